@@ -1,0 +1,83 @@
+// trainyard: with a subcommand it runs headless on QCoreApplication (no display needed);
+// with none (or `open DIR`) it opens the workbench window.
+#include "commands/command.h"
+
+#include "mainwindow.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QCoreApplication>
+
+#include <cstdio>
+
+using namespace trainyard;
+
+namespace {
+
+void setIdentity()
+{
+    QCoreApplication::setApplicationName(QStringLiteral("trainyard"));
+    QCoreApplication::setOrganizationName(QStringLiteral("Trainyard"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(TRAINYARD_VERSION));
+}
+
+QString topLevelHelp()
+{
+    QString text = QStringLiteral(
+        "Usage: trainyard [SUBCOMMAND] [options]\n"
+        "Trainyard: a workbench for ML training pipelines written as .gitlab-ci.yml.\n"
+        "Without a subcommand, opens the workbench window.\n\n"
+        "Subcommands:\n");
+    for (const auto &c : app::commands())
+        text += QStringLiteral("  %1  %2\n").arg(c.name, -10).arg(c.summary.section(u'\n', 0, 0));
+    text += QStringLiteral("  %1  %2\n").arg(QStringLiteral("open"), -10).arg(QStringLiteral("Open the window on a project: trainyard open DIR"));
+    text += QStringLiteral("\nOptions:\n  -h, --help     Show this help.\n  -v, --version  Show the version.\n\n"
+                           "Run 'trainyard SUBCOMMAND --help' for a subcommand's options.\n");
+    return text;
+}
+
+int runGui(int argc, char **argv, const QString &projectDir)
+{
+    QApplication app(argc, argv);
+    setIdentity();
+    QGuiApplication::setDesktopFileName(QStringLiteral("trainyard"));
+    ui::MainWindow window;
+    window.show();
+    if (!projectDir.isEmpty())
+        window.openProject(projectDir);
+    return app.exec();
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    const QString first = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QString();
+    if (first.isEmpty())
+        return runGui(argc, argv, {});
+    if (first == QLatin1String("open")) {
+        if (argc > 3 || (argc == 3 && QString::fromLocal8Bit(argv[2]).startsWith(u'-'))) {
+            std::fputs("Usage: trainyard open [DIR]\nOpens the workbench window on the project in DIR.\n", stdout);
+            return argc == 3 && (QString::fromLocal8Bit(argv[2]) == QLatin1String("--help")) ? 0 : 2;
+        }
+        return runGui(argc, argv, argc == 3 ? QString::fromLocal8Bit(argv[2]) : QStringLiteral("."));
+    }
+
+    QCoreApplication app(argc, argv);
+    setIdentity();
+    const QStringList args = QCoreApplication::arguments();
+    if (first == QLatin1String("-h") || first == QLatin1String("--help") || first == QLatin1String("help")) {
+        std::fputs(qPrintable(topLevelHelp()), stdout);
+        return 0;
+    }
+    if (first == QLatin1String("-v") || first == QLatin1String("--version")) {
+        std::printf("trainyard %s\n", TRAINYARD_VERSION);
+        return 0;
+    }
+    for (const auto &command : app::commands()) {
+        if (command.name == first)
+            return app::runCommand(command, QStringList{args[0]} + args.mid(2));
+    }
+    std::fprintf(stderr, "trainyard: unknown subcommand or option '%s'\n\n%s", qPrintable(first), qPrintable(topLevelHelp()));
+    return 2;
+}

@@ -1,0 +1,173 @@
+#include "extendsresolver.h"
+
+namespace trainyard::core {
+
+ExtendsResolver::ExtendsResolver(std::vector<Error> &problems, QStringList unavailableIncludes)
+    : m_problems(problems)
+    , m_unavailable(std::move(unavailableIncludes))
+{
+}
+
+QString ExtendsResolver::missingHint() const
+{
+    if (m_unavailable.isEmpty())
+        return {};
+    return QStringLiteral(" (it may come from an include that is not available offline: %1)")
+        .arg(m_unavailable.join(QStringLiteral(", ")));
+}
+
+YamlNode ExtendsResolver::resolve(const YamlNode &root)
+{
+    YamlNode out = root;
+    for (const QString &key : root.keys()) {
+        QStringList visiting;
+        resolveExtends(out, key, visiting);
+    }
+    YamlNode resolved = YamlNode::map(out.location());
+    for (const auto &[key, value] : out.entries())
+        resolved.insert(key, resolveReferences(value, out, 0), out.keyLocation(key));
+    return resolved;
+}
+
+bool ExtendsResolver::resolveExtends(YamlNode &root, const QString &key, QStringList &visiting)
+{
+    if (auto it = m_done.constFind(key); it != m_done.constEnd())
+        return it.value();
+    YamlNode *node = root.find(key);
+    if (!node || !node->isMap() || !node->contains(QStringLiteral("extends"))) {
+        m_done.insert(key, true);
+        return true;
+    }
+    const YamlNode extendsNode = *node->find(QStringLiteral("extends"));
+    QStringList bases;
+    if (extendsNode.isScalar()) {
+        bases << extendsNode.text();
+    } else if (extendsNode.isSequence()) {
+        for (const auto &item : extendsNode.items()) {
+            if (!item.isScalar()) {
+                m_problems.push_back(Error::error(QStringLiteral("extends entries must be strings"), item.location(), key));
+                m_done.insert(key, false);
+                return false;
+            }
+            bases << item.text();
+        }
+    } else {
+        m_problems.push_back(Error::error(QStringLiteral("extends should be a string or an array of strings"),
+                                          extendsNode.location(), key));
+        m_done.insert(key, false);
+        return false;
+    }
+
+    visiting << key;
+    if (visiting.size() > kMaxExtendsDepth) {
+        m_problems.push_back(Error::error(QStringLiteral("extends nesting is deeper than %1 levels: %2")
+                                              .arg(kMaxExtendsDepth)
+                                              .arg(visiting.join(QStringLiteral(" -> "))),
+                                          extendsNode.location(), key));
+        visiting.removeLast();
+        m_done.insert(key, false);
+        return false;
+    }
+    bool ok = true;
+    YamlNode merged = YamlNode::map();
+    QStringList chain;
+    for (const QString &base : bases) {
+        if (visiting.contains(base)) {
+            m_problems.push_back(Error::error(QStringLiteral("extends loop: %1 -> %2")
+                                                  .arg(visiting.mid(visiting.indexOf(base)).join(QStringLiteral(" -> ")), base),
+                                              extendsNode.location(), key));
+            ok = false;
+            continue;
+        }
+        if (!root.find(base)) {
+            m_problems.push_back(Error::error(
+                QStringLiteral("'%1' extends '%2', which is not defined%3").arg(key, base, missingHint()),
+                extendsNode.location(), key));
+            ok = false;
+            continue;
+        }
+        if (!root.find(base)->isMap()) {
+            m_problems.push_back(Error::error(QStringLiteral("'%1' extends '%2', which is not a hash").arg(key, base),
+                                              extendsNode.location(), key));
+            ok = false;
+            continue;
+        }
+        if (!resolveExtends(root, base, visiting))
+            ok = false;
+        chain << base << m_chains.value(base);
+        YamlNode baseNode = *root.find(base);
+        baseNode.remove(QStringLiteral("extends"));
+        merged = YamlNode::deepMerge(merged, baseNode);
+    }
+    visiting.removeLast();
+
+    node = root.find(key); // the recursion may have reallocated entries
+    YamlNode own = *node;
+    own.remove(QStringLiteral("extends"));
+    YamlNode result = YamlNode::deepMerge(merged, own);
+    result.setLocation(node->location());
+    *node = std::move(result);
+    m_chains.insert(key, chain);
+    m_done.insert(key, ok);
+    return ok;
+}
+
+YamlNode ExtendsResolver::resolveReferences(const YamlNode &node, const YamlNode &root, int depth)
+{
+    if (node.isReference()) {
+        if (depth >= kMaxReferenceDepth) {
+            m_problems.push_back(Error::error(QStringLiteral("!reference is nested deeper than %1 levels").arg(kMaxReferenceDepth),
+                                              node.location()));
+            return YamlNode{};
+        }
+        if (!node.isSequence() || node.items().empty()) {
+            m_problems.push_back(Error::error(QStringLiteral("!reference needs a list of keys, like !reference [.job, script]"),
+                                              node.location()));
+            return YamlNode{};
+        }
+        const YamlNode *target = &root;
+        QStringList path;
+        for (const auto &part : node.items()) {
+            path << part.text();
+            if (!part.isScalar() || !target->isMap() || !(target = target->find(part.text()))) {
+                m_problems.push_back(Error::error(QStringLiteral("!reference [%1] could not be found%2")
+                                                      .arg(path.join(QStringLiteral(", ")),
+                                                           path.size() == 1 ? missingHint() : QString()),
+                                                  node.location()));
+                return YamlNode{};
+            }
+        }
+        YamlNode value = resolveReferences(*target, root, depth + 1);
+        value.setLocation(node.location());
+        return value;
+    }
+    if (node.isSequence()) {
+        YamlNode out = YamlNode::sequence(node.location());
+        out.setTag(node.tag());
+        for (const auto &item : node.items()) {
+            // A reference to a list inside a list is spliced in, as GitLab flattens scripts and rules.
+            if (item.isReference()) {
+                YamlNode value = resolveReferences(item, root, depth);
+                if (value.isSequence()) {
+                    for (auto &v : value.items())
+                        out.append(std::move(v));
+                    continue;
+                }
+                out.append(std::move(value));
+                continue;
+            }
+            out.append(resolveReferences(item, root, depth));
+        }
+        return out;
+    }
+    if (node.isMap()) {
+        YamlNode out = YamlNode::map(node.location());
+        out.setTag(node.tag());
+        for (const auto &[key, value] : node.entries())
+            out.insert(key, resolveReferences(value, root, depth), node.keyLocation(key));
+        return out;
+    }
+    return node;
+}
+
+} // namespace trainyard::core

@@ -1,0 +1,184 @@
+#include "trainyardsettings.h"
+
+#include <QRegularExpression>
+
+namespace trainyard::core {
+
+namespace {
+
+void warnUnknown(const YamlNode &map, const QStringList &known, const QString &where, std::vector<Error> &problems)
+{
+    for (const QString &key : map.keys()) {
+        if (!known.contains(key))
+            problems.push_back(Error::warning(QStringLiteral("unknown key '%1' in %2 (known: %3)")
+                                                  .arg(key, where, known.join(QStringLiteral(", "))),
+                                              map.keyLocation(key)));
+    }
+}
+
+bool expectMap(const YamlNode &node, const QString &where, std::vector<Error> &problems)
+{
+    if (node.isMap())
+        return true;
+    problems.push_back(Error::error(QStringLiteral("%1 should be a hash, not %2").arg(where, node.typeName()), node.location()));
+    return false;
+}
+
+std::optional<JobTrainyardSettings::Gate> parseGate(const YamlNode &node, const QString &job, std::vector<Error> &problems)
+{
+    JobTrainyardSettings::Gate gate;
+    gate.location = node.location();
+    static const QStringList ops{QStringLiteral(">="), QStringLiteral(">"), QStringLiteral("<="), QStringLiteral("<"),
+                                 QStringLiteral("==")};
+    QString valueText;
+    if (node.isScalar()) {
+        static const QRegularExpression re(QStringLiteral("^\\s*([^\\s<>=]+)\\s*(>=|<=|==|>|<)\\s*(\\S+)\\s*$"));
+        const auto m = re.match(node.text());
+        if (!m.hasMatch()) {
+            problems.push_back(Error::error(QStringLiteral("gate '%1' should read like 'accuracy >= 0.9'").arg(node.text()),
+                                            node.location(), job));
+            return std::nullopt;
+        }
+        gate.metric = m.captured(1);
+        gate.op = m.captured(2);
+        valueText = m.captured(3);
+    } else if (node.isMap()) {
+        warnUnknown(node, {QStringLiteral("metric"), QStringLiteral("op"), QStringLiteral("value")},
+                    QStringLiteral(".trainyard gate"), problems);
+        const YamlNode *metric = node.find(QStringLiteral("metric"));
+        const YamlNode *op = node.find(QStringLiteral("op"));
+        const YamlNode *value = node.find(QStringLiteral("value"));
+        if (!metric || !value) {
+            problems.push_back(Error::error(QStringLiteral("a gate needs 'metric' and 'value'"), node.location(), job));
+            return std::nullopt;
+        }
+        gate.metric = metric->text();
+        gate.op = op ? op->text() : QStringLiteral(">=");
+        valueText = value->text();
+    } else {
+        problems.push_back(Error::error(QStringLiteral("a gate should be a string or a hash"), node.location(), job));
+        return std::nullopt;
+    }
+    bool ok = false;
+    gate.value = valueText.toDouble(&ok);
+    if (!ok || !ops.contains(gate.op)) {
+        problems.push_back(Error::error(QStringLiteral("gate on '%1': needs an operator among %2 and a number")
+                                            .arg(gate.metric, ops.join(u' ')),
+                                        node.location(), job));
+        return std::nullopt;
+    }
+    return gate;
+}
+
+JobTrainyardSettings parseJob(const QString &job, const YamlNode &node, std::vector<Error> &problems)
+{
+    JobTrainyardSettings s;
+    warnUnknown(node,
+                {QStringLiteral("gpus"), QStringLiteral("tensorboard"), QStringLiteral("memory"), QStringLiteral("cpus"),
+                 QStringLiteral("shm_size"), QStringLiteral("gates")},
+                QStringLiteral(".trainyard jobs:%1").arg(job), problems);
+    if (const YamlNode *gpus = node.find(QStringLiteral("gpus"))) {
+        if (gpus->text() == QLatin1String("all"))
+            s.gpus = -1;
+        else if (auto n = gpus->toInt(); n && *n >= 0 && *n <= 1024)
+            s.gpus = static_cast<int>(*n);
+        else
+            problems.push_back(Error::error(QStringLiteral("gpus should be a number or 'all'"), gpus->location(), job));
+    }
+    if (const YamlNode *tb = node.find(QStringLiteral("tensorboard")))
+        s.tensorboard = tb->text();
+    if (const YamlNode *m = node.find(QStringLiteral("memory")))
+        s.memory = m->text();
+    if (const YamlNode *c = node.find(QStringLiteral("cpus"))) {
+        bool ok = false;
+        s.cpus = c->text().toDouble(&ok);
+        if (!ok || s.cpus <= 0)
+            problems.push_back(Error::error(QStringLiteral("cpus should be a positive number"), c->location(), job));
+    }
+    if (const YamlNode *shm = node.find(QStringLiteral("shm_size")))
+        s.shmSize = shm->text();
+    if (const YamlNode *gates = node.find(QStringLiteral("gates"))) {
+        const std::vector<YamlNode> items = gates->isSequence() ? gates->items() : std::vector<YamlNode>{*gates};
+        for (const auto &g : items) {
+            if (auto gate = parseGate(g, job, problems))
+                s.gates.push_back(*gate);
+        }
+    }
+    return s;
+}
+
+} // namespace
+
+TrainyardSettings TrainyardSettings::fromYaml(const YamlNode &node, std::vector<Error> &problems)
+{
+    TrainyardSettings s;
+    if (node.isNull() || !expectMap(node, QStringLiteral(".trainyard"), problems))
+        return s;
+    warnUnknown(node,
+                {QStringLiteral("protected_branches"), QStringLiteral("data"), QStringLiteral("images"),
+                 QStringLiteral("jobs"), QStringLiteral("allow_privileged_services"),
+                 QStringLiteral("mount_docker_socket")},
+                QStringLiteral(".trainyard"), problems);
+    if (const YamlNode *pb = node.find(QStringLiteral("protected_branches")))
+        s.protectedBranches = pb->toStringList();
+    if (const YamlNode *p = node.find(QStringLiteral("allow_privileged_services")))
+        s.allowPrivilegedServices = p->toBool().value_or(false);
+    if (const YamlNode *d = node.find(QStringLiteral("mount_docker_socket")))
+        s.mountDockerSocket = d->toBool().value_or(false);
+    if (const YamlNode *data = node.find(QStringLiteral("data")); data && expectMap(*data, QStringLiteral(".trainyard data"), problems)) {
+        for (const auto &[name, value] : data->entries()) {
+            DataInput in;
+            in.name = name;
+            in.location = data->keyLocation(name);
+            if (value.isScalar()) {
+                in.path = value.text();
+            } else if (value.isMap()) {
+                warnUnknown(value, {QStringLiteral("path"), QStringLiteral("mount")},
+                            QStringLiteral(".trainyard data:%1").arg(name), problems);
+                if (const YamlNode *p = value.find(QStringLiteral("path")))
+                    in.path = p->text();
+                if (const YamlNode *m = value.find(QStringLiteral("mount")))
+                    in.mount = m->text();
+            }
+            if (in.path.isEmpty()) {
+                problems.push_back(Error::error(QStringLiteral("data input '%1' needs a path").arg(name), in.location));
+                continue;
+            }
+            if (in.mount.isEmpty())
+                in.mount = QStringLiteral("/data/") + name;
+            s.data.push_back(in);
+        }
+    }
+    if (const YamlNode *images = node.find(QStringLiteral("images"));
+        images && expectMap(*images, QStringLiteral(".trainyard images"), problems)) {
+        for (const auto &[tag, value] : images->entries()) {
+            ImageBuild b;
+            b.tag = tag;
+            b.location = images->keyLocation(tag);
+            if (value.isScalar()) {
+                b.context = value.text();
+            } else if (value.isMap()) {
+                warnUnknown(value, {QStringLiteral("context"), QStringLiteral("dockerfile")},
+                            QStringLiteral(".trainyard images:%1").arg(tag), problems);
+                if (const YamlNode *c = value.find(QStringLiteral("context")))
+                    b.context = c->text();
+                if (const YamlNode *f = value.find(QStringLiteral("dockerfile")))
+                    b.dockerfile = f->text();
+            }
+            if (b.context.isEmpty()) {
+                problems.push_back(Error::error(QStringLiteral("image '%1' needs a build context").arg(tag), b.location));
+                continue;
+            }
+            s.images.push_back(b);
+        }
+    }
+    if (const YamlNode *jobs = node.find(QStringLiteral("jobs")); jobs && expectMap(*jobs, QStringLiteral(".trainyard jobs"), problems)) {
+        for (const auto &[name, value] : jobs->entries()) {
+            if (expectMap(value, QStringLiteral(".trainyard jobs:%1").arg(name), problems))
+                s.jobs.insert(name, parseJob(name, value, problems));
+        }
+    }
+    return s;
+}
+
+} // namespace trainyard::core

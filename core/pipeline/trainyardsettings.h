@@ -1,0 +1,47 @@
+#pragma once
+
+#include "common/error.h"
+#include "job.h"
+#include "yamlnode.h"
+
+#include <QMap>
+#include <QString>
+#include <QStringList>
+
+#include <vector>
+
+namespace trainyard::core {
+
+/// A data input declared under `.trainyard: data:`.
+struct DataInput
+{
+    QString name;
+    QString path;   ///< relative to the project (or absolute)
+    QString mount;  ///< mount point inside the job's container
+    SourceLocation location;
+};
+
+/// An image to build from a Dockerfile, declared under `.trainyard: images:`.
+struct ImageBuild
+{
+    QString tag;        ///< the image reference jobs use
+    QString context;    ///< build context, relative to the project
+    QString dockerfile = QStringLiteral("Dockerfile");
+    SourceLocation location;
+};
+
+/// Trainyard's own settings from the hidden top-level key `.trainyard:` (GitLab ignores it).
+struct TrainyardSettings
+{
+    QStringList protectedBranches{QStringLiteral("main")};
+    std::vector<DataInput> data;
+    std::vector<ImageBuild> images;
+    QMap<QString, JobTrainyardSettings> jobs;
+    bool allowPrivilegedServices = false;
+    bool mountDockerSocket = false;
+
+    /// Reads the `.trainyard` node; unknown keys and bad values become warnings/errors in `problems`.
+    static TrainyardSettings fromYaml(const YamlNode &node, std::vector<Error> &problems);
+};
+
+} // namespace trainyard::core

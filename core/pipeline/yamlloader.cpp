@@ -1,0 +1,153 @@
+#include "yamlloader.h"
+
+#include <QFile>
+
+#include <yaml-cpp/yaml.h>
+
+namespace trainyard::core {
+
+namespace {
+
+constexpr int kMaxDepth = 256;
+
+class Converter
+{
+public:
+    explicit Converter(const QString &file) : m_file(file) {}
+
+    Result<YamlNode> convert(const YAML::Node &node, int depth)
+    {
+        if (++m_count > YamlLoader::kMaxNodes)
+            return tl::unexpected(Error::error(QStringLiteral("document is too large after expanding aliases"), loc(node)));
+        if (depth > kMaxDepth)
+            return tl::unexpected(Error::error(QStringLiteral("document is nested too deeply"), loc(node)));
+        const QString tag = QString::fromStdString(node.Tag());
+        switch (node.Type()) {
+        case YAML::NodeType::Undefined:
+        case YAML::NodeType::Null: {
+            YamlNode n;
+            n.setLocation(loc(node));
+            return n;
+        }
+        case YAML::NodeType::Scalar: {
+            // yaml-cpp tags plain scalars "?" and quoted ones "!"; explicit tags are kept.
+            const bool quoted = tag == QLatin1String("!");
+            YamlNode n = YamlNode::scalar(QString::fromStdString(node.Scalar()), loc(node), quoted);
+            if (tag != QLatin1String("?") && tag != QLatin1String("!"))
+                n.setTag(tag);
+            return n;
+        }
+        case YAML::NodeType::Sequence: {
+            YamlNode n = YamlNode::sequence(loc(node));
+            if (tag != QLatin1String("?") && tag != QLatin1String("!"))
+                n.setTag(tag);
+            for (const auto &child : node) {
+                auto c = convert(child, depth + 1);
+                if (!c)
+                    return c;
+                n.append(std::move(*c));
+            }
+            return n;
+        }
+        case YAML::NodeType::Map: return convertMap(node, depth);
+        }
+        return YamlNode{};
+    }
+
+private:
+    // Psych (Ruby, what GitLab runs) processes a mapping in order: a `<<` merges its hash over
+    // what is there so far (a later plain key wins again), and a list of hashes is merged with
+    // the first having priority. Duplicate keys: the last one wins.
+    Result<YamlNode> convertMap(const YAML::Node &node, int depth)
+    {
+        YamlNode n = YamlNode::map(loc(node));
+        const QString tag = QString::fromStdString(node.Tag());
+        if (tag != QLatin1String("?") && tag != QLatin1String("!"))
+            n.setTag(tag);
+        for (const auto &kv : node) {
+            const YAML::Node &k = kv.first;
+            auto value = convert(kv.second, depth + 1);
+            if (!value)
+                return value;
+            QString key;
+            if (k.IsScalar()) {
+                key = QString::fromStdString(k.Scalar());
+            } else if (k.IsNull()) {
+                key = QString();
+            } else {
+                return tl::unexpected(Error::error(QStringLiteral("mapping keys must be strings"), loc(k)));
+            }
+            const bool isMerge = key == QLatin1String("<<") && k.Tag() == "?";
+            if (isMerge) {
+                if (value->isMap()) {
+                    mergeInto(n, *value);
+                    continue;
+                }
+                if (value->isSequence()) {
+                    bool allMaps = true;
+                    for (const auto &item : value->items())
+                        allMaps = allMaps && item.isMap();
+                    if (allMaps) {
+                        YamlNode combined = YamlNode::map(value->location());
+                        for (auto it = value->items().rbegin(); it != value->items().rend(); ++it)
+                            mergeInto(combined, *it);
+                        mergeInto(n, combined);
+                        continue;
+                    }
+                }
+                // Psych keeps a `<<` whose value is not a hash as an ordinary key.
+            }
+            n.insert(key, std::move(*value), loc(k));
+        }
+        return n;
+    }
+
+    static void mergeInto(YamlNode &target, const YamlNode &source)
+    {
+        for (size_t i = 0; i < source.entries().size(); ++i) {
+            const auto &[key, value] = source.entries()[i];
+            target.insert(key, value, source.keyLocation(key));
+        }
+    }
+
+    SourceLocation loc(const YAML::Node &node) const
+    {
+        const YAML::Mark m = node.Mark();
+        if (m.is_null())
+            return SourceLocation{m_file, 0, 0};
+        return SourceLocation{m_file, m.line + 1, m.column + 1};
+    }
+
+    QString m_file;
+    int m_count = 0;
+};
+
+} // namespace
+
+Result<YamlNode> YamlLoader::parse(const QByteArray &text, const QString &fileName)
+{
+    try {
+        const YAML::Node root = YAML::Load(text.toStdString());
+        Converter converter(fileName);
+        return converter.convert(root, 0);
+    } catch (const YAML::Exception &e) {
+        const YAML::Mark m = e.mark;
+        SourceLocation where{fileName, m.is_null() ? 0 : m.line + 1, m.is_null() ? 0 : m.column + 1};
+        return tl::unexpected(Error::error(QStringLiteral("invalid YAML: %1").arg(QString::fromStdString(e.msg)), where));
+    } catch (const std::exception &e) {
+        return tl::unexpected(Error::error(QStringLiteral("invalid YAML: %1").arg(QString::fromUtf8(e.what())),
+                                           SourceLocation{fileName, 0, 0}));
+    }
+}
+
+Result<YamlNode> YamlLoader::load(const QString &path, const QString &displayName)
+{
+    const QString name = displayName.isEmpty() ? path : displayName;
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return tl::unexpected(Error::error(QStringLiteral("cannot read file: %1").arg(file.errorString()),
+                                           SourceLocation{name, 0, 0}));
+    return parse(file.readAll(), name);
+}
+
+} // namespace trainyard::core

@@ -1,0 +1,24 @@
+#pragma once
+
+#include "common/error.h"
+#include "yamlnode.h"
+
+#include <QByteArray>
+#include <QString>
+
+namespace trainyard::core {
+
+/// Reads YAML text into a YamlNode tree the way GitLab's Ruby (Psych, YAML 1.1) sees it:
+/// anchors and aliases become copies, `<<` merge keys are applied, tags are kept.
+/// yaml-cpp exceptions stop here and come back as an Error with FILE:LINE:COLUMN.
+class YamlLoader final
+{
+public:
+    /// Upper bound of nodes after alias expansion; protects against "billion laughs" documents.
+    static constexpr int kMaxNodes = 4'000'000;
+
+    static Result<YamlNode> parse(const QByteArray &text, const QString &fileName);
+    static Result<YamlNode> load(const QString &path, const QString &displayName = {});
+};
+
+} // namespace trainyard::core

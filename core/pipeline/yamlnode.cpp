@@ -1,0 +1,166 @@
+#include "yamlnode.h"
+
+namespace trainyard::core {
+
+YamlNode YamlNode::scalar(QString value, SourceLocation loc, bool quoted)
+{
+    YamlNode n;
+    n.m_kind = Kind::Scalar;
+    n.m_text = std::move(value);
+    n.m_quoted = quoted;
+    n.m_location = std::move(loc);
+    return n;
+}
+
+YamlNode YamlNode::sequence(SourceLocation loc)
+{
+    YamlNode n;
+    n.m_kind = Kind::Sequence;
+    n.m_location = std::move(loc);
+    return n;
+}
+
+YamlNode YamlNode::map(SourceLocation loc)
+{
+    YamlNode n;
+    n.m_kind = Kind::Map;
+    n.m_location = std::move(loc);
+    return n;
+}
+
+QString YamlNode::typeName() const
+{
+    switch (m_kind) {
+    case Kind::Null: return QStringLiteral("null");
+    case Kind::Scalar:
+        if (!m_quoted && (toBool() || toInt()))
+            return toBool() ? QStringLiteral("boolean") : QStringLiteral("integer");
+        return QStringLiteral("string");
+    case Kind::Sequence: return QStringLiteral("array");
+    case Kind::Map: return QStringLiteral("hash");
+    }
+    return {};
+}
+
+std::optional<bool> YamlNode::toBool() const
+{
+    if (m_kind != Kind::Scalar || m_quoted)
+        return std::nullopt;
+    const QString t = m_text.toLower();
+    if (t == QLatin1String("true") || t == QLatin1String("yes") || t == QLatin1String("on"))
+        return true;
+    if (t == QLatin1String("false") || t == QLatin1String("no") || t == QLatin1String("off"))
+        return false;
+    return std::nullopt;
+}
+
+std::optional<long long> YamlNode::toInt() const
+{
+    if (m_kind != Kind::Scalar || m_quoted)
+        return std::nullopt;
+    bool ok = false;
+    const long long v = m_text.toLongLong(&ok);
+    if (!ok)
+        return std::nullopt;
+    return v;
+}
+
+const YamlNode *YamlNode::find(const QString &key) const
+{
+    for (const auto &e : m_entries) {
+        if (e.first == key)
+            return &e.second;
+    }
+    return nullptr;
+}
+
+YamlNode *YamlNode::find(const QString &key)
+{
+    for (auto &e : m_entries) {
+        if (e.first == key)
+            return &e.second;
+    }
+    return nullptr;
+}
+
+SourceLocation YamlNode::keyLocation(const QString &key) const
+{
+    for (size_t i = 0; i < m_entries.size(); ++i) {
+        if (m_entries[i].first == key)
+            return i < m_keyLocations.size() && m_keyLocations[i].isValid() ? m_keyLocations[i]
+                                                                            : m_entries[i].second.location();
+    }
+    return m_location;
+}
+
+void YamlNode::insert(const QString &key, YamlNode value, SourceLocation keyLoc)
+{
+    m_kind = Kind::Map;
+    m_keyLocations.resize(m_entries.size());
+    for (size_t i = 0; i < m_entries.size(); ++i) {
+        if (m_entries[i].first == key) {
+            m_entries[i].second = std::move(value);
+            if (keyLoc.isValid())
+                m_keyLocations[i] = std::move(keyLoc);
+            return;
+        }
+    }
+    m_entries.emplace_back(key, std::move(value));
+    m_keyLocations.push_back(std::move(keyLoc));
+}
+
+bool YamlNode::remove(const QString &key)
+{
+    m_keyLocations.resize(m_entries.size());
+    for (size_t i = 0; i < m_entries.size(); ++i) {
+        if (m_entries[i].first == key) {
+            m_entries.erase(m_entries.begin() + static_cast<long>(i));
+            m_keyLocations.erase(m_keyLocations.begin() + static_cast<long>(i));
+            return true;
+        }
+    }
+    return false;
+}
+
+QStringList YamlNode::keys() const
+{
+    QStringList out;
+    out.reserve(static_cast<qsizetype>(m_entries.size()));
+    for (const auto &e : m_entries)
+        out << e.first;
+    return out;
+}
+
+QStringList YamlNode::toStringList() const
+{
+    QStringList out;
+    switch (m_kind) {
+    case Kind::Null: break;
+    case Kind::Scalar: out << m_text; break;
+    case Kind::Sequence:
+        for (const auto &i : m_items)
+            out << i.toStringList();
+        break;
+    case Kind::Map: break;
+    }
+    return out;
+}
+
+YamlNode YamlNode::deepMerge(const YamlNode &base, const YamlNode &over)
+{
+    if (!base.isMap() || !over.isMap())
+        return over;
+    YamlNode out = base;
+    for (size_t i = 0; i < over.m_entries.size(); ++i) {
+        const auto &[key, value] = over.m_entries[i];
+        const SourceLocation keyLoc = i < over.m_keyLocations.size() ? over.m_keyLocations[i] : SourceLocation{};
+        if (const YamlNode *existing = out.find(key))
+            out.insert(key, deepMerge(*existing, value), keyLoc);
+        else
+            out.insert(key, value, keyLoc);
+    }
+    out.m_location = over.m_location;
+    return out;
+}
+
+} // namespace trainyard::core

@@ -1,0 +1,85 @@
+#pragma once
+
+#include "common/error.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+#include <utility>
+#include <vector>
+
+namespace trainyard::core {
+
+/// A YAML value with its source position, independent of yaml-cpp. Merge keys are already
+/// applied; aliases are copies. `!reference` sequences keep their tag for later resolution.
+class YamlNode final
+{
+public:
+    enum class Kind { Null, Scalar, Sequence, Map };
+    using Entry = std::pair<QString, YamlNode>;
+
+    YamlNode() = default;
+    static YamlNode scalar(QString value, SourceLocation loc = {}, bool quoted = false);
+    static YamlNode sequence(SourceLocation loc = {});
+    static YamlNode map(SourceLocation loc = {});
+
+    Kind kind() const { return m_kind; }
+    bool isNull() const { return m_kind == Kind::Null; }
+    bool isScalar() const { return m_kind == Kind::Scalar; }
+    bool isSequence() const { return m_kind == Kind::Sequence; }
+    bool isMap() const { return m_kind == Kind::Map; }
+    /// "null", "string", "array" or "hash", for error messages in GitLab's words.
+    QString typeName() const;
+
+    const SourceLocation &location() const { return m_location; }
+    void setLocation(SourceLocation loc) { m_location = std::move(loc); }
+    const QString &tag() const { return m_tag; }
+    void setTag(QString tag) { m_tag = std::move(tag); }
+    bool isReference() const { return m_tag == QLatin1String("!reference"); }
+
+    // Scalars
+    const QString &text() const { return m_text; }
+    bool isQuoted() const { return m_quoted; }
+    /// YAML 1.1 booleans as GitLab (Ruby Psych) reads them: true/false/yes/no/on/off, unquoted.
+    std::optional<bool> toBool() const;
+    std::optional<long long> toInt() const;
+    /// A scalar's text; a plain null gives an empty string.
+    QString toString() const { return m_text; }
+
+    // Sequences
+    const std::vector<YamlNode> &items() const { return m_items; }
+    std::vector<YamlNode> &items() { return m_items; }
+    void append(YamlNode node) { m_items.push_back(std::move(node)); }
+
+    // Maps (insertion ordered)
+    const std::vector<Entry> &entries() const { return m_entries; }
+    std::vector<Entry> &entries() { return m_entries; }
+    const YamlNode *find(const QString &key) const;
+    YamlNode *find(const QString &key);
+    bool contains(const QString &key) const { return find(key) != nullptr; }
+    /// Location of a key (not its value), or the map's own location.
+    SourceLocation keyLocation(const QString &key) const;
+    /// Sets key to value, replacing an existing entry in place or appending.
+    void insert(const QString &key, YamlNode value, SourceLocation keyLoc = {});
+    bool remove(const QString &key);
+    QStringList keys() const;
+
+    /// Scalars or (nested) sequences of scalars flattened into a list, as GitLab flattens scripts.
+    QStringList toStringList() const;
+
+    /// GitLab's deep merge: hashes merge recursively, everything else (arrays too) is replaced by `over`.
+    static YamlNode deepMerge(const YamlNode &base, const YamlNode &over);
+
+private:
+    Kind m_kind = Kind::Null;
+    QString m_text;
+    bool m_quoted = false;
+    QString m_tag;
+    SourceLocation m_location;
+    std::vector<YamlNode> m_items;
+    std::vector<Entry> m_entries;
+    std::vector<SourceLocation> m_keyLocations;
+};
+
+} // namespace trainyard::core

@@ -1,0 +1,172 @@
+// Drives the real `trainyard` executable headless: help, version, validate, list.
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+struct RunResult
+{
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+static RunResult runTrainyard(const QStringList &args, const QString &cwd = {})
+{
+    QProcess p;
+    if (!cwd.isEmpty())
+        p.setWorkingDirectory(cwd);
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("DISPLAY")); // subcommands must not need a display
+    env.remove(QStringLiteral("QT_QPA_PLATFORM"));
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral(TRAINYARD_EXE), args);
+    if (!p.waitForFinished(60000))
+        return {};
+    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+}
+
+static QString demo()
+{
+    return QStringLiteral(TRAINYARD_SOURCE_DIR "/resources/examples/offline-demo");
+}
+
+class tst_Cli final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void helpAndVersion();
+    void subcommandHelp_data();
+    void subcommandHelp();
+    void unknownSubcommand();
+    void validateExample_data();
+    void validateExample();
+    void validateReportsPositions();
+    void listJson();
+    void listTable();
+    void listRefusesBlockedPipeline();
+};
+
+void tst_Cli::helpAndVersion()
+{
+    const RunResult help = runTrainyard({QStringLiteral("--help")});
+    QCOMPARE(help.exitCode, 0);
+    QVERIFY(help.out.contains(QStringLiteral("validate")));
+    QVERIFY(help.out.contains(QStringLiteral("list")));
+    const RunResult version = runTrainyard({QStringLiteral("--version")});
+    QCOMPARE(version.exitCode, 0);
+    QVERIFY2(version.out.startsWith(QStringLiteral("trainyard 0.")), qPrintable(version.out));
+}
+
+void tst_Cli::subcommandHelp_data()
+{
+    QTest::addColumn<QString>("command");
+    QTest::addColumn<QString>("option");
+    QTest::newRow("validate") << "validate" << "--branch";
+    QTest::newRow("list") << "list" << "--json";
+}
+
+void tst_Cli::subcommandHelp()
+{
+    QFETCH(QString, command);
+    QFETCH(QString, option);
+    const RunResult r = runTrainyard({command, QStringLiteral("--help")});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.contains(QStringLiteral("Usage: trainyard ") + command), qPrintable(r.out));
+    QVERIFY(r.out.contains(option));
+    QVERIFY(r.out.contains(QStringLiteral("-C, --project <DIR>")));
+    const RunResult bad = runTrainyard({command, QStringLiteral("--no-such-option")});
+    QCOMPARE(bad.exitCode, 2);
+}
+
+void tst_Cli::unknownSubcommand()
+{
+    const RunResult r = runTrainyard({QStringLiteral("frobnicate")});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY(r.err.contains(QStringLiteral("unknown subcommand")));
+}
+
+void tst_Cli::validateExample_data()
+{
+    QTest::addColumn<QString>("dir");
+    QTest::newRow("offline-demo") << demo();
+    QTest::newRow("tensorflow-gpu") << QStringLiteral(TRAINYARD_SOURCE_DIR "/resources/examples/tensorflow-gpu");
+}
+
+void tst_Cli::validateExample()
+{
+    QFETCH(QString, dir);
+    const RunResult r = runTrainyard({QStringLiteral("validate"), QStringLiteral("-C"), dir});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY(r.out.contains(QStringLiteral(": valid, ")));
+}
+
+void tst_Cli::validateReportsPositions()
+{
+    QTemporaryDir dir;
+    QFile f(dir.filePath(QStringLiteral(".gitlab-ci.yml")));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("stages: [build]\ntrain:\n  stage: trian\n  image: python\n  script: [x]\n");
+    f.close();
+    const RunResult r = runTrainyard({QStringLiteral("validate")}, dir.path());
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains(QStringLiteral(".gitlab-ci.yml:3:10: error: job 'train': stage 'trian' is not defined")), qPrintable(r.err));
+    // With -C and a FILE argument, the message names the file as given.
+    const RunResult c = runTrainyard({QStringLiteral("validate"), QStringLiteral("-C"), dir.path(), QStringLiteral(".gitlab-ci.yml")});
+    QCOMPARE(c.exitCode, 1);
+    QVERIFY(c.err.contains(dir.path()));
+}
+
+void tst_Cli::listJson()
+{
+    const RunResult r = runTrainyard({QStringLiteral("list"), QStringLiteral("--json"), QStringLiteral("-C"), demo()});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(r.out.toUtf8(), &error);
+    QCOMPARE(error.error, QJsonParseError::NoError);
+    const QJsonArray jobs = doc.array();
+    QStringList names;
+    for (const auto &j : jobs)
+        names << j.toObject().value(QStringLiteral("name")).toString();
+    QCOMPARE(names, QStringList({QStringLiteral("unit-tests"), QStringLiteral("train"), QStringLiteral("evaluate"), QStringLiteral("export")}));
+    const QJsonObject exportJob = jobs.at(3).toObject();
+    QCOMPARE(exportJob.value(QStringLiteral("when")).toString(), QStringLiteral("manual"));
+    QCOMPARE(exportJob.value(QStringLiteral("allow_failure")).toBool(), true);
+    QCOMPARE(exportJob.value(QStringLiteral("stage")).toString(), QStringLiteral("export"));
+    const QJsonArray needs = exportJob.value(QStringLiteral("needs")).toArray();
+    QCOMPARE(needs.size(), 2);
+    QCOMPARE(needs.at(0).toObject().value(QStringLiteral("job")).toString(), QStringLiteral("train"));
+    QVERIFY(needs.at(0).toObject().value(QStringLiteral("artifacts")).toBool());
+    QVERIFY(!needs.at(0).toObject().value(QStringLiteral("optional")).toBool());
+    QVERIFY(!jobs.at(0).toObject().contains(QStringLiteral("needs")));
+}
+
+void tst_Cli::listTable()
+{
+    const RunResult r = runTrainyard({QStringLiteral("list"), QStringLiteral("-C"), demo()});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY(r.out.contains(QStringLiteral("export")));
+    QVERIFY(r.out.contains(QStringLiteral("manual*")));
+}
+
+void tst_Cli::listRefusesBlockedPipeline()
+{
+    QTemporaryDir dir;
+    QFile f(dir.filePath(QStringLiteral(".gitlab-ci.yml")));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("workflow:\n  rules:\n    - if: $CI_COMMIT_BRANCH == \"main\"\njob:\n  script: x\n");
+    f.close();
+    const RunResult blocked = runTrainyard({QStringLiteral("list"), QStringLiteral("--branch"), QStringLiteral("feature"), QStringLiteral("-C"), dir.path()});
+    QCOMPARE(blocked.exitCode, 1);
+    QVERIFY2(blocked.err.contains(QStringLiteral("no pipeline would be created")), qPrintable(blocked.err));
+    const RunResult ok = runTrainyard({QStringLiteral("list"), QStringLiteral("--json"), QStringLiteral("--branch"), QStringLiteral("main"), QStringLiteral("-C"), dir.path()});
+    QCOMPARE(ok.exitCode, 0);
+}
+
+QTEST_GUILESS_MAIN(tst_Cli)
+#include "tst_cli.moc"

@@ -1,0 +1,118 @@
+#include "pipeline/yamlloader.h"
+
+#include <QTest>
+
+using namespace trainyard::core;
+
+class tst_YamlLoader final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void mergeKeys_data();
+    void mergeKeys();
+    void scalarsAndTags();
+    void positions();
+    void invalidYaml_data();
+    void invalidYaml();
+    void aliasBombIsRefused();
+    void deepMergeReplacesArrays();
+};
+
+// Renders a map as "k=v,k=v" (one level) for compact expectations.
+static QString flat(const YamlNode &n)
+{
+    QStringList parts;
+    for (const auto &[k, v] : n.entries())
+        parts << k + u'=' + (v.isScalar() ? v.text() : v.typeName());
+    return parts.join(u',');
+}
+
+void tst_YamlLoader::mergeKeys_data()
+{
+    QTest::addColumn<QByteArray>("yaml");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("merge then override") << QByteArray("a: &a {x: 1, y: 2}\nb:\n  <<: *a\n  y: 3\n") << "x=1,y=3";
+    QTest::newRow("list of merges, first wins")
+        << QByteArray("a: &a {x: 1}\nc: &c {x: 2, z: 5}\nb:\n  <<: [*a, *c]\n") << "x=1,z=5";
+    // Psych (GitLab): a later `<<` overrides keys merged before it (seen in NVIDIA/DALI's file).
+    QTest::newRow("duplicate merge keys")
+        << QByteArray("a: &a {x: 1, y: 1}\nc: &c {x: 2}\nb:\n  <<: *a\n  <<: *c\n") << "x=2,y=1";
+    QTest::newRow("nested merge") << QByteArray("a: &a {k: {p: 1}}\nb:\n  <<: *a\n  q: 2\n") << "k=hash,q=2";
+    QTest::newRow("quoted << is a plain key") << QByteArray("b:\n  '<<': x\n") << "<<=x";
+}
+
+void tst_YamlLoader::mergeKeys()
+{
+    QFETCH(QByteArray, yaml);
+    QFETCH(QString, expected);
+    auto doc = YamlLoader::parse(yaml, QStringLiteral("t.yml"));
+    QVERIFY2(doc.has_value(), qPrintable(doc ? QString() : doc.error().toString()));
+    QCOMPARE(flat(*doc->find(QStringLiteral("b"))), expected);
+}
+
+void tst_YamlLoader::scalarsAndTags()
+{
+    auto doc = YamlLoader::parse("a: yes\nb: 'yes'\nc: !reference [x, y]\nd: ~\ne: 12\nf: off\n", QStringLiteral("t.yml"));
+    QVERIFY(doc);
+    QCOMPARE(doc->find(QStringLiteral("a"))->toBool(), std::optional<bool>(true));
+    QCOMPARE(doc->find(QStringLiteral("b"))->toBool(), std::nullopt); // quoted: a string
+    QVERIFY(doc->find(QStringLiteral("b"))->isQuoted());
+    QVERIFY(doc->find(QStringLiteral("c"))->isReference());
+    QCOMPARE(doc->find(QStringLiteral("c"))->toStringList(), QStringList({QStringLiteral("x"), QStringLiteral("y")}));
+    QVERIFY(doc->find(QStringLiteral("d"))->isNull());
+    QCOMPARE(doc->find(QStringLiteral("e"))->toInt(), std::optional<long long>(12));
+    QCOMPARE(doc->find(QStringLiteral("f"))->toBool(), std::optional<bool>(false));
+}
+
+void tst_YamlLoader::positions()
+{
+    auto doc = YamlLoader::parse("job:\n  stage: test\n  script:\n    - echo hi\n", QStringLiteral("p.yml"));
+    QVERIFY(doc);
+    const YamlNode *job = doc->find(QStringLiteral("job"));
+    QCOMPARE(doc->keyLocation(QStringLiteral("job")).toString(), QStringLiteral("p.yml:1:1"));
+    QCOMPARE(job->find(QStringLiteral("stage"))->location().toString(), QStringLiteral("p.yml:2:10"));
+    QCOMPARE(job->find(QStringLiteral("script"))->items().at(0).location().toString(), QStringLiteral("p.yml:4:7"));
+}
+
+void tst_YamlLoader::invalidYaml_data()
+{
+    QTest::addColumn<QByteArray>("yaml");
+    QTest::addColumn<QString>("position");
+    QTest::newRow("bad indentation") << QByteArray("a:\n  b: 1\n c: 2\n") << "bad.yml:3:";
+    QTest::newRow("unclosed flow") << QByteArray("a: [1, 2\nb: 3\n") << "bad.yml:";
+    QTest::newRow("unknown alias") << QByteArray("a: *nope\n") << "bad.yml:1:";
+    QTest::newRow("tab indentation") << QByteArray("a:\n\tb: 1\n") << "bad.yml:2:";
+}
+
+void tst_YamlLoader::invalidYaml()
+{
+    QFETCH(QByteArray, yaml);
+    QFETCH(QString, position);
+    auto doc = YamlLoader::parse(yaml, QStringLiteral("bad.yml"));
+    QVERIFY(!doc);
+    QVERIFY2(doc.error().toString().startsWith(position), qPrintable(doc.error().toString()));
+    QVERIFY(doc.error().toString().contains(QStringLiteral("error: invalid YAML")));
+}
+
+void tst_YamlLoader::aliasBombIsRefused()
+{
+    QByteArray yaml = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+    for (int i = 1; i < 9; ++i)
+        yaml += QStringLiteral("a%1: &a%1 [*a%2, *a%2, *a%2, *a%2, *a%2, *a%2, *a%2, *a%2, *a%2, *a%2]\n").arg(i).arg(i - 1).toUtf8();
+    auto doc = YamlLoader::parse(yaml, QStringLiteral("bomb.yml"));
+    QVERIFY(!doc);
+    QVERIFY(doc.error().message.contains(QStringLiteral("too large")));
+}
+
+void tst_YamlLoader::deepMergeReplacesArrays()
+{
+    auto base = YamlLoader::parse("v: {A: 1, B: 2}\ns: [a, b]\n", QStringLiteral("b"));
+    auto over = YamlLoader::parse("v: {B: 3}\ns: [c]\n", QStringLiteral("o"));
+    const YamlNode merged = YamlNode::deepMerge(*base, *over);
+    QCOMPARE(flat(*merged.find(QStringLiteral("v"))), QStringLiteral("A=1,B=3"));
+    QCOMPARE(merged.find(QStringLiteral("s"))->toStringList(), QStringList{QStringLiteral("c")});
+}
+
+QTEST_GUILESS_MAIN(tst_YamlLoader)
+#include "tst_yamlloader.moc"
