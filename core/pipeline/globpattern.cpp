@@ -22,7 +22,7 @@ using Text = std::u32string;
 
 constexpr size_t npos = Text::npos;
 /// Total characters of expanded alternatives we are willing to match for one pattern.
-constexpr size_t MaxExpandedChars = size_t(1) << 20;
+constexpr size_t MaxExpandedChars = size_t(1) << 16;
 
 Text toText(const QString &s)
 {

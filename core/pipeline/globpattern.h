@@ -9,7 +9,8 @@ namespace trainyard::core {
 class GlobPattern final
 {
 public:
-    /// Most brace alternatives tried for one pattern; past that, match() gives up (false).
+    /// Most brace alternatives expanded for one pattern; past that (or past 64K characters of
+    /// expansions) match() gives up and returns false, where Ruby would grind on.
     static constexpr int MaxAlternatives = 4096;
 
     /// True when `path` (relative, '/'-separated) matches `pattern`. `*` and `?` stay inside one

@@ -1,5 +1,7 @@
 #include "jobbuilder.h"
 
+#include "parallelexpander.h"
+
 namespace trainyard::core {
 
 const QStringList &JobBuilder::jobKeywords()
@@ -159,6 +161,17 @@ std::optional<std::vector<Need>> JobBuilder::parseNeeds(const YamlNode &node, co
             }
         } else {
             typeError(item, QStringLiteral("needs entry"), QStringLiteral("a string or a hash"), job);
+            continue;
+        }
+        // `needs: [{job: build, parallel: {matrix: [...]}}]` names some instances of a matrix job.
+        const YamlNode *parallel = item.isMap() ? item.find(QStringLiteral("parallel")) : nullptr;
+        const YamlNode *matrix = parallel && parallel->isMap() ? parallel->find(QStringLiteral("matrix")) : nullptr;
+        if (matrix) {
+            for (const ParallelInstance &instance : ParallelExpander::expandMatrix(need.job, *matrix, m_problems)) {
+                Need one = need;
+                one.job = instance.name;
+                needs.push_back(one);
+            }
             continue;
         }
         needs.push_back(need);

@@ -11,8 +11,7 @@
 // lexer (lib/gitlab/ci/pipeline/expression): comparisons bind tighter than `&&`, which binds
 // tighter than `||`; a comparison's operands are single values. Where GitLab's code and its
 // documentation disagree we follow the documentation (truthiness of `&&`/`||` operands), and
-// where the documentation is silent we follow the code (a right-hand side of `=~` that is not a
-// /regex/ literal). See the comments below at each such place.
+// where the documentation is silent we follow the code. See the comments at each such place.
 
 namespace trainyard::core {
 
@@ -300,6 +299,9 @@ private:
         return unexpectedCharacter(i);
     }
 
+    // `$NAME`, NAME being Ruby's \w+. `${NAME}` is our extension: GitLab's lexer rejects it (its
+    // docs: variables in rules expressions are always written `$VARIABLE`), but the same name
+    // means the same variable, so we accept it rather than fail a config over spelling.
     std::optional<Failure> scanVariable(int &i, Token &token)
     {
         const int start = i;
@@ -363,8 +365,13 @@ private:
         }
         if (!closed)
             return Failure{QStringLiteral("unterminated regular expression"), start + 1};
-        if (body.isEmpty())
+        // GitLab's lexer wants at least two characters between the slashes (its docs: "Single-
+        // character regular expressions, like /./, are not supported").
+        const int rawLength = j - start - 1;
+        if (rawLength == 0)
             return Failure{QStringLiteral("empty regular expression"), start + 1};
+        if (rawLength == 1)
+            return Failure{QStringLiteral("single-character regular expressions are not supported"), start + 1};
         ++j; // closing slash
         const int flagsStart = j;
         while (j < n && isRegexFlag(m_text.at(j)))
@@ -385,11 +392,7 @@ private:
     const QString &m_text;
 };
 
-} // namespace
-
 // --- tree ------------------------------------------------------------------------------------
-
-namespace {
 
 struct Node
 {
@@ -637,8 +640,8 @@ private:
         }
         if (const std::optional<QRegularExpression> re = regexFromValue(rhs.string))
             return re->match(text).hasMatch();
-        // Not a /regex/: GitLab then runs Ruby's String#scan with the left side as a plain
-        // substring *of the right side's value*; we do the same rather than guess a regex.
+        // Not a /regex/: GitLab then checks whether the left side is a substring of the right
+        // side (documented as a pitfall: "23" =~ "1234" is true). We do the same.
         return text.isEmpty() || rhs.string.contains(text);
     }
 

@@ -106,10 +106,13 @@ bool RulesEvaluator::changesMatch(const YamlNode &changes, const QString &job)
         if (const YamlNode *compareTo = changes.find(QStringLiteral("compare_to"))) {
             changed = m_context.changedFilesAgainst(compareTo->text());
             if (!changed) {
-                m_problems.push_back(Error::error(
-                    QStringLiteral("rules:changes:compare_to '%1' is not a ref of this repository").arg(compareTo->text()),
+                // The ref is not in this clone (not fetched): nothing to compare with, so
+                // changes is true, as GitLab does without a base; say so.
+                m_problems.push_back(Error::warning(
+                    QStringLiteral("rules:changes:compare_to '%1' is not a ref of this repository; changes is taken as true")
+                        .arg(compareTo->text()),
                     compareTo->location(), job));
-                return false;
+                return true;
             }
         }
     }

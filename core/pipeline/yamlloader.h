@@ -15,7 +15,7 @@ class YamlLoader final
 {
 public:
     /// Upper bound of nodes after alias expansion; protects against "billion laughs" documents.
-    static constexpr int kMaxNodes = 4'000'000;
+    static constexpr int kMaxNodes = 1'000'000;
 
     static Result<YamlNode> parse(const QByteArray &text, const QString &fileName);
     static Result<YamlNode> load(const QString &path, const QString &displayName = {});

@@ -156,6 +156,12 @@ void tst_GitlabCiReader::jobs_data()
         << "main"
         << QByteArray("stages: [build, test]\nb:\n  stage: build\n  parallel: 2\n  script: x\nt:\n  needs: [b]\n  script: x\n")
         << "b 1/2|build|on_success|-|-\nb 2/2|build|on_success|-|-\nt|test|on_success|-|b 1/2,b 2/2";
+    QTest::newRow("needs on some instances of a matrix job")
+        << "main"
+        << QByteArray("stages: [build, test]\nb:\n  stage: build\n  parallel:\n    matrix:\n      - OS: [linux, mac]\n        PY: ['3.10', '3.11']\n  script: x\n"
+                      "t:\n  needs:\n    - job: b\n      parallel:\n        matrix:\n          - OS: mac\n            PY: ['3.11']\n  script: x\n")
+        << "b: [linux, 3.10]|build|on_success|-|-\nb: [linux, 3.11]|build|on_success|-|-\nb: [mac, 3.10]|build|on_success|-|-\n"
+           "b: [mac, 3.11]|build|on_success|-|-\nt|test|on_success|-|b: [mac, 3.11]";
     QTest::newRow("trigger job needs no script")
         << "main" << QByteArray("child:\n  trigger:\n    include: child.yml\n") << "child|test|on_success|-|-";
     QTest::newRow("default applies unless inherit says no")
