@@ -67,6 +67,8 @@ private Q_SLOTS:
     void includesLocalAndReportsRemote();
     void rulesChangesAndExists();
     void trainyardSettings();
+    void keywordsKeptAsData();
+    void inheritVariables();
     void readsProjectFromDisk();
 };
 
@@ -401,6 +403,62 @@ void tst_GitlabCiReader::readsProjectFromDisk()
     const Pipeline m = GitlabCiReader::read(options);
     QVERIFY(m.hasErrors());
     QVERIFY(problems(m).contains(QStringLiteral("missing.yml: error: cannot read the pipeline file")));
+}
+
+void tst_GitlabCiReader::keywordsKeptAsData()
+{
+    const QByteArray yaml =
+        "default:\n  image: {name: 'reg:5000/py:3.11', entrypoint: ['']}\n  services: [postgres:15, {name: redis:7, alias: cache}]\n"
+        "  retry: {max: 2, when: [runner_system_failure]}\n  timeout: 3h\n  interruptible: true\n  tags: [docker]\n"
+        "stages: [build, test, deploy]\n"
+        "build:\n  stage: build\n  script: make\n  cache: {key: pip, paths: [.cache/]}\n"
+        "  artifacts:\n    paths: [dist/]\n    exclude: ['dist/**/*.tmp']\n    expire_in: 1 week\n    when: always\n"
+        "    reports: {junit: report.xml}\n"
+        "test:\n  script: [pytest]\n  dependencies: [build]\n  resource_group: gpu-box\n"
+        "  environment: {name: staging, url: 'https://x'}\n  allow_failure: {exit_codes: [137, 255]}\n"
+        "deploy:\n  stage: deploy\n  trigger: {project: group/other, branch: main}\n";
+    const Pipeline p = GitlabCiReader::readText(yaml, QStringLiteral("t.yml"), context());
+    QVERIFY2(!p.hasErrors(), qPrintable(problems(p)));
+    const Job *build = p.job(QStringLiteral("build"));
+    QCOMPARE(build->image.name, QStringLiteral("reg:5000/py:3.11"));
+    QCOMPARE(build->image.entrypoint, QStringList{QString()});
+    QCOMPARE(build->services.size(), size_t(2));
+    QCOMPARE(build->services[1].alias, QStringLiteral("cache"));
+    QCOMPARE(build->retry.max, 2);
+    QCOMPARE(build->retry.when, QStringList{QStringLiteral("runner_system_failure")});
+    QCOMPARE(build->timeout, QStringLiteral("3h"));
+    QVERIFY(build->interruptible);
+    QCOMPARE(build->tags, QStringList{QStringLiteral("docker")});
+    QCOMPARE(build->cache.find(QStringLiteral("key"))->text(), QStringLiteral("pip"));
+    QCOMPARE(build->artifacts.paths, QStringList{QStringLiteral("dist/")});
+    QCOMPARE(build->artifacts.exclude, QStringList{QStringLiteral("dist/**/*.tmp")});
+    QCOMPARE(build->artifacts.expireIn, QStringLiteral("1 week"));
+    QCOMPARE(build->artifacts.when, QStringLiteral("always"));
+    QCOMPARE(build->artifacts.reports.find(QStringLiteral("junit"))->text(), QStringLiteral("report.xml"));
+    const Job *test = p.job(QStringLiteral("test"));
+    QCOMPARE(*test->dependencies, QStringList{QStringLiteral("build")});
+    QCOMPARE(test->resourceGroup, QStringLiteral("gpu-box"));
+    QCOMPARE(test->environment.find(QStringLiteral("name"))->text(), QStringLiteral("staging"));
+    QVERIFY(!test->allowFailure);
+    QCOMPARE(test->allowFailureExitCodes, QList<int>({137, 255}));
+    const Job *deploy = p.job(QStringLiteral("deploy"));
+    QVERIFY(deploy->isTrigger());
+    QCOMPARE(deploy->trigger.find(QStringLiteral("project"))->text(), QStringLiteral("group/other"));
+}
+
+void tst_GitlabCiReader::inheritVariables()
+{
+    const QByteArray yaml = "variables:\n  A: a\n  B: b\n"
+                            "x:\n  inherit:\n    variables: false\n  rules:\n    - if: $A\n  script: s\n"
+                            "y:\n  inherit:\n    variables: [B]\n  rules:\n    - if: $B && $A == null\n  script: s\n"
+                            "z:\n  inherit:\n    default: [image]\n  script: s\n"
+                            "default:\n  image: alpine:3\n  tags: [docker]\n";
+    const Pipeline p = GitlabCiReader::readText(yaml, QStringLiteral("t.yml"), context());
+    QVERIFY2(!p.hasErrors(), qPrintable(problems(p)));
+    QCOMPARE(p.job(QStringLiteral("x"))->when, When::Never);
+    QCOMPARE(p.job(QStringLiteral("y"))->when, When::OnSuccess);
+    QCOMPARE(p.job(QStringLiteral("z"))->image.name, QStringLiteral("alpine:3"));
+    QVERIFY(p.job(QStringLiteral("z"))->tags.isEmpty());
 }
 
 QTEST_GUILESS_MAIN(tst_GitlabCiReader)
