@@ -76,7 +76,7 @@ int main(int argc, char **argv)
     }
     for (const auto &command : app::commands()) {
         if (command.name == first)
-            return app::runCommand(command, QStringList{args[0]} + args.mid(2));
+            return app::executeCommand(command, QStringList{args[0]} + args.mid(2));
     }
     std::fprintf(stderr, "trainyard: unknown subcommand or option '%s'\n\n%s", qPrintable(first), qPrintable(topLevelHelp()));
     return 2;

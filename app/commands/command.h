@@ -27,12 +27,13 @@ struct Command
 const std::vector<Command> &commands();
 
 /// Runs `trainyard SUBCOMMAND …` on a QCoreApplication; returns the exit status.
-int runCommand(const Command &command, const QStringList &arguments);
+int executeCommand(const Command &command, const QStringList &arguments);
 
 /// Adds `-C DIR` (the project directory) to a parser.
 void addProjectOption(QCommandLineParser &parser);
 
 Command validateCommand();
 Command listCommand();
+Command runCommand();
 
 } // namespace trainyard::app

@@ -6,7 +6,7 @@ namespace trainyard::app {
 
 const std::vector<Command> &commands()
 {
-    static const std::vector<Command> all{validateCommand(), listCommand()};
+    static const std::vector<Command> all{validateCommand(), listCommand(), runCommand()};
     return all;
 }
 
@@ -17,7 +17,7 @@ void addProjectOption(QCommandLineParser &parser)
                                         QStringLiteral("DIR"), QStringLiteral(".")));
 }
 
-int runCommand(const Command &command, const QStringList &arguments)
+int executeCommand(const Command &command, const QStringList &arguments)
 {
     QTextStream out(stdout);
     QTextStream err(stderr);

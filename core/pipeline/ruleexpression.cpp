@@ -163,6 +163,8 @@ std::optional<QRegularExpression> compileRegex(const QString &body, const QStrin
         else if (f == u'U')
             options |= QRegularExpression::InvertedGreedinessOption;
     }
+    // Known gap: without `m`, RE2's `$` matches only at the very end, PCRE's also before a final
+    // newline. Values rarely end in a newline, so we accept the difference.
     QRegularExpression re(body, options);
     if (!re.isValid()) {
         *why = re.errorString();
@@ -668,7 +670,7 @@ Result<RuleExpression> RuleExpression::parse(const QString &text, const SourceLo
         SourceLocation location = where;
         location.column = (where.column > 0 ? where.column - 1 : 0) + failure.column;
         return tl::make_unexpected(Error::error(
-            QStringLiteral("invalid expression in rules:if: %1 at column %2").arg(failure.what).arg(failure.column),
+            QStringLiteral("invalid expression in rules:if: %1 at column %2").arg(failure.what, QString::number(failure.column)),
             location));
     };
 

@@ -117,8 +117,10 @@ TrainyardSettings TrainyardSettings::fromYaml(const YamlNode &node, std::vector<
     warnUnknown(node,
                 {QStringLiteral("protected_branches"), QStringLiteral("data"), QStringLiteral("images"),
                  QStringLiteral("jobs"), QStringLiteral("allow_privileged_services"),
-                 QStringLiteral("mount_docker_socket")},
+                 QStringLiteral("mount_docker_socket"), QStringLiteral("secrets")},
                 QStringLiteral(".trainyard"), problems);
+    if (const YamlNode *secrets = node.find(QStringLiteral("secrets")))
+        s.secrets = secrets->toStringList();
     if (const YamlNode *pb = node.find(QStringLiteral("protected_branches")))
         s.protectedBranches = pb->toStringList();
     if (const YamlNode *p = node.find(QStringLiteral("allow_privileged_services")))

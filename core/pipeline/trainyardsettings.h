@@ -39,6 +39,7 @@ struct TrainyardSettings
     QMap<QString, JobTrainyardSettings> jobs;
     bool allowPrivilegedServices = false;
     bool mountDockerSocket = false;
+    QStringList secrets;      ///< names of secret variables, taken from the environment or .trainyard/secrets.env
 
     /// Reads the `.trainyard` node; unknown keys and bad values become warnings/errors in `problems`.
     static TrainyardSettings fromYaml(const YamlNode &node, std::vector<Error> &problems);

@@ -239,6 +239,7 @@ void tst_RuleExpression::parseError_data()
     row("leading or", QStringLiteral("|| $A"), 1, QStringLiteral("unexpected token '||'"));
     row("double and", QStringLiteral("$A && && $B"), 7, QStringLiteral("unexpected token '&&'"));
     row("two values", QStringLiteral("$A $B"), 4, QStringLiteral("unexpected token '$B'"));
+    row("percent in token", QStringLiteral("$A '%1 %2'"), 4, QStringLiteral("unexpected token ''%1 %2''"));
     row("two strings", QStringLiteral("$A == 'it''s'"), 11, QStringLiteral("unexpected token ''s''"));
     row("chained comparison", QStringLiteral("$A == $B == $C"), 10, QStringLiteral("unexpected token '=='"));
     row("group compared", QStringLiteral("($A) == 'x'"), 6, QStringLiteral("unexpected token '=='"));

@@ -1,0 +1,232 @@
+#include "command.h"
+
+#include "engine/dockerexecutor.h"
+#include "engine/runrecord.h"
+#include "engine/scheduler.h"
+#include "engine/secretsource.h"
+#include "engine/shellexecutor.h"
+#include "pipeline/gitlabcireader.h"
+
+#include <QDateTime>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+#include <unistd.h>
+
+namespace trainyard::app {
+
+using namespace trainyard::core;
+
+namespace {
+
+std::atomic_bool g_interrupted{false};
+
+extern "C" void onSigint(int)
+{
+    g_interrupted = true;
+}
+
+QString duration(const JobRecord &j)
+{
+    if (!j.started.isValid() || !j.finished.isValid())
+        return QStringLiteral("-");
+    return QString::number(j.started.msecsTo(j.finished) / 1000.0, 'f', 1) + u's';
+}
+
+int exitFor(RunStatus status)
+{
+    switch (status) {
+    case RunStatus::Success: return ExitOk;
+    case RunStatus::Cancelled: return 130;
+    default: return ExitFailed;
+    }
+}
+
+} // namespace
+
+Command runCommand()
+{
+    Command c;
+    c.name = QStringLiteral("run");
+    c.summary = QStringLiteral("Run a pipeline on the local Docker engine (or the host shell), job by job as GitLab runners would.\n"
+                               "Exit status: 0 success, 1 failed, 2 invalid input, 130 cancelled (Ctrl-C).");
+    c.arguments = QStringLiteral("[FILE]");
+    c.addOptions = [](QCommandLineParser &p) {
+        addProjectOption(p);
+        p.addOption(QCommandLineOption(QStringLiteral("job"), QStringLiteral("Run only this job and what it needs (repeatable)."),
+                                       QStringLiteral("NAME")));
+        p.addOption(QCommandLineOption(QStringLiteral("approve"), QStringLiteral("Approve this manual job up front (repeatable)."),
+                                       QStringLiteral("NAME")));
+        p.addOption(QCommandLineOption(QStringLiteral("engine"), QStringLiteral("docker (default) or shell (no isolation)."),
+                                       QStringLiteral("ENGINE"), QStringLiteral("docker")));
+        p.addOption(QCommandLineOption(QStringLiteral("concurrency"), QStringLiteral("Jobs at once (default: CPU cores)."),
+                                       QStringLiteral("N")));
+        p.addOption(QCommandLineOption(QStringLiteral("cpu-fallback"), QStringLiteral("Run GPU jobs without a GPU when none is found, marked so.")));
+        p.addOption(QCommandLineOption(QStringLiteral("branch"), QStringLiteral("Evaluate rules for this branch (default: the current git branch)."),
+                                       QStringLiteral("NAME")));
+        p.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("Pipeline file (default: .gitlab-ci.yml in the project)."));
+    };
+    c.run = [](const QCommandLineParser &p, QTextStream &out, QTextStream &err) {
+        GitlabCiReader::Options options;
+        options.projectDir = p.value(QStringLiteral("C"));
+        options.file = p.positionalArguments().value(0);
+        options.branch = p.value(QStringLiteral("branch"));
+        const Pipeline pipeline = GitlabCiReader::read(options);
+        for (const Error &e : pipeline.problems)
+            err << e.toString() << "\n";
+        if (pipeline.hasErrors()) {
+            err << "trainyard run: " << pipeline.fileName << " is not valid; nothing was run\n";
+            return int(ExitUsage);
+        }
+        if (!pipeline.createdByWorkflow) {
+            err << "trainyard run: no pipeline would be created: " << pipeline.workflowReason << "\n";
+            return int(ExitUsage);
+        }
+
+        std::unique_ptr<JobExecutor> executor;
+        const QString engine = p.value(QStringLiteral("engine"));
+        if (engine == QLatin1String("docker"))
+            executor = std::make_unique<DockerExecutor>(DockerClient::defaultEndpoint(), pipeline.trainyard, pipeline.projectDir);
+        else if (engine == QLatin1String("shell"))
+            executor = std::make_unique<ShellExecutor>();
+        else {
+            err << "trainyard run: --engine must be docker or shell, not '" << engine << "'\n";
+            return int(ExitUsage);
+        }
+
+        // A run that crashed (or was killed) before: say so and clean up what it left.
+        const RunStore store(pipeline.projectDir);
+        for (const RunRecord &r : store.recoverInterrupted()) {
+            const int removed = executor->cleanupRun(r.id);
+            err << "note: run " << r.id << " (#" << r.pipelineIid << ", started " << r.started.toLocalTime().toString(Qt::ISODate)
+                << ") was interrupted; marked so" << (removed ? QStringLiteral(", removed %1 container(s)/network(s) it left").arg(removed) : QString())
+                << "\n";
+        }
+
+        RunOptions run;
+        run.onlyJobs = p.values(QStringLiteral("job"));
+        run.approvals = p.values(QStringLiteral("approve"));
+        run.cpuFallback = p.isSet(QStringLiteral("cpu-fallback"));
+        if (p.isSet(QStringLiteral("concurrency"))) {
+            bool ok = false;
+            run.concurrency = p.value(QStringLiteral("concurrency")).toInt(&ok);
+            if (!ok || run.concurrency < 1) {
+                err << "trainyard run: --concurrency needs a positive number\n";
+                return int(ExitUsage);
+            }
+        }
+        for (const QString &a : run.approvals) {
+            const Job *j = pipeline.job(a);
+            if (!j) {
+                err << "trainyard run: --approve " << a << ": no such job\n";
+                return int(ExitUsage);
+            }
+        }
+        auto secrets = SecretSource::load(pipeline.projectDir, pipeline.trainyard.secrets);
+        if (!secrets) {
+            err << secrets.error().toString() << "\n";
+            return int(ExitUsage);
+        }
+        for (const QString &m : secrets->missing)
+            err << "warning: secret variable " << m << " is not set (neither in the environment nor in .trainyard/secrets.env)\n";
+        run.secrets = secrets->values;
+
+        const bool tty = ::isatty(STDOUT_FILENO) == 1;
+        const bool interactive = ::isatty(STDIN_FILENO) == 1;
+        std::mutex printMutex;
+        if (interactive) {
+            run.askApproval = [&](const QString &job) {
+                std::lock_guard lock(printMutex);
+                out << "Manual job '" << job << "' is ready. Run it? [y/N] " << Qt::flush;
+                char answer[16] = {};
+                if (!std::fgets(answer, sizeof answer, stdin))
+                    return false;
+                return answer[0] == 'y' || answer[0] == 'Y';
+            };
+        }
+        SchedulerEvents events;
+        events.message = [&](const QString &m) {
+            std::lock_guard lock(printMutex);
+            out << "trainyard: " << m << "\n" << Qt::flush;
+        };
+        events.jobChanged = [&](const JobRecord &j) {
+            std::lock_guard lock(printMutex);
+            QString line = QStringLiteral("[%1] %2").arg(j.name, jobStatusToString(j.status));
+            if (isFinal(j.status) && j.started.isValid())
+                line += QStringLiteral(" in %1").arg(duration(j));
+            if (!j.reason.isEmpty() && j.status != JobStatus::Running)
+                line += QStringLiteral(" — ") + j.reason;
+            if (tty) {
+                const char *color = j.status == JobStatus::Success ? "\x1b[32m"
+                                    : j.status == JobStatus::Failed ? "\x1b[31m"
+                                    : j.status == JobStatus::Running ? "\x1b[36m"
+                                                                      : "\x1b[33m";
+                out << color << line << "\x1b[0m\n" << Qt::flush;
+            } else {
+                out << line << "\n" << Qt::flush;
+            }
+        };
+        events.log = [&](const QString &job, const LogLine &l) {
+            std::lock_guard lock(printMutex);
+            const QString prefix = job.isEmpty() ? QStringLiteral("[trainyard] ") : QStringLiteral("[%1] ").arg(job);
+            if (tty && l.stream == LogLine::Stream::Stderr)
+                out << prefix << "\x1b[31m" << l.text << "\x1b[0m\n";
+            else
+                out << prefix << l.text << "\n";
+            out << Qt::flush;
+        };
+        events.progress = [&](const QString &job, const QString &label, qint64 cur, qint64 total) {
+            std::lock_guard lock(printMutex);
+            const QString text = total > 0 ? QStringLiteral("%1 %2%").arg(label).arg(cur * 100 / total) : label;
+            if (tty)
+                out << "\r\x1b[K" << (job.isEmpty() ? QString() : QStringLiteral("[%1] ").arg(job)) << text << Qt::flush;
+        };
+
+        Scheduler scheduler(pipeline, *executor, run, events);
+        std::signal(SIGINT, onSigint);
+        std::signal(SIGTERM, onSigint);
+        std::atomic_bool done{false};
+        std::thread watcher([&] {
+            while (!done) {
+                if (g_interrupted.exchange(false)) {
+                    events.message(QStringLiteral("cancelling: stopping running jobs…"));
+                    scheduler.cancel();
+                }
+                std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            }
+        });
+        const auto result = scheduler.run();
+        done = true;
+        watcher.join();
+        std::signal(SIGINT, SIG_DFL);
+        std::signal(SIGTERM, SIG_DFL);
+        if (!result) {
+            err << "trainyard run: " << result.error().toString() << "\n";
+            return scheduler.snapshot().status == RunStatus::Cancelled ? 130 : int(ExitFailed);
+        }
+        const RunRecord &r = *result;
+        out << "\nRun " << r.id << " (#" << r.pipelineIid << ") on " << (r.branch.isEmpty() ? QStringLiteral("-") : r.branch)
+            << " @ " << (r.commitSha.isEmpty() ? QStringLiteral("no commit") : r.commitSha.left(8)) << (r.dirty ? QStringLiteral(" (dirty)") : QString())
+            << ", engine " << r.engine << ": " << runStatusToString(r.status) << "\n";
+        int w = 4;
+        for (const QString &name : r.jobOrder)
+            w = std::max(w, int(name.size()));
+        out << QStringLiteral("  %1  %2  %3  %4\n").arg(QStringLiteral("JOB"), -w).arg(QStringLiteral("STATUS"), -17).arg(QStringLiteral("TIME"), -8).arg(QStringLiteral("EXIT"));
+        for (const QString &name : r.jobOrder) {
+            const JobRecord &j = r.jobs.at(name);
+            out << QStringLiteral("  %1  %2  %3  %4\n")
+                       .arg(name, -w)
+                       .arg(jobStatusToString(j.status), -17)
+                       .arg(duration(j), -8)
+                       .arg(j.exitCode >= 0 ? QString::number(j.exitCode) : QStringLiteral("-"));
+        }
+        out << "Logs: " << store.logsDir(r.id) << "\n";
+        return exitFor(r.status);
+    };
+    return c;
+}
+
+} // namespace trainyard::app

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Usage: bench/run.sh
+# Builds a Release tree in build-bench/ (under the shared build lock) and runs every benchmark of
+# bench/ in turn. gitlab-ci-local is looked up in build-bench/gitlab-ci-local/ unless
+# GITLAB_CI_LOCAL names it; bench_list says how to install it when it is missing.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${TRAINYARD_BENCH_BUILD_DIR:-$root/build-bench}
+lock=/tmp/trainyard-build.lock
+
+generator=()
+command -v ninja >/dev/null && generator=(-G Ninja)
+(
+  flock 9
+  cmake -S "$root" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release \
+    -DTRAINYARD_BUILD_TESTS=OFF -DTRAINYARD_BUILD_BENCH=ON -DTRAINYARD_BUILD_GUI=ON >/dev/null
+  cmake --build "$build" --target benchmarks -j"$(nproc)"
+) 9>"$lock"
+
+status=0
+for bench in "$build"/bench/bench_*; do
+  [[ -f $bench && -x $bench ]] || continue
+  echo "### $(basename "$bench")"
+  "$bench" || { rc=$?; echo "### $(basename "$bench") exited with $rc" >&2; (( status == 0 )) && status=$rc; }
+done
+exit "$status"

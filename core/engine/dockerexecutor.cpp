@@ -1,0 +1,270 @@
+#include "dockerexecutor.h"
+
+#include <QDir>
+#include <QRegularExpression>
+#include <QThread>
+
+#include <chrono>
+#include <thread>
+
+namespace trainyard::core {
+
+namespace {
+
+QString containerName(const QString &runId, const QString &job, const QString &suffix)
+{
+    QString safe = job;
+    safe.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9_.-]")), QStringLiteral("_"));
+    return QStringLiteral("trainyard-%1-%2%3").arg(runId, safe, suffix);
+}
+
+// Service images that only work privileged (Docker-in-Docker).
+bool needsPrivileged(const QString &image)
+{
+    return image.contains(QLatin1String("dind"));
+}
+
+} // namespace
+
+DockerExecutor::DockerExecutor(QString endpoint, TrainyardSettings settings, QString projectDir)
+    : m_endpoint(std::move(endpoint))
+    , m_settings(std::move(settings))
+    , m_projectDir(QDir(projectDir).absolutePath())
+{
+}
+
+Result<QString> DockerExecutor::preflight()
+{
+    DockerClient client(m_endpoint);
+    auto info = client.ping();
+    if (!info)
+        return tl::unexpected(Error::error(info.error().message +
+                                           QStringLiteral(" (or run with --engine shell, which has no isolation)")));
+    return QStringLiteral("%1 %2 (API %3) at %4")
+        .arg(info->isPodman ? QStringLiteral("Podman") : QStringLiteral("Docker"), info->version, info->apiVersion, m_endpoint);
+}
+
+Result<void> DockerExecutor::prepareImage(const QString &image, const ExecutionCallbacks &callbacks, const std::atomic_bool &cancel)
+{
+    DockerClient client(m_endpoint);
+    if (auto ping = client.ping(); !ping)
+        return tl::unexpected(ping.error());
+    for (const ImageBuild &build : m_settings.images) {
+        if (build.tag != image)
+            continue;
+        const QString context = QDir::isAbsolutePath(build.context) ? build.context : QDir(m_projectDir).filePath(build.context);
+        if (callbacks.log)
+            callbacks.log(LogLine{LogLine::Stream::System, QStringLiteral("building from %1").arg(context)});
+        auto built = client.buildImage(
+            context, build.dockerfile, image,
+            [&](const QString &line) {
+                if (callbacks.log)
+                    callbacks.log(LogLine{LogLine::Stream::System, line});
+            },
+            &cancel);
+        if (!built)
+            return tl::unexpected(Error::error(QStringLiteral("building image %1 from %2 failed: %3").arg(image, context, built.error().message),
+                                               build.location));
+        auto info = client.inspectImage(image);
+        if (!info)
+            return tl::unexpected(info.error());
+        QMutexLocker lock(&m_imagesMutex);
+        m_images.insert(image, *info);
+        return {};
+    }
+    auto info = client.inspectImage(image);
+    if (!info)
+        return tl::unexpected(info.error());
+    if (!info->exists) {
+        if (callbacks.log)
+            callbacks.log(LogLine{LogLine::Stream::System, QStringLiteral("pulling")});
+        auto pulled = client.pullImage(
+            image,
+            [&](const PullProgress &p) {
+                if (callbacks.progress)
+                    callbacks.progress(QStringLiteral("%1 %2").arg(p.status, p.layer), p.current, p.total);
+            },
+            &cancel);
+        if (!pulled)
+            return tl::unexpected(Error::error(
+                QStringLiteral("image %1 is not on this machine and could not be pulled: %2").arg(image, pulled.error().message)));
+        info = client.inspectImage(image);
+        if (!info)
+            return tl::unexpected(info.error());
+    }
+    QMutexLocker lock(&m_imagesMutex);
+    m_images.insert(image, *info);
+    return {};
+}
+
+ContainerSpec DockerExecutor::containerFor(const JobExecution &e, const QString &script, const QString &suffix) const
+{
+    ContainerSpec spec;
+    spec.name = containerName(e.runId, e.job, suffix);
+    spec.image = e.image;
+    spec.command = {QStringLiteral("sh"), QStringLiteral("-c"), script};
+    spec.env = e.env;
+    spec.workingDir = e.projectDirInJob;
+    spec.mounts.push_back(Mount{e.workspaceDir, e.projectDirInJob, false});
+    for (const Mount &m : e.dataMounts)
+        spec.mounts.push_back(m);
+    if (e.mountDockerSocket)
+        spec.mounts.push_back(Mount{QStringLiteral("/var/run/docker.sock"), QStringLiteral("/var/run/docker.sock"), false});
+    spec.labels.insert(QStringLiteral("trainyard.run"), e.runId);
+    spec.labels.insert(QStringLiteral("trainyard.job"), e.job);
+    spec.labels.insert(QStringLiteral("trainyard.project"), m_projectDir);
+    spec.gpuDeviceIds = e.gpuIds;
+    if (!e.memory.isEmpty())
+        spec.memoryBytes = std::max<qint64>(0, parseByteSize(e.memory));
+    spec.cpus = e.cpus;
+    if (!e.shmSize.isEmpty())
+        spec.shmBytes = std::max<qint64>(0, parseByteSize(e.shmSize));
+    return spec;
+}
+
+Result<int> DockerExecutor::runContainer(DockerClient &client, const ContainerSpec &spec, const ExecutionCallbacks &callbacks,
+                                         const std::atomic_bool &cancel, int timeoutSeconds, JobOutcome &outcome)
+{
+    auto id = client.createContainer(spec);
+    if (!id)
+        return tl::unexpected(id.error());
+    auto cleanup = [&] { (void)client.removeContainer(*id, true); };
+    if (auto started = client.startContainer(*id); !started) {
+        cleanup();
+        return tl::unexpected(started.error());
+    }
+    // A watchdog stops the container on timeout or cancel; the log stream then ends.
+    std::atomic_bool finished{false};
+    std::atomic_bool timedOut{false};
+    std::thread watchdog([&, containerId = *id] {
+        DockerClient stopper(m_endpoint);
+        (void)stopper.ping();
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeoutSeconds);
+        while (!finished) {
+            if (cancel || std::chrono::steady_clock::now() > deadline) {
+                timedOut = !cancel;
+                (void)stopper.stopContainer(containerId, 5);
+                break;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+    });
+    std::atomic_bool neverCancel{false};
+    auto logs = client.followLogs(*id, callbacks.log, &neverCancel);
+    auto code = client.waitContainer(*id);
+    finished = true;
+    watchdog.join();
+    auto state = client.inspectContainer(*id);
+    cleanup();
+    if (!logs && callbacks.log)
+        callbacks.log(LogLine{LogLine::Stream::System, QStringLiteral("log stream ended early: %1").arg(logs.error().message)});
+    if (!code)
+        return tl::unexpected(code.error());
+    outcome.timedOut = outcome.timedOut || timedOut;
+    outcome.cancelled = outcome.cancelled || cancel;
+    if (state)
+        outcome.oomKilled = outcome.oomKilled || state->oomKilled;
+    return *code;
+}
+
+Result<JobOutcome> DockerExecutor::run(const JobExecution &e, const ExecutionCallbacks &callbacks, const std::atomic_bool &cancel)
+{
+    DockerClient client(m_endpoint);
+    if (auto ping = client.ping(); !ping)
+        return tl::unexpected(ping.error());
+    JobOutcome outcome;
+    outcome.isolation = QStringLiteral("docker container");
+    {
+        QMutexLocker lock(&m_imagesMutex);
+        const ImageInfo info = m_images.value(e.image);
+        outcome.imageId = info.id;
+        outcome.repoDigests = info.repoDigests;
+    }
+    if (e.image.isEmpty())
+        return tl::unexpected(Error::error(QStringLiteral("job '%1' has no image: set image: (or default: image:) for the docker engine").arg(e.job),
+                                           {}, e.job));
+
+    // Services: sibling containers on a network of their own, reachable by alias.
+    QString network;
+    std::vector<QString> serviceIds;
+    if (!e.services.empty()) {
+        network = containerName(e.runId, e.job, QStringLiteral("-net"));
+        if (auto n = client.createNetwork(network, {{QStringLiteral("trainyard.run"), e.runId}}); !n)
+            return tl::unexpected(n.error());
+        for (const auto &svc : e.services) {
+            if (needsPrivileged(svc.image) && !e.privilegedServicesAllowed) {
+                (void)client.removeNetwork(network);
+                return tl::unexpected(Error::error(
+                    QStringLiteral("service %1 needs a privileged container, which can take over this machine; Trainyard "
+                                   "refuses it unless the project sets `.trainyard: allow_privileged_services: true`")
+                        .arg(svc.image),
+                    {}, e.job));
+            }
+            ContainerSpec s;
+            s.image = svc.image;
+            s.name = containerName(e.runId, e.job, QStringLiteral("-svc-%1").arg(serviceIds.size()));
+            s.command = svc.command;
+            s.env = e.env;
+            s.labels.insert(QStringLiteral("trainyard.run"), e.runId);
+            s.labels.insert(QStringLiteral("trainyard.service"), svc.image);
+            s.network = network;
+            QString alias = svc.alias;
+            if (alias.isEmpty()) // GitLab: the image name without tag, '/' → '__' and '-'
+                alias = svc.image.section(u':', 0, 0).replace(u'/', QStringLiteral("__"));
+            s.networkAliases = {alias};
+            s.privileged = needsPrivileged(svc.image);
+            if (auto prepared = prepareImage(svc.image, callbacks, cancel); !prepared)
+                return tl::unexpected(prepared.error());
+            auto id = client.createContainer(s);
+            if (!id || !client.startContainer(*id)) {
+                for (const QString &sid : serviceIds)
+                    (void)client.removeContainer(sid, true);
+                (void)client.removeNetwork(network);
+                return tl::unexpected(id ? Error::error(QStringLiteral("service %1 did not start").arg(svc.image)) : id.error());
+            }
+            serviceIds.push_back(*id);
+        }
+    }
+
+    ContainerSpec spec = containerFor(e, e.script, QString());
+    spec.network = network;
+    auto code = runContainer(client, spec, callbacks, cancel, e.timeoutSeconds, outcome);
+    if (code) {
+        outcome.exitCode = *code;
+        if (!e.afterScript.isEmpty() && !outcome.cancelled) {
+            if (callbacks.log)
+                callbacks.log(LogLine{LogLine::Stream::System, QStringLiteral("Running after_script")});
+            JobOutcome after;
+            ContainerSpec afterSpec = containerFor(e, e.afterScript, QStringLiteral("-after"));
+            afterSpec.network = network;
+            (void)runContainer(client, afterSpec, callbacks, cancel, 300, after);
+        }
+    }
+    for (const QString &sid : serviceIds)
+        (void)client.removeContainer(sid, true);
+    if (!network.isEmpty())
+        (void)client.removeNetwork(network);
+    if (!code)
+        return tl::unexpected(code.error());
+    return outcome;
+}
+
+int DockerExecutor::cleanupRun(const QString &runId)
+{
+    DockerClient client(m_endpoint);
+    if (!client.ping())
+        return 0;
+    int removed = 0;
+    const QString label = QStringLiteral("trainyard.run=") + runId;
+    if (auto ids = client.listContainers(label)) {
+        for (const QString &id : *ids)
+            removed += client.removeContainer(id, true) ? 1 : 0;
+    }
+    if (auto nets = client.listNetworks(label)) {
+        for (const QString &n : *nets)
+            removed += client.removeNetwork(n) ? 1 : 0;
+    }
+    return removed;
+}
+
+} // namespace trainyard::core

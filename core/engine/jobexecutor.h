@@ -1,0 +1,76 @@
+#pragma once
+
+#include "common/error.h"
+#include "containerspec.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <atomic>
+#include <functional>
+#include <vector>
+
+namespace trainyard::core {
+
+/// One attempt of one job, fully prepared by the Scheduler: what an executor needs to run it.
+struct JobExecution
+{
+    QString runId;
+    QString job;
+    QString projectName;
+    QString image;                   ///< empty for the shell executor
+    QString workspaceDir;            ///< the job's fresh copy of the project (host path)
+    QString projectDirInJob;         ///< CI_PROJECT_DIR as the job sees it
+    QStringList env;                 ///< "KEY=value", secrets included (never logged)
+    QString script;                  ///< before_script + script, built by JobScript
+    QString afterScript;             ///< may be empty
+    QStringList gpuIds;              ///< GPUs assigned by the scheduler
+    std::vector<Mount> dataMounts;   ///< `.trainyard: data:` inputs, read-only
+    struct ServiceSpec { QString image; QString alias; QStringList command; };
+    std::vector<ServiceSpec> services;
+    QString memory;                  ///< `.trainyard` limits, Docker size strings
+    double cpus = 0;
+    QString shmSize;
+    int timeoutSeconds = 3600;
+    bool privilegedServicesAllowed = false;
+    bool mountDockerSocket = false;
+};
+
+/// What came of an attempt.
+struct JobOutcome
+{
+    int exitCode = -1;
+    bool timedOut = false;
+    bool cancelled = false;
+    bool oomKilled = false;
+    QString imageId;          ///< the resolved image ID (docker)
+    QStringList repoDigests;  ///< the image's registry digests, if any
+    QString isolation;        ///< "docker container" or "none (host shell)"
+};
+
+/// Receives what an executor reports while it runs. Called from the executor's thread.
+struct ExecutionCallbacks
+{
+    std::function<void(const LogLine &)> log;
+    /// Pull/build progress: a label ("pull layer 3a…"), current and total (total 0 = unknown).
+    std::function<void(const QString &label, qint64 current, qint64 total)> progress;
+};
+
+/// Runs one prepared job attempt and blocks until it ends: call it on a worker thread.
+class JobExecutor
+{
+public:
+    virtual ~JobExecutor() = default;
+    virtual QString name() const = 0;
+    /// Checks the executor can work at all (e.g. the Docker engine answers) before a run starts.
+    virtual Result<QString> preflight() = 0;
+    /// Prepares an image (pull or build) once per run before jobs use it; a no-op for the shell.
+    virtual Result<void> prepareImage(const QString &image, const ExecutionCallbacks &callbacks,
+                                      const std::atomic_bool &cancel) = 0;
+    virtual Result<JobOutcome> run(const JobExecution &execution, const ExecutionCallbacks &callbacks,
+                                   const std::atomic_bool &cancel) = 0;
+    /// Removes what a (crashed) run left behind, found by its label; returns how many things.
+    virtual int cleanupRun(const QString &runId) = 0;
+};
+
+} // namespace trainyard::core

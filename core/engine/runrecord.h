@@ -1,0 +1,87 @@
+#pragma once
+
+#include "common/error.h"
+#include "jobstatus.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+
+#include <map>
+
+namespace trainyard::core {
+
+/// What is known about one job of a run; persisted with the run.
+struct JobRecord
+{
+    QString name;
+    QString stage;
+    JobStatus status = JobStatus::Pending;
+    int exitCode = -1;
+    int attempts = 0;
+    QDateTime started;
+    QDateTime finished;
+    QString engine;          ///< "docker" or "shell"
+    QString isolation;       ///< "docker container" / "none (host shell)"
+    QString image;           ///< as written
+    QString imageId;
+    QStringList repoDigests;
+    QStringList gpus;
+    bool cpuFallback = false;
+    bool timedOut = false;
+    bool oomKilled = false;
+    QString reason;          ///< why skipped/failed, in words
+    QJsonObject artifacts;   ///< ArtifactStore's JSON of what was collected
+    QString logFile;         ///< relative to the project
+
+    QJsonObject toJson() const;
+    static JobRecord fromJson(const QJsonObject &o);
+};
+
+/// One pipeline run as recorded on disk at `<project>/.trainyard/runs/<id>.json`, rewritten
+/// atomically at every state change, so a crash leaves the last state (marked running).
+struct RunRecord
+{
+    QString id;
+    qint64 pipelineIid = 0;  ///< CI_PIPELINE_ID: 1, 2, 3… per project
+    QString projectDir;
+    QString branch;
+    QString commitSha;
+    bool dirty = false;
+    QString user;
+    QString trigger = QStringLiteral("cli");
+    QString engine;
+    RunStatus status = RunStatus::Running;
+    QDateTime started;
+    QDateTime finished;
+    qint64 pid = 0;
+    std::map<QString, JobRecord> jobs;
+    QStringList jobOrder;
+
+    QJsonObject toJson() const;
+    static RunRecord fromJson(const QJsonObject &o);
+};
+
+/// Reads and writes run records of one project.
+class RunStore final
+{
+public:
+    explicit RunStore(const QString &projectDir);
+
+    QString runsDir() const;
+    QString logsDir(const QString &runId) const;
+    Result<void> save(const RunRecord &record) const;
+    Result<RunRecord> load(const QString &runId) const;
+    /// All runs, oldest first.
+    std::vector<RunRecord> list() const;
+    qint64 nextPipelineIid() const;
+    /// Runs still marked running whose process is gone: marks them interrupted and returns them.
+    std::vector<RunRecord> recoverInterrupted() const;
+    static QString newRunId();
+
+private:
+    QString m_projectDir;
+};
+
+} // namespace trainyard::core

@@ -1,0 +1,729 @@
+#include "scheduler.h"
+
+#include "artifactstore.h"
+#include "gpuallocator.h"
+#include "gpuinventory.h"
+#include "jobscript.h"
+#include "secretmasker.h"
+#include "workspace.h"
+
+#include "lineage/gitinfo.h"
+#include "pipeline/planner.h"
+#include "pipeline/variableexpander.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QThread>
+
+#include <thread>
+#include <unistd.h>
+
+namespace trainyard::core {
+
+struct Scheduler::Node
+{
+    const Job *job = nullptr;
+    PlanNode plan;
+    JobRecord record;
+    std::atomic_bool cancel{false};
+    std::thread thread;
+    QList<int> gpus;
+    QJsonObject artifacts;  // the ArtifactSet this job produced
+};
+
+namespace {
+
+QString safeName(const QString &job)
+{
+    QString s = job;
+    for (QChar &c : s) {
+        if (!(c.isLetterOrNumber() || c == u'-' || c == u'_' || c == u'.'))
+            c = u'_';
+    }
+    return s;
+}
+
+int gpuCount(const Job &job)
+{
+    if (job.trainyard.gpus != 0)
+        return job.trainyard.gpus;
+    return job.needsGpu() ? 1 : 0;
+}
+
+bool retryAllowed(const Job &job, const JobOutcome &outcome, int attempts)
+{
+    if (attempts > job.retry.max || outcome.cancelled)
+        return false;
+    if (!job.retry.exitCodes.isEmpty() && !job.retry.exitCodes.contains(outcome.exitCode))
+        return false;
+    if (job.retry.when.isEmpty() || job.retry.when.contains(QStringLiteral("always")))
+        return true;
+    if (outcome.timedOut)
+        return job.retry.when.contains(QStringLiteral("job_execution_timeout"));
+    return job.retry.when.contains(QStringLiteral("script_failure")) ||
+           job.retry.when.contains(QStringLiteral("unknown_failure"));
+}
+
+} // namespace
+
+Scheduler::Scheduler(const Pipeline &pipeline, JobExecutor &executor, RunOptions options, SchedulerEvents events)
+    : m_pipeline(pipeline)
+    , m_executor(executor)
+    , m_options(std::move(options))
+    , m_events(std::move(events))
+{
+    m_projectDir = QDir(pipeline.projectDir).absolutePath();
+    m_projectName = QFileInfo(m_projectDir).fileName();
+    for (const QString &a : m_options.approvals)
+        m_approved.insert(a);
+    if (m_options.concurrency <= 0)
+        m_options.concurrency = std::max(1, QThread::idealThreadCount());
+    m_record.id = RunStore::newRunId();
+}
+
+Scheduler::~Scheduler()
+{
+    cancel();
+    for (auto &n : m_nodes) {
+        if (n->thread.joinable())
+            n->thread.join();
+    }
+}
+
+void Scheduler::cancel()
+{
+    m_cancelAll = true;
+    std::lock_guard lock(m_mutex);
+    for (auto &n : m_nodes)
+        n->cancel = true;
+    m_wake.notify_all();
+}
+
+void Scheduler::cancelJob(const QString &job)
+{
+    std::lock_guard lock(m_mutex);
+    if (Node *n = m_byName.value(job)) {
+        n->cancel = true;
+        if (n->record.status == JobStatus::Pending || n->record.status == JobStatus::Manual)
+            setStatus(*n, JobStatus::Cancelled, QStringLiteral("cancelled by the user"));
+    }
+    m_wake.notify_all();
+}
+
+void Scheduler::approve(const QString &job)
+{
+    std::lock_guard lock(m_mutex);
+    m_approved.insert(job);
+    m_wake.notify_all();
+}
+
+RunRecord Scheduler::snapshot() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_record;
+}
+
+void Scheduler::saveRecord()
+{
+    for (const auto &n : m_nodes)
+        m_record.jobs[n->record.name] = n->record;
+    if (auto saved = RunStore(m_projectDir).save(m_record); !saved && m_events.message)
+        m_events.message(saved.error().toString());
+}
+
+void Scheduler::setStatus(Node &node, JobStatus status, const QString &reason)
+{
+    node.record.status = status;
+    if (!reason.isEmpty())
+        node.record.reason = reason;
+    if (isFinal(status) && !node.record.finished.isValid() && node.record.started.isValid())
+        node.record.finished = QDateTime::currentDateTimeUtc();
+    saveRecord();
+    if (m_events.jobChanged)
+        m_events.jobChanged(node.record);
+}
+
+Result<void> Scheduler::preflight()
+{
+    auto engine = m_executor.preflight();
+    if (!engine)
+        return tl::unexpected(engine.error());
+    if (m_events.message)
+        m_events.message(QStringLiteral("engine: %1").arg(*engine));
+
+    // GPU jobs are checked before any work starts.
+    int most = 0;
+    QStringList gpuJobs;
+    for (const auto &n : m_nodes) {
+        const int count = gpuCount(*n->job);
+        if (count != 0) {
+            gpuJobs << n->job->name;
+            most = std::max(most, count < 0 ? 1 : count);
+        }
+    }
+    std::vector<GpuInfo> gpus;
+    if (!gpuJobs.isEmpty()) {
+        auto inventory = GpuInventory::query();
+        if (!inventory)
+            return tl::unexpected(inventory.error());
+        gpus = inventory->gpus;
+        const QString found = gpus.empty() ? inventory->message
+                                           : QStringLiteral("%1 GPU(s): %2").arg(gpus.size()).arg([&] {
+                                                 QStringList names;
+                                                 for (const GpuInfo &g : gpus)
+                                                     names << QString::number(g.index) + u' ' + g.name;
+                                                 return names.join(QStringLiteral(", "));
+                                             }());
+        if (static_cast<int>(gpus.size()) < most) {
+            if (!m_options.cpuFallback) {
+                QStringList needs;
+                for (const auto &n : m_nodes) {
+                    const int c = gpuCount(*n->job);
+                    if (c != 0)
+                        needs << QStringLiteral("'%1' needs %2").arg(n->job->name, c < 0 ? QStringLiteral("all GPUs")
+                                                                                         : QStringLiteral("%1 GPU(s)").arg(c));
+                }
+                return tl::unexpected(Error::error(
+                    QStringLiteral("GPU jobs cannot run here: %1; found %2. Run with --cpu-fallback to run them on the CPU "
+                                   "(marked so), or on a machine with NVIDIA GPUs.")
+                        .arg(needs.join(QStringLiteral(", ")), found)));
+            }
+            if (m_events.message)
+                m_events.message(QStringLiteral("--cpu-fallback: GPU jobs %1 run without a GPU (%2)")
+                                     .arg(gpuJobs.join(QStringLiteral(", ")), found));
+        }
+    }
+    m_gpus = std::make_unique<GpuAllocator>(gpus);
+    return {};
+}
+
+Result<void> Scheduler::prepareImages()
+{
+    QStringList images;
+    for (const auto &n : m_nodes) {
+        if (!n->job->image.name.isEmpty() && !images.contains(n->job->image.name))
+            images << n->job->image.name;
+    }
+    for (const QString &image : images) {
+        if (m_cancelAll)
+            return tl::unexpected(Error::error(QStringLiteral("cancelled")));
+        ExecutionCallbacks cb;
+        cb.log = [this, image](const LogLine &l) {
+            if (m_events.log)
+                m_events.log(QString(), LogLine{LogLine::Stream::System, image + QStringLiteral(": ") + l.text});
+        };
+        cb.progress = [this, image](const QString &label, qint64 cur, qint64 total) {
+            if (m_events.progress)
+                m_events.progress(QString(), image + QStringLiteral(": ") + label, cur, total);
+        };
+        if (auto ok = m_executor.prepareImage(image, cb, m_cancelAll); !ok)
+            return tl::unexpected(ok.error());
+    }
+    return {};
+}
+
+QStringList Scheduler::jobEnvironment(const Job &job) const
+{
+    // Predefined, then pipeline, then job variables (later wins), expanded as GitLab does.
+    const GitState &git = m_git;
+    QHash<QString, QString> vars;
+    QStringList order;
+    auto put = [&](const QString &k, const QString &v) {
+        if (!vars.contains(k))
+            order << k;
+        vars.insert(k, v);
+    };
+    const QString projectDirInJob = QStringLiteral("/builds/") + m_projectName;
+    put(QStringLiteral("CI"), QStringLiteral("true"));
+    put(QStringLiteral("GITLAB_CI"), QStringLiteral("false"));
+    put(QStringLiteral("TRAINYARD"), QStringLiteral("true"));
+    put(QStringLiteral("CI_PIPELINE_SOURCE"), QStringLiteral("push"));
+    put(QStringLiteral("CI_COMMIT_SHA"), git.sha.isEmpty() ? QString(40, u'0') : git.sha);
+    put(QStringLiteral("CI_COMMIT_SHORT_SHA"), git.sha.isEmpty() ? QString(8, u'0') : git.shortSha);
+    put(QStringLiteral("CI_COMMIT_BRANCH"), m_pipeline.branch);
+    put(QStringLiteral("CI_COMMIT_REF_NAME"), m_pipeline.branch);
+    put(QStringLiteral("CI_DEFAULT_BRANCH"), git.defaultBranch.isEmpty() ? QStringLiteral("main") : git.defaultBranch);
+    put(QStringLiteral("CI_PROJECT_NAME"), m_projectName);
+    put(QStringLiteral("CI_PROJECT_DIR"), projectDirInJob);
+    put(QStringLiteral("CI_PIPELINE_ID"), QString::number(m_record.pipelineIid));
+    put(QStringLiteral("CI_PIPELINE_IID"), QString::number(m_record.pipelineIid));
+    put(QStringLiteral("CI_JOB_NAME"), job.name);
+    put(QStringLiteral("CI_JOB_STAGE"), job.stage);
+    put(QStringLiteral("CI_JOB_ID"), QString::number(m_record.pipelineIid * 1000 + m_record.jobOrder.indexOf(job.name) + 1));
+    put(QStringLiteral("TRAINYARD_RUN_ID"), m_record.id);
+    if (job.parallelTotal > 0) {
+        put(QStringLiteral("CI_NODE_INDEX"), QString::number(job.parallelIndex));
+        put(QStringLiteral("CI_NODE_TOTAL"), QString::number(job.parallelTotal));
+    }
+    for (const DataInput &d : m_pipeline.trainyard.data)
+        put(QStringLiteral("TRAINYARD_DATA_") + d.name.toUpper().replace(u'-', u'_'), d.mount);
+    Variables all = m_pipeline.variables;
+    all.insert(all.end(), job.variables.begin(), job.variables.end());
+    for (const Variable &v : all)
+        put(v.name, v.expand ? VariableExpander::expand(v.value, vars) : v.value);
+    for (auto it = job.matrixVariables.begin(); it != job.matrixVariables.end(); ++it)
+        put(it.key(), it.value());
+    for (auto it = m_options.secrets.begin(); it != m_options.secrets.end(); ++it)
+        put(it.key(), it.value());
+    QStringList env;
+    for (const QString &k : order)
+        env << k + u'=' + vars.value(k);
+    return env;
+}
+
+JobExecution Scheduler::prepareExecution(const Node &node, QString &error)
+{
+    const Job &job = *node.job;
+    JobExecution e;
+    e.runId = m_record.id;
+    e.job = job.name;
+    e.projectName = m_projectName;
+    e.image = job.image.name;
+    e.workspaceDir = m_projectDir + QStringLiteral("/.trainyard/workspaces/") + m_record.id + u'/' + safeName(job.name);
+    e.projectDirInJob = QStringLiteral("/builds/") + m_projectName;
+    e.env = jobEnvironment(job);
+    if (m_executor.name() == QLatin1String("shell")) {
+        // No mounts for the shell: the job runs in its workspace, as the shell executor does.
+        for (QString &kv : e.env) {
+            if (kv.startsWith(QLatin1String("CI_PROJECT_DIR=")))
+                kv = QStringLiteral("CI_PROJECT_DIR=") + e.workspaceDir;
+        }
+        e.projectDirInJob = e.workspaceDir;
+    }
+    QStringList commands = job.beforeScript + job.script;
+    if (!node.gpus.isEmpty()) {
+        // Trainyard's own GPU preflight: fail in seconds if the assigned GPU is not visible.
+        commands.prepend(QStringLiteral("nvidia-smi -L || { echo 'Trainyard GPU preflight: the assigned GPU is not visible "
+                                        "inside the job' >&2; exit 1; }"));
+    }
+    e.script = JobScript::build(commands);
+    if (!job.afterScript.isEmpty())
+        e.afterScript = JobScript::build(job.afterScript);
+    for (int g : node.gpus)
+        e.gpuIds << QString::number(g);
+    e.env << GpuAllocator::environmentFor(node.gpus, m_executor.name() == QLatin1String("shell"));
+    for (const DataInput &d : m_pipeline.trainyard.data) {
+        const QString source = QDir::isAbsolutePath(d.path) ? d.path : QDir(m_projectDir).absoluteFilePath(d.path);
+        if (!QFileInfo::exists(source)) {
+            error = QStringLiteral("data input '%1' (%2) does not exist").arg(d.name, source);
+            return e;
+        }
+        e.dataMounts.push_back(Mount{source, d.mount, true});
+    }
+    for (const Service &s : job.services)
+        e.services.push_back(JobExecution::ServiceSpec{s.name, s.alias, s.command});
+    e.memory = job.trainyard.memory;
+    e.cpus = job.trainyard.cpus;
+    e.shmSize = job.trainyard.shmSize;
+    e.timeoutSeconds = JobScript::parseDurationSeconds(job.timeout).value_or(3600);
+    e.privilegedServicesAllowed = m_pipeline.trainyard.allowPrivilegedServices;
+    e.mountDockerSocket = m_pipeline.trainyard.mountDockerSocket;
+    return e;
+}
+
+// Decides what a job whose upstream is final does: run (returns empty), or the status it takes.
+QString Scheduler::decide(const Node &node, JobStatus &status) const
+{
+    bool upstreamFailed = false;
+    QString failedJob;
+    for (const QString &dep : node.plan.dependsOn) {
+        const Node *d = m_byName.value(dep);
+        if (!d)
+            continue;
+        const JobStatus s = d->record.status;
+        if (s == JobStatus::Manual) {
+            // An unapproved manual job: if it may fail, the stage after it goes on (GitLab);
+            // a job that `needs` it, or any job after a blocking manual job, does not run.
+            const bool neededExplicitly = node.job->needs.has_value();
+            if (neededExplicitly || !d->job->allowFailure) {
+                status = JobStatus::Skipped;
+                return QStringLiteral("waits for manual job '%1', which was not approved").arg(dep);
+            }
+            continue;
+        }
+        if (!isPassed(s)) {
+            upstreamFailed = true;
+            failedJob = dep;
+        }
+    }
+    switch (node.job->when) {
+    case When::OnSuccess:
+    case When::Delayed:
+    case When::Manual:
+        if (upstreamFailed) {
+            status = JobStatus::Skipped;
+            return QStringLiteral("'%1' did not succeed").arg(failedJob);
+        }
+        break;
+    case When::OnFailure:
+        if (!upstreamFailed) {
+            status = JobStatus::Skipped;
+            return QStringLiteral("when: on_failure, and nothing before it failed");
+        }
+        break;
+    case When::Always:
+        break;
+    case When::Never:
+        status = JobStatus::Skipped;
+        return QStringLiteral("when: never");
+    }
+    if (node.job->isTrigger()) {
+        status = JobStatus::Skipped;
+        return QStringLiteral("a trigger job starts a downstream pipeline on GitLab; it is shown, not run");
+    }
+    if (node.job->when == When::Manual && !m_approved.contains(node.job->name)) {
+        status = JobStatus::Manual;
+        return QStringLiteral("waiting for approval");
+    }
+    return {};
+}
+
+bool Scheduler::startJob(Node &node)
+{
+    const int count = gpuCount(*node.job);
+    if (count != 0 && !m_options.cpuFallback) {
+        auto acquired = m_gpus->tryAcquire(GpuRequest{node.job->name, count});
+        if (!acquired) {
+            setStatus(node, JobStatus::Failed, acquired.error().message);
+            return true;
+        }
+        if (!acquired->has_value())
+            return false; // every fitting GPU is busy: wait
+        node.gpus = **acquired;
+    } else if (count != 0) {
+        // --cpu-fallback: GPUs the machine has are still assigned when free; otherwise none.
+        if (auto acquired = m_gpus->tryAcquire(GpuRequest{node.job->name, count}); acquired && acquired->has_value())
+            node.gpus = **acquired;
+        else
+            node.record.cpuFallback = true;
+    }
+    ++m_running;
+    node.record.started = QDateTime::currentDateTimeUtc();
+    node.record.engine = m_executor.name();
+    for (int g : node.gpus)
+        node.record.gpus << QString::number(g);
+    setStatus(node, JobStatus::Running);
+    node.thread = std::thread([this, n = &node] { runJob(n); });
+    return true;
+}
+
+void Scheduler::runJob(Node *node)
+{
+    const Job &job = *node->job;
+    QString error;
+    JobExecution execution;
+    {
+        std::lock_guard lock(m_mutex);
+        execution = prepareExecution(*node, error);
+    }
+    const SecretMasker masker(m_options.secrets.values());
+    const QString logPath = m_projectDir + u'/' + node->record.logFile;
+    QDir().mkpath(QFileInfo(logPath).path());
+    QFile logFile(logPath);
+    (void)logFile.open(QIODevice::WriteOnly | QIODevice::Append);
+    auto log = [&](const LogLine &line) {
+        const LogLine masked{line.stream, masker.mask(line.text)};
+        const char *tag = line.stream == LogLine::Stream::Stderr ? "E " : line.stream == LogLine::Stream::System ? "# " : "  ";
+        logFile.write(tag + masked.text.toUtf8() + '\n');
+        logFile.flush();
+        if (m_events.log)
+            m_events.log(job.name, masked);
+    };
+    ExecutionCallbacks callbacks;
+    callbacks.log = log;
+    callbacks.progress = [&](const QString &label, qint64 cur, qint64 total) {
+        if (m_events.progress)
+            m_events.progress(job.name, label, cur, total);
+    };
+
+    JobOutcome outcome;
+    bool ok = error.isEmpty();
+    if (ok && job.when == When::Delayed) {
+        const int wait = JobScript::parseDurationSeconds(job.startIn).value_or(0);
+        log(LogLine{LogLine::Stream::System, QStringLiteral("delayed: starting in %1 s").arg(wait)});
+        for (int i = 0; i < wait * 10 && !node->cancel; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    QHash<QString, QJsonObject> staged;
+    if (ok) {
+        // A fresh copy of the project, plus the artifacts of the jobs it depends on.
+        QDir(execution.workspaceDir).removeRecursively();
+        auto ws = Workspace::create(m_projectDir, execution.workspaceDir);
+        if (!ws) {
+            ok = false;
+            error = ws.error().message;
+        }
+    }
+    if (ok) {
+        ArtifactStore store(m_projectDir + QStringLiteral("/.trainyard/artifacts"));
+        QStringList sources;
+        if (job.needs) {
+            for (const Need &n : *job.needs)
+                if (n.artifacts && n.isLocal())
+                    sources << n.job;
+        } else if (job.dependencies) {
+            sources = *job.dependencies;
+        } else {
+            sources = node->plan.dependsOn;
+        }
+        for (const QString &src : sources) {
+            QJsonObject set;
+            {
+                std::lock_guard lock(m_mutex);
+                if (const Node *d = m_byName.value(src))
+                    set = d->artifacts;
+            }
+            if (set.isEmpty())
+                continue;
+            auto parsed = ArtifactStore::fromJson(set);
+            if (!parsed)
+                continue;
+            if (auto st = store.stage(*parsed, execution.workspaceDir); !st) {
+                ok = false;
+                error = st.error().message;
+                break;
+            }
+            log(LogLine{LogLine::Stream::System,
+                        QStringLiteral("artifacts of '%1' staged: %2 file(s)").arg(src).arg(parsed->files.size())});
+        }
+    }
+    int attempts = 0;
+    while (ok) {
+        ++attempts;
+        {
+            std::lock_guard lock(m_mutex);
+            node->record.attempts = attempts;
+        }
+        if (attempts > 1)
+            log(LogLine{LogLine::Stream::System, QStringLiteral("retrying (attempt %1 of %2)").arg(attempts).arg(job.retry.max + 1)});
+        auto result = m_executor.run(execution, callbacks, node->cancel);
+        if (!result) {
+            ok = false;
+            error = result.error().message;
+            break;
+        }
+        outcome = *result;
+        if (outcome.exitCode == 0 || !retryAllowed(job, outcome, attempts))
+            break;
+    }
+
+    // Artifacts, as `artifacts:when` says.
+    QJsonObject produced;
+    if (ok && !outcome.cancelled && !job.artifacts.paths.isEmpty()) {
+        const bool success = outcome.exitCode == 0 && !outcome.timedOut;
+        const QString when = job.artifacts.when;
+        if (when == QLatin1String("always") || (when == QLatin1String("on_success") && success) ||
+            (when == QLatin1String("on_failure") && !success)) {
+            ArtifactStore store(m_projectDir + QStringLiteral("/.trainyard/artifacts"));
+            auto set = store.collect(job.name, execution.workspaceDir, job.artifacts.paths, job.artifacts.exclude);
+            if (!set) {
+                log(LogLine{LogLine::Stream::Stderr, set.error().message});
+                outcome.exitCode = outcome.exitCode == 0 ? 1 : outcome.exitCode;
+                error = set.error().message;
+            } else {
+                produced = ArtifactStore::toJson(*set);
+                log(LogLine{LogLine::Stream::System, QStringLiteral("artifacts collected: %1 file(s), %2 bytes")
+                                                         .arg(set->files.size())
+                                                         .arg(set->totalBytes)});
+                for (const QString &m : set->missing)
+                    log(LogLine{LogLine::Stream::System, QStringLiteral("warning: %1: no matching files").arg(m)});
+            }
+        }
+    }
+
+    std::lock_guard lock(m_mutex);
+    node->artifacts = produced;
+    node->record.artifacts = produced;
+    node->record.exitCode = outcome.exitCode;
+    node->record.timedOut = outcome.timedOut;
+    node->record.oomKilled = outcome.oomKilled;
+    node->record.imageId = outcome.imageId;
+    node->record.repoDigests = outcome.repoDigests;
+    node->record.isolation = outcome.isolation;
+    node->record.finished = QDateTime::currentDateTimeUtc();
+    if (!node->gpus.isEmpty())
+        m_gpus->release(node->gpus);
+    JobStatus status;
+    QString reason;
+    if (outcome.cancelled || (node->cancel && !ok)) {
+        status = JobStatus::Cancelled;
+        reason = QStringLiteral("cancelled");
+    } else if (!ok) {
+        status = job.allowFailure ? JobStatus::FailedAllowed : JobStatus::Failed;
+        reason = masker.mask(error);
+        log(LogLine{LogLine::Stream::Stderr, QStringLiteral("Trainyard: %1").arg(reason)});
+    } else if (outcome.exitCode == 0 && error.isEmpty()) {
+        status = JobStatus::Success;
+    } else {
+        const bool allowed = job.allowFailure || job.allowFailureExitCodes.contains(outcome.exitCode);
+        status = allowed ? JobStatus::FailedAllowed : JobStatus::Failed;
+        reason = outcome.timedOut    ? QStringLiteral("timed out after %1 s").arg(execution.timeoutSeconds)
+                 : outcome.oomKilled ? QStringLiteral("killed: out of memory (exit code %1)").arg(outcome.exitCode)
+                                     : QStringLiteral("exit code %1").arg(outcome.exitCode);
+        if (!error.isEmpty())
+            reason += QStringLiteral("; ") + masker.mask(error);
+    }
+    --m_running;
+    setStatus(*node, status, reason);
+    m_wake.notify_all();
+}
+
+RunStatus Scheduler::finalStatus() const
+{
+    bool failed = false;
+    bool cancelled = m_cancelAll;
+    bool blocked = false;
+    for (const auto &n : m_nodes) {
+        switch (n->record.status) {
+        case JobStatus::Failed: failed = true; break;
+        case JobStatus::Cancelled: cancelled = true; break;
+        case JobStatus::Manual: blocked = blocked || !n->job->allowFailure; break;
+        default: break;
+        }
+    }
+    if (cancelled)
+        return RunStatus::Cancelled;
+    if (failed)
+        return RunStatus::Failed;
+    if (blocked)
+        return RunStatus::Blocked;
+    return RunStatus::Success;
+}
+
+void Scheduler::schedule()
+{
+    std::unique_lock lock(m_mutex);
+    for (;;) {
+        bool progress = false;
+        for (auto &n : m_nodes) {
+            if (m_cancelAll && (n->record.status == JobStatus::Pending || n->record.status == JobStatus::Manual)) {
+                setStatus(*n, JobStatus::Cancelled, QStringLiteral("the run was cancelled"));
+                progress = true;
+                continue;
+            }
+            if (n->record.status != JobStatus::Pending && n->record.status != JobStatus::Manual)
+                continue;
+            bool ready = true;
+            for (const QString &dep : n->plan.dependsOn) {
+                const Node *d = m_byName.value(dep);
+                if (d && !isFinal(d->record.status) && d->record.status != JobStatus::Manual)
+                    ready = false;
+            }
+            if (!ready)
+                continue;
+            JobStatus status = JobStatus::Pending;
+            const QString reason = decide(*n, status);
+            if (status == JobStatus::Manual) {
+                if (n->record.status != JobStatus::Manual) {
+                    setStatus(*n, JobStatus::Manual, reason);
+                    progress = true;
+                }
+                if (m_options.askApproval) {
+                    lock.unlock();
+                    const bool yes = m_options.askApproval(n->job->name);
+                    lock.lock();
+                    if (yes)
+                        m_approved.insert(n->job->name);
+                    else
+                        n->record.reason = QStringLiteral("not approved");
+                    progress = true;
+                }
+                if (!m_approved.contains(n->job->name))
+                    continue;
+            } else if (!reason.isEmpty()) {
+                setStatus(*n, status, reason);
+                progress = true;
+                continue;
+            }
+            if (m_running >= m_options.concurrency)
+                continue;
+            if (startJob(*n))
+                progress = true;
+        }
+        if (progress)
+            continue;
+        bool waitingManual = false;
+        bool pending = false;
+        for (const auto &n : m_nodes) {
+            if (n->record.status == JobStatus::Manual)
+                waitingManual = true;
+            if (n->record.status == JobStatus::Pending)
+                pending = true;
+        }
+        const bool keepWaiting = m_running > 0 || (m_options.waitForApprovals && waitingManual && !m_cancelAll);
+        if (!keepWaiting) {
+            // Whatever is still pending waits on a manual job that will not be approved.
+            for (auto &n : m_nodes) {
+                if (n->record.status == JobStatus::Pending)
+                    setStatus(*n, JobStatus::Skipped, QStringLiteral("an upstream manual job was not approved"));
+            }
+            (void)pending;
+            break;
+        }
+        m_wake.wait_for(lock, std::chrono::milliseconds(200));
+    }
+}
+
+Result<RunRecord> Scheduler::run()
+{
+    auto plan = Planner::plan(m_pipeline, m_options.onlyJobs);
+    if (!plan)
+        return tl::unexpected(plan.error());
+    {
+        std::lock_guard lock(m_mutex);
+        const RunStore store(m_projectDir);
+        m_git = GitInfo::read(m_projectDir).value_or(GitState{});
+        const GitState &git = m_git;
+        m_record.pipelineIid = store.nextPipelineIid();
+        m_record.projectDir = m_projectDir;
+        m_record.branch = m_pipeline.branch;
+        m_record.commitSha = git.sha;
+        m_record.dirty = git.dirty;
+        m_record.user = qEnvironmentVariable("USER", qEnvironmentVariable("LOGNAME"));
+        m_record.trigger = m_options.trigger;
+        m_record.engine = m_executor.name();
+        m_record.started = QDateTime::currentDateTimeUtc();
+        m_record.pid = ::getpid();
+        for (const PlanNode &p : plan->nodes) {
+            auto node = std::make_unique<Node>();
+            node->job = m_pipeline.job(p.job);
+            node->plan = p;
+            node->record.name = p.job;
+            node->record.stage = node->job->stage;
+            node->record.image = node->job->image.name;
+            node->record.logFile = QStringLiteral(".trainyard/logs/") + m_record.id + u'/' + safeName(p.job) + QStringLiteral(".log");
+            m_byName.insert(p.job, node.get());
+            m_record.jobOrder << p.job;
+            m_nodes.push_back(std::move(node));
+        }
+        saveRecord();
+    }
+    auto fail = [&](const Error &e) -> Result<RunRecord> {
+        std::lock_guard lock(m_mutex);
+        m_record.status = RunStatus::Failed;
+        m_record.finished = QDateTime::currentDateTimeUtc();
+        for (auto &n : m_nodes)
+            n->record.reason = e.message;
+        saveRecord();
+        return tl::unexpected(e);
+    };
+    if (auto ok = preflight(); !ok)
+        return fail(ok.error());
+    if (auto ok = prepareImages(); !ok)
+        return fail(ok.error());
+
+    schedule();
+    for (auto &n : m_nodes) {
+        if (n->thread.joinable())
+            n->thread.join();
+    }
+    std::lock_guard lock(m_mutex);
+    m_record.status = finalStatus();
+    m_record.finished = QDateTime::currentDateTimeUtc();
+    saveRecord();
+    return m_record;
+}
+
+} // namespace trainyard::core

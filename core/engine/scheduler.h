@@ -1,0 +1,100 @@
+#pragma once
+
+#include "common/error.h"
+#include "jobexecutor.h"
+#include "runrecord.h"
+
+#include "lineage/gitinfo.h"
+#include "pipeline/pipeline.h"
+
+#include <QHash>
+#include <QSet>
+#include <QString>
+#include <QStringList>
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+
+namespace trainyard::core {
+
+class GpuAllocator;
+
+/// How a run is to be made.
+struct RunOptions
+{
+    QStringList onlyJobs;           ///< run these (and what they need); empty = all
+    QStringList approvals;          ///< manual jobs approved up front (`--approve JOB`)
+    int concurrency = 0;            ///< jobs at once; 0 = number of CPU cores
+    bool cpuFallback = false;       ///< run GPU jobs without a GPU, marked so
+    bool waitForApprovals = false;  ///< GUI: keep the run open while manual jobs wait
+    QHash<QString, QString> secrets;///< masked everywhere they appear
+    QString trigger = QStringLiteral("cli");
+    /// Asked (from the scheduler's thread) when a manual job is ready and not pre-approved.
+    std::function<bool(const QString &job)> askApproval;
+};
+
+/// What a run reports as it goes. Called from the scheduler's and the jobs' threads: the
+/// callbacks must be thread-safe (the GUI forwards them as queued signals).
+struct SchedulerEvents
+{
+    std::function<void(const JobRecord &)> jobChanged;
+    std::function<void(const QString &job, const LogLine &)> log;
+    std::function<void(const QString &job, const QString &label, qint64 current, qint64 total)> progress;
+    std::function<void(const QString &message)> message;
+};
+
+/// Runs a pipeline's DAG as GitLab runners would: stage order and `needs`, a concurrency limit,
+/// `when`, `allow_failure`, `retry`, `timeout`, manual approvals, GPU assignment, artifacts
+/// between jobs, cancellation. `run()` blocks; call it on a worker thread (or from the CLI).
+class Scheduler final
+{
+public:
+    Scheduler(const Pipeline &pipeline, JobExecutor &executor, RunOptions options, SchedulerEvents events);
+    ~Scheduler();
+
+    /// Runs to the end. The record is saved under `.trainyard/runs/` at every change.
+    Result<RunRecord> run();
+
+    void cancel();
+    void cancelJob(const QString &job);
+    void approve(const QString &job);
+    /// The record as it is now (thread-safe copy).
+    RunRecord snapshot() const;
+    QString runId() const { return m_record.id; }
+
+private:
+    struct Node;
+    Result<void> preflight();
+    Result<void> prepareImages();
+    void schedule();
+    bool startJob(Node &node);
+    void runJob(Node *node);
+    JobExecution prepareExecution(const Node &node, QString &error);
+    QString decide(const Node &node, JobStatus &status) const;
+    void setStatus(Node &node, JobStatus status, const QString &reason = {});
+    void saveRecord();
+    RunStatus finalStatus() const;
+    QStringList jobEnvironment(const Job &job) const;
+
+    const Pipeline &m_pipeline;
+    JobExecutor &m_executor;
+    RunOptions m_options;
+    SchedulerEvents m_events;
+    std::unique_ptr<GpuAllocator> m_gpus;
+    QString m_projectDir;
+    QString m_projectName;
+    RunRecord m_record;
+    GitState m_git;
+    std::vector<std::unique_ptr<Node>> m_nodes;
+    QHash<QString, Node *> m_byName;
+    mutable std::mutex m_mutex;
+    std::condition_variable m_wake;
+    std::atomic_bool m_cancelAll{false};
+    QSet<QString> m_approved;
+    int m_running = 0;
+};
+
+} // namespace trainyard::core

@@ -1,0 +1,385 @@
+// The scheduler with the shell executor: GitLab's run semantics without Docker.
+#include "engine/runrecord.h"
+#include "engine/scheduler.h"
+#include "engine/shellexecutor.h"
+#include "pipeline/gitlabcireader.h"
+
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <mutex>
+#include <thread>
+
+using namespace trainyard::core;
+
+namespace {
+
+void git(const QString &dir, const QStringList &args)
+{
+    QProcess p;
+    p.setWorkingDirectory(dir);
+    p.start(QStringLiteral("git"), QStringList{QStringLiteral("-c"), QStringLiteral("user.name=t"), QStringLiteral("-c"),
+                                               QStringLiteral("user.email=t@t")} + args);
+    p.waitForFinished();
+}
+
+struct Project
+{
+    QTemporaryDir dir;
+    explicit Project(const QByteArray &yaml)
+    {
+        QFile f(dir.filePath(QStringLiteral(".gitlab-ci.yml")));
+        (void)f.open(QIODevice::WriteOnly);
+        f.write(yaml);
+        f.close();
+        QFile ignore(dir.filePath(QStringLiteral(".gitignore")));
+        (void)ignore.open(QIODevice::WriteOnly);
+        ignore.write(".trainyard/\n");
+        ignore.close();
+        git(dir.path(), {QStringLiteral("init"), QStringLiteral("-q"), QStringLiteral("-b"), QStringLiteral("main")});
+        git(dir.path(), {QStringLiteral("add"), QStringLiteral("-A")});
+        git(dir.path(), {QStringLiteral("commit"), QStringLiteral("-qm"), QStringLiteral("init")});
+    }
+    Pipeline pipeline() const
+    {
+        GitlabCiReader::Options o;
+        o.projectDir = dir.path();
+        return GitlabCiReader::read(o);
+    }
+    QString log(const RunRecord &r, const QString &job) const
+    {
+        QFile f(dir.filePath(r.jobs.at(job).logFile));
+        (void)f.open(QIODevice::ReadOnly);
+        return QString::fromUtf8(f.readAll());
+    }
+};
+
+struct Recorder
+{
+    std::mutex mutex;
+    QStringList lines;
+    SchedulerEvents events()
+    {
+        SchedulerEvents e;
+        e.log = [this](const QString &job, const LogLine &l) {
+            std::lock_guard lock(mutex);
+            lines << job + QStringLiteral(": ") + l.text;
+        };
+        return e;
+    }
+};
+
+JobStatus statusOf(const RunRecord &r, const QString &job)
+{
+    return r.jobs.at(job).status;
+}
+
+} // namespace
+
+class tst_Scheduler final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void needsRunInParallel();
+    void failuresSkipAndAllow();
+    void retryThenSuccess();
+    void timeoutStopsJob();
+    void cancelRun();
+    void manualJobs();
+    void secretsAreMasked();
+    void artifactsTravel();
+    void artifactPathEscapeIsRefused();
+    void gpuJobRefusedWithoutGpu();
+    void gpuJobsGetDistinctGpus();
+    void interruptedRunIsRecovered();
+
+private:
+    QString m_originalPath;
+};
+
+void tst_Scheduler::initTestCase()
+{
+    m_originalPath = qEnvironmentVariable("PATH");
+}
+
+void tst_Scheduler::needsRunInParallel()
+{
+    Project p("stages: [build, test]\n"
+              "a:\n  stage: build\n  script: [sleep 1, echo a-done]\n"
+              "b:\n  stage: build\n  script: [sleep 1]\n"
+              "c:\n  stage: test\n  needs: [a]\n  script: [echo c]\n"
+              "d:\n  stage: test\n  script: [echo d]\n");
+    const Pipeline pipeline = p.pipeline();
+    ShellExecutor shell;
+    RunOptions options;
+    options.concurrency = 2;
+    Scheduler s(pipeline, shell, options, {});
+    const auto r = s.run();
+    QVERIFY2(r, r ? "" : qPrintable(r.error().toString()));
+    QCOMPARE(r->status, RunStatus::Success);
+    const auto &a = r->jobs.at(QStringLiteral("a"));
+    const auto &b = r->jobs.at(QStringLiteral("b"));
+    const auto &c = r->jobs.at(QStringLiteral("c"));
+    QVERIFY(a.started < b.finished && b.started < a.finished); // a and b overlapped
+    QVERIFY(c.started >= a.finished);
+    QVERIFY(r->jobs.at(QStringLiteral("d")).started >= b.finished); // stage order without needs
+    QVERIFY(p.log(*r, QStringLiteral("a")).contains(QStringLiteral("a-done")));
+    QCOMPARE(a.exitCode, 0);
+    QCOMPARE(a.isolation, QStringLiteral("none (host shell)"));
+}
+
+void tst_Scheduler::failuresSkipAndAllow()
+{
+    Project p("stages: [one, two, three]\n"
+              "ok:\n  stage: one\n  script: [exit 0]\n"
+              "flaky:\n  stage: one\n  allow_failure: true\n  script: [exit 3]\n"
+              "codes:\n  stage: one\n  allow_failure: {exit_codes: [4]}\n  script: [exit 4]\n"
+              "broken:\n  stage: two\n  script: [exit 2]\n"
+              "after:\n  stage: three\n  script: [echo never]\n"
+              "cleanup:\n  stage: three\n  when: always\n  script: [echo cleanup]\n"
+              "notify:\n  stage: three\n  when: on_failure\n  script: [echo notify]\n");
+    ShellExecutor shell;
+    const Pipeline pipeline = p.pipeline();
+    Scheduler s(pipeline, shell, {}, {});
+    const auto r = s.run();
+    QVERIFY(r);
+    QCOMPARE(statusOf(*r, QStringLiteral("flaky")), JobStatus::FailedAllowed);
+    QCOMPARE(statusOf(*r, QStringLiteral("codes")), JobStatus::FailedAllowed);
+    QCOMPARE(statusOf(*r, QStringLiteral("broken")), JobStatus::Failed);
+    QCOMPARE(r->jobs.at(QStringLiteral("broken")).exitCode, 2);
+    QCOMPARE(statusOf(*r, QStringLiteral("after")), JobStatus::Skipped);
+    QCOMPARE(statusOf(*r, QStringLiteral("cleanup")), JobStatus::Success);
+    QCOMPARE(statusOf(*r, QStringLiteral("notify")), JobStatus::Success);
+    QCOMPARE(r->status, RunStatus::Failed);
+}
+
+void tst_Scheduler::retryThenSuccess()
+{
+    QTemporaryDir counter;
+    const QByteArray marker = counter.filePath(QStringLiteral("attempt")).toUtf8();
+    Project p("j:\n  retry: 2\n  script:\n    - if [ -f " + marker + " ]; then echo second; else touch " + marker + "; exit 1; fi\n");
+    ShellExecutor shell;
+    const Pipeline pipeline = p.pipeline();
+    Scheduler s(pipeline, shell, {}, {});
+    const auto r = s.run();
+    QVERIFY(r);
+    QCOMPARE(statusOf(*r, QStringLiteral("j")), JobStatus::Success);
+    QCOMPARE(r->jobs.at(QStringLiteral("j")).attempts, 2);
+}
+
+void tst_Scheduler::timeoutStopsJob()
+{
+    Project p("slow:\n  timeout: 2 seconds\n  script: [sleep 30]\n");
+    ShellExecutor shell;
+    const Pipeline pipeline = p.pipeline();
+    Scheduler s(pipeline, shell, {}, {});
+    QElapsedTimer t;
+    t.start();
+    const auto r = s.run();
+    QVERIFY(r);
+    QVERIFY(t.elapsed() < 15000);
+    const auto &j = r->jobs.at(QStringLiteral("slow"));
+    QCOMPARE(j.status, JobStatus::Failed);
+    QVERIFY(j.timedOut);
+    QVERIFY(j.reason.contains(QStringLiteral("timed out")));
+}
+
+void tst_Scheduler::cancelRun()
+{
+    Project p("stages: [a, b]\nlong:\n  stage: a\n  script: [sleep 30]\nnext:\n  stage: b\n  script: [echo next]\n");
+    ShellExecutor shell;
+    const Pipeline pipeline = p.pipeline();
+    Scheduler s(pipeline, shell, {}, {});
+    std::thread canceller([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+        s.cancel();
+    });
+    QElapsedTimer t;
+    t.start();
+    const auto r = s.run();
+    canceller.join();
+    QVERIFY(r);
+    QVERIFY(t.elapsed() < 15000);
+    QCOMPARE(r->status, RunStatus::Cancelled);
+    QCOMPARE(statusOf(*r, QStringLiteral("long")), JobStatus::Cancelled);
+    QCOMPARE(statusOf(*r, QStringLiteral("next")), JobStatus::Cancelled);
+}
+
+void tst_Scheduler::manualJobs()
+{
+    const QByteArray yaml = "stages: [train, export, deploy]\n"
+                            "train:\n  stage: train\n  script: [echo train]\n"
+                            "export:\n  stage: export\n  when: manual\n  script: [echo exported]\n"
+                            "gate:\n  stage: export\n  when: manual\n  allow_failure: false\n  script: [echo gate]\n"
+                            "deploy:\n  stage: deploy\n  script: [echo deploy]\n";
+    Project p(yaml);
+    ShellExecutor shell;
+    const Pipeline pipeline = p.pipeline();
+    {
+        Scheduler s(pipeline, shell, {}, {});
+        const auto r = s.run();
+        QVERIFY(r);
+        QCOMPARE(statusOf(*r, QStringLiteral("export")), JobStatus::Manual);
+        QCOMPARE(statusOf(*r, QStringLiteral("gate")), JobStatus::Manual);
+        QCOMPARE(statusOf(*r, QStringLiteral("deploy")), JobStatus::Skipped); // blocked by the gate
+        QCOMPARE(r->status, RunStatus::Blocked);
+    }
+    {
+        RunOptions o;
+        o.approvals = {QStringLiteral("export"), QStringLiteral("gate")};
+        Scheduler s(pipeline, shell, o, {});
+        const auto r = s.run();
+        QVERIFY(r);
+        QCOMPARE(statusOf(*r, QStringLiteral("export")), JobStatus::Success);
+        QCOMPARE(statusOf(*r, QStringLiteral("deploy")), JobStatus::Success);
+        QCOMPARE(r->status, RunStatus::Success);
+    }
+    {
+        // Approving while the run waits (the GUI's way).
+        RunOptions o;
+        o.waitForApprovals = true;
+        o.approvals = {QStringLiteral("gate")};
+        Scheduler s(pipeline, shell, o, {});
+        std::thread approver([&] {
+            for (int i = 0; i < 100 && s.snapshot().jobs[QStringLiteral("export")].status != JobStatus::Manual; ++i)
+                std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            s.approve(QStringLiteral("export"));
+        });
+        const auto r = s.run();
+        approver.join();
+        QVERIFY(r);
+        QCOMPARE(statusOf(*r, QStringLiteral("export")), JobStatus::Success);
+    }
+}
+
+void tst_Scheduler::secretsAreMasked()
+{
+    Project p("leak:\n  script: ['echo token=$API_TOKEN', 'echo $API_TOKEN >&2']\n");
+    ShellExecutor shell;
+    const Pipeline pipeline = p.pipeline();
+    RunOptions o;
+    o.secrets.insert(QStringLiteral("API_TOKEN"), QStringLiteral("tk-9f8e7d6c5b"));
+    Recorder rec;
+    Scheduler s(pipeline, shell, o, rec.events());
+    const auto r = s.run();
+    QVERIFY(r);
+    QCOMPARE(statusOf(*r, QStringLiteral("leak")), JobStatus::Success);
+    const QString log = p.log(*r, QStringLiteral("leak"));
+    QVERIFY2(log.contains(QStringLiteral("token=[MASKED]")), qPrintable(log));
+    QVERIFY(!log.contains(QStringLiteral("tk-9f8e7d6c5b")));
+    QVERIFY(!rec.lines.join(u'\n').contains(QStringLiteral("tk-9f8e7d6c5b")));
+    QFile record(p.dir.filePath(QStringLiteral(".trainyard/runs/") + r->id + QStringLiteral(".json")));
+    QVERIFY(record.open(QIODevice::ReadOnly));
+    QVERIFY(!record.readAll().contains("tk-9f8e7d6c5b"));
+}
+
+void tst_Scheduler::artifactsTravel()
+{
+    Project p("stages: [train, evaluate]\n"
+              "train:\n  stage: train\n  script: [mkdir -p models, echo weights-42 > models/model.txt]\n"
+              "  artifacts:\n    paths: [models/]\n"
+              "evaluate:\n  stage: evaluate\n  needs: [train]\n  script: [cat models/model.txt]\n");
+    ShellExecutor shell;
+    const Pipeline pipeline = p.pipeline();
+    Scheduler s(pipeline, shell, {}, {});
+    const auto r = s.run();
+    QVERIFY(r);
+    QCOMPARE(r->status, RunStatus::Success);
+    QVERIFY(p.log(*r, QStringLiteral("evaluate")).contains(QStringLiteral("weights-42")));
+    QVERIFY(!r->jobs.at(QStringLiteral("train")).artifacts.isEmpty());
+    QVERIFY(QDir(p.dir.filePath(QStringLiteral(".trainyard/artifacts/sha256"))).exists());
+}
+
+void tst_Scheduler::artifactPathEscapeIsRefused()
+{
+    Project p("j:\n  script: [echo x > ../outside.txt]\n  artifacts:\n    paths: [../outside.txt]\n");
+    ShellExecutor shell;
+    const Pipeline pipeline = p.pipeline();
+    Scheduler s(pipeline, shell, {}, {});
+    const auto r = s.run();
+    QVERIFY(r);
+    const auto &j = r->jobs.at(QStringLiteral("j"));
+    QCOMPARE(j.status, JobStatus::Failed);
+    QVERIFY2(j.reason.contains(QStringLiteral("../outside.txt")), qPrintable(j.reason));
+}
+
+void tst_Scheduler::gpuJobRefusedWithoutGpu()
+{
+    QTemporaryDir emptyBin;
+    qputenv("PATH", (emptyBin.path() + QStringLiteral(":/usr/bin:/bin")).toLocal8Bit());
+    Project p(".trainyard:\n  jobs:\n    train:\n      gpus: 2\ntrain:\n  tags: [gpu-runner]\n  script: [echo cuda=$CUDA_VISIBLE_DEVICES]\n");
+    ShellExecutor shell;
+    const Pipeline pipeline = p.pipeline();
+    {
+        Scheduler s(pipeline, shell, {}, {});
+        const auto r = s.run();
+        QVERIFY(!r);
+        QVERIFY2(r.error().message.contains(QStringLiteral("'train' needs 2 GPU(s)")), qPrintable(r.error().message));
+        QVERIFY(r.error().message.contains(QStringLiteral("no NVIDIA GPU found")));
+    }
+    {
+        RunOptions o;
+        o.cpuFallback = true;
+        Scheduler s(pipeline, shell, o, {});
+        const auto r = s.run();
+        QVERIFY(r);
+        QCOMPARE(statusOf(*r, QStringLiteral("train")), JobStatus::Success);
+        QVERIFY(r->jobs.at(QStringLiteral("train")).cpuFallback);
+    }
+    qputenv("PATH", m_originalPath.toLocal8Bit());
+}
+
+void tst_Scheduler::gpuJobsGetDistinctGpus()
+{
+    // The nvidia-smi stand-in prints a recorded two-GPU machine.
+    qputenv("PATH", (QStringLiteral(TRAINYARD_TEST_DATA "/nvidia-smi:") + m_originalPath).toLocal8Bit());
+    Project p("a:\n  tags: [gpu]\n  script: ['echo gpu=$CUDA_VISIBLE_DEVICES', sleep 1]\n"
+              "b:\n  tags: [gpu]\n  script: ['echo gpu=$CUDA_VISIBLE_DEVICES', sleep 1]\n");
+    ShellExecutor shell;
+    const Pipeline pipeline = p.pipeline();
+    Scheduler s(pipeline, shell, {}, {});
+    const auto r = s.run();
+    qputenv("PATH", m_originalPath.toLocal8Bit());
+    QVERIFY(r);
+    QCOMPARE(r->status, RunStatus::Success);
+    const QStringList ga = r->jobs.at(QStringLiteral("a")).gpus;
+    const QStringList gb = r->jobs.at(QStringLiteral("b")).gpus;
+    QCOMPARE(ga.size(), 1);
+    QCOMPARE(gb.size(), 1);
+    QVERIFY(ga != gb);
+    QVERIFY(p.log(*r, QStringLiteral("a")).contains(QStringLiteral("gpu=") + ga.first()));
+    QVERIFY(p.log(*r, QStringLiteral("a")).contains(QStringLiteral("$ nvidia-smi -L"))); // Trainyard's preflight
+}
+
+void tst_Scheduler::interruptedRunIsRecovered()
+{
+    Project p("j:\n  script: [echo x]\n");
+    RunStore store(p.dir.path());
+    RunRecord r;
+    r.id = RunStore::newRunId();
+    r.pipelineIid = 7;
+    r.pid = 999999; // no such process
+    r.status = RunStatus::Running;
+    JobRecord j;
+    j.name = QStringLiteral("j");
+    j.status = JobStatus::Running;
+    r.jobs[j.name] = j;
+    r.jobOrder << j.name;
+    QVERIFY(store.save(r));
+    const auto recovered = store.recoverInterrupted();
+    QCOMPARE(recovered.size(), size_t(1));
+    const auto loaded = store.load(r.id);
+    QVERIFY(loaded);
+    QCOMPARE(loaded->status, RunStatus::Interrupted);
+    QCOMPARE(loaded->jobs.at(QStringLiteral("j")).status, JobStatus::Cancelled);
+    QCOMPARE(store.nextPipelineIid(), 8);
+    QVERIFY(store.recoverInterrupted().empty()); // once
+}
+
+QTEST_GUILESS_MAIN(tst_Scheduler)
+#include "tst_scheduler.moc"
