@@ -32,8 +32,8 @@ struct DocumentedDifference
     const char *file;   ///< case name, e.g. "08-nemo"
     const char *job;    ///< job name, or "*" with field "pipeline" for the whole file
     const char *field;  ///< pipeline, name, order, stage, when, allow_failure or needs
-    const char *ours;   ///< trainyard's value (for "pipeline": a substring of its outcome)
-    const char *theirs; ///< gitlab-ci-local's value (for "pipeline": a substring of its outcome)
+    const char *ours;   ///< trainyard's value (for "pipeline": "ok", or a piece of its error output)
+    const char *theirs; ///< gitlab-ci-local's value (for "pipeline": "ok", or a piece of its error output)
     const char *rule;   ///< the GitLab rule trainyard follows
 };
 
