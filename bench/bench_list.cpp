@@ -2,7 +2,8 @@
 // end (process start included), on a generated 2,000-job pipeline and on the largest real file
 // of tests/data/gitlab-ci that gitlab-ci-local can list offline. Prints both medians and the ratio.
 //
-// Usage: bench_list            (GITLAB_CI_LOCAL=PATH overrides where gitlab-ci-local is)
+// Usage: bench_list   (GITLAB_CI_LOCAL=PATH overrides where gitlab-ci-local is; BENCH_KEEP_REPOS=1
+//                      keeps the generated repositories)
 // Exit: 0 when every run succeeded, 1 when a tool failed on an input, 2 when gitlab-ci-local is missing.
 #include <QCoreApplication>
 #include <QDir>
@@ -105,17 +106,24 @@ struct ProcessResult
     double seconds = 0;
 };
 
+// Standard output goes to a file, not a pipe: gitlab-ci-local 4.60.1 exits before a pipe has
+// taken all of a large --list-json (it stopped at 192 KiB here), while a file gets it all.
 ProcessResult runProcess(const QString &program, const QStringList &arguments, const QString &workingDir)
 {
+    QTemporaryDir outDir;
+    const QString outFile = outDir.filePath(QStringLiteral("stdout"));
     QProcess p;
     p.setWorkingDirectory(workingDir);
+    p.setStandardOutputFile(outFile);
     QElapsedTimer timer;
     timer.start();
     p.start(program, arguments);
     const bool finished = p.waitForStarted(-1) && p.waitForFinished(-1);
     ProcessResult r;
     r.seconds = double(timer.nsecsElapsed()) / 1e9;
-    r.stdOut = p.readAllStandardOutput();
+    QFile stdOut(outFile);
+    if (stdOut.open(QIODevice::ReadOnly))
+        r.stdOut = stdOut.readAll();
     r.stdErr = p.readAllStandardError();
     r.ok = finished && p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
     if (!finished)
@@ -193,6 +201,10 @@ bool benchInput(const QString &title, const QByteArray &pipeline, const QString 
     QTemporaryDir repo;
     if (!repo.isValid() || !stageRepo(repo.path(), pipeline))
         return false;
+    if (qEnvironmentVariableIsSet("BENCH_KEEP_REPOS")) { // to look at what was measured
+        repo.setAutoRemove(false);
+        out() << "  repository kept: " << repo.path() << "\n";
+    }
     const Measurement ty = measure(QStringLiteral("trainyard list --json"), trainyard,
                                    {QStringLiteral("list"), QStringLiteral("--json"), QStringLiteral("-C"), repo.path()},
                                    repo.path(), kTrainyardRuns);

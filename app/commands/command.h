@@ -34,6 +34,7 @@ void addProjectOption(QCommandLineParser &parser);
 
 Command validateCommand();
 Command listCommand();
+Command gpusCommand();
 Command runCommand();
 
 } // namespace trainyard::app

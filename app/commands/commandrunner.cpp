@@ -6,7 +6,7 @@ namespace trainyard::app {
 
 const std::vector<Command> &commands()
 {
-    static const std::vector<Command> all{validateCommand(), listCommand()};
+    static const std::vector<Command> all{validateCommand(), listCommand(), runCommand(), gpusCommand()};
     return all;
 }
 

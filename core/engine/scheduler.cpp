@@ -723,6 +723,13 @@ Result<RunRecord> Scheduler::run()
     m_record.status = finalStatus();
     m_record.finished = QDateTime::currentDateTimeUtc();
     saveRecord();
+    // Workspaces of a successful run are not needed any more (artifacts are in the store);
+    // a failed run keeps them for a look at what the job left behind.
+    const QString workspaces = m_projectDir + QStringLiteral("/.trainyard/workspaces/") + m_record.id;
+    if (m_record.status == RunStatus::Success)
+        QDir(workspaces).removeRecursively();
+    else if (m_events.message && QDir(workspaces).exists())
+        m_events.message(QStringLiteral("job workspaces kept for inspection in %1").arg(workspaces));
     return m_record;
 }
 

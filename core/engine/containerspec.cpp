@@ -1,0 +1,51 @@
+#include "containerspec.h"
+
+#include <QRegularExpression>
+
+#include <cmath>
+#include <limits>
+
+namespace trainyard::core {
+
+qint64 parseByteSize(const QString &text)
+{
+    // The grammar of Docker's go-units RAMInBytes: binary units, an optional "i" and "b"
+    // ("512m", "512MiB", "512mb", "1.5 G"); a bare number is bytes.
+    static const QRegularExpression re(QStringLiteral("^(\\d+(?:\\.\\d+)?) ?([kKmMgGtTpP])?[iI]?[bB]?$"));
+    const QRegularExpressionMatch match = re.match(text.trimmed());
+    if (!match.hasMatch())
+        return -1;
+    bool ok = false;
+    const double number = match.captured(1).toDouble(&ok);
+    if (!ok)
+        return -1;
+    int shift = 0;
+    if (match.capturedLength(2) > 0) {
+        switch (match.captured(2).at(0).toLower().toLatin1()) {
+        case 'k':
+            shift = 10;
+            break;
+        case 'm':
+            shift = 20;
+            break;
+        case 'g':
+            shift = 30;
+            break;
+        case 't':
+            shift = 40;
+            break;
+        case 'p':
+            shift = 50;
+            break;
+        default:
+            return -1;
+        }
+    }
+    const double bytes = std::ldexp(number, shift);
+    // 2^63 is exactly representable; anything at or above it does not fit a qint64.
+    if (!std::isfinite(bytes) || bytes >= 9223372036854775808.0)
+        return -1;
+    return static_cast<qint64>(bytes);
+}
+
+} // namespace trainyard::core

@@ -1,0 +1,604 @@
+#include "dockerclient.h"
+
+#include "buildcontext.h"
+#include "dockerjson.h"
+#include "dockerlogdemuxer.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryFile>
+#include <QUrl>
+
+#include <curl/curl.h>
+
+#include <cerrno>
+#include <mutex>
+
+namespace trainyard::core {
+
+namespace {
+
+constexpr QLatin1StringView MaxApiVersion("1.41"); // what this client was written against
+constexpr long ConnectTimeoutMs = 5000;
+constexpr long ShortCallTimeoutMs = 120 * 1000;
+constexpr long PingTimeoutMs = 15 * 1000;
+
+QByteArray enc(const QString &value, const QByteArray &keep = {})
+{
+    return QUrl::toPercentEncoding(value, keep);
+}
+
+/// Image references keep their '/', ':' and '@' in paths, as the docker CLI sends them.
+QByteArray encImage(const QString &ref)
+{
+    return enc(ref, "/:@");
+}
+
+Error cancelledError(const QString &what)
+{
+    return Error::error(what + QStringLiteral(" cancelled"));
+}
+
+} // namespace
+
+struct DockerClient::Request
+{
+    QByteArray method = "GET";
+    QByteArray path; ///< with the version prefix and query
+    QByteArray body; ///< sent for POST unless `upload` is set
+    QByteArray contentType;
+    QIODevice *upload = nullptr; ///< streamed as the body, when set
+    QList<QByteArray> headers;
+    /// Receives a successful (2xx) body as it arrives; other bodies are collected in Response.
+    std::function<void(const QByteArray &)> onData;
+    const std::atomic_bool *cancel = nullptr;
+    long timeoutMs = ShortCallTimeoutMs; ///< 0: none
+};
+
+struct DockerClient::Response
+{
+    long status = 0;
+    QByteArray body;
+    bool cancelled = false;
+    bool ok() const { return status >= 200 && status < 300; }
+};
+
+namespace {
+
+struct Transfer
+{
+    CURL *curl;
+    const std::function<void(const QByteArray &)> *onData;
+    const std::atomic_bool *cancel;
+    QIODevice *upload;
+    QByteArray *body;
+    bool cancelled = false;
+
+    bool cancelRequested()
+    {
+        if (cancel && cancel->load())
+            cancelled = true;
+        return cancelled;
+    }
+};
+
+size_t writeCallback(char *data, size_t size, size_t count, void *user)
+{
+    auto *t = static_cast<Transfer *>(user);
+    if (t->cancelRequested())
+        return 0; // aborts the transfer
+    const size_t n = size * count;
+    long status = 0;
+    curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
+    if (*t->onData && status >= 200 && status < 300)
+        (*t->onData)(QByteArray(data, qsizetype(n)));
+    else
+        t->body->append(data, qsizetype(n));
+    return n;
+}
+
+size_t readCallback(char *buffer, size_t size, size_t count, void *user)
+{
+    auto *t = static_cast<Transfer *>(user);
+    if (t->cancelRequested())
+        return CURL_READFUNC_ABORT;
+    const qint64 n = t->upload->read(buffer, qint64(size * count));
+    return n < 0 ? CURL_READFUNC_ABORT : size_t(n);
+}
+
+int progressCallback(void *user, curl_off_t, curl_off_t, curl_off_t, curl_off_t)
+{
+    // libcurl calls this at least once a second, even while the stream is idle.
+    return static_cast<Transfer *>(user)->cancelRequested() ? 1 : 0;
+}
+
+} // namespace
+
+DockerClient::DockerClient(const QString &endpoint)
+    : m_endpoint(endpoint)
+{
+    static std::once_flag curlInit;
+    std::call_once(curlInit, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+    m_curl = curl_easy_init();
+
+    if (endpoint.startsWith(QLatin1String("unix://"))) {
+        m_socketPath = QFile::encodeName(endpoint.mid(7));
+        m_baseUrl = "http://localhost";
+    } else if (endpoint.startsWith(QLatin1Char('/'))) {
+        m_socketPath = QFile::encodeName(endpoint);
+        m_baseUrl = "http://localhost";
+    } else if (endpoint.startsWith(QLatin1String("tcp://")) || endpoint.startsWith(QLatin1String("http://"))) {
+        m_baseUrl = "http://" + endpoint.section(QLatin1String("://"), 1).toUtf8();
+        while (m_baseUrl.endsWith('/'))
+            m_baseUrl.chop(1);
+    } else {
+        m_endpointError =
+            QStringLiteral("Unsupported Docker endpoint '%1': use unix:///path or tcp://host:port").arg(endpoint);
+    }
+    if (!m_curl)
+        m_endpointError = QStringLiteral("libcurl could not be initialised");
+}
+
+DockerClient::~DockerClient()
+{
+    if (m_curl)
+        curl_easy_cleanup(static_cast<CURL *>(m_curl));
+}
+
+QString DockerClient::defaultEndpoint()
+{
+    const QString host = qEnvironmentVariable("DOCKER_HOST");
+    return host.isEmpty() ? QStringLiteral("unix:///var/run/docker.sock") : host;
+}
+
+Result<DockerClient::Response> DockerClient::perform(Request &request)
+{
+    if (!m_endpointError.isEmpty())
+        return tl::make_unexpected(Error::error(m_endpointError));
+    auto *curl = static_cast<CURL *>(m_curl);
+    curl_easy_reset(curl); // keeps the connection cache
+
+    Response response;
+    Transfer transfer{curl, &request.onData, request.cancel, request.upload, &response.body};
+    const QByteArray url = m_baseUrl + request.path;
+    char errorBuffer[CURL_ERROR_SIZE] = {};
+
+    curl_easy_setopt(curl, CURLOPT_URL, url.constData());
+    if (!m_socketPath.isEmpty()) {
+        curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, m_socketPath.constData());
+        curl_easy_setopt(curl, CURLOPT_PROXY,
+                         ""); // never a proxy for a local socket; tcp honours *_proxy as docker does
+    }
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, ConnectTimeoutMs);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, request.timeoutMs);
+    curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errorBuffer);
+    curl_easy_setopt(curl, CURLOPT_USERAGENT, "trainyard");
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, writeCallback);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, progressCallback);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &transfer);
+
+    curl_slist *headers = nullptr;
+    if (!request.contentType.isEmpty())
+        headers = curl_slist_append(headers, QByteArray("Content-Type: " + request.contentType).constData());
+    headers = curl_slist_append(headers, "Expect:"); // no 100-continue round trip for build contexts
+    for (const QByteArray &h : std::as_const(request.headers))
+        headers = curl_slist_append(headers, h.constData());
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+
+    if (request.method == "POST") {
+        curl_easy_setopt(curl, CURLOPT_POST, 1L);
+        if (request.upload) {
+            curl_easy_setopt(curl, CURLOPT_READFUNCTION, readCallback);
+            curl_easy_setopt(curl, CURLOPT_READDATA, &transfer);
+            curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.upload->size()));
+        } else {
+            curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.constData());
+            curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.size()));
+        }
+    } else if (request.method != "GET") {
+        curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.constData());
+    }
+
+    const CURLcode rc = curl_easy_perform(curl);
+    curl_slist_free_all(headers);
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
+    if (rc == CURLE_OK)
+        return response;
+    if (transfer.cancelled) {
+        response.cancelled = true;
+        return response;
+    }
+
+    QString detail = QString::fromUtf8(errorBuffer[0] ? errorBuffer : curl_easy_strerror(rc));
+    if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
+        (rc == CURLE_OPERATION_TIMEDOUT && response.status == 0)) {
+        long osErrno = 0;
+        curl_easy_getinfo(curl, CURLINFO_OS_ERRNO, &osErrno);
+        // curl names "localhost port 80" for sockets too; the socket's own error says more.
+        if (!m_socketPath.isEmpty() && osErrno != 0)
+            detail = QStringLiteral("cannot connect to %1: %2")
+                         .arg(QFile::decodeName(m_socketPath), qt_error_string(int(osErrno)));
+        const QString hint = osErrno == EACCES ? QStringLiteral("Permission denied: is this user in the docker group?")
+                                               : QStringLiteral("Is dockerd running?");
+        return tl::make_unexpected(
+            Error::error(QStringLiteral("Docker engine not reachable at %1: %2. %3").arg(m_endpoint, detail, hint)));
+    }
+    const QString call = QString::fromLatin1(request.method + ' ' + request.path);
+    if (rc == CURLE_OPERATION_TIMEDOUT)
+        return tl::make_unexpected(Error::error(QStringLiteral("Docker engine at %1 did not answer %2 within %3 s")
+                                                    .arg(m_endpoint, call)
+                                                    .arg(request.timeoutMs / 1000)));
+    return tl::make_unexpected(
+        Error::error(QStringLiteral("Docker engine request %1 at %2 failed: %3").arg(call, m_endpoint, detail)));
+}
+
+Error DockerClient::httpError(const QString &what, const Response &response) const
+{
+    const QString message = DockerJson::errorMessage(response.body);
+    if (message.isEmpty())
+        return Error::error(QStringLiteral("%1: HTTP %2").arg(what).arg(response.status));
+    return Error::error(QStringLiteral("%1: %2 (HTTP %3)").arg(what, message).arg(response.status));
+}
+
+QByteArray DockerClient::versioned(const QByteArray &path) const
+{
+    return "/v" + m_apiVersion.toLatin1() + path;
+}
+
+Result<void> DockerClient::negotiate()
+{
+    if (!m_apiVersion.isEmpty())
+        return {};
+    auto info = ping();
+    if (!info)
+        return tl::make_unexpected(info.error());
+    return {};
+}
+
+Result<DockerClient::Response> DockerClient::call(const char *method, const QByteArray &path, const QByteArray &json)
+{
+    if (auto r = negotiate(); !r)
+        return tl::make_unexpected(r.error());
+    Request request;
+    request.method = method;
+    request.path = versioned(path);
+    if (!json.isEmpty()) {
+        request.body = json;
+        request.contentType = "application/json";
+    }
+    return perform(request);
+}
+
+Result<QByteArray> DockerClient::callOk(const char *method, const QByteArray &path, const QString &what,
+                                        const QByteArray &json, long alsoOk)
+{
+    auto response = call(method, path, json);
+    if (!response)
+        return tl::make_unexpected(response.error());
+    if (!response->ok() && response->status != alsoOk)
+        return tl::make_unexpected(httpError(what + QStringLiteral(" failed"), *response));
+    return response->body;
+}
+
+Result<void> DockerClient::streamJson(Request &request, const QString &what,
+                                      const std::function<void(const QJsonObject &)> &onMessage)
+{
+    QByteArray buffer;
+    QString streamError;
+    request.onData = [&](const QByteArray &chunk) {
+        buffer.append(chunk);
+        const QList<QJsonObject> messages = DockerJson::takeMessages(buffer);
+        for (const QJsonObject &message : messages) {
+            const QString error = DockerJson::streamError(message);
+            if (!error.isEmpty() && streamError.isEmpty())
+                streamError = error;
+            else if (error.isEmpty() && onMessage)
+                onMessage(message);
+        }
+    };
+    auto response = perform(request);
+    if (!response)
+        return tl::make_unexpected(response.error());
+    if (response->cancelled)
+        return tl::make_unexpected(cancelledError(what));
+    if (!response->ok())
+        return tl::make_unexpected(httpError(what + QStringLiteral(" failed"), *response));
+    if (!streamError.isEmpty())
+        return tl::make_unexpected(Error::error(QStringLiteral("%1 failed: %2").arg(what, streamError)));
+    return {};
+}
+
+Result<EngineInfo> DockerClient::ping()
+{
+    Request pingRequest;
+    pingRequest.path = "/_ping";
+    pingRequest.timeoutMs = PingTimeoutMs;
+    auto pong = perform(pingRequest);
+    if (!pong)
+        return tl::make_unexpected(pong.error());
+    if (!pong->ok())
+        return tl::make_unexpected(httpError(
+            QStringLiteral("No Docker engine at %1 (GET /_ping failed; is it a Docker API endpoint?)").arg(m_endpoint),
+            *pong));
+
+    Request versionRequest;
+    versionRequest.path = "/version";
+    versionRequest.timeoutMs = PingTimeoutMs;
+    auto version = perform(versionRequest);
+    if (!version)
+        return tl::make_unexpected(version.error());
+    if (!version->ok())
+        return tl::make_unexpected(
+            httpError(QStringLiteral("Docker engine at %1: GET /version").arg(m_endpoint), *version));
+    const QJsonObject object = QJsonDocument::fromJson(version->body).object();
+    const EngineInfo info = DockerJson::engineInfo(object);
+    m_apiVersion = DockerJson::negotiateApiVersion(
+        info.apiVersion, object.value(QLatin1String("MinAPIVersion")).toString(), MaxApiVersion);
+    return info;
+}
+
+Result<ImageInfo> DockerClient::inspectImage(const QString &ref)
+{
+    auto response = call("GET", "/images/" + encImage(ref) + "/json");
+    if (!response)
+        return tl::make_unexpected(response.error());
+    if (response->status == 404)
+        return ImageInfo{};
+    if (!response->ok())
+        return tl::make_unexpected(httpError(QStringLiteral("Inspecting image %1 failed").arg(ref), *response));
+    return DockerJson::imageInfo(QJsonDocument::fromJson(response->body).object());
+}
+
+Result<void> DockerClient::pullImage(const QString &ref, const ProgressCallback &progress,
+                                     const std::atomic_bool *cancel)
+{
+    if (auto r = negotiate(); !r)
+        return r;
+    const auto [repository, tag] = DockerJson::splitReference(ref);
+    Request request;
+    request.method = "POST";
+    request.path = versioned("/images/create?fromImage=" + enc(repository) + "&tag=" + enc(tag));
+    request.headers = {"X-Registry-Auth: e30="}; // "{}": no credentials
+    request.cancel = cancel;
+    request.timeoutMs = 0;
+    return streamJson(request, QStringLiteral("Pull of %1").arg(ref), [&](const QJsonObject &message) {
+        if (progress)
+            progress(DockerJson::pullProgress(message));
+    });
+}
+
+Result<void> DockerClient::pushImage(const QString &ref, const ProgressCallback &progress,
+                                     const std::atomic_bool *cancel)
+{
+    if (auto r = negotiate(); !r)
+        return r;
+    const auto [repository, tag] = DockerJson::splitReference(ref);
+    Request request;
+    request.method = "POST";
+    request.path = versioned("/images/" + encImage(repository) + "/push?tag=" + enc(tag));
+    request.headers = {"X-Registry-Auth: e30="}; // required by the daemon, even when empty
+    request.cancel = cancel;
+    request.timeoutMs = 0;
+    return streamJson(request, QStringLiteral("Push of %1").arg(ref), [&](const QJsonObject &message) {
+        if (progress)
+            progress(DockerJson::pullProgress(message));
+    });
+}
+
+Result<void> DockerClient::tagImage(const QString &source, const QString &target)
+{
+    const auto [repository, tag] = DockerJson::splitReference(target);
+    auto body = callOk("POST", "/images/" + encImage(source) + "/tag?repo=" + enc(repository) + "&tag=" + enc(tag),
+                       QStringLiteral("Tagging %1 as %2").arg(source, target));
+    return body ? Result<void>{} : tl::make_unexpected(body.error());
+}
+
+Result<void> DockerClient::removeImage(const QString &ref, bool force)
+{
+    auto body = callOk("DELETE", "/images/" + encImage(ref) + (force ? "?force=1" : "?force=0"),
+                       QStringLiteral("Removing image %1").arg(ref));
+    return body ? Result<void>{} : tl::make_unexpected(body.error());
+}
+
+Result<void> DockerClient::buildImage(const QString &contextDir, const QString &dockerfile, const QString &tag,
+                                      const OutputCallback &output, const std::atomic_bool *cancel)
+{
+    if (!QFileInfo(contextDir).isDir())
+        return tl::make_unexpected(Error::error(QStringLiteral("Build context %1 is not a directory").arg(contextDir)));
+    if (auto r = negotiate(); !r)
+        return r;
+    // The context goes to a temporary file first, so its size is known and memory stays small.
+    QTemporaryFile archive(QDir::temp().filePath(QStringLiteral("trainyard-context-XXXXXX.tar")));
+    if (!archive.open())
+        return tl::make_unexpected(
+            Error::error(QStringLiteral("Cannot create a temporary file: %1").arg(archive.errorString())));
+    auto dockerfileInContext = BuildContext::write(contextDir, dockerfile, &archive);
+    if (!dockerfileInContext)
+        return tl::make_unexpected(dockerfileInContext.error());
+    archive.flush();
+    archive.seek(0);
+
+    Request request;
+    request.method = "POST";
+    request.path = versioned("/build?t=" + enc(tag) + "&dockerfile=" + enc(*dockerfileInContext) + "&rm=1&forcerm=1");
+    request.contentType = "application/x-tar";
+    request.upload = &archive;
+    request.cancel = cancel;
+    request.timeoutMs = 0;
+
+    QString partial; // `stream` text is not aligned to lines
+    auto emitText = [&](const QString &text) {
+        partial += text;
+        qsizetype newline;
+        while ((newline = partial.indexOf(QLatin1Char('\n'))) >= 0) {
+            if (output)
+                output(partial.left(newline));
+            partial.remove(0, newline + 1);
+        }
+    };
+    auto result = streamJson(request, QStringLiteral("Build of %1").arg(tag), [&](const QJsonObject &message) {
+        if (message.contains(QLatin1String("stream"))) {
+            emitText(message.value(QLatin1String("stream")).toString());
+        } else if (message.contains(QLatin1String("status")) &&
+                   message.value(QLatin1String("progressDetail")).toObject().isEmpty()) {
+            // Pull messages of a FROM; the per-byte progress ones are left out.
+            const QString id = message.value(QLatin1String("id")).toString();
+            emitText((id.isEmpty() ? QString() : id + QStringLiteral(": ")) +
+                     message.value(QLatin1String("status")).toString() + QLatin1Char('\n'));
+        }
+    });
+    if (!partial.isEmpty() && output)
+        output(partial);
+    return result;
+}
+
+Result<QString> DockerClient::createContainer(const ContainerSpec &spec)
+{
+    const QByteArray body = QJsonDocument(DockerJson::createBody(spec)).toJson(QJsonDocument::Compact);
+    auto response =
+        callOk("POST", "/containers/create" + (spec.name.isEmpty() ? QByteArray() : "?name=" + enc(spec.name)),
+               QStringLiteral("Creating container %1").arg(spec.name), body);
+    if (!response)
+        return tl::make_unexpected(response.error());
+    return QJsonDocument::fromJson(*response).object().value(QLatin1String("Id")).toString();
+}
+
+Result<void> DockerClient::startContainer(const QString &id)
+{
+    // 304: already started
+    auto body =
+        callOk("POST", "/containers/" + enc(id) + "/start", QStringLiteral("Starting container %1").arg(id), {}, 304);
+    return body ? Result<void>{} : tl::make_unexpected(body.error());
+}
+
+Result<int> DockerClient::waitContainer(const QString &id, const std::atomic_bool *cancel)
+{
+    if (auto r = negotiate(); !r)
+        return tl::make_unexpected(r.error());
+    Request request;
+    request.method = "POST";
+    request.path = versioned("/containers/" + enc(id) + "/wait?condition=not-running");
+    request.cancel = cancel;
+    request.timeoutMs = 0;
+    auto response = perform(request);
+    if (!response)
+        return tl::make_unexpected(response.error());
+    if (response->cancelled)
+        return tl::make_unexpected(cancelledError(QStringLiteral("Waiting for container %1").arg(id)));
+    if (!response->ok())
+        return tl::make_unexpected(httpError(QStringLiteral("Waiting for container %1 failed").arg(id), *response));
+    const QJsonObject object = QJsonDocument::fromJson(response->body).object();
+    const QString error = object.value(QLatin1String("Error")).toObject().value(QLatin1String("Message")).toString();
+    if (!error.isEmpty())
+        return tl::make_unexpected(Error::error(QStringLiteral("Waiting for container %1 failed: %2").arg(id, error)));
+    return object.value(QLatin1String("StatusCode")).toInt();
+}
+
+Result<void> DockerClient::stopContainer(const QString &id, int timeoutSeconds)
+{
+    if (auto r = negotiate(); !r)
+        return r;
+    Request request;
+    request.method = "POST";
+    request.path = versioned("/containers/" + enc(id) + "/stop?t=" + QByteArray::number(qMax(0, timeoutSeconds)));
+    request.timeoutMs = (qMax(0, timeoutSeconds) + 60) * 1000L;
+    auto response = perform(request);
+    if (!response)
+        return tl::make_unexpected(response.error());
+    if (!response->ok() && response->status != 304) // 304: already stopped
+        return tl::make_unexpected(httpError(QStringLiteral("Stopping container %1 failed").arg(id), *response));
+    return {};
+}
+
+Result<void> DockerClient::removeContainer(const QString &id, bool force)
+{
+    auto body = callOk("DELETE", "/containers/" + enc(id) + "?v=1&force=" + (force ? "1" : "0"),
+                       QStringLiteral("Removing container %1").arg(id));
+    return body ? Result<void>{} : tl::make_unexpected(body.error());
+}
+
+Result<ContainerState> DockerClient::inspectContainer(const QString &id)
+{
+    auto body = callOk("GET", "/containers/" + enc(id) + "/json", QStringLiteral("Inspecting container %1").arg(id));
+    if (!body)
+        return tl::make_unexpected(body.error());
+    return DockerJson::containerState(QJsonDocument::fromJson(*body).object());
+}
+
+Result<void> DockerClient::followLogs(const QString &id, const LogCallback &onLine, const std::atomic_bool *cancel)
+{
+    if (auto r = negotiate(); !r)
+        return r;
+    DockerLogDemuxer demuxer(onLine);
+    Request request;
+    request.path = versioned("/containers/" + enc(id) + "/logs?follow=1&stdout=1&stderr=1");
+    request.cancel = cancel;
+    request.timeoutMs = 0;
+    request.onData = [&demuxer](const QByteArray &chunk) { demuxer.feed(chunk); };
+    auto response = perform(request);
+    demuxer.finish();
+    if (!response)
+        return tl::make_unexpected(response.error());
+    if (!response->cancelled && !response->ok())
+        return tl::make_unexpected(
+            httpError(QStringLiteral("Reading the logs of container %1 failed").arg(id), *response));
+    return {};
+}
+
+Result<QStringList> DockerClient::listContainers(const QString &labelFilter)
+{
+    const QByteArray filters =
+        labelFilter.isEmpty() ? QByteArray() : "&filters=" + DockerJson::labelFilters(labelFilter);
+    auto body = callOk("GET", "/containers/json?all=1" + filters, QStringLiteral("Listing containers"));
+    if (!body)
+        return tl::make_unexpected(body.error());
+    QStringList ids;
+    const QJsonArray containers = QJsonDocument::fromJson(*body).array();
+    for (const QJsonValue &c : containers)
+        ids.append(c.toObject().value(QLatin1String("Id")).toString());
+    return ids;
+}
+
+Result<void> DockerClient::createNetwork(const QString &name, const QMap<QString, QString> &labels)
+{
+    QJsonObject labelObject;
+    for (auto it = labels.cbegin(); it != labels.cend(); ++it)
+        labelObject.insert(it.key(), it.value());
+    const QJsonObject body{{QStringLiteral("Name"), name},
+                           {QStringLiteral("Driver"), QStringLiteral("bridge")},
+                           {QStringLiteral("CheckDuplicate"), true},
+                           {QStringLiteral("Labels"), labelObject}};
+    auto created = callOk("POST", "/networks/create", QStringLiteral("Creating network %1").arg(name),
+                          QJsonDocument(body).toJson(QJsonDocument::Compact));
+    return created ? Result<void>{} : tl::make_unexpected(created.error());
+}
+
+Result<void> DockerClient::removeNetwork(const QString &name)
+{
+    auto body = callOk("DELETE", "/networks/" + enc(name), QStringLiteral("Removing network %1").arg(name));
+    return body ? Result<void>{} : tl::make_unexpected(body.error());
+}
+
+Result<QStringList> DockerClient::listNetworks(const QString &labelFilter)
+{
+    const QByteArray filters =
+        labelFilter.isEmpty() ? QByteArray() : "?filters=" + DockerJson::labelFilters(labelFilter);
+    auto body = callOk("GET", "/networks" + filters, QStringLiteral("Listing networks"));
+    if (!body)
+        return tl::make_unexpected(body.error());
+    QStringList names;
+    const QJsonArray networks = QJsonDocument::fromJson(*body).array();
+    for (const QJsonValue &n : networks)
+        names.append(n.toObject().value(QLatin1String("Name")).toString());
+    return names;
+}
+
+} // namespace trainyard::core
