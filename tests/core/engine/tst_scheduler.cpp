@@ -1,6 +1,8 @@
 // The scheduler with the shell executor: GitLab's run semantics without Docker.
 #include "engine/runrecord.h"
 #include "engine/scheduler.h"
+#include "engine/dockerclient.h"
+#include "engine/dockerexecutor.h"
 #include "engine/shellexecutor.h"
 #include "pipeline/gitlabcireader.h"
 
@@ -26,6 +28,13 @@ void git(const QString &dir, const QStringList &args)
     p.waitForFinished();
 }
 
+#ifdef TRAINYARD_SCHEDULER_DOCKER
+constexpr bool kDocker = true;
+#else
+constexpr bool kDocker = false;
+#endif
+const char *const kImage = "trainyard-test/scheduler-busybox:1";
+
 struct Project
 {
     QTemporaryDir dir;
@@ -33,6 +42,8 @@ struct Project
     {
         QFile f(dir.filePath(QStringLiteral(".gitlab-ci.yml")));
         (void)f.open(QIODevice::WriteOnly);
+        if (kDocker && !yaml.contains("default:"))
+            f.write(QByteArray("default:\n  image: ") + kImage + "\n");
         f.write(yaml);
         f.close();
         QFile ignore(dir.filePath(QStringLiteral(".gitignore")));
@@ -72,6 +83,15 @@ struct Recorder
     }
 };
 
+std::unique_ptr<JobExecutor> makeExecutor(const Project &p)
+{
+    if (kDocker) {
+        const Pipeline pipeline = p.pipeline();
+        return std::make_unique<DockerExecutor>(DockerClient::defaultEndpoint(), pipeline.trainyard, p.dir.path());
+    }
+    return std::make_unique<ShellExecutor>();
+}
+
 JobStatus statusOf(const RunRecord &r, const QString &job)
 {
     return r.jobs.at(job).status;
@@ -97,6 +117,7 @@ private Q_SLOTS:
     void gpuJobRefusedWithoutGpu();
     void gpuJobsGetDistinctGpus();
     void interruptedRunIsRecovered();
+    void outOfMemoryIsRecorded();
 
 private:
     QString m_originalPath;
@@ -105,6 +126,22 @@ private:
 void tst_Scheduler::initTestCase()
 {
     m_originalPath = qEnvironmentVariable("PATH");
+    if (!kDocker)
+        return;
+    if (qEnvironmentVariableIsSet("TRAINYARD_SKIP_DOCKER"))
+        QSKIP("TRAINYARD_SKIP_DOCKER is set");
+    // A tiny shell image, built offline: FROM scratch + a static busybox.
+    DockerClient client(DockerClient::defaultEndpoint());
+    const auto ping = client.ping();
+    QVERIFY2(ping, qPrintable(ping ? QString() : ping.error().message + QStringLiteral(" — start one with `bash .ci/start-docker`")));
+    QTemporaryDir context;
+    QVERIFY(QFile::copy(QStringLiteral("/bin/busybox"), context.filePath(QStringLiteral("busybox"))));
+    QFile dockerfile(context.filePath(QStringLiteral("Dockerfile")));
+    QVERIFY(dockerfile.open(QIODevice::WriteOnly));
+    dockerfile.write("FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n");
+    dockerfile.close();
+    const auto built = client.buildImage(context.path(), QString(), QString::fromLatin1(kImage), [](const QString &) {});
+    QVERIFY2(built, qPrintable(built ? QString() : built.error().message));
 }
 
 void tst_Scheduler::needsRunInParallel()
@@ -115,7 +152,8 @@ void tst_Scheduler::needsRunInParallel()
               "c:\n  stage: test\n  needs: [a]\n  script: [echo c]\n"
               "d:\n  stage: test\n  script: [echo d]\n");
     const Pipeline pipeline = p.pipeline();
-    ShellExecutor shell;
+    auto executorPtr = makeExecutor(p);
+    JobExecutor &shell = *executorPtr;
     RunOptions options;
     options.concurrency = 2;
     Scheduler s(pipeline, shell, options, {});
@@ -130,7 +168,7 @@ void tst_Scheduler::needsRunInParallel()
     QVERIFY(r->jobs.at(QStringLiteral("d")).started >= b.finished); // stage order without needs
     QVERIFY(p.log(*r, QStringLiteral("a")).contains(QStringLiteral("a-done")));
     QCOMPARE(a.exitCode, 0);
-    QCOMPARE(a.isolation, QStringLiteral("none (host shell)"));
+    QCOMPARE(a.isolation, kDocker ? QStringLiteral("docker container") : QStringLiteral("none (host shell)"));
 }
 
 void tst_Scheduler::failuresSkipAndAllow()
@@ -143,7 +181,8 @@ void tst_Scheduler::failuresSkipAndAllow()
               "after:\n  stage: three\n  script: [echo never]\n"
               "cleanup:\n  stage: three\n  when: always\n  script: [echo cleanup]\n"
               "notify:\n  stage: three\n  when: on_failure\n  script: [echo notify]\n");
-    ShellExecutor shell;
+    auto executorPtr = makeExecutor(p);
+    JobExecutor &shell = *executorPtr;
     const Pipeline pipeline = p.pipeline();
     Scheduler s(pipeline, shell, {}, {});
     const auto r = s.run();
@@ -160,10 +199,10 @@ void tst_Scheduler::failuresSkipAndAllow()
 
 void tst_Scheduler::retryThenSuccess()
 {
-    QTemporaryDir counter;
-    const QByteArray marker = counter.filePath(QStringLiteral("attempt")).toUtf8();
-    Project p("j:\n  retry: 2\n  script:\n    - if [ -f " + marker + " ]; then echo second; else touch " + marker + "; exit 1; fi\n");
-    ShellExecutor shell;
+    // Attempts share the job's workspace, so a file left by the first tells the second.
+    Project p("j:\n  retry: 2\n  script:\n    - if [ -f .attempt ]; then echo second; else touch .attempt; exit 1; fi\n");
+    auto executorPtr = makeExecutor(p);
+    JobExecutor &shell = *executorPtr;
     const Pipeline pipeline = p.pipeline();
     Scheduler s(pipeline, shell, {}, {});
     const auto r = s.run();
@@ -175,7 +214,8 @@ void tst_Scheduler::retryThenSuccess()
 void tst_Scheduler::timeoutStopsJob()
 {
     Project p("slow:\n  timeout: 2 seconds\n  script: [sleep 30]\n");
-    ShellExecutor shell;
+    auto executorPtr = makeExecutor(p);
+    JobExecutor &shell = *executorPtr;
     const Pipeline pipeline = p.pipeline();
     Scheduler s(pipeline, shell, {}, {});
     QElapsedTimer t;
@@ -192,7 +232,8 @@ void tst_Scheduler::timeoutStopsJob()
 void tst_Scheduler::cancelRun()
 {
     Project p("stages: [a, b]\nlong:\n  stage: a\n  script: [sleep 30]\nnext:\n  stage: b\n  script: [echo next]\n");
-    ShellExecutor shell;
+    auto executorPtr = makeExecutor(p);
+    JobExecutor &shell = *executorPtr;
     const Pipeline pipeline = p.pipeline();
     Scheduler s(pipeline, shell, {}, {});
     std::thread canceller([&] {
@@ -218,7 +259,8 @@ void tst_Scheduler::manualJobs()
                             "gate:\n  stage: export\n  when: manual\n  allow_failure: false\n  script: [echo gate]\n"
                             "deploy:\n  stage: deploy\n  script: [echo deploy]\n";
     Project p(yaml);
-    ShellExecutor shell;
+    auto executorPtr = makeExecutor(p);
+    JobExecutor &shell = *executorPtr;
     const Pipeline pipeline = p.pipeline();
     {
         Scheduler s(pipeline, shell, {}, {});
@@ -260,7 +302,8 @@ void tst_Scheduler::manualJobs()
 void tst_Scheduler::secretsAreMasked()
 {
     Project p("leak:\n  script: ['echo token=$API_TOKEN', 'echo $API_TOKEN >&2']\n");
-    ShellExecutor shell;
+    auto executorPtr = makeExecutor(p);
+    JobExecutor &shell = *executorPtr;
     const Pipeline pipeline = p.pipeline();
     RunOptions o;
     o.secrets.insert(QStringLiteral("API_TOKEN"), QStringLiteral("tk-9f8e7d6c5b"));
@@ -284,7 +327,8 @@ void tst_Scheduler::artifactsTravel()
               "train:\n  stage: train\n  script: [mkdir -p models, echo weights-42 > models/model.txt]\n"
               "  artifacts:\n    paths: [models/]\n"
               "evaluate:\n  stage: evaluate\n  needs: [train]\n  script: [cat models/model.txt]\n");
-    ShellExecutor shell;
+    auto executorPtr = makeExecutor(p);
+    JobExecutor &shell = *executorPtr;
     const Pipeline pipeline = p.pipeline();
     Scheduler s(pipeline, shell, {}, {});
     const auto r = s.run();
@@ -298,7 +342,8 @@ void tst_Scheduler::artifactsTravel()
 void tst_Scheduler::artifactPathEscapeIsRefused()
 {
     Project p("j:\n  script: [echo x > ../outside.txt]\n  artifacts:\n    paths: [../outside.txt]\n");
-    ShellExecutor shell;
+    auto executorPtr = makeExecutor(p);
+    JobExecutor &shell = *executorPtr;
     const Pipeline pipeline = p.pipeline();
     Scheduler s(pipeline, shell, {}, {});
     const auto r = s.run();
@@ -313,7 +358,8 @@ void tst_Scheduler::gpuJobRefusedWithoutGpu()
     QTemporaryDir emptyBin;
     qputenv("PATH", (emptyBin.path() + QStringLiteral(":/usr/bin:/bin")).toLocal8Bit());
     Project p(".trainyard:\n  jobs:\n    train:\n      gpus: 2\ntrain:\n  tags: [gpu-runner]\n  script: [echo cuda=$CUDA_VISIBLE_DEVICES]\n");
-    ShellExecutor shell;
+    auto executorPtr = makeExecutor(p);
+    JobExecutor &shell = *executorPtr;
     const Pipeline pipeline = p.pipeline();
     {
         Scheduler s(pipeline, shell, {}, {});
@@ -336,11 +382,14 @@ void tst_Scheduler::gpuJobRefusedWithoutGpu()
 
 void tst_Scheduler::gpuJobsGetDistinctGpus()
 {
+    if (kDocker)
+        QSKIP("Docker here has no NVIDIA runtime for DeviceRequests");
     // The nvidia-smi stand-in prints a recorded two-GPU machine.
     qputenv("PATH", (QStringLiteral(TRAINYARD_TEST_DATA "/nvidia-smi:") + m_originalPath).toLocal8Bit());
     Project p("a:\n  tags: [gpu]\n  script: ['echo gpu=$CUDA_VISIBLE_DEVICES', sleep 1]\n"
               "b:\n  tags: [gpu]\n  script: ['echo gpu=$CUDA_VISIBLE_DEVICES', sleep 1]\n");
-    ShellExecutor shell;
+    auto executorPtr = makeExecutor(p);
+    JobExecutor &shell = *executorPtr;
     const Pipeline pipeline = p.pipeline();
     Scheduler s(pipeline, shell, {}, {});
     const auto r = s.run();
@@ -379,6 +428,24 @@ void tst_Scheduler::interruptedRunIsRecovered()
     QCOMPARE(loaded->jobs.at(QStringLiteral("j")).status, JobStatus::Cancelled);
     QCOMPARE(store.nextPipelineIid(), 8);
     QVERIFY(store.recoverInterrupted().empty()); // once
+}
+
+void tst_Scheduler::outOfMemoryIsRecorded()
+{
+    if (!kDocker)
+        QSKIP("memory limits need the docker engine");
+    Project p(".trainyard:\n  jobs:\n    hog:\n      memory: 8m\n"
+              "hog:\n  script: ['x=$(head -c 64000000 /dev/zero | tr \"\\\\0\" a); echo done']\n");
+    auto executor = makeExecutor(p);
+    const Pipeline pipeline = p.pipeline();
+    Scheduler s(pipeline, *executor, {}, {});
+    const auto r = s.run();
+    QVERIFY(r);
+    const auto &j = r->jobs.at(QStringLiteral("hog"));
+    QCOMPARE(j.status, JobStatus::Failed);
+    QCOMPARE(j.exitCode, 137);
+    QVERIFY(j.oomKilled);
+    QVERIFY2(j.reason.contains(QStringLiteral("out of memory")), qPrintable(j.reason));
 }
 
 QTEST_GUILESS_MAIN(tst_Scheduler)
