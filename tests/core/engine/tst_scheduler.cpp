@@ -118,6 +118,8 @@ private Q_SLOTS:
     void gpuJobsGetDistinctGpus();
     void interruptedRunIsRecovered();
     void outOfMemoryIsRecorded();
+    void servicesAreReachableByAlias();
+    void privilegedServiceIsRefused();
 
 private:
     QString m_originalPath;
@@ -446,6 +448,38 @@ void tst_Scheduler::outOfMemoryIsRecorded()
     QCOMPARE(j.exitCode, 137);
     QVERIFY(j.oomKilled);
     QVERIFY2(j.reason.contains(QStringLiteral("out of memory")), qPrintable(j.reason));
+}
+
+void tst_Scheduler::servicesAreReachableByAlias()
+{
+    if (!kDocker)
+        QSKIP("services need the docker engine");
+    Project p(QByteArray("web-test:\n  services:\n    - name: ") + kImage +
+              "\n      alias: web\n      command: [sh, -c, 'mkdir -p /tmp && echo hello-from-service > /tmp/index.html && httpd -f -p 8080 -h /tmp']\n"
+              "  script:\n    - for i in 1 2 3 4 5 6 7 8 9 10; do wget -qO- http://web:8080/index.html && exit 0; sleep 0.5; done; exit 1\n");
+    auto executor = makeExecutor(p);
+    const Pipeline pipeline = p.pipeline();
+    Scheduler s(pipeline, *executor, {}, {});
+    const auto r = s.run();
+    QVERIFY(r);
+    QVERIFY2(statusOf(*r, QStringLiteral("web-test")) == JobStatus::Success,
+             qPrintable(r->jobs.at(QStringLiteral("web-test")).reason + u'\n' + p.log(*r, QStringLiteral("web-test"))));
+    QVERIFY(p.log(*r, QStringLiteral("web-test")).contains(QStringLiteral("hello-from-service")));
+}
+
+void tst_Scheduler::privilegedServiceIsRefused()
+{
+    if (!kDocker)
+        QSKIP("services need the docker engine");
+    Project p("build:\n  services: ['docker:24-dind']\n  script: [docker info]\n");
+    auto executor = makeExecutor(p);
+    const Pipeline pipeline = p.pipeline();
+    Scheduler s(pipeline, *executor, {}, {});
+    const auto r = s.run();
+    QVERIFY(r);
+    const auto &j = r->jobs.at(QStringLiteral("build"));
+    QCOMPARE(j.status, JobStatus::Failed);
+    QVERIFY2(j.reason.contains(QStringLiteral("allow_privileged_services")), qPrintable(j.reason));
 }
 
 QTEST_GUILESS_MAIN(tst_Scheduler)
