@@ -5,6 +5,8 @@
 // Usage: bench_list   (GITLAB_CI_LOCAL=PATH overrides where gitlab-ci-local is; BENCH_KEEP_REPOS=1
 //                      keeps the generated repositories)
 // Exit: 0 when every run succeeded, 1 when a tool failed on an input, 2 when gitlab-ci-local is missing.
+#include "benchsupport.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
@@ -20,6 +22,8 @@
 #include <optional>
 #include <vector>
 
+using namespace trainyard::bench;
+
 namespace {
 
 constexpr int kGeneratedJobs = 2000;
@@ -30,18 +34,6 @@ constexpr int kGitlabCiLocalRuns = 3;
 // 06-warp, 49-cmake, 52-dav1d, 31-ginkgo, 35-mfem are larger, but they include files from other
 // projects, which gitlab-ci-local cannot fetch offline; this is the largest one it lists.
 const char *const kRealFile = "25-data-table.gitlab-ci.yml";
-
-QTextStream &out()
-{
-    static QTextStream s(stdout);
-    return s;
-}
-
-QTextStream &err()
-{
-    static QTextStream s(stderr);
-    return s;
-}
 
 // A pipeline shaped like a large monorepo's: stages, a template hierarchy reached by `extends`,
 // `needs` on the previous stage, `rules` (some jobs left out, some on `changes`), job variables,
@@ -98,69 +90,6 @@ QString generatePipeline(int jobCount)
     return y;
 }
 
-struct ProcessResult
-{
-    bool ok = false;
-    QByteArray stdOut;
-    QByteArray stdErr;
-    double seconds = 0;
-};
-
-// Standard output goes to a file, not a pipe: gitlab-ci-local 4.60.1 exits before a pipe has
-// taken all of a large --list-json (it stopped at 192 KiB here), while a file gets it all.
-ProcessResult runProcess(const QString &program, const QStringList &arguments, const QString &workingDir)
-{
-    QTemporaryDir outDir;
-    const QString outFile = outDir.filePath(QStringLiteral("stdout"));
-    QProcess p;
-    p.setWorkingDirectory(workingDir);
-    p.setStandardOutputFile(outFile);
-    QElapsedTimer timer;
-    timer.start();
-    p.start(program, arguments);
-    const bool finished = p.waitForStarted(-1) && p.waitForFinished(-1);
-    ProcessResult r;
-    r.seconds = double(timer.nsecsElapsed()) / 1e9;
-    QFile stdOut(outFile);
-    if (stdOut.open(QIODevice::ReadOnly))
-        r.stdOut = stdOut.readAll();
-    r.stdErr = p.readAllStandardError();
-    r.ok = finished && p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
-    if (!finished)
-        r.stdErr += p.errorString().toUtf8();
-    return r;
-}
-
-bool git(const QString &repo, const QStringList &arguments)
-{
-    const QStringList identity{QStringLiteral("-c"), QStringLiteral("user.name=bench"), QStringLiteral("-c"),
-                               QStringLiteral("user.email=bench@example.invalid"), QStringLiteral("-c"),
-                               QStringLiteral("commit.gpgsign=false")};
-    const ProcessResult r = runProcess(QStringLiteral("git"), identity + arguments, repo);
-    if (!r.ok)
-        err() << "git " << arguments.join(u' ') << " failed: " << QString::fromUtf8(r.stdErr) << "\n";
-    return r.ok;
-}
-
-// A repository as gitlab-ci-local needs it: branch main, the file committed, and origin/main at an
-// empty first commit so that `rules:changes` has a base.
-bool stageRepo(const QString &repo, const QByteArray &pipeline)
-{
-    if (!git(repo, {QStringLiteral("init"), QStringLiteral("-q"), QStringLiteral("-b"), QStringLiteral("main")})
-        || !git(repo, {QStringLiteral("commit"), QStringLiteral("-q"), QStringLiteral("--allow-empty"), QStringLiteral("-m"),
-                       QStringLiteral("base")})
-        || !git(repo, {QStringLiteral("update-ref"), QStringLiteral("refs/remotes/origin/main"), QStringLiteral("HEAD")}))
-        return false;
-    QFile f(QDir(repo).filePath(QStringLiteral(".gitlab-ci.yml")));
-    if (!f.open(QIODevice::WriteOnly) || f.write(pipeline) != pipeline.size()) {
-        err() << "cannot write " << f.fileName() << ": " << f.errorString() << "\n";
-        return false;
-    }
-    f.close();
-    return git(repo, {QStringLiteral("add"), QStringLiteral(".gitlab-ci.yml")})
-        && git(repo, {QStringLiteral("commit"), QStringLiteral("-q"), QStringLiteral("-m"), QStringLiteral("pipeline")});
-}
-
 struct Measurement
 {
     bool ok = false;
@@ -188,8 +117,7 @@ Measurement measure(const QString &label, const QString &program, const QStringL
         }
         times.push_back(r.seconds);
     }
-    std::sort(times.begin(), times.end());
-    m.median = times.size() % 2 ? times[times.size() / 2] : (times[times.size() / 2 - 1] + times[times.size() / 2]) / 2;
+    m.median = median(times);
     m.ok = true;
     return m;
 }
@@ -234,8 +162,7 @@ int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
     const QString trainyard = QStringLiteral(TRAINYARD_EXE);
-    const QByteArray fromEnv = qgetenv("GITLAB_CI_LOCAL");
-    const QString gitlabCiLocal = fromEnv.isEmpty() ? QStringLiteral(GITLAB_CI_LOCAL_DEFAULT) : QString::fromLocal8Bit(fromEnv);
+    const QString gitlabCiLocal = gitlabCiLocalPath(QStringLiteral(GITLAB_CI_LOCAL_DEFAULT));
     if (!QFileInfo(gitlabCiLocal).isExecutable()) {
         err() << "bench_list: gitlab-ci-local not found at " << gitlabCiLocal << "\n"
               << "Install it (4.61+ needs Node 22; 4.60.1 runs on Node 20):\n"

@@ -14,6 +14,7 @@ struct SourceLocation
     int column = 0; ///< 1-based; 0 when unknown
 
     bool isValid() const { return !file.isEmpty(); }
+    bool operator==(const SourceLocation &) const = default;
     /// "FILE:LINE:COLUMN", or "FILE" when the position is unknown.
     QString toString() const;
 };
