@@ -620,7 +620,8 @@ void Scheduler::schedule()
                     setStatus(*n, JobStatus::Manual, reason);
                     progress = true;
                 }
-                if (m_options.askApproval) {
+                if (m_options.askApproval && !m_asked.contains(n->job->name)) {
+                    m_asked.insert(n->job->name); // ask once
                     lock.unlock();
                     const bool yes = m_options.askApproval(n->job->name);
                     lock.lock();

@@ -94,6 +94,7 @@ private:
     std::condition_variable m_wake;
     std::atomic_bool m_cancelAll{false};
     QSet<QString> m_approved;
+    QSet<QString> m_asked;
     int m_running = 0;
 };
 

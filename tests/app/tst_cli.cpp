@@ -6,6 +6,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
+#include <QStandardPaths>
 #include <QTest>
 
 struct RunResult
@@ -50,6 +51,7 @@ private Q_SLOTS:
     void listJson();
     void listTable();
     void listRefusesBlockedPipeline();
+    void runAsksForManualJobsOnATerminal();
 };
 
 void tst_Cli::helpAndVersion()
@@ -166,6 +168,37 @@ void tst_Cli::listRefusesBlockedPipeline()
     QVERIFY2(blocked.err.contains(QStringLiteral("no pipeline would be created")), qPrintable(blocked.err));
     const RunResult ok = runTrainyard({QStringLiteral("list"), QStringLiteral("--json"), QStringLiteral("--branch"), QStringLiteral("main"), QStringLiteral("-C"), dir.path()});
     QCOMPARE(ok.exitCode, 0);
+}
+
+void tst_Cli::runAsksForManualJobsOnATerminal()
+{
+    // `script` gives trainyard a pseudo-terminal, so it prompts for the manual job.
+    if (QStandardPaths::findExecutable(QStringLiteral("script")).isEmpty())
+        QSKIP("util-linux `script` is not installed");
+    QTemporaryDir dir;
+    QFile f(dir.filePath(QStringLiteral(".gitlab-ci.yml")));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("stages: [a, b]\nfirst:\n  stage: a\n  script: [echo first]\nship:\n  stage: b\n  when: manual\n  script: [echo shipped-it]\n");
+    f.close();
+    for (const QByteArray &answer : {QByteArray("y\n"), QByteArray("n\n")}) {
+        QProcess p;
+        p.setWorkingDirectory(dir.path());
+        p.start(QStringLiteral("script"), {QStringLiteral("-qec"),
+                                           QStringLiteral("%1 run --engine shell").arg(QStringLiteral(TRAINYARD_EXE)),
+                                           QStringLiteral("/dev/null")});
+        QVERIFY(p.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT((p.waitForReadyRead(100), p.peek(1 << 20).contains("Run it? [y/N]")), 30000);
+        p.write(answer);
+        QVERIFY(p.waitForFinished(30000));
+        const QString out = QString::fromUtf8(p.readAll());
+        QVERIFY2(out.contains(QStringLiteral("Manual job 'ship' is ready")), qPrintable(out));
+        if (answer.startsWith('y')) {
+            QVERIFY2(out.contains(QStringLiteral("shipped-it")), qPrintable(out));
+            QCOMPARE(p.exitCode(), 0);
+        } else {
+            QVERIFY(!out.contains(QStringLiteral("[ship] shipped-it")));
+        }
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_Cli)

@@ -110,6 +110,7 @@ private Q_SLOTS:
     void retryThenSuccess();
     void timeoutStopsJob();
     void cancelRun();
+    void cancelOneJob();
     void manualJobs();
     void secretsAreMasked();
     void artifactsTravel();
@@ -251,6 +252,31 @@ void tst_Scheduler::cancelRun()
     QCOMPARE(r->status, RunStatus::Cancelled);
     QCOMPARE(statusOf(*r, QStringLiteral("long")), JobStatus::Cancelled);
     QCOMPARE(statusOf(*r, QStringLiteral("next")), JobStatus::Cancelled);
+}
+
+void tst_Scheduler::cancelOneJob()
+{
+    Project p("long:\n  script: [sleep 30]\nshort:\n  script: [sleep 1, echo short-done]\n");
+    auto executorPtr = makeExecutor(p);
+    const Pipeline pipeline = p.pipeline();
+    RunOptions o;
+    o.concurrency = 2;
+    Scheduler s(pipeline, *executorPtr, o, {});
+    std::thread canceller([&] {
+        for (int i = 0; i < 200 && s.snapshot().jobs[QStringLiteral("long")].status != JobStatus::Running; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        s.cancelJob(QStringLiteral("long"));
+    });
+    QElapsedTimer t;
+    t.start();
+    const auto r = s.run();
+    canceller.join();
+    QVERIFY(r);
+    QVERIFY(t.elapsed() < 20000);
+    QCOMPARE(statusOf(*r, QStringLiteral("long")), JobStatus::Cancelled);
+    QCOMPARE(statusOf(*r, QStringLiteral("short")), JobStatus::Success);
+    QCOMPARE(r->status, RunStatus::Cancelled);
 }
 
 void tst_Scheduler::manualJobs()
