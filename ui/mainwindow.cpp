@@ -36,7 +36,9 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_welcome, &QLabel::linkActivated, this, &MainWindow::chooseProject);
     m_jobs = new QTreeWidget(m_pages);
     m_jobs->setHeaderLabels({tr("Stage / job"), tr("When"), tr("Image"), tr("Needs")});
-    m_jobs->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    for (int column = 0; column < 3; ++column)
+        m_jobs->header()->setSectionResizeMode(column, QHeaderView::ResizeToContents);
+    m_jobs->header()->setStretchLastSection(true);
     m_pages->addWidget(m_welcome);
     m_pages->addWidget(m_jobs);
     setCentralWidget(m_pages);
@@ -113,7 +115,10 @@ void MainWindow::showPipeline(const QString &dir, const Pipeline &pipeline)
                 for (const auto &n : *job.needs)
                     needs << n.job;
             }
-            new QTreeWidgetItem(stageItem, {job.name, core::whenToString(job.when), job.image.name,
+            QString when = core::whenToString(job.when);
+            if (job.allowFailure)
+                when += tr(" (may fail)");
+            new QTreeWidgetItem(stageItem, {job.name, when, job.image.name,
                                             job.needs ? needs.join(QStringLiteral(", ")) : QString()});
         }
     }

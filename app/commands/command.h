@@ -1,11 +1,14 @@
 #pragma once
 
+#include "pipeline/pipeline.h"
+
 #include <QCommandLineParser>
 #include <QString>
 #include <QStringList>
 #include <QTextStream>
 
 #include <functional>
+#include <optional>
 #include <vector>
 
 namespace trainyard::app {
@@ -31,6 +34,14 @@ int executeCommand(const Command &command, const QStringList &arguments);
 
 /// Adds `-C DIR` (the project directory) to a parser.
 void addProjectOption(QCommandLineParser &parser);
+/// Adds `-C DIR`, `--branch NAME` and the optional FILE argument of commands that read a pipeline.
+void addPipelineOptions(QCommandLineParser &parser);
+/// Reads the pipeline that -C, --branch and FILE name; nullopt (with the usage error printed) when
+/// more than one FILE is given.
+std::optional<core::Pipeline> readPipeline(const QCommandLineParser &parser, QTextStream &err, const QString &command);
+/// Prints the pipeline's problems; returns 0 when it can be used, else `failCode` after saying why
+/// (not valid, or not created by `workflow: rules`).
+int reportProblems(const core::Pipeline &pipeline, QTextStream &err, const QString &command, int failCode);
 
 Command validateCommand();
 Command listCommand();

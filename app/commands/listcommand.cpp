@@ -15,32 +15,16 @@ Command listCommand()
                                "--json prints the shape of gitlab-ci-local --list-json.");
     c.arguments = QStringLiteral("[FILE]");
     c.addOptions = [](QCommandLineParser &p) {
-        addProjectOption(p);
+        addPipelineOptions(p);
         p.addOption(QCommandLineOption(QStringLiteral("json"), QStringLiteral("Print a JSON array of jobs.")));
-        p.addOption(QCommandLineOption(QStringLiteral("branch"), QStringLiteral("Evaluate rules for this branch (default: the current git branch)."),
-                                       QStringLiteral("NAME")));
-        p.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("Pipeline file (default: .gitlab-ci.yml in the project)."));
     };
     c.run = [](const QCommandLineParser &p, QTextStream &out, QTextStream &err) {
-        if (p.positionalArguments().size() > 1) {
-            err << "trainyard list: one FILE at most\n";
+        const auto read = readPipeline(p, err, QStringLiteral("list"));
+        if (!read)
             return int(ExitUsage);
-        }
-        GitlabCiReader::Options options;
-        options.projectDir = p.value(QStringLiteral("C"));
-        options.file = p.positionalArguments().value(0);
-        options.branch = p.value(QStringLiteral("branch"));
-        const Pipeline pipeline = GitlabCiReader::read(options);
-        for (const Error &e : pipeline.problems)
-            err << e.toString() << "\n";
-        if (pipeline.hasErrors()) {
-            err << "trainyard list: " << pipeline.fileName << " is not valid\n";
-            return int(ExitFailed);
-        }
-        if (!pipeline.createdByWorkflow) {
-            err << "trainyard list: no pipeline would be created: " << pipeline.workflowReason << "\n";
-            return int(ExitFailed);
-        }
+        const Pipeline &pipeline = *read;
+        if (const int failed = reportProblems(pipeline, err, QStringLiteral("list"), ExitFailed))
+            return failed;
         if (p.isSet(QStringLiteral("json"))) {
             out << QString::fromUtf8(PipelineJson::jobList(pipeline));
             return int(ExitOk);

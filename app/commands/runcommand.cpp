@@ -55,7 +55,7 @@ Command runCommand()
                                "Exit status: 0 success, 1 failed, 2 invalid input, 130 cancelled (Ctrl-C).");
     c.arguments = QStringLiteral("[FILE]");
     c.addOptions = [](QCommandLineParser &p) {
-        addProjectOption(p);
+        addPipelineOptions(p);
         p.addOption(QCommandLineOption(QStringLiteral("job"), QStringLiteral("Run only this job and what it needs (repeatable)."),
                                        QStringLiteral("NAME")));
         p.addOption(QCommandLineOption(QStringLiteral("approve"), QStringLiteral("Approve this manual job up front (repeatable)."),
@@ -65,26 +65,14 @@ Command runCommand()
         p.addOption(QCommandLineOption(QStringLiteral("concurrency"), QStringLiteral("Jobs at once (default: CPU cores)."),
                                        QStringLiteral("N")));
         p.addOption(QCommandLineOption(QStringLiteral("cpu-fallback"), QStringLiteral("Run GPU jobs without a GPU when none is found, marked so.")));
-        p.addOption(QCommandLineOption(QStringLiteral("branch"), QStringLiteral("Evaluate rules for this branch (default: the current git branch)."),
-                                       QStringLiteral("NAME")));
-        p.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("Pipeline file (default: .gitlab-ci.yml in the project)."));
     };
     c.run = [](const QCommandLineParser &p, QTextStream &out, QTextStream &err) {
-        GitlabCiReader::Options options;
-        options.projectDir = p.value(QStringLiteral("C"));
-        options.file = p.positionalArguments().value(0);
-        options.branch = p.value(QStringLiteral("branch"));
-        const Pipeline pipeline = GitlabCiReader::read(options);
-        for (const Error &e : pipeline.problems)
-            err << e.toString() << "\n";
-        if (pipeline.hasErrors()) {
-            err << "trainyard run: " << pipeline.fileName << " is not valid; nothing was run\n";
+        const auto read = readPipeline(p, err, QStringLiteral("run"));
+        if (!read)
             return int(ExitUsage);
-        }
-        if (!pipeline.createdByWorkflow) {
-            err << "trainyard run: no pipeline would be created: " << pipeline.workflowReason << "\n";
-            return int(ExitUsage);
-        }
+        const Pipeline &pipeline = *read;
+        if (const int invalid = reportProblems(pipeline, err, QStringLiteral("run"), ExitUsage))
+            return invalid;
 
         std::unique_ptr<JobExecutor> executor;
         const QString engine = p.value(QStringLiteral("engine"));

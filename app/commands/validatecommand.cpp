@@ -15,21 +15,13 @@ Command validateCommand()
                                "Exit status 0 when valid (warnings do not fail), 1 when there are errors.");
     c.arguments = QStringLiteral("[FILE]");
     c.addOptions = [](QCommandLineParser &p) {
-        addProjectOption(p);
-        p.addOption(QCommandLineOption(QStringLiteral("branch"), QStringLiteral("Evaluate rules for this branch (default: the current git branch)."),
-                                       QStringLiteral("NAME")));
-        p.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("Pipeline file (default: .gitlab-ci.yml in the project)."));
+        addPipelineOptions(p);
     };
     c.run = [](const QCommandLineParser &p, QTextStream &out, QTextStream &err) {
-        if (p.positionalArguments().size() > 1) {
-            err << "trainyard validate: one FILE at most\n";
+        const auto read = readPipeline(p, err, QStringLiteral("validate"));
+        if (!read)
             return int(ExitUsage);
-        }
-        GitlabCiReader::Options options;
-        options.projectDir = p.value(QStringLiteral("C"));
-        options.file = p.positionalArguments().value(0);
-        options.branch = p.value(QStringLiteral("branch"));
-        Pipeline pipeline = GitlabCiReader::read(options);
+        const Pipeline &pipeline = *read;
         std::vector<Error> problems = pipeline.problems;
         if (!pipeline.hasErrors()) {
             const auto lint = PipelineLinter::lint(pipeline);

@@ -1,5 +1,7 @@
 #include "workspace.h"
 
+#include "lineage/githandles.h"
+
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
@@ -17,21 +19,7 @@ namespace trainyard::core {
 
 namespace {
 
-// Owning handles for libgit2 objects (the pattern of lineage/gitinfo.cpp, whose wrappers are
-// private to that file).
-template <typename T, void (*Free)(T *)> struct GitDeleter
-{
-    void operator()(T *p) const { Free(p); }
-};
-template <typename T, void (*Free)(T *)> using GitPtr = std::unique_ptr<T, GitDeleter<T, Free>>;
-
-using RepoPtr = GitPtr<git_repository, git_repository_free>;
-using RefPtr = GitPtr<git_reference, git_reference_free>;
-using ObjectPtr = GitPtr<git_object, git_object_free>;
-using TreePtr = GitPtr<git_tree, git_tree_free>;
-using TreeEntryPtr = GitPtr<git_tree_entry, git_tree_entry_free>;
-using BlobPtr = GitPtr<git_blob, git_blob_free>;
-using StatusPtr = GitPtr<git_status_list, git_status_list_free>;
+using namespace git;
 
 struct GitBuf final
 {
@@ -41,25 +29,7 @@ struct GitBuf final
     git_buf buf = GIT_BUF_INIT;
 };
 
-// git_libgit2_init is reference counted; like GitInfo we initialise once and never shut down.
-void ensureInit()
-{
-    static const int once = git_libgit2_init();
-    Q_UNUSED(once);
-}
-
 const QString StateDir = QStringLiteral(".trainyard");
-
-QString lastGitMessage()
-{
-    const git_error *e = git_error_last();
-    return e && e->message ? QString::fromUtf8(e->message) : QStringLiteral("unknown libgit2 error");
-}
-
-Error gitError(const QString &what, const QString &path)
-{
-    return Error::error(QStringLiteral("%1 %2: %3").arg(what, path, lastGitMessage()), SourceLocation{path});
-}
 
 Error fileError(const QString &what, const QString &path, const QString &why = {})
 {
@@ -230,16 +200,16 @@ Result<TreePtr> baseTree(git_repository *repo, const QString &prefix, const QStr
 {
     const int unborn = git_repository_head_unborn(repo);
     if (unborn < 0)
-        return tl::unexpected(gitError(QStringLiteral("cannot read HEAD of"), where));
+        return tl::unexpected(git::error(QStringLiteral("cannot read HEAD of"), where));
     if (unborn == 1)
         return TreePtr();
     git_reference *rawRef = nullptr;
     if (git_repository_head(&rawRef, repo) < 0)
-        return tl::unexpected(gitError(QStringLiteral("cannot read HEAD of"), where));
+        return tl::unexpected(git::error(QStringLiteral("cannot read HEAD of"), where));
     RefPtr head(rawRef);
     git_object *rawCommit = nullptr;
     if (git_reference_peel(&rawCommit, head.get(), GIT_OBJECT_COMMIT) < 0)
-        return tl::unexpected(gitError(QStringLiteral("cannot read the HEAD commit of"), where));
+        return tl::unexpected(git::error(QStringLiteral("cannot read the HEAD commit of"), where));
     ObjectPtr commit(rawCommit);
     char sha[GIT_OID_HEXSZ + 1] = {};
     git_oid_tostr(sha, sizeof sha, git_object_id(commit.get()));
@@ -247,7 +217,7 @@ Result<TreePtr> baseTree(git_repository *repo, const QString &prefix, const QStr
 
     git_tree *rawTree = nullptr;
     if (git_commit_tree(&rawTree, reinterpret_cast<const git_commit *>(commit.get())) < 0)
-        return tl::unexpected(gitError(QStringLiteral("cannot read the HEAD tree of"), where));
+        return tl::unexpected(git::error(QStringLiteral("cannot read the HEAD tree of"), where));
     TreePtr root(rawTree);
     if (prefix.isEmpty())
         return root;
@@ -260,12 +230,12 @@ Result<TreePtr> baseTree(git_repository *repo, const QString &prefix, const QStr
         return TreePtr(); // the project directory is not committed yet
     }
     if (rc < 0)
-        return tl::unexpected(gitError(QStringLiteral("cannot read the HEAD tree of"), where));
+        return tl::unexpected(git::error(QStringLiteral("cannot read the HEAD tree of"), where));
     if (git_tree_entry_type(entry.get()) != GIT_OBJECT_TREE)
         return TreePtr(); // committed as a file or submodule: nothing to take from HEAD
     git_tree *rawSub = nullptr;
     if (git_tree_lookup(&rawSub, repo, git_tree_entry_id(entry.get())) < 0)
-        return tl::unexpected(gitError(QStringLiteral("cannot read the HEAD tree of"), where));
+        return tl::unexpected(git::error(QStringLiteral("cannot read the HEAD tree of"), where));
     return TreePtr(rawSub);
 }
 
@@ -312,7 +282,7 @@ struct TreeWriter
 
         git_blob *rawBlob = nullptr;
         if (git_blob_lookup(&rawBlob, repo, git_tree_entry_id(entry)) < 0)
-            return fail(gitError(QStringLiteral("cannot read blob of"), rel));
+            return fail(git::error(QStringLiteral("cannot read blob of"), rel));
         BlobPtr blob(rawBlob);
         if (git_tree_entry_filemode(entry) == GIT_FILEMODE_LINK) {
             const QByteArray linkTarget(static_cast<const char *>(git_blob_rawcontent(blob.get())),
@@ -327,7 +297,7 @@ struct TreeWriter
         opts.flags |= GIT_BLOB_FILTER_ATTRIBUTES_FROM_HEAD;
         const QByteArray repoPath = (prefix + rel).toUtf8();
         if (git_blob_filter(&content.buf, blob.get(), repoPath.constData(), &opts) < 0)
-            return fail(gitError(QStringLiteral("cannot filter blob of"), rel));
+            return fail(git::error(QStringLiteral("cannot filter blob of"), rel));
         auto written = writeFile(dest, content.buf.ptr, qint64(content.buf.size),
                                  git_tree_entry_filemode(entry) == GIT_FILEMODE_BLOB_EXECUTABLE);
         return written ? 0 : fail(written.error());
@@ -351,7 +321,7 @@ Result<QStringList> changedPaths(git_repository *repo, const QString &where)
     const int rc = git_status_list_new(&raw, repo, &opts);
     StatusPtr status(raw);
     if (rc < 0)
-        return tl::unexpected(gitError(QStringLiteral("cannot read the status of"), where));
+        return tl::unexpected(git::error(QStringLiteral("cannot read the status of"), where));
     QSet<QString> paths;
     const auto add = [&paths](const git_diff_delta *delta) {
         if (!delta)
@@ -465,12 +435,12 @@ Result<Workspace::WorkspaceInfo> Workspace::create(const QString &projectDir, co
     WorkspaceInfo info;
     info.path = target;
 
-    ensureInit();
+    git::ensureInit();
     git_repository *rawRepo = nullptr;
     const int rc = git_repository_open_ext(&rawRepo, QFile::encodeName(projectCanon).constData(), 0, nullptr);
     RepoPtr repo(rawRepo);
     if (rc < 0 && rc != GIT_ENOTFOUND)
-        return tl::unexpected(gitError(QStringLiteral("cannot open git repository at"), projectDir));
+        return tl::unexpected(git::error(QStringLiteral("cannot open git repository at"), projectDir));
     if (rc == GIT_ENOTFOUND) {
         git_error_clear();
         if (auto copied = copyTree(projectCanon, target, QString(), targetRel, info.notes); !copied)
@@ -501,7 +471,7 @@ Result<Workspace::WorkspaceInfo> Workspace::create(const QString &projectDir, co
         if (writer.failed)
             return tl::unexpected(writer.error);
         if (walked < 0)
-            return tl::unexpected(gitError(QStringLiteral("cannot read the HEAD tree of"), workdir));
+            return tl::unexpected(git::error(QStringLiteral("cannot read the HEAD tree of"), workdir));
     }
 
     auto dirty = overlayChanges(*changed, workdir, prefix, target, targetRel, info.notes);

@@ -1,5 +1,7 @@
 #include "gitinfo.h"
 
+#include "githandles.h"
+
 #include <QDir>
 #include <QFile>
 #include <QRegularExpression>
@@ -15,22 +17,7 @@ namespace trainyard::core {
 
 namespace {
 
-// Owning handles for libgit2 objects: every object a function obtains is freed on every path.
-template<typename T, void (*Free)(T *)>
-struct GitDeleter
-{
-    void operator()(T *p) const { Free(p); }
-};
-template<typename T, void (*Free)(T *)>
-using GitPtr = std::unique_ptr<T, GitDeleter<T, Free>>;
-
-using RepoPtr = GitPtr<git_repository, git_repository_free>;
-using RefPtr = GitPtr<git_reference, git_reference_free>;
-using ObjectPtr = GitPtr<git_object, git_object_free>;
-using TreePtr = GitPtr<git_tree, git_tree_free>;
-using DiffPtr = GitPtr<git_diff, git_diff_free>;
-using StatusPtr = GitPtr<git_status_list, git_status_list_free>;
-using ConfigPtr = GitPtr<git_config, git_config_free>;
+using namespace git;
 
 struct StrArray final
 {
@@ -40,14 +27,6 @@ struct StrArray final
     git_strarray array{};
 };
 
-// libgit2 keeps global state (TLS, sysdirs); it is initialised once and, since static objects of
-// other users may still call it at exit, never shut down.
-void ensureInit()
-{
-    static const int once = git_libgit2_init();
-    Q_UNUSED(once);
-}
-
 QString fromGit(const char *s)
 {
     return s ? QString::fromUtf8(s) : QString();
@@ -56,18 +35,6 @@ QString fromGit(const char *s)
 QByteArray toGitPath(const QString &path)
 {
     return QFile::encodeName(QDir::cleanPath(path));
-}
-
-QString lastGitMessage()
-{
-    const git_error *e = git_error_last();
-    return e && e->message ? QString::fromUtf8(e->message) : QStringLiteral("unknown libgit2 error");
-}
-
-Error gitError(const QString &what, const QString &path)
-{
-    return Error::error(QStringLiteral("%1 %2: %3").arg(what, path, lastGitMessage()),
-                        SourceLocation{path});
 }
 
 QString shaOf(const git_oid *oid)
@@ -80,14 +47,14 @@ QString shaOf(const git_oid *oid)
 /// The repository containing dir: a null pointer (and no error) when there is none.
 Result<RepoPtr> openRepository(const QString &dir)
 {
-    ensureInit();
+    git::ensureInit();
     git_repository *raw = nullptr;
     const int rc = git_repository_open_ext(&raw, toGitPath(dir).constData(), 0, nullptr);
     RepoPtr repo(raw);
     if (rc == GIT_ENOTFOUND)
         return RepoPtr();
     if (rc < 0)
-        return tl::unexpected(gitError(QStringLiteral("cannot open git repository at"), dir));
+        return tl::unexpected(git::error(QStringLiteral("cannot open git repository at"), dir));
     return repo;
 }
 
@@ -160,7 +127,7 @@ Result<QString> tagAt(git_repository *repo, const git_oid *head, const QString &
 {
     StrArray tags;
     if (git_tag_list(&tags.array, repo) < 0)
-        return tl::unexpected(gitError(QStringLiteral("cannot list tags in"), root));
+        return tl::unexpected(git::error(QStringLiteral("cannot list tags in"), root));
     QStringList names;
     names.reserve(int(tags.array.count));
     for (size_t i = 0; i < tags.array.count; ++i)
@@ -197,7 +164,7 @@ Result<bool> isDirty(git_repository *repo, const QString &root)
     const int rc = git_status_list_new(&raw, repo, &opts);
     StatusPtr status(raw);
     if (rc < 0)
-        return tl::unexpected(gitError(QStringLiteral("cannot read the status of"), root));
+        return tl::unexpected(git::error(QStringLiteral("cannot read the status of"), root));
     return git_status_list_entrycount(status.get()) > 0;
 }
 
@@ -207,11 +174,11 @@ Result<ObjectPtr> headCommit(git_repository *repo, const QString &root)
 {
     git_reference *rawRef = nullptr;
     if (git_repository_head(&rawRef, repo) < 0)
-        return tl::unexpected(gitError(QStringLiteral("cannot read HEAD of"), root));
+        return tl::unexpected(git::error(QStringLiteral("cannot read HEAD of"), root));
     RefPtr head(rawRef);
     git_object *raw = nullptr;
     if (git_reference_peel(&raw, head.get(), GIT_OBJECT_COMMIT) < 0)
-        return tl::unexpected(gitError(QStringLiteral("cannot read the HEAD commit of"), root));
+        return tl::unexpected(git::error(QStringLiteral("cannot read the HEAD commit of"), root));
     return ObjectPtr(raw);
 }
 
@@ -220,7 +187,7 @@ Result<TreePtr> headTree(git_repository *repo, const QString &root)
 {
     const int unborn = git_repository_head_unborn(repo);
     if (unborn < 0)
-        return tl::unexpected(gitError(QStringLiteral("cannot read HEAD of"), root));
+        return tl::unexpected(git::error(QStringLiteral("cannot read HEAD of"), root));
     if (unborn == 1)
         return TreePtr();
     auto commit = headCommit(repo, root);
@@ -228,7 +195,7 @@ Result<TreePtr> headTree(git_repository *repo, const QString &root)
         return tl::unexpected(commit.error());
     git_tree *raw = nullptr;
     if (git_commit_tree(&raw, reinterpret_cast<const git_commit *>(commit->get())) < 0)
-        return tl::unexpected(gitError(QStringLiteral("cannot read the HEAD tree of"), root));
+        return tl::unexpected(git::error(QStringLiteral("cannot read the HEAD tree of"), root));
     return TreePtr(raw);
 }
 
@@ -262,7 +229,7 @@ Result<GitState> GitInfo::read(const QString &dir)
     {
         git_reference *raw = nullptr;
         if (git_reference_lookup(&raw, repo, "HEAD") < 0)
-            return tl::unexpected(gitError(QStringLiteral("cannot read HEAD of"), where));
+            return tl::unexpected(git::error(QStringLiteral("cannot read HEAD of"), where));
         RefPtr head(raw);
         if (git_reference_type(head.get()) == GIT_REFERENCE_SYMBOLIC) {
             const QString target = fromGit(git_reference_symbolic_target(head.get()));
@@ -274,7 +241,7 @@ Result<GitState> GitInfo::read(const QString &dir)
 
     const int unborn = git_repository_head_unborn(repo);
     if (unborn < 0)
-        return tl::unexpected(gitError(QStringLiteral("cannot read HEAD of"), where));
+        return tl::unexpected(git::error(QStringLiteral("cannot read HEAD of"), where));
     if (unborn == 0) {
         auto object = headCommit(repo, where);
         if (!object)
@@ -332,7 +299,7 @@ Result<QStringList> GitInfo::changedFiles(const QString &dir, const QString &bas
         git_object *raw = nullptr;
         const QByteArray spec = baseRef.toUtf8() + "^{tree}";
         if (baseRef.isEmpty() || git_revparse_single(&raw, repo, spec.constData()) < 0) {
-            const QString why = baseRef.isEmpty() ? QStringLiteral("empty ref") : lastGitMessage();
+            const QString why = baseRef.isEmpty() ? QStringLiteral("empty ref") : git::lastMessage();
             return tl::unexpected(
                 Error::error(QStringLiteral("cannot resolve git ref '%1' in %2: %3").arg(baseRef, where, why),
                              SourceLocation{where}));
@@ -347,7 +314,7 @@ Result<QStringList> GitInfo::changedFiles(const QString &dir, const QString &bas
     {
         git_diff *raw = nullptr;
         if (git_diff_tree_to_tree(&raw, repo, base.get(), head->get(), nullptr) < 0)
-            return tl::unexpected(gitError(QStringLiteral("cannot diff the commits in"), where));
+            return tl::unexpected(git::error(QStringLiteral("cannot diff the commits in"), where));
         DiffPtr diff(raw);
         const size_t n = git_diff_num_deltas(diff.get());
         for (size_t i = 0; i < n; ++i)
@@ -362,7 +329,7 @@ Result<QStringList> GitInfo::changedFiles(const QString &dir, const QString &bas
         const int rc = git_status_list_new(&raw, repo, &opts);
         StatusPtr status(raw);
         if (rc < 0)
-            return tl::unexpected(gitError(QStringLiteral("cannot read the status of"), where));
+            return tl::unexpected(git::error(QStringLiteral("cannot read the status of"), where));
         const size_t n = git_status_list_entrycount(status.get());
         for (size_t i = 0; i < n; ++i) {
             const git_status_entry *entry = git_status_byindex(status.get(), i);

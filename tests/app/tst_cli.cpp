@@ -6,8 +6,12 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
+#include <QRegularExpression>
 #include <QStandardPaths>
+#include <QElapsedTimer>
 #include <QTest>
+
+#include <csignal>
 
 struct RunResult
 {
@@ -52,6 +56,7 @@ private Q_SLOTS:
     void listTable();
     void listRefusesBlockedPipeline();
     void runAsksForManualJobsOnATerminal();
+    void runCancelledWithCtrlC();
 };
 
 void tst_Cli::helpAndVersion()
@@ -199,6 +204,28 @@ void tst_Cli::runAsksForManualJobsOnATerminal()
             QVERIFY(!out.contains(QStringLiteral("[ship] shipped-it")));
         }
     }
+}
+
+void tst_Cli::runCancelledWithCtrlC()
+{
+    QTemporaryDir dir;
+    QFile f(dir.filePath(QStringLiteral(".gitlab-ci.yml")));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("long:\n  script: [echo started, sleep 60]\n");
+    f.close();
+    QProcess p;
+    p.start(QStringLiteral(TRAINYARD_EXE), {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("shell"),
+                                            QStringLiteral("-C"), dir.path()});
+    QVERIFY(p.waitForStarted());
+    QTRY_VERIFY_WITH_TIMEOUT((p.waitForReadyRead(100), p.peek(1 << 20).contains("[long] started")), 30000);
+    QElapsedTimer t;
+    t.start();
+    ::kill(static_cast<pid_t>(p.processId()), SIGINT);
+    QVERIFY(p.waitForFinished(20000));
+    QVERIFY(t.elapsed() < 15000);
+    QCOMPARE(p.exitCode(), 130);
+    const QString out = QString::fromUtf8(p.readAll());
+    QVERIFY2(out.contains(QRegularExpression(QStringLiteral("\\n  long\\s+cancelled"))), qPrintable(out));
 }
 
 QTEST_GUILESS_MAIN(tst_Cli)
