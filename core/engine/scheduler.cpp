@@ -3,13 +3,14 @@
 #include "artifactstore.h"
 #include "gpuallocator.h"
 #include "gpuinventory.h"
+#include "jobenvironment.h"
 #include "jobscript.h"
 #include "secretmasker.h"
 #include "workspace.h"
 
 #include "lineage/gitinfo.h"
 #include "pipeline/planner.h"
-#include "pipeline/variableexpander.h"
+#include "pipeline/evaluationcontext.h"
 
 #include <QDir>
 #include <QFile>
@@ -224,55 +225,6 @@ Result<void> Scheduler::prepareImages()
     return {};
 }
 
-QStringList Scheduler::jobEnvironment(const Job &job) const
-{
-    // Predefined, then pipeline, then job variables (later wins), expanded as GitLab does.
-    const GitState &git = m_git;
-    QHash<QString, QString> vars;
-    QStringList order;
-    auto put = [&](const QString &k, const QString &v) {
-        if (!vars.contains(k))
-            order << k;
-        vars.insert(k, v);
-    };
-    const QString projectDirInJob = QStringLiteral("/builds/") + m_projectName;
-    put(QStringLiteral("CI"), QStringLiteral("true"));
-    put(QStringLiteral("GITLAB_CI"), QStringLiteral("false"));
-    put(QStringLiteral("TRAINYARD"), QStringLiteral("true"));
-    put(QStringLiteral("CI_PIPELINE_SOURCE"), QStringLiteral("push"));
-    put(QStringLiteral("CI_COMMIT_SHA"), git.sha.isEmpty() ? QString(40, u'0') : git.sha);
-    put(QStringLiteral("CI_COMMIT_SHORT_SHA"), git.sha.isEmpty() ? QString(8, u'0') : git.shortSha);
-    put(QStringLiteral("CI_COMMIT_BRANCH"), m_pipeline.branch);
-    put(QStringLiteral("CI_COMMIT_REF_NAME"), m_pipeline.branch);
-    put(QStringLiteral("CI_DEFAULT_BRANCH"), git.defaultBranch.isEmpty() ? QStringLiteral("main") : git.defaultBranch);
-    put(QStringLiteral("CI_PROJECT_NAME"), m_projectName);
-    put(QStringLiteral("CI_PROJECT_DIR"), projectDirInJob);
-    put(QStringLiteral("CI_PIPELINE_ID"), QString::number(m_record.pipelineIid));
-    put(QStringLiteral("CI_PIPELINE_IID"), QString::number(m_record.pipelineIid));
-    put(QStringLiteral("CI_JOB_NAME"), job.name);
-    put(QStringLiteral("CI_JOB_STAGE"), job.stage);
-    put(QStringLiteral("CI_JOB_ID"), QString::number(m_record.pipelineIid * 1000 + m_record.jobOrder.indexOf(job.name) + 1));
-    put(QStringLiteral("TRAINYARD_RUN_ID"), m_record.id);
-    if (job.parallelTotal > 0) {
-        put(QStringLiteral("CI_NODE_INDEX"), QString::number(job.parallelIndex));
-        put(QStringLiteral("CI_NODE_TOTAL"), QString::number(job.parallelTotal));
-    }
-    for (const DataInput &d : m_pipeline.trainyard.data)
-        put(QStringLiteral("TRAINYARD_DATA_") + d.name.toUpper().replace(u'-', u'_'), d.mount);
-    Variables all = m_pipeline.variables;
-    all.insert(all.end(), job.variables.begin(), job.variables.end());
-    for (const Variable &v : all)
-        put(v.name, v.expand ? VariableExpander::expand(v.value, vars) : v.value);
-    for (auto it = job.matrixVariables.begin(); it != job.matrixVariables.end(); ++it)
-        put(it.key(), it.value());
-    for (auto it = m_options.secrets.begin(); it != m_options.secrets.end(); ++it)
-        put(it.key(), it.value());
-    QStringList env;
-    for (const QString &k : order)
-        env << k + u'=' + vars.value(k);
-    return env;
-}
-
 JobExecution Scheduler::prepareExecution(const Node &node, QString &error)
 {
     const Job &job = *node.job;
@@ -282,16 +234,10 @@ JobExecution Scheduler::prepareExecution(const Node &node, QString &error)
     e.projectName = m_projectName;
     e.image = job.image.name;
     e.workspaceDir = m_projectDir + QStringLiteral("/.trainyard/workspaces/") + m_record.id + u'/' + safeName(job.name);
-    e.projectDirInJob = QStringLiteral("/builds/") + m_projectName;
-    e.env = jobEnvironment(job);
-    if (m_executor.name() == QLatin1String("shell")) {
-        // No mounts for the shell: the job runs in its workspace, as the shell executor does.
-        for (QString &kv : e.env) {
-            if (kv.startsWith(QLatin1String("CI_PROJECT_DIR=")))
-                kv = QStringLiteral("CI_PROJECT_DIR=") + e.workspaceDir;
-        }
-        e.projectDirInJob = e.workspaceDir;
-    }
+    // The shell executor runs the job in its workspace; a container sees it at /builds/<project>.
+    e.projectDirInJob = m_executor.name() == QLatin1String("shell") ? e.workspaceDir : QStringLiteral("/builds/") + m_projectName;
+    const JobEnvironment::Run run{m_predefined, m_record.id, m_record.pipelineIid, e.projectDirInJob, m_options.secrets};
+    e.env = JobEnvironment::build(m_pipeline, job, run, int(m_record.jobOrder.indexOf(job.name)) + 1);
     QStringList commands = job.beforeScript + job.script;
     if (!node.gpus.isEmpty()) {
         // Trainyard's own GPU preflight: fail in seconds if the assigned GPU is not visible.
@@ -676,6 +622,7 @@ Result<RunRecord> Scheduler::run()
         std::lock_guard lock(m_mutex);
         const RunStore store(m_projectDir);
         m_git = GitInfo::read(m_projectDir).value_or(GitState{});
+        m_predefined = EvaluationContext::fromProject(m_projectDir, m_pipeline.branch).predefined;
         const GitState &git = m_git;
         m_record.pipelineIid = store.nextPipelineIid();
         m_record.projectDir = m_projectDir;

@@ -77,7 +77,6 @@ private:
     void setStatus(Node &node, JobStatus status, const QString &reason = {});
     void saveRecord();
     RunStatus finalStatus() const;
-    QStringList jobEnvironment(const Job &job) const;
 
     const Pipeline &m_pipeline;
     JobExecutor &m_executor;
@@ -88,6 +87,7 @@ private:
     QString m_projectName;
     RunRecord m_record;
     GitState m_git;
+    QHash<QString, QString> m_predefined; ///< the project's predefined CI variables
     std::vector<std::unique_ptr<Node>> m_nodes;
     QHash<QString, Node *> m_byName;
     mutable std::mutex m_mutex;
