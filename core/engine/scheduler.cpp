@@ -1,12 +1,11 @@
 #include "scheduler.h"
 
-#include "artifactstore.h"
 #include "gpuallocator.h"
 #include "gpuinventory.h"
 #include "jobenvironment.h"
+#include "jobrunner.h"
 #include "jobscript.h"
 #include "secretmasker.h"
-#include "workspace.h"
 
 #include "lineage/gitinfo.h"
 #include "pipeline/planner.h"
@@ -44,27 +43,6 @@ QString safeName(const QString &job)
             c = u'_';
     }
     return s;
-}
-
-int gpuCount(const Job &job)
-{
-    if (job.trainyard.gpus != 0)
-        return job.trainyard.gpus;
-    return job.needsGpu() ? 1 : 0;
-}
-
-bool retryAllowed(const Job &job, const JobOutcome &outcome, int attempts)
-{
-    if (attempts > job.retry.max || outcome.cancelled)
-        return false;
-    if (!job.retry.exitCodes.isEmpty() && !job.retry.exitCodes.contains(outcome.exitCode))
-        return false;
-    if (job.retry.when.isEmpty() || job.retry.when.contains(QStringLiteral("always")))
-        return true;
-    if (outcome.timedOut)
-        return job.retry.when.contains(QStringLiteral("job_execution_timeout"));
-    return job.retry.when.contains(QStringLiteral("script_failure")) ||
-           job.retry.when.contains(QStringLiteral("unknown_failure"));
 }
 
 } // namespace
@@ -158,7 +136,7 @@ Result<void> Scheduler::preflight()
     int most = 0;
     QStringList gpuJobs;
     for (const auto &n : m_nodes) {
-        const int count = gpuCount(*n->job);
+        const int count = n->job->gpuCount();
         if (count != 0) {
             gpuJobs << n->job->name;
             most = std::max(most, count < 0 ? 1 : count);
@@ -181,7 +159,7 @@ Result<void> Scheduler::preflight()
             if (!m_options.cpuFallback) {
                 QStringList needs;
                 for (const auto &n : m_nodes) {
-                    const int c = gpuCount(*n->job);
+                    const int c = n->job->gpuCount();
                     if (c != 0)
                         needs << QStringLiteral("'%1' needs %2").arg(n->job->name, c < 0 ? QStringLiteral("all GPUs")
                                                                                          : QStringLiteral("%1 GPU(s)").arg(c));
@@ -328,7 +306,7 @@ QString Scheduler::decide(const Node &node, JobStatus &status) const
 
 bool Scheduler::startJob(Node &node)
 {
-    const int count = gpuCount(*node.job);
+    const int count = node.job->gpuCount();
     if (count != 0 && !m_options.cpuFallback) {
         auto acquired = m_gpus->tryAcquire(GpuRequest{node.job->name, count});
         if (!acquired) {
@@ -384,26 +362,12 @@ void Scheduler::runJob(Node *node)
             m_events.progress(job.name, label, cur, total);
     };
 
-    JobOutcome outcome;
-    bool ok = error.isEmpty();
-    if (ok && job.when == When::Delayed) {
-        const int wait = JobScript::parseDurationSeconds(job.startIn).value_or(0);
-        log(LogLine{LogLine::Stream::System, QStringLiteral("delayed: starting in %1 s").arg(wait)});
-        for (int i = 0; i < wait * 10 && !node->cancel; ++i)
-            std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    QHash<QString, QJsonObject> staged;
-    if (ok) {
-        // A fresh copy of the project, plus the artifacts of the jobs it depends on.
-        QDir(execution.workspaceDir).removeRecursively();
-        auto ws = Workspace::create(m_projectDir, execution.workspaceDir);
-        if (!ws) {
-            ok = false;
-            error = ws.error().message;
-        }
-    }
-    if (ok) {
-        ArtifactStore store(m_projectDir + QStringLiteral("/.trainyard/artifacts"));
+    JobRunner::Output result;
+    if (!error.isEmpty()) {
+        result.ok = false;
+        result.error = error;
+    } else {
+        JobRunner::Input input{job, execution, m_projectDir, {}};
         QStringList sources;
         if (job.needs) {
             for (const Need &n : *job.needs)
@@ -412,72 +376,24 @@ void Scheduler::runJob(Node *node)
         } else if (job.dependencies) {
             sources = *job.dependencies;
         } else {
-            sources = node->plan.dependsOn;
+            sources = node->plan.dependsOn; // GitLab: all artifacts of the earlier stages
         }
-        for (const QString &src : sources) {
-            QJsonObject set;
-            {
-                std::lock_guard lock(m_mutex);
-                if (const Node *d = m_byName.value(src))
-                    set = d->artifacts;
-            }
-            if (set.isEmpty())
-                continue;
-            auto parsed = ArtifactStore::fromJson(set);
-            if (!parsed)
-                continue;
-            if (auto st = store.stage(*parsed, execution.workspaceDir); !st) {
-                ok = false;
-                error = st.error().message;
-                break;
-            }
-            log(LogLine{LogLine::Stream::System,
-                        QStringLiteral("artifacts of '%1' staged: %2 file(s)").arg(src).arg(parsed->files.size())});
-        }
-    }
-    int attempts = 0;
-    while (ok) {
-        ++attempts;
         {
             std::lock_guard lock(m_mutex);
-            node->record.attempts = attempts;
-        }
-        if (attempts > 1)
-            log(LogLine{LogLine::Stream::System, QStringLiteral("retrying (attempt %1 of %2)").arg(attempts).arg(job.retry.max + 1)});
-        auto result = m_executor.run(execution, callbacks, node->cancel);
-        if (!result) {
-            ok = false;
-            error = result.error().message;
-            break;
-        }
-        outcome = *result;
-        if (outcome.exitCode == 0 || !retryAllowed(job, outcome, attempts))
-            break;
-    }
-
-    // Artifacts, as `artifacts:when` says.
-    QJsonObject produced;
-    if (ok && !outcome.cancelled && !job.artifacts.paths.isEmpty()) {
-        const bool success = outcome.exitCode == 0 && !outcome.timedOut;
-        const QString when = job.artifacts.when;
-        if (when == QLatin1String("always") || (when == QLatin1String("on_success") && success) ||
-            (when == QLatin1String("on_failure") && !success)) {
-            ArtifactStore store(m_projectDir + QStringLiteral("/.trainyard/artifacts"));
-            auto set = store.collect(job.name, execution.workspaceDir, job.artifacts.paths, job.artifacts.exclude);
-            if (!set) {
-                log(LogLine{LogLine::Stream::Stderr, set.error().message});
-                outcome.exitCode = outcome.exitCode == 0 ? 1 : outcome.exitCode;
-                error = set.error().message;
-            } else {
-                produced = ArtifactStore::toJson(*set);
-                log(LogLine{LogLine::Stream::System, QStringLiteral("artifacts collected: %1 file(s), %2 bytes")
-                                                         .arg(set->files.size())
-                                                         .arg(set->totalBytes)});
-                for (const QString &m : set->missing)
-                    log(LogLine{LogLine::Stream::System, QStringLiteral("warning: %1: no matching files").arg(m)});
+            for (const QString &src : sources) {
+                if (const Node *d = m_byName.value(src); d && !d->artifacts.isEmpty())
+                    input.incoming.emplace_back(src, d->artifacts);
             }
         }
+        result = JobRunner::run(m_executor, input, callbacks, node->cancel, [&](int attempt) {
+            std::lock_guard lock(m_mutex);
+            node->record.attempts = attempt;
+        });
     }
+    const JobOutcome &outcome = result.outcome;
+    const bool ok = result.ok;
+    error = result.error;
+    const QJsonObject &produced = result.produced;
 
     std::lock_guard lock(m_mutex);
     node->artifacts = produced;

@@ -44,4 +44,11 @@ bool Job::needsGpu() const
     return false;
 }
 
+int Job::gpuCount() const
+{
+    if (trainyard.gpus != 0)
+        return trainyard.gpus;
+    return needsGpu() ? 1 : 0;
+}
+
 } // namespace trainyard::core

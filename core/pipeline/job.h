@@ -140,6 +140,8 @@ struct Job
     bool isTrigger() const { return !trigger.isNull(); }
     bool isManual() const { return when == When::Manual; }
     bool needsGpu() const;
+    /// GPUs the job asks for: `.trainyard` gpus (-1 = all), else 1 for a GPU-tagged job, else 0.
+    int gpuCount() const;
 };
 
 } // namespace trainyard::core

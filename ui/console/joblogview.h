@@ -54,8 +54,9 @@ public:
     /// "showing the last 50,000 lines…", empty while nothing was dropped.
     QString capNote() const;
 
-    /// Highlights `text` in the visible lines and selects the next match; empty clears.
+    /// Puts `text` in the search field and highlights it in the visible lines; empty clears.
     void setSearchText(const QString &text);
+    /// Selects the next (previous) match, wrapping around, and stops following the tail.
     bool findNext();
     bool findPrevious();
 
@@ -88,6 +89,7 @@ private:
     int m_maximumLines = DefaultMaximumLines;
     qint64 m_totalLines = 0;
     QString m_fullLogPath;
+    bool m_documentEmpty = true;    // the document's first block is still unused
     bool m_followTail = true;
     bool m_scrollingItself = false; // our own scrolling must not toggle follow-tail
 };

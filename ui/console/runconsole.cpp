@@ -1,0 +1,113 @@
+#include "runconsole.h"
+
+#include "console/joblogview.h"
+#include "console/logbatcher.h"
+
+#include <algorithm>
+#include <limits>
+
+namespace trainyard::ui {
+
+RunConsole::RunConsole(LogBatcher *batcher, QWidget *parent)
+    : QTabWidget(parent)
+{
+    setDocumentMode(true);
+    if (batcher) {
+        connect(batcher, &LogBatcher::linesReady, this,
+                [this](const QString &job, const QList<core::LogLine> &lines) { viewFor(job)->appendLines(lines); });
+        connect(batcher, &LogBatcher::linesDropped, this,
+                [this](const QString &job, qint64 count) { viewFor(job)->noteDroppedLines(count); });
+    }
+}
+
+RunConsole::~RunConsole() = default;
+
+QString RunConsole::statusGlyph(core::JobStatus status)
+{
+    switch (status) {
+    case core::JobStatus::Pending: return QStringLiteral("\u25CB");       // ○
+    case core::JobStatus::Manual: return QStringLiteral("\u23F8");        // ⏸
+    case core::JobStatus::Running: return QStringLiteral("\u25B6");       // ▶
+    case core::JobStatus::Success: return QStringLiteral("\u2713");       // ✓
+    case core::JobStatus::Failed: return QStringLiteral("\u2717");        // ✗
+    case core::JobStatus::FailedAllowed: return QStringLiteral("\u26A0"); // ⚠
+    case core::JobStatus::Skipped: return QStringLiteral("\u00BB");       // »
+    case core::JobStatus::Cancelled: return QStringLiteral("\u2298");     // ⊘
+    }
+    return {};
+}
+
+int RunConsole::rank(const QString &job) const
+{
+    if (job.isEmpty())
+        return -1;
+    const qsizetype at = m_order.indexOf(job);
+    return at < 0 ? std::numeric_limits<int>::max() : int(at);
+}
+
+QString RunConsole::jobAt(int index) const
+{
+    return m_views.key(qobject_cast<JobLogView *>(widget(index)));
+}
+
+void RunConsole::setJobOrder(const QStringList &jobs)
+{
+    m_order = jobs;
+    // Re-sort existing tabs (stable: jobs outside the order keep their relative order).
+    QStringList tabs;
+    for (int i = 0; i < count(); ++i)
+        tabs << jobAt(i);
+    std::stable_sort(tabs.begin(), tabs.end(), [this](const QString &a, const QString &b) { return rank(a) < rank(b); });
+    for (int to = 0; to < tabs.size(); ++to)
+        tabBar()->moveTab(indexOf(m_views.value(tabs.at(to))), to);
+}
+
+JobLogView *RunConsole::existingView(const QString &job) const
+{
+    return m_views.value(job);
+}
+
+JobLogView *RunConsole::viewFor(const QString &job)
+{
+    if (JobLogView *view = m_views.value(job))
+        return view;
+    auto *view = new JobLogView(this);
+    m_views.insert(job, view);
+    const int r = rank(job);
+    int at = 0;
+    while (at < count() && rank(jobAt(at)) <= r)
+        ++at;
+    insertTab(at, view, QString());
+    updateTitle(job);
+    return view;
+}
+
+void RunConsole::setJobStatus(const QString &job, core::JobStatus status)
+{
+    m_status.insert(job, status);
+    viewFor(job);
+    updateTitle(job);
+}
+
+void RunConsole::setProgress(const QString &job, const QString &label, qint64 current, qint64 total)
+{
+    viewFor(job)->setProgress(label, current, total);
+}
+
+void RunConsole::updateTitle(const QString &job)
+{
+    const int index = indexOf(m_views.value(job));
+    if (index < 0)
+        return;
+    const QString name = job.isEmpty() ? tr("Run") : job;
+    const auto status = m_status.constFind(job);
+    if (status == m_status.cend()) {
+        setTabText(index, name);
+        setTabToolTip(index, name);
+        return;
+    }
+    setTabText(index, statusGlyph(*status) + QLatin1Char(' ') + name);
+    setTabToolTip(index, name + QStringLiteral(": ") + core::jobStatusToString(*status));
+}
+
+} // namespace trainyard::ui

@@ -1,0 +1,49 @@
+#pragma once
+
+#include "engine/jobstatus.h"
+
+#include <QHash>
+#include <QString>
+#include <QStringList>
+#include <QTabWidget>
+
+namespace trainyard::ui {
+
+class JobLogView;
+class LogBatcher;
+
+/// The run console: one tab per job with its live log, fed by a LogBatcher, in the run's job
+/// order, each tab titled with a status glyph. The empty job name is the run itself (image pulls).
+class RunConsole final : public QTabWidget
+{
+    Q_OBJECT
+
+public:
+    explicit RunConsole(LogBatcher *batcher, QWidget *parent = nullptr);
+    ~RunConsole() override;
+
+    /// Tabs follow this order (the run's job order); jobs not in it go last, the run's tab first.
+    void setJobOrder(const QStringList &jobs);
+    /// The view of `job`, created (as a tab) on first use.
+    JobLogView *viewFor(const QString &job);
+    /// The view of `job` if it has one already.
+    JobLogView *existingView(const QString &job) const;
+
+    void setJobStatus(const QString &job, core::JobStatus status);
+    /// Forwards a pull/build progress report to the job's view; `total` 0: unknown size.
+    void setProgress(const QString &job, const QString &label, qint64 current, qint64 total);
+
+    /// A one-character sign for the tab title, e.g. ✓ for success.
+    static QString statusGlyph(core::JobStatus status);
+
+private:
+    int rank(const QString &job) const;
+    QString jobAt(int index) const;
+    void updateTitle(const QString &job);
+
+    QStringList m_order;
+    QHash<QString, JobLogView *> m_views;
+    QHash<QString, core::JobStatus> m_status;
+};
+
+} // namespace trainyard::ui
