@@ -1,6 +1,10 @@
 #include "mainwindow.h"
 
+#include "canvas/jobcarditem.h"
+#include "canvas/pipelinecanvas.h"
+#include "canvas/pipelinescene.h"
 #include "pipeline/gitlabcireader.h"
+#include "pipeline/pipelinelinter.h"
 
 #include <QAction>
 #include <QApplication>
@@ -14,7 +18,9 @@
 #include <QMessageBox>
 #include <QStackedWidget>
 #include <QStatusBar>
-#include <QTreeWidget>
+#include <QStyle>
+#include <QDockWidget>
+#include <QListWidget>
 #include <QtConcurrent/QtConcurrentRun>
 
 namespace trainyard::ui {
@@ -34,19 +40,28 @@ MainWindow::MainWindow(QWidget *parent)
                            m_pages);
     m_welcome->setAlignment(Qt::AlignCenter);
     connect(m_welcome, &QLabel::linkActivated, this, &MainWindow::chooseProject);
-    m_jobs = new QTreeWidget(m_pages);
-    m_jobs->setHeaderLabels({tr("Stage / job"), tr("When"), tr("Image"), tr("Needs")});
-    for (int column = 0; column < 3; ++column)
-        m_jobs->header()->setSectionResizeMode(column, QHeaderView::ResizeToContents);
-    m_jobs->header()->setStretchLastSection(true);
+    m_canvas = new PipelineCanvas(m_pages);
     m_pages->addWidget(m_welcome);
-    m_pages->addWidget(m_jobs);
+    m_pages->addWidget(m_canvas);
     setCentralWidget(m_pages);
 
     m_projectLabel = new QLabel(tr("No project"), this);
     m_problemsLabel = new QLabel(this);
     statusBar()->addWidget(m_projectLabel, 1);
     statusBar()->addPermanentWidget(m_problemsLabel);
+    // Problems of the pipeline (validator and linter); a click shows the job's card.
+    m_problems = new QListWidget(this);
+    auto *dock = new QDockWidget(tr("Problems"), this);
+    dock->setObjectName(QStringLiteral("problemsDock"));
+    dock->setWidget(m_problems);
+    addDockWidget(Qt::BottomDockWidgetArea, dock);
+    connect(m_problems, &QListWidget::itemActivated, this, [this](QListWidgetItem *item) {
+        if (JobCardItem *card = m_canvas->pipelineScene()->card(item->data(Qt::UserRole).toString())) {
+            m_canvas->scene()->clearSelection();
+            card->setSelected(true);
+            m_canvas->centerOn(card);
+        }
+    });
     createMenus();
 }
 
@@ -79,64 +94,51 @@ void MainWindow::openProject(const QString &dir)
     m_projectDir = QDir(dir).absolutePath();
     m_projectLabel->setText(tr("Reading %1…").arg(QDir::toNativeSeparators(m_projectDir)));
     // Reading walks the project tree and git state: off the UI thread.
-    auto *watcher = new QFutureWatcher<Pipeline>(this);
-    connect(watcher, &QFutureWatcher<Pipeline>::finished, this, [this, watcher, dir = m_projectDir] {
+    using Read = std::pair<Pipeline, std::vector<core::Error>>;
+    auto *watcher = new QFutureWatcher<Read>(this);
+    connect(watcher, &QFutureWatcher<Read>::finished, this, [this, watcher, dir = m_projectDir] {
         watcher->deleteLater();
         if (dir != m_projectDir)
             return; // another project was opened meanwhile
-        showPipeline(dir, watcher->result());
+        const Read read = watcher->result();
+        showPipeline(dir, read.first, read.second);
     });
     watcher->setFuture(QtConcurrent::run([dir = m_projectDir] {
         core::GitlabCiReader::Options options;
         options.projectDir = dir;
-        return core::GitlabCiReader::read(options);
+        Pipeline pipeline = core::GitlabCiReader::read(options);
+        std::vector<core::Error> lint;
+        if (!pipeline.hasErrors())
+            lint = core::PipelineLinter::lint(pipeline);
+        return Read{std::move(pipeline), std::move(lint)};
     }));
 }
 
-void MainWindow::showPipeline(const QString &dir, const Pipeline &pipeline)
+void MainWindow::showPipeline(const QString &dir, const Pipeline &pipeline, const std::vector<core::Error> &lint)
 {
     const QString name = QFileInfo(dir).fileName();
     setWindowTitle(tr("%1 (%2) — Trainyard").arg(name, pipeline.branch));
     m_projectLabel->setText(tr("%1 — branch %2").arg(QDir::toNativeSeparators(dir), pipeline.branch));
-    m_jobs->clear();
-    for (const QString &stage : pipeline.stages) {
-        QTreeWidgetItem *stageItem = nullptr;
-        for (const core::Job &job : pipeline.jobs) {
-            if (job.stage != stage)
-                continue;
-            if (!stageItem) {
-                stageItem = new QTreeWidgetItem(m_jobs, {stage});
-                QFont f = stageItem->font(0);
-                f.setBold(true);
-                stageItem->setFont(0, f);
-            }
-            QStringList needs;
-            if (job.needs) {
-                for (const auto &n : *job.needs)
-                    needs << n.job;
-            }
-            QString when = core::whenToString(job.when);
-            if (job.allowFailure)
-                when += tr(" (may fail)");
-            new QTreeWidgetItem(stageItem, {job.name, when, job.image.name,
-                                            job.needs ? needs.join(QStringLiteral(", ")) : QString()});
+    m_canvas->pipelineScene()->setPipeline(pipeline, lint);
+    m_problems->clear();
+    int errors = 0;
+    QStringList lines;
+    for (const auto &list : {pipeline.problems, lint}) {
+        for (const core::Error &p : list) {
+            errors += p.isError() ? 1 : 0;
+            auto *item = new QListWidgetItem(p.toString(), m_problems);
+            item->setData(Qt::UserRole, p.job);
+            item->setIcon(style()->standardIcon(p.isError() ? QStyle::SP_MessageBoxCritical : QStyle::SP_MessageBoxWarning));
+            lines << p.toString();
         }
     }
-    m_jobs->expandAll();
-    int errors = 0;
-    for (const auto &p : pipeline.problems)
-        errors += p.isError() ? 1 : 0;
     m_problemsLabel->setText(errors ? tr("%n error(s)", nullptr, errors) : tr("%n job(s)", nullptr, int(pipeline.jobs.size())));
-    if (errors) {
-        QStringList lines;
-        for (const auto &p : pipeline.problems)
-            lines << p.toString();
-        m_problemsLabel->setToolTip(lines.join(u'\n'));
-    }
-    m_pages->setCurrentWidget(pipeline.jobs.empty() && errors ? static_cast<QWidget *>(m_welcome) : m_jobs);
-    if (pipeline.jobs.empty() && errors)
+    m_problemsLabel->setToolTip(lines.join(u'\n'));
+    const bool unreadable = pipeline.jobs.empty() && errors;
+    m_pages->setCurrentWidget(unreadable ? static_cast<QWidget *>(m_welcome) : m_canvas);
+    if (unreadable)
         m_welcome->setText(tr("<h3>%1 cannot be read</h3><pre>%2</pre><p><a href=\"open\">Open another project…</a></p>")
-                               .arg(name, m_problemsLabel->toolTip().toHtmlEscaped()));
+                               .arg(name, lines.join(u'\n').toHtmlEscaped()));
 }
 
 } // namespace trainyard::ui

@@ -3,12 +3,15 @@
 #include <QMainWindow>
 #include <QPointer>
 
+#include <vector>
+
 class QLabel;
-class QTreeWidget;
+class QListWidget;
 class QStackedWidget;
 
 namespace trainyard::core {
 struct Pipeline;
+struct Error;
 }
 
 namespace trainyard::ui {
@@ -28,11 +31,12 @@ public:
 private:
     void createMenus();
     void chooseProject();
-    void showPipeline(const QString &dir, const core::Pipeline &pipeline);
+    void showPipeline(const QString &dir, const core::Pipeline &pipeline, const std::vector<core::Error> &lint);
 
     QStackedWidget *m_pages = nullptr;
     QLabel *m_welcome = nullptr;
-    QTreeWidget *m_jobs = nullptr;
+    class PipelineCanvas *m_canvas = nullptr;
+    QListWidget *m_problems = nullptr;
     QLabel *m_projectLabel = nullptr;
     QLabel *m_problemsLabel = nullptr;
     QString m_projectDir;

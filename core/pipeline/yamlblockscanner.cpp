@@ -1,5 +1,6 @@
 #include "yamlblockscanner.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <map>

@@ -40,7 +40,7 @@ public:
     /// Rewrites the `stages:` block, or inserts one after the leading comments.
     Result<void> setStages(const QStringList &stages);
     /// Gives the job its own copy of a key that it gets through an alias or a `<<` merge key, so
-    /// a later edit changes only this job. An alias job becomes `job: {<<: *anchor, key: ...}` in block style.
+    /// a later edit changes only this job. An alias job `job: *a` becomes `job:` / `<<: *a` / `key: ...`.
     Result<void> inlineKey(const QString &job, const QString &key);
 
     /// `value` as a YAML scalar that reads back as that string: plain when safe, else double-quoted.
@@ -56,9 +56,10 @@ private:
     Result<Scanner::Entry> editableJob(const Scanner &s, const QString &job) const;
     /// A refusal when lines [from, to] hold an anchor used by aliases outside them.
     Result<void> checkAnchors(const Scanner &s, int from, int to, const QString &job, const QString &what) const;
-    /// Replaces the job's `key` block with `lines` (first line starts with the key), or appends it.
-    Result<void> writeKey(const QString &job, const QString &key, const QByteArray &valueLines, bool inlineValue,
-                          const Check &check);
+    /// Text after "key:" for a key written at `keyIndent` in the job whose entry is given.
+    using ValueText = std::function<Result<QByteArray>(const Scanner &, int keyIndent, const Scanner::Entry &job)>;
+    /// Replaces the job's own `key` block with "key:" + value text, or adds it after its last key.
+    Result<void> writeKey(const QString &job, const QString &key, const ValueText &value, const Check &check);
     /// Re-reads `candidate`; keeps it only if it parses, passes `check`, and every top-level key
     /// not in `changing` is unchanged.
     Result<void> commit(QByteArray candidate, const QStringList &changing, const Check &check);

@@ -1,11 +1,17 @@
 // The window opens on the offscreen platform and shows the demo project's pipeline.
 #include "mainwindow.h"
 
+#include "pipeline/gitlabcireader.h"
+
 #include <QLabel>
 #include <QMenuBar>
 #include <QStatusBar>
 #include <QTest>
-#include <QTreeWidget>
+#include "canvas/jobcarditem.h"
+#include "canvas/pipelinecanvas.h"
+#include "canvas/pipelinescene.h"
+
+#include <QGraphicsPathItem>
 
 using namespace trainyard::ui;
 
@@ -16,6 +22,7 @@ class tst_MainWindow final : public QObject
 private Q_SLOTS:
     void opensEmptyShell();
     void opensDemoProject();
+    void canvasGroupsParallelJobsAndDrawsImplicitOrder();
 };
 
 void tst_MainWindow::opensEmptyShell()
@@ -39,15 +46,43 @@ void tst_MainWindow::opensDemoProject()
     MainWindow w;
     w.show();
     w.openProject(QStringLiteral(TRAINYARD_SOURCE_DIR "/resources/examples/offline-demo"));
-    auto *tree = w.findChild<QTreeWidget *>();
-    QVERIFY(tree);
-    QTRY_COMPARE_WITH_TIMEOUT(tree->topLevelItemCount(), 4, 10000); // test, train, evaluate, export
-    QCOMPARE(tree->topLevelItem(1)->child(0)->text(0), QStringLiteral("train"));
+    auto *canvas = w.findChild<PipelineCanvas *>();
+    QVERIFY(canvas);
+    PipelineScene *scene = canvas->pipelineScene();
+    QTRY_VERIFY_WITH_TIMEOUT(scene->card(QStringLiteral("export")) != nullptr, 10000);
+    QCOMPARE(scene->lanes(), QStringList({QStringLiteral("test"), QStringLiteral("train"), QStringLiteral("evaluate"), QStringLiteral("export")}));
+    QCOMPARE(scene->needsEdgeCount(), 4); // train<-unit-tests, evaluate<-train, export<-train, export<-evaluate
+    QVERIFY(scene->card(QStringLiteral("export"))->content().manual);
+    QVERIFY(scene->card(QStringLiteral("train"))->content().artifacts);
+    QVERIFY(scene->card(QStringLiteral("unit-tests"))->x() < scene->card(QStringLiteral("train"))->x());
+    scene->setJobStatus(QStringLiteral("train"), trainyard::core::JobStatus::Running, QStringLiteral("12 s"));
+    QCOMPARE(scene->card(QStringLiteral("train"))->status(), std::optional(trainyard::core::JobStatus::Running));
     QVERIFY(w.windowTitle().contains(QStringLiteral("offline-demo")));
     const QImage shot = w.grab().toImage();
     QVERIFY(!shot.isNull());
     if (qEnvironmentVariableIsSet("TRAINYARD_SCREENSHOT"))
         shot.save(qEnvironmentVariable("TRAINYARD_SCREENSHOT"));
+}
+
+void tst_MainWindow::canvasGroupsParallelJobsAndDrawsImplicitOrder()
+{
+    trainyard::core::EvaluationContext ctx;
+    ctx.branch = QStringLiteral("main");
+    ctx.setProjectFiles({});
+    ctx.setChangedFiles(std::nullopt);
+    const auto pipeline = trainyard::core::GitlabCiReader::readText(
+        "stages: [build, test]\nb:\n  stage: build\n  parallel: 3\n  script: x\n"
+        "t:\n  script: x\n  tags: [gpu-runner]\nn:\n  script: x\n  rules:\n    - when: never\n",
+        QStringLiteral("t.yml"), ctx);
+    PipelineScene scene;
+    scene.setPipeline(pipeline);
+    QVERIFY(scene.card(QStringLiteral("b 2/3")));
+    QCOMPARE(scene.card(QStringLiteral("b 2/3")), scene.card(QStringLiteral("b")));
+    QCOMPARE(scene.card(QStringLiteral("b"))->content().instances, 3);
+    QCOMPARE(scene.card(QStringLiteral("t"))->content().gpus, 1);
+    QVERIFY(!scene.card(QStringLiteral("n"))); // when: never is not drawn
+    QCOMPARE(scene.implicitEdgeCount(), 1);     // t waits for the build stage
+    QCOMPARE(scene.needsEdgeCount(), 0);
 }
 
 QTEST_MAIN(tst_MainWindow)

@@ -1,0 +1,113 @@
+#include "jobcarditem.h"
+
+#include <QApplication>
+#include <QPainter>
+#include <QPalette>
+#include <QStyleOptionGraphicsItem>
+
+namespace trainyard::ui {
+
+namespace {
+
+// Status colours that read on light and dark palettes alike.
+QColor statusColor(std::optional<core::JobStatus> status, const QPalette &palette)
+{
+    if (!status)
+        return palette.color(QPalette::Mid);
+    switch (*status) {
+    case core::JobStatus::Pending: return palette.color(QPalette::Mid);
+    case core::JobStatus::Manual: return QColor(0x8b, 0x5c, 0xf6);
+    case core::JobStatus::Running: return QColor(0x1f, 0x6f, 0xeb);
+    case core::JobStatus::Success: return QColor(0x2d, 0xa4, 0x4e);
+    case core::JobStatus::Failed: return QColor(0xcf, 0x22, 0x2e);
+    case core::JobStatus::FailedAllowed: return QColor(0xd2, 0x99, 0x22);
+    case core::JobStatus::Skipped: return palette.color(QPalette::Dark);
+    case core::JobStatus::Cancelled: return palette.color(QPalette::Dark);
+    }
+    return palette.color(QPalette::Mid);
+}
+
+} // namespace
+
+JobCardItem::JobCardItem(Content content, QGraphicsItem *parent)
+    : QGraphicsObject(parent)
+    , m_content(std::move(content))
+{
+    setFlag(ItemIsSelectable);
+    setAcceptHoverEvents(true);
+    QStringList tip{m_content.name};
+    if (!m_content.image.isEmpty())
+        tip << tr("image: %1").arg(m_content.image);
+    tip << m_content.problems;
+    setToolTip(tip.join(u'\n'));
+}
+
+void JobCardItem::setStatus(std::optional<core::JobStatus> status, const QString &detail)
+{
+    m_status = status;
+    m_detail = detail;
+    update();
+}
+
+QRectF JobCardItem::boundingRect() const
+{
+    return QRectF(0, 0, Width, Height).adjusted(-2, -2, 2, 2);
+}
+
+QStringList JobCardItem::badges() const
+{
+    QStringList out;
+    if (m_content.gpus != 0)
+        out << (m_content.gpus < 0 ? tr("GPU all") : tr("GPU %1").arg(m_content.gpus));
+    if (m_content.manual)
+        out << tr("manual");
+    if (m_content.allowFailure)
+        out << tr("may fail");
+    if (m_content.artifacts)
+        out << tr("artifacts");
+    if (m_content.instances > 1)
+        out << QStringLiteral("\u00d7 %1").arg(m_content.instances);
+    return out;
+}
+
+void JobCardItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget)
+{
+    Q_UNUSED(widget);
+    const QPalette palette = QApplication::palette();
+    const QRectF r(0, 0, Width, Height);
+    painter->setRenderHint(QPainter::Antialiasing);
+    const bool selected = option->state & QStyle::State_Selected;
+    painter->setPen(QPen(selected ? palette.color(QPalette::Highlight) : palette.color(QPalette::Mid), selected ? 2.5 : 1));
+    painter->setBrush(palette.color(QPalette::Base));
+    painter->drawRoundedRect(r, 8, 8);
+    // The status stripe on the left edge.
+    painter->setPen(Qt::NoPen);
+    painter->setBrush(statusColor(m_status, palette));
+    painter->drawRoundedRect(QRectF(0, 0, 6, Height), 3, 3);
+
+    QFont bold = painter->font();
+    bold.setBold(true);
+    painter->setFont(bold);
+    painter->setPen(palette.color(QPalette::Text));
+    const QRectF text = r.adjusted(14, 6, -8, -6);
+    painter->drawText(text, Qt::AlignLeft | Qt::AlignTop,
+                      painter->fontMetrics().elidedText(m_content.name, Qt::ElideRight, int(text.width()) - 18));
+    if (!m_content.problems.isEmpty()) {
+        painter->setPen(QColor(0xcf, 0x22, 0x2e));
+        painter->drawText(text, Qt::AlignRight | Qt::AlignTop, QStringLiteral("\u26a0"));
+    }
+    QFont small = painter->font();
+    small.setBold(false);
+    small.setPointSizeF(small.pointSizeF() * 0.85);
+    painter->setFont(small);
+    painter->setPen(palette.color(QPalette::PlaceholderText));
+    QString second = m_content.image.section(u'/', -1);
+    if (m_status)
+        second = core::jobStatusToString(*m_status) + (m_detail.isEmpty() ? QString() : QStringLiteral(" · ") + m_detail);
+    painter->drawText(text.adjusted(0, 20, 0, 0), Qt::AlignLeft | Qt::AlignTop,
+                      painter->fontMetrics().elidedText(second, Qt::ElideMiddle, int(text.width())));
+    painter->drawText(text, Qt::AlignLeft | Qt::AlignBottom,
+                      painter->fontMetrics().elidedText(badges().join(QStringLiteral("  ·  ")), Qt::ElideRight, int(text.width())));
+}
+
+} // namespace trainyard::ui

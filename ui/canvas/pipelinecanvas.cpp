@@ -1,0 +1,31 @@
+#include "pipelinecanvas.h"
+
+#include "pipelinescene.h"
+
+#include <QWheelEvent>
+
+namespace trainyard::ui {
+
+PipelineCanvas::PipelineCanvas(QWidget *parent)
+    : QGraphicsView(parent)
+    , m_scene(new PipelineScene(this))
+{
+    setScene(m_scene);
+    setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
+    setDragMode(QGraphicsView::RubberBandDrag);
+    setAlignment(Qt::AlignLeft | Qt::AlignTop);
+}
+
+void PipelineCanvas::wheelEvent(QWheelEvent *event)
+{
+    if (event->modifiers() & Qt::ControlModifier) {
+        const qreal factor = event->angleDelta().y() > 0 ? 1.15 : 1 / 1.15;
+        setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
+        scale(factor, factor);
+        event->accept();
+        return;
+    }
+    QGraphicsView::wheelEvent(event);
+}
+
+} // namespace trainyard::ui
