@@ -3,7 +3,12 @@
 #include "canvas/jobcarditem.h"
 #include "canvas/pipelinecanvas.h"
 #include "canvas/pipelinescene.h"
+#include "console/joblogview.h"
+#include "console/logbatcher.h"
+#include "console/runconsole.h"
+#include "engine/runrecord.h"
 #include "pipeline/gitlabcireader.h"
+#include "run/runcontroller.h"
 #include "pipeline/pipelinelinter.h"
 
 #include <QAction>
@@ -14,6 +19,7 @@
 #include <QFutureWatcher>
 #include <QHeaderView>
 #include <QLabel>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QStackedWidget>
@@ -55,6 +61,16 @@ MainWindow::MainWindow(QWidget *parent)
     dock->setObjectName(QStringLiteral("problemsDock"));
     dock->setWidget(m_problems);
     addDockWidget(Qt::BottomDockWidgetArea, dock);
+    // The run console: one tab per job, fed in batches so the UI keeps turning.
+    m_logs = new LogBatcher(this);
+    m_console = new RunConsole(m_logs, this);
+    auto *consoleDock = new QDockWidget(tr("Run console"), this);
+    consoleDock->setObjectName(QStringLiteral("consoleDock"));
+    consoleDock->setWidget(m_console);
+    addDockWidget(Qt::BottomDockWidgetArea, consoleDock);
+    tabifyDockWidget(dock, consoleDock);
+    resizeDocks({dock}, {180}, Qt::Vertical);
+    connect(m_canvas, &PipelineCanvas::jobMenuRequested, this, &MainWindow::showJobMenu);
     connect(m_problems, &QListWidget::itemActivated, this, [this](QListWidgetItem *item) {
         if (JobCardItem *card = m_canvas->pipelineScene()->card(item->data(Qt::UserRole).toString())) {
             m_canvas->scene()->clearSelection();
@@ -73,6 +89,16 @@ void MainWindow::createMenus()
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
+    QMenu *run = menuBar()->addMenu(tr("&Run"));
+    m_runAction = run->addAction(tr("&Run pipeline"), this, [this] { runPipeline(); });
+    m_runAction->setShortcut(QKeySequence(Qt::Key_F5));
+    m_runAction->setEnabled(false);
+    m_cancelAction = run->addAction(tr("&Cancel run"), this, [this] {
+        if (m_run)
+            m_run->cancel();
+    });
+    m_cancelAction->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F5));
+    m_cancelAction->setEnabled(false);
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Trainyard"), this, [this] {
         QMessageBox::about(this, tr("About Trainyard"),
@@ -80,6 +106,74 @@ void MainWindow::createMenus()
                               ".gitlab-ci.yml.</p>")
                                .arg(QCoreApplication::applicationVersion()));
     });
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::runPipeline(bool shellEngine)
+{
+    if (!m_pipeline || m_pipeline->hasErrors() || m_run)
+        return;
+    core::RunOptions options;
+    m_run = std::make_unique<RunController>(*m_pipeline, shellEngine ? RunController::Engine::Shell : RunController::Engine::Docker,
+                                            options, m_logs);
+    connect(m_run.get(), &RunController::jobChanged, this, [this](const core::JobRecord &job) {
+        m_canvas->pipelineScene()->setJobStatus(job.name, job.status, job.reason);
+        m_console->setJobStatus(job.name, job.status);
+        if (core::isFinal(job.status) && job.started.isValid())
+            m_console->viewFor(job.name)->setFinished(job.exitCode, job.started.msecsTo(job.finished), core::jobStatusToString(job.status));
+    });
+    connect(m_run.get(), &RunController::progress, m_console, &RunConsole::setProgress);
+    connect(m_run.get(), &RunController::message, this, [this](const QString &text) { statusBar()->showMessage(text, 8000); });
+    connect(m_run.get(), &RunController::finished, this, &MainWindow::runFinished);
+    m_runAction->setEnabled(false);
+    m_cancelAction->setEnabled(true);
+    statusBar()->showMessage(tr("Running %1…").arg(QFileInfo(m_projectDir).fileName()));
+    m_run->start();
+}
+
+void MainWindow::runFinished(const core::RunRecord &record, const QString &error)
+{
+    m_run.release()->deleteLater(); // its thread has ended; delete once this signal returns
+    m_runAction->setEnabled(true);
+    m_cancelAction->setEnabled(false);
+    if (error.isEmpty()) {
+        statusBar()->showMessage(tr("Run #%1 %2").arg(record.pipelineIid).arg(core::runStatusToString(record.status)));
+        return;
+    }
+    if (error.contains(QStringLiteral("not reachable")) &&
+        QMessageBox::question(this, tr("Docker engine not reachable"),
+                              tr("%1\n\nRun with the host shell instead? Jobs then run without isolation.").arg(error)) ==
+            QMessageBox::Yes) {
+        runPipeline(true);
+        return;
+    }
+    QMessageBox::warning(this, tr("The run could not start"), error);
+}
+
+void MainWindow::approveJob(const QString &job)
+{
+    if (m_run)
+        m_run->approve(job);
+}
+
+void MainWindow::cancelJob(const QString &job)
+{
+    if (m_run)
+        m_run->cancelJob(job);
+}
+
+void MainWindow::showJobMenu(const QString &job, const QPoint &globalPos)
+{
+    QMenu menu(this);
+    JobCardItem *card = m_canvas->pipelineScene()->card(job);
+    const bool running = m_run && card && card->status();
+    if (running && *card->status() == core::JobStatus::Manual)
+        menu.addAction(tr("Approve '%1'").arg(job), this, [this, job] { approveJob(job); });
+    if (running && (*card->status() == core::JobStatus::Running || *card->status() == core::JobStatus::Pending))
+        menu.addAction(tr("Cancel '%1'").arg(job), this, [this, job] { cancelJob(job); });
+    menu.addAction(tr("Show log"), this, [this, job] { m_console->viewFor(job); });
+    menu.exec(globalPos);
 }
 
 void MainWindow::chooseProject()
@@ -120,6 +214,8 @@ void MainWindow::showPipeline(const QString &dir, const Pipeline &pipeline, cons
     setWindowTitle(tr("%1 (%2) — Trainyard").arg(name, pipeline.branch));
     m_projectLabel->setText(tr("%1 — branch %2").arg(QDir::toNativeSeparators(dir), pipeline.branch));
     m_canvas->pipelineScene()->setPipeline(pipeline, lint);
+    m_pipeline = std::make_unique<Pipeline>(pipeline);
+    m_runAction->setEnabled(!pipeline.hasErrors() && !m_run);
     m_problems->clear();
     int errors = 0;
     QStringList lines;

@@ -1,6 +1,9 @@
 #include "pipelinecanvas.h"
 
+#include "jobcarditem.h"
 #include "pipelinescene.h"
+
+#include <QContextMenuEvent>
 
 #include <QWheelEvent>
 
@@ -26,6 +29,18 @@ void PipelineCanvas::wheelEvent(QWheelEvent *event)
         return;
     }
     QGraphicsView::wheelEvent(event);
+}
+
+void PipelineCanvas::contextMenuEvent(QContextMenuEvent *event)
+{
+    for (QGraphicsItem *item = itemAt(event->pos()); item; item = item->parentItem()) {
+        if (auto *card = dynamic_cast<JobCardItem *>(item)) {
+            Q_EMIT jobMenuRequested(card->jobName(), event->globalPos());
+            event->accept();
+            return;
+        }
+    }
+    QGraphicsView::contextMenuEvent(event);
 }
 
 } // namespace trainyard::ui

@@ -15,8 +15,13 @@ public:
     explicit PipelineCanvas(QWidget *parent = nullptr);
     PipelineScene *pipelineScene() const { return m_scene; }
 
+Q_SIGNALS:
+    /// The user asked for a job's actions (right click on its card).
+    void jobMenuRequested(const QString &job, const QPoint &globalPos);
+
 protected:
     void wheelEvent(QWheelEvent *event) override;
+    void contextMenuEvent(QContextMenuEvent *event) override;
 
 private:
     PipelineScene *m_scene = nullptr;

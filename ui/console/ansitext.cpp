@@ -174,7 +174,11 @@ std::vector<AnsiText::Run> AnsiText::parse(QStringView line, State &state)
                     ++j;
                 i = j >= n ? n : (line[j] == Bell ? j + 1 : j + 2);
             } else {
-                i += 2; // two-byte escapes: charset selection, keypad modes…
+                // Other escapes (charset selection "ESC ( B", keypad modes…): intermediates, final.
+                qsizetype j = i + 1;
+                while (j < n && line[j].unicode() >= 0x20 && line[j].unicode() <= 0x2f)
+                    ++j;
+                i = std::min(j + 1, n);
             }
             continue;
         }

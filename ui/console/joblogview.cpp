@@ -92,7 +92,10 @@ JobLogView::JobLogView(QWidget *parent)
     m_text->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
     m_text->setUndoRedoEnabled(false); // an undo stack would keep every line alive
     m_text->setLineWrapMode(QPlainTextEdit::NoWrap);
-    m_text->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+    mono.setStyleHint(QFont::Monospace);
+    mono.setFixedPitch(true);
+    m_text->setFont(mono);
     m_text->setMaximumBlockCount(m_maximumLines);
     layout->addWidget(m_text, 1);
 
@@ -109,7 +112,13 @@ JobLogView::JobLogView(QWidget *parent)
     connect(next, &QToolButton::clicked, this, &JobLogView::findNext);
     connect(previous, &QToolButton::clicked, this, &JobLogView::findPrevious);
     connect(m_followButton, &QToolButton::toggled, this, &JobLogView::setFollowTail);
-    connect(m_text->verticalScrollBar(), &QScrollBar::valueChanged, this, &JobLogView::onScrolled);
+    QScrollBar *scrollBar = m_text->verticalScrollBar();
+    connect(scrollBar, &QScrollBar::valueChanged, this, &JobLogView::onScrolled);
+    // QPlainTextEdit handles page steps with the bar's signals blocked: actions are seen here.
+    connect(scrollBar, &QScrollBar::actionTriggered, this, [this, scrollBar] {
+        if (!m_scrollingItself)
+            onScrolled(scrollBar->sliderPosition());
+    });
 
     auto *findKey = new QShortcut(QKeySequence::Find, this);
     findKey->setContext(Qt::WidgetWithChildrenShortcut);

@@ -89,7 +89,7 @@ private:
     int m_maximumLines = DefaultMaximumLines;
     qint64 m_totalLines = 0;
     QString m_fullLogPath;
-    bool m_documentEmpty = true;    // the document's first block is still unused
+    bool m_documentEmpty = true; // the document's first block is still unused
     bool m_followTail = true;
     bool m_scrollingItself = false; // our own scrolling must not toggle follow-tail
 };

@@ -10,7 +10,7 @@ namespace trainyard::ui {
 
 namespace {
 // Small enough that one receiver call stays well under the time budget.
-constexpr qsizetype ChunkLines = 500;
+constexpr qsizetype ChunkLines = 250;
 } // namespace
 
 LogBatcher::LogBatcher(QObject *parent)

@@ -31,7 +31,7 @@ public:
     void setInterval(int ms);
     /// At most this many lines per job per tick (default 5,000).
     void setMaxLinesPerTick(int lines);
-    /// Delivery stops for the tick once this much time went into the receivers (default 20 ms).
+    /// Delivery stops for the tick once this much time went into the receivers (default 10 ms).
     void setTimeBudget(int ms);
     /// Lines a job may have waiting; beyond that the oldest are dropped and reported through
     /// linesDropped (default 200,000), so memory stays bounded when the UI cannot keep up.
@@ -65,7 +65,7 @@ private:
 
     QTimer m_timer;
     qsizetype m_maxPerTick = 5000;
-    int m_budgetMs = 20;
+    int m_budgetMs = 10;
 };
 
 } // namespace trainyard::ui

@@ -3,6 +3,8 @@
 #include "console/joblogview.h"
 #include "console/logbatcher.h"
 
+#include <QTabBar>
+
 #include <algorithm>
 #include <limits>
 
@@ -25,14 +27,22 @@ RunConsole::~RunConsole() = default;
 QString RunConsole::statusGlyph(core::JobStatus status)
 {
     switch (status) {
-    case core::JobStatus::Pending: return QStringLiteral("\u25CB");       // ○
-    case core::JobStatus::Manual: return QStringLiteral("\u23F8");        // ⏸
-    case core::JobStatus::Running: return QStringLiteral("\u25B6");       // ▶
-    case core::JobStatus::Success: return QStringLiteral("\u2713");       // ✓
-    case core::JobStatus::Failed: return QStringLiteral("\u2717");        // ✗
-    case core::JobStatus::FailedAllowed: return QStringLiteral("\u26A0"); // ⚠
-    case core::JobStatus::Skipped: return QStringLiteral("\u00BB");       // »
-    case core::JobStatus::Cancelled: return QStringLiteral("\u2298");     // ⊘
+    case core::JobStatus::Pending:
+        return QStringLiteral("\u25CB"); // ○
+    case core::JobStatus::Manual:
+        return QStringLiteral("\u23F8"); // ⏸
+    case core::JobStatus::Running:
+        return QStringLiteral("\u25B6"); // ▶
+    case core::JobStatus::Success:
+        return QStringLiteral("\u2713"); // ✓
+    case core::JobStatus::Failed:
+        return QStringLiteral("\u2717"); // ✗
+    case core::JobStatus::FailedAllowed:
+        return QStringLiteral("\u26A0"); // ⚠
+    case core::JobStatus::Skipped:
+        return QStringLiteral("\u00BB"); // »
+    case core::JobStatus::Cancelled:
+        return QStringLiteral("\u2298"); // ⊘
     }
     return {};
 }
@@ -57,7 +67,8 @@ void RunConsole::setJobOrder(const QStringList &jobs)
     QStringList tabs;
     for (int i = 0; i < count(); ++i)
         tabs << jobAt(i);
-    std::stable_sort(tabs.begin(), tabs.end(), [this](const QString &a, const QString &b) { return rank(a) < rank(b); });
+    std::stable_sort(tabs.begin(), tabs.end(),
+                     [this](const QString &a, const QString &b) { return rank(a) < rank(b); });
     for (int to = 0; to < tabs.size(); ++to)
         tabBar()->moveTab(indexOf(m_views.value(tabs.at(to))), to);
 }

@@ -1,0 +1,124 @@
+// Runs the offline demo from the window on the real Docker engine: every card reaches its final
+// state, the log tabs fill, the manual export is approved; and a long job is cancelled.
+#include "mainwindow.h"
+
+#include "canvas/jobcarditem.h"
+#include "canvas/pipelinecanvas.h"
+#include "canvas/pipelinescene.h"
+#include "console/joblogview.h"
+#include "console/runconsole.h"
+
+#include <QAction>
+#include <QPlainTextEdit>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QElapsedTimer>
+#include <QTest>
+
+using namespace trainyard;
+using namespace trainyard::ui;
+
+namespace {
+
+void shell(const QString &dir, const QString &command)
+{
+    QProcess p;
+    p.setWorkingDirectory(dir);
+    p.start(QStringLiteral("sh"), {QStringLiteral("-c"), command});
+    p.waitForFinished(60000);
+}
+
+bool copyDemo(const QString &target)
+{
+    const QString source = QStringLiteral(TRAINYARD_SOURCE_DIR "/resources/examples/offline-demo");
+    shell(target, QStringLiteral("cp -a '%1'/. . && rm -rf .trainyard && printf '.trainyard/\\n' >> .gitignore && "
+                                 "git init -q -b main && git add -A && git -c user.name=t -c user.email=t@t commit -qm demo")
+                      .arg(source));
+    return QFile::exists(target + QStringLiteral("/image/trainer"));
+}
+
+QAction *action(MainWindow &w, const QString &text)
+{
+    for (QAction *a : w.findChildren<QAction *>()) {
+        if (a->text() == text)
+            return a;
+    }
+    return nullptr;
+}
+
+std::optional<core::JobStatus> statusOf(PipelineScene *scene, const QString &job)
+{
+    JobCardItem *card = scene->card(job);
+    return card ? card->status() : std::nullopt;
+}
+
+} // namespace
+
+class tst_RunFromWindow final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void runDemoAndApproveExport();
+    void cancelLongJob();
+};
+
+void tst_RunFromWindow::initTestCase()
+{
+    if (qEnvironmentVariableIsSet("TRAINYARD_SKIP_DOCKER"))
+        QSKIP("TRAINYARD_SKIP_DOCKER is set");
+}
+
+void tst_RunFromWindow::runDemoAndApproveExport()
+{
+    QTemporaryDir dir;
+    QVERIFY2(copyDemo(dir.path()), "the demo's trainer is not built");
+    MainWindow w;
+    w.show();
+    w.openProject(dir.path());
+    PipelineScene *scene = w.findChild<PipelineCanvas *>()->pipelineScene();
+    QTRY_VERIFY_WITH_TIMEOUT(scene->card(QStringLiteral("export")), 10000);
+    QAction *run = action(w, QStringLiteral("&Run pipeline"));
+    QVERIFY(run && run->isEnabled());
+    run->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(statusOf(scene, QStringLiteral("export")), std::optional(core::JobStatus::Manual), 180000);
+    for (const char *job : {"unit-tests", "train", "evaluate"})
+        QCOMPARE(statusOf(scene, QLatin1String(job)), std::optional(core::JobStatus::Success));
+    w.approveJob(QStringLiteral("export"));
+    QTRY_COMPARE_WITH_TIMEOUT(statusOf(scene, QStringLiteral("export")), std::optional(core::JobStatus::Success), 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(run->isEnabled(), 30000); // the run is over
+    RunConsole *console = w.findChild<RunConsole *>();
+    QVERIFY(console);
+    JobLogView *log = console->existingView(QStringLiteral("train"));
+    QVERIFY(log);
+    QTRY_VERIFY_WITH_TIMEOUT(log->findChild<QPlainTextEdit *>()->toPlainText().contains(QStringLiteral("artifacts collected")), 10000);
+    if (qEnvironmentVariableIsSet("TRAINYARD_SCREENSHOT"))
+        w.grab().save(qEnvironmentVariable("TRAINYARD_SCREENSHOT"));
+}
+
+void tst_RunFromWindow::cancelLongJob()
+{
+    QTemporaryDir dir;
+    QVERIFY(copyDemo(dir.path()));
+    shell(dir.path(), QStringLiteral("printf 'slow:\\n  stage: test\\n  script: [sleep 120]\\n' >> .gitlab-ci.yml && "
+                                     "git -c user.name=t -c user.email=t@t commit -qam slow"));
+    MainWindow w;
+    w.show();
+    w.openProject(dir.path());
+    PipelineScene *scene = w.findChild<PipelineCanvas *>()->pipelineScene();
+    QTRY_VERIFY_WITH_TIMEOUT(scene->card(QStringLiteral("slow")), 10000);
+    action(w, QStringLiteral("&Run pipeline"))->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(statusOf(scene, QStringLiteral("slow")), std::optional(core::JobStatus::Running), 120000);
+    QElapsedTimer t;
+    t.start();
+    w.cancelJob(QStringLiteral("slow"));
+    QTRY_COMPARE_WITH_TIMEOUT(statusOf(scene, QStringLiteral("slow")), std::optional(core::JobStatus::Cancelled), 30000);
+    QVERIFY(t.elapsed() < 30000);
+    // The rest of the run would wait for the manual export: cancel the whole run too.
+    action(w, QStringLiteral("&Cancel run"))->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(action(w, QStringLiteral("&Run pipeline"))->isEnabled(), 120000);
+}
+
+QTEST_MAIN(tst_RunFromWindow)
+#include "tst_runfromwindow.moc"

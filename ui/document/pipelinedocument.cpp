@@ -1,0 +1,155 @@
+#include "pipelinedocument.h"
+
+#include "pipeline/gitlabcireader.h"
+#include "pipeline/pipelinelinter.h"
+#include "pipeline/yamlblockscanner.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSaveFile>
+#include <QUndoStack>
+
+namespace trainyard::ui {
+
+using core::Error;
+using core::Result;
+using core::SourceLocation;
+
+namespace {
+
+QString pipelinePath(const QString &projectDir)
+{
+    return QDir(projectDir).filePath(QStringLiteral(".gitlab-ci.yml"));
+}
+
+} // namespace
+
+PipelineDocument::PipelineDocument(QString projectDir, core::EvaluationContext context, core::YamlEditor editor,
+                                   QObject *parent)
+    : QObject(parent)
+    , m_projectDir(std::move(projectDir))
+    , m_filePath(pipelinePath(m_projectDir))
+    , m_context(std::move(context))
+    , m_editor(std::move(editor))
+    , m_undoStack(new QUndoStack(this))
+{
+    connect(m_undoStack, &QUndoStack::cleanChanged, this, [this](bool clean) { Q_EMIT modifiedChanged(!clean); });
+    reread();
+}
+
+PipelineDocument::~PipelineDocument() = default;
+
+Result<std::unique_ptr<PipelineDocument>>
+PipelineDocument::load(const QString &projectDir, const core::EvaluationContext &context, QObject *parent)
+{
+    const QString path = pipelinePath(projectDir);
+    QFile file(path);
+    if (!file.exists())
+        return tl::unexpected(Error::error(QStringLiteral("%1 has no .gitlab-ci.yml; create a pipeline to start one")
+                                               .arg(QDir::toNativeSeparators(projectDir)),
+                                           SourceLocation{path}));
+    if (!file.open(QIODevice::ReadOnly))
+        return tl::unexpected(Error::error(QStringLiteral("cannot read the pipeline file: %1").arg(file.errorString()),
+                                           SourceLocation{path}));
+    auto editor = core::YamlEditor::fromText(file.readAll(), path);
+    if (!editor)
+        return tl::unexpected(editor.error());
+    // Not make_unique: the constructor is private.
+    return std::unique_ptr<PipelineDocument>(new PipelineDocument(projectDir, context, std::move(*editor), parent));
+}
+
+std::unique_ptr<PipelineDocument> PipelineDocument::create(const QString &projectDir,
+                                                           const core::EvaluationContext &context, QObject *parent)
+{
+    const QByteArray text = "stages:\n"
+                            "  - test\n"
+                            "  - train\n"
+                            "\n"
+                            "example:\n"
+                            "  stage: test\n"
+                            "  script:\n"
+                            "    - echo \"Hello from Trainyard\"\n";
+    auto editor = core::YamlEditor::fromText(text, pipelinePath(projectDir));
+    Q_ASSERT(editor); // a constant that parses
+    std::unique_ptr<PipelineDocument> doc(new PipelineDocument(projectDir, context, std::move(*editor), parent));
+    // Nothing is on disk yet: the document starts modified so that closing it asks to save.
+    doc->m_undoStack->resetClean();
+    return doc;
+}
+
+bool PipelineDocument::isModified() const
+{
+    return !m_undoStack->isClean();
+}
+
+Result<void> PipelineDocument::save()
+{
+    QSaveFile file(m_filePath);
+    if (!file.open(QIODevice::WriteOnly))
+        return tl::unexpected(Error::error(QStringLiteral("cannot write the pipeline file: %1").arg(file.errorString()),
+                                           SourceLocation{m_filePath}));
+    const QByteArray bytes = m_editor.text();
+    if (file.write(bytes) != bytes.size() || !file.commit())
+        return tl::unexpected(Error::error(QStringLiteral("cannot write the pipeline file: %1").arg(file.errorString()),
+                                           SourceLocation{m_filePath}));
+    m_undoStack->setClean();
+    return {};
+}
+
+void PipelineDocument::push(QUndoCommand *command)
+{
+    if (command->isObsolete()) {
+        delete command;
+        return;
+    }
+    m_undoStack->push(command);
+}
+
+Result<QByteArray> PipelineDocument::jobBody(const QString &job) const
+{
+    const QByteArray text = m_editor.text();
+    const core::YamlBlockScanner s(text);
+    const auto entry = s.topLevelEntry(job);
+    if (!entry)
+        return tl::unexpected(Error::error(QStringLiteral("no job '%1'").arg(job), SourceLocation{m_filePath}, job));
+    if (!entry->inlineValue.isEmpty())
+        return tl::unexpected(
+            Error::error(QStringLiteral("job '%1' is not written as a block of its own keys").arg(job),
+                         SourceLocation{m_filePath, entry->keyLine + 1, 1}, job));
+    const auto &lines = s.lines();
+    int last = entry->lastLine;
+    while (last > entry->keyLine && (lines[size_t(last)].blank || lines[size_t(last)].comment))
+        --last; // comments after the last key belong to what follows
+    if (last == entry->keyLine)
+        return QByteArray();
+    const qsizetype begin = lines[size_t(entry->keyLine)].next;
+    return text.mid(begin, lines[size_t(last)].end - begin);
+}
+
+Result<void> PipelineDocument::setText(const QByteArray &text)
+{
+    auto editor = core::YamlEditor::fromText(text, m_filePath);
+    if (!editor) {
+        // Commands only hand over texts an editor produced or held, so this is a bug: keep the old text.
+        qWarning("PipelineDocument::setText: %s", qPrintable(editor.error().toString()));
+        return tl::unexpected(editor.error());
+    }
+    m_editor = std::move(*editor);
+    reread();
+    Q_EMIT changed();
+    return {};
+}
+
+void PipelineDocument::reportProblem(const Error &error)
+{
+    Q_EMIT problem(error);
+}
+
+void PipelineDocument::reread()
+{
+    m_pipeline = core::GitlabCiReader::readText(m_editor.text(), m_filePath, m_context);
+    m_lint = core::PipelineLinter::lint(m_pipeline);
+}
+
+} // namespace trainyard::ui
