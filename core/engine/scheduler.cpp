@@ -328,6 +328,7 @@ bool Scheduler::startJob(Node &node)
     node.record.engine = m_executor.name();
     for (int g : node.gpus)
         node.record.gpus << QString::number(g);
+    node.record.reason.clear(); // "waiting for approval" and the like no longer hold
     setStatus(node, JobStatus::Running);
     node.thread = std::thread([this, n = &node] { runJob(n); });
     return true;

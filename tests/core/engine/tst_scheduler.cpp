@@ -307,6 +307,7 @@ void tst_Scheduler::manualJobs()
         QVERIFY(r);
         QCOMPARE(statusOf(*r, QStringLiteral("export")), JobStatus::Success);
         QCOMPARE(statusOf(*r, QStringLiteral("deploy")), JobStatus::Success);
+        QVERIFY(r->jobs.at(QStringLiteral("export")).reason.isEmpty());
         QCOMPARE(r->status, RunStatus::Success);
     }
     {
@@ -324,6 +325,7 @@ void tst_Scheduler::manualJobs()
         approver.join();
         QVERIFY(r);
         QCOMPARE(statusOf(*r, QStringLiteral("export")), JobStatus::Success);
+        QVERIFY2(r->jobs.at(QStringLiteral("export")).reason.isEmpty(), qPrintable(r->jobs.at(QStringLiteral("export")).reason));
     }
 }
 
