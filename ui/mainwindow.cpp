@@ -8,10 +8,13 @@
 #include "console/runconsole.h"
 #include "engine/runrecord.h"
 #include "pipeline/gitlabcireader.h"
+#include "document/editcontroller.h"
+#include "document/pipelinedocument.h"
 #include "run/runcontroller.h"
 #include "pipeline/pipelinelinter.h"
 
 #include <QAction>
+#include <QCloseEvent>
 #include <QApplication>
 #include <QDir>
 #include <QFileDialog>
@@ -71,6 +74,12 @@ MainWindow::MainWindow(QWidget *parent)
     tabifyDockWidget(dock, consoleDock);
     resizeDocks({dock}, {180}, Qt::Vertical);
     connect(m_canvas, &PipelineCanvas::jobMenuRequested, this, &MainWindow::showJobMenu);
+    m_edit = new EditController(this);
+    connect(m_edit, &EditController::documentChanged, this, [this] {
+        if (PipelineDocument *doc = m_edit->document())
+            showPipeline(m_projectDir, doc->pipeline(), doc->lint());
+    });
+    connect(m_edit, &EditController::modifiedChanged, this, &QWidget::setWindowModified);
     connect(m_problems, &QListWidget::itemActivated, this, [this](QListWidgetItem *item) {
         if (JobCardItem *card = m_canvas->pipelineScene()->card(item->data(Qt::UserRole).toString())) {
             m_canvas->scene()->clearSelection();
@@ -86,9 +95,15 @@ void MainWindow::createMenus()
     QMenu *file = menuBar()->addMenu(tr("&File"));
     QAction *open = file->addAction(tr("&Open project…"), this, &MainWindow::chooseProject);
     open->setShortcut(QKeySequence::Open);
+    file->addAction(m_edit->saveAction());
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
+    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    edit->addAction(m_edit->undoAction());
+    edit->addAction(m_edit->redoAction());
+    edit->addSeparator();
+    edit->addAction(m_edit->addJobAction());
     QMenu *run = menuBar()->addMenu(tr("&Run"));
     m_runAction = run->addAction(tr("&Run pipeline"), this, [this] { runPipeline(); });
     m_runAction->setShortcut(QKeySequence(Qt::Key_F5));
@@ -112,7 +127,7 @@ MainWindow::~MainWindow() = default;
 
 void MainWindow::runPipeline(bool shellEngine)
 {
-    if (!m_pipeline || m_pipeline->hasErrors() || m_run)
+    if (!m_pipeline || m_pipeline->hasErrors() || m_run || !m_edit->maybeSave())
         return;
     core::RunOptions options;
     m_run = std::make_unique<RunController>(*m_pipeline, shellEngine ? RunController::Engine::Shell : RunController::Engine::Docker,
@@ -151,6 +166,14 @@ void MainWindow::runFinished(const core::RunRecord &record, const QString &error
     QMessageBox::warning(this, tr("The run could not start"), error);
 }
 
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (m_edit->maybeSave())
+        event->accept();
+    else
+        event->ignore();
+}
+
 void MainWindow::approveJob(const QString &job)
 {
     if (m_run)
@@ -173,6 +196,8 @@ void MainWindow::showJobMenu(const QString &job, const QPoint &globalPos)
     if (running && (*card->status() == core::JobStatus::Running || *card->status() == core::JobStatus::Pending))
         menu.addAction(tr("Cancel '%1'").arg(job), this, [this, job] { cancelJob(job); });
     menu.addAction(tr("Show log"), this, [this, job] { m_console->viewFor(job); });
+    if (!m_run)
+        m_edit->addJobActions(menu, job);
     menu.exec(globalPos);
 }
 
@@ -188,14 +213,22 @@ void MainWindow::openProject(const QString &dir)
     m_projectDir = QDir(dir).absolutePath();
     m_projectLabel->setText(tr("Reading %1…").arg(QDir::toNativeSeparators(m_projectDir)));
     // Reading walks the project tree and git state: off the UI thread.
-    using Read = std::pair<Pipeline, std::vector<core::Error>>;
+    struct Read
+    {
+        Pipeline pipeline;
+        std::vector<core::Error> lint;
+        core::EvaluationContext context;
+    };
     auto *watcher = new QFutureWatcher<Read>(this);
     connect(watcher, &QFutureWatcher<Read>::finished, this, [this, watcher, dir = m_projectDir] {
         watcher->deleteLater();
         if (dir != m_projectDir)
             return; // another project was opened meanwhile
         const Read read = watcher->result();
-        showPipeline(dir, read.first, read.second);
+        // The document re-reads the text after every edit, with the context made here.
+        auto document = PipelineDocument::load(dir, read.context);
+        m_edit->setDocument(document ? std::move(*document) : nullptr);
+        showPipeline(dir, read.pipeline, read.lint);
     });
     watcher->setFuture(QtConcurrent::run([dir = m_projectDir] {
         core::GitlabCiReader::Options options;
@@ -204,14 +237,17 @@ void MainWindow::openProject(const QString &dir)
         std::vector<core::Error> lint;
         if (!pipeline.hasErrors())
             lint = core::PipelineLinter::lint(pipeline);
-        return Read{std::move(pipeline), std::move(lint)};
+        core::EvaluationContext context = core::EvaluationContext::fromProject(dir);
+        (void)context.projectFiles(); // list the tree and the changes here, not on the UI thread
+        (void)context.changedFiles();
+        return Read{std::move(pipeline), std::move(lint), std::move(context)};
     }));
 }
 
 void MainWindow::showPipeline(const QString &dir, const Pipeline &pipeline, const std::vector<core::Error> &lint)
 {
     const QString name = QFileInfo(dir).fileName();
-    setWindowTitle(tr("%1 (%2) — Trainyard").arg(name, pipeline.branch));
+    setWindowTitle(tr("%1 (%2)[*] — Trainyard").arg(name, pipeline.branch));
     m_projectLabel->setText(tr("%1 — branch %2").arg(QDir::toNativeSeparators(dir), pipeline.branch));
     m_canvas->pipelineScene()->setPipeline(pipeline, lint);
     m_pipeline = std::make_unique<Pipeline>(pipeline);

@@ -28,6 +28,11 @@ public:
     explicit MainWindow(QWidget *parent = nullptr);
     ~MainWindow() override;
 
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+public:
+
     /// Opens the project in `dir`: finds its .gitlab-ci.yml and shows its stages and jobs.
     void openProject(const QString &dir);
     /// Approves a manual job of the running pipeline (the card's "Approve").
@@ -54,6 +59,7 @@ private:
     class LogBatcher *m_logs = nullptr;
     class RunConsole *m_console = nullptr;
     std::unique_ptr<class RunController> m_run;
+    class EditController *m_edit = nullptr;
     QAction *m_runAction = nullptr;
     QAction *m_cancelAction = nullptr;
 };

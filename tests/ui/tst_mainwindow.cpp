@@ -1,11 +1,18 @@
 // The window opens on the offscreen platform and shows the demo project's pipeline.
 #include "mainwindow.h"
 
+#include "document/editcontroller.h"
+#include "document/pipelinecommands.h"
+#include "document/pipelinedocument.h"
+
 #include "pipeline/gitlabcireader.h"
 
 #include <QLabel>
 #include <QMenuBar>
 #include <QStatusBar>
+#include <QAction>
+#include <QFile>
+#include <QTemporaryDir>
 #include <QTest>
 #include "canvas/jobcarditem.h"
 #include "canvas/pipelinecanvas.h"
@@ -23,6 +30,7 @@ private Q_SLOTS:
     void opensEmptyShell();
     void opensDemoProject();
     void canvasGroupsParallelJobsAndDrawsImplicitOrder();
+    void editUndoRedoSave();
 };
 
 void tst_MainWindow::opensEmptyShell()
@@ -83,6 +91,59 @@ void tst_MainWindow::canvasGroupsParallelJobsAndDrawsImplicitOrder()
     QVERIFY(!scene.card(QStringLiteral("n"))); // when: never is not drawn
     QCOMPARE(scene.implicitEdgeCount(), 1);     // t waits for the build stage
     QCOMPARE(scene.needsEdgeCount(), 0);
+}
+
+void tst_MainWindow::editUndoRedoSave()
+{
+    QTemporaryDir dir;
+    const QString file = dir.filePath(QStringLiteral(".gitlab-ci.yml"));
+    QVERIFY(QFile::copy(QStringLiteral(TRAINYARD_SOURCE_DIR "/resources/examples/offline-demo/.gitlab-ci.yml"), file));
+    QFile::setPermissions(file, QFile::ReadOwner | QFile::WriteOwner);
+    QFile original(file);
+    QVERIFY(original.open(QIODevice::ReadOnly));
+    const QByteArray before = original.readAll();
+    original.close();
+
+    MainWindow w;
+    w.show();
+    w.openProject(dir.path());
+    PipelineScene *scene = w.findChild<PipelineCanvas *>()->pipelineScene();
+    auto *edit = w.findChild<EditController *>();
+    QVERIFY(edit);
+    QTRY_VERIFY_WITH_TIMEOUT(edit->document() && scene->card(QStringLiteral("train")), 10000);
+    PipelineDocument *doc = edit->document();
+
+    // Add a job (duplicate), then connect a needs edge.
+    doc->push(new DuplicateJobCommand(doc, QStringLiteral("train")));
+    QVERIFY(scene->card(QStringLiteral("train-copy")));
+    QVERIFY(w.isWindowModified());
+    const int edges = scene->needsEdgeCount();
+    doc->push(new AddNeedCommand(doc, QStringLiteral("train-copy"), QStringLiteral("evaluate")));
+    QCOMPARE(scene->needsEdgeCount(), edges); // train-copy is in stage train: a need on a later stage is refused
+    doc->push(new AddNeedCommand(doc, QStringLiteral("export"), QStringLiteral("unit-tests")));
+    QCOMPARE(scene->needsEdgeCount(), edges + 1);
+
+    // Undo both, redo both, through the window's actions.
+    edit->undoAction()->trigger();
+    QCOMPARE(scene->needsEdgeCount(), edges);
+    edit->undoAction()->trigger();
+    QVERIFY(!scene->card(QStringLiteral("train-copy")));
+    QCOMPARE(doc->text(), before);
+    QVERIFY(!w.isWindowModified());
+    edit->redoAction()->trigger();
+    edit->redoAction()->trigger();
+    QVERIFY(scene->card(QStringLiteral("train-copy")));
+    QCOMPARE(scene->needsEdgeCount(), edges + 1);
+
+    // Save writes exactly the document's text; unchanged lines stay byte for byte.
+    edit->saveAction()->trigger();
+    QVERIFY(!w.isWindowModified());
+    QFile saved(file);
+    QVERIFY(saved.open(QIODevice::ReadOnly));
+    const QByteArray after = saved.readAll();
+    QCOMPARE(after, doc->text());
+    QVERIFY(after.contains("train-copy:"));
+    QVERIFY(after.startsWith(before.left(before.indexOf("stages:"))));
 }
 
 QTEST_MAIN(tst_MainWindow)

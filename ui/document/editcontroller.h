@@ -1,0 +1,56 @@
+#pragma once
+
+#include <QObject>
+#include <QString>
+
+#include <memory>
+
+class QAction;
+class QMenu;
+class QWidget;
+
+namespace trainyard::ui {
+
+class PipelineDocument;
+
+/// The window's editing verbs on the open PipelineDocument: Undo/Redo/Save, "Add job…", and a
+/// job's Duplicate/Rename/Delete/Move to stage/needs. Every edit goes through the document's undo
+/// stack; an edit that cannot be made is shown to the user, not swallowed.
+class EditController final : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit EditController(QWidget *window);
+    ~EditController() override;
+
+    void setDocument(std::unique_ptr<PipelineDocument> document);
+    PipelineDocument *document() const { return m_document.get(); }
+
+    QAction *undoAction() const { return m_undo; }
+    QAction *redoAction() const { return m_redo; }
+    QAction *saveAction() const { return m_save; }
+    QAction *addJobAction() const { return m_addJob; }
+    /// Adds the edit actions for `job` to a card's menu.
+    void addJobActions(QMenu &menu, const QString &job);
+    /// Asks to save unsaved changes; false when the user cancels (keep the window open).
+    bool maybeSave();
+
+Q_SIGNALS:
+    /// The document's pipeline changed (an edit, undo or redo, or another document).
+    void documentChanged();
+    void modifiedChanged(bool modified);
+
+private:
+    void updateActions();
+    void addJob();
+
+    QWidget *m_window;
+    std::unique_ptr<PipelineDocument> m_document;
+    QAction *m_undo;
+    QAction *m_redo;
+    QAction *m_save;
+    QAction *m_addJob;
+};
+
+} // namespace trainyard::ui
