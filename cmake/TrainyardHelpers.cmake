@@ -14,6 +14,7 @@ function(trainyard_add_test name)
   cmake_parse_arguments(T "" "TIMEOUT" "SOURCES;LABELS;LIBS" ${ARGN})
   add_executable(${name} ${T_SOURCES})
   target_link_libraries(${name} PRIVATE trainyard_settings Qt6::Test ${T_LIBS})
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
   target_compile_definitions(${name} PRIVATE
     TRAINYARD_TEST_DATA="${PROJECT_SOURCE_DIR}/tests/data"
     TRAINYARD_SOURCE_DIR="${PROJECT_SOURCE_DIR}"

@@ -557,14 +557,7 @@ Result<QStringList> DockerClient::listContainers(const QString &labelFilter)
 {
     const QByteArray filters =
         labelFilter.isEmpty() ? QByteArray() : "&filters=" + DockerJson::labelFilters(labelFilter);
-    auto body = callOk("GET", "/containers/json?all=1" + filters, QStringLiteral("Listing containers"));
-    if (!body)
-        return tl::make_unexpected(body.error());
-    QStringList ids;
-    const QJsonArray containers = QJsonDocument::fromJson(*body).array();
-    for (const QJsonValue &c : containers)
-        ids.append(c.toObject().value(QLatin1String("Id")).toString());
-    return ids;
+    return listField("/containers/json?all=1" + filters, QLatin1String("Id"), QStringLiteral("Listing containers"));
 }
 
 Result<void> DockerClient::createNetwork(const QString &name, const QMap<QString, QString> &labels)
@@ -591,14 +584,19 @@ Result<QStringList> DockerClient::listNetworks(const QString &labelFilter)
 {
     const QByteArray filters =
         labelFilter.isEmpty() ? QByteArray() : "?filters=" + DockerJson::labelFilters(labelFilter);
-    auto body = callOk("GET", "/networks" + filters, QStringLiteral("Listing networks"));
+    return listField("/networks" + filters, QLatin1String("Name"), QStringLiteral("Listing networks"));
+}
+
+Result<QStringList> DockerClient::listField(const QByteArray &path, QLatin1String field, const QString &what)
+{
+    auto body = callOk("GET", path, what);
     if (!body)
         return tl::make_unexpected(body.error());
-    QStringList names;
-    const QJsonArray networks = QJsonDocument::fromJson(*body).array();
-    for (const QJsonValue &n : networks)
-        names.append(n.toObject().value(QLatin1String("Name")).toString());
-    return names;
+    QStringList values;
+    const QJsonArray items = QJsonDocument::fromJson(*body).array();
+    for (const QJsonValue &item : items)
+        values.append(item.toObject().value(field).toString());
+    return values;
 }
 
 } // namespace trainyard::core

@@ -130,6 +130,8 @@ public:
     Result<QStringList> listNetworks(const QString &labelFilter);
 
 private:
+    /// GET `path` and collect `field` of every object of the JSON array it answers.
+    Result<QStringList> listField(const QByteArray &path, QLatin1String field, const QString &what);
     struct Request;
     struct Response;
 

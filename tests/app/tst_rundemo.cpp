@@ -11,6 +11,8 @@
 #include <QTemporaryDir>
 #include <QStandardPaths>
 #include <QTest>
+
+#include "support/demoproject.h"
 #include <QUrl>
 
 #include <csignal>
@@ -24,7 +26,7 @@ struct RunResult
     QString err;
 };
 
-RunResult trainyard(const QStringList &args, const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment(),
+RunResult runTrainyard(const QStringList &args, const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment(),
                     int timeoutMs = 300000)
 {
     QProcess p;
@@ -36,27 +38,6 @@ RunResult trainyard(const QStringList &args, const QProcessEnvironment &env = QP
         p.waitForFinished();
     }
     return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
-}
-
-void shell(const QString &dir, const QString &command)
-{
-    QProcess p;
-    p.setWorkingDirectory(dir);
-    p.start(QStringLiteral("sh"), {QStringLiteral("-c"), command});
-    p.waitForFinished(60000);
-}
-
-// Copies the built demo folder elsewhere and makes it a fresh git repository.
-bool copyDemo(const QString &target)
-{
-    const QString source = QStringLiteral(TRAINYARD_SOURCE_DIR "/resources/examples/offline-demo");
-    if (!QFile::exists(source + QStringLiteral("/image/trainer")))
-        return false;
-    shell(target, QStringLiteral("cp -a '%1'/. . && rm -rf .trainyard && printf '.trainyard/\\n' >> .gitignore && "
-                                 "git init -q -b main && git add -A && "
-                                 "git -c user.name=t -c user.email=t@t commit -qm demo")
-                      .arg(source));
-    return QFile::exists(target + QStringLiteral("/.git"));
 }
 
 QJsonObject lastRun(const QString &project)
@@ -123,8 +104,8 @@ void tst_RunDemo::initTestCase()
 void tst_RunDemo::demoRunsEndToEndAndIsDeterministic()
 {
     QTemporaryDir dir;
-    QVERIFY2(copyDemo(dir.path()), "the demo's trainer is not built: build the project first");
-    const RunResult first = trainyard({QStringLiteral("run"), QStringLiteral("-C"), dir.path(), QStringLiteral("--approve"), QStringLiteral("export")});
+    QVERIFY2(trainyard::test::copyOfflineDemo(dir.path()), "the demo's trainer is not built: build the project first");
+    const RunResult first = runTrainyard({QStringLiteral("run"), QStringLiteral("-C"), dir.path(), QStringLiteral("--approve"), QStringLiteral("export")});
     QVERIFY2(first.exitCode == 0, qPrintable(first.out + first.err));
     for (const char *job : {"unit-tests", "train", "evaluate", "export"})
         QVERIFY2(first.out.contains(QRegularExpression(QStringLiteral("\\n  %1\\s+success").arg(QLatin1String(job)))), qPrintable(first.out));
@@ -138,7 +119,7 @@ void tst_RunDemo::demoRunsEndToEndAndIsDeterministic()
     QVERIFY(trainJob.value(QStringLiteral("image_id")).toString().startsWith(QStringLiteral("sha256:")));
 
     // Same commit, image and data: the same model bytes.
-    const RunResult second = trainyard({QStringLiteral("run"), QStringLiteral("-C"), dir.path(), QStringLiteral("--approve"), QStringLiteral("export")});
+    const RunResult second = runTrainyard({QStringLiteral("run"), QStringLiteral("-C"), dir.path(), QStringLiteral("--approve"), QStringLiteral("export")});
     QCOMPARE(second.exitCode, 0);
     QCOMPARE(artifactSha(lastRun(dir.path()), QStringLiteral("train"), QStringLiteral("models/model.txt")), model1);
     QCOMPARE(countContainers(QStringLiteral("trainyard.project=") + QDir(dir.path()).absolutePath()), 0);
@@ -147,10 +128,10 @@ void tst_RunDemo::demoRunsEndToEndAndIsDeterministic()
 void tst_RunDemo::failingGateStopsExport()
 {
     QTemporaryDir dir;
-    QVERIFY(copyDemo(dir.path()));
-    shell(dir.path(), QStringLiteral("sed -i 's/--min-accuracy 0.85/--min-accuracy 0.999/' .gitlab-ci.yml && "
+    QVERIFY(trainyard::test::copyOfflineDemo(dir.path()));
+    trainyard::test::shell(dir.path(), QStringLiteral("sed -i 's/--min-accuracy 0.85/--min-accuracy 0.999/' .gitlab-ci.yml && "
                                      "git -c user.name=t -c user.email=t@t commit -qam 'raise the bar'"));
-    const RunResult r = trainyard({QStringLiteral("run"), QStringLiteral("-C"), dir.path(), QStringLiteral("--approve"), QStringLiteral("export")});
+    const RunResult r = runTrainyard({QStringLiteral("run"), QStringLiteral("-C"), dir.path(), QStringLiteral("--approve"), QStringLiteral("export")});
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.out.contains(QRegularExpression(QStringLiteral("\\n  evaluate\\s+failed"))), qPrintable(r.out));
     QVERIFY(r.out.contains(QRegularExpression(QStringLiteral("\\n  export\\s+skipped"))));
@@ -159,8 +140,8 @@ void tst_RunDemo::failingGateStopsExport()
 void tst_RunDemo::killedRunIsReportedAndCleanedUp()
 {
     QTemporaryDir dir;
-    QVERIFY(copyDemo(dir.path()));
-    shell(dir.path(), QStringLiteral("printf 'slow:\\n  stage: test\\n  script: [sleep 120]\\n' >> .gitlab-ci.yml && "
+    QVERIFY(trainyard::test::copyOfflineDemo(dir.path()));
+    trainyard::test::shell(dir.path(), QStringLiteral("printf 'slow:\\n  stage: test\\n  script: [sleep 120]\\n' >> .gitlab-ci.yml && "
                                      "git -c user.name=t -c user.email=t@t commit -qam slow"));
     QProcess run;
     run.start(QStringLiteral(TRAINYARD_EXE), {QStringLiteral("run"), QStringLiteral("-C"), dir.path(), QStringLiteral("--job"), QStringLiteral("slow")});
@@ -172,7 +153,7 @@ void tst_RunDemo::killedRunIsReportedAndCleanedUp()
     run.waitForFinished();
     QCOMPARE(lastRun(dir.path()).value(QStringLiteral("status")).toString(), QStringLiteral("running"));
 
-    const RunResult next = trainyard({QStringLiteral("run"), QStringLiteral("-C"), dir.path(), QStringLiteral("--job"), QStringLiteral("unit-tests")});
+    const RunResult next = runTrainyard({QStringLiteral("run"), QStringLiteral("-C"), dir.path(), QStringLiteral("--job"), QStringLiteral("unit-tests")});
     QVERIFY2(next.exitCode == 0, qPrintable(next.out + next.err));
     QVERIFY2(next.err.contains(QStringLiteral("was interrupted")), qPrintable(next.err));
     QVERIFY(next.err.contains(QStringLiteral("removed")));
@@ -199,10 +180,10 @@ void tst_RunDemo::demoRunsOnPodman()
     QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(socket), 20000);
 
     QTemporaryDir dir;
-    QVERIFY(copyDemo(dir.path()));
+    QVERIFY(trainyard::test::copyOfflineDemo(dir.path()));
     QProcessEnvironment runEnv = QProcessEnvironment::systemEnvironment();
     runEnv.insert(QStringLiteral("DOCKER_HOST"), QStringLiteral("unix://") + socket);
-    const RunResult r = trainyard({QStringLiteral("run"), QStringLiteral("-C"), dir.path(), QStringLiteral("--approve"), QStringLiteral("export")}, runEnv);
+    const RunResult r = runTrainyard({QStringLiteral("run"), QStringLiteral("-C"), dir.path(), QStringLiteral("--approve"), QStringLiteral("export")}, runEnv);
     service.terminate();
     service.waitForFinished(10000);
     QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));

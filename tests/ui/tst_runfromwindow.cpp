@@ -15,27 +15,12 @@
 #include <QElapsedTimer>
 #include <QTest>
 
+#include "support/demoproject.h"
+
 using namespace trainyard;
 using namespace trainyard::ui;
 
 namespace {
-
-void shell(const QString &dir, const QString &command)
-{
-    QProcess p;
-    p.setWorkingDirectory(dir);
-    p.start(QStringLiteral("sh"), {QStringLiteral("-c"), command});
-    p.waitForFinished(60000);
-}
-
-bool copyDemo(const QString &target)
-{
-    const QString source = QStringLiteral(TRAINYARD_SOURCE_DIR "/resources/examples/offline-demo");
-    shell(target, QStringLiteral("cp -a '%1'/. . && rm -rf .trainyard && printf '.trainyard/\\n' >> .gitignore && "
-                                 "git init -q -b main && git add -A && git -c user.name=t -c user.email=t@t commit -qm demo")
-                      .arg(source));
-    return QFile::exists(target + QStringLiteral("/image/trainer"));
-}
 
 QAction *action(MainWindow &w, const QString &text)
 {
@@ -73,7 +58,7 @@ void tst_RunFromWindow::initTestCase()
 void tst_RunFromWindow::runDemoAndApproveExport()
 {
     QTemporaryDir dir;
-    QVERIFY2(copyDemo(dir.path()), "the demo's trainer is not built");
+    QVERIFY2(test::copyOfflineDemo(dir.path()), "the demo's trainer is not built");
     MainWindow w;
     w.show();
     w.openProject(dir.path());
@@ -100,8 +85,8 @@ void tst_RunFromWindow::runDemoAndApproveExport()
 void tst_RunFromWindow::cancelLongJob()
 {
     QTemporaryDir dir;
-    QVERIFY(copyDemo(dir.path()));
-    shell(dir.path(), QStringLiteral("printf 'slow:\\n  stage: test\\n  script: [sleep 120]\\n' >> .gitlab-ci.yml && "
+    QVERIFY(test::copyOfflineDemo(dir.path()));
+    test::shell(dir.path(), QStringLiteral("printf 'slow:\\n  stage: test\\n  script: [sleep 120]\\n' >> .gitlab-ci.yml && "
                                      "git -c user.name=t -c user.email=t@t commit -qam slow"));
     MainWindow w;
     w.show();
