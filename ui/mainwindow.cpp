@@ -6,80 +6,135 @@
 #include "console/joblogview.h"
 #include "console/logbatcher.h"
 #include "console/runconsole.h"
-#include "engine/runrecord.h"
-#include "pipeline/gitlabcireader.h"
 #include "document/editcontroller.h"
 #include "document/pipelinedocument.h"
-#include "run/runcontroller.h"
+#include "engine/runrecord.h"
+#include "pipeline/gitlabcireader.h"
 #include "pipeline/pipelinelinter.h"
+#include "project/recentprojects.h"
+#include "run/runcontroller.h"
+#include "status/statusprobe.h"
 
 #include <QAction>
-#include <QCloseEvent>
 #include <QApplication>
+#include <QCloseEvent>
 #include <QDir>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFutureWatcher>
-#include <QHeaderView>
 #include <QLabel>
+#include <QListWidget>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QMimeData>
+#include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QStyle>
-#include <QDockWidget>
-#include <QListWidget>
+#include <QTimer>
+#include <QToolBar>
 #include <QtConcurrent/QtConcurrentRun>
+
+// trainyard_ui is a static library: its compiled-in resources (icons) must be pulled in by name.
+static void initTrainyardResources()
+{
+    Q_INIT_RESOURCE(resources);
+}
 
 namespace trainyard::ui {
 
 using core::Pipeline;
 
+namespace {
+QIcon icon(const char *name)
+{
+    return QIcon(QStringLiteral(":/trainyard/icons/%1.svg").arg(QLatin1String(name)));
+}
+const QString GeometryKey = QStringLiteral("mainWindow/geometry");
+const QString StateKey = QStringLiteral("mainWindow/state");
+constexpr int LayoutVersion = 2;
+} // namespace
+
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
 {
+    initTrainyardResources();
     setWindowTitle(QStringLiteral("Trainyard"));
-    setWindowIcon(QIcon(QStringLiteral(":/trainyard/icons/trainyard.svg")));
-    resize(1100, 700);
+    setWindowIcon(icon("trainyard"));
+    setAcceptDrops(true);
+    resize(1280, 800);
 
     m_pages = new QStackedWidget(this);
-    m_welcome = new QLabel(tr("<h2>Trainyard</h2><p>Open a project folder that holds a <tt>.gitlab-ci.yml</tt> "
-                              "to see its pipeline.</p><p><a href=\"open\">Open project…</a> (Ctrl+O)</p>"),
-                           m_pages);
+    m_welcome = new QLabel(m_pages);
     m_welcome->setAlignment(Qt::AlignCenter);
-    connect(m_welcome, &QLabel::linkActivated, this, &MainWindow::chooseProject);
+    m_welcome->setWordWrap(true);
+    m_welcome->setTextInteractionFlags(Qt::TextBrowserInteraction);
+    connect(m_welcome, &QLabel::linkActivated, this, [this](const QString &link) {
+        if (link == QLatin1String("open"))
+            chooseProject();
+        else if (link == QLatin1String("create"))
+            createPipeline();
+        else if (link.startsWith(QLatin1String("recent:")))
+            openProject(link.mid(7));
+    });
     m_canvas = new PipelineCanvas(m_pages);
     m_pages->addWidget(m_welcome);
     m_pages->addWidget(m_canvas);
     setCentralWidget(m_pages);
 
-    m_projectLabel = new QLabel(tr("No project"), this);
-    m_problemsLabel = new QLabel(this);
-    statusBar()->addWidget(m_projectLabel, 1);
-    statusBar()->addPermanentWidget(m_problemsLabel);
-    // Problems of the pipeline (validator and linter); a click shows the job's card.
-    m_problems = new QListWidget(this);
-    auto *dock = new QDockWidget(tr("Problems"), this);
-    dock->setObjectName(QStringLiteral("problemsDock"));
-    dock->setWidget(m_problems);
-    addDockWidget(Qt::BottomDockWidgetArea, dock);
-    // The run console: one tab per job, fed in batches so the UI keeps turning.
-    m_logs = new LogBatcher(this);
-    m_console = new RunConsole(m_logs, this);
-    auto *consoleDock = new QDockWidget(tr("Run console"), this);
-    consoleDock->setObjectName(QStringLiteral("consoleDock"));
-    consoleDock->setWidget(m_console);
-    addDockWidget(Qt::BottomDockWidgetArea, consoleDock);
-    tabifyDockWidget(dock, consoleDock);
-    resizeDocks({dock}, {180}, Qt::Vertical);
-    connect(m_canvas, &PipelineCanvas::jobMenuRequested, this, &MainWindow::showJobMenu);
     m_edit = new EditController(this);
-    connect(m_edit, &EditController::documentChanged, this, [this] {
-        if (PipelineDocument *doc = m_edit->document())
-            showPipeline(m_projectDir, doc->pipeline(), doc->lint());
-    });
+    m_recent = new RecentProjects(this);
+    m_probe = new StatusProbe(this);
+    connect(m_recent, &RecentProjects::openRequested, this, &MainWindow::openProject);
+    connect(m_edit, &EditController::documentChanged, this, &MainWindow::refreshCanvas);
     connect(m_edit, &EditController::modifiedChanged, this, &QWidget::setWindowModified);
+
+    PipelineScene *scene = m_canvas->pipelineScene();
+    connect(m_canvas, &PipelineCanvas::jobMenuRequested, this, &MainWindow::showJobMenu);
+    connect(m_canvas, &PipelineCanvas::needMenuRequested, this, &MainWindow::showNeedMenu);
+    connect(m_canvas, &PipelineCanvas::stageMenuRequested, this, &MainWindow::showStageMenu);
+    connect(scene, &PipelineScene::moveJobRequested, m_edit, &EditController::moveJobToStage);
+    connect(scene, &PipelineScene::addNeedRequested, m_edit, &EditController::addNeed);
+    connect(scene, &PipelineScene::removeNeedRequested, m_edit, &EditController::removeNeed);
+    connect(scene, &PipelineScene::removeJobRequested, m_edit, &EditController::deleteJob);
+    connect(scene, &PipelineScene::approveRequested, this, &MainWindow::approveJob);
+    connect(scene, &PipelineScene::currentJobChanged, this, [this] { updateActions(); });
+
+    createDocks();
+    createActions();
+    createMenus();
+    createStatusBar();
+    restoreLayout();
+    showWelcome();
+    updateActions();
+
+    // The engine and the GPUs, off the UI thread; the engine again now and then (it may start later).
+    QTimer::singleShot(0, this, [this] {
+        m_probe->probeEngine();
+        m_probe->probeGpus();
+    });
+    auto *engineTimer = new QTimer(this);
+    engineTimer->setInterval(30000);
+    connect(engineTimer, &QTimer::timeout, m_probe, &StatusProbe::probeEngine);
+    engineTimer->start();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createDocks()
+{
+    setDockOptions(AnimatedDocks | AllowTabbedDocks | AllowNestedDocks);
+    // Problems of the pipeline (validator and linter); activating one selects the job's card.
+    m_problems = new QListWidget(this);
+    m_problems->setObjectName(QStringLiteral("problemsList"));
+    auto *problemsDock = new QDockWidget(tr("Problems"), this);
+    problemsDock->setObjectName(QStringLiteral("problemsDock"));
+    problemsDock->setWidget(m_problems);
+    addDockWidget(Qt::BottomDockWidgetArea, problemsDock);
     connect(m_problems, &QListWidget::itemActivated, this, [this](QListWidgetItem *item) {
         if (JobCardItem *card = m_canvas->pipelineScene()->card(item->data(Qt::UserRole).toString())) {
             m_canvas->scene()->clearSelection();
@@ -87,33 +142,133 @@ MainWindow::MainWindow(QWidget *parent)
             m_canvas->centerOn(card);
         }
     });
-    createMenus();
+    // The run console: one tab per job, fed in batches so the UI keeps turning.
+    m_logs = new LogBatcher(this);
+    m_console = new RunConsole(m_logs, this);
+    auto *consoleDock = new QDockWidget(tr("Run console"), this);
+    consoleDock->setObjectName(QStringLiteral("consoleDock"));
+    consoleDock->setWidget(m_console);
+    addDockWidget(Qt::BottomDockWidgetArea, consoleDock);
+    tabifyDockWidget(problemsDock, consoleDock);
+    resizeDocks({problemsDock}, {220}, Qt::Vertical);
+}
+
+void MainWindow::createActions()
+{
+    m_openAction = new QAction(icon("open"), tr("&Open project…"), this);
+    m_openAction->setShortcut(QKeySequence::Open);
+    m_openAction->setStatusTip(tr("Open a project folder that holds a .gitlab-ci.yml"));
+    connect(m_openAction, &QAction::triggered, this, &MainWindow::chooseProject);
+    m_edit->saveAction()->setIcon(icon("save"));
+    m_edit->undoAction()->setIcon(icon("undo"));
+    m_edit->redoAction()->setIcon(icon("redo"));
+    m_edit->addJobAction()->setIcon(icon("add-job"));
+    m_addStageAction = new QAction(icon("add-stage"), tr("Add &stage…"), this);
+    connect(m_addStageAction, &QAction::triggered, this, [this] {
+        QMenu menu;
+        m_edit->addStageActions(menu, {});
+        for (QAction *a : menu.actions()) {
+            if (a->text().startsWith(tr("Add stage"))) {
+                a->trigger();
+                break;
+            }
+        }
+    });
+
+    m_runAction = new QAction(icon("run"), tr("&Run pipeline"), this);
+    m_runAction->setShortcut(QKeySequence(Qt::Key_F5));
+    m_runAction->setStatusTip(tr("Run every job on the local Docker engine"));
+    connect(m_runAction, &QAction::triggered, this, [this] { runPipeline(); });
+    m_runFromAction = new QAction(icon("run-from"), tr("Run &selected job with its needs"), this);
+    m_runFromAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_F5));
+    connect(m_runFromAction, &QAction::triggered, this, [this] { runPipeline(selectedJob()); });
+    m_runShellAction = new QAction(tr("Run in &host shell (no isolation)"), this);
+    connect(m_runShellAction, &QAction::triggered, this, [this] { runPipeline({}, true); });
+    m_cancelAction = new QAction(icon("cancel"), tr("&Cancel run"), this);
+    m_cancelAction->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F5));
+    connect(m_cancelAction, &QAction::triggered, this, [this] {
+        if (m_run)
+            m_run->cancel();
+    });
+    m_findAction = new QAction(icon("find"), tr("&Find in log…"), this);
+    m_findAction->setShortcut(QKeySequence::Find);
+    connect(m_findAction, &QAction::triggered, this, [this] {
+        JobLogView *view = qobject_cast<JobLogView *>(m_console->currentWidget());
+        if (!view && !selectedJob().isEmpty())
+            view = m_console->viewFor(selectedJob());
+        if (!view)
+            return statusBar()->showMessage(tr("No log to search yet: run the pipeline first."), 5000);
+        if (auto *dock = findChild<QDockWidget *>(QStringLiteral("consoleDock"))) {
+            dock->show();
+            dock->raise();
+        }
+        view->focusSearch();
+    });
+
+    m_toolBar = addToolBar(tr("Main"));
+    m_toolBar->setObjectName(QStringLiteral("mainToolBar"));
+    m_toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_toolBar->addAction(m_openAction);
+    m_toolBar->addAction(m_edit->saveAction());
+    m_toolBar->addSeparator();
+    m_toolBar->addAction(m_edit->undoAction());
+    m_toolBar->addAction(m_edit->redoAction());
+    m_toolBar->addSeparator();
+    m_toolBar->addAction(m_edit->addJobAction());
+    m_toolBar->addAction(m_addStageAction);
+    m_toolBar->addSeparator();
+    m_toolBar->addAction(m_runAction);
+    m_toolBar->addAction(m_runFromAction);
+    m_toolBar->addAction(m_cancelAction);
+    m_toolBar->addSeparator();
+    m_toolBar->addAction(m_findAction);
+    // Icons only for the verbs whose icon says it all; text beside the rest.
+    for (QAction *a : {m_edit->undoAction(), m_edit->redoAction(), m_findAction, m_runFromAction})
+        a->setPriority(QAction::LowPriority);
 }
 
 void MainWindow::createMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
-    QAction *open = file->addAction(tr("&Open project…"), this, &MainWindow::chooseProject);
-    open->setShortcut(QKeySequence::Open);
+    file->addAction(m_openAction);
+    m_recentMenu = file->addMenu(tr("Open &recent"));
+    connect(m_recentMenu, &QMenu::aboutToShow, this, [this] { m_recent->fillMenu(m_recentMenu); });
+    m_recent->fillMenu(m_recentMenu);
     file->addAction(m_edit->saveAction());
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
+
     QMenu *edit = menuBar()->addMenu(tr("&Edit"));
     edit->addAction(m_edit->undoAction());
     edit->addAction(m_edit->redoAction());
     edit->addSeparator();
     edit->addAction(m_edit->addJobAction());
-    QMenu *run = menuBar()->addMenu(tr("&Run"));
-    m_runAction = run->addAction(tr("&Run pipeline"), this, [this] { runPipeline(); });
-    m_runAction->setShortcut(QKeySequence(Qt::Key_F5));
-    m_runAction->setEnabled(false);
-    m_cancelAction = run->addAction(tr("&Cancel run"), this, [this] {
-        if (m_run)
-            m_run->cancel();
+    edit->addAction(m_addStageAction);
+    edit->addSeparator();
+    edit->addAction(m_findAction);
+
+    m_viewMenu = menuBar()->addMenu(tr("&View"));
+    connect(m_viewMenu, &QMenu::aboutToShow, this, [this] {
+        m_viewMenu->clear();
+        for (QDockWidget *dock : findChildren<QDockWidget *>())
+            m_viewMenu->addAction(dock->toggleViewAction());
+        m_viewMenu->addAction(m_toolBar->toggleViewAction());
+        m_viewMenu->addSeparator();
+        m_viewMenu->addAction(tr("Zoom to &fit"), this, [this] {
+            m_canvas->fitInView(m_canvas->scene()->sceneRect(), Qt::KeepAspectRatio);
+        });
+        m_viewMenu->addAction(tr("&Actual size"), this, [this] { m_canvas->resetTransform(); });
+        m_viewMenu->addAction(tr("&Reset layout"), this, [this] { restoreState(m_defaultState, LayoutVersion); });
     });
-    m_cancelAction->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F5));
-    m_cancelAction->setEnabled(false);
+
+    QMenu *run = menuBar()->addMenu(tr("&Run"));
+    run->addAction(m_runAction);
+    run->addAction(m_runFromAction);
+    run->addAction(m_runShellAction);
+    run->addSeparator();
+    run->addAction(m_cancelAction);
+
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Trainyard"), this, [this] {
         QMessageBox::about(this, tr("About Trainyard"),
@@ -123,17 +278,82 @@ void MainWindow::createMenus()
     });
 }
 
-MainWindow::~MainWindow() = default;
+void MainWindow::createStatusBar()
+{
+    m_projectLabel = new QLabel(tr("No project"), this);
+    m_commitLabel = new QLabel(this);
+    m_commitLabel->setObjectName(QStringLiteral("commitLabel"));
+    m_engineLabel = new QLabel(tr("Docker: checking…"), this);
+    m_engineLabel->setObjectName(QStringLiteral("engineLabel"));
+    m_gpuLabel = new QLabel(tr("GPUs: checking…"), this);
+    m_gpuLabel->setObjectName(QStringLiteral("gpuLabel"));
+    m_problemsLabel = new QLabel(this);
+    statusBar()->addWidget(m_projectLabel, 1);
+    statusBar()->addPermanentWidget(m_problemsLabel);
+    statusBar()->addPermanentWidget(m_commitLabel);
+    statusBar()->addPermanentWidget(m_engineLabel);
+    statusBar()->addPermanentWidget(m_gpuLabel);
+    connect(m_probe, &StatusProbe::engineProbed, this, [this](bool ok, const QString &text, const QString &tip) {
+        m_engineLabel->setText((ok ? QStringLiteral("\u25cf ") : QStringLiteral("\u25cb ")) + text);
+        m_engineLabel->setToolTip(tip);
+    });
+    connect(m_probe, &StatusProbe::gpusProbed, this, [this](int, const QString &text, const QString &tip) {
+        m_gpuLabel->setText(text);
+        m_gpuLabel->setToolTip(tip);
+    });
+    connect(m_probe, &StatusProbe::projectProbed, this,
+            [this](const QString &dir, const QString &, const QString &text, const QString &tip) {
+                if (dir != m_projectDir)
+                    return;
+                m_commitLabel->setText(text);
+                m_commitLabel->setToolTip(tip);
+            });
+}
 
-void MainWindow::runPipeline(bool shellEngine)
+void MainWindow::restoreLayout()
+{
+    m_defaultState = saveState(LayoutVersion);
+    QSettings settings;
+    restoreGeometry(settings.value(GeometryKey).toByteArray());
+    restoreState(settings.value(StateKey).toByteArray(), LayoutVersion);
+}
+
+void MainWindow::updateActions()
+{
+    const bool pipeline = m_pipeline && !m_pipeline->hasErrors() && !m_noPipelineFile;
+    const bool running = m_run != nullptr;
+    m_runAction->setEnabled(pipeline && !running);
+    m_runShellAction->setEnabled(pipeline && !running);
+    m_runFromAction->setEnabled(pipeline && !running && !selectedJob().isEmpty());
+    m_runFromAction->setText(selectedJob().isEmpty() ? tr("Run &selected job with its needs")
+                                                     : tr("Run '%1' with its &needs").arg(selectedJob()));
+    m_cancelAction->setEnabled(running);
+    m_addStageAction->setEnabled(m_edit->document() && !running);
+    m_canvas->pipelineScene()->setEditable(m_edit->document() && !running);
+}
+
+QString MainWindow::selectedJob() const
+{
+    for (QGraphicsItem *item : m_canvas->scene()->selectedItems()) {
+        if (auto *card = dynamic_cast<JobCardItem *>(item))
+            return card->jobName();
+    }
+    return {};
+}
+
+void MainWindow::runPipeline(const QString &job, bool shellEngine)
 {
     if (!m_pipeline || m_pipeline->hasErrors() || m_run || !m_edit->maybeSave())
         return;
     core::RunOptions options;
+    options.trigger = QStringLiteral("gui");
+    if (!job.isEmpty())
+        options.onlyJobs = QStringList{job};
+    m_canvas->pipelineScene()->clearJobStatus();
     m_run = std::make_unique<RunController>(*m_pipeline, shellEngine ? RunController::Engine::Shell : RunController::Engine::Docker,
                                             options, m_logs);
     connect(m_run.get(), &RunController::jobChanged, this, [this](const core::JobRecord &job) {
-        m_canvas->pipelineScene()->setJobStatus(job.name, job.status, job.reason);
+        m_canvas->pipelineScene()->setJobStatus(job.name, job.status, job.reason, job.started);
         m_console->setJobStatus(job.name, job.status);
         if (core::isFinal(job.status) && job.started.isValid())
             m_console->viewFor(job.name)->setFinished(job.exitCode, job.started.msecsTo(job.finished), core::jobStatusToString(job.status));
@@ -141,17 +361,18 @@ void MainWindow::runPipeline(bool shellEngine)
     connect(m_run.get(), &RunController::progress, m_console, &RunConsole::setProgress);
     connect(m_run.get(), &RunController::message, this, [this](const QString &text) { statusBar()->showMessage(text, 8000); });
     connect(m_run.get(), &RunController::finished, this, &MainWindow::runFinished);
-    m_runAction->setEnabled(false);
-    m_cancelAction->setEnabled(true);
-    statusBar()->showMessage(tr("Running %1…").arg(QFileInfo(m_projectDir).fileName()));
+    m_canvas->pipelineScene()->setApprovalsEnabled(true);
+    updateActions();
+    statusBar()->showMessage(job.isEmpty() ? tr("Running %1…").arg(QFileInfo(m_projectDir).fileName())
+                                           : tr("Running '%1' with its needs…").arg(job));
     m_run->start();
 }
 
 void MainWindow::runFinished(const core::RunRecord &record, const QString &error)
 {
     m_run.release()->deleteLater(); // its thread has ended; delete once this signal returns
-    m_runAction->setEnabled(true);
-    m_cancelAction->setEnabled(false);
+    m_canvas->pipelineScene()->setApprovalsEnabled(false);
+    updateActions();
     if (error.isEmpty()) {
         statusBar()->showMessage(tr("Run #%1 %2").arg(record.pipelineIid).arg(core::runStatusToString(record.status)));
         return;
@@ -160,7 +381,7 @@ void MainWindow::runFinished(const core::RunRecord &record, const QString &error
         QMessageBox::question(this, tr("Docker engine not reachable"),
                               tr("%1\n\nRun with the host shell instead? Jobs then run without isolation.").arg(error)) ==
             QMessageBox::Yes) {
-        runPipeline(true);
+        runPipeline({}, true);
         return;
     }
     QMessageBox::warning(this, tr("The run could not start"), error);
@@ -168,10 +389,60 @@ void MainWindow::runFinished(const core::RunRecord &record, const QString &error
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
-    if (m_edit->maybeSave())
-        event->accept();
-    else
+    if (m_run && QMessageBox::question(this, tr("A run is active"), tr("Cancel the run and close?")) != QMessageBox::Yes) {
         event->ignore();
+        return;
+    }
+    if (!m_edit->maybeSave()) {
+        event->ignore();
+        return;
+    }
+    QSettings settings;
+    settings.setValue(GeometryKey, saveGeometry());
+    settings.setValue(StateKey, saveState(LayoutVersion));
+    event->accept();
+}
+
+void MainWindow::changeEvent(QEvent *event)
+{
+    // Light/dark: the canvas paints with the palette; rebuild it when the palette changes.
+    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::ApplicationPaletteChange) {
+        if (m_pipeline)
+            refreshCanvas();
+    }
+    QMainWindow::changeEvent(event);
+}
+
+QString MainWindow::folderOf(const QMimeData *mime)
+{
+    if (!mime || !mime->hasUrls() || mime->urls().size() != 1)
+        return {};
+    const QUrl url = mime->urls().constFirst();
+    if (!url.isLocalFile())
+        return {};
+    const QFileInfo info(url.toLocalFile());
+    if (info.isDir())
+        return info.absoluteFilePath();
+    // A dropped .gitlab-ci.yml opens its folder.
+    if (info.isFile() && info.fileName() == QLatin1String(".gitlab-ci.yml"))
+        return info.absolutePath();
+    return {};
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (!folderOf(event->mimeData()).isEmpty())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    const QString dir = folderOf(event->mimeData());
+    if (dir.isEmpty())
+        return;
+    event->acceptProposedAction();
+    // After the drop has returned: opening may ask to save the current document.
+    QTimer::singleShot(0, this, [this, dir] { openProject(dir); });
 }
 
 void MainWindow::approveJob(const QString &job)
@@ -190,14 +461,44 @@ void MainWindow::showJobMenu(const QString &job, const QPoint &globalPos)
 {
     QMenu menu(this);
     JobCardItem *card = m_canvas->pipelineScene()->card(job);
-    const bool running = m_run && card && card->status();
-    if (running && *card->status() == core::JobStatus::Manual)
-        menu.addAction(tr("Approve '%1'").arg(job), this, [this, job] { approveJob(job); });
-    if (running && (*card->status() == core::JobStatus::Running || *card->status() == core::JobStatus::Pending))
-        menu.addAction(tr("Cancel '%1'").arg(job), this, [this, job] { cancelJob(job); });
-    menu.addAction(tr("Show log"), this, [this, job] { m_console->viewFor(job); });
+    const std::optional<core::JobStatus> status = card ? card->status() : std::nullopt;
+    const bool running = m_run && status;
+    if (running && *status == core::JobStatus::Manual)
+        menu.addAction(icon("approve"), tr("Approve '%1'").arg(job), this, [this, job] { approveJob(job); });
+    if (running && (*status == core::JobStatus::Running || *status == core::JobStatus::Pending))
+        menu.addAction(icon("cancel"), tr("Cancel '%1'").arg(job), this, [this, job] { cancelJob(job); });
+    if (!m_run && m_runAction->isEnabled()) {
+        if (status && (*status == core::JobStatus::Failed || *status == core::JobStatus::Cancelled))
+            menu.addAction(icon("retry"), tr("Retry '%1' with its needs").arg(job), this, [this, job] { runPipeline(job); });
+        else
+            menu.addAction(icon("run-from"), tr("Run '%1' with its needs").arg(job), this, [this, job] { runPipeline(job); });
+    }
+    menu.addAction(tr("Show log"), this, [this, job] {
+        m_console->setCurrentWidget(m_console->viewFor(job));
+        if (auto *dock = findChild<QDockWidget *>(QStringLiteral("consoleDock")))
+            dock->raise();
+    });
     if (!m_run)
         m_edit->addJobActions(menu, job);
+    menu.exec(globalPos);
+}
+
+void MainWindow::showNeedMenu(const QString &job, const QString &need, const QPoint &globalPos)
+{
+    if (m_run || !m_edit->document())
+        return;
+    QMenu menu(this);
+    menu.addAction(tr("Remove: '%1' needs '%2'").arg(job, need), this,
+                   [this, job, need] { m_edit->removeNeed(job, need); });
+    menu.exec(globalPos);
+}
+
+void MainWindow::showStageMenu(const QString &stage, const QPoint &globalPos)
+{
+    if (m_run || !m_edit->document())
+        return;
+    QMenu menu(this);
+    m_edit->addStageActions(menu, stage);
     menu.exec(globalPos);
 }
 
@@ -208,13 +509,40 @@ void MainWindow::chooseProject()
         openProject(dir);
 }
 
+void MainWindow::showWelcome()
+{
+    QString recent;
+    for (const QString &dir : m_recent->list()) {
+        recent += QStringLiteral("<br><a href=\"recent:%1\">%2</a>")
+                      .arg(dir.toHtmlEscaped(), QDir::toNativeSeparators(dir).toHtmlEscaped());
+    }
+    if (!recent.isEmpty())
+        recent = tr("<p><b>Recent projects</b>%1</p>").arg(recent);
+    m_welcome->setText(tr("<h2>Trainyard</h2><p>Open a project folder that holds a <tt>.gitlab-ci.yml</tt> "
+                          "to see its pipeline, or drop the folder here.</p>"
+                          "<p><a href=\"open\">Open project…</a> (Ctrl+O)</p>%1")
+                           .arg(recent));
+    m_pages->setCurrentWidget(m_welcome);
+}
+
 void MainWindow::openProject(const QString &dir)
 {
+    if (m_run) {
+        statusBar()->showMessage(tr("A run is active: cancel it before opening another project."), 6000);
+        return;
+    }
+    if (!m_edit->maybeSave())
+        return;
     m_projectDir = QDir(dir).absolutePath();
+    m_noPipelineFile = false;
     m_projectLabel->setText(tr("Reading %1…").arg(QDir::toNativeSeparators(m_projectDir)));
+    m_commitLabel->clear();
+    m_probe->probeProject(m_projectDir);
     // Reading walks the project tree and git state: off the UI thread.
     struct Read
     {
+        bool exists = false;
+        bool hasFile = false;
         Pipeline pipeline;
         std::vector<core::Error> lint;
         core::EvaluationContext context;
@@ -225,33 +553,87 @@ void MainWindow::openProject(const QString &dir)
         if (dir != m_projectDir)
             return; // another project was opened meanwhile
         const Read read = watcher->result();
+        if (!read.exists) {
+            m_projectLabel->setText(tr("No project"));
+            m_edit->setDocument(nullptr);
+            showWelcome();
+            QMessageBox::warning(this, tr("Cannot open project"),
+                                 tr("%1 is not a folder.").arg(QDir::toNativeSeparators(dir)));
+            return;
+        }
+        m_recent->add(dir);
+        if (!read.hasFile) {
+            m_noPipelineFile = true;
+            m_pipeline.reset();
+            m_edit->setDocument(nullptr); // nothing to edit until "Create pipeline"
+            m_context = read.context;
+            m_projectLabel->setText(QDir::toNativeSeparators(dir));
+            setWindowTitle(tr("%1[*] — Trainyard").arg(QFileInfo(dir).fileName()));
+            m_welcome->setText(tr("<h3>%1 has no .gitlab-ci.yml</h3><p>Trainyard reads a project's pipeline from "
+                                  "<tt>.gitlab-ci.yml</tt> in its top folder.</p>"
+                                  "<p><a href=\"create\">Create pipeline</a> — stages test, train, evaluate and "
+                                  "export to start from &nbsp;·&nbsp; <a href=\"open\">Open another project…</a></p>")
+                                   .arg(QDir::toNativeSeparators(dir).toHtmlEscaped()));
+            m_pages->setCurrentWidget(m_welcome);
+            updateActions();
+            Q_EMIT projectShown(dir);
+            return;
+        }
         // The document re-reads the text after every edit, with the context made here.
         auto document = PipelineDocument::load(dir, read.context);
         m_edit->setDocument(document ? std::move(*document) : nullptr);
         showPipeline(dir, read.pipeline, read.lint);
+        Q_EMIT projectShown(dir);
     });
     watcher->setFuture(QtConcurrent::run([dir = m_projectDir] {
-        core::GitlabCiReader::Options options;
-        options.projectDir = dir;
-        Pipeline pipeline = core::GitlabCiReader::read(options);
-        std::vector<core::Error> lint;
-        if (!pipeline.hasErrors())
-            lint = core::PipelineLinter::lint(pipeline);
+        Read read;
+        read.exists = QFileInfo(dir).isDir();
+        read.hasFile = QFileInfo::exists(dir + QStringLiteral("/.gitlab-ci.yml"));
+        if (!read.exists)
+            return read;
         core::EvaluationContext context = core::EvaluationContext::fromProject(dir);
         (void)context.projectFiles(); // list the tree and the changes here, not on the UI thread
         (void)context.changedFiles();
-        return Read{std::move(pipeline), std::move(lint), std::move(context)};
+        read.context = context;
+        if (!read.hasFile)
+            return read;
+        core::GitlabCiReader::Options options;
+        options.projectDir = dir;
+        read.pipeline = core::GitlabCiReader::read(options);
+        if (!read.pipeline.hasErrors())
+            read.lint = core::PipelineLinter::lint(read.pipeline);
+        return read;
     }));
+}
+
+void MainWindow::createPipeline()
+{
+    if (m_projectDir.isEmpty() || !m_noPipelineFile)
+        return;
+    m_noPipelineFile = false;
+    m_edit->setDocument(PipelineDocument::create(m_projectDir, m_context));
+    refreshCanvas();
+    setWindowModified(true);
+    statusBar()->showMessage(tr("A new pipeline: edit it, then save (Ctrl+S) to write .gitlab-ci.yml."), 10000);
+}
+
+void MainWindow::refreshCanvas()
+{
+    if (PipelineDocument *doc = m_edit->document())
+        showPipeline(m_projectDir, doc->pipeline(), doc->lint());
+    else if (m_pipeline)
+        showPipeline(m_projectDir, *m_pipeline, {});
 }
 
 void MainWindow::showPipeline(const QString &dir, const Pipeline &pipeline, const std::vector<core::Error> &lint)
 {
     const QString name = QFileInfo(dir).fileName();
+    m_branch = pipeline.branch;
     setWindowTitle(tr("%1 (%2)[*] — Trainyard").arg(name, pipeline.branch));
-    m_projectLabel->setText(tr("%1 — branch %2").arg(QDir::toNativeSeparators(dir), pipeline.branch));
+    m_projectLabel->setText(QDir::toNativeSeparators(dir));
     m_canvas->pipelineScene()->setPipeline(pipeline, lint);
-    m_pipeline = std::make_unique<Pipeline>(pipeline);
-    m_runAction->setEnabled(!pipeline.hasErrors() && !m_run);
+    if (m_pipeline.get() != &pipeline)
+        m_pipeline = std::make_unique<Pipeline>(pipeline);
     m_problems->clear();
     int errors = 0;
     QStringList lines;
@@ -264,13 +646,16 @@ void MainWindow::showPipeline(const QString &dir, const Pipeline &pipeline, cons
             lines << p.toString();
         }
     }
-    m_problemsLabel->setText(errors ? tr("%n error(s)", nullptr, errors) : tr("%n job(s)", nullptr, int(pipeline.jobs.size())));
+    m_problemsLabel->setText(errors ? tr("%n error(s)", nullptr, errors)
+                                    : tr("%n job(s), %1", nullptr, int(pipeline.jobs.size()))
+                                          .arg(lint.empty() ? tr("no warnings") : tr("%n warning(s)", nullptr, int(lint.size()))));
     m_problemsLabel->setToolTip(lines.join(u'\n'));
     const bool unreadable = pipeline.jobs.empty() && errors;
     m_pages->setCurrentWidget(unreadable ? static_cast<QWidget *>(m_welcome) : m_canvas);
     if (unreadable)
         m_welcome->setText(tr("<h3>%1 cannot be read</h3><pre>%2</pre><p><a href=\"open\">Open another project…</a></p>")
                                .arg(name, lines.join(u'\n').toHtmlEscaped()));
+    updateActions();
 }
 
 } // namespace trainyard::ui

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "pipeline/evaluationcontext.h"
+
 #include <QMainWindow>
 #include <QPointer>
 
@@ -8,7 +10,9 @@
 
 class QLabel;
 class QListWidget;
+class QMimeData;
 class QStackedWidget;
+class QToolBar;
 
 namespace trainyard::core {
 struct Pipeline;
@@ -18,8 +22,17 @@ struct RunRecord;
 
 namespace trainyard::ui {
 
-/// The workbench window. Thin: menus, status bar and the project's pipeline overview; the
-/// pipeline is read by core on a worker thread.
+class EditController;
+class LogBatcher;
+class PipelineCanvas;
+class RecentProjects;
+class RunConsole;
+class RunController;
+class StatusProbe;
+
+/// The workbench window. Thin: it wires the canvas, the docks (problems, run console), menus,
+/// toolbar and status bar to the pipeline document (EditController), the run (RunController)
+/// and the machine's state (StatusProbe); the work itself is done by those and by core.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
@@ -28,40 +41,78 @@ public:
     explicit MainWindow(QWidget *parent = nullptr);
     ~MainWindow() override;
 
-protected:
-    void closeEvent(QCloseEvent *event) override;
-
-public:
-
     /// Opens the project in `dir`: finds its .gitlab-ci.yml and shows its stages and jobs.
     void openProject(const QString &dir);
+    /// Makes a new pipeline for the open project that has none (unsaved until Save).
+    void createPipeline();
+    /// Runs the whole pipeline, or `job` and what it needs.
+    void runPipeline(const QString &job = {}, bool shellEngine = false);
     /// Approves a manual job of the running pipeline (the card's "Approve").
     void approveJob(const QString &job);
     /// Cancels one job of the running pipeline.
     void cancelJob(const QString &job);
+    QString projectDir() const { return m_projectDir; }
+    bool isRunning() const { return m_run != nullptr; }
+
+Q_SIGNALS:
+    /// A project's pipeline is shown (after openProject's worker thread has read it).
+    void projectShown(const QString &dir);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+    void changeEvent(QEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
 
 private:
+    void createDocks();
+    void createActions();
     void createMenus();
+    void createStatusBar();
+    void restoreLayout();
     void chooseProject();
+    void showWelcome();
     void showPipeline(const QString &dir, const core::Pipeline &pipeline, const std::vector<core::Error> &lint);
-    void runPipeline(bool shellEngine = false);
+    void refreshCanvas();
     void runFinished(const core::RunRecord &record, const QString &error);
     void showJobMenu(const QString &job, const QPoint &globalPos);
+    void showNeedMenu(const QString &job, const QString &need, const QPoint &globalPos);
+    void showStageMenu(const QString &stage, const QPoint &globalPos);
+    void updateActions();
+    QString selectedJob() const;
+    static QString folderOf(const QMimeData *mime);
 
     QStackedWidget *m_pages = nullptr;
     QLabel *m_welcome = nullptr;
-    class PipelineCanvas *m_canvas = nullptr;
+    PipelineCanvas *m_canvas = nullptr;
     QListWidget *m_problems = nullptr;
     QLabel *m_projectLabel = nullptr;
+    QLabel *m_commitLabel = nullptr;
+    QLabel *m_engineLabel = nullptr;
+    QLabel *m_gpuLabel = nullptr;
     QLabel *m_problemsLabel = nullptr;
+    QToolBar *m_toolBar = nullptr;
     QString m_projectDir;
-    std::unique_ptr<core::Pipeline> m_pipeline;   // as last read, for runs
-    class LogBatcher *m_logs = nullptr;
-    class RunConsole *m_console = nullptr;
-    std::unique_ptr<class RunController> m_run;
-    class EditController *m_edit = nullptr;
+    QString m_branch;
+    bool m_noPipelineFile = false;
+    core::EvaluationContext m_context; // of a project without a pipeline file, for "Create pipeline"
+    std::unique_ptr<core::Pipeline> m_pipeline; // as last read, for runs
+    LogBatcher *m_logs = nullptr;
+    RunConsole *m_console = nullptr;
+    std::unique_ptr<RunController> m_run;
+    EditController *m_edit = nullptr;
+    RecentProjects *m_recent = nullptr;
+    StatusProbe *m_probe = nullptr;
+    QMenu *m_recentMenu = nullptr;
+    QMenu *m_viewMenu = nullptr;
+    QAction *m_openAction = nullptr;
+    QAction *m_addStageAction = nullptr;
     QAction *m_runAction = nullptr;
+    QAction *m_runFromAction = nullptr;
+    QAction *m_runShellAction = nullptr;
     QAction *m_cancelAction = nullptr;
+    QAction *m_findAction = nullptr;
+    QByteArray m_defaultState;
 };
 
 } // namespace trainyard::ui

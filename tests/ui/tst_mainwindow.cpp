@@ -14,11 +14,22 @@
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QStandardPaths>
+#include "support/demoproject.h"
 #include "canvas/jobcarditem.h"
 #include "canvas/pipelinecanvas.h"
 #include "canvas/pipelinescene.h"
 
+#include "project/recentprojects.h"
+
+#include <QDockWidget>
 #include <QGraphicsPathItem>
+#include <QMimeData>
+#include <QProcess>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QToolBar>
+#include <QUndoStack>
 
 using namespace trainyard::ui;
 
@@ -27,11 +38,28 @@ class tst_MainWindow final : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase();
     void opensEmptyShell();
     void opensDemoProject();
     void canvasGroupsParallelJobsAndDrawsImplicitOrder();
     void editUndoRedoSave();
+    void remembersRecentProjects();
+    void offersCreatePipelineWhenThereIsNone();
+    void opensDroppedFolder();
+    void restoresDockLayout();
+    void statusBarShowsEngineGpusAndCommit();
+    void shortcutsAndIcons();
+
+private:
+    QTemporaryDir m_settings;
 };
+
+void tst_MainWindow::initTestCase()
+{
+    // The user's own settings stay untouched: recent projects and layout go to a scratch folder.
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settings.path());
+    QCoreApplication::setOrganizationName(QStringLiteral("TrainyardTests"));
+}
 
 void tst_MainWindow::opensEmptyShell()
 {
@@ -144,6 +172,207 @@ void tst_MainWindow::editUndoRedoSave()
     QCOMPARE(after, doc->text());
     QVERIFY(after.contains("train-copy:"));
     QVERIFY(after.startsWith(before.left(before.indexOf("stages:"))));
+}
+
+void tst_MainWindow::remembersRecentProjects()
+{
+    QSettings().remove(QStringLiteral("recentProjects"));
+    QTemporaryDir a;
+    QTemporaryDir b;
+    {
+        MainWindow w;
+        QSignalSpy shown(&w, &MainWindow::projectShown);
+        w.openProject(a.path());
+        QTRY_COMPARE(shown.count(), 1);
+        w.openProject(b.path());
+        QTRY_COMPARE(shown.count(), 2);
+        w.openProject(a.path());
+        QTRY_COMPARE(shown.count(), 3);
+    }
+    RecentProjects recent;
+    QCOMPARE(recent.list(), QStringList({a.path(), b.path()})); // newest first, no duplicates
+    // A new window lists them on its welcome page and in File ▸ Open recent.
+    MainWindow w;
+    auto labels = w.findChildren<QLabel *>();
+    bool onWelcome = false;
+    for (QLabel *l : labels)
+        onWelcome = onWelcome || (l->text().contains(QStringLiteral("recent:") + a.path()) && l->text().contains(b.path()));
+    QVERIFY(onWelcome);
+    QMenu *file = w.menuBar()->actions().first()->menu();
+    QMenu *recentMenu = nullptr;
+    for (QAction *act : file->actions())
+        if (act->menu() && act->text().contains(QStringLiteral("recent")))
+            recentMenu = act->menu();
+    QVERIFY(recentMenu);
+    QVERIFY(recentMenu->actions().first()->text().endsWith(a.path()));
+    // Choosing an entry opens it.
+    QSignalSpy shown(&w, &MainWindow::projectShown);
+    recentMenu->actions().at(1)->trigger();
+    QTRY_COMPARE(shown.count(), 1);
+    QCOMPARE(w.projectDir(), b.path());
+    // Folders that are gone drop out.
+    const QString gone = b.path();
+    b.remove();
+    QCOMPARE(recent.list(), QStringList{a.path()});
+    Q_UNUSED(gone);
+}
+
+void tst_MainWindow::offersCreatePipelineWhenThereIsNone()
+{
+    QTemporaryDir dir;
+    MainWindow w;
+    w.show();
+    QSignalSpy shown(&w, &MainWindow::projectShown);
+    w.openProject(dir.path());
+    QTRY_COMPARE(shown.count(), 1);
+    QLabel *message = nullptr;
+    for (QLabel *l : w.findChildren<QLabel *>())
+        if (l->text().contains(QStringLiteral("has no .gitlab-ci.yml")))
+            message = l;
+    QVERIFY(message);
+    QVERIFY(message->isVisible());
+    QVERIFY(message->text().contains(QStringLiteral("href=\"create\"")));
+    QVERIFY(message->text().contains(QStringLiteral("Create pipeline")));
+    auto *edit = w.findChild<EditController *>();
+    QVERIFY(!edit->document());
+    Q_EMIT message->linkActivated(QStringLiteral("create"));
+    QVERIFY(edit->document());
+    PipelineScene *scene = w.findChild<PipelineCanvas *>()->pipelineScene();
+    QCOMPARE(scene->lanes(), QStringList({QStringLiteral("test"), QStringLiteral("train"), QStringLiteral("evaluate"),
+                                          QStringLiteral("export")}));
+    QVERIFY(scene->card(QStringLiteral("train")));
+    QVERIFY(w.isWindowModified());
+    QVERIFY(!QFile::exists(dir.filePath(QStringLiteral(".gitlab-ci.yml")))); // nothing written before Save
+    edit->saveAction()->trigger();
+    QVERIFY(QFile::exists(dir.filePath(QStringLiteral(".gitlab-ci.yml"))));
+    QVERIFY(!w.isWindowModified());
+    // The saved file is a pipeline GitLab (and Trainyard) reads without errors.
+    trainyard::core::GitlabCiReader::Options options;
+    options.projectDir = dir.path();
+    const auto pipeline = trainyard::core::GitlabCiReader::read(options);
+    QVERIFY(!pipeline.hasErrors());
+    QCOMPARE(pipeline.jobs.size(), size_t(4));
+}
+
+void tst_MainWindow::opensDroppedFolder()
+{
+    MainWindow w;
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(w.acceptDrops());
+    QSignalSpy shown(&w, &MainWindow::projectShown);
+    const QString demo = QStringLiteral(TRAINYARD_SOURCE_DIR "/resources/examples/offline-demo");
+
+    // A file that is not a pipeline is refused.
+    QMimeData file;
+    file.setUrls({QUrl::fromLocalFile(demo + QStringLiteral("/data/train.csv"))});
+    QDragEnterEvent refused(QPoint(10, 10), Qt::CopyAction, &file, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&w, &refused);
+    QVERIFY(!refused.isAccepted());
+
+    QMimeData folder;
+    folder.setUrls({QUrl::fromLocalFile(demo)});
+    QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &folder, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&w, &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &folder, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&w, &drop);
+    QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 1, 10000);
+    QCOMPARE(w.projectDir(), QDir(demo).absolutePath());
+    QVERIFY(w.findChild<PipelineCanvas *>()->pipelineScene()->card(QStringLiteral("train")));
+}
+
+void tst_MainWindow::restoresDockLayout()
+{
+    QSettings().remove(QStringLiteral("mainWindow"));
+    {
+        MainWindow w;
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        auto *console = w.findChild<QDockWidget *>(QStringLiteral("consoleDock"));
+        QVERIFY(console);
+        QCOMPARE(w.dockWidgetArea(console), Qt::BottomDockWidgetArea);
+        w.addDockWidget(Qt::RightDockWidgetArea, console); // the user moves the console to the right
+        auto *problems = w.findChild<QDockWidget *>(QStringLiteral("problemsDock"));
+        problems->hide();
+        QVERIFY(w.close());
+    }
+    MainWindow again;
+    again.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&again));
+    QCOMPARE(again.dockWidgetArea(again.findChild<QDockWidget *>(QStringLiteral("consoleDock"))), Qt::RightDockWidgetArea);
+    QVERIFY(!again.findChild<QDockWidget *>(QStringLiteral("problemsDock"))->isVisible());
+    // View ▸ Reset layout puts everything back.
+    QMenu *view = nullptr;
+    for (QAction *a : again.menuBar()->actions())
+        if (a->text() == QLatin1String("&View"))
+            view = a->menu();
+    QVERIFY(view);
+    Q_EMIT view->aboutToShow();
+    for (QAction *a : view->actions())
+        if (a->text() == QLatin1String("&Reset layout"))
+            a->trigger();
+    QCOMPARE(again.dockWidgetArea(again.findChild<QDockWidget *>(QStringLiteral("consoleDock"))), Qt::BottomDockWidgetArea);
+    QVERIFY(again.findChild<QDockWidget *>(QStringLiteral("problemsDock"))->isVisible());
+    QSettings().remove(QStringLiteral("mainWindow"));
+}
+
+void tst_MainWindow::statusBarShowsEngineGpusAndCommit()
+{
+    // No engine at this address and no nvidia-smi on PATH: both say so, neither blocks.
+    const QByteArray oldHost = qgetenv("DOCKER_HOST");
+    const QByteArray oldPath = qgetenv("PATH");
+    QTemporaryDir dir;
+    qputenv("DOCKER_HOST", QByteArray("unix://") + dir.filePath(QStringLiteral("no-such.sock")).toUtf8());
+    qputenv("PATH", "/usr/bin:/bin");
+    QVERIFY(QStandardPaths::findExecutable(QStringLiteral("nvidia-smi")).isEmpty());
+    trainyard::test::shell(dir.path(), QStringLiteral("printf 'x:\n  script: [echo]\n' > .gitlab-ci.yml && git init -q -b main && "
+                                                     "git add -A && git -c user.name=t -c user.email=t@t commit -qm one && "
+                                                     "echo change >> .gitlab-ci.yml"));
+    MainWindow w;
+    w.show();
+    w.openProject(dir.path());
+    auto *engine = w.findChild<QLabel *>(QStringLiteral("engineLabel"));
+    auto *gpus = w.findChild<QLabel *>(QStringLiteral("gpuLabel"));
+    auto *commit = w.findChild<QLabel *>(QStringLiteral("commitLabel"));
+    QTRY_VERIFY_WITH_TIMEOUT(engine->text().contains(QStringLiteral("not reachable")), 10000);
+    QVERIFY(engine->toolTip().contains(QStringLiteral("no-such.sock")));
+    QTRY_COMPARE_WITH_TIMEOUT(gpus->text(), QStringLiteral("no GPU"), 10000);
+    QVERIFY(gpus->toolTip().contains(QStringLiteral("nvidia-smi")));
+    QProcess git;
+    git.setWorkingDirectory(dir.path());
+    git.start(QStringLiteral("git"), {QStringLiteral("rev-parse"), QStringLiteral("--short=8"), QStringLiteral("HEAD")});
+    QVERIFY(git.waitForFinished());
+    const QString sha = QString::fromLatin1(git.readAllStandardOutput().trimmed());
+    QTRY_COMPARE_WITH_TIMEOUT(commit->text(), QStringLiteral("main @ %1*").arg(sha), 10000); // * = uncommitted changes
+    QVERIFY(w.windowTitle().contains(QStringLiteral("(main)")));
+    qputenv("DOCKER_HOST", oldHost);
+    if (oldHost.isEmpty())
+        qunsetenv("DOCKER_HOST");
+    qputenv("PATH", oldPath);
+}
+
+void tst_MainWindow::shortcutsAndIcons()
+{
+    MainWindow w;
+    QHash<QString, QAction *> byText;
+    for (QAction *a : w.findChildren<QAction *>())
+        byText.insert(QString(a->text()).remove(u'&'), a);
+    const QList<std::pair<QString, QKeySequence>> expected{
+        {QStringLiteral("Open project…"), QKeySequence::Open}, {QStringLiteral("Save"), QKeySequence::Save},
+        {QStringLiteral("Undo"), QKeySequence::Undo},          {QStringLiteral("Redo"), QKeySequence::Redo},
+        {QStringLiteral("Run pipeline"), QKeySequence(Qt::Key_F5)},
+        {QStringLiteral("Cancel run"), QKeySequence(Qt::SHIFT | Qt::Key_F5)},
+        {QStringLiteral("Find in log…"), QKeySequence::Find}};
+    for (const auto &[text, keys] : expected) {
+        QAction *a = byText.value(text);
+        QVERIFY2(a, qPrintable(text));
+        QCOMPARE(a->shortcut(), QKeySequence(keys));
+        // Each has an SVG icon that renders at 1x and 2x (high-DPI).
+        QVERIFY2(!a->icon().isNull(), qPrintable(text));
+        QVERIFY(!a->icon().pixmap(QSize(24, 24), 2.0).isNull());
+    }
+    QVERIFY(w.findChild<QToolBar *>(QStringLiteral("mainToolBar")));
 }
 
 QTEST_MAIN(tst_MainWindow)

@@ -2,6 +2,7 @@
 
 #include <QApplication>
 #include <QPainter>
+#include <QGraphicsSceneMouseEvent>
 #include <QPalette>
 #include <QStyleOptionGraphicsItem>
 
@@ -35,6 +36,7 @@ JobCardItem::JobCardItem(Content content, QGraphicsItem *parent)
 {
     setFlag(ItemIsSelectable);
     setAcceptHoverEvents(true);
+    setZValue(1);
     QStringList tip{m_content.name};
     if (!m_content.image.isEmpty())
         tip << tr("image: %1").arg(m_content.image);
@@ -46,12 +48,99 @@ void JobCardItem::setStatus(std::optional<core::JobStatus> status, const QString
 {
     m_status = status;
     m_detail = detail;
+    if (!status || *status == core::JobStatus::Pending || *status == core::JobStatus::Manual)
+        m_started = {};
     update();
+}
+
+void JobCardItem::setStarted(const QDateTime &started)
+{
+    m_started = started;
+    update();
+}
+
+QString JobCardItem::statusLine(const QDateTime &now) const
+{
+    if (!m_status)
+        return m_content.image.section(u'/', -1);
+    QStringList parts{core::jobStatusToString(*m_status)};
+    if (*m_status == core::JobStatus::Running && m_started.isValid()) {
+        const qint64 s = std::max<qint64>(0, m_started.secsTo(now));
+        parts << (s >= 3600 ? QStringLiteral("%1:%2:%3").arg(s / 3600).arg(s / 60 % 60, 2, 10, QLatin1Char('0'))
+                                  .arg(s % 60, 2, 10, QLatin1Char('0'))
+                            : QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0')));
+    }
+    if (!m_detail.isEmpty())
+        parts << m_detail;
+    return parts.join(QStringLiteral(" · "));
+}
+
+void JobCardItem::setEditable(bool editable)
+{
+    m_editable = editable;
+    setFlag(ItemIsMovable, editable);
+    setCursor(editable ? Qt::OpenHandCursor : Qt::ArrowCursor);
+    update();
+}
+
+void JobCardItem::setHomePos(const QPointF &pos)
+{
+    m_homePos = pos;
+    setPos(pos);
+}
+
+void JobCardItem::setApprovable(bool approvable)
+{
+    m_approvable = approvable;
+    update();
+}
+
+QRectF JobCardItem::approveRect()
+{
+    return QRectF(Width - 78, Height - 26, 70, 20);
+}
+
+void JobCardItem::mousePressEvent(QGraphicsSceneMouseEvent *event)
+{
+    if (m_approvable && event->button() == Qt::LeftButton && approveRect().contains(event->pos())) {
+        event->accept();
+        Q_EMIT approveClicked(m_content.name);
+        return;
+    }
+    if (m_editable)
+        setCursor(Qt::ClosedHandCursor);
+    QGraphicsObject::mousePressEvent(event);
+}
+
+void JobCardItem::mouseReleaseEvent(QGraphicsSceneMouseEvent *event)
+{
+    if (m_editable)
+        setCursor(Qt::OpenHandCursor);
+    QGraphicsObject::mouseReleaseEvent(event);
+}
+
+QRectF JobCardItem::portRect()
+{
+    return QRectF(Width - 9, Height / 2 - 9, 18, 18);
+}
+
+void JobCardItem::hoverEnterEvent(QGraphicsSceneHoverEvent *event)
+{
+    m_hovered = true;
+    update();
+    QGraphicsObject::hoverEnterEvent(event);
+}
+
+void JobCardItem::hoverLeaveEvent(QGraphicsSceneHoverEvent *event)
+{
+    m_hovered = false;
+    update();
+    QGraphicsObject::hoverLeaveEvent(event);
 }
 
 QRectF JobCardItem::boundingRect() const
 {
-    return QRectF(0, 0, Width, Height).adjusted(-2, -2, 2, 2);
+    return QRectF(0, 0, Width, Height).adjusted(-2, -2, 2, 2).united(portRect().adjusted(-1, -1, 1, 1));
 }
 
 QStringList JobCardItem::badges() const
@@ -101,13 +190,32 @@ void JobCardItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *optio
     small.setPointSizeF(small.pointSizeF() * 0.85);
     painter->setFont(small);
     painter->setPen(palette.color(QPalette::PlaceholderText));
-    QString second = m_content.image.section(u'/', -1);
-    if (m_status)
-        second = core::jobStatusToString(*m_status) + (m_detail.isEmpty() ? QString() : QStringLiteral(" · ") + m_detail);
+    const QString second = statusLine();
     painter->drawText(text.adjusted(0, 20, 0, 0), Qt::AlignLeft | Qt::AlignTop,
                       painter->fontMetrics().elidedText(second, Qt::ElideMiddle, int(text.width())));
     painter->drawText(text, Qt::AlignLeft | Qt::AlignBottom,
-                      painter->fontMetrics().elidedText(badges().join(QStringLiteral("  ·  ")), Qt::ElideRight, int(text.width())));
+                      painter->fontMetrics().elidedText(badges().join(QStringLiteral("  ·  ")), Qt::ElideRight,
+                                                        int(text.width()) - (m_approvable ? 80 : 0)));
+    if (m_approvable) {
+        const QColor manual = statusColor(core::JobStatus::Manual, palette);
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(manual);
+        painter->drawRoundedRect(approveRect(), 4, 4);
+        painter->setPen(Qt::white);
+        QFont f = painter->font();
+        f.setBold(true);
+        painter->setFont(f);
+        painter->drawText(approveRect(), Qt::AlignCenter, tr("Approve"));
+    }
+    // The needs port: drag from here to another card to make that card need this one.
+    if (m_editable && (m_hovered || selected)) {
+        QColor port = palette.color(QPalette::Highlight);
+        painter->setPen(QPen(port, 1.5));
+        painter->setBrush(palette.color(QPalette::Base));
+        painter->drawEllipse(portRect().center(), 5.5, 5.5);
+        painter->setBrush(port);
+        painter->drawEllipse(portRect().center(), 2.5, 2.5);
+    }
 }
 
 } // namespace trainyard::ui

@@ -2,6 +2,7 @@
 
 #include "engine/jobstatus.h"
 
+#include <QDateTime>
 #include <QGraphicsObject>
 #include <QString>
 #include <QStringList>
@@ -12,6 +13,8 @@ namespace trainyard::ui {
 
 /// One job on the canvas: its name, short image and badges (GPU, manual, allow-failure,
 /// artifacts, matrix × N), coloured by its live status. A view of the model, keyed by job name.
+/// When the canvas is editable the card can be dragged to another stage's lane, and the round
+/// port on its right edge starts a `needs` edge (the scene does both).
 class JobCardItem final : public QGraphicsObject
 {
     Q_OBJECT
@@ -38,16 +41,50 @@ public:
     const Content &content() const { return m_content; }
     void setStatus(std::optional<core::JobStatus> status, const QString &detail = {});
     std::optional<core::JobStatus> status() const { return m_status; }
+    /// When the job started running: a running card shows the time since then.
+    void setStarted(const QDateTime &started);
+    /// "running · 1:05" for a running job with a start time; what the card's second line says.
+    QString statusLine(const QDateTime &now = QDateTime::currentDateTimeUtc()) const;
 
+    /// Movable by the mouse, with a port for drawing needs edges.
+    void setEditable(bool editable);
+    bool isEditable() const { return m_editable; }
+    /// Where the scene laid the card out; a drag that changes nothing snaps back here.
+    QPointF homePos() const { return m_homePos; }
+    void setHomePos(const QPointF &pos);
+    /// Shows an "Approve" button on the card (a manual job waiting in a run).
+    void setApprovable(bool approvable);
+    bool isApprovable() const { return m_approvable; }
+    /// The "Approve" button, in item coordinates.
+    static QRectF approveRect();
+    /// The port for needs edges, in item coordinates; generous for the mouse.
+    static QRectF portRect();
+    /// The port's centre in scene coordinates.
+    QPointF portScenePos() const { return mapToScene(portRect().center()); }
+
+Q_SIGNALS:
+    void approveClicked(const QString &job);
+
+public:
     QRectF boundingRect() const override;
     void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
 
 private:
     QStringList badges() const;
 
+    void mousePressEvent(QGraphicsSceneMouseEvent *event) override;
+    void mouseReleaseEvent(QGraphicsSceneMouseEvent *event) override;
+    void hoverEnterEvent(QGraphicsSceneHoverEvent *event) override;
+    void hoverLeaveEvent(QGraphicsSceneHoverEvent *event) override;
+
     Content m_content;
     std::optional<core::JobStatus> m_status;
     QString m_detail;
+    QDateTime m_started;
+    QPointF m_homePos;
+    bool m_editable = false;
+    bool m_hovered = false;
+    bool m_approvable = false;
 };
 
 } // namespace trainyard::ui

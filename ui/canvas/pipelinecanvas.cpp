@@ -4,7 +4,6 @@
 #include "pipelinescene.h"
 
 #include <QContextMenuEvent>
-
 #include <QWheelEvent>
 
 namespace trainyard::ui {
@@ -33,14 +32,29 @@ void PipelineCanvas::wheelEvent(QWheelEvent *event)
 
 void PipelineCanvas::contextMenuEvent(QContextMenuEvent *event)
 {
-    for (QGraphicsItem *item = itemAt(event->pos()); item; item = item->parentItem()) {
-        if (auto *card = dynamic_cast<JobCardItem *>(item)) {
-            Q_EMIT jobMenuRequested(card->jobName(), event->globalPos());
+    for (QGraphicsItem *hit : items(event->pos())) {
+        for (QGraphicsItem *item = hit; item; item = item->parentItem()) {
+            if (auto *card = dynamic_cast<JobCardItem *>(item)) {
+                Q_EMIT jobMenuRequested(card->jobName(), event->globalPos());
+                event->accept();
+                return;
+            }
+        }
+        const QString kind = hit->data(PipelineScene::KindKey).toString();
+        if (kind == QLatin1String("needs")) {
+            Q_EMIT needMenuRequested(hit->data(PipelineScene::ToKey).toString(), hit->data(PipelineScene::FromKey).toString(),
+                                     event->globalPos());
+            event->accept();
+            return;
+        }
+        if (kind == QLatin1String("lane")) {
+            Q_EMIT stageMenuRequested(hit->data(PipelineScene::StageKey).toString(), event->globalPos());
             event->accept();
             return;
         }
     }
-    QGraphicsView::contextMenuEvent(event);
+    Q_EMIT stageMenuRequested({}, event->globalPos());
+    event->accept();
 }
 
 } // namespace trainyard::ui

@@ -6,7 +6,8 @@ namespace trainyard::ui {
 
 class PipelineScene;
 
-/// The view of a PipelineScene: Ctrl+wheel zooms, the view starts fitted, crisp on high-DPI.
+/// The view of a PipelineScene: Ctrl+wheel zooms, crisp on high-DPI; right clicks become menus
+/// for the job, needs edge or stage under the mouse.
 class PipelineCanvas final : public QGraphicsView
 {
     Q_OBJECT
@@ -18,6 +19,10 @@ public:
 Q_SIGNALS:
     /// The user asked for a job's actions (right click on its card).
     void jobMenuRequested(const QString &job, const QPoint &globalPos);
+    /// Right click on a needs edge (`job` needs `need`).
+    void needMenuRequested(const QString &job, const QString &need, const QPoint &globalPos);
+    /// Right click on a stage's lane or title; `stage` is empty on the empty canvas.
+    void stageMenuRequested(const QString &stage, const QPoint &globalPos);
 
 protected:
     void wheelEvent(QWheelEvent *event) override;

@@ -5,7 +5,9 @@
 #include <QApplication>
 #include <QGraphicsPathItem>
 #include <QGraphicsRectItem>
+#include <QGraphicsSceneMouseEvent>
 #include <QGraphicsSimpleTextItem>
+#include <QKeyEvent>
 #include <QPalette>
 #include <QPen>
 
@@ -15,11 +17,81 @@ namespace {
 constexpr qreal LaneWidth = JobCardItem::Width + 60;
 constexpr qreal LaneTop = 44;
 constexpr qreal CardGap = 18;
+
+const QString NeedsKind = QStringLiteral("needs");
+const QString ImplicitKind = QStringLiteral("implicit");
+const QString LaneKind = QStringLiteral("lane");
+
+/// An edge: thin to look at, wide to click; a needs edge can be selected and deleted.
+class EdgeItem final : public QGraphicsPathItem
+{
+public:
+    EdgeItem(const QPainterPath &path, bool implicit)
+        : QGraphicsPathItem(path)
+        , m_implicit(implicit)
+    {
+        setFlag(ItemIsSelectable, !implicit);
+        setZValue(-1);
+        applyPen(false);
+    }
+    QPainterPath shape() const override
+    {
+        QPainterPathStroker stroker;
+        stroker.setWidth(m_implicit ? 1 : 10);
+        return stroker.createStroke(path());
+    }
+    void applyPen(bool selected)
+    {
+        const QPalette palette = QApplication::palette();
+        QColor color = selected ? palette.color(QPalette::Highlight) : palette.color(QPalette::Text);
+        color.setAlphaF(m_implicit ? 0.15 : selected ? 1.0 : 0.65);
+        QPen pen(color, m_implicit ? 1 : selected ? 2.6 : 1.6);
+        if (m_implicit)
+            pen.setStyle(Qt::DashLine);
+        setPen(pen);
+    }
+
+protected:
+    QVariant itemChange(GraphicsItemChange change, const QVariant &value) override
+    {
+        if (change == ItemSelectedHasChanged)
+            applyPen(value.toBool());
+        return QGraphicsPathItem::itemChange(change, value);
+    }
+
+private:
+    bool m_implicit;
+};
+
 } // namespace
 
 PipelineScene::PipelineScene(QObject *parent)
     : QGraphicsScene(parent)
 {
+    m_elapsedTimer.setInterval(1000);
+    connect(&m_elapsedTimer, &QTimer::timeout, this, &PipelineScene::tickElapsed);
+    connect(this, &QGraphicsScene::selectionChanged, this, [this] {
+        QString job;
+        for (QGraphicsItem *item : selectedItems()) {
+            if (auto *c = dynamic_cast<JobCardItem *>(item)) {
+                job = c->jobName();
+                break;
+            }
+        }
+        Q_EMIT currentJobChanged(job);
+    });
+}
+
+PipelineScene::~PipelineScene()
+{
+    // Items go before the scene's members; their deselection must not reach listeners.
+    const QSignalBlocker blocker(this);
+    clear();
+}
+
+template<typename F> void PipelineScene::later(F emitter)
+{
+    QMetaObject::invokeMethod(this, emitter, Qt::QueuedConnection);
 }
 
 JobCardItem *PipelineScene::card(const QString &job) const
@@ -27,37 +99,272 @@ JobCardItem *PipelineScene::card(const QString &job) const
     return m_cards.value(m_baseOf.value(job, job));
 }
 
-void PipelineScene::setJobStatus(const QString &job, core::JobStatus status, const QString &detail)
+QGraphicsPathItem *PipelineScene::needsEdge(const QString &job, const QString &need) const
 {
-    if (JobCardItem *c = card(job))
-        c->setStatus(status, detail);
+    for (const Edge &e : m_edges) {
+        if (!e.implicit && e.to == job && e.from == need)
+            return e.item;
+    }
+    return nullptr;
+}
+
+QGraphicsRectItem *PipelineScene::lane(const QString &stage) const
+{
+    return m_laneItems.value(stage);
+}
+
+QString PipelineScene::stageAt(const QPointF &scenePos) const
+{
+    if (scenePos.x() < 0)
+        return {};
+    const int i = int(scenePos.x() / LaneWidth);
+    return i < m_lanes.size() ? m_lanes[i] : QString();
+}
+
+void PipelineScene::setJobStatus(const QString &job, core::JobStatus status, const QString &detail, const QDateTime &started)
+{
+    JobCardItem *c = card(job);
+    if (!c)
+        return;
+    c->setStatus(status, detail);
+    c->setApprovable(m_approvals && status == core::JobStatus::Manual);
+    if (status == core::JobStatus::Running && started.isValid())
+        c->setStarted(started);
+    if (status == core::JobStatus::Running && !m_elapsedTimer.isActive())
+        m_elapsedTimer.start();
+}
+
+void PipelineScene::clearJobStatus()
+{
+    for (JobCardItem *c : std::as_const(m_cards))
+        c->setStatus(std::nullopt);
+    m_elapsedTimer.stop();
+}
+
+void PipelineScene::setApprovalsEnabled(bool enabled)
+{
+    m_approvals = enabled;
+    for (JobCardItem *c : std::as_const(m_cards))
+        c->setApprovable(enabled && c->status() == core::JobStatus::Manual);
+}
+
+void PipelineScene::tickElapsed()
+{
+    bool running = false;
+    for (JobCardItem *c : std::as_const(m_cards)) {
+        if (c->status() == core::JobStatus::Running) {
+            running = true;
+            c->update();
+        }
+    }
+    if (!running)
+        m_elapsedTimer.stop();
+}
+
+void PipelineScene::setEditable(bool editable)
+{
+    m_editable = editable;
+    for (JobCardItem *c : std::as_const(m_cards))
+        c->setEditable(editable);
+}
+
+QPainterPath PipelineScene::edgePath(const QPointF &a, const QPointF &b)
+{
+    QPainterPath path(a);
+    if (b.x() - a.x() > LaneWidth && qAbs(b.y() - a.y()) < JobCardItem::Height) {
+        // Past a lane on the same row: bow under the cards between instead of hiding behind them.
+        const qreal dip = JobCardItem::Height * 1.2;
+        path.cubicTo(a + QPointF(40, dip), b + QPointF(-40, dip), b);
+        return path;
+    }
+    const qreal dx = std::max<qreal>(30, (b.x() - a.x()) / 2);
+    path.cubicTo(a + QPointF(dx, 0), b - QPointF(dx, 0), b);
+    return path;
 }
 
 void PipelineScene::addEdge(const JobCardItem *from, const JobCardItem *to, bool implicit)
 {
     const QPointF a = from->pos() + QPointF(JobCardItem::Width, JobCardItem::Height / 2);
     const QPointF b = to->pos() + QPointF(0, JobCardItem::Height / 2);
-    QPainterPath path(a);
-    const qreal dx = std::max<qreal>(30, (b.x() - a.x()) / 2);
-    path.cubicTo(a + QPointF(dx, 0), b - QPointF(dx, 0), b);
-    const QPalette palette = QApplication::palette();
-    QColor color = palette.color(QPalette::Text);
-    color.setAlphaF(implicit ? 0.15 : 0.65);
-    QPen pen(color, implicit ? 1 : 1.6);
-    if (implicit)
-        pen.setStyle(Qt::DashLine);
-    auto *item = addPath(path, pen);
-    item->setZValue(-1);
-    item->setData(0, implicit ? QStringLiteral("implicit") : QStringLiteral("needs"));
+    auto *item = new EdgeItem(edgePath(a, b), implicit);
+    item->setData(KindKey, implicit ? ImplicitKind : NeedsKind);
+    item->setData(FromKey, from->jobName());
+    item->setData(ToKey, to->jobName());
+    if (!implicit)
+        item->setToolTip(tr("'%1' needs '%2' (select and press Delete to remove)").arg(to->jobName(), from->jobName()));
+    addItem(item);
+    m_edges.push_back(Edge{item, from->jobName(), to->jobName(), implicit});
     (implicit ? m_implicitEdges : m_needsEdges)++;
+}
+
+void PipelineScene::updateEdges()
+{
+    for (const Edge &e : m_edges) {
+        const JobCardItem *from = m_cards.value(e.from);
+        const JobCardItem *to = m_cards.value(e.to);
+        if (from && to)
+            e.item->setPath(edgePath(from->pos() + QPointF(JobCardItem::Width, JobCardItem::Height / 2),
+                                     to->pos() + QPointF(0, JobCardItem::Height / 2)));
+    }
+}
+
+void PipelineScene::highlightLane(const QString &stage)
+{
+    if (stage == m_highlightedLane)
+        return;
+    const QPalette palette = QApplication::palette();
+    if (QGraphicsRectItem *old = m_laneItems.value(m_highlightedLane))
+        old->setBrush(palette.color(QPalette::AlternateBase));
+    m_highlightedLane = stage;
+    if (QGraphicsRectItem *now = m_laneItems.value(stage)) {
+        QColor c = palette.color(QPalette::Highlight);
+        c.setAlphaF(0.18);
+        now->setBrush(c);
+    }
+}
+
+JobCardItem *PipelineScene::cardAt(const QPointF &scenePos, const JobCardItem *except) const
+{
+    for (QGraphicsItem *item : items(scenePos)) {
+        for (; item; item = item->parentItem()) {
+            if (auto *c = dynamic_cast<JobCardItem *>(item); c && c != except)
+                return c;
+        }
+    }
+    return nullptr;
+}
+
+void PipelineScene::mousePressEvent(QGraphicsSceneMouseEvent *event)
+{
+    if (m_editable && event->button() == Qt::LeftButton) {
+        JobCardItem *c = cardAt(event->scenePos());
+        if (c && JobCardItem::portRect().contains(c->mapFromScene(event->scenePos()))) {
+            m_connectFrom = c;
+            const QPalette palette = QApplication::palette();
+            QPen pen(palette.color(QPalette::Highlight), 2, Qt::DashLine);
+            m_rubberEdge = addPath(edgePath(c->portScenePos(), event->scenePos()), pen);
+            m_rubberEdge->setZValue(3);
+            event->accept();
+            return;
+        }
+    }
+    QGraphicsScene::mousePressEvent(event);
+}
+
+void PipelineScene::mouseMoveEvent(QGraphicsSceneMouseEvent *event)
+{
+    if (m_connectFrom) {
+        m_rubberEdge->setPath(edgePath(m_connectFrom->portScenePos(), event->scenePos()));
+        JobCardItem *target = cardAt(event->scenePos(), m_connectFrom);
+        for (JobCardItem *c : std::as_const(m_cards))
+            c->setOpacity(target && c != target && c != m_connectFrom ? 0.55 : 1.0);
+        event->accept();
+        return;
+    }
+    QGraphicsScene::mouseMoveEvent(event);
+    if (m_editable && (event->buttons() & Qt::LeftButton) && mouseGrabberItem()) {
+        // Cards being dragged: keep their edges attached and show the lane they would land in.
+        QString target;
+        for (QGraphicsItem *item : selectedItems()) {
+            if (auto *c = dynamic_cast<JobCardItem *>(item); c && c->pos() != c->homePos()) {
+                m_dragging = true;
+                target = stageAt(c->sceneBoundingRect().center());
+            }
+        }
+        if (m_dragging) {
+            updateEdges();
+            highlightLane(target);
+        }
+    }
+}
+
+void PipelineScene::mouseReleaseEvent(QGraphicsSceneMouseEvent *event)
+{
+    if (m_connectFrom) {
+        const QString need = m_connectFrom->jobName();
+        JobCardItem *target = cardAt(event->scenePos(), m_connectFrom);
+        const QString job = target ? target->jobName() : QString();
+        delete m_rubberEdge;
+        m_rubberEdge = nullptr;
+        m_connectFrom = nullptr;
+        for (JobCardItem *c : std::as_const(m_cards))
+            c->setOpacity(1.0);
+        event->accept();
+        if (!job.isEmpty())
+            later([this, job, need] { Q_EMIT addNeedRequested(job, need); });
+        return;
+    }
+    QGraphicsScene::mouseReleaseEvent(event);
+    if (!m_dragging)
+        return;
+    m_dragging = false;
+    highlightLane({});
+    // Each moved card either lands in another lane (an edit) or snaps back home.
+    QList<QPair<QString, QString>> moves;
+    for (JobCardItem *c : std::as_const(m_cards)) {
+        if (c->pos() == c->homePos())
+            continue;
+        const QString stage = stageAt(c->sceneBoundingRect().center());
+        if (!stage.isEmpty() && stage != m_stageOf.value(c->jobName()))
+            moves << qMakePair(c->jobName(), stage);
+        c->setPos(c->homePos());
+    }
+    updateEdges();
+    for (const auto &[job, stage] : std::as_const(moves))
+        later([this, job, stage] { Q_EMIT moveJobRequested(job, stage); });
+}
+
+void PipelineScene::keyPressEvent(QKeyEvent *event)
+{
+    if (m_editable && (event->key() == Qt::Key_Delete || event->key() == Qt::Key_Backspace)) {
+        QList<QPair<QString, QString>> needs;
+        QStringList jobs;
+        for (QGraphicsItem *item : selectedItems()) {
+            if (item->data(KindKey).toString() == NeedsKind)
+                needs << qMakePair(item->data(ToKey).toString(), item->data(FromKey).toString());
+            else if (auto *c = dynamic_cast<JobCardItem *>(item))
+                jobs << c->jobName();
+        }
+        if (!needs.isEmpty() || !jobs.isEmpty()) {
+            event->accept();
+            // Edges first: deleting a job rebuilds the scene.
+            for (const auto &[job, need] : std::as_const(needs))
+                later([this, job, need] { Q_EMIT removeNeedRequested(job, need); });
+            for (const QString &job : std::as_const(jobs))
+                later([this, job] { Q_EMIT removeJobRequested(job); });
+            return;
+        }
+    }
+    QGraphicsScene::keyPressEvent(event);
 }
 
 void PipelineScene::setPipeline(const core::Pipeline &pipeline, const std::vector<core::Error> &lint)
 {
-    clear();
+    // The selection and live status survive a rebuild (an edit, undo or redo).
+    QString selected;
+    for (QGraphicsItem *item : selectedItems()) {
+        if (auto *c = dynamic_cast<JobCardItem *>(item))
+            selected = c->jobName();
+    }
+    QHash<QString, std::optional<core::JobStatus>> statuses;
+    for (JobCardItem *c : std::as_const(m_cards))
+        statuses.insert(c->jobName(), c->status());
+    {
+        const QSignalBlocker blocker(this);
+        if (m_rubberEdge) {
+            m_rubberEdge = nullptr;
+            m_connectFrom = nullptr;
+        }
+        clear();
+    }
     m_cards.clear();
     m_baseOf.clear();
+    m_stageOf.clear();
     m_lanes.clear();
+    m_laneItems.clear();
+    m_edges.clear();
+    m_highlightedLane.clear();
+    m_dragging = false;
     m_needsEdges = 0;
     m_implicitEdges = 0;
     const QPalette palette = QApplication::palette();
@@ -88,6 +395,9 @@ void PipelineScene::setPipeline(const core::Pipeline &pipeline, const std::vecto
         title->setFont(f);
         title->setBrush(palette.color(QPalette::Text));
         title->setPos(i * LaneWidth + 12, 12);
+        title->setData(KindKey, LaneKind);
+        title->setData(StageKey, m_lanes[i]);
+        title->setToolTip(tr("Stage '%1' (right-click to add, rename, move or remove stages)").arg(m_lanes[i]));
     }
     QHash<QString, int> instances; // parallel jobs: one card per job key
     for (const core::Job &job : pipeline.jobs) {
@@ -114,9 +424,14 @@ void PipelineScene::setPipeline(const core::Pipeline &pipeline, const std::vecto
         const int lane = laneOf.value(job.stage, 0);
         const int row = rowsInLane.value(lane, 0);
         rowsInLane.insert(lane, row + 1);
-        card->setPos(lane * LaneWidth + 20, LaneTop + row * (JobCardItem::Height + CardGap));
+        card->setHomePos(QPointF(lane * LaneWidth + 20, LaneTop + row * (JobCardItem::Height + CardGap)));
+        card->setEditable(m_editable);
+        connect(card, &JobCardItem::approveClicked, this, &PipelineScene::approveRequested);
+        if (const auto it = statuses.constFind(job.baseName); it != statuses.cend() && *it)
+            card->setStatus(*it);
         addItem(card);
         m_cards.insert(job.baseName, card);
+        m_stageOf.insert(job.baseName, job.stage);
     }
     // Lane backgrounds, sized to the tallest lane.
     int maxRows = 1;
@@ -124,9 +439,12 @@ void PipelineScene::setPipeline(const core::Pipeline &pipeline, const std::vecto
         maxRows = std::max(maxRows, rows);
     for (int i = 0; i < m_lanes.size(); ++i) {
         QColor shade = palette.color(QPalette::AlternateBase);
-        auto *lane = addRect(i * LaneWidth + 6, 4, LaneWidth - 12, LaneTop + maxRows * (JobCardItem::Height + CardGap),
-                             QPen(Qt::NoPen), shade);
-        lane->setZValue(-2);
+        auto *laneItem = addRect(i * LaneWidth + 6, 4, LaneWidth - 12,
+                                 LaneTop + maxRows * (JobCardItem::Height + CardGap) + 30, QPen(Qt::NoPen), shade);
+        laneItem->setZValue(-2);
+        laneItem->setData(KindKey, LaneKind);
+        laneItem->setData(StageKey, m_lanes[i]);
+        m_laneItems.insert(m_lanes[i], laneItem);
     }
     // Edges: needs, or the implicit order after every job of the previous used lane.
     QSet<QPair<QString, QString>> drawn;
@@ -150,7 +468,8 @@ void PipelineScene::setPipeline(const core::Pipeline &pipeline, const std::vecto
                 continue;
             for (auto it = m_cards.cbegin(); it != m_cards.cend(); ++it) {
                 const JobCardItem *from = it.value();
-                if (int(from->pos().x() / LaneWidth) == prev && !drawn.contains({from->jobName(), to->jobName()})) {
+                if (laneOf.value(m_stageOf.value(from->jobName()), -1) == prev &&
+                    !drawn.contains({from->jobName(), to->jobName()})) {
                     drawn.insert({from->jobName(), to->jobName()});
                     addEdge(from, to, true);
                 }
@@ -159,6 +478,13 @@ void PipelineScene::setPipeline(const core::Pipeline &pipeline, const std::vecto
         }
     }
     setSceneRect(itemsBoundingRect().adjusted(-20, -20, 20, 20));
+    {
+        const QSignalBlocker blocker(this);
+        if (JobCardItem *c = m_cards.value(selected))
+            c->setSelected(true);
+    }
+    if (!m_cards.contains(selected) && !selected.isEmpty())
+        Q_EMIT currentJobChanged({});
 }
 
 } // namespace trainyard::ui

@@ -191,6 +191,12 @@ void JobLogView::appendLines(const QList<core::LogLine> &lines)
         updateHighlights();
 }
 
+void JobLogView::focusSearch()
+{
+    m_search->setFocus(Qt::ShortcutFocusReason);
+    m_search->selectAll();
+}
+
 void JobLogView::noteDroppedLines(qint64 count)
 {
     m_totalLines += count;

@@ -56,6 +56,8 @@ public:
 
     /// Puts `text` in the search field and highlights it in the visible lines; empty clears.
     void setSearchText(const QString &text);
+    /// Puts the keyboard focus in the search field, its text selected (Find, Ctrl+F).
+    void focusSearch();
     /// Selects the next (previous) match, wrapping around, and stops following the tail.
     bool findNext();
     bool findPrevious();

@@ -38,7 +38,7 @@ EditController::EditController(QWidget *window)
         if (auto saved = m_document->save(); !saved)
             QMessageBox::warning(m_window, tr("Cannot save"), saved.error().toString());
     });
-    connect(m_addJob, &QAction::triggered, this, &EditController::addJob);
+    connect(m_addJob, &QAction::triggered, this, [this] { addJob(); });
     updateActions();
 }
 
@@ -75,22 +75,163 @@ void EditController::updateActions()
     m_addJob->setEnabled(m_document != nullptr);
 }
 
-void EditController::addJob()
+QStringList EditController::listedStages() const
 {
-    if (!m_document)
-        return;
     QStringList stages;
+    if (!m_document)
+        return stages;
     for (const QString &s : m_document->pipeline().stages) {
         if (s != QLatin1String(".pre") && s != QLatin1String(".post"))
             stages << s;
     }
+    return stages;
+}
+
+void EditController::addJob(const QString &stage)
+{
+    if (!m_document)
+        return;
+    const QStringList stages = listedStages();
     bool ok = false;
     const QString name = QInputDialog::getText(m_window, tr("Add job"), tr("Job name:"), QLineEdit::Normal, {}, &ok).trimmed();
     if (!ok || name.isEmpty())
         return;
-    const QString stage = QInputDialog::getItem(m_window, tr("Add job"), tr("Stage of '%1':").arg(name), stages, 0, false, &ok);
+    QString target = stage;
+    if (target.isEmpty())
+        target = QInputDialog::getItem(m_window, tr("Add job"), tr("Stage of '%1':").arg(name), stages, 0, false, &ok);
     if (ok)
-        m_document->push(new AddJobCommand(m_document.get(), name, stage));
+        m_document->push(new AddJobCommand(m_document.get(), name, target));
+}
+
+void EditController::moveJobToStage(const QString &job, const QString &stage)
+{
+    if (m_document)
+        m_document->push(new MoveJobToStageCommand(m_document.get(), job, stage));
+}
+
+void EditController::addNeed(const QString &job, const QString &need)
+{
+    if (m_document)
+        m_document->push(new AddNeedCommand(m_document.get(), job, need));
+}
+
+void EditController::removeNeed(const QString &job, const QString &need)
+{
+    if (m_document)
+        m_document->push(new RemoveNeedCommand(m_document.get(), job, need));
+}
+
+void EditController::deleteJob(const QString &job)
+{
+    if (!m_document)
+        return;
+    QStringList needers;
+    for (const core::Job &other : m_document->pipeline().jobs) {
+        if (!other.needs)
+            continue;
+        for (const core::Need &n : *other.needs) {
+            if (n.job == job && !needers.contains(other.baseName))
+                needers << other.baseName;
+        }
+    }
+    bool alsoReferences = false;
+    if (!needers.isEmpty()) {
+        const auto answer = QMessageBox::question(
+            m_window, tr("Delete job"),
+            tr("%1 need '%2'. Remove '%2' from their needs too?").arg(needers.join(QStringLiteral(", ")), job),
+            QMessageBox::Yes | QMessageBox::No | QMessageBox::Cancel, QMessageBox::Yes);
+        if (answer == QMessageBox::Cancel)
+            return;
+        alsoReferences = answer == QMessageBox::Yes;
+    }
+    m_document->push(new RemoveJobCommand(m_document.get(), job, alsoReferences));
+}
+
+void EditController::addStage(const QString &name, int index)
+{
+    if (!m_document)
+        return;
+    QStringList stages = listedStages();
+    stages.insert(index < 0 || index > stages.size() ? stages.size() : index, name.trimmed());
+    m_document->push(new SetStagesCommand(m_document.get(), stages));
+}
+
+void EditController::renameStage(const QString &stage, const QString &newName)
+{
+    if (!m_document || newName.trimmed().isEmpty() || newName.trimmed() == stage)
+        return;
+    QStringList stages = listedStages();
+    const qsizetype i = stages.indexOf(stage);
+    if (i < 0)
+        return;
+    stages[i] = newName.trimmed();
+    m_document->push(new SetStagesCommand(m_document.get(), stages, {{stage, newName.trimmed()}}));
+}
+
+void EditController::moveStage(const QString &stage, int delta)
+{
+    if (!m_document)
+        return;
+    QStringList stages = listedStages();
+    const qsizetype i = stages.indexOf(stage);
+    const qsizetype j = i + delta;
+    if (i < 0 || j < 0 || j >= stages.size())
+        return;
+    stages.move(i, j);
+    m_document->push(new SetStagesCommand(m_document.get(), stages));
+}
+
+void EditController::removeStage(const QString &stage)
+{
+    if (!m_document)
+        return;
+    QStringList stages = listedStages();
+    stages.removeAll(stage);
+    m_document->push(new SetStagesCommand(m_document.get(), stages));
+}
+
+void EditController::askAddStage(int index)
+{
+    bool ok = false;
+    const QString name =
+        QInputDialog::getText(m_window, tr("Add stage"), tr("Stage name:"), QLineEdit::Normal, {}, &ok).trimmed();
+    if (ok && !name.isEmpty())
+        addStage(name, index);
+}
+
+void EditController::addStageActions(QMenu &menu, const QString &stage)
+{
+    if (!m_document)
+        return;
+    const QStringList stages = listedStages();
+    const qsizetype i = stages.indexOf(stage);
+    if (stage.isEmpty() || i < 0) {
+        if (!stage.isEmpty())
+            menu.addAction(tr("Add job to '%1'…").arg(stage), this, [this, stage] { addJob(stage); });
+        menu.addAction(tr("Add stage…"), this, [this] { askAddStage(-1); });
+        menu.addAction(m_addJob);
+        return;
+    }
+    menu.addAction(tr("Add job to '%1'…").arg(stage), this, [this, stage] { addJob(stage); });
+    menu.addSeparator();
+    menu.addAction(tr("Add stage before…"), this, [this, i] { askAddStage(int(i)); });
+    menu.addAction(tr("Add stage after…"), this, [this, i] { askAddStage(int(i) + 1); });
+    menu.addAction(tr("Rename stage…"), this, [this, stage] {
+        bool ok = false;
+        const QString name = QInputDialog::getText(m_window, tr("Rename stage"), tr("New name of '%1':").arg(stage),
+                                                   QLineEdit::Normal, stage, &ok);
+        if (ok)
+            renameStage(stage, name);
+    });
+    menu.addAction(tr("Move left"), this, [this, stage] { moveStage(stage, -1); })->setEnabled(i > 0);
+    menu.addAction(tr("Move right"), this, [this, stage] { moveStage(stage, 1); })->setEnabled(i + 1 < stages.size());
+    bool empty = true;
+    for (const core::Job &job : m_document->pipeline().jobs)
+        empty = empty && job.stage != stage;
+    QAction *remove = menu.addAction(tr("Remove stage"), this, [this, stage] { removeStage(stage); });
+    remove->setEnabled(empty);
+    if (!empty)
+        remove->setToolTip(tr("Move or delete the stage's jobs first"));
 }
 
 void EditController::addJobActions(QMenu &menu, const QString &job)
@@ -122,24 +263,7 @@ void EditController::addJobActions(QMenu &menu, const QString &job)
         for (const core::Need &n : *needs)
             removeNeed->addAction(n.job, this, [doc, job, n = n.job] { doc->push(new RemoveNeedCommand(doc, job, n)); });
     }
-    menu.addAction(tr("Delete"), this, [this, doc, job] {
-        bool referenced = false;
-        for (const core::Job &other : doc->pipeline().jobs) {
-            if (other.needs)
-                for (const core::Need &n : *other.needs)
-                    referenced = referenced || n.job == job;
-        }
-        bool alsoReferences = false;
-        if (referenced) {
-            const auto answer = QMessageBox::question(
-                m_window, tr("Delete job"), tr("Other jobs need '%1'. Remove those needs too?").arg(job),
-                QMessageBox::Yes | QMessageBox::No | QMessageBox::Cancel);
-            if (answer == QMessageBox::Cancel)
-                return;
-            alsoReferences = answer == QMessageBox::Yes;
-        }
-        doc->push(new RemoveJobCommand(doc, job, alsoReferences));
-    });
+    menu.addAction(tr("Delete"), this, [this, job] { deleteJob(job); });
 }
 
 bool EditController::maybeSave()

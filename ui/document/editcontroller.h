@@ -33,6 +33,23 @@ public:
     QAction *addJobAction() const { return m_addJob; }
     /// Adds the edit actions for `job` to a card's menu.
     void addJobActions(QMenu &menu, const QString &job);
+    /// Adds the actions on `stage` (empty: the canvas outside any lane) to a lane's menu.
+    void addStageActions(QMenu &menu, const QString &stage);
+
+    // The canvas's mouse edits, and the verbs behind the menus (each one undo step).
+    void moveJobToStage(const QString &job, const QString &stage);
+    void addNeed(const QString &job, const QString &need);
+    void removeNeed(const QString &job, const QString &need);
+    /// Removes `job`; when other jobs need it, asks whether to remove those needs too.
+    void deleteJob(const QString &job);
+    /// Inserts a stage at `index` of the listed stages (-1: last).
+    void addStage(const QString &name, int index = -1);
+    void renameStage(const QString &stage, const QString &newName);
+    /// Moves a stage `delta` places left (<0) or right (>0).
+    void moveStage(const QString &stage, int delta);
+    void removeStage(const QString &stage);
+    /// The stages written under `stages:` (without `.pre`/`.post`).
+    QStringList listedStages() const;
     /// Asks to save unsaved changes; false when the user cancels (keep the window open).
     bool maybeSave();
 
@@ -43,7 +60,8 @@ Q_SIGNALS:
 
 private:
     void updateActions();
-    void addJob();
+    void addJob(const QString &stage = {});
+    void askAddStage(int index);
 
     QWidget *m_window;
     std::unique_ptr<PipelineDocument> m_document;

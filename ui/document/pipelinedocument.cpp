@@ -62,14 +62,41 @@ PipelineDocument::load(const QString &projectDir, const core::EvaluationContext 
 std::unique_ptr<PipelineDocument> PipelineDocument::create(const QString &projectDir,
                                                            const core::EvaluationContext &context, QObject *parent)
 {
-    const QByteArray text = "stages:\n"
+    // A training pipeline to start from: the flow of test, train, evaluate and export, each job a
+    // placeholder to replace. It is plain GitLab CI, so the same file runs on GitLab's runners.
+    const QByteArray text = "# Created by Trainyard. This is GitLab CI: it runs unchanged on GitLab runners.\n"
+                            "stages:\n"
                             "  - test\n"
                             "  - train\n"
+                            "  - evaluate\n"
+                            "  - export\n"
                             "\n"
-                            "example:\n"
+                            "unit-tests:\n"
                             "  stage: test\n"
                             "  script:\n"
-                            "    - echo \"Hello from Trainyard\"\n";
+                            "    - echo \"Hello from Trainyard, run your tests here\"\n"
+                            "\n"
+                            "train:\n"
+                            "  stage: train\n"
+                            "  script:\n"
+                            "    - mkdir -p model\n"
+                            "    - echo \"train your model here\" > model/README\n"
+                            "  artifacts:\n"
+                            "    paths:\n"
+                            "      - model/\n"
+                            "\n"
+                            "evaluate:\n"
+                            "  stage: evaluate\n"
+                            "  needs: [train]\n"
+                            "  script:\n"
+                            "    - ls model\n"
+                            "\n"
+                            "export:\n"
+                            "  stage: export\n"
+                            "  needs: [train, evaluate]\n"
+                            "  when: manual\n"
+                            "  script:\n"
+                            "    - echo \"export the approved model here\"\n";
     auto editor = core::YamlEditor::fromText(text, pipelinePath(projectDir));
     Q_ASSERT(editor); // a constant that parses
     std::unique_ptr<PipelineDocument> doc(new PipelineDocument(projectDir, context, std::move(*editor), parent));

@@ -29,7 +29,7 @@ public:
     /// Reads `<projectDir>/.gitlab-ci.yml`; an absent file is an Error saying so.
     static core::Result<std::unique_ptr<PipelineDocument>>
     load(const QString &projectDir, const core::EvaluationContext &context, QObject *parent = nullptr);
-    /// A new, unsaved pipeline (stages test/train and one example job) for `projectDir`.
+    /// A new, unsaved pipeline for `projectDir`: stages test, train, evaluate, export, one placeholder job each.
     static std::unique_ptr<PipelineDocument> create(const QString &projectDir, const core::EvaluationContext &context,
                                                     QObject *parent = nullptr);
     ~PipelineDocument() override;

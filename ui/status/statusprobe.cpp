@@ -1,0 +1,102 @@
+#include "statusprobe.h"
+
+#include "engine/dockerclient.h"
+#include "engine/gpuinventory.h"
+#include "lineage/gitinfo.h"
+
+#include <QPointer>
+#include <QThreadPool>
+
+namespace trainyard::ui {
+
+namespace {
+/// Runs `work` on the global pool and hands its result to `done` on `receiver`'s thread, unless
+/// the receiver is gone by then.
+template<typename Work, typename Done> void onWorker(QObject *receiver, Work work, Done done)
+{
+    QPointer<QObject> guard(receiver);
+    QThreadPool::globalInstance()->start([guard, work = std::move(work), done = std::move(done)]() mutable {
+        auto result = work();
+        if (!guard)
+            return;
+        QMetaObject::invokeMethod(
+            guard.data(), [guard, done = std::move(done), result = std::move(result)]() mutable {
+                if (guard)
+                    done(std::move(result));
+            },
+            Qt::QueuedConnection);
+    });
+}
+} // namespace
+
+StatusProbe::StatusProbe(QObject *parent)
+    : QObject(parent)
+{
+}
+
+StatusProbe::~StatusProbe() = default;
+
+void StatusProbe::probeEngine()
+{
+    onWorker(
+        this,
+        [endpoint = m_dockerEndpoint] {
+            core::DockerClient client(endpoint.isEmpty() ? core::DockerClient::defaultEndpoint() : endpoint);
+            auto info = client.ping();
+            return std::make_pair(info, client.endpoint());
+        },
+        [this](std::pair<core::Result<core::EngineInfo>, QString> r) {
+            const auto &[info, endpoint] = r;
+            if (info)
+                Q_EMIT engineProbed(true, tr("Docker %1").arg(info->version),
+                                    tr("Docker engine %1 (API %2) at %3").arg(info->version, info->apiVersion, endpoint));
+            else
+                Q_EMIT engineProbed(false, tr("Docker not reachable"),
+                                    tr("%1\nJobs can still run in the host shell (Run ▸ Run in host shell).")
+                                        .arg(info.error().message));
+        });
+}
+
+void StatusProbe::probeGpus()
+{
+    onWorker(
+        this, [smi = m_nvidiaSmi] { return core::GpuInventory::query(smi, 5000); },
+        [this](core::Result<core::GpuInventorySnapshot> snapshot) {
+            if (!snapshot) {
+                Q_EMIT gpusProbed(0, tr("GPUs: error"), snapshot.error().toString());
+                return;
+            }
+            QStringList names;
+            for (const core::GpuInfo &gpu : snapshot->gpus)
+                names << QStringLiteral("%1: %2").arg(gpu.index).arg(gpu.name);
+            const int n = int(snapshot->gpus.size());
+            Q_EMIT gpusProbed(n, n ? tr("%n GPU(s)", nullptr, n) : tr("no GPU"),
+                              (QStringList{snapshot->message} + names).join(u'\n'));
+        });
+}
+
+void StatusProbe::probeProject(const QString &dir)
+{
+    onWorker(
+        this, [dir] { return core::GitInfo::read(dir); },
+        [this, dir](core::Result<core::GitState> state) {
+            if (!state) {
+                Q_EMIT projectProbed(dir, {}, tr("git: error"), state.error().toString());
+                return;
+            }
+            if (!state->isRepository) {
+                Q_EMIT projectProbed(dir, {}, tr("not a git repository"),
+                                     tr("Runs of this project cannot be traced to a commit."));
+                return;
+            }
+            const QString branch = state->detached ? tr("detached") : state->branch;
+            const QString commit = state->sha.isEmpty() ? tr("no commit yet") : state->shortSha;
+            QString tip = state->sha.isEmpty() ? tr("No commit yet") : tr("%1 %2").arg(state->shortSha, state->title);
+            if (state->dirty)
+                tip += tr("\n* uncommitted changes: runs record them as a dirty tree");
+            Q_EMIT projectProbed(dir, branch, QStringLiteral("%1 @ %2%3").arg(branch, commit, state->dirty ? QStringLiteral("*") : QString()),
+                                 tip);
+        });
+}
+
+} // namespace trainyard::ui
