@@ -36,13 +36,18 @@ QString topLevelHelp()
     return text;
 }
 
-int runGui(int argc, char **argv, const QString &projectDir)
+int runGui(int argc, char **argv, const QString &projectDir, bool runOnOpen = false)
 {
     QApplication app(argc, argv);
     setIdentity();
     QGuiApplication::setDesktopFileName(QStringLiteral("trainyard"));
     ui::MainWindow window;
     window.show();
+    if (runOnOpen) {
+        // Run once, when the pipeline is shown (it is read on a worker thread).
+        QObject::connect(&window, &ui::MainWindow::projectShown, &window, [&window] { window.runPipeline(); },
+                         Qt::SingleShotConnection);
+    }
     if (!projectDir.isEmpty())
         window.openProject(projectDir);
     return app.exec();
@@ -56,11 +61,29 @@ int main(int argc, char **argv)
     if (first.isEmpty())
         return runGui(argc, argv, {});
     if (first == QLatin1String("open")) {
-        if (argc > 3 || (argc == 3 && QString::fromLocal8Bit(argv[2]).startsWith(u'-'))) {
-            std::fputs("Usage: trainyard open [DIR]\nOpens the workbench window on the project in DIR.\n", stdout);
-            return argc == 3 && (QString::fromLocal8Bit(argv[2]) == QLatin1String("--help")) ? 0 : 2;
+        QString dir;
+        bool run = false;
+        bool usage = false;
+        bool help = false;
+        for (int i = 2; i < argc; ++i) {
+            const QString arg = QString::fromLocal8Bit(argv[i]);
+            if (arg == QLatin1String("--help") || arg == QLatin1String("-h"))
+                help = true;
+            else if (arg == QLatin1String("--run"))
+                run = true;
+            else if (arg.startsWith(u'-') || !dir.isEmpty())
+                usage = true;
+            else
+                dir = arg;
         }
-        return runGui(argc, argv, argc == 3 ? QString::fromLocal8Bit(argv[2]) : QStringLiteral("."));
+        if (help || usage) {
+            std::fputs("Usage: trainyard open [--run] [DIR]\n"
+                       "Opens the workbench window on the project in DIR (default: the current folder).\n"
+                       "  --run  start the pipeline as soon as it is shown\n",
+                       help ? stdout : stderr);
+            return help ? 0 : 2;
+        }
+        return runGui(argc, argv, dir.isEmpty() ? QStringLiteral(".") : dir, run);
     }
 
     QCoreApplication app(argc, argv);

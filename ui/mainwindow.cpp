@@ -9,10 +9,13 @@
 #include "document/editcontroller.h"
 #include "document/pipelinedocument.h"
 #include "engine/runrecord.h"
+#include "gpu/gpupanel.h"
 #include "pipeline/gitlabcireader.h"
 #include "pipeline/pipelinelinter.h"
 #include "project/recentprojects.h"
 #include "run/runcontroller.h"
+#include "runs/runlogloader.h"
+#include "runs/runslist.h"
 #include "status/statusprobe.h"
 
 #include <QAction>
@@ -35,6 +38,7 @@
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QStyle>
+#include <QTabBar>
 #include <QTimer>
 #include <QToolBar>
 #include <QtConcurrent/QtConcurrentRun>
@@ -145,12 +149,46 @@ void MainWindow::createDocks()
     // The run console: one tab per job, fed in batches so the UI keeps turning.
     m_logs = new LogBatcher(this);
     m_console = new RunConsole(m_logs, this);
+    connect(m_console->tabBar(), &QTabBar::tabBarClicked, this, [this] { m_consoleFollowsRun = false; });
     auto *consoleDock = new QDockWidget(tr("Run console"), this);
     consoleDock->setObjectName(QStringLiteral("consoleDock"));
     consoleDock->setWidget(m_console);
     addDockWidget(Qt::BottomDockWidgetArea, consoleDock);
     tabifyDockWidget(problemsDock, consoleDock);
     resizeDocks({problemsDock}, {220}, Qt::Vertical);
+
+    // Past runs of the project: re-open their logs, retry a failed job.
+    m_runs = new RunsList(this);
+    m_logLoader = new RunLogLoader(m_console, this);
+    auto *runsDock = new QDockWidget(tr("Runs"), this);
+    runsDock->setObjectName(QStringLiteral("runsDock"));
+    runsDock->setWidget(m_runs);
+    addDockWidget(Qt::RightDockWidgetArea, runsDock);
+    connect(m_runs, &RunsList::openRunLogs, this, [this, consoleDock](const core::RunRecord &record) {
+        if (m_run)
+            return statusBar()->showMessage(tr("A run is active: its logs are in the console."), 6000);
+        m_logLoader->load(m_projectDir, record);
+        consoleDock->show();
+        consoleDock->raise();
+        statusBar()->showMessage(tr("Logs of run #%1 (%2)").arg(record.pipelineIid).arg(record.id), 8000);
+    });
+    connect(m_runs, &RunsList::retryJobRequested, this, [this](const QString &runId, const QString &job) {
+        // On the engine the run used: a run made in the host shell is retried there too.
+        bool shell = false;
+        for (const core::RunRecord &r : m_runs->runs())
+            shell = shell || (r.id == runId && r.engine == QLatin1String("shell"));
+        runPipeline(job, shell, runId);
+    });
+
+    // GPUs: utilization and memory while a run is active, and which job holds which GPU.
+    m_gpus = new GpuPanel({}, this);
+    auto *gpuDock = new QDockWidget(tr("GPUs"), this);
+    gpuDock->setObjectName(QStringLiteral("gpuDock"));
+    gpuDock->setWidget(m_gpus);
+    addDockWidget(Qt::RightDockWidgetArea, gpuDock);
+    tabifyDockWidget(runsDock, gpuDock);
+    runsDock->raise();
+    resizeDocks({runsDock}, {340}, Qt::Horizontal);
 }
 
 void MainWindow::createActions()
@@ -341,7 +379,7 @@ QString MainWindow::selectedJob() const
     return {};
 }
 
-void MainWindow::runPipeline(const QString &job, bool shellEngine)
+void MainWindow::runPipeline(const QString &job, bool shellEngine, const QString &retryOf)
 {
     if (!m_pipeline || m_pipeline->hasErrors() || m_run || !m_edit->maybeSave())
         return;
@@ -349,12 +387,21 @@ void MainWindow::runPipeline(const QString &job, bool shellEngine)
     options.trigger = QStringLiteral("gui");
     if (!job.isEmpty())
         options.onlyJobs = QStringList{job};
+    options.retryOf = retryOf;
     m_canvas->pipelineScene()->clearJobStatus();
+    m_console->reset();
     m_run = std::make_unique<RunController>(*m_pipeline, shellEngine ? RunController::Engine::Shell : RunController::Engine::Docker,
                                             options, m_logs);
+    // The console shows the job that started last, until the user picks a tab himself.
+    m_consoleFollowsRun = true;
     connect(m_run.get(), &RunController::jobChanged, this, [this](const core::JobRecord &job) {
         m_canvas->pipelineScene()->setJobStatus(job.name, job.status, job.reason, job.started);
         m_console->setJobStatus(job.name, job.status);
+        m_gpus->updateJob(job);
+        if (m_consoleFollowsRun && job.status == core::JobStatus::Running) {
+            const QSignalBlocker blocker(m_console->tabBar());
+            m_console->setCurrentWidget(m_console->viewFor(job.name));
+        }
         if (core::isFinal(job.status) && job.started.isValid())
             m_console->viewFor(job.name)->setFinished(job.exitCode, job.started.msecsTo(job.finished), core::jobStatusToString(job.status));
     });
@@ -362,16 +409,30 @@ void MainWindow::runPipeline(const QString &job, bool shellEngine)
     connect(m_run.get(), &RunController::message, this, [this](const QString &text) { statusBar()->showMessage(text, 8000); });
     connect(m_run.get(), &RunController::finished, this, &MainWindow::runFinished);
     m_canvas->pipelineScene()->setApprovalsEnabled(true);
+    m_gpus->setPolling(true);
+    if (auto *dock = findChild<QDockWidget *>(QStringLiteral("consoleDock"))) {
+        dock->show();
+        dock->raise();
+    }
     updateActions();
-    statusBar()->showMessage(job.isEmpty() ? tr("Running %1…").arg(QFileInfo(m_projectDir).fileName())
-                                           : tr("Running '%1' with its needs…").arg(job));
+    statusBar()->showMessage(!retryOf.isEmpty() ? tr("Retrying '%1' of run %2…").arg(job, retryOf)
+                             : job.isEmpty() ? tr("Running %1…").arg(QFileInfo(m_projectDir).fileName())
+                                             : tr("Running '%1' with its needs…").arg(job));
     m_run->start();
+    QTimer::singleShot(500, m_runs, &RunsList::refresh); // the new run's record is on disk by then
 }
 
 void MainWindow::runFinished(const core::RunRecord &record, const QString &error)
 {
     m_run.release()->deleteLater(); // its thread has ended; delete once this signal returns
     m_canvas->pipelineScene()->setApprovalsEnabled(false);
+    m_gpus->setPolling(false);
+    m_gpus->clearAssignments();
+    if (!record.id.isEmpty()) {
+        m_lastRunId = record.id;
+        m_lastRunShell = record.engine == QLatin1String("shell");
+    }
+    m_runs->refresh();
     updateActions();
     if (error.isEmpty()) {
         statusBar()->showMessage(tr("Run #%1 %2").arg(record.pipelineIid).arg(core::runStatusToString(record.status)));
@@ -468,8 +529,10 @@ void MainWindow::showJobMenu(const QString &job, const QPoint &globalPos)
     if (running && (*status == core::JobStatus::Running || *status == core::JobStatus::Pending))
         menu.addAction(icon("cancel"), tr("Cancel '%1'").arg(job), this, [this, job] { cancelJob(job); });
     if (!m_run && m_runAction->isEnabled()) {
-        if (status && (*status == core::JobStatus::Failed || *status == core::JobStatus::Cancelled))
-            menu.addAction(icon("retry"), tr("Retry '%1' with its needs").arg(job), this, [this, job] { runPipeline(job); });
+        if (status && (*status == core::JobStatus::Failed || *status == core::JobStatus::Cancelled) && !m_lastRunId.isEmpty())
+            menu.addAction(icon("retry"), tr("Retry '%1'").arg(job), this,
+                           [this, job] { runPipeline(job, m_lastRunShell, m_lastRunId); })
+                ->setToolTip(tr("Runs the job again; what it needs is reused from the last run where it succeeded"));
         else
             menu.addAction(icon("run-from"), tr("Run '%1' with its needs").arg(job), this, [this, job] { runPipeline(job); });
     }
@@ -537,7 +600,9 @@ void MainWindow::openProject(const QString &dir)
     m_noPipelineFile = false;
     m_projectLabel->setText(tr("Reading %1…").arg(QDir::toNativeSeparators(m_projectDir)));
     m_commitLabel->clear();
+    m_lastRunId.clear();
     m_probe->probeProject(m_projectDir);
+    m_runs->setProjectDir(m_projectDir);
     // Reading walks the project tree and git state: off the UI thread.
     struct Read
     {

@@ -23,6 +23,9 @@ struct RunRecord;
 namespace trainyard::ui {
 
 class EditController;
+class GpuPanel;
+class RunLogLoader;
+class RunsList;
 class LogBatcher;
 class PipelineCanvas;
 class RecentProjects;
@@ -46,7 +49,8 @@ public:
     /// Makes a new pipeline for the open project that has none (unsaved until Save).
     void createPipeline();
     /// Runs the whole pipeline, or `job` and what it needs.
-    void runPipeline(const QString &job = {}, bool shellEngine = false);
+    /// With `retryOf`, jobs `job` needs that succeeded in that run are reused, not run again.
+    void runPipeline(const QString &job = {}, bool shellEngine = false, const QString &retryOf = {});
     /// Approves a manual job of the running pipeline (the card's "Approve").
     void approveJob(const QString &job);
     /// Cancels one job of the running pipeline.
@@ -113,6 +117,12 @@ private:
     QAction *m_cancelAction = nullptr;
     QAction *m_findAction = nullptr;
     QByteArray m_defaultState;
+    bool m_consoleFollowsRun = true;
+    RunsList *m_runs = nullptr;
+    RunLogLoader *m_logLoader = nullptr;
+    GpuPanel *m_gpus = nullptr;
+    QString m_lastRunId;
+    bool m_lastRunShell = false;
 };
 
 } // namespace trainyard::ui

@@ -31,6 +31,7 @@ struct Scheduler::Node
     std::thread thread;
     QList<int> gpus;
     QJsonObject artifacts;  // the ArtifactSet this job produced
+    bool reused = false;    // a retry took this job's result from the earlier run
 };
 
 namespace {
@@ -136,7 +137,7 @@ Result<void> Scheduler::preflight()
     int most = 0;
     QStringList gpuJobs;
     for (const auto &n : m_nodes) {
-        const int count = n->job->gpuCount();
+        const int count = n->reused ? 0 : n->job->gpuCount();
         if (count != 0) {
             gpuJobs << n->job->name;
             most = std::max(most, count < 0 ? 1 : count);
@@ -159,7 +160,7 @@ Result<void> Scheduler::preflight()
             if (!m_options.cpuFallback) {
                 QStringList needs;
                 for (const auto &n : m_nodes) {
-                    const int c = n->job->gpuCount();
+                    const int c = n->reused ? 0 : n->job->gpuCount();
                     if (c != 0)
                         needs << QStringLiteral("'%1' needs %2").arg(n->job->name, c < 0 ? QStringLiteral("all GPUs")
                                                                                          : QStringLiteral("%1 GPU(s)").arg(c));
@@ -182,7 +183,7 @@ Result<void> Scheduler::prepareImages()
 {
     QStringList images;
     for (const auto &n : m_nodes) {
-        if (!n->job->image.name.isEmpty() && !images.contains(n->job->image.name))
+        if (!n->reused && !n->job->image.name.isEmpty() && !images.contains(n->job->image.name))
             images << n->job->image.name;
     }
     for (const QString &image : images) {
@@ -530,11 +531,36 @@ void Scheduler::schedule()
     }
 }
 
+void Scheduler::reuseFrom(const RunRecord &earlier)
+{
+    for (auto &n : m_nodes) {
+        if (m_options.onlyJobs.contains(n->record.name))
+            continue; // what is retried runs again
+        const auto it = earlier.jobs.find(n->record.name);
+        if (it == earlier.jobs.end() || it->second.status != JobStatus::Success)
+            continue; // failed, allowed to fail, skipped or never run: run it again
+        n->reused = true;
+        n->record = it->second;
+        n->record.reason = QStringLiteral("succeeded in run %1; its log and artifacts are reused").arg(earlier.id);
+        n->artifacts = n->record.artifacts;
+    }
+}
+
 Result<RunRecord> Scheduler::run()
 {
     auto plan = Planner::plan(m_pipeline, m_options.onlyJobs);
     if (!plan)
         return tl::unexpected(plan.error());
+    RunRecord earlier;
+    if (!m_options.retryOf.isEmpty()) {
+        auto loaded = RunStore(m_projectDir).load(m_options.retryOf);
+        if (!loaded) {
+            Error e = loaded.error();
+            e.message = QStringLiteral("cannot retry: %1").arg(e.message);
+            return tl::unexpected(e);
+        }
+        earlier = std::move(*loaded);
+    }
     {
         std::lock_guard lock(m_mutex);
         const RunStore store(m_projectDir);
@@ -563,14 +589,24 @@ Result<RunRecord> Scheduler::run()
             m_record.jobOrder << p.job;
             m_nodes.push_back(std::move(node));
         }
+        if (!m_options.retryOf.isEmpty())
+            reuseFrom(earlier);
         saveRecord();
+        if (m_events.jobChanged) {
+            for (const auto &n : m_nodes) {
+                if (n->reused)
+                    m_events.jobChanged(n->record);
+            }
+        }
     }
     auto fail = [&](const Error &e) -> Result<RunRecord> {
         std::lock_guard lock(m_mutex);
         m_record.status = RunStatus::Failed;
         m_record.finished = QDateTime::currentDateTimeUtc();
-        for (auto &n : m_nodes)
-            n->record.reason = e.message;
+        for (auto &n : m_nodes) {
+            if (!n->reused)
+                n->record.reason = e.message;
+        }
         saveRecord();
         return tl::unexpected(e);
     };

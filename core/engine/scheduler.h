@@ -26,6 +26,11 @@ class GpuAllocator;
 struct RunOptions
 {
     QStringList onlyJobs;           ///< run these (and what they need); empty = all
+    /// A retry: the id of an earlier run of this project. Planned jobs outside `onlyJobs` that
+    /// succeeded in that run are not run again: their records (log, artifacts) are taken from it,
+    /// so a retried job gets its needs' artifacts without rebuilding them. With `onlyJobs` empty,
+    /// this reruns what did not succeed (GitLab's "Retry" of a pipeline). An unknown id fails run().
+    QString retryOf;
     QStringList approvals;          ///< manual jobs approved up front (`--approve JOB`)
     int concurrency = 0;            ///< jobs at once; 0 = number of CPU cores
     bool cpuFallback = false;       ///< run GPU jobs without a GPU, marked so
@@ -74,6 +79,7 @@ private:
     void runJob(Node *node);
     JobExecution prepareExecution(const Node &node, QString &error);
     QString decide(const Node &node, JobStatus &status) const;
+    void reuseFrom(const RunRecord &earlier);
     void setStatus(Node &node, JobStatus status, const QString &reason = {});
     void saveRecord();
     RunStatus finalStatus() const;

@@ -7,6 +7,10 @@
 #include "canvas/pipelinescene.h"
 #include "console/joblogview.h"
 #include "console/runconsole.h"
+#include "runs/runslist.h"
+
+#include <QFile>
+#include <QTreeWidget>
 
 #include <QAction>
 #include <QPlainTextEdit>
@@ -47,6 +51,7 @@ private Q_SLOTS:
     void initTestCase();
     void runDemoAndApproveExport();
     void cancelLongJob();
+    void retryFailedJobReusesItsNeeds();
 };
 
 void tst_RunFromWindow::initTestCase()
@@ -70,7 +75,13 @@ void tst_RunFromWindow::runDemoAndApproveExport()
     QTRY_COMPARE_WITH_TIMEOUT(statusOf(scene, QStringLiteral("export")), std::optional(core::JobStatus::Manual), 180000);
     for (const char *job : {"unit-tests", "train", "evaluate"})
         QCOMPARE(statusOf(scene, QLatin1String(job)), std::optional(core::JobStatus::Success));
-    w.approveJob(QStringLiteral("export"));
+    // The card's own Approve button, clicked on the canvas.
+    auto *view = w.findChild<PipelineCanvas *>();
+    JobCardItem *exportCard = scene->card(QStringLiteral("export"));
+    QVERIFY(exportCard->isApprovable());
+    view->centerOn(exportCard);
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {},
+                      view->mapFromScene(exportCard->mapToScene(JobCardItem::approveRect().center())));
     QTRY_COMPARE_WITH_TIMEOUT(statusOf(scene, QStringLiteral("export")), std::optional(core::JobStatus::Success), 60000);
     QTRY_VERIFY_WITH_TIMEOUT(run->isEnabled(), 30000); // the run is over
     RunConsole *console = w.findChild<RunConsole *>();
@@ -80,6 +91,64 @@ void tst_RunFromWindow::runDemoAndApproveExport()
     QTRY_VERIFY_WITH_TIMEOUT(log->findChild<QPlainTextEdit *>()->toPlainText().contains(QStringLiteral("artifacts collected")), 10000);
     if (qEnvironmentVariableIsSet("TRAINYARD_SCREENSHOT"))
         w.grab().save(qEnvironmentVariable("TRAINYARD_SCREENSHOT"));
+
+    // The Runs list has the run; re-opening it brings its logs back into a fresh console.
+    RunsList *runs = w.findChild<RunsList *>();
+    QTRY_COMPARE_WITH_TIMEOUT(int(runs->runs().size()), 1, 10000);
+    QCOMPARE(runs->runs().front().status, core::RunStatus::Success);
+    console->reset();
+    QVERIFY(!console->existingView(QStringLiteral("train")));
+    QTreeWidgetItem *item = runs->tree()->topLevelItem(0);
+    QVERIFY(item);
+    Q_EMIT runs->tree()->itemActivated(item, 0);
+    QTRY_VERIFY_WITH_TIMEOUT(console->existingView(QStringLiteral("train")) &&
+                                 console->existingView(QStringLiteral("train"))
+                                     ->findChild<QPlainTextEdit *>()
+                                     ->toPlainText()
+                                     .contains(QStringLiteral("artifacts collected")),
+                             10000);
+}
+
+void tst_RunFromWindow::retryFailedJobReusesItsNeeds()
+{
+    // In the host shell (no Docker needed): `prepare` counts its runs and hands on an artifact;
+    // `flaky` fails the first time. Retrying flaky must not run prepare again.
+    QTemporaryDir dir;
+    const QString marker = dir.filePath(QStringLiteral("flaky-ran"));
+    const QString count = dir.filePath(QStringLiteral("prepare-count"));
+    QFile file(dir.filePath(QStringLiteral(".gitlab-ci.yml")));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(QStringLiteral("stages: [build, test]\n"
+                              "prepare:\n  stage: build\n  script:\n    - echo run >> '%1'\n    - echo data > data.txt\n"
+                              "  artifacts:\n    paths: [data.txt]\n"
+                              "flaky:\n  stage: test\n  needs: [prepare]\n  script:\n    - cat data.txt\n"
+                              "    - if [ -f '%2' ]; then echo second; else touch '%2'; exit 1; fi\n")
+                   .arg(count, marker)
+                   .toUtf8());
+    file.close();
+    test::shell(dir.path(), QStringLiteral("printf '.trainyard/\nflaky-ran\nprepare-count\n' > .gitignore && git init -q -b main && "
+                                     "git add -A && git -c user.name=t -c user.email=t@t commit -qm flaky"));
+    MainWindow w;
+    w.show();
+    w.openProject(dir.path());
+    PipelineScene *scene = w.findChild<PipelineCanvas *>()->pipelineScene();
+    QTRY_VERIFY_WITH_TIMEOUT(scene->card(QStringLiteral("flaky")), 10000);
+    w.runPipeline({}, true);
+    QTRY_COMPARE_WITH_TIMEOUT(statusOf(scene, QStringLiteral("flaky")), std::optional(core::JobStatus::Failed), 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(!w.isRunning(), 30000);
+    RunsList *runs = w.findChild<RunsList *>();
+    QTRY_COMPARE_WITH_TIMEOUT(int(runs->runs().size()), 1, 10000);
+    const QString firstRun = runs->runs().front().id;
+    QCOMPARE(runs->runs().front().engine, QStringLiteral("shell"));
+    // Retry from the Runs list, as the user would from its context menu.
+    Q_EMIT runs->retryJobRequested(firstRun, QStringLiteral("flaky"));
+    QVERIFY(w.isRunning());
+    QTRY_COMPARE_WITH_TIMEOUT(statusOf(scene, QStringLiteral("flaky")), std::optional(core::JobStatus::Success), 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(!w.isRunning(), 30000);
+    QFile counted(count);
+    QVERIFY(counted.open(QIODevice::ReadOnly));
+    QCOMPARE(counted.readAll(), QByteArray("run\n")); // prepare ran once, in the first run only
+    QTRY_COMPARE_WITH_TIMEOUT(int(runs->runs().size()), 2, 10000);
 }
 
 void tst_RunFromWindow::cancelLongJob()

@@ -30,7 +30,7 @@ QString RunConsole::statusGlyph(core::JobStatus status)
     case core::JobStatus::Pending:
         return QStringLiteral("\u25CB"); // ○
     case core::JobStatus::Manual:
-        return QStringLiteral("\u23F8"); // ⏸
+        return QStringLiteral("\u2016"); // ‖ (paused: waiting for approval)
     case core::JobStatus::Running:
         return QStringLiteral("\u25B6"); // ▶
     case core::JobStatus::Success:
@@ -103,6 +103,34 @@ void RunConsole::setJobStatus(const QString &job, core::JobStatus status)
 void RunConsole::setProgress(const QString &job, const QString &label, qint64 current, qint64 total)
 {
     viewFor(job)->setProgress(label, current, total);
+}
+
+void RunConsole::reset()
+{
+    while (count() > 0) {
+        QWidget *view = widget(0);
+        removeTab(0);
+        delete view;
+    }
+    m_views.clear();
+    m_status.clear();
+    m_order.clear();
+}
+
+void RunConsole::showPastRun(const core::RunRecord &record)
+{
+    reset();
+    setJobOrder(record.jobOrder);
+    for (const QString &job : record.jobOrder) {
+        const auto it = record.jobs.find(job);
+        if (it == record.jobs.end())
+            continue;
+        const core::JobRecord &j = it->second;
+        setJobStatus(job, j.status);
+        if (j.status == core::JobStatus::Skipped || (core::isFinal(j.status) && j.started.isValid()))
+            viewFor(job)->setFinished(j.exitCode, j.started.isValid() ? j.started.msecsTo(j.finished) : 0,
+                                      core::jobStatusToString(j.status));
+    }
 }
 
 void RunConsole::updateTitle(const QString &job)

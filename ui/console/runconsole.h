@@ -1,6 +1,7 @@
 #pragma once
 
 #include "engine/jobstatus.h"
+#include "engine/runrecord.h"
 
 #include <QHash>
 #include <QString>
@@ -32,6 +33,12 @@ public:
     void setJobStatus(const QString &job, core::JobStatus status);
     /// Forwards a pull/build progress report to the job's view; `total` 0: unknown size.
     void setProgress(const QString &job, const QString &label, qint64 current, qint64 total);
+
+    /// Removes every tab, view and status: a blank console for the next run.
+    void reset();
+    /// Replaces the tabs with the jobs of a finished run, in its order, with their final status
+    /// and outcome footer; their log lines come after (RunLogLoader reads them from disk).
+    void showPastRun(const core::RunRecord &record);
 
     /// A one-character sign for the tab title, e.g. ✓ for success.
     static QString statusGlyph(core::JobStatus status);

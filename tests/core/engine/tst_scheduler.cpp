@@ -118,6 +118,8 @@ private Q_SLOTS:
     void gpuJobRefusedWithoutGpu();
     void gpuJobsGetDistinctGpus();
     void interruptedRunIsRecovered();
+    void retryReusesSucceededNeeds();
+    void retryOfUnknownRunFails();
     void outOfMemoryIsRecorded();
     void servicesAreReachableByAlias();
     void privilegedServiceIsRefused();
@@ -458,6 +460,96 @@ void tst_Scheduler::interruptedRunIsRecovered()
     QCOMPARE(loaded->jobs.at(QStringLiteral("j")).status, JobStatus::Cancelled);
     QCOMPARE(store.nextPipelineIid(), 8);
     QVERIFY(store.recoverInterrupted().empty()); // once
+}
+
+void tst_Scheduler::retryReusesSucceededNeeds()
+{
+    // Run 1: train succeeds (its artifact names the pipeline that built it), evaluate fails,
+    // report is skipped. The retry of evaluate alone must not run train again, yet stage
+    // train's artifact from run 1.
+    const QByteArray head = "stages: [train, evaluate, report]\n"
+                            "train:\n  stage: train\n"
+                            "  script: [mkdir -p models, 'echo built-by-$CI_PIPELINE_ID > models/model.txt']\n"
+                            "  artifacts:\n    paths: [models/]\n";
+    Project p(head + "evaluate:\n  stage: evaluate\n  needs: [train]\n  script: [cat models/model.txt, exit 5]\n"
+                     "report:\n  stage: report\n  needs: [evaluate]\n  script: [echo report]\n");
+    auto executorPtr = makeExecutor(p);
+    const Pipeline first = p.pipeline();
+    Scheduler s1(first, *executorPtr, {}, {});
+    const auto r1 = s1.run();
+    QVERIFY(r1);
+    QCOMPARE(statusOf(*r1, QStringLiteral("train")), JobStatus::Success);
+    QCOMPARE(statusOf(*r1, QStringLiteral("evaluate")), JobStatus::Failed);
+    QCOMPARE(statusOf(*r1, QStringLiteral("report")), JobStatus::Skipped);
+
+    // The user fixes evaluate and retries it.
+    {
+        QFile f(p.dir.filePath(QStringLiteral(".gitlab-ci.yml")));
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        if (kDocker)
+            f.write(QByteArray("default:\n  image: ") + kImage + "\n");
+        f.write(head + "evaluate:\n  stage: evaluate\n  needs: [train]\n  script: [cat models/model.txt]\n"
+                       "report:\n  stage: report\n  needs: [evaluate]\n  script: [echo report]\n");
+    }
+    const Pipeline fixed = p.pipeline();
+    RunOptions o;
+    o.onlyJobs = {QStringLiteral("evaluate")};
+    o.retryOf = r1->id;
+    QStringList announced;
+    std::mutex announcedMutex;
+    SchedulerEvents events;
+    events.jobChanged = [&](const JobRecord &j) {
+        std::lock_guard lock(announcedMutex);
+        announced << j.name + u'=' + jobStatusToString(j.status);
+    };
+    Scheduler s2(fixed, *executorPtr, o, events);
+    const auto r2 = s2.run();
+    QVERIFY2(r2, r2 ? "" : qPrintable(r2.error().toString()));
+    QVERIFY(r2->id != r1->id);
+    QCOMPARE(r2->status, RunStatus::Success);
+    QCOMPARE(r2->jobOrder, (QStringList{QStringLiteral("train"), QStringLiteral("evaluate")})); // not report
+    const JobRecord &train = r2->jobs.at(QStringLiteral("train"));
+    QCOMPARE(train.status, JobStatus::Success);
+    QCOMPARE(train.started, r1->jobs.at(QStringLiteral("train")).started); // not run again
+    QCOMPARE(train.logFile, r1->jobs.at(QStringLiteral("train")).logFile);
+    QVERIFY2(train.reason.contains(r1->id), qPrintable(train.reason));
+    QVERIFY(!QFile::exists(p.dir.filePath(QStringLiteral(".trainyard/logs/") + r2->id + QStringLiteral("/train.log"))));
+    QCOMPARE(statusOf(*r2, QStringLiteral("evaluate")), JobStatus::Success);
+    // The artifact came from run 1's train (pipeline 1), staged into run 2's evaluate.
+    QCOMPARE(r1->pipelineIid, 1);
+    QCOMPARE(r2->pipelineIid, 2);
+    QVERIFY2(p.log(*r2, QStringLiteral("evaluate")).contains(QStringLiteral("built-by-1")),
+             qPrintable(p.log(*r2, QStringLiteral("evaluate"))));
+    QVERIFY2(announced.contains(QStringLiteral("train=success")), qPrintable(announced.join(u' ')));
+
+    // Retrying run 1 as a whole reruns only what did not succeed there: train is reused again.
+    RunOptions all;
+    all.retryOf = r1->id;
+    Scheduler s3(fixed, *executorPtr, all, {});
+    const auto r3 = s3.run();
+    QVERIFY(r3);
+    QCOMPARE(r3->status, RunStatus::Success);
+    QCOMPARE(r3->jobs.at(QStringLiteral("train")).started, r1->jobs.at(QStringLiteral("train")).started);
+    QCOMPARE(statusOf(*r3, QStringLiteral("report")), JobStatus::Success);
+    QVERIFY(p.log(*r3, QStringLiteral("evaluate")).contains(QStringLiteral("built-by-1")));
+}
+
+void tst_Scheduler::retryOfUnknownRunFails()
+{
+    Project p("j:\n  script: [echo x]\n");
+    auto executorPtr = makeExecutor(p);
+    const Pipeline pipeline = p.pipeline();
+    RunOptions o;
+    o.onlyJobs = {QStringLiteral("j")};
+    o.retryOf = QStringLiteral("20000101-000000-dead");
+    Scheduler s(pipeline, *executorPtr, o, {});
+    const auto r = s.run();
+    QVERIFY(!r);
+    QVERIFY2(r.error().message.contains(QStringLiteral("cannot retry")) &&
+                 r.error().message.contains(QStringLiteral("20000101-000000-dead")),
+             qPrintable(r.error().toString()));
+    QVERIFY(r.error().location.file.endsWith(QStringLiteral("20000101-000000-dead.json")));
+    QVERIFY(RunStore(p.dir.path()).list().empty()); // nothing was recorded
 }
 
 void tst_Scheduler::outOfMemoryIsRecorded()

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Screenshots of the window under Xvfb on the offline demo: the pipeline canvas, a running
+# pipeline (cards live, the manual export waiting with its Approve button) and the run console.
+#
+#   bash tests/ui/screenshots.sh [BUILD_DIR] [OUT_DIR]     (defaults: build, docs/screenshots)
+#
+# Needs xvfb and imagemagick (`bash .ci/install-deps --test` installs both), the built app and
+# demo trainer, and a Docker engine for the run (`bash .ci/start-docker`).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+build=$(realpath "${1:-build}")
+out=$(realpath -m "${2:-docs/screenshots}")
+app="$build/app/trainyard"
+[ -x "$app" ] || { echo "screenshots: $app is not built" >&2; exit 2; }
+[ -x resources/examples/offline-demo/image/trainer ] || { echo "screenshots: build the demo trainer first" >&2; exit 2; }
+mkdir -p "$out"
+
+# The demo as a new hire gets it: its own git repository, outside the source tree.
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+demo="$work/offline-demo"
+cp -a resources/examples/offline-demo "$demo"
+rm -rf "$demo/.trainyard"
+(cd "$demo" && printf '.trainyard/\n' >> .gitignore && git init -q -b main && git add -A &&
+  git -c user.name=demo -c user.email=demo@example.com commit -qm "offline demo")
+export XDG_CONFIG_HOME="$work/config" # fresh settings: default layout, no recent projects
+
+export APP="$app" DEMO="$demo" OUT="$out"
+xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
+  set -u
+  shoot() { import -window root "$OUT/$1"; echo "screenshots: $OUT/$1"; }
+  "$APP" open "$DEMO" & pid=$!
+  sleep 4; shoot window-canvas.png
+  kill $pid; wait $pid 2>/dev/null || true
+
+  "$APP" open --run "$DEMO" & pid=$!
+  sleep 2.5; shoot window-running.png
+  # Unit tests, training and evaluation take about ten seconds; then export waits for approval.
+  sleep 14; shoot window-console.png
+  kill $pid; wait $pid 2>/dev/null || true
+'
