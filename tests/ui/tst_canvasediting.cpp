@@ -85,6 +85,7 @@ private Q_SLOTS:
     void stageMenuOffersWhatApplies();
     void runningCardShowsElapsedTimeAndApproveButton();
     void readOnlyWhileNotEditable();
+    void followsPaletteChange();
 
 private:
     QTemporaryDir m_settings;
@@ -322,6 +323,24 @@ void tst_CanvasEditing::readOnlyWhileNotEditable()
     drag(&view, scene->card(QStringLiteral("export"))->portScenePos(),
          scene->card(QStringLiteral("unit-tests"))->sceneBoundingRect().center());
     QTRY_COMPARE(needs.count(), 1);
+}
+
+void tst_CanvasEditing::followsPaletteChange()
+{
+    // A dark system palette arrives while the window is open: the canvas repaints with it.
+    const QPalette light = QApplication::palette();
+    QPalette dark;
+    dark.setColor(QPalette::Window, QColor(0x20, 0x22, 0x25));
+    dark.setColor(QPalette::Base, QColor(0x18, 0x1a, 0x1d));
+    dark.setColor(QPalette::AlternateBase, QColor(0x2a, 0x2d, 0x31));
+    dark.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
+    dark.setColor(QPalette::WindowText, QColor(0xe6, 0xe6, 0xe6));
+    QVERIFY(m_scene->lane(QStringLiteral("train"))->brush().color() != dark.color(QPalette::AlternateBase));
+    QApplication::setPalette(dark);
+    QTRY_COMPARE(m_scene->lane(QStringLiteral("train"))->brush().color(), dark.color(QPalette::AlternateBase));
+    QVERIFY(m_scene->card(QStringLiteral("train"))); // rebuilt, still there
+    QApplication::setPalette(light);
+    QTRY_COMPARE(m_scene->lane(QStringLiteral("train"))->brush().color(), light.color(QPalette::AlternateBase));
 }
 
 QTEST_MAIN(tst_CanvasEditing)
