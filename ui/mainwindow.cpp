@@ -10,8 +10,10 @@
 #include "document/pipelinedocument.h"
 #include "engine/runrecord.h"
 #include "gpu/gpupanel.h"
+#include "inspector/jobinspector.h"
 #include "pipeline/gitlabcireader.h"
 #include "pipeline/pipelinelinter.h"
+#include "lineage/projectsetup.h"
 #include "project/recentprojects.h"
 #include "run/runcontroller.h"
 #include "runs/runlogloader.h"
@@ -60,7 +62,7 @@ QIcon icon(const char *name)
 }
 const QString GeometryKey = QStringLiteral("mainWindow/geometry");
 const QString StateKey = QStringLiteral("mainWindow/state");
-constexpr int LayoutVersion = 2;
+constexpr int LayoutVersion = 3; // bumped when the set of docks changes: an older saved layout is ignored
 } // namespace
 
 MainWindow::MainWindow(QWidget *parent)
@@ -82,6 +84,8 @@ MainWindow::MainWindow(QWidget *parent)
             chooseProject();
         else if (link == QLatin1String("create"))
             createPipeline();
+        else if (link == QLatin1String("demo"))
+            chooseDemoFolder();
         else if (link.startsWith(QLatin1String("recent:")))
             openProject(link.mid(7));
     });
@@ -106,7 +110,10 @@ MainWindow::MainWindow(QWidget *parent)
     connect(scene, &PipelineScene::removeNeedRequested, m_edit, &EditController::removeNeed);
     connect(scene, &PipelineScene::removeJobRequested, m_edit, &EditController::deleteJob);
     connect(scene, &PipelineScene::approveRequested, this, &MainWindow::approveJob);
-    connect(scene, &PipelineScene::currentJobChanged, this, [this] { updateActions(); });
+    connect(scene, &PipelineScene::currentJobChanged, this, [this](const QString &job) {
+        m_inspector->setJob(job);
+        updateActions();
+    });
 
     createDocks();
     createActions();
@@ -120,6 +127,12 @@ MainWindow::MainWindow(QWidget *parent)
     QTimer::singleShot(0, this, [this] {
         m_probe->probeEngine();
         m_probe->probeGpus();
+        m_probe->checkMachine();
+    });
+    connect(m_probe, &StatusProbe::machineChecked, this, [this](const std::vector<core::CheckItem> &items) {
+        m_machineCheck = items;
+        if (m_pages->currentWidget() == m_welcome && m_projectDir.isEmpty())
+            showWelcome();
     });
     auto *engineTimer = new QTimer(this);
     engineTimer->setInterval(30000);
@@ -157,13 +170,28 @@ void MainWindow::createDocks()
     tabifyDockWidget(problemsDock, consoleDock);
     resizeDocks({problemsDock}, {220}, Qt::Vertical);
 
+    // The selected job's settings, edited through the same undo stack as the canvas.
+    m_inspector = new JobInspector(nullptr, this);
+    auto *inspectorDock = new QDockWidget(tr("Job"), this);
+    inspectorDock->setObjectName(QStringLiteral("inspectorDock"));
+    inspectorDock->setWidget(m_inspector);
+    addDockWidget(Qt::RightDockWidgetArea, inspectorDock);
+    connect(m_edit, &EditController::documentReplaced, m_inspector, &JobInspector::setDocument);
+    m_edit->setProblemShownElsewhere([this] { return m_inspector->isApplyingEdit(); });
+    connect(m_inspector, &JobInspector::jobRenamed, this, [this](const QString &, const QString &now) {
+        if (JobCardItem *card = m_canvas->pipelineScene()->card(now)) {
+            m_canvas->scene()->clearSelection();
+            card->setSelected(true);
+        }
+    });
+
     // Past runs of the project: re-open their logs, retry a failed job.
     m_runs = new RunsList(this);
     m_logLoader = new RunLogLoader(m_console, this);
     auto *runsDock = new QDockWidget(tr("Runs"), this);
     runsDock->setObjectName(QStringLiteral("runsDock"));
     runsDock->setWidget(m_runs);
-    addDockWidget(Qt::RightDockWidgetArea, runsDock);
+    splitDockWidget(inspectorDock, runsDock, Qt::Vertical);
     connect(m_runs, &RunsList::openRunLogs, this, [this, consoleDock](const core::RunRecord &record) {
         if (m_run)
             return statusBar()->showMessage(tr("A run is active: its logs are in the console."), 6000);
@@ -188,7 +216,8 @@ void MainWindow::createDocks()
     addDockWidget(Qt::RightDockWidgetArea, gpuDock);
     tabifyDockWidget(runsDock, gpuDock);
     runsDock->raise();
-    resizeDocks({runsDock}, {340}, Qt::Horizontal);
+    resizeDocks({inspectorDock}, {360}, Qt::Horizontal);
+    resizeDocks({inspectorDock, runsDock}, {480, 220}, Qt::Vertical);
 }
 
 void MainWindow::createActions()
@@ -308,6 +337,20 @@ void MainWindow::createMenus()
     run->addAction(m_cancelAction);
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Try the demo…"), this, &MainWindow::chooseDemoFolder);
+    help->addAction(tr("&Check this machine…"), this, [this] {
+        auto connection = std::make_shared<QMetaObject::Connection>();
+        *connection = connect(m_probe, &StatusProbe::machineChecked, this, [this, connection](const std::vector<core::CheckItem> &items) {
+            disconnect(*connection);
+            auto *box = new QMessageBox(QMessageBox::Information, tr("Check this machine"),
+                                        tr("<h3>What Trainyard needs</h3>%1").arg(machineCheckHtml(items)), QMessageBox::Ok, this);
+            box->setAttribute(Qt::WA_DeleteOnClose);
+            box->open();
+        });
+        statusBar()->showMessage(tr("Checking this machine…"), 5000);
+        m_probe->checkMachine();
+    });
+    help->addSeparator();
     help->addAction(tr("&About Trainyard"), this, [this] {
         QMessageBox::about(this, tr("About Trainyard"),
                            tr("<b>Trainyard %1</b><p>A workbench for ML training pipelines written as "
@@ -572,6 +615,62 @@ void MainWindow::chooseProject()
         openProject(dir);
 }
 
+QString MainWindow::machineCheckHtml(const std::vector<core::CheckItem> &items)
+{
+    QString rows;
+    for (const core::CheckItem &item : items) {
+        const QString mark = item.state == core::CheckItem::State::Ok        ? QStringLiteral("<span style=\"color:#2da44e\">\u2713</span>")
+                             : item.state == core::CheckItem::State::Warning ? QStringLiteral("<span style=\"color:#d29922\">\u25cb</span>")
+                                                                             : QStringLiteral("<span style=\"color:#cf222e\">\u2717</span>");
+        rows += QStringLiteral("<tr><td>%1</td><td><b>%2</b>: %3%4</td></tr>")
+                    .arg(mark, item.name.toHtmlEscaped(), item.detail.toHtmlEscaped(),
+                         item.fix.isEmpty() ? QString() : QStringLiteral("<br><i>%1</i>").arg(item.fix.toHtmlEscaped()));
+    }
+    return QStringLiteral("<table cellspacing=\"4\">%1</table>").arg(rows);
+}
+
+void MainWindow::chooseDemoFolder()
+{
+    const QString parent = QFileDialog::getExistingDirectory(this, tr("Where should the demo project go?"), QDir::homePath());
+    if (parent.isEmpty())
+        return;
+    QString target = parent + QStringLiteral("/trainyard-demo");
+    for (int n = 2; QFileInfo::exists(target); ++n)
+        target = parent + QStringLiteral("/trainyard-demo-%1").arg(n);
+    tryDemo(target);
+}
+
+void MainWindow::tryDemo(const QString &targetDir)
+{
+    const QString examples = core::ProjectSetup::examplesDir();
+    if (examples.isEmpty()) {
+        QMessageBox::warning(this, tr("Try the demo"),
+                             tr("The bundled examples were not found. Set TRAINYARD_EXAMPLES_DIR to the examples folder."));
+        return;
+    }
+    statusBar()->showMessage(tr("Copying the demo to %1…").arg(QDir::toNativeSeparators(targetDir)));
+    auto *watcher = new QFutureWatcher<core::Result<void>>(this);
+    connect(watcher, &QFutureWatcher<core::Result<void>>::finished, this, [this, watcher, targetDir] {
+        watcher->deleteLater();
+        const core::Result<void> done = watcher->result();
+        if (!done) {
+            statusBar()->clearMessage();
+            auto *box = new QMessageBox(QMessageBox::Warning, tr("Try the demo"), done.error().toString(), QMessageBox::Ok, this);
+            box->setObjectName(QStringLiteral("tryDemoError"));
+            box->setAttribute(Qt::WA_DeleteOnClose);
+            box->open(); // window-modal, not blocking
+            return;
+        }
+        statusBar()->showMessage(tr("The demo is a git repository of its own in %1: press F5 to run it.")
+                                     .arg(QDir::toNativeSeparators(targetDir)),
+                                 15000);
+        openProject(targetDir);
+    });
+    watcher->setFuture(QtConcurrent::run([examples, targetDir] {
+        return core::ProjectSetup::copyExample(examples + QStringLiteral("/offline-demo"), targetDir);
+    }));
+}
+
 void MainWindow::showWelcome()
 {
     QString recent;
@@ -581,10 +680,15 @@ void MainWindow::showWelcome()
     }
     if (!recent.isEmpty())
         recent = tr("<p><b>Recent projects</b>%1</p>").arg(recent);
+    const QString check = m_machineCheck.empty()
+                              ? tr("<p><i>Checking this machine…</i></p>")
+                              : tr("<p><b>This machine</b></p>%1").arg(machineCheckHtml(m_machineCheck));
     m_welcome->setText(tr("<h2>Trainyard</h2><p>Open a project folder that holds a <tt>.gitlab-ci.yml</tt> "
                           "to see its pipeline, or drop the folder here.</p>"
-                          "<p><a href=\"open\">Open project…</a> (Ctrl+O)</p>%1")
-                           .arg(recent));
+                          "<p><a href=\"open\">Open project…</a> (Ctrl+O) &nbsp;·&nbsp; "
+                          "<a href=\"demo\">Try the demo</a> — a small real training pipeline that runs offline</p>"
+                          "%1%2")
+                           .arg(recent, check));
     m_pages->setCurrentWidget(m_welcome);
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "engine/environmentcheck.h"
 #include "pipeline/evaluationcontext.h"
 
 #include <QMainWindow>
@@ -24,6 +25,7 @@ namespace trainyard::ui {
 
 class EditController;
 class GpuPanel;
+class JobInspector;
 class RunLogLoader;
 class RunsList;
 class LogBatcher;
@@ -48,6 +50,8 @@ public:
     void openProject(const QString &dir);
     /// Makes a new pipeline for the open project that has none (unsaved until Save).
     void createPipeline();
+    /// Copies the offline demo to `targetDir`, makes it a git repository and opens it.
+    void tryDemo(const QString &targetDir);
     /// Runs the whole pipeline, or `job` and what it needs.
     /// With `retryOf`, jobs `job` needs that succeeded in that run are reused, not run again.
     void runPipeline(const QString &job = {}, bool shellEngine = false, const QString &retryOf = {});
@@ -76,6 +80,8 @@ private:
     void restoreLayout();
     void chooseProject();
     void showWelcome();
+    void chooseDemoFolder();
+    static QString machineCheckHtml(const std::vector<core::CheckItem> &items);
     void showPipeline(const QString &dir, const core::Pipeline &pipeline, const std::vector<core::Error> &lint);
     void refreshCanvas();
     void runFinished(const core::RunRecord &record, const QString &error);
@@ -121,8 +127,10 @@ private:
     RunsList *m_runs = nullptr;
     RunLogLoader *m_logLoader = nullptr;
     GpuPanel *m_gpus = nullptr;
+    JobInspector *m_inspector = nullptr;
     QString m_lastRunId;
     bool m_lastRunShell = false;
+    std::vector<core::CheckItem> m_machineCheck;
 };
 
 } // namespace trainyard::ui

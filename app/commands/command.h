@@ -46,6 +46,7 @@ int reportProblems(const core::Pipeline &pipeline, QTextStream &err, const QStri
 Command validateCommand();
 Command listCommand();
 Command gpusCommand();
+Command doctorCommand();
 Command runCommand();
 
 } // namespace trainyard::app

@@ -345,6 +345,16 @@ Result<EngineInfo> DockerClient::ping()
     return info;
 }
 
+Result<QJsonObject> DockerClient::info()
+{
+    auto response = call("GET", "/info");
+    if (!response)
+        return tl::make_unexpected(response.error());
+    if (!response->ok())
+        return tl::make_unexpected(httpError(QStringLiteral("Docker engine at %1: GET /info").arg(m_endpoint), *response));
+    return QJsonDocument::fromJson(response->body).object();
+}
+
 Result<ImageInfo> DockerClient::inspectImage(const QString &ref)
 {
     auto response = call("GET", "/images/" + encImage(ref) + "/json");

@@ -5,6 +5,7 @@
 
 #include <QByteArray>
 #include <QMap>
+#include <QJsonObject>
 #include <QString>
 #include <QStringList>
 
@@ -84,6 +85,8 @@ public:
 
     /// `GET /_ping` and `GET /version`; negotiates the API version.
     Result<EngineInfo> ping();
+    /// `GET /info`: the engine's system-wide information (`Runtimes`, `DefaultRuntime`, …).
+    Result<QJsonObject> info();
 
     // Images
     /// A missing image is not an error: it gives `exists == false`.

@@ -102,10 +102,13 @@ QByteArray withoutProperties(QByteArray v)
     return v;
 }
 
-/// A scalar as it was read: typed plain text stays plain so it keeps its type.
+/// A scalar as it was read: typed plain text stays plain so it keeps its type, and quoted text
+/// stays quoted (YAML tells them apart, so the copy must too).
 QByteArray emitScalar(const YamlNode &n)
 {
-    if (!n.isQuoted() && looksTyped(n.text()))
+    if (n.isQuoted())
+        return doubleQuoted(n.text());
+    if (looksTyped(n.text()))
         return n.text().toUtf8();
     return YamlEditor::quoteScalar(n.text());
 }
@@ -172,6 +175,95 @@ Result<QByteArray> emitAfterColon(const YamlNode &n, int indent, int seqOffset, 
     }
     return QByteArray();
 }
+
+/// The text with `entry`'s value (what follows its ':', to its last line) replaced by `after`. The
+/// key line's comment stays: after a one-line value that replaces a one-line value, or on the key
+/// line above a block value.
+QByteArray replaceValue(const QByteArray &text, const YamlBlockScanner &s, const Entry &entry, const QByteArray &after)
+{
+    const bool block = after.startsWith(s.eol());
+    QByteArray comment;
+    if (block)
+        comment = entry.comment;
+    else if (entry.lastLine == entry.keyLine && !after.contains('\n'))
+        comment = entry.comment;
+    const QByteArray head = text.left(entry.colon + 1);
+    const QByteArray tail = text.mid(s.lines()[size_t(entry.lastLine)].end);
+    return block ? head + comment + after + tail : head + after + comment + tail;
+}
+
+/// The entries of the block mapping that is `entry`'s value (none when it has no block value).
+std::vector<Entry> kidsOf(const YamlBlockScanner &s, const Entry &entry)
+{
+    const int ci = s.childIndent(entry);
+    if (ci < 0)
+        return {};
+    return s.entries(entry.keyLine + 1, entry.lastLine, ci);
+}
+
+/// `base` with the value at `path` set to `leaf`, creating (or replacing non-hash values by) hashes on the way.
+YamlNode withPath(YamlNode base, const QStringList &path, const YamlNode &leaf)
+{
+    if (path.isEmpty())
+        return leaf;
+    if (!base.isMap())
+        base = YamlNode::map();
+    const YamlNode *child = base.find(path.front());
+    base.insert(path.front(), withPath(child ? *child : YamlNode(), path.mid(1), leaf));
+    return base;
+}
+
+/// `base` without the value at `path`; hashes left empty by it go too. Returns a null node when
+/// `base` itself is left empty and `pruneSelf`.
+YamlNode withoutPath(YamlNode base, const QStringList &path, bool pruneSelf)
+{
+    if (path.isEmpty() || !base.isMap())
+        return base;
+    if (path.size() == 1) {
+        base.remove(path.front());
+    } else if (const YamlNode *child = base.find(path.front())) {
+        const YamlNode rest = withoutPath(*child, path.mid(1), true);
+        if (rest.isNull() && child->isMap())
+            base.remove(path.front());
+        else
+            base.insert(path.front(), rest);
+    }
+    if (pruneSelf && base.entries().empty())
+        return YamlNode();
+    return base;
+}
+
+/// The value at `path` below `node`, or nullptr.
+const YamlNode *atPath(const YamlNode *node, const QStringList &path)
+{
+    for (const QString &key : path) {
+        if (!node || !node->isMap())
+            return nullptr;
+        node = node->find(key);
+    }
+    return node;
+}
+
+/// The text a mapping entry's value is read as: a scalar's text, or the `value:` of a variable
+/// written as a hash. Empty optional for anything else.
+std::optional<QString> entryText(const YamlNode *node)
+{
+    if (!node)
+        return std::nullopt;
+    if (node->isScalar())
+        return node->text();
+    if (node->isNull())
+        return QString();
+    if (node->isMap()) {
+        const YamlNode *v = node->find(QStringLiteral("value"));
+        if (v && (v->isScalar() || v->isNull()))
+            return v->text();
+    }
+    return std::nullopt;
+}
+
+const QString kTrainyard = QStringLiteral(".trainyard");
+const QString kJobs = QStringLiteral("jobs");
 
 } // namespace
 
@@ -326,11 +418,7 @@ Result<void> YamlEditor::writeKey(const QString &job, const QString &key, const 
         auto after = value(s, ci, *e);
         if (!after)
             return tl::unexpected(after.error());
-        const qsizetype begin = lines[size_t(own->keyLine)].begin;
-        // A one-line value keeps its trailing comment.
-        const QByteArray comment = own->lastLine == own->keyLine && !after->contains('\n') ? own->comment : QByteArray();
-        candidate = m_text.left(begin) + m_text.mid(begin, own->colon + 1 - begin) + *after + comment
-                    + m_text.mid(lines[size_t(own->lastLine)].end);
+        candidate = replaceValue(m_text, s, *own, *after);
     } else {
         // Added after the job's last key: it also overrides a value merged in with `<<`.
         auto after = value(s, ci, *e);
@@ -456,24 +544,25 @@ Result<void> YamlEditor::removeJob(const QString &name)
         return tl::unexpected(Error::error(QStringLiteral("no job '%1'").arg(name), SourceLocation{m_fileName}, name));
     if (auto ok = checkAnchors(s, e->keyLine, e->lastLine, name, name); !ok)
         return ok;
+    return commit(cutTopLevel(s, *e), {name}, [&](const YamlNode &root) { return !root.contains(name); });
+}
+
+QByteArray YamlEditor::cutTopLevel(const Scanner &s, const Scanner::Entry &entry) const
+{
     const auto &lines = s.lines();
-    int first = e->keyLine;
+    int first = entry.keyLine;
     while (first > 0 && lines[size_t(first - 1)].comment && lines[size_t(first - 1)].indent == 0)
         --first;
-    int last = e->lastLine;
+    int last = entry.lastLine;
     while (last + 1 < int(lines.size()) && lines[size_t(last + 1)].blank)
         ++last;
-    QByteArray candidate;
-    if (last + 1 < int(lines.size())) {
-        candidate = m_text.left(lines[size_t(first)].begin) + m_text.mid(lines[size_t(last + 1)].begin);
-    } else {
-        // The last job: take the blank lines before it instead, and keep the file's ending.
-        while (first > 0 && lines[size_t(first - 1)].blank)
-            --first;
-        candidate = (first > 0 ? m_text.left(lines[size_t(first - 1)].end) : QByteArray())
-                    + m_text.mid(lines[size_t(e->lastLine)].end);
-    }
-    return commit(candidate, {name}, [&](const YamlNode &root) { return !root.contains(name); });
+    if (last + 1 < int(lines.size()))
+        return m_text.left(lines[size_t(first)].begin) + m_text.mid(lines[size_t(last + 1)].begin);
+    // The last entry: take the blank lines before it instead, and keep the file's ending.
+    while (first > 0 && lines[size_t(first - 1)].blank)
+        --first;
+    return (first > 0 ? m_text.left(lines[size_t(first - 1)].end) : QByteArray()) +
+           m_text.mid(lines[size_t(entry.lastLine)].end);
 }
 
 Result<void> YamlEditor::renameJob(const QString &oldName, const QString &newName)
@@ -533,27 +622,32 @@ Result<void> YamlEditor::inlineKey(const QString &job, const QString &key)
     const auto e = s.topLevelEntry(job);
     const YamlNode *jobNode = m_tree.find(job);
     const YamlNode *value = jobNode ? jobNode->find(key) : nullptr;
-    if (!e || !value)
-        return tl::unexpected(Error::error(QStringLiteral("job '%1' has no key '%2'").arg(job, key),
-                                           SourceLocation{m_fileName}, job));
+    const QByteArray alias = e ? withoutProperties(e->inlineValue) : QByteArray();
+    const bool aliasJob = alias.startsWith('*') && jobNode && jobNode->isMap();
+    if (!e || (!value && !aliasJob))
+        return tl::unexpected(
+            Error::error(QStringLiteral("job '%1' has no key '%2'").arg(job, key), SourceLocation{m_fileName}, job));
     const YamlNode before = *jobNode;
-    const YamlNode copy = *value;
     const auto same = [&](const YamlNode &root) {
         const YamlNode *n = root.find(job);
         return n && sameTree(*n, before);
     };
-    const QByteArray alias = withoutProperties(e->inlineValue);
-    if (alias.startsWith('*')) {
+    if (aliasJob) {
         // `job: *a` becomes `job:` + `<<: *a` + the key: the same value, and now a mapping of its own.
-        auto text = emitAfterColon(copy, 2, 2, s.eol());
-        if (!text)
-            return tl::unexpected(text.error());
+        QByteArray keyLines;
+        if (value) {
+            auto text = emitAfterColon(*value, 2, 2, s.eol());
+            if (!text)
+                return tl::unexpected(text.error());
+            keyLines = s.eol() + "  " + quoteScalar(key) + ':' + *text;
+        }
         const QByteArray head = m_text.mid(e->keyBegin, e->colon + 1 - e->keyBegin);
         const qsizetype lineEnd = s.lines()[size_t(e->keyLine)].end;
-        const QByteArray candidate = m_text.left(e->keyBegin) + head + e->comment + s.eol() + "  <<: " + alias + s.eol()
-                                     + "  " + quoteScalar(key) + ':' + *text + m_text.mid(lineEnd);
+        const QByteArray candidate =
+            m_text.left(e->keyBegin) + head + e->comment + s.eol() + "  <<: " + alias + keyLines + m_text.mid(lineEnd);
         return commit(candidate, {job}, same);
     }
+    const YamlNode copy = *value;
     const auto ej = editableJob(s, job);
     if (!ej)
         return tl::unexpected(ej.error());
@@ -569,6 +663,407 @@ Result<void> YamlEditor::inlineKey(const QString &job, const QString &key)
         return emitAfterColon(copy, keyIndent, offset < 0 ? 2 : offset, sc.eol());
     };
     return writeKey(job, key, text, same);
+}
+
+// --- typed scalars, mappings, nested lists ---
+
+Result<void> YamlEditor::setJobPlain(const QString &job, const QString &key, const QByteArray &plain)
+{
+    const auto text = [&](const Scanner &, int, const Entry &) -> Result<QByteArray> { return ' ' + plain; };
+    const auto check = [&](const YamlNode &root) {
+        const YamlNode *v = atPath(root.find(job), {key});
+        return v && v->isScalar() && !v->isQuoted() && v->text() == QString::fromUtf8(plain);
+    };
+    return writeKey(job, key, text, check);
+}
+
+Result<void> YamlEditor::setJobBool(const QString &job, const QString &key, bool value)
+{
+    return setJobPlain(job, key, value ? "true" : "false");
+}
+
+Result<void> YamlEditor::setJobInt(const QString &job, const QString &key, int value)
+{
+    return setJobPlain(job, key, QByteArray::number(value));
+}
+
+Result<void> YamlEditor::setJobMapping(const QString &job, const QString &key, const ScalarEntries &entries)
+{
+    for (const auto &[name, value] : entries) {
+        if (name.isEmpty() || name == QLatin1String("<<"))
+            return tl::unexpected(
+                Error::error(QStringLiteral("job '%1': '%2' cannot be a key of %3").arg(job, name, key),
+                             SourceLocation{m_fileName}, job));
+        int same = 0;
+        for (const auto &other : entries)
+            same += other.first == name ? 1 : 0;
+        if (same > 1)
+            return tl::unexpected(Error::error(QStringLiteral("job '%1': %2 has '%3' twice").arg(job, key, name),
+                                               SourceLocation{m_fileName}, job));
+    }
+    const YamlNode *current = atPath(m_tree.find(job), {key});
+    const auto text = [&](const Scanner &s, int keyIndent, const Entry &e) -> Result<QByteArray> {
+        if (entries.isEmpty())
+            return QByteArray(" {}");
+        const auto &lines = s.lines();
+        std::optional<Entry> own;
+        for (const Entry &kid : s.entries(e.keyLine + 1, e.lastLine, keyIndent)) {
+            if (kid.key == key)
+                own = kid;
+        }
+        std::vector<Entry> kids;
+        int indent = keyIndent + qMax(2, keyIndent - e.indent);
+        if (own && withoutProperties(own->inlineValue).isEmpty()) {
+            kids = kidsOf(s, *own);
+            if (!kids.empty())
+                indent = kids.front().indent;
+        }
+        QByteArray out;
+        for (const auto &[name, value] : entries) {
+            std::optional<Entry> kid;
+            int kidFirst = 0; // the first line after the entry before it
+            int previous = own ? own->keyLine : 0;
+            for (const Entry &k : kids) {
+                if (k.key == name) {
+                    kid = k;
+                    kidFirst = previous + 1;
+                }
+                previous = k.lastLine;
+            }
+            if (!kid) {
+                out += s.eol() + spaces(indent) + quoteScalar(name) + ": " + quoteScalar(value);
+                continue;
+            }
+            // Comment lines directly above the entry travel with it.
+            int first = kid->keyLine;
+            while (first > kidFirst && lines[size_t(first - 1)].comment)
+                --first;
+            const qsizetype begin = lines[size_t(first)].begin;
+            const qsizetype end = lines[size_t(kid->lastLine)].end;
+            const std::optional<QString> was =
+                current && current->isMap() ? entryText(current->find(name)) : std::nullopt;
+            if (was && *was == value) {
+                out += s.eol() + m_text.mid(begin, end - begin);
+                continue;
+            }
+            const bool flow = kid->inlineValue.startsWith('{') || kid->inlineValue.startsWith('[');
+            // Only the value changes: a one-line entry keeps its comment, and a variable written as
+            // a block hash (`value:`, `description:`) keeps its options.
+            std::optional<Entry> target;
+            if (withoutProperties(kid->inlineValue).isEmpty()) {
+                for (const Entry &v : kidsOf(s, *kid)) {
+                    if (v.key == QLatin1String("value") && v.keyLine == v.lastLine)
+                        target = v;
+                }
+            } else if (!flow && kid->keyLine == kid->lastLine) {
+                target = kid;
+            }
+            if (target) {
+                const QByteArray replaced = replaceValue(m_text, s, *target, ' ' + quoteScalar(value));
+                // Only the target line differs, and it lies inside the entry.
+                out += s.eol() + replaced.mid(begin, end - begin + replaced.size() - m_text.size());
+                continue;
+            }
+            if (flow)
+                return tl::unexpected(
+                    error(QStringLiteral("job '%1': %2 '%3' is written in flow style; edit it in the text")
+                              .arg(job, key, name),
+                          kid->keyLine, 1, job));
+            out += s.eol() + spaces(indent) + quoteScalar(name) + ": " + quoteScalar(value);
+        }
+        // Comment lines after the last entry stay at the end.
+        if (own && !kids.empty()) {
+            int first = kids.back().lastLine + 1;
+            const int last = own->lastLine;
+            while (first <= last && !lines[size_t(first)].comment)
+                ++first;
+            if (first <= last)
+                out += s.eol() +
+                       m_text.mid(lines[size_t(first)].begin, lines[size_t(last)].end - lines[size_t(first)].begin);
+        }
+        return out;
+    };
+    const auto check = [&](const YamlNode &root) {
+        const YamlNode *v = atPath(root.find(job), {key});
+        if (!v || !v->isMap() || v->entries().size() != size_t(entries.size()))
+            return false;
+        for (qsizetype i = 0; i < entries.size(); ++i) {
+            const auto &[name, node] = v->entries()[size_t(i)];
+            if (name != entries[i].first || entryText(&node) != std::optional<QString>(entries[i].second))
+                return false;
+        }
+        return true;
+    };
+    return writeKey(job, key, text, check);
+}
+
+Result<std::vector<YamlBlockScanner::Entry>> YamlEditor::entryChain(const Scanner &s, const Scanner::Entry &parent,
+                                                                    const QStringList &path, const QString &owner,
+                                                                    const QString &what) const
+{
+    std::vector<Entry> chain;
+    Entry current = parent;
+    for (const QString &key : path) {
+        const QByteArray value = withoutProperties(current.inlineValue);
+        if (value.startsWith('*'))
+            return tl::unexpected(error(QStringLiteral("%1: '%2' is an alias of &%3; inline it to edit only this job")
+                                            .arg(what, current.key, QString::fromUtf8(value.mid(1))),
+                                        current.keyLine, 1, owner));
+        if (!value.isEmpty())
+            return tl::unexpected(
+                error(QStringLiteral("%1: '%2' is not written as a block of keys; edit it in the text")
+                          .arg(what, current.key),
+                      current.keyLine, 1, owner));
+        std::optional<Entry> kid;
+        for (const Entry &k : kidsOf(s, current)) {
+            if (k.key == key)
+                kid = k; // YAML keeps the last of duplicate keys
+        }
+        if (!kid)
+            break;
+        chain.push_back(*kid);
+        current = *kid;
+    }
+    return chain;
+}
+
+Result<void> YamlEditor::checkChainAnchors(const Scanner &s, const Scanner::Entry &parent,
+                                           const std::vector<Scanner::Entry> &chain, const QString &owner,
+                                           const QString &what) const
+{
+    // An anchor on a mapping above the edited key is that whole mapping: its aliases would change too.
+    if (auto ok = checkAnchors(s, parent.keyLine, parent.keyLine, owner, what); !ok)
+        return ok;
+    for (const Entry &e : chain) {
+        if (auto ok = checkAnchors(s, e.keyLine, e.keyLine, owner, what); !ok)
+            return ok;
+    }
+    return {};
+}
+
+Result<QByteArray> YamlEditor::setBelow(const Scanner &s, const Scanner::Entry &parent, int step,
+                                        const QStringList &path, const LeafText &leaf, const QString &owner,
+                                        const QString &what) const
+{
+    auto chain = entryChain(s, parent, path, owner, what);
+    if (!chain)
+        return tl::unexpected(chain.error());
+    if (auto ok = checkChainAnchors(s, parent, *chain, owner, what); !ok)
+        return tl::unexpected(ok.error());
+    if (chain->size() == size_t(path.size())) {
+        const Entry &own = chain->back();
+        if (auto ok = checkAnchors(s, own.keyLine, own.lastLine, owner, what); !ok)
+            return tl::unexpected(ok.error());
+        auto after = leaf(own.indent);
+        if (!after)
+            return after;
+        return replaceValue(m_text, s, own, *after);
+    }
+    // What is missing goes under the deepest mapping that exists, after its last line.
+    const Entry &at = chain->empty() ? parent : chain->back();
+    if (auto ok = checkAnchors(s, at.keyLine, at.keyLine, owner, what); !ok)
+        return tl::unexpected(ok.error());
+    int indent = s.childIndent(at);
+    if (indent < 0)
+        indent = at.indent + step;
+    QByteArray block;
+    for (qsizetype k = qsizetype(chain->size()); k < path.size(); ++k) {
+        block += s.eol() + spaces(indent) + quoteScalar(path[k]) + ':';
+        if (k + 1 < path.size())
+            indent += step;
+    }
+    auto after = leaf(indent);
+    if (!after)
+        return after;
+    const qsizetype end = s.lines()[size_t(at.lastLine)].end;
+    return m_text.left(end) + block + *after + m_text.mid(end);
+}
+
+Result<std::optional<QByteArray>> YamlEditor::removeBelow(const Scanner &s, const Scanner::Entry &parent,
+                                                          const QStringList &path, bool parentToo, const QString &owner,
+                                                          const QString &what) const
+{
+    auto chain = entryChain(s, parent, path, owner, what);
+    if (!chain)
+        return tl::unexpected(chain.error());
+    if (chain->size() < size_t(path.size()))
+        return std::optional<QByteArray>();
+    if (auto ok = checkChainAnchors(s, parent, *chain, owner, what); !ok)
+        return tl::unexpected(ok.error());
+    // Climb while the mapping above holds nothing else.
+    int cut = int(chain->size()) - 1;
+    while (cut > 0 && kidsOf(s, (*chain)[size_t(cut - 1)]).size() == 1)
+        --cut;
+    const auto &lines = s.lines();
+    if (cut == 0 && parentToo && kidsOf(s, parent).size() == 1) {
+        if (auto ok = checkAnchors(s, parent.keyLine, parent.lastLine, owner, what); !ok)
+            return tl::unexpected(ok.error());
+        return std::optional<QByteArray>(cutTopLevel(s, parent));
+    }
+    const Entry &gone = (*chain)[size_t(cut)];
+    if (auto ok = checkAnchors(s, gone.keyLine, gone.lastLine, owner, what); !ok)
+        return tl::unexpected(ok.error());
+    // Cut from the end of the line above so a file without a final newline stays without one.
+    return std::optional<QByteArray>(m_text.left(lines[size_t(gone.keyLine - 1)].end) +
+                                     m_text.mid(lines[size_t(gone.lastLine)].end));
+}
+
+Result<void> YamlEditor::setJobNestedList(const QString &job, const QStringList &path, const QStringList &items)
+{
+    if (path.size() < 2)
+        return setJobList(job, path.value(0), items);
+    const Scanner s(m_text);
+    auto e = editableJob(s, job);
+    if (!e)
+        return tl::unexpected(e.error());
+    const QString what = path.join(QLatin1Char(':'));
+    const YamlNode *jobNode = m_tree.find(job);
+    bool own = false;
+    for (const Entry &kid : kidsOf(s, *e))
+        own = own || kid.key == path.front();
+    // Through `<<` the whole mapping comes with the anchor: an own one would replace all of it.
+    if (!own && jobNode && jobNode->contains(path.front()))
+        return tl::unexpected(error(QStringLiteral("job '%1': '%2' comes from a '<<' merge key, so setting %3 here "
+                                                   "would drop its other keys; inline '%2' for this job first")
+                                        .arg(job, path.front(), what),
+                                    e->keyLine, 1, job));
+    const YamlNode before = jobNode ? *jobNode : YamlNode::map();
+    const int ci = s.childIndent(*e);
+    const int step = ci > e->indent ? ci - e->indent : 2;
+    Result<std::optional<QByteArray>> candidate = std::optional<QByteArray>();
+    if (items.isEmpty()) {
+        candidate = removeBelow(s, *e, path, false, job, what);
+    } else {
+        const auto leaf = [&](int keyIndent) -> Result<QByteArray> {
+            return sequenceLines(s, e->keyLine, e->lastLine, keyIndent, items);
+        };
+        auto text = setBelow(s, *e, step, path, leaf, job, what);
+        if (!text)
+            return tl::unexpected(text.error());
+        candidate = std::optional<QByteArray>(*text);
+    }
+    if (!candidate)
+        return tl::unexpected(candidate.error());
+    if (!*candidate)
+        return {}; // nothing to remove
+    return commit(**candidate, {job}, [&](const YamlNode &root) {
+        const YamlNode *after = root.find(job);
+        if (!after)
+            return false;
+        if (items.isEmpty())
+            return sameTree(*after, withoutPath(before, path, false));
+        const YamlNode *leaf = atPath(after, path);
+        return leaf && leaf->isSequence() && leaf->toStringList() == items &&
+               sameTree(*after, withPath(before, path, *leaf));
+    });
+}
+
+// --- .trainyard: jobs: ---
+
+Result<void> YamlEditor::writeTrainyardJobSetting(const QString &job, const QString &key, const QByteArray &afterColon,
+                                                  const std::function<bool(const YamlNode &leaf)> &leafOk)
+{
+    const Scanner s(m_text);
+    const QStringList path{kJobs, job, key};
+    const auto top = s.topLevelEntry(kTrainyard);
+    QByteArray candidate;
+    if (top) {
+        const int ci = s.childIndent(*top);
+        auto text = setBelow(
+            s, *top, ci > 0 ? ci : 2, path, [&](int) -> Result<QByteArray> { return afterColon; }, job, kTrainyard);
+        if (!text)
+            return tl::unexpected(text.error());
+        candidate = *text;
+    } else {
+        // A new `.trainyard:` goes after the last line that is not blank, after a blank line; blank
+        // lines that end the file stay at its end, so that removing the block gives the file back.
+        const QByteArray eol = s.eol();
+        const QByteArray block = quoteScalar(kTrainyard) + ':' + eol + "  " + quoteScalar(kJobs) + ':' + eol + "    " +
+                                 quoteScalar(job) + ':' + eol + "      " + quoteScalar(key) + ':' + afterColon;
+        const auto &lines = s.lines();
+        int last = int(lines.size()) - 1;
+        while (last >= 0 && lines[size_t(last)].blank)
+            --last;
+        if (last < 0) {
+            candidate = m_text + block + eol;
+        } else {
+            const qsizetype at = lines[size_t(last)].end;
+            candidate = m_text.left(at) + eol + eol + block + m_text.mid(at);
+        }
+    }
+    const YamlNode *old = m_tree.find(kTrainyard);
+    const YamlNode before = old ? *old : YamlNode();
+    return commit(candidate, {kTrainyard}, [&](const YamlNode &root) {
+        const YamlNode *after = root.find(kTrainyard);
+        const YamlNode *leaf = atPath(after, path);
+        return leaf && leafOk(*leaf) && sameTree(*after, withPath(before, path, *leaf));
+    });
+}
+
+Result<void> YamlEditor::setTrainyardJobSetting(const QString &job, const QString &key, const QString &value)
+{
+    return writeTrainyardJobSetting(job, key, ' ' + quoteScalar(value),
+                                    [&](const YamlNode &leaf) { return leaf.isScalar() && leaf.text() == value; });
+}
+
+Result<void> YamlEditor::setTrainyardJobSetting(const QString &job, const QString &key, int value)
+{
+    return writeTrainyardJobSetting(job, key, ' ' + QByteArray::number(value), [&](const YamlNode &leaf) {
+        return leaf.toInt() == std::optional<long long>(value);
+    });
+}
+
+Result<void> YamlEditor::removeTrainyardJobSetting(const QString &job, const QString &key)
+{
+    const Scanner s(m_text);
+    const auto top = s.topLevelEntry(kTrainyard);
+    if (!top)
+        return {};
+    const QStringList path{kJobs, job, key};
+    auto candidate = removeBelow(s, *top, path, true, job, kTrainyard);
+    if (!candidate)
+        return tl::unexpected(candidate.error());
+    if (!*candidate)
+        return {};
+    const YamlNode before = *m_tree.find(kTrainyard);
+    return commit(**candidate, {kTrainyard}, [&](const YamlNode &root) {
+        const YamlNode expected = withoutPath(before, path, true);
+        const YamlNode *after = root.find(kTrainyard);
+        if (expected.isNull())
+            return after == nullptr;
+        return after && sameTree(*after, expected);
+    });
+}
+
+Result<void> YamlEditor::renameTrainyardJob(const QString &oldName, const QString &newName)
+{
+    const Scanner s(m_text);
+    const auto top = s.topLevelEntry(kTrainyard);
+    if (!top || oldName == newName)
+        return {};
+    auto chain = entryChain(s, *top, {kJobs, oldName}, oldName, kTrainyard);
+    if (!chain)
+        return tl::unexpected(chain.error());
+    if (chain->size() < 2)
+        return {};
+    const YamlNode *jobs = atPath(m_tree.find(kTrainyard), {kJobs});
+    if (jobs && jobs->contains(newName))
+        return tl::unexpected(error(QStringLiteral(".trainyard already has settings for a job '%1'").arg(newName),
+                                    (*chain)[1].keyLine, 1, oldName));
+    const Entry &e = (*chain)[1];
+    qsizetype keyEnd = e.colon;
+    while (keyEnd > e.keyBegin && (m_text.at(keyEnd - 1) == ' ' || m_text.at(keyEnd - 1) == '\t'))
+        --keyEnd;
+    const QByteArray candidate = m_text.left(e.keyBegin) + quoteScalar(newName) + m_text.mid(keyEnd);
+    YamlNode expected = *m_tree.find(kTrainyard);
+    for (auto &[name, value] : expected.find(kJobs)->entries()) {
+        if (name == oldName)
+            name = newName;
+    }
+    return commit(candidate, {kTrainyard}, [&](const YamlNode &root) {
+        const YamlNode *after = root.find(kTrainyard);
+        return after && sameTree(*after, expected);
+    });
 }
 
 } // namespace trainyard::core

@@ -5,10 +5,14 @@
 #include "yamlnode.h"
 
 #include <QByteArray>
+#include <QList>
+#include <QPair>
 #include <QString>
 #include <QStringList>
 
 #include <functional>
+#include <optional>
+#include <vector>
 
 namespace trainyard::core {
 
@@ -30,6 +34,20 @@ public:
     Result<void> setJobScalar(const QString &job, const QString &key, const QString &value);
     /// Sets a list key of a job (script, needs, tags, ...) as a block sequence; empty gives `key: []`.
     Result<void> setJobList(const QString &job, const QString &key, const QStringList &items);
+    /// Sets a key YAML must read as a boolean (`allow_failure: true`), written plain.
+    Result<void> setJobBool(const QString &job, const QString &key, bool value);
+    /// Sets a key YAML must read as an integer (`retry: 2`), written plain.
+    Result<void> setJobInt(const QString &job, const QString &key, int value);
+    /// A name and the text YAML should read for it, for mapping keys such as `variables:`.
+    using ScalarEntries = QList<QPair<QString, QString>>;
+    /// Sets a mapping key of a job (`variables`) to these entries in this order; empty gives `key: {}`.
+    /// An entry that already reads as its value keeps its lines as written (quoting, comment, a
+    /// `{value:, description:}` form); a changed one written as a block hash changes only its `value:`.
+    Result<void> setJobMapping(const QString &job, const QString &key, const ScalarEntries &entries);
+    /// Sets a list below a job's mapping key (`{"artifacts", "paths"}`), creating the mapping when the
+    /// job has none; its other keys stay. Empty items remove the list, and the mapping when it is left
+    /// empty. Refused when the mapping comes through a `<<` merge (inline it first).
+    Result<void> setJobNestedList(const QString &job, const QStringList &path, const QStringList &items);
     Result<void> removeJobKey(const QString &job, const QString &key);
     /// Adds a job whose body is already-indented `key: value` lines, at the end or after `afterJob`.
     Result<void> addJob(const QString &name, const QByteArray &yamlBody, const QString &afterJob = {});
@@ -40,8 +58,20 @@ public:
     /// Rewrites the `stages:` block, or inserts one after the leading comments.
     Result<void> setStages(const QStringList &stages);
     /// Gives the job its own copy of a key that it gets through an alias or a `<<` merge key, so
-    /// a later edit changes only this job. An alias job `job: *a` becomes `job:` / `<<: *a` / `key: ...`.
+    /// a later edit changes only this job. An alias job `job: *a` becomes `job:` / `<<: *a` / `key: ...`
+    /// (just `<<: *a` when the aliased mapping has no such key, which is enough to edit it).
     Result<void> inlineKey(const QString &job, const QString &key);
+
+    /// Sets `.trainyard: jobs: <job>: <key>` (Trainyard's own per-job settings, which GitLab ignores),
+    /// creating `.trainyard:` (at the end of the file), `jobs:` and `<job>:` as needed.
+    Result<void> setTrainyardJobSetting(const QString &job, const QString &key, const QString &value);
+    /// The same for a number (`gpus: 2`), written plain so that it reads as an integer.
+    Result<void> setTrainyardJobSetting(const QString &job, const QString &key, int value);
+    /// Removes `.trainyard: jobs: <job>: <key>`; the job's entry goes when it is left empty, and so
+    /// do `jobs:` and `.trainyard:` when this leaves them empty. No such setting: nothing changes.
+    Result<void> removeTrainyardJobSetting(const QString &job, const QString &key);
+    /// Renames `.trainyard: jobs: <oldName>:` to follow a renamed job; nothing when it has none.
+    Result<void> renameTrainyardJob(const QString &oldName, const QString &newName);
 
     /// `value` as a YAML scalar that reads back as that string: plain when safe, else double-quoted.
     static QByteArray quoteScalar(const QString &value);
@@ -64,6 +94,34 @@ private:
     /// not in `changing` is unchanged.
     Result<void> commit(QByteArray candidate, const QStringList &changing, const Check &check);
     QByteArray sequenceLines(const Scanner &s, int from, int to, int keyIndent, const QStringList &items) const;
+    /// Writes a plain (typed) scalar and checks that it reads back unquoted as `plain`.
+    Result<void> setJobPlain(const QString &job, const QString &key, const QByteArray &plain);
+
+    /// Text after "key:" for the last key of a nested path, written at `keyIndent`.
+    using LeafText = std::function<Result<QByteArray>(int keyIndent)>;
+    /// The text with `path` below the block mapping `parent` set to `leaf`, creating the mappings
+    /// missing on the way (indented `step` deeper per level). `owner` names the job in refusals.
+    Result<QByteArray> setBelow(const Scanner &s, const Scanner::Entry &parent, int step, const QStringList &path,
+                                const LeafText &leaf, const QString &owner, const QString &what) const;
+    /// The entries along `path` below `parent`, as far as they exist (a refusal for a mapping that
+    /// is not written as a block).
+    Result<std::vector<Scanner::Entry>> entryChain(const Scanner &s, const Scanner::Entry &parent,
+                                                   const QStringList &path, const QString &owner,
+                                                   const QString &what) const;
+    /// A refusal when `parent` or an entry of `chain` (the mappings above an edit) is an anchor used elsewhere.
+    Result<void> checkChainAnchors(const Scanner &s, const Scanner::Entry &parent,
+                                   const std::vector<Scanner::Entry> &chain, const QString &owner,
+                                   const QString &what) const;
+    /// The text without `path` below `parent`; mappings left empty go too, `parent` itself when
+    /// `parentToo` (else it stays, even empty). No text when there is nothing to remove.
+    Result<std::optional<QByteArray>> removeBelow(const Scanner &s, const Scanner::Entry &parent, const QStringList &path,
+                                   bool parentToo, const QString &owner, const QString &what) const;
+    /// The text without a top-level entry (and the comment lines directly above it), keeping the
+    /// file's ending.
+    QByteArray cutTopLevel(const Scanner &s, const Scanner::Entry &entry) const;
+    /// Sets a `.trainyard: jobs: <job>: <key>` scalar from the text after "key:".
+    Result<void> writeTrainyardJobSetting(const QString &job, const QString &key, const QByteArray &afterColon,
+                                          const std::function<bool(const YamlNode &leaf)> &leafOk);
     Error error(const QString &message, int line0, int column1 = 1, const QString &job = {}) const;
 
     QByteArray m_text;

@@ -8,6 +8,10 @@
 #include "canvas/pipelinescene.h"
 #include "document/editcontroller.h"
 #include "document/pipelinedocument.h"
+#include "inspector/jobinspector.h"
+
+#include <QLineEdit>
+#include <QSpinBox>
 
 #include <QFile>
 #include <QGraphicsPathItem>
@@ -86,6 +90,7 @@ private Q_SLOTS:
     void runningCardShowsElapsedTimeAndApproveButton();
     void readOnlyWhileNotEditable();
     void followsPaletteChange();
+    void inspectorFollowsTheSelectedCard();
 
 private:
     QTemporaryDir m_settings;
@@ -341,6 +346,31 @@ void tst_CanvasEditing::followsPaletteChange()
     QVERIFY(m_scene->card(QStringLiteral("train"))); // rebuilt, still there
     QApplication::setPalette(light);
     QTRY_COMPARE(m_scene->lane(QStringLiteral("train"))->brush().color(), light.color(QPalette::AlternateBase));
+}
+
+void tst_CanvasEditing::inspectorFollowsTheSelectedCard()
+{
+    auto *inspector = m_window->findChild<JobInspector *>();
+    QVERIFY(inspector);
+    QVERIFY(inspector->job().isEmpty());
+    QTest::mouseClick(m_view->viewport(), Qt::LeftButton, {},
+                      m_view->mapFromScene(m_scene->card(QStringLiteral("evaluate"))->sceneBoundingRect().center()));
+    QCOMPARE(inspector->job(), QStringLiteral("evaluate"));
+    // An edit in the inspector is an undo step of the window's document and redraws the card.
+    auto *gpus = inspector->findChild<QSpinBox *>(QStringLiteral("gpus"));
+    QVERIFY(gpus);
+    gpus->setValue(2);
+    Q_EMIT gpus->editingFinished();
+    QTRY_COMPARE(m_scene->card(QStringLiteral("evaluate"))->content().gpus, 2);
+    QVERIFY(m_window->isWindowModified());
+    QVERIFY(m_edit->document()->text().contains("gpus: 2"));
+    QCOMPARE(inspector->job(), QStringLiteral("evaluate")); // the selection survived the rebuild
+    m_edit->undoAction()->trigger();
+    QCOMPARE(m_edit->document()->text(), m_original);
+    QCOMPARE(gpus->value(), 0);
+    // Clicking the empty canvas clears the inspector.
+    QTest::mouseClick(m_view->viewport(), Qt::LeftButton, {}, m_view->mapFromScene(QPointF(5, 700)));
+    QVERIFY(inspector->job().isEmpty());
 }
 
 QTEST_MAIN(tst_CanvasEditing)

@@ -28,6 +28,8 @@
 #include <QProcess>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QMessageBox>
+#include <QTimer>
 #include <QToolBar>
 #include <QUndoStack>
 
@@ -49,6 +51,7 @@ private Q_SLOTS:
     void restoresDockLayout();
     void statusBarShowsEngineGpusAndCommit();
     void shortcutsAndIcons();
+    void tryTheDemoAndMachineCheck();
 
 private:
     QTemporaryDir m_settings;
@@ -373,6 +376,47 @@ void tst_MainWindow::shortcutsAndIcons()
         QVERIFY(!a->icon().pixmap(QSize(24, 24), 2.0).isNull());
     }
     QVERIFY(w.findChild<QToolBar *>(QStringLiteral("mainToolBar")));
+}
+
+void tst_MainWindow::tryTheDemoAndMachineCheck()
+{
+    QSettings().remove(QStringLiteral("recentProjects"));
+    MainWindow w;
+    w.show();
+    QLabel *welcome = nullptr;
+    for (QLabel *l : w.findChildren<QLabel *>())
+        if (l->text().contains(QStringLiteral("Try the demo")))
+            welcome = l;
+    QVERIFY(welcome);
+    QVERIFY(welcome->text().contains(QStringLiteral("href=\"demo\"")));
+    // The first-run check fills in on the welcome page (worker thread: Docker, nvidia-smi).
+    QTRY_VERIFY_WITH_TIMEOUT(welcome->text().contains(QStringLiteral("Docker engine")), 20000);
+    QVERIFY(welcome->text().contains(QStringLiteral("NVIDIA GPU")));
+
+    QTemporaryDir parent;
+    const QString target = parent.filePath(QStringLiteral("trainyard-demo"));
+    QSignalSpy shown(&w, &MainWindow::projectShown);
+    w.tryDemo(target);
+    QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 1, 20000);
+    QCOMPARE(w.projectDir(), target);
+    PipelineScene *scene = w.findChild<PipelineCanvas *>()->pipelineScene();
+    QVERIFY(scene->card(QStringLiteral("train")));
+    QVERIFY(QFile::exists(target + QStringLiteral("/data/train.csv")));
+    // A git repository of its own, clean: the commit label has no dirty marker.
+    auto *commit = w.findChild<QLabel *>(QStringLiteral("commitLabel"));
+    QTRY_VERIFY_WITH_TIMEOUT(commit->text().startsWith(QStringLiteral("main @ ")), 10000);
+    QVERIFY(!commit->text().endsWith(u'*'));
+    QCOMPARE(RecentProjects().list().value(0), target);
+
+    // A second try into the same (now non-empty) folder is refused with the reason, nothing lost.
+    QSignalSpy again(&w, &MainWindow::projectShown);
+    w.tryDemo(target);
+    QTRY_VERIFY_WITH_TIMEOUT(w.findChild<QMessageBox *>(QStringLiteral("tryDemoError")), 20000);
+    auto *box = w.findChild<QMessageBox *>(QStringLiteral("tryDemoError"));
+    QVERIFY(box->text().contains(QStringLiteral("not empty")));
+    box->accept();
+    QCOMPARE(again.count(), 0);
+    QVERIFY(QFile::exists(target + QStringLiteral("/.gitlab-ci.yml")));
 }
 
 QTEST_MAIN(tst_MainWindow)

@@ -71,6 +71,18 @@ QString observe(const core::Pipeline &p, const QString &job, const QString &what
         return j->tags.join(QLatin1Char('|'));
     if (what == QLatin1String("needs"))
         return needsOf(p, job).join(QLatin1Char('|'));
+    if (what == QLatin1String("allow_failure"))
+        return j->allowFailure ? QStringLiteral("true") : QStringLiteral("false");
+    if (what == QLatin1String("retry"))
+        return QString::number(j->retry.max);
+    if (what == QLatin1String("artifacts"))
+        return j->artifacts.paths.join(QLatin1Char('|'));
+    if (what == QLatin1String("variables")) {
+        QStringList vars;
+        for (const core::Variable &v : j->variables)
+            vars << v.name + QLatin1Char('=') + v.value;
+        return vars.join(QLatin1Char('|'));
+    }
     return QStringLiteral("<unknown>");
 }
 
@@ -126,6 +138,12 @@ private Q_SLOTS:
     void duplicate();
     void stagesRenameMovesJobs();
     void stagesRefuseStrandingJobs();
+    void numberEditsMerge();
+    void trainyardSettings();
+    void variablesWriteOnlyWhatDiffers();
+    void artifactsFromTemplateCannotBeCleared();
+    void inlineThenEditIsOneMacro();
+    void renameMovesTrainyardSettings();
 
 private:
     std::unique_ptr<PipelineDocument> loadDemo();
@@ -173,6 +191,21 @@ QUndoCommand *tst_PipelineDocument::makeCommand(PipelineDocument *doc, const QSt
         return new AddNeedCommand(doc, job, b);
     if (op == QLatin1String("removeNeed"))
         return new RemoveNeedCommand(doc, job, b);
+    const QStringList items = b.isEmpty() ? QStringList() : b.split(QLatin1Char('|'));
+    if (op == QLatin1String("flag"))
+        return new SetJobFlagCommand(doc, job, a, b == QLatin1String("true"));
+    if (op == QLatin1String("number"))
+        return new SetJobNumberCommand(doc, job, a, b.toInt());
+    if (op == QLatin1String("removeKey"))
+        return new RemoveJobKeyCommand(doc, job, a);
+    if (op == QLatin1String("artifacts"))
+        return new SetJobArtifactsPathsCommand(doc, job, items);
+    if (op == QLatin1String("variables")) {
+        core::YamlEditor::ScalarEntries entries;
+        for (const QString &item : items)
+            entries.append({item.section(QLatin1Char('='), 0, 0), item.section(QLatin1Char('='), 1)});
+        return new SetJobVariablesCommand(doc, job, entries);
+    }
     return nullptr;
 }
 
@@ -283,6 +316,48 @@ void tst_PipelineDocument::singleEdits_data()
                                           << "unit-tests"
                                           << "needs"
                                           << "";
+    QTest::newRow("allow failure") << "flag"
+                                   << "unit-tests"
+                                   << "allow_failure"
+                                   << "true"
+                                   << "allow_failure"
+                                   << "true";
+    QTest::newRow("retry") << "number"
+                           << "train"
+                           << "retry"
+                           << "2"
+                           << "retry"
+                           << "2";
+    QTest::newRow("remove when") << "removeKey"
+                                 << "export"
+                                 << "when"
+                                 << ""
+                                 << "when"
+                                 << "on_success";
+    QTest::newRow("set artifacts") << "artifacts"
+                                   << "evaluate"
+                                   << ""
+                                   << "metrics.json|plots/"
+                                   << "artifacts"
+                                   << "metrics.json|plots/";
+    QTest::newRow("add artifacts") << "artifacts"
+                                   << "unit-tests"
+                                   << ""
+                                   << "junit.xml"
+                                   << "artifacts"
+                                   << "junit.xml";
+    QTest::newRow("clear artifacts") << "artifacts"
+                                     << "export"
+                                     << ""
+                                     << ""
+                                     << "artifacts"
+                                     << "";
+    QTest::newRow("add variables") << "variables"
+                                   << "train"
+                                   << ""
+                                   << "EPOCHS=5|MODE=fast run"
+                                   << "variables"
+                                   << "EPOCHS=5|MODE=fast run";
 }
 
 void tst_PipelineDocument::singleEdits()
@@ -612,6 +687,165 @@ void tst_PipelineDocument::stagesRefuseStrandingJobs()
     QVERIFY(problems.first().at(0).value<core::Error>().message.contains(QStringLiteral("evaluate")));
     QCOMPARE(doc->text(), m_original);
     QCOMPARE(doc->undoStack()->count(), 0);
+}
+
+void tst_PipelineDocument::numberEditsMerge()
+{
+    auto doc = loadDemo();
+    QVERIFY(doc);
+    const QString train = QStringLiteral("train");
+    doc->push(new SetJobNumberCommand(doc.get(), train, QStringLiteral("retry"), 1));
+    doc->push(new SetJobNumberCommand(doc.get(), train, QStringLiteral("retry"), 2));
+    QCOMPARE(doc->undoStack()->count(), 1);
+    QCOMPARE(doc->pipeline().job(train)->retry.max, 2);
+    QVERIFY(doc->text().contains("\n  retry: 2\n"));
+    doc->undoStack()->undo();
+    QCOMPARE(doc->text(), m_original);
+    // A flag reads back as a boolean, not as the string "true".
+    doc->push(new SetJobFlagCommand(doc.get(), train, QStringLiteral("allow_failure"), true));
+    QVERIFY(doc->text().contains("\n  allow_failure: true\n"));
+    QVERIFY(doc->pipeline().job(train)->allowFailure);
+    QVERIFY2(!doc->pipeline().hasErrors(), qPrintable(errorsOf(doc->pipeline())));
+}
+
+void tst_PipelineDocument::trainyardSettings()
+{
+    auto doc = loadDemo();
+    QVERIFY(doc);
+    QSignalSpy problems(doc.get(), &PipelineDocument::problem);
+    const QString train = QStringLiteral("train");
+    const QString gpus = QStringLiteral("gpus");
+    doc->push(new SetTrainyardJobSettingCommand(doc.get(), train, gpus, 2));
+    doc->push(new SetTrainyardJobSettingCommand(doc.get(), train, gpus, 3));
+    QCOMPARE(doc->undoStack()->count(), 1); // spin box steps merge
+    QCOMPARE(doc->pipeline().job(train)->trainyard.gpus, 3);
+    QCOMPARE(doc->pipeline().job(train)->gpuCount(), 3);
+    QVERIFY(onlyJobChanged(m_original, doc->text(), QStringLiteral(".trainyard")));
+    // Another setting of the same job is another step; an empty value removes it.
+    doc->push(new SetTrainyardJobSettingCommand(doc.get(), train, QStringLiteral("tensorboard"), QString()));
+    QCOMPARE(doc->undoStack()->count(), 2);
+    QVERIFY(doc->pipeline().job(train)->trainyard.tensorboard.isEmpty());
+    doc->push(new SetTrainyardJobSettingCommand(doc.get(), train, gpus, QStringLiteral("all")));
+    QCOMPARE(doc->pipeline().job(train)->trainyard.gpus, -1);
+    QVERIFY2(!doc->pipeline().hasErrors(), qPrintable(errorsOf(doc->pipeline())));
+    while (doc->undoStack()->canUndo())
+        doc->undoStack()->undo();
+    QCOMPARE(doc->text(), m_original);
+
+    // A job without settings gets an entry; setting it back to 0 is no step at all.
+    const QString unit = QStringLiteral("unit-tests");
+    doc->push(new SetTrainyardJobSettingCommand(doc.get(), unit, gpus, 1));
+    QVERIFY(doc->text().contains("\n    unit-tests:\n      gpus: 1\n"));
+    QCOMPARE(doc->pipeline().job(unit)->gpuCount(), 1);
+    doc->push(new SetTrainyardJobSettingCommand(doc.get(), unit, gpus, 0));
+    QCOMPARE(doc->text(), m_original);
+    QCOMPARE(doc->undoStack()->count(), 0);
+    QCOMPARE(problems.count(), 0);
+}
+
+void tst_PipelineDocument::variablesWriteOnlyWhatDiffers()
+{
+    const QByteArray text = ".base:\n  variables:\n    A: \"1\"\n    B: \"2\"\n\n"
+                            "job:\n  extends: .base\n  variables:\n    C: \"3\"  # own\n  script:\n    - x\n";
+    QFile file(m_dir->filePath(QStringLiteral(".gitlab-ci.yml")));
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    file.write(text);
+    file.close();
+    auto doc = loadDemo();
+    QVERIFY(doc);
+    QSignalSpy problems(doc.get(), &PipelineDocument::problem);
+    const QString job = QStringLiteral("job");
+    const auto entries = [](const QString &list) {
+        core::YamlEditor::ScalarEntries out;
+        for (const QString &item : list.split(QLatin1Char('|')))
+            out.append({item.section(QLatin1Char('='), 0, 0), item.section(QLatin1Char('='), 1)});
+        return out;
+    };
+    doc->push(new SetJobVariablesCommand(doc.get(), job, entries(QStringLiteral("A=1|B=20|C=3|D=4"))));
+    QCOMPARE(problems.count(), 0);
+    // A is what the template gives: it stays the template's. The own C keeps its line.
+    QCOMPARE(doc->text(), QByteArray(".base:\n  variables:\n    A: \"1\"\n    B: \"2\"\n\n"
+                                     "job:\n  extends: .base\n  variables:\n    B: \"20\"\n    C: \"3\"  # own\n"
+                                     "    D: \"4\"\n  script:\n    - x\n"));
+    QCOMPARE(observe(doc->pipeline(), job, QStringLiteral("variables")), QStringLiteral("A=1|B=20|C=3|D=4"));
+    // The template's A cannot be removed for this job alone.
+    doc->push(new SetJobVariablesCommand(doc.get(), job, entries(QStringLiteral("B=20|C=3|D=4"))));
+    QCOMPARE(problems.count(), 1);
+    QVERIFY2(problems.last().at(0).value<core::Error>().message.contains(QStringLiteral("template")),
+             qPrintable(problems.last().at(0).value<core::Error>().message));
+    QCOMPARE(doc->undoStack()->count(), 1);
+    // Back to just what the template gives: the job's own variables go.
+    doc->push(new SetJobVariablesCommand(doc.get(), job, entries(QStringLiteral("A=1|B=2"))));
+    QVERIFY(!doc->text().contains("job:\n  extends: .base\n  variables:"));
+    QCOMPARE(observe(doc->pipeline(), job, QStringLiteral("variables")), QStringLiteral("A=1|B=2"));
+    QVERIFY(onlyJobChanged(text, doc->text(), job));
+    doc->undoStack()->undo();
+    doc->undoStack()->undo();
+    QCOMPARE(doc->text(), text);
+}
+
+void tst_PipelineDocument::artifactsFromTemplateCannotBeCleared()
+{
+    const QByteArray text = ".base:\n  artifacts:\n    paths: [out/]\n\njob:\n  extends: .base\n  script: [x]\n";
+    QFile file(m_dir->filePath(QStringLiteral(".gitlab-ci.yml")));
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    file.write(text);
+    file.close();
+    auto doc = loadDemo();
+    QVERIFY(doc);
+    QSignalSpy problems(doc.get(), &PipelineDocument::problem);
+    doc->push(new SetJobArtifactsPathsCommand(doc.get(), QStringLiteral("job"), {}));
+    QCOMPARE(problems.count(), 1);
+    QCOMPARE(doc->text(), text);
+    // Overriding them works: extends merges the job's artifacts over the template's.
+    doc->push(new SetJobArtifactsPathsCommand(doc.get(), QStringLiteral("job"), {QStringLiteral("mine/")}));
+    QCOMPARE(doc->pipeline().job(QStringLiteral("job"))->artifacts.paths, QStringList{QStringLiteral("mine/")});
+    QVERIFY(onlyJobChanged(text, doc->text(), QStringLiteral("job")));
+}
+
+void tst_PipelineDocument::inlineThenEditIsOneMacro()
+{
+    const QByteArray text = ".t: &t\n  stage: test\n  script:\n    - x\nj: *t\nk: *t\n";
+    QFile file(m_dir->filePath(QStringLiteral(".gitlab-ci.yml")));
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    file.write(text);
+    file.close();
+    auto doc = loadDemo();
+    QVERIFY(doc);
+    QSignalSpy problems(doc.get(), &PipelineDocument::problem);
+    const QString j = QStringLiteral("j");
+    doc->push(new SetJobFieldCommand(doc.get(), j, QStringLiteral("image"), QStringLiteral("alpine:3")));
+    QCOMPARE(problems.count(), 1);
+    QVERIFY(problems.last().at(0).value<core::Error>().message.contains(QStringLiteral("alias")));
+    doc->undoStack()->beginMacro(QStringLiteral("inline and edit"));
+    doc->push(new InlineKeyCommand(doc.get(), j, QStringLiteral("image")));
+    doc->push(new SetJobFieldCommand(doc.get(), j, QStringLiteral("image"), QStringLiteral("alpine:3")));
+    doc->undoStack()->endMacro();
+    QCOMPARE(problems.count(), 1);
+    QCOMPARE(doc->undoStack()->count(), 1);
+    QCOMPARE(doc->pipeline().job(j)->image.name, QStringLiteral("alpine:3"));
+    QVERIFY(doc->pipeline().job(QStringLiteral("k"))->image.name.isEmpty());
+    QVERIFY(onlyJobChanged(text, doc->text(), j));
+    doc->undoStack()->undo();
+    QCOMPARE(doc->text(), text);
+    doc->undoStack()->redo();
+    QCOMPARE(doc->pipeline().job(j)->image.name, QStringLiteral("alpine:3"));
+}
+
+void tst_PipelineDocument::renameMovesTrainyardSettings()
+{
+    auto doc = loadDemo();
+    QVERIFY(doc);
+    doc->push(new RenameJobCommand(doc.get(), QStringLiteral("train"), QStringLiteral("fit")));
+    QCOMPARE(doc->undoStack()->count(), 1);
+    const core::Job *fit = doc->pipeline().job(QStringLiteral("fit"));
+    QVERIFY(fit);
+    QCOMPARE(fit->trainyard.tensorboard, QStringLiteral("logs"));
+    QCOMPARE(fit->trainyard.memory, QStringLiteral("512m"));
+    QVERIFY(doc->text().contains("\n  jobs:\n    fit:\n      tensorboard: logs\n"));
+    QVERIFY2(!doc->pipeline().hasErrors(), qPrintable(errorsOf(doc->pipeline())));
+    doc->undoStack()->undo();
+    QCOMPARE(doc->text(), m_original);
 }
 
 QTEST_MAIN(tst_PipelineDocument)

@@ -53,6 +53,8 @@ void EditController::setDocument(std::unique_ptr<PipelineDocument> document)
         connect(m_document.get(), &PipelineDocument::changed, this, &EditController::documentChanged);
         connect(m_document.get(), &PipelineDocument::modifiedChanged, this, &EditController::modifiedChanged);
         connect(m_document.get(), &PipelineDocument::problem, this, [this](const core::Error &e) {
+            if (m_shownElsewhere && m_shownElsewhere())
+                return;
             // Window-modal but not blocking: the edit was refused, nothing waits on the answer.
             auto *box = new QMessageBox(QMessageBox::Information, tr("This edit cannot be made"), e.toString(),
                                         QMessageBox::Ok, m_window);
@@ -61,6 +63,7 @@ void EditController::setDocument(std::unique_ptr<PipelineDocument> document)
         });
     }
     updateActions();
+    Q_EMIT documentReplaced(m_document.get());
     Q_EMIT modifiedChanged(m_document && m_document->isModified());
 }
 

@@ -3,6 +3,7 @@
 #include <QObject>
 #include <QString>
 
+#include <functional>
 #include <memory>
 
 class QAction;
@@ -25,6 +26,9 @@ public:
     ~EditController() override;
 
     void setDocument(std::unique_ptr<PipelineDocument> document);
+    /// While `shownElsewhere()` is true, a refused edit is not shown in a message box (the job
+    /// inspector shows its own refusals inline).
+    void setProblemShownElsewhere(std::function<bool()> shownElsewhere) { m_shownElsewhere = std::move(shownElsewhere); }
     PipelineDocument *document() const { return m_document.get(); }
 
     QAction *undoAction() const { return m_undo; }
@@ -56,6 +60,8 @@ public:
 Q_SIGNALS:
     /// The document's pipeline changed (an edit, undo or redo, or another document).
     void documentChanged();
+    /// Another document (or none) is open now.
+    void documentReplaced(trainyard::ui::PipelineDocument *document);
     void modifiedChanged(bool modified);
 
 private:
@@ -69,6 +75,7 @@ private:
     QAction *m_redo;
     QAction *m_save;
     QAction *m_addJob;
+    std::function<bool()> m_shownElsewhere;
 };
 
 } // namespace trainyard::ui

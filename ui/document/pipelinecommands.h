@@ -23,7 +23,9 @@ class PipelineDocument;
 
 /// Merge ids of the commands that merge (QUndoCommand::id()); all of them in one place.
 enum class CommandId : int {
-    SetJobField = 1, ///< consecutive edits of the same job and key are one undo step
+    SetJobField = 1,            ///< consecutive edits of the same job and key are one undo step
+    SetJobNumber = 2,           ///< the same for an integer key (a spin box's steps)
+    SetTrainyardJobSetting = 3, ///< the same for a `.trainyard: jobs:` setting
 };
 
 /// The base of all document commands: holds the text before and after the edit.
@@ -72,6 +74,77 @@ public:
     SetJobListCommand(PipelineDocument *document, const QString &job, const QString &key, const QStringList &items);
 };
 
+/// Sets a key YAML must read as a boolean (`allow_failure: true`), written plain.
+class SetJobFlagCommand final : public PipelineEditCommand
+{
+public:
+    SetJobFlagCommand(PipelineDocument *document, const QString &job, const QString &key, bool value);
+};
+
+/// Sets a key YAML must read as an integer (`retry: 2`); consecutive edits of the same key merge.
+class SetJobNumberCommand final : public PipelineEditCommand
+{
+public:
+    SetJobNumberCommand(PipelineDocument *document, const QString &job, const QString &key, int value);
+    int id() const override { return int(CommandId::SetJobNumber); }
+    bool mergeWith(const QUndoCommand *other) override;
+
+private:
+    QString m_job;
+    QString m_key;
+};
+
+/// Removes a key the job writes itself (`image`, `timeout`), so that it inherits it again or
+/// goes without. Refused when the key comes through a `<<` merge only.
+class RemoveJobKeyCommand final : public PipelineEditCommand
+{
+public:
+    RemoveJobKeyCommand(PipelineDocument *document, const QString &job, const QString &key);
+};
+
+/// Makes the job's variables (after `extends`) these, in this order. Only what differs from what
+/// templates give is written to the job's own `variables:`; one a template gives cannot be removed
+/// for this job alone, and is refused.
+class SetJobVariablesCommand final : public PipelineEditCommand
+{
+public:
+    SetJobVariablesCommand(PipelineDocument *document, const QString &job,
+                           const core::YamlEditor::ScalarEntries &variables);
+};
+
+/// Sets the job's `artifacts: paths:`, keeping its other artifacts keys; empty removes them.
+class SetJobArtifactsPathsCommand final : public PipelineEditCommand
+{
+public:
+    SetJobArtifactsPathsCommand(PipelineDocument *document, const QString &job, const QStringList &paths);
+};
+
+/// Sets or removes one of Trainyard's own job settings, `.trainyard: jobs: <job>: <key>`
+/// (`gpus`, `tensorboard`, ...); consecutive edits of the same setting merge.
+class SetTrainyardJobSettingCommand final : public PipelineEditCommand
+{
+public:
+    /// An empty value removes the setting (and the job's entry when it was the last).
+    SetTrainyardJobSettingCommand(PipelineDocument *document, const QString &job, const QString &key,
+                                  const QString &value);
+    /// A number, written plain; 0 (the default) removes the setting.
+    SetTrainyardJobSettingCommand(PipelineDocument *document, const QString &job, const QString &key, int value);
+    int id() const override { return int(CommandId::SetTrainyardJobSetting); }
+    bool mergeWith(const QUndoCommand *other) override;
+
+private:
+    QString m_job;
+    QString m_key;
+};
+
+/// Gives a job its own copy of a key it shares through an alias or a `<<` merge key (see
+/// YamlEditor::inlineKey), so that the next edit changes this job only.
+class InlineKeyCommand final : public PipelineEditCommand
+{
+public:
+    InlineKeyCommand(PipelineDocument *document, const QString &job, const QString &key);
+};
+
 /// Adds a job to an existing stage, with a placeholder script.
 class AddJobCommand final : public PipelineEditCommand
 {
@@ -86,7 +159,8 @@ public:
     RemoveJobCommand(PipelineDocument *document, const QString &job, bool alsoRemoveNeedsReferences);
 };
 
-/// Renames a job and the plain `needs`/`dependencies` references to it in other jobs.
+/// Renames a job, the plain `needs`/`dependencies` references to it in other jobs, and its
+/// `.trainyard: jobs:` settings.
 class RenameJobCommand final : public PipelineEditCommand
 {
 public:

@@ -75,6 +75,16 @@ void StatusProbe::probeGpus()
         });
 }
 
+void StatusProbe::checkMachine()
+{
+    core::EnvironmentCheck::Options options;
+    options.dockerEndpoint = m_dockerEndpoint;
+    options.nvidiaSmi = m_nvidiaSmi;
+    onWorker(
+        this, [options] { return core::EnvironmentCheck::run(options); },
+        [this](std::vector<core::CheckItem> items) { Q_EMIT machineChecked(items); });
+}
+
 void StatusProbe::probeProject(const QString &dir)
 {
     onWorker(

@@ -1,7 +1,11 @@
 #pragma once
 
+#include "engine/environmentcheck.h"
+
 #include <QObject>
 #include <QString>
+
+#include <vector>
 
 namespace trainyard::ui {
 
@@ -23,6 +27,8 @@ public:
     void probeEngine();
     void probeGpus();
     void probeProject(const QString &dir);
+    /// The first-run check of the machine (core::EnvironmentCheck), with a fix for what is missing.
+    void checkMachine();
 
 Q_SIGNALS:
     /// `text` e.g. "Docker 20.10.24 (API 1.41)" or "Docker not reachable: …"; `tip` the details.
@@ -30,6 +36,7 @@ Q_SIGNALS:
     void gpusProbed(int count, const QString &text, const QString &tip);
     /// `text` e.g. "main @ 1a2b3c4d*" (the star: uncommitted changes), or "not a git repository".
     void projectProbed(const QString &dir, const QString &branch, const QString &text, const QString &tip);
+    void machineChecked(const std::vector<trainyard::core::CheckItem> &items);
 
 private:
     QString m_nvidiaSmi;

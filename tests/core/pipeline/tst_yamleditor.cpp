@@ -52,6 +52,33 @@ const QStringList kKeywords{u"stages"_s,        u"variables"_s, u"default"_s,  u
                             u"image"_s,         u"services"_s,  u"cache"_s,    u"before_script"_s,
                             u"after_script"_s};
 
+/// The lines of `a` that `b` changed: [first, last] 0-based in `a`, or {-1, -1} when equal.
+QPair<int, int> changedLines(const QByteArray &a, const QByteArray &b)
+{
+    const QList<QByteArray> x = a.split('\n');
+    const QList<QByteArray> y = b.split('\n');
+    qsizetype prefix = 0;
+    while (prefix < x.size() && prefix < y.size() && x[prefix] == y[prefix])
+        ++prefix;
+    if (prefix == x.size() && prefix == y.size())
+        return {-1, -1};
+    qsizetype suffix = 0;
+    while (suffix < x.size() - prefix && suffix < y.size() - prefix &&
+           x[x.size() - 1 - suffix] == y[y.size() - 1 - suffix])
+        ++suffix;
+    return {int(prefix), int(x.size() - 1 - suffix)};
+}
+
+/// The first visible job of a file (as localEdit picks it), or empty.
+QString firstJob(const YamlNode &root)
+{
+    for (const auto &[key, value] : root.entries()) {
+        if (!key.startsWith(u'.') && !kKeywords.contains(key) && value.isMap() && key != u"<<"_s)
+            return key;
+    }
+    return {};
+}
+
 YamlEditor editor(const QByteArray &text)
 {
     auto e = YamlEditor::fromText(text, kFile);
@@ -88,6 +115,21 @@ private Q_SLOTS:
     void aliasJobInline();
     void flowJobRefused();
     void invalidEditRolledBack();
+
+    void setBoolAndInt();
+    void setMappingKeepsWhatReadsTheSame();
+    void setMappingAddEmptyAndShared();
+    void setNestedList();
+    void setNestedListThroughMergeNeedsInline();
+    void inlineAliasJobWithoutTheKey();
+    void trainyardCreateAndRemoveRoundTrip();
+    void trainyardExistingBlock();
+    void trainyardSharedAnchorRefused();
+    void trainyardRename();
+    void trainyardEveryFile_data() { roundTrip_data(); }
+    void trainyardEveryFile();
+    void nestedListEveryFile_data() { roundTrip_data(); }
+    void nestedListEveryFile();
 
 private:
     int m_edited = 0;
@@ -376,6 +418,326 @@ void tst_YamlEditor::invalidEditRolledBack()
     QVERIFY(!r);
     QVERIFY(r.error().message.contains(u"invalid"_s));
     QCOMPARE(e.text(), text);
+}
+
+void tst_YamlEditor::setBoolAndInt()
+{
+    YamlEditor e = editor("a:\n  script: x\n  retry: 1  # flaky runner\n");
+    QVERIFY(e.setJobInt(u"a"_s, u"retry"_s, 2));
+    QVERIFY(e.setJobBool(u"a"_s, u"allow_failure"_s, true));
+    QCOMPARE(e.text(), QByteArray("a:\n  script: x\n  retry: 2  # flaky runner\n  allow_failure: true\n"));
+    auto tree = YamlLoader::parse(e.text(), kFile);
+    QVERIFY(tree);
+    QCOMPARE(tree->find(u"a"_s)->find(u"allow_failure"_s)->toBool(), std::optional<bool>(true));
+    QCOMPARE(tree->find(u"a"_s)->find(u"retry"_s)->toInt(), std::optional<long long>(2));
+    QVERIFY(e.setJobBool(u"a"_s, u"allow_failure"_s, false));
+    QVERIFY(e.text().contains("  allow_failure: false\n"));
+}
+
+void tst_YamlEditor::setMappingKeepsWhatReadsTheSame()
+{
+    const QByteArray head = "# head\nvariables:\n  GLOBAL: \"1\"\n\n";
+    const QByteArray tail = "  script: x\n\nb:\n  script: y\n";
+    YamlEditor e = editor(head +
+                          "a:\n  variables:   # job vars\n    # the seed\n    SEED: \"42\"\n    MODE: fast  # why\n"
+                          "    DATA:\n      value: /data\n      description: where the data is\n    OLD: x\n"
+                          "    # trailing note\n" +
+                          tail);
+    const YamlEditor::ScalarEntries entries{
+        {u"SEED"_s, u"42"_s}, {u"MODE"_s, u"slow"_s}, {u"DATA"_s, u"/mnt"_s}, {u"NEW"_s, u"1"_s}};
+    QVERIFY(e.setJobMapping(u"a"_s, u"variables"_s, entries));
+    // Unchanged entries keep their lines (quotes, comments); changed ones change only their value.
+    QCOMPARE(e.text(), head +
+                           "a:\n  variables:   # job vars\n    # the seed\n    SEED: \"42\"\n    MODE: slow  # why\n"
+                           "    DATA:\n      value: /mnt\n      description: where the data is\n    NEW: \"1\"\n"
+                           "    # trailing note\n" +
+                           tail);
+    auto tree = YamlLoader::parse(e.text(), kFile);
+    QVERIFY(tree);
+    const YamlNode *vars = tree->find(u"a"_s)->find(u"variables"_s);
+    QCOMPARE(vars->keys(), (QStringList{u"SEED"_s, u"MODE"_s, u"DATA"_s, u"NEW"_s}));
+    QCOMPARE(vars->find(u"DATA"_s)->find(u"description"_s)->text(), u"where the data is"_s);
+    QCOMPARE(vars->find(u"NEW"_s)->text(), u"1"_s);
+    QVERIFY(vars->find(u"NEW"_s)->isQuoted()); // a string, as GitLab wants variables
+    // Reordering is an edit too; the same entries in the same order are no change at all.
+    const QByteArray before = e.text();
+    QVERIFY(e.setJobMapping(u"a"_s, u"variables"_s, entries));
+    QCOMPARE(e.text(), before);
+    // A duplicate or a merge key is refused, and the text stays.
+    QVERIFY(!e.setJobMapping(u"a"_s, u"variables"_s, {{u"X"_s, u"1"_s}, {u"X"_s, u"2"_s}}));
+    QVERIFY(!e.setJobMapping(u"a"_s, u"variables"_s, {{u"<<"_s, u"1"_s}}));
+    QVERIFY(!e.setJobMapping(u"a"_s, u"variables"_s, {{QString(), u"1"_s}}));
+    QCOMPARE(e.text(), before);
+}
+
+void tst_YamlEditor::setMappingAddEmptyAndShared()
+{
+    const QByteArray text = "c:\n  variables: &v\n    A: \"1\"\n  script: x\nd:\n  variables: *v  # same as c\n"
+                            "  script: y\ne:\n  script: z\n";
+    YamlEditor e = editor(text);
+    // c holds the anchor that d uses: editing c's variables would change d's.
+    auto r = e.setJobMapping(u"c"_s, u"variables"_s, {{u"A"_s, u"2"_s}});
+    QVERIFY(!r);
+    QVERIFY2(r.error().message.contains(u"anchor &v"_s), qPrintable(r.error().message));
+    QCOMPARE(r.error().job, u"c"_s);
+    QCOMPARE(e.text(), text);
+    // d's alias is replaced by its own mapping; c is untouched.
+    QVERIFY(e.setJobMapping(u"d"_s, u"variables"_s, {{u"A"_s, u"2"_s}, {u"B"_s, u"b c"_s}}));
+    QVERIFY(e.setJobMapping(u"e"_s, u"variables"_s, {{u"K"_s, u"true"_s}}));
+    QCOMPARE(e.text(), QByteArray("c:\n  variables: &v\n    A: \"1\"\n  script: x\nd:\n  variables:  # same as c\n"
+                                  "    A: \"2\"\n    B: b c\n  script: y\ne:\n  script: z\n  variables:\n"
+                                  "    K: \"true\"\n"));
+    QVERIFY(e.setJobMapping(u"e"_s, u"variables"_s, {}));
+    QVERIFY(e.text().endsWith("  script: z\n  variables: {}\n"));
+    auto tree = YamlLoader::parse(e.text(), kFile);
+    QVERIFY(tree->find(u"e"_s)->find(u"variables"_s)->isMap());
+    QCOMPARE(tree->find(u"c"_s)->find(u"variables"_s)->find(u"A"_s)->text(), u"1"_s);
+}
+
+void tst_YamlEditor::setNestedList()
+{
+    const QByteArray text = "a:\n  script: x\n  artifacts:\n    paths:\n      - old/\n    expire_in: 1 week  # keep\n"
+                            "\n# b\nb:\n  script: y\n";
+    YamlEditor e = editor(text);
+    const QStringList path{u"artifacts"_s, u"paths"_s};
+    QVERIFY(e.setJobNestedList(u"a"_s, path, {u"models/"_s, u"logs/"_s}));
+    QCOMPARE(e.text(), QByteArray("a:\n  script: x\n  artifacts:\n    paths:\n      - models/\n      - logs/\n"
+                                  "    expire_in: 1 week  # keep\n\n# b\nb:\n  script: y\n"));
+    // A job without artifacts gets the mapping, indented like the file.
+    QVERIFY(e.setJobNestedList(u"b"_s, path, {u"out/"_s}));
+    QVERIFY2(e.text().endsWith("b:\n  script: y\n  artifacts:\n    paths:\n      - out/\n"), e.text().constData());
+    auto tree = YamlLoader::parse(e.text(), kFile);
+    QCOMPARE(tree->find(u"b"_s)->find(u"artifacts"_s)->find(u"paths"_s)->toStringList(), QStringList{u"out/"_s});
+    // Emptied: the list goes, and artifacts with it when nothing else is left.
+    QVERIFY(e.setJobNestedList(u"a"_s, path, {}));
+    QVERIFY(e.setJobNestedList(u"b"_s, path, {}));
+    QCOMPARE(e.text(),
+             QByteArray("a:\n  script: x\n  artifacts:\n    expire_in: 1 week  # keep\n\n# b\nb:\n  script: y\n"));
+    QVERIFY(e.setJobNestedList(u"b"_s, path, {})); // nothing to remove: no change
+    QVERIFY(e.text().endsWith("b:\n  script: y\n"));
+
+    YamlEditor f = editor("j:\n  artifacts: {paths: [x]}\n");
+    auto r = f.setJobNestedList(u"j"_s, path, {u"y"_s});
+    QVERIFY(!r);
+    QVERIFY2(r.error().message.contains(u"block"_s), qPrintable(r.error().message));
+}
+
+void tst_YamlEditor::setNestedListThroughMergeNeedsInline()
+{
+    const QByteArray text = ".t: &t\n  artifacts:\n    paths: [x]\n    expire_in: 1 day\nc:\n  <<: *t\n  script: z\n"
+                            "d:\n  <<: *t\n  script: w\n";
+    YamlEditor e = editor(text);
+    const QStringList path{u"artifacts"_s, u"paths"_s};
+    auto r = e.setJobNestedList(u"c"_s, path, {u"y/"_s});
+    QVERIFY(!r);
+    QVERIFY2(r.error().message.contains(u"inline"_s), qPrintable(r.error().message));
+    QCOMPARE(e.text(), text);
+    QVERIFY(e.inlineKey(u"c"_s, u"artifacts"_s));
+    QVERIFY(e.setJobNestedList(u"c"_s, path, {u"y/"_s}));
+    auto tree = YamlLoader::parse(e.text(), kFile);
+    const YamlNode *c = tree->find(u"c"_s)->find(u"artifacts"_s);
+    QCOMPARE(c->find(u"paths"_s)->toStringList(), QStringList{u"y/"_s});
+    QCOMPARE(c->find(u"expire_in"_s)->text(), u"1 day"_s);
+    QCOMPARE(tree->find(u"d"_s)->find(u"artifacts"_s)->find(u"paths"_s)->toStringList(), QStringList{u"x"_s});
+    QCOMPARE(tree->find(u".t"_s)->find(u"artifacts"_s)->find(u"paths"_s)->toStringList(), QStringList{u"x"_s});
+    // Only c's lines changed.
+    const auto changed = changedLines(text, e.text());
+    QVERIFY(changed.first >= 4 && changed.second <= 6);
+}
+
+void tst_YamlEditor::inlineAliasJobWithoutTheKey()
+{
+    YamlEditor e = editor(".t: &t\n  script: x\nj: *t\n");
+    QVERIFY(!e.setJobScalar(u"j"_s, u"timeout"_s, u"1h"_s));
+    // The alias has no `timeout`: inlining makes the job a mapping of its own all the same.
+    QVERIFY(e.inlineKey(u"j"_s, u"timeout"_s));
+    QCOMPARE(e.text(), QByteArray(".t: &t\n  script: x\nj:\n  <<: *t\n"));
+    QVERIFY(e.setJobScalar(u"j"_s, u"timeout"_s, u"1h"_s));
+    QCOMPARE(e.text(), QByteArray(".t: &t\n  script: x\nj:\n  <<: *t\n  timeout: 1h\n"));
+}
+
+void tst_YamlEditor::trainyardCreateAndRemoveRoundTrip()
+{
+    const QByteArray text = "# pipeline\na:\n  script: x\n";
+    YamlEditor e = editor(text);
+    QVERIFY(e.setTrainyardJobSetting(u"a"_s, u"gpus"_s, 2));
+    QCOMPARE(e.text(), text + "\n.trainyard:\n  jobs:\n    a:\n      gpus: 2\n");
+    QVERIFY(e.setTrainyardJobSetting(u"a"_s, u"tensorboard"_s, u"runs/a b"_s));
+    QVERIFY(e.setTrainyardJobSetting(u"a"_s, u"gpus"_s, 4));
+    QCOMPARE(e.text(), text + "\n.trainyard:\n  jobs:\n    a:\n      gpus: 4\n      tensorboard: runs/a b\n");
+    auto tree = YamlLoader::parse(e.text(), kFile);
+    const YamlNode *a = tree->find(u".trainyard"_s)->find(u"jobs"_s)->find(u"a"_s);
+    QCOMPARE(a->find(u"gpus"_s)->toInt(), std::optional<long long>(4));
+    QCOMPARE(a->find(u"tensorboard"_s)->text(), u"runs/a b"_s);
+    QVERIFY(e.removeTrainyardJobSetting(u"a"_s, u"gpus"_s));
+    QCOMPARE(e.text(), text + "\n.trainyard:\n  jobs:\n    a:\n      tensorboard: runs/a b\n");
+    // The last setting gone: the job's entry, `jobs:` and `.trainyard:` that it made go too.
+    QVERIFY(e.removeTrainyardJobSetting(u"a"_s, u"tensorboard"_s));
+    QCOMPARE(e.text(), text);
+    QVERIFY(e.removeTrainyardJobSetting(u"a"_s, u"tensorboard"_s)); // nothing there: no change
+    QCOMPARE(e.text(), text);
+
+    // CRLF and no final newline are kept.
+    YamlEditor f = editor("a:\r\n  script: x");
+    QVERIFY(f.setTrainyardJobSetting(u"a"_s, u"gpus"_s, 1));
+    QCOMPARE(f.text(), QByteArray("a:\r\n  script: x\r\n\r\n.trainyard:\r\n  jobs:\r\n    a:\r\n      gpus: 1"));
+    QVERIFY(f.removeTrainyardJobSetting(u"a"_s, u"gpus"_s));
+    QCOMPARE(f.text(), QByteArray("a:\r\n  script: x"));
+}
+
+void tst_YamlEditor::trainyardExistingBlock()
+{
+    const QByteArray text = "stages: [a]\n\n.trainyard:\n  protected_branches: [main]  # releases\n  jobs:\n"
+                            "    # the trainer\n    train:\n      memory: 512m\n    other:\n      gpus: 1\n\n"
+                            "train:\n  script: x\n";
+    YamlEditor e = editor(text);
+    QVERIFY(e.setTrainyardJobSetting(u"train"_s, u"gpus"_s, 2));
+    QVERIFY(e.setTrainyardJobSetting(u"new job"_s, u"tensorboard"_s, u"logs"_s));
+    QCOMPARE(e.text(), QByteArray("stages: [a]\n\n.trainyard:\n  protected_branches: [main]  # releases\n  jobs:\n"
+                                  "    # the trainer\n    train:\n      memory: 512m\n      gpus: 2\n    other:\n"
+                                  "      gpus: 1\n    new job:\n      tensorboard: logs\n\ntrain:\n  script: x\n"));
+    QVERIFY(e.removeTrainyardJobSetting(u"new job"_s, u"tensorboard"_s));
+    QVERIFY(e.removeTrainyardJobSetting(u"train"_s, u"gpus"_s));
+    QCOMPARE(e.text(), text);
+    // Removing a job's last setting drops its entry but keeps the rest of `.trainyard`.
+    QVERIFY(e.removeTrainyardJobSetting(u"other"_s, u"gpus"_s));
+    QCOMPARE(e.text(), QByteArray("stages: [a]\n\n.trainyard:\n  protected_branches: [main]  # releases\n  jobs:\n"
+                                  "    # the trainer\n    train:\n      memory: 512m\n\ntrain:\n  script: x\n"));
+
+    // `.trainyard` without `jobs:` gets one.
+    YamlEditor f = editor(".trainyard:\n  secrets: [TOKEN]\nj:\n  script: x\n");
+    QVERIFY(f.setTrainyardJobSetting(u"j"_s, u"gpus"_s, 1));
+    QCOMPARE(f.text(),
+             QByteArray(".trainyard:\n  secrets: [TOKEN]\n  jobs:\n    j:\n      gpus: 1\nj:\n  script: x\n"));
+}
+
+void tst_YamlEditor::trainyardSharedAnchorRefused()
+{
+    const QByteArray text = ".trainyard:\n  jobs:\n    a: &cfg\n      gpus: 1\n    b: *cfg\na:\n  script: x\n";
+    YamlEditor e = editor(text);
+    auto r = e.setTrainyardJobSetting(u"a"_s, u"gpus"_s, 2);
+    QVERIFY(!r);
+    QVERIFY2(r.error().message.contains(u"anchor &cfg"_s), qPrintable(r.error().message));
+    r = e.setTrainyardJobSetting(u"b"_s, u"gpus"_s, 2);
+    QVERIFY(!r);
+    QVERIFY2(r.error().message.contains(u"alias"_s), qPrintable(r.error().message));
+    r = e.removeTrainyardJobSetting(u"a"_s, u"gpus"_s);
+    QVERIFY(!r);
+    QCOMPARE(e.text(), text);
+    // Flow style is not edited in place.
+    YamlEditor f = editor(".trainyard: {jobs: {a: {gpus: 1}}}\na:\n  script: x\n");
+    QVERIFY(!f.setTrainyardJobSetting(u"a"_s, u"gpus"_s, 2));
+}
+
+void tst_YamlEditor::trainyardRename()
+{
+    YamlEditor e = editor(".trainyard:\n  jobs:\n    train:  # big\n      gpus: 1\n    eval:\n      gpus: 0\n");
+    QVERIFY(e.renameTrainyardJob(u"train"_s, u"fit"_s));
+    QCOMPARE(e.text(), QByteArray(".trainyard:\n  jobs:\n    fit:  # big\n      gpus: 1\n    eval:\n      gpus: 0\n"));
+    QVERIFY(!e.renameTrainyardJob(u"fit"_s, u"eval"_s));
+    QVERIFY(e.renameTrainyardJob(u"nope"_s, u"x"_s)); // no settings: nothing to do
+    QVERIFY(e.text().contains("fit:"));
+}
+
+void tst_YamlEditor::trainyardEveryFile()
+{
+    // Setting and removing a job's GPUs touches only `.trainyard` lines (or appends them) and
+    // gives the file back byte for byte.
+    QFETCH(QString, path);
+    const QByteArray text = readFile(path);
+    auto before = YamlLoader::parse(text, path);
+    QVERIFY(before && before->isMap());
+    const QString job = firstJob(*before);
+    if (job.isEmpty())
+        QSKIP("no visible job");
+    const YamlNode *existing = before->find(u".trainyard"_s);
+    if (existing && existing->find(u"jobs"_s) && existing->find(u"jobs"_s)->find(job))
+        QSKIP("the job already has settings");
+    auto e = YamlEditor::fromText(text, path);
+    QVERIFY(e);
+    auto r = e->setTrainyardJobSetting(job, u"gpus"_s, 3);
+    QVERIFY2(r, r ? "" : qPrintable(r.error().toString()));
+    auto after = YamlLoader::parse(e->text(), path);
+    QVERIFY(after);
+    QCOMPARE(after->find(u".trainyard"_s)->find(u"jobs"_s)->find(job)->find(u"gpus"_s)->toInt(),
+             std::optional<long long>(3));
+    for (const auto &[key, value] : before->entries()) {
+        if (key == u".trainyard"_s)
+            continue;
+        const QString d = treeDiff(value, *after->find(key), key);
+        QVERIFY2(d.isEmpty(), qPrintable(d));
+    }
+    const auto changed = changedLines(text, e->text());
+    if (existing) {
+        const int first = before->keyLocation(u".trainyard"_s).line - 1;
+        QVERIFY2(changed.first >= first,
+                 qPrintable(u"changed line %1, .trainyard at %2"_s.arg(changed.first).arg(first)));
+    } else {
+        QVERIFY(e->text().startsWith(text.endsWith('\n') ? text : text + '\n'));
+    }
+    QVERIFY(e->removeTrainyardJobSetting(job, u"gpus"_s));
+    QCOMPARE(e->text(), text);
+}
+
+void tst_YamlEditor::nestedListEveryFile()
+{
+    // Setting a job's artifacts paths changes only that job's lines, keeps its other artifacts keys,
+    // and leaves every other top-level key as it was; or it is refused with the text unchanged.
+    QFETCH(QString, path);
+    const QByteArray text = readFile(path);
+    auto before = YamlLoader::parse(text, path);
+    QVERIFY(before && before->isMap());
+    const QString job = firstJob(*before);
+    if (job.isEmpty())
+        QSKIP("no visible job");
+    auto e = YamlEditor::fromText(text, path);
+    QVERIFY(e);
+    const QStringList items{u"out/"_s, u"report #1.json"_s};
+    auto r = e->setJobNestedList(job, {u"artifacts"_s, u"paths"_s}, items);
+    if (!r && r.error().message.contains(u"inline"_s)) {
+        // Shared through a merge key: inlining for this job first lets the edit through.
+        QCOMPARE(e->text(), text);
+        auto inlined = e->inlineKey(job, u"artifacts"_s);
+        QVERIFY2(inlined, inlined ? "" : qPrintable(inlined.error().toString()));
+        r = e->setJobNestedList(job, {u"artifacts"_s, u"paths"_s}, items);
+        QVERIFY2(r, r ? "" : qPrintable(r.error().toString()));
+    }
+    if (!r) {
+        QCOMPARE(e->text(), text);
+        QVERIFY(!r.error().message.isEmpty());
+        qInfo("refused: %s", qPrintable(r.error().toString()));
+        return;
+    }
+    auto after = YamlLoader::parse(e->text(), path);
+    QVERIFY(after);
+    const YamlNode *artifacts = after->find(job)->find(u"artifacts"_s);
+    QCOMPARE(artifacts->find(u"paths"_s)->toStringList(), items);
+    if (const YamlNode *old = before->find(job)->find(u"artifacts"_s); old && old->isMap()) {
+        for (const auto &[key, value] : old->entries()) {
+            if (key != u"paths"_s)
+                QVERIFY(treeDiff(value, *artifacts->find(key), key).isEmpty());
+        }
+    }
+    for (const auto &[key, value] : before->entries()) {
+        if (key == job)
+            continue;
+        const QString d = treeDiff(value, *after->find(key), key);
+        QVERIFY2(d.isEmpty(), qPrintable(d));
+    }
+    const int firstLine = before->keyLocation(job).line - 1;
+    int nextKeyLine = int(text.count('\n')) + 1;
+    for (const auto &[key, value] : before->entries()) {
+        const int l = before->keyLocation(key).line - 1;
+        if (l > firstLine && l < nextKeyLine)
+            nextKeyLine = l;
+    }
+    const auto changed = changedLines(text, e->text());
+    QVERIFY2(changed.first >= firstLine && changed.second < nextKeyLine,
+             qPrintable(u"changed lines %1-%2, job %3 at %4-%5"_s.arg(changed.first)
+                            .arg(changed.second)
+                            .arg(job)
+                            .arg(firstLine)
+                            .arg(nextKeyLine - 1)));
 }
 
 QTEST_GUILESS_MAIN(tst_YamlEditor)

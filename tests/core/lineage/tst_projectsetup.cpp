@@ -1,0 +1,95 @@
+// "Try the demo": the offline demo copied into a folder of the user's, as a git repository with
+// one clean commit on main, made with libgit2.
+#include "lineage/gitinfo.h"
+#include "lineage/projectsetup.h"
+
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace trainyard::core;
+
+class tst_ProjectSetup final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void findsTheBundledExamples();
+    void copiesDemoAsCleanRepository();
+    void refusesNonEmptyTarget();
+    void refusesFolderWithoutPipeline();
+};
+
+void tst_ProjectSetup::findsTheBundledExamples()
+{
+    const QString dir = ProjectSetup::examplesDir();
+    QVERIFY(!dir.isEmpty());
+    QVERIFY(QFile::exists(dir + QStringLiteral("/offline-demo/.gitlab-ci.yml")));
+    // TRAINYARD_EXAMPLES_DIR wins (an installed copy, a packager's layout).
+    QTemporaryDir other;
+    qputenv("TRAINYARD_EXAMPLES_DIR", other.path().toUtf8());
+    QCOMPARE(ProjectSetup::examplesDir(), QDir(other.path()).canonicalPath());
+    qunsetenv("TRAINYARD_EXAMPLES_DIR");
+}
+
+void tst_ProjectSetup::copiesDemoAsCleanRepository()
+{
+    QTemporaryDir source;
+    // A small example with Trainyard state and an ignore file of its own.
+    QDir(source.path()).mkpath(QStringLiteral("data"));
+    QDir(source.path()).mkpath(QStringLiteral(".trainyard/runs"));
+    for (const auto &[name, text] : {std::pair{".gitlab-ci.yml", "job:\n  script: [echo hi]\n"},
+                                     std::pair{"data/train.csv", "x,y\n1,2\n"},
+                                     std::pair{".gitignore", "*.tmp\n"},
+                                     std::pair{".trainyard/runs/old.json", "{}"}}) {
+        QFile f(source.filePath(QLatin1String(name)));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(text);
+    }
+    QTemporaryDir parent;
+    const QString target = parent.filePath(QStringLiteral("demo"));
+    const auto done = ProjectSetup::copyExample(source.path(), target);
+    QVERIFY2(done, done ? "" : qPrintable(done.error().toString()));
+    QVERIFY(QFile::exists(target + QStringLiteral("/data/train.csv")));
+    QVERIFY(!QFile::exists(target + QStringLiteral("/.trainyard"))); // the example's own state stays behind
+    QFile ignore(target + QStringLiteral("/.gitignore"));
+    QVERIFY(ignore.open(QIODevice::ReadOnly));
+    QCOMPARE(ignore.readAll(), QByteArray("*.tmp\n.trainyard/\n"));
+    const auto state = GitInfo::read(target);
+    QVERIFY(state);
+    QVERIFY(state->isRepository);
+    QCOMPARE(state->branch, QStringLiteral("main"));
+    QCOMPARE(state->sha.size(), 40);
+    QVERIFY2(!state->dirty, "every file is committed");
+    QCOMPARE(state->title, QStringLiteral("Start from the Trainyard example"));
+}
+
+void tst_ProjectSetup::refusesNonEmptyTarget()
+{
+    const QString demo = ProjectSetup::examplesDir() + QStringLiteral("/offline-demo");
+    QTemporaryDir target;
+    QFile keep(target.filePath(QStringLiteral("mine.txt")));
+    QVERIFY(keep.open(QIODevice::WriteOnly));
+    keep.write("mine");
+    keep.close();
+    const auto refused = ProjectSetup::copyExample(demo, target.path());
+    QVERIFY(!refused);
+    QVERIFY(refused.error().message.contains(QStringLiteral("not empty")));
+    QCOMPARE(refused.error().location.file, target.path());
+    QVERIFY(QFile::exists(target.filePath(QStringLiteral("mine.txt")))); // nothing of the user's is lost
+    QVERIFY(!QFile::exists(target.filePath(QStringLiteral(".gitlab-ci.yml"))));
+}
+
+void tst_ProjectSetup::refusesFolderWithoutPipeline()
+{
+    QTemporaryDir source;
+    QTemporaryDir parent;
+    const auto refused = ProjectSetup::copyExample(source.path(), parent.filePath(QStringLiteral("x")));
+    QVERIFY(!refused);
+    QVERIFY(refused.error().message.contains(QStringLiteral("no .gitlab-ci.yml")));
+    QVERIFY(!QFile::exists(parent.filePath(QStringLiteral("x"))));
+}
+
+QTEST_GUILESS_MAIN(tst_ProjectSetup)
+#include "tst_projectsetup.moc"

@@ -1,0 +1,100 @@
+#pragma once
+
+#include "jobformui.h"
+
+#include "common/error.h"
+
+#include <QHash>
+#include <QList>
+#include <QPointer>
+#include <QString>
+#include <QWidget>
+
+#include <functional>
+#include <optional>
+
+class QCheckBox;
+class QComboBox;
+class QFormLayout;
+class QGroupBox;
+class QLabel;
+class QLineEdit;
+class QSpinBox;
+class QStackedWidget;
+class QUndoCommand;
+
+namespace trainyard::core {
+struct Job;
+}
+
+namespace trainyard::ui {
+
+class EditApplier;
+class InheritedView;
+class ListEdit;
+class MessageBar;
+class NeedsEditor;
+class PipelineDocument;
+class VariablesTable;
+
+/// The form beside the canvas that shows and edits one job: name, stage, image, scripts,
+/// variables, artifacts paths, when, allow_failure, retry, timeout, its `.trainyard` GPUs and
+/// TensorBoard log directory, needs, and (read-only) what it inherits from templates. Values are
+/// the job's effective ones; those a template, `default:` or an anchor gives are marked as such.
+/// Every change is an undo command on the document's stack; the form follows undo and redo. An
+/// edit the document refuses is explained in an inline bar, which offers to inline the key for
+/// this job when an alias or merge key shared with other jobs is what stands in the way.
+class JobInspector final : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit JobInspector(PipelineDocument *document = nullptr, QWidget *parent = nullptr);
+    ~JobInspector() override;
+
+    /// The document to show jobs of; nullptr shows the empty state. It is not owned.
+    void setDocument(PipelineDocument *document);
+    PipelineDocument *document() const { return m_document; }
+    /// The job to show, by name (a parallel job's key or one of its instances); empty shows
+    /// "Select a job on the canvas".
+    void setJob(const QString &job);
+    /// The job shown (its key in the file), or empty.
+    QString job() const { return m_job; }
+    /// True while the inspector pushes an edit. PipelineDocument::problem signals emitted then are
+    /// shown by the inspector itself (inline), so a window can leave them out of its own reports.
+    bool isApplyingEdit() const;
+    /// The inline bar that explains refused edits.
+    MessageBar *messageBar() const { return m_bar; }
+
+Q_SIGNALS:
+    /// The name field renamed the shown job (also for the canvas's selection).
+    void jobRenamed(const QString &oldName, const QString &newName);
+
+private:
+    void build();
+    void refresh();
+    void showEmpty(const QString &message);
+    const core::Job *currentJob() const;
+    /// Pushes the edit for the shown job through the EditApplier (which explains refusals).
+    bool apply(const std::function<QUndoCommand *()> &make, const QString &inlineKey = {});
+
+    void renameJob();
+    void setScalarField(const QString &key, QLineEdit *edit, QLabel *errorLabel);
+    void setTimeout();
+    void setWhen(int index);
+
+    QPointer<PipelineDocument> m_document;
+    QString m_job;
+    bool m_discardTyping = false; ///< refresh() overwrites unapplied typing (another job is shown)
+    QList<QMetaObject::Connection> m_documentConnections;
+
+    QStackedWidget *m_pages = nullptr;
+    QLabel *m_placeholder = nullptr;
+    QWidget *m_form = nullptr;
+    MessageBar *m_bar = nullptr;
+    EditApplier *m_applier = nullptr;
+
+    JobFormUi m_ui;
+};
+
+} // namespace trainyard::ui
