@@ -441,10 +441,8 @@ void MainWindow::runPipeline(const QString &job, bool shellEngine, const QString
         m_canvas->pipelineScene()->setJobStatus(job.name, job.status, job.reason, job.started);
         m_console->setJobStatus(job.name, job.status);
         m_gpus->updateJob(job);
-        if (m_consoleFollowsRun && job.status == core::JobStatus::Running) {
-            const QSignalBlocker blocker(m_console->tabBar());
-            m_console->setCurrentWidget(m_console->viewFor(job.name));
-        }
+        if (m_consoleFollowsRun && job.status == core::JobStatus::Running)
+            m_console->setCurrentWidget(m_console->viewFor(job.name)); // tabBarClicked is the user's only
         if (core::isFinal(job.status) && job.started.isValid())
             m_console->viewFor(job.name)->setFinished(job.exitCode, job.started.msecsTo(job.finished), core::jobStatusToString(job.status));
     });
@@ -705,6 +703,7 @@ void MainWindow::openProject(const QString &dir)
     m_projectLabel->setText(tr("Reading %1…").arg(QDir::toNativeSeparators(m_projectDir)));
     m_commitLabel->clear();
     m_lastRunId.clear();
+    m_fitPending = true;
     m_probe->probeProject(m_projectDir);
     m_runs->setProjectDir(m_projectDir);
     // Reading walks the project tree and git state: off the UI thread.
@@ -801,6 +800,8 @@ void MainWindow::showPipeline(const QString &dir, const Pipeline &pipeline, cons
     setWindowTitle(tr("%1 (%2)[*] — Trainyard").arg(name, pipeline.branch));
     m_projectLabel->setText(QDir::toNativeSeparators(dir));
     m_canvas->pipelineScene()->setPipeline(pipeline, lint);
+    if (std::exchange(m_fitPending, false))
+        QTimer::singleShot(0, m_canvas, &PipelineCanvas::fitIfLarger); // after the layout has settled
     if (m_pipeline.get() != &pipeline)
         m_pipeline = std::make_unique<Pipeline>(pipeline);
     m_problems->clear();

@@ -130,6 +130,7 @@ private:
     JobInspector *m_inspector = nullptr;
     QString m_lastRunId;
     bool m_lastRunShell = false;
+    bool m_fitPending = false; // a newly opened project's pipeline is fitted into the view once
     std::vector<core::CheckItem> m_machineCheck;
 };
 

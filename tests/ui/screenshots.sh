@@ -4,7 +4,7 @@
 #
 #   bash tests/ui/screenshots.sh [BUILD_DIR] [OUT_DIR]     (defaults: build, docs/screenshots)
 #
-# Needs xvfb and imagemagick (`bash .ci/install-deps --test` installs both), the built app and
+# Needs xvfb, imagemagick and xdotool (`bash .ci/install-deps --test` installs them), the built app and
 # demo trainer, and a Docker engine for the run (`bash .ci/start-docker`).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -30,7 +30,9 @@ xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
   set -u
   shoot() { import -window root "$OUT/$1"; echo "screenshots: $OUT/$1"; }
   "$APP" open "$DEMO" & pid=$!
-  sleep 4; shoot window-canvas.png
+  sleep 4
+  xdotool mousemove 330 140 click 1 # select the train card: the Job dock shows it
+  sleep 1; shoot window-canvas.png
   kill $pid; wait $pid 2>/dev/null || true
 
   "$APP" open --run "$DEMO" & pid=$!

@@ -18,6 +18,18 @@ PipelineCanvas::PipelineCanvas(QWidget *parent)
     setAlignment(Qt::AlignLeft | Qt::AlignTop);
 }
 
+void PipelineCanvas::fitIfLarger()
+{
+    const QRectF scene = m_scene->sceneRect();
+    const QSize view = viewport()->size();
+    if (scene.isEmpty() || view.isEmpty())
+        return;
+    const qreal factor = std::min({1.0, view.width() / scene.width(), view.height() / scene.height()});
+    resetTransform();
+    if (factor < 1.0)
+        scale(std::max<qreal>(0.55, factor), std::max<qreal>(0.55, factor));
+}
+
 void PipelineCanvas::wheelEvent(QWheelEvent *event)
 {
     if (event->modifiers() & Qt::ControlModifier) {

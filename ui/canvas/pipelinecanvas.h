@@ -15,6 +15,8 @@ class PipelineCanvas final : public QGraphicsView
 public:
     explicit PipelineCanvas(QWidget *parent = nullptr);
     PipelineScene *pipelineScene() const { return m_scene; }
+    /// Zooms out (never in, never below 55 %) so that the whole pipeline fits the view.
+    void fitIfLarger();
 
 Q_SIGNALS:
     /// The user asked for a job's actions (right click on its card).

@@ -88,6 +88,7 @@ void JobInspector::build()
 
     auto *scroll = new QScrollArea(m_pages);
     scroll->setWidgetResizable(true);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff); // the form narrows with the dock
     scroll->setFrameShape(QFrame::NoFrame);
     m_form = new QWidget(scroll);
     m_form->setObjectName(QStringLiteral("form"));

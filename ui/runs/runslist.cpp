@@ -109,7 +109,7 @@ RunsList::RunsList(QWidget *parent)
     m_tree->setObjectName(QStringLiteral("runs"));
     m_tree->setColumnCount(JobsColumn + 1);
     m_tree->setHeaderLabels(
-        {tr("Run"), tr("Started"), tr("Status"), tr("Duration"), tr("Exit code"), tr("Commit"), tr("Jobs")});
+        {tr("Run"), tr("Status"), tr("Started"), tr("Duration"), tr("Exit code"), tr("Commit"), tr("Jobs")});
     m_tree->setExpandsOnDoubleClick(false); // a double click opens the logs
     m_tree->setUniformRowHeights(true);
     m_tree->setSelectionMode(QAbstractItemView::SingleSelection);

@@ -24,7 +24,7 @@ class RunsList final : public QWidget
     Q_OBJECT
 
 public:
-    enum Column { RunColumn, StartedColumn, StatusColumn, DurationColumn, ExitCodeColumn, CommitColumn, JobsColumn };
+    enum Column { RunColumn, StatusColumn, StartedColumn, DurationColumn, ExitCodeColumn, CommitColumn, JobsColumn };
 
     explicit RunsList(QWidget *parent = nullptr);
     ~RunsList() override;
