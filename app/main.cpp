@@ -7,6 +7,9 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QFileInfo>
+
+#include <algorithm>
 
 #include <cstdio>
 
@@ -30,7 +33,7 @@ QString topLevelHelp()
         "Subcommands:\n");
     for (const auto &c : app::commands())
         text += QStringLiteral("  %1  %2\n").arg(c.name, -10).arg(c.summary.section(u'\n', 0, 0));
-    text += QStringLiteral("  %1  %2\n").arg(QStringLiteral("open"), -10).arg(QStringLiteral("Open the window on a project: trainyard open DIR"));
+    text += QStringLiteral("  %1  %2\n").arg(QStringLiteral("open"), -10).arg(QStringLiteral("Open the window on a project: trainyard open [--run] [DIR]"));
     text += QStringLiteral("\nOptions:\n  -h, --help     Show this help.\n  -v, --version  Show the version.\n\n"
                            "Run 'trainyard SUBCOMMAND --help' for a subcommand's options.\n");
     return text;
@@ -40,7 +43,7 @@ int runGui(int argc, char **argv, const QString &projectDir, bool runOnOpen = fa
 {
     QApplication app(argc, argv);
     setIdentity();
-    QGuiApplication::setDesktopFileName(QStringLiteral("trainyard"));
+    QGuiApplication::setDesktopFileName(QStringLiteral("org.trainyard.Trainyard"));
     ui::MainWindow window;
     window.show();
     if (runOnOpen) {
@@ -85,6 +88,12 @@ int main(int argc, char **argv)
         }
         return runGui(argc, argv, dir.isEmpty() ? QStringLiteral(".") : dir, run);
     }
+
+    // A folder, or its .gitlab-ci.yml (a file manager's "Open with", the desktop entry's %F).
+    const bool isSubcommand = std::any_of(app::commands().cbegin(), app::commands().cend(),
+                                          [&](const app::Command &c) { return c.name == first; });
+    if (const QFileInfo path(first); argc == 2 && !isSubcommand && !first.startsWith(u'-') && path.exists())
+        return runGui(argc, argv, path.isDir() ? path.absoluteFilePath() : path.absolutePath());
 
     QCoreApplication app(argc, argv);
     setIdentity();

@@ -48,5 +48,6 @@ Command listCommand();
 Command gpusCommand();
 Command doctorCommand();
 Command runCommand();
+Command scalarsCommand();
 
 } // namespace trainyard::app

@@ -1,0 +1,214 @@
+// bench_eventreader: parse throughput of the event-file reader on a generated file of 8 tags and
+// 10,000,000 points (half legacy simple_value, half TF2 scalar tensors with their metadata on the
+// first value only, as torch and tf.summary write them), CRC checks on, single thread; then the
+// same file through a Python reader built on Debian's python3-protobuf (bench/eventreader_protobuf.py),
+// with and without CRC checks on the Python side, and the ratios. Targets: >= 500 MB/s, >= 50x Python.
+//
+// Usage: bench_eventreader [POINTS]   (default 10000000; TRAINYARD_PYTHON=PATH picks the Python)
+// Exit: 0 when both readers read every point, 1 when one failed, 2 when no Python with
+// google.protobuf (python3-protobuf) or no protoc is found.
+#include "benchsupport.h"
+
+#include "metrics/scalartailer.h"
+#include "metrics/tfrecordreader.h"
+#include "support/eventfilewriter.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+
+#include <cmath>
+#include <ctime>
+
+using namespace trainyard;
+using namespace trainyard::bench;
+using namespace trainyard::test;
+
+namespace {
+
+constexpr int kTags = 8;
+constexpr int kRuns = 3;
+
+double cpuSeconds()
+{
+    timespec t{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return double(t.tv_sec) + double(t.tv_nsec) / 1e9;
+}
+
+// Tags 0-3: simple_value (torch SummaryWriter); tags 4-7: float tensors in tensor_content with
+// the `scalars` metadata on their first value only (tf.summary.scalar).
+bool generate(const QString &path, qint64 points)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly)) {
+        err() << "cannot write " << path << ": " << f.errorString() << "\n";
+        return false;
+    }
+    static const char *const names[kTags] = {"train/loss",      "train/accuracy",  "train/learning_rate",
+                                             "train/grad_norm", "eval/loss_epoch", "eval/accuracy",
+                                             "eval/perplexity", "system/gpu_util"};
+    QByteArray batch = record(fileVersionEvent(1.7e9));
+    const qint64 steps = points / kTags;
+    for (qint64 step = 0; step < steps; ++step) {
+        const double wallTime = 1.7e9 + double(step) * 0.05;
+        for (int t = 0; t < kTags; ++t) {
+            const float value = float(std::sin(double(step) * 1e-4 * (t + 1)) + 0.001 * double(step % 97));
+            const QByteArray tag(names[t]);
+            ProtoMessage v =
+                t < 4 ? simpleValue(tag, value)
+                      : tensorValue(tag, tensor(DType::Float, Encoding::Content, value), step == 0 ? "scalars" : "");
+            batch += record(summaryEvent(wallTime, step, {v}));
+        }
+        if (batch.size() > (8 << 20)) {
+            if (f.write(batch) != batch.size())
+                return false;
+            batch.clear();
+        }
+    }
+    return f.write(batch) == batch.size();
+}
+
+struct CppResult
+{
+    double seconds = 0;
+    double cpu = 0;
+    qint64 points = 0;
+    bool damaged = false;
+};
+
+CppResult readWithTrainyard(const QString &dir)
+{
+    CppResult r;
+    const double cpu0 = cpuSeconds();
+    QElapsedTimer timer;
+    timer.start();
+    core::ScalarTailer tailer(dir);
+    const core::Result<core::ReadReport> report = tailer.readNew();
+    r.seconds = double(timer.nsecsElapsed()) / 1e9;
+    r.cpu = cpuSeconds() - cpu0;
+    if (report) {
+        r.points = report->pointsAdded;
+        r.damaged = report->isDamaged() || !report->unfinished.empty();
+    }
+    return r;
+}
+
+double framingOnly(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly | QIODevice::Unbuffered))
+        return 0;
+    QElapsedTimer timer;
+    timer.start();
+    core::TfRecordReader reader(f, 0, path);
+    while (reader.next() == core::TfRecordReader::Status::Record) {
+    }
+    return double(timer.nsecsElapsed()) / 1e9;
+}
+
+QString findPython()
+{
+    QStringList candidates;
+    if (!qEnvironmentVariableIsEmpty("TRAINYARD_PYTHON"))
+        candidates << qEnvironmentVariable("TRAINYARD_PYTHON");
+    candidates << QStringLiteral("python3") << QStringLiteral("/usr/bin/python3");
+    for (const QString &python : candidates) {
+        const ProcessResult r =
+            runProcess(python, {QStringLiteral("-c"), QStringLiteral("import google.protobuf")}, QDir::tempPath());
+        if (r.ok)
+            return python;
+    }
+    return {};
+}
+
+QString megabytes(double bytes)
+{
+    return QString::number(bytes / 1e6, 'f', 1);
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    const qint64 points = argc > 1 ? QByteArray(argv[1]).toLongLong() : 10'000'000;
+    if (points < kTags) {
+        err() << "usage: bench_eventreader [POINTS]\n";
+        return 2;
+    }
+    const QString python = findPython();
+    if (python.isEmpty() || QStandardPaths::findExecutable(QStringLiteral("protoc")).isEmpty()) {
+        err() << "bench_eventreader: needs python3 with google.protobuf (apt install python3-protobuf) and protoc "
+                 "(protobuf-compiler); set TRAINYARD_PYTHON to pick the interpreter\n";
+        return 2;
+    }
+
+    QTemporaryDir dir;
+    const QString file = dir.filePath(QStringLiteral("events.out.tfevents.1700000000.bench.1.0.v2"));
+    QElapsedTimer timer;
+    timer.start();
+    if (!generate(file, points))
+        return 1;
+    const double bytes = double(QFileInfo(file).size());
+    const qint64 expected = points / kTags * kTags;
+    out() << "bench_eventreader: " << megabytes(bytes) << " MB, " << expected << " points in " << kTags
+          << " tags (written in " << QString::number(double(timer.elapsed()) / 1000, 'f', 1) << " s)\n";
+    out().flush();
+
+    const double framing = framingOnly(file);
+    std::vector<double> walls;
+    CppResult best;
+    for (int i = 0; i < kRuns; ++i) {
+        const CppResult r = readWithTrainyard(dir.path());
+        if (r.points != expected || r.damaged) {
+            err() << "trainyard read " << r.points << " points (expected " << expected << ")"
+                  << (r.damaged ? ", damaged" : "") << "\n";
+            return 1;
+        }
+        walls.push_back(r.seconds);
+        if (i == 0 || r.seconds < best.seconds)
+            best = r;
+    }
+    const double cppRate = bytes / best.seconds / 1e6;
+    out() << "  framing + CRC-32C only:     " << QString::number(framing, 'f', 3) << " s  "
+          << megabytes(bytes / framing) << " MB/s\n";
+    out() << "  trainyard (CRC on, 1 core): " << QString::number(best.seconds, 'f', 3) << " s  "
+          << QString::number(cppRate, 'f', 1) << " MB/s  (best of " << kRuns << ", median "
+          << QString::number(median(walls), 'f', 3) << " s, CPU " << QString::number(best.cpu, 'f', 3) << " s)\n";
+    out().flush();
+
+    // Python twice: without CRC checks (less work than ours: a lower bound of the ratio), and
+    // with them in pure Python, as TensorBoard reads event files when TensorFlow is not installed.
+    bool metBoth = cppRate >= 500;
+    for (const bool crc : {false, true}) {
+        QStringList args{QStringLiteral(TRAINYARD_SOURCE_DIR "/bench/eventreader_protobuf.py")};
+        if (crc)
+            args << QStringLiteral("--crc");
+        args << QStringLiteral(TRAINYARD_SOURCE_DIR "/core/metrics/event.proto") << file;
+        const ProcessResult py = runProcess(python, args, dir.path());
+        const QJsonObject result = QJsonDocument::fromJson(py.stdOut).object();
+        const double pySeconds = result.value(QStringLiteral("seconds")).toDouble();
+        if (!py.ok || result.value(QStringLiteral("points")).toInteger() != expected || pySeconds <= 0) {
+            err() << "the Python reader failed: " << QString::fromUtf8(py.stdErr) << QString::fromUtf8(py.stdOut)
+                  << "\n";
+            return 1;
+        }
+        const double ratio = pySeconds / best.seconds;
+        out() << "  python3-protobuf (" << result.value(QStringLiteral("protobuf")).toString() << " backend, "
+              << (crc ? "CRC in Python, as TensorBoard without TF" : "no CRC check")
+              << "): " << QString::number(pySeconds, 'f', 2) << " s  "
+              << QString::number(bytes / pySeconds / 1e6, 'f', 1) << " MB/s  ratio " << QString::number(ratio, 'f', 1)
+              << "x\n";
+        out().flush();
+        metBoth = metBoth && ratio >= 50;
+    }
+    out() << "  targets (>= 500 MB/s, >= 50x Python): " << (metBoth ? "met" : "NOT met on every line above") << "\n";
+    return 0;
+}

@@ -1,0 +1,83 @@
+#pragma once
+
+#include "common/error.h"
+
+#include <QtGlobal>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace trainyard::tensorboard {
+class Event;
+class Summary;
+} // namespace trainyard::tensorboard
+
+namespace trainyard::core {
+
+/// One scalar of a series: TensorBoard's step, wall time (seconds since the epoch) and value.
+struct ScalarPoint
+{
+    qint64 step = 0;
+    double wallTime = 0;
+    double value = 0; ///< float32, int32 and int64 values widened; NaN and ±Inf kept
+};
+
+/// Turns the records of event files (serialized `Event` protobufs) into scalar points.
+///
+/// Scalars are legacy `simple_value`s and TF2 rank-0 `tensor`s of the `scalars` plugin, in
+/// float, double, int32 or int64, from the typed value fields (packed or not) or raw
+/// `tensor_content`. As in TensorBoard, a tag's plugin is fixed by the first metadata seen for
+/// it, and TF2 writers send that metadata only with a tag's first value: the decoder remembers
+/// it per tag, so one decoder must see a run's records in order (all its files, in name order).
+/// Events without a summary (graphs, file version, session logs) are skipped before parsing;
+/// the top level of an Event is read from the wire, its Summary with libprotobuf.
+class EventDecoder final
+{
+public:
+    /// Receives each scalar: the tag's id (see tag()) and the point.
+    using Sink = std::function<void(int tagId, const ScalarPoint &point)>;
+
+    EventDecoder();
+    ~EventDecoder();
+    EventDecoder(const EventDecoder &) = delete;
+    EventDecoder &operator=(const EventDecoder &) = delete;
+
+    /// Decodes one record and hands its scalars to `sink`; returns how many. Fails, with a
+    /// message and no location (the caller knows file and offset), when the record is not an Event.
+    Result<int> decode(std::string_view record, const Sink &sink);
+
+    /// The tag (UTF-8 bytes as written) of an id given to a sink.
+    const std::string &tag(int tagId) const { return m_tags[size_t(tagId)].name; }
+    /// True when the tag's series is TensorBoard `scalars` (known once a value or metadata was seen).
+    bool isScalarTag(int tagId) const { return m_tags[size_t(tagId)].kind == Kind::Scalars; }
+    int tagCount() const { return int(m_tags.size()); }
+
+private:
+    enum class Kind : quint8 { Unknown, Scalars, Other };
+    struct TagInfo
+    {
+        std::string name;
+        Kind kind = Kind::Unknown;
+        int next = -1; ///< the tag that followed this one last time
+    };
+    struct StringHash
+    {
+        using is_transparent = void;
+        size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    };
+
+    int tagId(const std::string &tag);
+
+    // Reused for every record: no allocation once warm.
+    std::unique_ptr<tensorboard::Event> m_event;
+    std::unique_ptr<tensorboard::Summary> m_summary;
+    std::unordered_map<std::string, int, StringHash, std::equal_to<>> m_ids;
+    std::vector<TagInfo> m_tags;
+    int m_lastTag = -1;
+};
+
+} // namespace trainyard::core

@@ -1,0 +1,126 @@
+#include "scalartailer.h"
+
+#include <QFileInfo>
+
+#include <algorithm>
+
+namespace trainyard::core {
+
+namespace {
+constexpr qint64 BulkReadBytes = 1 << 20;
+}
+
+struct ScalarTailer::RunState
+{
+    RunScalars scalars;
+    EventDecoder decoder; ///< one per run: a tag's metadata may be in an earlier file of the run
+    std::vector<EventFileReader> files;
+    std::vector<ScalarSeries *> seriesByTag; ///< by the decoder's tag id; null until a first point
+
+    bool hasFile(const QString &path) const
+    {
+        return std::any_of(files.begin(), files.end(), [&](const EventFileReader &f) { return f.path() == path; });
+    }
+};
+
+ScalarTailer::ScalarTailer(QString logdir, Options options)
+    : m_logdir(std::move(logdir))
+    , m_options(std::move(options))
+{}
+
+ScalarTailer::ScalarTailer(QString logdir)
+    : ScalarTailer(std::move(logdir), Options{})
+{}
+
+ScalarTailer::~ScalarTailer() = default;
+
+ScalarTailer::RunState &ScalarTailer::runState(const RunLocation &location)
+{
+    const auto it = std::lower_bound(
+        m_runs.begin(), m_runs.end(), location.name,
+        [](const std::unique_ptr<RunState> &r, const QString &name) { return r->scalars.name < name; });
+    if (it != m_runs.end() && (*it)->scalars.name == location.name)
+        return **it;
+    auto state = std::make_unique<RunState>();
+    state->scalars.name = location.name;
+    state->scalars.directory = location.directory;
+    return **m_runs.insert(it, std::move(state));
+}
+
+Result<ReadReport> ScalarTailer::readNew()
+{
+    const Result<std::vector<RunLocation>> locations = LogdirScanner::scan(m_logdir);
+    if (!locations)
+        return tl::make_unexpected(locations.error());
+    ReadReport report;
+    for (const RunLocation &location : *locations) {
+        if (m_options.acceptRun && !m_options.acceptRun(location.name))
+            continue;
+        RunState &run = runState(location);
+        // Files appear in name order; one that shows up later is read after those already known.
+        for (const QString &path : location.eventFiles) {
+            if (!run.hasFile(path))
+                run.files.emplace_back(path, m_options.checkCrc);
+        }
+        // A bulk read (a finished run, or a first look at a long one) grows series by doubling,
+        // which copies each point about once, and gives the slack back at the end; the small
+        // appends of tailing use the series' own bounded growth.
+        qint64 newBytes = 0;
+        for (const EventFileReader &file : run.files)
+            newBytes += std::max<qint64>(0, QFileInfo(file.path()).size() - file.offset());
+        const bool bulk = newBytes >= BulkReadBytes;
+
+        const EventDecoder::Sink sink = [&run, bulk](int tagId, const ScalarPoint &point) {
+            if (size_t(tagId) >= run.seriesByTag.size())
+                run.seriesByTag.resize(size_t(tagId) + 1, nullptr);
+            ScalarSeries *&series = run.seriesByTag[size_t(tagId)];
+            if (!series)
+                series = &run.scalars.series[QString::fromUtf8(run.decoder.tag(tagId))];
+            if (bulk && series->size() == series->capacity())
+                series->reserve(2 * series->size() + 1024);
+            series->append(point);
+        };
+        const qint64 pointsBefore = report.pointsAdded;
+        for (EventFileReader &file : run.files)
+            file.readNew(run.decoder, sink, report);
+        if (!bulk || report.pointsAdded == pointsBefore)
+            continue;
+        for (ScalarSeries *series : run.seriesByTag) {
+            if (series && series->capacity() > series->size())
+                series->squeeze();
+        }
+    }
+    return report;
+}
+
+std::vector<const RunScalars *> ScalarTailer::runs() const
+{
+    std::vector<const RunScalars *> result;
+    result.reserve(m_runs.size());
+    for (const auto &run : m_runs)
+        result.push_back(&run->scalars);
+    return result;
+}
+
+const RunScalars *ScalarTailer::run(const QString &name) const
+{
+    for (const auto &run : m_runs) {
+        if (run->scalars.name == name)
+            return &run->scalars;
+    }
+    return nullptr;
+}
+
+QStringList ScalarTailer::watchedPaths() const
+{
+    QStringList paths{m_logdir};
+    for (const auto &run : m_runs) {
+        paths.append(run->scalars.directory);
+        for (const EventFileReader &file : run->files)
+            paths.append(file.path());
+    }
+    paths.removeDuplicates();
+    return paths;
+}
+
+} // namespace trainyard::core

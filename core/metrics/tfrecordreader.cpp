@@ -1,0 +1,114 @@
+#include "tfrecordreader.h"
+
+#include "crc32c.h"
+
+#include <QIODevice>
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
+namespace trainyard::core {
+
+namespace {
+
+constexpr qint64 ChunkSize = 1 << 20;
+
+std::uint64_t readLittleEndian64(const char *p)
+{
+    std::uint64_t v = 0;
+    for (int i = 7; i >= 0; --i)
+        v = (v << 8) | static_cast<unsigned char>(p[i]);
+    return v;
+}
+
+std::uint32_t readLittleEndian32(const char *p)
+{
+    std::uint32_t v = 0;
+    for (int i = 3; i >= 0; --i)
+        v = (v << 8) | static_cast<unsigned char>(p[i]);
+    return v;
+}
+
+} // namespace
+
+TfRecordReader::TfRecordReader(QIODevice &device, qint64 startOffset, QString name, bool checkCrc)
+    : m_device(device)
+    , m_name(std::move(name))
+    , m_checkCrc(checkCrc)
+    , m_bufferOffset(startOffset)
+    , m_recordOffset(startOffset)
+    , m_resumeOffset(startOffset)
+{
+    if (!m_device.seek(startOffset)) {
+        m_broken = true;
+        fail(Status::BadFraming, QStringLiteral("cannot seek to it (%1)").arg(m_device.errorString()));
+    }
+}
+
+// Makes at least `wanted` unconsumed bytes available; false when the device has fewer.
+bool TfRecordReader::fill(qint64 wanted)
+{
+    if (m_end - m_begin >= wanted)
+        return true;
+    // Never grow the buffer for a length the device cannot back: a corrupt or hostile length
+    // field must not allocate gigabytes.
+    const qint64 available = m_end - m_begin + std::max<qint64>(0, m_device.size() - m_device.pos());
+    if (available < wanted)
+        return false;
+    if (m_begin > 0) {
+        std::memmove(m_buffer.data(), m_buffer.data() + m_begin, size_t(m_end - m_begin));
+        m_bufferOffset += m_begin;
+        m_end -= m_begin;
+        m_begin = 0;
+    }
+    const qint64 capacity = std::max(wanted, std::min(ChunkSize, available));
+    if (qint64(m_buffer.size()) < capacity)
+        m_buffer.resize(size_t(capacity));
+    while (m_end < wanted) {
+        const qint64 n = m_device.read(m_buffer.data() + m_end, qint64(m_buffer.size()) - m_end);
+        if (n <= 0)
+            return false;
+        m_end += n;
+    }
+    return true;
+}
+
+TfRecordReader::Status TfRecordReader::fail(Status status, const QString &what)
+{
+    m_error =
+        Error::error(QStringLiteral("record at offset %1: %2").arg(m_recordOffset).arg(what), SourceLocation{m_name});
+    return status;
+}
+
+TfRecordReader::Status TfRecordReader::next()
+{
+    m_record = {};
+    if (m_broken)
+        return Status::BadFraming; // m_error still says where framing was lost
+    m_recordOffset = m_bufferOffset + m_begin;
+    if (!fill(HeaderSize))
+        return m_end == m_begin ? Status::End : Status::Unfinished;
+    const char *header = m_buffer.data() + m_begin;
+    const std::uint64_t length = readLittleEndian64(header);
+    if (m_checkCrc && crc32c::mask(crc32c::value(header, 8)) != readLittleEndian32(header + 8)) {
+        m_broken = true;
+        return fail(Status::BadFraming,
+                    QStringLiteral("length field fails its CRC (the rest of the file cannot be read)"));
+    }
+    // Bounded by qint64 so the sum below cannot overflow; fill() bounds it by the device's size.
+    if (length > std::uint64_t(std::numeric_limits<qint64>::max() - HeaderSize - FooterSize))
+        return Status::Unfinished;
+    const qint64 total = HeaderSize + qint64(length) + FooterSize;
+    if (!fill(total))
+        return Status::Unfinished;
+    const char *data = m_buffer.data() + m_begin + HeaderSize;
+    m_begin += total;
+    m_resumeOffset = m_bufferOffset + m_begin;
+    if (m_checkCrc && crc32c::mask(crc32c::value(data, size_t(length))) != readLittleEndian32(data + length))
+        return fail(Status::BadRecord, QStringLiteral("data fails its CRC"));
+    m_record = std::string_view(data, size_t(length));
+    return Status::Record;
+}
+
+} // namespace trainyard::core

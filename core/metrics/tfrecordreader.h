@@ -1,0 +1,67 @@
+#pragma once
+
+#include "common/error.h"
+
+#include <QString>
+
+#include <string_view>
+#include <vector>
+
+class QIODevice;
+
+namespace trainyard::core {
+
+/// Reads the records of a TFRecord stream (the framing of TensorBoard event files), one at a time.
+///
+/// A record is: uint64 little-endian length, masked CRC-32C of those 8 bytes, the data, masked
+/// CRC-32C of the data. Reading starts at a given offset (where an earlier read stopped) and
+/// goes through a reused buffer, so records cost no allocation. A length field is never
+/// trusted beyond the bytes the device has: a record that claims more is an unfinished one.
+class TfRecordReader final
+{
+public:
+    enum class Status {
+        Record,     ///< a record was read: see record() and recordOffset()
+        End,        ///< the stream ends on a record boundary
+        Unfinished, ///< the stream ends inside a record (a writer still writing, or killed): resumeOffset() is its
+                    ///< start
+        BadRecord,  ///< the record's data fails its CRC: error() says where; reading can go on after it
+        BadFraming, ///< a length fails its CRC: nothing after recordOffset() can be framed; error() says where
+    };
+
+    /// Reads `device` (open, readable, seekable) from `startOffset`. `name` is the file named in errors.
+    TfRecordReader(QIODevice &device, qint64 startOffset, QString name, bool checkCrc = true);
+
+    Status next();
+
+    /// The data of the record next() just returned; valid until the following next().
+    std::string_view record() const { return m_record; }
+    /// Byte offset of the record (or problem) next() just returned.
+    qint64 recordOffset() const { return m_recordOffset; }
+    /// Where a later read should start: after the last whole record, or at an unfinished one.
+    qint64 resumeOffset() const { return m_resumeOffset; }
+    /// What went wrong, for BadRecord and BadFraming: file and offset in the message.
+    const Error &error() const { return m_error; }
+
+    static constexpr qint64 HeaderSize = 12;
+    static constexpr qint64 FooterSize = 4;
+
+private:
+    bool fill(qint64 wanted);
+    Status fail(Status status, const QString &what);
+
+    QIODevice &m_device;
+    QString m_name;
+    bool m_checkCrc;
+    bool m_broken = false;
+    std::vector<char> m_buffer;
+    qint64 m_begin = 0;        ///< first unconsumed byte in m_buffer
+    qint64 m_end = 0;          ///< end of the valid bytes in m_buffer
+    qint64 m_bufferOffset = 0; ///< file offset of m_buffer[0]
+    std::string_view m_record;
+    qint64 m_recordOffset = 0;
+    qint64 m_resumeOffset = 0;
+    Error m_error;
+};
+
+} // namespace trainyard::core
