@@ -2,7 +2,8 @@
 // 10,000,000 points (half legacy simple_value, half TF2 scalar tensors with their metadata on the
 // first value only, as torch and tf.summary write them), CRC checks on, single thread; then the
 // same file through a Python reader built on Debian's python3-protobuf (bench/eventreader_protobuf.py),
-// with and without CRC checks on the Python side, and the ratios. Targets: >= 500 MB/s, >= 50x Python.
+// with and without CRC checks on the Python side, and the ratios (against our best and our median
+// run). Targets: >= 500 MB/s, >= 50x Python.
 //
 // Usage: bench_eventreader [POINTS]   (default 10000000; TRAINYARD_PYTHON=PATH picks the Python)
 // Exit: 0 when both readers read every point, 1 when one failed, 2 when no Python with
@@ -33,7 +34,7 @@ using namespace trainyard::test;
 namespace {
 
 constexpr int kTags = 8;
-constexpr int kRuns = 3;
+constexpr int kRuns = 5;
 
 double cpuSeconds()
 {
@@ -177,16 +178,20 @@ int main(int argc, char **argv)
             best = r;
     }
     const double cppRate = bytes / best.seconds / 1e6;
+    const double cppMedian = median(walls);
     out() << "  framing + CRC-32C only:     " << QString::number(framing, 'f', 3) << " s  "
           << megabytes(bytes / framing) << " MB/s\n";
     out() << "  trainyard (CRC on, 1 core): " << QString::number(best.seconds, 'f', 3) << " s  "
-          << QString::number(cppRate, 'f', 1) << " MB/s  (best of " << kRuns << ", median "
-          << QString::number(median(walls), 'f', 3) << " s, CPU " << QString::number(best.cpu, 'f', 3) << " s)\n";
+          << QString::number(cppRate, 'f', 1) << " MB/s  (best of " << kRuns << "; median "
+          << QString::number(cppMedian, 'f', 3) << " s, " << megabytes(bytes / cppMedian) << " MB/s; CPU "
+          << QString::number(best.cpu, 'f', 3) << " s)\n";
     out().flush();
 
     // Python twice: without CRC checks (less work than ours: a lower bound of the ratio), and
     // with them in pure Python, as TensorBoard reads event files when TensorFlow is not installed.
-    bool metBoth = cppRate >= 500;
+    // Python runs once, so each ratio is also given against our median, not only our best; the
+    // targets must hold for both.
+    bool metBoth = cppRate >= 500 && bytes / cppMedian / 1e6 >= 500;
     for (const bool crc : {false, true}) {
         QStringList args{QStringLiteral(TRAINYARD_SOURCE_DIR "/bench/eventreader_protobuf.py")};
         if (crc)
@@ -201,13 +206,14 @@ int main(int argc, char **argv)
             return 1;
         }
         const double ratio = pySeconds / best.seconds;
+        const double medianRatio = pySeconds / cppMedian;
         out() << "  python3-protobuf (" << result.value(QStringLiteral("protobuf")).toString() << " backend, "
               << (crc ? "CRC in Python, as TensorBoard without TF" : "no CRC check")
               << "): " << QString::number(pySeconds, 'f', 2) << " s  "
               << QString::number(bytes / pySeconds / 1e6, 'f', 1) << " MB/s  ratio " << QString::number(ratio, 'f', 1)
-              << "x\n";
+              << "x (" << QString::number(medianRatio, 'f', 1) << "x against the median)\n";
         out().flush();
-        metBoth = metBoth && ratio >= 50;
+        metBoth = metBoth && ratio >= 50 && medianRatio >= 50;
     }
     out() << "  targets (>= 500 MB/s, >= 50x Python): " << (metBoth ? "met" : "NOT met on every line above") << "\n";
     return 0;

@@ -11,6 +11,7 @@
 #include "engine/runrecord.h"
 #include "gpu/gpupanel.h"
 #include "inspector/jobinspector.h"
+#include "lineage/lineageview.h"
 #include "pipeline/gitlabcireader.h"
 #include "pipeline/pipelinelinter.h"
 #include "lineage/projectsetup.h"
@@ -41,6 +42,7 @@
 #include <QStatusBar>
 #include <QStyle>
 #include <QTabBar>
+#include <QTabWidget>
 #include <QTimer>
 #include <QToolBar>
 #include <QtConcurrent/QtConcurrentRun>
@@ -92,7 +94,14 @@ MainWindow::MainWindow(QWidget *parent)
     m_canvas = new PipelineCanvas(m_pages);
     m_pages->addWidget(m_welcome);
     m_pages->addWidget(m_canvas);
-    setCentralWidget(m_pages);
+    // The workbench's views of the open project: its pipeline, and the lineage of what it made.
+    m_views = new QTabWidget(this);
+    m_views->setObjectName(QStringLiteral("views"));
+    m_views->setDocumentMode(true);
+    m_views->addTab(m_pages, tr("Pipeline"));
+    m_lineage = new LineageView(m_views);
+    m_views->addTab(m_lineage, tr("Lineage"));
+    setCentralWidget(m_views);
 
     m_edit = new EditController(this);
     m_recent = new RecentProjects(this);
@@ -474,6 +483,7 @@ void MainWindow::runFinished(const core::RunRecord &record, const QString &error
         m_lastRunShell = record.engine == QLatin1String("shell");
     }
     m_runs->refresh();
+    m_lineage->refresh();
     updateActions();
     if (error.isEmpty()) {
         statusBar()->showMessage(tr("Run #%1 %2").arg(record.pipelineIid).arg(core::runStatusToString(record.status)));
@@ -706,6 +716,8 @@ void MainWindow::openProject(const QString &dir)
     m_fitPending = true;
     m_probe->probeProject(m_projectDir);
     m_runs->setProjectDir(m_projectDir);
+    m_lineage->setProjectDir(m_projectDir);
+    m_views->setCurrentWidget(m_pages);
     // Reading walks the project tree and git state: off the UI thread.
     struct Read
     {

@@ -13,6 +13,7 @@ class QLabel;
 class QListWidget;
 class QMimeData;
 class QStackedWidget;
+class QTabWidget;
 class QToolBar;
 
 namespace trainyard::core {
@@ -26,6 +27,7 @@ namespace trainyard::ui {
 class EditController;
 class GpuPanel;
 class JobInspector;
+class LineageView;
 class RunLogLoader;
 class RunsList;
 class LogBatcher;
@@ -128,6 +130,8 @@ private:
     RunLogLoader *m_logLoader = nullptr;
     GpuPanel *m_gpus = nullptr;
     JobInspector *m_inspector = nullptr;
+    QTabWidget *m_views = nullptr;
+    LineageView *m_lineage = nullptr;
     QString m_lastRunId;
     bool m_lastRunShell = false;
     bool m_fitPending = false; // a newly opened project's pipeline is fitted into the view once

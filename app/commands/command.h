@@ -49,5 +49,8 @@ Command gpusCommand();
 Command doctorCommand();
 Command runCommand();
 Command scalarsCommand();
+Command runsCommand();
+Command lineageCommand();
+Command reviewCommand();
 
 } // namespace trainyard::app

@@ -5,6 +5,7 @@
 #include "engine/scheduler.h"
 #include "engine/secretsource.h"
 #include "engine/shellexecutor.h"
+#include "lineage/lineagerecorder.h"
 #include "pipeline/gitlabcireader.h"
 
 #include <QDateTime>
@@ -173,7 +174,21 @@ Command runCommand()
                 out << "\r\x1b[K" << (job.isEmpty() ? QString() : QStringLiteral("[%1] ").arg(job)) << text << Qt::flush;
         };
 
-        Scheduler scheduler(pipeline, *executor, run, events);
+        // Lineage (.trainyard/lineage.db) is recorded on the recorder's own thread as the run goes.
+        LineageRecorder::Options lineageOptions;
+        lineageOptions.onlyJobs = run.onlyJobs;
+        lineageOptions.secrets = run.secrets;
+        lineageOptions.trigger = run.trigger;
+        lineageOptions.message = [&](const QString &m) {
+            std::lock_guard lock(printMutex);
+            err << "warning: " << m << "\n" << Qt::flush;
+        };
+        lineageOptions.progress = [progress = events.progress](const QString &label, qint64 cur, qint64 total) {
+            progress(QString(), label, cur, total);
+        };
+        LineageRecorder lineage(pipeline, lineageOptions);
+        Scheduler scheduler(pipeline, *executor, run, lineage.wrap(events));
+        lineage.runStarted(scheduler.runId(), executor->name());
         std::signal(SIGINT, onSigint);
         std::signal(SIGTERM, onSigint);
         std::atomic_bool done{false};
@@ -187,6 +202,7 @@ Command runCommand()
             }
         });
         const auto result = scheduler.run();
+        lineage.runFinished(result ? *result : scheduler.snapshot());
         done = true;
         watcher.join();
         std::signal(SIGINT, SIG_DFL);

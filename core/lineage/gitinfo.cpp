@@ -2,6 +2,7 @@
 
 #include "githandles.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QRegularExpression>
@@ -341,6 +342,61 @@ Result<QStringList> GitInfo::changedFiles(const QString &dir, const QString &bas
     QStringList files(paths.cbegin(), paths.cend());
     files.sort();
     return files;
+}
+
+Result<QString> GitInfo::diffHash(const QString &dir)
+{
+    auto opened = openRepository(dir);
+    if (!opened)
+        return tl::unexpected(opened.error());
+    git_repository *repo = opened->get();
+    if (!repo)
+        return tl::unexpected(Error::error(QStringLiteral("not a git repository: %1").arg(dir), SourceLocation{dir}));
+    if (git_repository_is_bare(repo))
+        return QString();
+    const QString where = workdirOf(repo);
+    auto head = headTree(repo, where);
+    if (!head)
+        return tl::unexpected(head.error());
+
+    git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
+    opts.flags = GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS | GIT_DIFF_SHOW_UNTRACKED_CONTENT |
+                 GIT_DIFF_SHOW_BINARY;
+    git_diff *raw = nullptr;
+    if (git_diff_tree_to_workdir_with_index(&raw, repo, head->get(), &opts) < 0)
+        return tl::unexpected(git::error(QStringLiteral("cannot diff the work tree of"), where));
+    DiffPtr diff(raw);
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    const auto feed = [](const git_diff_delta *, const git_diff_hunk *, const git_diff_line *line,
+                         void *payload) -> int {
+        auto *h = static_cast<QCryptographicHash *>(payload);
+        // Context, added and removed lines carry their origin; headers carry it in their content.
+        if (line->origin == GIT_DIFF_LINE_CONTEXT || line->origin == GIT_DIFF_LINE_ADDITION ||
+            line->origin == GIT_DIFF_LINE_DELETION)
+            h->addData(QByteArrayView(&line->origin, 1));
+        h->addData(QByteArrayView(line->content, qsizetype(line->content_len)));
+        return 0;
+    };
+    // Trainyard's own state (.trainyard/, written while a run goes) is no part of what ran, as
+    // for the workspace copy; a patch is made per file so its files are never even read.
+    bool any = false;
+    const size_t deltas = git_diff_num_deltas(diff.get());
+    for (size_t i = 0; i < deltas; ++i) {
+        const git_diff_delta *delta = git_diff_get_delta(diff.get(), i);
+        const QString path = fromGit(delta->new_file.path ? delta->new_file.path : delta->old_file.path);
+        if (path == QLatin1String(".trainyard") || path.startsWith(QLatin1String(".trainyard/")))
+            continue;
+        git_patch *rawPatch = nullptr;
+        if (git_patch_from_diff(&rawPatch, diff.get(), i) < 0)
+            return tl::unexpected(git::error(QStringLiteral("cannot diff %1 in").arg(path), where));
+        std::unique_ptr<git_patch, decltype(&git_patch_free)> patch(rawPatch, git_patch_free);
+        if (patch && git_patch_print(patch.get(), feed, &hash) < 0)
+            return tl::unexpected(git::error(QStringLiteral("cannot print the diff of %1 in").arg(path), where));
+        any = true;
+    }
+    if (!any)
+        return QString();
+    return QString::fromLatin1(hash.result().toHex());
 }
 
 bool GitInfo::refExists(const QString &dir, const QString &ref)

@@ -47,6 +47,12 @@ public:
     /// paths. Returns an Error naming the ref when baseRef cannot be resolved.
     static Result<QStringList> changedFiles(const QString &dir, const QString &baseRef);
 
+    /// SHA-256 (64 lowercase hex digits) of the uncommitted changes of the work tree containing
+    /// `dir`, against HEAD: the patch of staged and unstaged changes to tracked files plus the
+    /// untracked, not ignored files with their content (binary files as binary patches). Empty when
+    /// the tree is clean; the same changes give the same hash. Records what a "dirty" run ran.
+    static Result<QString> diffHash(const QString &dir);
+
     /// True when `ref` (anything `git rev-parse` accepts) resolves in the repository at dir.
     static bool refExists(const QString &dir, const QString &ref);
 

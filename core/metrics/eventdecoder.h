@@ -33,8 +33,14 @@ struct ScalarPoint
 /// `tensor_content`. As in TensorBoard, a tag's plugin is fixed by the first metadata seen for
 /// it, and TF2 writers send that metadata only with a tag's first value: the decoder remembers
 /// it per tag, so one decoder must see a run's records in order (all its files, in name order).
-/// Events without a summary (graphs, file version, session logs) are skipped before parsing;
-/// the top level of an Event is read from the wire, its Summary with libprotobuf.
+/// Events without a summary (graphs, file version, session logs) are skipped before parsing.
+///
+/// Records are read straight from the wire into the points, without building messages (tags
+/// from libprotobuf's WireFormatLite, field numbers from the classes generated from
+/// event.proto), for the shapes writers produce: known fields, libprotobuf's own limits on
+/// varints and lengths. Any other record (a second Summary to merge, an unknown field, an odd
+/// encoding) is parsed by the generated `Summary`/`Event` classes, so both paths give exactly
+/// what libprotobuf gives (setWireFastPath(false) lets a test or a fuzzer compare the two).
 class EventDecoder final
 {
 public:
@@ -56,6 +62,13 @@ public:
     bool isScalarTag(int tagId) const { return m_tags[size_t(tagId)].kind == Kind::Scalars; }
     int tagCount() const { return int(m_tags.size()); }
 
+    /// Off: every record with a summary goes through the generated message classes, so that a
+    /// test or a fuzzer can compare both paths; the results are the same either way.
+    void setWireFastPath(bool enabled) { m_wireFastPath = enabled; }
+    /// Records with a summary that went through the generated classes (the wire path did not
+    /// take their shape, or was off).
+    qint64 messageParses() const { return m_messageParses; }
+
 private:
     enum class Kind : quint8 { Unknown, Scalars, Other };
     struct TagInfo
@@ -69,15 +82,21 @@ private:
         using is_transparent = void;
         size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
     };
+    struct ValueFields; ///< one Summary.Value, as far as scalars need it
 
-    int tagId(const std::string &tag);
+    int tagId(std::string_view tag);
+    int lookUpTag(std::string_view tag);
+    bool parseSummary(std::string_view record, std::string_view summaryBytes, int summaries);
 
     // Reused for every record: no allocation once warm.
     std::unique_ptr<tensorboard::Event> m_event;
     std::unique_ptr<tensorboard::Summary> m_summary;
+    std::vector<ValueFields> m_values;
     std::unordered_map<std::string, int, StringHash, std::equal_to<>> m_ids;
     std::vector<TagInfo> m_tags;
     int m_lastTag = -1;
+    bool m_wireFastPath = true;
+    qint64 m_messageParses = 0;
 };
 
 } // namespace trainyard::core

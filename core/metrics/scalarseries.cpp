@@ -1,32 +1,154 @@
 #include "scalarseries.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <cstring>
 #include <new>
 #include <utility>
 
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
+
 namespace trainyard::core {
 
 namespace {
 
-template <typename T> T *reallocate(T *data, qsizetype count)
+static_assert(sizeof(qint64) == 8 && sizeof(double) == 8, "the three columns share one element size");
+constexpr size_t ElementBytes = 8;
+
+#ifdef __linux__
+// A column of at least a huge page lives in a mapping of its own: it grows with mremap(), which
+// moves page tables instead of copying points (realloc() copies whenever malloc placed the block
+// on its heap, which it does for blocks up to 32 MiB once a large one was freed), and it may be
+// backed by transparent huge pages, so filling it takes one page fault per 2 MiB instead of per
+// 4 KiB. A bulk read of a long run spends a good part of its time in exactly those two.
+constexpr size_t MappedBytes = size_t(2) << 20;
+
+bool isMapped(qsizetype count)
 {
-    if (count == 0) {
-        std::free(data);
+    return size_t(count) * ElementBytes >= MappedBytes;
+}
+
+void *mapBytes(size_t bytes)
+{
+    void *p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        throw std::bad_alloc();         // as std::vector would
+    ::madvise(p, bytes, MADV_HUGEPAGE); // a hint: without THP (or with it off) nothing changes
+    return p;
+}
+
+// nullptr when the mapping cannot grow (it is left as it was).
+void *remapBytes(void *data, size_t oldBytes, size_t newBytes)
+{
+    void *p = ::mremap(data, oldBytes, newBytes, MREMAP_MAYMOVE);
+    if (p == MAP_FAILED)
         return nullptr;
-    }
-    void *moved = std::realloc(data, size_t(count) * sizeof(T));
-    if (!moved)
+    if (newBytes > oldBytes)
+        ::madvise(p, newBytes, MADV_HUGEPAGE);
+    return p;
+}
+
+void unmapBytes(void *data, size_t bytes)
+{
+    ::munmap(data, bytes);
+}
+#else
+bool isMapped(qsizetype)
+{
+    return false;
+}
+void *mapBytes(size_t)
+{
+    return nullptr;
+}
+void *remapBytes(void *, size_t, size_t)
+{
+    return nullptr;
+}
+void unmapBytes(void *, size_t) {}
+#endif
+
+void release(void *data, qsizetype capacity)
+{
+    if (data && isMapped(capacity))
+        unmapBytes(data, size_t(capacity) * ElementBytes);
+    else
+        std::free(data);
+}
+
+void *allocate(qsizetype count)
+{
+    if (isMapped(count))
+        return mapBytes(size_t(count) * ElementBytes);
+    void *p = std::malloc(size_t(count) * ElementBytes);
+    if (!p)
         throw std::bad_alloc(); // as std::vector would
-    return static_cast<T *>(moved);
+    return p;
+}
+
+// Resizes the three columns of `capacity` elements (`used` of them set) to `count` elements.
+// The kind of block (heap or mapping) follows from the capacity, so the columns must never
+// disagree about it, even when an allocation fails part way: then the columns are left as they
+// were, or at least as large as they were (which only wastes room), and bad_alloc is thrown.
+void resizeColumns(std::array<void *, 3> &columns, qsizetype used, qsizetype capacity, qsizetype count)
+{
+    const bool wasMapped = capacity > 0 && isMapped(capacity);
+    const bool mapped = count > 0 && isMapped(count);
+    const size_t oldBytes = size_t(capacity) * ElementBytes;
+    const size_t bytes = size_t(count) * ElementBytes;
+    if (count > 0 && capacity > 0 && !wasMapped && !mapped) {
+        for (void *&column : columns) {
+            if (void *moved = std::realloc(column, bytes))
+                column = moved;
+            else if (count > capacity)
+                throw std::bad_alloc(); // as std::vector would
+            // else: a block that could not shrink is still large enough
+        }
+        return;
+    }
+    if (wasMapped && mapped) {
+        for (size_t i = 0; i < columns.size(); ++i) {
+            if (void *moved = remapBytes(columns[i], oldBytes, bytes)) {
+                columns[i] = moved;
+            } else if (count > capacity) {
+                for (size_t done = 0; done < i; ++done) { // back to their size (in place)
+                    if (void *back = remapBytes(columns[done], bytes, oldBytes))
+                        columns[done] = back;
+                }
+                throw std::bad_alloc();
+            }
+        }
+        return;
+    }
+    // From nothing, to nothing, or across the threshold: new blocks first, then the points
+    // copied once and the old blocks released.
+    std::array<void *, 3> fresh{};
+    if (count > 0) {
+        try {
+            for (void *&column : fresh)
+                column = allocate(count);
+        } catch (...) {
+            for (void *column : fresh)
+                release(column, count);
+            throw;
+        }
+    }
+    for (size_t i = 0; i < columns.size(); ++i) {
+        if (fresh[i] && columns[i])
+            std::memcpy(fresh[i], columns[i], size_t(std::min(used, count)) * ElementBytes);
+        release(columns[i], capacity);
+        columns[i] = fresh[i];
+    }
 }
 
 template <typename T> T *duplicate(const T *data, qsizetype count)
 {
     if (count == 0)
         return nullptr;
-    T *copy = reallocate<T>(nullptr, count);
+    T *copy = static_cast<T *>(allocate(count));
     std::memcpy(copy, data, size_t(count) * sizeof(T));
     return copy;
 }
@@ -61,16 +183,26 @@ ScalarSeries &ScalarSeries::operator=(ScalarSeries other) noexcept
 
 ScalarSeries::~ScalarSeries()
 {
-    std::free(m_steps);
-    std::free(m_wallTimes);
-    std::free(m_values);
+    release(m_steps, m_capacity);
+    release(m_wallTimes, m_capacity);
+    release(m_values, m_capacity);
 }
 
 void ScalarSeries::setCapacity(qsizetype points)
 {
-    m_steps = reallocate(m_steps, points);
-    m_wallTimes = reallocate(m_wallTimes, points);
-    m_values = reallocate(m_values, points);
+    std::array<void *, 3> columns{m_steps, m_wallTimes, m_values};
+    const auto keep = [&] {
+        m_steps = static_cast<qint64 *>(columns[0]);
+        m_wallTimes = static_cast<double *>(columns[1]);
+        m_values = static_cast<double *>(columns[2]);
+    };
+    try {
+        resizeColumns(columns, m_size, m_capacity, points);
+    } catch (...) {
+        keep(); // a column may have moved before the failure; m_capacity still fits them all
+        throw;
+    }
+    keep();
     m_capacity = points;
 }
 

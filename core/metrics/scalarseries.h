@@ -12,8 +12,10 @@ namespace trainyard::core {
 /// The points of one (run, tag) in file order, column by column: steps, wall times and values
 /// in three contiguous arrays, 24 bytes per point (plus growth slack until squeeze()).
 ///
-/// The columns are plain malloc'ed arrays grown and shrunk with realloc, which can extend or
-/// cut a block in place (or remap a large one) where std::vector always copies.
+/// The columns are plain arrays grown and shrunk in place where the system allows, where
+/// std::vector always copies: small ones malloc'ed and resized with realloc, large ones (2 MiB
+/// and up, on Linux) in mappings of their own, resized with mremap and backed by huge pages
+/// when the system offers them.
 class ScalarSeries final
 {
 public:

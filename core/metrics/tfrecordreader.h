@@ -4,8 +4,8 @@
 
 #include <QString>
 
+#include <memory>
 #include <string_view>
-#include <vector>
 
 class QIODevice;
 
@@ -15,8 +15,9 @@ namespace trainyard::core {
 ///
 /// A record is: uint64 little-endian length, masked CRC-32C of those 8 bytes, the data, masked
 /// CRC-32C of the data. Reading starts at a given offset (where an earlier read stopped) and
-/// goes through a reused buffer, so records cost no allocation. A length field is never
-/// trusted beyond the bytes the device has: a record that claims more is an unfinished one.
+/// goes through a reused buffer filled in large blocks, so records cost neither a system call
+/// nor an allocation, and record() points into that buffer. A length field is never trusted
+/// beyond the bytes the device has: a record that claims more is an unfinished one.
 class TfRecordReader final
 {
 public:
@@ -54,7 +55,8 @@ private:
     QString m_name;
     bool m_checkCrc;
     bool m_broken = false;
-    std::vector<char> m_buffer;
+    std::unique_ptr<char[]> m_buffer; ///< not zero-filled: only m_begin..m_end is ever read
+    qint64 m_capacity = 0;
     qint64 m_begin = 0;        ///< first unconsumed byte in m_buffer
     qint64 m_end = 0;          ///< end of the valid bytes in m_buffer
     qint64 m_bufferOffset = 0; ///< file offset of m_buffer[0]

@@ -5,6 +5,7 @@
 #include "engine/dockerclient.h"
 #include "engine/dockerexecutor.h"
 #include "engine/shellexecutor.h"
+#include "lineage/lineagerecorder.h"
 
 namespace trainyard::ui {
 
@@ -35,7 +36,17 @@ RunController::RunController(core::Pipeline pipeline, Engine engine, core::RunOp
         QMetaObject::invokeMethod(this, [this, text] { Q_EMIT message(text); }, Qt::QueuedConnection);
     };
     events.log = [logs](const QString &job, const core::LogLine &line) { logs->push(job, line); };
-    m_scheduler = std::make_unique<core::Scheduler>(m_pipeline, *m_executor, std::move(options), std::move(events));
+    core::LineageRecorder::Options lineage;
+    lineage.onlyJobs = options.onlyJobs;
+    lineage.secrets = options.secrets;
+    lineage.trigger = options.trigger;
+    lineage.message = events.message;
+    lineage.progress = [progress = events.progress](const QString &label, qint64 cur, qint64 total) {
+        progress(QString(), label, cur, total);
+    };
+    m_lineage = std::make_unique<core::LineageRecorder>(m_pipeline, std::move(lineage));
+    m_scheduler = std::make_unique<core::Scheduler>(m_pipeline, *m_executor, std::move(options),
+                                                     m_lineage->wrap(std::move(events)));
 }
 
 RunController::~RunController()
@@ -52,8 +63,10 @@ void RunController::start()
         return;
     m_running = true;
     m_thread = std::thread([this] {
+        m_lineage->runStarted(m_scheduler->runId(), m_executor->name());
         const auto result = m_scheduler->run();
         core::RunRecord record = result ? *result : m_scheduler->snapshot();
+        m_lineage->runFinished(record);
         const QString error = result ? QString() : result.error().toString();
         QMetaObject::invokeMethod(
             this,

@@ -11,6 +11,7 @@
 
 namespace trainyard::core {
 class JobExecutor;
+class LineageRecorder;
 }
 
 namespace trainyard::ui {
@@ -48,6 +49,7 @@ Q_SIGNALS:
 private:
     core::Pipeline m_pipeline;
     std::unique_ptr<core::JobExecutor> m_executor;
+    std::unique_ptr<core::LineageRecorder> m_lineage; ///< outlives the scheduler that feeds it
     std::unique_ptr<core::Scheduler> m_scheduler;
     std::thread m_thread;
     bool m_running = false;

@@ -2,32 +2,12 @@
 
 #include "engine/dockerclient.h"
 #include "engine/gpuinventory.h"
+#include "common/onworker.h"
 #include "lineage/gitinfo.h"
 
-#include <QPointer>
-#include <QThreadPool>
 
 namespace trainyard::ui {
 
-namespace {
-/// Runs `work` on the global pool and hands its result to `done` on `receiver`'s thread, unless
-/// the receiver is gone by then.
-template<typename Work, typename Done> void onWorker(QObject *receiver, Work work, Done done)
-{
-    QPointer<QObject> guard(receiver);
-    QThreadPool::globalInstance()->start([guard, work = std::move(work), done = std::move(done)]() mutable {
-        auto result = work();
-        if (!guard)
-            return;
-        QMetaObject::invokeMethod(
-            guard.data(), [guard, done = std::move(done), result = std::move(result)]() mutable {
-                if (guard)
-                    done(std::move(result));
-            },
-            Qt::QueuedConnection);
-    });
-}
-} // namespace
 
 StatusProbe::StatusProbe(QObject *parent)
     : QObject(parent)

@@ -1,0 +1,62 @@
+#pragma once
+
+// What `trainyard runs`, `lineage` and `review` share: opening the project's lineage database
+// (never creating it) and printing times and hashes the same way.
+
+#include "command.h"
+
+#include "lineage/lineagestore.h"
+
+#include <QCommandLineParser>
+#include <QDateTime>
+#include <QFileInfo>
+
+#include <memory>
+
+namespace trainyard::app {
+
+/// The lineage store of the project `-C` names; null (after saying why on err) when there is none
+/// or it cannot be opened. A read-only store (damaged, newer) is returned with a warning.
+inline std::unique_ptr<core::LineageStore> openLineage(const QCommandLineParser &p, QTextStream &err,
+                                                       const QString &command)
+{
+    const QString project = p.value(QStringLiteral("C"));
+    const QString path = core::LineageStore::defaultPath(project);
+    if (!QFileInfo::exists(path)) {
+        err << "trainyard " << command << ": no lineage is recorded in " << QFileInfo(project).absoluteFilePath()
+            << " yet (" << path << " does not exist): `trainyard run` records it\n";
+        return nullptr;
+    }
+    auto store = core::LineageStore::open(path);
+    if (!store) {
+        err << "trainyard " << command << ": " << store.error().toString() << "\n";
+        return nullptr;
+    }
+    if ((*store)->isReadOnly())
+        err << "warning: " << (*store)->readOnlyReason() << "\n";
+    return std::move(*store);
+}
+
+/// A time for people: local, to the second; "-" when unknown.
+inline QString localTime(const QDateTime &t)
+{
+    return t.isValid() ? t.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")) : QStringLiteral("-");
+}
+
+inline QString durationText(qint64 ms)
+{
+    if (ms < 0)
+        return QStringLiteral("-");
+    if (ms < 60000)
+        return QString::number(ms / 1000.0, 'f', 1) + u's';
+    return QStringLiteral("%1m%2s").arg(ms / 60000).arg((ms / 1000) % 60, 2, 10, QLatin1Char('0'));
+}
+
+/// Hashes shortened for tables: the first 12 hex digits (after an "algo:" prefix, kept).
+inline QString shortHash(const QString &hash)
+{
+    const qsizetype colon = hash.indexOf(u':');
+    return colon >= 0 ? hash.left(colon + 1 + 12) : hash.left(12);
+}
+
+} // namespace trainyard::app

@@ -1,0 +1,234 @@
+#include "command.h"
+#include "lineagecli.h"
+
+#include "lineage/provenance.h"
+
+#include <QJsonDocument>
+
+namespace trainyard::app {
+
+using namespace trainyard::core;
+
+namespace {
+
+QString runLine(const LineageRun &r)
+{
+    return QStringLiteral("run %1 (#%2, %3) on %4 @ %5%6, %7 engine, started %8 by %9")
+        .arg(r.id)
+        .arg(r.pipelineIid)
+        .arg(r.status, r.branch.isEmpty() ? QStringLiteral("-") : r.branch,
+             r.commitSha.isEmpty() ? QStringLiteral("no commit") : r.commitSha.left(12),
+             r.dirty ? QStringLiteral(" (dirty, diff %1)").arg(shortHash(r.diffHash)) : QString(), r.engine,
+             localTime(r.started), r.user.isEmpty() ? QStringLiteral("?") : r.user);
+}
+
+QString imageLine(const LineageImage &i)
+{
+    QString line =
+        i.reference + QStringLiteral(" -> ") + (i.imageId.isEmpty() ? QStringLiteral("(not resolved)") : i.imageId);
+    if (!i.repoDigests.isEmpty())
+        line += QStringLiteral(" [%1]").arg(i.repoDigests.join(QStringLiteral(", ")));
+    if (!i.buildContextHash.isEmpty())
+        line += QStringLiteral(" built from context sha256:%1").arg(i.buildContextHash);
+    return line;
+}
+
+QString dataLine(const LineageDataVersion &d)
+{
+    QString line = QStringLiteral("%1 (%2): %3, %4 file(s), %5 bytes")
+                       .arg(d.name, d.path,
+                            d.hash.isEmpty() ? QStringLiteral("NOT VERSIONED") : QStringLiteral("sha256:") + d.hash)
+                       .arg(d.fileCount)
+                       .arg(d.totalBytes);
+    if (!d.dvcMd5.isEmpty())
+        line += QStringLiteral(", DVC md5 %1 (%2)").arg(d.dvcMd5, d.dvcSource);
+    return line;
+}
+
+QString gateLine(const LineageGate &g)
+{
+    return QStringLiteral("%1: %2 %3 %4 -> %5%6")
+        .arg(g.job, g.metric, g.op)
+        .arg(g.threshold)
+        .arg(g.outcome, g.value ? QStringLiteral(" (%1 from %2)").arg(*g.value).arg(g.source) : QString());
+}
+
+void printArtifact(QTextStream &out, const ArtifactProvenance &p)
+{
+    const LineageArtifact &a = p.artifact;
+    out << a.path << "  sha256:" << a.sha256 << "  " << a.size << " bytes\n";
+    out << "  produced by job " << a.job << " in " << runLine(p.run()) << "\n";
+    if (a.expires.isValid())
+        out << "  expires " << localTime(a.expires) << "\n";
+    for (const LineageCommit &c : p.commits)
+        out << "  commit " << c.sha << " by " << c.authorName << " <" << c.authorEmail
+            << ">: " << c.message.section(u'\n', 0, 0) << "\n";
+    for (const LineageRun &r : p.runs) {
+        if (r.id != a.runId)
+            out << "  reused from " << runLine(r) << "\n";
+    }
+    for (const LineageImage &i : p.images)
+        out << "  image " << imageLine(i) << "\n";
+    for (const LineageDataVersion &d : p.data)
+        out << "  data " << dataLine(d) << (d.runId != a.runId ? QStringLiteral(" (run %1)").arg(d.runId) : QString())
+            << "\n";
+    out << "  jobs (the producing one first, then upstream):\n";
+    for (const LineageJob &j : p.jobs) {
+        out << "    " << j.name << (j.runId != a.runId ? QStringLiteral(" (run %1)").arg(j.runId) : QString()) << "  "
+            << j.status << "  exit " << j.exitCode << "  " << (j.image.isEmpty() ? j.engine : j.image)
+            << (j.gpus.isEmpty() ? QString() : QStringLiteral("  GPUs %1").arg(j.gpus.join(u',')))
+            << (j.cpuFallback ? QStringLiteral("  CPU fallback") : QString()) << "\n";
+        for (const LineageConsumption &c : p.inputs) {
+            if (c.runId == j.runId && c.job == j.name)
+                out << "      staged " << c.path << " sha256:" << shortHash(c.sha256) << " from " << c.producerJob
+                    << "\n";
+        }
+    }
+    for (const LineageGate &g : p.gates)
+        out << "  gate " << gateLine(g) << "\n";
+    for (const LineageScalar &s : p.scalars)
+        out << "  scalar " << s.job << " " << s.tag << " = " << s.value << "\n";
+    for (const LineageReproduction &r : p.reproductions)
+        out << "  reproduced by run " << r.reproductionRunId << ": "
+            << (r.identical ? QStringLiteral("identical") : r.differences) << "\n";
+}
+
+void printRun(QTextStream &out, const RunLineage &l)
+{
+    out << runLine(l.run) << "\n";
+    if (l.commit)
+        out << "  commit " << l.commit->sha << " by " << l.commit->authorName << " <" << l.commit->authorEmail
+            << ">: " << l.commit->message.section(u'\n', 0, 0) << "\n";
+    out << "  finished " << localTime(l.run.finished) << " after " << durationText(l.run.durationMs) << ", trigger "
+        << l.run.trigger << "\n";
+    for (const LineageImage &i : l.images)
+        out << "  image " << imageLine(i) << "\n";
+    for (const LineageDataVersion &d : l.data)
+        out << "  data " << dataLine(d) << "\n";
+    out << "  jobs:\n";
+    for (const LineageJob &j : l.jobs) {
+        QStringList needs;
+        for (const auto &[job, upstream] : l.edges) {
+            if (job == j.name)
+                needs << upstream;
+        }
+        out << "    " << j.name << "  " << j.status << "  exit " << j.exitCode << "  attempts " << j.attempts << "  "
+            << durationText(j.started.isValid() && j.finished.isValid() ? j.started.msecsTo(j.finished) : -1)
+            << (needs.isEmpty() ? QString() : QStringLiteral("  after %1").arg(needs.join(QStringLiteral(", "))))
+            << (j.reusedFrom.isEmpty() ? QString() : QStringLiteral("  reused from run %1").arg(j.reusedFrom)) << "\n";
+    }
+    if (!l.artifacts.empty())
+        out << "  artifacts:\n";
+    for (const LineageArtifact &a : l.artifacts)
+        out << "    " << a.job << "  " << a.path << "  sha256:" << a.sha256 << "  " << a.size << " bytes\n";
+    for (const LineageConsumption &c : l.consumptions)
+        out << "  " << c.job << " was staged " << c.path << " from " << c.producerJob << "\n";
+    for (const LineageGate &g : l.gates)
+        out << "  gate " << gateLine(g) << "\n";
+    for (const LineageVariable &v : l.variables)
+        out << "  variable " << (v.job.isEmpty() ? QString() : v.job + u':') << v.name << "=" << v.value << "\n";
+}
+
+void printUses(QTextStream &out, const LineageUses &u)
+{
+    out << LineageUses::kindName(u.kind) << " " << u.key << ": " << u.runs.size() << " run(s), " << u.jobs.size()
+        << " job(s), " << u.artifacts.size() << " artifact(s)\n";
+    for (const LineageRun &r : u.runs)
+        out << "  " << runLine(r) << "\n";
+    if (!u.artifacts.empty())
+        out << "  artifacts built from it:\n";
+    for (const LineageArtifact &a : u.artifacts)
+        out << "    " << a.runId << "  " << a.job << "  " << a.path << "  sha256:" << a.sha256 << "\n";
+}
+
+} // namespace
+
+Command lineageCommand()
+{
+    Command c;
+    c.name = QStringLiteral("lineage");
+    c.summary =
+        QStringLiteral("Show what an artifact or a run was made from (commit, images, data, upstream jobs),\n"
+                       "or with --uses, every run and artifact made from a data version, image digest or commit.\n"
+                       "Exit status: 0 found, 1 not found or no lineage database, 2 invalid options.");
+    c.arguments = QStringLiteral("(ARTIFACT_PATH | SHA256 | RUN_ID) | --uses (DATA_HASH | IMAGE_DIGEST | COMMIT)");
+    c.addOptions = [](QCommandLineParser &p) {
+        addProjectOption(p);
+        p.addOption(QCommandLineOption(QStringLiteral("json"), QStringLiteral("Print JSON.")));
+        p.addOption(QCommandLineOption(
+            QStringLiteral("uses"),
+            QStringLiteral("Reverse lineage: what was made from this data hash, image digest or commit."),
+            QStringLiteral("KEY")));
+        p.addOption(QCommandLineOption(QStringLiteral("run"),
+                                       QStringLiteral("The artifact as this run produced it (default: the newest)."),
+                                       QStringLiteral("RUN_ID")));
+        p.addPositionalArgument(QStringLiteral("TARGET"),
+                                QStringLiteral("An artifact path, an artifact sha256, a file, or a run id."));
+    };
+    c.run = [](const QCommandLineParser &p, QTextStream &out, QTextStream &err) {
+        const QStringList args = p.positionalArguments();
+        const bool uses = p.isSet(QStringLiteral("uses"));
+        if ((uses && !args.isEmpty()) || (!uses && args.size() != 1)) {
+            err << "trainyard lineage: give one TARGET, or --uses KEY\nTry 'trainyard lineage --help'.\n";
+            return int(ExitUsage);
+        }
+        const auto store = openLineage(p, err, QStringLiteral("lineage"));
+        if (!store)
+            return int(ExitFailed);
+        const Provenance provenance(*store);
+        const bool json = p.isSet(QStringLiteral("json"));
+        const auto print = [&](const QJsonObject &o) {
+            out << QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Indented));
+        };
+
+        if (uses) {
+            const auto result = provenance.uses(p.value(QStringLiteral("uses")));
+            if (!result) {
+                err << "trainyard lineage: " << result.error().toString() << "\n";
+                return int(ExitUsage);
+            }
+            if (json)
+                print(result->toJson());
+            else
+                printUses(out, *result);
+            return result->runs.empty() ? int(ExitFailed) : int(ExitOk);
+        }
+
+        const QString target = args.first();
+        {
+            if (auto run = store->run(target); run && *run) {
+                const auto lineage = provenance.ofRun(target);
+                if (!lineage) {
+                    err << "trainyard lineage: " << lineage.error().toString() << "\n";
+                    return int(ExitFailed);
+                }
+                if (json)
+                    print(lineage->toJson());
+                else
+                    printRun(out, *lineage);
+                return int(ExitOk);
+            }
+        }
+        const auto artifact = provenance.resolveArtifact(target, p.value(QStringLiteral("run")));
+        if (!artifact) {
+            err << "trainyard lineage: " << artifact.error().message << "\n";
+            return int(ExitFailed);
+        }
+        const auto result = provenance.ofArtifact(*artifact);
+        if (!result) {
+            err << "trainyard lineage: " << result.error().toString() << "\n";
+            return int(ExitFailed);
+        }
+        if (json) {
+            QJsonObject o = result->toJson();
+            o.insert(QStringLiteral("fingerprint"), result->fingerprint());
+            print(o);
+        } else {
+            printArtifact(out, *result);
+        }
+        return int(ExitOk);
+    };
+    return c;
+}
+
+} // namespace trainyard::app

@@ -1,0 +1,442 @@
+// bench_lineage: the lineage store's numbers.
+//   1. Hashing throughput, cold (no stat cache), of DataVersioner on every core against coreutils'
+//      `sha256sum` over the same files (2 GB by default; both read from the page cache: the files
+//      are read once before either is timed). Target: >= 5x.
+//   2. Warm re-verification of 100,000 unchanged files with the stat cache in a lineage database.
+//      Target: < 1 s, and no byte read.
+//   3. With 100,000 runs and 1,000,000 artifacts generated through LineageStore: the provenance of
+//      one artifact (target < 20 ms) and reverse queries by data version, image and commit (target
+//      < 50 ms), medians and 95th percentiles over random keys.
+//
+// Usage: bench_lineage
+//   BENCH_LINEAGE_BYTES=N   bytes to hash in part 1 (default 2000000000; e.g. 200000000 for a quick check)
+//   BENCH_LINEAGE_FILES=N   files in part 2 (default 100000)
+//   BENCH_LINEAGE_RUNS=N    runs in part 3, 10 artifacts each (default 100000)
+//   BENCH_LINEAGE_DIR=DIR   where to write (default: a temporary folder, removed at the end)
+//   BENCH_LINEAGE_PARTS=123 which parts to run (default all three)
+// Exit: 0 when everything ran (targets are reported, not enforced), 1 when something failed.
+#include "benchsupport.h"
+
+#include "lineage/dataversioner.h"
+#include "lineage/lineagestore.h"
+#include "lineage/provenance.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QRandomGenerator>
+#include <QTemporaryDir>
+#include <QThread>
+#include <QTimeZone>
+
+#include <algorithm>
+#include <vector>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+using namespace trainyard;
+using namespace trainyard::bench;
+using namespace trainyard::core;
+
+namespace {
+
+qint64 envNumber(const char *name, qint64 fallback)
+{
+    bool ok = false;
+    const qint64 v = qEnvironmentVariable(name).toLongLong(&ok);
+    return ok && v > 0 ? v : fallback;
+}
+
+double percentile(std::vector<double> v, double p)
+{
+    if (v.empty())
+        return 0;
+    std::sort(v.begin(), v.end());
+    return v[std::min(v.size() - 1, size_t(p * double(v.size())))];
+}
+
+QString hex(quint64 seed, int width = 64)
+{
+    // Deterministic, distinct, hex-looking keys.
+    QString s;
+    quint64 x = seed * 0x9E3779B97F4A7C15ull + 1;
+    while (s.size() < width) {
+        x ^= x >> 33;
+        x *= 0xff51afd7ed558ccdull;
+        x ^= x >> 29;
+        s += QStringLiteral("%1").arg(x, 16, 16, QLatin1Char('0'));
+    }
+    return s.left(width);
+}
+
+// --- 1. cold hashing against sha256sum ---
+
+bool hashingThroughput(const QString &dir, qint64 bytes)
+{
+    out() << "## 1. Hashing, cold: DataVersioner (" << QThread::idealThreadCount() << " threads) vs sha256sum\n";
+    const qint64 fileSize = qint64(64) << 20;
+    const int files = int(std::max<qint64>(1, bytes / fileSize));
+    QDir().mkpath(dir);
+    QByteArray block(1 << 20, Qt::Uninitialized);
+    auto *rng = QRandomGenerator::global();
+    QStringList paths;
+    QElapsedTimer t;
+    t.start();
+    for (int i = 0; i < files; ++i) {
+        const QString path = QStringLiteral("%1/part-%2.bin").arg(dir).arg(i, 4, 10, QLatin1Char('0'));
+        QFile f(path);
+        if (!f.open(QIODevice::WriteOnly)) {
+            err() << "cannot write " << path << "\n";
+            return false;
+        }
+        for (qint64 written = 0; written < fileSize; written += block.size()) {
+            rng->fillRange(reinterpret_cast<quint32 *>(block.data()), block.size() / 4);
+            f.write(block);
+        }
+        paths << path;
+    }
+    const double total = double(files) * double(fileSize);
+    out() << QStringLiteral("   %1 files of 64 MiB = %2 GB written in %3 s\n")
+                 .arg(files)
+                 .arg(total / 1e9, 0, 'f', 2)
+                 .arg(t.elapsed() / 1000.0, 0, 'f', 1);
+    // Both read from the page cache: read everything once first.
+    runProcess(QStringLiteral("sh"), {QStringLiteral("-c"), QStringLiteral("cat %1/*.bin > /dev/null").arg(dir)}, dir);
+
+    const ProcessResult coreutils = runProcess(QStringLiteral("sha256sum"), paths, dir);
+    if (!coreutils.ok) {
+        err() << "sha256sum failed: " << QString::fromUtf8(coreutils.stdErr) << "\n";
+        return false;
+    }
+    DataVersioner versioner; // no cache: cold
+    t.restart();
+    const auto version = versioner.version(dir);
+    const double ours = double(t.nsecsElapsed()) / 1e9;
+    if (!version) {
+        err() << version.error().toString() << "\n";
+        return false;
+    }
+    // Same answers: each file's hash as sha256sum printed it.
+    const QStringList lines = QString::fromUtf8(coreutils.stdOut).split(u'\n', Qt::SkipEmptyParts);
+    for (int i = 0; i < lines.size(); ++i) {
+        if (lines[i].left(64) != version->files[size_t(i)].sha256) {
+            err() << "hash mismatch for " << version->files[size_t(i)].path << "\n";
+            return false;
+        }
+    }
+    const double gbpsCoreutils = total / coreutils.seconds / 1e9;
+    const double gbpsOurs = total / ours / 1e9;
+    out() << QStringLiteral("   sha256sum:     %1 s  %2 GB/s\n")
+                 .arg(coreutils.seconds, 0, 'f', 2)
+                 .arg(gbpsCoreutils, 0, 'f', 2);
+    out() << QStringLiteral("   DataVersioner: %1 s  %2 GB/s  (%3 bytes read)\n")
+                 .arg(ours, 0, 'f', 2)
+                 .arg(gbpsOurs, 0, 'f', 2)
+                 .arg(version->bytesRead);
+    out() << QStringLiteral("   ratio: %1x (target >= 5x: %2)\n\n")
+                 .arg(gbpsOurs / gbpsCoreutils, 0, 'f', 2)
+                 .arg(gbpsOurs / gbpsCoreutils >= 5 ? QStringLiteral("met") : QStringLiteral("missed"));
+    QDir(dir).removeRecursively();
+    return true;
+}
+
+// --- 2. warm re-verification ---
+
+bool warmReverification(const QString &dir, int count)
+{
+    out() << "## 2. Warm re-verification of " << count << " unchanged files (stat cache in the lineage database)\n";
+    const QString data = dir + QStringLiteral("/data");
+    QElapsedTimer t;
+    t.start();
+    const qint64 old = QDateTime::currentSecsSinceEpoch() - 3600;
+    for (int i = 0; i < count; ++i) {
+        const QString sub = QStringLiteral("%1/d%2").arg(data).arg(i / 1000, 3, 10, QLatin1Char('0'));
+        if (i % 1000 == 0)
+            QDir().mkpath(sub);
+        const QString path = QStringLiteral("%1/f%2.txt").arg(sub).arg(i);
+        QFile f(path);
+        if (!f.open(QIODevice::WriteOnly))
+            return false;
+        f.write(QByteArray::number(i).repeated(20));
+        f.close();
+        // Older than the racy window, as a dataset is.
+        struct timespec times[2] = {{old, 0}, {old, 0}};
+        ::utimensat(AT_FDCWD, QFile::encodeName(path).constData(), times, 0);
+    }
+    out() << QStringLiteral("   files written in %1 s\n").arg(t.elapsed() / 1000.0, 0, 'f', 1);
+    auto store = LineageStore::open(dir + QStringLiteral("/cache.db"));
+    if (!store) {
+        err() << store.error().toString() << "\n";
+        return false;
+    }
+    auto cache = (*store)->hashCache();
+    DataVersioner versioner(cache.get());
+    t.restart();
+    const auto cold = versioner.version(data);
+    const double coldSeconds = double(t.nsecsElapsed()) / 1e9;
+    if (!cold)
+        return false;
+    std::vector<double> warm;
+    qint64 warmBytes = 0;
+    for (int i = 0; i < 3; ++i) {
+        t.restart();
+        const auto again = versioner.version(data);
+        warm.push_back(double(t.nsecsElapsed()) / 1e9);
+        if (!again || again->hash != cold->hash)
+            return false;
+        warmBytes += again->bytesRead;
+    }
+    out() << QStringLiteral("   first (cold, fills the cache): %1 s\n").arg(coldSeconds, 0, 'f', 2);
+    out() << QStringLiteral("   warm: median %1 s over 3, %2 bytes read (target < 1 s: %3)\n\n")
+                 .arg(median(warm), 0, 'f', 3)
+                 .arg(warmBytes)
+                 .arg(median(warm) < 1.0 && warmBytes == 0 ? QStringLiteral("met") : QStringLiteral("missed"));
+    QDir(data).removeRecursively();
+    return true;
+}
+
+// --- 3. queries at scale ---
+
+constexpr int kArtifactsPerRun = 10;
+constexpr int kDataVersions = 1000; // each used by runs/1000 runs
+constexpr int kRunsPerCommit = 10;
+constexpr int kRunsPerImage = 100;
+
+QString runId(int i)
+{
+    // Run ids sort by time, as RunStore's do.
+    return QDateTime(QDate(2024, 1, 1), QTime(0, 0), QTimeZone::utc())
+               .addSecs(qint64(i) * 60)
+               .toString(QStringLiteral("yyyyMMdd-HHmmss-")) +
+           QStringLiteral("%1").arg(i % 0x10000, 4, 16, QLatin1Char('0'));
+}
+
+QString artifactSha(int run, int k)
+{
+    return hex(quint64(run) * 16 + quint64(k) + 1);
+}
+
+bool generate(LineageStore &store, int runs)
+{
+    static const QStringList jobs{QStringLiteral("prepare"), QStringLiteral("train"), QStringLiteral("evaluate"),
+                                  QStringLiteral("export")};
+    // Which artifacts each job makes (of the run's 10), and what it is staged from whom.
+    static const std::vector<std::pair<int, int>> made{{0, 2}, {2, 6}, {6, 8}, {8, 10}};
+    const QDateTime t0(QDate(2024, 1, 1), QTime(0, 0), QTimeZone::utc());
+    constexpr int kBatch = 1000;
+    for (int start = 0; start < runs; start += kBatch) {
+        auto ok = store.transaction([&]() -> Result<void> {
+            for (int i = start; i < std::min(runs, start + kBatch); ++i) {
+                const QString id = runId(i);
+                const QString commit = hex(quint64(1'000'000 + i / kRunsPerCommit), 40);
+                const QString image = QStringLiteral("sha256:") + hex(quint64(2'000'000 + i / kRunsPerImage));
+                if (i % kRunsPerCommit == 0) {
+                    if (auto r = store.recordCommit(
+                            LineageCommit{commit, QStringLiteral("Ada"), QStringLiteral("ada@example.org"),
+                                          QStringLiteral("commit %1").arg(i / kRunsPerCommit), t0.addSecs(i)});
+                        !r)
+                        return r;
+                }
+                LineageRun run;
+                run.id = id;
+                run.pipelineIid = i + 1;
+                run.branch = QStringLiteral("main");
+                run.commitSha = commit;
+                run.user = QStringLiteral("ada");
+                run.host = QStringLiteral("bench");
+                run.trigger = QStringLiteral("cli");
+                run.engine = QStringLiteral("docker");
+                run.status = QStringLiteral("success");
+                run.started = t0.addSecs(qint64(i) * 60);
+                run.finished = run.started.addSecs(50);
+                run.durationMs = 50000;
+                run.protectedBranches = {QStringLiteral("main")};
+                if (auto r = store.recordRun(run); !r)
+                    return r;
+                for (int j = 0; j < jobs.size(); ++j) {
+                    LineageJob job;
+                    job.runId = id;
+                    job.name = jobs[j];
+                    job.stage = jobs[j];
+                    job.status = QStringLiteral("success");
+                    job.exitCode = 0;
+                    job.attempts = 1;
+                    job.started = run.started.addSecs(10 * j);
+                    job.finished = job.started.addSecs(9);
+                    job.engine = QStringLiteral("docker");
+                    job.image = QStringLiteral("trainer:1");
+                    job.imageId = image;
+                    if (auto r = store.recordJob(job); !r)
+                        return r;
+                    if (j > 0) {
+                        if (auto r = store.recordJobEdges(id, jobs[j], {jobs[j - 1]}); !r)
+                            return r;
+                    }
+                    std::vector<LineageArtifact> artifacts;
+                    for (int k = made[size_t(j)].first; k < made[size_t(j)].second; ++k)
+                        artifacts.push_back(LineageArtifact{id,
+                                                            jobs[j],
+                                                            QStringLiteral("%1/file-%2").arg(jobs[j]).arg(k),
+                                                            artifactSha(i, k),
+                                                            1000 + k,
+                                                            false,
+                                                            {}});
+                    if (auto r = store.recordArtifacts(id, jobs[j], artifacts); !r)
+                        return r;
+                    if (j > 0) {
+                        std::vector<LineageConsumption> consumed;
+                        for (int k = made[size_t(j - 1)].first; k < made[size_t(j - 1)].second; ++k)
+                            consumed.push_back(LineageConsumption{id, jobs[j], jobs[j - 1],
+                                                                  QStringLiteral("%1/file-%2").arg(jobs[j - 1]).arg(k),
+                                                                  artifactSha(i, k)});
+                        if (auto r = store.recordConsumption(id, jobs[j], consumed); !r)
+                            return r;
+                    }
+                }
+                if (auto r = store.recordImage(LineageImage{id,
+                                                            QStringLiteral("trainer:1"),
+                                                            image,
+                                                            {QStringLiteral("registry.example/trainer@") + image},
+                                                            hex(quint64(3'000'000 + i / kRunsPerImage))});
+                    !r)
+                    return r;
+                if (auto r = store.recordDataVersion(LineageDataVersion{id,
+                                                                        QStringLiteral("dataset"),
+                                                                        QStringLiteral("data"),
+                                                                        hex(quint64(4'000'000 + i % kDataVersions)),
+                                                                        100,
+                                                                        1 << 20,
+                                                                        {},
+                                                                        {}});
+                    !r)
+                    return r;
+            }
+            return {};
+        });
+        if (!ok) {
+            err() << ok.error().toString() << "\n";
+            return false;
+        }
+        if ((start / kBatch) % 10 == 9)
+            out() << "   " << start + kBatch << " runs\n" << Qt::flush;
+    }
+    return true;
+}
+
+bool queriesAtScale(const QString &dir, int runs)
+{
+    out() << "## 3. Queries with " << runs << " runs and " << qint64(runs) * kArtifactsPerRun << " artifacts\n"
+          << Qt::flush;
+    const QString path = dir + QStringLiteral("/lineage.db");
+    QElapsedTimer t;
+    t.start();
+    {
+        auto store = LineageStore::open(path);
+        if (!store || !generate(**store, runs))
+            return false;
+    }
+    out() << QStringLiteral("   generated through LineageStore in %1 s; database %2 MB\n")
+                 .arg(t.elapsed() / 1000.0, 0, 'f', 1)
+                 .arg(double(QFileInfo(path).size()) / 1e6, 0, 'f', 0);
+    t.restart();
+    auto opened = LineageStore::open(path);
+    if (!opened)
+        return false;
+    out() << QStringLiteral("   open with integrity_check: %1 s\n").arg(t.elapsed() / 1000.0, 0, 'f', 2);
+    const LineageStore &store = **opened;
+    const Provenance provenance(store);
+    auto *rng = QRandomGenerator::global();
+
+    std::vector<double> prov;
+    for (int n = 0; n < 200; ++n) {
+        const int i = int(rng->bounded(runs));
+        t.restart();
+        const auto artifact = provenance.resolveArtifact(artifactSha(i, 9));
+        const auto p =
+            artifact ? provenance.ofArtifact(*artifact) : Result<ArtifactProvenance>(tl::unexpected(artifact.error()));
+        prov.push_back(double(t.nsecsElapsed()) / 1e6);
+        if (!p || p->jobs.size() != 4 || p->inputs.size() != 8) {
+            err() << "provenance of run " << i << " is wrong\n";
+            return false;
+        }
+    }
+    out() << QStringLiteral(
+                 "   provenance of one artifact (4 jobs, 8 inputs): median %1 ms, p95 %2 ms (target < 20 ms: %3)\n")
+                 .arg(median(prov), 0, 'f', 2)
+                 .arg(percentile(prov, 0.95), 0, 'f', 2)
+                 .arg(median(prov) < 20 ? QStringLiteral("met") : QStringLiteral("missed"));
+
+    const auto reverse = [&](const QString &what, const std::function<QString(int)> &key, size_t expectedRuns) {
+        std::vector<double> times;
+        size_t artifacts = 0;
+        for (int n = 0; n < 50; ++n) {
+            const int i = int(rng->bounded(runs));
+            t.restart();
+            const auto uses = provenance.uses(key(i));
+            times.push_back(double(t.nsecsElapsed()) / 1e6);
+            if (!uses || uses->runs.size() != expectedRuns) {
+                err() << what << " " << key(i) << ": expected " << expectedRuns << " runs, got "
+                      << (uses ? QString::number(uses->runs.size()) : uses.error().toString()) << "\n";
+                return false;
+            }
+            artifacts = uses->artifacts.size();
+        }
+        out() << QStringLiteral(
+                     "   reverse by %1 (%2 runs, %3 artifacts): median %4 ms, p95 %5 ms (target < 50 ms: %6)\n")
+                     .arg(what)
+                     .arg(expectedRuns)
+                     .arg(artifacts)
+                     .arg(median(times), 0, 'f', 2)
+                     .arg(percentile(times, 0.95), 0, 'f', 2)
+                     .arg(median(times) < 50 ? QStringLiteral("met") : QStringLiteral("missed"));
+        return true;
+    };
+    const size_t perData = size_t(std::max(1, runs / kDataVersions));
+    if (!reverse(
+            QStringLiteral("data version"), [](int i) { return hex(quint64(4'000'000 + i % kDataVersions)); }, perData))
+        return false;
+    if (!reverse(
+            QStringLiteral("image digest"),
+            [](int i) -> QString {
+                return QStringLiteral("registry.example/trainer@sha256:") + hex(quint64(2'000'000 + i / kRunsPerImage));
+            },
+            size_t(std::min(kRunsPerImage, runs))))
+        return false;
+    if (!reverse(
+            QStringLiteral("commit"), [](int i) { return hex(quint64(1'000'000 + i / kRunsPerCommit), 40); },
+            size_t(std::min(kRunsPerCommit, runs))))
+        return false;
+    out() << "\n";
+    return true;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    const qint64 bytes = envNumber("BENCH_LINEAGE_BYTES", 2'000'000'000);
+    const int files = int(envNumber("BENCH_LINEAGE_FILES", 100'000));
+    const int runs = int(envNumber("BENCH_LINEAGE_RUNS", 100'000));
+    QTemporaryDir temp;
+    const QString dir = qEnvironmentVariable("BENCH_LINEAGE_DIR", temp.path());
+    QDir().mkpath(dir);
+    out() << "# bench_lineage in " << dir << "\n\n" << Qt::flush;
+    const QString parts = qEnvironmentVariable("BENCH_LINEAGE_PARTS", QStringLiteral("123"));
+    bool ok = true;
+    if (parts.contains(u'1'))
+        ok = hashingThroughput(dir + QStringLiteral("/hash"), bytes) && ok;
+    out() << Qt::flush;
+    if (parts.contains(u'2'))
+        ok = warmReverification(dir + QStringLiteral("/warm"), files) && ok;
+    out() << Qt::flush;
+    if (parts.contains(u'3'))
+        ok = queriesAtScale(dir + QStringLiteral("/queries"), runs) && ok;
+    out() << Qt::flush;
+    if (!qEnvironmentVariableIsSet("BENCH_LINEAGE_DIR"))
+        QDir(dir).removeRecursively();
+    return ok ? 0 : 1;
+}

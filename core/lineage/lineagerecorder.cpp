@@ -1,0 +1,511 @@
+#include "lineagerecorder.h"
+
+#include "dataversioner.h"
+#include "dvcinfo.h"
+#include "gitinfo.h"
+#include "lineagestore.h"
+
+#include "engine/artifactstore.h"
+#include "engine/buildcontext.h"
+#include "engine/jobscript.h"
+#include "engine/secretmasker.h"
+#include "pipeline/planner.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSet>
+#include <QSysInfo>
+
+#include <unistd.h>
+
+namespace trainyard::core {
+
+namespace {
+
+constexpr qint64 kMaxMetricsFile = qint64(1) << 20;
+
+/// The run a job's log belongs to: a retry reuses an earlier run's job, log path included.
+QString runOfLog(const QString &logFile)
+{
+    static const QString prefix = QStringLiteral(".trainyard/logs/");
+    if (!logFile.startsWith(prefix))
+        return {};
+    return logFile.mid(prefix.size()).section(u'/', 0, 0);
+}
+
+} // namespace
+
+struct LineageRecorder::State
+{
+    std::unique_ptr<LineageStore> store;
+    bool enabled = false;
+    QString runId;
+    LineageRun run;
+    Plan plan;
+    QHash<QString, JobRecord> last;                        ///< the last state recorded per job
+    QHash<QString, std::vector<LineageArtifact>> produced; ///< per job, once final
+    QSet<QString> consumptionRecorded;
+    QHash<QString, LineageImage> images; ///< by reference
+};
+
+LineageRecorder::LineageRecorder(Pipeline pipeline, Options options)
+    : m_pipeline(std::move(pipeline))
+    , m_options(std::move(options))
+    , m_state(std::make_unique<State>())
+{
+    if (m_options.databasePath.isEmpty())
+        m_options.databasePath = LineageStore::defaultPath(m_pipeline.projectDir);
+    m_thread = std::thread([this] { loop(); });
+}
+
+LineageRecorder::~LineageRecorder()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_stop = true;
+    }
+    m_wake.notify_all();
+    m_thread.join();
+}
+
+SchedulerEvents LineageRecorder::wrap(SchedulerEvents events)
+{
+    auto inner = std::move(events.jobChanged);
+    events.jobChanged = [this, inner](const JobRecord &job) {
+        jobChanged(job);
+        if (inner)
+            inner(job);
+    };
+    return events;
+}
+
+void LineageRecorder::post(std::function<void()> task)
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_queue.push_back(std::move(task));
+    }
+    m_wake.notify_all();
+}
+
+void LineageRecorder::loop()
+{
+    std::unique_lock lock(m_mutex);
+    for (;;) {
+        m_wake.wait(lock, [this] { return m_stop || !m_queue.empty(); });
+        if (m_queue.empty()) {
+            if (m_stop)
+                break;
+            continue;
+        }
+        auto task = std::move(m_queue.front());
+        m_queue.pop_front();
+        m_busy = true;
+        lock.unlock();
+        task();
+        lock.lock();
+        m_busy = false;
+        if (m_queue.empty())
+            m_idle.notify_all();
+    }
+    // The store's connection belongs to this thread: close it here.
+    m_state.reset();
+    m_idle.notify_all();
+}
+
+void LineageRecorder::flush()
+{
+    std::unique_lock lock(m_mutex);
+    m_idle.wait(lock, [this] { return m_queue.empty() && !m_busy; });
+}
+
+QStringList LineageRecorder::problems() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_problems;
+}
+
+void LineageRecorder::report(const QString &message)
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_problems << message;
+    }
+    if (m_options.message)
+        m_options.message(message);
+}
+
+void LineageRecorder::runStarted(const QString &runId, const QString &engine)
+{
+    post([this, runId, engine] { doRunStarted(runId, engine); });
+}
+
+void LineageRecorder::jobChanged(const JobRecord &job)
+{
+    post([this, job] { doJobChanged(job); });
+}
+
+void LineageRecorder::runFinished(const RunRecord &record)
+{
+    post([this, record] { doRunFinished(record); });
+    flush();
+}
+
+namespace {
+
+/// Variables as jobs see them, minus secrets (by name, and any value holding a secret masked).
+std::vector<LineageVariable> publicVariables(const QString &runId, const QString &job, const Variables &variables,
+                                             const QMap<QString, QString> &extra, const QSet<QString> &secretNames,
+                                             const SecretMasker &masker)
+{
+    std::vector<LineageVariable> out;
+    const auto add = [&](const QString &name, const QString &value) {
+        if (!secretNames.contains(name))
+            out.push_back(LineageVariable{runId, job, name, masker.mask(value)});
+    };
+    for (const Variable &v : variables)
+        add(v.name, v.value);
+    for (auto it = extra.cbegin(); it != extra.cend(); ++it)
+        add(it.key(), it.value());
+    return out;
+}
+
+LineageJob toLineage(const QString &runId, const JobRecord &r, const Job *job)
+{
+    LineageJob j;
+    j.runId = runId;
+    j.name = r.name;
+    j.stage = r.stage;
+    j.status = jobStatusToString(r.status);
+    j.exitCode = r.exitCode;
+    j.attempts = r.attempts;
+    j.started = r.started;
+    j.finished = r.finished;
+    j.engine = r.engine;
+    j.isolation = r.isolation;
+    j.image = r.image;
+    j.imageId = r.imageId;
+    j.gpus = r.gpus;
+    j.cpuFallback = r.cpuFallback;
+    j.timedOut = r.timedOut;
+    j.oomKilled = r.oomKilled;
+    j.reason = r.reason;
+    j.logFile = r.logFile;
+    if (job) {
+        j.allowFailure = job->allowFailure;
+        j.tensorboardDir = job->trainyard.tensorboard;
+    }
+    const QString logRun = runOfLog(r.logFile);
+    if (!logRun.isEmpty() && logRun != runId)
+        j.reusedFrom = logRun;
+    return j;
+}
+
+} // namespace
+
+void LineageRecorder::doRunStarted(const QString &runId, const QString &engine)
+{
+    State &s = *m_state;
+    s.runId = runId;
+    auto opened = LineageStore::open(m_options.databasePath);
+    if (!opened) {
+        report(QStringLiteral("lineage is not recorded: %1").arg(opened.error().toString()));
+        return;
+    }
+    s.store = std::move(*opened);
+    if (s.store->isReadOnly()) {
+        report(QStringLiteral("lineage is not recorded: %1").arg(s.store->readOnlyReason()));
+        return;
+    }
+    // Runs of dead processes were marked interrupted by open(); `trainyard run` already says so.
+    s.enabled = true;
+
+    const QString projectDir = QDir(m_pipeline.projectDir).absolutePath();
+    const GitState git = GitInfo::read(projectDir).value_or(GitState{});
+    LineageRun &run = s.run;
+    run.id = runId;
+    run.projectDir = projectDir;
+    run.pipelineFile = QDir(projectDir).relativeFilePath(m_pipeline.fileName);
+    run.branch = m_pipeline.branch;
+    run.commitSha = git.sha;
+    run.dirty = git.dirty;
+    if (git.dirty) {
+        // Dirty means changes that went into the run: not Trainyard's own .trainyard/ files.
+        if (auto diff = GitInfo::diffHash(projectDir)) {
+            run.diffHash = *diff;
+            run.dirty = !diff->isEmpty();
+        } else {
+            report(QStringLiteral("lineage: %1").arg(diff.error().toString()));
+        }
+    }
+    run.user = qEnvironmentVariable("USER", qEnvironmentVariable("LOGNAME"));
+    run.host = QSysInfo::machineHostName();
+    run.pid = ::getpid();
+    run.trigger = m_options.trigger;
+    run.engine = engine;
+    run.status = runStatusToString(RunStatus::Running);
+    run.started = QDateTime::currentDateTimeUtc();
+    run.protectedBranches = m_pipeline.trainyard.protectedBranches;
+
+    if (auto plan = Planner::plan(m_pipeline, m_options.onlyJobs))
+        s.plan = std::move(*plan);
+    else
+        report(QStringLiteral("lineage: %1").arg(plan.error().toString()));
+
+    QSet<QString> secretNames(m_pipeline.trainyard.secrets.cbegin(), m_pipeline.trainyard.secrets.cend());
+    for (auto it = m_options.secrets.cbegin(); it != m_options.secrets.cend(); ++it)
+        secretNames.insert(it.key());
+    const SecretMasker masker(m_options.secrets.values());
+
+    // Images built here are identified by their build context as well.
+    QSet<QString> usedImages;
+    for (const PlanNode &node : s.plan.nodes) {
+        if (const Job *job = m_pipeline.job(node.job); job && !job->image.name.isEmpty())
+            usedImages.insert(job->image.name);
+    }
+    for (const QString &reference : std::as_const(usedImages))
+        s.images.insert(reference, LineageImage{runId, reference, {}, {}, {}});
+    for (const ImageBuild &build : m_pipeline.trainyard.images) {
+        if (!usedImages.contains(build.tag))
+            continue;
+        const QString context = QDir(projectDir).absoluteFilePath(build.context);
+        const QStringList ignore = BuildContext::ignorePatterns(context);
+        DataVersioner versioner(nullptr);
+        auto version = versioner.version(context, {}, nullptr, [&](const QString &rel) {
+            return rel == QLatin1String(".dockerignore") || !BuildContext::isExcluded(ignore, rel);
+        });
+        if (version)
+            s.images[build.tag].buildContextHash = version->hash;
+        else
+            report(QStringLiteral("lineage: build context of %1: %2").arg(build.tag, version.error().toString()));
+    }
+
+    auto recorded = s.store->transaction([&]() -> Result<void> {
+        if (!git.sha.isEmpty()) {
+            if (auto ok = s.store->recordCommit(
+                    LineageCommit{git.sha, git.authorName, git.authorEmail, git.message, git.commitTime.toUTC()});
+                !ok)
+                return ok;
+        }
+        if (auto ok = s.store->recordRun(run); !ok)
+            return ok;
+        if (auto ok = s.store->recordVariables(
+                runId, QString(), publicVariables(runId, QString(), m_pipeline.variables, {}, secretNames, masker));
+            !ok)
+            return ok;
+        for (const PlanNode &node : s.plan.nodes) {
+            const Job *job = m_pipeline.job(node.job);
+            JobRecord pending;
+            pending.name = node.job;
+            pending.stage = job ? job->stage : QString();
+            pending.image = job ? job->image.name : QString();
+            if (auto ok = s.store->recordJob(toLineage(runId, pending, job)); !ok)
+                return ok;
+            if (auto ok = s.store->recordJobEdges(runId, node.job, node.dependsOn); !ok)
+                return ok;
+            if (!job)
+                continue;
+            if (auto ok = s.store->recordVariables(
+                    runId, node.job,
+                    publicVariables(runId, node.job, job->variables, job->matrixVariables, secretNames, masker));
+                !ok)
+                return ok;
+            std::vector<LineageGate> gates;
+            for (const auto &g : job->trainyard.gates)
+                gates.push_back(
+                    LineageGate{runId, node.job, g.metric, g.op, g.value, std::nullopt, QStringLiteral("pending"), {}});
+            if (!gates.empty()) {
+                if (auto ok = s.store->recordGates(runId, node.job, gates); !ok)
+                    return ok;
+            }
+        }
+        for (const LineageImage &image : std::as_const(s.images)) {
+            if (auto ok = s.store->recordImage(image); !ok)
+                return ok;
+        }
+        return {};
+    });
+    if (!recorded) {
+        report(QStringLiteral("lineage is not recorded: %1").arg(recorded.error().toString()));
+        s.enabled = false;
+        return;
+    }
+
+    // Data versions: hashed with the stat cache in the database, each recorded as it is known.
+    auto cache = s.store->hashCache();
+    DataVersioner versioner(cache.get());
+    for (const DataInput &input : m_pipeline.trainyard.data) {
+        LineageDataVersion data{runId, input.name, input.path, {}, 0, 0, {}, {}};
+        const QString path = QDir(projectDir).absoluteFilePath(input.path);
+        const QString label = QStringLiteral("hashing data '%1'").arg(input.name);
+        auto version = versioner.version(path, [&](qint64 done, qint64 total, qint64, qint64) {
+            if (m_options.progress)
+                m_options.progress(label, done, total);
+        });
+        if (version) {
+            data.hash = version->hash;
+            data.fileCount = qint64(version->files.size());
+            data.totalBytes = version->totalBytes;
+        } else {
+            report(QStringLiteral("lineage: data input '%1': %2").arg(input.name, version.error().toString()));
+        }
+        if (auto dvc = DvcInfo::lookup(projectDir, input.path)) {
+            data.dvcMd5 = dvc->md5;
+            data.dvcSource = dvc->source;
+        } else {
+            report(QStringLiteral("lineage: data input '%1': %2").arg(input.name, dvc.error().toString()));
+        }
+        if (auto ok = s.store->recordDataVersion(data); !ok)
+            report(QStringLiteral("lineage: %1").arg(ok.error().toString()));
+    }
+}
+
+void LineageRecorder::doJobChanged(const JobRecord &record)
+{
+    State &s = *m_state;
+    if (!s.enabled)
+        return;
+    const Job *job = m_pipeline.job(record.name);
+    const QString projectDir = QDir(m_pipeline.projectDir).absolutePath();
+
+    // What the job was staged: the artifacts of the jobs it takes them from (as the scheduler
+    // decides: `needs` with artifacts, else `dependencies`, else every job it waits for).
+    std::optional<std::vector<LineageConsumption>> consumed;
+    if (record.status == JobStatus::Running && !s.consumptionRecorded.contains(record.name) && job) {
+        QStringList sources;
+        if (job->needs) {
+            for (const Need &n : *job->needs) {
+                if (n.artifacts && n.isLocal())
+                    sources << n.job;
+            }
+        } else if (job->dependencies) {
+            sources = *job->dependencies;
+        } else if (const PlanNode *node = s.plan.node(record.name)) {
+            sources = node->dependsOn;
+        }
+        consumed.emplace();
+        for (const QString &source : std::as_const(sources)) {
+            for (const LineageArtifact &a : s.produced.value(source))
+                consumed->push_back(LineageConsumption{s.runId, record.name, source, a.path, a.sha256});
+        }
+        s.consumptionRecorded.insert(record.name);
+    }
+
+    // What it produced, once it is final.
+    std::optional<std::vector<LineageArtifact>> artifacts;
+    QMap<QString, double> metrics;
+    QString metricsSource;
+    if (isFinal(record.status)) {
+        artifacts.emplace();
+        if (!record.artifacts.isEmpty()) {
+            auto set = ArtifactStore::fromJson(record.artifacts);
+            if (!set) {
+                report(QStringLiteral("lineage: artifacts of job %1: %2").arg(record.name, set.error().toString()));
+            } else {
+                QDateTime expires;
+                if (job && !job->artifacts.expireIn.isEmpty() && job->artifacts.expireIn != QLatin1String("never")) {
+                    if (auto seconds = JobScript::parseDurationSeconds(job->artifacts.expireIn))
+                        expires = (record.finished.isValid() ? record.finished : QDateTime::currentDateTimeUtc())
+                                      .addSecs(*seconds);
+                }
+                const QString storeRoot = projectDir + QStringLiteral("/.trainyard/artifacts");
+                for (const auto &f : set->files) {
+                    artifacts->push_back(
+                        LineageArtifact{s.runId, record.name, f.path, f.sha256, f.size, f.executable, expires});
+                    // Gates may read numbers at the top level of a small JSON artifact (metrics.json).
+                    if (job && !job->trainyard.gates.empty() && f.path.endsWith(QLatin1String(".json")) &&
+                        f.size <= kMaxMetricsFile) {
+                        QFile file(ArtifactStore::objectPath(storeRoot, f.sha256));
+                        if (!file.open(QIODevice::ReadOnly))
+                            continue;
+                        const QJsonObject o = QJsonDocument::fromJson(file.readAll()).object();
+                        for (auto it = o.begin(); it != o.end(); ++it) {
+                            if (it.value().isDouble() && !metrics.contains(it.key()))
+                                metrics.insert(it.key(), it.value().toDouble());
+                        }
+                        if (!o.isEmpty() && metricsSource.isEmpty())
+                            metricsSource = f.path;
+                    }
+                }
+            }
+        }
+        s.produced.insert(record.name, *artifacts);
+    }
+
+    // The image as the engine resolved it, once known.
+    bool writeImage = false;
+    if (!record.image.isEmpty() && !record.imageId.isEmpty()) {
+        LineageImage &image = s.images[record.image];
+        image.runId = s.runId;
+        image.reference = record.image;
+        if (image.imageId != record.imageId || image.repoDigests != record.repoDigests) {
+            image.imageId = record.imageId;
+            image.repoDigests = record.repoDigests;
+            writeImage = true;
+        }
+    }
+
+    auto ok = s.store->transaction([&]() -> Result<void> {
+        if (auto r = s.store->recordJob(toLineage(s.runId, record, job)); !r)
+            return r;
+        if (consumed) {
+            if (auto r = s.store->recordConsumption(s.runId, record.name, *consumed); !r)
+                return r;
+        }
+        if (artifacts) {
+            if (auto r = s.store->recordArtifacts(s.runId, record.name, *artifacts); !r)
+                return r;
+        }
+        if (writeImage) {
+            if (auto r = s.store->recordImage(s.images.value(record.image)); !r)
+                return r;
+        }
+        if (!metrics.isEmpty()) {
+            if (auto r = s.store->recordGateValues(s.runId, record.name, metrics, metricsSource); !r)
+                return r;
+        }
+        return {};
+    });
+    if (!ok)
+        report(QStringLiteral("lineage: job %1: %2").arg(record.name, ok.error().toString()));
+    s.last.insert(record.name, record);
+}
+
+void LineageRecorder::doRunFinished(const RunRecord &record)
+{
+    State &s = *m_state;
+    if (!s.enabled)
+        return;
+    // Whatever the events did not bring (a job recorded only in the final record).
+    for (const QString &name : record.jobOrder) {
+        const auto it = record.jobs.find(name);
+        if (it == record.jobs.end())
+            continue;
+        const JobRecord &job = it->second;
+        const auto seen = s.last.constFind(name);
+        if (seen == s.last.cend() || seen->status != job.status || seen->finished != job.finished ||
+            seen->imageId != job.imageId || seen->artifacts != job.artifacts)
+            doJobChanged(job);
+    }
+    LineageRun &run = s.run;
+    run.pipelineIid = record.pipelineIid;
+    run.status = runStatusToString(record.status);
+    if (record.started.isValid())
+        run.started = record.started;
+    run.finished = record.finished.isValid() ? record.finished : QDateTime::currentDateTimeUtc();
+    run.durationMs = run.started.msecsTo(run.finished);
+    if (!record.user.isEmpty())
+        run.user = record.user;
+    auto ok = s.store->transaction([&]() -> Result<void> {
+        if (auto r = s.store->recordRun(run); !r)
+            return r;
+        return s.store->closePendingGates(s.runId);
+    });
+    if (!ok)
+        report(QStringLiteral("lineage: run %1: %2").arg(s.runId, ok.error().toString()));
+}
+
+} // namespace trainyard::core

@@ -1,0 +1,642 @@
+// LineageStore's reads, graph queries and stat-cache table (its writes are in lineagestore.cpp).
+#include "lineagestore.h"
+
+#include "lineagesql.h"
+
+#include <QMultiHash>
+#include <QSet>
+
+#include <deque>
+
+namespace trainyard::core {
+
+using namespace lineagesql;
+
+namespace {
+
+const QString kRunColumns = QStringLiteral(
+    "r.id, r.pipeline_iid, r.project_dir, r.pipeline_file, r.branch, r.commit_sha, r.dirty, r.diff_hash, r.user_name, "
+    "r.host, "
+    "r.pid, r.trigger_source, r.engine, r.status, r.started_at, r.finished_at, r.duration_ms, r.protected_branches");
+
+LineageRun readRun(const Query &q)
+{
+    LineageRun r;
+    r.id = q.value(0).toString();
+    r.pipelineIid = q.value(1).toLongLong();
+    r.projectDir = q.value(2).toString();
+    r.pipelineFile = q.value(3).toString();
+    r.branch = q.value(4).toString();
+    r.commitSha = q.value(5).toString();
+    r.dirty = q.value(6).toInt() != 0;
+    r.diffHash = q.value(7).toString();
+    r.user = q.value(8).toString();
+    r.host = q.value(9).toString();
+    r.pid = q.value(10).toLongLong();
+    r.trigger = q.value(11).toString();
+    r.engine = q.value(12).toString();
+    r.status = q.value(13).toString();
+    r.started = toTime(q.value(14));
+    r.finished = toTime(q.value(15));
+    r.durationMs = q.value(16).toLongLong();
+    r.protectedBranches = toList(q.value(17));
+    return r;
+}
+
+const QString kJobColumns = QStringLiteral(
+    "run_id, name, stage, status, exit_code, attempts, started_at, finished_at, engine, isolation, image, image_id, "
+    "gpus, "
+    "cpu_fallback, timed_out, oom_killed, allow_failure, reason, log_file, tensorboard_dir, reused_from");
+
+LineageJob readJob(const Query &q)
+{
+    LineageJob j;
+    j.runId = q.value(0).toString();
+    j.name = q.value(1).toString();
+    j.stage = q.value(2).toString();
+    j.status = q.value(3).toString();
+    j.exitCode = q.value(4).toInt();
+    j.attempts = q.value(5).toInt();
+    j.started = toTime(q.value(6));
+    j.finished = toTime(q.value(7));
+    j.engine = q.value(8).toString();
+    j.isolation = q.value(9).toString();
+    j.image = q.value(10).toString();
+    j.imageId = q.value(11).toString();
+    j.gpus = q.value(12).toString().split(u',', Qt::SkipEmptyParts);
+    j.cpuFallback = q.value(13).toInt() != 0;
+    j.timedOut = q.value(14).toInt() != 0;
+    j.oomKilled = q.value(15).toInt() != 0;
+    j.allowFailure = q.value(16).toInt() != 0;
+    j.reason = q.value(17).toString();
+    j.logFile = q.value(18).toString();
+    j.tensorboardDir = q.value(19).toString();
+    j.reusedFrom = q.value(20).toString();
+    return j;
+}
+
+const QString kArtifactColumns =
+    QStringLiteral("a.run_id, a.job, a.path, a.sha256, a.size, a.executable, a.expires_at");
+
+LineageArtifact readArtifact(const Query &q)
+{
+    LineageArtifact a;
+    a.runId = q.value(0).toString();
+    a.job = q.value(1).toString();
+    a.path = q.value(2).toString();
+    a.sha256 = q.value(3).toString();
+    a.size = q.value(4).toLongLong();
+    a.executable = q.value(5).toInt() != 0;
+    a.expires = toTime(q.value(6));
+    return a;
+}
+
+/// Runs `sql` with `values` and maps every row.
+template <typename T, typename Map>
+Result<std::vector<T>> selectAll(const Result<QSqlDatabase> &db, const QString &sql, const QVariantList &values,
+                                 Map map)
+{
+    if (!db)
+        return tl::unexpected(db.error());
+    Query q(*db, sql);
+    if (auto ok = q.execList(values); !ok)
+        return tl::unexpected(ok.error());
+    std::vector<T> out;
+    while (q.next())
+        out.push_back(map(q));
+    return out;
+}
+
+template <typename T> Result<std::optional<T>> first(Result<std::vector<T>> rows)
+{
+    if (!rows)
+        return tl::unexpected(rows.error());
+    if (rows->empty())
+        return std::optional<T>();
+    return std::optional<T>(std::move(rows->front()));
+}
+
+/// The smallest string greater than every string starting with `prefix` (for a prefix range).
+QString prefixEnd(const QString &prefix)
+{
+    QString end = prefix;
+    end.back() = QChar(end.back().unicode() + 1);
+    return end;
+}
+
+/// "?, ?, …" for an IN list of `n` values.
+QString placeholders(qsizetype n)
+{
+    QString s;
+    s.reserve(n * 3);
+    for (qsizetype i = 0; i < n; ++i)
+        s += i ? QStringLiteral(", ?") : QStringLiteral("?");
+    return s;
+}
+
+/// Splits `values` into IN lists small enough for any database's parameter limit.
+constexpr qsizetype kInListChunk = 500;
+
+LineageJobRef readRef(const Query &q)
+{
+    return LineageJobRef{q.value(0).toString(), q.value(1).toString()};
+}
+
+} // namespace
+
+Result<std::vector<LineageRun>> LineageStore::runs(const LineageRunFilter &f) const
+{
+    QString sql = QStringLiteral("SELECT %1 FROM runs r WHERE 1 = 1").arg(kRunColumns);
+    QVariantList values;
+    if (!f.branch.isEmpty()) {
+        sql += QStringLiteral(" AND r.branch = ?");
+        values << f.branch;
+    }
+    if (!f.status.isEmpty()) {
+        sql += QStringLiteral(" AND r.status = ?");
+        values << f.status;
+    }
+    if (!f.commit.isEmpty()) {
+        sql += QStringLiteral(" AND r.commit_sha >= ? AND r.commit_sha < ?");
+        values << f.commit.toLower() << prefixEnd(f.commit.toLower());
+    }
+    if (!f.image.isEmpty()) {
+        sql += QStringLiteral(
+            " AND (EXISTS (SELECT 1 FROM jobs j WHERE j.run_id = r.id AND (j.image = ? OR j.image_id = ?))"
+            " OR EXISTS (SELECT 1 FROM image_digests g WHERE g.run_id = r.id AND (g.digest = ? OR g.repo_digest = "
+            "?)))");
+        values << f.image << f.image << f.image << f.image;
+    }
+    if (!f.dataHash.isEmpty()) {
+        sql += QStringLiteral(
+            " AND EXISTS (SELECT 1 FROM data_versions d WHERE d.run_id = r.id AND (d.hash = ? OR d.dvc_md5 = ?))");
+        values << f.dataHash << f.dataHash;
+    }
+    sql += QStringLiteral(" ORDER BY r.started_at DESC, r.id DESC");
+    if (f.limit > 0)
+        sql += QStringLiteral(" LIMIT %1").arg(f.limit);
+    return selectAll<LineageRun>(database(), sql, values, readRun);
+}
+
+Result<std::optional<LineageRun>> LineageStore::run(const QString &runId) const
+{
+    return first(selectAll<LineageRun>(
+        database(), QStringLiteral("SELECT %1 FROM runs r WHERE r.id = ?").arg(kRunColumns), {runId}, readRun));
+}
+
+Result<std::optional<LineageCommit>> LineageStore::commit(const QString &sha) const
+{
+    return first(selectAll<LineageCommit>(
+        database(),
+        QStringLiteral("SELECT sha, author_name, author_email, message, committed_at FROM commits WHERE sha = ?"),
+        {sha}, [](const Query &q) {
+            return LineageCommit{q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
+                                 q.value(3).toString(), toTime(q.value(4))};
+        }));
+}
+
+Result<std::vector<LineageJob>> LineageStore::jobs(const QString &runId) const
+{
+    // In the order they started; jobs that never started after, by name.
+    return selectAll<LineageJob>(database(),
+                                 QStringLiteral("SELECT %1 FROM jobs WHERE run_id = ? ORDER BY CASE WHEN started_at IS "
+                                                "NULL THEN 1 ELSE 0 END, started_at, name")
+                                     .arg(kJobColumns),
+                                 {runId}, readJob);
+}
+
+Result<std::optional<LineageJob>> LineageStore::job(const QString &runId, const QString &name) const
+{
+    return first(selectAll<LineageJob>(
+        database(), QStringLiteral("SELECT %1 FROM jobs WHERE run_id = ? AND name = ?").arg(kJobColumns), {runId, name},
+        readJob));
+}
+
+Result<QStringList> LineageStore::jobEdges(const QString &runId, const QString &job) const
+{
+    auto rows = selectAll<QString>(
+        database(), QStringLiteral("SELECT upstream FROM job_edges WHERE run_id = ? AND job = ? ORDER BY upstream"),
+        {runId, job}, [](const Query &q) { return q.value(0).toString(); });
+    if (!rows)
+        return tl::unexpected(rows.error());
+    return QStringList(rows->begin(), rows->end());
+}
+
+Result<std::vector<LineageImage>> LineageStore::images(const QString &runId) const
+{
+    auto images = selectAll<LineageImage>(
+        database(),
+        QStringLiteral(
+            "SELECT run_id, reference, image_id, build_context_hash FROM images WHERE run_id = ? ORDER BY reference"),
+        {runId}, [](const Query &q) {
+            LineageImage i;
+            i.runId = q.value(0).toString();
+            i.reference = q.value(1).toString();
+            i.imageId = q.value(2).toString();
+            i.buildContextHash = q.value(3).toString();
+            return i;
+        });
+    if (!images)
+        return images;
+    auto digests = selectAll<std::pair<QString, QString>>(
+        database(),
+        QStringLiteral("SELECT reference, repo_digest FROM image_digests WHERE run_id = ? ORDER BY repo_digest"),
+        {runId}, [](const Query &q) { return std::make_pair(q.value(0).toString(), q.value(1).toString()); });
+    if (!digests)
+        return tl::unexpected(digests.error());
+    for (LineageImage &i : *images) {
+        for (const auto &[reference, digest] : *digests) {
+            if (reference == i.reference)
+                i.repoDigests << digest;
+        }
+    }
+    return images;
+}
+
+Result<std::vector<LineageDataVersion>> LineageStore::dataVersions(const QString &runId) const
+{
+    return selectAll<LineageDataVersion>(
+        database(),
+        QStringLiteral(
+            "SELECT run_id, name, path, hash, file_count, total_bytes, dvc_md5, dvc_source FROM data_versions "
+            "WHERE run_id = ? ORDER BY name"),
+        {runId}, [](const Query &q) {
+            return LineageDataVersion{q.value(0).toString(), q.value(1).toString(),   q.value(2).toString(),
+                                      q.value(3).toString(), q.value(4).toLongLong(), q.value(5).toLongLong(),
+                                      q.value(6).toString(), q.value(7).toString()};
+        });
+}
+
+Result<std::vector<LineageArtifact>> LineageStore::artifacts(const QString &runId, const QString &job) const
+{
+    if (job.isEmpty())
+        return selectAll<LineageArtifact>(
+            database(),
+            QStringLiteral("SELECT %1 FROM artifacts a WHERE a.run_id = ? ORDER BY a.job, a.path")
+                .arg(kArtifactColumns),
+            {runId}, readArtifact);
+    return selectAll<LineageArtifact>(
+        database(),
+        QStringLiteral("SELECT %1 FROM artifacts a WHERE a.run_id = ? AND a.job = ? ORDER BY a.path")
+            .arg(kArtifactColumns),
+        {runId, job}, readArtifact);
+}
+
+Result<std::vector<LineageArtifact>> LineageStore::artifactsBySha(const QString &sha256) const
+{
+    // Run ids start with their UTC start time, so they sort like it.
+    return selectAll<LineageArtifact>(
+        database(),
+        QStringLiteral("SELECT %1 FROM artifacts a WHERE a.sha256 = ? ORDER BY a.run_id DESC, a.job, a.path")
+            .arg(kArtifactColumns),
+        {sha256.toLower()}, readArtifact);
+}
+
+Result<std::vector<LineageArtifact>> LineageStore::artifactsByPath(const QString &path) const
+{
+    return selectAll<LineageArtifact>(
+        database(),
+        QStringLiteral("SELECT %1 FROM artifacts a WHERE a.path = ? ORDER BY a.run_id DESC, a.job")
+            .arg(kArtifactColumns),
+        {path}, readArtifact);
+}
+
+Result<std::vector<LineageConsumption>> LineageStore::consumptions(const QString &runId, const QString &job) const
+{
+    const auto map = [](const Query &q) {
+        return LineageConsumption{q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
+                                  q.value(3).toString(), q.value(4).toString()};
+    };
+    if (job.isEmpty())
+        return selectAll<LineageConsumption>(
+            database(),
+            QStringLiteral("SELECT run_id, job, producer_job, path, sha256 FROM consumptions WHERE run_id = ? "
+                           "ORDER BY job, producer_job, path"),
+            {runId}, map);
+    return selectAll<LineageConsumption>(
+        database(),
+        QStringLiteral("SELECT run_id, job, producer_job, path, sha256 FROM consumptions WHERE run_id = ? AND job = ? "
+                       "ORDER BY producer_job, path"),
+        {runId, job}, map);
+}
+
+Result<std::vector<LineageVariable>> LineageStore::variables(const QString &runId) const
+{
+    return selectAll<LineageVariable>(
+        database(),
+        QStringLiteral("SELECT run_id, job, name, value FROM variables WHERE run_id = ? ORDER BY job, name"), {runId},
+        [](const Query &q) {
+            return LineageVariable{q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
+                                   q.value(3).toString()};
+        });
+}
+
+Result<std::vector<LineageScalar>> LineageStore::scalars(const QString &runId) const
+{
+    return selectAll<LineageScalar>(
+        database(), QStringLiteral("SELECT run_id, job, tag, value FROM scalars WHERE run_id = ? ORDER BY job, tag"),
+        {runId}, [](const Query &q) {
+            return LineageScalar{q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
+                                 q.value(3).toDouble()};
+        });
+}
+
+Result<std::vector<LineageGate>> LineageStore::gates(const QString &runId) const
+{
+    return selectAll<LineageGate>(
+        database(),
+        QStringLiteral("SELECT run_id, job, metric, op, threshold, value, outcome, source FROM gates WHERE run_id = ? "
+                       "ORDER BY job, metric, op"),
+        {runId}, [](const Query &q) {
+            LineageGate g;
+            g.runId = q.value(0).toString();
+            g.job = q.value(1).toString();
+            g.metric = q.value(2).toString();
+            g.op = q.value(3).toString();
+            g.threshold = q.value(4).toDouble();
+            if (!q.value(5).isNull())
+                g.value = q.value(5).toDouble();
+            g.outcome = q.value(6).toString();
+            g.source = q.value(7).toString();
+            return g;
+        });
+}
+
+Result<std::vector<LineageReproduction>> LineageStore::reproductions(const QString &runId) const
+{
+    return selectAll<LineageReproduction>(
+        database(),
+        QStringLiteral(
+            "SELECT original_run_id, reproduction_run_id, identical, differences, compared_at FROM reproductions "
+            "WHERE original_run_id = ? ORDER BY compared_at"),
+        {runId}, [](const Query &q) {
+            return LineageReproduction{q.value(0).toString(), q.value(1).toString(), q.value(2).toInt() != 0,
+                                       q.value(3).toString(), toTime(q.value(4))};
+        });
+}
+
+Result<std::vector<LineageSignOff>> LineageStore::signOffs(const QString &artifactSha256) const
+{
+    return selectAll<LineageSignOff>(
+        database(),
+        QStringLiteral(
+            "SELECT id, artifact_sha256, run_id, reviewer, decision, comment, signed_at, fingerprint FROM signoffs "
+            "WHERE artifact_sha256 = ? ORDER BY id"),
+        {artifactSha256.toLower()}, [](const Query &q) {
+            return LineageSignOff{q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toString(),
+                                  q.value(3).toString(),   q.value(4).toString(), q.value(5).toString(),
+                                  toTime(q.value(6)),      q.value(7).toString()};
+        });
+}
+
+Result<std::vector<LineageJobRef>> LineageStore::jobsUsingData(const QString &hash) const
+{
+    return selectAll<LineageJobRef>(
+        database(),
+        QStringLiteral(
+            "SELECT j.run_id, j.name FROM jobs j WHERE j.run_id IN "
+            "(SELECT d.run_id FROM data_versions d WHERE d.hash = ? OR d.dvc_md5 = ?) ORDER BY j.run_id, j.name"),
+        {hash, hash}, readRef);
+}
+
+Result<std::vector<LineageJobRef>> LineageStore::jobsUsingImage(const QString &digest) const
+{
+    // "name@sha256:…" names the content by its digest part. Each branch is one index lookup (an OR
+    // across columns would scan).
+    const QString key = digest.contains(u'@') ? digest.section(u'@', -1) : digest;
+    return selectAll<LineageJobRef>(
+        database(),
+        QStringLiteral(
+            "SELECT j.run_id, j.name FROM jobs j WHERE j.image_id = ? UNION "
+            "SELECT j.run_id, j.name FROM image_digests g JOIN jobs j ON j.run_id = g.run_id AND j.image = g.reference "
+            "WHERE g.digest = ? ORDER BY 1, 2"),
+        {key, key}, readRef);
+}
+
+Result<std::vector<LineageJobRef>> LineageStore::jobsAtCommit(const QString &sha) const
+{
+    const QString prefix = sha.toLower();
+    if (prefix.size() < 4)
+        return tl::unexpected(
+            Error::error(QStringLiteral("a commit prefix needs at least 4 hex digits: '%1'").arg(sha)));
+    return selectAll<LineageJobRef>(
+        database(),
+        QStringLiteral(
+            "SELECT j.run_id, j.name FROM jobs j WHERE j.run_id IN "
+            "(SELECT r.id FROM runs r WHERE r.commit_sha >= ? AND r.commit_sha < ?) ORDER BY j.run_id, j.name"),
+        {prefix, prefixEnd(prefix)}, readRef);
+}
+
+Result<std::vector<LineageJobRef>> LineageStore::jobsConsuming(const QString &sha256) const
+{
+    return selectAll<LineageJobRef>(
+        database(),
+        QStringLiteral("SELECT DISTINCT run_id, job FROM consumptions WHERE sha256 = ? ORDER BY run_id, job"),
+        {sha256.toLower()}, readRef);
+}
+
+Result<std::vector<LineageJobRef>> LineageStore::downstreamOf(const std::vector<LineageJobRef> &seeds) const
+{
+    auto db = database();
+    if (!db)
+        return tl::unexpected(db.error());
+    // Breadth first, a level at a time. The edges of the runs a level reaches are read in batches
+    // (IN lists): who consumed what in each run, and which later runs reused one of its jobs.
+    struct RunEdges
+    {
+        QMultiHash<QString, QString> consumers; ///< producer job -> consumer job, in the run
+        QMultiHash<QString, QString> reusers;   ///< job -> run that reused it
+    };
+    QHash<QString, RunEdges> edges;
+    const auto loadEdges = [&](const QStringList &runIds) -> Result<void> {
+        for (qsizetype from = 0; from < runIds.size(); from += kInListChunk) {
+            const QStringList chunk = runIds.mid(from, kInListChunk);
+            const QVariantList values(chunk.cbegin(), chunk.cend());
+            for (const QString &id : chunk)
+                edges.insert(id, RunEdges{});
+            Query consumers(*db,
+                            QStringLiteral("SELECT run_id, producer_job, job FROM consumptions WHERE run_id IN (%1)")
+                                .arg(placeholders(chunk.size())));
+            if (auto ok = consumers.execList(values); !ok)
+                return ok;
+            while (consumers.next())
+                edges[consumers.value(0).toString()].consumers.insert(consumers.value(1).toString(),
+                                                                      consumers.value(2).toString());
+            Query reusers(*db, QStringLiteral("SELECT reused_from, name, run_id FROM jobs WHERE reused_from IN (%1)")
+                                   .arg(placeholders(chunk.size())));
+            if (auto ok = reusers.execList(values); !ok)
+                return ok;
+            while (reusers.next())
+                edges[reusers.value(0).toString()].reusers.insert(reusers.value(1).toString(),
+                                                                  reusers.value(2).toString());
+        }
+        return {};
+    };
+    std::vector<LineageJobRef> out;
+    QSet<QString> seen;
+    std::vector<LineageJobRef> level(seeds.begin(), seeds.end());
+    while (!level.empty()) {
+        QStringList missing;
+        for (const LineageJobRef &ref : level) {
+            if (!edges.contains(ref.runId) && !missing.contains(ref.runId))
+                missing << ref.runId;
+        }
+        if (auto ok = loadEdges(missing); !ok)
+            return tl::unexpected(ok.error());
+        std::vector<LineageJobRef> next;
+        for (LineageJobRef &ref : level) {
+            const QString key = ref.runId + u'\x1f' + ref.job;
+            if (seen.contains(key))
+                continue;
+            seen.insert(key);
+            const RunEdges &e = edges[ref.runId];
+            for (auto it = e.consumers.constFind(ref.job); it != e.consumers.cend() && it.key() == ref.job; ++it)
+                next.push_back(LineageJobRef{ref.runId, it.value()});
+            for (auto it = e.reusers.constFind(ref.job); it != e.reusers.cend() && it.key() == ref.job; ++it)
+                next.push_back(LineageJobRef{it.value(), ref.job});
+            out.push_back(std::move(ref));
+        }
+        level = std::move(next);
+    }
+    return out;
+}
+
+Result<std::vector<LineageRun>> LineageStore::runsById(const QStringList &ids) const
+{
+    std::vector<LineageRun> out;
+    for (qsizetype from = 0; from < ids.size(); from += kInListChunk) {
+        const QStringList chunk = ids.mid(from, kInListChunk);
+        auto rows = selectAll<LineageRun>(
+            database(),
+            QStringLiteral("SELECT %1 FROM runs r WHERE r.id IN (%2)").arg(kRunColumns, placeholders(chunk.size())),
+            QVariantList(chunk.cbegin(), chunk.cend()), readRun);
+        if (!rows)
+            return rows;
+        out.insert(out.end(), std::make_move_iterator(rows->begin()), std::make_move_iterator(rows->end()));
+    }
+    std::sort(out.begin(), out.end(), [](const LineageRun &a, const LineageRun &b) {
+        return a.started != b.started ? a.started > b.started : a.id > b.id;
+    });
+    return out;
+}
+
+Result<std::vector<LineageArtifact>> LineageStore::artifactsOfRuns(const QStringList &runIds) const
+{
+    std::vector<LineageArtifact> out;
+    for (qsizetype from = 0; from < runIds.size(); from += kInListChunk) {
+        const QStringList chunk = runIds.mid(from, kInListChunk);
+        auto rows = selectAll<LineageArtifact>(
+            database(),
+            QStringLiteral("SELECT %1 FROM artifacts a WHERE a.run_id IN (%2) ORDER BY a.run_id, a.job, a.path")
+                .arg(kArtifactColumns, placeholders(chunk.size())),
+            QVariantList(chunk.cbegin(), chunk.cend()), readArtifact);
+        if (!rows)
+            return rows;
+        out.insert(out.end(), std::make_move_iterator(rows->begin()), std::make_move_iterator(rows->end()));
+    }
+    return out;
+}
+
+Result<std::vector<LineageJobRef>> LineageStore::upstreamOf(const LineageJobRef &job) const
+{
+    auto db = database();
+    if (!db)
+        return tl::unexpected(db.error());
+    Query edges(*db, QStringLiteral("SELECT upstream FROM job_edges WHERE run_id = ? AND job = ?"));
+    Query reused(*db, QStringLiteral("SELECT reused_from FROM jobs WHERE run_id = ? AND name = ?"));
+    std::vector<LineageJobRef> out;
+    QSet<QString> seen;
+    std::deque<LineageJobRef> queue{job};
+    while (!queue.empty()) {
+        LineageJobRef ref = std::move(queue.front());
+        queue.pop_front();
+        const QString key = ref.runId + u'\x1f' + ref.job;
+        if (seen.contains(key))
+            continue;
+        seen.insert(key);
+        if (auto ok = edges.exec({ref.runId, ref.job}); !ok)
+            return tl::unexpected(ok.error());
+        while (edges.next())
+            queue.push_back(LineageJobRef{ref.runId, edges.value(0).toString()});
+        if (auto ok = reused.exec({ref.runId, ref.job}); !ok)
+            return tl::unexpected(ok.error());
+        if (reused.next() && !reused.value(0).toString().isEmpty())
+            queue.push_back(LineageJobRef{reused.value(0).toString(), ref.job});
+        out.push_back(std::move(ref));
+    }
+    return out;
+}
+
+/// DataVersioner's stat cache in the `file_hashes` table. Paths are compared as text: the
+/// entries below ROOT are those from "ROOT/" up to (not including) "ROOT0" ('0' follows '/').
+class LineageStoreHashCache final : public HashCache
+{
+public:
+    explicit LineageStoreHashCache(LineageStore &store)
+        : m_store(store)
+    {}
+
+    QHash<QString, CachedFileHash> entriesUnder(const QString &root) override
+    {
+        QHash<QString, CachedFileHash> out;
+        auto rows = m_store.selectFileHashes(root);
+        if (rows)
+            out = std::move(*rows);
+        return out;
+    }
+
+    Result<void> update(const QHash<QString, CachedFileHash> &changed, const QStringList &removed) override
+    {
+        if (m_store.isReadOnly())
+            return {}; // a read-only database just cannot remember: hashing still works
+        return m_store.storeFileHashes(changed, removed);
+    }
+
+private:
+    LineageStore &m_store;
+};
+
+Result<QHash<QString, CachedFileHash>> LineageStore::selectFileHashes(const QString &root) const
+{
+    auto db = database();
+    if (!db)
+        return tl::unexpected(db.error());
+    Query q(*db, QStringLiteral("SELECT path, size, mtime_ns, inode, sha256 FROM file_hashes "
+                                "WHERE path = ? OR (path >= ? AND path < ?)"));
+    if (auto ok = q.exec({root, QString(root + u'/'), QString(root + u'0')}); !ok)
+        return tl::unexpected(ok.error());
+    QHash<QString, CachedFileHash> out;
+    while (q.next()) {
+        out.insert(q.value(0).toString(), CachedFileHash{q.value(1).toLongLong(), q.value(2).toLongLong(),
+                                                         quint64(q.value(3).toLongLong()), q.value(4).toString()});
+    }
+    return out;
+}
+
+Result<void> LineageStore::storeFileHashes(const QHash<QString, CachedFileHash> &changed, const QStringList &removed)
+{
+    return transaction([&]() -> Result<void> {
+        auto db = database();
+        Query del(*db, QStringLiteral("DELETE FROM file_hashes WHERE path = ?"));
+        for (const QString &path : removed) {
+            if (auto ok = del.exec({path}); !ok)
+                return ok;
+        }
+        Query ins(*db,
+                  QStringLiteral("INSERT INTO file_hashes (path, size, mtime_ns, inode, sha256) VALUES (?, ?, ?, ?, ?) "
+                                 "ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns, "
+                                 "inode = excluded.inode, sha256 = excluded.sha256"));
+        for (auto it = changed.cbegin(); it != changed.cend(); ++it) {
+            if (auto ok = ins.exec({it.key(), it->size, it->mtimeNs, qint64(it->inode), it->sha256}); !ok)
+                return ok;
+        }
+        return {};
+    });
+}
+
+std::unique_ptr<HashCache> LineageStore::hashCache()
+{
+    return std::make_unique<LineageStoreHashCache>(*this);
+}
+
+} // namespace trainyard::core

@@ -1,0 +1,72 @@
+#pragma once
+
+#include "common/error.h"
+#include "provenance.h"
+
+#include <QJsonArray>
+#include <QString>
+#include <QStringList>
+
+#include <vector>
+
+namespace trainyard::core {
+
+class LineageStore;
+
+/// One line of the release checklist.
+struct ChecklistItem
+{
+    enum class State {
+        Passed,  ///< holds for everything in the artifact's lineage
+        Failed,  ///< does not hold: `details` say where
+        Unknown, ///< cannot be told yet (e.g. no reproduction tried): does not block a release
+    };
+    QString id;    ///< stable key: clean-commit, pinned-images, versioned-data, gates-passed,
+                   ///< no-allowed-failures, reproducible
+    QString title; ///< what is checked, in words
+    State state = State::Unknown;
+    QStringList details; ///< one line per thing checked, saying why it passed or failed
+
+    static QString stateName(State state); ///< "passed", "failed", "unknown"
+};
+
+/// What a lead checks before releasing an artifact, computed from its lineage.
+struct ReleaseChecklist
+{
+    std::vector<ChecklistItem> items;
+    /// No item failed (unknown ones do not block).
+    bool passed() const;
+    const ChecklistItem *item(const QString &id) const;
+    QJsonArray toJson() const;
+};
+
+/// A sign-off, and whether the lineage changed since it was given.
+struct SignOffStatus
+{
+    LineageSignOff signOff;
+    bool stale = false; ///< the artifact's provenance fingerprint differs from the one signed
+};
+
+/// Release review of an artifact: the checklist, and append-only sign-offs.
+class ReleaseReview final
+{
+public:
+    explicit ReleaseReview(LineageStore &store);
+
+    /// The checklist: every run made from a clean commit on a protected branch; every image pinned
+    /// by digest (or built here from a recorded build context, under a tag that is not `latest`);
+    /// every data input versioned; every gate passed; no job upstream that failed but was allowed
+    /// to; and a reproduction with identical hashes (unknown when none was tried).
+    static ReleaseChecklist checklist(const ArtifactProvenance &provenance);
+
+    /// Sign-offs of the artifact, oldest first, each marked stale when the lineage changed after it.
+    Result<std::vector<SignOffStatus>> signOffs(const ArtifactProvenance &provenance) const;
+    /// Appends a sign-off ("approve" or "reject") bound to the provenance as it is now.
+    Result<LineageSignOff> signOff(const ArtifactProvenance &provenance, const QString &reviewer,
+                                   const QString &decision, const QString &comment);
+
+private:
+    LineageStore &m_store;
+};
+
+} // namespace trainyard::core

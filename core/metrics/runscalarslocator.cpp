@@ -1,0 +1,351 @@
+#include "runscalarslocator.h"
+
+#include "engine/artifactstore.h"
+#include "engine/secretmasker.h"
+#include "engine/secretsource.h"
+#include "lineage/githandles.h"
+#include "logdirscanner.h"
+#include "pipeline/evaluationcontext.h"
+#include "pipeline/gitlabcireader.h"
+#include "pipeline/pipeline.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSet>
+
+#include <algorithm>
+#include <map>
+
+namespace trainyard::core {
+
+namespace {
+
+// The scheduler's file-system-safe job name (scheduler.cpp, safeName): kept in step with it.
+QString safeJobName(const QString &job)
+{
+    QString s = job;
+    for (QChar &c : s) {
+        if (!(c.isLetterOrNumber() || c == u'-' || c == u'_' || c == u'.'))
+            c = u'_';
+    }
+    return s;
+}
+
+QString cleanRelative(const QString &path)
+{
+    QString p = QDir::cleanPath(path);
+    if (p == QLatin1String("."))
+        return {};
+    while (p.startsWith(QLatin1String("./")))
+        p = p.mid(2);
+    while (p.endsWith(u'/'))
+        p.chop(1);
+    return p;
+}
+
+// The job's variables as its run record has them (`jobs[].variables`, an object of name →
+// value), by job name. Records written before the engine kept them have none.
+QHash<QString, QJsonObject> recordedVariables(const QString &runsDir, const QString &runId)
+{
+    QHash<QString, QJsonObject> byJob;
+    QFile file(QDir(runsDir).filePath(runId + QStringLiteral(".json")));
+    if (!file.open(QIODevice::ReadOnly))
+        return byJob;
+    const QJsonObject record = QJsonDocument::fromJson(file.readAll()).object();
+    for (const QJsonValue &job : record.value(QStringLiteral("jobs")).toArray()) {
+        const QJsonObject o = job.toObject();
+        const QJsonValue variables = o.value(QStringLiteral("variables"));
+        if (variables.isObject())
+            byJob.insert(o.value(QStringLiteral("name")).toString(), variables.toObject());
+    }
+    return byJob;
+}
+
+struct SecretFilter
+{
+    QSet<QString> names;
+    SecretMasker masker;
+
+    bool isSecret(const QString &name) const { return names.contains(name); }
+};
+
+SecretFilter secretFilter(const QString &projectDir, const Pipeline &pipeline, std::vector<Error> &problems)
+{
+    SecretFilter filter;
+    for (const QString &name : pipeline.trainyard.secrets)
+        filter.names.insert(name);
+    const auto secrets = SecretSource::load(projectDir, pipeline.trainyard.secrets);
+    if (!secrets) {
+        Error e = secrets.error();
+        e.severity = Error::Severity::Warning;
+        problems.push_back(e);
+        return filter;
+    }
+    for (auto it = secrets->values.begin(); it != secrets->values.end(); ++it) {
+        filter.names.insert(it.key());
+        if (!it.value().isEmpty())
+            filter.masker.add(it.value());
+    }
+    return filter;
+}
+
+RunParameters parametersOf(const RunRecord &record, const JobRecord &job, const Pipeline &pipeline,
+                           RunParameters::VariablesSource source, const QHash<QString, QJsonObject> &recorded,
+                           const SecretFilter &secrets)
+{
+    RunParameters p;
+    p.image = job.image;
+    p.imageDigest = job.repoDigests.isEmpty() ? job.imageId : job.repoDigests.first();
+    p.commit = record.commitSha.left(8);
+    p.dirty = record.dirty;
+    p.branch = record.branch;
+
+    std::map<QString, QString> variables;
+    if (const auto it = recorded.find(job.name); it != recorded.end()) {
+        p.variablesSource = RunParameters::VariablesSource::Recorded;
+        for (auto v = it->begin(); v != it->end(); ++v)
+            variables[v.key()] = v.value().toString();
+    } else {
+        p.variablesSource = source;
+        for (const Variable &v : pipeline.variables)
+            variables[v.name] = v.value;
+        if (const Job *pipelineJob = pipeline.job(job.name)) {
+            for (const Variable &v : pipelineJob->variables)
+                variables[v.name] = v.value;
+            for (auto m = pipelineJob->matrixVariables.begin(); m != pipelineJob->matrixVariables.end(); ++m)
+                variables[m.key()] = m.value();
+        }
+    }
+    for (const auto &[name, value] : variables) {
+        if (!secrets.isSecret(name) && !pipeline.trainyard.secrets.contains(name))
+            p.variables.emplace_back(name, secrets.masker.mask(value));
+    }
+    return p;
+}
+
+QString tensorboardDirOf(const Pipeline &pipeline, const QString &job)
+{
+    if (const Job *j = pipeline.job(job); j && !j->trainyard.tensorboard.isEmpty())
+        return cleanRelative(j->trainyard.tensorboard);
+    const auto it = pipeline.trainyard.jobs.constFind(job);
+    return it == pipeline.trainyard.jobs.cend() ? QString() : cleanRelative(it->tensorboard);
+}
+
+// The event files of a job's artifacts grouped by sub-run: below `tensorboardDir` when it is
+// set (others are not TensorBoard's), anywhere in the workspace otherwise. Paths are
+// workspace-relative; each group is sorted by path, so by event-file name.
+std::map<QString, std::vector<ArtifactStore::StoredFile>> eventFilesBySubRun(const ArtifactStore::ArtifactSet &set,
+                                                                             const QString &tensorboardDir)
+{
+    std::map<QString, std::vector<ArtifactStore::StoredFile>> groups;
+    for (const ArtifactStore::StoredFile &file : set.files) {
+        const qsizetype slash = file.path.lastIndexOf(u'/');
+        const QString folder = slash < 0 ? QString() : file.path.left(slash);
+        if (!LogdirScanner::isEventFileName(file.path.mid(slash + 1)))
+            continue;
+        QString subRun = folder;
+        if (!tensorboardDir.isEmpty()) {
+            if (folder == tensorboardDir)
+                subRun.clear();
+            else if (folder.startsWith(tensorboardDir + u'/'))
+                subRun = folder.mid(tensorboardDir.size() + 1);
+            else
+                continue;
+        }
+        groups[subRun].push_back(file);
+    }
+    for (auto &[subRun, files] : groups)
+        std::sort(files.begin(), files.end(), [](const auto &a, const auto &b) { return a.path < b.path; });
+    return groups;
+}
+
+QByteArray gitPath(const QString &path)
+{
+    return QFile::encodeName(QDir::fromNativeSeparators(path));
+}
+
+} // namespace
+
+std::optional<QByteArray> RunScalarsLocator::pipelineFileAt(const QString &projectDir, const QString &commit)
+{
+    if (commit.isEmpty())
+        return std::nullopt;
+    git::ensureInit();
+    git_repository *rawRepo = nullptr;
+    if (git_repository_open_ext(&rawRepo, gitPath(projectDir).constData(), 0, nullptr) != 0)
+        return std::nullopt;
+    const git::RepoPtr repo(rawRepo);
+    const char *workdir = git_repository_workdir(repo.get());
+    if (!workdir)
+        return std::nullopt;
+    // Both sides canonical: the repository reports resolved paths (/tmp may be a link).
+    const QString root = QFileInfo(QFile::decodeName(workdir)).canonicalFilePath();
+    const QString file = QFileInfo(QDir(projectDir).filePath(QStringLiteral(".gitlab-ci.yml"))).absoluteFilePath();
+    const QString dir = QFileInfo(QFileInfo(file).path()).canonicalFilePath();
+    if (root.isEmpty() || dir.isEmpty())
+        return std::nullopt;
+    QString relative = QDir(root).relativeFilePath(dir + QStringLiteral("/.gitlab-ci.yml"));
+    if (relative.startsWith(QLatin1String("../")))
+        return std::nullopt;
+    git_object *rawObject = nullptr;
+    const QByteArray spec = commit.toUtf8() + ':' + relative.toUtf8();
+    if (git_revparse_single(&rawObject, repo.get(), spec.constData()) != 0)
+        return std::nullopt;
+    const git::ObjectPtr object(rawObject);
+    if (git_object_type(object.get()) != GIT_OBJECT_BLOB)
+        return std::nullopt;
+    const auto *blob = reinterpret_cast<const git_blob *>(object.get());
+    return QByteArray(static_cast<const char *>(git_blob_rawcontent(blob)), qsizetype(git_blob_rawsize(blob)));
+}
+
+QString RunScalarsLocator::workspaceDir(const QString &projectDir, const QString &runId, const QString &job)
+{
+    return projectDir + QStringLiteral("/.trainyard/workspaces/") + runId + u'/' + safeJobName(job);
+}
+
+QString RunScalarsLocator::displayName(qint64 pipelineIid, const QString &job, const QString &subRun)
+{
+    QString name = u'#' + QString::number(pipelineIid) + u' ' + job;
+    if (!subRun.isEmpty())
+        name += u'/' + subRun;
+    return name;
+}
+
+Result<RecordedScalarRuns> RunScalarsLocator::list(const QString &projectDir)
+{
+    if (!QFileInfo(projectDir).isDir())
+        return tl::make_unexpected(
+            Error::error(QStringLiteral("the project folder does not exist"), SourceLocation{projectDir, 0, 0}));
+    GitlabCiReader::Options options;
+    options.projectDir = projectDir;
+    const Pipeline pipeline = GitlabCiReader::read(options);
+    return list(projectDir, pipeline, RunStore(projectDir).list());
+}
+
+RecordedScalarRuns RunScalarsLocator::list(const QString &projectDir, const Pipeline &pipeline,
+                                           const std::vector<RunRecord> &records)
+{
+    RecordedScalarRuns result;
+    const SecretFilter secrets = secretFilter(projectDir, pipeline, result.problems);
+    const QString storeRoot = projectDir + QStringLiteral("/.trainyard/artifacts");
+    const QString runsDir = RunStore(projectDir).runsDir();
+
+    // The pipeline each run was made from: its commit's file, read once per commit.
+    std::optional<EvaluationContext> context;
+    std::map<QString, std::optional<Pipeline>> atCommit;
+    const auto pipelineOf = [&](const RunRecord &record) -> const Pipeline * {
+        auto it = atCommit.find(record.commitSha);
+        if (it == atCommit.end()) {
+            std::optional<Pipeline> read;
+            if (const auto text = pipelineFileAt(projectDir, record.commitSha)) {
+                if (!context)
+                    context = EvaluationContext::fromProject(projectDir);
+                read = GitlabCiReader::readText(*text, QDir(projectDir).filePath(QStringLiteral(".gitlab-ci.yml")),
+                                                *context);
+            }
+            it = atCommit.emplace(record.commitSha, std::move(read)).first;
+        }
+        return it->second ? &*it->second : nullptr;
+    };
+
+    for (const RunRecord &record : records) {
+        const QHash<QString, QJsonObject> recorded = recordedVariables(runsDir, record.id);
+        const Pipeline *committed = pipelineOf(record);
+        const Pipeline &runPipeline = committed ? *committed : pipeline;
+        const auto source =
+            committed ? RunParameters::VariablesSource::RunCommit : RunParameters::VariablesSource::CurrentFile;
+        for (const QString &jobName : record.jobOrder) {
+            const auto jobIt = record.jobs.find(jobName);
+            if (jobIt == record.jobs.end())
+                continue;
+            const JobRecord &job = jobIt->second;
+            // The directory as the run had it, else as it is now.
+            QString tensorboardDir = tensorboardDirOf(runPipeline, jobName);
+            if (tensorboardDir.isEmpty())
+                tensorboardDir = tensorboardDirOf(pipeline, jobName);
+
+            RecordedScalarRun base;
+            base.runId = record.id;
+            base.pipelineIid = record.pipelineIid;
+            base.job = jobName;
+            base.status = job.status;
+            base.started = job.started;
+            base.running = job.status == JobStatus::Running && record.status == RunStatus::Running;
+
+            std::map<QString, std::vector<ArtifactStore::StoredFile>> groups;
+            if (!job.artifacts.isEmpty() && !base.running) {
+                const auto set = ArtifactStore::fromJson(job.artifacts);
+                if (!set) {
+                    result.problems.push_back(Error::warning(
+                        QStringLiteral("run #%1 (%2): %3").arg(record.pipelineIid).arg(record.id, set.error().message),
+                        SourceLocation{QDir(runsDir).filePath(record.id + QStringLiteral(".json")), 0, 0}, jobName));
+                    continue;
+                }
+                groups = eventFilesBySubRun(*set, tensorboardDir);
+            }
+
+            if (!groups.empty()) {
+                base.parameters = parametersOf(record, job, runPipeline, source, recorded, secrets);
+                for (const auto &[subRun, files] : groups) {
+                    RecordedScalarRun run = base;
+                    run.subRun = subRun;
+                    run.displayName = displayName(record.pipelineIid, jobName, subRun);
+                    for (const ArtifactStore::StoredFile &file : files)
+                        run.eventFiles << ArtifactStore::objectPath(storeRoot, file.sha256);
+                    result.runs.push_back(std::move(run));
+                }
+                continue;
+            }
+            // Nothing collected: a running job writes into its workspace, and a failed run's
+            // workspace is kept; either is a logdir to scan.
+            if (tensorboardDir.isEmpty())
+                continue;
+            const QString logdir = workspaceDir(projectDir, record.id, jobName) + u'/' + tensorboardDir;
+            if (!base.running && !QFileInfo(logdir).isDir())
+                continue;
+            base.parameters = parametersOf(record, job, runPipeline, source, recorded, secrets);
+            base.workspaceLogdir = logdir;
+            base.displayName = displayName(record.pipelineIid, jobName, {});
+            result.runs.push_back(std::move(base));
+        }
+    }
+    return result;
+}
+
+RunScalars RunScalarsLocator::read(const RecordedScalarRun &run, ReadReport &report, bool checkCrc)
+{
+    RunScalars scalars;
+    scalars.name = run.displayName;
+    EventDecoder decoder;
+    std::vector<ScalarSeries *> seriesByTag;
+    const EventDecoder::Sink sink = [&](int tagId, const ScalarPoint &point) {
+        if (size_t(tagId) >= seriesByTag.size())
+            seriesByTag.resize(size_t(tagId) + 1, nullptr);
+        ScalarSeries *&series = seriesByTag[size_t(tagId)];
+        if (!series)
+            series = &scalars.series[QString::fromUtf8(decoder.tag(tagId))];
+        series->append(point);
+    };
+    for (const QString &path : run.eventFiles) {
+        // The reader takes a vanished file for a cleaned-up run folder; a stored artifact that is
+        // gone is a damaged store.
+        if (!QFileInfo::exists(path)) {
+            report.damage.push_back(
+                Error::error(QStringLiteral("event file of %1 is missing from the artifact store").arg(run.displayName),
+                             SourceLocation{path, 0, 0}, run.job));
+            continue;
+        }
+        EventFileReader reader(path, checkCrc);
+        reader.readNew(decoder, sink, report);
+    }
+    for (auto &[tag, series] : scalars.series)
+        series.squeeze();
+    return scalars;
+}
+
+} // namespace trainyard::core

@@ -1,0 +1,761 @@
+// LineageStore: every recorded field read back, migrations from every earlier schema version,
+// integrity failure → read-only, interrupted runs, and concurrent writers (threads, processes).
+#include "lineage/lineageschema.h"
+#include "lineage/lineagestore.h"
+
+#include "lineagesample.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QSysInfo>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <atomic>
+#include <thread>
+
+using namespace trainyard::core;
+using trainyard::test::hex64;
+
+namespace {
+
+std::unique_ptr<LineageStore> openStore(const QString &path, LineageStore::Options options = {})
+{
+    auto store = LineageStore::open(path, options);
+    if (!store) {
+        qWarning("%s", qPrintable(store.error().toString()));
+        return nullptr;
+    }
+    return std::move(*store);
+}
+
+/// Runs `statements` (separated by ";\n") on a plain connection to `path`.
+bool execScript(const QString &path, const QString &script, int userVersion)
+{
+    bool ok = true;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("fixture"));
+        db.setDatabaseName(path);
+        ok = db.open();
+        QSqlQuery q(db);
+        for (const QString &statement : script.split(QStringLiteral(";\n"), Qt::SkipEmptyParts)) {
+            if (statement.trimmed().isEmpty())
+                continue;
+            if (!q.exec(statement)) {
+                qWarning("%s: %s", qPrintable(statement.left(80)), qPrintable(q.lastError().text()));
+                ok = false;
+            }
+        }
+        ok = ok && q.exec(QStringLiteral("PRAGMA user_version = %1").arg(userVersion));
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("fixture"));
+    return ok;
+}
+
+/// One value of a plain query on `path` (read with a connection of its own).
+QVariant scalarQuery(const QString &path, const QString &sql)
+{
+    QVariant v;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("peek"));
+        db.setDatabaseName(path);
+        if (db.open()) {
+            QSqlQuery q(db);
+            if (q.exec(sql) && q.next())
+                v = q.value(0);
+        }
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("peek"));
+    return v;
+}
+
+/// The writer process of concurrentProcessesWrite: `--writer DB PREFIX COUNT`.
+int writerMain(const QString &db, const QString &prefix, int count)
+{
+    auto store = LineageStore::open(db);
+    if (!store) {
+        fprintf(stderr, "%s\n", qPrintable(store.error().toString()));
+        return 1;
+    }
+    for (int i = 0; i < count; ++i) {
+        const QString id = QStringLiteral("%1-%2").arg(prefix).arg(i, 5, 10, QLatin1Char('0'));
+        auto ok = (*store)->transaction([&]() -> Result<void> {
+            LineageRun run;
+            run.id = id;
+            run.status = QStringLiteral("success");
+            run.host = QStringLiteral("writer");
+            if (auto r = (*store)->recordRun(run); !r)
+                return r;
+            LineageJob job;
+            job.runId = id;
+            job.name = QStringLiteral("train");
+            job.status = QStringLiteral("success");
+            if (auto r = (*store)->recordJob(job); !r)
+                return r;
+            return (*store)->recordArtifacts(
+                id, QStringLiteral("train"),
+                {LineageArtifact{id, QStringLiteral("train"), QStringLiteral("model"), hex64('1'), 1, false, {}}});
+        });
+        if (!ok) {
+            fprintf(stderr, "%s\n", qPrintable(ok.error().toString()));
+            return 1;
+        }
+    }
+    return 0;
+}
+
+} // namespace
+
+class tst_LineageStore final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void createsSchemaWithPragmas();
+    void everyRecordedFieldReadsBack();
+    void upsertsReplace();
+    void gatesAreEvaluated_data();
+    void gatesAreEvaluated();
+    void gatesRecordedAfterScalars();
+    void signOffsAreAppendOnly();
+    void runFilters();
+    void migratesEveryEarlierVersion_data();
+    void migratesEveryEarlierVersion();
+    void migratesFrozenFixtures_data();
+    void migratesFrozenFixtures();
+    void integrityFailureOpensReadOnly();
+    void notADatabaseIsAnError();
+    void newerSchemaIsReadOnly();
+    void interruptedRunIsMarkedAtOpen();
+    void hashCacheKeepsEntriesUnderRoot();
+    void concurrentThreadsWrite();
+    void concurrentProcessesWrite();
+};
+
+void tst_LineageStore::createsSchemaWithPragmas()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("project/.trainyard/lineage.db"));
+    QCOMPARE(LineageStore::defaultPath(dir.filePath(QStringLiteral("project"))), path);
+    auto store = openStore(path);
+    QVERIFY(store);
+    QVERIFY(!store->isReadOnly());
+    QCOMPARE(store->schemaVersion(), LineageSchema::latestVersion());
+    QVERIFY(LineageSchema::latestVersion() >= 2);
+    QCOMPARE(scalarQuery(path, QStringLiteral("PRAGMA journal_mode")).toString(), QStringLiteral("wal"));
+    QCOMPARE(scalarQuery(path, QStringLiteral("PRAGMA user_version")).toInt(), LineageSchema::latestVersion());
+    // Foreign keys are enforced on the store's connections: a job of an unknown run is refused.
+    LineageJob orphan;
+    orphan.runId = QStringLiteral("no-such-run");
+    orphan.name = QStringLiteral("x");
+    orphan.status = QStringLiteral("pending");
+    const auto refused = store->recordJob(orphan);
+    QVERIFY(!refused);
+    QVERIFY2(refused.error().message.contains(QStringLiteral("FOREIGN KEY"), Qt::CaseInsensitive),
+             qPrintable(refused.error().message));
+    QVERIFY(refused.error().location.file.endsWith(QStringLiteral("lineage.db")));
+}
+
+void tst_LineageStore::everyRecordedFieldReadsBack()
+{
+    QTemporaryDir dir;
+    auto store = openStore(dir.filePath(QStringLiteral("lineage.db")));
+    QVERIFY(store);
+    const auto s = trainyard::test::writeSampleRun(*store, QStringLiteral("20240501-120000-00a1"), QString(40, u'f'),
+                                                   hex64('d'), hex64('5'), QStringLiteral("main"), true);
+
+    auto run = store->run(s.runId);
+    QVERIFY(run && *run);
+    const LineageRun &r = **run;
+    QCOMPARE(r.id, s.runId);
+    QCOMPARE(r.pipelineIid, 7);
+    QCOMPARE(r.projectDir, QStringLiteral("/work/project"));
+    QCOMPARE(r.pipelineFile, QStringLiteral(".gitlab-ci.yml"));
+    QCOMPARE(r.branch, QStringLiteral("main"));
+    QCOMPARE(r.commitSha, s.commit);
+    QCOMPARE(r.dirty, true);
+    QCOMPARE(r.diffHash, hex64('d'));
+    QCOMPARE(r.user, QStringLiteral("ada"));
+    QCOMPARE(r.host, QStringLiteral("elsewhere"));
+    QCOMPARE(r.pid, 1);
+    QCOMPARE(r.trigger, QStringLiteral("cli"));
+    QCOMPARE(r.engine, QStringLiteral("docker"));
+    QCOMPARE(r.status, QStringLiteral("success"));
+    QCOMPARE(r.started, QDateTime(QDate(2024, 5, 1), QTime(12, 2, 41), QTimeZone::utc()));
+    QCOMPARE(r.finished, r.started.addSecs(90));
+    QCOMPARE(r.durationMs, 90000);
+    QCOMPARE(r.protectedBranches, (QStringList{QStringLiteral("main"), QStringLiteral("release")}));
+
+    auto commit = store->commit(s.commit);
+    QVERIFY(commit && *commit);
+    QCOMPARE((*commit)->authorName, QStringLiteral("Ada"));
+    QCOMPARE((*commit)->authorEmail, QStringLiteral("ada@example.org"));
+    QCOMPARE((*commit)->message, QStringLiteral("Train v1\n\nbody"));
+    QCOMPARE((*commit)->committed, r.started);
+
+    auto jobs = store->jobs(s.runId);
+    QVERIFY(jobs);
+    QCOMPARE(jobs->size(), size_t(4));
+    const LineageJob &train = jobs->at(1);
+    QCOMPARE(train.name, QStringLiteral("train"));
+    QCOMPARE(train.stage, QStringLiteral("train"));
+    QCOMPARE(train.status, QStringLiteral("success"));
+    QCOMPARE(train.exitCode, 0);
+    QCOMPARE(train.attempts, 1);
+    QCOMPARE(train.started, r.started.addSecs(10));
+    QCOMPARE(train.finished, r.started.addSecs(19));
+    QCOMPARE(train.engine, QStringLiteral("docker"));
+    QCOMPARE(train.isolation, QStringLiteral("docker container"));
+    QCOMPARE(train.image, QStringLiteral("trainer:1"));
+    QCOMPARE(train.imageId, s.imageId);
+    QCOMPARE(train.gpus, (QStringList{QStringLiteral("0"), QStringLiteral("1")}));
+    QCOMPARE(train.cpuFallback, false);
+    QCOMPARE(train.logFile, QStringLiteral(".trainyard/logs/%1/train.log").arg(s.runId));
+    QCOMPARE(train.tensorboardDir, QStringLiteral("logs"));
+    QVERIFY(train.reusedFrom.isEmpty());
+    QCOMPARE(*store->jobEdges(s.runId, QStringLiteral("export")),
+             (QStringList{QStringLiteral("evaluate"), QStringLiteral("train")}));
+
+    auto images = store->images(s.runId);
+    QVERIFY(images);
+    QCOMPARE(images->size(), size_t(2));
+    QCOMPARE(images->at(1).reference, QStringLiteral("trainer:1"));
+    QCOMPARE(images->at(1).buildContextHash, hex64('b'));
+    QCOMPARE(images->at(0).repoDigests, QStringList{QStringLiteral("alpine@sha256:") + hex64('a')});
+
+    auto data = store->dataVersions(s.runId);
+    QVERIFY(data && data->size() == 1);
+    QCOMPARE(data->front().name, QStringLiteral("dataset"));
+    QCOMPARE(data->front().path, QStringLiteral("data"));
+    QCOMPARE(data->front().hash, hex64('d'));
+    QCOMPARE(data->front().fileCount, 2);
+    QCOMPARE(data->front().totalBytes, 1234);
+    QCOMPARE(data->front().dvcMd5, QStringLiteral("0123456789abcdef0123456789abcdef.dir"));
+    QCOMPARE(data->front().dvcSource, QStringLiteral("data.dvc"));
+
+    auto artifacts = store->artifacts(s.runId, QStringLiteral("train"));
+    QVERIFY(artifacts && artifacts->size() == 2);
+    const LineageArtifact &model = artifacts->at(1);
+    QCOMPARE(model.path, QStringLiteral("models/model.txt"));
+    QCOMPARE(model.sha256, s.modelSha);
+    QCOMPARE(model.size, 42);
+    QCOMPARE(model.job, QStringLiteral("train"));
+    QCOMPARE(model.expires, r.started.addDays(7));
+    QCOMPARE(store->artifacts(s.runId, QStringLiteral("export"))->front().executable, true);
+    QCOMPARE(store->artifactsBySha(s.modelSha)->size(), size_t(1));
+    QCOMPARE(store->artifactsByPath(QStringLiteral("export/model.tar"))->front().sha256, s.exportSha);
+
+    auto consumed = store->consumptions(s.runId, QStringLiteral("export"));
+    QVERIFY(consumed && consumed->size() == 1);
+    QCOMPARE(consumed->front().producerJob, QStringLiteral("train"));
+    QCOMPARE(consumed->front().path, QStringLiteral("models/model.txt"));
+    QCOMPARE(consumed->front().sha256, s.modelSha);
+
+    auto variables = store->variables(s.runId);
+    QVERIFY(variables && variables->size() == 2);
+    QCOMPARE(variables->at(0).job, QString());
+    QCOMPARE(variables->at(0).name, QStringLiteral("EPOCHS"));
+    QCOMPARE(variables->at(0).value, QStringLiteral("30"));
+    QCOMPARE(variables->at(1).job, QStringLiteral("train"));
+
+    auto scalars = store->scalars(s.runId);
+    QVERIFY(scalars && scalars->size() == 2);
+    QCOMPARE(scalars->at(0).tag, QStringLiteral("accuracy"));
+    QCOMPARE(scalars->at(0).value, 0.91);
+
+    auto gates = store->gates(s.runId);
+    QVERIFY(gates && gates->size() == 1);
+    QCOMPARE(gates->front().metric, QStringLiteral("accuracy"));
+    QCOMPARE(gates->front().op, QStringLiteral(">="));
+    QCOMPARE(gates->front().threshold, 0.85);
+    QCOMPARE(gates->front().value, std::optional<double>(0.9));
+    QCOMPARE(gates->front().outcome, QStringLiteral("passed"));
+    QCOMPARE(gates->front().source, QStringLiteral("metrics.json"));
+
+    QVERIFY(store->recordReproduction(LineageReproduction{s.runId, QStringLiteral("repro-1"), false,
+                                                          QStringLiteral("model differs"), r.finished.addDays(1)}));
+    auto repro = store->reproductions(s.runId);
+    QVERIFY(repro && repro->size() == 1);
+    QCOMPARE(repro->front().reproductionRunId, QStringLiteral("repro-1"));
+    QCOMPARE(repro->front().identical, false);
+    QCOMPARE(repro->front().differences, QStringLiteral("model differs"));
+    QCOMPARE(repro->front().compared, r.finished.addDays(1));
+}
+
+void tst_LineageStore::upsertsReplace()
+{
+    QTemporaryDir dir;
+    auto store = openStore(dir.filePath(QStringLiteral("lineage.db")));
+    QVERIFY(store);
+    const auto s = trainyard::test::writeSampleRun(*store, QStringLiteral("20240501-120000-0001"), QString(40, u'1'),
+                                                   hex64('d'), hex64('5'));
+    QVERIFY(store->recordArtifacts(
+        s.runId, QStringLiteral("train"),
+        {LineageArtifact{
+            s.runId, QStringLiteral("train"), QStringLiteral("models/v2.txt"), hex64('6'), 1, false, {}}}));
+    auto artifacts = store->artifacts(s.runId, QStringLiteral("train"));
+    QCOMPARE(artifacts->size(), size_t(1));
+    QCOMPARE(artifacts->front().path, QStringLiteral("models/v2.txt"));
+
+    LineageRun run = **store->run(s.runId);
+    run.status = QStringLiteral("failed");
+    QVERIFY(store->recordRun(run));
+    QCOMPARE((*store->run(s.runId))->status, QStringLiteral("failed"));
+    QCOMPARE(store->runs()->size(), size_t(1));
+
+    // A failing body rolls back everything it wrote.
+    const auto failed = store->transaction([&]() -> Result<void> {
+        if (auto r = store->recordVariables(s.runId, QString(), {}); !r)
+            return r;
+        return tl::unexpected(Error::error(QStringLiteral("stop")));
+    });
+    QVERIFY(!failed);
+    QCOMPARE(store->variables(s.runId)->size(), size_t(2));
+}
+
+void tst_LineageStore::gatesAreEvaluated_data()
+{
+    QTest::addColumn<QString>("op");
+    QTest::addColumn<double>("threshold");
+    QTest::addColumn<QString>("tag");
+    QTest::addColumn<double>("value");
+    QTest::addColumn<QString>("outcome");
+    QTest::newRow(">= passes") << ">=" << 0.85 << "accuracy" << 0.85 << "passed";
+    QTest::newRow(">= fails") << ">=" << 0.85 << "accuracy" << 0.84 << "failed";
+    QTest::newRow("> at bar fails") << ">" << 0.5 << "accuracy" << 0.5 << "failed";
+    QTest::newRow("< passes") << "<" << 0.5 << "accuracy" << 0.2 << "passed";
+    QTest::newRow("<= fails") << "<=" << 0.5 << "accuracy" << 0.7 << "failed";
+    QTest::newRow("== passes") << "==" << 3.0 << "accuracy" << 3.0 << "passed";
+    QTest::newRow("tag suffix") << ">=" << 0.85 << "eval/accuracy" << 0.9 << "passed";
+    QTest::newRow("other tag: still pending") << ">=" << 0.85 << "loss" << 0.9 << "pending";
+}
+
+void tst_LineageStore::gatesAreEvaluated()
+{
+    QFETCH(QString, op);
+    QFETCH(double, threshold);
+    QFETCH(QString, tag);
+    QFETCH(double, value);
+    QFETCH(QString, outcome);
+    QTemporaryDir dir;
+    auto store = openStore(dir.filePath(QStringLiteral("lineage.db")));
+    QVERIFY(store);
+    const QString run = QStringLiteral("20240501-120000-0002");
+    trainyard::test::writeSampleRun(*store, run, QString(40, u'1'), hex64('d'), hex64('5'));
+    // export has no scalars yet: only the values recorded here count.
+    QVERIFY(store->recordGates(
+        run, QStringLiteral("export"),
+        {LineageGate{run, QStringLiteral("export"), QStringLiteral("accuracy"), op, threshold, std::nullopt, {}, {}}}));
+    QVERIFY(store->recordScalars(run, QStringLiteral("export"), {{tag, value}}));
+    const auto gates = store->gates(run);
+    const auto it = std::find_if(gates->begin(), gates->end(),
+                                 [](const LineageGate &g) { return g.job == QLatin1String("export"); });
+    QVERIFY(it != gates->end());
+    QCOMPARE(it->outcome, outcome);
+    if (outcome != QLatin1String("pending")) {
+        QCOMPARE(it->value, std::optional<double>(value));
+        QCOMPARE(it->source, QStringLiteral("scalars"));
+    }
+    QVERIFY(store->closePendingGates(run));
+    const auto closed = store->gates(run);
+    const auto again = std::find_if(closed->begin(), closed->end(),
+                                    [](const LineageGate &g) { return g.job == QLatin1String("export"); });
+    QCOMPARE(again->outcome, outcome == QLatin1String("pending") ? QStringLiteral("not measured") : outcome);
+}
+
+void tst_LineageStore::gatesRecordedAfterScalars()
+{
+    QTemporaryDir dir;
+    auto store = openStore(dir.filePath(QStringLiteral("lineage.db")));
+    QVERIFY(store);
+    const QString run = QStringLiteral("20240501-120000-0003");
+    trainyard::test::writeSampleRun(*store, run, QString(40, u'1'), hex64('d'), hex64('5'));
+    // The sample recorded train's scalars (loss 0.25) before this gate exists.
+    QVERIFY(store->recordGates(
+        run, QStringLiteral("train"),
+        {LineageGate{
+            run, QStringLiteral("train"), QStringLiteral("loss"), QStringLiteral("<"), 0.2, std::nullopt, {}, {}}}));
+    const auto gates = store->gates(run);
+    const auto it = std::find_if(gates->begin(), gates->end(),
+                                 [](const LineageGate &g) { return g.job == QLatin1String("train"); });
+    QCOMPARE(it->outcome, QStringLiteral("failed"));
+    QCOMPARE(it->value, std::optional<double>(0.25));
+}
+
+void tst_LineageStore::signOffsAreAppendOnly()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("lineage.db"));
+    auto store = openStore(path);
+    QVERIFY(store);
+    LineageSignOff s{
+        0,  hex64('5'), QStringLiteral("run"), QStringLiteral("Lead"), QStringLiteral("approve"), QStringLiteral("ok"),
+        {}, hex64('f')};
+    const auto first = store->addSignOff(s);
+    QVERIFY(first);
+    s.decision = QStringLiteral("reject");
+    const auto second = store->addSignOff(s);
+    QVERIFY(second);
+    QVERIFY(*second > *first);
+    const auto all = store->signOffs(hex64('5'));
+    QCOMPARE(all->size(), size_t(2));
+    QCOMPARE(all->at(0).decision, QStringLiteral("approve"));
+    QCOMPARE(all->at(1).decision, QStringLiteral("reject"));
+    QCOMPARE(all->at(0).reviewer, QStringLiteral("Lead"));
+    QCOMPARE(all->at(0).fingerprint, hex64('f'));
+    QVERIFY(all->at(0).signedAt.isValid());
+
+    s.decision = QStringLiteral("maybe");
+    QVERIFY(!store->addSignOff(s));
+    s.decision = QStringLiteral("approve");
+    s.reviewer = QStringLiteral("  ");
+    QVERIFY(!store->addSignOff(s));
+
+    // Not even SQL can change or remove one.
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("raw"));
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(!q.exec(QStringLiteral("UPDATE signoffs SET decision = 'approve'")));
+        QVERIFY(q.lastError().text().contains(QStringLiteral("append-only")));
+        QVERIFY(!q.exec(QStringLiteral("DELETE FROM signoffs")));
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("raw"));
+    QCOMPARE(store->signOffs(hex64('5'))->size(), size_t(2));
+}
+
+void tst_LineageStore::runFilters()
+{
+    QTemporaryDir dir;
+    auto store = openStore(dir.filePath(QStringLiteral("lineage.db")));
+    QVERIFY(store);
+    trainyard::test::writeSampleRun(*store, QStringLiteral("20240501-120000-0010"),
+                                    QStringLiteral("aaaa") + QString(36, u'0'), hex64('1'), hex64('5'));
+    trainyard::test::writeSampleRun(*store, QStringLiteral("20240501-120000-0020"),
+                                    QStringLiteral("bbbb") + QString(36, u'0'), hex64('2'), hex64('6'),
+                                    QStringLiteral("feature"));
+    QCOMPARE(store->runs()->size(), size_t(2));
+    QCOMPARE(store->runs()->front().id, QStringLiteral("20240501-120000-0020")); // newest first
+    LineageRunFilter f;
+    f.branch = QStringLiteral("feature");
+    QCOMPARE(store->runs(f)->size(), size_t(1));
+    f = {};
+    f.commit = QStringLiteral("aaaa");
+    QCOMPARE(store->runs(f)->front().id, QStringLiteral("20240501-120000-0010"));
+    f = {};
+    f.dataHash = hex64('2');
+    QCOMPARE(store->runs(f)->front().id, QStringLiteral("20240501-120000-0020"));
+    f = {};
+    f.image = QStringLiteral("alpine@sha256:") + hex64('a');
+    QCOMPARE(store->runs(f)->size(), size_t(2));
+    f.limit = 1;
+    QCOMPARE(store->runs(f)->size(), size_t(1));
+    f = {};
+    f.status = QStringLiteral("failed");
+    QCOMPARE(store->runs(f)->size(), size_t(0));
+}
+
+void tst_LineageStore::migratesEveryEarlierVersion_data()
+{
+    QTest::addColumn<int>("from");
+    for (int v = 0; v < LineageSchema::latestVersion(); ++v)
+        QTest::addRow("v%d", v) << v;
+}
+
+void tst_LineageStore::migratesEveryEarlierVersion()
+{
+    QFETCH(int, from);
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("lineage.db"));
+    if (from > 0) {
+        LineageStore::Options options;
+        options.schemaVersion = from;
+        auto old = openStore(path, options);
+        QVERIFY(old);
+        QCOMPARE(old->schemaVersion(), from);
+    } else {
+        QFile empty(path);
+        QVERIFY(empty.open(QIODevice::WriteOnly)); // version 0: an empty file
+    }
+    auto store = openStore(path);
+    QVERIFY(store);
+    QCOMPARE(store->schemaVersion(), LineageSchema::latestVersion());
+    // The migrated database takes everything a new one does.
+    const auto s = trainyard::test::writeSampleRun(*store, QStringLiteral("20240501-120000-0030"), QString(40, u'3'),
+                                                   hex64('d'), hex64('5'));
+    QCOMPARE(store->artifactsBySha(s.modelSha)->size(), size_t(1));
+    QCOMPARE(store->images(s.runId)->front().repoDigests.size(), 1);
+    QCOMPARE(store->dataVersions(s.runId)->front().dvcSource, QStringLiteral("data.dvc"));
+    QCOMPARE(scalarQuery(path, QStringLiteral("PRAGMA integrity_check")).toString(), QStringLiteral("ok"));
+}
+
+void tst_LineageStore::migratesFrozenFixtures_data()
+{
+    // Databases written by earlier versions, frozen as SQL text, with data in them.
+    QTest::addColumn<int>("version");
+    QTest::newRow("v1") << 1;
+    QTest::newRow("v2") << 2;
+}
+
+void tst_LineageStore::migratesFrozenFixtures()
+{
+    QFETCH(int, version);
+    QFile fixture(QStringLiteral(TRAINYARD_TEST_DATA "/lineage/schema-v%1.sql").arg(version));
+    QVERIFY2(fixture.open(QIODevice::ReadOnly), qPrintable(fixture.fileName()));
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("lineage.db"));
+    QVERIFY(execScript(path, QString::fromUtf8(fixture.readAll()), version));
+    auto store = openStore(path);
+    QVERIFY(store);
+    QCOMPARE(store->schemaVersion(), LineageSchema::latestVersion());
+
+    const QString runId = QStringLiteral("20240101-100000-0001");
+    auto run = store->run(runId);
+    QVERIFY(run && *run);
+    QCOMPARE((*run)->branch, QStringLiteral("main"));
+    QCOMPARE((*run)->status, QStringLiteral("success"));
+    auto images = store->images(runId);
+    QVERIFY(images && images->size() == 1);
+    // v1 kept repo digests as lines of text; v2 made them rows: both come back the same.
+    QCOMPARE(images->front().repoDigests, (QStringList{QStringLiteral("mirror.example/trainer@sha256:") + hex64('2'),
+                                                       QStringLiteral("trainer@sha256:") + hex64('1')}));
+    auto uses = store->jobsUsingImage(QStringLiteral("sha256:") + hex64('1'));
+    QVERIFY(uses && uses->size() == 1);
+    QCOMPARE(uses->front().job, QStringLiteral("train"));
+    auto artifacts = store->artifacts(runId);
+    QVERIFY(artifacts && artifacts->size() == 1);
+    QCOMPARE(artifacts->front().sha256, hex64('5'));
+    auto data = store->dataVersions(runId);
+    QCOMPARE(data->front().hash, hex64('d'));
+    QCOMPARE(data->front().dvcMd5, version >= 2 ? QStringLiteral("00112233445566778899aabbccddeeff.dir") : QString());
+    // Sign-offs of the old version are kept, and are append-only now.
+    QCOMPARE(store->signOffs(hex64('5'))->size(), size_t(1));
+    QVERIFY(store->recordReproduction(LineageReproduction{runId, QStringLiteral("r2"), true, {}, {}}));
+}
+
+void tst_LineageStore::integrityFailureOpensReadOnly()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("lineage.db"));
+    {
+        auto store = openStore(path);
+        QVERIFY(store);
+        for (int i = 0; i < 40; ++i)
+            trainyard::test::writeSampleRun(*store,
+                                            QStringLiteral("20240501-120000-%1").arg(i, 4, 16, QLatin1Char('0')),
+                                            QString(40, u'1'), hex64('d'), hex64('5'));
+    } // the last connection checkpoints the WAL into the file
+    QVERIFY(!QFile::exists(path + QStringLiteral("-wal")) || QFileInfo(path + QStringLiteral("-wal")).size() == 0);
+    const qint64 pageSize = scalarQuery(path, QStringLiteral("PRAGMA page_size")).toLongLong();
+    const qint64 pages = QFileInfo(path).size() / pageSize;
+    QVERIFY(pages > 6);
+    {
+        // Scribble over the b-tree page headers of a few pages in the middle.
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadWrite));
+        for (qint64 page = pages / 2; page < pages / 2 + 3; ++page) {
+            f.seek(page * pageSize);
+            f.write(QByteArray(64, '\x7f'));
+        }
+    }
+    auto store = LineageStore::open(path);
+    QVERIFY2(store, store ? "" : qPrintable(store.error().toString()));
+    QVERIFY((*store)->isReadOnly());
+    QVERIFY2((*store)->readOnlyReason().contains(QStringLiteral("integrity_check")),
+             qPrintable((*store)->readOnlyReason()));
+    QVERIFY((*store)->readOnlyReason().contains(path));
+    QVERIFY((*store)->readOnlyReason().contains(QStringLiteral("read-only")));
+    // Writes are refused with that message, not attempted.
+    LineageRun run;
+    run.id = QStringLiteral("new");
+    run.status = QStringLiteral("running");
+    const auto refused = (*store)->recordRun(run);
+    QVERIFY(!refused);
+    QCOMPARE(refused.error().message, (*store)->readOnlyReason());
+}
+
+void tst_LineageStore::notADatabaseIsAnError()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("lineage.db"));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(QByteArray(8192, 'x'));
+    f.close();
+    auto store = LineageStore::open(path);
+    QVERIFY(!store);
+    QVERIFY2(store.error().message.contains(path), qPrintable(store.error().message));
+    QVERIFY2(store.error().message.contains(QStringLiteral("not a database")), qPrintable(store.error().message));
+}
+
+void tst_LineageStore::newerSchemaIsReadOnly()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("lineage.db"));
+    QVERIFY(openStore(path));
+    QVERIFY(execScript(path, QString(), 99));
+    auto store = openStore(path);
+    QVERIFY(store);
+    QVERIFY(store->isReadOnly());
+    QVERIFY2(store->readOnlyReason().contains(QStringLiteral("newer Trainyard")), qPrintable(store->readOnlyReason()));
+    QVERIFY(store->runs()); // reading still works
+}
+
+void tst_LineageStore::interruptedRunIsMarkedAtOpen()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("lineage.db"));
+    // A pid that is certainly gone: a process that ran and was reaped.
+    QProcess gone;
+    gone.start(QStringLiteral("true"));
+    QVERIFY(gone.waitForFinished());
+    const qint64 deadPid = gone.processId() ? gone.processId() : 999999;
+    {
+        auto store = openStore(path);
+        QVERIFY(store);
+        const auto record = [&](const QString &id, qint64 pid, const QString &host) {
+            LineageRun run;
+            run.id = id;
+            run.status = QStringLiteral("running");
+            run.pid = pid;
+            run.host = host;
+            run.started = QDateTime::currentDateTimeUtc();
+            QVERIFY(store->recordRun(run));
+            for (const auto &[name, status] : {std::pair{QStringLiteral("done"), QStringLiteral("success")},
+                                               std::pair{QStringLiteral("busy"), QStringLiteral("running")},
+                                               std::pair{QStringLiteral("later"), QStringLiteral("pending")}}) {
+                LineageJob job;
+                job.runId = id;
+                job.name = name;
+                job.status = status;
+                job.started = status == QLatin1String("pending") ? QDateTime() : run.started;
+                QVERIFY(store->recordJob(job));
+            }
+        };
+        record(QStringLiteral("dead"), 2147483, QSysInfo::machineHostName()); // beyond pid_max: no such process
+        record(QStringLiteral("alive"), QCoreApplication::applicationPid(), QSysInfo::machineHostName());
+        record(QStringLiteral("remote"), 2147483, QStringLiteral("another-host"));
+        Q_UNUSED(deadPid);
+    }
+    auto store = openStore(path);
+    QVERIFY(store);
+    QCOMPARE(store->interruptedRuns(), QStringList{QStringLiteral("dead")});
+    QCOMPARE((*store->run(QStringLiteral("dead")))->status, QStringLiteral("interrupted"));
+    QVERIFY((*store->run(QStringLiteral("dead")))->finished.isValid());
+    QCOMPARE((*store->job(QStringLiteral("dead"), QStringLiteral("done")))->status, QStringLiteral("success"));
+    QCOMPARE((*store->job(QStringLiteral("dead"), QStringLiteral("busy")))->status, QStringLiteral("cancelled"));
+    QCOMPARE((*store->job(QStringLiteral("dead"), QStringLiteral("busy")))->reason,
+             QStringLiteral("the run was interrupted"));
+    QCOMPARE((*store->job(QStringLiteral("dead"), QStringLiteral("later")))->status, QStringLiteral("cancelled"));
+    QCOMPARE((*store->run(QStringLiteral("alive")))->status, QStringLiteral("running"));
+    QCOMPARE((*store->run(QStringLiteral("remote")))->status, QStringLiteral("running"));
+    // Marked once: the next open finds nothing more.
+    QVERIFY(openStore(path)->interruptedRuns().isEmpty());
+}
+
+void tst_LineageStore::hashCacheKeepsEntriesUnderRoot()
+{
+    QTemporaryDir dir;
+    auto store = openStore(dir.filePath(QStringLiteral("lineage.db")));
+    QVERIFY(store);
+    auto cache = store->hashCache();
+    QHash<QString, CachedFileHash> entries;
+    entries.insert(QStringLiteral("/data/a/x"), CachedFileHash{1, 2, 3, hex64('1')});
+    entries.insert(QStringLiteral("/data/a/sub/y"), CachedFileHash{4, 5, 6, hex64('2')});
+    entries.insert(QStringLiteral("/data/ab/z"), CachedFileHash{7, 8, 9, hex64('3')});
+    entries.insert(QStringLiteral("/data/a"), CachedFileHash{0, 0, 0, hex64('4')});
+    QVERIFY(cache->update(entries, {}));
+    auto under = cache->entriesUnder(QStringLiteral("/data/a"));
+    QCOMPARE(under.size(), 3);
+    QVERIFY(!under.contains(QStringLiteral("/data/ab/z")));
+    QCOMPARE(under.value(QStringLiteral("/data/a/sub/y")).mtimeNs, 5);
+    QCOMPARE(under.value(QStringLiteral("/data/a/sub/y")).inode, quint64(6));
+    QVERIFY(cache->update({}, {QStringLiteral("/data/a/x")}));
+    QCOMPARE(cache->entriesUnder(QStringLiteral("/data/a")).size(), 2);
+}
+
+void tst_LineageStore::concurrentThreadsWrite()
+{
+    // Threads sharing one store, and a second store on the same file (like another process).
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("lineage.db"));
+    auto store = openStore(path);
+    auto other = openStore(path);
+    QVERIFY(store && other);
+    constexpr int kThreads = 4;
+    constexpr int kRuns = 60;
+    std::atomic<int> failures{0};
+    QStringList errors;
+    std::mutex errorMutex;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+            LineageStore &s = t % 2 ? *other : *store;
+            for (int i = 0; i < kRuns; ++i) {
+                const QString id = QStringLiteral("t%1-%2").arg(t).arg(i);
+                auto ok = s.transaction([&]() -> Result<void> {
+                    LineageRun run;
+                    run.id = id;
+                    run.status = QStringLiteral("success");
+                    if (auto r = s.recordRun(run); !r)
+                        return r;
+                    LineageJob job;
+                    job.runId = id;
+                    job.name = QStringLiteral("j");
+                    job.status = QStringLiteral("success");
+                    return s.recordJob(job);
+                });
+                if (!ok) {
+                    ++failures;
+                    std::lock_guard lock(errorMutex);
+                    errors << ok.error().toString();
+                }
+                // Reads interleave with the writes.
+                if (!s.runs(LineageRunFilter{{}, {}, {}, {}, {}, 5}))
+                    ++failures;
+            }
+        });
+    }
+    for (auto &t : threads)
+        t.join();
+    QVERIFY2(failures == 0, qPrintable(errors.join(u'\n')));
+    QCOMPARE(store->runs()->size(), size_t(kThreads * kRuns));
+}
+
+void tst_LineageStore::concurrentProcessesWrite()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("lineage.db"));
+    QVERIFY(openStore(path)); // created once, so both writers find the schema
+    constexpr int kRuns = 150;
+    QProcess a, b;
+    for (auto [p, prefix] : {std::pair{&a, QStringLiteral("a")}, std::pair{&b, QStringLiteral("b")}})
+        p->start(QCoreApplication::applicationFilePath(),
+                 {QStringLiteral("--writer"), path, prefix, QString::number(kRuns)});
+    QVERIFY(a.waitForFinished(120000));
+    QVERIFY(b.waitForFinished(120000));
+    QVERIFY2(a.exitCode() == 0 && a.readAllStandardError().isEmpty(), "writer a reported an error");
+    QVERIFY2(b.exitCode() == 0 && b.readAllStandardError().isEmpty(), "writer b reported an error");
+    auto store = openStore(path);
+    QCOMPARE(store->runs()->size(), size_t(2 * kRuns));
+    QCOMPARE(store->artifactsBySha(hex64('1'))->size(), size_t(2 * kRuns));
+}
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    if (argc == 5 && qstrcmp(argv[1], "--writer") == 0)
+        return writerMain(QString::fromLocal8Bit(argv[2]), QString::fromLocal8Bit(argv[3]),
+                          QByteArray(argv[4]).toInt());
+    tst_LineageStore test;
+    QTEST_SET_MAIN_SOURCE_PATH
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "tst_lineagestore.moc"

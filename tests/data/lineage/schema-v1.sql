@@ -1,0 +1,34 @@
+-- A lineage database as schema version 1 wrote it (frozen: never edit; add a new file).
+CREATE TABLE artifacts ( run_id TEXT NOT NULL, job TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL DEFAULT 0, executable INTEGER NOT NULL DEFAULT 0, expires_at TEXT, PRIMARY KEY (run_id, job, path), FOREIGN KEY (run_id, job) REFERENCES jobs(run_id, name) ON DELETE CASCADE);
+INSERT INTO "artifacts" VALUES('20240101-100000-0001','train','models/model.txt','5555555555555555555555555555555555555555555555555555555555555555',42,0,'2024-01-08T10:04:00.000Z');
+CREATE TABLE commits ( sha TEXT PRIMARY KEY, author_name TEXT NOT NULL DEFAULT '', author_email TEXT NOT NULL DEFAULT '', message TEXT NOT NULL DEFAULT '', committed_at TEXT);
+INSERT INTO "commits" VALUES('1111111111111111111111111111111111111111','Ada','ada@example.org','First model','2024-01-01T09:00:00.000Z');
+CREATE TABLE consumptions ( run_id TEXT NOT NULL, job TEXT NOT NULL, producer_job TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL, PRIMARY KEY (run_id, job, producer_job, path), FOREIGN KEY (run_id, job) REFERENCES jobs(run_id, name) ON DELETE CASCADE);
+CREATE TABLE data_versions ( run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE, name TEXT NOT NULL, path TEXT NOT NULL DEFAULT '', hash TEXT NOT NULL DEFAULT '', file_count INTEGER NOT NULL DEFAULT 0, total_bytes INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (run_id, name));
+INSERT INTO "data_versions" VALUES('20240101-100000-0001','dataset','data','dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd',2,100);
+CREATE TABLE gates ( run_id TEXT NOT NULL, job TEXT NOT NULL, metric TEXT NOT NULL, op TEXT NOT NULL, threshold REAL NOT NULL, value REAL, outcome TEXT NOT NULL DEFAULT 'pending', source TEXT NOT NULL DEFAULT '', PRIMARY KEY (run_id, job, metric, op), FOREIGN KEY (run_id, job) REFERENCES jobs(run_id, name) ON DELETE CASCADE);
+INSERT INTO "gates" VALUES('20240101-100000-0001','train','accuracy','>=',0.85,0.9,'passed','scalars');
+CREATE TABLE images ( run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE, reference TEXT NOT NULL, image_id TEXT NOT NULL DEFAULT '', repo_digests TEXT NOT NULL DEFAULT '', PRIMARY KEY (run_id, reference));
+INSERT INTO "images" VALUES('20240101-100000-0001','trainer:1','sha256:eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee','trainer@sha256:1111111111111111111111111111111111111111111111111111111111111111
+mirror.example/trainer@sha256:2222222222222222222222222222222222222222222222222222222222222222');
+CREATE TABLE job_edges ( run_id TEXT NOT NULL, job TEXT NOT NULL, upstream TEXT NOT NULL, PRIMARY KEY (run_id, job, upstream), FOREIGN KEY (run_id, job) REFERENCES jobs(run_id, name) ON DELETE CASCADE);
+CREATE TABLE jobs ( run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE, name TEXT NOT NULL, stage TEXT NOT NULL DEFAULT '', status TEXT NOT NULL, exit_code INTEGER NOT NULL DEFAULT -1, attempts INTEGER NOT NULL DEFAULT 0, started_at TEXT, finished_at TEXT, engine TEXT NOT NULL DEFAULT '', isolation TEXT NOT NULL DEFAULT '', image TEXT NOT NULL DEFAULT '', image_id TEXT NOT NULL DEFAULT '', gpus TEXT NOT NULL DEFAULT '', cpu_fallback INTEGER NOT NULL DEFAULT 0, timed_out INTEGER NOT NULL DEFAULT 0, oom_killed INTEGER NOT NULL DEFAULT 0, allow_failure INTEGER NOT NULL DEFAULT 0, reason TEXT NOT NULL DEFAULT '', log_file TEXT NOT NULL DEFAULT '', tensorboard_dir TEXT NOT NULL DEFAULT '', reused_from TEXT NOT NULL DEFAULT '', PRIMARY KEY (run_id, name));
+INSERT INTO "jobs" VALUES('20240101-100000-0001','train','train','success',0,1,'2024-01-01T10:00:01.000Z','2024-01-01T10:04:00.000Z','docker','docker container','trainer:1','sha256:eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee','0',0,0,0,0,'','.trainyard/logs/20240101-100000-0001/train.log','','');
+CREATE TABLE runs ( id TEXT PRIMARY KEY, pipeline_iid INTEGER NOT NULL DEFAULT 0, project_dir TEXT NOT NULL DEFAULT '', pipeline_file TEXT NOT NULL DEFAULT '', branch TEXT NOT NULL DEFAULT '', commit_sha TEXT REFERENCES commits(sha), dirty INTEGER NOT NULL DEFAULT 0, diff_hash TEXT NOT NULL DEFAULT '', user_name TEXT NOT NULL DEFAULT '', host TEXT NOT NULL DEFAULT '', pid INTEGER NOT NULL DEFAULT 0, trigger_source TEXT NOT NULL DEFAULT '', engine TEXT NOT NULL DEFAULT '', status TEXT NOT NULL, started_at TEXT, finished_at TEXT, duration_ms INTEGER NOT NULL DEFAULT -1, protected_branches TEXT NOT NULL DEFAULT '');
+INSERT INTO "runs" VALUES('20240101-100000-0001',1,'/old/project','.gitlab-ci.yml','main','1111111111111111111111111111111111111111',0,'','ada','oldhost',4242,'cli','docker','success','2024-01-01T10:00:00.000Z','2024-01-01T10:05:00.000Z',300000,'main');
+CREATE TABLE scalars ( run_id TEXT NOT NULL, job TEXT NOT NULL, tag TEXT NOT NULL, value REAL NOT NULL, PRIMARY KEY (run_id, job, tag), FOREIGN KEY (run_id, job) REFERENCES jobs(run_id, name) ON DELETE CASCADE);
+CREATE TABLE signoffs ( id INTEGER PRIMARY KEY AUTOINCREMENT, artifact_sha256 TEXT NOT NULL, run_id TEXT NOT NULL DEFAULT '', reviewer TEXT NOT NULL, decision TEXT NOT NULL, comment TEXT NOT NULL DEFAULT '', signed_at TEXT NOT NULL, fingerprint TEXT NOT NULL);
+INSERT INTO "signoffs" VALUES(1,'5555555555555555555555555555555555555555555555555555555555555555','20240101-100000-0001','Lead','approve','ok','2024-01-02T10:00:00.000Z','ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff');
+CREATE TABLE variables ( run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE, job TEXT NOT NULL DEFAULT '', name TEXT NOT NULL, value TEXT NOT NULL DEFAULT '', PRIMARY KEY (run_id, job, name));
+INSERT INTO "variables" VALUES('20240101-100000-0001','','EPOCHS','30');
+CREATE INDEX runs_commit ON runs(commit_sha);
+CREATE INDEX runs_started ON runs(started_at);
+CREATE INDEX jobs_reused ON jobs(reused_from);
+CREATE INDEX jobs_image_id ON jobs(image_id);
+CREATE INDEX images_id ON images(image_id);
+CREATE INDEX data_versions_hash ON data_versions(hash);
+CREATE INDEX artifacts_sha ON artifacts(sha256, run_id);
+CREATE INDEX artifacts_path ON artifacts(path, run_id);
+CREATE INDEX consumptions_producer ON consumptions(run_id, producer_job);
+CREATE INDEX consumptions_sha ON consumptions(sha256);
+CREATE INDEX signoffs_artifact ON signoffs(artifact_sha256);

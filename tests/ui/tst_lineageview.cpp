@@ -1,0 +1,194 @@
+// The lineage view and the release review on a real lineage database (written through the
+// store's API): the artifact list, the graph from commit/data/image through the jobs to the
+// artifact and on to what used it, node details, the checklist, sign-off (and staleness after the
+// lineage changes), and the exports. Everything is read on worker threads.
+#include "lineage/lineagegraph.h"
+#include "lineage/lineageview.h"
+#include "lineage/releasereviewdialog.h"
+
+#include "core/lineage/lineagesample.h"
+
+#include <QDir>
+#include <QFile>
+#include <QGraphicsItem>
+#include <QGraphicsView>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLineEdit>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTextBrowser>
+#include <QTreeWidget>
+
+using namespace trainyard;
+using namespace trainyard::ui;
+
+namespace {
+const QString kCommitA = QStringLiteral("a1") + QString(38, u'0');
+const QString kCommitB = QStringLiteral("b2") + QString(38, u'0');
+} // namespace
+
+class tst_LineageView final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void listsArtifactsAndShowsGraph();
+    void searchByPathAndUnknownTarget();
+    void reviewSignOffStaleAndExport();
+    void projectWithoutLineageSaysSo();
+
+private:
+    std::unique_ptr<QTemporaryDir> m_dir;
+    test::SampleRun m_a;
+    test::SampleRun m_b;
+};
+
+void tst_LineageView::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    const QString db = core::LineageStore::defaultPath(m_dir->path());
+    QVERIFY(QDir().mkpath(QFileInfo(db).path()));
+    auto store = core::LineageStore::open(db);
+    QVERIFY(store);
+    m_a = test::writeSampleRun(**store, QStringLiteral("20240501-120000-00a1"), kCommitA, test::hex64('1'), test::hex64('5'));
+    m_b = test::writeSampleRun(**store, QStringLiteral("20240501-120000-00b2"), kCommitB, test::hex64('2'), test::hex64('6'));
+}
+
+void tst_LineageView::listsArtifactsAndShowsGraph()
+{
+    LineageView view;
+    view.resize(1200, 700);
+    view.show();
+    view.setProjectDir(m_dir->path());
+    QTRY_VERIFY_WITH_TIMEOUT(view.artifactList()->topLevelItemCount() > 0, 10000);
+    // Newest run first: every artifact of run b comes before those of run a.
+    QTreeWidget *list = view.artifactList();
+    bool seenA = false;
+    for (int i = 0; i < list->topLevelItemCount(); ++i) {
+        const QString run = list->topLevelItem(i)->data(2, Qt::UserRole).toString();
+        if (run == m_a.runId)
+            seenA = true;
+        else
+            QVERIFY2(!seenA, "run b's artifacts are listed after run a's");
+    }
+
+    QSignalSpy shown(&view, &LineageView::reviewShown);
+    view.showArtifact(m_a.modelSha, m_a.runId);
+    QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 1, 10000);
+    LineageGraph *graph = view.graph();
+    const QStringList keys = graph->nodeKeys();
+    QVERIFY(keys.contains(QStringLiteral("subject")));
+    QVERIFY(keys.contains(QStringLiteral("commit:") + kCommitA));
+    QVERIFY(keys.contains(QStringLiteral("job:%1/train").arg(m_a.runId)));
+    QVERIFY(keys.contains(QStringLiteral("job:%1/prepare").arg(m_a.runId))); // upstream of train
+    QVERIFY(keys.contains(QStringLiteral("data:%1/dataset").arg(m_a.runId)));
+    QVERIFY(!keys.contains(QStringLiteral("commit:") + kCommitB));             // not run b's
+    // Forward: evaluate and export used the model, export made export/model.tar from it.
+    QVERIFY(keys.contains(QStringLiteral("usedby:%1/evaluate").arg(m_a.runId)));
+    QVERIFY(keys.contains(QStringLiteral("usedby:%1/export").arg(m_a.runId)));
+    QVERIFY(graph->edgeCount() >= 6);
+    // The subject's details are shown; a click on the commit shows the commit's.
+    QVERIFY(view.detailsPane()->toPlainText().contains(m_a.modelSha));
+    QGraphicsItem *commit = graph->node(QStringLiteral("commit:") + kCommitA);
+    QVERIFY(commit);
+    auto *gv = view.findChild<QGraphicsView *>();
+    gv->ensureVisible(commit);
+    QTest::mouseClick(gv->viewport(), Qt::LeftButton, {}, gv->mapFromScene(commit->sceneBoundingRect().center()));
+    QTRY_VERIFY(view.detailsPane()->toPlainText().contains(QStringLiteral("ada@example.org")));
+    QVERIFY(view.detailsPane()->toPlainText().contains(kCommitA));
+}
+
+void tst_LineageView::searchByPathAndUnknownTarget()
+{
+    LineageView view;
+    view.setProjectDir(m_dir->path());
+    QSignalSpy shown(&view, &LineageView::reviewShown);
+    auto *search = view.findChild<QLineEdit *>(QStringLiteral("lineageSearch"));
+    search->setText(QStringLiteral("models/model.txt")); // by path: the newest recorded one (run b)
+    QTest::keyClick(search, Qt::Key_Return);
+    QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 1, 10000);
+    QCOMPARE(view.current()->provenance.artifact.sha256, m_b.modelSha);
+    search->setText(test::hex64('9'));
+    QTest::keyClick(search, Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(view.statusLabel()->text().contains(test::hex64('9')), 10000);
+    QCOMPARE(shown.count(), 1); // the graph still shows the last artifact found
+}
+
+void tst_LineageView::reviewSignOffStaleAndExport()
+{
+    LineageView view;
+    view.setProjectDir(m_dir->path());
+    QSignalSpy shown(&view, &LineageView::reviewShown);
+    view.showArtifact(m_a.exportSha, m_a.runId);
+    QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 1, 10000);
+    view.openReview();
+    ReleaseReviewDialog *dialog = view.reviewDialog();
+    QVERIFY(dialog && dialog->isVisible());
+    // The checklist as core computes it, one row per check, with the reasons as children.
+    QTreeWidget *checks = dialog->checklistTree();
+    QCOMPARE(checks->topLevelItemCount(), int(view.current()->checklist.items.size()));
+    QStringList ids;
+    for (int i = 0; i < checks->topLevelItemCount(); ++i) {
+        ids << checks->topLevelItem(i)->data(0, Qt::UserRole).toString();
+        QVERIFY(checks->topLevelItem(i)->childCount() > 0 || view.current()->checklist.items[size_t(i)].details.isEmpty());
+    }
+    QVERIFY(ids.contains(QStringLiteral("clean-commit")));
+    QVERIFY(ids.contains(QStringLiteral("gates-passed")));
+
+    // Approve: the sign-off is stored and listed, current.
+    dialog->reviewerEdit()->setText(QStringLiteral("Lead"));
+    dialog->commentEdit()->setPlainText(QStringLiteral("ship it"));
+    dialog->decide(QStringLiteral("approve"));
+    QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 2, 10000); // re-reviewed after the sign-off
+    QTreeWidget *signOffs = dialog->signOffTree();
+    QCOMPARE(signOffs->topLevelItemCount(), 1);
+    QCOMPARE(signOffs->topLevelItem(0)->text(1), QStringLiteral("Lead"));
+    QCOMPARE(signOffs->topLevelItem(0)->text(2), QStringLiteral("approve"));
+    QCOMPARE(signOffs->topLevelItem(0)->text(3), QStringLiteral("ship it"));
+
+    // The lineage changes afterwards (a new final value upstream): the sign-off is stale.
+    {
+        auto store = core::LineageStore::open(core::LineageStore::defaultPath(m_dir->path()));
+        QVERIFY(store);
+        QVERIFY((*store)->recordScalars(m_a.runId, QStringLiteral("train"), {{QStringLiteral("loss"), 0.01}}));
+    }
+    view.showArtifact(m_a.exportSha, m_a.runId);
+    QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 3, 10000);
+    QCOMPARE(signOffs->topLevelItem(0)->text(2), QStringLiteral("approve (stale)"));
+
+    // Exports: the Markdown report and the in-toto statement.
+    QSignalSpy exported(view.query(), &LineageQuery::exported);
+    const QString md = m_dir->filePath(QStringLiteral("review.md"));
+    const QString json = m_dir->filePath(QStringLiteral("provenance.json"));
+    dialog->exportTo(md);
+    QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 1, 10000);
+    dialog->exportTo(json);
+    QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 2, 10000);
+    QFile report(md);
+    QVERIFY(report.open(QIODevice::ReadOnly));
+    const QByteArray text = report.readAll();
+    QVERIFY(text.contains(m_a.exportSha.toLatin1()));
+    QVERIFY(text.contains("Lead"));
+    QFile statement(json);
+    QVERIFY(statement.open(QIODevice::ReadOnly));
+    const QJsonObject root = QJsonDocument::fromJson(statement.readAll()).object();
+    QCOMPARE(root.value(QLatin1String("_type")).toString(), QStringLiteral("https://in-toto.io/Statement/v1"));
+    QCOMPARE(root.value(QLatin1String("predicateType")).toString(), QStringLiteral("https://slsa.dev/provenance/v1"));
+}
+
+void tst_LineageView::projectWithoutLineageSaysSo()
+{
+    QTemporaryDir empty;
+    LineageView view;
+    view.setProjectDir(empty.path());
+    QTRY_VERIFY_WITH_TIMEOUT(view.statusLabel()->text().contains(QStringLiteral("No lineage is recorded")), 10000);
+    QCOMPARE(view.artifactList()->topLevelItemCount(), 0);
+    QVERIFY(!QFile::exists(core::LineageStore::defaultPath(empty.path()))); // a viewer creates nothing
+}
+
+QTEST_MAIN(tst_LineageView)
+#include "tst_lineageview.moc"

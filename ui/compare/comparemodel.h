@@ -1,0 +1,136 @@
+#pragma once
+
+#include "common/error.h"
+#include "metrics/eventfilereader.h"
+#include "metrics/runscalarslocator.h"
+#include "metrics/scalarseries.h"
+#include "seriesstats.h"
+
+#include <QHash>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+#include <QThread>
+#include <QThreadPool>
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <vector>
+
+namespace trainyard::core {
+class ScalarWatcher;
+}
+
+namespace trainyard::ui {
+
+/// One run the compare view can show: a run Trainyard recorded (a job's TensorBoard folder) or
+/// a run of a logdir the user opened.
+struct CompareRun
+{
+    QString key;           ///< unique and stable: "project:#3 train", "logdir:/abs/path|lr_0.1"
+    QString name;          ///< what the user sees ("#3 train", "logs/lr_0.1"); the run's colour comes from it
+    QString group;         ///< "Project runs", or the logdir's path
+    bool recorded = false; ///< recorded by Trainyard: `parameters` are known
+    core::RunParameters parameters;
+    bool live = false; ///< followed while its job runs
+    /// The scalars (null until first read); replaced, never changed, when new points arrive.
+    std::shared_ptr<const core::RunScalars> scalars;
+    std::shared_ptr<const std::map<QString, SeriesStats>> stats; ///< per tag, computed with the scalars
+};
+
+/// The runs of the compare view and their scalars. Event files are parsed on worker threads
+/// only: a project's recorded runs on a thread pool (read once, from the artifact store), logdirs
+/// and running jobs' folders by core::ScalarWatcher objects living on one watcher thread (read,
+/// then followed). Results arrive by queued calls; the UI thread only swaps shared pointers.
+class CompareModel final : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit CompareModel(QObject *parent = nullptr);
+    /// Stops the watchers and waits for reads in flight (each stops at its next file).
+    ~CompareModel() override;
+
+    /// Shows the recorded runs of the project in `dir` (empty: none).
+    void setProjectDir(const QString &dir);
+    QString projectDir() const { return m_projectDir; }
+    /// Lists the project's recorded runs again: new runs appear, a running job is followed in
+    /// its workspace and, once finished, read from its artifacts. Call when a run or job starts
+    /// or ends.
+    void refreshProject();
+
+    /// Adds a TensorBoard logdir (a folder, or one event file): read, then followed as it grows.
+    /// Adding one already there does nothing.
+    void addLogdir(const QString &path);
+    void removeLogdir(const QString &path);
+    QStringList logdirs() const;
+    /// Poll interval of the watchers (default 2000 ms), for file systems without notifications.
+    void setPollInterval(int milliseconds);
+
+    /// Every run, project runs first (oldest first), then each logdir's in name order.
+    const std::vector<CompareRun> &runs() const { return m_runs; }
+    const CompareRun *run(const QString &key) const;
+    /// Every tag of every run read so far, sorted.
+    QStringList tags() const;
+    /// True while a listing or a first read is in flight.
+    bool isLoading() const { return m_pending > 0; }
+    /// Problems seen so far (damaged records, unreadable folders), oldest first, at most 200.
+    const std::vector<core::Error> &problems() const { return m_problems; }
+
+    static QString projectGroup();
+
+Q_SIGNALS:
+    /// Runs were added or removed, or their names, groups or parameters changed.
+    void runsChanged();
+    /// These runs have new scalars.
+    void runDataChanged(const QStringList &keys);
+    void loadingChanged(bool loading);
+    void problemFound(const trainyard::core::Error &problem);
+
+private:
+    struct Source;
+    struct Snapshot
+    {
+        QString runName; ///< the run's name in its logdir
+        std::shared_ptr<const core::RunScalars> scalars;
+        std::shared_ptr<const std::map<QString, SeriesStats>> stats;
+    };
+
+    void projectListed(quint64 generation, const core::Result<core::RecordedScalarRuns> &listed);
+    void storedRunRead(quint64 generation, const QString &key, const QStringList &files, const Snapshot &snapshot,
+                       const core::ReadReport &report);
+    void watcherRead(quint64 sourceId, const std::vector<Snapshot> &snapshots, const core::ReadReport &report);
+    void watcherLoaded(quint64 sourceId);
+    void watcherFailed(quint64 sourceId, const core::Error &error);
+
+    Source *startWatcher(const QString &path, bool follow, const core::RecordedScalarRun &recorded);
+    void stopSource(quint64 sourceId);
+    Source *source(quint64 sourceId);
+    QString runKey(const Source &source, const QString &runName) const;
+    QString runDisplayName(const Source &source, const QString &runName) const;
+    void addProblem(const core::Error &problem);
+    void report(const core::ReadReport &report);
+    void sortRuns();
+    void beginTask();
+    void endTask();
+    CompareRun *findRun(const QString &key);
+
+    QString m_projectDir;
+    quint64 m_projectGeneration = 0;
+    std::vector<core::RecordedScalarRun> m_recorded; ///< the latest listing
+    std::vector<std::unique_ptr<Source>> m_sources;  ///< logdirs in the order added, then workspaces
+    quint64 m_nextSourceId = 1;
+    std::vector<CompareRun> m_runs;
+    QHash<QString, quint64> m_runSource;       ///< runs read by a watcher: key → source id
+    QHash<QString, QStringList> m_storedFiles; ///< runs read from the artifact store: key → its files
+    std::vector<core::Error> m_problems;
+    int m_pending = 0;
+    int m_pollMs = 2000;
+
+    std::shared_ptr<std::atomic_bool> m_cancel;
+    QThreadPool m_pool;
+    QThread m_watchThread;
+};
+
+} // namespace trainyard::ui

@@ -1,0 +1,284 @@
+#include "comparetable.h"
+
+#include "chartreadout.h"
+#include "runcolors.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPainter>
+#include <QSet>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace trainyard::ui {
+
+namespace {
+
+QString signedNumber(double v)
+{
+    return (v > 0 ? QStringLiteral("+") : QString()) + formatValue(v);
+}
+
+QIcon swatch(const QColor &color)
+{
+    QPixmap pixmap(QSize(20, 20));
+    pixmap.setDevicePixelRatio(2);
+    pixmap.fill(Qt::transparent);
+    QPainter p(&pixmap);
+    p.setPen(Qt::NoPen);
+    p.setBrush(color);
+    p.drawRoundedRect(QRectF(1, 1, 8, 8), 2, 2);
+    return QIcon(pixmap);
+}
+
+QString statKey(const QString &tag, CompareTable::Stat stat)
+{
+    return tag + u'\n' + QString::number(int(stat));
+}
+
+} // namespace
+
+CompareTable::CompareTable(QWidget *parent)
+    : QWidget(parent)
+    , m_baselineBox(new QComboBox(this))
+    , m_table(new QTableWidget(this))
+{
+    auto *top = new QHBoxLayout;
+    top->setContentsMargins(0, 0, 0, 0);
+    top->addWidget(new QLabel(tr("Baseline:"), this));
+    top->addWidget(m_baselineBox);
+    top->addStretch(1);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(top);
+    layout->addWidget(m_table, 1);
+    m_baselineBox->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->setSelectionMode(QAbstractItemView::ContiguousSelection);
+    m_table->setAlternatingRowColors(true);
+    m_table->setWordWrap(false);
+    m_table->verticalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    m_table->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    connect(m_baselineBox, &QComboBox::activated, this,
+            [this](int index) { setBaseline(m_baselineBox->itemData(index).toString()); });
+}
+
+QString CompareTable::statLabel(Stat stat)
+{
+    switch (stat) {
+    case Stat::Last:
+        return tr("last");
+    case Stat::Min:
+        return tr("min");
+    case Stat::Max:
+        return tr("max");
+    case Stat::Difference:
+        return tr("Δ last vs baseline");
+    }
+    return {};
+}
+
+void CompareTable::setRuns(const std::vector<const CompareRun *> &runs, const QStringList &tags)
+{
+    m_runs.clear();
+    for (const CompareRun *run : runs)
+        m_runs.push_back(*run);
+    m_tags = tags;
+    rebuild();
+}
+
+void CompareTable::setBaseline(const QString &key)
+{
+    m_baseline = key;
+    rebuild();
+}
+
+int CompareTable::column(const QString &key) const
+{
+    return m_columns.value(key, -1);
+}
+
+int CompareTable::row(const QString &tag, Stat stat) const
+{
+    return m_rows.value(statKey(tag, stat), -1);
+}
+
+int CompareTable::parameterRow(const QString &name) const
+{
+    return m_rows.value(QStringLiteral("param\n") + name, -1);
+}
+
+void CompareTable::rebuild()
+{
+    const auto baselineIt =
+        std::find_if(m_runs.begin(), m_runs.end(), [&](const CompareRun &r) { return r.key == m_baseline; });
+    if (baselineIt == m_runs.end())
+        m_baseline = m_runs.empty() ? QString() : m_runs.front().key;
+    const CompareRun *baseline = nullptr;
+    for (const CompareRun &run : m_runs) {
+        if (run.key == m_baseline)
+            baseline = &run;
+    }
+
+    m_baselineBox->blockSignals(true);
+    m_baselineBox->clear();
+    for (const CompareRun &run : m_runs)
+        m_baselineBox->addItem(swatch(RunColors::colorFor(run.name)), run.name, run.key);
+    m_baselineBox->setCurrentIndex(m_baselineBox->findData(m_baseline));
+    m_baselineBox->blockSignals(false);
+
+    // Parameters: rows only when some run was recorded by Trainyard.
+    struct ParamRow
+    {
+        QString name;
+        QString label;
+    };
+    std::vector<ParamRow> params;
+    bool anyRecorded = false;
+    QStringList variableNames;
+    for (const CompareRun &run : m_runs) {
+        if (!run.recorded)
+            continue;
+        anyRecorded = true;
+        for (const auto &[name, value] : run.parameters.variables) {
+            if (!variableNames.contains(name))
+                variableNames << name;
+        }
+    }
+    variableNames.sort();
+    if (anyRecorded) {
+        params.push_back({QStringLiteral("Commit"), tr("Commit")});
+        params.push_back({QStringLiteral("Image"), tr("Image")});
+        params.push_back({QStringLiteral("Image digest"), tr("Image digest")});
+        for (const QString &name : std::as_const(variableNames))
+            params.push_back({name, name});
+    }
+    const auto paramValue = [](const CompareRun &run, const QString &name) -> QString {
+        const core::RunParameters &p = run.parameters;
+        if (name == QLatin1String("Commit"))
+            return p.commit.isEmpty() ? QString() : p.commit + (p.dirty ? tr(" (dirty)") : QString());
+        if (name == QLatin1String("Image"))
+            return p.image;
+        if (name == QLatin1String("Image digest"))
+            return p.imageDigest;
+        for (const auto &[n, v] : p.variables) {
+            if (n == name)
+                return v;
+        }
+        return {};
+    };
+
+    const QList<Stat> stats{Stat::Last, Stat::Min, Stat::Max, Stat::Difference};
+    m_table->clear();
+    m_table->setColumnCount(int(m_runs.size()));
+    m_table->setRowCount(int(params.size()) + int(m_tags.size()) * int(stats.size()));
+    m_columns.clear();
+    m_rows.clear();
+    for (int c = 0; c < int(m_runs.size()); ++c) {
+        const CompareRun &run = m_runs[size_t(c)];
+        auto *header = new QTableWidgetItem(swatch(RunColors::colorFor(run.name)), run.name);
+        header->setToolTip(run.name);
+        m_table->setHorizontalHeaderItem(c, header);
+        m_columns.insert(run.key, c);
+    }
+
+    const QColor paramBackground(0xf4, 0xf6, 0xf9);
+    int row = 0;
+    for (const ParamRow &param : params) {
+        m_rows.insert(QStringLiteral("param\n") + param.name, row);
+        auto *label = new QTableWidgetItem(param.label);
+        m_table->setVerticalHeaderItem(row, label);
+        QSet<QString> distinct;
+        for (const CompareRun &run : m_runs) {
+            if (run.recorded)
+                distinct.insert(paramValue(run, param.name));
+        }
+        for (int c = 0; c < int(m_runs.size()); ++c) {
+            const CompareRun &run = m_runs[size_t(c)];
+            auto *item = new QTableWidgetItem(run.recorded ? paramValue(run, param.name) : QStringLiteral("—"));
+            item->setToolTip(item->text());
+            item->setBackground(paramBackground);
+            QFont font = item->font();
+            font.setBold(distinct.size() > 1 && run.recorded); // the runs differ here
+            const bool variable = variableNames.contains(param.name);
+            const bool uncertain = variable && run.recorded && run.parameters.variablesUncertain();
+            font.setItalic(uncertain);
+            item->setFont(font);
+            if (uncertain)
+                item->setToolTip(
+                    run.parameters.variablesSource == core::RunParameters::VariablesSource::CurrentFile
+                        ? tr("From the project's .gitlab-ci.yml as it is now: the run's commit could not be read, so "
+                             "the value may have changed since the run.")
+                        : tr("From .gitlab-ci.yml at the run's commit; the run had uncommitted changes, which may "
+                             "have changed it."));
+            m_table->setItem(row, c, item);
+        }
+        ++row;
+    }
+
+    for (const QString &tag : std::as_const(m_tags)) {
+        const SeriesStats *base = nullptr;
+        if (baseline && baseline->stats) {
+            const auto it = baseline->stats->find(tag);
+            if (it != baseline->stats->end())
+                base = &it->second;
+        }
+        for (const Stat stat : stats) {
+            m_rows.insert(statKey(tag, stat), row);
+            auto *label = new QTableWidgetItem(tag + QStringLiteral(" · ") + statLabel(stat));
+            if (stat == Stat::Last) {
+                QFont bold = label->font();
+                bold.setBold(true);
+                label->setFont(bold);
+            }
+            m_table->setVerticalHeaderItem(row, label);
+            for (int c = 0; c < int(m_runs.size()); ++c) {
+                const CompareRun &run = m_runs[size_t(c)];
+                const SeriesStats *s = nullptr;
+                if (run.stats) {
+                    const auto it = run.stats->find(tag);
+                    if (it != run.stats->end())
+                        s = &it->second;
+                }
+                auto *item = new QTableWidgetItem;
+                item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+                if (!s || s->count == 0) {
+                    item->setText(QStringLiteral("—"));
+                } else if (stat == Stat::Difference) {
+                    if (&run == baseline) {
+                        item->setText(tr("baseline"));
+                        item->setForeground(palette().color(QPalette::Disabled, QPalette::Text));
+                    } else if (base && base->count > 0) {
+                        const double diff = s->last - base->last;
+                        QString text = signedNumber(diff);
+                        if (std::isfinite(diff) && base->last != 0 && std::isfinite(base->last))
+                            text += QStringLiteral(" (%1%2%)")
+                                        .arg(diff > 0 ? QStringLiteral("+") : QString())
+                                        .arg(QString::number(diff / std::abs(base->last) * 100.0, 'g', 3));
+                        item->setText(text);
+                        item->setData(ValueRole, diff);
+                    } else {
+                        item->setText(QStringLiteral("—"));
+                    }
+                } else {
+                    const double value = stat == Stat::Last ? s->last : stat == Stat::Min ? s->min : s->max;
+                    const qint64 step = stat == Stat::Last ? s->lastStep : stat == Stat::Min ? s->minStep : s->maxStep;
+                    item->setText(tr("%1 @ %2").arg(formatValue(value)).arg(step));
+                    item->setData(ValueRole, value);
+                    item->setData(StepRole, step);
+                }
+                m_table->setItem(row, c, item);
+            }
+            ++row;
+        }
+    }
+    m_table->resizeColumnsToContents();
+    for (int c = 0; c < m_table->columnCount(); ++c)
+        m_table->setColumnWidth(c, std::min(m_table->columnWidth(c) + 12, 320));
+}
+
+} // namespace trainyard::ui

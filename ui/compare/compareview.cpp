@@ -1,0 +1,557 @@
+#include "compareview.h"
+
+#include "comparemodel.h"
+#include "comparerunlist.h"
+#include "comparetable.h"
+#include "metrics/logdirscanner.h"
+#include "runcolors.h"
+#include "scalarchart.h"
+#include "scalarscsv.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QMimeData>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSlider>
+#include <QSplitter>
+#include <QStandardItemModel>
+#include <QTabWidget>
+#include <QToolButton>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+namespace trainyard::ui {
+
+namespace {
+
+constexpr int ChartWidth = 470; ///< a grid column per this many pixels of width
+constexpr int ChartHeight = 300;
+
+bool isLogdirPath(const QString &path)
+{
+    const QFileInfo info(path);
+    return info.isDir() || (info.isFile() && core::LogdirScanner::isEventFileName(info.fileName()));
+}
+
+QString safeFileName(const QString &tag)
+{
+    QString name = tag;
+    for (QChar &c : name) {
+        if (!(c.isLetterOrNumber() || c == u'-' || c == u'_' || c == u'.'))
+            c = u'_';
+    }
+    return name.isEmpty() ? QStringLiteral("chart") : name;
+}
+
+} // namespace
+
+CompareView::CompareView(QWidget *parent)
+    : QWidget(parent)
+    , m_model(new CompareModel(this))
+    , m_runList(new CompareRunList(this))
+    , m_table(new CompareTable(this))
+    , m_tagRegex(QString(), QRegularExpression::CaseInsensitiveOption)
+{
+    setAcceptDrops(true);
+
+    auto *left = new QWidget(this);
+    auto *leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(6, 6, 0, 6);
+    auto *open = new QPushButton(tr("Open logdir…"), left);
+    open->setToolTip(tr("Add a TensorBoard logdir (or drop a folder on this view)"));
+    connect(open, &QPushButton::clicked, this, &CompareView::chooseLogdir);
+    leftLayout->addWidget(open);
+    leftLayout->addWidget(m_runList, 1);
+    m_status = new QLabel(left);
+    m_status->setWordWrap(true);
+    m_status->setTextFormat(Qt::PlainText);
+    QFont small = m_status->font();
+    small.setPointSizeF(small.pointSizeF() * 0.9);
+    m_status->setFont(small);
+    leftLayout->addWidget(m_status);
+    m_runList->view()->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_runList->view(), &QWidget::customContextMenuRequested, this, &CompareView::runListMenu);
+
+    auto *right = new QWidget(this);
+    auto *rightLayout = new QVBoxLayout(right);
+    rightLayout->setContentsMargins(0, 6, 6, 6);
+    rightLayout->addWidget(createControls());
+    m_tabs = new QTabWidget(right);
+    m_tabs->setDocumentMode(true);
+    m_scroll = new QScrollArea(m_tabs);
+    m_scroll->setWidgetResizable(true);
+    m_scroll->setFrameShape(QFrame::NoFrame);
+    m_grid = new QWidget(m_scroll);
+    m_grid->setAutoFillBackground(true);
+    QPalette white = m_grid->palette();
+    white.setColor(QPalette::Window, Qt::white);
+    m_grid->setPalette(white);
+    auto *gridOuter = new QVBoxLayout(m_grid);
+    gridOuter->setContentsMargins(4, 4, 4, 4);
+    m_gridLayout = new QGridLayout;
+    m_gridLayout->setSpacing(6);
+    gridOuter->addLayout(m_gridLayout);
+    m_placeholder = new QLabel(m_grid);
+    m_placeholder->setAlignment(Qt::AlignCenter);
+    m_placeholder->setWordWrap(true);
+    m_placeholder->setMargin(24);
+    m_placeholder->setForegroundRole(QPalette::PlaceholderText);
+    gridOuter->addWidget(m_placeholder, 1);
+    gridOuter->addStretch(0);
+    m_scroll->setWidget(m_grid);
+    m_tabs->addTab(m_scroll, tr("Charts"));
+    m_tabs->addTab(m_table, tr("Table"));
+    rightLayout->addWidget(m_tabs, 1);
+
+    auto *splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->addWidget(left);
+    splitter->addWidget(right);
+    splitter->setStretchFactor(0, 0);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({240, 900});
+    splitter->setChildrenCollapsible(false);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(splitter);
+
+    m_tableTimer.setSingleShot(true);
+    m_tableTimer.setInterval(50);
+    connect(&m_tableTimer, &QTimer::timeout, this, &CompareView::updateTable);
+    connect(m_model, &CompareModel::runsChanged, this, &CompareView::runsChanged);
+    connect(m_model, &CompareModel::runDataChanged, this, [this](const QStringList &keys) {
+        // A run's first data changes its look in the list (no longer "loading"); later data
+        // only the charts and the table.
+        const bool first =
+            std::any_of(keys.begin(), keys.end(), [this](const QString &k) { return !m_loaded.contains(k); });
+        for (const QString &key : keys)
+            m_loaded.insert(key);
+        if (first)
+            m_runList->setRuns(m_model->runs());
+        updateCharts();
+    });
+    connect(m_model, &CompareModel::loadingChanged, this, [this](bool loading) {
+        updateStatus();
+        Q_EMIT loadingChanged(loading);
+    });
+    connect(m_model, &CompareModel::problemFound, this, &CompareView::showProblem);
+    connect(m_runList, &CompareRunList::selectionChanged, this, &CompareView::updateCharts);
+    updateCharts();
+    updateStatus();
+}
+
+CompareView::~CompareView() = default;
+
+QWidget *CompareView::createControls()
+{
+    auto *bar = new QWidget(this);
+    auto *row = new QHBoxLayout(bar);
+    row->setContentsMargins(0, 0, 0, 0);
+    row->setSpacing(8);
+
+    m_tagFilter = new QLineEdit(bar);
+    m_tagFilter->setPlaceholderText(tr("Filter tags (regex)"));
+    m_tagFilter->setClearButtonEnabled(true);
+    m_tagFilter->setMinimumWidth(160);
+    connect(m_tagFilter, &QLineEdit::textChanged, this, [this](const QString &text) { setTagFilter(text); });
+    row->addWidget(m_tagFilter, 1);
+
+    row->addWidget(new QLabel(tr("Smoothing"), bar));
+    m_smoothingSlider = new QSlider(Qt::Horizontal, bar);
+    m_smoothingSlider->setRange(0, 999);
+    m_smoothingSlider->setValue(int(m_weight * 1000));
+    m_smoothingSlider->setMinimumWidth(110);
+    m_smoothingSlider->setToolTip(tr("TensorBoard's smoothing: an exponential moving average, debiased"));
+    m_smoothingSpin = new QDoubleSpinBox(bar);
+    m_smoothingSpin->setRange(0, 0.999);
+    m_smoothingSpin->setDecimals(3);
+    m_smoothingSpin->setSingleStep(0.05);
+    m_smoothingSpin->setValue(m_weight);
+    connect(m_smoothingSlider, &QSlider::valueChanged, this, [this](int v) { setSmoothing(v / 1000.0); });
+    connect(m_smoothingSpin, &QDoubleSpinBox::valueChanged, this, [this](double v) { setSmoothing(v); });
+    row->addWidget(m_smoothingSlider);
+    row->addWidget(m_smoothingSpin);
+
+    row->addWidget(new QLabel(tr("X axis"), bar));
+    m_xAxis = new QComboBox(bar);
+    m_xAxis->addItem(tr("Step"), int(XAxisMode::Step));
+    m_xAxis->addItem(tr("Relative time"), int(XAxisMode::RelativeTime));
+    m_xAxis->addItem(tr("Wall time"), int(XAxisMode::WallTime));
+    connect(m_xAxis, &QComboBox::activated, this,
+            [this](int index) { setXAxisMode(XAxisMode(m_xAxis->itemData(index).toInt())); });
+    row->addWidget(m_xAxis);
+
+    m_logYBox = new QCheckBox(tr("Log y"), bar);
+    connect(m_logYBox, &QCheckBox::toggled, this, &CompareView::setLogY);
+    row->addWidget(m_logYBox);
+    m_outliersBox = new QCheckBox(tr("Ignore outliers"), bar);
+    m_outliersBox->setToolTip(tr("Fit the y range to the 5th–95th percentile of the values"));
+    connect(m_outliersBox, &QCheckBox::toggled, this, &CompareView::setIgnoreOutliers);
+    row->addWidget(m_outliersBox);
+
+    auto *reset = new QToolButton(bar);
+    reset->setText(tr("Reset zoom"));
+    reset->setToolTip(tr("Every chart back to all of its data (double-click a chart for one)"));
+    connect(reset, &QToolButton::clicked, this, [this] {
+        for (ScalarChart *chart : std::as_const(m_charts))
+            chart->resetZoom();
+    });
+    row->addWidget(reset);
+
+    auto *exportButton = new QToolButton(bar);
+    exportButton->setText(tr("Export"));
+    exportButton->setPopupMode(QToolButton::InstantPopup);
+    exportButton->setMinimumWidth(exportButton->fontMetrics().horizontalAdvance(exportButton->text()) + 30);
+    auto *menu = new QMenu(exportButton);
+    menu->addAction(tr("Current chart as PNG…"), this,
+                    [this] { exportInteractively(QStringLiteral("png"), currentTag()); });
+    menu->addAction(tr("Current chart as SVG…"), this,
+                    [this] { exportInteractively(QStringLiteral("svg"), currentTag()); });
+    menu->addAction(tr("Selected series as CSV…"), this, [this] { exportInteractively(QStringLiteral("csv"), {}); });
+    exportButton->setMenu(menu);
+    row->addWidget(exportButton);
+    return bar;
+}
+
+void CompareView::setProjectDir(const QString &dir)
+{
+    m_model->setProjectDir(dir);
+}
+
+void CompareView::refreshRuns()
+{
+    m_model->refreshProject();
+}
+
+void CompareView::addLogdir(const QString &path)
+{
+    m_model->addLogdir(path);
+}
+
+bool CompareView::setRunFilter(const QString &pattern)
+{
+    return m_runList->setFilter(pattern);
+}
+
+bool CompareView::setTagFilter(const QString &pattern)
+{
+    const QRegularExpression regex(pattern, QRegularExpression::CaseInsensitiveOption);
+    if (!regex.isValid()) {
+        m_tagFilter->setStyleSheet(QStringLiteral("QLineEdit { background: #fde8e8; }"));
+        m_tagFilter->setToolTip(tr("Not a valid regular expression: %1").arg(regex.errorString()));
+        return false;
+    }
+    m_tagFilter->setStyleSheet({});
+    m_tagFilter->setToolTip({});
+    if (m_tagFilter->text() != pattern)
+        m_tagFilter->setText(pattern);
+    m_tagRegex = regex;
+    updateCharts();
+    return true;
+}
+
+QString CompareView::tagFilter() const
+{
+    return m_tagRegex.pattern();
+}
+
+void CompareView::setSmoothing(double weight)
+{
+    weight = std::clamp(weight, 0.0, 0.999);
+    m_weight = weight;
+    const QSignalBlocker a(m_smoothingSlider);
+    const QSignalBlocker b(m_smoothingSpin);
+    m_smoothingSlider->setValue(int(std::lround(weight * 1000)));
+    m_smoothingSpin->setValue(weight);
+    for (ScalarChart *chart : std::as_const(m_charts))
+        chart->setSmoothing(weight);
+}
+
+void CompareView::setXAxisMode(XAxisMode mode)
+{
+    m_mode = mode;
+    m_xAxis->setCurrentIndex(m_xAxis->findData(int(mode)));
+    for (ScalarChart *chart : std::as_const(m_charts))
+        chart->setXAxisMode(mode);
+}
+
+void CompareView::setLogY(bool on)
+{
+    m_logY = on;
+    const QSignalBlocker blocker(m_logYBox);
+    m_logYBox->setChecked(on);
+    for (ScalarChart *chart : std::as_const(m_charts))
+        chart->setLogY(on);
+}
+
+void CompareView::setIgnoreOutliers(bool on)
+{
+    m_ignoreOutliers = on;
+    const QSignalBlocker blocker(m_outliersBox);
+    m_outliersBox->setChecked(on);
+    for (ScalarChart *chart : std::as_const(m_charts))
+        chart->setIgnoreOutliers(on);
+}
+
+QStringList CompareView::selectedRunKeys() const
+{
+    return m_runList->selectedKeys();
+}
+
+QString CompareView::currentTag() const
+{
+    if (m_charts.contains(m_currentTag))
+        return m_currentTag;
+    return m_charts.isEmpty() ? QString() : m_charts.firstKey();
+}
+
+bool CompareView::isBusy() const
+{
+    if (m_model->isLoading() || m_tableTimer.isActive())
+        return true;
+    return std::any_of(m_charts.begin(), m_charts.end(), [](const ScalarChart *c) { return c->isPreparing(); });
+}
+
+QString CompareView::placeholderText() const
+{
+    return m_placeholder->isVisible() || m_charts.isEmpty() ? m_placeholder->text() : QString();
+}
+
+void CompareView::runsChanged()
+{
+    m_runList->setRuns(m_model->runs());
+    updateCharts();
+    updateStatus();
+}
+
+void CompareView::updateCharts()
+{
+    std::vector<ChartRun> runs;
+    QStringList tags;
+    for (const QString &key : m_runList->selectedKeys()) {
+        const CompareRun *run = m_model->run(key);
+        if (!run || !run->scalars)
+            continue;
+        runs.push_back(ChartRun{run->key, run->name, RunColors::colorFor(run->name), run->scalars});
+        for (const auto &[tag, series] : run->scalars->series) {
+            if (!series.isEmpty() && !tags.contains(tag) && m_tagRegex.match(tag).hasMatch())
+                tags << tag;
+        }
+    }
+    tags.sort();
+
+    bool layoutChanged = false;
+    for (auto it = m_charts.begin(); it != m_charts.end();) {
+        if (tags.contains(it.key())) {
+            ++it;
+            continue;
+        }
+        delete it.value();
+        it = m_charts.erase(it);
+        layoutChanged = true;
+    }
+    for (const QString &tag : std::as_const(tags)) {
+        ScalarChart *chart = m_charts.value(tag);
+        if (!chart) {
+            chart = new ScalarChart(tag, m_grid);
+            chart->setMinimumHeight(ChartHeight);
+            chart->setSmoothing(m_weight);
+            chart->setXAxisMode(m_mode);
+            chart->setLogY(m_logY);
+            chart->setIgnoreOutliers(m_ignoreOutliers);
+            connect(chart, &ScalarChart::activated, this, [this, tag] { m_currentTag = tag; });
+            connect(chart, &ScalarChart::exportRequested, this,
+                    [this, tag](const QString &format) { exportInteractively(format, tag); });
+            m_charts.insert(tag, chart);
+            layoutChanged = true;
+        }
+        chart->setRuns(runs);
+    }
+    if (layoutChanged)
+        layoutCharts();
+
+    QString placeholder;
+    if (m_charts.isEmpty()) {
+        if (m_model->runs().empty())
+            placeholder =
+                m_model->isLoading()
+                    ? tr("Reading runs…")
+                    : tr("No scalars yet.\n\nRuns of jobs that set `.trainyard: jobs: <job>: tensorboard: <dir>` "
+                         "appear here once they write event files. Or open a TensorBoard logdir — or drop a "
+                         "folder on this view.");
+        else if (runs.empty())
+            placeholder = tr("No run selected: check runs in the list (or clear its filter).");
+        else
+            placeholder = tr("No tag of the selected runs matches the tag filter.");
+    }
+    m_placeholder->setText(placeholder);
+    m_placeholder->setVisible(!placeholder.isEmpty());
+    m_tableTimer.start();
+}
+
+void CompareView::layoutCharts()
+{
+    const int width = m_scroll->viewport()->width();
+    const int columns = std::max(1, width / ChartWidth);
+    m_gridColumns = columns;
+    while (m_gridLayout->count() > 0)
+        delete m_gridLayout->takeAt(0);
+    int i = 0;
+    for (ScalarChart *chart : std::as_const(m_charts)) {
+        m_gridLayout->addWidget(chart, i / columns, i % columns);
+        chart->show();
+        ++i;
+    }
+    for (int c = 0; c < columns; ++c)
+        m_gridLayout->setColumnStretch(c, 1);
+}
+
+void CompareView::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    if (std::max(1, m_scroll->viewport()->width() / ChartWidth) != m_gridColumns)
+        layoutCharts();
+}
+
+void CompareView::updateTable()
+{
+    std::vector<const CompareRun *> runs;
+    for (const QString &key : m_runList->selectedKeys()) {
+        if (const CompareRun *run = m_model->run(key))
+            runs.push_back(run);
+    }
+    m_table->setRuns(runs, shownTags());
+}
+
+void CompareView::updateStatus()
+{
+    QStringList parts;
+    if (m_model->isLoading())
+        parts << tr("Reading…");
+    const int runs = int(m_model->runs().size());
+    parts << (runs == 1 ? tr("1 run") : tr("%1 runs").arg(runs));
+    const int problems = int(m_model->problems().size());
+    if (problems > 0)
+        parts << (problems == 1 ? tr("1 problem (hover for details)")
+                                : tr("%1 problems (hover for details)").arg(problems));
+    m_status->setText(parts.join(QStringLiteral(" · ")));
+    QStringList tips;
+    for (const core::Error &e : m_model->problems())
+        tips << e.toString();
+    if (tips.size() > 10)
+        tips = tips.mid(tips.size() - 10);
+    m_status->setToolTip(tips.join(u'\n'));
+}
+
+void CompareView::showProblem(const core::Error &problem)
+{
+    updateStatus();
+    Q_EMIT problemFound(problem);
+}
+
+void CompareView::chooseLogdir()
+{
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a TensorBoard logdir"));
+    if (!dir.isEmpty())
+        addLogdir(dir);
+}
+
+void CompareView::runListMenu(const QPoint &pos)
+{
+    const QModelIndex index = m_runList->view()->indexAt(pos);
+    if (!index.isValid() || index.parent().isValid())
+        return;
+    const QString group = index.data(Qt::DisplayRole).toString();
+    if (!m_model->logdirs().contains(group))
+        return;
+    QMenu menu(this);
+    menu.addAction(tr("Remove this logdir"), this, [this, group] { m_model->removeLogdir(group); });
+    menu.exec(m_runList->view()->viewport()->mapToGlobal(pos));
+}
+
+core::Result<void> CompareView::exportCsv(const QString &path, const QStringList &tags) const
+{
+    std::vector<ScalarsCsv::Run> runs;
+    for (const QString &key : m_runList->selectedKeys()) {
+        const CompareRun *run = m_model->run(key);
+        if (run && run->scalars)
+            runs.emplace_back(run->name, run->scalars.get());
+    }
+    return ScalarsCsv::write(path, runs, tags.isEmpty() ? shownTags() : tags);
+}
+
+core::Result<void> CompareView::exportChart(const QString &tag, const QString &path)
+{
+    ScalarChart *chart = m_charts.value(tag);
+    if (!chart)
+        return tl::make_unexpected(
+            core::Error::error(tr("no chart for tag '%1'").arg(tag), core::SourceLocation{path, 0, 0}));
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    if (suffix == QLatin1String("svg"))
+        return chart->exportSvg(path);
+    if (suffix == QLatin1String("png"))
+        return chart->exportPng(path);
+    return tl::make_unexpected(
+        core::Error::error(tr("export as .png or .svg, not '.%1'").arg(suffix), core::SourceLocation{path, 0, 0}));
+}
+
+void CompareView::exportInteractively(const QString &format, const QString &tag)
+{
+    const bool csv = format == QLatin1String("csv");
+    if (!csv && tag.isEmpty())
+        return;
+    const QString base = csv ? (tag.isEmpty() ? QStringLiteral("scalars") : safeFileName(tag)) : safeFileName(tag);
+    const QString filter = csv                              ? tr("CSV (*.csv)")
+                           : format == QLatin1String("svg") ? tr("SVG (*.svg)")
+                                                            : tr("PNG (*.png)");
+    QString path = QFileDialog::getSaveFileName(this, tr("Export"), base + u'.' + format, filter);
+    if (path.isEmpty())
+        return;
+    if (QFileInfo(path).suffix().isEmpty())
+        path += u'.' + format;
+    const core::Result<void> written =
+        csv ? exportCsv(path, tag.isEmpty() ? QStringList() : QStringList{tag}) : exportChart(tag, path);
+    if (!written)
+        showProblem(written.error());
+    else
+        m_status->setText(tr("Exported %1").arg(QFileInfo(path).fileName()));
+}
+
+void CompareView::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (!event->mimeData()->hasUrls())
+        return;
+    for (const QUrl &url : event->mimeData()->urls()) {
+        if (url.isLocalFile() && isLogdirPath(url.toLocalFile())) {
+            event->acceptProposedAction();
+            return;
+        }
+    }
+}
+
+void CompareView::dropEvent(QDropEvent *event)
+{
+    bool added = false;
+    for (const QUrl &url : event->mimeData()->urls()) {
+        if (url.isLocalFile() && isLogdirPath(url.toLocalFile())) {
+            addLogdir(url.toLocalFile());
+            added = true;
+        }
+    }
+    if (added)
+        event->acceptProposedAction();
+}
+
+} // namespace trainyard::ui

@@ -1,0 +1,310 @@
+#include "lineagegraph.h"
+
+#include <QApplication>
+#include <QGraphicsPathItem>
+#include <QGraphicsSceneMouseEvent>
+#include <QLocale>
+#include <QPainter>
+#include <QPalette>
+#include <QSet>
+#include <QStyleOptionGraphicsItem>
+
+namespace trainyard::ui {
+
+namespace {
+
+constexpr qreal NodeWidth = 210;
+constexpr qreal NodeHeight = 52;
+constexpr qreal ColumnGap = 70;
+constexpr qreal RowGap = 16;
+
+QColor kindColor(LineageGraph::Kind kind)
+{
+    switch (kind) {
+    case LineageGraph::Kind::Commit: return QColor(0x6e, 0x77, 0x81);
+    case LineageGraph::Kind::Data: return QColor(0x1f, 0x88, 0x3d);
+    case LineageGraph::Kind::Image: return QColor(0x1f, 0x6f, 0xeb);
+    case LineageGraph::Kind::Job: return QColor(0x8b, 0x5c, 0xf6);
+    case LineageGraph::Kind::Artifact: return QColor(0xbf, 0x87, 0x00);
+    case LineageGraph::Kind::Subject: return QColor(0xd2, 0x99, 0x22);
+    case LineageGraph::Kind::UsedByJob: return QColor(0x8b, 0x5c, 0xf6);
+    case LineageGraph::Kind::UsedByArtifact: return QColor(0xbf, 0x87, 0x00);
+    }
+    return QColor(0x6e, 0x77, 0x81);
+}
+
+QString kindName(LineageGraph::Kind kind)
+{
+    switch (kind) {
+    case LineageGraph::Kind::Commit: return QObject::tr("commit");
+    case LineageGraph::Kind::Data: return QObject::tr("data");
+    case LineageGraph::Kind::Image: return QObject::tr("image");
+    case LineageGraph::Kind::Job: return QObject::tr("job");
+    case LineageGraph::Kind::Artifact: return QObject::tr("input");
+    case LineageGraph::Kind::Subject: return QObject::tr("artifact");
+    case LineageGraph::Kind::UsedByJob: return QObject::tr("used by");
+    case LineageGraph::Kind::UsedByArtifact: return QObject::tr("made from it");
+    }
+    return {};
+}
+
+QString shortHash(QString hash)
+{
+    if (hash.startsWith(QLatin1String("sha256:")))
+        hash = hash.mid(7);
+    return hash.left(12);
+}
+
+QString row(const QString &name, const QString &value)
+{
+    return QStringLiteral("<tr><td><b>%1</b></td><td>%2</td></tr>").arg(name.toHtmlEscaped(), value.toHtmlEscaped());
+}
+
+QString table(const QString &title, const QString &rows)
+{
+    return QStringLiteral("<h3>%1</h3><table cellspacing=\"3\">%2</table>").arg(title.toHtmlEscaped(), rows);
+}
+
+QString when(const QDateTime &t)
+{
+    return t.isValid() ? t.toUTC().toString(Qt::ISODate) : QObject::tr("—");
+}
+
+/// A node: a rounded box with a coloured kind strip, a title and a short second line.
+class NodeItem final : public QGraphicsObject
+{
+public:
+    NodeItem(QString key, LineageGraph::Kind kind, QString title, QString subtitle)
+        : m_key(std::move(key))
+        , m_kind(kind)
+        , m_title(std::move(title))
+        , m_subtitle(std::move(subtitle))
+    {
+        setFlag(ItemIsSelectable);
+        setCursor(Qt::PointingHandCursor);
+        setToolTip(m_title + u'\n' + m_subtitle);
+        setZValue(1);
+    }
+    QString key() const { return m_key; }
+    QRectF boundingRect() const override { return QRectF(-1, -1, NodeWidth + 2, NodeHeight + 2); }
+    void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *) override
+    {
+        const QPalette palette = QApplication::palette();
+        const bool selected = option->state & QStyle::State_Selected;
+        const bool subject = m_kind == LineageGraph::Kind::Subject;
+        painter->setRenderHint(QPainter::Antialiasing);
+        painter->setPen(QPen(selected ? palette.color(QPalette::Highlight) : subject ? kindColor(m_kind) : palette.color(QPalette::Mid),
+                             selected || subject ? 2.2 : 1));
+        painter->setBrush(palette.color(QPalette::Base));
+        painter->drawRoundedRect(QRectF(0, 0, NodeWidth, NodeHeight), 7, 7);
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(kindColor(m_kind));
+        painter->drawRoundedRect(QRectF(0, 0, 6, NodeHeight), 3, 3);
+        QFont small = painter->font();
+        small.setPointSizeF(small.pointSizeF() * 0.8);
+        painter->setFont(small);
+        painter->setPen(kindColor(m_kind));
+        const QRectF text(14, 4, NodeWidth - 20, NodeHeight - 8);
+        painter->drawText(text, Qt::AlignLeft | Qt::AlignTop, kindName(m_kind).toUpper());
+        QFont bold = small;
+        bold.setPointSizeF(small.pointSizeF() / 0.8);
+        bold.setBold(true);
+        painter->setFont(bold);
+        painter->setPen(palette.color(QPalette::Text));
+        painter->drawText(text.adjusted(0, 13, 0, 0), Qt::AlignLeft | Qt::AlignTop,
+                          painter->fontMetrics().elidedText(m_title, Qt::ElideMiddle, int(text.width())));
+        painter->setFont(small);
+        painter->setPen(palette.color(QPalette::PlaceholderText));
+        painter->drawText(text, Qt::AlignLeft | Qt::AlignBottom,
+                          painter->fontMetrics().elidedText(m_subtitle, Qt::ElideMiddle, int(text.width())));
+    }
+
+protected:
+    void mousePressEvent(QGraphicsSceneMouseEvent *event) override
+    {
+        QGraphicsObject::mousePressEvent(event);
+        if (auto *graph = qobject_cast<LineageGraph *>(scene()))
+            Q_EMIT graph->nodeActivated(m_key, graph->details(m_key));
+    }
+
+private:
+    QString m_key;
+    LineageGraph::Kind m_kind;
+    QString m_title;
+    QString m_subtitle;
+};
+
+} // namespace
+
+LineageGraph::LineageGraph(QObject *parent)
+    : QGraphicsScene(parent)
+{
+}
+
+LineageGraph::~LineageGraph()
+{
+    const QSignalBlocker blocker(this);
+    clear();
+}
+
+QGraphicsItem *LineageGraph::addNode(const QString &key, Kind kind, const QString &title, const QString &subtitle,
+                                     const QString &details, int column, int row)
+{
+    if (QGraphicsItem *existing = m_nodes.value(key))
+        return existing;
+    auto *node = new NodeItem(key, kind, title, subtitle);
+    node->setPos(column * (NodeWidth + ColumnGap), row * (NodeHeight + RowGap));
+    addItem(node);
+    m_nodes.insert(key, node);
+    m_details.insert(key, details);
+    return node;
+}
+
+void LineageGraph::addLink(const QString &from, const QString &to, bool faint)
+{
+    const QGraphicsItem *a = m_nodes.value(from);
+    const QGraphicsItem *b = m_nodes.value(to);
+    if (!a || !b || a == b)
+        return;
+    const QPointF p = a->pos() + QPointF(NodeWidth, NodeHeight / 2);
+    const QPointF q = b->pos() + QPointF(0, NodeHeight / 2);
+    QPainterPath path(p);
+    const qreal dx = std::max<qreal>(25, (q.x() - p.x()) / 2);
+    path.cubicTo(p + QPointF(dx, 0), q - QPointF(dx, 0), q);
+    QColor color = QApplication::palette().color(QPalette::Text);
+    color.setAlphaF(faint ? 0.2 : 0.55);
+    auto *edge = addPath(path, QPen(color, faint ? 1 : 1.4));
+    edge->setZValue(-1);
+    ++m_edges;
+}
+
+void LineageGraph::setReview(const ArtifactReview &review)
+{
+    {
+        const QSignalBlocker blocker(this);
+        clear();
+    }
+    m_nodes.clear();
+    m_details.clear();
+    m_edges = 0;
+    const core::ArtifactProvenance &p = review.provenance;
+    const QLocale locale(QLocale::English);
+
+    // Column 0: what the runs were made from.
+    int sources = 0;
+    for (const core::LineageCommit &c : p.commits) {
+        QString rows = row(tr("sha"), c.sha) + row(tr("author"), QStringLiteral("%1 <%2>").arg(c.authorName, c.authorEmail)) +
+                       row(tr("committed"), when(c.committed)) + row(tr("message"), c.message);
+        for (const core::LineageRun &r : p.runs) {
+            if (r.commitSha == c.sha) {
+                rows += row(tr("branch"), r.branch);
+                rows += row(tr("uncommitted changes"), r.dirty ? tr("yes (diff %1)").arg(shortHash(r.diffHash)) : tr("no"));
+            }
+        }
+        addNode(QStringLiteral("commit:") + c.sha, Kind::Commit, c.sha.left(10), c.message.section(u'\n', 0, 0),
+                table(tr("Commit"), rows), 0, sources++);
+    }
+    for (const core::LineageDataVersion &d : p.data) {
+        const QString rows = row(tr("name"), d.name) + row(tr("path"), d.path) + row(tr("hash"), d.hash) +
+                             row(tr("files"), locale.toString(d.fileCount)) +
+                             row(tr("bytes"), locale.toString(d.totalBytes)) +
+                             (d.dvcMd5.isEmpty() ? QString() : row(tr("DVC md5"), QStringLiteral("%1 (%2)").arg(d.dvcMd5, d.dvcSource)));
+        addNode(QStringLiteral("data:%1/%2").arg(d.runId, d.name), Kind::Data, d.name,
+                d.hash.isEmpty() ? tr("not versioned") : shortHash(d.hash), table(tr("Data version"), rows), 0, sources++);
+    }
+    for (const core::LineageImage &i : p.images) {
+        const QString rows = row(tr("reference"), i.reference) + row(tr("image ID"), i.imageId) +
+                             row(tr("digests"), i.repoDigests.join(QStringLiteral(", "))) +
+                             (i.buildContextHash.isEmpty() ? QString() : row(tr("built from context"), i.buildContextHash));
+        addNode(QStringLiteral("image:") + (i.imageId.isEmpty() ? i.reference : i.imageId), Kind::Image, i.reference,
+                i.repoDigests.isEmpty() ? (i.imageId.isEmpty() ? tr("not resolved") : shortHash(i.imageId))
+                                        : i.repoDigests.first().section(u'@', 1).left(19),
+                table(tr("Image"), rows), 0, sources++);
+    }
+
+    // Column 1: the jobs, upstream ones first and the producing job last.
+    int jobRow = 0;
+    for (auto it = p.jobs.rbegin(); it != p.jobs.rend(); ++it) {
+        const core::LineageJob &j = *it;
+        QString vars;
+        for (const core::LineageVariable &v : p.variables) {
+            if (v.runId == j.runId && (v.job.isEmpty() || v.job == j.name))
+                vars += QStringLiteral("%1=%2 ").arg(v.name, v.value);
+        }
+        QString scalars;
+        for (const core::LineageScalar &s : p.scalars) {
+            if (s.runId == j.runId && s.job == j.name)
+                scalars += QStringLiteral("%1=%2 ").arg(s.tag).arg(s.value, 0, 'g', 6);
+        }
+        const QString rows = row(tr("run"), j.runId) + row(tr("stage"), j.stage) + row(tr("status"), j.status) +
+                             row(tr("exit code"), QString::number(j.exitCode)) + row(tr("attempts"), QString::number(j.attempts)) +
+                             row(tr("started"), when(j.started)) + row(tr("finished"), when(j.finished)) +
+                             row(tr("engine"), j.engine + (j.isolation.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(j.isolation))) +
+                             row(tr("image"), j.image) + row(tr("GPUs"), j.gpus.isEmpty() ? tr("none") : j.gpus.join(u',')) +
+                             (j.reusedFrom.isEmpty() ? QString() : row(tr("reused from run"), j.reusedFrom)) +
+                             (vars.isEmpty() ? QString() : row(tr("variables"), vars.trimmed())) +
+                             (scalars.isEmpty() ? QString() : row(tr("final scalars"), scalars.trimmed()));
+        const QString key = QStringLiteral("job:%1/%2").arg(j.runId, j.name);
+        addNode(key, Kind::Job, j.name, QStringLiteral("%1 · %2").arg(j.status, j.stage), table(tr("Job"), rows), 1, jobRow++);
+    }
+    // Column 2: the artifact.
+    const core::LineageArtifact &a = p.artifact;
+    const QString subjectRows = row(tr("path"), a.path) + row(tr("sha256"), a.sha256) + row(tr("size"), locale.formattedDataSize(a.size)) +
+                                row(tr("job"), a.job) + row(tr("run"), a.runId) +
+                                row(tr("expires"), a.expires.isValid() ? when(a.expires) : tr("never"));
+    addNode(QStringLiteral("subject"), Kind::Subject, a.path, shortHash(a.sha256), table(tr("Artifact"), subjectRows), 2,
+            std::max(0, jobRow / 2));
+
+    // Column 3: what was made from it.
+    int usedRow = 0;
+    const QString subjectJob = QStringLiteral("%1/%2").arg(a.runId, a.job);
+    for (const core::LineageJobRef &j : review.uses.jobs) {
+        if (QStringLiteral("%1/%2").arg(j.runId, j.job) == subjectJob)
+            continue;
+        addNode(QStringLiteral("usedby:%1/%2").arg(j.runId, j.job), Kind::UsedByJob, j.job, tr("run %1").arg(j.runId),
+                table(tr("Job that used it"), row(tr("run"), j.runId) + row(tr("job"), j.job)), 3, usedRow++);
+    }
+    int madeRow = 0;
+    for (const core::LineageArtifact &m : review.uses.artifacts) {
+        if (m.sha256 == a.sha256 && m.runId == a.runId)
+            continue;
+        addNode(QStringLiteral("made:%1/%2").arg(m.runId, m.path), Kind::UsedByArtifact, m.path, shortHash(m.sha256),
+                table(tr("Made from it"), row(tr("path"), m.path) + row(tr("sha256"), m.sha256) + row(tr("job"), m.job) +
+                                             row(tr("run"), m.runId)),
+                4, madeRow++);
+    }
+
+    // Edges: sources → jobs of their run; upstream jobs → consumers; producer → artifact → users → their artifacts.
+    for (const core::LineageJob &j : p.jobs) {
+        const QString key = QStringLiteral("job:%1/%2").arg(j.runId, j.name);
+        for (const core::LineageRun &r : p.runs) {
+            if (r.id == j.runId && !r.commitSha.isEmpty())
+                addLink(QStringLiteral("commit:") + r.commitSha, key, true);
+        }
+        for (const core::LineageDataVersion &d : p.data) {
+            if (d.runId == j.runId)
+                addLink(QStringLiteral("data:%1/%2").arg(d.runId, d.name), key, true);
+        }
+        for (const core::LineageImage &i : p.images) {
+            if (i.runId == j.runId && (i.reference == j.image || (!j.imageId.isEmpty() && i.imageId == j.imageId)))
+                addLink(QStringLiteral("image:") + (i.imageId.isEmpty() ? i.reference : i.imageId), key);
+        }
+    }
+    QSet<QString> linked;
+    for (const core::LineageConsumption &c : p.inputs) {
+        const QString from = QStringLiteral("job:%1/%2").arg(c.runId, c.producerJob);
+        const QString to = QStringLiteral("job:%1/%2").arg(c.runId, c.job);
+        if (!linked.contains(from + u'>' + to)) {
+            linked.insert(from + u'>' + to);
+            addLink(from, to);
+        }
+    }
+    addLink(QStringLiteral("job:%1/%2").arg(a.runId, a.job), QStringLiteral("subject"));
+    for (const core::LineageJobRef &j : review.uses.jobs)
+        addLink(QStringLiteral("subject"), QStringLiteral("usedby:%1/%2").arg(j.runId, j.job));
+    for (const core::LineageArtifact &m : review.uses.artifacts)
+        addLink(QStringLiteral("usedby:%1/%2").arg(m.runId, m.job), QStringLiteral("made:%1/%2").arg(m.runId, m.path));
+    setSceneRect(itemsBoundingRect().adjusted(-20, -20, 20, 20));
+}
+
+} // namespace trainyard::ui

@@ -1,0 +1,186 @@
+#include "lineagequery.h"
+
+#include "common/onworker.h"
+#include "lineage/lineagestore.h"
+#include "lineage/provenanceexport.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QSaveFile>
+
+#include <algorithm>
+
+namespace trainyard::ui {
+
+namespace {
+
+/// Opens the project's store in the calling (worker) thread; a project that never recorded a run
+/// has no database, which is said as such rather than creating an empty one.
+core::Result<std::unique_ptr<core::LineageStore>> openStore(const QString &projectDir)
+{
+    const QString path = core::LineageStore::defaultPath(projectDir);
+    if (!QFileInfo::exists(path))
+        return tl::unexpected(core::Error::error(
+            QObject::tr("No lineage is recorded for this project yet: run its pipeline first (%1 does not exist).").arg(path),
+            core::SourceLocation{path}));
+    core::LineageStore::Options options;
+    options.recoverInterrupted = false; // a viewer does not change what runs are marked
+    return core::LineageStore::open(path, options);
+}
+
+core::Result<ArtifactReview> computeReview(core::LineageStore &store, const QString &target, const QString &runId)
+{
+    const core::Provenance provenance(store);
+    auto artifact = provenance.resolveArtifact(target, runId);
+    if (!artifact)
+        return tl::unexpected(artifact.error());
+    auto prov = provenance.ofArtifact(*artifact);
+    if (!prov)
+        return tl::unexpected(prov.error());
+    ArtifactReview review;
+    review.provenance = std::move(*prov);
+    review.checklist = core::ReleaseReview::checklist(review.provenance);
+    auto signOffs = core::ReleaseReview(store).signOffs(review.provenance);
+    if (!signOffs)
+        return tl::unexpected(signOffs.error());
+    review.signOffs = std::move(*signOffs);
+    auto uses = provenance.uses(review.provenance.artifact.sha256);
+    if (uses)
+        review.uses = std::move(*uses);
+    return review;
+}
+
+} // namespace
+
+LineageQuery::LineageQuery(QObject *parent)
+    : QObject(parent)
+{
+}
+
+LineageQuery::~LineageQuery() = default;
+
+void LineageQuery::listArtifacts()
+{
+    struct Listing
+    {
+        std::vector<core::LineageArtifact> artifacts;
+        std::vector<core::LineageRun> runs;
+        QString error;
+    };
+    onWorker(
+        this,
+        [dir = m_projectDir] {
+            Listing out;
+            auto store = openStore(dir);
+            if (!store) {
+                out.error = store.error().message;
+                return out;
+            }
+            auto runs = (*store)->runs();
+            if (!runs) {
+                out.error = runs.error().toString();
+                return out;
+            }
+            std::sort(runs->begin(), runs->end(), [](const auto &a, const auto &b) { return a.started > b.started; });
+            QStringList ids;
+            for (const core::LineageRun &r : *runs)
+                ids << r.id;
+            auto artifacts = (*store)->artifactsOfRuns(ids);
+            if (!artifacts) {
+                out.error = artifacts.error().toString();
+                return out;
+            }
+            const QHash<QString, int> order = [&] {
+                QHash<QString, int> o;
+                for (int i = 0; i < ids.size(); ++i)
+                    o.insert(ids[i], i);
+                return o;
+            }();
+            std::stable_sort(artifacts->begin(), artifacts->end(),
+                             [&](const auto &a, const auto &b) { return order.value(a.runId) < order.value(b.runId); });
+            out.artifacts = std::move(*artifacts);
+            out.runs = std::move(*runs);
+            return out;
+        },
+        [this](Listing listing) {
+            if (!listing.error.isEmpty())
+                Q_EMIT failed(listing.error);
+            Q_EMIT artifactsListed(listing.artifacts, listing.runs);
+        });
+}
+
+void LineageQuery::review(const QString &target, const QString &runId)
+{
+    onWorker(
+        this,
+        [dir = m_projectDir, target, runId]() -> core::Result<ArtifactReview> {
+            auto store = openStore(dir);
+            if (!store)
+                return tl::unexpected(store.error());
+            return computeReview(**store, target, runId);
+        },
+        [this](core::Result<ArtifactReview> review) {
+            if (review)
+                Q_EMIT reviewed(*review);
+            else
+                Q_EMIT failed(review.error().message);
+        });
+}
+
+void LineageQuery::signOff(const ArtifactReview &review, const QString &reviewer, const QString &decision,
+                           const QString &comment)
+{
+    struct Outcome
+    {
+        core::Result<core::LineageSignOff> signOff;
+        core::Result<ArtifactReview> fresh;
+    };
+    onWorker(
+        this,
+        [dir = m_projectDir, provenance = review.provenance, reviewer, decision, comment]() -> Outcome {
+            auto store = openStore(dir);
+            if (!store)
+                return {tl::unexpected(store.error()), tl::unexpected(store.error())};
+            if ((*store)->isReadOnly()) {
+                const auto e = core::Error::error(QObject::tr("The lineage database is read-only: %1").arg((*store)->readOnlyReason()),
+                                                  core::SourceLocation{(*store)->path()});
+                return {tl::unexpected(e), tl::unexpected(e)};
+            }
+            auto signedOff = core::ReleaseReview(**store).signOff(provenance, reviewer, decision, comment);
+            auto fresh = computeReview(**store, provenance.artifact.sha256, provenance.artifact.runId);
+            return {std::move(signedOff), std::move(fresh)};
+        },
+        [this](Outcome outcome) {
+            if (!outcome.signOff) {
+                Q_EMIT failed(outcome.signOff.error().message);
+                return;
+            }
+            Q_EMIT signedOff(*outcome.signOff);
+            if (outcome.fresh)
+                Q_EMIT reviewed(*outcome.fresh);
+        });
+}
+
+void LineageQuery::exportReport(const ArtifactReview &review, const QString &fileName)
+{
+    onWorker(
+        this,
+        [review, fileName]() -> core::Result<void> {
+            auto bytes = core::ProvenanceExport::render(fileName, review.provenance, review.checklist, review.signOffs);
+            if (!bytes)
+                return tl::unexpected(bytes.error());
+            QSaveFile file(fileName);
+            if (!file.open(QIODevice::WriteOnly) || file.write(*bytes) != bytes->size() || !file.commit())
+                return tl::unexpected(core::Error::error(QObject::tr("Cannot write %1: %2").arg(fileName, file.errorString()),
+                                                         core::SourceLocation{fileName}));
+            return {};
+        },
+        [this, fileName](core::Result<void> done) {
+            if (done)
+                Q_EMIT exported(fileName);
+            else
+                Q_EMIT failed(done.error().message);
+        });
+}
+
+} // namespace trainyard::ui

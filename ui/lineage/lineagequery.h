@@ -1,0 +1,60 @@
+#pragma once
+
+#include "lineage/provenance.h"
+#include "lineage/releasereview.h"
+
+#include <QObject>
+#include <QString>
+
+#include <vector>
+
+namespace trainyard::ui {
+
+/// Everything the lineage view and the release review show about one artifact.
+struct ArtifactReview
+{
+    core::ArtifactProvenance provenance;
+    core::ReleaseChecklist checklist;
+    std::vector<core::SignOffStatus> signOffs;
+    core::LineageUses uses; ///< what was made from the artifact (forward lineage)
+};
+
+/// The lineage database of a project, asked on worker threads: every call returns at once and
+/// answers with a signal on the UI thread. Each call opens the store in its worker (SQLite
+/// connections belong to one thread), so calls may overlap.
+class LineageQuery final : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit LineageQuery(QObject *parent = nullptr);
+    ~LineageQuery() override;
+
+    void setProjectDir(const QString &dir) { m_projectDir = dir; }
+    QString projectDir() const { return m_projectDir; }
+
+    /// The artifacts of the project's runs, newest run first → artifactsListed.
+    void listArtifacts();
+    /// Resolves `target` (a sha256, a path as collected, or a file on disk; the newest recorded,
+    /// or the one of `runId`) and computes its provenance, checklist, sign-offs and uses → reviewed.
+    void review(const QString &target, const QString &runId = {});
+    /// Appends a sign-off bound to the provenance as it is now → signedOff, then a fresh review.
+    void signOff(const ArtifactReview &review, const QString &reviewer, const QString &decision, const QString &comment);
+    /// Writes a report (.md, .html) or the in-toto statement (.json) → exported.
+    void exportReport(const ArtifactReview &review, const QString &fileName);
+
+Q_SIGNALS:
+    void artifactsListed(const std::vector<trainyard::core::LineageArtifact> &artifacts,
+                         const std::vector<trainyard::core::LineageRun> &runs);
+    void reviewed(const trainyard::ui::ArtifactReview &review);
+    void signedOff(const trainyard::core::LineageSignOff &signOff);
+    void exported(const QString &fileName);
+    /// Something could not be answered; `message` is meant for the user (names the database,
+    /// the artifact or the file).
+    void failed(const QString &message);
+
+private:
+    QString m_projectDir;
+};
+
+} // namespace trainyard::ui

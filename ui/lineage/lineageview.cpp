@@ -1,0 +1,158 @@
+#include "lineageview.h"
+
+#include "lineagegraph.h"
+#include "releasereviewdialog.h"
+
+#include <QGraphicsView>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTextBrowser>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+namespace trainyard::ui {
+
+LineageView::LineageView(QWidget *parent)
+    : QWidget(parent)
+    , m_query(new LineageQuery(this))
+{
+    auto *layout = new QVBoxLayout(this);
+    auto *bar = new QHBoxLayout;
+    m_search = new QLineEdit(this);
+    m_search->setObjectName(QStringLiteral("lineageSearch"));
+    m_search->setPlaceholderText(tr("Artifact sha256, path (models/model.txt) or file — Enter shows its lineage"));
+    m_search->setClearButtonEnabled(true);
+    auto *refresh = new QPushButton(tr("Refresh"), this);
+    m_reviewButton = new QPushButton(tr("Release &review…"), this);
+    m_reviewButton->setEnabled(false);
+    bar->addWidget(m_search, 1);
+    bar->addWidget(refresh);
+    bar->addWidget(m_reviewButton);
+    layout->addLayout(bar);
+
+    auto *split = new QSplitter(this);
+    m_list = new QTreeWidget(split);
+    m_list->setObjectName(QStringLiteral("artifacts"));
+    m_list->setHeaderLabels({tr("Artifact"), tr("Job"), tr("Run"), tr("Size"), tr("sha256")});
+    m_list->setRootIsDecorated(false);
+    m_list->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_graph = new LineageGraph(this);
+    m_view = new QGraphicsView(m_graph, split);
+    m_view->setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
+    m_view->setAlignment(Qt::AlignLeft | Qt::AlignTop);
+    m_details = new QTextBrowser(split);
+    m_details->setObjectName(QStringLiteral("lineageDetails"));
+    m_details->setPlaceholderText(tr("Click a node for its details"));
+    split->addWidget(m_list);
+    split->addWidget(m_view);
+    split->addWidget(m_details);
+    split->setStretchFactor(0, 2);
+    split->setStretchFactor(1, 5);
+    split->setStretchFactor(2, 2);
+    layout->addWidget(split, 1);
+    m_status = new QLabel(tr("Open a project to see the lineage of what its runs produced."), this);
+    m_status->setObjectName(QStringLiteral("lineageStatus"));
+    m_status->setWordWrap(true);
+    layout->addWidget(m_status);
+
+    connect(refresh, &QPushButton::clicked, this, &LineageView::refresh);
+    connect(m_search, &QLineEdit::returnPressed, this, [this] {
+        if (!m_search->text().trimmed().isEmpty())
+            showArtifact(m_search->text().trimmed());
+    });
+    connect(m_list, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem *item) {
+        if (item)
+            showArtifact(item->data(0, Qt::UserRole).toString(), item->data(2, Qt::UserRole).toString());
+    });
+    connect(m_reviewButton, &QPushButton::clicked, this, &LineageView::openReview);
+    connect(m_graph, &LineageGraph::nodeActivated, this, [this](const QString &, const QString &html) { m_details->setHtml(html); });
+    connect(m_query, &LineageQuery::reviewed, this, &LineageView::showReview);
+    connect(m_query, &LineageQuery::failed, this, [this](const QString &message) { m_status->setText(message.toHtmlEscaped()); });
+    connect(m_query, &LineageQuery::artifactsListed, this,
+            [this](const std::vector<core::LineageArtifact> &artifacts, const std::vector<core::LineageRun> &runs) {
+                QHash<QString, qint64> iid;
+                for (const core::LineageRun &r : runs)
+                    iid.insert(r.id, r.pipelineIid);
+                const QSignalBlocker blocker(m_list);
+                m_list->clear();
+                const QLocale locale(QLocale::English);
+                for (const core::LineageArtifact &a : artifacts) {
+                    auto *item = new QTreeWidgetItem(m_list, {a.path, a.job, QStringLiteral("#%1").arg(iid.value(a.runId)),
+                                                              locale.formattedDataSize(a.size), a.sha256.left(12)});
+                    item->setData(0, Qt::UserRole, a.sha256);
+                    item->setData(2, Qt::UserRole, a.runId);
+                    item->setToolTip(0, a.path + u'\n' + a.sha256);
+                }
+                if (!artifacts.empty())
+                    m_status->setText(tr("%n artifact(s) from %1 run(s). Choose one, or search by hash or path.", nullptr,
+                                         int(artifacts.size()))
+                                          .arg(runs.size()));
+            });
+    connect(m_query, &LineageQuery::signedOff, this, [this](const core::LineageSignOff &s) {
+        m_status->setText(tr("%1 signed off: %2").arg(s.reviewer.toHtmlEscaped(), s.decision));
+    });
+}
+
+LineageView::~LineageView() = default;
+
+void LineageView::setProjectDir(const QString &dir)
+{
+    m_query->setProjectDir(dir);
+    m_review.reset();
+    m_graph->clear();
+    m_list->clear();
+    m_details->clear();
+    m_reviewButton->setEnabled(false);
+    refresh();
+}
+
+void LineageView::refresh()
+{
+    if (!m_query->projectDir().isEmpty())
+        m_query->listArtifacts();
+}
+
+void LineageView::showArtifact(const QString &target, const QString &runId)
+{
+    m_status->setText(tr("Reading the lineage of %1…").arg(target.toHtmlEscaped()));
+    m_query->review(target, runId);
+}
+
+void LineageView::showReview(const ArtifactReview &review)
+{
+    m_review = review;
+    m_graph->setReview(review);
+    m_view->fitInView(m_graph->sceneRect(), Qt::KeepAspectRatio);
+    if (m_view->transform().m11() > 1.0)
+        m_view->resetTransform();
+    m_details->setHtml(m_graph->details(QStringLiteral("subject")));
+    m_reviewButton->setEnabled(true);
+    const core::ArtifactProvenance &p = review.provenance;
+    m_status->setText(tr("%1 — made by %2 in run %3 from %4 commit(s), %5 image(s), %6 data version(s); %7")
+                          .arg(p.artifact.path.toHtmlEscaped(), p.artifact.job, p.artifact.runId)
+                          .arg(p.commits.size())
+                          .arg(p.images.size())
+                          .arg(p.data.size())
+                          .arg(review.checklist.passed() ? tr("release checklist passes") : tr("release checklist fails")));
+    if (m_dialog)
+        m_dialog->setReview(review);
+    Q_EMIT reviewShown();
+}
+
+void LineageView::openReview()
+{
+    if (!m_review)
+        return;
+    if (!m_dialog)
+        m_dialog = new ReleaseReviewDialog(m_query, this);
+    m_dialog->setReview(*m_review);
+    m_dialog->show();
+    m_dialog->raise();
+}
+
+} // namespace trainyard::ui

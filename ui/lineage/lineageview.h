@@ -1,0 +1,67 @@
+#pragma once
+
+#include "lineagequery.h"
+
+#include <QWidget>
+
+#include <optional>
+
+class QGraphicsView;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QTextBrowser;
+class QTreeWidget;
+
+namespace trainyard::ui {
+
+class LineageGraph;
+class ReleaseReviewDialog;
+
+/// The lineage of the project's artifacts: a list of what the runs produced, a search by hash,
+/// path or run id, the chosen artifact's graph (made from → artifact → made from it) with the
+/// details of a clicked node, and the release review of it. All queries run on worker threads.
+class LineageView final : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit LineageView(QWidget *parent = nullptr);
+    ~LineageView() override;
+
+    void setProjectDir(const QString &dir);
+    /// Re-reads the list of artifacts (after a run).
+    void refresh();
+    /// Shows the lineage of `target` (sha256, path as collected, or a file).
+    void showArtifact(const QString &target, const QString &runId = {});
+    /// Opens the release review of the artifact shown.
+    void openReview();
+
+    QTreeWidget *artifactList() const { return m_list; }
+    LineageGraph *graph() const { return m_graph; }
+    QTextBrowser *detailsPane() const { return m_details; }
+    QLabel *statusLabel() const { return m_status; }
+    const std::optional<ArtifactReview> &current() const { return m_review; }
+    ReleaseReviewDialog *reviewDialog() const { return m_dialog; }
+    LineageQuery *query() const { return m_query; }
+
+Q_SIGNALS:
+    /// A review was shown (a search, a click in the list, or after a sign-off).
+    void reviewShown();
+
+private:
+    void showReview(const ArtifactReview &review);
+
+    LineageQuery *m_query;
+    QLineEdit *m_search;
+    QTreeWidget *m_list;
+    LineageGraph *m_graph;
+    QGraphicsView *m_view;
+    QTextBrowser *m_details;
+    QLabel *m_status;
+    QPushButton *m_reviewButton;
+    ReleaseReviewDialog *m_dialog = nullptr;
+    std::optional<ArtifactReview> m_review;
+};
+
+} // namespace trainyard::ui
