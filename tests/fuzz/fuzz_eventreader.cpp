@@ -1,7 +1,7 @@
 // libFuzzer harness: arbitrary bytes as a TensorBoard event file (TFRecord framing, with and
 // without CRC checks so that mutations reach the protobuf decoder), then as one bare Event
 // record, and the points found through smoothing and downsampling. Built only in the separate
-// clang tree (-DTRAINYARD_FUZZ=ON); see run_fuzz_eventreader.sh next to this file.
+// clang tree (-DTRAINYARD_FUZZ=ON); see run_fuzz.sh next to this file (harness "eventreader").
 #include "metrics/downsample.h"
 #include "metrics/eventdecoder.h"
 #include "metrics/smoothing.h"

@@ -21,6 +21,10 @@ using trainyard::core::GpuInventorySnapshot;
 using trainyard::core::JobRecord;
 using trainyard::core::JobStatus;
 
+#include "support/scopedenv.h"
+
+using trainyard::test::ScopedEnv;
+
 namespace {
 
 const QString kGpu0Uuid = QStringLiteral("GPU-8f5a3c1e-6b2d-4e9a-a7c4-1d2e3f4a5b6c");
@@ -30,30 +34,6 @@ QString standIn()
     return QStringLiteral(TRAINYARD_TEST_DATA "/nvidia-smi/nvidia-smi");
 }
 
-// Sets an environment variable for one scope; nvidia-smi, run by QProcess, inherits it.
-class ScopedEnv final
-{
-public:
-    ScopedEnv(const char *name, const QByteArray &value)
-        : m_name(name)
-        , m_had(qEnvironmentVariableIsSet(name))
-        , m_old(qgetenv(name))
-    {
-        qputenv(name, value);
-    }
-    ~ScopedEnv()
-    {
-        if (m_had)
-            qputenv(m_name, m_old);
-        else
-            qunsetenv(m_name);
-    }
-
-private:
-    const char *m_name;
-    bool m_had;
-    QByteArray m_old;
-};
 
 // A two-GPU machine whose GPU 1 has `utilization` % and `usedMiB` in use.
 QByteArray machine(int utilization, qint64 usedMiB)

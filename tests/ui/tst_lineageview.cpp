@@ -12,6 +12,7 @@
 #include <QFile>
 #include <QGraphicsItem>
 #include <QGraphicsView>
+#include <QPlainTextEdit>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>

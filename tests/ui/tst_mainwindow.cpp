@@ -16,6 +16,7 @@
 #include <QTest>
 #include <QStandardPaths>
 #include "support/demoproject.h"
+#include "support/scopedenv.h"
 #include "canvas/jobcarditem.h"
 #include "canvas/pipelinecanvas.h"
 #include "canvas/pipelinescene.h"
@@ -323,11 +324,9 @@ void tst_MainWindow::restoresDockLayout()
 void tst_MainWindow::statusBarShowsEngineGpusAndCommit()
 {
     // No engine at this address and no nvidia-smi on PATH: both say so, neither blocks.
-    const QByteArray oldHost = qgetenv("DOCKER_HOST");
-    const QByteArray oldPath = qgetenv("PATH");
     QTemporaryDir dir;
-    qputenv("DOCKER_HOST", QByteArray("unix://") + dir.filePath(QStringLiteral("no-such.sock")).toUtf8());
-    qputenv("PATH", "/usr/bin:/bin");
+    const trainyard::test::ScopedEnv host("DOCKER_HOST", QByteArray("unix://") + dir.filePath(QStringLiteral("no-such.sock")).toUtf8());
+    const trainyard::test::ScopedEnv path("PATH", "/usr/bin:/bin");
     QVERIFY(QStandardPaths::findExecutable(QStringLiteral("nvidia-smi")).isEmpty());
     trainyard::test::shell(dir.path(), QStringLiteral("printf 'x:\n  script: [echo]\n' > .gitlab-ci.yml && git init -q -b main && "
                                                      "git add -A && git -c user.name=t -c user.email=t@t commit -qm one && "
@@ -349,10 +348,6 @@ void tst_MainWindow::statusBarShowsEngineGpusAndCommit()
     const QString sha = QString::fromLatin1(git.readAllStandardOutput().trimmed());
     QTRY_COMPARE_WITH_TIMEOUT(commit->text(), QStringLiteral("main @ %1*").arg(sha), 10000); // * = uncommitted changes
     QVERIFY(w.windowTitle().contains(QStringLiteral("(main)")));
-    qputenv("DOCKER_HOST", oldHost);
-    if (oldHost.isEmpty())
-        qunsetenv("DOCKER_HOST");
-    qputenv("PATH", oldPath);
 }
 
 void tst_MainWindow::shortcutsAndIcons()

@@ -95,7 +95,8 @@ void tst_RunFromWindow::runDemoAndApproveExport()
     // The Runs list has the run; re-opening it brings its logs back into a fresh console.
     RunsList *runs = w.findChild<RunsList *>();
     QTRY_COMPARE_WITH_TIMEOUT(int(runs->runs().size()), 1, 10000);
-    QCOMPARE(runs->runs().front().status, core::RunStatus::Success);
+    // The list is re-read on a worker thread when the run ends: it catches up with the record.
+    QTRY_COMPARE_WITH_TIMEOUT(runs->runs().front().status, core::RunStatus::Success, 10000);
     console->reset();
     QVERIFY(!console->existingView(QStringLiteral("train")));
     QTreeWidgetItem *item = runs->tree()->topLevelItem(0);

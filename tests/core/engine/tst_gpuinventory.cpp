@@ -8,6 +8,10 @@
 
 using namespace trainyard::core;
 
+#include "support/scopedenv.h"
+
+using trainyard::test::ScopedEnv;
+
 namespace {
 
 QString standInDir()
@@ -20,30 +24,6 @@ QString standIn()
     return standInDir() + QStringLiteral("/nvidia-smi");
 }
 
-// Sets an environment variable for one scope; QProcess children inherit it.
-class ScopedEnv final
-{
-public:
-    ScopedEnv(const char *name, const QByteArray &value)
-        : m_name(name)
-        , m_had(qEnvironmentVariableIsSet(name))
-        , m_old(qgetenv(name))
-    {
-        qputenv(name, value);
-    }
-    ~ScopedEnv()
-    {
-        if (m_had)
-            qputenv(m_name, m_old);
-        else
-            qunsetenv(m_name);
-    }
-
-private:
-    const char *m_name;
-    bool m_had;
-    QByteArray m_old;
-};
 
 } // namespace
 
