@@ -371,7 +371,9 @@ void tst_LineageCli::demoRunRecordsEveryField()
     QCOMPARE(store.consumptions(r.id, QStringLiteral("export"))->size(), trainArtifacts.size() + 1); // and metrics.json
 
     QStringList variables;
-    for (const LineageVariable &v : *store.variables(r.id))
+    const auto recordedVariables = store.variables(r.id);
+    QVERIFY(recordedVariables);
+    for (const LineageVariable &v : *recordedVariables)
         variables << v.name + u'=' + v.value;
     QVERIFY2(variables.contains(QStringLiteral("EPOCHS=30")) && variables.contains(QStringLiteral("SEED=42")),
              qPrintable(variables.join(u' ')));

@@ -184,7 +184,9 @@ void tst_LineageCrash::killedWriterLeavesAConsistentDatabase()
             QVERIFY2(store.interruptedRuns().contains(last),
                      qPrintable(store.interruptedRuns().join(u',') + u" vs " + last));
             QCOMPARE((*store.run(last))->status, QStringLiteral("interrupted"));
-            for (const LineageJob &job : *store.jobs(last))
+            const auto jobs = store.jobs(last); // a named result: `*store.jobs(last)` would dangle in the loop
+            QVERIFY(jobs);
+            for (const LineageJob &job : *jobs)
                 QVERIFY2(job.status == QLatin1String("success") || job.status == QLatin1String("cancelled"),
                          qPrintable(job.status));
             ++interruptedSeen;
