@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "canvas/jobcarditem.h"
+#include "compare/compareview.h"
 #include "canvas/pipelinecanvas.h"
 #include "canvas/pipelinescene.h"
 #include "console/joblogview.h"
@@ -99,8 +100,14 @@ MainWindow::MainWindow(QWidget *parent)
     m_views->setObjectName(QStringLiteral("views"));
     m_views->setDocumentMode(true);
     m_views->addTab(m_pages, tr("Pipeline"));
+    m_compare = new CompareView(m_views);
+    m_compare->setObjectName(QStringLiteral("compareView"));
+    m_views->addTab(m_compare, tr("Compare"));
+    m_views->setTabToolTip(0, tr("The pipeline: compose and run it (Ctrl+1)"));
+    m_views->setTabToolTip(1, tr("The TensorBoard scalars of runs side by side (Ctrl+2)"));
     m_lineage = new LineageView(m_views);
     m_views->addTab(m_lineage, tr("Lineage"));
+    m_views->setTabToolTip(2, tr("Where an artifact came from and what used it; release review (Ctrl+3)"));
     setCentralWidget(m_views);
 
     m_edit = new EditController(this);
@@ -209,6 +216,9 @@ void MainWindow::createDocks()
         consoleDock->raise();
         statusBar()->showMessage(tr("Logs of run #%1 (%2)").arg(record.pipelineIid).arg(record.id), 8000);
     });
+    connect(m_runs, &RunsList::compareRequested, this, &MainWindow::compareRuns);
+    connect(m_compare, &CompareView::problemFound, this,
+            [this](const core::Error &problem) { statusBar()->showMessage(problem.toString(), 10000); });
     connect(m_runs, &RunsList::retryJobRequested, this, [this](const QString &runId, const QString &job) {
         // On the engine the run used: a run made in the host shell is retried there too.
         bool shell = false;
@@ -324,9 +334,23 @@ void MainWindow::createMenus()
     edit->addSeparator();
     edit->addAction(m_findAction);
 
+    // The central views, a keystroke each (the window owns the actions: the menu is rebuilt).
+    QList<QAction *> viewActions;
+    const QList<std::pair<QString, QWidget *>> views{
+        {tr("&Pipeline"), m_pages}, {tr("&Compare runs"), m_compare}, {tr("&Lineage"), m_lineage}};
+    for (int i = 0; i < views.size(); ++i) {
+        auto *show = new QAction(views[i].first, this);
+        show->setObjectName(QStringLiteral("showView%1").arg(i + 1));
+        show->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
+        connect(show, &QAction::triggered, this, [this, w = views[i].second] { m_views->setCurrentWidget(w); });
+        addAction(show);
+        viewActions << show;
+    }
     m_viewMenu = menuBar()->addMenu(tr("&View"));
-    connect(m_viewMenu, &QMenu::aboutToShow, this, [this] {
+    connect(m_viewMenu, &QMenu::aboutToShow, this, [this, viewActions] {
         m_viewMenu->clear();
+        m_viewMenu->addActions(viewActions);
+        m_viewMenu->addSeparator();
         for (QDockWidget *dock : findChildren<QDockWidget *>())
             m_viewMenu->addAction(dock->toggleViewAction());
         m_viewMenu->addAction(m_toolBar->toggleViewAction());
@@ -454,6 +478,9 @@ void MainWindow::runPipeline(const QString &job, bool shellEngine, const QString
             m_console->setCurrentWidget(m_console->viewFor(job.name)); // tabBarClicked is the user's only
         if (core::isFinal(job.status) && job.started.isValid())
             m_console->viewFor(job.name)->setFinished(job.exitCode, job.started.msecsTo(job.finished), core::jobStatusToString(job.status));
+        // A job that starts may write scalars (followed live); one that ends has collected them.
+        if (job.status == core::JobStatus::Running || core::isFinal(job.status))
+            m_compare->refreshRuns();
     });
     connect(m_run.get(), &RunController::progress, m_console, &RunConsole::setProgress);
     connect(m_run.get(), &RunController::message, this, [this](const QString &text) { statusBar()->showMessage(text, 8000); });
@@ -472,6 +499,15 @@ void MainWindow::runPipeline(const QString &job, bool shellEngine, const QString
     QTimer::singleShot(500, m_runs, &RunsList::refresh); // the new run's record is on disk by then
 }
 
+void MainWindow::compareRuns(const QStringList &runIds)
+{
+    m_compare->showPipelineRuns(runIds);
+    m_views->setCurrentWidget(m_compare);
+    statusBar()->showMessage(runIds.size() == 1 ? tr("Scalars of run %1").arg(runIds.first())
+                                                : tr("Scalars of %1 runs side by side").arg(runIds.size()),
+                             6000);
+}
+
 void MainWindow::runFinished(const core::RunRecord &record, const QString &error)
 {
     m_run.release()->deleteLater(); // its thread has ended; delete once this signal returns
@@ -484,6 +520,7 @@ void MainWindow::runFinished(const core::RunRecord &record, const QString &error
     }
     m_runs->refresh();
     m_lineage->refresh();
+    m_compare->refreshRuns();
     updateActions();
     if (error.isEmpty()) {
         statusBar()->showMessage(tr("Run #%1 %2").arg(record.pipelineIid).arg(core::runStatusToString(record.status)));
@@ -717,6 +754,7 @@ void MainWindow::openProject(const QString &dir)
     m_probe->probeProject(m_projectDir);
     m_runs->setProjectDir(m_projectDir);
     m_lineage->setProjectDir(m_projectDir);
+    m_compare->setProjectDir(m_projectDir);
     m_views->setCurrentWidget(m_pages);
     // Reading walks the project tree and git state: off the UI thread.
     struct Read

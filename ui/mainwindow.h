@@ -24,6 +24,7 @@ struct RunRecord;
 
 namespace trainyard::ui {
 
+class CompareView;
 class EditController;
 class GpuPanel;
 class JobInspector;
@@ -59,6 +60,8 @@ public:
     void runPipeline(const QString &job = {}, bool shellEngine = false, const QString &retryOf = {});
     /// Approves a manual job of the running pipeline (the card's "Approve").
     void approveJob(const QString &job);
+    /// Shows the Compare view with the scalars of these runs (RunRecord ids) drawn.
+    void compareRuns(const QStringList &runIds);
     /// Cancels one job of the running pipeline.
     void cancelJob(const QString &job);
     QString projectDir() const { return m_projectDir; }
@@ -132,6 +135,7 @@ private:
     JobInspector *m_inspector = nullptr;
     QTabWidget *m_views = nullptr;
     LineageView *m_lineage = nullptr;
+    CompareView *m_compare = nullptr;
     QString m_lastRunId;
     bool m_lastRunShell = false;
     bool m_fitPending = false; // a newly opened project's pipeline is fitted into the view once

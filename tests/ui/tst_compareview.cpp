@@ -761,6 +761,38 @@ void tst_CompareView::recordedRunsShowTheirParameters()
     QVERIFY(view->runList()->isChecked(QStringLiteral("project:#3 train")));
     QVERIFY(!view->runList()->isChecked(QStringLiteral("project:#2 train"))); // check states survive a refresh
     QCOMPARE(view->chart(QStringLiteral("loss"))->lines().lines.size(), size_t(2));
+
+    // The Runs list's "Compare scalars": exactly the runs asked for are drawn.
+    QCOMPARE(view->model()->run(QStringLiteral("project:#2 train"))->runId, QStringLiteral("run-2"));
+    view->showPipelineRuns({QStringLiteral("run-2")});
+    QVERIFY(settle(*view));
+    QCOMPARE(view->selectedRunKeys(), QStringList{QStringLiteral("project:#2 train")});
+    QCOMPARE(view->chart(QStringLiteral("loss"))->lines().lines.size(), size_t(1));
+    view->showPipelineRuns({QStringLiteral("run-1"), QStringLiteral("run-3")});
+    QVERIFY(settle(*view));
+    QCOMPARE(view->selectedRunKeys(), (QStringList{QStringLiteral("project:#1 train"), QStringLiteral("project:#3 train")}));
+    // A run not listed yet (it just ended) is drawn once it is, alone.
+    {
+        const QString ws = m_dir->filePath(QStringLiteral("ws4"));
+        QVERIFY(writeRun(ws + QStringLiteral("/logs"), {{"loss", lossCurve(0.3)}}));
+        const auto set = artifacts.collect(QStringLiteral("train"), ws, {QStringLiteral("logs")}, {});
+        QVERIFY(set);
+        core::RunRecord r;
+        r.id = QStringLiteral("run-4");
+        r.pipelineIid = 4;
+        r.status = core::RunStatus::Success;
+        core::JobRecord job;
+        job.name = QStringLiteral("train");
+        job.status = core::JobStatus::Success;
+        job.artifacts = core::ArtifactStore::toJson(*set);
+        r.jobs[job.name] = job;
+        r.jobOrder << job.name;
+        QVERIFY(store.save(r));
+    }
+    view->showPipelineRuns({QStringLiteral("run-4")});
+    QTRY_VERIFY_WITH_TIMEOUT(view->model()->run(QStringLiteral("project:#4 train")), 10000);
+    QVERIFY(settle(*view));
+    QCOMPARE(view->selectedRunKeys(), QStringList{QStringLiteral("project:#4 train")});
 }
 
 void tst_CompareView::csvExportIsExact()

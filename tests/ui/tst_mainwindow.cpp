@@ -1,5 +1,6 @@
 // The window opens on the offscreen platform and shows the demo project's pipeline.
 #include "mainwindow.h"
+#include "compare/compareview.h"
 
 #include "document/editcontroller.h"
 #include "document/pipelinecommands.h"
@@ -8,6 +9,7 @@
 #include "pipeline/gitlabcireader.h"
 
 #include <QLabel>
+#include <QTabWidget>
 #include <QMenuBar>
 #include <QStatusBar>
 #include <QAction>
@@ -371,6 +373,24 @@ void tst_MainWindow::shortcutsAndIcons()
         QVERIFY(!a->icon().pixmap(QSize(24, 24), 2.0).isNull());
     }
     QVERIFY(w.findChild<QToolBar *>(QStringLiteral("mainToolBar")));
+
+    // Ctrl+1/2/3 show the pipeline, the compare view and the lineage.
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    auto *views = w.findChild<QTabWidget *>(QStringLiteral("views"));
+    QVERIFY(views);
+    QCOMPARE(views->count(), 3);
+    QCOMPARE(views->tabText(1), QStringLiteral("Compare"));
+    QCOMPARE(views->tabText(2), QStringLiteral("Lineage"));
+    QTest::keyClick(&w, Qt::Key_2, Qt::ControlModifier);
+    QCOMPARE(views->currentWidget(), w.findChild<CompareView *>(QStringLiteral("compareView")));
+    QTest::keyClick(&w, Qt::Key_3, Qt::ControlModifier);
+    QCOMPARE(views->currentIndex(), 2);
+    QTest::keyClick(&w, Qt::Key_1, Qt::ControlModifier);
+    QCOMPARE(views->currentIndex(), 0);
+    // The Runs list's "Compare scalars" lands there.
+    w.compareRuns({QStringLiteral("20240101-000000-aaaa")});
+    QCOMPARE(views->currentIndex(), 1);
 }
 
 void tst_MainWindow::tryTheDemoAndMachineCheck()

@@ -5,6 +5,7 @@
 #include "console/runconsole.h"
 #include "engine/joblogfile.h"
 #include "runs/runlogloader.h"
+#include "lineage/lineagestore.h"
 #include "runs/runslist.h"
 
 #include <QDir>
@@ -90,6 +91,9 @@ private Q_SLOTS:
     void emptyProject();
     void newestFirstWithJobs();
     void filter();
+    void filterTerms();
+    void filterByImageAndDataFromLineage();
+    void compareAndReproduceActions();
     void doubleClickOpensLogs();
     void contextMenuOffersRetryOnFailedJobs();
     void refreshKeepsSelectionAndExpansion();
@@ -123,6 +127,8 @@ void tst_RunsList::init()
     m_third =
         run(QStringLiteral("20240501-110000-cccc"), 3, RunStatus::Cancelled, 7200,
             {job(QStringLiteral("build"), JobStatus::Cancelled, 137, 7200, 5, QStringLiteral("20240501-110000-cccc"))});
+    m_third.branch = QStringLiteral("feature/lr");
+    m_third.commitSha = QStringLiteral("fedcba9876543210fedcba9876543210fedcba98");
     // Saved out of order: the list sorts.
     QVERIFY(store.save(m_second));
     QVERIFY(store.save(m_third));
@@ -227,6 +233,118 @@ void tst_RunsList::filter()
     QCOMPARE(visibleIds(), QStringList{m_second.id});
     box->clear();
     QCOMPARE(visibleIds().size(), 3);
+}
+
+void tst_RunsList::filterTerms()
+{
+    RunsList list;
+    list.show();
+    list.setProjectDir(m_project->path());
+    QTRY_COMPARE(list.runs().size(), size_t(3));
+    list.setFilterText(QStringLiteral("branch:main"));
+    QCOMPARE(list.visibleRunIds(), (QStringList{m_second.id, m_first.id}));
+    list.setFilterText(QStringLiteral("branch:feature/lr"));
+    QCOMPARE(list.visibleRunIds(), QStringList{m_third.id});
+    list.setFilterText(QStringLiteral("status:fail"));
+    QCOMPARE(list.visibleRunIds(), QStringList{m_second.id});
+    list.setFilterText(QStringLiteral("commit:FEDCBA98")); // a prefix, any case
+    QCOMPARE(list.visibleRunIds(), QStringList{m_third.id});
+    list.setFilterText(QStringLiteral("commit:0123 status:success"));
+    QCOMPARE(list.visibleRunIds(), QStringList{m_first.id});
+    list.setFilterText(QStringLiteral("branch:main evaluate")); // a term and a free word
+    QCOMPARE(list.visibleRunIds(), QStringList{m_second.id});
+    list.setFilterText(QStringLiteral("branch:main status:cancelled"));
+    QVERIFY(list.visibleRunIds().isEmpty());
+    QCOMPARE(list.emptyStateText(), QStringLiteral("No runs match \u201cbranch:main status:cancelled\u201d"));
+}
+
+void tst_RunsList::filterByImageAndDataFromLineage()
+{
+    {
+        auto store = LineageStore::open(LineageStore::defaultPath(m_project->path()));
+        QVERIFY2(store, store ? "" : qPrintable(store.error().toString()));
+        for (const RunRecord *r : {&m_first, &m_second, &m_third}) {
+            LineageRun lr;
+            lr.id = r->id;
+            lr.status = runStatusToString(r->status);
+            lr.started = r->started;
+            lr.finished = r->finished;
+            QVERIFY((*store)->recordRun(lr));
+            LineageJob job;
+            job.runId = r->id;
+            job.name = QStringLiteral("build");
+            job.status = QStringLiteral("success");
+            job.image = QStringLiteral("trainer:1");
+            job.imageId = r == &m_first ? QStringLiteral("sha256:1111") : QStringLiteral("sha256:2222");
+            QVERIFY((*store)->recordJob(job));
+            LineageDataVersion data;
+            data.runId = r->id;
+            data.name = QStringLiteral("dataset");
+            data.path = QStringLiteral("data");
+            data.hash = r == &m_third ? QStringLiteral("sha256:dddd") : QStringLiteral("sha256:cccc");
+            QVERIFY((*store)->recordDataVersion(data));
+        }
+    }
+    RunsList list;
+    list.show();
+    list.setProjectDir(m_project->path());
+    QTRY_COMPARE(list.runs().size(), size_t(3));
+    list.setFilterText(QStringLiteral("image:sha256:2222"));
+    // Asked on a worker thread: nothing is shown as a match until the answer is in.
+    QTRY_VERIFY(!list.isFilterLoading());
+    QCOMPARE(list.visibleRunIds(), (QStringList{m_third.id, m_second.id}));
+    list.setFilterText(QStringLiteral("image:trainer:1")); // the reference as written
+    QTRY_COMPARE(list.visibleRunIds().size(), 3);
+    list.setFilterText(QStringLiteral("data:sha256:cccc"));
+    QTRY_VERIFY(!list.isFilterLoading());
+    QCOMPARE(list.visibleRunIds(), (QStringList{m_second.id, m_first.id}));
+    list.setFilterText(QStringLiteral("data:sha256:cccc image:sha256:2222"));
+    QTRY_VERIFY(!list.isFilterLoading());
+    QCOMPARE(list.visibleRunIds(), QStringList{m_second.id});
+    list.setFilterText(QStringLiteral("data:sha256:ffff"));
+    QTRY_VERIFY(!list.isFilterLoading());
+    QVERIFY(list.visibleRunIds().isEmpty());
+    list.setFilterText(QString());
+    QCOMPARE(list.visibleRunIds().size(), 3);
+}
+
+void tst_RunsList::compareAndReproduceActions()
+{
+    RunsList list;
+    list.show();
+    list.setProjectDir(m_project->path());
+    QTRY_COMPARE(list.runs().size(), size_t(3));
+    QTreeWidget *tree = list.tree();
+    QSignalSpy compare(&list, &RunsList::compareRequested);
+    QSignalSpy reproduce(&list, &RunsList::reproduceRequested);
+
+    // Two runs selected: the menu of either compares both, newest first.
+    tree->topLevelItem(0)->setSelected(true);
+    tree->topLevelItem(2)->setSelected(true);
+    QCOMPARE(list.selectedRunIds(), (QStringList{m_third.id, m_first.id}));
+    std::unique_ptr<QMenu> menu(list.createContextMenu(tree->topLevelItem(2), nullptr));
+    auto *action = menu->findChild<QAction *>(QStringLiteral("compareRuns"));
+    QVERIFY(action);
+    QCOMPARE(action->text(), QStringLiteral("Compare scalars of 2 runs"));
+    action->trigger();
+    QCOMPARE(compare.count(), 1);
+    QCOMPARE(compare.at(0).at(0).toStringList(), (QStringList{m_third.id, m_first.id}));
+    // The menu of a run outside the selection compares that run alone.
+    menu.reset(list.createContextMenu(tree->topLevelItem(1), nullptr));
+    menu->findChild<QAction *>(QStringLiteral("compareRuns"))->trigger();
+    QCOMPARE(compare.at(1).at(0).toStringList(), QStringList{m_second.id});
+
+    // Reproduce: a clean, finished run with a commit can be; one with uncommitted changes not.
+    auto *again = menu->findChild<QAction *>(QStringLiteral("reproduceRun"));
+    QVERIFY(again);
+    QVERIFY(!again->isEnabled()); // run #2 was dirty
+    QVERIFY(again->toolTip().contains(QStringLiteral("uncommitted")));
+    menu.reset(list.createContextMenu(tree->topLevelItem(2), nullptr));
+    again = menu->findChild<QAction *>(QStringLiteral("reproduceRun"));
+    QVERIFY(again->isEnabled());
+    again->trigger();
+    QCOMPARE(reproduce.count(), 1);
+    QCOMPARE(reproduce.at(0).at(0).toString(), m_first.id);
 }
 
 void tst_RunsList::doubleClickOpensLogs()

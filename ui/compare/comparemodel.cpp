@@ -128,6 +128,7 @@ void CompareModel::projectListed(quint64 generation, const core::Result<core::Re
             run->name = recorded.displayName;
             run->group = projectGroup();
             run->recorded = true;
+            run->runId = recorded.runId;
             run->parameters = recorded.parameters;
             run->live = false;
             m_runSource.remove(key);
@@ -176,6 +177,7 @@ void CompareModel::projectListed(quint64 generation, const core::Result<core::Re
             for (CompareRun &run : m_runs) {
                 if (m_runSource.value(run.key) == source->id) {
                     run.parameters = recorded.parameters;
+                    run.runId = recorded.runId;
                     run.live = recorded.running;
                 }
             }
@@ -373,6 +375,7 @@ void CompareModel::watcherRead(quint64 sourceId, const std::vector<Snapshot> &sn
             run->name = runDisplayName(*src, snapshot.runName);
             run->group = src->workspace ? projectGroup() : src->path;
             run->recorded = src->workspace;
+            run->runId = src->workspace ? src->recorded.runId : QString();
             run->parameters = src->recorded.parameters;
             run->live = src->workspace && src->recorded.running;
             m_runSource.insert(key, sourceId);

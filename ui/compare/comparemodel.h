@@ -32,6 +32,7 @@ struct CompareRun
     QString name;          ///< what the user sees ("#3 train", "logs/lr_0.1"); the run's colour comes from it
     QString group;         ///< "Project runs", or the logdir's path
     bool recorded = false; ///< recorded by Trainyard: `parameters` are known
+    QString runId;         ///< the pipeline run (RunRecord id) of a recorded run; empty for logdirs
     core::RunParameters parameters;
     bool live = false; ///< followed while its job runs
     /// The scalars (null until first read); replaced, never changed, when new points arrive.

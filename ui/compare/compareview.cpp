@@ -230,6 +230,36 @@ void CompareView::setProjectDir(const QString &dir)
     m_model->setProjectDir(dir);
 }
 
+void CompareView::showPipelineRuns(const QStringList &runIds)
+{
+    m_focus = QSet<QString>(runIds.cbegin(), runIds.cend());
+    m_focusSeen.clear();
+    setRunFilter(QString());
+    applyFocus();
+    m_model->refreshProject(); // a run that just ended may not be listed yet
+}
+
+void CompareView::applyFocus()
+{
+    if (m_focus.isEmpty())
+        return;
+    QSet<QString> listed;
+    for (const CompareRun &run : m_model->runs()) {
+        if (!run.recorded || run.runId.isEmpty())
+            continue;
+        listed.insert(run.runId);
+        if (m_focusSeen.contains(run.key))
+            continue; // the user may have changed it since
+        m_focusSeen.insert(run.key);
+        m_runList->setChecked(run.key, m_focus.contains(run.runId));
+    }
+    // Once every run asked for is listed, runs that come later are shown as usual (checked).
+    if (listed.contains(m_focus)) {
+        m_focus.clear();
+        m_focusSeen.clear();
+    }
+}
+
 void CompareView::refreshRuns()
 {
     m_model->refreshProject();
@@ -332,6 +362,7 @@ QString CompareView::placeholderText() const
 void CompareView::runsChanged()
 {
     m_runList->setRuns(m_model->runs());
+    applyFocus();
     updateCharts();
     updateStatus();
 }

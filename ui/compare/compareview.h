@@ -50,6 +50,9 @@ public:
     void setProjectDir(const QString &dir);
     /// Lists the project's recorded runs again (a run or job started or ended).
     void refreshRuns();
+    /// Draws the recorded runs of these pipeline runs (RunRecord ids) and no other recorded run;
+    /// logdir runs keep their check state. Runs not listed yet are checked when they arrive.
+    void showPipelineRuns(const QStringList &runIds);
     /// Adds a TensorBoard logdir (a folder or an event file), read and then followed.
     void addLogdir(const QString &path);
 
@@ -101,6 +104,7 @@ protected:
 private:
     QWidget *createControls();
     void runsChanged();
+    void applyFocus();
     void updateCharts();
     void layoutCharts();
     void updateTable();
@@ -136,6 +140,8 @@ private:
     int m_gridColumns = 0;
     QTimer m_tableTimer;
     QSet<QString> m_loaded; ///< runs whose first data arrived
+    QSet<QString> m_focus;     ///< showPipelineRuns(): run ids to draw, until all are listed
+    QSet<QString> m_focusSeen; ///< keys whose check state the focus has set
 };
 
 } // namespace trainyard::ui

@@ -1,9 +1,12 @@
 #include "runslist.h"
 
+#include "common/onworker.h"
 #include "console/joblogview.h"
 #include "console/runconsole.h"
+#include "lineage/lineagestore.h"
 
 #include <QCoreApplication>
+#include <QFileInfo>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
@@ -101,7 +104,12 @@ RunsList::RunsList(QWidget *parent)
     layout->setContentsMargins(0, 0, 0, 0);
     m_filter = new QLineEdit(this);
     m_filter->setObjectName(QStringLiteral("filter"));
-    m_filter->setPlaceholderText(tr("Filter runs (id, status, branch, job…)"));
+    m_filter->setPlaceholderText(tr("Filter: text, branch:, status:, commit:, image:, data:"));
+    m_filter->setToolTip(tr("<p>Every term must match:</p>"
+                            "<p><b>branch:</b>main &nbsp; <b>status:</b>failed &nbsp; <b>commit:</b>1a2b3c "
+                            "&nbsp; <b>image:</b>reference, image ID or digest &nbsp; <b>data:</b>data version "
+                            "hash or DVC md5</p><p>Other words are looked for in the columns and the jobs' "
+                            "names.</p>"));
     m_filter->setClearButtonEnabled(true);
     layout->addWidget(m_filter);
 
@@ -112,7 +120,7 @@ RunsList::RunsList(QWidget *parent)
         {tr("Run"), tr("Status"), tr("Started"), tr("Duration"), tr("Exit code"), tr("Commit"), tr("Jobs")});
     m_tree->setExpandsOnDoubleClick(false); // a double click opens the logs
     m_tree->setUniformRowHeights(true);
-    m_tree->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_tree->setSelectionMode(QAbstractItemView::ExtendedSelection); // several runs to compare
     m_tree->setContextMenuPolicy(Qt::CustomContextMenu);
     m_tree->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
     layout->addWidget(m_tree, 1);
@@ -146,6 +154,8 @@ void RunsList::setProjectDir(const QString &dir)
     m_loading = false;
     m_refreshAgain = false;
     m_runs.clear();
+    m_lineageQuery.clear();
+    m_lineageIdsFor.clear(); // the other project's answer is not this one's
     if (!dir.isEmpty())
         refresh();
     rebuild();
@@ -185,6 +195,7 @@ void RunsList::apply(quint64 generation, std::vector<core::RunRecord> runs)
     m_loading = false;
     std::reverse(runs.begin(), runs.end()); // RunStore lists the oldest first
     m_runs = std::move(runs);
+    m_lineageStale = true; // new runs may match an image: or data: term: ask again
     rebuild();
     Q_EMIT refreshed(int(m_runs.size()));
     if (m_refreshAgain) {
@@ -292,19 +303,79 @@ QString RunsList::filterText() const
     return m_filter->text();
 }
 
+namespace {
+
+struct RunFilterTerms
+{
+    QString branch, status, commit, image, data;
+    QStringList words;
+};
+
+RunFilterTerms parseFilter(const QString &text)
+{
+    RunFilterTerms t;
+    for (const QString &token : text.split(u' ', Qt::SkipEmptyParts)) {
+        const qsizetype colon = token.indexOf(u':');
+        const QString key = colon > 0 ? token.left(colon).toLower() : QString();
+        const QString value = token.mid(colon + 1);
+        if (key == QLatin1String("branch"))
+            t.branch = value;
+        else if (key == QLatin1String("status"))
+            t.status = value;
+        else if (key == QLatin1String("commit"))
+            t.commit = value;
+        else if (key == QLatin1String("image"))
+            t.image = value;
+        else if (key == QLatin1String("data"))
+            t.data = value;
+        else
+            t.words << token;
+    }
+    return t;
+}
+
+} // namespace
+
 void RunsList::applyFilter()
 {
     const QString text = m_filter->text().trimmed();
+    const RunFilterTerms terms = parseFilter(text);
+    // image: and data: are answered by the lineage database, on a worker thread.
+    const QString lineageQuery = terms.image.isEmpty() && terms.data.isEmpty()
+                                     ? QString()
+                                     : terms.image + QChar(0) + terms.data;
+    if (lineageQuery != m_lineageQuery || m_lineageStale) {
+        m_lineageQuery = lineageQuery;
+        m_lineageStale = false;
+        m_lineageError.clear();
+        if (!lineageQuery.isEmpty())
+            lookUpLineage(terms.image, terms.data);
+        else
+            m_lineageLoading = false;
+    }
     int visible = 0;
     for (int i = 0; i < m_tree->topLevelItemCount(); ++i) {
         QTreeWidgetItem *item = m_tree->topLevelItem(i);
-        bool match = text.isEmpty();
-        for (int c = 0; !match && c < m_tree->columnCount(); ++c)
-            match = item->text(c).contains(text, Qt::CaseInsensitive);
-        for (int j = 0; !match && j < item->childCount(); ++j) {
-            const QTreeWidgetItem *child = item->child(j);
-            match = child->text(RunColumn).contains(text, Qt::CaseInsensitive) ||
-                    child->text(StatusColumn).contains(text, Qt::CaseInsensitive);
+        const core::RunRecord *run = recordOf(item);
+        bool match = run != nullptr;
+        if (match && !terms.branch.isEmpty())
+            match = run->branch.compare(terms.branch, Qt::CaseInsensitive) == 0;
+        if (match && !terms.status.isEmpty())
+            match = core::runStatusToString(run->status).startsWith(terms.status, Qt::CaseInsensitive);
+        if (match && !terms.commit.isEmpty())
+            match = run->commitSha.startsWith(terms.commit, Qt::CaseInsensitive);
+        if (match && !m_lineageQuery.isEmpty())
+            match = m_lineageIdsFor == m_lineageQuery && m_lineageIds.contains(run->id); // else still looking
+        for (const QString &word : terms.words) {
+            bool found = false;
+            for (int c = 0; !found && c < m_tree->columnCount(); ++c)
+                found = item->text(c).contains(word, Qt::CaseInsensitive);
+            for (int j = 0; !found && j < item->childCount(); ++j) {
+                const QTreeWidgetItem *child = item->child(j);
+                found = child->text(RunColumn).contains(word, Qt::CaseInsensitive) ||
+                        child->text(StatusColumn).contains(word, Qt::CaseInsensitive);
+            }
+            match = match && found;
         }
         item->setHidden(!match);
         visible += match ? 1 : 0;
@@ -314,11 +385,78 @@ void RunsList::applyFilter()
                          : m_loading            ? tr("Reading runs\u2026")
                                                 : tr("No runs yet \u2014 press Run (F5)"));
     } else if (visible == 0) {
-        m_empty->setText(tr("No runs match \u201c%1\u201d").arg(text));
+        m_empty->setText(m_lineageLoading && m_lineageIdsFor != m_lineageQuery ? tr("Looking up the lineage of the runs\u2026")
+                         : !m_lineageError.isEmpty() ? m_lineageError
+                                                     : tr("No runs match \u201c%1\u201d").arg(text));
     }
     const bool empty = visible == 0;
     m_empty->setVisible(empty);
     m_tree->setVisible(!empty);
+}
+
+void RunsList::lookUpLineage(const QString &image, const QString &data)
+{
+    m_lineageLoading = true;
+    const quint64 generation = ++m_lineageGeneration;
+    const QString dbPath = core::LineageStore::defaultPath(m_projectDir);
+    onWorker(
+        this,
+        [dbPath, image, data]() -> core::Result<QSet<QString>> {
+            if (!QFileInfo::exists(dbPath))
+                return QSet<QString>{}; // nothing recorded yet: nothing matches
+            core::LineageStore::Options options;
+            options.checkIntegrity = false; // a read; the window's lineage view checks it
+            options.recoverInterrupted = false;
+            auto store = core::LineageStore::open(dbPath, options);
+            if (!store)
+                return tl::unexpected(store.error());
+            core::LineageRunFilter filter;
+            filter.image = image;
+            filter.dataHash = data;
+            auto runs = (*store)->runs(filter);
+            if (!runs)
+                return tl::unexpected(runs.error());
+            QSet<QString> ids;
+            for (const core::LineageRun &r : *runs)
+                ids.insert(r.id);
+            return ids;
+        },
+        [this, generation, query = m_lineageQuery](core::Result<QSet<QString>> ids) {
+            if (generation != m_lineageGeneration)
+                return; // the filter changed meanwhile
+            m_lineageLoading = false;
+            m_lineageIdsFor = query;
+            m_lineageIds.clear();
+            if (ids)
+                m_lineageIds = std::move(*ids);
+            else
+                m_lineageError = tr("The lineage database could not be read: %1").arg(ids.error().toString());
+            applyFilter();
+        });
+}
+
+QStringList RunsList::selectedRunIds() const
+{
+    QSet<QString> selected;
+    for (const QTreeWidgetItem *item : m_tree->selectedItems())
+        selected.insert(item->data(RunColumn, RunIdRole).toString());
+    QStringList ids;
+    for (const core::RunRecord &run : m_runs) {
+        if (selected.contains(run.id))
+            ids << run.id;
+    }
+    return ids;
+}
+
+QStringList RunsList::visibleRunIds() const
+{
+    QStringList ids;
+    for (int i = 0; i < m_tree->topLevelItemCount(); ++i) {
+        const QTreeWidgetItem *item = m_tree->topLevelItem(i);
+        if (!item->isHidden())
+            ids << item->data(RunColumn, RunIdRole).toString();
+    }
+    return ids;
 }
 
 QString RunsList::emptyStateText() const
@@ -343,12 +481,27 @@ void RunsList::activate(QTreeWidgetItem *item)
 QMenu *RunsList::createContextMenu(QTreeWidgetItem *item, QWidget *parent)
 {
     auto *menu = new QMenu(parent);
+    menu->setToolTipsVisible(true); // why an action is disabled
     const core::RunRecord *record = recordOf(item);
     if (!record)
         return menu;
     const core::RunRecord run = *record; // the list may be rebuilt while the menu is open
     QAction *open = menu->addAction(tr("Open logs"), this, [this, run] { Q_EMIT openRunLogs(run); });
     open->setObjectName(QStringLiteral("openLogs"));
+    QStringList toCompare = selectedRunIds();
+    if (!toCompare.contains(run.id))
+        toCompare = QStringList{run.id};
+    QAction *compare = menu->addAction(toCompare.size() > 1 ? tr("Compare scalars of %1 runs").arg(toCompare.size())
+                                                            : tr("Compare scalars"),
+                                       this, [this, toCompare] { Q_EMIT compareRequested(toCompare); });
+    compare->setObjectName(QStringLiteral("compareRuns"));
+    QAction *reproduce = menu->addAction(tr("Reproduce run\u2026"), this, [this, id = run.id] { Q_EMIT reproduceRequested(id); });
+    reproduce->setObjectName(QStringLiteral("reproduceRun"));
+    reproduce->setEnabled(run.status != core::RunStatus::Running && !run.commitSha.isEmpty() && !run.dirty);
+    if (!reproduce->isEnabled())
+        reproduce->setToolTip(run.status == core::RunStatus::Running ? tr("The run is still going")
+                              : run.commitSha.isEmpty()               ? tr("The run has no commit: it was not made in a git repository")
+                                                                      : tr("The run was made from uncommitted changes"));
     const QString job = item->data(RunColumn, JobRole).toString();
     if (job.isEmpty())
         return menu;

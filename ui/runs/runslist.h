@@ -3,6 +3,7 @@
 #include "engine/runrecord.h"
 
 #include <QHash>
+#include <QSet>
 #include <QString>
 #include <QWidget>
 
@@ -18,7 +19,10 @@ namespace trainyard::ui {
 
 /// The past runs of the project, newest first, from the engine's run records: when, status,
 /// duration, commit and jobs; a run expands to its jobs. Double-clicking a run (or "Open logs")
-/// asks for its logs; a failed job offers "Retry". The records are read on a worker thread.
+/// asks for its logs; a failed job offers "Retry"; selected runs can be compared (their scalars)
+/// or a run reproduced. The filter takes free text and `branch:`, `status:`, `commit:`,
+/// `image:` and `data:` terms; the last two are looked up in the lineage database. Records and
+/// lineage are read on worker threads.
 class RunsList final : public QWidget
 {
     Q_OBJECT
@@ -36,7 +40,9 @@ public:
     void refresh();
     bool isLoading() const { return m_loading; }
 
-    /// Shows only runs whose columns, or whose jobs' names or statuses, contain `text`.
+    /// Shows only runs that match every term of `text`: `branch:NAME`, `status:STATUS`,
+    /// `commit:SHA-PREFIX`, `image:REFERENCE-OR-DIGEST`, `data:HASH` (image and data from the
+    /// lineage database), and free words found in a column or a job's name or status.
     void setFilterText(const QString &text);
     QString filterText() const;
 
@@ -50,6 +56,13 @@ public:
     /// The run of a run row or of a job row; nullptr for anything else.
     const core::RunRecord *recordOf(const QTreeWidgetItem *item) const;
 
+    /// The ids of the selected runs (a selected job row counts for its run), newest first.
+    QStringList selectedRunIds() const;
+    /// Ids of the runs shown now (passing the filter), newest first.
+    QStringList visibleRunIds() const;
+    /// True while the lineage database is asked which runs match an image: or data: term.
+    bool isFilterLoading() const { return m_lineageLoading; }
+
     /// "4 min 05 s", or "running" for a run without an end.
     static QString durationText(const QDateTime &started, const QDateTime &finished);
 
@@ -58,6 +71,10 @@ Q_SIGNALS:
     void openRunLogs(const trainyard::core::RunRecord &record);
     /// The user wants to run `job` of run `runId` again (it failed or was cancelled there).
     void retryJobRequested(const QString &runId, const QString &job);
+    /// The user wants the scalars of these runs side by side (the Compare view).
+    void compareRequested(const QStringList &runIds);
+    /// The user wants run `runId` reproduced (same commit, images and data; artifacts compared).
+    void reproduceRequested(const QString &runId);
     /// A refresh has been shown; `runs` records were read.
     void refreshed(int runs);
 
@@ -65,6 +82,7 @@ private:
     void apply(quint64 generation, std::vector<core::RunRecord> runs);
     void rebuild();
     void applyFilter();
+    void lookUpLineage(const QString &image, const QString &data);
     void activate(QTreeWidgetItem *item);
 
     QString m_projectDir;
@@ -73,6 +91,13 @@ private:
     quint64 m_generation = 0;
     bool m_loading = false;
     bool m_refreshAgain = false;
+    QString m_lineageQuery;     ///< the image:/data: terms of the filter now
+    QString m_lineageIdsFor;    ///< the terms m_lineageIds were found for
+    QSet<QString> m_lineageIds; ///< runs the lineage database matched for them
+    bool m_lineageStale = false; ///< runs were re-read: ask the database again
+    QString m_lineageError;
+    bool m_lineageLoading = false;
+    quint64 m_lineageGeneration = 0;
 
     QLineEdit *m_filter = nullptr;
     QTreeWidget *m_tree = nullptr;
