@@ -33,24 +33,39 @@ QString topLevelHelp()
         "Subcommands:\n");
     for (const auto &c : app::commands())
         text += QStringLiteral("  %1  %2\n").arg(c.name, -10).arg(c.summary.section(u'\n', 0, 0));
-    text += QStringLiteral("  %1  %2\n").arg(QStringLiteral("open"), -10).arg(QStringLiteral("Open the window on a project: trainyard open [--run] [DIR]"));
+    text += QStringLiteral("  %1  %2\n").arg(QStringLiteral("open"), -10).arg(QStringLiteral("Open the window on a project: trainyard open [--run] [--view VIEW] [DIR]"));
     text += QStringLiteral("\nOptions:\n  -h, --help     Show this help.\n  -v, --version  Show the version.\n\n"
                            "Run 'trainyard SUBCOMMAND --help' for a subcommand's options.\n");
     return text;
 }
 
-int runGui(int argc, char **argv, const QString &projectDir, bool runOnOpen = false)
+struct OpenOptions
+{
+    bool run = false;
+    QString view;     ///< pipeline, compare or lineage
+    QString artifact; ///< show its lineage
+    bool review = false;
+};
+
+int runGui(int argc, char **argv, const QString &projectDir, const OpenOptions &open = {})
 {
     QApplication app(argc, argv);
     setIdentity();
     QGuiApplication::setDesktopFileName(QStringLiteral("org.trainyard.Trainyard"));
     ui::MainWindow window;
     window.show();
-    if (runOnOpen) {
-        // Run once, when the pipeline is shown (it is read on a worker thread).
-        QObject::connect(&window, &ui::MainWindow::projectShown, &window, [&window] { window.runPipeline(); },
-                         Qt::SingleShotConnection);
-    }
+    // Once, when the pipeline is shown (it is read on a worker thread).
+    QObject::connect(
+        &window, &ui::MainWindow::projectShown, &window,
+        [&window, open] {
+            if (!open.view.isEmpty())
+                window.showView(open.view);
+            if (!open.artifact.isEmpty())
+                window.showArtifactLineage(open.artifact, open.review);
+            if (open.run)
+                window.runPipeline();
+        },
+        Qt::SingleShotConnection);
     if (!projectDir.isEmpty())
         window.openProject(projectDir);
     return app.exec();
@@ -65,28 +80,53 @@ int main(int argc, char **argv)
         return runGui(argc, argv, {});
     if (first == QLatin1String("open")) {
         QString dir;
-        bool run = false;
-        bool usage = false;
+        OpenOptions open;
+        QString usage;
         bool help = false;
         for (int i = 2; i < argc; ++i) {
             const QString arg = QString::fromLocal8Bit(argv[i]);
+            auto value = [&]() -> QString {
+                if (i + 1 >= argc) {
+                    usage = QStringLiteral("%1 needs a value").arg(arg);
+                    return {};
+                }
+                return QString::fromLocal8Bit(argv[++i]);
+            };
             if (arg == QLatin1String("--help") || arg == QLatin1String("-h"))
                 help = true;
             else if (arg == QLatin1String("--run"))
-                run = true;
-            else if (arg.startsWith(u'-') || !dir.isEmpty())
-                usage = true;
+                open.run = true;
+            else if (arg == QLatin1String("--view"))
+                open.view = value();
+            else if (arg == QLatin1String("--artifact"))
+                open.artifact = value();
+            else if (arg == QLatin1String("--review"))
+                open.review = true;
+            else if (arg.startsWith(u'-'))
+                usage = QStringLiteral("unknown option %1").arg(arg);
+            else if (!dir.isEmpty())
+                usage = QStringLiteral("one project folder only");
             else
                 dir = arg;
         }
-        if (help || usage) {
-            std::fputs("Usage: trainyard open [--run] [DIR]\n"
+        if (usage.isEmpty() && !open.view.isEmpty() &&
+            !QStringList{QStringLiteral("pipeline"), QStringLiteral("compare"), QStringLiteral("lineage")}.contains(open.view))
+            usage = QStringLiteral("--view must be pipeline, compare or lineage, not '%1'").arg(open.view);
+        if (usage.isEmpty() && open.review && open.artifact.isEmpty())
+            usage = QStringLiteral("--review needs --artifact");
+        if (help || !usage.isEmpty()) {
+            if (!usage.isEmpty())
+                std::fprintf(stderr, "trainyard open: %s\n", qPrintable(usage));
+            std::fputs("Usage: trainyard open [--run] [--view VIEW] [--artifact PATH [--review]] [DIR]\n"
                        "Opens the workbench window on the project in DIR (default: the current folder).\n"
-                       "  --run  start the pipeline as soon as it is shown\n",
+                       "  --run              start the pipeline as soon as it is shown\n"
+                       "  --view VIEW        show the pipeline, compare or lineage view\n"
+                       "  --artifact PATH    show the lineage of an artifact (path, sha256 or file)\n"
+                       "  --review           with --artifact: open its release review\n",
                        help ? stdout : stderr);
             return help ? 0 : 2;
         }
-        return runGui(argc, argv, dir.isEmpty() ? QStringLiteral(".") : dir, run);
+        return runGui(argc, argv, dir.isEmpty() ? QStringLiteral(".") : dir, open);
     }
 
     // A folder, or its .gitlab-ci.yml (a file manager's "Open with", the desktop entry's %F).

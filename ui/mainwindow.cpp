@@ -499,6 +499,25 @@ void MainWindow::runPipeline(const QString &job, bool shellEngine, const QString
     QTimer::singleShot(500, m_runs, &RunsList::refresh); // the new run's record is on disk by then
 }
 
+bool MainWindow::showView(const QString &name)
+{
+    QWidget *view = name == QLatin1String("pipeline") ? static_cast<QWidget *>(m_pages)
+                    : name == QLatin1String("compare") ? static_cast<QWidget *>(m_compare)
+                    : name == QLatin1String("lineage") ? static_cast<QWidget *>(m_lineage)
+                                                        : nullptr;
+    if (view)
+        m_views->setCurrentWidget(view);
+    return view != nullptr;
+}
+
+void MainWindow::showArtifactLineage(const QString &target, bool review)
+{
+    m_views->setCurrentWidget(m_lineage);
+    if (review)
+        connect(m_lineage, &LineageView::reviewShown, m_lineage, &LineageView::openReview, Qt::SingleShotConnection);
+    m_lineage->showArtifact(target);
+}
+
 void MainWindow::compareRuns(const QStringList &runIds)
 {
     m_compare->showPipelineRuns(runIds);

@@ -60,6 +60,11 @@ public:
     void runPipeline(const QString &job = {}, bool shellEngine = false, const QString &retryOf = {});
     /// Approves a manual job of the running pipeline (the card's "Approve").
     void approveJob(const QString &job);
+    /// Shows a central view by name: "pipeline", "compare" or "lineage"; false for another name.
+    bool showView(const QString &name);
+    /// Shows the lineage of an artifact (a path as collected, a sha256, or a file) in the Lineage
+    /// view; with `review`, opens its release review once it is read.
+    void showArtifactLineage(const QString &target, bool review = false);
     /// Shows the Compare view with the scalars of these runs (RunRecord ids) drawn.
     void compareRuns(const QStringList &runIds);
     /// Cancels one job of the running pipeline.

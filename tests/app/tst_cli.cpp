@@ -49,6 +49,8 @@ private Q_SLOTS:
     void subcommandHelp_data();
     void subcommandHelp();
     void unknownSubcommand();
+    void openRefusesBadOptions_data();
+    void openRefusesBadOptions();
     void validateExample_data();
     void validateExample();
     void validateReportsPositions();
@@ -96,6 +98,31 @@ void tst_Cli::unknownSubcommand()
     const RunResult r = runTrainyard({QStringLiteral("frobnicate")});
     QCOMPARE(r.exitCode, 2);
     QVERIFY(r.err.contains(QStringLiteral("unknown subcommand")));
+}
+
+void tst_Cli::openRefusesBadOptions_data()
+{
+    // Refused before any window opens (no display is set): exit 2 with the reason.
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("reason");
+    QTest::newRow("view") << QStringList{QStringLiteral("--view"), QStringLiteral("charts")}
+                          << QStringLiteral("--view must be pipeline, compare or lineage, not 'charts'");
+    QTest::newRow("value") << QStringList{QStringLiteral("--artifact")} << QStringLiteral("--artifact needs a value");
+    QTest::newRow("review") << QStringList{QStringLiteral("--review")} << QStringLiteral("--review needs --artifact");
+    QTest::newRow("option") << QStringList{QStringLiteral("--fast")} << QStringLiteral("unknown option --fast");
+}
+
+void tst_Cli::openRefusesBadOptions()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, reason);
+    const RunResult r = runTrainyard(QStringList{QStringLiteral("open")} + args);
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.startsWith(QStringLiteral("trainyard open: ") + reason + u'\n'), qPrintable(r.err));
+    QVERIFY(r.err.contains(QStringLiteral("Usage: trainyard open")));
+    const RunResult help = runTrainyard({QStringLiteral("open"), QStringLiteral("--help")});
+    QCOMPARE(help.exitCode, 0);
+    QVERIFY(help.out.contains(QStringLiteral("--view VIEW")));
 }
 
 void tst_Cli::validateExample_data()

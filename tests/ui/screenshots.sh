@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Screenshots of the window under Xvfb on the offline demo: the pipeline canvas, a running
-# pipeline (cards live, the manual export waiting with its Approve button) and the run console.
+# pipeline (cards live, the manual export waiting with its Approve button), the run console, two
+# training runs with different learning rates compared, the lineage of the exported model and
+# its release review with a sign-off. The README shows them.
 #
 #   bash tests/ui/screenshots.sh [BUILD_DIR] [OUT_DIR]     (defaults: build, docs/screenshots)
 #
@@ -35,6 +37,26 @@ xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
   sleep 1; shoot window-canvas.png
   kill $pid; wait $pid 2>/dev/null || true
 
+  # Two complete runs from the command line, learning rate 0.1 and then 0.01 (committed), compared.
+  "$APP" run -C "$DEMO" --approve export > "$OUT/.run1.log" 2>&1 || { cat "$OUT/.run1.log"; exit 1; }
+  sed -i "s/LEARNING_RATE: \"0.1\"/LEARNING_RATE: \"0.01\"/" "$DEMO/.gitlab-ci.yml"
+  (cd "$DEMO" && git -c user.name=demo -c user.email=demo@example.com commit -qam "Learning rate 0.01")
+  "$APP" run -C "$DEMO" --approve export > "$OUT/.run2.log" 2>&1 || { cat "$OUT/.run2.log"; exit 1; }
+  rm -f "$OUT/.run1.log" "$OUT/.run2.log"
+  "$APP" open --view compare "$DEMO" & pid=$!
+  sleep 5; shoot window-compare.png
+  kill $pid; wait $pid 2>/dev/null || true
+
+  # The exported model: its lineage, then its release review after a lead signed it off.
+  "$APP" review -C "$DEMO" export/model.tar --approve --reviewer "A. Lead" --comment "Accuracy gate passed; data v1." > /dev/null || true
+  "$APP" open --artifact export/model.tar "$DEMO" & pid=$!
+  sleep 5; shoot window-lineage.png
+  kill $pid; wait $pid 2>/dev/null || true
+  "$APP" open --artifact export/model.tar --review "$DEMO" & pid=$!
+  sleep 5; shoot window-review.png
+  kill $pid; wait $pid 2>/dev/null || true
+
+  # Last, a run from the window: cards live, then the manual export waiting for its approval.
   "$APP" open --run "$DEMO" & pid=$!
   sleep 2.5; shoot window-running.png
   # Unit tests, training and evaluation take about ten seconds; then export waits for approval.

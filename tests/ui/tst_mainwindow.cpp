@@ -391,6 +391,11 @@ void tst_MainWindow::shortcutsAndIcons()
     // The Runs list's "Compare scalars" lands there.
     w.compareRuns({QStringLiteral("20240101-000000-aaaa")});
     QCOMPARE(views->currentIndex(), 1);
+    // And by name (trainyard open --view).
+    QVERIFY(w.showView(QStringLiteral("lineage")));
+    QCOMPARE(views->currentIndex(), 2);
+    QVERIFY(!w.showView(QStringLiteral("charts")));
+    QCOMPARE(views->currentIndex(), 2);
 }
 
 void tst_MainWindow::tryTheDemoAndMachineCheck()

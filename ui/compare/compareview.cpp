@@ -70,10 +70,6 @@ CompareView::CompareView(QWidget *parent)
     auto *left = new QWidget(this);
     auto *leftLayout = new QVBoxLayout(left);
     leftLayout->setContentsMargins(6, 6, 0, 6);
-    auto *open = new QPushButton(tr("Open logdir…"), left);
-    open->setToolTip(tr("Add a TensorBoard logdir (or drop a folder on this view)"));
-    connect(open, &QPushButton::clicked, this, &CompareView::chooseLogdir);
-    leftLayout->addWidget(open);
     leftLayout->addWidget(m_runList, 1);
     m_status = new QLabel(left);
     m_status->setWordWrap(true);
@@ -88,7 +84,6 @@ CompareView::CompareView(QWidget *parent)
     auto *right = new QWidget(this);
     auto *rightLayout = new QVBoxLayout(right);
     rightLayout->setContentsMargins(0, 6, 6, 6);
-    rightLayout->addWidget(createControls());
     m_tabs = new QTabWidget(right);
     m_tabs->setDocumentMode(true);
     m_scroll = new QScrollArea(m_tabs);
@@ -117,15 +112,25 @@ CompareView::CompareView(QWidget *parent)
     rightLayout->addWidget(m_tabs, 1);
 
     auto *splitter = new QSplitter(Qt::Horizontal, this);
+    m_splitter = splitter;
     splitter->addWidget(left);
     splitter->addWidget(right);
     splitter->setStretchFactor(0, 0);
     splitter->setStretchFactor(1, 1);
     splitter->setSizes({240, 900});
     splitter->setChildrenCollapsible(false);
+    // The controls span the view, so the run list's width does not depend on theirs.
+    auto *open = new QPushButton(tr("Open logdir…"), this);
+    open->setToolTip(tr("Add a TensorBoard logdir (or drop a folder on this view)"));
+    connect(open, &QPushButton::clicked, this, &CompareView::chooseLogdir);
+    auto *top = new QHBoxLayout;
+    top->setContentsMargins(6, 6, 6, 0);
+    top->addWidget(open);
+    top->addWidget(createControls(), 1);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(splitter);
+    layout->addLayout(top);
+    layout->addWidget(splitter, 1);
 
     m_tableTimer.setSingleShot(true);
     m_tableTimer.setInterval(50);
@@ -449,9 +454,26 @@ void CompareView::layoutCharts()
         m_gridLayout->setColumnStretch(c, 1);
 }
 
+void CompareView::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    sizeSplitOnce();
+}
+
+void CompareView::sizeSplitOnce()
+{
+    // The run list's first width once the view has its real one (in a tab it is laid out late).
+    if (!m_splitSized && isVisible() && width() > 400) {
+        m_splitSized = true;
+        const int list = std::clamp(width() / 4, 200, 320);
+        m_splitter->setSizes({list, width() - list});
+    }
+}
+
 void CompareView::resizeEvent(QResizeEvent *event)
 {
     QWidget::resizeEvent(event);
+    sizeSplitOnce();
     if (std::max(1, m_scroll->viewport()->width() / ChartWidth) != m_gridColumns)
         layoutCharts();
 }

@@ -19,6 +19,7 @@ class QLabel;
 class QLineEdit;
 class QScrollArea;
 class QSlider;
+class QSplitter;
 class QTabWidget;
 
 namespace trainyard::ui {
@@ -100,11 +101,13 @@ protected:
     void dragEnterEvent(QDragEnterEvent *event) override;
     void dropEvent(QDropEvent *event) override;
     void resizeEvent(QResizeEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
 private:
     QWidget *createControls();
     void runsChanged();
     void applyFocus();
+    void sizeSplitOnce();
     void updateCharts();
     void layoutCharts();
     void updateTable();
@@ -126,6 +129,8 @@ private:
     QCheckBox *m_outliersBox = nullptr;
     QTabWidget *m_tabs = nullptr;
     QScrollArea *m_scroll = nullptr;
+    QSplitter *m_splitter = nullptr;
+    bool m_splitSized = false;
     QWidget *m_grid = nullptr;
     QGridLayout *m_gridLayout = nullptr;
     QLabel *m_placeholder = nullptr;

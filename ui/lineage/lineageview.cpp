@@ -11,6 +11,7 @@
 #include <QLocale>
 #include <QPushButton>
 #include <QSplitter>
+#include <QTimer>
 #include <QTextBrowser>
 #include <QTreeWidget>
 #include <QVBoxLayout>
@@ -36,6 +37,7 @@ LineageView::LineageView(QWidget *parent)
     layout->addLayout(bar);
 
     auto *split = new QSplitter(this);
+    m_split = split;
     m_list = new QTreeWidget(split);
     m_list->setObjectName(QStringLiteral("artifacts"));
     m_list->setHeaderLabels({tr("Artifact"), tr("Job"), tr("Run"), tr("Size"), tr("sha256")});
@@ -127,9 +129,7 @@ void LineageView::showReview(const ArtifactReview &review)
 {
     m_review = review;
     m_graph->setReview(review);
-    m_view->fitInView(m_graph->sceneRect(), Qt::KeepAspectRatio);
-    if (m_view->transform().m11() > 1.0)
-        m_view->resetTransform();
+    fitGraph();
     m_details->setHtml(m_graph->details(QStringLiteral("subject")));
     m_reviewButton->setEnabled(true);
     const core::ArtifactProvenance &p = review.provenance;
@@ -142,6 +142,38 @@ void LineageView::showReview(const ArtifactReview &review)
     if (m_dialog)
         m_dialog->setReview(review);
     Q_EMIT reviewShown();
+}
+
+void LineageView::fitGraph()
+{
+    // The whole graph in view, never enlarged past its natural size.
+    m_view->fitInView(m_graph->sceneRect(), Qt::KeepAspectRatio);
+    if (m_view->transform().m11() > 1.0)
+        m_view->resetTransform();
+}
+
+void LineageView::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    sizeSplitOnce();
+}
+
+void LineageView::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    sizeSplitOnce();
+}
+
+void LineageView::sizeSplitOnce()
+{
+    // First real width (a tab is laid out late): the graph gets the most room.
+    if (!m_splitSized && isVisible() && width() > 400) {
+        m_splitSized = true;
+        const int w = m_split->width();
+        m_split->setSizes({w * 3 / 10, w * 9 / 20, w - w * 3 / 10 - w * 9 / 20});
+        if (m_review)
+            QTimer::singleShot(0, this, [this] { fitGraph(); }); // once the view has its new size
+    }
 }
 
 void LineageView::openReview()

@@ -10,6 +10,7 @@ class QGraphicsView;
 class QLabel;
 class QLineEdit;
 class QPushButton;
+class QSplitter;
 class QTextBrowser;
 class QTreeWidget;
 
@@ -49,12 +50,20 @@ Q_SIGNALS:
     /// A review was shown (a search, a click in the list, or after a sign-off).
     void reviewShown();
 
+protected:
+    void resizeEvent(QResizeEvent *event) override;
+    void showEvent(QShowEvent *event) override;
+
 private:
+    void sizeSplitOnce();
+    void fitGraph();
     void showReview(const ArtifactReview &review);
 
     LineageQuery *m_query;
     QLineEdit *m_search;
     QTreeWidget *m_list;
+    QSplitter *m_split = nullptr;
+    bool m_splitSized = false;
     LineageGraph *m_graph;
     QGraphicsView *m_view;
     QTextBrowser *m_details;
