@@ -65,6 +65,11 @@ QIcon icon(const char *name)
 }
 const QString GeometryKey = QStringLiteral("mainWindow/geometry");
 const QString StateKey = QStringLiteral("mainWindow/state");
+// How the user likes the charts: smoothing, x axis, log y, outliers.
+const QString CompareSmoothingKey = QStringLiteral("compare/smoothing");
+const QString CompareXAxisKey = QStringLiteral("compare/xAxis");
+const QString CompareLogYKey = QStringLiteral("compare/logY");
+const QString CompareOutliersKey = QStringLiteral("compare/ignoreOutliers");
 constexpr int LayoutVersion = 3; // bumped when the set of docks changes: an older saved layout is ignored
 } // namespace
 
@@ -430,6 +435,13 @@ void MainWindow::restoreLayout()
     QSettings settings;
     restoreGeometry(settings.value(GeometryKey).toByteArray());
     restoreState(settings.value(StateKey).toByteArray(), LayoutVersion);
+    if (settings.contains(CompareSmoothingKey))
+        m_compare->setSmoothing(std::clamp(settings.value(CompareSmoothingKey).toDouble(), 0.0, 0.999));
+    const int xAxis = settings.value(CompareXAxisKey, int(XAxisMode::Step)).toInt();
+    if (xAxis >= int(XAxisMode::Step) && xAxis <= int(XAxisMode::WallTime))
+        m_compare->setXAxisMode(XAxisMode(xAxis));
+    m_compare->setLogY(settings.value(CompareLogYKey, false).toBool());
+    m_compare->setIgnoreOutliers(settings.value(CompareOutliersKey, false).toBool());
 }
 
 void MainWindow::updateActions()
@@ -568,6 +580,10 @@ void MainWindow::closeEvent(QCloseEvent *event)
     QSettings settings;
     settings.setValue(GeometryKey, saveGeometry());
     settings.setValue(StateKey, saveState(LayoutVersion));
+    settings.setValue(CompareSmoothingKey, m_compare->smoothing());
+    settings.setValue(CompareXAxisKey, int(m_compare->xAxisMode()));
+    settings.setValue(CompareLogYKey, m_compare->isLogY());
+    settings.setValue(CompareOutliersKey, m_compare->ignoresOutliers());
     event->accept();
 }
 

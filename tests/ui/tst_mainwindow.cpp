@@ -301,6 +301,11 @@ void tst_MainWindow::restoresDockLayout()
         w.addDockWidget(Qt::RightDockWidgetArea, console); // the user moves the console to the right
         auto *problems = w.findChild<QDockWidget *>(QStringLiteral("problemsDock"));
         problems->hide();
+        auto *compare = w.findChild<CompareView *>(QStringLiteral("compareView"));
+        QCOMPARE(compare->smoothing(), 0.6); // TensorBoard's default at first
+        compare->setSmoothing(0.9);
+        compare->setXAxisMode(XAxisMode::RelativeTime);
+        compare->setLogY(true);
         QVERIFY(w.close());
     }
     MainWindow again;
@@ -308,6 +313,12 @@ void tst_MainWindow::restoresDockLayout()
     QVERIFY(QTest::qWaitForWindowExposed(&again));
     QCOMPARE(again.dockWidgetArea(again.findChild<QDockWidget *>(QStringLiteral("consoleDock"))), Qt::RightDockWidgetArea);
     QVERIFY(!again.findChild<QDockWidget *>(QStringLiteral("problemsDock"))->isVisible());
+    // The charts as the user left them.
+    auto *compare = again.findChild<CompareView *>(QStringLiteral("compareView"));
+    QCOMPARE(compare->smoothing(), 0.9);
+    QCOMPARE(compare->xAxisMode(), XAxisMode::RelativeTime);
+    QVERIFY(compare->isLogY());
+    QVERIFY(!compare->ignoresOutliers());
     // View ▸ Reset layout puts everything back.
     QMenu *view = nullptr;
     for (QAction *a : again.menuBar()->actions())
@@ -321,6 +332,7 @@ void tst_MainWindow::restoresDockLayout()
     QCOMPARE(again.dockWidgetArea(again.findChild<QDockWidget *>(QStringLiteral("consoleDock"))), Qt::BottomDockWidgetArea);
     QVERIFY(again.findChild<QDockWidget *>(QStringLiteral("problemsDock"))->isVisible());
     QSettings().remove(QStringLiteral("mainWindow"));
+    QSettings().remove(QStringLiteral("compare"));
 }
 
 void tst_MainWindow::statusBarShowsEngineGpusAndCommit()
