@@ -52,5 +52,6 @@ Command scalarsCommand();
 Command runsCommand();
 Command lineageCommand();
 Command reviewCommand();
+Command reproduceCommand();
 
 } // namespace trainyard::app

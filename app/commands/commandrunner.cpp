@@ -8,7 +8,7 @@ namespace trainyard::app {
 
 const std::vector<Command> &commands()
 {
-    static const std::vector<Command> all{validateCommand(), listCommand(), runCommand(), gpusCommand(), doctorCommand(), scalarsCommand(), runsCommand(), lineageCommand(), reviewCommand()};
+    static const std::vector<Command> all{validateCommand(), listCommand(), runCommand(), gpusCommand(), doctorCommand(), scalarsCommand(), runsCommand(), lineageCommand(), reviewCommand(), reproduceCommand()};
     return all;
 }
 

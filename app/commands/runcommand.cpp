@@ -1,4 +1,5 @@
 #include "command.h"
+#include "consoleevents.h"
 
 #include "engine/dockerexecutor.h"
 #include "engine/runrecord.h"
@@ -28,13 +29,6 @@ std::atomic_bool g_interrupted{false};
 extern "C" void onSigint(int)
 {
     g_interrupted = true;
-}
-
-QString duration(const JobRecord &j)
-{
-    if (!j.started.isValid() || !j.finished.isValid())
-        return QStringLiteral("-");
-    return QString::number(j.started.msecsTo(j.finished) / 1000.0, 'f', 1) + u's';
 }
 
 int exitFor(RunStatus status)
@@ -136,43 +130,7 @@ Command runCommand()
                 return answer[0] == 'y' || answer[0] == 'Y';
             };
         }
-        SchedulerEvents events;
-        events.message = [&](const QString &m) {
-            std::lock_guard lock(printMutex);
-            out << "trainyard: " << m << "\n" << Qt::flush;
-        };
-        events.jobChanged = [&](const JobRecord &j) {
-            std::lock_guard lock(printMutex);
-            QString line = QStringLiteral("[%1] %2").arg(j.name, jobStatusToString(j.status));
-            if (isFinal(j.status) && j.started.isValid())
-                line += QStringLiteral(" in %1").arg(duration(j));
-            if (!j.reason.isEmpty() && j.status != JobStatus::Running)
-                line += QStringLiteral(" — ") + j.reason;
-            if (tty) {
-                const char *color = j.status == JobStatus::Success ? "\x1b[32m"
-                                    : j.status == JobStatus::Failed ? "\x1b[31m"
-                                    : j.status == JobStatus::Running ? "\x1b[36m"
-                                                                      : "\x1b[33m";
-                out << color << line << "\x1b[0m\n" << Qt::flush;
-            } else {
-                out << line << "\n" << Qt::flush;
-            }
-        };
-        events.log = [&](const QString &job, const LogLine &l) {
-            std::lock_guard lock(printMutex);
-            const QString prefix = job.isEmpty() ? QStringLiteral("[trainyard] ") : QStringLiteral("[%1] ").arg(job);
-            if (tty && l.stream == LogLine::Stream::Stderr)
-                out << prefix << "\x1b[31m" << l.text << "\x1b[0m\n";
-            else
-                out << prefix << l.text << "\n";
-            out << Qt::flush;
-        };
-        events.progress = [&](const QString &job, const QString &label, qint64 cur, qint64 total) {
-            std::lock_guard lock(printMutex);
-            const QString text = total > 0 ? QStringLiteral("%1 %2%").arg(label).arg(cur * 100 / total) : label;
-            if (tty)
-                out << "\r\x1b[K" << (job.isEmpty() ? QString() : QStringLiteral("[%1] ").arg(job)) << text << Qt::flush;
-        };
+        const SchedulerEvents events = consoleEvents(out, printMutex, tty);
 
         // Lineage (.trainyard/lineage.db) is recorded on the recorder's own thread as the run goes.
         LineageRecorder::Options lineageOptions;
@@ -224,7 +182,7 @@ Command runCommand()
             out << QStringLiteral("  %1  %2  %3  %4\n")
                        .arg(name, -w)
                        .arg(jobStatusToString(j.status), -17)
-                       .arg(duration(j), -8)
+                       .arg(jobDuration(j), -8)
                        .arg(j.exitCode >= 0 ? QString::number(j.exitCode) : QStringLiteral("-"));
         }
         out << "Logs: " << store.logsDir(r.id) << "\n";

@@ -29,7 +29,7 @@ QStringList JobEnvironment::build(const Pipeline &pipeline, const Job &job, cons
         put(QStringLiteral("CI_NODE_TOTAL"), QString::number(job.parallelTotal));
     }
     for (const DataInput &d : pipeline.trainyard.data)
-        put(QStringLiteral("TRAINYARD_DATA_") + d.name.toUpper().replace(u'-', u'_'), d.mount);
+        put(QStringLiteral("TRAINYARD_DATA_") + d.name.toUpper().replace(u'-', u'_'), run.dataPaths.value(d.name, d.mount));
     Variables all = pipeline.variables;
     all.insert(all.end(), job.variables.begin(), job.variables.end());
     for (const Variable &v : all)

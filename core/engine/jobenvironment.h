@@ -22,6 +22,9 @@ public:
         qint64 pipelineIid = 0;
         QString projectDirInJob; ///< CI_PROJECT_DIR as the job sees it
         QHash<QString, QString> secrets;
+        /// `.trainyard: data:` input name → its path as the job sees it, for TRAINYARD_DATA_<NAME>
+        /// (the shell engine: the folder on the host); an input not here is at its mount point.
+        QHash<QString, QString> dataPaths;
     };
 
     /// "KEY=value" lines; `jobNumber` is the job's 1-based position in the run (for CI_JOB_ID).

@@ -198,7 +198,7 @@ Result<void> Scheduler::prepareImages()
             if (m_events.progress)
                 m_events.progress(QString(), image + QStringLiteral(": ") + label, cur, total);
         };
-        if (auto ok = m_executor.prepareImage(image, cb, m_cancelAll); !ok)
+        if (auto ok = m_executor.prepareImage(m_options.imageOverrides.value(image, image), cb, m_cancelAll); !ok)
             return tl::unexpected(ok.error());
     }
     return {};
@@ -211,11 +211,16 @@ JobExecution Scheduler::prepareExecution(const Node &node, QString &error)
     e.runId = m_record.id;
     e.job = job.name;
     e.projectName = m_projectName;
-    e.image = job.image.name;
+    e.image = m_options.imageOverrides.value(job.image.name, job.image.name);
     e.workspaceDir = m_projectDir + QStringLiteral("/.trainyard/workspaces/") + m_record.id + u'/' + safeName(job.name);
     // The shell executor runs the job in its workspace; a container sees it at /builds/<project>.
     e.projectDirInJob = m_executor.name() == QLatin1String("shell") ? e.workspaceDir : QStringLiteral("/builds/") + m_projectName;
-    const JobEnvironment::Run run{m_predefined, m_record.id, m_record.pipelineIid, e.projectDirInJob, m_options.secrets};
+    JobEnvironment::Run run{m_predefined, m_record.id, m_record.pipelineIid, e.projectDirInJob, m_options.secrets, {}};
+    if (m_executor.name() == QLatin1String("shell")) {
+        // No mounts in the host shell: a data input is where it is.
+        for (const DataInput &d : m_pipeline.trainyard.data)
+            run.dataPaths.insert(d.name, QDir::isAbsolutePath(d.path) ? d.path : QDir(m_projectDir).absoluteFilePath(d.path));
+    }
     e.env = JobEnvironment::build(m_pipeline, job, run, int(m_record.jobOrder.indexOf(job.name)) + 1);
     QStringList commands = job.beforeScript + job.script;
     if (!node.gpus.isEmpty()) {

@@ -37,6 +37,10 @@ struct RunOptions
     bool waitForApprovals = false;  ///< GUI: keep the run open while manual jobs wait
     QHash<QString, QString> secrets;///< masked everywhere they appear
     QString trigger = QStringLiteral("cli");
+    /// Images pinned for this run: reference as written → what jobs run in instead (an image ID
+    /// `sha256:…` or `name@sha256:…`). A pinned reference is prepared by its pin (pulled if
+    /// missing, never built from `.trainyard: images`); a reproduction pins the recorded IDs.
+    QHash<QString, QString> imageOverrides;
     /// Asked (from the scheduler's thread) when a manual job is ready and not pre-approved.
     std::function<bool(const QString &job)> askApproval;
 };

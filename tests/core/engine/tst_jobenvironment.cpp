@@ -55,6 +55,10 @@ void tst_JobEnvironment::precedenceAndExpansion()
     run.secrets.clear();
     const auto plain = toHash(JobEnvironment::build(pipeline, job, run, 3));
     QCOMPARE(plain.value(QStringLiteral("MODEL")), QStringLiteral("resnet-large")); // job over pipeline, expanded
+    // The shell engine has no mounts: the input's folder on the host instead.
+    run.dataPaths.insert(QStringLiteral("mnist-v2"), QStringLiteral("/srv/datasets/mnist"));
+    const auto shell = toHash(JobEnvironment::build(pipeline, job, run, 3));
+    QCOMPARE(shell.value(QStringLiteral("TRAINYARD_DATA_MNIST_V2")), QStringLiteral("/srv/datasets/mnist"));
 }
 
 QTEST_GUILESS_MAIN(tst_JobEnvironment)

@@ -123,6 +123,7 @@ private Q_SLOTS:
     void outOfMemoryIsRecorded();
     void servicesAreReachableByAlias();
     void privilegedServiceIsRefused();
+    void pinnedImageIsUsedNotBuilt();
 
 private:
     QString m_originalPath;
@@ -600,6 +601,70 @@ void tst_Scheduler::privilegedServiceIsRefused()
     const auto &j = r->jobs.at(QStringLiteral("build"));
     QCOMPARE(j.status, JobStatus::Failed);
     QVERIFY2(j.reason.contains(QStringLiteral("allow_privileged_services")), qPrintable(j.reason));
+}
+
+namespace {
+
+/// Forwards to another executor and notes which images it was asked for.
+class NotingExecutor final : public JobExecutor
+{
+public:
+    explicit NotingExecutor(JobExecutor &inner) : m_inner(inner) {}
+    QString name() const override { return m_inner.name(); }
+    Result<QString> preflight() override { return m_inner.preflight(); }
+    Result<void> prepareImage(const QString &image, const ExecutionCallbacks &cb, const std::atomic_bool &cancel) override
+    {
+        std::lock_guard lock(mutex);
+        prepared << image;
+        return m_inner.prepareImage(image, cb, cancel);
+    }
+    Result<JobOutcome> run(const JobExecution &e, const ExecutionCallbacks &cb, const std::atomic_bool &cancel) override
+    {
+        {
+            std::lock_guard lock(mutex);
+            ranIn << e.image;
+        }
+        return m_inner.run(e, cb, cancel);
+    }
+    int cleanupRun(const QString &runId) override { return m_inner.cleanupRun(runId); }
+
+    std::mutex mutex;
+    QStringList prepared;
+    QStringList ranIn;
+
+private:
+    JobExecutor &m_inner;
+};
+
+} // namespace
+
+void tst_Scheduler::pinnedImageIsUsedNotBuilt()
+{
+    // The reference is declared to be built from a context that does not exist: building it fails.
+    Project p(".trainyard:\n  images:\n    trainyard-test/pinned:1:\n      context: no-such-context\n"
+              "default:\n  image: trainyard-test/pinned:1\n"
+              "job:\n  script: [echo pinned]\n");
+    QString pin = QStringLiteral("sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+    if (kDocker) {
+        const auto info = DockerClient(DockerClient::defaultEndpoint()).inspectImage(QString::fromLatin1(kImage));
+        QVERIFY(info && info->exists);
+        pin = info->id;
+    }
+    auto inner = makeExecutor(p);
+    NotingExecutor executor(*inner);
+    const Pipeline pipeline = p.pipeline();
+    RunOptions o;
+    o.imageOverrides.insert(QStringLiteral("trainyard-test/pinned:1"), pin);
+    Scheduler s(pipeline, executor, o, {});
+    const auto r = s.run();
+    QVERIFY2(r, qPrintable(r ? QString() : r.error().toString()));
+    QCOMPARE(executor.prepared, QStringList{pin});
+    QCOMPARE(executor.ranIn, QStringList{pin});
+    const JobRecord &j = r->jobs.at(QStringLiteral("job"));
+    QVERIFY2(j.status == JobStatus::Success, qPrintable(j.reason));
+    QCOMPARE(j.image, QStringLiteral("trainyard-test/pinned:1")); // recorded as written
+    if (kDocker)
+        QCOMPARE(j.imageId, pin);
 }
 
 QTEST_GUILESS_MAIN(tst_Scheduler)

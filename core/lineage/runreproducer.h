@@ -1,0 +1,133 @@
+#pragma once
+
+#include "common/error.h"
+
+#include "engine/scheduler.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <atomic>
+#include <functional>
+#include <mutex>
+#include <vector>
+
+namespace trainyard::core {
+
+/// An artifact (by job and path) whose content is not the same in the original and the reproduction.
+struct ArtifactDifference
+{
+    QString job;
+    QString path;
+    QString originalSha256;   ///< empty: the original run did not produce it
+    QString reproducedSha256; ///< empty: the reproduction did not produce it
+};
+
+/// A job that ended differently in the reproduction (e.g. success, then failed).
+struct JobDifference
+{
+    QString job;
+    QString originalStatus;
+    QString reproducedStatus; ///< empty: the job was not run
+};
+
+/// A data input that is not what the original run read: the reason a reproduction is refused.
+struct DataDifference
+{
+    QString name;
+    QString path; ///< where it was looked for (absolute)
+    QString recordedHash;
+    QString currentHash; ///< empty when it is missing (or could not be read: see `problem`)
+    qint64 recordedFiles = 0;
+    qint64 currentFiles = 0;
+    qint64 recordedBytes = 0;
+    qint64 currentBytes = 0;
+    /// Files (relative to the input) modified after the original run started: the likely
+    /// changes. Files removed since cannot be named (only their count tells).
+    QStringList changedFiles;
+    QString problem; ///< why it could not be hashed, if so
+};
+
+/// What a reproduction came to.
+struct ReproductionReport
+{
+    QString originalRunId;
+    QString reproductionRunId;
+    QString commitSha;
+    QString worktree;           ///< the project folder inside the worktree the reproduction ran in
+    QString reproductionStatus; ///< runStatusToString() of the reproduction
+    QString failure;            ///< why the reproduction run stopped before its jobs, if it did
+    bool identical = false;     ///< every artifact the same, and every job ended the same
+    int comparedArtifacts = 0;  ///< artifacts compared (of both runs, by job and path)
+    std::vector<ArtifactDifference> differences;
+    std::vector<JobDifference> jobDifferences;
+
+    /// "identical: N artifacts …", or aligned tables JOB PATH ORIGINAL REPRODUCED (and the jobs
+    /// that ended differently): what `trainyard reproduce` prints and the database keeps.
+    QString toText() const;
+};
+
+/// Reproduces a recorded run (`trainyard reproduce RUN`): checks the run's commit out into a git
+/// worktree under `<project>/.trainyard/reproduce/`, pins every image to the ID the run recorded,
+/// verifies every data input against its recorded hash, runs the same jobs, and compares artifact
+/// hashes with the original. The reproduction's lineage (trigger "reproduce") and the comparison
+/// go into the project's own lineage database.
+///
+/// run() returns an Error only when it refuses (unknown or unfinished run, uncommitted changes in
+/// it, a missing image, changed data…) and then nothing has run; a reproduction that ran, however
+/// it ended, gives a report.
+class RunReproducer final
+{
+public:
+    struct Options
+    {
+        /// "docker" or "shell"; empty: the engine the original run used.
+        QString engine = QStringLiteral("docker");
+        QString dockerEndpoint; ///< empty: DockerClient::defaultEndpoint()
+        SchedulerEvents events; ///< forwarded to the scheduler (thread-safe callbacks)
+        /// Steps that take time: checkout, pulls, data hashing (bytes), the run (jobs done of all).
+        /// Called from run()'s thread and, while the jobs run, from the scheduler's and the
+        /// lineage recorder's threads: must be thread-safe, like `events`.
+        std::function<void(const QString &label, qint64 current, qint64 total)> progress;
+        /// Notes for the user (what is pinned, where the worktree is, recording problems); the
+        /// same threads as `progress`.
+        std::function<void(const QString &message)> message;
+        bool keepWorktree = true; ///< leave the worktree for inspection (the logs are in it)
+    };
+
+    RunReproducer(QString projectDir, QString runId, Options options);
+    ~RunReproducer();
+    Q_DISABLE_COPY_MOVE(RunReproducer)
+
+    /// Blocking: call it on a worker thread or from the CLI.
+    Result<ReproductionReport> run();
+    /// Stops a reproduction in progress (hashing, pulling or the run). Thread-safe.
+    void cancel();
+
+    /// After run() refused because data changed: what differs, input by input.
+    std::vector<DataDifference> dataDifferences() const;
+
+    /// The data differences in words, as run()'s Error says them.
+    static QString dataDifferencesText(const QString &runId, const std::vector<DataDifference> &differences);
+
+private:
+    struct Context;
+    Result<void> readRun(Context &c);
+    Result<void> pinImages(Context &c);
+    Result<void> makeWorktree(Context &c);
+    Result<void> readPipeline(Context &c);
+    Result<void> verifyData(Context &c);
+    Result<ReproductionReport> reproduce(Context &c);
+    void note(const QString &message) const;
+    void dropWorktree(const Context &c) const;
+
+    QString m_projectDir;
+    QString m_runId;
+    Options m_options;
+    std::atomic_bool m_cancel{false};
+    mutable std::mutex m_mutex;
+    Scheduler *m_scheduler = nullptr; ///< while the reproduction runs (guarded by m_mutex)
+    std::vector<DataDifference> m_dataDifferences;
+};
+
+} // namespace trainyard::core
