@@ -17,6 +17,7 @@
 #include "pipeline/pipelinelinter.h"
 #include "lineage/projectsetup.h"
 #include "project/recentprojects.h"
+#include "run/reproducecontroller.h"
 #include "run/runcontroller.h"
 #include "runs/runlogloader.h"
 #include "runs/runslist.h"
@@ -222,6 +223,7 @@ void MainWindow::createDocks()
         statusBar()->showMessage(tr("Logs of run #%1 (%2)").arg(record.pipelineIid).arg(record.id), 8000);
     });
     connect(m_runs, &RunsList::compareRequested, this, &MainWindow::compareRuns);
+    connect(m_runs, &RunsList::reproduceRequested, this, [this](const QString &runId) { reproduceRun(runId); });
     connect(m_compare, &CompareView::problemFound, this,
             [this](const core::Error &problem) { statusBar()->showMessage(problem.toString(), 10000); });
     connect(m_runs, &RunsList::retryJobRequested, this, [this](const QString &runId, const QString &job) {
@@ -280,6 +282,8 @@ void MainWindow::createActions()
     connect(m_cancelAction, &QAction::triggered, this, [this] {
         if (m_run)
             m_run->cancel();
+        if (m_reproduce)
+            m_reproduce->cancel();
     });
     m_findAction = new QAction(icon("find"), tr("&Find in log…"), this);
     m_findAction->setShortcut(QKeySequence::Find);
@@ -447,7 +451,7 @@ void MainWindow::restoreLayout()
 void MainWindow::updateActions()
 {
     const bool pipeline = m_pipeline && !m_pipeline->hasErrors() && !m_noPipelineFile;
-    const bool running = m_run != nullptr;
+    const bool running = isRunning();
     m_runAction->setEnabled(pipeline && !running);
     m_runShellAction->setEnabled(pipeline && !running);
     m_runFromAction->setEnabled(pipeline && !running && !selectedJob().isEmpty());
@@ -469,7 +473,7 @@ QString MainWindow::selectedJob() const
 
 void MainWindow::runPipeline(const QString &job, bool shellEngine, const QString &retryOf)
 {
-    if (!m_pipeline || m_pipeline->hasErrors() || m_run || !m_edit->maybeSave())
+    if (!m_pipeline || m_pipeline->hasErrors() || isRunning() || !m_edit->maybeSave())
         return;
     core::RunOptions options;
     options.trigger = QStringLiteral("gui");
@@ -539,6 +543,88 @@ void MainWindow::compareRuns(const QStringList &runIds)
                              6000);
 }
 
+void MainWindow::reproduceRun(const QString &runId, bool confirm)
+{
+    if (m_projectDir.isEmpty())
+        return;
+    if (isRunning())
+        return statusBar()->showMessage(tr("A run is active: reproduce once it has ended."), 6000);
+    if (confirm &&
+        QMessageBox::question(
+            this, tr("Reproduce run %1").arg(runId),
+            tr("<p>Trainyard checks out the run's commit into <tt>.trainyard/reproduce/</tt>, uses each image "
+               "by the ID the run recorded, verifies every data input against its recorded hash, runs the "
+               "same jobs and compares the artifacts' hashes with the original.</p>"
+               "<p>Changed data is refused before anything runs.</p>")) != QMessageBox::Yes)
+        return;
+    m_canvas->pipelineScene()->clearJobStatus();
+    m_console->reset();
+    m_consoleFollowsRun = true;
+    m_reproduce = std::make_unique<ReproduceController>(m_projectDir, runId, m_logs);
+    connect(m_reproduce.get(), &ReproduceController::jobChanged, this, [this](const core::JobRecord &job) {
+        // The reproduction runs the recorded commit's pipeline: its jobs have the same names.
+        m_console->setJobStatus(job.name, job.status);
+        if (m_consoleFollowsRun && job.status == core::JobStatus::Running)
+            m_console->setCurrentWidget(m_console->viewFor(job.name));
+        if (core::isFinal(job.status) && job.started.isValid())
+            m_console->viewFor(job.name)->setFinished(job.exitCode, job.started.msecsTo(job.finished),
+                                                      core::jobStatusToString(job.status));
+    });
+    connect(m_reproduce.get(), &ReproduceController::progress, m_console, &RunConsole::setProgress);
+    connect(m_reproduce.get(), &ReproduceController::message, this,
+            [this](const QString &text) { statusBar()->showMessage(text, 8000); });
+    connect(m_reproduce.get(), &ReproduceController::finished, this,
+            [this, runId](const core::ReproductionReport &report, const QString &refusal) {
+                m_reproduce.release()->deleteLater(); // its thread has ended
+                showReproduction(runId, report, refusal);
+            });
+    if (auto *dock = findChild<QDockWidget *>(QStringLiteral("consoleDock"))) {
+        dock->show();
+        dock->raise();
+    }
+    statusBar()->showMessage(tr("Reproducing run %1…").arg(runId));
+    m_reproduce->start();
+    updateActions();
+}
+
+void MainWindow::showReproduction(const QString &runId, const core::ReproductionReport &report, const QString &refusal)
+{
+    updateActions();
+    m_runs->refresh();
+    m_lineage->refresh();
+    m_compare->refreshRuns();
+    // Not modal: the window stays usable while the result is read.
+    auto *box = new QMessageBox(this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setObjectName(QStringLiteral("reproductionResult"));
+    if (!refusal.isEmpty()) {
+        box->setIcon(QMessageBox::Warning);
+        box->setWindowTitle(tr("Run %1 cannot be reproduced").arg(runId));
+        box->setText(refusal.section(u'\n', 0, 0));
+        box->setDetailedText(refusal);
+        statusBar()->showMessage(tr("Reproduction of run %1 refused").arg(runId), 10000);
+    } else {
+        box->setIcon(report.identical ? QMessageBox::Information : QMessageBox::Warning);
+        box->setWindowTitle(tr("Reproduction of run %1").arg(runId));
+        box->setText(report.identical
+                         ? tr("<b>Reproduced: identical.</b> All %1 artifacts have the same sha256 as in run %2.")
+                               .arg(report.comparedArtifacts)
+                               .arg(runId)
+                         : tr("<b>The reproduction differs</b> from run %1 (%2 artifact(s), %3 job(s) differ). "
+                              "The details list each one.")
+                               .arg(runId)
+                               .arg(report.differences.size())
+                               .arg(report.jobDifferences.size()));
+        box->setInformativeText(tr("Reproduction run %1, in %2").arg(report.reproductionRunId, QDir::toNativeSeparators(report.worktree)));
+        box->setDetailedText(report.toText());
+        statusBar()->showMessage(report.identical ? tr("Run %1 reproduced: identical").arg(runId)
+                                                  : tr("Run %1 reproduced: different").arg(runId),
+                                 10000);
+    }
+    box->open();
+    Q_EMIT reproductionFinished(runId, refusal.isEmpty() && report.identical, refusal);
+}
+
 void MainWindow::runFinished(const core::RunRecord &record, const QString &error)
 {
     m_run.release()->deleteLater(); // its thread has ended; delete once this signal returns
@@ -569,7 +655,7 @@ void MainWindow::runFinished(const core::RunRecord &record, const QString &error
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
-    if (m_run && QMessageBox::question(this, tr("A run is active"), tr("Cancel the run and close?")) != QMessageBox::Yes) {
+    if (isRunning() && QMessageBox::question(this, tr("A run is active"), tr("Cancel the run and close?")) != QMessageBox::Yes) {
         event->ignore();
         return;
     }
@@ -774,7 +860,7 @@ void MainWindow::showWelcome()
 
 void MainWindow::openProject(const QString &dir)
 {
-    if (m_run) {
+    if (isRunning()) {
         statusBar()->showMessage(tr("A run is active: cancel it before opening another project."), 6000);
         return;
     }

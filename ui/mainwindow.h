@@ -20,6 +20,7 @@ namespace trainyard::core {
 struct Pipeline;
 struct Error;
 struct RunRecord;
+struct ReproductionReport;
 }
 
 namespace trainyard::ui {
@@ -35,6 +36,7 @@ class LogBatcher;
 class PipelineCanvas;
 class RecentProjects;
 class RunConsole;
+class ReproduceController;
 class RunController;
 class StatusProbe;
 
@@ -67,14 +69,21 @@ public:
     void showArtifactLineage(const QString &target, bool review = false);
     /// Shows the Compare view with the scalars of these runs (RunRecord ids) drawn.
     void compareRuns(const QStringList &runIds);
+    /// Reproduces a recorded run (the Runs list's "Reproduce run…"): the run's commit in a
+    /// worktree, its images by ID, its data verified, the same jobs, artifacts compared. With
+    /// `confirm`, asks first.
+    void reproduceRun(const QString &runId, bool confirm = true);
     /// Cancels one job of the running pipeline.
     void cancelJob(const QString &job);
     QString projectDir() const { return m_projectDir; }
-    bool isRunning() const { return m_run != nullptr; }
+    /// A run or a reproduction is active.
+    bool isRunning() const { return m_run != nullptr || m_reproduce != nullptr; }
 
 Q_SIGNALS:
     /// A project's pipeline is shown (after openProject's worker thread has read it).
     void projectShown(const QString &dir);
+    /// A reproduction ended: refused (`refusal` says why) or ran (`identical` or not).
+    void reproductionFinished(const QString &runId, bool identical, const QString &refusal);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -95,6 +104,7 @@ private:
     void showPipeline(const QString &dir, const core::Pipeline &pipeline, const std::vector<core::Error> &lint);
     void refreshCanvas();
     void runFinished(const core::RunRecord &record, const QString &error);
+    void showReproduction(const QString &runId, const core::ReproductionReport &report, const QString &refusal);
     void showJobMenu(const QString &job, const QPoint &globalPos);
     void showNeedMenu(const QString &job, const QString &need, const QPoint &globalPos);
     void showStageMenu(const QString &stage, const QPoint &globalPos);
@@ -120,6 +130,7 @@ private:
     LogBatcher *m_logs = nullptr;
     RunConsole *m_console = nullptr;
     std::unique_ptr<RunController> m_run;
+    std::unique_ptr<ReproduceController> m_reproduce;
     EditController *m_edit = nullptr;
     RecentProjects *m_recent = nullptr;
     StatusProbe *m_probe = nullptr;
