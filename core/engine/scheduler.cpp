@@ -597,6 +597,8 @@ Result<RunRecord> Scheduler::run()
         if (!m_options.retryOf.isEmpty())
             reuseFrom(earlier);
         saveRecord();
+        if (m_events.runStarted)
+            m_events.runStarted(m_record);
         if (m_events.jobChanged) {
             for (const auto &n : m_nodes) {
                 if (n->reused)

@@ -49,6 +49,8 @@ struct RunOptions
 /// callbacks must be thread-safe (the GUI forwards them as queued signals).
 struct SchedulerEvents
 {
+    /// The run's record once its number, commit and start time are set, before any job starts.
+    std::function<void(const RunRecord &)> runStarted;
     std::function<void(const JobRecord &)> jobChanged;
     std::function<void(const QString &job, const LogLine &)> log;
     std::function<void(const QString &job, const QString &label, qint64 current, qint64 total)> progress;

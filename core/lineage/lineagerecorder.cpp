@@ -73,6 +73,14 @@ LineageRecorder::~LineageRecorder()
 
 SchedulerEvents LineageRecorder::wrap(SchedulerEvents events)
 {
+    auto innerStarted = std::move(events.runStarted);
+    events.runStarted = [this, innerStarted](const RunRecord &record) {
+        // The run's number is known only now: recorded at once, so that a run killed before its
+        // end is not left as #0.
+        post([this, iid = record.pipelineIid] { doRunNumbered(iid); });
+        if (innerStarted)
+            innerStarted(record);
+    };
     auto inner = std::move(events.jobChanged);
     events.jobChanged = [this, inner](const JobRecord &job) {
         jobChanged(job);
@@ -472,6 +480,16 @@ void LineageRecorder::doJobChanged(const JobRecord &record)
     if (!ok)
         report(QStringLiteral("lineage: job %1: %2").arg(record.name, ok.error().toString()));
     s.last.insert(record.name, record);
+}
+
+void LineageRecorder::doRunNumbered(qint64 pipelineIid)
+{
+    State &s = *m_state;
+    if (!s.enabled || s.run.pipelineIid == pipelineIid)
+        return;
+    s.run.pipelineIid = pipelineIid;
+    if (auto ok = s.store->recordRun(s.run); !ok)
+        report(QStringLiteral("lineage: run %1: %2").arg(s.runId, ok.error().toString()));
 }
 
 void LineageRecorder::doRunFinished(const RunRecord &record)

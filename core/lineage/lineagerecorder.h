@@ -59,7 +59,8 @@ public:
     ~LineageRecorder();
     Q_DISABLE_COPY_MOVE(LineageRecorder)
 
-    /// `events` with jobChanged also feeding this recorder (it must outlive the scheduler).
+    /// `events` with runStarted and jobChanged also feeding this recorder (it must outlive the
+    /// scheduler).
     SchedulerEvents wrap(SchedulerEvents events);
 
     /// Before Scheduler::run(): opens the store and records the run, commit, planned jobs,
@@ -84,6 +85,7 @@ private:
 
     // Run on the recorder's thread.
     void doRunStarted(const QString &runId, const QString &engine);
+    void doRunNumbered(qint64 pipelineIid);
     void doJobChanged(const JobRecord &job);
     void doRunFinished(const RunRecord &record);
 

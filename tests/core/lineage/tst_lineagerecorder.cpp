@@ -133,6 +133,7 @@ private Q_SLOTS:
     void retryRecordsReusedJobs();
     void dirtyTreeRecordsDiffHash();
     void damagedDatabaseDoesNotStopTheRun();
+    void runNumberIsRecordedBeforeTheEnd();
 };
 
 void tst_LineageRecorder::recordsEveryField()
@@ -336,6 +337,38 @@ void tst_LineageRecorder::damagedDatabaseDoesNotStopTheRun()
     QVERIFY(!messages.isEmpty());
     QVERIFY2(messages.first().contains(QStringLiteral("lineage is not recorded")), qPrintable(messages.join(u'\n')));
     QVERIFY(messages.first().contains(p.db()));
+}
+
+void tst_LineageRecorder::runNumberIsRecordedBeforeTheEnd()
+{
+    // A run killed mid-way keeps its number in the lineage: it is written when the scheduler
+    // knows it, not at the end.
+    Project p;
+    p.run(); // #1
+    GitlabCiReader::Options o;
+    o.projectDir = p.path();
+    const Pipeline pipeline = GitlabCiReader::read(o);
+    ShellExecutor executor;
+    LineageRecorder recorder(pipeline, {});
+    qint64 iidWhileRunning = -1;
+    QString runId;
+    SchedulerEvents events;
+    events.jobChanged = [&](const JobRecord &job) {
+        if (job.status != JobStatus::Running || iidWhileRunning >= 0)
+            return;
+        recorder.flush();
+        auto store = LineageStore::open(p.db());
+        if (store && *(*store)->run(runId))
+            iidWhileRunning = (*(*store)->run(runId))->pipelineIid;
+    };
+    Scheduler scheduler(pipeline, executor, {}, recorder.wrap(events));
+    runId = scheduler.runId();
+    recorder.runStarted(runId, executor.name());
+    const auto result = scheduler.run();
+    QVERIFY(result);
+    recorder.runFinished(*result);
+    QCOMPARE(result->pipelineIid, 2);
+    QCOMPARE(iidWhileRunning, 2);
 }
 
 QTEST_GUILESS_MAIN(tst_LineageRecorder)
