@@ -491,7 +491,8 @@ bool readMetadata(std::string_view bytes, std::string_view &pluginName)
 
 bool sameBytes(std::string_view a, std::string_view b)
 {
-    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size()) == 0;
+    // memcmp must not see a null pointer, even for zero bytes: an empty tag has no data.
+    return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size()) == 0);
 }
 
 } // namespace

@@ -5,6 +5,7 @@
 #   gitlabcireader  GitlabCiReader, RuleExpression, GlobPattern; seeds tests/data/gitlab-ci
 #   eventreader     TfRecordReader, EventDecoder; seeds the real event files of tests/data/tfevents
 #                   (libFuzzer reads their first -max_len bytes)
+# Inputs in tests/fuzz/regressions/HARNESS/ (earlier crashes) join the corpus.
 # Exits non-zero on any crash, leak, timeout or out-of-memory; the input that did it is left in
 # build-fuzz/fuzz-run-HARNESS/artifacts/.
 set -euo pipefail
@@ -42,7 +43,15 @@ i=0
 while IFS= read -r -d '' f; do
   cp "$f" "$run/corpus/seed-$((i++))-$(basename "$f")"
 done < <(find "$seeds" -name "$pattern" -type f -print0 | sort -z)
-echo "run_fuzz.sh $harness: $i seed file(s) from $seeds, fuzzing for ${seconds}s"
+# Inputs that once crashed a harness stay in its corpus, so a regression fails at start-up.
+regressions=$root/tests/fuzz/regressions/$harness
+r=0
+if [[ -d $regressions ]]; then
+  while IFS= read -r -d '' f; do
+    cp "$f" "$run/corpus/regression-$((r++))-$(basename "$f")"
+  done < <(find "$regressions" -type f -print0 | sort -z)
+fi
+echo "run_fuzz.sh $harness: $i seed file(s) from $seeds and $r earlier crash(es), fuzzing for ${seconds}s"
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
