@@ -32,7 +32,7 @@ QString topLevelHelp()
         "Without a subcommand, opens the workbench window.\n\n"
         "Subcommands:\n");
     for (const auto &c : app::commands())
-        text += QStringLiteral("  %1  %2\n").arg(c.name, -10).arg(c.summary.section(u'\n', 0, 0));
+        text += QStringLiteral("  %1  %2\n").arg(c.name, -10).arg(c.brief.isEmpty() ? c.summary.section(u'\n', 0, 0) : c.brief);
     text += QStringLiteral("  %1  %2\n").arg(QStringLiteral("open"), -10).arg(QStringLiteral("Open the window on a project: trainyard open [--run] [--view VIEW] [DIR]"));
     text += QStringLiteral("\nOptions:\n  -h, --help     Show this help.\n  -v, --version  Show the version.\n\n"
                            "Run 'trainyard SUBCOMMAND --help' for a subcommand's options.\n");

@@ -16,11 +16,12 @@ namespace trainyard::app {
 /// Exit statuses shared by every subcommand.
 enum ExitCode : int { ExitOk = 0, ExitFailed = 1, ExitUsage = 2 };
 
-/// One headless subcommand: its name, a one-line summary, how it sets up its options, and what it runs.
+/// One headless subcommand: its name, a summary, how it sets up its options, and what it runs.
 struct Command
 {
     QString name;
-    QString summary;
+    QString summary;   ///< for the subcommand's --help; may run over several lines
+    QString brief;     ///< one line for `trainyard --help`; the summary's first line when empty
     QString arguments; ///< e.g. "[FILE]" for --help
     std::function<void(QCommandLineParser &)> addOptions;
     std::function<int(const QCommandLineParser &, QTextStream &out, QTextStream &err)> run;

@@ -14,6 +14,7 @@ Command doctorCommand()
 {
     Command c;
     c.name = QStringLiteral("doctor");
+    c.brief = QStringLiteral("Check this machine for Trainyard (Docker, permissions, GPUs) and print the fix for what is missing.");
     c.summary = QStringLiteral("Check this machine for Trainyard: Docker engine and permission to use it, NVIDIA GPUs\n"
                                "and the NVIDIA container runtime; prints the fix for what is missing.\n"
                                "Exit status 0 when jobs can run in containers, 1 when something is missing.");

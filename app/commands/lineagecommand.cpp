@@ -147,6 +147,7 @@ Command lineageCommand()
 {
     Command c;
     c.name = QStringLiteral("lineage");
+    c.brief = QStringLiteral("Show what an artifact or a run was made from, or (--uses) everything made from a data version, image or commit.");
     c.summary =
         QStringLiteral("Show what an artifact or a run was made from (commit, images, data, upstream jobs),\n"
                        "or with --uses, every run and artifact made from a data version, image digest or commit.\n"

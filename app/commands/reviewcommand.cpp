@@ -24,6 +24,7 @@ Command reviewCommand()
 {
     Command c;
     c.name = QStringLiteral("review");
+    c.brief = QStringLiteral("Release review of an artifact: its checklist, sign-offs, approve or reject, and export.");
     c.summary = QStringLiteral(
         "Release review of an artifact: the checklist computed from its lineage, the sign-offs (append-only;\n"
         "stale once the lineage changed), approve or reject, and export as Markdown, HTML or in-toto/SLSA JSON.\n"

@@ -8,6 +8,7 @@
 #include "engine/shellexecutor.h"
 #include "lineage/lineagerecorder.h"
 #include "pipeline/gitlabcireader.h"
+#include "pipeline/planner.h"
 
 #include <QDateTime>
 
@@ -102,9 +103,17 @@ Command runCommand()
             }
         }
         for (const QString &a : run.approvals) {
-            const Job *j = pipeline.job(a);
-            if (!j) {
-                err << "trainyard run: --approve " << a << ": no such job\n";
+            if (!pipeline.job(a)) {
+                const QString guess = pipeline.closestJobName(a);
+                err << "trainyard run: --approve " << a << ": no such job in " << pipeline.fileName
+                    << (guess.isEmpty() ? QString() : QStringLiteral(" (did you mean '%1'?)").arg(guess)) << "\n";
+                return int(ExitUsage);
+            }
+        }
+        // A --job that names nothing is a typo, not a run: refuse it before anything is recorded.
+        if (!run.onlyJobs.isEmpty()) {
+            if (auto plan = Planner::plan(pipeline, run.onlyJobs); !plan) {
+                err << "trainyard run: --job: " << plan.error().toString() << "\n";
                 return int(ExitUsage);
             }
         }

@@ -3,6 +3,8 @@
 #include "pipeline/gitlabcireader.h"
 #include "pipeline/pipelinelinter.h"
 
+#include <algorithm>
+
 namespace trainyard::app {
 
 using namespace trainyard::core;
@@ -37,8 +39,15 @@ Command validateCommand()
             err << pipeline.fileName << ": " << errors << " error(s), " << warnings << " warning(s)\n";
             return int(ExitFailed);
         }
-        out << pipeline.fileName << ": valid, " << pipeline.jobs.size() << " job(s) in " << pipeline.stages.size()
-            << " stages, " << warnings << " warning(s)\n";
+        // .pre and .post always exist; they count only when a job uses them.
+        qsizetype stages = 0;
+        for (const QString &stage : pipeline.stages) {
+            const bool implicit = stage == QLatin1String(".pre") || stage == QLatin1String(".post");
+            if (!implicit || std::any_of(pipeline.jobs.begin(), pipeline.jobs.end(), [&](const Job &j) { return j.stage == stage; }))
+                ++stages;
+        }
+        out << pipeline.fileName << ": valid, " << pipeline.jobs.size() << " job(s) in " << stages << " stage(s), "
+            << warnings << " warning(s)\n";
         if (!pipeline.createdByWorkflow)
             out << "note: " << pipeline.workflowReason << "\n";
         return int(ExitOk);

@@ -31,6 +31,9 @@ struct Pipeline
     bool hasErrors() const;
     const Job *job(const QString &name) const;
     Job *job(const QString &name);
+    /// The job name a typo most likely meant (case-insensitive edit distance of at most a third of
+    /// the name, and at most 3), or "" when none is close.
+    QString closestJobName(const QString &typed) const;
     int stageIndex(const QString &stage) const;
 };
 

@@ -39,8 +39,11 @@ struct Candidate
 QString whyAbsent(const Pipeline &pipeline, const QString &name)
 {
     const Job *job = pipeline.job(name);
-    return job ? QStringLiteral("is not created in this pipeline (when: never)")
-               : QStringLiteral("is not defined in this pipeline");
+    if (job)
+        return QStringLiteral("is not created in this pipeline (when: never)");
+    const QString guess = pipeline.closestJobName(name);
+    return guess.isEmpty() ? QStringLiteral("is not defined in this pipeline")
+                           : QStringLiteral("is not defined in this pipeline (did you mean '%1'?)").arg(guess);
 }
 
 /// Names one cycle among `remaining` (jobs Kahn could not order). Each of them waits for another

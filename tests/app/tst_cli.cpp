@@ -1,6 +1,7 @@
 // Drives the real `trainyard` executable headless: help, version, validate, list.
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -53,12 +54,15 @@ private Q_SLOTS:
     void openRefusesBadOptions();
     void validateExample_data();
     void validateExample();
+    void validateCountsStagesInUse();
     void validateReportsPositions();
     void listJson();
     void listTable();
     void listRefusesBlockedPipeline();
     void runAsksForManualJobsOnATerminal();
     void runCancelledWithCtrlC();
+    void runRefusesAnUnknownJob_data();
+    void runRefusesAnUnknownJob();
 };
 
 void tst_Cli::helpAndVersion()
@@ -67,6 +71,11 @@ void tst_Cli::helpAndVersion()
     QCOMPARE(help.exitCode, 0);
     QVERIFY(help.out.contains(QStringLiteral("validate")));
     QVERIFY(help.out.contains(QStringLiteral("list")));
+    // One whole sentence per subcommand, never one cut off mid-way.
+    const QString subcommands = help.out.section(QStringLiteral("Subcommands:\n"), 1).section(QStringLiteral("\n\n"), 0, 0);
+    QVERIFY(subcommands.count(u'\n') >= 10);
+    for (const QString &line : subcommands.split(u'\n', Qt::SkipEmptyParts))
+        QVERIFY2(line.endsWith(u'.') || line.endsWith(u']'), qPrintable(line));
     const RunResult version = runTrainyard({QStringLiteral("--version")});
     QCOMPARE(version.exitCode, 0);
     QVERIFY2(version.out.startsWith(QStringLiteral("trainyard 0.")), qPrintable(version.out));
@@ -138,6 +147,23 @@ void tst_Cli::validateExample()
     const RunResult r = runTrainyard({QStringLiteral("validate"), QStringLiteral("-C"), dir});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     QVERIFY(r.out.contains(QStringLiteral(": valid, ")));
+}
+
+void tst_Cli::validateCountsStagesInUse()
+{
+    // .pre and .post are always defined but count only when a job runs in them.
+    QTemporaryDir dir;
+    QFile f(dir.filePath(QStringLiteral(".gitlab-ci.yml")));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("stages: [build, test]\nb:\n  stage: build\n  script: x\nt:\n  stage: test\n  script: x\n");
+    f.close();
+    RunResult r = runTrainyard({QStringLiteral("validate"), QStringLiteral("-C"), dir.path()});
+    QVERIFY2(r.out.contains(QStringLiteral(": valid, 2 job(s) in 2 stage(s), ")), qPrintable(r.out + r.err));
+    QVERIFY(f.open(QIODevice::Append));
+    f.write("setup:\n  stage: .pre\n  script: x\n");
+    f.close();
+    r = runTrainyard({QStringLiteral("validate"), QStringLiteral("-C"), dir.path()});
+    QVERIFY2(r.out.contains(QStringLiteral(": valid, 3 job(s) in 3 stage(s), ")), qPrintable(r.out + r.err));
 }
 
 void tst_Cli::validateReportsPositions()
@@ -253,6 +279,41 @@ void tst_Cli::runCancelledWithCtrlC()
     QCOMPARE(p.exitCode(), 130);
     const QString out = QString::fromUtf8(p.readAll());
     QVERIFY2(out.contains(QRegularExpression(QStringLiteral("\\n  long\\s+cancelled"))), qPrintable(out));
+}
+
+void tst_Cli::runRefusesAnUnknownJob_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("--job typo") << QStringList{QStringLiteral("--job"), QStringLiteral("trian")}
+                                << QStringLiteral("cannot run job 'trian': it is not defined in this pipeline (did you mean 'train'?)");
+    QTest::newRow("--job nothing close") << QStringList{QStringLiteral("--job"), QStringLiteral("zzzzzzzz")}
+                                         << QStringLiteral("cannot run job 'zzzzzzzz': it is not defined in this pipeline\n");
+    QTest::newRow("--approve typo") << QStringList{QStringLiteral("--approve"), QStringLiteral("Deploy")}
+                                    << QStringLiteral("--approve Deploy: no such job in %1 (did you mean 'deploy'?)");
+}
+
+void tst_Cli::runRefusesAnUnknownJob()
+{
+    // A typo in a job name is refused before anything runs or is recorded: no run, exit 2.
+    QFETCH(QStringList, args);
+    QFETCH(QString, message);
+    QTemporaryDir dir;
+    if (message.contains(QStringLiteral("%1")))
+        message = message.arg(dir.filePath(QStringLiteral(".gitlab-ci.yml")));
+    QFile f(dir.filePath(QStringLiteral(".gitlab-ci.yml")));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("train:\n  script: [echo trained > trained.txt]\ndeploy:\n  stage: deploy\n  when: manual\n  script: [echo deployed]\n");
+    f.close();
+    const RunResult r = runTrainyard(QStringList{QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("shell"),
+                                                 QStringLiteral("-C"), dir.path()} + args);
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(message), qPrintable(r.err));
+    QCOMPARE(r.err.count(QStringLiteral("\n")), 1); // said once
+    QVERIFY2(!r.out.contains(QStringLiteral("trained")), qPrintable(r.out));
+    const RunResult runs = runTrainyard({QStringLiteral("runs"), QStringLiteral("--json"), QStringLiteral("-C"), dir.path()});
+    QVERIFY2(runs.err.contains(QStringLiteral("no lineage is recorded")), qPrintable(runs.out + runs.err));
+    QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral(".trainyard/runs"))));
 }
 
 QTEST_GUILESS_MAIN(tst_Cli)

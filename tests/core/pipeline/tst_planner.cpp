@@ -77,6 +77,8 @@ private Q_SLOTS:
     void queries();
     void cycleErrorLocation();
     void emptyPipeline();
+    void closestJobName_data();
+    void closestJobName();
 };
 
 void tst_Planner::plan_data()
@@ -178,6 +180,9 @@ void tst_Planner::plan_data()
     QTest::newRow("onlyJobs: a root") << chain << QStringList{u"a"_s} << QStringList{u"a stage []"_s} << ok;
     QTest::newRow("onlyJobs: unknown job") << chain << QStringList{u"d"_s, u"zz"_s} << QStringList{}
                                            << u"cannot run job 'zz': it is not defined in this pipeline"_s;
+    QTest::newRow("onlyJobs: typo") << pipeline(kStages, {job(u"train_model"_s, u"build"_s)})
+                                    << QStringList{u"train_modle"_s} << QStringList{}
+                                    << u"cannot run job 'train_modle': it is not defined in this pipeline (did you mean 'train_model'?)"_s;
     QTest::newRow("onlyJobs: never job") << pipeline(kStages, {job(u"a"_s, u"build"_s, std::nullopt, never)})
                                          << QStringList{u"a"_s} << QStringList{}
                                          << u"cannot run job 'a': it is not created in this pipeline (when: never)"_s;
@@ -278,6 +283,28 @@ void tst_Planner::cycleErrorLocation()
     // The need of 'a' on 'b' is written on a's line (see job()), column 7.
     QCOMPARE(plan.error().location.line, p.jobs[0].location.line);
     QCOMPARE(plan.error().location.column, 7);
+}
+
+void tst_Planner::closestJobName_data()
+{
+    QTest::addColumn<QString>("typed");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("swap") << u"trian"_s << u"train"_s;
+    QTest::newRow("case") << u"EVALUATE"_s << u"evaluate"_s;
+    QTest::newRow("missing letter") << u"evalute"_s << u"evaluate"_s;
+    QTest::newRow("closest of two") << u"test:gpu"_s << u"test:cpu"_s;
+    QTest::newRow("too far") << u"deploy"_s << QString();
+    QTest::newRow("short names need to be close") << u"ab"_s << QString();
+    QTest::newRow("empty") << QString() << QString();
+}
+
+void tst_Planner::closestJobName()
+{
+    QFETCH(QString, typed);
+    QFETCH(QString, expected);
+    const Pipeline p = pipeline(kStages, {job(u"train"_s, u"build"_s), job(u"evaluate"_s, u"test"_s),
+                                          job(u"test:cpu"_s, u"test"_s), job(u"xy"_s, u"test"_s)});
+    QCOMPARE(p.closestJobName(typed), expected);
 }
 
 void tst_Planner::emptyPipeline()
