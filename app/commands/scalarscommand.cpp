@@ -1,8 +1,10 @@
 #include "command.h"
 
+#include "metrics/runscalarslocator.h"
 #include "metrics/scalartailer.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QRegularExpression>
 
 #include <charconv>
@@ -177,9 +179,10 @@ Command scalarsCommand()
                        "(\"\" or \".\" for LOGDIR itself; with several LOGDIRs, names start with the LOGDIR as\n"
                        "given). Without --json or --csv, one summary line per run and tag. Damaged records\n"
                        "are reported on stderr with file and offset.\n"
+                       "With --recorded, the runs Trainyard recorded in the project (-C), named like \"#3 train\".\n"
                        "Exit status 0 when everything was read, 3 when some records were damaged, 1 when a\n"
-                       "LOGDIR cannot be read, 2 on a usage error.");
-    c.arguments = QStringLiteral("LOGDIR...");
+                       "LOGDIR (or the project) cannot be read, 2 on a usage error.");
+    c.arguments = QStringLiteral("LOGDIR... | --recorded [-C DIR]");
     c.addOptions = [](QCommandLineParser &p) {
         p.addOption(
             QCommandLineOption(QStringLiteral("json"),
@@ -193,14 +196,24 @@ Command scalarsCommand()
         p.addOption(QCommandLineOption(QStringLiteral("run"),
                                        QStringLiteral("Only runs matching REGEX (anywhere in the name)."),
                                        QStringLiteral("REGEX")));
+        p.addOption(QCommandLineOption(QStringLiteral("recorded"),
+                                       QStringLiteral("Read the scalars of the project's recorded runs (the jobs' "
+                                                      ".trainyard tensorboard folders, as collected) instead of LOGDIRs.")));
+        addProjectOption(p);
         p.addPositionalArgument(QStringLiteral("LOGDIR"),
                                 QStringLiteral("TensorBoard log folders (or single event files)."),
                                 QStringLiteral("LOGDIR..."));
     };
     c.run = [](const QCommandLineParser &p, QTextStream &out, QTextStream &err) {
         const QStringList logdirs = p.positionalArguments();
-        if (logdirs.isEmpty()) {
-            err << "trainyard scalars: at least one LOGDIR\nTry 'trainyard scalars --help'.\n";
+        const bool recorded = p.isSet(QStringLiteral("recorded"));
+        if (logdirs.isEmpty() && !recorded) {
+            err << "trainyard scalars: at least one LOGDIR, or --recorded for a project's runs\n"
+                   "Try 'trainyard scalars --help'.\n";
+            return int(ExitUsage);
+        }
+        if (!logdirs.isEmpty() && recorded) {
+            err << "trainyard scalars: --recorded reads the project's runs; give no LOGDIR with it\n";
             return int(ExitUsage);
         }
         if (p.isSet(QStringLiteral("json")) && p.isSet(QStringLiteral("csv"))) {
@@ -218,6 +231,66 @@ Command scalarsCommand()
             out << "run,tag,step,wall_time,value\n";
 
         int status = ExitOk;
+        const auto printRun = [&](const QString &runName, const RunScalars &run) {
+            for (const auto &[tag, series] : run.series) {
+                if (series.isEmpty() || (!tagFilter->pattern().isEmpty() && !tagFilter->match(tag).hasMatch()))
+                    continue;
+                if (format == Format::Summary)
+                    printSummary(runName, tag, series, out);
+                else if (format == Format::Json)
+                    printPoints(series, format, "{\"run\":" + jsonString(runName) + ",\"tag\":" + jsonString(tag), out);
+                else
+                    printPoints(series, format, csvField(runName) + ',' + csvField(tag) + ',', out);
+            }
+        };
+        const auto report = [&](const ReadReport &r) {
+            for (const Error &e : r.unfinished)
+                err << e.toString() << "\n";
+            for (const Error &e : r.damage)
+                err << e.toString() << "\n";
+            if (r.isDamaged() && status == ExitOk)
+                status = ExitDamaged;
+        };
+
+        if (recorded) {
+            const QString projectDir = QDir(p.value(QStringLiteral("C"))).absolutePath();
+            const Result<RecordedScalarRuns> runs = RunScalarsLocator::list(projectDir);
+            if (!runs) {
+                err << "trainyard scalars: " << runs.error().toString() << "\n";
+                return int(ExitFailed);
+            }
+            for (const Error &e : runs->problems)
+                err << e.toString() << "\n";
+            int shown = 0;
+            for (const RecordedScalarRun &r : runs->runs) {
+                if (!runFilter->pattern().isEmpty() && !runFilter->match(r.displayName).hasMatch())
+                    continue;
+                ++shown;
+                if (!r.eventFiles.isEmpty()) {
+                    ReadReport readReport;
+                    const RunScalars scalars = RunScalarsLocator::read(r, readReport);
+                    report(readReport);
+                    printRun(r.displayName, scalars);
+                } else if (!r.workspaceLogdir.isEmpty()) {
+                    // A job still running (or a failed one whose workspace was kept): its folder as it is now.
+                    ScalarTailer tailer(r.workspaceLogdir);
+                    const Result<ReadReport> readReport = tailer.readNew();
+                    if (!readReport) {
+                        err << "trainyard scalars: " << readReport.error().toString() << "\n";
+                        status = ExitFailed;
+                        continue;
+                    }
+                    report(*readReport);
+                    for (const RunScalars *run : tailer.runs())
+                        printRun(run->name.isEmpty() ? r.displayName : r.displayName + u'/' + run->name, *run);
+                }
+            }
+            if (shown == 0)
+                err << "trainyard scalars: no recorded run in " << projectDir << " has TensorBoard scalars"
+                    << (runFilter->pattern().isEmpty() ? QString() : QStringLiteral(" matching --run"))
+                    << " (a job declares its folder with .trainyard: jobs: JOB: tensorboard: DIR)\n";
+        }
+
         for (const QString &logdir : logdirs) {
             // Several logdirs can hold runs of the same name (often ""): prefix them then.
             const QString prefix = logdirs.size() > 1 ? QDir::cleanPath(logdir) : QString();
@@ -228,31 +301,25 @@ Command scalarsCommand()
             if (!runFilter->pattern().isEmpty())
                 options.acceptRun = [&](const QString &run) { return runFilter->match(displayName(run)).hasMatch(); };
             ScalarTailer tailer(logdir, options);
-            const Result<ReadReport> report = tailer.readNew();
-            if (!report) {
-                err << "trainyard scalars: " << report.error().toString() << "\n";
+            const Result<ReadReport> readResult = tailer.readNew();
+            if (!readResult) {
+                err << "trainyard scalars: " << readResult.error().toString() << "\n";
                 status = ExitFailed;
                 continue;
             }
-            for (const Error &e : report->unfinished)
-                err << e.toString() << "\n";
-            for (const Error &e : report->damage)
-                err << e.toString() << "\n";
-            if (report->isDamaged() && status == ExitOk)
-                status = ExitDamaged;
-            for (const RunScalars *run : tailer.runs()) {
-                const QString runName = displayName(run->name);
-                for (const auto &[tag, series] : run->series) {
-                    if (series.isEmpty() || (!tagFilter->pattern().isEmpty() && !tagFilter->match(tag).hasMatch()))
-                        continue;
-                    if (format == Format::Summary)
-                        printSummary(runName, tag, series, out);
-                    else if (format == Format::Json)
-                        printPoints(series, format, "{\"run\":" + jsonString(runName) + ",\"tag\":" + jsonString(tag),
-                                    out);
-                    else
-                        printPoints(series, format, csvField(runName) + ',' + csvField(tag) + ',', out);
-                }
+            report(*readResult);
+            for (const RunScalars *run : tailer.runs())
+                printRun(displayName(run->name), *run);
+            if (tailer.runs().empty() && runFilter->pattern().isEmpty()) {
+                // Readable but holding no event file: say so rather than print nothing.
+                err << "trainyard scalars: " << logdir << ": no TensorBoard event files (events.out.tfevents.*) in it or below";
+                if (QFileInfo::exists(QDir(logdir).filePath(QStringLiteral("runs"))) &&
+                    QFileInfo::exists(QDir(logdir).filePath(QStringLiteral("lineage.db"))))
+                    err << "; for a project's recorded runs use: trainyard scalars --recorded -C "
+                        << QDir::cleanPath(logdir + QStringLiteral("/.."));
+                else if (QFileInfo::exists(QDir(logdir).filePath(QStringLiteral(".trainyard/runs"))))
+                    err << "; for this project's recorded runs use: trainyard scalars --recorded -C " << logdir;
+                err << "\n";
             }
         }
         if (status == ExitDamaged)

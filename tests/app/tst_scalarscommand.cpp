@@ -75,6 +75,7 @@ private Q_SLOTS:
     void nonFiniteValuesAndOddTags();
     void damagedFileExitsThree();
     void usageAndMissingLogdir();
+    void recordedRunsOfAProject();
 };
 
 void tst_ScalarsCommand::help()
@@ -257,6 +258,62 @@ void tst_ScalarsCommand::usageAndMissingLogdir()
     const RunResult empty = scalars({QStringLiteral("--csv"), dir.path()});
     QCOMPARE(empty.exitCode, 0);
     QCOMPARE(empty.out, QStringLiteral("run,tag,step,wall_time,value\n"));
+    QVERIFY2(empty.err.contains(dir.path() + QStringLiteral(": no TensorBoard event files")), qPrintable(empty.err));
+    QCOMPARE(scalars({QStringLiteral("--recorded"), dir.path()}).exitCode, 2);
+}
+
+void tst_ScalarsCommand::recordedRunsOfAProject()
+{
+    // A job that writes event files into its .trainyard tensorboard folder, run twice with the
+    // shell engine: --recorded reads both runs from the artifact store, named "#N train".
+    QTemporaryDir dir;
+    QFile ci(dir.filePath(QStringLiteral(".gitlab-ci.yml")));
+    QVERIFY(ci.open(QIODevice::WriteOnly));
+    ci.write(QStringLiteral(".trainyard:\n  jobs:\n    train:\n      tensorboard: logs\n"
+                            "train:\n  script:\n    - mkdir -p logs\n    - cp '%1' logs/\n"
+                            "  artifacts:\n    paths: [logs/]\n")
+                 .arg(realFile)
+                 .toUtf8());
+    ci.close();
+    for (int i = 0; i < 2; ++i) {
+        const RunResult r = run(QStringLiteral(TRAINYARD_EXE),
+                                {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("shell"), QStringLiteral("-C"), dir.path()});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
+    }
+    const RunResult direct = scalars({QStringLiteral("--json"), realFile});
+    QCOMPARE(direct.exitCode, 0);
+    const QList<QJsonObject> expected = jsonLines(direct.out);
+    QVERIFY(!expected.isEmpty());
+
+    const RunResult recorded = scalars({QStringLiteral("--recorded"), QStringLiteral("--json"), QStringLiteral("-C"), dir.path()});
+    QVERIFY2(recorded.exitCode == 0, qPrintable(recorded.err));
+    const QList<QJsonObject> points = jsonLines(recorded.out);
+    QCOMPARE(points.size(), 2 * expected.size());
+    QStringList want, got;
+    for (const QString &runName : {QStringLiteral("#1 train"), QStringLiteral("#2 train")}) {
+        for (QJsonObject o : expected) {
+            o[QStringLiteral("run")] = runName;
+            want << QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
+        }
+    }
+    for (const QJsonObject &o : points)
+        got << QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
+    want.sort();
+    got.sort();
+    QCOMPARE(got, want);
+    const RunResult one = scalars({QStringLiteral("--recorded"), QStringLiteral("--run"), QStringLiteral("^#2 "),
+                                   QStringLiteral("-C"), dir.path()});
+    QCOMPARE(one.exitCode, 0);
+    QVERIFY2(one.out.startsWith(QStringLiteral("#2 train  ")) && !one.out.contains(QStringLiteral("#1 train")), qPrintable(one.out));
+
+    // Pointed at .trainyard itself (hash-named artifacts): say where to look instead of printing nothing.
+    const RunResult store = scalars({dir.filePath(QStringLiteral(".trainyard"))});
+    QCOMPARE(store.exitCode, 0);
+    QVERIFY2(store.err.contains(QStringLiteral("trainyard scalars --recorded -C")), qPrintable(store.err));
+
+    QTemporaryDir none;
+    const RunResult nothing = scalars({QStringLiteral("--recorded"), QStringLiteral("-C"), none.path()});
+    QVERIFY2(nothing.err.contains(QStringLiteral("has TensorBoard scalars")), qPrintable(nothing.err + nothing.out));
 }
 
 QTEST_GUILESS_MAIN(tst_ScalarsCommand)
