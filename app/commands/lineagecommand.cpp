@@ -1,9 +1,13 @@
 #include "command.h"
 #include "lineagecli.h"
 
+#include "engine/artifactstore.h"
 #include "lineage/provenance.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QJsonDocument>
+#include <QJsonValue>
 
 namespace trainyard::app {
 
@@ -53,10 +57,19 @@ QString gateLine(const LineageGate &g)
         .arg(g.outcome, g.value ? QStringLiteral(" (%1 from %2)").arg(*g.value).arg(g.source) : QString());
 }
 
-void printArtifact(QTextStream &out, const ArtifactProvenance &p)
+/// Where the artifact's bytes are kept (the content-addressed store); empty when not there.
+QString storedAt(const QString &projectDir, const QString &sha256)
+{
+    const QString path = ArtifactStore::objectPath(projectDir + QStringLiteral("/.trainyard/artifacts"), sha256);
+    return QFileInfo::exists(path) ? path : QString();
+}
+
+void printArtifact(QTextStream &out, const ArtifactProvenance &p, const QString &projectDir)
 {
     const LineageArtifact &a = p.artifact;
     out << a.path << "  sha256:" << a.sha256 << "  " << a.size << " bytes\n";
+    const QString stored = storedAt(projectDir, a.sha256);
+    out << "  stored at " << (stored.isEmpty() ? QStringLiteral("(not in this project's artifact store)") : stored) << "\n";
     out << "  produced by job " << a.job << " in " << runLine(p.run()) << "\n";
     if (a.expires.isValid())
         out << "  expires " << localTime(a.expires) << "\n";
@@ -158,7 +171,8 @@ Command lineageCommand()
         p.addOption(QCommandLineOption(QStringLiteral("json"), QStringLiteral("Print JSON.")));
         p.addOption(QCommandLineOption(
             QStringLiteral("uses"),
-            QStringLiteral("Reverse lineage: what was made from this data hash, image digest or commit."),
+            QStringLiteral("Reverse lineage: what was made from this data hash, image digest or commit "
+                           "(or artifact sha256); a short prefix does, as with git."),
             QStringLiteral("KEY")));
         p.addOption(QCommandLineOption(QStringLiteral("run"),
                                        QStringLiteral("The artifact as this run produced it (default: the newest)."),
@@ -196,6 +210,7 @@ Command lineageCommand()
         }
 
         const QString target = args.first();
+        const QString projectDir = QDir(p.value(QStringLiteral("C"))).absolutePath();
         {
             if (auto run = store->run(target); run && *run) {
                 const auto lineage = provenance.ofRun(target);
@@ -223,9 +238,11 @@ Command lineageCommand()
         if (json) {
             QJsonObject o = result->toJson();
             o.insert(QStringLiteral("fingerprint"), result->fingerprint());
+            const QString stored = storedAt(projectDir, result->artifact.sha256);
+            o.insert(QStringLiteral("stored_at"), stored.isEmpty() ? QJsonValue() : QJsonValue(stored));
             print(o);
         } else {
-            printArtifact(out, *result);
+            printArtifact(out, *result, projectDir);
         }
         return int(ExitOk);
     };

@@ -133,6 +133,10 @@ public:
     Result<std::vector<LineageJobRef>> jobsAtCommit(const QString &sha) const;
     /// Jobs that were staged an artifact with this content.
     Result<std::vector<LineageJobRef>> jobsConsuming(const QString &sha256) const;
+    /// What a short hash (lower-case hex) may stand for: the full data hashes and DVC md5s, image
+    /// IDs and digests (`sha256:…`) and artifact sha256s that start with it, as (kind, key) with
+    /// kind "data", "image" or "artifact"; at most `limit` of them, each once.
+    Result<std::vector<std::pair<QString, QString>>> keysWithPrefix(const QString &prefix, int limit = 8) const;
     /// `seeds` and every job that consumed an artifact of one of them, or reused one of them in
     /// a retry, transitively.
     Result<std::vector<LineageJobRef>> downstreamOf(const std::vector<LineageJobRef> &seeds) const;

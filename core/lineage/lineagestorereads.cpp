@@ -435,6 +435,26 @@ Result<std::vector<LineageJobRef>> LineageStore::jobsConsuming(const QString &sh
         {sha256.toLower()}, readRef);
 }
 
+Result<std::vector<std::pair<QString, QString>>> LineageStore::keysWithPrefix(const QString &rawPrefix, int limit) const
+{
+    const QString prefix = rawPrefix.toLower();
+    if (prefix.isEmpty())
+        return std::vector<std::pair<QString, QString>>{};
+    const QString image = QStringLiteral("sha256:") + prefix;
+    // Each branch is a range on an indexed column.
+    return selectAll<std::pair<QString, QString>>(
+        database(),
+        QStringLiteral("SELECT 'data', hash FROM data_versions WHERE hash >= ? AND hash < ? UNION "
+                       "SELECT 'data', dvc_md5 FROM data_versions WHERE dvc_md5 >= ? AND dvc_md5 < ? UNION "
+                       "SELECT 'image', image_id FROM jobs WHERE image_id >= ? AND image_id < ? UNION "
+                       "SELECT 'image', digest FROM image_digests WHERE digest >= ? AND digest < ? UNION "
+                       "SELECT 'artifact', sha256 FROM artifacts WHERE sha256 >= ? AND sha256 < ? "
+                       "ORDER BY 1, 2 LIMIT ?"),
+        {prefix, prefixEnd(prefix), prefix, prefixEnd(prefix), image, prefixEnd(image), image, prefixEnd(image), prefix,
+         prefixEnd(prefix), limit},
+        [](const Query &q) { return std::pair{q.value(0).toString(), q.value(1).toString()}; });
+}
+
 Result<std::vector<LineageJobRef>> LineageStore::downstreamOf(const std::vector<LineageJobRef> &seeds) const
 {
     auto db = database();

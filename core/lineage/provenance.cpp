@@ -502,10 +502,25 @@ Result<LineageUses> Provenance::uses(const QString &rawKey) const
         found = tryKind(LineageUses::Kind::Data, m_store.jobsUsingData(lower));
     } else if (lower.endsWith(QLatin1String(".dir")) && isHex(lower.chopped(4))) {
         found = tryKind(LineageUses::Kind::Data, m_store.jobsUsingData(lower));
-    } else if (isHex(lower) && lower.size() >= 4 && lower.size() <= 40) {
-        found = tryKind(LineageUses::Kind::Commit, m_store.jobsAtCommit(lower));
-        if (found && !*found)
-            uses.kind = LineageUses::Kind::Commit;
+    } else if (isHex(lower) && lower.size() >= 4 && lower.size() < 64) {
+        if (lower.size() <= 40)
+            found = tryKind(LineageUses::Kind::Commit, m_store.jobsAtCommit(lower));
+        if (found && !*found) {
+            // Not a commit: a short data hash, image ID or artifact sha256, as `git` takes short shas.
+            const auto keys = m_store.keysWithPrefix(lower);
+            if (!keys)
+                return tl::unexpected(keys.error());
+            if (keys->size() == 1)
+                return this->uses(keys->front().second);
+            if (keys->size() > 1) {
+                QStringList candidates;
+                for (const auto &[kind, full] : *keys)
+                    candidates << QStringLiteral("%1 %2").arg(kind, full);
+                return tl::unexpected(Error::error(QStringLiteral("'%1' is ambiguous: it starts %2; give more digits")
+                                                       .arg(key, candidates.join(QStringLiteral(", ")))));
+            }
+            uses.kind = lower.size() <= 40 ? LineageUses::Kind::Commit : LineageUses::Kind::Data;
+        }
     } else if (isHex(lower) && lower.size() == 64) {
         found = tryKind(LineageUses::Kind::Data, m_store.jobsUsingData(lower));
         if (found && !*found)

@@ -1,6 +1,7 @@
 // `trainyard runs`, `lineage` and `review`, driving the real executable: on a shell-engine project
 // (tst_lineagecli, label unit), and on the offline demo run with real Docker recording every field
 // (tst_lineagecli_docker, label docker).
+#include "engine/artifactstore.h"
 #include "lineage/dataversioner.h"
 #include "lineage/lineagestore.h"
 
@@ -203,6 +204,11 @@ void tst_LineageCli::shellRunThenQueries()
         modelJson.value(QStringLiteral("artifact")).toObject().value(QStringLiteral("sha256")).toString();
     QCOMPARE(modelSha, DataVersioner::sha256Hex("x,y\n1,0\n2,1\nlr=0.1\n"));
     QCOMPARE(modelJson.value(QStringLiteral("fingerprint")).toString().size(), 64);
+    // Where the bytes are: the store's file, named in the text and the JSON.
+    const QString storedAt = modelJson.value(QStringLiteral("stored_at")).toString();
+    QVERIFY2(storedAt.startsWith(dir.filePath(QStringLiteral(".trainyard/artifacts/sha256/"))), qPrintable(storedAt));
+    QCOMPARE(*ArtifactStore::sha256File(storedAt), modelSha.toLatin1());
+    QVERIFY2(model.out.contains(QStringLiteral("  stored at ") + storedAt + u'\n'), qPrintable(model.out));
     QCOMPARE(json(runTrainyard(QStringList{QStringLiteral("lineage"), QStringLiteral("--json"), modelSha} + project))
                  .object()
                  .value(QStringLiteral("artifact"))

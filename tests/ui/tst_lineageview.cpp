@@ -8,7 +8,11 @@
 
 #include "core/lineage/lineagesample.h"
 
+#include "engine/artifactstore.h"
+
+#include <QCryptographicHash>
 #include <QDir>
+#include <QPushButton>
 #include <QFile>
 #include <QGraphicsItem>
 #include <QGraphicsView>
@@ -41,6 +45,7 @@ private Q_SLOTS:
     void searchByPathAndUnknownTarget();
     void reviewSignOffStaleAndExport();
     void projectWithoutLineageSaysSo();
+    void saveACopyOfTheArtifact();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -189,6 +194,60 @@ void tst_LineageView::projectWithoutLineageSaysSo()
     QTRY_VERIFY_WITH_TIMEOUT(view.statusLabel()->text().contains(QStringLiteral("No lineage is recorded")), 10000);
     QCOMPARE(view.artifactList()->topLevelItemCount(), 0);
     QVERIFY(!QFile::exists(core::LineageStore::defaultPath(empty.path()))); // a viewer creates nothing
+}
+
+void tst_LineageView::saveACopyOfTheArtifact()
+{
+    // A run whose model is real bytes in the artifact store: "Save a copy…" writes them out, after
+    // checking the sha256; a damaged or missing store file is refused and leaves nothing behind.
+    const QByteArray bytes = QByteArray("weights ").repeated(300000); // 2.4 MB: more than one read
+    const QString sha = QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
+    {
+        auto store = core::LineageStore::open(core::LineageStore::defaultPath(m_dir->path()));
+        QVERIFY(store);
+        test::writeSampleRun(**store, QStringLiteral("20240501-120000-00c3"), kCommitA, test::hex64('1'), sha);
+    }
+    const QString object = core::ArtifactStore::objectPath(m_dir->filePath(QStringLiteral(".trainyard/artifacts")), sha);
+    LineageView view;
+    view.setProjectDir(m_dir->path());
+    auto *button = view.findChild<QPushButton *>(QStringLiteral("saveArtifactCopy"));
+    QVERIFY(button);
+    QVERIFY(!button->isEnabled()); // nothing shown yet
+    QSignalSpy shown(&view, &LineageView::reviewShown);
+    view.showArtifact(sha, QStringLiteral("20240501-120000-00c3"));
+    QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 1, 10000);
+    QVERIFY(button->isEnabled());
+
+    QTemporaryDir out;
+    const QString destination = out.filePath(QStringLiteral("model.txt"));
+    QSignalSpy saved(&view, &LineageView::copySaved);
+    view.saveCopy(destination); // not in the store yet
+    QTRY_COMPARE_WITH_TIMEOUT(saved.count(), 1, 10000);
+    QVERIFY2(saved.last().at(1).toString().contains(QStringLiteral("not in the artifact store")), qPrintable(saved.last().at(1).toString()));
+    QVERIFY(!QFile::exists(destination));
+
+    QVERIFY(QDir().mkpath(QFileInfo(object).path()));
+    QFile f(object);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(bytes.left(bytes.size() - 1) + 'X'); // damaged
+    f.close();
+    view.saveCopy(destination);
+    QTRY_COMPARE_WITH_TIMEOUT(saved.count(), 2, 10000);
+    QVERIFY2(saved.last().at(1).toString().contains(QStringLiteral("artifact store is damaged")), qPrintable(saved.last().at(1).toString()));
+    QVERIFY(!QFile::exists(destination));
+    QVERIFY(!QFile::exists(destination + QStringLiteral(".part")));
+
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write(bytes);
+    f.close();
+    view.saveCopy(destination);
+    QTRY_COMPARE_WITH_TIMEOUT(saved.count(), 3, 10000);
+    QCOMPARE(saved.last().at(1).toString(), QString());
+    QFile copy(destination);
+    QVERIFY(copy.open(QIODevice::ReadOnly));
+    QCOMPARE(copy.readAll(), bytes);
+    QVERIFY(view.statusLabel()->text().contains(QStringLiteral("Saved a copy of models/model.txt")));
+    QVERIFY(button->isEnabled());
 }
 
 QTEST_MAIN(tst_LineageView)

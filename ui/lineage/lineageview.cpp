@@ -3,6 +3,14 @@
 #include "lineagegraph.h"
 #include "releasereviewdialog.h"
 
+#include "engine/artifactstore.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFutureWatcher>
 #include <QGraphicsView>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -15,6 +23,7 @@
 #include <QTextBrowser>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 namespace trainyard::ui {
 
@@ -31,8 +40,13 @@ LineageView::LineageView(QWidget *parent)
     auto *refresh = new QPushButton(tr("Refresh"), this);
     m_reviewButton = new QPushButton(tr("Release &review…"), this);
     m_reviewButton->setEnabled(false);
+    m_saveButton = new QPushButton(tr("Save a &copy…"), this);
+    m_saveButton->setObjectName(QStringLiteral("saveArtifactCopy"));
+    m_saveButton->setToolTip(tr("Save the artifact's file out of the project's artifact store"));
+    m_saveButton->setEnabled(false);
     bar->addWidget(m_search, 1);
     bar->addWidget(refresh);
+    bar->addWidget(m_saveButton);
     bar->addWidget(m_reviewButton);
     layout->addLayout(bar);
 
@@ -72,6 +86,7 @@ LineageView::LineageView(QWidget *parent)
             showArtifact(item->data(0, Qt::UserRole).toString(), item->data(2, Qt::UserRole).toString());
     });
     connect(m_reviewButton, &QPushButton::clicked, this, &LineageView::openReview);
+    connect(m_saveButton, &QPushButton::clicked, this, &LineageView::chooseCopyDestination);
     connect(m_graph, &LineageGraph::nodeActivated, this, [this](const QString &, const QString &html) { m_details->setHtml(html); });
     connect(m_query, &LineageQuery::reviewed, this, &LineageView::showReview);
     connect(m_query, &LineageQuery::failed, this, [this](const QString &message) { m_status->setText(message.toHtmlEscaped()); });
@@ -110,6 +125,7 @@ void LineageView::setProjectDir(const QString &dir)
     m_list->clear();
     m_details->clear();
     m_reviewButton->setEnabled(false);
+    m_saveButton->setEnabled(false);
     refresh();
 }
 
@@ -132,6 +148,7 @@ void LineageView::showReview(const ArtifactReview &review)
     fitGraph();
     m_details->setHtml(m_graph->details(QStringLiteral("subject")));
     m_reviewButton->setEnabled(true);
+    m_saveButton->setEnabled(true);
     const core::ArtifactProvenance &p = review.provenance;
     m_status->setText(tr("%1 — made by %2 in run %3 from %4 commit(s), %5 image(s), %6 data version(s); %7")
                           .arg(p.artifact.path.toHtmlEscaped(), p.artifact.job, p.artifact.runId)
@@ -185,6 +202,74 @@ void LineageView::openReview()
     m_dialog->setReview(*m_review);
     m_dialog->show();
     m_dialog->raise();
+}
+
+void LineageView::chooseCopyDestination()
+{
+    if (!m_review)
+        return;
+    const QString name = QFileInfo(m_review->provenance.artifact.path).fileName();
+    const QString destination = QFileDialog::getSaveFileName(
+        this, tr("Save a copy of %1").arg(m_review->provenance.artifact.path), QDir::home().filePath(name));
+    if (!destination.isEmpty())
+        saveCopy(destination);
+}
+
+void LineageView::saveCopy(const QString &destination)
+{
+    if (!m_review)
+        return;
+    const core::LineageArtifact artifact = m_review->provenance.artifact;
+    const QString source = core::ArtifactStore::objectPath(m_query->projectDir() + QStringLiteral("/.trainyard/artifacts"),
+                                                           artifact.sha256);
+    m_saveButton->setEnabled(false);
+    m_status->setText(tr("Saving a copy of %1 to %2…").arg(artifact.path.toHtmlEscaped(), destination.toHtmlEscaped()));
+    auto *watcher = new QFutureWatcher<QString>(this);
+    connect(watcher, &QFutureWatcher<QString>::finished, this, [this, watcher, destination, artifact] {
+        watcher->deleteLater();
+        const QString error = watcher->result();
+        m_saveButton->setEnabled(m_review.has_value());
+        m_status->setText(error.isEmpty() ? tr("Saved a copy of %1 (sha256 %2) to %3")
+                                                .arg(artifact.path.toHtmlEscaped(), artifact.sha256.left(12), destination.toHtmlEscaped())
+                                          : error.toHtmlEscaped());
+        Q_EMIT copySaved(destination, error);
+    });
+    watcher->setFuture(QtConcurrent::run([source, destination, artifact]() -> QString {
+        QFile in(source);
+        if (!in.open(QIODevice::ReadOnly))
+            return tr("Cannot save %1: its file is not in the artifact store (%2): %3")
+                .arg(artifact.path, source, in.errorString());
+        const QString part = destination + QStringLiteral(".part");
+        QFile out(part);
+        if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate))
+            return tr("Cannot write %1: %2").arg(part, out.errorString());
+        QCryptographicHash hash(QCryptographicHash::Sha256);
+        QByteArray buffer(1 << 20, Qt::Uninitialized);
+        for (;;) {
+            const qint64 n = in.read(buffer.data(), buffer.size());
+            if (n < 0 || (n > 0 && out.write(buffer.constData(), n) != n)) {
+                const QString why = n < 0 ? in.errorString() : out.errorString();
+                out.remove();
+                return tr("Cannot copy %1 to %2: %3").arg(source, part, why);
+            }
+            if (n == 0)
+                break;
+            hash.addData(QByteArrayView(buffer.constData(), n));
+        }
+        out.close();
+        const QString sha = QString::fromLatin1(hash.result().toHex());
+        if (sha != artifact.sha256) {
+            out.remove();
+            return tr("Not saved: the stored file of %1 has sha256 %2, not the recorded %3 (the artifact store is damaged)")
+                .arg(artifact.path, sha, artifact.sha256);
+        }
+        QFile::remove(destination); // the user agreed to replace it in the dialog
+        if (!QFile::rename(part, destination)) {
+            QFile::remove(part);
+            return tr("Cannot write %1").arg(destination);
+        }
+        return {};
+    }));
 }
 
 } // namespace trainyard::ui

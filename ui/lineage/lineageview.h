@@ -37,6 +37,12 @@ public:
     void showArtifact(const QString &target, const QString &runId = {});
     /// Opens the release review of the artifact shown.
     void openReview();
+    /// Asks where, then saves a copy of the artifact shown (see saveCopy).
+    void chooseCopyDestination();
+    /// Copies the artifact shown out of the content-addressed store to `destination` on a worker
+    /// thread, checking its sha256 on the way (a `.part` file renamed at the end, so a failed copy
+    /// leaves nothing half-written); answers with copySaved.
+    void saveCopy(const QString &destination);
 
     QTreeWidget *artifactList() const { return m_list; }
     LineageGraph *graph() const { return m_graph; }
@@ -49,6 +55,8 @@ public:
 Q_SIGNALS:
     /// A review was shown (a search, a click in the list, or after a sign-off).
     void reviewShown();
+    /// A copy of an artifact was written to `destination`, or failed with `error`.
+    void copySaved(const QString &destination, const QString &error);
 
 protected:
     void resizeEvent(QResizeEvent *event) override;
@@ -69,6 +77,7 @@ private:
     QTextBrowser *m_details;
     QLabel *m_status;
     QPushButton *m_reviewButton;
+    QPushButton *m_saveButton;
     ReleaseReviewDialog *m_dialog = nullptr;
     std::optional<ArtifactReview> m_review;
 };

@@ -162,6 +162,7 @@ private Q_SLOTS:
     void usesArtifact();
     void usesFollowsRetries();
     void usesRejectsGarbage();
+    void usesShortHashes();
     void checklistAllPassed();
     void checklistFailures_data();
     void checklistFailures();
@@ -398,6 +399,44 @@ void tst_Provenance::usesRejectsGarbage()
     const auto bad = Provenance(*f.store).uses(QStringLiteral("not a hash"));
     QVERIFY(!bad);
     QVERIFY(bad.error().message.contains(QStringLiteral("not a hash")));
+}
+
+void tst_Provenance::usesShortHashes()
+{
+    // Like git's short shas: a prefix that is no commit stands for the one data hash, image ID or
+    // artifact it starts; more than one is refused, naming them.
+    Fixture f;
+    const Provenance p(*f.store);
+    const auto data = p.uses(QStringLiteral("11111111"));
+    QVERIFY2(data, qPrintable(data ? QString() : data.error().message));
+    QCOMPARE(data->kind, LineageUses::Kind::Data);
+    QCOMPARE(data->key, hex64('1'));
+    QCOMPARE(data->runs.size(), size_t(1));
+    QCOMPARE(data->runs.front().id, f.a.runId);
+    const auto longer = p.uses(hex64('1').left(50)); // longer than a commit
+    QVERIFY(longer);
+    QCOMPARE(longer->key, hex64('1'));
+    const auto image = p.uses(QStringLiteral("EEEEEEEE"));
+    QVERIFY(image);
+    QCOMPARE(image->kind, LineageUses::Kind::Image);
+    QCOMPARE(image->runs.size(), size_t(2));
+    const auto artifact = p.uses(f.a.cleanSha.left(10));
+    QVERIFY(artifact);
+    QCOMPARE(artifact->kind, LineageUses::Kind::Artifact);
+    QCOMPARE(artifact->key, f.a.cleanSha);
+    // A commit prefix still means the commit.
+    QCOMPARE(p.uses(QStringLiteral("a1000"))->kind, LineageUses::Kind::Commit);
+    const auto none = p.uses(QStringLiteral("99999999"));
+    QVERIFY(none);
+    QVERIFY(none->runs.empty());
+
+    trainyard::test::writeSampleRun(*f.store, QStringLiteral("20240501-120000-00c3"), kCommitB, hex64('4'), QString(63, u'5') + u'0');
+    const auto ambiguous = p.uses(QStringLiteral("55555555"));
+    QVERIFY(!ambiguous);
+    QVERIFY2(ambiguous.error().message.contains(QStringLiteral("is ambiguous")) &&
+                 ambiguous.error().message.contains(hex64('5')) &&
+                 ambiguous.error().message.contains(QString(63, u'5') + u'0'),
+             qPrintable(ambiguous.error().message));
 }
 
 void tst_Provenance::checklistAllPassed()
