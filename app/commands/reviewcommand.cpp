@@ -1,4 +1,5 @@
 #include "command.h"
+#include "common/username.h"
 #include "lineagecli.h"
 
 #include "lineage/provenance.h"
@@ -37,7 +38,7 @@ Command reviewCommand()
         p.addOption(QCommandLineOption(QStringLiteral("reject"), QStringLiteral("Sign off: reject the release.")));
         p.addOption(QCommandLineOption(QStringLiteral("comment"), QStringLiteral("A comment with the sign-off."),
                                        QStringLiteral("TEXT")));
-        p.addOption(QCommandLineOption(QStringLiteral("reviewer"), QStringLiteral("Who signs (default: $USER)."),
+        p.addOption(QCommandLineOption(QStringLiteral("reviewer"), QStringLiteral("Who signs (default: $USER, else the account name)."),
                                        QStringLiteral("NAME")));
         p.addOption(QCommandLineOption(
             QStringLiteral("export"),
@@ -69,7 +70,7 @@ Command reviewCommand()
         }
         const QString reviewer = p.isSet(QStringLiteral("reviewer"))
                                      ? p.value(QStringLiteral("reviewer"))
-                                     : qEnvironmentVariable("USER", qEnvironmentVariable("LOGNAME"));
+                                     : currentUserName();
         if ((approve || reject) && reviewer.trimmed().isEmpty()) {
             err << "trainyard review: who signs? Give --reviewer NAME\n";
             return int(ExitUsage);
@@ -128,6 +129,7 @@ Command reviewCommand()
             for (const SignOffStatus &s : *signOffs) {
                 QJsonObject o = toJson(s.signOff);
                 o.insert(QStringLiteral("stale"), s.stale);
+                o.insert(QStringLiteral("other_run"), s.otherRun);
                 signs.append(o);
             }
             out << QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("artifact"), toJson(lineage->artifact)},
@@ -149,6 +151,7 @@ Command reviewCommand()
                 out << "  " << localTime(s.signOff.signedAt) << "  " << s.signOff.decision << " by "
                     << s.signOff.reviewer
                     << (s.signOff.comment.isEmpty() ? QString() : QStringLiteral(": ") + s.signOff.comment)
+                    << (s.otherRun ? QStringLiteral("  (given for run %1, which made the same bytes)").arg(s.signOff.runId) : QString())
                     << (s.stale ? QStringLiteral("  (stale: the lineage changed since)") : QString()) << "\n";
             }
             if (p.isSet(QStringLiteral("export")))

@@ -1,5 +1,6 @@
 #include "scheduler.h"
 
+#include "common/username.h"
 #include "gpuallocator.h"
 #include "gpuinventory.h"
 #include "jobenvironment.h"
@@ -577,7 +578,7 @@ Result<RunRecord> Scheduler::run()
         m_record.branch = m_pipeline.branch;
         m_record.commitSha = git.sha;
         m_record.dirty = git.dirty;
-        m_record.user = qEnvironmentVariable("USER", qEnvironmentVariable("LOGNAME"));
+        m_record.user = currentUserName();
         m_record.trigger = m_options.trigger;
         m_record.engine = m_executor.name();
         m_record.started = QDateTime::currentDateTimeUtc();

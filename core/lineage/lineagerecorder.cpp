@@ -1,5 +1,6 @@
 #include "lineagerecorder.h"
 
+#include "common/username.h"
 #include "dataversioner.h"
 #include "dvcinfo.h"
 #include "gitinfo.h"
@@ -249,7 +250,7 @@ void LineageRecorder::doRunStarted(const QString &runId, const QString &engine)
             report(QStringLiteral("lineage: %1").arg(diff.error().toString()));
         }
     }
-    run.user = qEnvironmentVariable("USER", qEnvironmentVariable("LOGNAME"));
+    run.user = currentUserName();
     run.host = QSysInfo::machineHostName();
     run.pid = ::getpid();
     run.trigger = m_options.trigger;

@@ -1,7 +1,9 @@
 #include "releasereview.h"
 
 #include "lineagestore.h"
+#include "provenance.h"
 
+#include <QHash>
 #include <QJsonObject>
 
 namespace trainyard::core {
@@ -223,10 +225,26 @@ Result<std::vector<SignOffStatus>> ReleaseReview::signOffs(const ArtifactProvena
     auto rows = m_store.signOffs(p.artifact.sha256);
     if (!rows)
         return tl::unexpected(rows.error());
-    const QString now = p.fingerprint();
+    // The fingerprint of the artifact's lineage in each run that was signed for.
+    QHash<QString, QString> fingerprints{{p.artifact.runId, p.fingerprint()}};
+    const Provenance provenance(m_store);
+    const auto fingerprintIn = [&](const QString &runId) -> QString {
+        if (auto it = fingerprints.constFind(runId); it != fingerprints.constEnd())
+            return *it;
+        QString fingerprint; // empty (so stale) when the run no longer has the artifact
+        if (auto artifact = provenance.resolveArtifact(p.artifact.sha256, runId)) {
+            if (auto lineage = provenance.ofArtifact(*artifact))
+                fingerprint = lineage->fingerprint();
+        }
+        fingerprints.insert(runId, fingerprint);
+        return fingerprint;
+    };
     std::vector<SignOffStatus> out;
-    for (const LineageSignOff &s : *rows)
-        out.push_back(SignOffStatus{s, s.fingerprint != now});
+    for (const LineageSignOff &s : *rows) {
+        const bool otherRun = !s.runId.isEmpty() && s.runId != p.artifact.runId;
+        const QString current = otherRun ? fingerprintIn(s.runId) : fingerprints.value(p.artifact.runId);
+        out.push_back(SignOffStatus{s, s.fingerprint != current, otherRun});
+    }
     return out;
 }
 

@@ -44,7 +44,10 @@ struct ReleaseChecklist
 struct SignOffStatus
 {
     LineageSignOff signOff;
-    bool stale = false; ///< the artifact's provenance fingerprint differs from the one signed
+    bool stale = false; ///< the artifact's provenance fingerprint (in the signed run) differs from the one signed
+    /// Signed for the same bytes made by another run (signOff.runId), not the one reviewed now;
+    /// `stale` then judges that run's lineage.
+    bool otherRun = false;
 };
 
 /// Release review of an artifact: the checklist, and append-only sign-offs.
@@ -59,7 +62,9 @@ public:
     /// to; and a reproduction with identical hashes (unknown when none was tried).
     static ReleaseChecklist checklist(const ArtifactProvenance &provenance);
 
-    /// Sign-offs of the artifact, oldest first, each marked stale when the lineage changed after it.
+    /// Sign-offs of the artifact's bytes, oldest first. Each is judged against the lineage of the
+    /// run it was given for: stale when that changed after it (a sign-off for another run that
+    /// made the same bytes is kept, marked otherRun, and not made stale by the new run).
     Result<std::vector<SignOffStatus>> signOffs(const ArtifactProvenance &provenance) const;
     /// Appends a sign-off ("approve" or "reject") bound to the provenance as it is now.
     Result<LineageSignOff> signOff(const ArtifactProvenance &provenance, const QString &reviewer,

@@ -1,5 +1,7 @@
 #include "releasereviewdialog.h"
 
+#include "common/username.h"
+
 #include <QDialogButtonBox>
 #include <QFileDialog>
 #include <QFormLayout>
@@ -42,8 +44,7 @@ QColor stateColor(core::ChecklistItem::State state)
 
 QString defaultReviewer()
 {
-    const QString user = qEnvironmentVariable("USER");
-    return user.isEmpty() ? QString() : user;
+    return core::currentUserName();
 }
 
 } // namespace
@@ -116,13 +117,8 @@ ReleaseReviewDialog::ReleaseReviewDialog(LineageQuery *query, QWidget *parent)
     });
     connect(m_query, &LineageQuery::exported, this,
             [this](const QString &file) { m_verdict->setText(tr("Exported to %1").arg(file.toHtmlEscaped())); });
-    connect(m_reviewer, &QLineEdit::textChanged, this, [this] {
-        const bool ok = m_review && !m_reviewer->text().trimmed().isEmpty();
-        m_approve->setEnabled(ok);
-        m_reject->setEnabled(ok);
-    });
-    m_approve->setEnabled(false);
-    m_reject->setEnabled(false);
+    connect(m_reviewer, &QLineEdit::textChanged, this, &ReleaseReviewDialog::updateSignButtons);
+    updateSignButtons();
     m_export->setEnabled(false);
 }
 
@@ -153,15 +149,29 @@ void ReleaseReviewDialog::setReview(const ArtifactReview &review)
                                                       s.signOff.comment});
         item->setForeground(2, s.stale ? palette().color(QPalette::PlaceholderText)
                                        : s.signOff.decision == QLatin1String("approve") ? QColor(0x2d, 0xa4, 0x4e) : QColor(0xcf, 0x22, 0x2e));
+        if (s.otherRun)
+            item->setText(2, item->text(2) + tr(" (run %1)").arg(s.signOff.runId));
         if (s.stale)
             item->setToolTip(2, tr("The lineage changed after this sign-off"));
+        else if (s.otherRun)
+            item->setToolTip(2, tr("Given for run %1, which made the same bytes; this review is of run %2")
+                                    .arg(s.signOff.runId, review.provenance.artifact.runId));
     }
     if (review.signOffs.empty())
         new QTreeWidgetItem(m_signOffs, {tr("no sign-off yet")});
-    const bool reviewer = !m_reviewer->text().trimmed().isEmpty();
-    m_approve->setEnabled(reviewer);
-    m_reject->setEnabled(reviewer);
+    updateSignButtons();
     m_export->setEnabled(true);
+}
+
+void ReleaseReviewDialog::updateSignButtons()
+{
+    const bool named = !m_reviewer->text().trimmed().isEmpty();
+    const bool ok = m_review && named;
+    m_approve->setEnabled(ok);
+    m_reject->setEnabled(ok);
+    const QString why = !m_review ? tr("Choose an artifact first") : !named ? tr("Type the reviewer's name first") : QString();
+    m_approve->setToolTip(why.isEmpty() ? tr("Sign off: approve this artifact for release") : why);
+    m_reject->setToolTip(why.isEmpty() ? tr("Sign off: reject this artifact") : why);
 }
 
 void ReleaseReviewDialog::decide(const QString &decision)

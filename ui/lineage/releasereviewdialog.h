@@ -36,6 +36,9 @@ public:
     QLabel *verdictLabel() const { return m_verdict; }
 
 private:
+    /// Approve and Reject need an artifact and a reviewer's name; their tooltips say which is missing.
+    void updateSignButtons();
+
     LineageQuery *m_query;
     std::optional<ArtifactReview> m_review;
     QLabel *m_title;

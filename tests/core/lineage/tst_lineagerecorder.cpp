@@ -5,6 +5,7 @@
 #include "engine/scheduler.h"
 #include "engine/secretsource.h"
 #include "engine/shellexecutor.h"
+#include "common/username.h"
 #include "lineage/dataversioner.h"
 #include "lineage/gitinfo.h"
 #include "lineage/lineagerecorder.h"
@@ -154,7 +155,8 @@ void tst_LineageRecorder::recordsEveryField()
     QCOMPARE(r.commitSha, git.sha);
     QCOMPARE(r.dirty, false);
     QVERIFY(r.diffHash.isEmpty());
-    QCOMPARE(r.user, qEnvironmentVariable("USER", qEnvironmentVariable("LOGNAME")));
+    QCOMPARE(r.user, currentUserName());
+    QVERIFY(!r.user.isEmpty());
     QCOMPARE(r.host, QSysInfo::machineHostName());
     QCOMPARE(r.pid, qint64(::getpid()));
     QCOMPARE(r.trigger, QStringLiteral("cli"));

@@ -168,6 +168,7 @@ private Q_SLOTS:
     void checklistFailures();
     void reproducibility();
     void signOffStaleness();
+    void signOffOfAnotherRunWithTheSameBytes();
     void markdownAndHtml();
     void inTotoStatementHasTheRequiredFields();
     void schemaCheckerCatchesMissingFields();
@@ -595,6 +596,33 @@ void tst_Provenance::signOffStaleness()
     // A reproduction is a change too.
     QVERIFY(f.store->recordReproduction(LineageReproduction{f.a.runId, QStringLiteral("r"), true, {}, {}}));
     QVERIFY(review.signOffs(f.provenanceOf(f.a.exportSha))->at(1).stale);
+}
+
+void tst_Provenance::signOffOfAnotherRunWithTheSameBytes()
+{
+    // Run C made the same export bytes as run A (the same commit run again). A's sign-off is
+    // shown with C's review as given for run A, and is not made stale by C.
+    Fixture f;
+    ReleaseReview review(*f.store);
+    const ArtifactProvenance a = f.provenanceOf(f.a.exportSha, f.a.runId);
+    QVERIFY(review.signOff(a, QStringLiteral("Lead"), QStringLiteral("approve"), QStringLiteral("ok")));
+    const QString c = QStringLiteral("20240501-120000-01a1"); // the sample's commit time follows the id's last digits
+    trainyard::test::writeSampleRun(*f.store, c, kCommitA, hex64('1'), f.a.modelSha);
+    const ArtifactProvenance newest = f.provenanceOf(f.a.exportSha);
+    QCOMPARE(newest.artifact.runId, c);
+    QVERIFY(newest.fingerprint() != a.fingerprint());
+    auto signOffs = review.signOffs(newest);
+    QCOMPARE(signOffs->size(), size_t(1));
+    QVERIFY(signOffs->front().otherRun);
+    QVERIFY(!signOffs->front().stale);
+    QCOMPARE(signOffs->front().signOff.runId, f.a.runId);
+    // In A's own review it is A's, current.
+    signOffs = review.signOffs(a);
+    QVERIFY(!signOffs->front().otherRun && !signOffs->front().stale);
+    // A change to A's lineage makes it stale, seen from either run.
+    QVERIFY(f.store->recordScalars(f.a.runId, QStringLiteral("train"), {{QStringLiteral("loss"), 0.5}}));
+    QVERIFY(review.signOffs(newest)->front().stale);
+    QVERIFY(review.signOffs(f.provenanceOf(f.a.exportSha, f.a.runId))->front().stale);
 }
 
 void tst_Provenance::markdownAndHtml()
