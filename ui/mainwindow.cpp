@@ -26,6 +26,8 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QDir>
 #include <QDockWidget>
 #include <QDragEnterEvent>
@@ -39,6 +41,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPushButton>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -47,7 +50,11 @@
 #include <QTabWidget>
 #include <QTimer>
 #include <QToolBar>
+#include <QTreeWidget>
+#include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
+
+#include <functional>
 
 // trainyard_ui is a static library: its compiled-in resources (icons) must be pulled in by name.
 static void initTrainyardResources()
@@ -63,6 +70,19 @@ namespace {
 QIcon icon(const char *name)
 {
     return QIcon(QStringLiteral(":/trainyard/icons/%1.svg").arg(QLatin1String(name)));
+}
+
+/// Asks a yes/no question whose buttons say what they do ("Reproduce", "Cancel"); true to go on.
+bool confirmAction(QWidget *parent, const QString &title, const QString &text, const QString &action,
+                   const QString &stay = QObject::tr("Cancel"))
+{
+    QMessageBox box(QMessageBox::Question, title, text, QMessageBox::NoButton, parent);
+    QPushButton *go = box.addButton(action, QMessageBox::AcceptRole);
+    QPushButton *cancel = box.addButton(stay, QMessageBox::RejectRole);
+    box.setDefaultButton(go);
+    box.setEscapeButton(cancel);
+    box.exec();
+    return box.clickedButton() == go;
 }
 const QString GeometryKey = QStringLiteral("mainWindow/geometry");
 const QString StateKey = QStringLiteral("mainWindow/state");
@@ -392,6 +412,8 @@ void MainWindow::createMenus()
         statusBar()->showMessage(tr("Checking this machine…"), 5000);
         m_probe->checkMachine();
     });
+    QAction *shortcuts = help->addAction(tr("&Keyboard shortcuts"), this, &MainWindow::showShortcuts);
+    shortcuts->setShortcut(QKeySequence::HelpContents);
     help->addSeparator();
     help->addAction(tr("&About Trainyard"), this, [this] {
         QMessageBox::about(this, tr("About Trainyard"),
@@ -399,6 +421,47 @@ void MainWindow::createMenus()
                               ".gitlab-ci.yml.</p>")
                                .arg(QCoreApplication::applicationVersion()));
     });
+}
+
+void MainWindow::showShortcuts()
+{
+    auto *dialog = findChild<QDialog *>(QStringLiteral("shortcutsDialog"));
+    if (!dialog) {
+        dialog = new QDialog(this);
+        dialog->setObjectName(QStringLiteral("shortcutsDialog"));
+        dialog->setWindowTitle(tr("Keyboard shortcuts"));
+        auto *layout = new QVBoxLayout(dialog);
+        auto *tree = new QTreeWidget(dialog);
+        tree->setObjectName(QStringLiteral("shortcuts"));
+        tree->setHeaderLabels({tr("Command"), tr("Shortcut")});
+        tree->setRootIsDecorated(false);
+        layout->addWidget(tree);
+        auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, dialog);
+        connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::close);
+        layout->addWidget(buttons);
+        dialog->resize(480, 520);
+    }
+    auto *tree = dialog->findChild<QTreeWidget *>(QStringLiteral("shortcuts"));
+    tree->clear();
+    const auto plain = [](QString text) { return text.remove(u'&').remove(QStringLiteral("…")); };
+    const std::function<void(QMenu *, const QString &)> addMenu = [&](QMenu *menu, const QString &path) {
+        for (QAction *a : menu->actions()) {
+            if (a->menu()) {
+                addMenu(a->menu(), path + QStringLiteral(" ▸ ") + plain(a->text()));
+            } else if (!a->isSeparator() && !a->shortcut().isEmpty()) {
+                auto *item = new QTreeWidgetItem(tree, {path + QStringLiteral(" ▸ ") + plain(a->text()),
+                                                        a->shortcut().toString(QKeySequence::NativeText)});
+                item->setToolTip(0, a->toolTip());
+            }
+        }
+    };
+    for (QAction *top : menuBar()->actions()) {
+        if (top->menu())
+            addMenu(top->menu(), plain(top->text()));
+    }
+    tree->resizeColumnToContents(0);
+    dialog->show();
+    dialog->raise();
 }
 
 void MainWindow::createStatusBar()
@@ -550,12 +613,13 @@ void MainWindow::reproduceRun(const QString &runId, bool confirm)
     if (isRunning())
         return statusBar()->showMessage(tr("A run is active: reproduce once it has ended."), 6000);
     if (confirm &&
-        QMessageBox::question(
+        !confirmAction(
             this, tr("Reproduce run %1").arg(runId),
             tr("<p>Trainyard checks out the run's commit into <tt>.trainyard/reproduce/</tt>, uses each image "
                "by the ID the run recorded, verifies every data input against its recorded hash, runs the "
                "same jobs and compares the artifacts' hashes with the original.</p>"
-               "<p>Changed data is refused before anything runs.</p>")) != QMessageBox::Yes)
+               "<p>Changed data is refused before anything runs.</p>"),
+            tr("&Reproduce")))
         return;
     m_canvas->pipelineScene()->clearJobStatus();
     m_console->reset();
@@ -644,9 +708,9 @@ void MainWindow::runFinished(const core::RunRecord &record, const QString &error
         return;
     }
     if (error.contains(QStringLiteral("not reachable")) &&
-        QMessageBox::question(this, tr("Docker engine not reachable"),
-                              tr("%1\n\nRun with the host shell instead? Jobs then run without isolation.").arg(error)) ==
-            QMessageBox::Yes) {
+        confirmAction(this, tr("Docker engine not reachable"),
+                      tr("%1\n\nRun with the host shell instead? Jobs then run without isolation.").arg(error),
+                      tr("Run in the host &shell"))) {
         runPipeline({}, true);
         return;
     }
@@ -655,7 +719,8 @@ void MainWindow::runFinished(const core::RunRecord &record, const QString &error
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
-    if (isRunning() && QMessageBox::question(this, tr("A run is active"), tr("Cancel the run and close?")) != QMessageBox::Yes) {
+    if (isRunning() && !confirmAction(this, tr("A run is active"), tr("Closing cancels the run. Close anyway?"),
+                                      tr("Cancel the run and &close"), tr("&Keep running"))) {
         event->ignore();
         return;
     }

@@ -75,6 +75,9 @@ public:
     void reproduceRun(const QString &runId, bool confirm = true);
     /// Cancels one job of the running pipeline.
     void cancelJob(const QString &job);
+    /// Help ▸ Keyboard shortcuts: every menu command that has a shortcut, by menu, read from the
+    /// menus themselves so it never drifts. Does not block.
+    void showShortcuts();
     QString projectDir() const { return m_projectDir; }
     /// A run or a reproduction is active.
     bool isRunning() const { return m_run != nullptr || m_reproduce != nullptr; }

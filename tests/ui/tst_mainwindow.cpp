@@ -15,6 +15,8 @@
 #include <QAction>
 #include <QFile>
 #include <QTemporaryDir>
+#include <QDialog>
+#include <QTreeWidget>
 #include <QTest>
 #include <QStandardPaths>
 #include "support/demoproject.h"
@@ -408,6 +410,25 @@ void tst_MainWindow::shortcutsAndIcons()
     QCOMPARE(views->currentIndex(), 2);
     QVERIFY(!w.showView(QStringLiteral("charts")));
     QCOMPARE(views->currentIndex(), 2);
+
+    // F1 lists every menu command's shortcut, read from the menus, without blocking.
+    QTest::keyClick(&w, Qt::Key_F1);
+    auto *dialog = w.findChild<QDialog *>(QStringLiteral("shortcutsDialog"));
+    QVERIFY(dialog);
+    QTRY_VERIFY(dialog->isVisible());
+    QVERIFY(!dialog->isModal());
+    auto *list = dialog->findChild<QTreeWidget *>(QStringLiteral("shortcuts"));
+    QHash<QString, QString> shown;
+    for (int i = 0; i < list->topLevelItemCount(); ++i)
+        shown.insert(list->topLevelItem(i)->text(0), list->topLevelItem(i)->text(1));
+    QCOMPARE(shown.value(QStringLiteral("Run ▸ Run pipeline")), QKeySequence(Qt::Key_F5).toString(QKeySequence::NativeText));
+    QCOMPARE(shown.value(QStringLiteral("Run ▸ Cancel run")),
+             QKeySequence(Qt::SHIFT | Qt::Key_F5).toString(QKeySequence::NativeText));
+    QVERIFY2(shown.contains(QStringLiteral("File ▸ Open project")), qPrintable(QStringList(shown.keys()).join(u',')));
+    QVERIFY(shown.contains(QStringLiteral("Help ▸ Keyboard shortcuts")));
+    for (auto it = shown.cbegin(); it != shown.cend(); ++it)
+        QVERIFY2(!it.value().isEmpty(), qPrintable(it.key()));
+    dialog->close();
 }
 
 void tst_MainWindow::tryTheDemoAndMachineCheck()
