@@ -34,6 +34,7 @@
 #include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFileSystemWatcher>
 #include <QFutureWatcher>
 #include <QLabel>
 #include <QListWidget>
@@ -117,6 +118,22 @@ MainWindow::MainWindow(QWidget *parent)
             chooseDemoFolder();
         else if (link.startsWith(QLatin1String("recent:")))
             openProject(link.mid(7));
+        else if (link == QLatin1String("reload"))
+            reloadPipeline();
+    });
+    m_pipelineFileWatcher = new QFileSystemWatcher(this);
+    m_pipelineFileChanged = new QTimer(this);
+    m_pipelineFileChanged->setSingleShot(true);
+    m_pipelineFileChanged->setInterval(300);
+    connect(m_pipelineFileWatcher, &QFileSystemWatcher::fileChanged, m_pipelineFileChanged, qOverload<>(&QTimer::start));
+    connect(m_pipelineFileChanged, &QTimer::timeout, this, [this] {
+        const QString file = m_projectDir + QStringLiteral("/.gitlab-ci.yml");
+        if (!m_pipelineFileWatcher->files().contains(file) && QFileInfo::exists(file))
+            m_pipelineFileWatcher->addPath(file); // an editor that saves by renaming drops the watch
+        QFile f(file);
+        if (f.open(QIODevice::ReadOnly) && m_edit->document() && !isWindowModified() && f.readAll() == m_edit->document()->text())
+            return; // our own save, or no change
+        reloadPipeline(false);
     });
     m_canvas = new PipelineCanvas(m_pages);
     m_pages->addWidget(m_welcome);
@@ -350,6 +367,10 @@ void MainWindow::createMenus()
     connect(m_recentMenu, &QMenu::aboutToShow, this, [this] { m_recent->fillMenu(m_recentMenu); });
     m_recent->fillMenu(m_recentMenu);
     file->addAction(m_edit->saveAction());
+    QAction *reload = file->addAction(icon("retry"), tr("Re&load pipeline"), this, [this] { reloadPipeline(); });
+    reload->setObjectName(QStringLiteral("reloadPipeline"));
+    reload->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+    reload->setToolTip(tr("Read .gitlab-ci.yml from disk again"));
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -421,6 +442,30 @@ void MainWindow::createMenus()
                               ".gitlab-ci.yml.</p>")
                                .arg(QCoreApplication::applicationVersion()));
     });
+}
+
+void MainWindow::reloadPipeline(bool ask)
+{
+    if (m_projectDir.isEmpty())
+        return;
+    if (isRunning())
+        return statusBar()->showMessage(tr(".gitlab-ci.yml changed on disk: it is read again once the run has ended "
+                                           "(File ▸ Reload pipeline)."),
+                                        10000);
+    if (isWindowModified()) {
+        if (!ask)
+            return statusBar()->showMessage(tr(".gitlab-ci.yml changed on disk. File ▸ Reload pipeline reads it, "
+                                               "dropping your unsaved edits; Save keeps yours."),
+                                            15000);
+        if (!confirmAction(this, tr("Reload pipeline"),
+                           tr("Drop your unsaved edits and read .gitlab-ci.yml from disk again?"), tr("&Drop edits and reload")))
+            return;
+        m_edit->setDocument(nullptr); // its edits are dropped: nothing to ask about
+    }
+    statusBar()->showMessage(tr("Reading .gitlab-ci.yml again…"), 3000);
+    const int view = m_views->currentIndex();
+    openProject(m_projectDir);
+    m_views->setCurrentIndex(view);
 }
 
 void MainWindow::showShortcuts()
@@ -983,6 +1028,9 @@ void MainWindow::openProject(const QString &dir)
             Q_EMIT projectShown(dir);
             return;
         }
+        if (!m_pipelineFileWatcher->files().isEmpty())
+            m_pipelineFileWatcher->removePaths(m_pipelineFileWatcher->files());
+        m_pipelineFileWatcher->addPath(dir + QStringLiteral("/.gitlab-ci.yml"));
         // The document re-reads the text after every edit, with the context made here.
         auto document = PipelineDocument::load(dir, read.context);
         m_edit->setDocument(document ? std::move(*document) : nullptr);
@@ -1059,7 +1107,9 @@ void MainWindow::showPipeline(const QString &dir, const Pipeline &pipeline, cons
     const bool unreadable = pipeline.jobs.empty() && errors;
     m_pages->setCurrentWidget(unreadable ? static_cast<QWidget *>(m_welcome) : m_canvas);
     if (unreadable)
-        m_welcome->setText(tr("<h3>%1 cannot be read</h3><pre>%2</pre><p><a href=\"open\">Open another project…</a></p>")
+        m_welcome->setText(tr("<h3>%1 cannot be read</h3><pre>%2</pre><p>Fix it in your editor: Trainyard reads it again "
+                              "when it is saved. <a href=\"reload\">Reload now</a> &nbsp;·&nbsp; "
+                              "<a href=\"open\">Open another project…</a></p>")
                                .arg(name, lines.join(u'\n').toHtmlEscaped()));
     updateActions();
 }

@@ -9,11 +9,13 @@
 #include <memory>
 #include <vector>
 
+class QFileSystemWatcher;
 class QLabel;
 class QListWidget;
 class QMimeData;
 class QStackedWidget;
 class QTabWidget;
+class QTimer;
 class QToolBar;
 
 namespace trainyard::core {
@@ -75,6 +77,9 @@ public:
     void reproduceRun(const QString &runId, bool confirm = true);
     /// Cancels one job of the running pipeline.
     void cancelJob(const QString &job);
+    /// File ▸ Reload pipeline: reads .gitlab-ci.yml from disk again. With unsaved edits, asks
+    /// first when `ask`, else only says that the file changed.
+    void reloadPipeline(bool ask = true);
     /// Help ▸ Keyboard shortcuts: every menu command that has a shortcut, by menu, read from the
     /// menus themselves so it never drifts. Does not block.
     void showShortcuts();
@@ -136,6 +141,9 @@ private:
     std::unique_ptr<ReproduceController> m_reproduce;
     EditController *m_edit = nullptr;
     RecentProjects *m_recent = nullptr;
+    /// Watches the open project's .gitlab-ci.yml: an edit made in another editor is read at once.
+    QFileSystemWatcher *m_pipelineFileWatcher = nullptr;
+    QTimer *m_pipelineFileChanged = nullptr; ///< settles a burst of change notifications
     StatusProbe *m_probe = nullptr;
     QMenu *m_recentMenu = nullptr;
     QMenu *m_viewMenu = nullptr;

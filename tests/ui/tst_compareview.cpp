@@ -681,7 +681,7 @@ void tst_CompareView::recordedRunsShowTheirParameters()
         j.name = QStringLiteral("train");
         j.status = core::JobStatus::Success;
         j.image = QStringLiteral("trainer:1");
-        j.imageId = QStringLiteral("sha256:feed");
+        j.imageId = QStringLiteral("sha256:feed") + QString(60, u'0');
         j.artifacts = core::ArtifactStore::toJson(*set);
         r.jobs[j.name] = j;
         r.jobOrder << j.name;
@@ -704,7 +704,9 @@ void tst_CompareView::recordedRunsShowTheirParameters()
     QCOMPARE(t->item(table->parameterRow(QStringLiteral("Commit")), c1)->text(), QStringLiteral("aaaaaaaa"));
     QCOMPARE(t->item(table->parameterRow(QStringLiteral("Commit")), c2)->text(), QStringLiteral("bbbbbbbb (dirty)"));
     QCOMPARE(t->item(table->parameterRow(QStringLiteral("Image")), c1)->text(), QStringLiteral("trainer:1"));
-    QCOMPARE(t->item(table->parameterRow(QStringLiteral("Image digest")), c2)->text(), QStringLiteral("sha256:feed"));
+    // A digest shows its first 12 hex digits; the tooltip has it whole.
+    QCOMPARE(t->item(table->parameterRow(QStringLiteral("Image digest")), c2)->text(), QStringLiteral("sha256:feed00000000…"));
+    QCOMPARE(t->item(table->parameterRow(QStringLiteral("Image digest")), c2)->toolTip(), QStringLiteral("sha256:feed") + QString(60, u'0'));
     QCOMPARE(t->item(table->parameterRow(QStringLiteral("LEARNING_RATE")), c1)->text(), QStringLiteral("0.1"));
     QCOMPARE(table->parameterRow(QStringLiteral("API_KEY")), -1);                       // a secret is never shown
     QVERIFY(t->item(table->parameterRow(QStringLiteral("Commit")), c1)->font().bold()); // runs differ there

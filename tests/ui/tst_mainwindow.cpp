@@ -57,6 +57,7 @@ private Q_SLOTS:
     void statusBarShowsEngineGpusAndCommit();
     void shortcutsAndIcons();
     void tryTheDemoAndMachineCheck();
+    void reloadsWhenTheFileChangesOnDisk();
 
 private:
     QTemporaryDir m_settings;
@@ -470,6 +471,64 @@ void tst_MainWindow::tryTheDemoAndMachineCheck()
     box->accept();
     QCOMPARE(again.count(), 0);
     QVERIFY(QFile::exists(target + QStringLiteral("/.gitlab-ci.yml")));
+}
+
+void tst_MainWindow::reloadsWhenTheFileChangesOnDisk()
+{
+    // A broken file is fixed in another editor: the window reads it again by itself. With unsaved
+    // edits in the window it only says so; Reload then asks before dropping them.
+    QTemporaryDir dir;
+    const QString file = dir.filePath(QStringLiteral(".gitlab-ci.yml"));
+    const auto write = [&](const QByteArray &text) {
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write(text);
+    };
+    write("build:\n  script: [make\n");
+    MainWindow w;
+    w.show();
+    QSignalSpy shown(&w, &MainWindow::projectShown);
+    w.openProject(dir.path());
+    QTRY_COMPARE(shown.count(), 1);
+    QLabel *message = nullptr;
+    for (QLabel *l : w.findChildren<QLabel *>())
+        if (l->text().contains(QStringLiteral("cannot be read")))
+            message = l;
+    QVERIFY(message);
+    QVERIFY(message->text().contains(QStringLiteral("href=\"reload\"")));
+
+    write("build:\n  script: [make]\n");
+    PipelineScene *scene = w.findChild<PipelineCanvas *>()->pipelineScene();
+    QTRY_VERIFY_WITH_TIMEOUT(scene->card(QStringLiteral("build")) != nullptr, 10000);
+    QCOMPARE(shown.count(), 2);
+
+    // An edit in the window, then a change on disk: nothing is dropped, the status bar says so.
+    auto *edit = w.findChild<EditController *>();
+    edit->addStage(QStringLiteral("package"));
+    QVERIFY(w.isWindowModified());
+    write("build:\n  script: [make]\nlint:\n  script: [lint]\n");
+    QTRY_VERIFY_WITH_TIMEOUT(w.statusBar()->currentMessage().contains(QStringLiteral("changed on disk")), 10000);
+    QCOMPARE(shown.count(), 2);
+    QVERIFY(w.isWindowModified());
+    QVERIFY(!scene->card(QStringLiteral("lint")));
+
+    // Our own Save does not read the file back.
+    write("build:\n  script: [make]\n");
+    QTest::qWait(500);
+    edit->saveAction()->trigger();
+    QVERIFY(!w.isWindowModified());
+    QTest::qWait(800);
+    QCOMPARE(shown.count(), 2);
+
+    // File ▸ Reload pipeline reads it again (no edits: nothing to ask).
+    write("build:\n  script: [make]\nlint:\n  script: [lint]\n");
+    QTRY_VERIFY_WITH_TIMEOUT(scene->card(QStringLiteral("lint")) != nullptr, 10000);
+    auto *reload = w.findChild<QAction *>(QStringLiteral("reloadPipeline"));
+    QVERIFY(reload);
+    QCOMPARE(reload->shortcut(), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+    const int before = shown.count();
+    reload->trigger();
+    QTRY_COMPARE(shown.count(), before + 1);
 }
 
 QTEST_MAIN(tst_MainWindow)

@@ -199,8 +199,14 @@ void CompareTable::rebuild()
         }
         for (int c = 0; c < int(m_runs.size()); ++c) {
             const CompareRun &run = m_runs[size_t(c)];
-            auto *item = new QTableWidgetItem(run.recorded ? paramValue(run, param.name) : QStringLiteral("—"));
-            item->setToolTip(item->text());
+            const QString value = run.recorded ? paramValue(run, param.name) : QStringLiteral("—");
+            // A digest is told apart by its first 12 hex digits, as `docker images` shows it; the tooltip has it whole.
+            const bool digest = param.name == QLatin1String("Image digest");
+            const qsizetype hexAt = value.indexOf(QStringLiteral("sha256:"));
+            auto *item = new QTableWidgetItem(digest && hexAt >= 0 && value.size() > hexAt + 7 + 12
+                                                  ? value.left(hexAt + 7 + 12) + QStringLiteral("…")
+                                                  : value);
+            item->setToolTip(value);
             item->setBackground(paramBackground);
             QFont font = item->font();
             font.setBold(distinct.size() > 1 && run.recorded); // the runs differ here
