@@ -195,6 +195,19 @@ Command runCommand()
                        .arg(j.exitCode >= 0 ? QString::number(j.exitCode) : QStringLiteral("-"));
         }
         out << "Logs: " << store.logsDir(r.id) << "\n";
+        // Manual jobs nobody approved did not run: say how to run them.
+        QStringList waiting;
+        for (const QString &name : r.jobOrder) {
+            if (r.jobs.at(name).status == JobStatus::Manual)
+                waiting << name;
+        }
+        if (!waiting.isEmpty()) {
+            QStringList approve;
+            for (const QString &name : waiting)
+                approve << QStringLiteral("--approve '%1'").arg(name);
+            out << "Not run: manual job(s) " << waiting.join(QStringLiteral(", ")) << " wait for approval. Run again with "
+                << approve.join(u' ') << (interactive ? QString() : QStringLiteral(", or on a terminal to be asked")) << ".\n";
+        }
         return exitFor(r.status);
     };
     return c;

@@ -61,6 +61,7 @@ private Q_SLOTS:
     void listRefusesBlockedPipeline();
     void runAsksForManualJobsOnATerminal();
     void runCancelledWithCtrlC();
+    void runSaysHowToApproveManualJobs();
     void runRefusesAnUnknownJob_data();
     void runRefusesAnUnknownJob();
 };
@@ -279,6 +280,25 @@ void tst_Cli::runCancelledWithCtrlC()
     QCOMPARE(p.exitCode(), 130);
     const QString out = QString::fromUtf8(p.readAll());
     QVERIFY2(out.contains(QRegularExpression(QStringLiteral("\\n  long\\s+cancelled"))), qPrintable(out));
+}
+
+void tst_Cli::runSaysHowToApproveManualJobs()
+{
+    QTemporaryDir dir;
+    QFile f(dir.filePath(QStringLiteral(".gitlab-ci.yml")));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("train:\n  script: [echo trained]\ndeploy:\n  stage: deploy\n  when: manual\n  script: [echo deployed]\n");
+    f.close();
+    const QStringList run{QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("shell"), QStringLiteral("-C"), dir.path()};
+    const RunResult r = runTrainyard(run);
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.contains(QStringLiteral("Not run: manual job(s) deploy wait for approval. Run again with --approve "
+                                           "'deploy', or on a terminal to be asked.")),
+             qPrintable(r.out));
+    const RunResult approved = runTrainyard(run + QStringList{QStringLiteral("--approve"), QStringLiteral("deploy")});
+    QCOMPARE(approved.exitCode, 0);
+    QVERIFY2(approved.out.contains(QStringLiteral("[deploy] deployed")), qPrintable(approved.out));
+    QVERIFY(!approved.out.contains(QStringLiteral("Not run:")));
 }
 
 void tst_Cli::runRefusesAnUnknownJob_data()
