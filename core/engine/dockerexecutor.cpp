@@ -1,5 +1,7 @@
 #include "dockerexecutor.h"
 
+#include "buildlogcondenser.h"
+
 #include <QDir>
 #include <QRegularExpression>
 #include <QThread>
@@ -55,13 +57,13 @@ Result<void> DockerExecutor::prepareImage(const QString &image, const ExecutionC
         const QString context = QDir::isAbsolutePath(build.context) ? build.context : QDir(m_projectDir).filePath(build.context);
         if (callbacks.log)
             callbacks.log(LogLine{LogLine::Stream::System, QStringLiteral("building from %1").arg(context)});
+        BuildLogCondenser condensed([&](const QString &line) {
+            if (callbacks.log)
+                callbacks.log(LogLine{LogLine::Stream::System, line});
+        });
         auto built = client.buildImage(
-            context, build.dockerfile, image,
-            [&](const QString &line) {
-                if (callbacks.log)
-                    callbacks.log(LogLine{LogLine::Stream::System, line});
-            },
-            &cancel);
+            context, build.dockerfile, image, [&](const QString &line) { condensed.addLine(line); }, &cancel);
+        condensed.finish();
         if (!built)
             return tl::unexpected(Error::error(QStringLiteral("building image %1 from %2 failed: %3").arg(image, context, built.error().message),
                                                build.location));
