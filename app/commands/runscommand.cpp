@@ -70,8 +70,11 @@ Command runsCommand()
             return int(ExitOk);
         }
         int branchWidth = 6;
-        for (const LineageRun &r : *runs)
+        int triggerWidth = 7;
+        for (const LineageRun &r : *runs) {
             branchWidth = std::max(branchWidth, int(r.branch.size()));
+            triggerWidth = std::max(triggerWidth, int(r.trigger.size()));
+        }
         out << QStringLiteral("%1  %2  %3  %4  %5  %6  %7  %8  %9\n")
                    .arg(QStringLiteral("RUN"), -20)
                    .arg(QStringLiteral("#"), 4)
@@ -80,7 +83,7 @@ Command runsCommand()
                    .arg(QStringLiteral("COMMIT"), -15)
                    .arg(QStringLiteral("STARTED"), -19)
                    .arg(QStringLiteral("DURATION"), -8)
-                   .arg(QStringLiteral("TRIGGER"), -7)
+                   .arg(QStringLiteral("TRIGGER"), -triggerWidth)
                    .arg(QStringLiteral("USER"));
         for (const LineageRun &r : *runs) {
             const QString commit = r.commitSha.isEmpty()
@@ -94,7 +97,7 @@ Command runsCommand()
                        .arg(commit, -15)
                        .arg(localTime(r.started), -19)
                        .arg(durationText(r.durationMs), -8)
-                       .arg(r.trigger, -7)
+                       .arg(r.trigger, -triggerWidth)
                        .arg(r.user);
         }
         out << runs->size() << " run(s)\n";

@@ -254,6 +254,7 @@ void LineageRecorder::doRunStarted(const QString &runId, const QString &engine)
     run.host = QSysInfo::machineHostName();
     run.pid = ::getpid();
     run.trigger = m_options.trigger;
+    run.pipelineIid = m_options.pipelineIid; // 0 until the scheduler numbers it, unless given
     run.engine = engine;
     run.status = runStatusToString(RunStatus::Running);
     run.started = QDateTime::currentDateTimeUtc();
@@ -486,6 +487,8 @@ void LineageRecorder::doJobChanged(const JobRecord &record)
 void LineageRecorder::doRunNumbered(qint64 pipelineIid)
 {
     State &s = *m_state;
+    if (m_options.pipelineIid > 0)
+        pipelineIid = m_options.pipelineIid;
     if (!s.enabled || s.run.pipelineIid == pipelineIid)
         return;
     s.run.pipelineIid = pipelineIid;
@@ -510,7 +513,7 @@ void LineageRecorder::doRunFinished(const RunRecord &record)
             doJobChanged(job);
     }
     LineageRun &run = s.run;
-    run.pipelineIid = record.pipelineIid;
+    run.pipelineIid = m_options.pipelineIid > 0 ? m_options.pipelineIid : record.pipelineIid;
     run.status = runStatusToString(record.status);
     if (record.started.isValid())
         run.started = record.started;

@@ -458,6 +458,7 @@ Result<ReproductionReport> RunReproducer::reproduce(Context &c)
     lineage.onlyJobs = run.onlyJobs;
     lineage.secrets = run.secrets;
     lineage.trigger = run.trigger;
+    lineage.pipelineIid = c.run.pipelineIid; // "#3 reproduce": a reproduction of #3
     lineage.message = [this](const QString &m) { note(m); };
     lineage.progress = m_options.progress;
 

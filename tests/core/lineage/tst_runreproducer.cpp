@@ -136,7 +136,8 @@ private Q_SLOTS:
 void tst_RunReproducer::reproducesIdentically()
 {
     Project p(kDeterministic);
-    const QString original = p.run({QStringLiteral("publish")});
+    (void)p.run({QStringLiteral("publish")}); // #1
+    const QString original = p.run({QStringLiteral("publish")}); // #2
     const auto report = p.reproduce(original);
     QVERIFY2(report, qPrintable(report ? QString() : report.error().toString()));
     QVERIFY2(report->identical, qPrintable(report->toText()));
@@ -154,6 +155,8 @@ void tst_RunReproducer::reproducesIdentically()
     const auto originalRun = **store->run(original);
     const auto copy = **store->run(report->reproductionRunId);
     QCOMPARE(copy.trigger, QStringLiteral("reproduce"));
+    QCOMPARE(originalRun.pipelineIid, 2);
+    QCOMPARE(copy.pipelineIid, 2); // "#2 reproduce": it carries the number of the run it reproduces
     QCOMPARE(copy.commitSha, originalRun.commitSha);
     QCOMPARE(copy.branch, QStringLiteral("main"));
     QCOMPARE(copy.dirty, false);
