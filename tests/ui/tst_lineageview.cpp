@@ -71,20 +71,36 @@ void tst_LineageView::listsArtifactsAndShowsGraph()
     view.show();
     view.setProjectDir(m_dir->path());
     QTRY_VERIFY_WITH_TIMEOUT(view.artifactList()->topLevelItemCount() > 0, 10000);
-    // Newest run first: every artifact of run b comes before those of run a.
+    // Grouped by run, newest first: run b's group, then run a's, each holding its own artifacts.
     QTreeWidget *list = view.artifactList();
-    bool seenA = false;
-    for (int i = 0; i < list->topLevelItemCount(); ++i) {
-        const QString run = list->topLevelItem(i)->data(2, Qt::UserRole).toString();
-        if (run == m_a.runId)
-            seenA = true;
-        else
-            QVERIFY2(!seenA, "run b's artifacts are listed after run a's");
+    QCOMPARE(list->topLevelItemCount(), 2);
+    const int roleRun = Qt::UserRole + 1;
+    QCOMPARE(list->topLevelItem(0)->data(0, roleRun).toString(), m_b.runId);
+    QCOMPARE(list->topLevelItem(1)->data(0, roleRun).toString(), m_a.runId);
+    QVERIFY2(list->topLevelItem(1)->text(0).startsWith(QStringLiteral("#7 · ")), qPrintable(list->topLevelItem(1)->text(0)));
+    for (int g = 0; g < 2; ++g) {
+        QTreeWidgetItem *group = list->topLevelItem(g);
+        QVERIFY(group->childCount() >= 4);
+        QVERIFY(group->data(0, Qt::UserRole).toString().isEmpty()); // a heading, not an artifact
+        for (int i = 0; i < group->childCount(); ++i)
+            QCOMPARE(group->child(i)->data(0, roleRun).toString(), group->data(0, roleRun).toString());
     }
+    QVERIFY(view.statusLabel()->text().contains(QStringLiteral("from 2 run(s)")));
+    // Choosing an artifact in the list shows its lineage (this run's).
+    QSignalSpy picked(&view, &LineageView::reviewShown);
+    QTreeWidgetItem *modelOfA = nullptr;
+    for (int i = 0; i < list->topLevelItem(1)->childCount(); ++i)
+        if (list->topLevelItem(1)->child(i)->text(0) == QStringLiteral("models/model.txt"))
+            modelOfA = list->topLevelItem(1)->child(i);
+    QVERIFY(modelOfA);
+    list->setCurrentItem(modelOfA);
+    QTRY_COMPARE_WITH_TIMEOUT(picked.count(), 1, 10000);
+    QCOMPARE(view.current()->provenance.artifact.runId, m_a.runId);
 
     QSignalSpy shown(&view, &LineageView::reviewShown);
     view.showArtifact(m_a.modelSha, m_a.runId);
     QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 1, 10000);
+    QTRY_VERIFY(view.current()->provenance.artifact.sha256 == m_a.modelSha);
     LineageGraph *graph = view.graph();
     const QStringList keys = graph->nodeKeys();
     QVERIFY(keys.contains(QStringLiteral("subject")));

@@ -3,6 +3,7 @@
 #include "console/joblogview.h"
 #include "console/logbatcher.h"
 
+#include <QPainter>
 #include <QTabBar>
 
 #include <algorithm>
@@ -23,6 +24,22 @@ RunConsole::RunConsole(LogBatcher *batcher, QWidget *parent)
 }
 
 RunConsole::~RunConsole() = default;
+
+QString RunConsole::emptyText()
+{
+    return tr("No logs to show yet.\nRun pipeline (F5) runs every job; each job's live log opens here in a tab of "
+              "its own.\nAn earlier run's logs: double-click the run in the Runs list.");
+}
+
+void RunConsole::paintEvent(QPaintEvent *event)
+{
+    QTabWidget::paintEvent(event);
+    if (count() > 0)
+        return;
+    QPainter painter(this);
+    painter.setPen(palette().color(QPalette::PlaceholderText));
+    painter.drawText(rect().adjusted(16, 12, -16, -12), Qt::AlignCenter | Qt::TextWordWrap, emptyText());
+}
 
 QString RunConsole::statusGlyph(core::JobStatus status)
 {

@@ -42,6 +42,11 @@ public:
 
     /// A one-character sign for the tab title, e.g. ✓ for success.
     static QString statusGlyph(core::JobStatus status);
+    /// What an empty console says (drawn where the tabs would be).
+    static QString emptyText();
+
+protected:
+    void paintEvent(QPaintEvent *event) override;
 
 private:
     int rank(const QString &job) const;

@@ -27,6 +27,11 @@
 
 namespace trainyard::ui {
 
+namespace {
+constexpr int ArtifactShaRole = Qt::UserRole;
+constexpr int RunIdRole = Qt::UserRole + 1;
+} // namespace
+
 LineageView::LineageView(QWidget *parent)
     : QWidget(parent)
     , m_query(new LineageQuery(this))
@@ -54,9 +59,13 @@ LineageView::LineageView(QWidget *parent)
     m_split = split;
     m_list = new QTreeWidget(split);
     m_list->setObjectName(QStringLiteral("artifacts"));
-    m_list->setHeaderLabels({tr("Artifact"), tr("Job"), tr("Run"), tr("Size"), tr("sha256")});
-    m_list->setRootIsDecorated(false);
-    m_list->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    // The path gets the room; the sha256 is in the tooltip and the details.
+    m_list->setHeaderLabels({tr("Artifact"), tr("Job"), tr("Size")});
+    m_list->setTextElideMode(Qt::ElideMiddle); // long paths keep their file name
+    m_list->header()->setStretchLastSection(false);
+    m_list->header()->setSectionResizeMode(0, QHeaderView::Stretch);
+    for (int c = 1; c < 3; ++c)
+        m_list->header()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
     m_graph = new LineageGraph(this);
     m_view = new QGraphicsView(m_graph, split);
     m_view->setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
@@ -82,8 +91,8 @@ LineageView::LineageView(QWidget *parent)
             showArtifact(m_search->text().trimmed());
     });
     connect(m_list, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem *item) {
-        if (item)
-            showArtifact(item->data(0, Qt::UserRole).toString(), item->data(2, Qt::UserRole).toString());
+        if (item && !item->data(0, ArtifactShaRole).toString().isEmpty()) // not a run's heading
+            showArtifact(item->data(0, ArtifactShaRole).toString(), item->data(0, RunIdRole).toString());
     });
     connect(m_reviewButton, &QPushButton::clicked, this, &LineageView::openReview);
     connect(m_saveButton, &QPushButton::clicked, this, &LineageView::chooseCopyDestination);
@@ -92,23 +101,43 @@ LineageView::LineageView(QWidget *parent)
     connect(m_query, &LineageQuery::failed, this, [this](const QString &message) { m_status->setText(message.toHtmlEscaped()); });
     connect(m_query, &LineageQuery::artifactsListed, this,
             [this](const std::vector<core::LineageArtifact> &artifacts, const std::vector<core::LineageRun> &runs) {
-                QHash<QString, qint64> iid;
+                QHash<QString, const core::LineageRun *> byId;
                 for (const core::LineageRun &r : runs)
-                    iid.insert(r.id, r.pipelineIid);
+                    byId.insert(r.id, &r);
                 const QSignalBlocker blocker(m_list);
                 m_list->clear();
                 const QLocale locale(QLocale::English);
+                // Grouped by run, newest first (the order they come in): the same path made by two
+                // runs is told apart by its run.
+                QHash<QString, QTreeWidgetItem *> groups;
                 for (const core::LineageArtifact &a : artifacts) {
-                    auto *item = new QTreeWidgetItem(m_list, {a.path, a.job, QStringLiteral("#%1").arg(iid.value(a.runId)),
-                                                              locale.formattedDataSize(a.size), a.sha256.left(12)});
-                    item->setData(0, Qt::UserRole, a.sha256);
-                    item->setData(2, Qt::UserRole, a.runId);
+                    QTreeWidgetItem *&group = groups[a.runId];
+                    if (!group) {
+                        const core::LineageRun *r = byId.value(a.runId);
+                        group = new QTreeWidgetItem(m_list);
+                        group->setText(0, r ? tr("#%1 · %2 · %3%4")
+                                                  .arg(r->pipelineIid)
+                                                  .arg(r->started.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")), r->status,
+                                                       r->trigger == QLatin1String("reproduce") ? tr(" · reproduction") : QString())
+                                            : a.runId);
+                        group->setToolTip(0, tr("Run %1").arg(a.runId));
+                        group->setData(0, RunIdRole, a.runId);
+                        group->setFirstColumnSpanned(true);
+                        QFont bold = group->font(0);
+                        bold.setBold(true);
+                        group->setFont(0, bold);
+                        group->setFlags(group->flags() & ~Qt::ItemIsSelectable);
+                        group->setExpanded(true);
+                    }
+                    auto *item = new QTreeWidgetItem(group, {a.path, a.job, locale.formattedDataSize(a.size)});
+                    item->setData(0, ArtifactShaRole, a.sha256);
+                    item->setData(0, RunIdRole, a.runId);
                     item->setToolTip(0, a.path + u'\n' + a.sha256);
                 }
                 if (!artifacts.empty())
                     m_status->setText(tr("%n artifact(s) from %1 run(s). Choose one, or search by hash or path.", nullptr,
                                          int(artifacts.size()))
-                                          .arg(runs.size()));
+                                          .arg(groups.size()));
             });
     connect(m_query, &LineageQuery::signedOff, this, [this](const core::LineageSignOff &s) {
         m_status->setText(tr("%1 signed off: %2").arg(s.reviewer.toHtmlEscaped(), s.decision));
