@@ -640,7 +640,7 @@ void ScalarChart::hideReadout()
 void ScalarChart::wheelEvent(QWheelEvent *event)
 {
     const int delta = event->angleDelta().y();
-    if (delta == 0 || m_lines.lines.empty()) {
+    if (delta == 0 || m_lines.lines.empty() || !m_wheelZooms) {
         event->ignore();
         return;
     }
@@ -655,6 +655,7 @@ void ScalarChart::wheelEvent(QWheelEvent *event)
 
 void ScalarChart::mousePressEvent(QMouseEvent *event)
 {
+    m_wheelZooms = true;
     Q_EMIT activated();
     hideReadout();
     const bool pan = event->button() == Qt::MiddleButton ||
@@ -750,6 +751,7 @@ void ScalarChart::keyPressEvent(QKeyEvent *event)
 
 void ScalarChart::leaveEvent(QEvent *event)
 {
+    m_wheelZooms = false;
     hideReadout();
     QChartView::leaveEvent(event);
 }

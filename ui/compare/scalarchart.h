@@ -169,6 +169,9 @@ private:
     std::pair<double, double> m_drawnX{0, 0};
     int m_drawnColumns = 0;
 
+    /// The wheel zooms only once the chart was clicked (until the mouse leaves it): over a grid
+    /// of charts, it scrolls the grid.
+    bool m_wheelZooms = false;
     bool m_panning = false;
     QPoint m_panFrom;
     QGraphicsSimpleTextItem *m_note = nullptr;
