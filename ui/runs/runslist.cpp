@@ -5,8 +5,10 @@
 #include "console/runconsole.h"
 #include "lineage/lineagestore.h"
 
+#include <QClipboard>
 #include <QCoreApplication>
 #include <QFileInfo>
+#include <QGuiApplication>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
@@ -239,7 +241,8 @@ void RunsList::rebuild()
         m_byId.insert(run.id, i);
         auto *item = new QTreeWidgetItem(m_tree);
         item->setData(RunColumn, RunIdRole, run.id);
-        item->setText(RunColumn, tr("#%1  %2").arg(run.pipelineIid).arg(run.id));
+        // The number is what people say ("run #3"); the id (for the CLI) is in the tooltip and "Copy run id".
+        item->setText(RunColumn, tr("#%1").arg(run.pipelineIid));
         item->setToolTip(RunColumn, tr("Run %1 (pipeline #%2), triggered from %3 by %4")
                                         .arg(run.id)
                                         .arg(run.pipelineIid)
@@ -367,7 +370,7 @@ void RunsList::applyFilter()
         if (match && !m_lineageQuery.isEmpty())
             match = m_lineageIdsFor == m_lineageQuery && m_lineageIds.contains(run->id); // else still looking
         for (const QString &word : terms.words) {
-            bool found = false;
+            bool found = run && run->id.contains(word, Qt::CaseInsensitive);
             for (int c = 0; !found && c < m_tree->columnCount(); ++c)
                 found = item->text(c).contains(word, Qt::CaseInsensitive);
             for (int j = 0; !found && j < item->childCount(); ++j) {
@@ -488,6 +491,8 @@ QMenu *RunsList::createContextMenu(QTreeWidgetItem *item, QWidget *parent)
     const core::RunRecord run = *record; // the list may be rebuilt while the menu is open
     QAction *open = menu->addAction(tr("Open logs"), this, [this, run] { Q_EMIT openRunLogs(run); });
     open->setObjectName(QStringLiteral("openLogs"));
+    QAction *copyId = menu->addAction(tr("Copy run id"), this, [id = run.id] { QGuiApplication::clipboard()->setText(id); });
+    copyId->setObjectName(QStringLiteral("copyRunId"));
     QStringList toCompare = selectedRunIds();
     if (!toCompare.contains(run.id))
         toCompare = QStringList{run.id};
