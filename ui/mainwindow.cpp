@@ -26,6 +26,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QCoreApplication>
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QDir>
@@ -49,9 +50,14 @@
 #include <QStyle>
 #include <QTabBar>
 #include <QTabWidget>
+#include <QTextBlock>
+#include <QTextBrowser>
+#include <QTextCursor>
+#include <QTextDocument>
 #include <QTimer>
 #include <QToolBar>
 #include <QTreeWidget>
+#include <QUrl>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -433,8 +439,11 @@ void MainWindow::createMenus()
         statusBar()->showMessage(tr("Checking this machine…"), 5000);
         m_probe->checkMachine();
     });
+    QAction *guide = help->addAction(tr("&User guide"), this, [this] { showUserGuide(); });
+    guide->setObjectName(QStringLiteral("userGuide"));
+    guide->setShortcut(QKeySequence::HelpContents);
     QAction *shortcuts = help->addAction(tr("&Keyboard shortcuts"), this, &MainWindow::showShortcuts);
-    shortcuts->setShortcut(QKeySequence::HelpContents);
+    shortcuts->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Slash));
     help->addSeparator();
     help->addAction(tr("&About Trainyard"), this, [this] {
         QMessageBox::about(this, tr("About Trainyard"),
@@ -466,6 +475,66 @@ void MainWindow::reloadPipeline(bool ask)
     const int view = m_views->currentIndex();
     openProject(m_projectDir);
     m_views->setCurrentIndex(view);
+}
+
+bool MainWindow::showUserGuide()
+{
+    // Installed: <prefix>/bin/trainyard and <prefix>/share/doc/trainyard/README.md.
+    const QStringList candidates{
+        QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("../share/doc/trainyard/README.md")),
+        QStringLiteral(TRAINYARD_SOURCE_GUIDE)};
+    QString guide;
+    for (const QString &c : candidates) {
+        if (QFileInfo::exists(c)) {
+            guide = QFileInfo(c).canonicalFilePath();
+            break;
+        }
+    }
+    if (guide.isEmpty()) {
+        QMessageBox::information(this, tr("User guide"),
+                                 tr("The user guide is not installed here. It is README.md in Trainyard's source tree, "
+                                    "and /usr/share/doc/trainyard/README.md once the package is installed."));
+        return false;
+    }
+    auto *dialog = findChild<QDialog *>(QStringLiteral("userGuideDialog"));
+    if (!dialog) {
+        dialog = new QDialog(this);
+        dialog->setObjectName(QStringLiteral("userGuideDialog"));
+        dialog->setWindowTitle(tr("Trainyard user guide"));
+        auto *layout = new QVBoxLayout(dialog);
+        auto *browser = new QTextBrowser(dialog);
+        browser->setObjectName(QStringLiteral("userGuideText"));
+        browser->setOpenExternalLinks(true);
+        layout->addWidget(browser);
+        auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, dialog);
+        auto *back = buttons->addButton(tr("&Back"), QDialogButtonBox::ActionRole);
+        back->setEnabled(false);
+        connect(browser, &QTextBrowser::backwardAvailable, back, &QWidget::setEnabled);
+        connect(back, &QPushButton::clicked, browser, &QTextBrowser::backward);
+        connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::close);
+        layout->addWidget(buttons);
+        dialog->resize(900, 720);
+        // Markdown, with the screenshots and docs/cli.md beside it.
+        browser->setSource(QUrl::fromLocalFile(guide), QTextDocument::MarkdownResource);
+        // The screenshots are window-sized: shown at the guide's width, their height in proportion.
+        QTextDocument *doc = browser->document();
+        for (QTextBlock block = doc->begin(); block.isValid(); block = block.next()) {
+            for (auto it = block.begin(); !it.atEnd(); ++it) {
+                const QTextFragment fragment = it.fragment();
+                if (!fragment.isValid() || !fragment.charFormat().isImageFormat())
+                    continue;
+                QTextImageFormat image = fragment.charFormat().toImageFormat();
+                image.setWidth(820);
+                QTextCursor cursor(doc);
+                cursor.setPosition(fragment.position());
+                cursor.setPosition(fragment.position() + fragment.length(), QTextCursor::KeepAnchor);
+                cursor.setCharFormat(image);
+            }
+        }
+    }
+    dialog->show();
+    dialog->raise();
+    return true;
 }
 
 void MainWindow::showShortcuts()

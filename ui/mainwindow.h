@@ -80,6 +80,9 @@ public:
     /// File ▸ Reload pipeline: reads .gitlab-ci.yml from disk again. With unsaved edits, asks
     /// first when `ask`, else only says that the file changed.
     void reloadPipeline(bool ask = true);
+    /// Help ▸ User guide: README.md (installed in share/doc/trainyard, or this build's source tree)
+    /// rendered in a window that does not block, with its screenshots; false when none is found.
+    bool showUserGuide();
     /// Help ▸ Keyboard shortcuts: every menu command that has a shortcut, by menu, read from the
     /// menus themselves so it never drifts. Does not block.
     void showShortcuts();

@@ -36,6 +36,13 @@ static RunResult runTrainyard(const QStringList &args, const QString &cwd = {})
     return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
 }
 
+/// Writes `text` as DIR/.gitlab-ci.yml.
+static bool writePipeline(const QString &dir, const QByteArray &text)
+{
+    QFile f(dir + QStringLiteral("/.gitlab-ci.yml"));
+    return f.open(QIODevice::WriteOnly) && f.write(text) == text.size();
+}
+
 static QString demo()
 {
     return QStringLiteral(TRAINYARD_SOURCE_DIR "/resources/examples/offline-demo");
@@ -154,15 +161,11 @@ void tst_Cli::validateCountsStagesInUse()
 {
     // .pre and .post are always defined but count only when a job runs in them.
     QTemporaryDir dir;
-    QFile f(dir.filePath(QStringLiteral(".gitlab-ci.yml")));
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write("stages: [build, test]\nb:\n  stage: build\n  script: x\nt:\n  stage: test\n  script: x\n");
-    f.close();
+    const QByteArray twoStages("stages: [build, test]\nb:\n  stage: build\n  script: x\nt:\n  stage: test\n  script: x\n");
+    QVERIFY(writePipeline(dir.path(), twoStages));
     RunResult r = runTrainyard({QStringLiteral("validate"), QStringLiteral("-C"), dir.path()});
     QVERIFY2(r.out.contains(QStringLiteral(": valid, 2 job(s) in 2 stage(s), ")), qPrintable(r.out + r.err));
-    QVERIFY(f.open(QIODevice::Append));
-    f.write("setup:\n  stage: .pre\n  script: x\n");
-    f.close();
+    QVERIFY(writePipeline(dir.path(), twoStages + "setup:\n  stage: .pre\n  script: x\n"));
     r = runTrainyard({QStringLiteral("validate"), QStringLiteral("-C"), dir.path()});
     QVERIFY2(r.out.contains(QStringLiteral(": valid, 3 job(s) in 3 stage(s), ")), qPrintable(r.out + r.err));
 }
@@ -170,10 +173,7 @@ void tst_Cli::validateCountsStagesInUse()
 void tst_Cli::validateReportsPositions()
 {
     QTemporaryDir dir;
-    QFile f(dir.filePath(QStringLiteral(".gitlab-ci.yml")));
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write("stages: [build]\ntrain:\n  stage: trian\n  image: python\n  script: [x]\n");
-    f.close();
+    QVERIFY(writePipeline(dir.path(), "stages: [build]\ntrain:\n  stage: trian\n  image: python\n  script: [x]\n"));
     const RunResult r = runTrainyard({QStringLiteral("validate")}, dir.path());
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains(QStringLiteral(".gitlab-ci.yml:3:10: error: job 'train': stage 'trian' is not defined")), qPrintable(r.err));
@@ -218,10 +218,7 @@ void tst_Cli::listTable()
 void tst_Cli::listRefusesBlockedPipeline()
 {
     QTemporaryDir dir;
-    QFile f(dir.filePath(QStringLiteral(".gitlab-ci.yml")));
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write("workflow:\n  rules:\n    - if: $CI_COMMIT_BRANCH == \"main\"\njob:\n  script: x\n");
-    f.close();
+    QVERIFY(writePipeline(dir.path(), "workflow:\n  rules:\n    - if: $CI_COMMIT_BRANCH == \"main\"\njob:\n  script: x\n"));
     const RunResult blocked = runTrainyard({QStringLiteral("list"), QStringLiteral("--branch"), QStringLiteral("feature"), QStringLiteral("-C"), dir.path()});
     QCOMPARE(blocked.exitCode, 1);
     QVERIFY2(blocked.err.contains(QStringLiteral("no pipeline would be created")), qPrintable(blocked.err));
@@ -235,10 +232,7 @@ void tst_Cli::runAsksForManualJobsOnATerminal()
     if (QStandardPaths::findExecutable(QStringLiteral("script")).isEmpty())
         QSKIP("util-linux `script` is not installed");
     QTemporaryDir dir;
-    QFile f(dir.filePath(QStringLiteral(".gitlab-ci.yml")));
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write("stages: [a, b]\nfirst:\n  stage: a\n  script: [echo first]\nship:\n  stage: b\n  when: manual\n  script: [echo shipped-it]\n");
-    f.close();
+    QVERIFY(writePipeline(dir.path(), "stages: [a, b]\nfirst:\n  stage: a\n  script: [echo first]\nship:\n  stage: b\n  when: manual\n  script: [echo shipped-it]\n"));
     for (const QByteArray &answer : {QByteArray("y\n"), QByteArray("n\n")}) {
         QProcess p;
         p.setWorkingDirectory(dir.path());
@@ -263,10 +257,7 @@ void tst_Cli::runAsksForManualJobsOnATerminal()
 void tst_Cli::runCancelledWithCtrlC()
 {
     QTemporaryDir dir;
-    QFile f(dir.filePath(QStringLiteral(".gitlab-ci.yml")));
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write("long:\n  script: [echo started, sleep 60]\n");
-    f.close();
+    QVERIFY(writePipeline(dir.path(), "long:\n  script: [echo started, sleep 60]\n"));
     QProcess p;
     p.start(QStringLiteral(TRAINYARD_EXE), {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("shell"),
                                             QStringLiteral("-C"), dir.path()});
@@ -285,10 +276,7 @@ void tst_Cli::runCancelledWithCtrlC()
 void tst_Cli::runSaysHowToApproveManualJobs()
 {
     QTemporaryDir dir;
-    QFile f(dir.filePath(QStringLiteral(".gitlab-ci.yml")));
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write("train:\n  script: [echo trained]\ndeploy:\n  stage: deploy\n  when: manual\n  script: [echo deployed]\n");
-    f.close();
+    QVERIFY(writePipeline(dir.path(), "train:\n  script: [echo trained]\ndeploy:\n  stage: deploy\n  when: manual\n  script: [echo deployed]\n"));
     const QStringList run{QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("shell"), QStringLiteral("-C"), dir.path()};
     const RunResult r = runTrainyard(run);
     QCOMPARE(r.exitCode, 0);
@@ -321,10 +309,7 @@ void tst_Cli::runRefusesAnUnknownJob()
     QTemporaryDir dir;
     if (message.contains(QStringLiteral("%1")))
         message = message.arg(dir.filePath(QStringLiteral(".gitlab-ci.yml")));
-    QFile f(dir.filePath(QStringLiteral(".gitlab-ci.yml")));
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write("train:\n  script: [echo trained > trained.txt]\ndeploy:\n  stage: deploy\n  when: manual\n  script: [echo deployed]\n");
-    f.close();
+    QVERIFY(writePipeline(dir.path(), "train:\n  script: [echo trained > trained.txt]\ndeploy:\n  stage: deploy\n  when: manual\n  script: [echo deployed]\n"));
     const RunResult r = runTrainyard(QStringList{QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("shell"),
                                                  QStringLiteral("-C"), dir.path()} + args);
     QCOMPARE(r.exitCode, 2);

@@ -32,7 +32,9 @@ for path in ./usr/bin/trainyard ./usr/share/applications/org.trainyard.Trainyard
             ./usr/share/icons/hicolor/scalable/apps/org.trainyard.Trainyard.svg \
             ./usr/share/icons/hicolor/48x48/apps/org.trainyard.Trainyard.png \
             ./usr/share/trainyard/examples/offline-demo/.gitlab-ci.yml \
-            ./usr/share/trainyard/examples/offline-demo/image/trainer; do
+            ./usr/share/trainyard/examples/offline-demo/image/trainer \
+            ./usr/share/doc/trainyard/README.md ./usr/share/doc/trainyard/docs/cli.md \
+            ./usr/share/doc/trainyard/docs/screenshots/window-canvas.png; do
   grep -q " $path\$" <<<"$contents" || fail "the package lacks $path"
 done
 
@@ -53,4 +55,5 @@ $sudo dpkg -r trainyard >/dev/null
 ! dpkg -s trainyard >/dev/null 2>&1 || fail "the package is still installed"
 [ ! -e /usr/bin/trainyard ] || fail "/usr/bin/trainyard is left behind"
 [ ! -e /usr/share/trainyard ] || fail "/usr/share/trainyard is left behind"
+[ ! -e /usr/share/doc/trainyard/README.md ] || fail "/usr/share/doc/trainyard is left behind"
 echo "ok: built, installed, ran and removed $(basename "$deb")"

@@ -17,6 +17,9 @@
 #include <QTemporaryDir>
 #include <QDialog>
 #include <QTreeWidget>
+#include <QTextBrowser>
+#include <QTextDocument>
+#include <QUrl>
 #include <QTest>
 #include <QStandardPaths>
 #include "support/demoproject.h"
@@ -39,6 +42,17 @@
 #include <QUndoStack>
 
 using namespace trainyard::ui;
+
+namespace {
+/// The label of `w` whose text contains `text` (the welcome page's messages), or null.
+QLabel *labelSaying(const QWidget &w, const QString &text)
+{
+    for (QLabel *l : w.findChildren<QLabel *>())
+        if (l->text().contains(text))
+            return l;
+    return nullptr;
+}
+} // namespace
 
 class tst_MainWindow final : public QObject
 {
@@ -234,10 +248,7 @@ void tst_MainWindow::offersCreatePipelineWhenThereIsNone()
     QSignalSpy shown(&w, &MainWindow::projectShown);
     w.openProject(dir.path());
     QTRY_COMPARE(shown.count(), 1);
-    QLabel *message = nullptr;
-    for (QLabel *l : w.findChildren<QLabel *>())
-        if (l->text().contains(QStringLiteral("has no .gitlab-ci.yml")))
-            message = l;
+    QLabel *message = labelSaying(w, QStringLiteral("has no .gitlab-ci.yml"));
     QVERIFY(message);
     QVERIFY(message->isVisible());
     QVERIFY(message->text().contains(QStringLiteral("href=\"create\"")));
@@ -412,8 +423,21 @@ void tst_MainWindow::shortcutsAndIcons()
     QVERIFY(!w.showView(QStringLiteral("charts")));
     QCOMPARE(views->currentIndex(), 2);
 
-    // F1 lists every menu command's shortcut, read from the menus, without blocking.
+    // F1 opens the user guide (the README with its screenshots), without blocking.
     QTest::keyClick(&w, Qt::Key_F1);
+    auto *guide = w.findChild<QDialog *>(QStringLiteral("userGuideDialog"));
+    QVERIFY(guide);
+    QTRY_VERIFY(guide->isVisible());
+    QVERIFY(!guide->isModal());
+    auto *guideText = guide->findChild<QTextBrowser *>(QStringLiteral("userGuideText"));
+    QVERIFY(guideText->toPlainText().contains(QStringLiteral("A tour of the window")));
+    QVERIFY(!guideText->toPlainText().contains(QStringLiteral("](docs/"))); // Markdown rendered, not shown raw
+    const QVariant shot = guideText->loadResource(QTextDocument::ImageResource, QUrl(QStringLiteral("docs/screenshots/window-canvas.png")));
+    QVERIFY(!shot.isNull()); // the screenshots load from beside the guide
+    guide->close();
+
+    // Ctrl+/ lists every menu command's shortcut, read from the menus, without blocking.
+    QTest::keyClick(&w, Qt::Key_Slash, Qt::ControlModifier);
     auto *dialog = w.findChild<QDialog *>(QStringLiteral("shortcutsDialog"));
     QVERIFY(dialog);
     QTRY_VERIFY(dialog->isVisible());
@@ -427,6 +451,7 @@ void tst_MainWindow::shortcutsAndIcons()
              QKeySequence(Qt::SHIFT | Qt::Key_F5).toString(QKeySequence::NativeText));
     QVERIFY2(shown.contains(QStringLiteral("File ▸ Open project")), qPrintable(QStringList(shown.keys()).join(u',')));
     QVERIFY(shown.contains(QStringLiteral("Help ▸ Keyboard shortcuts")));
+    QVERIFY(shown.contains(QStringLiteral("Help ▸ User guide")));
     for (auto it = shown.cbegin(); it != shown.cend(); ++it)
         QVERIFY2(!it.value().isEmpty(), qPrintable(it.key()));
     dialog->close();
@@ -437,10 +462,7 @@ void tst_MainWindow::tryTheDemoAndMachineCheck()
     QSettings().remove(QStringLiteral("recentProjects"));
     MainWindow w;
     w.show();
-    QLabel *welcome = nullptr;
-    for (QLabel *l : w.findChildren<QLabel *>())
-        if (l->text().contains(QStringLiteral("Try the demo")))
-            welcome = l;
+    QLabel *welcome = labelSaying(w, QStringLiteral("Try the demo"));
     QVERIFY(welcome);
     QVERIFY(welcome->text().contains(QStringLiteral("href=\"demo\"")));
     // The first-run check fills in on the welcome page (worker thread: Docker, nvidia-smi).
@@ -490,10 +512,7 @@ void tst_MainWindow::reloadsWhenTheFileChangesOnDisk()
     QSignalSpy shown(&w, &MainWindow::projectShown);
     w.openProject(dir.path());
     QTRY_COMPARE(shown.count(), 1);
-    QLabel *message = nullptr;
-    for (QLabel *l : w.findChildren<QLabel *>())
-        if (l->text().contains(QStringLiteral("cannot be read")))
-            message = l;
+    QLabel *message = labelSaying(w, QStringLiteral("cannot be read"));
     QVERIFY(message);
     QVERIFY(message->text().contains(QStringLiteral("href=\"reload\"")));
 
