@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Usage: bench/run.sh
 # Builds a Release tree in build-bench/ (under the shared build lock) and runs every benchmark of
-# bench/ in turn. gitlab-ci-local is looked up in build-bench/gitlab-ci-local/ unless
-# GITLAB_CI_LOCAL names it; bench_list says how to install it when it is missing.
+# bench/ in turn. gitlab-ci-local is looked up in build-bench/gitlab-ci-local/, then in the test
+# tree's build/gitlab-ci-local/, unless GITLAB_CI_LOCAL names it; bench_list says how to install
+# it when it is missing.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -17,6 +18,12 @@ command -v ninja >/dev/null && generator=(-G Ninja)
     -DTRAINYARD_BUILD_TESTS=OFF -DTRAINYARD_BUILD_BENCH=ON -DTRAINYARD_BUILD_GUI=ON >/dev/null
   cmake --build "$build" --target benchmarks -j"$(nproc)"
 ) 9>"$lock"
+
+# The test tree's copy (.ci/test installs gitlab-ci-local there) serves the benchmarks too.
+if [[ -z ${GITLAB_CI_LOCAL:-} && -x $root/build/gitlab-ci-local/node_modules/.bin/gitlab-ci-local &&
+      ! -x $build/gitlab-ci-local/node_modules/.bin/gitlab-ci-local ]]; then
+  export GITLAB_CI_LOCAL=$root/build/gitlab-ci-local/node_modules/.bin/gitlab-ci-local
+fi
 
 status=0
 for bench in "$build"/bench/bench_*; do
