@@ -20,6 +20,8 @@
 #include <QTextBrowser>
 #include <QTextDocument>
 #include <QUrl>
+#include <QAbstractButton>
+#include <QApplication>
 #include <QTest>
 #include <QStandardPaths>
 #include "support/demoproject.h"
@@ -531,13 +533,45 @@ void tst_MainWindow::reloadsWhenTheFileChangesOnDisk()
     QVERIFY(w.isWindowModified());
     QVERIFY(!scene->card(QStringLiteral("lint")));
 
-    // Our own Save does not read the file back.
-    write("build:\n  script: [make]\n");
-    QTest::qWait(500);
+    // Save asks before writing over the other editor's change; Cancel keeps both.
+    bool asked = false;
+    const auto answer = [&](const QString &button) {
+        QTimer::singleShot(0, [&asked, button] {
+            auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+            if (!box)
+                return;
+            asked = box->text().contains(QStringLiteral("changed by another program"));
+            for (QAbstractButton *b : box->buttons())
+                if (b->text() == button)
+                    b->click();
+        });
+    };
+    answer(QStringLiteral("Cancel"));
     edit->saveAction()->trigger();
+    QVERIFY(asked);
+    QVERIFY(w.isWindowModified());
+    QFile disk(file);
+    QVERIFY(disk.open(QIODevice::ReadOnly));
+    QVERIFY(disk.readAll().contains("lint:")); // the other editor's version is still there
+    disk.close();
+    // "Save mine over it" writes the window's version; our own write is not read back.
+    asked = false;
+    answer(QStringLiteral("&Save mine over it"));
+    edit->saveAction()->trigger();
+    QVERIFY(asked);
     QVERIFY(!w.isWindowModified());
     QTest::qWait(800);
     QCOMPARE(shown.count(), 2);
+    QVERIFY(disk.open(QIODevice::ReadOnly));
+    QVERIFY(!disk.readAll().contains("lint:"));
+    disk.close();
+    // A Save with nothing changed on disk does not ask.
+    edit->addStage(QStringLiteral("ship"));
+    asked = false;
+    answer(QStringLiteral("Cancel"));
+    edit->saveAction()->trigger();
+    QVERIFY(!asked);
+    QVERIFY(!w.isWindowModified());
 
     // File ▸ Reload pipeline reads it again (no edits: nothing to ask).
     write("build:\n  script: [make]\nlint:\n  script: [lint]\n");

@@ -129,6 +129,7 @@ private Q_SLOTS:
     void undoToAnyDepth();
     void fieldEditsMerge();
     void saveWritesBytesAndClearsModified();
+    void changedOnDiskSeesOtherEditors();
     void cycleIsRefused();
     void sharedAnchorIsRefused();
     void addNeedCreatesNeeds();
@@ -481,6 +482,32 @@ void tst_PipelineDocument::saveWritesBytesAndClearsModified()
     doc->undoStack()->undo();
     QVERIFY(doc->isModified());
     QCOMPARE(doc->text(), m_original);
+}
+
+void tst_PipelineDocument::changedOnDiskSeesOtherEditors()
+{
+    auto doc = loadDemo();
+    QVERIFY(doc);
+    QVERIFY(!doc->changedOnDisk()); // as read
+    QFile file(doc->filePath());
+    QVERIFY(file.open(QIODevice::Append));
+    file.write("# another editor was here\n");
+    file.close();
+    QVERIFY(doc->changedOnDisk());
+    QVERIFY(doc->save()); // the window decides to write over it (it asks the user first)
+    QVERIFY(!doc->changedOnDisk());
+    QVERIFY(QFile::remove(doc->filePath()));
+    QVERIFY(!doc->changedOnDisk()); // nothing there to overwrite
+
+    // A new pipeline, and someone creates the file before it is saved.
+    QTemporaryDir empty;
+    auto created = PipelineDocument::create(empty.path(), testContext(empty.path()));
+    QVERIFY(!created->changedOnDisk());
+    QFile other(created->filePath());
+    QVERIFY(other.open(QIODevice::WriteOnly));
+    other.write("job:\n  script: [x]\n");
+    other.close();
+    QVERIFY(created->changedOnDisk());
 }
 
 void tst_PipelineDocument::cycleIsRefused()

@@ -4,9 +4,11 @@
 #include "pipelinedocument.h"
 
 #include <QAction>
+#include <QDir>
 #include <QInputDialog>
 #include <QMenu>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QUndoStack>
 #include <QWidget>
 
@@ -35,6 +37,20 @@ EditController::EditController(QWidget *window)
     connect(m_save, &QAction::triggered, this, [this] {
         if (!m_document)
             return;
+        if (m_document->changedOnDisk()) {
+            // Another editor changed the file since it was read: never overwrite that silently.
+            QMessageBox box(QMessageBox::Warning, tr("The file changed on disk"),
+                            tr("%1 was changed by another program since Trainyard read it. Saving replaces those "
+                               "changes with yours; File ▸ Reload pipeline drops yours instead.")
+                                .arg(QDir::toNativeSeparators(m_document->filePath())),
+                            QMessageBox::NoButton, m_window);
+            QPushButton *overwrite = box.addButton(tr("&Save mine over it"), QMessageBox::DestructiveRole);
+            box.addButton(QMessageBox::Cancel);
+            box.setDefaultButton(QMessageBox::Cancel);
+            box.exec();
+            if (box.clickedButton() != overwrite)
+                return;
+        }
         if (auto saved = m_document->save(); !saved)
             QMessageBox::warning(m_window, tr("Cannot save"), saved.error().toString());
     });

@@ -52,11 +52,14 @@ PipelineDocument::load(const QString &projectDir, const core::EvaluationContext 
     if (!file.open(QIODevice::ReadOnly))
         return tl::unexpected(Error::error(QStringLiteral("cannot read the pipeline file: %1").arg(file.errorString()),
                                            SourceLocation{path}));
-    auto editor = core::YamlEditor::fromText(file.readAll(), path);
+    const QByteArray bytes = file.readAll();
+    auto editor = core::YamlEditor::fromText(bytes, path);
     if (!editor)
         return tl::unexpected(editor.error());
     // Not make_unique: the constructor is private.
-    return std::unique_ptr<PipelineDocument>(new PipelineDocument(projectDir, context, std::move(*editor), parent));
+    std::unique_ptr<PipelineDocument> doc(new PipelineDocument(projectDir, context, std::move(*editor), parent));
+    doc->m_diskText = bytes;
+    return doc;
 }
 
 std::unique_ptr<PipelineDocument> PipelineDocument::create(const QString &projectDir,
@@ -121,7 +124,18 @@ Result<void> PipelineDocument::save()
         return tl::unexpected(Error::error(QStringLiteral("cannot write the pipeline file: %1").arg(file.errorString()),
                                            SourceLocation{m_filePath}));
     m_undoStack->setClean();
+    m_diskText = bytes;
     return {};
+}
+
+bool PipelineDocument::changedOnDisk() const
+{
+    QFile file(m_filePath);
+    if (!file.exists())
+        return false; // nothing there to overwrite (not yet created, or removed: saving restores it)
+    if (!m_diskText || !file.open(QIODevice::ReadOnly))
+        return true;
+    return file.readAll() != *m_diskText;
 }
 
 void PipelineDocument::push(QUndoCommand *command)

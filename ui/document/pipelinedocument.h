@@ -10,6 +10,7 @@
 #include <QString>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 QT_BEGIN_NAMESPACE
@@ -45,6 +46,9 @@ public:
     bool isModified() const;
     /// Writes the text atomically and marks the undo stack clean.
     core::Result<void> save();
+    /// True when the file on disk is no longer what this document read or last wrote (another
+    /// editor changed it, or made it): saving would overwrite that. Reads the (small) file.
+    bool changedOnDisk() const;
 
     /// Pushes `command` onto the undo stack, or deletes it when it already refused (obsolete):
     /// QUndoStack::push would drop the redo history even for a command it then discards.
@@ -72,6 +76,7 @@ private:
 
     QString m_projectDir;
     QString m_filePath;
+    std::optional<QByteArray> m_diskText; ///< what was read or last written; nullopt: no file yet
     core::EvaluationContext m_context;
     core::YamlEditor m_editor;
     core::Pipeline m_pipeline;
