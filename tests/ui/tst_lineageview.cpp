@@ -251,7 +251,7 @@ void tst_LineageView::saveACopyOfTheArtifact()
     QTRY_COMPARE_WITH_TIMEOUT(saved.count(), 2, 10000);
     QVERIFY2(saved.last().at(1).toString().contains(QStringLiteral("artifact store is damaged")), qPrintable(saved.last().at(1).toString()));
     QVERIFY(!QFile::exists(destination));
-    QVERIFY(!QFile::exists(destination + QStringLiteral(".part")));
+    QCOMPARE(QDir(out.path()).entryList(QDir::Files | QDir::Hidden), QStringList()); // nothing half-written left
 
     QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
     f.write(bytes);
@@ -262,7 +262,22 @@ void tst_LineageView::saveACopyOfTheArtifact()
     QFile copy(destination);
     QVERIFY(copy.open(QIODevice::ReadOnly));
     QCOMPARE(copy.readAll(), bytes);
+    copy.close();
     QVERIFY(view.statusLabel()->text().contains(QStringLiteral("Saved a copy of models/model.txt")));
+    // One copy at a time: the button is off while one runs.
+    view.saveCopy(out.filePath(QStringLiteral("second.txt")));
+    QVERIFY(!button->isEnabled());
+    QTRY_COMPARE_WITH_TIMEOUT(saved.count(), 4, 10000);
+    QVERIFY(button->isEnabled());
+    // A damaged store file never replaces a good copy already there.
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write("not the model");
+    f.close();
+    view.saveCopy(destination);
+    QTRY_COMPARE_WITH_TIMEOUT(saved.count(), 5, 10000);
+    QVERIFY(!saved.last().at(1).toString().isEmpty());
+    QVERIFY(copy.open(QIODevice::ReadOnly));
+    QCOMPARE(copy.readAll(), bytes);
     QVERIFY(button->isEnabled());
 }
 

@@ -18,6 +18,7 @@
 #include <QLineEdit>
 #include <QLocale>
 #include <QPushButton>
+#include <QSaveFile>
 #include <QSplitter>
 #include <QTimer>
 #include <QTextBrowser>
@@ -177,7 +178,7 @@ void LineageView::showReview(const ArtifactReview &review)
     fitGraph();
     m_details->setHtml(m_graph->details(QStringLiteral("subject")));
     m_reviewButton->setEnabled(true);
-    m_saveButton->setEnabled(true);
+    m_saveButton->setEnabled(!m_copying);
     const core::ArtifactProvenance &p = review.provenance;
     m_status->setText(tr("%1 — made by %2 in run %3 from %4 commit(s), %5 image(s), %6 data version(s); %7")
                           .arg(p.artifact.path.toHtmlEscaped(), p.artifact.job, p.artifact.runId)
@@ -246,17 +247,19 @@ void LineageView::chooseCopyDestination()
 
 void LineageView::saveCopy(const QString &destination)
 {
-    if (!m_review)
+    if (!m_review || m_copying)
         return;
     const core::LineageArtifact artifact = m_review->provenance.artifact;
     const QString source = core::ArtifactStore::objectPath(m_query->projectDir() + QStringLiteral("/.trainyard/artifacts"),
                                                            artifact.sha256);
+    m_copying = true; // one copy at a time
     m_saveButton->setEnabled(false);
     m_status->setText(tr("Saving a copy of %1 to %2…").arg(artifact.path.toHtmlEscaped(), destination.toHtmlEscaped()));
     auto *watcher = new QFutureWatcher<QString>(this);
     connect(watcher, &QFutureWatcher<QString>::finished, this, [this, watcher, destination, artifact] {
         watcher->deleteLater();
         const QString error = watcher->result();
+        m_copying = false;
         m_saveButton->setEnabled(m_review.has_value());
         m_status->setText(error.isEmpty() ? tr("Saved a copy of %1 (sha256 %2) to %3")
                                                 .arg(artifact.path.toHtmlEscaped(), artifact.sha256.left(12), destination.toHtmlEscaped())
@@ -268,35 +271,32 @@ void LineageView::saveCopy(const QString &destination)
         if (!in.open(QIODevice::ReadOnly))
             return tr("Cannot save %1: its file is not in the artifact store (%2): %3")
                 .arg(artifact.path, source, in.errorString());
-        const QString part = destination + QStringLiteral(".part");
-        QFile out(part);
-        if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate))
-            return tr("Cannot write %1: %2").arg(part, out.errorString());
+        // QSaveFile: the destination is replaced only when every byte is written and checked;
+        // on any failure it stays as it was.
+        QSaveFile out(destination);
+        if (!out.open(QIODevice::WriteOnly))
+            return tr("Cannot write %1: %2").arg(destination, out.errorString());
         QCryptographicHash hash(QCryptographicHash::Sha256);
         QByteArray buffer(1 << 20, Qt::Uninitialized);
         for (;;) {
             const qint64 n = in.read(buffer.data(), buffer.size());
             if (n < 0 || (n > 0 && out.write(buffer.constData(), n) != n)) {
                 const QString why = n < 0 ? in.errorString() : out.errorString();
-                out.remove();
-                return tr("Cannot copy %1 to %2: %3").arg(source, part, why);
+                out.cancelWriting();
+                return tr("Cannot copy %1 to %2: %3").arg(source, destination, why);
             }
             if (n == 0)
                 break;
             hash.addData(QByteArrayView(buffer.constData(), n));
         }
-        out.close();
         const QString sha = QString::fromLatin1(hash.result().toHex());
         if (sha != artifact.sha256) {
-            out.remove();
+            out.cancelWriting();
             return tr("Not saved: the stored file of %1 has sha256 %2, not the recorded %3 (the artifact store is damaged)")
                 .arg(artifact.path, sha, artifact.sha256);
         }
-        QFile::remove(destination); // the user agreed to replace it in the dialog
-        if (!QFile::rename(part, destination)) {
-            QFile::remove(part);
-            return tr("Cannot write %1").arg(destination);
-        }
+        if (!out.commit())
+            return tr("Cannot write %1: %2").arg(destination, out.errorString());
         return {};
     }));
 }

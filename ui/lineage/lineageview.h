@@ -78,6 +78,7 @@ private:
     QLabel *m_status;
     QPushButton *m_reviewButton;
     QPushButton *m_saveButton;
+    bool m_copying = false; ///< a Save a copy… is running
     ReleaseReviewDialog *m_dialog = nullptr;
     std::optional<ArtifactReview> m_review;
 };
