@@ -7,20 +7,23 @@ namespace trainyard::core {
 void BuildLogCondenser::closeStep()
 {
     // A step that printed nothing of its own was cached (or is a FROM, whose " ---> " names the base).
-    if (!m_pendingStep.isEmpty() && !m_stepShown)
+    if (!m_pendingStep.isEmpty() && !m_stepShown && !m_stepIsFrom)
         ++m_cached;
     m_pendingStep.clear();
     m_stepShown = false;
     m_stepCached = false;
+    m_stepIsFrom = false;
 }
 
 void BuildLogCondenser::addLine(const QString &line)
 {
     static const QRegularExpression step(QStringLiteral("^Step \\d+/\\d+ : "));
     static const QRegularExpression result(QStringLiteral("^ ---> [0-9a-f]*$"));
-    if (step.match(line).hasMatch()) {
+    if (const auto m = step.match(line); m.hasMatch()) {
         closeStep();
-        ++m_steps;
+        m_stepIsFrom = line.mid(m.capturedEnd()).startsWith(QLatin1String("FROM "), Qt::CaseInsensitive);
+        if (!m_stepIsFrom)
+            ++m_steps;
         m_pendingStep = line;
         return;
     }
@@ -39,10 +42,14 @@ void BuildLogCondenser::addLine(const QString &line)
     m_emit(line);
 }
 
-void BuildLogCondenser::finish()
+void BuildLogCondenser::finish(bool ok)
 {
+    if (!ok && !m_pendingStep.isEmpty() && !m_stepShown) {
+        m_emit(m_pendingStep); // where it stopped
+        m_stepShown = true;
+    }
     closeStep();
-    if (m_cached > 0)
+    if (ok && m_cached > 0)
         m_emit(QStringLiteral("%1 of %2 build step(s) came from the build cache").arg(m_cached).arg(m_steps));
     m_steps = 0;
     m_cached = 0;

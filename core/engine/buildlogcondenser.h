@@ -16,8 +16,10 @@ public:
     explicit BuildLogCondenser(std::function<void(const QString &)> emit) : m_emit(std::move(emit)) {}
 
     void addLine(const QString &line);
-    /// Ends the build: "N of M build step(s) came from the cache" when any did.
-    void finish();
+    /// Ends the build: "N of M build step(s) came from the build cache" when any did (FROM is no
+    /// build step). A failed build (`ok` false) shows the step it stopped in (Docker reports the
+    /// error itself separately) and no summary.
+    void finish(bool ok = true);
 
     int cachedSteps() const { return m_cached; }
     int steps() const { return m_steps; }
@@ -29,6 +31,7 @@ private:
     QString m_pendingStep; ///< the current step's line, not printed yet
     bool m_stepShown = false;
     bool m_stepCached = false;
+    bool m_stepIsFrom = false;
     int m_steps = 0;
     int m_cached = 0;
 };

@@ -63,7 +63,7 @@ Result<void> DockerExecutor::prepareImage(const QString &image, const ExecutionC
         });
         auto built = client.buildImage(
             context, build.dockerfile, image, [&](const QString &line) { condensed.addLine(line); }, &cancel);
-        condensed.finish();
+        condensed.finish(built.has_value());
         if (!built)
             return tl::unexpected(Error::error(QStringLiteral("building image %1 from %2 failed: %3").arg(image, context, built.error().message),
                                                build.location));
