@@ -144,6 +144,10 @@ void printRun(QTextStream &out, const RunLineage &l)
 
 void printUses(QTextStream &out, const LineageUses &u)
 {
+    if (u.runs.empty()) {
+        out << "nothing recorded was made from " << u.key << " (no data version, image, commit or artifact matches it)\n";
+        return;
+    }
     out << LineageUses::kindName(u.kind) << " " << u.key << ": " << u.runs.size() << " run(s), " << u.jobs.size()
         << " job(s), " << u.artifacts.size() << " artifact(s)\n";
     for (const LineageRun &r : u.runs)

@@ -283,11 +283,19 @@ Provenance::Provenance(const LineageStore &store)
 
 Result<LineageArtifact> Provenance::resolveArtifact(const QString &target, const QString &runId) const
 {
+    // Without a run: the newest made by a real run. A reproduction makes the same path again, but
+    // "export/model.tar" means the model people run and sign, not its check.
+    const auto isReproduction = [&](const QString &id) {
+        const auto run = m_store.run(id);
+        return run && *run && (**run).trigger == QLatin1String("reproduce");
+    };
     const auto pick = [&](const std::vector<LineageArtifact> &rows) -> std::optional<LineageArtifact> {
         for (const LineageArtifact &a : rows) {
-            if (runId.isEmpty() || a.runId == runId)
+            if (runId.isEmpty() ? !isReproduction(a.runId) : a.runId == runId)
                 return a;
         }
+        if (runId.isEmpty() && !rows.empty())
+            return rows.front(); // only reproductions made it
         return std::nullopt;
     };
     if (target.size() == 64 && isHex(target)) {
@@ -503,24 +511,33 @@ Result<LineageUses> Provenance::uses(const QString &rawKey) const
     } else if (lower.endsWith(QLatin1String(".dir")) && isHex(lower.chopped(4))) {
         found = tryKind(LineageUses::Kind::Data, m_store.jobsUsingData(lower));
     } else if (isHex(lower) && lower.size() >= 4 && lower.size() < 64) {
+        // A commit prefix, or a short data hash, image ID or artifact sha256, as `git` takes short
+        // shas; a prefix that fits more than one thing is refused, naming them.
         if (lower.size() <= 40)
             found = tryKind(LineageUses::Kind::Commit, m_store.jobsAtCommit(lower));
-        if (found && !*found) {
-            // Not a commit: a short data hash, image ID or artifact sha256, as `git` takes short shas.
-            const auto keys = m_store.keysWithPrefix(lower);
-            if (!keys)
-                return tl::unexpected(keys.error());
-            if (keys->size() == 1)
-                return this->uses(keys->front().second);
-            if (keys->size() > 1) {
-                QStringList candidates;
-                for (const auto &[kind, full] : *keys)
-                    candidates << QStringLiteral("%1 %2").arg(kind, full);
-                return tl::unexpected(Error::error(QStringLiteral("'%1' is ambiguous: it starts %2; give more digits")
-                                                       .arg(key, candidates.join(QStringLiteral(", ")))));
+        if (!found)
+            return tl::unexpected(found.error());
+        const auto keys = m_store.keysWithPrefix(lower);
+        if (!keys)
+            return tl::unexpected(keys.error());
+        QStringList candidates; // each full key once (a one-file data hash can also be an artifact's sha256)
+        QStringList fullKeys;
+        for (const auto &[kind, full] : *keys) {
+            if (!fullKeys.contains(full)) {
+                fullKeys << full;
+                candidates << QStringLiteral("%1 %2").arg(kind, full);
             }
-            uses.kind = lower.size() <= 40 ? LineageUses::Kind::Commit : LineageUses::Kind::Data;
         }
+        if (*found && !fullKeys.isEmpty())
+            candidates.prepend(QStringLiteral("a commit"));
+        if (candidates.size() > 1)
+            return tl::unexpected(Error::error(QStringLiteral("'%1' is ambiguous: it starts %2; give more digits")
+                                                   .arg(key, candidates.join(QStringLiteral(", ")))));
+        if (*found)
+            return uses;
+        if (fullKeys.size() == 1)
+            return this->uses(fullKeys.first());
+        uses.kind = lower.size() <= 40 ? LineageUses::Kind::Commit : LineageUses::Kind::Data;
     } else if (isHex(lower) && lower.size() == 64) {
         found = tryKind(LineageUses::Kind::Data, m_store.jobsUsingData(lower));
         if (found && !*found)
@@ -531,6 +548,8 @@ Result<LineageUses> Provenance::uses(const QString &rawKey) const
             if (found && !*found)
                 uses.kind = LineageUses::Kind::Artifact;
         }
+    } else if (isHex(lower) && lower.size() < 4) {
+        return tl::unexpected(Error::error(QStringLiteral("'%1' is too short: give at least 4 hex digits").arg(key)));
     } else {
         return tl::unexpected(Error::error(
             QStringLiteral("'%1' is not a data hash, image digest (sha256:…), commit or artifact sha256").arg(key)));

@@ -101,7 +101,7 @@ std::vector<Section> sections(const ArtifactProvenance &p, const ReleaseChecklis
     out.push_back(data);
 
     Section inputs{
-        QStringLiteral("Artifacts staged into upstream jobs"),
+        QStringLiteral("Artifacts handed from job to job (staged into the job that used them)"),
         {QStringLiteral("Job"), QStringLiteral("From job"), QStringLiteral("Path"), QStringLiteral("sha256")},
         {}};
     for (const LineageConsumption &c : p.inputs)

@@ -279,6 +279,17 @@ void tst_Provenance::resolveArtifact()
     QVERIFY2(byFile, byFile ? "" : qPrintable(byFile.error().message));
     QCOMPARE(byFile->path, QStringLiteral("export/model.tar"));
     QCOMPARE(byFile->runId, f.a.runId);
+
+    // A newer reproduction makes the same paths; a path still means the newest real run's file.
+    const QString repro = QStringLiteral("20240501-120000-00f9");
+    const QString reproModel = QString(63, u'd') + u'1';
+    trainyard::test::writeSampleRun(*f.store, repro, kCommitB, hex64('2'), reproModel);
+    LineageRun run = **f.store->run(repro);
+    run.trigger = QStringLiteral("reproduce");
+    QVERIFY(f.store->recordRun(run));
+    QCOMPARE(p.resolveArtifact(QStringLiteral("models/model.txt"))->runId, f.b.runId);
+    QCOMPARE(p.resolveArtifact(QStringLiteral("models/model.txt"), repro)->runId, repro); // asked for by run
+    QCOMPARE(p.resolveArtifact(reproModel)->runId, repro); // only the reproduction has these bytes
 }
 
 void tst_Provenance::runLineage()
