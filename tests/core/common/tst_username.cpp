@@ -5,6 +5,8 @@
 #include <QProcess>
 #include <QTest>
 
+#include <unistd.h>
+
 using namespace trainyard::core;
 
 class tst_UserName final : public QObject
@@ -53,7 +55,11 @@ void tst_UserName::accountWhenNoVariable()
     id.start(QStringLiteral("id"), {QStringLiteral("-un")});
     QVERIFY(id.waitForFinished());
     const QString expected = QString::fromLocal8Bit(id.readAllStandardOutput()).trimmed();
-    QVERIFY(!expected.isEmpty());
+    if (id.exitCode() != 0 || expected.isEmpty()) {
+        // A uid without a passwd entry (a container started with --user N): still never blank.
+        QCOMPARE(currentUserName(), QStringLiteral("uid %1").arg(::geteuid()));
+        return;
+    }
     QCOMPARE(currentUserName(), expected);
 }
 
