@@ -212,6 +212,10 @@ Command scalarsCommand()
                    "Try 'trainyard scalars --help'.\n";
             return int(ExitUsage);
         }
+        if (!logdirs.isEmpty() && p.isSet(QStringLiteral("C")) && !recorded) {
+            err << "trainyard scalars: -C goes with --recorded (LOGDIRs are read as given)\n";
+            return int(ExitUsage);
+        }
         if (!logdirs.isEmpty() && recorded) {
             err << "trainyard scalars: --recorded reads the project's runs; give no LOGDIR with it\n";
             return int(ExitUsage);
@@ -231,10 +235,13 @@ Command scalarsCommand()
             out << "run,tag,step,wall_time,value\n";
 
         int status = ExitOk;
+        // Prints the series of `run` that pass --tag; returns how many.
         const auto printRun = [&](const QString &runName, const RunScalars &run) {
+            int printed = 0;
             for (const auto &[tag, series] : run.series) {
                 if (series.isEmpty() || (!tagFilter->pattern().isEmpty() && !tagFilter->match(tag).hasMatch()))
                     continue;
+                ++printed;
                 if (format == Format::Summary)
                     printSummary(runName, tag, series, out);
                 else if (format == Format::Json)
@@ -242,6 +249,7 @@ Command scalarsCommand()
                 else
                     printPoints(series, format, csvField(runName) + ',' + csvField(tag) + ',', out);
             }
+            return printed;
         };
         const auto report = [&](const ReadReport &r) {
             for (const Error &e : r.unfinished)
@@ -265,12 +273,11 @@ Command scalarsCommand()
             for (const RecordedScalarRun &r : runs->runs) {
                 if (!runFilter->pattern().isEmpty() && !runFilter->match(r.displayName).hasMatch())
                     continue;
-                ++shown;
                 if (!r.eventFiles.isEmpty()) {
                     ReadReport readReport;
                     const RunScalars scalars = RunScalarsLocator::read(r, readReport);
                     report(readReport);
-                    printRun(r.displayName, scalars);
+                    shown += printRun(r.displayName, scalars);
                 } else if (!r.workspaceLogdir.isEmpty()) {
                     // A job still running (or a failed one whose workspace was kept): its folder as it is now.
                     ScalarTailer tailer(r.workspaceLogdir);
@@ -282,12 +289,13 @@ Command scalarsCommand()
                     }
                     report(*readReport);
                     for (const RunScalars *run : tailer.runs())
-                        printRun(run->name.isEmpty() ? r.displayName : r.displayName + u'/' + run->name, *run);
+                        shown += printRun(run->name.isEmpty() ? r.displayName : r.displayName + u'/' + run->name, *run);
                 }
             }
             if (shown == 0)
                 err << "trainyard scalars: no recorded run in " << projectDir << " has TensorBoard scalars"
-                    << (runFilter->pattern().isEmpty() ? QString() : QStringLiteral(" matching --run"))
+                    << (runFilter->pattern().isEmpty() && tagFilter->pattern().isEmpty() ? QString()
+                                                                                      : QStringLiteral(" matching --run/--tag"))
                     << " (a job declares its folder with .trainyard: jobs: JOB: tensorboard: DIR)\n";
         }
 
