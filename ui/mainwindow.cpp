@@ -37,6 +37,7 @@
 #include <QFileInfo>
 #include <QFileSystemWatcher>
 #include <QFutureWatcher>
+#include <QImage>
 #include <QLabel>
 #include <QListWidget>
 #include <QMenu>
@@ -44,6 +45,8 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPushButton>
+#include <QRegularExpression>
+#include <QSet>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -62,6 +65,7 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <functional>
+#include <utility>
 
 // trainyard_ui is a static library: its compiled-in resources (icons) must be pulled in by name.
 static void initTrainyardResources()
@@ -80,13 +84,14 @@ QIcon icon(const char *name)
 }
 
 /// Asks a yes/no question whose buttons say what they do ("Reproduce", "Cancel"); true to go on.
+/// With `safeDefault`, Enter picks `stay` (for questions whose action destroys work).
 bool confirmAction(QWidget *parent, const QString &title, const QString &text, const QString &action,
-                   const QString &stay = QObject::tr("Cancel"))
+                   const QString &stay = QObject::tr("Cancel"), bool safeDefault = false)
 {
     QMessageBox box(QMessageBox::Question, title, text, QMessageBox::NoButton, parent);
     QPushButton *go = box.addButton(action, QMessageBox::AcceptRole);
     QPushButton *cancel = box.addButton(stay, QMessageBox::RejectRole);
-    box.setDefaultButton(go);
+    box.setDefaultButton(safeDefault ? cancel : go);
     box.setEscapeButton(cancel);
     box.exec();
     return box.clickedButton() == go;
@@ -164,7 +169,13 @@ MainWindow::MainWindow(QWidget *parent)
     m_probe = new StatusProbe(this);
     connect(m_recent, &RecentProjects::openRequested, this, &MainWindow::openProject);
     connect(m_edit, &EditController::documentChanged, this, &MainWindow::refreshCanvas);
-    connect(m_edit, &EditController::modifiedChanged, this, &QWidget::setWindowModified);
+    connect(m_edit, &EditController::modifiedChanged, this, [this](bool modified) {
+        setWindowModified(modified);
+        // A pipeline made with "Create pipeline" is watched once its first Save wrote it.
+        const QString file = m_projectDir + QStringLiteral("/.gitlab-ci.yml");
+        if (!modified && !m_projectDir.isEmpty() && m_pipelineFileWatcher->files().isEmpty() && QFileInfo::exists(file))
+            m_pipelineFileWatcher->addPath(file);
+    });
 
     PipelineScene *scene = m_canvas->pipelineScene();
     connect(m_canvas, &PipelineCanvas::jobMenuRequested, this, &MainWindow::showJobMenu);
@@ -457,23 +468,29 @@ void MainWindow::reloadPipeline(bool ask)
 {
     if (m_projectDir.isEmpty())
         return;
-    if (isRunning())
-        return statusBar()->showMessage(tr(".gitlab-ci.yml changed on disk: it is read again once the run has ended "
-                                           "(File ▸ Reload pipeline)."),
+    if (isRunning()) {
+        m_reloadPending = true; // runFinished (or the reproduction's end) reads it
+        return statusBar()->showMessage(tr(".gitlab-ci.yml changed on disk: it is read again once the run has ended."),
                                         10000);
+    }
     if (isWindowModified()) {
         if (!ask)
             return statusBar()->showMessage(tr(".gitlab-ci.yml changed on disk. File ▸ Reload pipeline reads it, "
                                                "dropping your unsaved edits; Save keeps yours."),
                                             15000);
         if (!confirmAction(this, tr("Reload pipeline"),
-                           tr("Drop your unsaved edits and read .gitlab-ci.yml from disk again?"), tr("&Drop edits and reload")))
+                           tr("Drop your unsaved edits and read .gitlab-ci.yml from disk again?"), tr("&Drop edits and reload"),
+                           tr("Cancel"), true))
             return;
         m_edit->setDocument(nullptr); // its edits are dropped: nothing to ask about
     }
     statusBar()->showMessage(tr("Reading .gitlab-ci.yml again…"), 3000);
     const int view = m_views->currentIndex();
+    const QString lastRun = m_lastRunId; // the same project: Retry still knows its last run
+    const bool lastShell = m_lastRunShell;
     openProject(m_projectDir);
+    m_lastRunId = lastRun;
+    m_lastRunShell = lastShell;
     m_views->setCurrentIndex(view);
 }
 
@@ -505,6 +522,7 @@ bool MainWindow::showUserGuide()
         auto *browser = new QTextBrowser(dialog);
         browser->setObjectName(QStringLiteral("userGuideText"));
         browser->setOpenExternalLinks(true);
+        browser->setPlaceholderText(tr("Reading the user guide…"));
         layout->addWidget(browser);
         auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, dialog);
         auto *back = buttons->addButton(tr("&Back"), QDialogButtonBox::ActionRole);
@@ -514,23 +532,52 @@ bool MainWindow::showUserGuide()
         connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::close);
         layout->addWidget(buttons);
         dialog->resize(900, 720);
-        // Markdown, with the screenshots and docs/cli.md beside it.
-        browser->setSource(QUrl::fromLocalFile(guide), QTextDocument::MarkdownResource);
-        // The screenshots are window-sized: shown at the guide's width, their height in proportion.
-        QTextDocument *doc = browser->document();
-        for (QTextBlock block = doc->begin(); block.isValid(); block = block.next()) {
-            for (auto it = block.begin(); !it.atEnd(); ++it) {
-                const QTextFragment fragment = it.fragment();
-                if (!fragment.isValid() || !fragment.charFormat().isImageFormat())
-                    continue;
-                QTextImageFormat image = fragment.charFormat().toImageFormat();
-                image.setWidth(820);
+
+        // The text and its screenshots are read and decoded on a worker thread.
+        struct Guide
+        {
+            QByteArray markdown;
+            QList<std::pair<QString, QImage>> images; ///< as linked in the text
+        };
+        auto *watcher = new QFutureWatcher<Guide>(dialog);
+        connect(watcher, &QFutureWatcher<Guide>::finished, browser, [watcher, browser, dir = QFileInfo(guide).absolutePath()] {
+            watcher->deleteLater();
+            const Guide g = watcher->result();
+            QTextDocument *doc = browser->document();
+            browser->setSearchPaths({dir}); // docs/cli.md and the pictures, beside the guide
+            for (const auto &[link, image] : g.images)
+                doc->addResource(QTextDocument::ImageResource, QUrl(link), image);
+            doc->setMarkdown(QString::fromUtf8(g.markdown));
+            // The screenshots are window-sized: shown at the guide's width, their height in
+            // proportion. Found first, then changed (changing formats while walking them is unsafe).
+            QList<std::pair<int, int>> spans;
+            for (QTextBlock block = doc->begin(); block.isValid(); block = block.next()) {
+                for (auto it = block.begin(); !it.atEnd(); ++it) {
+                    const QTextFragment fragment = it.fragment();
+                    if (fragment.isValid() && fragment.charFormat().isImageFormat())
+                        spans.append({fragment.position(), fragment.length()});
+                }
+            }
+            for (const auto &[position, length] : spans) {
                 QTextCursor cursor(doc);
-                cursor.setPosition(fragment.position());
-                cursor.setPosition(fragment.position() + fragment.length(), QTextCursor::KeepAnchor);
+                cursor.setPosition(position);
+                cursor.setPosition(position + length, QTextCursor::KeepAnchor);
+                QTextImageFormat image = cursor.charFormat().toImageFormat();
+                image.setWidth(820);
                 cursor.setCharFormat(image);
             }
-        }
+        });
+        watcher->setFuture(QtConcurrent::run([guide] {
+            Guide g;
+            QFile file(guide);
+            if (file.open(QIODevice::ReadOnly))
+                g.markdown = file.readAll();
+            static const QRegularExpression imageLink(QStringLiteral("!\\[[^\\]]*\\]\\(([^)\\s]+)\\)"));
+            const QDir dir = QFileInfo(guide).absoluteDir();
+            for (const QRegularExpressionMatch &m : imageLink.globalMatch(QString::fromUtf8(g.markdown)))
+                g.images.append({m.captured(1), QImage(dir.filePath(m.captured(1)))});
+            return g;
+        }));
     }
     dialog->show();
     dialog->raise();
@@ -550,6 +597,14 @@ void MainWindow::showShortcuts()
         tree->setHeaderLabels({tr("Command"), tr("Shortcut")});
         tree->setRootIsDecorated(false);
         layout->addWidget(tree);
+        // A job log's own keys (its search box) are not menu commands.
+        auto *logKeys = new QLabel(tr("In a job's log: %1 searches, %2 / %3 go to the next / previous match.")
+                                       .arg(QKeySequence(QKeySequence::Find).toString(QKeySequence::NativeText),
+                                            QKeySequence(Qt::Key_F3).toString(QKeySequence::NativeText),
+                                            QKeySequence(Qt::SHIFT | Qt::Key_F3).toString(QKeySequence::NativeText)),
+                                   dialog);
+        logKeys->setWordWrap(true);
+        layout->addWidget(logKeys);
         auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, dialog);
         connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::close);
         layout->addWidget(buttons);
@@ -572,6 +627,18 @@ void MainWindow::showShortcuts()
     for (QAction *top : menuBar()->actions()) {
         if (top->menu())
             addMenu(top->menu(), plain(top->text()));
+    }
+    // The window's own actions that a menu shows only when opened (the views, Ctrl+1/2/3).
+    QSet<QString> listed;
+    for (int i = 0; i < tree->topLevelItemCount(); ++i)
+        listed.insert(tree->topLevelItem(i)->text(1));
+    for (QAction *a : findChildren<QAction *>(QString(), Qt::FindDirectChildrenOnly)) {
+        const QString keys = a->shortcut().toString(QKeySequence::NativeText);
+        if (keys.isEmpty() || listed.contains(keys) || a->text().isEmpty())
+            continue;
+        const QString where = a->objectName().startsWith(QLatin1String("showView")) ? tr("View") : tr("Window");
+        new QTreeWidgetItem(tree, {where + QStringLiteral(" ▸ ") + plain(a->text()), keys});
+        listed.insert(keys);
     }
     tree->resizeColumnToContents(0);
     dialog->show();
@@ -755,6 +822,8 @@ void MainWindow::reproduceRun(const QString &runId, bool confirm)
             [this, runId](const core::ReproductionReport &report, const QString &refusal) {
                 m_reproduce.release()->deleteLater(); // its thread has ended
                 showReproduction(runId, report, refusal);
+                if (std::exchange(m_reloadPending, false))
+                    QTimer::singleShot(0, this, [this] { reloadPipeline(false); });
             });
     if (auto *dock = findChild<QDockWidget *>(QStringLiteral("consoleDock"))) {
         dock->show();
@@ -806,6 +875,8 @@ void MainWindow::showReproduction(const QString &runId, const core::Reproduction
 void MainWindow::runFinished(const core::RunRecord &record, const QString &error)
 {
     m_run.release()->deleteLater(); // its thread has ended; delete once this signal returns
+    if (std::exchange(m_reloadPending, false))
+        QTimer::singleShot(0, this, [this] { reloadPipeline(false); }); // the file changed during the run
     m_canvas->pipelineScene()->setApprovalsEnabled(false);
     m_gpus->setPolling(false);
     m_gpus->clearAssignments();
@@ -834,7 +905,7 @@ void MainWindow::runFinished(const core::RunRecord &record, const QString &error
 void MainWindow::closeEvent(QCloseEvent *event)
 {
     if (isRunning() && !confirmAction(this, tr("A run is active"), tr("Closing cancels the run. Close anyway?"),
-                                      tr("Cancel the run and &close"), tr("&Keep running"))) {
+                                      tr("Cancel the run and &close"), tr("&Keep running"), true)) {
         event->ignore();
         return;
     }
@@ -1047,6 +1118,9 @@ void MainWindow::openProject(const QString &dir)
         return;
     m_projectDir = QDir(dir).absolutePath();
     m_noPipelineFile = false;
+    m_reloadPending = false;
+    if (!m_pipelineFileWatcher->files().isEmpty())
+        m_pipelineFileWatcher->removePaths(m_pipelineFileWatcher->files()); // the last project's
     m_projectLabel->setText(tr("Reading %1…").arg(QDir::toNativeSeparators(m_projectDir)));
     m_commitLabel->clear();
     m_lastRunId.clear();
@@ -1097,8 +1171,6 @@ void MainWindow::openProject(const QString &dir)
             Q_EMIT projectShown(dir);
             return;
         }
-        if (!m_pipelineFileWatcher->files().isEmpty())
-            m_pipelineFileWatcher->removePaths(m_pipelineFileWatcher->files());
         m_pipelineFileWatcher->addPath(dir + QStringLiteral("/.gitlab-ci.yml"));
         // The document re-reads the text after every edit, with the context made here.
         auto document = PipelineDocument::load(dir, read.context);

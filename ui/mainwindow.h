@@ -147,6 +147,7 @@ private:
     /// Watches the open project's .gitlab-ci.yml: an edit made in another editor is read at once.
     QFileSystemWatcher *m_pipelineFileWatcher = nullptr;
     QTimer *m_pipelineFileChanged = nullptr; ///< settles a burst of change notifications
+    bool m_reloadPending = false;            ///< the file changed during a run: read it when the run ends
     StatusProbe *m_probe = nullptr;
     QMenu *m_recentMenu = nullptr;
     QMenu *m_viewMenu = nullptr;
