@@ -134,6 +134,16 @@ Result<void> Scheduler::preflight()
     if (m_events.message)
         m_events.message(QStringLiteral("engine: %1").arg(*engine));
 
+    // Every job mounts the data inputs: one that is missing is refused before any image is built.
+    for (const DataInput &d : m_pipeline.trainyard.data) {
+        const QString source = QDir::isAbsolutePath(d.path) ? d.path : QDir(m_projectDir).absoluteFilePath(d.path);
+        if (!QFileInfo::exists(source))
+            return tl::unexpected(Error::error(
+                QStringLiteral("data input '%1': path '%2' does not exist (looked for %3); no job ran")
+                    .arg(d.name, d.path, QDir::cleanPath(source)),
+                d.location));
+    }
+
     // GPU jobs are checked before any work starts.
     int most = 0;
     QStringList gpuJobs;

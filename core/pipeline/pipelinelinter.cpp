@@ -116,6 +116,7 @@ std::vector<Error> PipelineLinter::lint(const Pipeline &pipeline)
     checkGpuCheck(pipeline, out);
     checkNeededArtifacts(pipeline, out);
     checkDataInputs(pipeline, out);
+    checkImageBuilds(pipeline, out);
     checkTrainyardJobs(pipeline, out);
     return out;
 }
@@ -218,6 +219,26 @@ void PipelineLinter::checkDataInputs(const Pipeline &pipeline, std::vector<Error
                                                     "mounting it would train on nothing")
                                          .arg(input.name, input.path, QDir::cleanPath(path)),
                                      input.location));
+    }
+}
+
+void PipelineLinter::checkImageBuilds(const Pipeline &pipeline, std::vector<Error> &out)
+{
+    for (const ImageBuild &build : pipeline.trainyard.images) {
+        const bool absolute = QDir::isAbsolutePath(build.context);
+        if (!absolute && pipeline.projectDir.isEmpty())
+            continue;
+        const QString context = absolute ? build.context : QDir(pipeline.projectDir).filePath(build.context);
+        if (!QFileInfo(context).isDir()) {
+            out.push_back(Error::warning(QStringLiteral("image %1: build context '%2' is not a folder (looked for %3); "
+                                                        "a run cannot build the image")
+                                             .arg(build.tag, build.context, QDir::cleanPath(context)),
+                                         build.location));
+        } else if (!QFileInfo(QDir(context).filePath(build.dockerfile)).isFile()) {
+            out.push_back(Error::warning(QStringLiteral("image %1: no %2 in its build context '%3'")
+                                             .arg(build.tag, build.dockerfile, build.context),
+                                         build.location));
+        }
     }
 }
 

@@ -27,6 +27,7 @@ private:
     static void checkNeededArtifacts(const Pipeline &pipeline, std::vector<Error> &out);
     /// `.trainyard: data:` inputs whose path does not exist.
     static void checkDataInputs(const Pipeline &pipeline, std::vector<Error> &out);
+    static void checkImageBuilds(const Pipeline &pipeline, std::vector<Error> &out);
     /// `.trainyard: jobs:` entries that name no job.
     static void checkTrainyardJobs(const Pipeline &pipeline, std::vector<Error> &out);
 };

@@ -69,6 +69,7 @@ private Q_SLOTS:
     void runAsksForManualJobsOnATerminal();
     void runCancelledWithCtrlC();
     void runSaysHowToApproveManualJobs();
+    void runRefusesMissingDataFirst();
     void runRefusesAnUnknownJob_data();
     void runRefusesAnUnknownJob();
 };
@@ -287,6 +288,23 @@ void tst_Cli::runSaysHowToApproveManualJobs()
     QCOMPARE(approved.exitCode, 0);
     QVERIFY2(approved.out.contains(QStringLiteral("[deploy] deployed")), qPrintable(approved.out));
     QVERIFY(!approved.out.contains(QStringLiteral("Not run:")));
+}
+
+void tst_Cli::runRefusesMissingDataFirst()
+{
+    // A data input that is not there is refused before any job (or image build) starts.
+    QTemporaryDir dir;
+    QVERIFY(writePipeline(dir.path(), ".trainyard:\n  data:\n    set:\n      path: dataz\n      mount: /data/set\n"
+                                      "train:\n  script: [echo trained]\n"));
+    const RunResult validate = runTrainyard({QStringLiteral("validate"), QStringLiteral("-C"), dir.path()});
+    QVERIFY2(validate.err.contains(QStringLiteral("data input 'set': path 'dataz' does not exist")), qPrintable(validate.err));
+    const RunResult r = runTrainyard({QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("shell"),
+                                      QStringLiteral("-C"), dir.path()});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains(QStringLiteral("data input 'set': path 'dataz' does not exist")) &&
+                 r.err.contains(QStringLiteral("no job ran")),
+             qPrintable(r.err));
+    QVERIFY2(!r.out.contains(QStringLiteral("trained")), qPrintable(r.out));
 }
 
 void tst_Cli::runRefusesAnUnknownJob_data()

@@ -76,6 +76,8 @@ private Q_SLOTS:
     void neededArtifactsLocationFallback();
     void dataInputs_data();
     void dataInputs();
+    void imageBuilds_data();
+    void imageBuilds();
     void trainyardJobs_data();
     void trainyardJobs();
     void seedPipeline();
@@ -378,6 +380,49 @@ void tst_PipelineLinter::dataInputs()
     QCOMPARE(warnings[0].location.toString(), QStringLiteral(".gitlab-ci.yml:40:5"));
     QVERIFY(warnings[0].job.isEmpty());
     QVERIFY(!warnings[0].isError());
+}
+
+void tst_PipelineLinter::imageBuilds_data()
+{
+    QTest::addColumn<QString>("context");
+    QTest::addColumn<QString>("dockerfile");
+    QTest::addColumn<QString>("warning"); ///< the start of the one warning, or empty for none
+
+    QTest::newRow("context with its Dockerfile") << "image" << "Dockerfile" << QString();
+    QTest::newRow("another Dockerfile name") << "image" << "train.Dockerfile" << QString();
+    QTest::newRow("missing context") << "imag" << "Dockerfile"
+                                     << "image trainer:1: build context 'imag' is not a folder";
+    QTest::newRow("context is a file") << "image/Dockerfile" << "Dockerfile"
+                                       << "image trainer:1: build context 'image/Dockerfile' is not a folder";
+    QTest::newRow("no Dockerfile") << "image" << "Containerfile"
+                                   << "image trainer:1: no Containerfile in its build context 'image'";
+}
+
+void tst_PipelineLinter::imageBuilds()
+{
+    QFETCH(QString, context);
+    QFETCH(QString, dockerfile);
+    QFETCH(QString, warning);
+    QTemporaryDir project;
+    QVERIFY(QDir(project.path()).mkpath(QStringLiteral("image")));
+    for (const char *name : {"image/Dockerfile", "image/train.Dockerfile"}) {
+        QFile f(project.filePath(QString::fromLatin1(name)));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+    }
+    Pipeline pipeline = makePipeline({makeJob(QStringLiteral("train"), 0)});
+    pipeline.projectDir = project.path();
+    pipeline.trainyard.images.push_back(ImageBuild{QStringLiteral("trainer:1"), context, dockerfile, at(19, 5)});
+    std::vector<Error> warnings;
+    for (const Error &e : PipelineLinter::lint(pipeline))
+        if (e.message.startsWith(QStringLiteral("image trainer:1")))
+            warnings.push_back(e);
+    if (warning.isEmpty()) {
+        QVERIFY2(warnings.empty(), qPrintable(messages(warnings).join(u'\n')));
+        return;
+    }
+    QCOMPARE(warnings.size(), size_t(1));
+    QVERIFY2(warnings[0].message.startsWith(warning), qPrintable(warnings[0].message));
+    QCOMPARE(warnings[0].location.toString(), QStringLiteral(".gitlab-ci.yml:19:5"));
 }
 
 void tst_PipelineLinter::trainyardJobs_data()
