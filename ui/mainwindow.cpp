@@ -48,6 +48,7 @@
 #include <QRegularExpression>
 #include <QSet>
 #include <QSettings>
+#include <QShowEvent>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QStyle>
@@ -64,6 +65,7 @@
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <algorithm>
 #include <functional>
 #include <utility>
 
@@ -426,7 +428,10 @@ void MainWindow::createMenus()
             m_canvas->fitInView(m_canvas->scene()->sceneRect(), Qt::KeepAspectRatio);
         });
         m_viewMenu->addAction(tr("&Actual size"), this, [this] { m_canvas->resetTransform(); });
-        m_viewMenu->addAction(tr("&Reset layout"), this, [this] { restoreState(m_defaultState, LayoutVersion); });
+        m_viewMenu->addAction(tr("&Reset layout"), this, [this] {
+            restoreState(m_defaultState, LayoutVersion);
+            sizeDocksByDefault();
+        });
     });
 
     QMenu *run = menuBar()->addMenu(tr("&Run"));
@@ -677,12 +682,34 @@ void MainWindow::createStatusBar()
             });
 }
 
+void MainWindow::showEvent(QShowEvent *event)
+{
+    QMainWindow::showEvent(event);
+    if (std::exchange(m_sizeDocksOnShow, false))
+        QTimer::singleShot(0, this, &MainWindow::sizeDocksByDefault); // once laid out at its real size
+}
+
+void MainWindow::sizeDocksByDefault()
+{
+    // The job inspector wide enough for its fields, the bottom docks low enough to leave the
+    // views most of the height.
+    auto *inspector = findChild<QDockWidget *>(QStringLiteral("inspectorDock"));
+    auto *runs = findChild<QDockWidget *>(QStringLiteral("runsDock"));
+    auto *console = findChild<QDockWidget *>(QStringLiteral("consoleDock"));
+    if (inspector)
+        resizeDocks({inspector}, {std::max(380, width() / 4)}, Qt::Horizontal);
+    if (inspector && runs)
+        resizeDocks({inspector, runs}, {height() * 5 / 10, height() * 3 / 10}, Qt::Vertical);
+    if (console)
+        resizeDocks({console}, {std::max(160, height() / 4)}, Qt::Vertical);
+}
+
 void MainWindow::restoreLayout()
 {
     m_defaultState = saveState(LayoutVersion);
     QSettings settings;
     restoreGeometry(settings.value(GeometryKey).toByteArray());
-    restoreState(settings.value(StateKey).toByteArray(), LayoutVersion);
+    m_sizeDocksOnShow = !restoreState(settings.value(StateKey).toByteArray(), LayoutVersion);
     if (settings.contains(CompareSmoothingKey))
         m_compare->setSmoothing(std::clamp(settings.value(CompareSmoothingKey).toDouble(), 0.0, 0.999));
     const int xAxis = settings.value(CompareXAxisKey, int(XAxisMode::Step)).toInt();

@@ -99,6 +99,7 @@ Q_SIGNALS:
 protected:
     void closeEvent(QCloseEvent *event) override;
     void changeEvent(QEvent *event) override;
+    void showEvent(QShowEvent *event) override;
     void dragEnterEvent(QDragEnterEvent *event) override;
     void dropEvent(QDropEvent *event) override;
 
@@ -108,6 +109,8 @@ private:
     void createMenus();
     void createStatusBar();
     void restoreLayout();
+    /// The docks' first sizes (no saved layout, or View ▸ Reset layout).
+    void sizeDocksByDefault();
     void chooseProject();
     void showWelcome();
     void chooseDemoFolder();
@@ -147,7 +150,8 @@ private:
     /// Watches the open project's .gitlab-ci.yml: an edit made in another editor is read at once.
     QFileSystemWatcher *m_pipelineFileWatcher = nullptr;
     QTimer *m_pipelineFileChanged = nullptr; ///< settles a burst of change notifications
-    bool m_reloadPending = false;            ///< the file changed during a run: read it when the run ends
+    bool m_reloadPending = false;
+    bool m_sizeDocksOnShow = false;          ///< no saved layout: size the docks once the window has its size            ///< the file changed during a run: read it when the run ends
     StatusProbe *m_probe = nullptr;
     QMenu *m_recentMenu = nullptr;
     QMenu *m_viewMenu = nullptr;

@@ -71,6 +71,12 @@ CompareView::CompareView(QWidget *parent)
     auto *leftLayout = new QVBoxLayout(left);
     leftLayout->setContentsMargins(6, 6, 0, 6);
     leftLayout->addWidget(m_runList, 1);
+    // Which charts: beside the runs, so the controls above fit a window that leaves room for docks.
+    m_tagFilter = new QLineEdit(left);
+    m_tagFilter->setPlaceholderText(tr("Filter tags (regex)"));
+    m_tagFilter->setClearButtonEnabled(true);
+    connect(m_tagFilter, &QLineEdit::textChanged, this, [this](const QString &text) { setTagFilter(text); });
+    leftLayout->addWidget(m_tagFilter);
     m_status = new QLabel(left);
     m_status->setWordWrap(true);
     m_status->setTextFormat(Qt::PlainText);
@@ -166,18 +172,11 @@ QWidget *CompareView::createControls()
     row->setContentsMargins(0, 0, 0, 0);
     row->setSpacing(8);
 
-    m_tagFilter = new QLineEdit(bar);
-    m_tagFilter->setPlaceholderText(tr("Filter tags (regex)"));
-    m_tagFilter->setClearButtonEnabled(true);
-    m_tagFilter->setMinimumWidth(160);
-    connect(m_tagFilter, &QLineEdit::textChanged, this, [this](const QString &text) { setTagFilter(text); });
-    row->addWidget(m_tagFilter, 1);
-
     row->addWidget(new QLabel(tr("Smoothing"), bar));
     m_smoothingSlider = new QSlider(Qt::Horizontal, bar);
     m_smoothingSlider->setRange(0, 999);
     m_smoothingSlider->setValue(int(m_weight * 1000));
-    m_smoothingSlider->setMinimumWidth(110);
+    m_smoothingSlider->setMinimumWidth(90);
     m_smoothingSlider->setToolTip(tr("TensorBoard's smoothing: an exponential moving average, debiased"));
     m_smoothingSpin = new QDoubleSpinBox(bar);
     m_smoothingSpin->setRange(0, 0.999);
@@ -227,6 +226,7 @@ QWidget *CompareView::createControls()
     menu->addAction(tr("Selected series as CSV…"), this, [this] { exportInteractively(QStringLiteral("csv"), {}); });
     exportButton->setMenu(menu);
     row->addWidget(exportButton);
+    row->addStretch(1);
     return bar;
 }
 
