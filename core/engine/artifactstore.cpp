@@ -8,6 +8,7 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QMap>
+#include <QSaveFile>
 #include <QSet>
 #include <QTemporaryFile>
 
@@ -224,6 +225,34 @@ ArtifactStore::ArtifactStore(const QString &rootDir)
 QString ArtifactStore::objectPath(const QString &root, const QString &sha256)
 {
     return root + QStringLiteral("/sha256/") + sha256.left(2) + QLatin1Char('/') + sha256.mid(2);
+}
+
+Result<void> ArtifactStore::copyOut(const QString &sha256, const QString &destination, const QString &label) const
+{
+    const QString source = objectPath(m_root, sha256);
+    if (!QFileInfo::exists(source))
+        return tl::unexpected(Error::error(
+            QStringLiteral("cannot save %1: its file is not in the artifact store (%2)").arg(label, source), SourceLocation{source}));
+    QSaveFile out(destination);
+    if (!out.open(QIODevice::WriteOnly))
+        return tl::unexpected(Error::error(QStringLiteral("cannot write %1: %2").arg(destination, out.errorString()),
+                                           SourceLocation{destination}));
+    const auto hash = hashFile(source, &out, nullptr);
+    if (!hash) {
+        out.cancelWriting();
+        return tl::unexpected(hash.error());
+    }
+    if (QString::fromLatin1(*hash) != sha256) {
+        out.cancelWriting();
+        return tl::unexpected(Error::error(
+            QStringLiteral("not saved: the stored file of %1 has sha256 %2, not the recorded %3 (the artifact store is damaged)")
+                .arg(label, QString::fromLatin1(*hash), sha256),
+            SourceLocation{source}));
+    }
+    if (!out.commit())
+        return tl::unexpected(Error::error(QStringLiteral("cannot write %1: %2").arg(destination, out.errorString()),
+                                           SourceLocation{destination}));
+    return {};
 }
 
 Result<QByteArray> ArtifactStore::sha256File(const QString &path)

@@ -65,6 +65,12 @@ public:
     /// Refuses paths that escape the workspace, also through a symlink in the workspace.
     Result<void> stage(const ArtifactSet &set, const QString &workspaceDir) const;
 
+    /// Writes a copy of the stored object `sha256` to `destination` (an artifact saved out of the
+    /// store under a name of the user's), checking its hash on the way. `destination` is replaced
+    /// only when every byte was written and the hash matched; otherwise it is left as it was.
+    /// `label` names the artifact in messages (its path as collected).
+    Result<void> copyOut(const QString &sha256, const QString &destination, const QString &label) const;
+
     /// `<root>/sha256/<first 2 hex>/<remaining 62 hex>`.
     static QString objectPath(const QString &root, const QString &sha256);
     /// SHA-256 of a file's content as lowercase hex, read in 1 MiB chunks.

@@ -5,9 +5,7 @@
 
 #include "engine/artifactstore.h"
 
-#include <QCryptographicHash>
 #include <QDir>
-#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFutureWatcher>
@@ -18,7 +16,6 @@
 #include <QLineEdit>
 #include <QLocale>
 #include <QPushButton>
-#include <QSaveFile>
 #include <QSplitter>
 #include <QTimer>
 #include <QTextBrowser>
@@ -250,8 +247,7 @@ void LineageView::saveCopy(const QString &destination)
     if (!m_review || m_copying)
         return;
     const core::LineageArtifact artifact = m_review->provenance.artifact;
-    const QString source = core::ArtifactStore::objectPath(m_query->projectDir() + QStringLiteral("/.trainyard/artifacts"),
-                                                           artifact.sha256);
+    const QString store = m_query->projectDir() + QStringLiteral("/.trainyard/artifacts");
     m_copying = true; // one copy at a time
     m_saveButton->setEnabled(false);
     m_status->setText(tr("Saving a copy of %1 to %2…").arg(artifact.path.toHtmlEscaped(), destination.toHtmlEscaped()));
@@ -266,38 +262,9 @@ void LineageView::saveCopy(const QString &destination)
                                           : error.toHtmlEscaped());
         Q_EMIT copySaved(destination, error);
     });
-    watcher->setFuture(QtConcurrent::run([source, destination, artifact]() -> QString {
-        QFile in(source);
-        if (!in.open(QIODevice::ReadOnly))
-            return tr("Cannot save %1: its file is not in the artifact store (%2): %3")
-                .arg(artifact.path, source, in.errorString());
-        // QSaveFile: the destination is replaced only when every byte is written and checked;
-        // on any failure it stays as it was.
-        QSaveFile out(destination);
-        if (!out.open(QIODevice::WriteOnly))
-            return tr("Cannot write %1: %2").arg(destination, out.errorString());
-        QCryptographicHash hash(QCryptographicHash::Sha256);
-        QByteArray buffer(1 << 20, Qt::Uninitialized);
-        for (;;) {
-            const qint64 n = in.read(buffer.data(), buffer.size());
-            if (n < 0 || (n > 0 && out.write(buffer.constData(), n) != n)) {
-                const QString why = n < 0 ? in.errorString() : out.errorString();
-                out.cancelWriting();
-                return tr("Cannot copy %1 to %2: %3").arg(source, destination, why);
-            }
-            if (n == 0)
-                break;
-            hash.addData(QByteArrayView(buffer.constData(), n));
-        }
-        const QString sha = QString::fromLatin1(hash.result().toHex());
-        if (sha != artifact.sha256) {
-            out.cancelWriting();
-            return tr("Not saved: the stored file of %1 has sha256 %2, not the recorded %3 (the artifact store is damaged)")
-                .arg(artifact.path, sha, artifact.sha256);
-        }
-        if (!out.commit())
-            return tr("Cannot write %1: %2").arg(destination, out.errorString());
-        return {};
+    watcher->setFuture(QtConcurrent::run([store, destination, artifact]() -> QString {
+        const auto copied = core::ArtifactStore(store).copyOut(artifact.sha256, destination, artifact.path);
+        return copied ? QString() : copied.error().message;
     }));
 }
 

@@ -28,6 +28,7 @@ private Q_SLOTS:
     void escapeRefused();
     void identicalContentStoredOnce();
     void objectLayout();
+    void copyOutChecksAndNeverHalfWrites();
     void hashMatchesSha256sum();
     void stageRestoresContentAndExecBit();
     void stageReplacesExisting();
@@ -248,6 +249,36 @@ void tst_ArtifactStore::objectLayout()
     QCOMPARE(
         QDir(storeRoot() + QStringLiteral("/tmp")).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden),
         QStringList());
+}
+
+void tst_ArtifactStore::copyOutChecksAndNeverHalfWrites()
+{
+    ArtifactStore store(storeRoot());
+    const auto set = store.collect(QStringLiteral("train"), ws(), {QStringLiteral("models/a.bin")}, {});
+    QVERIFY(set);
+    const QString sha = set->files.at(0).sha256;
+    const QByteArray content = readFile(ws() + QStringLiteral("/models/a.bin"));
+    QVERIFY(QDir().mkpath(m_tmp->filePath(QStringLiteral("out"))));
+    const QString destination = m_tmp->filePath(QStringLiteral("out/model.bin"));
+
+    QVERIFY(store.copyOut(sha, destination, QStringLiteral("models/a.bin")));
+    QCOMPARE(readFile(destination), content);
+
+    // A damaged object is refused; the copy already there stays as it was, nothing half-written.
+    const QString object = ArtifactStore::objectPath(storeRoot(), sha);
+    QVERIFY(QFile::setPermissions(object, QFileDevice::ReadOwner | QFileDevice::WriteOwner));
+    QVERIFY(writeFile(object, content + "tampered"));
+    const auto damaged = store.copyOut(sha, destination, QStringLiteral("models/a.bin"));
+    QVERIFY(!damaged);
+    QVERIFY2(damaged.error().message.contains(QStringLiteral("models/a.bin")) &&
+                 damaged.error().message.contains(QStringLiteral("the artifact store is damaged")),
+             qPrintable(damaged.error().message));
+    QCOMPARE(readFile(destination), content);
+    QCOMPARE(QDir(m_tmp->filePath(QStringLiteral("out"))).entryList(QDir::Files | QDir::Hidden), QStringList{QStringLiteral("model.bin")});
+
+    const auto missing = store.copyOut(QString(64, u'0'), destination, QStringLiteral("x.bin"));
+    QVERIFY(!missing);
+    QVERIFY2(missing.error().message.contains(QStringLiteral("not in the artifact store")), qPrintable(missing.error().message));
 }
 
 void tst_ArtifactStore::hashMatchesSha256sum()
