@@ -1,12 +1,15 @@
 #include "mainwindow.h"
 
 #include "canvas/jobcarditem.h"
-#include "compare/compareview.h"
 #include "canvas/pipelinecanvas.h"
 #include "canvas/pipelinescene.h"
+#include "common/userguide.h"
+#include "compare/compareview.h"
 #include "console/joblogview.h"
 #include "console/logbatcher.h"
 #include "console/runconsole.h"
+#include "help/shortcutsdialog.h"
+#include "help/userguidedialog.h"
 #include "document/editcontroller.h"
 #include "document/pipelinedocument.h"
 #include "engine/runrecord.h"
@@ -27,8 +30,6 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QCoreApplication>
-#include <QDialog>
-#include <QDialogButtonBox>
 #include <QDir>
 #include <QDockWidget>
 #include <QDragEnterEvent>
@@ -37,7 +38,6 @@
 #include <QFileInfo>
 #include <QFileSystemWatcher>
 #include <QFutureWatcher>
-#include <QImage>
 #include <QLabel>
 #include <QListWidget>
 #include <QMenu>
@@ -45,8 +45,6 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPushButton>
-#include <QRegularExpression>
-#include <QSet>
 #include <QSettings>
 #include <QShowEvent>
 #include <QStackedWidget>
@@ -54,13 +52,8 @@
 #include <QStyle>
 #include <QTabBar>
 #include <QTabWidget>
-#include <QTextBlock>
-#include <QTextBrowser>
-#include <QTextCursor>
-#include <QTextDocument>
 #include <QTimer>
 #include <QToolBar>
-#include <QTreeWidget>
 #include <QUrl>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
@@ -143,8 +136,7 @@ MainWindow::MainWindow(QWidget *parent)
         const QString file = m_projectDir + QStringLiteral("/.gitlab-ci.yml");
         if (!m_pipelineFileWatcher->files().contains(file) && QFileInfo::exists(file))
             m_pipelineFileWatcher->addPath(file); // an editor that saves by renaming drops the watch
-        QFile f(file);
-        if (f.open(QIODevice::ReadOnly) && m_edit->document() && !isWindowModified() && f.readAll() == m_edit->document()->text())
+        if (m_edit->document() && !isWindowModified() && !m_edit->document()->changedOnDisk())
             return; // our own save, or no change
         reloadPipeline(false);
     });
@@ -501,89 +493,20 @@ void MainWindow::reloadPipeline(bool ask)
 
 bool MainWindow::showUserGuide()
 {
-    // Installed: <prefix>/bin/trainyard and <prefix>/share/doc/trainyard/README.md.
-    const QStringList candidates{
-        QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("../share/doc/trainyard/README.md")),
-        QStringLiteral(TRAINYARD_SOURCE_GUIDE)};
-    QString guide;
-    for (const QString &c : candidates) {
-        if (QFileInfo::exists(c)) {
-            guide = QFileInfo(c).canonicalFilePath();
-            break;
-        }
-    }
+    // Installed: <prefix>/bin/trainyard and <prefix>/share/doc/trainyard/README.md; else this
+    // build's source tree. (Two stats: no need for a worker.)
+    const QString guide = core::UserGuide::find(
+        {QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("../share/doc/trainyard/README.md")),
+         QStringLiteral(TRAINYARD_SOURCE_GUIDE)});
     if (guide.isEmpty()) {
         QMessageBox::information(this, tr("User guide"),
                                  tr("The user guide is not installed here. It is README.md in Trainyard's source tree, "
                                     "and /usr/share/doc/trainyard/README.md once the package is installed."));
         return false;
     }
-    auto *dialog = findChild<QDialog *>(QStringLiteral("userGuideDialog"));
-    if (!dialog) {
-        dialog = new QDialog(this);
-        dialog->setObjectName(QStringLiteral("userGuideDialog"));
-        dialog->setWindowTitle(tr("Trainyard user guide"));
-        auto *layout = new QVBoxLayout(dialog);
-        auto *browser = new QTextBrowser(dialog);
-        browser->setObjectName(QStringLiteral("userGuideText"));
-        browser->setOpenExternalLinks(true);
-        browser->setPlaceholderText(tr("Reading the user guide…"));
-        layout->addWidget(browser);
-        auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, dialog);
-        auto *back = buttons->addButton(tr("&Back"), QDialogButtonBox::ActionRole);
-        back->setEnabled(false);
-        connect(browser, &QTextBrowser::backwardAvailable, back, &QWidget::setEnabled);
-        connect(back, &QPushButton::clicked, browser, &QTextBrowser::backward);
-        connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::close);
-        layout->addWidget(buttons);
-        dialog->resize(900, 720);
-
-        // The text and its screenshots are read and decoded on a worker thread.
-        struct Guide
-        {
-            QByteArray markdown;
-            QList<std::pair<QString, QImage>> images; ///< as linked in the text
-        };
-        auto *watcher = new QFutureWatcher<Guide>(dialog);
-        connect(watcher, &QFutureWatcher<Guide>::finished, browser, [watcher, browser, dir = QFileInfo(guide).absolutePath()] {
-            watcher->deleteLater();
-            const Guide g = watcher->result();
-            QTextDocument *doc = browser->document();
-            browser->setSearchPaths({dir}); // docs/cli.md and the pictures, beside the guide
-            for (const auto &[link, image] : g.images)
-                doc->addResource(QTextDocument::ImageResource, QUrl(link), image);
-            doc->setMarkdown(QString::fromUtf8(g.markdown));
-            // The screenshots are window-sized: shown at the guide's width, their height in
-            // proportion. Found first, then changed (changing formats while walking them is unsafe).
-            QList<std::pair<int, int>> spans;
-            for (QTextBlock block = doc->begin(); block.isValid(); block = block.next()) {
-                for (auto it = block.begin(); !it.atEnd(); ++it) {
-                    const QTextFragment fragment = it.fragment();
-                    if (fragment.isValid() && fragment.charFormat().isImageFormat())
-                        spans.append({fragment.position(), fragment.length()});
-                }
-            }
-            for (const auto &[position, length] : spans) {
-                QTextCursor cursor(doc);
-                cursor.setPosition(position);
-                cursor.setPosition(position + length, QTextCursor::KeepAnchor);
-                QTextImageFormat image = cursor.charFormat().toImageFormat();
-                image.setWidth(820);
-                cursor.setCharFormat(image);
-            }
-        });
-        watcher->setFuture(QtConcurrent::run([guide] {
-            Guide g;
-            QFile file(guide);
-            if (file.open(QIODevice::ReadOnly))
-                g.markdown = file.readAll();
-            static const QRegularExpression imageLink(QStringLiteral("!\\[[^\\]]*\\]\\(([^)\\s]+)\\)"));
-            const QDir dir = QFileInfo(guide).absoluteDir();
-            for (const QRegularExpressionMatch &m : imageLink.globalMatch(QString::fromUtf8(g.markdown)))
-                g.images.append({m.captured(1), QImage(dir.filePath(m.captured(1)))});
-            return g;
-        }));
-    }
+    auto *dialog = findChild<UserGuideDialog *>();
+    if (!dialog)
+        dialog = new UserGuideDialog(guide, this);
     dialog->show();
     dialog->raise();
     return true;
@@ -591,61 +514,10 @@ bool MainWindow::showUserGuide()
 
 void MainWindow::showShortcuts()
 {
-    auto *dialog = findChild<QDialog *>(QStringLiteral("shortcutsDialog"));
-    if (!dialog) {
-        dialog = new QDialog(this);
-        dialog->setObjectName(QStringLiteral("shortcutsDialog"));
-        dialog->setWindowTitle(tr("Keyboard shortcuts"));
-        auto *layout = new QVBoxLayout(dialog);
-        auto *tree = new QTreeWidget(dialog);
-        tree->setObjectName(QStringLiteral("shortcuts"));
-        tree->setHeaderLabels({tr("Command"), tr("Shortcut")});
-        tree->setRootIsDecorated(false);
-        layout->addWidget(tree);
-        // A job log's own keys (its search box) are not menu commands.
-        auto *logKeys = new QLabel(tr("In a job's log: %1 searches, %2 / %3 go to the next / previous match.")
-                                       .arg(QKeySequence(QKeySequence::Find).toString(QKeySequence::NativeText),
-                                            QKeySequence(Qt::Key_F3).toString(QKeySequence::NativeText),
-                                            QKeySequence(Qt::SHIFT | Qt::Key_F3).toString(QKeySequence::NativeText)),
-                                   dialog);
-        logKeys->setWordWrap(true);
-        layout->addWidget(logKeys);
-        auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, dialog);
-        connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::close);
-        layout->addWidget(buttons);
-        dialog->resize(480, 520);
-    }
-    auto *tree = dialog->findChild<QTreeWidget *>(QStringLiteral("shortcuts"));
-    tree->clear();
-    const auto plain = [](QString text) { return text.remove(u'&').remove(QStringLiteral("…")); };
-    const std::function<void(QMenu *, const QString &)> addMenu = [&](QMenu *menu, const QString &path) {
-        for (QAction *a : menu->actions()) {
-            if (a->menu()) {
-                addMenu(a->menu(), path + QStringLiteral(" ▸ ") + plain(a->text()));
-            } else if (!a->isSeparator() && !a->shortcut().isEmpty()) {
-                auto *item = new QTreeWidgetItem(tree, {path + QStringLiteral(" ▸ ") + plain(a->text()),
-                                                        a->shortcut().toString(QKeySequence::NativeText)});
-                item->setToolTip(0, a->toolTip());
-            }
-        }
-    };
-    for (QAction *top : menuBar()->actions()) {
-        if (top->menu())
-            addMenu(top->menu(), plain(top->text()));
-    }
-    // The window's own actions that a menu shows only when opened (the views, Ctrl+1/2/3).
-    QSet<QString> listed;
-    for (int i = 0; i < tree->topLevelItemCount(); ++i)
-        listed.insert(tree->topLevelItem(i)->text(1));
-    for (QAction *a : findChildren<QAction *>(QString(), Qt::FindDirectChildrenOnly)) {
-        const QString keys = a->shortcut().toString(QKeySequence::NativeText);
-        if (keys.isEmpty() || listed.contains(keys) || a->text().isEmpty())
-            continue;
-        const QString where = a->objectName().startsWith(QLatin1String("showView")) ? tr("View") : tr("Window");
-        new QTreeWidgetItem(tree, {where + QStringLiteral(" ▸ ") + plain(a->text()), keys});
-        listed.insert(keys);
-    }
-    tree->resizeColumnToContents(0);
+    auto *dialog = findChild<ShortcutsDialog *>();
+    if (!dialog)
+        dialog = new ShortcutsDialog(this);
+    dialog->fill(*this);
     dialog->show();
     dialog->raise();
 }
