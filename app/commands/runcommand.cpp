@@ -11,6 +11,7 @@
 #include "pipeline/planner.h"
 
 #include <QDateTime>
+#include <QRegularExpression>
 
 #include <atomic>
 #include <csignal>
@@ -30,6 +31,17 @@ std::atomic_bool g_interrupted{false};
 extern "C" void onSigint(int)
 {
     g_interrupted = true;
+}
+
+/// `text` as one word for a POSIX shell: as it is when plain, else in single quotes.
+QString shellQuoted(const QString &text)
+{
+    static const QRegularExpression plain(QStringLiteral("^[A-Za-z0-9_.,:/@%+=-]+$"));
+    if (plain.match(text).hasMatch())
+        return text;
+    QString quoted = text;
+    quoted.replace(u'\'', QStringLiteral("'\\''"));
+    return u'\'' + quoted + u'\'';
 }
 
 int exitFor(RunStatus status)
@@ -70,6 +82,23 @@ Command runCommand()
         if (const int invalid = reportProblems(pipeline, err, QStringLiteral("run"), ExitUsage))
             return invalid;
 
+        for (const QString &a : p.values(QStringLiteral("approve"))) {
+            if (!pipeline.job(a)) {
+                const QString guess = pipeline.closestJobName(a);
+                err << "trainyard run: --approve " << a << ": no such job in " << pipeline.fileName
+                    << (guess.isEmpty() ? QString() : QStringLiteral(" (did you mean '%1'?)").arg(guess)) << "\n";
+                return int(ExitUsage);
+            }
+        }
+        // A --job that names nothing is a typo, not a run: refuse it before anything is recorded
+        // or cleaned up.
+        if (!p.values(QStringLiteral("job")).isEmpty()) {
+            if (auto plan = Planner::plan(pipeline, p.values(QStringLiteral("job"))); !plan) {
+                err << "trainyard run: " << plan.error().toString() << "\n";
+                return int(ExitUsage);
+            }
+        }
+
         std::unique_ptr<JobExecutor> executor;
         const QString engine = p.value(QStringLiteral("engine"));
         if (engine == QLatin1String("docker"))
@@ -99,21 +128,6 @@ Command runCommand()
             run.concurrency = p.value(QStringLiteral("concurrency")).toInt(&ok);
             if (!ok || run.concurrency < 1) {
                 err << "trainyard run: --concurrency needs a positive number\n";
-                return int(ExitUsage);
-            }
-        }
-        for (const QString &a : run.approvals) {
-            if (!pipeline.job(a)) {
-                const QString guess = pipeline.closestJobName(a);
-                err << "trainyard run: --approve " << a << ": no such job in " << pipeline.fileName
-                    << (guess.isEmpty() ? QString() : QStringLiteral(" (did you mean '%1'?)").arg(guess)) << "\n";
-                return int(ExitUsage);
-            }
-        }
-        // A --job that names nothing is a typo, not a run: refuse it before anything is recorded.
-        if (!run.onlyJobs.isEmpty()) {
-            if (auto plan = Planner::plan(pipeline, run.onlyJobs); !plan) {
-                err << "trainyard run: --job: " << plan.error().toString() << "\n";
                 return int(ExitUsage);
             }
         }
@@ -204,7 +218,7 @@ Command runCommand()
         if (!waiting.isEmpty()) {
             QStringList approve;
             for (const QString &name : waiting)
-                approve << QStringLiteral("--approve '%1'").arg(name);
+                approve << QStringLiteral("--approve ") + shellQuoted(name);
             out << "Not run: manual job(s) " << waiting.join(QStringLiteral(", ")) << " wait for approval. Run again with "
                 << approve.join(u' ') << (interactive ? QString() : QStringLiteral(", or on a terminal to be asked")) << ".\n";
         }

@@ -277,14 +277,16 @@ void tst_Cli::runCancelledWithCtrlC()
 void tst_Cli::runSaysHowToApproveManualJobs()
 {
     QTemporaryDir dir;
-    QVERIFY(writePipeline(dir.path(), "train:\n  script: [echo trained]\ndeploy:\n  stage: deploy\n  when: manual\n  script: [echo deployed]\n"));
+    QVERIFY(writePipeline(dir.path(), "train:\n  script: [echo trained]\ndeploy:\n  stage: deploy\n  when: manual\n  script: [echo deployed]\n"
+                                      "\"tell the team\":\n  stage: deploy\n  when: manual\n  script: [echo told]\n"));
     const QStringList run{QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("shell"), QStringLiteral("-C"), dir.path()};
     const RunResult r = runTrainyard(run);
     QCOMPARE(r.exitCode, 0);
-    QVERIFY2(r.out.contains(QStringLiteral("Not run: manual job(s) deploy wait for approval. Run again with --approve "
-                                           "'deploy', or on a terminal to be asked.")),
+    QVERIFY2(r.out.contains(QStringLiteral("Not run: manual job(s) deploy, tell the team wait for approval. Run again with "
+                                           "--approve deploy --approve 'tell the team', or on a terminal to be asked.")),
              qPrintable(r.out));
-    const RunResult approved = runTrainyard(run + QStringList{QStringLiteral("--approve"), QStringLiteral("deploy")});
+    const RunResult approved = runTrainyard(run + QStringList{QStringLiteral("--approve"), QStringLiteral("deploy"),
+                                                              QStringLiteral("--approve"), QStringLiteral("tell the team")});
     QCOMPARE(approved.exitCode, 0);
     QVERIFY2(approved.out.contains(QStringLiteral("[deploy] deployed")), qPrintable(approved.out));
     QVERIFY(!approved.out.contains(QStringLiteral("Not run:")));
