@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Usage: tests/fuzz/run_fuzz.sh [HARNESS] [SECONDS]   (defaults: gitlabcireader, 60)
+#        tests/fuzz/run_fuzz.sh --configure-only      (only the CMake configure of build-fuzz/)
 # Builds a libFuzzer harness into build-fuzz/ (clang; sanitizers on our code only) and fuzzes it
 # for SECONDS from a fresh copy of its seed corpus:
 #   gitlabcireader  GitlabCiReader, RuleExpression, GlobPattern; seeds tests/data/gitlab-ci
@@ -10,6 +11,8 @@
 # build-fuzz/fuzz-run-HARNESS/artifacts/.
 set -euo pipefail
 
+configure_only=false
+if [[ ${1:-} == --configure-only ]]; then configure_only=true; shift; fi
 harness=${1:-gitlabcireader}
 seconds=${2:-60}
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -28,12 +31,14 @@ command -v ninja >/dev/null && generator=(-G Ninja)
 # Only the build holds the shared build lock; fuzzing itself runs without it.
 (
   flock 9
-  if [[ ! -f $build/CMakeCache.txt ]]; then
+  if [[ ! -f $build/CMakeCache.txt ]] || $configure_only; then
     cmake -S "$root" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ \
       -DTRAINYARD_FUZZ=ON -DTRAINYARD_BUILD_GUI=OFF -DTRAINYARD_BUILD_TESTS=OFF -DTRAINYARD_BUILD_BENCH=OFF >/dev/null
   fi
+  $configure_only && exit 0
   cmake --build "$build" --target "$target" -j"$(nproc)"
 ) 9>"$lock"
+$configure_only && exit 0
 
 seeds=$root/tests/data/$data
 run=$build/fuzz-run-$harness
