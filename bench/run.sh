@@ -10,6 +10,8 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${TRAINYARD_BENCH_BUILD_DIR:-$root/build-bench}
 lock=/tmp/trainyard-build.lock
 
+bash "$root/.ci/install-deps" --bench   # the reference tools: gitlab-ci-local's rsync, python3-protobuf
+
 generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
 (

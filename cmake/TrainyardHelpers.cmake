@@ -29,3 +29,15 @@ function(trainyard_add_test name)
   set_tests_properties(${name} PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT}
     ENVIRONMENT "QT_QPA_PLATFORM=offscreen")
 endfunction()
+
+# trainyard_require_program(PROGRAM DEBIAN_PACKAGE WHY)
+# A program the tests call: configuring the tests fails, naming the Debian package, when it is
+# missing, so that an incomplete install step shows at configure time (the fresh-machine test).
+function(trainyard_require_program program package why)
+  string(MAKE_C_IDENTIFIER "TRAINYARD_PROGRAM_${program}" var)
+  find_program(${var} ${program})
+  if(NOT ${var})
+    message(FATAL_ERROR "The tests need the program ${program} (Debian package ${package}) for ${why}. "
+                        "`bash .ci/install-deps --test` installs it.")
+  endif()
+endfunction()

@@ -115,7 +115,7 @@ report() { # WHAT PATH-PATTERN-FOR-DPKG
   done <<<"$names"
   grep -oE "No package '[^']+' found" <<<"$flat" | sed -E "s/No package '([^']+)'.*/\1/" | sort -u |
     while IFS= read -r name; do report "pkg-config module $name" "*/pkgconfig/$name.pc"; done
-  grep -oE 'needs the program [A-Za-z0-9_.+-]+ \(Debian package [A-Za-z0-9_.+-]+\)|Unable to locate package [A-Za-z0-9_.+-]+|command not found: [A-Za-z0-9_.+-]+' <<<"$flat" | sort -u |
+  grep -oE 'need the program [A-Za-z0-9_.+-]+ \(Debian package [A-Za-z0-9_.+-]+\)|Unable to locate package [A-Za-z0-9_.+-]+|command not found: [A-Za-z0-9_.+-]+' <<<"$flat" | sort -u |
     sed 's/^/missing: /'
 } || true
 echo "FAIL: '$cmd' failed on a brand-new Debian 12 after ${elapsed}s (exit $status; log: $log)"
