@@ -165,8 +165,8 @@ int main(int argc, char **argv)
     const QString gitlabCiLocal = gitlabCiLocalPath(QStringLiteral(GITLAB_CI_LOCAL_DEFAULT));
     if (!QFileInfo(gitlabCiLocal).isExecutable()) {
         err() << "bench_list: gitlab-ci-local not found at " << gitlabCiLocal << "\n"
-              << "Install it (4.61+ needs Node 22; 4.60.1 runs on Node 20):\n"
-              << "  npm install --prefix " << QStringLiteral(GITLAB_CI_LOCAL_PREFIX) << " gitlab-ci-local@4.60.1\n"
+              << "Install it (pinned versions that build on Node 18 and 20):\n"
+              << "  bash tests/conformance/install-gitlab-ci-local.sh " << QStringLiteral(GITLAB_CI_LOCAL_PREFIX) << "\n"
               << "or set GITLAB_CI_LOCAL to its path.\n";
         return 2;
     }

@@ -125,7 +125,8 @@ int main(int argc, char **argv)
     const QString gcl = gitlabCiLocalPath(QStringLiteral(GITLAB_CI_LOCAL_DEFAULT));
     if (!QFileInfo(gcl).isExecutable() || QStandardPaths::findExecutable(QStringLiteral("rsync")).isEmpty()) {
         out() << "  gitlab-ci-local: not measured (needs " << gcl << " and rsync:\n"
-              << "    npm install --prefix " << QStringLiteral(GITLAB_CI_LOCAL_PREFIX) << " gitlab-ci-local@4.60.1; apt-get install rsync)\n";
+              << "    bash tests/conformance/install-gitlab-ci-local.sh " << QStringLiteral(GITLAB_CI_LOCAL_PREFIX)
+              << "; bash .ci/install-deps --bench)\n";
         return 0;
     }
     const auto theirs = timeIt(

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Usage: bench/run.sh
 # Builds a Release tree in build-bench/ (under the shared build lock) and runs every benchmark of
-# bench/ in turn. gitlab-ci-local is looked up in build-bench/gitlab-ci-local/, then in the test
-# tree's build/gitlab-ci-local/, unless GITLAB_CI_LOCAL names it; bench_list says how to install
-# it when it is missing.
+# bench/ in turn, after installing the reference tools they compare with (.ci/install-deps --bench).
+# gitlab-ci-local is the test tree's (build/gitlab-ci-local/) unless GITLAB_CI_LOCAL names one;
+# without either it is installed into build-bench/gitlab-ci-local/.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -21,10 +21,14 @@ command -v ninja >/dev/null && generator=(-G Ninja)
   cmake --build "$build" --target benchmarks -j"$(nproc)"
 ) 9>"$lock"
 
-# The test tree's copy (.ci/test installs gitlab-ci-local there) serves the benchmarks too.
-if [[ -z ${GITLAB_CI_LOCAL:-} && -x $root/build/gitlab-ci-local/node_modules/.bin/gitlab-ci-local &&
-      ! -x $build/gitlab-ci-local/node_modules/.bin/gitlab-ci-local ]]; then
-  export GITLAB_CI_LOCAL=$root/build/gitlab-ci-local/node_modules/.bin/gitlab-ci-local
+# The test tree's copy (.ci/test installs gitlab-ci-local there) serves the benchmarks too;
+# without one, the benchmarks get their own.
+if [[ -z ${GITLAB_CI_LOCAL:-} ]]; then
+  if [[ -x $root/build/gitlab-ci-local/node_modules/.bin/gitlab-ci-local ]]; then
+    export GITLAB_CI_LOCAL=$root/build/gitlab-ci-local/node_modules/.bin/gitlab-ci-local
+  else
+    bash "$root/tests/conformance/install-gitlab-ci-local.sh" "$build/gitlab-ci-local"
+  fi
 fi
 
 status=0

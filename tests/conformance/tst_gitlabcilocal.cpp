@@ -500,8 +500,9 @@ void tst_GitlabCiLocal::runGitlabCiLocal(std::vector<Case> &cases) const
 void tst_GitlabCiLocal::initTestCase()
 {
     const QString howToInstall = QStringLiteral(
-        "install it with `npm install --prefix build/gitlab-ci-local gitlab-ci-local@4.60.1` (Node 20; 4.61+ needs "
-        "Node 22) or point GITLAB_CI_LOCAL at its executable; set TRAINYARD_SKIP_CONFORMANCE=1 to skip this test");
+        "install it with `bash tests/conformance/install-gitlab-ci-local.sh build/gitlab-ci-local` (pinned versions "
+        "that build on Node 18 and 20) or point GITLAB_CI_LOCAL at its executable; set TRAINYARD_SKIP_CONFORMANCE=1 to "
+        "skip this test");
     m_gitlabCiLocal = qEnvironmentVariable("GITLAB_CI_LOCAL");
     if (m_gitlabCiLocal.isEmpty())
         m_gitlabCiLocal = QStringLiteral(TRAINYARD_BINARY_DIR "/gitlab-ci-local/node_modules/.bin/gitlab-ci-local");

@@ -16,8 +16,9 @@
 #       see the same files).
 #
 # Downloaded .deb files and npm packages are kept in /var/cache/trainyard-fresh-machine so that
-# later runs do not download them again; what gets installed is still decided by apt in the
-# brand-new system. The container's log is kept in /var/tmp/trainyard-fresh-machine.log.
+# later runs do not download them again; what gets installed is still decided by apt and npm in
+# the brand-new system. The CA certificates this machine's administrator added are trusted there
+# too (the network's, not the project's). The container's log is kept in /var/tmp/trainyard-fresh-machine.log.
 # Needs root (or passwordless sudo) for mmdebstrap, and a Docker engine.
 set -euo pipefail
 
@@ -72,6 +73,13 @@ say "commit ${commit:0:12}: $(git -C "$clone" log -1 --format=%s | cut -c1-90)"
 
 mkdir -p "$cache/apt-archives/partial" "$cache/npm"
 mounts=(-v "$clone:$clone" -v "$cache/apt-archives:/var/cache/apt/archives" -v "$cache/npm:/root/.npm")
+# Certificate authorities that this machine's administrator added (a proxy that inspects TLS, a
+# company CA) belong to the network, not to Trainyard: a new machine on this network has them too.
+prelude=""
+if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
+  mounts+=(-v /usr/local/share/ca-certificates:/usr/local/share/ca-certificates:ro)
+  prelude='update-ca-certificates >/dev/null 2>&1; '
+fi
 if [[ $mode == --full ]]; then
   sock=/var/run/docker.sock
   [[ -S $sock ]] || { echo "FAIL: --full needs the host's Docker engine at $sock" >&2; exit 1; }
@@ -84,7 +92,7 @@ fi
 say "running '$cmd' in a brand-new Debian 12 container (log: $log)"
 start=$SECONDS
 status=0
-docker run --rm --network host "${mounts[@]}" -w "$clone" "$image" bash -c "$cmd" >"$log" 2>&1 || status=$?
+docker run --rm --network host "${mounts[@]}" -w "$clone" "$image" bash -c "$prelude$cmd" >"$log" 2>&1 || status=$?
 elapsed=$((SECONDS - start))
 
 if [[ $status -eq 0 ]]; then
