@@ -75,6 +75,9 @@ Result<QString> BuildContext::write(const QString &contextDir, const QString &do
                                            [](const QString &p) { return p.startsWith(QLatin1Char('!')); });
     TarWriter tar(out);
     auto written = tar.addTree(contextDir, [&](const QString &path, bool isDir) {
+        // Trainyard's own folder (secrets, the lineage database) never goes into an image.
+        if (path == QLatin1String(".trainyard") || path.startsWith(QLatin1String(".trainyard/")))
+            return false;
         if (path == inContext || path == QLatin1String(".dockerignore") || !isExcluded(patterns, path))
             return true;
         // An excluded directory is still walked when an exception may re-include something in it.

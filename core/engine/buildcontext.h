@@ -14,7 +14,8 @@ namespace trainyard::core {
 /// `.dockerignore` is honoured minimally: `#` comments, `!` exceptions, the last matching line
 /// wins, patterns are GlobPattern globs (`*`, `?`, `[...]`, `**`) relative to the context, and a
 /// pattern that matches a directory excludes everything below it. The Dockerfile and
-/// `.dockerignore` themselves are always sent, as the docker CLI does.
+/// `.dockerignore` themselves are always sent, as the docker CLI does; a `.trainyard/` folder at the
+/// context's top (the project's secrets and lineage database) never is.
 class BuildContext final
 {
 public:

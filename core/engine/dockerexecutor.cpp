@@ -1,5 +1,7 @@
 #include "dockerexecutor.h"
 
+#include "pipeline/hostaccess.h"
+
 #include "buildlogcondenser.h"
 
 #include <QDir>
@@ -54,7 +56,11 @@ Result<void> DockerExecutor::prepareImage(const QString &image, const ExecutionC
     for (const ImageBuild &build : m_settings.images) {
         if (build.tag != image)
             continue;
-        const QString context = QDir::isAbsolutePath(build.context) ? build.context : QDir(m_projectDir).filePath(build.context);
+        // Only a context inside the project: files of this machine never end up in an image.
+        const auto allowed = HostAccess(m_projectDir, {}).buildContext(build);
+        if (!allowed)
+            return tl::unexpected(allowed.error());
+        const QString &context = *allowed;
         if (callbacks.log)
             callbacks.log(LogLine{LogLine::Stream::System, QStringLiteral("building from %1").arg(context)});
         BuildLogCondenser condensed([&](const QString &line) {

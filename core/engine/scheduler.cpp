@@ -1,5 +1,7 @@
 #include "scheduler.h"
 
+#include "pipeline/hostaccess.h"
+
 #include "common/username.h"
 #include "gpuallocator.h"
 #include "gpuinventory.h"
@@ -134,9 +136,14 @@ Result<void> Scheduler::preflight()
     if (m_events.message)
         m_events.message(QStringLiteral("engine: %1").arg(*engine));
 
-    // Every job mounts the data inputs: one that is missing is refused before any image is built.
+    // Every job mounts the data inputs: one this machine does not allow, or that is missing, is
+    // refused before any image is built.
+    const HostAccess access(m_projectDir, m_pipeline.dataRoots);
     for (const DataInput &d : m_pipeline.trainyard.data) {
-        const QString source = QDir::isAbsolutePath(d.path) ? d.path : QDir(m_projectDir).absoluteFilePath(d.path);
+        const auto allowed = access.dataSource(d);
+        if (!allowed)
+            return tl::unexpected(Error::error(allowed.error().message + QStringLiteral("; no job ran"), d.location));
+        const QString &source = *allowed;
         if (!QFileInfo::exists(source))
             return tl::unexpected(Error::error(
                 QStringLiteral("data input '%1': path '%2' does not exist (looked for %3); no job ran")
@@ -227,11 +234,19 @@ JobExecution Scheduler::prepareExecution(const Node &node, QString &error)
     // The shell executor runs the job in its workspace; a container sees it at /builds/<project>.
     e.projectDirInJob = m_executor.name() == QLatin1String("shell") ? e.workspaceDir : QStringLiteral("/builds/") + m_projectName;
     JobEnvironment::Run run{m_predefined, m_record.id, m_record.pipelineIid, e.projectDirInJob, m_options.secrets, {}};
-    if (m_executor.name() == QLatin1String("shell")) {
-        // No mounts in the host shell: a data input is where it is.
-        for (const DataInput &d : m_pipeline.trainyard.data)
-            run.dataPaths.insert(d.name, QDir::isAbsolutePath(d.path) ? d.path : QDir(m_projectDir).absoluteFilePath(d.path));
+    // Data inputs as checked by HostAccess (symbolic links resolved): what was checked is what is mounted.
+    const HostAccess access(m_projectDir, m_pipeline.dataRoots);
+    QHash<QString, QString> dataSources;
+    for (const DataInput &d : m_pipeline.trainyard.data) {
+        const auto source = access.dataSource(d);
+        if (!source) {
+            error = source.error().message;
+            return e;
+        }
+        dataSources.insert(d.name, *source);
     }
+    if (m_executor.name() == QLatin1String("shell"))
+        run.dataPaths = dataSources; // no mounts in the host shell: a data input is where it is
     e.env = JobEnvironment::build(m_pipeline, job, run, int(m_record.jobOrder.indexOf(job.name)) + 1);
     QStringList commands = job.beforeScript + job.script;
     if (!node.gpus.isEmpty()) {
@@ -246,7 +261,7 @@ JobExecution Scheduler::prepareExecution(const Node &node, QString &error)
         e.gpuIds << QString::number(g);
     e.env << GpuAllocator::environmentFor(node.gpus, m_executor.name() == QLatin1String("shell"));
     for (const DataInput &d : m_pipeline.trainyard.data) {
-        const QString source = QDir::isAbsolutePath(d.path) ? d.path : QDir(m_projectDir).absoluteFilePath(d.path);
+        const QString source = dataSources.value(d.name);
         if (!QFileInfo::exists(source)) {
             error = QStringLiteral("data input '%1' (%2) does not exist").arg(d.name, source);
             return e;

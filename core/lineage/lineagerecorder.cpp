@@ -1,5 +1,7 @@
 #include "lineagerecorder.h"
 
+#include "pipeline/hostaccess.h"
+
 #include "common/username.h"
 #include "dataversioner.h"
 #include "dvcinfo.h"
@@ -347,9 +349,15 @@ void LineageRecorder::doRunStarted(const QString &runId, const QString &engine)
     // Data versions: hashed with the stat cache in the database, each recorded as it is known.
     auto cache = s.store->hashCache();
     DataVersioner versioner(cache.get());
+    const HostAccess access(projectDir, m_pipeline.dataRoots);
     for (const DataInput &input : m_pipeline.trainyard.data) {
         LineageDataVersion data{runId, input.name, input.path, {}, 0, 0, {}, {}};
-        const QString path = QDir(projectDir).absoluteFilePath(input.path);
+        const auto allowed = access.dataSource(input); // never read what this machine does not allow
+        if (!allowed) {
+            report(QStringLiteral("lineage: %1").arg(allowed.error().toString()));
+            continue;
+        }
+        const QString &path = *allowed;
         const QString label = QStringLiteral("hashing data '%1'").arg(input.name);
         auto version = versioner.version(path, [&](qint64 done, qint64 total, qint64, qint64) {
             if (m_options.progress)

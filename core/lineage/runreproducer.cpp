@@ -398,9 +398,12 @@ Result<void> RunReproducer::verifyData(Context &c)
         }
         if (!verifiedAt.isEmpty()) {
             for (DataInput &input : c.pipeline.trainyard.data) {
-                // Data outside the checkout is mounted from where it was verified.
-                if (input.name == recorded.name && verifiedAt != candidates.first())
+                // Data outside the checkout is mounted from where it was verified: the project
+                // being reproduced, which this reproduction may read.
+                if (input.name == recorded.name && verifiedAt != candidates.first()) {
                     input.path = verifiedAt;
+                    c.pipeline.dataRoots << verifiedAt;
+                }
             }
             note(QStringLiteral("data '%1' verified: %2 (%3)").arg(recorded.name, recorded.hash.left(12), verifiedAt));
             continue;
@@ -432,6 +435,8 @@ Result<ReproductionReport> RunReproducer::reproduce(Context &c)
         note(QStringLiteral(
                  "secret variable %1 is not set (neither in the environment nor in %2/.trainyard/secrets.env)")
                  .arg(m, m_projectDir));
+    for (const QString &w : std::as_const(secrets->warnings))
+        note(w);
 
     std::unique_ptr<JobExecutor> executor;
     if (c.engine == QLatin1String("docker"))

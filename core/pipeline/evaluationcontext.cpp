@@ -1,5 +1,7 @@
 #include "evaluationcontext.h"
 
+#include "hostaccess.h"
+
 #include "lineage/gitinfo.h"
 
 #include <QDir>
@@ -32,6 +34,7 @@ EvaluationContext EvaluationContext::fromProject(const QString &projectDir, cons
 {
     EvaluationContext ctx;
     ctx.projectDir = QDir(projectDir).absolutePath();
+    ctx.dataRoots = HostAccess::machineRoots();
     QString projectName = QFileInfo(ctx.projectDir).fileName();
     QString projectPath;
     QString title;

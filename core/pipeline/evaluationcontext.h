@@ -24,6 +24,9 @@ public:
     QString sha;
     /// Predefined CI variables a push pipeline has (CI_COMMIT_BRANCH, CI_PIPELINE_SOURCE=push, …).
     QHash<QString, QString> predefined;
+    /// Folders outside the project that data inputs may use: the ones this user allowed on this
+    /// machine (HostAccess::machineRoots()). Checked when `projectDir` is set.
+    QStringList dataRoots;
 
     /// Files of the project tree (relative, '/'-separated), for `rules:exists`. Listed once.
     const QStringList &projectFiles() const;

@@ -1,5 +1,7 @@
 #include "gitlabcireader.h"
 
+#include "hostaccess.h"
+
 #include "extendsresolver.h"
 #include "includeresolver.h"
 #include "jobbuilder.h"
@@ -348,6 +350,13 @@ Pipeline GitlabCiReader::readText(const QByteArray &text, const QString &fileNam
     }
     Reader reader(pipeline, context);
     reader.read(*document);
+    pipeline.dataRoots = context.dataRoots;
+    if (!context.projectDir.isEmpty()) {
+        // What of this machine the file may reach is decided here, so validate, the window and a
+        // run all refuse the same settings, each at its line.
+        for (Error &e : HostAccess(context.projectDir, context.dataRoots).check(pipeline.trainyard))
+            pipeline.problems.push_back(std::move(e));
+    }
     return pipeline;
 }
 

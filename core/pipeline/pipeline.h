@@ -22,6 +22,8 @@ struct Pipeline
     std::vector<Job> jobs;          ///< visible jobs in file order, `when: never` ones included
     std::vector<QString> templates; ///< hidden jobs (`.name`), shown in the inspector only
     TrainyardSettings trainyard;
+    /// Folders outside the project that data inputs may use on this machine (see HostAccess).
+    QStringList dataRoots;
 
     bool createdByWorkflow = true;  ///< false when `workflow: rules` would not create this pipeline
     QString workflowReason;

@@ -41,6 +41,7 @@ private Q_SLOTS:
     void contextHonoursDockerignore();
     void dockerfileOutsideContext();
     void missingDockerfile();
+    void trainyardFolderIsNeverSent();
 };
 
 void tst_BuildContext::isExcluded_data()
@@ -135,6 +136,25 @@ void tst_BuildContext::missingDockerfile()
     const auto result = BuildContext::write(tmp.path(), QString(), &file);
     QVERIFY(!result);
     QVERIFY(result.error().message.contains(QStringLiteral("No Dockerfile")));
+}
+
+void tst_BuildContext::trainyardFolderIsNeverSent()
+{
+    // The project as its own context: its .trainyard/ holds the secrets and the lineage database.
+    QTemporaryDir tmp;
+    QVERIFY(writeFile(tmp.filePath(QStringLiteral("Dockerfile")), "FROM scratch\nCOPY . /app\n"));
+    QVERIFY(writeFile(tmp.filePath(QStringLiteral("train.py")), "x"));
+    QVERIFY(writeFile(tmp.filePath(QStringLiteral(".trainyard/secrets.env")), "TOKEN=abcdef\n"));
+    QVERIFY(writeFile(tmp.filePath(QStringLiteral(".trainyard/lineage.db")), "x"));
+    const QString archive = QDir::temp().filePath(QStringLiteral("tst_buildcontext-%1.tar").arg(QCoreApplication::applicationPid()));
+    {
+        QFile file(archive);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        QVERIFY(BuildContext::write(tmp.path(), QString(), &file));
+    }
+    const QStringList names = tarNames(archive);
+    QFile::remove(archive);
+    QCOMPARE(names, (QStringList{QStringLiteral("Dockerfile"), QStringLiteral("train.py")}));
 }
 
 QTEST_GUILESS_MAIN(tst_BuildContext)
