@@ -138,6 +138,8 @@ Command runCommand()
         }
         for (const QString &m : secrets->missing)
             err << "warning: secret variable " << m << " is not set (neither in the environment nor in .trainyard/secrets.env)\n";
+        for (const QString &w : secrets->warnings)
+            err << "warning: " << w << "\n";
         run.secrets = secrets->values;
 
         const bool tty = ::isatty(STDOUT_FILENO) == 1;

@@ -1,7 +1,10 @@
 #include "secretsource.h"
 
+#include "secretmasker.h"
+
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 
 namespace trainyard::core {
 
@@ -10,6 +13,12 @@ Result<SecretSource::Secrets> SecretSource::load(const QString &projectDir, cons
     Secrets secrets;
     const QString path = QDir(projectDir).filePath(QStringLiteral(".trainyard/secrets.env"));
     QFile file(path);
+    if (QFileInfo(path).isSymLink())
+        return tl::unexpected(Error::error(
+            QStringLiteral("secrets.env is a symbolic link (to %1); secrets are read only from a file of the project's "
+                           "own, never through a link that a repository could carry")
+                .arg(QFileInfo(path).symLinkTarget()),
+            SourceLocation{path, 0, 0}));
     if (file.exists()) {
         if (!file.open(QIODevice::ReadOnly))
             return tl::unexpected(Error::error(QStringLiteral("cannot read secrets: %1").arg(file.errorString()),
@@ -40,6 +49,17 @@ Result<SecretSource::Secrets> SecretSource::load(const QString &projectDir, cons
         else
             secrets.missing << name;
     }
+    for (auto it = secrets.values.cbegin(); it != secrets.values.cend(); ++it) {
+        if (const QString why = SecretMasker::unmaskable(it.value(), true); !why.isEmpty())
+            return tl::unexpected(Error::error(
+                QStringLiteral("secret variable %1 cannot be masked safely: %2. Nothing ran, so nothing printed it; "
+                               "store it so that every line is at least %3 characters (base64 it, for example)")
+                    .arg(it.key(), why)
+                    .arg(SecretMasker::MinimumLength)));
+        if (const QString why = SecretMasker::unmaskable(it.value()); !why.isEmpty())
+            secrets.warnings << QStringLiteral("secret variable %1 is not masked: %2").arg(it.key(), why);
+    }
+    secrets.warnings.sort();
     return secrets;
 }
 
