@@ -19,7 +19,9 @@
 #include "pipeline/gitlabcireader.h"
 #include "pipeline/pipelinelinter.h"
 #include "lineage/projectsetup.h"
+#include "project/datarootprompt.h"
 #include "project/recentprojects.h"
+#include "settings/datarootsdialog.h"
 #include "run/reproducecontroller.h"
 #include "run/runcontroller.h"
 #include "runs/runlogloader.h"
@@ -160,6 +162,7 @@ MainWindow::MainWindow(QWidget *parent)
 
     m_edit = new EditController(this);
     m_recent = new RecentProjects(this);
+    m_dataRootPrompt = new DataRootPrompt(this);
     m_probe = new StatusProbe(this);
     connect(m_recent, &RecentProjects::openRequested, this, &MainWindow::openProject);
     connect(m_edit, &EditController::documentChanged, this, &MainWindow::refreshCanvas);
@@ -432,6 +435,13 @@ void MainWindow::createMenus()
     run->addAction(m_runShellAction);
     run->addSeparator();
     run->addAction(m_cancelAction);
+
+    QMenu *settings = menuBar()->addMenu(tr("&Settings"));
+    settings->addAction(tr("&Data folders…"), this, [this] {
+        DataRootsDialog dialog(this);
+        connect(&dialog, &DataRootsDialog::changed, this, [this] { reloadPipeline(true); });
+        dialog.exec();
+    });
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&Try the demo…"), this, &MainWindow::chooseDemoFolder);
@@ -1146,6 +1156,11 @@ void MainWindow::showPipeline(const QString &dir, const Pipeline &pipeline, cons
     m_problemsLabel->setToolTip(lines.join(u'\n'));
     const bool unreadable = pipeline.jobs.empty() && errors;
     m_pages->setCurrentWidget(unreadable ? static_cast<QWidget *>(m_welcome) : m_canvas);
+    // Data outside the project: ask once per folder whether jobs may read it on this machine.
+    QTimer::singleShot(0, this, [this, dir] {
+        if (m_pipeline && m_projectDir == dir && m_dataRootPrompt->askFor(dir, *m_pipeline))
+            reloadPipeline(true);
+    });
     if (unreadable)
         m_welcome->setText(tr("<h3>%1 cannot be read</h3><pre>%2</pre><p>Fix it in your editor: Trainyard reads it again "
                               "when it is saved. <a href=\"reload\">Reload now</a> &nbsp;·&nbsp; "

@@ -36,6 +36,7 @@ class RunLogLoader;
 class RunsList;
 class LogBatcher;
 class PipelineCanvas;
+class DataRootPrompt;
 class RecentProjects;
 class RunConsole;
 class ReproduceController;
@@ -147,6 +148,7 @@ private:
     std::unique_ptr<ReproduceController> m_reproduce;
     EditController *m_edit = nullptr;
     RecentProjects *m_recent = nullptr;
+    DataRootPrompt *m_dataRootPrompt = nullptr;
     /// Watches the open project's .gitlab-ci.yml: an edit made in another editor is read at once.
     QFileSystemWatcher *m_pipelineFileWatcher = nullptr;
     QTimer *m_pipelineFileChanged = nullptr; ///< settles a burst of change notifications

@@ -30,7 +30,11 @@
 #include "canvas/pipelinecanvas.h"
 #include "canvas/pipelinescene.h"
 
+#include "project/datarootprompt.h"
 #include "project/recentprojects.h"
+#include "settings/datarootsdialog.h"
+#include "pipeline/hostaccess.h"
+#include <QListWidget>
 
 #include <QDockWidget>
 #include <QGraphicsPathItem>
@@ -74,6 +78,7 @@ private Q_SLOTS:
     void shortcutsAndIcons();
     void tryTheDemoAndMachineCheck();
     void reloadsWhenTheFileChangesOnDisk();
+    void asksOncePerDataFolderOutsideTheProject();
 
 private:
     QTemporaryDir m_settings;
@@ -598,6 +603,76 @@ void tst_MainWindow::reloadsWhenTheFileChangesOnDisk()
     const int before = shown.count();
     reload->trigger();
     QTRY_COMPARE(shown.count(), before + 1);
+}
+
+void tst_MainWindow::asksOncePerDataFolderOutsideTheProject()
+{
+    // A pipeline that reads data from outside its project (H1): refused until the user allows
+    // the folder, asked once per folder, then listed under Settings ▸ Data folders.
+    QTemporaryDir tmp;
+    const QString project = tmp.filePath(QStringLiteral("project"));
+    const QString datasets = QFileInfo(tmp.path()).canonicalFilePath() + QStringLiteral("/datasets");
+    QVERIFY(QDir().mkpath(project) && QDir().mkpath(datasets));
+    {
+        QFile f(project + QStringLiteral("/.gitlab-ci.yml"));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(".trainyard:\n  data:\n    imagenet: " + datasets.toUtf8() +
+                "\n    etc: /etc\ntrain:\n  image: a/b:1\n  script: [true]\n");
+    }
+    trainyard::test::ScopedEnv noRoots("TRAINYARD_DATA_ROOTS", "");
+    trainyard::core::HostAccess::forgetRoot(datasets);
+
+    MainWindow w;
+    auto *prompt = w.findChild<DataRootPrompt *>();
+    QVERIFY(prompt);
+    QStringList asked;
+    bool answer = false;
+    prompt->setAsk([&](const QString &root, const QString &input, const QString &) {
+        asked << input + u'=' + root;
+        return answer;
+    });
+    w.openProject(project);
+    QTRY_COMPARE_WITH_TIMEOUT(asked, QStringList{QStringLiteral("imagenet=") + datasets}, 10000); // never for /etc
+    auto *problems = w.findChild<QListWidget *>(QStringLiteral("problemsList"));
+    QVERIFY(problems);
+    QTRY_VERIFY(!problems->findItems(QStringLiteral("data input 'imagenet'"), Qt::MatchContains).isEmpty());
+
+    // Declined: not asked again when the pipeline is read again.
+    w.reloadPipeline();
+    QTest::qWait(300);
+    QCOMPARE(asked.size(), 1);
+    QVERIFY(!trainyard::core::HostAccess::settingRoots().contains(datasets));
+
+    // A new window (a new session) asks again; allowed, the folder is kept and the error goes.
+    MainWindow second;
+    answer = true;
+    second.findChild<DataRootPrompt *>()->setAsk([&](const QString &root, const QString &input, const QString &) {
+        asked << input + u'=' + root;
+        return answer;
+    });
+    second.openProject(project);
+    QTRY_COMPARE_WITH_TIMEOUT(asked.size(), 2, 10000);
+    QVERIFY(trainyard::core::HostAccess::settingRoots().contains(datasets));
+    auto *secondProblems = second.findChild<QListWidget *>(QStringLiteral("problemsList"));
+    QTRY_VERIFY_WITH_TIMEOUT(secondProblems->findItems(QStringLiteral("data input 'imagenet'"), Qt::MatchContains).isEmpty() &&
+                                 !secondProblems->findItems(QStringLiteral("data input 'etc'"), Qt::MatchContains).isEmpty(),
+                             10000);
+
+    // Settings ▸ Data folders lists it and removes it.
+    DataRootsDialog dialog;
+    auto *list = dialog.findChild<QListWidget *>();
+    QVERIFY(list);
+    QVERIFY(!list->findItems(QDir::toNativeSeparators(datasets), Qt::MatchStartsWith).isEmpty());
+    list->setCurrentItem(list->findItems(QDir::toNativeSeparators(datasets), Qt::MatchStartsWith).first());
+    QAbstractButton *remove = nullptr;
+    for (QAbstractButton *b : dialog.findChildren<QAbstractButton *>())
+        if (b->text() == QLatin1String("&Remove"))
+            remove = b;
+    QVERIFY(remove && remove->isEnabled());
+    QSignalSpy changed(&dialog, &DataRootsDialog::changed);
+    remove->click();
+    QCOMPARE(changed.count(), 1);
+    QVERIFY(!trainyard::core::HostAccess::settingRoots().contains(datasets));
 }
 
 QTEST_MAIN(tst_MainWindow)
