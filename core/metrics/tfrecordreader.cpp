@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <limits>
 
 namespace trainyard::core {
 
@@ -103,9 +102,14 @@ TfRecordReader::Status TfRecordReader::next()
         return fail(Status::BadFraming,
                     QStringLiteral("length field fails its CRC (the rest of the file cannot be read)"));
     }
-    // Bounded by qint64 so the sum below cannot overflow; fill() bounds it by the device's size.
-    if (length > std::uint64_t(std::numeric_limits<qint64>::max() - HeaderSize - FooterSize))
-        return Status::Unfinished;
+    // A valid CRC does not make a length sane: a sparse file can claim 40 GB and be that long.
+    if (length > std::uint64_t(MaxRecordBytes)) {
+        m_broken = true;
+        return fail(Status::BadFraming, QStringLiteral("its length field claims %1 bytes, more than the %2 MiB a record "
+                                                       "may hold (the rest of the file cannot be read)")
+                                            .arg(length)
+                                            .arg(MaxRecordBytes >> 20));
+    }
     const qint64 total = HeaderSize + qint64(length) + FooterSize;
     if (m_end - m_begin < total && !fill(total))
         return Status::Unfinished;

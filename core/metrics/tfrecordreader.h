@@ -16,8 +16,9 @@ namespace trainyard::core {
 /// A record is: uint64 little-endian length, masked CRC-32C of those 8 bytes, the data, masked
 /// CRC-32C of the data. Reading starts at a given offset (where an earlier read stopped) and
 /// goes through a reused buffer filled in large blocks, so records cost neither a system call
-/// nor an allocation, and record() points into that buffer. A length field is never trusted
-/// beyond the bytes the device has: a record that claims more is an unfinished one.
+/// nor an allocation, and record() points into that buffer. A length field is never trusted:
+/// one above MaxRecordBytes is damage (BadFraming, with its offset); one beyond the bytes the
+/// device has is a record still being written (Unfinished).
 class TfRecordReader final
 {
 public:
@@ -45,6 +46,9 @@ public:
     const Error &error() const { return m_error; }
 
     static constexpr qint64 HeaderSize = 12;
+    /// The most a record may hold. TensorBoard's scalars, histograms and images take kilobytes to
+    /// a few megabytes; a larger claim is a damaged or hostile file, never allocated.
+    static constexpr qint64 MaxRecordBytes = qint64(256) << 20;
     static constexpr qint64 FooterSize = 4;
 
 private:

@@ -74,6 +74,7 @@ private Q_SLOTS:
     void filtersAndRunNames();
     void nonFiniteValuesAndOddTags();
     void damagedFileExitsThree();
+    void lengthClaimingGigabytesIsDamage();
     void usageAndMissingLogdir();
     void recordedRunsOfAProject();
 };
@@ -240,6 +241,33 @@ void tst_ScalarsCommand::damagedFileExitsThree()
         run(QStringLiteral("python3"), {QStringLiteral(TRAINYARD_SOURCE_DIR "/tests/tools/tfevents_decode.py"), copy});
     QCOMPARE(py.exitCode, 3);
     QCOMPARE(jsonLines(py.out).size(), 15677 - 1);
+}
+
+// The hardening issue's M1: a real event file, then a record whose length field (valid CRC)
+// claims 40 GB in a sparse file that long. It crashed with std::bad_alloc (exit 134).
+void tst_ScalarsCommand::lengthClaimingGigabytesIsDamage()
+{
+    QFile f(realFile);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QByteArray bytes = f.readAll();
+    const qint64 damageAt = bytes.size();
+    const quint64 length = quint64(40) << 30;
+    QByteArray header(reinterpret_cast<const char *>(&length), 8);
+    const quint32 crc = trainyard::core::crc32c::mask(trainyard::core::crc32c::value(header.constData(), 8));
+    header.append(reinterpret_cast<const char *>(&crc), 4);
+    QTemporaryDir dir;
+    QFile copy(dir.filePath(QFileInfo(realFile).fileName()));
+    QVERIFY(copy.open(QIODevice::WriteOnly));
+    QVERIFY(copy.write(bytes + header) > 0);
+    if (!copy.resize(qint64(length) + damageAt + 64))
+        QSKIP("this file system cannot make a sparse 40 GB file");
+    copy.close();
+
+    const RunResult r = scalars({QStringLiteral("--json"), dir.path()});
+    QCOMPARE(r.exitCode, 3);
+    QVERIFY2(r.err.contains(QStringLiteral("record at offset %1: its length field claims %2 bytes").arg(damageAt).arg(length)),
+             qPrintable(r.err));
+    QCOMPARE(jsonLines(r.out).size(), 15677); // every record before the damage
 }
 
 void tst_ScalarsCommand::usageAndMissingLogdir()

@@ -65,7 +65,8 @@ private Q_SLOTS:
     void unfinishedAtEveryCut();
     void dataCrcMismatchIsReportedAndSkipped();
     void lengthCrcMismatchStopsWithOffset();
-    void hugeLengthIsUnfinishedNotAllocated();
+    void hugeLengthIsDamageNotAllocated();
+    void sparseFileClaimingGigabytes();
     void crcCheckCanBeTurnedOff();
     void resumesFromAnOffset();
     void recordLargerThanTheBuffer();
@@ -133,19 +134,53 @@ void tst_TfRecordReader::lengthCrcMismatchStopsWithOffset()
     QCOMPARE(r.resumeOffset, second);
 }
 
-// A length with a valid CRC that claims far more than the stream holds (a hostile or damaged
-// file) is an unfinished record: no buffer of that size is ever allocated.
-void tst_TfRecordReader::hugeLengthIsUnfinishedNotAllocated()
+namespace {
+QByteArray headerClaiming(quint64 length)
 {
-    for (const quint64 length : {quint64(1) << 40, quint64(1) << 62, ~quint64(0)}) {
-        QByteArray header(reinterpret_cast<const char *>(&length), 8);
-        const quint32 crc = crc32c::mask(crc32c::value(header.constData(), 8));
-        header.append(reinterpret_cast<const char *>(&crc), 4);
-        const Read r = readAll(record("ok") + header + QByteArray(64, 'z'));
-        QCOMPARE(r.last, Status::Unfinished);
+    QByteArray header(reinterpret_cast<const char *>(&length), 8);
+    const quint32 crc = crc32c::mask(crc32c::value(header.constData(), 8));
+    header.append(reinterpret_cast<const char *>(&crc), 4);
+    return header;
+}
+} // namespace
+
+// A length with a valid CRC that claims more than a record may have (a hostile or damaged file)
+// is damage, reported with its offset, what was read before it kept: nothing of that size is
+// ever allocated. A sane length past the end is a record still being written.
+void tst_TfRecordReader::hugeLengthIsDamageNotAllocated()
+{
+    for (const quint64 length : {quint64(TfRecordReader::MaxRecordBytes) + 1, quint64(1) << 40, quint64(1) << 62, ~quint64(0)}) {
+        const Read r = readAll(record("ok") + headerClaiming(length) + QByteArray(64, 'z'));
+        QCOMPARE(r.last, Status::BadFraming);
         QCOMPARE(r.records, QList<QByteArray>{"ok"});
-        QCOMPARE(r.resumeOffset, record("ok").size());
+        QCOMPARE(r.errors.size(), 1);
+        QVERIFY2(r.errors.first().contains(QStringLiteral("record at offset %1: its length field claims %2 bytes")
+                                               .arg(record("ok").size())
+                                               .arg(length)),
+                 qPrintable(r.errors.first()));
     }
+    const Read writing = readAll(record("ok") + headerClaiming(1000) + QByteArray(64, 'z'));
+    QCOMPARE(writing.last, Status::Unfinished);
+    QCOMPARE(writing.resumeOffset, record("ok").size());
+}
+
+// The file of the hardening issue (M1): sparse, a few KB on disk, 40 GB long, whose one record
+// claims 40 GB with a valid CRC. It threw std::bad_alloc; now it is damage at offset 0.
+void tst_TfRecordReader::sparseFileClaimingGigabytes()
+{
+    QTemporaryDir tmp;
+    QFile file(tmp.filePath(QStringLiteral("events.out.tfevents.1.sparse")));
+    QVERIFY(file.open(QIODevice::ReadWrite));
+    const qint64 claimed = qint64(40) << 30;
+    QVERIFY(file.write(record("first") + headerClaiming(quint64(claimed))) > 0);
+    if (!file.resize(claimed + 64))
+        QSKIP("this file system cannot make a sparse 40 GB file");
+    QVERIFY(file.seek(0));
+    TfRecordReader reader(file, 0, file.fileName());
+    QCOMPARE(reader.next(), Status::Record);
+    QCOMPARE(reader.next(), Status::BadFraming);
+    QVERIFY2(reader.error().toString().contains(QLatin1String("claims 42949672960 bytes")), qPrintable(reader.error().toString()));
+    QCOMPARE(reader.resumeOffset(), record("first").size());
 }
 
 void tst_TfRecordReader::crcCheckCanBeTurnedOff()
