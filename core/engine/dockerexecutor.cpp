@@ -1,11 +1,12 @@
 #include "dockerexecutor.h"
 
+#include "common/safename.h"
+
 #include "pipeline/hostaccess.h"
 
 #include "buildlogcondenser.h"
 
 #include <QDir>
-#include <QRegularExpression>
 #include <QThread>
 
 #include <chrono>
@@ -17,9 +18,7 @@ namespace {
 
 QString containerName(const QString &runId, const QString &job, const QString &suffix)
 {
-    QString safe = job;
-    safe.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9_.-]")), QStringLiteral("_"));
-    return QStringLiteral("trainyard-%1-%2%3").arg(runId, safe, suffix);
+    return QStringLiteral("trainyard-%1-%2%3").arg(runId, safeName(job), suffix);
 }
 
 // Service images that only work privileged (Docker-in-Docker).

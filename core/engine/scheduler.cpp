@@ -2,6 +2,7 @@
 
 #include "pipeline/hostaccess.h"
 
+#include "common/safename.h"
 #include "common/username.h"
 #include "gpuallocator.h"
 #include "gpuinventory.h"
@@ -36,20 +37,6 @@ struct Scheduler::Node
     QJsonObject artifacts;  // the ArtifactSet this job produced
     bool reused = false;    // a retry took this job's result from the earlier run
 };
-
-namespace {
-
-QString safeName(const QString &job)
-{
-    QString s = job;
-    for (QChar &c : s) {
-        if (!(c.isLetterOrNumber() || c == u'-' || c == u'_' || c == u'.'))
-            c = u'_';
-    }
-    return s;
-}
-
-} // namespace
 
 Scheduler::Scheduler(const Pipeline &pipeline, JobExecutor &executor, RunOptions options, SchedulerEvents events)
     : m_pipeline(pipeline)

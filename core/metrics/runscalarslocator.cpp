@@ -1,5 +1,7 @@
 #include "runscalarslocator.h"
 
+#include "common/safename.h"
+
 #include "engine/artifactstore.h"
 #include "engine/secretmasker.h"
 #include "engine/secretsource.h"
@@ -24,17 +26,6 @@
 namespace trainyard::core {
 
 namespace {
-
-// The scheduler's file-system-safe job name (scheduler.cpp, safeName): kept in step with it.
-QString safeJobName(const QString &job)
-{
-    QString s = job;
-    for (QChar &c : s) {
-        if (!(c.isLetterOrNumber() || c == u'-' || c == u'_' || c == u'.'))
-            c = u'_';
-    }
-    return s;
-}
 
 QString cleanRelative(const QString &path)
 {
@@ -205,7 +196,7 @@ std::optional<QByteArray> RunScalarsLocator::pipelineFileAt(const QString &proje
 
 QString RunScalarsLocator::workspaceDir(const QString &projectDir, const QString &runId, const QString &job)
 {
-    return projectDir + QStringLiteral("/.trainyard/workspaces/") + runId + u'/' + safeJobName(job);
+    return projectDir + QStringLiteral("/.trainyard/workspaces/") + runId + u'/' + safeName(job);
 }
 
 QString RunScalarsLocator::displayName(qint64 pipelineIid, const QString &job, const QString &subRun)

@@ -124,6 +124,7 @@ private Q_SLOTS:
     void servicesAreReachableByAlias();
     void privilegedServiceIsRefused();
     void pinnedImageIsUsedNotBuilt();
+    void namesThatSanitiseAlikeDoNotCollide();
 
 private:
     QString m_originalPath;
@@ -175,6 +176,36 @@ void tst_Scheduler::needsRunInParallel()
     QVERIFY(p.log(*r, QStringLiteral("a")).contains(QStringLiteral("a-done")));
     QCOMPARE(a.exitCode, 0);
     QCOMPARE(a.isolation, kDocker ? QStringLiteral("docker container") : QStringLiteral("none (host shell)"));
+}
+
+// The hardening issue's M2: `a/b`, `a_b` and `a\b` once shared a workspace, a log file and a
+// container name: jobs failed for no reason or their logs mixed.
+void tst_Scheduler::namesThatSanitiseAlikeDoNotCollide()
+{
+    Project p("stages: [one]\n"
+              "a/b:\n  stage: one\n  script: [echo slash > mine.txt, sleep 1, cat mine.txt]\n"
+              "a_b:\n  stage: one\n  script: [echo underscore > mine.txt, sleep 1, cat mine.txt]\n"
+              "'a\\b':\n  stage: one\n  script: [echo backslash > mine.txt, sleep 1, cat mine.txt]\n");
+    const Pipeline pipeline = p.pipeline();
+    QCOMPARE(pipeline.jobs.size(), size_t(3));
+    auto executor = makeExecutor(p);
+    RunOptions options;
+    options.concurrency = 3;
+    Scheduler s(pipeline, *executor, options, {});
+    const auto r = s.run();
+    QVERIFY2(r, r ? "" : qPrintable(r.error().toString()));
+    QCOMPARE(r->status, RunStatus::Success);
+    QSet<QString> logFiles;
+    for (const auto &[job, word] : {std::pair{QStringLiteral("a/b"), QStringLiteral("slash")},
+                                    std::pair{QStringLiteral("a_b"), QStringLiteral("underscore")},
+                                    std::pair{QStringLiteral("a\\b"), QStringLiteral("backslash")}}) {
+        const QString log = p.log(*r, job);
+        QVERIFY2(log.contains(word), qPrintable(job + QStringLiteral(": ") + log));
+        for (const QString &other : {QStringLiteral("slash\n"), QStringLiteral("underscore\n"), QStringLiteral("backslash\n")})
+            QVERIFY2(other == word + u'\n' || !log.contains(u'\n' + other), qPrintable(job + QStringLiteral(": ") + log));
+        logFiles << r->jobs.at(job).logFile;
+    }
+    QCOMPARE(logFiles.size(), 3);
 }
 
 void tst_Scheduler::failuresSkipAndAllow()
