@@ -641,6 +641,7 @@ void MainWindow::runPipeline(const QString &job, bool shellEngine, const QString
     m_consoleFollowsRun = true;
     connect(m_run.get(), &RunController::jobChanged, this, [this](const core::JobRecord &job) {
         m_canvas->pipelineScene()->setJobStatus(job.name, job.status, job.reason, job.started);
+        m_canvas->pipelineScene()->setJobNotes(job.name, job.reason, job.warnings);
         m_console->setJobStatus(job.name, job.status);
         m_gpus->updateJob(job);
         if (m_consoleFollowsRun && job.status == core::JobStatus::Running)

@@ -1,6 +1,8 @@
 #include "jobrunner.h"
 
 #include "artifactstore.h"
+
+#include "pipeline/variableexpander.h"
 #include "jobscript.h"
 #include "workspace.h"
 
@@ -87,7 +89,21 @@ JobRunner::Output JobRunner::run(JobExecutor &executor, const Input &in, const E
     if (!(when == QLatin1String("always") || (when == QLatin1String("on_success") && success) ||
           (when == QLatin1String("on_failure") && !success)))
         return out;
-    auto set = store.collect(job.name, execution.workspaceDir, job.artifacts.paths, job.artifacts.exclude);
+    // GitLab expands the job's variables in artifacts:paths and exclude.
+    QHash<QString, QString> variables;
+    for (const QString &entry : execution.env) {
+        const qsizetype eq = entry.indexOf(u'=');
+        if (eq > 0)
+            variables.insert(entry.left(eq), entry.mid(eq + 1));
+    }
+    auto expandAll = [&](const QStringList &patterns) {
+        QStringList out;
+        for (const QString &p : patterns)
+            out << VariableExpander::expand(p, variables);
+        return out;
+    };
+    const QStringList paths = expandAll(job.artifacts.paths);
+    auto set = store.collect(job.name, execution.workspaceDir, paths, expandAll(job.artifacts.exclude));
     if (!set) {
         note(LogLine::Stream::Stderr, set.error().message);
         if (out.outcome.exitCode == 0)
@@ -98,8 +114,16 @@ JobRunner::Output JobRunner::run(JobExecutor &executor, const Input &in, const E
     out.produced = ArtifactStore::toJson(*set);
     note(LogLine::Stream::System,
          QStringLiteral("artifacts collected: %1 file(s), %2 bytes").arg(set->files.size()).arg(set->totalBytes));
-    for (const QString &m : set->missing)
-        note(LogLine::Stream::System, QStringLiteral("warning: %1: no matching files").arg(m));
+    for (const QString &m : set->missing) {
+        const qsizetype i = paths.indexOf(m);
+        const QString written = i >= 0 ? job.artifacts.paths.value(i) : m;
+        out.warnings << (written == m ? QStringLiteral("artifacts: '%1' matched no files").arg(m)
+                                      : QStringLiteral("artifacts: '%1' (%2) matched no files").arg(written, m));
+    }
+    for (const auto &skipped : set->skipped)
+        out.warnings << QStringLiteral("artifacts: '%1' left out: %2").arg(skipped.path, skipped.reason);
+    for (const QString &w : std::as_const(out.warnings))
+        note(LogLine::Stream::Stderr, QStringLiteral("warning: ") + w);
     return out;
 }
 

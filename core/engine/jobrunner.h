@@ -16,7 +16,8 @@ namespace trainyard::core {
 
 /// Takes one job from start to end, blocking (a scheduler's worker thread calls it): waits out
 /// `when: delayed`, makes the job's fresh workspace, stages the artifacts it gets, runs the
-/// attempts `retry` allows, and collects its artifacts as `artifacts:when` says. It knows nothing
+/// attempts `retry` allows, and collects its artifacts as `artifacts:when` says (with the job's
+/// variables expanded in `artifacts:paths` and `exclude`, as GitLab does). It knows nothing
 /// of the other jobs: the scheduler hands it what they produced.
 class JobRunner final
 {
@@ -37,6 +38,9 @@ public:
         JobOutcome outcome;
         QJsonObject produced;   ///< the ArtifactStore JSON of what the job left, or empty
         int attempts = 0;
+        /// What the job's record and card warn about: artifact paths that matched nothing,
+        /// files left out (symbolic links out of the workspace, special files).
+        QStringList warnings;
     };
 
     static Output run(JobExecutor &executor, const Input &input, const ExecutionCallbacks &callbacks,

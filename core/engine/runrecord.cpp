@@ -78,6 +78,7 @@ QJsonObject JobRecord::toJson() const
         {QStringLiteral("reason"), reason},
         {QStringLiteral("artifacts"), artifacts},
         {QStringLiteral("log"), logFile},
+        {QStringLiteral("warnings"), toArray(warnings)},
     };
 }
 
@@ -103,6 +104,7 @@ JobRecord JobRecord::fromJson(const QJsonObject &o)
     r.reason = o.value(QStringLiteral("reason")).toString();
     r.artifacts = o.value(QStringLiteral("artifacts")).toObject();
     r.logFile = o.value(QStringLiteral("log")).toString();
+    r.warnings = fromArray(o.value(QStringLiteral("warnings")));
     return r;
 }
 

@@ -34,6 +34,7 @@ struct JobRecord
     QString reason;          ///< why skipped/failed, in words
     QJsonObject artifacts;   ///< ArtifactStore's JSON of what was collected
     QString logFile;         ///< relative to the project
+    QStringList warnings;    ///< e.g. artifact paths that matched nothing (secrets masked)
 
     QJsonObject toJson() const;
     static JobRecord fromJson(const QJsonObject &o);

@@ -418,6 +418,9 @@ void Scheduler::runJob(Node *node)
     std::lock_guard lock(m_mutex);
     node->artifacts = produced;
     node->record.artifacts = produced;
+    node->record.warnings.clear();
+    for (const QString &w : std::as_const(result.warnings))
+        node->record.warnings << masker.mask(w);
     node->record.exitCode = outcome.exitCode;
     node->record.timedOut = outcome.timedOut;
     node->record.oomKilled = outcome.oomKilled;

@@ -123,6 +123,12 @@ void tst_MainWindow::opensDemoProject()
     QVERIFY(scene->card(QStringLiteral("unit-tests"))->x() < scene->card(QStringLiteral("train"))->x());
     scene->setJobStatus(QStringLiteral("train"), trainyard::core::JobStatus::Running, QStringLiteral("12 s"));
     QCOMPARE(scene->card(QStringLiteral("train"))->status(), std::optional(trainyard::core::JobStatus::Running));
+    // A run's warnings and its full reason reach the card (M4: artifact paths that matched nothing).
+    scene->setJobNotes(QStringLiteral("train"), QStringLiteral("Starting the container failed: the engine said no (HTTP 500)"),
+                       {QStringLiteral("artifacts: 'models/' matched no files")});
+    QVERIFY(scene->card(QStringLiteral("train"))->toolTip().contains(QStringLiteral("warning: artifacts: 'models/' matched no files")));
+    QVERIFY(scene->card(QStringLiteral("train"))->toolTip().contains(QStringLiteral("the engine said no (HTTP 500)")));
+    QVERIFY(scene->card(QStringLiteral("train"))->statusLine().contains(QStringLiteral("1 warning")));
     QVERIFY(w.windowTitle().contains(QStringLiteral("offline-demo")));
     const QImage shot = w.grab().toImage();
     QVERIFY(!shot.isNull());

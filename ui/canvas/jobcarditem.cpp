@@ -37,17 +37,38 @@ JobCardItem::JobCardItem(Content content, QGraphicsItem *parent)
     setFlag(ItemIsSelectable);
     setAcceptHoverEvents(true);
     setZValue(1);
+    updateToolTip();
+}
+
+void JobCardItem::updateToolTip()
+{
     QStringList tip{m_content.name};
     if (!m_content.image.isEmpty())
         tip << tr("image: %1").arg(m_content.image);
     tip << m_content.problems;
+    if (!m_reason.isEmpty())
+        tip << m_reason;
+    for (const QString &w : m_warnings)
+        tip << tr("warning: %1").arg(w);
     setToolTip(tip.join(u'\n'));
+}
+
+void JobCardItem::setRunNotes(const QString &reason, const QStringList &warnings)
+{
+    if (reason == m_reason && warnings == m_warnings)
+        return;
+    m_reason = reason;
+    m_warnings = warnings;
+    updateToolTip();
+    update();
 }
 
 void JobCardItem::setStatus(std::optional<core::JobStatus> status, const QString &detail)
 {
     m_status = status;
     m_detail = detail;
+    if (!status)
+        setRunNotes({}, {});
     if (!status || *status == core::JobStatus::Pending || *status == core::JobStatus::Manual)
         m_started = {};
     update();
@@ -72,6 +93,8 @@ QString JobCardItem::statusLine(const QDateTime &now) const
     }
     if (!m_detail.isEmpty())
         parts << m_detail;
+    if (!m_warnings.isEmpty())
+        parts << tr("⚠ %n warning(s)", nullptr, int(m_warnings.size()));
     return parts.join(QStringLiteral(" · "));
 }
 

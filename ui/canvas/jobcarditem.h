@@ -41,6 +41,11 @@ public:
     const Content &content() const { return m_content; }
     void setStatus(std::optional<core::JobStatus> status, const QString &detail = {});
     std::optional<core::JobStatus> status() const { return m_status; }
+    /// The run's words on this job: why it failed or was skipped (`reason`, in full) and what it
+    /// warns about (artifact paths that matched nothing). Shown in the tooltip; warnings also as
+    /// a count on the card.
+    void setRunNotes(const QString &reason, const QStringList &warnings);
+    const QStringList &warnings() const { return m_warnings; }
     /// When the job started running: a running card shows the time since then.
     void setStarted(const QDateTime &started);
     /// "running · 1:05" for a running job with a start time; what the card's second line says.
@@ -77,7 +82,11 @@ private:
     void hoverEnterEvent(QGraphicsSceneHoverEvent *event) override;
     void hoverLeaveEvent(QGraphicsSceneHoverEvent *event) override;
 
+    void updateToolTip();
+
     Content m_content;
+    QString m_reason;
+    QStringList m_warnings;
     std::optional<core::JobStatus> m_status;
     QString m_detail;
     QDateTime m_started;

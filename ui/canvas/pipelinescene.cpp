@@ -134,6 +134,12 @@ void PipelineScene::setJobStatus(const QString &job, core::JobStatus status, con
         m_elapsedTimer.start();
 }
 
+void PipelineScene::setJobNotes(const QString &job, const QString &reason, const QStringList &warnings)
+{
+    if (JobCardItem *c = card(job))
+        c->setRunNotes(reason, warnings);
+}
+
 void PipelineScene::clearJobStatus()
 {
     for (JobCardItem *c : std::as_const(m_cards))

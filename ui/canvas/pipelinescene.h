@@ -49,6 +49,8 @@ public:
 
     /// Live status of a job (parallel instances update their shared card); `started` makes a
     /// running card count its elapsed time.
+    /// The run's full reason and warnings for a job (the card's tooltip and warning count).
+    void setJobNotes(const QString &job, const QString &reason, const QStringList &warnings);
     void setJobStatus(const QString &job, core::JobStatus status, const QString &detail = {},
                       const QDateTime &started = {});
     /// Forgets every card's live status (a new run, or back to editing).

@@ -10,6 +10,7 @@
 #include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
+#include <QJsonArray>
 #include <QTest>
 
 #include <mutex>
@@ -115,6 +116,7 @@ private Q_SLOTS:
     void secretsAreMasked();
     void artifactsTravel();
     void artifactPathEscapeIsRefused();
+    void artifactPathsExpandVariablesAndWarn();
     void gpuJobRefusedWithoutGpu();
     void gpuJobsGetDistinctGpus();
     void interruptedRunIsRecovered();
@@ -401,6 +403,36 @@ void tst_Scheduler::artifactsTravel()
     QVERIFY(p.log(*r, QStringLiteral("evaluate")).contains(QStringLiteral("weights-42")));
     QVERIFY(!r->jobs.at(QStringLiteral("train")).artifacts.isEmpty());
     QVERIFY(QDir(p.dir.filePath(QStringLiteral(".trainyard/artifacts/sha256"))).exists());
+}
+
+// The hardening issue's M4: $VARS in artifacts:paths are expanded, as GitLab does (the files
+// were dropped and the job still succeeded); a declared path that matches nothing is a warning
+// in the record (the card shows it), and so is a file left out.
+void tst_Scheduler::artifactPathsExpandVariablesAndWarn()
+{
+    Project p("variables:\n  OUT: models\n"
+              "train:\n  variables:\n    NAME: model\n"
+              "  script: [mkdir -p models, echo w > models/model.txt, echo w > models/extra.txt, ln -s /etc/hostname models/host]\n"
+              "  artifacts:\n    paths:\n      - $OUT/${NAME}.txt\n      - $OUT/host\n      - missing-$NAME/\n");
+    QVERIFY(!p.pipeline().hasErrors());
+    auto executor = makeExecutor(p);
+    const Pipeline pipeline = p.pipeline();
+    Scheduler s(pipeline, *executor, {}, {});
+    const auto r = s.run();
+    QVERIFY(r);
+    const JobRecord &train = r->jobs.at(QStringLiteral("train"));
+    QCOMPARE(train.status, JobStatus::Success);
+    QStringList stored;
+    for (const QJsonValue f : train.artifacts.value(QStringLiteral("files")).toArray())
+        stored << f.toObject().value(QStringLiteral("path")).toString();
+    QCOMPARE(stored, QStringList{QStringLiteral("models/model.txt")});
+    QVERIFY2(train.warnings.contains(QStringLiteral("artifacts: 'missing-$NAME/' (missing-model/) matched no files")),
+             qPrintable(train.warnings.join(u'\n')));
+    QVERIFY2(!train.warnings.filter(QStringLiteral("artifacts: 'models/host' left out")).isEmpty(),
+             qPrintable(train.warnings.join(u'\n')));
+    QVERIFY(p.log(*r, QStringLiteral("train")).contains(QStringLiteral("warning: artifacts: 'missing-$NAME/'")));
+    // The record on disk keeps them.
+    QCOMPARE(RunStore(pipeline.projectDir).load(r->id)->jobs.at(QStringLiteral("train")).warnings, train.warnings);
 }
 
 void tst_Scheduler::artifactPathEscapeIsRefused()
