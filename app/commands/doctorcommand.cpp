@@ -1,6 +1,8 @@
 #include "command.h"
 
 #include "engine/environmentcheck.h"
+#include "lineage/lineagestore.h"
+#include "lineage/runrecordimport.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -17,12 +19,33 @@ Command doctorCommand()
     c.brief = QStringLiteral("Check this machine for Trainyard (Docker, permissions, GPUs) and print the fix for what is missing.");
     c.summary = QStringLiteral("Check this machine for Trainyard: Docker engine and permission to use it, NVIDIA GPUs\n"
                                "and the NVIDIA container runtime; prints the fix for what is missing.\n"
-                               "Exit status 0 when jobs can run in containers, 1 when something is missing.");
+                               "Exit status 0 when jobs can run in containers, 1 when something is missing.\n"
+                               "--rebuild-db rebuilds a project's lost or damaged lineage database instead.");
     c.addOptions = [](QCommandLineParser &p) {
         p.addOption(QCommandLineOption(QStringLiteral("json"),
                                        QStringLiteral("Print [{\"name\", \"state\", \"detail\", \"fix\"}] as JSON.")));
+        p.addOption(QCommandLineOption(QStringLiteral("rebuild-db"),
+                                       QStringLiteral("Rebuild the project's lineage database, when it is empty or damaged,\n"
+                                                      "from the run records in .trainyard/runs/ (the old file is kept).")));
+        addProjectOption(p);
     };
-    c.run = [](const QCommandLineParser &p, QTextStream &out, QTextStream &) {
+    c.run = [](const QCommandLineParser &p, QTextStream &out, QTextStream &err) {
+        if (p.isSet(QStringLiteral("rebuild-db"))) {
+            const QString project = p.value(QStringLiteral("C"));
+            auto rebuilt = RunRecordImport::rebuildDatabase(project);
+            if (!rebuilt) {
+                err << "trainyard doctor --rebuild-db: " << rebuilt.error().toString() << "\n";
+                return int(ExitFailed);
+            }
+            for (const QString &problem : rebuilt->report.problems)
+                err << "warning: not imported: " << problem << "\n";
+            out << "Rebuilt " << LineageStore::defaultPath(project) << ": " << rebuilt->report.imported
+                << " run(s) from .trainyard/runs/";
+            if (!rebuilt->keptAs.isEmpty())
+                out << "; the old file is kept as " << rebuilt->keptAs;
+            out << "\nSign-offs, data versions, reproductions and scalars were only in the old file: they are not back.\n";
+            return rebuilt->report.problems.isEmpty() ? int(ExitOk) : int(ExitFailed);
+        }
         const std::vector<CheckItem> items = EnvironmentCheck::run();
         bool missing = false;
         for (const CheckItem &item : items)

@@ -7,6 +7,7 @@
 #include "engine/secretsource.h"
 #include "engine/shellexecutor.h"
 #include "lineage/lineagerecorder.h"
+#include "lineage/lineagestore.h"
 #include "pipeline/gitlabcireader.h"
 #include "pipeline/planner.h"
 
@@ -73,6 +74,8 @@ Command runCommand()
         p.addOption(QCommandLineOption(QStringLiteral("concurrency"), QStringLiteral("Jobs at once (default: CPU cores)."),
                                        QStringLiteral("N")));
         p.addOption(QCommandLineOption(QStringLiteral("cpu-fallback"), QStringLiteral("Run GPU jobs without a GPU when none is found, marked so.")));
+        p.addOption(QCommandLineOption(QStringLiteral("no-record"),
+                                       QStringLiteral("Run even though the lineage database cannot be written (nothing is recorded).")));
     };
     c.run = [](const QCommandLineParser &p, QTextStream &out, QTextStream &err) {
         const auto read = readPipeline(p, err, QStringLiteral("run"));
@@ -108,6 +111,21 @@ Command runCommand()
         else {
             err << "trainyard run: --engine must be docker or shell, not '" << engine << "'\n";
             return int(ExitUsage);
+        }
+
+        // A run whose lineage cannot be recorded is refused, unless the user knowingly says so.
+        const bool record = !p.isSet(QStringLiteral("no-record"));
+        if (record) {
+            LineageStore::Options check;
+            check.recoverInterrupted = false;
+            auto store = LineageStore::open(LineageStore::defaultPath(pipeline.projectDir), check);
+            const QString problem = !store ? store.error().toString() : (*store)->readOnlyReason();
+            if (!problem.isEmpty()) {
+                err << "trainyard run: lineage cannot be recorded: " << problem << "\n"
+                    << "Nothing ran. Fix the database (trainyard doctor --rebuild-db -C " << pipeline.projectDir
+                    << "), or run with --no-record to run without recording it.\n";
+                return int(ExitUsage);
+            }
         }
 
         // A run that crashed (or was killed) before: say so and clean up what it left.
@@ -169,9 +187,14 @@ Command runCommand()
         lineageOptions.progress = [progress = events.progress](const QString &label, qint64 cur, qint64 total) {
             progress(QString(), label, cur, total);
         };
-        LineageRecorder lineage(pipeline, lineageOptions);
-        Scheduler scheduler(pipeline, *executor, run, lineage.wrap(events));
-        lineage.runStarted(scheduler.runId(), executor->name());
+        std::optional<LineageRecorder> lineage;
+        if (record)
+            lineage.emplace(pipeline, lineageOptions);
+        else
+            err << "warning: --no-record: this run's lineage is not recorded\n";
+        Scheduler scheduler(pipeline, *executor, run, lineage ? lineage->wrap(events) : events);
+        if (lineage)
+            lineage->runStarted(scheduler.runId(), executor->name());
         std::signal(SIGINT, onSigint);
         std::signal(SIGTERM, onSigint);
         std::atomic_bool done{false};
@@ -185,7 +208,8 @@ Command runCommand()
             }
         });
         const auto result = scheduler.run();
-        lineage.runFinished(result ? *result : scheduler.snapshot());
+        if (lineage)
+            lineage->runFinished(result ? *result : scheduler.snapshot());
         done = true;
         watcher.join();
         std::signal(SIGINT, SIG_DFL);

@@ -1,4 +1,5 @@
 #include "lineagerecorder.h"
+#include "runrecordimport.h"
 
 #include "pipeline/hostaccess.h"
 
@@ -29,15 +30,6 @@ namespace trainyard::core {
 namespace {
 
 constexpr qint64 kMaxMetricsFile = qint64(1) << 20;
-
-/// The run a job's log belongs to: a retry reuses an earlier run's job, log path included.
-QString runOfLog(const QString &logFile)
-{
-    static const QString prefix = QStringLiteral(".trainyard/logs/");
-    if (!logFile.startsWith(prefix))
-        return {};
-    return logFile.mid(prefix.size()).section(u'/', 0, 0);
-}
 
 } // namespace
 
@@ -184,37 +176,6 @@ std::vector<LineageVariable> publicVariables(const QString &runId, const QString
     return out;
 }
 
-LineageJob toLineage(const QString &runId, const JobRecord &r, const Job *job)
-{
-    LineageJob j;
-    j.runId = runId;
-    j.name = r.name;
-    j.stage = r.stage;
-    j.status = jobStatusToString(r.status);
-    j.exitCode = r.exitCode;
-    j.attempts = r.attempts;
-    j.started = r.started;
-    j.finished = r.finished;
-    j.engine = r.engine;
-    j.isolation = r.isolation;
-    j.image = r.image;
-    j.imageId = r.imageId;
-    j.gpus = r.gpus;
-    j.cpuFallback = r.cpuFallback;
-    j.timedOut = r.timedOut;
-    j.oomKilled = r.oomKilled;
-    j.reason = r.reason;
-    j.logFile = r.logFile;
-    if (job) {
-        j.allowFailure = job->allowFailure;
-        j.tensorboardDir = job->trainyard.tensorboard;
-    }
-    const QString logRun = runOfLog(r.logFile);
-    if (!logRun.isEmpty() && logRun != runId)
-        j.reusedFrom = logRun;
-    return j;
-}
-
 } // namespace
 
 void LineageRecorder::doRunStarted(const QString &runId, const QString &engine)
@@ -314,7 +275,7 @@ void LineageRecorder::doRunStarted(const QString &runId, const QString &engine)
             pending.name = node.job;
             pending.stage = job ? job->stage : QString();
             pending.image = job ? job->image.name : QString();
-            if (auto ok = s.store->recordJob(toLineage(runId, pending, job)); !ok)
+            if (auto ok = s.store->recordJob(RunRecordImport::toLineageJob(runId, pending, job)); !ok)
                 return ok;
             if (auto ok = s.store->recordJobEdges(runId, node.job, node.dependsOn); !ok)
                 return ok;
@@ -467,7 +428,7 @@ void LineageRecorder::doJobChanged(const JobRecord &record)
     }
 
     auto ok = s.store->transaction([&]() -> Result<void> {
-        if (auto r = s.store->recordJob(toLineage(s.runId, record, job)); !r)
+        if (auto r = s.store->recordJob(RunRecordImport::toLineageJob(s.runId, record, job)); !r)
             return r;
         if (consumed) {
             if (auto r = s.store->recordConsumption(s.runId, record.name, *consumed); !r)

@@ -142,6 +142,21 @@ Result<void> LineageStore::initialise()
             Error::error(QStringLiteral("Qt's SQLite driver (QSQLITE) is not installed: lineage cannot be recorded")));
     const QFileInfo info(m_path);
     const bool exists = info.exists();
+    if (exists && info.size() == 0 && QFileInfo(m_path + QStringLiteral("-wal")).size() == 0) {
+        // SQLite would make an empty file a new database: history would vanish without a word.
+        const QDir state(info.absolutePath());
+        const bool ranBefore = !QDir(state.filePath(QStringLiteral("runs"))).entryList({QStringLiteral("*.json")}, QDir::Files).isEmpty() ||
+                               QFileInfo::exists(state.filePath(QStringLiteral("logs"))) ||
+                               QFileInfo::exists(state.filePath(QStringLiteral("artifacts")));
+        if (ranBefore)
+            return tl::unexpected(Error::error(
+                QStringLiteral("the lineage database is empty (0 bytes), though this project has run before: it was "
+                               "truncated, and what it recorded is gone from it. Nothing was changed. Rebuild it from "
+                               "the run records that remain with `trainyard doctor --rebuild-db -C %1`, or move it "
+                               "away to start an empty one")
+                    .arg(QDir::toNativeSeparators(QFileInfo(state.absolutePath()).absolutePath())),
+                SourceLocation{m_path}));
+    }
     if (!exists && !QDir().mkpath(info.absolutePath()))
         return tl::unexpected(Error::error(
             QStringLiteral("cannot create the folder of the lineage database %1").arg(m_path), SourceLocation{m_path}));

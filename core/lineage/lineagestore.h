@@ -44,7 +44,8 @@ public:
     /// Opens (creating it and its folder if needed) and migrates the database at `path`. An Error
     /// when the file cannot be opened at all (not a database, no permission to create it); a
     /// store in read-only mode, with readOnlyReason(), when integrity_check fails or the file was
-    /// written by a newer Trainyard.
+    /// written by a newer Trainyard. An empty file where the project has run before (a truncated
+    /// database) is an Error that says how to rebuild it, never silently a new database.
     static Result<std::unique_ptr<LineageStore>> open(const QString &path, const Options &options);
     static Result<std::unique_ptr<LineageStore>> open(const QString &path) { return open(path, Options{}); }
     ~LineageStore();
