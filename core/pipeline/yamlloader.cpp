@@ -4,6 +4,9 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <unordered_map>
+
 namespace trainyard::core {
 
 namespace {
@@ -122,12 +125,54 @@ private:
     int m_count = 0;
 };
 
+/// How many nodes the document has once its aliases are expanded, counted without expanding
+/// them: an alias is the anchored node itself, found again by its position in the text, so each
+/// node is counted once and reused. Saturates just above `limit`, so an alias bomb (a few hundred
+/// bytes that expand to billions of nodes) costs nothing.
+class ExpandedSize
+{
+public:
+    explicit ExpandedSize(qint64 limit) : m_limit(limit) {}
+
+    qint64 of(const YAML::Node &node, int depth = 0)
+    {
+        if (depth > kMaxDepth)
+            return m_limit + 1; // refused as too deep anyway
+        const YAML::Mark mark = node.Mark();
+        if (!mark.is_null()) {
+            if (const auto found = m_known.find(mark.pos); found != m_known.end())
+                return found->second;
+        }
+        qint64 total = 1;
+        if (node.IsSequence()) {
+            for (const auto &child : node)
+                total = std::min(m_limit + 1, total + of(child, depth + 1));
+        } else if (node.IsMap()) {
+            for (const auto &kv : node)
+                total = std::min(m_limit + 1, total + of(kv.first, depth + 1) + of(kv.second, depth + 1));
+        }
+        if (!mark.is_null())
+            m_known.emplace(mark.pos, total);
+        return total;
+    }
+
+private:
+    qint64 m_limit;
+    std::unordered_map<int, qint64> m_known;
+};
+
 } // namespace
 
 Result<YamlNode> YamlLoader::parse(const QByteArray &text, const QString &fileName)
 {
     try {
         const YAML::Node root = YAML::Load(text.toStdString());
+        if (ExpandedSize(kMaxNodes).of(root) > kMaxNodes)
+            return tl::unexpected(Error::error(
+                QStringLiteral("document is too large after expanding aliases (more than %1 nodes): aliases that "
+                               "refer to aliases multiply; nothing was expanded")
+                    .arg(kMaxNodes),
+                SourceLocation{fileName, 1, 1}));
         Converter converter(fileName);
         return converter.convert(root, 0);
     } catch (const YAML::Exception &e) {

@@ -1,6 +1,9 @@
 #include "pipeline/yamlloader.h"
 
+#include <QElapsedTimer>
 #include <QTest>
+
+#include <sys/resource.h>
 
 using namespace trainyard::core;
 
@@ -100,9 +103,26 @@ void tst_YamlLoader::aliasBombIsRefused()
     QByteArray yaml = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
     for (int i = 1; i < 9; ++i)
         yaml += QStringLiteral("a%1: &a%1 [*a%2, *a%2, *a%2, *a%2, *a%2, *a%2, *a%2, *a%2, *a%2, *a%2]\n").arg(i).arg(i - 1).toUtf8();
+    // The hardening issue: 400 bytes cost up to 482 MB before they were refused. Now the
+    // expanded size is counted before anything is expanded.
+    rusage before{};
+    ::getrusage(RUSAGE_SELF, &before);
+    QElapsedTimer timer;
+    timer.start();
     auto doc = YamlLoader::parse(yaml, QStringLiteral("bomb.yml"));
+    const qint64 ms = timer.elapsed();
+    rusage after{};
+    ::getrusage(RUSAGE_SELF, &after);
     QVERIFY(!doc);
     QVERIFY(doc.error().message.contains(QStringLiteral("too large")));
+    const long grownKb = after.ru_maxrss - before.ru_maxrss;
+    QVERIFY2(grownKb < 32 * 1024, qPrintable(QStringLiteral("peak memory grew by %1 MB").arg(grownKb / 1024)));
+    QVERIFY2(ms < 2000, qPrintable(QStringLiteral("%1 ms").arg(ms)));
+
+    // Aliases within the limit still expand as before.
+    auto fine = YamlLoader::parse("a: &a [1, 2]\nb: &b [*a, *a]\nc: [*b, *b]\n", QStringLiteral("ok.yml"));
+    QVERIFY(fine);
+    QCOMPARE(fine->find(QStringLiteral("c"))->items().at(1).items().at(0).toStringList(), (QStringList{QStringLiteral("1"), QStringLiteral("2")}));
 }
 
 void tst_YamlLoader::deepMergeReplacesArrays()
