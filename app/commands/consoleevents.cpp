@@ -4,6 +4,25 @@ namespace trainyard::app {
 
 using namespace trainyard::core;
 
+QString printableName(const QString &name)
+{
+    QString out;
+    out.reserve(name.size());
+    for (const QChar c : name) {
+        if (c == u'\n')
+            out += QStringLiteral("\\n");
+        else if (c == u'\r')
+            out += QStringLiteral("\\r");
+        else if (c == u'\t')
+            out += QStringLiteral("\\t");
+        else if (c.unicode() < 0x20 || c.unicode() == 0x7f)
+            out += QStringLiteral("\\x%1").arg(c.unicode(), 2, 16, QLatin1Char('0'));
+        else
+            out += c;
+    }
+    return out;
+}
+
 QString jobDuration(const JobRecord &j)
 {
     if (!j.started.isValid() || !j.finished.isValid())
@@ -20,7 +39,7 @@ SchedulerEvents consoleEvents(QTextStream &out, std::mutex &printMutex, bool tty
     };
     events.jobChanged = [&out, &printMutex, tty](const JobRecord &j) {
         std::lock_guard lock(printMutex);
-        QString line = QStringLiteral("[%1] %2").arg(j.name, jobStatusToString(j.status));
+        QString line = QStringLiteral("[%1] %2").arg(printableName(j.name), jobStatusToString(j.status));
         if (isFinal(j.status) && j.started.isValid())
             line += QStringLiteral(" in %1").arg(jobDuration(j));
         if (!j.reason.isEmpty() && j.status != JobStatus::Running)
@@ -37,7 +56,7 @@ SchedulerEvents consoleEvents(QTextStream &out, std::mutex &printMutex, bool tty
     };
     events.log = [&out, &printMutex, tty](const QString &job, const LogLine &l) {
         std::lock_guard lock(printMutex);
-        const QString prefix = job.isEmpty() ? QStringLiteral("[trainyard] ") : QStringLiteral("[%1] ").arg(job);
+        const QString prefix = job.isEmpty() ? QStringLiteral("[trainyard] ") : QStringLiteral("[%1] ").arg(printableName(job));
         if (tty && l.stream == LogLine::Stream::Stderr)
             out << prefix << "\x1b[31m" << l.text << "\x1b[0m\n";
         else
@@ -48,7 +67,7 @@ SchedulerEvents consoleEvents(QTextStream &out, std::mutex &printMutex, bool tty
         std::lock_guard lock(printMutex);
         const QString text = total > 0 ? QStringLiteral("%1 %2%").arg(label).arg(cur * 100 / total) : label;
         if (tty)
-            out << "\r\x1b[K" << (job.isEmpty() ? QString() : QStringLiteral("[%1] ").arg(job)) << text << Qt::flush;
+            out << "\r\x1b[K" << (job.isEmpty() ? QString() : QStringLiteral("[%1] ").arg(printableName(job))) << text << Qt::flush;
     };
     return events;
 }

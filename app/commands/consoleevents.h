@@ -15,6 +15,10 @@ namespace trainyard::app {
 /// "trainyard: …". Everything printed takes `printMutex`, which both must outlive the run.
 core::SchedulerEvents consoleEvents(QTextStream &out, std::mutex &printMutex, bool tty);
 
+/// A job name as one line of a terminal: control characters (a line break in a quoted YAML key)
+/// shown as escapes (`\n`, `\t`, `\x1b`), so they break neither the summary nor a log prefix.
+QString printableName(const QString &name);
+
 /// How long a job took, "12.3s"; "-" when it did not run.
 QString jobDuration(const core::JobRecord &job);
 

@@ -34,12 +34,18 @@ extern "C" void onSigint(int)
     g_interrupted = true;
 }
 
-/// `text` as one word for a POSIX shell: as it is when plain, else in single quotes.
+/// `text` as one word for a POSIX shell: as it is when plain, else in single quotes; with
+/// control characters in it, as bash's $'…' with escapes (one line on the terminal).
 QString shellQuoted(const QString &text)
 {
     static const QRegularExpression plain(QStringLiteral("^[A-Za-z0-9_.,:/@%+=-]+$"));
     if (plain.match(text).hasMatch())
         return text;
+    if (printableName(text) != text) {
+        QString escaped = text;
+        escaped.replace(u'\\', QStringLiteral("\\\\")).replace(u'\'', QStringLiteral("\\'"));
+        return QStringLiteral("$'") + printableName(escaped) + u'\'';
+    }
     QString quoted = text;
     quoted.replace(u'\'', QStringLiteral("'\\''"));
     return u'\'' + quoted + u'\'';
@@ -224,12 +230,12 @@ Command runCommand()
             << ", engine " << r.engine << ": " << runStatusToString(r.status) << "\n";
         int w = 4;
         for (const QString &name : r.jobOrder)
-            w = std::max(w, int(name.size()));
+            w = std::max(w, int(printableName(name).size()));
         out << QStringLiteral("  %1  %2  %3  %4\n").arg(QStringLiteral("JOB"), -w).arg(QStringLiteral("STATUS"), -17).arg(QStringLiteral("TIME"), -8).arg(QStringLiteral("EXIT"));
         for (const QString &name : r.jobOrder) {
             const JobRecord &j = r.jobs.at(name);
             out << QStringLiteral("  %1  %2  %3  %4\n")
-                       .arg(name, -w)
+                       .arg(printableName(name), -w)
                        .arg(jobStatusToString(j.status), -17)
                        .arg(jobDuration(j), -8)
                        .arg(j.exitCode >= 0 ? QString::number(j.exitCode) : QStringLiteral("-"));
@@ -245,7 +251,10 @@ Command runCommand()
             QStringList approve;
             for (const QString &name : waiting)
                 approve << QStringLiteral("--approve ") + shellQuoted(name);
-            out << "Not run: manual job(s) " << waiting.join(QStringLiteral(", ")) << " wait for approval. Run again with "
+            QStringList shown;
+            for (const QString &name : waiting)
+                shown << printableName(name);
+            out << "Not run: manual job(s) " << shown.join(QStringLiteral(", ")) << " wait for approval. Run again with "
                 << approve.join(u' ') << (interactive ? QString() : QStringLiteral(", or on a terminal to be asked")) << ".\n";
         }
         return exitFor(r.status);

@@ -21,11 +21,6 @@ QString containerName(const QString &runId, const QString &job, const QString &s
     return QStringLiteral("trainyard-%1-%2%3").arg(runId, safeName(job), suffix);
 }
 
-// Service images that only work privileged (Docker-in-Docker).
-bool needsPrivileged(const QString &image)
-{
-    return image.contains(QLatin1String("dind"));
-}
 
 } // namespace
 
@@ -199,7 +194,7 @@ Result<JobOutcome> DockerExecutor::run(const JobExecution &e, const ExecutionCal
         if (auto n = client.createNetwork(network, {{QStringLiteral("trainyard.run"), e.runId}}); !n)
             return tl::unexpected(n.error());
         for (const auto &svc : e.services) {
-            if (needsPrivileged(svc.image) && !e.privilegedServicesAllowed) {
+            if (Service::needsPrivileged(svc.image) && !e.privilegedServicesAllowed) {
                 (void)client.removeNetwork(network);
                 return tl::unexpected(Error::error(
                     QStringLiteral("service %1 needs a privileged container, which can take over this machine; Trainyard "
@@ -219,7 +214,7 @@ Result<JobOutcome> DockerExecutor::run(const JobExecution &e, const ExecutionCal
             if (alias.isEmpty()) // GitLab: the image name without tag, '/' → '__' and '-'
                 alias = svc.image.section(u':', 0, 0).replace(u'/', QStringLiteral("__"));
             s.networkAliases = {alias};
-            s.privileged = needsPrivileged(svc.image);
+            s.privileged = Service::needsPrivileged(svc.image);
             if (auto prepared = prepareImage(svc.image, callbacks, cancel); !prepared)
                 return tl::unexpected(prepared.error());
             auto id = client.createContainer(s);

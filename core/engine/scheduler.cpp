@@ -117,6 +117,32 @@ void Scheduler::setStatus(Node &node, JobStatus status, const QString &reason)
 
 Result<void> Scheduler::preflight()
 {
+    // What would fail only once a job ran (perhaps after hours of training) is refused first.
+    for (const auto &n : m_nodes) {
+        if (n->reused)
+            continue;
+        const Job &job = *n->job;
+        for (const QString &path : job.artifacts.paths) {
+            const QString clean = QDir::cleanPath(path);
+            if (QDir::isAbsolutePath(path) || clean == QLatin1String("..") || clean.startsWith(QLatin1String("../")))
+                return tl::unexpected(Error::error(
+                    QStringLiteral("job '%1': artifacts:paths entry '%2' is outside the job's workspace; no job ran")
+                        .arg(job.name, path),
+                    job.location, job.name));
+        }
+        if (m_executor.name() == QLatin1String("shell") || m_pipeline.trainyard.allowPrivilegedServices)
+            continue;
+        for (const Service &service : job.services) {
+            if (Service::needsPrivileged(service.name))
+                return tl::unexpected(Error::error(
+                    QStringLiteral("job '%1': service %2 needs a privileged container, which can take over this machine; "
+                                   "set `.trainyard: allow_privileged_services: true` if you trust this pipeline with it. "
+                                   "No job ran")
+                        .arg(job.name, service.name),
+                    service.location.isValid() ? service.location : job.location, job.name));
+        }
+    }
+
     auto engine = m_executor.preflight();
     if (!engine)
         return tl::unexpected(engine.error());

@@ -41,11 +41,16 @@ struct Image
 
 struct Service
 {
+    /// Images that work only in a privileged container (Docker-in-Docker): refused unless
+    /// `.trainyard: allow_privileged_services: true`.
+    static bool needsPrivileged(const QString &image) { return image.contains(QLatin1String("dind")); }
+
     QString name;
     QString alias;
     QStringList entrypoint;
     QStringList command;
     QMap<QString, QString> variables;
+    SourceLocation location;
 };
 
 struct Artifacts

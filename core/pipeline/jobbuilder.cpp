@@ -1,5 +1,7 @@
 #include "jobbuilder.h"
 
+#include <QDir>
+
 #include "parallelexpander.h"
 
 namespace trainyard::core {
@@ -179,6 +181,25 @@ std::optional<std::vector<Need>> JobBuilder::parseNeeds(const YamlNode &node, co
     return needs;
 }
 
+void JobBuilder::checkInsideWorkspace(const YamlNode &paths, const QString &key, const QString &job)
+{
+    // Artifacts are collected from inside the job's workspace: `trainyard run` refuses these
+    // before any job starts. GitLab runs them (and warns when the job ends), so a warning here.
+    const std::vector<YamlNode> items = paths.isSequence() ? paths.items() : std::vector<YamlNode>{paths};
+    for (const YamlNode &item : items) {
+        if (!item.isScalar())
+            continue;
+        const QString path = item.text();
+        const QString clean = QDir::cleanPath(path);
+        if (QDir::isAbsolutePath(path) || clean == QLatin1String("..") || clean.startsWith(QLatin1String("../")))
+            m_problems.push_back(Error::warning(
+                QStringLiteral("job '%1': %2 entry '%3' is outside the job's workspace; artifacts are collected from "
+                               "inside it (a path relative to the project), and trainyard run refuses it")
+                    .arg(job, key, path),
+                item.location(), job));
+    }
+}
+
 Artifacts JobBuilder::parseArtifacts(const YamlNode &node, const QString &job)
 {
     Artifacts a;
@@ -188,8 +209,10 @@ Artifacts JobBuilder::parseArtifacts(const YamlNode &node, const QString &job)
         typeError(node, QStringLiteral("artifacts"), QStringLiteral("a hash"), job);
         return a;
     }
-    if (const YamlNode *p = node.find(QStringLiteral("paths")))
+    if (const YamlNode *p = node.find(QStringLiteral("paths"))) {
         a.paths = stringList(*p, QStringLiteral("artifacts:paths"), job);
+        checkInsideWorkspace(*p, QStringLiteral("artifacts:paths"), job);
+    }
     if (const YamlNode *e = node.find(QStringLiteral("exclude")))
         a.exclude = stringList(*e, QStringLiteral("artifacts:exclude"), job);
     if (const YamlNode *e = node.find(QStringLiteral("expire_in")))
@@ -288,6 +311,7 @@ Job JobBuilder::build(const QString &name, const YamlNode &config, const SourceL
             } else {
                 svc.name = item.text();
             }
+            svc.location = item.location();
             job.services.push_back(svc);
         }
     }

@@ -28,6 +28,7 @@ private:
     QStringList scriptLines(const YamlNode &node, const QString &key, const QString &job);
     QStringList stringList(const YamlNode &node, const QString &key, const QString &job);
     Image parseImage(const YamlNode &node, const QString &job);
+    void checkInsideWorkspace(const YamlNode &paths, const QString &key, const QString &job);
     Artifacts parseArtifacts(const YamlNode &node, const QString &job);
     void parseRetry(const YamlNode &node, Job &job);
     void parseAllowFailure(const YamlNode &node, Job &job);

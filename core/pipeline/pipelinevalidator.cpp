@@ -58,6 +58,15 @@ void PipelineValidator::validate(Pipeline &pipeline)
         byName.insert(j.name, &j);
 
     for (const Job &job : pipeline.jobs) {
+        for (const Service &service : job.services) {
+            // GitLab runs it on a privileged runner; Trainyard refuses it before any job starts.
+            if (Service::needsPrivileged(service.name) && !pipeline.trainyard.allowPrivilegedServices)
+                pipeline.problems.push_back(Error::warning(
+                    QStringLiteral("job '%1': service %2 needs a privileged container, which can take over this machine; "
+                                   "trainyard run refuses it unless `.trainyard: allow_privileged_services: true`")
+                        .arg(job.name, service.name),
+                    service.location.isValid() ? service.location : job.location, job.name));
+        }
         if (!pipeline.stages.contains(job.stage)) {
             pipeline.problems.push_back(Error::error(
                 QStringLiteral("job '%1': stage '%2' is not defined; the stages are %3")

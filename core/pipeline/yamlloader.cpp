@@ -165,6 +165,12 @@ private:
 
 Result<YamlNode> YamlLoader::parse(const QByteArray &text, const QString &fileName)
 {
+    if (const qsizetype nul = text.indexOf('\0'); nul >= 0) {
+        // yaml-cpp would read it as something else (a NUL and an 'n' become a line break).
+        const qsizetype lineStart = text.lastIndexOf('\n', nul) + 1;
+        return tl::unexpected(Error::error(QStringLiteral("invalid YAML: the file contains a NUL byte, which YAML does not allow"),
+                                           SourceLocation{fileName, int(text.left(nul).count('\n')) + 1, int(nul - lineStart) + 1}));
+    }
     try {
         const YAML::Node root = YAML::Load(text.toStdString());
         if (ExpandedSize(kMaxNodes).of(root) > kMaxNodes)

@@ -70,6 +70,7 @@ private Q_SLOTS:
     void runCancelledWithCtrlC();
     void runSaysHowToApproveManualJobs();
     void runRefusesMissingDataFirst();
+    void jobNameWithALineBreakStaysOnOneLine();
     void runRefusesAnUnknownJob_data();
     void runRefusesAnUnknownJob();
 };
@@ -290,6 +291,23 @@ void tst_Cli::runSaysHowToApproveManualJobs()
     QCOMPARE(approved.exitCode, 0);
     QVERIFY2(approved.out.contains(QStringLiteral("[deploy] deployed")), qPrintable(approved.out));
     QVERIFY(!approved.out.contains(QStringLiteral("Not run:")));
+}
+
+// The hardening issue: a line break in a job name (a quoted YAML key) broke the summary and the
+// log prefix. It is shown escaped, and the approve hint quotes it for bash.
+void tst_Cli::jobNameWithALineBreakStaysOnOneLine()
+{
+    QTemporaryDir dir;
+    QVERIFY(writePipeline(dir.path(), "\"two\\nlines\":\n  script: [echo said]\n"
+                                      "\"ship\\tit\":\n  stage: deploy\n  when: manual\n  script: [true]\n"));
+    const RunResult r = runTrainyard({QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("shell"),
+                                      QStringLiteral("-C"), dir.path()});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.contains(QStringLiteral("[two\\nlines] said\n")), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QStringLiteral("\n  two\\nlines  success")), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QStringLiteral("--approve $'ship\\tit'")), qPrintable(r.out));
+    for (const QString &line : r.out.split(u'\n'))
+        QVERIFY2(!line.startsWith(QLatin1String("lines")) && !line.startsWith(QLatin1String("it")), qPrintable(r.out));
 }
 
 void tst_Cli::runRefusesMissingDataFirst()

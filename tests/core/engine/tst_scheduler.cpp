@@ -437,16 +437,17 @@ void tst_Scheduler::artifactPathsExpandVariablesAndWarn()
 
 void tst_Scheduler::artifactPathEscapeIsRefused()
 {
+    // Refused before any job runs (it used to fail the job once it had run).
     Project p("j:\n  script: [echo x > ../outside.txt]\n  artifacts:\n    paths: [../outside.txt]\n");
     auto executorPtr = makeExecutor(p);
     JobExecutor &shell = *executorPtr;
     const Pipeline pipeline = p.pipeline();
     Scheduler s(pipeline, shell, {}, {});
     const auto r = s.run();
-    QVERIFY(r);
-    const auto &j = r->jobs.at(QStringLiteral("j"));
-    QCOMPARE(j.status, JobStatus::Failed);
-    QVERIFY2(j.reason.contains(QStringLiteral("../outside.txt")), qPrintable(j.reason));
+    QVERIFY(!r);
+    QVERIFY2(r.error().message.contains(QStringLiteral("'../outside.txt' is outside the job's workspace; no job ran")),
+             qPrintable(r.error().message));
+    QCOMPARE(s.snapshot().jobs.at(QStringLiteral("j")).status, JobStatus::Pending);
 }
 
 void tst_Scheduler::gpuJobRefusedWithoutGpu()
@@ -660,10 +661,9 @@ void tst_Scheduler::privilegedServiceIsRefused()
     const Pipeline pipeline = p.pipeline();
     Scheduler s(pipeline, *executor, {}, {});
     const auto r = s.run();
-    QVERIFY(r);
-    const auto &j = r->jobs.at(QStringLiteral("build"));
-    QCOMPARE(j.status, JobStatus::Failed);
-    QVERIFY2(j.reason.contains(QStringLiteral("allow_privileged_services")), qPrintable(j.reason));
+    QVERIFY(!r); // before any job starts
+    QVERIFY2(r.error().message.contains(QStringLiteral("allow_privileged_services")), qPrintable(r.error().message));
+    QCOMPARE(r.error().location.line, 4); // the service, after the two lines of default: the test adds
 }
 
 namespace {

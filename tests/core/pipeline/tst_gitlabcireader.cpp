@@ -70,6 +70,7 @@ private Q_SLOTS:
     void keywordsKeptAsData();
     void inheritVariables();
     void readsProjectFromDisk();
+    void runtimeOnlyFailuresAreReported();
 };
 
 void tst_GitlabCiReader::jobs_data()
@@ -459,6 +460,35 @@ void tst_GitlabCiReader::inheritVariables()
     QCOMPARE(p.job(QStringLiteral("y"))->when, When::OnSuccess);
     QCOMPARE(p.job(QStringLiteral("z"))->image.name, QStringLiteral("alpine:3"));
     QVERIFY(p.job(QStringLiteral("z"))->tags.isEmpty());
+}
+
+// The hardening issue: validate passed what failed only at run time. Artifact paths outside the
+// workspace and a docker:dind service are GitLab-valid (warnings: `trainyard run` refuses them
+// before any job starts); a NUL in a job name is an error.
+void tst_GitlabCiReader::runtimeOnlyFailuresAreReported()
+{
+    QByteArray yaml = "build:\n"
+                      "  services: ['docker:24-dind']\n"
+                      "  script: [docker info]\n"
+                      "  artifacts:\n"
+                      "    paths:\n"
+                      "      - ../outside.txt\n"
+                      "      - /etc/hostname\n"
+                      "      - dist/\n";
+    const Pipeline p = GitlabCiReader::readText(yaml, QStringLiteral("t.yml"), context());
+    const QString found = problems(p);
+    QVERIFY2(found.contains(QStringLiteral("t.yml:2:14: warning: job 'build': service docker:24-dind needs a privileged")), qPrintable(found));
+    QVERIFY2(found.contains(QStringLiteral("t.yml:6:9: warning: job 'build': artifacts:paths entry '../outside.txt' is outside")),
+             qPrintable(found));
+    QVERIFY2(found.contains(QStringLiteral("t.yml:7:9: warning: job 'build': artifacts:paths entry '/etc/hostname' is outside")),
+             qPrintable(found));
+    QVERIFY(!found.contains(QStringLiteral("'dist/'")));
+    QVERIFY(!p.hasErrors());
+
+    // A NUL byte: yaml-cpp read "bad\0name" as "bad", a line break and "ame".
+    const QByteArray nul = "a:\n  script: [true]\nbad" + QByteArray(1, '\0') + "name:\n  script: [true]\n";
+    const Pipeline q = GitlabCiReader::readText(nul, QStringLiteral("t.yml"), context());
+    QCOMPARE(problems(q), QStringLiteral("t.yml:3:4: error: invalid YAML: the file contains a NUL byte, which YAML does not allow"));
 }
 
 QTEST_GUILESS_MAIN(tst_GitlabCiReader)

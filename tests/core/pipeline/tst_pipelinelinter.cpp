@@ -151,7 +151,7 @@ void tst_PipelineLinter::imagePinning()
     Job job = makeJob(QStringLiteral("train"), 3);
     job.image.name = image;
     for (const QString &s : services)
-        job.services.push_back(Service{s, {}, {}, {}, {}});
+        job.services.push_back(Service{s, {}, {}, {}, {}, {}});
     job.variables = variables(jobVariables);
     Pipeline pipeline = makePipeline({job});
     pipeline.variables = variables(globals);
@@ -483,7 +483,7 @@ Pipeline seedPipeline(const QString &projectDir)
 
     Job train = makeJob(QStringLiteral("train_model"), 16, QStringLiteral("train"));
     train.image.name = QStringLiteral("$DOCKER_IMAGE");
-    train.services.push_back(Service{QStringLiteral("docker:dind"), {}, {}, {}, {}});
+    train.services.push_back(Service{QStringLiteral("docker:dind"), {}, {}, {}, {}, {}});
     train.script = {QStringLiteral("nvidia-smi"),
                     QStringLiteral("python train.py --data-path /data/input --model-dir /data/models --epochs 50")};
     train.artifacts.paths = {QStringLiteral("models/")};
