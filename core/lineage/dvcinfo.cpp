@@ -47,7 +47,7 @@ Result<DvcHash> DvcInfo::lookup(const QString &projectDir, const QString &dataPa
         auto node = YamlLoader::load(dvcFile, project.relativeFilePath(dvcFile));
         if (!node)
             return tl::unexpected(node.error());
-        if (const QString md5 = outMd5(*node, QFileInfo(absolute).fileName()); !md5.isEmpty())
+        if (const QString md5 = outMd5(node->root, QFileInfo(absolute).fileName()); !md5.isEmpty())
             return DvcHash{md5, project.relativeFilePath(dvcFile)};
     }
 
@@ -56,7 +56,7 @@ Result<DvcHash> DvcInfo::lookup(const QString &projectDir, const QString &dataPa
         auto node = YamlLoader::load(lockFile, QStringLiteral("dvc.lock"));
         if (!node)
             return tl::unexpected(node.error());
-        if (const YamlNode *stages = node->find(QStringLiteral("stages")); stages && stages->isMap()) {
+        if (const YamlNode *stages = node->root.find(QStringLiteral("stages")); stages && stages->isMap()) {
             for (const auto &[name, stage] : stages->entries()) {
                 if (const QString md5 = outMd5(stage, relative); !md5.isEmpty())
                     return DvcHash{md5, QStringLiteral("dvc.lock:") + name};

@@ -343,13 +343,14 @@ Pipeline GitlabCiReader::readText(const QByteArray &text, const QString &fileNam
     pipeline.fileName = fileName;
     pipeline.projectDir = context.projectDir;
     pipeline.branch = context.branch;
-    auto document = YamlLoader::parse(text, fileName);
+    auto document = YamlLoader::read(text, fileName);
     if (!document) {
         pipeline.problems.push_back(document.error());
         return pipeline;
     }
+    pipeline.problems = std::move(document->warnings);
     Reader reader(pipeline, context);
-    reader.read(*document);
+    reader.read(document->root);
     pipeline.dataRoots = context.dataRoots;
     if (!context.projectDir.isEmpty()) {
         // What of this machine the file may reach is decided here, so validate, the window and a

@@ -138,11 +138,13 @@ void IncludeResolver::includeLocal(const QString &pattern, const SourceLocation 
             return;
         }
         m_seen << canonical;
-        auto loaded = YamlLoader::load(path, path);
-        if (!loaded) {
-            m_problems.push_back(loaded.error());
+        auto document = YamlLoader::load(path, path);
+        if (!document) {
+            m_problems.push_back(document.error());
             continue;
         }
+        m_problems.insert(m_problems.end(), document->warnings.begin(), document->warnings.end());
+        const YamlNode *loaded = &document->root;
         if (loaded->isNull())
             continue;
         if (!loaded->isMap()) {

@@ -1,6 +1,7 @@
 #include "yamlloader.h"
 
 #include <QFile>
+#include <QHash>
 
 #include <yaml-cpp/yaml.h>
 
@@ -35,7 +36,7 @@ public:
         case YAML::NodeType::Scalar: {
             // yaml-cpp tags plain scalars "?" and quoted ones "!"; explicit tags are kept.
             const bool quoted = tag == QLatin1String("!");
-            YamlNode n = YamlNode::scalar(QString::fromStdString(node.Scalar()), loc(node), quoted);
+            YamlNode n = YamlNode::scalar(text(node), loc(node), quoted);
             if (tag != QLatin1String("?") && tag != QLatin1String("!"))
                 n.setTag(tag);
             return n;
@@ -67,6 +68,7 @@ private:
         const QString tag = QString::fromStdString(node.Tag());
         if (tag != QLatin1String("?") && tag != QLatin1String("!"))
             n.setTag(tag);
+        QHash<QString, SourceLocation> written; // keys written in this mapping (not merged in)
         for (const auto &kv : node) {
             const YAML::Node &k = kv.first;
             auto value = convert(kv.second, depth + 1);
@@ -74,7 +76,7 @@ private:
                 return value;
             QString key;
             if (k.IsScalar()) {
-                key = QString::fromStdString(k.Scalar());
+                key = text(k);
             } else if (k.IsNull()) {
                 key = QString();
             } else {
@@ -100,6 +102,14 @@ private:
                 }
                 // Psych keeps a `<<` whose value is not a hash as an ordinary key.
             }
+            if (const auto earlier = written.constFind(key); earlier != written.cend()) {
+                m_warnings.push_back(Error::warning(
+                    QStringLiteral("duplicate key '%1' (first at line %2): the last one wins, as GitLab reads it")
+                        .arg(key)
+                        .arg(earlier->line),
+                    loc(k)));
+            }
+            written.insert(key, loc(k));
             n.insert(key, std::move(*value), loc(k));
         }
         return n;
@@ -113,6 +123,12 @@ private:
         }
     }
 
+    static QString text(const YAML::Node &node) { return QString::fromStdString(node.Scalar()); }
+
+public:
+    std::vector<Error> takeWarnings() { return std::move(m_warnings); }
+
+private:
     SourceLocation loc(const YAML::Node &node) const
     {
         const YAML::Mark m = node.Mark();
@@ -123,7 +139,43 @@ private:
 
     QString m_file;
     int m_count = 0;
+    std::vector<Error> m_warnings;
 };
+
+/// The offset of the first byte of `line` that does not start a valid UTF-8 sequence, or -1.
+qsizetype firstInvalidUtf8(QByteArrayView line)
+{
+    for (qsizetype i = 0; i < line.size();) {
+        const auto c = static_cast<unsigned char>(line[i]);
+        const int extra = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xe ? 2 : (c >> 3) == 0x1e ? 3 : -1;
+        if (extra < 0 || (extra == 1 && c < 0xc2) || i + extra >= line.size() + (extra == 0 ? 1 : 0))
+            return i;
+        for (int k = 1; k <= extra; ++k)
+            if ((static_cast<unsigned char>(line[i + k]) & 0xc0) != 0x80)
+                return i;
+        i += extra + 1;
+    }
+    return -1;
+}
+
+/// Lines with bytes that are not UTF-8: yaml-cpp reads them as U+FFFD without a word (and so
+/// does GitLab's Ruby, differently); a warning at the first such byte of each line says it.
+std::vector<Error> invalidUtf8(const QByteArray &text, const QString &fileName)
+{
+    std::vector<Error> out;
+    qsizetype start = 0;
+    for (int line = 1; start <= text.size(); ++line) {
+        qsizetype end = text.indexOf('\n', start);
+        if (end < 0)
+            end = text.size();
+        if (const qsizetype bad = firstInvalidUtf8(QByteArrayView(text).sliced(start, end - start)); bad >= 0)
+            out.push_back(Error::warning(
+                QStringLiteral("invalid UTF-8 here: the bytes that are not UTF-8 are read as \uFFFD (U+FFFD)"),
+                SourceLocation{fileName, line, int(bad) + 1}));
+        start = end + 1;
+    }
+    return out;
+}
 
 /// How many nodes the document has once its aliases are expanded, counted without expanding
 /// them: an alias is the anchored node itself, found again by its position in the text, so each
@@ -165,6 +217,14 @@ private:
 
 Result<YamlNode> YamlLoader::parse(const QByteArray &text, const QString &fileName)
 {
+    auto document = read(text, fileName);
+    if (!document)
+        return tl::unexpected(document.error());
+    return std::move(document->root);
+}
+
+Result<YamlLoader::Document> YamlLoader::read(const QByteArray &text, const QString &fileName)
+{
     if (const qsizetype nul = text.indexOf('\0'); nul >= 0) {
         // yaml-cpp would read it as something else (a NUL and an 'n' become a line break).
         const qsizetype lineStart = text.lastIndexOf('\n', nul) + 1;
@@ -180,7 +240,13 @@ Result<YamlNode> YamlLoader::parse(const QByteArray &text, const QString &fileNa
                     .arg(kMaxNodes),
                 SourceLocation{fileName, 1, 1}));
         Converter converter(fileName);
-        return converter.convert(root, 0);
+        auto converted = converter.convert(root, 0);
+        if (!converted)
+            return tl::unexpected(converted.error());
+        std::vector<Error> warnings = invalidUtf8(text, fileName);
+        for (Error &e : converter.takeWarnings())
+            warnings.push_back(std::move(e));
+        return Document{std::move(*converted), std::move(warnings)};
     } catch (const YAML::Exception &e) {
         const YAML::Mark m = e.mark;
         SourceLocation where{fileName, m.is_null() ? 0 : m.line + 1, m.is_null() ? 0 : m.column + 1};
@@ -191,14 +257,14 @@ Result<YamlNode> YamlLoader::parse(const QByteArray &text, const QString &fileNa
     }
 }
 
-Result<YamlNode> YamlLoader::load(const QString &path, const QString &displayName)
+Result<YamlLoader::Document> YamlLoader::load(const QString &path, const QString &displayName)
 {
     const QString name = displayName.isEmpty() ? path : displayName;
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return tl::unexpected(Error::error(QStringLiteral("cannot read file: %1").arg(file.errorString()),
                                            SourceLocation{name, 0, 0}));
-    return parse(file.readAll(), name);
+    return read(file.readAll(), name);
 }
 
 } // namespace trainyard::core

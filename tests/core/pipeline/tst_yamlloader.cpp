@@ -19,6 +19,7 @@ private Q_SLOTS:
     void invalidYaml_data();
     void invalidYaml();
     void aliasBombIsRefused();
+    void silentFixesAreWarnings();
     void deepMergeReplacesArrays();
 };
 
@@ -123,6 +124,33 @@ void tst_YamlLoader::aliasBombIsRefused()
     auto fine = YamlLoader::parse("a: &a [1, 2]\nb: &b [*a, *a]\nc: [*b, *b]\n", QStringLiteral("ok.yml"));
     QVERIFY(fine);
     QCOMPARE(fine->find(QStringLiteral("c"))->items().at(1).items().at(0).toStringList(), (QStringList{QStringLiteral("1"), QStringLiteral("2")}));
+}
+
+// The hardening issue: invalid UTF-8 was replaced without a word, and a duplicate key dropped the
+// first value silently (GitLab does both silently too: here they are warnings at their place).
+void tst_YamlLoader::silentFixesAreWarnings()
+{
+    const QByteArray yaml = "job:\n"
+                            "  script:\n"
+                            "    - echo caf\xe9\n"
+                            "  stage: test\n"
+                            "  stage: deploy\n"
+                            ".base: &base\n"
+                            "  image: a:1\n"
+                            "other:\n"
+                            "  <<: *base\n"
+                            "  image: b:2\n";
+    auto doc = YamlLoader::read(yaml, QStringLiteral("w.yml"));
+    QVERIFY(doc);
+    QStringList warnings;
+    for (const Error &e : doc->warnings)
+        warnings << e.toString();
+    QCOMPARE(warnings, (QStringList{
+                           QStringLiteral("w.yml:3:15: warning: invalid UTF-8 here: the bytes that are not UTF-8 are read as \uFFFD (U+FFFD)"),
+                           QStringLiteral("w.yml:5:3: warning: duplicate key 'stage' (first at line 4): the last one wins, as GitLab reads it"),
+                       }));
+    QCOMPARE(doc->root.find(QStringLiteral("job"))->find(QStringLiteral("stage"))->text(), QStringLiteral("deploy"));
+    QCOMPARE(doc->root.find(QStringLiteral("other"))->find(QStringLiteral("image"))->text(), QStringLiteral("b:2")); // a merge is no duplicate
 }
 
 void tst_YamlLoader::deepMergeReplacesArrays()
