@@ -1,5 +1,7 @@
 #include "lineagestore.h"
 
+#include "pipeline/hostaccess.h"
+
 #include "lineageschema.h"
 #include "lineagesql.h"
 
@@ -141,6 +143,10 @@ Result<void> LineageStore::initialise()
         return tl::unexpected(
             Error::error(QStringLiteral("Qt's SQLite driver (QSQLITE) is not installed: lineage cannot be recorded")));
     const QFileInfo info(m_path);
+    if (info.absolutePath().endsWith(QLatin1String("/.trainyard"))) {
+        if (auto state = HostAccess::checkStateFolder(QFileInfo(info.absolutePath()).absolutePath()); !state)
+            return tl::unexpected(state.error());
+    }
     const bool exists = info.exists();
     if (exists && info.size() == 0 && QFileInfo(m_path + QStringLiteral("-wal")).size() == 0) {
         // SQLite would make an empty file a new database: history would vanish without a word.

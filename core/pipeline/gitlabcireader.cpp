@@ -357,6 +357,8 @@ Pipeline GitlabCiReader::readText(const QByteArray &text, const QString &fileNam
         // run all refuse the same settings, each at its line.
         for (Error &e : HostAccess(context.projectDir, context.dataRoots).check(pipeline.trainyard))
             pipeline.problems.push_back(std::move(e));
+        if (auto state = HostAccess::checkStateFolder(context.projectDir); !state)
+            pipeline.problems.push_back(state.error());
     }
     return pipeline;
 }

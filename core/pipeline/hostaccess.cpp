@@ -177,6 +177,20 @@ Result<QString> HostAccess::dataSource(const DataInput &input) const
         input.location));
 }
 
+Result<void> HostAccess::checkStateFolder(const QString &projectDir)
+{
+    const QString state = QDir(projectDir).absoluteFilePath(QStringLiteral(".trainyard"));
+    const QFileInfo info(state);
+    if (info.isSymLink())
+        return tl::unexpected(Error::error(
+            QStringLiteral("%1 is a symbolic link (to %2): Trainyard keeps this project's secrets, logs, artifacts and "
+                           "lineage there, and would write outside the project. Remove the link (a repository must not "
+                           "carry .trainyard/; it is git-ignored)")
+                .arg(QDir::toNativeSeparators(state), info.symLinkTarget()),
+            SourceLocation{state}));
+    return {};
+}
+
 QString HostAccess::rootToAllow(const DataInput &input) const
 {
     const QString resolved = resolve(input.path);

@@ -43,6 +43,11 @@ public:
     /// Every refusal in `.trainyard:` (data inputs, image builds), at the line of the setting.
     std::vector<Error> check(const TrainyardSettings &settings) const;
 
+    /// `<project>/.trainyard`, where Trainyard keeps secrets, logs, artifacts and the lineage
+    /// database, must be the project's own folder: a symbolic link (one a repository could
+    /// carry) would send every write elsewhere. An Error naming the link and its target.
+    static Result<void> checkStateFolder(const QString &projectDir);
+
     /// The folder to offer the user for a data input that is refused only because it lies
     /// outside the project and every allowed root; empty when it is refused for another reason.
     QString rootToAllow(const DataInput &input) const;

@@ -30,6 +30,7 @@ private Q_SLOTS:
     void refusedEverywhere();
     void buildContextOutsideTheProject();
     void allowedRootOpensOnlyThatFolder();
+    void linkedStateFolderIsRefused();
 
 private:
     QProcessEnvironment env() const;
@@ -141,6 +142,25 @@ void tst_HostEscape::allowedRootOpensOnlyThatFolder()
     const CliResult etc = runTrainyard(run, allowed);
     QCOMPARE(etc.exitCode, 2);
     QVERIFY2(etc.err.contains(QLatin1String("data input 'etc'")), qPrintable(etc.err));
+}
+
+// A repository that carries .trainyard as a link would send every write (logs, artifacts, the
+// lineage database) outside the project.
+void tst_HostEscape::linkedStateFolderIsRefused()
+{
+    const QString project = m_tmp->filePath(QStringLiteral("project"));
+    const QString elsewhere = m_tmp->filePath(QStringLiteral("elsewhere"));
+    QVERIFY(QDir().mkpath(elsewhere));
+    QVERIFY(makeProject(project, "  protected_branches: [main]\n", "echo ran"));
+    QVERIFY(QFile::link(elsewhere, project + QStringLiteral("/.trainyard")));
+
+    const CliResult validate = runTrainyard({QStringLiteral("validate"), QStringLiteral("-C"), project}, env());
+    QCOMPARE(validate.exitCode, 1);
+    QVERIFY2(validate.err.contains(QLatin1String(".trainyard is a symbolic link")), qPrintable(validate.err));
+    const CliResult run = runTrainyard(QStringList{QStringLiteral("run"), QStringLiteral("-C"), project} + kEngine, env());
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY(run.err.contains(QLatin1String(".trainyard is a symbolic link")));
+    QVERIFY2(QDir(elsewhere).isEmpty(), qPrintable(QDir(elsewhere).entryList().join(u' '))); // nothing was written there
 }
 
 QTEST_GUILESS_MAIN(tst_HostEscape)
