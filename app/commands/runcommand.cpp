@@ -6,6 +6,7 @@
 #include "engine/scheduler.h"
 #include "engine/secretsource.h"
 #include "engine/shellexecutor.h"
+#include "engine/workspace.h"
 #include "lineage/lineagerecorder.h"
 #include "lineage/lineagestore.h"
 #include "pipeline/gitlabcireader.h"
@@ -138,8 +139,11 @@ Command runCommand()
         const RunStore store(pipeline.projectDir);
         for (const RunRecord &r : store.recoverInterrupted()) {
             const int removed = executor->cleanupRun(r.id);
+            const qint64 freed = Workspace::removeRun(pipeline.projectDir, r.id);
             err << "note: run " << r.id << " (#" << r.pipelineIid << ", started " << r.started.toLocalTime().toString(Qt::ISODate)
-                << ") was interrupted; marked so" << (removed ? QStringLiteral(", removed %1 container(s)/network(s) it left").arg(removed) : QString())
+                << ") was interrupted; marked so"
+                << (removed ? QStringLiteral(", removed %1 container(s)/network(s) it left").arg(removed) : QString())
+                << (freed ? QStringLiteral(", removed its job workspaces (%1 MB)").arg(double(freed) / 1e6, 0, 'f', 1) : QString())
                 << "\n";
         }
 

@@ -10,6 +10,7 @@
 #include "jobrunner.h"
 #include "jobscript.h"
 #include "secretmasker.h"
+#include "workspace.h"
 
 #include "lineage/gitinfo.h"
 #include "pipeline/planner.h"
@@ -243,7 +244,7 @@ JobExecution Scheduler::prepareExecution(const Node &node, QString &error)
     e.job = job.name;
     e.projectName = m_projectName;
     e.image = m_options.imageOverrides.value(job.image.name, job.image.name);
-    e.workspaceDir = m_projectDir + QStringLiteral("/.trainyard/workspaces/") + m_record.id + u'/' + safeName(job.name);
+    e.workspaceDir = Workspace::runFolder(m_projectDir, m_record.id) + u'/' + safeName(job.name);
     // The shell executor runs the job in its workspace; a container sees it at /builds/<project>.
     e.projectDirInJob = m_executor.name() == QLatin1String("shell") ? e.workspaceDir : QStringLiteral("/builds/") + m_projectName;
     JobEnvironment::Run run{m_predefined, m_record.id, m_record.pipelineIid, e.projectDirInJob, m_options.secrets, {}};
@@ -675,9 +676,9 @@ Result<RunRecord> Scheduler::run()
     saveRecord();
     // Workspaces of a successful run are not needed any more (artifacts are in the store);
     // a failed run keeps them for a look at what the job left behind.
-    const QString workspaces = m_projectDir + QStringLiteral("/.trainyard/workspaces/") + m_record.id;
+    const QString workspaces = Workspace::runFolder(m_projectDir, m_record.id);
     if (m_record.status == RunStatus::Success)
-        QDir(workspaces).removeRecursively();
+        Workspace::removeRun(m_projectDir, m_record.id);
     else if (m_events.message && QDir(workspaces).exists())
         m_events.message(QStringLiteral("job workspaces kept for inspection in %1").arg(workspaces));
     return m_record;

@@ -483,4 +483,22 @@ Result<Workspace::WorkspaceInfo> Workspace::create(const QString &projectDir, co
     return info;
 }
 
+QString Workspace::runFolder(const QString &projectDir, const QString &runId)
+{
+    return QDir(projectDir).absoluteFilePath(QStringLiteral(".trainyard/workspaces/") + runId);
+}
+
+qint64 Workspace::removeRun(const QString &projectDir, const QString &runId)
+{
+    const QString folder = runFolder(projectDir, runId);
+    if (runId.isEmpty() || !QFileInfo(folder).isDir() || QFileInfo(folder).isSymLink())
+        return 0;
+    qint64 bytes = 0;
+    QDirIterator it(folder, QDir::Files | QDir::Hidden | QDir::System | QDir::NoSymLinks, QDirIterator::Subdirectories);
+    while (it.hasNext())
+        bytes += it.nextFileInfo().size();
+    QDir(folder).removeRecursively();
+    return bytes;
+}
+
 } // namespace trainyard::core

@@ -40,6 +40,12 @@ public:
     /// Either way `<projectDir>/.trainyard/` (the project's own state) and `targetDir` itself,
     /// when it lies inside the project, are never copied. Paths are relative to projectDir.
     static Result<WorkspaceInfo> create(const QString &projectDir, const QString &targetDir);
+
+    /// `<projectDir>/.trainyard/workspaces/<runId>`, the workspaces of one run's jobs.
+    static QString runFolder(const QString &projectDir, const QString &runId);
+    /// Removes the workspaces of a run (an interrupted one leaves them); the bytes freed, 0 when
+    /// there were none.
+    static qint64 removeRun(const QString &projectDir, const QString &runId);
 };
 
 } // namespace trainyard::core

@@ -71,6 +71,7 @@ private Q_SLOTS:
     void runSaysHowToApproveManualJobs();
     void runRefusesMissingDataFirst();
     void jobNameWithALineBreakStaysOnOneLine();
+    void killedRunLeavesNoWorkspaces();
     void runRefusesAnUnknownJob_data();
     void runRefusesAnUnknownJob();
 };
@@ -308,6 +309,30 @@ void tst_Cli::jobNameWithALineBreakStaysOnOneLine()
     QVERIFY2(r.out.contains(QStringLiteral("--approve $'ship\\tit'")), qPrintable(r.out));
     for (const QString &line : r.out.split(u'\n'))
         QVERIFY2(!line.startsWith(QLatin1String("lines")) && !line.startsWith(QLatin1String("it")), qPrintable(r.out));
+}
+
+// The hardening issue: workspaces of interrupted runs were never removed (4.2 GB after 8 kills).
+void tst_Cli::killedRunLeavesNoWorkspaces()
+{
+    QTemporaryDir dir;
+    QVERIFY(writePipeline(dir.path(), "slow:\n  script: [sleep 60]\n"));
+    QProcess run;
+    run.start(QStringLiteral(TRAINYARD_EXE), {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("shell"),
+                                              QStringLiteral("-C"), dir.path()});
+    QVERIFY(run.waitForStarted());
+    const QString workspaces = dir.filePath(QStringLiteral(".trainyard/workspaces"));
+    QTRY_VERIFY_WITH_TIMEOUT(!QDir(workspaces).entryList(QDir::Dirs | QDir::NoDotAndDotDot).isEmpty(), 30000);
+    const QString killed = QDir(workspaces).entryList(QDir::Dirs | QDir::NoDotAndDotDot).first();
+    ::kill(static_cast<pid_t>(run.processId()), SIGKILL);
+    run.waitForFinished();
+    QVERIFY(writePipeline(dir.path(), "quick:\n  script: [true]\n"));
+    const RunResult next = runTrainyard({QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("shell"),
+                                         QStringLiteral("-C"), dir.path()});
+    QCOMPARE(next.exitCode, 0);
+    QVERIFY2(next.err.contains(QStringLiteral("note: run %1").arg(killed)) &&
+                 next.err.contains(QStringLiteral("was interrupted; marked so, removed its job workspaces")),
+             qPrintable(next.err));
+    QVERIFY(!QFileInfo::exists(workspaces + u'/' + killed));
 }
 
 void tst_Cli::runRefusesMissingDataFirst()
