@@ -4,7 +4,7 @@
 #include "engine/dockerexecutor.h"
 #include "engine/runrecord.h"
 #include "engine/scheduler.h"
-#include "engine/secretsource.h"
+#include "pipeline/secretsource.h"
 #include "engine/shellexecutor.h"
 #include "engine/workspace.h"
 #include "lineage/lineagerecorder.h"

@@ -9,7 +9,7 @@
 #include "jobenvironment.h"
 #include "jobrunner.h"
 #include "jobscript.h"
-#include "secretmasker.h"
+#include "pipeline/secretmasker.h"
 #include "workspace.h"
 
 #include "lineage/gitinfo.h"

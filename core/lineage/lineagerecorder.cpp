@@ -12,7 +12,7 @@
 #include "engine/artifactstore.h"
 #include "engine/buildcontext.h"
 #include "engine/jobscript.h"
-#include "engine/secretmasker.h"
+#include "pipeline/secretmasker.h"
 #include "pipeline/planner.h"
 
 #include <QDir>

@@ -9,7 +9,7 @@
 #include "engine/artifactstore.h"
 #include "engine/dockerclient.h"
 #include "engine/dockerexecutor.h"
-#include "engine/secretsource.h"
+#include "pipeline/secretsource.h"
 #include "engine/shellexecutor.h"
 #include "pipeline/gitlabcireader.h"
 

@@ -3,8 +3,8 @@
 #include "common/safename.h"
 
 #include "engine/artifactstore.h"
-#include "engine/secretmasker.h"
-#include "engine/secretsource.h"
+#include "pipeline/secretmasker.h"
+#include "pipeline/secretsource.h"
 #include "lineage/githandles.h"
 #include "logdirscanner.h"
 #include "pipeline/evaluationcontext.h"

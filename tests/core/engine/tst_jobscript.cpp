@@ -1,5 +1,5 @@
 #include "engine/jobscript.h"
-#include "engine/secretmasker.h"
+#include "pipeline/secretmasker.h"
 
 #include <QProcess>
 #include <QTest>

@@ -3,7 +3,7 @@
 // JSON artifact, retries (reused jobs), dirty trees, and a damaged database not stopping a run.
 #include "engine/runrecord.h"
 #include "engine/scheduler.h"
-#include "engine/secretsource.h"
+#include "pipeline/secretsource.h"
 #include "engine/shellexecutor.h"
 #include "common/username.h"
 #include "lineage/dataversioner.h"
