@@ -30,6 +30,10 @@ QStringList JobEnvironment::build(const Pipeline &pipeline, const Job &job, cons
     }
     for (const DataInput &d : pipeline.trainyard.data)
         put(QStringLiteral("TRAINYARD_DATA_") + d.name.toUpper().replace(u'-', u'_'), run.dataPaths.value(d.name, d.mount));
+    // Secrets (the project's CI/CD variables) expand in `variables:` as GitLab's do; they are
+    // put again at the end, since they take precedence over variables defined in the file.
+    for (auto it = run.secrets.begin(); it != run.secrets.end(); ++it)
+        put(it.key(), it.value());
     Variables all = pipeline.variables;
     all.insert(all.end(), job.variables.begin(), job.variables.end());
     for (const Variable &v : all)

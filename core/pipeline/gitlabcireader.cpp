@@ -1,6 +1,7 @@
 #include "gitlabcireader.h"
 
 #include "hostaccess.h"
+#include "secretsource.h"
 
 #include "extendsresolver.h"
 #include "includeresolver.h"
@@ -349,7 +350,21 @@ Pipeline GitlabCiReader::readText(const QByteArray &text, const QString &fileNam
         return pipeline;
     }
     pipeline.problems = std::move(document->warnings);
-    Reader reader(pipeline, context);
+    // Secrets are the project's CI/CD variables: GitLab expands them in `variables:` and tests
+    // them in `rules:`, as it does predefined ones. Their values never leave the evaluation.
+    EvaluationContext evaluation = context;
+    if (!context.projectDir.isEmpty()) {
+        QStringList names;
+        if (const YamlNode *settings = document->root.find(QStringLiteral(".trainyard")))
+            if (const YamlNode *secrets = settings->find(QStringLiteral("secrets")))
+                names = secrets->toStringList();
+        if (auto secrets = SecretSource::load(context.projectDir, names); !secrets)
+            pipeline.problems.push_back(secrets.error());
+        else
+            for (auto it = secrets->values.cbegin(); it != secrets->values.cend(); ++it)
+                evaluation.predefined.insert(it.key(), it.value());
+    }
+    Reader reader(pipeline, evaluation);
     reader.read(document->root);
     pipeline.dataRoots = context.dataRoots;
     if (!context.projectDir.isEmpty()) {

@@ -8,6 +8,7 @@
 #include <QDir>
 #include <QDirIterator>
 #include <QTemporaryDir>
+#include <QRegularExpression>
 #include <QTest>
 
 using namespace trainyard::test;
@@ -66,6 +67,7 @@ private Q_SLOTS:
     void unmaskableValueRefusesTheRun();
     void shortSecretIsWarnedAbout();
     void secretsFileThroughALinkIsRefused();
+    void secretsExpandInVariablesAndRules();
 
 private:
     bool makeProject(const QString &dir, const QByteArray &secrets, const QStringList &script);
@@ -183,6 +185,52 @@ void tst_SecretLeaks::secretsFileThroughALinkIsRefused()
     QCOMPARE(run.exitCode, 2);
     QVERIFY2(run.err.contains(QLatin1String("secrets.env is a symbolic link")), qPrintable(run.err));
     QVERIFY(!run.out.contains(QLatin1String("from-elsewhere")));
+}
+
+// The hardening issue: secrets in `variables:` and `rules:` expanded to empty, so the pipeline
+// behaved unlike GitLab, where they are the project's CI/CD variables. Now they expand, masked
+// wherever printed.
+void tst_SecretLeaks::secretsExpandInVariablesAndRules()
+{
+    const QString project = m_tmp->filePath(QStringLiteral("project"));
+    QByteArray yaml = "variables:\n  AUTH: \"Bearer $TOKEN\"\n"
+                      ".trainyard:\n  secrets: [API_KEY]\n";
+    if (kDocker)
+        yaml += "  images:\n    trainyard-test/secrets-busybox:1:\n      context: image\n"
+                "default:\n  image: trainyard-test/secrets-busybox:1\n";
+    yaml += "deploy:\n  rules:\n    - if: $API_KEY == \"k-123456\"\n  script: ['echo \"auth=$AUTH\"']\n"
+            "never:\n  rules:\n    - if: $TOKEN == \"wrong\"\n  script: [echo never-ran]\n";
+    QVERIFY(writeFile(project + QStringLiteral("/.gitlab-ci.yml"), yaml));
+    if (kDocker) {
+        QVERIFY(QDir().mkpath(project + QStringLiteral("/image")));
+        QVERIFY(QFile::copy(QStringLiteral("/bin/busybox"), project + QStringLiteral("/image/busybox")));
+        QVERIFY(writeFile(project + QStringLiteral("/image/Dockerfile"),
+                          "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n"));
+    }
+    QVERIFY(writeFile(project + QStringLiteral("/.gitignore"), ".trainyard/\n"));
+    QVERIFY(commitAll(project));
+    QVERIFY(writeFile(project + QStringLiteral("/.trainyard/secrets.env"), "TOKEN=abcd1234\n"));
+    QProcessEnvironment e = env();
+    e.insert(QStringLiteral("API_KEY"), QStringLiteral("k-123456"));
+
+    const CliResult list = runTrainyard({QStringLiteral("list"), QStringLiteral("-C"), project}, e);
+    QCOMPARE(list.exitCode, 0);
+    // deploy is created (its rule tests API_KEY); never is not (TOKEN is not "wrong", not empty).
+    QVERIFY2(list.out.contains(QRegularExpression(QStringLiteral("deploy +test +on_success"))) &&
+                 list.out.contains(QRegularExpression(QStringLiteral("never +test +never"))),
+             qPrintable(list.out));
+
+    const CliResult run = runTrainyard(runArgs(project), e);
+    QVERIFY2(run.exitCode == 0, qPrintable(run.out + run.err));
+    QVERIFY2(run.out.contains(QLatin1String("auth=Bearer [MASKED]")), qPrintable(run.out));
+    QVERIFY(!run.out.contains(QLatin1String("never-ran")));
+    QVERIFY(!run.out.contains(QLatin1String("abcd1234")) && !run.err.contains(QLatin1String("abcd1234")));
+    QVERIFY(!everything(project + QStringLiteral("/.trainyard/logs")).contains("abcd1234"));
+    QFile db(project + QStringLiteral("/.trainyard/lineage.db"));
+    QVERIFY(db.open(QIODevice::ReadOnly));
+    QVERIFY(!db.readAll().contains("abcd1234")); // the recorded AUTH is masked
+    const CliResult lineage = runTrainyard({QStringLiteral("runs"), QStringLiteral("-C"), project, QStringLiteral("--json")}, e);
+    QVERIFY(!lineage.out.contains(QLatin1String("abcd1234")));
 }
 
 QTEST_GUILESS_MAIN(tst_SecretLeaks)
