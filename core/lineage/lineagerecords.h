@@ -25,9 +25,11 @@ struct LineageRun
     QString user;
     QString host; ///< machine the run ran on (with pid: tells an interrupted run)
     qint64 pid = 0;
+    QString processStart; ///< ProcessIdentity of that process: a reused pid is not the run's
     QString trigger; ///< "cli", "gui", "reproduce"…
     QString engine;  ///< "docker" or "shell"
-    QString status;  ///< runStatusToString(): running, success, failed, cancelled, blocked, interrupted
+    QString status;  ///< runStatusToString(): running, success, failed, cancelled, blocked, interrupted, not started
+    QString reason;  ///< why the run did not start (engine unreachable, image not pulled…)
     QDateTime started;
     QDateTime finished;
     qint64 durationMs = -1;        ///< -1 while running
@@ -68,6 +70,7 @@ struct LineageJob
     QString logFile;        ///< relative to the project
     QString tensorboardDir; ///< `.trainyard: jobs: NAME: tensorboard`, relative to the project
     QString reusedFrom;     ///< a retry took this job's result from that run (empty: it ran here)
+    QStringList warnings;   ///< e.g. artifact paths that matched nothing
 };
 
 /// An image a run used, by the reference jobs wrote.
@@ -154,6 +157,7 @@ struct LineageReproduction
     bool identical = false;
     QString differences; ///< a table of what differs, in words; empty when identical
     QDateTime compared;
+    bool errored = false; ///< it could not start (differences says why): no verdict either way
 };
 
 /// A reviewer's decision on an artifact. Append-only: never changed once written.

@@ -243,6 +243,30 @@ Result<void> schemaV3(QSqlDatabase &db)
                        });
 }
 
+// Version 4: the database is the one store of runs. Runs keep the start time of the process that
+// runs them (a reused pid is no longer taken for a live run) and why one did not start; jobs their
+// warnings; pipeline numbers are handed out here, one transaction each, so runs started at the
+// same time never share one; a reproduction that could not start is "errored", not a verdict.
+Result<void> schemaV4(QSqlDatabase &db)
+{
+    return execAll(db, {
+                           QStringLiteral("ALTER TABLE runs ADD COLUMN process_start TEXT NOT NULL DEFAULT ''"),
+                           QStringLiteral("ALTER TABLE runs ADD COLUMN reason TEXT NOT NULL DEFAULT ''"),
+                           QStringLiteral("ALTER TABLE jobs ADD COLUMN warnings TEXT NOT NULL DEFAULT ''"),
+                           QStringLiteral("ALTER TABLE reproductions ADD COLUMN errored INTEGER NOT NULL DEFAULT 0"),
+                           QStringLiteral("CREATE TABLE pipeline_numbers ("
+                                          " run_id TEXT PRIMARY KEY,"
+                                          " project_dir TEXT NOT NULL,"
+                                          " iid INTEGER NOT NULL,"
+                                          " UNIQUE (project_dir, iid))"),
+                           // Runs numbered twice by the old race keep their number; the next is past both.
+                           QStringLiteral("INSERT INTO pipeline_numbers (run_id, project_dir, iid) "
+                                          "SELECT id, project_dir, pipeline_iid FROM runs "
+                                          "WHERE pipeline_iid > 0 AND trigger_source <> 'reproduce' ON CONFLICT DO NOTHING"),
+                           QStringLiteral("CREATE TABLE store_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)"),
+                       });
+}
+
 } // namespace
 
 const std::vector<LineageMigration> &LineageSchema::migrations()
@@ -251,6 +275,7 @@ const std::vector<LineageMigration> &LineageSchema::migrations()
         {1, QStringLiteral("first schema"), schemaV1},
         {2, QStringLiteral("image digests as rows, build context and DVC hashes, stat cache"), schemaV2},
         {3, QStringLiteral("reproductions, append-only sign-offs"), schemaV3},
+        {4, QStringLiteral("one store of runs: process start, reasons, warnings, pipeline numbers"), schemaV4},
     };
     return all;
 }

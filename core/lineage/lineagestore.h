@@ -10,25 +10,19 @@
 
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <vector>
 
-class QSqlDatabase;
-
 namespace trainyard::core {
 
-/// The lineage database of a project, `<project>/.trainyard/lineage.db`: SQLite through Qt SQL
-/// (QSQLITE) in WAL mode with foreign keys on and a busy timeout, so several threads and processes
-/// can record at once. The schema is migrated on open (LineageSchema, `PRAGMA user_version`);
-/// `PRAGMA integrity_check` runs on open and a damaged file is opened read-only, saying why.
+/// Where the lineage of runs is kept, and every query and write the app makes of it: the one
+/// interface the recorder, the run service, the CLI and the window use, whatever the backend.
+/// Today's backend is SQLite in the project (SqliteLineageStore); a team's store on a server
+/// plugs in behind the same interface.
 ///
-/// Thread-safe: each thread gets its own named connection (Qt SQL connections belong to the
-/// thread that opened them), made on first use and closed when the thread or the store ends.
-/// Every write method is one transaction; transaction() groups several into one. A write that
-/// meets a lock waits (busy_timeout), then retries, so concurrent writers see no error.
-/// Secret values must never be passed in: the store records what it is given.
-class LineageStore final
+/// Implementations are thread-safe. Every write method is one transaction; transaction() groups
+/// several into one. Secret values must never be passed in: the store records what it is given.
+class LineageStore
 {
 public:
     struct Options
@@ -48,128 +42,117 @@ public:
     /// database) is an Error that says how to rebuild it, never silently a new database.
     static Result<std::unique_ptr<LineageStore>> open(const QString &path, const Options &options);
     static Result<std::unique_ptr<LineageStore>> open(const QString &path) { return open(path, Options{}); }
-    ~LineageStore();
-    Q_DISABLE_COPY_MOVE(LineageStore)
+    virtual ~LineageStore() = default;
 
-    QString path() const { return m_path; }
-    bool isReadOnly() const { return !m_readOnlyReason.isEmpty(); }
+    /// Where the store is: a file path (SQLite), or a server and database.
+    virtual QString path() const = 0;
+    bool isReadOnly() const { return !readOnlyReason().isEmpty(); }
     /// Why the store is read-only, in words for the user; empty when it is writable.
-    QString readOnlyReason() const { return m_readOnlyReason; }
-    int schemaVersion() const { return m_schemaVersion; }
+    virtual QString readOnlyReason() const = 0;
+    virtual int schemaVersion() const = 0;
     /// Runs this open found still "running" with their process gone, now marked interrupted.
-    QStringList interruptedRuns() const { return m_interrupted; }
+    virtual QStringList interruptedRuns() const = 0;
 
     /// Runs `body` in one write transaction: the record* calls it makes join it; an Error from
     /// body (or a failed commit) rolls everything back. Retried on lock contention, so body must
     /// only write through this store (it may run more than once).
-    Result<void> transaction(const std::function<Result<void>()> &body);
+    virtual Result<void> transaction(const std::function<Result<void>()> &body) = 0;
 
     // --- writes (upserts: recording the same thing again replaces it) ---
-    Result<void> recordRun(const LineageRun &run);
-    Result<void> recordCommit(const LineageCommit &commit);
-    Result<void> recordJob(const LineageJob &job);
+    virtual Result<void> recordRun(const LineageRun &run) = 0;
+    virtual Result<void> recordCommit(const LineageCommit &commit) = 0;
+    virtual Result<void> recordJob(const LineageJob &job) = 0;
     /// The jobs `job` waits for in its run (its `needs`, or the earlier stages). Replaces.
-    Result<void> recordJobEdges(const QString &runId, const QString &job, const QStringList &upstream);
-    Result<void> recordImage(const LineageImage &image);
-    Result<void> recordDataVersion(const LineageDataVersion &data);
+    virtual Result<void> recordJobEdges(const QString &runId, const QString &job, const QStringList &upstream) = 0;
+    virtual Result<void> recordImage(const LineageImage &image) = 0;
+    virtual Result<void> recordDataVersion(const LineageDataVersion &data) = 0;
     /// What `job` produced (replaces the job's earlier set).
-    Result<void> recordArtifacts(const QString &runId, const QString &job,
-                                 const std::vector<LineageArtifact> &artifacts);
+    virtual Result<void> recordArtifacts(const QString &runId, const QString &job,
+                                 const std::vector<LineageArtifact> &artifacts) = 0;
     /// What `job` was staged (replaces the job's earlier set).
-    Result<void> recordConsumption(const QString &runId, const QString &job,
-                                   const std::vector<LineageConsumption> &consumed);
+    virtual Result<void> recordConsumption(const QString &runId, const QString &job,
+                                   const std::vector<LineageConsumption> &consumed) = 0;
     /// Non-secret variables of a run (`job` empty) or of one job (replaces that set).
-    Result<void> recordVariables(const QString &runId, const QString &job,
-                                 const std::vector<LineageVariable> &variables);
+    virtual Result<void> recordVariables(const QString &runId, const QString &job,
+                                 const std::vector<LineageVariable> &variables) = 0;
     /// The gates of a job (replaces them). Gates whose metric already has a value are evaluated.
-    Result<void> recordGates(const QString &runId, const QString &job, const std::vector<LineageGate> &gates);
+    virtual Result<void> recordGates(const QString &runId, const QString &job, const std::vector<LineageGate> &gates) = 0;
     /// Final TensorBoard scalar values of a job (tag → value; adds to or replaces earlier values),
     /// then evaluates the job's gates against them (source "scalars").
-    Result<void> recordScalars(const QString &runId, const QString &job, const QMap<QString, double> &finalValues);
+    virtual Result<void> recordScalars(const QString &runId, const QString &job, const QMap<QString, double> &finalValues) = 0;
     /// Metric values from elsewhere (e.g. a job's metrics.json): evaluates the job's gates only.
-    Result<void> recordGateValues(const QString &runId, const QString &job, const QMap<QString, double> &values,
-                                  const QString &source);
+    virtual Result<void> recordGateValues(const QString &runId, const QString &job, const QMap<QString, double> &values,
+                                  const QString &source) = 0;
     /// Gates of the run still "pending" become "not measured" (at the end of a run).
-    Result<void> closePendingGates(const QString &runId);
-    Result<void> recordReproduction(const LineageReproduction &reproduction);
+    virtual Result<void> closePendingGates(const QString &runId) = 0;
+    virtual Result<void> recordReproduction(const LineageReproduction &reproduction) = 0;
     /// Appends a sign-off; returns its id. Sign-offs are never changed or removed.
-    Result<qint64> addSignOff(const LineageSignOff &signOff);
+    virtual Result<qint64> addSignOff(const LineageSignOff &signOff) = 0;
+    /// Gives run `runId` the next pipeline number of its project (CI_PIPELINE_IID: 1, 2, 3…) in
+    /// one transaction, so runs started at once never share one; the same run asked again keeps
+    /// its number. Reproductions are not numbered: they carry the number of what they reproduce.
+    virtual Result<qint64> allocatePipelineIid(const QString &runId, const QString &projectDir) = 0;
+    /// A value the store keeps about itself (e.g. that a project's run records were imported);
+    /// empty when unset.
+    virtual Result<QString> setting(const QString &key) const = 0;
+    virtual Result<void> setSetting(const QString &key, const QString &value) = 0;
     /// Marks runs of this host still "running" whose process is gone as interrupted (their
     /// unfinished jobs cancelled); returns their ids. open() does this unless told not to.
-    Result<QStringList> markInterruptedRuns();
+    virtual Result<QStringList> markInterruptedRuns() = 0;
 
     // --- reads ---
     /// Runs, newest first.
-    Result<std::vector<LineageRun>> runs(const LineageRunFilter &filter = {}) const;
-    Result<std::optional<LineageRun>> run(const QString &runId) const;
-    Result<std::optional<LineageCommit>> commit(const QString &sha) const;
-    Result<std::vector<LineageJob>> jobs(const QString &runId) const;
-    Result<std::optional<LineageJob>> job(const QString &runId, const QString &name) const;
-    Result<QStringList> jobEdges(const QString &runId, const QString &job) const;
-    Result<std::vector<LineageImage>> images(const QString &runId) const;
-    Result<std::vector<LineageDataVersion>> dataVersions(const QString &runId) const;
-    Result<std::vector<LineageArtifact>> artifacts(const QString &runId, const QString &job = {}) const;
+    virtual Result<std::vector<LineageRun>> runs(const LineageRunFilter &filter = {}) const = 0;
+    virtual Result<std::optional<LineageRun>> run(const QString &runId) const = 0;
+    virtual Result<std::optional<LineageCommit>> commit(const QString &sha) const = 0;
+    virtual Result<std::vector<LineageJob>> jobs(const QString &runId) const = 0;
+    virtual Result<std::optional<LineageJob>> job(const QString &runId, const QString &name) const = 0;
+    virtual Result<QStringList> jobEdges(const QString &runId, const QString &job) const = 0;
+    virtual Result<std::vector<LineageImage>> images(const QString &runId) const = 0;
+    virtual Result<std::vector<LineageDataVersion>> dataVersions(const QString &runId) const = 0;
+    virtual Result<std::vector<LineageArtifact>> artifacts(const QString &runId, const QString &job = {}) const = 0;
     /// The runs with these ids (read in batches), newest first.
-    Result<std::vector<LineageRun>> runsById(const QStringList &ids) const;
+    virtual Result<std::vector<LineageRun>> runsById(const QStringList &ids) const = 0;
     /// Every artifact of these runs (read in batches), by run, job and path.
-    Result<std::vector<LineageArtifact>> artifactsOfRuns(const QStringList &runIds) const;
+    virtual Result<std::vector<LineageArtifact>> artifactsOfRuns(const QStringList &runIds) const = 0;
     /// Every recorded artifact with this content, newest run first.
-    Result<std::vector<LineageArtifact>> artifactsBySha(const QString &sha256) const;
+    virtual Result<std::vector<LineageArtifact>> artifactsBySha(const QString &sha256) const = 0;
     /// Every recorded artifact at this path, newest run first.
-    Result<std::vector<LineageArtifact>> artifactsByPath(const QString &path) const;
-    Result<std::vector<LineageConsumption>> consumptions(const QString &runId, const QString &job = {}) const;
-    Result<std::vector<LineageVariable>> variables(const QString &runId) const;
-    Result<std::vector<LineageScalar>> scalars(const QString &runId) const;
-    Result<std::vector<LineageGate>> gates(const QString &runId) const;
-    Result<std::vector<LineageReproduction>> reproductions(const QString &runId) const;
+    virtual Result<std::vector<LineageArtifact>> artifactsByPath(const QString &path) const = 0;
+    virtual Result<std::vector<LineageConsumption>> consumptions(const QString &runId, const QString &job = {}) const = 0;
+    virtual Result<std::vector<LineageVariable>> variables(const QString &runId) const = 0;
+    virtual Result<std::vector<LineageScalar>> scalars(const QString &runId) const = 0;
+    virtual Result<std::vector<LineageGate>> gates(const QString &runId) const = 0;
+    virtual Result<std::vector<LineageReproduction>> reproductions(const QString &runId) const = 0;
     /// Sign-offs of an artifact, oldest first.
-    Result<std::vector<LineageSignOff>> signOffs(const QString &artifactSha256) const;
+    virtual Result<std::vector<LineageSignOff>> signOffs(const QString &artifactSha256) const = 0;
 
     // --- graph queries (reverse lineage) ---
     /// Jobs of runs that mounted a data version (DataVersioner hash or DVC md5).
-    Result<std::vector<LineageJobRef>> jobsUsingData(const QString &hash) const;
+    virtual Result<std::vector<LineageJobRef>> jobsUsingData(const QString &hash) const = 0;
     /// Jobs that ran in an image, by image ID or (repo) digest.
-    Result<std::vector<LineageJobRef>> jobsUsingImage(const QString &digest) const;
+    virtual Result<std::vector<LineageJobRef>> jobsUsingImage(const QString &digest) const = 0;
     /// Jobs of runs made from a commit (a full sha or a prefix of at least 4 hex digits).
-    Result<std::vector<LineageJobRef>> jobsAtCommit(const QString &sha) const;
+    virtual Result<std::vector<LineageJobRef>> jobsAtCommit(const QString &sha) const = 0;
     /// Jobs that were staged an artifact with this content.
-    Result<std::vector<LineageJobRef>> jobsConsuming(const QString &sha256) const;
+    virtual Result<std::vector<LineageJobRef>> jobsConsuming(const QString &sha256) const = 0;
     /// What a short hash (lower-case hex) may stand for: the full data hashes and DVC md5s, image
     /// IDs and digests (`sha256:…`) and artifact sha256s that start with it, as (kind, key) with
     /// kind "data", "image" or "artifact"; at most `limit` of them, each once.
-    Result<std::vector<std::pair<QString, QString>>> keysWithPrefix(const QString &prefix, int limit = 8) const;
+    virtual Result<std::vector<std::pair<QString, QString>>> keysWithPrefix(const QString &prefix, int limit = 8) const = 0;
     /// `seeds` and every job that consumed an artifact of one of them, or reused one of them in
     /// a retry, transitively.
-    Result<std::vector<LineageJobRef>> downstreamOf(const std::vector<LineageJobRef> &seeds) const;
+    virtual Result<std::vector<LineageJobRef>> downstreamOf(const std::vector<LineageJobRef> &seeds) const = 0;
     /// `job` and every job it waited for (its edges), or whose result it reused, transitively.
-    Result<std::vector<LineageJobRef>> upstreamOf(const LineageJobRef &job) const;
+    virtual Result<std::vector<LineageJobRef>> upstreamOf(const LineageJobRef &job) const = 0;
 
     /// A HashCache in this database, for DataVersioner (valid while the store lives).
-    std::unique_ptr<HashCache> hashCache();
+    virtual std::unique_ptr<HashCache> hashCache() = 0;
 
-private:
-    LineageStore(QString path, Options options);
-    Result<void> initialise();
-    /// This thread's connection, opened on first use.
-    Result<QSqlDatabase> database() const;
-    /// Closes this thread's connection (to reopen it read-only).
-    void closeConnection() const;
-    Result<void> requireWritable() const;
-    Result<void> evaluateGates(const QSqlDatabase &db, const QString &runId, const QString &job,
-                               const QMap<QString, double> &values, const QString &source);
-    Result<QHash<QString, CachedFileHash>> selectFileHashes(const QString &root) const;
-    Result<void> storeFileHashes(const QHash<QString, CachedFileHash> &changed, const QStringList &removed);
-    friend class LineageStoreHashCache;
 
-    QString m_path;
-    Options m_options;
-    quint64 m_serial;
-    bool m_openReadOnly = false;
-    QString m_readOnlyReason;
-    int m_schemaVersion = 0;
-    QStringList m_interrupted;
-    mutable std::mutex m_namesMutex;
-    mutable QStringList m_connectionNames; ///< every connection made, in any thread
+protected:
+    LineageStore() = default;
+    Q_DISABLE_COPY_MOVE(LineageStore)
 };
 
 } // namespace trainyard::core

@@ -1,5 +1,6 @@
-#include "lineagestore.h"
+#include "sqlitelineagestore.h"
 
+#include "common/processidentity.h"
 #include "pipeline/hostaccess.h"
 
 #include "lineageschema.h"
@@ -44,13 +45,6 @@ struct ThreadConnections
     }
 };
 thread_local ThreadConnections t_connections;
-
-bool processAlive(qint64 pid)
-{
-    if (pid <= 0)
-        return false;
-    return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
-}
 
 } // namespace
 
@@ -108,18 +102,13 @@ Result<void> Query::execList(const QVariantList &values)
 
 } // namespace lineagesql
 
-QString LineageStore::defaultPath(const QString &projectDir)
-{
-    return QDir(projectDir).absoluteFilePath(QStringLiteral(".trainyard/lineage.db"));
-}
-
-LineageStore::LineageStore(QString path, Options options)
+SqliteLineageStore::SqliteLineageStore(QString path, Options options)
     : m_path(std::move(path))
     , m_options(options)
     , m_serial(++g_serial)
 {}
 
-LineageStore::~LineageStore()
+SqliteLineageStore::~SqliteLineageStore()
 {
     // Connections of this thread and of threads still alive; theirs would otherwise be closed
     // when they end (ThreadConnections), which is harmless after this.
@@ -129,15 +118,15 @@ LineageStore::~LineageStore()
         QSqlDatabase::removeDatabase(name);
 }
 
-Result<std::unique_ptr<LineageStore>> LineageStore::open(const QString &path, const Options &options)
+Result<std::unique_ptr<LineageStore>> SqliteLineageStore::open(const QString &path, const Options &options)
 {
-    std::unique_ptr<LineageStore> store(new LineageStore(QFileInfo(path).absoluteFilePath(), options));
+    std::unique_ptr<SqliteLineageStore> store(new SqliteLineageStore(QFileInfo(path).absoluteFilePath(), options));
     if (auto ok = store->initialise(); !ok)
         return tl::unexpected(ok.error());
-    return store;
+    return std::unique_ptr<LineageStore>(std::move(store));
 }
 
-Result<void> LineageStore::initialise()
+Result<void> SqliteLineageStore::initialise()
 {
     if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QSQLITE")))
         return tl::unexpected(
@@ -251,7 +240,7 @@ Result<void> LineageStore::initialise()
     return {};
 }
 
-Result<QSqlDatabase> LineageStore::database() const
+Result<QSqlDatabase> SqliteLineageStore::database() const
 {
     ThreadConnections::Entry &entry = t_connections.byStore[m_serial];
     if (entry.name.isEmpty()) {
@@ -282,7 +271,7 @@ Result<QSqlDatabase> LineageStore::database() const
     return QSqlDatabase::database(entry.name, false);
 }
 
-void LineageStore::closeConnection() const
+void SqliteLineageStore::closeConnection() const
 {
     const QString name = t_connections.byStore.take(m_serial).name;
     if (name.isEmpty())
@@ -292,14 +281,14 @@ void LineageStore::closeConnection() const
     m_connectionNames.removeAll(name);
 }
 
-Result<void> LineageStore::requireWritable() const
+Result<void> SqliteLineageStore::requireWritable() const
 {
     if (isReadOnly())
         return tl::unexpected(Error::error(m_readOnlyReason, SourceLocation{m_path}));
     return {};
 }
 
-Result<void> LineageStore::transaction(const std::function<Result<void>()> &body)
+Result<void> SqliteLineageStore::transaction(const std::function<Result<void>()> &body)
 {
     if (auto ok = requireWritable(); !ok)
         return ok;
@@ -341,7 +330,7 @@ Result<void> LineageStore::transaction(const std::function<Result<void>()> &body
     }
 }
 
-Result<void> LineageStore::recordCommit(const LineageCommit &c)
+Result<void> SqliteLineageStore::recordCommit(const LineageCommit &c)
 {
     return transaction([&]() -> Result<void> {
         auto db = database();
@@ -356,7 +345,7 @@ Result<void> LineageStore::recordCommit(const LineageCommit &c)
     });
 }
 
-Result<void> LineageStore::recordRun(const LineageRun &r)
+Result<void> SqliteLineageStore::recordRun(const LineageRun &r)
 {
     return transaction([&]() -> Result<void> {
         auto db = database();
@@ -370,7 +359,8 @@ Result<void> LineageStore::recordRun(const LineageRun &r)
             QStringLiteral(
                 "INSERT INTO runs (id, pipeline_iid, project_dir, pipeline_file, branch, commit_sha, dirty, diff_hash, "
                 "user_name, host, pid, trigger_source, engine, status, started_at, finished_at, duration_ms, "
-                "protected_branches) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "protected_branches, process_start, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                "?, ?, ?) "
                 "ON CONFLICT (id) DO UPDATE SET pipeline_iid = excluded.pipeline_iid, project_dir = "
                 "excluded.project_dir, "
                 "pipeline_file = excluded.pipeline_file, branch = excluded.branch, commit_sha = excluded.commit_sha, "
@@ -378,14 +368,16 @@ Result<void> LineageStore::recordRun(const LineageRun &r)
                 "host = excluded.host, pid = excluded.pid, trigger_source = excluded.trigger_source, "
                 "engine = excluded.engine, status = excluded.status, started_at = excluded.started_at, "
                 "finished_at = excluded.finished_at, duration_ms = excluded.duration_ms, "
-                "protected_branches = excluded.protected_branches"));
+                "protected_branches = excluded.protected_branches, process_start = excluded.process_start, "
+                "reason = excluded.reason"));
         return q.exec({r.id, r.pipelineIid, r.projectDir, r.pipelineFile, r.branch, nullIfEmpty(r.commitSha),
                        fromBool(r.dirty), r.diffHash, r.user, r.host, r.pid, r.trigger, r.engine, r.status,
-                       fromTime(r.started), fromTime(r.finished), r.durationMs, fromList(r.protectedBranches)});
+                       fromTime(r.started), fromTime(r.finished), r.durationMs, fromList(r.protectedBranches),
+                       r.processStart, r.reason});
     });
 }
 
-Result<void> LineageStore::recordJob(const LineageJob &j)
+Result<void> SqliteLineageStore::recordJob(const LineageJob &j)
 {
     return transaction([&]() -> Result<void> {
         Query q(
@@ -393,8 +385,8 @@ Result<void> LineageStore::recordJob(const LineageJob &j)
             QStringLiteral(
                 "INSERT INTO jobs (run_id, name, stage, status, exit_code, attempts, started_at, finished_at, engine, "
                 "isolation, image, image_id, gpus, cpu_fallback, timed_out, oom_killed, allow_failure, reason, "
-                "log_file, tensorboard_dir, reused_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                "?, ?, ?) "
+                "log_file, tensorboard_dir, reused_from, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                "?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (run_id, name) DO UPDATE SET stage = excluded.stage, status = excluded.status, "
                 "exit_code = excluded.exit_code, attempts = excluded.attempts, started_at = excluded.started_at, "
                 "finished_at = excluded.finished_at, engine = excluded.engine, isolation = excluded.isolation, "
@@ -402,7 +394,7 @@ Result<void> LineageStore::recordJob(const LineageJob &j)
                 "cpu_fallback = excluded.cpu_fallback, timed_out = excluded.timed_out, "
                 "oom_killed = excluded.oom_killed, allow_failure = excluded.allow_failure, reason = excluded.reason, "
                 "log_file = excluded.log_file, tensorboard_dir = excluded.tensorboard_dir, "
-                "reused_from = excluded.reused_from"));
+                "reused_from = excluded.reused_from, warnings = excluded.warnings"));
         return q.exec({j.runId,
                        j.name,
                        j.stage,
@@ -423,11 +415,12 @@ Result<void> LineageStore::recordJob(const LineageJob &j)
                        j.reason,
                        j.logFile,
                        j.tensorboardDir,
-                       j.reusedFrom});
+                       j.reusedFrom,
+                       j.warnings.join(u'\n')});
     });
 }
 
-Result<void> LineageStore::recordJobEdges(const QString &runId, const QString &job, const QStringList &upstream)
+Result<void> SqliteLineageStore::recordJobEdges(const QString &runId, const QString &job, const QStringList &upstream)
 {
     return transaction([&]() -> Result<void> {
         auto db = database();
@@ -444,7 +437,7 @@ Result<void> LineageStore::recordJobEdges(const QString &runId, const QString &j
     });
 }
 
-Result<void> LineageStore::recordImage(const LineageImage &image)
+Result<void> SqliteLineageStore::recordImage(const LineageImage &image)
 {
     return transaction([&]() -> Result<void> {
         auto db = database();
@@ -468,7 +461,7 @@ Result<void> LineageStore::recordImage(const LineageImage &image)
     });
 }
 
-Result<void> LineageStore::recordDataVersion(const LineageDataVersion &d)
+Result<void> SqliteLineageStore::recordDataVersion(const LineageDataVersion &d)
 {
     return transaction([&]() -> Result<void> {
         Query q(
@@ -482,7 +475,7 @@ Result<void> LineageStore::recordDataVersion(const LineageDataVersion &d)
     });
 }
 
-Result<void> LineageStore::recordArtifacts(const QString &runId, const QString &job,
+Result<void> SqliteLineageStore::recordArtifacts(const QString &runId, const QString &job,
                                            const std::vector<LineageArtifact> &artifacts)
 {
     return transaction([&]() -> Result<void> {
@@ -501,7 +494,7 @@ Result<void> LineageStore::recordArtifacts(const QString &runId, const QString &
     });
 }
 
-Result<void> LineageStore::recordConsumption(const QString &runId, const QString &job,
+Result<void> SqliteLineageStore::recordConsumption(const QString &runId, const QString &job,
                                              const std::vector<LineageConsumption> &consumed)
 {
     return transaction([&]() -> Result<void> {
@@ -520,7 +513,7 @@ Result<void> LineageStore::recordConsumption(const QString &runId, const QString
     });
 }
 
-Result<void> LineageStore::recordVariables(const QString &runId, const QString &job,
+Result<void> SqliteLineageStore::recordVariables(const QString &runId, const QString &job,
                                            const std::vector<LineageVariable> &variables)
 {
     return transaction([&]() -> Result<void> {
@@ -538,7 +531,7 @@ Result<void> LineageStore::recordVariables(const QString &runId, const QString &
     });
 }
 
-Result<void> LineageStore::recordGates(const QString &runId, const QString &job, const std::vector<LineageGate> &gates)
+Result<void> SqliteLineageStore::recordGates(const QString &runId, const QString &job, const std::vector<LineageGate> &gates)
 {
     return transaction([&]() -> Result<void> {
         auto db = database();
@@ -564,7 +557,7 @@ Result<void> LineageStore::recordGates(const QString &runId, const QString &job,
     });
 }
 
-Result<void> LineageStore::recordScalars(const QString &runId, const QString &job,
+Result<void> SqliteLineageStore::recordScalars(const QString &runId, const QString &job,
                                          const QMap<QString, double> &finalValues)
 {
     return transaction([&]() -> Result<void> {
@@ -579,13 +572,13 @@ Result<void> LineageStore::recordScalars(const QString &runId, const QString &jo
     });
 }
 
-Result<void> LineageStore::recordGateValues(const QString &runId, const QString &job,
+Result<void> SqliteLineageStore::recordGateValues(const QString &runId, const QString &job,
                                             const QMap<QString, double> &values, const QString &source)
 {
     return transaction([&]() -> Result<void> { return evaluateGates(*database(), runId, job, values, source); });
 }
 
-Result<void> LineageStore::evaluateGates(const QSqlDatabase &db, const QString &runId, const QString &job,
+Result<void> SqliteLineageStore::evaluateGates(const QSqlDatabase &db, const QString &runId, const QString &job,
                                          const QMap<QString, double> &values, const QString &source)
 {
     Query gates(db, QStringLiteral("SELECT metric, op, threshold FROM gates WHERE run_id = ? AND job = ?"));
@@ -634,7 +627,7 @@ Result<void> LineageStore::evaluateGates(const QSqlDatabase &db, const QString &
     return {};
 }
 
-Result<void> LineageStore::closePendingGates(const QString &runId)
+Result<void> SqliteLineageStore::closePendingGates(const QString &runId)
 {
     return transaction([&]() -> Result<void> {
         Query q(*database(),
@@ -643,22 +636,23 @@ Result<void> LineageStore::closePendingGates(const QString &runId)
     });
 }
 
-Result<void> LineageStore::recordReproduction(const LineageReproduction &r)
+Result<void> SqliteLineageStore::recordReproduction(const LineageReproduction &r)
 {
     return transaction([&]() -> Result<void> {
         Query q(
             *database(),
             QStringLiteral(
-                "INSERT INTO reproductions (original_run_id, reproduction_run_id, identical, differences, compared_at) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (original_run_id, reproduction_run_id) DO UPDATE SET "
+                "INSERT INTO reproductions (original_run_id, reproduction_run_id, identical, differences, compared_at, "
+                "errored) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (original_run_id, reproduction_run_id) DO UPDATE SET "
                 "identical = excluded.identical, differences = excluded.differences, "
-                "compared_at = excluded.compared_at"));
+                "compared_at = excluded.compared_at, errored = excluded.errored"));
         return q.exec({r.originalRunId, r.reproductionRunId, fromBool(r.identical), r.differences,
-                       fromTime(r.compared.isValid() ? r.compared : QDateTime::currentDateTimeUtc())});
+                       fromTime(r.compared.isValid() ? r.compared : QDateTime::currentDateTimeUtc()),
+                       fromBool(r.errored)});
     });
 }
 
-Result<qint64> LineageStore::addSignOff(const LineageSignOff &s)
+Result<qint64> SqliteLineageStore::addSignOff(const LineageSignOff &s)
 {
     if (s.decision != QLatin1String("approve") && s.decision != QLatin1String("reject"))
         return tl::unexpected(
@@ -684,7 +678,57 @@ Result<qint64> LineageStore::addSignOff(const LineageSignOff &s)
     return id;
 }
 
-Result<QStringList> LineageStore::markInterruptedRuns()
+Result<qint64> SqliteLineageStore::allocatePipelineIid(const QString &runId, const QString &projectDir)
+{
+    qint64 iid = 0;
+    auto ok = transaction([&]() -> Result<void> {
+        auto db = database();
+        // One statement, under the write lock: two processes never get the same number.
+        // Past every number handed out and every run recorded with one (imported, or recorded
+        // before numbers were handed out here).
+        Query take(*db, QStringLiteral("INSERT INTO pipeline_numbers (run_id, project_dir, iid) "
+                                       "SELECT ?, ?, COALESCE(MAX(n), 0) + 1 FROM ("
+                                       " SELECT iid AS n FROM pipeline_numbers WHERE project_dir = ?"
+                                       " UNION ALL SELECT pipeline_iid FROM runs WHERE project_dir = ?"
+                                       " AND trigger_source <> 'reproduce') AS taken WHERE true "
+                                       "ON CONFLICT (run_id) DO NOTHING"));
+        if (auto r = take.exec({runId, projectDir, projectDir, projectDir}); !r)
+            return r;
+        Query read(*db, QStringLiteral("SELECT iid FROM pipeline_numbers WHERE run_id = ?"));
+        if (auto r = read.exec({runId}); !r)
+            return r;
+        if (!read.next())
+            return tl::unexpected(Error::error(QStringLiteral("no pipeline number for run %1").arg(runId), SourceLocation{m_path}));
+        iid = read.value(0).toLongLong();
+        Query run(*db, QStringLiteral("UPDATE runs SET pipeline_iid = ? WHERE id = ?"));
+        return run.exec({iid, runId});
+    });
+    if (!ok)
+        return tl::unexpected(ok.error());
+    return iid;
+}
+
+Result<QString> SqliteLineageStore::setting(const QString &key) const
+{
+    auto db = database();
+    if (!db)
+        return tl::unexpected(db.error());
+    Query q(*db, QStringLiteral("SELECT value FROM store_settings WHERE key = ?"));
+    if (auto ok = q.exec({key}); !ok)
+        return tl::unexpected(ok.error());
+    return q.next() ? q.value(0).toString() : QString();
+}
+
+Result<void> SqliteLineageStore::setSetting(const QString &key, const QString &value)
+{
+    return transaction([&]() -> Result<void> {
+        Query q(*database(), QStringLiteral("INSERT INTO store_settings (key, value) VALUES (?, ?) "
+                                            "ON CONFLICT (key) DO UPDATE SET value = excluded.value"));
+        return q.exec({key, value});
+    });
+}
+
+Result<QStringList> SqliteLineageStore::markInterruptedRuns()
 {
     auto db = database();
     if (!db)
@@ -692,12 +736,18 @@ Result<QStringList> LineageStore::markInterruptedRuns()
     const QString host = QSysInfo::machineHostName();
     QStringList dead;
     {
-        Query q(*db, QStringLiteral("SELECT id, pid FROM runs WHERE status = 'running' AND host = ?"));
+        // Before version 4 no start time was kept: the pid is all there is.
+        Query q(*db, m_schemaVersion >= 4
+                         ? QStringLiteral("SELECT id, pid, process_start FROM runs WHERE status = 'running' AND host = ?")
+                         : QStringLiteral("SELECT id, pid, '' FROM runs WHERE status = 'running' AND host = ?"));
         if (auto ok = q.exec({host}); !ok)
             return tl::unexpected(ok.error());
+        const QString self = ProcessIdentity::current();
         while (q.next()) {
             const qint64 pid = q.value(1).toLongLong();
-            if (pid != ::getpid() && !processAlive(pid))
+            const QString start = q.value(2).toString();
+            const bool thisProcess = pid == ::getpid() && (start.isEmpty() || start == self);
+            if (!thisProcess && !ProcessIdentity::isAlive(pid, start))
                 dead << q.value(0).toString();
         }
     }

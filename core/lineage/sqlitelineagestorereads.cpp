@@ -1,5 +1,5 @@
 // LineageStore's reads, graph queries and stat-cache table (its writes are in lineagestore.cpp).
-#include "lineagestore.h"
+#include "sqlitelineagestore.h"
 
 #include "lineagesql.h"
 
@@ -17,7 +17,8 @@ namespace {
 const QString kRunColumns = QStringLiteral(
     "r.id, r.pipeline_iid, r.project_dir, r.pipeline_file, r.branch, r.commit_sha, r.dirty, r.diff_hash, r.user_name, "
     "r.host, "
-    "r.pid, r.trigger_source, r.engine, r.status, r.started_at, r.finished_at, r.duration_ms, r.protected_branches");
+    "r.pid, r.trigger_source, r.engine, r.status, r.started_at, r.finished_at, r.duration_ms, r.protected_branches, "
+    "r.process_start, r.reason");
 
 LineageRun readRun(const Query &q)
 {
@@ -40,13 +41,15 @@ LineageRun readRun(const Query &q)
     r.finished = toTime(q.value(15));
     r.durationMs = q.value(16).toLongLong();
     r.protectedBranches = toList(q.value(17));
+    r.processStart = q.value(18).toString();
+    r.reason = q.value(19).toString();
     return r;
 }
 
 const QString kJobColumns = QStringLiteral(
     "run_id, name, stage, status, exit_code, attempts, started_at, finished_at, engine, isolation, image, image_id, "
     "gpus, "
-    "cpu_fallback, timed_out, oom_killed, allow_failure, reason, log_file, tensorboard_dir, reused_from");
+    "cpu_fallback, timed_out, oom_killed, allow_failure, reason, log_file, tensorboard_dir, reused_from, warnings");
 
 LineageJob readJob(const Query &q)
 {
@@ -72,6 +75,7 @@ LineageJob readJob(const Query &q)
     j.logFile = q.value(18).toString();
     j.tensorboardDir = q.value(19).toString();
     j.reusedFrom = q.value(20).toString();
+    j.warnings = q.value(21).toString().split(u'\n', Qt::SkipEmptyParts);
     return j;
 }
 
@@ -144,7 +148,7 @@ LineageJobRef readRef(const Query &q)
 
 } // namespace
 
-Result<std::vector<LineageRun>> LineageStore::runs(const LineageRunFilter &f) const
+Result<std::vector<LineageRun>> SqliteLineageStore::runs(const LineageRunFilter &f) const
 {
     QString sql = QStringLiteral("SELECT %1 FROM runs r WHERE 1 = 1").arg(kRunColumns);
     QVariantList values;
@@ -178,13 +182,13 @@ Result<std::vector<LineageRun>> LineageStore::runs(const LineageRunFilter &f) co
     return selectAll<LineageRun>(database(), sql, values, readRun);
 }
 
-Result<std::optional<LineageRun>> LineageStore::run(const QString &runId) const
+Result<std::optional<LineageRun>> SqliteLineageStore::run(const QString &runId) const
 {
     return first(selectAll<LineageRun>(
         database(), QStringLiteral("SELECT %1 FROM runs r WHERE r.id = ?").arg(kRunColumns), {runId}, readRun));
 }
 
-Result<std::optional<LineageCommit>> LineageStore::commit(const QString &sha) const
+Result<std::optional<LineageCommit>> SqliteLineageStore::commit(const QString &sha) const
 {
     return first(selectAll<LineageCommit>(
         database(),
@@ -195,7 +199,7 @@ Result<std::optional<LineageCommit>> LineageStore::commit(const QString &sha) co
         }));
 }
 
-Result<std::vector<LineageJob>> LineageStore::jobs(const QString &runId) const
+Result<std::vector<LineageJob>> SqliteLineageStore::jobs(const QString &runId) const
 {
     // In the order they started; jobs that never started after, by name.
     return selectAll<LineageJob>(database(),
@@ -205,14 +209,14 @@ Result<std::vector<LineageJob>> LineageStore::jobs(const QString &runId) const
                                  {runId}, readJob);
 }
 
-Result<std::optional<LineageJob>> LineageStore::job(const QString &runId, const QString &name) const
+Result<std::optional<LineageJob>> SqliteLineageStore::job(const QString &runId, const QString &name) const
 {
     return first(selectAll<LineageJob>(
         database(), QStringLiteral("SELECT %1 FROM jobs WHERE run_id = ? AND name = ?").arg(kJobColumns), {runId, name},
         readJob));
 }
 
-Result<QStringList> LineageStore::jobEdges(const QString &runId, const QString &job) const
+Result<QStringList> SqliteLineageStore::jobEdges(const QString &runId, const QString &job) const
 {
     auto rows = selectAll<QString>(
         database(), QStringLiteral("SELECT upstream FROM job_edges WHERE run_id = ? AND job = ? ORDER BY upstream"),
@@ -222,7 +226,7 @@ Result<QStringList> LineageStore::jobEdges(const QString &runId, const QString &
     return QStringList(rows->begin(), rows->end());
 }
 
-Result<std::vector<LineageImage>> LineageStore::images(const QString &runId) const
+Result<std::vector<LineageImage>> SqliteLineageStore::images(const QString &runId) const
 {
     auto images = selectAll<LineageImage>(
         database(),
@@ -253,7 +257,7 @@ Result<std::vector<LineageImage>> LineageStore::images(const QString &runId) con
     return images;
 }
 
-Result<std::vector<LineageDataVersion>> LineageStore::dataVersions(const QString &runId) const
+Result<std::vector<LineageDataVersion>> SqliteLineageStore::dataVersions(const QString &runId) const
 {
     return selectAll<LineageDataVersion>(
         database(),
@@ -267,7 +271,7 @@ Result<std::vector<LineageDataVersion>> LineageStore::dataVersions(const QString
         });
 }
 
-Result<std::vector<LineageArtifact>> LineageStore::artifacts(const QString &runId, const QString &job) const
+Result<std::vector<LineageArtifact>> SqliteLineageStore::artifacts(const QString &runId, const QString &job) const
 {
     if (job.isEmpty())
         return selectAll<LineageArtifact>(
@@ -282,7 +286,7 @@ Result<std::vector<LineageArtifact>> LineageStore::artifacts(const QString &runI
         {runId, job}, readArtifact);
 }
 
-Result<std::vector<LineageArtifact>> LineageStore::artifactsBySha(const QString &sha256) const
+Result<std::vector<LineageArtifact>> SqliteLineageStore::artifactsBySha(const QString &sha256) const
 {
     // Run ids start with their UTC start time, so they sort like it.
     return selectAll<LineageArtifact>(
@@ -292,7 +296,7 @@ Result<std::vector<LineageArtifact>> LineageStore::artifactsBySha(const QString 
         {sha256.toLower()}, readArtifact);
 }
 
-Result<std::vector<LineageArtifact>> LineageStore::artifactsByPath(const QString &path) const
+Result<std::vector<LineageArtifact>> SqliteLineageStore::artifactsByPath(const QString &path) const
 {
     return selectAll<LineageArtifact>(
         database(),
@@ -301,7 +305,7 @@ Result<std::vector<LineageArtifact>> LineageStore::artifactsByPath(const QString
         {path}, readArtifact);
 }
 
-Result<std::vector<LineageConsumption>> LineageStore::consumptions(const QString &runId, const QString &job) const
+Result<std::vector<LineageConsumption>> SqliteLineageStore::consumptions(const QString &runId, const QString &job) const
 {
     const auto map = [](const Query &q) {
         return LineageConsumption{q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
@@ -320,7 +324,7 @@ Result<std::vector<LineageConsumption>> LineageStore::consumptions(const QString
         {runId, job}, map);
 }
 
-Result<std::vector<LineageVariable>> LineageStore::variables(const QString &runId) const
+Result<std::vector<LineageVariable>> SqliteLineageStore::variables(const QString &runId) const
 {
     return selectAll<LineageVariable>(
         database(),
@@ -331,7 +335,7 @@ Result<std::vector<LineageVariable>> LineageStore::variables(const QString &runI
         });
 }
 
-Result<std::vector<LineageScalar>> LineageStore::scalars(const QString &runId) const
+Result<std::vector<LineageScalar>> SqliteLineageStore::scalars(const QString &runId) const
 {
     return selectAll<LineageScalar>(
         database(), QStringLiteral("SELECT run_id, job, tag, value FROM scalars WHERE run_id = ? ORDER BY job, tag"),
@@ -341,7 +345,7 @@ Result<std::vector<LineageScalar>> LineageStore::scalars(const QString &runId) c
         });
 }
 
-Result<std::vector<LineageGate>> LineageStore::gates(const QString &runId) const
+Result<std::vector<LineageGate>> SqliteLineageStore::gates(const QString &runId) const
 {
     return selectAll<LineageGate>(
         database(),
@@ -362,20 +366,20 @@ Result<std::vector<LineageGate>> LineageStore::gates(const QString &runId) const
         });
 }
 
-Result<std::vector<LineageReproduction>> LineageStore::reproductions(const QString &runId) const
+Result<std::vector<LineageReproduction>> SqliteLineageStore::reproductions(const QString &runId) const
 {
     return selectAll<LineageReproduction>(
         database(),
         QStringLiteral(
-            "SELECT original_run_id, reproduction_run_id, identical, differences, compared_at FROM reproductions "
-            "WHERE original_run_id = ? ORDER BY compared_at"),
+            "SELECT original_run_id, reproduction_run_id, identical, differences, compared_at, errored "
+            "FROM reproductions WHERE original_run_id = ? ORDER BY compared_at"),
         {runId}, [](const Query &q) {
             return LineageReproduction{q.value(0).toString(), q.value(1).toString(), q.value(2).toInt() != 0,
-                                       q.value(3).toString(), toTime(q.value(4))};
+                                       q.value(3).toString(), toTime(q.value(4)), q.value(5).toInt() != 0};
         });
 }
 
-Result<std::vector<LineageSignOff>> LineageStore::signOffs(const QString &artifactSha256) const
+Result<std::vector<LineageSignOff>> SqliteLineageStore::signOffs(const QString &artifactSha256) const
 {
     return selectAll<LineageSignOff>(
         database(),
@@ -389,7 +393,7 @@ Result<std::vector<LineageSignOff>> LineageStore::signOffs(const QString &artifa
         });
 }
 
-Result<std::vector<LineageJobRef>> LineageStore::jobsUsingData(const QString &hash) const
+Result<std::vector<LineageJobRef>> SqliteLineageStore::jobsUsingData(const QString &hash) const
 {
     return selectAll<LineageJobRef>(
         database(),
@@ -399,7 +403,7 @@ Result<std::vector<LineageJobRef>> LineageStore::jobsUsingData(const QString &ha
         {hash, hash}, readRef);
 }
 
-Result<std::vector<LineageJobRef>> LineageStore::jobsUsingImage(const QString &digest) const
+Result<std::vector<LineageJobRef>> SqliteLineageStore::jobsUsingImage(const QString &digest) const
 {
     // "name@sha256:…" names the content by its digest part. Each branch is one index lookup (an OR
     // across columns would scan).
@@ -413,7 +417,7 @@ Result<std::vector<LineageJobRef>> LineageStore::jobsUsingImage(const QString &d
         {key, key}, readRef);
 }
 
-Result<std::vector<LineageJobRef>> LineageStore::jobsAtCommit(const QString &sha) const
+Result<std::vector<LineageJobRef>> SqliteLineageStore::jobsAtCommit(const QString &sha) const
 {
     const QString prefix = sha.toLower();
     if (prefix.size() < 4)
@@ -427,7 +431,7 @@ Result<std::vector<LineageJobRef>> LineageStore::jobsAtCommit(const QString &sha
         {prefix, prefixEnd(prefix)}, readRef);
 }
 
-Result<std::vector<LineageJobRef>> LineageStore::jobsConsuming(const QString &sha256) const
+Result<std::vector<LineageJobRef>> SqliteLineageStore::jobsConsuming(const QString &sha256) const
 {
     return selectAll<LineageJobRef>(
         database(),
@@ -435,7 +439,7 @@ Result<std::vector<LineageJobRef>> LineageStore::jobsConsuming(const QString &sh
         {sha256.toLower()}, readRef);
 }
 
-Result<std::vector<std::pair<QString, QString>>> LineageStore::keysWithPrefix(const QString &rawPrefix, int limit) const
+Result<std::vector<std::pair<QString, QString>>> SqliteLineageStore::keysWithPrefix(const QString &rawPrefix, int limit) const
 {
     const QString prefix = rawPrefix.toLower();
     if (prefix.isEmpty())
@@ -455,7 +459,7 @@ Result<std::vector<std::pair<QString, QString>>> LineageStore::keysWithPrefix(co
         [](const Query &q) { return std::pair{q.value(0).toString(), q.value(1).toString()}; });
 }
 
-Result<std::vector<LineageJobRef>> LineageStore::downstreamOf(const std::vector<LineageJobRef> &seeds) const
+Result<std::vector<LineageJobRef>> SqliteLineageStore::downstreamOf(const std::vector<LineageJobRef> &seeds) const
 {
     auto db = database();
     if (!db)
@@ -521,7 +525,7 @@ Result<std::vector<LineageJobRef>> LineageStore::downstreamOf(const std::vector<
     return out;
 }
 
-Result<std::vector<LineageRun>> LineageStore::runsById(const QStringList &ids) const
+Result<std::vector<LineageRun>> SqliteLineageStore::runsById(const QStringList &ids) const
 {
     std::vector<LineageRun> out;
     for (qsizetype from = 0; from < ids.size(); from += kInListChunk) {
@@ -540,7 +544,7 @@ Result<std::vector<LineageRun>> LineageStore::runsById(const QStringList &ids) c
     return out;
 }
 
-Result<std::vector<LineageArtifact>> LineageStore::artifactsOfRuns(const QStringList &runIds) const
+Result<std::vector<LineageArtifact>> SqliteLineageStore::artifactsOfRuns(const QStringList &runIds) const
 {
     std::vector<LineageArtifact> out;
     for (qsizetype from = 0; from < runIds.size(); from += kInListChunk) {
@@ -557,7 +561,7 @@ Result<std::vector<LineageArtifact>> LineageStore::artifactsOfRuns(const QString
     return out;
 }
 
-Result<std::vector<LineageJobRef>> LineageStore::upstreamOf(const LineageJobRef &job) const
+Result<std::vector<LineageJobRef>> SqliteLineageStore::upstreamOf(const LineageJobRef &job) const
 {
     auto db = database();
     if (!db)
@@ -589,10 +593,10 @@ Result<std::vector<LineageJobRef>> LineageStore::upstreamOf(const LineageJobRef 
 
 /// DataVersioner's stat cache in the `file_hashes` table. Paths are compared as text: the
 /// entries below ROOT are those from "ROOT/" up to (not including) "ROOT0" ('0' follows '/').
-class LineageStoreHashCache final : public HashCache
+class SqliteHashCache final : public HashCache
 {
 public:
-    explicit LineageStoreHashCache(LineageStore &store)
+    explicit SqliteHashCache(SqliteLineageStore &store)
         : m_store(store)
     {}
 
@@ -613,10 +617,10 @@ public:
     }
 
 private:
-    LineageStore &m_store;
+    SqliteLineageStore &m_store;
 };
 
-Result<QHash<QString, CachedFileHash>> LineageStore::selectFileHashes(const QString &root) const
+Result<QHash<QString, CachedFileHash>> SqliteLineageStore::selectFileHashes(const QString &root) const
 {
     auto db = database();
     if (!db)
@@ -633,7 +637,7 @@ Result<QHash<QString, CachedFileHash>> LineageStore::selectFileHashes(const QStr
     return out;
 }
 
-Result<void> LineageStore::storeFileHashes(const QHash<QString, CachedFileHash> &changed, const QStringList &removed)
+Result<void> SqliteLineageStore::storeFileHashes(const QHash<QString, CachedFileHash> &changed, const QStringList &removed)
 {
     return transaction([&]() -> Result<void> {
         auto db = database();
@@ -654,9 +658,9 @@ Result<void> LineageStore::storeFileHashes(const QHash<QString, CachedFileHash> 
     });
 }
 
-std::unique_ptr<HashCache> LineageStore::hashCache()
+std::unique_ptr<HashCache> SqliteLineageStore::hashCache()
 {
-    return std::make_unique<LineageStoreHashCache>(*this);
+    return std::make_unique<SqliteHashCache>(*this);
 }
 
 } // namespace trainyard::core

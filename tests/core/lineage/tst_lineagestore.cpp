@@ -1,6 +1,7 @@
 // LineageStore: every recorded field read back, migrations from every earlier schema version,
 // integrity failure → read-only, interrupted runs, and concurrent writers (threads, processes).
 #include "lineage/lineageschema.h"
+#include "common/processidentity.h"
 #include "lineage/lineagestore.h"
 
 #include "lineagesample.h"
@@ -109,6 +110,24 @@ int writerMain(const QString &db, const QString &prefix, int count)
     return 0;
 }
 
+/// The numbering process of pipelineNumbersAreNeverShared: `--numberer DB PREFIX COUNT`; prints
+/// the numbers it was given, one a line.
+int numbererMain(const QString &db, const QString &prefix, int count)
+{
+    auto store = LineageStore::open(db);
+    if (!store)
+        return 1;
+    for (int i = 0; i < count; ++i) {
+        auto iid = (*store)->allocatePipelineIid(QStringLiteral("%1-%2").arg(prefix).arg(i), QStringLiteral("/project"));
+        if (!iid) {
+            fprintf(stderr, "%s\n", qPrintable(iid.error().toString()));
+            return 1;
+        }
+        printf("%lld\n", static_cast<long long>(*iid));
+    }
+    return 0;
+}
+
 } // namespace
 
 class tst_LineageStore final : public QObject
@@ -135,6 +154,8 @@ private Q_SLOTS:
     void hashCacheKeepsEntriesUnderRoot();
     void concurrentThreadsWrite();
     void concurrentProcessesWrite();
+    void pipelineNumbersAreNeverShared();
+    void reusedPidIsNotALiveRun();
 };
 
 void tst_LineageStore::createsSchemaWithPragmas()
@@ -747,9 +768,88 @@ void tst_LineageStore::concurrentProcessesWrite()
     QCOMPARE(store->artifactsBySha(hex64('1'))->size(), size_t(2 * kRuns));
 }
 
+// The hardening issue's M3: runs started at the same time got the same CI_PIPELINE_IID (#3, #3,
+// #4, #4). Four processes take 25 numbers each at once: 1 to 100, each once.
+void tst_LineageStore::pipelineNumbersAreNeverShared()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("lineage.db"));
+    {
+        auto store = openStore(path);
+        LineageRun earlier; // a run numbered before numbers were handed out by the store
+        earlier.id = QStringLiteral("earlier");
+        earlier.projectDir = QStringLiteral("/project");
+        earlier.pipelineIid = 3;
+        earlier.status = QStringLiteral("success");
+        QVERIFY(store->recordRun(earlier));
+    }
+    constexpr int kEach = 25;
+    std::vector<std::unique_ptr<QProcess>> processes;
+    for (int i = 0; i < 4; ++i) {
+        processes.push_back(std::make_unique<QProcess>());
+        processes.back()->start(QCoreApplication::applicationFilePath(),
+                                {QStringLiteral("--numberer"), path, QStringLiteral("p%1").arg(i), QString::number(kEach)});
+    }
+    QList<qint64> numbers;
+    for (auto &p : processes) {
+        QVERIFY(p->waitForFinished(120000));
+        QVERIFY2(p->exitCode() == 0, p->readAllStandardError().constData());
+        for (const QByteArray &line : p->readAllStandardOutput().split('\n'))
+            if (!line.isEmpty())
+                numbers << line.toLongLong();
+    }
+    std::sort(numbers.begin(), numbers.end());
+    QList<qint64> expected;
+    for (qint64 n = 4; n < 4 + 4 * kEach; ++n)
+        expected << n;
+    QCOMPARE(numbers, expected);
+    // The same run asked again keeps its number.
+    auto store = openStore(path);
+    const qint64 first = *store->allocatePipelineIid(QStringLiteral("p0-0"), QStringLiteral("/project"));
+    QVERIFY(numbers.contains(first));
+    QCOMPARE(*store->allocatePipelineIid(QStringLiteral("p0-0"), QStringLiteral("/project")), first);
+    QCOMPARE(*store->allocatePipelineIid(QStringLiteral("new"), QStringLiteral("/project")), 4 + 4 * kEach);
+    QCOMPARE(*store->allocatePipelineIid(QStringLiteral("elsewhere"), QStringLiteral("/other")), 1);
+}
+
+// The hardening issue: a run counted as live while its pid existed, so a reused pid kept a dead
+// run "running" with its container up. The process's start time tells them apart.
+void tst_LineageStore::reusedPidIsNotALiveRun()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("lineage.db"));
+    QProcess other; // a live process that is not the run's
+    other.start(QStringLiteral("sleep"), {QStringLiteral("30")});
+    QVERIFY(other.waitForStarted());
+    const qint64 pid = other.processId();
+    QVERIFY(!ProcessIdentity::startOf(pid).isEmpty());
+    {
+        auto store = openStore(path);
+        for (const auto &[id, start] : {std::pair{QStringLiteral("reused"), QStringLiteral("another-boot:12345")},
+                                        std::pair{QStringLiteral("live"), ProcessIdentity::startOf(pid)},
+                                        std::pair{QStringLiteral("old"), QString()}}) {
+            LineageRun run;
+            run.id = id;
+            run.status = QStringLiteral("running");
+            run.pid = pid;
+            run.processStart = start;
+            run.host = QSysInfo::machineHostName();
+            QVERIFY(store->recordRun(run));
+        }
+    }
+    auto store = openStore(path);
+    QCOMPARE(store->interruptedRuns(), QStringList{QStringLiteral("reused")});
+    QCOMPARE((*store->run(QStringLiteral("live")))->status, QStringLiteral("running"));
+    QCOMPARE((*store->run(QStringLiteral("live")))->processStart, ProcessIdentity::startOf(pid));
+    other.kill();
+    other.waitForFinished();
+}
+
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
+    if (argc == 5 && qstrcmp(argv[1], "--numberer") == 0)
+        return numbererMain(QString::fromLocal8Bit(argv[2]), QString::fromLocal8Bit(argv[3]), QByteArray(argv[4]).toInt());
     if (argc == 5 && qstrcmp(argv[1], "--writer") == 0)
         return writerMain(QString::fromLocal8Bit(argv[2]), QString::fromLocal8Bit(argv[3]),
                           QByteArray(argv[4]).toInt());
