@@ -207,7 +207,7 @@ constexpr int kRunsPerImage = 100;
 
 QString runId(int i)
 {
-    // Run ids sort by time, as RunStore's do.
+    // Run ids sort by time, as RunExport's do.
     return QDateTime(QDate(2024, 1, 1), QTime(0, 0), QTimeZone::utc())
                .addSecs(qint64(i) * 60)
                .toString(QStringLiteral("yyyyMMdd-HHmmss-")) +

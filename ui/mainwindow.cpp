@@ -632,11 +632,10 @@ void MainWindow::runPipeline(const QString &job, bool shellEngine, const QString
     options.trigger = QStringLiteral("gui");
     if (!job.isEmpty())
         options.onlyJobs = QStringList{job};
-    options.retryOf = retryOf;
     m_canvas->pipelineScene()->clearJobStatus();
     m_console->reset();
     m_run = std::make_unique<RunController>(*m_pipeline, shellEngine ? RunController::Engine::Shell : RunController::Engine::Docker,
-                                            options, m_logs);
+                                            options, m_logs, nullptr, retryOf);
     // The console shows the job that started last, until the user picks a tab himself.
     m_consoleFollowsRun = true;
     connect(m_run.get(), &RunController::jobChanged, this, [this](const core::JobRecord &job) {

@@ -1,29 +1,16 @@
 #include "command.h"
-#include "consoleevents.h"
+#include "consolerun.h"
 
-#include "lineage/runreproducer.h"
+#include "run/runservice.h"
 
 #include <QDir>
 
-#include <atomic>
-#include <csignal>
-#include <thread>
+#include <mutex>
 #include <unistd.h>
 
 namespace trainyard::app {
 
 using namespace trainyard::core;
-
-namespace {
-
-std::atomic_bool g_interrupted{false};
-
-extern "C" void onReproduceSigint(int)
-{
-    g_interrupted = true;
-}
-
-} // namespace
 
 Command reproduceCommand()
 {
@@ -62,48 +49,22 @@ Command reproduceCommand()
         }
         const bool tty = ::isatty(STDOUT_FILENO) == 1;
         std::mutex printMutex;
-        RunReproducer::Options options;
-        options.engine = engine; // empty: as the original run
-        options.keepWorktree = !p.isSet(QStringLiteral("remove-worktree"));
-        options.events = consoleEvents(out, printMutex, tty);
-        options.message = options.events.message;
-        options.progress = [progress = options.events.progress](const QString &label, qint64 cur, qint64 total) {
-            progress(QString(), label, cur, total);
-        };
-        const QString runId = p.positionalArguments().constFirst();
-        RunReproducer reproducer(QDir(p.value(QStringLiteral("C"))).absolutePath(), runId, options);
-
-        std::signal(SIGINT, onReproduceSigint);
-        std::signal(SIGTERM, onReproduceSigint);
-        std::atomic_bool done{false};
-        std::thread watcher([&] {
-            while (!done) {
-                if (g_interrupted.exchange(false)) {
-                    options.message(QStringLiteral("cancelling: stopping the reproduction…"));
-                    reproducer.cancel();
-                }
-                std::this_thread::sleep_for(std::chrono::milliseconds(100));
-            }
-        });
-        const auto report = reproducer.run();
-        done = true;
-        watcher.join();
-        std::signal(SIGINT, SIG_DFL);
-        std::signal(SIGTERM, SIG_DFL);
-
-        std::lock_guard lock(printMutex);
-        if (tty)
-            out << "\r\x1b[K";
-        out << Qt::flush;
-        if (!report) {
-            const Error &e = report.error();
-            err << "trainyard reproduce: " << (e.message.contains(e.location.file) ? e.message : e.toString()) << "\n";
-            return int(ExitUsage);
+        RunService::Request request;
+        request.projectDir = QDir(p.value(QStringLiteral("C"))).absolutePath();
+        request.reproduce = p.positionalArguments().constFirst();
+        request.engine = engine; // empty: as the original run
+        request.keepWorktree = !p.isSet(QStringLiteral("remove-worktree"));
+        const ConsoleRun ran = runOnConsole(std::move(request), out, err, tty, printMutex);
+        if (ran.refused || !ran.report) {
+            err << "trainyard reproduce: " << (ran.error.isEmpty() ? QStringLiteral("the reproduction did not run") : ran.error)
+                << "\n";
+            return ran.interrupted ? 130 : int(ExitUsage);
         }
+        const auto &report = ran.report;
         out << "\nReproduction " << report->reproductionRunId << " of run " << report->originalRunId << " at commit "
             << report->commitSha.left(12) << ": " << report->reproductionStatus << "\n"
             << report->toText();
-        if (report->reproductionStatus == runStatusToString(RunStatus::Cancelled))
+        if (ran.interrupted || report->reproductionStatus == runStatusToString(RunStatus::Cancelled))
             return 130;
         return report->identical ? int(ExitOk) : int(ExitFailed);
     };

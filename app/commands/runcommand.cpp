@@ -1,25 +1,16 @@
 #include "command.h"
 #include "consoleevents.h"
+#include "consolerun.h"
 
-#include "engine/dockerexecutor.h"
+#include "engine/engines.h"
 #include "engine/runrecord.h"
-#include "engine/scheduler.h"
-#include "pipeline/secretsource.h"
-#include "engine/shellexecutor.h"
-#include "engine/workspace.h"
-#include "lineage/lineagerecorder.h"
-#include "lineage/lineagestore.h"
-#include "pipeline/gitlabcireader.h"
 #include "pipeline/planner.h"
+#include "run/runservice.h"
 
-#include <QDateTime>
 #include <QRegularExpression>
 
-#include <atomic>
-#include <csignal>
 #include <cstdio>
 #include <mutex>
-#include <thread>
 #include <unistd.h>
 
 namespace trainyard::app {
@@ -27,13 +18,6 @@ namespace trainyard::app {
 using namespace trainyard::core;
 
 namespace {
-
-std::atomic_bool g_interrupted{false};
-
-extern "C" void onSigint(int)
-{
-    g_interrupted = true;
-}
 
 /// `text` as one word for a POSIX shell: as it is when plain, else in single quotes; with
 /// control characters in it, as bash's $'…' with escapes (one line on the terminal).
@@ -109,45 +93,18 @@ Command runCommand()
             }
         }
 
-        std::unique_ptr<JobExecutor> executor;
         const QString engine = p.value(QStringLiteral("engine"));
-        if (engine == QLatin1String("docker"))
-            executor = std::make_unique<DockerExecutor>(DockerClient::defaultEndpoint(), pipeline.trainyard, pipeline.projectDir);
-        else if (engine == QLatin1String("shell"))
-            executor = std::make_unique<ShellExecutor>();
-        else {
-            err << "trainyard run: --engine must be docker or shell, not '" << engine << "'\n";
+        if (!Engines::names().contains(engine)) {
+            err << "trainyard run: --engine must be " << Engines::names().join(QStringLiteral(" or ")) << ", not '" << engine
+                << "'\n";
             return int(ExitUsage);
         }
-
-        // A run whose lineage cannot be recorded is refused, unless the user knowingly says so.
-        const bool record = !p.isSet(QStringLiteral("no-record"));
-        if (record) {
-            LineageStore::Options check;
-            check.recoverInterrupted = false;
-            auto store = LineageStore::open(LineageStore::defaultPath(pipeline.projectDir), check);
-            const QString problem = !store ? store.error().toString() : (*store)->readOnlyReason();
-            if (!problem.isEmpty()) {
-                err << "trainyard run: lineage cannot be recorded: " << problem << "\n"
-                    << "Nothing ran. Fix the database (trainyard doctor --rebuild-db -C " << pipeline.projectDir
-                    << "), or run with --no-record to run without recording it.\n";
-                return int(ExitUsage);
-            }
-        }
-
-        // A run that crashed (or was killed) before: say so and clean up what it left.
-        const RunStore store(pipeline.projectDir);
-        for (const RunRecord &r : store.recoverInterrupted()) {
-            const int removed = executor->cleanupRun(r.id);
-            const qint64 freed = Workspace::removeRun(pipeline.projectDir, r.id);
-            err << "note: run " << r.id << " (#" << r.pipelineIid << ", started " << r.started.toLocalTime().toString(Qt::ISODate)
-                << ") was interrupted; marked so"
-                << (removed ? QStringLiteral(", removed %1 container(s)/network(s) it left").arg(removed) : QString())
-                << (freed ? QStringLiteral(", removed its job workspaces (%1 MB)").arg(double(freed) / 1e6, 0, 'f', 1) : QString())
-                << "\n";
-        }
-
-        RunOptions run;
+        RunService::Request request;
+        request.projectDir = pipeline.projectDir;
+        request.pipeline = pipeline;
+        request.engine = engine;
+        request.record = !p.isSet(QStringLiteral("no-record"));
+        RunOptions &run = request.options;
         run.onlyJobs = p.values(QStringLiteral("job"));
         run.approvals = p.values(QStringLiteral("approve"));
         run.cpuFallback = p.isSet(QStringLiteral("cpu-fallback"));
@@ -159,16 +116,8 @@ Command runCommand()
                 return int(ExitUsage);
             }
         }
-        auto secrets = SecretSource::load(pipeline.projectDir, pipeline.trainyard.secrets);
-        if (!secrets) {
-            err << secrets.error().toString() << "\n";
-            return int(ExitUsage);
-        }
-        for (const QString &m : secrets->missing)
-            err << "warning: secret variable " << m << " is not set (neither in the environment nor in .trainyard/secrets.env)\n";
-        for (const QString &w : secrets->warnings)
-            err << "warning: " << w << "\n";
-        run.secrets = secrets->values;
+        if (!request.record)
+            err << "warning: --no-record: this run's lineage is not recorded\n";
 
         const bool tty = ::isatty(STDOUT_FILENO) == 1;
         const bool interactive = ::isatty(STDIN_FILENO) == 1;
@@ -176,59 +125,23 @@ Command runCommand()
         if (interactive) {
             run.askApproval = [&](const QString &job) {
                 std::lock_guard lock(printMutex);
-                out << "Manual job '" << job << "' is ready. Run it? [y/N] " << Qt::flush;
+                out << "Manual job '" << printableName(job) << "' is ready. Run it? [y/N] " << Qt::flush;
                 char answer[16] = {};
                 if (!std::fgets(answer, sizeof answer, stdin))
                     return false;
                 return answer[0] == 'y' || answer[0] == 'Y';
             };
         }
-        const SchedulerEvents events = consoleEvents(out, printMutex, tty);
-
-        // Lineage (.trainyard/lineage.db) is recorded on the recorder's own thread as the run goes.
-        LineageRecorder::Options lineageOptions;
-        lineageOptions.onlyJobs = run.onlyJobs;
-        lineageOptions.secrets = run.secrets;
-        lineageOptions.trigger = run.trigger;
-        lineageOptions.message = [&](const QString &m) {
-            std::lock_guard lock(printMutex);
-            err << "warning: " << m << "\n" << Qt::flush;
-        };
-        lineageOptions.progress = [progress = events.progress](const QString &label, qint64 cur, qint64 total) {
-            progress(QString(), label, cur, total);
-        };
-        std::optional<LineageRecorder> lineage;
-        if (record)
-            lineage.emplace(pipeline, lineageOptions);
-        else
-            err << "warning: --no-record: this run's lineage is not recorded\n";
-        Scheduler scheduler(pipeline, *executor, run, lineage ? lineage->wrap(events) : events);
-        if (lineage)
-            lineage->runStarted(scheduler.runId(), executor->name());
-        std::signal(SIGINT, onSigint);
-        std::signal(SIGTERM, onSigint);
-        std::atomic_bool done{false};
-        std::thread watcher([&] {
-            while (!done) {
-                if (g_interrupted.exchange(false)) {
-                    events.message(QStringLiteral("cancelling: stopping running jobs…"));
-                    scheduler.cancel();
-                }
-                std::this_thread::sleep_for(std::chrono::milliseconds(100));
-            }
-        });
-        const auto result = scheduler.run();
-        if (lineage)
-            lineage->runFinished(result ? *result : scheduler.snapshot());
-        done = true;
-        watcher.join();
-        std::signal(SIGINT, SIG_DFL);
-        std::signal(SIGTERM, SIG_DFL);
-        if (!result) {
-            err << "trainyard run: " << result.error().toString() << "\n";
-            return scheduler.snapshot().status == RunStatus::Cancelled ? 130 : int(ExitFailed);
+        const ConsoleRun ran = runOnConsole(std::move(request), out, err, tty, printMutex);
+        if (ran.refused) {
+            err << "trainyard run: " << ran.error << "\n";
+            return int(ExitUsage);
         }
-        const RunRecord &r = *result;
+        if (!ran.error.isEmpty()) {
+            err << "trainyard run: " << ran.error << "\n";
+            return ran.record.status == RunStatus::Cancelled ? 130 : int(ExitFailed);
+        }
+        const RunRecord &r = ran.record;
         out << "\nRun " << r.id << " (#" << r.pipelineIid << ") on " << (r.branch.isEmpty() ? QStringLiteral("-") : r.branch)
             << " @ " << (r.commitSha.isEmpty() ? QStringLiteral("no commit") : r.commitSha.left(8)) << (r.dirty ? QStringLiteral(" (dirty)") : QString())
             << ", engine " << r.engine << ": " << runStatusToString(r.status) << "\n";
@@ -244,7 +157,7 @@ Command runCommand()
                        .arg(jobDuration(j), -8)
                        .arg(j.exitCode >= 0 ? QString::number(j.exitCode) : QStringLiteral("-"));
         }
-        out << "Logs: " << store.logsDir(r.id) << "\n";
+        out << "Logs: " << RunExport(r.projectDir).logsDir(r.id) << "\n";
         // Manual jobs nobody approved did not run: say how to run them.
         QStringList waiting;
         for (const QString &name : r.jobOrder) {

@@ -1,6 +1,6 @@
 #include "command.h"
 
-#include "metrics/runscalarslocator.h"
+#include "lineage/runscalarslocator.h"
 #include "metrics/scalartailer.h"
 
 #include <QDir>

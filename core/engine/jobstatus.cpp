@@ -36,8 +36,29 @@ QString runStatusToString(RunStatus status)
     case RunStatus::Cancelled: return QStringLiteral("cancelled");
     case RunStatus::Blocked: return QStringLiteral("blocked");
     case RunStatus::Interrupted: return QStringLiteral("interrupted");
+    case RunStatus::NotStarted: return QStringLiteral("not started");
     }
     return {};
+}
+
+JobStatus jobStatusFromString(const QString &text)
+{
+    for (JobStatus status : {JobStatus::Pending, JobStatus::Manual, JobStatus::Running, JobStatus::Success,
+                             JobStatus::Failed, JobStatus::FailedAllowed, JobStatus::Skipped, JobStatus::Cancelled}) {
+        if (jobStatusToString(status) == text)
+            return status;
+    }
+    return JobStatus::Pending;
+}
+
+RunStatus runStatusFromString(const QString &text)
+{
+    for (RunStatus status : {RunStatus::Running, RunStatus::Success, RunStatus::Failed, RunStatus::Cancelled,
+                             RunStatus::Blocked, RunStatus::Interrupted, RunStatus::NotStarted}) {
+        if (runStatusToString(status) == text)
+            return status;
+    }
+    return RunStatus::Interrupted;
 }
 
 } // namespace trainyard::core

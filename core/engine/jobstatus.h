@@ -17,13 +17,17 @@ enum class JobStatus {
 };
 
 QString jobStatusToString(JobStatus status);
+/// The status a jobStatusToString() text names; Pending for text it does not know.
+JobStatus jobStatusFromString(const QString &text);
 /// A job in this state will not change any more.
 bool isFinal(JobStatus status);
 /// Counts as passed for the jobs after it (success, or a failure that is allowed).
 bool isPassed(JobStatus status);
 
 /// The state of a whole run.
-enum class RunStatus { Running, Success, Failed, Cancelled, Blocked, Interrupted };
+enum class RunStatus { Running, Success, Failed, Cancelled, Blocked, Interrupted, NotStarted };
 QString runStatusToString(RunStatus status);
+/// The status a runStatusToString() text names; Interrupted for text it does not know.
+RunStatus runStatusFromString(const QString &text);
 
 } // namespace trainyard::core

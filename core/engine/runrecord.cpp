@@ -27,32 +27,7 @@ QStringList fromArray(const QJsonValue &v)
     return out;
 }
 
-JobStatus jobStatusFromString(const QString &s)
-{
-    for (JobStatus st : {JobStatus::Pending, JobStatus::Manual, JobStatus::Running, JobStatus::Success, JobStatus::Failed,
-                         JobStatus::FailedAllowed, JobStatus::Skipped, JobStatus::Cancelled}) {
-        if (jobStatusToString(st) == s)
-            return st;
-    }
-    return JobStatus::Pending;
-}
 
-RunStatus runStatusFromString(const QString &s)
-{
-    for (RunStatus st : {RunStatus::Running, RunStatus::Success, RunStatus::Failed, RunStatus::Cancelled, RunStatus::Blocked,
-                         RunStatus::Interrupted}) {
-        if (runStatusToString(st) == s)
-            return st;
-    }
-    return RunStatus::Interrupted;
-}
-
-bool processAlive(qint64 pid)
-{
-    if (pid <= 0)
-        return false;
-    return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
-}
 
 } // namespace
 
@@ -126,6 +101,7 @@ QJsonObject RunRecord::toJson() const
         {QStringLiteral("trigger"), trigger},
         {QStringLiteral("engine"), engine},
         {QStringLiteral("status"), runStatusToString(status)},
+        {QStringLiteral("reason"), reason},
         {QStringLiteral("started"), started.toString(Qt::ISODateWithMs)},
         {QStringLiteral("finished"), finished.toString(Qt::ISODateWithMs)},
         {QStringLiteral("pid"), pid},
@@ -146,6 +122,7 @@ RunRecord RunRecord::fromJson(const QJsonObject &o)
     r.trigger = o.value(QStringLiteral("trigger")).toString();
     r.engine = o.value(QStringLiteral("engine")).toString();
     r.status = runStatusFromString(o.value(QStringLiteral("status")).toString());
+    r.reason = o.value(QStringLiteral("reason")).toString();
     r.started = QDateTime::fromString(o.value(QStringLiteral("started")).toString(), Qt::ISODateWithMs);
     r.finished = QDateTime::fromString(o.value(QStringLiteral("finished")).toString(), Qt::ISODateWithMs);
     r.pid = o.value(QStringLiteral("pid")).toInteger();
@@ -157,22 +134,22 @@ RunRecord RunRecord::fromJson(const QJsonObject &o)
     return r;
 }
 
-RunStore::RunStore(const QString &projectDir)
+RunExport::RunExport(const QString &projectDir)
     : m_projectDir(QDir(projectDir).absolutePath())
 {
 }
 
-QString RunStore::runsDir() const
+QString RunExport::runsDir() const
 {
     return m_projectDir + QStringLiteral("/.trainyard/runs");
 }
 
-QString RunStore::logsDir(const QString &runId) const
+QString RunExport::logsDir(const QString &runId) const
 {
     return m_projectDir + QStringLiteral("/.trainyard/logs/") + runId;
 }
 
-Result<void> RunStore::save(const RunRecord &record) const
+Result<void> RunExport::save(const RunRecord &record) const
 {
     QDir().mkpath(runsDir());
     const QString path = runsDir() + u'/' + record.id + QStringLiteral(".json");
@@ -187,7 +164,7 @@ Result<void> RunStore::save(const RunRecord &record) const
     return {};
 }
 
-Result<RunRecord> RunStore::load(const QString &runId) const
+Result<RunRecord> RunExport::load(const QString &runId) const
 {
     const QString path = runsDir() + u'/' + runId + QStringLiteral(".json");
     QFile file(path);
@@ -201,7 +178,7 @@ Result<RunRecord> RunStore::load(const QString &runId) const
     return RunRecord::fromJson(doc.object());
 }
 
-std::vector<RunRecord> RunStore::list() const
+std::vector<RunRecord> RunExport::list() const
 {
     std::vector<RunRecord> out;
     const QStringList files = QDir(runsDir()).entryList({QStringLiteral("*.json")}, QDir::Files, QDir::Name);
@@ -213,36 +190,7 @@ std::vector<RunRecord> RunStore::list() const
     return out;
 }
 
-qint64 RunStore::nextPipelineIid() const
-{
-    qint64 max = 0;
-    for (const RunRecord &r : list())
-        max = std::max(max, r.pipelineIid);
-    return max + 1;
-}
-
-std::vector<RunRecord> RunStore::recoverInterrupted() const
-{
-    std::vector<RunRecord> out;
-    for (RunRecord r : list()) {
-        if (r.status != RunStatus::Running || processAlive(r.pid))
-            continue;
-        r.status = RunStatus::Interrupted;
-        if (!r.finished.isValid())
-            r.finished = QDateTime::currentDateTimeUtc();
-        for (auto &[name, job] : r.jobs) {
-            if (!isFinal(job.status)) {
-                job.status = JobStatus::Cancelled;
-                job.reason = QStringLiteral("the run was interrupted");
-            }
-        }
-        (void)save(r);
-        out.push_back(r);
-    }
-    return out;
-}
-
-QString RunStore::newRunId()
+QString RunExport::newRunId()
 {
     return QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss-")) +
            QString::number(QRandomGenerator::global()->bounded(0x10000), 16).rightJustified(4, u'0');

@@ -40,8 +40,8 @@ struct JobRecord
     static JobRecord fromJson(const QJsonObject &o);
 };
 
-/// One pipeline run as recorded on disk at `<project>/.trainyard/runs/<id>.json`, rewritten
-/// atomically at every state change, so a crash leaves the last state (marked running).
+/// One pipeline run as the scheduler reports it, and as exported to
+/// `<project>/.trainyard/runs/<id>.json` when it ends.
 struct RunRecord
 {
     QString id;
@@ -54,6 +54,7 @@ struct RunRecord
     QString trigger = QStringLiteral("cli");
     QString engine;
     RunStatus status = RunStatus::Running;
+    QString reason;          ///< why the run did not start (status NotStarted)
     QDateTime started;
     QDateTime finished;
     qint64 pid = 0;
@@ -64,21 +65,20 @@ struct RunRecord
     static RunRecord fromJson(const QJsonObject &o);
 };
 
-/// Reads and writes run records of one project.
-class RunStore final
+/// The JSON export of a project's runs, `.trainyard/runs/<id>.json`, each written once when its
+/// run ends: for other tools, and to rebuild a lost lineage database. Never the truth of a run
+/// (the lineage store is): nothing reads it but that rebuild and the import of old projects.
+class RunExport final
 {
 public:
-    explicit RunStore(const QString &projectDir);
+    explicit RunExport(const QString &projectDir);
 
     QString runsDir() const;
     QString logsDir(const QString &runId) const;
     Result<void> save(const RunRecord &record) const;
     Result<RunRecord> load(const QString &runId) const;
-    /// All runs, oldest first.
+    /// All exported runs, by pipeline number.
     std::vector<RunRecord> list() const;
-    qint64 nextPipelineIid() const;
-    /// Runs still marked running whose process is gone: marks them interrupted and returns them.
-    std::vector<RunRecord> recoverInterrupted() const;
     static QString newRunId();
 
 private:

@@ -51,7 +51,7 @@ Scheduler::Scheduler(const Pipeline &pipeline, JobExecutor &executor, RunOptions
         m_approved.insert(a);
     if (m_options.concurrency <= 0)
         m_options.concurrency = std::max(1, QThread::idealThreadCount());
-    m_record.id = RunStore::newRunId();
+    m_record.id = RunExport::newRunId();
 }
 
 Scheduler::~Scheduler()
@@ -96,12 +96,10 @@ RunRecord Scheduler::snapshot() const
     return m_record;
 }
 
-void Scheduler::saveRecord()
+void Scheduler::syncRecord()
 {
     for (const auto &n : m_nodes)
         m_record.jobs[n->record.name] = n->record;
-    if (auto saved = RunStore(m_projectDir).save(m_record); !saved && m_events.message)
-        m_events.message(saved.error().toString());
 }
 
 void Scheduler::setStatus(Node &node, JobStatus status, const QString &reason)
@@ -111,7 +109,7 @@ void Scheduler::setStatus(Node &node, JobStatus status, const QString &reason)
         node.record.reason = reason;
     if (isFinal(status) && !node.record.finished.isValid() && node.record.started.isValid())
         node.record.finished = QDateTime::currentDateTimeUtc();
-    saveRecord();
+    syncRecord();
     if (m_events.jobChanged)
         m_events.jobChanged(node.record);
 }
@@ -599,23 +597,11 @@ Result<RunRecord> Scheduler::run()
     auto plan = Planner::plan(m_pipeline, m_options.onlyJobs);
     if (!plan)
         return tl::unexpected(plan.error());
-    RunRecord earlier;
-    if (!m_options.retryOf.isEmpty()) {
-        auto loaded = RunStore(m_projectDir).load(m_options.retryOf);
-        if (!loaded) {
-            Error e = loaded.error();
-            e.message = QStringLiteral("cannot retry: %1").arg(e.message);
-            return tl::unexpected(e);
-        }
-        earlier = std::move(*loaded);
-    }
     {
         std::lock_guard lock(m_mutex);
-        const RunStore store(m_projectDir);
         m_git = GitInfo::read(m_projectDir).value_or(GitState{});
         m_predefined = EvaluationContext::fromProject(m_projectDir, m_pipeline.branch).predefined;
         const GitState &git = m_git;
-        m_record.pipelineIid = store.nextPipelineIid();
         m_record.projectDir = m_projectDir;
         m_record.branch = m_pipeline.branch;
         m_record.commitSha = git.sha;
@@ -637,9 +623,41 @@ Result<RunRecord> Scheduler::run()
             m_record.jobOrder << p.job;
             m_nodes.push_back(std::move(node));
         }
-        if (!m_options.retryOf.isEmpty())
-            reuseFrom(earlier);
-        saveRecord();
+        if (m_options.retryFrom)
+            reuseFrom(*m_options.retryFrom);
+        syncRecord();
+    }
+    // A run that cannot start (engine unreachable, an image not pulled) is not a failed
+    // pipeline: it is recorded as not started, with the reason, and takes no number.
+    auto notStarted = [&](const Error &e) -> Result<RunRecord> {
+        std::lock_guard lock(m_mutex);
+        m_record.status = m_cancelAll ? RunStatus::Cancelled : RunStatus::NotStarted;
+        m_record.reason = e.message;
+        m_record.finished = QDateTime::currentDateTimeUtc();
+        for (auto &n : m_nodes) {
+            if (!n->reused) {
+                n->record.status = JobStatus::Skipped;
+                n->record.reason = QStringLiteral("the run did not start");
+            }
+        }
+        syncRecord();
+        return tl::unexpected(e);
+    };
+    if (auto ok = preflight(); !ok)
+        return notStarted(ok.error());
+    if (auto ok = prepareImages(); !ok)
+        return notStarted(ok.error());
+    if (m_options.numberRun) {
+        auto number = m_options.numberRun(snapshot()); // outside the lock: it may wait on the store
+        if (!number)
+            return notStarted(number.error());
+        std::lock_guard lock(m_mutex);
+        m_record.pipelineIid = *number;
+    }
+    {
+        std::lock_guard lock(m_mutex);
+        if (!m_options.numberRun)
+            m_record.pipelineIid = 1;
         if (m_events.runStarted)
             m_events.runStarted(m_record);
         if (m_events.jobChanged) {
@@ -649,21 +667,6 @@ Result<RunRecord> Scheduler::run()
             }
         }
     }
-    auto fail = [&](const Error &e) -> Result<RunRecord> {
-        std::lock_guard lock(m_mutex);
-        m_record.status = RunStatus::Failed;
-        m_record.finished = QDateTime::currentDateTimeUtc();
-        for (auto &n : m_nodes) {
-            if (!n->reused)
-                n->record.reason = e.message;
-        }
-        saveRecord();
-        return tl::unexpected(e);
-    };
-    if (auto ok = preflight(); !ok)
-        return fail(ok.error());
-    if (auto ok = prepareImages(); !ok)
-        return fail(ok.error());
 
     schedule();
     for (auto &n : m_nodes) {
@@ -673,7 +676,7 @@ Result<RunRecord> Scheduler::run()
     std::lock_guard lock(m_mutex);
     m_record.status = finalStatus();
     m_record.finished = QDateTime::currentDateTimeUtc();
-    saveRecord();
+    syncRecord();
     // Workspaces of a successful run are not needed any more (artifacts are in the store);
     // a failed run keeps them for a look at what the job left behind.
     const QString workspaces = Workspace::runFolder(m_projectDir, m_record.id);

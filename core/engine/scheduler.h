@@ -17,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 namespace trainyard::core {
 
@@ -26,11 +27,15 @@ class GpuAllocator;
 struct RunOptions
 {
     QStringList onlyJobs;           ///< run these (and what they need); empty = all
-    /// A retry: the id of an earlier run of this project. Planned jobs outside `onlyJobs` that
-    /// succeeded in that run are not run again: their records (log, artifacts) are taken from it,
-    /// so a retried job gets its needs' artifacts without rebuilding them. With `onlyJobs` empty,
-    /// this reruns what did not succeed (GitLab's "Retry" of a pipeline). An unknown id fails run().
-    QString retryOf;
+    /// A retry: an earlier run of this project (as the lineage store holds it). Planned jobs
+    /// outside `onlyJobs` that succeeded in that run are not run again: their records (log,
+    /// artifacts) are taken from it, so a retried job gets its needs' artifacts without
+    /// rebuilding them. With `onlyJobs` empty, this reruns what did not succeed (GitLab's "Retry"
+    /// of a pipeline).
+    std::optional<RunRecord> retryFrom;
+    /// Numbers the run (CI_PIPELINE_IID) once it is sure to start, before the first job: the run
+    /// service has the lineage store hand out the next number. Unset: the run is #1.
+    std::function<Result<qint64>(const RunRecord &)> numberRun;
     QStringList approvals;          ///< manual jobs approved up front (`--approve JOB`)
     int concurrency = 0;            ///< jobs at once; 0 = number of CPU cores
     bool cpuFallback = false;       ///< run GPU jobs without a GPU, marked so
@@ -49,7 +54,8 @@ struct RunOptions
 /// callbacks must be thread-safe (the GUI forwards them as queued signals).
 struct SchedulerEvents
 {
-    /// The run's record once its number, commit and start time are set, before any job starts.
+    /// The run's record once it is sure to start (engine reached, images ready) and numbered,
+    /// before any job starts. A run that cannot start never sends it: run() says why.
     std::function<void(const RunRecord &)> runStarted;
     std::function<void(const JobRecord &)> jobChanged;
     std::function<void(const QString &job, const LogLine &)> log;
@@ -66,7 +72,10 @@ public:
     Scheduler(const Pipeline &pipeline, JobExecutor &executor, RunOptions options, SchedulerEvents events);
     ~Scheduler();
 
-    /// Runs to the end. The record is saved under `.trainyard/runs/` at every change.
+    /// Runs to the end. What happens reaches the caller through the events (the run service
+    /// records it in the lineage store as it changes); the scheduler itself writes nothing but
+    /// logs and workspaces. An Error when the run could not start (status NotStarted, with the
+    /// reason, in snapshot()).
     Result<RunRecord> run();
 
     void cancel();
@@ -87,7 +96,7 @@ private:
     QString decide(const Node &node, JobStatus &status) const;
     void reuseFrom(const RunRecord &earlier);
     void setStatus(Node &node, JobStatus status, const QString &reason = {});
-    void saveRecord();
+    void syncRecord();
     RunStatus finalStatus() const;
 
     const Pipeline &m_pipeline;

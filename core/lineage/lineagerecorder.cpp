@@ -1,8 +1,9 @@
 #include "lineagerecorder.h"
-#include "runrecordimport.h"
+#include "runrecordmapping.h"
 
 #include "pipeline/hostaccess.h"
 
+#include "common/processidentity.h"
 #include "common/username.h"
 #include "dataversioner.h"
 #include "dvcinfo.h"
@@ -216,6 +217,7 @@ void LineageRecorder::doRunStarted(const QString &runId, const QString &engine)
     run.user = currentUserName();
     run.host = QSysInfo::machineHostName();
     run.pid = ::getpid();
+    run.processStart = ProcessIdentity::current();
     run.trigger = m_options.trigger;
     run.pipelineIid = m_options.pipelineIid; // 0 until the scheduler numbers it, unless given
     run.engine = engine;
@@ -275,7 +277,7 @@ void LineageRecorder::doRunStarted(const QString &runId, const QString &engine)
             pending.name = node.job;
             pending.stage = job ? job->stage : QString();
             pending.image = job ? job->image.name : QString();
-            if (auto ok = s.store->recordJob(RunRecordImport::toLineageJob(runId, pending, job)); !ok)
+            if (auto ok = s.store->recordJob(RunRecordMapping::toLineageJob(runId, pending, job)); !ok)
                 return ok;
             if (auto ok = s.store->recordJobEdges(runId, node.job, node.dependsOn); !ok)
                 return ok;
@@ -428,7 +430,7 @@ void LineageRecorder::doJobChanged(const JobRecord &record)
     }
 
     auto ok = s.store->transaction([&]() -> Result<void> {
-        if (auto r = s.store->recordJob(RunRecordImport::toLineageJob(s.runId, record, job)); !r)
+        if (auto r = s.store->recordJob(RunRecordMapping::toLineageJob(s.runId, record, job)); !r)
             return r;
         if (consumed) {
             if (auto r = s.store->recordConsumption(s.runId, record.name, *consumed); !r)
@@ -484,6 +486,7 @@ void LineageRecorder::doRunFinished(const RunRecord &record)
     LineageRun &run = s.run;
     run.pipelineIid = m_options.pipelineIid > 0 ? m_options.pipelineIid : record.pipelineIid;
     run.status = runStatusToString(record.status);
+    run.reason = record.reason;
     if (record.started.isValid())
         run.started = record.started;
     run.finished = record.finished.isValid() ? record.finished : QDateTime::currentDateTimeUtc();

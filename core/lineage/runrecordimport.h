@@ -10,11 +10,10 @@
 namespace trainyard::core {
 
 class LineageStore;
-struct Job;
 
-/// Run records as the lineage database holds them: the conversion the recorder uses while a run
-/// goes, and the import of `.trainyard/runs/<id>.json` files (the export each run leaves), which
-/// rebuilds a lost database (`trainyard doctor --rebuild-db`).
+/// The import of `.trainyard/runs/<id>.json` files into the lineage database: the export each run
+/// leaves, and the records of projects from before runs were kept in the database. It rebuilds a
+/// lost database (`trainyard doctor --rebuild-db`).
 class RunRecordImport final
 {
 public:
@@ -25,14 +24,10 @@ public:
         QStringList problems; ///< files that could not be read or recorded, each named
     };
 
-    /// A job record as a row of the jobs table; `job` (may be null) adds what only the pipeline
-    /// knows (allow_failure, the TensorBoard folder).
-    static LineageJob toLineageJob(const QString &runId, const JobRecord &record, const Job *job);
-    /// A run record as a row of the runs table.
-    static LineageRun toLineageRun(const RunRecord &record);
-
-    /// Records `record` (its run, commit, jobs, images and artifacts) in one transaction, unless
-    /// the store holds that run already; true when it was added.
+    /// Records `record` (its run, commit, jobs, images and artifacts) in one transaction,
+    /// replacing what the store holds of that run.
+    static Result<void> write(LineageStore &store, const RunRecord &record);
+    /// write(), unless the store holds that run already; true when it was added.
     static Result<bool> importRecord(LineageStore &store, const RunRecord &record);
     /// Imports every run record under `<projectDir>/.trainyard/runs/`, oldest first.
     static Report importProject(LineageStore &store, const QString &projectDir);

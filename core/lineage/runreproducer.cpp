@@ -73,9 +73,6 @@ RunReproducer::~RunReproducer() = default;
 void RunReproducer::cancel()
 {
     m_cancel = true;
-    std::lock_guard lock(m_mutex);
-    if (m_scheduler)
-        m_scheduler->cancel();
 }
 
 std::vector<DataDifference> RunReproducer::dataDifferences() const
@@ -438,14 +435,6 @@ Result<ReproductionReport> RunReproducer::reproduce(Context &c)
     for (const QString &w : std::as_const(secrets->warnings))
         note(w);
 
-    std::unique_ptr<JobExecutor> executor;
-    if (c.engine == QLatin1String("docker"))
-        executor = std::make_unique<DockerExecutor>(m_options.dockerEndpoint.isEmpty() ? DockerClient::defaultEndpoint()
-                                                                                       : m_options.dockerEndpoint,
-                                                    c.pipeline.trainyard, c.worktreeProject);
-    else
-        executor = std::make_unique<ShellExecutor>();
-
     RunOptions run;
     run.onlyJobs = c.ran;
     for (const QString &job : std::as_const(c.ran)) {
@@ -457,15 +446,6 @@ Result<ReproductionReport> RunReproducer::reproduce(Context &c)
     run.secrets = secrets->values;
     run.trigger = QStringLiteral("reproduce");
     run.imageOverrides = c.pins;
-
-    LineageRecorder::Options lineage;
-    lineage.databasePath = c.store->path(); // the project's database, not one in the worktree
-    lineage.onlyJobs = run.onlyJobs;
-    lineage.secrets = run.secrets;
-    lineage.trigger = run.trigger;
-    lineage.pipelineIid = c.run.pipelineIid; // "#3 reproduce": a reproduction of #3
-    lineage.message = [this](const QString &m) { note(m); };
-    lineage.progress = m_options.progress;
 
     // The run's progress: jobs of the original that have ended.
     SchedulerEvents events = m_options.events;
@@ -484,22 +464,12 @@ Result<ReproductionReport> RunReproducer::reproduce(Context &c)
         m_options.progress(QStringLiteral("running jobs"), count, ran.size());
     };
 
-    LineageRecorder recorder(c.pipeline, lineage);
-    Scheduler scheduler(c.pipeline, *executor, run, recorder.wrap(events));
-    {
-        std::lock_guard lock(m_mutex);
-        m_scheduler = &scheduler;
-        if (m_cancel)
-            scheduler.cancel();
-    }
-    recorder.runStarted(scheduler.runId(), executor->name());
-    const auto result = scheduler.run();
-    const RunRecord record = result ? *result : scheduler.snapshot();
-    recorder.runFinished(record);
-    {
-        std::lock_guard lock(m_mutex);
-        m_scheduler = nullptr;
-    }
+    if (!m_options.execute)
+        return tl::unexpected(Error::error(QStringLiteral("nothing executes the reproduction of run %1").arg(m_runId)));
+    ReproductionRun prepared{c.pipeline, c.engine, m_options.dockerEndpoint, run, events,
+                             c.store->path(), // the project's database, not one in the worktree
+                             c.run.pipelineIid}; // "#3 reproduce": a reproduction of #3
+    const auto [record, failure] = m_options.execute(prepared);
 
     ReproductionReport report;
     report.originalRunId = m_runId;
@@ -507,8 +477,7 @@ Result<ReproductionReport> RunReproducer::reproduce(Context &c)
     report.commitSha = c.run.commitSha;
     report.worktree = c.worktreeProject;
     report.reproductionStatus = runStatusToString(record.status);
-    if (!result)
-        report.failure = result.error().toString();
+    report.failure = failure;
 
     // The reproduction's side is read from its run record, so a lineage problem cannot fake a difference.
     auto original = c.store->artifacts(m_runId);

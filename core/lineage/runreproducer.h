@@ -3,6 +3,7 @@
 #include "common/error.h"
 
 #include "engine/scheduler.h"
+#include "pipeline/pipeline.h"
 
 #include <QString>
 #include <QStringList>
@@ -46,6 +47,20 @@ struct DataDifference
     /// changes. Files removed since cannot be named (only their count tells).
     QStringList changedFiles;
     QString problem; ///< why it could not be hashed, if so
+};
+
+/// The run a reproduction makes, prepared by RunReproducer: the pipeline as committed (in the
+/// worktree), the same jobs with every image pinned, recorded in the original project's store
+/// with the original's number. The run service executes it.
+struct ReproductionRun
+{
+    Pipeline pipeline;
+    QString engine;
+    QString dockerEndpoint;
+    RunOptions options;
+    SchedulerEvents events;
+    QString databasePath;
+    qint64 pipelineIid = 0;
 };
 
 /// What a reproduction came to.
@@ -93,6 +108,9 @@ public:
         /// same threads as `progress`.
         std::function<void(const QString &message)> message;
         bool keepWorktree = true; ///< leave the worktree for inspection (the logs are in it)
+        /// Runs the prepared reproduction to its end (the run service's RunExecution), blocking;
+        /// an Error with the record when it did not start. Required.
+        std::function<std::pair<RunRecord, QString>(const ReproductionRun &)> execute;
     };
 
     RunReproducer(QString projectDir, QString runId, Options options);
@@ -101,7 +119,8 @@ public:
 
     /// Blocking: call it on a worker thread or from the CLI.
     Result<ReproductionReport> run();
-    /// Stops a reproduction in progress (hashing, pulling or the run). Thread-safe.
+    /// Stops a reproduction being prepared (checkout, data hashing); the run itself is stopped
+    /// by whoever executes it. Thread-safe.
     void cancel();
 
     /// After run() refused because data changed: what differs, input by input.
@@ -126,7 +145,6 @@ private:
     Options m_options;
     std::atomic_bool m_cancel{false};
     mutable std::mutex m_mutex;
-    Scheduler *m_scheduler = nullptr; ///< while the reproduction runs (guarded by m_mutex)
     std::vector<DataDifference> m_dataDifferences;
 };
 

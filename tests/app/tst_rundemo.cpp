@@ -12,6 +12,8 @@
 #include <QStandardPaths>
 #include <QTest>
 
+#include "lineage/runhistory.h"
+
 #include "support/demoproject.h"
 #include <QUrl>
 
@@ -40,15 +42,13 @@ RunResult runTrainyard(const QStringList &args, const QProcessEnvironment &env =
     return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
 }
 
+/// The project's newest run as the lineage store has it (the one record of runs), as JSON.
 QJsonObject lastRun(const QString &project)
 {
-    QDir runs(project + QStringLiteral("/.trainyard/runs"));
-    const QStringList files = runs.entryList({QStringLiteral("*.json")}, QDir::Files, QDir::Name);
-    if (files.isEmpty())
+    const auto runs = trainyard::core::RunHistory::read(project);
+    if (!runs || runs->empty())
         return {};
-    QFile f(runs.filePath(files.last()));
-    (void)f.open(QIODevice::ReadOnly);
-    return QJsonDocument::fromJson(f.readAll()).object();
+    return runs->back().record.toJson();
 }
 
 QString artifactSha(const QJsonObject &run, const QString &job, const QString &path)

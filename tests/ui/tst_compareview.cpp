@@ -36,6 +36,8 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include "support/recordedruns.h"
 #include <QTimer>
 #include <QTreeView>
 #include <QValueAxis>
@@ -671,7 +673,6 @@ void tst_CompareView::recordedRunsShowTheirParameters()
                       "variables:\n  LEARNING_RATE: \"0.1\"\n  API_KEY: \"k\"\n"
                       ".trainyard:\n  secrets: [API_KEY]\n  jobs:\n    train:\n      tensorboard: logs\n"
                       "train:\n  image: trainer:1\n  script: [train]\n"));
-    const core::RunStore store(project);
     const core::ArtifactStore artifacts(project + QStringLiteral("/.trainyard/artifacts"));
     for (int iid : {1, 2}) {
         const QString ws = m_dir->filePath(QStringLiteral("ws%1").arg(iid));
@@ -692,7 +693,7 @@ void tst_CompareView::recordedRunsShowTheirParameters()
         j.artifacts = core::ArtifactStore::toJson(*set);
         r.jobs[j.name] = j;
         r.jobOrder << j.name;
-        QVERIFY(store.save(r));
+        QVERIFY(trainyard::test::recordRun(project, r));
     }
     auto view = showView({});
     view->setProjectDir(project);
@@ -734,7 +735,7 @@ void tst_CompareView::recordedRunsShowTheirParameters()
     j.status = core::JobStatus::Running;
     running.jobs[j.name] = j;
     running.jobOrder << j.name;
-    QVERIFY(store.save(running));
+    QVERIFY(trainyard::test::recordRun(project, running));
     const QString logdir = core::RunScalarsLocator::workspaceDir(project, running.id, j.name) + QStringLiteral("/logs");
     QVERIFY(writeRun(logdir, {{"loss", lossCurve(0.2, 10)}}));
     view->model()->setPollInterval(100);
@@ -759,7 +760,7 @@ void tst_CompareView::recordedRunsShowTheirParameters()
     j.artifacts = core::ArtifactStore::toJson(*collected);
     running.jobs[j.name] = j;
     running.status = core::RunStatus::Success;
-    QVERIFY(store.save(running));
+    QVERIFY(trainyard::test::recordRun(project, running));
     QVERIFY(QDir(core::RunScalarsLocator::workspaceDir(project, running.id, j.name)).removeRecursively());
     view->refreshRuns();
     QTRY_VERIFY_WITH_TIMEOUT(!view->model()->run(QStringLiteral("project:#3 train"))->live, 10000);
@@ -796,7 +797,7 @@ void tst_CompareView::recordedRunsShowTheirParameters()
         job.artifacts = core::ArtifactStore::toJson(*set);
         r.jobs[job.name] = job;
         r.jobOrder << job.name;
-        QVERIFY(store.save(r));
+        QVERIFY(trainyard::test::recordRun(project, r));
     }
     view->showPipelineRuns({QStringLiteral("run-4")});
     QTRY_VERIFY_WITH_TIMEOUT(view->model()->run(QStringLiteral("project:#4 train")), 10000);

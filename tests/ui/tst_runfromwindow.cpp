@@ -18,6 +18,7 @@
 #include <QTemporaryDir>
 #include <QElapsedTimer>
 #include <QTest>
+#include <QDirIterator>
 
 #include "support/demoproject.h"
 
@@ -52,6 +53,7 @@ private Q_SLOTS:
     void runDemoAndApproveExport();
     void cancelLongJob();
     void retryFailedJobReusesItsNeeds();
+    void secretsReachTheJobMasked();
 };
 
 void tst_RunFromWindow::initTestCase()
@@ -150,6 +152,43 @@ void tst_RunFromWindow::retryFailedJobReusesItsNeeds()
     QVERIFY(counted.open(QIODevice::ReadOnly));
     QCOMPARE(counted.readAll(), QByteArray("run\n")); // prepare ran once, in the first run only
     QTRY_COMPARE_WITH_TIMEOUT(int(runs->runs().size()), 2, 10000);
+}
+
+// The run-path issue: a run started from the window loaded no secrets (only the CLI and the
+// reproducer did). Now it goes through the same run service as `trainyard run` (whose side
+// tests/security/tst_secretleaks checks): the job gets the value, every log shows it masked.
+void tst_RunFromWindow::secretsReachTheJobMasked()
+{
+    QTemporaryDir dir;
+    QFile file(dir.filePath(QStringLiteral(".gitlab-ci.yml")));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("deploy:\n  script:\n    - echo \"token=$TOKEN\"\n    - test \"$TOKEN\" = abcd1234efgh && echo has-the-value\n");
+    file.close();
+    test::shell(dir.path(), QStringLiteral("printf '.trainyard/\\n' > .gitignore && git init -q -b main && git add -A && "
+                                           "git -c user.name=t -c user.email=t@t commit -qm secrets && mkdir -p .trainyard && "
+                                           "printf 'TOKEN=abcd1234efgh\\n' > .trainyard/secrets.env"));
+    MainWindow w;
+    w.show();
+    w.openProject(dir.path());
+    PipelineScene *scene = w.findChild<PipelineCanvas *>()->pipelineScene();
+    QTRY_VERIFY_WITH_TIMEOUT(scene->card(QStringLiteral("deploy")), 10000);
+    w.runPipeline({}, true);
+    QTRY_COMPARE_WITH_TIMEOUT(statusOf(scene, QStringLiteral("deploy")), std::optional(core::JobStatus::Success), 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(!w.isRunning(), 30000);
+    QByteArray logs;
+    QDirIterator it(dir.filePath(QStringLiteral(".trainyard/logs")), {QStringLiteral("*.log")}, QDir::Files,
+                    QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        QFile log(it.next());
+        QVERIFY(log.open(QIODevice::ReadOnly));
+        logs += log.readAll();
+    }
+    QVERIFY2(logs.contains("token=[MASKED]"), logs.constData());
+    QVERIFY2(logs.contains("has-the-value"), logs.constData()); // the job got the value
+    QVERIFY(!logs.contains("abcd1234efgh"));
+    auto *console = w.findChild<RunConsole *>();
+    QVERIFY(console);
+    QVERIFY(!console->viewFor(QStringLiteral("deploy"))->textEdit()->toPlainText().contains(QStringLiteral("abcd1234efgh")));
 }
 
 void tst_RunFromWindow::cancelLongJob()

@@ -20,6 +20,8 @@
 #include <QClipboard>
 #include <QGuiApplication>
 #include <QTest>
+
+#include "support/recordedruns.h"
 #include <QTextBlock>
 #include <QTimer>
 #include <QTreeWidget>
@@ -116,7 +118,6 @@ private:
 void tst_RunsList::init()
 {
     m_project = std::make_unique<QTemporaryDir>();
-    const RunStore store(m_project->path());
     m_first =
         run(QStringLiteral("20240501-090000-aaaa"), 1, RunStatus::Success, 0,
             {job(QStringLiteral("build"), JobStatus::Success, 0, 0, 30, QStringLiteral("20240501-090000-aaaa")),
@@ -132,9 +133,9 @@ void tst_RunsList::init()
     m_third.branch = QStringLiteral("feature/lr");
     m_third.commitSha = QStringLiteral("fedcba9876543210fedcba9876543210fedcba98");
     // Saved out of order: the list sorts.
-    QVERIFY(store.save(m_second));
-    QVERIFY(store.save(m_third));
-    QVERIFY(store.save(m_first));
+    QVERIFY(trainyard::test::recordRun(m_project->path(), m_second));
+    QVERIFY(trainyard::test::recordRun(m_project->path(), m_third));
+    QVERIFY(trainyard::test::recordRun(m_project->path(), m_first));
 }
 
 bool tst_RunsList::refresh(RunsList &list)
@@ -425,7 +426,7 @@ void tst_RunsList::contextMenuOffersRetryOnFailedJobs()
     live.pipelineIid = 4;
     live.status = RunStatus::Running;
     live.finished = {};
-    QVERIFY(RunStore(m_project->path()).save(live));
+    QVERIFY(trainyard::test::recordRun(m_project->path(), live));
     QVERIFY(refresh(list));
     QTreeWidgetItem *liveItem = list.tree()->topLevelItem(0);
     QCOMPARE(list.recordOf(liveItem)->id, live.id);
@@ -447,7 +448,7 @@ void tst_RunsList::refreshKeepsSelectionAndExpansion()
     RunRecord next = m_first;
     next.id = QStringLiteral("20240502-090000-eeee");
     next.pipelineIid = 4;
-    QVERIFY(RunStore(m_project->path()).save(next));
+    QVERIFY(trainyard::test::recordRun(m_project->path(), next));
     QVERIFY(refresh(list));
     QCOMPARE(tree->topLevelItemCount(), 4);
     QCOMPARE(list.recordOf(tree->topLevelItem(0))->id, next.id);

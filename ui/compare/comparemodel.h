@@ -2,7 +2,7 @@
 
 #include "common/error.h"
 #include "metrics/eventfilereader.h"
-#include "metrics/runscalarslocator.h"
+#include "lineage/runscalarslocator.h"
 #include "metrics/scalarseries.h"
 #include "seriesstats.h"
 

@@ -5,17 +5,18 @@
 
 #include <QObject>
 
-#include <memory>
-#include <thread>
+namespace trainyard::core {
+class RunService;
+}
 
 namespace trainyard::ui {
 
 class LogBatcher;
 
-/// Reproduces a recorded run through core's RunReproducer on a worker thread — the same as
+/// Reproduces a recorded run from the window through core's RunService — the same as
 /// `trainyard reproduce` — and reports on the UI thread: the reproduction's job changes,
-/// progress and messages as signals, log lines through a LogBatcher, and the outcome. Destroying
-/// it cancels the reproduction and waits for it.
+/// progress and messages as signals, log lines through a LogBatcher, and the outcome.
+/// Destroying it cancels the reproduction; it never waits for a thread.
 class ReproduceController final : public QObject
 {
     Q_OBJECT
@@ -39,10 +40,13 @@ Q_SIGNALS:
     void finished(const trainyard::core::ReproductionReport &report, const QString &refusal);
 
 private:
+    void end(const core::ReproductionReport &report, const QString &refusal);
+
     QString m_projectDir;
     QString m_runId;
-    std::unique_ptr<core::RunReproducer> m_reproducer;
-    std::thread m_thread;
+    LogBatcher *m_logs;
+    core::RunService *m_service;
+    core::ReproductionReport m_report;
     bool m_running = false;
 };
 

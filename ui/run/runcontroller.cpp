@@ -2,95 +2,81 @@
 
 #include "console/logbatcher.h"
 
-#include "engine/dockerclient.h"
-#include "engine/dockerexecutor.h"
-#include "engine/shellexecutor.h"
-#include "lineage/lineagerecorder.h"
+#include "run/runservice.h"
+
+#include <QTimer>
 
 namespace trainyard::ui {
 
 RunController::RunController(core::Pipeline pipeline, Engine engine, core::RunOptions options, LogBatcher *logs,
-                             QObject *parent)
+                             QObject *parent, QString retryOf)
     : QObject(parent)
     , m_pipeline(std::move(pipeline))
+    , m_engine(engine)
+    , m_options(std::move(options))
+    , m_retryOf(std::move(retryOf))
+    , m_logs(logs)
+    , m_service(new core::RunService(this))
 {
-    if (engine == Engine::Docker)
-        m_executor = std::make_unique<core::DockerExecutor>(core::DockerClient::defaultEndpoint(), m_pipeline.trainyard,
-                                                            m_pipeline.projectDir);
-    else
-        m_executor = std::make_unique<core::ShellExecutor>();
-    options.trigger = QStringLiteral("gui");
-    options.waitForApprovals = true; // manual jobs wait for the Approve button
-
-    // The scheduler calls these from its threads; each is handed to the UI thread, and dropped
-    // there if this controller is gone by then.
-    core::SchedulerEvents events;
-    events.jobChanged = [this](const core::JobRecord &record) {
-        QMetaObject::invokeMethod(this, [this, record] { Q_EMIT jobChanged(record); }, Qt::QueuedConnection);
-    };
-    events.progress = [this](const QString &job, const QString &label, qint64 current, qint64 total) {
-        QMetaObject::invokeMethod(
-            this, [this, job, label, current, total] { Q_EMIT progress(job, label, current, total); }, Qt::QueuedConnection);
-    };
-    events.message = [this](const QString &text) {
-        QMetaObject::invokeMethod(this, [this, text] { Q_EMIT message(text); }, Qt::QueuedConnection);
-    };
-    events.log = [logs](const QString &job, const core::LogLine &line) { logs->push(job, line); };
-    core::LineageRecorder::Options lineage;
-    lineage.onlyJobs = options.onlyJobs;
-    lineage.secrets = options.secrets;
-    lineage.trigger = options.trigger;
-    lineage.message = events.message;
-    lineage.progress = [progress = events.progress](const QString &label, qint64 cur, qint64 total) {
-        progress(QString(), label, cur, total);
-    };
-    m_lineage = std::make_unique<core::LineageRecorder>(m_pipeline, std::move(lineage));
-    m_scheduler = std::make_unique<core::Scheduler>(m_pipeline, *m_executor, std::move(options),
-                                                     m_lineage->wrap(std::move(events)));
+    m_options.trigger = QStringLiteral("gui");
+    m_options.waitForApprovals = true; // manual jobs wait for the Approve button
+    connect(m_service, &core::RunService::jobChanged, this, &RunController::jobChanged);
+    connect(m_service, &core::RunService::progress, this, &RunController::progress);
+    for (auto signal : {&core::RunService::message, &core::RunService::note, &core::RunService::warning})
+        connect(m_service, signal, this, &RunController::message);
+    connect(m_service, &core::RunService::finished, this, &RunController::end);
+    connect(m_service, &core::RunService::refused, this, [this](const QString &error) {
+        core::RunRecord record;
+        record.status = core::RunStatus::NotStarted;
+        record.reason = error;
+        end(record, error);
+    });
 }
 
-RunController::~RunController()
-{
-    if (m_scheduler)
-        m_scheduler->cancel();
-    if (m_thread.joinable())
-        m_thread.join();
-}
+RunController::~RunController() = default; // the service cancels the run as it goes
 
 void RunController::start()
 {
-    if (m_running || m_thread.joinable())
+    if (m_running)
         return;
+    core::RunService::Request request;
+    request.projectDir = m_pipeline.projectDir;
+    request.pipeline = m_pipeline;
+    request.engine = m_engine == Engine::Docker ? QStringLiteral("docker") : QStringLiteral("shell");
+    request.options = m_options;
+    request.retryOf = m_retryOf;
+    request.log = [logs = m_logs](const QString &job, const core::LogLine &line) { logs->push(job, line); };
     m_running = true;
-    m_thread = std::thread([this] {
-        m_lineage->runStarted(m_scheduler->runId(), m_executor->name());
-        const auto result = m_scheduler->run();
-        core::RunRecord record = result ? *result : m_scheduler->snapshot();
-        m_lineage->runFinished(record);
-        const QString error = result ? QString() : result.error().toString();
-        QMetaObject::invokeMethod(
-            this,
-            [this, record, error] {
-                m_running = false;
-                Q_EMIT finished(record, error);
-            },
-            Qt::QueuedConnection);
-    });
+    if (auto started = m_service->start(std::move(request)); !started) {
+        // Reported as the end of a run that did not start, after the caller has connected.
+        QTimer::singleShot(0, this, [this, error = started.error().message] {
+            core::RunRecord record;
+            record.status = core::RunStatus::NotStarted;
+            record.reason = error;
+            end(record, error);
+        });
+    }
+}
+
+void RunController::end(const core::RunRecord &record, const QString &error)
+{
+    m_running = false;
+    Q_EMIT finished(record, error);
 }
 
 void RunController::cancel()
 {
-    m_scheduler->cancel();
+    m_service->cancel();
 }
 
 void RunController::cancelJob(const QString &job)
 {
-    m_scheduler->cancelJob(job);
+    m_service->cancelJob(job);
 }
 
 void RunController::approve(const QString &job)
 {
-    m_scheduler->approve(job);
+    m_service->approve(job);
 }
 
 } // namespace trainyard::ui

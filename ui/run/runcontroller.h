@@ -6,21 +6,18 @@
 
 #include <QObject>
 
-#include <memory>
-#include <thread>
-
 namespace trainyard::core {
-class JobExecutor;
-class LineageRecorder;
+class RunService;
 }
 
 namespace trainyard::ui {
 
 class LogBatcher;
 
-/// Runs a pipeline through core's Scheduler on a worker thread — the same scheduler as
-/// `trainyard run` — and reports on the UI thread: job changes, progress and the end of the run
-/// as signals, log lines through a LogBatcher. Destroying it cancels the run and waits for it.
+/// A run started from the window: core's RunService (the same as `trainyard run`: secrets,
+/// interrupted runs, lineage, engine) with the window's pipeline, reporting on the UI thread:
+/// job changes, progress, messages and the end of the run as signals, log lines through a
+/// LogBatcher. Destroying it cancels the run; it never waits for a thread.
 class RunController final : public QObject
 {
     Q_OBJECT
@@ -29,7 +26,7 @@ public:
     enum class Engine { Docker, Shell };
 
     RunController(core::Pipeline pipeline, Engine engine, core::RunOptions options, LogBatcher *logs,
-                  QObject *parent = nullptr);
+                  QObject *parent = nullptr, QString retryOf = {});
     ~RunController() override;
 
     void start();
@@ -43,15 +40,19 @@ Q_SIGNALS:
     void jobChanged(const trainyard::core::JobRecord &record);
     void progress(const QString &job, const QString &label, qint64 current, qint64 total);
     void message(const QString &text);
-    /// The run ended; `error` is set when it could not start (engine unreachable, GPUs missing…).
+    /// The run ended; `error` is set when it could not start (engine unreachable, GPUs missing,
+    /// the lineage store cannot be written…).
     void finished(const trainyard::core::RunRecord &record, const QString &error);
 
 private:
+    void end(const core::RunRecord &record, const QString &error);
+
     core::Pipeline m_pipeline;
-    std::unique_ptr<core::JobExecutor> m_executor;
-    std::unique_ptr<core::LineageRecorder> m_lineage; ///< outlives the scheduler that feeds it
-    std::unique_ptr<core::Scheduler> m_scheduler;
-    std::thread m_thread;
+    Engine m_engine;
+    core::RunOptions m_options;
+    QString m_retryOf;
+    LogBatcher *m_logs;
+    core::RunService *m_service;
     bool m_running = false;
 };
 

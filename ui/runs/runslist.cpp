@@ -4,6 +4,7 @@
 #include "console/joblogview.h"
 #include "console/runconsole.h"
 #include "lineage/lineagestore.h"
+#include "lineage/runhistory.h"
 
 #include <QClipboard>
 #include <QCoreApplication>
@@ -176,7 +177,13 @@ void RunsList::refresh()
     const QString dir = m_projectDir;
     const quint64 generation = m_generation;
     QThreadPool::globalInstance()->start([guard, dir, generation] {
-        std::vector<core::RunRecord> runs = core::RunStore(dir).list();
+        // The lineage store is the one record of runs (those of the CLI too); an unreadable one
+        // shows as no runs here, and says why in the Lineage view.
+        std::vector<core::RunRecord> runs;
+        if (auto history = core::RunHistory::read(dir)) {
+            for (core::RunHistory::Run &run : *history)
+                runs.push_back(std::move(run.record));
+        }
         // Through the application object, which outlives pool tasks; the list may be gone.
         if (QCoreApplication *app = QCoreApplication::instance()) {
             QMetaObject::invokeMethod(
@@ -195,7 +202,7 @@ void RunsList::apply(quint64 generation, std::vector<core::RunRecord> runs)
     if (generation != m_generation)
         return;
     m_loading = false;
-    std::reverse(runs.begin(), runs.end()); // RunStore lists the oldest first
+    std::reverse(runs.begin(), runs.end()); // RunHistory lists the oldest first
     m_runs = std::move(runs);
     m_lineageStale = true; // new runs may match an image: or data: term: ask again
     rebuild();

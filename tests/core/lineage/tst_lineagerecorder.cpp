@@ -290,7 +290,7 @@ void tst_LineageRecorder::retryRecordsReusedJobs()
     Project p;
     const RunRecord first = p.run();
     RunOptions retry;
-    retry.retryOf = first.id;
+    retry.retryFrom = first;
     retry.onlyJobs = {QStringLiteral("evaluate")};
     const RunRecord second = p.run(retry);
     QCOMPARE(second.status, RunStatus::Success);
@@ -363,7 +363,12 @@ void tst_LineageRecorder::runNumberIsRecordedBeforeTheEnd()
         if (store && *(*store)->run(runId))
             iidWhileRunning = (*(*store)->run(runId))->pipelineIid;
     };
-    Scheduler scheduler(pipeline, executor, {}, recorder.wrap(events));
+    RunOptions options; // numbered by the store, as the run service has it
+    options.numberRun = [&](const RunRecord &record) -> Result<qint64> {
+        auto store = LineageStore::open(p.db());
+        return (*store)->allocatePipelineIid(record.id, pipeline.projectDir);
+    };
+    Scheduler scheduler(pipeline, executor, options, recorder.wrap(events));
     runId = scheduler.runId();
     recorder.runStarted(runId, executor.name());
     const auto result = scheduler.run();

@@ -9,6 +9,10 @@
 #include "lineage/lineagerecorder.h"
 #include "lineage/lineagestore.h"
 #include "lineage/runreproducer.h"
+#include "run/runexecution.h"
+#include "run/runservice.h"
+
+#include <QSignalSpy>
 #include "pipeline/gitlabcireader.h"
 
 #include <QDir>
@@ -25,6 +29,15 @@
 using namespace trainyard::core;
 
 namespace {
+
+/// What the run service does with a prepared reproduction: run it through RunExecution.
+std::pair<RunRecord, QString> execute(const ReproductionRun &r)
+{
+    RunExecution execution(RunExecution::Setup{r.pipeline, r.engine, r.dockerEndpoint, r.options, true, r.databasePath,
+                                               r.pipelineIid, r.events, {}, {}});
+    const auto result = execution.run();
+    return {result ? *result : execution.snapshot(), result ? QString() : result.error().toString()};
+}
 
 void git(const QString &dir, const QStringList &args)
 {
@@ -67,16 +80,13 @@ struct Project
     {
         GitlabCiReader::Options o;
         o.projectDir = path();
-        const Pipeline pipeline = GitlabCiReader::read(o);
-        ShellExecutor executor;
-        RunOptions options;
-        options.approvals = approvals;
-        LineageRecorder lineage(pipeline, {});
-        Scheduler scheduler(pipeline, executor, options, lineage.wrap({}));
-        lineage.runStarted(scheduler.runId(), executor.name());
-        const auto result = scheduler.run();
-        lineage.runFinished(result ? *result : scheduler.snapshot());
-        return scheduler.runId();
+        RunExecution::Setup setup;
+        setup.pipeline = GitlabCiReader::read(o);
+        setup.engine = QStringLiteral("shell");
+        setup.options.approvals = approvals;
+        RunExecution execution(std::move(setup));
+        const auto result = execution.run();
+        return result ? result->id : execution.snapshot().id;
     }
 
     std::unique_ptr<LineageStore> store() const
@@ -88,8 +98,10 @@ struct Project
                                          std::vector<DataDifference> *data = nullptr) const
     {
         RunReproducer::Options options;
+    options.execute = execute;
         options.engine = QStringLiteral("shell");
         options.keepWorktree = keepWorktree;
+        options.execute = execute;
         RunReproducer reproducer(path(), runId, options);
         auto report = reproducer.run();
         if (data)
@@ -353,19 +365,23 @@ void tst_RunReproducer::cancelStopsTheReproduction()
               "  artifacts:\n    paths: [out.txt]\n");
     const QString original = p.run();
     qputenv("NAP", "30");
-    RunReproducer::Options options;
-    options.engine = QStringLiteral("shell");
-    RunReproducer reproducer(p.path(), original, options);
+    // Cancelled as the window and Ctrl-C cancel it: through the run service.
+    RunService service;
+    std::optional<ReproductionReport> report;
+    QSignalSpy finished(&service, &RunService::finished);
+    connect(&service, &RunService::reproduced, this, [&](const ReproductionReport &r) { report = r; });
+    RunService::Request request;
+    request.projectDir = p.path();
+    request.reproduce = original;
+    request.engine = QStringLiteral("shell");
     QElapsedTimer timer;
     timer.start();
-    std::thread canceller([&] {
-        std::this_thread::sleep_for(std::chrono::milliseconds(800));
-        reproducer.cancel();
-    });
-    const auto report = reproducer.run();
-    canceller.join();
+    QVERIFY(service.start(std::move(request)));
+    QTest::qWait(800);
+    service.cancel();
+    QVERIFY(finished.wait(30000));
     qunsetenv("NAP");
-    QVERIFY2(report, qPrintable(report ? QString() : report.error().toString()));
+    QVERIFY(report);
     QCOMPARE(report->reproductionStatus, QStringLiteral("cancelled"));
     QVERIFY(!report->identical);
     QCOMPARE(report->jobDifferences.size(), size_t(1));

@@ -3,8 +3,9 @@
 #include "common/error.h"
 #include "engine/jobstatus.h"
 #include "engine/runrecord.h"
-#include "eventfilereader.h"
-#include "scalarseries.h"
+#include "runhistory.h"
+#include "metrics/eventfilereader.h"
+#include "metrics/scalarseries.h"
 
 #include <QByteArray>
 #include <QDateTime>
@@ -28,7 +29,7 @@ struct RunParameters
     std::vector<std::pair<QString, QString>> variables;
     /// Where `variables` come from.
     enum class VariablesSource {
-        Recorded,    ///< the run record carries them (`jobs[].variables`)
+        Recorded,    ///< the lineage store recorded them with the run
         RunCommit,   ///< the pipeline file as committed at the run's commit: the run's own unless it was dirty
         CurrentFile, ///< the project's pipeline file now (the run's commit could not be read): may have changed since
     };
@@ -79,7 +80,7 @@ struct RecordedScalarRuns
     std::vector<Error> problems;         ///< warnings; the runs they concern are left out
 };
 
-/// Finds the TensorBoard event files among a project's recorded runs (`.trainyard/runs/`), so the
+/// Finds the TensorBoard event files among a project's recorded runs (the lineage store), so the
 /// compare view can show Trainyard's own runs next to any logdir. QtCore only; reads files, so
 /// call it on a worker thread.
 class RunScalarsLocator final
@@ -92,9 +93,9 @@ public:
     /// at the run's commit (read with libgit2; local includes resolve against today's files),
     /// else from `pipeline`, today's file. Variables the run record carries win over both.
     static Result<RecordedScalarRuns> list(const QString &projectDir);
-    /// The same with today's pipeline and the records given (the window has the pipeline).
+    /// The same with today's pipeline and the runs given (the window has the pipeline).
     static RecordedScalarRuns list(const QString &projectDir, const Pipeline &pipeline,
-                                   const std::vector<RunRecord> &records);
+                                   const std::vector<RunHistory::Run> &runs);
     /// The project's `.gitlab-ci.yml` as committed at `commit`; nullopt outside git, for an
     /// unknown commit, or when the file is not in it.
     static std::optional<QByteArray> pipelineFileAt(const QString &projectDir, const QString &commit);

@@ -5,8 +5,9 @@
 #include "engine/artifactstore.h"
 #include "pipeline/secretmasker.h"
 #include "pipeline/secretsource.h"
-#include "lineage/githandles.h"
-#include "logdirscanner.h"
+#include "githandles.h"
+#include "lineagestore.h"
+#include "metrics/logdirscanner.h"
 #include "pipeline/evaluationcontext.h"
 #include "pipeline/gitlabcireader.h"
 #include "pipeline/pipeline.h"
@@ -39,24 +40,6 @@ QString cleanRelative(const QString &path)
     return p;
 }
 
-// The job's variables as its run record has them (`jobs[].variables`, an object of name →
-// value), by job name. Records written before the engine kept them have none.
-QHash<QString, QJsonObject> recordedVariables(const QString &runsDir, const QString &runId)
-{
-    QHash<QString, QJsonObject> byJob;
-    QFile file(QDir(runsDir).filePath(runId + QStringLiteral(".json")));
-    if (!file.open(QIODevice::ReadOnly))
-        return byJob;
-    const QJsonObject record = QJsonDocument::fromJson(file.readAll()).object();
-    for (const QJsonValue &job : record.value(QStringLiteral("jobs")).toArray()) {
-        const QJsonObject o = job.toObject();
-        const QJsonValue variables = o.value(QStringLiteral("variables"));
-        if (variables.isObject())
-            byJob.insert(o.value(QStringLiteral("name")).toString(), variables.toObject());
-    }
-    return byJob;
-}
-
 struct SecretFilter
 {
     QSet<QString> names;
@@ -86,7 +69,7 @@ SecretFilter secretFilter(const QString &projectDir, const Pipeline &pipeline, s
 }
 
 RunParameters parametersOf(const RunRecord &record, const JobRecord &job, const Pipeline &pipeline,
-                           RunParameters::VariablesSource source, const QHash<QString, QJsonObject> &recorded,
+                           RunParameters::VariablesSource source, const QHash<QString, RunHistory::Variables> &recorded,
                            const SecretFilter &secrets)
 {
     RunParameters p;
@@ -97,10 +80,10 @@ RunParameters parametersOf(const RunRecord &record, const JobRecord &job, const 
     p.branch = record.branch;
 
     std::map<QString, QString> variables;
-    if (const auto it = recorded.find(job.name); it != recorded.end()) {
+    if (const auto it = recorded.find(job.name); it != recorded.end() && !it->empty()) {
         p.variablesSource = RunParameters::VariablesSource::Recorded;
-        for (auto v = it->begin(); v != it->end(); ++v)
-            variables[v.key()] = v.value().toString();
+        for (const auto &[name, value] : *it)
+            variables[name] = value;
     } else {
         p.variablesSource = source;
         for (const Variable &v : pipeline.variables)
@@ -215,16 +198,19 @@ Result<RecordedScalarRuns> RunScalarsLocator::list(const QString &projectDir)
     GitlabCiReader::Options options;
     options.projectDir = projectDir;
     const Pipeline pipeline = GitlabCiReader::read(options);
-    return list(projectDir, pipeline, RunStore(projectDir).list());
+    auto runs = RunHistory::read(projectDir);
+    if (!runs)
+        return tl::make_unexpected(runs.error());
+    return list(projectDir, pipeline, *runs);
 }
 
 RecordedScalarRuns RunScalarsLocator::list(const QString &projectDir, const Pipeline &pipeline,
-                                           const std::vector<RunRecord> &records)
+                                           const std::vector<RunHistory::Run> &runs)
 {
     RecordedScalarRuns result;
     const SecretFilter secrets = secretFilter(projectDir, pipeline, result.problems);
     const QString storeRoot = projectDir + QStringLiteral("/.trainyard/artifacts");
-    const QString runsDir = RunStore(projectDir).runsDir();
+    const QString database = LineageStore::defaultPath(projectDir);
 
     // The pipeline each run was made from: its commit's file, read once per commit.
     std::optional<EvaluationContext> context;
@@ -244,8 +230,9 @@ RecordedScalarRuns RunScalarsLocator::list(const QString &projectDir, const Pipe
         return it->second ? &*it->second : nullptr;
     };
 
-    for (const RunRecord &record : records) {
-        const QHash<QString, QJsonObject> recorded = recordedVariables(runsDir, record.id);
+    for (const RunHistory::Run &run : runs) {
+        const RunRecord &record = run.record;
+        const QHash<QString, RunHistory::Variables> &recorded = run.variables;
         const Pipeline *committed = pipelineOf(record);
         const Pipeline &runPipeline = committed ? *committed : pipeline;
         const auto source =
@@ -274,7 +261,7 @@ RecordedScalarRuns RunScalarsLocator::list(const QString &projectDir, const Pipe
                 if (!set) {
                     result.problems.push_back(Error::warning(
                         QStringLiteral("run #%1 (%2): %3").arg(record.pipelineIid).arg(record.id, set.error().message),
-                        SourceLocation{QDir(runsDir).filePath(record.id + QStringLiteral(".json")), 0, 0}, jobName));
+                        SourceLocation{database, 0, 0}, jobName));
                     continue;
                 }
                 groups = eventFilesBySubRun(*set, tensorboardDir);

@@ -1,0 +1,105 @@
+#include "runexecution.h"
+
+#include "engine/engines.h"
+#include "engine/jobexecutor.h"
+#include "lineage/lineagerecorder.h"
+#include "lineage/lineagestore.h"
+
+#include <QDir>
+
+namespace trainyard::core {
+
+RunExecution::RunExecution(Setup setup)
+    : m_setup(std::move(setup))
+{
+}
+
+RunExecution::~RunExecution() = default;
+
+Result<RunRecord> RunExecution::run()
+{
+    auto executor = Engines::make(m_setup.engine, m_setup.pipeline, m_setup.dockerEndpoint);
+    if (!executor)
+        return tl::unexpected(executor.error());
+    m_executor = std::move(*executor);
+
+    const QString databasePath = m_setup.databasePath.isEmpty() ? LineageStore::defaultPath(m_setup.pipeline.projectDir)
+                                                                : m_setup.databasePath;
+    RunOptions options = m_setup.options;
+    const QString projectDir = m_setup.pipeline.projectDir;
+    const qint64 carried = m_setup.pipelineIid;
+    if (carried > 0) {
+        options.numberRun = [carried](const RunRecord &) -> Result<qint64> { return carried; };
+    } else if (m_setup.record) {
+        // The number is handed out by the store, in one transaction: runs started at the same
+        // moment, by any process, never share one.
+        options.numberRun = [databasePath, projectDir](const RunRecord &record) -> Result<qint64> {
+            auto store = LineageStore::open(databasePath);
+            if (!store)
+                return tl::unexpected(store.error());
+            return (*store)->allocatePipelineIid(record.id, QDir(projectDir).absolutePath());
+        };
+    }
+
+    SchedulerEvents events = m_setup.events;
+    if (m_setup.record) {
+        LineageRecorder::Options lineage;
+        lineage.databasePath = databasePath;
+        lineage.onlyJobs = options.onlyJobs;
+        lineage.secrets = options.secrets;
+        lineage.trigger = options.trigger;
+        lineage.pipelineIid = carried;
+        lineage.message = m_setup.message;
+        lineage.progress = m_setup.progress;
+        m_recorder = std::make_unique<LineageRecorder>(m_setup.pipeline, std::move(lineage));
+        events = m_recorder->wrap(std::move(events));
+    }
+    {
+        std::lock_guard lock(m_mutex);
+        m_scheduler = std::make_unique<Scheduler>(m_setup.pipeline, *m_executor, std::move(options), std::move(events));
+        if (m_cancelled)
+            m_scheduler->cancel();
+    }
+    if (m_recorder)
+        m_recorder->runStarted(m_scheduler->runId(), m_executor->name());
+    auto result = m_scheduler->run();
+    const RunRecord record = result ? *result : m_scheduler->snapshot();
+    if (m_recorder)
+        m_recorder->runFinished(record); // waits until everything is written
+    if (m_setup.record) {
+        // The export: for other tools and `trainyard doctor --rebuild-db`; never read as the truth.
+        if (auto saved = RunExport(projectDir).save(record); !saved && m_setup.message)
+            m_setup.message(saved.error().toString());
+    }
+    return result;
+}
+
+RunRecord RunExecution::snapshot() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_scheduler ? m_scheduler->snapshot() : RunRecord{};
+}
+
+void RunExecution::cancel()
+{
+    std::lock_guard lock(m_mutex);
+    m_cancelled = true;
+    if (m_scheduler)
+        m_scheduler->cancel();
+}
+
+void RunExecution::cancelJob(const QString &job)
+{
+    std::lock_guard lock(m_mutex);
+    if (m_scheduler)
+        m_scheduler->cancelJob(job);
+}
+
+void RunExecution::approve(const QString &job)
+{
+    std::lock_guard lock(m_mutex);
+    if (m_scheduler)
+        m_scheduler->approve(job);
+}
+
+} // namespace trainyard::core
