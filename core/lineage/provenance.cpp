@@ -108,6 +108,7 @@ QJsonObject toJson(const LineageRun &r)
                        {QStringLiteral("trigger"), r.trigger},
                        {QStringLiteral("engine"), r.engine},
                        {QStringLiteral("status"), r.status},
+                       {QStringLiteral("reason"), r.reason},
                        {QStringLiteral("started"), isoTime(r.started)},
                        {QStringLiteral("finished"), isoTime(r.finished)},
                        {QStringLiteral("duration_ms"), r.durationMs},
@@ -136,7 +137,8 @@ QJsonObject toJson(const LineageJob &j)
                        {QStringLiteral("reason"), j.reason},
                        {QStringLiteral("log"), j.logFile},
                        {QStringLiteral("tensorboard"), j.tensorboardDir},
-                       {QStringLiteral("reused_from"), j.reusedFrom}};
+                       {QStringLiteral("reused_from"), j.reusedFrom},
+                       {QStringLiteral("warnings"), QJsonArray::fromStringList(j.warnings)}};
 }
 
 QJsonObject toJson(const LineageArtifact &a)

@@ -72,6 +72,7 @@ private Q_SLOTS:
     void runRefusesMissingDataFirst();
     void jobNameWithALineBreakStaysOnOneLine();
     void killedRunLeavesNoWorkspaces();
+    void runThatCannotStartIsNotStarted();
     void runRefusesAnUnknownJob_data();
     void runRefusesAnUnknownJob();
 };
@@ -333,6 +334,46 @@ void tst_Cli::killedRunLeavesNoWorkspaces()
                  next.err.contains(QStringLiteral("was interrupted; marked so, removed its job workspaces")),
              qPrintable(next.err));
     QVERIFY(!QFileInfo::exists(workspaces + u'/' + killed));
+    // One store of runs: the killed run is interrupted there, its job cancelled; nothing else
+    // (no JSON record) says otherwise.
+    const RunResult runs = runTrainyard({QStringLiteral("lineage"), QStringLiteral("-C"), dir.path(), QStringLiteral("--json"), killed});
+    QCOMPARE(runs.exitCode, 0);
+    const QJsonObject lineage = QJsonDocument::fromJson(runs.out.toUtf8()).object();
+    QCOMPARE(lineage.value(QStringLiteral("run")).toObject().value(QStringLiteral("status")).toString(), QStringLiteral("interrupted"));
+    QCOMPARE(lineage.value(QStringLiteral("jobs")).toArray().first().toObject().value(QStringLiteral("status")).toString(),
+             QStringLiteral("cancelled"));
+    QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral(".trainyard/runs/") + killed + QStringLiteral(".json"))));
+}
+
+// The hardening issue: a run whose engine was unreachable was recorded as a failed pipeline with
+// a number. It is "not started", with the reason, and takes no number.
+void tst_Cli::runThatCannotStartIsNotStarted()
+{
+    QTemporaryDir dir;
+    QVERIFY(writePipeline(dir.path(), "train:\n  image: busybox:1\n  script: [true]\n"));
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("DOCKER_HOST"), QStringLiteral("unix://") + dir.filePath(QStringLiteral("no-engine.sock")));
+    QProcess p;
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral(TRAINYARD_EXE), {QStringLiteral("run"), QStringLiteral("-C"), dir.path()});
+    QVERIFY(p.waitForFinished(60000));
+    QCOMPARE(p.exitCode(), 1);
+    const QString err = QString::fromUtf8(p.readAllStandardError());
+    QVERIFY2(err.contains(QLatin1String("no-engine.sock")), qPrintable(err));
+    const RunResult runs = runTrainyard({QStringLiteral("runs"), QStringLiteral("-C"), dir.path(), QStringLiteral("--json")});
+    const QJsonArray array = QJsonDocument::fromJson(runs.out.toUtf8()).array();
+    QCOMPARE(array.size(), 1);
+    const QJsonObject run = array.first().toObject();
+    QCOMPARE(run.value(QStringLiteral("status")).toString(), QStringLiteral("not started"));
+    QVERIFY2(run.value(QStringLiteral("reason")).toString().contains(QLatin1String("no-engine.sock")),
+             qPrintable(run.value(QStringLiteral("reason")).toString()));
+    QCOMPARE(run.value(QStringLiteral("pipeline_iid")).toInt(), 0);
+    // The next run that starts is #1.
+    QVERIFY(writePipeline(dir.path(), "train:\n  script: [true]\n"));
+    QCOMPARE(runTrainyard({QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("shell"), QStringLiteral("-C"), dir.path()}).exitCode, 0);
+    const QJsonArray after = QJsonDocument::fromJson(
+        runTrainyard({QStringLiteral("runs"), QStringLiteral("-C"), dir.path(), QStringLiteral("--json")}).out.toUtf8()).array();
+    QCOMPARE(after.first().toObject().value(QStringLiteral("pipeline_iid")).toInt(), 1);
 }
 
 void tst_Cli::runRefusesMissingDataFirst()
