@@ -12,7 +12,7 @@
 #include "pipeline/secretmasker.h"
 #include "workspace.h"
 
-#include "lineage/gitinfo.h"
+#include "vcs/gitinfo.h"
 #include "pipeline/planner.h"
 #include "pipeline/evaluationcontext.h"
 

@@ -4,7 +4,7 @@
 #include "jobexecutor.h"
 #include "runrecord.h"
 
-#include "lineage/gitinfo.h"
+#include "vcs/gitinfo.h"
 #include "pipeline/pipeline.h"
 
 #include <QHash>

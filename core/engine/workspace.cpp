@@ -1,6 +1,6 @@
 #include "workspace.h"
 
-#include "lineage/githandles.h"
+#include "vcs/githandles.h"
 
 #include <QDir>
 #include <QDirIterator>

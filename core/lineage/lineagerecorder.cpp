@@ -7,7 +7,7 @@
 #include "common/username.h"
 #include "dataversioner.h"
 #include "dvcinfo.h"
-#include "gitinfo.h"
+#include "vcs/gitinfo.h"
 #include "lineagestore.h"
 
 #include "engine/artifactstore.h"

@@ -1,8 +1,8 @@
 #include "runreproducer.h"
 
 #include "dataversioner.h"
-#include "gitinfo.h"
-#include "gitworktree.h"
+#include "vcs/gitinfo.h"
+#include "vcs/gitworktree.h"
 #include "lineagerecorder.h"
 #include "lineagestore.h"
 

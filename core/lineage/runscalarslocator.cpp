@@ -5,7 +5,7 @@
 #include "engine/artifactstore.h"
 #include "pipeline/secretmasker.h"
 #include "pipeline/secretsource.h"
-#include "githandles.h"
+#include "vcs/githandles.h"
 #include "lineagestore.h"
 #include "metrics/logdirscanner.h"
 #include "pipeline/evaluationcontext.h"

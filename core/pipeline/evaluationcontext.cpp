@@ -2,7 +2,7 @@
 
 #include "hostaccess.h"
 
-#include "lineage/gitinfo.h"
+#include "vcs/gitinfo.h"
 
 #include <QDir>
 #include <QDirIterator>

@@ -2,9 +2,9 @@
 // store's API): the artifact list, the graph from commit/data/image through the jobs to the
 // artifact and on to what used it, node details, the checklist, sign-off (and staleness after the
 // lineage changes), and the exports. Everything is read on worker threads.
-#include "lineage/lineagegraph.h"
-#include "lineage/lineageview.h"
-#include "lineage/releasereviewdialog.h"
+#include "lineageview/lineagegraph.h"
+#include "lineageview/lineageview.h"
+#include "lineageview/releasereviewdialog.h"
 
 #include "core/lineage/lineagesample.h"
 

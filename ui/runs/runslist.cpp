@@ -1,6 +1,6 @@
 #include "runslist.h"
 
-#include "common/onworker.h"
+#include "async/onworker.h"
 #include "console/joblogview.h"
 #include "console/runconsole.h"
 #include "lineage/lineagestore.h"

@@ -2,8 +2,8 @@
 
 #include "engine/dockerclient.h"
 #include "engine/gpuinventory.h"
-#include "common/onworker.h"
-#include "lineage/gitinfo.h"
+#include "async/onworker.h"
+#include "vcs/gitinfo.h"
 
 
 namespace trainyard::ui {

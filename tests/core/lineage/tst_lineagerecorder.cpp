@@ -7,7 +7,7 @@
 #include "engine/shellexecutor.h"
 #include "common/username.h"
 #include "lineage/dataversioner.h"
-#include "lineage/gitinfo.h"
+#include "vcs/gitinfo.h"
 #include "lineage/lineagerecorder.h"
 #include "lineage/lineagestore.h"
 #include "pipeline/gitlabcireader.h"

@@ -1,4 +1,4 @@
-#include "lineage/gitinfo.h"
+#include "vcs/gitinfo.h"
 
 #include <QDir>
 #include <QFile>

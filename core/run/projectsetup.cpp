@@ -1,6 +1,6 @@
 #include "projectsetup.h"
 
-#include "githandles.h"
+#include "vcs/githandles.h"
 
 #include <QCoreApplication>
 #include <QDir>

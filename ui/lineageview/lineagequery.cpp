@@ -1,6 +1,6 @@
 #include "lineagequery.h"
 
-#include "common/onworker.h"
+#include "async/onworker.h"
 #include "lineage/lineagestore.h"
 #include "lineage/provenanceexport.h"
 

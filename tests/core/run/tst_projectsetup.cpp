@@ -1,7 +1,7 @@
 // "Try the demo": the offline demo copied into a folder of the user's, as a git repository with
 // one clean commit on main, made with libgit2.
-#include "lineage/gitinfo.h"
-#include "lineage/projectsetup.h"
+#include "vcs/gitinfo.h"
+#include "run/projectsetup.h"
 
 #include <QDir>
 #include <QFile>
