@@ -1,5 +1,7 @@
 #include "command.h"
 
+#include "metrics/scalarscsv.h"
+
 #include "lineage/runscalarslocator.h"
 #include "metrics/scalartailer.h"
 
@@ -24,20 +26,6 @@ constexpr int ExitDamaged = 3;
 
 enum class Format { Summary, Json, Csv };
 
-void appendNumber(std::string &s, double v)
-{
-    char buffer[32];
-    const auto result = std::to_chars(buffer, buffer + sizeof buffer, v); // shortest round-trip form
-    s.append(buffer, result.ptr);
-}
-
-void appendInteger(std::string &s, qint64 v)
-{
-    char buffer[24];
-    const auto result = std::to_chars(buffer, buffer + sizeof buffer, v);
-    s.append(buffer, result.ptr);
-}
-
 // JSON has no NaN or infinities: null, and the strings "inf" / "-inf".
 void appendJsonNumber(std::string &s, double v)
 {
@@ -46,17 +34,7 @@ void appendJsonNumber(std::string &s, double v)
     else if (std::isinf(v))
         s += v > 0 ? "\"inf\"" : "\"-inf\"";
     else
-        appendNumber(s, v);
-}
-
-void appendCsvNumber(std::string &s, double v)
-{
-    if (std::isnan(v))
-        s += "nan";
-    else if (std::isinf(v))
-        s += v > 0 ? "inf" : "-inf";
-    else
-        appendNumber(s, v);
+        ScalarsCsv::appendNumber(s, v);
 }
 
 std::string jsonString(const QString &text)
@@ -80,20 +58,6 @@ std::string jsonString(const QString &text)
     return s;
 }
 
-std::string csvField(const QString &text)
-{
-    const std::string utf8 = text.toStdString();
-    if (utf8.find_first_of(",\"\r\n") == std::string::npos)
-        return utf8;
-    std::string s = "\"";
-    for (const char c : utf8) {
-        if (c == '"')
-            s += '"';
-        s += c;
-    }
-    s += '"';
-    return s;
-}
 
 /// Prints the points of one series; `prefix` is the run and tag fields, already encoded.
 void printPoints(const ScalarSeries &series, Format format, const std::string &prefix, QTextStream &out)
@@ -107,18 +71,18 @@ void printPoints(const ScalarSeries &series, Format format, const std::string &p
         chunk += prefix;
         if (format == Format::Json) {
             chunk += ",\"step\":";
-            appendInteger(chunk, steps[i]);
+            ScalarsCsv::appendInteger(chunk, steps[i]);
             chunk += ",\"wall_time\":";
             appendJsonNumber(chunk, wallTimes[i]);
             chunk += ",\"value\":";
             appendJsonNumber(chunk, values[i]);
             chunk += "}\n";
         } else {
-            appendInteger(chunk, steps[i]);
+            ScalarsCsv::appendInteger(chunk, steps[i]);
             chunk += ',';
-            appendCsvNumber(chunk, wallTimes[i]);
+            ScalarsCsv::appendNumber(chunk, wallTimes[i]);
             chunk += ',';
-            appendCsvNumber(chunk, values[i]);
+            ScalarsCsv::appendNumber(chunk, values[i]);
             chunk += '\n';
         }
         if (chunk.size() > (1 << 16) - 256) {
@@ -132,7 +96,7 @@ void printPoints(const ScalarSeries &series, Format format, const std::string &p
 QString formatValue(double v)
 {
     std::string s;
-    appendCsvNumber(s, v);
+    ScalarsCsv::appendNumber(s, v);
     return QString::fromStdString(s);
 }
 
@@ -247,7 +211,7 @@ Command scalarsCommand()
                 else if (format == Format::Json)
                     printPoints(series, format, "{\"run\":" + jsonString(runName) + ",\"tag\":" + jsonString(tag), out);
                 else
-                    printPoints(series, format, csvField(runName) + ',' + csvField(tag) + ',', out);
+                    printPoints(series, format, ScalarsCsv::field(runName) + ',' + ScalarsCsv::field(tag) + ',', out);
             }
             return printed;
         };

@@ -1,5 +1,7 @@
 #include "artifactstore.h"
 
+#include "common/sha256.h"
+
 #include "pipeline/globpattern.h"
 
 #include <QDir>
@@ -12,7 +14,6 @@
 #include <QSet>
 #include <QTemporaryFile>
 
-#include <openssl/evp.h>
 
 #include <memory>
 
@@ -23,12 +24,6 @@ namespace trainyard::core {
 namespace {
 
 constexpr qint64 ChunkSize = qint64(1) << 20;
-
-struct EvpContextDeleter
-{
-    void operator()(EVP_MD_CTX *ctx) const { EVP_MD_CTX_free(ctx); }
-};
-using EvpContextPtr = std::unique_ptr<EVP_MD_CTX, EvpContextDeleter>;
 
 Error jobError(const QString &job, const QString &message, const QString &path)
 {
@@ -42,9 +37,7 @@ Result<QByteArray> hashFile(const QString &path, QIODevice *copyTo, qint64 *size
     if (!file.open(QIODevice::ReadOnly))
         return tl::unexpected(
             Error::error(QStringLiteral("cannot read %1: %2").arg(path, file.errorString()), SourceLocation{path}));
-    EvpContextPtr ctx(EVP_MD_CTX_new());
-    if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1)
-        return tl::unexpected(Error::error(QStringLiteral("cannot start SHA-256"), SourceLocation{path}));
+    Sha256 hash;
     QByteArray buffer(ChunkSize, Qt::Uninitialized);
     qint64 total = 0;
     while (true) {
@@ -54,20 +47,16 @@ Result<QByteArray> hashFile(const QString &path, QIODevice *copyTo, qint64 *size
                 Error::error(QStringLiteral("cannot read %1: %2").arg(path, file.errorString()), SourceLocation{path}));
         if (n == 0)
             break;
-        EVP_DigestUpdate(ctx.get(), buffer.constData(), size_t(n));
+        hash.add(buffer.constData(), n);
         if (copyTo && copyTo->write(buffer.constData(), n) != n)
             return tl::unexpected(
                 Error::error(QStringLiteral("cannot write a copy of %1: %2").arg(path, copyTo->errorString()),
                              SourceLocation{path}));
         total += n;
     }
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    if (EVP_DigestFinal_ex(ctx.get(), digest, &length) != 1)
-        return tl::unexpected(Error::error(QStringLiteral("cannot finish SHA-256"), SourceLocation{path}));
     if (size)
         *size = total;
-    return QByteArray(reinterpret_cast<const char *>(digest), qsizetype(length)).toHex();
+    return hash.hex();
 }
 
 bool isSha256(const QString &s)

@@ -1,5 +1,7 @@
 #include "dockerjson.h"
 
+#include "common/jsonlists.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QUrl>
@@ -7,23 +9,8 @@
 
 namespace trainyard::core {
 
-namespace {
-
-QJsonArray toArray(const QStringList &list)
-{
-    return QJsonArray::fromStringList(list);
-}
-
-QStringList toStringList(const QJsonValue &value)
-{
-    QStringList list;
-    const QJsonArray array = value.toArray();
-    for (const QJsonValue &v : array)
-        list.append(v.toString());
-    return list;
-}
-
-} // namespace
+using jsonlists::toArray;
+using jsonlists::toStringList;
 
 QJsonObject DockerJson::createBody(const ContainerSpec &spec)
 {

@@ -1,5 +1,7 @@
 #include "runrecord.h"
 
+#include "common/jsonlists.h"
+
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -7,29 +9,8 @@
 #include <QRandomGenerator>
 #include <QSaveFile>
 
-#include <csignal>
-#include <cerrno>
 
 namespace trainyard::core {
-
-namespace {
-
-QJsonArray toArray(const QStringList &list)
-{
-    return QJsonArray::fromStringList(list);
-}
-
-QStringList fromArray(const QJsonValue &v)
-{
-    QStringList out;
-    for (const auto &x : v.toArray())
-        out << x.toString();
-    return out;
-}
-
-
-
-} // namespace
 
 QJsonObject JobRecord::toJson() const
 {
@@ -45,15 +26,15 @@ QJsonObject JobRecord::toJson() const
         {QStringLiteral("isolation"), isolation},
         {QStringLiteral("image"), image},
         {QStringLiteral("image_id"), imageId},
-        {QStringLiteral("repo_digests"), toArray(repoDigests)},
-        {QStringLiteral("gpus"), toArray(gpus)},
+        {QStringLiteral("repo_digests"), jsonlists::toArray(repoDigests)},
+        {QStringLiteral("gpus"), jsonlists::toArray(gpus)},
         {QStringLiteral("cpu_fallback"), cpuFallback},
         {QStringLiteral("timed_out"), timedOut},
         {QStringLiteral("oom_killed"), oomKilled},
         {QStringLiteral("reason"), reason},
         {QStringLiteral("artifacts"), artifacts},
         {QStringLiteral("log"), logFile},
-        {QStringLiteral("warnings"), toArray(warnings)},
+        {QStringLiteral("warnings"), jsonlists::toArray(warnings)},
     };
 }
 
@@ -71,15 +52,15 @@ JobRecord JobRecord::fromJson(const QJsonObject &o)
     r.isolation = o.value(QStringLiteral("isolation")).toString();
     r.image = o.value(QStringLiteral("image")).toString();
     r.imageId = o.value(QStringLiteral("image_id")).toString();
-    r.repoDigests = fromArray(o.value(QStringLiteral("repo_digests")));
-    r.gpus = fromArray(o.value(QStringLiteral("gpus")));
+    r.repoDigests = jsonlists::toStringList(o.value(QStringLiteral("repo_digests")));
+    r.gpus = jsonlists::toStringList(o.value(QStringLiteral("gpus")));
     r.cpuFallback = o.value(QStringLiteral("cpu_fallback")).toBool();
     r.timedOut = o.value(QStringLiteral("timed_out")).toBool();
     r.oomKilled = o.value(QStringLiteral("oom_killed")).toBool();
     r.reason = o.value(QStringLiteral("reason")).toString();
     r.artifacts = o.value(QStringLiteral("artifacts")).toObject();
     r.logFile = o.value(QStringLiteral("log")).toString();
-    r.warnings = fromArray(o.value(QStringLiteral("warnings")));
+    r.warnings = jsonlists::toStringList(o.value(QStringLiteral("warnings")));
     return r;
 }
 

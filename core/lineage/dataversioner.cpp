@@ -1,5 +1,7 @@
 #include "dataversioner.h"
 
+#include "common/sha256.h"
+
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -8,7 +10,6 @@
 #include <QThread>
 #include <QThreadPool>
 
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <memory>
@@ -26,12 +27,6 @@ namespace trainyard::core {
 namespace {
 
 constexpr size_t kChunk = size_t(1) << 20;
-
-struct EvpDeleter
-{
-    void operator()(EVP_MD_CTX *ctx) const { EVP_MD_CTX_free(ctx); }
-};
-using EvpPtr = std::unique_ptr<EVP_MD_CTX, EvpDeleter>;
 
 qint64 mtimeNs(const struct stat &st)
 {
@@ -111,9 +106,7 @@ Result<void> walk(int dirFd, const QByteArray &absDir, const QString &relDir, st
 Result<QString> hashFd(int fd, const QString &path, std::vector<unsigned char> &buffer, std::atomic<qint64> *bytesRead,
                        std::atomic<qint64> *progressBytes, const std::atomic_bool *stop)
 {
-    EvpPtr ctx(EVP_MD_CTX_new());
-    if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1)
-        return tl::unexpected(Error::error(QStringLiteral("OpenSSL cannot hash %1").arg(path), SourceLocation{path}));
+    Sha256 hash;
     ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     for (;;) {
         if (stop && stop->load(std::memory_order_relaxed))
@@ -126,16 +119,13 @@ Result<QString> hashFd(int fd, const QString &path, std::vector<unsigned char> &
         }
         if (n == 0)
             break;
-        EVP_DigestUpdate(ctx.get(), buffer.data(), size_t(n));
+        hash.add(buffer.data(), n);
         if (bytesRead)
             bytesRead->fetch_add(n, std::memory_order_relaxed);
         if (progressBytes)
             progressBytes->fetch_add(n, std::memory_order_relaxed);
     }
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    EVP_DigestFinal_ex(ctx.get(), digest, &length);
-    return QString::fromLatin1(QByteArray(reinterpret_cast<const char *>(digest), int(length)).toHex());
+    return QString::fromLatin1(hash.hex());
 }
 
 /// Sorts by path compared as UTF-8 bytes (the order `LC_ALL=C sort` gives), keys computed once.
@@ -190,10 +180,7 @@ DataVersioner::DataVersioner(HashCache *cache, int threads)
 
 QString DataVersioner::sha256Hex(const QByteArray &data)
 {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    EVP_Digest(data.constData(), size_t(data.size()), digest, &length, EVP_sha256(), nullptr);
-    return QString::fromLatin1(QByteArray(reinterpret_cast<const char *>(digest), int(length)).toHex());
+    return QString::fromLatin1(Sha256::hexOf(data));
 }
 
 QString DataVersioner::directoryHash(std::vector<DataVersion::File> files)

@@ -6,7 +6,7 @@
 #include "metrics/logdirscanner.h"
 #include "runcolors.h"
 #include "scalarchart.h"
-#include "scalarscsv.h"
+#include "metrics/scalarscsv.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -536,13 +536,13 @@ void CompareView::runListMenu(const QPoint &pos)
 
 core::Result<void> CompareView::exportCsv(const QString &path, const QStringList &tags) const
 {
-    std::vector<ScalarsCsv::Run> runs;
+    std::vector<core::ScalarsCsv::Run> runs;
     for (const QString &key : m_runList->selectedKeys()) {
         const CompareRun *run = m_model->run(key);
         if (run && run->scalars)
             runs.emplace_back(run->name, run->scalars.get());
     }
-    return ScalarsCsv::write(path, runs, tags.isEmpty() ? shownTags() : tags);
+    return core::ScalarsCsv::write(path, runs, tags.isEmpty() ? shownTags() : tags);
 }
 
 core::Result<void> CompareView::exportChart(const QString &tag, const QString &path)

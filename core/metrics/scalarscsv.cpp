@@ -6,11 +6,9 @@
 #include <cmath>
 #include <string>
 
-namespace trainyard::ui {
+namespace trainyard::core {
 
-namespace {
-
-void appendNumber(std::string &s, double v)
+void ScalarsCsv::appendNumber(std::string &s, double v)
 {
     if (std::isnan(v)) {
         s += "nan";
@@ -25,14 +23,14 @@ void appendNumber(std::string &s, double v)
     s.append(buffer, result.ptr);
 }
 
-void appendInteger(std::string &s, qint64 v)
+void ScalarsCsv::appendInteger(std::string &s, qint64 v)
 {
     char buffer[24];
     const auto result = std::to_chars(buffer, buffer + sizeof buffer, v);
     s.append(buffer, result.ptr);
 }
 
-std::string csvField(const QString &text)
+std::string ScalarsCsv::field(const QString &text)
 {
     const std::string utf8 = text.toStdString();
     if (utf8.find_first_of(",\"\r\n") == std::string::npos)
@@ -47,8 +45,6 @@ std::string csvField(const QString &text)
     return s;
 }
 
-} // namespace
-
 QByteArray ScalarsCsv::toCsv(const std::vector<Run> &runs, const QStringList &tags)
 {
     std::string out = "run,tag,step,wall_time,value\n";
@@ -59,7 +55,7 @@ QByteArray ScalarsCsv::toCsv(const std::vector<Run> &runs, const QStringList &ta
             const auto it = run->series.find(tag);
             if (it == run->series.end())
                 continue;
-            const std::string prefix = csvField(name) + ',' + csvField(tag) + ',';
+            const std::string prefix = field(name) + ',' + field(tag) + ',';
             const auto steps = it->second.steps();
             const auto walls = it->second.wallTimes();
             const auto values = it->second.values();
@@ -77,17 +73,17 @@ QByteArray ScalarsCsv::toCsv(const std::vector<Run> &runs, const QStringList &ta
     return QByteArray(out.data(), qsizetype(out.size()));
 }
 
-core::Result<void> ScalarsCsv::write(const QString &path, const std::vector<Run> &runs, const QStringList &tags)
+Result<void> ScalarsCsv::write(const QString &path, const std::vector<Run> &runs, const QStringList &tags)
 {
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly))
-        return tl::make_unexpected(core::Error::error(QStringLiteral("cannot write CSV: %1").arg(file.errorString()),
-                                                      core::SourceLocation{path, 0, 0}));
+        return tl::make_unexpected(Error::error(QStringLiteral("cannot write CSV: %1").arg(file.errorString()),
+                                                      SourceLocation{path, 0, 0}));
     const QByteArray csv = toCsv(runs, tags);
     if (file.write(csv) != csv.size() || !file.commit())
-        return tl::make_unexpected(core::Error::error(QStringLiteral("cannot write CSV: %1").arg(file.errorString()),
-                                                      core::SourceLocation{path, 0, 0}));
+        return tl::make_unexpected(Error::error(QStringLiteral("cannot write CSV: %1").arg(file.errorString()),
+                                                      SourceLocation{path, 0, 0}));
     return {};
 }
 
-} // namespace trainyard::ui
+} // namespace trainyard::core
