@@ -17,6 +17,9 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+#include "support/files.h"
+
+using trainyard::test::writeFile;
 
 using namespace trainyard::core;
 
@@ -54,13 +57,6 @@ CliResult runTrainyard(const QStringList &args, int timeoutMs = 300000)
 QJsonDocument json(const CliResult &r)
 {
     return QJsonDocument::fromJson(r.out.toUtf8());
-}
-
-bool writeFile(const QString &path, const QByteArray &content)
-{
-    QDir().mkpath(QFileInfo(path).path());
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly) && f.write(content) == content.size();
 }
 
 QByteArray readFile(const QString &path)

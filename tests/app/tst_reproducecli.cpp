@@ -14,6 +14,9 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+#include "support/files.h"
+
+using trainyard::test::writeFile;
 
 using namespace trainyard::core;
 
@@ -45,13 +48,6 @@ CliResult runTrainyard(const QStringList &args)
         p.waitForFinished();
     }
     return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
-}
-
-bool writeFile(const QString &path, const QByteArray &content)
-{
-    QDir().mkpath(QFileInfo(path).path());
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly) && f.write(content) == content.size();
 }
 
 /// The id of the newest recorded run of a project.

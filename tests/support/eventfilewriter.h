@@ -5,6 +5,7 @@
 // event.proto, so a wrong field number on either side shows up as a failing test.
 
 #include "metrics/crc32c.h"
+#include "support/files.h"
 
 #include <QByteArray>
 #include <QFile>
@@ -241,13 +242,11 @@ inline QByteArray records(const QList<QByteArray> &payloads)
     return out;
 }
 
-/// Writes (or appends to) a file; false on failure.
-inline bool writeFile(const QString &path, const QByteArray &bytes, bool append = false)
+/// Appends to a file (a writer adding records); false on failure.
+inline bool appendFile(const QString &path, const QByteArray &bytes)
 {
     QFile f(path);
-    if (!f.open(append ? QIODevice::Append : QIODevice::WriteOnly | QIODevice::Truncate))
-        return false;
-    return f.write(bytes) == bytes.size();
+    return f.open(QIODevice::Append) && f.write(bytes) == bytes.size();
 }
 
 } // namespace trainyard::test

@@ -903,7 +903,7 @@ void tst_CompareView::liveUpdateWhileTheFileGrows()
     for (int i = 10; i < 25; ++i)
         more << summaryEvent(1000 + i, i, {simpleValue("loss", float(i)), simpleValue("lr", 0.1f)});
     const QByteArray tail = record(summaryEvent(1025, 25, {simpleValue("loss", 25.0f)}));
-    QVERIFY(writeFile(file, records(more) + tail.left(10), true));
+    QVERIFY(appendFile(file, records(more) + tail.left(10)));
     QTRY_COMPARE_WITH_TIMEOUT(view->model()->run(key)->scalars->series.at(QStringLiteral("loss")).size(), 25, 10000);
     QVERIFY(settle(*view));
     QCOMPARE(chart->drawnPoints(key, ScalarChart::Layer::Smoothed).size(), 25);
@@ -912,7 +912,7 @@ void tst_CompareView::liveUpdateWhileTheFileGrows()
     const int lastRow = view->table()->row(QStringLiteral("loss"), CompareTable::Stat::Last);
     QCOMPARE(view->table()->table()->item(lastRow, 0)->text(), QStringLiteral("24 @ 24"));
 
-    QVERIFY(writeFile(file, tail.mid(10), true));
+    QVERIFY(appendFile(file, tail.mid(10)));
     QTRY_COMPARE_WITH_TIMEOUT(view->model()->run(key)->scalars->series.at(QStringLiteral("loss")).size(), 26, 10000);
     QVERIFY(settle(*view));
     QCOMPARE(chart->drawnPoints(key, ScalarChart::Layer::Smoothed).size(), 26);

@@ -15,6 +15,9 @@
 #include <QTimer>
 
 #include <cmath>
+#include "support/files.h"
+
+using trainyard::test::writeFile;
 
 using namespace trainyard::ui;
 using trainyard::core::GpuInventorySnapshot;
@@ -42,14 +45,6 @@ QByteArray machine(int utilization, qint64 usedMiB)
            ", NVIDIA H100 80GB HBM3, 81559, 1, 0, 550.54.15\n"
            "1, GPU-2b7e9d04-93f1-4c58-b6a2-7e8f9a0b1c2d, NVIDIA H100 80GB HBM3, 81559, " +
            QByteArray::number(usedMiB) + ", " + QByteArray::number(utilization) + ", 550.54.15\n";
-}
-
-bool writeFile(const QString &path, const QByteArray &content)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
-        return false;
-    return f.write(content) == content.size();
 }
 
 QLabel *label(const GpuPanel &panel, int gpu, const char *name)

@@ -19,28 +19,15 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include "support/files.h"
+
+using trainyard::test::git;
+using trainyard::test::writeFile;
 
 using namespace trainyard::core;
 using namespace trainyard::ui;
 
 namespace {
-
-void git(const QString &dir, const QStringList &args)
-{
-    QProcess p;
-    p.setWorkingDirectory(dir);
-    p.start(QStringLiteral("git"), QStringList{QStringLiteral("-c"), QStringLiteral("user.name=t"),
-                                               QStringLiteral("-c"), QStringLiteral("user.email=t@t")} +
-                                       args);
-    p.waitForFinished();
-}
-
-bool writeFile(const QString &path, const QByteArray &content)
-{
-    QDir().mkpath(QFileInfo(path).path());
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(content) == content.size();
-}
 
 /// A git project whose `build` job copies its data input into an artifact; data/ is not
 /// committed when `ignoreData` (it is then read from the project folder).

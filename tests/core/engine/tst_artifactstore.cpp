@@ -12,6 +12,9 @@
 
 #include <algorithm>
 #include <memory>
+#include "support/files.h"
+
+using trainyard::test::writeFile;
 
 using namespace trainyard::core;
 
@@ -39,7 +42,6 @@ private Q_SLOTS:
     void fromJsonRejects();
 
 private:
-    static bool writeFile(const QString &path, const QByteArray &content, bool executable = false);
     static QByteArray readFile(const QString &path);
     static bool isExecutable(const QString &path) { return QFileInfo(path).permissions() & QFileDevice::ExeOwner; }
     static QStringList pathsOf(const ArtifactStore::ArtifactSet &set);
@@ -74,21 +76,6 @@ void tst_ArtifactStore::init()
     QVERIFY(QFile::link(QStringLiteral("models"), w + QStringLiteral("/link-dir")));
     QVERIFY(QFile::link(QStringLiteral("../outside.txt"), w + QStringLiteral("/link-out")));
     QVERIFY(QFile::link(QStringLiteral("nowhere"), w + QStringLiteral("/link-dangling")));
-}
-
-bool tst_ArtifactStore::writeFile(const QString &path, const QByteArray &content, bool executable)
-{
-    if (!QDir().mkpath(QFileInfo(path).absolutePath()))
-        return false;
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(content) != content.size())
-        return false;
-    file.close();
-    QFileDevice::Permissions perms =
-        QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadGroup | QFileDevice::ReadOther;
-    if (executable)
-        perms |= QFileDevice::ExeOwner | QFileDevice::ExeGroup | QFileDevice::ExeOther;
-    return QFile::setPermissions(path, perms);
 }
 
 QByteArray tst_ArtifactStore::readFile(const QString &path)

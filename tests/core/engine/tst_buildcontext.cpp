@@ -6,17 +6,13 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+#include "support/files.h"
+
+using trainyard::test::writeFile;
 
 using namespace trainyard::core;
 
 namespace {
-
-bool writeFile(const QString &path, const QByteArray &content)
-{
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly) && file.write(content) == content.size();
-}
 
 /// The sorted entry names of a tar file, through `tar -tf`.
 QStringList tarNames(const QString &archive)

@@ -16,19 +16,13 @@
 
 #include <mutex>
 #include <thread>
+#include "support/files.h"
+
+using trainyard::test::git;
 
 using namespace trainyard::core;
 
 namespace {
-
-void git(const QString &dir, const QStringList &args)
-{
-    QProcess p;
-    p.setWorkingDirectory(dir);
-    p.start(QStringLiteral("git"), QStringList{QStringLiteral("-c"), QStringLiteral("user.name=t"), QStringLiteral("-c"),
-                                               QStringLiteral("user.email=t@t")} + args);
-    p.waitForFinished();
-}
 
 #ifdef TRAINYARD_SCHEDULER_DOCKER
 constexpr bool kDocker = true;

@@ -10,17 +10,13 @@
 #include <QTimeZone>
 
 #include <cstring>
+#include "support/files.h"
+
+using trainyard::test::writeFile;
 
 using namespace trainyard::core;
 
 namespace {
-
-bool writeFile(const QString &path, const QByteArray &content)
-{
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly) && file.write(content) == content.size();
-}
 
 QByteArray readFile(const QString &path)
 {

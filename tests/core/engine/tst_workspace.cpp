@@ -9,6 +9,9 @@
 #include <QTest>
 
 #include <memory>
+#include "support/files.h"
+
+using trainyard::test::writeFile;
 
 using namespace trainyard::core;
 
@@ -53,7 +56,6 @@ private Q_SLOTS:
 
 private:
     bool git(const QString &dir, const QStringList &args, QString *output = nullptr) const;
-    static bool writeFile(const QString &path, const QByteArray &content, bool executable = false);
     static QByteArray readFile(const QString &path);
     static bool isExecutable(const QString &path) { return QFileInfo(path).permissions() & QFileDevice::ExeOwner; }
     /// Every file and symlink under dir, relative, sorted.
@@ -106,21 +108,6 @@ bool tst_Workspace::git(const QString &dir, const QStringList &args, QString *ou
     if (output)
         *output = QString::fromUtf8(process.readAllStandardOutput()).trimmed();
     return true;
-}
-
-bool tst_Workspace::writeFile(const QString &path, const QByteArray &content, bool executable)
-{
-    if (!QDir().mkpath(QFileInfo(path).absolutePath()))
-        return false;
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(content) != content.size())
-        return false;
-    file.close();
-    QFileDevice::Permissions perms =
-        QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadGroup | QFileDevice::ReadOther;
-    if (executable)
-        perms |= QFileDevice::ExeOwner | QFileDevice::ExeGroup | QFileDevice::ExeOther;
-    return QFile::setPermissions(path, perms);
 }
 
 QByteArray tst_Workspace::readFile(const QString &path)

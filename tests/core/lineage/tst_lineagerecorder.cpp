@@ -20,29 +20,16 @@
 #include <QTest>
 
 #include <unistd.h>
+#include "support/files.h"
+
+using trainyard::test::git;
+using trainyard::test::writeFile;
 
 using namespace trainyard::core;
 
 namespace {
 
 const char *const kSecret = "s3cr3t-value-9f2";
-
-void git(const QString &dir, const QStringList &args)
-{
-    QProcess p;
-    p.setWorkingDirectory(dir);
-    p.start(QStringLiteral("git"), QStringList{QStringLiteral("-c"), QStringLiteral("user.name=Tess"),
-                                               QStringLiteral("-c"), QStringLiteral("user.email=tess@example.org")} +
-                                       args);
-    p.waitForFinished();
-}
-
-bool writeFile(const QString &path, const QByteArray &content)
-{
-    QDir().mkpath(QFileInfo(path).path());
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly) && f.write(content) == content.size();
-}
 
 QByteArray pipelineYaml()
 {
@@ -62,8 +49,9 @@ struct Project
         writeFile(dir.filePath(QStringLiteral(".trainyard/secrets.env")), QByteArray("API_TOKEN=") + kSecret + '\n');
         git(dir.path(), {QStringLiteral("init"), QStringLiteral("-q"), QStringLiteral("-b"), QStringLiteral("main")});
         git(dir.path(), {QStringLiteral("add"), QStringLiteral("-A")});
-        git(dir.path(),
-            {QStringLiteral("commit"), QStringLiteral("-qm"), QStringLiteral("Initial model\n\nwith a body")});
+        git(dir.path(), {QStringLiteral("-c"), QStringLiteral("user.name=Tess"), QStringLiteral("-c"),
+                         QStringLiteral("user.email=tess@example.org"), QStringLiteral("commit"), QStringLiteral("-qm"),
+                         QStringLiteral("Initial model\n\nwith a body")});
     }
     QString path() const { return dir.path(); }
     QString db() const { return dir.filePath(QStringLiteral(".trainyard/lineage.db")); }

@@ -25,6 +25,10 @@
 #include <thread>
 
 #include <unistd.h>
+#include "support/files.h"
+
+using trainyard::test::git;
+using trainyard::test::writeFile;
 
 using namespace trainyard::core;
 
@@ -37,23 +41,6 @@ std::pair<RunRecord, QString> execute(const ReproductionRun &r)
                                                r.pipelineIid, r.events, {}, {}});
     const auto result = execution.run();
     return {result ? *result : execution.snapshot(), result ? QString() : result.error().toString()};
-}
-
-void git(const QString &dir, const QStringList &args)
-{
-    QProcess p;
-    p.setWorkingDirectory(dir);
-    p.start(QStringLiteral("git"), QStringList{QStringLiteral("-c"), QStringLiteral("user.name=t"),
-                                               QStringLiteral("-c"), QStringLiteral("user.email=t@t")} +
-                                       args);
-    p.waitForFinished();
-}
-
-bool writeFile(const QString &path, const QByteArray &content)
-{
-    QDir().mkpath(QFileInfo(path).path());
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly) && f.write(content) == content.size();
 }
 
 /// A project with data/a.txt, committed (data too, unless `ignoreData`) on branch main.

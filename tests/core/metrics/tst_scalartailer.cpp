@@ -149,7 +149,7 @@ void tst_ScalarTailer::unfinishedTailIsResumed()
     QVERIFY2(report->unfinished[0].message.contains(QStringLiteral("offset %1").arg(lastStart)),
              qPrintable(report->unfinished[0].toString()));
 
-    QVERIFY(writeFile(path, whole.right(5), true));
+    QVERIFY(appendFile(path, whole.right(5)));
     report = tailer.readNew();
     QVERIFY(report);
     QCOMPARE(report->pointsAdded, 1);
@@ -217,7 +217,7 @@ void tst_ScalarTailer::fileGrowingWhileTailed()
     int step = 1;
     while (written < whole.size()) {
         const qint64 n = std::min<qint64>(whole.size() - written, 1 + (step * 37) % 113);
-        QVERIFY(writeFile(path, whole.mid(written, n), true));
+        QVERIFY(appendFile(path, whole.mid(written, n)));
         written += n;
         ++step;
         const Result<ReadReport> report = tailer.readNew();
@@ -306,7 +306,7 @@ void tst_ScalarTailer::watcherEmitsWhenSeriesGrow()
     QCOMPARE(updated.size(), 1);
     QCOMPARE(updated.at(0).at(0).value<ReadReport>().pointsAdded, 10);
 
-    QVERIFY(writeFile(path, whole.mid(half), true));
+    QVERIFY(appendFile(path, whole.mid(half)));
     QVERIFY(updated.wait(5000));
     QCOMPARE(updated.last().at(0).value<ReadReport>().pointsAdded, 10);
     QCOMPARE(watcher.tailer().run(QString())->series.at(QStringLiteral("loss")).size(), 20);

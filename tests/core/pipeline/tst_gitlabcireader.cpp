@@ -4,6 +4,9 @@
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
+#include "support/files.h"
+
+using trainyard::test::writeFile;
 
 using namespace trainyard::core;
 
@@ -315,14 +318,6 @@ void tst_GitlabCiReader::scriptsAreFlattened()
     QCOMPARE(job->script, QStringList({QStringLiteral("one"), QStringLiteral("two"), QStringLiteral("three"), QStringLiteral("four")}));
     QCOMPARE(job->beforeScript, QStringList{QStringLiteral("pre")});
     QCOMPARE(job->afterScript, QStringList{QStringLiteral("post")});
-}
-
-static void writeFile(const QString &path, const QByteArray &content)
-{
-    QDir().mkpath(QFileInfo(path).path());
-    QFile f(path);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(content);
 }
 
 void tst_GitlabCiReader::includesLocalAndReportsRemote()

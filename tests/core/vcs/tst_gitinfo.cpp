@@ -7,6 +7,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimeZone>
+#include "support/files.h"
+
+using trainyard::test::writeFile;
 
 using namespace trainyard::core;
 
@@ -55,7 +58,6 @@ private:
     bool git(const QString &dir, const QStringList &args, QString *output = nullptr) const;
     /// A fresh repository on `branch` holding README.md and a .gitignore in one commit.
     bool initCommitted(const QString &dir, const QString &branch = QStringLiteral("main")) const;
-    static bool writeFile(const QString &path, const QByteArray &content);
     static QString canonical(const QString &path) { return QFileInfo(path).canonicalFilePath(); }
 
     QTemporaryDir m_home;
@@ -101,14 +103,6 @@ bool tst_GitInfo::git(const QString &dir, const QStringList &args, QString *outp
     if (output)
         *output = QString::fromUtf8(process.readAllStandardOutput()).trimmed();
     return true;
-}
-
-bool tst_GitInfo::writeFile(const QString &path, const QByteArray &content)
-{
-    if (!QDir().mkpath(QFileInfo(path).absolutePath()))
-        return false;
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(content) == content.size();
 }
 
 bool tst_GitInfo::initCommitted(const QString &dir, const QString &branch) const
