@@ -1,5 +1,7 @@
 #include "gpupanel.h"
 
+#include "async/onworker.h"
+
 #include "gpu/sparkline.h"
 
 #include <QCoreApplication>
@@ -10,7 +12,6 @@
 #include <QPointer>
 #include <QScrollArea>
 #include <QShowEvent>
-#include <QThreadPool>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -118,24 +119,9 @@ void GpuPanel::refresh()
         return;
     }
     m_querying = true;
-    const QPointer<GpuPanel> guard(this);
-    const QString executable = m_nvidiaSmi;
-    const int timeout = m_queryTimeoutMs;
-    const quint64 generation = m_generation;
-    QThreadPool::globalInstance()->start([guard, executable, timeout, generation] {
-        const auto result = core::GpuInventory::query(executable, timeout);
-        // Delivered through the application object, which outlives every pool task (its
-        // destructor waits for them); the panel may be gone by then, which the guard tells.
-        if (QCoreApplication *app = QCoreApplication::instance()) {
-            QMetaObject::invokeMethod(
-                app,
-                [guard, generation, result] {
-                    if (guard)
-                        guard->apply(generation, result);
-                },
-                Qt::QueuedConnection);
-        }
-    });
+    onWorker(
+        this, [executable = m_nvidiaSmi, timeout = m_queryTimeoutMs] { return core::GpuInventory::query(executable, timeout); },
+        [this, generation = m_generation](const core::Result<core::GpuInventorySnapshot> &result) { apply(generation, result); });
 }
 
 void GpuPanel::apply(quint64 generation, const core::Result<core::GpuInventorySnapshot> &result)

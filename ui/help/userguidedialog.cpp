@@ -1,10 +1,11 @@
 #include "userguidedialog.h"
 
+#include "async/onworker.h"
+
 #include "common/userguide.h"
 
 #include <QDialogButtonBox>
 #include <QFileInfo>
-#include <QFutureWatcher>
 #include <QImage>
 #include <QPushButton>
 #include <QTextBlock>
@@ -72,10 +73,21 @@ UserGuideDialog::UserGuideDialog(const QString &guide, QWidget *parent)
     layout->addWidget(buttons);
     resize(900, 720);
 
-    auto *watcher = new QFutureWatcher<DecodedGuide>(this);
-    connect(watcher, &QFutureWatcher<DecodedGuide>::finished, this, [this, watcher, dir = QFileInfo(guide).absolutePath()] {
-        watcher->deleteLater();
-        const DecodedGuide g = watcher->result();
+    onWorker(
+        this,
+        [guide] {
+            DecodedGuide decoded;
+            const auto text = core::UserGuide::read(guide);
+            if (!text) {
+                decoded.error = text.error().toString();
+                return decoded;
+            }
+            decoded.markdown = text->markdown;
+            for (const auto &[link, bytes] : text->images)
+                decoded.images.append({link, QImage::fromData(bytes)});
+            return decoded;
+        },
+        [this, dir = QFileInfo(guide).absolutePath()](const DecodedGuide &g) {
         if (!g.error.isEmpty()) {
             m_browser->setPlainText(g.error);
             return;
@@ -86,19 +98,7 @@ UserGuideDialog::UserGuideDialog(const QString &guide, QWidget *parent)
             doc->addResource(QTextDocument::ImageResource, QUrl(link), image);
         doc->setMarkdown(QString::fromUtf8(g.markdown));
         fitImages(doc, 820);
-    });
-    watcher->setFuture(QtConcurrent::run([guide] {
-        DecodedGuide decoded;
-        const auto text = core::UserGuide::read(guide);
-        if (!text) {
-            decoded.error = text.error().toString();
-            return decoded;
-        }
-        decoded.markdown = text->markdown;
-        for (const auto &[link, bytes] : text->images)
-            decoded.images.append({link, QImage::fromData(bytes)});
-        return decoded;
-    }));
+        });
 }
 
 } // namespace trainyard::ui

@@ -1,5 +1,7 @@
 #include "lineageview.h"
 
+#include "async/onworker.h"
+
 #include "lineagegraph.h"
 #include "releasereviewdialog.h"
 
@@ -8,7 +10,6 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QFutureWatcher>
 #include <QGraphicsView>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -251,21 +252,20 @@ void LineageView::saveCopy(const QString &destination)
     m_copying = true; // one copy at a time
     m_saveButton->setEnabled(false);
     m_status->setText(tr("Saving a copy of %1 to %2…").arg(artifact.path.toHtmlEscaped(), destination.toHtmlEscaped()));
-    auto *watcher = new QFutureWatcher<QString>(this);
-    connect(watcher, &QFutureWatcher<QString>::finished, this, [this, watcher, destination, artifact] {
-        watcher->deleteLater();
-        const QString error = watcher->result();
+    onWorker(
+        this,
+        [store, destination, artifact]() -> QString {
+            const auto copied = core::ArtifactStore(store).copyOut(artifact.sha256, destination, artifact.path);
+            return copied ? QString() : copied.error().message;
+        },
+        [this, destination, artifact](const QString &error) {
         m_copying = false;
         m_saveButton->setEnabled(m_review.has_value());
         m_status->setText(error.isEmpty() ? tr("Saved a copy of %1 (sha256 %2) to %3")
                                                 .arg(artifact.path.toHtmlEscaped(), artifact.sha256.left(12), destination.toHtmlEscaped())
                                           : error.toHtmlEscaped());
         Q_EMIT copySaved(destination, error);
-    });
-    watcher->setFuture(QtConcurrent::run([store, destination, artifact]() -> QString {
-        const auto copied = core::ArtifactStore(store).copyOut(artifact.sha256, destination, artifact.path);
-        return copied ? QString() : copied.error().message;
-    }));
+        });
 }
 
 } // namespace trainyard::ui

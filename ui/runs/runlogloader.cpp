@@ -1,5 +1,7 @@
 #include "runlogloader.h"
 
+#include "async/onworker.h"
+
 #include "console/joblogview.h"
 #include "console/logbatcher.h"
 #include "console/runconsole.h"
@@ -96,18 +98,7 @@ void RunLogLoader::load(const QString &projectDir, const core::RunRecord &record
     const std::shared_ptr<Shared> shared = m_shared;
     const int maxLines = m_maximumLines;
     QThreadPool::globalInstance()->start([guard, shared, jobs, maxLines, generation] {
-        // Delivered through the application object, which outlives pool tasks; the guard tells
-        // whether the loader still exists.
-        auto post = [guard](auto call) {
-            if (QCoreApplication *app = QCoreApplication::instance())
-                QMetaObject::invokeMethod(
-                    app,
-                    [guard, call] {
-                        if (guard)
-                            call(guard.data());
-                    },
-                    Qt::QueuedConnection);
-        };
+        auto post = [guard](auto call) { postTo(guard, std::move(call)); };
         for (const Job &job : jobs) {
             if (shared->generation != generation)
                 return;

@@ -18,7 +18,6 @@
 #include <QPainter>
 #include <QPointer>
 #include <QSet>
-#include <QThreadPool>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
@@ -173,28 +172,19 @@ void RunsList::refresh()
         return;
     }
     m_loading = true;
-    const QPointer<RunsList> guard(this);
-    const QString dir = m_projectDir;
-    const quint64 generation = m_generation;
-    QThreadPool::globalInstance()->start([guard, dir, generation] {
-        // The lineage store is the one record of runs (those of the CLI too); an unreadable one
-        // shows as no runs here, and says why in the Lineage view.
-        std::vector<core::RunRecord> runs;
-        if (auto history = core::RunHistory::read(dir)) {
-            for (core::RunHistory::Run &run : *history)
-                runs.push_back(std::move(run.record));
-        }
-        // Through the application object, which outlives pool tasks; the list may be gone.
-        if (QCoreApplication *app = QCoreApplication::instance()) {
-            QMetaObject::invokeMethod(
-                app,
-                [guard, generation, runs = std::move(runs)]() mutable {
-                    if (guard)
-                        guard->apply(generation, std::move(runs));
-                },
-                Qt::QueuedConnection);
-        }
-    });
+    onWorker(
+        this,
+        [dir = m_projectDir] {
+            // The lineage store is the one record of runs (those of the CLI too); an unreadable
+            // one shows as no runs here, and says why in the Lineage view.
+            std::vector<core::RunRecord> runs;
+            if (auto history = core::RunHistory::read(dir)) {
+                for (core::RunHistory::Run &run : *history)
+                    runs.push_back(std::move(run.record));
+            }
+            return runs;
+        },
+        [this, generation = m_generation](std::vector<core::RunRecord> runs) { apply(generation, std::move(runs)); });
 }
 
 void RunsList::apply(quint64 generation, std::vector<core::RunRecord> runs)
