@@ -42,6 +42,8 @@ QColor runStatusColor(core::RunStatus status, const QPalette &palette)
         return QColor(0xcf, 0x22, 0x2e);
     case core::RunStatus::Blocked:
         return QColor(0x8b, 0x5c, 0xf6);
+    case core::RunStatus::NotStarted:
+        return QColor(0xbf, 0x87, 0x00);
     case core::RunStatus::Cancelled:
     case core::RunStatus::Interrupted:
         return palette.color(QPalette::Dark);
