@@ -4,6 +4,13 @@ target_compile_options(trainyard_settings INTERFACE -Wall -Wextra -Wpedantic)
 if(TRAINYARD_WERROR)
   target_compile_options(trainyard_settings INTERFACE -Werror)
 endif()
+# ASan + UBSan for our code and the tests (Qt and the other libraries are not instrumented):
+# undefined behaviour stops the test, as a memory error does.
+if(TRAINYARD_SANITIZE)
+  target_compile_options(trainyard_settings INTERFACE -fsanitize=address,undefined -fno-sanitize-recover=undefined
+                                                      -fno-omit-frame-pointer)
+  target_link_options(trainyard_settings INTERFACE -fsanitize=address,undefined)
+endif()
 target_compile_definitions(trainyard_settings INTERFACE
   QT_NO_CAST_FROM_ASCII QT_NO_CONTEXTLESS_CONNECT QT_NO_KEYWORDS QT_NO_URL_CAST_FROM_STRING
   QT_USE_QSTRINGBUILDER)
