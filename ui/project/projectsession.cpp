@@ -1,0 +1,80 @@
+#include "projectsession.h"
+
+#include "async/onworker.h"
+
+#include "pipeline/gitlabcireader.h"
+#include "pipeline/pipelinelinter.h"
+
+#include <QFileInfo>
+#include <QFileSystemWatcher>
+#include <QTimer>
+
+namespace trainyard::ui {
+
+ProjectSession::ProjectSession(QObject *parent)
+    : QObject(parent)
+    , m_watcher(new QFileSystemWatcher(this))
+    , m_settle(new QTimer(this))
+{
+    m_settle->setSingleShot(true);
+    m_settle->setInterval(300);
+    connect(m_watcher, &QFileSystemWatcher::fileChanged, m_settle, qOverload<>(&QTimer::start));
+    connect(m_settle, &QTimer::timeout, this, [this] {
+        if (!m_watcher->files().contains(pipelineFile()) && QFileInfo::exists(pipelineFile()))
+            m_watcher->addPath(pipelineFile()); // an editor that saves by renaming drops the watch
+        Q_EMIT pipelineFileChanged();
+    });
+}
+
+QString ProjectSession::pipelineFile() const
+{
+    return m_dir + QStringLiteral("/.gitlab-ci.yml");
+}
+
+void ProjectSession::watchPipelineFile()
+{
+    if (!m_dir.isEmpty() && !m_watcher->files().contains(pipelineFile()) && QFileInfo::exists(pipelineFile()))
+        m_watcher->addPath(pipelineFile());
+}
+
+bool ProjectSession::isWatching() const
+{
+    return !m_watcher->files().isEmpty();
+}
+
+void ProjectSession::open(const QString &dir)
+{
+    m_dir = dir;
+    if (!m_watcher->files().isEmpty())
+        m_watcher->removePaths(m_watcher->files()); // the last project's
+    onWorker(
+        this,
+        [dir] {
+            ProjectRead read;
+            read.dir = dir;
+            read.exists = QFileInfo(dir).isDir();
+            read.hasFile = QFileInfo::exists(dir + QStringLiteral("/.gitlab-ci.yml"));
+            if (!read.exists)
+                return read;
+            read.context = core::EvaluationContext::fromProject(dir);
+            (void)read.context.projectFiles(); // list the tree and the changes here, not on the GUI thread
+            (void)read.context.changedFiles();
+            if (!read.hasFile)
+                return read;
+            core::GitlabCiReader::Options options;
+            options.projectDir = dir;
+            read.pipeline = core::GitlabCiReader::read(options);
+            if (!read.pipeline.hasErrors())
+                read.lint = core::PipelineLinter::lint(read.pipeline);
+            return read;
+        },
+        [this](const ProjectRead &read) {
+            if (read.dir != m_dir)
+                return; // another project was opened meanwhile
+            if (read.hasFile)
+                m_watcher->addPath(pipelineFile());
+            Q_EMIT this->read(read);
+        });
+}
+
+} // namespace trainyard::ui

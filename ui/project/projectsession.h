@@ -1,0 +1,58 @@
+#pragma once
+
+#include "common/error.h"
+#include "pipeline/evaluationcontext.h"
+#include "pipeline/pipeline.h"
+
+#include <QObject>
+#include <QString>
+
+#include <vector>
+
+class QFileSystemWatcher;
+class QTimer;
+
+namespace trainyard::ui {
+
+/// A project folder as read off the GUI thread: whether it is there, its pipeline (or that it
+/// has none), the linter's warnings and the git context edits are evaluated in.
+struct ProjectRead
+{
+    QString dir;
+    bool exists = false;
+    bool hasFile = false;
+    core::Pipeline pipeline;
+    std::vector<core::Error> lint;
+    core::EvaluationContext context;
+};
+
+/// The open project: reads it on a worker (walking the tree and the git state never blocks the
+/// window) and watches its `.gitlab-ci.yml`, so a change made in another editor is noticed.
+class ProjectSession final : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit ProjectSession(QObject *parent = nullptr);
+
+    QString dir() const { return m_dir; }
+    /// Starts reading `dir` (absolute); read() follows, unless another open() came first.
+    void open(const QString &dir);
+    /// Starts watching the pipeline file (a pipeline made with "Create pipeline", once saved).
+    void watchPipelineFile();
+    bool isWatching() const;
+
+Q_SIGNALS:
+    void read(const trainyard::ui::ProjectRead &read);
+    /// The pipeline file changed on disk (notifications of one save settled into one).
+    void pipelineFileChanged();
+
+private:
+    QString pipelineFile() const;
+
+    QString m_dir;
+    QFileSystemWatcher *m_watcher;
+    QTimer *m_settle;
+};
+
+} // namespace trainyard::ui
