@@ -1,5 +1,7 @@
 #include "compareview.h"
 
+#include <QSettings>
+
 #include "comparemodel.h"
 #include "comparerunlist.h"
 #include "comparetable.h"
@@ -605,6 +607,32 @@ void CompareView::dropEvent(QDropEvent *event)
     }
     if (added)
         event->acceptProposedAction();
+}
+
+namespace {
+const QString SmoothingKey = QStringLiteral("compare/smoothing");
+const QString XAxisKey = QStringLiteral("compare/xAxis");
+const QString LogYKey = QStringLiteral("compare/logY");
+const QString OutliersKey = QStringLiteral("compare/ignoreOutliers");
+} // namespace
+
+void CompareView::saveSettings(QSettings &settings) const
+{
+    settings.setValue(SmoothingKey, smoothing());
+    settings.setValue(XAxisKey, int(xAxisMode()));
+    settings.setValue(LogYKey, isLogY());
+    settings.setValue(OutliersKey, ignoresOutliers());
+}
+
+void CompareView::restoreSettings(const QSettings &settings)
+{
+    if (settings.contains(SmoothingKey))
+        setSmoothing(std::clamp(settings.value(SmoothingKey).toDouble(), 0.0, 0.999));
+    const int xAxis = settings.value(XAxisKey, int(XAxisMode::Step)).toInt();
+    if (xAxis >= int(XAxisMode::Step) && xAxis <= int(XAxisMode::WallTime))
+        setXAxisMode(XAxisMode(xAxis));
+    setLogY(settings.value(LogYKey, false).toBool());
+    setIgnoreOutliers(settings.value(OutliersKey, false).toBool());
 }
 
 } // namespace trainyard::ui

@@ -16,6 +16,7 @@ class QComboBox;
 class QDoubleSpinBox;
 class QGridLayout;
 class QLabel;
+class QSettings;
 class QLineEdit;
 class QScrollArea;
 class QSlider;
@@ -71,6 +72,9 @@ public:
     bool isLogY() const { return m_logY; }
     void setIgnoreOutliers(bool on);
     bool ignoresOutliers() const { return m_ignoreOutliers; }
+    /// How the user likes the charts (smoothing, x axis, log y, outliers), kept in the settings.
+    void saveSettings(QSettings &settings) const;
+    void restoreSettings(const QSettings &settings);
 
     CompareModel *model() const { return m_model; }
     CompareRunList *runList() const { return m_runList; }

@@ -437,6 +437,12 @@ void RunsList::lookUpLineage(const QString &image, const QString &data)
         });
 }
 
+bool RunsList::ranInShell(const QString &runId) const
+{
+    return std::any_of(m_runs.begin(), m_runs.end(),
+                       [&](const core::RunRecord &r) { return r.id == runId && r.engine == QLatin1String("shell"); });
+}
+
 QStringList RunsList::selectedRunIds() const
 {
     QSet<QString> selected;

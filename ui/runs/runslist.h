@@ -48,6 +48,8 @@ public:
 
     /// Every run read, newest first (the filter does not apply).
     const std::vector<core::RunRecord> &runs() const { return m_runs; }
+    /// Run `runId` used the host shell, not a container engine (a retry of it runs there too).
+    bool ranInShell(const QString &runId) const;
     QTreeWidget *tree() const { return m_tree; }
     /// The message shown instead of the list ("No runs yet — press Run (F5)"), or empty.
     QString emptyStateText() const;

@@ -1,0 +1,72 @@
+#pragma once
+
+#include "engine/runrecord.h"
+#include "lineage/runreproducer.h"
+#include "pipeline/pipeline.h"
+
+#include <QObject>
+#include <QString>
+
+#include <memory>
+
+namespace trainyard::ui {
+
+class CompareView;
+class GpuPanel;
+class LogBatcher;
+class PipelineScene;
+class ReproduceController;
+class RunConsole;
+class RunController;
+
+/// The window's run and reproduction, one at a time: starts them (through core's RunService),
+/// shows them live on the canvas, the run console, the GPU panel and the compare view, takes
+/// approvals and cancels, and says when they end. The window decides what happens then.
+class RunSession final : public QObject
+{
+    Q_OBJECT
+
+public:
+    RunSession(PipelineScene *scene, RunConsole *console, LogBatcher *logs, GpuPanel *gpus, CompareView *compare,
+               QObject *parent = nullptr);
+    ~RunSession() override;
+
+    bool isActive() const { return m_run || m_reproduce; }
+    bool isRunning() const { return m_run != nullptr; }
+    /// The last run of this project that ended, for Retry; empty after another project opened.
+    QString lastRunId() const { return m_lastRunId; }
+    bool lastRunInShell() const { return m_lastRunShell; }
+    void forgetLastRun();
+
+    /// Runs `pipeline` (or `job` and what it needs; with `retryOf`, reusing what succeeded there).
+    void run(const core::Pipeline &pipeline, const QString &job, bool shell, const QString &retryOf);
+    /// Reproduces run `runId` of the project in `projectDir`.
+    void reproduce(const QString &projectDir, const QString &runId);
+    void approve(const QString &job);
+    void cancelJob(const QString &job);
+    void cancel();
+
+Q_SIGNALS:
+    void started();
+    void message(const QString &text);
+    /// The run ended; `error` says why when it could not start.
+    void runEnded(const trainyard::core::RunRecord &record, const QString &error);
+    void reproductionEnded(const QString &runId, const trainyard::core::ReproductionReport &report,
+                           const QString &refusal);
+
+private:
+    void showJob(const core::JobRecord &job, bool onCanvas);
+
+    PipelineScene *m_scene;
+    RunConsole *m_console;
+    LogBatcher *m_logs;
+    GpuPanel *m_gpus;
+    CompareView *m_compare;
+    std::unique_ptr<RunController> m_run;
+    std::unique_ptr<ReproduceController> m_reproduce;
+    QString m_lastRunId;
+    bool m_lastRunShell = false;
+    bool m_consoleFollowsRun = true; ///< until the user picks a tab himself
+};
+
+} // namespace trainyard::ui
