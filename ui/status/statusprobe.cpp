@@ -6,6 +6,8 @@
 #include "vcs/gitinfo.h"
 
 
+#include <QTimer>
+
 namespace trainyard::ui {
 
 
@@ -15,6 +17,18 @@ StatusProbe::StatusProbe(QObject *parent)
 }
 
 StatusProbe::~StatusProbe() = default;
+
+void StatusProbe::start(int enginePeriodMs)
+{
+    QTimer::singleShot(0, this, [this] {
+        probeEngine();
+        probeGpus();
+        checkMachine();
+    });
+    auto *engineTimer = new QTimer(this);
+    connect(engineTimer, &QTimer::timeout, this, &StatusProbe::probeEngine);
+    engineTimer->start(enginePeriodMs);
+}
 
 void StatusProbe::probeEngine()
 {

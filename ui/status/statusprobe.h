@@ -24,6 +24,9 @@ public:
     void setNvidiaSmi(const QString &path) { m_nvidiaSmi = path; }
     void setDockerEndpoint(const QString &endpoint) { m_dockerEndpoint = endpoint; }
 
+    /// Probes the engine and the GPUs and checks the machine once the event loop runs, then the
+    /// engine again every `enginePeriodMs` (it may start later). All of it off the GUI thread.
+    void start(int enginePeriodMs = 30000);
     void probeEngine();
     void probeGpus();
     void probeProject(const QString &dir);

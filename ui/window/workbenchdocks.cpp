@@ -1,0 +1,109 @@
+#include "workbenchdocks.h"
+
+#include "console/joblogview.h"
+#include "console/logbatcher.h"
+#include "console/runconsole.h"
+#include "gpu/gpupanel.h"
+#include "inspector/jobinspector.h"
+#include "runs/runlogloader.h"
+#include "runs/runslist.h"
+
+#include <QDockWidget>
+#include <QListWidget>
+#include <QMainWindow>
+#include <QStyle>
+
+#include <algorithm>
+
+namespace trainyard::ui {
+
+WorkbenchDocks::WorkbenchDocks(QMainWindow *window)
+    : QObject(window)
+    , m_window(window)
+    , m_problems(new QListWidget(window))
+    , m_logs(new LogBatcher(window))
+    , m_console(new RunConsole(m_logs, window))
+    , m_inspector(new JobInspector(nullptr, window))
+    , m_runs(new RunsList(window))
+    , m_logLoader(new RunLogLoader(m_console, window))
+    , m_gpus(new GpuPanel({}, window))
+{
+    window->setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks | QMainWindow::AllowNestedDocks);
+    m_problems->setObjectName(QStringLiteral("problemsList"));
+    QDockWidget *problems = addDock(tr("Problems"), QStringLiteral("problemsDock"), m_problems);
+    window->addDockWidget(Qt::BottomDockWidgetArea, problems);
+    m_consoleDock = addDock(tr("Run console"), QStringLiteral("consoleDock"), m_console);
+    window->addDockWidget(Qt::BottomDockWidgetArea, m_consoleDock);
+    window->tabifyDockWidget(problems, m_consoleDock);
+    window->resizeDocks({problems}, {220}, Qt::Vertical);
+
+    m_inspectorDock = addDock(tr("Job"), QStringLiteral("inspectorDock"), m_inspector);
+    window->addDockWidget(Qt::RightDockWidgetArea, m_inspectorDock);
+    m_runsDock = addDock(tr("Runs"), QStringLiteral("runsDock"), m_runs);
+    window->splitDockWidget(m_inspectorDock, m_runsDock, Qt::Vertical);
+    QDockWidget *gpus = addDock(tr("GPUs"), QStringLiteral("gpuDock"), m_gpus);
+    window->addDockWidget(Qt::RightDockWidgetArea, gpus);
+    window->tabifyDockWidget(m_runsDock, gpus);
+    m_runsDock->raise();
+    window->resizeDocks({m_inspectorDock}, {360}, Qt::Horizontal);
+    window->resizeDocks({m_inspectorDock, m_runsDock}, {480, 220}, Qt::Vertical);
+}
+
+QDockWidget *WorkbenchDocks::addDock(const QString &title, const QString &name, QWidget *widget)
+{
+    auto *dock = new QDockWidget(title, m_window);
+    dock->setObjectName(name);
+    dock->setWidget(widget);
+    return dock;
+}
+
+QStringList WorkbenchDocks::showProblems(const std::vector<core::Error> &problems, const std::vector<core::Error> &lint)
+{
+    m_problems->clear();
+    QStringList lines;
+    for (const auto *list : {&problems, &lint}) {
+        for (const core::Error &p : *list) {
+            auto *item = new QListWidgetItem(p.toString(), m_problems);
+            item->setData(Qt::UserRole, p.job);
+            item->setIcon(m_window->style()->standardIcon(p.isError() ? QStyle::SP_MessageBoxCritical
+                                                                      : QStyle::SP_MessageBoxWarning));
+            lines << p.toString();
+        }
+    }
+    return lines;
+}
+
+void WorkbenchDocks::showConsole()
+{
+    m_consoleDock->show();
+    m_consoleDock->raise();
+}
+
+bool WorkbenchDocks::findInLog(const QString &job)
+{
+    auto *view = qobject_cast<JobLogView *>(m_console->currentWidget());
+    if (!view && !job.isEmpty())
+        view = m_console->viewFor(job);
+    if (!view)
+        return false;
+    showConsole();
+    view->focusSearch();
+    return true;
+}
+
+void WorkbenchDocks::showRunLogs(const QString &projectDir, const core::RunRecord &record)
+{
+    m_logLoader->load(projectDir, record);
+    showConsole();
+}
+
+void WorkbenchDocks::sizeByDefault()
+{
+    const int width = m_window->width();
+    const int height = m_window->height();
+    m_window->resizeDocks({m_inspectorDock}, {std::max(380, width / 4)}, Qt::Horizontal);
+    m_window->resizeDocks({m_inspectorDock, m_runsDock}, {height * 5 / 10, height * 3 / 10}, Qt::Vertical);
+    m_window->resizeDocks({m_consoleDock}, {std::max(160, height / 4)}, Qt::Vertical);
+}
+
+} // namespace trainyard::ui

@@ -1,0 +1,71 @@
+#pragma once
+
+#include "common/error.h"
+#include "engine/runrecord.h"
+
+#include <QObject>
+#include <QStringList>
+
+#include <vector>
+
+class QDockWidget;
+class QListWidget;
+class QMainWindow;
+
+namespace trainyard::ui {
+
+class GpuPanel;
+class JobInspector;
+class LogBatcher;
+class RunConsole;
+class RunLogLoader;
+class RunsList;
+
+/// The docks around the window's central views: Problems and the Run console below, the Job
+/// inspector above the Runs and GPUs on the right. Made once; the window wires what they show.
+class WorkbenchDocks final : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit WorkbenchDocks(QMainWindow *window);
+
+    QListWidget *problems() const { return m_problems; }
+    LogBatcher *logs() const { return m_logs; }
+    RunConsole *console() const { return m_console; }
+    JobInspector *inspector() const { return m_inspector; }
+    RunsList *runs() const { return m_runs; }
+    RunLogLoader *logLoader() const { return m_logLoader; }
+    GpuPanel *gpus() const { return m_gpus; }
+
+    /// Lists the pipeline's problems and the linter's warnings (each item knows its job); the
+    /// lines listed.
+    QStringList showProblems(const std::vector<core::Error> &problems, const std::vector<core::Error> &lint);
+    /// Brings the run console to the front.
+    void showConsole();
+    /// Edit ▸ Find in log: the search of the console's current log, else of `job`'s; false when
+    /// there is no log to search yet.
+    bool findInLog(const QString &job);
+    /// Loads the logs of a recorded run of the project in `projectDir` into the console.
+    void showRunLogs(const QString &projectDir, const core::RunRecord &record);
+    /// The first sizes (no saved layout, or View ▸ Reset layout): the inspector wide enough for
+    /// its fields, the bottom docks low enough to leave the views most of the height.
+    void sizeByDefault();
+
+private:
+    QDockWidget *addDock(const QString &title, const QString &name, QWidget *widget);
+
+    QMainWindow *m_window;
+    QListWidget *m_problems;
+    LogBatcher *m_logs;
+    RunConsole *m_console;
+    JobInspector *m_inspector;
+    RunsList *m_runs;
+    RunLogLoader *m_logLoader;
+    GpuPanel *m_gpus;
+    QDockWidget *m_consoleDock = nullptr;
+    QDockWidget *m_inspectorDock = nullptr;
+    QDockWidget *m_runsDock = nullptr;
+};
+
+} // namespace trainyard::ui
