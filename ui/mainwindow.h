@@ -1,26 +1,12 @@
 #pragma once
 
 #include "engine/environmentcheck.h"
-#include "pipeline/evaluationcontext.h"
 
 #include <QMainWindow>
-#include <QPointer>
 
-#include <memory>
 #include <vector>
 
-class QFileSystemWatcher;
-class QLabel;
-class QListWidget;
-class QMimeData;
-class QStackedWidget;
-class QTabWidget;
-class QTimer;
-class QToolBar;
-
 namespace trainyard::core {
-struct Pipeline;
-struct Error;
 struct RunRecord;
 struct ReproductionReport;
 }
@@ -28,24 +14,29 @@ struct ReproductionReport;
 namespace trainyard::ui {
 
 class CompareView;
+class DemoSetup;
 class EditController;
-class GpuPanel;
-class JobInspector;
+class HelpCommands;
 class LineageView;
-class RunLogLoader;
-class RunsList;
-class LogBatcher;
 class PipelineCanvas;
-class DataRootPrompt;
+class PipelinePresenter;
+class ProjectSession;
+struct ProjectRead;
 class RecentProjects;
-class RunConsole;
-class ReproduceController;
-class RunController;
+class RunSession;
 class StatusProbe;
+class WelcomePage;
+class WindowLayout;
+class WorkbenchDocks;
+class WorkbenchMenus;
+class WorkbenchStatus;
+class WorkbenchViews;
 
-/// The workbench window. Thin: it wires the canvas, the docks (problems, run console), menus,
-/// toolbar and status bar to the pipeline document (EditController), the run (RunController)
-/// and the machine's state (StatusProbe); the work itself is done by those and by core.
+/// The workbench window: composition only. It puts together the central views (pipeline
+/// canvas, compare, lineage), the docks (WorkbenchDocks), the commands (WorkbenchMenus), the
+/// open project (ProjectSession), the run and reproduction (RunSession), the welcome page, drag
+/// and drop and the demo set-up, and wires what one shows to what another does. The work is
+/// done by those classes and by core.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
@@ -63,8 +54,6 @@ public:
     /// Runs the whole pipeline, or `job` and what it needs.
     /// With `retryOf`, jobs `job` needs that succeeded in that run are reused, not run again.
     void runPipeline(const QString &job = {}, bool shellEngine = false, const QString &retryOf = {});
-    /// Approves a manual job of the running pipeline (the card's "Approve").
-    void approveJob(const QString &job);
     /// Shows a central view by name: "pipeline", "compare" or "lineage"; false for another name.
     bool showView(const QString &name);
     /// Shows the lineage of an artifact (a path as collected, a sha256, or a file) in the Lineage
@@ -81,101 +70,51 @@ public:
     /// File ▸ Reload pipeline: reads .gitlab-ci.yml from disk again. With unsaved edits, asks
     /// first when `ask`, else only says that the file changed.
     void reloadPipeline(bool ask = true);
-    /// Help ▸ User guide: README.md (installed in share/doc/trainyard, or this build's source tree)
-    /// rendered in a window that does not block, with its screenshots; false when none is found.
-    bool showUserGuide();
-    /// Help ▸ Keyboard shortcuts: every menu command that has a shortcut, by menu, read from the
-    /// menus themselves so it never drifts. Does not block.
-    void showShortcuts();
-    QString projectDir() const { return m_projectDir; }
+    QString projectDir() const;
     /// A run or a reproduction is active.
-    bool isRunning() const { return m_run != nullptr || m_reproduce != nullptr; }
+    bool isRunning() const;
 
 Q_SIGNALS:
-    /// A project's pipeline is shown (after openProject's worker thread has read it).
+    /// A project's pipeline is shown (after its project session has read it off the GUI thread).
     void projectShown(const QString &dir);
     /// A reproduction ended: refused (`refusal` says why) or ran (`identical` or not).
     void reproductionFinished(const QString &runId, bool identical, const QString &refusal);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
-    void changeEvent(QEvent *event) override;
-    void showEvent(QShowEvent *event) override;
-    void dragEnterEvent(QDragEnterEvent *event) override;
-    void dropEvent(QDropEvent *event) override;
 
 private:
-    void createDocks();
-    void createActions();
-    void createMenus();
-    void createStatusBar();
-    void restoreLayout();
-    /// The docks' first sizes (no saved layout, or View ▸ Reset layout).
-    void sizeDocksByDefault();
+    void wireProject();
+    void wireDocks();
+    void wireRuns();
+    WorkbenchMenus *createMenus();
+    void openProject(const QString &dir, bool again);
     void chooseProject();
     void showWelcome();
-    void chooseDemoFolder();
-    static QString machineCheckHtml(const std::vector<core::CheckItem> &items);
-    void showPipeline(const QString &dir, const core::Pipeline &pipeline, const std::vector<core::Error> &lint);
-    void refreshCanvas();
-    void runFinished(const core::RunRecord &record, const QString &error);
-    void showReproduction(const QString &runId, const core::ReproductionReport &report, const QString &refusal);
-    void showJobMenu(const QString &job, const QPoint &globalPos);
-    void showNeedMenu(const QString &job, const QString &need, const QPoint &globalPos);
-    void showStageMenu(const QString &stage, const QPoint &globalPos);
+    void projectRead(const ProjectRead &read);
+    void recordsChanged(); ///< a run or a reproduction ended: the views of runs read them again, the pipeline too if it changed
+    void runEnded(const core::RunRecord &record, const QString &error);
     void updateActions();
-    QString selectedJob() const;
-    static QString folderOf(const QMimeData *mime);
+    void say(const QString &text, int timeoutMs = 0);
 
-    QStackedWidget *m_pages = nullptr;
-    QLabel *m_welcome = nullptr;
+    WorkbenchViews *m_views = nullptr;
+    WelcomePage *m_welcome = nullptr;
     PipelineCanvas *m_canvas = nullptr;
-    QListWidget *m_problems = nullptr;
-    QLabel *m_projectLabel = nullptr;
-    QLabel *m_commitLabel = nullptr;
-    QLabel *m_engineLabel = nullptr;
-    QLabel *m_gpuLabel = nullptr;
-    QLabel *m_problemsLabel = nullptr;
-    QToolBar *m_toolBar = nullptr;
-    QString m_projectDir;
-    QString m_branch;
-    bool m_noPipelineFile = false;
-    core::EvaluationContext m_context; // of a project without a pipeline file, for "Create pipeline"
-    std::unique_ptr<core::Pipeline> m_pipeline; // as last read, for runs
-    LogBatcher *m_logs = nullptr;
-    RunConsole *m_console = nullptr;
-    std::unique_ptr<RunController> m_run;
-    std::unique_ptr<ReproduceController> m_reproduce;
-    EditController *m_edit = nullptr;
-    RecentProjects *m_recent = nullptr;
-    DataRootPrompt *m_dataRootPrompt = nullptr;
-    /// Watches the open project's .gitlab-ci.yml: an edit made in another editor is read at once.
-    QFileSystemWatcher *m_pipelineFileWatcher = nullptr;
-    QTimer *m_pipelineFileChanged = nullptr; ///< settles a burst of change notifications
-    bool m_reloadPending = false;
-    bool m_sizeDocksOnShow = false;          ///< no saved layout: size the docks once the window has its size            ///< the file changed during a run: read it when the run ends
-    StatusProbe *m_probe = nullptr;
-    QMenu *m_recentMenu = nullptr;
-    QMenu *m_viewMenu = nullptr;
-    QAction *m_openAction = nullptr;
-    QAction *m_addStageAction = nullptr;
-    QAction *m_runAction = nullptr;
-    QAction *m_runFromAction = nullptr;
-    QAction *m_runShellAction = nullptr;
-    QAction *m_cancelAction = nullptr;
-    QAction *m_findAction = nullptr;
-    QByteArray m_defaultState;
-    bool m_consoleFollowsRun = true;
-    RunsList *m_runs = nullptr;
-    RunLogLoader *m_logLoader = nullptr;
-    GpuPanel *m_gpus = nullptr;
-    JobInspector *m_inspector = nullptr;
-    QTabWidget *m_views = nullptr;
-    LineageView *m_lineage = nullptr;
     CompareView *m_compare = nullptr;
-    QString m_lastRunId;
-    bool m_lastRunShell = false;
-    bool m_fitPending = false; // a newly opened project's pipeline is fitted into the view once
+    LineageView *m_lineage = nullptr;
+    EditController *m_edit = nullptr;
+    WorkbenchDocks *m_docks = nullptr;
+    WorkbenchMenus *m_menus = nullptr;
+    ProjectSession *m_project = nullptr;
+    RunSession *m_runs = nullptr;
+    RecentProjects *m_recent = nullptr;
+    DemoSetup *m_demo = nullptr;
+    StatusProbe *m_probe = nullptr;
+    WorkbenchStatus *m_status = nullptr;
+    WindowLayout *m_layout = nullptr;
+    HelpCommands *m_help = nullptr;
+    PipelinePresenter *m_pipelines = nullptr;
+    bool m_reloadPending = false; ///< the file changed during a run: read it when the run ends
     std::vector<core::CheckItem> m_machineCheck;
 };
 

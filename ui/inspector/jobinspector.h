@@ -3,6 +3,7 @@
 #include "jobformui.h"
 
 #include "common/error.h"
+#include "document/pipelinedocument.h"
 
 #include <QHash>
 #include <QList>
@@ -34,7 +35,6 @@ class InheritedView;
 class ListEdit;
 class MessageBar;
 class NeedsEditor;
-class PipelineDocument;
 class VariablesTable;
 
 /// The form beside the canvas that shows and edits one job: name, stage, image, scripts,
