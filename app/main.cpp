@@ -26,14 +26,17 @@ void setIdentity()
 
 QString topLevelHelp()
 {
-    QString text = QStringLiteral(
-        "Usage: trainyard [SUBCOMMAND] [options]\n"
-        "Trainyard: a workbench for ML training pipelines written as .gitlab-ci.yml.\n"
-        "Without a subcommand, opens the workbench window.\n\n"
-        "Subcommands:\n");
+    QString text = QStringLiteral("Usage: trainyard [SUBCOMMAND] [options]\n"
+                                  "Trainyard: a workbench for ML training pipelines written as .gitlab-ci.yml.\n"
+                                  "Without a subcommand, opens the workbench window.\n\n"
+                                  "Subcommands:\n");
     for (const auto &c : app::commands())
-        text += QStringLiteral("  %1  %2\n").arg(c.name, -10).arg(c.brief.isEmpty() ? c.summary.section(u'\n', 0, 0) : c.brief);
-    text += QStringLiteral("  %1  %2\n").arg(QStringLiteral("open"), -10).arg(QStringLiteral("Open the window on a project: trainyard open [--run] [--view VIEW] [DIR]"));
+        text += QStringLiteral("  %1  %2\n")
+                    .arg(c.name, -10)
+                    .arg(c.brief.isEmpty() ? c.summary.section(u'\n', 0, 0) : c.brief);
+    text += QStringLiteral("  %1  %2\n")
+                .arg(QStringLiteral("open"), -10)
+                .arg(QStringLiteral("Open the window on a project: trainyard open [--run] [--view VIEW] [DIR]"));
     text += QStringLiteral("\nOptions:\n  -h, --help     Show this help.\n  -v, --version  Show the version.\n\n"
                            "Run 'trainyard SUBCOMMAND --help' for a subcommand's options.\n");
     return text;
@@ -110,7 +113,8 @@ int main(int argc, char **argv)
                 dir = arg;
         }
         if (usage.isEmpty() && !open.view.isEmpty() &&
-            !QStringList{QStringLiteral("pipeline"), QStringLiteral("compare"), QStringLiteral("lineage")}.contains(open.view))
+            !QStringList{QStringLiteral("pipeline"), QStringLiteral("compare"), QStringLiteral("lineage")}.contains(
+                open.view))
             usage = QStringLiteral("--view must be pipeline, compare or lineage, not '%1'").arg(open.view);
         if (usage.isEmpty() && open.review && open.artifact.isEmpty())
             usage = QStringLiteral("--review needs --artifact");
@@ -150,6 +154,7 @@ int main(int argc, char **argv)
         if (command.name == first)
             return app::executeCommand(command, QStringList{args[0]} + args.mid(2));
     }
-    std::fprintf(stderr, "trainyard: unknown subcommand or option '%s'\n\n%s", qPrintable(first), qPrintable(topLevelHelp()));
+    std::fprintf(stderr, "trainyard: unknown subcommand or option '%s'\n\n%s", qPrintable(first),
+                 qPrintable(topLevelHelp()));
     return 2;
 }

@@ -98,7 +98,8 @@ struct Measurement
 };
 
 // One untimed warm-up run (its output is checked), then `runs` timed runs; the median is kept.
-Measurement measure(const QString &label, const QString &program, const QStringList &arguments, const QString &cwd, int runs)
+Measurement measure(const QString &label, const QString &program, const QStringList &arguments, const QString &cwd,
+                    int runs)
 {
     Measurement m;
     const ProcessResult warmUp = runProcess(program, arguments, cwd);
@@ -112,7 +113,8 @@ Measurement measure(const QString &label, const QString &program, const QStringL
     for (int i = 0; i < runs; ++i) {
         const ProcessResult r = runProcess(program, arguments, cwd);
         if (!r.ok) {
-            err() << "  " << label << " failed on run " << i + 1 << ":\n" << QString::fromUtf8(r.stdErr.right(2000)) << "\n";
+            err() << "  " << label << " failed on run " << i + 1 << ":\n"
+                  << QString::fromUtf8(r.stdErr.right(2000)) << "\n";
             return m;
         }
         times.push_back(r.seconds);
@@ -122,7 +124,8 @@ Measurement measure(const QString &label, const QString &program, const QStringL
     return m;
 }
 
-bool benchInput(const QString &title, const QByteArray &pipeline, const QString &trainyard, const QString &gitlabCiLocal)
+bool benchInput(const QString &title, const QByteArray &pipeline, const QString &trainyard,
+                const QString &gitlabCiLocal)
 {
     out() << "\n== " << title << " (" << pipeline.size() << " bytes)\n";
     out().flush();
@@ -133,17 +136,22 @@ bool benchInput(const QString &title, const QByteArray &pipeline, const QString 
         repo.setAutoRemove(false);
         out() << "  repository kept: " << repo.path() << "\n";
     }
-    const Measurement ty = measure(QStringLiteral("trainyard list --json"), trainyard,
-                                   {QStringLiteral("list"), QStringLiteral("--json"), QStringLiteral("-C"), repo.path()},
-                                   repo.path(), kTrainyardRuns);
+    const Measurement ty =
+        measure(QStringLiteral("trainyard list --json"), trainyard,
+                {QStringLiteral("list"), QStringLiteral("--json"), QStringLiteral("-C"), repo.path()}, repo.path(),
+                kTrainyardRuns);
     const Measurement gcl = measure(QStringLiteral("gitlab-ci-local --list-json"), gitlabCiLocal,
                                     {QStringLiteral("--list-json")}, repo.path(), kGitlabCiLocalRuns);
     if (ty.ok)
         out() << QStringLiteral("  trainyard list --json        median %1 s of %2 runs, %3 jobs\n")
-                     .arg(ty.median, 0, 'f', 3).arg(kTrainyardRuns).arg(ty.jobs);
+                     .arg(ty.median, 0, 'f', 3)
+                     .arg(kTrainyardRuns)
+                     .arg(ty.jobs);
     if (gcl.ok)
         out() << QStringLiteral("  gitlab-ci-local --list-json  median %1 s of %2 runs, %3 jobs\n")
-                     .arg(gcl.median, 0, 'f', 3).arg(kGitlabCiLocalRuns).arg(gcl.jobs);
+                     .arg(gcl.median, 0, 'f', 3)
+                     .arg(kGitlabCiLocalRuns)
+                     .arg(gcl.jobs);
     if (!ty.ok || !gcl.ok)
         return false;
     if (ty.jobs != gcl.jobs)
@@ -166,7 +174,8 @@ int main(int argc, char **argv)
     if (!QFileInfo(gitlabCiLocal).isExecutable()) {
         err() << "bench_list: gitlab-ci-local not found at " << gitlabCiLocal << "\n"
               << "Install it (pinned versions that build on Node 18 and 20):\n"
-              << "  bash tests/conformance/install-gitlab-ci-local.sh " << QStringLiteral(GITLAB_CI_LOCAL_PREFIX) << "\n"
+              << "  bash tests/conformance/install-gitlab-ci-local.sh " << QStringLiteral(GITLAB_CI_LOCAL_PREFIX)
+              << "\n"
               << "or set GITLAB_CI_LOCAL to its path.\n";
         return 2;
     }
@@ -177,13 +186,16 @@ int main(int argc, char **argv)
     out() << "trainyard:       " << trainyard << "\ngitlab-ci-local: " << gitlabCiLocal << "\n";
 
     bool ok = benchInput(QStringLiteral("generated: %1 jobs, %2 stages, extends, needs, rules, parallel:matrix")
-                             .arg(kGeneratedJobs).arg(kStages),
+                             .arg(kGeneratedJobs)
+                             .arg(kStages),
                          generatePipeline(kGeneratedJobs).toUtf8(), trainyard, gitlabCiLocal);
 
     const QString realPath = QStringLiteral(TRAINYARD_SOURCE_DIR "/tests/data/gitlab-ci/") + QLatin1String(kRealFile);
     QFile real(realPath);
     if (real.open(QIODevice::ReadOnly)) {
-        ok = benchInput(QStringLiteral("real: ") + QLatin1String(kRealFile), real.readAll(), trainyard, gitlabCiLocal) && ok;
+        ok =
+            benchInput(QStringLiteral("real: ") + QLatin1String(kRealFile), real.readAll(), trainyard, gitlabCiLocal) &&
+            ok;
     } else {
         err() << "bench_list: cannot read " << realPath << ": " << real.errorString() << "\n";
         ok = false;

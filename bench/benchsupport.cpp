@@ -49,9 +49,9 @@ ProcessResult runProcess(const QString &program, const QStringList &arguments, c
 
 bool git(const QString &repo, const QStringList &arguments)
 {
-    const QStringList identity{QStringLiteral("-c"), QStringLiteral("user.name=bench"), QStringLiteral("-c"),
-                               QStringLiteral("user.email=bench@example.invalid"), QStringLiteral("-c"),
-                               QStringLiteral("commit.gpgsign=false")};
+    const QStringList identity{QStringLiteral("-c"), QStringLiteral("user.name=bench"),
+                               QStringLiteral("-c"), QStringLiteral("user.email=bench@example.invalid"),
+                               QStringLiteral("-c"), QStringLiteral("commit.gpgsign=false")};
     const ProcessResult r = runProcess(QStringLiteral("git"), identity + arguments, repo);
     if (!r.ok)
         err() << "git " << arguments.join(u' ') << " failed: " << QString::fromUtf8(r.stdErr) << "\n";
@@ -62,10 +62,10 @@ bool git(const QString &repo, const QStringList &arguments)
 // empty first commit so that `rules:changes` has a base.
 bool stageRepo(const QString &repo, const QByteArray &pipeline)
 {
-    if (!git(repo, {QStringLiteral("init"), QStringLiteral("-q"), QStringLiteral("-b"), QStringLiteral("main")})
-        || !git(repo, {QStringLiteral("commit"), QStringLiteral("-q"), QStringLiteral("--allow-empty"), QStringLiteral("-m"),
-                       QStringLiteral("base")})
-        || !git(repo, {QStringLiteral("update-ref"), QStringLiteral("refs/remotes/origin/main"), QStringLiteral("HEAD")}))
+    if (!git(repo, {QStringLiteral("init"), QStringLiteral("-q"), QStringLiteral("-b"), QStringLiteral("main")}) ||
+        !git(repo, {QStringLiteral("commit"), QStringLiteral("-q"), QStringLiteral("--allow-empty"),
+                    QStringLiteral("-m"), QStringLiteral("base")}) ||
+        !git(repo, {QStringLiteral("update-ref"), QStringLiteral("refs/remotes/origin/main"), QStringLiteral("HEAD")}))
         return false;
     QFile f(QDir(repo).filePath(QStringLiteral(".gitlab-ci.yml")));
     if (!f.open(QIODevice::WriteOnly) || f.write(pipeline) != pipeline.size()) {
@@ -73,8 +73,9 @@ bool stageRepo(const QString &repo, const QByteArray &pipeline)
         return false;
     }
     f.close();
-    return git(repo, {QStringLiteral("add"), QStringLiteral(".gitlab-ci.yml")})
-        && git(repo, {QStringLiteral("commit"), QStringLiteral("-q"), QStringLiteral("-m"), QStringLiteral("pipeline")});
+    return git(repo, {QStringLiteral("add"), QStringLiteral(".gitlab-ci.yml")}) &&
+           git(repo,
+               {QStringLiteral("commit"), QStringLiteral("-q"), QStringLiteral("-m"), QStringLiteral("pipeline")});
 }
 
 double median(std::vector<double> values)

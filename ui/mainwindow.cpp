@@ -66,7 +66,8 @@ MainWindow::MainWindow(QWidget *parent)
     m_probe = new StatusProbe(this);
     m_project = new ProjectSession(this);
     m_docks = new WorkbenchDocks(this);
-    m_runs = new RunSession(m_canvas->pipelineScene(), m_docks->console(), m_docks->logs(), m_docks->gpus(), m_compare, this);
+    m_runs = new RunSession(m_canvas->pipelineScene(), m_docks->console(), m_docks->logs(), m_docks->gpus(), m_compare,
+                            this);
     m_help = new HelpCommands(this, m_probe);
     m_layout = new WindowLayout(this, m_docks, m_compare);
     m_menus = createMenus();
@@ -143,7 +144,8 @@ void MainWindow::wireProject()
     connect(m_welcome, &WelcomePage::demoRequested, m_demo, &DemoSetup::chooseFolder);
     connect(m_welcome, &WelcomePage::reloadRequested, this, [this] { reloadPipeline(); });
     connect(m_welcome, &WelcomePage::recentRequested, this, qOverload<const QString &>(&MainWindow::openProject));
-    connect(new ProjectDrop(this), &ProjectDrop::openRequested, this, qOverload<const QString &>(&MainWindow::openProject));
+    connect(new ProjectDrop(this), &ProjectDrop::openRequested, this,
+            qOverload<const QString &>(&MainWindow::openProject));
     connect(m_recent, &RecentProjects::openRequested, this, qOverload<const QString &>(&MainWindow::openProject));
     connect(m_project, &ProjectSession::read, this, &MainWindow::projectRead);
     connect(m_project, &ProjectSession::pipelineFileChanged, this, [this] {
@@ -154,7 +156,8 @@ void MainWindow::wireProject()
     connect(m_demo, &DemoSetup::copying, this,
             [this](const QString &dir) { say(tr("Copying the demo to %1…").arg(QDir::toNativeSeparators(dir))); });
     connect(m_demo, &DemoSetup::ready, this, [this](const QString &dir) {
-        say(tr("The demo is a git repository of its own in %1: press F5 to run it.").arg(QDir::toNativeSeparators(dir)), 15000);
+        say(tr("The demo is a git repository of its own in %1: press F5 to run it.").arg(QDir::toNativeSeparators(dir)),
+            15000);
         openProject(dir);
     });
     connect(m_demo, &DemoSetup::failed, statusBar(), &QStatusBar::clearMessage);
@@ -175,7 +178,8 @@ void MainWindow::wireDocks()
     JobInspector *inspector = m_docks->inspector();
     connect(m_edit, &EditController::documentReplaced, inspector, &JobInspector::setDocument);
     m_edit->setProblemShownElsewhere([inspector] { return inspector->isApplyingEdit(); });
-    connect(inspector, &JobInspector::jobRenamed, this, [this](const QString &, const QString &now) { m_views->selectJob(now, false); });
+    connect(inspector, &JobInspector::jobRenamed, this,
+            [this](const QString &, const QString &now) { m_views->selectJob(now, false); });
     RunsList *runs = m_docks->runs();
     connect(runs, &RunsList::openRunLogs, this, [this](const core::RunRecord &record) {
         if (m_runs->isRunning())
@@ -188,7 +192,8 @@ void MainWindow::wireDocks()
     connect(runs, &RunsList::retryJobRequested, this, [this, runs](const QString &runId, const QString &job) {
         runPipeline(job, runs->ranInShell(runId), runId); // a run made in the host shell is retried there too
     });
-    connect(m_compare, &CompareView::problemFound, this, [this](const core::Error &problem) { say(problem.toString(), 10000); });
+    connect(m_compare, &CompareView::problemFound, this,
+            [this](const core::Error &problem) { say(problem.toString(), 10000); });
 }
 
 void MainWindow::wireRuns()
@@ -290,10 +295,12 @@ void MainWindow::reloadPipeline(bool ask)
     }
     if (isWindowModified()) {
         if (!ask)
-            return say(tr(".gitlab-ci.yml changed on disk. File ▸ Reload pipeline reads it, dropping your unsaved edits; "
-                          "Save keeps yours."),
-                       15000);
-        if (!confirmAction(this, tr("Reload pipeline"), tr("Drop your unsaved edits and read .gitlab-ci.yml from disk again?"),
+            return say(
+                tr(".gitlab-ci.yml changed on disk. File ▸ Reload pipeline reads it, dropping your unsaved edits; "
+                   "Save keeps yours."),
+                15000);
+        if (!confirmAction(this, tr("Reload pipeline"),
+                           tr("Drop your unsaved edits and read .gitlab-ci.yml from disk again?"),
                            tr("&Drop edits and reload"), tr("Cancel"), true))
             return;
         m_edit->setDocument(nullptr); // its edits are dropped: nothing to ask about
@@ -333,7 +340,8 @@ void MainWindow::projectRead(const ProjectRead &read)
         m_status->showNoProject();
         m_edit->setDocument(nullptr);
         showWelcome();
-        QMessageBox::warning(this, tr("Cannot open project"), tr("%1 is not a folder.").arg(QDir::toNativeSeparators(read.dir)));
+        QMessageBox::warning(this, tr("Cannot open project"),
+                             tr("%1 is not a folder.").arg(QDir::toNativeSeparators(read.dir)));
         return;
     }
     m_recent->add(read.dir);
@@ -382,7 +390,8 @@ void MainWindow::compareRuns(const QStringList &runIds)
 {
     m_compare->showPipelineRuns(runIds);
     m_views->setCurrentWidget(m_compare);
-    say(runIds.size() == 1 ? tr("Scalars of run %1").arg(runIds.first()) : tr("Scalars of %1 runs side by side").arg(runIds.size()),
+    say(runIds.size() == 1 ? tr("Scalars of run %1").arg(runIds.first())
+                           : tr("Scalars of %1 runs side by side").arg(runIds.size()),
         6000);
 }
 

@@ -9,7 +9,7 @@
 namespace trainyard::core {
 struct RunRecord;
 struct ReproductionReport;
-}
+} // namespace trainyard::core
 
 namespace trainyard::ui {
 
@@ -92,7 +92,8 @@ private:
     void chooseProject();
     void showWelcome();
     void projectRead(const ProjectRead &read);
-    void recordsChanged(); ///< a run or a reproduction ended: the views of runs read them again, the pipeline too if it changed
+    void recordsChanged(); ///< a run or a reproduction ended: the views of runs read them again, the pipeline too if it
+                           ///< changed
     void runEnded(const core::RunRecord &record, const QString &error);
     void updateActions();
     void say(const QString &text, int timeoutMs = 0);

@@ -8,7 +8,9 @@ namespace trainyard::app {
 
 const std::vector<Command> &commands()
 {
-    static const std::vector<Command> all{validateCommand(), listCommand(), runCommand(), gpusCommand(), doctorCommand(), scalarsCommand(), runsCommand(), lineageCommand(), reviewCommand(), reproduceCommand()};
+    static const std::vector<Command> all{validateCommand(), listCommand(),     runCommand(),  gpusCommand(),
+                                          doctorCommand(),   scalarsCommand(),  runsCommand(), lineageCommand(),
+                                          reviewCommand(),   reproduceCommand()};
     return all;
 }
 
@@ -22,10 +24,11 @@ void addProjectOption(QCommandLineParser &parser)
 void addPipelineOptions(QCommandLineParser &parser)
 {
     addProjectOption(parser);
-    parser.addOption(QCommandLineOption(QStringLiteral("branch"),
-                                        QStringLiteral("Evaluate rules for this branch (default: the current git branch)."),
-                                        QStringLiteral("NAME")));
-    parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("Pipeline file (default: .gitlab-ci.yml in the project)."));
+    parser.addOption(QCommandLineOption(
+        QStringLiteral("branch"), QStringLiteral("Evaluate rules for this branch (default: the current git branch)."),
+        QStringLiteral("NAME")));
+    parser.addPositionalArgument(QStringLiteral("FILE"),
+                                 QStringLiteral("Pipeline file (default: .gitlab-ci.yml in the project)."));
 }
 
 std::optional<core::Pipeline> readPipeline(const QCommandLineParser &parser, QTextStream &err, const QString &command)

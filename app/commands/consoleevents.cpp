@@ -56,7 +56,8 @@ SchedulerEvents consoleEvents(QTextStream &out, std::mutex &printMutex, bool tty
     };
     events.log = [&out, &printMutex, tty](const QString &job, const LogLine &l) {
         std::lock_guard lock(printMutex);
-        const QString prefix = job.isEmpty() ? QStringLiteral("[trainyard] ") : QStringLiteral("[%1] ").arg(printableName(job));
+        const QString prefix =
+            job.isEmpty() ? QStringLiteral("[trainyard] ") : QStringLiteral("[%1] ").arg(printableName(job));
         if (tty && l.stream == LogLine::Stream::Stderr)
             out << prefix << "\x1b[31m" << l.text << "\x1b[0m\n";
         else
@@ -67,7 +68,8 @@ SchedulerEvents consoleEvents(QTextStream &out, std::mutex &printMutex, bool tty
         std::lock_guard lock(printMutex);
         const QString text = total > 0 ? QStringLiteral("%1 %2%").arg(label).arg(cur * 100 / total) : label;
         if (tty)
-            out << "\r\x1b[K" << (job.isEmpty() ? QString() : QStringLiteral("[%1] ").arg(printableName(job))) << text << Qt::flush;
+            out << "\r\x1b[K" << (job.isEmpty() ? QString() : QStringLiteral("[%1] ").arg(printableName(job))) << text
+                << Qt::flush;
     };
     return events;
 }

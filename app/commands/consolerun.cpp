@@ -61,7 +61,8 @@ private:
 
 } // namespace
 
-ConsoleRun runOnConsole(RunService::Request request, QTextStream &out, QTextStream &err, bool tty, std::mutex &printMutex)
+ConsoleRun runOnConsole(RunService::Request request, QTextStream &out, QTextStream &err, bool tty,
+                        std::mutex &printMutex)
 {
     ConsoleRun outcome;
     const SchedulerEvents console = consoleEvents(out, printMutex, tty);

@@ -18,7 +18,7 @@ struct ConsoleRun
     QString error;        ///< why it did not start, or stopped early
     core::RunRecord record;
     std::optional<core::ReproductionReport> report; ///< a reproduction's comparison
-    bool interrupted = false; ///< Ctrl-C (or SIGTERM) cancelled it
+    bool interrupted = false;                       ///< Ctrl-C (or SIGTERM) cancelled it
 };
 
 /// Runs `request` through a RunService to its end: job lines and logs as consoleEvents prints

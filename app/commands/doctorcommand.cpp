@@ -16,7 +16,8 @@ Command doctorCommand()
 {
     Command c;
     c.name = QStringLiteral("doctor");
-    c.brief = QStringLiteral("Check this machine for Trainyard (Docker, permissions, GPUs) and print the fix for what is missing.");
+    c.brief = QStringLiteral(
+        "Check this machine for Trainyard (Docker, permissions, GPUs) and print the fix for what is missing.");
     c.summary = QStringLiteral("Check this machine for Trainyard: Docker engine and permission to use it, NVIDIA GPUs\n"
                                "and the NVIDIA container runtime; prints the fix for what is missing.\n"
                                "Exit status 0 when jobs can run in containers, 1 when something is missing.\n"
@@ -24,9 +25,10 @@ Command doctorCommand()
     c.addOptions = [](QCommandLineParser &p) {
         p.addOption(QCommandLineOption(QStringLiteral("json"),
                                        QStringLiteral("Print [{\"name\", \"state\", \"detail\", \"fix\"}] as JSON.")));
-        p.addOption(QCommandLineOption(QStringLiteral("rebuild-db"),
-                                       QStringLiteral("Rebuild the project's lineage database, when it is empty or damaged,\n"
-                                                      "from the run records in .trainyard/runs/ (the old file is kept).")));
+        p.addOption(
+            QCommandLineOption(QStringLiteral("rebuild-db"),
+                               QStringLiteral("Rebuild the project's lineage database, when it is empty or damaged,\n"
+                                              "from the run records in .trainyard/runs/ (the old file is kept).")));
         addProjectOption(p);
     };
     c.run = [](const QCommandLineParser &p, QTextStream &out, QTextStream &err) {
@@ -43,7 +45,8 @@ Command doctorCommand()
                 << " run(s) from .trainyard/runs/";
             if (!rebuilt->keptAs.isEmpty())
                 out << "; the old file is kept as " << rebuilt->keptAs;
-            out << "\nSign-offs, data versions, reproductions and scalars were only in the old file: they are not back.\n";
+            out << "\nSign-offs, data versions, reproductions and scalars were only in the old file: they are not "
+                   "back.\n";
             return rebuilt->report.problems.isEmpty() ? int(ExitOk) : int(ExitFailed);
         }
         const std::vector<CheckItem> items = EnvironmentCheck::run();

@@ -55,8 +55,8 @@ Command gpusCommand()
     c.summary = QStringLiteral("List this machine's NVIDIA GPUs (from nvidia-smi on PATH).\n"
                                "No nvidia-smi, or no GPU, is reported and is not an error.");
     c.addOptions = [](QCommandLineParser &p) {
-        p.addOption(QCommandLineOption(QStringLiteral("json"),
-                                       QStringLiteral("Print {\"nvidia_smi\", \"message\", \"gpus\": [...]} as JSON.")));
+        p.addOption(QCommandLineOption(
+            QStringLiteral("json"), QStringLiteral("Print {\"nvidia_smi\", \"message\", \"gpus\": [...]} as JSON.")));
     };
     c.run = [](const QCommandLineParser &p, QTextStream &out, QTextStream &err) {
         if (!p.positionalArguments().isEmpty()) {
@@ -88,8 +88,8 @@ Command gpusCommand()
                        .arg(util, -4)
                        .arg(uuid);
         };
-        row(QStringLiteral("INDEX"), QStringLiteral("NAME"), QStringLiteral("MEMORY USED/TOTAL"), QStringLiteral("UTIL"),
-            QStringLiteral("UUID"));
+        row(QStringLiteral("INDEX"), QStringLiteral("NAME"), QStringLiteral("MEMORY USED/TOTAL"),
+            QStringLiteral("UTIL"), QStringLiteral("UUID"));
         for (const GpuInfo &g : snapshot->gpus) {
             row(QString::number(g.index), g.name,
                 QStringLiteral("%1 / %2").arg(orNa(g.memoryUsedMiB), orNa(g.memoryTotalMiB, QStringLiteral(" MiB"))),

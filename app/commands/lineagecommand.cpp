@@ -69,7 +69,8 @@ void printArtifact(QTextStream &out, const ArtifactProvenance &p, const QString 
     const LineageArtifact &a = p.artifact;
     out << a.path << "  sha256:" << a.sha256 << "  " << a.size << " bytes\n";
     const QString stored = storedAt(projectDir, a.sha256);
-    out << "  stored at " << (stored.isEmpty() ? QStringLiteral("(not in this project's artifact store)") : stored) << "\n";
+    out << "  stored at " << (stored.isEmpty() ? QStringLiteral("(not in this project's artifact store)") : stored)
+        << "\n";
     out << "  produced by job " << a.job << " in " << runLine(p.run()) << "\n";
     if (a.expires.isValid())
         out << "  expires " << localTime(a.expires) << "\n";
@@ -145,7 +146,8 @@ void printRun(QTextStream &out, const RunLineage &l)
 void printUses(QTextStream &out, const LineageUses &u)
 {
     if (u.runs.empty()) {
-        out << "nothing recorded was made from " << u.key << " (no data version, image, commit or artifact matches it)\n";
+        out << "nothing recorded was made from " << u.key
+            << " (no data version, image, commit or artifact matches it)\n";
         return;
     }
     out << LineageUses::kindName(u.kind) << " " << u.key << ": " << u.runs.size() << " run(s), " << u.jobs.size()
@@ -164,7 +166,8 @@ Command lineageCommand()
 {
     Command c;
     c.name = QStringLiteral("lineage");
-    c.brief = QStringLiteral("Show what an artifact or a run was made from, or (--uses) everything made from a data version, image or commit.");
+    c.brief = QStringLiteral("Show what an artifact or a run was made from, or (--uses) everything made from a data "
+                             "version, image or commit.");
     c.summary =
         QStringLiteral("Show what an artifact or a run was made from (commit, images, data, upstream jobs),\n"
                        "or with --uses, every run and artifact made from a data version, image digest or commit.\n"

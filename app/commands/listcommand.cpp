@@ -53,7 +53,8 @@ Command listCommand()
                        .arg(j.name, -nameWidth)
                        .arg(j.stage, -stageWidth)
                        .arg(when, -10)
-                       .arg(j.needs ? (needs.isEmpty() ? QStringLiteral("[]") : needs.join(QStringLiteral(", "))) : QString());
+                       .arg(j.needs ? (needs.isEmpty() ? QStringLiteral("[]") : needs.join(QStringLiteral(", ")))
+                                    : QString());
         }
         out << pipeline.jobs.size() << " job(s); * = allowed to fail\n";
         return int(ExitOk);

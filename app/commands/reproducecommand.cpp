@@ -56,8 +56,8 @@ Command reproduceCommand()
         request.keepWorktree = !p.isSet(QStringLiteral("remove-worktree"));
         const ConsoleRun ran = runOnConsole(std::move(request), out, err, tty, printMutex);
         if (ran.refused || !ran.report) {
-            err << "trainyard reproduce: " << (ran.error.isEmpty() ? QStringLiteral("the reproduction did not run") : ran.error)
-                << "\n";
+            err << "trainyard reproduce: "
+                << (ran.error.isEmpty() ? QStringLiteral("the reproduction did not run") : ran.error) << "\n";
             return ran.interrupted ? 130 : int(ExitUsage);
         }
         const auto &report = ran.report;

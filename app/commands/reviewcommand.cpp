@@ -38,7 +38,8 @@ Command reviewCommand()
         p.addOption(QCommandLineOption(QStringLiteral("reject"), QStringLiteral("Sign off: reject the release.")));
         p.addOption(QCommandLineOption(QStringLiteral("comment"), QStringLiteral("A comment with the sign-off."),
                                        QStringLiteral("TEXT")));
-        p.addOption(QCommandLineOption(QStringLiteral("reviewer"), QStringLiteral("Who signs (default: $USER, else the account name)."),
+        p.addOption(QCommandLineOption(QStringLiteral("reviewer"),
+                                       QStringLiteral("Who signs (default: $USER, else the account name)."),
                                        QStringLiteral("NAME")));
         p.addOption(QCommandLineOption(
             QStringLiteral("export"),
@@ -68,9 +69,8 @@ Command reviewCommand()
             err << "trainyard review: --comment and --reviewer go with --approve or --reject\n";
             return int(ExitUsage);
         }
-        const QString reviewer = p.isSet(QStringLiteral("reviewer"))
-                                     ? p.value(QStringLiteral("reviewer"))
-                                     : currentUserName();
+        const QString reviewer =
+            p.isSet(QStringLiteral("reviewer")) ? p.value(QStringLiteral("reviewer")) : currentUserName();
         if ((approve || reject) && reviewer.trimmed().isEmpty()) {
             err << "trainyard review: who signs? Give --reviewer NAME\n";
             return int(ExitUsage);
@@ -151,7 +151,9 @@ Command reviewCommand()
                 out << "  " << localTime(s.signOff.signedAt) << "  " << s.signOff.decision << " by "
                     << s.signOff.reviewer
                     << (s.signOff.comment.isEmpty() ? QString() : QStringLiteral(": ") + s.signOff.comment)
-                    << (s.otherRun ? QStringLiteral("  (given for run %1, which made the same bytes)").arg(s.signOff.runId) : QString())
+                    << (s.otherRun
+                            ? QStringLiteral("  (given for run %1, which made the same bytes)").arg(s.signOff.runId)
+                            : QString())
                     << (s.stale ? QStringLiteral("  (stale: the lineage changed since)") : QString()) << "\n";
             }
             if (p.isSet(QStringLiteral("export")))

@@ -39,9 +39,12 @@ QString shellQuoted(const QString &text)
 int exitFor(RunStatus status)
 {
     switch (status) {
-    case RunStatus::Success: return ExitOk;
-    case RunStatus::Cancelled: return 130;
-    default: return ExitFailed;
+    case RunStatus::Success:
+        return ExitOk;
+    case RunStatus::Cancelled:
+        return 130;
+    default:
+        return ExitFailed;
     }
 }
 
@@ -51,22 +54,28 @@ Command runCommand()
 {
     Command c;
     c.name = QStringLiteral("run");
-    c.summary = QStringLiteral("Run a pipeline on the local Docker engine (or the host shell), job by job as GitLab runners would.\n"
-                               "Exit status: 0 success, 1 failed, 2 invalid input, 130 cancelled (Ctrl-C).");
+    c.summary = QStringLiteral(
+        "Run a pipeline on the local Docker engine (or the host shell), job by job as GitLab runners would.\n"
+        "Exit status: 0 success, 1 failed, 2 invalid input, 130 cancelled (Ctrl-C).");
     c.arguments = QStringLiteral("[FILE]");
     c.addOptions = [](QCommandLineParser &p) {
         addPipelineOptions(p);
-        p.addOption(QCommandLineOption(QStringLiteral("job"), QStringLiteral("Run only this job and what it needs (repeatable)."),
+        p.addOption(QCommandLineOption(QStringLiteral("job"),
+                                       QStringLiteral("Run only this job and what it needs (repeatable)."),
                                        QStringLiteral("NAME")));
-        p.addOption(QCommandLineOption(QStringLiteral("approve"), QStringLiteral("Approve this manual job up front (repeatable)."),
+        p.addOption(QCommandLineOption(QStringLiteral("approve"),
+                                       QStringLiteral("Approve this manual job up front (repeatable)."),
                                        QStringLiteral("NAME")));
-        p.addOption(QCommandLineOption(QStringLiteral("engine"), QStringLiteral("docker (default) or shell (no isolation)."),
+        p.addOption(QCommandLineOption(QStringLiteral("engine"),
+                                       QStringLiteral("docker (default) or shell (no isolation)."),
                                        QStringLiteral("ENGINE"), QStringLiteral("docker")));
-        p.addOption(QCommandLineOption(QStringLiteral("concurrency"), QStringLiteral("Jobs at once (default: CPU cores)."),
-                                       QStringLiteral("N")));
-        p.addOption(QCommandLineOption(QStringLiteral("cpu-fallback"), QStringLiteral("Run GPU jobs without a GPU when none is found, marked so.")));
-        p.addOption(QCommandLineOption(QStringLiteral("no-record"),
-                                       QStringLiteral("Run even though the lineage database cannot be written (nothing is recorded).")));
+        p.addOption(QCommandLineOption(QStringLiteral("concurrency"),
+                                       QStringLiteral("Jobs at once (default: CPU cores)."), QStringLiteral("N")));
+        p.addOption(QCommandLineOption(QStringLiteral("cpu-fallback"),
+                                       QStringLiteral("Run GPU jobs without a GPU when none is found, marked so.")));
+        p.addOption(QCommandLineOption(
+            QStringLiteral("no-record"),
+            QStringLiteral("Run even though the lineage database cannot be written (nothing is recorded).")));
     };
     c.run = [](const QCommandLineParser &p, QTextStream &out, QTextStream &err) {
         const auto read = readPipeline(p, err, QStringLiteral("run"));
@@ -95,8 +104,8 @@ Command runCommand()
 
         const QString engine = p.value(QStringLiteral("engine"));
         if (!Engines::names().contains(engine)) {
-            err << "trainyard run: --engine must be " << Engines::names().join(QStringLiteral(" or ")) << ", not '" << engine
-                << "'\n";
+            err << "trainyard run: --engine must be " << Engines::names().join(QStringLiteral(" or ")) << ", not '"
+                << engine << "'\n";
             return int(ExitUsage);
         }
         RunService::Request request;
@@ -142,13 +151,19 @@ Command runCommand()
             return ran.record.status == RunStatus::Cancelled ? 130 : int(ExitFailed);
         }
         const RunRecord &r = ran.record;
-        out << "\nRun " << r.id << " (#" << r.pipelineIid << ") on " << (r.branch.isEmpty() ? QStringLiteral("-") : r.branch)
-            << " @ " << (r.commitSha.isEmpty() ? QStringLiteral("no commit") : r.commitSha.left(8)) << (r.dirty ? QStringLiteral(" (dirty)") : QString())
-            << ", engine " << r.engine << ": " << runStatusToString(r.status) << "\n";
+        out << "\nRun " << r.id << " (#" << r.pipelineIid << ") on "
+            << (r.branch.isEmpty() ? QStringLiteral("-") : r.branch) << " @ "
+            << (r.commitSha.isEmpty() ? QStringLiteral("no commit") : r.commitSha.left(8))
+            << (r.dirty ? QStringLiteral(" (dirty)") : QString()) << ", engine " << r.engine << ": "
+            << runStatusToString(r.status) << "\n";
         int w = 4;
         for (const QString &name : r.jobOrder)
             w = std::max(w, int(printableName(name).size()));
-        out << QStringLiteral("  %1  %2  %3  %4\n").arg(QStringLiteral("JOB"), -w).arg(QStringLiteral("STATUS"), -17).arg(QStringLiteral("TIME"), -8).arg(QStringLiteral("EXIT"));
+        out << QStringLiteral("  %1  %2  %3  %4\n")
+                   .arg(QStringLiteral("JOB"), -w)
+                   .arg(QStringLiteral("STATUS"), -17)
+                   .arg(QStringLiteral("TIME"), -8)
+                   .arg(QStringLiteral("EXIT"));
         for (const QString &name : r.jobOrder) {
             const JobRecord &j = r.jobs.at(name);
             out << QStringLiteral("  %1  %2  %3  %4\n")
@@ -171,8 +186,9 @@ Command runCommand()
             QStringList shown;
             for (const QString &name : waiting)
                 shown << printableName(name);
-            out << "Not run: manual job(s) " << shown.join(QStringLiteral(", ")) << " wait for approval. Run again with "
-                << approve.join(u' ') << (interactive ? QString() : QStringLiteral(", or on a terminal to be asked")) << ".\n";
+            out << "Not run: manual job(s) " << shown.join(QStringLiteral(", "))
+                << " wait for approval. Run again with " << approve.join(u' ')
+                << (interactive ? QString() : QStringLiteral(", or on a terminal to be asked")) << ".\n";
         }
         return exitFor(r.status);
     };

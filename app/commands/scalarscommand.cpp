@@ -58,7 +58,6 @@ std::string jsonString(const QString &text)
     return s;
 }
 
-
 /// Prints the points of one series; `prefix` is the run and tag fields, already encoded.
 void printPoints(const ScalarSeries &series, Format format, const std::string &prefix, QTextStream &out)
 {
@@ -160,9 +159,10 @@ Command scalarsCommand()
         p.addOption(QCommandLineOption(QStringLiteral("run"),
                                        QStringLiteral("Only runs matching REGEX (anywhere in the name)."),
                                        QStringLiteral("REGEX")));
-        p.addOption(QCommandLineOption(QStringLiteral("recorded"),
-                                       QStringLiteral("Read the scalars of the project's recorded runs (the jobs' "
-                                                      ".trainyard tensorboard folders, as collected) instead of LOGDIRs.")));
+        p.addOption(
+            QCommandLineOption(QStringLiteral("recorded"),
+                               QStringLiteral("Read the scalars of the project's recorded runs (the jobs' "
+                                              ".trainyard tensorboard folders, as collected) instead of LOGDIRs.")));
         addProjectOption(p);
         p.addPositionalArgument(QStringLiteral("LOGDIR"),
                                 QStringLiteral("TensorBoard log folders (or single event files)."),
@@ -258,8 +258,9 @@ Command scalarsCommand()
             }
             if (shown == 0)
                 err << "trainyard scalars: no recorded run in " << projectDir << " has TensorBoard scalars"
-                    << (runFilter->pattern().isEmpty() && tagFilter->pattern().isEmpty() ? QString()
-                                                                                      : QStringLiteral(" matching --run/--tag"))
+                    << (runFilter->pattern().isEmpty() && tagFilter->pattern().isEmpty()
+                            ? QString()
+                            : QStringLiteral(" matching --run/--tag"))
                     << " (a job declares its folder with .trainyard: jobs: JOB: tensorboard: DIR)\n";
         }
 
@@ -284,7 +285,8 @@ Command scalarsCommand()
                 printRun(displayName(run->name), *run);
             if (tailer.runs().empty() && runFilter->pattern().isEmpty()) {
                 // Readable but holding no event file: say so rather than print nothing.
-                err << "trainyard scalars: " << logdir << ": no TensorBoard event files (events.out.tfevents.*) in it or below";
+                err << "trainyard scalars: " << logdir
+                    << ": no TensorBoard event files (events.out.tfevents.*) in it or below";
                 if (QFileInfo::exists(QDir(logdir).filePath(QStringLiteral("runs"))) &&
                     QFileInfo::exists(QDir(logdir).filePath(QStringLiteral("lineage.db"))))
                     err << "; for a project's recorded runs use: trainyard scalars --recorded -C "

@@ -16,9 +16,7 @@ Command validateCommand()
     c.summary = QStringLiteral("Check a .gitlab-ci.yml: errors as FILE:LINE:COLUMN, then the linter's warnings.\n"
                                "Exit status 0 when valid (warnings do not fail), 1 when there are errors.");
     c.arguments = QStringLiteral("[FILE]");
-    c.addOptions = [](QCommandLineParser &p) {
-        addPipelineOptions(p);
-    };
+    c.addOptions = [](QCommandLineParser &p) { addPipelineOptions(p); };
     c.run = [](const QCommandLineParser &p, QTextStream &out, QTextStream &err) {
         const auto read = readPipeline(p, err, QStringLiteral("validate"));
         if (!read)
@@ -43,7 +41,8 @@ Command validateCommand()
         qsizetype stages = 0;
         for (const QString &stage : pipeline.stages) {
             const bool implicit = stage == QLatin1String(".pre") || stage == QLatin1String(".post");
-            if (!implicit || std::any_of(pipeline.jobs.begin(), pipeline.jobs.end(), [&](const Job &j) { return j.stage == stage; }))
+            if (!implicit ||
+                std::any_of(pipeline.jobs.begin(), pipeline.jobs.end(), [&](const Job &j) { return j.stage == stage; }))
                 ++stages;
         }
         out << pipeline.fileName << ": valid, " << pipeline.jobs.size() << " job(s) in " << stages << " stage(s), "

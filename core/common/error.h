@@ -38,7 +38,6 @@ struct Error
 };
 
 /// The result of a core operation that can fail on user input.
-template<typename T>
-using Result = tl::expected<T, Error>;
+template <typename T> using Result = tl::expected<T, Error>;
 
 } // namespace trainyard::core

@@ -20,8 +20,8 @@ Result<UserGuideText> UserGuide::read(const QString &path)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
-        return tl::unexpected(
-            Error::error(QStringLiteral("cannot read the user guide: %1").arg(file.errorString()), SourceLocation{path}));
+        return tl::unexpected(Error::error(QStringLiteral("cannot read the user guide: %1").arg(file.errorString()),
+                                           SourceLocation{path}));
     UserGuideText guide{path, file.readAll(), {}};
     static const QRegularExpression imageLink(QStringLiteral("!\\[[^\\]]*\\]\\(([^)\\s]+)\\)"));
     const QDir dir = QFileInfo(path).absoluteDir();

@@ -14,7 +14,7 @@ namespace trainyard::core {
 /// The user guide (README.md) and the pictures it links, as bytes: the window renders it.
 struct UserGuideText
 {
-    QString path;        ///< the README.md read
+    QString path; ///< the README.md read
     QByteArray markdown;
     std::vector<std::pair<QString, QByteArray>> images; ///< each linked picture: its link as written, its file's bytes
 };

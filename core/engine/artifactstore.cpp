@@ -14,7 +14,6 @@
 #include <QSet>
 #include <QTemporaryFile>
 
-
 #include <memory>
 
 #include <sys/stat.h>
@@ -221,7 +220,8 @@ Result<void> ArtifactStore::copyOut(const QString &sha256, const QString &destin
     const QString source = objectPath(m_root, sha256);
     if (!QFileInfo::exists(source))
         return tl::unexpected(Error::error(
-            QStringLiteral("cannot save %1: its file is not in the artifact store (%2)").arg(label, source), SourceLocation{source}));
+            QStringLiteral("cannot save %1: its file is not in the artifact store (%2)").arg(label, source),
+            SourceLocation{source}));
     QSaveFile out(destination);
     if (!out.open(QIODevice::WriteOnly))
         return tl::unexpected(Error::error(QStringLiteral("cannot write %1: %2").arg(destination, out.errorString()),
@@ -234,7 +234,8 @@ Result<void> ArtifactStore::copyOut(const QString &sha256, const QString &destin
     if (QString::fromLatin1(*hash) != sha256) {
         out.cancelWriting();
         return tl::unexpected(Error::error(
-            QStringLiteral("not saved: the stored file of %1 has sha256 %2, not the recorded %3 (the artifact store is damaged)")
+            QStringLiteral(
+                "not saved: the stored file of %1 has sha256 %2, not the recorded %3 (the artifact store is damaged)")
                 .arg(label, QString::fromLatin1(*hash), sha256),
             SourceLocation{source}));
     }

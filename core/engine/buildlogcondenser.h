@@ -13,7 +13,9 @@ namespace trainyard::core {
 class BuildLogCondenser final
 {
 public:
-    explicit BuildLogCondenser(std::function<void(const QString &)> emit) : m_emit(std::move(emit)) {}
+    explicit BuildLogCondenser(std::function<void(const QString &)> emit)
+        : m_emit(std::move(emit))
+    {}
 
     void addLine(const QString &line);
     /// Ends the build: "N of M build step(s) came from the build cache" when any did (FROM is no

@@ -19,24 +19,24 @@ struct Mount
 /// Everything needed to create one job container through the Docker Engine API.
 struct ContainerSpec
 {
-    QString name;              ///< container name (unique per run and job)
-    QString image;             ///< image reference or ID
-    QStringList entrypoint;    ///< empty: the image's; {""} clears it
-    QStringList command;       ///< e.g. {"sh", "-c", script}
-    QStringList env;           ///< "KEY=value"
+    QString name;           ///< container name (unique per run and job)
+    QString image;          ///< image reference or ID
+    QStringList entrypoint; ///< empty: the image's; {""} clears it
+    QStringList command;    ///< e.g. {"sh", "-c", script}
+    QStringList env;        ///< "KEY=value"
     std::vector<Mount> mounts;
     QString workingDir;
     QMap<QString, QString> labels;
     QString user;
     // GPUs (HostConfig.DeviceRequests with driver "nvidia")
-    QStringList gpuDeviceIds;  ///< specific GPU indexes or UUIDs
+    QStringList gpuDeviceIds; ///< specific GPU indexes or UUIDs
     bool allGpus = false;
     // Limits (HostConfig)
     qint64 memoryBytes = 0;
-    double cpus = 0;           ///< NanoCpus = cpus * 1e9
+    double cpus = 0; ///< NanoCpus = cpus * 1e9
     qint64 shmBytes = 0;
     // Networking
-    QString network;           ///< a user-defined network name; empty = default bridge
+    QString network; ///< a user-defined network name; empty = default bridge
     QStringList networkAliases;
     bool privileged = false;
 };

@@ -351,7 +351,8 @@ Result<QJsonObject> DockerClient::info()
     if (!response)
         return tl::make_unexpected(response.error());
     if (!response->ok())
-        return tl::make_unexpected(httpError(QStringLiteral("Docker engine at %1: GET /info").arg(m_endpoint), *response));
+        return tl::make_unexpected(
+            httpError(QStringLiteral("Docker engine at %1: GET /info").arg(m_endpoint), *response));
     return QJsonDocument::fromJson(response->body).object();
 }
 

@@ -4,8 +4,8 @@
 #include "containerspec.h"
 
 #include <QByteArray>
-#include <QMap>
 #include <QJsonObject>
+#include <QMap>
 #include <QString>
 #include <QStringList>
 

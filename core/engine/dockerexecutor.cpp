@@ -21,15 +21,13 @@ QString containerName(const QString &runId, const QString &job, const QString &s
     return QStringLiteral("trainyard-%1-%2%3").arg(runId, safeName(job), suffix);
 }
 
-
 } // namespace
 
 DockerExecutor::DockerExecutor(QString endpoint, TrainyardSettings settings, QString projectDir)
     : m_endpoint(std::move(endpoint))
     , m_settings(std::move(settings))
     , m_projectDir(QDir(projectDir).absolutePath())
-{
-}
+{}
 
 Result<QString> DockerExecutor::preflight()
 {
@@ -39,10 +37,12 @@ Result<QString> DockerExecutor::preflight()
         return tl::unexpected(Error::error(info.error().message +
                                            QStringLiteral(" (or run with --engine shell, which has no isolation)")));
     return QStringLiteral("%1 %2 (API %3) at %4")
-        .arg(info->isPodman ? QStringLiteral("Podman") : QStringLiteral("Docker"), info->version, info->apiVersion, m_endpoint);
+        .arg(info->isPodman ? QStringLiteral("Podman") : QStringLiteral("Docker"), info->version, info->apiVersion,
+             m_endpoint);
 }
 
-Result<void> DockerExecutor::prepareImage(const QString &image, const ExecutionCallbacks &callbacks, const std::atomic_bool &cancel)
+Result<void> DockerExecutor::prepareImage(const QString &image, const ExecutionCallbacks &callbacks,
+                                          const std::atomic_bool &cancel)
 {
     DockerClient client(m_endpoint);
     if (auto ping = client.ping(); !ping)
@@ -65,8 +65,9 @@ Result<void> DockerExecutor::prepareImage(const QString &image, const ExecutionC
             context, build.dockerfile, image, [&](const QString &line) { condensed.addLine(line); }, &cancel);
         condensed.finish(built.has_value());
         if (!built)
-            return tl::unexpected(Error::error(QStringLiteral("building image %1 from %2 failed: %3").arg(image, context, built.error().message),
-                                               build.location));
+            return tl::unexpected(Error::error(
+                QStringLiteral("building image %1 from %2 failed: %3").arg(image, context, built.error().message),
+                build.location));
         auto info = client.inspectImage(image);
         if (!info)
             return tl::unexpected(info.error());
@@ -88,8 +89,9 @@ Result<void> DockerExecutor::prepareImage(const QString &image, const ExecutionC
             },
             &cancel);
         if (!pulled)
-            return tl::unexpected(Error::error(
-                QStringLiteral("image %1 is not on this machine and could not be pulled: %2").arg(image, pulled.error().message)));
+            return tl::unexpected(
+                Error::error(QStringLiteral("image %1 is not on this machine and could not be pulled: %2")
+                                 .arg(image, pulled.error().message)));
         info = client.inspectImage(image);
         if (!info)
             return tl::unexpected(info.error());
@@ -111,7 +113,8 @@ ContainerSpec DockerExecutor::containerFor(const JobExecution &e, const QString 
     for (const Mount &m : e.dataMounts)
         spec.mounts.push_back(m);
     if (e.mountDockerSocket)
-        spec.mounts.push_back(Mount{QStringLiteral("/var/run/docker.sock"), QStringLiteral("/var/run/docker.sock"), false});
+        spec.mounts.push_back(
+            Mount{QStringLiteral("/var/run/docker.sock"), QStringLiteral("/var/run/docker.sock"), false});
     spec.labels.insert(QStringLiteral("trainyard.run"), e.runId);
     spec.labels.insert(QStringLiteral("trainyard.job"), e.job);
     spec.labels.insert(QStringLiteral("trainyard.project"), m_projectDir);
@@ -124,8 +127,9 @@ ContainerSpec DockerExecutor::containerFor(const JobExecution &e, const QString 
     return spec;
 }
 
-Result<int> DockerExecutor::runContainer(DockerClient &client, const ContainerSpec &spec, const ExecutionCallbacks &callbacks,
-                                         const std::atomic_bool &cancel, int timeoutSeconds, JobOutcome &outcome)
+Result<int> DockerExecutor::runContainer(DockerClient &client, const ContainerSpec &spec,
+                                         const ExecutionCallbacks &callbacks, const std::atomic_bool &cancel,
+                                         int timeoutSeconds, JobOutcome &outcome)
 {
     auto id = client.createContainer(spec);
     if (!id)
@@ -159,7 +163,8 @@ Result<int> DockerExecutor::runContainer(DockerClient &client, const ContainerSp
     auto state = client.inspectContainer(*id);
     cleanup();
     if (!logs && callbacks.log)
-        callbacks.log(LogLine{LogLine::Stream::System, QStringLiteral("log stream ended early: %1").arg(logs.error().message)});
+        callbacks.log(
+            LogLine{LogLine::Stream::System, QStringLiteral("log stream ended early: %1").arg(logs.error().message)});
     if (!code)
         return tl::unexpected(code.error());
     outcome.timedOut = outcome.timedOut || timedOut;
@@ -169,7 +174,8 @@ Result<int> DockerExecutor::runContainer(DockerClient &client, const ContainerSp
     return *code;
 }
 
-Result<JobOutcome> DockerExecutor::run(const JobExecution &e, const ExecutionCallbacks &callbacks, const std::atomic_bool &cancel)
+Result<JobOutcome> DockerExecutor::run(const JobExecution &e, const ExecutionCallbacks &callbacks,
+                                       const std::atomic_bool &cancel)
 {
     DockerClient client(m_endpoint);
     if (auto ping = client.ping(); !ping)
@@ -183,8 +189,9 @@ Result<JobOutcome> DockerExecutor::run(const JobExecution &e, const ExecutionCal
         outcome.repoDigests = info.repoDigests;
     }
     if (e.image.isEmpty())
-        return tl::unexpected(Error::error(QStringLiteral("job '%1' has no image: set image: (or default: image:) for the docker engine").arg(e.job),
-                                           {}, e.job));
+        return tl::unexpected(Error::error(
+            QStringLiteral("job '%1' has no image: set image: (or default: image:) for the docker engine").arg(e.job),
+            {}, e.job));
 
     // Services: sibling containers on a network of their own, reachable by alias.
     QString network;
@@ -197,8 +204,9 @@ Result<JobOutcome> DockerExecutor::run(const JobExecution &e, const ExecutionCal
             if (Service::needsPrivileged(svc.image) && !e.privilegedServicesAllowed) {
                 (void)client.removeNetwork(network);
                 return tl::unexpected(Error::error(
-                    QStringLiteral("service %1 needs a privileged container, which can take over this machine; Trainyard "
-                                   "refuses it unless the project sets `.trainyard: allow_privileged_services: true`")
+                    QStringLiteral(
+                        "service %1 needs a privileged container, which can take over this machine; Trainyard "
+                        "refuses it unless the project sets `.trainyard: allow_privileged_services: true`")
                         .arg(svc.image),
                     {}, e.job));
             }
@@ -222,7 +230,8 @@ Result<JobOutcome> DockerExecutor::run(const JobExecution &e, const ExecutionCal
                 for (const QString &sid : serviceIds)
                     (void)client.removeContainer(sid, true);
                 (void)client.removeNetwork(network);
-                return tl::unexpected(id ? Error::error(QStringLiteral("service %1 did not start").arg(svc.image)) : id.error());
+                return tl::unexpected(id ? Error::error(QStringLiteral("service %1 did not start").arg(svc.image))
+                                         : id.error());
             }
             serviceIds.push_back(*id);
         }

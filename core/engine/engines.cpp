@@ -17,12 +17,13 @@ Result<std::unique_ptr<JobExecutor>> Engines::make(const QString &name, const Pi
                                                    const QString &dockerEndpoint)
 {
     if (name == QLatin1String("docker"))
-        return std::make_unique<DockerExecutor>(dockerEndpoint.isEmpty() ? DockerClient::defaultEndpoint() : dockerEndpoint,
+        return std::make_unique<DockerExecutor>(dockerEndpoint.isEmpty() ? DockerClient::defaultEndpoint()
+                                                                         : dockerEndpoint,
                                                 pipeline.trainyard, pipeline.projectDir);
     if (name == QLatin1String("shell"))
         return std::make_unique<ShellExecutor>();
-    return tl::unexpected(Error::error(
-        QStringLiteral("no engine '%1' (engines: %2)").arg(name, names().join(QStringLiteral(", ")))));
+    return tl::unexpected(
+        Error::error(QStringLiteral("no engine '%1' (engines: %2)").arg(name, names().join(QStringLiteral(", ")))));
 }
 
 } // namespace trainyard::core

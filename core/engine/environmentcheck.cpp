@@ -23,9 +23,12 @@ QString socketPath(const QString &endpoint)
 QString EnvironmentCheck::stateText(CheckItem::State state)
 {
     switch (state) {
-    case CheckItem::State::Ok: return QStringLiteral("ok");
-    case CheckItem::State::Warning: return QStringLiteral("warning");
-    case CheckItem::State::Missing: return QStringLiteral("missing");
+    case CheckItem::State::Ok:
+        return QStringLiteral("ok");
+    case CheckItem::State::Warning:
+        return QStringLiteral("warning");
+    case CheckItem::State::Missing:
+        return QStringLiteral("missing");
     }
     return {};
 }
@@ -33,7 +36,8 @@ QString EnvironmentCheck::stateText(CheckItem::State state)
 std::vector<CheckItem> EnvironmentCheck::run(const Options &options)
 {
     std::vector<CheckItem> items;
-    const QString endpoint = options.dockerEndpoint.isEmpty() ? DockerClient::defaultEndpoint() : options.dockerEndpoint;
+    const QString endpoint =
+        options.dockerEndpoint.isEmpty() ? DockerClient::defaultEndpoint() : options.dockerEndpoint;
     const QString socket = socketPath(endpoint);
 
     // The engine, and whether this user may use it.
@@ -47,9 +51,10 @@ std::vector<CheckItem> EnvironmentCheck::run(const Options &options)
     } else if (!socket.isEmpty() && !QFileInfo::exists(socket)) {
         docker.state = CheckItem::State::Missing;
         docker.detail = QStringLiteral("no engine: %1 does not exist").arg(socket);
-        docker.fix = QStringLiteral("Install and start Docker: sudo apt-get install docker.io && sudo systemctl enable --now docker "
-                                    "(or point DOCKER_HOST at a Docker or Podman socket). Jobs can still run in the host "
-                                    "shell: trainyard run --engine shell.");
+        docker.fix = QStringLiteral(
+            "Install and start Docker: sudo apt-get install docker.io && sudo systemctl enable --now docker "
+            "(or point DOCKER_HOST at a Docker or Podman socket). Jobs can still run in the host "
+            "shell: trainyard run --engine shell.");
         permission.state = CheckItem::State::Warning;
         permission.detail = QStringLiteral("not checked: there is no engine");
     } else if (!socket.isEmpty() && ::access(QFile::encodeName(socket).constData(), R_OK | W_OK) != 0) {
@@ -57,13 +62,15 @@ std::vector<CheckItem> EnvironmentCheck::run(const Options &options)
         docker.detail = QStringLiteral("an engine socket exists at %1").arg(socket);
         permission.state = CheckItem::State::Missing;
         permission.detail = QStringLiteral("this user may not use %1").arg(socket);
-        permission.fix = QStringLiteral("Add yourself to the docker group: sudo usermod -aG docker $USER, then log out and in "
-                                        "again (or run `newgrp docker`).");
+        permission.fix =
+            QStringLiteral("Add yourself to the docker group: sudo usermod -aG docker $USER, then log out and in "
+                           "again (or run `newgrp docker`).");
     } else {
         docker.state = CheckItem::State::Missing;
         docker.detail = engine.error().message;
-        docker.fix = socket.isEmpty() ? QStringLiteral("Check that the engine at %1 is running and reachable.").arg(endpoint)
-                                      : QStringLiteral("Start the engine: sudo systemctl start docker.");
+        docker.fix = socket.isEmpty()
+                         ? QStringLiteral("Check that the engine at %1 is running and reachable.").arg(endpoint)
+                         : QStringLiteral("Start the engine: sudo systemctl start docker.");
         permission.state = CheckItem::State::Warning;
         permission.detail = QStringLiteral("not checked: the engine does not answer");
     }
@@ -108,10 +115,12 @@ std::vector<CheckItem> EnvironmentCheck::run(const Options &options)
         runtime.detail = QStringLiteral("not needed without an NVIDIA GPU");
     } else {
         runtime.state = CheckItem::State::Missing;
-        runtime.detail = engine ? QStringLiteral("the engine's runtimes are %1; no NVIDIA container toolkit found").arg(runtimes)
-                                : QStringLiteral("no NVIDIA container toolkit found");
-        runtime.fix = QStringLiteral("Install the NVIDIA container toolkit, then: sudo nvidia-ctk runtime configure --runtime=docker "
-                                     "&& sudo systemctl restart docker.");
+        runtime.detail =
+            engine ? QStringLiteral("the engine's runtimes are %1; no NVIDIA container toolkit found").arg(runtimes)
+                   : QStringLiteral("no NVIDIA container toolkit found");
+        runtime.fix = QStringLiteral(
+            "Install the NVIDIA container toolkit, then: sudo nvidia-ctk runtime configure --runtime=docker "
+            "&& sudo systemctl restart docker.");
     }
     items.push_back(runtime);
     return items;

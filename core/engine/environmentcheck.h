@@ -11,10 +11,10 @@ namespace trainyard::core {
 struct CheckItem
 {
     enum class State { Ok, Warning, Missing };
-    QString name;    ///< "Docker engine", "Docker permission", "NVIDIA GPU", "NVIDIA container runtime"
+    QString name; ///< "Docker engine", "Docker permission", "NVIDIA GPU", "NVIDIA container runtime"
     State state = State::Missing;
-    QString detail;  ///< what was found, e.g. "Docker 20.10.24 at unix:///var/run/docker.sock"
-    QString fix;     ///< what to do about it; empty when nothing needs doing
+    QString detail; ///< what was found, e.g. "Docker 20.10.24 at unix:///var/run/docker.sock"
+    QString fix;    ///< what to do about it; empty when nothing needs doing
 };
 
 /// Checks this machine: is a Docker engine reachable, may this user use it (group `docker`), is
@@ -25,8 +25,8 @@ class EnvironmentCheck final
 public:
     struct Options
     {
-        QString dockerEndpoint;  ///< empty: DOCKER_HOST or the default socket
-        QString nvidiaSmi;       ///< empty: looked up on PATH
+        QString dockerEndpoint; ///< empty: DOCKER_HOST or the default socket
+        QString nvidiaSmi;      ///< empty: looked up on PATH
     };
     static std::vector<CheckItem> run(const Options &options);
     static std::vector<CheckItem> run() { return run(Options{}); }

@@ -33,13 +33,11 @@ GpuAllocator::GpuAllocator(std::vector<GpuInfo> gpus, QString inventoryMessage)
     : m_gpus(std::move(gpus))
     , m_inventoryMessage(std::move(inventoryMessage))
     , m_busy(m_gpus.size(), false)
-{
-}
+{}
 
 GpuAllocator::GpuAllocator(const GpuInventorySnapshot &snapshot)
     : GpuAllocator(snapshot.gpus, snapshot.message)
-{
-}
+{}
 
 std::optional<Error> GpuAllocator::impossible(const GpuRequest &request) const
 {
@@ -61,7 +59,8 @@ std::optional<Error> GpuAllocator::impossible(const GpuRequest &request) const
         QStringList found;
         for (const GpuInfo &g : m_gpus)
             found << QStringLiteral("%1 %2").arg(g.index).arg(g.name);
-        return Error::error(needs + QStringLiteral("found %1: %2").arg(m_gpus.size()).arg(found.join(QStringLiteral(", "))),
+        return Error::error(needs +
+                                QStringLiteral("found %1: %2").arg(m_gpus.size()).arg(found.join(QStringLiteral(", "))),
                             {}, request.job);
     }
     return std::nullopt;
@@ -120,7 +119,8 @@ QStringList GpuAllocator::environmentFor(const QList<int> &indexes, bool shellEn
 {
     if (indexes.isEmpty())
         return {};
-    const QString name = shellEngine ? QStringLiteral("CUDA_VISIBLE_DEVICES") : QStringLiteral("NVIDIA_VISIBLE_DEVICES");
+    const QString name =
+        shellEngine ? QStringLiteral("CUDA_VISIBLE_DEVICES") : QStringLiteral("NVIDIA_VISIBLE_DEVICES");
     return {name + u'=' + joinIndexes(indexes)};
 }
 

@@ -36,8 +36,8 @@ Result<qint64> numberField(const QString &value, const char *field, int line)
     const double d = value.toDouble(&ok);
     if (ok)
         return qRound64(d);
-    return tl::make_unexpected(Error::error(
-        QStringLiteral("line %1: %2 '%3' is not a number").arg(line).arg(QLatin1String(field), value)));
+    return tl::make_unexpected(
+        Error::error(QStringLiteral("line %1: %2 '%3' is not a number").arg(line).arg(QLatin1String(field), value)));
 }
 
 GpuInventorySnapshot noGpu(bool found, const QString &path, const QString &why)
@@ -67,13 +67,13 @@ Result<std::vector<GpuInfo>> GpuInventory::parseCsv(const QByteArray &csv)
             continue;
         QStringList fields = line.split(u',');
         if (fields.size() < FieldCount) {
-            return tl::make_unexpected(Error::error(
-                QStringLiteral("line %1: expected %2 comma-separated fields (%3), found %4: '%5'")
-                    .arg(lineNumber)
-                    .arg(FieldCount)
-                    .arg(QLatin1String(queryFields()))
-                    .arg(fields.size())
-                    .arg(line)));
+            return tl::make_unexpected(
+                Error::error(QStringLiteral("line %1: expected %2 comma-separated fields (%3), found %4: '%5'")
+                                 .arg(lineNumber)
+                                 .arg(FieldCount)
+                                 .arg(QLatin1String(queryFields()))
+                                 .arg(fields.size())
+                                 .arg(line)));
         }
         for (QString &f : fields)
             f = f.trimmed();
@@ -87,8 +87,9 @@ Result<std::vector<GpuInfo>> GpuInventory::parseCsv(const QByteArray &csv)
         bool ok = false;
         gpu.index = fields.at(0).toInt(&ok);
         if (!ok || gpu.index < 0) {
-            return tl::make_unexpected(Error::error(
-                QStringLiteral("line %1: GPU index '%2' is not a number: '%3'").arg(lineNumber).arg(fields.at(0), line)));
+            return tl::make_unexpected(Error::error(QStringLiteral("line %1: GPU index '%2' is not a number: '%3'")
+                                                        .arg(lineNumber)
+                                                        .arg(fields.at(0), line)));
         }
         gpu.uuid = textField(fields.at(1));
         gpu.name = textField(name);
@@ -165,7 +166,9 @@ Result<GpuInventorySnapshot> GpuInventory::query(const QString &nvidiaSmi, int t
     s.nvidiaSmiPath = path;
     s.gpus = std::move(*gpus);
     const QString driver = s.gpus.front().driverVersion;
-    s.message = QStringLiteral("%1 NVIDIA GPU%2 found").arg(s.gpus.size()).arg(s.gpus.size() == 1 ? QString() : QStringLiteral("s"));
+    s.message = QStringLiteral("%1 NVIDIA GPU%2 found")
+                    .arg(s.gpus.size())
+                    .arg(s.gpus.size() == 1 ? QString() : QStringLiteral("s"));
     if (!driver.isEmpty())
         s.message += QStringLiteral(" (driver %1)").arg(driver);
     return s;

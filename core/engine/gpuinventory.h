@@ -13,10 +13,10 @@ namespace trainyard::core {
 /// is -1 for numbers and empty for text.
 struct GpuInfo
 {
-    int index = -1;             ///< nvidia-smi's index: what DeviceIDs and *_VISIBLE_DEVICES name
-    QString uuid;               ///< "GPU-8f5a…"
-    QString name;               ///< "NVIDIA H100 80GB HBM3"
-    QString driverVersion;      ///< "550.54.15"
+    int index = -1;        ///< nvidia-smi's index: what DeviceIDs and *_VISIBLE_DEVICES name
+    QString uuid;          ///< "GPU-8f5a…"
+    QString name;          ///< "NVIDIA H100 80GB HBM3"
+    QString driverVersion; ///< "550.54.15"
     qint64 memoryTotalMiB = -1;
     qint64 memoryUsedMiB = -1;
     int utilizationPercent = -1;
@@ -27,8 +27,8 @@ struct GpuInfo
 struct GpuInventorySnapshot
 {
     bool nvidiaSmiFound = false;
-    QString nvidiaSmiPath;      ///< the executable that was run; empty when none was found
-    std::vector<GpuInfo> gpus;  ///< in nvidia-smi's order
+    QString nvidiaSmiPath;     ///< the executable that was run; empty when none was found
+    std::vector<GpuInfo> gpus; ///< in nvidia-smi's order
     /// For people: "2 NVIDIA GPUs found (driver 550.54.15)", or why none was found, e.g.
     /// "no NVIDIA GPU found (nvidia-smi is not on PATH)".
     QString message;

@@ -29,7 +29,8 @@ QStringList JobEnvironment::build(const Pipeline &pipeline, const Job &job, cons
         put(QStringLiteral("CI_NODE_TOTAL"), QString::number(job.parallelTotal));
     }
     for (const DataInput &d : pipeline.trainyard.data)
-        put(QStringLiteral("TRAINYARD_DATA_") + d.name.toUpper().replace(u'-', u'_'), run.dataPaths.value(d.name, d.mount));
+        put(QStringLiteral("TRAINYARD_DATA_") + d.name.toUpper().replace(u'-', u'_'),
+            run.dataPaths.value(d.name, d.mount));
     // Secrets (the project's CI/CD variables) expand in `variables:` as GitLab's do; they are
     // put again at the end, since they take precedence over variables defined in the file.
     for (auto it = run.secrets.begin(); it != run.secrets.end(); ++it)

@@ -18,17 +18,22 @@ struct JobExecution
     QString runId;
     QString job;
     QString projectName;
-    QString image;                   ///< empty for the shell executor
-    QString workspaceDir;            ///< the job's fresh copy of the project (host path)
-    QString projectDirInJob;         ///< CI_PROJECT_DIR as the job sees it
-    QStringList env;                 ///< "KEY=value", secrets included (never logged)
-    QString script;                  ///< before_script + script, built by JobScript
-    QString afterScript;             ///< may be empty
-    QStringList gpuIds;              ///< GPUs assigned by the scheduler
-    std::vector<Mount> dataMounts;   ///< `.trainyard: data:` inputs, read-only
-    struct ServiceSpec { QString image; QString alias; QStringList command; };
+    QString image;                 ///< empty for the shell executor
+    QString workspaceDir;          ///< the job's fresh copy of the project (host path)
+    QString projectDirInJob;       ///< CI_PROJECT_DIR as the job sees it
+    QStringList env;               ///< "KEY=value", secrets included (never logged)
+    QString script;                ///< before_script + script, built by JobScript
+    QString afterScript;           ///< may be empty
+    QStringList gpuIds;            ///< GPUs assigned by the scheduler
+    std::vector<Mount> dataMounts; ///< `.trainyard: data:` inputs, read-only
+    struct ServiceSpec
+    {
+        QString image;
+        QString alias;
+        QStringList command;
+    };
     std::vector<ServiceSpec> services;
-    QString memory;                  ///< `.trainyard` limits, Docker size strings
+    QString memory; ///< `.trainyard` limits, Docker size strings
     double cpus = 0;
     QString shmSize;
     int timeoutSeconds = 3600;
@@ -43,9 +48,9 @@ struct JobOutcome
     bool timedOut = false;
     bool cancelled = false;
     bool oomKilled = false;
-    QString imageId;          ///< the resolved image ID (docker)
-    QStringList repoDigests;  ///< the image's registry digests, if any
-    QString isolation;        ///< "docker container" or "none (host shell)"
+    QString imageId;         ///< the resolved image ID (docker)
+    QStringList repoDigests; ///< the image's registry digests, if any
+    QString isolation;       ///< "docker container" or "none (host shell)"
 };
 
 /// Receives what an executor reports while it runs. Called from the executor's thread.

@@ -2,8 +2,8 @@
 
 #include "artifactstore.h"
 
-#include "pipeline/variableexpander.h"
 #include "jobscript.h"
+#include "pipeline/variableexpander.h"
 #include "workspace.h"
 
 #include <QDir>
@@ -61,7 +61,8 @@ JobRunner::Output JobRunner::run(JobExecutor &executor, const Input &in, const E
             out.error = staged.error().message;
             return out;
         }
-        note(LogLine::Stream::System, QStringLiteral("artifacts of '%1' staged: %2 file(s)").arg(source).arg(set->files.size()));
+        note(LogLine::Stream::System,
+             QStringLiteral("artifacts of '%1' staged: %2 file(s)").arg(source).arg(set->files.size()));
     }
 
     for (;;) {
@@ -69,7 +70,8 @@ JobRunner::Output JobRunner::run(JobExecutor &executor, const Input &in, const E
         if (onAttempt)
             onAttempt(out.attempts);
         if (out.attempts > 1)
-            note(LogLine::Stream::System, QStringLiteral("retrying (attempt %1 of %2)").arg(out.attempts).arg(job.retry.max + 1));
+            note(LogLine::Stream::System,
+                 QStringLiteral("retrying (attempt %1 of %2)").arg(out.attempts).arg(job.retry.max + 1));
         auto result = executor.run(execution, callbacks, cancel);
         if (!result) {
             out.ok = false;

@@ -33,10 +33,10 @@ public:
 
     struct Output
     {
-        bool ok = true;         ///< false: Trainyard could not run the job (see error)
+        bool ok = true; ///< false: Trainyard could not run the job (see error)
         QString error;
         JobOutcome outcome;
-        QJsonObject produced;   ///< the ArtifactStore JSON of what the job left, or empty
+        QJsonObject produced; ///< the ArtifactStore JSON of what the job left, or empty
         int attempts = 0;
         /// What the job's record and card warn about: artifact paths that matched nothing,
         /// files left out (symbolic links out of the workspace, special files).

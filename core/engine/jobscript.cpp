@@ -47,7 +47,8 @@ std::optional<int> JobScript::parseDurationSeconds(const QString &text)
             factor = 1;
         else if (unit == QLatin1String("m") || unit.startsWith(QLatin1String("min")))
             factor = 60;
-        else if (unit == QLatin1String("h") || unit.startsWith(QLatin1String("hour")) || unit == QLatin1String("hr") || unit == QLatin1String("hrs"))
+        else if (unit == QLatin1String("h") || unit.startsWith(QLatin1String("hour")) || unit == QLatin1String("hr") ||
+                 unit == QLatin1String("hrs"))
             factor = 3600;
         else if (unit == QLatin1String("d") || unit.startsWith(QLatin1String("day")))
             factor = 86400;

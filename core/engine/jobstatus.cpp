@@ -5,14 +5,22 @@ namespace trainyard::core {
 QString jobStatusToString(JobStatus status)
 {
     switch (status) {
-    case JobStatus::Pending: return QStringLiteral("pending");
-    case JobStatus::Manual: return QStringLiteral("manual");
-    case JobStatus::Running: return QStringLiteral("running");
-    case JobStatus::Success: return QStringLiteral("success");
-    case JobStatus::Failed: return QStringLiteral("failed");
-    case JobStatus::FailedAllowed: return QStringLiteral("failed (allowed)");
-    case JobStatus::Skipped: return QStringLiteral("skipped");
-    case JobStatus::Cancelled: return QStringLiteral("cancelled");
+    case JobStatus::Pending:
+        return QStringLiteral("pending");
+    case JobStatus::Manual:
+        return QStringLiteral("manual");
+    case JobStatus::Running:
+        return QStringLiteral("running");
+    case JobStatus::Success:
+        return QStringLiteral("success");
+    case JobStatus::Failed:
+        return QStringLiteral("failed");
+    case JobStatus::FailedAllowed:
+        return QStringLiteral("failed (allowed)");
+    case JobStatus::Skipped:
+        return QStringLiteral("skipped");
+    case JobStatus::Cancelled:
+        return QStringLiteral("cancelled");
     }
     return {};
 }
@@ -30,13 +38,20 @@ bool isPassed(JobStatus status)
 QString runStatusToString(RunStatus status)
 {
     switch (status) {
-    case RunStatus::Running: return QStringLiteral("running");
-    case RunStatus::Success: return QStringLiteral("success");
-    case RunStatus::Failed: return QStringLiteral("failed");
-    case RunStatus::Cancelled: return QStringLiteral("cancelled");
-    case RunStatus::Blocked: return QStringLiteral("blocked");
-    case RunStatus::Interrupted: return QStringLiteral("interrupted");
-    case RunStatus::NotStarted: return QStringLiteral("not started");
+    case RunStatus::Running:
+        return QStringLiteral("running");
+    case RunStatus::Success:
+        return QStringLiteral("success");
+    case RunStatus::Failed:
+        return QStringLiteral("failed");
+    case RunStatus::Cancelled:
+        return QStringLiteral("cancelled");
+    case RunStatus::Blocked:
+        return QStringLiteral("blocked");
+    case RunStatus::Interrupted:
+        return QStringLiteral("interrupted");
+    case RunStatus::NotStarted:
+        return QStringLiteral("not started");
     }
     return {};
 }

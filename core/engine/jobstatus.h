@@ -6,13 +6,13 @@ namespace trainyard::core {
 
 /// The states a job goes through in a run, as the GUI shows them.
 enum class JobStatus {
-    Pending,         ///< waiting for its needs or an earlier stage
-    Manual,          ///< `when: manual`: waiting for an approval
+    Pending, ///< waiting for its needs or an earlier stage
+    Manual,  ///< `when: manual`: waiting for an approval
     Running,
     Success,
     Failed,
-    FailedAllowed,   ///< failed, but `allow_failure` lets the pipeline go on
-    Skipped,         ///< not run: an upstream job failed (or none did, for `on_failure`)
+    FailedAllowed, ///< failed, but `allow_failure` lets the pipeline go on
+    Skipped,       ///< not run: an upstream job failed (or none did, for `on_failure`)
     Cancelled,
 };
 

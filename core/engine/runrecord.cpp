@@ -9,7 +9,6 @@
 #include <QRandomGenerator>
 #include <QSaveFile>
 
-
 namespace trainyard::core {
 
 QJsonObject JobRecord::toJson() const
@@ -117,8 +116,7 @@ RunRecord RunRecord::fromJson(const QJsonObject &o)
 
 RunExport::RunExport(const QString &projectDir)
     : m_projectDir(QDir(projectDir).absolutePath())
-{
-}
+{}
 
 QString RunExport::runsDir() const
 {
@@ -150,7 +148,8 @@ Result<RunRecord> RunExport::load(const QString &runId) const
     const QString path = runsDir() + u'/' + runId + QStringLiteral(".json");
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
-        return tl::unexpected(Error::error(QStringLiteral("no run '%1' in this project").arg(runId), SourceLocation{path, 0, 0}));
+        return tl::unexpected(
+            Error::error(QStringLiteral("no run '%1' in this project").arg(runId), SourceLocation{path, 0, 0}));
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &error);
     if (error.error != QJsonParseError::NoError)
@@ -167,7 +166,8 @@ std::vector<RunRecord> RunExport::list() const
         if (auto r = load(f.chopped(5)))
             out.push_back(*r);
     }
-    std::sort(out.begin(), out.end(), [](const RunRecord &a, const RunRecord &b) { return a.pipelineIid < b.pipelineIid; });
+    std::sort(out.begin(), out.end(),
+              [](const RunRecord &a, const RunRecord &b) { return a.pipelineIid < b.pipelineIid; });
     return out;
 }
 

@@ -22,19 +22,19 @@ struct JobRecord
     int attempts = 0;
     QDateTime started;
     QDateTime finished;
-    QString engine;          ///< "docker" or "shell"
-    QString isolation;       ///< "docker container" / "none (host shell)"
-    QString image;           ///< as written
+    QString engine;    ///< "docker" or "shell"
+    QString isolation; ///< "docker container" / "none (host shell)"
+    QString image;     ///< as written
     QString imageId;
     QStringList repoDigests;
     QStringList gpus;
     bool cpuFallback = false;
     bool timedOut = false;
     bool oomKilled = false;
-    QString reason;          ///< why skipped/failed, in words
-    QJsonObject artifacts;   ///< ArtifactStore's JSON of what was collected
-    QString logFile;         ///< relative to the project
-    QStringList warnings;    ///< e.g. artifact paths that matched nothing (secrets masked)
+    QString reason;        ///< why skipped/failed, in words
+    QJsonObject artifacts; ///< ArtifactStore's JSON of what was collected
+    QString logFile;       ///< relative to the project
+    QStringList warnings;  ///< e.g. artifact paths that matched nothing (secrets masked)
 
     QJsonObject toJson() const;
     static JobRecord fromJson(const QJsonObject &o);
@@ -45,7 +45,7 @@ struct JobRecord
 struct RunRecord
 {
     QString id;
-    qint64 pipelineIid = 0;  ///< CI_PIPELINE_ID: 1, 2, 3… per project
+    qint64 pipelineIid = 0; ///< CI_PIPELINE_ID: 1, 2, 3… per project
     QString projectDir;
     QString branch;
     QString commitSha;
@@ -54,7 +54,7 @@ struct RunRecord
     QString trigger = QStringLiteral("cli");
     QString engine;
     RunStatus status = RunStatus::Running;
-    QString reason;          ///< why the run did not start (status NotStarted)
+    QString reason; ///< why the run did not start (status NotStarted)
     QDateTime started;
     QDateTime finished;
     qint64 pid = 0;

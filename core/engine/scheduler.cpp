@@ -12,9 +12,9 @@
 #include "pipeline/secretmasker.h"
 #include "workspace.h"
 
-#include "vcs/gitinfo.h"
-#include "pipeline/planner.h"
 #include "pipeline/evaluationcontext.h"
+#include "pipeline/planner.h"
+#include "vcs/gitinfo.h"
 
 #include <QDir>
 #include <QFile>
@@ -35,8 +35,8 @@ struct Scheduler::Node
     std::atomic_bool cancel{false};
     std::thread thread;
     QList<int> gpus;
-    QJsonObject artifacts;  // the ArtifactSet this job produced
-    bool reused = false;    // a retry took this job's result from the earlier run
+    QJsonObject artifacts; // the ArtifactSet this job produced
+    bool reused = false;   // a retry took this job's result from the earlier run
 };
 
 Scheduler::Scheduler(const Pipeline &pipeline, JobExecutor &executor, RunOptions options, SchedulerEvents events)
@@ -134,9 +134,10 @@ Result<void> Scheduler::preflight()
         for (const Service &service : job.services) {
             if (Service::needsPrivileged(service.name))
                 return tl::unexpected(Error::error(
-                    QStringLiteral("job '%1': service %2 needs a privileged container, which can take over this machine; "
-                                   "set `.trainyard: allow_privileged_services: true` if you trust this pipeline with it. "
-                                   "No job ran")
+                    QStringLiteral(
+                        "job '%1': service %2 needs a privileged container, which can take over this machine; "
+                        "set `.trainyard: allow_privileged_services: true` if you trust this pipeline with it. "
+                        "No job ran")
                         .arg(job.name, service.name),
                     service.location.isValid() ? service.location : job.location, job.name));
         }
@@ -157,10 +158,10 @@ Result<void> Scheduler::preflight()
             return tl::unexpected(Error::error(allowed.error().message + QStringLiteral("; no job ran"), d.location));
         const QString &source = *allowed;
         if (!QFileInfo::exists(source))
-            return tl::unexpected(Error::error(
-                QStringLiteral("data input '%1': path '%2' does not exist (looked for %3); no job ran")
-                    .arg(d.name, d.path, QDir::cleanPath(source)),
-                d.location));
+            return tl::unexpected(
+                Error::error(QStringLiteral("data input '%1': path '%2' does not exist (looked for %3); no job ran")
+                                 .arg(d.name, d.path, QDir::cleanPath(source)),
+                             d.location));
     }
 
     // GPU jobs are checked before any work starts.
@@ -179,25 +180,27 @@ Result<void> Scheduler::preflight()
         if (!inventory)
             return tl::unexpected(inventory.error());
         gpus = inventory->gpus;
-        const QString found = gpus.empty() ? inventory->message
-                                           : QStringLiteral("%1 GPU(s): %2").arg(gpus.size()).arg([&] {
-                                                 QStringList names;
-                                                 for (const GpuInfo &g : gpus)
-                                                     names << QString::number(g.index) + u' ' + g.name;
-                                                 return names.join(QStringLiteral(", "));
-                                             }());
+        const QString found =
+            gpus.empty() ? inventory->message : QStringLiteral("%1 GPU(s): %2").arg(gpus.size()).arg([&] {
+                QStringList names;
+                for (const GpuInfo &g : gpus)
+                    names << QString::number(g.index) + u' ' + g.name;
+                return names.join(QStringLiteral(", "));
+            }());
         if (static_cast<int>(gpus.size()) < most) {
             if (!m_options.cpuFallback) {
                 QStringList needs;
                 for (const auto &n : m_nodes) {
                     const int c = n->reused ? 0 : n->job->gpuCount();
                     if (c != 0)
-                        needs << QStringLiteral("'%1' needs %2").arg(n->job->name, c < 0 ? QStringLiteral("all GPUs")
-                                                                                         : QStringLiteral("%1 GPU(s)").arg(c));
+                        needs << QStringLiteral("'%1' needs %2")
+                                     .arg(n->job->name,
+                                          c < 0 ? QStringLiteral("all GPUs") : QStringLiteral("%1 GPU(s)").arg(c));
                 }
                 return tl::unexpected(Error::error(
-                    QStringLiteral("GPU jobs cannot run here: %1; found %2. Run with --cpu-fallback to run them on the CPU "
-                                   "(marked so), or on a machine with NVIDIA GPUs.")
+                    QStringLiteral(
+                        "GPU jobs cannot run here: %1; found %2. Run with --cpu-fallback to run them on the CPU "
+                        "(marked so), or on a machine with NVIDIA GPUs.")
                         .arg(needs.join(QStringLiteral(", ")), found)));
             }
             if (m_events.message)
@@ -244,7 +247,8 @@ JobExecution Scheduler::prepareExecution(const Node &node, QString &error)
     e.image = m_options.imageOverrides.value(job.image.name, job.image.name);
     e.workspaceDir = Workspace::runFolder(m_projectDir, m_record.id) + u'/' + safeName(job.name);
     // The shell executor runs the job in its workspace; a container sees it at /builds/<project>.
-    e.projectDirInJob = m_executor.name() == QLatin1String("shell") ? e.workspaceDir : QStringLiteral("/builds/") + m_projectName;
+    e.projectDirInJob =
+        m_executor.name() == QLatin1String("shell") ? e.workspaceDir : QStringLiteral("/builds/") + m_projectName;
     JobEnvironment::Run run{m_predefined, m_record.id, m_record.pipelineIid, e.projectDirInJob, m_options.secrets, {}};
     // Data inputs as checked by HostAccess (symbolic links resolved): what was checked is what is mounted.
     const HostAccess access(m_projectDir, m_pipeline.dataRoots);
@@ -263,8 +267,9 @@ JobExecution Scheduler::prepareExecution(const Node &node, QString &error)
     QStringList commands = job.beforeScript + job.script;
     if (!node.gpus.isEmpty()) {
         // Trainyard's own GPU preflight: fail in seconds if the assigned GPU is not visible.
-        commands.prepend(QStringLiteral("nvidia-smi -L || { echo 'Trainyard GPU preflight: the assigned GPU is not visible "
-                                        "inside the job' >&2; exit 1; }"));
+        commands.prepend(
+            QStringLiteral("nvidia-smi -L || { echo 'Trainyard GPU preflight: the assigned GPU is not visible "
+                           "inside the job' >&2; exit 1; }"));
     }
     e.script = JobScript::build(commands);
     if (!job.afterScript.isEmpty())
@@ -394,7 +399,9 @@ void Scheduler::runJob(Node *node)
     (void)logFile.open(QIODevice::WriteOnly | QIODevice::Append);
     auto log = [&](const LogLine &line) {
         const LogLine masked{line.stream, masker.mask(line.text)};
-        const char *tag = line.stream == LogLine::Stream::Stderr ? "E " : line.stream == LogLine::Stream::System ? "# " : "  ";
+        const char *tag = line.stream == LogLine::Stream::Stderr   ? "E "
+                          : line.stream == LogLine::Stream::System ? "# "
+                                                                   : "  ";
         logFile.write(tag + masked.text.toUtf8() + '\n');
         logFile.flush();
         if (m_events.log)
@@ -487,10 +494,17 @@ RunStatus Scheduler::finalStatus() const
     bool blocked = false;
     for (const auto &n : m_nodes) {
         switch (n->record.status) {
-        case JobStatus::Failed: failed = true; break;
-        case JobStatus::Cancelled: cancelled = true; break;
-        case JobStatus::Manual: blocked = blocked || !n->job->allowFailure; break;
-        default: break;
+        case JobStatus::Failed:
+            failed = true;
+            break;
+        case JobStatus::Cancelled:
+            cancelled = true;
+            break;
+        case JobStatus::Manual:
+            blocked = blocked || !n->job->allowFailure;
+            break;
+        default:
+            break;
         }
     }
     if (cancelled)
@@ -618,7 +632,8 @@ Result<RunRecord> Scheduler::run()
             node->record.name = p.job;
             node->record.stage = node->job->stage;
             node->record.image = node->job->image.name;
-            node->record.logFile = QStringLiteral(".trainyard/logs/") + m_record.id + u'/' + safeName(p.job) + QStringLiteral(".log");
+            node->record.logFile =
+                QStringLiteral(".trainyard/logs/") + m_record.id + u'/' + safeName(p.job) + QStringLiteral(".log");
             m_byName.insert(p.job, node.get());
             m_record.jobOrder << p.job;
             m_nodes.push_back(std::move(node));

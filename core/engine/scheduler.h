@@ -4,8 +4,8 @@
 #include "jobexecutor.h"
 #include "runrecord.h"
 
-#include "vcs/gitinfo.h"
 #include "pipeline/pipeline.h"
+#include "vcs/gitinfo.h"
 
 #include <QHash>
 #include <QSet>
@@ -26,7 +26,7 @@ class GpuAllocator;
 /// How a run is to be made.
 struct RunOptions
 {
-    QStringList onlyJobs;           ///< run these (and what they need); empty = all
+    QStringList onlyJobs; ///< run these (and what they need); empty = all
     /// A retry: an earlier run of this project (as the lineage store holds it). Planned jobs
     /// outside `onlyJobs` that succeeded in that run are not run again: their records (log,
     /// artifacts) are taken from it, so a retried job gets its needs' artifacts without
@@ -36,11 +36,11 @@ struct RunOptions
     /// Numbers the run (CI_PIPELINE_IID) once it is sure to start, before the first job: the run
     /// service has the lineage store hand out the next number. Unset: the run is #1.
     std::function<Result<qint64>(const RunRecord &)> numberRun;
-    QStringList approvals;          ///< manual jobs approved up front (`--approve JOB`)
-    int concurrency = 0;            ///< jobs at once; 0 = number of CPU cores
-    bool cpuFallback = false;       ///< run GPU jobs without a GPU, marked so
-    bool waitForApprovals = false;  ///< GUI: keep the run open while manual jobs wait
-    QHash<QString, QString> secrets;///< masked everywhere they appear
+    QStringList approvals;           ///< manual jobs approved up front (`--approve JOB`)
+    int concurrency = 0;             ///< jobs at once; 0 = number of CPU cores
+    bool cpuFallback = false;        ///< run GPU jobs without a GPU, marked so
+    bool waitForApprovals = false;   ///< GUI: keep the run open while manual jobs wait
+    QHash<QString, QString> secrets; ///< masked everywhere they appear
     QString trigger = QStringLiteral("cli");
     /// Images pinned for this run: reference as written → what jobs run in instead (an image ID
     /// `sha256:…` or `name@sha256:…`). A pinned reference is prepared by its pin (pulled if

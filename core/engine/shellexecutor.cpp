@@ -12,7 +12,9 @@ namespace {
 class LineSplitter
 {
 public:
-    explicit LineSplitter(LogLine::Stream stream) : m_stream(stream) {}
+    explicit LineSplitter(LogLine::Stream stream)
+        : m_stream(stream)
+    {}
     void feed(const QByteArray &bytes, const std::function<void(const LogLine &)> &emit)
     {
         m_buffer += bytes;
@@ -109,14 +111,16 @@ Result<QString> ShellExecutor::preflight()
     return QStringLiteral("host shell %1 (no isolation)").arg(shell);
 }
 
-Result<JobOutcome> ShellExecutor::run(const JobExecution &e, const ExecutionCallbacks &cb, const std::atomic_bool &cancel)
+Result<JobOutcome> ShellExecutor::run(const JobExecution &e, const ExecutionCallbacks &cb,
+                                      const std::atomic_bool &cancel)
 {
     const QString shell = findShell();
     JobOutcome outcome;
     outcome.isolation = QStringLiteral("none (host shell)");
     const ScriptResult main = runScript(shell, e.script, e, cb, cancel, e.timeoutSeconds);
     if (!main.startError.isEmpty())
-        return tl::unexpected(Error::error(QStringLiteral("cannot start %1: %2").arg(shell, main.startError), {}, e.job));
+        return tl::unexpected(
+            Error::error(QStringLiteral("cannot start %1: %2").arg(shell, main.startError), {}, e.job));
     outcome.exitCode = main.exitCode;
     outcome.timedOut = main.timedOut;
     outcome.cancelled = main.cancelled;

@@ -11,7 +11,10 @@ class ShellExecutor final : public JobExecutor
 public:
     QString name() const override { return QStringLiteral("shell"); }
     Result<QString> preflight() override;
-    Result<void> prepareImage(const QString &, const ExecutionCallbacks &, const std::atomic_bool &) override { return {}; }
+    Result<void> prepareImage(const QString &, const ExecutionCallbacks &, const std::atomic_bool &) override
+    {
+        return {};
+    }
     Result<JobOutcome> run(const JobExecution &execution, const ExecutionCallbacks &callbacks,
                            const std::atomic_bool &cancel) override;
     int cleanupRun(const QString &) override { return 0; }

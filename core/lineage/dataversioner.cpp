@@ -10,7 +10,6 @@
 #include <QThread>
 #include <QThreadPool>
 
-
 #include <algorithm>
 #include <memory>
 #include <optional>

@@ -7,14 +7,14 @@
 #include "common/username.h"
 #include "dataversioner.h"
 #include "dvcinfo.h"
-#include "vcs/gitinfo.h"
 #include "lineagestore.h"
+#include "vcs/gitinfo.h"
 
 #include "engine/artifactstore.h"
 #include "engine/buildcontext.h"
 #include "engine/jobscript.h"
-#include "pipeline/secretmasker.h"
 #include "pipeline/planner.h"
+#include "pipeline/secretmasker.h"
 
 #include <QDir>
 #include <QFile>

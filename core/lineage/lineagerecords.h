@@ -26,10 +26,10 @@ struct LineageRun
     QString host; ///< machine the run ran on (with pid: tells an interrupted run)
     qint64 pid = 0;
     QString processStart; ///< ProcessIdentity of that process: a reused pid is not the run's
-    QString trigger; ///< "cli", "gui", "reproduce"…
-    QString engine;  ///< "docker" or "shell"
-    QString status;  ///< runStatusToString(): running, success, failed, cancelled, blocked, interrupted, not started
-    QString reason;  ///< why the run did not start (engine unreachable, image not pulled…)
+    QString trigger;      ///< "cli", "gui", "reproduce"…
+    QString engine;       ///< "docker" or "shell"
+    QString status; ///< runStatusToString(): running, success, failed, cancelled, blocked, interrupted, not started
+    QString reason; ///< why the run did not start (engine unreachable, image not pulled…)
     QDateTime started;
     QDateTime finished;
     qint64 durationMs = -1;        ///< -1 while running

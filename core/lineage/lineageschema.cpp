@@ -249,22 +249,23 @@ Result<void> schemaV3(QSqlDatabase &db)
 // same time never share one; a reproduction that could not start is "errored", not a verdict.
 Result<void> schemaV4(QSqlDatabase &db)
 {
-    return execAll(db, {
-                           QStringLiteral("ALTER TABLE runs ADD COLUMN process_start TEXT NOT NULL DEFAULT ''"),
-                           QStringLiteral("ALTER TABLE runs ADD COLUMN reason TEXT NOT NULL DEFAULT ''"),
-                           QStringLiteral("ALTER TABLE jobs ADD COLUMN warnings TEXT NOT NULL DEFAULT ''"),
-                           QStringLiteral("ALTER TABLE reproductions ADD COLUMN errored INTEGER NOT NULL DEFAULT 0"),
-                           QStringLiteral("CREATE TABLE pipeline_numbers ("
-                                          " run_id TEXT PRIMARY KEY,"
-                                          " project_dir TEXT NOT NULL,"
-                                          " iid INTEGER NOT NULL,"
-                                          " UNIQUE (project_dir, iid))"),
-                           // Runs numbered twice by the old race keep their number; the next is past both.
-                           QStringLiteral("INSERT INTO pipeline_numbers (run_id, project_dir, iid) "
-                                          "SELECT id, project_dir, pipeline_iid FROM runs "
-                                          "WHERE pipeline_iid > 0 AND trigger_source <> 'reproduce' ON CONFLICT DO NOTHING"),
-                           QStringLiteral("CREATE TABLE store_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)"),
-                       });
+    return execAll(
+        db, {
+                QStringLiteral("ALTER TABLE runs ADD COLUMN process_start TEXT NOT NULL DEFAULT ''"),
+                QStringLiteral("ALTER TABLE runs ADD COLUMN reason TEXT NOT NULL DEFAULT ''"),
+                QStringLiteral("ALTER TABLE jobs ADD COLUMN warnings TEXT NOT NULL DEFAULT ''"),
+                QStringLiteral("ALTER TABLE reproductions ADD COLUMN errored INTEGER NOT NULL DEFAULT 0"),
+                QStringLiteral("CREATE TABLE pipeline_numbers ("
+                               " run_id TEXT PRIMARY KEY,"
+                               " project_dir TEXT NOT NULL,"
+                               " iid INTEGER NOT NULL,"
+                               " UNIQUE (project_dir, iid))"),
+                // Runs numbered twice by the old race keep their number; the next is past both.
+                QStringLiteral("INSERT INTO pipeline_numbers (run_id, project_dir, iid) "
+                               "SELECT id, project_dir, pipeline_iid FROM runs "
+                               "WHERE pipeline_iid > 0 AND trigger_source <> 'reproduce' ON CONFLICT DO NOTHING"),
+                QStringLiteral("CREATE TABLE store_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)"),
+            });
 }
 
 } // namespace

@@ -68,21 +68,23 @@ public:
     virtual Result<void> recordDataVersion(const LineageDataVersion &data) = 0;
     /// What `job` produced (replaces the job's earlier set).
     virtual Result<void> recordArtifacts(const QString &runId, const QString &job,
-                                 const std::vector<LineageArtifact> &artifacts) = 0;
+                                         const std::vector<LineageArtifact> &artifacts) = 0;
     /// What `job` was staged (replaces the job's earlier set).
     virtual Result<void> recordConsumption(const QString &runId, const QString &job,
-                                   const std::vector<LineageConsumption> &consumed) = 0;
+                                           const std::vector<LineageConsumption> &consumed) = 0;
     /// Non-secret variables of a run (`job` empty) or of one job (replaces that set).
     virtual Result<void> recordVariables(const QString &runId, const QString &job,
-                                 const std::vector<LineageVariable> &variables) = 0;
+                                         const std::vector<LineageVariable> &variables) = 0;
     /// The gates of a job (replaces them). Gates whose metric already has a value are evaluated.
-    virtual Result<void> recordGates(const QString &runId, const QString &job, const std::vector<LineageGate> &gates) = 0;
+    virtual Result<void> recordGates(const QString &runId, const QString &job,
+                                     const std::vector<LineageGate> &gates) = 0;
     /// Final TensorBoard scalar values of a job (tag → value; adds to or replaces earlier values),
     /// then evaluates the job's gates against them (source "scalars").
-    virtual Result<void> recordScalars(const QString &runId, const QString &job, const QMap<QString, double> &finalValues) = 0;
+    virtual Result<void> recordScalars(const QString &runId, const QString &job,
+                                       const QMap<QString, double> &finalValues) = 0;
     /// Metric values from elsewhere (e.g. a job's metrics.json): evaluates the job's gates only.
     virtual Result<void> recordGateValues(const QString &runId, const QString &job, const QMap<QString, double> &values,
-                                  const QString &source) = 0;
+                                          const QString &source) = 0;
     /// Gates of the run still "pending" become "not measured" (at the end of a run).
     virtual Result<void> closePendingGates(const QString &runId) = 0;
     virtual Result<void> recordReproduction(const LineageReproduction &reproduction) = 0;
@@ -119,7 +121,8 @@ public:
     virtual Result<std::vector<LineageArtifact>> artifactsBySha(const QString &sha256) const = 0;
     /// Every recorded artifact at this path, newest run first.
     virtual Result<std::vector<LineageArtifact>> artifactsByPath(const QString &path) const = 0;
-    virtual Result<std::vector<LineageConsumption>> consumptions(const QString &runId, const QString &job = {}) const = 0;
+    virtual Result<std::vector<LineageConsumption>> consumptions(const QString &runId,
+                                                                 const QString &job = {}) const = 0;
     virtual Result<std::vector<LineageVariable>> variables(const QString &runId) const = 0;
     virtual Result<std::vector<LineageScalar>> scalars(const QString &runId) const = 0;
     virtual Result<std::vector<LineageGate>> gates(const QString &runId) const = 0;
@@ -139,7 +142,8 @@ public:
     /// What a short hash (lower-case hex) may stand for: the full data hashes and DVC md5s, image
     /// IDs and digests (`sha256:…`) and artifact sha256s that start with it, as (kind, key) with
     /// kind "data", "image" or "artifact"; at most `limit` of them, each once.
-    virtual Result<std::vector<std::pair<QString, QString>>> keysWithPrefix(const QString &prefix, int limit = 8) const = 0;
+    virtual Result<std::vector<std::pair<QString, QString>>> keysWithPrefix(const QString &prefix,
+                                                                            int limit = 8) const = 0;
     /// `seeds` and every job that consumed an artifact of one of them, or reused one of them in
     /// a retry, transitively.
     virtual Result<std::vector<LineageJobRef>> downstreamOf(const std::vector<LineageJobRef> &seeds) const = 0;
@@ -148,7 +152,6 @@ public:
 
     /// A HashCache in this database, for DataVersioner (valid while the store lives).
     virtual std::unique_ptr<HashCache> hashCache() = 0;
-
 
 protected:
     LineageStore() = default;

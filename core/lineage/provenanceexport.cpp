@@ -121,10 +121,11 @@ std::vector<Section> sections(const ArtifactProvenance &p, const ReleaseChecklis
                    QStringLiteral("Comment"), QStringLiteral("Current")},
                   {}};
     for (const SignOffStatus &s : signOffs)
-        signs.rows.push_back({rfc3339(s.signOff.signedAt), s.signOff.reviewer, s.signOff.decision, s.signOff.comment,
-                              (s.stale ? QStringLiteral("stale: the lineage changed since") : QStringLiteral("yes")) +
-                                  (s.otherRun ? QStringLiteral(" (given for run %1, which made the same bytes)").arg(s.signOff.runId)
-                                              : QString())});
+        signs.rows.push_back(
+            {rfc3339(s.signOff.signedAt), s.signOff.reviewer, s.signOff.decision, s.signOff.comment,
+             (s.stale ? QStringLiteral("stale: the lineage changed since") : QStringLiteral("yes")) +
+                 (s.otherRun ? QStringLiteral(" (given for run %1, which made the same bytes)").arg(s.signOff.runId)
+                             : QString())});
     out.push_back(signs);
     return out;
 }

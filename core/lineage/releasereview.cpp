@@ -146,9 +146,10 @@ ChecklistItem noAllowedFailures(const ArtifactProvenance &p)
         }
     }
     if (item.details.isEmpty())
-        item.details << (p.jobs.size() <= 1 ? QStringLiteral("the producing job did not fail")
-                                             : QStringLiteral("the producing job and %1 job(s) upstream of it, none failed")
-                                                   .arg(p.jobs.size() - 1));
+        item.details << (p.jobs.size() <= 1
+                             ? QStringLiteral("the producing job did not fail")
+                             : QStringLiteral("the producing job and %1 job(s) upstream of it, none failed")
+                                   .arg(p.jobs.size() - 1));
     return item;
 }
 

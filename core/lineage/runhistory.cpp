@@ -63,7 +63,8 @@ Result<std::vector<RunHistory::Run>> RunHistory::read(LineageStore &store)
                 for (const LineageVariable &v : *variables) {
                     if (v.job != job)
                         continue;
-                    const auto same = std::find_if(seen.begin(), seen.end(), [&](const auto &p) { return p.first == v.name; });
+                    const auto same =
+                        std::find_if(seen.begin(), seen.end(), [&](const auto &p) { return p.first == v.name; });
                     if (same != seen.end())
                         same->second = v.value;
                     else
@@ -76,9 +77,8 @@ Result<std::vector<RunHistory::Run>> RunHistory::read(LineageStore &store)
     }
     // By number, as GitLab lists pipelines; a reproduction (it carries the number of the run it
     // reproduces) after that run.
-    std::stable_sort(out.begin(), out.end(), [](const Run &a, const Run &b) {
-        return a.record.pipelineIid < b.record.pipelineIid;
-    });
+    std::stable_sort(out.begin(), out.end(),
+                     [](const Run &a, const Run &b) { return a.record.pipelineIid < b.record.pipelineIid; });
     return out;
 }
 

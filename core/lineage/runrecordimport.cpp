@@ -49,7 +49,8 @@ Result<void> RunRecordImport::write(LineageStore &store, const RunRecord &record
                     return r;
             }
             if (!job.image.isEmpty() && !job.imageId.isEmpty())
-                if (auto r = store.recordImage(LineageImage{record.id, job.image, job.imageId, job.repoDigests, {}}); !r)
+                if (auto r = store.recordImage(LineageImage{record.id, job.image, job.imageId, job.repoDigests, {}});
+                    !r)
                     return r;
         }
         return {};

@@ -19,8 +19,8 @@ class RunRecordImport final
 public:
     struct Report
     {
-        int imported = 0;    ///< runs added to the database
-        int present = 0;     ///< runs it held already, left as they were
+        int imported = 0;     ///< runs added to the database
+        int present = 0;      ///< runs it held already, left as they were
         QStringList problems; ///< files that could not be read or recorded, each named
     };
 

@@ -1,17 +1,17 @@
 #include "runreproducer.h"
 
 #include "dataversioner.h"
-#include "vcs/gitinfo.h"
-#include "vcs/gitworktree.h"
 #include "lineagerecorder.h"
 #include "lineagestore.h"
+#include "vcs/gitinfo.h"
+#include "vcs/gitworktree.h"
 
 #include "engine/artifactstore.h"
 #include "engine/dockerclient.h"
 #include "engine/dockerexecutor.h"
-#include "pipeline/secretsource.h"
 #include "engine/shellexecutor.h"
 #include "pipeline/gitlabcireader.h"
+#include "pipeline/secretsource.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -466,8 +466,8 @@ Result<ReproductionReport> RunReproducer::reproduce(Context &c)
 
     if (!m_options.execute)
         return tl::unexpected(Error::error(QStringLiteral("nothing executes the reproduction of run %1").arg(m_runId)));
-    ReproductionRun prepared{c.pipeline, c.engine, m_options.dockerEndpoint, run, events,
-                             c.store->path(), // the project's database, not one in the worktree
+    ReproductionRun prepared{c.pipeline,       c.engine, m_options.dockerEndpoint, run, events,
+                             c.store->path(),    // the project's database, not one in the worktree
                              c.run.pipelineIid}; // "#3 reproduce": a reproduction of #3
     const auto [record, failure] = m_options.execute(prepared);
 

@@ -3,14 +3,14 @@
 #include "common/safename.h"
 
 #include "engine/artifactstore.h"
-#include "pipeline/secretmasker.h"
-#include "pipeline/secretsource.h"
-#include "vcs/githandles.h"
 #include "lineagestore.h"
 #include "metrics/logdirscanner.h"
 #include "pipeline/evaluationcontext.h"
 #include "pipeline/gitlabcireader.h"
 #include "pipeline/pipeline.h"
+#include "pipeline/secretmasker.h"
+#include "pipeline/secretsource.h"
+#include "vcs/githandles.h"
 
 #include <QDir>
 #include <QFile>

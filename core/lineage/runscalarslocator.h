@@ -3,9 +3,9 @@
 #include "common/error.h"
 #include "engine/jobstatus.h"
 #include "engine/runrecord.h"
-#include "runhistory.h"
 #include "metrics/eventfilereader.h"
 #include "metrics/scalarseries.h"
+#include "runhistory.h"
 
 #include <QByteArray>
 #include <QDateTime>

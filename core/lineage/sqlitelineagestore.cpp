@@ -140,7 +140,9 @@ Result<void> SqliteLineageStore::initialise()
     if (exists && info.size() == 0 && QFileInfo(m_path + QStringLiteral("-wal")).size() == 0) {
         // SQLite would make an empty file a new database: history would vanish without a word.
         const QDir state(info.absolutePath());
-        const bool ranBefore = !QDir(state.filePath(QStringLiteral("runs"))).entryList({QStringLiteral("*.json")}, QDir::Files).isEmpty() ||
+        const bool ranBefore = !QDir(state.filePath(QStringLiteral("runs")))
+                                    .entryList({QStringLiteral("*.json")}, QDir::Files)
+                                    .isEmpty() ||
                                QFileInfo::exists(state.filePath(QStringLiteral("logs"))) ||
                                QFileInfo::exists(state.filePath(QStringLiteral("artifacts")));
         if (ranBefore)
@@ -370,10 +372,26 @@ Result<void> SqliteLineageStore::recordRun(const LineageRun &r)
                 "finished_at = excluded.finished_at, duration_ms = excluded.duration_ms, "
                 "protected_branches = excluded.protected_branches, process_start = excluded.process_start, "
                 "reason = excluded.reason"));
-        return q.exec({r.id, r.pipelineIid, r.projectDir, r.pipelineFile, r.branch, nullIfEmpty(r.commitSha),
-                       fromBool(r.dirty), r.diffHash, r.user, r.host, r.pid, r.trigger, r.engine, r.status,
-                       fromTime(r.started), fromTime(r.finished), r.durationMs, fromList(r.protectedBranches),
-                       r.processStart, r.reason});
+        return q.exec({r.id,
+                       r.pipelineIid,
+                       r.projectDir,
+                       r.pipelineFile,
+                       r.branch,
+                       nullIfEmpty(r.commitSha),
+                       fromBool(r.dirty),
+                       r.diffHash,
+                       r.user,
+                       r.host,
+                       r.pid,
+                       r.trigger,
+                       r.engine,
+                       r.status,
+                       fromTime(r.started),
+                       fromTime(r.finished),
+                       r.durationMs,
+                       fromList(r.protectedBranches),
+                       r.processStart,
+                       r.reason});
     });
 }
 
@@ -385,7 +403,8 @@ Result<void> SqliteLineageStore::recordJob(const LineageJob &j)
             QStringLiteral(
                 "INSERT INTO jobs (run_id, name, stage, status, exit_code, attempts, started_at, finished_at, engine, "
                 "isolation, image, image_id, gpus, cpu_fallback, timed_out, oom_killed, allow_failure, reason, "
-                "log_file, tensorboard_dir, reused_from, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                "log_file, tensorboard_dir, reused_from, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                "?, "
                 "?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (run_id, name) DO UPDATE SET stage = excluded.stage, status = excluded.status, "
                 "exit_code = excluded.exit_code, attempts = excluded.attempts, started_at = excluded.started_at, "
@@ -476,7 +495,7 @@ Result<void> SqliteLineageStore::recordDataVersion(const LineageDataVersion &d)
 }
 
 Result<void> SqliteLineageStore::recordArtifacts(const QString &runId, const QString &job,
-                                           const std::vector<LineageArtifact> &artifacts)
+                                                 const std::vector<LineageArtifact> &artifacts)
 {
     return transaction([&]() -> Result<void> {
         auto db = database();
@@ -495,7 +514,7 @@ Result<void> SqliteLineageStore::recordArtifacts(const QString &runId, const QSt
 }
 
 Result<void> SqliteLineageStore::recordConsumption(const QString &runId, const QString &job,
-                                             const std::vector<LineageConsumption> &consumed)
+                                                   const std::vector<LineageConsumption> &consumed)
 {
     return transaction([&]() -> Result<void> {
         auto db = database();
@@ -514,7 +533,7 @@ Result<void> SqliteLineageStore::recordConsumption(const QString &runId, const Q
 }
 
 Result<void> SqliteLineageStore::recordVariables(const QString &runId, const QString &job,
-                                           const std::vector<LineageVariable> &variables)
+                                                 const std::vector<LineageVariable> &variables)
 {
     return transaction([&]() -> Result<void> {
         auto db = database();
@@ -531,7 +550,8 @@ Result<void> SqliteLineageStore::recordVariables(const QString &runId, const QSt
     });
 }
 
-Result<void> SqliteLineageStore::recordGates(const QString &runId, const QString &job, const std::vector<LineageGate> &gates)
+Result<void> SqliteLineageStore::recordGates(const QString &runId, const QString &job,
+                                             const std::vector<LineageGate> &gates)
 {
     return transaction([&]() -> Result<void> {
         auto db = database();
@@ -558,7 +578,7 @@ Result<void> SqliteLineageStore::recordGates(const QString &runId, const QString
 }
 
 Result<void> SqliteLineageStore::recordScalars(const QString &runId, const QString &job,
-                                         const QMap<QString, double> &finalValues)
+                                               const QMap<QString, double> &finalValues)
 {
     return transaction([&]() -> Result<void> {
         auto db = database();
@@ -573,13 +593,13 @@ Result<void> SqliteLineageStore::recordScalars(const QString &runId, const QStri
 }
 
 Result<void> SqliteLineageStore::recordGateValues(const QString &runId, const QString &job,
-                                            const QMap<QString, double> &values, const QString &source)
+                                                  const QMap<QString, double> &values, const QString &source)
 {
     return transaction([&]() -> Result<void> { return evaluateGates(*database(), runId, job, values, source); });
 }
 
 Result<void> SqliteLineageStore::evaluateGates(const QSqlDatabase &db, const QString &runId, const QString &job,
-                                         const QMap<QString, double> &values, const QString &source)
+                                               const QMap<QString, double> &values, const QString &source)
 {
     Query gates(db, QStringLiteral("SELECT metric, op, threshold FROM gates WHERE run_id = ? AND job = ?"));
     if (auto ok = gates.exec({runId, job}); !ok)
@@ -698,7 +718,8 @@ Result<qint64> SqliteLineageStore::allocatePipelineIid(const QString &runId, con
         if (auto r = read.exec({runId}); !r)
             return r;
         if (!read.next())
-            return tl::unexpected(Error::error(QStringLiteral("no pipeline number for run %1").arg(runId), SourceLocation{m_path}));
+            return tl::unexpected(
+                Error::error(QStringLiteral("no pipeline number for run %1").arg(runId), SourceLocation{m_path}));
         iid = read.value(0).toLongLong();
         Query run(*db, QStringLiteral("UPDATE runs SET pipeline_iid = ? WHERE id = ?"));
         return run.exec({iid, runId});
@@ -737,9 +758,10 @@ Result<QStringList> SqliteLineageStore::markInterruptedRuns()
     QStringList dead;
     {
         // Before version 4 no start time was kept: the pid is all there is.
-        Query q(*db, m_schemaVersion >= 4
-                         ? QStringLiteral("SELECT id, pid, process_start FROM runs WHERE status = 'running' AND host = ?")
-                         : QStringLiteral("SELECT id, pid, '' FROM runs WHERE status = 'running' AND host = ?"));
+        Query q(*db,
+                m_schemaVersion >= 4
+                    ? QStringLiteral("SELECT id, pid, process_start FROM runs WHERE status = 'running' AND host = ?")
+                    : QStringLiteral("SELECT id, pid, '' FROM runs WHERE status = 'running' AND host = ?"));
         if (auto ok = q.exec({host}); !ok)
             return tl::unexpected(ok.error());
         const QString self = ProcessIdentity::current();

@@ -31,7 +31,6 @@ public:
     QStringList interruptedRuns() const override { return m_interrupted; }
     Result<void> transaction(const std::function<Result<void>()> &body) override;
 
-
     Result<void> recordRun(const LineageRun &run) override;
     Result<void> recordCommit(const LineageCommit &commit) override;
     Result<void> recordJob(const LineageJob &job) override;
@@ -45,7 +44,8 @@ public:
     Result<void> recordVariables(const QString &runId, const QString &job,
                                  const std::vector<LineageVariable> &variables) override;
     Result<void> recordGates(const QString &runId, const QString &job, const std::vector<LineageGate> &gates) override;
-    Result<void> recordScalars(const QString &runId, const QString &job, const QMap<QString, double> &finalValues) override;
+    Result<void> recordScalars(const QString &runId, const QString &job,
+                               const QMap<QString, double> &finalValues) override;
     Result<void> recordGateValues(const QString &runId, const QString &job, const QMap<QString, double> &values,
                                   const QString &source) override;
     Result<void> closePendingGates(const QString &runId) override;
@@ -78,7 +78,8 @@ public:
     Result<std::vector<LineageJobRef>> jobsUsingImage(const QString &digest) const override;
     Result<std::vector<LineageJobRef>> jobsAtCommit(const QString &sha) const override;
     Result<std::vector<LineageJobRef>> jobsConsuming(const QString &sha256) const override;
-    Result<std::vector<std::pair<QString, QString>>> keysWithPrefix(const QString &prefix, int limit = 8) const override;
+    Result<std::vector<std::pair<QString, QString>>> keysWithPrefix(const QString &prefix,
+                                                                    int limit = 8) const override;
     Result<std::vector<LineageJobRef>> downstreamOf(const std::vector<LineageJobRef> &seeds) const override;
     Result<std::vector<LineageJobRef>> upstreamOf(const LineageJobRef &job) const override;
     std::unique_ptr<HashCache> hashCache() override;
@@ -107,6 +108,5 @@ private:
     mutable std::mutex m_namesMutex;
     mutable QStringList m_connectionNames; ///< every connection made, in any thread
 };
-
 
 } // namespace trainyard::core

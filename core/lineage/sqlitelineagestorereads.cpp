@@ -370,12 +370,11 @@ Result<std::vector<LineageReproduction>> SqliteLineageStore::reproductions(const
 {
     return selectAll<LineageReproduction>(
         database(),
-        QStringLiteral(
-            "SELECT original_run_id, reproduction_run_id, identical, differences, compared_at, errored "
-            "FROM reproductions WHERE original_run_id = ? ORDER BY compared_at"),
+        QStringLiteral("SELECT original_run_id, reproduction_run_id, identical, differences, compared_at, errored "
+                       "FROM reproductions WHERE original_run_id = ? ORDER BY compared_at"),
         {runId}, [](const Query &q) {
             return LineageReproduction{q.value(0).toString(), q.value(1).toString(), q.value(2).toInt() != 0,
-                                       q.value(3).toString(), toTime(q.value(4)), q.value(5).toInt() != 0};
+                                       q.value(3).toString(), toTime(q.value(4)),    q.value(5).toInt() != 0};
         });
 }
 
@@ -439,7 +438,8 @@ Result<std::vector<LineageJobRef>> SqliteLineageStore::jobsConsuming(const QStri
         {sha256.toLower()}, readRef);
 }
 
-Result<std::vector<std::pair<QString, QString>>> SqliteLineageStore::keysWithPrefix(const QString &rawPrefix, int limit) const
+Result<std::vector<std::pair<QString, QString>>> SqliteLineageStore::keysWithPrefix(const QString &rawPrefix,
+                                                                                    int limit) const
 {
     const QString prefix = rawPrefix.toLower();
     if (prefix.isEmpty())
@@ -456,7 +456,9 @@ Result<std::vector<std::pair<QString, QString>>> SqliteLineageStore::keysWithPre
                        "ORDER BY 1, 2 LIMIT ?"),
         {prefix, prefixEnd(prefix), prefix, prefixEnd(prefix), image, prefixEnd(image), image, prefixEnd(image), prefix,
          prefixEnd(prefix), limit},
-        [](const Query &q) { return std::pair{q.value(0).toString(), q.value(1).toString()}; });
+        [](const Query &q) {
+            return std::pair{q.value(0).toString(), q.value(1).toString()};
+        });
 }
 
 Result<std::vector<LineageJobRef>> SqliteLineageStore::downstreamOf(const std::vector<LineageJobRef> &seeds) const
@@ -637,7 +639,8 @@ Result<QHash<QString, CachedFileHash>> SqliteLineageStore::selectFileHashes(cons
     return out;
 }
 
-Result<void> SqliteLineageStore::storeFileHashes(const QHash<QString, CachedFileHash> &changed, const QStringList &removed)
+Result<void> SqliteLineageStore::storeFileHashes(const QHash<QString, CachedFileHash> &changed,
+                                                 const QStringList &removed)
 {
     return transaction([&]() -> Result<void> {
         auto db = database();

@@ -77,12 +77,12 @@ Result<void> ScalarsCsv::write(const QString &path, const std::vector<Run> &runs
 {
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly))
-        return tl::make_unexpected(Error::error(QStringLiteral("cannot write CSV: %1").arg(file.errorString()),
-                                                      SourceLocation{path, 0, 0}));
+        return tl::make_unexpected(
+            Error::error(QStringLiteral("cannot write CSV: %1").arg(file.errorString()), SourceLocation{path, 0, 0}));
     const QByteArray csv = toCsv(runs, tags);
     if (file.write(csv) != csv.size() || !file.commit())
-        return tl::make_unexpected(Error::error(QStringLiteral("cannot write CSV: %1").arg(file.errorString()),
-                                                      SourceLocation{path, 0, 0}));
+        return tl::make_unexpected(
+            Error::error(QStringLiteral("cannot write CSV: %1").arg(file.errorString()), SourceLocation{path, 0, 0}));
     return {};
 }
 

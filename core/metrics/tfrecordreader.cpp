@@ -105,10 +105,11 @@ TfRecordReader::Status TfRecordReader::next()
     // A valid CRC does not make a length sane: a sparse file can claim 40 GB and be that long.
     if (length > std::uint64_t(MaxRecordBytes)) {
         m_broken = true;
-        return fail(Status::BadFraming, QStringLiteral("its length field claims %1 bytes, more than the %2 MiB a record "
-                                                       "may hold (the rest of the file cannot be read)")
-                                            .arg(length)
-                                            .arg(MaxRecordBytes >> 20));
+        return fail(Status::BadFraming,
+                    QStringLiteral("its length field claims %1 bytes, more than the %2 MiB a record "
+                                   "may hold (the rest of the file cannot be read)")
+                        .arg(length)
+                        .arg(MaxRecordBytes >> 20));
     }
     const qint64 total = HeaderSize + qint64(length) + FooterSize;
     if (m_end - m_begin < total && !fill(total))

@@ -36,8 +36,16 @@ public:
     /// Files changed against a given ref (`changes:compare_to`); nullopt when it does not resolve.
     std::optional<QStringList> changedFilesAgainst(const QString &ref) const;
 
-    void setProjectFiles(QStringList files) { m_projectFiles = std::move(files); m_filesListed = true; }
-    void setChangedFiles(std::optional<QStringList> files) { m_changedFiles = std::move(files); m_changesListed = true; }
+    void setProjectFiles(QStringList files)
+    {
+        m_projectFiles = std::move(files);
+        m_filesListed = true;
+    }
+    void setChangedFiles(std::optional<QStringList> files)
+    {
+        m_changedFiles = std::move(files);
+        m_changesListed = true;
+    }
 
 private:
     mutable bool m_filesListed = false;

@@ -5,8 +5,7 @@ namespace trainyard::core {
 ExtendsResolver::ExtendsResolver(std::vector<Error> &problems, QStringList unavailableIncludes)
     : m_problems(problems)
     , m_unavailable(std::move(unavailableIncludes))
-{
-}
+{}
 
 QString ExtendsResolver::missingHint() const
 {
@@ -45,7 +44,8 @@ bool ExtendsResolver::resolveExtends(YamlNode &root, const QString &key, QString
     } else if (extendsNode.isSequence()) {
         for (const auto &item : extendsNode.items()) {
             if (!item.isScalar()) {
-                m_problems.push_back(Error::error(QStringLiteral("extends entries must be strings"), item.location(), key));
+                m_problems.push_back(
+                    Error::error(QStringLiteral("extends entries must be strings"), item.location(), key));
                 m_done.insert(key, false);
                 return false;
             }
@@ -73,16 +73,17 @@ bool ExtendsResolver::resolveExtends(YamlNode &root, const QString &key, QString
     QStringList chain;
     for (const QString &base : bases) {
         if (visiting.contains(base)) {
-            m_problems.push_back(Error::error(QStringLiteral("extends loop: %1 -> %2")
-                                                  .arg(visiting.mid(visiting.indexOf(base)).join(QStringLiteral(" -> ")), base),
-                                              extendsNode.location(), key));
+            m_problems.push_back(
+                Error::error(QStringLiteral("extends loop: %1 -> %2")
+                                 .arg(visiting.mid(visiting.indexOf(base)).join(QStringLiteral(" -> ")), base),
+                             extendsNode.location(), key));
             ok = false;
             continue;
         }
         if (!root.find(base)) {
-            m_problems.push_back(Error::error(
-                QStringLiteral("'%1' extends '%2', which is not defined%3").arg(key, base, missingHint()),
-                extendsNode.location(), key));
+            m_problems.push_back(
+                Error::error(QStringLiteral("'%1' extends '%2', which is not defined%3").arg(key, base, missingHint()),
+                             extendsNode.location(), key));
             ok = false;
             continue;
         }
@@ -116,13 +117,13 @@ YamlNode ExtendsResolver::resolveReferences(const YamlNode &node, const YamlNode
 {
     if (node.isReference()) {
         if (depth >= kMaxReferenceDepth) {
-            m_problems.push_back(Error::error(QStringLiteral("!reference is nested deeper than %1 levels").arg(kMaxReferenceDepth),
-                                              node.location()));
+            m_problems.push_back(Error::error(
+                QStringLiteral("!reference is nested deeper than %1 levels").arg(kMaxReferenceDepth), node.location()));
             return YamlNode{};
         }
         if (!node.isSequence() || node.items().empty()) {
-            m_problems.push_back(Error::error(QStringLiteral("!reference needs a list of keys, like !reference [.job, script]"),
-                                              node.location()));
+            m_problems.push_back(Error::error(
+                QStringLiteral("!reference needs a list of keys, like !reference [.job, script]"), node.location()));
             return YamlNode{};
         }
         const YamlNode *target = &root;
@@ -130,10 +131,10 @@ YamlNode ExtendsResolver::resolveReferences(const YamlNode &node, const YamlNode
         for (const auto &part : node.items()) {
             path << part.text();
             if (!part.isScalar() || !target->isMap() || !(target = target->find(part.text()))) {
-                m_problems.push_back(Error::error(QStringLiteral("!reference [%1] could not be found%2")
-                                                      .arg(path.join(QStringLiteral(", ")),
-                                                           path.size() == 1 ? missingHint() : QString()),
-                                                  node.location()));
+                m_problems.push_back(Error::error(
+                    QStringLiteral("!reference [%1] could not be found%2")
+                        .arg(path.join(QStringLiteral(", ")), path.size() == 1 ? missingHint() : QString()),
+                    node.location()));
                 return YamlNode{};
             }
         }

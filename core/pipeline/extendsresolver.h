@@ -16,7 +16,7 @@ namespace trainyard::core {
 class ExtendsResolver final
 {
 public:
-    static constexpr int kMaxExtendsDepth = 11;  ///< GitLab's limit
+    static constexpr int kMaxExtendsDepth = 11;   ///< GitLab's limit
     static constexpr int kMaxReferenceDepth = 10; ///< GitLab's limit for nested !reference
 
     /// `unavailableIncludes` are named in "not defined" errors, since the key may live there.

@@ -21,10 +21,11 @@ namespace {
 
 const QStringList &defaultKeywords()
 {
-    static const QStringList keys{QStringLiteral("after_script"), QStringLiteral("artifacts"), QStringLiteral("before_script"),
-                                  QStringLiteral("cache"),        QStringLiteral("hooks"),     QStringLiteral("id_tokens"),
-                                  QStringLiteral("image"),        QStringLiteral("interruptible"), QStringLiteral("retry"),
-                                  QStringLiteral("services"),     QStringLiteral("tags"),      QStringLiteral("timeout")};
+    static const QStringList keys{
+        QStringLiteral("after_script"), QStringLiteral("artifacts"),     QStringLiteral("before_script"),
+        QStringLiteral("cache"),        QStringLiteral("hooks"),         QStringLiteral("id_tokens"),
+        QStringLiteral("image"),        QStringLiteral("interruptible"), QStringLiteral("retry"),
+        QStringLiteral("services"),     QStringLiteral("tags"),          QStringLiteral("timeout")};
     return keys;
 }
 
@@ -60,18 +61,19 @@ public:
         , m_context(context)
         , m_rules(context, pipeline.problems)
         , m_builder(pipeline.problems)
-    {
-    }
+    {}
 
     void read(const YamlNode &document)
     {
         if (document.isNull()) {
-            m_pipeline.problems.push_back(Error::error(QStringLiteral("the file is empty"), SourceLocation{m_pipeline.fileName, 1, 1}));
+            m_pipeline.problems.push_back(
+                Error::error(QStringLiteral("the file is empty"), SourceLocation{m_pipeline.fileName, 1, 1}));
             return;
         }
         if (!document.isMap()) {
             m_pipeline.problems.push_back(Error::error(
-                QStringLiteral("the file should be a hash of keywords and jobs, not %1").arg(document.typeName()), document.location()));
+                QStringLiteral("the file should be a hash of keywords and jobs, not %1").arg(document.typeName()),
+                document.location()));
             return;
         }
         // Global variables first: include:rules may use them.
@@ -103,7 +105,8 @@ public:
             }
             if (!value.isMap()) {
                 m_pipeline.problems.push_back(Error::error(
-                    QStringLiteral("'%1' is not a keyword, so it is a job, but its value is %2, not a hash").arg(key, value.typeName()),
+                    QStringLiteral("'%1' is not a keyword, so it is a job, but its value is %2, not a hash")
+                        .arg(key, value.typeName()),
                     root.keyLocation(key), key));
                 continue;
             }
@@ -127,8 +130,8 @@ private:
             if (s->isSequence() || s->isScalar()) {
                 stages = s->toStringList();
             } else {
-                m_pipeline.problems.push_back(
-                    Error::error(QStringLiteral("stages should be an array of strings, not %1").arg(s->typeName()), s->location()));
+                m_pipeline.problems.push_back(Error::error(
+                    QStringLiteral("stages should be an array of strings, not %1").arg(s->typeName()), s->location()));
             }
         }
         stages.removeAll(QStringLiteral(".pre"));
@@ -155,9 +158,10 @@ private:
             }
             for (const auto &[key, value] : d->entries()) {
                 if (!defaultKeywords().contains(key)) {
-                    m_pipeline.problems.push_back(Error::warning(
-                        QStringLiteral("default has an unknown key '%1' (known: %2)").arg(key, defaultKeywords().join(QStringLiteral(", "))),
-                        d->keyLocation(key)));
+                    m_pipeline.problems.push_back(
+                        Error::warning(QStringLiteral("default has an unknown key '%1' (known: %2)")
+                                           .arg(key, defaultKeywords().join(QStringLiteral(", "))),
+                                       d->keyLocation(key)));
                     continue;
                 }
                 m_defaults.insert(key, value);
@@ -178,14 +182,16 @@ private:
         const auto match = m_rules.firstMatch(*rules, vars);
         if (!match) {
             m_pipeline.createdByWorkflow = false;
-            m_pipeline.workflowReason = QStringLiteral("%1: no workflow:rules entry matches a push pipeline on branch '%2'")
-                                            .arg(workflow->keyLocation(QStringLiteral("rules")).toString(), m_context.branch);
+            m_pipeline.workflowReason =
+                QStringLiteral("%1: no workflow:rules entry matches a push pipeline on branch '%2'")
+                    .arg(workflow->keyLocation(QStringLiteral("rules")).toString(), m_context.branch);
             return;
         }
         if (match->when == When::Never) {
             m_pipeline.createdByWorkflow = false;
-            m_pipeline.workflowReason = QStringLiteral("%1: workflow:rules says 'when: never' for a push pipeline on branch '%2'")
-                                            .arg(match->rule->location().toString(), m_context.branch);
+            m_pipeline.workflowReason =
+                QStringLiteral("%1: workflow:rules says 'when: never' for a push pipeline on branch '%2'")
+                    .arg(match->rule->location().toString(), m_context.branch);
             return;
         }
         // workflow:rules:variables override global variables.
@@ -278,8 +284,8 @@ private:
                     if (match->needs)
                         job.needs = m_builder.parseNeeds(*match->needs, job.name);
                 }
-            } else if (!m_rules.onlyExcept(config.find(QStringLiteral("only")), config.find(QStringLiteral("except")), vars,
-                                           job.name)) {
+            } else if (!m_rules.onlyExcept(config.find(QStringLiteral("only")), config.find(QStringLiteral("except")),
+                                           vars, job.name)) {
                 job.when = When::Never;
             }
             m_pipeline.jobs.push_back(std::move(job));
@@ -331,10 +337,11 @@ private:
 
 const QStringList &GitlabCiReader::globalKeywords()
 {
-    static const QStringList keys{QStringLiteral("default"),   QStringLiteral("include"),      QStringLiteral("stages"),
-                                  QStringLiteral("variables"), QStringLiteral("workflow"),     QStringLiteral("image"),
-                                  QStringLiteral("services"),  QStringLiteral("cache"),        QStringLiteral("before_script"),
-                                  QStringLiteral("after_script"), QStringLiteral("types"),     QStringLiteral("spec")};
+    static const QStringList keys{
+        QStringLiteral("default"),      QStringLiteral("include"),  QStringLiteral("stages"),
+        QStringLiteral("variables"),    QStringLiteral("workflow"), QStringLiteral("image"),
+        QStringLiteral("services"),     QStringLiteral("cache"),    QStringLiteral("before_script"),
+        QStringLiteral("after_script"), QStringLiteral("types"),    QStringLiteral("spec")};
     return keys;
 }
 
@@ -391,8 +398,8 @@ Pipeline GitlabCiReader::read(const Options &options)
         pipeline.fileName = path;
         pipeline.projectDir = context.projectDir;
         pipeline.branch = context.branch;
-        pipeline.problems.push_back(
-            Error::error(QStringLiteral("cannot read the pipeline file: %1").arg(f.errorString()), SourceLocation{path, 0, 0}));
+        pipeline.problems.push_back(Error::error(
+            QStringLiteral("cannot read the pipeline file: %1").arg(f.errorString()), SourceLocation{path, 0, 0}));
         return pipeline;
     }
     return readText(f.readAll(), path, context);

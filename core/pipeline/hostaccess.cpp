@@ -30,8 +30,8 @@ const QStringList &systemFolders()
 {
     static const QStringList folders = [] {
         QStringList out;
-        for (const char *f : {"/etc", "/proc", "/sys", "/dev", "/run", "/var/run", "/boot", "/var/lib/docker",
-                              "/var/lib/containers"}) {
+        for (const char *f :
+             {"/etc", "/proc", "/sys", "/dev", "/run", "/var/run", "/boot", "/var/lib/docker", "/var/lib/containers"}) {
             const QString resolved = canonicalIfExists(QString::fromLatin1(f));
             if (!out.contains(resolved))
                 out << resolved;
@@ -145,7 +145,9 @@ QString HostAccess::forbiddenReason(const QString &resolved) const
     if (isSameOrUnder(state, resolved))
         return QStringLiteral("it holds the project's .trainyard folder (secrets, the lineage database); name the data "
                               "folder itself");
-    struct stat st {};
+    struct stat st
+    {
+    };
     if (::stat(QFile::encodeName(resolved).constData(), &st) == 0 && !S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
         return S_ISSOCK(st.st_mode) ? QStringLiteral("it is a socket (it would give the job a service of the host)")
                                     : QStringLiteral("it is a device or a pipe, not a file or folder");
@@ -156,8 +158,8 @@ QString HostAccess::forbiddenReason(const QString &resolved) const
 Result<QString> HostAccess::dataSource(const DataInput &input) const
 {
     const QString resolved = resolve(input.path);
-    const QString shown = resolved == QDir::cleanPath(input.path) ? resolved
-                                                                  : QStringLiteral("%1 (%2)").arg(input.path, resolved);
+    const QString shown =
+        resolved == QDir::cleanPath(input.path) ? resolved : QStringLiteral("%1 (%2)").arg(input.path, resolved);
     if (const QString reason = forbiddenReason(resolved); !reason.isEmpty())
         return tl::unexpected(Error::error(
             QStringLiteral("data input '%1': %2 may not be mounted into jobs: %3").arg(input.name, shown, reason),
@@ -171,8 +173,7 @@ Result<QString> HostAccess::dataSource(const DataInput &input) const
         QStringLiteral("data input '%1': %2 is outside the project, and this machine allows data from outside it only "
                        "under folders you allowed (%3). If you trust this pipeline with it, allow it: "
                        "TRAINYARD_DATA_ROOTS=%4, or Settings ▸ Data folders in the window")
-            .arg(input.name, shown,
-                 m_roots.isEmpty() ? QStringLiteral("none yet") : m_roots.join(QStringLiteral(", ")),
+            .arg(input.name, shown, m_roots.isEmpty() ? QStringLiteral("none yet") : m_roots.join(QStringLiteral(", ")),
                  rootToAllow(input)),
         input.location));
 }
@@ -214,13 +215,13 @@ Result<QString> HostAccess::buildContext(const ImageBuild &build) const
         return tl::unexpected(Error::error(
             QStringLiteral("image %1: build context '%2' may not be used: %3").arg(build.tag, build.context, reason),
             build.location));
-    const QString dockerfile = QDir::isAbsolutePath(build.dockerfile) ? resolve(build.dockerfile)
-                                                                      : resolve(context + u'/' + build.dockerfile);
+    const QString dockerfile =
+        QDir::isAbsolutePath(build.dockerfile) ? resolve(build.dockerfile) : resolve(context + u'/' + build.dockerfile);
     if (!isSameOrUnder(dockerfile, m_projectDir) || !forbiddenReason(dockerfile).isEmpty())
-        return tl::unexpected(Error::error(
-            QStringLiteral("image %1: Dockerfile '%2' (%3) is outside the project; it must be inside it")
-                .arg(build.tag, build.dockerfile, dockerfile),
-            build.location));
+        return tl::unexpected(
+            Error::error(QStringLiteral("image %1: Dockerfile '%2' (%3) is outside the project; it must be inside it")
+                             .arg(build.tag, build.dockerfile, dockerfile),
+                         build.location));
     return context;
 }
 

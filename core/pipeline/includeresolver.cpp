@@ -10,16 +10,15 @@
 namespace trainyard::core {
 
 namespace {
-constexpr int kMaxDepth = 100;      // GitLab: nested includes up to 100 levels
-constexpr int kMaxFiles = 150;      // GitLab's default limit of included files
+constexpr int kMaxDepth = 100; // GitLab: nested includes up to 100 levels
+constexpr int kMaxFiles = 150; // GitLab's default limit of included files
 } // namespace
 
 IncludeResolver::IncludeResolver(const EvaluationContext &context, RulesCheck rulesCheck, std::vector<Error> &problems)
     : m_context(context)
     , m_rulesCheck(std::move(rulesCheck))
     , m_problems(problems)
-{
-}
+{}
 
 YamlNode IncludeResolver::resolve(const YamlNode &root)
 {
@@ -38,8 +37,8 @@ YamlNode IncludeResolver::resolveFile(const YamlNode &root, int depth)
     } else if (include->isScalar() || include->isMap()) {
         includeEntry(*include, content, depth);
     } else if (!include->isNull()) {
-        m_problems.push_back(Error::error(QStringLiteral("include config should be a string, a hash or an array"),
-                                          include->location()));
+        m_problems.push_back(
+            Error::error(QStringLiteral("include config should be a string, a hash or an array"), include->location()));
     }
     YamlNode own = root;
     own.remove(QStringLiteral("include"));
@@ -53,7 +52,8 @@ void IncludeResolver::includeEntry(const YamlNode &entry, YamlNode &content, int
         if (text.startsWith(QLatin1String("http://")) || text.startsWith(QLatin1String("https://"))) {
             m_unavailable << QStringLiteral("remote ") + text;
             m_problems.push_back(Error::warning(
-                QStringLiteral("include of remote file '%1' is not available offline; what it defines is missing").arg(text),
+                QStringLiteral("include of remote file '%1' is not available offline; what it defines is missing")
+                    .arg(text),
                 entry.location()));
             return;
         }
@@ -61,8 +61,9 @@ void IncludeResolver::includeEntry(const YamlNode &entry, YamlNode &content, int
         return;
     }
     if (!entry.isMap()) {
-        m_problems.push_back(Error::error(QStringLiteral("include entry should be a string or a hash, not %1").arg(entry.typeName()),
-                                          entry.location()));
+        m_problems.push_back(
+            Error::error(QStringLiteral("include entry should be a string or a hash, not %1").arg(entry.typeName()),
+                         entry.location()));
         return;
     }
     if (const YamlNode *rules = entry.find(QStringLiteral("rules")); rules && !m_rulesCheck(*rules))
@@ -78,7 +79,8 @@ void IncludeResolver::includeEntry(const YamlNode &entry, YamlNode &content, int
             QString what = value->text();
             if (key == QLatin1String("project")) {
                 const YamlNode *file = entry.find(QStringLiteral("file"));
-                what += QStringLiteral(" (") + (file ? file->toStringList().join(QStringLiteral(", ")) : QString()) + u')';
+                what +=
+                    QStringLiteral(" (") + (file ? file->toStringList().join(QStringLiteral(", ")) : QString()) + u')';
             }
             m_unavailable << key + u' ' + what;
             m_problems.push_back(Error::warning(
@@ -89,18 +91,19 @@ void IncludeResolver::includeEntry(const YamlNode &entry, YamlNode &content, int
     }
     if (entry.contains(QStringLiteral("artifact"))) {
         // Only valid inside trigger:include (child pipelines); kept as data there.
-        m_problems.push_back(Error::warning(QStringLiteral("include:artifact is only available in a child pipeline"),
-                                            entry.location()));
+        m_problems.push_back(
+            Error::warning(QStringLiteral("include:artifact is only available in a child pipeline"), entry.location()));
         return;
     }
-    m_problems.push_back(Error::error(QStringLiteral("include entry needs one of local, remote, template, project or component"),
-                                      entry.location()));
+    m_problems.push_back(Error::error(
+        QStringLiteral("include entry needs one of local, remote, template, project or component"), entry.location()));
 }
 
 void IncludeResolver::includeLocal(const QString &pattern, const SourceLocation &where, YamlNode &content, int depth)
 {
     if (depth >= kMaxDepth) {
-        m_problems.push_back(Error::error(QStringLiteral("includes are nested too deeply (more than %1 levels)").arg(kMaxDepth), where));
+        m_problems.push_back(
+            Error::error(QStringLiteral("includes are nested too deeply (more than %1 levels)").arg(kMaxDepth), where));
         return;
     }
     QString rel = pattern.trimmed();
@@ -115,7 +118,8 @@ void IncludeResolver::includeLocal(const QString &pattern, const SourceLocation 
                 files << f;
         }
         if (files.isEmpty()) {
-            m_problems.push_back(Error::error(QStringLiteral("include:local '%1' matches no file").arg(pattern), where));
+            m_problems.push_back(
+                Error::error(QStringLiteral("include:local '%1' matches no file").arg(pattern), where));
             return;
         }
     }
@@ -124,11 +128,13 @@ void IncludeResolver::includeLocal(const QString &pattern, const SourceLocation 
         const QString canonical = QFileInfo(path).canonicalFilePath();
         const QString rootCanonical = QFileInfo(m_context.projectDir).canonicalFilePath();
         if (canonical.isEmpty()) {
-            m_problems.push_back(Error::error(QStringLiteral("include:local file '%1' does not exist").arg(file), where));
+            m_problems.push_back(
+                Error::error(QStringLiteral("include:local file '%1' does not exist").arg(file), where));
             continue;
         }
         if (!canonical.startsWith(rootCanonical + u'/')) {
-            m_problems.push_back(Error::error(QStringLiteral("include:local '%1' is outside the project").arg(file), where));
+            m_problems.push_back(
+                Error::error(QStringLiteral("include:local '%1' is outside the project").arg(file), where));
             continue;
         }
         if (m_seen.contains(canonical)) // GitLab: a file included twice is read once
@@ -148,8 +154,8 @@ void IncludeResolver::includeLocal(const QString &pattern, const SourceLocation 
         if (loaded->isNull())
             continue;
         if (!loaded->isMap()) {
-            m_problems.push_back(Error::error(QStringLiteral("included file should be a hash, not %1").arg(loaded->typeName()),
-                                              loaded->location()));
+            m_problems.push_back(Error::error(
+                QStringLiteral("included file should be a hash, not %1").arg(loaded->typeName()), loaded->location()));
             continue;
         }
         content = YamlNode::deepMerge(content, resolveFile(*loaded, depth + 1));

@@ -7,12 +7,18 @@ namespace trainyard::core {
 QString whenToString(When when)
 {
     switch (when) {
-    case When::OnSuccess: return QStringLiteral("on_success");
-    case When::OnFailure: return QStringLiteral("on_failure");
-    case When::Always: return QStringLiteral("always");
-    case When::Manual: return QStringLiteral("manual");
-    case When::Never: return QStringLiteral("never");
-    case When::Delayed: return QStringLiteral("delayed");
+    case When::OnSuccess:
+        return QStringLiteral("on_success");
+    case When::OnFailure:
+        return QStringLiteral("on_failure");
+    case When::Always:
+        return QStringLiteral("always");
+    case When::Manual:
+        return QStringLiteral("manual");
+    case When::Never:
+        return QStringLiteral("never");
+    case When::Delayed:
+        return QStringLiteral("delayed");
     }
     return {};
 }

@@ -85,11 +85,11 @@ using Variables = std::vector<Variable>;
 /// `.trainyard: jobs: NAME:` settings for one job.
 struct JobTrainyardSettings
 {
-    int gpus = 0;             ///< GPUs asked for; -1 = all
-    QString tensorboard;      ///< TensorBoard log directory, relative to the project
-    QString memory;           ///< container memory limit, e.g. "4g"
-    double cpus = 0;          ///< container CPU limit
-    QString shmSize;          ///< /dev/shm size, e.g. "2g"
+    int gpus = 0;        ///< GPUs asked for; -1 = all
+    QString tensorboard; ///< TensorBoard log directory, relative to the project
+    QString memory;      ///< container memory limit, e.g. "4g"
+    double cpus = 0;     ///< container CPU limit
+    QString shmSize;     ///< /dev/shm size, e.g. "2g"
     struct Gate
     {
         QString metric;
@@ -103,8 +103,8 @@ struct JobTrainyardSettings
 /// A job after includes, `extends`, `default`, `!reference`, `parallel` and rules are applied.
 struct Job
 {
-    QString name;          ///< as GitLab names it (`build 1/3`, `test: [a, b]`)
-    QString baseName;      ///< the key in the file (differs for parallel jobs)
+    QString name;     ///< as GitLab names it (`build 1/3`, `test: [a, b]`)
+    QString baseName; ///< the key in the file (differs for parallel jobs)
     SourceLocation location;
     QString stage = QStringLiteral("test");
     SourceLocation stageLocation;
@@ -115,7 +115,7 @@ struct Job
     QStringList script;
     QStringList afterScript;
 
-    Variables variables;       ///< job variables after inheritance (global ones not included)
+    Variables variables;                    ///< job variables after inheritance (global ones not included)
     QMap<QString, QString> matrixVariables; ///< for parallel:matrix jobs
 
     std::optional<std::vector<Need>> needs; ///< nullopt: stage order; empty: `needs: []`
@@ -127,20 +127,20 @@ struct Job
     When when = When::OnSuccess;
     bool allowFailure = false;
     QList<int> allowFailureExitCodes;
-    QString startIn;           ///< for `when: delayed`
+    QString startIn; ///< for `when: delayed`
     Retry retry;
     QString timeout;
     bool interruptible = false;
     QString resourceGroup;
     YamlNode environment;
-    YamlNode trigger;          ///< a trigger job is shown, not run
+    YamlNode trigger; ///< a trigger job is shown, not run
     bool hasRules = false;
-    QStringList extends;       ///< the extends chain as written, for the inspector
-    int parallelIndex = 0;     ///< 1-based for `parallel: N`
+    QStringList extends;   ///< the extends chain as written, for the inspector
+    int parallelIndex = 0; ///< 1-based for `parallel: N`
     int parallelTotal = 0;
 
     JobTrainyardSettings trainyard;
-    YamlNode raw;              ///< the job's merged configuration, for the inspector
+    YamlNode raw; ///< the job's merged configuration, for the inspector
 
     bool isTrigger() const { return !trigger.isNull(); }
     bool isManual() const { return when == When::Manual; }

@@ -9,25 +9,54 @@ namespace trainyard::core {
 const QStringList &JobBuilder::jobKeywords()
 {
     static const QStringList keys{
-        QStringLiteral("after_script"), QStringLiteral("allow_failure"), QStringLiteral("artifacts"),
-        QStringLiteral("before_script"), QStringLiteral("cache"), QStringLiteral("coverage"),
-        QStringLiteral("dast_configuration"), QStringLiteral("dependencies"), QStringLiteral("environment"),
-        QStringLiteral("except"), QStringLiteral("extends"), QStringLiteral("hooks"), QStringLiteral("identity"),
-        QStringLiteral("id_tokens"), QStringLiteral("image"), QStringLiteral("inherit"), QStringLiteral("interruptible"),
-        QStringLiteral("manual_confirmation"), QStringLiteral("needs"), QStringLiteral("only"), QStringLiteral("pages"),
-        QStringLiteral("parallel"), QStringLiteral("release"), QStringLiteral("resource_group"), QStringLiteral("retry"),
-        QStringLiteral("rules"), QStringLiteral("run"), QStringLiteral("script"), QStringLiteral("secrets"),
-        QStringLiteral("services"), QStringLiteral("stage"), QStringLiteral("start_in"), QStringLiteral("tags"),
-        QStringLiteral("timeout"), QStringLiteral("trigger"), QStringLiteral("variables"), QStringLiteral("when"),
-        QStringLiteral("description"), QStringLiteral("artifact"),
+        QStringLiteral("after_script"),
+        QStringLiteral("allow_failure"),
+        QStringLiteral("artifacts"),
+        QStringLiteral("before_script"),
+        QStringLiteral("cache"),
+        QStringLiteral("coverage"),
+        QStringLiteral("dast_configuration"),
+        QStringLiteral("dependencies"),
+        QStringLiteral("environment"),
+        QStringLiteral("except"),
+        QStringLiteral("extends"),
+        QStringLiteral("hooks"),
+        QStringLiteral("identity"),
+        QStringLiteral("id_tokens"),
+        QStringLiteral("image"),
+        QStringLiteral("inherit"),
+        QStringLiteral("interruptible"),
+        QStringLiteral("manual_confirmation"),
+        QStringLiteral("needs"),
+        QStringLiteral("only"),
+        QStringLiteral("pages"),
+        QStringLiteral("parallel"),
+        QStringLiteral("release"),
+        QStringLiteral("resource_group"),
+        QStringLiteral("retry"),
+        QStringLiteral("rules"),
+        QStringLiteral("run"),
+        QStringLiteral("script"),
+        QStringLiteral("secrets"),
+        QStringLiteral("services"),
+        QStringLiteral("stage"),
+        QStringLiteral("start_in"),
+        QStringLiteral("tags"),
+        QStringLiteral("timeout"),
+        QStringLiteral("trigger"),
+        QStringLiteral("variables"),
+        QStringLiteral("when"),
+        QStringLiteral("description"),
+        QStringLiteral("artifact"),
     };
     return keys;
 }
 
 void JobBuilder::typeError(const YamlNode &node, const QString &key, const QString &expected, const QString &job)
 {
-    m_problems.push_back(Error::error(QStringLiteral("job '%1': %2 should be %3, not %4").arg(job, key, expected, node.typeName()),
-                                      node.location(), job));
+    m_problems.push_back(
+        Error::error(QStringLiteral("job '%1': %2 should be %3, not %4").arg(job, key, expected, node.typeName()),
+                     node.location(), job));
 }
 
 QStringList JobBuilder::scriptLines(const YamlNode &node, const QString &key, const QString &job)
@@ -77,7 +106,8 @@ Image JobBuilder::parseImage(const YamlNode &node, const QString &job)
         if (const YamlNode *n = node.find(QStringLiteral("name")))
             image.name = n->text();
         else
-            m_problems.push_back(Error::error(QStringLiteral("job '%1': image needs a name").arg(job), node.location(), job));
+            m_problems.push_back(
+                Error::error(QStringLiteral("job '%1': image needs a name").arg(job), node.location(), job));
         if (const YamlNode *e = node.find(QStringLiteral("entrypoint")))
             image.entrypoint = e->toStringList();
         if (const YamlNode *p = node.find(QStringLiteral("pull_policy")))
@@ -94,8 +124,9 @@ Variables JobBuilder::parseVariables(const YamlNode &node, const QString &where,
     if (node.isNull())
         return vars;
     if (!node.isMap()) {
-        m_problems.push_back(Error::error(QStringLiteral("%1 should be a hash of names and values, not %2").arg(where, node.typeName()),
-                                          node.location(), job));
+        m_problems.push_back(
+            Error::error(QStringLiteral("%1 should be a hash of names and values, not %2").arg(where, node.typeName()),
+                         node.location(), job));
         return vars;
     }
     for (const auto &[name, value] : node.entries()) {
@@ -111,9 +142,9 @@ Variables JobBuilder::parseVariables(const YamlNode &node, const QString &where,
             if (const YamlNode *e = value.find(QStringLiteral("expand")))
                 v.expand = e->toBool().value_or(true);
         } else {
-            m_problems.push_back(Error::error(QStringLiteral("%1: variable '%2' should be a string, a number or a hash")
-                                                  .arg(where, name),
-                                              value.location(), job));
+            m_problems.push_back(Error::error(
+                QStringLiteral("%1: variable '%2' should be a string, a number or a hash").arg(where, name),
+                value.location(), job));
             continue;
         }
         vars.push_back(v);
@@ -139,8 +170,9 @@ std::optional<std::vector<Need>> JobBuilder::parseNeeds(const YamlNode &node, co
             const YamlNode *j = item.find(QStringLiteral("job"));
             const YamlNode *p = item.find(QStringLiteral("pipeline"));
             if (!j && !p) {
-                m_problems.push_back(Error::error(QStringLiteral("job '%1': a needs entry needs 'job' or 'pipeline'").arg(job),
-                                                  item.location(), job));
+                m_problems.push_back(
+                    Error::error(QStringLiteral("job '%1': a needs entry needs 'job' or 'pipeline'").arg(job),
+                                 item.location(), job));
                 continue;
             }
             if (j)
@@ -223,9 +255,11 @@ Artifacts JobBuilder::parseArtifacts(const YamlNode &node, const QString &job)
         a.untracked = u->toBool().value_or(false);
     if (const YamlNode *w = node.find(QStringLiteral("when"))) {
         a.when = w->text();
-        if (a.when != QLatin1String("on_success") && a.when != QLatin1String("on_failure") && a.when != QLatin1String("always"))
-            m_problems.push_back(Error::error(QStringLiteral("job '%1': artifacts:when should be on_success, on_failure or always").arg(job),
-                                              w->location(), job));
+        if (a.when != QLatin1String("on_success") && a.when != QLatin1String("on_failure") &&
+            a.when != QLatin1String("always"))
+            m_problems.push_back(Error::error(
+                QStringLiteral("job '%1': artifacts:when should be on_success, on_failure or always").arg(job),
+                w->location(), job));
     }
     if (const YamlNode *r = node.find(QStringLiteral("reports")))
         a.reports = *r;
@@ -247,7 +281,8 @@ void JobBuilder::parseRetry(const YamlNode &node, Job &job)
     }
     const auto n = max->toInt();
     if (!n || *n < 0 || *n > 2) {
-        m_problems.push_back(Error::error(QStringLiteral("job '%1': retry should be 0, 1 or 2").arg(job.name), max->location(), job.name));
+        m_problems.push_back(Error::error(QStringLiteral("job '%1': retry should be 0, 1 or 2").arg(job.name),
+                                          max->location(), job.name));
         return;
     }
     job.retry.max = static_cast<int>(*n);
@@ -339,10 +374,11 @@ Job JobBuilder::build(const QString &name, const YamlNode &config, const SourceL
             if (job.when == When::Manual)
                 job.allowFailure = true; // GitLab: a job-level manual job may fail by default
         } else {
-            m_problems.push_back(Error::error(QStringLiteral("job '%1': when should be one of on_success, on_failure, always, "
-                                                             "manual, delayed, never; not '%2'")
-                                                  .arg(name, n->text()),
-                                              n->location(), name));
+            m_problems.push_back(
+                Error::error(QStringLiteral("job '%1': when should be one of on_success, on_failure, always, "
+                                            "manual, delayed, never; not '%2'")
+                                 .arg(name, n->text()),
+                             n->location(), name));
         }
     }
     if (const YamlNode *n = config.find(QStringLiteral("allow_failure")))
@@ -350,7 +386,8 @@ Job JobBuilder::build(const QString &name, const YamlNode &config, const SourceL
     if (const YamlNode *n = config.find(QStringLiteral("start_in")))
         job.startIn = n->text();
     if (job.when == When::Delayed && job.startIn.isEmpty() && !config.contains(QStringLiteral("rules")))
-        m_problems.push_back(Error::error(QStringLiteral("job '%1': when: delayed needs start_in").arg(name), keyLocation, name));
+        m_problems.push_back(
+            Error::error(QStringLiteral("job '%1': when: delayed needs start_in").arg(name), keyLocation, name));
     if (const YamlNode *n = config.find(QStringLiteral("retry")))
         parseRetry(*n, job);
     if (const YamlNode *n = config.find(QStringLiteral("timeout")))
@@ -369,13 +406,14 @@ Job JobBuilder::build(const QString &name, const YamlNode &config, const SourceL
         job.trigger = *n;
     job.hasRules = config.contains(QStringLiteral("rules"));
     if (job.hasRules && (config.contains(QStringLiteral("only")) || config.contains(QStringLiteral("except"))))
-        m_problems.push_back(Error::error(QStringLiteral("job '%1': rules cannot be used together with only/except").arg(name),
-                                          config.keyLocation(QStringLiteral("rules")), name));
+        m_problems.push_back(
+            Error::error(QStringLiteral("job '%1': rules cannot be used together with only/except").arg(name),
+                         config.keyLocation(QStringLiteral("rules")), name));
 
     const bool hasScript = config.contains(QStringLiteral("script")) || config.contains(QStringLiteral("run"));
     if (!hasScript && !job.isTrigger())
-        m_problems.push_back(Error::error(QStringLiteral("job '%1' has no script: a job needs script (or trigger)").arg(name),
-                                          keyLocation, name));
+        m_problems.push_back(Error::error(
+            QStringLiteral("job '%1' has no script: a job needs script (or trigger)").arg(name), keyLocation, name));
     return job;
 }
 

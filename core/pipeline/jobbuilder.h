@@ -13,7 +13,9 @@ namespace trainyard::core {
 class JobBuilder final
 {
 public:
-    explicit JobBuilder(std::vector<Error> &problems) : m_problems(problems) {}
+    explicit JobBuilder(std::vector<Error> &problems)
+        : m_problems(problems)
+    {}
 
     /// Keywords a job may have. Others are warned about, not rejected.
     static const QStringList &jobKeywords();

@@ -8,25 +8,26 @@ std::vector<ParallelInstance> ParallelExpander::expand(const QString &job, const
     if (parallel.isMap()) {
         const YamlNode *matrix = parallel.find(QStringLiteral("matrix"));
         if (!matrix) {
-            problems.push_back(Error::error(QStringLiteral("job '%1': parallel should be a number or have a matrix").arg(job),
-                                            parallel.location(), job));
+            problems.push_back(
+                Error::error(QStringLiteral("job '%1': parallel should be a number or have a matrix").arg(job),
+                             parallel.location(), job));
             return {};
         }
         return expandMatrix(job, *matrix, problems);
     }
     const auto n = parallel.toInt();
     if (!n || *n < 1 || *n > kMaxInstances) {
-        problems.push_back(Error::error(QStringLiteral("job '%1': parallel should be a number from 1 to %2")
-                                            .arg(job)
-                                            .arg(kMaxInstances),
-                                        parallel.location(), job));
+        problems.push_back(Error::error(
+            QStringLiteral("job '%1': parallel should be a number from 1 to %2").arg(job).arg(kMaxInstances),
+            parallel.location(), job));
         return {};
     }
     std::vector<ParallelInstance> out;
     if (*n == 1) // GitLab: parallel: 1 makes one job, named `job 1/1`
         return {ParallelInstance{job + QStringLiteral(" 1/1"), 1, 1, {}}};
     for (int i = 1; i <= *n; ++i)
-        out.push_back(ParallelInstance{QStringLiteral("%1 %2/%3").arg(job).arg(i).arg(*n), i, static_cast<int>(*n), {}});
+        out.push_back(
+            ParallelInstance{QStringLiteral("%1 %2/%3").arg(job).arg(i).arg(*n), i, static_cast<int>(*n), {}});
     return out;
 }
 
@@ -34,15 +35,16 @@ std::vector<ParallelInstance> ParallelExpander::expandMatrix(const QString &job,
                                                              std::vector<Error> &problems)
 {
     if (!matrix.isSequence()) {
-        problems.push_back(Error::error(QStringLiteral("job '%1': parallel:matrix should be an array of hashes").arg(job),
-                                        matrix.location(), job));
+        problems.push_back(Error::error(
+            QStringLiteral("job '%1': parallel:matrix should be an array of hashes").arg(job), matrix.location(), job));
         return {};
     }
     std::vector<ParallelInstance> out;
     for (const auto &entry : matrix.items()) {
         if (!entry.isMap()) {
-            problems.push_back(Error::error(QStringLiteral("job '%1': each parallel:matrix entry should be a hash").arg(job),
-                                            entry.location(), job));
+            problems.push_back(
+                Error::error(QStringLiteral("job '%1': each parallel:matrix entry should be a hash").arg(job),
+                             entry.location(), job));
             return {};
         }
         // Cartesian product over the keys, in key order.
@@ -69,8 +71,9 @@ std::vector<ParallelInstance> ParallelExpander::expandMatrix(const QString &job,
                                            std::move(combo)});
         }
         if (out.size() > static_cast<size_t>(kMaxInstances)) {
-            problems.push_back(Error::error(QStringLiteral("job '%1': parallel:matrix makes more than %2 jobs").arg(job).arg(kMaxInstances),
-                                            matrix.location(), job));
+            problems.push_back(Error::error(
+                QStringLiteral("job '%1': parallel:matrix makes more than %2 jobs").arg(job).arg(kMaxInstances),
+                matrix.location(), job));
             return {};
         }
     }

@@ -27,9 +27,11 @@ public:
     static constexpr int kMaxInstances = 200;
 
     /// Instances for a job's `parallel:` value; empty (with a problem) when the value is invalid.
-    static std::vector<ParallelInstance> expand(const QString &job, const YamlNode &parallel, std::vector<Error> &problems);
+    static std::vector<ParallelInstance> expand(const QString &job, const YamlNode &parallel,
+                                                std::vector<Error> &problems);
     /// Instances for a `parallel: matrix` list (also used by `needs:parallel:matrix`).
-    static std::vector<ParallelInstance> expandMatrix(const QString &job, const YamlNode &matrix, std::vector<Error> &problems);
+    static std::vector<ParallelInstance> expandMatrix(const QString &job, const YamlNode &matrix,
+                                                      std::vector<Error> &problems);
 };
 
 } // namespace trainyard::core

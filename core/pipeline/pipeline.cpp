@@ -36,7 +36,9 @@ QString Pipeline::closestJobName(const QString &typed) const
         // Edit distance with adjacent transpositions ("trian" is one edit from "train").
         const qsizetype width = b.size() + 1;
         table.assign(static_cast<size_t>((a.size() + 1) * width), 0);
-        const auto at = [&](qsizetype i, qsizetype k) -> qsizetype & { return table[static_cast<size_t>(i * width + k)]; };
+        const auto at = [&](qsizetype i, qsizetype k) -> qsizetype & {
+            return table[static_cast<size_t>(i * width + k)];
+        };
         for (qsizetype k = 0; k <= b.size(); ++k)
             at(0, k) = k;
         for (qsizetype i = 1; i <= a.size(); ++i) {

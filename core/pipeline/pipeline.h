@@ -14,7 +14,7 @@ namespace trainyard::core {
 /// A `.gitlab-ci.yml` evaluated for one branch: stages, jobs in file order, and what was found wrong.
 struct Pipeline
 {
-    QString fileName;               ///< the main file as given (for messages)
+    QString fileName; ///< the main file as given (for messages)
     QString projectDir;
     QString branch;                 ///< the branch rules were evaluated for
     QStringList stages;             ///< including `.pre` and `.post`
@@ -25,10 +25,10 @@ struct Pipeline
     /// Folders outside the project that data inputs may use on this machine (see HostAccess).
     QStringList dataRoots;
 
-    bool createdByWorkflow = true;  ///< false when `workflow: rules` would not create this pipeline
+    bool createdByWorkflow = true; ///< false when `workflow: rules` would not create this pipeline
     QString workflowReason;
 
-    std::vector<Error> problems;    ///< errors and warnings, in order found
+    std::vector<Error> problems; ///< errors and warnings, in order found
 
     bool hasErrors() const;
     const Job *job(const QString &name) const;

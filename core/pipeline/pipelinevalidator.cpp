@@ -33,7 +33,8 @@ void checkCycles(Pipeline &pipeline)
                     const QString key = cycle.join(QStringLiteral(" -> "));
                     if (!reported.contains(key)) {
                         reported.insert(key);
-                        pipeline.problems.push_back(Error::error(QStringLiteral("needs cycle: %1").arg(key), n.location, job.name));
+                        pipeline.problems.push_back(
+                            Error::error(QStringLiteral("needs cycle: %1").arg(key), n.location, job.name));
                     }
                 } else if (m == Mark::None) {
                     visit(*next);
@@ -62,16 +63,17 @@ void PipelineValidator::validate(Pipeline &pipeline)
             // GitLab runs it on a privileged runner; Trainyard refuses it before any job starts.
             if (Service::needsPrivileged(service.name) && !pipeline.trainyard.allowPrivilegedServices)
                 pipeline.problems.push_back(Error::warning(
-                    QStringLiteral("job '%1': service %2 needs a privileged container, which can take over this machine; "
-                                   "trainyard run refuses it unless `.trainyard: allow_privileged_services: true`")
+                    QStringLiteral(
+                        "job '%1': service %2 needs a privileged container, which can take over this machine; "
+                        "trainyard run refuses it unless `.trainyard: allow_privileged_services: true`")
                         .arg(job.name, service.name),
                     service.location.isValid() ? service.location : job.location, job.name));
         }
         if (!pipeline.stages.contains(job.stage)) {
-            pipeline.problems.push_back(Error::error(
-                QStringLiteral("job '%1': stage '%2' is not defined; the stages are %3")
-                    .arg(job.name, job.stage, pipeline.stages.join(QStringLiteral(", "))),
-                job.stageLocation.isValid() ? job.stageLocation : job.location, job.name));
+            pipeline.problems.push_back(
+                Error::error(QStringLiteral("job '%1': stage '%2' is not defined; the stages are %3")
+                                 .arg(job.name, job.stage, pipeline.stages.join(QStringLiteral(", "))),
+                             job.stageLocation.isValid() ? job.stageLocation : job.location, job.name));
         }
     }
     for (const Job &job : pipeline.jobs) {
@@ -86,15 +88,16 @@ void PipelineValidator::validate(Pipeline &pipeline)
                 if (!target) {
                     if (!need.optional)
                         pipeline.problems.push_back(Error::error(
-                            QStringLiteral("job '%1' needs '%2', which is not defined").arg(job.name, need.job), need.location,
-                            job.name));
+                            QStringLiteral("job '%1' needs '%2', which is not defined").arg(job.name, need.job),
+                            need.location, job.name));
                     continue;
                 }
                 if (target->when == When::Never) {
                     if (!need.optional)
                         pipeline.problems.push_back(Error::error(
-                            QStringLiteral("job '%1' needs '%2', which is not created in this pipeline (its rules or only/except "
-                                           "leave it out); mark the need optional: true or change the rules")
+                            QStringLiteral(
+                                "job '%1' needs '%2', which is not created in this pipeline (its rules or only/except "
+                                "leave it out); mark the need optional: true or change the rules")
                                 .arg(job.name, need.job),
                             need.location, job.name));
                     continue;
@@ -113,7 +116,8 @@ void PipelineValidator::validate(Pipeline &pipeline)
                 const Job *target = byName.value(dep);
                 if (!target) {
                     pipeline.problems.push_back(Error::error(
-                        QStringLiteral("job '%1' depends on '%2', which is not defined").arg(job.name, dep), job.location, job.name));
+                        QStringLiteral("job '%1' depends on '%2', which is not defined").arg(job.name, dep),
+                        job.location, job.name));
                     continue;
                 }
                 const int targetStage = pipeline.stageIndex(target->stage);

@@ -38,9 +38,9 @@ enum class TokenKind {
 struct Token
 {
     TokenKind kind = TokenKind::End;
-    int column = 0;      ///< 1-based, in the expression text
-    QString spelling;    ///< as written, for messages
-    QString value;       ///< variable name, string contents or regex body
+    int column = 0;   ///< 1-based, in the expression text
+    QString spelling; ///< as written, for messages
+    QString value;    ///< variable name, string contents or regex body
     QRegularExpression regex;
 };
 
@@ -53,14 +53,14 @@ struct Failure
 
 bool isValueToken(TokenKind kind)
 {
-    return kind == TokenKind::Variable || kind == TokenKind::String || kind == TokenKind::Null
-           || kind == TokenKind::Regex;
+    return kind == TokenKind::Variable || kind == TokenKind::String || kind == TokenKind::Null ||
+           kind == TokenKind::Regex;
 }
 
 bool isComparisonToken(TokenKind kind)
 {
-    return kind == TokenKind::Equals || kind == TokenKind::NotEquals || kind == TokenKind::Matches
-           || kind == TokenKind::NotMatches;
+    return kind == TokenKind::Equals || kind == TokenKind::NotEquals || kind == TokenKind::Matches ||
+           kind == TokenKind::NotMatches;
 }
 
 // Ruby's \s and \w, which GitLab's lexer uses: ASCII only.
@@ -382,7 +382,8 @@ private:
             return inner;
         if (peek().kind != TokenKind::ParenClose) {
             if (peek().kind == TokenKind::End)
-                return Failure{QStringLiteral("missing ')' for '(' opened at column %1").arg(open.column), peek().column};
+                return Failure{QStringLiteral("missing ')' for '(' opened at column %1").arg(open.column),
+                               peek().column};
             return unexpected(peek());
         }
         take();
@@ -545,9 +546,9 @@ Result<RuleExpression> RuleExpression::parse(const QString &text, const SourceLo
     auto fail = [&](const Failure &failure) {
         SourceLocation location = where;
         location.column = (where.column > 0 ? where.column - 1 : 0) + failure.column;
-        return tl::make_unexpected(Error::error(
-            QStringLiteral("invalid expression in rules:if: %1 at column %2").arg(failure.what, QString::number(failure.column)),
-            location));
+        return tl::make_unexpected(Error::error(QStringLiteral("invalid expression in rules:if: %1 at column %2")
+                                                    .arg(failure.what, QString::number(failure.column)),
+                                                location));
     };
 
     std::vector<Token> tokens;

@@ -12,10 +12,10 @@ namespace trainyard::core {
 RulesEvaluator::RulesEvaluator(const EvaluationContext &context, std::vector<Error> &problems)
     : m_context(context)
     , m_problems(problems)
-{
-}
+{}
 
-bool RulesEvaluator::evaluateIf(const YamlNode &expression, const QHash<QString, QString> &variables, const QString &job)
+bool RulesEvaluator::evaluateIf(const YamlNode &expression, const QHash<QString, QString> &variables,
+                                const QString &job)
 {
     if (!expression.isScalar()) {
         m_problems.push_back(Error::error(QStringLiteral("rules:if should be a string"), expression.location(), job));
@@ -65,14 +65,17 @@ std::optional<RuleMatch> RulesEvaluator::firstMatch(const YamlNode &rules, const
                     for (const QString &c : codes->toStringList())
                         match.allowFailureExitCodes << c.toInt();
             } else
-                m_problems.push_back(Error::error(QStringLiteral("rules:allow_failure should be a boolean"), af->location(), job));
+                m_problems.push_back(
+                    Error::error(QStringLiteral("rules:allow_failure should be a boolean"), af->location(), job));
         }
         if (const YamlNode *vars = rule.find(QStringLiteral("variables")); vars && vars->isMap()) {
             for (const auto &[name, value] : vars->entries())
-                match.variables.push_back(Variable{name, value.isMap() && value.find(QStringLiteral("value"))
-                                                             ? value.find(QStringLiteral("value"))->text()
-                                                             : value.text(),
-                                                   true, {}});
+                match.variables.push_back(Variable{name,
+                                                   value.isMap() && value.find(QStringLiteral("value"))
+                                                       ? value.find(QStringLiteral("value"))->text()
+                                                       : value.text(),
+                                                   true,
+                                                   {}});
         }
         if (const YamlNode *s = rule.find(QStringLiteral("start_in")))
             match.startIn = s->text();
@@ -109,7 +112,8 @@ bool RulesEvaluator::changesMatch(const YamlNode &changes, const QString &job)
                 // The ref is not in this clone (not fetched): nothing to compare with, so
                 // changes is true, as GitLab does without a base; say so.
                 m_problems.push_back(Error::warning(
-                    QStringLiteral("rules:changes:compare_to '%1' is not a ref of this repository; changes is taken as true")
+                    QStringLiteral(
+                        "rules:changes:compare_to '%1' is not a ref of this repository; changes is taken as true")
                         .arg(compareTo->text()),
                     compareTo->location(), job));
                 return true;
@@ -183,8 +187,15 @@ bool RulesEvaluator::refMatches(const QString &rawEntry) const
         return tagPipeline;
     if (entry == QLatin1String("pushes"))
         return true;
-    static const char *const otherSources[] = {"api", "external", "pipelines", "schedules", "triggers", "web",
-                                               "merge_requests", "chat", "external_pull_requests"};
+    static const char *const otherSources[] = {"api",
+                                               "external",
+                                               "pipelines",
+                                               "schedules",
+                                               "triggers",
+                                               "web",
+                                               "merge_requests",
+                                               "chat",
+                                               "external_pull_requests"};
     for (const char *source : otherSources) {
         if (entry == QLatin1String(source))
             return false;
@@ -215,7 +226,8 @@ bool RulesEvaluator::policyMatches(const YamlNode &policy, const QHash<QString, 
         return false;
     }
     if (!policy.isMap()) {
-        m_problems.push_back(Error::error(QStringLiteral("%1 should be an array or a hash").arg(key), policy.location(), job));
+        m_problems.push_back(
+            Error::error(QStringLiteral("%1 should be an array or a hash").arg(key), policy.location(), job));
         return false;
     }
     // All given keys must have a matching entry.

@@ -53,7 +53,8 @@ void SecretMasker::add(const QString &secret)
             continue;
         m_secrets << part;
     }
-    std::sort(m_secrets.begin(), m_secrets.end(), [](const QString &a, const QString &b) { return a.size() > b.size(); });
+    std::sort(m_secrets.begin(), m_secrets.end(),
+              [](const QString &a, const QString &b) { return a.size() > b.size(); });
 }
 
 QString SecretMasker::mask(const QString &text) const

@@ -33,7 +33,8 @@ Result<SecretSource::Secrets> SecretSource::load(const QString &projectDir, cons
                 line = line.mid(7).trimmed();
             const qsizetype eq = line.indexOf(u'=');
             if (eq <= 0)
-                return tl::unexpected(Error::error(QStringLiteral("expected KEY=value"), SourceLocation{path, lineNo, 1}));
+                return tl::unexpected(
+                    Error::error(QStringLiteral("expected KEY=value"), SourceLocation{path, lineNo, 1}));
             QString value = line.mid(eq + 1);
             if (value.size() >= 2 && ((value.startsWith(u'"') && value.endsWith(u'"')) ||
                                       (value.startsWith(u'\'') && value.endsWith(u'\''))))

@@ -10,9 +10,9 @@ void warnUnknown(const YamlNode &map, const QStringList &known, const QString &w
 {
     for (const QString &key : map.keys()) {
         if (!known.contains(key))
-            problems.push_back(Error::warning(QStringLiteral("unknown key '%1' in %2 (known: %3)")
-                                                  .arg(key, where, known.join(QStringLiteral(", "))),
-                                              map.keyLocation(key)));
+            problems.push_back(Error::warning(
+                QStringLiteral("unknown key '%1' in %2 (known: %3)").arg(key, where, known.join(QStringLiteral(", "))),
+                map.keyLocation(key)));
     }
 }
 
@@ -20,11 +20,13 @@ bool expectMap(const YamlNode &node, const QString &where, std::vector<Error> &p
 {
     if (node.isMap())
         return true;
-    problems.push_back(Error::error(QStringLiteral("%1 should be a hash, not %2").arg(where, node.typeName()), node.location()));
+    problems.push_back(
+        Error::error(QStringLiteral("%1 should be a hash, not %2").arg(where, node.typeName()), node.location()));
     return false;
 }
 
-std::optional<JobTrainyardSettings::Gate> parseGate(const YamlNode &node, const QString &job, std::vector<Error> &problems)
+std::optional<JobTrainyardSettings::Gate> parseGate(const YamlNode &node, const QString &job,
+                                                    std::vector<Error> &problems)
 {
     JobTrainyardSettings::Gate gate;
     gate.location = node.location();
@@ -35,8 +37,8 @@ std::optional<JobTrainyardSettings::Gate> parseGate(const YamlNode &node, const 
         static const QRegularExpression re(QStringLiteral("^\\s*([^\\s<>=]+)\\s*(>=|<=|==|>|<)\\s*(\\S+)\\s*$"));
         const auto m = re.match(node.text());
         if (!m.hasMatch()) {
-            problems.push_back(Error::error(QStringLiteral("gate '%1' should read like 'accuracy >= 0.9'").arg(node.text()),
-                                            node.location(), job));
+            problems.push_back(Error::error(
+                QStringLiteral("gate '%1' should read like 'accuracy >= 0.9'").arg(node.text()), node.location(), job));
             return std::nullopt;
         }
         gate.metric = m.captured(1);
@@ -62,9 +64,9 @@ std::optional<JobTrainyardSettings::Gate> parseGate(const YamlNode &node, const 
     bool ok = false;
     gate.value = valueText.toDouble(&ok);
     if (!ok || !ops.contains(gate.op)) {
-        problems.push_back(Error::error(QStringLiteral("gate on '%1': needs an operator among %2 and a number")
-                                            .arg(gate.metric, ops.join(u' ')),
-                                        node.location(), job));
+        problems.push_back(Error::error(
+            QStringLiteral("gate on '%1': needs an operator among %2 and a number").arg(gate.metric, ops.join(u' ')),
+            node.location(), job));
         return std::nullopt;
     }
     return gate;
@@ -74,8 +76,8 @@ JobTrainyardSettings parseJob(const QString &job, const YamlNode &node, std::vec
 {
     JobTrainyardSettings s;
     warnUnknown(node,
-                {QStringLiteral("gpus"), QStringLiteral("tensorboard"), QStringLiteral("memory"), QStringLiteral("cpus"),
-                 QStringLiteral("shm_size"), QStringLiteral("gates")},
+                {QStringLiteral("gpus"), QStringLiteral("tensorboard"), QStringLiteral("memory"),
+                 QStringLiteral("cpus"), QStringLiteral("shm_size"), QStringLiteral("gates")},
                 QStringLiteral(".trainyard jobs:%1").arg(job), problems);
     if (const YamlNode *gpus = node.find(QStringLiteral("gpus"))) {
         if (gpus->text() == QLatin1String("all"))
@@ -127,7 +129,8 @@ TrainyardSettings TrainyardSettings::fromYaml(const YamlNode &node, std::vector<
         s.allowPrivilegedServices = p->toBool().value_or(false);
     if (const YamlNode *d = node.find(QStringLiteral("mount_docker_socket")))
         s.mountDockerSocket = d->toBool().value_or(false);
-    if (const YamlNode *data = node.find(QStringLiteral("data")); data && expectMap(*data, QStringLiteral(".trainyard data"), problems)) {
+    if (const YamlNode *data = node.find(QStringLiteral("data"));
+        data && expectMap(*data, QStringLiteral(".trainyard data"), problems)) {
         for (const auto &[name, value] : data->entries()) {
             DataInput in;
             in.name = name;
@@ -168,13 +171,15 @@ TrainyardSettings TrainyardSettings::fromYaml(const YamlNode &node, std::vector<
                     b.dockerfile = f->text();
             }
             if (b.context.isEmpty()) {
-                problems.push_back(Error::error(QStringLiteral("image '%1' needs a build context").arg(tag), b.location));
+                problems.push_back(
+                    Error::error(QStringLiteral("image '%1' needs a build context").arg(tag), b.location));
                 continue;
             }
             s.images.push_back(b);
         }
     }
-    if (const YamlNode *jobs = node.find(QStringLiteral("jobs")); jobs && expectMap(*jobs, QStringLiteral(".trainyard jobs"), problems)) {
+    if (const YamlNode *jobs = node.find(QStringLiteral("jobs"));
+        jobs && expectMap(*jobs, QStringLiteral(".trainyard jobs"), problems)) {
         for (const auto &[name, value] : jobs->entries()) {
             if (expectMap(value, QStringLiteral(".trainyard jobs:%1").arg(name), problems))
                 s.jobs.insert(name, parseJob(name, value, problems));

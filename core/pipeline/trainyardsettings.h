@@ -16,16 +16,16 @@ namespace trainyard::core {
 struct DataInput
 {
     QString name;
-    QString path;   ///< relative to the project (or absolute)
-    QString mount;  ///< mount point inside the job's container
+    QString path;  ///< relative to the project (or absolute)
+    QString mount; ///< mount point inside the job's container
     SourceLocation location;
 };
 
 /// An image to build from a Dockerfile, declared under `.trainyard: images:`.
 struct ImageBuild
 {
-    QString tag;        ///< the image reference jobs use
-    QString context;    ///< build context, relative to the project
+    QString tag;     ///< the image reference jobs use
+    QString context; ///< build context, relative to the project
     QString dockerfile = QStringLiteral("Dockerfile");
     SourceLocation location;
 };
@@ -39,7 +39,7 @@ struct TrainyardSettings
     QMap<QString, JobTrainyardSettings> jobs;
     bool allowPrivilegedServices = false;
     bool mountDockerSocket = false;
-    QStringList secrets;      ///< names of secret variables, taken from the environment or .trainyard/secrets.env
+    QStringList secrets; ///< names of secret variables, taken from the environment or .trainyard/secrets.env
 
     /// Reads the `.trainyard` node; unknown keys and bad values become warnings/errors in `problems`.
     static TrainyardSettings fromYaml(const YamlNode &node, std::vector<Error> &problems);

@@ -10,7 +10,10 @@ namespace trainyard::core {
 
 namespace {
 
-bool isBlank(char c) { return c == ' ' || c == '\t'; }
+bool isBlank(char c)
+{
+    return c == ' ' || c == '\t';
+}
 
 /// Collects anchors and aliases from yaml-cpp's event stream; ids are unique per definition,
 /// so a redefined anchor name is told apart from the earlier one.
@@ -63,7 +66,8 @@ private:
 
 } // namespace
 
-YamlBlockScanner::YamlBlockScanner(const QByteArray &text) : m_text(text)
+YamlBlockScanner::YamlBlockScanner(const QByteArray &text)
+    : m_text(text)
 {
     const qsizetype firstBreak = m_text.indexOf('\n');
     if (firstBreak > 0 && m_text.at(firstBreak - 1) == '\r')

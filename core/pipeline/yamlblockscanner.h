@@ -32,10 +32,10 @@ public:
         int keyLine = 0;
         int lastLine = 0;
         int indent = 0;
-        qsizetype keyBegin = 0;   ///< text offset of the key as written (quotes included)
-        qsizetype colon = 0;      ///< text offset of the ':' after the key
-        QByteArray inlineValue;   ///< what follows ':' on the key line, trimmed, without comment
-        QByteArray comment;       ///< the key line's trailing comment with its leading blanks
+        qsizetype keyBegin = 0; ///< text offset of the key as written (quotes included)
+        qsizetype colon = 0;    ///< text offset of the ':' after the key
+        QByteArray inlineValue; ///< what follows ':' on the key line, trimmed, without comment
+        QByteArray comment;     ///< the key line's trailing comment with its leading blanks
     };
 
     /// An anchor definition (`&name`) and the lines of the aliases that refer to it.

@@ -10,7 +10,10 @@ namespace {
 
 using Entry = YamlBlockScanner::Entry;
 
-QByteArray spaces(int n) { return QByteArray(qMax(0, n), ' '); }
+QByteArray spaces(int n)
+{
+    return QByteArray(qMax(0, n), ' ');
+}
 
 /// Same value as YAML reads it: kind, text, quoting (it decides the type), tag, order. Positions differ.
 bool sameTree(const YamlNode &a, const YamlNode &b)
@@ -18,8 +21,10 @@ bool sameTree(const YamlNode &a, const YamlNode &b)
     if (a.kind() != b.kind() || a.tag() != b.tag())
         return false;
     switch (a.kind()) {
-    case YamlNode::Kind::Null: return true;
-    case YamlNode::Kind::Scalar: return a.text() == b.text() && a.isQuoted() == b.isQuoted();
+    case YamlNode::Kind::Null:
+        return true;
+    case YamlNode::Kind::Scalar:
+        return a.text() == b.text() && a.isQuoted() == b.isQuoted();
     case YamlNode::Kind::Sequence:
         if (a.items().size() != b.items().size())
             return false;
@@ -43,14 +48,14 @@ bool sameTree(const YamlNode &a, const YamlNode &b)
 /// Plain text YAML 1.1 (what GitLab's Psych reads) would take for null, a bool, a number or a date.
 bool looksTyped(const QString &v)
 {
-    static const QRegularExpression typed(QStringLiteral(
-        "^(~|null|true|false|yes|no|on|off|y|n|<<|=)$"
-        "|^[-+]?(\\d[\\d_]*)?(\\.[\\d_]*)?([eE][-+]?\\d+)?$"
-        "|^[-+]?0x[0-9a-f_]+$|^[-+]?0o?[0-7_]+$|^[-+]?0b[01_]+$|^[-+]?\\.(inf|nan)$"
-        "|^[-+]?\\d[\\d_]*(:[0-5]?\\d)+(\\.[\\d_]*)?$|^\\d{4}-\\d\\d?-\\d\\d?"),
+    static const QRegularExpression typed(
+        QStringLiteral("^(~|null|true|false|yes|no|on|off|y|n|<<|=)$"
+                       "|^[-+]?(\\d[\\d_]*)?(\\.[\\d_]*)?([eE][-+]?\\d+)?$"
+                       "|^[-+]?0x[0-9a-f_]+$|^[-+]?0o?[0-7_]+$|^[-+]?0b[01_]+$|^[-+]?\\.(inf|nan)$"
+                       "|^[-+]?\\d[\\d_]*(:[0-5]?\\d)+(\\.[\\d_]*)?$|^\\d{4}-\\d\\d?-\\d\\d?"),
         QRegularExpression::CaseInsensitiveOption);
-    return typed.match(v).hasMatch() && v != QLatin1String(".") && v != QLatin1String("-")
-           && v != QLatin1String("+") && v != QLatin1String("_");
+    return typed.match(v).hasMatch() && v != QLatin1String(".") && v != QLatin1String("-") && v != QLatin1String("+") &&
+           v != QLatin1String("_");
 }
 
 /// Text that cannot be a plain scalar whatever its type: indicators, comments, breaks, edge blanks.
@@ -58,11 +63,11 @@ bool needsQuotesStructurally(const QString &v)
 {
     if (v.isEmpty())
         return true;
-    if (QStringView(u"-?:,[]{}#&*!|>'\"%@`").contains(v.front()) || v.front().isSpace() || v.back().isSpace()
-        || v.back() == u':')
+    if (QStringView(u"-?:,[]{}#&*!|>'\"%@`").contains(v.front()) || v.front().isSpace() || v.back().isSpace() ||
+        v.back() == u':')
         return true;
-    if (v.contains(QLatin1String(": ")) || v.contains(QLatin1String(" #")) || v.contains(QLatin1String(":\t"))
-        || v.contains(QLatin1String("\t#")))
+    if (v.contains(QLatin1String(": ")) || v.contains(QLatin1String(" #")) || v.contains(QLatin1String(":\t")) ||
+        v.contains(QLatin1String("\t#")))
         return true;
     for (const QChar c : v) {
         if (c.unicode() < 0x20 || c.unicode() == 0x7f || c.unicode() == 0xfeff)
@@ -76,11 +81,21 @@ QByteArray doubleQuoted(const QString &v)
     QString out = QStringLiteral("\"");
     for (const QChar c : v) {
         switch (c.unicode()) {
-        case '\\': out += QLatin1String("\\\\"); break;
-        case '"': out += QLatin1String("\\\""); break;
-        case '\n': out += QLatin1String("\\n"); break;
-        case '\t': out += QLatin1String("\\t"); break;
-        case '\r': out += QLatin1String("\\r"); break;
+        case '\\':
+            out += QLatin1String("\\\\");
+            break;
+        case '"':
+            out += QLatin1String("\\\"");
+            break;
+        case '\n':
+            out += QLatin1String("\\n");
+            break;
+        case '\t':
+            out += QLatin1String("\\t");
+            break;
+        case '\r':
+            out += QLatin1String("\\r");
+            break;
         default:
             if (c.unicode() < 0x20 || c.unicode() == 0x7f || c.unicode() == 0xfeff)
                 out += QStringLiteral("\\u%1").arg(c.unicode(), 4, 16, QLatin1Char('0'));
@@ -135,7 +150,8 @@ Result<QByteArray> emitItem(const YamlNode &n, int indent, int seqOffset, const 
 Result<QByteArray> emitAfterColon(const YamlNode &n, int indent, int seqOffset, const QByteArray &eol)
 {
     switch (n.kind()) {
-    case YamlNode::Kind::Null: return QByteArray(" null");
+    case YamlNode::Kind::Null:
+        return QByteArray(" null");
     case YamlNode::Kind::Scalar:
         if (!n.tag().isEmpty())
             return tl::unexpected(Error::error(QStringLiteral("cannot copy a value tagged %1").arg(n.tag())));
@@ -268,9 +284,10 @@ const QString kJobs = QStringLiteral("jobs");
 } // namespace
 
 YamlEditor::YamlEditor(QByteArray text, QString fileName, YamlNode tree)
-    : m_text(std::move(text)), m_fileName(std::move(fileName)), m_tree(std::move(tree))
-{
-}
+    : m_text(std::move(text))
+    , m_fileName(std::move(fileName))
+    , m_tree(std::move(tree))
+{}
 
 Result<YamlEditor> YamlEditor::fromText(QByteArray text, QString fileName)
 {
@@ -303,9 +320,9 @@ Result<YamlBlockScanner::Entry> YamlEditor::editableJob(const Scanner &s, const 
                                         .arg(job, QString::fromUtf8(value.mid(1))),
                                     e->keyLine, 1, job));
     if (value.startsWith('{') || value.startsWith('['))
-        return tl::unexpected(
-            error(QStringLiteral("job '%1' is written in flow style; only block-style jobs are edited in place").arg(job),
-                  e->keyLine, 1, job));
+        return tl::unexpected(error(
+            QStringLiteral("job '%1' is written in flow style; only block-style jobs are edited in place").arg(job),
+            e->keyLine, 1, job));
     const int ci = s.childIndent(*e);
     if (!value.isEmpty() || (ci >= 0 && s.entries(e->keyLine + 1, e->lastLine, ci).empty()))
         return tl::unexpected(error(QStringLiteral("job '%1' is not a block mapping").arg(job), e->keyLine, 1, job));
@@ -367,12 +384,14 @@ Result<void> YamlEditor::commit(QByteArray candidate, const QStringList &changin
         const YamlNode *old = m_tree.find(key);
         if (!old || !sameTree(*old, value))
             return tl::unexpected(Error::error(
-                QStringLiteral("the edit would also change '%1' (through an anchor or alias), so it was not made").arg(key),
+                QStringLiteral("the edit would also change '%1' (through an anchor or alias), so it was not made")
+                    .arg(key),
                 parsed->keyLocation(key)));
     }
     if (before != after)
-        return tl::unexpected(Error::error(QStringLiteral("the edit would change other top-level keys, so it was not made"),
-                                           SourceLocation{m_fileName}));
+        return tl::unexpected(
+            Error::error(QStringLiteral("the edit would change other top-level keys, so it was not made"),
+                         SourceLocation{m_fileName}));
     if (check && !check(*parsed))
         return tl::unexpected(Error::error(QStringLiteral("the edit did not read back as intended, so it was not made"),
                                            SourceLocation{m_fileName}));
@@ -432,7 +451,9 @@ Result<void> YamlEditor::writeKey(const QString &job, const QString &key, const 
 
 Result<void> YamlEditor::setJobScalar(const QString &job, const QString &key, const QString &value)
 {
-    const auto text = [&](const Scanner &, int, const Entry &) -> Result<QByteArray> { return ' ' + quoteScalar(value); };
+    const auto text = [&](const Scanner &, int, const Entry &) -> Result<QByteArray> {
+        return ' ' + quoteScalar(value);
+    };
     const auto check = [&](const YamlNode &root) {
         const YamlNode *j = root.find(job);
         const YamlNode *v = j ? j->find(key) : nullptr;
@@ -484,9 +505,10 @@ Result<void> YamlEditor::removeJobKey(const QString &job, const QString &key)
                                .arg(a.aliasLines.size());
             }
         }
-        return tl::unexpected(error(QStringLiteral("job '%1': '%2' comes from %3; it cannot be removed from this job alone")
-                                        .arg(job, key, from),
-                                    merge ? merge->keyLine : e->keyLine, 1, job));
+        return tl::unexpected(
+            error(QStringLiteral("job '%1': '%2' comes from %3; it cannot be removed from this job alone")
+                      .arg(job, key, from),
+                  merge ? merge->keyLine : e->keyLine, 1, job));
     }
     if (auto ok = checkAnchors(s, own->keyLine, own->lastLine, job, key); !ok)
         return ok;
@@ -501,8 +523,8 @@ Result<void> YamlEditor::addJob(const QString &name, const QByteArray &yamlBody,
 {
     const Scanner s(m_text);
     if (m_tree.contains(name))
-        return tl::unexpected(error(QStringLiteral("there is already a job '%1'").arg(name),
-                                    m_tree.keyLocation(name).line - 1, 1, name));
+        return tl::unexpected(
+            error(QStringLiteral("there is already a job '%1'").arg(name), m_tree.keyLocation(name).line - 1, 1, name));
     QList<QByteArray> bodyLines = yamlBody.split('\n');
     for (QByteArray &l : bodyLines) {
         if (l.endsWith('\r'))
@@ -522,7 +544,8 @@ Result<void> YamlEditor::addJob(const QString &name, const QByteArray &yamlBody,
     if (!afterJob.isEmpty()) {
         const auto after = s.topLevelEntry(afterJob);
         if (!after)
-            return tl::unexpected(Error::error(QStringLiteral("no job '%1'").arg(afterJob), SourceLocation{m_fileName}));
+            return tl::unexpected(
+                Error::error(QStringLiteral("no job '%1'").arg(afterJob), SourceLocation{m_fileName}));
         const qsizetype at = s.lines()[size_t(after->lastLine)].end;
         candidate = m_text.left(at) + s.eol() + s.eol() + block + m_text.mid(at);
     } else if (m_text.isEmpty()) {
@@ -570,9 +593,11 @@ Result<void> YamlEditor::renameJob(const QString &oldName, const QString &newNam
     const Scanner s(m_text);
     const auto e = s.topLevelEntry(oldName);
     if (!e)
-        return tl::unexpected(Error::error(QStringLiteral("no job '%1'").arg(oldName), SourceLocation{m_fileName}, oldName));
+        return tl::unexpected(
+            Error::error(QStringLiteral("no job '%1'").arg(oldName), SourceLocation{m_fileName}, oldName));
     if (m_tree.contains(newName))
-        return tl::unexpected(error(QStringLiteral("there is already a job '%1'").arg(newName), e->keyLine, 1, oldName));
+        return tl::unexpected(
+            error(QStringLiteral("there is already a job '%1'").arg(newName), e->keyLine, 1, oldName));
     qsizetype keyEnd = e->colon;
     while (keyEnd > e->keyBegin && (m_text.at(keyEnd - 1) == ' ' || m_text.at(keyEnd - 1) == '\t'))
         --keyEnd;

@@ -114,8 +114,9 @@ private:
                                    const QString &what) const;
     /// The text without `path` below `parent`; mappings left empty go too, `parent` itself when
     /// `parentToo` (else it stays, even empty). No text when there is nothing to remove.
-    Result<std::optional<QByteArray>> removeBelow(const Scanner &s, const Scanner::Entry &parent, const QStringList &path,
-                                   bool parentToo, const QString &owner, const QString &what) const;
+    Result<std::optional<QByteArray>> removeBelow(const Scanner &s, const Scanner::Entry &parent,
+                                                  const QStringList &path, bool parentToo, const QString &owner,
+                                                  const QString &what) const;
     /// The text without a top-level entry (and the comment lines directly above it), keeping the
     /// file's ending.
     QByteArray cutTopLevel(const Scanner &s, const Scanner::Entry &entry) const;

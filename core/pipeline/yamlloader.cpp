@@ -17,12 +17,15 @@ constexpr int kMaxDepth = 256;
 class Converter
 {
 public:
-    explicit Converter(const QString &file) : m_file(file) {}
+    explicit Converter(const QString &file)
+        : m_file(file)
+    {}
 
     Result<YamlNode> convert(const YAML::Node &node, int depth)
     {
         if (++m_count > YamlLoader::kMaxNodes)
-            return tl::unexpected(Error::error(QStringLiteral("document is too large after expanding aliases"), loc(node)));
+            return tl::unexpected(
+                Error::error(QStringLiteral("document is too large after expanding aliases"), loc(node)));
         if (depth > kMaxDepth)
             return tl::unexpected(Error::error(QStringLiteral("document is nested too deeply"), loc(node)));
         const QString tag = QString::fromStdString(node.Tag());
@@ -53,7 +56,8 @@ public:
             }
             return n;
         }
-        case YAML::NodeType::Map: return convertMap(node, depth);
+        case YAML::NodeType::Map:
+            return convertMap(node, depth);
         }
         return YamlNode{};
     }
@@ -184,7 +188,9 @@ std::vector<Error> invalidUtf8(const QByteArray &text, const QString &fileName)
 class ExpandedSize
 {
 public:
-    explicit ExpandedSize(qint64 limit) : m_limit(limit) {}
+    explicit ExpandedSize(qint64 limit)
+        : m_limit(limit)
+    {}
 
     qint64 of(const YAML::Node &node, int depth = 0)
     {
@@ -228,8 +234,9 @@ Result<YamlLoader::Document> YamlLoader::read(const QByteArray &text, const QStr
     if (const qsizetype nul = text.indexOf('\0'); nul >= 0) {
         // yaml-cpp would read it as something else (a NUL and an 'n' become a line break).
         const qsizetype lineStart = text.lastIndexOf('\n', nul) + 1;
-        return tl::unexpected(Error::error(QStringLiteral("invalid YAML: the file contains a NUL byte, which YAML does not allow"),
-                                           SourceLocation{fileName, int(text.left(nul).count('\n')) + 1, int(nul - lineStart) + 1}));
+        return tl::unexpected(
+            Error::error(QStringLiteral("invalid YAML: the file contains a NUL byte, which YAML does not allow"),
+                         SourceLocation{fileName, int(text.left(nul).count('\n')) + 1, int(nul - lineStart) + 1}));
     }
     try {
         const YAML::Node root = YAML::Load(text.toStdString());
@@ -250,7 +257,8 @@ Result<YamlLoader::Document> YamlLoader::read(const QByteArray &text, const QStr
     } catch (const YAML::Exception &e) {
         const YAML::Mark m = e.mark;
         SourceLocation where{fileName, m.is_null() ? 0 : m.line + 1, m.is_null() ? 0 : m.column + 1};
-        return tl::unexpected(Error::error(QStringLiteral("invalid YAML: %1").arg(QString::fromStdString(e.msg)), where));
+        return tl::unexpected(
+            Error::error(QStringLiteral("invalid YAML: %1").arg(QString::fromStdString(e.msg)), where));
     } catch (const std::exception &e) {
         return tl::unexpected(Error::error(QStringLiteral("invalid YAML: %1").arg(QString::fromUtf8(e.what())),
                                            SourceLocation{fileName, 0, 0}));
@@ -262,8 +270,8 @@ Result<YamlLoader::Document> YamlLoader::load(const QString &path, const QString
     const QString name = displayName.isEmpty() ? path : displayName;
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
-        return tl::unexpected(Error::error(QStringLiteral("cannot read file: %1").arg(file.errorString()),
-                                           SourceLocation{name, 0, 0}));
+        return tl::unexpected(
+            Error::error(QStringLiteral("cannot read file: %1").arg(file.errorString()), SourceLocation{name, 0, 0}));
     return read(file.readAll(), name);
 }
 

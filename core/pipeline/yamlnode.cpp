@@ -31,13 +31,16 @@ YamlNode YamlNode::map(SourceLocation loc)
 QString YamlNode::typeName() const
 {
     switch (m_kind) {
-    case Kind::Null: return QStringLiteral("null");
+    case Kind::Null:
+        return QStringLiteral("null");
     case Kind::Scalar:
         if (!m_quoted && (toBool() || toInt()))
             return toBool() ? QStringLiteral("boolean") : QStringLiteral("integer");
         return QStringLiteral("string");
-    case Kind::Sequence: return QStringLiteral("array");
-    case Kind::Map: return QStringLiteral("hash");
+    case Kind::Sequence:
+        return QStringLiteral("array");
+    case Kind::Map:
+        return QStringLiteral("hash");
     }
     return {};
 }
@@ -135,13 +138,17 @@ QStringList YamlNode::toStringList() const
 {
     QStringList out;
     switch (m_kind) {
-    case Kind::Null: break;
-    case Kind::Scalar: out << m_text; break;
+    case Kind::Null:
+        break;
+    case Kind::Scalar:
+        out << m_text;
+        break;
     case Kind::Sequence:
         for (const auto &i : m_items)
             out << i.toStringList();
         break;
-    case Kind::Map: break;
+    case Kind::Map:
+        break;
     }
     return out;
 }

@@ -30,12 +30,15 @@ Result<void> copyTree(const QString &from, const QString &to)
         const QString target = to + u'/' + rel;
         if (info.isSymLink()) {
             if (!QFile::link(info.symLinkTarget(), target))
-                return tl::unexpected(Error::error(QStringLiteral("cannot copy the link %1").arg(path), SourceLocation{target}));
+                return tl::unexpected(
+                    Error::error(QStringLiteral("cannot copy the link %1").arg(path), SourceLocation{target}));
         } else if (info.isDir()) {
             if (!QDir().mkpath(target))
-                return tl::unexpected(Error::error(QStringLiteral("cannot create the folder %1").arg(target), SourceLocation{target}));
+                return tl::unexpected(
+                    Error::error(QStringLiteral("cannot create the folder %1").arg(target), SourceLocation{target}));
         } else if (!QFile::copy(path, target)) {
-            return tl::unexpected(Error::error(QStringLiteral("cannot copy %1 to %2").arg(path, target), SourceLocation{target}));
+            return tl::unexpected(
+                Error::error(QStringLiteral("cannot copy %1 to %2").arg(path, target), SourceLocation{target}));
         } else {
             QFile::setPermissions(target, info.permissions() | QFile::WriteOwner);
         }
@@ -49,7 +52,8 @@ Result<void> ignoreTrainyardState(const QString &dir)
     QByteArray text;
     if (ignore.exists()) {
         if (!ignore.open(QIODevice::ReadOnly))
-            return tl::unexpected(Error::error(QStringLiteral("cannot read %1").arg(ignore.fileName()), SourceLocation{ignore.fileName()}));
+            return tl::unexpected(Error::error(QStringLiteral("cannot read %1").arg(ignore.fileName()),
+                                               SourceLocation{ignore.fileName()}));
         text = ignore.readAll();
         ignore.close();
     }
@@ -59,7 +63,8 @@ Result<void> ignoreTrainyardState(const QString &dir)
         text += '\n';
     text += ".trainyard/\n";
     if (!ignore.open(QIODevice::WriteOnly | QIODevice::Truncate) || ignore.write(text) != text.size())
-        return tl::unexpected(Error::error(QStringLiteral("cannot write %1").arg(ignore.fileName()), SourceLocation{ignore.fileName()}));
+        return tl::unexpected(
+            Error::error(QStringLiteral("cannot write %1").arg(ignore.fileName()), SourceLocation{ignore.fileName()}));
     return {};
 }
 
@@ -123,15 +128,19 @@ QString ProjectSetup::examplesDir()
 Result<void> ProjectSetup::copyExample(const QString &exampleDir, const QString &targetDir)
 {
     if (!QFileInfo::exists(exampleDir + QStringLiteral("/.gitlab-ci.yml")))
-        return tl::unexpected(Error::error(QStringLiteral("%1 is not an example project (it has no .gitlab-ci.yml)").arg(exampleDir),
-                                           SourceLocation{exampleDir}));
+        return tl::unexpected(
+            Error::error(QStringLiteral("%1 is not an example project (it has no .gitlab-ci.yml)").arg(exampleDir),
+                         SourceLocation{exampleDir}));
     const QFileInfo target(targetDir);
     const bool existed = target.exists();
-    if (existed && (!target.isDir() || !QDir(targetDir).isEmpty(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot)))
-        return tl::unexpected(Error::error(QStringLiteral("%1 is not empty: choose a new or empty folder for the example").arg(targetDir),
-                                           SourceLocation{targetDir}));
+    if (existed &&
+        (!target.isDir() || !QDir(targetDir).isEmpty(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot)))
+        return tl::unexpected(
+            Error::error(QStringLiteral("%1 is not empty: choose a new or empty folder for the example").arg(targetDir),
+                         SourceLocation{targetDir}));
     if (!QDir().mkpath(targetDir))
-        return tl::unexpected(Error::error(QStringLiteral("cannot create the folder %1").arg(targetDir), SourceLocation{targetDir}));
+        return tl::unexpected(
+            Error::error(QStringLiteral("cannot create the folder %1").arg(targetDir), SourceLocation{targetDir}));
     auto done = copyTree(exampleDir, targetDir).and_then([&] { return ignoreTrainyardState(targetDir); }).and_then([&] {
         return commitAll(targetDir);
     });

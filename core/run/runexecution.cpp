@@ -11,8 +11,7 @@ namespace trainyard::core {
 
 RunExecution::RunExecution(Setup setup)
     : m_setup(std::move(setup))
-{
-}
+{}
 
 RunExecution::~RunExecution() = default;
 
@@ -23,8 +22,8 @@ Result<RunRecord> RunExecution::run()
         return tl::unexpected(executor.error());
     m_executor = std::move(*executor);
 
-    const QString databasePath = m_setup.databasePath.isEmpty() ? LineageStore::defaultPath(m_setup.pipeline.projectDir)
-                                                                : m_setup.databasePath;
+    const QString databasePath =
+        m_setup.databasePath.isEmpty() ? LineageStore::defaultPath(m_setup.pipeline.projectDir) : m_setup.databasePath;
     RunOptions options = m_setup.options;
     const QString projectDir = m_setup.pipeline.projectDir;
     const qint64 carried = m_setup.pipelineIid;

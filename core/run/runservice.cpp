@@ -29,7 +29,7 @@ struct RunService::Worker
     Request request;
     Pipeline pipeline;
 
-    std::mutex mutex;            ///< guards everything below
+    std::mutex mutex;              ///< guards everything below
     RunService *service = nullptr; ///< null once the service is gone: nothing is posted then
     bool running = false;
     bool cancelled = false;
@@ -37,12 +37,12 @@ struct RunService::Worker
     RunReproducer *reproducer = nullptr;
 
     /// Calls `emit` on the service's thread, if the service is still there.
-    template<typename Emit>
-    void post(Emit emit)
+    template <typename Emit> void post(Emit emit)
     {
         std::lock_guard lock(mutex);
         if (service)
-            QMetaObject::invokeMethod(service, [s = service, emit] { emit(s); }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                service, [s = service, emit] { emit(s); }, Qt::QueuedConnection);
     }
     void note(const QString &text)
     {
@@ -77,12 +77,8 @@ struct RunService::Worker
 SchedulerEvents RunService::Worker::events()
 {
     SchedulerEvents e;
-    e.runStarted = [this](const RunRecord &record) {
-        post([record](RunService *s) { Q_EMIT s->runStarted(record); });
-    };
-    e.jobChanged = [this](const JobRecord &record) {
-        post([record](RunService *s) { Q_EMIT s->jobChanged(record); });
-    };
+    e.runStarted = [this](const RunRecord &record) { post([record](RunService *s) { Q_EMIT s->runStarted(record); }); };
+    e.jobChanged = [this](const JobRecord &record) { post([record](RunService *s) { Q_EMIT s->jobChanged(record); }); };
     e.progress = [this](const QString &job, const QString &label, qint64 current, qint64 total) {
         post([job, label, current, total](RunService *s) { Q_EMIT s->progress(job, label, current, total); });
     };
@@ -134,7 +130,8 @@ bool RunService::Worker::prepareStore(RunOptions &options)
     if (auto imported = store.setting(ImportedSetting); imported && imported->isEmpty()) {
         const RunRecordImport::Report report = RunRecordImport::importProject(store, pipeline.projectDir);
         if (report.imported > 0)
-            note(QStringLiteral("%1 run record(s) of .trainyard/runs/ imported into the lineage database").arg(report.imported));
+            note(QStringLiteral("%1 run record(s) of .trainyard/runs/ imported into the lineage database")
+                     .arg(report.imported));
         for (const QString &p : report.problems)
             warn(QStringLiteral("not imported: %1").arg(p));
         (void)store.setSetting(ImportedSetting, QStringLiteral("1"));
@@ -219,19 +216,19 @@ void RunService::Worker::run()
     if (!secrets)
         return refuse(secrets.error().toString());
     for (const QString &name : std::as_const(secrets->missing))
-        warn(QStringLiteral("secret variable %1 is not set (neither in the environment nor in .trainyard/secrets.env)").arg(name));
+        warn(QStringLiteral("secret variable %1 is not set (neither in the environment nor in .trainyard/secrets.env)")
+                 .arg(name));
     for (const QString &warning : std::as_const(secrets->warnings))
         warn(warning);
     options.secrets = secrets->values;
-    const auto [record, error] = execute(RunExecution::Setup{pipeline, request.engine, request.dockerEndpoint, options,
-                                                             request.record, {}, 0, events(), message, progress});
+    const auto [record, error] = execute(RunExecution::Setup{
+        pipeline, request.engine, request.dockerEndpoint, options, request.record, {}, 0, events(), message, progress});
     finish(record, error);
 }
 
 RunService::RunService(QObject *parent)
     : QObject(parent)
-{
-}
+{}
 
 RunService::~RunService()
 {
@@ -266,7 +263,8 @@ Result<void> RunService::start(Request request)
         if (!errors.isEmpty())
             return tl::unexpected(Error::error(errors.join(u'\n'), SourceLocation{pipeline.fileName}));
         if (!pipeline.createdByWorkflow)
-            return tl::unexpected(Error::error(QStringLiteral("no pipeline would be created: %1").arg(pipeline.workflowReason)));
+            return tl::unexpected(
+                Error::error(QStringLiteral("no pipeline would be created: %1").arg(pipeline.workflowReason)));
     }
     pipeline.projectDir = QDir(pipeline.projectDir.isEmpty() ? request.projectDir : pipeline.projectDir).absolutePath();
 

@@ -13,13 +13,11 @@
 
 namespace trainyard::core::git {
 
-template<typename T, void (*Free)(T *)>
-struct Deleter
+template <typename T, void (*Free)(T *)> struct Deleter
 {
     void operator()(T *p) const { Free(p); }
 };
-template<typename T, void (*Free)(T *)>
-using Ptr = std::unique_ptr<T, Deleter<T, Free>>;
+template <typename T, void (*Free)(T *)> using Ptr = std::unique_ptr<T, Deleter<T, Free>>;
 
 using RepoPtr = Ptr<git_repository, git_repository_free>;
 using RefPtr = Ptr<git_reference, git_reference_free>;

@@ -290,8 +290,7 @@ Result<QStringList> GitInfo::changedFiles(const QString &dir, const QString &bas
         return tl::unexpected(opened.error());
     git_repository *repo = opened->get();
     if (!repo)
-        return tl::unexpected(
-            Error::error(QStringLiteral("not a git repository: %1").arg(dir), SourceLocation{dir}));
+        return tl::unexpected(Error::error(QStringLiteral("not a git repository: %1").arg(dir), SourceLocation{dir}));
     const QString root = workdirOf(repo);
     const QString where = root.isEmpty() ? fromGit(git_repository_path(repo)) : root;
 
@@ -423,11 +422,10 @@ QString GitInfo::projectPathFromUrl(const QString &url)
     QString path;
     if (trimmed.contains(QLatin1String("://"))) {
         const QUrl parsed(trimmed);
-        static const QStringList remoteSchemes{QStringLiteral("https"), QStringLiteral("http"),
-                                               QStringLiteral("ssh"), QStringLiteral("git"),
+        static const QStringList remoteSchemes{QStringLiteral("https"),   QStringLiteral("http"),
+                                               QStringLiteral("ssh"),     QStringLiteral("git"),
                                                QStringLiteral("git+ssh"), QStringLiteral("ssh+git")};
-        if (!parsed.isValid() || parsed.host().isEmpty()
-            || !remoteSchemes.contains(parsed.scheme().toLower()))
+        if (!parsed.isValid() || parsed.host().isEmpty() || !remoteSchemes.contains(parsed.scheme().toLower()))
             return {};
         path = parsed.path(QUrl::FullyDecoded);
     } else {

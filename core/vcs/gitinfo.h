@@ -19,8 +19,8 @@ struct GitState
     QString shortSha;      ///< first 8 chars of sha, as GitLab's CI_COMMIT_SHORT_SHA
     QString authorName;
     QString authorEmail;
-    QString message; ///< full commit message, trailing newlines removed
-    QString title;   ///< first line of message
+    QString message;      ///< full commit message, trailing newlines removed
+    QString title;        ///< first line of message
     QDateTime commitTime; ///< committer time, in the committer's UTC offset
     bool dirty = false;   ///< tracked files modified/staged/deleted, or untracked non-ignored files
     /// refs/remotes/origin/HEAD's target if present, else "main" if refs/heads/main exists,

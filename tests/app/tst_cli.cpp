@@ -1,15 +1,15 @@
 // Drives the real `trainyard` executable headless: help, version, validate, list.
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
-#include <QTemporaryDir>
 #include <QRegularExpression>
 #include <QStandardPaths>
-#include <QElapsedTimer>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <csignal>
@@ -84,7 +84,8 @@ void tst_Cli::helpAndVersion()
     QVERIFY(help.out.contains(QStringLiteral("validate")));
     QVERIFY(help.out.contains(QStringLiteral("list")));
     // One whole sentence per subcommand, never one cut off mid-way.
-    const QString subcommands = help.out.section(QStringLiteral("Subcommands:\n"), 1).section(QStringLiteral("\n\n"), 0, 0);
+    const QString subcommands =
+        help.out.section(QStringLiteral("Subcommands:\n"), 1).section(QStringLiteral("\n\n"), 0, 0);
     QVERIFY(subcommands.count(u'\n') >= 10);
     for (const QString &line : subcommands.split(u'\n', Qt::SkipEmptyParts))
         QVERIFY2(line.endsWith(u'.') || line.endsWith(u']'), qPrintable(line));
@@ -97,8 +98,10 @@ void tst_Cli::subcommandHelp_data()
 {
     QTest::addColumn<QString>("command");
     QTest::addColumn<QString>("option");
-    QTest::newRow("validate") << "validate" << "--branch";
-    QTest::newRow("list") << "list" << "--json";
+    QTest::newRow("validate") << "validate"
+                              << "--branch";
+    QTest::newRow("list") << "list"
+                          << "--json";
 }
 
 void tst_Cli::subcommandHelp()
@@ -165,7 +168,8 @@ void tst_Cli::validateCountsStagesInUse()
 {
     // .pre and .post are always defined but count only when a job runs in them.
     QTemporaryDir dir;
-    const QByteArray twoStages("stages: [build, test]\nb:\n  stage: build\n  script: x\nt:\n  stage: test\n  script: x\n");
+    const QByteArray twoStages(
+        "stages: [build, test]\nb:\n  stage: build\n  script: x\nt:\n  stage: test\n  script: x\n");
     QVERIFY(writePipeline(dir.path(), twoStages));
     RunResult r = runTrainyard({QStringLiteral("validate"), QStringLiteral("-C"), dir.path()});
     QVERIFY2(r.out.contains(QStringLiteral(": valid, 2 job(s) in 2 stage(s), ")), qPrintable(r.out + r.err));
@@ -180,9 +184,11 @@ void tst_Cli::validateReportsPositions()
     QVERIFY(writePipeline(dir.path(), "stages: [build]\ntrain:\n  stage: trian\n  image: python\n  script: [x]\n"));
     const RunResult r = runTrainyard({QStringLiteral("validate")}, dir.path());
     QCOMPARE(r.exitCode, 1);
-    QVERIFY2(r.err.contains(QStringLiteral(".gitlab-ci.yml:3:10: error: job 'train': stage 'trian' is not defined")), qPrintable(r.err));
+    QVERIFY2(r.err.contains(QStringLiteral(".gitlab-ci.yml:3:10: error: job 'train': stage 'trian' is not defined")),
+             qPrintable(r.err));
     // With -C and a FILE argument, the message names the file as given.
-    const RunResult c = runTrainyard({QStringLiteral("validate"), QStringLiteral("-C"), dir.path(), QStringLiteral(".gitlab-ci.yml")});
+    const RunResult c =
+        runTrainyard({QStringLiteral("validate"), QStringLiteral("-C"), dir.path(), QStringLiteral(".gitlab-ci.yml")});
     QCOMPARE(c.exitCode, 1);
     QVERIFY(c.err.contains(dir.path()));
 }
@@ -198,7 +204,8 @@ void tst_Cli::listJson()
     QStringList names;
     for (const auto &j : jobs)
         names << j.toObject().value(QStringLiteral("name")).toString();
-    QCOMPARE(names, QStringList({QStringLiteral("unit-tests"), QStringLiteral("train"), QStringLiteral("evaluate"), QStringLiteral("export")}));
+    QCOMPARE(names, QStringList({QStringLiteral("unit-tests"), QStringLiteral("train"), QStringLiteral("evaluate"),
+                                 QStringLiteral("export")}));
     const QJsonObject exportJob = jobs.at(3).toObject();
     QCOMPARE(exportJob.value(QStringLiteral("when")).toString(), QStringLiteral("manual"));
     QCOMPARE(exportJob.value(QStringLiteral("allow_failure")).toBool(), true);
@@ -222,11 +229,14 @@ void tst_Cli::listTable()
 void tst_Cli::listRefusesBlockedPipeline()
 {
     QTemporaryDir dir;
-    QVERIFY(writePipeline(dir.path(), "workflow:\n  rules:\n    - if: $CI_COMMIT_BRANCH == \"main\"\njob:\n  script: x\n"));
-    const RunResult blocked = runTrainyard({QStringLiteral("list"), QStringLiteral("--branch"), QStringLiteral("feature"), QStringLiteral("-C"), dir.path()});
+    QVERIFY(
+        writePipeline(dir.path(), "workflow:\n  rules:\n    - if: $CI_COMMIT_BRANCH == \"main\"\njob:\n  script: x\n"));
+    const RunResult blocked = runTrainyard({QStringLiteral("list"), QStringLiteral("--branch"),
+                                            QStringLiteral("feature"), QStringLiteral("-C"), dir.path()});
     QCOMPARE(blocked.exitCode, 1);
     QVERIFY2(blocked.err.contains(QStringLiteral("no pipeline would be created")), qPrintable(blocked.err));
-    const RunResult ok = runTrainyard({QStringLiteral("list"), QStringLiteral("--json"), QStringLiteral("--branch"), QStringLiteral("main"), QStringLiteral("-C"), dir.path()});
+    const RunResult ok = runTrainyard({QStringLiteral("list"), QStringLiteral("--json"), QStringLiteral("--branch"),
+                                       QStringLiteral("main"), QStringLiteral("-C"), dir.path()});
     QCOMPARE(ok.exitCode, 0);
 }
 
@@ -236,13 +246,14 @@ void tst_Cli::runAsksForManualJobsOnATerminal()
     if (QStandardPaths::findExecutable(QStringLiteral("script")).isEmpty())
         QSKIP("util-linux `script` is not installed");
     QTemporaryDir dir;
-    QVERIFY(writePipeline(dir.path(), "stages: [a, b]\nfirst:\n  stage: a\n  script: [echo first]\nship:\n  stage: b\n  when: manual\n  script: [echo shipped-it]\n"));
+    QVERIFY(writePipeline(dir.path(), "stages: [a, b]\nfirst:\n  stage: a\n  script: [echo first]\nship:\n  stage: b\n "
+                                      " when: manual\n  script: [echo shipped-it]\n"));
     for (const QByteArray &answer : {QByteArray("y\n"), QByteArray("n\n")}) {
         QProcess p;
         p.setWorkingDirectory(dir.path());
-        p.start(QStringLiteral("script"), {QStringLiteral("-qec"),
-                                           QStringLiteral("%1 run --engine shell").arg(QStringLiteral(TRAINYARD_EXE)),
-                                           QStringLiteral("/dev/null")});
+        p.start(QStringLiteral("script"),
+                {QStringLiteral("-qec"), QStringLiteral("%1 run --engine shell").arg(QStringLiteral(TRAINYARD_EXE)),
+                 QStringLiteral("/dev/null")});
         QVERIFY(p.waitForStarted());
         QTRY_VERIFY_WITH_TIMEOUT((p.waitForReadyRead(100), p.peek(1 << 20).contains("Run it? [y/N]")), 30000);
         p.write(answer);
@@ -280,16 +291,21 @@ void tst_Cli::runCancelledWithCtrlC()
 void tst_Cli::runSaysHowToApproveManualJobs()
 {
     QTemporaryDir dir;
-    QVERIFY(writePipeline(dir.path(), "train:\n  script: [echo trained]\ndeploy:\n  stage: deploy\n  when: manual\n  script: [echo deployed]\n"
-                                      "\"tell the team\":\n  stage: deploy\n  when: manual\n  script: [echo told]\n"));
-    const QStringList run{QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("shell"), QStringLiteral("-C"), dir.path()};
+    QVERIFY(writePipeline(
+        dir.path(),
+        "train:\n  script: [echo trained]\ndeploy:\n  stage: deploy\n  when: manual\n  script: [echo deployed]\n"
+        "\"tell the team\":\n  stage: deploy\n  when: manual\n  script: [echo told]\n"));
+    const QStringList run{QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("shell"),
+                          QStringLiteral("-C"), dir.path()};
     const RunResult r = runTrainyard(run);
     QCOMPARE(r.exitCode, 0);
-    QVERIFY2(r.out.contains(QStringLiteral("Not run: manual job(s) deploy, tell the team wait for approval. Run again with "
-                                           "--approve deploy --approve 'tell the team', or on a terminal to be asked.")),
-             qPrintable(r.out));
-    const RunResult approved = runTrainyard(run + QStringList{QStringLiteral("--approve"), QStringLiteral("deploy"),
-                                                              QStringLiteral("--approve"), QStringLiteral("tell the team")});
+    QVERIFY2(
+        r.out.contains(QStringLiteral("Not run: manual job(s) deploy, tell the team wait for approval. Run again with "
+                                      "--approve deploy --approve 'tell the team', or on a terminal to be asked.")),
+        qPrintable(r.out));
+    const RunResult approved =
+        runTrainyard(run + QStringList{QStringLiteral("--approve"), QStringLiteral("deploy"),
+                                       QStringLiteral("--approve"), QStringLiteral("tell the team")});
     QCOMPARE(approved.exitCode, 0);
     QVERIFY2(approved.out.contains(QStringLiteral("[deploy] deployed")), qPrintable(approved.out));
     QVERIFY(!approved.out.contains(QStringLiteral("Not run:")));
@@ -302,8 +318,8 @@ void tst_Cli::jobNameWithALineBreakStaysOnOneLine()
     QTemporaryDir dir;
     QVERIFY(writePipeline(dir.path(), "\"two\\nlines\":\n  script: [echo said]\n"
                                       "\"ship\\tit\":\n  stage: deploy\n  when: manual\n  script: [true]\n"));
-    const RunResult r = runTrainyard({QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("shell"),
-                                      QStringLiteral("-C"), dir.path()});
+    const RunResult r = runTrainyard(
+        {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("shell"), QStringLiteral("-C"), dir.path()});
     QCOMPARE(r.exitCode, 0);
     QVERIFY2(r.out.contains(QStringLiteral("[two\\nlines] said\n")), qPrintable(r.out));
     QVERIFY2(r.out.contains(QStringLiteral("\n  two\\nlines  success")), qPrintable(r.out));
@@ -318,8 +334,8 @@ void tst_Cli::killedRunLeavesNoWorkspaces()
     QTemporaryDir dir;
     QVERIFY(writePipeline(dir.path(), "slow:\n  script: [sleep 60]\n"));
     QProcess run;
-    run.start(QStringLiteral(TRAINYARD_EXE), {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("shell"),
-                                              QStringLiteral("-C"), dir.path()});
+    run.start(QStringLiteral(TRAINYARD_EXE), {QStringLiteral("run"), QStringLiteral("--engine"),
+                                              QStringLiteral("shell"), QStringLiteral("-C"), dir.path()});
     QVERIFY(run.waitForStarted());
     const QString workspaces = dir.filePath(QStringLiteral(".trainyard/workspaces"));
     QTRY_VERIFY_WITH_TIMEOUT(!QDir(workspaces).entryList(QDir::Dirs | QDir::NoDotAndDotDot).isEmpty(), 30000);
@@ -327,8 +343,8 @@ void tst_Cli::killedRunLeavesNoWorkspaces()
     ::kill(static_cast<pid_t>(run.processId()), SIGKILL);
     run.waitForFinished();
     QVERIFY(writePipeline(dir.path(), "quick:\n  script: [true]\n"));
-    const RunResult next = runTrainyard({QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("shell"),
-                                         QStringLiteral("-C"), dir.path()});
+    const RunResult next = runTrainyard(
+        {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("shell"), QStringLiteral("-C"), dir.path()});
     QCOMPARE(next.exitCode, 0);
     QVERIFY2(next.err.contains(QStringLiteral("note: run %1").arg(killed)) &&
                  next.err.contains(QStringLiteral("was interrupted; marked so, removed its job workspaces")),
@@ -336,12 +352,15 @@ void tst_Cli::killedRunLeavesNoWorkspaces()
     QVERIFY(!QFileInfo::exists(workspaces + u'/' + killed));
     // One store of runs: the killed run is interrupted there, its job cancelled; nothing else
     // (no JSON record) says otherwise.
-    const RunResult runs = runTrainyard({QStringLiteral("lineage"), QStringLiteral("-C"), dir.path(), QStringLiteral("--json"), killed});
+    const RunResult runs =
+        runTrainyard({QStringLiteral("lineage"), QStringLiteral("-C"), dir.path(), QStringLiteral("--json"), killed});
     QCOMPARE(runs.exitCode, 0);
     const QJsonObject lineage = QJsonDocument::fromJson(runs.out.toUtf8()).object();
-    QCOMPARE(lineage.value(QStringLiteral("run")).toObject().value(QStringLiteral("status")).toString(), QStringLiteral("interrupted"));
-    QCOMPARE(lineage.value(QStringLiteral("jobs")).toArray().first().toObject().value(QStringLiteral("status")).toString(),
-             QStringLiteral("cancelled"));
+    QCOMPARE(lineage.value(QStringLiteral("run")).toObject().value(QStringLiteral("status")).toString(),
+             QStringLiteral("interrupted"));
+    QCOMPARE(
+        lineage.value(QStringLiteral("jobs")).toArray().first().toObject().value(QStringLiteral("status")).toString(),
+        QStringLiteral("cancelled"));
     QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral(".trainyard/runs/") + killed + QStringLiteral(".json"))));
 }
 
@@ -352,7 +371,8 @@ void tst_Cli::runThatCannotStartIsNotStarted()
     QTemporaryDir dir;
     QVERIFY(writePipeline(dir.path(), "train:\n  image: busybox:1\n  script: [true]\n"));
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("DOCKER_HOST"), QStringLiteral("unix://") + dir.filePath(QStringLiteral("no-engine.sock")));
+    env.insert(QStringLiteral("DOCKER_HOST"),
+               QStringLiteral("unix://") + dir.filePath(QStringLiteral("no-engine.sock")));
     QProcess p;
     p.setProcessEnvironment(env);
     p.start(QStringLiteral(TRAINYARD_EXE), {QStringLiteral("run"), QStringLiteral("-C"), dir.path()});
@@ -360,7 +380,8 @@ void tst_Cli::runThatCannotStartIsNotStarted()
     QCOMPARE(p.exitCode(), 1);
     const QString err = QString::fromUtf8(p.readAllStandardError());
     QVERIFY2(err.contains(QLatin1String("no-engine.sock")), qPrintable(err));
-    const RunResult runs = runTrainyard({QStringLiteral("runs"), QStringLiteral("-C"), dir.path(), QStringLiteral("--json")});
+    const RunResult runs =
+        runTrainyard({QStringLiteral("runs"), QStringLiteral("-C"), dir.path(), QStringLiteral("--json")});
     const QJsonArray array = QJsonDocument::fromJson(runs.out.toUtf8()).array();
     QCOMPARE(array.size(), 1);
     const QJsonObject run = array.first().toObject();
@@ -370,9 +391,14 @@ void tst_Cli::runThatCannotStartIsNotStarted()
     QCOMPARE(run.value(QStringLiteral("pipeline_iid")).toInt(), 0);
     // The next run that starts is #1.
     QVERIFY(writePipeline(dir.path(), "train:\n  script: [true]\n"));
-    QCOMPARE(runTrainyard({QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("shell"), QStringLiteral("-C"), dir.path()}).exitCode, 0);
-    const QJsonArray after = QJsonDocument::fromJson(
-        runTrainyard({QStringLiteral("runs"), QStringLiteral("-C"), dir.path(), QStringLiteral("--json")}).out.toUtf8()).array();
+    QCOMPARE(runTrainyard({QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("shell"),
+                           QStringLiteral("-C"), dir.path()})
+                 .exitCode,
+             0);
+    const QJsonArray after = QJsonDocument::fromJson(runTrainyard({QStringLiteral("runs"), QStringLiteral("-C"),
+                                                                   dir.path(), QStringLiteral("--json")})
+                                                         .out.toUtf8())
+                                 .array();
     QCOMPARE(after.first().toObject().value(QStringLiteral("pipeline_iid")).toInt(), 1);
 }
 
@@ -383,9 +409,10 @@ void tst_Cli::runRefusesMissingDataFirst()
     QVERIFY(writePipeline(dir.path(), ".trainyard:\n  data:\n    set:\n      path: dataz\n      mount: /data/set\n"
                                       "train:\n  script: [echo trained]\n"));
     const RunResult validate = runTrainyard({QStringLiteral("validate"), QStringLiteral("-C"), dir.path()});
-    QVERIFY2(validate.err.contains(QStringLiteral("data input 'set': path 'dataz' does not exist")), qPrintable(validate.err));
-    const RunResult r = runTrainyard({QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("shell"),
-                                      QStringLiteral("-C"), dir.path()});
+    QVERIFY2(validate.err.contains(QStringLiteral("data input 'set': path 'dataz' does not exist")),
+             qPrintable(validate.err));
+    const RunResult r = runTrainyard(
+        {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("shell"), QStringLiteral("-C"), dir.path()});
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains(QStringLiteral("data input 'set': path 'dataz' does not exist")) &&
                  r.err.contains(QStringLiteral("no job ran")),
@@ -397,10 +424,12 @@ void tst_Cli::runRefusesAnUnknownJob_data()
 {
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QString>("message");
-    QTest::newRow("--job typo") << QStringList{QStringLiteral("--job"), QStringLiteral("trian")}
-                                << QStringLiteral("cannot run job 'trian': it is not defined in this pipeline (did you mean 'train'?)");
+    QTest::newRow("--job typo")
+        << QStringList{QStringLiteral("--job"), QStringLiteral("trian")}
+        << QStringLiteral("cannot run job 'trian': it is not defined in this pipeline (did you mean 'train'?)");
     QTest::newRow("--job nothing close") << QStringList{QStringLiteral("--job"), QStringLiteral("zzzzzzzz")}
-                                         << QStringLiteral("cannot run job 'zzzzzzzz': it is not defined in this pipeline\n");
+                                         << QStringLiteral(
+                                                "cannot run job 'zzzzzzzz': it is not defined in this pipeline\n");
     QTest::newRow("--approve typo") << QStringList{QStringLiteral("--approve"), QStringLiteral("Deploy")}
                                     << QStringLiteral("--approve Deploy: no such job in %1 (did you mean 'deploy'?)");
 }
@@ -413,14 +442,17 @@ void tst_Cli::runRefusesAnUnknownJob()
     QTemporaryDir dir;
     if (message.contains(QStringLiteral("%1")))
         message = message.arg(dir.filePath(QStringLiteral(".gitlab-ci.yml")));
-    QVERIFY(writePipeline(dir.path(), "train:\n  script: [echo trained > trained.txt]\ndeploy:\n  stage: deploy\n  when: manual\n  script: [echo deployed]\n"));
-    const RunResult r = runTrainyard(QStringList{QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("shell"),
-                                                 QStringLiteral("-C"), dir.path()} + args);
+    QVERIFY(writePipeline(dir.path(), "train:\n  script: [echo trained > trained.txt]\ndeploy:\n  stage: deploy\n  "
+                                      "when: manual\n  script: [echo deployed]\n"));
+    const RunResult r = runTrainyard(QStringList{QStringLiteral("run"), QStringLiteral("--engine"),
+                                                 QStringLiteral("shell"), QStringLiteral("-C"), dir.path()} +
+                                     args);
     QCOMPARE(r.exitCode, 2);
     QVERIFY2(r.err.contains(message), qPrintable(r.err));
     QCOMPARE(r.err.count(QStringLiteral("\n")), 1); // said once
     QVERIFY2(!r.out.contains(QStringLiteral("trained")), qPrintable(r.out));
-    const RunResult runs = runTrainyard({QStringLiteral("runs"), QStringLiteral("--json"), QStringLiteral("-C"), dir.path()});
+    const RunResult runs =
+        runTrainyard({QStringLiteral("runs"), QStringLiteral("--json"), QStringLiteral("-C"), dir.path()});
     QVERIFY2(runs.err.contains(QStringLiteral("no lineage is recorded")), qPrintable(runs.out + runs.err));
     QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral(".trainyard/runs"))));
 }

@@ -47,15 +47,17 @@ void tst_DamagedDb::truncatedDatabaseIsRefusedAndRebuilt()
     QTemporaryDir tmp;
     const QString project = tmp.path();
     QVERIFY(makeProject(project));
-    const QStringList run{QStringLiteral("run"), QStringLiteral("-C"), project, QStringLiteral("--engine"), QStringLiteral("shell")};
+    const QStringList run{QStringLiteral("run"), QStringLiteral("-C"), project, QStringLiteral("--engine"),
+                          QStringLiteral("shell")};
     QCOMPARE(runTrainyard(run).exitCode, 0);
     const QString db = project + QStringLiteral("/.trainyard/lineage.db");
     truncate(db);
 
     const CliResult runs = runTrainyard({QStringLiteral("runs"), QStringLiteral("-C"), project});
     QVERIFY2(runs.exitCode != 0, qPrintable(runs.out)); // was: exit 0 and no runs
-    QVERIFY2(runs.err.contains(QLatin1String("the lineage database is empty (0 bytes), though this project has run before")),
-             qPrintable(runs.err));
+    QVERIFY2(
+        runs.err.contains(QLatin1String("the lineage database is empty (0 bytes), though this project has run before")),
+        qPrintable(runs.err));
     QVERIFY2(runs.err.contains(QLatin1String("trainyard doctor --rebuild-db -C")), qPrintable(runs.err));
     QCOMPARE(QFileInfo(db).size(), 0); // nothing was changed
 
@@ -71,22 +73,28 @@ void tst_DamagedDb::truncatedDatabaseIsRefusedAndRebuilt()
     QVERIFY(unrecorded.out.contains(QLatin1String("trained")));
     QCOMPARE(QFileInfo(db).size(), 0);
 
-    const CliResult rebuilt = runTrainyard({QStringLiteral("doctor"), QStringLiteral("--rebuild-db"), QStringLiteral("-C"), project});
+    const CliResult rebuilt =
+        runTrainyard({QStringLiteral("doctor"), QStringLiteral("--rebuild-db"), QStringLiteral("-C"), project});
     QVERIFY2(rebuilt.exitCode == 0, qPrintable(rebuilt.err));
     // The run made with --no-record left no record to rebuild from.
-    QVERIFY2(rebuilt.out.contains(QLatin1String(": 1 run(s) from .trainyard/runs/; the old file is kept as")), qPrintable(rebuilt.out));
-    const QStringList kept = QDir(project + QStringLiteral("/.trainyard")).entryList({QStringLiteral("lineage.db.damaged-*")});
+    QVERIFY2(rebuilt.out.contains(QLatin1String(": 1 run(s) from .trainyard/runs/; the old file is kept as")),
+             qPrintable(rebuilt.out));
+    const QStringList kept =
+        QDir(project + QStringLiteral("/.trainyard")).entryList({QStringLiteral("lineage.db.damaged-*")});
     QCOMPARE(kept.size(), 1);
 
-    const CliResult listed = runTrainyard({QStringLiteral("runs"), QStringLiteral("-C"), project, QStringLiteral("--json")});
+    const CliResult listed =
+        runTrainyard({QStringLiteral("runs"), QStringLiteral("-C"), project, QStringLiteral("--json")});
     QCOMPARE(listed.exitCode, 0);
     const QJsonArray array = QJsonDocument::fromJson(listed.out.toUtf8()).array();
     QCOMPARE(array.size(), 1);
     const CliResult lineage = runTrainyard({QStringLiteral("lineage"), QStringLiteral("-C"), project,
                                             array.first().toObject().value(QStringLiteral("id")).toString()});
-    QVERIFY2(lineage.exitCode == 0 && lineage.out.contains(QLatin1String("train")), qPrintable(lineage.out + lineage.err));
+    QVERIFY2(lineage.exitCode == 0 && lineage.out.contains(QLatin1String("train")),
+             qPrintable(lineage.out + lineage.err));
 
-    const CliResult again = runTrainyard({QStringLiteral("doctor"), QStringLiteral("--rebuild-db"), QStringLiteral("-C"), project});
+    const CliResult again =
+        runTrainyard({QStringLiteral("doctor"), QStringLiteral("--rebuild-db"), QStringLiteral("-C"), project});
     QCOMPARE(again.exitCode, 1);
     QVERIFY2(again.err.contains(QLatin1String("opens fine: nothing to rebuild")), qPrintable(again.err));
 }
@@ -96,11 +104,15 @@ void tst_DamagedDb::garbageDatabaseIsRebuilt()
     QTemporaryDir tmp;
     const QString project = tmp.path();
     QVERIFY(makeProject(project));
-    QCOMPARE(runTrainyard({QStringLiteral("run"), QStringLiteral("-C"), project, QStringLiteral("--engine"), QStringLiteral("shell")}).exitCode, 0);
+    QCOMPARE(runTrainyard({QStringLiteral("run"), QStringLiteral("-C"), project, QStringLiteral("--engine"),
+                           QStringLiteral("shell")})
+                 .exitCode,
+             0);
     const QString db = project + QStringLiteral("/.trainyard/lineage.db");
     truncate(db);
     QVERIFY(writeFile(db, QByteArray(8192, 'x')));
-    const CliResult rebuilt = runTrainyard({QStringLiteral("doctor"), QStringLiteral("--rebuild-db"), QStringLiteral("-C"), project});
+    const CliResult rebuilt =
+        runTrainyard({QStringLiteral("doctor"), QStringLiteral("--rebuild-db"), QStringLiteral("-C"), project});
     QVERIFY2(rebuilt.exitCode == 0, qPrintable(rebuilt.err + rebuilt.out));
     QVERIFY(rebuilt.out.contains(QLatin1String(": 1 run(s)")));
 }

@@ -53,7 +53,8 @@ void tst_DoctorCommand::noEngineNoGpu()
     const QString host = QStringLiteral("unix://") + dir.filePath(QStringLiteral("docker.sock"));
     const RunResult text = runDoctor({}, host, QStringLiteral("/usr/bin:/bin"));
     QCOMPARE(text.exitCode, 1);
-    QVERIFY2(text.out.contains(QStringLiteral("MISSING  Docker engine: no engine: ") + dir.filePath(QStringLiteral("docker.sock"))),
+    QVERIFY2(text.out.contains(QStringLiteral("MISSING  Docker engine: no engine: ") +
+                               dir.filePath(QStringLiteral("docker.sock"))),
              qPrintable(text.out));
     QVERIFY(text.out.contains(QStringLiteral("fix: Install and start Docker")));
     QVERIFY(text.out.contains(QStringLiteral("warning  NVIDIA GPU: no NVIDIA GPU found")));
@@ -85,9 +86,12 @@ void tst_DoctorCommand::gpuWithoutContainerToolkit()
     QVERIFY(p.waitForFinished(60000));
     const auto items = byName(QString::fromUtf8(p.readAllStandardOutput()));
     QCOMPARE(items[QStringLiteral("NVIDIA GPU")][QLatin1String("state")].toString(), QStringLiteral("ok"));
-    QVERIFY(items[QStringLiteral("NVIDIA GPU")][QLatin1String("detail")].toString().contains(QStringLiteral("2 NVIDIA GPUs")));
-    QCOMPARE(items[QStringLiteral("NVIDIA container runtime")][QLatin1String("state")].toString(), QStringLiteral("missing"));
-    QVERIFY(items[QStringLiteral("NVIDIA container runtime")][QLatin1String("fix")].toString().contains(QStringLiteral("nvidia-ctk")));
+    QVERIFY(items[QStringLiteral("NVIDIA GPU")][QLatin1String("detail")].toString().contains(
+        QStringLiteral("2 NVIDIA GPUs")));
+    QCOMPARE(items[QStringLiteral("NVIDIA container runtime")][QLatin1String("state")].toString(),
+             QStringLiteral("missing"));
+    QVERIFY(items[QStringLiteral("NVIDIA container runtime")][QLatin1String("fix")].toString().contains(
+        QStringLiteral("nvidia-ctk")));
 }
 
 void tst_DoctorCommand::realEngine()
@@ -98,7 +102,8 @@ void tst_DoctorCommand::realEngine()
                                      QStringLiteral("/usr/bin:/bin"));
     const auto items = byName(json.out);
     QCOMPARE(items[QStringLiteral("Docker engine")][QLatin1String("state")].toString(), QStringLiteral("ok"));
-    QVERIFY(items[QStringLiteral("Docker engine")][QLatin1String("detail")].toString().startsWith(QStringLiteral("Docker ")));
+    QVERIFY(items[QStringLiteral("Docker engine")][QLatin1String("detail")].toString().startsWith(
+        QStringLiteral("Docker ")));
     QCOMPARE(items[QStringLiteral("Docker permission")][QLatin1String("state")].toString(), QStringLiteral("ok"));
     QCOMPARE(json.exitCode, 0); // nothing missing: GPUs are warnings on a machine without one
 }

@@ -68,12 +68,14 @@ void tst_GpusCommand::jsonWithStandIn()
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     const QJsonObject root = parseJson(r.out);
     QCOMPARE(root.value(QStringLiteral("nvidia_smi")).toBool(), true);
-    QCOMPARE(root.value(QStringLiteral("message")).toString(), QStringLiteral("2 NVIDIA GPUs found (driver 550.54.15)"));
+    QCOMPARE(root.value(QStringLiteral("message")).toString(),
+             QStringLiteral("2 NVIDIA GPUs found (driver 550.54.15)"));
     const QJsonArray gpus = root.value(QStringLiteral("gpus")).toArray();
     QCOMPARE(gpus.size(), 2);
     const QJsonObject first = gpus.at(0).toObject();
     QCOMPARE(first.value(QStringLiteral("index")).toInt(-1), 0);
-    QCOMPARE(first.value(QStringLiteral("uuid")).toString(), QStringLiteral("GPU-8f5a3c1e-6b2d-4e9a-a7c4-1d2e3f4a5b6c"));
+    QCOMPARE(first.value(QStringLiteral("uuid")).toString(),
+             QStringLiteral("GPU-8f5a3c1e-6b2d-4e9a-a7c4-1d2e3f4a5b6c"));
     QCOMPARE(first.value(QStringLiteral("name")).toString(), QStringLiteral("NVIDIA H100 80GB HBM3"));
     QCOMPARE(first.value(QStringLiteral("memory_total_mib")).toInteger(), 81559);
     QCOMPARE(first.value(QStringLiteral("memory_used_mib")).toInteger(), 1);
@@ -91,7 +93,8 @@ void tst_GpusCommand::tableWithStandIn()
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     const QStringList lines = r.out.split(u'\n', Qt::SkipEmptyParts);
     QCOMPARE(lines.size(), 4);
-    QVERIFY2(lines[0].startsWith(QStringLiteral("INDEX")) && lines[0].contains(QStringLiteral("UUID")), qPrintable(r.out));
+    QVERIFY2(lines[0].startsWith(QStringLiteral("INDEX")) && lines[0].contains(QStringLiteral("UUID")),
+             qPrintable(r.out));
     QVERIFY2(lines[2].startsWith(QStringLiteral("1 ")), qPrintable(r.out));
     QVERIFY2(lines[2].contains(QStringLiteral("45210 / 81559 MiB")), qPrintable(r.out));
     QVERIFY2(lines[2].contains(QStringLiteral("87%")), qPrintable(r.out));
@@ -130,7 +133,9 @@ void tst_GpusCommand::driverFailureIsNotAnError()
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     const QJsonObject root = parseJson(r.out);
     QCOMPARE(root.value(QStringLiteral("nvidia_smi")).toBool(), true);
-    QVERIFY(root.value(QStringLiteral("message")).toString().contains(QStringLiteral("couldn't communicate with the NVIDIA driver")));
+    QVERIFY(root.value(QStringLiteral("message"))
+                .toString()
+                .contains(QStringLiteral("couldn't communicate with the NVIDIA driver")));
     QCOMPARE(root.value(QStringLiteral("gpus")).toArray().size(), 0);
 }
 
@@ -141,8 +146,8 @@ void tst_GpusCommand::malformedOutputFails()
     QVERIFY(csv.open(QIODevice::WriteOnly));
     csv.write("0, GPU-a, NVIDIA H100 80GB HBM3, lots, 1, 0, 550.54.15\n");
     csv.close();
-    const RunResult r = runGpus({QStringLiteral("--json")}, standInDir(),
-                                {QStringLiteral("FAKE_NVIDIA_SMI_CSV=") + csv.fileName()});
+    const RunResult r =
+        runGpus({QStringLiteral("--json")}, standInDir(), {QStringLiteral("FAKE_NVIDIA_SMI_CSV=") + csv.fileName()});
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains(QStringLiteral("line 1: memory.total 'lots' is not a number")), qPrintable(r.err));
     QVERIFY(r.out.isEmpty());

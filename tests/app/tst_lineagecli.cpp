@@ -9,6 +9,7 @@
 
 #include "support/demoproject.h"
 
+#include "support/files.h"
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -17,7 +18,6 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
-#include "support/files.h"
 
 using trainyard::test::writeFile;
 

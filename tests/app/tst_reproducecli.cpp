@@ -6,6 +6,7 @@
 
 #include "support/demoproject.h"
 
+#include "support/files.h"
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -14,7 +15,6 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
-#include "support/files.h"
 
 using trainyard::test::writeFile;
 

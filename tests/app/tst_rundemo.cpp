@@ -8,8 +8,8 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
-#include <QTemporaryDir>
 #include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include "lineage/runhistory.h"
@@ -28,8 +28,9 @@ struct RunResult
     QString err;
 };
 
-RunResult runTrainyard(const QStringList &args, const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment(),
-                    int timeoutMs = 300000)
+RunResult runTrainyard(const QStringList &args,
+                       const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment(),
+                       int timeoutMs = 300000)
 {
     QProcess p;
     p.setProcessEnvironment(env);
@@ -68,9 +69,10 @@ QString artifactSha(const QJsonObject &run, const QString &job, const QString &p
 int countContainers(const QString &label)
 {
     QProcess p;
-    p.start(QStringLiteral("curl"), {QStringLiteral("-s"), QStringLiteral("--unix-socket"), QStringLiteral("/var/run/docker.sock"),
-                                     QStringLiteral("http://localhost/containers/json?all=1&filters=") +
-                                         QString::fromUtf8(QUrl::toPercentEncoding(QStringLiteral("{\"label\":[\"%1\"]}").arg(label)))});
+    p.start(QStringLiteral("curl"),
+            {QStringLiteral("-s"), QStringLiteral("--unix-socket"), QStringLiteral("/var/run/docker.sock"),
+             QStringLiteral("http://localhost/containers/json?all=1&filters=") +
+                 QString::fromUtf8(QUrl::toPercentEncoding(QStringLiteral("{\"label\":[\"%1\"]}").arg(label)))});
     p.waitForFinished();
     return int(QJsonDocument::fromJson(p.readAllStandardOutput()).array().size());
 }
@@ -94,8 +96,9 @@ void tst_RunDemo::initTestCase()
     if (qEnvironmentVariableIsSet("TRAINYARD_SKIP_DOCKER"))
         QSKIP("TRAINYARD_SKIP_DOCKER is set");
     QProcess ping;
-    ping.start(QStringLiteral("curl"), {QStringLiteral("-sf"), QStringLiteral("--unix-socket"), QStringLiteral("/var/run/docker.sock"),
-                                        QStringLiteral("http://localhost/_ping")});
+    ping.start(QStringLiteral("curl"),
+               {QStringLiteral("-sf"), QStringLiteral("--unix-socket"), QStringLiteral("/var/run/docker.sock"),
+                QStringLiteral("http://localhost/_ping")});
     ping.waitForFinished();
     QVERIFY2(ping.exitCode() == 0, "No Docker engine at /var/run/docker.sock: start one with `bash .ci/start-docker` "
                                    "(or set TRAINYARD_SKIP_DOCKER=1 to skip the docker tests).");
@@ -105,10 +108,12 @@ void tst_RunDemo::demoRunsEndToEndAndIsDeterministic()
 {
     QTemporaryDir dir;
     QVERIFY2(trainyard::test::copyOfflineDemo(dir.path()), "the demo's trainer is not built: build the project first");
-    const RunResult first = runTrainyard({QStringLiteral("run"), QStringLiteral("-C"), dir.path(), QStringLiteral("--approve"), QStringLiteral("export")});
+    const RunResult first = runTrainyard({QStringLiteral("run"), QStringLiteral("-C"), dir.path(),
+                                          QStringLiteral("--approve"), QStringLiteral("export")});
     QVERIFY2(first.exitCode == 0, qPrintable(first.out + first.err));
     for (const char *job : {"unit-tests", "train", "evaluate", "export"})
-        QVERIFY2(first.out.contains(QRegularExpression(QStringLiteral("\\n  %1\\s+success").arg(QLatin1String(job)))), qPrintable(first.out));
+        QVERIFY2(first.out.contains(QRegularExpression(QStringLiteral("\\n  %1\\s+success").arg(QLatin1String(job)))),
+                 qPrintable(first.out));
     const QJsonObject run1 = lastRun(dir.path());
     QCOMPARE(run1.value(QStringLiteral("status")).toString(), QStringLiteral("success"));
     const QString model1 = artifactSha(run1, QStringLiteral("train"), QStringLiteral("models/model.txt"));
@@ -119,7 +124,8 @@ void tst_RunDemo::demoRunsEndToEndAndIsDeterministic()
     QVERIFY(trainJob.value(QStringLiteral("image_id")).toString().startsWith(QStringLiteral("sha256:")));
 
     // Same commit, image and data: the same model bytes.
-    const RunResult second = runTrainyard({QStringLiteral("run"), QStringLiteral("-C"), dir.path(), QStringLiteral("--approve"), QStringLiteral("export")});
+    const RunResult second = runTrainyard({QStringLiteral("run"), QStringLiteral("-C"), dir.path(),
+                                           QStringLiteral("--approve"), QStringLiteral("export")});
     QCOMPARE(second.exitCode, 0);
     QCOMPARE(artifactSha(lastRun(dir.path()), QStringLiteral("train"), QStringLiteral("models/model.txt")), model1);
     QCOMPARE(countContainers(QStringLiteral("trainyard.project=") + QDir(dir.path()).absolutePath()), 0);
@@ -129,9 +135,11 @@ void tst_RunDemo::failingGateStopsExport()
 {
     QTemporaryDir dir;
     QVERIFY(trainyard::test::copyOfflineDemo(dir.path()));
-    trainyard::test::shell(dir.path(), QStringLiteral("sed -i 's/--min-accuracy 0.85/--min-accuracy 0.999/' .gitlab-ci.yml && "
-                                     "git -c user.name=t -c user.email=t@t commit -qam 'raise the bar'"));
-    const RunResult r = runTrainyard({QStringLiteral("run"), QStringLiteral("-C"), dir.path(), QStringLiteral("--approve"), QStringLiteral("export")});
+    trainyard::test::shell(dir.path(),
+                           QStringLiteral("sed -i 's/--min-accuracy 0.85/--min-accuracy 0.999/' .gitlab-ci.yml && "
+                                          "git -c user.name=t -c user.email=t@t commit -qam 'raise the bar'"));
+    const RunResult r = runTrainyard({QStringLiteral("run"), QStringLiteral("-C"), dir.path(),
+                                      QStringLiteral("--approve"), QStringLiteral("export")});
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.out.contains(QRegularExpression(QStringLiteral("\\n  evaluate\\s+failed"))), qPrintable(r.out));
     QVERIFY(r.out.contains(QRegularExpression(QStringLiteral("\\n  export\\s+skipped"))));
@@ -141,10 +149,12 @@ void tst_RunDemo::killedRunIsReportedAndCleanedUp()
 {
     QTemporaryDir dir;
     QVERIFY(trainyard::test::copyOfflineDemo(dir.path()));
-    trainyard::test::shell(dir.path(), QStringLiteral("printf 'slow:\\n  stage: test\\n  script: [sleep 120]\\n' >> .gitlab-ci.yml && "
-                                     "git -c user.name=t -c user.email=t@t commit -qam slow"));
+    trainyard::test::shell(
+        dir.path(), QStringLiteral("printf 'slow:\\n  stage: test\\n  script: [sleep 120]\\n' >> .gitlab-ci.yml && "
+                                   "git -c user.name=t -c user.email=t@t commit -qam slow"));
     QProcess run;
-    run.start(QStringLiteral(TRAINYARD_EXE), {QStringLiteral("run"), QStringLiteral("-C"), dir.path(), QStringLiteral("--job"), QStringLiteral("slow")});
+    run.start(QStringLiteral(TRAINYARD_EXE), {QStringLiteral("run"), QStringLiteral("-C"), dir.path(),
+                                              QStringLiteral("--job"), QStringLiteral("slow")});
     QVERIFY(run.waitForStarted());
     // Wait until the job's container runs, then kill trainyard without warning.
     const QString label = QStringLiteral("trainyard.project=") + QDir(dir.path()).absolutePath();
@@ -153,10 +163,12 @@ void tst_RunDemo::killedRunIsReportedAndCleanedUp()
     run.waitForFinished();
     const QJsonObject killed = lastRun(dir.path());
     QCOMPARE(killed.value(QStringLiteral("status")).toString(), QStringLiteral("running"));
-    const QString workspaces = dir.filePath(QStringLiteral(".trainyard/workspaces/") + killed.value(QStringLiteral("id")).toString());
+    const QString workspaces =
+        dir.filePath(QStringLiteral(".trainyard/workspaces/") + killed.value(QStringLiteral("id")).toString());
     QVERIFY(QFileInfo::exists(workspaces));
 
-    const RunResult next = runTrainyard({QStringLiteral("run"), QStringLiteral("-C"), dir.path(), QStringLiteral("--job"), QStringLiteral("unit-tests")});
+    const RunResult next = runTrainyard({QStringLiteral("run"), QStringLiteral("-C"), dir.path(),
+                                         QStringLiteral("--job"), QStringLiteral("unit-tests")});
     QVERIFY2(next.exitCode == 0, qPrintable(next.out + next.err));
     QVERIFY2(next.err.contains(QStringLiteral("was interrupted")), qPrintable(next.err));
     QVERIFY(next.err.contains(QStringLiteral("removed")));
@@ -180,7 +192,8 @@ void tst_RunDemo::demoRunsOnPodman()
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("CONTAINERS_CONF"), conf.fileName());
     service.setProcessEnvironment(env);
-    service.start(podman, {QStringLiteral("system"), QStringLiteral("service"), QStringLiteral("--time=0"), QStringLiteral("unix://") + socket});
+    service.start(podman, {QStringLiteral("system"), QStringLiteral("service"), QStringLiteral("--time=0"),
+                           QStringLiteral("unix://") + socket});
     QVERIFY(service.waitForStarted());
     QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(socket), 20000);
 
@@ -188,7 +201,9 @@ void tst_RunDemo::demoRunsOnPodman()
     QVERIFY(trainyard::test::copyOfflineDemo(dir.path()));
     QProcessEnvironment runEnv = QProcessEnvironment::systemEnvironment();
     runEnv.insert(QStringLiteral("DOCKER_HOST"), QStringLiteral("unix://") + socket);
-    const RunResult r = runTrainyard({QStringLiteral("run"), QStringLiteral("-C"), dir.path(), QStringLiteral("--approve"), QStringLiteral("export")}, runEnv);
+    const RunResult r = runTrainyard({QStringLiteral("run"), QStringLiteral("-C"), dir.path(),
+                                      QStringLiteral("--approve"), QStringLiteral("export")},
+                                     runEnv);
     service.terminate();
     service.waitForFinished(10000);
     QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));

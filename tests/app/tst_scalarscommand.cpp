@@ -265,7 +265,8 @@ void tst_ScalarsCommand::lengthClaimingGigabytesIsDamage()
 
     const RunResult r = scalars({QStringLiteral("--json"), dir.path()});
     QCOMPARE(r.exitCode, 3);
-    QVERIFY2(r.err.contains(QStringLiteral("record at offset %1: its length field claims %2 bytes").arg(damageAt).arg(length)),
+    QVERIFY2(r.err.contains(
+                 QStringLiteral("record at offset %1: its length field claims %2 bytes").arg(damageAt).arg(length)),
              qPrintable(r.err));
     QCOMPARE(jsonLines(r.out).size(), 15677); // every record before the damage
 }
@@ -304,8 +305,9 @@ void tst_ScalarsCommand::recordedRunsOfAProject()
                  .toUtf8());
     ci.close();
     for (int i = 0; i < 2; ++i) {
-        const RunResult r = run(QStringLiteral(TRAINYARD_EXE),
-                                {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("shell"), QStringLiteral("-C"), dir.path()});
+        const RunResult r =
+            run(QStringLiteral(TRAINYARD_EXE), {QStringLiteral("run"), QStringLiteral("--engine"),
+                                                QStringLiteral("shell"), QStringLiteral("-C"), dir.path()});
         QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
     }
     const RunResult direct = scalars({QStringLiteral("--json"), realFile});
@@ -313,7 +315,8 @@ void tst_ScalarsCommand::recordedRunsOfAProject()
     const QList<QJsonObject> expected = jsonLines(direct.out);
     QVERIFY(!expected.isEmpty());
 
-    const RunResult recorded = scalars({QStringLiteral("--recorded"), QStringLiteral("--json"), QStringLiteral("-C"), dir.path()});
+    const RunResult recorded =
+        scalars({QStringLiteral("--recorded"), QStringLiteral("--json"), QStringLiteral("-C"), dir.path()});
     QVERIFY2(recorded.exitCode == 0, qPrintable(recorded.err));
     const QList<QJsonObject> points = jsonLines(recorded.out);
     QCOMPARE(points.size(), 2 * expected.size());
@@ -332,7 +335,8 @@ void tst_ScalarsCommand::recordedRunsOfAProject()
     const RunResult one = scalars({QStringLiteral("--recorded"), QStringLiteral("--run"), QStringLiteral("^#2 "),
                                    QStringLiteral("-C"), dir.path()});
     QCOMPARE(one.exitCode, 0);
-    QVERIFY2(one.out.startsWith(QStringLiteral("#2 train  ")) && !one.out.contains(QStringLiteral("#1 train")), qPrintable(one.out));
+    QVERIFY2(one.out.startsWith(QStringLiteral("#2 train  ")) && !one.out.contains(QStringLiteral("#1 train")),
+             qPrintable(one.out));
 
     // Pointed at .trainyard itself (hash-named artifacts): say where to look instead of printing nothing.
     const RunResult store = scalars({dir.filePath(QStringLiteral(".trainyard"))});

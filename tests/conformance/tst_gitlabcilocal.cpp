@@ -258,8 +258,8 @@ bool matches(const DocumentedDifference &doc, const QString &file, const Differe
         };
         return has(d.ours, doc.ours) && has(d.theirs, doc.theirs);
     }
-    return d.job == QLatin1String(doc.job) && d.ours == QLatin1String(doc.ours)
-           && d.theirs == QLatin1String(doc.theirs);
+    return d.job == QLatin1String(doc.job) && d.ours == QLatin1String(doc.ours) &&
+           d.theirs == QLatin1String(doc.theirs);
 }
 
 /// At most a dozen lines of a tool's stderr, indented under the difference.
@@ -274,7 +274,8 @@ QString excerpt(const QString &text)
 QString describe(const Difference &d)
 {
     if (d.field == QLatin1String("pipeline"))
-        return QStringLiteral("whole file:\n    trainyard: %1\n    gitlab-ci-local: %2").arg(excerpt(d.ours), excerpt(d.theirs));
+        return QStringLiteral("whole file:\n    trainyard: %1\n    gitlab-ci-local: %2")
+            .arg(excerpt(d.ours), excerpt(d.theirs));
     return QStringLiteral("job '%1' %2: trainyard %3, gitlab-ci-local %4").arg(d.job, d.field, d.ours, d.theirs);
 }
 
@@ -367,17 +368,17 @@ bool tst_GitlabCiLocal::stage(Case &c) const
     const QString data = QStringLiteral(TRAINYARD_TEST_DATA "/gitlab-ci/");
     c.repo = m_work.filePath(c.name);
     // rules:changes in gitlab-ci-local needs a base: origin/main at an empty first commit.
-    return QDir().mkpath(c.repo) && git(c.repo, {QStringLiteral("init"), QStringLiteral("-q"), QStringLiteral("-b"),
-                                                 QStringLiteral("main")})
-           && git(c.repo, {QStringLiteral("commit"), QStringLiteral("-q"), QStringLiteral("--allow-empty"),
-                           QStringLiteral("-m"), QStringLiteral("base")})
-           && git(c.repo, {QStringLiteral("update-ref"), QStringLiteral("refs/remotes/origin/main"),
-                           QStringLiteral("HEAD")})
-           && QFile::copy(data + c.name + QStringLiteral(".gitlab-ci.yml"), c.repo + QStringLiteral("/.gitlab-ci.yml"))
-           && (!QFileInfo(data + c.name + QStringLiteral(".include")).isDir()
-               || copyTree(data + c.name + QStringLiteral(".include"), c.repo))
-           && git(c.repo, {QStringLiteral("add"), QStringLiteral("-A")})
-           && git(c.repo, {QStringLiteral("commit"), QStringLiteral("-q"), QStringLiteral("-m"), QStringLiteral("ci")});
+    return QDir().mkpath(c.repo) &&
+           git(c.repo, {QStringLiteral("init"), QStringLiteral("-q"), QStringLiteral("-b"), QStringLiteral("main")}) &&
+           git(c.repo, {QStringLiteral("commit"), QStringLiteral("-q"), QStringLiteral("--allow-empty"),
+                        QStringLiteral("-m"), QStringLiteral("base")}) &&
+           git(c.repo,
+               {QStringLiteral("update-ref"), QStringLiteral("refs/remotes/origin/main"), QStringLiteral("HEAD")}) &&
+           QFile::copy(data + c.name + QStringLiteral(".gitlab-ci.yml"), c.repo + QStringLiteral("/.gitlab-ci.yml")) &&
+           (!QFileInfo(data + c.name + QStringLiteral(".include")).isDir() ||
+            copyTree(data + c.name + QStringLiteral(".include"), c.repo)) &&
+           git(c.repo, {QStringLiteral("add"), QStringLiteral("-A")}) &&
+           git(c.repo, {QStringLiteral("commit"), QStringLiteral("-q"), QStringLiteral("-m"), QStringLiteral("ci")});
 }
 
 void tst_GitlabCiLocal::runTrainyard(Case &c) const
@@ -422,12 +423,14 @@ Outcome tst_GitlabCiLocal::readGitlabCiLocal(const Case &c, int exitCode, bool c
     if (crashed || exitCode != 0) {
         // The first line that says what went wrong, past the chatter about git remotes and timings.
         static const QStringList chatter{QStringLiteral("Using fallback"), QStringLiteral("Unable to retrieve default"),
-                                         QStringLiteral("parsing and downloads"), QStringLiteral("json schema validated"),
+                                         QStringLiteral("parsing and downloads"),
+                                         QStringLiteral("json schema validated"),
                                          QStringLiteral("Invalid .gitlab-ci.yml configuration")};
         QString reason;
         for (const QString &line : out.detail.split(u'\n')) {
             const QString t = line.trimmed();
-            if (t.isEmpty() || std::any_of(chatter.begin(), chatter.end(), [&](const QString &p) { return t.contains(p); }))
+            if (t.isEmpty() ||
+                std::any_of(chatter.begin(), chatter.end(), [&](const QString &p) { return t.contains(p); }))
                 continue;
             reason = t;
             break;
@@ -507,7 +510,8 @@ void tst_GitlabCiLocal::initTestCase()
     if (m_gitlabCiLocal.isEmpty())
         m_gitlabCiLocal = QStringLiteral(TRAINYARD_BINARY_DIR "/gitlab-ci-local/node_modules/.bin/gitlab-ci-local");
     if (!QFileInfo(m_gitlabCiLocal).isExecutable()) {
-        const QString message = QStringLiteral("gitlab-ci-local not found at %1: %2").arg(m_gitlabCiLocal, howToInstall);
+        const QString message =
+            QStringLiteral("gitlab-ci-local not found at %1: %2").arg(m_gitlabCiLocal, howToInstall);
         if (qEnvironmentVariable("TRAINYARD_SKIP_CONFORMANCE") == QLatin1String("1"))
             QSKIP(qPrintable(message));
         QFAIL(qPrintable(message));
@@ -581,8 +585,8 @@ void tst_GitlabCiLocal::compare()
             continue;
         }
         used << it;
-        documented << describe({d.job, d.field, d.ours.section(u'\n', 0, 0), d.theirs.section(u'\n', 0, 0)})
-                          + QStringLiteral("\n      GitLab: ") + QLatin1String(it->rule);
+        documented << describe({d.job, d.field, d.ours.section(u'\n', 0, 0), d.theirs.section(u'\n', 0, 0)}) +
+                          QStringLiteral("\n      GitLab: ") + QLatin1String(it->rule);
     }
     // A table entry that no longer happens is stale: the table must stay precise.
     for (const DocumentedDifference &doc : kDocumented) {

@@ -55,14 +55,15 @@ QProcessEnvironment tst_HostEscape::env() const
 
 bool tst_HostEscape::makeProject(const QString &dir, const QByteArray &trainyard, const QByteArray &script)
 {
-    return writeFile(dir + QStringLiteral("/.gitlab-ci.yml"),
-                     "stages: [train]\n"
-                     ".trainyard:\n" + trainyard +
-                         "train:\n"
-                         "  stage: train\n"
-                         "  image: trainyard-test/none:1\n"
-                         "  script:\n"
-                         "    - " + script + "\n") &&
+    return writeFile(dir + QStringLiteral("/.gitlab-ci.yml"), "stages: [train]\n"
+                                                              ".trainyard:\n" +
+                                                                  trainyard +
+                                                                  "train:\n"
+                                                                  "  stage: train\n"
+                                                                  "  image: trainyard-test/none:1\n"
+                                                                  "  script:\n"
+                                                                  "    - " +
+                                                                  script + "\n") &&
            writeFile(dir + QStringLiteral("/data/x.csv"), "1\n") && commitAll(dir);
 }
 
@@ -71,7 +72,8 @@ void tst_HostEscape::refusedEverywhere_data()
     QTest::addColumn<QByteArray>("path");
     QTest::addColumn<QString>("why");
     QTest::newRow("the Docker socket") << QByteArray("/var/run/docker.sock") << QStringLiteral("system folder");
-    QTest::newRow("../../run, which holds it") << QByteArray("../../../../../../../../../../run") << QStringLiteral("system folder");
+    QTest::newRow("../../run, which holds it")
+        << QByteArray("../../../../../../../../../../run") << QStringLiteral("system folder");
     QTest::newRow("/etc, for /etc/shadow") << QByteArray("/etc") << QStringLiteral("system folder");
     QTest::newRow("the home folder") << QDir::homePath().toUtf8() << QStringLiteral("home folder");
     QTest::newRow("the project's secrets") << QByteArray(".trainyard") << QStringLiteral("Trainyard's own folder");
@@ -90,10 +92,12 @@ void tst_HostEscape::refusedEverywhere()
     const CliResult validate = runTrainyard({QStringLiteral("validate"), QStringLiteral("-C"), project}, env());
     QCOMPARE(validate.exitCode, 1);
     // At the line of the setting: .gitlab-ci.yml:4 is `host:`.
-    QVERIFY2(validate.err.contains(QLatin1String(".gitlab-ci.yml:4:5: error: data input 'host'")), qPrintable(validate.err));
+    QVERIFY2(validate.err.contains(QLatin1String(".gitlab-ci.yml:4:5: error: data input 'host'")),
+             qPrintable(validate.err));
     QVERIFY2(validate.err.contains(why), qPrintable(validate.err));
 
-    const CliResult run = runTrainyard(QStringList{QStringLiteral("run"), QStringLiteral("-C"), project} + kEngine, env());
+    const CliResult run =
+        runTrainyard(QStringList{QStringLiteral("run"), QStringLiteral("-C"), project} + kEngine, env());
     QCOMPARE(run.exitCode, 2);
     QVERIFY2(run.err.contains(why), qPrintable(run.err));
     QVERIFY(!QFileInfo::exists(project + QStringLiteral("/reached.txt")));
@@ -108,9 +112,11 @@ void tst_HostEscape::buildContextOutsideTheProject()
     QVERIFY(makeProject(project, "  images:\n    trainyard-test/none:1:\n      context: ..\n", "true"));
     const CliResult validate = runTrainyard({QStringLiteral("validate"), QStringLiteral("-C"), project}, env());
     QCOMPARE(validate.exitCode, 1);
-    QVERIFY2(validate.err.contains(QLatin1String(".gitlab-ci.yml:4:5: error: image trainyard-test/none:1: build context '..'")),
+    QVERIFY2(validate.err.contains(
+                 QLatin1String(".gitlab-ci.yml:4:5: error: image trainyard-test/none:1: build context '..'")),
              qPrintable(validate.err));
-    const CliResult run = runTrainyard(QStringList{QStringLiteral("run"), QStringLiteral("-C"), project} + kEngine, env());
+    const CliResult run =
+        runTrainyard(QStringList{QStringLiteral("run"), QStringLiteral("-C"), project} + kEngine, env());
     QCOMPARE(run.exitCode, 2);
     QVERIFY2(run.err.contains(QLatin1String("outside the project")), qPrintable(run.err));
 }
@@ -125,11 +131,13 @@ void tst_HostEscape::allowedRootOpensOnlyThatFolder()
 #endif
     QVERIFY(makeProject(project, "  data:\n    imagenet: " + datasets.toUtf8() + "/imagenet\n",
                         "cat \"$TRAINYARD_DATA_IMAGENET/labels.txt\""));
-    const QStringList run{QStringLiteral("run"), QStringLiteral("-C"), project, QStringLiteral("--engine"), QStringLiteral("shell")};
+    const QStringList run{QStringLiteral("run"), QStringLiteral("-C"), project, QStringLiteral("--engine"),
+                          QStringLiteral("shell")};
 
     const CliResult refused = runTrainyard(run, env());
     QCOMPARE(refused.exitCode, 2);
-    QVERIFY2(refused.err.contains(QStringLiteral("TRAINYARD_DATA_ROOTS=%1/imagenet").arg(datasets)), qPrintable(refused.err));
+    QVERIFY2(refused.err.contains(QStringLiteral("TRAINYARD_DATA_ROOTS=%1/imagenet").arg(datasets)),
+             qPrintable(refused.err));
 
     QProcessEnvironment allowed = env();
     allowed.insert(QStringLiteral("TRAINYARD_DATA_ROOTS"), datasets);
@@ -157,10 +165,12 @@ void tst_HostEscape::linkedStateFolderIsRefused()
     const CliResult validate = runTrainyard({QStringLiteral("validate"), QStringLiteral("-C"), project}, env());
     QCOMPARE(validate.exitCode, 1);
     QVERIFY2(validate.err.contains(QLatin1String(".trainyard is a symbolic link")), qPrintable(validate.err));
-    const CliResult run = runTrainyard(QStringList{QStringLiteral("run"), QStringLiteral("-C"), project} + kEngine, env());
+    const CliResult run =
+        runTrainyard(QStringList{QStringLiteral("run"), QStringLiteral("-C"), project} + kEngine, env());
     QCOMPARE(run.exitCode, 2);
     QVERIFY(run.err.contains(QLatin1String(".trainyard is a symbolic link")));
-    QVERIFY2(QDir(elsewhere).isEmpty(), qPrintable(QDir(elsewhere).entryList().join(u' '))); // nothing was written there
+    QVERIFY2(QDir(elsewhere).isEmpty(),
+             qPrintable(QDir(elsewhere).entryList().join(u' '))); // nothing was written there
 }
 
 QTEST_GUILESS_MAIN(tst_HostEscape)

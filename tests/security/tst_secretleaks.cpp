@@ -7,8 +7,8 @@
 
 #include <QDir>
 #include <QDirIterator>
-#include <QTemporaryDir>
 #include <QRegularExpression>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace trainyard::test;
@@ -104,15 +104,17 @@ bool tst_SecretLeaks::makeProject(const QString &dir, const QByteArray &secrets,
 {
     QByteArray yaml = "stages: [deploy]\n"
                       ".trainyard:\n"
-                      "  secrets: [" + secrets + "]\n";
+                      "  secrets: [" +
+                      secrets + "]\n";
     if (kDocker) {
         // A shell image built by the run itself, offline: FROM scratch and a static busybox.
         yaml += "  images:\n    trainyard-test/secrets-busybox:1:\n      context: image\n";
         if (!QDir().mkpath(dir + QStringLiteral("/image")) ||
             !QFile::copy(QStringLiteral("/bin/busybox"), dir + QStringLiteral("/image/busybox")))
             return false;
-        if (!writeFile(dir + QStringLiteral("/image/Dockerfile"),
-                       "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n"))
+        if (!writeFile(
+                dir + QStringLiteral("/image/Dockerfile"),
+                "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n"))
             return false;
     }
     yaml += "deploy:\n  stage: deploy\n  image: trainyard-test/secrets-busybox:1\n  script:\n";
@@ -168,8 +170,9 @@ void tst_SecretLeaks::shortSecretIsWarnedAbout()
     e.insert(QStringLiteral("PIN"), QStringLiteral("042"));
     const CliResult run = runTrainyard(runArgs(project), e);
     QVERIFY2(run.exitCode == 0, qPrintable(run.err));
-    QVERIFY2(run.err.contains(QLatin1String("warning: secret variable PIN is not masked: it is shorter than 4 characters")),
-             qPrintable(run.err));
+    QVERIFY2(
+        run.err.contains(QLatin1String("warning: secret variable PIN is not masked: it is shorter than 4 characters")),
+        qPrintable(run.err));
     QVERIFY(!run.err.contains(QLatin1String("042")));
 }
 
@@ -180,7 +183,8 @@ void tst_SecretLeaks::secretsFileThroughALinkIsRefused()
     QVERIFY(makeProject(project, "", {QStringLiteral("env")}));
     QVERIFY(writeFile(m_tmp->filePath(QStringLiteral("elsewhere.env")), "STOLEN=from-elsewhere\n"));
     QVERIFY(QDir().mkpath(project + QStringLiteral("/.trainyard")));
-    QVERIFY(QFile::link(m_tmp->filePath(QStringLiteral("elsewhere.env")), project + QStringLiteral("/.trainyard/secrets.env")));
+    QVERIFY(QFile::link(m_tmp->filePath(QStringLiteral("elsewhere.env")),
+                        project + QStringLiteral("/.trainyard/secrets.env")));
     const CliResult run = runTrainyard(runArgs(project), env());
     QCOMPARE(run.exitCode, 2);
     QVERIFY2(run.err.contains(QLatin1String("secrets.env is a symbolic link")), qPrintable(run.err));
@@ -204,8 +208,9 @@ void tst_SecretLeaks::secretsExpandInVariablesAndRules()
     if (kDocker) {
         QVERIFY(QDir().mkpath(project + QStringLiteral("/image")));
         QVERIFY(QFile::copy(QStringLiteral("/bin/busybox"), project + QStringLiteral("/image/busybox")));
-        QVERIFY(writeFile(project + QStringLiteral("/image/Dockerfile"),
-                          "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n"));
+        QVERIFY(writeFile(
+            project + QStringLiteral("/image/Dockerfile"),
+            "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n"));
     }
     QVERIFY(writeFile(project + QStringLiteral("/.gitignore"), ".trainyard/\n"));
     QVERIFY(commitAll(project));
@@ -229,7 +234,8 @@ void tst_SecretLeaks::secretsExpandInVariablesAndRules()
     QFile db(project + QStringLiteral("/.trainyard/lineage.db"));
     QVERIFY(db.open(QIODevice::ReadOnly));
     QVERIFY(!db.readAll().contains("abcd1234")); // the recorded AUTH is masked
-    const CliResult lineage = runTrainyard({QStringLiteral("runs"), QStringLiteral("-C"), project, QStringLiteral("--json")}, e);
+    const CliResult lineage =
+        runTrainyard({QStringLiteral("runs"), QStringLiteral("-C"), project, QStringLiteral("--json")}, e);
     QVERIFY(!lineage.out.contains(QLatin1String("abcd1234")));
 }
 

@@ -18,7 +18,8 @@ struct CliResult
 
 /// Runs `trainyard ARGS` with `env` (default: this process's, without DISPLAY), no standard
 /// input, for at most `timeoutMs`; a process still running then is killed (exit code -1).
-inline CliResult runTrainyard(const QStringList &args, QProcessEnvironment env = QProcessEnvironment::systemEnvironment(),
+inline CliResult runTrainyard(const QStringList &args,
+                              QProcessEnvironment env = QProcessEnvironment::systemEnvironment(),
                               int timeoutMs = 300000)
 {
     env.remove(QStringLiteral("DISPLAY"));

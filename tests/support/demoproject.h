@@ -25,9 +25,10 @@ inline bool copyOfflineDemo(const QString &target)
     const QString source = QStringLiteral(TRAINYARD_SOURCE_DIR "/resources/examples/offline-demo");
     if (!QFile::exists(source + QStringLiteral("/image/trainer")))
         return false;
-    shell(target, QStringLiteral("cp -a '%1'/. . && rm -rf .trainyard && printf '.trainyard/\\n' >> .gitignore && "
-                                 "git init -q -b main && git add -A && git -c user.name=t -c user.email=t@t commit -qm demo")
-                      .arg(source));
+    shell(target,
+          QStringLiteral("cp -a '%1'/. . && rm -rf .trainyard && printf '.trainyard/\\n' >> .gitignore && "
+                         "git init -q -b main && git add -A && git -c user.name=t -c user.email=t@t commit -qm demo")
+              .arg(source));
     return QFile::exists(target + QStringLiteral("/.git")) && QFile::exists(target + QStringLiteral("/image/trainer"));
 }
 

@@ -32,9 +32,9 @@ inline QString git(const QString &dir, const QStringList &args)
 {
     QProcess p;
     p.setWorkingDirectory(dir);
-    p.start(QStringLiteral("git"), QStringList{QStringLiteral("-c"), QStringLiteral("user.name=t"), QStringLiteral("-c"),
-                                               QStringLiteral("user.email=t@t"), QStringLiteral("-c"),
-                                               QStringLiteral("init.defaultBranch=main")} +
+    p.start(QStringLiteral("git"), QStringList{QStringLiteral("-c"), QStringLiteral("user.name=t"),
+                                               QStringLiteral("-c"), QStringLiteral("user.email=t@t"),
+                                               QStringLiteral("-c"), QStringLiteral("init.defaultBranch=main")} +
                                        args);
     if (!p.waitForFinished(60000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0)
         return {};
@@ -45,10 +45,12 @@ inline QString git(const QString &dir, const QStringList &args)
 /// Makes `dir` a git repository on branch main with everything in it committed.
 inline bool commitAll(const QString &dir, const QString &message = QStringLiteral("test"))
 {
-    if (!QFileInfo::exists(dir + QStringLiteral("/.git")) && git(dir, {QStringLiteral("init"), QStringLiteral("-q")}).isNull())
+    if (!QFileInfo::exists(dir + QStringLiteral("/.git")) &&
+        git(dir, {QStringLiteral("init"), QStringLiteral("-q")}).isNull())
         return false;
     return !git(dir, {QStringLiteral("add"), QStringLiteral("-A")}).isNull() &&
-           !git(dir, {QStringLiteral("commit"), QStringLiteral("-q"), QStringLiteral("--allow-empty"), QStringLiteral("-m"), message})
+           !git(dir, {QStringLiteral("commit"), QStringLiteral("-q"), QStringLiteral("--allow-empty"),
+                      QStringLiteral("-m"), message})
                 .isNull();
 }
 

@@ -160,7 +160,8 @@ void tst_CanvasEditing::dragCardToAnotherStage()
     QCOMPARE(doc->undoStack()->count(), 1);
     doc->undoStack()->undo();
     QCOMPARE(doc->text(), m_original);
-    QCOMPARE(m_scene->stageAt(m_scene->card(QStringLiteral("export"))->sceneBoundingRect().center()), QStringLiteral("export"));
+    QCOMPARE(m_scene->stageAt(m_scene->card(QStringLiteral("export"))->sceneBoundingRect().center()),
+             QStringLiteral("export"));
 }
 
 void tst_CanvasEditing::dragCardWithinItsLaneChangesNothing()
@@ -187,7 +188,8 @@ void tst_CanvasEditing::drawNeedsEdgeFromPort()
     QCOMPARE(m_scene->needsEdgeCount(), edges + 1);
     QVERIFY(m_scene->needsEdge(QStringLiteral("export"), QStringLiteral("unit-tests")));
     // The rubber-band edge is gone; the card was not moved.
-    QCOMPARE(m_scene->card(QStringLiteral("unit-tests"))->pos(), m_scene->card(QStringLiteral("unit-tests"))->homePos());
+    QCOMPARE(m_scene->card(QStringLiteral("unit-tests"))->pos(),
+             m_scene->card(QStringLiteral("unit-tests"))->homePos());
     doc->undoStack()->undo();
     QCOMPARE(doc->text(), m_original);
     QCOMPARE(m_scene->needsEdgeCount(), edges);
@@ -242,8 +244,8 @@ void tst_CanvasEditing::stagesAddRenameMoveRemove()
     QVERIFY(m_scene->lanes().contains(QStringLiteral("eval")));
     m_edit->moveStage(QStringLiteral("deploy"), -1);
     QCOMPARE(m_edit->listedStages(),
-             QStringList({QStringLiteral("test"), QStringLiteral("train"), QStringLiteral("eval"), QStringLiteral("deploy"),
-                          QStringLiteral("export")}));
+             QStringList({QStringLiteral("test"), QStringLiteral("train"), QStringLiteral("eval"),
+                          QStringLiteral("deploy"), QStringLiteral("export")}));
     // A stage with jobs cannot be removed; an empty one can.
     QSignalSpy refused(doc, &PipelineDocument::problem);
     m_edit->removeStage(QStringLiteral("train"));

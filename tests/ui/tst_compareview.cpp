@@ -713,8 +713,10 @@ void tst_CompareView::recordedRunsShowTheirParameters()
     QCOMPARE(t->item(table->parameterRow(QStringLiteral("Commit")), c2)->text(), QStringLiteral("bbbbbbbb (dirty)"));
     QCOMPARE(t->item(table->parameterRow(QStringLiteral("Image")), c1)->text(), QStringLiteral("trainer:1"));
     // A digest shows its first 12 hex digits; the tooltip has it whole.
-    QCOMPARE(t->item(table->parameterRow(QStringLiteral("Image digest")), c2)->text(), QStringLiteral("sha256:feed00000000…"));
-    QCOMPARE(t->item(table->parameterRow(QStringLiteral("Image digest")), c2)->toolTip(), QStringLiteral("sha256:feed") + QString(60, u'0'));
+    QCOMPARE(t->item(table->parameterRow(QStringLiteral("Image digest")), c2)->text(),
+             QStringLiteral("sha256:feed00000000…"));
+    QCOMPARE(t->item(table->parameterRow(QStringLiteral("Image digest")), c2)->toolTip(),
+             QStringLiteral("sha256:feed") + QString(60, u'0'));
     QCOMPARE(t->item(table->parameterRow(QStringLiteral("LEARNING_RATE")), c1)->text(), QStringLiteral("0.1"));
     QCOMPARE(table->parameterRow(QStringLiteral("API_KEY")), -1);                       // a secret is never shown
     QVERIFY(t->item(table->parameterRow(QStringLiteral("Commit")), c1)->font().bold()); // runs differ there
@@ -780,7 +782,8 @@ void tst_CompareView::recordedRunsShowTheirParameters()
     QCOMPARE(view->chart(QStringLiteral("loss"))->lines().lines.size(), size_t(1));
     view->showPipelineRuns({QStringLiteral("run-1"), QStringLiteral("run-3")});
     QVERIFY(settle(*view));
-    QCOMPARE(view->selectedRunKeys(), (QStringList{QStringLiteral("project:#1 train"), QStringLiteral("project:#3 train")}));
+    QCOMPARE(view->selectedRunKeys(),
+             (QStringList{QStringLiteral("project:#1 train"), QStringLiteral("project:#3 train")}));
     // A run not listed yet (it just ended) is drawn once it is, alone.
     {
         const QString ws = m_dir->filePath(QStringLiteral("ws4"));

@@ -14,8 +14,8 @@
 #include <QTest>
 #include <QTimer>
 
-#include <cmath>
 #include "support/files.h"
+#include <cmath>
 
 using trainyard::test::writeFile;
 
@@ -36,7 +36,6 @@ QString standIn()
 {
     return QStringLiteral(TRAINYARD_TEST_DATA "/nvidia-smi/nvidia-smi");
 }
-
 
 // A two-GPU machine whose GPU 1 has `utilization` % and `usedMiB` in use.
 QByteArray machine(int utilization, qint64 usedMiB)

@@ -12,15 +12,15 @@
 
 #include <QCryptographicHash>
 #include <QDir>
-#include <QPushButton>
 #include <QFile>
 #include <QGraphicsItem>
 #include <QGraphicsView>
-#include <QPlainTextEdit>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -60,8 +60,10 @@ void tst_LineageView::init()
     QVERIFY(QDir().mkpath(QFileInfo(db).path()));
     auto store = core::LineageStore::open(db);
     QVERIFY(store);
-    m_a = test::writeSampleRun(**store, QStringLiteral("20240501-120000-00a1"), kCommitA, test::hex64('1'), test::hex64('5'));
-    m_b = test::writeSampleRun(**store, QStringLiteral("20240501-120000-00b2"), kCommitB, test::hex64('2'), test::hex64('6'));
+    m_a = test::writeSampleRun(**store, QStringLiteral("20240501-120000-00a1"), kCommitA, test::hex64('1'),
+                               test::hex64('5'));
+    m_b = test::writeSampleRun(**store, QStringLiteral("20240501-120000-00b2"), kCommitB, test::hex64('2'),
+                               test::hex64('6'));
 }
 
 void tst_LineageView::listsArtifactsAndShowsGraph()
@@ -77,7 +79,8 @@ void tst_LineageView::listsArtifactsAndShowsGraph()
     const int roleRun = Qt::UserRole + 1;
     QCOMPARE(list->topLevelItem(0)->data(0, roleRun).toString(), m_b.runId);
     QCOMPARE(list->topLevelItem(1)->data(0, roleRun).toString(), m_a.runId);
-    QVERIFY2(list->topLevelItem(1)->text(0).startsWith(QStringLiteral("#7 · ")), qPrintable(list->topLevelItem(1)->text(0)));
+    QVERIFY2(list->topLevelItem(1)->text(0).startsWith(QStringLiteral("#7 · ")),
+             qPrintable(list->topLevelItem(1)->text(0)));
     for (int g = 0; g < 2; ++g) {
         QTreeWidgetItem *group = list->topLevelItem(g);
         QVERIFY(group->childCount() >= 4);
@@ -108,7 +111,7 @@ void tst_LineageView::listsArtifactsAndShowsGraph()
     QVERIFY(keys.contains(QStringLiteral("job:%1/train").arg(m_a.runId)));
     QVERIFY(keys.contains(QStringLiteral("job:%1/prepare").arg(m_a.runId))); // upstream of train
     QVERIFY(keys.contains(QStringLiteral("data:%1/dataset").arg(m_a.runId)));
-    QVERIFY(!keys.contains(QStringLiteral("commit:") + kCommitB));             // not run b's
+    QVERIFY(!keys.contains(QStringLiteral("commit:") + kCommitB)); // not run b's
     // Forward: evaluate and export used the model, export made export/model.tar from it.
     QVERIFY(keys.contains(QStringLiteral("usedby:%1/evaluate").arg(m_a.runId)));
     QVERIFY(keys.contains(QStringLiteral("usedby:%1/export").arg(m_a.runId)));
@@ -156,7 +159,8 @@ void tst_LineageView::reviewSignOffStaleAndExport()
     QStringList ids;
     for (int i = 0; i < checks->topLevelItemCount(); ++i) {
         ids << checks->topLevelItem(i)->data(0, Qt::UserRole).toString();
-        QVERIFY(checks->topLevelItem(i)->childCount() > 0 || view.current()->checklist.items[size_t(i)].details.isEmpty());
+        QVERIFY(checks->topLevelItem(i)->childCount() > 0 ||
+                view.current()->checklist.items[size_t(i)].details.isEmpty());
     }
     QVERIFY(ids.contains(QStringLiteral("clean-commit")));
     QVERIFY(ids.contains(QStringLiteral("gates-passed")));
@@ -223,7 +227,8 @@ void tst_LineageView::saveACopyOfTheArtifact()
         QVERIFY(store);
         test::writeSampleRun(**store, QStringLiteral("20240501-120000-00c3"), kCommitA, test::hex64('1'), sha);
     }
-    const QString object = core::ArtifactStore::objectPath(m_dir->filePath(QStringLiteral(".trainyard/artifacts")), sha);
+    const QString object =
+        core::ArtifactStore::objectPath(m_dir->filePath(QStringLiteral(".trainyard/artifacts")), sha);
     LineageView view;
     view.setProjectDir(m_dir->path());
     auto *button = view.findChild<QPushButton *>(QStringLiteral("saveArtifactCopy"));
@@ -239,7 +244,8 @@ void tst_LineageView::saveACopyOfTheArtifact()
     QSignalSpy saved(&view, &LineageView::copySaved);
     view.saveCopy(destination); // not in the store yet
     QTRY_COMPARE_WITH_TIMEOUT(saved.count(), 1, 10000);
-    QVERIFY2(saved.last().at(1).toString().contains(QStringLiteral("not in the artifact store")), qPrintable(saved.last().at(1).toString()));
+    QVERIFY2(saved.last().at(1).toString().contains(QStringLiteral("not in the artifact store")),
+             qPrintable(saved.last().at(1).toString()));
     QVERIFY(!QFile::exists(destination));
 
     QVERIFY(QDir().mkpath(QFileInfo(object).path()));
@@ -249,7 +255,8 @@ void tst_LineageView::saveACopyOfTheArtifact()
     f.close();
     view.saveCopy(destination);
     QTRY_COMPARE_WITH_TIMEOUT(saved.count(), 2, 10000);
-    QVERIFY2(saved.last().at(1).toString().contains(QStringLiteral("artifact store is damaged")), qPrintable(saved.last().at(1).toString()));
+    QVERIFY2(saved.last().at(1).toString().contains(QStringLiteral("artifact store is damaged")),
+             qPrintable(saved.last().at(1).toString()));
     QVERIFY(!QFile::exists(destination));
     QCOMPARE(QDir(out.path()).entryList(QDir::Files | QDir::Hidden), QStringList()); // nothing half-written left
 

@@ -1,6 +1,6 @@
 // The window opens on the offscreen platform and shows the demo project's pipeline.
-#include "mainwindow.h"
 #include "compare/compareview.h"
+#include "mainwindow.h"
 
 #include "document/editcontroller.h"
 #include "document/pipelinecommands.h"
@@ -8,41 +8,41 @@
 
 #include "pipeline/gitlabcireader.h"
 
-#include <QLabel>
-#include <QTabWidget>
-#include <QMenuBar>
-#include <QStatusBar>
-#include <QAction>
-#include <QFile>
-#include <QTemporaryDir>
-#include <QDialog>
-#include <QTreeWidget>
-#include <QTextBrowser>
-#include <QTextDocument>
-#include <QUrl>
-#include <QAbstractButton>
-#include <QApplication>
-#include <QTest>
-#include <QStandardPaths>
-#include "support/demoproject.h"
-#include "support/scopedenv.h"
 #include "canvas/jobcarditem.h"
 #include "canvas/pipelinecanvas.h"
 #include "canvas/pipelinescene.h"
+#include "support/demoproject.h"
+#include "support/scopedenv.h"
+#include <QAbstractButton>
+#include <QAction>
+#include <QApplication>
+#include <QDialog>
+#include <QFile>
+#include <QLabel>
+#include <QMenuBar>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTextBrowser>
+#include <QTextDocument>
+#include <QTreeWidget>
+#include <QUrl>
 
+#include "pipeline/hostaccess.h"
 #include "project/datarootprompt.h"
 #include "project/recentprojects.h"
 #include "settings/datarootsdialog.h"
-#include "pipeline/hostaccess.h"
 #include <QListWidget>
 
 #include <QDockWidget>
 #include <QGraphicsPathItem>
+#include <QMessageBox>
 #include <QMimeData>
 #include <QProcess>
 #include <QSettings>
 #include <QSignalSpy>
-#include <QMessageBox>
 #include <QTimer>
 #include <QToolBar>
 #include <QUndoStack>
@@ -116,7 +116,8 @@ void tst_MainWindow::opensDemoProject()
     QVERIFY(canvas);
     PipelineScene *scene = canvas->pipelineScene();
     QTRY_VERIFY_WITH_TIMEOUT(scene->card(QStringLiteral("export")) != nullptr, 10000);
-    QCOMPARE(scene->lanes(), QStringList({QStringLiteral("test"), QStringLiteral("train"), QStringLiteral("evaluate"), QStringLiteral("export")}));
+    QCOMPARE(scene->lanes(), QStringList({QStringLiteral("test"), QStringLiteral("train"), QStringLiteral("evaluate"),
+                                          QStringLiteral("export")}));
     QCOMPARE(scene->needsEdgeCount(), 4); // train<-unit-tests, evaluate<-train, export<-train, export<-evaluate
     QVERIFY(scene->card(QStringLiteral("export"))->content().manual);
     QVERIFY(scene->card(QStringLiteral("train"))->content().artifacts);
@@ -124,9 +125,12 @@ void tst_MainWindow::opensDemoProject()
     scene->setJobStatus(QStringLiteral("train"), trainyard::core::JobStatus::Running, QStringLiteral("12 s"));
     QCOMPARE(scene->card(QStringLiteral("train"))->status(), std::optional(trainyard::core::JobStatus::Running));
     // A run's warnings and its full reason reach the card (M4: artifact paths that matched nothing).
-    scene->setJobNotes(QStringLiteral("train"), QStringLiteral("Starting the container failed: the engine said no (HTTP 500)"),
+    scene->setJobNotes(QStringLiteral("train"),
+                       QStringLiteral("Starting the container failed: the engine said no (HTTP 500)"),
                        {QStringLiteral("artifacts: 'models/' matched no files")});
-    QVERIFY(scene->card(QStringLiteral("train"))->toolTip().contains(QStringLiteral("warning: artifacts: 'models/' matched no files")));
+    QVERIFY(scene->card(QStringLiteral("train"))
+                ->toolTip()
+                .contains(QStringLiteral("warning: artifacts: 'models/' matched no files")));
     QVERIFY(scene->card(QStringLiteral("train"))->toolTip().contains(QStringLiteral("the engine said no (HTTP 500)")));
     QVERIFY(scene->card(QStringLiteral("train"))->statusLine().contains(QStringLiteral("1 warning")));
     QVERIFY(w.windowTitle().contains(QStringLiteral("offline-demo")));
@@ -153,7 +157,7 @@ void tst_MainWindow::canvasGroupsParallelJobsAndDrawsImplicitOrder()
     QCOMPARE(scene.card(QStringLiteral("b"))->content().instances, 3);
     QCOMPARE(scene.card(QStringLiteral("t"))->content().gpus, 1);
     QVERIFY(!scene.card(QStringLiteral("n"))); // when: never is not drawn
-    QCOMPARE(scene.implicitEdgeCount(), 1);     // t waits for the build stage
+    QCOMPARE(scene.implicitEdgeCount(), 1);    // t waits for the build stage
     QCOMPARE(scene.needsEdgeCount(), 0);
 }
 
@@ -232,7 +236,8 @@ void tst_MainWindow::remembersRecentProjects()
     auto labels = w.findChildren<QLabel *>();
     bool onWelcome = false;
     for (QLabel *l : labels)
-        onWelcome = onWelcome || (l->text().contains(QStringLiteral("recent:") + a.path()) && l->text().contains(b.path()));
+        onWelcome =
+            onWelcome || (l->text().contains(QStringLiteral("recent:") + a.path()) && l->text().contains(b.path()));
     QVERIFY(onWelcome);
     QMenu *file = w.menuBar()->actions().first()->menu();
     QMenu *recentMenu = nullptr;
@@ -327,7 +332,8 @@ void tst_MainWindow::restoresDockLayout()
         auto *inspector = first.findChild<QDockWidget *>(QStringLiteral("inspectorDock"));
         // The views leave room for it (the compare view's controls once forced it to 223 px).
         QVERIFY(first.centralWidget()->minimumSizeHint().width() <= 880);
-        QTRY_VERIFY2(inspector->width() >= 370, qPrintable(QStringLiteral("%1 of %2").arg(inspector->width()).arg(first.width())));
+        QTRY_VERIFY2(inspector->width() >= 370,
+                     qPrintable(QStringLiteral("%1 of %2").arg(inspector->width()).arg(first.width())));
     }
     QSettings().remove(QStringLiteral("mainWindow"));
     {
@@ -350,7 +356,8 @@ void tst_MainWindow::restoresDockLayout()
     MainWindow again;
     again.show();
     QVERIFY(QTest::qWaitForWindowExposed(&again));
-    QCOMPARE(again.dockWidgetArea(again.findChild<QDockWidget *>(QStringLiteral("consoleDock"))), Qt::RightDockWidgetArea);
+    QCOMPARE(again.dockWidgetArea(again.findChild<QDockWidget *>(QStringLiteral("consoleDock"))),
+             Qt::RightDockWidgetArea);
     QVERIFY(!again.findChild<QDockWidget *>(QStringLiteral("problemsDock"))->isVisible());
     // The charts as the user left them.
     auto *compare = again.findChild<CompareView *>(QStringLiteral("compareView"));
@@ -368,7 +375,8 @@ void tst_MainWindow::restoresDockLayout()
     for (QAction *a : view->actions())
         if (a->text() == QLatin1String("&Reset layout"))
             a->trigger();
-    QCOMPARE(again.dockWidgetArea(again.findChild<QDockWidget *>(QStringLiteral("consoleDock"))), Qt::BottomDockWidgetArea);
+    QCOMPARE(again.dockWidgetArea(again.findChild<QDockWidget *>(QStringLiteral("consoleDock"))),
+             Qt::BottomDockWidgetArea);
     QVERIFY(again.findChild<QDockWidget *>(QStringLiteral("problemsDock"))->isVisible());
     QSettings().remove(QStringLiteral("mainWindow"));
     QSettings().remove(QStringLiteral("compare"));
@@ -378,12 +386,14 @@ void tst_MainWindow::statusBarShowsEngineGpusAndCommit()
 {
     // No engine at this address and no nvidia-smi on PATH: both say so, neither blocks.
     QTemporaryDir dir;
-    const trainyard::test::ScopedEnv host("DOCKER_HOST", QByteArray("unix://") + dir.filePath(QStringLiteral("no-such.sock")).toUtf8());
+    const trainyard::test::ScopedEnv host("DOCKER_HOST", QByteArray("unix://") +
+                                                             dir.filePath(QStringLiteral("no-such.sock")).toUtf8());
     const trainyard::test::ScopedEnv path("PATH", "/usr/bin:/bin");
     QVERIFY(QStandardPaths::findExecutable(QStringLiteral("nvidia-smi")).isEmpty());
-    trainyard::test::shell(dir.path(), QStringLiteral("printf 'x:\n  script: [echo]\n' > .gitlab-ci.yml && git init -q -b main && "
-                                                     "git add -A && git -c user.name=t -c user.email=t@t commit -qm one && "
-                                                     "echo change >> .gitlab-ci.yml"));
+    trainyard::test::shell(dir.path(),
+                           QStringLiteral("printf 'x:\n  script: [echo]\n' > .gitlab-ci.yml && git init -q -b main && "
+                                          "git add -A && git -c user.name=t -c user.email=t@t commit -qm one && "
+                                          "echo change >> .gitlab-ci.yml"));
     MainWindow w;
     w.show();
     w.openProject(dir.path());
@@ -396,7 +406,8 @@ void tst_MainWindow::statusBarShowsEngineGpusAndCommit()
     QVERIFY(gpus->toolTip().contains(QStringLiteral("nvidia-smi")));
     QProcess git;
     git.setWorkingDirectory(dir.path());
-    git.start(QStringLiteral("git"), {QStringLiteral("rev-parse"), QStringLiteral("--short=8"), QStringLiteral("HEAD")});
+    git.start(QStringLiteral("git"),
+              {QStringLiteral("rev-parse"), QStringLiteral("--short=8"), QStringLiteral("HEAD")});
     QVERIFY(git.waitForFinished());
     const QString sha = QString::fromLatin1(git.readAllStandardOutput().trimmed());
     QTRY_COMPARE_WITH_TIMEOUT(commit->text(), QStringLiteral("main @ %1*").arg(sha), 10000); // * = uncommitted changes
@@ -410,8 +421,10 @@ void tst_MainWindow::shortcutsAndIcons()
     for (QAction *a : w.findChildren<QAction *>())
         byText.insert(QString(a->text()).remove(u'&'), a);
     const QList<std::pair<QString, QKeySequence>> expected{
-        {QStringLiteral("Open project…"), QKeySequence::Open}, {QStringLiteral("Save"), QKeySequence::Save},
-        {QStringLiteral("Undo"), QKeySequence::Undo},          {QStringLiteral("Redo"), QKeySequence::Redo},
+        {QStringLiteral("Open project…"), QKeySequence::Open},
+        {QStringLiteral("Save"), QKeySequence::Save},
+        {QStringLiteral("Undo"), QKeySequence::Undo},
+        {QStringLiteral("Redo"), QKeySequence::Redo},
         {QStringLiteral("Run pipeline"), QKeySequence(Qt::Key_F5)},
         {QStringLiteral("Cancel run"), QKeySequence(Qt::SHIFT | Qt::Key_F5)},
         {QStringLiteral("Find in log…"), QKeySequence::Find}};
@@ -455,9 +468,11 @@ void tst_MainWindow::shortcutsAndIcons()
     QTRY_VERIFY(guide->isVisible());
     QVERIFY(!guide->isModal());
     auto *guideText = guide->findChild<QTextBrowser *>(QStringLiteral("userGuideText"));
-    QTRY_VERIFY_WITH_TIMEOUT(guideText->toPlainText().contains(QStringLiteral("A tour of the window")), 10000); // read on a worker
+    QTRY_VERIFY_WITH_TIMEOUT(guideText->toPlainText().contains(QStringLiteral("A tour of the window")),
+                             10000);                                        // read on a worker
     QVERIFY(!guideText->toPlainText().contains(QStringLiteral("](docs/"))); // Markdown rendered, not shown raw
-    const QVariant shot = guideText->loadResource(QTextDocument::ImageResource, QUrl(QStringLiteral("docs/screenshots/window-canvas.png")));
+    const QVariant shot = guideText->loadResource(QTextDocument::ImageResource,
+                                                  QUrl(QStringLiteral("docs/screenshots/window-canvas.png")));
     QVERIFY(!shot.isNull()); // the screenshots load from beside the guide
     guide->close();
     w.activateWindow();
@@ -473,7 +488,8 @@ void tst_MainWindow::shortcutsAndIcons()
     QHash<QString, QString> shown;
     for (int i = 0; i < list->topLevelItemCount(); ++i)
         shown.insert(list->topLevelItem(i)->text(0), list->topLevelItem(i)->text(1));
-    QCOMPARE(shown.value(QStringLiteral("Run ▸ Run pipeline")), QKeySequence(Qt::Key_F5).toString(QKeySequence::NativeText));
+    QCOMPARE(shown.value(QStringLiteral("Run ▸ Run pipeline")),
+             QKeySequence(Qt::Key_F5).toString(QKeySequence::NativeText));
     QCOMPARE(shown.value(QStringLiteral("Run ▸ Cancel run")),
              QKeySequence(Qt::SHIFT | Qt::Key_F5).toString(QKeySequence::NativeText));
     QVERIFY2(shown.contains(QStringLiteral("File ▸ Open project")), qPrintable(QStringList(shown.keys()).join(u',')));
@@ -660,9 +676,10 @@ void tst_MainWindow::asksOncePerDataFolderOutsideTheProject()
     QTRY_COMPARE_WITH_TIMEOUT(asked.size(), 2, 10000);
     QVERIFY(trainyard::core::HostAccess::settingRoots().contains(datasets));
     auto *secondProblems = second.findChild<QListWidget *>(QStringLiteral("problemsList"));
-    QTRY_VERIFY_WITH_TIMEOUT(secondProblems->findItems(QStringLiteral("data input 'imagenet'"), Qt::MatchContains).isEmpty() &&
-                                 !secondProblems->findItems(QStringLiteral("data input 'etc'"), Qt::MatchContains).isEmpty(),
-                             10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        secondProblems->findItems(QStringLiteral("data input 'imagenet'"), Qt::MatchContains).isEmpty() &&
+            !secondProblems->findItems(QStringLiteral("data input 'etc'"), Qt::MatchContains).isEmpty(),
+        10000);
 
     // Settings ▸ Data folders lists it and removes it.
     DataRootsDialog dialog;

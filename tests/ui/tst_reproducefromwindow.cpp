@@ -11,6 +11,7 @@
 #include "pipeline/gitlabcireader.h"
 #include "runs/runslist.h"
 
+#include "support/files.h"
 #include <QDir>
 #include <QFile>
 #include <QMessageBox>
@@ -19,7 +20,6 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
-#include "support/files.h"
 
 using trainyard::test::git;
 using trainyard::test::writeFile;
@@ -36,10 +36,11 @@ struct Project
     QTemporaryDir dir;
     explicit Project(bool ignoreData)
     {
-        writeFile(dir.filePath(QStringLiteral(".gitlab-ci.yml")),
-                  "stages: [build]\n.trainyard:\n  data:\n    inputs: data\n"
-                  "build:\n  stage: build\n  script: ['mkdir -p out && cat \"$TRAINYARD_DATA_INPUTS/a.txt\" > out/a.txt']\n"
-                  "  artifacts:\n    paths: [out/]\n");
+        writeFile(
+            dir.filePath(QStringLiteral(".gitlab-ci.yml")),
+            "stages: [build]\n.trainyard:\n  data:\n    inputs: data\n"
+            "build:\n  stage: build\n  script: ['mkdir -p out && cat \"$TRAINYARD_DATA_INPUTS/a.txt\" > out/a.txt']\n"
+            "  artifacts:\n    paths: [out/]\n");
         writeFile(dir.filePath(QStringLiteral(".gitignore")), ignoreData ? ".trainyard/\ndata/\n" : ".trainyard/\n");
         writeFile(dir.filePath(QStringLiteral("data/a.txt")), "hello\n");
         git(path(), {QStringLiteral("init"), QStringLiteral("-q"), QStringLiteral("-b"), QStringLiteral("main")});

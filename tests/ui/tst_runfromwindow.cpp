@@ -13,12 +13,12 @@
 #include <QTreeWidget>
 
 #include <QAction>
+#include <QDirIterator>
+#include <QElapsedTimer>
 #include <QPlainTextEdit>
 #include <QProcess>
 #include <QTemporaryDir>
-#include <QElapsedTimer>
 #include <QTest>
-#include <QDirIterator>
 
 #include "support/demoproject.h"
 
@@ -74,7 +74,8 @@ void tst_RunFromWindow::runDemoAndApproveExport()
     QAction *run = action(w, QStringLiteral("&Run pipeline"));
     QVERIFY(run && run->isEnabled());
     run->trigger();
-    QTRY_COMPARE_WITH_TIMEOUT(statusOf(scene, QStringLiteral("export")), std::optional(core::JobStatus::Manual), 180000);
+    QTRY_COMPARE_WITH_TIMEOUT(statusOf(scene, QStringLiteral("export")), std::optional(core::JobStatus::Manual),
+                              180000);
     for (const char *job : {"unit-tests", "train", "evaluate"})
         QCOMPARE(statusOf(scene, QLatin1String(job)), std::optional(core::JobStatus::Success));
     // The card's own Approve button, clicked on the canvas.
@@ -84,13 +85,15 @@ void tst_RunFromWindow::runDemoAndApproveExport()
     view->centerOn(exportCard);
     QTest::mouseClick(view->viewport(), Qt::LeftButton, {},
                       view->mapFromScene(exportCard->mapToScene(JobCardItem::approveRect().center())));
-    QTRY_COMPARE_WITH_TIMEOUT(statusOf(scene, QStringLiteral("export")), std::optional(core::JobStatus::Success), 60000);
+    QTRY_COMPARE_WITH_TIMEOUT(statusOf(scene, QStringLiteral("export")), std::optional(core::JobStatus::Success),
+                              60000);
     QTRY_VERIFY_WITH_TIMEOUT(run->isEnabled(), 30000); // the run is over
     RunConsole *console = w.findChild<RunConsole *>();
     QVERIFY(console);
     JobLogView *log = console->existingView(QStringLiteral("train"));
     QVERIFY(log);
-    QTRY_VERIFY_WITH_TIMEOUT(log->findChild<QPlainTextEdit *>()->toPlainText().contains(QStringLiteral("artifacts collected")), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        log->findChild<QPlainTextEdit *>()->toPlainText().contains(QStringLiteral("artifacts collected")), 10000);
     if (qEnvironmentVariableIsSet("TRAINYARD_SCREENSHOT"))
         w.grab().save(qEnvironmentVariable("TRAINYARD_SCREENSHOT"));
 
@@ -121,16 +124,19 @@ void tst_RunFromWindow::retryFailedJobReusesItsNeeds()
     const QString count = dir.filePath(QStringLiteral("prepare-count"));
     QFile file(dir.filePath(QStringLiteral(".gitlab-ci.yml")));
     QVERIFY(file.open(QIODevice::WriteOnly));
-    file.write(QStringLiteral("stages: [build, test]\n"
-                              "prepare:\n  stage: build\n  script:\n    - echo run >> '%1'\n    - echo data > data.txt\n"
-                              "  artifacts:\n    paths: [data.txt]\n"
-                              "flaky:\n  stage: test\n  needs: [prepare]\n  script:\n    - cat data.txt\n"
-                              "    - if [ -f '%2' ]; then echo second; else touch '%2'; exit 1; fi\n")
-                   .arg(count, marker)
-                   .toUtf8());
+    file.write(
+        QStringLiteral("stages: [build, test]\n"
+                       "prepare:\n  stage: build\n  script:\n    - echo run >> '%1'\n    - echo data > data.txt\n"
+                       "  artifacts:\n    paths: [data.txt]\n"
+                       "flaky:\n  stage: test\n  needs: [prepare]\n  script:\n    - cat data.txt\n"
+                       "    - if [ -f '%2' ]; then echo second; else touch '%2'; exit 1; fi\n")
+            .arg(count, marker)
+            .toUtf8());
     file.close();
-    test::shell(dir.path(), QStringLiteral("printf '.trainyard/\nflaky-ran\nprepare-count\n' > .gitignore && git init -q -b main && "
-                                     "git add -A && git -c user.name=t -c user.email=t@t commit -qm flaky"));
+    test::shell(
+        dir.path(),
+        QStringLiteral("printf '.trainyard/\nflaky-ran\nprepare-count\n' > .gitignore && git init -q -b main && "
+                       "git add -A && git -c user.name=t -c user.email=t@t commit -qm flaky"));
     MainWindow w;
     w.show();
     w.openProject(dir.path());
@@ -162,18 +168,21 @@ void tst_RunFromWindow::secretsReachTheJobMasked()
     QTemporaryDir dir;
     QFile file(dir.filePath(QStringLiteral(".gitlab-ci.yml")));
     QVERIFY(file.open(QIODevice::WriteOnly));
-    file.write("deploy:\n  script:\n    - echo \"token=$TOKEN\"\n    - test \"$TOKEN\" = abcd1234efgh && echo has-the-value\n");
+    file.write("deploy:\n  script:\n    - echo \"token=$TOKEN\"\n    - test \"$TOKEN\" = abcd1234efgh && echo "
+               "has-the-value\n");
     file.close();
-    test::shell(dir.path(), QStringLiteral("printf '.trainyard/\\n' > .gitignore && git init -q -b main && git add -A && "
-                                           "git -c user.name=t -c user.email=t@t commit -qm secrets && mkdir -p .trainyard && "
-                                           "printf 'TOKEN=abcd1234efgh\\n' > .trainyard/secrets.env"));
+    test::shell(dir.path(),
+                QStringLiteral("printf '.trainyard/\\n' > .gitignore && git init -q -b main && git add -A && "
+                               "git -c user.name=t -c user.email=t@t commit -qm secrets && mkdir -p .trainyard && "
+                               "printf 'TOKEN=abcd1234efgh\\n' > .trainyard/secrets.env"));
     MainWindow w;
     w.show();
     w.openProject(dir.path());
     PipelineScene *scene = w.findChild<PipelineCanvas *>()->pipelineScene();
     QTRY_VERIFY_WITH_TIMEOUT(scene->card(QStringLiteral("deploy")), 10000);
     w.runPipeline({}, true);
-    QTRY_COMPARE_WITH_TIMEOUT(statusOf(scene, QStringLiteral("deploy")), std::optional(core::JobStatus::Success), 60000);
+    QTRY_COMPARE_WITH_TIMEOUT(statusOf(scene, QStringLiteral("deploy")), std::optional(core::JobStatus::Success),
+                              60000);
     QTRY_VERIFY_WITH_TIMEOUT(!w.isRunning(), 30000);
     QByteArray logs;
     QDirIterator it(dir.filePath(QStringLiteral(".trainyard/logs")), {QStringLiteral("*.log")}, QDir::Files,
@@ -188,15 +197,19 @@ void tst_RunFromWindow::secretsReachTheJobMasked()
     QVERIFY(!logs.contains("abcd1234efgh"));
     auto *console = w.findChild<RunConsole *>();
     QVERIFY(console);
-    QVERIFY(!console->viewFor(QStringLiteral("deploy"))->textEdit()->toPlainText().contains(QStringLiteral("abcd1234efgh")));
+    QVERIFY(!console->viewFor(QStringLiteral("deploy"))
+                 ->textEdit()
+                 ->toPlainText()
+                 .contains(QStringLiteral("abcd1234efgh")));
 }
 
 void tst_RunFromWindow::cancelLongJob()
 {
     QTemporaryDir dir;
     QVERIFY(test::copyOfflineDemo(dir.path()));
-    test::shell(dir.path(), QStringLiteral("printf 'slow:\\n  stage: test\\n  script: [sleep 120]\\n' >> .gitlab-ci.yml && "
-                                     "git -c user.name=t -c user.email=t@t commit -qam slow"));
+    test::shell(dir.path(),
+                QStringLiteral("printf 'slow:\\n  stage: test\\n  script: [sleep 120]\\n' >> .gitlab-ci.yml && "
+                               "git -c user.name=t -c user.email=t@t commit -qam slow"));
     MainWindow w;
     w.show();
     w.openProject(dir.path());
@@ -207,7 +220,8 @@ void tst_RunFromWindow::cancelLongJob()
     QElapsedTimer t;
     t.start();
     w.cancelJob(QStringLiteral("slow"));
-    QTRY_COMPARE_WITH_TIMEOUT(statusOf(scene, QStringLiteral("slow")), std::optional(core::JobStatus::Cancelled), 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(statusOf(scene, QStringLiteral("slow")), std::optional(core::JobStatus::Cancelled),
+                              30000);
     QVERIFY(t.elapsed() < 30000);
     // The rest of the run would wait for the manual export: cancel the whole run too.
     action(w, QStringLiteral("&Cancel run"))->trigger();

@@ -4,21 +4,21 @@
 #include "console/joblogview.h"
 #include "console/runconsole.h"
 #include "engine/joblogfile.h"
-#include "runs/runlogloader.h"
 #include "lineage/lineagestore.h"
+#include "runs/runlogloader.h"
 #include "runs/runslist.h"
 
+#include <QClipboard>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QGuiApplication>
 #include <QLineEdit>
 #include <QLocale>
 #include <QMenu>
 #include <QPlainTextEdit>
 #include <QSignalSpy>
 #include <QTemporaryDir>
-#include <QClipboard>
-#include <QGuiApplication>
 #include <QTest>
 
 #include "support/recordedruns.h"

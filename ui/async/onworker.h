@@ -16,7 +16,7 @@ namespace trainyard::ui {
 // thread, only if the receiver still exists: its QPointer is read on the thread that deletes it.
 
 /// Calls `call(receiver)` on the GUI thread if `receiver` still exists then. Safe from any thread.
-template<typename Receiver, typename Call> void postTo(const QPointer<Receiver> &receiver, Call call)
+template <typename Receiver, typename Call> void postTo(const QPointer<Receiver> &receiver, Call call)
 {
     QCoreApplication *app = QCoreApplication::instance();
     if (!app)
@@ -32,12 +32,13 @@ template<typename Receiver, typename Call> void postTo(const QPointer<Receiver> 
 
 /// Runs `work()` on the thread pool and hands its result to `done(result)` on the GUI thread,
 /// unless `receiver` is gone by then. The GUI thread never waits for `work`.
-template<typename Receiver, typename Work, typename Done> void onWorker(Receiver *receiver, Work work, Done done)
+template <typename Receiver, typename Work, typename Done> void onWorker(Receiver *receiver, Work work, Done done)
 {
     const QPointer<Receiver> guard(receiver);
     QThreadPool::globalInstance()->start([guard, work = std::move(work), done = std::move(done)]() mutable {
         auto result = work();
-        postTo(guard, [done = std::move(done), result = std::move(result)](Receiver *) mutable { done(std::move(result)); });
+        postTo(guard,
+               [done = std::move(done), result = std::move(result)](Receiver *) mutable { done(std::move(result)); });
     });
 }
 

@@ -54,12 +54,14 @@ void CanvasMenus::showJobMenu(const QString &job, const QPoint &at)
     if (running && (status == core::JobStatus::Running || status == core::JobStatus::Pending))
         menu.addAction(icon("cancel"), tr("Cancel '%1'").arg(job), m_runs, [this, job] { m_runs->cancelJob(job); });
     if (!running && m_canRun()) {
-        if ((status == core::JobStatus::Failed || status == core::JobStatus::Cancelled) && !m_runs->lastRunId().isEmpty())
+        if ((status == core::JobStatus::Failed || status == core::JobStatus::Cancelled) &&
+            !m_runs->lastRunId().isEmpty())
             menu.addAction(icon("retry"), tr("Retry '%1'").arg(job), this,
                            [this, job] { m_run(job, m_runs->lastRunInShell(), m_runs->lastRunId()); })
                 ->setToolTip(tr("Runs the job again; what it needs is reused from the last run where it succeeded"));
         else
-            menu.addAction(icon("run-from"), tr("Run '%1' with its needs").arg(job), this, [this, job] { m_run(job, false, {}); });
+            menu.addAction(icon("run-from"), tr("Run '%1' with its needs").arg(job), this,
+                           [this, job] { m_run(job, false, {}); });
     }
     menu.addAction(tr("Show log"), this, [this, job] {
         m_docks->console()->setCurrentWidget(m_docks->console()->viewFor(job));
@@ -75,7 +77,8 @@ void CanvasMenus::showNeedMenu(const QString &job, const QString &need, const QP
     if (m_runs->isRunning() || !m_edit->document())
         return;
     QMenu menu(m_canvas);
-    menu.addAction(tr("Remove: '%1' needs '%2'").arg(job, need), this, [this, job, need] { m_edit->removeNeed(job, need); });
+    menu.addAction(tr("Remove: '%1' needs '%2'").arg(job, need), this,
+                   [this, job, need] { m_edit->removeNeed(job, need); });
     menu.exec(at);
 }
 

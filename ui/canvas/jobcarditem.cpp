@@ -1,8 +1,8 @@
 #include "jobcarditem.h"
 
 #include <QApplication>
-#include <QPainter>
 #include <QGraphicsSceneMouseEvent>
+#include <QPainter>
 #include <QPalette>
 #include <QStyleOptionGraphicsItem>
 
@@ -16,14 +16,22 @@ QColor statusColor(std::optional<core::JobStatus> status, const QPalette &palett
     if (!status)
         return palette.color(QPalette::Mid);
     switch (*status) {
-    case core::JobStatus::Pending: return palette.color(QPalette::Mid);
-    case core::JobStatus::Manual: return QColor(0x8b, 0x5c, 0xf6);
-    case core::JobStatus::Running: return QColor(0x1f, 0x6f, 0xeb);
-    case core::JobStatus::Success: return QColor(0x2d, 0xa4, 0x4e);
-    case core::JobStatus::Failed: return QColor(0xcf, 0x22, 0x2e);
-    case core::JobStatus::FailedAllowed: return QColor(0xd2, 0x99, 0x22);
-    case core::JobStatus::Skipped: return palette.color(QPalette::Dark);
-    case core::JobStatus::Cancelled: return palette.color(QPalette::Dark);
+    case core::JobStatus::Pending:
+        return palette.color(QPalette::Mid);
+    case core::JobStatus::Manual:
+        return QColor(0x8b, 0x5c, 0xf6);
+    case core::JobStatus::Running:
+        return QColor(0x1f, 0x6f, 0xeb);
+    case core::JobStatus::Success:
+        return QColor(0x2d, 0xa4, 0x4e);
+    case core::JobStatus::Failed:
+        return QColor(0xcf, 0x22, 0x2e);
+    case core::JobStatus::FailedAllowed:
+        return QColor(0xd2, 0x99, 0x22);
+    case core::JobStatus::Skipped:
+        return palette.color(QPalette::Dark);
+    case core::JobStatus::Cancelled:
+        return palette.color(QPalette::Dark);
     }
     return palette.color(QPalette::Mid);
 }
@@ -87,7 +95,9 @@ QString JobCardItem::statusLine(const QDateTime &now) const
     QStringList parts{core::jobStatusToString(*m_status)};
     if (*m_status == core::JobStatus::Running && m_started.isValid()) {
         const qint64 s = std::max<qint64>(0, m_started.secsTo(now));
-        parts << (s >= 3600 ? QStringLiteral("%1:%2:%3").arg(s / 3600).arg(s / 60 % 60, 2, 10, QLatin1Char('0'))
+        parts << (s >= 3600 ? QStringLiteral("%1:%2:%3")
+                                  .arg(s / 3600)
+                                  .arg(s / 60 % 60, 2, 10, QLatin1Char('0'))
                                   .arg(s % 60, 2, 10, QLatin1Char('0'))
                             : QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0')));
     }
@@ -189,7 +199,8 @@ void JobCardItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *optio
     const QRectF r(0, 0, Width, Height);
     painter->setRenderHint(QPainter::Antialiasing);
     const bool selected = option->state & QStyle::State_Selected;
-    painter->setPen(QPen(selected ? palette.color(QPalette::Highlight) : palette.color(QPalette::Mid), selected ? 2.5 : 1));
+    painter->setPen(
+        QPen(selected ? palette.color(QPalette::Highlight) : palette.color(QPalette::Mid), selected ? 2.5 : 1));
     painter->setBrush(palette.color(QPalette::Base));
     painter->drawRoundedRect(r, 8, 8);
     // The status stripe on the left edge.

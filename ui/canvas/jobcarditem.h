@@ -27,12 +27,12 @@ public:
     {
         QString name;
         QString image;
-        int gpus = 0;            ///< -1 = all
+        int gpus = 0; ///< -1 = all
         bool manual = false;
         bool allowFailure = false;
         bool artifacts = false;
-        int instances = 1;       ///< parallel / matrix instances
-        QStringList problems;    ///< validator and linter messages for this job
+        int instances = 1;    ///< parallel / matrix instances
+        QStringList problems; ///< validator and linter messages for this job
     };
 
     explicit JobCardItem(Content content, QGraphicsItem *parent = nullptr);

@@ -54,8 +54,8 @@ void PipelineCanvas::contextMenuEvent(QContextMenuEvent *event)
         }
         const QString kind = hit->data(PipelineScene::KindKey).toString();
         if (kind == QLatin1String("needs")) {
-            Q_EMIT needMenuRequested(hit->data(PipelineScene::ToKey).toString(), hit->data(PipelineScene::FromKey).toString(),
-                                     event->globalPos());
+            Q_EMIT needMenuRequested(hit->data(PipelineScene::ToKey).toString(),
+                                     hit->data(PipelineScene::FromKey).toString(), event->globalPos());
             event->accept();
             return;
         }

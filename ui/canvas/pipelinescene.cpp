@@ -89,7 +89,7 @@ PipelineScene::~PipelineScene()
     clear();
 }
 
-template<typename F> void PipelineScene::later(F emitter)
+template <typename F> void PipelineScene::later(F emitter)
 {
     QMetaObject::invokeMethod(this, emitter, Qt::QueuedConnection);
 }
@@ -121,7 +121,8 @@ QString PipelineScene::stageAt(const QPointF &scenePos) const
     return i < m_lanes.size() ? m_lanes[i] : QString();
 }
 
-void PipelineScene::setJobStatus(const QString &job, core::JobStatus status, const QString &detail, const QDateTime &started)
+void PipelineScene::setJobStatus(const QString &job, core::JobStatus status, const QString &detail,
+                                 const QDateTime &started)
 {
     JobCardItem *c = card(job);
     if (!c)

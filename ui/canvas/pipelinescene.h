@@ -97,11 +97,11 @@ private:
     JobCardItem *cardAt(const QPointF &scenePos, const JobCardItem *except = nullptr) const;
     void tickElapsed();
     /// Emits after the current mouse event has returned: the edit rebuilds the scene.
-    template<typename F> void later(F emitter);
+    template <typename F> void later(F emitter);
 
-    QHash<QString, JobCardItem *> m_cards;   // by base name
-    QHash<QString, QString> m_baseOf;         // instance name -> base name
-    QHash<QString, QString> m_stageOf;        // base name -> stage
+    QHash<QString, JobCardItem *> m_cards; // by base name
+    QHash<QString, QString> m_baseOf;      // instance name -> base name
+    QHash<QString, QString> m_stageOf;     // base name -> stage
     QStringList m_lanes;
     QHash<QString, QGraphicsRectItem *> m_laneItems;
     std::vector<Edge> m_edges;

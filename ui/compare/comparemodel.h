@@ -1,8 +1,8 @@
 #pragma once
 
 #include "common/error.h"
-#include "metrics/eventfilereader.h"
 #include "lineage/runscalarslocator.h"
+#include "metrics/eventfilereader.h"
 #include "metrics/scalarseries.h"
 #include "seriesstats.h"
 

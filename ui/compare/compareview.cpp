@@ -6,9 +6,9 @@
 #include "comparerunlist.h"
 #include "comparetable.h"
 #include "metrics/logdirscanner.h"
+#include "metrics/scalarscsv.h"
 #include "runcolors.h"
 #include "scalarchart.h"
-#include "metrics/scalarscsv.h"
 
 #include <QCheckBox>
 #include <QComboBox>

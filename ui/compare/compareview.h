@@ -148,7 +148,7 @@ private:
     bool m_ignoreOutliers = false;
     int m_gridColumns = 0;
     QTimer m_tableTimer;
-    QSet<QString> m_loaded; ///< runs whose first data arrived
+    QSet<QString> m_loaded;    ///< runs whose first data arrived
     QSet<QString> m_focus;     ///< showPipelineRuns(): run ids to draw, until all are listed
     QSet<QString> m_focusSeen; ///< keys whose check state the focus has set
 };

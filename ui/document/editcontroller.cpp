@@ -112,7 +112,8 @@ void EditController::addJob(const QString &stage)
         return;
     const QStringList stages = listedStages();
     bool ok = false;
-    const QString name = QInputDialog::getText(m_window, tr("Add job"), tr("Job name:"), QLineEdit::Normal, {}, &ok).trimmed();
+    const QString name =
+        QInputDialog::getText(m_window, tr("Add job"), tr("Job name:"), QLineEdit::Normal, {}, &ok).trimmed();
     if (!ok || name.isEmpty())
         return;
     QString target = stage;
@@ -263,7 +264,8 @@ void EditController::addJobActions(QMenu &menu, const QString &job)
     menu.addAction(tr("Rename…"), this, [this, doc, job] {
         bool ok = false;
         const QString name = QInputDialog::getText(m_window, tr("Rename job"), tr("New name of '%1':").arg(job),
-                                                   QLineEdit::Normal, job, &ok).trimmed();
+                                                   QLineEdit::Normal, job, &ok)
+                                 .trimmed();
         if (ok && !name.isEmpty() && name != job)
             doc->push(new RenameJobCommand(doc, job, name));
     });
@@ -275,12 +277,14 @@ void EditController::addJobActions(QMenu &menu, const QString &job)
     QMenu *addNeed = menu.addMenu(tr("Add need"));
     for (const core::Job &other : doc->pipeline().jobs) {
         if (other.name != job)
-            addNeed->addAction(other.name, this, [doc, job, n = other.name] { doc->push(new AddNeedCommand(doc, job, n)); });
+            addNeed->addAction(other.name, this,
+                               [doc, job, n = other.name] { doc->push(new AddNeedCommand(doc, job, n)); });
     }
     if (const auto &needs = doc->pipeline().job(job)->needs; needs && !needs->empty()) {
         QMenu *removeNeed = menu.addMenu(tr("Remove need"));
         for (const core::Need &n : *needs)
-            removeNeed->addAction(n.job, this, [doc, job, n = n.job] { doc->push(new RemoveNeedCommand(doc, job, n)); });
+            removeNeed->addAction(n.job, this,
+                                  [doc, job, n = n.job] { doc->push(new RemoveNeedCommand(doc, job, n)); });
     }
     menu.addAction(tr("Delete"), this, [this, job] { deleteJob(job); });
 }

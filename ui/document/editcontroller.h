@@ -28,7 +28,10 @@ public:
     void setDocument(std::unique_ptr<PipelineDocument> document);
     /// While `shownElsewhere()` is true, a refused edit is not shown in a message box (the job
     /// inspector shows its own refusals inline).
-    void setProblemShownElsewhere(std::function<bool()> shownElsewhere) { m_shownElsewhere = std::move(shownElsewhere); }
+    void setProblemShownElsewhere(std::function<bool()> shownElsewhere)
+    {
+        m_shownElsewhere = std::move(shownElsewhere);
+    }
     PipelineDocument *document() const { return m_document.get(); }
 
     QAction *undoAction() const { return m_undo; }

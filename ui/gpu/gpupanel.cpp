@@ -120,8 +120,13 @@ void GpuPanel::refresh()
     }
     m_querying = true;
     onWorker(
-        this, [executable = m_nvidiaSmi, timeout = m_queryTimeoutMs] { return core::GpuInventory::query(executable, timeout); },
-        [this, generation = m_generation](const core::Result<core::GpuInventorySnapshot> &result) { apply(generation, result); });
+        this,
+        [executable = m_nvidiaSmi, timeout = m_queryTimeoutMs] {
+            return core::GpuInventory::query(executable, timeout);
+        },
+        [this, generation = m_generation](const core::Result<core::GpuInventorySnapshot> &result) {
+            apply(generation, result);
+        });
 }
 
 void GpuPanel::apply(quint64 generation, const core::Result<core::GpuInventorySnapshot> &result)

@@ -21,8 +21,7 @@ HelpCommands::HelpCommands(QMainWindow *window, StatusProbe *probe)
     : QObject(window)
     , m_window(window)
     , m_probe(probe)
-{
-}
+{}
 
 bool HelpCommands::showUserGuide()
 {
@@ -58,14 +57,15 @@ void HelpCommands::showShortcuts()
 void HelpCommands::checkMachine()
 {
     auto connection = std::make_shared<QMetaObject::Connection>();
-    *connection = connect(m_probe, &StatusProbe::machineChecked, this, [this, connection](const std::vector<core::CheckItem> &items) {
-        disconnect(*connection);
-        auto *box = new QMessageBox(QMessageBox::Information, tr("Check this machine"),
-                                    tr("<h3>What Trainyard needs</h3>%1").arg(WelcomePage::machineCheckHtml(items)),
-                                    QMessageBox::Ok, m_window);
-        box->setAttribute(Qt::WA_DeleteOnClose);
-        box->open();
-    });
+    *connection = connect(
+        m_probe, &StatusProbe::machineChecked, this, [this, connection](const std::vector<core::CheckItem> &items) {
+            disconnect(*connection);
+            auto *box = new QMessageBox(QMessageBox::Information, tr("Check this machine"),
+                                        tr("<h3>What Trainyard needs</h3>%1").arg(WelcomePage::machineCheckHtml(items)),
+                                        QMessageBox::Ok, m_window);
+            box->setAttribute(Qt::WA_DeleteOnClose);
+            box->open();
+        });
     m_window->statusBar()->showMessage(tr("Checking this machine…"), 5000);
     m_probe->checkMachine();
 }

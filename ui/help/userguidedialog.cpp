@@ -88,16 +88,16 @@ UserGuideDialog::UserGuideDialog(const QString &guide, QWidget *parent)
             return decoded;
         },
         [this, dir = QFileInfo(guide).absolutePath()](const DecodedGuide &g) {
-        if (!g.error.isEmpty()) {
-            m_browser->setPlainText(g.error);
-            return;
-        }
-        QTextDocument *doc = m_browser->document();
-        m_browser->setSearchPaths({dir}); // links such as docs/cli.md open from beside the guide
-        for (const auto &[link, image] : g.images)
-            doc->addResource(QTextDocument::ImageResource, QUrl(link), image);
-        doc->setMarkdown(QString::fromUtf8(g.markdown));
-        fitImages(doc, 820);
+            if (!g.error.isEmpty()) {
+                m_browser->setPlainText(g.error);
+                return;
+            }
+            QTextDocument *doc = m_browser->document();
+            m_browser->setSearchPaths({dir}); // links such as docs/cli.md open from beside the guide
+            for (const auto &[link, image] : g.images)
+                doc->addResource(QTextDocument::ImageResource, QUrl(link), image);
+            doc->setMarkdown(QString::fromUtf8(g.markdown));
+            fitImages(doc, 820);
         });
 }
 

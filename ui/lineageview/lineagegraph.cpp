@@ -21,14 +21,22 @@ constexpr qreal RowGap = 16;
 QColor kindColor(LineageGraph::Kind kind)
 {
     switch (kind) {
-    case LineageGraph::Kind::Commit: return QColor(0x6e, 0x77, 0x81);
-    case LineageGraph::Kind::Data: return QColor(0x1f, 0x88, 0x3d);
-    case LineageGraph::Kind::Image: return QColor(0x1f, 0x6f, 0xeb);
-    case LineageGraph::Kind::Job: return QColor(0x8b, 0x5c, 0xf6);
-    case LineageGraph::Kind::Artifact: return QColor(0xbf, 0x87, 0x00);
-    case LineageGraph::Kind::Subject: return QColor(0xd2, 0x99, 0x22);
-    case LineageGraph::Kind::UsedByJob: return QColor(0x8b, 0x5c, 0xf6);
-    case LineageGraph::Kind::UsedByArtifact: return QColor(0xbf, 0x87, 0x00);
+    case LineageGraph::Kind::Commit:
+        return QColor(0x6e, 0x77, 0x81);
+    case LineageGraph::Kind::Data:
+        return QColor(0x1f, 0x88, 0x3d);
+    case LineageGraph::Kind::Image:
+        return QColor(0x1f, 0x6f, 0xeb);
+    case LineageGraph::Kind::Job:
+        return QColor(0x8b, 0x5c, 0xf6);
+    case LineageGraph::Kind::Artifact:
+        return QColor(0xbf, 0x87, 0x00);
+    case LineageGraph::Kind::Subject:
+        return QColor(0xd2, 0x99, 0x22);
+    case LineageGraph::Kind::UsedByJob:
+        return QColor(0x8b, 0x5c, 0xf6);
+    case LineageGraph::Kind::UsedByArtifact:
+        return QColor(0xbf, 0x87, 0x00);
     }
     return QColor(0x6e, 0x77, 0x81);
 }
@@ -36,14 +44,22 @@ QColor kindColor(LineageGraph::Kind kind)
 QString kindName(LineageGraph::Kind kind)
 {
     switch (kind) {
-    case LineageGraph::Kind::Commit: return QObject::tr("commit");
-    case LineageGraph::Kind::Data: return QObject::tr("data");
-    case LineageGraph::Kind::Image: return QObject::tr("image");
-    case LineageGraph::Kind::Job: return QObject::tr("job");
-    case LineageGraph::Kind::Artifact: return QObject::tr("input");
-    case LineageGraph::Kind::Subject: return QObject::tr("artifact");
-    case LineageGraph::Kind::UsedByJob: return QObject::tr("used by");
-    case LineageGraph::Kind::UsedByArtifact: return QObject::tr("made from it");
+    case LineageGraph::Kind::Commit:
+        return QObject::tr("commit");
+    case LineageGraph::Kind::Data:
+        return QObject::tr("data");
+    case LineageGraph::Kind::Image:
+        return QObject::tr("image");
+    case LineageGraph::Kind::Job:
+        return QObject::tr("job");
+    case LineageGraph::Kind::Artifact:
+        return QObject::tr("input");
+    case LineageGraph::Kind::Subject:
+        return QObject::tr("artifact");
+    case LineageGraph::Kind::UsedByJob:
+        return QObject::tr("used by");
+    case LineageGraph::Kind::UsedByArtifact:
+        return QObject::tr("made from it");
     }
     return {};
 }
@@ -93,7 +109,9 @@ public:
         const bool selected = option->state & QStyle::State_Selected;
         const bool subject = m_kind == LineageGraph::Kind::Subject;
         painter->setRenderHint(QPainter::Antialiasing);
-        painter->setPen(QPen(selected ? palette.color(QPalette::Highlight) : subject ? kindColor(m_kind) : palette.color(QPalette::Mid),
+        painter->setPen(QPen(selected  ? palette.color(QPalette::Highlight)
+                             : subject ? kindColor(m_kind)
+                                       : palette.color(QPalette::Mid),
                              selected || subject ? 2.2 : 1));
         painter->setBrush(palette.color(QPalette::Base));
         painter->drawRoundedRect(QRectF(0, 0, NodeWidth, NodeHeight), 7, 7);
@@ -138,8 +156,7 @@ private:
 
 LineageGraph::LineageGraph(QObject *parent)
     : QGraphicsScene(parent)
-{
-}
+{}
 
 LineageGraph::~LineageGraph()
 {
@@ -193,29 +210,33 @@ void LineageGraph::setReview(const ArtifactReview &review)
     // Column 0: what the runs were made from.
     int sources = 0;
     for (const core::LineageCommit &c : p.commits) {
-        QString rows = row(tr("sha"), c.sha) + row(tr("author"), QStringLiteral("%1 <%2>").arg(c.authorName, c.authorEmail)) +
+        QString rows = row(tr("sha"), c.sha) +
+                       row(tr("author"), QStringLiteral("%1 <%2>").arg(c.authorName, c.authorEmail)) +
                        row(tr("committed"), when(c.committed)) + row(tr("message"), c.message);
         for (const core::LineageRun &r : p.runs) {
             if (r.commitSha == c.sha) {
                 rows += row(tr("branch"), r.branch);
-                rows += row(tr("uncommitted changes"), r.dirty ? tr("yes (diff %1)").arg(shortHash(r.diffHash)) : tr("no"));
+                rows +=
+                    row(tr("uncommitted changes"), r.dirty ? tr("yes (diff %1)").arg(shortHash(r.diffHash)) : tr("no"));
             }
         }
         addNode(QStringLiteral("commit:") + c.sha, Kind::Commit, c.sha.left(10), c.message.section(u'\n', 0, 0),
                 table(tr("Commit"), rows), 0, sources++);
     }
     for (const core::LineageDataVersion &d : p.data) {
-        const QString rows = row(tr("name"), d.name) + row(tr("path"), d.path) + row(tr("hash"), d.hash) +
-                             row(tr("files"), locale.toString(d.fileCount)) +
-                             row(tr("bytes"), locale.toString(d.totalBytes)) +
-                             (d.dvcMd5.isEmpty() ? QString() : row(tr("DVC md5"), QStringLiteral("%1 (%2)").arg(d.dvcMd5, d.dvcSource)));
+        const QString rows =
+            row(tr("name"), d.name) + row(tr("path"), d.path) + row(tr("hash"), d.hash) +
+            row(tr("files"), locale.toString(d.fileCount)) + row(tr("bytes"), locale.toString(d.totalBytes)) +
+            (d.dvcMd5.isEmpty() ? QString() : row(tr("DVC md5"), QStringLiteral("%1 (%2)").arg(d.dvcMd5, d.dvcSource)));
         addNode(QStringLiteral("data:%1/%2").arg(d.runId, d.name), Kind::Data, d.name,
-                d.hash.isEmpty() ? tr("not versioned") : shortHash(d.hash), table(tr("Data version"), rows), 0, sources++);
+                d.hash.isEmpty() ? tr("not versioned") : shortHash(d.hash), table(tr("Data version"), rows), 0,
+                sources++);
     }
     for (const core::LineageImage &i : p.images) {
-        const QString rows = row(tr("reference"), i.reference) + row(tr("image ID"), i.imageId) +
-                             row(tr("digests"), i.repoDigests.join(QStringLiteral(", "))) +
-                             (i.buildContextHash.isEmpty() ? QString() : row(tr("built from context"), i.buildContextHash));
+        const QString rows =
+            row(tr("reference"), i.reference) + row(tr("image ID"), i.imageId) +
+            row(tr("digests"), i.repoDigests.join(QStringLiteral(", "))) +
+            (i.buildContextHash.isEmpty() ? QString() : row(tr("built from context"), i.buildContextHash));
         addNode(QStringLiteral("image:") + (i.imageId.isEmpty() ? i.reference : i.imageId), Kind::Image, i.reference,
                 i.repoDigests.isEmpty() ? (i.imageId.isEmpty() ? tr("not resolved") : shortHash(i.imageId))
                                         : i.repoDigests.first().section(u'@', 1).left(19),
@@ -236,24 +257,28 @@ void LineageGraph::setReview(const ArtifactReview &review)
             if (s.runId == j.runId && s.job == j.name)
                 scalars += QStringLiteral("%1=%2 ").arg(s.tag).arg(s.value, 0, 'g', 6);
         }
-        const QString rows = row(tr("run"), j.runId) + row(tr("stage"), j.stage) + row(tr("status"), j.status) +
-                             row(tr("exit code"), QString::number(j.exitCode)) + row(tr("attempts"), QString::number(j.attempts)) +
-                             row(tr("started"), when(j.started)) + row(tr("finished"), when(j.finished)) +
-                             row(tr("engine"), j.engine + (j.isolation.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(j.isolation))) +
-                             row(tr("image"), j.image) + row(tr("GPUs"), j.gpus.isEmpty() ? tr("none") : j.gpus.join(u',')) +
-                             (j.reusedFrom.isEmpty() ? QString() : row(tr("reused from run"), j.reusedFrom)) +
-                             (vars.isEmpty() ? QString() : row(tr("variables"), vars.trimmed())) +
-                             (scalars.isEmpty() ? QString() : row(tr("final scalars"), scalars.trimmed()));
+        const QString rows =
+            row(tr("run"), j.runId) + row(tr("stage"), j.stage) + row(tr("status"), j.status) +
+            row(tr("exit code"), QString::number(j.exitCode)) + row(tr("attempts"), QString::number(j.attempts)) +
+            row(tr("started"), when(j.started)) + row(tr("finished"), when(j.finished)) +
+            row(tr("engine"),
+                j.engine + (j.isolation.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(j.isolation))) +
+            row(tr("image"), j.image) + row(tr("GPUs"), j.gpus.isEmpty() ? tr("none") : j.gpus.join(u',')) +
+            (j.reusedFrom.isEmpty() ? QString() : row(tr("reused from run"), j.reusedFrom)) +
+            (vars.isEmpty() ? QString() : row(tr("variables"), vars.trimmed())) +
+            (scalars.isEmpty() ? QString() : row(tr("final scalars"), scalars.trimmed()));
         const QString key = QStringLiteral("job:%1/%2").arg(j.runId, j.name);
-        addNode(key, Kind::Job, j.name, QStringLiteral("%1 · %2").arg(j.status, j.stage), table(tr("Job"), rows), 1, jobRow++);
+        addNode(key, Kind::Job, j.name, QStringLiteral("%1 · %2").arg(j.status, j.stage), table(tr("Job"), rows), 1,
+                jobRow++);
     }
     // Column 2: the artifact.
     const core::LineageArtifact &a = p.artifact;
-    const QString subjectRows = row(tr("path"), a.path) + row(tr("sha256"), a.sha256) + row(tr("size"), locale.formattedDataSize(a.size)) +
-                                row(tr("job"), a.job) + row(tr("run"), a.runId) +
+    const QString subjectRows = row(tr("path"), a.path) + row(tr("sha256"), a.sha256) +
+                                row(tr("size"), locale.formattedDataSize(a.size)) + row(tr("job"), a.job) +
+                                row(tr("run"), a.runId) +
                                 row(tr("expires"), a.expires.isValid() ? when(a.expires) : tr("never"));
-    addNode(QStringLiteral("subject"), Kind::Subject, a.path, shortHash(a.sha256), table(tr("Artifact"), subjectRows), 2,
-            std::max(0, jobRow / 2));
+    addNode(QStringLiteral("subject"), Kind::Subject, a.path, shortHash(a.sha256), table(tr("Artifact"), subjectRows),
+            2, std::max(0, jobRow / 2));
 
     // Column 3: what was made from it.
     int usedRow = 0;
@@ -269,8 +294,8 @@ void LineageGraph::setReview(const ArtifactReview &review)
         if (m.sha256 == a.sha256 && m.runId == a.runId)
             continue;
         addNode(QStringLiteral("made:%1/%2").arg(m.runId, m.path), Kind::UsedByArtifact, m.path, shortHash(m.sha256),
-                table(tr("Made from it"), row(tr("path"), m.path) + row(tr("sha256"), m.sha256) + row(tr("job"), m.job) +
-                                             row(tr("run"), m.runId)),
+                table(tr("Made from it"), row(tr("path"), m.path) + row(tr("sha256"), m.sha256) +
+                                              row(tr("job"), m.job) + row(tr("run"), m.runId)),
                 4, madeRow++);
     }
 

@@ -21,7 +21,8 @@ core::Result<std::unique_ptr<core::LineageStore>> openStore(const QString &proje
     const QString path = core::LineageStore::defaultPath(projectDir);
     if (!QFileInfo::exists(path))
         return tl::unexpected(core::Error::error(
-            QObject::tr("No lineage is recorded for this project yet: run its pipeline first (%1 does not exist).").arg(path),
+            QObject::tr("No lineage is recorded for this project yet: run its pipeline first (%1 does not exist).")
+                .arg(path),
             core::SourceLocation{path}));
     core::LineageStore::Options options;
     options.recoverInterrupted = false; // a viewer does not change what runs are marked
@@ -54,8 +55,7 @@ core::Result<ArtifactReview> computeReview(core::LineageStore &store, const QStr
 
 LineageQuery::LineageQuery(QObject *parent)
     : QObject(parent)
-{
-}
+{}
 
 LineageQuery::~LineageQuery() = default;
 
@@ -142,8 +142,9 @@ void LineageQuery::signOff(const ArtifactReview &review, const QString &reviewer
             if (!store)
                 return {tl::unexpected(store.error()), tl::unexpected(store.error())};
             if ((*store)->isReadOnly()) {
-                const auto e = core::Error::error(QObject::tr("The lineage database is read-only: %1").arg((*store)->readOnlyReason()),
-                                                  core::SourceLocation{(*store)->path()});
+                const auto e = core::Error::error(
+                    QObject::tr("The lineage database is read-only: %1").arg((*store)->readOnlyReason()),
+                    core::SourceLocation{(*store)->path()});
                 return {tl::unexpected(e), tl::unexpected(e)};
             }
             auto signedOff = core::ReleaseReview(**store).signOff(provenance, reviewer, decision, comment);
@@ -171,8 +172,9 @@ void LineageQuery::exportReport(const ArtifactReview &review, const QString &fil
                 return tl::unexpected(bytes.error());
             QSaveFile file(fileName);
             if (!file.open(QIODevice::WriteOnly) || file.write(*bytes) != bytes->size() || !file.commit())
-                return tl::unexpected(core::Error::error(QObject::tr("Cannot write %1: %2").arg(fileName, file.errorString()),
-                                                         core::SourceLocation{fileName}));
+                return tl::unexpected(
+                    core::Error::error(QObject::tr("Cannot write %1: %2").arg(fileName, file.errorString()),
+                                       core::SourceLocation{fileName}));
             return {};
         },
         [this, fileName](core::Result<void> done) {

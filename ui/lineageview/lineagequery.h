@@ -39,7 +39,8 @@ public:
     /// or the one of `runId`) and computes its provenance, checklist, sign-offs and uses → reviewed.
     void review(const QString &target, const QString &runId = {});
     /// Appends a sign-off bound to the provenance as it is now → signedOff, then a fresh review.
-    void signOff(const ArtifactReview &review, const QString &reviewer, const QString &decision, const QString &comment);
+    void signOff(const ArtifactReview &review, const QString &reviewer, const QString &decision,
+                 const QString &comment);
     /// Writes a report (.md, .html) or the in-toto statement (.json) → exported.
     void exportReport(const ArtifactReview &review, const QString &fileName);
 

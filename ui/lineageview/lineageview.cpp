@@ -18,8 +18,8 @@
 #include <QLocale>
 #include <QPushButton>
 #include <QSplitter>
-#include <QTimer>
 #include <QTextBrowser>
+#include <QTimer>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
@@ -95,9 +95,11 @@ LineageView::LineageView(QWidget *parent)
     });
     connect(m_reviewButton, &QPushButton::clicked, this, &LineageView::openReview);
     connect(m_saveButton, &QPushButton::clicked, this, &LineageView::chooseCopyDestination);
-    connect(m_graph, &LineageGraph::nodeActivated, this, [this](const QString &, const QString &html) { m_details->setHtml(html); });
+    connect(m_graph, &LineageGraph::nodeActivated, this,
+            [this](const QString &, const QString &html) { m_details->setHtml(html); });
     connect(m_query, &LineageQuery::reviewed, this, &LineageView::showReview);
-    connect(m_query, &LineageQuery::failed, this, [this](const QString &message) { m_status->setText(message.toHtmlEscaped()); });
+    connect(m_query, &LineageQuery::failed, this,
+            [this](const QString &message) { m_status->setText(message.toHtmlEscaped()); });
     connect(m_query, &LineageQuery::artifactsListed, this,
             [this](const std::vector<core::LineageArtifact> &artifacts, const std::vector<core::LineageRun> &runs) {
                 QHash<QString, const core::LineageRun *> byId;
@@ -114,11 +116,14 @@ LineageView::LineageView(QWidget *parent)
                     if (!group) {
                         const core::LineageRun *r = byId.value(a.runId);
                         group = new QTreeWidgetItem(m_list);
-                        group->setText(0, r ? tr("#%1 · %2 · %3%4")
-                                                  .arg(r->pipelineIid)
-                                                  .arg(r->started.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")), r->status,
-                                                       r->trigger == QLatin1String("reproduce") ? tr(" · reproduction") : QString())
-                                            : a.runId);
+                        group->setText(
+                            0,
+                            r ? tr("#%1 · %2 · %3%4")
+                                    .arg(r->pipelineIid)
+                                    .arg(r->started.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")),
+                                         r->status,
+                                         r->trigger == QLatin1String("reproduce") ? tr(" · reproduction") : QString())
+                              : a.runId);
                         group->setToolTip(0, tr("Run %1").arg(a.runId));
                         group->setData(0, RunIdRole, a.runId);
                         group->setFirstColumnSpanned(true);
@@ -134,8 +139,8 @@ LineageView::LineageView(QWidget *parent)
                     item->setToolTip(0, a.path + u'\n' + a.sha256);
                 }
                 if (!artifacts.empty())
-                    m_status->setText(tr("%n artifact(s) from %1 run(s). Choose one, or search by hash or path.", nullptr,
-                                         int(artifacts.size()))
+                    m_status->setText(tr("%n artifact(s) from %1 run(s). Choose one, or search by hash or path.",
+                                         nullptr, int(artifacts.size()))
                                           .arg(groups.size()));
             });
     connect(m_query, &LineageQuery::signedOff, this, [this](const core::LineageSignOff &s) {
@@ -178,12 +183,13 @@ void LineageView::showReview(const ArtifactReview &review)
     m_reviewButton->setEnabled(true);
     m_saveButton->setEnabled(!m_copying);
     const core::ArtifactProvenance &p = review.provenance;
-    m_status->setText(tr("%1 — made by %2 in run %3 from %4 commit(s), %5 image(s), %6 data version(s); %7")
-                          .arg(p.artifact.path.toHtmlEscaped(), p.artifact.job, p.artifact.runId)
-                          .arg(p.commits.size())
-                          .arg(p.images.size())
-                          .arg(p.data.size())
-                          .arg(review.checklist.passed() ? tr("release checklist passes") : tr("release checklist fails")));
+    m_status->setText(
+        tr("%1 — made by %2 in run %3 from %4 commit(s), %5 image(s), %6 data version(s); %7")
+            .arg(p.artifact.path.toHtmlEscaped(), p.artifact.job, p.artifact.runId)
+            .arg(p.commits.size())
+            .arg(p.images.size())
+            .arg(p.data.size())
+            .arg(review.checklist.passed() ? tr("release checklist passes") : tr("release checklist fails")));
     if (m_dialog)
         m_dialog->setReview(review);
     Q_EMIT reviewShown();
@@ -259,12 +265,13 @@ void LineageView::saveCopy(const QString &destination)
             return copied ? QString() : copied.error().message;
         },
         [this, destination, artifact](const QString &error) {
-        m_copying = false;
-        m_saveButton->setEnabled(m_review.has_value());
-        m_status->setText(error.isEmpty() ? tr("Saved a copy of %1 (sha256 %2) to %3")
-                                                .arg(artifact.path.toHtmlEscaped(), artifact.sha256.left(12), destination.toHtmlEscaped())
-                                          : error.toHtmlEscaped());
-        Q_EMIT copySaved(destination, error);
+            m_copying = false;
+            m_saveButton->setEnabled(m_review.has_value());
+            m_status->setText(error.isEmpty() ? tr("Saved a copy of %1 (sha256 %2) to %3")
+                                                    .arg(artifact.path.toHtmlEscaped(), artifact.sha256.left(12),
+                                                         destination.toHtmlEscaped())
+                                              : error.toHtmlEscaped());
+            Q_EMIT copySaved(destination, error);
         });
 }
 

@@ -35,9 +35,12 @@ QIcon dot(const QColor &color)
 QColor stateColor(core::ChecklistItem::State state)
 {
     switch (state) {
-    case core::ChecklistItem::State::Passed: return QColor(0x2d, 0xa4, 0x4e);
-    case core::ChecklistItem::State::Failed: return QColor(0xcf, 0x22, 0x2e);
-    case core::ChecklistItem::State::Unknown: return QColor(0xd2, 0x99, 0x22);
+    case core::ChecklistItem::State::Passed:
+        return QColor(0x2d, 0xa4, 0x4e);
+    case core::ChecklistItem::State::Failed:
+        return QColor(0xcf, 0x22, 0x2e);
+    case core::ChecklistItem::State::Unknown:
+        return QColor(0xd2, 0x99, 0x22);
     }
     return Qt::gray;
 }
@@ -72,7 +75,8 @@ ReleaseReviewDialog::ReleaseReviewDialog(LineageQuery *query, QWidget *parent)
     m_checklist->header()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
     layout->addWidget(m_checklist, 3);
 
-    layout->addWidget(new QLabel(tr("<b>Sign-offs</b> (append-only; one made before the lineage changed is stale)"), this));
+    layout->addWidget(
+        new QLabel(tr("<b>Sign-offs</b> (append-only; one made before the lineage changed is stale)"), this));
     m_signOffs = new QTreeWidget(this);
     m_signOffs->setObjectName(QStringLiteral("signOffs"));
     m_signOffs->setHeaderLabels({tr("When"), tr("Reviewer"), tr("Decision"), tr("Comment")});
@@ -109,9 +113,11 @@ ReleaseReviewDialog::ReleaseReviewDialog(LineageQuery *query, QWidget *parent)
     connect(m_export, &QPushButton::clicked, this, [this] {
         if (!m_review)
             return;
-        const QString suggested = QStringLiteral("%1-provenance.md").arg(QFileInfo(m_review->provenance.artifact.path).baseName());
-        const QString file = QFileDialog::getSaveFileName(this, tr("Export the review"), suggested,
-                                                          tr("Markdown report (*.md);;HTML report (*.html);;in-toto / SLSA provenance (*.json)"));
+        const QString suggested =
+            QStringLiteral("%1-provenance.md").arg(QFileInfo(m_review->provenance.artifact.path).baseName());
+        const QString file = QFileDialog::getSaveFileName(
+            this, tr("Export the review"), suggested,
+            tr("Markdown report (*.md);;HTML report (*.html);;in-toto / SLSA provenance (*.json)"));
         if (!file.isEmpty())
             exportTo(file);
     });
@@ -129,8 +135,9 @@ void ReleaseReviewDialog::setReview(const ArtifactReview &review)
     m_title->setText(tr("<h3>%1</h3>sha256 <tt>%2</tt> — job <b>%3</b> of run %4")
                          .arg(a.path.toHtmlEscaped(), a.sha256, a.job.toHtmlEscaped(), a.runId));
     const bool passed = review.checklist.passed();
-    m_verdict->setText(passed ? tr("<span style=\"color:#2da44e\"><b>Ready for release:</b></span> no check failed.")
-                              : tr("<span style=\"color:#cf222e\"><b>Not ready:</b></span> a check failed; see why below."));
+    m_verdict->setText(
+        passed ? tr("<span style=\"color:#2da44e\"><b>Ready for release:</b></span> no check failed.")
+               : tr("<span style=\"color:#cf222e\"><b>Not ready:</b></span> a check failed; see why below."));
     m_checklist->clear();
     for (const core::ChecklistItem &item : review.checklist.items) {
         auto *top = new QTreeWidgetItem(m_checklist, {item.title, core::ChecklistItem::stateName(item.state)});
@@ -143,12 +150,13 @@ void ReleaseReviewDialog::setReview(const ArtifactReview &review)
     }
     m_signOffs->clear();
     for (const core::SignOffStatus &s : review.signOffs) {
-        auto *item = new QTreeWidgetItem(m_signOffs, {s.signOff.signedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")),
-                                                      s.signOff.reviewer,
-                                                      s.signOff.decision + (s.stale ? tr(" (stale)") : QString()),
-                                                      s.signOff.comment});
+        auto *item = new QTreeWidgetItem(
+            m_signOffs,
+            {s.signOff.signedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")), s.signOff.reviewer,
+             s.signOff.decision + (s.stale ? tr(" (stale)") : QString()), s.signOff.comment});
         item->setForeground(2, s.stale ? palette().color(QPalette::PlaceholderText)
-                                       : s.signOff.decision == QLatin1String("approve") ? QColor(0x2d, 0xa4, 0x4e) : QColor(0xcf, 0x22, 0x2e));
+                               : s.signOff.decision == QLatin1String("approve") ? QColor(0x2d, 0xa4, 0x4e)
+                                                                                : QColor(0xcf, 0x22, 0x2e));
         if (s.otherRun)
             item->setText(2, item->text(2) + tr(" (run %1)").arg(s.signOff.runId));
         if (s.stale)
@@ -169,7 +177,9 @@ void ReleaseReviewDialog::updateSignButtons()
     const bool ok = m_review && named;
     m_approve->setEnabled(ok);
     m_reject->setEnabled(ok);
-    const QString why = !m_review ? tr("Choose an artifact first") : !named ? tr("Type the reviewer's name first") : QString();
+    const QString why = !m_review ? tr("Choose an artifact first")
+                        : !named  ? tr("Type the reviewer's name first")
+                                  : QString();
     m_approve->setToolTip(why.isEmpty() ? tr("Sign off: approve this artifact for release") : why);
     m_reject->setToolTip(why.isEmpty() ? tr("Sign off: reject this artifact") : why);
 }

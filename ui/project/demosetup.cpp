@@ -14,8 +14,7 @@ namespace trainyard::ui {
 DemoSetup::DemoSetup(QWidget *parent)
     : QObject(parent)
     , m_parent(parent)
-{
-}
+{}
 
 void DemoSetup::chooseFolder()
 {
@@ -38,7 +37,9 @@ void DemoSetup::copyTo(const QString &targetDir)
     Q_EMIT copying(targetDir);
     onWorker(
         this,
-        [examples, targetDir] { return core::ProjectSetup::copyExample(examples + QStringLiteral("/offline-demo"), targetDir); },
+        [examples, targetDir] {
+            return core::ProjectSetup::copyExample(examples + QStringLiteral("/offline-demo"), targetDir);
+        },
         [this, targetDir](const core::Result<void> &done) {
             if (done)
                 Q_EMIT ready(targetDir);

@@ -13,8 +13,7 @@ const QString Key = QStringLiteral("recentProjects");
 
 RecentProjects::RecentProjects(QObject *parent)
     : QObject(parent)
-{
-}
+{}
 
 QStringList RecentProjects::list() const
 {

@@ -69,9 +69,10 @@ QString WelcomePage::machineCheckHtml(const std::vector<core::CheckItem> &items)
                              : item.state == core::CheckItem::State::Warning
                                  ? QStringLiteral("<span style=\"color:#d29922\">\u25cb</span>")
                                  : QStringLiteral("<span style=\"color:#cf222e\">\u2717</span>");
-        rows += QStringLiteral("<tr><td>%1</td><td><b>%2</b>: %3%4</td></tr>")
-                    .arg(mark, item.name.toHtmlEscaped(), item.detail.toHtmlEscaped(),
-                         item.fix.isEmpty() ? QString() : QStringLiteral("<br><i>%1</i>").arg(item.fix.toHtmlEscaped()));
+        rows +=
+            QStringLiteral("<tr><td>%1</td><td><b>%2</b>: %3%4</td></tr>")
+                .arg(mark, item.name.toHtmlEscaped(), item.detail.toHtmlEscaped(),
+                     item.fix.isEmpty() ? QString() : QStringLiteral("<br><i>%1</i>").arg(item.fix.toHtmlEscaped()));
     }
     return QStringLiteral("<table cellspacing=\"4\">%1</table>").arg(rows);
 }

@@ -25,11 +25,13 @@ bool ReproductionResult::confirm(QWidget *parent, const QString &runId)
                          tr("&Reproduce"));
 }
 
-QString ReproductionResult::summary(const QString &runId, const core::ReproductionReport &report, const QString &refusal)
+QString ReproductionResult::summary(const QString &runId, const core::ReproductionReport &report,
+                                    const QString &refusal)
 {
     if (!refusal.isEmpty())
         return tr("Reproduction of run %1 refused").arg(runId);
-    return report.identical ? tr("Run %1 reproduced: identical").arg(runId) : tr("Run %1 reproduced: different").arg(runId);
+    return report.identical ? tr("Run %1 reproduced: identical").arg(runId)
+                            : tr("Run %1 reproduced: different").arg(runId);
 }
 
 QMessageBox *ReproductionResult::show(QWidget *parent, const QString &runId, const core::ReproductionReport &report,
@@ -55,8 +57,8 @@ QMessageBox *ReproductionResult::show(QWidget *parent, const QString &runId, con
                                .arg(runId)
                                .arg(report.differences.size())
                                .arg(report.jobDifferences.size()));
-        box->setInformativeText(tr("Reproduction run %1, in %2")
-                                    .arg(report.reproductionRunId, QDir::toNativeSeparators(report.worktree)));
+        box->setInformativeText(
+            tr("Reproduction run %1, in %2").arg(report.reproductionRunId, QDir::toNativeSeparators(report.worktree)));
         box->setDetailedText(report.toText());
     }
     box->open(); // not modal: the window stays usable while the result is read

@@ -13,8 +13,8 @@
 
 namespace trainyard::ui {
 
-RunSession::RunSession(PipelineScene *scene, RunConsole *console, LogBatcher *logs, GpuPanel *gpus, CompareView *compare,
-                       QObject *parent)
+RunSession::RunSession(PipelineScene *scene, RunConsole *console, LogBatcher *logs, GpuPanel *gpus,
+                       CompareView *compare, QObject *parent)
     : QObject(parent)
     , m_scene(scene)
     , m_console(console)
@@ -61,8 +61,9 @@ void RunSession::run(const core::Pipeline &pipeline, const QString &job, bool sh
     m_scene->clearJobStatus();
     m_console->reset();
     m_consoleFollowsRun = true;
-    m_run = std::make_unique<RunController>(pipeline, shell ? RunController::Engine::Shell : RunController::Engine::Docker,
-                                            options, m_logs, nullptr, retryOf);
+    m_run =
+        std::make_unique<RunController>(pipeline, shell ? RunController::Engine::Shell : RunController::Engine::Docker,
+                                        options, m_logs, nullptr, retryOf);
     connect(m_run.get(), &RunController::jobChanged, this, [this](const core::JobRecord &j) { showJob(j, true); });
     connect(m_run.get(), &RunController::progress, m_console, &RunConsole::setProgress);
     connect(m_run.get(), &RunController::message, this, &RunSession::message);
@@ -92,7 +93,8 @@ void RunSession::reproduce(const QString &projectDir, const QString &runId)
     m_consoleFollowsRun = true;
     m_reproduce = std::make_unique<ReproduceController>(projectDir, runId, m_logs);
     // The reproduction runs the recorded commit's pipeline: its jobs show in the console only.
-    connect(m_reproduce.get(), &ReproduceController::jobChanged, this, [this](const core::JobRecord &j) { showJob(j, false); });
+    connect(m_reproduce.get(), &ReproduceController::jobChanged, this,
+            [this](const core::JobRecord &j) { showJob(j, false); });
     connect(m_reproduce.get(), &ReproduceController::progress, m_console, &RunConsole::setProgress);
     connect(m_reproduce.get(), &ReproduceController::message, this, &RunSession::message);
     connect(m_reproduce.get(), &ReproduceController::finished, this,

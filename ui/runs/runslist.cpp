@@ -343,9 +343,8 @@ void RunsList::applyFilter()
     const QString text = m_filter->text().trimmed();
     const RunFilterTerms terms = parseFilter(text);
     // image: and data: are answered by the lineage database, on a worker thread.
-    const QString lineageQuery = terms.image.isEmpty() && terms.data.isEmpty()
-                                     ? QString()
-                                     : terms.image + QChar(0) + terms.data;
+    const QString lineageQuery =
+        terms.image.isEmpty() && terms.data.isEmpty() ? QString() : terms.image + QChar(0) + terms.data;
     if (lineageQuery != m_lineageQuery || m_lineageStale) {
         m_lineageQuery = lineageQuery;
         m_lineageStale = false;
@@ -387,7 +386,8 @@ void RunsList::applyFilter()
                          : m_loading            ? tr("Reading runs\u2026")
                                                 : tr("No runs yet \u2014 press Run (F5)"));
     } else if (visible == 0) {
-        m_empty->setText(m_lineageLoading && m_lineageIdsFor != m_lineageQuery ? tr("Looking up the lineage of the runs\u2026")
+        m_empty->setText(m_lineageLoading && m_lineageIdsFor != m_lineageQuery
+                             ? tr("Looking up the lineage of the runs\u2026")
                          : !m_lineageError.isEmpty() ? m_lineageError
                                                      : tr("No runs match \u201c%1\u201d").arg(text));
     }
@@ -496,7 +496,8 @@ QMenu *RunsList::createContextMenu(QTreeWidgetItem *item, QWidget *parent)
     const core::RunRecord run = *record; // the list may be rebuilt while the menu is open
     QAction *open = menu->addAction(tr("Open logs"), this, [this, run] { Q_EMIT openRunLogs(run); });
     open->setObjectName(QStringLiteral("openLogs"));
-    QAction *copyId = menu->addAction(tr("Copy run id"), this, [id = run.id] { QGuiApplication::clipboard()->setText(id); });
+    QAction *copyId =
+        menu->addAction(tr("Copy run id"), this, [id = run.id] { QGuiApplication::clipboard()->setText(id); });
     copyId->setObjectName(QStringLiteral("copyRunId"));
     QStringList toCompare = selectedRunIds();
     if (!toCompare.contains(run.id))
@@ -505,13 +506,15 @@ QMenu *RunsList::createContextMenu(QTreeWidgetItem *item, QWidget *parent)
                                                             : tr("Compare scalars"),
                                        this, [this, toCompare] { Q_EMIT compareRequested(toCompare); });
     compare->setObjectName(QStringLiteral("compareRuns"));
-    QAction *reproduce = menu->addAction(tr("Reproduce run\u2026"), this, [this, id = run.id] { Q_EMIT reproduceRequested(id); });
+    QAction *reproduce =
+        menu->addAction(tr("Reproduce run\u2026"), this, [this, id = run.id] { Q_EMIT reproduceRequested(id); });
     reproduce->setObjectName(QStringLiteral("reproduceRun"));
     reproduce->setEnabled(run.status != core::RunStatus::Running && !run.commitSha.isEmpty() && !run.dirty);
     if (!reproduce->isEnabled())
         reproduce->setToolTip(run.status == core::RunStatus::Running ? tr("The run is still going")
-                              : run.commitSha.isEmpty()               ? tr("The run has no commit: it was not made in a git repository")
-                                                                      : tr("The run was made from uncommitted changes"));
+                              : run.commitSha.isEmpty()
+                                  ? tr("The run has no commit: it was not made in a git repository")
+                                  : tr("The run was made from uncommitted changes"));
     const QString job = item->data(RunColumn, JobRole).toString();
     if (job.isEmpty())
         return menu;

@@ -93,9 +93,9 @@ private:
     quint64 m_generation = 0;
     bool m_loading = false;
     bool m_refreshAgain = false;
-    QString m_lineageQuery;     ///< the image:/data: terms of the filter now
-    QString m_lineageIdsFor;    ///< the terms m_lineageIds were found for
-    QSet<QString> m_lineageIds; ///< runs the lineage database matched for them
+    QString m_lineageQuery;      ///< the image:/data: terms of the filter now
+    QString m_lineageIdsFor;     ///< the terms m_lineageIds were found for
+    QSet<QString> m_lineageIds;  ///< runs the lineage database matched for them
     bool m_lineageStale = false; ///< runs were re-read: ask the database again
     QString m_lineageError;
     bool m_lineageLoading = false;

@@ -23,10 +23,11 @@ DataRootsDialog::DataRootsDialog(QWidget *parent)
     , m_remove(new QPushButton(tr("&Remove"), this))
 {
     setWindowTitle(tr("Data folders"));
-    auto *intro = new QLabel(tr("A pipeline file may mount data from its own project. From anywhere else, only from the "
-                                "folders below, which you allowed on this machine (read-only in jobs). System folders, "
-                                "sockets, devices and your home folder itself are never allowed."),
-                             this);
+    auto *intro =
+        new QLabel(tr("A pipeline file may mount data from its own project. From anywhere else, only from the "
+                      "folders below, which you allowed on this machine (read-only in jobs). System folders, "
+                      "sockets, devices and your home folder itself are never allowed."),
+                   this);
     intro->setWordWrap(true);
     auto *add = new QPushButton(tr("&Add…"), this);
     connect(add, &QPushButton::clicked, this, &DataRootsDialog::add);
@@ -59,9 +60,8 @@ void DataRootsDialog::fill()
     const QStringList setting = core::HostAccess::settingRoots();
     for (const QString &root : core::HostAccess::machineRoots()) {
         const bool fromEnvironment = !setting.contains(root);
-        auto *item = new QListWidgetItem(QDir::toNativeSeparators(root) +
-                                             (fromEnvironment ? tr("   (TRAINYARD_DATA_ROOTS)") : QString()),
-                                         m_list);
+        auto *item = new QListWidgetItem(
+            QDir::toNativeSeparators(root) + (fromEnvironment ? tr("   (TRAINYARD_DATA_ROOTS)") : QString()), m_list);
         item->setData(Qt::UserRole, root);
         item->setData(FromEnvironmentRole, fromEnvironment);
     }

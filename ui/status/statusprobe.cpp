@@ -1,20 +1,17 @@
 #include "statusprobe.h"
 
+#include "async/onworker.h"
 #include "engine/dockerclient.h"
 #include "engine/gpuinventory.h"
-#include "async/onworker.h"
 #include "vcs/gitinfo.h"
-
 
 #include <QTimer>
 
 namespace trainyard::ui {
 
-
 StatusProbe::StatusProbe(QObject *parent)
     : QObject(parent)
-{
-}
+{}
 
 StatusProbe::~StatusProbe() = default;
 
@@ -42,8 +39,9 @@ void StatusProbe::probeEngine()
         [this](std::pair<core::Result<core::EngineInfo>, QString> r) {
             const auto &[info, endpoint] = r;
             if (info)
-                Q_EMIT engineProbed(true, tr("Docker %1").arg(info->version),
-                                    tr("Docker engine %1 (API %2) at %3").arg(info->version, info->apiVersion, endpoint));
+                Q_EMIT engineProbed(
+                    true, tr("Docker %1").arg(info->version),
+                    tr("Docker engine %1 (API %2) at %3").arg(info->version, info->apiVersion, endpoint));
             else
                 Q_EMIT engineProbed(false, tr("Docker not reachable"),
                                     tr("%1\nJobs can still run in the host shell (Run ▸ Run in host shell).")
@@ -98,8 +96,9 @@ void StatusProbe::probeProject(const QString &dir)
             QString tip = state->sha.isEmpty() ? tr("No commit yet") : tr("%1 %2").arg(state->shortSha, state->title);
             if (state->dirty)
                 tip += tr("\n* uncommitted changes: runs record them as a dirty tree");
-            Q_EMIT projectProbed(dir, branch, QStringLiteral("%1 @ %2%3").arg(branch, commit, state->dirty ? QStringLiteral("*") : QString()),
-                                 tip);
+            Q_EMIT projectProbed(
+                dir, branch,
+                QStringLiteral("%1 @ %2%3").arg(branch, commit, state->dirty ? QStringLiteral("*") : QString()), tip);
         });
 }
 

@@ -36,7 +36,8 @@ PipelinePresenter::PipelinePresenter(QWidget *window, WorkbenchViews *views, Edi
 
 bool PipelinePresenter::eventFilter(QObject *watched, QEvent *event)
 {
-    if (watched == m_window && (event->type() == QEvent::PaletteChange || event->type() == QEvent::ApplicationPaletteChange))
+    if (watched == m_window &&
+        (event->type() == QEvent::PaletteChange || event->type() == QEvent::ApplicationPaletteChange))
         refresh();
     return QObject::eventFilter(watched, event);
 }
@@ -99,7 +100,8 @@ void PipelinePresenter::show(const QString &dir, const core::Pipeline &pipeline,
     if (m_pipeline.get() != &pipeline)
         m_pipeline = std::make_unique<core::Pipeline>(pipeline);
     const QStringList lines = m_docks->showProblems(pipeline.problems, lint);
-    const int errors = int(std::count_if(pipeline.problems.begin(), pipeline.problems.end(), [](const auto &p) { return p.isError(); }));
+    const int errors = int(
+        std::count_if(pipeline.problems.begin(), pipeline.problems.end(), [](const auto &p) { return p.isError(); }));
     m_status->showProblems(errors, int(pipeline.jobs.size()), int(lint.size()), lines.join(u'\n'));
     const bool unreadable = pipeline.jobs.empty() && errors;
     if (unreadable)

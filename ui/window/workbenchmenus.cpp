@@ -188,7 +188,8 @@ void WorkbenchMenus::update(bool canRun, bool running, bool editable, const QStr
     m_run->setEnabled(canRun && !running);
     m_runInShell->setEnabled(canRun && !running);
     m_runSelected->setEnabled(canRun && !running && !job.isEmpty());
-    m_runSelected->setText(job.isEmpty() ? tr("Run &selected job with its needs") : tr("Run '%1' with its &needs").arg(job));
+    m_runSelected->setText(job.isEmpty() ? tr("Run &selected job with its needs")
+                                         : tr("Run '%1' with its &needs").arg(job));
     m_cancel->setEnabled(running);
     m_addStage->setEnabled(editable && !running);
 }

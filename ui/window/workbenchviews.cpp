@@ -34,7 +34,8 @@ WorkbenchViews::WorkbenchViews(QWidget *parent)
 
 bool WorkbenchViews::showView(const QString &name)
 {
-    const int index = QStringList{QStringLiteral("pipeline"), QStringLiteral("compare"), QStringLiteral("lineage")}.indexOf(name);
+    const int index =
+        QStringList{QStringLiteral("pipeline"), QStringLiteral("compare"), QStringLiteral("lineage")}.indexOf(name);
     if (index >= 0)
         setCurrentIndex(index);
     return index >= 0;

@@ -23,8 +23,9 @@ void tst_SafeName::safeNamesStay()
 
 void tst_SafeName::changedNamesAreDistinct()
 {
-    const QStringList names{QStringLiteral("a/b"), QStringLiteral("a_b"), QStringLiteral("a\\b"), QStringLiteral("a b"),
-                            QStringLiteral("a:b"), QStringLiteral("aéb"), QStringLiteral("train: [gpu, 1]")};
+    const QStringList names{
+        QStringLiteral("a/b"), QStringLiteral("a_b"), QStringLiteral("a\\b"),           QStringLiteral("a b"),
+        QStringLiteral("a:b"), QStringLiteral("aéb"), QStringLiteral("train: [gpu, 1]")};
     QSet<QString> seen;
     for (const QString &n : names) {
         const QString s = safeName(n);

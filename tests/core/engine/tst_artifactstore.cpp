@@ -10,9 +10,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "support/files.h"
 #include <algorithm>
 #include <memory>
-#include "support/files.h"
 
 using trainyard::test::writeFile;
 
@@ -261,11 +261,13 @@ void tst_ArtifactStore::copyOutChecksAndNeverHalfWrites()
                  damaged.error().message.contains(QStringLiteral("the artifact store is damaged")),
              qPrintable(damaged.error().message));
     QCOMPARE(readFile(destination), content);
-    QCOMPARE(QDir(m_tmp->filePath(QStringLiteral("out"))).entryList(QDir::Files | QDir::Hidden), QStringList{QStringLiteral("model.bin")});
+    QCOMPARE(QDir(m_tmp->filePath(QStringLiteral("out"))).entryList(QDir::Files | QDir::Hidden),
+             QStringList{QStringLiteral("model.bin")});
 
     const auto missing = store.copyOut(QString(64, u'0'), destination, QStringLiteral("x.bin"));
     QVERIFY(!missing);
-    QVERIFY2(missing.error().message.contains(QStringLiteral("not in the artifact store")), qPrintable(missing.error().message));
+    QVERIFY2(missing.error().message.contains(QStringLiteral("not in the artifact store")),
+             qPrintable(missing.error().message));
 }
 
 void tst_ArtifactStore::hashMatchesSha256sum()

@@ -1,12 +1,12 @@
 #include "engine/buildcontext.h"
 
+#include "support/files.h"
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
-#include "support/files.h"
 
 using trainyard::test::writeFile;
 
@@ -142,7 +142,8 @@ void tst_BuildContext::trainyardFolderIsNeverSent()
     QVERIFY(writeFile(tmp.filePath(QStringLiteral("train.py")), "x"));
     QVERIFY(writeFile(tmp.filePath(QStringLiteral(".trainyard/secrets.env")), "TOKEN=abcdef\n"));
     QVERIFY(writeFile(tmp.filePath(QStringLiteral(".trainyard/lineage.db")), "x"));
-    const QString archive = QDir::temp().filePath(QStringLiteral("tst_buildcontext-%1.tar").arg(QCoreApplication::applicationPid()));
+    const QString archive =
+        QDir::temp().filePath(QStringLiteral("tst_buildcontext-%1.tar").arg(QCoreApplication::applicationPid()));
     {
         QFile file(archive);
         QVERIFY(file.open(QIODevice::WriteOnly));

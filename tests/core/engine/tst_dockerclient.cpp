@@ -172,8 +172,8 @@ void tst_DockerClient::initTestCase()
     QVERIFY(dockerfile.open(QIODevice::WriteOnly));
     // A stamp unique to this run makes one layer no other local image has, so the registry test
     // below really downloads (other images, such as the demo's, share the busybox layers).
-    dockerfile.write(
-        "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\nCOPY stamp /stamp\n");
+    dockerfile.write("FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", "
+                     "\"/bin\"]\nCOPY stamp /stamp\n");
     dockerfile.close();
     QFile stamp(context + QStringLiteral("/stamp"));
     QVERIFY(stamp.open(QIODevice::WriteOnly));

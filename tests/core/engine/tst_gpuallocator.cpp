@@ -148,7 +148,8 @@ void tst_GpuAllocator::refusalUsesInventoryMessage()
     GpuAllocator allocator(snapshot);
     const auto r = allocator.tryAcquire({QStringLiteral("train"), 1});
     QVERIFY(!r);
-    QCOMPARE(r.error().message, QStringLiteral("job 'train' needs 1 GPU; no NVIDIA GPU found (nvidia-smi is not on PATH)"));
+    QCOMPARE(r.error().message,
+             QStringLiteral("job 'train' needs 1 GPU; no NVIDIA GPU found (nvidia-smi is not on PATH)"));
 }
 
 void tst_GpuAllocator::nonContiguousIndexes()
@@ -168,7 +169,8 @@ void tst_GpuAllocator::environmentFor_data()
     QTest::addColumn<QList<int>>("ids");
     QTest::addColumn<bool>("shell");
     QTest::addColumn<QStringList>("env");
-    QTest::newRow("docker two") << QList<int>{0, 1} << false << QStringList{QStringLiteral("NVIDIA_VISIBLE_DEVICES=0,1")};
+    QTest::newRow("docker two") << QList<int>{0, 1} << false
+                                << QStringList{QStringLiteral("NVIDIA_VISIBLE_DEVICES=0,1")};
     QTest::newRow("shell two") << QList<int>{0, 1} << true << QStringList{QStringLiteral("CUDA_VISIBLE_DEVICES=0,1")};
     QTest::newRow("shell one") << QList<int>{3} << true << QStringList{QStringLiteral("CUDA_VISIBLE_DEVICES=3")};
     QTest::newRow("none") << QList<int>{} << true << QStringList{};

@@ -24,7 +24,6 @@ QString standIn()
     return standInDir() + QStringLiteral("/nvidia-smi");
 }
 
-
 } // namespace
 
 class tst_GpuInventory final : public QObject
@@ -48,7 +47,7 @@ void tst_GpuInventory::parseCsv_data()
 {
     QTest::addColumn<QByteArray>("csv");
     QTest::addColumn<int>("count");
-    QTest::addColumn<int>("index");         // of the last GPU
+    QTest::addColumn<int>("index"); // of the last GPU
     QTest::addColumn<QString>("uuid");
     QTest::addColumn<QString>("name");
     QTest::addColumn<qint64>("total");
@@ -60,21 +59,23 @@ void tst_GpuInventory::parseCsv_data()
     QVERIFY(sample.open(QIODevice::ReadOnly));
     QTest::newRow("recorded h100x2") << sample.readAll() << 2 << 1 << "GPU-2b7e9d04-93f1-4c58-b6a2-7e8f9a0b1c2d"
                                      << "NVIDIA H100 80GB HBM3" << qint64(81559) << qint64(45210) << 87 << "550.54.15";
-    QTest::newRow("empty") << QByteArray() << 0 << 0 << "" << "" << qint64(0) << qint64(0) << 0 << "";
+    QTest::newRow("empty") << QByteArray() << 0 << 0 << ""
+                           << "" << qint64(0) << qint64(0) << 0 << "";
     QTest::newRow("blank lines, CRLF, spaces")
-        << QByteArray("\r\n  0 ,GPU-a,  Tesla T4 ,15360,  0,0 , 535.104.05  \r\n\n")
-        << 1 << 0 << "GPU-a" << "Tesla T4" << qint64(15360) << qint64(0) << 0 << "535.104.05";
-    QTest::newRow("N/A values") << QByteArray("3, GPU-b, NVIDIA A100-SXM4-40GB, [N/A], [N/A], [Not Supported], 525.85.12\n")
-                                << 1 << 3 << "GPU-b" << "NVIDIA A100-SXM4-40GB" << qint64(-1) << qint64(-1) << -1
-                                << "525.85.12";
+        << QByteArray("\r\n  0 ,GPU-a,  Tesla T4 ,15360,  0,0 , 535.104.05  \r\n\n") << 1 << 0 << "GPU-a"
+        << "Tesla T4" << qint64(15360) << qint64(0) << 0 << "535.104.05";
+    QTest::newRow("N/A values") << QByteArray(
+                                       "3, GPU-b, NVIDIA A100-SXM4-40GB, [N/A], [N/A], [Not Supported], 525.85.12\n")
+                                << 1 << 3 << "GPU-b"
+                                << "NVIDIA A100-SXM4-40GB" << qint64(-1) << qint64(-1) << -1 << "525.85.12";
     QTest::newRow("bare N/A, unknown error, N/A text")
-        << QByteArray("0, [N/A], [N/A], N/A, [Unknown Error], 5, [N/A]\n")
-        << 1 << 0 << "" << "" << qint64(-1) << qint64(-1) << 5 << "";
-    QTest::newRow("comma in name") << QByteArray("0, GPU-c, Odd, Name, 100, 10, 1, 1.0\n")
-                                   << 1 << 0 << "GPU-c" << "Odd, Name" << qint64(100) << qint64(10) << 1 << "1.0";
-    QTest::newRow("no trailing newline") << QByteArray("0, GPU-d, NVIDIA L4, 23034, 0, 0, 550.54.15")
-                                         << 1 << 0 << "GPU-d" << "NVIDIA L4" << qint64(23034) << qint64(0) << 0
-                                         << "550.54.15";
+        << QByteArray("0, [N/A], [N/A], N/A, [Unknown Error], 5, [N/A]\n") << 1 << 0 << ""
+        << "" << qint64(-1) << qint64(-1) << 5 << "";
+    QTest::newRow("comma in name") << QByteArray("0, GPU-c, Odd, Name, 100, 10, 1, 1.0\n") << 1 << 0 << "GPU-c"
+                                   << "Odd, Name" << qint64(100) << qint64(10) << 1 << "1.0";
+    QTest::newRow("no trailing newline") << QByteArray("0, GPU-d, NVIDIA L4, 23034, 0, 0, 550.54.15") << 1 << 0
+                                         << "GPU-d"
+                                         << "NVIDIA L4" << qint64(23034) << qint64(0) << 0 << "550.54.15";
 }
 
 void tst_GpuInventory::parseCsv()
@@ -103,8 +104,9 @@ void tst_GpuInventory::parseCsvRejects_data()
 
     QTest::newRow("too few fields") << QByteArray("0, GPU-a, Tesla T4, 15360, 0, 0, 535.1\n\n1, GPU-b, Tesla T4\n")
                                     << "line 3: expected 7 comma-separated fields";
-    QTest::newRow("header left in") << QByteArray("index, uuid, name, memory.total [MiB], memory.used [MiB], utilization.gpu [%], driver_version\n")
-                                    << "line 1: GPU index 'index' is not a number";
+    QTest::newRow("header left in")
+        << QByteArray("index, uuid, name, memory.total [MiB], memory.used [MiB], utilization.gpu [%], driver_version\n")
+        << "line 1: GPU index 'index' is not a number";
     QTest::newRow("units left in") << QByteArray("0, GPU-a, Tesla T4, 15360 MiB, 0 MiB, 0 %, 535.1\n")
                                    << "line 1: memory.total '15360 MiB' is not a number";
     QTest::newRow("bad utilization") << QByteArray("\n0, GPU-a, Tesla T4, 15360, 0, lots, 535.1\n")
@@ -189,7 +191,8 @@ void tst_GpuInventory::queryDriverFailure()
     QVERIFY(s->gpus.empty());
     QVERIFY2(s->message.startsWith(QStringLiteral("no NVIDIA GPU found (nvidia-smi failed with exit code 9: ")),
              qPrintable(s->message));
-    QVERIFY2(s->message.contains(QStringLiteral("couldn't communicate with the NVIDIA driver")), qPrintable(s->message));
+    QVERIFY2(s->message.contains(QStringLiteral("couldn't communicate with the NVIDIA driver")),
+             qPrintable(s->message));
 }
 
 void tst_GpuInventory::queryHangIsKilled()
@@ -202,7 +205,8 @@ void tst_GpuInventory::queryHangIsKilled()
     QVERIFY2(s, s ? "" : qPrintable(s.error().message));
     QVERIFY(s->nvidiaSmiFound);
     QVERIFY(s->gpus.empty());
-    QVERIFY2(s->message.contains(QStringLiteral("did not answer within 500 ms and was killed")), qPrintable(s->message));
+    QVERIFY2(s->message.contains(QStringLiteral("did not answer within 500 ms and was killed")),
+             qPrintable(s->message));
 }
 
 QTEST_GUILESS_MAIN(tst_GpuInventory)

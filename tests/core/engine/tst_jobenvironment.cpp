@@ -26,7 +26,8 @@ void tst_JobEnvironment::precedenceAndExpansion()
     pipeline.variables = {Variable{QStringLiteral("MODEL"), QStringLiteral("resnet"), true, {}},
                           Variable{QStringLiteral("OUT"), QStringLiteral("$CI_PROJECT_DIR/out"), true, {}},
                           Variable{QStringLiteral("RAW"), QStringLiteral("$NOT_EXPANDED"), false, {}}};
-    pipeline.trainyard.data = {DataInput{QStringLiteral("mnist-v2"), QStringLiteral("data"), QStringLiteral("/data/in"), {}}};
+    pipeline.trainyard.data = {
+        DataInput{QStringLiteral("mnist-v2"), QStringLiteral("data"), QStringLiteral("/data/in"), {}}};
     Job job;
     job.name = QStringLiteral("train 2/3");
     job.stage = QStringLiteral("train");

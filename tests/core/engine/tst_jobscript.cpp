@@ -54,7 +54,8 @@ static QPair<int, QString> runSh(const QString &script)
 
 void tst_JobScript::scriptStopsAtFirstFailure()
 {
-    const auto [code, out] = runSh(JobScript::build({QStringLiteral("echo one"), QStringLiteral("false"), QStringLiteral("echo never")}));
+    const auto [code, out] =
+        runSh(JobScript::build({QStringLiteral("echo one"), QStringLiteral("false"), QStringLiteral("echo never")}));
     QCOMPARE(code, 1);
     QVERIFY(out.contains(QStringLiteral("$ echo one\none\n$ false\n")));
     QVERIFY(!out.contains(QStringLiteral("never\n")));
@@ -74,23 +75,30 @@ void tst_JobScript::masking_data()
     QTest::addColumn<QStringList>("secrets");
     QTest::addColumn<QString>("text");
     QTest::addColumn<QString>("masked");
-    QTest::newRow("one") << QStringList{QStringLiteral("hunter22")} << "pw=hunter22!" << "pw=[MASKED]!";
-    QTest::newRow("twice") << QStringList{QStringLiteral("s3cr3t")} << "s3cr3t s3cr3t" << "[MASKED] [MASKED]";
-    QTest::newRow("longest first") << QStringList{QStringLiteral("abcd"), QStringLiteral("abcdefgh")} << "abcdefgh" << "[MASKED]";
-    QTest::newRow("too short to mask") << QStringList{QStringLiteral("ab")} << "ab" << "ab";
-    QTest::newRow("none") << QStringList{} << "plain" << "plain";
+    QTest::newRow("one") << QStringList{QStringLiteral("hunter22")} << "pw=hunter22!"
+                         << "pw=[MASKED]!";
+    QTest::newRow("twice") << QStringList{QStringLiteral("s3cr3t")} << "s3cr3t s3cr3t"
+                           << "[MASKED] [MASKED]";
+    QTest::newRow("longest first") << QStringList{QStringLiteral("abcd"), QStringLiteral("abcdefgh")} << "abcdefgh"
+                                   << "[MASKED]";
+    QTest::newRow("too short to mask") << QStringList{QStringLiteral("ab")} << "ab"
+                                       << "ab";
+    QTest::newRow("none") << QStringList{} << "plain"
+                          << "plain";
     // A value of several lines is masked line by line: logs arrive one line at a time (H2).
     const QString pem = QStringLiteral("-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\r\n"
                                        "  BKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----\n");
     QTest::newRow("PEM, one of its lines") << QStringList{pem} << "key: MIIEvQIBADANBgkqhkiG9w0BAQEFAASC"
                                            << "key: [MASKED]";
-    QTest::newRow("PEM, an indented line") << QStringList{pem} << "BKcwggSjAgEAAoIBAQC7 end" << "[MASKED] end";
-    QTest::newRow("PEM, lines joined") << QStringList{pem}
-                                       << "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC BKcwggSjAgEAAoIBAQC7"
+    QTest::newRow("PEM, an indented line") << QStringList{pem} << "BKcwggSjAgEAAoIBAQC7 end"
+                                           << "[MASKED] end";
+    QTest::newRow("PEM, lines joined") << QStringList{pem} << "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC BKcwggSjAgEAAoIBAQC7"
                                        << "[MASKED] [MASKED]";
     const QString json = QStringLiteral("{\n  \"type\": \"service_account\",\n  \"private_key_id\": \"a1b2c3d4\"\n}");
-    QTest::newRow("JSON key, a line") << QStringList{json} << "  \"private_key_id\": \"a1b2c3d4\"" << "  [MASKED]";
-    QTest::newRow("JSON key, braces stay") << QStringList{json} << "{ }" << "{ }";
+    QTest::newRow("JSON key, a line") << QStringList{json} << "  \"private_key_id\": \"a1b2c3d4\""
+                                      << "  [MASKED]";
+    QTest::newRow("JSON key, braces stay") << QStringList{json} << "{ }"
+                                           << "{ }";
 }
 
 void tst_JobScript::unmaskable_data()
@@ -101,7 +109,8 @@ void tst_JobScript::unmaskable_data()
     QTest::newRow("long enough") << QStringLiteral("hunter22") << false << QString();
     QTest::newRow("short, one line") << QStringLiteral("abc") << false << QStringLiteral("shorter than 4");
     QTest::newRow("short, one line, not asked") << QStringLiteral("abc") << true << QString();
-    QTest::newRow("PEM") << QStringLiteral("-----BEGIN KEY-----\nMIIEvQIBADANBgkq\n-----END KEY-----") << true << QString();
+    QTest::newRow("PEM") << QStringLiteral("-----BEGIN KEY-----\nMIIEvQIBADANBgkq\n-----END KEY-----") << true
+                         << QString();
     QTest::newRow("punctuation lines") << QStringLiteral("{\n  \"k\": \"value\"\n}\n") << true << QString();
     QTest::newRow("a short line") << QStringLiteral("MIIEvQIBADANBgkq\nAB=\n") << true
                                   << QStringLiteral("line 2 of its 3 lines is shorter than 4");

@@ -1,22 +1,22 @@
 // The scheduler with the shell executor: GitLab's run semantics without Docker.
-#include "engine/runrecord.h"
-#include "engine/scheduler.h"
 #include "engine/dockerclient.h"
 #include "engine/dockerexecutor.h"
+#include "engine/runrecord.h"
+#include "engine/scheduler.h"
 #include "engine/shellexecutor.h"
 #include "pipeline/gitlabcireader.h"
 
 #include <QDir>
 #include <QFile>
-#include <QProcess>
-#include <QTemporaryDir>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QProcess>
+#include <QTemporaryDir>
 #include <QTest>
 
+#include "support/files.h"
 #include <mutex>
 #include <thread>
-#include "support/files.h"
 
 using trainyard::test::git;
 
@@ -135,14 +135,18 @@ void tst_Scheduler::initTestCase()
     // A tiny shell image, built offline: FROM scratch + a static busybox.
     DockerClient client(DockerClient::defaultEndpoint());
     const auto ping = client.ping();
-    QVERIFY2(ping, qPrintable(ping ? QString() : ping.error().message + QStringLiteral(" — start one with `bash .ci/start-docker`")));
+    QVERIFY2(ping,
+             qPrintable(ping ? QString()
+                             : ping.error().message + QStringLiteral(" — start one with `bash .ci/start-docker`")));
     QTemporaryDir context;
     QVERIFY(QFile::copy(QStringLiteral("/bin/busybox"), context.filePath(QStringLiteral("busybox"))));
     QFile dockerfile(context.filePath(QStringLiteral("Dockerfile")));
     QVERIFY(dockerfile.open(QIODevice::WriteOnly));
-    dockerfile.write("FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n");
+    dockerfile.write(
+        "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n");
     dockerfile.close();
-    const auto built = client.buildImage(context.path(), QString(), QString::fromLatin1(kImage), [](const QString &) {});
+    const auto built =
+        client.buildImage(context.path(), QString(), QString::fromLatin1(kImage), [](const QString &) {});
     QVERIFY2(built, qPrintable(built ? QString() : built.error().message));
 }
 
@@ -196,8 +200,10 @@ void tst_Scheduler::namesThatSanitiseAlikeDoNotCollide()
                                     std::pair{QStringLiteral("a\\b"), QStringLiteral("backslash")}}) {
         const QString log = p.log(*r, job);
         QVERIFY2(log.contains(word), qPrintable(job + QStringLiteral(": ") + log));
-        for (const QString &other : {QStringLiteral("slash\n"), QStringLiteral("underscore\n"), QStringLiteral("backslash\n")})
-            QVERIFY2(other == word + u'\n' || !log.contains(u'\n' + other), qPrintable(job + QStringLiteral(": ") + log));
+        for (const QString &other :
+             {QStringLiteral("slash\n"), QStringLiteral("underscore\n"), QStringLiteral("backslash\n")})
+            QVERIFY2(other == word + u'\n' || !log.contains(u'\n' + other),
+                     qPrintable(job + QStringLiteral(": ") + log));
         logFiles << r->jobs.at(job).logFile;
     }
     QCOMPARE(logFiles.size(), 3);
@@ -232,7 +238,8 @@ void tst_Scheduler::failuresSkipAndAllow()
 void tst_Scheduler::retryThenSuccess()
 {
     // Attempts share the job's workspace, so a file left by the first tells the second.
-    Project p("j:\n  retry: 2\n  script:\n    - if [ -f .attempt ]; then echo second; else touch .attempt; exit 1; fi\n");
+    Project p(
+        "j:\n  retry: 2\n  script:\n    - if [ -f .attempt ]; then echo second; else touch .attempt; exit 1; fi\n");
     auto executorPtr = makeExecutor(p);
     JobExecutor &shell = *executorPtr;
     const Pipeline pipeline = p.pipeline();
@@ -354,7 +361,8 @@ void tst_Scheduler::manualJobs()
         approver.join();
         QVERIFY(r);
         QCOMPARE(statusOf(*r, QStringLiteral("export")), JobStatus::Success);
-        QVERIFY2(r->jobs.at(QStringLiteral("export")).reason.isEmpty(), qPrintable(r->jobs.at(QStringLiteral("export")).reason));
+        QVERIFY2(r->jobs.at(QStringLiteral("export")).reason.isEmpty(),
+                 qPrintable(r->jobs.at(QStringLiteral("export")).reason));
     }
 }
 
@@ -403,7 +411,8 @@ void tst_Scheduler::artifactPathsExpandVariablesAndWarn()
 {
     Project p("variables:\n  OUT: models\n"
               "train:\n  variables:\n    NAME: model\n"
-              "  script: [mkdir -p models, echo w > models/model.txt, echo w > models/extra.txt, ln -s /etc/hostname models/host]\n"
+              "  script: [mkdir -p models, echo w > models/model.txt, echo w > models/extra.txt, ln -s /etc/hostname "
+              "models/host]\n"
               "  artifacts:\n    paths:\n      - $OUT/${NAME}.txt\n      - $OUT/host\n      - missing-$NAME/\n");
     QVERIFY(!p.pipeline().hasErrors());
     auto executor = makeExecutor(p);
@@ -444,7 +453,8 @@ void tst_Scheduler::gpuJobRefusedWithoutGpu()
 {
     QTemporaryDir emptyBin;
     qputenv("PATH", (emptyBin.path() + QStringLiteral(":/usr/bin:/bin")).toLocal8Bit());
-    Project p(".trainyard:\n  jobs:\n    train:\n      gpus: 2\ntrain:\n  tags: [gpu-runner]\n  script: [echo cuda=$CUDA_VISIBLE_DEVICES]\n");
+    Project p(".trainyard:\n  jobs:\n    train:\n      gpus: 2\ntrain:\n  tags: [gpu-runner]\n  script: [echo "
+              "cuda=$CUDA_VISIBLE_DEVICES]\n");
     auto executorPtr = makeExecutor(p);
     JobExecutor &shell = *executorPtr;
     const Pipeline pipeline = p.pipeline();
@@ -589,8 +599,10 @@ void tst_Scheduler::servicesAreReachableByAlias()
     if (!kDocker)
         QSKIP("services need the docker engine");
     Project p(QByteArray("web-test:\n  services:\n    - name: ") + kImage +
-              "\n      alias: web\n      command: [sh, -c, 'mkdir -p /tmp && echo hello-from-service > /tmp/index.html && httpd -f -p 8080 -h /tmp']\n"
-              "  script:\n    - for i in 1 2 3 4 5 6 7 8 9 10; do wget -qO- http://web:8080/index.html && exit 0; sleep 0.5; done; exit 1\n");
+              "\n      alias: web\n      command: [sh, -c, 'mkdir -p /tmp && echo hello-from-service > /tmp/index.html "
+              "&& httpd -f -p 8080 -h /tmp']\n"
+              "  script:\n    - for i in 1 2 3 4 5 6 7 8 9 10; do wget -qO- http://web:8080/index.html && exit 0; "
+              "sleep 0.5; done; exit 1\n");
     auto executor = makeExecutor(p);
     const Pipeline pipeline = p.pipeline();
     Scheduler s(pipeline, *executor, {}, {});
@@ -621,10 +633,13 @@ namespace {
 class NotingExecutor final : public JobExecutor
 {
 public:
-    explicit NotingExecutor(JobExecutor &inner) : m_inner(inner) {}
+    explicit NotingExecutor(JobExecutor &inner)
+        : m_inner(inner)
+    {}
     QString name() const override { return m_inner.name(); }
     Result<QString> preflight() override { return m_inner.preflight(); }
-    Result<void> prepareImage(const QString &image, const ExecutionCallbacks &cb, const std::atomic_bool &cancel) override
+    Result<void> prepareImage(const QString &image, const ExecutionCallbacks &cb,
+                              const std::atomic_bool &cancel) override
     {
         std::lock_guard lock(mutex);
         prepared << image;

@@ -9,8 +9,8 @@
 #include <QTest>
 #include <QTimeZone>
 
-#include <cstring>
 #include "support/files.h"
+#include <cstring>
 
 using trainyard::test::writeFile;
 

@@ -8,8 +8,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <memory>
 #include "support/files.h"
+#include <memory>
 
 using trainyard::test::writeFile;
 

@@ -12,10 +12,10 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "support/files.h"
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "support/files.h"
 
 using trainyard::test::writeFile;
 

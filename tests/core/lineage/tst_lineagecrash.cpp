@@ -182,7 +182,8 @@ void tst_LineageCrash::killedWriterLeavesAConsistentDatabase()
         const QString last = startedRuns.last();
         // A kill between the run's last commit and its "finished" line leaves a run that did
         // finish: that one is no interrupted run.
-        const bool finishedUnsaid = !finishedRuns.contains(last) && (*store.run(last))->status == QLatin1String("success");
+        const bool finishedUnsaid =
+            !finishedRuns.contains(last) && (*store.run(last))->status == QLatin1String("success");
         if (!finishedRuns.contains(last) && !finishedUnsaid) {
             QVERIFY2(store.interruptedRuns().contains(last),
                      qPrintable(store.interruptedRuns().join(u',') + u" vs " + last));

@@ -1,16 +1,16 @@
 // LineageRecorder fed by a real Scheduler run on the shell engine: every field it records, secrets
 // kept out of the database, consumption as the scheduler stages artifacts, gates from a metrics
 // JSON artifact, retries (reused jobs), dirty trees, and a damaged database not stopping a run.
+#include "common/username.h"
 #include "engine/runrecord.h"
 #include "engine/scheduler.h"
-#include "pipeline/secretsource.h"
 #include "engine/shellexecutor.h"
-#include "common/username.h"
 #include "lineage/dataversioner.h"
-#include "vcs/gitinfo.h"
 #include "lineage/lineagerecorder.h"
 #include "lineage/lineagestore.h"
 #include "pipeline/gitlabcireader.h"
+#include "pipeline/secretsource.h"
+#include "vcs/gitinfo.h"
 
 #include <QDir>
 #include <QFile>
@@ -19,8 +19,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <unistd.h>
 #include "support/files.h"
+#include <unistd.h>
 
 using trainyard::test::git;
 using trainyard::test::writeFile;

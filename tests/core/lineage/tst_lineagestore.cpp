@@ -1,7 +1,7 @@
 // LineageStore: every recorded field read back, migrations from every earlier schema version,
 // integrity failure → read-only, interrupted runs, and concurrent writers (threads, processes).
-#include "lineage/lineageschema.h"
 #include "common/processidentity.h"
+#include "lineage/lineageschema.h"
 #include "lineage/lineagestore.h"
 
 #include "lineagesample.h"
@@ -118,7 +118,8 @@ int numbererMain(const QString &db, const QString &prefix, int count)
     if (!store)
         return 1;
     for (int i = 0; i < count; ++i) {
-        auto iid = (*store)->allocatePipelineIid(QStringLiteral("%1-%2").arg(prefix).arg(i), QStringLiteral("/project"));
+        auto iid =
+            (*store)->allocatePipelineIid(QStringLiteral("%1-%2").arg(prefix).arg(i), QStringLiteral("/project"));
         if (!iid) {
             fprintf(stderr, "%s\n", qPrintable(iid.error().toString()));
             return 1;
@@ -787,8 +788,9 @@ void tst_LineageStore::pipelineNumbersAreNeverShared()
     std::vector<std::unique_ptr<QProcess>> processes;
     for (int i = 0; i < 4; ++i) {
         processes.push_back(std::make_unique<QProcess>());
-        processes.back()->start(QCoreApplication::applicationFilePath(),
-                                {QStringLiteral("--numberer"), path, QStringLiteral("p%1").arg(i), QString::number(kEach)});
+        processes.back()->start(
+            QCoreApplication::applicationFilePath(),
+            {QStringLiteral("--numberer"), path, QStringLiteral("p%1").arg(i), QString::number(kEach)});
     }
     QList<qint64> numbers;
     for (auto &p : processes) {
@@ -849,7 +851,8 @@ int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
     if (argc == 5 && qstrcmp(argv[1], "--numberer") == 0)
-        return numbererMain(QString::fromLocal8Bit(argv[2]), QString::fromLocal8Bit(argv[3]), QByteArray(argv[4]).toInt());
+        return numbererMain(QString::fromLocal8Bit(argv[2]), QString::fromLocal8Bit(argv[3]),
+                            QByteArray(argv[4]).toInt());
     if (argc == 5 && qstrcmp(argv[1], "--writer") == 0)
         return writerMain(QString::fromLocal8Bit(argv[2]), QString::fromLocal8Bit(argv[3]),
                           QByteArray(argv[4]).toInt());

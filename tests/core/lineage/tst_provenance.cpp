@@ -442,7 +442,8 @@ void tst_Provenance::usesShortHashes()
     QVERIFY(none);
     QVERIFY(none->runs.empty());
 
-    trainyard::test::writeSampleRun(*f.store, QStringLiteral("20240501-120000-00c3"), kCommitB, hex64('4'), QString(63, u'5') + u'0');
+    trainyard::test::writeSampleRun(*f.store, QStringLiteral("20240501-120000-00c3"), kCommitB, hex64('4'),
+                                    QString(63, u'5') + u'0');
     const auto ambiguous = p.uses(QStringLiteral("55555555"));
     QVERIFY(!ambiguous);
     QVERIFY2(ambiguous.error().message.contains(QStringLiteral("is ambiguous")) &&

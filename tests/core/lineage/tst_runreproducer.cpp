@@ -4,16 +4,16 @@
 #include "engine/scheduler.h"
 #include "engine/shellexecutor.h"
 #include "lineage/dataversioner.h"
-#include "vcs/gitinfo.h"
-#include "vcs/gitworktree.h"
 #include "lineage/lineagerecorder.h"
 #include "lineage/lineagestore.h"
 #include "lineage/runreproducer.h"
 #include "run/runexecution.h"
 #include "run/runservice.h"
+#include "vcs/gitinfo.h"
+#include "vcs/gitworktree.h"
 
-#include <QSignalSpy>
 #include "pipeline/gitlabcireader.h"
+#include <QSignalSpy>
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -24,8 +24,8 @@
 
 #include <thread>
 
-#include <unistd.h>
 #include "support/files.h"
+#include <unistd.h>
 
 using trainyard::test::git;
 using trainyard::test::writeFile;
@@ -37,8 +37,8 @@ namespace {
 /// What the run service does with a prepared reproduction: run it through RunExecution.
 std::pair<RunRecord, QString> execute(const ReproductionRun &r)
 {
-    RunExecution execution(RunExecution::Setup{r.pipeline, r.engine, r.dockerEndpoint, r.options, true, r.databasePath,
-                                               r.pipelineIid, r.events, {}, {}});
+    RunExecution execution(RunExecution::Setup{
+        r.pipeline, r.engine, r.dockerEndpoint, r.options, true, r.databasePath, r.pipelineIid, r.events, {}, {}});
     const auto result = execution.run();
     return {result ? *result : execution.snapshot(), result ? QString() : result.error().toString()};
 }
@@ -85,7 +85,7 @@ struct Project
                                          std::vector<DataDifference> *data = nullptr) const
     {
         RunReproducer::Options options;
-    options.execute = execute;
+        options.execute = execute;
         options.engine = QStringLiteral("shell");
         options.keepWorktree = keepWorktree;
         options.execute = execute;
@@ -135,7 +135,7 @@ private Q_SLOTS:
 void tst_RunReproducer::reproducesIdentically()
 {
     Project p(kDeterministic);
-    (void)p.run({QStringLiteral("publish")}); // #1
+    (void)p.run({QStringLiteral("publish")});                    // #1
     const QString original = p.run({QStringLiteral("publish")}); // #2
     const auto report = p.reproduce(original);
     QVERIFY2(report, qPrintable(report ? QString() : report.error().toString()));

@@ -5,8 +5,8 @@
 #include "lineage/runrecordimport.h"
 #include "lineage/runscalarslocator.h"
 
-#include "engine/artifactstore.h"
 #include "common/safename.h"
+#include "engine/artifactstore.h"
 #include "engine/runrecord.h"
 #include "support/demoproject.h"
 #include "support/eventfilewriter.h"

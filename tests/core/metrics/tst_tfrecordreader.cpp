@@ -149,7 +149,8 @@ QByteArray headerClaiming(quint64 length)
 // ever allocated. A sane length past the end is a record still being written.
 void tst_TfRecordReader::hugeLengthIsDamageNotAllocated()
 {
-    for (const quint64 length : {quint64(TfRecordReader::MaxRecordBytes) + 1, quint64(1) << 40, quint64(1) << 62, ~quint64(0)}) {
+    for (const quint64 length :
+         {quint64(TfRecordReader::MaxRecordBytes) + 1, quint64(1) << 40, quint64(1) << 62, ~quint64(0)}) {
         const Read r = readAll(record("ok") + headerClaiming(length) + QByteArray(64, 'z'));
         QCOMPARE(r.last, Status::BadFraming);
         QCOMPARE(r.records, QList<QByteArray>{"ok"});
@@ -179,7 +180,8 @@ void tst_TfRecordReader::sparseFileClaimingGigabytes()
     TfRecordReader reader(file, 0, file.fileName());
     QCOMPARE(reader.next(), Status::Record);
     QCOMPARE(reader.next(), Status::BadFraming);
-    QVERIFY2(reader.error().toString().contains(QLatin1String("claims 42949672960 bytes")), qPrintable(reader.error().toString()));
+    QVERIFY2(reader.error().toString().contains(QLatin1String("claims 42949672960 bytes")),
+             qPrintable(reader.error().toString()));
     QCOMPARE(reader.resumeOffset(), record("first").size());
 }
 

@@ -1,10 +1,10 @@
 #include "pipeline/gitlabcireader.h"
 
+#include "support/files.h"
 #include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
-#include "support/files.h"
 
 using trainyard::test::writeFile;
 
@@ -19,11 +19,13 @@ static QString describe(const Pipeline &p)
         if (j.needs) {
             QStringList n;
             for (const Need &x : *j.needs)
-                n << x.job + (x.optional ? QStringLiteral("?") : QString()) + (x.artifacts ? QString() : QStringLiteral("!a"));
+                n << x.job + (x.optional ? QStringLiteral("?") : QString()) +
+                         (x.artifacts ? QString() : QStringLiteral("!a"));
             needs = n.isEmpty() ? QStringLiteral("[]") : n.join(u',');
         }
         lines << QStringLiteral("%1|%2|%3|%4|%5")
-                     .arg(j.name, j.stage, whenToString(j.when), j.allowFailure ? QStringLiteral("af") : QStringLiteral("-"), needs);
+                     .arg(j.name, j.stage, whenToString(j.when),
+                          j.allowFailure ? QStringLiteral("af") : QStringLiteral("-"), needs);
     }
     return lines.join(u'\n');
 }
@@ -84,7 +86,8 @@ void tst_GitlabCiReader::jobs_data()
 
     QTest::newRow("default stages and .pre/.post")
         << "main"
-        << QByteArray("z:\n  stage: .post\n  script: x\nb:\n  stage: build\n  script: x\nt:\n  script: x\np:\n  stage: .pre\n  script: x\n")
+        << QByteArray("z:\n  stage: .post\n  script: x\nb:\n  stage: build\n  script: x\nt:\n  script: x\np:\n  stage: "
+                      ".pre\n  script: x\n")
         << "z|.post|on_success|-|-\nb|build|on_success|-|-\nt|test|on_success|-|-\np|.pre|on_success|-|-";
     QTest::newRow("hidden jobs are templates")
         << "main" << QByteArray(".tmpl:\n  script: x\njob:\n  extends: .tmpl\n") << "job|test|on_success|-|-";
@@ -95,22 +98,28 @@ void tst_GitlabCiReader::jobs_data()
     QTest::newRow("manual in rules must not fail by default")
         << "main" << QByteArray("m:\n  rules:\n    - when: manual\n  script: x\n") << "m|test|manual|-|-";
     QTest::newRow("manual in rules with allow_failure")
-        << "main" << QByteArray("m:\n  rules:\n    - when: manual\n      allow_failure: true\n  script: x\n") << "m|test|manual|af|-";
+        << "main" << QByteArray("m:\n  rules:\n    - when: manual\n      allow_failure: true\n  script: x\n")
+        << "m|test|manual|af|-";
     QTest::newRow("allow_failure exit_codes is not allow_failure")
         << "main" << QByteArray("a:\n  allow_failure:\n    exit_codes: [3]\n  script: x\n") << "a|test|on_success|-|-";
-    QTest::newRow("yaml 1.1 booleans")
-        << "main" << QByteArray("a:\n  allow_failure: yes\n  script: x\n") << "a|test|on_success|af|-";
+    QTest::newRow("yaml 1.1 booleans") << "main" << QByteArray("a:\n  allow_failure: yes\n  script: x\n")
+                                       << "a|test|on_success|af|-";
     QTest::newRow("no rule matches: never")
-        << "feature" << QByteArray("d:\n  rules:\n    - if: $CI_COMMIT_BRANCH == \"main\"\n  script: x\n") << "d|test|never|-|-";
+        << "feature" << QByteArray("d:\n  rules:\n    - if: $CI_COMMIT_BRANCH == \"main\"\n  script: x\n")
+        << "d|test|never|-|-";
     QTest::newRow("rule matches")
-        << "main" << QByteArray("d:\n  rules:\n    - if: $CI_COMMIT_BRANCH == \"main\"\n      when: always\n  script: x\n")
+        << "main"
+        << QByteArray("d:\n  rules:\n    - if: $CI_COMMIT_BRANCH == \"main\"\n      when: always\n  script: x\n")
         << "d|test|always|-|-";
     QTest::newRow("first matching rule wins")
         << "main"
-        << QByteArray("d:\n  rules:\n    - if: $CI_COMMIT_BRANCH =~ /^ma/\n      when: delayed\n      start_in: 1h\n    - when: manual\n  script: x\n")
+        << QByteArray("d:\n  rules:\n    - if: $CI_COMMIT_BRANCH =~ /^ma/\n      when: delayed\n      start_in: 1h\n   "
+                      " - when: manual\n  script: x\n")
         << "d|test|delayed|-|-";
     QTest::newRow("rules when never")
-        << "main" << QByteArray("d:\n  rules:\n    - if: $CI_COMMIT_BRANCH\n      when: never\n    - when: on_success\n  script: x\n")
+        << "main"
+        << QByteArray(
+               "d:\n  rules:\n    - if: $CI_COMMIT_BRANCH\n      when: never\n    - when: on_success\n  script: x\n")
         << "d|test|never|-|-";
     QTest::newRow("global and job variables in rules, expanded")
         << "main"
@@ -119,25 +128,30 @@ void tst_GitlabCiReader::jobs_data()
         << "d|test|on_success|-|-";
     QTest::newRow("unset and empty variables")
         << "main"
-        << QByteArray("variables:\n  EMPTY: \"\"\na:\n  rules:\n    - if: $UNSET == null && $EMPTY == \"\" && $EMPTY != null\n  script: x\n"
+        << QByteArray("variables:\n  EMPTY: \"\"\na:\n  rules:\n    - if: $UNSET == null && $EMPTY == \"\" && $EMPTY "
+                      "!= null\n  script: x\n"
                       "b:\n  rules:\n    - if: $EMPTY\n  script: x\n")
         << "a|test|on_success|-|-\nb|test|never|-|-";
     QTest::newRow("parentheses and ||")
         << "dev"
-        << QByteArray("a:\n  rules:\n    - if: ($CI_COMMIT_BRANCH == \"main\" || $CI_COMMIT_BRANCH == \"dev\") && $CI_PIPELINE_SOURCE == \"push\"\n  script: x\n")
+        << QByteArray("a:\n  rules:\n    - if: ($CI_COMMIT_BRANCH == \"main\" || $CI_COMMIT_BRANCH == \"dev\") && "
+                      "$CI_PIPELINE_SOURCE == \"push\"\n  script: x\n")
         << "a|test|on_success|-|-";
     QTest::newRow("only branch names and regex")
         << "release-1"
-        << QByteArray("a:\n  only: [main]\n  script: x\nb:\n  only: [/^release-.*/]\n  script: x\nc:\n  except: [/^release/]\n  script: x\n")
+        << QByteArray("a:\n  only: [main]\n  script: x\nb:\n  only: [/^release-.*/]\n  script: x\nc:\n  except: "
+                      "[/^release/]\n  script: x\n")
         << "a|test|never|-|-\nb|test|on_success|-|-\nc|test|never|-|-";
     QTest::newRow("only keywords")
         << "main"
-        << QByteArray("a:\n  only: [branches]\n  script: x\nb:\n  only: [tags]\n  script: x\nc:\n  only: [schedules]\n  script: x\n"
+        << QByteArray("a:\n  only: [branches]\n  script: x\nb:\n  only: [tags]\n  script: x\nc:\n  only: [schedules]\n "
+                      " script: x\n"
                       "d:\n  only: [merge_requests]\n  script: x\ne:\n  except: [tags]\n  script: x\n")
         << "a|test|on_success|-|-\nb|test|never|-|-\nc|test|never|-|-\nd|test|never|-|-\ne|test|on_success|-|-";
     QTest::newRow("only refs and variables must both match")
         << "main"
-        << QByteArray("variables:\n  DEPLOY: \"1\"\na:\n  only:\n    refs: [main]\n    variables: [$DEPLOY == \"1\"]\n  script: x\n"
+        << QByteArray("variables:\n  DEPLOY: \"1\"\na:\n  only:\n    refs: [main]\n    variables: [$DEPLOY == \"1\"]\n "
+                      " script: x\n"
                       "b:\n  only:\n    refs: [main]\n    variables: [$DEPLOY == \"2\"]\n  script: x\n")
         << "a|test|on_success|-|-\nb|test|never|-|-";
     QTest::newRow("needs forms")
@@ -146,27 +160,33 @@ void tst_GitlabCiReader::jobs_data()
                       "t:\n  needs: [b, {job: c, artifacts: false}, {job: gone, optional: true}]\n  script: x\n"
                       "u:\n  needs: []\n  script: x\n")
         << "b|build|on_success|-|-\nc|build|on_success|-|-\nt|test|on_success|-|b,c!a,gone?\nu|test|on_success|-|[]";
-    QTest::newRow("needs in the same stage")
-        << "main" << QByteArray("a:\n  script: x\nb:\n  needs: [a]\n  script: x\n") << "a|test|on_success|-|-\nb|test|on_success|-|a";
-    QTest::newRow("parallel N")
-        << "main" << QByteArray("p:\n  parallel: 3\n  script: x\n") << "p 1/3|test|on_success|-|-\np 2/3|test|on_success|-|-\np 3/3|test|on_success|-|-";
+    QTest::newRow("needs in the same stage") << "main" << QByteArray("a:\n  script: x\nb:\n  needs: [a]\n  script: x\n")
+                                             << "a|test|on_success|-|-\nb|test|on_success|-|a";
+    QTest::newRow("parallel N") << "main" << QByteArray("p:\n  parallel: 3\n  script: x\n")
+                                << "p 1/3|test|on_success|-|-\np 2/3|test|on_success|-|-\np 3/3|test|on_success|-|-";
     QTest::newRow("parallel matrix names")
         << "main"
-        << QByteArray("m:\n  parallel:\n    matrix:\n      - PY: ['3.9', '3.10']\n        OS: linux\n      - PY: '3.11'\n  script: x\n")
+        << QByteArray("m:\n  parallel:\n    matrix:\n      - PY: ['3.9', '3.10']\n        OS: linux\n      - PY: "
+                      "'3.11'\n  script: x\n")
         << "m: [3.9, linux]|test|on_success|-|-\nm: [3.10, linux]|test|on_success|-|-\nm: [3.11]|test|on_success|-|-";
     QTest::newRow("matrix variables in rules")
         << "main"
-        << QByteArray("m:\n  parallel:\n    matrix:\n      - GPU: ['yes', 'no']\n  rules:\n    - if: $GPU == \"yes\"\n  script: x\n")
+        << QByteArray("m:\n  parallel:\n    matrix:\n      - GPU: ['yes', 'no']\n  rules:\n    - if: $GPU == \"yes\"\n "
+                      " script: x\n")
         << "m: [yes]|test|on_success|-|-\nm: [no]|test|never|-|-";
     QTest::newRow("needs on a parallel job means all of it")
         << "main"
-        << QByteArray("stages: [build, test]\nb:\n  stage: build\n  parallel: 2\n  script: x\nt:\n  needs: [b]\n  script: x\n")
+        << QByteArray(
+               "stages: [build, test]\nb:\n  stage: build\n  parallel: 2\n  script: x\nt:\n  needs: [b]\n  script: x\n")
         << "b 1/2|build|on_success|-|-\nb 2/2|build|on_success|-|-\nt|test|on_success|-|b 1/2,b 2/2";
     QTest::newRow("needs on some instances of a matrix job")
         << "main"
-        << QByteArray("stages: [build, test]\nb:\n  stage: build\n  parallel:\n    matrix:\n      - OS: [linux, mac]\n        PY: ['3.10', '3.11']\n  script: x\n"
-                      "t:\n  needs:\n    - job: b\n      parallel:\n        matrix:\n          - OS: mac\n            PY: ['3.11']\n  script: x\n")
-        << "b: [linux, 3.10]|build|on_success|-|-\nb: [linux, 3.11]|build|on_success|-|-\nb: [mac, 3.10]|build|on_success|-|-\n"
+        << QByteArray("stages: [build, test]\nb:\n  stage: build\n  parallel:\n    matrix:\n      - OS: [linux, mac]\n "
+                      "       PY: ['3.10', '3.11']\n  script: x\n"
+                      "t:\n  needs:\n    - job: b\n      parallel:\n        matrix:\n          - OS: mac\n            "
+                      "PY: ['3.11']\n  script: x\n")
+        << "b: [linux, 3.10]|build|on_success|-|-\nb: [linux, 3.11]|build|on_success|-|-\nb: [mac, "
+           "3.10]|build|on_success|-|-\n"
            "b: [mac, 3.11]|build|on_success|-|-\nt|test|on_success|-|b: [mac, 3.11]";
     QTest::newRow("trigger job needs no script")
         << "main" << QByteArray("child:\n  trigger:\n    include: child.yml\n") << "child|test|on_success|-|-";
@@ -175,8 +195,7 @@ void tst_GitlabCiReader::jobs_data()
         << QByteArray("default:\n  image: alpine:3\na:\n  script: x\nb:\n  inherit:\n    default: false\n  script: x\n")
         << "a|test|on_success|-|-\nb|test|on_success|-|-";
     QTest::newRow("anchors and merge keys")
-        << "main"
-        << QByteArray(".base: &base\n  stage: build\n  when: manual\njob:\n  <<: *base\n  script: x\n")
+        << "main" << QByteArray(".base: &base\n  stage: build\n  when: manual\njob:\n  <<: *base\n  script: x\n")
         << "job|build|manual|af|-";
     QTest::newRow("anchor inside !reference target")
         << "main"
@@ -189,7 +208,8 @@ void tst_GitlabCiReader::jobs_data()
         << "c|deploy|manual|af|-";
     QTest::newRow("extends list, last wins")
         << "main"
-        << QByteArray("stages: [one, two]\n.a:\n  stage: one\n.b:\n  stage: two\nc:\n  extends: [.a, .b]\n  script: x\n")
+        << QByteArray(
+               "stages: [one, two]\n.a:\n  stage: one\n.b:\n  stage: two\nc:\n  extends: [.a, .b]\n  script: x\n")
         << "c|two|on_success|-|-";
     QTest::newRow("rules needs replace job needs")
         << "main"
@@ -218,27 +238,33 @@ void tst_GitlabCiReader::errors_data()
     QTest::newRow("needs undefined") << QByteArray("a:\n  needs: [nope]\n  script: x\n")
                                      << "t.yml:2:11: error: job 'a' needs 'nope', which is not defined";
     QTest::newRow("needs later stage")
-        << QByteArray("stages: [one, two]\na:\n  stage: one\n  needs: [b]\n  script: x\nb:\n  stage: two\n  script: x\n")
+        << QByteArray(
+               "stages: [one, two]\na:\n  stage: one\n  needs: [b]\n  script: x\nb:\n  stage: two\n  script: x\n")
         << "t.yml:4:11: error: job 'a' (stage 'one') needs 'b', which is in the later stage 'two'";
     QTest::newRow("needs cycle")
         << QByteArray("a:\n  needs: [b]\n  script: x\nb:\n  needs: [c]\n  script: x\nc:\n  needs: [a]\n  script: x\n")
         << "error: needs cycle: a -> b -> c -> a";
-    QTest::newRow("unknown stage") << QByteArray("stages: [build]\na:\n  stage: tset\n  script: x\n")
-                                   << "t.yml:3:10: error: job 'a': stage 'tset' is not defined; the stages are .pre, build, .post";
+    QTest::newRow("unknown stage")
+        << QByteArray("stages: [build]\na:\n  stage: tset\n  script: x\n")
+        << "t.yml:3:10: error: job 'a': stage 'tset' is not defined; the stages are .pre, build, .post";
     QTest::newRow("extends missing") << QByteArray("a:\n  extends: .nope\n  script: x\n")
                                      << "t.yml:2:12: error: 'a' extends '.nope', which is not defined";
-    QTest::newRow("extends loop") << QByteArray(".a:\n  extends: .b\n.b:\n  extends: .a\nc:\n  extends: .a\n  script: x\n")
+    QTest::newRow("extends loop") << QByteArray(
+                                         ".a:\n  extends: .b\n.b:\n  extends: .a\nc:\n  extends: .a\n  script: x\n")
                                   << "error: extends loop: .a -> .b -> .a";
-    QTest::newRow("script is a hash") << QByteArray("a:\n  script:\n    x: 1\n")
-                                      << "t.yml:3:5: error: job 'a': script should be a string or an array of strings, not hash";
+    QTest::newRow("script is a hash")
+        << QByteArray("a:\n  script:\n    x: 1\n")
+        << "t.yml:3:5: error: job 'a': script should be a string or an array of strings, not hash";
     QTest::newRow("bad when") << QByteArray("a:\n  when: sometimes\n  script: x\n")
                               << "t.yml:2:9: error: job 'a': when should be one of";
     QTest::newRow("needs not an array") << QByteArray("a:\n  needs: b\n  script: x\n")
                                         << "t.yml:2:10: error: job 'a': needs should be an array, not string";
-    QTest::newRow("retry too large") << QByteArray("a:\n  retry: 5\n  script: x\n") << "t.yml:2:10: error: job 'a': retry should be 0, 1 or 2";
+    QTest::newRow("retry too large") << QByteArray("a:\n  retry: 5\n  script: x\n")
+                                     << "t.yml:2:10: error: job 'a': retry should be 0, 1 or 2";
     QTest::newRow("parallel zero") << QByteArray("a:\n  parallel: 0\n  script: x\n")
                                    << "t.yml:2:13: error: job 'a': parallel should be a number from 1 to 200";
-    QTest::newRow("job is not a hash") << QByteArray("a: echo\n") << "t.yml:1:1: error: 'a' is not a keyword, so it is a job";
+    QTest::newRow("job is not a hash") << QByteArray("a: echo\n")
+                                       << "t.yml:1:1: error: 'a' is not a keyword, so it is a job";
     QTest::newRow("bad rules:if") << QByteArray("a:\n  rules:\n    - if: $A == \n  script: x\n") << "t.yml:3:";
     QTest::newRow("!reference missing") << QByteArray("a:\n  script: !reference [.nope, script]\n")
                                         << "t.yml:2:11: error: !reference [.nope] could not be found";
@@ -259,8 +285,9 @@ void tst_GitlabCiReader::errors()
 
 void tst_GitlabCiReader::severalErrorsAtOnce()
 {
-    const Pipeline p = GitlabCiReader::readText("a:\n  stage: nope\n  script: x\nb:\n  needs: [zz]\n  script: x\nc:\n  image: x:1\n",
-                                                QStringLiteral("t.yml"), context());
+    const Pipeline p =
+        GitlabCiReader::readText("a:\n  stage: nope\n  script: x\nb:\n  needs: [zz]\n  script: x\nc:\n  image: x:1\n",
+                                 QStringLiteral("t.yml"), context());
     int errors = 0;
     for (const Error &e : p.problems)
         errors += e.isError();
@@ -280,17 +307,19 @@ void tst_GitlabCiReader::workflowBlocksPipeline()
 
 void tst_GitlabCiReader::workflowVariables()
 {
-    const QByteArray yaml = "variables:\n  MODE: slow\nworkflow:\n  rules:\n    - if: $CI_COMMIT_BRANCH == \"main\"\n"
-                            "      variables:\n        MODE: fast\nf:\n  rules:\n    - if: $MODE == \"fast\"\n  script: x\n";
+    const QByteArray yaml =
+        "variables:\n  MODE: slow\nworkflow:\n  rules:\n    - if: $CI_COMMIT_BRANCH == \"main\"\n"
+        "      variables:\n        MODE: fast\nf:\n  rules:\n    - if: $MODE == \"fast\"\n  script: x\n";
     const Pipeline p = GitlabCiReader::readText(yaml, QStringLiteral("t.yml"), context());
     QCOMPARE(describe(p), QStringLiteral("f|test|on_success|-|-"));
 }
 
 void tst_GitlabCiReader::extendsMergesMetadata()
 {
-    const QByteArray yaml = ".base:\n  image: python:3.11\n  variables:\n    A: '1'\n    B: '2'\n  tags: [gpu-runner]\n  script: [base]\n"
-                            ".mid:\n  extends: .base\n  variables:\n    B: '3'\n  artifacts:\n    paths: [models/]\n"
-                            "job:\n  extends: .mid\n  variables:\n    C: '4'\n  script: [own]\n";
+    const QByteArray yaml =
+        ".base:\n  image: python:3.11\n  variables:\n    A: '1'\n    B: '2'\n  tags: [gpu-runner]\n  script: [base]\n"
+        ".mid:\n  extends: .base\n  variables:\n    B: '3'\n  artifacts:\n    paths: [models/]\n"
+        "job:\n  extends: .mid\n  variables:\n    C: '4'\n  script: [own]\n";
     const Pipeline p = GitlabCiReader::readText(yaml, QStringLiteral("t.yml"), context());
     QVERIFY2(!p.hasErrors(), qPrintable(problems(p)));
     const Job *job = p.job(QStringLiteral("job"));
@@ -315,7 +344,8 @@ void tst_GitlabCiReader::scriptsAreFlattened()
     const Pipeline p = GitlabCiReader::readText(yaml, QStringLiteral("t.yml"), context());
     QVERIFY2(!p.hasErrors(), qPrintable(problems(p)));
     const Job *job = p.job(QStringLiteral("job"));
-    QCOMPARE(job->script, QStringList({QStringLiteral("one"), QStringLiteral("two"), QStringLiteral("three"), QStringLiteral("four")}));
+    QCOMPARE(job->script, QStringList({QStringLiteral("one"), QStringLiteral("two"), QStringLiteral("three"),
+                                       QStringLiteral("four")}));
     QCOMPARE(job->beforeScript, QStringList{QStringLiteral("pre")});
     QCOMPARE(job->afterScript, QStringList{QStringLiteral("post")});
 }
@@ -327,19 +357,24 @@ void tst_GitlabCiReader::includesLocalAndReportsRemote()
               "variables:\n  FROM_INCLUDE: '1'\n.tmpl:\n  stage: build\ninc-job:\n  script: x\n  stage: test\n");
     writeFile(dir.filePath(QStringLiteral("ci/extra.yml")), "include: ci/nested.yml\nextra:\n  script: x\n");
     writeFile(dir.filePath(QStringLiteral("ci/nested.yml")), "nested:\n  script: x\n");
-    const QByteArray yaml = "include:\n  - local: /ci/common.yml\n  - 'ci/extra.yml'\n  - remote: https://example.com/x.yml\n"
-                            "  - local: ci/skipped.yml\n    rules:\n      - if: $CI_COMMIT_BRANCH == \"other\"\n"
-                            "inc-job:\n  stage: deploy\nmain-job:\n  extends: .tmpl\n  script: x\n";
-    const Pipeline p = GitlabCiReader::readText(yaml, dir.filePath(QStringLiteral(".gitlab-ci.yml")), context(QStringLiteral("main"), dir.path()));
+    const QByteArray yaml =
+        "include:\n  - local: /ci/common.yml\n  - 'ci/extra.yml'\n  - remote: https://example.com/x.yml\n"
+        "  - local: ci/skipped.yml\n    rules:\n      - if: $CI_COMMIT_BRANCH == \"other\"\n"
+        "inc-job:\n  stage: deploy\nmain-job:\n  extends: .tmpl\n  script: x\n";
+    const Pipeline p = GitlabCiReader::readText(yaml, dir.filePath(QStringLiteral(".gitlab-ci.yml")),
+                                                context(QStringLiteral("main"), dir.path()));
     QVERIFY2(!p.hasErrors(), qPrintable(problems(p)));
     // Included jobs first, in include order; the main file wins for keys it sets.
     QCOMPARE(describe(p), QStringLiteral("inc-job|deploy|on_success|-|-\nnested|test|on_success|-|-\n"
                                          "extra|test|on_success|-|-\nmain-job|build|on_success|-|-"));
-    QVERIFY(problems(p).contains(QStringLiteral("include of remote file") ) || problems(p).contains(QStringLiteral("include:remote 'https://example.com/x.yml' is not available offline")));
+    QVERIFY(
+        problems(p).contains(QStringLiteral("include of remote file")) ||
+        problems(p).contains(QStringLiteral("include:remote 'https://example.com/x.yml' is not available offline")));
     const Pipeline missing = GitlabCiReader::readText("include: nope.yml\na:\n  script: x\n", QStringLiteral("m.yml"),
                                                       context(QStringLiteral("main"), dir.path()));
-    QVERIFY2(problems(missing).contains(QStringLiteral("m.yml:1:10: error: include:local file 'nope.yml' does not exist")),
-             qPrintable(problems(missing)));
+    QVERIFY2(
+        problems(missing).contains(QStringLiteral("m.yml:1:10: error: include:local file 'nope.yml' does not exist")),
+        qPrintable(problems(missing)));
 }
 
 void tst_GitlabCiReader::rulesChangesAndExists()
@@ -355,7 +390,8 @@ void tst_GitlabCiReader::rulesChangesAndExists()
                             "d:\n  rules:\n    - changes: [docs/*]\n  script: x\n";
     const Pipeline p = GitlabCiReader::readText(yaml, QStringLiteral("t.yml"), ctx);
     QVERIFY2(!p.hasErrors(), qPrintable(problems(p)));
-    QCOMPARE(describe(p), QStringLiteral("a|test|on_success|-|-\nb|test|never|-|-\nc|test|on_success|-|-\nd|test|never|-|-"));
+    QCOMPARE(describe(p),
+             QStringLiteral("a|test|on_success|-|-\nb|test|never|-|-\nc|test|on_success|-|-\nd|test|never|-|-"));
     // Nothing to compare with (a new branch): GitLab takes changes as true.
     ctx.setChangedFiles(std::nullopt);
     const Pipeline q = GitlabCiReader::readText(yaml, QStringLiteral("t.yml"), ctx);
@@ -364,10 +400,12 @@ void tst_GitlabCiReader::rulesChangesAndExists()
 
 void tst_GitlabCiReader::trainyardSettings()
 {
-    const QByteArray yaml = ".trainyard:\n  protected_branches: [main, release]\n  data:\n    mnist: {path: data/mnist, mount: /data/input}\n"
-                            "  images:\n    demo/trainer:1: {context: image}\n  jobs:\n    train:\n      gpus: 2\n      tensorboard: logs\n"
-                            "      shm_size: 2g\n      gates: ['accuracy >= 0.9', {metric: loss, op: '<', value: 0.5}]\n"
-                            "  colour: blue\ntrain:\n  script: x\n";
+    const QByteArray yaml =
+        ".trainyard:\n  protected_branches: [main, release]\n  data:\n    mnist: {path: data/mnist, mount: "
+        "/data/input}\n"
+        "  images:\n    demo/trainer:1: {context: image}\n  jobs:\n    train:\n      gpus: 2\n      tensorboard: logs\n"
+        "      shm_size: 2g\n      gates: ['accuracy >= 0.9', {metric: loss, op: '<', value: 0.5}]\n"
+        "  colour: blue\ntrain:\n  script: x\n";
     const Pipeline p = GitlabCiReader::readText(yaml, QStringLiteral("t.yml"), context());
     QVERIFY2(!p.hasErrors(), qPrintable(problems(p)));
     QCOMPARE(p.trainyard.protectedBranches, QStringList({QStringLiteral("main"), QStringLiteral("release")}));
@@ -381,13 +419,15 @@ void tst_GitlabCiReader::trainyardSettings()
     QCOMPARE(train->trainyard.gates[1].op, QStringLiteral("<"));
     QVERIFY(train->needsGpu());
     // Unknown keys under .trainyard are warnings that name the place.
-    QVERIFY2(problems(p).contains(QStringLiteral("t.yml:13:3: warning: unknown key 'colour' in .trainyard")), qPrintable(problems(p)));
+    QVERIFY2(problems(p).contains(QStringLiteral("t.yml:13:3: warning: unknown key 'colour' in .trainyard")),
+             qPrintable(problems(p)));
 }
 
 void tst_GitlabCiReader::readsProjectFromDisk()
 {
     QTemporaryDir dir;
-    writeFile(dir.filePath(QStringLiteral(".gitlab-ci.yml")), "a:\n  rules:\n    - if: $CI_COMMIT_BRANCH == \"exp\"\n  script: x\n");
+    writeFile(dir.filePath(QStringLiteral(".gitlab-ci.yml")),
+              "a:\n  rules:\n    - if: $CI_COMMIT_BRANCH == \"exp\"\n  script: x\n");
     GitlabCiReader::Options options;
     options.projectDir = dir.path();
     options.branch = QStringLiteral("exp");
@@ -404,7 +444,8 @@ void tst_GitlabCiReader::readsProjectFromDisk()
 void tst_GitlabCiReader::keywordsKeptAsData()
 {
     const QByteArray yaml =
-        "default:\n  image: {name: 'reg:5000/py:3.11', entrypoint: ['']}\n  services: [postgres:15, {name: redis:7, alias: cache}]\n"
+        "default:\n  image: {name: 'reg:5000/py:3.11', entrypoint: ['']}\n  services: [postgres:15, {name: redis:7, "
+        "alias: cache}]\n"
         "  retry: {max: 2, when: [runner_system_failure]}\n  timeout: 3h\n  interruptible: true\n  tags: [docker]\n"
         "stages: [build, test, deploy]\n"
         "build:\n  stage: build\n  script: make\n  cache: {key: pip, paths: [.cache/]}\n"
@@ -472,10 +513,14 @@ void tst_GitlabCiReader::runtimeOnlyFailuresAreReported()
                       "      - dist/\n";
     const Pipeline p = GitlabCiReader::readText(yaml, QStringLiteral("t.yml"), context());
     const QString found = problems(p);
-    QVERIFY2(found.contains(QStringLiteral("t.yml:2:14: warning: job 'build': service docker:24-dind needs a privileged")), qPrintable(found));
-    QVERIFY2(found.contains(QStringLiteral("t.yml:6:9: warning: job 'build': artifacts:paths entry '../outside.txt' is outside")),
+    QVERIFY2(
+        found.contains(QStringLiteral("t.yml:2:14: warning: job 'build': service docker:24-dind needs a privileged")),
+        qPrintable(found));
+    QVERIFY2(found.contains(
+                 QStringLiteral("t.yml:6:9: warning: job 'build': artifacts:paths entry '../outside.txt' is outside")),
              qPrintable(found));
-    QVERIFY2(found.contains(QStringLiteral("t.yml:7:9: warning: job 'build': artifacts:paths entry '/etc/hostname' is outside")),
+    QVERIFY2(found.contains(
+                 QStringLiteral("t.yml:7:9: warning: job 'build': artifacts:paths entry '/etc/hostname' is outside")),
              qPrintable(found));
     QVERIFY(!found.contains(QStringLiteral("'dist/'")));
     QVERIFY(!p.hasErrors());
@@ -483,7 +528,8 @@ void tst_GitlabCiReader::runtimeOnlyFailuresAreReported()
     // A NUL byte: yaml-cpp read "bad\0name" as "bad", a line break and "ame".
     const QByteArray nul = "a:\n  script: [true]\nbad" + QByteArray(1, '\0') + "name:\n  script: [true]\n";
     const Pipeline q = GitlabCiReader::readText(nul, QStringLiteral("t.yml"), context());
-    QCOMPARE(problems(q), QStringLiteral("t.yml:3:4: error: invalid YAML: the file contains a NUL byte, which YAML does not allow"));
+    QCOMPARE(problems(q),
+             QStringLiteral("t.yml:3:4: error: invalid YAML: the file contains a NUL byte, which YAML does not allow"));
 }
 
 QTEST_GUILESS_MAIN(tst_GitlabCiReader)

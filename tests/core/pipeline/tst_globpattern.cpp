@@ -79,7 +79,10 @@ void tst_GlobPattern::match_data()
     row("question empty", "?", "", false);
     row("question not slash", "a?c", "a/c", false);
     row("question middle", "a?c", "abc", true);
-    row("question code point", "a?c", "a\xF0\x9F\x98\x80" "c", true);
+    row("question code point", "a?c",
+        "a\xF0\x9F\x98\x80"
+        "c",
+        true);
     row("question unicode", "gr??e", "grüße", true);
 
     // Dotfiles (FNM_DOTMATCH)
@@ -231,15 +234,16 @@ void tst_GlobPattern::noExponentialBlowup_data()
     QTest::addColumn<QString>("path");
     QTest::addColumn<bool>("expected");
 
-    QTest::newRow("stars") << repeated(QStringLiteral("*a"), 30) + QStringLiteral("*b") << repeated(QStringLiteral("a"), 3000)
-                           << false;
+    QTest::newRow("stars") << repeated(QStringLiteral("*a"), 30) + QStringLiteral("*b")
+                           << repeated(QStringLiteral("a"), 3000) << false;
     QTest::newRow("stars match") << repeated(QStringLiteral("*a"), 30) + QStringLiteral("*b")
                                  << repeated(QStringLiteral("a"), 3000) + QStringLiteral("b") << true;
     QTest::newRow("globstars") << repeated(QStringLiteral("**/a/"), 20) + QStringLiteral("b")
                                << repeated(QStringLiteral("a/"), 1500) + QStringLiteral("c") << false;
     QTest::newRow("globstars and stars") << repeated(QStringLiteral("**/*a*/"), 10) + QStringLiteral("*b")
                                          << repeated(QStringLiteral("xaax/"), 500) + QStringLiteral("c") << false;
-    QTest::newRow("brace product") << repeated(QStringLiteral("{a,b,c}"), 30) << repeated(QStringLiteral("d"), 30) << false;
+    QTest::newRow("brace product") << repeated(QStringLiteral("{a,b,c}"), 30) << repeated(QStringLiteral("d"), 30)
+                                   << false;
     QTest::newRow("brace nesting") << repeated(QStringLiteral("{"), 150) + repeated(QStringLiteral("}"), 150)
                                    << QString() << true;
     // Past the expansion budget match() gives up rather than spend quadratic time.

@@ -64,13 +64,16 @@ void tst_HostAccess::dataInputs_data()
     QTest::newRow("in the project") << QStringLiteral("data") << none << QString();
     QTest::newRow("a file in the project") << QStringLiteral("data/train.csv") << none << QString();
     QTest::newRow("not there yet, in the project") << QStringLiteral("data/later") << none << QString();
-    QTest::newRow("../ outside, nothing allowed") << QStringLiteral("../datasets/imagenet") << none << QStringLiteral("outside the project");
+    QTest::newRow("../ outside, nothing allowed")
+        << QStringLiteral("../datasets/imagenet") << none << QStringLiteral("outside the project");
     QTest::newRow("absolute outside, nothing allowed") << outside << none << QStringLiteral("outside the project");
-    QTest::newRow("under an allowed root") << outside + QStringLiteral("/imagenet") << QStringList{outside} << QString();
+    QTest::newRow("under an allowed root")
+        << outside + QStringLiteral("/imagenet") << QStringList{outside} << QString();
     QTest::newRow("../ under an allowed root") << QStringLiteral("../datasets") << QStringList{outside} << QString();
-    QTest::newRow("beside an allowed root") << outside + QStringLiteral("-other") << QStringList{outside}
-                                            << QStringLiteral("outside the project");
-    QTest::newRow("the docker socket") << QStringLiteral("/var/run/docker.sock") << none << QStringLiteral("system folder");
+    QTest::newRow("beside an allowed root")
+        << outside + QStringLiteral("-other") << QStringList{outside} << QStringLiteral("outside the project");
+    QTest::newRow("the docker socket") << QStringLiteral("/var/run/docker.sock") << none
+                                       << QStringLiteral("system folder");
     QTest::newRow("/run") << QStringLiteral("/run") << none << QStringLiteral("system folder");
     // As many ../ as it takes to reach / from the project, then run: the folder holding the socket.
     QTest::newRow("../../run") << QStringLiteral("../").repeated(m_project.count(u'/')) + QStringLiteral("run") << none
@@ -81,18 +84,23 @@ void tst_HostAccess::dataInputs_data()
     QTest::newRow("/sys") << QStringLiteral("/sys") << none << QStringLiteral("system folder");
     QTest::newRow("/dev") << QStringLiteral("/dev/sda") << none << QStringLiteral("system folder");
     QTest::newRow("/") << QStringLiteral("/") << none << QStringLiteral("whole file system");
-    QTest::newRow("/var holds /var/lib/docker") << QStringLiteral("/var") << none << QStringLiteral("holds the system folder");
+    QTest::newRow("/var holds /var/lib/docker")
+        << QStringLiteral("/var") << none << QStringLiteral("holds the system folder");
     QTest::newRow("home itself") << QDir::homePath() << QStringList{QDir::homePath()} << QStringLiteral("home folder");
     const QString homeParent = QFileInfo(QDir::homePath()).absolutePath(); // "/" for root's /root
     QTest::newRow("home's parent") << homeParent << none
-                                   << (homeParent == u'/' ? QStringLiteral("whole file system") : QStringLiteral("home folder"));
+                                   << (homeParent == u'/' ? QStringLiteral("whole file system")
+                                                          : QStringLiteral("home folder"));
     QTest::newRow("~/.ssh") << QDir::homePath() + QStringLiteral("/.ssh") << QStringList{QDir::homePath()}
                             << QStringLiteral("credentials");
     QTest::newRow("~/.docker/config.json") << QDir::homePath() + QStringLiteral("/.docker/config.json")
                                            << QStringList{QDir::homePath()} << QStringLiteral("credentials");
-    QTest::newRow("the project's .trainyard") << QStringLiteral(".trainyard") << none << QStringLiteral("Trainyard's own folder");
-    QTest::newRow("secrets.env") << QStringLiteral(".trainyard/secrets.env") << none << QStringLiteral("Trainyard's own folder");
-    QTest::newRow("the project itself") << QStringLiteral(".") << none << QStringLiteral("holds the project's .trainyard");
+    QTest::newRow("the project's .trainyard")
+        << QStringLiteral(".trainyard") << none << QStringLiteral("Trainyard's own folder");
+    QTest::newRow("secrets.env") << QStringLiteral(".trainyard/secrets.env") << none
+                                 << QStringLiteral("Trainyard's own folder");
+    QTest::newRow("the project itself") << QStringLiteral(".") << none
+                                        << QStringLiteral("holds the project's .trainyard");
 }
 
 void tst_HostAccess::dataInputs()
@@ -101,7 +109,8 @@ void tst_HostAccess::dataInputs()
     QFETCH(QStringList, roots);
     QFETCH(QString, refusal);
     const HostAccess access(m_project, roots);
-    DataInput input{QStringLiteral("dataset"), path, QStringLiteral("/data/input"), SourceLocation{QStringLiteral("f.yml"), 7, 5}};
+    DataInput input{QStringLiteral("dataset"), path, QStringLiteral("/data/input"),
+                    SourceLocation{QStringLiteral("f.yml"), 7, 5}};
     const auto source = access.dataSource(input);
     if (refusal.isEmpty()) {
         QVERIFY2(source, qPrintable(source ? QString() : source.error().message));
@@ -110,7 +119,8 @@ void tst_HostAccess::dataInputs()
     }
     QVERIFY2(!source, qPrintable(QStringLiteral("allowed: %1").arg(source ? *source : QString())));
     QVERIFY2(source.error().message.contains(refusal), qPrintable(source.error().message));
-    QVERIFY2(source.error().message.contains(QLatin1String("data input 'dataset'")), qPrintable(source.error().message));
+    QVERIFY2(source.error().message.contains(QLatin1String("data input 'dataset'")),
+             qPrintable(source.error().message));
     QCOMPARE(source.error().location, input.location);
 }
 
@@ -150,7 +160,8 @@ void tst_HostAccess::socketsAndPipesAreRefused()
     QCOMPARE(::mkfifo(QFile::encodeName(project + QStringLiteral("/pipe")).constData(), 0600), 0);
 
     const HostAccess access(project, {});
-    auto socket = access.dataSource(DataInput{QStringLiteral("s"), QStringLiteral("engine.sock"), QStringLiteral("/s"), {}});
+    auto socket =
+        access.dataSource(DataInput{QStringLiteral("s"), QStringLiteral("engine.sock"), QStringLiteral("/s"), {}});
     ::close(fd);
     QVERIFY(!socket);
     QVERIFY2(socket.error().message.contains(QLatin1String("socket")), qPrintable(socket.error().message));
@@ -163,7 +174,8 @@ void tst_HostAccess::allowedRootDoesNotUnlockSystemFolders()
 {
     const HostAccess access(m_project, {QStringLiteral("/")});
     QVERIFY(!access.dataSource(DataInput{QStringLiteral("d"), QStringLiteral("/etc"), QStringLiteral("/d"), {}}));
-    QVERIFY(!access.dataSource(DataInput{QStringLiteral("d"), QStringLiteral("/run/docker.sock"), QStringLiteral("/d"), {}}));
+    QVERIFY(!access.dataSource(
+        DataInput{QStringLiteral("d"), QStringLiteral("/run/docker.sock"), QStringLiteral("/d"), {}}));
     QVERIFY(access.dataSource(DataInput{QStringLiteral("d"), m_outside, QStringLiteral("/d"), {}}));
 }
 
@@ -185,15 +197,19 @@ void tst_HostAccess::buildContexts_data()
     QTest::addColumn<QString>("refusal");
     QTest::newRow("a folder of the project") << QStringLiteral("image") << QStringLiteral("Dockerfile") << QString();
     QTest::newRow("the project itself") << QStringLiteral(".") << QStringLiteral("image/Dockerfile") << QString();
-    QTest::newRow("../ outside") << QStringLiteral("..") << QStringLiteral("Dockerfile") << QStringLiteral("outside the project");
-    QTest::newRow("absolute outside") << m_outside << QStringLiteral("Dockerfile") << QStringLiteral("outside the project");
-    QTest::newRow("/etc") << QStringLiteral("/etc") << QStringLiteral("Dockerfile") << QStringLiteral("outside the project");
+    QTest::newRow("../ outside") << QStringLiteral("..") << QStringLiteral("Dockerfile")
+                                 << QStringLiteral("outside the project");
+    QTest::newRow("absolute outside") << m_outside << QStringLiteral("Dockerfile")
+                                      << QStringLiteral("outside the project");
+    QTest::newRow("/etc") << QStringLiteral("/etc") << QStringLiteral("Dockerfile")
+                          << QStringLiteral("outside the project");
     QTest::newRow("Trainyard's folder") << QStringLiteral(".trainyard") << QStringLiteral("Dockerfile")
                                         << QStringLiteral("Trainyard's own folder");
-    QTest::newRow("a Dockerfile outside") << QStringLiteral("image") << QStringLiteral("../../../../../../../../etc/passwd")
-                                          << QStringLiteral("Dockerfile");
-    QTest::newRow("an absolute Dockerfile outside") << QStringLiteral("image") << QStringLiteral("/etc/hostname")
-                                                    << QStringLiteral("Dockerfile");
+    QTest::newRow("a Dockerfile outside")
+        << QStringLiteral("image") << QStringLiteral("../../../../../../../../etc/passwd")
+        << QStringLiteral("Dockerfile");
+    QTest::newRow("an absolute Dockerfile outside")
+        << QStringLiteral("image") << QStringLiteral("/etc/hostname") << QStringLiteral("Dockerfile");
 }
 
 void tst_HostAccess::buildContexts()
@@ -202,7 +218,8 @@ void tst_HostAccess::buildContexts()
     QFETCH(QString, dockerfile);
     QFETCH(QString, refusal);
     const HostAccess access(m_project, {QStringLiteral("/")}); // allowed data roots do not widen build contexts
-    const ImageBuild build{QStringLiteral("team/train:1"), context, dockerfile, SourceLocation{QStringLiteral("f.yml"), 12, 5}};
+    const ImageBuild build{QStringLiteral("team/train:1"), context, dockerfile,
+                           SourceLocation{QStringLiteral("f.yml"), 12, 5}};
     const auto resolved = access.buildContext(build);
     if (refusal.isEmpty()) {
         QVERIFY2(resolved, qPrintable(resolved ? QString() : resolved.error().message));
@@ -216,21 +233,20 @@ void tst_HostAccess::buildContexts()
 void tst_HostAccess::readerReportsAtTheLine()
 {
     QTemporaryDir tmp;
-    QVERIFY(writeFile(tmp.filePath(QStringLiteral(".gitlab-ci.yml")),
-                      "stages: [train]\n"
-                      ".trainyard:\n"
-                      "  images:\n"
-                      "    evil/image:1:\n"
-                      "      context: ../\n"
-                      "  data:\n"
-                      "    socket:\n"
-                      "      path: /var/run/docker.sock\n"
-                      "    etc: /etc\n"
-                      "    ok: data\n"
-                      "train:\n"
-                      "  stage: train\n"
-                      "  image: evil/image:1\n"
-                      "  script: [cat /data/etc/shadow]\n"));
+    QVERIFY(writeFile(tmp.filePath(QStringLiteral(".gitlab-ci.yml")), "stages: [train]\n"
+                                                                      ".trainyard:\n"
+                                                                      "  images:\n"
+                                                                      "    evil/image:1:\n"
+                                                                      "      context: ../\n"
+                                                                      "  data:\n"
+                                                                      "    socket:\n"
+                                                                      "      path: /var/run/docker.sock\n"
+                                                                      "    etc: /etc\n"
+                                                                      "    ok: data\n"
+                                                                      "train:\n"
+                                                                      "  stage: train\n"
+                                                                      "  image: evil/image:1\n"
+                                                                      "  script: [cat /data/etc/shadow]\n"));
     ScopedEnv noRoots("TRAINYARD_DATA_ROOTS", "");
     GitlabCiReader::Options options;
     options.projectDir = tmp.path();

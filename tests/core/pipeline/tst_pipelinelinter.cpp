@@ -388,13 +388,18 @@ void tst_PipelineLinter::imageBuilds_data()
     QTest::addColumn<QString>("dockerfile");
     QTest::addColumn<QString>("warning"); ///< the start of the one warning, or empty for none
 
-    QTest::newRow("context with its Dockerfile") << "image" << "Dockerfile" << QString();
-    QTest::newRow("another Dockerfile name") << "image" << "train.Dockerfile" << QString();
-    QTest::newRow("missing context") << "imag" << "Dockerfile"
+    QTest::newRow("context with its Dockerfile") << "image"
+                                                 << "Dockerfile" << QString();
+    QTest::newRow("another Dockerfile name") << "image"
+                                             << "train.Dockerfile" << QString();
+    QTest::newRow("missing context") << "imag"
+                                     << "Dockerfile"
                                      << "image trainer:1: build context 'imag' is not a folder";
-    QTest::newRow("context is a file") << "image/Dockerfile" << "Dockerfile"
+    QTest::newRow("context is a file") << "image/Dockerfile"
+                                       << "Dockerfile"
                                        << "image trainer:1: build context 'image/Dockerfile' is not a folder";
-    QTest::newRow("no Dockerfile") << "image" << "Containerfile"
+    QTest::newRow("no Dockerfile") << "image"
+                                   << "Containerfile"
                                    << "image trainer:1: no Containerfile in its build context 'image'";
 }
 

@@ -180,9 +180,9 @@ void tst_Planner::plan_data()
     QTest::newRow("onlyJobs: a root") << chain << QStringList{u"a"_s} << QStringList{u"a stage []"_s} << ok;
     QTest::newRow("onlyJobs: unknown job") << chain << QStringList{u"d"_s, u"zz"_s} << QStringList{}
                                            << u"cannot run job 'zz': it is not defined in this pipeline"_s;
-    QTest::newRow("onlyJobs: typo") << pipeline(kStages, {job(u"train_model"_s, u"build"_s)})
-                                    << QStringList{u"train_modle"_s} << QStringList{}
-                                    << u"cannot run job 'train_modle': it is not defined in this pipeline (did you mean 'train_model'?)"_s;
+    QTest::newRow("onlyJobs: typo")
+        << pipeline(kStages, {job(u"train_model"_s, u"build"_s)}) << QStringList{u"train_modle"_s} << QStringList{}
+        << u"cannot run job 'train_modle': it is not defined in this pipeline (did you mean 'train_model'?)"_s;
     QTest::newRow("onlyJobs: never job") << pipeline(kStages, {job(u"a"_s, u"build"_s, std::nullopt, never)})
                                          << QStringList{u"a"_s} << QStringList{}
                                          << u"cannot run job 'a': it is not created in this pipeline (when: never)"_s;

@@ -82,7 +82,8 @@ void tst_RuleExpression::evaluate_data()
     row("bare double-quoted empty", QStringLiteral("\"\""), none, false);
     row("bare null", QStringLiteral("null"), none, false);
     row("bare regex", QStringLiteral("/ab/"), none, true);
-    row("var name with digits", QStringLiteral("$CI_COMMIT_REF_NAME_2"), {QStringLiteral("CI_COMMIT_REF_NAME_2=main")}, true);
+    row("var name with digits", QStringLiteral("$CI_COMMIT_REF_NAME_2"), {QStringLiteral("CI_COMMIT_REF_NAME_2=main")},
+        true);
     row("var name is case sensitive", QStringLiteral("$a"), {QStringLiteral("A=1")}, false);
 
     // == and !=
@@ -103,7 +104,8 @@ void tst_RuleExpression::evaluate_data()
     row("single quote in double", QStringLiteral("$A == \"it's\""), {QStringLiteral("A=it's")}, true);
     row("double quote in single", QStringLiteral("$A == 'say \"hi\"'"), {QStringLiteral("A=say \"hi\"")}, true);
     row("backslash is literal in strings", QStringLiteral("$A == 'a\\nb'"), {QStringLiteral("A=a\\nb")}, true);
-    row("dollar inside string not expanded", QStringLiteral("$A == '$B'"), {QStringLiteral("A=$B"), QStringLiteral("B=x")}, true);
+    row("dollar inside string not expanded", QStringLiteral("$A == '$B'"),
+        {QStringLiteral("A=$B"), QStringLiteral("B=x")}, true);
     row("unicode string", QStringLiteral("$A == 'grüße'"), {QStringLiteral("A=grüße")}, true);
     row("string vs string", QStringLiteral("'a' == 'a'"), none, true);
     row("regex never equals", QStringLiteral("/ab/ == /ab/"), none, false);
@@ -130,12 +132,15 @@ void tst_RuleExpression::evaluate_data()
     row("and false", QStringLiteral("$A && $B"), {QStringLiteral("A=1")}, false);
     row("or one", QStringLiteral("$A || $B"), {QStringLiteral("B=1")}, true);
     row("or none", QStringLiteral("$A || $B"), none, false);
-    row("empty left of or (documented)", QStringLiteral("$A || $B == '1'"), {QStringLiteral("A="), QStringLiteral("B=1")}, true);
-    row("empty left of and (documented)", QStringLiteral("$A && $B == 'x'"), {QStringLiteral("A="), QStringLiteral("B=x")}, false);
+    row("empty left of or (documented)", QStringLiteral("$A || $B == '1'"),
+        {QStringLiteral("A="), QStringLiteral("B=1")}, true);
+    row("empty left of and (documented)", QStringLiteral("$A && $B == 'x'"),
+        {QStringLiteral("A="), QStringLiteral("B=x")}, false);
     row("and binds tighter 1", QStringLiteral("$A || $B && $C"), {QStringLiteral("A=1")}, true);
     row("and binds tighter 2", QStringLiteral("$A && $B || $C"), {QStringLiteral("C=1")}, true);
     row("and binds tighter 3", QStringLiteral("$A && $B || $C"), {QStringLiteral("A=1")}, false);
-    row("and binds tighter 4", QStringLiteral("$A || $B && $C || $D"), {QStringLiteral("B=1"), QStringLiteral("C=1")}, true);
+    row("and binds tighter 4", QStringLiteral("$A || $B && $C || $D"), {QStringLiteral("B=1"), QStringLiteral("C=1")},
+        true);
     row("parens override", QStringLiteral("($A || $B) && $C"), {QStringLiteral("A=1")}, false);
     row("parens override 2", QStringLiteral("$A && ($B || $C)"), {QStringLiteral("A=1"), QStringLiteral("C=1")}, true);
     row("nested parens", QStringLiteral("((($A)))"), {QStringLiteral("A=1")}, true);
@@ -143,9 +148,13 @@ void tst_RuleExpression::evaluate_data()
         {QStringLiteral("B=y"), QStringLiteral("D=1"), QStringLiteral("E=1")}, true);
     row("nested groups false", QStringLiteral("(($A == 'x' || $B == 'y') && ($C || ($D && $E)))"),
         {QStringLiteral("B=y"), QStringLiteral("D=1")}, false);
-    row("comparison inside and", QStringLiteral("$A == 'x' && $B != 'y'"), {QStringLiteral("A=x"), QStringLiteral("B=z")}, true);
-    row("mr pipeline", QStringLiteral("$CI_PIPELINE_SOURCE == \"merge_request_event\" || $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"),
-        {QStringLiteral("CI_PIPELINE_SOURCE=push"), QStringLiteral("CI_COMMIT_BRANCH=main"), QStringLiteral("CI_DEFAULT_BRANCH=main")}, true);
+    row("comparison inside and", QStringLiteral("$A == 'x' && $B != 'y'"),
+        {QStringLiteral("A=x"), QStringLiteral("B=z")}, true);
+    row("mr pipeline",
+        QStringLiteral("$CI_PIPELINE_SOURCE == \"merge_request_event\" || $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"),
+        {QStringLiteral("CI_PIPELINE_SOURCE=push"), QStringLiteral("CI_COMMIT_BRANCH=main"),
+         QStringLiteral("CI_DEFAULT_BRANCH=main")},
+        true);
     row("issue 213008", QStringLiteral("$f && $CI_JOB_NAME =~ /test*/ || $t"),
         {QStringLiteral("t=t"), QStringLiteral("CI_JOB_NAME=test_that_fail")}, true);
     row("braced and plain mix", QStringLiteral("${A} == $A"), {QStringLiteral("A=q")}, true);
@@ -176,18 +185,24 @@ void tst_RuleExpression::evaluate_data()
     row("not match fails", QStringLiteral("$B !~ /^feature-/"), {QStringLiteral("B=feature-1")}, false);
     row("undefined lhs not match", QStringLiteral("$U !~ /xy/"), none, true);
     row("string lhs", QStringLiteral("'abc' =~ /bc/"), none, true);
-    row("match in and", QStringLiteral("$A =~ /^x/ && $B =~ /y$/"), {QStringLiteral("A=xa"), QStringLiteral("B=ay")}, true);
-    row("match in or", QStringLiteral("$A =~ /^x/ || $B =~ /y$/"), {QStringLiteral("A=a"), QStringLiteral("B=ay")}, true);
+    row("match in and", QStringLiteral("$A =~ /^x/ && $B =~ /y$/"), {QStringLiteral("A=xa"), QStringLiteral("B=ay")},
+        true);
+    row("match in or", QStringLiteral("$A =~ /^x/ || $B =~ /y$/"), {QStringLiteral("A=a"), QStringLiteral("B=ay")},
+        true);
     row("posix class", QStringLiteral("$A =~ /^[[:digit:]]+$/"), {QStringLiteral("A=123")}, true);
     row("slash inside class escaped", QStringLiteral("$A =~ /a[\\/]b/"), {QStringLiteral("A=a/b")}, true);
 
     // =~ with a variable or string holding the regex
     row("var regex", QStringLiteral("$T =~ $RE"), {QStringLiteral("T=v12"), QStringLiteral("RE=/^v\\d+/")}, true);
-    row("var regex no match", QStringLiteral("$T =~ $RE"), {QStringLiteral("T=x12"), QStringLiteral("RE=/^v\\d+/")}, false);
+    row("var regex no match", QStringLiteral("$T =~ $RE"), {QStringLiteral("T=x12"), QStringLiteral("RE=/^v\\d+/")},
+        false);
     row("var regex flags", QStringLiteral("$T =~ $RE"), {QStringLiteral("T=V1"), QStringLiteral("RE=/^v/i")}, true);
-    row("var regex single char", QStringLiteral("$T =~ $RE"), {QStringLiteral("T=abc"), QStringLiteral("RE=/b/")}, true);
-    row("var regex escaped slash", QStringLiteral("$T =~ $RE"), {QStringLiteral("T=a/b"), QStringLiteral("RE=/^a\\/b$/")}, true);
-    row("var regex not match op", QStringLiteral("$T !~ $RE"), {QStringLiteral("T=v12"), QStringLiteral("RE=/^v/")}, false);
+    row("var regex single char", QStringLiteral("$T =~ $RE"), {QStringLiteral("T=abc"), QStringLiteral("RE=/b/")},
+        true);
+    row("var regex escaped slash", QStringLiteral("$T =~ $RE"),
+        {QStringLiteral("T=a/b"), QStringLiteral("RE=/^a\\/b$/")}, true);
+    row("var regex not match op", QStringLiteral("$T !~ $RE"), {QStringLiteral("T=v12"), QStringLiteral("RE=/^v/")},
+        false);
     row("var regex undefined", QStringLiteral("$T =~ $RE"), {QStringLiteral("T=v12")}, false);
     row("var regex undefined not match", QStringLiteral("$T !~ $RE"), {QStringLiteral("T=v12")}, true);
     row("null rhs", QStringLiteral("$T =~ null"), {QStringLiteral("T=x")}, false);
@@ -195,14 +210,21 @@ void tst_RuleExpression::evaluate_data()
     row("quoted regex string", QStringLiteral("$T =~ \"/^rel/\""), {QStringLiteral("T=release")}, true);
     row("quoted regex string i", QStringLiteral("$T =~ '/^REL/i'"), {QStringLiteral("T=release")}, true);
     // Not a /regex/: GitLab's fallback is String#scan, i.e. is the left side part of the value.
-    row("plain value contains lhs", QStringLiteral("$T =~ $RE"), {QStringLiteral("T=lease"), QStringLiteral("RE=release")}, true);
-    row("plain value lacks lhs", QStringLiteral("$T =~ $RE"), {QStringLiteral("T=release-1"), QStringLiteral("RE=release")}, false);
-    row("plain value is not a regex", QStringLiteral("$T =~ $RE"), {QStringLiteral("T=main"), QStringLiteral("RE=^ma")}, false);
+    row("plain value contains lhs", QStringLiteral("$T =~ $RE"),
+        {QStringLiteral("T=lease"), QStringLiteral("RE=release")}, true);
+    row("plain value lacks lhs", QStringLiteral("$T =~ $RE"),
+        {QStringLiteral("T=release-1"), QStringLiteral("RE=release")}, false);
+    row("plain value is not a regex", QStringLiteral("$T =~ $RE"), {QStringLiteral("T=main"), QStringLiteral("RE=^ma")},
+        false);
     row("plain value, undefined lhs", QStringLiteral("$T =~ $RE"), {QStringLiteral("RE=abc")}, true);
-    row("value with bad flags is plain", QStringLiteral("$T =~ $RE"), {QStringLiteral("T=/a/x"), QStringLiteral("RE=/a/x")}, true);
-    row("value with invalid regex is plain", QStringLiteral("$T =~ $RE"), {QStringLiteral("T=(b"), QStringLiteral("RE=/(b/")}, true);
-    row("value regex unsupported by RE2 is plain", QStringLiteral("$T =~ $RE"), {QStringLiteral("T=ab"), QStringLiteral("RE=/a(?=b)/")}, false);
-    row("value regex with inner slash", QStringLiteral("$T =~ $RE"), {QStringLiteral("T=a/b"), QStringLiteral("RE=/a/b/")}, true);
+    row("value with bad flags is plain", QStringLiteral("$T =~ $RE"),
+        {QStringLiteral("T=/a/x"), QStringLiteral("RE=/a/x")}, true);
+    row("value with invalid regex is plain", QStringLiteral("$T =~ $RE"),
+        {QStringLiteral("T=(b"), QStringLiteral("RE=/(b/")}, true);
+    row("value regex unsupported by RE2 is plain", QStringLiteral("$T =~ $RE"),
+        {QStringLiteral("T=ab"), QStringLiteral("RE=/a(?=b)/")}, false);
+    row("value regex with inner slash", QStringLiteral("$T =~ $RE"),
+        {QStringLiteral("T=a/b"), QStringLiteral("RE=/a/b/")}, true);
     row("value is just slashes", QStringLiteral("$T =~ $RE"), {QStringLiteral("T=/"), QStringLiteral("RE=//")}, true);
 }
 
@@ -266,7 +288,8 @@ void tst_RuleExpression::parseError_data()
     row("unterminated regex", QStringLiteral("$A =~ /abc"), 7, QStringLiteral("unterminated regular expression"));
     row("regex ends in escape", QStringLiteral("$A =~ /abc\\/"), 7, QStringLiteral("unterminated regular expression"));
     row("empty regex", QStringLiteral("$A =~ //"), 7, QStringLiteral("empty regular expression"));
-    row("single char regex", QStringLiteral("$A =~ /x/"), 7, QStringLiteral("single-character regular expressions are not supported"));
+    row("single char regex", QStringLiteral("$A =~ /x/"), 7,
+        QStringLiteral("single-character regular expressions are not supported"));
     row("single dot regex", QStringLiteral("$A =~ /./i"), 7, QStringLiteral("single-character"));
     row("bad regex", QStringLiteral("$A =~ /(ab/"), 7, QStringLiteral("invalid regular expression /(ab/"));
     row("slash ends regex in class", QStringLiteral("$A =~ /[/]/"), 7, QStringLiteral("single-character"));
@@ -314,7 +337,8 @@ void tst_RuleExpression::errorMessageAndLocation()
     QCOMPARE(located.error().location.line, 12);
     QCOMPARE(located.error().location.column, 11 + 7 - 1);
     QCOMPARE(located.error().toString(),
-             QStringLiteral(".gitlab-ci.yml:12:17: error: invalid expression in rules:if: unexpected token ')' at column 7"));
+             QStringLiteral(
+                 ".gitlab-ci.yml:12:17: error: invalid expression in rules:if: unexpected token ')' at column 7"));
 }
 
 void tst_RuleExpression::textAndCopies()
@@ -351,11 +375,11 @@ void tst_RuleExpression::tokenLimit()
     QVERIFY(tooMany.error().message.contains(QStringLiteral("too many tokens")));
 
     // Deep nesting is rejected cleanly, never by overflowing the stack.
-    const auto deep = RuleExpression::parse(repeated(QStringLiteral("("), 100000) + QStringLiteral("$A")
-                                            + repeated(QStringLiteral(")"), 100000));
+    const auto deep = RuleExpression::parse(repeated(QStringLiteral("("), 100000) + QStringLiteral("$A") +
+                                            repeated(QStringLiteral(")"), 100000));
     QVERIFY(!deep);
-    const auto nested = RuleExpression::parse(repeated(QStringLiteral("("), 49) + QStringLiteral("$A")
-                                              + repeated(QStringLiteral(")"), 49));
+    const auto nested = RuleExpression::parse(repeated(QStringLiteral("("), 49) + QStringLiteral("$A") +
+                                              repeated(QStringLiteral(")"), 49));
     QVERIFY(nested);
     QVERIFY(nested->evaluate({{QStringLiteral("A"), QStringLiteral("1")}}));
 }
@@ -398,8 +422,9 @@ void tst_RuleExpression::garbageNeverCrashes()
         }
     }
     // Also a few well-formed random expressions, so evaluation gets exercised.
-    const QStringList values{QStringLiteral("$a"), QStringLiteral("$b"), QStringLiteral("$c"), QStringLiteral("'ab'"),
-                             QStringLiteral("null"), QStringLiteral("/a+/"), QStringLiteral("${a_1}")};
+    const QStringList values{QStringLiteral("$a"),    QStringLiteral("$b"),   QStringLiteral("$c"),
+                             QStringLiteral("'ab'"),  QStringLiteral("null"), QStringLiteral("/a+/"),
+                             QStringLiteral("${a_1}")};
     const QStringList ops{QStringLiteral("=="), QStringLiteral("!="), QStringLiteral("=~"), QStringLiteral("!~")};
     for (int round = 0; round < 2000; ++round) {
         QString text = values.at(int(rng.bounded(int(values.size()))));
@@ -408,8 +433,8 @@ void tst_RuleExpression::garbageNeverCrashes()
             text += rng.bounded(2) ? QStringLiteral(" && ") : QStringLiteral(" || ");
             text += values.at(int(rng.bounded(int(values.size()))));
             if (rng.bounded(2))
-                text += QLatin1Char(' ') + ops.at(int(rng.bounded(int(ops.size())))) + QLatin1Char(' ')
-                        + values.at(int(rng.bounded(int(values.size()))));
+                text += QLatin1Char(' ') + ops.at(int(rng.bounded(int(ops.size())))) + QLatin1Char(' ') +
+                        values.at(int(rng.bounded(int(values.size()))));
         }
         const auto result = RuleExpression::parse(QStringLiteral("(") + text + QStringLiteral(")"));
         QVERIFY2(result, qPrintable(text));

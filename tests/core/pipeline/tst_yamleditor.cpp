@@ -40,7 +40,8 @@ QString treeDiff(const YamlNode &a, const YamlNode &b, const QString &path)
         if (a.keys() != b.keys())
             return path + u": keys differ"_s;
         for (size_t i = 0; i < a.entries().size(); ++i) {
-            const QString d = treeDiff(a.entries()[i].second, b.entries()[i].second, path + u'.' + a.entries()[i].first);
+            const QString d =
+                treeDiff(a.entries()[i].second, b.entries()[i].second, path + u'.' + a.entries()[i].first);
             if (!d.isEmpty())
                 return d;
         }
@@ -48,9 +49,8 @@ QString treeDiff(const YamlNode &a, const YamlNode &b, const QString &path)
     return {};
 }
 
-const QStringList kKeywords{u"stages"_s,        u"variables"_s, u"default"_s,  u"include"_s, u"workflow"_s,
-                            u"image"_s,         u"services"_s,  u"cache"_s,    u"before_script"_s,
-                            u"after_script"_s};
+const QStringList kKeywords{u"stages"_s, u"variables"_s, u"default"_s, u"include"_s,       u"workflow"_s,
+                            u"image"_s,  u"services"_s,  u"cache"_s,   u"before_script"_s, u"after_script"_s};
 
 /// The lines of `a` that `b` changed: [first, last] 0-based in `a`, or {-1, -1} when equal.
 QPair<int, int> changedLines(const QByteArray &a, const QByteArray &b)
@@ -193,7 +193,8 @@ void tst_YamlEditor::localEdit()
     while (prefix < a.size() && prefix < b.size() && a[prefix] == b[prefix])
         ++prefix;
     qsizetype suffix = 0;
-    while (suffix < a.size() - prefix && suffix < b.size() - prefix && a[a.size() - 1 - suffix] == b[b.size() - 1 - suffix])
+    while (suffix < a.size() - prefix && suffix < b.size() - prefix &&
+           a[a.size() - 1 - suffix] == b[b.size() - 1 - suffix])
         ++suffix;
     QVERIFY2(prefix >= firstLine - 1, qPrintable(u"changed line %1 before job at %2"_s.arg(prefix + 1).arg(firstLine)));
     const qsizetype linesAfterJob = a.size() - (nextKeyLine - 1);
@@ -263,11 +264,13 @@ void tst_YamlEditor::quoting()
 
 void tst_YamlEditor::setScalarReplaceAndAdd()
 {
-    YamlEditor e = editor("# top\na:\n  stage: build\n  script:\n    - make\n\n# about b\nb:\n  stage: test\n  script: |\n    echo\n    # shell\n");
+    YamlEditor e = editor("# top\na:\n  stage: build\n  script:\n    - make\n\n# about b\nb:\n  stage: test\n  script: "
+                          "|\n    echo\n    # shell\n");
     QVERIFY(e.setJobScalar(u"a"_s, u"stage"_s, u"deploy"_s));
     QVERIFY(e.setJobScalar(u"b"_s, u"script"_s, u"run"_s));
     QVERIFY(e.setJobScalar(u"a"_s, u"when"_s, u"manual"_s));
-    QCOMPARE(e.text(), QByteArray("# top\na:\n  stage: deploy\n  script:\n    - make\n  when: manual\n\n# about b\nb:\n  stage: test\n  script: run\n"));
+    QCOMPARE(e.text(), QByteArray("# top\na:\n  stage: deploy\n  script:\n    - make\n  when: manual\n\n# about "
+                                  "b\nb:\n  stage: test\n  script: run\n"));
     const auto missing = e.setJobScalar(u"nope"_s, u"stage"_s, u"x"_s);
     QVERIFY(!missing);
     QVERIFY(missing.error().message.contains(u"no job"_s));
@@ -280,7 +283,8 @@ void tst_YamlEditor::setScalarKeepsCommentAndCrlf()
     QCOMPARE(e.text(), text);
     QVERIFY(e.setJobScalar(u"a"_s, u"image"_s, u"new:1"_s));
     QVERIFY(e.setJobScalar(u"b"_s, u"stage"_s, u"test"_s));
-    QCOMPARE(e.text(), QByteArray("a:\r\n  image: new:1   # pinned\r\n  script: x\t# tab comment  \r\n\r\nb:\r\n  script: y\r\n  stage: test"));
+    QCOMPARE(e.text(), QByteArray("a:\r\n  image: new:1   # pinned\r\n  script: x\t# tab comment  \r\n\r\nb:\r\n  "
+                                  "script: y\r\n  stage: test"));
 }
 
 void tst_YamlEditor::setList()
@@ -289,7 +293,10 @@ void tst_YamlEditor::setList()
     QVERIFY(e.setJobList(u"a"_s, u"script"_s, {u"make all"_s, u"echo a: b"_s}));
     QVERIFY(e.setJobList(u"a"_s, u"needs"_s, {}));
     QVERIFY(e.setJobList(u"x"_s, u"tags"_s, {u"gpu"_s}));
-    QCOMPARE(e.text(), QByteArray("a:\n  needs: []\n  script:\n    - make all\n    - \"echo a: b\"\nx:\n  script: y\n  tags:\n    - gpu\n"));
+    QCOMPARE(
+        e.text(),
+        QByteArray(
+            "a:\n  needs: []\n  script:\n    - make all\n    - \"echo a: b\"\nx:\n  script: y\n  tags:\n    - gpu\n"));
 }
 
 void tst_YamlEditor::setListIndentless()
@@ -313,7 +320,8 @@ void tst_YamlEditor::addJob()
     YamlEditor e = editor("a:\n  script: x\n\nb:\n  script: y\n");
     QVERIFY(e.addJob(u"c"_s, "  script:\n    - z\n"));
     QVERIFY(e.addJob(u"a2"_s, "  script: w", u"a"_s));
-    QCOMPARE(e.text(), QByteArray("a:\n  script: x\n\na2:\n  script: w\n\nb:\n  script: y\n\nc:\n  script:\n    - z\n"));
+    QCOMPARE(e.text(),
+             QByteArray("a:\n  script: x\n\na2:\n  script: w\n\nb:\n  script: y\n\nc:\n  script:\n    - z\n"));
     QVERIFY(!e.addJob(u"b"_s, "  script: y"));
     QVERIFY(!e.addJob(u"d"_s, "script: y"));
 }
@@ -384,7 +392,8 @@ void tst_YamlEditor::anchorRefusalsAndInline()
     YamlEditor g = editor("a: &a\n  script: x\nb:\n  <<: *a\n");
     r = g.setJobScalar(u"a"_s, u"timeout"_s, u"1h"_s);
     QVERIFY(!r);
-    QVERIFY2(r.error().message.contains(u"anchor &a (line 1), used by 1 other places"_s), qPrintable(r.error().message));
+    QVERIFY2(r.error().message.contains(u"anchor &a (line 1), used by 1 other places"_s),
+             qPrintable(r.error().message));
 }
 
 void tst_YamlEditor::aliasJobInline()

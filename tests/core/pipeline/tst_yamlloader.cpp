@@ -57,7 +57,8 @@ void tst_YamlLoader::mergeKeys()
 
 void tst_YamlLoader::scalarsAndTags()
 {
-    auto doc = YamlLoader::parse("a: yes\nb: 'yes'\nc: !reference [x, y]\nd: ~\ne: 12\nf: off\n", QStringLiteral("t.yml"));
+    auto doc =
+        YamlLoader::parse("a: yes\nb: 'yes'\nc: !reference [x, y]\nd: ~\ne: 12\nf: off\n", QStringLiteral("t.yml"));
     QVERIFY(doc);
     QCOMPARE(doc->find(QStringLiteral("a"))->toBool(), std::optional<bool>(true));
     QCOMPARE(doc->find(QStringLiteral("b"))->toBool(), std::nullopt); // quoted: a string
@@ -103,7 +104,10 @@ void tst_YamlLoader::aliasBombIsRefused()
 {
     QByteArray yaml = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
     for (int i = 1; i < 9; ++i)
-        yaml += QStringLiteral("a%1: &a%1 [*a%2, *a%2, *a%2, *a%2, *a%2, *a%2, *a%2, *a%2, *a%2, *a%2]\n").arg(i).arg(i - 1).toUtf8();
+        yaml += QStringLiteral("a%1: &a%1 [*a%2, *a%2, *a%2, *a%2, *a%2, *a%2, *a%2, *a%2, *a%2, *a%2]\n")
+                    .arg(i)
+                    .arg(i - 1)
+                    .toUtf8();
     // The hardening issue: 400 bytes cost up to 482 MB before they were refused. Now the
     // expanded size is counted before anything is expanded.
     rusage before{};
@@ -123,7 +127,8 @@ void tst_YamlLoader::aliasBombIsRefused()
     // Aliases within the limit still expand as before.
     auto fine = YamlLoader::parse("a: &a [1, 2]\nb: &b [*a, *a]\nc: [*b, *b]\n", QStringLiteral("ok.yml"));
     QVERIFY(fine);
-    QCOMPARE(fine->find(QStringLiteral("c"))->items().at(1).items().at(0).toStringList(), (QStringList{QStringLiteral("1"), QStringLiteral("2")}));
+    QCOMPARE(fine->find(QStringLiteral("c"))->items().at(1).items().at(0).toStringList(),
+             (QStringList{QStringLiteral("1"), QStringLiteral("2")}));
 }
 
 // The hardening issue: invalid UTF-8 was replaced without a word, and a duplicate key dropped the
@@ -145,12 +150,17 @@ void tst_YamlLoader::silentFixesAreWarnings()
     QStringList warnings;
     for (const Error &e : doc->warnings)
         warnings << e.toString();
-    QCOMPARE(warnings, (QStringList{
-                           QStringLiteral("w.yml:3:15: warning: invalid UTF-8 here: the bytes that are not UTF-8 are read as \uFFFD (U+FFFD)"),
-                           QStringLiteral("w.yml:5:3: warning: duplicate key 'stage' (first at line 4): the last one wins, as GitLab reads it"),
-                       }));
+    QCOMPARE(
+        warnings,
+        (QStringList{
+            QStringLiteral(
+                "w.yml:3:15: warning: invalid UTF-8 here: the bytes that are not UTF-8 are read as \uFFFD (U+FFFD)"),
+            QStringLiteral(
+                "w.yml:5:3: warning: duplicate key 'stage' (first at line 4): the last one wins, as GitLab reads it"),
+        }));
     QCOMPARE(doc->root.find(QStringLiteral("job"))->find(QStringLiteral("stage"))->text(), QStringLiteral("deploy"));
-    QCOMPARE(doc->root.find(QStringLiteral("other"))->find(QStringLiteral("image"))->text(), QStringLiteral("b:2")); // a merge is no duplicate
+    QCOMPARE(doc->root.find(QStringLiteral("other"))->find(QStringLiteral("image"))->text(),
+             QStringLiteral("b:2")); // a merge is no duplicate
 }
 
 void tst_YamlLoader::deepMergeReplacesArrays()

@@ -1,7 +1,7 @@
 // "Try the demo": the offline demo copied into a folder of the user's, as a git repository with
 // one clean commit on main, made with libgit2.
-#include "vcs/gitinfo.h"
 #include "run/projectsetup.h"
+#include "vcs/gitinfo.h"
 
 #include <QDir>
 #include <QFile>
@@ -39,10 +39,9 @@ void tst_ProjectSetup::copiesDemoAsCleanRepository()
     // A small example with Trainyard state and an ignore file of its own.
     QDir(source.path()).mkpath(QStringLiteral("data"));
     QDir(source.path()).mkpath(QStringLiteral(".trainyard/runs"));
-    for (const auto &[name, text] : {std::pair{".gitlab-ci.yml", "job:\n  script: [echo hi]\n"},
-                                     std::pair{"data/train.csv", "x,y\n1,2\n"},
-                                     std::pair{".gitignore", "*.tmp\n"},
-                                     std::pair{".trainyard/runs/old.json", "{}"}}) {
+    for (const auto &[name, text] :
+         {std::pair{".gitlab-ci.yml", "job:\n  script: [echo hi]\n"}, std::pair{"data/train.csv", "x,y\n1,2\n"},
+          std::pair{".gitignore", "*.tmp\n"}, std::pair{".trainyard/runs/old.json", "{}"}}) {
         QFile f(source.filePath(QLatin1String(name)));
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write(text);

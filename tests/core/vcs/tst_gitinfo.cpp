@@ -1,5 +1,6 @@
 #include "vcs/gitinfo.h"
 
+#include "support/files.h"
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -7,7 +8,6 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimeZone>
-#include "support/files.h"
 
 using trainyard::test::writeFile;
 
@@ -94,8 +94,7 @@ bool tst_GitInfo::git(const QString &dir, const QStringList &args, QString *outp
                              QStringLiteral("-c"), QStringLiteral("tag.gpgsign=false"),
                              QStringLiteral("-c"), QStringLiteral("core.autocrlf=false")};
     process.start(QStringLiteral("git"), config + args);
-    if (!process.waitForFinished(30'000) || process.exitStatus() != QProcess::NormalExit
-        || process.exitCode() != 0) {
+    if (!process.waitForFinished(30'000) || process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0) {
         qWarning().noquote() << "git" << args.join(QLatin1Char(' ')) << "failed in" << dir << ':'
                              << process.errorString() << process.readAllStandardError();
         return false;
@@ -107,12 +106,12 @@ bool tst_GitInfo::git(const QString &dir, const QStringList &args, QString *outp
 
 bool tst_GitInfo::initCommitted(const QString &dir, const QString &branch) const
 {
-    return git(dir, {QStringLiteral("init"), QStringLiteral("-q"), QStringLiteral("-b"), branch})
-           && writeFile(dir + QStringLiteral("/README.md"), "# project\n")
-           && writeFile(dir + QStringLiteral("/.gitignore"), "*.log\nbuild/\n")
-           && git(dir, {QStringLiteral("add"), QStringLiteral(".")})
-           && git(dir, {QStringLiteral("commit"), QStringLiteral("-q"), QStringLiteral("-m"),
-                        QStringLiteral("Add readme\n\nA longer body.\n")});
+    return git(dir, {QStringLiteral("init"), QStringLiteral("-q"), QStringLiteral("-b"), branch}) &&
+           writeFile(dir + QStringLiteral("/README.md"), "# project\n") &&
+           writeFile(dir + QStringLiteral("/.gitignore"), "*.log\nbuild/\n") &&
+           git(dir, {QStringLiteral("add"), QStringLiteral(".")}) &&
+           git(dir, {QStringLiteral("commit"), QStringLiteral("-q"), QStringLiteral("-m"),
+                     QStringLiteral("Add readme\n\nA longer body.\n")});
 }
 
 void tst_GitInfo::cleanRepositoryOnMain()
@@ -228,8 +227,8 @@ void tst_GitInfo::unbornBranch()
 {
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
-    QVERIFY(git(dir.path(), {QStringLiteral("init"), QStringLiteral("-q"), QStringLiteral("-b"),
-                             QStringLiteral("main")}));
+    QVERIFY(
+        git(dir.path(), {QStringLiteral("init"), QStringLiteral("-q"), QStringLiteral("-b"), QStringLiteral("main")}));
 
     auto state = GitInfo::read(dir.path());
     QVERIFY2(state, qPrintable(state ? QString() : state.error().toString()));
@@ -277,8 +276,8 @@ void tst_GitInfo::subdirectory()
     const QString deeper = dir.path() + QStringLiteral("/src/models");
     QVERIFY(writeFile(deeper + QStringLiteral("/net.py"), "x\n"));
     QVERIFY(git(dir.path(), {QStringLiteral("add"), QStringLiteral(".")}));
-    QVERIFY(git(dir.path(), {QStringLiteral("commit"), QStringLiteral("-q"), QStringLiteral("-m"),
-                             QStringLiteral("Add model")}));
+    QVERIFY(git(dir.path(),
+                {QStringLiteral("commit"), QStringLiteral("-q"), QStringLiteral("-m"), QStringLiteral("Add model")}));
 
     const auto state = GitInfo::read(deeper);
     QVERIFY2(state, qPrintable(state ? QString() : state.error().toString()));
@@ -297,14 +296,12 @@ void tst_GitInfo::defaultBranch_data()
     QTest::newRow("main") << QStringLiteral("main") << BranchSetup::Plain << QStringLiteral("main");
     QTest::newRow("master") << QStringLiteral("master") << BranchSetup::Plain << QStringLiteral("master");
     QTest::newRow("current branch") << QStringLiteral("trunk") << BranchSetup::Plain << QStringLiteral("trunk");
-    QTest::newRow("master beats current") << QStringLiteral("trunk") << BranchSetup::AlsoMaster
-                                          << QStringLiteral("master");
-    QTest::newRow("origin/HEAD") << QStringLiteral("main") << BranchSetup::OriginHead
-                                 << QStringLiteral("develop");
-    QTest::newRow("detached, no main or master") << QStringLiteral("trunk") << BranchSetup::Detached
-                                                 << QStringLiteral("main");
-    QTest::newRow("unborn current branch") << QStringLiteral("trunk") << BranchSetup::Unborn
-                                           << QStringLiteral("trunk");
+    QTest::newRow("master beats current")
+        << QStringLiteral("trunk") << BranchSetup::AlsoMaster << QStringLiteral("master");
+    QTest::newRow("origin/HEAD") << QStringLiteral("main") << BranchSetup::OriginHead << QStringLiteral("develop");
+    QTest::newRow("detached, no main or master")
+        << QStringLiteral("trunk") << BranchSetup::Detached << QStringLiteral("main");
+    QTest::newRow("unborn current branch") << QStringLiteral("trunk") << BranchSetup::Unborn << QStringLiteral("trunk");
 }
 
 void tst_GitInfo::defaultBranch()
@@ -419,8 +416,8 @@ void tst_GitInfo::tagAtHead()
 
     // An annotated tag must be peeled to its commit; the first name wins.
     QVERIFY(git(path, {QStringLiteral("tag"), QStringLiteral("v1.0")}));
-    QVERIFY(git(path, {QStringLiteral("tag"), QStringLiteral("-a"), QStringLiteral("release-1"),
-                       QStringLiteral("-m"), QStringLiteral("Release 1")}));
+    QVERIFY(git(path, {QStringLiteral("tag"), QStringLiteral("-a"), QStringLiteral("release-1"), QStringLiteral("-m"),
+                       QStringLiteral("Release 1")}));
     state = GitInfo::read(path);
     QVERIFY(state);
     QCOMPARE(state->tag, QStringLiteral("release-1"));
@@ -462,8 +459,8 @@ void tst_GitInfo::changedFilesSinceBase()
     QVERIFY(writeFile(path + QStringLiteral("/a.txt"), "changed\n"));
     const auto uncommitted = GitInfo::changedFiles(path + QStringLiteral("/dir"), QStringLiteral("HEAD"));
     QVERIFY2(uncommitted, qPrintable(uncommitted ? QString() : uncommitted.error().toString()));
-    QCOMPARE(*uncommitted, (QStringList{QStringLiteral("a.txt"), QStringLiteral("new/c.txt"),
-                                         QStringLiteral("staged.txt")}));
+    QCOMPARE(*uncommitted,
+             (QStringList{QStringLiteral("a.txt"), QStringLiteral("new/c.txt"), QStringLiteral("staged.txt")}));
 }
 
 void tst_GitInfo::changedFilesErrors()
@@ -523,8 +520,8 @@ void tst_GitInfo::brokenRepository()
     QVERIFY(dir.isValid());
     QVERIFY(initCommitted(dir.path()));
     // The branch names a commit that is not in the object database.
-    QVERIFY(writeFile(dir.path() + QStringLiteral("/.git/refs/heads/main"),
-                      "0123456789abcdef0123456789abcdef01234567\n"));
+    QVERIFY(
+        writeFile(dir.path() + QStringLiteral("/.git/refs/heads/main"), "0123456789abcdef0123456789abcdef01234567\n"));
 
     const auto state = GitInfo::read(dir.path());
     QVERIFY(!state);

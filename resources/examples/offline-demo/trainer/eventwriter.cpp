@@ -65,8 +65,14 @@ void putTag(std::string &out, std::uint32_t field, std::uint32_t wireType)
 {
     putVarint(out, (std::uint64_t(field) << 3) | wireType);
 }
-void putFixed64(std::string &out, std::uint64_t v) { putLe(out, v, 8); }
-void putFixed32(std::string &out, std::uint32_t v) { putLe(out, v, 4); }
+void putFixed64(std::string &out, std::uint64_t v)
+{
+    putLe(out, v, 8);
+}
+void putFixed32(std::string &out, std::uint32_t v)
+{
+    putLe(out, v, 4);
+}
 void putDouble(std::string &out, std::uint32_t field, double v)
 {
     putTag(out, field, 1);
@@ -126,12 +132,16 @@ std::string frameRecord(std::string_view data)
 }
 
 EventWriter::EventWriter(double wallTimeBase, double wallTimePerStep)
-    : m_base(wallTimeBase), m_perStep(wallTimePerStep)
+    : m_base(wallTimeBase)
+    , m_perStep(wallTimePerStep)
 {
     m_bytes += frameRecord(encodeFileVersionEvent(wallTime(0), 0));
 }
 
-double EventWriter::wallTime(std::int64_t step) const { return m_base + double(step) * m_perStep; }
+double EventWriter::wallTime(std::int64_t step) const
+{
+    return m_base + double(step) * m_perStep;
+}
 
 void EventWriter::addScalar(std::int64_t step, std::string_view tag, float value)
 {
@@ -154,7 +164,8 @@ std::string EventWriter::writeTo(const std::string &path) const
 
 namespace {
 
-struct Reader {
+struct Reader
+{
     std::string_view in;
     std::size_t pos = 0;
     bool ok = true;
@@ -201,11 +212,20 @@ struct Reader {
     void skip(std::uint32_t wireType)
     {
         switch (wireType) {
-        case 0: varint(); break;
-        case 1: fixed(8); break;
-        case 2: bytes(); break;
-        case 5: fixed(4); break;
-        default: ok = false;
+        case 0:
+            varint();
+            break;
+        case 1:
+            fixed(8);
+            break;
+        case 2:
+            bytes();
+            break;
+        case 5:
+            fixed(4);
+            break;
+        default:
+            ok = false;
         }
     }
 };

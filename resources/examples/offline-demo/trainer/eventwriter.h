@@ -35,7 +35,8 @@ std::string encodeScalarEvent(double wallTime, std::int64_t step, std::string_vi
 std::string frameRecord(std::string_view data);
 
 // Collects an event file in memory (so the bytes are testable) and writes it in one go.
-class EventWriter {
+class EventWriter
+{
 public:
     EventWriter(double wallTimeBase, double wallTimePerStep);
     void addScalar(std::int64_t step, std::string_view tag, float value);
@@ -51,10 +52,11 @@ private:
 };
 
 // The reading side, used by the self-test to round-trip what the writer produced.
-struct DecodedEvent {
+struct DecodedEvent
+{
     double wallTime = 0;
     std::int64_t step = 0;
-    std::string fileVersion;            // set on the first event only
+    std::string fileVersion; // set on the first event only
     std::vector<std::pair<std::string, float>> scalars;
 };
 // Parses a whole event file; on a framing, CRC or wire-format error returns nullopt and sets error.

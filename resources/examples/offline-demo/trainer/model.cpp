@@ -154,7 +154,8 @@ double Model::logit(const Sample &s) const
 
 std::string Model::serialize() const
 {
-    std::string out = "# trainyard-demo logistic regression: p = sigmoid(w1*z1 + w2*z2 + b), zi = (xi - mean_i) / std_i\n";
+    std::string out =
+        "# trainyard-demo logistic regression: p = sigmoid(w1*z1 + w2*z2 + b), zi = (xi - mean_i) / std_i\n";
     out += "weights " + fmt(w1) + " " + fmt(w2) + " " + fmt(b) + "\n";
     out += "mean " + fmt(mean1) + " " + fmt(mean2) + "\n";
     out += "std " + fmt(std1) + " " + fmt(std2) + "\n";
@@ -288,7 +289,8 @@ Model train(const std::vector<Sample> &data, const TrainOptions &o,
         shuffle(order, rng);
         for (std::size_t start = 0; start < order.size(); start += o.batchSize) {
             const std::vector<std::size_t> batch(order.begin() + std::ptrdiff_t(start),
-                                                 order.begin() + std::ptrdiff_t(std::min(start + o.batchSize, order.size())));
+                                                 order.begin() +
+                                                     std::ptrdiff_t(std::min(start + o.batchSize, order.size())));
             lr = scheduledLr(o, step, total);
             std::size_t correct = 0;
             for (auto i : batch)

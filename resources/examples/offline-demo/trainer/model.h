@@ -12,7 +12,8 @@
 
 namespace demo {
 
-struct Sample {
+struct Sample
+{
     double x1 = 0, x2 = 0;
     int label = 0; // 0 or 1
 };
@@ -24,9 +25,12 @@ std::optional<std::vector<Sample>> parseCsv(std::string_view text, std::string &
 std::optional<std::string> readFile(const std::string &path, std::string &error);
 
 // splitmix64 (Vigna): the same sequence on every platform and standard library.
-class SplitMix64 {
+class SplitMix64
+{
 public:
-    explicit SplitMix64(std::uint64_t seed) : m_state(seed) {}
+    explicit SplitMix64(std::uint64_t seed)
+        : m_state(seed)
+    {}
     std::uint64_t next();
     // Uniform-ish integer in [0, n); n > 0. Modulo bias is irrelevant at these sizes.
     std::uint64_t below(std::uint64_t n) { return next() % n; }
@@ -39,7 +43,8 @@ void shuffle(std::vector<std::size_t> &v, SplitMix64 &rng);
 
 double sigmoid(double z);
 
-struct Model {
+struct Model
+{
     double w1 = 0, w2 = 0, b = 0;
     double mean1 = 0, mean2 = 0, std1 = 1, std2 = 1; // standardisation, fitted on the training data
 
@@ -52,20 +57,23 @@ struct Model {
 // Fits mean/std of each feature (std floored at 1e-12).
 void fitStandardisation(Model &m, const std::vector<Sample> &data);
 
-struct Gradient {
+struct Gradient
+{
     double w1 = 0, w2 = 0, b = 0;
 };
 // Mean binary cross-entropy of the batch (indices into data) and its gradient.
 double batchLoss(const Model &m, const std::vector<Sample> &data, const std::vector<std::size_t> &idx,
                  Gradient *grad = nullptr);
 
-struct Metrics {
+struct Metrics
+{
     double accuracy = 0, loss = 0;
     std::size_t samples = 0;
 };
 Metrics evaluateModel(const Model &m, const std::vector<Sample> &data);
 
-struct TrainOptions {
+struct TrainOptions
+{
     int epochs = 30;
     double lr = 0.1;
     std::uint64_t seed = 42;
@@ -75,7 +83,8 @@ struct TrainOptions {
 // Learning rate at step (0-based) of totalSteps: cosine decay.
 double scheduledLr(const TrainOptions &o, std::int64_t step, std::int64_t totalSteps);
 
-struct StepRecord {
+struct StepRecord
+{
     std::int64_t step = 0; // 1-based
     int epoch = 0;         // 1-based
     double loss = 0, accuracy = 0, lr = 0;

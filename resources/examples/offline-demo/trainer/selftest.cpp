@@ -96,7 +96,8 @@ void testGradient()
         const double down = batchLoss(m, data, idx);
         *params[k] = saved;
         const double numeric = (up - down) / (2 * h);
-        worst = std::max(worst, std::fabs(numeric - analytic[k]) / std::max(1e-8, std::fabs(numeric) + std::fabs(analytic[k])));
+        worst = std::max(worst, std::fabs(numeric - analytic[k]) /
+                                    std::max(1e-8, std::fabs(numeric) + std::fabs(analytic[k])));
     }
     char buf[64];
     std::snprintf(buf, sizeof buf, "max relative error %.2e", worst);
@@ -125,7 +126,8 @@ void testRng()
     std::size_t moved = 0;
     for (std::size_t i = 0; i < v.size(); ++i)
         moved += v[i] != i;
-    check(perm && v == w && moved > 90, "shuffle is a deterministic permutation", std::to_string(moved) + " of 100 moved");
+    check(perm && v == w && moved > 90, "shuffle is a deterministic permutation",
+          std::to_string(moved) + " of 100 moved");
 }
 
 void testCrc()
@@ -137,7 +139,8 @@ void testCrc()
         asc += char(i);
         desc += char(31 - i);
     }
-    const struct {
+    const struct
+    {
         const char *name;
         std::string data;
         std::uint32_t want;
@@ -193,7 +196,8 @@ void testEvents()
     auto corrupt = w.bytes();
     corrupt[corrupt.size() / 2] ^= 0x01;
     check(!decodeEventFile(corrupt, err), "a flipped bit is detected", err);
-    check(!decodeEventFile(std::string_view(w.bytes()).substr(0, w.bytes().size() - 3), err), "truncation is detected", err);
+    check(!decodeEventFile(std::string_view(w.bytes()).substr(0, w.bytes().size() - 3), err), "truncation is detected",
+          err);
 }
 
 void testModelAndTar()
@@ -234,11 +238,13 @@ void testTraining()
     o.lr = 0.5;
     int steps = 0;
     double firstLoss = 0, lastLoss = 0, firstLr = 0, lastLr = 0;
-    const auto m1 = train(data, o, [&](const StepRecord &r) {
-        if (steps++ == 0)
-            firstLoss = r.loss, firstLr = r.lr;
-        lastLoss = r.loss, lastLr = r.lr;
-    }, {});
+    const auto m1 = train(data, o,
+                          [&](const StepRecord &r) {
+                              if (steps++ == 0)
+                                  firstLoss = r.loss, firstLr = r.lr;
+                              lastLoss = r.loss, lastLr = r.lr;
+                          },
+                          {});
     const auto m2 = train(data, o, {}, {});
     const auto metrics = evaluateModel(m1, data);
     check(steps == 20 * 7, "7 mini-batches of <= 32 per epoch", std::to_string(steps) + " steps");

@@ -35,19 +35,19 @@ std::optional<std::string> makeTar(const std::vector<TarEntry> &entries, std::st
             return std::nullopt;
         }
         char h[kBlock] = {};
-        std::memcpy(h, e.name.data(), e.name.size()); // name[100]
-        octal(h + 100, 8, 0644);                        // mode
-        octal(h + 108, 8, 0);                           // uid
-        octal(h + 116, 8, 0);                           // gid
-        octal(h + 124, 12, e.data.size());              // size
-        octal(h + 136, 12, 0);                          // mtime: fixed, for reproducible bytes
-        h[156] = '0';                                   // typeflag: regular file
-        std::memcpy(h + 257, "ustar", 6);               // magic "ustar\0"
-        std::memcpy(h + 263, "00", 2);                  // version
-        std::memcpy(h + 265, "root", 4);                // uname
-        std::memcpy(h + 297, "root", 4);                // gname
-        octal(h + 329, 8, 0);                           // devmajor
-        octal(h + 337, 8, 0);                           // devminor
+        std::memcpy(h, e.name.data(), e.name.size());    // name[100]
+        octal(h + 100, 8, 0644);                         // mode
+        octal(h + 108, 8, 0);                            // uid
+        octal(h + 116, 8, 0);                            // gid
+        octal(h + 124, 12, e.data.size());               // size
+        octal(h + 136, 12, 0);                           // mtime: fixed, for reproducible bytes
+        h[156] = '0';                                    // typeflag: regular file
+        std::memcpy(h + 257, "ustar", 6);                // magic "ustar\0"
+        std::memcpy(h + 263, "00", 2);                   // version
+        std::memcpy(h + 265, "root", 4);                 // uname
+        std::memcpy(h + 297, "root", 4);                 // gname
+        octal(h + 329, 8, 0);                            // devmajor
+        octal(h + 337, 8, 0);                            // devminor
         std::snprintf(h + 148, 8, "%06o", headerSum(h)); // chksum: 6 digits, NUL, space
         h[155] = ' ';
         out.append(h, kBlock);

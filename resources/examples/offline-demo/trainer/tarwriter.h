@@ -8,7 +8,8 @@
 
 namespace demo {
 
-struct TarEntry {
+struct TarEntry
+{
     std::string name; // at most 100 bytes, no directories needed
     std::string data;
 };

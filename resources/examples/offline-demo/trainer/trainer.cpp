@@ -55,12 +55,16 @@ const char *kUsage =
     "The same data and flags always give byte-identical model, event and tar files.\n"
     "Exit status: 0 success, 1 failure (failed check, accuracy below the bar, I/O error), 2 bad usage.\n";
 
-struct Failure {
+struct Failure
+{
     std::string message;
     int code = 1;
 };
 
-[[noreturn]] void fail(const std::string &message, int code = 1) { throw Failure{message, code}; }
+[[noreturn]] void fail(const std::string &message, int code = 1)
+{
+    throw Failure{message, code};
+}
 
 std::string num(double v, const char *format = "%.9g")
 {
@@ -199,9 +203,8 @@ int cmdTrain(int argc, char **argv)
     const auto eventPath = (logdir / kEventFileName).string();
 
     const auto perEpoch = (data.size() + o.batchSize - 1) / o.batchSize;
-    std::printf("train: %zu samples from %s (%zu positive), %d epochs x %zu steps, batch %zu, seed %llu\n",
-                data.size(), f["data"].c_str(), positives, o.epochs, perEpoch, o.batchSize,
-                static_cast<unsigned long long>(o.seed));
+    std::printf("train: %zu samples from %s (%zu positive), %d epochs x %zu steps, batch %zu, seed %llu\n", data.size(),
+                f["data"].c_str(), positives, o.epochs, perEpoch, o.batchSize, static_cast<unsigned long long>(o.seed));
     std::printf("train: learning rate %s, cosine decay to %s; features standardised\n", num(o.lr).c_str(),
                 num(o.lr * o.finalLrFraction).c_str());
 
@@ -217,7 +220,8 @@ int cmdTrain(int argc, char **argv)
         },
         [&](int epoch, const Metrics &m, double) {
             // The step's scalars as written to the event file (float), then the whole-set metrics.
-            std::printf("epoch %*d/%d  step %4lld  loss %.6g  accuracy %.6g  learning_rate %.6g  |  train-set loss %.4f accuracy %.4f\n",
+            std::printf("epoch %*d/%d  step %4lld  loss %.6g  accuracy %.6g  learning_rate %.6g  |  train-set loss "
+                        "%.4f accuracy %.4f\n",
                         int(std::to_string(o.epochs).size()), epoch, o.epochs, static_cast<long long>(last.step),
                         double(float(last.loss)), double(float(last.accuracy)), double(float(last.lr)), m.loss,
                         m.accuracy);
@@ -267,7 +271,8 @@ int cmdExport(int argc, char **argv)
     const std::string manifest = "name: trainyard-demo logistic regression\n"
                                  "format: trainyard-demo-logreg-text/1\n"
                                  "files:\n"
-                                 "  model.txt " + std::to_string(text->size()) + " bytes crc32c " + crc + "\n";
+                                 "  model.txt " +
+                                 std::to_string(text->size()) + " bytes crc32c " + crc + "\n";
     const auto tar = makeTar({{"model.txt", *text}, {"MANIFEST.txt", manifest}}, err);
     if (!tar)
         fail(err);
