@@ -1,0 +1,338 @@
+// YamlEditor's edits of typed scalars (bool, int), mappings (`variables:`) and lists nested in a
+// job's mappings, with the nested-path machinery that yamleditortrainyard.cpp uses too.
+#include "yamleditor.h"
+
+#include "yamleditortext.h"
+
+#include <optional>
+#include <vector>
+
+namespace trainyard::core {
+
+using namespace yamleditortext;
+
+namespace {
+
+/// The entries of the block mapping that is `entry`'s value (none when it has no block value).
+std::vector<Entry> kidsOf(const YamlBlockScanner &s, const Entry &entry)
+{
+    const int ci = s.childIndent(entry);
+    if (ci < 0)
+        return {};
+    return s.entries(entry.keyLine + 1, entry.lastLine, ci);
+}
+
+/// The text a mapping entry's value is read as: a scalar's text, or the `value:` of a variable
+/// written as a hash. Empty optional for anything else.
+std::optional<QString> entryText(const YamlNode *node)
+{
+    if (!node)
+        return std::nullopt;
+    if (node->isScalar())
+        return node->text();
+    if (node->isNull())
+        return QString();
+    if (node->isMap()) {
+        const YamlNode *v = node->find(QStringLiteral("value"));
+        if (v && (v->isScalar() || v->isNull()))
+            return v->text();
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+// --- typed scalars, mappings, nested lists ---
+
+Result<void> YamlEditor::setJobPlain(const QString &job, const QString &key, const QByteArray &plain)
+{
+    const auto text = [&](const Scanner &, int, const Entry &) -> Result<QByteArray> { return ' ' + plain; };
+    const auto check = [&](const YamlNode &root) {
+        const YamlNode *v = atPath(root.find(job), {key});
+        return v && v->isScalar() && !v->isQuoted() && v->text() == QString::fromUtf8(plain);
+    };
+    return writeKey(job, key, text, check);
+}
+
+Result<void> YamlEditor::setJobBool(const QString &job, const QString &key, bool value)
+{
+    return setJobPlain(job, key, value ? "true" : "false");
+}
+
+Result<void> YamlEditor::setJobInt(const QString &job, const QString &key, int value)
+{
+    return setJobPlain(job, key, QByteArray::number(value));
+}
+
+Result<void> YamlEditor::setJobMapping(const QString &job, const QString &key, const ScalarEntries &entries)
+{
+    for (const auto &[name, value] : entries) {
+        if (name.isEmpty() || name == QLatin1String("<<"))
+            return tl::unexpected(
+                Error::error(QStringLiteral("job '%1': '%2' cannot be a key of %3").arg(job, name, key),
+                             SourceLocation{m_fileName}, job));
+        int same = 0;
+        for (const auto &other : entries)
+            same += other.first == name ? 1 : 0;
+        if (same > 1)
+            return tl::unexpected(Error::error(QStringLiteral("job '%1': %2 has '%3' twice").arg(job, key, name),
+                                               SourceLocation{m_fileName}, job));
+    }
+    const YamlNode *current = atPath(m_tree.find(job), {key});
+    const auto text = [&](const Scanner &s, int keyIndent, const Entry &e) -> Result<QByteArray> {
+        if (entries.isEmpty())
+            return QByteArray(" {}");
+        const auto &lines = s.lines();
+        std::optional<Entry> own;
+        for (const Entry &kid : s.entries(e.keyLine + 1, e.lastLine, keyIndent)) {
+            if (kid.key == key)
+                own = kid;
+        }
+        std::vector<Entry> kids;
+        int indent = keyIndent + qMax(2, keyIndent - e.indent);
+        if (own && withoutProperties(own->inlineValue).isEmpty()) {
+            kids = kidsOf(s, *own);
+            if (!kids.empty())
+                indent = kids.front().indent;
+        }
+        QByteArray out;
+        for (const auto &[name, value] : entries) {
+            std::optional<Entry> kid;
+            int kidFirst = 0; // the first line after the entry before it
+            int previous = own ? own->keyLine : 0;
+            for (const Entry &k : kids) {
+                if (k.key == name) {
+                    kid = k;
+                    kidFirst = previous + 1;
+                }
+                previous = k.lastLine;
+            }
+            if (!kid) {
+                out += s.eol() + spaces(indent) + quoteScalar(name) + ": " + quoteScalar(value);
+                continue;
+            }
+            // Comment lines directly above the entry travel with it.
+            int first = kid->keyLine;
+            while (first > kidFirst && lines[size_t(first - 1)].comment)
+                --first;
+            const qsizetype begin = lines[size_t(first)].begin;
+            const qsizetype end = lines[size_t(kid->lastLine)].end;
+            const std::optional<QString> was =
+                current && current->isMap() ? entryText(current->find(name)) : std::nullopt;
+            if (was && *was == value) {
+                out += s.eol() + m_text.mid(begin, end - begin);
+                continue;
+            }
+            const bool flow = kid->inlineValue.startsWith('{') || kid->inlineValue.startsWith('[');
+            // Only the value changes: a one-line entry keeps its comment, and a variable written as
+            // a block hash (`value:`, `description:`) keeps its options.
+            std::optional<Entry> target;
+            if (withoutProperties(kid->inlineValue).isEmpty()) {
+                for (const Entry &v : kidsOf(s, *kid)) {
+                    if (v.key == QLatin1String("value") && v.keyLine == v.lastLine)
+                        target = v;
+                }
+            } else if (!flow && kid->keyLine == kid->lastLine) {
+                target = kid;
+            }
+            if (target) {
+                const QByteArray replaced = replaceValue(m_text, s, *target, ' ' + quoteScalar(value));
+                // Only the target line differs, and it lies inside the entry.
+                out += s.eol() + replaced.mid(begin, end - begin + replaced.size() - m_text.size());
+                continue;
+            }
+            if (flow)
+                return tl::unexpected(
+                    error(QStringLiteral("job '%1': %2 '%3' is written in flow style; edit it in the text")
+                              .arg(job, key, name),
+                          kid->keyLine, 1, job));
+            out += s.eol() + spaces(indent) + quoteScalar(name) + ": " + quoteScalar(value);
+        }
+        // Comment lines after the last entry stay at the end.
+        if (own && !kids.empty()) {
+            int first = kids.back().lastLine + 1;
+            const int last = own->lastLine;
+            while (first <= last && !lines[size_t(first)].comment)
+                ++first;
+            if (first <= last)
+                out += s.eol() +
+                       m_text.mid(lines[size_t(first)].begin, lines[size_t(last)].end - lines[size_t(first)].begin);
+        }
+        return out;
+    };
+    const auto check = [&](const YamlNode &root) {
+        const YamlNode *v = atPath(root.find(job), {key});
+        if (!v || !v->isMap() || v->entries().size() != size_t(entries.size()))
+            return false;
+        for (qsizetype i = 0; i < entries.size(); ++i) {
+            const auto &[name, node] = v->entries()[size_t(i)];
+            if (name != entries[i].first || entryText(&node) != std::optional<QString>(entries[i].second))
+                return false;
+        }
+        return true;
+    };
+    return writeKey(job, key, text, check);
+}
+
+Result<std::vector<YamlBlockScanner::Entry>> YamlEditor::entryChain(const Scanner &s, const Scanner::Entry &parent,
+                                                                    const QStringList &path, const QString &owner,
+                                                                    const QString &what) const
+{
+    std::vector<Entry> chain;
+    Entry current = parent;
+    for (const QString &key : path) {
+        const QByteArray value = withoutProperties(current.inlineValue);
+        if (value.startsWith('*'))
+            return tl::unexpected(error(QStringLiteral("%1: '%2' is an alias of &%3; inline it to edit only this job")
+                                            .arg(what, current.key, QString::fromUtf8(value.mid(1))),
+                                        current.keyLine, 1, owner));
+        if (!value.isEmpty())
+            return tl::unexpected(
+                error(QStringLiteral("%1: '%2' is not written as a block of keys; edit it in the text")
+                          .arg(what, current.key),
+                      current.keyLine, 1, owner));
+        std::optional<Entry> kid;
+        for (const Entry &k : kidsOf(s, current)) {
+            if (k.key == key)
+                kid = k; // YAML keeps the last of duplicate keys
+        }
+        if (!kid)
+            break;
+        chain.push_back(*kid);
+        current = *kid;
+    }
+    return chain;
+}
+
+Result<void> YamlEditor::checkChainAnchors(const Scanner &s, const Scanner::Entry &parent,
+                                           const std::vector<Scanner::Entry> &chain, const QString &owner,
+                                           const QString &what) const
+{
+    // An anchor on a mapping above the edited key is that whole mapping: its aliases would change too.
+    if (auto ok = checkAnchors(s, parent.keyLine, parent.keyLine, owner, what); !ok)
+        return ok;
+    for (const Entry &e : chain) {
+        if (auto ok = checkAnchors(s, e.keyLine, e.keyLine, owner, what); !ok)
+            return ok;
+    }
+    return {};
+}
+
+Result<QByteArray> YamlEditor::setBelow(const Scanner &s, const Scanner::Entry &parent, int step,
+                                        const QStringList &path, const LeafText &leaf, const QString &owner,
+                                        const QString &what) const
+{
+    auto chain = entryChain(s, parent, path, owner, what);
+    if (!chain)
+        return tl::unexpected(chain.error());
+    if (auto ok = checkChainAnchors(s, parent, *chain, owner, what); !ok)
+        return tl::unexpected(ok.error());
+    if (chain->size() == size_t(path.size())) {
+        const Entry &own = chain->back();
+        if (auto ok = checkAnchors(s, own.keyLine, own.lastLine, owner, what); !ok)
+            return tl::unexpected(ok.error());
+        auto after = leaf(own.indent);
+        if (!after)
+            return after;
+        return replaceValue(m_text, s, own, *after);
+    }
+    // What is missing goes under the deepest mapping that exists, after its last line.
+    const Entry &at = chain->empty() ? parent : chain->back();
+    if (auto ok = checkAnchors(s, at.keyLine, at.keyLine, owner, what); !ok)
+        return tl::unexpected(ok.error());
+    int indent = s.childIndent(at);
+    if (indent < 0)
+        indent = at.indent + step;
+    QByteArray block;
+    for (qsizetype k = qsizetype(chain->size()); k < path.size(); ++k) {
+        block += s.eol() + spaces(indent) + quoteScalar(path[k]) + ':';
+        if (k + 1 < path.size())
+            indent += step;
+    }
+    auto after = leaf(indent);
+    if (!after)
+        return after;
+    const qsizetype end = s.lines()[size_t(at.lastLine)].end;
+    return m_text.left(end) + block + *after + m_text.mid(end);
+}
+
+Result<std::optional<QByteArray>> YamlEditor::removeBelow(const Scanner &s, const Scanner::Entry &parent,
+                                                          const QStringList &path, bool parentToo, const QString &owner,
+                                                          const QString &what) const
+{
+    auto chain = entryChain(s, parent, path, owner, what);
+    if (!chain)
+        return tl::unexpected(chain.error());
+    if (chain->size() < size_t(path.size()))
+        return std::optional<QByteArray>();
+    if (auto ok = checkChainAnchors(s, parent, *chain, owner, what); !ok)
+        return tl::unexpected(ok.error());
+    // Climb while the mapping above holds nothing else.
+    int cut = int(chain->size()) - 1;
+    while (cut > 0 && kidsOf(s, (*chain)[size_t(cut - 1)]).size() == 1)
+        --cut;
+    const auto &lines = s.lines();
+    if (cut == 0 && parentToo && kidsOf(s, parent).size() == 1) {
+        if (auto ok = checkAnchors(s, parent.keyLine, parent.lastLine, owner, what); !ok)
+            return tl::unexpected(ok.error());
+        return std::optional<QByteArray>(cutTopLevel(s, parent));
+    }
+    const Entry &gone = (*chain)[size_t(cut)];
+    if (auto ok = checkAnchors(s, gone.keyLine, gone.lastLine, owner, what); !ok)
+        return tl::unexpected(ok.error());
+    // Cut from the end of the line above so a file without a final newline stays without one.
+    return std::optional<QByteArray>(m_text.left(lines[size_t(gone.keyLine - 1)].end) +
+                                     m_text.mid(lines[size_t(gone.lastLine)].end));
+}
+
+Result<void> YamlEditor::setJobNestedList(const QString &job, const QStringList &path, const QStringList &items)
+{
+    if (path.size() < 2)
+        return setJobList(job, path.value(0), items);
+    const Scanner s(m_text);
+    auto e = editableJob(s, job);
+    if (!e)
+        return tl::unexpected(e.error());
+    const QString what = path.join(QLatin1Char(':'));
+    const YamlNode *jobNode = m_tree.find(job);
+    bool own = false;
+    for (const Entry &kid : kidsOf(s, *e))
+        own = own || kid.key == path.front();
+    // Through `<<` the whole mapping comes with the anchor: an own one would replace all of it.
+    if (!own && jobNode && jobNode->contains(path.front()))
+        return tl::unexpected(error(QStringLiteral("job '%1': '%2' comes from a '<<' merge key, so setting %3 here "
+                                                   "would drop its other keys; inline '%2' for this job first")
+                                        .arg(job, path.front(), what),
+                                    e->keyLine, 1, job));
+    const YamlNode before = jobNode ? *jobNode : YamlNode::map();
+    const int ci = s.childIndent(*e);
+    const int step = ci > e->indent ? ci - e->indent : 2;
+    Result<std::optional<QByteArray>> candidate = std::optional<QByteArray>();
+    if (items.isEmpty()) {
+        candidate = removeBelow(s, *e, path, false, job, what);
+    } else {
+        const auto leaf = [&](int keyIndent) -> Result<QByteArray> {
+            return sequenceLines(s, e->keyLine, e->lastLine, keyIndent, items);
+        };
+        auto text = setBelow(s, *e, step, path, leaf, job, what);
+        if (!text)
+            return tl::unexpected(text.error());
+        candidate = std::optional<QByteArray>(*text);
+    }
+    if (!candidate)
+        return tl::unexpected(candidate.error());
+    if (!*candidate)
+        return {}; // nothing to remove
+    return commit(**candidate, {job}, [&](const YamlNode &root) {
+        const YamlNode *after = root.find(job);
+        if (!after)
+            return false;
+        if (items.isEmpty())
+            return sameTree(*after, withoutPath(before, path, false));
+        const YamlNode *leaf = atPath(after, path);
+        return leaf && leaf->isSequence() && leaf->toStringList() == items &&
+               sameTree(*after, withPath(before, path, *leaf));
+    });
+}
+
+} // namespace trainyard::core
