@@ -1,19 +1,22 @@
+// EventDecoder: its tags, decode(), the scan of an Event's top level and the wire path that reads
+// a Summary without building messages. Other records go through eventdecodermessage.cpp.
 #include "eventdecoder.h"
 
+#include "eventdecoderfields.h"
 #include "metrics/event.pb.h"
 
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/wire_format_lite.h>
 
+#include <cstdint>
 #include <cstring>
 #include <limits>
+#include <string_view>
 
 namespace trainyard::core {
 
+// scanEvent is here, beside its one caller (decode), so it is inlined on the per-record path.
 namespace {
-
-// tensorflow.DataType values of the dtypes a scalar can have.
-enum DataType : int { DtFloat = 1, DtDouble = 2, DtInt32 = 3, DtInt64 = 9 };
 
 constexpr int EventSummaryField = 5;
 
@@ -29,20 +32,12 @@ bool readVarint(const char *&p, const char *end, std::uint64_t &value)
     return false;
 }
 
-// The top level of an Event, read straight from the wire: wall_time, step, and where the
-// summary is. Records without a summary (file version, graphs, session logs) are not parsed
-// further; the Summary of the others is read by the wire path below, or by libprotobuf.
-struct EventFields
-{
-    bool valid = false;
-    double wallTime = 0;
-    qint64 step = 0;
-    int summaries = 0; ///< occurrences of field 5 (more than one are merged: left to libprotobuf)
-    std::string_view summary;
-};
-
 constexpr int EventWallTimeField = 1;
 constexpr int EventStepField = 2;
+
+} // namespace
+
+namespace eventdecoderfields {
 
 EventFields scanEvent(std::string_view record)
 {
@@ -91,93 +86,11 @@ EventFields scanEvent(std::string_view record)
     return e;
 }
 
-template <typename T> T loadLittleEndian(std::string_view bytes)
-{
-    T value;
-    std::memcpy(&value, bytes.data(), sizeof(T));
-    return value;
-}
+} // namespace eventdecoderfields
 
-// A repeated numeric field, packed or not: how many elements, and the first one.
-template <typename T> struct Repeated
-{
-    int count = 0;
-    T first = 0;
+using namespace eventdecoderfields;
 
-    void add(T value)
-    {
-        if (count++ == 0)
-            first = value;
-    }
-};
-
-// What a TensorProto holds, as far as telling a scalar needs: filled from the wire by the wire
-// path, from the parsed message otherwise, and judged by the same function for both.
-struct TensorFacts
-{
-    std::int32_t dtype = 0;
-    bool hasShape = false;
-    int dims = 0;
-    bool unknownRank = false;
-    std::string_view content;
-    Repeated<float> floats;
-    Repeated<double> doubles;
-    Repeated<std::int32_t> ints;
-    Repeated<std::int64_t> int64s;
-
-    // The value of a rank-0 tensor of a numeric dtype, as TensorFlow's MakeNdarray reads it:
-    // tensor_content when present, else exactly one element of the typed field.
-    bool scalar(double &value) const
-    {
-        if (hasShape && (dims != 0 || unknownRank))
-            return false;
-        switch (dtype) {
-        case DtFloat:
-            return pick(floats, value);
-        case DtDouble:
-            return pick(doubles, value);
-        case DtInt32:
-            return pick(ints, value);
-        case DtInt64:
-            return pick(int64s, value);
-        default:
-            return false;
-        }
-    }
-
-private:
-    template <typename T> bool pick(const Repeated<T> &typed, double &value) const
-    {
-        if (!content.empty()) {
-            if (content.size() != sizeof(T))
-                return false;
-            value = double(loadLittleEndian<T>(content));
-            return true;
-        }
-        value = double(typed.first);
-        return typed.count == 1;
-    }
-};
-
-template <typename T> Repeated<T> firstOf(const google::protobuf::RepeatedField<T> &field)
-{
-    return {field.size(), field.empty() ? T(0) : field.Get(0)};
-}
-
-bool scalarOf(const tensorboard::TensorProto &t, double &value)
-{
-    TensorFacts facts;
-    facts.dtype = t.dtype();
-    facts.hasShape = t.has_tensor_shape();
-    facts.dims = t.tensor_shape().dim_size();
-    facts.unknownRank = t.tensor_shape().unknown_rank();
-    facts.content = t.tensor_content();
-    facts.floats = firstOf(t.float_val());
-    facts.doubles = firstOf(t.double_val());
-    facts.ints = firstOf(t.int_val());
-    facts.int64s = firstOf(t.int64_val());
-    return facts.scalar(value);
-}
+namespace {
 
 // ---- The wire path ----------------------------------------------------------------------------
 //
@@ -497,19 +410,6 @@ bool sameBytes(std::string_view a, std::string_view b)
 
 } // namespace
 
-// One Summary.Value, as far as scalars need it, from the wire or from a parsed message.
-struct EventDecoder::ValueFields
-{
-    std::string_view tag;
-    std::string_view pluginName; ///< metadata.plugin_data.plugin_name
-    float simpleValue = 0;
-    double tensorValue = 0;
-    bool hasSimple = false;
-    bool hasTensor = false;
-    bool hasMetadata = false;
-    bool tensorIsScalar = false; ///< a rank-0 number, in tensorValue
-};
-
 namespace {
 
 template <typename Value> bool readValue(std::string_view bytes, Value &out)
@@ -647,37 +547,6 @@ Result<int> EventDecoder::decode(std::string_view record, const Sink &sink)
         sink(id, point);
     }
     return count;
-}
-
-// The Summary of a record the wire path does not take, through the generated classes, into
-// m_values (whose views then point into the reused messages). ParseFromArray clears a reused
-// message first, keeping its buffers, so this allocates nothing once warm either.
-bool EventDecoder::parseSummary(std::string_view record, std::string_view summaryBytes, int summaries)
-{
-    ++m_messageParses;
-    m_values.clear();
-    const tensorboard::Summary *summary = m_summary.get();
-    if (summaries == 1) {
-        if (summaryBytes.size() > size_t(std::numeric_limits<int>::max()) ||
-            !m_summary->ParseFromArray(summaryBytes.data(), int(summaryBytes.size())))
-            return false;
-    } else { // protobuf merges the occurrences of a message field: left to libprotobuf
-        if (record.size() > size_t(std::numeric_limits<int>::max()) ||
-            !m_event->ParseFromArray(record.data(), int(record.size())))
-            return false;
-        summary = &m_event->summary();
-    }
-    for (const tensorboard::Summary::Value &v : summary->value()) {
-        ValueFields &out = m_values.emplace_back();
-        out.tag = v.tag();
-        out.pluginName = v.metadata().plugin_data().plugin_name();
-        out.simpleValue = v.simple_value();
-        out.hasSimple = v.has_simple_value();
-        out.hasTensor = v.has_tensor();
-        out.hasMetadata = v.has_metadata();
-        out.tensorIsScalar = out.hasTensor && scalarOf(v.tensor(), out.tensorValue);
-    }
-    return true;
 }
 
 } // namespace trainyard::core
