@@ -1,7 +1,8 @@
 #pragma once
 
-// Internal to LineageStore: a prepared statement that reports errors as values, and the
-// conversions between record fields and portable column values (text times, integer booleans).
+// Internal to LineageStore: a prepared statement that reports errors as values, the
+// conversions between record fields and portable column values (text times, integer booleans),
+// and the helpers the SqliteLineageStore queries share (selectAll, prefix ranges, IN lists).
 
 #include "common/error.h"
 
@@ -13,6 +14,7 @@
 #include <QVariant>
 
 #include <initializer_list>
+#include <vector>
 
 namespace trainyard::core::lineagesql {
 
@@ -83,5 +85,42 @@ private:
     QSqlQuery m_query;
     bool m_prepared = false;
 };
+
+/// Runs `sql` with `values` and maps every row.
+template <typename T, typename Map>
+Result<std::vector<T>> selectAll(const Result<QSqlDatabase> &db, const QString &sql, const QVariantList &values,
+                                 Map map)
+{
+    if (!db)
+        return tl::unexpected(db.error());
+    Query q(*db, sql);
+    if (auto ok = q.execList(values); !ok)
+        return tl::unexpected(ok.error());
+    std::vector<T> out;
+    while (q.next())
+        out.push_back(map(q));
+    return out;
+}
+
+/// The smallest string greater than every string starting with `prefix` (for a prefix range).
+inline QString prefixEnd(const QString &prefix)
+{
+    QString end = prefix;
+    end.back() = QChar(end.back().unicode() + 1);
+    return end;
+}
+
+/// "?, ?, …" for an IN list of `n` values.
+inline QString placeholders(qsizetype n)
+{
+    QString s;
+    s.reserve(n * 3);
+    for (qsizetype i = 0; i < n; ++i)
+        s += i ? QStringLiteral(", ?") : QStringLiteral("?");
+    return s;
+}
+
+/// Splits `values` into IN lists small enough for any database's parameter limit.
+inline constexpr qsizetype kInListChunk = 500;
 
 } // namespace trainyard::core::lineagesql

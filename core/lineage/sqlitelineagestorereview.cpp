@@ -1,0 +1,165 @@
+// SqliteLineageStore's writes for review: scalars and quality gates, reproductions and sign-offs.
+#include "sqlitelineagestore.h"
+
+#include "common/error.h"
+
+#include "lineagesql.h"
+
+#include <QDateTime>
+
+#include <optional>
+#include <vector>
+
+namespace trainyard::core {
+
+using namespace lineagesql;
+
+Result<void> SqliteLineageStore::recordGates(const QString &runId, const QString &job,
+                                             const std::vector<LineageGate> &gates)
+{
+    return transaction([&]() -> Result<void> {
+        auto db = database();
+        Query del(*db, QStringLiteral("DELETE FROM gates WHERE run_id = ? AND job = ?"));
+        if (auto ok = del.exec({runId, job}); !ok)
+            return ok;
+        Query ins(*db, QStringLiteral("INSERT INTO gates (run_id, job, metric, op, threshold, value, outcome, source) "
+                                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"));
+        for (const LineageGate &g : gates) {
+            const QVariant value = g.value ? QVariant(*g.value) : sqlNull();
+            const QString outcome = g.outcome.isEmpty() ? QStringLiteral("pending") : g.outcome;
+            if (auto ok = ins.exec({runId, job, g.metric, g.op, g.threshold, value, outcome, g.source}); !ok)
+                return ok;
+        }
+        // Scalars recorded before the gates still count.
+        Query scalars(*db, QStringLiteral("SELECT tag, value FROM scalars WHERE run_id = ? AND job = ?"));
+        if (auto ok = scalars.exec({runId, job}); !ok)
+            return ok;
+        QMap<QString, double> values;
+        while (scalars.next())
+            values.insert(scalars.value(0).toString(), scalars.value(1).toDouble());
+        return values.isEmpty() ? Result<void>{} : evaluateGates(*db, runId, job, values, QStringLiteral("scalars"));
+    });
+}
+
+Result<void> SqliteLineageStore::recordScalars(const QString &runId, const QString &job,
+                                               const QMap<QString, double> &finalValues)
+{
+    return transaction([&]() -> Result<void> {
+        auto db = database();
+        Query ins(*db, QStringLiteral("INSERT INTO scalars (run_id, job, tag, value) VALUES (?, ?, ?, ?) "
+                                      "ON CONFLICT (run_id, job, tag) DO UPDATE SET value = excluded.value"));
+        for (auto it = finalValues.cbegin(); it != finalValues.cend(); ++it) {
+            if (auto ok = ins.exec({runId, job, it.key(), it.value()}); !ok)
+                return ok;
+        }
+        return evaluateGates(*db, runId, job, finalValues, QStringLiteral("scalars"));
+    });
+}
+
+Result<void> SqliteLineageStore::recordGateValues(const QString &runId, const QString &job,
+                                                  const QMap<QString, double> &values, const QString &source)
+{
+    return transaction([&]() -> Result<void> { return evaluateGates(*database(), runId, job, values, source); });
+}
+
+Result<void> SqliteLineageStore::evaluateGates(const QSqlDatabase &db, const QString &runId, const QString &job,
+                                               const QMap<QString, double> &values, const QString &source)
+{
+    Query gates(db, QStringLiteral("SELECT metric, op, threshold FROM gates WHERE run_id = ? AND job = ?"));
+    if (auto ok = gates.exec({runId, job}); !ok)
+        return ok;
+    struct Pending
+    {
+        QString metric, op;
+        double value;
+        bool passed;
+    };
+    std::vector<Pending> updates;
+    while (gates.next()) {
+        const QString metric = gates.value(0).toString();
+        const QString op = gates.value(1).toString();
+        const double threshold = gates.value(2).toDouble();
+        // The tag itself, else a tag whose last segment is the metric ("eval/accuracy").
+        std::optional<double> value;
+        if (values.contains(metric)) {
+            value = values.value(metric);
+        } else {
+            for (auto it = values.cbegin(); it != values.cend(); ++it) {
+                if (it.key().section(u'/', -1) == metric) {
+                    value = it.value();
+                    break;
+                }
+            }
+        }
+        if (!value)
+            continue;
+        const double v = *value;
+        const bool passed = op == QLatin1String(">=")   ? v >= threshold
+                            : op == QLatin1String(">")  ? v > threshold
+                            : op == QLatin1String("<=") ? v <= threshold
+                            : op == QLatin1String("<")  ? v < threshold
+                                                        : v == threshold;
+        updates.push_back({metric, op, v, passed});
+    }
+    Query update(db, QStringLiteral("UPDATE gates SET value = ?, outcome = ?, source = ? "
+                                    "WHERE run_id = ? AND job = ? AND metric = ? AND op = ?"));
+    for (const Pending &p : updates) {
+        const QString outcome = p.passed ? QStringLiteral("passed") : QStringLiteral("failed");
+        if (auto ok = update.exec({p.value, outcome, source, runId, job, p.metric, p.op}); !ok)
+            return ok;
+    }
+    return {};
+}
+
+Result<void> SqliteLineageStore::closePendingGates(const QString &runId)
+{
+    return transaction([&]() -> Result<void> {
+        Query q(*database(),
+                QStringLiteral("UPDATE gates SET outcome = 'not measured' WHERE run_id = ? AND outcome = 'pending'"));
+        return q.exec({runId});
+    });
+}
+
+Result<void> SqliteLineageStore::recordReproduction(const LineageReproduction &r)
+{
+    return transaction([&]() -> Result<void> {
+        Query q(
+            *database(),
+            QStringLiteral(
+                "INSERT INTO reproductions (original_run_id, reproduction_run_id, identical, differences, compared_at, "
+                "errored) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (original_run_id, reproduction_run_id) DO UPDATE SET "
+                "identical = excluded.identical, differences = excluded.differences, "
+                "compared_at = excluded.compared_at, errored = excluded.errored"));
+        return q.exec({r.originalRunId, r.reproductionRunId, fromBool(r.identical), r.differences,
+                       fromTime(r.compared.isValid() ? r.compared : QDateTime::currentDateTimeUtc()),
+                       fromBool(r.errored)});
+    });
+}
+
+Result<qint64> SqliteLineageStore::addSignOff(const LineageSignOff &s)
+{
+    if (s.decision != QLatin1String("approve") && s.decision != QLatin1String("reject"))
+        return tl::unexpected(
+            Error::error(QStringLiteral("a sign-off decision is 'approve' or 'reject', not '%1'").arg(s.decision)));
+    if (s.reviewer.trimmed().isEmpty())
+        return tl::unexpected(Error::error(QStringLiteral("a sign-off needs the reviewer's name")));
+    qint64 id = 0;
+    auto ok = transaction([&]() -> Result<void> {
+        Query q(*database(),
+                QStringLiteral("INSERT INTO signoffs (artifact_sha256, run_id, reviewer, decision, comment, signed_at, "
+                               "fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"));
+        if (auto done =
+                q.exec({s.artifactSha256, s.runId, s.reviewer.trimmed(), s.decision, s.comment,
+                        fromTime(s.signedAt.isValid() ? s.signedAt : QDateTime::currentDateTimeUtc()), s.fingerprint});
+            !done)
+            return done;
+        if (q.next())
+            id = q.value(0).toLongLong();
+        return {};
+    });
+    if (!ok)
+        return tl::unexpected(ok.error());
+    return id;
+}
+
+} // namespace trainyard::core
