@@ -1,0 +1,144 @@
+// Scheduler's checks before a run starts (artifact paths, services, engine, data inputs, GPUs) and
+// the preparation of its images.
+#include "scheduler.h"
+#include "schedulernode.h"
+
+#include "gpuallocator.h"
+#include "gpuinventory.h"
+#include "jobexecutor.h"
+
+#include "pipeline/hostaccess.h"
+
+#include <QDir>
+#include <QFileInfo>
+
+#include <algorithm>
+#include <memory>
+#include <vector>
+
+namespace trainyard::core {
+
+Result<void> Scheduler::preflight()
+{
+    // What would fail only once a job ran (perhaps after hours of training) is refused first.
+    for (const auto &n : m_nodes) {
+        if (n->reused)
+            continue;
+        const Job &job = *n->job;
+        for (const QString &path : job.artifacts.paths) {
+            const QString clean = QDir::cleanPath(path);
+            if (QDir::isAbsolutePath(path) || clean == QLatin1String("..") || clean.startsWith(QLatin1String("../")))
+                return tl::unexpected(Error::error(
+                    QStringLiteral("job '%1': artifacts:paths entry '%2' is outside the job's workspace; no job ran")
+                        .arg(job.name, path),
+                    job.location, job.name));
+        }
+        if (m_executor.name() == QLatin1String("shell") || m_pipeline.trainyard.allowPrivilegedServices)
+            continue;
+        for (const Service &service : job.services) {
+            if (Service::needsPrivileged(service.name))
+                return tl::unexpected(Error::error(
+                    QStringLiteral(
+                        "job '%1': service %2 needs a privileged container, which can take over this machine; "
+                        "set `.trainyard: allow_privileged_services: true` if you trust this pipeline with it. "
+                        "No job ran")
+                        .arg(job.name, service.name),
+                    service.location.isValid() ? service.location : job.location, job.name));
+        }
+    }
+
+    auto engine = m_executor.preflight();
+    if (!engine)
+        return tl::unexpected(engine.error());
+    if (m_events.message)
+        m_events.message(QStringLiteral("engine: %1").arg(*engine));
+
+    // Every job mounts the data inputs: one this machine does not allow, or that is missing, is
+    // refused before any image is built.
+    const HostAccess access(m_projectDir, m_pipeline.dataRoots);
+    for (const DataInput &d : m_pipeline.trainyard.data) {
+        const auto allowed = access.dataSource(d);
+        if (!allowed)
+            return tl::unexpected(Error::error(allowed.error().message + QStringLiteral("; no job ran"), d.location));
+        const QString &source = *allowed;
+        if (!QFileInfo::exists(source))
+            return tl::unexpected(
+                Error::error(QStringLiteral("data input '%1': path '%2' does not exist (looked for %3); no job ran")
+                                 .arg(d.name, d.path, QDir::cleanPath(source)),
+                             d.location));
+    }
+
+    // GPU jobs are checked before any work starts.
+    int most = 0;
+    QStringList gpuJobs;
+    for (const auto &n : m_nodes) {
+        const int count = n->reused ? 0 : n->job->gpuCount();
+        if (count != 0) {
+            gpuJobs << n->job->name;
+            most = std::max(most, count < 0 ? 1 : count);
+        }
+    }
+    std::vector<GpuInfo> gpus;
+    if (!gpuJobs.isEmpty()) {
+        auto inventory = GpuInventory::query();
+        if (!inventory)
+            return tl::unexpected(inventory.error());
+        gpus = inventory->gpus;
+        const QString found =
+            gpus.empty() ? inventory->message : QStringLiteral("%1 GPU(s): %2").arg(gpus.size()).arg([&] {
+                QStringList names;
+                for (const GpuInfo &g : gpus)
+                    names << QString::number(g.index) + u' ' + g.name;
+                return names.join(QStringLiteral(", "));
+            }());
+        if (static_cast<int>(gpus.size()) < most) {
+            if (!m_options.cpuFallback) {
+                QStringList needs;
+                for (const auto &n : m_nodes) {
+                    const int c = n->reused ? 0 : n->job->gpuCount();
+                    if (c != 0)
+                        needs << QStringLiteral("'%1' needs %2")
+                                     .arg(n->job->name,
+                                          c < 0 ? QStringLiteral("all GPUs") : QStringLiteral("%1 GPU(s)").arg(c));
+                }
+                return tl::unexpected(Error::error(
+                    QStringLiteral(
+                        "GPU jobs cannot run here: %1; found %2. Run with --cpu-fallback to run them on the CPU "
+                        "(marked so), or on a machine with NVIDIA GPUs.")
+                        .arg(needs.join(QStringLiteral(", ")), found)));
+            }
+            if (m_events.message)
+                m_events.message(QStringLiteral("--cpu-fallback: GPU jobs %1 run without a GPU (%2)")
+                                     .arg(gpuJobs.join(QStringLiteral(", ")), found));
+        }
+    }
+    m_gpus = std::make_unique<GpuAllocator>(gpus);
+    return {};
+}
+
+Result<void> Scheduler::prepareImages()
+{
+    QStringList images;
+    for (const auto &n : m_nodes) {
+        if (!n->reused && !n->job->image.name.isEmpty() && !images.contains(n->job->image.name))
+            images << n->job->image.name;
+    }
+    for (const QString &image : images) {
+        if (m_cancelAll)
+            return tl::unexpected(Error::error(QStringLiteral("cancelled")));
+        ExecutionCallbacks cb;
+        cb.log = [this, image](const LogLine &l) {
+            if (m_events.log)
+                m_events.log(QString(), LogLine{LogLine::Stream::System, image + QStringLiteral(": ") + l.text});
+        };
+        cb.progress = [this, image](const QString &label, qint64 cur, qint64 total) {
+            if (m_events.progress)
+                m_events.progress(QString(), image + QStringLiteral(": ") + label, cur, total);
+        };
+        if (auto ok = m_executor.prepareImage(m_options.imageOverrides.value(image, image), cb, m_cancelAll); !ok)
+            return tl::unexpected(ok.error());
+    }
+    return {};
+}
+
+} // namespace trainyard::core
