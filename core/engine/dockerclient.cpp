@@ -1,17 +1,14 @@
+// DockerClient's HTTP transport: libcurl on the socket or TCP endpoint, requests and JSON streams,
+// API version negotiation (ping, info). The API calls are in dockerclientimages.cpp and
+// dockerclientcontainers.cpp.
 #include "dockerclient.h"
+#include "dockerclienthttp.h"
 
-#include "buildcontext.h"
 #include "dockerjson.h"
-#include "dockerlogdemuxer.h"
 
-#include <QDir>
 #include <QFile>
-#include <QFileInfo>
-#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QTemporaryFile>
-#include <QUrl>
 
 #include <curl/curl.h>
 
@@ -20,54 +17,13 @@
 
 namespace trainyard::core {
 
+using namespace dockerhttp;
+
 namespace {
 
 constexpr QLatin1StringView MaxApiVersion("1.41"); // what this client was written against
 constexpr long ConnectTimeoutMs = 5000;
-constexpr long ShortCallTimeoutMs = 120 * 1000;
 constexpr long PingTimeoutMs = 15 * 1000;
-
-QByteArray enc(const QString &value, const QByteArray &keep = {})
-{
-    return QUrl::toPercentEncoding(value, keep);
-}
-
-/// Image references keep their '/', ':' and '@' in paths, as the docker CLI sends them.
-QByteArray encImage(const QString &ref)
-{
-    return enc(ref, "/:@");
-}
-
-Error cancelledError(const QString &what)
-{
-    return Error::error(what + QStringLiteral(" cancelled"));
-}
-
-} // namespace
-
-struct DockerClient::Request
-{
-    QByteArray method = "GET";
-    QByteArray path; ///< with the version prefix and query
-    QByteArray body; ///< sent for POST unless `upload` is set
-    QByteArray contentType;
-    QIODevice *upload = nullptr; ///< streamed as the body, when set
-    QList<QByteArray> headers;
-    /// Receives a successful (2xx) body as it arrives; other bodies are collected in Response.
-    std::function<void(const QByteArray &)> onData;
-    const std::atomic_bool *cancel = nullptr;
-    long timeoutMs = ShortCallTimeoutMs; ///< 0: none
-};
-
-struct DockerClient::Response
-{
-    long status = 0;
-    QByteArray body;
-    bool cancelled = false;
-    bool ok() const { return status >= 200 && status < 300; }
-};
-
-namespace {
 
 struct Transfer
 {
@@ -355,259 +311,4 @@ Result<QJsonObject> DockerClient::info()
             httpError(QStringLiteral("Docker engine at %1: GET /info").arg(m_endpoint), *response));
     return QJsonDocument::fromJson(response->body).object();
 }
-
-Result<ImageInfo> DockerClient::inspectImage(const QString &ref)
-{
-    auto response = call("GET", "/images/" + encImage(ref) + "/json");
-    if (!response)
-        return tl::make_unexpected(response.error());
-    if (response->status == 404)
-        return ImageInfo{};
-    if (!response->ok())
-        return tl::make_unexpected(httpError(QStringLiteral("Inspecting image %1 failed").arg(ref), *response));
-    return DockerJson::imageInfo(QJsonDocument::fromJson(response->body).object());
-}
-
-Result<void> DockerClient::pullImage(const QString &ref, const ProgressCallback &progress,
-                                     const std::atomic_bool *cancel)
-{
-    if (auto r = negotiate(); !r)
-        return r;
-    const auto [repository, tag] = DockerJson::splitReference(ref);
-    Request request;
-    request.method = "POST";
-    request.path = versioned("/images/create?fromImage=" + enc(repository) + "&tag=" + enc(tag));
-    request.headers = {"X-Registry-Auth: e30="}; // "{}": no credentials
-    request.cancel = cancel;
-    request.timeoutMs = 0;
-    return streamJson(request, QStringLiteral("Pull of %1").arg(ref), [&](const QJsonObject &message) {
-        if (progress)
-            progress(DockerJson::pullProgress(message));
-    });
-}
-
-Result<void> DockerClient::pushImage(const QString &ref, const ProgressCallback &progress,
-                                     const std::atomic_bool *cancel)
-{
-    if (auto r = negotiate(); !r)
-        return r;
-    const auto [repository, tag] = DockerJson::splitReference(ref);
-    Request request;
-    request.method = "POST";
-    request.path = versioned("/images/" + encImage(repository) + "/push?tag=" + enc(tag));
-    request.headers = {"X-Registry-Auth: e30="}; // required by the daemon, even when empty
-    request.cancel = cancel;
-    request.timeoutMs = 0;
-    return streamJson(request, QStringLiteral("Push of %1").arg(ref), [&](const QJsonObject &message) {
-        if (progress)
-            progress(DockerJson::pullProgress(message));
-    });
-}
-
-Result<void> DockerClient::tagImage(const QString &source, const QString &target)
-{
-    const auto [repository, tag] = DockerJson::splitReference(target);
-    auto body = callOk("POST", "/images/" + encImage(source) + "/tag?repo=" + enc(repository) + "&tag=" + enc(tag),
-                       QStringLiteral("Tagging %1 as %2").arg(source, target));
-    return body ? Result<void>{} : tl::make_unexpected(body.error());
-}
-
-Result<void> DockerClient::removeImage(const QString &ref, bool force)
-{
-    auto body = callOk("DELETE", "/images/" + encImage(ref) + (force ? "?force=1" : "?force=0"),
-                       QStringLiteral("Removing image %1").arg(ref));
-    return body ? Result<void>{} : tl::make_unexpected(body.error());
-}
-
-Result<void> DockerClient::buildImage(const QString &contextDir, const QString &dockerfile, const QString &tag,
-                                      const OutputCallback &output, const std::atomic_bool *cancel)
-{
-    if (!QFileInfo(contextDir).isDir())
-        return tl::make_unexpected(Error::error(QStringLiteral("Build context %1 is not a directory").arg(contextDir)));
-    if (auto r = negotiate(); !r)
-        return r;
-    // The context goes to a temporary file first, so its size is known and memory stays small.
-    QTemporaryFile archive(QDir::temp().filePath(QStringLiteral("trainyard-context-XXXXXX.tar")));
-    if (!archive.open())
-        return tl::make_unexpected(
-            Error::error(QStringLiteral("Cannot create a temporary file: %1").arg(archive.errorString())));
-    auto dockerfileInContext = BuildContext::write(contextDir, dockerfile, &archive);
-    if (!dockerfileInContext)
-        return tl::make_unexpected(dockerfileInContext.error());
-    archive.flush();
-    archive.seek(0);
-
-    Request request;
-    request.method = "POST";
-    request.path = versioned("/build?t=" + enc(tag) + "&dockerfile=" + enc(*dockerfileInContext) + "&rm=1&forcerm=1");
-    request.contentType = "application/x-tar";
-    request.upload = &archive;
-    request.cancel = cancel;
-    request.timeoutMs = 0;
-
-    QString partial; // `stream` text is not aligned to lines
-    auto emitText = [&](const QString &text) {
-        partial += text;
-        qsizetype newline;
-        while ((newline = partial.indexOf(QLatin1Char('\n'))) >= 0) {
-            if (output)
-                output(partial.left(newline));
-            partial.remove(0, newline + 1);
-        }
-    };
-    auto result = streamJson(request, QStringLiteral("Build of %1").arg(tag), [&](const QJsonObject &message) {
-        if (message.contains(QLatin1String("stream"))) {
-            emitText(message.value(QLatin1String("stream")).toString());
-        } else if (message.contains(QLatin1String("status")) &&
-                   message.value(QLatin1String("progressDetail")).toObject().isEmpty()) {
-            // Pull messages of a FROM; the per-byte progress ones are left out.
-            const QString id = message.value(QLatin1String("id")).toString();
-            emitText((id.isEmpty() ? QString() : id + QStringLiteral(": ")) +
-                     message.value(QLatin1String("status")).toString() + QLatin1Char('\n'));
-        }
-    });
-    if (!partial.isEmpty() && output)
-        output(partial);
-    return result;
-}
-
-Result<QString> DockerClient::createContainer(const ContainerSpec &spec)
-{
-    const QByteArray body = QJsonDocument(DockerJson::createBody(spec)).toJson(QJsonDocument::Compact);
-    auto response =
-        callOk("POST", "/containers/create" + (spec.name.isEmpty() ? QByteArray() : "?name=" + enc(spec.name)),
-               QStringLiteral("Creating container %1").arg(spec.name), body);
-    if (!response)
-        return tl::make_unexpected(response.error());
-    return QJsonDocument::fromJson(*response).object().value(QLatin1String("Id")).toString();
-}
-
-Result<void> DockerClient::startContainer(const QString &id)
-{
-    // 304: already started
-    auto body =
-        callOk("POST", "/containers/" + enc(id) + "/start", QStringLiteral("Starting container %1").arg(id), {}, 304);
-    return body ? Result<void>{} : tl::make_unexpected(body.error());
-}
-
-Result<int> DockerClient::waitContainer(const QString &id, const std::atomic_bool *cancel)
-{
-    if (auto r = negotiate(); !r)
-        return tl::make_unexpected(r.error());
-    Request request;
-    request.method = "POST";
-    request.path = versioned("/containers/" + enc(id) + "/wait?condition=not-running");
-    request.cancel = cancel;
-    request.timeoutMs = 0;
-    auto response = perform(request);
-    if (!response)
-        return tl::make_unexpected(response.error());
-    if (response->cancelled)
-        return tl::make_unexpected(cancelledError(QStringLiteral("Waiting for container %1").arg(id)));
-    if (!response->ok())
-        return tl::make_unexpected(httpError(QStringLiteral("Waiting for container %1 failed").arg(id), *response));
-    const QJsonObject object = QJsonDocument::fromJson(response->body).object();
-    const QString error = object.value(QLatin1String("Error")).toObject().value(QLatin1String("Message")).toString();
-    if (!error.isEmpty())
-        return tl::make_unexpected(Error::error(QStringLiteral("Waiting for container %1 failed: %2").arg(id, error)));
-    return object.value(QLatin1String("StatusCode")).toInt();
-}
-
-Result<void> DockerClient::stopContainer(const QString &id, int timeoutSeconds)
-{
-    if (auto r = negotiate(); !r)
-        return r;
-    Request request;
-    request.method = "POST";
-    request.path = versioned("/containers/" + enc(id) + "/stop?t=" + QByteArray::number(qMax(0, timeoutSeconds)));
-    request.timeoutMs = (qMax(0, timeoutSeconds) + 60) * 1000L;
-    auto response = perform(request);
-    if (!response)
-        return tl::make_unexpected(response.error());
-    if (!response->ok() && response->status != 304) // 304: already stopped
-        return tl::make_unexpected(httpError(QStringLiteral("Stopping container %1 failed").arg(id), *response));
-    return {};
-}
-
-Result<void> DockerClient::removeContainer(const QString &id, bool force)
-{
-    auto body = callOk("DELETE", "/containers/" + enc(id) + "?v=1&force=" + (force ? "1" : "0"),
-                       QStringLiteral("Removing container %1").arg(id));
-    return body ? Result<void>{} : tl::make_unexpected(body.error());
-}
-
-Result<ContainerState> DockerClient::inspectContainer(const QString &id)
-{
-    auto body = callOk("GET", "/containers/" + enc(id) + "/json", QStringLiteral("Inspecting container %1").arg(id));
-    if (!body)
-        return tl::make_unexpected(body.error());
-    return DockerJson::containerState(QJsonDocument::fromJson(*body).object());
-}
-
-Result<void> DockerClient::followLogs(const QString &id, const LogCallback &onLine, const std::atomic_bool *cancel)
-{
-    if (auto r = negotiate(); !r)
-        return r;
-    DockerLogDemuxer demuxer(onLine);
-    Request request;
-    request.path = versioned("/containers/" + enc(id) + "/logs?follow=1&stdout=1&stderr=1");
-    request.cancel = cancel;
-    request.timeoutMs = 0;
-    request.onData = [&demuxer](const QByteArray &chunk) { demuxer.feed(chunk); };
-    auto response = perform(request);
-    demuxer.finish();
-    if (!response)
-        return tl::make_unexpected(response.error());
-    if (!response->cancelled && !response->ok())
-        return tl::make_unexpected(
-            httpError(QStringLiteral("Reading the logs of container %1 failed").arg(id), *response));
-    return {};
-}
-
-Result<QStringList> DockerClient::listContainers(const QString &labelFilter)
-{
-    const QByteArray filters =
-        labelFilter.isEmpty() ? QByteArray() : "&filters=" + DockerJson::labelFilters(labelFilter);
-    return listField("/containers/json?all=1" + filters, QLatin1String("Id"), QStringLiteral("Listing containers"));
-}
-
-Result<void> DockerClient::createNetwork(const QString &name, const QMap<QString, QString> &labels)
-{
-    QJsonObject labelObject;
-    for (auto it = labels.cbegin(); it != labels.cend(); ++it)
-        labelObject.insert(it.key(), it.value());
-    const QJsonObject body{{QStringLiteral("Name"), name},
-                           {QStringLiteral("Driver"), QStringLiteral("bridge")},
-                           {QStringLiteral("CheckDuplicate"), true},
-                           {QStringLiteral("Labels"), labelObject}};
-    auto created = callOk("POST", "/networks/create", QStringLiteral("Creating network %1").arg(name),
-                          QJsonDocument(body).toJson(QJsonDocument::Compact));
-    return created ? Result<void>{} : tl::make_unexpected(created.error());
-}
-
-Result<void> DockerClient::removeNetwork(const QString &name)
-{
-    auto body = callOk("DELETE", "/networks/" + enc(name), QStringLiteral("Removing network %1").arg(name));
-    return body ? Result<void>{} : tl::make_unexpected(body.error());
-}
-
-Result<QStringList> DockerClient::listNetworks(const QString &labelFilter)
-{
-    const QByteArray filters =
-        labelFilter.isEmpty() ? QByteArray() : "?filters=" + DockerJson::labelFilters(labelFilter);
-    return listField("/networks" + filters, QLatin1String("Name"), QStringLiteral("Listing networks"));
-}
-
-Result<QStringList> DockerClient::listField(const QByteArray &path, QLatin1String field, const QString &what)
-{
-    auto body = callOk("GET", path, what);
-    if (!body)
-        return tl::make_unexpected(body.error());
-    QStringList values;
-    const QJsonArray items = QJsonDocument::fromJson(*body).array();
-    for (const QJsonValue &item : items)
-        values.append(item.toObject().value(field).toString());
-    return values;
-}
-
 } // namespace trainyard::core
