@@ -1,18 +1,13 @@
+// CompareView: its layout, the runs, the chart grid, the table, the status and drops (see also compareview*.cpp).
 #include "compareview.h"
-
-#include <QSettings>
 
 #include "comparemodel.h"
 #include "comparerunlist.h"
 #include "comparetable.h"
 #include "metrics/logdirscanner.h"
-#include "metrics/scalarscsv.h"
 #include "runcolors.h"
 #include "scalarchart.h"
 
-#include <QCheckBox>
-#include <QComboBox>
-#include <QDoubleSpinBox>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileDialog>
@@ -25,11 +20,9 @@
 #include <QMimeData>
 #include <QPushButton>
 #include <QScrollArea>
-#include <QSlider>
 #include <QSplitter>
 #include <QStandardItemModel>
 #include <QTabWidget>
-#include <QToolButton>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -46,16 +39,6 @@ bool isLogdirPath(const QString &path)
 {
     const QFileInfo info(path);
     return info.isDir() || (info.isFile() && core::LogdirScanner::isEventFileName(info.fileName()));
-}
-
-QString safeFileName(const QString &tag)
-{
-    QString name = tag;
-    for (QChar &c : name) {
-        if (!(c.isLetterOrNumber() || c == u'-' || c == u'_' || c == u'.'))
-            c = u'_';
-    }
-    return name.isEmpty() ? QStringLiteral("chart") : name;
 }
 
 } // namespace
@@ -167,71 +150,6 @@ CompareView::CompareView(QWidget *parent)
 
 CompareView::~CompareView() = default;
 
-QWidget *CompareView::createControls()
-{
-    auto *bar = new QWidget(this);
-    auto *row = new QHBoxLayout(bar);
-    row->setContentsMargins(0, 0, 0, 0);
-    row->setSpacing(8);
-
-    row->addWidget(new QLabel(tr("Smoothing"), bar));
-    m_smoothingSlider = new QSlider(Qt::Horizontal, bar);
-    m_smoothingSlider->setRange(0, 999);
-    m_smoothingSlider->setValue(int(m_weight * 1000));
-    m_smoothingSlider->setMinimumWidth(90);
-    m_smoothingSlider->setToolTip(tr("TensorBoard's smoothing: an exponential moving average, debiased"));
-    m_smoothingSpin = new QDoubleSpinBox(bar);
-    m_smoothingSpin->setRange(0, 0.999);
-    m_smoothingSpin->setDecimals(3);
-    m_smoothingSpin->setSingleStep(0.05);
-    m_smoothingSpin->setValue(m_weight);
-    connect(m_smoothingSlider, &QSlider::valueChanged, this, [this](int v) { setSmoothing(v / 1000.0); });
-    connect(m_smoothingSpin, &QDoubleSpinBox::valueChanged, this, [this](double v) { setSmoothing(v); });
-    row->addWidget(m_smoothingSlider);
-    row->addWidget(m_smoothingSpin);
-
-    row->addWidget(new QLabel(tr("X axis"), bar));
-    m_xAxis = new QComboBox(bar);
-    m_xAxis->addItem(tr("Step"), int(XAxisMode::Step));
-    m_xAxis->addItem(tr("Relative time"), int(XAxisMode::RelativeTime));
-    m_xAxis->addItem(tr("Wall time"), int(XAxisMode::WallTime));
-    connect(m_xAxis, &QComboBox::activated, this,
-            [this](int index) { setXAxisMode(XAxisMode(m_xAxis->itemData(index).toInt())); });
-    row->addWidget(m_xAxis);
-
-    m_logYBox = new QCheckBox(tr("Log y"), bar);
-    connect(m_logYBox, &QCheckBox::toggled, this, &CompareView::setLogY);
-    row->addWidget(m_logYBox);
-    m_outliersBox = new QCheckBox(tr("Ignore outliers"), bar);
-    m_outliersBox->setToolTip(tr("Fit the y range to the 5th–95th percentile of the values"));
-    connect(m_outliersBox, &QCheckBox::toggled, this, &CompareView::setIgnoreOutliers);
-    row->addWidget(m_outliersBox);
-
-    auto *reset = new QToolButton(bar);
-    reset->setText(tr("Reset zoom"));
-    reset->setToolTip(tr("Every chart back to all of its data (double-click a chart for one)"));
-    connect(reset, &QToolButton::clicked, this, [this] {
-        for (ScalarChart *chart : std::as_const(m_charts))
-            chart->resetZoom();
-    });
-    row->addWidget(reset);
-
-    auto *exportButton = new QToolButton(bar);
-    exportButton->setText(tr("Export"));
-    exportButton->setPopupMode(QToolButton::InstantPopup);
-    exportButton->setMinimumWidth(exportButton->fontMetrics().horizontalAdvance(exportButton->text()) + 30);
-    auto *menu = new QMenu(exportButton);
-    menu->addAction(tr("Current chart as PNG…"), this,
-                    [this] { exportInteractively(QStringLiteral("png"), currentTag()); });
-    menu->addAction(tr("Current chart as SVG…"), this,
-                    [this] { exportInteractively(QStringLiteral("svg"), currentTag()); });
-    menu->addAction(tr("Selected series as CSV…"), this, [this] { exportInteractively(QStringLiteral("csv"), {}); });
-    exportButton->setMenu(menu);
-    row->addWidget(exportButton);
-    row->addStretch(1);
-    return bar;
-}
-
 void CompareView::setProjectDir(const QString &dir)
 {
     m_model->setProjectDir(dir);
@@ -302,44 +220,6 @@ bool CompareView::setTagFilter(const QString &pattern)
 QString CompareView::tagFilter() const
 {
     return m_tagRegex.pattern();
-}
-
-void CompareView::setSmoothing(double weight)
-{
-    weight = std::clamp(weight, 0.0, 0.999);
-    m_weight = weight;
-    const QSignalBlocker a(m_smoothingSlider);
-    const QSignalBlocker b(m_smoothingSpin);
-    m_smoothingSlider->setValue(int(std::lround(weight * 1000)));
-    m_smoothingSpin->setValue(weight);
-    for (ScalarChart *chart : std::as_const(m_charts))
-        chart->setSmoothing(weight);
-}
-
-void CompareView::setXAxisMode(XAxisMode mode)
-{
-    m_mode = mode;
-    m_xAxis->setCurrentIndex(m_xAxis->findData(int(mode)));
-    for (ScalarChart *chart : std::as_const(m_charts))
-        chart->setXAxisMode(mode);
-}
-
-void CompareView::setLogY(bool on)
-{
-    m_logY = on;
-    const QSignalBlocker blocker(m_logYBox);
-    m_logYBox->setChecked(on);
-    for (ScalarChart *chart : std::as_const(m_charts))
-        chart->setLogY(on);
-}
-
-void CompareView::setIgnoreOutliers(bool on)
-{
-    m_ignoreOutliers = on;
-    const QSignalBlocker blocker(m_outliersBox);
-    m_outliersBox->setChecked(on);
-    for (ScalarChart *chart : std::as_const(m_charts))
-        chart->setIgnoreOutliers(on);
 }
 
 QStringList CompareView::selectedRunKeys() const
@@ -536,54 +416,6 @@ void CompareView::runListMenu(const QPoint &pos)
     menu.exec(m_runList->view()->viewport()->mapToGlobal(pos));
 }
 
-core::Result<void> CompareView::exportCsv(const QString &path, const QStringList &tags) const
-{
-    std::vector<core::ScalarsCsv::Run> runs;
-    for (const QString &key : m_runList->selectedKeys()) {
-        const CompareRun *run = m_model->run(key);
-        if (run && run->scalars)
-            runs.emplace_back(run->name, run->scalars.get());
-    }
-    return core::ScalarsCsv::write(path, runs, tags.isEmpty() ? shownTags() : tags);
-}
-
-core::Result<void> CompareView::exportChart(const QString &tag, const QString &path)
-{
-    ScalarChart *chart = m_charts.value(tag);
-    if (!chart)
-        return tl::make_unexpected(
-            core::Error::error(tr("no chart for tag '%1'").arg(tag), core::SourceLocation{path, 0, 0}));
-    const QString suffix = QFileInfo(path).suffix().toLower();
-    if (suffix == QLatin1String("svg"))
-        return chart->exportSvg(path);
-    if (suffix == QLatin1String("png"))
-        return chart->exportPng(path);
-    return tl::make_unexpected(
-        core::Error::error(tr("export as .png or .svg, not '.%1'").arg(suffix), core::SourceLocation{path, 0, 0}));
-}
-
-void CompareView::exportInteractively(const QString &format, const QString &tag)
-{
-    const bool csv = format == QLatin1String("csv");
-    if (!csv && tag.isEmpty())
-        return;
-    const QString base = csv ? (tag.isEmpty() ? QStringLiteral("scalars") : safeFileName(tag)) : safeFileName(tag);
-    const QString filter = csv                              ? tr("CSV (*.csv)")
-                           : format == QLatin1String("svg") ? tr("SVG (*.svg)")
-                                                            : tr("PNG (*.png)");
-    QString path = QFileDialog::getSaveFileName(this, tr("Export"), base + u'.' + format, filter);
-    if (path.isEmpty())
-        return;
-    if (QFileInfo(path).suffix().isEmpty())
-        path += u'.' + format;
-    const core::Result<void> written =
-        csv ? exportCsv(path, tag.isEmpty() ? QStringList() : QStringList{tag}) : exportChart(tag, path);
-    if (!written)
-        showProblem(written.error());
-    else
-        m_status->setText(tr("Exported %1").arg(QFileInfo(path).fileName()));
-}
-
 void CompareView::dragEnterEvent(QDragEnterEvent *event)
 {
     if (!event->mimeData()->hasUrls())
@@ -607,32 +439,6 @@ void CompareView::dropEvent(QDropEvent *event)
     }
     if (added)
         event->acceptProposedAction();
-}
-
-namespace {
-const QString SmoothingKey = QStringLiteral("compare/smoothing");
-const QString XAxisKey = QStringLiteral("compare/xAxis");
-const QString LogYKey = QStringLiteral("compare/logY");
-const QString OutliersKey = QStringLiteral("compare/ignoreOutliers");
-} // namespace
-
-void CompareView::saveSettings(QSettings &settings) const
-{
-    settings.setValue(SmoothingKey, smoothing());
-    settings.setValue(XAxisKey, int(xAxisMode()));
-    settings.setValue(LogYKey, isLogY());
-    settings.setValue(OutliersKey, ignoresOutliers());
-}
-
-void CompareView::restoreSettings(const QSettings &settings)
-{
-    if (settings.contains(SmoothingKey))
-        setSmoothing(std::clamp(settings.value(SmoothingKey).toDouble(), 0.0, 0.999));
-    const int xAxis = settings.value(XAxisKey, int(XAxisMode::Step)).toInt();
-    if (xAxis >= int(XAxisMode::Step) && xAxis <= int(XAxisMode::WallTime))
-        setXAxisMode(XAxisMode(xAxis));
-    setLogY(settings.value(LogYKey, false).toBool());
-    setIgnoreOutliers(settings.value(OutliersKey, false).toBool());
 }
 
 } // namespace trainyard::ui
