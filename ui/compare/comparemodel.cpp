@@ -1,5 +1,6 @@
 #include "comparemodel.h"
 
+#include "async/onworker.h"
 #include "metrics/scalarwatcher.h"
 
 #include <QDir>
@@ -39,20 +40,20 @@ CompareModel::CompareModel(QObject *parent)
     : QObject(parent)
     , m_cancel(std::make_shared<std::atomic_bool>(false))
 {
-    m_pool.setMaxThreadCount(std::max(1, QThread::idealThreadCount()));
-    m_watchThread.setObjectName(QStringLiteral("trainyard-scalar-watchers"));
-    m_watchThread.start();
+    m_watchThread->setObjectName(QStringLiteral("trainyard-scalar-watchers"));
+    m_watchThread->start();
 }
 
 CompareModel::~CompareModel()
 {
+    // Nothing here waits for a thread: reads in flight see the cancel flag and find no model to
+    // hand their result to (postTo). Watchers are deleted on their own thread when it finishes;
+    // the thread object is deleted once it has.
     *m_cancel = true;
-    // Watchers are deleted on their own thread when it finishes; reads in flight end first.
     for (const auto &source : m_sources)
         source->watcher->deleteLater();
-    m_watchThread.quit();
-    m_watchThread.wait();
-    m_pool.waitForDone();
+    m_watchThread->quit();
+    QObject::connect(m_watchThread, &QThread::finished, m_watchThread, &QObject::deleteLater);
 }
 
 QString CompareModel::projectGroup()
@@ -89,12 +90,11 @@ void CompareModel::refreshProject()
     const quint64 generation = ++m_projectGeneration;
     const QString dir = m_projectDir;
     beginTask();
-    m_pool.start([this, dir, generation, cancel = m_cancel] {
+    QThreadPool::globalInstance()->start([self = QPointer(this), dir, generation, cancel = m_cancel] {
         if (*cancel)
             return;
         const auto listed = core::RunScalarsLocator::list(dir);
-        QMetaObject::invokeMethod(
-            this, [this, generation, listed] { projectListed(generation, listed); }, Qt::QueuedConnection);
+        postTo(self, [generation, listed](CompareModel *model) { model->projectListed(generation, listed); });
     });
 }
 
@@ -115,75 +115,86 @@ void CompareModel::projectListed(quint64 generation, const core::Result<core::Re
     QSet<QString> workspacePaths;
     for (const core::RecordedScalarRun &recorded : m_recorded) {
         if (!recorded.eventFiles.isEmpty()) {
-            const QString key = QStringLiteral("project:") + recorded.displayName;
-            storedKeys.insert(key);
-            CompareRun *run = findRun(key);
-            if (!run) {
-                m_runs.push_back(CompareRun{});
-                run = &m_runs.back();
-                run->key = key;
-            }
-            // A job that ran live keeps its curves (and key, so its colour and check state)
-            // until its artifacts are read.
-            run->name = recorded.displayName;
-            run->group = projectGroup();
-            run->recorded = true;
-            run->runId = recorded.runId;
-            run->parameters = recorded.parameters;
-            run->live = false;
-            m_runSource.remove(key);
-            if (m_storedFiles.value(key) == recorded.eventFiles)
-                continue;
-            m_storedFiles.insert(key, recorded.eventFiles);
-            beginTask();
-            m_pool.start([this, recorded, key, generation, cancel = m_cancel] {
-                if (*cancel)
-                    return;
-                core::ReadReport report;
-                auto scalars =
-                    std::make_shared<const core::RunScalars>(core::RunScalarsLocator::read(recorded, report));
-                const Snapshot snapshot{
-                    recorded.displayName, scalars,
-                    std::make_shared<const std::map<QString, SeriesStats>>(SeriesStats::of(*scalars))};
-                QMetaObject::invokeMethod(
-                    this,
-                    [this, generation, key, files = recorded.eventFiles, snapshot, report] {
-                        storedRunRead(generation, key, files, snapshot, report);
-                    },
-                    Qt::QueuedConnection);
-            });
+            storedKeys.insert(QStringLiteral("project:") + recorded.displayName);
+            showStoredRun(generation, recorded);
         } else if (!recorded.workspaceLogdir.isEmpty()) {
             workspacePaths.insert(recorded.workspaceLogdir);
-            Source *source = nullptr;
-            for (const auto &s : m_sources) {
-                if (s->workspace && s->path == recorded.workspaceLogdir)
-                    source = s.get();
-            }
-            if (source && source->recorded.running && !recorded.running) {
-                core::ScalarWatcher *watcher = source->watcher;
-                // The job ended without collecting its event files: one last read, then stop.
-                QMetaObject::invokeMethod(
-                    watcher,
-                    [watcher] {
-                        watcher->readNow();
-                        watcher->stop();
-                    },
-                    Qt::QueuedConnection);
-            }
-            if (!source) {
-                source = startWatcher(recorded.workspaceLogdir, recorded.running, recorded);
-            }
-            source->recorded = recorded;
-            for (CompareRun &run : m_runs) {
-                if (m_runSource.value(run.key) == source->id) {
-                    run.parameters = recorded.parameters;
-                    run.runId = recorded.runId;
-                    run.live = recorded.running;
-                }
-            }
+            followWorkspaceRun(recorded);
         }
     }
+    forgetRunsNotListed(storedKeys, workspacePaths);
+    sortRuns();
+    Q_EMIT runsChanged();
+}
 
+void CompareModel::showStoredRun(quint64 generation, const core::RecordedScalarRun &recorded)
+{
+    const QString key = QStringLiteral("project:") + recorded.displayName;
+    CompareRun *run = findRun(key);
+    if (!run) {
+        m_runs.push_back(CompareRun{});
+        run = &m_runs.back();
+        run->key = key;
+    }
+    // A job that ran live keeps its curves (and key, so its colour and check state)
+    // until its artifacts are read.
+    run->name = recorded.displayName;
+    run->group = projectGroup();
+    run->recorded = true;
+    run->runId = recorded.runId;
+    run->parameters = recorded.parameters;
+    run->live = false;
+    m_runSource.remove(key);
+    if (m_storedFiles.value(key) == recorded.eventFiles)
+        return;
+    m_storedFiles.insert(key, recorded.eventFiles);
+    beginTask();
+    QThreadPool::globalInstance()->start([self = QPointer(this), recorded, key, generation, cancel = m_cancel] {
+        if (*cancel)
+            return;
+        core::ReadReport report;
+        auto scalars = std::make_shared<const core::RunScalars>(core::RunScalarsLocator::read(recorded, report));
+        const Snapshot snapshot{recorded.displayName, scalars,
+                                std::make_shared<const std::map<QString, SeriesStats>>(SeriesStats::of(*scalars))};
+        postTo(self, [generation, key, files = recorded.eventFiles, snapshot, report](CompareModel *model) {
+            model->storedRunRead(generation, key, files, snapshot, report);
+        });
+    });
+}
+
+void CompareModel::followWorkspaceRun(const core::RecordedScalarRun &recorded)
+{
+    Source *source = nullptr;
+    for (const auto &s : m_sources) {
+        if (s->workspace && s->path == recorded.workspaceLogdir)
+            source = s.get();
+    }
+    if (source && source->recorded.running && !recorded.running) {
+        core::ScalarWatcher *watcher = source->watcher;
+        // The job ended without collecting its event files: one last read, then stop.
+        QMetaObject::invokeMethod(
+            watcher,
+            [watcher] {
+                watcher->readNow();
+                watcher->stop();
+            },
+            Qt::QueuedConnection);
+    }
+    if (!source) {
+        source = startWatcher(recorded.workspaceLogdir, recorded.running, recorded);
+    }
+    source->recorded = recorded;
+    for (CompareRun &run : m_runs) {
+        if (m_runSource.value(run.key) == source->id) {
+            run.parameters = recorded.parameters;
+            run.runId = recorded.runId;
+            run.live = recorded.running;
+        }
+    }
+}
+
+void CompareModel::forgetRunsNotListed(const QSet<QString> &storedKeys, const QSet<QString> &workspacePaths)
+{
     std::vector<quint64> gone;
     for (const auto &source : m_sources) {
         if (source->workspace && !workspacePaths.contains(source->path))
@@ -200,8 +211,6 @@ void CompareModel::projectListed(quint64 generation, const core::Result<core::Re
         else
             it = m_storedFiles.erase(it);
     }
-    sortRuns();
-    Q_EMIT runsChanged();
 }
 
 void CompareModel::storedRunRead(quint64 generation, const QString &key, const QStringList &files,
@@ -270,14 +279,15 @@ CompareModel::Source *CompareModel::startWatcher(const QString &path, bool follo
     source->recorded = recorded;
     auto *watcher = new core::ScalarWatcher(path);
     watcher->setPollInterval(m_pollMs);
-    watcher->moveToThread(&m_watchThread);
+    watcher->moveToThread(m_watchThread);
+    const QPointer<CompareModel> self(this);
     source->watcher = watcher;
     const quint64 id = source->id;
 
     // Runs on the watcher thread: copy the runs that grew (the tailer keeps changing there) and
     // hand the copies, with their stats, to the UI thread.
     auto seen = std::make_shared<QHash<QString, qsizetype>>();
-    connect(watcher, &core::ScalarWatcher::updated, watcher, [this, watcher, id, seen](const core::ReadReport &report) {
+    connect(watcher, &core::ScalarWatcher::updated, watcher, [self, watcher, id, seen](const core::ReadReport &report) {
         std::vector<Snapshot> changed;
         for (const core::RunScalars *run : watcher->tailer().runs()) {
             const qsizetype points = run->pointCount();
@@ -289,23 +299,20 @@ CompareModel::Source *CompareModel::startWatcher(const QString &path, bool follo
             changed.push_back(Snapshot{run->name, copy,
                                        std::make_shared<const std::map<QString, SeriesStats>>(SeriesStats::of(*copy))});
         }
-        QMetaObject::invokeMethod(
-            this, [this, id, changed, report] { watcherRead(id, changed, report); }, Qt::QueuedConnection);
+        postTo(self, [id, changed, report](CompareModel *model) { model->watcherRead(id, changed, report); });
     });
-    connect(watcher, &core::ScalarWatcher::scanFailed, watcher, [this, id](const core::Error &error) {
-        QMetaObject::invokeMethod(
-            this, [this, id, error] { watcherFailed(id, error); }, Qt::QueuedConnection);
+    connect(watcher, &core::ScalarWatcher::scanFailed, watcher, [self, id](const core::Error &error) {
+        postTo(self, [id, error](CompareModel *model) { model->watcherFailed(id, error); });
     });
     beginTask();
     QMetaObject::invokeMethod(
         watcher,
-        [this, watcher, id, follow] {
+        [self, watcher, id, follow] {
             watcher->start();
             if (!follow)
                 watcher->stop();
             // Queued after what start() delivered: the first read is in when this arrives.
-            QMetaObject::invokeMethod(
-                this, [this, id] { watcherLoaded(id); }, Qt::QueuedConnection);
+            postTo(self, [id](CompareModel *model) { model->watcherLoaded(id); });
         },
         Qt::QueuedConnection);
     m_sources.push_back(std::move(source));

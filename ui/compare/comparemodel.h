@@ -8,10 +8,10 @@
 
 #include <QHash>
 #include <QObject>
+#include <QSet>
 #include <QString>
 #include <QStringList>
 #include <QThread>
-#include <QThreadPool>
 
 #include <atomic>
 #include <map>
@@ -99,6 +99,12 @@ private:
     };
 
     void projectListed(quint64 generation, const core::Result<core::RecordedScalarRuns> &listed);
+    /// A run whose event files are in the artifact store: its row, and a read of the files if they changed.
+    void showStoredRun(quint64 generation, const core::RecordedScalarRun &recorded);
+    /// A run whose event files are still in its workspace: a watcher follows them while it runs.
+    void followWorkspaceRun(const core::RecordedScalarRun &recorded);
+    /// Runs and watchers of workspaces the latest listing no longer has are dropped.
+    void forgetRunsNotListed(const QSet<QString> &storedKeys, const QSet<QString> &workspacePaths);
     void storedRunRead(quint64 generation, const QString &key, const QStringList &files, const Snapshot &snapshot,
                        const core::ReadReport &report);
     void watcherRead(quint64 sourceId, const std::vector<Snapshot> &snapshots, const core::ReadReport &report);
@@ -130,8 +136,7 @@ private:
     int m_pollMs = 2000;
 
     std::shared_ptr<std::atomic_bool> m_cancel;
-    QThreadPool m_pool;
-    QThread m_watchThread;
+    QThread *m_watchThread = new QThread; ///< deletes itself once finished, after the model is gone
 };
 
 } // namespace trainyard::ui
