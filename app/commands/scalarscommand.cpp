@@ -130,6 +130,215 @@ std::optional<QRegularExpression> regexOption(const QCommandLineParser &p, const
     return re;
 }
 
+/// Adds the options and the LOGDIR argument of `trainyard scalars`.
+void addScalarsOptions(QCommandLineParser &p)
+{
+    p.addOption(QCommandLineOption(
+        QStringLiteral("json"), QStringLiteral("Print JSON Lines, one object per point: {\"run\", \"tag\", \"step\", "
+                                               "\"wall_time\", \"value\"}; value null for NaN, \"inf\"/\"-inf\".")));
+    p.addOption(QCommandLineOption(QStringLiteral("csv"), QStringLiteral("Print CSV: run,tag,step,wall_time,value.")));
+    p.addOption(QCommandLineOption(QStringLiteral("tag"),
+                                   QStringLiteral("Only tags matching REGEX (anywhere in the tag)."),
+                                   QStringLiteral("REGEX")));
+    p.addOption(QCommandLineOption(QStringLiteral("run"),
+                                   QStringLiteral("Only runs matching REGEX (anywhere in the name)."),
+                                   QStringLiteral("REGEX")));
+    p.addOption(
+        QCommandLineOption(QStringLiteral("recorded"),
+                           QStringLiteral("Read the scalars of the project's recorded runs (the jobs' "
+                                          ".trainyard tensorboard folders, as collected) instead of LOGDIRs.")));
+    addProjectOption(p);
+    p.addPositionalArgument(QStringLiteral("LOGDIR"),
+                            QStringLiteral("TensorBoard log folders (or single event files)."),
+                            QStringLiteral("LOGDIR..."));
+}
+
+/// Checks that the command line names what to read (LOGDIRs or --recorded, not both) and one
+/// format; 0 when it does, else ExitUsage after saying why.
+int checkSources(const QCommandLineParser &p, const QStringList &logdirs, bool recorded, QTextStream &err)
+{
+    if (logdirs.isEmpty() && !recorded) {
+        err << "trainyard scalars: at least one LOGDIR, or --recorded for a project's runs\n"
+               "Try 'trainyard scalars --help'.\n";
+        return int(ExitUsage);
+    }
+    if (!logdirs.isEmpty() && p.isSet(QStringLiteral("C")) && !recorded) {
+        err << "trainyard scalars: -C goes with --recorded (LOGDIRs are read as given)\n";
+        return int(ExitUsage);
+    }
+    if (!logdirs.isEmpty() && recorded) {
+        err << "trainyard scalars: --recorded reads the project's runs; give no LOGDIR with it\n";
+        return int(ExitUsage);
+    }
+    if (p.isSet(QStringLiteral("json")) && p.isSet(QStringLiteral("csv"))) {
+        err << "trainyard scalars: --json and --csv exclude each other\n";
+        return int(ExitUsage);
+    }
+    return 0;
+}
+
+/// What printing the runs shares: the format, the --tag filter, the streams, and the exit
+/// status so far.
+struct ScalarsPrinter
+{
+    Format format;
+    QRegularExpression tagFilter;
+    QTextStream &out;
+    QTextStream &err;
+    int status = ExitOk;
+
+    /// Prints the series of `run` that pass --tag; returns how many.
+    int printRun(const QString &runName, const RunScalars &run)
+    {
+        int printed = 0;
+        for (const auto &[tag, series] : run.series) {
+            if (series.isEmpty() || (!tagFilter.pattern().isEmpty() && !tagFilter.match(tag).hasMatch()))
+                continue;
+            ++printed;
+            if (format == Format::Summary)
+                printSummary(runName, tag, series, out);
+            else if (format == Format::Json)
+                printPoints(series, format, "{\"run\":" + jsonString(runName) + ",\"tag\":" + jsonString(tag), out);
+            else
+                printPoints(series, format, ScalarsCsv::field(runName) + ',' + ScalarsCsv::field(tag) + ',', out);
+        }
+        return printed;
+    }
+
+    /// Prints a read's unfinished and damaged records; damage makes an ExitOk status ExitDamaged.
+    void report(const ReadReport &r)
+    {
+        for (const Error &e : r.unfinished)
+            err << e.toString() << "\n";
+        for (const Error &e : r.damage)
+            err << e.toString() << "\n";
+        if (r.isDamaged() && status == ExitOk)
+            status = ExitDamaged;
+    }
+};
+
+/// Prints the scalars of one recorded run that passed --run; returns how many series it printed.
+int printRecordedRun(const RecordedScalarRun &r, ScalarsPrinter &printer)
+{
+    int shown = 0;
+    if (!r.eventFiles.isEmpty()) {
+        ReadReport readReport;
+        const RunScalars scalars = RunScalarsLocator::read(r, readReport);
+        printer.report(readReport);
+        shown += printer.printRun(r.displayName, scalars);
+    } else if (!r.workspaceLogdir.isEmpty()) {
+        // A job still running (or a failed one whose workspace was kept): its folder as it is now.
+        ScalarTailer tailer(r.workspaceLogdir);
+        const Result<ReadReport> readReport = tailer.readNew();
+        if (!readReport) {
+            printer.err << "trainyard scalars: " << readReport.error().toString() << "\n";
+            printer.status = ExitFailed;
+            return shown;
+        }
+        printer.report(*readReport);
+        for (const RunScalars *run : tailer.runs())
+            shown += printer.printRun(run->name.isEmpty() ? r.displayName : r.displayName + u'/' + run->name, *run);
+    }
+    return shown;
+}
+
+/// Prints the scalars of the runs recorded in `projectDir` that pass `runFilter`; false (after
+/// saying why) when the project's runs cannot be listed.
+bool printRecordedRuns(const QString &projectDir, const QRegularExpression &runFilter, ScalarsPrinter &printer)
+{
+    const Result<RecordedScalarRuns> runs = RunScalarsLocator::list(projectDir);
+    if (!runs) {
+        printer.err << "trainyard scalars: " << runs.error().toString() << "\n";
+        return false;
+    }
+    for (const Error &e : runs->problems)
+        printer.err << e.toString() << "\n";
+    int shown = 0;
+    for (const RecordedScalarRun &r : runs->runs) {
+        if (!runFilter.pattern().isEmpty() && !runFilter.match(r.displayName).hasMatch())
+            continue;
+        shown += printRecordedRun(r, printer);
+    }
+    if (shown == 0)
+        printer.err << "trainyard scalars: no recorded run in " << projectDir << " has TensorBoard scalars"
+                    << (runFilter.pattern().isEmpty() && printer.tagFilter.pattern().isEmpty()
+                            ? QString()
+                            : QStringLiteral(" matching --run/--tag"))
+                    << " (a job declares its folder with .trainyard: jobs: JOB: tensorboard: DIR)\n";
+    return true;
+}
+
+/// Says that `logdir` holds no event files, and how to read a project's recorded runs when it
+/// looks like a project or its .trainyard folder.
+void reportNoEventFiles(const QString &logdir, QTextStream &err)
+{
+    err << "trainyard scalars: " << logdir << ": no TensorBoard event files (events.out.tfevents.*) in it or below";
+    if (QFileInfo::exists(QDir(logdir).filePath(QStringLiteral("runs"))) &&
+        QFileInfo::exists(QDir(logdir).filePath(QStringLiteral("lineage.db"))))
+        err << "; for a project's recorded runs use: trainyard scalars --recorded -C "
+            << QDir::cleanPath(logdir + QStringLiteral("/.."));
+    else if (QFileInfo::exists(QDir(logdir).filePath(QStringLiteral(".trainyard/runs"))))
+        err << "; for this project's recorded runs use: trainyard scalars --recorded -C " << logdir;
+    err << "\n";
+}
+
+/// Prints the scalars of the runs in `logdir` that pass `runFilter`; `severalLogdirs` when the
+/// command line names more than one.
+void printLogdir(const QString &logdir, bool severalLogdirs, const QRegularExpression &runFilter,
+                 ScalarsPrinter &printer)
+{
+    // Several logdirs can hold runs of the same name (often ""): prefix them then.
+    const QString prefix = severalLogdirs ? QDir::cleanPath(logdir) : QString();
+    const auto displayName = [&](const QString &run) {
+        return prefix.isEmpty() ? run : run.isEmpty() ? prefix : prefix + u'/' + run;
+    };
+    ScalarTailer::Options options;
+    if (!runFilter.pattern().isEmpty())
+        options.acceptRun = [&](const QString &run) { return runFilter.match(displayName(run)).hasMatch(); };
+    ScalarTailer tailer(logdir, options);
+    const Result<ReadReport> readResult = tailer.readNew();
+    if (!readResult) {
+        printer.err << "trainyard scalars: " << readResult.error().toString() << "\n";
+        printer.status = ExitFailed;
+        return;
+    }
+    printer.report(*readResult);
+    for (const RunScalars *run : tailer.runs())
+        printer.printRun(displayName(run->name), *run);
+    if (tailer.runs().empty() && runFilter.pattern().isEmpty()) {
+        // Readable but holding no event file: say so rather than print nothing.
+        reportNoEventFiles(logdir, printer.err);
+    }
+}
+
+/// `trainyard scalars`: checks the command line, prints the scalars of the recorded runs or the
+/// LOGDIRs; returns the exit status.
+int printScalars(const QCommandLineParser &p, QTextStream &out, QTextStream &err)
+{
+    const QStringList logdirs = p.positionalArguments();
+    const bool recorded = p.isSet(QStringLiteral("recorded"));
+    if (const int usage = checkSources(p, logdirs, recorded, err))
+        return usage;
+    const auto tagFilter = regexOption(p, QStringLiteral("tag"), err);
+    const auto runFilter = regexOption(p, QStringLiteral("run"), err);
+    if (!tagFilter || !runFilter)
+        return int(ExitUsage);
+    const Format format = p.isSet(QStringLiteral("json"))  ? Format::Json
+                          : p.isSet(QStringLiteral("csv")) ? Format::Csv
+                                                           : Format::Summary;
+    if (format == Format::Csv)
+        out << "run,tag,step,wall_time,value\n";
+
+    ScalarsPrinter printer{format, *tagFilter, out, err, ExitOk};
+    if (recorded && !printRecordedRuns(QDir(p.value(QStringLiteral("C"))).absolutePath(), *runFilter, printer))
+        return int(ExitFailed);
+    for (const QString &logdir : logdirs)
+        printLogdir(logdir, logdirs.size() > 1, *runFilter, printer);
+    if (printer.status == ExitDamaged)
+        err << "trainyard scalars: some records were damaged (see above); every readable record was printed\n";
+    return printer.status;
+}
+
 } // namespace
 
 Command scalarsCommand()
@@ -146,160 +355,8 @@ Command scalarsCommand()
                        "Exit status 0 when everything was read, 3 when some records were damaged, 1 when a\n"
                        "LOGDIR (or the project) cannot be read, 2 on a usage error.");
     c.arguments = QStringLiteral("LOGDIR... | --recorded [-C DIR]");
-    c.addOptions = [](QCommandLineParser &p) {
-        p.addOption(
-            QCommandLineOption(QStringLiteral("json"),
-                               QStringLiteral("Print JSON Lines, one object per point: {\"run\", \"tag\", \"step\", "
-                                              "\"wall_time\", \"value\"}; value null for NaN, \"inf\"/\"-inf\".")));
-        p.addOption(
-            QCommandLineOption(QStringLiteral("csv"), QStringLiteral("Print CSV: run,tag,step,wall_time,value.")));
-        p.addOption(QCommandLineOption(QStringLiteral("tag"),
-                                       QStringLiteral("Only tags matching REGEX (anywhere in the tag)."),
-                                       QStringLiteral("REGEX")));
-        p.addOption(QCommandLineOption(QStringLiteral("run"),
-                                       QStringLiteral("Only runs matching REGEX (anywhere in the name)."),
-                                       QStringLiteral("REGEX")));
-        p.addOption(
-            QCommandLineOption(QStringLiteral("recorded"),
-                               QStringLiteral("Read the scalars of the project's recorded runs (the jobs' "
-                                              ".trainyard tensorboard folders, as collected) instead of LOGDIRs.")));
-        addProjectOption(p);
-        p.addPositionalArgument(QStringLiteral("LOGDIR"),
-                                QStringLiteral("TensorBoard log folders (or single event files)."),
-                                QStringLiteral("LOGDIR..."));
-    };
-    c.run = [](const QCommandLineParser &p, QTextStream &out, QTextStream &err) {
-        const QStringList logdirs = p.positionalArguments();
-        const bool recorded = p.isSet(QStringLiteral("recorded"));
-        if (logdirs.isEmpty() && !recorded) {
-            err << "trainyard scalars: at least one LOGDIR, or --recorded for a project's runs\n"
-                   "Try 'trainyard scalars --help'.\n";
-            return int(ExitUsage);
-        }
-        if (!logdirs.isEmpty() && p.isSet(QStringLiteral("C")) && !recorded) {
-            err << "trainyard scalars: -C goes with --recorded (LOGDIRs are read as given)\n";
-            return int(ExitUsage);
-        }
-        if (!logdirs.isEmpty() && recorded) {
-            err << "trainyard scalars: --recorded reads the project's runs; give no LOGDIR with it\n";
-            return int(ExitUsage);
-        }
-        if (p.isSet(QStringLiteral("json")) && p.isSet(QStringLiteral("csv"))) {
-            err << "trainyard scalars: --json and --csv exclude each other\n";
-            return int(ExitUsage);
-        }
-        const auto tagFilter = regexOption(p, QStringLiteral("tag"), err);
-        const auto runFilter = regexOption(p, QStringLiteral("run"), err);
-        if (!tagFilter || !runFilter)
-            return int(ExitUsage);
-        const Format format = p.isSet(QStringLiteral("json"))  ? Format::Json
-                              : p.isSet(QStringLiteral("csv")) ? Format::Csv
-                                                               : Format::Summary;
-        if (format == Format::Csv)
-            out << "run,tag,step,wall_time,value\n";
-
-        int status = ExitOk;
-        // Prints the series of `run` that pass --tag; returns how many.
-        const auto printRun = [&](const QString &runName, const RunScalars &run) {
-            int printed = 0;
-            for (const auto &[tag, series] : run.series) {
-                if (series.isEmpty() || (!tagFilter->pattern().isEmpty() && !tagFilter->match(tag).hasMatch()))
-                    continue;
-                ++printed;
-                if (format == Format::Summary)
-                    printSummary(runName, tag, series, out);
-                else if (format == Format::Json)
-                    printPoints(series, format, "{\"run\":" + jsonString(runName) + ",\"tag\":" + jsonString(tag), out);
-                else
-                    printPoints(series, format, ScalarsCsv::field(runName) + ',' + ScalarsCsv::field(tag) + ',', out);
-            }
-            return printed;
-        };
-        const auto report = [&](const ReadReport &r) {
-            for (const Error &e : r.unfinished)
-                err << e.toString() << "\n";
-            for (const Error &e : r.damage)
-                err << e.toString() << "\n";
-            if (r.isDamaged() && status == ExitOk)
-                status = ExitDamaged;
-        };
-
-        if (recorded) {
-            const QString projectDir = QDir(p.value(QStringLiteral("C"))).absolutePath();
-            const Result<RecordedScalarRuns> runs = RunScalarsLocator::list(projectDir);
-            if (!runs) {
-                err << "trainyard scalars: " << runs.error().toString() << "\n";
-                return int(ExitFailed);
-            }
-            for (const Error &e : runs->problems)
-                err << e.toString() << "\n";
-            int shown = 0;
-            for (const RecordedScalarRun &r : runs->runs) {
-                if (!runFilter->pattern().isEmpty() && !runFilter->match(r.displayName).hasMatch())
-                    continue;
-                if (!r.eventFiles.isEmpty()) {
-                    ReadReport readReport;
-                    const RunScalars scalars = RunScalarsLocator::read(r, readReport);
-                    report(readReport);
-                    shown += printRun(r.displayName, scalars);
-                } else if (!r.workspaceLogdir.isEmpty()) {
-                    // A job still running (or a failed one whose workspace was kept): its folder as it is now.
-                    ScalarTailer tailer(r.workspaceLogdir);
-                    const Result<ReadReport> readReport = tailer.readNew();
-                    if (!readReport) {
-                        err << "trainyard scalars: " << readReport.error().toString() << "\n";
-                        status = ExitFailed;
-                        continue;
-                    }
-                    report(*readReport);
-                    for (const RunScalars *run : tailer.runs())
-                        shown += printRun(run->name.isEmpty() ? r.displayName : r.displayName + u'/' + run->name, *run);
-                }
-            }
-            if (shown == 0)
-                err << "trainyard scalars: no recorded run in " << projectDir << " has TensorBoard scalars"
-                    << (runFilter->pattern().isEmpty() && tagFilter->pattern().isEmpty()
-                            ? QString()
-                            : QStringLiteral(" matching --run/--tag"))
-                    << " (a job declares its folder with .trainyard: jobs: JOB: tensorboard: DIR)\n";
-        }
-
-        for (const QString &logdir : logdirs) {
-            // Several logdirs can hold runs of the same name (often ""): prefix them then.
-            const QString prefix = logdirs.size() > 1 ? QDir::cleanPath(logdir) : QString();
-            const auto displayName = [&](const QString &run) {
-                return prefix.isEmpty() ? run : run.isEmpty() ? prefix : prefix + u'/' + run;
-            };
-            ScalarTailer::Options options;
-            if (!runFilter->pattern().isEmpty())
-                options.acceptRun = [&](const QString &run) { return runFilter->match(displayName(run)).hasMatch(); };
-            ScalarTailer tailer(logdir, options);
-            const Result<ReadReport> readResult = tailer.readNew();
-            if (!readResult) {
-                err << "trainyard scalars: " << readResult.error().toString() << "\n";
-                status = ExitFailed;
-                continue;
-            }
-            report(*readResult);
-            for (const RunScalars *run : tailer.runs())
-                printRun(displayName(run->name), *run);
-            if (tailer.runs().empty() && runFilter->pattern().isEmpty()) {
-                // Readable but holding no event file: say so rather than print nothing.
-                err << "trainyard scalars: " << logdir
-                    << ": no TensorBoard event files (events.out.tfevents.*) in it or below";
-                if (QFileInfo::exists(QDir(logdir).filePath(QStringLiteral("runs"))) &&
-                    QFileInfo::exists(QDir(logdir).filePath(QStringLiteral("lineage.db"))))
-                    err << "; for a project's recorded runs use: trainyard scalars --recorded -C "
-                        << QDir::cleanPath(logdir + QStringLiteral("/.."));
-                else if (QFileInfo::exists(QDir(logdir).filePath(QStringLiteral(".trainyard/runs"))))
-                    err << "; for this project's recorded runs use: trainyard scalars --recorded -C " << logdir;
-                err << "\n";
-            }
-        }
-        if (status == ExitDamaged)
-            err << "trainyard scalars: some records were damaged (see above); every readable record was printed\n";
-        return status;
-    };
+    c.addOptions = addScalarsOptions;
+    c.run = printScalars;
     return c;
 }
 
