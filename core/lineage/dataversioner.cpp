@@ -142,6 +142,186 @@ void sortByPathBytes(std::vector<DataVersion::File> &files)
     files = std::move(sorted);
 }
 
+/// The files version() found at its path, and whether that path is a directory.
+struct Listing
+{
+    std::vector<Found> found;
+    bool isDirectory = false;
+};
+
+/// Lists the regular files at `path` (`encoded` for the file system): those below a directory
+/// that `filter` accepts, or the file itself.
+Result<Listing> listFiles(const QString &path, const QByteArray &encoded, const DataVersioner::Filter &filter)
+{
+    struct stat top
+    {
+    };
+    if (::stat(encoded.constData(), &top) != 0)
+        return tl::unexpected(pathError(QStringLiteral("cannot read data path"), path, errno));
+    Listing listing;
+    std::vector<Found> &found = listing.found;
+    if (S_ISDIR(top.st_mode)) {
+        listing.isDirectory = true;
+        const int fd = ::open(encoded.constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+            return tl::unexpected(pathError(QStringLiteral("cannot open directory"), path, errno));
+        if (auto walked = walk(fd, encoded, QString(), found); !walked)
+            return tl::unexpected(walked.error());
+        if (filter) {
+            found.erase(std::remove_if(found.begin(), found.end(), [&](const Found &f) { return !filter(f.relative); }),
+                        found.end());
+        }
+    } else if (S_ISREG(top.st_mode)) {
+        Found f;
+        f.relative = QFileInfo(path).fileName();
+        f.absolute = encoded;
+        f.stat.size = qint64(top.st_size);
+        f.stat.mtimeNs = mtimeNs(top);
+        f.stat.inode = quint64(top.st_ino);
+        found.push_back(std::move(f));
+    } else {
+        return tl::unexpected(Error::error(QStringLiteral("data path %1 is neither a file nor a directory").arg(path),
+                                           SourceLocation{path}));
+    }
+    return listing;
+}
+
+/// Which found files must be read: the rest have their hash from the cache.
+struct HashPlan
+{
+    QStringList absolutes;      ///< every found file's absolute path, in the order found
+    std::vector<size_t> toHash; ///< indexes of the files to read, largest first
+    qint64 bytesToHash = 0;
+    qint64 totalBytes = 0; ///< of every found file
+};
+
+/// Takes the hash from `cached` for every file whose size, mtime and inode it has unchanged, and
+/// plans to read the others.
+HashPlan planHashing(std::vector<Found> &found, const QHash<QString, CachedFileHash> &cached)
+{
+    HashPlan plan;
+    plan.absolutes.reserve(qsizetype(found.size()));
+    for (size_t i = 0; i < found.size(); ++i) {
+        Found &f = found[i];
+        plan.totalBytes += f.stat.size;
+        plan.absolutes << QFile::decodeName(f.absolute);
+        const auto it = cached.constFind(plan.absolutes.last());
+        if (it != cached.cend() && it->size == f.stat.size && it->mtimeNs == f.stat.mtimeNs &&
+            it->inode == f.stat.inode && it->sha256.size() == 64) {
+            f.stat.sha256 = it->sha256;
+            f.needsHash = false;
+        } else {
+            plan.toHash.push_back(i);
+            plan.bytesToHash += f.stat.size;
+        }
+    }
+    // Largest first, so one big file does not start last and run alone.
+    std::sort(plan.toHash.begin(), plan.toHash.end(),
+              [&](size_t a, size_t b) { return found[a].stat.size > found[b].stat.size; });
+    return plan;
+}
+
+/// The planned files hashed on a thread pool, and what its workers share.
+struct ParallelHash
+{
+    ParallelHash(std::vector<Found> &found, const HashPlan &plan, qint64 trustBeforeNs)
+        : found(found)
+        , absolutes(plan.absolutes)
+        , toHash(plan.toHash)
+        , trustBeforeNs(trustBeforeNs)
+    {}
+
+    std::vector<Found> &found;
+    const QStringList &absolutes;
+    const std::vector<size_t> &toHash;
+    const qint64 trustBeforeNs; ///< files changed after it are hashed but not given to the cache
+
+    std::atomic<qint64> doneBytes{0};
+    std::atomic<qint64> doneFiles{0};
+    std::atomic<qint64> readHere{0};
+    std::atomic<size_t> next{0};
+    std::atomic_bool stop{false};
+    std::mutex errorMutex;
+    std::optional<Error> firstError;
+    QHash<QString, CachedFileHash> changed; ///< the hashes the cache may keep, by absolute path
+    std::mutex changedMutex;
+
+    /// Hashes the files on up to `threads` workers and waits for them: every 100 ms it stops them
+    /// when `cancel` is set and reports `progress` (of `bytesToHash`).
+    void run(int threads, qint64 bytesToHash, const DataVersioner::Progress &progress, const std::atomic_bool *cancel)
+    {
+        QThreadPool pool;
+        const int workers = int(std::min<size_t>(size_t(threads), toHash.size()));
+        pool.setMaxThreadCount(workers);
+        for (int w = 0; w < workers; ++w)
+            pool.start([this] { work(); });
+        while (!pool.waitForDone(100)) {
+            if (cancel && cancel->load())
+                stop = true;
+            if (progress)
+                progress(doneBytes.load(), bytesToHash, doneFiles.load(), qint64(toHash.size()));
+        }
+    }
+
+    /// One worker: hashes the next file not taken yet until none is left, one fails or `stop` is set.
+    void work()
+    {
+        std::vector<unsigned char> buffer(kChunk);
+        for (;;) {
+            const size_t k = next.fetch_add(1);
+            if (k >= toHash.size() || stop)
+                return;
+            const QString abs = absolutes[qsizetype(toHash[k])];
+            if (!hashOne(found[toHash[k]], abs, buffer))
+                return;
+        }
+    }
+
+    /// Hashes `f` (at `abs`) into its stat, and keeps it for the cache when it can be trusted;
+    /// false, with the first error kept and `stop` set, when it cannot be read.
+    bool hashOne(Found &f, const QString &abs, std::vector<unsigned char> &buffer)
+    {
+        const int fd = ::open(f.absolute.constData(), O_RDONLY | O_CLOEXEC);
+        Result<QString> hash =
+            fd < 0 ? Result<QString>(tl::unexpected(pathError(QStringLiteral("cannot open"), abs, errno)))
+                   : hashFd(fd, abs, buffer, &readHere, &doneBytes, &stop);
+        struct stat after
+        {
+        };
+        const bool statOk = fd >= 0 && ::fstat(fd, &after) == 0;
+        if (fd >= 0)
+            ::close(fd);
+        if (!hash) {
+            std::lock_guard lock(errorMutex);
+            if (!firstError)
+                firstError = hash.error();
+            stop = true;
+            return false;
+        }
+        f.stat.sha256 = *hash;
+        doneFiles.fetch_add(1);
+        // Cache only what did not change while it was read and is old enough to be trusted.
+        const bool stable = statOk && qint64(after.st_size) == f.stat.size && mtimeNs(after) == f.stat.mtimeNs &&
+                            quint64(after.st_ino) == f.stat.inode;
+        if (stable && f.stat.mtimeNs < trustBeforeNs) {
+            std::lock_guard lock(changedMutex);
+            changed.insert(abs, f.stat);
+        }
+        return true;
+    }
+};
+
+/// The versioned files of what was found, sorted by path as UTF-8 bytes.
+std::vector<DataVersion::File> versionedFiles(const std::vector<Found> &found)
+{
+    std::vector<DataVersion::File> files;
+    files.reserve(found.size());
+    for (const Found &f : found)
+        files.push_back(DataVersion::File{f.relative, f.stat.sha256, f.stat.size});
+    sortByPathBytes(files);
+    return files;
+}
+
 } // namespace
 
 QHash<QString, CachedFileHash> MemoryHashCache::entriesUnder(const QString &root)
@@ -211,155 +391,57 @@ Result<DataVersion> DataVersioner::version(const QString &path, const Progress &
     // Files changed after this moment (less the window) are hashed but not trusted by the cache.
     const qint64 trustBeforeNs = (QDateTime::currentMSecsSinceEpoch() - kRacyWindowMs) * 1'000'000;
 
-    struct stat top
-    {
-    };
-    if (::stat(encoded.constData(), &top) != 0)
-        return tl::unexpected(pathError(QStringLiteral("cannot read data path"), result.path, errno));
-    std::vector<Found> found;
-    if (S_ISDIR(top.st_mode)) {
-        result.isDirectory = true;
-        const int fd = ::open(encoded.constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-            return tl::unexpected(pathError(QStringLiteral("cannot open directory"), result.path, errno));
-        if (auto walked = walk(fd, encoded, QString(), found); !walked)
-            return tl::unexpected(walked.error());
-        if (filter) {
-            found.erase(std::remove_if(found.begin(), found.end(), [&](const Found &f) { return !filter(f.relative); }),
-                        found.end());
-        }
-    } else if (S_ISREG(top.st_mode)) {
-        Found f;
-        f.relative = QFileInfo(result.path).fileName();
-        f.absolute = encoded;
-        f.stat.size = qint64(top.st_size);
-        f.stat.mtimeNs = mtimeNs(top);
-        f.stat.inode = quint64(top.st_ino);
-        found.push_back(std::move(f));
-    } else {
-        return tl::unexpected(
-            Error::error(QStringLiteral("data path %1 is neither a file nor a directory").arg(result.path),
-                         SourceLocation{result.path}));
-    }
+    Result<Listing> listing = listFiles(result.path, encoded, filter);
+    if (!listing)
+        return tl::unexpected(listing.error());
+    result.isDirectory = listing->isDirectory;
+    std::vector<Found> &found = listing->found;
 
     // What the cache already knows.
     QHash<QString, CachedFileHash> cached;
     if (m_cache)
         cached = m_cache->entriesUnder(result.path);
-    QStringList absolutes;
-    absolutes.reserve(qsizetype(found.size()));
-    std::vector<size_t> toHash;
-    qint64 bytesToHash = 0;
-    for (size_t i = 0; i < found.size(); ++i) {
-        Found &f = found[i];
-        result.totalBytes += f.stat.size;
-        absolutes << QFile::decodeName(f.absolute);
-        const auto it = cached.constFind(absolutes.last());
-        if (it != cached.cend() && it->size == f.stat.size && it->mtimeNs == f.stat.mtimeNs &&
-            it->inode == f.stat.inode && it->sha256.size() == 64) {
-            f.stat.sha256 = it->sha256;
-            f.needsHash = false;
-        } else {
-            toHash.push_back(i);
-            bytesToHash += f.stat.size;
-        }
-    }
-    // Largest first, so one big file does not start last and run alone.
-    std::sort(toHash.begin(), toHash.end(),
-              [&](size_t a, size_t b) { return found[a].stat.size > found[b].stat.size; });
+    const HashPlan plan = planHashing(found, cached);
+    result.totalBytes = plan.totalBytes;
 
-    std::atomic<qint64> doneBytes{0};
-    std::atomic<qint64> doneFiles{0};
-    std::atomic<qint64> readHere{0};
-    std::atomic<size_t> next{0};
-    std::atomic_bool stop{false};
-    std::mutex errorMutex;
-    std::optional<Error> firstError;
-    QHash<QString, CachedFileHash> changed;
-    std::mutex changedMutex;
-
-    const auto work = [&] {
-        std::vector<unsigned char> buffer(kChunk);
-        for (;;) {
-            const size_t k = next.fetch_add(1);
-            if (k >= toHash.size() || stop)
-                return;
-            Found &f = found[toHash[k]];
-            const QString abs = absolutes[qsizetype(toHash[k])];
-            const int fd = ::open(f.absolute.constData(), O_RDONLY | O_CLOEXEC);
-            Result<QString> hash =
-                fd < 0 ? Result<QString>(tl::unexpected(pathError(QStringLiteral("cannot open"), abs, errno)))
-                       : hashFd(fd, abs, buffer, &readHere, &doneBytes, &stop);
-            struct stat after
-            {
-            };
-            const bool statOk = fd >= 0 && ::fstat(fd, &after) == 0;
-            if (fd >= 0)
-                ::close(fd);
-            if (!hash) {
-                std::lock_guard lock(errorMutex);
-                if (!firstError)
-                    firstError = hash.error();
-                stop = true;
-                return;
-            }
-            f.stat.sha256 = *hash;
-            doneFiles.fetch_add(1);
-            // Cache only what did not change while it was read and is old enough to be trusted.
-            const bool stable = statOk && qint64(after.st_size) == f.stat.size && mtimeNs(after) == f.stat.mtimeNs &&
-                                quint64(after.st_ino) == f.stat.inode;
-            if (stable && f.stat.mtimeNs < trustBeforeNs) {
-                std::lock_guard lock(changedMutex);
-                changed.insert(abs, f.stat);
-            }
-        }
-    };
-
-    if (!toHash.empty()) {
-        QThreadPool pool;
-        const int workers = int(std::min<size_t>(size_t(m_threads), toHash.size()));
-        pool.setMaxThreadCount(workers);
-        for (int w = 0; w < workers; ++w)
-            pool.start(work);
-        while (!pool.waitForDone(100)) {
-            if (cancel && cancel->load())
-                stop = true;
-            if (progress)
-                progress(doneBytes.load(), bytesToHash, doneFiles.load(), qint64(toHash.size()));
-        }
-    }
-    m_bytesRead.fetch_add(readHere.load());
-    if (firstError)
-        return tl::unexpected(*firstError);
-    if (stop || (cancel && cancel->load()))
+    ParallelHash hashing(found, plan, trustBeforeNs);
+    if (!plan.toHash.empty())
+        hashing.run(m_threads, plan.bytesToHash, progress, cancel);
+    m_bytesRead.fetch_add(hashing.readHere.load());
+    if (hashing.firstError)
+        return tl::unexpected(*hashing.firstError);
+    if (hashing.stop || (cancel && cancel->load()))
         return tl::unexpected(
             Error::error(QStringLiteral("hashing %1 was cancelled").arg(result.path), SourceLocation{result.path}));
     if (progress)
-        progress(bytesToHash, bytesToHash, qint64(toHash.size()), qint64(toHash.size()));
+        progress(plan.bytesToHash, plan.bytesToHash, qint64(plan.toHash.size()), qint64(plan.toHash.size()));
 
-    result.bytesRead = readHere.load();
-    result.filesRead = qint64(toHash.size());
-    result.files.reserve(found.size());
-    for (const Found &f : found)
-        result.files.push_back(DataVersion::File{f.relative, f.stat.sha256, f.stat.size});
-    sortByPathBytes(result.files);
+    result.bytesRead = hashing.readHere.load();
+    result.filesRead = qint64(plan.toHash.size());
+    result.files = versionedFiles(found);
     result.hash = result.isDirectory ? directoryHash(result.files) : result.files.front().sha256;
 
     if (m_cache) {
-        QStringList removed;
-        if (!filter) {
-            const QSet<QString> present(absolutes.cbegin(), absolutes.cend());
-            for (auto it = cached.cbegin(); it != cached.cend(); ++it) {
-                if (!present.contains(it.key()))
-                    removed << it.key();
-            }
-        }
-        if (!changed.isEmpty() || !removed.isEmpty()) {
-            if (auto stored = m_cache->update(changed, removed); !stored)
-                return tl::unexpected(stored.error());
-        }
+        if (auto stored = storeInCache(cached, plan.absolutes, hashing.changed, bool(filter)); !stored)
+            return tl::unexpected(stored.error());
     }
     return result;
+}
+
+Result<void> DataVersioner::storeInCache(const QHash<QString, CachedFileHash> &cached, const QStringList &present,
+                                         const QHash<QString, CachedFileHash> &changed, bool filtered) const
+{
+    QStringList removed;
+    if (!filtered) {
+        const QSet<QString> presentSet(present.cbegin(), present.cend());
+        for (auto it = cached.cbegin(); it != cached.cend(); ++it) {
+            if (!presentSet.contains(it.key()))
+                removed << it.key();
+        }
+    }
+    if (!changed.isEmpty() || !removed.isEmpty())
+        return m_cache->update(changed, removed);
+    return {};
 }
 
 } // namespace trainyard::core

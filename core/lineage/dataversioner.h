@@ -118,6 +118,10 @@ public:
     static QString sha256Hex(const QByteArray &data);
 
 private:
+    /// Stores `changed` in the cache and, unless `filtered`, forgets the `cached` paths not `present`.
+    Result<void> storeInCache(const QHash<QString, CachedFileHash> &cached, const QStringList &present,
+                              const QHash<QString, CachedFileHash> &changed, bool filtered) const;
+
     HashCache *m_cache;
     int m_threads;
     mutable std::atomic<qint64> m_bytesRead{0};

@@ -177,28 +177,117 @@ std::vector<LineageVariable> publicVariables(const QString &runId, const QString
     return out;
 }
 
+/// The names of the variables never recorded: the pipeline's declared secrets and the run's.
+QSet<QString> secretNamesOf(const Pipeline &pipeline, const QHash<QString, QString> &secrets)
+{
+    QSet<QString> secretNames(pipeline.trainyard.secrets.cbegin(), pipeline.trainyard.secrets.cend());
+    for (auto it = secrets.cbegin(); it != secrets.cend(); ++it)
+        secretNames.insert(it.key());
+    return secretNames;
+}
+
+/// The images the planned jobs run in, by reference.
+QSet<QString> imagesUsedBy(const Pipeline &pipeline, const Plan &plan)
+{
+    QSet<QString> usedImages;
+    for (const PlanNode &node : plan.nodes) {
+        if (const Job *job = pipeline.job(node.job); job && !job->image.name.isEmpty())
+            usedImages.insert(job->image.name);
+    }
+    return usedImages;
+}
+
+/// When the artifacts of a job that ended with `record` expire (`artifacts: expire_in`); invalid
+/// when they do not.
+QDateTime artifactExpiry(const JobRecord &record, const Job *job)
+{
+    QDateTime expires;
+    if (job && !job->artifacts.expireIn.isEmpty() && job->artifacts.expireIn != QLatin1String("never")) {
+        if (auto seconds = JobScript::parseDurationSeconds(job->artifacts.expireIn))
+            expires = (record.finished.isValid() ? record.finished : QDateTime::currentDateTimeUtc()).addSecs(*seconds);
+    }
+    return expires;
+}
+
+/// Adds the numbers at the top level of the JSON file `objectPath` (artifact `path`) to `metrics`
+/// (a name already there is kept); the first artifact that holds any is `metricsSource`.
+void readArtifactMetrics(const QString &objectPath, const QString &path, QMap<QString, double> &metrics,
+                         QString &metricsSource)
+{
+    QFile file(objectPath);
+    if (!file.open(QIODevice::ReadOnly))
+        return;
+    const QJsonObject o = QJsonDocument::fromJson(file.readAll()).object();
+    for (auto it = o.begin(); it != o.end(); ++it) {
+        if (it.value().isDouble() && !metrics.contains(it.key()))
+            metrics.insert(it.key(), it.value().toDouble());
+    }
+    if (!o.isEmpty() && metricsSource.isEmpty())
+        metricsSource = path;
+}
+
 } // namespace
+
+/// What a job produced, once it is final: its artifacts, and the numbers gates may read from them.
+struct LineageRecorder::JobOutputs
+{
+    std::optional<std::vector<LineageArtifact>> artifacts; ///< set once the job is final
+    QMap<QString, double> metrics;
+    QString metricsSource;
+};
 
 void LineageRecorder::doRunStarted(const QString &runId, const QString &engine)
 {
     State &s = *m_state;
     s.runId = runId;
-    auto opened = LineageStore::open(m_options.databasePath);
-    if (!opened) {
-        report(QStringLiteral("lineage is not recorded: %1").arg(opened.error().toString()));
+    if (!openStore())
         return;
-    }
-    s.store = std::move(*opened);
-    if (s.store->isReadOnly()) {
-        report(QStringLiteral("lineage is not recorded: %1").arg(s.store->readOnlyReason()));
-        return;
-    }
     // Runs of dead processes were marked interrupted by open(); `trainyard run` already says so.
     s.enabled = true;
 
     const QString projectDir = QDir(m_pipeline.projectDir).absolutePath();
     const GitState git = GitInfo::read(projectDir).value_or(GitState{});
-    LineageRun &run = s.run;
+    describeRun(runId, engine, projectDir, git);
+    planRun();
+
+    const QSet<QString> secretNames = secretNamesOf(m_pipeline, m_options.secrets);
+    const SecretMasker masker(m_options.secrets.values());
+
+    // Images built here are identified by their build context as well.
+    identifyImages(runId, projectDir);
+
+    auto recorded =
+        s.store->transaction([&]() -> Result<void> { return writeRunStart(runId, git, secretNames, masker); });
+    if (!recorded) {
+        report(QStringLiteral("lineage is not recorded: %1").arg(recorded.error().toString()));
+        s.enabled = false;
+        return;
+    }
+
+    // Data versions: hashed with the stat cache in the database, each recorded as it is known.
+    recordDataVersions(runId, projectDir);
+}
+
+bool LineageRecorder::openStore()
+{
+    State &s = *m_state;
+    auto opened = LineageStore::open(m_options.databasePath);
+    if (!opened) {
+        report(QStringLiteral("lineage is not recorded: %1").arg(opened.error().toString()));
+        return false;
+    }
+    s.store = std::move(*opened);
+    if (s.store->isReadOnly()) {
+        report(QStringLiteral("lineage is not recorded: %1").arg(s.store->readOnlyReason()));
+        return false;
+    }
+    return true;
+}
+
+void LineageRecorder::describeRun(const QString &runId, const QString &engine, const QString &projectDir,
+                                  const GitState &git)
+{
+    LineageRun &run = m_state->run;
     run.id = runId;
     run.projectDir = projectDir;
     run.pipelineFile = QDir(projectDir).relativeFilePath(m_pipeline.fileName);
@@ -224,24 +313,21 @@ void LineageRecorder::doRunStarted(const QString &runId, const QString &engine)
     run.status = runStatusToString(RunStatus::Running);
     run.started = QDateTime::currentDateTimeUtc();
     run.protectedBranches = m_pipeline.trainyard.protectedBranches;
+}
 
+void LineageRecorder::planRun()
+{
     if (auto plan = Planner::plan(m_pipeline, m_options.onlyJobs))
-        s.plan = std::move(*plan);
+        m_state->plan = std::move(*plan);
     else
         report(QStringLiteral("lineage: %1").arg(plan.error().toString()));
+}
 
-    QSet<QString> secretNames(m_pipeline.trainyard.secrets.cbegin(), m_pipeline.trainyard.secrets.cend());
-    for (auto it = m_options.secrets.cbegin(); it != m_options.secrets.cend(); ++it)
-        secretNames.insert(it.key());
-    const SecretMasker masker(m_options.secrets.values());
-
-    // Images built here are identified by their build context as well.
-    QSet<QString> usedImages;
-    for (const PlanNode &node : s.plan.nodes) {
-        if (const Job *job = m_pipeline.job(node.job); job && !job->image.name.isEmpty())
-            usedImages.insert(job->image.name);
-    }
-    for (const QString &reference : std::as_const(usedImages))
+void LineageRecorder::identifyImages(const QString &runId, const QString &projectDir)
+{
+    State &s = *m_state;
+    const QSet<QString> usedImages = imagesUsedBy(m_pipeline, s.plan);
+    for (const QString &reference : usedImages)
         s.images.insert(reference, LineageImage{runId, reference, {}, {}, {}});
     for (const ImageBuild &build : m_pipeline.trainyard.images) {
         if (!usedImages.contains(build.tag))
@@ -257,59 +343,69 @@ void LineageRecorder::doRunStarted(const QString &runId, const QString &engine)
         else
             report(QStringLiteral("lineage: build context of %1: %2").arg(build.tag, version.error().toString()));
     }
+}
 
-    auto recorded = s.store->transaction([&]() -> Result<void> {
-        if (!git.sha.isEmpty()) {
-            if (auto ok = s.store->recordCommit(
-                    LineageCommit{git.sha, git.authorName, git.authorEmail, git.message, git.commitTime.toUTC()});
-                !ok)
-                return ok;
-        }
-        if (auto ok = s.store->recordRun(run); !ok)
-            return ok;
-        if (auto ok = s.store->recordVariables(
-                runId, QString(), publicVariables(runId, QString(), m_pipeline.variables, {}, secretNames, masker));
+Result<void> LineageRecorder::writeRunStart(const QString &runId, const GitState &git, const QSet<QString> &secretNames,
+                                            const SecretMasker &masker)
+{
+    State &s = *m_state;
+    if (!git.sha.isEmpty()) {
+        if (auto ok = s.store->recordCommit(
+                LineageCommit{git.sha, git.authorName, git.authorEmail, git.message, git.commitTime.toUTC()});
             !ok)
             return ok;
-        for (const PlanNode &node : s.plan.nodes) {
-            const Job *job = m_pipeline.job(node.job);
-            JobRecord pending;
-            pending.name = node.job;
-            pending.stage = job ? job->stage : QString();
-            pending.image = job ? job->image.name : QString();
-            if (auto ok = s.store->recordJob(RunRecordMapping::toLineageJob(runId, pending, job)); !ok)
-                return ok;
-            if (auto ok = s.store->recordJobEdges(runId, node.job, node.dependsOn); !ok)
-                return ok;
-            if (!job)
-                continue;
-            if (auto ok = s.store->recordVariables(
-                    runId, node.job,
-                    publicVariables(runId, node.job, job->variables, job->matrixVariables, secretNames, masker));
-                !ok)
-                return ok;
-            std::vector<LineageGate> gates;
-            for (const auto &g : job->trainyard.gates)
-                gates.push_back(
-                    LineageGate{runId, node.job, g.metric, g.op, g.value, std::nullopt, QStringLiteral("pending"), {}});
-            if (!gates.empty()) {
-                if (auto ok = s.store->recordGates(runId, node.job, gates); !ok)
-                    return ok;
-            }
-        }
-        for (const LineageImage &image : std::as_const(s.images)) {
-            if (auto ok = s.store->recordImage(image); !ok)
-                return ok;
-        }
-        return {};
-    });
-    if (!recorded) {
-        report(QStringLiteral("lineage is not recorded: %1").arg(recorded.error().toString()));
-        s.enabled = false;
-        return;
     }
+    if (auto ok = s.store->recordRun(s.run); !ok)
+        return ok;
+    if (auto ok = s.store->recordVariables(
+            runId, QString(), publicVariables(runId, QString(), m_pipeline.variables, {}, secretNames, masker));
+        !ok)
+        return ok;
+    for (const PlanNode &node : s.plan.nodes) {
+        if (auto ok = writePlannedJob(runId, node, secretNames, masker); !ok)
+            return ok;
+    }
+    for (const LineageImage &image : std::as_const(s.images)) {
+        if (auto ok = s.store->recordImage(image); !ok)
+            return ok;
+    }
+    return {};
+}
 
-    // Data versions: hashed with the stat cache in the database, each recorded as it is known.
+Result<void> LineageRecorder::writePlannedJob(const QString &runId, const PlanNode &node,
+                                              const QSet<QString> &secretNames, const SecretMasker &masker)
+{
+    State &s = *m_state;
+    const Job *job = m_pipeline.job(node.job);
+    JobRecord pending;
+    pending.name = node.job;
+    pending.stage = job ? job->stage : QString();
+    pending.image = job ? job->image.name : QString();
+    if (auto ok = s.store->recordJob(RunRecordMapping::toLineageJob(runId, pending, job)); !ok)
+        return ok;
+    if (auto ok = s.store->recordJobEdges(runId, node.job, node.dependsOn); !ok)
+        return ok;
+    if (!job)
+        return {};
+    if (auto ok = s.store->recordVariables(
+            runId, node.job,
+            publicVariables(runId, node.job, job->variables, job->matrixVariables, secretNames, masker));
+        !ok)
+        return ok;
+    std::vector<LineageGate> gates;
+    for (const auto &g : job->trainyard.gates)
+        gates.push_back(
+            LineageGate{runId, node.job, g.metric, g.op, g.value, std::nullopt, QStringLiteral("pending"), {}});
+    if (!gates.empty()) {
+        if (auto ok = s.store->recordGates(runId, node.job, gates); !ok)
+            return ok;
+    }
+    return {};
+}
+
+void LineageRecorder::recordDataVersions(const QString &runId, const QString &projectDir)
+{
+    State &s = *m_state;
     auto cache = s.store->hashCache();
     DataVersioner versioner(cache.get());
     const HostAccess access(projectDir, m_pipeline.dataRoots);
@@ -354,105 +450,116 @@ void LineageRecorder::doJobChanged(const JobRecord &record)
 
     // What the job was staged: the artifacts of the jobs it takes them from (as the scheduler
     // decides: `needs` with artifacts, else `dependencies`, else every job it waits for).
-    std::optional<std::vector<LineageConsumption>> consumed;
-    if (record.status == JobStatus::Running && !s.consumptionRecorded.contains(record.name) && job) {
-        QStringList sources;
-        if (job->needs) {
-            for (const Need &n : *job->needs) {
-                if (n.artifacts && n.isLocal())
-                    sources << n.job;
-            }
-        } else if (job->dependencies) {
-            sources = *job->dependencies;
-        } else if (const PlanNode *node = s.plan.node(record.name)) {
-            sources = node->dependsOn;
-        }
-        consumed.emplace();
-        for (const QString &source : std::as_const(sources)) {
-            for (const LineageArtifact &a : s.produced.value(source))
-                consumed->push_back(LineageConsumption{s.runId, record.name, source, a.path, a.sha256});
-        }
-        s.consumptionRecorded.insert(record.name);
-    }
+    const std::optional<std::vector<LineageConsumption>> consumed = stagedArtifacts(record, job);
 
     // What it produced, once it is final.
-    std::optional<std::vector<LineageArtifact>> artifacts;
-    QMap<QString, double> metrics;
-    QString metricsSource;
-    if (isFinal(record.status)) {
-        artifacts.emplace();
-        if (!record.artifacts.isEmpty()) {
-            auto set = ArtifactStore::fromJson(record.artifacts);
-            if (!set) {
-                report(QStringLiteral("lineage: artifacts of job %1: %2").arg(record.name, set.error().toString()));
-            } else {
-                QDateTime expires;
-                if (job && !job->artifacts.expireIn.isEmpty() && job->artifacts.expireIn != QLatin1String("never")) {
-                    if (auto seconds = JobScript::parseDurationSeconds(job->artifacts.expireIn))
-                        expires = (record.finished.isValid() ? record.finished : QDateTime::currentDateTimeUtc())
-                                      .addSecs(*seconds);
-                }
-                const QString storeRoot = projectDir + QStringLiteral("/.trainyard/artifacts");
-                for (const auto &f : set->files) {
-                    artifacts->push_back(
-                        LineageArtifact{s.runId, record.name, f.path, f.sha256, f.size, f.executable, expires});
-                    // Gates may read numbers at the top level of a small JSON artifact (metrics.json).
-                    if (job && !job->trainyard.gates.empty() && f.path.endsWith(QLatin1String(".json")) &&
-                        f.size <= kMaxMetricsFile) {
-                        QFile file(ArtifactStore::objectPath(storeRoot, f.sha256));
-                        if (!file.open(QIODevice::ReadOnly))
-                            continue;
-                        const QJsonObject o = QJsonDocument::fromJson(file.readAll()).object();
-                        for (auto it = o.begin(); it != o.end(); ++it) {
-                            if (it.value().isDouble() && !metrics.contains(it.key()))
-                                metrics.insert(it.key(), it.value().toDouble());
-                        }
-                        if (!o.isEmpty() && metricsSource.isEmpty())
-                            metricsSource = f.path;
-                    }
-                }
-            }
-        }
-        s.produced.insert(record.name, *artifacts);
-    }
+    const JobOutputs outputs = producedOutputs(record, job, projectDir);
 
     // The image as the engine resolved it, once known.
-    bool writeImage = false;
-    if (!record.image.isEmpty() && !record.imageId.isEmpty()) {
-        LineageImage &image = s.images[record.image];
-        image.runId = s.runId;
-        image.reference = record.image;
-        if (image.imageId != record.imageId || image.repoDigests != record.repoDigests) {
-            image.imageId = record.imageId;
-            image.repoDigests = record.repoDigests;
-            writeImage = true;
-        }
-    }
+    const bool writeImage = resolveImage(record);
 
-    auto ok = s.store->transaction([&]() -> Result<void> {
-        if (auto r = s.store->recordJob(RunRecordMapping::toLineageJob(s.runId, record, job)); !r)
-            return r;
-        if (consumed) {
-            if (auto r = s.store->recordConsumption(s.runId, record.name, *consumed); !r)
-                return r;
-        }
-        if (artifacts) {
-            if (auto r = s.store->recordArtifacts(s.runId, record.name, *artifacts); !r)
-                return r;
-        }
-        if (writeImage) {
-            if (auto r = s.store->recordImage(s.images.value(record.image)); !r)
-                return r;
-        }
-        if (!metrics.isEmpty()) {
-            if (auto r = s.store->recordGateValues(s.runId, record.name, metrics, metricsSource); !r)
-                return r;
-        }
-        return {};
-    });
+    auto ok = s.store->transaction(
+        [&]() -> Result<void> { return writeJobChange(record, job, consumed, outputs, writeImage); });
     if (!ok)
         report(QStringLiteral("lineage: job %1: %2").arg(record.name, ok.error().toString()));
     s.last.insert(record.name, record);
+}
+
+std::optional<std::vector<LineageConsumption>> LineageRecorder::stagedArtifacts(const JobRecord &record, const Job *job)
+{
+    State &s = *m_state;
+    std::optional<std::vector<LineageConsumption>> consumed;
+    if (record.status != JobStatus::Running || s.consumptionRecorded.contains(record.name) || !job)
+        return consumed;
+    QStringList sources;
+    if (job->needs) {
+        for (const Need &n : *job->needs) {
+            if (n.artifacts && n.isLocal())
+                sources << n.job;
+        }
+    } else if (job->dependencies) {
+        sources = *job->dependencies;
+    } else if (const PlanNode *node = s.plan.node(record.name)) {
+        sources = node->dependsOn;
+    }
+    consumed.emplace();
+    for (const QString &source : std::as_const(sources)) {
+        for (const LineageArtifact &a : s.produced.value(source))
+            consumed->push_back(LineageConsumption{s.runId, record.name, source, a.path, a.sha256});
+    }
+    s.consumptionRecorded.insert(record.name);
+    return consumed;
+}
+
+LineageRecorder::JobOutputs LineageRecorder::producedOutputs(const JobRecord &record, const Job *job,
+                                                             const QString &projectDir)
+{
+    State &s = *m_state;
+    JobOutputs outputs;
+    if (!isFinal(record.status))
+        return outputs;
+    outputs.artifacts.emplace();
+    if (!record.artifacts.isEmpty()) {
+        auto set = ArtifactStore::fromJson(record.artifacts);
+        if (!set) {
+            report(QStringLiteral("lineage: artifacts of job %1: %2").arg(record.name, set.error().toString()));
+        } else {
+            const QDateTime expires = artifactExpiry(record, job);
+            const QString storeRoot = projectDir + QStringLiteral("/.trainyard/artifacts");
+            for (const auto &f : set->files) {
+                outputs.artifacts->push_back(
+                    LineageArtifact{s.runId, record.name, f.path, f.sha256, f.size, f.executable, expires});
+                // Gates may read numbers at the top level of a small JSON artifact (metrics.json).
+                if (job && !job->trainyard.gates.empty() && f.path.endsWith(QLatin1String(".json")) &&
+                    f.size <= kMaxMetricsFile)
+                    readArtifactMetrics(ArtifactStore::objectPath(storeRoot, f.sha256), f.path, outputs.metrics,
+                                        outputs.metricsSource);
+            }
+        }
+    }
+    s.produced.insert(record.name, *outputs.artifacts);
+    return outputs;
+}
+
+bool LineageRecorder::resolveImage(const JobRecord &record)
+{
+    if (record.image.isEmpty() || record.imageId.isEmpty())
+        return false;
+    State &s = *m_state;
+    LineageImage &image = s.images[record.image];
+    image.runId = s.runId;
+    image.reference = record.image;
+    if (image.imageId == record.imageId && image.repoDigests == record.repoDigests)
+        return false;
+    image.imageId = record.imageId;
+    image.repoDigests = record.repoDigests;
+    return true;
+}
+
+Result<void> LineageRecorder::writeJobChange(const JobRecord &record, const Job *job,
+                                             const std::optional<std::vector<LineageConsumption>> &consumed,
+                                             const JobOutputs &outputs, bool writeImage)
+{
+    State &s = *m_state;
+    if (auto r = s.store->recordJob(RunRecordMapping::toLineageJob(s.runId, record, job)); !r)
+        return r;
+    if (consumed) {
+        if (auto r = s.store->recordConsumption(s.runId, record.name, *consumed); !r)
+            return r;
+    }
+    if (outputs.artifacts) {
+        if (auto r = s.store->recordArtifacts(s.runId, record.name, *outputs.artifacts); !r)
+            return r;
+    }
+    if (writeImage) {
+        if (auto r = s.store->recordImage(s.images.value(record.image)); !r)
+            return r;
+    }
+    if (!outputs.metrics.isEmpty()) {
+        if (auto r = s.store->recordGateValues(s.runId, record.name, outputs.metrics, outputs.metricsSource); !r)
+            return r;
+    }
+    return {};
 }
 
 void LineageRecorder::doRunNumbered(qint64 pipelineIid)

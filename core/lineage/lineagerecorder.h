@@ -5,6 +5,7 @@
 #include "pipeline/pipeline.h"
 
 #include <QHash>
+#include <QSet>
 #include <QString>
 #include <QStringList>
 
@@ -13,11 +14,16 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
+#include <vector>
 
 namespace trainyard::core {
 
 class LineageStore;
+class SecretMasker;
+struct LineageConsumption;
+struct PlanNode;
 
 /// Records a run's lineage as it happens: fed the scheduler's job changes (wrap() its events) and
 /// the final RunRecord, it writes to the project's LineageStore on a thread of its own, one
@@ -82,6 +88,7 @@ public:
 
 private:
     struct State;
+    struct JobOutputs;
     void post(std::function<void()> task);
     void loop();
     void report(const QString &message);
@@ -91,6 +98,36 @@ private:
     void doRunNumbered(qint64 pipelineIid);
     void doJobChanged(const JobRecord &job);
     void doRunFinished(const RunRecord &record);
+
+    // The steps of doRunStarted.
+    /// Opens the store; false (after saying why) when the run's lineage cannot be recorded.
+    bool openStore();
+    /// Fills the run's row: where, which commit (and hash of the uncommitted changes), who, how.
+    void describeRun(const QString &runId, const QString &engine, const QString &projectDir, const GitState &git);
+    /// Plans the run's jobs as the scheduler will, for the jobs and edges to record.
+    void planRun();
+    /// The images the planned jobs use, with the build-context hash of those built from `images`.
+    void identifyImages(const QString &runId, const QString &projectDir);
+    /// Writes the commit, run, variables, planned jobs and images (in the caller's transaction).
+    Result<void> writeRunStart(const QString &runId, const GitState &git, const QSet<QString> &secretNames,
+                               const SecretMasker &masker);
+    /// Writes one planned job as pending, with the jobs it waits for, its variables and its gates.
+    Result<void> writePlannedJob(const QString &runId, const PlanNode &node, const QSet<QString> &secretNames,
+                                 const SecretMasker &masker);
+    /// Hashes and writes the version of every data input, each as it is known.
+    void recordDataVersions(const QString &runId, const QString &projectDir);
+
+    // The steps of doJobChanged.
+    /// The artifacts a job starting to run was staged; nullopt when not to be recorded (again).
+    std::optional<std::vector<LineageConsumption>> stagedArtifacts(const JobRecord &record, const Job *job);
+    /// What a final job produced (remembered for its consumers); nothing while it is not final.
+    JobOutputs producedOutputs(const JobRecord &record, const Job *job, const QString &projectDir);
+    /// Notes the image as the engine resolved it; true when it changed and is to be written.
+    bool resolveImage(const JobRecord &record);
+    /// Writes the job's state and what the steps above found (in the caller's transaction).
+    Result<void> writeJobChange(const JobRecord &record, const Job *job,
+                                const std::optional<std::vector<LineageConsumption>> &consumed,
+                                const JobOutputs &outputs, bool writeImage);
 
     Pipeline m_pipeline;
     Options m_options;

@@ -144,6 +144,148 @@ QString summary(const ArtifactProvenance &p, const ReleaseChecklist &checklist)
              checklist.passed() ? QStringLiteral("nothing failed") : QStringLiteral("some checks failed"));
 }
 
+/// The resolved dependency of a run's git commit.
+QJsonObject commitDependency(const LineageRun &r)
+{
+    QJsonObject annotations{{QStringLiteral("branch"), r.branch}, {QStringLiteral("dirty"), r.dirty}};
+    if (r.dirty)
+        annotations.insert(QStringLiteral("diffSha256"), r.diffHash);
+    return QJsonObject{
+        {QStringLiteral("uri"),
+         QStringLiteral("git+%1@refs/heads/%2").arg(QUrl::fromLocalFile(r.projectDir).toString(), r.branch)},
+        {QStringLiteral("digest"), QJsonObject{{QStringLiteral("gitCommit"), r.commitSha}}},
+        {QStringLiteral("annotations"), annotations}};
+}
+
+/// The resolved dependency of an image (its digest: the sha256 of the image ID).
+QJsonObject imageDependency(const LineageImage &i)
+{
+    QJsonObject digest;
+    if (i.imageId.startsWith(QLatin1String("sha256:")))
+        digest.insert(QStringLiteral("sha256"), i.imageId.mid(7));
+    QJsonObject annotations{{QStringLiteral("imageId"), i.imageId},
+                            {QStringLiteral("repoDigests"), QJsonArray::fromStringList(i.repoDigests)}};
+    if (!i.buildContextHash.isEmpty())
+        annotations.insert(QStringLiteral("buildContextSha256"), i.buildContextHash);
+    QJsonObject dep{{QStringLiteral("name"), i.reference},
+                    {QStringLiteral("uri"), QString(QStringLiteral("docker-image://") + i.reference)},
+                    {QStringLiteral("annotations"), annotations}};
+    if (!digest.isEmpty())
+        dep.insert(QStringLiteral("digest"), digest);
+    return dep;
+}
+
+/// The resolved dependency of a data version (`projectDir`: where its path is relative to).
+QJsonObject dataDependency(const LineageDataVersion &d, const QString &projectDir)
+{
+    QJsonObject digest;
+    if (!d.hash.isEmpty())
+        digest.insert(QStringLiteral("sha256"), d.hash);
+    if (!d.dvcMd5.isEmpty())
+        digest.insert(QStringLiteral("md5"), d.dvcMd5.section(u'.', 0, 0));
+    QJsonObject dep{{QStringLiteral("name"), QString(QStringLiteral("data/") + d.name)},
+                    {QStringLiteral("uri"), QUrl::fromLocalFile(QDir(projectDir).absoluteFilePath(d.path)).toString()},
+                    {QStringLiteral("annotations"), QJsonObject{{QStringLiteral("files"), d.fileCount},
+                                                                {QStringLiteral("bytes"), d.totalBytes},
+                                                                {QStringLiteral("dvcSource"), d.dvcSource}}}};
+    if (!digest.isEmpty())
+        dep.insert(QStringLiteral("digest"), digest);
+    return dep;
+}
+
+/// The resolved dependency of an artifact a job was staged.
+QJsonObject stagedArtifactDependency(const LineageConsumption &c)
+{
+    return QJsonObject{{QStringLiteral("name"), c.path},
+                       {QStringLiteral("digest"), QJsonObject{{QStringLiteral("sha256"), c.sha256}}},
+                       {QStringLiteral("annotations"), QJsonObject{{QStringLiteral("producerJob"), c.producerJob},
+                                                                   {QStringLiteral("consumerJob"), c.job},
+                                                                   {QStringLiteral("run"), c.runId}}}};
+}
+
+/// `buildDefinition.resolvedDependencies`: the commits, images, data versions and staged artifacts.
+QJsonArray resolvedDependencies(const ArtifactProvenance &p)
+{
+    const LineageRun &run = p.run();
+    QJsonArray dependencies;
+    for (const LineageRun &r : p.runs) {
+        if (r.commitSha.isEmpty())
+            continue;
+        dependencies.append(commitDependency(r));
+    }
+    for (const LineageImage &i : p.images)
+        dependencies.append(imageDependency(i));
+    for (const LineageDataVersion &d : p.data)
+        dependencies.append(dataDependency(d, run.projectDir));
+    for (const LineageConsumption &c : p.inputs)
+        dependencies.append(stagedArtifactDependency(c));
+    return dependencies;
+}
+
+/// The names of the jobs, those of other runs than `run` with their run.
+QJsonArray jobNames(const ArtifactProvenance &p, const LineageRun &run)
+{
+    QJsonArray names;
+    for (const LineageJob &j : p.jobs)
+        names.append(j.runId == run.id ? j.name : QStringLiteral("%1 (run %2)").arg(j.name, j.runId));
+    return names;
+}
+
+/// The run-wide variables of `run`.
+QJsonObject runVariables(const ArtifactProvenance &p, const LineageRun &run)
+{
+    QJsonObject variables;
+    for (const LineageVariable &v : p.variables) {
+        if (v.job.isEmpty() && v.runId == run.id)
+            variables.insert(v.name, v.value);
+    }
+    return variables;
+}
+
+/// `runDetails.byproducts`: the jobs' log files.
+QJsonArray logByproducts(const ArtifactProvenance &p, const LineageRun &run)
+{
+    QJsonArray byproducts;
+    for (const LineageJob &j : p.jobs) {
+        if (!j.logFile.isEmpty())
+            byproducts.append(
+                QJsonObject{{QStringLiteral("name"), j.logFile},
+                            {QStringLiteral("uri"),
+                             QUrl::fromLocalFile(QDir(run.projectDir).absoluteFilePath(j.logFile)).toString()}});
+    }
+    return byproducts;
+}
+
+/// The predicate's `buildDefinition`: build type, external and internal parameters, resolved dependencies.
+QJsonObject buildDefinition(const ArtifactProvenance &p)
+{
+    const LineageRun &run = p.run();
+    return QJsonObject{
+        {QStringLiteral("buildType"), QLatin1String(ProvenanceExport::kBuildType)},
+        {QStringLiteral("externalParameters"), QJsonObject{{QStringLiteral("pipeline"), run.pipelineFile},
+                                                           {QStringLiteral("branch"), run.branch},
+                                                           {QStringLiteral("job"), p.artifact.job},
+                                                           {QStringLiteral("jobs"), jobNames(p, run)},
+                                                           {QStringLiteral("variables"), runVariables(p, run)}}},
+        {QStringLiteral("internalParameters"), QJsonObject{{QStringLiteral("engine"), run.engine},
+                                                           {QStringLiteral("trigger"), run.trigger},
+                                                           {QStringLiteral("user"), run.user},
+                                                           {QStringLiteral("host"), run.host}}},
+        {QStringLiteral("resolvedDependencies"), resolvedDependencies(p)}};
+}
+
+/// The predicate's `runDetails`: the builder, the run's id, start and end, and the log files.
+QJsonObject runDetails(const ArtifactProvenance &p)
+{
+    const LineageRun &run = p.run();
+    return QJsonObject{
+        {QStringLiteral("builder"), QJsonObject{{QStringLiteral("id"), QLatin1String(ProvenanceExport::kBuilderId)}}},
+        {QStringLiteral("metadata"), QJsonObject{{QStringLiteral("invocationId"), run.id},
+                                                 {QStringLiteral("startedOn"), rfc3339(run.started)},
+                                                 {QStringLiteral("finishedOn"), rfc3339(run.finished)}}},
+        {QStringLiteral("byproducts"), logByproducts(p, run)}};
+}
+
 } // namespace
 
 QString ProvenanceExport::markdown(const ArtifactProvenance &p, const ReleaseChecklist &checklist,
@@ -207,96 +349,8 @@ QString ProvenanceExport::html(const ArtifactProvenance &p, const ReleaseCheckli
 
 QJsonObject ProvenanceExport::inTotoStatement(const ArtifactProvenance &p)
 {
-    const LineageRun &run = p.run();
-    QJsonArray dependencies;
-    for (const LineageRun &r : p.runs) {
-        if (r.commitSha.isEmpty())
-            continue;
-        QJsonObject annotations{{QStringLiteral("branch"), r.branch}, {QStringLiteral("dirty"), r.dirty}};
-        if (r.dirty)
-            annotations.insert(QStringLiteral("diffSha256"), r.diffHash);
-        dependencies.append(QJsonObject{
-            {QStringLiteral("uri"),
-             QStringLiteral("git+%1@refs/heads/%2").arg(QUrl::fromLocalFile(r.projectDir).toString(), r.branch)},
-            {QStringLiteral("digest"), QJsonObject{{QStringLiteral("gitCommit"), r.commitSha}}},
-            {QStringLiteral("annotations"), annotations}});
-    }
-    for (const LineageImage &i : p.images) {
-        QJsonObject digest;
-        if (i.imageId.startsWith(QLatin1String("sha256:")))
-            digest.insert(QStringLiteral("sha256"), i.imageId.mid(7));
-        QJsonObject annotations{{QStringLiteral("imageId"), i.imageId},
-                                {QStringLiteral("repoDigests"), QJsonArray::fromStringList(i.repoDigests)}};
-        if (!i.buildContextHash.isEmpty())
-            annotations.insert(QStringLiteral("buildContextSha256"), i.buildContextHash);
-        QJsonObject dep{{QStringLiteral("name"), i.reference},
-                        {QStringLiteral("uri"), QString(QStringLiteral("docker-image://") + i.reference)},
-                        {QStringLiteral("annotations"), annotations}};
-        if (!digest.isEmpty())
-            dep.insert(QStringLiteral("digest"), digest);
-        dependencies.append(dep);
-    }
-    for (const LineageDataVersion &d : p.data) {
-        QJsonObject digest;
-        if (!d.hash.isEmpty())
-            digest.insert(QStringLiteral("sha256"), d.hash);
-        if (!d.dvcMd5.isEmpty())
-            digest.insert(QStringLiteral("md5"), d.dvcMd5.section(u'.', 0, 0));
-        QJsonObject dep{
-            {QStringLiteral("name"), QString(QStringLiteral("data/") + d.name)},
-            {QStringLiteral("uri"), QUrl::fromLocalFile(QDir(run.projectDir).absoluteFilePath(d.path)).toString()},
-            {QStringLiteral("annotations"), QJsonObject{{QStringLiteral("files"), d.fileCount},
-                                                        {QStringLiteral("bytes"), d.totalBytes},
-                                                        {QStringLiteral("dvcSource"), d.dvcSource}}}};
-        if (!digest.isEmpty())
-            dep.insert(QStringLiteral("digest"), digest);
-        dependencies.append(dep);
-    }
-    for (const LineageConsumption &c : p.inputs) {
-        dependencies.append(
-            QJsonObject{{QStringLiteral("name"), c.path},
-                        {QStringLiteral("digest"), QJsonObject{{QStringLiteral("sha256"), c.sha256}}},
-                        {QStringLiteral("annotations"), QJsonObject{{QStringLiteral("producerJob"), c.producerJob},
-                                                                    {QStringLiteral("consumerJob"), c.job},
-                                                                    {QStringLiteral("run"), c.runId}}}});
-    }
-
-    QJsonArray jobNames;
-    for (const LineageJob &j : p.jobs)
-        jobNames.append(j.runId == run.id ? j.name : QStringLiteral("%1 (run %2)").arg(j.name, j.runId));
-    QJsonObject variables;
-    for (const LineageVariable &v : p.variables) {
-        if (v.job.isEmpty() && v.runId == run.id)
-            variables.insert(v.name, v.value);
-    }
-    QJsonArray byproducts;
-    for (const LineageJob &j : p.jobs) {
-        if (!j.logFile.isEmpty())
-            byproducts.append(
-                QJsonObject{{QStringLiteral("name"), j.logFile},
-                            {QStringLiteral("uri"),
-                             QUrl::fromLocalFile(QDir(run.projectDir).absoluteFilePath(j.logFile)).toString()}});
-    }
-
-    const QJsonObject predicate{
-        {QStringLiteral("buildDefinition"),
-         QJsonObject{{QStringLiteral("buildType"), QLatin1String(kBuildType)},
-                     {QStringLiteral("externalParameters"), QJsonObject{{QStringLiteral("pipeline"), run.pipelineFile},
-                                                                        {QStringLiteral("branch"), run.branch},
-                                                                        {QStringLiteral("job"), p.artifact.job},
-                                                                        {QStringLiteral("jobs"), jobNames},
-                                                                        {QStringLiteral("variables"), variables}}},
-                     {QStringLiteral("internalParameters"), QJsonObject{{QStringLiteral("engine"), run.engine},
-                                                                        {QStringLiteral("trigger"), run.trigger},
-                                                                        {QStringLiteral("user"), run.user},
-                                                                        {QStringLiteral("host"), run.host}}},
-                     {QStringLiteral("resolvedDependencies"), dependencies}}},
-        {QStringLiteral("runDetails"),
-         QJsonObject{{QStringLiteral("builder"), QJsonObject{{QStringLiteral("id"), QLatin1String(kBuilderId)}}},
-                     {QStringLiteral("metadata"), QJsonObject{{QStringLiteral("invocationId"), run.id},
-                                                              {QStringLiteral("startedOn"), rfc3339(run.started)},
-                                                              {QStringLiteral("finishedOn"), rfc3339(run.finished)}}},
-                     {QStringLiteral("byproducts"), byproducts}}}};
+    const QJsonObject predicate{{QStringLiteral("buildDefinition"), buildDefinition(p)},
+                                {QStringLiteral("runDetails"), runDetails(p)}};
 
     return QJsonObject{{QStringLiteral("_type"), QLatin1String(kStatementType)},
                        {QStringLiteral("subject"),
