@@ -303,6 +303,89 @@ void JobBuilder::parseAllowFailure(const YamlNode &node, Job &job)
     typeError(node, QStringLiteral("allow_failure"), QStringLiteral("a boolean or a hash with exit_codes"), job.name);
 }
 
+void JobBuilder::warnUnknownKeys(const YamlNode &config, const QString &job)
+{
+    for (const QString &key : config.keys()) {
+        if (!jobKeywords().contains(key))
+            m_problems.push_back(Error::warning(QStringLiteral("job '%1' has an unknown key '%2'").arg(job, key),
+                                                config.keyLocation(key), job));
+    }
+}
+
+void JobBuilder::parseStage(const YamlNode &node, Job &job)
+{
+    if (node.isScalar()) {
+        job.stage = node.text();
+        job.stageLocation = node.location();
+    } else {
+        typeError(node, QStringLiteral("stage"), QStringLiteral("a string"), job.name);
+    }
+}
+
+void JobBuilder::parseServices(const YamlNode &node, Job &job)
+{
+    const QString &name = job.name;
+    const std::vector<YamlNode> items = node.isSequence() ? node.items() : std::vector<YamlNode>{};
+    if (!node.isSequence() && !node.isNull())
+        typeError(node, QStringLiteral("services"), QStringLiteral("an array"), name);
+    for (const auto &item : items) {
+        Service svc;
+        if (item.isMap()) {
+            const Image img = parseImage(item, name);
+            svc.name = img.name;
+            svc.entrypoint = img.entrypoint;
+            if (const YamlNode *a = item.find(QStringLiteral("alias")))
+                svc.alias = a->text();
+            if (const YamlNode *c = item.find(QStringLiteral("command")))
+                svc.command = c->toStringList();
+            if (const YamlNode *v = item.find(QStringLiteral("variables")))
+                for (const Variable &var : parseVariables(*v, QStringLiteral("services:variables"), name))
+                    svc.variables.insert(var.name, var.value);
+        } else {
+            svc.name = item.text();
+        }
+        svc.location = item.location();
+        job.services.push_back(svc);
+    }
+}
+
+void JobBuilder::parseWhen(const YamlNode &node, Job &job)
+{
+    if (auto w = whenFromString(node.text()); w && node.isScalar()) {
+        job.when = *w;
+        if (job.when == When::Manual)
+            job.allowFailure = true; // GitLab: a job-level manual job may fail by default
+    } else {
+        m_problems.push_back(
+            Error::error(QStringLiteral("job '%1': when should be one of on_success, on_failure, always, "
+                                        "manual, delayed, never; not '%2'")
+                             .arg(job.name, node.text()),
+                         node.location(), job.name));
+    }
+}
+
+void JobBuilder::parseInterruptible(const YamlNode &node, Job &job)
+{
+    if (auto b = node.toBool())
+        job.interruptible = *b;
+    else
+        typeError(node, QStringLiteral("interruptible"), QStringLiteral("a boolean"), job.name);
+}
+
+void JobBuilder::checkRulesAndScript(const YamlNode &config, const Job &job, const SourceLocation &keyLocation)
+{
+    const QString &name = job.name;
+    if (job.hasRules && (config.contains(QStringLiteral("only")) || config.contains(QStringLiteral("except"))))
+        m_problems.push_back(
+            Error::error(QStringLiteral("job '%1': rules cannot be used together with only/except").arg(name),
+                         config.keyLocation(QStringLiteral("rules")), name));
+
+    const bool hasScript = config.contains(QStringLiteral("script")) || config.contains(QStringLiteral("run"));
+    if (!hasScript && !job.isTrigger())
+        m_problems.push_back(Error::error(
+            QStringLiteral("job '%1' has no script: a job needs script (or trigger)").arg(name), keyLocation, name));
+}
+
 Job JobBuilder::build(const QString &name, const YamlNode &config, const SourceLocation &keyLocation)
 {
     Job job;
@@ -311,45 +394,13 @@ Job JobBuilder::build(const QString &name, const YamlNode &config, const SourceL
     job.location = keyLocation;
     job.raw = config;
 
-    for (const QString &key : config.keys()) {
-        if (!jobKeywords().contains(key))
-            m_problems.push_back(Error::warning(QStringLiteral("job '%1' has an unknown key '%2'").arg(name, key),
-                                                config.keyLocation(key), name));
-    }
-    if (const YamlNode *s = config.find(QStringLiteral("stage"))) {
-        if (s->isScalar()) {
-            job.stage = s->text();
-            job.stageLocation = s->location();
-        } else {
-            typeError(*s, QStringLiteral("stage"), QStringLiteral("a string"), name);
-        }
-    }
+    warnUnknownKeys(config, name);
+    if (const YamlNode *s = config.find(QStringLiteral("stage")))
+        parseStage(*s, job);
     if (const YamlNode *n = config.find(QStringLiteral("image")))
         job.image = parseImage(*n, name);
-    if (const YamlNode *n = config.find(QStringLiteral("services"))) {
-        const std::vector<YamlNode> items = n->isSequence() ? n->items() : std::vector<YamlNode>{};
-        if (!n->isSequence() && !n->isNull())
-            typeError(*n, QStringLiteral("services"), QStringLiteral("an array"), name);
-        for (const auto &item : items) {
-            Service svc;
-            if (item.isMap()) {
-                const Image img = parseImage(item, name);
-                svc.name = img.name;
-                svc.entrypoint = img.entrypoint;
-                if (const YamlNode *a = item.find(QStringLiteral("alias")))
-                    svc.alias = a->text();
-                if (const YamlNode *c = item.find(QStringLiteral("command")))
-                    svc.command = c->toStringList();
-                if (const YamlNode *v = item.find(QStringLiteral("variables")))
-                    for (const Variable &var : parseVariables(*v, QStringLiteral("services:variables"), name))
-                        svc.variables.insert(var.name, var.value);
-            } else {
-                svc.name = item.text();
-            }
-            svc.location = item.location();
-            job.services.push_back(svc);
-        }
-    }
+    if (const YamlNode *n = config.find(QStringLiteral("services")))
+        parseServices(*n, job);
     if (const YamlNode *n = config.find(QStringLiteral("before_script")))
         job.beforeScript = scriptLines(*n, QStringLiteral("before_script"), name);
     if (const YamlNode *n = config.find(QStringLiteral("script")))
@@ -368,19 +419,8 @@ Job JobBuilder::build(const QString &name, const YamlNode &config, const SourceL
         job.cache = *n;
     if (const YamlNode *n = config.find(QStringLiteral("tags")))
         job.tags = stringList(*n, QStringLiteral("tags"), name);
-    if (const YamlNode *n = config.find(QStringLiteral("when"))) {
-        if (auto w = whenFromString(n->text()); w && n->isScalar()) {
-            job.when = *w;
-            if (job.when == When::Manual)
-                job.allowFailure = true; // GitLab: a job-level manual job may fail by default
-        } else {
-            m_problems.push_back(
-                Error::error(QStringLiteral("job '%1': when should be one of on_success, on_failure, always, "
-                                            "manual, delayed, never; not '%2'")
-                                 .arg(name, n->text()),
-                             n->location(), name));
-        }
-    }
+    if (const YamlNode *n = config.find(QStringLiteral("when")))
+        parseWhen(*n, job);
     if (const YamlNode *n = config.find(QStringLiteral("allow_failure")))
         parseAllowFailure(*n, job);
     if (const YamlNode *n = config.find(QStringLiteral("start_in")))
@@ -392,12 +432,8 @@ Job JobBuilder::build(const QString &name, const YamlNode &config, const SourceL
         parseRetry(*n, job);
     if (const YamlNode *n = config.find(QStringLiteral("timeout")))
         job.timeout = n->text();
-    if (const YamlNode *n = config.find(QStringLiteral("interruptible"))) {
-        if (auto b = n->toBool())
-            job.interruptible = *b;
-        else
-            typeError(*n, QStringLiteral("interruptible"), QStringLiteral("a boolean"), name);
-    }
+    if (const YamlNode *n = config.find(QStringLiteral("interruptible")))
+        parseInterruptible(*n, job);
     if (const YamlNode *n = config.find(QStringLiteral("resource_group")))
         job.resourceGroup = n->text();
     if (const YamlNode *n = config.find(QStringLiteral("environment")))
@@ -405,15 +441,7 @@ Job JobBuilder::build(const QString &name, const YamlNode &config, const SourceL
     if (const YamlNode *n = config.find(QStringLiteral("trigger")))
         job.trigger = *n;
     job.hasRules = config.contains(QStringLiteral("rules"));
-    if (job.hasRules && (config.contains(QStringLiteral("only")) || config.contains(QStringLiteral("except"))))
-        m_problems.push_back(
-            Error::error(QStringLiteral("job '%1': rules cannot be used together with only/except").arg(name),
-                         config.keyLocation(QStringLiteral("rules")), name));
-
-    const bool hasScript = config.contains(QStringLiteral("script")) || config.contains(QStringLiteral("run"));
-    if (!hasScript && !job.isTrigger())
-        m_problems.push_back(Error::error(
-            QStringLiteral("job '%1' has no script: a job needs script (or trigger)").arg(name), keyLocation, name));
+    checkRulesAndScript(config, job, keyLocation);
     return job;
 }
 

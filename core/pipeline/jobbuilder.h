@@ -34,6 +34,18 @@ private:
     Artifacts parseArtifacts(const YamlNode &node, const QString &job);
     void parseRetry(const YamlNode &node, Job &job);
     void parseAllowFailure(const YamlNode &node, Job &job);
+    /// Warns about each key of `config` that is not one of jobKeywords().
+    void warnUnknownKeys(const YamlNode &config, const QString &job);
+    /// `stage:` (a string), with where it is written.
+    void parseStage(const YamlNode &node, Job &job);
+    /// `services:`, each a name or a hash like `image:` with alias, command and variables.
+    void parseServices(const YamlNode &node, Job &job);
+    /// `when:`; a manual job may fail by default.
+    void parseWhen(const YamlNode &node, Job &job);
+    /// `interruptible:` (a boolean).
+    void parseInterruptible(const YamlNode &node, Job &job);
+    /// Checks that rules are not used with only/except, and that the job has a script (or trigger).
+    void checkRulesAndScript(const YamlNode &config, const Job &job, const SourceLocation &keyLocation);
     void typeError(const YamlNode &node, const QString &key, const QString &expected, const QString &job);
 
     std::vector<Error> &m_problems;
