@@ -63,6 +63,61 @@ private:
     bool m_implicit;
 };
 
+/// The problems of `pipeline` and the `lint` findings, by the job they are about.
+QHash<QString, QStringList> problemsByJob(const core::Pipeline &pipeline, const std::vector<core::Error> &lint)
+{
+    QHash<QString, QStringList> problems;
+    for (const auto &list : {pipeline.problems, lint}) {
+        for (const core::Error &e : list) {
+            if (!e.job.isEmpty())
+                problems[e.job] << e.toString();
+        }
+    }
+    return problems;
+}
+
+/// The stages that get a lane: every stage, but `.pre` and `.post` only when a shown job uses them.
+QStringList shownStages(const core::Pipeline &pipeline)
+{
+    QStringList lanes;
+    for (const QString &stage : pipeline.stages) {
+        bool used = false;
+        for (const core::Job &j : pipeline.jobs)
+            used = used || (j.stage == stage && j.when != core::When::Never);
+        if (used || (stage != QLatin1String(".pre") && stage != QLatin1String(".post")))
+            lanes << stage;
+    }
+    return lanes;
+}
+
+/// How many shown instances each job key has (parallel jobs: one card per job key).
+QHash<QString, int> instanceCounts(const core::Pipeline &pipeline)
+{
+    QHash<QString, int> instances;
+    for (const core::Job &job : pipeline.jobs) {
+        if (job.when != core::When::Never)
+            instances[job.baseName]++;
+    }
+    return instances;
+}
+
+/// What the card of `job`'s key shows.
+JobCardItem::Content cardContent(const core::Job &job, const QHash<QString, int> &instances,
+                                 const QHash<QString, QStringList> &problems)
+{
+    JobCardItem::Content c;
+    c.name = job.baseName;
+    c.image = job.image.name;
+    c.gpus = job.gpuCount();
+    c.manual = job.when == core::When::Manual;
+    c.allowFailure = job.allowFailure;
+    c.artifacts = !job.artifacts.isEmpty();
+    c.instances = instances.value(job.baseName, 1);
+    c.problems = problems.value(job.name) + problems.value(job.baseName);
+    c.problems.removeDuplicates();
+    return c;
+}
+
 } // namespace
 
 PipelineScene::PipelineScene(QObject *parent)
@@ -348,14 +403,45 @@ void PipelineScene::keyPressEvent(QKeyEvent *event)
 void PipelineScene::setPipeline(const core::Pipeline &pipeline, const std::vector<core::Error> &lint)
 {
     // The selection and live status survive a rebuild (an edit, undo or redo).
+    const QString selected = selectedJob();
+    const QHash<QString, std::optional<core::JobStatus>> statuses = cardStatuses();
+    resetScene();
+    const QPalette palette = QApplication::palette();
+
+    // Problems by job, shown on the cards.
+    const QHash<QString, QStringList> problems = problemsByJob(pipeline, lint);
+
+    m_lanes = shownStages(pipeline);
+    const QHash<QString, int> laneOf = addLaneTitles(palette);
+    const QHash<int, int> rowsInLane = addCards(pipeline, problems, laneOf, statuses);
+    // Lane backgrounds, sized to the tallest lane.
+    addLaneBackgrounds(rowsInLane, palette);
+    // Edges: needs, or the implicit order after every job of the previous used lane.
+    addEdges(pipeline, laneOf, rowsInLane);
+    setSceneRect(itemsBoundingRect().adjusted(-20, -20, 20, 20));
+    restoreSelection(selected);
+}
+
+QString PipelineScene::selectedJob() const
+{
     QString selected;
     for (QGraphicsItem *item : selectedItems()) {
         if (auto *c = dynamic_cast<JobCardItem *>(item))
             selected = c->jobName();
     }
+    return selected;
+}
+
+QHash<QString, std::optional<core::JobStatus>> PipelineScene::cardStatuses() const
+{
     QHash<QString, std::optional<core::JobStatus>> statuses;
     for (JobCardItem *c : std::as_const(m_cards))
         statuses.insert(c->jobName(), c->status());
+    return statuses;
+}
+
+void PipelineScene::resetScene()
+{
     {
         const QSignalBlocker blocker(this);
         if (m_rubberEdge) {
@@ -374,26 +460,11 @@ void PipelineScene::setPipeline(const core::Pipeline &pipeline, const std::vecto
     m_dragging = false;
     m_needsEdges = 0;
     m_implicitEdges = 0;
-    const QPalette palette = QApplication::palette();
+}
 
-    // Problems by job, shown on the cards.
-    QHash<QString, QStringList> problems;
-    for (const auto &list : {pipeline.problems, lint}) {
-        for (const core::Error &e : list) {
-            if (!e.job.isEmpty())
-                problems[e.job] << e.toString();
-        }
-    }
-
+QHash<QString, int> PipelineScene::addLaneTitles(const QPalette &palette)
+{
     QHash<QString, int> laneOf;
-    QHash<int, int> rowsInLane;
-    for (const QString &stage : pipeline.stages) {
-        bool used = false;
-        for (const core::Job &j : pipeline.jobs)
-            used = used || (j.stage == stage && j.when != core::When::Never);
-        if (used || (stage != QLatin1String(".pre") && stage != QLatin1String(".post")))
-            m_lanes << stage;
-    }
     for (int i = 0; i < m_lanes.size(); ++i) {
         laneOf.insert(m_lanes[i], i);
         auto *title = addSimpleText(m_lanes[i]);
@@ -406,28 +477,22 @@ void PipelineScene::setPipeline(const core::Pipeline &pipeline, const std::vecto
         title->setData(StageKey, m_lanes[i]);
         title->setToolTip(tr("Stage '%1' (right-click to add, rename, move or remove stages)").arg(m_lanes[i]));
     }
-    QHash<QString, int> instances; // parallel jobs: one card per job key
-    for (const core::Job &job : pipeline.jobs) {
-        if (job.when != core::When::Never)
-            instances[job.baseName]++;
-    }
+    return laneOf;
+}
+
+QHash<int, int> PipelineScene::addCards(const core::Pipeline &pipeline, const QHash<QString, QStringList> &problems,
+                                        const QHash<QString, int> &laneOf,
+                                        const QHash<QString, std::optional<core::JobStatus>> &statuses)
+{
+    const QHash<QString, int> instances = instanceCounts(pipeline);
+    QHash<int, int> rowsInLane;
     for (const core::Job &job : pipeline.jobs) {
         if (job.when == core::When::Never)
             continue;
         m_baseOf.insert(job.name, job.baseName);
         if (m_cards.contains(job.baseName))
             continue;
-        JobCardItem::Content c;
-        c.name = job.baseName;
-        c.image = job.image.name;
-        c.gpus = job.gpuCount();
-        c.manual = job.when == core::When::Manual;
-        c.allowFailure = job.allowFailure;
-        c.artifacts = !job.artifacts.isEmpty();
-        c.instances = instances.value(job.baseName, 1);
-        c.problems = problems.value(job.name) + problems.value(job.baseName);
-        c.problems.removeDuplicates();
-        auto *card = new JobCardItem(c);
+        auto *card = new JobCardItem(cardContent(job, instances, problems));
         const int lane = laneOf.value(job.stage, 0);
         const int row = rowsInLane.value(lane, 0);
         rowsInLane.insert(lane, row + 1);
@@ -440,7 +505,11 @@ void PipelineScene::setPipeline(const core::Pipeline &pipeline, const std::vecto
         m_cards.insert(job.baseName, card);
         m_stageOf.insert(job.baseName, job.stage);
     }
-    // Lane backgrounds, sized to the tallest lane.
+    return rowsInLane;
+}
+
+void PipelineScene::addLaneBackgrounds(const QHash<int, int> &rowsInLane, const QPalette &palette)
+{
     int maxRows = 1;
     for (int rows : rowsInLane)
         maxRows = std::max(maxRows, rows);
@@ -453,38 +522,55 @@ void PipelineScene::setPipeline(const core::Pipeline &pipeline, const std::vecto
         laneItem->setData(StageKey, m_lanes[i]);
         m_laneItems.insert(m_lanes[i], laneItem);
     }
-    // Edges: needs, or the implicit order after every job of the previous used lane.
+}
+
+void PipelineScene::addEdges(const core::Pipeline &pipeline, const QHash<QString, int> &laneOf,
+                             const QHash<int, int> &rowsInLane)
+{
     QSet<QPair<QString, QString>> drawn;
     for (const core::Job &job : pipeline.jobs) {
         const JobCardItem *to = card(job.name);
         if (!to || job.when == core::When::Never)
             continue;
         if (job.needs) {
-            for (const core::Need &n : *job.needs) {
-                const JobCardItem *from = card(n.job);
-                if (from && from != to && !drawn.contains({from->jobName(), to->jobName()})) {
-                    drawn.insert({from->jobName(), to->jobName()});
-                    addEdge(from, to, false);
-                }
-            }
+            addNeedsEdges(job, to, drawn);
             continue;
         }
-        const int lane = laneOf.value(job.stage, 0);
-        for (int prev = lane - 1; prev >= 0; --prev) {
-            if (!rowsInLane.value(prev))
-                continue;
-            for (auto it = m_cards.cbegin(); it != m_cards.cend(); ++it) {
-                const JobCardItem *from = it.value();
-                if (laneOf.value(m_stageOf.value(from->jobName()), -1) == prev &&
-                    !drawn.contains({from->jobName(), to->jobName()})) {
-                    drawn.insert({from->jobName(), to->jobName()});
-                    addEdge(from, to, true);
-                }
-            }
-            break;
+        addImplicitEdges(to, laneOf.value(job.stage, 0), laneOf, rowsInLane, drawn);
+    }
+}
+
+void PipelineScene::addNeedsEdges(const core::Job &job, const JobCardItem *to, QSet<QPair<QString, QString>> &drawn)
+{
+    for (const core::Need &n : *job.needs) {
+        const JobCardItem *from = card(n.job);
+        if (from && from != to && !drawn.contains({from->jobName(), to->jobName()})) {
+            drawn.insert({from->jobName(), to->jobName()});
+            addEdge(from, to, false);
         }
     }
-    setSceneRect(itemsBoundingRect().adjusted(-20, -20, 20, 20));
+}
+
+void PipelineScene::addImplicitEdges(const JobCardItem *to, int lane, const QHash<QString, int> &laneOf,
+                                     const QHash<int, int> &rowsInLane, QSet<QPair<QString, QString>> &drawn)
+{
+    for (int prev = lane - 1; prev >= 0; --prev) {
+        if (!rowsInLane.value(prev))
+            continue;
+        for (auto it = m_cards.cbegin(); it != m_cards.cend(); ++it) {
+            const JobCardItem *from = it.value();
+            if (laneOf.value(m_stageOf.value(from->jobName()), -1) == prev &&
+                !drawn.contains({from->jobName(), to->jobName()})) {
+                drawn.insert({from->jobName(), to->jobName()});
+                addEdge(from, to, true);
+            }
+        }
+        break;
+    }
+}
+
+void PipelineScene::restoreSelection(const QString &selected)
+{
     {
         const QSignalBlocker blocker(this);
         if (JobCardItem *c = m_cards.value(selected))

@@ -6,10 +6,14 @@
 #include <QDateTime>
 #include <QGraphicsScene>
 #include <QHash>
+#include <QSet>
 #include <QTimer>
+
+#include <optional>
 
 class QGraphicsPathItem;
 class QGraphicsRectItem;
+class QPalette;
 
 namespace trainyard::ui {
 
@@ -96,6 +100,32 @@ private:
     void highlightLane(const QString &stage);
     JobCardItem *cardAt(const QPointF &scenePos, const JobCardItem *except = nullptr) const;
     void tickElapsed();
+
+    // The steps of setPipeline().
+    /// The job name of the selected card (the last one, if several), or empty.
+    QString selectedJob() const;
+    /// Each card's live status, by job name.
+    QHash<QString, std::optional<core::JobStatus>> cardStatuses() const;
+    /// Removes every item (without signals) and forgets the cards, lanes and edges.
+    void resetScene();
+    /// Adds a title over each lane of m_lanes; returns each stage's lane index.
+    QHash<QString, int> addLaneTitles(const QPalette &palette);
+    /// Adds a card for each shown job key, in its lane, restoring its live status; returns the rows of each lane.
+    QHash<int, int> addCards(const core::Pipeline &pipeline, const QHash<QString, QStringList> &problems,
+                             const QHash<QString, int> &laneOf,
+                             const QHash<QString, std::optional<core::JobStatus>> &statuses);
+    /// Adds the lane backgrounds, sized to the tallest lane.
+    void addLaneBackgrounds(const QHash<int, int> &rowsInLane, const QPalette &palette);
+    /// Adds the edges into each job's card: its needs, or the implicit order after the previous used lane.
+    void addEdges(const core::Pipeline &pipeline, const QHash<QString, int> &laneOf, const QHash<int, int> &rowsInLane);
+    /// Adds an edge into `to` from each of `job`'s needs not `drawn` yet.
+    void addNeedsEdges(const core::Job &job, const JobCardItem *to, QSet<QPair<QString, QString>> &drawn);
+    /// Adds an implicit edge into `to` from every card of the nearest used lane before `lane` not `drawn` yet.
+    void addImplicitEdges(const JobCardItem *to, int lane, const QHash<QString, int> &laneOf,
+                          const QHash<int, int> &rowsInLane, QSet<QPair<QString, QString>> &drawn);
+    /// Selects the card of `selected` again, or says the current job is gone.
+    void restoreSelection(const QString &selected);
+
     /// Emits after the current mouse event has returned: the edit rebuilds the scene.
     template <typename F> void later(F emitter);
 

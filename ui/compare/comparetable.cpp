@@ -12,6 +12,7 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
+#include <array>
 #include <cmath>
 
 namespace trainyard::ui {
@@ -38,6 +39,19 @@ QIcon swatch(const QColor &color)
 QString statKey(const QString &tag, CompareTable::Stat stat)
 {
     return tag + u'\n' + QString::number(int(stat));
+}
+
+/// The statistics a tag has a row of, in the order of the rows.
+constexpr std::array kStats{CompareTable::Stat::Last, CompareTable::Stat::Min, CompareTable::Stat::Max,
+                            CompareTable::Stat::Difference};
+
+/// `run`'s statistics of `tag`; null when it has none (or there is no run).
+const SeriesStats *statsOf(const CompareRun *run, const QString &tag)
+{
+    if (!run || !run->stats)
+        return nullptr;
+    const auto it = run->stats->find(tag);
+    return it != run->stats->end() ? &it->second : nullptr;
 }
 
 } // namespace
@@ -114,6 +128,22 @@ int CompareTable::parameterRow(const QString &name) const
 
 void CompareTable::rebuild()
 {
+    const CompareRun *baseline = resolveBaseline();
+    fillBaselineBox();
+    const ParamRows params = parameterRows(m_runs);
+    resetTable(int(params.rows.size()) + int(m_tags.size()) * int(kStats.size()));
+    int row = 0;
+    for (const ParamRow &param : params.rows) {
+        addParameterRow(row, param, params.variableNames.contains(param.name));
+        ++row;
+    }
+    for (const QString &tag : std::as_const(m_tags))
+        row = addStatRows(row, tag, baseline);
+    fitColumns();
+}
+
+const CompareRun *CompareTable::resolveBaseline()
+{
     const auto baselineIt =
         std::find_if(m_runs.begin(), m_runs.end(), [&](const CompareRun &r) { return r.key == m_baseline; });
     if (baselineIt == m_runs.end())
@@ -123,24 +153,26 @@ void CompareTable::rebuild()
         if (run.key == m_baseline)
             baseline = &run;
     }
+    return baseline;
+}
 
+void CompareTable::fillBaselineBox()
+{
     m_baselineBox->blockSignals(true);
     m_baselineBox->clear();
     for (const CompareRun &run : m_runs)
         m_baselineBox->addItem(swatch(RunColors::colorFor(run.name)), run.name, run.key);
     m_baselineBox->setCurrentIndex(m_baselineBox->findData(m_baseline));
     m_baselineBox->blockSignals(false);
+}
 
+CompareTable::ParamRows CompareTable::parameterRows(const std::vector<CompareRun> &runs)
+{
     // Parameters: rows only when some run was recorded by Trainyard.
-    struct ParamRow
-    {
-        QString name;
-        QString label;
-    };
-    std::vector<ParamRow> params;
+    ParamRows params;
     bool anyRecorded = false;
-    QStringList variableNames;
-    for (const CompareRun &run : m_runs) {
+    QStringList &variableNames = params.variableNames;
+    for (const CompareRun &run : runs) {
         if (!run.recorded)
             continue;
         anyRecorded = true;
@@ -151,31 +183,36 @@ void CompareTable::rebuild()
     }
     variableNames.sort();
     if (anyRecorded) {
-        params.push_back({QStringLiteral("Commit"), tr("Commit")});
-        params.push_back({QStringLiteral("Image"), tr("Image")});
-        params.push_back({QStringLiteral("Image digest"), tr("Image digest")});
+        params.rows.push_back({QStringLiteral("Commit"), tr("Commit")});
+        params.rows.push_back({QStringLiteral("Image"), tr("Image")});
+        params.rows.push_back({QStringLiteral("Image digest"), tr("Image digest")});
         for (const QString &name : std::as_const(variableNames))
-            params.push_back({name, name});
+            params.rows.push_back({name, name});
     }
-    const auto paramValue = [](const CompareRun &run, const QString &name) -> QString {
-        const core::RunParameters &p = run.parameters;
-        if (name == QLatin1String("Commit"))
-            return p.commit.isEmpty() ? QString() : p.commit + (p.dirty ? tr(" (dirty)") : QString());
-        if (name == QLatin1String("Image"))
-            return p.image;
-        if (name == QLatin1String("Image digest"))
-            return p.imageDigest;
-        for (const auto &[n, v] : p.variables) {
-            if (n == name)
-                return v;
-        }
-        return {};
-    };
+    return params;
+}
 
-    const QList<Stat> stats{Stat::Last, Stat::Min, Stat::Max, Stat::Difference};
+QString CompareTable::parameterValue(const CompareRun &run, const QString &name)
+{
+    const core::RunParameters &p = run.parameters;
+    if (name == QLatin1String("Commit"))
+        return p.commit.isEmpty() ? QString() : p.commit + (p.dirty ? tr(" (dirty)") : QString());
+    if (name == QLatin1String("Image"))
+        return p.image;
+    if (name == QLatin1String("Image digest"))
+        return p.imageDigest;
+    for (const auto &[n, v] : p.variables) {
+        if (n == name)
+            return v;
+    }
+    return {};
+}
+
+void CompareTable::resetTable(int rowCount)
+{
     m_table->clear();
     m_table->setColumnCount(int(m_runs.size()));
-    m_table->setRowCount(int(params.size()) + int(m_tags.size()) * int(stats.size()));
+    m_table->setRowCount(rowCount);
     m_columns.clear();
     m_rows.clear();
     for (int c = 0; c < int(m_runs.size()); ++c) {
@@ -185,103 +222,107 @@ void CompareTable::rebuild()
         m_table->setHorizontalHeaderItem(c, header);
         m_columns.insert(run.key, c);
     }
+}
 
+void CompareTable::addParameterRow(int row, const ParamRow &param, bool variable)
+{
+    m_rows.insert(QStringLiteral("param\n") + param.name, row);
+    auto *label = new QTableWidgetItem(param.label);
+    m_table->setVerticalHeaderItem(row, label);
+    QSet<QString> distinct;
+    for (const CompareRun &run : m_runs) {
+        if (run.recorded)
+            distinct.insert(parameterValue(run, param.name));
+    }
+    const bool runsDiffer = distinct.size() > 1;
+    for (int c = 0; c < int(m_runs.size()); ++c)
+        m_table->setItem(row, c, parameterItem(m_runs[size_t(c)], param.name, runsDiffer, variable));
+}
+
+QTableWidgetItem *CompareTable::parameterItem(const CompareRun &run, const QString &name, bool runsDiffer,
+                                              bool variable)
+{
     const QColor paramBackground(0xf4, 0xf6, 0xf9);
-    int row = 0;
-    for (const ParamRow &param : params) {
-        m_rows.insert(QStringLiteral("param\n") + param.name, row);
-        auto *label = new QTableWidgetItem(param.label);
-        m_table->setVerticalHeaderItem(row, label);
-        QSet<QString> distinct;
-        for (const CompareRun &run : m_runs) {
-            if (run.recorded)
-                distinct.insert(paramValue(run, param.name));
+    const QString value = run.recorded ? parameterValue(run, name) : QStringLiteral("—");
+    // A digest is told apart by its first 12 hex digits, as `docker images` shows it; the tooltip has it whole.
+    const bool digest = name == QLatin1String("Image digest");
+    const qsizetype hexAt = value.indexOf(QStringLiteral("sha256:"));
+    auto *item = new QTableWidgetItem(digest && hexAt >= 0 && value.size() > hexAt + 7 + 12
+                                          ? value.left(hexAt + 7 + 12) + QStringLiteral("…")
+                                          : value);
+    item->setToolTip(value);
+    item->setBackground(paramBackground);
+    QFont font = item->font();
+    font.setBold(runsDiffer && run.recorded); // the runs differ here
+    const bool uncertain = variable && run.recorded && run.parameters.variablesUncertain();
+    font.setItalic(uncertain);
+    item->setFont(font);
+    if (uncertain)
+        item->setToolTip(
+            run.parameters.variablesSource == core::RunParameters::VariablesSource::CurrentFile
+                ? tr("From the project's .gitlab-ci.yml as it is now: the run's commit could not be read, so "
+                     "the value may have changed since the run.")
+                : tr("From .gitlab-ci.yml at the run's commit; the run had uncommitted changes, which may "
+                     "have changed it."));
+    return item;
+}
+
+int CompareTable::addStatRows(int row, const QString &tag, const CompareRun *baseline)
+{
+    const SeriesStats *base = statsOf(baseline, tag);
+    for (const Stat stat : kStats) {
+        m_rows.insert(statKey(tag, stat), row);
+        auto *label = new QTableWidgetItem(tag + QStringLiteral(" · ") + statLabel(stat));
+        if (stat == Stat::Last) {
+            QFont bold = label->font();
+            bold.setBold(true);
+            label->setFont(bold);
         }
+        m_table->setVerticalHeaderItem(row, label);
         for (int c = 0; c < int(m_runs.size()); ++c) {
             const CompareRun &run = m_runs[size_t(c)];
-            const QString value = run.recorded ? paramValue(run, param.name) : QStringLiteral("—");
-            // A digest is told apart by its first 12 hex digits, as `docker images` shows it; the tooltip has it whole.
-            const bool digest = param.name == QLatin1String("Image digest");
-            const qsizetype hexAt = value.indexOf(QStringLiteral("sha256:"));
-            auto *item = new QTableWidgetItem(digest && hexAt >= 0 && value.size() > hexAt + 7 + 12
-                                                  ? value.left(hexAt + 7 + 12) + QStringLiteral("…")
-                                                  : value);
-            item->setToolTip(value);
-            item->setBackground(paramBackground);
-            QFont font = item->font();
-            font.setBold(distinct.size() > 1 && run.recorded); // the runs differ here
-            const bool variable = variableNames.contains(param.name);
-            const bool uncertain = variable && run.recorded && run.parameters.variablesUncertain();
-            font.setItalic(uncertain);
-            item->setFont(font);
-            if (uncertain)
-                item->setToolTip(
-                    run.parameters.variablesSource == core::RunParameters::VariablesSource::CurrentFile
-                        ? tr("From the project's .gitlab-ci.yml as it is now: the run's commit could not be read, so "
-                             "the value may have changed since the run.")
-                        : tr("From .gitlab-ci.yml at the run's commit; the run had uncommitted changes, which may "
-                             "have changed it."));
-            m_table->setItem(row, c, item);
+            m_table->setItem(row, c, statItem(run, statsOf(&run, tag), stat, baseline, base));
         }
         ++row;
     }
+    return row;
+}
 
-    for (const QString &tag : std::as_const(m_tags)) {
-        const SeriesStats *base = nullptr;
-        if (baseline && baseline->stats) {
-            const auto it = baseline->stats->find(tag);
-            if (it != baseline->stats->end())
-                base = &it->second;
+QTableWidgetItem *CompareTable::statItem(const CompareRun &run, const SeriesStats *s, Stat stat,
+                                         const CompareRun *baseline, const SeriesStats *base) const
+{
+    auto *item = new QTableWidgetItem;
+    item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    if (!s || s->count == 0) {
+        item->setText(QStringLiteral("—"));
+    } else if (stat == Stat::Difference) {
+        if (&run == baseline) {
+            item->setText(tr("baseline"));
+            item->setForeground(palette().color(QPalette::Disabled, QPalette::Text));
+        } else if (base && base->count > 0) {
+            const double diff = s->last - base->last;
+            QString text = signedNumber(diff);
+            if (std::isfinite(diff) && base->last != 0 && std::isfinite(base->last))
+                text += QStringLiteral(" (%1%2%)")
+                            .arg(diff > 0 ? QStringLiteral("+") : QString())
+                            .arg(QString::number(diff / std::abs(base->last) * 100.0, 'g', 3));
+            item->setText(text);
+            item->setData(ValueRole, diff);
+        } else {
+            item->setText(QStringLiteral("—"));
         }
-        for (const Stat stat : stats) {
-            m_rows.insert(statKey(tag, stat), row);
-            auto *label = new QTableWidgetItem(tag + QStringLiteral(" · ") + statLabel(stat));
-            if (stat == Stat::Last) {
-                QFont bold = label->font();
-                bold.setBold(true);
-                label->setFont(bold);
-            }
-            m_table->setVerticalHeaderItem(row, label);
-            for (int c = 0; c < int(m_runs.size()); ++c) {
-                const CompareRun &run = m_runs[size_t(c)];
-                const SeriesStats *s = nullptr;
-                if (run.stats) {
-                    const auto it = run.stats->find(tag);
-                    if (it != run.stats->end())
-                        s = &it->second;
-                }
-                auto *item = new QTableWidgetItem;
-                item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-                if (!s || s->count == 0) {
-                    item->setText(QStringLiteral("—"));
-                } else if (stat == Stat::Difference) {
-                    if (&run == baseline) {
-                        item->setText(tr("baseline"));
-                        item->setForeground(palette().color(QPalette::Disabled, QPalette::Text));
-                    } else if (base && base->count > 0) {
-                        const double diff = s->last - base->last;
-                        QString text = signedNumber(diff);
-                        if (std::isfinite(diff) && base->last != 0 && std::isfinite(base->last))
-                            text += QStringLiteral(" (%1%2%)")
-                                        .arg(diff > 0 ? QStringLiteral("+") : QString())
-                                        .arg(QString::number(diff / std::abs(base->last) * 100.0, 'g', 3));
-                        item->setText(text);
-                        item->setData(ValueRole, diff);
-                    } else {
-                        item->setText(QStringLiteral("—"));
-                    }
-                } else {
-                    const double value = stat == Stat::Last ? s->last : stat == Stat::Min ? s->min : s->max;
-                    const qint64 step = stat == Stat::Last ? s->lastStep : stat == Stat::Min ? s->minStep : s->maxStep;
-                    item->setText(tr("%1 @ %2").arg(formatValue(value)).arg(step));
-                    item->setData(ValueRole, value);
-                    item->setData(StepRole, step);
-                }
-                m_table->setItem(row, c, item);
-            }
-            ++row;
-        }
+    } else {
+        const double value = stat == Stat::Last ? s->last : stat == Stat::Min ? s->min : s->max;
+        const qint64 step = stat == Stat::Last ? s->lastStep : stat == Stat::Min ? s->minStep : s->maxStep;
+        item->setText(tr("%1 @ %2").arg(formatValue(value)).arg(step));
+        item->setData(ValueRole, value);
+        item->setData(StepRole, step);
     }
+    return item;
+}
+
+void CompareTable::fitColumns()
+{
     m_table->resizeColumnsToContents();
     for (int c = 0; c < m_table->columnCount(); ++c)
         m_table->setColumnWidth(c, std::min(m_table->columnWidth(c) + 12, 320));

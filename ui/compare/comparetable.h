@@ -10,6 +10,7 @@
 
 class QComboBox;
 class QTableWidget;
+class QTableWidgetItem;
 
 namespace trainyard::ui {
 
@@ -44,7 +45,41 @@ public:
     static QString statLabel(Stat stat);
 
 private:
+    /// A parameter row: the name parameterRow() finds it by, and the label shown.
+    struct ParamRow
+    {
+        QString name;
+        QString label;
+    };
+    /// The parameter rows of some runs, and the job variables' names among them (sorted).
+    struct ParamRows
+    {
+        std::vector<ParamRow> rows;
+        QStringList variableNames;
+    };
+
     void rebuild();
+    /// Falls back to the first run when the baseline is unset or gone; returns its run (null without runs).
+    const CompareRun *resolveBaseline();
+    /// Lists the runs in the baseline box, the baseline selected, without emitting its signals.
+    void fillBaselineBox();
+    /// The parameter rows of `runs`: none unless some run was recorded by Trainyard.
+    static ParamRows parameterRows(const std::vector<CompareRun> &runs);
+    /// The value of the parameter `name` (a row's name) of `run`, as the table shows it.
+    static QString parameterValue(const CompareRun &run, const QString &name);
+    /// Empties the table and sets it up for the runs (a column each, with its header) and `rowCount` rows.
+    void resetTable(int rowCount);
+    /// Fills `row` with the parameter `param` of every run; `variable` when it is a job variable.
+    void addParameterRow(int row, const ParamRow &param, bool variable);
+    /// The cell of a parameter of `run`; bold when `runsDiffer`, italic when a variable's value is uncertain.
+    static QTableWidgetItem *parameterItem(const CompareRun &run, const QString &name, bool runsDiffer, bool variable);
+    /// Fills the rows of `tag`'s statistics from `row` on; returns the row after them.
+    int addStatRows(int row, const QString &tag, const CompareRun *baseline);
+    /// The cell of `stat` of `run` (statistics `s`, null when it has none of the tag), `base` the baseline's.
+    QTableWidgetItem *statItem(const CompareRun &run, const SeriesStats *s, Stat stat, const CompareRun *baseline,
+                               const SeriesStats *base) const;
+    /// Sizes the columns to their content, a little wider, at most 320 pixels.
+    void fitColumns();
 
     QComboBox *m_baselineBox = nullptr;
     QTableWidget *m_table = nullptr;

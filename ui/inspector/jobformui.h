@@ -7,6 +7,7 @@
 class QCheckBox;
 class QComboBox;
 class QFormLayout;
+class QGroupBox;
 class QLabel;
 class QLineEdit;
 class QSpinBox;
@@ -74,6 +75,30 @@ public:
     InheritedView *inherited = nullptr;
     /// Per key ("image", "script", ...): the note that says where an inherited value comes from.
     QHash<QString, QLabel *> origins;
+
+private:
+    /// `widget` in a box of `form` with its origin note for `key` (kept in `origins`) and `error` under it.
+    QWidget *field(QWidget *form, QWidget *widget, const QString &key, QLabel *error = nullptr);
+    /// The Job group: name, stage and image, then the rows setupWhenRows() and setupFailureRows() add.
+    QGroupBox *setupJobBox(QWidget *form);
+    /// Adds the When and Start in rows to the Job group.
+    void setupWhenRows(QWidget *form, QGroupBox *jobBox);
+    /// Adds the Allow failure, Retry and Timeout rows to the Job group.
+    void setupFailureRows(QWidget *form, QGroupBox *jobBox);
+    /// The Scripts group: before script, script and after script.
+    QGroupBox *setupScriptBox(QWidget *form);
+    /// The Variables group: the job's variables table.
+    QGroupBox *setupVariablesBox(QWidget *form);
+    /// The Artifacts group: the paths the job keeps.
+    QGroupBox *setupArtifactsBox(QWidget *form);
+    /// The Needs group: the jobs this one needs.
+    QGroupBox *setupNeedsBox(QWidget *form);
+    /// The Trainyard group: the `.trainyard: jobs:` settings (GPUs, TensorBoard logs).
+    QGroupBox *setupTrainyardBox(QWidget *form);
+    /// The Inherits group: what the job inherits, and from where.
+    QGroupBox *setupInheritsBox(QWidget *form);
+    /// Sets the tab order of the Job group's fields, on to the scripts.
+    void setupTabOrder();
 };
 
 } // namespace trainyard::ui

@@ -47,6 +47,40 @@ void setLineText(QLineEdit *edit, const QString &text)
     edit->setModified(false);
 }
 
+/// Where the value `job` has for `key` comes from (empty: the job's own, or no such key).
+QString originOf(const core::Job &job, const JobOrigins &origins, const QString &key)
+{
+    return job.raw.contains(key) ? origins.of(job.raw.keyLocation(key)) : QString();
+}
+
+/// The rows of the variables table: each of the job's variables, its value and where it comes from.
+QList<VariablesTable::Row> variableRows(const core::Job &job, const JobOrigins &origins)
+{
+    QList<VariablesTable::Row> rows;
+    if (const core::YamlNode *vars = job.raw.find(kVariables); vars && vars->isMap()) {
+        for (const auto &[name, value] : vars->entries()) {
+            QString text = value.text();
+            if (value.isMap()) {
+                const core::YamlNode *v = value.find(QStringLiteral("value"));
+                text = v ? v->text() : QString();
+            }
+            rows.append({name, text, JobOrigins::describe(origins.of(vars->keyLocation(name)))});
+        }
+    }
+    return rows;
+}
+
+/// What `job` may need: the name of every other job (or parallel instance), once each.
+QStringList needCandidates(const core::Job &job, const core::Pipeline &pipeline)
+{
+    QStringList candidates;
+    for (const core::Job &other : pipeline.jobs) {
+        if (other.baseName != job.baseName && !candidates.contains(other.name))
+            candidates << other.name;
+    }
+    return candidates;
+}
+
 } // namespace
 
 JobInspector::JobInspector(PipelineDocument *document, QWidget *parent)
@@ -67,6 +101,16 @@ JobInspector::~JobInspector()
 }
 
 void JobInspector::build()
+{
+    buildPages();
+
+    // --- edits ---
+    connectFieldEdits();
+    connectListEdits();
+    connectTrainyardEdits();
+}
+
+void JobInspector::buildPages()
 {
     auto *outer = new QVBoxLayout(this);
     outer->setContentsMargins(0, 0, 0, 0);
@@ -95,8 +139,10 @@ void JobInspector::build()
     scroll->setWidget(m_form);
     m_pages->addWidget(scroll);
     m_ui.setupUi(m_form);
+}
 
-    // --- edits ---
+void JobInspector::connectFieldEdits()
+{
     connect(m_ui.name, &QLineEdit::editingFinished, this, &JobInspector::renameJob);
     connect(m_ui.stage, &QComboBox::activated, this, [this](int index) {
         const QString stage = m_ui.stage->itemText(index);
@@ -117,30 +163,35 @@ void JobInspector::build()
         apply([this, value, name = m_job] { return new SetJobNumberCommand(m_document, name, kRetry, value); }, kRetry);
     });
     connect(m_ui.timeout, &QLineEdit::editingFinished, this, &JobInspector::setTimeout);
-    const auto listEdit = [this](ListEdit *edit, const QString &key) {
-        connect(edit, &ListEdit::applied, this, [this, key](const QStringList &items) {
-            const core::Job *job = currentJob();
-            if (!job)
-                return;
-            if (items.isEmpty() && key == kScript) {
-                m_bar->showMessage(tr("A job needs at least one script line."));
-                refresh();
-                return;
-            }
-            const bool own =
-                job->raw.contains(key) &&
-                JobOrigins(m_document->text(), m_document->filePath(), m_job).of(job->raw.keyLocation(key)).isEmpty();
-            if (items.isEmpty() && own) {
-                apply([this, key, name = m_job] { return new RemoveJobKeyCommand(m_document, name, key); }, key);
-                return;
-            }
-            apply([this, key, items, name = m_job] { return new SetJobListCommand(m_document, name, key, items); },
-                  key);
-        });
-    };
-    listEdit(m_ui.beforeScript, kBeforeScript);
-    listEdit(m_ui.script, kScript);
-    listEdit(m_ui.afterScript, kAfterScript);
+}
+
+void JobInspector::connectScriptEdit(ListEdit *edit, const QString &key)
+{
+    connect(edit, &ListEdit::applied, this, [this, key](const QStringList &items) {
+        const core::Job *job = currentJob();
+        if (!job)
+            return;
+        if (items.isEmpty() && key == kScript) {
+            m_bar->showMessage(tr("A job needs at least one script line."));
+            refresh();
+            return;
+        }
+        const bool own =
+            job->raw.contains(key) &&
+            JobOrigins(m_document->text(), m_document->filePath(), m_job).of(job->raw.keyLocation(key)).isEmpty();
+        if (items.isEmpty() && own) {
+            apply([this, key, name = m_job] { return new RemoveJobKeyCommand(m_document, name, key); }, key);
+            return;
+        }
+        apply([this, key, items, name = m_job] { return new SetJobListCommand(m_document, name, key, items); }, key);
+    });
+}
+
+void JobInspector::connectListEdits()
+{
+    connectScriptEdit(m_ui.beforeScript, kBeforeScript);
+    connectScriptEdit(m_ui.script, kScript);
+    connectScriptEdit(m_ui.afterScript, kAfterScript);
     connect(m_ui.variables, &VariablesTable::edited, this, [this](const core::YamlEditor::ScalarEntries &entries) {
         apply([this, entries, name = m_job] { return new SetJobVariablesCommand(m_document, name, entries); },
               kVariables);
@@ -155,6 +206,10 @@ void JobInspector::build()
     connect(m_ui.needs, &NeedsEditor::removeRequested, this, [this](const QString &need) {
         apply([this, need, name = m_job] { return new RemoveNeedCommand(m_document, name, need); }, kNeeds);
     });
+}
+
+void JobInspector::connectTrainyardEdits()
+{
     connect(m_ui.gpus, &QSpinBox::valueChanged, this, [this](int value) {
         apply([this, value, name = m_job]() -> QUndoCommand * {
             if (value < 0)
@@ -252,107 +307,131 @@ void JobInspector::refresh()
                 : tr("There is no job '%1' in the pipeline.").arg(m_job));
         return;
     }
+    showJob(*job);
+}
+
+void JobInspector::showJob(const core::Job &job)
+{
     m_form->setEnabled(true);
     m_pages->setCurrentIndex(1);
     const core::Pipeline &pipeline = m_document->pipeline();
-    const JobOrigins origins(m_document->text(), m_document->filePath(), job->baseName);
-    const auto originOf = [&](const QString &key) {
-        return job->raw.contains(key) ? origins.of(job->raw.keyLocation(key)) : QString();
-    };
-    const auto showOrigin = [&](const QString &key, const QString &origin) {
-        QLabel *label = m_ui.origins.value(key);
-        if (!label)
-            return;
-        label->setText(JobOrigins::describe(origin));
-        label->setToolTip(origin.isEmpty() ? QString()
-                                           : tr("Inherited: %1. A value set here overrides it for this job only.")
-                                                 .arg(JobOrigins::describe(origin)));
-        label->setVisible(!origin.isEmpty());
-    };
-    for (const QString &key : {kStage, kImage, kWhen, kStartIn, kAllowFailure, kRetry, kTimeout, kBeforeScript, kScript,
-                               kAfterScript, kArtifacts, kNeeds})
-        showOrigin(key, originOf(key));
+    const JobOrigins origins(m_document->text(), m_document->filePath(), job.baseName);
+    showOrigins(job, origins);
 
-    setLineText(m_ui.name, job->baseName);
-    {
-        const QSignalBlocker block(m_ui.stage);
-        m_ui.stage->clear();
-        QStringList stages = pipeline.stages;
-        if (!stages.contains(job->stage))
-            stages << job->stage;
-        m_ui.stage->addItems(stages);
-        m_ui.stage->setCurrentText(job->stage);
-    }
-    setLineText(m_ui.image, job->image.name);
+    setLineText(m_ui.name, job.baseName);
+    refreshStage(job, pipeline.stages);
+    setLineText(m_ui.image, job.image.name);
     m_ui.image->setPlaceholderText(tr("the runner's default image"));
 
-    const core::YamlNode *when = job->raw.find(kWhen);
-    const QString whenText = when && when->isScalar() ? when->text() : core::whenToString(job->when);
+    refreshWhen(job);
+
+    refreshAllowFailure(job);
+    refreshRetry(job);
+    setLineText(m_ui.timeout, job.timeout);
+
+    m_ui.beforeScript->setItems(job.beforeScript, m_discardTyping);
+    m_ui.script->setItems(job.script, m_discardTyping);
+    m_ui.afterScript->setItems(job.afterScript, m_discardTyping);
+
+    m_ui.variables->setRows(variableRows(job, origins));
+    refreshArtifacts(job, origins);
+    refreshNeeds(job, pipeline);
+    refreshTrainyard(job);
+
+    m_ui.inherited->setJob(job, origins);
+}
+
+void JobInspector::showOrigin(const QString &key, const QString &origin)
+{
+    QLabel *label = m_ui.origins.value(key);
+    if (!label)
+        return;
+    label->setText(JobOrigins::describe(origin));
+    label->setToolTip(
+        origin.isEmpty()
+            ? QString()
+            : tr("Inherited: %1. A value set here overrides it for this job only.").arg(JobOrigins::describe(origin)));
+    label->setVisible(!origin.isEmpty());
+}
+
+void JobInspector::showOrigins(const core::Job &job, const JobOrigins &origins)
+{
+    for (const QString &key : {kStage, kImage, kWhen, kStartIn, kAllowFailure, kRetry, kTimeout, kBeforeScript, kScript,
+                               kAfterScript, kArtifacts, kNeeds})
+        showOrigin(key, originOf(job, origins, key));
+}
+
+void JobInspector::refreshStage(const core::Job &job, const QStringList &pipelineStages)
+{
+    const QSignalBlocker block(m_ui.stage);
+    m_ui.stage->clear();
+    QStringList stages = pipelineStages;
+    if (!stages.contains(job.stage))
+        stages << job.stage;
+    m_ui.stage->addItems(stages);
+    m_ui.stage->setCurrentText(job.stage);
+}
+
+void JobInspector::refreshWhen(const core::Job &job)
+{
+    const core::YamlNode *when = job.raw.find(kWhen);
+    const QString whenText = when && when->isScalar() ? when->text() : core::whenToString(job.when);
     {
         const QSignalBlocker block(m_ui.when);
         m_ui.when->setCurrentIndex(qMax(0, m_ui.when->findData(whenText)));
     }
-    if (!when && job->hasRules)
+    if (!when && job.hasRules)
         showOrigin(kWhen, tr("rules"));
     const bool delayed = whenText == QLatin1String("delayed");
     m_ui.jobForm->setRowVisible(m_ui.startInRow, delayed);
-    setLineText(m_ui.startIn, job->startIn);
-    if (delayed && job->startIn.isEmpty() && !m_ui.startInError->isVisible()) {
+    setLineText(m_ui.startIn, job.startIn);
+    if (delayed && job.startIn.isEmpty() && !m_ui.startInError->isVisible()) {
         m_ui.startInError->setText(tr("A delayed job needs a start time."));
         m_ui.startInError->show();
     }
+}
 
-    const core::YamlNode *allow = job->raw.find(kAllowFailure);
-    {
-        const QSignalBlocker block(m_ui.allowFailure);
-        m_ui.allowFailure->setChecked(job->allowFailure);
-        const bool codes = allow && allow->isMap();
-        m_ui.allowFailure->setEnabled(!codes);
-        QStringList exitCodes;
-        for (const int code : job->allowFailureExitCodes)
-            exitCodes << QString::number(code);
-        m_ui.allowFailure->setText(
-            codes ? tr("Only for exit codes %1 (edit them in the file)").arg(exitCodes.join(QStringLiteral(", ")))
-                  : tr("The pipeline goes on if this job fails"));
-    }
-    const core::YamlNode *retry = job->raw.find(kRetry);
-    {
-        const QSignalBlocker block(m_ui.retry);
-        m_ui.retry->setValue(job->retry.max);
-        const bool options = retry && retry->isMap();
-        m_ui.retry->setEnabled(!options);
-        m_ui.retry->setToolTip(options ? tr("retry has options (when, exit_codes); edit them in the file")
-                                       : tr("How many times a failed job is run again (GitLab allows at most 2)"));
-    }
-    setLineText(m_ui.timeout, job->timeout);
+void JobInspector::refreshAllowFailure(const core::Job &job)
+{
+    const core::YamlNode *allow = job.raw.find(kAllowFailure);
+    const QSignalBlocker block(m_ui.allowFailure);
+    m_ui.allowFailure->setChecked(job.allowFailure);
+    const bool codes = allow && allow->isMap();
+    m_ui.allowFailure->setEnabled(!codes);
+    QStringList exitCodes;
+    for (const int code : job.allowFailureExitCodes)
+        exitCodes << QString::number(code);
+    m_ui.allowFailure->setText(
+        codes ? tr("Only for exit codes %1 (edit them in the file)").arg(exitCodes.join(QStringLiteral(", ")))
+              : tr("The pipeline goes on if this job fails"));
+}
 
-    m_ui.beforeScript->setItems(job->beforeScript, m_discardTyping);
-    m_ui.script->setItems(job->script, m_discardTyping);
-    m_ui.afterScript->setItems(job->afterScript, m_discardTyping);
+void JobInspector::refreshRetry(const core::Job &job)
+{
+    const core::YamlNode *retry = job.raw.find(kRetry);
+    const QSignalBlocker block(m_ui.retry);
+    m_ui.retry->setValue(job.retry.max);
+    const bool options = retry && retry->isMap();
+    m_ui.retry->setEnabled(!options);
+    m_ui.retry->setToolTip(options ? tr("retry has options (when, exit_codes); edit them in the file")
+                                   : tr("How many times a failed job is run again (GitLab allows at most 2)"));
+}
 
-    QList<VariablesTable::Row> rows;
-    if (const core::YamlNode *vars = job->raw.find(kVariables); vars && vars->isMap()) {
-        for (const auto &[name, value] : vars->entries()) {
-            QString text = value.text();
-            if (value.isMap()) {
-                const core::YamlNode *v = value.find(QStringLiteral("value"));
-                text = v ? v->text() : QString();
-            }
-            rows.append({name, text, JobOrigins::describe(origins.of(vars->keyLocation(name)))});
-        }
-    }
-    m_ui.variables->setRows(rows);
-
-    m_ui.artifacts->setItems(job->artifacts.paths, m_discardTyping);
-    if (const core::YamlNode *art = job->raw.find(kArtifacts); art && art->isMap()) {
+void JobInspector::refreshArtifacts(const core::Job &job, const JobOrigins &origins)
+{
+    m_ui.artifacts->setItems(job.artifacts.paths, m_discardTyping);
+    if (const core::YamlNode *art = job.raw.find(kArtifacts); art && art->isMap()) {
         if (art->contains(QStringLiteral("paths")))
             showOrigin(kArtifacts, origins.of(art->keyLocation(QStringLiteral("paths"))));
     }
+}
 
+void JobInspector::refreshNeeds(const core::Job &job, const core::Pipeline &pipeline)
+{
     std::optional<QList<NeedsEditor::Need>> needs;
-    if (job->needs) {
+    if (job.needs) {
         needs.emplace();
-        for (const core::Need &n : *job->needs) {
+        for (const core::Need &n : *job.needs) {
             QStringList notes;
             if (!n.project.isEmpty())
                 notes << tr("project %1").arg(n.project);
@@ -365,20 +444,16 @@ void JobInspector::refresh()
             needs->append({n.job, notes.join(QStringLiteral(", ")), n.isLocal()});
         }
     }
-    QStringList candidates;
-    for (const core::Job &other : pipeline.jobs) {
-        if (other.baseName != job->baseName && !candidates.contains(other.name))
-            candidates << other.name;
-    }
-    m_ui.needs->setNeeds(needs, candidates);
+    m_ui.needs->setNeeds(needs, needCandidates(job, pipeline));
+}
 
+void JobInspector::refreshTrainyard(const core::Job &job)
+{
     {
         const QSignalBlocker block(m_ui.gpus);
-        m_ui.gpus->setValue(qMin(job->trainyard.gpus, m_ui.gpus->maximum()));
+        m_ui.gpus->setValue(qMin(job.trainyard.gpus, m_ui.gpus->maximum()));
     }
-    setLineText(m_ui.tensorboard, job->trainyard.tensorboard);
-
-    m_ui.inherited->setJob(*job, origins);
+    setLineText(m_ui.tensorboard, job.trainyard.tensorboard);
 }
 
 bool JobInspector::apply(const std::function<QUndoCommand *()> &make, const QString &inlineKey)

@@ -32,6 +32,7 @@ namespace trainyard::ui {
 
 class EditApplier;
 class InheritedView;
+class JobOrigins;
 class ListEdit;
 class MessageBar;
 class NeedsEditor;
@@ -72,7 +73,37 @@ Q_SIGNALS:
 
 private:
     void build();
+    /// Lays out the message bar and the pages (placeholder, scrollable form) and sets up the form.
+    void buildPages();
+    /// Connects the single-value fields (name, stage, image, when, start_in, allow_failure, retry, timeout).
+    void connectFieldEdits();
+    /// Connects the script lists, variables, artifacts paths and needs.
+    void connectListEdits();
+    /// Connects the script list `edit` of `key` (before_script, script or after_script).
+    void connectScriptEdit(ListEdit *edit, const QString &key);
+    /// Connects the `.trainyard` settings: GPUs and the TensorBoard log directory.
+    void connectTrainyardEdits();
     void refresh();
+    /// Shows the form filled with `job`.
+    void showJob(const core::Job &job);
+    /// Shows where the inherited value of `key` comes from (empty `origin`: the job's own, no label).
+    void showOrigin(const QString &key, const QString &origin);
+    /// Shows where the inherited values of the form's keys come from.
+    void showOrigins(const core::Job &job, const JobOrigins &origins);
+    /// Fills the stage box with the pipeline's stages (and `job`'s if missing) and selects `job`'s.
+    void refreshStage(const core::Job &job, const QStringList &pipelineStages);
+    /// Shows `when` (and its origin when rules decide it) and the start time a delayed job needs.
+    void refreshWhen(const core::Job &job);
+    /// Shows allow_failure; exit codes are shown but only editable in the file.
+    void refreshAllowFailure(const core::Job &job);
+    /// Shows retry; retry options are only editable in the file.
+    void refreshRetry(const core::Job &job);
+    /// Shows the artifacts paths and where they come from.
+    void refreshArtifacts(const core::Job &job, const JobOrigins &origins);
+    /// Shows the needs (with their notes) and the jobs that could be needed.
+    void refreshNeeds(const core::Job &job, const core::Pipeline &pipeline);
+    /// Shows the `.trainyard` settings: GPUs and the TensorBoard log directory.
+    void refreshTrainyard(const core::Job &job);
     void showEmpty(const QString &message);
     const core::Job *currentJob() const;
     /// Pushes the edit for the shown job through the EditApplier (which explains refusals).

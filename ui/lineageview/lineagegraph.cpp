@@ -208,89 +208,126 @@ void LineageGraph::setReview(const ArtifactReview &review)
     const QLocale locale(QLocale::English);
 
     // Column 0: what the runs were made from.
-    int sources = 0;
-    for (const core::LineageCommit &c : p.commits) {
-        QString rows = row(tr("sha"), c.sha) +
-                       row(tr("author"), QStringLiteral("%1 <%2>").arg(c.authorName, c.authorEmail)) +
-                       row(tr("committed"), when(c.committed)) + row(tr("message"), c.message);
-        for (const core::LineageRun &r : p.runs) {
-            if (r.commitSha == c.sha) {
-                rows += row(tr("branch"), r.branch);
-                rows +=
-                    row(tr("uncommitted changes"), r.dirty ? tr("yes (diff %1)").arg(shortHash(r.diffHash)) : tr("no"));
-            }
-        }
-        addNode(QStringLiteral("commit:") + c.sha, Kind::Commit, c.sha.left(10), c.message.section(u'\n', 0, 0),
-                table(tr("Commit"), rows), 0, sources++);
-    }
-    for (const core::LineageDataVersion &d : p.data) {
-        const QString rows =
-            row(tr("name"), d.name) + row(tr("path"), d.path) + row(tr("hash"), d.hash) +
-            row(tr("files"), locale.toString(d.fileCount)) + row(tr("bytes"), locale.toString(d.totalBytes)) +
-            (d.dvcMd5.isEmpty() ? QString() : row(tr("DVC md5"), QStringLiteral("%1 (%2)").arg(d.dvcMd5, d.dvcSource)));
-        addNode(QStringLiteral("data:%1/%2").arg(d.runId, d.name), Kind::Data, d.name,
-                d.hash.isEmpty() ? tr("not versioned") : shortHash(d.hash), table(tr("Data version"), rows), 0,
-                sources++);
-    }
-    for (const core::LineageImage &i : p.images) {
-        const QString rows =
-            row(tr("reference"), i.reference) + row(tr("image ID"), i.imageId) +
-            row(tr("digests"), i.repoDigests.join(QStringLiteral(", "))) +
-            (i.buildContextHash.isEmpty() ? QString() : row(tr("built from context"), i.buildContextHash));
-        addNode(QStringLiteral("image:") + (i.imageId.isEmpty() ? i.reference : i.imageId), Kind::Image, i.reference,
-                i.repoDigests.isEmpty() ? (i.imageId.isEmpty() ? tr("not resolved") : shortHash(i.imageId))
-                                        : i.repoDigests.first().section(u'@', 1).left(19),
-                table(tr("Image"), rows), 0, sources++);
-    }
+    addSourceNodes(p, locale);
 
     // Column 1: the jobs, upstream ones first and the producing job last.
-    int jobRow = 0;
-    for (auto it = p.jobs.rbegin(); it != p.jobs.rend(); ++it) {
-        const core::LineageJob &j = *it;
-        QString vars;
-        for (const core::LineageVariable &v : p.variables) {
-            if (v.runId == j.runId && (v.job.isEmpty() || v.job == j.name))
-                vars += QStringLiteral("%1=%2 ").arg(v.name, v.value);
-        }
-        QString scalars;
-        for (const core::LineageScalar &s : p.scalars) {
-            if (s.runId == j.runId && s.job == j.name)
-                scalars += QStringLiteral("%1=%2 ").arg(s.tag).arg(s.value, 0, 'g', 6);
-        }
-        const QString rows =
-            row(tr("run"), j.runId) + row(tr("stage"), j.stage) + row(tr("status"), j.status) +
-            row(tr("exit code"), QString::number(j.exitCode)) + row(tr("attempts"), QString::number(j.attempts)) +
-            row(tr("started"), when(j.started)) + row(tr("finished"), when(j.finished)) +
-            row(tr("engine"),
-                j.engine + (j.isolation.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(j.isolation))) +
-            row(tr("image"), j.image) + row(tr("GPUs"), j.gpus.isEmpty() ? tr("none") : j.gpus.join(u',')) +
-            (j.reusedFrom.isEmpty() ? QString() : row(tr("reused from run"), j.reusedFrom)) +
-            (vars.isEmpty() ? QString() : row(tr("variables"), vars.trimmed())) +
-            (scalars.isEmpty() ? QString() : row(tr("final scalars"), scalars.trimmed()));
-        const QString key = QStringLiteral("job:%1/%2").arg(j.runId, j.name);
-        addNode(key, Kind::Job, j.name, QStringLiteral("%1 · %2").arg(j.status, j.stage), table(tr("Job"), rows), 1,
-                jobRow++);
-    }
+    const int jobRows = addJobNodes(p);
     // Column 2: the artifact.
-    const core::LineageArtifact &a = p.artifact;
+    addSubjectNode(p.artifact, locale, jobRows);
+
+    // Column 3: what was made from it.
+    addUseNodes(review.uses, p.artifact);
+
+    // Edges: sources → jobs of their run; upstream jobs → consumers; producer → artifact → users → their artifacts.
+    addSourceLinks(p);
+    addInputLinks(p.inputs);
+    addUseLinks(review.uses, p.artifact);
+    setSceneRect(itemsBoundingRect().adjusted(-20, -20, 20, 20));
+}
+
+void LineageGraph::addSourceNodes(const core::ArtifactProvenance &p, const QLocale &locale)
+{
+    int sources = 0;
+    for (const core::LineageCommit &c : p.commits)
+        addCommitNode(c, p.runs, sources++);
+    for (const core::LineageDataVersion &d : p.data)
+        addDataNode(d, locale, sources++);
+    for (const core::LineageImage &i : p.images)
+        addImageNode(i, sources++);
+}
+
+void LineageGraph::addCommitNode(const core::LineageCommit &c, const std::vector<core::LineageRun> &runs, int sourceRow)
+{
+    QString rows = row(tr("sha"), c.sha) +
+                   row(tr("author"), QStringLiteral("%1 <%2>").arg(c.authorName, c.authorEmail)) +
+                   row(tr("committed"), when(c.committed)) + row(tr("message"), c.message);
+    for (const core::LineageRun &r : runs) {
+        if (r.commitSha == c.sha) {
+            rows += row(tr("branch"), r.branch);
+            rows += row(tr("uncommitted changes"), r.dirty ? tr("yes (diff %1)").arg(shortHash(r.diffHash)) : tr("no"));
+        }
+    }
+    addNode(QStringLiteral("commit:") + c.sha, Kind::Commit, c.sha.left(10), c.message.section(u'\n', 0, 0),
+            table(tr("Commit"), rows), 0, sourceRow);
+}
+
+void LineageGraph::addDataNode(const core::LineageDataVersion &d, const QLocale &locale, int sourceRow)
+{
+    const QString rows =
+        row(tr("name"), d.name) + row(tr("path"), d.path) + row(tr("hash"), d.hash) +
+        row(tr("files"), locale.toString(d.fileCount)) + row(tr("bytes"), locale.toString(d.totalBytes)) +
+        (d.dvcMd5.isEmpty() ? QString() : row(tr("DVC md5"), QStringLiteral("%1 (%2)").arg(d.dvcMd5, d.dvcSource)));
+    addNode(QStringLiteral("data:%1/%2").arg(d.runId, d.name), Kind::Data, d.name,
+            d.hash.isEmpty() ? tr("not versioned") : shortHash(d.hash), table(tr("Data version"), rows), 0, sourceRow);
+}
+
+void LineageGraph::addImageNode(const core::LineageImage &i, int sourceRow)
+{
+    const QString rows = row(tr("reference"), i.reference) + row(tr("image ID"), i.imageId) +
+                         row(tr("digests"), i.repoDigests.join(QStringLiteral(", "))) +
+                         (i.buildContextHash.isEmpty() ? QString() : row(tr("built from context"), i.buildContextHash));
+    addNode(QStringLiteral("image:") + (i.imageId.isEmpty() ? i.reference : i.imageId), Kind::Image, i.reference,
+            i.repoDigests.isEmpty() ? (i.imageId.isEmpty() ? tr("not resolved") : shortHash(i.imageId))
+                                    : i.repoDigests.first().section(u'@', 1).left(19),
+            table(tr("Image"), rows), 0, sourceRow);
+}
+
+int LineageGraph::addJobNodes(const core::ArtifactProvenance &p)
+{
+    int jobRow = 0;
+    for (auto it = p.jobs.rbegin(); it != p.jobs.rend(); ++it)
+        addJobNode(*it, p, jobRow++);
+    return jobRow;
+}
+
+void LineageGraph::addJobNode(const core::LineageJob &j, const core::ArtifactProvenance &p, int jobRow)
+{
+    QString vars;
+    for (const core::LineageVariable &v : p.variables) {
+        if (v.runId == j.runId && (v.job.isEmpty() || v.job == j.name))
+            vars += QStringLiteral("%1=%2 ").arg(v.name, v.value);
+    }
+    QString scalars;
+    for (const core::LineageScalar &s : p.scalars) {
+        if (s.runId == j.runId && s.job == j.name)
+            scalars += QStringLiteral("%1=%2 ").arg(s.tag).arg(s.value, 0, 'g', 6);
+    }
+    const QString rows =
+        row(tr("run"), j.runId) + row(tr("stage"), j.stage) + row(tr("status"), j.status) +
+        row(tr("exit code"), QString::number(j.exitCode)) + row(tr("attempts"), QString::number(j.attempts)) +
+        row(tr("started"), when(j.started)) + row(tr("finished"), when(j.finished)) +
+        row(tr("engine"), j.engine + (j.isolation.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(j.isolation))) +
+        row(tr("image"), j.image) + row(tr("GPUs"), j.gpus.isEmpty() ? tr("none") : j.gpus.join(u',')) +
+        (j.reusedFrom.isEmpty() ? QString() : row(tr("reused from run"), j.reusedFrom)) +
+        (vars.isEmpty() ? QString() : row(tr("variables"), vars.trimmed())) +
+        (scalars.isEmpty() ? QString() : row(tr("final scalars"), scalars.trimmed()));
+    const QString key = QStringLiteral("job:%1/%2").arg(j.runId, j.name);
+    addNode(key, Kind::Job, j.name, QStringLiteral("%1 · %2").arg(j.status, j.stage), table(tr("Job"), rows), 1,
+            jobRow);
+}
+
+void LineageGraph::addSubjectNode(const core::LineageArtifact &a, const QLocale &locale, int jobRows)
+{
     const QString subjectRows = row(tr("path"), a.path) + row(tr("sha256"), a.sha256) +
                                 row(tr("size"), locale.formattedDataSize(a.size)) + row(tr("job"), a.job) +
                                 row(tr("run"), a.runId) +
                                 row(tr("expires"), a.expires.isValid() ? when(a.expires) : tr("never"));
     addNode(QStringLiteral("subject"), Kind::Subject, a.path, shortHash(a.sha256), table(tr("Artifact"), subjectRows),
-            2, std::max(0, jobRow / 2));
+            2, std::max(0, jobRows / 2));
+}
 
-    // Column 3: what was made from it.
+void LineageGraph::addUseNodes(const core::LineageUses &uses, const core::LineageArtifact &a)
+{
     int usedRow = 0;
     const QString subjectJob = QStringLiteral("%1/%2").arg(a.runId, a.job);
-    for (const core::LineageJobRef &j : review.uses.jobs) {
+    for (const core::LineageJobRef &j : uses.jobs) {
         if (QStringLiteral("%1/%2").arg(j.runId, j.job) == subjectJob)
             continue;
         addNode(QStringLiteral("usedby:%1/%2").arg(j.runId, j.job), Kind::UsedByJob, j.job, tr("run %1").arg(j.runId),
                 table(tr("Job that used it"), row(tr("run"), j.runId) + row(tr("job"), j.job)), 3, usedRow++);
     }
     int madeRow = 0;
-    for (const core::LineageArtifact &m : review.uses.artifacts) {
+    for (const core::LineageArtifact &m : uses.artifacts) {
         if (m.sha256 == a.sha256 && m.runId == a.runId)
             continue;
         addNode(QStringLiteral("made:%1/%2").arg(m.runId, m.path), Kind::UsedByArtifact, m.path, shortHash(m.sha256),
@@ -298,8 +335,10 @@ void LineageGraph::setReview(const ArtifactReview &review)
                                               row(tr("job"), m.job) + row(tr("run"), m.runId)),
                 4, madeRow++);
     }
+}
 
-    // Edges: sources → jobs of their run; upstream jobs → consumers; producer → artifact → users → their artifacts.
+void LineageGraph::addSourceLinks(const core::ArtifactProvenance &p)
+{
     for (const core::LineageJob &j : p.jobs) {
         const QString key = QStringLiteral("job:%1/%2").arg(j.runId, j.name);
         for (const core::LineageRun &r : p.runs) {
@@ -315,8 +354,12 @@ void LineageGraph::setReview(const ArtifactReview &review)
                 addLink(QStringLiteral("image:") + (i.imageId.isEmpty() ? i.reference : i.imageId), key);
         }
     }
+}
+
+void LineageGraph::addInputLinks(const std::vector<core::LineageConsumption> &inputs)
+{
     QSet<QString> linked;
-    for (const core::LineageConsumption &c : p.inputs) {
+    for (const core::LineageConsumption &c : inputs) {
         const QString from = QStringLiteral("job:%1/%2").arg(c.runId, c.producerJob);
         const QString to = QStringLiteral("job:%1/%2").arg(c.runId, c.job);
         if (!linked.contains(from + u'>' + to)) {
@@ -324,12 +367,15 @@ void LineageGraph::setReview(const ArtifactReview &review)
             addLink(from, to);
         }
     }
+}
+
+void LineageGraph::addUseLinks(const core::LineageUses &uses, const core::LineageArtifact &a)
+{
     addLink(QStringLiteral("job:%1/%2").arg(a.runId, a.job), QStringLiteral("subject"));
-    for (const core::LineageJobRef &j : review.uses.jobs)
+    for (const core::LineageJobRef &j : uses.jobs)
         addLink(QStringLiteral("subject"), QStringLiteral("usedby:%1/%2").arg(j.runId, j.job));
-    for (const core::LineageArtifact &m : review.uses.artifacts)
+    for (const core::LineageArtifact &m : uses.artifacts)
         addLink(QStringLiteral("usedby:%1/%2").arg(m.runId, m.job), QStringLiteral("made:%1/%2").arg(m.runId, m.path));
-    setSceneRect(itemsBoundingRect().adjusted(-20, -20, 20, 20));
 }
 
 } // namespace trainyard::ui

@@ -5,6 +5,10 @@
 #include <QGraphicsScene>
 #include <QHash>
 
+#include <vector>
+
+class QLocale;
+
 namespace trainyard::ui {
 
 /// An artifact's lineage as a graph, read left to right: what it was made from (commit, data
@@ -36,6 +40,30 @@ private:
     QGraphicsItem *addNode(const QString &key, Kind kind, const QString &title, const QString &subtitle,
                            const QString &details, int column, int row);
     void addLink(const QString &from, const QString &to, bool faint = false);
+
+    // The steps of setReview().
+    /// Adds column 0: the commits, data versions and images the runs were made from.
+    void addSourceNodes(const core::ArtifactProvenance &p, const QLocale &locale);
+    /// Adds the node of commit `c`, with the branch and changes of the `runs` made from it.
+    void addCommitNode(const core::LineageCommit &c, const std::vector<core::LineageRun> &runs, int sourceRow);
+    /// Adds the node of data version `d`.
+    void addDataNode(const core::LineageDataVersion &d, const QLocale &locale, int sourceRow);
+    /// Adds the node of image `i`.
+    void addImageNode(const core::LineageImage &i, int sourceRow);
+    /// Adds column 1: the jobs, upstream ones first and the producing job last; returns how many there are.
+    int addJobNodes(const core::ArtifactProvenance &p);
+    /// Adds the node of job `j`, with its variables and final scalars from `p`.
+    void addJobNode(const core::LineageJob &j, const core::ArtifactProvenance &p, int jobRow);
+    /// Adds column 2: the artifact `a`, level with the middle of the `jobRows` jobs.
+    void addSubjectNode(const core::LineageArtifact &a, const QLocale &locale, int jobRows);
+    /// Adds the columns of what was made from artifact `a`: the jobs that used it and their artifacts.
+    void addUseNodes(const core::LineageUses &uses, const core::LineageArtifact &a);
+    /// Links each job to the commit, data versions and images of its run.
+    void addSourceLinks(const core::ArtifactProvenance &p);
+    /// Links the jobs that produced staged artifacts to the jobs they were staged into (once a pair).
+    void addInputLinks(const std::vector<core::LineageConsumption> &inputs);
+    /// Links the producer to artifact `a`, `a` to the jobs that used it, and those to their artifacts.
+    void addUseLinks(const core::LineageUses &uses, const core::LineageArtifact &a);
 
     QHash<QString, QGraphicsItem *> m_nodes;
     QHash<QString, QString> m_details;
