@@ -135,11 +135,42 @@ Result<void> SqliteLineageStore::initialise()
         return tl::unexpected(
             Error::error(QStringLiteral("Qt's SQLite driver (QSQLITE) is not installed: lineage cannot be recorded")));
     const QFileInfo info(m_path);
+    if (auto ok = checkStateFolder(info); !ok)
+        return ok;
+    const bool exists = info.exists();
+    if (auto ok = prepareFile(info, exists); !ok)
+        return ok;
+
+    // Each step holds the connection only inside its block: it is closed and opened again
+    // read-only (reopenReadOnly) when a step finds the file must not be written.
+    if (auto ok = openConnection(exists); !ok)
+        return ok;
+    if (m_options.checkIntegrity && exists) {
+        if (auto ok = checkIntegrity(); !ok)
+            return ok;
+    }
+    if (auto ok = migrateSchema(); !ok)
+        return ok;
+    if (!m_openReadOnly && m_options.recoverInterrupted) {
+        auto marked = markInterruptedRuns();
+        if (!marked)
+            return tl::unexpected(marked.error());
+        m_interrupted = *marked;
+    }
+    return {};
+}
+
+Result<void> SqliteLineageStore::checkStateFolder(const QFileInfo &info) const
+{
     if (info.absolutePath().endsWith(QLatin1String("/.trainyard"))) {
         if (auto state = HostAccess::checkStateFolder(QFileInfo(info.absolutePath()).absolutePath()); !state)
             return tl::unexpected(state.error());
     }
-    const bool exists = info.exists();
+    return {};
+}
+
+Result<void> SqliteLineageStore::prepareFile(const QFileInfo &info, bool exists) const
+{
     if (exists && info.size() == 0 && QFileInfo(m_path + QStringLiteral("-wal")).size() == 0) {
         // SQLite would make an empty file a new database: history would vanish without a word.
         const QDir state(info.absolutePath());
@@ -160,19 +191,22 @@ Result<void> SqliteLineageStore::initialise()
     if (!exists && !QDir().mkpath(info.absolutePath()))
         return tl::unexpected(Error::error(
             QStringLiteral("cannot create the folder of the lineage database %1").arg(m_path), SourceLocation{m_path}));
+    return {};
+}
 
-    // Each step holds the connection only inside its block: it is closed and opened again
-    // read-only when a step finds the file must not be written.
-    const auto reopenReadOnly = [this](const QString &reason) -> Result<void> {
-        closeConnection();
-        m_openReadOnly = true;
-        m_readOnlyReason = reason;
-        auto db = database();
-        if (!db)
-            return tl::unexpected(db.error());
-        return {};
-    };
+Result<void> SqliteLineageStore::reopenReadOnly(const QString &reason)
+{
+    closeConnection();
+    m_openReadOnly = true;
+    m_readOnlyReason = reason;
+    auto db = database();
+    if (!db)
+        return tl::unexpected(db.error());
+    return {};
+}
 
+Result<void> SqliteLineageStore::openConnection(bool exists)
+{
     QString openFailure;
     {
         auto db = database();
@@ -191,29 +225,35 @@ Result<void> SqliteLineageStore::initialise()
             !ok)
             return ok;
     }
+    return {};
+}
 
-    if (m_options.checkIntegrity && exists) {
-        QString problem;
-        {
-            auto db = database();
-            auto check = LineageSchema::integrityCheck(*db);
-            if (!check)
-                problem =
-                    check.error().message.section(QStringLiteral(": "), -1); // e.g. "database disk image is malformed"
-            else if (*check != QLatin1String("ok"))
-                problem = *check;
-        }
-        if (!problem.isEmpty()) {
-            if (auto ok = reopenReadOnly(
-                    QStringLiteral("lineage database %1 is damaged (integrity_check: %2): opened read-only, "
-                                   "nothing new is recorded. Move the file away to start a new one; "
-                                   "it still holds what was recorded before.")
-                        .arg(m_path, problem));
-                !ok)
-                return ok;
-        }
+Result<void> SqliteLineageStore::checkIntegrity()
+{
+    QString problem;
+    {
+        auto db = database();
+        auto check = LineageSchema::integrityCheck(*db);
+        if (!check)
+            problem =
+                check.error().message.section(QStringLiteral(": "), -1); // e.g. "database disk image is malformed"
+        else if (*check != QLatin1String("ok"))
+            problem = *check;
     }
+    if (!problem.isEmpty()) {
+        if (auto ok =
+                reopenReadOnly(QStringLiteral("lineage database %1 is damaged (integrity_check: %2): opened read-only, "
+                                              "nothing new is recorded. Move the file away to start a new one; "
+                                              "it still holds what was recorded before.")
+                                   .arg(m_path, problem));
+            !ok)
+            return ok;
+    }
+    return {};
+}
 
+Result<void> SqliteLineageStore::migrateSchema()
+{
     {
         auto db = database();
         if (!m_openReadOnly) {
@@ -235,12 +275,6 @@ Result<void> SqliteLineageStore::initialise()
                     .arg(LineageSchema::latestVersion()));
             !ok)
             return ok;
-    }
-    if (!m_openReadOnly && m_options.recoverInterrupted) {
-        auto marked = markInterruptedRuns();
-        if (!marked)
-            return tl::unexpected(marked.error());
-        m_interrupted = *marked;
     }
     return {};
 }

@@ -6,6 +6,7 @@
 
 #include <mutex>
 
+class QFileInfo;
 class QSqlDatabase;
 
 namespace trainyard::core {
@@ -86,7 +87,23 @@ public:
 
 private:
     SqliteLineageStore(QString path, Options options);
+    /// Opens the database (read-only when it must not be written), migrates it, marks interrupted runs.
     Result<void> initialise();
+
+    // The steps of initialise, in their order.
+    /// Refuses a database in a `.trainyard` folder that HostAccess does not allow.
+    Result<void> checkStateFolder(const QFileInfo &info) const;
+    /// Refuses an empty file where the project ran before; makes the folder of a new database.
+    Result<void> prepareFile(const QFileInfo &info, bool exists) const;
+    /// Opens this thread's connection; an existing file that cannot be written is opened read-only.
+    Result<void> openConnection(bool exists);
+    /// Runs `PRAGMA integrity_check`; a damaged file is opened read-only, saying why.
+    Result<void> checkIntegrity();
+    /// Migrates the schema (when writable) and notes its version; a newer one is opened read-only.
+    Result<void> migrateSchema();
+    /// Closes this thread's connection and opens it again read-only, with `reason` as readOnlyReason().
+    Result<void> reopenReadOnly(const QString &reason);
+
     /// This thread's connection, opened on first use.
     Result<QSqlDatabase> database() const;
     /// Closes this thread's connection (to reopen it read-only).
