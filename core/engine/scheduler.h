@@ -2,12 +2,14 @@
 
 #include "common/error.h"
 #include "jobexecutor.h"
+#include "jobrunner.h"
 #include "runrecord.h"
 
 #include "pipeline/pipeline.h"
 #include "vcs/gitinfo.h"
 
 #include <QHash>
+#include <QJsonObject>
 #include <QSet>
 #include <QString>
 #include <QStringList>
@@ -18,10 +20,13 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <utility>
+#include <vector>
 
 namespace trainyard::core {
 
 class GpuAllocator;
+class SecretMasker;
 
 /// How a run is to be made.
 struct RunOptions
@@ -87,11 +92,40 @@ public:
 
 private:
     struct Node;
+    /// The GPU jobs of a run (none that a retry reuses) and the most GPUs one of them needs ("all" counting as 1).
+    struct GpuDemand
+    {
+        QStringList jobs;
+        int most = 0;
+    };
     Result<void> preflight();
+    /// A refusal for what would fail only once a job ran: an artifact path outside its workspace, a privileged service.
+    Result<void> checkJobs() const;
+    /// Checks that the executor's engine answers, and says which it is.
+    Result<void> reachEngine();
+    /// A refusal for a data input this machine does not allow, or that is missing.
+    Result<void> checkDataInputs() const;
+    /// Checks the GPU jobs against this machine's GPUs and sets up the allocator that assigns them.
+    Result<void> setUpGpus();
+    /// What GPUs the jobs that are to run need.
+    GpuDemand gpuDemand() const;
+    /// Each GPU job and how many GPUs it needs, for a refusal ("'train' needs 2 GPU(s)").
+    QStringList gpuNeeds() const;
+    /// Too few GPUs (`found`: what there is): a refusal, or with --cpu-fallback a message that `gpuJobs` run without.
+    Result<void> handleGpuShortage(const QStringList &gpuJobs, const QString &found) const;
     Result<void> prepareImages();
     void schedule();
     bool startJob(Node &node);
     void runJob(Node *node);
+    /// Runs the prepared job to its end with the artifacts it gets (the job's thread; takes m_mutex only briefly).
+    JobRunner::Output executeJob(Node &node, const JobExecution &execution, const ExecutionCallbacks &callbacks);
+    /// The artifact sets that the jobs named in `sources` produced, for those that produced any (takes m_mutex).
+    std::vector<std::pair<QString, QJsonObject>> incomingArtifacts(const QStringList &sources) const;
+    /// Records how the job ended, frees its GPUs, sets its final status and wakes the loop (the caller holds m_mutex).
+    void finishJob(Node &node, const JobRunner::Output &result, int timeoutSeconds, const SecretMasker &masker,
+                   const std::function<void(const LogLine &)> &log);
+    /// Copies what the job left (artifacts, masked warnings, outcome, end time) into its node and record.
+    static void recordResult(Node &node, const JobRunner::Output &result, const SecretMasker &masker);
     JobExecution prepareExecution(const Node &node, QString &error);
     QString decide(const Node &node, JobStatus &status) const;
     void reuseFrom(const RunRecord &earlier);

@@ -23,6 +23,89 @@
 
 namespace trainyard::core {
 
+namespace {
+
+/// Appends a (masked) line to the job's log file, tagged by its stream.
+void writeLogLine(QFile &logFile, const LogLine &line)
+{
+    const char *tag = line.stream == LogLine::Stream::Stderr   ? "E "
+                      : line.stream == LogLine::Stream::System ? "# "
+                                                               : "  ";
+    logFile.write(tag + line.text.toUtf8() + '\n');
+    logFile.flush();
+}
+
+/// What the job runs with: its log lines go to `log`, its progress is reported as the job's.
+ExecutionCallbacks jobCallbacks(const SchedulerEvents &events, const QString &job,
+                                const std::function<void(const LogLine &)> &log)
+{
+    ExecutionCallbacks callbacks;
+    callbacks.log = log;
+    callbacks.progress = [&events, job](const QString &label, qint64 cur, qint64 total) {
+        if (events.progress)
+            events.progress(job, label, cur, total);
+    };
+    return callbacks;
+}
+
+/// The outcome of a job that could not be run: why.
+JobRunner::Output notRun(const QString &error)
+{
+    JobRunner::Output result;
+    result.ok = false;
+    result.error = error;
+    return result;
+}
+
+/// The jobs whose artifacts the job gets: its `needs` with artifacts, else its `dependencies`,
+/// else (as GitLab does) all the jobs of the earlier stages (`dependsOn`).
+QStringList artifactSources(const Job &job, const QStringList &dependsOn)
+{
+    QStringList sources;
+    if (job.needs) {
+        for (const Need &n : *job.needs)
+            if (n.artifacts && n.isLocal())
+                sources << n.job;
+    } else if (job.dependencies) {
+        sources = *job.dependencies;
+    } else {
+        sources = dependsOn; // GitLab: all artifacts of the earlier stages
+    }
+    return sources;
+}
+
+/// How a job that ran ended: its status, the reason shown for it, and whether Trainyard itself
+/// could not run it (that reason then goes to the job's log too).
+struct JobEnd
+{
+    JobStatus status;
+    QString reason;
+    bool couldNotRun = false;
+};
+
+/// How the job ended, from what the runner reports and whether it was cancelled.
+JobEnd jobEnd(const Job &job, const JobRunner::Output &result, const std::atomic_bool &cancel, int timeoutSeconds,
+              const SecretMasker &masker)
+{
+    const JobOutcome &outcome = result.outcome;
+    const QString &error = result.error;
+    if (outcome.cancelled || (cancel && !result.ok))
+        return JobEnd{JobStatus::Cancelled, QStringLiteral("cancelled"), false};
+    if (!result.ok)
+        return JobEnd{job.allowFailure ? JobStatus::FailedAllowed : JobStatus::Failed, masker.mask(error), true};
+    if (outcome.exitCode == 0 && error.isEmpty())
+        return JobEnd{JobStatus::Success, QString(), false};
+    const bool allowed = job.allowFailure || job.allowFailureExitCodes.contains(outcome.exitCode);
+    QString reason = outcome.timedOut    ? QStringLiteral("timed out after %1 s").arg(timeoutSeconds)
+                     : outcome.oomKilled ? QStringLiteral("killed: out of memory (exit code %1)").arg(outcome.exitCode)
+                                         : QStringLiteral("exit code %1").arg(outcome.exitCode);
+    if (!error.isEmpty())
+        reason += QStringLiteral("; ") + masker.mask(error);
+    return JobEnd{allowed ? JobStatus::FailedAllowed : JobStatus::Failed, reason, false};
+}
+
+} // namespace
+
 JobExecution Scheduler::prepareExecution(const Node &node, QString &error)
 {
     const Job &job = *node.job;
@@ -128,92 +211,68 @@ void Scheduler::runJob(Node *node)
     (void)logFile.open(QIODevice::WriteOnly | QIODevice::Append);
     auto log = [&](const LogLine &line) {
         const LogLine masked{line.stream, masker.mask(line.text)};
-        const char *tag = line.stream == LogLine::Stream::Stderr   ? "E "
-                          : line.stream == LogLine::Stream::System ? "# "
-                                                                   : "  ";
-        logFile.write(tag + masked.text.toUtf8() + '\n');
-        logFile.flush();
+        writeLogLine(logFile, masked);
         if (m_events.log)
             m_events.log(job.name, masked);
     };
-    ExecutionCallbacks callbacks;
-    callbacks.log = log;
-    callbacks.progress = [&](const QString &label, qint64 cur, qint64 total) {
-        if (m_events.progress)
-            m_events.progress(job.name, label, cur, total);
-    };
-
-    JobRunner::Output result;
-    if (!error.isEmpty()) {
-        result.ok = false;
-        result.error = error;
-    } else {
-        JobRunner::Input input{job, execution, m_projectDir, {}};
-        QStringList sources;
-        if (job.needs) {
-            for (const Need &n : *job.needs)
-                if (n.artifacts && n.isLocal())
-                    sources << n.job;
-        } else if (job.dependencies) {
-            sources = *job.dependencies;
-        } else {
-            sources = node->plan.dependsOn; // GitLab: all artifacts of the earlier stages
-        }
-        {
-            std::lock_guard lock(m_mutex);
-            for (const QString &src : sources) {
-                if (const Node *d = m_byName.value(src); d && !d->artifacts.isEmpty())
-                    input.incoming.emplace_back(src, d->artifacts);
-            }
-        }
-        result = JobRunner::run(m_executor, input, callbacks, node->cancel, [&](int attempt) {
-            std::lock_guard lock(m_mutex);
-            node->record.attempts = attempt;
-        });
-    }
-    const JobOutcome &outcome = result.outcome;
-    const bool ok = result.ok;
-    error = result.error;
-    const QJsonObject &produced = result.produced;
+    const ExecutionCallbacks callbacks = jobCallbacks(m_events, job.name, log);
+    const JobRunner::Output result = error.isEmpty() ? executeJob(*node, execution, callbacks) : notRun(error);
 
     std::lock_guard lock(m_mutex);
-    node->artifacts = produced;
-    node->record.artifacts = produced;
-    node->record.warnings.clear();
-    for (const QString &w : std::as_const(result.warnings))
-        node->record.warnings << masker.mask(w);
-    node->record.exitCode = outcome.exitCode;
-    node->record.timedOut = outcome.timedOut;
-    node->record.oomKilled = outcome.oomKilled;
-    node->record.imageId = outcome.imageId;
-    node->record.repoDigests = outcome.repoDigests;
-    node->record.isolation = outcome.isolation;
-    node->record.finished = QDateTime::currentDateTimeUtc();
-    if (!node->gpus.isEmpty())
-        m_gpus->release(node->gpus);
-    JobStatus status;
-    QString reason;
-    if (outcome.cancelled || (node->cancel && !ok)) {
-        status = JobStatus::Cancelled;
-        reason = QStringLiteral("cancelled");
-    } else if (!ok) {
-        status = job.allowFailure ? JobStatus::FailedAllowed : JobStatus::Failed;
-        reason = masker.mask(error);
-        log(LogLine{LogLine::Stream::Stderr, QStringLiteral("Trainyard: %1").arg(reason)});
-    } else if (outcome.exitCode == 0 && error.isEmpty()) {
-        status = JobStatus::Success;
-    } else {
-        const bool allowed = job.allowFailure || job.allowFailureExitCodes.contains(outcome.exitCode);
-        status = allowed ? JobStatus::FailedAllowed : JobStatus::Failed;
-        reason = outcome.timedOut    ? QStringLiteral("timed out after %1 s").arg(execution.timeoutSeconds)
-                 : outcome.oomKilled ? QStringLiteral("killed: out of memory (exit code %1)").arg(outcome.exitCode)
-                                     : QStringLiteral("exit code %1").arg(outcome.exitCode);
-        if (!error.isEmpty())
-            reason += QStringLiteral("; ") + masker.mask(error);
+    finishJob(*node, result, execution.timeoutSeconds, masker, log);
+}
+
+JobRunner::Output Scheduler::executeJob(Node &node, const JobExecution &execution, const ExecutionCallbacks &callbacks)
+{
+    const Job &job = *node.job;
+    JobRunner::Input input{job, execution, m_projectDir, {}};
+    input.incoming = incomingArtifacts(artifactSources(job, node.plan.dependsOn));
+    return JobRunner::run(m_executor, input, callbacks, node.cancel, [&](int attempt) {
+        std::lock_guard lock(m_mutex);
+        node.record.attempts = attempt;
+    });
+}
+
+std::vector<std::pair<QString, QJsonObject>> Scheduler::incomingArtifacts(const QStringList &sources) const
+{
+    std::vector<std::pair<QString, QJsonObject>> incoming;
+    std::lock_guard lock(m_mutex);
+    for (const QString &src : sources) {
+        if (const Node *d = m_byName.value(src); d && !d->artifacts.isEmpty())
+            incoming.emplace_back(src, d->artifacts);
     }
+    return incoming;
+}
+
+void Scheduler::finishJob(Node &node, const JobRunner::Output &result, int timeoutSeconds, const SecretMasker &masker,
+                          const std::function<void(const LogLine &)> &log)
+{
+    recordResult(node, result, masker);
+    if (!node.gpus.isEmpty())
+        m_gpus->release(node.gpus);
+    const JobEnd end = jobEnd(*node.job, result, node.cancel, timeoutSeconds, masker);
+    if (end.couldNotRun)
+        log(LogLine{LogLine::Stream::Stderr, QStringLiteral("Trainyard: %1").arg(end.reason)});
     --m_running;
-    setStatus(*node, status, reason);
+    setStatus(node, end.status, end.reason);
     m_wake.notify_all();
+}
+
+void Scheduler::recordResult(Node &node, const JobRunner::Output &result, const SecretMasker &masker)
+{
+    const JobOutcome &outcome = result.outcome;
+    node.artifacts = result.produced;
+    node.record.artifacts = result.produced;
+    node.record.warnings.clear();
+    for (const QString &w : std::as_const(result.warnings))
+        node.record.warnings << masker.mask(w);
+    node.record.exitCode = outcome.exitCode;
+    node.record.timedOut = outcome.timedOut;
+    node.record.oomKilled = outcome.oomKilled;
+    node.record.imageId = outcome.imageId;
+    node.record.repoDigests = outcome.repoDigests;
+    node.record.isolation = outcome.isolation;
+    node.record.finished = QDateTime::currentDateTimeUtc();
 }
 
 } // namespace trainyard::core

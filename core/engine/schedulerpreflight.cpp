@@ -18,41 +18,91 @@
 
 namespace trainyard::core {
 
+namespace {
+
+/// A refusal when one of the job's `artifacts:paths` lies outside its workspace.
+Result<void> checkArtifactPaths(const Job &job)
+{
+    for (const QString &path : job.artifacts.paths) {
+        const QString clean = QDir::cleanPath(path);
+        if (QDir::isAbsolutePath(path) || clean == QLatin1String("..") || clean.startsWith(QLatin1String("../")))
+            return tl::unexpected(Error::error(
+                QStringLiteral("job '%1': artifacts:paths entry '%2' is outside the job's workspace; no job ran")
+                    .arg(job.name, path),
+                job.location, job.name));
+    }
+    return {};
+}
+
+/// A refusal when one of the job's services needs a privileged container.
+Result<void> checkPrivilegedServices(const Job &job)
+{
+    for (const Service &service : job.services) {
+        if (Service::needsPrivileged(service.name))
+            return tl::unexpected(Error::error(
+                QStringLiteral("job '%1': service %2 needs a privileged container, which can take over this machine; "
+                               "set `.trainyard: allow_privileged_services: true` if you trust this pipeline with it. "
+                               "No job ran")
+                    .arg(job.name, service.name),
+                service.location.isValid() ? service.location : job.location, job.name));
+    }
+    return {};
+}
+
+/// What GPUs this machine has, for messages: "2 GPU(s): 0 NVIDIA H100, 1 NVIDIA H100", or
+/// the inventory's `message` when it has none.
+QString gpuSummary(const std::vector<GpuInfo> &gpus, const QString &message)
+{
+    return gpus.empty() ? message : QStringLiteral("%1 GPU(s): %2").arg(gpus.size()).arg([&] {
+        QStringList names;
+        for (const GpuInfo &g : gpus)
+            names << QString::number(g.index) + u' ' + g.name;
+        return names.join(QStringLiteral(", "));
+    }());
+}
+
+} // namespace
+
 Result<void> Scheduler::preflight()
 {
     // What would fail only once a job ran (perhaps after hours of training) is refused first.
+    if (auto ok = checkJobs(); !ok)
+        return ok;
+    if (auto ok = reachEngine(); !ok)
+        return ok;
+    if (auto ok = checkDataInputs(); !ok)
+        return ok;
+    return setUpGpus();
+}
+
+Result<void> Scheduler::checkJobs() const
+{
     for (const auto &n : m_nodes) {
         if (n->reused)
             continue;
         const Job &job = *n->job;
-        for (const QString &path : job.artifacts.paths) {
-            const QString clean = QDir::cleanPath(path);
-            if (QDir::isAbsolutePath(path) || clean == QLatin1String("..") || clean.startsWith(QLatin1String("../")))
-                return tl::unexpected(Error::error(
-                    QStringLiteral("job '%1': artifacts:paths entry '%2' is outside the job's workspace; no job ran")
-                        .arg(job.name, path),
-                    job.location, job.name));
-        }
+        if (auto ok = checkArtifactPaths(job); !ok)
+            return ok;
         if (m_executor.name() == QLatin1String("shell") || m_pipeline.trainyard.allowPrivilegedServices)
             continue;
-        for (const Service &service : job.services) {
-            if (Service::needsPrivileged(service.name))
-                return tl::unexpected(Error::error(
-                    QStringLiteral(
-                        "job '%1': service %2 needs a privileged container, which can take over this machine; "
-                        "set `.trainyard: allow_privileged_services: true` if you trust this pipeline with it. "
-                        "No job ran")
-                        .arg(job.name, service.name),
-                    service.location.isValid() ? service.location : job.location, job.name));
-        }
+        if (auto ok = checkPrivilegedServices(job); !ok)
+            return ok;
     }
+    return {};
+}
 
+Result<void> Scheduler::reachEngine()
+{
     auto engine = m_executor.preflight();
     if (!engine)
         return tl::unexpected(engine.error());
     if (m_events.message)
         m_events.message(QStringLiteral("engine: %1").arg(*engine));
+    return {};
+}
 
+Result<void> Scheduler::checkDataInputs() const
+{
     // Every job mounts the data inputs: one this machine does not allow, or that is missing, is
     // refused before any image is built.
     const HostAccess access(m_projectDir, m_pipeline.dataRoots);
@@ -67,52 +117,64 @@ Result<void> Scheduler::preflight()
                                  .arg(d.name, d.path, QDir::cleanPath(source)),
                              d.location));
     }
+    return {};
+}
 
+Result<void> Scheduler::setUpGpus()
+{
     // GPU jobs are checked before any work starts.
-    int most = 0;
-    QStringList gpuJobs;
-    for (const auto &n : m_nodes) {
-        const int count = n->reused ? 0 : n->job->gpuCount();
-        if (count != 0) {
-            gpuJobs << n->job->name;
-            most = std::max(most, count < 0 ? 1 : count);
-        }
-    }
+    const GpuDemand demand = gpuDemand();
     std::vector<GpuInfo> gpus;
-    if (!gpuJobs.isEmpty()) {
+    if (!demand.jobs.isEmpty()) {
         auto inventory = GpuInventory::query();
         if (!inventory)
             return tl::unexpected(inventory.error());
         gpus = inventory->gpus;
-        const QString found =
-            gpus.empty() ? inventory->message : QStringLiteral("%1 GPU(s): %2").arg(gpus.size()).arg([&] {
-                QStringList names;
-                for (const GpuInfo &g : gpus)
-                    names << QString::number(g.index) + u' ' + g.name;
-                return names.join(QStringLiteral(", "));
-            }());
-        if (static_cast<int>(gpus.size()) < most) {
-            if (!m_options.cpuFallback) {
-                QStringList needs;
-                for (const auto &n : m_nodes) {
-                    const int c = n->reused ? 0 : n->job->gpuCount();
-                    if (c != 0)
-                        needs << QStringLiteral("'%1' needs %2")
-                                     .arg(n->job->name,
-                                          c < 0 ? QStringLiteral("all GPUs") : QStringLiteral("%1 GPU(s)").arg(c));
-                }
-                return tl::unexpected(Error::error(
-                    QStringLiteral(
-                        "GPU jobs cannot run here: %1; found %2. Run with --cpu-fallback to run them on the CPU "
-                        "(marked so), or on a machine with NVIDIA GPUs.")
-                        .arg(needs.join(QStringLiteral(", ")), found)));
-            }
-            if (m_events.message)
-                m_events.message(QStringLiteral("--cpu-fallback: GPU jobs %1 run without a GPU (%2)")
-                                     .arg(gpuJobs.join(QStringLiteral(", ")), found));
+        const QString found = gpuSummary(gpus, inventory->message);
+        if (static_cast<int>(gpus.size()) < demand.most) {
+            if (auto ok = handleGpuShortage(demand.jobs, found); !ok)
+                return ok;
         }
     }
     m_gpus = std::make_unique<GpuAllocator>(gpus);
+    return {};
+}
+
+Scheduler::GpuDemand Scheduler::gpuDemand() const
+{
+    GpuDemand demand;
+    for (const auto &n : m_nodes) {
+        const int count = n->reused ? 0 : n->job->gpuCount();
+        if (count != 0) {
+            demand.jobs << n->job->name;
+            demand.most = std::max(demand.most, count < 0 ? 1 : count);
+        }
+    }
+    return demand;
+}
+
+QStringList Scheduler::gpuNeeds() const
+{
+    QStringList needs;
+    for (const auto &n : m_nodes) {
+        const int c = n->reused ? 0 : n->job->gpuCount();
+        if (c != 0)
+            needs << QStringLiteral("'%1' needs %2")
+                         .arg(n->job->name, c < 0 ? QStringLiteral("all GPUs") : QStringLiteral("%1 GPU(s)").arg(c));
+    }
+    return needs;
+}
+
+Result<void> Scheduler::handleGpuShortage(const QStringList &gpuJobs, const QString &found) const
+{
+    if (!m_options.cpuFallback)
+        return tl::unexpected(
+            Error::error(QStringLiteral("GPU jobs cannot run here: %1; found %2. Run with --cpu-fallback to run them "
+                                        "on the CPU (marked so), or on a machine with NVIDIA GPUs.")
+                             .arg(gpuNeeds().join(QStringLiteral(", ")), found)));
+    if (m_events.message)
+        m_events.message(QStringLiteral("--cpu-fallback: GPU jobs %1 run without a GPU (%2)")
+                             .arg(gpuJobs.join(QStringLiteral(", ")), found));
     return {};
 }
 

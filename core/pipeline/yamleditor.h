@@ -97,6 +97,27 @@ private:
     /// Writes a plain (typed) scalar and checks that it reads back unquoted as `plain`.
     Result<void> setJobPlain(const QString &job, const QString &key, const QByteArray &plain);
 
+    /// A job's own mapping key as setJobMapping finds it: its entry, the entries of its block, their indent.
+    struct MappingBlock
+    {
+        std::optional<Scanner::Entry> own;
+        std::vector<Scanner::Entry> kids;
+        int indent = 0;
+    };
+    /// A refusal when a name of `entries` cannot be a mapping key (empty, `<<`) or comes twice.
+    Result<void> checkMappingEntries(const QString &job, const QString &key, const ScalarEntries &entries) const;
+    /// Text after "key:" that sets the mapping `key` (written at `keyIndent` in the job entry `e`) to `entries`.
+    Result<QByteArray> mappingText(const Scanner &s, int keyIndent, const Scanner::Entry &e, const QString &job,
+                                   const QString &key, const ScalarEntries &entries, const YamlNode *current) const;
+    /// Where the job entry `e` has its own mapping `key` (written at `keyIndent`) and how its entries are indented.
+    static MappingBlock mappingBlock(const Scanner &s, int keyIndent, const Scanner::Entry &e, const QString &key);
+    /// The lines of the entry `name: value`: as they were if `current` reads so, else only the value changed, or new.
+    Result<QByteArray> mappingEntryText(const Scanner &s, const MappingBlock &block, const QString &name,
+                                        const QString &value, const YamlNode *current, const QString &job,
+                                        const QString &key) const;
+    /// The comment lines after the last entry of `block`, which stay at its end (none: empty).
+    QByteArray trailingComments(const Scanner &s, const MappingBlock &block) const;
+
     /// Text after "key:" for the last key of a nested path, written at `keyIndent`.
     using LeafText = std::function<Result<QByteArray>(int keyIndent)>;
     /// The text with `path` below the block mapping `parent` set to `leaf`, creating the mappings

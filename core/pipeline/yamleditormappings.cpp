@@ -40,6 +40,77 @@ std::optional<QString> entryText(const YamlNode *node)
     return std::nullopt;
 }
 
+/// Whether the job's `key` reads as a mapping of exactly `entries`, in their order.
+bool readsAsMapping(const YamlNode &root, const QString &job, const QString &key,
+                    const YamlEditor::ScalarEntries &entries)
+{
+    const YamlNode *v = atPath(root.find(job), {key});
+    if (!v || !v->isMap() || v->entries().size() != size_t(entries.size()))
+        return false;
+    for (qsizetype i = 0; i < entries.size(); ++i) {
+        const auto &[name, node] = v->entries()[size_t(i)];
+        if (name != entries[i].first || entryText(&node) != std::optional<QString>(entries[i].second))
+            return false;
+    }
+    return true;
+}
+
+/// A mapping's entry of a given name (the last one, which YAML keeps) and the first line after
+/// the entry before it.
+struct FoundKid
+{
+    std::optional<Entry> kid;
+    int after = 0;
+};
+
+/// The entry named `name` among `kids`, the entries of the mapping `own` (none: no such entry).
+FoundKid findKid(const std::vector<Entry> &kids, const std::optional<Entry> &own, const QString &name)
+{
+    FoundKid found;
+    int previous = own ? own->keyLine : 0;
+    for (const Entry &k : kids) {
+        if (k.key == name) {
+            found.kid = k;
+            found.after = previous + 1;
+        }
+        previous = k.lastLine;
+    }
+    return found;
+}
+
+/// The first of the comment lines directly above `keyLine`, looking no higher than `lowest`
+/// (`keyLine` itself when there are none).
+int firstCommentAbove(const std::vector<YamlBlockScanner::Line> &lines, int keyLine, int lowest)
+{
+    int first = keyLine;
+    while (first > lowest && lines[size_t(first - 1)].comment)
+        --first;
+    return first;
+}
+
+/// The entry whose value alone is replaced to give `kid` a new value: the one-line `value:` of a
+/// block hash, or `kid` itself when it is a one-line entry that is not in flow style. None when
+/// the whole entry has to be rewritten.
+std::optional<Entry> valueTarget(const YamlBlockScanner &s, const Entry &kid, bool flow)
+{
+    std::optional<Entry> target;
+    if (withoutProperties(kid.inlineValue).isEmpty()) {
+        for (const Entry &v : kidsOf(s, kid)) {
+            if (v.key == QLatin1String("value") && v.keyLine == v.lastLine)
+                target = v;
+        }
+    } else if (!flow && kid.keyLine == kid.lastLine) {
+        target = kid;
+    }
+    return target;
+}
+
+/// A mapping entry `name: value` written anew at `indent`, on a line of its own.
+QByteArray newEntryLine(const YamlBlockScanner &s, int indent, const QString &name, const QString &value)
+{
+    return s.eol() + spaces(indent) + YamlEditor::quoteScalar(name) + ": " + YamlEditor::quoteScalar(value);
+}
+
 } // namespace
 
 // --- typed scalars, mappings, nested lists ---
@@ -66,6 +137,18 @@ Result<void> YamlEditor::setJobInt(const QString &job, const QString &key, int v
 
 Result<void> YamlEditor::setJobMapping(const QString &job, const QString &key, const ScalarEntries &entries)
 {
+    if (auto ok = checkMappingEntries(job, key, entries); !ok)
+        return ok;
+    const YamlNode *current = atPath(m_tree.find(job), {key});
+    const auto text = [&](const Scanner &s, int keyIndent, const Entry &e) -> Result<QByteArray> {
+        return mappingText(s, keyIndent, e, job, key, entries, current);
+    };
+    const auto check = [&](const YamlNode &root) { return readsAsMapping(root, job, key, entries); };
+    return writeKey(job, key, text, check);
+}
+
+Result<void> YamlEditor::checkMappingEntries(const QString &job, const QString &key, const ScalarEntries &entries) const
+{
     for (const auto &[name, value] : entries) {
         if (name.isEmpty() || name == QLatin1String("<<"))
             return tl::unexpected(
@@ -78,100 +161,88 @@ Result<void> YamlEditor::setJobMapping(const QString &job, const QString &key, c
             return tl::unexpected(Error::error(QStringLiteral("job '%1': %2 has '%3' twice").arg(job, key, name),
                                                SourceLocation{m_fileName}, job));
     }
-    const YamlNode *current = atPath(m_tree.find(job), {key});
-    const auto text = [&](const Scanner &s, int keyIndent, const Entry &e) -> Result<QByteArray> {
-        if (entries.isEmpty())
-            return QByteArray(" {}");
-        const auto &lines = s.lines();
-        std::optional<Entry> own;
-        for (const Entry &kid : s.entries(e.keyLine + 1, e.lastLine, keyIndent)) {
-            if (kid.key == key)
-                own = kid;
-        }
-        std::vector<Entry> kids;
-        int indent = keyIndent + qMax(2, keyIndent - e.indent);
-        if (own && withoutProperties(own->inlineValue).isEmpty()) {
-            kids = kidsOf(s, *own);
-            if (!kids.empty())
-                indent = kids.front().indent;
-        }
-        QByteArray out;
-        for (const auto &[name, value] : entries) {
-            std::optional<Entry> kid;
-            int kidFirst = 0; // the first line after the entry before it
-            int previous = own ? own->keyLine : 0;
-            for (const Entry &k : kids) {
-                if (k.key == name) {
-                    kid = k;
-                    kidFirst = previous + 1;
-                }
-                previous = k.lastLine;
-            }
-            if (!kid) {
-                out += s.eol() + spaces(indent) + quoteScalar(name) + ": " + quoteScalar(value);
-                continue;
-            }
-            // Comment lines directly above the entry travel with it.
-            int first = kid->keyLine;
-            while (first > kidFirst && lines[size_t(first - 1)].comment)
-                --first;
-            const qsizetype begin = lines[size_t(first)].begin;
-            const qsizetype end = lines[size_t(kid->lastLine)].end;
-            const std::optional<QString> was =
-                current && current->isMap() ? entryText(current->find(name)) : std::nullopt;
-            if (was && *was == value) {
-                out += s.eol() + m_text.mid(begin, end - begin);
-                continue;
-            }
-            const bool flow = kid->inlineValue.startsWith('{') || kid->inlineValue.startsWith('[');
-            // Only the value changes: a one-line entry keeps its comment, and a variable written as
-            // a block hash (`value:`, `description:`) keeps its options.
-            std::optional<Entry> target;
-            if (withoutProperties(kid->inlineValue).isEmpty()) {
-                for (const Entry &v : kidsOf(s, *kid)) {
-                    if (v.key == QLatin1String("value") && v.keyLine == v.lastLine)
-                        target = v;
-                }
-            } else if (!flow && kid->keyLine == kid->lastLine) {
-                target = kid;
-            }
-            if (target) {
-                const QByteArray replaced = replaceValue(m_text, s, *target, ' ' + quoteScalar(value));
-                // Only the target line differs, and it lies inside the entry.
-                out += s.eol() + replaced.mid(begin, end - begin + replaced.size() - m_text.size());
-                continue;
-            }
-            if (flow)
-                return tl::unexpected(
-                    error(QStringLiteral("job '%1': %2 '%3' is written in flow style; edit it in the text")
-                              .arg(job, key, name),
-                          kid->keyLine, 1, job));
-            out += s.eol() + spaces(indent) + quoteScalar(name) + ": " + quoteScalar(value);
-        }
-        // Comment lines after the last entry stay at the end.
-        if (own && !kids.empty()) {
-            int first = kids.back().lastLine + 1;
-            const int last = own->lastLine;
-            while (first <= last && !lines[size_t(first)].comment)
-                ++first;
-            if (first <= last)
-                out += s.eol() +
-                       m_text.mid(lines[size_t(first)].begin, lines[size_t(last)].end - lines[size_t(first)].begin);
-        }
-        return out;
-    };
-    const auto check = [&](const YamlNode &root) {
-        const YamlNode *v = atPath(root.find(job), {key});
-        if (!v || !v->isMap() || v->entries().size() != size_t(entries.size()))
-            return false;
-        for (qsizetype i = 0; i < entries.size(); ++i) {
-            const auto &[name, node] = v->entries()[size_t(i)];
-            if (name != entries[i].first || entryText(&node) != std::optional<QString>(entries[i].second))
-                return false;
-        }
-        return true;
-    };
-    return writeKey(job, key, text, check);
+    return {};
+}
+
+Result<QByteArray> YamlEditor::mappingText(const Scanner &s, int keyIndent, const Scanner::Entry &e, const QString &job,
+                                           const QString &key, const ScalarEntries &entries,
+                                           const YamlNode *current) const
+{
+    if (entries.isEmpty())
+        return QByteArray(" {}");
+    const MappingBlock block = mappingBlock(s, keyIndent, e, key);
+    QByteArray out;
+    for (const auto &[name, value] : entries) {
+        auto entryLines = mappingEntryText(s, block, name, value, current, job, key);
+        if (!entryLines)
+            return entryLines;
+        out += *entryLines;
+    }
+    out += trailingComments(s, block);
+    return out;
+}
+
+YamlEditor::MappingBlock YamlEditor::mappingBlock(const Scanner &s, int keyIndent, const Scanner::Entry &e,
+                                                  const QString &key)
+{
+    MappingBlock block;
+    for (const Entry &kid : s.entries(e.keyLine + 1, e.lastLine, keyIndent)) {
+        if (kid.key == key)
+            block.own = kid;
+    }
+    block.indent = keyIndent + qMax(2, keyIndent - e.indent);
+    if (block.own && withoutProperties(block.own->inlineValue).isEmpty()) {
+        block.kids = kidsOf(s, *block.own);
+        if (!block.kids.empty())
+            block.indent = block.kids.front().indent;
+    }
+    return block;
+}
+
+Result<QByteArray> YamlEditor::mappingEntryText(const Scanner &s, const MappingBlock &block, const QString &name,
+                                                const QString &value, const YamlNode *current, const QString &job,
+                                                const QString &key) const
+{
+    const FoundKid found = findKid(block.kids, block.own, name);
+    if (!found.kid)
+        return newEntryLine(s, block.indent, name, value);
+    const Entry &kid = *found.kid;
+    const auto &lines = s.lines();
+    // Comment lines directly above the entry travel with it.
+    const int first = firstCommentAbove(lines, kid.keyLine, found.after);
+    const qsizetype begin = lines[size_t(first)].begin;
+    const qsizetype end = lines[size_t(kid.lastLine)].end;
+    const std::optional<QString> was = current && current->isMap() ? entryText(current->find(name)) : std::nullopt;
+    if (was && *was == value)
+        return s.eol() + m_text.mid(begin, end - begin);
+    const bool flow = kid.inlineValue.startsWith('{') || kid.inlineValue.startsWith('[');
+    // Only the value changes: a one-line entry keeps its comment, and a variable written as
+    // a block hash (`value:`, `description:`) keeps its options.
+    if (const std::optional<Entry> target = valueTarget(s, kid, flow)) {
+        const QByteArray replaced = replaceValue(m_text, s, *target, ' ' + quoteScalar(value));
+        // Only the target line differs, and it lies inside the entry.
+        return s.eol() + replaced.mid(begin, end - begin + replaced.size() - m_text.size());
+    }
+    if (flow)
+        return tl::unexpected(
+            error(QStringLiteral("job '%1': %2 '%3' is written in flow style; edit it in the text").arg(job, key, name),
+                  kid.keyLine, 1, job));
+    return newEntryLine(s, block.indent, name, value);
+}
+
+QByteArray YamlEditor::trailingComments(const Scanner &s, const MappingBlock &block) const
+{
+    // Comment lines after the last entry stay at the end.
+    if (!block.own || block.kids.empty())
+        return {};
+    const auto &lines = s.lines();
+    int first = block.kids.back().lastLine + 1;
+    const int last = block.own->lastLine;
+    while (first <= last && !lines[size_t(first)].comment)
+        ++first;
+    if (first > last)
+        return {};
+    return s.eol() + m_text.mid(lines[size_t(first)].begin, lines[size_t(last)].end - lines[size_t(first)].begin);
 }
 
 Result<std::vector<YamlBlockScanner::Entry>> YamlEditor::entryChain(const Scanner &s, const Scanner::Entry &parent,
