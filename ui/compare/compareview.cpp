@@ -52,6 +52,16 @@ CompareView::CompareView(QWidget *parent)
 {
     setAcceptDrops(true);
 
+    QWidget *left = createRunsPane();
+    QWidget *right = createChartsPane();
+    layOut(left, right);
+    connectSignals();
+    updateCharts();
+    updateStatus();
+}
+
+QWidget *CompareView::createRunsPane()
+{
     auto *left = new QWidget(this);
     auto *leftLayout = new QVBoxLayout(left);
     leftLayout->setContentsMargins(6, 6, 0, 6);
@@ -71,7 +81,11 @@ CompareView::CompareView(QWidget *parent)
     leftLayout->addWidget(m_status);
     m_runList->view()->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(m_runList->view(), &QWidget::customContextMenuRequested, this, &CompareView::runListMenu);
+    return left;
+}
 
+QWidget *CompareView::createChartsPane()
+{
     auto *right = new QWidget(this);
     auto *rightLayout = new QVBoxLayout(right);
     rightLayout->setContentsMargins(0, 6, 6, 6);
@@ -80,6 +94,16 @@ CompareView::CompareView(QWidget *parent)
     m_scroll = new QScrollArea(m_tabs);
     m_scroll->setWidgetResizable(true);
     m_scroll->setFrameShape(QFrame::NoFrame);
+    createChartGrid();
+    m_scroll->setWidget(m_grid);
+    m_tabs->addTab(m_scroll, tr("Charts"));
+    m_tabs->addTab(m_table, tr("Table"));
+    rightLayout->addWidget(m_tabs, 1);
+    return right;
+}
+
+void CompareView::createChartGrid()
+{
     m_grid = new QWidget(m_scroll);
     m_grid->setAutoFillBackground(true);
     QPalette white = m_grid->palette();
@@ -97,11 +121,10 @@ CompareView::CompareView(QWidget *parent)
     m_placeholder->setForegroundRole(QPalette::PlaceholderText);
     gridOuter->addWidget(m_placeholder, 1);
     gridOuter->addStretch(0);
-    m_scroll->setWidget(m_grid);
-    m_tabs->addTab(m_scroll, tr("Charts"));
-    m_tabs->addTab(m_table, tr("Table"));
-    rightLayout->addWidget(m_tabs, 1);
+}
 
+void CompareView::layOut(QWidget *left, QWidget *right)
+{
     auto *splitter = new QSplitter(Qt::Horizontal, this);
     m_splitter = splitter;
     splitter->addWidget(left);
@@ -110,6 +133,15 @@ CompareView::CompareView(QWidget *parent)
     splitter->setStretchFactor(1, 1);
     splitter->setSizes({240, 900});
     splitter->setChildrenCollapsible(false);
+    QHBoxLayout *top = createTopBar();
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(top);
+    layout->addWidget(splitter, 1);
+}
+
+QHBoxLayout *CompareView::createTopBar()
+{
     // The controls span the view, so the run list's width does not depend on theirs.
     auto *open = new QPushButton(tr("Open logdir…"), this);
     open->setToolTip(tr("Add a TensorBoard logdir (or drop a folder on this view)"));
@@ -118,11 +150,11 @@ CompareView::CompareView(QWidget *parent)
     top->setContentsMargins(6, 6, 6, 0);
     top->addWidget(open);
     top->addWidget(createControls(), 1);
-    auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addLayout(top);
-    layout->addWidget(splitter, 1);
+    return top;
+}
 
+void CompareView::connectSignals()
+{
     m_tableTimer.setSingleShot(true);
     m_tableTimer.setInterval(50);
     connect(&m_tableTimer, &QTimer::timeout, this, &CompareView::updateTable);
@@ -144,8 +176,6 @@ CompareView::CompareView(QWidget *parent)
     });
     connect(m_model, &CompareModel::problemFound, this, &CompareView::showProblem);
     connect(m_runList, &CompareRunList::selectionChanged, this, &CompareView::updateCharts);
-    updateCharts();
-    updateStatus();
 }
 
 CompareView::~CompareView() = default;

@@ -15,6 +15,7 @@ class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QGridLayout;
+class QHBoxLayout;
 class QLabel;
 class QSettings;
 class QLineEdit;
@@ -108,6 +109,20 @@ protected:
     void showEvent(QShowEvent *event) override;
 
 private:
+    // The steps of the constructor.
+    /// The left pane: the run list, the tag filter and the status line (with their signals).
+    QWidget *createRunsPane();
+    /// The right pane: the tabs of the chart grid and the table.
+    QWidget *createChartsPane();
+    /// The chart grid in the scroll area: its white background, the grid layout and the placeholder.
+    void createChartGrid();
+    /// Puts `left` and `right` in the splitter, under the top bar.
+    void layOut(QWidget *left, QWidget *right);
+    /// The top bar: Open logdir… and the chart controls.
+    QHBoxLayout *createTopBar();
+    /// Sets up the table timer and connects the model's and the run list's signals.
+    void connectSignals();
+
     QWidget *createControls();
     void runsChanged();
     void applyFocus();

@@ -47,6 +47,17 @@ JobLogView::JobLogView(QWidget *parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(2);
 
+    const SearchButtons buttons = createSearchBar(layout);
+    createProgressRow(layout);
+    createCapNote(layout);
+    createLogEdit(layout);
+    createFooter(layout);
+    connectSignals(buttons);
+    createShortcuts();
+}
+
+JobLogView::SearchButtons JobLogView::createSearchBar(QVBoxLayout *layout)
+{
     auto *bar = new QHBoxLayout;
     m_search = new QLineEdit(this);
     m_search->setObjectName(QStringLiteral("search"));
@@ -69,7 +80,11 @@ JobLogView::JobLogView(QWidget *parent)
     bar->addWidget(next);
     bar->addWidget(m_followButton);
     layout->addLayout(bar);
+    return {previous, next};
+}
 
+void JobLogView::createProgressRow(QVBoxLayout *layout)
+{
     auto *progressRow = new QHBoxLayout;
     m_progressLabel = new QLabel(this);
     m_progress = new QProgressBar(this);
@@ -79,13 +94,19 @@ JobLogView::JobLogView(QWidget *parent)
     layout->addLayout(progressRow);
     m_progressLabel->hide();
     m_progress->hide();
+}
 
+void JobLogView::createCapNote(QVBoxLayout *layout)
+{
     m_capNote = new QLabel(this);
     m_capNote->setObjectName(QStringLiteral("capNote"));
     m_capNote->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_capNote->hide();
     layout->addWidget(m_capNote);
+}
 
+void JobLogView::createLogEdit(QVBoxLayout *layout)
+{
     m_text = new QPlainTextEdit(this);
     m_text->setObjectName(QStringLiteral("log"));
     m_text->setReadOnly(true);
@@ -98,7 +119,10 @@ JobLogView::JobLogView(QWidget *parent)
     m_text->setFont(mono);
     m_text->setMaximumBlockCount(m_maximumLines);
     layout->addWidget(m_text, 1);
+}
 
+void JobLogView::createFooter(QVBoxLayout *layout)
+{
     m_footer = new QLabel(this);
     m_footer->setObjectName(QStringLiteral("footer"));
     QFont bold = m_footer->font();
@@ -106,11 +130,14 @@ JobLogView::JobLogView(QWidget *parent)
     m_footer->setFont(bold);
     m_footer->hide();
     layout->addWidget(m_footer);
+}
 
+void JobLogView::connectSignals(const SearchButtons &buttons)
+{
     connect(m_search, &QLineEdit::textChanged, this, &JobLogView::updateHighlights);
     connect(m_search, &QLineEdit::returnPressed, this, &JobLogView::findNext);
-    connect(next, &QToolButton::clicked, this, &JobLogView::findNext);
-    connect(previous, &QToolButton::clicked, this, &JobLogView::findPrevious);
+    connect(buttons.next, &QToolButton::clicked, this, &JobLogView::findNext);
+    connect(buttons.previous, &QToolButton::clicked, this, &JobLogView::findPrevious);
     connect(m_followButton, &QToolButton::toggled, this, &JobLogView::setFollowTail);
     QScrollBar *scrollBar = m_text->verticalScrollBar();
     connect(scrollBar, &QScrollBar::valueChanged, this, &JobLogView::onScrolled);
@@ -119,7 +146,10 @@ JobLogView::JobLogView(QWidget *parent)
         if (!m_scrollingItself)
             onScrolled(scrollBar->sliderPosition());
     });
+}
 
+void JobLogView::createShortcuts()
+{
     auto *findKey = new QShortcut(QKeySequence::Find, this);
     findKey->setContext(Qt::WidgetWithChildrenShortcut);
     connect(findKey, &QShortcut::activated, this, [this] {

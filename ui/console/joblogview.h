@@ -12,6 +12,7 @@ class QLineEdit;
 class QPlainTextEdit;
 class QProgressBar;
 class QToolButton;
+class QVBoxLayout;
 
 namespace trainyard::ui {
 
@@ -71,6 +72,29 @@ protected:
     void resizeEvent(QResizeEvent *event) override;
 
 private:
+    /// The search bar's Previous and Next buttons, connected by connectSignals().
+    struct SearchButtons
+    {
+        QToolButton *previous;
+        QToolButton *next;
+    };
+
+    // The steps of the constructor.
+    /// Adds the search field, Previous, Next and Follow to `layout`; returns Previous and Next.
+    SearchButtons createSearchBar(QVBoxLayout *layout);
+    /// Adds the pull/build progress label and bar (hidden) to `layout`.
+    void createProgressRow(QVBoxLayout *layout);
+    /// Adds the note on dropped lines (hidden) to `layout`.
+    void createCapNote(QVBoxLayout *layout);
+    /// Adds the read-only, monospaced, line-capped log text to `layout`.
+    void createLogEdit(QVBoxLayout *layout);
+    /// Adds the outcome's bold line (hidden) to `layout`.
+    void createFooter(QVBoxLayout *layout);
+    /// Connects the search field, the search `buttons`, Follow and the log's scroll bar.
+    void connectSignals(const SearchButtons &buttons);
+    /// Adds the Find (Ctrl+F), F3 and Shift+F3 shortcuts.
+    void createShortcuts();
+
     bool find(bool backward);
     void updateHighlights();
     void updateCapNote();

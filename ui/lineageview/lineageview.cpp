@@ -36,6 +36,14 @@ LineageView::LineageView(QWidget *parent)
     , m_query(new LineageQuery(this))
 {
     auto *layout = new QVBoxLayout(this);
+    QPushButton *refreshButton = createToolBar(layout);
+    createPanes(layout);
+    createStatusLabel(layout);
+    connectSignals(refreshButton);
+}
+
+QPushButton *LineageView::createToolBar(QVBoxLayout *layout)
+{
     auto *bar = new QHBoxLayout;
     m_search = new QLineEdit(this);
     m_search->setObjectName(QStringLiteral("lineageSearch"));
@@ -53,7 +61,11 @@ LineageView::LineageView(QWidget *parent)
     bar->addWidget(m_saveButton);
     bar->addWidget(m_reviewButton);
     layout->addLayout(bar);
+    return refresh;
+}
 
+void LineageView::createPanes(QVBoxLayout *layout)
+{
     auto *split = new QSplitter(this);
     m_split = split;
     m_list = new QTreeWidget(split);
@@ -79,12 +91,19 @@ LineageView::LineageView(QWidget *parent)
     split->setStretchFactor(1, 5);
     split->setStretchFactor(2, 2);
     layout->addWidget(split, 1);
+}
+
+void LineageView::createStatusLabel(QVBoxLayout *layout)
+{
     m_status = new QLabel(tr("Open a project to see the lineage of what its runs produced."), this);
     m_status->setObjectName(QStringLiteral("lineageStatus"));
     m_status->setWordWrap(true);
     layout->addWidget(m_status);
+}
 
-    connect(refresh, &QPushButton::clicked, this, &LineageView::refresh);
+void LineageView::connectSignals(QPushButton *refreshButton)
+{
+    connect(refreshButton, &QPushButton::clicked, this, &LineageView::refresh);
     connect(m_search, &QLineEdit::returnPressed, this, [this] {
         if (!m_search->text().trimmed().isEmpty())
             showArtifact(m_search->text().trimmed());
@@ -100,52 +119,57 @@ LineageView::LineageView(QWidget *parent)
     connect(m_query, &LineageQuery::reviewed, this, &LineageView::showReview);
     connect(m_query, &LineageQuery::failed, this,
             [this](const QString &message) { m_status->setText(message.toHtmlEscaped()); });
-    connect(m_query, &LineageQuery::artifactsListed, this,
-            [this](const std::vector<core::LineageArtifact> &artifacts, const std::vector<core::LineageRun> &runs) {
-                QHash<QString, const core::LineageRun *> byId;
-                for (const core::LineageRun &r : runs)
-                    byId.insert(r.id, &r);
-                const QSignalBlocker blocker(m_list);
-                m_list->clear();
-                const QLocale locale(QLocale::English);
-                // Grouped by run, newest first (the order they come in): the same path made by two
-                // runs is told apart by its run.
-                QHash<QString, QTreeWidgetItem *> groups;
-                for (const core::LineageArtifact &a : artifacts) {
-                    QTreeWidgetItem *&group = groups[a.runId];
-                    if (!group) {
-                        const core::LineageRun *r = byId.value(a.runId);
-                        group = new QTreeWidgetItem(m_list);
-                        group->setText(
-                            0,
-                            r ? tr("#%1 · %2 · %3%4")
-                                    .arg(r->pipelineIid)
-                                    .arg(r->started.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")),
-                                         r->status,
-                                         r->trigger == QLatin1String("reproduce") ? tr(" · reproduction") : QString())
-                              : a.runId);
-                        group->setToolTip(0, tr("Run %1").arg(a.runId));
-                        group->setData(0, RunIdRole, a.runId);
-                        group->setFirstColumnSpanned(true);
-                        QFont bold = group->font(0);
-                        bold.setBold(true);
-                        group->setFont(0, bold);
-                        group->setFlags(group->flags() & ~Qt::ItemIsSelectable);
-                        group->setExpanded(true);
-                    }
-                    auto *item = new QTreeWidgetItem(group, {a.path, a.job, locale.formattedDataSize(a.size)});
-                    item->setData(0, ArtifactShaRole, a.sha256);
-                    item->setData(0, RunIdRole, a.runId);
-                    item->setToolTip(0, a.path + u'\n' + a.sha256);
-                }
-                if (!artifacts.empty())
-                    m_status->setText(tr("%n artifact(s) from %1 run(s). Choose one, or search by hash or path.",
-                                         nullptr, int(artifacts.size()))
-                                          .arg(groups.size()));
-            });
+    connect(m_query, &LineageQuery::artifactsListed, this, &LineageView::fillArtifactList);
     connect(m_query, &LineageQuery::signedOff, this, [this](const core::LineageSignOff &s) {
         m_status->setText(tr("%1 signed off: %2").arg(s.reviewer.toHtmlEscaped(), s.decision));
     });
+}
+
+void LineageView::fillArtifactList(const std::vector<core::LineageArtifact> &artifacts,
+                                   const std::vector<core::LineageRun> &runs)
+{
+    QHash<QString, const core::LineageRun *> byId;
+    for (const core::LineageRun &r : runs)
+        byId.insert(r.id, &r);
+    const QSignalBlocker blocker(m_list);
+    m_list->clear();
+    const QLocale locale(QLocale::English);
+    // Grouped by run, newest first (the order they come in): the same path made by two
+    // runs is told apart by its run.
+    QHash<QString, QTreeWidgetItem *> groups;
+    for (const core::LineageArtifact &a : artifacts) {
+        QTreeWidgetItem *&group = groups[a.runId];
+        if (!group)
+            group = addRunHeading(a.runId, byId.value(a.runId));
+        auto *item = new QTreeWidgetItem(group, {a.path, a.job, locale.formattedDataSize(a.size)});
+        item->setData(0, ArtifactShaRole, a.sha256);
+        item->setData(0, RunIdRole, a.runId);
+        item->setToolTip(0, a.path + u'\n' + a.sha256);
+    }
+    if (!artifacts.empty())
+        m_status->setText(
+            tr("%n artifact(s) from %1 run(s). Choose one, or search by hash or path.", nullptr, int(artifacts.size()))
+                .arg(groups.size()));
+}
+
+QTreeWidgetItem *LineageView::addRunHeading(const QString &runId, const core::LineageRun *run)
+{
+    auto *group = new QTreeWidgetItem(m_list);
+    group->setText(0,
+                   run ? tr("#%1 · %2 · %3%4")
+                             .arg(run->pipelineIid)
+                             .arg(run->started.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")), run->status,
+                                  run->trigger == QLatin1String("reproduce") ? tr(" · reproduction") : QString())
+                       : runId);
+    group->setToolTip(0, tr("Run %1").arg(runId));
+    group->setData(0, RunIdRole, runId);
+    group->setFirstColumnSpanned(true);
+    QFont bold = group->font(0);
+    bold.setBold(true);
+    group->setFont(0, bold);
+    group->setFlags(group->flags() & ~Qt::ItemIsSelectable);
+    group->setExpanded(true);
+    return group;
 }
 
 LineageView::~LineageView() = default;

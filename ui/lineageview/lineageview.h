@@ -13,6 +13,8 @@ class QPushButton;
 class QSplitter;
 class QTextBrowser;
 class QTreeWidget;
+class QTreeWidgetItem;
+class QVBoxLayout;
 
 namespace trainyard::ui {
 
@@ -63,6 +65,21 @@ protected:
     void showEvent(QShowEvent *event) override;
 
 private:
+    // The steps of the constructor.
+    /// Adds the search field and the Refresh, Save a copy… and Release review… buttons to `layout`; returns Refresh.
+    QPushButton *createToolBar(QVBoxLayout *layout);
+    /// Adds the splitter of the artifact list, the graph's view and the details pane to `layout`.
+    void createPanes(QVBoxLayout *layout);
+    /// Adds the status line to `layout`.
+    void createStatusLabel(QVBoxLayout *layout);
+    /// Connects the search, the list, the buttons (`refreshButton` among them), the graph and the query.
+    void connectSignals(QPushButton *refreshButton);
+    /// Lists `artifacts` under a heading for each of their runs (newest first) and says how many there are.
+    void fillArtifactList(const std::vector<core::LineageArtifact> &artifacts,
+                          const std::vector<core::LineageRun> &runs);
+    /// Adds the list's heading of the run `runId` (`run` its record, null when unknown).
+    QTreeWidgetItem *addRunHeading(const QString &runId, const core::LineageRun *run);
+
     void sizeSplitOnce();
     void fitGraph();
     void showReview(const ArtifactReview &review);
