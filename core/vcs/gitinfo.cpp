@@ -59,6 +59,15 @@ Result<RepoPtr> openRepository(const QString &dir)
     return repo;
 }
 
+/// The repository at `dir`, or an error when there is none (where openRepository says "none").
+Result<RepoPtr> requireRepository(const QString &dir)
+{
+    auto opened = openRepository(dir);
+    if (opened && !opened->get())
+        return tl::unexpected(Error::error(QStringLiteral("not a git repository: %1").arg(dir), SourceLocation{dir}));
+    return opened;
+}
+
 QString workdirOf(git_repository *repo)
 {
     QString root = fromGit(git_repository_workdir(repo));
@@ -285,12 +294,10 @@ Result<GitState> GitInfo::read(const QString &dir)
 
 Result<QStringList> GitInfo::changedFiles(const QString &dir, const QString &baseRef)
 {
-    auto opened = openRepository(dir);
+    auto opened = requireRepository(dir);
     if (!opened)
         return tl::unexpected(opened.error());
     git_repository *repo = opened->get();
-    if (!repo)
-        return tl::unexpected(Error::error(QStringLiteral("not a git repository: %1").arg(dir), SourceLocation{dir}));
     const QString root = workdirOf(repo);
     const QString where = root.isEmpty() ? fromGit(git_repository_path(repo)) : root;
 
@@ -345,12 +352,10 @@ Result<QStringList> GitInfo::changedFiles(const QString &dir, const QString &bas
 
 Result<QString> GitInfo::diffHash(const QString &dir)
 {
-    auto opened = openRepository(dir);
+    auto opened = requireRepository(dir);
     if (!opened)
         return tl::unexpected(opened.error());
     git_repository *repo = opened->get();
-    if (!repo)
-        return tl::unexpected(Error::error(QStringLiteral("not a git repository: %1").arg(dir), SourceLocation{dir}));
     if (git_repository_is_bare(repo))
         return QString();
     const QString where = workdirOf(repo);
