@@ -175,7 +175,11 @@ void tst_RunConsole::eventLoopKeepsTurning()
     const double medianMs = double(gaps[gaps.size() / 2]) / 1e6;
     qInfo("100,000 lines in %lld ms; 5 ms timer: %zu ticks, median %.1f ms, p99 %.1f ms, max %.1f ms", deliveryMs,
           gaps.size(), medianMs, p99Ms, maxMs);
-    QVERIFY2(maxMs < 50, qPrintable(QStringLiteral("max latency %1 ms").arg(maxMs)));
+    // What is asserted is that the loop keeps turning, not a latency figure (a 2-core CI machine
+    // under load stretches any gap now and then): handing the 100,000 lines over at once blocks
+    // it for seconds, which neither bound lets through.
+    QVERIFY2(p99Ms < 50, qPrintable(QStringLiteral("p99 latency %1 ms").arg(p99Ms)));
+    QVERIFY2(maxMs < 500, qPrintable(QStringLiteral("max latency %1 ms").arg(maxMs)));
 }
 
 QTEST_MAIN(tst_RunConsole)
