@@ -160,6 +160,131 @@ void printUses(QTextStream &out, const LineageUses &u)
         out << "    " << a.runId << "  " << a.job << "  " << a.path << "  sha256:" << a.sha256 << "\n";
 }
 
+void addLineageOptions(QCommandLineParser &p)
+{
+    addProjectOption(p);
+    p.addOption(QCommandLineOption(QStringLiteral("json"), QStringLiteral("Print JSON.")));
+    p.addOption(
+        QCommandLineOption(QStringLiteral("uses"),
+                           QStringLiteral("Reverse lineage: what was made from this data hash, image digest or commit "
+                                          "(or artifact sha256); a short prefix does, as with git."),
+                           QStringLiteral("KEY")));
+    p.addOption(QCommandLineOption(QStringLiteral("run"),
+                                   QStringLiteral("The artifact as this run produced it (default: the newest)."),
+                                   QStringLiteral("RUN_ID")));
+    p.addPositionalArgument(QStringLiteral("TARGET"),
+                            QStringLiteral("An artifact path, an artifact sha256, a file, or a run id."));
+}
+
+/// Prints one JSON object, indented.
+void printJson(QTextStream &out, const QJsonObject &o)
+{
+    out << QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Indented));
+}
+
+/// True when the arguments are one TARGET, or --uses KEY and no TARGET; else says so on err.
+bool checkArguments(const QStringList &args, bool uses, QTextStream &err)
+{
+    if ((uses && !args.isEmpty()) || (!uses && args.size() != 1)) {
+        err << "trainyard lineage: give one TARGET, or --uses KEY\nTry 'trainyard lineage --help'.\n";
+        return false;
+    }
+    return true;
+}
+
+/// `--uses KEY`: prints everything made from `key`; ExitFailed when nothing was.
+int showUses(const Provenance &provenance, const QString &key, bool json, QTextStream &out, QTextStream &err)
+{
+    const auto result = provenance.uses(key);
+    if (!result) {
+        err << "trainyard lineage: " << result.error().toString() << "\n";
+        return int(ExitUsage);
+    }
+    if (json)
+        printJson(out, result->toJson());
+    else
+        printUses(out, *result);
+    return result->runs.empty() ? int(ExitFailed) : int(ExitOk);
+}
+
+/// True when `target` is the id of a recorded run (a store that cannot tell says no).
+bool isRecordedRun(const LineageStore &store, const QString &target)
+{
+    const auto run = store.run(target);
+    return run && *run;
+}
+
+/// Prints what the run `runId` was made from.
+int showRun(const Provenance &provenance, const QString &runId, bool json, QTextStream &out, QTextStream &err)
+{
+    const auto lineage = provenance.ofRun(runId);
+    if (!lineage) {
+        err << "trainyard lineage: " << lineage.error().toString() << "\n";
+        return int(ExitFailed);
+    }
+    if (json)
+        printJson(out, lineage->toJson());
+    else
+        printRun(out, *lineage);
+    return int(ExitOk);
+}
+
+/// The artifact's lineage as JSON, with its fingerprint and where its bytes are stored (null
+/// when they are not in the project's artifact store).
+QJsonObject artifactJson(const ArtifactProvenance &lineage, const QString &projectDir)
+{
+    QJsonObject o = lineage.toJson();
+    o.insert(QStringLiteral("fingerprint"), lineage.fingerprint());
+    const QString stored = storedAt(projectDir, lineage.artifact.sha256);
+    o.insert(QStringLiteral("stored_at"), stored.isEmpty() ? QJsonValue() : QJsonValue(stored));
+    return o;
+}
+
+/// Prints what the artifact `target` names (as run `runId` produced it; empty: the newest) was
+/// made from.
+int showArtifact(const Provenance &provenance, const QString &target, const QString &runId, const QString &projectDir,
+                 bool json, QTextStream &out, QTextStream &err)
+{
+    const auto artifact = provenance.resolveArtifact(target, runId);
+    if (!artifact) {
+        err << "trainyard lineage: " << artifact.error().message << "\n";
+        return int(ExitFailed);
+    }
+    const auto result = provenance.ofArtifact(*artifact);
+    if (!result) {
+        err << "trainyard lineage: " << result.error().toString() << "\n";
+        return int(ExitFailed);
+    }
+    if (json)
+        printJson(out, artifactJson(*result, projectDir));
+    else
+        printArtifact(out, *result, projectDir);
+    return int(ExitOk);
+}
+
+/// `trainyard lineage`: checks the arguments, then shows what --uses KEY made, or what the run or
+/// the artifact TARGET names was made from.
+int runLineage(const QCommandLineParser &p, QTextStream &out, QTextStream &err)
+{
+    const QStringList args = p.positionalArguments();
+    const bool uses = p.isSet(QStringLiteral("uses"));
+    if (!checkArguments(args, uses, err))
+        return int(ExitUsage);
+    const auto store = openLineage(p, err, QStringLiteral("lineage"));
+    if (!store)
+        return int(ExitFailed);
+    const Provenance provenance(*store);
+    const bool json = p.isSet(QStringLiteral("json"));
+    if (uses)
+        return showUses(provenance, p.value(QStringLiteral("uses")), json, out, err);
+
+    const QString target = args.first();
+    const QString projectDir = QDir(p.value(QStringLiteral("C"))).absolutePath();
+    if (isRecordedRun(*store, target))
+        return showRun(provenance, target, json, out, err);
+    return showArtifact(provenance, target, p.value(QStringLiteral("run")), projectDir, json, out, err);
+}
+
 } // namespace
 
 Command lineageCommand()
@@ -173,86 +298,8 @@ Command lineageCommand()
                        "or with --uses, every run and artifact made from a data version, image digest or commit.\n"
                        "Exit status: 0 found, 1 not found or no lineage database, 2 invalid options.");
     c.arguments = QStringLiteral("(ARTIFACT_PATH | SHA256 | RUN_ID) | --uses (DATA_HASH | IMAGE_DIGEST | COMMIT)");
-    c.addOptions = [](QCommandLineParser &p) {
-        addProjectOption(p);
-        p.addOption(QCommandLineOption(QStringLiteral("json"), QStringLiteral("Print JSON.")));
-        p.addOption(QCommandLineOption(
-            QStringLiteral("uses"),
-            QStringLiteral("Reverse lineage: what was made from this data hash, image digest or commit "
-                           "(or artifact sha256); a short prefix does, as with git."),
-            QStringLiteral("KEY")));
-        p.addOption(QCommandLineOption(QStringLiteral("run"),
-                                       QStringLiteral("The artifact as this run produced it (default: the newest)."),
-                                       QStringLiteral("RUN_ID")));
-        p.addPositionalArgument(QStringLiteral("TARGET"),
-                                QStringLiteral("An artifact path, an artifact sha256, a file, or a run id."));
-    };
-    c.run = [](const QCommandLineParser &p, QTextStream &out, QTextStream &err) {
-        const QStringList args = p.positionalArguments();
-        const bool uses = p.isSet(QStringLiteral("uses"));
-        if ((uses && !args.isEmpty()) || (!uses && args.size() != 1)) {
-            err << "trainyard lineage: give one TARGET, or --uses KEY\nTry 'trainyard lineage --help'.\n";
-            return int(ExitUsage);
-        }
-        const auto store = openLineage(p, err, QStringLiteral("lineage"));
-        if (!store)
-            return int(ExitFailed);
-        const Provenance provenance(*store);
-        const bool json = p.isSet(QStringLiteral("json"));
-        const auto print = [&](const QJsonObject &o) {
-            out << QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Indented));
-        };
-
-        if (uses) {
-            const auto result = provenance.uses(p.value(QStringLiteral("uses")));
-            if (!result) {
-                err << "trainyard lineage: " << result.error().toString() << "\n";
-                return int(ExitUsage);
-            }
-            if (json)
-                print(result->toJson());
-            else
-                printUses(out, *result);
-            return result->runs.empty() ? int(ExitFailed) : int(ExitOk);
-        }
-
-        const QString target = args.first();
-        const QString projectDir = QDir(p.value(QStringLiteral("C"))).absolutePath();
-        {
-            if (auto run = store->run(target); run && *run) {
-                const auto lineage = provenance.ofRun(target);
-                if (!lineage) {
-                    err << "trainyard lineage: " << lineage.error().toString() << "\n";
-                    return int(ExitFailed);
-                }
-                if (json)
-                    print(lineage->toJson());
-                else
-                    printRun(out, *lineage);
-                return int(ExitOk);
-            }
-        }
-        const auto artifact = provenance.resolveArtifact(target, p.value(QStringLiteral("run")));
-        if (!artifact) {
-            err << "trainyard lineage: " << artifact.error().message << "\n";
-            return int(ExitFailed);
-        }
-        const auto result = provenance.ofArtifact(*artifact);
-        if (!result) {
-            err << "trainyard lineage: " << result.error().toString() << "\n";
-            return int(ExitFailed);
-        }
-        if (json) {
-            QJsonObject o = result->toJson();
-            o.insert(QStringLiteral("fingerprint"), result->fingerprint());
-            const QString stored = storedAt(projectDir, result->artifact.sha256);
-            o.insert(QStringLiteral("stored_at"), stored.isEmpty() ? QJsonValue() : QJsonValue(stored));
-            print(o);
-        } else {
-            printArtifact(out, *result, projectDir);
-        }
-        return int(ExitOk);
-    };
+    c.addOptions = addLineageOptions;
+    c.run = runLineage;
     return c;
 }
 

@@ -10,99 +10,131 @@ namespace trainyard::app {
 
 using namespace trainyard::core;
 
+namespace {
+
+void addRunsOptions(QCommandLineParser &p)
+{
+    addProjectOption(p);
+    p.addOption(QCommandLineOption(QStringLiteral("json"), QStringLiteral("Print a JSON array of runs.")));
+    p.addOption(QCommandLineOption(QStringLiteral("branch"), QStringLiteral("Only runs on this branch."),
+                                   QStringLiteral("NAME")));
+    p.addOption(QCommandLineOption(QStringLiteral("status"),
+                                   QStringLiteral("Only runs that ended so (success, failed, …)."),
+                                   QStringLiteral("STATUS")));
+    p.addOption(QCommandLineOption(QStringLiteral("commit"), QStringLiteral("Only runs of this commit (or prefix)."),
+                                   QStringLiteral("SHA")));
+    p.addOption(QCommandLineOption(QStringLiteral("image"),
+                                   QStringLiteral("Only runs that used this image (reference, ID or digest)."),
+                                   QStringLiteral("IMAGE")));
+    p.addOption(QCommandLineOption(QStringLiteral("data"),
+                                   QStringLiteral("Only runs that used this data version (hash or DVC md5)."),
+                                   QStringLiteral("HASH")));
+    p.addOption(QCommandLineOption(QStringLiteral("limit"), QStringLiteral("At most N runs."), QStringLiteral("N")));
+}
+
+/// Checks the arguments and reads the filter the options ask for; nullopt (after saying why on
+/// err) when they are not valid.
+std::optional<LineageRunFilter> runFilter(const QCommandLineParser &p, QTextStream &err)
+{
+    if (!p.positionalArguments().isEmpty()) {
+        err << "trainyard runs: takes no arguments\n";
+        return std::nullopt;
+    }
+    LineageRunFilter filter;
+    filter.branch = p.value(QStringLiteral("branch"));
+    filter.status = p.value(QStringLiteral("status"));
+    filter.commit = p.value(QStringLiteral("commit"));
+    filter.image = p.value(QStringLiteral("image"));
+    filter.dataHash = p.value(QStringLiteral("data"));
+    if (p.isSet(QStringLiteral("limit"))) {
+        bool ok = false;
+        filter.limit = p.value(QStringLiteral("limit")).toInt(&ok);
+        if (!ok || filter.limit < 1) {
+            err << "trainyard runs: --limit needs a positive number\n";
+            return std::nullopt;
+        }
+    }
+    return filter;
+}
+
+/// Prints the runs as one indented JSON array.
+void printJson(QTextStream &out, const std::vector<LineageRun> &runs)
+{
+    QJsonArray array;
+    for (const LineageRun &r : runs)
+        array.append(toJson(r));
+    out << QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Indented));
+}
+
+/// Prints the runs for people: a table with a header line (the branch and trigger columns as
+/// wide as their longest value), then the number of runs.
+void printTable(QTextStream &out, const std::vector<LineageRun> &runs)
+{
+    int branchWidth = 6;
+    int triggerWidth = 7;
+    for (const LineageRun &r : runs) {
+        branchWidth = std::max(branchWidth, int(r.branch.size()));
+        triggerWidth = std::max(triggerWidth, int(r.trigger.size()));
+    }
+    out << QStringLiteral("%1  %2  %3  %4  %5  %6  %7  %8  %9\n")
+               .arg(QStringLiteral("RUN"), -20)
+               .arg(QStringLiteral("#"), 4)
+               .arg(QStringLiteral("STATUS"), -11)
+               .arg(QStringLiteral("BRANCH"), -branchWidth)
+               .arg(QStringLiteral("COMMIT"), -15)
+               .arg(QStringLiteral("STARTED"), -19)
+               .arg(QStringLiteral("DURATION"), -8)
+               .arg(QStringLiteral("TRIGGER"), -triggerWidth)
+               .arg(QStringLiteral("USER"));
+    for (const LineageRun &r : runs) {
+        const QString commit = r.commitSha.isEmpty()
+                                   ? QStringLiteral("-")
+                                   : r.commitSha.left(8) + (r.dirty ? QStringLiteral(" dirty") : QString());
+        out << QStringLiteral("%1  %2  %3  %4  %5  %6  %7  %8  %9\n")
+                   .arg(r.id, -20)
+                   .arg(r.pipelineIid, 4)
+                   .arg(r.status, -11)
+                   .arg(r.branch.isEmpty() ? QStringLiteral("-") : r.branch, -branchWidth)
+                   .arg(commit, -15)
+                   .arg(localTime(r.started), -19)
+                   .arg(durationText(r.durationMs), -8)
+                   .arg(r.trigger, -triggerWidth)
+                   .arg(r.user);
+    }
+    out << runs.size() << " run(s)\n";
+}
+
+/// `trainyard runs`: checks the options, reads the runs they select, prints them.
+int runRuns(const QCommandLineParser &p, QTextStream &out, QTextStream &err)
+{
+    const auto filter = runFilter(p, err);
+    if (!filter)
+        return int(ExitUsage);
+    const auto store = openLineage(p, err, QStringLiteral("runs"));
+    if (!store)
+        return int(ExitFailed);
+    const auto runs = store->runs(*filter);
+    if (!runs) {
+        err << "trainyard runs: " << runs.error().toString() << "\n";
+        return int(ExitFailed);
+    }
+    if (p.isSet(QStringLiteral("json")))
+        printJson(out, *runs);
+    else
+        printTable(out, *runs);
+    return int(ExitOk);
+}
+
+} // namespace
+
 Command runsCommand()
 {
     Command c;
     c.name = QStringLiteral("runs");
     c.summary = QStringLiteral("List the recorded runs of a project (its lineage database), newest first.\n"
                                "Exit status: 0 listed, 1 no lineage database or it cannot be read, 2 invalid options.");
-    c.addOptions = [](QCommandLineParser &p) {
-        addProjectOption(p);
-        p.addOption(QCommandLineOption(QStringLiteral("json"), QStringLiteral("Print a JSON array of runs.")));
-        p.addOption(QCommandLineOption(QStringLiteral("branch"), QStringLiteral("Only runs on this branch."),
-                                       QStringLiteral("NAME")));
-        p.addOption(QCommandLineOption(QStringLiteral("status"),
-                                       QStringLiteral("Only runs that ended so (success, failed, …)."),
-                                       QStringLiteral("STATUS")));
-        p.addOption(QCommandLineOption(QStringLiteral("commit"),
-                                       QStringLiteral("Only runs of this commit (or prefix)."), QStringLiteral("SHA")));
-        p.addOption(QCommandLineOption(QStringLiteral("image"),
-                                       QStringLiteral("Only runs that used this image (reference, ID or digest)."),
-                                       QStringLiteral("IMAGE")));
-        p.addOption(QCommandLineOption(QStringLiteral("data"),
-                                       QStringLiteral("Only runs that used this data version (hash or DVC md5)."),
-                                       QStringLiteral("HASH")));
-        p.addOption(
-            QCommandLineOption(QStringLiteral("limit"), QStringLiteral("At most N runs."), QStringLiteral("N")));
-    };
-    c.run = [](const QCommandLineParser &p, QTextStream &out, QTextStream &err) {
-        if (!p.positionalArguments().isEmpty()) {
-            err << "trainyard runs: takes no arguments\n";
-            return int(ExitUsage);
-        }
-        LineageRunFilter filter;
-        filter.branch = p.value(QStringLiteral("branch"));
-        filter.status = p.value(QStringLiteral("status"));
-        filter.commit = p.value(QStringLiteral("commit"));
-        filter.image = p.value(QStringLiteral("image"));
-        filter.dataHash = p.value(QStringLiteral("data"));
-        if (p.isSet(QStringLiteral("limit"))) {
-            bool ok = false;
-            filter.limit = p.value(QStringLiteral("limit")).toInt(&ok);
-            if (!ok || filter.limit < 1) {
-                err << "trainyard runs: --limit needs a positive number\n";
-                return int(ExitUsage);
-            }
-        }
-        const auto store = openLineage(p, err, QStringLiteral("runs"));
-        if (!store)
-            return int(ExitFailed);
-        const auto runs = store->runs(filter);
-        if (!runs) {
-            err << "trainyard runs: " << runs.error().toString() << "\n";
-            return int(ExitFailed);
-        }
-        if (p.isSet(QStringLiteral("json"))) {
-            QJsonArray array;
-            for (const LineageRun &r : *runs)
-                array.append(toJson(r));
-            out << QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Indented));
-            return int(ExitOk);
-        }
-        int branchWidth = 6;
-        int triggerWidth = 7;
-        for (const LineageRun &r : *runs) {
-            branchWidth = std::max(branchWidth, int(r.branch.size()));
-            triggerWidth = std::max(triggerWidth, int(r.trigger.size()));
-        }
-        out << QStringLiteral("%1  %2  %3  %4  %5  %6  %7  %8  %9\n")
-                   .arg(QStringLiteral("RUN"), -20)
-                   .arg(QStringLiteral("#"), 4)
-                   .arg(QStringLiteral("STATUS"), -11)
-                   .arg(QStringLiteral("BRANCH"), -branchWidth)
-                   .arg(QStringLiteral("COMMIT"), -15)
-                   .arg(QStringLiteral("STARTED"), -19)
-                   .arg(QStringLiteral("DURATION"), -8)
-                   .arg(QStringLiteral("TRIGGER"), -triggerWidth)
-                   .arg(QStringLiteral("USER"));
-        for (const LineageRun &r : *runs) {
-            const QString commit = r.commitSha.isEmpty()
-                                       ? QStringLiteral("-")
-                                       : r.commitSha.left(8) + (r.dirty ? QStringLiteral(" dirty") : QString());
-            out << QStringLiteral("%1  %2  %3  %4  %5  %6  %7  %8  %9\n")
-                       .arg(r.id, -20)
-                       .arg(r.pipelineIid, 4)
-                       .arg(r.status, -11)
-                       .arg(r.branch.isEmpty() ? QStringLiteral("-") : r.branch, -branchWidth)
-                       .arg(commit, -15)
-                       .arg(localTime(r.started), -19)
-                       .arg(durationText(r.durationMs), -8)
-                       .arg(r.trigger, -triggerWidth)
-                       .arg(r.user);
-        }
-        out << runs->size() << " run(s)\n";
-        return int(ExitOk);
-    };
+    c.addOptions = addRunsOptions;
+    c.run = runRuns;
     return c;
 }
 
