@@ -37,6 +37,12 @@ struct RunReproducer::Context
     Pipeline pipeline;
 };
 
+struct RunReproducer::JobImages
+{
+    QHash<QString, LineageImage> byReference;
+    std::map<QString, QStringList> jobsOf; ///< reference → jobs, in a stable order for messages
+};
+
 namespace {
 
 bool ranIn(const LineageJob &job)
@@ -183,22 +189,45 @@ Result<void> RunReproducer::pinImages(Context &c)
                      .arg(m_runId));
         return {};
     }
+    auto images = jobImages(c);
+    if (!images)
+        return tl::unexpected(images.error());
+    if (images->jobsOf.empty())
+        return {};
+
+    DockerClient client(m_options.dockerEndpoint.isEmpty() ? DockerClient::defaultEndpoint()
+                                                           : m_options.dockerEndpoint);
+    if (auto ping = client.ping(); !ping)
+        return tl::unexpected(Error::error(
+            ping.error().message + QStringLiteral(" (or reproduce with --engine shell, which has no isolation)")));
+    for (const auto &[reference, jobs] : images->jobsOf) {
+        const LineageImage &image = images->byReference[reference];
+        if (auto present = ensureImagePresent(client, reference, image, jobs); !present)
+            return present;
+        c.pins.insert(reference, image.imageId);
+        note(QStringLiteral("image %1 pinned to %2 (as in run %3; not rebuilt, not pulled by tag)")
+                 .arg(reference, image.imageId, m_runId));
+    }
+    return {};
+}
+
+Result<RunReproducer::JobImages> RunReproducer::jobImages(const Context &c) const
+{
     auto images = c.store->images(m_runId);
     if (!images)
         return tl::unexpected(images.error());
-    QHash<QString, LineageImage> byReference;
+    JobImages result;
     for (const LineageImage &i : *images)
-        byReference.insert(i.reference, i);
+        result.byReference.insert(i.reference, i);
 
-    std::map<QString, QStringList> jobsOf; // reference → jobs, in a stable order for messages
     for (const LineageJob &j : c.jobs) {
         if (!c.ran.contains(j.name) || j.image.isEmpty())
             continue;
-        LineageImage &image = byReference[j.image];
+        LineageImage &image = result.byReference[j.image];
         image.reference = j.image;
         if (image.imageId.isEmpty())
             image.imageId = j.imageId;
-        jobsOf[j.image] << j.name;
+        result.jobsOf[j.image] << j.name;
         if (image.imageId.isEmpty())
             return tl::unexpected(Error::error(
                 QStringLiteral(
@@ -209,58 +238,55 @@ Result<void> RunReproducer::pinImages(Context &c)
                                                                 : QString()),
                 {}, j.name));
     }
-    if (jobsOf.empty())
-        return {};
+    return result;
+}
 
-    DockerClient client(m_options.dockerEndpoint.isEmpty() ? DockerClient::defaultEndpoint()
-                                                           : m_options.dockerEndpoint);
-    if (auto ping = client.ping(); !ping)
-        return tl::unexpected(Error::error(
-            ping.error().message + QStringLiteral(" (or reproduce with --engine shell, which has no isolation)")));
-    for (const auto &[reference, jobs] : jobsOf) {
-        const LineageImage &image = byReference[reference];
-        const QString who = QStringLiteral("%1 '%2'").arg(
-            jobs.size() == 1 ? QStringLiteral("job") : QStringLiteral("jobs"), jobs.join(QStringLiteral("', '")));
-        auto info = client.inspectImage(image.imageId);
+Result<void> RunReproducer::ensureImagePresent(DockerClient &client, const QString &reference,
+                                               const LineageImage &image, const QStringList &jobs) const
+{
+    const QString who = QStringLiteral("%1 '%2'").arg(jobs.size() == 1 ? QStringLiteral("job") : QStringLiteral("jobs"),
+                                                      jobs.join(QStringLiteral("', '")));
+    auto info = client.inspectImage(image.imageId);
+    if (!info)
+        return tl::unexpected(info.error());
+    if (!info->exists && !image.repoDigests.isEmpty()) {
+        if (auto pulled = pullByDigest(client, reference, image, who, jobs.first()); !pulled)
+            return pulled;
+        info = client.inspectImage(image.imageId);
         if (!info)
             return tl::unexpected(info.error());
-        if (!info->exists && !image.repoDigests.isEmpty()) {
-            const QString digest = image.repoDigests.first();
-            note(QStringLiteral("image %1 (%2) is not on this machine: pulling %3")
-                     .arg(reference, image.imageId, digest));
-            const QString label = QStringLiteral("pulling %1").arg(digest);
-            auto pulled = client.pullImage(
-                digest,
-                [&](const PullProgress &p) {
-                    if (m_options.progress)
-                        m_options.progress(label, p.current, p.total);
-                },
-                &m_cancel);
-            if (!pulled)
-                return tl::unexpected(Error::error(
-                    QStringLiteral("%1 of run %2 ran in %3 = %4, which is not on this machine; pulling %5 failed: %6")
-                        .arg(who, m_runId, reference, image.imageId, digest, pulled.error().message),
-                    {}, jobs.first()));
-            info = client.inspectImage(image.imageId);
-            if (!info)
-                return tl::unexpected(info.error());
-        }
-        if (!info->exists)
-            return tl::unexpected(Error::error(
-                QStringLiteral(
-                    "%1 of run %2 ran in %3 = %4, which is not on this machine any more%5: the run cannot be "
-                    "reproduced with the same image")
-                    .arg(
-                        who, m_runId, reference, image.imageId,
-                        image.repoDigests.isEmpty()
-                            ? QStringLiteral(" and has no registry digest to pull it by (built here, then removed or "
-                                             "rebuilt)")
-                            : QStringLiteral(" and its digest %1 did not give it back").arg(image.repoDigests.first())),
-                {}, jobs.first()));
-        c.pins.insert(reference, image.imageId);
-        note(QStringLiteral("image %1 pinned to %2 (as in run %3; not rebuilt, not pulled by tag)")
-                 .arg(reference, image.imageId, m_runId));
     }
+    if (!info->exists)
+        return tl::unexpected(Error::error(
+            QStringLiteral("%1 of run %2 ran in %3 = %4, which is not on this machine any more%5: the run cannot be "
+                           "reproduced with the same image")
+                .arg(who, m_runId, reference, image.imageId,
+                     image.repoDigests.isEmpty()
+                         ? QStringLiteral(" and has no registry digest to pull it by (built here, then removed or "
+                                          "rebuilt)")
+                         : QStringLiteral(" and its digest %1 did not give it back").arg(image.repoDigests.first())),
+            {}, jobs.first()));
+    return {};
+}
+
+Result<void> RunReproducer::pullByDigest(DockerClient &client, const QString &reference, const LineageImage &image,
+                                         const QString &who, const QString &firstJob) const
+{
+    const QString digest = image.repoDigests.first();
+    note(QStringLiteral("image %1 (%2) is not on this machine: pulling %3").arg(reference, image.imageId, digest));
+    const QString label = QStringLiteral("pulling %1").arg(digest);
+    auto pulled = client.pullImage(
+        digest,
+        [&](const PullProgress &p) {
+            if (m_options.progress)
+                m_options.progress(label, p.current, p.total);
+        },
+        &m_cancel);
+    if (!pulled)
+        return tl::unexpected(Error::error(
+            QStringLiteral("%1 of run %2 ran in %3 = %4, which is not on this machine; pulling %5 failed: %6")
+                .arg(who, m_runId, reference, image.imageId, digest, pulled.error().message),
+            {}, firstJob));
     return {};
 }
 
@@ -425,6 +451,23 @@ Result<void> RunReproducer::verifyData(Context &c)
 
 Result<ReproductionReport> RunReproducer::reproduce(Context &c)
 {
+    const auto secrets = loadSecrets(c);
+    if (!secrets)
+        return tl::unexpected(secrets.error());
+    const RunOptions run = runOptions(c, *secrets);
+    const SchedulerEvents events = eventsWithProgress(c.ran);
+
+    if (!m_options.execute)
+        return tl::unexpected(Error::error(QStringLiteral("nothing executes the reproduction of run %1").arg(m_runId)));
+    ReproductionRun prepared{c.pipeline,       c.engine, m_options.dockerEndpoint, run, events,
+                             c.store->path(),    // the project's database, not one in the worktree
+                             c.run.pipelineIid}; // "#3 reproduce": a reproduction of #3
+    const auto [record, failure] = m_options.execute(prepared);
+    return compareWithOriginal(c, record, failure);
+}
+
+Result<QHash<QString, QString>> RunReproducer::loadSecrets(const Context &c) const
+{
     auto secrets = SecretSource::load(m_projectDir, c.pipeline.trainyard.secrets);
     if (!secrets)
         return tl::unexpected(secrets.error());
@@ -434,7 +477,11 @@ Result<ReproductionReport> RunReproducer::reproduce(Context &c)
                  .arg(m, m_projectDir));
     for (const QString &w : std::as_const(secrets->warnings))
         note(w);
+    return secrets->values;
+}
 
+RunOptions RunReproducer::runOptions(const Context &c, const QHash<QString, QString> &secrets) const
+{
     RunOptions run;
     run.onlyJobs = c.ran;
     for (const QString &job : std::as_const(c.ran)) {
@@ -443,14 +490,18 @@ Result<ReproductionReport> RunReproducer::reproduce(Context &c)
     }
     for (const LineageJob &j : c.jobs)
         run.cpuFallback = run.cpuFallback || (c.ran.contains(j.name) && j.cpuFallback);
-    run.secrets = secrets->values;
+    run.secrets = secrets;
     run.trigger = QStringLiteral("reproduce");
     run.imageOverrides = c.pins;
+    return run;
+}
 
+SchedulerEvents RunReproducer::eventsWithProgress(const QStringList &ran) const
+{
     // The run's progress: jobs of the original that have ended.
     SchedulerEvents events = m_options.events;
     auto done = std::make_shared<std::pair<std::mutex, QSet<QString>>>();
-    events.jobChanged = [this, inner = events.jobChanged, done, ran = c.ran](const JobRecord &job) {
+    events.jobChanged = [this, inner = events.jobChanged, done, ran](const JobRecord &job) {
         if (inner)
             inner(job);
         if (!m_options.progress || !isFinal(job.status) || !ran.contains(job.name))
@@ -463,14 +514,12 @@ Result<ReproductionReport> RunReproducer::reproduce(Context &c)
         }
         m_options.progress(QStringLiteral("running jobs"), count, ran.size());
     };
+    return events;
+}
 
-    if (!m_options.execute)
-        return tl::unexpected(Error::error(QStringLiteral("nothing executes the reproduction of run %1").arg(m_runId)));
-    ReproductionRun prepared{c.pipeline,       c.engine, m_options.dockerEndpoint, run, events,
-                             c.store->path(),    // the project's database, not one in the worktree
-                             c.run.pipelineIid}; // "#3 reproduce": a reproduction of #3
-    const auto [record, failure] = m_options.execute(prepared);
-
+Result<ReproductionReport> RunReproducer::compareWithOriginal(const Context &c, const RunRecord &record,
+                                                              const QString &failure) const
+{
     ReproductionReport report;
     report.originalRunId = m_runId;
     report.reproductionRunId = record.id;
@@ -479,6 +528,17 @@ Result<ReproductionReport> RunReproducer::reproduce(Context &c)
     report.reproductionStatus = runStatusToString(record.status);
     report.failure = failure;
 
+    if (auto compared = compareArtifacts(c, record, report); !compared)
+        return tl::unexpected(compared.error());
+    compareJobs(c, record, report);
+    report.identical = report.failure.isEmpty() && report.differences.empty() && report.jobDifferences.empty();
+    recordComparison(c, record.id, report);
+    return report;
+}
+
+Result<void> RunReproducer::compareArtifacts(const Context &c, const RunRecord &record,
+                                             ReproductionReport &report) const
+{
     // The reproduction's side is read from its run record, so a lineage problem cannot fake a difference.
     auto original = c.store->artifacts(m_runId);
     if (!original)
@@ -502,6 +562,11 @@ Result<ReproductionReport> RunReproducer::reproduce(Context &c)
         if (hashes.first != hashes.second)
             report.differences.push_back(ArtifactDifference{key.first, key.second, hashes.first, hashes.second});
     }
+    return {};
+}
+
+void RunReproducer::compareJobs(const Context &c, const RunRecord &record, ReproductionReport &report) const
+{
     for (const LineageJob &j : c.jobs) {
         if (!c.ran.contains(j.name))
             continue;
@@ -510,14 +575,16 @@ Result<ReproductionReport> RunReproducer::reproduce(Context &c)
         if (now != j.status)
             report.jobDifferences.push_back(JobDifference{j.name, j.status, now});
     }
-    report.identical = report.failure.isEmpty() && report.differences.empty() && report.jobDifferences.empty();
+}
 
-    LineageReproduction row{m_runId, record.id, report.identical, report.identical ? QString() : report.toText(),
-                            QDateTime::currentDateTimeUtc()};
+void RunReproducer::recordComparison(const Context &c, const QString &reproductionRunId,
+                                     const ReproductionReport &report) const
+{
+    LineageReproduction row{m_runId, reproductionRunId, report.identical,
+                            report.identical ? QString() : report.toText(), QDateTime::currentDateTimeUtc()};
     if (auto ok = c.store->recordReproduction(row); !ok)
         note(QStringLiteral("lineage: the comparison of run %1 with %2 is not recorded: %3")
-                 .arg(m_runId, record.id, ok.error().toString()));
-    return report;
+                 .arg(m_runId, reproductionRunId, ok.error().toString()));
 }
 
 } // namespace trainyard::core

@@ -5,6 +5,7 @@
 #include "engine/scheduler.h"
 #include "pipeline/pipeline.h"
 
+#include <QHash>
 #include <QString>
 #include <QStringList>
 
@@ -14,6 +15,9 @@
 #include <vector>
 
 namespace trainyard::core {
+
+class DockerClient;
+struct LineageImage;
 
 /// An artifact (by job and path) whose content is not the same in the original and the reproduction.
 struct ArtifactDifference
@@ -131,12 +135,37 @@ public:
 
 private:
     struct Context;
+    /// The images the original run's jobs ran in, by reference, and the jobs that ran in each.
+    struct JobImages;
     Result<void> readRun(Context &c);
     Result<void> pinImages(Context &c);
+    /// The images of the jobs that ran; an Error when one has no recorded image ID to pin.
+    Result<JobImages> jobImages(const Context &c) const;
+    /// Makes sure `image` is on this machine, pulling it by its registry digest if it is not.
+    Result<void> ensureImagePresent(DockerClient &client, const QString &reference, const LineageImage &image,
+                                    const QStringList &jobs) const;
+    /// Pulls `image` by its first registry digest; `who` and `firstJob` say whose image it is.
+    Result<void> pullByDigest(DockerClient &client, const QString &reference, const LineageImage &image,
+                              const QString &who, const QString &firstJob) const;
     Result<void> makeWorktree(Context &c);
     Result<void> readPipeline(Context &c);
     Result<void> verifyData(Context &c);
     Result<ReproductionReport> reproduce(Context &c);
+    /// The secrets the pipeline names, after noting the missing ones and the warnings.
+    Result<QHash<QString, QString>> loadSecrets(const Context &c) const;
+    /// The options the reproduction runs with: the jobs that ran, approved, with the images pinned.
+    RunOptions runOptions(const Context &c, const QHash<QString, QString> &secrets) const;
+    /// Options::events, with the progress of the jobs in `ran` that have ended added.
+    SchedulerEvents eventsWithProgress(const QStringList &ran) const;
+    /// The report of the reproduction `record` against the original, recorded in the store.
+    Result<ReproductionReport> compareWithOriginal(const Context &c, const RunRecord &record,
+                                                   const QString &failure) const;
+    /// Fills the report's compared artifacts and their differences (by job and path).
+    Result<void> compareArtifacts(const Context &c, const RunRecord &record, ReproductionReport &report) const;
+    /// Fills the report's jobs that ended differently.
+    void compareJobs(const Context &c, const RunRecord &record, ReproductionReport &report) const;
+    /// Records the comparison in the store; when it cannot be recorded, that is only noted.
+    void recordComparison(const Context &c, const QString &reproductionRunId, const ReproductionReport &report) const;
     void note(const QString &message) const;
     void dropWorktree(const Context &c) const;
 

@@ -143,6 +143,110 @@ QByteArray gitPath(const QString &path)
     return QFile::encodeName(QDir::fromNativeSeparators(path));
 }
 
+/// A job's event files by sub-run, as eventFilesBySubRun() groups them.
+using EventFileGroups = std::map<QString, std::vector<ArtifactStore::StoredFile>>;
+
+/// The pipeline each run was made from: its commit's file, read once per commit.
+class CommittedPipelines
+{
+public:
+    explicit CommittedPipelines(QString projectDir)
+        : m_projectDir(std::move(projectDir))
+    {}
+
+    /// The pipeline file as committed at `commitSha`; null when it cannot be read there.
+    const Pipeline *at(const QString &commitSha)
+    {
+        auto it = m_atCommit.find(commitSha);
+        if (it == m_atCommit.end()) {
+            std::optional<Pipeline> read;
+            if (const auto text = RunScalarsLocator::pipelineFileAt(m_projectDir, commitSha)) {
+                if (!m_context)
+                    m_context = EvaluationContext::fromProject(m_projectDir);
+                read = GitlabCiReader::readText(*text, QDir(m_projectDir).filePath(QStringLiteral(".gitlab-ci.yml")),
+                                                *m_context);
+            }
+            it = m_atCommit.emplace(commitSha, std::move(read)).first;
+        }
+        return it->second ? &*it->second : nullptr;
+    }
+
+private:
+    QString m_projectDir;
+    std::optional<EvaluationContext> m_context;
+    std::map<QString, std::optional<Pipeline>> m_atCommit;
+};
+
+/// The job's tensorboard directory as the run had it (`runPipeline`), else as it is now (`current`).
+QString runTensorboardDir(const Pipeline &runPipeline, const Pipeline &current, const QString &job)
+{
+    QString tensorboardDir = tensorboardDirOf(runPipeline, job);
+    if (tensorboardDir.isEmpty())
+        tensorboardDir = tensorboardDirOf(current, job);
+    return tensorboardDir;
+}
+
+/// What every scalar run of a job shares: the run and the job, its status and start, and whether
+/// it is running now.
+RecordedScalarRun jobScalarRun(const RunRecord &record, const QString &jobName, const JobRecord &job)
+{
+    RecordedScalarRun base;
+    base.runId = record.id;
+    base.pipelineIid = record.pipelineIid;
+    base.job = jobName;
+    base.status = job.status;
+    base.started = job.started;
+    base.running = job.status == JobStatus::Running && record.status == RunStatus::Running;
+    return base;
+}
+
+/// The event files the job's artifacts hold, by sub-run: none while it runs or when it collected
+/// nothing; nullopt, with a warning in `problems`, when its artifact list cannot be read.
+std::optional<EventFileGroups> collectedEventFiles(const RunRecord &record, const QString &jobName,
+                                                   const JobRecord &job, bool running, const QString &tensorboardDir,
+                                                   const QString &database, std::vector<Error> &problems)
+{
+    if (job.artifacts.isEmpty() || running)
+        return EventFileGroups{};
+    const auto set = ArtifactStore::fromJson(job.artifacts);
+    if (!set) {
+        problems.push_back(Error::warning(
+            QStringLiteral("run #%1 (%2): %3").arg(record.pipelineIid).arg(record.id, set.error().message),
+            SourceLocation{database, 0, 0}, jobName));
+        return std::nullopt;
+    }
+    return eventFilesBySubRun(*set, tensorboardDir);
+}
+
+/// Adds one run per sub-run to `runs`: `base` with the sub-run's name and its event files (their
+/// paths in the artifact store at `storeRoot`).
+void addCollectedRuns(const RecordedScalarRun &base, const EventFileGroups &groups, const QString &storeRoot,
+                      std::vector<RecordedScalarRun> &runs)
+{
+    for (const auto &[subRun, files] : groups) {
+        RecordedScalarRun run = base;
+        run.subRun = subRun;
+        run.displayName = RunScalarsLocator::displayName(base.pipelineIid, base.job, subRun);
+        for (const ArtifactStore::StoredFile &file : files)
+            run.eventFiles << ArtifactStore::objectPath(storeRoot, file.sha256);
+        runs.push_back(std::move(run));
+    }
+}
+
+/// The job's tensorboard directory in its workspace when that is a logdir to scan (nothing was
+/// collected: a running job writes into its workspace, and a failed run's workspace is kept);
+/// nullopt without a tensorboard directory, or when it is not there and the job is not running.
+std::optional<QString> workspaceLogdirToScan(const QString &projectDir, const QString &runId, const QString &jobName,
+                                             const QString &tensorboardDir, bool running)
+{
+    if (tensorboardDir.isEmpty())
+        return std::nullopt;
+    const QString logdir = RunScalarsLocator::workspaceDir(projectDir, runId, jobName) + u'/' + tensorboardDir;
+    if (!running && !QFileInfo(logdir).isDir())
+        return std::nullopt;
+    return logdir;
+}
+
 } // namespace
 
 std::optional<QByteArray> RunScalarsLocator::pipelineFileAt(const QString &projectDir, const QString &commit)
@@ -211,29 +315,12 @@ RecordedScalarRuns RunScalarsLocator::list(const QString &projectDir, const Pipe
     const SecretFilter secrets = secretFilter(projectDir, pipeline, result.problems);
     const QString storeRoot = projectDir + QStringLiteral("/.trainyard/artifacts");
     const QString database = LineageStore::defaultPath(projectDir);
-
-    // The pipeline each run was made from: its commit's file, read once per commit.
-    std::optional<EvaluationContext> context;
-    std::map<QString, std::optional<Pipeline>> atCommit;
-    const auto pipelineOf = [&](const RunRecord &record) -> const Pipeline * {
-        auto it = atCommit.find(record.commitSha);
-        if (it == atCommit.end()) {
-            std::optional<Pipeline> read;
-            if (const auto text = pipelineFileAt(projectDir, record.commitSha)) {
-                if (!context)
-                    context = EvaluationContext::fromProject(projectDir);
-                read = GitlabCiReader::readText(*text, QDir(projectDir).filePath(QStringLiteral(".gitlab-ci.yml")),
-                                                *context);
-            }
-            it = atCommit.emplace(record.commitSha, std::move(read)).first;
-        }
-        return it->second ? &*it->second : nullptr;
-    };
+    CommittedPipelines committedPipelines(projectDir);
 
     for (const RunHistory::Run &run : runs) {
         const RunRecord &record = run.record;
         const QHash<QString, RunHistory::Variables> &recorded = run.variables;
-        const Pipeline *committed = pipelineOf(record);
+        const Pipeline *committed = committedPipelines.at(record.commitSha);
         const Pipeline &runPipeline = committed ? *committed : pipeline;
         const auto source =
             committed ? RunParameters::VariablesSource::RunCommit : RunParameters::VariablesSource::CurrentFile;
@@ -242,52 +329,22 @@ RecordedScalarRuns RunScalarsLocator::list(const QString &projectDir, const Pipe
             if (jobIt == record.jobs.end())
                 continue;
             const JobRecord &job = jobIt->second;
-            // The directory as the run had it, else as it is now.
-            QString tensorboardDir = tensorboardDirOf(runPipeline, jobName);
-            if (tensorboardDir.isEmpty())
-                tensorboardDir = tensorboardDirOf(pipeline, jobName);
-
-            RecordedScalarRun base;
-            base.runId = record.id;
-            base.pipelineIid = record.pipelineIid;
-            base.job = jobName;
-            base.status = job.status;
-            base.started = job.started;
-            base.running = job.status == JobStatus::Running && record.status == RunStatus::Running;
-
-            std::map<QString, std::vector<ArtifactStore::StoredFile>> groups;
-            if (!job.artifacts.isEmpty() && !base.running) {
-                const auto set = ArtifactStore::fromJson(job.artifacts);
-                if (!set) {
-                    result.problems.push_back(Error::warning(
-                        QStringLiteral("run #%1 (%2): %3").arg(record.pipelineIid).arg(record.id, set.error().message),
-                        SourceLocation{database, 0, 0}, jobName));
-                    continue;
-                }
-                groups = eventFilesBySubRun(*set, tensorboardDir);
-            }
-
-            if (!groups.empty()) {
+            const QString tensorboardDir = runTensorboardDir(runPipeline, pipeline, jobName);
+            RecordedScalarRun base = jobScalarRun(record, jobName, job);
+            const auto groups =
+                collectedEventFiles(record, jobName, job, base.running, tensorboardDir, database, result.problems);
+            if (!groups)
+                continue;
+            if (!groups->empty()) {
                 base.parameters = parametersOf(record, job, runPipeline, source, recorded, secrets);
-                for (const auto &[subRun, files] : groups) {
-                    RecordedScalarRun run = base;
-                    run.subRun = subRun;
-                    run.displayName = displayName(record.pipelineIid, jobName, subRun);
-                    for (const ArtifactStore::StoredFile &file : files)
-                        run.eventFiles << ArtifactStore::objectPath(storeRoot, file.sha256);
-                    result.runs.push_back(std::move(run));
-                }
+                addCollectedRuns(base, *groups, storeRoot, result.runs);
                 continue;
             }
-            // Nothing collected: a running job writes into its workspace, and a failed run's
-            // workspace is kept; either is a logdir to scan.
-            if (tensorboardDir.isEmpty())
-                continue;
-            const QString logdir = workspaceDir(projectDir, record.id, jobName) + u'/' + tensorboardDir;
-            if (!base.running && !QFileInfo(logdir).isDir())
+            const auto logdir = workspaceLogdirToScan(projectDir, record.id, jobName, tensorboardDir, base.running);
+            if (!logdir)
                 continue;
             base.parameters = parametersOf(record, job, runPipeline, source, recorded, secrets);
-            base.workspaceLogdir = logdir;
+            base.workspaceLogdir = *logdir;
             base.displayName = displayName(record.pipelineIid, jobName, {});
             result.runs.push_back(std::move(base));
         }
