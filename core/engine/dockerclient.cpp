@@ -72,6 +72,91 @@ int progressCallback(void *user, curl_off_t, curl_off_t, curl_off_t, curl_off_t)
     return static_cast<Transfer *>(user)->cancelRequested() ? 1 : 0;
 }
 
+/// Sets what every request has: URL, socket, timeouts, error buffer, and the callbacks that `transfer` serves.
+void setCommonOptions(CURL *curl, const QByteArray &url, const QByteArray &socketPath, long timeoutMs,
+                      char *errorBuffer, Transfer &transfer)
+{
+    curl_easy_setopt(curl, CURLOPT_URL, url.constData());
+    if (!socketPath.isEmpty()) {
+        curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, socketPath.constData());
+        curl_easy_setopt(curl, CURLOPT_PROXY,
+                         ""); // never a proxy for a local socket; tcp honours *_proxy as docker does
+    }
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, ConnectTimeoutMs);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeoutMs);
+    curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errorBuffer);
+    curl_easy_setopt(curl, CURLOPT_USERAGENT, "trainyard");
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, writeCallback);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, progressCallback);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &transfer);
+}
+
+/// The request's header list: its content type, an empty `Expect:`, then `extra` (free it with curl_slist_free_all).
+curl_slist *requestHeaders(const QByteArray &contentType, const QList<QByteArray> &extra)
+{
+    curl_slist *headers = nullptr;
+    if (!contentType.isEmpty())
+        headers = curl_slist_append(headers, QByteArray("Content-Type: " + contentType).constData());
+    headers = curl_slist_append(headers, "Expect:"); // no 100-continue round trip for build contexts
+    for (const QByteArray &h : extra)
+        headers = curl_slist_append(headers, h.constData());
+    return headers;
+}
+
+/// Sets the method and, for a POST, the body: `upload` read through `transfer` when set, else `body` (not copied).
+void setMethodAndBody(CURL *curl, const QByteArray &method, const QByteArray &body, QIODevice *upload,
+                      Transfer &transfer)
+{
+    if (method == "POST") {
+        curl_easy_setopt(curl, CURLOPT_POST, 1L);
+        if (upload) {
+            curl_easy_setopt(curl, CURLOPT_READFUNCTION, readCallback);
+            curl_easy_setopt(curl, CURLOPT_READDATA, &transfer);
+            curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(upload->size()));
+        } else {
+            curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.constData());
+            curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.size()));
+        }
+    } else if (method != "GET") {
+        curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.constData());
+    }
+}
+
+/// Whether a failed transfer (`status`: the HTTP status it got, 0 for none) never reached the engine.
+bool neverConnected(CURLcode rc, long status)
+{
+    return rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
+           (rc == CURLE_OPERATION_TIMEDOUT && status == 0);
+}
+
+/// The "not reachable" Error for `endpoint`: curl's `detail`, or for a socket the socket's own error, and a hint.
+Error unreachableError(CURL *curl, const QString &endpoint, const QByteArray &socketPath, QString detail)
+{
+    long osErrno = 0;
+    curl_easy_getinfo(curl, CURLINFO_OS_ERRNO, &osErrno);
+    // curl names "localhost port 80" for sockets too; the socket's own error says more.
+    if (!socketPath.isEmpty() && osErrno != 0)
+        detail = QStringLiteral("cannot connect to %1: %2")
+                     .arg(QFile::decodeName(socketPath), qt_error_string(int(osErrno)));
+    const QString hint = osErrno == EACCES ? QStringLiteral("Permission denied: is this user in the docker group?")
+                                           : QStringLiteral("Is dockerd running?");
+    return Error::error(QStringLiteral("Docker engine not reachable at %1: %2. %3").arg(endpoint, detail, hint));
+}
+
+/// The Error of `call` ("METHOD path") to `endpoint` that failed once connected: a timeout, or curl's `detail`.
+Error requestError(CURLcode rc, const QString &endpoint, const QString &call, long timeoutMs, const QString &detail)
+{
+    if (rc == CURLE_OPERATION_TIMEDOUT)
+        return Error::error(QStringLiteral("Docker engine at %1 did not answer %2 within %3 s")
+                                .arg(endpoint, call)
+                                .arg(timeoutMs / 1000));
+    return Error::error(QStringLiteral("Docker engine request %1 at %2 failed: %3").arg(call, endpoint, detail));
+}
+
 } // namespace
 
 DockerClient::DockerClient(const QString &endpoint)
@@ -123,45 +208,10 @@ Result<DockerClient::Response> DockerClient::perform(Request &request)
     const QByteArray url = m_baseUrl + request.path;
     char errorBuffer[CURL_ERROR_SIZE] = {};
 
-    curl_easy_setopt(curl, CURLOPT_URL, url.constData());
-    if (!m_socketPath.isEmpty()) {
-        curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, m_socketPath.constData());
-        curl_easy_setopt(curl, CURLOPT_PROXY,
-                         ""); // never a proxy for a local socket; tcp honours *_proxy as docker does
-    }
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, ConnectTimeoutMs);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, request.timeoutMs);
-    curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errorBuffer);
-    curl_easy_setopt(curl, CURLOPT_USERAGENT, "trainyard");
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, writeCallback);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
-    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, progressCallback);
-    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &transfer);
-
-    curl_slist *headers = nullptr;
-    if (!request.contentType.isEmpty())
-        headers = curl_slist_append(headers, QByteArray("Content-Type: " + request.contentType).constData());
-    headers = curl_slist_append(headers, "Expect:"); // no 100-continue round trip for build contexts
-    for (const QByteArray &h : std::as_const(request.headers))
-        headers = curl_slist_append(headers, h.constData());
+    setCommonOptions(curl, url, m_socketPath, request.timeoutMs, errorBuffer, transfer);
+    curl_slist *headers = requestHeaders(request.contentType, request.headers);
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-
-    if (request.method == "POST") {
-        curl_easy_setopt(curl, CURLOPT_POST, 1L);
-        if (request.upload) {
-            curl_easy_setopt(curl, CURLOPT_READFUNCTION, readCallback);
-            curl_easy_setopt(curl, CURLOPT_READDATA, &transfer);
-            curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.upload->size()));
-        } else {
-            curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.constData());
-            curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.size()));
-        }
-    } else if (request.method != "GET") {
-        curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.constData());
-    }
+    setMethodAndBody(curl, request.method, request.body, request.upload, transfer);
 
     const CURLcode rc = curl_easy_perform(curl);
     curl_slist_free_all(headers);
@@ -173,27 +223,11 @@ Result<DockerClient::Response> DockerClient::perform(Request &request)
         return response;
     }
 
-    QString detail = QString::fromUtf8(errorBuffer[0] ? errorBuffer : curl_easy_strerror(rc));
-    if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
-        (rc == CURLE_OPERATION_TIMEDOUT && response.status == 0)) {
-        long osErrno = 0;
-        curl_easy_getinfo(curl, CURLINFO_OS_ERRNO, &osErrno);
-        // curl names "localhost port 80" for sockets too; the socket's own error says more.
-        if (!m_socketPath.isEmpty() && osErrno != 0)
-            detail = QStringLiteral("cannot connect to %1: %2")
-                         .arg(QFile::decodeName(m_socketPath), qt_error_string(int(osErrno)));
-        const QString hint = osErrno == EACCES ? QStringLiteral("Permission denied: is this user in the docker group?")
-                                               : QStringLiteral("Is dockerd running?");
-        return tl::make_unexpected(
-            Error::error(QStringLiteral("Docker engine not reachable at %1: %2. %3").arg(m_endpoint, detail, hint)));
-    }
+    const QString detail = QString::fromUtf8(errorBuffer[0] ? errorBuffer : curl_easy_strerror(rc));
+    if (neverConnected(rc, response.status))
+        return tl::make_unexpected(unreachableError(curl, m_endpoint, m_socketPath, detail));
     const QString call = QString::fromLatin1(request.method + ' ' + request.path);
-    if (rc == CURLE_OPERATION_TIMEDOUT)
-        return tl::make_unexpected(Error::error(QStringLiteral("Docker engine at %1 did not answer %2 within %3 s")
-                                                    .arg(m_endpoint, call)
-                                                    .arg(request.timeoutMs / 1000)));
-    return tl::make_unexpected(
-        Error::error(QStringLiteral("Docker engine request %1 at %2 failed: %3").arg(call, m_endpoint, detail)));
+    return tl::make_unexpected(requestError(rc, m_endpoint, call, request.timeoutMs, detail));
 }
 
 Error DockerClient::httpError(const QString &what, const Response &response) const

@@ -21,6 +21,42 @@ QString containerName(const QString &runId, const QString &job, const QString &s
     return QStringLiteral("trainyard-%1-%2%3").arg(runId, safeName(job), suffix);
 }
 
+/// The refusal of service `image` of `job`, which needs a privileged container.
+Error privilegedServiceRefusal(const QString &image, const QString &job)
+{
+    return Error::error(
+        QStringLiteral("service %1 needs a privileged container, which can take over this machine; Trainyard "
+                       "refuses it unless the project sets `.trainyard: allow_privileged_services: true`")
+            .arg(image),
+        {}, job);
+}
+
+/// The name a service is reached by on the job's network: its alias, or one made from its image.
+QString serviceAlias(const JobExecution::ServiceSpec &svc)
+{
+    QString alias = svc.alias;
+    if (alias.isEmpty()) // GitLab: the image name without tag, '/' → '__' and '-'
+        alias = svc.image.section(u':', 0, 0).replace(u'/', QStringLiteral("__"));
+    return alias;
+}
+
+/// The container of service `svc`, the job's `index`th, on `network`.
+ContainerSpec serviceSpec(const JobExecution &e, const JobExecution::ServiceSpec &svc, std::size_t index,
+                          const QString &network)
+{
+    ContainerSpec s;
+    s.image = svc.image;
+    s.name = containerName(e.runId, e.job, QStringLiteral("-svc-%1").arg(index));
+    s.command = svc.command;
+    s.env = e.env;
+    s.labels.insert(QStringLiteral("trainyard.run"), e.runId);
+    s.labels.insert(QStringLiteral("trainyard.service"), svc.image);
+    s.network = network;
+    s.networkAliases = {serviceAlias(svc)};
+    s.privileged = Service::needsPrivileged(svc.image);
+    return s;
+}
+
 } // namespace
 
 DockerExecutor::DockerExecutor(QString endpoint, TrainyardSettings settings, QString projectDir)
@@ -174,87 +210,101 @@ Result<int> DockerExecutor::runContainer(DockerClient &client, const ContainerSp
     return *code;
 }
 
+JobOutcome DockerExecutor::outcomeFor(const QString &image)
+{
+    JobOutcome outcome;
+    outcome.isolation = QStringLiteral("docker container");
+    {
+        QMutexLocker lock(&m_imagesMutex);
+        const ImageInfo info = m_images.value(image);
+        outcome.imageId = info.id;
+        outcome.repoDigests = info.repoDigests;
+    }
+    return outcome;
+}
+
+Result<DockerExecutor::JobServices> DockerExecutor::startServices(DockerClient &client, const JobExecution &e,
+                                                                  const ExecutionCallbacks &callbacks,
+                                                                  const std::atomic_bool &cancel)
+{
+    JobServices services;
+    if (e.services.empty())
+        return services;
+    services.network = containerName(e.runId, e.job, QStringLiteral("-net"));
+    if (auto n = client.createNetwork(services.network, {{QStringLiteral("trainyard.run"), e.runId}}); !n)
+        return tl::unexpected(n.error());
+    for (const auto &svc : e.services) {
+        if (Service::needsPrivileged(svc.image) && !e.privilegedServicesAllowed) {
+            (void)client.removeNetwork(services.network);
+            return tl::unexpected(privilegedServiceRefusal(svc.image, e.job));
+        }
+        const ContainerSpec s = serviceSpec(e, svc, services.ids.size(), services.network);
+        if (auto prepared = prepareImage(svc.image, callbacks, cancel); !prepared)
+            return tl::unexpected(prepared.error());
+        auto id = client.createContainer(s);
+        if (!id || !client.startContainer(*id)) {
+            removeServices(client, services);
+            return tl::unexpected(id ? Error::error(QStringLiteral("service %1 did not start").arg(svc.image))
+                                     : id.error());
+        }
+        services.ids.push_back(*id);
+    }
+    return services;
+}
+
+void DockerExecutor::removeServices(DockerClient &client, const JobServices &services)
+{
+    for (const QString &sid : services.ids)
+        (void)client.removeContainer(sid, true);
+    if (!services.network.isEmpty())
+        (void)client.removeNetwork(services.network);
+}
+
+Result<int> DockerExecutor::runScripts(DockerClient &client, const JobExecution &e, const QString &network,
+                                       const ExecutionCallbacks &callbacks, const std::atomic_bool &cancel,
+                                       JobOutcome &outcome)
+{
+    ContainerSpec spec = containerFor(e, e.script, QString());
+    spec.network = network;
+    auto code = runContainer(client, spec, callbacks, cancel, e.timeoutSeconds, outcome);
+    if (code) {
+        outcome.exitCode = *code;
+        if (!e.afterScript.isEmpty() && !outcome.cancelled)
+            runAfterScript(client, e, network, callbacks, cancel);
+    }
+    return code;
+}
+
+void DockerExecutor::runAfterScript(DockerClient &client, const JobExecution &e, const QString &network,
+                                    const ExecutionCallbacks &callbacks, const std::atomic_bool &cancel)
+{
+    if (callbacks.log)
+        callbacks.log(LogLine{LogLine::Stream::System, QStringLiteral("Running after_script")});
+    JobOutcome after;
+    ContainerSpec afterSpec = containerFor(e, e.afterScript, QStringLiteral("-after"));
+    afterSpec.network = network;
+    (void)runContainer(client, afterSpec, callbacks, cancel, 300, after);
+}
+
 Result<JobOutcome> DockerExecutor::run(const JobExecution &e, const ExecutionCallbacks &callbacks,
                                        const std::atomic_bool &cancel)
 {
     DockerClient client(m_endpoint);
     if (auto ping = client.ping(); !ping)
         return tl::unexpected(ping.error());
-    JobOutcome outcome;
-    outcome.isolation = QStringLiteral("docker container");
-    {
-        QMutexLocker lock(&m_imagesMutex);
-        const ImageInfo info = m_images.value(e.image);
-        outcome.imageId = info.id;
-        outcome.repoDigests = info.repoDigests;
-    }
+    JobOutcome outcome = outcomeFor(e.image);
     if (e.image.isEmpty())
         return tl::unexpected(Error::error(
             QStringLiteral("job '%1' has no image: set image: (or default: image:) for the docker engine").arg(e.job),
             {}, e.job));
 
     // Services: sibling containers on a network of their own, reachable by alias.
-    QString network;
-    std::vector<QString> serviceIds;
-    if (!e.services.empty()) {
-        network = containerName(e.runId, e.job, QStringLiteral("-net"));
-        if (auto n = client.createNetwork(network, {{QStringLiteral("trainyard.run"), e.runId}}); !n)
-            return tl::unexpected(n.error());
-        for (const auto &svc : e.services) {
-            if (Service::needsPrivileged(svc.image) && !e.privilegedServicesAllowed) {
-                (void)client.removeNetwork(network);
-                return tl::unexpected(Error::error(
-                    QStringLiteral(
-                        "service %1 needs a privileged container, which can take over this machine; Trainyard "
-                        "refuses it unless the project sets `.trainyard: allow_privileged_services: true`")
-                        .arg(svc.image),
-                    {}, e.job));
-            }
-            ContainerSpec s;
-            s.image = svc.image;
-            s.name = containerName(e.runId, e.job, QStringLiteral("-svc-%1").arg(serviceIds.size()));
-            s.command = svc.command;
-            s.env = e.env;
-            s.labels.insert(QStringLiteral("trainyard.run"), e.runId);
-            s.labels.insert(QStringLiteral("trainyard.service"), svc.image);
-            s.network = network;
-            QString alias = svc.alias;
-            if (alias.isEmpty()) // GitLab: the image name without tag, '/' → '__' and '-'
-                alias = svc.image.section(u':', 0, 0).replace(u'/', QStringLiteral("__"));
-            s.networkAliases = {alias};
-            s.privileged = Service::needsPrivileged(svc.image);
-            if (auto prepared = prepareImage(svc.image, callbacks, cancel); !prepared)
-                return tl::unexpected(prepared.error());
-            auto id = client.createContainer(s);
-            if (!id || !client.startContainer(*id)) {
-                for (const QString &sid : serviceIds)
-                    (void)client.removeContainer(sid, true);
-                (void)client.removeNetwork(network);
-                return tl::unexpected(id ? Error::error(QStringLiteral("service %1 did not start").arg(svc.image))
-                                         : id.error());
-            }
-            serviceIds.push_back(*id);
-        }
-    }
+    const auto services = startServices(client, e, callbacks, cancel);
+    if (!services)
+        return tl::unexpected(services.error());
 
-    ContainerSpec spec = containerFor(e, e.script, QString());
-    spec.network = network;
-    auto code = runContainer(client, spec, callbacks, cancel, e.timeoutSeconds, outcome);
-    if (code) {
-        outcome.exitCode = *code;
-        if (!e.afterScript.isEmpty() && !outcome.cancelled) {
-            if (callbacks.log)
-                callbacks.log(LogLine{LogLine::Stream::System, QStringLiteral("Running after_script")});
-            JobOutcome after;
-            ContainerSpec afterSpec = containerFor(e, e.afterScript, QStringLiteral("-after"));
-            afterSpec.network = network;
-            (void)runContainer(client, afterSpec, callbacks, cancel, 300, after);
-        }
-    }
-    for (const QString &sid : serviceIds)
-        (void)client.removeContainer(sid, true);
-    if (!network.isEmpty())
-        (void)client.removeNetwork(network);
+    auto code = runScripts(client, e, services->network, callbacks, cancel, outcome);
+    removeServices(client, *services);
     if (!code)
         return tl::unexpected(code.error());
     return outcome;

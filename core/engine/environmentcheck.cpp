@@ -18,31 +18,16 @@ QString socketPath(const QString &endpoint)
     return endpoint.startsWith(QLatin1String("unix://")) ? endpoint.mid(7) : QString();
 }
 
-} // namespace
-
-QString EnvironmentCheck::stateText(CheckItem::State state)
+/// The checks of the engine and of this user's permission to use it.
+struct DockerChecks
 {
-    switch (state) {
-    case CheckItem::State::Ok:
-        return QStringLiteral("ok");
-    case CheckItem::State::Warning:
-        return QStringLiteral("warning");
-    case CheckItem::State::Missing:
-        return QStringLiteral("missing");
-    }
-    return {};
-}
+    CheckItem engine;
+    CheckItem permission;
+};
 
-std::vector<CheckItem> EnvironmentCheck::run(const Options &options)
+/// Judges the engine at `endpoint` (`socket`: its unix socket, if any) from how it answered a ping.
+DockerChecks checkDocker(const Result<EngineInfo> &engine, const QString &endpoint, const QString &socket)
 {
-    std::vector<CheckItem> items;
-    const QString endpoint =
-        options.dockerEndpoint.isEmpty() ? DockerClient::defaultEndpoint() : options.dockerEndpoint;
-    const QString socket = socketPath(endpoint);
-
-    // The engine, and whether this user may use it.
-    DockerClient client(endpoint);
-    const auto engine = client.ping();
     CheckItem docker{QStringLiteral("Docker engine"), CheckItem::State::Ok, {}, {}};
     CheckItem permission{QStringLiteral("Docker permission"), CheckItem::State::Ok, {}, {}};
     if (engine) {
@@ -74,13 +59,13 @@ std::vector<CheckItem> EnvironmentCheck::run(const Options &options)
         permission.state = CheckItem::State::Warning;
         permission.detail = QStringLiteral("not checked: the engine does not answer");
     }
-    items.push_back(docker);
-    items.push_back(permission);
+    return {docker, permission};
+}
 
-    // GPUs, and whether containers can get them.
+/// Judges this machine's NVIDIA GPUs from what nvidia-smi listed (`haveGpu`: it listed at least one).
+CheckItem checkGpu(const Result<GpuInventorySnapshot> &inventory, bool haveGpu)
+{
     CheckItem gpu{QStringLiteral("NVIDIA GPU"), CheckItem::State::Ok, {}, {}};
-    const auto inventory = GpuInventory::query(options.nvidiaSmi, 5000);
-    const bool haveGpu = inventory && !inventory->gpus.empty();
     if (!inventory) {
         gpu.state = CheckItem::State::Warning;
         gpu.detail = inventory.error().message;
@@ -93,22 +78,46 @@ std::vector<CheckItem> EnvironmentCheck::run(const Options &options)
     } else {
         gpu.detail = inventory->message;
     }
-    items.push_back(gpu);
+    return gpu;
+}
 
-    CheckItem runtime{QStringLiteral("NVIDIA container runtime"), CheckItem::State::Ok, {}, {}};
-    bool nvidiaRuntime = false;
-    QString runtimes;
-    if (engine) {
+/// The container runtimes an engine has.
+struct EngineRuntimes
+{
+    bool nvidia = false; ///< the engine has the `nvidia` runtime
+    QString names;       ///< all of them, ", "-separated
+};
+
+/// Asks the engine (`engineAnswers`: it answered the ping) which container runtimes it has.
+EngineRuntimes engineRuntimes(DockerClient &client, bool engineAnswers)
+{
+    EngineRuntimes runtimes;
+    if (engineAnswers) {
         if (const auto info = client.info()) {
             const QJsonObject list = info->value(QLatin1String("Runtimes")).toObject();
-            nvidiaRuntime = list.contains(QLatin1String("nvidia"));
-            runtimes = list.keys().join(QStringLiteral(", "));
+            runtimes.nvidia = list.contains(QLatin1String("nvidia"));
+            runtimes.names = list.keys().join(QStringLiteral(", "));
         }
     }
-    const bool toolkit = !QStandardPaths::findExecutable(QStringLiteral("nvidia-container-cli")).isEmpty() ||
-                         !QStandardPaths::findExecutable(QStringLiteral("nvidia-ctk")).isEmpty();
+    return runtimes;
+}
+
+/// Whether the NVIDIA container toolkit is on PATH.
+bool haveContainerToolkit()
+{
+    return !QStandardPaths::findExecutable(QStringLiteral("nvidia-container-cli")).isEmpty() ||
+           !QStandardPaths::findExecutable(QStringLiteral("nvidia-ctk")).isEmpty();
+}
+
+/// Judges whether containers can get GPUs: the engine's nvidia runtime or the toolkit, needed only with a GPU.
+CheckItem checkRuntime(DockerClient &client, bool engineAnswers, bool haveGpu)
+{
+    CheckItem runtime{QStringLiteral("NVIDIA container runtime"), CheckItem::State::Ok, {}, {}};
+    const EngineRuntimes runtimes = engineRuntimes(client, engineAnswers);
+    const bool nvidiaRuntime = runtimes.nvidia;
+    const bool toolkit = haveContainerToolkit();
     if (nvidiaRuntime || toolkit) {
-        runtime.detail = nvidiaRuntime ? QStringLiteral("the engine has the nvidia runtime (%1)").arg(runtimes)
+        runtime.detail = nvidiaRuntime ? QStringLiteral("the engine has the nvidia runtime (%1)").arg(runtimes.names)
                                        : QStringLiteral("the NVIDIA container toolkit is installed");
     } else if (!haveGpu) {
         runtime.state = CheckItem::State::Warning;
@@ -116,13 +125,50 @@ std::vector<CheckItem> EnvironmentCheck::run(const Options &options)
     } else {
         runtime.state = CheckItem::State::Missing;
         runtime.detail =
-            engine ? QStringLiteral("the engine's runtimes are %1; no NVIDIA container toolkit found").arg(runtimes)
-                   : QStringLiteral("no NVIDIA container toolkit found");
+            engineAnswers
+                ? QStringLiteral("the engine's runtimes are %1; no NVIDIA container toolkit found").arg(runtimes.names)
+                : QStringLiteral("no NVIDIA container toolkit found");
         runtime.fix = QStringLiteral(
             "Install the NVIDIA container toolkit, then: sudo nvidia-ctk runtime configure --runtime=docker "
             "&& sudo systemctl restart docker.");
     }
-    items.push_back(runtime);
+    return runtime;
+}
+
+} // namespace
+
+QString EnvironmentCheck::stateText(CheckItem::State state)
+{
+    switch (state) {
+    case CheckItem::State::Ok:
+        return QStringLiteral("ok");
+    case CheckItem::State::Warning:
+        return QStringLiteral("warning");
+    case CheckItem::State::Missing:
+        return QStringLiteral("missing");
+    }
+    return {};
+}
+
+std::vector<CheckItem> EnvironmentCheck::run(const Options &options)
+{
+    std::vector<CheckItem> items;
+    const QString endpoint =
+        options.dockerEndpoint.isEmpty() ? DockerClient::defaultEndpoint() : options.dockerEndpoint;
+    const QString socket = socketPath(endpoint);
+
+    // The engine, and whether this user may use it.
+    DockerClient client(endpoint);
+    const auto engine = client.ping();
+    const DockerChecks docker = checkDocker(engine, endpoint, socket);
+    items.push_back(docker.engine);
+    items.push_back(docker.permission);
+
+    // GPUs, and whether containers can get them.
+    const auto inventory = GpuInventory::query(options.nvidiaSmi, 5000);
+    const bool haveGpu = inventory && !inventory->gpus.empty();
+    items.push_back(checkGpu(inventory, haveGpu));
+    items.push_back(checkRuntime(client, bool(engine), haveGpu));
     return items;
 }
 

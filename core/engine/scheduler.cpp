@@ -275,92 +275,114 @@ void Scheduler::reuseFrom(const RunRecord &earlier)
     }
 }
 
-Result<RunRecord> Scheduler::run()
+void Scheduler::setUpRun(const Plan &plan)
 {
-    auto plan = Planner::plan(m_pipeline, m_options.onlyJobs);
-    if (!plan)
-        return tl::unexpected(plan.error());
-    {
-        std::lock_guard lock(m_mutex);
-        m_git = GitInfo::read(m_projectDir).value_or(GitState{});
-        m_predefined = EvaluationContext::fromProject(m_projectDir, m_pipeline.branch).predefined;
-        const GitState &git = m_git;
-        m_record.projectDir = m_projectDir;
-        m_record.branch = m_pipeline.branch;
-        m_record.commitSha = git.sha;
-        m_record.dirty = git.dirty;
-        m_record.user = currentUserName();
-        m_record.trigger = m_options.trigger;
-        m_record.engine = m_executor.name();
-        m_record.started = QDateTime::currentDateTimeUtc();
-        m_record.pid = ::getpid();
-        for (const PlanNode &p : plan->nodes) {
-            auto node = std::make_unique<Node>();
-            node->job = m_pipeline.job(p.job);
-            node->plan = p;
-            node->record.name = p.job;
-            node->record.stage = node->job->stage;
-            node->record.image = node->job->image.name;
-            node->record.logFile =
-                QStringLiteral(".trainyard/logs/") + m_record.id + u'/' + safeName(p.job) + QStringLiteral(".log");
-            m_byName.insert(p.job, node.get());
-            m_record.jobOrder << p.job;
-            m_nodes.push_back(std::move(node));
-        }
-        if (m_options.retryFrom)
-            reuseFrom(*m_options.retryFrom);
-        syncRecord();
+    std::lock_guard lock(m_mutex);
+    m_git = GitInfo::read(m_projectDir).value_or(GitState{});
+    m_predefined = EvaluationContext::fromProject(m_projectDir, m_pipeline.branch).predefined;
+    fillRecordHeader();
+    addNodes(plan);
+    if (m_options.retryFrom)
+        reuseFrom(*m_options.retryFrom);
+    syncRecord();
+}
+
+void Scheduler::fillRecordHeader()
+{
+    const GitState &git = m_git;
+    m_record.projectDir = m_projectDir;
+    m_record.branch = m_pipeline.branch;
+    m_record.commitSha = git.sha;
+    m_record.dirty = git.dirty;
+    m_record.user = currentUserName();
+    m_record.trigger = m_options.trigger;
+    m_record.engine = m_executor.name();
+    m_record.started = QDateTime::currentDateTimeUtc();
+    m_record.pid = ::getpid();
+}
+
+void Scheduler::addNodes(const Plan &plan)
+{
+    for (const PlanNode &p : plan.nodes) {
+        auto node = std::make_unique<Node>();
+        node->job = m_pipeline.job(p.job);
+        node->plan = p;
+        node->record.name = p.job;
+        node->record.stage = node->job->stage;
+        node->record.image = node->job->image.name;
+        node->record.logFile =
+            QStringLiteral(".trainyard/logs/") + m_record.id + u'/' + safeName(p.job) + QStringLiteral(".log");
+        m_byName.insert(p.job, node.get());
+        m_record.jobOrder << p.job;
+        m_nodes.push_back(std::move(node));
     }
-    // A run that cannot start (engine unreachable, an image not pulled) is not a failed
-    // pipeline: it is recorded as not started, with the reason, and takes no number.
-    auto notStarted = [&](const Error &e) -> Result<RunRecord> {
-        std::lock_guard lock(m_mutex);
-        m_record.status = m_cancelAll ? RunStatus::Cancelled : RunStatus::NotStarted;
-        m_record.reason = e.message;
-        m_record.finished = QDateTime::currentDateTimeUtc();
-        for (auto &n : m_nodes) {
-            if (!n->reused) {
-                n->record.status = JobStatus::Skipped;
-                n->record.reason = QStringLiteral("the run did not start");
-            }
+}
+
+// A run that cannot start (engine unreachable, an image not pulled) is not a failed
+// pipeline: it is recorded as not started, with the reason, and takes no number.
+Result<RunRecord> Scheduler::recordNotStarted(const Error &e)
+{
+    std::lock_guard lock(m_mutex);
+    m_record.status = m_cancelAll ? RunStatus::Cancelled : RunStatus::NotStarted;
+    m_record.reason = e.message;
+    m_record.finished = QDateTime::currentDateTimeUtc();
+    for (auto &n : m_nodes) {
+        if (!n->reused) {
+            n->record.status = JobStatus::Skipped;
+            n->record.reason = QStringLiteral("the run did not start");
         }
-        syncRecord();
-        return tl::unexpected(e);
-    };
-    if (auto ok = preflight(); !ok)
-        return notStarted(ok.error());
-    if (auto ok = prepareImages(); !ok)
-        return notStarted(ok.error());
+    }
+    syncRecord();
+    return tl::unexpected(e);
+}
+
+Result<void> Scheduler::assignRunNumber()
+{
     if (m_options.numberRun) {
         auto number = m_options.numberRun(snapshot()); // outside the lock: it may wait on the store
         if (!number)
-            return notStarted(number.error());
+            return tl::unexpected(number.error());
         std::lock_guard lock(m_mutex);
         m_record.pipelineIid = *number;
     }
-    {
-        std::lock_guard lock(m_mutex);
-        if (!m_options.numberRun)
-            m_record.pipelineIid = 1;
-        if (m_events.runStarted)
-            m_events.runStarted(m_record);
-        if (m_events.jobChanged) {
-            for (const auto &n : m_nodes) {
-                if (n->reused)
-                    m_events.jobChanged(n->record);
-            }
+    return {};
+}
+
+void Scheduler::announceStart()
+{
+    std::lock_guard lock(m_mutex);
+    if (!m_options.numberRun)
+        m_record.pipelineIid = 1;
+    if (m_events.runStarted)
+        m_events.runStarted(m_record);
+    if (m_events.jobChanged) {
+        for (const auto &n : m_nodes) {
+            if (n->reused)
+                m_events.jobChanged(n->record);
         }
     }
+}
 
-    schedule();
+void Scheduler::joinJobThreads()
+{
     for (auto &n : m_nodes) {
         if (n->thread.joinable())
             n->thread.join();
     }
+}
+
+RunRecord Scheduler::finishRun()
+{
     std::lock_guard lock(m_mutex);
     m_record.status = finalStatus();
     m_record.finished = QDateTime::currentDateTimeUtc();
     syncRecord();
+    tidyWorkspaces();
+    return m_record;
+}
+
+void Scheduler::tidyWorkspaces()
+{
     // Workspaces of a successful run are not needed any more (artifacts are in the store);
     // a failed run keeps them for a look at what the job left behind.
     const QString workspaces = Workspace::runFolder(m_projectDir, m_record.id);
@@ -368,7 +390,25 @@ Result<RunRecord> Scheduler::run()
         Workspace::removeRun(m_projectDir, m_record.id);
     else if (m_events.message && QDir(workspaces).exists())
         m_events.message(QStringLiteral("job workspaces kept for inspection in %1").arg(workspaces));
-    return m_record;
+}
+
+Result<RunRecord> Scheduler::run()
+{
+    auto plan = Planner::plan(m_pipeline, m_options.onlyJobs);
+    if (!plan)
+        return tl::unexpected(plan.error());
+    setUpRun(*plan);
+    if (auto ok = preflight(); !ok)
+        return recordNotStarted(ok.error());
+    if (auto ok = prepareImages(); !ok)
+        return recordNotStarted(ok.error());
+    if (auto ok = assignRunNumber(); !ok)
+        return recordNotStarted(ok.error());
+    announceStart();
+
+    schedule();
+    joinJobThreads();
+    return finishRun();
 }
 
 } // namespace trainyard::core

@@ -27,6 +27,7 @@ namespace trainyard::core {
 
 class GpuAllocator;
 class SecretMasker;
+struct Plan;
 
 /// How a run is to be made.
 struct RunOptions
@@ -114,6 +115,24 @@ private:
     /// Too few GPUs (`found`: what there is): a refusal, or with --cpu-fallback a message that `gpuJobs` run without.
     Result<void> handleGpuShortage(const QStringList &gpuJobs, const QString &found) const;
     Result<void> prepareImages();
+    /// Reads the project's git state and variables, fills the record, makes the jobs' nodes (takes m_mutex).
+    void setUpRun(const Plan &plan);
+    /// Sets the record's project, commit, user, trigger, engine, start time and pid (the caller holds m_mutex).
+    void fillRecordHeader();
+    /// A node and record for each job of `plan`, in plan order (the caller holds m_mutex).
+    void addNodes(const Plan &plan);
+    /// Records the run as not started (or cancelled) because of `e`, its jobs skipped; returns `e` (takes m_mutex).
+    Result<RunRecord> recordNotStarted(const Error &e);
+    /// Has RunOptions::numberRun number the run, when set (asked outside m_mutex; takes it to store the number).
+    Result<void> assignRunNumber();
+    /// Numbers an unnumbered run #1, then sends runStarted and the reused jobs' records (takes m_mutex).
+    void announceStart();
+    /// Waits for every job's thread to end.
+    void joinJobThreads();
+    /// Sets the run's final status and end time, tidies its workspaces and returns the record (takes m_mutex).
+    RunRecord finishRun();
+    /// Removes a successful run's workspaces, or says where a failed run's are kept (the caller holds m_mutex).
+    void tidyWorkspaces();
     void schedule();
     bool startJob(Node &node);
     void runJob(Node *node);

@@ -32,12 +32,35 @@ bool ExtendsResolver::resolveExtends(YamlNode &root, const QString &key, QString
 {
     if (auto it = m_done.constFind(key); it != m_done.constEnd())
         return it.value();
-    YamlNode *node = root.find(key);
+    const YamlNode *node = root.find(key);
     if (!node || !node->isMap() || !node->contains(QStringLiteral("extends"))) {
         m_done.insert(key, true);
         return true;
     }
     const YamlNode extendsNode = *node->find(QStringLiteral("extends"));
+    const std::optional<QStringList> bases = extendsBases(extendsNode, key);
+    if (!bases) {
+        m_done.insert(key, false);
+        return false;
+    }
+
+    visiting << key;
+    if (!checkExtendsDepth(visiting, extendsNode, key)) {
+        visiting.removeLast();
+        m_done.insert(key, false);
+        return false;
+    }
+    MergedBases merged = mergeBases(root, key, *bases, extendsNode, visiting);
+    visiting.removeLast();
+
+    applyOwnEntries(root, key, merged.node);
+    m_chains.insert(key, merged.chain);
+    m_done.insert(key, merged.ok);
+    return merged.ok;
+}
+
+std::optional<QStringList> ExtendsResolver::extendsBases(const YamlNode &extendsNode, const QString &key)
+{
     QStringList bases;
     if (extendsNode.isScalar()) {
         bases << extendsNode.text();
@@ -46,71 +69,80 @@ bool ExtendsResolver::resolveExtends(YamlNode &root, const QString &key, QString
             if (!item.isScalar()) {
                 m_problems.push_back(
                     Error::error(QStringLiteral("extends entries must be strings"), item.location(), key));
-                m_done.insert(key, false);
-                return false;
+                return std::nullopt;
             }
             bases << item.text();
         }
     } else {
         m_problems.push_back(Error::error(QStringLiteral("extends should be a string or an array of strings"),
                                           extendsNode.location(), key));
-        m_done.insert(key, false);
-        return false;
+        return std::nullopt;
     }
+    return bases;
+}
 
-    visiting << key;
-    if (visiting.size() > kMaxExtendsDepth) {
-        m_problems.push_back(Error::error(QStringLiteral("extends nesting is deeper than %1 levels: %2")
-                                              .arg(kMaxExtendsDepth)
-                                              .arg(visiting.join(QStringLiteral(" -> "))),
-                                          extendsNode.location(), key));
-        visiting.removeLast();
-        m_done.insert(key, false);
-        return false;
-    }
-    bool ok = true;
-    YamlNode merged = YamlNode::map();
-    QStringList chain;
+bool ExtendsResolver::checkExtendsDepth(const QStringList &visiting, const YamlNode &extendsNode, const QString &key)
+{
+    if (visiting.size() <= kMaxExtendsDepth)
+        return true;
+    m_problems.push_back(Error::error(QStringLiteral("extends nesting is deeper than %1 levels: %2")
+                                          .arg(kMaxExtendsDepth)
+                                          .arg(visiting.join(QStringLiteral(" -> "))),
+                                      extendsNode.location(), key));
+    return false;
+}
+
+ExtendsResolver::MergedBases ExtendsResolver::mergeBases(YamlNode &root, const QString &key, const QStringList &bases,
+                                                         const YamlNode &extendsNode, QStringList &visiting)
+{
+    MergedBases merged{YamlNode::map(), {}, true};
     for (const QString &base : bases) {
-        if (visiting.contains(base)) {
-            m_problems.push_back(
-                Error::error(QStringLiteral("extends loop: %1 -> %2")
-                                 .arg(visiting.mid(visiting.indexOf(base)).join(QStringLiteral(" -> ")), base),
-                             extendsNode.location(), key));
-            ok = false;
-            continue;
-        }
-        if (!root.find(base)) {
-            m_problems.push_back(
-                Error::error(QStringLiteral("'%1' extends '%2', which is not defined%3").arg(key, base, missingHint()),
-                             extendsNode.location(), key));
-            ok = false;
-            continue;
-        }
-        if (!root.find(base)->isMap()) {
-            m_problems.push_back(Error::error(QStringLiteral("'%1' extends '%2', which is not a hash").arg(key, base),
-                                              extendsNode.location(), key));
-            ok = false;
+        if (!checkBase(root, key, base, extendsNode, visiting)) {
+            merged.ok = false;
             continue;
         }
         if (!resolveExtends(root, base, visiting))
-            ok = false;
-        chain << base << m_chains.value(base);
+            merged.ok = false;
+        merged.chain << base << m_chains.value(base);
         YamlNode baseNode = *root.find(base);
         baseNode.remove(QStringLiteral("extends"));
-        merged = YamlNode::deepMerge(merged, baseNode);
+        merged.node = YamlNode::deepMerge(merged.node, baseNode);
     }
-    visiting.removeLast();
+    return merged;
+}
 
-    node = root.find(key); // the recursion may have reallocated entries
+bool ExtendsResolver::checkBase(const YamlNode &root, const QString &key, const QString &base,
+                                const YamlNode &extendsNode, const QStringList &visiting)
+{
+    if (visiting.contains(base)) {
+        m_problems.push_back(
+            Error::error(QStringLiteral("extends loop: %1 -> %2")
+                             .arg(visiting.mid(visiting.indexOf(base)).join(QStringLiteral(" -> ")), base),
+                         extendsNode.location(), key));
+        return false;
+    }
+    if (!root.find(base)) {
+        m_problems.push_back(
+            Error::error(QStringLiteral("'%1' extends '%2', which is not defined%3").arg(key, base, missingHint()),
+                         extendsNode.location(), key));
+        return false;
+    }
+    if (!root.find(base)->isMap()) {
+        m_problems.push_back(Error::error(QStringLiteral("'%1' extends '%2', which is not a hash").arg(key, base),
+                                          extendsNode.location(), key));
+        return false;
+    }
+    return true;
+}
+
+void ExtendsResolver::applyOwnEntries(YamlNode &root, const QString &key, const YamlNode &merged)
+{
+    YamlNode *node = root.find(key); // the recursion may have reallocated entries
     YamlNode own = *node;
     own.remove(QStringLiteral("extends"));
     YamlNode result = YamlNode::deepMerge(merged, own);
     result.setLocation(node->location());
     *node = std::move(result);
-    m_chains.insert(key, chain);
-    m_done.insert(key, ok);
-    return ok;
 }
 
 YamlNode ExtendsResolver::resolveReferences(const YamlNode &node, const YamlNode &root, int depth)

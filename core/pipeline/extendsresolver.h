@@ -6,6 +6,7 @@
 #include <QHash>
 #include <QStringList>
 
+#include <optional>
 #include <vector>
 
 namespace trainyard::core {
@@ -29,7 +30,27 @@ public:
     const QHash<QString, QStringList> &chains() const { return m_chains; }
 
 private:
+    /// What the bases of one entry give when merged in order, and whether they all resolved.
+    struct MergedBases
+    {
+        YamlNode node;     ///< the bases deep-merged, the last winning, without their `extends`
+        QStringList chain; ///< each base followed by its own chain
+        bool ok = true;
+    };
+
     bool resolveExtends(YamlNode &root, const QString &key, QStringList &visiting);
+    /// The names `extends` of entry `key` lists; nullopt (with a problem) when it is not a string or strings.
+    std::optional<QStringList> extendsBases(const YamlNode &extendsNode, const QString &key);
+    /// False (with a problem) when the chain `visiting` is deeper than kMaxExtendsDepth.
+    bool checkExtendsDepth(const QStringList &visiting, const YamlNode &extendsNode, const QString &key);
+    /// Resolves each base of `key` in turn and deep-merges those that can be extended.
+    MergedBases mergeBases(YamlNode &root, const QString &key, const QStringList &bases, const YamlNode &extendsNode,
+                           QStringList &visiting);
+    /// False (with a problem) when `base` is in a loop with `key`, not defined or not a hash.
+    bool checkBase(const YamlNode &root, const QString &key, const QString &base, const YamlNode &extendsNode,
+                   const QStringList &visiting);
+    /// Replaces entry `key` by `merged` with its own entries (less `extends`) merged over it, keeping its location.
+    static void applyOwnEntries(YamlNode &root, const QString &key, const YamlNode &merged);
     YamlNode resolveReferences(const YamlNode &node, const YamlNode &root, int depth);
     QString missingHint() const;
 
