@@ -234,13 +234,16 @@ Result<DockerExecutor::JobServices> DockerExecutor::startServices(DockerClient &
     if (auto n = client.createNetwork(services.network, {{QStringLiteral("trainyard.run"), e.runId}}); !n)
         return tl::unexpected(n.error());
     for (const auto &svc : e.services) {
+        // What started before a service that cannot is removed with the network: nothing is left behind.
         if (Service::needsPrivileged(svc.image) && !e.privilegedServicesAllowed) {
-            (void)client.removeNetwork(services.network);
+            removeServices(client, services);
             return tl::unexpected(privilegedServiceRefusal(svc.image, e.job));
         }
         const ContainerSpec s = serviceSpec(e, svc, services.ids.size(), services.network);
-        if (auto prepared = prepareImage(svc.image, callbacks, cancel); !prepared)
+        if (auto prepared = prepareImage(svc.image, callbacks, cancel); !prepared) {
+            removeServices(client, services);
             return tl::unexpected(prepared.error());
+        }
         auto id = client.createContainer(s);
         if (!id || !client.startContainer(*id)) {
             removeServices(client, services);

@@ -118,6 +118,7 @@ private Q_SLOTS:
     void outOfMemoryIsRecorded();
     void servicesAreReachableByAlias();
     void privilegedServiceIsRefused();
+    void serviceThatCannotStartLeavesNothing();
     void pinnedImageIsUsedNotBuilt();
     void namesThatSanitiseAlikeDoNotCollide();
 
@@ -625,6 +626,30 @@ void tst_Scheduler::privilegedServiceIsRefused()
     QVERIFY(!r); // before any job starts
     QVERIFY2(r.error().message.contains(QStringLiteral("allow_privileged_services")), qPrintable(r.error().message));
     QCOMPARE(r.error().location.line, 4); // the service, after the two lines of default: the test adds
+}
+
+void tst_Scheduler::serviceThatCannotStartLeavesNothing()
+{
+    if (!kDocker)
+        QSKIP("services need the docker engine");
+    // The first service starts; the second's image cannot be had (nothing listens on port 1).
+    Project p(QByteArray("svc:\n  services:\n    - name: ") + kImage +
+              "\n      command: [sleep, '60']\n    - 127.0.0.1:1/trainyard-test/no-such-service:1\n"
+              "  script: [true]\n");
+    auto executor = makeExecutor(p);
+    const Pipeline pipeline = p.pipeline();
+    Scheduler s(pipeline, *executor, {}, {});
+    const auto r = s.run();
+    QVERIFY(r);
+    QCOMPARE(statusOf(*r, QStringLiteral("svc")), JobStatus::Failed);
+    DockerClient client(DockerClient::defaultEndpoint());
+    const QString label = QStringLiteral("trainyard.run=") + r->id;
+    const auto containers = client.listContainers(label);
+    QVERIFY(containers);
+    QVERIFY2(containers->isEmpty(), qPrintable(QStringLiteral("left behind: ") + containers->join(u' ')));
+    const auto networks = client.listNetworks(label);
+    QVERIFY(networks);
+    QVERIFY2(networks->isEmpty(), qPrintable(QStringLiteral("left behind: ") + networks->join(u' ')));
 }
 
 namespace {
