@@ -8,19 +8,13 @@
 #include "console/runconsole.h"
 #include "document/editcontroller.h"
 #include "runcontrol/runsession.h"
+#include "style/appicon.h"
 #include "window/workbenchdocks.h"
 
 #include <QIcon>
 #include <QMenu>
 
 namespace trainyard::ui {
-
-namespace {
-QIcon icon(const char *name)
-{
-    return QIcon(QStringLiteral(":/trainyard/icons/%1.svg").arg(QLatin1String(name)));
-}
-} // namespace
 
 CanvasMenus::CanvasMenus(PipelineCanvas *canvas, EditController *edit, RunSession *runs, WorkbenchDocks *docks,
                          std::function<bool()> canRun, Run run)
@@ -50,17 +44,17 @@ void CanvasMenus::showJobMenu(const QString &job, const QPoint &at)
     const std::optional<core::JobStatus> status = card ? card->status() : std::nullopt;
     const bool running = m_runs->isRunning();
     if (running && status == core::JobStatus::Manual)
-        menu.addAction(icon("approve"), tr("Approve '%1'").arg(job), m_runs, [this, job] { m_runs->approve(job); });
+        menu.addAction(appIcon("approve"), tr("Approve '%1'").arg(job), m_runs, [this, job] { m_runs->approve(job); });
     if (running && (status == core::JobStatus::Running || status == core::JobStatus::Pending))
-        menu.addAction(icon("cancel"), tr("Cancel '%1'").arg(job), m_runs, [this, job] { m_runs->cancelJob(job); });
+        menu.addAction(appIcon("cancel"), tr("Cancel '%1'").arg(job), m_runs, [this, job] { m_runs->cancelJob(job); });
     if (!running && m_canRun()) {
         if ((status == core::JobStatus::Failed || status == core::JobStatus::Cancelled) &&
             !m_runs->lastRunId().isEmpty())
-            menu.addAction(icon("retry"), tr("Retry '%1'").arg(job), this,
+            menu.addAction(appIcon("retry"), tr("Retry '%1'").arg(job), this,
                            [this, job] { m_run(job, m_runs->lastRunInShell(), m_runs->lastRunId()); })
                 ->setToolTip(tr("Runs the job again; what it needs is reused from the last run where it succeeded"));
         else
-            menu.addAction(icon("run-from"), tr("Run '%1' with its needs").arg(job), this,
+            menu.addAction(appIcon("run-from"), tr("Run '%1' with its needs").arg(job), this,
                            [this, job] { m_run(job, false, {}); });
     }
     menu.addAction(tr("Show log"), this, [this, job] {

@@ -1,5 +1,7 @@
 #include "jobcarditem.h"
 
+#include "style/statuscolors.h"
+
 #include <QApplication>
 #include <QGraphicsSceneMouseEvent>
 #include <QPainter>
@@ -7,36 +9,6 @@
 #include <QStyleOptionGraphicsItem>
 
 namespace trainyard::ui {
-
-namespace {
-
-// Status colours that read on light and dark palettes alike.
-QColor statusColor(std::optional<core::JobStatus> status, const QPalette &palette)
-{
-    if (!status)
-        return palette.color(QPalette::Mid);
-    switch (*status) {
-    case core::JobStatus::Pending:
-        return palette.color(QPalette::Mid);
-    case core::JobStatus::Manual:
-        return QColor(0x8b, 0x5c, 0xf6);
-    case core::JobStatus::Running:
-        return QColor(0x1f, 0x6f, 0xeb);
-    case core::JobStatus::Success:
-        return QColor(0x2d, 0xa4, 0x4e);
-    case core::JobStatus::Failed:
-        return QColor(0xcf, 0x22, 0x2e);
-    case core::JobStatus::FailedAllowed:
-        return QColor(0xd2, 0x99, 0x22);
-    case core::JobStatus::Skipped:
-        return palette.color(QPalette::Dark);
-    case core::JobStatus::Cancelled:
-        return palette.color(QPalette::Dark);
-    }
-    return palette.color(QPalette::Mid);
-}
-
-} // namespace
 
 JobCardItem::JobCardItem(Content content, QGraphicsItem *parent)
     : QGraphicsObject(parent)
@@ -205,7 +177,7 @@ void JobCardItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *optio
     painter->drawRoundedRect(r, 8, 8);
     // The status stripe on the left edge.
     painter->setPen(Qt::NoPen);
-    painter->setBrush(statusColor(m_status, palette));
+    painter->setBrush(jobStatusColor(m_status, palette));
     painter->drawRoundedRect(QRectF(0, 0, 6, Height), 3, 3);
 
     QFont bold = painter->font();
@@ -231,7 +203,7 @@ void JobCardItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *optio
                       painter->fontMetrics().elidedText(badges().join(QStringLiteral("  ·  ")), Qt::ElideRight,
                                                         int(text.width()) - (m_approvable ? 80 : 0)));
     if (m_approvable) {
-        const QColor manual = statusColor(core::JobStatus::Manual, palette);
+        const QColor manual = jobStatusColor(core::JobStatus::Manual, palette);
         painter->setPen(Qt::NoPen);
         painter->setBrush(manual);
         painter->drawRoundedRect(approveRect(), 4, 4);

@@ -5,6 +5,7 @@
 #include "console/runconsole.h"
 #include "lineage/lineagestore.h"
 #include "lineage/runhistory.h"
+#include "style/statuscolors.h"
 
 #include <QClipboard>
 #include <QCoreApplication>
@@ -29,48 +30,6 @@ namespace {
 
 constexpr int RunIdRole = Qt::UserRole + 1;
 constexpr int JobRole = Qt::UserRole + 2;
-
-// The canvas cards' status colours: they read on light and dark palettes alike.
-QColor runStatusColor(core::RunStatus status, const QPalette &palette)
-{
-    switch (status) {
-    case core::RunStatus::Running:
-        return QColor(0x1f, 0x6f, 0xeb);
-    case core::RunStatus::Success:
-        return QColor(0x2d, 0xa4, 0x4e);
-    case core::RunStatus::Failed:
-        return QColor(0xcf, 0x22, 0x2e);
-    case core::RunStatus::Blocked:
-        return QColor(0x8b, 0x5c, 0xf6);
-    case core::RunStatus::NotStarted:
-        return QColor(0xbf, 0x87, 0x00);
-    case core::RunStatus::Cancelled:
-    case core::RunStatus::Interrupted:
-        return palette.color(QPalette::Dark);
-    }
-    return palette.color(QPalette::Mid);
-}
-
-QColor jobStatusColor(core::JobStatus status, const QPalette &palette)
-{
-    switch (status) {
-    case core::JobStatus::Manual:
-        return QColor(0x8b, 0x5c, 0xf6);
-    case core::JobStatus::Running:
-        return QColor(0x1f, 0x6f, 0xeb);
-    case core::JobStatus::Success:
-        return QColor(0x2d, 0xa4, 0x4e);
-    case core::JobStatus::Failed:
-        return QColor(0xcf, 0x22, 0x2e);
-    case core::JobStatus::FailedAllowed:
-        return QColor(0xd2, 0x99, 0x22);
-    case core::JobStatus::Pending:
-    case core::JobStatus::Skipped:
-    case core::JobStatus::Cancelled:
-        return palette.color(QPalette::Dark);
-    }
-    return palette.color(QPalette::Mid);
-}
 
 // A filled dot, drawn at the screen's pixel ratio so it stays round on high-DPI screens.
 QIcon dotIcon(const QColor &color, qreal ratio)

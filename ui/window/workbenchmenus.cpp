@@ -4,6 +4,7 @@
 
 #include "document/editcontroller.h"
 #include "project/recentprojects.h"
+#include "style/appicon.h"
 
 #include <QAction>
 #include <QCoreApplication>
@@ -17,13 +18,6 @@
 #include <QToolBar>
 
 namespace trainyard::ui {
-
-namespace {
-QIcon icon(const char *name)
-{
-    return QIcon(QStringLiteral(":/trainyard/icons/%1.svg").arg(QLatin1String(name)));
-}
-} // namespace
 
 WorkbenchMenus::WorkbenchMenus(QMainWindow *window, EditController *edit, RecentProjects *recent, QTabWidget *views,
                                Handlers handlers)
@@ -41,7 +35,7 @@ WorkbenchMenus::WorkbenchMenus(QMainWindow *window, EditController *edit, Recent
 
 QAction *WorkbenchMenus::action(const char *iconName, const QString &text, const std::function<void()> &handler)
 {
-    auto *a = iconName ? new QAction(icon(iconName), text, m_window) : new QAction(text, m_window);
+    auto *a = iconName ? new QAction(appIcon(iconName), text, m_window) : new QAction(text, m_window);
     connect(a, &QAction::triggered, this, [handler] { handler(); });
     return a;
 }
@@ -51,10 +45,10 @@ void WorkbenchMenus::createActions()
     m_open = action("open", tr("&Open project…"), m_handlers.open);
     m_open->setShortcut(QKeySequence::Open);
     m_open->setStatusTip(tr("Open a project folder that holds a .gitlab-ci.yml"));
-    m_edit->saveAction()->setIcon(icon("save"));
-    m_edit->undoAction()->setIcon(icon("undo"));
-    m_edit->redoAction()->setIcon(icon("redo"));
-    m_edit->addJobAction()->setIcon(icon("add-job"));
+    m_edit->saveAction()->setIcon(appIcon("save"));
+    m_edit->undoAction()->setIcon(appIcon("undo"));
+    m_edit->redoAction()->setIcon(appIcon("redo"));
+    m_edit->addJobAction()->setIcon(appIcon("add-job"));
     m_addStage = action("add-stage", tr("Add &stage…"), [this] {
         QMenu menu;
         m_edit->addStageActions(menu, {});
