@@ -326,7 +326,7 @@ void MainWindow::openProject(const QString &dir, bool again)
     m_reloadPending = false;
     m_status->reading(absolute);
     if (!again)
-        m_runs->forgetLastRun(); // Retry knows the last run of this project only
+        m_runs->forgetProject(); // its cards, logs and Retry belong to the project that was open
     m_pipelines->opening();
     m_probe->probeProject(absolute);
     m_docks->runs()->setProjectDir(absolute);

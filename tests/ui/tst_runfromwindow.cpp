@@ -17,6 +17,7 @@
 #include <QElapsedTimer>
 #include <QPlainTextEdit>
 #include <QProcess>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -54,6 +55,7 @@ private Q_SLOTS:
     void cancelLongJob();
     void retryFailedJobReusesItsNeeds();
     void secretsReachTheJobMasked();
+    void nextProjectStartsClean();
 };
 
 void tst_RunFromWindow::initTestCase()
@@ -201,6 +203,39 @@ void tst_RunFromWindow::secretsReachTheJobMasked()
                  ->textEdit()
                  ->toPlainText()
                  .contains(QStringLiteral("abcd1234efgh")));
+}
+
+void tst_RunFromWindow::nextProjectStartsClean()
+{
+    // Two projects with the same job: the second has never run.
+    QTemporaryDir first;
+    QTemporaryDir second;
+    for (const QTemporaryDir *dir : {&first, &second}) {
+        QFile file(dir->filePath(QStringLiteral(".gitlab-ci.yml")));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("train:\n  script: [echo trained-in-the-first]\n");
+        file.close();
+        test::shell(dir->path(), QStringLiteral("git init -q -b main && git add -A && "
+                                                "git -c user.name=t -c user.email=t@t commit -qm one"));
+    }
+    MainWindow w;
+    w.show();
+    w.openProject(first.path());
+    PipelineScene *scene = w.findChild<PipelineCanvas *>()->pipelineScene();
+    QTRY_VERIFY_WITH_TIMEOUT(scene->card(QStringLiteral("train")), 10000);
+    w.runPipeline({}, true);
+    QTRY_COMPARE_WITH_TIMEOUT(statusOf(scene, QStringLiteral("train")), std::optional(core::JobStatus::Success), 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(!w.isRunning(), 30000);
+    auto *console = w.findChild<RunConsole *>();
+    QVERIFY(console && console->existingView(QStringLiteral("train")));
+
+    QSignalSpy shown(&w, &MainWindow::projectShown);
+    w.openProject(second.path());
+    QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 1, 10000); // the second project's pipeline is on the canvas
+    QVERIFY(scene->card(QStringLiteral("train")));
+    QCOMPARE(statusOf(scene, QStringLiteral("train")), std::nullopt); // not the first project's success
+    QVERIFY(!console->existingView(QStringLiteral("train")));         // nor its log
+    QCOMPARE(console->count(), 0);
 }
 
 void tst_RunFromWindow::cancelLongJob()

@@ -6,6 +6,7 @@
 #include "canvas/pipelinescene.h"
 #include "compare/compareview.h"
 #include "console/joblogview.h"
+#include "console/logbatcher.h"
 #include "console/runconsole.h"
 #include "gpu/gpupanel.h"
 
@@ -27,10 +28,15 @@ RunSession::RunSession(PipelineScene *scene, RunConsole *console, LogBatcher *lo
 
 RunSession::~RunSession() = default;
 
-void RunSession::forgetLastRun()
+void RunSession::forgetProject()
 {
     m_lastRunId.clear();
     m_lastRunShell = false;
+    m_scene->clearJobStatus();
+    m_logs->flush(); // lines of the last run still batched go now, and with the console's tabs
+    m_console->reset();
+    m_gpus->clearAssignments();
+    m_consoleFollowsRun = true;
 }
 
 void RunSession::showJob(const core::JobRecord &job, bool onCanvas)

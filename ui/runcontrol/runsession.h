@@ -36,7 +36,9 @@ public:
     /// The last run of this project that ended, for Retry; empty after another project opened.
     QString lastRunId() const { return m_lastRunId; }
     bool lastRunInShell() const { return m_lastRunShell; }
-    void forgetLastRun();
+    /// Another project opens: nothing of this one's runs stays in view (the cards' states, the
+    /// console's logs, the GPUs' assignments) and Retry forgets its last run.
+    void forgetProject();
 
     /// Runs `pipeline` (or `job` and what it needs; with `retryOf`, reusing what succeeded there).
     void run(const core::Pipeline &pipeline, const QString &job, bool shell, const QString &retryOf);
