@@ -54,10 +54,6 @@ MainWindow::MainWindow(QWidget *parent)
     resize(1280, 800);
 
     m_views = new WorkbenchViews(this);
-    m_welcome = m_views->welcome();
-    m_canvas = m_views->canvas();
-    m_compare = m_views->compare();
-    m_lineage = m_views->lineage();
     setCentralWidget(m_views);
 
     m_edit = new EditController(this);
@@ -66,21 +62,21 @@ MainWindow::MainWindow(QWidget *parent)
     m_probe = new StatusProbe(this);
     m_project = new ProjectSession(this);
     m_docks = new WorkbenchDocks(this);
-    m_runs = new RunSession(m_canvas->pipelineScene(), m_docks->console(), m_docks->logs(), m_docks->gpus(), m_compare,
-                            this);
+    m_runs = new RunSession(m_views->canvas()->pipelineScene(), m_docks->console(), m_docks->logs(), m_docks->gpus(),
+                            m_views->compare(), this);
     m_help = new HelpCommands(this, m_probe);
-    m_layout = new WindowLayout(this, m_docks, m_compare);
+    m_layout = new WindowLayout(this, m_docks, m_views->compare());
     m_menus = createMenus();
     m_status = new WorkbenchStatus(statusBar(), m_probe);
     m_pipelines = new PipelinePresenter(this, m_views, m_edit, m_docks, m_status, m_project);
     new CanvasMenus(
-        m_canvas, m_edit, m_runs, m_docks, [this] { return m_menus->runAction()->isEnabled(); },
+        m_views->canvas(), m_edit, m_runs, m_docks, [this] { return m_menus->runAction()->isEnabled(); },
         [this](const QString &job, bool shell, const QString &retryOf) { runPipeline(job, shell, retryOf); });
     wireProject();
     wireDocks();
     wireRuns();
 
-    connect(m_canvas->pipelineScene(), &PipelineScene::currentJobChanged, this, [this](const QString &job) {
+    connect(m_views->canvas()->pipelineScene(), &PipelineScene::currentJobChanged, this, [this](const QString &job) {
         m_docks->inspector()->setJob(job);
         updateActions();
     });
@@ -131,19 +127,22 @@ WorkbenchMenus *MainWindow::createMenus()
     h.checkMachine = [this] { m_help->checkMachine(); };
     h.userGuide = [this] { m_help->showUserGuide(); };
     h.shortcuts = [this] { m_help->showShortcuts(); };
-    h.zoomToFit = [this] { m_canvas->fitInView(m_canvas->scene()->sceneRect(), Qt::KeepAspectRatio); };
-    h.actualSize = [this] { m_canvas->resetTransform(); };
+    h.zoomToFit = [this] {
+        m_views->canvas()->fitInView(m_views->canvas()->scene()->sceneRect(), Qt::KeepAspectRatio);
+    };
+    h.actualSize = [this] { m_views->canvas()->resetTransform(); };
     h.resetLayout = [this] { m_layout->reset(); };
     return new WorkbenchMenus(this, m_edit, m_recent, m_views, std::move(h));
 }
 
 void MainWindow::wireProject()
 {
-    connect(m_welcome, &WelcomePage::openRequested, this, &MainWindow::chooseProject);
-    connect(m_welcome, &WelcomePage::createRequested, this, &MainWindow::createPipeline);
-    connect(m_welcome, &WelcomePage::demoRequested, m_demo, &DemoSetup::chooseFolder);
-    connect(m_welcome, &WelcomePage::reloadRequested, this, [this] { reloadPipeline(); });
-    connect(m_welcome, &WelcomePage::recentRequested, this, qOverload<const QString &>(&MainWindow::openProject));
+    connect(m_views->welcome(), &WelcomePage::openRequested, this, &MainWindow::chooseProject);
+    connect(m_views->welcome(), &WelcomePage::createRequested, this, &MainWindow::createPipeline);
+    connect(m_views->welcome(), &WelcomePage::demoRequested, m_demo, &DemoSetup::chooseFolder);
+    connect(m_views->welcome(), &WelcomePage::reloadRequested, this, [this] { reloadPipeline(); });
+    connect(m_views->welcome(), &WelcomePage::recentRequested, this,
+            qOverload<const QString &>(&MainWindow::openProject));
     connect(new ProjectDrop(this), &ProjectDrop::openRequested, this,
             qOverload<const QString &>(&MainWindow::openProject));
     connect(m_recent, &RecentProjects::openRequested, this, qOverload<const QString &>(&MainWindow::openProject));
@@ -192,7 +191,7 @@ void MainWindow::wireDocks()
     connect(runs, &RunsList::retryJobRequested, this, [this, runs](const QString &runId, const QString &job) {
         runPipeline(job, runs->ranInShell(runId), runId); // a run made in the host shell is retried there too
     });
-    connect(m_compare, &CompareView::problemFound, this,
+    connect(m_views->compare(), &CompareView::problemFound, this,
             [this](const core::Error &problem) { say(problem.toString(), 10000); });
 }
 
@@ -233,7 +232,7 @@ void MainWindow::updateActions()
 {
     const bool editable = m_edit->document() && !isRunning();
     m_menus->update(m_pipelines->canRun(), isRunning(), editable, m_views->selectedJob());
-    m_canvas->pipelineScene()->setEditable(editable);
+    m_views->canvas()->pipelineScene()->setEditable(editable);
 }
 
 void MainWindow::runPipeline(const QString &job, bool shellEngine, const QString &retryOf)
@@ -357,7 +356,7 @@ void MainWindow::createPipeline()
 
 void MainWindow::showWelcome()
 {
-    m_welcome->showStart(m_recent->list(), m_machineCheck);
+    m_views->welcome()->showStart(m_recent->list(), m_machineCheck);
     m_views->showWelcomePage(true);
 }
 
@@ -380,16 +379,17 @@ bool MainWindow::showView(const QString &name)
 
 void MainWindow::showArtifactLineage(const QString &target, bool review)
 {
-    m_views->setCurrentWidget(m_lineage);
+    m_views->setCurrentWidget(m_views->lineage());
     if (review)
-        connect(m_lineage, &LineageView::reviewShown, m_lineage, &LineageView::openReview, Qt::SingleShotConnection);
-    m_lineage->showArtifact(target);
+        connect(m_views->lineage(), &LineageView::reviewShown, m_views->lineage(), &LineageView::openReview,
+                Qt::SingleShotConnection);
+    m_views->lineage()->showArtifact(target);
 }
 
 void MainWindow::compareRuns(const QStringList &runIds)
 {
-    m_compare->showPipelineRuns(runIds);
-    m_views->setCurrentWidget(m_compare);
+    m_views->compare()->showPipelineRuns(runIds);
+    m_views->setCurrentWidget(m_views->compare());
     say(runIds.size() == 1 ? tr("Scalars of run %1").arg(runIds.first())
                            : tr("Scalars of %1 runs side by side").arg(runIds.size()),
         6000);

@@ -13,19 +13,15 @@ struct ReproductionReport;
 
 namespace trainyard::ui {
 
-class CompareView;
 class DemoSetup;
 class EditController;
 class HelpCommands;
-class LineageView;
-class PipelineCanvas;
 class PipelinePresenter;
 class ProjectSession;
 struct ProjectRead;
 class RecentProjects;
 class RunSession;
 class StatusProbe;
-class WelcomePage;
 class WindowLayout;
 class WorkbenchDocks;
 class WorkbenchMenus;
@@ -99,10 +95,6 @@ private:
     void say(const QString &text, int timeoutMs = 0);
 
     WorkbenchViews *m_views = nullptr;
-    WelcomePage *m_welcome = nullptr;
-    PipelineCanvas *m_canvas = nullptr;
-    CompareView *m_compare = nullptr;
-    LineageView *m_lineage = nullptr;
     EditController *m_edit = nullptr;
     WorkbenchDocks *m_docks = nullptr;
     WorkbenchMenus *m_menus = nullptr;
