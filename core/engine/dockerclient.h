@@ -147,6 +147,9 @@ private:
                               const QByteArray &json = {}, long alsoOk = 0);
     Result<void> streamJson(Request &request, const QString &what,
                             const std::function<void(const QJsonObject &)> &onMessage);
+    /// A pull or a push at `path` (versioned): no time limit, the daemon's progress streamed.
+    Result<void> registryTransfer(const QByteArray &path, const QString &what, const ProgressCallback &progress,
+                                  const std::atomic_bool *cancel);
     Error httpError(const QString &what, const Response &response) const;
 
     QString m_endpoint;

@@ -33,16 +33,8 @@ Result<void> DockerClient::pullImage(const QString &ref, const ProgressCallback 
     if (auto r = negotiate(); !r)
         return r;
     const auto [repository, tag] = DockerJson::splitReference(ref);
-    Request request;
-    request.method = "POST";
-    request.path = versioned("/images/create?fromImage=" + enc(repository) + "&tag=" + enc(tag));
-    request.headers = {"X-Registry-Auth: e30="}; // "{}": no credentials
-    request.cancel = cancel;
-    request.timeoutMs = 0;
-    return streamJson(request, QStringLiteral("Pull of %1").arg(ref), [&](const QJsonObject &message) {
-        if (progress)
-            progress(DockerJson::pullProgress(message));
-    });
+    return registryTransfer(versioned("/images/create?fromImage=" + enc(repository) + "&tag=" + enc(tag)),
+                            QStringLiteral("Pull of %1").arg(ref), progress, cancel);
 }
 
 Result<void> DockerClient::pushImage(const QString &ref, const ProgressCallback &progress,
@@ -51,13 +43,20 @@ Result<void> DockerClient::pushImage(const QString &ref, const ProgressCallback 
     if (auto r = negotiate(); !r)
         return r;
     const auto [repository, tag] = DockerJson::splitReference(ref);
+    return registryTransfer(versioned("/images/" + encImage(repository) + "/push?tag=" + enc(tag)),
+                            QStringLiteral("Push of %1").arg(ref), progress, cancel);
+}
+
+Result<void> DockerClient::registryTransfer(const QByteArray &path, const QString &what,
+                                            const ProgressCallback &progress, const std::atomic_bool *cancel)
+{
     Request request;
     request.method = "POST";
-    request.path = versioned("/images/" + encImage(repository) + "/push?tag=" + enc(tag));
-    request.headers = {"X-Registry-Auth: e30="}; // required by the daemon, even when empty
+    request.path = path;
+    request.headers = {"X-Registry-Auth: e30="}; // "{}": no credentials; the daemon wants the header
     request.cancel = cancel;
     request.timeoutMs = 0;
-    return streamJson(request, QStringLiteral("Push of %1").arg(ref), [&](const QJsonObject &message) {
+    return streamJson(request, what, [&](const QJsonObject &message) {
         if (progress)
             progress(DockerJson::pullProgress(message));
     });
