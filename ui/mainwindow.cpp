@@ -147,6 +147,10 @@ void MainWindow::wireProject()
             qOverload<const QString &>(&MainWindow::openProject));
     connect(m_recent, &RecentProjects::openRequested, this, qOverload<const QString &>(&MainWindow::openProject));
     connect(m_project, &ProjectSession::read, this, &MainWindow::projectRead);
+    connect(m_project, &ProjectSession::recordsChanged, this, [this] { // by this window's run or any other process
+        m_docks->runs()->refresh();
+        m_views->refreshRuns();
+    });
     connect(m_project, &ProjectSession::pipelineFileChanged, this, [this] {
         if (m_edit->document() && !isWindowModified() && !m_edit->document()->changedOnDisk())
             return; // our own save, or no change

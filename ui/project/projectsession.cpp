@@ -1,6 +1,7 @@
 #include "projectsession.h"
 
 #include "async/onworker.h"
+#include "project/lineagewatcher.h"
 
 #include "pipeline/gitlabcireader.h"
 #include "pipeline/pipelinelinter.h"
@@ -15,7 +16,9 @@ ProjectSession::ProjectSession(QObject *parent)
     : QObject(parent)
     , m_watcher(new QFileSystemWatcher(this))
     , m_settle(new QTimer(this))
+    , m_lineage(new LineageWatcher(this))
 {
+    connect(m_lineage, &LineageWatcher::changed, this, &ProjectSession::recordsChanged);
     m_settle->setSingleShot(true);
     m_settle->setInterval(300);
     connect(m_watcher, &QFileSystemWatcher::fileChanged, m_settle, qOverload<>(&QTimer::start));
@@ -45,6 +48,7 @@ bool ProjectSession::isWatching() const
 void ProjectSession::open(const QString &dir)
 {
     m_dir = dir;
+    m_lineage->setProjectDir(dir);
     if (!m_watcher->files().isEmpty())
         m_watcher->removePaths(m_watcher->files()); // the last project's
     onWorker(

@@ -14,6 +14,8 @@ class QTimer;
 
 namespace trainyard::ui {
 
+class LineageWatcher;
+
 /// A project folder as read off the GUI thread: whether it is there, its pipeline (or that it
 /// has none), the linter's warnings and the git context edits are evaluated in.
 struct ProjectRead
@@ -27,7 +29,8 @@ struct ProjectRead
 };
 
 /// The open project: reads it on a worker (walking the tree and the git state never blocks the
-/// window) and watches its `.gitlab-ci.yml`, so a change made in another editor is noticed.
+/// window) and watches its `.gitlab-ci.yml`, so a change made in another editor is noticed, and
+/// its lineage database, so a run made anywhere (a terminal, another window) is.
 class ProjectSession final : public QObject
 {
     Q_OBJECT
@@ -46,6 +49,8 @@ Q_SIGNALS:
     void read(const trainyard::ui::ProjectRead &read);
     /// The pipeline file changed on disk (notifications of one save settled into one).
     void pipelineFileChanged();
+    /// The project's lineage database changed: a run was recorded or changed, by any process.
+    void recordsChanged();
 
 private:
     QString pipelineFile() const;
@@ -53,6 +58,7 @@ private:
     QString m_dir;
     QFileSystemWatcher *m_watcher;
     QTimer *m_settle;
+    LineageWatcher *m_lineage;
 };
 
 } // namespace trainyard::ui
