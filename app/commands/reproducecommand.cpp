@@ -22,8 +22,8 @@ Command reproduceCommand()
         "same jobs run in the same images (pinned to the image IDs the run recorded, never rebuilt) on data\n"
         "verified against the hashes it recorded: changed data is refused, saying what differs. The\n"
         "reproduction and the comparison are recorded in the project's lineage.\n"
-        "Exit status: 0 identical, 1 different (or the reproduction failed), 2 refused or invalid input,\n"
-        "130 cancelled (Ctrl-C).");
+        "Exit status: 0 identical, 1 different, 2 refused or invalid input, 3 errored before its jobs ran\n"
+        "(e.g. the engine refused a container: no verdict, the release review is unchanged), 130 cancelled (Ctrl-C).");
     c.arguments = QStringLiteral("RUN");
     c.addOptions = [](QCommandLineParser &p) {
         addProjectOption(p);
@@ -66,6 +66,9 @@ Command reproduceCommand()
             << report->toText();
         if (ran.interrupted || report->reproductionStatus == runStatusToString(RunStatus::Cancelled))
             return 130;
+        constexpr int exitErrored = 3;
+        if (report->errored)
+            return exitErrored;
         return report->identical ? int(ExitOk) : int(ExitFailed);
     };
     return c;

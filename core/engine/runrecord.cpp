@@ -30,6 +30,7 @@ QJsonObject JobRecord::toJson() const
         {QStringLiteral("cpu_fallback"), cpuFallback},
         {QStringLiteral("timed_out"), timedOut},
         {QStringLiteral("oom_killed"), oomKilled},
+        {QStringLiteral("could_not_run"), couldNotRun},
         {QStringLiteral("reason"), reason},
         {QStringLiteral("artifacts"), artifacts},
         {QStringLiteral("log"), logFile},
@@ -56,6 +57,7 @@ JobRecord JobRecord::fromJson(const QJsonObject &o)
     r.cpuFallback = o.value(QStringLiteral("cpu_fallback")).toBool();
     r.timedOut = o.value(QStringLiteral("timed_out")).toBool();
     r.oomKilled = o.value(QStringLiteral("oom_killed")).toBool();
+    r.couldNotRun = o.value(QStringLiteral("could_not_run")).toBool();
     r.reason = o.value(QStringLiteral("reason")).toString();
     r.artifacts = o.value(QStringLiteral("artifacts")).toObject();
     r.logFile = o.value(QStringLiteral("log")).toString();

@@ -31,6 +31,9 @@ struct JobRecord
     bool cpuFallback = false;
     bool timedOut = false;
     bool oomKilled = false;
+    /// Trainyard could not run the job at all (the engine refused its container, no shell…):
+    /// its script never started, so how it ended says nothing about the pipeline (`reason` says why).
+    bool couldNotRun = false;
     QString reason;        ///< why skipped/failed, in words
     QJsonObject artifacts; ///< ArtifactStore's JSON of what was collected
     QString logFile;       ///< relative to the project

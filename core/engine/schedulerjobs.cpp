@@ -251,6 +251,7 @@ void Scheduler::finishJob(Node &node, const JobRunner::Output &result, int timeo
     if (!node.gpus.isEmpty())
         m_gpus->release(node.gpus);
     const JobEnd end = jobEnd(*node.job, result, node.cancel, timeoutSeconds, masker);
+    node.record.couldNotRun = end.couldNotRun;
     if (end.couldNotRun)
         log(LogLine{LogLine::Stream::Stderr, QStringLiteral("Trainyard: %1").arg(end.reason)});
     --m_running;

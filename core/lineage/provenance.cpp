@@ -81,11 +81,14 @@ QJsonObject toJson(const LineageScalar &s)
 
 QJsonObject toJson(const LineageReproduction &r)
 {
-    return QJsonObject{{QStringLiteral("original_run"), r.originalRunId},
-                       {QStringLiteral("reproduction_run"), r.reproductionRunId},
-                       {QStringLiteral("identical"), r.identical},
-                       {QStringLiteral("differences"), r.differences},
-                       {QStringLiteral("compared"), isoTime(r.compared)}};
+    QJsonObject o{{QStringLiteral("original_run"), r.originalRunId},
+                  {QStringLiteral("reproduction_run"), r.reproductionRunId},
+                  {QStringLiteral("identical"), r.identical},
+                  {QStringLiteral("differences"), r.differences},
+                  {QStringLiteral("compared"), isoTime(r.compared)}};
+    if (r.errored) // only then: the fingerprints of lineages signed before the key existed stay the same
+        o.insert(QStringLiteral("errored"), true);
+    return o;
 }
 
 QJsonObject toJson(const LineageJobRef &j)
@@ -231,7 +234,15 @@ QJsonObject ArtifactProvenance::toJson() const
 
 QString ArtifactProvenance::fingerprint() const
 {
-    return DataVersioner::sha256Hex(QJsonDocument(toJson()).toJson(QJsonDocument::Compact));
+    // A reproduction that errored changed nothing a reviewer signed for: it leaves the fingerprint.
+    QJsonObject lineage = toJson();
+    QJsonArray reproductions;
+    for (const LineageReproduction &r : this->reproductions) {
+        if (!r.errored)
+            reproductions.append(trainyard::core::toJson(r));
+    }
+    lineage.insert(QStringLiteral("reproductions"), reproductions);
+    return DataVersioner::sha256Hex(QJsonDocument(lineage).toJson(QJsonDocument::Compact));
 }
 
 QJsonObject RunLineage::toJson() const

@@ -4,7 +4,9 @@
 #include "provenance.h"
 
 #include <QHash>
+
 #include <QJsonObject>
+#include <algorithm>
 
 namespace trainyard::core {
 
@@ -158,7 +160,9 @@ ChecklistItem reproducible(const ArtifactProvenance &p)
     ChecklistItem item{
         QStringLiteral("reproducible"), QStringLiteral("Reproduced with identical hashes"), State::Unknown, {}};
     for (const LineageReproduction &r : p.reproductions) {
-        if (r.identical) {
+        if (r.errored) { // no verdict either way ("errored: … could not run its jobs …")
+            item.details << r.differences.trimmed();
+        } else if (r.identical) {
             item.state = State::Passed;
             item.details << QStringLiteral("run %1 reproduced it identically").arg(r.reproductionRunId);
         } else {
@@ -167,7 +171,8 @@ ChecklistItem reproducible(const ArtifactProvenance &p)
             item.details << QStringLiteral("run %1 differed: %2").arg(r.reproductionRunId, r.differences);
         }
     }
-    if (p.reproductions.empty())
+    if (std::all_of(p.reproductions.cbegin(), p.reproductions.cend(),
+                    [](const LineageReproduction &r) { return r.errored; }))
         item.details << QStringLiteral("not yet tried (trainyard reproduce %1)").arg(p.artifact.runId);
     return item;
 }

@@ -46,10 +46,13 @@ QString ReproductionReport::toText() const
             .arg(comparedArtifacts)
             .arg(comparedArtifacts == 1 ? QStringLiteral("artifact") : QStringLiteral("artifacts"), originalRunId,
                  comparedArtifacts == 1 ? QStringLiteral("has") : QStringLiteral("have"), reproductionRunId);
+    if (errored)
+        return QStringLiteral("errored: the reproduction %1 of run %2 could not run its jobs, so nothing was compared "
+                              "(no verdict): %3\n")
+            .arg(reproductionRunId.isEmpty() ? QStringLiteral("(not started)") : reproductionRunId, originalRunId,
+                 failure);
     QString out = QStringLiteral("different: run %1 and its reproduction %2 (%3)\n")
                       .arg(originalRunId, reproductionRunId, reproductionStatus);
-    if (!failure.isEmpty())
-        out += QStringLiteral("the reproduction stopped before its jobs ran: %1\n").arg(failure);
     if (!differences.empty()) {
         out += QStringLiteral("%1 of %2 artifacts differ:\n").arg(differences.size()).arg(comparedArtifacts);
         std::vector<QStringList> rows{

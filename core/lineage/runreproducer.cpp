@@ -527,11 +527,21 @@ Result<ReproductionReport> RunReproducer::compareWithOriginal(const Context &c, 
     report.worktree = c.worktreeProject;
     report.reproductionStatus = runStatusToString(record.status);
     report.failure = failure;
+    for (const QString &name : std::as_const(record.jobOrder)) {
+        const auto job = record.jobs.find(name);
+        if (report.failure.isEmpty() && job != record.jobs.end() && job->second.couldNotRun)
+            report.failure = QStringLiteral("job %1 could not be run: %2").arg(name, job->second.reason);
+    }
+    report.errored = !report.failure.isEmpty();
+    if (report.errored) { // what the jobs left says nothing about the original run
+        recordComparison(c, record.id, report);
+        return report;
+    }
 
     if (auto compared = compareArtifacts(c, record, report); !compared)
         return tl::unexpected(compared.error());
     compareJobs(c, record, report);
-    report.identical = report.failure.isEmpty() && report.differences.empty() && report.jobDifferences.empty();
+    report.identical = report.differences.empty() && report.jobDifferences.empty();
     recordComparison(c, record.id, report);
     return report;
 }
@@ -580,8 +590,12 @@ void RunReproducer::compareJobs(const Context &c, const RunRecord &record, Repro
 void RunReproducer::recordComparison(const Context &c, const QString &reproductionRunId,
                                      const ReproductionReport &report) const
 {
-    LineageReproduction row{m_runId, reproductionRunId, report.identical,
-                            report.identical ? QString() : report.toText(), QDateTime::currentDateTimeUtc()};
+    LineageReproduction row{m_runId,
+                            reproductionRunId,
+                            report.identical,
+                            report.identical ? QString() : report.toText(),
+                            QDateTime::currentDateTimeUtc(),
+                            report.errored};
     if (auto ok = c.store->recordReproduction(row); !ok)
         note(QStringLiteral("lineage: the comparison of run %1 with %2 is not recorded: %3")
                  .arg(m_runId, reproductionRunId, ok.error().toString()));

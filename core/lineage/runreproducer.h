@@ -75,13 +75,17 @@ struct ReproductionReport
     QString commitSha;
     QString worktree;           ///< the project folder inside the worktree the reproduction ran in
     QString reproductionStatus; ///< runStatusToString() of the reproduction
-    QString failure;            ///< why the reproduction run stopped before its jobs, if it did
-    bool identical = false;     ///< every artifact the same, and every job ended the same
-    int comparedArtifacts = 0;  ///< artifacts compared (of both runs, by job and path)
+    QString failure;            ///< why the reproduction errored, if it did (see `errored`)
+    /// The reproduction errored before its jobs ran: its run did not start, or a job could not be
+    /// run at all (the engine refused its container). That is no verdict on the original run:
+    /// nothing was compared, and the release review is unchanged.
+    bool errored = false;
+    bool identical = false;    ///< every artifact the same, and every job ended the same
+    int comparedArtifacts = 0; ///< artifacts compared (of both runs, by job and path)
     std::vector<ArtifactDifference> differences;
     std::vector<JobDifference> jobDifferences;
 
-    /// "identical: N artifacts …", or aligned tables JOB PATH ORIGINAL REPRODUCED (and the jobs
+    /// "identical: N artifacts …", "errored: …", or aligned tables JOB PATH ORIGINAL REPRODUCED (and the jobs
     /// that ended differently): what `trainyard reproduce` prints and the database keeps.
     QString toText() const;
 };

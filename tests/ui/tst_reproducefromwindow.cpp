@@ -2,6 +2,7 @@
 // reproduced identically, its jobs shown in the run console and the result in a box; a run
 // whose data changed since is refused with the difference, and nothing runs.
 #include "mainwindow.h"
+#include "runcontrol/reproductionresult.h"
 
 #include "console/runconsole.h"
 #include "engine/scheduler.h"
@@ -12,12 +13,15 @@
 #include "runs/runslist.h"
 
 #include "support/files.h"
+#include <QDialog>
 #include <QDir>
 #include <QFile>
-#include <QMessageBox>
+#include <QLabel>
+#include <QPlainTextEdit>
 #include <QProcess>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -71,9 +75,15 @@ struct Project
     }
 };
 
-QMessageBox *resultBox(const MainWindow &w)
+QDialog *resultBox(const QWidget &w)
 {
-    return w.findChild<QMessageBox *>(QStringLiteral("reproductionResult"));
+    return w.findChild<QDialog *>(QStringLiteral("reproductionResult"));
+}
+
+QString headlineOf(const QDialog *box)
+{
+    const auto *label = box->findChild<QLabel *>(QStringLiteral("headline"));
+    return label ? label->text() : QString();
 }
 
 } // namespace
@@ -86,6 +96,8 @@ private Q_SLOTS:
     void initTestCase();
     void reproducesIdentically();
     void changedDataIsRefused();
+    void differencesAreATable();
+    void erroredReproductionIsNoVerdict();
 
 private:
     QTemporaryDir m_settings;
@@ -114,10 +126,11 @@ void tst_ReproduceFromWindow::reproducesIdentically()
     QCOMPARE(finished.at(0).at(0).toString(), runId);
     QVERIFY2(finished.at(0).at(1).toBool(), qPrintable(finished.at(0).at(2).toString())); // identical
     QVERIFY(!w.isRunning());
-    QMessageBox *box = resultBox(w);
+    QDialog *box = resultBox(w);
     QVERIFY(box);
-    QVERIFY2(box->text().contains(QStringLiteral("identical")), qPrintable(box->text()));
-    QVERIFY(box->detailedText().contains(QStringLiteral("identical")));
+    QVERIFY(!box->isModal()); // the window stays usable
+    QVERIFY2(headlineOf(box).contains(QStringLiteral("identical")), qPrintable(headlineOf(box)));
+    QVERIFY(!box->findChild<QTableWidget *>(QStringLiteral("differences"))); // nothing differs
     // The reproduction's job ran in the console, and its run is in the lineage.
     auto *console = w.findChild<RunConsole *>();
     QVERIFY(console && console->viewFor(QStringLiteral("build")));
@@ -147,11 +160,62 @@ void tst_ReproduceFromWindow::changedDataIsRefused()
     QVERIFY(!finished.at(0).at(1).toBool());
     const QString refusal = finished.at(0).at(2).toString();
     QVERIFY2(refusal.contains(QStringLiteral("inputs")), qPrintable(refusal)); // names the data input
-    QMessageBox *box = resultBox(w);
+    QDialog *box = resultBox(w);
     QVERIFY(box);
     QVERIFY(box->windowTitle().contains(QStringLiteral("cannot be reproduced")));
-    QCOMPARE(box->detailedText(), refusal);
+    QCOMPARE(box->findChild<QPlainTextEdit *>(QStringLiteral("reason"))->toPlainText(), refusal);
     QCOMPARE(project.recordedRuns(), size_t(1)); // nothing ran
+    box->close();
+}
+
+void tst_ReproduceFromWindow::differencesAreATable()
+{
+    // A job that writes the time: its reproduction differs in that artifact.
+    Project project(false);
+    writeFile(project.dir.filePath(QStringLiteral(".gitlab-ci.yml")),
+              "build:\n  script: ['date +%s%N > now.txt', 'echo same > same.txt']\n"
+              "  artifacts:\n    paths: [now.txt, same.txt]\n");
+    git(project.path(), {QStringLiteral("commit"), QStringLiteral("-qam"), QStringLiteral("stamp")});
+    const QString runId = project.run();
+    QVERIFY(!runId.isEmpty());
+    MainWindow w;
+    w.show();
+    QSignalSpy shown(&w, &MainWindow::projectShown);
+    w.openProject(project.path());
+    QVERIFY(shown.wait(10000));
+    QSignalSpy finished(&w, &MainWindow::reproductionFinished);
+    w.reproduceRun(runId, false);
+    QVERIFY(finished.wait(60000));
+    QVERIFY(!finished.at(0).at(1).toBool());
+    QDialog *box = resultBox(w);
+    QVERIFY(box);
+    QVERIFY2(headlineOf(box).contains(QStringLiteral("1 of 2 artifact")), qPrintable(headlineOf(box)));
+    auto *table = box->findChild<QTableWidget *>(QStringLiteral("differences"));
+    QVERIFY(table);
+    QCOMPARE(table->rowCount(), 1);
+    QCOMPARE(table->item(0, 0)->text(), QStringLiteral("build"));
+    QCOMPARE(table->item(0, 1)->text(), QStringLiteral("now.txt"));
+    QCOMPARE(table->item(0, 2)->toolTip().size(), 64); // the whole SHA-256 on hover
+    QVERIFY(table->item(0, 2)->text().endsWith(QStringLiteral("…")));
+    QVERIFY(table->item(0, 2)->toolTip() != table->item(0, 3)->toolTip());
+    box->close();
+}
+
+void tst_ReproduceFromWindow::erroredReproductionIsNoVerdict()
+{
+    QWidget parent;
+    ReproductionReport report;
+    report.originalRunId = QStringLiteral("run-1");
+    report.reproductionRunId = QStringLiteral("run-2");
+    report.errored = true;
+    report.failure = QStringLiteral("job train could not be run: Starting the container: the Docker Engine API "
+                                    "answered HTTP 500 (Internal Server Error)");
+    QDialog *box = ReproductionResult::show(&parent, QStringLiteral("run-1"), report, {});
+    QVERIFY(box->windowTitle().contains(QStringLiteral("errored")));
+    QVERIFY(headlineOf(box).contains(QStringLiteral("Nothing was compared")));
+    QVERIFY(!box->findChild<QTableWidget *>(QStringLiteral("differences")));
+    QCOMPARE(box->findChild<QPlainTextEdit *>(QStringLiteral("reason"))->toPlainText(), report.failure); // whole
+    QVERIFY(ReproductionResult::summary(QStringLiteral("run-1"), report, {}).contains(QStringLiteral("errored")));
     box->close();
 }
 

@@ -4,6 +4,7 @@
 
 #include <QDialogButtonBox>
 #include <QFileDialog>
+#include <QFontDatabase>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -144,8 +145,18 @@ void ReleaseReviewDialog::setReview(const ArtifactReview &review)
         top->setIcon(0, dot(stateColor(item.state)));
         top->setForeground(1, stateColor(item.state));
         top->setData(0, Qt::UserRole, item.id);
-        for (const QString &d : item.details)
-            new QTreeWidgetItem(top, {d});
+        for (const QString &d : item.details) {
+            // A detail of several lines (a reproduction's table of differences): its first line,
+            // and the table below it, a line per row in a fixed font so its columns align.
+            const QStringList lines = d.trimmed().split(u'\n');
+            auto *child = new QTreeWidgetItem(top, {lines.constFirst()});
+            child->setToolTip(0, lines.constFirst());
+            for (qsizetype i = 1; i < lines.size(); ++i) {
+                auto *row = new QTreeWidgetItem(child, {lines.at(i)});
+                row->setFont(0, QFontDatabase::systemFont(QFontDatabase::FixedFont));
+            }
+            child->setExpanded(lines.size() > 1);
+        }
         top->setExpanded(item.state == core::ChecklistItem::State::Failed);
     }
     m_signOffs->clear();

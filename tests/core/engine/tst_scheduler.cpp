@@ -230,6 +230,7 @@ void tst_Scheduler::failuresSkipAndAllow()
     QCOMPARE(statusOf(*r, QStringLiteral("codes")), JobStatus::FailedAllowed);
     QCOMPARE(statusOf(*r, QStringLiteral("broken")), JobStatus::Failed);
     QCOMPARE(r->jobs.at(QStringLiteral("broken")).exitCode, 2);
+    QVERIFY(!r->jobs.at(QStringLiteral("broken")).couldNotRun); // its script ran and failed
     QCOMPARE(statusOf(*r, QStringLiteral("after")), JobStatus::Skipped);
     QCOMPARE(statusOf(*r, QStringLiteral("cleanup")), JobStatus::Success);
     QCOMPARE(statusOf(*r, QStringLiteral("notify")), JobStatus::Success);
@@ -642,6 +643,7 @@ void tst_Scheduler::serviceThatCannotStartLeavesNothing()
     const auto r = s.run();
     QVERIFY(r);
     QCOMPARE(statusOf(*r, QStringLiteral("svc")), JobStatus::Failed);
+    QVERIFY(r->jobs.at(QStringLiteral("svc")).couldNotRun); // its script never started: no verdict on it
     DockerClient client(DockerClient::defaultEndpoint());
     const QString label = QStringLiteral("trainyard.run=") + r->id;
     const auto containers = client.listContainers(label);

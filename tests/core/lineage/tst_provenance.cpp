@@ -605,7 +605,22 @@ void tst_Provenance::signOffStaleness()
     QVERIFY(signOffs->at(0).stale);
     QVERIFY(!signOffs->at(1).stale);
     QCOMPARE(signOffs->at(1).signOff.decision, QStringLiteral("reject"));
-    // A reproduction is a change too.
+    // A reproduction that errored before its jobs ran is no verdict: nothing goes stale or fails.
+    QVERIFY(f.store->recordReproduction(LineageReproduction{
+        f.a.runId,
+        QStringLiteral("e"),
+        false,
+        QStringLiteral("errored: the reproduction e of run A could not run its jobs, so nothing was compared "
+                       "(no verdict): job train could not be run: Starting the container: Internal Server Error"),
+        {},
+        true}));
+    QVERIFY(!review.signOffs(f.provenanceOf(f.a.exportSha))->at(1).stale);
+    const ChecklistItem errored =
+        *ReleaseReview::checklist(f.provenanceOf(f.a.exportSha)).item(QStringLiteral("reproducible"));
+    QCOMPARE(errored.state, ChecklistItem::State::Unknown);
+    QVERIFY2(errored.details.join(u'\n').contains(QStringLiteral("errored")), qPrintable(errored.details.join(u'\n')));
+    QVERIFY(errored.details.join(u'\n').contains(QStringLiteral("not yet tried")));
+    // A reproduction that ran is a change.
     QVERIFY(f.store->recordReproduction(LineageReproduction{f.a.runId, QStringLiteral("r"), true, {}, {}}));
     QVERIFY(review.signOffs(f.provenanceOf(f.a.exportSha))->at(1).stale);
 }

@@ -25,6 +25,7 @@
 #include <thread>
 
 #include "support/files.h"
+#include "support/scopedenv.h"
 #include <unistd.h>
 
 using trainyard::test::git;
@@ -130,6 +131,7 @@ private Q_SLOTS:
     void refusesUnfinishedRun();
     void refusesRunWithoutCommit();
     void cancelStopsTheReproduction();
+    void reproductionThatCannotStartIsErrored();
 };
 
 void tst_RunReproducer::reproducesIdentically()
@@ -374,6 +376,37 @@ void tst_RunReproducer::cancelStopsTheReproduction()
     QCOMPARE(report->jobDifferences.size(), size_t(1));
     QCOMPARE(report->jobDifferences.front().reproducedStatus, QStringLiteral("cancelled"));
     QVERIFY2(timer.elapsed() < 20000, qPrintable(QString::number(timer.elapsed())));
+}
+
+void tst_RunReproducer::reproductionThatCannotStartIsErrored()
+{
+    // The original ran; its reproduction finds no shell to run jobs with (as an engine that
+    // refuses to create containers): that is an error of the reproduction, not a verdict.
+    Project p(kDeterministic);
+    const QString original = p.run();
+    RunReproducer::Options options;
+    options.engine = QStringLiteral("shell");
+    options.execute = [](const ReproductionRun &r) {
+        const trainyard::test::ScopedEnv noShell("PATH", "/nonexistent");
+        return execute(r);
+    };
+    RunReproducer reproducer(p.path(), original, options);
+    const auto report = reproducer.run();
+    QVERIFY2(report, qPrintable(report ? QString() : report.error().toString()));
+    QVERIFY(report->errored);
+    QVERIFY(!report->identical);
+    QVERIFY2(report->failure.contains(QStringLiteral("no shell")), qPrintable(report->failure));
+    QVERIFY(report->differences.empty()); // nothing compared: not "2 of 2 artifacts differ (missing)"
+    const QString text = report->toText();
+    QVERIFY2(text.startsWith(QStringLiteral("errored: ")) && text.contains(QStringLiteral("no verdict")),
+             qPrintable(text));
+    QVERIFY(!text.contains(QStringLiteral("differ")));
+
+    const auto rows = *p.store()->reproductions(original);
+    QCOMPARE(rows.size(), size_t(1));
+    QVERIFY(rows.front().errored);
+    QVERIFY(!rows.front().identical);
+    QCOMPARE(rows.front().differences, text);
 }
 
 QTEST_GUILESS_MAIN(tst_RunReproducer)
