@@ -208,6 +208,13 @@ void MainWindow::wireRuns()
         QTimer::singleShot(500, m_docks->runs(), &RunsList::refresh); // the new run is in the store by then
     });
     connect(m_runs, &RunSession::runEnded, this, &MainWindow::runEnded);
+    connect(m_runs, &RunSession::playRequested, this, [this](const QString &job) {
+        if (!m_pipelines->canRun() || isRunning() || !m_edit->maybeSave())
+            return;
+        say(tr("Running manual job '%1' and what waited for it, reusing run %2's jobs that succeeded…")
+                .arg(job, m_runs->lastRunId()));
+        m_runs->play(*m_pipelines->pipeline(), job);
+    });
     connect(m_runs, &RunSession::reproductionEnded, this,
             [this](const QString &runId, const core::ReproductionReport &report, const QString &refusal) {
                 recordsChanged();
@@ -261,8 +268,19 @@ void MainWindow::recordsChanged()
 void MainWindow::runEnded(const core::RunRecord &record, const QString &error)
 {
     recordsChanged();
-    if (error.isEmpty())
-        return say(tr("Run #%1 %2").arg(record.pipelineIid).arg(core::runStatusToString(record.status)));
+    if (error.isEmpty()) {
+        QStringList waiting; // manual jobs the run stopped at
+        for (const QString &job : record.jobOrder) {
+            if (const auto it = record.jobs.find(job);
+                it != record.jobs.end() && it->second.status == core::JobStatus::Manual)
+                waiting << QStringLiteral("'%1'").arg(job);
+        }
+        if (waiting.isEmpty())
+            return say(tr("Run #%1 %2").arg(record.pipelineIid).arg(core::runStatusToString(record.status)));
+        return say(tr("Run #%1 %2: manual job %3 not run. Approve on its card runs it.")
+                       .arg(record.pipelineIid)
+                       .arg(core::runStatusToString(record.status), waiting.join(QStringLiteral(", "))));
+    }
     if (error.contains(QStringLiteral("not reachable")) &&
         confirmAction(this, tr("Docker engine not reachable"),
                       tr("%1\n\nRun with the host shell instead? Jobs then run without isolation.").arg(error),

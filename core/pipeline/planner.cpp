@@ -287,6 +287,23 @@ QStringList Plan::upstreamOf(const QString &job) const
     return out;
 }
 
+QStringList Plan::downstreamOf(const QString &job) const
+{
+    // Plan order is topological: one pass finds every job that waits for one already found.
+    QSet<QString> found{job};
+    QStringList out;
+    for (const PlanNode &n : nodes) {
+        if (found.contains(n.job))
+            continue;
+        if (std::any_of(n.dependsOn.cbegin(), n.dependsOn.cend(),
+                        [&](const QString &d) { return found.contains(d); })) {
+            found.insert(n.job);
+            out << n.job;
+        }
+    }
+    return out;
+}
+
 QStringList Plan::jobNames() const
 {
     QStringList out;

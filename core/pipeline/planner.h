@@ -34,6 +34,8 @@ struct Plan
     QStringList roots() const;
     /// Every job `job` waits for, directly or through others, in plan order.
     QStringList upstreamOf(const QString &job) const;
+    /// Every job that waits for `job`, directly or through others, in plan order.
+    QStringList downstreamOf(const QString &job) const;
     QStringList jobNames() const;
 };
 

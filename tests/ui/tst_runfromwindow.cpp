@@ -56,6 +56,7 @@ private Q_SLOTS:
     void retryFailedJobReusesItsNeeds();
     void secretsReachTheJobMasked();
     void nextProjectStartsClean();
+    void manualJobEndsTheRunAndStaysPlayable();
 };
 
 void tst_RunFromWindow::initTestCase()
@@ -80,7 +81,16 @@ void tst_RunFromWindow::runDemoAndApproveExport()
                               180000);
     for (const char *job : {"unit-tests", "train", "evaluate"})
         QCOMPARE(statusOf(scene, QLatin1String(job)), std::optional(core::JobStatus::Success));
-    // The card's own Approve button, clicked on the canvas.
+    // As in GitLab, the run ends when only the manual job is left: Run is enabled again.
+    QTRY_VERIFY_WITH_TIMEOUT(run->isEnabled(), 30000);
+    RunConsole *console = w.findChild<RunConsole *>();
+    QVERIFY(console);
+    JobLogView *log = console->existingView(QStringLiteral("train"));
+    QVERIFY(log);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        log->findChild<QPlainTextEdit *>()->toPlainText().contains(QStringLiteral("artifacts collected")), 10000);
+    // The card's own Approve button, clicked on the canvas, plays it: a run of export that
+    // reuses train and evaluate.
     auto *view = w.findChild<PipelineCanvas *>();
     JobCardItem *exportCard = scene->card(QStringLiteral("export"));
     QVERIFY(exportCard->isApprovable());
@@ -90,23 +100,17 @@ void tst_RunFromWindow::runDemoAndApproveExport()
     QTRY_COMPARE_WITH_TIMEOUT(statusOf(scene, QStringLiteral("export")), std::optional(core::JobStatus::Success),
                               60000);
     QTRY_VERIFY_WITH_TIMEOUT(run->isEnabled(), 30000); // the run is over
-    RunConsole *console = w.findChild<RunConsole *>();
-    QVERIFY(console);
-    JobLogView *log = console->existingView(QStringLiteral("train"));
-    QVERIFY(log);
-    QTRY_VERIFY_WITH_TIMEOUT(
-        log->findChild<QPlainTextEdit *>()->toPlainText().contains(QStringLiteral("artifacts collected")), 10000);
     if (qEnvironmentVariableIsSet("TRAINYARD_SCREENSHOT"))
         w.grab().save(qEnvironmentVariable("TRAINYARD_SCREENSHOT"));
 
-    // The Runs list has the run; re-opening it brings its logs back into a fresh console.
+    // The Runs list has both runs; re-opening the first brings its logs back into a fresh console.
     RunsList *runs = w.findChild<RunsList *>();
-    QTRY_COMPARE_WITH_TIMEOUT(int(runs->runs().size()), 1, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(int(runs->runs().size()), 2, 10000);
     // The list is re-read on a worker thread when the run ends: it catches up with the record.
     QTRY_COMPARE_WITH_TIMEOUT(runs->runs().front().status, core::RunStatus::Success, 10000);
     console->reset();
     QVERIFY(!console->existingView(QStringLiteral("train")));
-    QTreeWidgetItem *item = runs->tree()->topLevelItem(0);
+    QTreeWidgetItem *item = runs->tree()->topLevelItem(1); // newest first: #1 is the second
     QVERIFY(item);
     Q_EMIT runs->tree()->itemActivated(item, 0);
     QTRY_VERIFY_WITH_TIMEOUT(console->existingView(QStringLiteral("train")) &&
@@ -236,6 +240,64 @@ void tst_RunFromWindow::nextProjectStartsClean()
     QCOMPARE(statusOf(scene, QStringLiteral("train")), std::nullopt); // not the first project's success
     QVERIFY(!console->existingView(QStringLiteral("train")));         // nor its log
     QCOMPARE(console->count(), 0);
+}
+
+void tst_RunFromWindow::manualJobEndsTheRunAndStaysPlayable()
+{
+    // deploy is manual and may not fail: the run stops there, blocked, as GitLab's does.
+    QTemporaryDir dir;
+    QFile file(dir.filePath(QStringLiteral(".gitlab-ci.yml")));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("stages: [build, deploy]\n"
+               "build:\n  stage: build\n  script: ['echo built-once >> out.txt']\n  artifacts:\n    paths: [out.txt]\n"
+               "deploy:\n  stage: deploy\n  needs: [build]\n  when: manual\n  allow_failure: false\n"
+               "  script: ['cat out.txt']\n"
+               "notify:\n  stage: deploy\n  needs: [deploy]\n  script: [echo notified]\n");
+    file.close();
+    test::shell(dir.path(),
+                QStringLiteral("printf '.trainyard/\\n' > .gitignore && git init -q -b main && git add -A && "
+                               "git -c user.name=t -c user.email=t@t commit -qm one"));
+    MainWindow w;
+    w.show();
+    w.openProject(dir.path());
+    PipelineScene *scene = w.findChild<PipelineCanvas *>()->pipelineScene();
+    QTRY_VERIFY_WITH_TIMEOUT(scene->card(QStringLiteral("deploy")), 10000);
+    QAction *run = action(w, QStringLiteral("&Run pipeline"));
+    w.runPipeline({}, true);
+    QTRY_COMPARE_WITH_TIMEOUT(statusOf(scene, QStringLiteral("deploy")), std::optional(core::JobStatus::Manual), 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(!w.isRunning(), 10000); // not "running" while the job waits
+    QVERIFY(run->isEnabled());
+    RunsList *runs = w.findChild<RunsList *>();
+    QTRY_COMPARE_WITH_TIMEOUT(int(runs->runs().size()), 1, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(runs->runs().front().status, core::RunStatus::Blocked, 10000);
+    const core::RunRecord &first = runs->runs().front();
+    const qint64 firstDuration = first.started.msecsTo(first.finished);
+
+    // Later, its card still plays it: deploy and what waited for it run; build is reused.
+    QTest::qWait(1500);
+    JobCardItem *deploy = scene->card(QStringLiteral("deploy"));
+    QVERIFY(deploy->isApprovable());
+    Q_EMIT scene->approveRequested(QStringLiteral("deploy"));
+    QTRY_COMPARE_WITH_TIMEOUT(statusOf(scene, QStringLiteral("notify")), std::optional(core::JobStatus::Success),
+                              60000);
+    QCOMPARE(statusOf(scene, QStringLiteral("deploy")), std::optional(core::JobStatus::Success));
+    QCOMPARE(statusOf(scene, QStringLiteral("build")), std::optional(core::JobStatus::Success));
+    QTRY_VERIFY_WITH_TIMEOUT(!w.isRunning(), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(int(runs->runs().size()), 2, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(runs->runs().front().status, core::RunStatus::Success, 10000);
+    auto *console = w.findChild<RunConsole *>();
+    QTRY_VERIFY_WITH_TIMEOUT(console->existingView(QStringLiteral("deploy")) &&
+                                 console->existingView(QStringLiteral("deploy"))
+                                     ->textEdit()
+                                     ->toPlainText()
+                                     .contains(QStringLiteral("built-once")),
+                             10000);
+    // build ran once: its artifact came from the first run (it would say built-once twice otherwise).
+    QVERIFY(!console->existingView(QStringLiteral("deploy"))
+                 ->textEdit()
+                 ->toPlainText()
+                 .contains(QStringLiteral("built-once\nbuilt-once")));
+    QVERIFY2(firstDuration < 1500, qPrintable(QString::number(firstDuration))); // the wait was not counted
 }
 
 void tst_RunFromWindow::cancelLongJob()

@@ -10,6 +10,8 @@
 #include "console/runconsole.h"
 #include "gpu/gpupanel.h"
 
+#include "pipeline/planner.h"
+
 #include <QTabBar>
 
 namespace trainyard::ui {
@@ -31,7 +33,9 @@ RunSession::~RunSession() = default;
 void RunSession::forgetProject()
 {
     m_lastRunId.clear();
+    m_lastJobs.clear();
     m_lastRunShell = false;
+    m_scene->setApprovalsEnabled(false);
     m_scene->clearJobStatus();
     m_logs->flush(); // lines of the last run still batched go now, and with the console's tabs
     m_console->reset();
@@ -59,11 +63,40 @@ void RunSession::showJob(const core::JobRecord &job, bool onCanvas)
 
 void RunSession::run(const core::Pipeline &pipeline, const QString &job, bool shell, const QString &retryOf)
 {
-    if (isActive())
-        return;
     core::RunOptions options;
     if (!job.isEmpty())
         options.onlyJobs = QStringList{job};
+    start(pipeline, std::move(options), shell, retryOf);
+}
+
+bool RunSession::canPlay(const QString &job) const
+{
+    const auto it = m_lastJobs.find(job);
+    return !isActive() && !m_lastRunId.isEmpty() && it != m_lastJobs.end() && it->second == core::JobStatus::Manual;
+}
+
+void RunSession::play(const core::Pipeline &pipeline, const QString &job)
+{
+    if (!canPlay(job))
+        return;
+    core::RunOptions options;
+    options.onlyJobs = QStringList{job};
+    options.approvals = QStringList{job};
+    // The jobs after it that did not run (they waited for it); those that succeeded are reused.
+    if (const auto plan = core::Planner::plan(pipeline)) {
+        for (const QString &after : plan->downstreamOf(job)) {
+            const auto it = m_lastJobs.find(after);
+            if (it == m_lastJobs.end() || it->second != core::JobStatus::Success)
+                options.onlyJobs << after;
+        }
+    }
+    start(pipeline, std::move(options), m_lastRunShell, m_lastRunId);
+}
+
+void RunSession::start(const core::Pipeline &pipeline, core::RunOptions options, bool shell, const QString &retryOf)
+{
+    if (isActive())
+        return;
     m_scene->clearJobStatus();
     m_console->reset();
     m_consoleFollowsRun = true;
@@ -75,13 +108,17 @@ void RunSession::run(const core::Pipeline &pipeline, const QString &job, bool sh
     connect(m_run.get(), &RunController::message, this, &RunSession::message);
     connect(m_run.get(), &RunController::finished, this, [this](const core::RunRecord &record, const QString &error) {
         m_run.release()->deleteLater(); // delete once this signal returns
-        m_scene->setApprovalsEnabled(false);
         m_gpus->setPolling(false);
         m_gpus->clearAssignments();
         if (!record.id.isEmpty()) {
             m_lastRunId = record.id;
             m_lastRunShell = record.engine == QLatin1String("shell");
+            m_lastJobs.clear();
+            for (const auto &[name, j] : record.jobs)
+                m_lastJobs[name] = j.status;
         }
+        // Manual jobs the run stopped at stay playable from their cards.
+        m_scene->setApprovalsEnabled(!m_lastRunId.isEmpty());
         Q_EMIT runEnded(record, error);
     });
     m_scene->setApprovalsEnabled(true);
@@ -116,6 +153,8 @@ void RunSession::approve(const QString &job)
 {
     if (m_run)
         m_run->approve(job);
+    else if (canPlay(job))
+        Q_EMIT playRequested(job);
 }
 
 void RunSession::cancelJob(const QString &job)

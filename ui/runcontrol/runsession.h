@@ -42,14 +42,23 @@ public:
 
     /// Runs `pipeline` (or `job` and what it needs; with `retryOf`, reusing what succeeded there).
     void run(const core::Pipeline &pipeline, const QString &job, bool shell, const QString &retryOf);
+    /// Whether the last run ended with `job` waiting as a manual job: approving it plays it.
+    bool canPlay(const QString &job) const;
+    /// Plays manual job `job` of the last run, as GitLab's Run button does once its pipeline has
+    /// stopped at it: a run of `job` approved and of the jobs after it that did not run, reusing
+    /// the last run's jobs that succeeded (their logs and artifacts), on the same engine.
+    void play(const core::Pipeline &pipeline, const QString &job);
     /// Reproduces run `runId` of the project in `projectDir`.
     void reproduce(const QString &projectDir, const QString &runId);
+    /// Approves manual job `job`: of the active run; else, of the last run, asks for it to be played.
     void approve(const QString &job);
     void cancelJob(const QString &job);
     void cancel();
 
 Q_SIGNALS:
     void started();
+    /// Approve was pressed on a manual job of a run that has ended: the window may play() it.
+    void playRequested(const QString &job);
     void message(const QString &text);
     /// The run ended; `error` says why when it could not start.
     void runEnded(const trainyard::core::RunRecord &record, const QString &error);
@@ -58,6 +67,7 @@ Q_SIGNALS:
 
 private:
     void showJob(const core::JobRecord &job, bool onCanvas);
+    void start(const core::Pipeline &pipeline, core::RunOptions options, bool shell, const QString &retryOf);
 
     PipelineScene *m_scene;
     RunConsole *m_console;
@@ -67,6 +77,7 @@ private:
     std::unique_ptr<RunController> m_run;
     std::unique_ptr<ReproduceController> m_reproduce;
     QString m_lastRunId;
+    std::map<QString, core::JobStatus> m_lastJobs; ///< how each job of the last run ended
     bool m_lastRunShell = false;
     bool m_consoleFollowsRun = true; ///< until the user picks a tab himself
 };

@@ -262,6 +262,10 @@ void tst_Planner::queries()
     QCOMPARE(plan->upstreamOf(u"ship"_s), (QStringList{u"compile"_s, u"lint"_s, u"train"_s, u"docs"_s}));
     QCOMPARE(plan->upstreamOf(u"compile"_s), QStringList{});
     QCOMPARE(plan->upstreamOf(u"nope"_s), QStringList{});
+    QCOMPARE(plan->downstreamOf(u"train"_s), (QStringList{u"evaluate"_s, u"ship"_s})); // ship: by stage
+    QCOMPARE(plan->downstreamOf(u"lint"_s), QStringList{u"ship"_s});
+    QCOMPARE(plan->downstreamOf(u"evaluate"_s), QStringList{});
+    QCOMPARE(plan->downstreamOf(u"nope"_s), QStringList{});
 
     const PlanNode *train = plan->node(u"train"_s);
     QVERIFY(train);
