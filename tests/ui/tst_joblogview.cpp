@@ -50,6 +50,7 @@ private Q_SLOTS:
     void positionKeptWhileCapped();
     void footer_data();
     void footer();
+    void footerGivesTheWholeReasonWrapped();
     void progress();
     void capRespected();
 };
@@ -261,6 +262,24 @@ void tst_JobLogView::footer()
     view.setFinished(exitCode, ms, status);
     QCOMPARE(view.footerText(), text);
     QVERIFY(!view.findChild<QProgressBar *>(QStringLiteral("progress"))->isVisibleTo(&view));
+}
+
+void tst_JobLogView::footerGivesTheWholeReasonWrapped()
+{
+    const QString reason = QStringLiteral(
+        "Starting the container: the Docker Engine API answered HTTP 500 (Internal Server Error): failed to create "
+        "task for container: failed to create shim task: OCI runtime create failed: unable to start container process");
+    JobLogView view;
+    view.resize(400, 300);
+    view.show();
+    view.setFinished(-1, 800, QStringLiteral("failed"), reason);
+    QCOMPARE(view.footerText(), QStringLiteral("Job failed in 0.8 s: ") + reason); // whole, not elided
+    auto *footer = view.findChild<QLabel *>(QStringLiteral("footer"));
+    QVERIFY(footer->wordWrap());
+    QVERIFY(footer->heightForWidth(400) > 2 * footer->fontMetrics().height()); // wraps onto lines at 400 px
+    // An exit code said once; success has no reason.
+    view.setFinished(2, 800, QStringLiteral("failed"), QStringLiteral("exit code 2"));
+    QCOMPARE(view.footerText(), QStringLiteral("Job failed in 0.8 s (exit code 2)"));
 }
 
 void tst_JobLogView::progress()

@@ -132,6 +132,7 @@ void tst_MainWindow::opensDemoProject()
                 ->toolTip()
                 .contains(QStringLiteral("warning: artifacts: 'models/' matched no files")));
     QVERIFY(scene->card(QStringLiteral("train"))->toolTip().contains(QStringLiteral("the engine said no (HTTP 500)")));
+    QVERIFY(Qt::mightBeRichText(scene->card(QStringLiteral("train"))->toolTip())); // rich text: Qt wraps it
     QVERIFY(scene->card(QStringLiteral("train"))->statusLine().contains(QStringLiteral("1 warning")));
     QVERIFY(w.windowTitle().contains(QStringLiteral("offline-demo")));
     const QImage shot = w.grab().toImage();

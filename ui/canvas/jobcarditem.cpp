@@ -30,7 +30,11 @@ void JobCardItem::updateToolTip()
         tip << m_reason;
     for (const QString &w : m_warnings)
         tip << tr("warning: %1").arg(w);
-    setToolTip(tip.join(u'\n'));
+    // As rich text, which Qt wraps: a long failure reason is read whole, not as one line off-screen.
+    QStringList escaped;
+    for (const QString &line : std::as_const(tip))
+        escaped << line.toHtmlEscaped();
+    setToolTip(QStringLiteral("<qt>") + escaped.join(QStringLiteral("<br>")) + QStringLiteral("</qt>"));
 }
 
 void JobCardItem::setRunNotes(const QString &reason, const QStringList &warnings)

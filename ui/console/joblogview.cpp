@@ -128,6 +128,8 @@ void JobLogView::createFooter(QVBoxLayout *layout)
     QFont bold = m_footer->font();
     bold.setBold(true);
     m_footer->setFont(bold);
+    m_footer->setWordWrap(true); // a long reason ("Starting the container: … (HTTP 500)") is read whole
+    m_footer->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_footer->hide();
     layout->addWidget(m_footer);
 }
@@ -328,7 +330,7 @@ QString JobLogView::formatDuration(qint64 ms)
     return QStringLiteral("%1 h %2 min").arg(seconds / 3600).arg(seconds / 60 % 60, 2, 10, QLatin1Char('0'));
 }
 
-void JobLogView::setFinished(int exitCode, qint64 durationMs, const QString &status)
+void JobLogView::setFinished(int exitCode, qint64 durationMs, const QString &status, const QString &reason)
 {
     const QString duration = formatDuration(durationMs);
     QString text;
@@ -344,6 +346,10 @@ void JobLogView::setFinished(int exitCode, qint64 durationMs, const QString &sta
         text = tr("Job finished (%1) in %2").arg(status, duration);
     if (exitCode >= 0)
         text += tr(" (exit code %1)").arg(exitCode);
+    // The exit code is in the text already; another reason is said after it.
+    if (!reason.isEmpty() && status != QLatin1String("success") &&
+        reason != QStringLiteral("exit code %1").arg(exitCode))
+        text += QStringLiteral(": ") + reason;
     m_footer->setText(text);
     QPalette pal = m_footer->palette();
     pal.setColor(QPalette::WindowText, status.startsWith(QLatin1String("failed"))

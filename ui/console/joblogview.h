@@ -49,8 +49,9 @@ public:
     void clearProgress();
 
     /// Shows the outcome below the log, e.g. "Job succeeded in 12.3 s (exit code 0)". `status`
-    /// is core::jobStatusToString's word; `exitCode` < 0 means there was none.
-    void setFinished(int exitCode, qint64 durationMs, const QString &status);
+    /// is core::jobStatusToString's word; `exitCode` < 0 means there was none. A `reason` (why it
+    /// failed, was skipped or cancelled) follows whole, wrapped to the width of the console.
+    void setFinished(int exitCode, qint64 durationMs, const QString &status, const QString &reason = {});
     QString footerText() const;
     /// "showing the last 50,000 lines…", empty while nothing was dropped.
     QString capNote() const;

@@ -146,7 +146,7 @@ void RunConsole::showPastRun(const core::RunRecord &record)
         setJobStatus(job, j.status);
         if (j.status == core::JobStatus::Skipped || (core::isFinal(j.status) && j.started.isValid()))
             viewFor(job)->setFinished(j.exitCode, j.started.isValid() ? j.started.msecsTo(j.finished) : 0,
-                                      core::jobStatusToString(j.status));
+                                      core::jobStatusToString(j.status), j.reason);
     }
 }
 

@@ -55,7 +55,7 @@ void RunSession::showJob(const core::JobRecord &job, bool onCanvas)
         m_console->setCurrentWidget(m_console->viewFor(job.name)); // tabBarClicked is the user's only
     if (core::isFinal(job.status) && job.started.isValid())
         m_console->viewFor(job.name)->setFinished(job.exitCode, job.started.msecsTo(job.finished),
-                                                  core::jobStatusToString(job.status));
+                                                  core::jobStatusToString(job.status), job.reason);
     // A job that starts may write scalars (followed live); one that ends has collected them.
     if (onCanvas && (job.status == core::JobStatus::Running || core::isFinal(job.status)))
         m_compare->refreshRuns();
