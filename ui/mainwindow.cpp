@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "async/onworker.h"
 #include "canvas/canvasmenus.h"
 #include "canvas/pipelinecanvas.h"
 #include "canvas/pipelinescene.h"
@@ -8,12 +9,14 @@
 #include "document/pipelinedocument.h"
 #include "help/helpcommands.h"
 #include "inspector/jobinspector.h"
+#include "inspector/messagebar.h"
 #include "lineageview/lineageview.h"
 #include "project/demosetup.h"
 #include "project/projectdrop.h"
 #include "project/projectsession.h"
 #include "project/recentprojects.h"
 #include "project/welcomepage.h"
+#include "run/projectsetup.h"
 #include "runcontrol/reproductionresult.h"
 #include "runcontrol/runsession.h"
 #include "runs/runslist.h"
@@ -147,6 +150,7 @@ void MainWindow::wireProject()
             qOverload<const QString &>(&MainWindow::openProject));
     connect(m_recent, &RecentProjects::openRequested, this, qOverload<const QString &>(&MainWindow::openProject));
     connect(m_project, &ProjectSession::read, this, &MainWindow::projectRead);
+    connect(m_views->projectNotice(), &MessageBar::actionTriggered, this, [this] { makeRepository(); });
     connect(m_project, &ProjectSession::recordsChanged, this, [this] { // by this window's run or any other process
         m_docks->runs()->refresh();
         m_views->refreshRuns();
@@ -299,6 +303,36 @@ void MainWindow::reproduceRun(const QString &runId, bool confirm)
         return;
     say(tr("Reproducing run %1…").arg(runId));
     m_runs->reproduce(m_project->dir(), runId);
+}
+
+void MainWindow::makeRepository(bool confirm)
+{
+    const QString dir = m_project->dir();
+    if (dir.isEmpty() || isRunning())
+        return;
+    if (confirm &&
+        !confirmAction(this, tr("Make %1 a git repository").arg(QFileInfo(dir).fileName()),
+                       tr("<p>Trainyard makes <tt>%1</tt> a git repository on branch <tt>main</tt> and commits every "
+                          "file in it that <tt>.gitignore</tt> does not list, <tt>.trainyard/</tt> excepted.</p>"
+                          "<p>Large data files belong in <tt>.gitignore</tt> (or in DVC) first: declare them as "
+                          "data inputs and Trainyard records their hashes instead.</p>")
+                           .arg(QDir::toNativeSeparators(dir).toHtmlEscaped()),
+                       tr("&Make repository and commit")))
+        return;
+    say(tr("Making %1 a git repository…").arg(QDir::toNativeSeparators(dir)));
+    onWorker(
+        this, [dir] { return core::ProjectSetup::makeRepository(dir); },
+        [this, dir](const core::Result<QString> &made) {
+            if (!made) {
+                QMessageBox::warning(this, tr("No repository made"), made.error().toString());
+                return statusBar()->clearMessage();
+            }
+            say(tr("%1 is a git repository now: first commit %2. Runs from here on are traced to their commit.")
+                    .arg(QFileInfo(dir).fileName(), *made),
+                15000);
+            if (m_project->dir() == dir)
+                openProject(dir, true);
+        });
 }
 
 void MainWindow::cancelJob(const QString &job)

@@ -66,6 +66,9 @@ public:
     /// File ▸ Reload pipeline: reads .gitlab-ci.yml from disk again. With unsaved edits, asks
     /// first when `ask`, else only says that the file changed.
     void reloadPipeline(bool ask = true);
+    /// Makes the open project's folder, which is in no git repository, one with a first commit of
+    /// its files (on a worker), then reads the project again. With `confirm`, asks first.
+    void makeRepository(bool confirm = true);
     QString projectDir() const;
     /// A run or a reproduction is active.
     bool isRunning() const;

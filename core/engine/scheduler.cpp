@@ -291,7 +291,7 @@ void Scheduler::fillRecordHeader()
 {
     const GitState &git = m_git;
     m_record.projectDir = m_projectDir;
-    m_record.branch = m_pipeline.branch;
+    m_record.branch = git.isRepository ? m_pipeline.branch : QString(); // no branch that does not exist
     m_record.commitSha = git.sha;
     m_record.dirty = git.dirty;
     m_record.user = currentUserName();

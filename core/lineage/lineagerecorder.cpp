@@ -231,7 +231,7 @@ void LineageRecorder::describeRun(const QString &runId, const QString &engine, c
     run.id = runId;
     run.projectDir = projectDir;
     run.pipelineFile = QDir(projectDir).relativeFilePath(m_pipeline.fileName);
-    run.branch = m_pipeline.branch;
+    run.branch = git.isRepository ? m_pipeline.branch : QString(); // no branch that does not exist
     run.commitSha = git.sha;
     run.dirty = git.dirty;
     if (git.dirty) {

@@ -41,6 +41,7 @@ EvaluationContext EvaluationContext::fromProject(const QString &projectDir, cons
     QString message;
     QString author;
     if (auto state = GitInfo::read(ctx.projectDir); state && state->isRepository) {
+        ctx.isRepository = true;
         ctx.branch = state->branch;
         ctx.sha = state->sha;
         ctx.defaultBranch = state->defaultBranch.isEmpty() ? QStringLiteral("main") : state->defaultBranch;

@@ -18,6 +18,9 @@ public:
     static EvaluationContext fromProject(const QString &projectDir, const QString &branchOverride = {});
 
     QString projectDir;
+    /// The project is in a git repository. Outside one, rules are evaluated as on the default
+    /// branch, but no run there is tied to a commit or a branch.
+    bool isRepository = false;
     QString branch;
     QString defaultBranch = QStringLiteral("main");
     QString tag;

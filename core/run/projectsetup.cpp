@@ -1,6 +1,7 @@
 #include "projectsetup.h"
 
 #include "vcs/githandles.h"
+#include "vcs/gitinfo.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -68,7 +69,8 @@ Result<void> ignoreTrainyardState(const QString &dir)
     return {};
 }
 
-Result<void> commitAll(const QString &dir)
+/// Commits every file of `dir` git does not ignore, in a new repository; the commit's id.
+Result<git_oid> commitAll(const QString &dir, const char *message)
 {
     git::ensureInit();
     git_repository_init_options options = GIT_REPOSITORY_INIT_OPTIONS_INIT;
@@ -100,10 +102,10 @@ Result<void> commitAll(const QString &dir)
         return tl::unexpected(git::error(QStringLiteral("cannot make a commit signature for"), dir));
     SignaturePtr signature(rawSig);
     git_oid commitId;
-    if (git_commit_create_v(&commitId, repo.get(), "HEAD", signature.get(), signature.get(), nullptr,
-                            "Start from the Trainyard example", tree.get(), 0) != 0)
+    if (git_commit_create_v(&commitId, repo.get(), "HEAD", signature.get(), signature.get(), nullptr, message,
+                            tree.get(), 0) != 0)
         return tl::unexpected(git::error(QStringLiteral("cannot commit the files of"), dir));
-    return {};
+    return commitId;
 }
 
 } // namespace
@@ -142,7 +144,7 @@ Result<void> ProjectSetup::copyExample(const QString &exampleDir, const QString 
         return tl::unexpected(
             Error::error(QStringLiteral("cannot create the folder %1").arg(targetDir), SourceLocation{targetDir}));
     auto done = copyTree(exampleDir, targetDir).and_then([&] { return ignoreTrainyardState(targetDir); }).and_then([&] {
-        return commitAll(targetDir);
+        return commitAll(targetDir, "Start from the Trainyard example").map([](const git_oid &) {});
     });
     if (!done) {
         // Nothing half-made stays behind; an empty folder the user chose stays, empty.
@@ -151,6 +153,23 @@ Result<void> ProjectSetup::copyExample(const QString &exampleDir, const QString 
             QDir().mkpath(targetDir);
     }
     return done;
+}
+
+Result<QString> ProjectSetup::makeRepository(const QString &dir)
+{
+    if (!QFileInfo(dir).isDir())
+        return tl::unexpected(Error::error(QStringLiteral("%1 is not a folder").arg(dir), SourceLocation{dir}));
+    if (auto state = GitInfo::read(dir); state && state->isRepository)
+        return tl::unexpected(Error::error(
+            QStringLiteral("%1 is already in the git repository %2").arg(dir, state->root), SourceLocation{dir}));
+    if (auto ignored = ignoreTrainyardState(dir); !ignored)
+        return tl::unexpected(ignored.error());
+    auto committed = commitAll(dir, "First commit, made by Trainyard so that runs can be traced to it");
+    if (!committed)
+        return tl::unexpected(committed.error());
+    char sha[GIT_OID_HEXSZ + 1] = {};
+    git_oid_tostr(sha, sizeof sha, &*committed);
+    return QString::fromLatin1(sha).left(8);
 }
 
 } // namespace trainyard::core

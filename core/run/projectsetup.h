@@ -22,6 +22,12 @@ public:
     /// needed). Fails with an Error naming the path when a file cannot be copied or the
     /// repository cannot be made; a half-made target is removed.
     static Result<void> copyExample(const QString &exampleDir, const QString &targetDir);
+
+    /// Makes the project folder `dir`, which is in no git repository, one: adds `.trainyard/` to
+    /// its `.gitignore` and commits every file git does not ignore on branch `main` (libgit2), so
+    /// its runs can be tied to a commit. The commit's short SHA; an Error naming the folder when
+    /// it is already in a repository or the commit cannot be made.
+    static Result<QString> makeRepository(const QString &dir);
 };
 
 } // namespace trainyard::core

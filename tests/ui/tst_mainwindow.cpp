@@ -11,8 +11,11 @@
 #include "canvas/jobcarditem.h"
 #include "canvas/pipelinecanvas.h"
 #include "canvas/pipelinescene.h"
+#include "inspector/messagebar.h"
+#include "runs/runslist.h"
 #include "support/demoproject.h"
 #include "support/scopedenv.h"
+#include "vcs/gitinfo.h"
 #include <QAbstractButton>
 #include <QAction>
 #include <QApplication>
@@ -41,6 +44,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProcess>
+#include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTimer>
@@ -79,6 +83,7 @@ private Q_SLOTS:
     void tryTheDemoAndMachineCheck();
     void reloadsWhenTheFileChangesOnDisk();
     void asksOncePerDataFolderOutsideTheProject();
+    void folderOutsideGitSaysSoAndOffersARepository();
 
 private:
     QTemporaryDir m_settings;
@@ -697,6 +702,45 @@ void tst_MainWindow::asksOncePerDataFolderOutsideTheProject()
     remove->click();
     QCOMPARE(changed.count(), 1);
     QVERIFY(!trainyard::core::HostAccess::settingRoots().contains(datasets));
+}
+
+void tst_MainWindow::folderOutsideGitSaysSoAndOffersARepository()
+{
+    QTemporaryDir dir; // under /tmp: in no repository
+    QFile file(dir.filePath(QStringLiteral(".gitlab-ci.yml")));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("train:\n  script: [echo trained]\n");
+    file.close();
+    QVERIFY(!trainyard::core::GitInfo::read(dir.path())->isRepository);
+    MainWindow w;
+    w.show();
+    QSignalSpy shown(&w, &MainWindow::projectShown);
+    w.openProject(dir.path());
+    QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 1, 10000);
+    // No branch that does not exist; plainly said what that costs, and how to mend it.
+    QVERIFY2(!w.windowTitle().contains(QStringLiteral("(main)")), qPrintable(w.windowTitle()));
+    QVERIFY(w.windowTitle().contains(QStringLiteral("not a git repository")));
+    auto *notice = w.findChild<MessageBar *>(QStringLiteral("projectNotice"));
+    QVERIFY(notice && notice->isVisible());
+    QVERIFY(notice->text().contains(QStringLiteral("cannot be reproduced or released")));
+    QVERIFY(notice->actionButton()->isVisible());
+
+    // A run there is recorded with no branch and no commit.
+    w.runPipeline({}, true);
+    auto *runs = w.findChild<RunsList *>();
+    QTRY_VERIFY_WITH_TIMEOUT(!w.isRunning() && runs->runs().size() == 1 &&
+                                 runs->runs().front().status == trainyard::core::RunStatus::Success,
+                             30000);
+    QCOMPARE(runs->runs().front().branch, QString());
+    QCOMPARE(runs->runs().front().commitSha, QString());
+
+    // Made a repository: the first commit holds the files, the title names the branch.
+    w.makeRepository(false);
+    QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 2, 10000);
+    const auto state = trainyard::core::GitInfo::read(dir.path());
+    QVERIFY(state && state->isRepository && !state->dirty);
+    QVERIFY2(w.windowTitle().contains(QStringLiteral("(main)")), qPrintable(w.windowTitle()));
+    QVERIFY(!notice->isVisible());
 }
 
 QTEST_MAIN(tst_MainWindow)

@@ -4,6 +4,7 @@
 #include "canvas/pipelinescene.h"
 #include "document/editcontroller.h"
 #include "document/pipelinedocument.h"
+#include "inspector/messagebar.h"
 #include "project/datarootprompt.h"
 #include "project/projectsession.h"
 #include "project/welcomepage.h"
@@ -57,12 +58,13 @@ void PipelinePresenter::present(const ProjectRead &read)
         m_edit->setDocument(nullptr); // nothing to edit until "Create pipeline"
         m_context = read.context;
         m_status->showProject(dir);
-        m_window->setWindowTitle(tr("%1[*] — Trainyard").arg(QFileInfo(dir).fileName()));
+        showRepositoryState(QFileInfo(dir).fileName());
         m_views->welcome()->showNoPipeline(dir);
         m_views->showWelcomePage(true);
         Q_EMIT shown(dir);
         return;
     }
+    m_context = read.context;
     // The document re-reads the text after every edit, with the context made here.
     auto document = PipelineDocument::load(dir, read.context);
     m_edit->setDocument(document ? std::move(*document) : nullptr);
@@ -80,6 +82,24 @@ bool PipelinePresenter::createPipeline()
     return true;
 }
 
+void PipelinePresenter::showRepositoryState(const QString &name)
+{
+    MessageBar *notice = m_views->projectNotice();
+    if (m_context.isRepository) {
+        m_noticeShownFor.clear();
+        m_window->setWindowTitle(tr("%1 (%2)[*] — Trainyard").arg(name, m_context.branch));
+        notice->hide();
+        return;
+    }
+    m_window->setWindowTitle(tr("%1 (not a git repository)[*] — Trainyard").arg(name));
+    if (std::exchange(m_noticeShownFor, m_context.projectDir) == m_context.projectDir)
+        return; // shown already (and maybe closed by the user)
+    notice->showMessage(tr("<b>This folder is not a git repository.</b> Runs made here cannot be tied to a commit, "
+                           "so they cannot be reproduced or released. Make it a repository, with a first commit of "
+                           "its files, to trace every run from now on."),
+                        tr("Make it a git repository…"));
+}
+
 void PipelinePresenter::refresh()
 {
     if (PipelineDocument *doc = m_edit->document())
@@ -91,7 +111,7 @@ void PipelinePresenter::refresh()
 void PipelinePresenter::show(const QString &dir, const core::Pipeline &pipeline, const std::vector<core::Error> &lint)
 {
     const QString name = QFileInfo(dir).fileName();
-    m_window->setWindowTitle(tr("%1 (%2)[*] — Trainyard").arg(name, pipeline.branch));
+    showRepositoryState(name);
     m_status->showProject(dir);
     PipelineCanvas *canvas = m_views->canvas();
     canvas->pipelineScene()->setPipeline(pipeline, lint);

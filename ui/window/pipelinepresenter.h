@@ -57,6 +57,8 @@ protected:
 
 private:
     void show(const QString &dir, const core::Pipeline &pipeline, const std::vector<core::Error> &lint);
+    /// The title names the branch; outside git, it says so, and the notice offers to make a repository.
+    void showRepositoryState(const QString &name);
 
     QWidget *m_window;
     WorkbenchViews *m_views;
@@ -68,7 +70,8 @@ private:
     std::unique_ptr<core::Pipeline> m_pipeline;
     bool m_noPipelineFile = false;
     bool m_fitPending = false;
-    core::EvaluationContext m_context; ///< of a project without a pipeline file, for "Create pipeline"
+    core::EvaluationContext m_context; ///< of the project as last read (for "Create pipeline" too)
+    QString m_noticeShownFor;          ///< the project the notice was shown for: once closed, it stays closed
 };
 
 } // namespace trainyard::ui

@@ -4,10 +4,12 @@
 #include "canvas/pipelinecanvas.h"
 #include "canvas/pipelinescene.h"
 #include "compare/compareview.h"
+#include "inspector/messagebar.h"
 #include "lineageview/lineageview.h"
 #include "project/welcomepage.h"
 
 #include <QStackedWidget>
+#include <QVBoxLayout>
 
 namespace trainyard::ui {
 
@@ -15,14 +17,22 @@ WorkbenchViews::WorkbenchViews(QWidget *parent)
     : QTabWidget(parent)
     , m_pages(new QStackedWidget(this))
     , m_welcome(new WelcomePage(m_pages))
-    , m_canvas(new PipelineCanvas(m_pages))
+    , m_pipelinePage(new QWidget(m_pages))
+    , m_notice(new MessageBar(m_pipelinePage))
+    , m_canvas(new PipelineCanvas(m_pipelinePage))
     , m_compare(new CompareView(this))
     , m_lineage(new LineageView(this))
 {
     setObjectName(QStringLiteral("views"));
     setDocumentMode(true);
+    m_notice->setObjectName(QStringLiteral("projectNotice"));
+    auto *pipelineLayout = new QVBoxLayout(m_pipelinePage);
+    pipelineLayout->setContentsMargins(0, 0, 0, 0);
+    pipelineLayout->setSpacing(0);
+    pipelineLayout->addWidget(m_notice);
+    pipelineLayout->addWidget(m_canvas, 1);
     m_pages->addWidget(m_welcome);
-    m_pages->addWidget(m_canvas);
+    m_pages->addWidget(m_pipelinePage);
     m_compare->setObjectName(QStringLiteral("compareView"));
     addTab(m_pages, tr("Pipeline"));
     addTab(m_compare, tr("Compare"));
@@ -43,7 +53,7 @@ bool WorkbenchViews::showView(const QString &name)
 
 void WorkbenchViews::showWelcomePage(bool welcome)
 {
-    m_pages->setCurrentWidget(welcome ? static_cast<QWidget *>(m_welcome) : m_canvas);
+    m_pages->setCurrentWidget(welcome ? static_cast<QWidget *>(m_welcome) : m_pipelinePage);
 }
 
 bool WorkbenchViews::isWelcomeShown() const

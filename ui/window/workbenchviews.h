@@ -8,6 +8,7 @@ namespace trainyard::ui {
 
 class CompareView;
 class LineageView;
+class MessageBar;
 class PipelineCanvas;
 class WelcomePage;
 
@@ -24,6 +25,9 @@ public:
     PipelineCanvas *canvas() const { return m_canvas; }
     CompareView *compare() const { return m_compare; }
     LineageView *lineage() const { return m_lineage; }
+    /// The bar above the canvas that says what the project lacks (e.g. a git repository), with an
+    /// action that mends it.
+    MessageBar *projectNotice() const { return m_notice; }
 
     /// A project opens: Compare and Lineage read its runs; the Pipeline view is brought to the front.
     void setProjectDir(const QString &dir);
@@ -42,6 +46,8 @@ public:
 private:
     QStackedWidget *m_pages;
     WelcomePage *m_welcome;
+    QWidget *m_pipelinePage; ///< the notice above the canvas
+    MessageBar *m_notice;
     PipelineCanvas *m_canvas;
     CompareView *m_compare;
     LineageView *m_lineage;

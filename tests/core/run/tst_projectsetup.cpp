@@ -19,6 +19,7 @@ private Q_SLOTS:
     void copiesDemoAsCleanRepository();
     void refusesNonEmptyTarget();
     void refusesFolderWithoutPipeline();
+    void makesAFolderARepository();
 };
 
 void tst_ProjectSetup::findsTheBundledExamples()
@@ -88,6 +89,34 @@ void tst_ProjectSetup::refusesFolderWithoutPipeline()
     QVERIFY(!refused);
     QVERIFY(refused.error().message.contains(QStringLiteral("no .gitlab-ci.yml")));
     QVERIFY(!QFile::exists(parent.filePath(QStringLiteral("x"))));
+}
+
+void tst_ProjectSetup::makesAFolderARepository()
+{
+    // A project that was never in git, with Trainyard state from runs made there already.
+    QTemporaryDir dir;
+    QDir(dir.path()).mkpath(QStringLiteral(".trainyard/artifacts"));
+    for (const auto &[name, text] : {std::pair{".gitlab-ci.yml", "job:\n  script: [echo hi]\n"},
+                                     std::pair{"train.py", "print(1)\n"}, std::pair{".trainyard/lineage.db", "x"}}) {
+        QFile f(dir.filePath(QLatin1String(name)));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(text);
+    }
+    QVERIFY(!GitInfo::read(dir.path())->isRepository);
+    const auto sha = ProjectSetup::makeRepository(dir.path());
+    QVERIFY2(sha, sha ? "" : qPrintable(sha.error().toString()));
+    QCOMPARE(sha->size(), 8);
+    const auto state = GitInfo::read(dir.path());
+    QVERIFY(state && state->isRepository);
+    QCOMPARE(state->branch, QStringLiteral("main"));
+    QVERIFY(state->sha.startsWith(*sha));
+    QVERIFY2(!state->dirty, "every file is committed, .trainyard/ ignored");
+    QVERIFY(state->title.startsWith(QStringLiteral("First commit")));
+    // Once is enough: a folder in a repository is refused, naming it.
+    const auto again = ProjectSetup::makeRepository(dir.path());
+    QVERIFY(!again);
+    QVERIFY2(again.error().message.contains(QStringLiteral("already in the git repository")),
+             qPrintable(again.error().message));
 }
 
 QTEST_GUILESS_MAIN(tst_ProjectSetup)
