@@ -25,6 +25,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextBrowser>
+#include <QTextDocument>
 #include <QTreeWidget>
 
 using namespace trainyard;
@@ -64,6 +65,11 @@ void tst_LineageView::init()
                                test::hex64('5'));
     m_b = test::writeSampleRun(**store, QStringLiteral("20240501-120000-00b2"), kCommitB, test::hex64('2'),
                                test::hex64('6'));
+    // train sets EPOCHS itself, over the pipeline's 30.
+    QVERIFY((*store)->recordVariables(
+        m_a.runId, QStringLiteral("train"),
+        {core::LineageVariable{m_a.runId, QStringLiteral("train"), QStringLiteral("LR"), QStringLiteral("0.1")},
+         core::LineageVariable{m_a.runId, QStringLiteral("train"), QStringLiteral("EPOCHS"), QStringLiteral("20")}}));
 }
 
 void tst_LineageView::listsArtifactsAndShowsGraph()
@@ -116,6 +122,13 @@ void tst_LineageView::listsArtifactsAndShowsGraph()
     QVERIFY(keys.contains(QStringLiteral("usedby:%1/evaluate").arg(m_a.runId)));
     QVERIFY(keys.contains(QStringLiteral("usedby:%1/export").arg(m_a.runId)));
     QVERIFY(graph->edgeCount() >= 6);
+    // A job's variables: each once, the value it saw and where that came from.
+    QTextDocument trainDetails;
+    trainDetails.setHtml(graph->details(QStringLiteral("job:%1/train").arg(m_a.runId)));
+    const QString train = trainDetails.toPlainText();
+    QCOMPARE(train.count(QStringLiteral("EPOCHS")), 1);
+    QVERIFY2(train.contains(QStringLiteral("20 (job's own; pipeline: 30)")), qPrintable(train));
+    QVERIFY(train.contains(QStringLiteral("0.1 (job's own)")));
     // The subject's details are shown; a click on the commit shows the commit's.
     QVERIFY(view.detailsPane()->toPlainText().contains(m_a.modelSha));
     QGraphicsItem *commit = graph->node(QStringLiteral("commit:") + kCommitA);

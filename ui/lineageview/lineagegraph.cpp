@@ -282,10 +282,13 @@ int LineageGraph::addJobNodes(const core::ArtifactProvenance &p)
 
 void LineageGraph::addJobNode(const core::LineageJob &j, const core::ArtifactProvenance &p, int jobRow)
 {
+    // Each variable once, with the value the job saw and where it came from.
     QString vars;
-    for (const core::LineageVariable &v : p.variables) {
-        if (v.runId == j.runId && (v.job.isEmpty() || v.job == j.name))
-            vars += QStringLiteral("%1=%2 ").arg(v.name, v.value);
+    for (const core::EffectiveVariable &v : core::effectiveVariables(p.variables, j.runId, j.name)) {
+        const QString origin = v.origin == core::EffectiveVariable::Origin::Pipeline ? tr("pipeline")
+                               : v.overridden ? tr("job's own; pipeline: %1").arg(*v.overridden)
+                                              : tr("job's own");
+        vars += row(v.name, QStringLiteral("%1 (%2)").arg(v.value, origin));
     }
     QString scalars;
     for (const core::LineageScalar &s : p.scalars) {
@@ -299,7 +302,7 @@ void LineageGraph::addJobNode(const core::LineageJob &j, const core::ArtifactPro
         row(tr("engine"), j.engine + (j.isolation.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(j.isolation))) +
         row(tr("image"), j.image) + row(tr("GPUs"), j.gpus.isEmpty() ? tr("none") : j.gpus.join(u',')) +
         (j.reusedFrom.isEmpty() ? QString() : row(tr("reused from run"), j.reusedFrom)) +
-        (vars.isEmpty() ? QString() : row(tr("variables"), vars.trimmed())) +
+        (vars.isEmpty() ? QString() : row(tr("variables"), QString()) + vars) +
         (scalars.isEmpty() ? QString() : row(tr("final scalars"), scalars.trimmed()));
     const QString key = QStringLiteral("job:%1/%2").arg(j.runId, j.name);
     addNode(key, Kind::Job, j.name, QStringLiteral("%1 · %2").arg(j.status, j.stage), table(tr("Job"), rows), 1,

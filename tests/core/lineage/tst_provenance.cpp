@@ -151,6 +151,7 @@ class tst_Provenance final : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void effectiveVariablesOfAJob();
     void upstreamOfAnArtifact();
     void upstreamStopsAtTheArtifactsJob();
     void upstreamThroughAReusedJob();
@@ -174,6 +175,34 @@ private Q_SLOTS:
     void schemaCheckerCatchesMissingFields();
     void renderPicksTheFormat();
 };
+
+void tst_Provenance::effectiveVariablesOfAJob()
+{
+    const QString run = QStringLiteral("r1");
+    const std::vector<LineageVariable> recorded{
+        {run, QString(), QStringLiteral("EPOCHS"), QStringLiteral("30")},
+        {run, QString(), QStringLiteral("SEED"), QStringLiteral("42")},
+        {run, QStringLiteral("train"), QStringLiteral("EPOCHS"), QStringLiteral("20")},
+        {run, QStringLiteral("train"), QStringLiteral("LR"), QStringLiteral("0.1")},
+        {run, QStringLiteral("train"), QStringLiteral("SEED"), QStringLiteral("42")}, // the same value again
+        {run, QStringLiteral("other"), QStringLiteral("EPOCHS"), QStringLiteral("99")},
+        {QStringLiteral("r2"), QString(), QStringLiteral("EPOCHS"), QStringLiteral("1")}};
+    const auto vars = effectiveVariables(recorded, run, QStringLiteral("train"));
+    QCOMPARE(vars.size(), size_t(3)); // EPOCHS once, not "EPOCHS=30 … EPOCHS=20"
+    QCOMPARE(vars[0].name, QStringLiteral("EPOCHS"));
+    QCOMPARE(vars[0].value, QStringLiteral("20"));
+    QCOMPARE(vars[0].origin, EffectiveVariable::Origin::Job);
+    QCOMPARE(vars[0].overridden, std::optional(QStringLiteral("30")));
+    QCOMPARE(vars[1].name, QStringLiteral("LR"));
+    QCOMPARE(vars[1].overridden, std::nullopt);
+    QCOMPARE(vars[2].name, QStringLiteral("SEED"));
+    QCOMPARE(vars[2].value, QStringLiteral("42"));
+    QCOMPARE(vars[2].overridden, std::nullopt); // set twice to the same value: nothing was overridden
+    const auto evaluate = effectiveVariables(recorded, run, QStringLiteral("evaluate"));
+    QCOMPARE(evaluate.size(), size_t(2));
+    QCOMPARE(evaluate[0].value, QStringLiteral("30"));
+    QCOMPARE(evaluate[0].origin, EffectiveVariable::Origin::Pipeline);
+}
 
 void tst_Provenance::upstreamOfAnArtifact()
 {
