@@ -130,10 +130,8 @@ WorkbenchMenus *MainWindow::createMenus()
     h.checkMachine = [this] { m_help->checkMachine(); };
     h.userGuide = [this] { m_help->showUserGuide(); };
     h.shortcuts = [this] { m_help->showShortcuts(); };
-    h.zoomToFit = [this] {
-        m_views->canvas()->fitInView(m_views->canvas()->scene()->sceneRect(), Qt::KeepAspectRatio);
-    };
-    h.actualSize = [this] { m_views->canvas()->resetTransform(); };
+    h.zoomToFit = [this] { m_views->zoomToFit(); };
+    h.actualSize = [this] { m_views->actualSize(); };
     h.resetLayout = [this] { m_layout->reset(); };
     return new WorkbenchMenus(this, m_edit, m_recent, m_views, std::move(h));
 }

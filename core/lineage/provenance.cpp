@@ -415,6 +415,10 @@ Result<ArtifactProvenance> Provenance::ofArtifact(const LineageArtifact &artifac
             continue;
         p.jobs.push_back(**job);
         jobKeys.insert(ref.runId + u'\x1f' + ref.job);
+        auto needs = m_store.jobEdges(ref.runId, ref.job);
+        if (!needs)
+            return tl::unexpected(needs.error());
+        p.jobNeeds.insert(ref.runId + u'/' + ref.job, *needs);
         if (auto ok = append(p.inputs, m_store.consumptions(ref.runId, ref.job)); !ok)
             return tl::unexpected(ok.error());
     }

@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "lineagerecords.h"
 
+#include <QHash>
 #include <QJsonObject>
 #include <QString>
 
@@ -30,6 +31,9 @@ struct ArtifactProvenance
     std::vector<LineageScalar> scalars;
     std::vector<LineageGate> gates;
     std::vector<LineageReproduction> reproductions; ///< of the artifact's run
+    /// "RUN/JOB" → the jobs of that run it waited for (its needs, or the stages before it), for
+    /// drawing; recorded once at the run's start, so not part of toJson() or the fingerprint.
+    QHash<QString, QStringList> jobNeeds;
 
     const LineageRun &run() const { return runs.front(); }
     const LineageCommit *commitOf(const LineageRun &run) const;

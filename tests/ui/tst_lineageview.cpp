@@ -10,6 +10,8 @@
 
 #include "engine/artifactstore.h"
 
+#include "graphics/zoomableview.h"
+#include <QApplication>
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
@@ -27,6 +29,7 @@
 #include <QTextBrowser>
 #include <QTextDocument>
 #include <QTreeWidget>
+#include <QWheelEvent>
 
 using namespace trainyard;
 using namespace trainyard::ui;
@@ -47,6 +50,7 @@ private Q_SLOTS:
     void reviewSignOffStaleAndExport();
     void projectWithoutLineageSaysSo();
     void saveACopyOfTheArtifact();
+    void graphIsLaidOutByLayerAndZooms();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -299,6 +303,54 @@ void tst_LineageView::saveACopyOfTheArtifact()
     QVERIFY(copy.open(QIODevice::ReadOnly));
     QCOMPARE(copy.readAll(), bytes);
     QVERIFY(button->isEnabled());
+}
+
+void tst_LineageView::graphIsLaidOutByLayerAndZooms()
+{
+    LineageView view;
+    view.resize(1280, 760);
+    view.show();
+    view.setProjectDir(m_dir->path());
+    QSignalSpy shown(&view, &LineageView::reviewShown);
+    view.showArtifact(m_a.exportSha, m_a.runId);
+    QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 1, 10000);
+    LineageGraph *graph = view.graph();
+    const auto x = [&](const QString &key) {
+        QGraphicsItem *node = graph->node(key);
+        return node ? node->x() : -1.0;
+    };
+    const auto job = [&](const char *name) { return QStringLiteral("job:%1/%2").arg(m_a.runId, QLatin1String(name)); };
+    // Left to right by layer: the commit, then each job after the ones it waited for, then the artifact.
+    QVERIFY(x(QStringLiteral("commit:") + kCommitA) < x(job("prepare")));
+    QVERIFY(x(job("prepare")) < x(job("train")));
+    QVERIFY(x(job("train")) < x(job("export")));
+    QVERIFY(x(job("export")) < x(QStringLiteral("subject")));
+    // No node sits on another.
+    const QStringList keys = graph->nodeKeys();
+    for (const QString &a : keys) {
+        for (const QString &b : keys) {
+            if (a < b)
+                QVERIFY2(!graph->node(a)
+                              ->sceneBoundingRect()
+                              .adjusted(2, 2, -2, -2)
+                              .intersects(graph->node(b)->sceneBoundingRect().adjusted(2, 2, -2, -2)),
+                         qPrintable(a + QStringLiteral(" overlaps ") + b));
+        }
+    }
+    // Readable as shown: at most a little smaller than actual size.
+    ZoomableView *gv = view.graphView();
+    QTRY_VERIFY(gv->zoom() >= 0.85);
+    // Ctrl+wheel zooms, Actual size and Zoom to fit act on it.
+    const qreal before = gv->zoom();
+    QWheelEvent wheel(QPointF(100, 100), gv->viewport()->mapToGlobal(QPointF(100, 100)), QPoint(), QPoint(0, -120),
+                      Qt::NoButton, Qt::ControlModifier, Qt::NoScrollPhase, false);
+    QApplication::sendEvent(gv->viewport(), &wheel);
+    QVERIFY(gv->zoom() < before);
+    gv->actualSize();
+    QCOMPARE(gv->zoom(), 1.0);
+    gv->zoomToFit(ZoomableView::minimumZoom());
+    QVERIFY(gv->zoom() <= 1.0);
+    QVERIFY(gv->mapFromScene(graph->sceneRect()).boundingRect().width() <= gv->viewport()->width() + 2);
 }
 
 QTEST_MAIN(tst_LineageView)

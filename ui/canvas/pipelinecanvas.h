@@ -1,14 +1,14 @@
 #pragma once
 
-#include <QGraphicsView>
+#include "graphics/zoomableview.h"
 
 namespace trainyard::ui {
 
 class PipelineScene;
 
-/// The view of a PipelineScene: Ctrl+wheel zooms, crisp on high-DPI; right clicks become menus
-/// for the job, needs edge or stage under the mouse.
-class PipelineCanvas final : public QGraphicsView
+/// The view of a PipelineScene: zooms (ZoomableView); right clicks become menus for the job,
+/// needs edge or stage under the mouse.
+class PipelineCanvas final : public ZoomableView
 {
     Q_OBJECT
 
@@ -27,7 +27,6 @@ Q_SIGNALS:
     void stageMenuRequested(const QString &stage, const QPoint &globalPos);
 
 protected:
-    void wheelEvent(QWheelEvent *event) override;
     void contextMenuEvent(QContextMenuEvent *event) override;
 
 private:

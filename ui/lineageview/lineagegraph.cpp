@@ -9,6 +9,9 @@
 #include <QSet>
 #include <QStyleOptionGraphicsItem>
 
+#include <algorithm>
+#include <functional>
+
 namespace trainyard::ui {
 
 namespace {
@@ -165,12 +168,12 @@ LineageGraph::~LineageGraph()
 }
 
 QGraphicsItem *LineageGraph::addNode(const QString &key, Kind kind, const QString &title, const QString &subtitle,
-                                     const QString &details, int column, int row)
+                                     const QString &details, int column)
 {
     if (QGraphicsItem *existing = m_nodes.value(key))
         return existing;
     auto *node = new NodeItem(key, kind, title, subtitle);
-    node->setPos(column * (NodeWidth + ColumnGap), row * (NodeHeight + RowGap));
+    m_columns[column] << key; // placed by layoutNodes()
     addItem(node);
     m_nodes.insert(key, node);
     m_details.insert(key, details);
@@ -207,36 +210,34 @@ void LineageGraph::setReview(const ArtifactReview &review)
     const core::ArtifactProvenance &p = review.provenance;
     const QLocale locale(QLocale::English);
 
-    // Column 0: what the runs were made from.
+    m_columns.clear();
+
+    // Left to right by layer: what the runs were made from; the jobs, a column per step of
+    // their needs; the artifact; what was made from it.
     addSourceNodes(p, locale);
-
-    // Column 1: the jobs, upstream ones first and the producing job last.
-    const int jobRows = addJobNodes(p);
-    // Column 2: the artifact.
-    addSubjectNode(p.artifact, locale, jobRows);
-
-    // Column 3: what was made from it.
-    addUseNodes(review.uses, p.artifact);
+    const int subjectColumn = addJobNodes(p) + 1;
+    addSubjectNode(p.artifact, locale, subjectColumn);
+    addUseNodes(review.uses, p.artifact, subjectColumn + 1);
+    layoutNodes();
 
     // Edges: sources → jobs of their run; upstream jobs → consumers; producer → artifact → users → their artifacts.
     addSourceLinks(p);
-    addInputLinks(p.inputs);
+    addInputLinks(p);
     addUseLinks(review.uses, p.artifact);
     setSceneRect(itemsBoundingRect().adjusted(-20, -20, 20, 20));
 }
 
 void LineageGraph::addSourceNodes(const core::ArtifactProvenance &p, const QLocale &locale)
 {
-    int sources = 0;
     for (const core::LineageCommit &c : p.commits)
-        addCommitNode(c, p.runs, sources++);
+        addCommitNode(c, p.runs);
     for (const core::LineageDataVersion &d : p.data)
-        addDataNode(d, locale, sources++);
+        addDataNode(d, locale);
     for (const core::LineageImage &i : p.images)
-        addImageNode(i, sources++);
+        addImageNode(i);
 }
 
-void LineageGraph::addCommitNode(const core::LineageCommit &c, const std::vector<core::LineageRun> &runs, int sourceRow)
+void LineageGraph::addCommitNode(const core::LineageCommit &c, const std::vector<core::LineageRun> &runs)
 {
     QString rows = row(tr("sha"), c.sha) +
                    row(tr("author"), QStringLiteral("%1 <%2>").arg(c.authorName, c.authorEmail)) +
@@ -248,20 +249,20 @@ void LineageGraph::addCommitNode(const core::LineageCommit &c, const std::vector
         }
     }
     addNode(QStringLiteral("commit:") + c.sha, Kind::Commit, c.sha.left(10), c.message.section(u'\n', 0, 0),
-            table(tr("Commit"), rows), 0, sourceRow);
+            table(tr("Commit"), rows), 0);
 }
 
-void LineageGraph::addDataNode(const core::LineageDataVersion &d, const QLocale &locale, int sourceRow)
+void LineageGraph::addDataNode(const core::LineageDataVersion &d, const QLocale &locale)
 {
     const QString rows =
         row(tr("name"), d.name) + row(tr("path"), d.path) + row(tr("hash"), d.hash) +
         row(tr("files"), locale.toString(d.fileCount)) + row(tr("bytes"), locale.toString(d.totalBytes)) +
         (d.dvcMd5.isEmpty() ? QString() : row(tr("DVC md5"), QStringLiteral("%1 (%2)").arg(d.dvcMd5, d.dvcSource)));
     addNode(QStringLiteral("data:%1/%2").arg(d.runId, d.name), Kind::Data, d.name,
-            d.hash.isEmpty() ? tr("not versioned") : shortHash(d.hash), table(tr("Data version"), rows), 0, sourceRow);
+            d.hash.isEmpty() ? tr("not versioned") : shortHash(d.hash), table(tr("Data version"), rows), 0);
 }
 
-void LineageGraph::addImageNode(const core::LineageImage &i, int sourceRow)
+void LineageGraph::addImageNode(const core::LineageImage &i)
 {
     const QString rows = row(tr("reference"), i.reference) + row(tr("image ID"), i.imageId) +
                          row(tr("digests"), i.repoDigests.join(QStringLiteral(", "))) +
@@ -269,18 +270,42 @@ void LineageGraph::addImageNode(const core::LineageImage &i, int sourceRow)
     addNode(QStringLiteral("image:") + (i.imageId.isEmpty() ? i.reference : i.imageId), Kind::Image, i.reference,
             i.repoDigests.isEmpty() ? (i.imageId.isEmpty() ? tr("not resolved") : shortHash(i.imageId))
                                     : i.repoDigests.first().section(u'@', 1).left(19),
-            table(tr("Image"), rows), 0, sourceRow);
+            table(tr("Image"), rows), 0);
 }
 
 int LineageGraph::addJobNodes(const core::ArtifactProvenance &p)
 {
-    int jobRow = 0;
-    for (auto it = p.jobs.rbegin(); it != p.jobs.rend(); ++it)
-        addJobNode(*it, p, jobRow++);
-    return jobRow;
+    // A job's column: one after the deepest of the jobs it waited for (first column: none).
+    QHash<QString, int> depth;
+    const std::function<int(const QString &)> depthOf = [&](const QString &key) -> int {
+        if (const auto it = depth.constFind(key); it != depth.constEnd())
+            return *it;
+        depth.insert(key, 0); // a cycle (never recorded) stops here
+        int d = 0;
+        const QString run = key.section(u'/', 0, 0);
+        for (const QString &need : p.jobNeeds.value(key)) {
+            const QString needKey = run + u'/' + need;
+            if (p.jobNeeds.contains(needKey))
+                d = std::max(d, depthOf(needKey) + 1);
+        }
+        depth.insert(key, d);
+        return d;
+    };
+    std::vector<std::pair<int, const core::LineageJob *>> jobs;
+    for (const core::LineageJob &j : p.jobs)
+        jobs.emplace_back(depthOf(j.runId + u'/' + j.name), &j);
+    std::stable_sort(jobs.begin(), jobs.end(), [](const auto &a, const auto &b) {
+        return a.first != b.first ? a.first < b.first : a.second->started < b.second->started;
+    });
+    int last = 0;
+    for (const auto &[d, job] : jobs) {
+        addJobNode(*job, p, 1 + d);
+        last = std::max(last, 1 + d);
+    }
+    return last;
 }
 
-void LineageGraph::addJobNode(const core::LineageJob &j, const core::ArtifactProvenance &p, int jobRow)
+void LineageGraph::addJobNode(const core::LineageJob &j, const core::ArtifactProvenance &p, int column)
 {
     // Each variable once, with the value the job saw and where it came from.
     QString vars;
@@ -305,38 +330,35 @@ void LineageGraph::addJobNode(const core::LineageJob &j, const core::ArtifactPro
         (vars.isEmpty() ? QString() : row(tr("variables"), QString()) + vars) +
         (scalars.isEmpty() ? QString() : row(tr("final scalars"), scalars.trimmed()));
     const QString key = QStringLiteral("job:%1/%2").arg(j.runId, j.name);
-    addNode(key, Kind::Job, j.name, QStringLiteral("%1 · %2").arg(j.status, j.stage), table(tr("Job"), rows), 1,
-            jobRow);
+    addNode(key, Kind::Job, j.name, QStringLiteral("%1 · %2").arg(j.status, j.stage), table(tr("Job"), rows), column);
 }
 
-void LineageGraph::addSubjectNode(const core::LineageArtifact &a, const QLocale &locale, int jobRows)
+void LineageGraph::addSubjectNode(const core::LineageArtifact &a, const QLocale &locale, int column)
 {
     const QString subjectRows = row(tr("path"), a.path) + row(tr("sha256"), a.sha256) +
                                 row(tr("size"), locale.formattedDataSize(a.size)) + row(tr("job"), a.job) +
                                 row(tr("run"), a.runId) +
                                 row(tr("expires"), a.expires.isValid() ? when(a.expires) : tr("never"));
     addNode(QStringLiteral("subject"), Kind::Subject, a.path, shortHash(a.sha256), table(tr("Artifact"), subjectRows),
-            2, std::max(0, jobRows / 2));
+            column);
 }
 
-void LineageGraph::addUseNodes(const core::LineageUses &uses, const core::LineageArtifact &a)
+void LineageGraph::addUseNodes(const core::LineageUses &uses, const core::LineageArtifact &a, int column)
 {
-    int usedRow = 0;
     const QString subjectJob = QStringLiteral("%1/%2").arg(a.runId, a.job);
     for (const core::LineageJobRef &j : uses.jobs) {
         if (QStringLiteral("%1/%2").arg(j.runId, j.job) == subjectJob)
             continue;
         addNode(QStringLiteral("usedby:%1/%2").arg(j.runId, j.job), Kind::UsedByJob, j.job, tr("run %1").arg(j.runId),
-                table(tr("Job that used it"), row(tr("run"), j.runId) + row(tr("job"), j.job)), 3, usedRow++);
+                table(tr("Job that used it"), row(tr("run"), j.runId) + row(tr("job"), j.job)), column);
     }
-    int madeRow = 0;
     for (const core::LineageArtifact &m : uses.artifacts) {
         if (m.sha256 == a.sha256 && m.runId == a.runId)
             continue;
         addNode(QStringLiteral("made:%1/%2").arg(m.runId, m.path), Kind::UsedByArtifact, m.path, shortHash(m.sha256),
                 table(tr("Made from it"), row(tr("path"), m.path) + row(tr("sha256"), m.sha256) +
                                               row(tr("job"), m.job) + row(tr("run"), m.runId)),
-                4, madeRow++);
+                column + 1);
     }
 }
 
@@ -359,15 +381,39 @@ void LineageGraph::addSourceLinks(const core::ArtifactProvenance &p)
     }
 }
 
-void LineageGraph::addInputLinks(const std::vector<core::LineageConsumption> &inputs)
+void LineageGraph::addInputLinks(const core::ArtifactProvenance &p)
 {
+    // Artifacts staged from one job into another; then, faint, the other jobs each waited for.
     QSet<QString> linked;
-    for (const core::LineageConsumption &c : inputs) {
+    for (const core::LineageConsumption &c : p.inputs) {
         const QString from = QStringLiteral("job:%1/%2").arg(c.runId, c.producerJob);
         const QString to = QStringLiteral("job:%1/%2").arg(c.runId, c.job);
         if (!linked.contains(from + u'>' + to)) {
             linked.insert(from + u'>' + to);
             addLink(from, to);
+        }
+    }
+    for (auto it = p.jobNeeds.cbegin(); it != p.jobNeeds.cend(); ++it) {
+        const QString run = it.key().section(u'/', 0, 0);
+        const QString to = QStringLiteral("job:") + it.key();
+        for (const QString &need : it.value()) {
+            const QString from = QStringLiteral("job:%1/%2").arg(run, need);
+            if (!linked.contains(from + u'>' + to)) {
+                linked.insert(from + u'>' + to);
+                addLink(from, to, true);
+            }
+        }
+    }
+}
+
+void LineageGraph::layoutNodes()
+{
+    // Each column centred on the same line, so the chain from sources to artifact runs straight.
+    for (auto it = m_columns.cbegin(); it != m_columns.cend(); ++it) {
+        const qsizetype n = it.value().size();
+        for (qsizetype i = 0; i < n; ++i) {
+            if (QGraphicsItem *node = m_nodes.value(it.value().at(i)))
+                node->setPos(it.key() * (NodeWidth + ColumnGap), (qreal(i) - qreal(n - 1) / 2) * (NodeHeight + RowGap));
         }
     }
 }

@@ -4,6 +4,7 @@
 
 #include <QGraphicsScene>
 #include <QHash>
+#include <QMap>
 
 #include <vector>
 
@@ -37,36 +38,42 @@ Q_SIGNALS:
     void nodeActivated(const QString &key, const QString &detailsHtml);
 
 private:
+    /// Adds a node to `column` (below the ones already there); layoutNodes() places it.
     QGraphicsItem *addNode(const QString &key, Kind kind, const QString &title, const QString &subtitle,
-                           const QString &details, int column, int row);
+                           const QString &details, int column);
+    /// Places the nodes: a column each, left to right, every column centred on the same line.
+    void layoutNodes();
     void addLink(const QString &from, const QString &to, bool faint = false);
 
     // The steps of setReview().
     /// Adds column 0: the commits, data versions and images the runs were made from.
     void addSourceNodes(const core::ArtifactProvenance &p, const QLocale &locale);
     /// Adds the node of commit `c`, with the branch and changes of the `runs` made from it.
-    void addCommitNode(const core::LineageCommit &c, const std::vector<core::LineageRun> &runs, int sourceRow);
+    void addCommitNode(const core::LineageCommit &c, const std::vector<core::LineageRun> &runs);
     /// Adds the node of data version `d`.
-    void addDataNode(const core::LineageDataVersion &d, const QLocale &locale, int sourceRow);
+    void addDataNode(const core::LineageDataVersion &d, const QLocale &locale);
     /// Adds the node of image `i`.
-    void addImageNode(const core::LineageImage &i, int sourceRow);
-    /// Adds column 1: the jobs, upstream ones first and the producing job last; returns how many there are.
+    void addImageNode(const core::LineageImage &i);
+    /// Adds the jobs from column 1 on, a column per step of their needs (the jobs they waited
+    /// for to the left); returns the last job column.
     int addJobNodes(const core::ArtifactProvenance &p);
     /// Adds the node of job `j`, with its variables and final scalars from `p`.
-    void addJobNode(const core::LineageJob &j, const core::ArtifactProvenance &p, int jobRow);
-    /// Adds column 2: the artifact `a`, level with the middle of the `jobRows` jobs.
-    void addSubjectNode(const core::LineageArtifact &a, const QLocale &locale, int jobRows);
-    /// Adds the columns of what was made from artifact `a`: the jobs that used it and their artifacts.
-    void addUseNodes(const core::LineageUses &uses, const core::LineageArtifact &a);
+    void addJobNode(const core::LineageJob &j, const core::ArtifactProvenance &p, int column);
+    /// Adds the artifact `a` in `column`.
+    void addSubjectNode(const core::LineageArtifact &a, const QLocale &locale, int column);
+    /// Adds what was made from artifact `a`: the jobs that used it in `column`, their artifacts after.
+    void addUseNodes(const core::LineageUses &uses, const core::LineageArtifact &a, int column);
     /// Links each job to the commit, data versions and images of its run.
     void addSourceLinks(const core::ArtifactProvenance &p);
-    /// Links the jobs that produced staged artifacts to the jobs they were staged into (once a pair).
-    void addInputLinks(const std::vector<core::LineageConsumption> &inputs);
+    /// Links the jobs that produced staged artifacts to the jobs they were staged into (once a
+    /// pair), and faintly each job to the others it waited for.
+    void addInputLinks(const core::ArtifactProvenance &p);
     /// Links the producer to artifact `a`, `a` to the jobs that used it, and those to their artifacts.
     void addUseLinks(const core::LineageUses &uses, const core::LineageArtifact &a);
 
     QHash<QString, QGraphicsItem *> m_nodes;
     QHash<QString, QString> m_details;
+    QMap<int, QStringList> m_columns; ///< column → node keys, top to bottom
     int m_edges = 0;
 };
 

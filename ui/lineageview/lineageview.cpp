@@ -6,10 +6,12 @@
 #include "releasereviewdialog.h"
 
 #include "engine/artifactstore.h"
+#include "graphics/zoomableview.h"
 
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QGraphicsItem>
 #include <QGraphicsView>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -23,6 +25,8 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
+
+#include <algorithm>
 
 namespace trainyard::ui {
 
@@ -78,18 +82,25 @@ void LineageView::createPanes(QVBoxLayout *layout)
     for (int c = 1; c < 3; ++c)
         m_list->header()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
     m_graph = new LineageGraph(this);
-    m_view = new QGraphicsView(m_graph, split);
-    m_view->setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
-    m_view->setAlignment(Qt::AlignLeft | Qt::AlignTop);
-    m_details = new QTextBrowser(split);
+    m_view = new ZoomableView(split);
+    m_view->setObjectName(QStringLiteral("lineageGraphView"));
+    m_view->setScene(m_graph);
+    m_view->setDragMode(QGraphicsView::ScrollHandDrag); // drag the background to pan
+    m_view->setToolTip(tr("Click a node for its details. Drag to pan; Ctrl+wheel zooms."));
+    // The graph gets the width (its columns run left to right); the details of a node go below it.
+    auto *graphAndDetails = new QSplitter(Qt::Vertical, split);
+    m_graphSplit = graphAndDetails;
+    m_details = new QTextBrowser(graphAndDetails);
     m_details->setObjectName(QStringLiteral("lineageDetails"));
     m_details->setPlaceholderText(tr("Click a node for its details"));
+    graphAndDetails->addWidget(m_view);
+    graphAndDetails->addWidget(m_details);
+    graphAndDetails->setStretchFactor(0, 3);
+    graphAndDetails->setStretchFactor(1, 1);
     split->addWidget(m_list);
-    split->addWidget(m_view);
-    split->addWidget(m_details);
-    split->setStretchFactor(0, 2);
-    split->setStretchFactor(1, 5);
-    split->setStretchFactor(2, 2);
+    split->addWidget(graphAndDetails);
+    split->setStretchFactor(0, 1);
+    split->setStretchFactor(1, 3);
     layout->addWidget(split, 1);
 }
 
@@ -221,10 +232,16 @@ void LineageView::showReview(const ArtifactReview &review)
 
 void LineageView::fitGraph()
 {
-    // The whole graph in view, never enlarged past its natural size.
-    m_view->fitInView(m_graph->sceneRect(), Qt::KeepAspectRatio);
-    if (m_view->transform().m11() > 1.0)
-        m_view->resetTransform();
+    // The whole graph in view when it fits at a readable size (never enlarged past its own);
+    // a larger one stays readable and shows the artifact, the rest a drag away.
+    constexpr qreal readable = 0.85;
+    m_view->zoomToFit(readable);
+    // What does not fit: the artifact at the right edge, as much of what made it as fits to its left.
+    if (QGraphicsItem *subject = m_graph->node(QStringLiteral("subject"))) {
+        const QRectF node = subject->sceneBoundingRect();
+        const qreal halfWidth = m_view->viewport()->width() / (2 * m_view->zoom());
+        m_view->centerOn(std::max(node.center().x(), node.right() + 24 - halfWidth), node.center().y());
+    }
 }
 
 void LineageView::showEvent(QShowEvent *event)
@@ -245,7 +262,9 @@ void LineageView::sizeSplitOnce()
     if (!m_splitSized && isVisible() && width() > 400) {
         m_splitSized = true;
         const int w = m_split->width();
-        m_split->setSizes({w * 3 / 10, w * 9 / 20, w - w * 3 / 10 - w * 9 / 20});
+        m_split->setSizes({w * 3 / 10, w - w * 3 / 10});
+        const int h = m_graphSplit->height();
+        m_graphSplit->setSizes({h * 2 / 3, h - h * 2 / 3});
         if (m_review)
             QTimer::singleShot(0, this, [this] { fitGraph(); }); // once the view has its new size
     }

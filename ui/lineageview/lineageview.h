@@ -20,6 +20,7 @@ namespace trainyard::ui {
 
 class LineageGraph;
 class ReleaseReviewDialog;
+class ZoomableView;
 
 /// The lineage of the project's artifacts: a list of what the runs produced, a search by hash,
 /// path or run id, the chosen artifact's graph (made from → artifact → made from it) with the
@@ -48,6 +49,8 @@ public:
 
     QTreeWidget *artifactList() const { return m_list; }
     LineageGraph *graph() const { return m_graph; }
+    /// The graph's view: Ctrl+wheel zooms, dragging pans, View ▸ Zoom to fit and Actual size work on it.
+    ZoomableView *graphView() const { return m_view; }
     QTextBrowser *detailsPane() const { return m_details; }
     QLabel *statusLabel() const { return m_status; }
     const std::optional<ArtifactReview> &current() const { return m_review; }
@@ -88,9 +91,10 @@ private:
     QLineEdit *m_search;
     QTreeWidget *m_list;
     QSplitter *m_split = nullptr;
+    QSplitter *m_graphSplit = nullptr; ///< the graph above the details of a node
     bool m_splitSized = false;
     LineageGraph *m_graph;
-    QGraphicsView *m_view;
+    ZoomableView *m_view;
     QTextBrowser *m_details;
     QLabel *m_status;
     QPushButton *m_reviewButton;

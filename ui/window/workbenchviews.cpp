@@ -89,6 +89,22 @@ void WorkbenchViews::setProjectDir(const QString &dir)
     setCurrentIndex(0);
 }
 
+void WorkbenchViews::zoomToFit()
+{
+    if (currentWidget() == m_lineage)
+        m_lineage->graphView()->zoomToFit(ZoomableView::minimumZoom());
+    else
+        m_canvas->zoomToFit(ZoomableView::minimumZoom());
+}
+
+void WorkbenchViews::actualSize()
+{
+    if (currentWidget() == m_lineage)
+        m_lineage->graphView()->actualSize();
+    else
+        m_canvas->actualSize();
+}
+
 void WorkbenchViews::refreshRuns()
 {
     m_lineage->refresh();

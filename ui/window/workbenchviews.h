@@ -33,6 +33,9 @@ public:
     void setProjectDir(const QString &dir);
     /// A run or a reproduction ended: Compare and Lineage read the runs again.
     void refreshRuns();
+    /// View ▸ Zoom to fit and Actual size: of the Pipeline's canvas or the Lineage graph, whichever is shown.
+    void zoomToFit();
+    void actualSize();
     /// Brings a view to the front by name: "pipeline", "compare" or "lineage"; false for another.
     bool showView(const QString &name);
     /// The Pipeline tab shows the welcome page (true) or the canvas (false).
