@@ -44,6 +44,10 @@ public:
     /// An entry that already reads as its value keeps its lines as written (quoting, comment, a
     /// `{value:, description:}` form); a changed one written as a block hash changes only its `value:`.
     Result<void> setJobMapping(const QString &job, const QString &key, const ScalarEntries &entries);
+    /// Sets the pipeline's own `variables:` (the top-level mapping every job inherits) to these
+    /// entries in this order, keeping the lines of those that do not change as `setJobMapping`
+    /// does; a file without one gets it after `stages:` (or at the top). Empty removes it.
+    Result<void> setPipelineVariables(const ScalarEntries &entries);
     /// Sets a list below a job's mapping key (`{"artifacts", "paths"}`), creating the mapping when the
     /// job has none; its other keys stay. Empty items remove the list, and the mapping when it is left
     /// empty. Refused when the mapping comes through a `<<` merge (inline it first).

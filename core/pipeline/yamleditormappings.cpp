@@ -41,10 +41,9 @@ std::optional<QString> entryText(const YamlNode *node)
 }
 
 /// Whether the job's `key` reads as a mapping of exactly `entries`, in their order.
-bool readsAsMapping(const YamlNode &root, const QString &job, const QString &key,
-                    const YamlEditor::ScalarEntries &entries)
+/// `v` is a mapping that reads as `entries`, in order.
+bool readsAsEntries(const YamlNode *v, const YamlEditor::ScalarEntries &entries)
 {
-    const YamlNode *v = atPath(root.find(job), {key});
     if (!v || !v->isMap() || v->entries().size() != size_t(entries.size()))
         return false;
     for (qsizetype i = 0; i < entries.size(); ++i) {
@@ -53,6 +52,12 @@ bool readsAsMapping(const YamlNode &root, const QString &job, const QString &key
             return false;
     }
     return true;
+}
+
+bool readsAsMapping(const YamlNode &root, const QString &job, const QString &key,
+                    const YamlEditor::ScalarEntries &entries)
+{
+    return readsAsEntries(atPath(root.find(job), {key}), entries);
 }
 
 /// A mapping's entry of a given name (the last one, which YAML keeps) and the first line after
@@ -145,6 +150,65 @@ Result<void> YamlEditor::setJobMapping(const QString &job, const QString &key, c
     };
     const auto check = [&](const YamlNode &root) { return readsAsMapping(root, job, key, entries); };
     return writeKey(job, key, text, check);
+}
+
+Result<void> YamlEditor::setPipelineVariables(const ScalarEntries &entries)
+{
+    const QString key = QStringLiteral("variables");
+    if (auto ok = checkMappingEntries(QStringLiteral("(pipeline)"), key, entries); !ok)
+        return ok;
+    const Scanner s(m_text);
+    const auto &lines = s.lines();
+    const auto e = s.topLevelEntry(key);
+    const auto check = [&](const YamlNode &root) {
+        return entries.isEmpty() ? !root.contains(key) : readsAsEntries(root.find(key), entries);
+    };
+    if (e && entries.isEmpty())
+        return commit(cutTopLevel(s, *e), {key}, check);
+    if (!e && entries.isEmpty())
+        return {};
+    MappingBlock block;
+    block.indent = 2;
+    if (e) {
+        if (auto ok = checkAnchors(s, e->keyLine, e->lastLine, key, key); !ok)
+            return ok;
+        if (!withoutProperties(e->inlineValue).isEmpty() && withoutProperties(e->inlineValue) != "{}")
+            return tl::unexpected(error(QStringLiteral("the pipeline's variables are written in flow style or as an "
+                                                       "alias; edit them in the text"),
+                                        e->keyLine, 1, QString()));
+        block.own = *e;
+        block.kids = kidsOf(s, *e);
+        if (!block.kids.empty())
+            block.indent = block.kids.front().indent;
+    }
+    const YamlNode *current = m_tree.find(key);
+    QByteArray body;
+    for (const auto &[name, value] : entries) {
+        auto entryLines = mappingEntryText(s, block, name, value, current, QStringLiteral("(pipeline)"), key);
+        if (!entryLines)
+            return tl::unexpected(entryLines.error());
+        body += *entryLines;
+    }
+    body += trailingComments(s, block);
+    QByteArray candidate;
+    if (e) {
+        candidate = m_text.left(lines[size_t(e->keyLine)].begin) + "variables:" + body +
+                    m_text.mid(lines[size_t(e->lastLine)].end);
+    } else if (const auto stages = s.topLevelEntry(QStringLiteral("stages"))) {
+        const qsizetype at = lines[size_t(stages->lastLine)].end;
+        candidate = m_text.left(at) + s.eol() + s.eol() + "variables:" + body + m_text.mid(at);
+    } else {
+        int first = 0;
+        while (first < int(lines.size()) && !s.isContent(first))
+            ++first;
+        const QByteArray block = "variables:" + body + s.eol();
+        if (first == int(lines.size()))
+            candidate = m_text + block;
+        else
+            candidate =
+                m_text.left(lines[size_t(first)].begin) + block + s.eol() + m_text.mid(lines[size_t(first)].begin);
+    }
+    return commit(candidate, {key}, check);
 }
 
 Result<void> YamlEditor::checkMappingEntries(const QString &job, const QString &key, const ScalarEntries &entries) const

@@ -7,6 +7,8 @@
 #include "inspector/listedit.h"
 #include "inspector/messagebar.h"
 #include "inspector/needseditor.h"
+#include "inspector/pipelinesettingsview.h"
+#include "inspector/variablestable.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -104,6 +106,7 @@ private Q_SLOTS:
     void imageEditUndoRedo();
     void scriptEditorApplies();
     void variablesTableEdits();
+    void pipelineSettingsEditVariablesAndImage();
     void artifactsPaths();
     void whenAllowFailureRetryTimeout();
     void trainyardGpusAndTensorboard();
@@ -175,8 +178,9 @@ void tst_JobInspector::emptyStates()
 
     auto *pages = m_inspector->findChild<QStackedWidget *>();
     QVERIFY(m_inspector->job().isEmpty());
-    QCOMPARE(pages->currentWidget(), field<QLabel>(u"placeholder"_s));
-    QCOMPARE(field<QLabel>(u"placeholder"_s)->text(), u"Select a job on the canvas"_s);
+    // No job selected: the pipeline's own settings.
+    QVERIFY(m_inspector->pipelineSettings()->isVisible());
+    QVERIFY(pages->currentWidget()->isAncestorOf(m_inspector->pipelineSettings()));
     QVERIFY(!field<QWidget>(u"form"_s)->isEnabled());
     m_inspector->setJob(u"train"_s);
     QVERIFY(field<QWidget>(u"form"_s)->isEnabled());
@@ -288,12 +292,16 @@ void tst_JobInspector::variablesTableEdits()
 {
     m_inspector->setJob(u"train"_s);
     auto *table = field<QTableWidget>(u"variablesTable"_s);
-    QCOMPARE(table->rowCount(), 0); // the demo's variables are global, not the job's
+    // The demo's variables are the pipeline's: the job inherits them, shown in italics.
+    QCOMPARE(table->rowCount(), 3);
+    QCOMPARE(table->item(0, 0)->text(), u"EPOCHS"_s);
+    QVERIFY(table->item(0, 0)->font().italic());
+    QVERIFY(table->item(0, 0)->toolTip().contains(u"from the pipeline's variables"_s));
     QTest::mouseClick(field<QPushButton>(u"addVariable"_s), Qt::LeftButton);
     QCOMPARE(stack()->count(), 1);
     QVERIFY2(m_doc->text().contains("    expire_in: 1 week\n  variables:\n    NEW_VARIABLE: \"\"\n"),
              m_doc->text().constData());
-    QCOMPARE(table->rowCount(), 1);
+    QCOMPARE(table->rowCount(), 4); // its own first, then what it inherits
     QCOMPARE(table->item(0, 0)->text(), u"NEW_VARIABLE"_s);
     if (QWidget *editor = QApplication::focusWidget(); editor && table->isAncestorOf(editor))
         QTest::keyClick(editor, Qt::Key_Escape); // the name cell opened for typing; leave it
@@ -314,7 +322,46 @@ void tst_JobInspector::variablesTableEdits()
     while (stack()->canUndo())
         stack()->undo();
     COMPARE_TEXT(m_doc->text(), m_original);
-    QCOMPARE(table->rowCount(), 0);
+    QCOMPARE(table->rowCount(), 3);
+
+    // An inherited value changed here becomes the job's own, over the pipeline's.
+    table->item(0, 1)->setText(u"5"_s);
+    COMPARE_TEXT(m_doc->text(), replacedOnce(m_original, "    expire_in: 1 week\n",
+                                             "    expire_in: 1 week\n  variables:\n    EPOCHS: \"5\"\n"));
+    stack()->undo();
+    COMPARE_TEXT(m_doc->text(), m_original);
+}
+
+void tst_JobInspector::pipelineSettingsEditVariablesAndImage()
+{
+    m_inspector->setJob(QString()); // a click on the empty canvas
+    PipelineSettingsView *settings = m_inspector->pipelineSettings();
+    QVERIFY(settings->isVisible());
+    QTableWidget *table = settings->variables()->table();
+    QCOMPARE(table->rowCount(), 3);
+    QCOMPARE(table->item(1, 0)->text(), u"LEARNING_RATE"_s);
+    QCOMPARE(table->item(1, 1)->text(), u"0.1"_s);
+    QCOMPARE(settings->defaultImage()->text(), u"trainyard-demo/trainer:1"_s);
+    QVERIFY(settings->stages()->text().contains(u"test → train → evaluate → export"_s));
+    QVERIFY(settings->trainyardSettings()->text().contains(u"data input"_s));
+
+    // One edit, one undo step; only that line changes.
+    table->item(1, 1)->setText(u"0.05"_s);
+    QCOMPARE(stack()->count(), 1);
+    COMPARE_TEXT(m_doc->text(), replacedOnce(m_original, "  LEARNING_RATE: \"0.1\"\n", "  LEARNING_RATE: \"0.05\"\n"));
+    QCOMPARE(m_doc->pipeline().variables.at(1).value, u"0.05"_s);
+    // The default image, through the undo stack too.
+    typeAndReturn(settings->defaultImage(), u"trainyard-demo/trainer:2"_s);
+    QCOMPARE(stack()->count(), 2);
+    COMPARE_TEXT(m_doc->text(),
+                 replacedOnce(replacedOnce(m_original, "  LEARNING_RATE: \"0.1\"\n", "  LEARNING_RATE: \"0.05\"\n"),
+                              "  image: trainyard-demo/trainer:1\n", "  image: trainyard-demo/trainer:2\n"));
+    QCOMPARE(m_doc->pipeline().job(u"train"_s)->image.name, u"trainyard-demo/trainer:2"_s);
+    stack()->undo();
+    stack()->undo();
+    COMPARE_TEXT(m_doc->text(), m_original);
+    QCOMPARE(table->item(1, 1)->text(), u"0.1"_s); // the view follows undo
+    QCOMPARE(settings->defaultImage()->text(), u"trainyard-demo/trainer:1"_s);
 }
 
 void tst_JobInspector::artifactsPaths()

@@ -200,6 +200,20 @@ private:
     QString m_copyName;
 };
 
+/// Sets the pipeline's own `variables:` (those every job inherits) to these, in this order.
+class SetPipelineVariablesCommand final : public PipelineEditCommand
+{
+public:
+    SetPipelineVariablesCommand(PipelineDocument *document, const core::YamlEditor::ScalarEntries &variables);
+};
+
+/// Sets the image jobs without one of their own run in (`default: image:`); empty removes it.
+class SetDefaultImageCommand final : public PipelineEditCommand
+{
+public:
+    SetDefaultImageCommand(PipelineDocument *document, const QString &image);
+};
+
 /// Rewrites `stages:`. `renamed` maps old stage names to new ones; jobs of a renamed stage move
 /// with it. Refused when a stage that still has jobs would disappear.
 class SetStagesCommand final : public PipelineEditCommand

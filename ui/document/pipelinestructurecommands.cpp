@@ -1,6 +1,8 @@
 // The commands that change the pipeline's shape: add, remove, rename, move and copy jobs; needs; stages.
 #include "pipelinecommands.h"
 
+#include "pipeline/yamlloader.h"
+
 #include "pipelinecommandhelpers.h"
 #include "pipelinedocument.h"
 
@@ -304,6 +306,39 @@ DuplicateJobCommand::DuplicateJobCommand(PipelineDocument *document, const QStri
 }
 
 // --- SetStagesCommand ---
+
+SetPipelineVariablesCommand::SetPipelineVariablesCommand(PipelineDocument *document,
+                                                         const YamlEditor::ScalarEntries &variables)
+    : PipelineEditCommand(document, QStringLiteral("Set pipeline variables"))
+{
+    prepare([=, this](YamlEditor &editor, const Pipeline &) -> Result<void> {
+        for (const auto &[name, value] : variables) {
+            if (name.trimmed().isEmpty())
+                return tl::unexpected(refusal(QStringLiteral("a variable of the pipeline has no name")));
+        }
+        return editor.setPipelineVariables(variables);
+    });
+}
+
+SetDefaultImageCommand::SetDefaultImageCommand(PipelineDocument *document, const QString &image)
+    : PipelineEditCommand(document, QStringLiteral("Set default image"))
+{
+    prepare([=, this](YamlEditor &editor, const Pipeline &) -> Result<void> {
+        const QString key = QStringLiteral("default");
+        auto tree = core::YamlLoader::parse(editor.text(), m_document->filePath());
+        if (!tree)
+            return tl::unexpected(tree.error());
+        const core::YamlNode *current = tree->find(key);
+        if (image.trimmed().isEmpty()) {
+            if (!current || !current->contains(QStringLiteral("image")))
+                return {};
+            return editor.removeJobKey(key, QStringLiteral("image"));
+        }
+        if (!current)
+            return editor.addJob(key, "  image: " + YamlEditor::quoteScalar(image.trimmed()));
+        return editor.setJobScalar(key, QStringLiteral("image"), image.trimmed());
+    });
+}
 
 SetStagesCommand::SetStagesCommand(PipelineDocument *document, const QStringList &stages,
                                    const QHash<QString, QString> &renamed)

@@ -7,6 +7,7 @@
 #include "listedit.h"
 #include "messagebar.h"
 #include "needseditor.h"
+#include "pipelinesettingsview.h"
 #include "variablestable.h"
 
 #include "document/pipelinecommands.h"
@@ -18,6 +19,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QFormLayout>
 #include <QGridLayout>
 #include <QGroupBox>
@@ -68,6 +70,41 @@ QList<VariablesTable::Row> variableRows(const core::Job &job, const JobOrigins &
         }
     }
     return rows;
+}
+
+/// How the variables table names the pipeline's own `variables:` as an origin.
+QString pipelineOrigin()
+{
+    return QCoreApplication::translate("JobInspector", "from the pipeline's variables");
+}
+
+/// The pipeline's variables `job` inherits without setting them itself, as rows of its table.
+QList<VariablesTable::Row> inheritedRows(const core::Job &job, const core::Pipeline &pipeline)
+{
+    const core::YamlNode *own = job.raw.find(kVariables);
+    QList<VariablesTable::Row> rows;
+    for (const core::Variable &v : pipeline.variables) {
+        if (!own || !own->contains(v.name))
+            rows.append({v.name, v.value, pipelineOrigin()});
+    }
+    return rows;
+}
+
+/// The job's own variables of `entries` (the table's rows): inherited pipeline rows left as they
+/// are stay out; one changed in the table becomes the job's own.
+core::YamlEditor::ScalarEntries ownEntries(const core::YamlEditor::ScalarEntries &entries, const core::Job &job,
+                                           const core::Pipeline &pipeline)
+{
+    core::YamlEditor::ScalarEntries out;
+    const QList<VariablesTable::Row> inherited = inheritedRows(job, pipeline);
+    for (const auto &[name, value] : entries) {
+        const bool unchanged = std::any_of(inherited.cbegin(), inherited.cend(), [&](const VariablesTable::Row &r) {
+            return r.name == name && r.value == value;
+        });
+        if (!unchanged)
+            out.append({name, value});
+    }
+    return out;
 }
 
 /// What `job` may need: the name of every other job (or parallel instance), once each.
@@ -138,6 +175,13 @@ void JobInspector::buildPages()
     m_form->setObjectName(QStringLiteral("form"));
     scroll->setWidget(m_form);
     m_pages->addWidget(scroll);
+    auto *settingsScroll = new QScrollArea(m_pages);
+    settingsScroll->setWidgetResizable(true);
+    settingsScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    settingsScroll->setFrameShape(QFrame::NoFrame);
+    m_settings = new PipelineSettingsView(settingsScroll);
+    settingsScroll->setWidget(m_settings);
+    m_pages->addWidget(settingsScroll);
     m_ui.setupUi(m_form);
 }
 
@@ -193,8 +237,11 @@ void JobInspector::connectListEdits()
     connectScriptEdit(m_ui.script, kScript);
     connectScriptEdit(m_ui.afterScript, kAfterScript);
     connect(m_ui.variables, &VariablesTable::edited, this, [this](const core::YamlEditor::ScalarEntries &entries) {
-        apply([this, entries, name = m_job] { return new SetJobVariablesCommand(m_document, name, entries); },
-              kVariables);
+        const core::Job *job = currentJob();
+        if (!job)
+            return;
+        const auto own = ownEntries(entries, *job, m_document->pipeline());
+        apply([this, own, name = m_job] { return new SetJobVariablesCommand(m_document, name, own); }, kVariables);
     });
     connect(m_ui.artifacts, &ListEdit::applied, this, [this](const QStringList &items) {
         apply([this, items, name = m_job] { return new SetJobArtifactsPathsCommand(m_document, name, items); },
@@ -296,7 +343,9 @@ void JobInspector::refresh()
         return;
     }
     if (m_job.isEmpty()) {
-        showEmpty(tr("Select a job on the canvas"));
+        m_form->setEnabled(false);
+        m_settings->setDocument(m_document);
+        m_pages->setCurrentWidget(m_settings->parentWidget()->parentWidget()); // its scroll area
         return;
     }
     const core::Job *job = currentJob();
@@ -333,7 +382,7 @@ void JobInspector::showJob(const core::Job &job)
     m_ui.script->setItems(job.script, m_discardTyping);
     m_ui.afterScript->setItems(job.afterScript, m_discardTyping);
 
-    m_ui.variables->setRows(variableRows(job, origins));
+    m_ui.variables->setRows(variableRows(job, origins) + inheritedRows(job, pipeline));
     refreshArtifacts(job, origins);
     refreshNeeds(job, pipeline);
     refreshTrainyard(job);

@@ -36,6 +36,7 @@ class JobOrigins;
 class ListEdit;
 class MessageBar;
 class NeedsEditor;
+class PipelineSettingsView;
 class VariablesTable;
 
 /// The form beside the canvas that shows and edits one job: name, stage, image, scripts,
@@ -56,8 +57,8 @@ public:
     /// The document to show jobs of; nullptr shows the empty state. It is not owned.
     void setDocument(PipelineDocument *document);
     PipelineDocument *document() const { return m_document; }
-    /// The job to show, by name (a parallel job's key or one of its instances); empty shows
-    /// "Select a job on the canvas".
+    /// The job to show, by name (a parallel job's key or one of its instances); empty shows the
+    /// pipeline's own settings (PipelineSettingsView).
     void setJob(const QString &job);
     /// The job shown (its key in the file), or empty.
     QString job() const { return m_job; }
@@ -66,6 +67,7 @@ public:
     bool isApplyingEdit() const;
     /// The inline bar that explains refused edits.
     MessageBar *messageBar() const { return m_bar; }
+    PipelineSettingsView *pipelineSettings() const { return m_settings; }
 
 Q_SIGNALS:
     /// The name field renamed the shown job (also for the canvas's selection).
@@ -121,6 +123,7 @@ private:
 
     QStackedWidget *m_pages = nullptr;
     QLabel *m_placeholder = nullptr;
+    PipelineSettingsView *m_settings = nullptr; ///< shown when no job is selected
     QWidget *m_form = nullptr;
     MessageBar *m_bar = nullptr;
     EditApplier *m_applier = nullptr;

@@ -94,6 +94,7 @@ class tst_YamlEditor final : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void pipelineVariables();
     void roundTrip_data();
     void roundTrip();
     void localEdit_data() { roundTrip_data(); }
@@ -135,6 +136,32 @@ private:
     int m_edited = 0;
     QStringList m_refused;
 };
+
+void tst_YamlEditor::pipelineVariables()
+{
+    // Changing one value and adding a name leaves every other line as written.
+    YamlEditor e = editor("stages: [train]\n\n# knobs\nvariables:\n  EPOCHS: \"30\"   # full run\n"
+                          "  LEARNING_RATE: '0.1'\n  # seeds\n\ntrain:\n  script: [echo]\n");
+    QVERIFY(e.setPipelineVariables({{u"EPOCHS"_s, u"30"_s}, {u"LEARNING_RATE"_s, u"0.05"_s}, {u"SEED"_s, u"7"_s}}));
+    QCOMPARE(e.text(), QByteArray("stages: [train]\n\n# knobs\nvariables:\n  EPOCHS: \"30\"   # full run\n"
+                                  "  LEARNING_RATE: \"0.05\"\n  SEED: \"7\"\n  # seeds\n\ntrain:\n  script: [echo]\n"));
+    // All removed: the key goes.
+    QVERIFY(e.setPipelineVariables({}));
+    QVERIFY(!e.text().contains("variables"));
+    QVERIFY(e.text().contains("train:\n  script: [echo]"));
+
+    // A file without one gets it after stages:, or at the top.
+    YamlEditor withStages = editor("# ci\nstages: [a]\njob:\n  stage: a\n  script: [x]\n");
+    QVERIFY(withStages.setPipelineVariables({{u"MODE"_s, u"fast"_s}}));
+    QCOMPARE(withStages.text(),
+             QByteArray("# ci\nstages: [a]\n\nvariables:\n  MODE: fast\njob:\n  stage: a\n  script: [x]\n"));
+    YamlEditor bare = editor("job:\n  script: [x]\n");
+    QVERIFY(bare.setPipelineVariables({{u"MODE"_s, u"fast"_s}}));
+    QCOMPARE(bare.text(), QByteArray("variables:\n  MODE: fast\n\njob:\n  script: [x]\n"));
+    // A name twice is refused, the text unchanged.
+    QVERIFY(!bare.setPipelineVariables({{u"A"_s, u"1"_s}, {u"A"_s, u"2"_s}}));
+    QCOMPARE(bare.text(), QByteArray("variables:\n  MODE: fast\n\njob:\n  script: [x]\n"));
+}
 
 void tst_YamlEditor::roundTrip_data()
 {
