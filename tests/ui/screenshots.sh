@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Screenshots of the window under Xvfb on the offline demo: the pipeline canvas, a running
+# Screenshots of the window under Xvfb on the offline demo: the default layout at 1024×700 and
+# at 1920×1080, the pipeline canvas, a running
 # pipeline (cards live, the manual export waiting with its Approve button), the run console, two
 # training runs with different learning rates compared, the lineage of the exported model and
 # its release review with a sign-off. The README shows them.
@@ -28,6 +29,15 @@ rm -rf "$demo/.trainyard"
 export XDG_CONFIG_HOME="$work/config" # fresh settings: default layout, no recent projects
 
 export APP="$app" DEMO="$demo" OUT="$out"
+
+# The default layout on a small screen and on a large one (each a first start: fresh settings),
+# with the pipeline's settings in the inspector.
+for size in 1024x700 1920x1080; do
+  XDG_CONFIG_HOME="$work/config-$size" xvfb-run -a -s "-screen 0 ${size}x24" bash -c '
+    "$APP" open "$DEMO" & pid=$!
+    sleep 4; import -window root "$OUT/window-'$size'.png"; echo "screenshots: $OUT/window-'$size'.png"
+    kill $pid; wait $pid 2>/dev/null || true'
+done
 xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
   set -u
   shoot() { import -window root "$OUT/$1"; echo "screenshots: $OUT/$1"; }

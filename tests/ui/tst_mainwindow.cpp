@@ -45,6 +45,7 @@
 #include <QMimeData>
 #include <QProcess>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTimer>
@@ -84,6 +85,7 @@ private Q_SLOTS:
     void reloadsWhenTheFileChangesOnDisk();
     void asksOncePerDataFolderOutsideTheProject();
     void folderOutsideGitSaysSoAndOffersARepository();
+    void layoutFitsSmallAndLargeWindows();
 
 private:
     QTemporaryDir m_settings;
@@ -338,7 +340,7 @@ void tst_MainWindow::restoresDockLayout()
         auto *inspector = first.findChild<QDockWidget *>(QStringLiteral("inspectorDock"));
         // The views leave room for it (the compare view's controls once forced it to 223 px).
         QVERIFY(first.centralWidget()->minimumSizeHint().width() <= 880);
-        QTRY_VERIFY2(inspector->width() >= 370,
+        QTRY_VERIFY2(inspector->width() >= 320,
                      qPrintable(QStringLiteral("%1 of %2").arg(inspector->width()).arg(first.width())));
     }
     QSettings().remove(QStringLiteral("mainWindow"));
@@ -741,6 +743,35 @@ void tst_MainWindow::folderOutsideGitSaysSoAndOffersARepository()
     QVERIFY(state && state->isRepository && !state->dirty);
     QVERIFY2(w.windowTitle().contains(QStringLiteral("(main)")), qPrintable(w.windowTitle()));
     QVERIFY(!notice->isVisible());
+}
+
+void tst_MainWindow::layoutFitsSmallAndLargeWindows()
+{
+    QSettings().remove(QStringLiteral("mainWindow"));
+    MainWindow w;
+    w.resize(1024, 700);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    w.openProject(QStringLiteral(TRAINYARD_SOURCE_DIR "/resources/examples/offline-demo"));
+    auto *inspector = w.findChild<QDockWidget *>(QStringLiteral("inspectorDock"));
+    auto *console = w.findChild<QDockWidget *>(QStringLiteral("consoleDock"));
+    auto *canvas = w.findChild<PipelineCanvas *>();
+    auto *tabs = qobject_cast<QTabWidget *>(w.centralWidget());
+    for (int i = 0; i < tabs->count(); ++i)
+        qInfo("view %d needs %d px", i, tabs->widget(i)->minimumSizeHint().width());
+    // At 1024×700 the views and the inspector both get room, and the demo's canvas fits its width.
+    QTRY_VERIFY2(inspector->width() >= 250, qPrintable(QString::number(inspector->width())));
+    QVERIFY2(w.centralWidget()->width() >= 620, qPrintable(QString::number(w.centralWidget()->width())));
+    QTRY_VERIFY(canvas->pipelineScene()->card(QStringLiteral("export")));
+    QTRY_VERIFY2(!canvas->horizontalScrollBar()->isVisible(), "the canvas scrolls sideways");
+    QVERIFY2(console->height() >= 150, qPrintable(QString::number(console->height())));
+    // Shrunk, then grown to 1920×1080: the docks take their share again, not the squeezed width.
+    w.resize(760, 560);
+    QTest::qWait(100);
+    w.resize(1920, 1080);
+    QTRY_VERIFY2(inspector->width() >= 380, qPrintable(QString::number(inspector->width())));
+    QTRY_VERIFY2(console->height() >= 250, qPrintable(QString::number(console->height())));
+    QVERIFY(w.centralWidget()->width() >= 1300);
 }
 
 QTEST_MAIN(tst_MainWindow)

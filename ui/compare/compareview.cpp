@@ -1,6 +1,8 @@
 // CompareView: its layout, the runs, the chart grid, the table, the status and drops (see also compareview*.cpp).
 #include "compareview.h"
 
+#include "layout/flowlayout.h"
+
 #include "comparemodel.h"
 #include "comparerunlist.h"
 #include "comparetable.h"
@@ -133,24 +135,26 @@ void CompareView::layOut(QWidget *left, QWidget *right)
     splitter->setStretchFactor(1, 1);
     splitter->setSizes({240, 900});
     splitter->setChildrenCollapsible(false);
-    QHBoxLayout *top = createTopBar();
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addLayout(top);
+    layout->addWidget(createTopBar());
     layout->addWidget(splitter, 1);
 }
 
-QHBoxLayout *CompareView::createTopBar()
+QWidget *CompareView::createTopBar()
 {
-    // The controls span the view, so the run list's width does not depend on theirs.
-    auto *open = new QPushButton(tr("Open logdir…"), this);
+    // The controls span the view, so the run list's width does not depend on theirs; in a narrow
+    // window they wrap onto a second row instead of making the window wider.
+    auto *bar = new QWidget(this);
+    bar->setObjectName(QStringLiteral("compareControls"));
+    auto *flow = new FlowLayout(bar);
+    flow->setContentsMargins(6, 6, 6, 0);
+    auto *open = new QPushButton(tr("Open logdir…"), bar);
     open->setToolTip(tr("Add a TensorBoard logdir (or drop a folder on this view)"));
     connect(open, &QPushButton::clicked, this, &CompareView::chooseLogdir);
-    auto *top = new QHBoxLayout;
-    top->setContentsMargins(6, 6, 6, 0);
-    top->addWidget(open);
-    top->addWidget(createControls(), 1);
-    return top;
+    flow->addWidget(open);
+    createControls(bar, flow);
+    return bar;
 }
 
 void CompareView::connectSignals()

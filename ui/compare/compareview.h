@@ -16,6 +16,7 @@ class QComboBox;
 class QDoubleSpinBox;
 class QGridLayout;
 class QHBoxLayout;
+class QLayout;
 class QLabel;
 class QSettings;
 class QLineEdit;
@@ -118,12 +119,13 @@ private:
     void createChartGrid();
     /// Puts `left` and `right` in the splitter, under the top bar.
     void layOut(QWidget *left, QWidget *right);
-    /// The top bar: Open logdir… and the chart controls.
-    QHBoxLayout *createTopBar();
+    /// The top bar: Open logdir… and the chart controls, wrapping when the view is narrow.
+    QWidget *createTopBar();
     /// Sets up the table timer and connects the model's and the run list's signals.
     void connectSignals();
 
-    QWidget *createControls();
+    /// Adds the chart controls (smoothing, x axis, log y, outliers, reset zoom, export) to `row` in `bar`.
+    void createControls(QWidget *bar, QLayout *row);
     void runsChanged();
     void applyFocus();
     void sizeSplitOnce();

@@ -20,37 +20,43 @@
 
 namespace trainyard::ui {
 
-QWidget *CompareView::createControls()
+void CompareView::createControls(QWidget *bar, QLayout *row)
 {
-    auto *bar = new QWidget(this);
-    auto *row = new QHBoxLayout(bar);
-    row->setContentsMargins(0, 0, 0, 0);
-    row->setSpacing(8);
-
-    row->addWidget(new QLabel(tr("Smoothing"), bar));
-    m_smoothingSlider = new QSlider(Qt::Horizontal, bar);
+    // Controls that belong together (a label and what it names) wrap as one.
+    const auto group = [bar, row] {
+        auto *g = new QWidget(bar);
+        auto *l = new QHBoxLayout(g);
+        l->setContentsMargins(0, 0, 0, 0);
+        l->setSpacing(6);
+        row->addWidget(g);
+        return g;
+    };
+    QWidget *smoothing = group();
+    smoothing->layout()->addWidget(new QLabel(tr("Smoothing"), smoothing));
+    m_smoothingSlider = new QSlider(Qt::Horizontal, smoothing);
     m_smoothingSlider->setRange(0, 999);
     m_smoothingSlider->setValue(int(m_weight * 1000));
     m_smoothingSlider->setMinimumWidth(90);
     m_smoothingSlider->setToolTip(tr("TensorBoard's smoothing: an exponential moving average, debiased"));
-    m_smoothingSpin = new QDoubleSpinBox(bar);
+    m_smoothingSpin = new QDoubleSpinBox(smoothing);
     m_smoothingSpin->setRange(0, 0.999);
     m_smoothingSpin->setDecimals(3);
     m_smoothingSpin->setSingleStep(0.05);
     m_smoothingSpin->setValue(m_weight);
     connect(m_smoothingSlider, &QSlider::valueChanged, this, [this](int v) { setSmoothing(v / 1000.0); });
     connect(m_smoothingSpin, &QDoubleSpinBox::valueChanged, this, [this](double v) { setSmoothing(v); });
-    row->addWidget(m_smoothingSlider);
-    row->addWidget(m_smoothingSpin);
+    smoothing->layout()->addWidget(m_smoothingSlider);
+    smoothing->layout()->addWidget(m_smoothingSpin);
 
-    row->addWidget(new QLabel(tr("X axis"), bar));
-    m_xAxis = new QComboBox(bar);
+    QWidget *xAxis = group();
+    xAxis->layout()->addWidget(new QLabel(tr("X axis"), xAxis));
+    m_xAxis = new QComboBox(xAxis);
     m_xAxis->addItem(tr("Step"), int(XAxisMode::Step));
     m_xAxis->addItem(tr("Relative time"), int(XAxisMode::RelativeTime));
     m_xAxis->addItem(tr("Wall time"), int(XAxisMode::WallTime));
     connect(m_xAxis, &QComboBox::activated, this,
             [this](int index) { setXAxisMode(XAxisMode(m_xAxis->itemData(index).toInt())); });
-    row->addWidget(m_xAxis);
+    xAxis->layout()->addWidget(m_xAxis);
 
     m_logYBox = new QCheckBox(tr("Log y"), bar);
     connect(m_logYBox, &QCheckBox::toggled, this, &CompareView::setLogY);
@@ -81,8 +87,6 @@ QWidget *CompareView::createControls()
     menu->addAction(tr("Selected series as CSV…"), this, [this] { exportInteractively(QStringLiteral("csv"), {}); });
     exportButton->setMenu(menu);
     row->addWidget(exportButton);
-    row->addStretch(1);
-    return bar;
 }
 
 void CompareView::setSmoothing(double weight)

@@ -6,6 +6,8 @@
 
 #include <QEvent>
 #include <QMainWindow>
+#include <QResizeEvent>
+#include <QScreen>
 #include <QSettings>
 #include <QTimer>
 
@@ -32,7 +34,8 @@ void WindowLayout::restore()
 {
     m_defaultState = m_window->saveState(LayoutVersion);
     QSettings settings;
-    m_window->restoreGeometry(settings.value(GeometryKey).toByteArray());
+    if (!m_window->restoreGeometry(settings.value(GeometryKey).toByteArray()))
+        fitToScreen();
     m_sizeDocksOnShow = !m_window->restoreState(settings.value(StateKey).toByteArray(), LayoutVersion);
     m_compare->restoreSettings(settings);
 }
@@ -51,10 +54,43 @@ void WindowLayout::reset()
     m_docks->sizeByDefault();
 }
 
+void WindowLayout::fitToScreen()
+{
+    // A first start: 1280×800 where there is room, most of a large screen, all of a small one.
+    const QScreen *screen = m_window->screen();
+    if (!screen)
+        return;
+    const QRect available = screen->availableGeometry();
+    QSize size(1280, 800);
+    if (available.width() >= 1600 && available.height() >= 1000)
+        size = available.size() * 0.85;
+    size = size.boundedTo(available.size());
+    m_window->resize(size);
+    m_window->move(available.topLeft() +
+                   QPoint((available.width() - size.width()) / 2, (available.height() - size.height()) / 2));
+}
+
 bool WindowLayout::eventFilter(QObject *watched, QEvent *event)
 {
-    if (watched == m_window && event->type() == QEvent::Show && std::exchange(m_sizeDocksOnShow, false))
-        QTimer::singleShot(0, m_docks, &WorkbenchDocks::sizeByDefault); // once laid out at its real size
+    if (watched == m_window && event->type() == QEvent::Resize && m_keepShares) {
+        // The docks keep their shares of the window: grown back after a shrink, they are not left narrow.
+        QTimer::singleShot(0, m_docks, &WorkbenchDocks::keepShares);
+    }
+    if (watched == m_window && event->type() == QEvent::MouseButtonRelease && m_keepShares)
+        m_docks->learnShares(); // a separator between docks and views was dragged (they are the window's own)
+    if (watched == m_window && event->type() == QEvent::Show) {
+        if (std::exchange(m_sizeDocksOnShow, false)) {
+            QTimer::singleShot(0, this, [this] { // once laid out at its real size
+                m_docks->sizeByDefault();
+                m_keepShares = true;
+            });
+        } else {
+            QTimer::singleShot(0, this, [this] { // a restored layout: its shares as it was left
+                m_docks->learnShares();
+                m_keepShares = true;
+            });
+        }
+    }
     return QObject::eventFilter(watched, event);
 }
 

@@ -29,11 +29,15 @@ protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
+    /// Without a saved geometry: a size that fits the screen the window is on.
+    void fitToScreen();
+
     QMainWindow *m_window;
     WorkbenchDocks *m_docks;
     CompareView *m_compare;
     QByteArray m_defaultState;
     bool m_sizeDocksOnShow = false;
+    bool m_keepShares = false; ///< the docks are sized: resizing the window keeps their shares
 };
 
 } // namespace trainyard::ui

@@ -37,7 +37,7 @@ WorkbenchDocks::WorkbenchDocks(QMainWindow *window)
     window->tabifyDockWidget(problems, m_consoleDock);
     window->resizeDocks({problems}, {220}, Qt::Vertical);
 
-    m_inspectorDock = addDock(tr("Job"), QStringLiteral("inspectorDock"), m_inspector);
+    m_inspectorDock = addDock(tr("Inspector"), QStringLiteral("inspectorDock"), m_inspector); // a job, or the pipeline
     window->addDockWidget(Qt::RightDockWidgetArea, m_inspectorDock);
     m_runsDock = addDock(tr("Runs"), QStringLiteral("runsDock"), m_runs);
     window->splitDockWidget(m_inspectorDock, m_runsDock, Qt::Vertical);
@@ -101,9 +101,29 @@ void WorkbenchDocks::sizeByDefault()
 {
     const int width = m_window->width();
     const int height = m_window->height();
-    m_window->resizeDocks({m_inspectorDock}, {std::max(380, width / 4)}, Qt::Horizontal);
-    m_window->resizeDocks({m_inspectorDock, m_runsDock}, {height * 5 / 10, height * 3 / 10}, Qt::Vertical);
-    m_window->resizeDocks({m_consoleDock}, {std::max(160, height / 4)}, Qt::Vertical);
+    const int side = std::clamp(width * 26 / 100, 260, 440);
+    const int bottom = std::clamp(height * 28 / 100, 150, 340);
+    m_window->resizeDocks({m_inspectorDock}, {side}, Qt::Horizontal);
+    m_window->resizeDocks({m_consoleDock}, {bottom}, Qt::Vertical);
+    m_window->resizeDocks({m_inspectorDock, m_runsDock}, {height * 45 / 100, height * 30 / 100}, Qt::Vertical);
+    m_sideShare = width > 0 ? double(side) / width : 0;
+    m_bottomShare = height > 0 ? double(bottom) / height : 0;
+}
+
+void WorkbenchDocks::learnShares()
+{
+    if (m_window->width() > 0 && m_inspectorDock->isVisible() && !m_inspectorDock->isFloating())
+        m_sideShare = double(m_inspectorDock->width()) / m_window->width();
+    if (m_window->height() > 0 && m_consoleDock->isVisible() && !m_consoleDock->isFloating())
+        m_bottomShare = double(m_consoleDock->height()) / m_window->height();
+}
+
+void WorkbenchDocks::keepShares()
+{
+    if (m_sideShare > 0 && m_inspectorDock->isVisible() && !m_inspectorDock->isFloating())
+        m_window->resizeDocks({m_inspectorDock}, {int(m_sideShare * m_window->width())}, Qt::Horizontal);
+    if (m_bottomShare > 0 && m_consoleDock->isVisible() && !m_consoleDock->isFloating())
+        m_window->resizeDocks({m_consoleDock}, {int(m_bottomShare * m_window->height())}, Qt::Vertical);
 }
 
 } // namespace trainyard::ui

@@ -48,9 +48,15 @@ public:
     bool findInLog(const QString &job);
     /// Loads the logs of a recorded run of the project in `projectDir` into the console.
     void showRunLogs(const QString &projectDir, const core::RunRecord &record);
-    /// The first sizes (no saved layout, or View ▸ Reset layout): the inspector wide enough for
-    /// its fields, the bottom docks low enough to leave the views most of the height.
+    /// The first sizes (no saved layout, or View ▸ Reset layout), as shares of the window: the
+    /// inspector a quarter of its width (260–440 px), the console a bit over a quarter of its
+    /// height (150–340 px), the inspector above the Runs list.
     void sizeByDefault();
+    /// Notes the docks' shares of the window as they are now: the user has dragged a separator
+    /// (or a saved layout was restored). keepShares() gives them those shares of the window's
+    /// size again, so that a window that grows back after a shrink does not keep squeezed docks.
+    void learnShares();
+    void keepShares();
 
 private:
     QDockWidget *addDock(const QString &title, const QString &name, QWidget *widget);
@@ -66,6 +72,8 @@ private:
     QDockWidget *m_consoleDock = nullptr;
     QDockWidget *m_inspectorDock = nullptr;
     QDockWidget *m_runsDock = nullptr;
+    double m_sideShare = 0;   ///< the inspector's width / the window's; 0 until sized
+    double m_bottomShare = 0; ///< the console's height / the window's
 };
 
 } // namespace trainyard::ui
