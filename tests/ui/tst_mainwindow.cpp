@@ -188,11 +188,13 @@ void tst_MainWindow::editUndoRedoSave()
     QVERIFY(edit);
     QTRY_VERIFY_WITH_TIMEOUT(edit->document() && scene->card(QStringLiteral("train")), 10000);
     PipelineDocument *doc = edit->document();
+    QVERIFY(!edit->saveAction()->isEnabled()); // nothing to save yet
 
     // Add a job (duplicate), then connect a needs edge.
     doc->push(new DuplicateJobCommand(doc, QStringLiteral("train")));
     QVERIFY(scene->card(QStringLiteral("train-copy")));
     QVERIFY(w.isWindowModified());
+    QVERIFY(edit->saveAction()->isEnabled());
     const int edges = scene->needsEdgeCount();
     doc->push(new AddNeedCommand(doc, QStringLiteral("train-copy"), QStringLiteral("evaluate")));
     QCOMPARE(scene->needsEdgeCount(), edges); // train-copy is in stage train: a need on a later stage is refused

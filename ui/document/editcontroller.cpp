@@ -5,6 +5,7 @@
 
 #include <QAction>
 #include <QDir>
+#include <QFileInfo>
 #include <QInputDialog>
 #include <QMenu>
 #include <QMessageBox>
@@ -68,6 +69,7 @@ void EditController::setDocument(std::unique_ptr<PipelineDocument> document)
         connect(stack, &QUndoStack::indexChanged, this, &EditController::updateActions);
         connect(m_document.get(), &PipelineDocument::changed, this, &EditController::documentChanged);
         connect(m_document.get(), &PipelineDocument::modifiedChanged, this, &EditController::modifiedChanged);
+        connect(m_document.get(), &PipelineDocument::modifiedChanged, this, &EditController::updateActions);
         connect(m_document.get(), &PipelineDocument::problem, this, [this](const core::Error &e) {
             if (m_shownElsewhere && m_shownElsewhere())
                 return;
@@ -90,7 +92,8 @@ void EditController::updateActions()
     m_undo->setText(stack && stack->canUndo() ? tr("&Undo %1").arg(stack->undoText()) : tr("&Undo"));
     m_redo->setEnabled(stack && stack->canRedo());
     m_redo->setText(stack && stack->canRedo() ? tr("&Redo %1").arg(stack->redoText()) : tr("&Redo"));
-    m_save->setEnabled(m_document != nullptr);
+    // Save when there is something to write: edits, or a new pipeline not on disk yet.
+    m_save->setEnabled(m_document && (m_document->isModified() || !QFileInfo::exists(m_document->filePath())));
     m_addJob->setEnabled(m_document != nullptr);
 }
 
