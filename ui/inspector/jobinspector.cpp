@@ -107,12 +107,16 @@ core::YamlEditor::ScalarEntries ownEntries(const core::YamlEditor::ScalarEntries
     return out;
 }
 
-/// What `job` may need: the name of every other job (or parallel instance), once each.
+/// What `job` may need (jobs of its stage and earlier ones): the name of every other job (or parallel instance), once
+/// each.
 QStringList needCandidates(const core::Job &job, const core::Pipeline &pipeline)
 {
+    // GitLab takes needs on jobs of the same stage or an earlier one, never a later one.
+    const int stage = pipeline.stageIndex(job.stage);
     QStringList candidates;
     for (const core::Job &other : pipeline.jobs) {
-        if (other.baseName != job.baseName && !candidates.contains(other.name))
+        if (other.baseName != job.baseName && !candidates.contains(other.name) &&
+            pipeline.stageIndex(other.stage) <= stage)
             candidates << other.name;
     }
     return candidates;
