@@ -73,7 +73,7 @@ void WorkbenchMenus::createActions()
 
 void WorkbenchMenus::createToolBar()
 {
-    m_toolBar = m_window->addToolBar(tr("Main"));
+    m_toolBar = m_window->addToolBar(tr("Tool bar")); // View ▸ "Tool bar" shows and hides it
     m_toolBar->setObjectName(QStringLiteral("mainToolBar"));
     m_toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     m_toolBar->addAction(m_open);
