@@ -92,11 +92,12 @@ void printPoints(const ScalarSeries &series, Format format, const std::string &p
     out << QString::fromUtf8(chunk.data(), qsizetype(chunk.size()));
 }
 
+/// A value for the summary line, which people read: TensorBoard's scalars are float32, good for
+/// about 7 significant digits, so 0.01f reads 0.01, not 0.009999999776482582 (--json and --csv
+/// keep every digit).
 QString formatValue(double v)
 {
-    std::string s;
-    ScalarsCsv::appendNumber(s, v);
-    return QString::fromStdString(s);
+    return QString::number(v, 'g', 7);
 }
 
 void printSummary(const QString &run, const QString &tag, const ScalarSeries &series, QTextStream &out)
