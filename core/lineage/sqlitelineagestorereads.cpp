@@ -157,11 +157,10 @@ Result<std::optional<LineageCommit>> SqliteLineageStore::commit(const QString &s
 
 Result<std::vector<LineageJob>> SqliteLineageStore::jobs(const QString &runId) const
 {
-    // In the order they started; jobs that never started after, by name.
+    // In pipeline order: a run writes its planned jobs in the plan's order (stages, then needs)
+    // before any starts, and an update keeps a row's place, so skipped jobs stay where they belong.
     return selectAll<LineageJob>(database(),
-                                 QStringLiteral("SELECT %1 FROM jobs WHERE run_id = ? ORDER BY CASE WHEN started_at IS "
-                                                "NULL THEN 1 ELSE 0 END, started_at, name")
-                                     .arg(kJobColumns),
+                                 QStringLiteral("SELECT %1 FROM jobs WHERE run_id = ? ORDER BY rowid").arg(kJobColumns),
                                  {runId}, readJob);
 }
 

@@ -338,6 +338,29 @@ void tst_LineageStore::upsertsReplace()
     });
     QVERIFY(!failed);
     QCOMPARE(store->variables(s.runId)->size(), size_t(2));
+
+    // Jobs read back in the order the run planned them, whenever (and whether) they started.
+    const QStringList planned{QStringLiteral("zeta-test"), QStringLiteral("build"), QStringLiteral("alpha-deploy")};
+    LineageRun second = run;
+    second.id = s.runId + QStringLiteral("-2");
+    QVERIFY(store->recordRun(second));
+    for (const QString &name : planned) {
+        LineageJob j;
+        j.runId = second.id;
+        j.name = name;
+        j.status = QStringLiteral("pending");
+        QVERIFY(store->recordJob(j));
+    }
+    LineageJob built; // build started first; the deploy was skipped, the test never started
+    built.runId = second.id;
+    built.name = QStringLiteral("build");
+    built.status = QStringLiteral("success");
+    built.started = QDateTime::currentDateTimeUtc();
+    QVERIFY(store->recordJob(built));
+    QStringList order;
+    for (const LineageJob &j : *store->jobs(second.id))
+        order << j.name;
+    QCOMPARE(order, planned);
 }
 
 void tst_LineageStore::gatesAreEvaluated_data()
