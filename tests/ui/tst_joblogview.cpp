@@ -295,6 +295,11 @@ void tst_JobLogView::progress()
     QCOMPARE(bar->maximum(), 0); // indeterminate
     view.clearProgress();
     QVERIFY(!bar->isVisibleTo(&view));
+    // A step that has finished leaves nothing behind.
+    view.setProgress(QStringLiteral("hashing data 'dataset'"), 10, 20);
+    QVERIFY(bar->isVisibleTo(&view));
+    view.setProgress(QStringLiteral("hashing data 'dataset'"), 20, 20);
+    QVERIFY(!bar->isVisibleTo(&view));
 }
 
 void tst_JobLogView::capRespected()

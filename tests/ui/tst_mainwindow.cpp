@@ -575,6 +575,8 @@ void tst_MainWindow::reloadsWhenTheFileChangesOnDisk()
     PipelineScene *scene = w.findChild<PipelineCanvas *>()->pipelineScene();
     QTRY_VERIFY_WITH_TIMEOUT(scene->card(QStringLiteral("build")) != nullptr, 10000);
     QCOMPARE(shown.count(), 2);
+    QVERIFY2(!w.statusBar()->currentMessage().contains(QStringLiteral("Reading")),
+             qPrintable(w.statusBar()->currentMessage())); // read, so not left saying it is reading
 
     // An edit in the window, then a change on disk: nothing is dropped, the status bar says so.
     auto *edit = w.findChild<EditController *>();

@@ -301,6 +301,10 @@ void JobLogView::onScrolled(int value)
 
 void JobLogView::setProgress(const QString &label, qint64 current, qint64 total)
 {
+    if (total > 0 && current >= total) {
+        clearProgress(); // done: no "hashing data 100%" left behind
+        return;
+    }
     m_progressLabel->setText(label);
     if (total <= 0) {
         m_progress->setRange(0, 0);
