@@ -65,9 +65,10 @@ Command doctorCommand()
             return missing ? int(ExitFailed) : int(ExitOk);
         }
         for (const CheckItem &item : items) {
-            const QString mark = item.state == CheckItem::State::Ok        ? QStringLiteral("ok     ")
-                                 : item.state == CheckItem::State::Warning ? QStringLiteral("warning")
-                                                                           : QStringLiteral("MISSING");
+            const QString mark = item.state == CheckItem::State::Ok          ? QStringLiteral("ok     ")
+                                 : item.state == CheckItem::State::Warning   ? QStringLiteral("warning")
+                                 : item.state == CheckItem::State::NotNeeded ? QStringLiteral("-      ")
+                                                                             : QStringLiteral("MISSING");
             out << mark << "  " << item.name << ": " << item.detail << '\n';
             if (!item.fix.isEmpty())
                 out << "           fix: " << item.fix << '\n';

@@ -120,7 +120,7 @@ CheckItem checkRuntime(DockerClient &client, bool engineAnswers, bool haveGpu)
         runtime.detail = nvidiaRuntime ? QStringLiteral("the engine has the nvidia runtime (%1)").arg(runtimes.names)
                                        : QStringLiteral("the NVIDIA container toolkit is installed");
     } else if (!haveGpu) {
-        runtime.state = CheckItem::State::Warning;
+        runtime.state = CheckItem::State::NotNeeded;
         runtime.detail = QStringLiteral("not needed without an NVIDIA GPU");
     } else {
         runtime.state = CheckItem::State::Missing;
@@ -146,6 +146,8 @@ QString EnvironmentCheck::stateText(CheckItem::State state)
         return QStringLiteral("warning");
     case CheckItem::State::Missing:
         return QStringLiteral("missing");
+    case CheckItem::State::NotNeeded:
+        return QStringLiteral("not needed");
     }
     return {};
 }

@@ -10,7 +10,8 @@ namespace trainyard::core {
 /// when something is missing, the command that fixes it.
 struct CheckItem
 {
-    enum class State { Ok, Warning, Missing };
+    /// NotNeeded: nothing to do on this machine (the GPU runtime where there is no GPU).
+    enum class State { Ok, Warning, Missing, NotNeeded };
     QString name; ///< "Docker engine", "Docker permission", "NVIDIA GPU", "NVIDIA container runtime"
     State state = State::Missing;
     QString detail; ///< what was found, e.g. "Docker 20.10.24 at unix:///var/run/docker.sock"

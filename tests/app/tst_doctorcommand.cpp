@@ -68,6 +68,9 @@ void tst_DoctorCommand::noEngineNoGpu()
     QCOMPARE(items[QStringLiteral("NVIDIA GPU")][QLatin1String("state")].toString(), QStringLiteral("warning"));
     QCOMPARE(items[QStringLiteral("NVIDIA container runtime")][QLatin1String("detail")].toString(),
              QStringLiteral("not needed without an NVIDIA GPU"));
+    // Nothing to do is not a warning.
+    QCOMPARE(items[QStringLiteral("NVIDIA container runtime")][QLatin1String("state")].toString(),
+             QStringLiteral("not needed"));
 }
 
 void tst_DoctorCommand::gpuWithoutContainerToolkit()

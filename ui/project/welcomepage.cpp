@@ -64,17 +64,19 @@ QString WelcomePage::machineCheckHtml(const std::vector<core::CheckItem> &items)
 {
     QString rows;
     for (const core::CheckItem &item : items) {
-        const QString mark = item.state == core::CheckItem::State::Ok
-                                 ? QStringLiteral("<span style=\"color:#2da44e\">\u2713</span>")
-                             : item.state == core::CheckItem::State::Warning
-                                 ? QStringLiteral("<span style=\"color:#d29922\">\u25cb</span>")
-                                 : QStringLiteral("<span style=\"color:#cf222e\">\u2717</span>");
+        const QString mark =
+            item.state == core::CheckItem::State::Ok ? QStringLiteral("<span style=\"color:#2da44e\">\u2713</span>")
+            : item.state == core::CheckItem::State::Warning
+                ? QStringLiteral("<span style=\"color:#d29922\">\u25cb</span>")
+            : item.state == core::CheckItem::State::NotNeeded
+                ? QStringLiteral("<span style=\"color:#8c959f\">\u2013</span>") // neutral: nothing to do
+                : QStringLiteral("<span style=\"color:#cf222e\">\u2717</span>");
         rows +=
             QStringLiteral("<tr><td>%1</td><td><b>%2</b>: %3%4</td></tr>")
                 .arg(mark, item.name.toHtmlEscaped(), item.detail.toHtmlEscaped(),
                      item.fix.isEmpty() ? QString() : QStringLiteral("<br><i>%1</i>").arg(item.fix.toHtmlEscaped()));
     }
-    return QStringLiteral("<table cellspacing=\"4\">%1</table>").arg(rows);
+    return QStringLiteral("<table cellspacing=\"4\" align=\"center\">%1</table>").arg(rows); // under the centred title
 }
 
 } // namespace trainyard::ui
