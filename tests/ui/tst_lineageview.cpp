@@ -99,6 +99,9 @@ void tst_LineageView::listsArtifactsAndShowsGraph()
             QCOMPARE(group->child(i)->data(0, roleRun).toString(), group->data(0, roleRun).toString());
     }
     QVERIFY(view.statusLabel()->text().contains(QStringLiteral("from 2 run(s)")));
+    // Until an artifact is picked, the graph says how to get one.
+    QCOMPARE(view.graph()->hint(), LineageView::emptyGraphHint());
+    QVERIFY(view.graph()->nodeKeys().isEmpty());
     // Choosing an artifact in the list shows its lineage (this run's).
     QSignalSpy picked(&view, &LineageView::reviewShown);
     QTreeWidgetItem *modelOfA = nullptr;
@@ -117,6 +120,7 @@ void tst_LineageView::listsArtifactsAndShowsGraph()
     LineageGraph *graph = view.graph();
     const QStringList keys = graph->nodeKeys();
     QVERIFY(keys.contains(QStringLiteral("subject")));
+    QVERIFY(graph->hint().isEmpty());
     QVERIFY(keys.contains(QStringLiteral("commit:") + kCommitA));
     QVERIFY(keys.contains(QStringLiteral("job:%1/train").arg(m_a.runId)));
     QVERIFY(keys.contains(QStringLiteral("job:%1/prepare").arg(m_a.runId))); // upstream of train

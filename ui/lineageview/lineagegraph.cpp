@@ -3,6 +3,7 @@
 #include <QApplication>
 #include <QGraphicsPathItem>
 #include <QGraphicsSceneMouseEvent>
+#include <QGraphicsTextItem>
 #include <QLocale>
 #include <QPainter>
 #include <QPalette>
@@ -198,8 +199,26 @@ void LineageGraph::addLink(const QString &from, const QString &to, bool faint)
     ++m_edges;
 }
 
+void LineageGraph::showHint(const QString &text)
+{
+    {
+        const QSignalBlocker blocker(this);
+        clear();
+    }
+    m_nodes.clear();
+    m_details.clear();
+    m_columns.clear();
+    m_edges = 0;
+    m_hint = text;
+    QGraphicsTextItem *item = addText(text);
+    item->setDefaultTextColor(QApplication::palette().color(QPalette::PlaceholderText));
+    item->setTextWidth(360);
+    setSceneRect(itemsBoundingRect().adjusted(-20, -20, 20, 20));
+}
+
 void LineageGraph::setReview(const ArtifactReview &review)
 {
+    m_hint.clear();
     {
         const QSignalBlocker blocker(this);
         clear();

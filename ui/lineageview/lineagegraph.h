@@ -26,6 +26,10 @@ public:
     ~LineageGraph() override;
 
     void setReview(const ArtifactReview &review);
+    /// No artifact shown: the graph is cleared and says `text` (what to do to see one).
+    void showHint(const QString &text);
+    /// The hint shown, or empty while a graph is.
+    QString hint() const { return m_hint; }
     /// Node keys ("job:RUN/NAME", "commit:SHA", "data:RUN/NAME", "image:ID", "artifact:SHA",
     /// "subject", "usedby:RUN/NAME", "made:SHA") of what is shown.
     QStringList nodeKeys() const { return m_nodes.keys(); }
@@ -74,6 +78,7 @@ private:
     QHash<QString, QGraphicsItem *> m_nodes;
     QHash<QString, QString> m_details;
     QMap<int, QStringList> m_columns; ///< column → node keys, top to bottom
+    QString m_hint;
     int m_edges = 0;
 };
 

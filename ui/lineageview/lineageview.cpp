@@ -82,6 +82,7 @@ void LineageView::createPanes(QVBoxLayout *layout)
     for (int c = 1; c < 3; ++c)
         m_list->header()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
     m_graph = new LineageGraph(this);
+    m_graph->showHint(emptyGraphHint());
     m_view = new ZoomableView(split);
     m_view->setObjectName(QStringLiteral("lineageGraphView"));
     m_view->setScene(m_graph);
@@ -189,12 +190,18 @@ void LineageView::setProjectDir(const QString &dir)
 {
     m_query->setProjectDir(dir);
     m_review.reset();
-    m_graph->clear();
+    m_graph->showHint(emptyGraphHint());
     m_list->clear();
     m_details->clear();
     m_reviewButton->setEnabled(false);
     m_saveButton->setEnabled(false);
     refresh();
+}
+
+QString LineageView::emptyGraphHint()
+{
+    return tr("Pick an artifact in the list on the left, or search by its path, sha256 or a run id above, to "
+              "see what made it (commit, data, image, jobs) and what was made from it.");
 }
 
 void LineageView::refresh()

@@ -51,6 +51,8 @@ public:
     LineageGraph *graph() const { return m_graph; }
     /// The graph's view: Ctrl+wheel zooms, dragging pans, View ▸ Zoom to fit and Actual size work on it.
     ZoomableView *graphView() const { return m_view; }
+    /// What the graph says while no artifact is shown.
+    static QString emptyGraphHint();
     QTextBrowser *detailsPane() const { return m_details; }
     QLabel *statusLabel() const { return m_status; }
     const std::optional<ArtifactReview> &current() const { return m_review; }
