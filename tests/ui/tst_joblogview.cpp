@@ -145,6 +145,16 @@ void tst_JobLogView::searchHighlightsAndFinds()
     QVERIFY(!view.findNext());
     view.setSearchText(QString());
     QVERIFY(view.textEdit()->extraSelections().isEmpty());
+    // The count is of the whole log, off-screen lines included; new lines update it.
+    auto *count = view.findChild<QLabel *>(QStringLiteral("matchCount"));
+    QVERIFY(count);
+    QTRY_COMPARE(count->text(), QString()); // no search, no count
+    view.setSearchText(QStringLiteral("needle"));
+    QTRY_COMPARE(count->text(), QStringLiteral("3 matches"));
+    view.appendLines({LogLine{LogLine::Stream::Stdout, QStringLiteral("one more needle")}});
+    QTRY_COMPARE(count->text(), QStringLiteral("4 matches"));
+    view.setSearchText(QStringLiteral("haystack"));
+    QTRY_COMPARE(count->text(), QStringLiteral("no match"));
 }
 
 void tst_JobLogView::searchKeys()

@@ -12,6 +12,7 @@
 #include <QTextBlock>
 #include <QTextCursor>
 #include <QTextDocument>
+#include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -75,7 +76,15 @@ JobLogView::SearchButtons JobLogView::createSearchBar(QVBoxLayout *layout)
     m_followButton->setToolTip(tr("Keep the newest lines in view"));
     m_followButton->setCheckable(true);
     m_followButton->setChecked(true);
+    m_matchCount = new QLabel(this);
+    m_matchCount->setObjectName(QStringLiteral("matchCount"));
+    m_matchCount->setForegroundRole(QPalette::PlaceholderText);
+    m_countLater = new QTimer(this);
+    m_countLater->setSingleShot(true);
+    m_countLater->setInterval(150); // after typing stops, and at most this often while lines arrive
+    connect(m_countLater, &QTimer::timeout, this, &JobLogView::countMatches);
     bar->addWidget(m_search, 1);
+    bar->addWidget(m_matchCount);
     bar->addWidget(previous);
     bar->addWidget(next);
     bar->addWidget(m_followButton);
@@ -137,6 +146,7 @@ void JobLogView::createFooter(QVBoxLayout *layout)
 void JobLogView::connectSignals(const SearchButtons &buttons)
 {
     connect(m_search, &QLineEdit::textChanged, this, &JobLogView::updateHighlights);
+    connect(m_search, &QLineEdit::textChanged, m_countLater, qOverload<>(&QTimer::start));
     connect(m_search, &QLineEdit::returnPressed, this, &JobLogView::findNext);
     connect(buttons.next, &QToolButton::clicked, this, &JobLogView::findNext);
     connect(buttons.previous, &QToolButton::clicked, this, &JobLogView::findPrevious);
@@ -172,6 +182,8 @@ void JobLogView::appendLines(const QList<core::LogLine> &lines)
 {
     if (lines.isEmpty())
         return;
+    if (!m_search->text().isEmpty() && !m_countLater->isActive())
+        m_countLater->start();
     QTextDocument *doc = m_text->document();
     QScrollBar *scrollBar = m_text->verticalScrollBar();
     const int oldValue = scrollBar->value();
@@ -432,6 +444,28 @@ void JobLogView::updateHighlights()
         }
     }
     m_text->setExtraSelections(selections);
+}
+
+void JobLogView::countMatches()
+{
+    const QString needle = m_search->text();
+    if (needle.isEmpty()) {
+        m_matchCount->clear();
+        return;
+    }
+    // The log holds at most maximumLines() lines; counting stops at a number nobody reads one by one.
+    constexpr int enough = 9999;
+    int count = 0;
+    for (QTextBlock block = m_text->document()->begin(); block.isValid() && count <= enough; block = block.next()) {
+        const QString text = block.text();
+        for (qsizetype at = text.indexOf(needle, 0, Qt::CaseInsensitive); at >= 0 && count <= enough;
+             at = text.indexOf(needle, at + needle.size(), Qt::CaseInsensitive))
+            ++count;
+    }
+    m_matchCount->setText(count == 0       ? tr("no match")
+                          : count > enough ? tr("%1+ matches").arg(enough)
+                          : count == 1     ? tr("1 match")
+                                           : tr("%1 matches").arg(count));
 }
 
 void JobLogView::resizeEvent(QResizeEvent *event)

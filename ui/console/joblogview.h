@@ -11,6 +11,7 @@ class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
 class QProgressBar;
+class QTimer;
 class QToolButton;
 class QVBoxLayout;
 
@@ -98,6 +99,8 @@ private:
 
     bool find(bool backward);
     void updateHighlights();
+    /// Counts the matches of the search in the whole log (shortly after typing or new lines).
+    void countMatches();
     void updateCapNote();
     void scrollToEnd();
     void onScrolled(int value);
@@ -106,6 +109,8 @@ private:
     QProgressBar *m_progress = nullptr;
     QLabel *m_capNote = nullptr;
     QLineEdit *m_search = nullptr;
+    QLabel *m_matchCount = nullptr; ///< "12 matches" beside the search
+    QTimer *m_countLater = nullptr;
     QToolButton *m_followButton = nullptr;
     QPlainTextEdit *m_text = nullptr;
     QLabel *m_footer = nullptr;
