@@ -287,6 +287,9 @@ void tst_CanvasEditing::runningCardShowsElapsedTimeAndApproveButton()
     m_scene->setJobStatus(QStringLiteral("train"), JobStatus::Running, {}, now.addSecs(-65));
     QCOMPARE(train->statusLine(now), QStringLiteral("running · 1:05"));
     QCOMPARE(train->statusLine(now.addSecs(3600)), QStringLiteral("running · 1:01:05"));
+    // Finished, it says how long it took, whatever the time now.
+    m_scene->setJobStatus(QStringLiteral("train"), JobStatus::Success, {}, now.addSecs(-65), now.addSecs(-53));
+    QCOMPARE(train->statusLine(now.addSecs(3600)), QStringLiteral("success · 0:12"));
 
     QSignalSpy approve(m_scene, &PipelineScene::approveRequested);
     m_scene->setJobStatus(QStringLiteral("export"), JobStatus::Manual);

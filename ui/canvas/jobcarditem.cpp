@@ -55,6 +55,14 @@ void JobCardItem::setStatus(std::optional<core::JobStatus> status, const QString
         setRunNotes({}, {});
     if (!status || *status == core::JobStatus::Pending || *status == core::JobStatus::Manual)
         m_started = {};
+    if (!status || !core::isFinal(*status))
+        m_finished = {};
+    update();
+}
+
+void JobCardItem::setFinished(const QDateTime &finished)
+{
+    m_finished = finished;
     update();
 }
 
@@ -69,14 +77,18 @@ QString JobCardItem::statusLine(const QDateTime &now) const
     if (!m_status)
         return m_content.image.section(u'/', -1);
     QStringList parts{core::jobStatusToString(*m_status)};
-    if (*m_status == core::JobStatus::Running && m_started.isValid()) {
-        const qint64 s = std::max<qint64>(0, m_started.secsTo(now));
-        parts << (s >= 3600 ? QStringLiteral("%1:%2:%3")
-                                  .arg(s / 3600)
-                                  .arg(s / 60 % 60, 2, 10, QLatin1Char('0'))
-                                  .arg(s % 60, 2, 10, QLatin1Char('0'))
-                            : QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0')));
-    }
+    const auto clock = [](qint64 s) {
+        s = std::max<qint64>(0, s);
+        return s >= 3600 ? QStringLiteral("%1:%2:%3")
+                               .arg(s / 3600)
+                               .arg(s / 60 % 60, 2, 10, QLatin1Char('0'))
+                               .arg(s % 60, 2, 10, QLatin1Char('0'))
+                         : QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
+    };
+    if (*m_status == core::JobStatus::Running && m_started.isValid())
+        parts << clock(m_started.secsTo(now));
+    else if (core::isFinal(*m_status) && m_started.isValid() && m_finished.isValid())
+        parts << clock(m_started.secsTo(m_finished)); // how long it took
     if (!m_detail.isEmpty())
         parts << m_detail;
     if (!m_warnings.isEmpty())

@@ -48,7 +48,10 @@ public:
     const QStringList &warnings() const { return m_warnings; }
     /// When the job started running: a running card shows the time since then.
     void setStarted(const QDateTime &started);
-    /// "running · 1:05" for a running job with a start time; what the card's second line says.
+    /// When a job that ran ended: a finished card shows how long it took.
+    void setFinished(const QDateTime &finished);
+    /// "running · 1:05" for a running job with a start time, "success · 0:12" for one that ran;
+    /// what the card's second line says.
     QString statusLine(const QDateTime &now = QDateTime::currentDateTimeUtc()) const;
 
     /// Movable by the mouse, with a port for drawing needs edges.
@@ -90,6 +93,7 @@ private:
     std::optional<core::JobStatus> m_status;
     QString m_detail;
     QDateTime m_started;
+    QDateTime m_finished;
     QPointF m_homePos;
     bool m_editable = false;
     bool m_hovered = false;

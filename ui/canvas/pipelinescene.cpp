@@ -177,15 +177,17 @@ QString PipelineScene::stageAt(const QPointF &scenePos) const
 }
 
 void PipelineScene::setJobStatus(const QString &job, core::JobStatus status, const QString &detail,
-                                 const QDateTime &started)
+                                 const QDateTime &started, const QDateTime &finished)
 {
     JobCardItem *c = card(job);
     if (!c)
         return;
     c->setStatus(status, detail);
     c->setApprovable(m_approvals && status == core::JobStatus::Manual);
-    if (status == core::JobStatus::Running && started.isValid())
+    if ((status == core::JobStatus::Running || core::isFinal(status)) && started.isValid())
         c->setStarted(started);
+    if (core::isFinal(status) && finished.isValid())
+        c->setFinished(finished);
     if (status == core::JobStatus::Running && !m_elapsedTimer.isActive())
         m_elapsedTimer.start();
 }

@@ -55,8 +55,10 @@ public:
     /// running card count its elapsed time.
     /// The run's full reason and warnings for a job (the card's tooltip and warning count).
     void setJobNotes(const QString &job, const QString &reason, const QStringList &warnings);
+    /// A job's status in the run shown; `started` and `finished` give a running card its elapsed
+    /// time and a finished one its duration.
     void setJobStatus(const QString &job, core::JobStatus status, const QString &detail = {},
-                      const QDateTime &started = {});
+                      const QDateTime &started = {}, const QDateTime &finished = {});
     /// Forgets every card's live status (a new run, or back to editing).
     void clearJobStatus();
     /// Whether waiting manual jobs show their "Approve" button (while a run is active).

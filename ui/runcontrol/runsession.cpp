@@ -46,7 +46,7 @@ void RunSession::forgetProject()
 void RunSession::showJob(const core::JobRecord &job, bool onCanvas)
 {
     if (onCanvas) {
-        m_scene->setJobStatus(job.name, job.status, job.reason, job.started);
+        m_scene->setJobStatus(job.name, job.status, job.reason, job.started, job.finished);
         m_scene->setJobNotes(job.name, job.reason, job.warnings);
         m_gpus->updateJob(job);
     }
