@@ -272,6 +272,8 @@ void tst_RunFromWindow::manualJobEndsTheRunAndStaysPlayable()
     QTRY_COMPARE_WITH_TIMEOUT(runs->runs().front().status, core::RunStatus::Blocked, 10000);
     const core::RunRecord &first = runs->runs().front();
     const qint64 firstDuration = first.started.msecsTo(first.finished);
+    auto *console = w.findChild<RunConsole *>();
+    QVERIFY2(console->runTitle().startsWith(QStringLiteral("Run #1 · blocked · ")), qPrintable(console->runTitle()));
 
     // Later, its card still plays it: deploy and what waited for it run; build is reused.
     QTest::qWait(1500);
@@ -285,7 +287,7 @@ void tst_RunFromWindow::manualJobEndsTheRunAndStaysPlayable()
     QTRY_VERIFY_WITH_TIMEOUT(!w.isRunning(), 10000);
     QTRY_COMPARE_WITH_TIMEOUT(int(runs->runs().size()), 2, 10000);
     QTRY_COMPARE_WITH_TIMEOUT(runs->runs().front().status, core::RunStatus::Success, 10000);
-    auto *console = w.findChild<RunConsole *>();
+    QVERIFY2(console->runTitle().startsWith(QStringLiteral("Run #2 · success · ")), qPrintable(console->runTitle()));
     QTRY_VERIFY_WITH_TIMEOUT(console->existingView(QStringLiteral("deploy")) &&
                                  console->existingView(QStringLiteral("deploy"))
                                      ->textEdit()

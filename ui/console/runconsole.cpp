@@ -3,6 +3,7 @@
 #include "console/joblogview.h"
 #include "console/logbatcher.h"
 
+#include <QLabel>
 #include <QPainter>
 #include <QTabBar>
 
@@ -15,6 +16,10 @@ RunConsole::RunConsole(LogBatcher *batcher, QWidget *parent)
     : QTabWidget(parent)
 {
     setDocumentMode(true);
+    m_runTitle = new QLabel(this);
+    m_runTitle->setObjectName(QStringLiteral("runTitle"));
+    m_runTitle->setContentsMargins(8, 0, 8, 0);
+    setCornerWidget(m_runTitle, Qt::TopRightCorner);
     if (batcher) {
         connect(batcher, &LogBatcher::linesReady, this,
                 [this](const QString &job, const QList<core::LogLine> &lines) { viewFor(job)->appendLines(lines); });
@@ -122,8 +127,19 @@ void RunConsole::setProgress(const QString &job, const QString &label, qint64 cu
     viewFor(job)->setProgress(label, current, total);
 }
 
+void RunConsole::setRunTitle(const QString &text)
+{
+    m_runTitle->setText(text);
+}
+
+QString RunConsole::runTitle() const
+{
+    return m_runTitle->text();
+}
+
 void RunConsole::reset()
 {
+    m_runTitle->clear();
     while (count() > 0) {
         QWidget *view = widget(0);
         removeTab(0);
@@ -137,6 +153,9 @@ void RunConsole::reset()
 void RunConsole::showPastRun(const core::RunRecord &record)
 {
     reset();
+    setRunTitle(tr("Run #%1 · %2 · %3 (from the Runs list)")
+                    .arg(record.pipelineIid)
+                    .arg(core::runStatusToString(record.status), record.id));
     setJobOrder(record.jobOrder);
     for (const QString &job : record.jobOrder) {
         const auto it = record.jobs.find(job);

@@ -8,6 +8,8 @@
 #include <QStringList>
 #include <QTabWidget>
 
+class QLabel;
+
 namespace trainyard::ui {
 
 class JobLogView;
@@ -36,6 +38,9 @@ public:
 
     /// Removes every tab, view and status: a blank console for the next run.
     void reset();
+    /// Says which run the tabs are of ("Run #3 · running"), in the tab bar's corner; empty: none.
+    void setRunTitle(const QString &text);
+    QString runTitle() const;
     /// Replaces the tabs with the jobs of a finished run, in its order, with their final status
     /// and outcome footer; their log lines come after (RunLogLoader reads them from disk).
     void showPastRun(const core::RunRecord &record);
@@ -53,6 +58,7 @@ private:
     QString jobAt(int index) const;
     void updateTitle(const QString &job);
 
+    QLabel *m_runTitle = nullptr;
     QStringList m_order;
     QHash<QString, JobLogView *> m_views;
     QHash<QString, core::JobStatus> m_status;

@@ -21,6 +21,7 @@ RunController::RunController(core::Pipeline pipeline, Engine engine, core::RunOp
     m_options.trigger = QStringLiteral("gui");
     // Like GitLab, the run ends when only manual jobs are left waiting (blocked when one may not
     // fail): the window stays free, and the Approve button of a waiting card plays it afterwards.
+    connect(m_service, &core::RunService::runStarted, this, &RunController::runStarted);
     connect(m_service, &core::RunService::jobChanged, this, &RunController::jobChanged);
     connect(m_service, &core::RunService::progress, this, &RunController::progress);
     for (auto signal : {&core::RunService::message, &core::RunService::note, &core::RunService::warning})

@@ -37,6 +37,8 @@ public:
     const core::Pipeline &pipeline() const { return m_pipeline; }
 
 Q_SIGNALS:
+    /// The run is sure to start and is numbered (its record, no job run yet).
+    void runStarted(const trainyard::core::RunRecord &record);
     void jobChanged(const trainyard::core::JobRecord &record);
     void progress(const QString &job, const QString &label, qint64 current, qint64 total);
     void message(const QString &text);

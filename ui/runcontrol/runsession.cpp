@@ -103,11 +103,17 @@ void RunSession::start(const core::Pipeline &pipeline, core::RunOptions options,
     m_run =
         std::make_unique<RunController>(pipeline, shell ? RunController::Engine::Shell : RunController::Engine::Docker,
                                         options, m_logs, nullptr, retryOf);
+    connect(m_run.get(), &RunController::runStarted, this, [this](const core::RunRecord &record) {
+        m_console->setRunTitle(tr("Run #%1 · running · %2").arg(record.pipelineIid).arg(record.id));
+    });
     connect(m_run.get(), &RunController::jobChanged, this, [this](const core::JobRecord &j) { showJob(j, true); });
     connect(m_run.get(), &RunController::progress, m_console, &RunConsole::setProgress);
     connect(m_run.get(), &RunController::message, this, &RunSession::message);
     connect(m_run.get(), &RunController::finished, this, [this](const core::RunRecord &record, const QString &error) {
         m_run.release()->deleteLater(); // delete once this signal returns
+        if (!record.id.isEmpty())
+            m_console->setRunTitle(
+                tr("Run #%1 · %2 · %3").arg(record.pipelineIid).arg(core::runStatusToString(record.status), record.id));
         m_gpus->setPolling(false);
         m_gpus->clearAssignments();
         if (!record.id.isEmpty()) {
