@@ -357,8 +357,10 @@ void tst_LineageStore::upsertsReplace()
     built.status = QStringLiteral("success");
     built.started = QDateTime::currentDateTimeUtc();
     QVERIFY(store->recordJob(built));
+    const auto jobs = store->jobs(second.id);
+    QVERIFY(jobs);
     QStringList order;
-    for (const LineageJob &j : *store->jobs(second.id))
+    for (const LineageJob &j : *jobs)
         order << j.name;
     QCOMPARE(order, planned);
 }
