@@ -27,6 +27,12 @@ void tst_ProjectSetup::findsTheBundledExamples()
     const QString dir = ProjectSetup::examplesDir();
     QVERIFY(!dir.isEmpty());
     QVERIFY(QFile::exists(dir + QStringLiteral("/offline-demo/.gitlab-ci.yml")));
+    // The demo's README works in a copy: its commands name no path of the source tree.
+    QFile readme(dir + QStringLiteral("/offline-demo/README.md"));
+    QVERIFY(readme.open(QIODevice::ReadOnly));
+    const QByteArray text = readme.readAll();
+    QVERIFY(text.contains("trainyard run --approve export"));
+    QVERIFY2(!text.contains("-C resources/"), text.constData());
     // TRAINYARD_EXAMPLES_DIR wins (an installed copy, a packager's layout).
     QTemporaryDir other;
     qputenv("TRAINYARD_EXAMPLES_DIR", other.path().toUtf8());
