@@ -326,6 +326,17 @@ void tst_JobLogView::capRespected()
     QVERIFY(view.findChild<QLabel *>(QStringLiteral("capNote"))->isVisibleTo(&view));
     view.setFullLogPath(QStringLiteral(".trainyard/logs/r1/train.log"));
     QVERIFY(view.capNote().contains(QStringLiteral("the full log is in .trainyard/logs/r1/train.log")));
+
+    // The match count follows lines added, and lines that left the top of a capped log.
+    JobLogView small;
+    small.setMaximumLines(100);
+    small.setSearchText(QStringLiteral("line 1"));
+    auto *count = small.findChild<QLabel *>(QStringLiteral("matchCount"));
+    QTRY_COMPARE(count->text(), QStringLiteral("no match"));
+    small.appendLines(numbered(0, 50)); // line 1, line 10..19
+    QCOMPARE(count->text(), QStringLiteral("11 matches"));
+    small.appendLines(numbered(50, 100)); // lines 0..49 leave: only line 100..149 are kept
+    QTRY_COMPARE_WITH_TIMEOUT(count->text(), QStringLiteral("50 matches"), 3000);
 }
 
 QTEST_MAIN(tst_JobLogView)

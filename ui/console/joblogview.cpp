@@ -81,7 +81,7 @@ JobLogView::SearchButtons JobLogView::createSearchBar(QVBoxLayout *layout)
     m_matchCount->setForegroundRole(QPalette::PlaceholderText);
     m_countLater = new QTimer(this);
     m_countLater->setSingleShot(true);
-    m_countLater->setInterval(150); // after typing stops, and at most this often while lines arrive
+    m_countLater->setInterval(150); // after typing stops
     connect(m_countLater, &QTimer::timeout, this, &JobLogView::countMatches);
     bar->addWidget(m_search, 1);
     bar->addWidget(m_matchCount);
@@ -146,7 +146,7 @@ void JobLogView::createFooter(QVBoxLayout *layout)
 void JobLogView::connectSignals(const SearchButtons &buttons)
 {
     connect(m_search, &QLineEdit::textChanged, this, &JobLogView::updateHighlights);
-    connect(m_search, &QLineEdit::textChanged, m_countLater, qOverload<>(&QTimer::start));
+    connect(m_search, &QLineEdit::textChanged, this, [this] { m_countLater->start(150); });
     connect(m_search, &QLineEdit::returnPressed, this, &JobLogView::findNext);
     connect(buttons.next, &QToolButton::clicked, this, &JobLogView::findNext);
     connect(buttons.previous, &QToolButton::clicked, this, &JobLogView::findPrevious);
@@ -182,8 +182,6 @@ void JobLogView::appendLines(const QList<core::LogLine> &lines)
 {
     if (lines.isEmpty())
         return;
-    if (!m_search->text().isEmpty() && !m_countLater->isActive())
-        m_countLater->start();
     QTextDocument *doc = m_text->document();
     QScrollBar *scrollBar = m_text->verticalScrollBar();
     const int oldValue = scrollBar->value();
@@ -231,8 +229,29 @@ void JobLogView::appendLines(const QList<core::LogLine> &lines)
     else if (removed > 0)
         scrollBar->setValue(std::max(0, oldValue - removed)); // keep the same lines in view
     m_scrollingItself = false;
-    if (!m_search->text().isEmpty())
+    if (!m_search->text().isEmpty()) {
         updateHighlights();
+        countNewMatches(int(lines.size()), removed);
+    }
+}
+
+void JobLogView::countNewMatches(int added, int removed)
+{
+    if (m_countLater->isActive())
+        return; // a whole count is due: it will see these lines
+    if (removed > 0) {
+        // Capped: lines left the top, and their matches with them. Counted again from the
+        // whole log, at most once a second while lines stream in.
+        if (!m_countLater->isActive())
+            m_countLater->start(1000);
+        return;
+    }
+    // Only the lines just added are read: a streaming log does not cost a pass over all of it.
+    const QString needle = m_search->text();
+    QTextBlock block = m_text->document()->lastBlock();
+    for (int i = 0; i < added && block.isValid(); ++i, block = block.previous())
+        m_matches += matchesIn(block.text(), needle);
+    showMatchCount();
 }
 
 void JobLogView::focusSearch()
@@ -446,26 +465,35 @@ void JobLogView::updateHighlights()
     m_text->setExtraSelections(selections);
 }
 
+int JobLogView::matchesIn(const QString &text, const QString &needle)
+{
+    int count = 0;
+    for (qsizetype at = text.indexOf(needle, 0, Qt::CaseInsensitive); at >= 0;
+         at = text.indexOf(needle, at + needle.size(), Qt::CaseInsensitive))
+        ++count;
+    return count;
+}
+
 void JobLogView::countMatches()
 {
+    m_matches = 0;
     const QString needle = m_search->text();
-    if (needle.isEmpty()) {
-        m_matchCount->clear();
-        return;
-    }
     // The log holds at most maximumLines() lines; counting stops at a number nobody reads one by one.
-    constexpr int enough = 9999;
-    int count = 0;
-    for (QTextBlock block = m_text->document()->begin(); block.isValid() && count <= enough; block = block.next()) {
-        const QString text = block.text();
-        for (qsizetype at = text.indexOf(needle, 0, Qt::CaseInsensitive); at >= 0 && count <= enough;
-             at = text.indexOf(needle, at + needle.size(), Qt::CaseInsensitive))
-            ++count;
-    }
-    m_matchCount->setText(count == 0       ? tr("no match")
-                          : count > enough ? tr("%1+ matches").arg(enough)
-                          : count == 1     ? tr("1 match")
-                                           : tr("%1 matches").arg(count));
+    for (QTextBlock block = m_text->document()->begin();
+         !needle.isEmpty() && block.isValid() && m_matches <= ManyMatches; block = block.next())
+        m_matches += matchesIn(block.text(), needle);
+    showMatchCount();
+}
+
+void JobLogView::showMatchCount()
+{
+    if (m_search->text().isEmpty())
+        m_matchCount->clear();
+    else
+        m_matchCount->setText(m_matches == 0            ? tr("no match")
+                              : m_matches > ManyMatches ? tr("%1+ matches").arg(ManyMatches)
+                              : m_matches == 1          ? tr("1 match")
+                                                        : tr("%1 matches").arg(m_matches));
 }
 
 void JobLogView::resizeEvent(QResizeEvent *event)

@@ -99,8 +99,13 @@ private:
 
     bool find(bool backward);
     void updateHighlights();
-    /// Counts the matches of the search in the whole log (shortly after typing or new lines).
+    /// Counts the matches of the search in the whole log (shortly after typing; when capped lines left).
     void countMatches();
+    /// Adds the matches in the `added` lines just appended; with `removed` lines gone, counts all again later.
+    void countNewMatches(int added, int removed);
+    void showMatchCount();
+    static int matchesIn(const QString &text, const QString &needle);
+    static constexpr int ManyMatches = 9999; ///< more are shown as "9999+ matches"
     void updateCapNote();
     void scrollToEnd();
     void onScrolled(int value);
@@ -111,6 +116,7 @@ private:
     QLineEdit *m_search = nullptr;
     QLabel *m_matchCount = nullptr; ///< "12 matches" beside the search
     QTimer *m_countLater = nullptr;
+    int m_matches = 0; ///< of the search in the whole log
     QToolButton *m_followButton = nullptr;
     QPlainTextEdit *m_text = nullptr;
     QLabel *m_footer = nullptr;
