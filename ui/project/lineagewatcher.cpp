@@ -17,6 +17,17 @@ QString stateOf(const QString &path, bool emptyIsNone)
     return QStringLiteral("%1@%2").arg(info.size()).arg(info.lastModified().toMSecsSinceEpoch());
 }
 
+/// The paths of `paths` that `others` does not hold.
+QStringList notIn(const QStringList &paths, const QStringList &others)
+{
+    QStringList out;
+    for (const QString &path : paths) {
+        if (!others.contains(path))
+            out << path;
+    }
+    return out;
+}
+
 } // namespace
 
 LineageWatcher::LineageWatcher(QObject *parent)
@@ -51,42 +62,27 @@ void LineageWatcher::setInterval(int ms)
 void LineageWatcher::setProjectDir(const QString &dir)
 {
     m_gather->stop();
-    const QStringList watched = m_watcher->files() + m_watcher->directories();
-    if (!watched.isEmpty())
-        m_watcher->removePaths(watched);
     m_dir = dir;
-    if (m_dir.isEmpty())
-        return;
-    watch();
-    m_last = signature();
+    watch(); // and no longer the last project's files
+    m_last = m_dir.isEmpty() ? QString() : signature();
 }
 
 void LineageWatcher::watch()
 {
-    if (m_dir.isEmpty())
-        return;
-    const QString store = m_dir + QStringLiteral("/.trainyard");
-    // The project folder until .trainyard exists, then .trainyard (where the database appears).
-    const QString folder = QFileInfo(store).isDir() ? store : m_dir;
-    QStringList wanted{folder};
-    for (const QString &file : {QStringLiteral("/lineage.db"), QStringLiteral("/lineage.db-wal")}) {
-        if (QFileInfo::exists(store + file))
-            wanted << store + file;
+    QStringList wanted;
+    if (!m_dir.isEmpty()) {
+        const QString store = m_dir + QStringLiteral("/.trainyard");
+        // The project folder until .trainyard exists, then .trainyard (where the database appears).
+        wanted << (QFileInfo(store).isDir() ? store : m_dir);
+        for (const QString &file : {QStringLiteral("/lineage.db"), QStringLiteral("/lineage.db-wal")}) {
+            if (QFileInfo::exists(store + file))
+                wanted << store + file;
+        }
     }
     const QStringList watched = m_watcher->files() + m_watcher->directories();
-    QStringList gone;
-    for (const QString &path : watched) {
-        if (!wanted.contains(path))
-            gone << path;
-    }
-    if (!gone.isEmpty())
+    if (const QStringList gone = notIn(watched, wanted); !gone.isEmpty())
         m_watcher->removePaths(gone);
-    QStringList added;
-    for (const QString &path : wanted) {
-        if (!watched.contains(path))
-            added << path;
-    }
-    if (!added.isEmpty())
+    if (const QStringList added = notIn(wanted, watched); !added.isEmpty())
         m_watcher->addPaths(added);
 }
 

@@ -32,6 +32,7 @@ Q_SIGNALS:
     void changed();
 
 private:
+    /// Watches what the project has now (its folder or .trainyard, the database, its log), nothing else.
     void watch();
     QString signature() const;
 
