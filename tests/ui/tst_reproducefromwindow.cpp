@@ -75,6 +75,15 @@ struct Project
     }
 };
 
+/// Shows the window with the project in `dir` open; false when it did not show within 10 s.
+bool showProject(MainWindow &w, const QString &dir)
+{
+    w.show();
+    QSignalSpy shown(&w, &MainWindow::projectShown);
+    w.openProject(dir);
+    return shown.wait(10000);
+}
+
 QDialog *resultBox(const QWidget &w)
 {
     return w.findChild<QDialog *>(QStringLiteral("reproductionResult"));
@@ -115,10 +124,7 @@ void tst_ReproduceFromWindow::reproducesIdentically()
     const QString runId = project.run();
     QVERIFY(!runId.isEmpty());
     MainWindow w;
-    w.show();
-    QSignalSpy shown(&w, &MainWindow::projectShown);
-    w.openProject(project.path());
-    QVERIFY(shown.wait(10000));
+    QVERIFY(showProject(w, project.path()));
     QSignalSpy finished(&w, &MainWindow::reproductionFinished);
     w.reproduceRun(runId, false);
     QVERIFY(w.isRunning()); // on a worker thread: the window goes on
@@ -150,10 +156,7 @@ void tst_ReproduceFromWindow::changedDataIsRefused()
     QVERIFY(!runId.isEmpty());
     QVERIFY(writeFile(project.dir.filePath(QStringLiteral("data/a.txt")), "HELLO\n"));
     MainWindow w;
-    w.show();
-    QSignalSpy shown(&w, &MainWindow::projectShown);
-    w.openProject(project.path());
-    QVERIFY(shown.wait(10000));
+    QVERIFY(showProject(w, project.path()));
     QSignalSpy finished(&w, &MainWindow::reproductionFinished);
     w.reproduceRun(runId, false);
     QVERIFY(finished.wait(60000));
@@ -179,10 +182,7 @@ void tst_ReproduceFromWindow::differencesAreATable()
     const QString runId = project.run();
     QVERIFY(!runId.isEmpty());
     MainWindow w;
-    w.show();
-    QSignalSpy shown(&w, &MainWindow::projectShown);
-    w.openProject(project.path());
-    QVERIFY(shown.wait(10000));
+    QVERIFY(showProject(w, project.path()));
     QSignalSpy finished(&w, &MainWindow::reproductionFinished);
     w.reproduceRun(runId, false);
     QVERIFY(finished.wait(60000));
