@@ -358,9 +358,8 @@ void MainWindow::reloadPipeline(bool ask)
             return;
         m_edit->setDocument(nullptr); // its edits are dropped: nothing to ask about
     }
-    say(readingAgainMessage());
     const int view = m_views->currentIndex();
-    openProject(m_project->dir(), true);
+    openProject(m_project->dir(), true); // the status bar's project field says "Reading …" until it is shown
     m_views->setCurrentIndex(view);
 }
 
@@ -399,14 +398,7 @@ void MainWindow::projectRead(const ProjectRead &read)
     }
     m_recent->add(read.dir);
     m_pipelines->present(read);
-    if (statusBar()->currentMessage() == readingAgainMessage())
-        statusBar()->clearMessage(); // read: the message would only be stale
     Q_EMIT projectShown(read.dir);
-}
-
-QString MainWindow::readingAgainMessage() const
-{
-    return tr("Reading .gitlab-ci.yml again…");
 }
 
 void MainWindow::createPipeline()

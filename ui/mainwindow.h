@@ -96,7 +96,6 @@ private:
     void runEnded(const core::RunRecord &record, const QString &error);
     void updateActions();
     void say(const QString &text, int timeoutMs = 0);
-    QString readingAgainMessage() const; ///< said while a reload reads the file, cleared once it is shown
 
     WorkbenchViews *m_views = nullptr;
     EditController *m_edit = nullptr;
