@@ -199,7 +199,7 @@ void LineageGraph::addLink(const QString &from, const QString &to, bool faint)
     ++m_edges;
 }
 
-void LineageGraph::showHint(const QString &text)
+void LineageGraph::reset(const QString &hint)
 {
     {
         const QSignalBlocker blocker(this);
@@ -209,7 +209,12 @@ void LineageGraph::showHint(const QString &text)
     m_details.clear();
     m_columns.clear();
     m_edges = 0;
-    m_hint = text;
+    m_hint = hint;
+}
+
+void LineageGraph::showHint(const QString &text)
+{
+    reset(text);
     QGraphicsTextItem *item = addText(text);
     item->setDefaultTextColor(QApplication::palette().color(QPalette::PlaceholderText));
     item->setTextWidth(360);
@@ -218,18 +223,9 @@ void LineageGraph::showHint(const QString &text)
 
 void LineageGraph::setReview(const ArtifactReview &review)
 {
-    m_hint.clear();
-    {
-        const QSignalBlocker blocker(this);
-        clear();
-    }
-    m_nodes.clear();
-    m_details.clear();
-    m_edges = 0;
+    reset({});
     const core::ArtifactProvenance &p = review.provenance;
     const QLocale locale(QLocale::English);
-
-    m_columns.clear();
 
     // Left to right by layer: what the runs were made from; the jobs, a column per step of
     // their needs; the artifact; what was made from it.

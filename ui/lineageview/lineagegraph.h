@@ -42,6 +42,8 @@ Q_SIGNALS:
     void nodeActivated(const QString &key, const QString &detailsHtml);
 
 private:
+    /// Empties the scene and everything kept about its nodes; `hint` is what it will say.
+    void reset(const QString &hint);
     /// Adds a node to `column` (below the ones already there); layoutNodes() places it.
     QGraphicsItem *addNode(const QString &key, Kind kind, const QString &title, const QString &subtitle,
                            const QString &details, int column);
