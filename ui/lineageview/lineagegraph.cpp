@@ -1,5 +1,7 @@
 #include "lineagegraph.h"
 
+#include "lineage/effectivevariables.h"
+
 #include <QApplication>
 #include <QGraphicsPathItem>
 #include <QGraphicsSceneMouseEvent>

@@ -2,6 +2,7 @@
 // staleness, and the exports: Markdown, HTML, and an in-toto/SLSA v1 statement checked against
 // the required fields in tests/data/lineage/intoto-slsa-provenance-v1.schema.json.
 #include "lineage/dataversioner.h"
+#include "lineage/effectivevariables.h"
 #include "lineage/lineagestore.h"
 #include "lineage/provenance.h"
 #include "lineage/provenanceexport.h"
