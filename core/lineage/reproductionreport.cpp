@@ -39,6 +39,18 @@ QString sizeText(qint64 files, qint64 bytes)
 
 } // namespace
 
+QString ReproductionReport::errorOf(const RunRecord &record, const QString &failure)
+{
+    if (!failure.isEmpty())
+        return failure;
+    for (const QString &name : record.jobOrder) {
+        const auto job = record.jobs.find(name);
+        if (job != record.jobs.end() && job->second.couldNotRun)
+            return QStringLiteral("job %1 could not be run: %2").arg(name, job->second.reason);
+    }
+    return {};
+}
+
 QString ReproductionReport::toText() const
 {
     if (identical)

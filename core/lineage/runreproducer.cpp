@@ -526,12 +526,7 @@ Result<ReproductionReport> RunReproducer::compareWithOriginal(const Context &c, 
     report.commitSha = c.run.commitSha;
     report.worktree = c.worktreeProject;
     report.reproductionStatus = runStatusToString(record.status);
-    report.failure = failure;
-    for (const QString &name : std::as_const(record.jobOrder)) {
-        const auto job = record.jobs.find(name);
-        if (report.failure.isEmpty() && job != record.jobs.end() && job->second.couldNotRun)
-            report.failure = QStringLiteral("job %1 could not be run: %2").arg(name, job->second.reason);
-    }
+    report.failure = ReproductionReport::errorOf(record, failure);
     report.errored = !report.failure.isEmpty();
     if (report.errored) { // what the jobs left says nothing about the original run
         recordComparison(c, record.id, report);

@@ -88,6 +88,9 @@ struct ReproductionReport
     /// "identical: N artifacts …", "errored: …", or aligned tables JOB PATH ORIGINAL REPRODUCED (and the jobs
     /// that ended differently): what `trainyard reproduce` prints and the database keeps.
     QString toText() const;
+    /// Why the reproduction `record` errored: `failure` (its run did not start), else the first
+    /// job that could not be run at all; empty when its jobs ran.
+    static QString errorOf(const RunRecord &record, const QString &failure);
 };
 
 /// Reproduces a recorded run (`trainyard reproduce RUN`): checks the run's commit out into a git
