@@ -33,6 +33,7 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QGuiApplication>
 #include <QListWidget>
 #include <QMessageBox>
 #include <QStatusBar>
@@ -153,6 +154,17 @@ void MainWindow::wireProject()
         m_docks->runs()->refresh();
         m_views->refreshRuns();
     });
+    // The commit field's `*` follows the working tree: a save here, a commit or checkout in a
+    // terminal, an edit in another editor (seen when the window is active again).
+    const auto probeGit = [this] {
+        if (!m_project->dir().isEmpty())
+            m_probe->probeProject(m_project->dir());
+    };
+    connect(m_project, &ProjectSession::gitChanged, this, probeGit);
+    connect(qApp, &QGuiApplication::applicationStateChanged, this, [probeGit](Qt::ApplicationState state) {
+        if (state == Qt::ApplicationActive)
+            probeGit();
+    });
     connect(m_project, &ProjectSession::pipelineFileChanged, this, [this] {
         if (m_edit->document() && !isWindowModified() && !m_edit->document()->changedOnDisk())
             return; // our own save, or no change
@@ -169,10 +181,11 @@ void MainWindow::wireProject()
     connect(m_edit, &EditController::documentChanged, m_pipelines, &PipelinePresenter::refresh);
     connect(m_pipelines, &PipelinePresenter::shown, this, &MainWindow::updateActions);
     connect(m_pipelines, &PipelinePresenter::reloadRequested, this, [this] { reloadPipeline(true); });
-    connect(m_edit, &EditController::modifiedChanged, this, [this](bool modified) {
+    connect(m_edit, &EditController::modifiedChanged, this, [this, probeGit](bool modified) {
         setWindowModified(modified);
         if (!modified)
             m_project->watchPipelineFile(); // a pipeline made with "Create pipeline", once saved
+        probeGit(); // saved (or undone back to what is on disk): the tree's state changed
     });
 }
 

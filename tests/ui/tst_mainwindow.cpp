@@ -422,6 +422,22 @@ void tst_MainWindow::statusBarShowsEngineGpusAndCommit()
     const QString sha = QString::fromLatin1(git.readAllStandardOutput().trimmed());
     QTRY_COMPARE_WITH_TIMEOUT(commit->text(), QStringLiteral("main @ %1*").arg(sha), 10000); // * = uncommitted changes
     QVERIFY(w.windowTitle().contains(QStringLiteral("(main)")));
+
+    // A commit made in a terminal clears the star without a reload (the window watches .git) ...
+    trainyard::test::shell(dir.path(), QStringLiteral("git -c user.name=t -c user.email=t@t commit -qam two"));
+    git.start(QStringLiteral("git"),
+              {QStringLiteral("rev-parse"), QStringLiteral("--short=8"), QStringLiteral("HEAD")});
+    QVERIFY(git.waitForFinished());
+    const QString second = QString::fromLatin1(git.readAllStandardOutput().trimmed());
+    QVERIFY(second != sha);
+    QTRY_COMPARE_WITH_TIMEOUT(commit->text(), QStringLiteral("main @ %1").arg(second), 10000);
+    // ... and a save in the window brings it back.
+    auto *edit = w.findChild<EditController *>();
+    QTRY_VERIFY_WITH_TIMEOUT(edit->document(), 10000);
+    edit->document()->push(new DuplicateJobCommand(edit->document(), QStringLiteral("x")));
+    QCOMPARE(commit->text(), QStringLiteral("main @ %1").arg(second)); // not saved yet: the tree is clean
+    edit->saveAction()->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(commit->text(), QStringLiteral("main @ %1*").arg(second), 10000);
 }
 
 void tst_MainWindow::shortcutsAndIcons()

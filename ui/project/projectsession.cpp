@@ -16,8 +16,20 @@ ProjectSession::ProjectSession(QObject *parent)
     : QObject(parent)
     , m_watcher(new QFileSystemWatcher(this))
     , m_settle(new QTimer(this))
+    , m_gitWatcher(new QFileSystemWatcher(this))
+    , m_gitSettle(new QTimer(this))
     , m_lineage(new LineageWatcher(this))
 {
+    m_gitSettle->setSingleShot(true);
+    m_gitSettle->setInterval(300);
+    connect(m_gitWatcher, &QFileSystemWatcher::directoryChanged, m_gitSettle, [this] {
+        if (!m_gitSettle->isActive())
+            m_gitSettle->start(); // a commit touches many files: one notice when it has settled
+    });
+    connect(m_gitSettle, &QTimer::timeout, this, [this] {
+        watchGit(); // a repository made since (git init), or refs/heads created by the first commit
+        Q_EMIT gitChanged();
+    });
     connect(m_lineage, &LineageWatcher::changed, this, &ProjectSession::recordsChanged);
     m_settle->setSingleShot(true);
     m_settle->setInterval(300);
@@ -45,9 +57,35 @@ bool ProjectSession::isWatching() const
     return !m_watcher->files().isEmpty();
 }
 
+void ProjectSession::watchGit()
+{
+    QStringList wanted;
+    if (!m_dir.isEmpty()) {
+        const QString git = m_dir + QStringLiteral("/.git");
+        // The project folder until .git exists (a worktree's .git is a file: the folder then).
+        wanted << (QFileInfo(git).isDir() ? git : m_dir);
+        if (QFileInfo(git + QStringLiteral("/refs/heads")).isDir())
+            wanted << git + QStringLiteral("/refs/heads");
+    }
+    const QStringList watched = m_gitWatcher->directories();
+    QStringList gone;
+    for (const QString &path : watched) {
+        if (!wanted.contains(path))
+            gone << path;
+    }
+    if (!gone.isEmpty())
+        m_gitWatcher->removePaths(gone);
+    for (const QString &path : std::as_const(wanted)) {
+        if (!watched.contains(path))
+            m_gitWatcher->addPath(path);
+    }
+}
+
 void ProjectSession::open(const QString &dir)
 {
     m_dir = dir;
+    m_gitSettle->stop();
+    watchGit();
     m_lineage->setProjectDir(dir);
     if (!m_watcher->files().isEmpty())
         m_watcher->removePaths(m_watcher->files()); // the last project's

@@ -30,7 +30,8 @@ struct ProjectRead
 
 /// The open project: reads it on a worker (walking the tree and the git state never blocks the
 /// window) and watches its `.gitlab-ci.yml`, so a change made in another editor is noticed, and
-/// its lineage database, so a run made anywhere (a terminal, another window) is.
+/// its lineage database, so a run made anywhere (a terminal, another window) is, and its git
+/// folder, so a commit or checkout made in a terminal is.
 class ProjectSession final : public QObject
 {
     Q_OBJECT
@@ -51,13 +52,21 @@ Q_SIGNALS:
     void pipelineFileChanged();
     /// The project's lineage database changed: a run was recorded or changed, by any process.
     void recordsChanged();
+    /// The project's `.git` changed (a commit, a checkout, files staged): its state is worth reading again.
+    void gitChanged();
 
 private:
     QString pipelineFile() const;
 
     QString m_dir;
+    /// Watches `.git` and `.git/refs/heads` (git replaces files there by renaming them, which the
+    /// folders notice; a file watch would be lost).
+    void watchGit();
+
     QFileSystemWatcher *m_watcher;
     QTimer *m_settle;
+    QFileSystemWatcher *m_gitWatcher;
+    QTimer *m_gitSettle;
     LineageWatcher *m_lineage;
 };
 
