@@ -312,11 +312,22 @@ void tst_JobInspector::variablesTableEdits()
                                              "    expire_in: 1 week\n  variables:\n    BATCH: \"64\"\n"));
     QCOMPARE(m_doc->pipeline().job(u"train"_s)->variables.size(), size_t(1));
     QCOMPARE(m_doc->pipeline().job(u"train"_s)->variables.front().value, u"64"_s);
+    // Adding it, naming it and giving it a value is one undo step, named for what it did.
+    QCOMPARE(stack()->count(), 1);
+    QCOMPARE(stack()->undoText(), u"Add variable BATCH to train"_s);
+    table->item(0, 1)->setText(u"32"_s);
+    QCOMPARE(stack()->count(), 1); // still the row just added
+    table->item(1, 1)->setText(u"7"_s);
+    QCOMPARE(stack()->count(), 2); // another variable: a step of its own
+    QCOMPARE(stack()->undoText(), u"Set EPOCHS in train"_s);
+    stack()->undo();
+    table->item(0, 1)->setText(u"64"_s);
     const int steps = stack()->count();
 
     table->selectRow(0);
     QTest::mouseClick(field<QPushButton>(u"removeVariable"_s), Qt::LeftButton);
     QCOMPARE(stack()->count(), steps + 1);
+    QCOMPARE(stack()->undoText(), u"Remove variable BATCH from train"_s);
     QVERIFY(m_doc->pipeline().job(u"train"_s)->variables.empty());
     COMPARE_TEXT(m_doc->text(), m_original); // no variables left: no `variables:` either
     while (stack()->canUndo())
@@ -348,6 +359,7 @@ void tst_JobInspector::pipelineSettingsEditVariablesAndImage()
     // One edit, one undo step; only that line changes.
     table->item(1, 1)->setText(u"0.05"_s);
     QCOMPARE(stack()->count(), 1);
+    QCOMPARE(stack()->undoText(), u"Set LEARNING_RATE in the pipeline"_s);
     COMPARE_TEXT(m_doc->text(), replacedOnce(m_original, "  LEARNING_RATE: \"0.1\"\n", "  LEARNING_RATE: \"0.05\"\n"));
     QCOMPARE(m_doc->pipeline().variables.at(1).value, u"0.05"_s);
     // The default image, through the undo stack too.
@@ -361,6 +373,18 @@ void tst_JobInspector::pipelineSettingsEditVariablesAndImage()
     stack()->undo();
     COMPARE_TEXT(m_doc->text(), m_original);
     QCOMPARE(table->item(1, 1)->text(), u"0.1"_s); // the view follows undo
+
+    // A variable added, named and given a value: one step.
+    QTest::mouseClick(settings->variables()->addButton(), Qt::LeftButton);
+    if (QWidget *editor = QApplication::focusWidget(); editor && table->isAncestorOf(editor))
+        QTest::keyClick(editor, Qt::Key_Escape);
+    table->item(3, 0)->setText(u"BATCH"_s);
+    table->item(3, 1)->setText(u"64"_s);
+    QCOMPARE(stack()->count(), 1);
+    QCOMPARE(stack()->undoText(), u"Add variable BATCH to the pipeline"_s);
+    QCOMPARE(m_doc->pipeline().variables.back().value, u"64"_s);
+    stack()->undo();
+    COMPARE_TEXT(m_doc->text(), m_original);
     QCOMPARE(settings->defaultImage()->text(), u"trainyard-demo/trainer:1"_s);
 }
 

@@ -4,6 +4,10 @@
 #include "pipelinecommandhelpers.h"
 #include "pipelinedocument.h"
 
+#include <QSet>
+
+#include <optional>
+
 namespace trainyard::ui {
 
 using core::Error;
@@ -66,6 +70,77 @@ void PipelineEditCommand::undo()
 Error PipelineEditCommand::refusal(const QString &message, const QString &job) const
 {
     return Error::error(message, core::SourceLocation{m_document->filePath()}, job);
+}
+
+// --- SetVariablesCommand ---
+
+SetVariablesCommand::SetVariablesCommand(PipelineDocument *document, const QString &scope,
+                                         const YamlEditor::ScalarEntries &entries)
+    : PipelineEditCommand(document, scope.isEmpty() ? QStringLiteral("Set pipeline variables")
+                                                    : QStringLiteral("Set variables of %1").arg(scope))
+    , m_scope(scope)
+    , m_entries(entries)
+{
+}
+
+QString SetVariablesCommand::added(const QString &name) const
+{
+    return m_scope.isEmpty() ? QStringLiteral("Add variable %1 to the pipeline").arg(name)
+                             : QStringLiteral("Add variable %1 to %2").arg(name, m_scope);
+}
+
+void SetVariablesCommand::describe(const QMap<QString, QString> &before, const QMap<QString, QString> &inherited)
+{
+    QStringList gained;
+    int gainedRow = -1;
+    QStringList changed;
+    QSet<QString> kept;
+    for (int row = 0; row < m_entries.size(); ++row) {
+        const auto &[name, value] = m_entries[row];
+        kept.insert(name);
+        const auto was = before.contains(name) ? std::optional(before.value(name))
+                         : inherited.contains(name) ? std::optional(inherited.value(name))
+                                                     : std::nullopt;
+        if (!was) {
+            gained << name;
+            gainedRow = row;
+        } else if (*was != value) {
+            changed << name;
+        }
+    }
+    QStringList lost;
+    for (auto it = before.cbegin(); it != before.cend(); ++it) {
+        if (!kept.contains(it.key()))
+            lost << it.key();
+    }
+    const QString in = m_scope.isEmpty() ? QStringLiteral("the pipeline") : m_scope;
+    const int kinds = int(!gained.isEmpty()) + int(!lost.isEmpty()) + int(!changed.isEmpty());
+    if (gained.size() == 1 && kinds == 1) {
+        m_addedRow = gainedRow;
+        setText(added(gained.front()));
+    } else if (lost.size() == 1 && kinds == 1) {
+        setText(QStringLiteral("Remove variable %1 from %2").arg(lost.front(), in));
+    } else if (gained.size() == 1 && lost.size() == 1 && changed.isEmpty()) {
+        setText(QStringLiteral("Rename variable %1 to %2 in %3").arg(lost.front(), gained.front(), in));
+    } else if (changed.size() == 1 && kinds == 1) {
+        setText(QStringLiteral("Set %1 in %2").arg(changed.front(), in));
+    }
+}
+
+bool SetVariablesCommand::mergeWith(const QUndoCommand *other)
+{
+    const auto *next = static_cast<const SetVariablesCommand *>(other);
+    if (m_addedRow < 0 || next->m_scope != m_scope || next->m_before != m_after ||
+        next->m_entries.size() != m_entries.size())
+        return false;
+    for (int row = 0; row < m_entries.size(); ++row) {
+        if (row != m_addedRow && next->m_entries[row] != m_entries[row])
+            return false; // another variable changed too: a step of its own
+    }
+    m_entries = next->m_entries;
+    m_after = next->m_after;
+    setText(added(m_entries[m_addedRow].first));
+    return true;
 }
 
 } // namespace trainyard::ui

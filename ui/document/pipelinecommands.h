@@ -6,6 +6,7 @@
 
 #include <QByteArray>
 #include <QHash>
+#include <QMap>
 #include <QString>
 #include <QStringList>
 #include <QUndoCommand>
@@ -26,6 +27,7 @@ enum class CommandId : int {
     SetJobField = 1,            ///< consecutive edits of the same job and key are one undo step
     SetJobNumber = 2,           ///< the same for an integer key (a spin box's steps)
     SetTrainyardJobSetting = 3, ///< the same for a `.trainyard: jobs:` setting
+    SetVariables = 4,           ///< a variable added, then named and given a value, is one undo step
 };
 
 /// The base of all document commands: holds the text before and after the edit.
@@ -102,10 +104,36 @@ public:
     RemoveJobKeyCommand(PipelineDocument *document, const QString &job, const QString &key);
 };
 
+/// The base of the commands that set a list of variables (a job's, the pipeline's). Its text says
+/// what changed ("Add variable LR to train", "Rename variable A to B in train", "Set LR in train").
+/// Adding a variable, then typing its name and its value, is one undo step: edits that only change
+/// the row just added merge into the command that added it.
+class SetVariablesCommand : public PipelineEditCommand
+{
+public:
+    int id() const override { return int(CommandId::SetVariables); }
+    bool mergeWith(const QUndoCommand *other) override;
+
+protected:
+    /// `scope`: the job, or empty for the pipeline's own variables; `entries`: the variables wanted.
+    SetVariablesCommand(PipelineDocument *document, const QString &scope, const core::YamlEditor::ScalarEntries &entries);
+    /// Names the command after the difference between `before` (the variables as they are) and the
+    /// entries. `inherited`: what the scope sees without setting it (a job, the pipeline's
+    /// variables); setting one of those is a change, not an addition, and leaving it out no removal.
+    void describe(const QMap<QString, QString> &before, const QMap<QString, QString> &inherited = {});
+
+private:
+    QString added(const QString &name) const;
+
+    QString m_scope;
+    core::YamlEditor::ScalarEntries m_entries;
+    int m_addedRow = -1; ///< the row of m_entries this command added, or -1
+};
+
 /// Makes the job's variables (after `extends`) these, in this order. Only what differs from what
 /// templates give is written to the job's own `variables:`; one a template gives cannot be removed
 /// for this job alone, and is refused.
-class SetJobVariablesCommand final : public PipelineEditCommand
+class SetJobVariablesCommand final : public SetVariablesCommand
 {
 public:
     SetJobVariablesCommand(PipelineDocument *document, const QString &job,
@@ -201,7 +229,7 @@ private:
 };
 
 /// Sets the pipeline's own `variables:` (those every job inherits) to these, in this order.
-class SetPipelineVariablesCommand final : public PipelineEditCommand
+class SetPipelineVariablesCommand final : public SetVariablesCommand
 {
 public:
     SetPipelineVariablesCommand(PipelineDocument *document, const core::YamlEditor::ScalarEntries &variables);

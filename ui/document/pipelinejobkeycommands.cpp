@@ -135,8 +135,14 @@ RemoveJobKeyCommand::RemoveJobKeyCommand(PipelineDocument *document, const QStri
 
 SetJobVariablesCommand::SetJobVariablesCommand(PipelineDocument *document, const QString &job,
                                                const YamlEditor::ScalarEntries &variables)
-    : PipelineEditCommand(document, QStringLiteral("Set variables of %1").arg(job))
+    : SetVariablesCommand(document, job, variables)
 {
+    if (const core::Job *target = jobByKey(m_document->pipeline(), job)) {
+        QMap<QString, QString> pipelineVariables;
+        for (const core::Variable &v : m_document->pipeline().variables)
+            pipelineVariables.insert(v.name, v.value);
+        describe(variableMap(target->raw.find(QStringLiteral("variables"))), pipelineVariables);
+    }
     prepare([=, this](YamlEditor &editor, const Pipeline &pipeline) -> Result<void> {
         const core::Job *target = jobByKey(pipeline, job);
         if (!target)

@@ -309,8 +309,12 @@ DuplicateJobCommand::DuplicateJobCommand(PipelineDocument *document, const QStri
 
 SetPipelineVariablesCommand::SetPipelineVariablesCommand(PipelineDocument *document,
                                                          const YamlEditor::ScalarEntries &variables)
-    : PipelineEditCommand(document, QStringLiteral("Set pipeline variables"))
+    : SetVariablesCommand(document, QString(), variables)
 {
+    QMap<QString, QString> before;
+    for (const core::Variable &v : m_document->pipeline().variables)
+        before.insert(v.name, v.value);
+    describe(before);
     prepare([=, this](YamlEditor &editor, const Pipeline &) -> Result<void> {
         for (const auto &[name, value] : variables) {
             if (name.trimmed().isEmpty())
