@@ -297,6 +297,9 @@ void tst_CanvasEditing::runningCardShowsElapsedTimeAndApproveButton()
     QVERIFY(!exportCard->isApprovable()); // no run: nothing to approve
     m_scene->setApprovalsEnabled(true);
     QVERIFY(exportCard->isApprovable());
+    // The button sits on the status line: the badges below keep the card's whole width.
+    QVERIFY(!JobCardItem::approveRect().intersects(JobCardItem::badgesRect()));
+    QVERIFY(QRectF(0, 0, JobCardItem::Width, JobCardItem::Height).contains(JobCardItem::approveRect()));
     const QPointF button = exportCard->mapToScene(JobCardItem::approveRect().center());
     QTest::mouseClick(m_view->viewport(), Qt::LeftButton, {}, m_view->mapFromScene(button));
     QCOMPARE(approve.count(), 1);

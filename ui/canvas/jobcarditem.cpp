@@ -118,7 +118,12 @@ void JobCardItem::setApprovable(bool approvable)
 
 QRectF JobCardItem::approveRect()
 {
-    return QRectF(Width - 78, Height - 26, 70, 20);
+    return QRectF(Width - 78, 24, 70, 20);
+}
+
+QRectF JobCardItem::badgesRect()
+{
+    return QRectF(14, Height - 22, Width - 22, 16);
 }
 
 void JobCardItem::mousePressEvent(QGraphicsSceneMouseEvent *event)
@@ -214,10 +219,11 @@ void JobCardItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *optio
     painter->setPen(palette.color(QPalette::PlaceholderText));
     const QString second = statusLine();
     painter->drawText(text.adjusted(0, 20, 0, 0), Qt::AlignLeft | Qt::AlignTop,
-                      painter->fontMetrics().elidedText(second, Qt::ElideMiddle, int(text.width())));
-    painter->drawText(text, Qt::AlignLeft | Qt::AlignBottom,
-                      painter->fontMetrics().elidedText(badges().join(QStringLiteral("  ·  ")), Qt::ElideRight,
+                      painter->fontMetrics().elidedText(second, Qt::ElideMiddle,
                                                         int(text.width()) - (m_approvable ? 80 : 0)));
+    painter->drawText(badgesRect(), Qt::AlignLeft | Qt::AlignBottom,
+                      painter->fontMetrics().elidedText(badges().join(QStringLiteral("  ·  ")), Qt::ElideRight,
+                                                        int(badgesRect().width())));
     if (m_approvable) {
         const QColor manual = jobStatusColor(core::JobStatus::Manual, palette);
         painter->setPen(Qt::NoPen);

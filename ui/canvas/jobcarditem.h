@@ -63,8 +63,10 @@ public:
     /// Shows an "Approve" button on the card (a manual job waiting in a run).
     void setApprovable(bool approvable);
     bool isApprovable() const { return m_approvable; }
-    /// The "Approve" button, in item coordinates.
+    /// The "Approve" button, in item coordinates: on the status line, right, so the badges below keep their room.
     static QRectF approveRect();
+    /// The line of badges (GPU, manual, may fail, artifacts, instances), in item coordinates.
+    static QRectF badgesRect();
     /// The port for needs edges, in item coordinates; generous for the mouse.
     static QRectF portRect();
     /// The port's centre in scene coordinates.
