@@ -1,9 +1,13 @@
 #include "lineageschema.h"
 
+#include <QElapsedTimer>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStringList>
+#include <QThread>
 #include <QVariant>
+
+#include <algorithm>
 
 namespace trainyard::core {
 
@@ -337,11 +341,30 @@ Result<int> LineageSchema::migrate(QSqlDatabase &db, int target)
 
 Result<void> LineageSchema::configure(QSqlDatabase &db, bool readOnly, int busyTimeoutMs)
 {
-    QStringList pragmas{QStringLiteral("PRAGMA busy_timeout = %1").arg(busyTimeoutMs),
-                        QStringLiteral("PRAGMA foreign_keys = ON")};
-    if (!readOnly)
-        pragmas << QStringLiteral("PRAGMA journal_mode = WAL") << QStringLiteral("PRAGMA synchronous = NORMAL");
-    return execAll(db, pragmas);
+    if (auto ok = execAll(db, {QStringLiteral("PRAGMA busy_timeout = %1").arg(busyTimeoutMs),
+                               QStringLiteral("PRAGMA foreign_keys = ON")});
+        !ok || readOnly)
+        return ok;
+    // WAL is a property of the file: set once, it stays. Switching needs the file to itself, and
+    // SQLite answers "database is locked" at once (no busy handler) when another connection
+    // opens the new file at the same moment (a run's recorder and the store numbering it, two
+    // `trainyard run`s): ask first, and retry the switch for as long as busy_timeout allows.
+    QElapsedTimer waited;
+    waited.start();
+    for (int attempt = 1;; ++attempt) {
+        QSqlQuery q(db);
+        if (q.exec(QStringLiteral("PRAGMA journal_mode")) && q.next() &&
+            q.value(0).toString().compare(QLatin1String("wal"), Qt::CaseInsensitive) == 0)
+            break;
+        q.finish();
+        QSqlQuery set(db);
+        if (set.exec(QStringLiteral("PRAGMA journal_mode = WAL")))
+            break;
+        if (!isBusy(set.lastError().nativeErrorCode()) || waited.elapsed() >= busyTimeoutMs)
+            return tl::unexpected(sqlError(db, QStringLiteral("PRAGMA journal_mode = WAL"), set.lastError()));
+        QThread::msleep(std::min(5 * attempt, 50));
+    }
+    return exec(db, QStringLiteral("PRAGMA synchronous = NORMAL"));
 }
 
 Result<QString> LineageSchema::integrityCheck(QSqlDatabase &db)

@@ -154,6 +154,7 @@ private Q_SLOTS:
     void interruptedRunIsMarkedAtOpen();
     void hashCacheKeepsEntriesUnderRoot();
     void concurrentThreadsWrite();
+    void concurrentFirstOpens();
     void concurrentProcessesWrite();
     void pipelineNumbersAreNeverShared();
     void reusedPidIsNotALiveRun();
@@ -725,6 +726,50 @@ void tst_LineageStore::hashCacheKeepsEntriesUnderRoot()
     QCOMPARE(under.value(QStringLiteral("/data/a/sub/y")).inode, quint64(6));
     QVERIFY(cache->update({}, {QStringLiteral("/data/a/x")}));
     QCOMPARE(cache->entriesUnder(QStringLiteral("/data/a")).size(), 2);
+}
+
+void tst_LineageStore::concurrentFirstOpens()
+{
+    // A new database opened by several connections at the same moment (a run's recorder and the
+    // store that numbers it; two `trainyard run`s on a fresh project): each one opens writable
+    // and records, none is told "database is locked" by the switch to WAL.
+    QTemporaryDir dir;
+    constexpr int kRounds = 40;
+    constexpr int kThreads = 4;
+    QStringList errors;
+    std::mutex errorMutex;
+    for (int round = 0; round < kRounds; ++round) {
+        const QString path = dir.filePath(QStringLiteral("lineage-%1.db").arg(round));
+        std::atomic<int> ready{0};
+        std::vector<std::thread> threads;
+        for (int t = 0; t < kThreads; ++t) {
+            threads.emplace_back([&, t] {
+                ++ready;
+                while (ready.load() < kThreads) // all open at once
+                    std::this_thread::yield();
+                auto store = LineageStore::open(path);
+                Result<void> ok = store ? Result<void>() : tl::unexpected(store.error());
+                if (ok && (*store)->isReadOnly())
+                    ok = tl::unexpected(Error::error(QStringLiteral("opened read-only")));
+                if (ok) {
+                    LineageRun run;
+                    run.id = QStringLiteral("r%1").arg(t);
+                    run.status = QStringLiteral("success");
+                    ok = (*store)->recordRun(run);
+                }
+                if (!ok) {
+                    std::lock_guard lock(errorMutex);
+                    errors << ok.error().toString();
+                }
+            });
+        }
+        for (std::thread &t : threads)
+            t.join();
+        auto store = LineageStore::open(path);
+        QVERIFY(store);
+        QCOMPARE((*store)->runs()->size(), size_t(kThreads));
+    }
+    QVERIFY2(errors.isEmpty(), qPrintable(errors.join(u'\n')));
 }
 
 void tst_LineageStore::concurrentThreadsWrite()
