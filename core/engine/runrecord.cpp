@@ -81,6 +81,7 @@ QJsonObject RunRecord::toJson() const
         {QStringLiteral("dirty"), dirty},
         {QStringLiteral("user"), user},
         {QStringLiteral("trigger"), trigger},
+        {QStringLiteral("reproduces"), reproduces},
         {QStringLiteral("engine"), engine},
         {QStringLiteral("status"), runStatusToString(status)},
         {QStringLiteral("reason"), reason},
@@ -102,6 +103,7 @@ RunRecord RunRecord::fromJson(const QJsonObject &o)
     r.dirty = o.value(QStringLiteral("dirty")).toBool();
     r.user = o.value(QStringLiteral("user")).toString();
     r.trigger = o.value(QStringLiteral("trigger")).toString();
+    r.reproduces = o.value(QStringLiteral("reproduces")).toString();
     r.engine = o.value(QStringLiteral("engine")).toString();
     r.status = runStatusFromString(o.value(QStringLiteral("status")).toString());
     r.reason = o.value(QStringLiteral("reason")).toString();

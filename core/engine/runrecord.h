@@ -55,6 +55,7 @@ struct RunRecord
     bool dirty = false;
     QString user;
     QString trigger = QStringLiteral("cli");
+    QString reproduces; ///< a reproduction: the id of the run it reproduces
     QString engine;
     RunStatus status = RunStatus::Running;
     QString reason; ///< why the run did not start (status NotStarted)

@@ -296,6 +296,7 @@ void Scheduler::fillRecordHeader()
     m_record.dirty = git.dirty;
     m_record.user = currentUserName();
     m_record.trigger = m_options.trigger;
+    m_record.reproduces = m_options.reproduces;
     m_record.engine = m_executor.name();
     m_record.started = QDateTime::currentDateTimeUtc();
     m_record.pid = ::getpid();

@@ -48,6 +48,7 @@ struct RunOptions
     bool waitForApprovals = false;   ///< GUI: keep the run open while manual jobs wait
     QHash<QString, QString> secrets; ///< masked everywhere they appear
     QString trigger = QStringLiteral("cli");
+    QString reproduces; ///< a reproduction: the id of the run it reproduces
     /// Images pinned for this run: reference as written → what jobs run in instead (an image ID
     /// `sha256:…` or `name@sha256:…`). A pinned reference is prepared by its pin (pulled if
     /// missing, never built from `.trainyard: images`); a reproduction pins the recorded IDs.

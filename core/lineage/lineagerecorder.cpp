@@ -248,7 +248,8 @@ void LineageRecorder::describeRun(const QString &runId, const QString &engine, c
     run.pid = ::getpid();
     run.processStart = ProcessIdentity::current();
     run.trigger = m_options.trigger;
-    run.pipelineIid = m_options.pipelineIid; // 0 until the scheduler numbers it, unless given
+    run.reproduces = m_options.reproduces;
+    run.pipelineIid = 0; // until the scheduler numbers it
     run.engine = engine;
     run.status = runStatusToString(RunStatus::Running);
     run.started = QDateTime::currentDateTimeUtc();
@@ -383,8 +384,6 @@ void LineageRecorder::recordDataVersions(const QString &runId, const QString &pr
 void LineageRecorder::doRunNumbered(qint64 pipelineIid)
 {
     State &s = *m_state;
-    if (m_options.pipelineIid > 0)
-        pipelineIid = m_options.pipelineIid;
     if (!s.enabled || s.run.pipelineIid == pipelineIid)
         return;
     s.run.pipelineIid = pipelineIid;
@@ -409,7 +408,7 @@ void LineageRecorder::doRunFinished(const RunRecord &record)
             doJobChanged(job);
     }
     LineageRun &run = s.run;
-    run.pipelineIid = m_options.pipelineIid > 0 ? m_options.pipelineIid : record.pipelineIid;
+    run.pipelineIid = record.pipelineIid;
     run.status = runStatusToString(record.status);
     run.reason = record.reason;
     if (record.started.isValid())

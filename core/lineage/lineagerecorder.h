@@ -54,9 +54,7 @@ public:
         QStringList onlyJobs;            ///< RunOptions::onlyJobs, to know the plan
         QHash<QString, QString> secrets; ///< RunOptions::secrets: never recorded, names nor values
         QString trigger = QStringLiteral("cli");
-        /// Recorded as the run's number instead of the scheduler's (> 0): a reproduction carries
-        /// the number of the run it reproduces, its own scheduler counts in the worktree.
-        qint64 pipelineIid = 0;
+        QString reproduces; ///< a reproduction: the id of the run it reproduces
         /// Problems and notes, called from the recorder's thread.
         std::function<void(const QString &message)> message;
         /// Data hashing progress (label, bytes done, bytes in all), from the recorder's thread.

@@ -27,6 +27,7 @@ struct LineageRun
     qint64 pid = 0;
     QString processStart; ///< ProcessIdentity of that process: a reused pid is not the run's
     QString trigger;      ///< "cli", "gui", "reproduce"…
+    QString reproduces;   ///< a reproduction: the id of the run it reproduces
     QString engine;       ///< "docker" or "shell"
     QString status; ///< runStatusToString(): running, success, failed, cancelled, blocked, interrupted, not started
     QString reason; ///< why the run did not start (engine unreachable, image not pulled…)

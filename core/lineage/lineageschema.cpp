@@ -272,6 +272,17 @@ Result<void> schemaV4(QSqlDatabase &db)
             });
 }
 
+// Version 5: a reproduction is a run of its own number that says which run it reproduces.
+Result<void> schemaV5(QSqlDatabase &db)
+{
+    return execAll(db, {
+                           QStringLiteral("ALTER TABLE runs ADD COLUMN reproduces TEXT NOT NULL DEFAULT ''"),
+                           QStringLiteral("UPDATE runs SET reproduces = COALESCE((SELECT original_run_id FROM "
+                                          "reproductions WHERE reproduction_run_id = runs.id), '') "
+                                          "WHERE trigger_source = 'reproduce'"),
+                       });
+}
+
 } // namespace
 
 const std::vector<LineageMigration> &LineageSchema::migrations()
@@ -281,6 +292,7 @@ const std::vector<LineageMigration> &LineageSchema::migrations()
         {2, QStringLiteral("image digests as rows, build context and DVC hashes, stat cache"), schemaV2},
         {3, QStringLiteral("reproductions, append-only sign-offs"), schemaV3},
         {4, QStringLiteral("one store of runs: process start, reasons, warnings, pipeline numbers"), schemaV4},
+        {5, QStringLiteral("reproductions numbered, with the run they reproduce"), schemaV5},
     };
     return all;
 }

@@ -92,7 +92,7 @@ public:
     virtual Result<qint64> addSignOff(const LineageSignOff &signOff) = 0;
     /// Gives run `runId` the next pipeline number of its project (CI_PIPELINE_IID: 1, 2, 3…) in
     /// one transaction, so runs started at once never share one; the same run asked again keeps
-    /// its number. Reproductions are not numbered: they carry the number of what they reproduce.
+    /// its number. A reproduction is numbered in the project it reproduces (`projectDir`), not in its worktree.
     virtual Result<qint64> allocatePipelineIid(const QString &runId, const QString &projectDir) = 0;
     /// A value the store keeps about itself (e.g. that a project's run records were imported);
     /// empty when unset.

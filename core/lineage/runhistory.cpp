@@ -75,8 +75,8 @@ Result<std::vector<RunHistory::Run>> RunHistory::read(LineageStore &store)
         }
         out.push_back(std::move(run));
     }
-    // By number, as GitLab lists pipelines; a reproduction (it carries the number of the run it
-    // reproduces) after that run.
+    // By number, as GitLab lists pipelines (a reproduction made before version 5 of the store
+    // carries the number of the run it reproduces, and stays after that run).
     std::stable_sort(out.begin(), out.end(),
                      [](const Run &a, const Run &b) { return a.record.pipelineIid < b.record.pipelineIid; });
     return out;

@@ -63,6 +63,7 @@ LineageRun RunRecordMapping::toLineageRun(const RunRecord &r)
     run.user = r.user;
     run.pid = r.pid;
     run.trigger = r.trigger;
+    run.reproduces = r.reproduces;
     run.engine = r.engine;
     run.status = runStatusToString(r.status);
     run.started = r.started;
@@ -108,6 +109,7 @@ RunRecord RunRecordMapping::toRunRecord(const LineageRun &run, const std::vector
     r.dirty = run.dirty;
     r.user = run.user;
     r.trigger = run.trigger;
+    r.reproduces = run.reproduces;
     r.engine = run.engine;
     r.status = runStatusFromString(run.status);
     r.reason = run.reason;

@@ -460,8 +460,8 @@ Result<ReproductionReport> RunReproducer::reproduce(Context &c)
     if (!m_options.execute)
         return tl::unexpected(Error::error(QStringLiteral("nothing executes the reproduction of run %1").arg(m_runId)));
     ReproductionRun prepared{c.pipeline,       c.engine, m_options.dockerEndpoint, run, events,
-                             c.store->path(),    // the project's database, not one in the worktree
-                             c.run.pipelineIid}; // "#3 reproduce": a reproduction of #3
+                             c.store->path(), // the project's database, not one in the worktree
+                             m_projectDir};   // numbered among the project's runs
     const auto [record, failure] = m_options.execute(prepared);
     return compareWithOriginal(c, record, failure);
 }
@@ -492,6 +492,7 @@ RunOptions RunReproducer::runOptions(const Context &c, const QHash<QString, QStr
         run.cpuFallback = run.cpuFallback || (c.ran.contains(j.name) && j.cpuFallback);
     run.secrets = secrets;
     run.trigger = QStringLiteral("reproduce");
+    run.reproduces = m_runId;
     run.imageOverrides = c.pins;
     return run;
 }

@@ -64,7 +64,7 @@ struct ReproductionRun
     RunOptions options;
     SchedulerEvents events;
     QString databasePath;
-    qint64 pipelineIid = 0;
+    QString numberIn; ///< the project it reproduces a run of: its next run number is the reproduction's
 };
 
 /// What a reproduction came to.

@@ -16,7 +16,7 @@ const QString kRunColumns = QStringLiteral(
     "r.id, r.pipeline_iid, r.project_dir, r.pipeline_file, r.branch, r.commit_sha, r.dirty, r.diff_hash, r.user_name, "
     "r.host, "
     "r.pid, r.trigger_source, r.engine, r.status, r.started_at, r.finished_at, r.duration_ms, r.protected_branches, "
-    "r.process_start, r.reason");
+    "r.process_start, r.reason, r.reproduces");
 
 LineageRun readRun(const Query &q)
 {
@@ -41,6 +41,7 @@ LineageRun readRun(const Query &q)
     r.protectedBranches = toList(q.value(17));
     r.processStart = q.value(18).toString();
     r.reason = q.value(19).toString();
+    r.reproduces = q.value(20).toString();
     return r;
 }
 

@@ -25,11 +25,8 @@ Result<RunRecord> RunExecution::run()
     const QString databasePath =
         m_setup.databasePath.isEmpty() ? LineageStore::defaultPath(m_setup.pipeline.projectDir) : m_setup.databasePath;
     RunOptions options = m_setup.options;
-    const QString projectDir = m_setup.pipeline.projectDir;
-    const qint64 carried = m_setup.pipelineIid;
-    if (carried > 0) {
-        options.numberRun = [carried](const RunRecord &) -> Result<qint64> { return carried; };
-    } else if (m_setup.record) {
+    const QString projectDir = m_setup.numberIn.isEmpty() ? m_setup.pipeline.projectDir : m_setup.numberIn;
+    if (m_setup.record) {
         // The number is handed out by the store, in one transaction: runs started at the same
         // moment, by any process, never share one.
         options.numberRun = [databasePath, projectDir](const RunRecord &record) -> Result<qint64> {
@@ -47,7 +44,7 @@ Result<RunRecord> RunExecution::run()
         lineage.onlyJobs = options.onlyJobs;
         lineage.secrets = options.secrets;
         lineage.trigger = options.trigger;
-        lineage.pipelineIid = carried;
+        lineage.reproduces = options.reproduces;
         lineage.message = m_setup.message;
         lineage.progress = m_setup.progress;
         m_recorder = std::make_unique<LineageRecorder>(m_setup.pipeline, std::move(lineage));

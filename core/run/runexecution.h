@@ -32,9 +32,9 @@ public:
         RunOptions options;     ///< numberRun is set here
         bool record = true;     ///< false: `--no-record`, nothing goes into the lineage store
         QString databasePath;   ///< empty: the project's lineage database
-        /// > 0: the run carries this number instead of a new one (a reproduction carries the
-        /// number of the run it reproduces).
-        qint64 pipelineIid = 0;
+        /// The project whose run numbers the run takes the next of; empty: the pipeline's. A
+        /// reproduction runs in a worktree and is numbered among the runs of the project it reproduces.
+        QString numberIn;
         SchedulerEvents events; ///< thread-safe, as the scheduler's
         /// Notes and data-hashing progress of the recorder, from its thread.
         std::function<void(const QString &message)> message;

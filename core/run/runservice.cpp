@@ -189,7 +189,7 @@ void RunService::Worker::run()
         o.execute = [&](const ReproductionRun &r) {
             std::tie(reproduction, failure) =
                 execute(RunExecution::Setup{r.pipeline, r.engine, r.dockerEndpoint, r.options, true, r.databasePath,
-                                            r.pipelineIid, r.events, message, progress});
+                                            r.numberIn, r.events, message, progress});
             return std::pair{reproduction, failure};
         };
         RunReproducer reproducer(pipeline.projectDir, request.reproduce, std::move(o));
@@ -222,7 +222,7 @@ void RunService::Worker::run()
         warn(warning);
     options.secrets = secrets->values;
     const auto [record, error] = execute(RunExecution::Setup{
-        pipeline, request.engine, request.dockerEndpoint, options, request.record, {}, 0, events(), message, progress});
+        pipeline, request.engine, request.dockerEndpoint, options, request.record, {}, {}, events(), message, progress});
     finish(record, error);
 }
 

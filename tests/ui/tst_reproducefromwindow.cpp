@@ -22,6 +22,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTableWidget>
+#include <QTreeWidget>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -146,6 +147,12 @@ void tst_ReproduceFromWindow::reproducesIdentically()
     const auto reproductions = (*store)->reproductions(runId);
     QVERIFY(reproductions && reproductions->size() == 1);
     QVERIFY(reproductions->front().identical);
+    // The Runs list shows it as a run of its own number that says which run it reproduces.
+    auto *runs = w.findChild<RunsList *>()->findChild<QTreeWidget *>(QStringLiteral("runs"));
+    QVERIFY(runs);
+    QTRY_COMPARE_WITH_TIMEOUT(runs->topLevelItemCount(), 2, 5000);
+    QCOMPARE(runs->topLevelItem(0)->text(0), QStringLiteral("#2 \u21bb #1"));
+    QCOMPARE(runs->topLevelItem(1)->text(0), QStringLiteral("#1"));
     box->close();
 }
 

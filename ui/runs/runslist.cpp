@@ -191,12 +191,13 @@ void RunsList::rebuild()
 
     m_tree->clear();
     m_byId.clear();
+    for (size_t i = 0; i < m_runs.size(); ++i)
+        m_byId.insert(m_runs[i].id, i); // all of them first: a reproduction names an older run
     const QPalette pal = palette();
     const qreal ratio = devicePixelRatioF();
     QTreeWidgetItem *toSelect = nullptr;
     for (size_t i = 0; i < m_runs.size(); ++i) {
         const core::RunRecord &run = m_runs[i];
-        m_byId.insert(run.id, i);
         auto *item = new QTreeWidgetItem(m_tree);
         item->setData(RunColumn, RunIdRole, run.id);
         // The number is what people say ("run #3"); the id (for the CLI) is in the tooltip and "Copy run id".
@@ -205,6 +206,19 @@ void RunsList::rebuild()
                                         .arg(run.id)
                                         .arg(run.pipelineIid)
                                         .arg(run.trigger, run.user.isEmpty() ? tr("unknown") : run.user));
+        if (!run.reproduces.isEmpty()) {
+            // "#5 ↻ #2": a run of its own that reproduces #2 (checked out in a worktree).
+            const auto original = m_byId.find(run.reproduces);
+            const QString of = original == m_byId.end()
+                                   ? run.reproduces
+                                   : tr("#%1").arg(m_runs[original.value()].pipelineIid);
+            item->setText(RunColumn, tr("#%1 \u21bb %2").arg(run.pipelineIid).arg(of));
+            item->setToolTip(RunColumn, tr("Run %1 (pipeline #%2) reproduces run %3 (%4): its commit, images and "
+                                           "data, run again in a worktree")
+                                            .arg(run.id)
+                                            .arg(run.pipelineIid)
+                                            .arg(of, run.reproduces));
+        }
         item->setText(StartedColumn, startedText(run.started));
         const QColor color = runStatusColor(run.status, pal);
         item->setText(StatusColumn, core::runStatusToString(run.status));

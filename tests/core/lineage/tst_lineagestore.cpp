@@ -155,6 +155,7 @@ private Q_SLOTS:
     void hashCacheKeepsEntriesUnderRoot();
     void concurrentThreadsWrite();
     void concurrentFirstOpens();
+    void reproductionsKnowWhatTheyReproduce();
     void concurrentProcessesWrite();
     void pipelineNumbersAreNeverShared();
     void reusedPidIsNotALiveRun();
@@ -726,6 +727,36 @@ void tst_LineageStore::hashCacheKeepsEntriesUnderRoot()
     QCOMPARE(under.value(QStringLiteral("/data/a/sub/y")).inode, quint64(6));
     QVERIFY(cache->update({}, {QStringLiteral("/data/a/x")}));
     QCOMPARE(cache->entriesUnder(QStringLiteral("/data/a")).size(), 2);
+}
+
+void tst_LineageStore::reproductionsKnowWhatTheyReproduce()
+{
+    // A version-4 store: a reproduction carried the number of the run it reproduced and said
+    // which run only in the reproductions table. Version 5 gives its run row `reproduces`.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("lineage.db"));
+    {
+        LineageStore::Options options;
+        options.schemaVersion = 4;
+        QVERIFY(openStore(path, options));
+    }
+    const QString insert = QStringLiteral("INSERT INTO runs (id, pipeline_iid, project_dir, trigger_source, status) "
+                                          "VALUES ('%1', 2, '/p', '%2', 'success')");
+    QVERIFY(execScript(path,
+                       insert.arg(QStringLiteral("orig"), QStringLiteral("cli")) + QStringLiteral(";\n") +
+                           insert.arg(QStringLiteral("copy"), QStringLiteral("reproduce")) + QStringLiteral(";\n") +
+                           QStringLiteral("INSERT INTO reproductions (original_run_id, reproduction_run_id, "
+                                          "identical, compared_at) VALUES ('orig', 'copy', 1, '2026-01-01')"),
+                       4));
+    auto store = openStore(path);
+    QVERIFY(store);
+    QCOMPARE((*store->run(QStringLiteral("copy")))->reproduces, QStringLiteral("orig"));
+    QCOMPARE((*store->run(QStringLiteral("orig")))->reproduces, QString());
+    // Written and read back as any other field.
+    LineageRun again = **store->run(QStringLiteral("copy"));
+    again.id = QStringLiteral("copy2");
+    QVERIFY(store->recordRun(again));
+    QCOMPARE((*store->run(QStringLiteral("copy2")))->reproduces, QStringLiteral("orig"));
 }
 
 void tst_LineageStore::concurrentFirstOpens()

@@ -6,6 +6,7 @@
 #include "lineage/dataversioner.h"
 #include "lineage/lineagerecorder.h"
 #include "lineage/lineagestore.h"
+#include "lineage/runrecordmapping.h"
 #include "lineage/runreproducer.h"
 #include "run/runexecution.h"
 #include "run/runservice.h"
@@ -39,7 +40,7 @@ namespace {
 std::pair<RunRecord, QString> execute(const ReproductionRun &r)
 {
     RunExecution execution(RunExecution::Setup{
-        r.pipeline, r.engine, r.dockerEndpoint, r.options, true, r.databasePath, r.pipelineIid, r.events, {}, {}});
+        r.pipeline, r.engine, r.dockerEndpoint, r.options, true, r.databasePath, r.numberIn, r.events, {}, {}});
     const auto result = execution.run();
     return {result ? *result : execution.snapshot(), result ? QString() : result.error().toString()};
 }
@@ -157,7 +158,9 @@ void tst_RunReproducer::reproducesIdentically()
     const auto copy = **store->run(report->reproductionRunId);
     QCOMPARE(copy.trigger, QStringLiteral("reproduce"));
     QCOMPARE(originalRun.pipelineIid, 2);
-    QCOMPARE(copy.pipelineIid, 2); // "#2 reproduce": it carries the number of the run it reproduces
+    QCOMPARE(copy.pipelineIid, 3); // a run of its own: the project's next number, as GitLab would give it
+    QCOMPARE(copy.reproduces, original);
+    QCOMPARE(RunRecordMapping::toRunRecord(copy, {}, {}).reproduces, original);
     QCOMPARE(copy.commitSha, originalRun.commitSha);
     QCOMPARE(copy.branch, QStringLiteral("main"));
     QCOMPARE(copy.dirty, false);
