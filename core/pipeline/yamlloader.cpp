@@ -14,6 +14,102 @@ namespace {
 
 constexpr int kMaxDepth = 256;
 
+/// The byte offset of the `[` (or `{`) that opens the flow collection still open at `end`, the
+/// innermost one of that kind; -1 if none. yaml-cpp reports an unclosed flow where it gave up
+/// looking (the next key, often lines later); the user needs the bracket that was never closed.
+/// A light scan: quotes and comments are skipped, and a bracket opens a flow only where a value
+/// starts (after `:`, `-`, `,`, another bracket, or at the start of a line), not inside a scalar
+/// like `echo a[1]`.
+qsizetype unclosedFlowOpener(const QByteArray &text, qsizetype end, char open)
+{
+    std::vector<qsizetype> stack;
+    char previous = '\n'; // the last character that is not a blank, on this line or before
+    end = std::min(end, text.size());
+    for (qsizetype i = 0; i < end; ++i) {
+        const char c = text[i];
+        if (c == ' ' || c == '\t' || c == '\r')
+            continue;
+        const bool valueStarts = previous == '\n' || previous == ':' || previous == '-' ||
+                                 (!stack.empty() && (previous == ',' || previous == '[' || previous == '{'));
+        if (c == '#' && (i == 0 || text[i - 1] == ' ' || text[i - 1] == '\t' || text[i - 1] == '\n')) {
+            while (i < end && text[i] != '\n')
+                ++i;
+            previous = '\n';
+            if (!stack.empty())
+                previous = ','; // a comment inside a flow: what follows may start a value
+            continue;
+        }
+        if ((c == '\'' || c == '"') && valueStarts) {
+            for (++i; i < end && text[i] != c; ++i) {
+                if (c == '"' && text[i] == '\\')
+                    ++i;
+            }
+            previous = c;
+            continue;
+        }
+        if ((c == '[' || c == '{') && valueStarts) {
+            stack.push_back(i);
+        } else if ((c == ']' || c == '}') && !stack.empty()) {
+            stack.pop_back();
+        } else if (c == '\n' && stack.empty()) {
+            previous = '\n';
+            continue;
+        }
+        if (c != '\n')
+            previous = c;
+    }
+    for (auto it = stack.rbegin(); it != stack.rend(); ++it) {
+        if (text[*it] == open)
+            return *it;
+    }
+    return -1;
+}
+
+/// The text of line `line` (1-based) of `text`, without its line break.
+QString lineOf(const QByteArray &text, int line)
+{
+    qsizetype start = 0;
+    for (int n = 1; n < line && start >= 0; ++n) {
+        start = text.indexOf('\n', start);
+        if (start >= 0)
+            ++start;
+    }
+    if (start < 0 || line < 1)
+        return {};
+    qsizetype stop = text.indexOf('\n', start);
+    if (stop < 0)
+        stop = text.size();
+    return QString::fromUtf8(text.mid(start, stop - start)).trimmed();
+}
+
+/// The Error for what yaml-cpp could not parse: where the problem starts, with that line's text.
+Error syntaxError(const QByteArray &text, const QString &fileName, const YAML::Exception &e)
+{
+    const YAML::Mark m = e.mark;
+    QString message = QString::fromStdString(e.msg);
+    SourceLocation where{fileName, m.is_null() ? 0 : m.line + 1, m.is_null() ? 0 : m.column + 1};
+    const bool sequence = e.msg == YAML::ErrorMsg::END_OF_SEQ_FLOW;
+    if (!m.is_null() && (sequence || e.msg == YAML::ErrorMsg::END_OF_MAP_FLOW)) {
+        const qsizetype opener = unclosedFlowOpener(text, m.pos, sequence ? '[' : '{');
+        if (opener >= 0) {
+            const qsizetype lineStart = text.lastIndexOf('\n', opener) + 1;
+            where.line = int(text.left(opener).count('\n')) + 1;
+            where.column = int(opener - lineStart) + 1;
+            message = QStringLiteral("this '%1' is never closed (a flow %2 needs its '%3' before %4)")
+                          .arg(sequence ? QStringLiteral("[") : QStringLiteral("{"),
+                               sequence ? QStringLiteral("sequence") : QStringLiteral("mapping"),
+                               sequence ? QStringLiteral("]") : QStringLiteral("}"),
+                               text.mid(m.pos).trimmed().isEmpty() ? QStringLiteral("the file ends")
+                               : m.line + 1 == where.line          ? QStringLiteral("the line ends")
+                                                                    : QStringLiteral("line %1").arg(m.line + 1));
+        }
+    }
+    const QString line = lineOf(text, where.line);
+    if (!line.isEmpty())
+        message += QStringLiteral(": %1").arg(line);
+    return Error::error(QStringLiteral("invalid YAML: %1").arg(message), where);
+}
+
 class Converter
 {
 public:
@@ -255,10 +351,7 @@ Result<YamlLoader::Document> YamlLoader::read(const QByteArray &text, const QStr
             warnings.push_back(std::move(e));
         return Document{std::move(*converted), std::move(warnings)};
     } catch (const YAML::Exception &e) {
-        const YAML::Mark m = e.mark;
-        SourceLocation where{fileName, m.is_null() ? 0 : m.line + 1, m.is_null() ? 0 : m.column + 1};
-        return tl::unexpected(
-            Error::error(QStringLiteral("invalid YAML: %1").arg(QString::fromStdString(e.msg)), where));
+        return tl::unexpected(syntaxError(text, fileName, e));
     } catch (const std::exception &e) {
         return tl::unexpected(Error::error(QStringLiteral("invalid YAML: %1").arg(QString::fromUtf8(e.what())),
                                            SourceLocation{fileName, 0, 0}));

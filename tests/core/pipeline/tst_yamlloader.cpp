@@ -85,7 +85,19 @@ void tst_YamlLoader::invalidYaml_data()
     QTest::addColumn<QByteArray>("yaml");
     QTest::addColumn<QString>("position");
     QTest::newRow("bad indentation") << QByteArray("a:\n  b: 1\n c: 2\n") << "bad.yml:3:";
-    QTest::newRow("unclosed flow") << QByteArray("a: [1, 2\nb: 3\n") << "bad.yml:";
+    // An unclosed flow is placed at its bracket (yaml-cpp gives up lines later), with the line's text.
+    QTest::newRow("unclosed flow") << QByteArray("a: [1, 2\nb: 3\n")
+                                   << "bad.yml:1:4: error: invalid YAML: this '[' is never closed (a flow sequence "
+                                      "needs its ']' before line 2): a: [1, 2";
+    QTest::newRow("unclosed flow at the end") << QByteArray("a:\n  script: [x\n")
+                                              << "bad.yml:2:11: error: invalid YAML: this '[' is never closed (a "
+                                                 "flow sequence needs its ']' before the file ends): script: [x";
+    QTest::newRow("unclosed inner flow") << QByteArray("a:\n  - echo a[1]\n  - [x, [y], 'z]'\nb: 1\n")
+                                         << "bad.yml:3:5: error: invalid YAML: this '[' is never closed";
+    QTest::newRow("unclosed flow map") << QByteArray("a:\n  variables: {A: \"[\", B: 1  # }\n  script: [x]\n")
+                                       << "bad.yml:2:14: error: invalid YAML: this '{' is never closed";
+    QTest::newRow("other errors show the line") << QByteArray("x: 1\na: b: c\n")
+                                                << "bad.yml:2:5: error: invalid YAML: illegal map value: a: b: c";
     QTest::newRow("unknown alias") << QByteArray("a: *nope\n") << "bad.yml:1:";
     QTest::newRow("tab indentation") << QByteArray("a:\n\tb: 1\n") << "bad.yml:2:";
 }
