@@ -580,12 +580,20 @@ void tst_MainWindow::reloadsWhenTheFileChangesOnDisk()
     write("build:\n  script: [make\n");
     MainWindow w;
     w.show();
+    auto *problemsDock = w.findChild<QDockWidget *>(QStringLiteral("problemsDock"));
+    auto *consoleDock = w.findChild<QDockWidget *>(QStringLiteral("consoleDock"));
+    consoleDock->raise(); // the Problems tab behind the console's
     QSignalSpy shown(&w, &MainWindow::projectShown);
     w.openProject(dir.path());
     QTRY_COMPARE(shown.count(), 1);
     QLabel *message = labelSaying(w, QStringLiteral("cannot be read"));
     QVERIFY(message);
     QVERIFY(message->text().contains(QStringLiteral("href=\"reload\"")));
+    // Where the problem starts (the bracket never closed), with its line; the Problems dock in front.
+    QVERIFY2(message->text().contains(QStringLiteral(".gitlab-ci.yml:2:11")), qPrintable(message->text()));
+    QVERIFY(message->text().contains(QStringLiteral("script: [make")));
+    QTRY_VERIFY(!problemsDock->visibleRegion().isEmpty());
+    QVERIFY(consoleDock->visibleRegion().isEmpty());
 
     write("build:\n  script: [make]\n");
     PipelineScene *scene = w.findChild<PipelineCanvas *>()->pipelineScene();

@@ -124,8 +124,10 @@ void PipelinePresenter::show(const QString &dir, const core::Pipeline &pipeline,
         std::count_if(pipeline.problems.begin(), pipeline.problems.end(), [](const auto &p) { return p.isError(); }));
     m_status->showProblems(errors, int(pipeline.jobs.size()), int(lint.size()), lines.join(u'\n'));
     const bool unreadable = pipeline.jobs.empty() && errors;
-    if (unreadable)
+    if (unreadable) {
         m_views->welcome()->showUnreadable(name, lines);
+        m_docks->showProblemsDock(); // in front of the console, where the user looks for why
+    }
     m_views->showWelcomePage(unreadable);
     // Data outside the project: ask once per folder whether jobs may read it on this machine.
     QTimer::singleShot(0, this, [this, dir] {

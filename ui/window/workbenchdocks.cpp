@@ -73,6 +73,13 @@ QStringList WorkbenchDocks::showProblems(const std::vector<core::Error> &problem
     return lines;
 }
 
+void WorkbenchDocks::showProblemsDock()
+{
+    auto *dock = m_window->findChild<QDockWidget *>(QStringLiteral("problemsDock"));
+    dock->show();
+    dock->raise();
+}
+
 void WorkbenchDocks::showConsole()
 {
     m_consoleDock->show();

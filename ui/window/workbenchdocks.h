@@ -43,6 +43,8 @@ public:
     QStringList showProblems(const std::vector<core::Error> &problems, const std::vector<core::Error> &lint);
     /// Brings the run console to the front.
     void showConsole();
+    /// Shows the Problems dock and brings it in front of the docks tabbed with it.
+    void showProblemsDock();
     /// Edit ▸ Find in log: the search of the console's current log, else of `job`'s; false when
     /// there is no log to search yet.
     bool findInLog(const QString &job);
