@@ -497,6 +497,12 @@ void tst_MainWindow::shortcutsAndIcons()
     QTRY_VERIFY_WITH_TIMEOUT(guideText->toPlainText().contains(QStringLiteral("A tour of the window")),
                              10000);                                        // read on a worker
     QVERIFY(!guideText->toPlainText().contains(QStringLiteral("](docs/"))); // Markdown rendered, not shown raw
+    // It leads with using the window; setting up a build and the tests come last.
+    const QString plain = guideText->toPlainText();
+    QVERIFY(plain.indexOf(QStringLiteral("Using it")) >= 0);
+    QVERIFY(plain.indexOf(QStringLiteral("Using it")) < plain.indexOf(QStringLiteral("Set up (fresh Debian 12)")));
+    QVERIFY(plain.indexOf(QStringLiteral("A tour of the window")) < plain.indexOf(QStringLiteral("Set up (fresh")));
+    QVERIFY(plain.indexOf(QStringLiteral("Security:")) < plain.indexOf(QStringLiteral("\nTests\n")));
     const QVariant shot = guideText->loadResource(QTextDocument::ImageResource,
                                                   QUrl(QStringLiteral("docs/screenshots/window-canvas.png")));
     QVERIFY(!shot.isNull()); // the screenshots load from beside the guide

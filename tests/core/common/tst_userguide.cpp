@@ -18,6 +18,7 @@ private Q_SLOTS:
     void findsTheFirstThatExists();
     void readsTextAndPictures();
     void missingGuideIsAnError();
+    void buildingComesLast();
 };
 
 static bool write(const QString &path, const QByteArray &bytes)
@@ -62,6 +63,25 @@ void tst_UserGuide::missingGuideIsAnError()
     const auto guide = UserGuide::read(path);
     QVERIFY(!guide);
     QVERIFY(guide.error().toString().contains(path));
+}
+
+void tst_UserGuide::buildingComesLast()
+{
+    const QByteArray marker = QByteArray(UserGuide::kBuildersMarker) + '\n';
+    const QByteArray intro = "# Tool\nWhat it is.\n\n";
+    const QByteArray build = "## Build\n" + marker + "    make\n```\n## not a heading (code)\n```\n\n";
+    const QByteArray use = "## Using it\nOpen it.\n\n";
+    const QByteArray tour = "## Tour\n### Canvas\nCards.\n<!-- a comment, not the marker -->\n";
+    const QByteArray layout = "## Layout\n" + marker + "core/, ui/\n";
+    QCOMPARE(UserGuide::forReaders(intro + build + use + tour + layout), intro + use + tour + build + layout);
+    QCOMPARE(UserGuide::forReaders(intro + use), intro + use); // nothing marked: as written
+    // A last section without a final line break still ends before the next.
+    QCOMPARE(UserGuide::forReaders(build + "## Use\nx"), "## Use\nx\n" + build);
+
+    // read() gives the guide in that order.
+    QTemporaryDir dir;
+    QVERIFY(write(dir.filePath(QStringLiteral("README.md")), intro + build + use));
+    QCOMPARE(UserGuide::read(dir.filePath(QStringLiteral("README.md")))->markdown, intro + use + build);
 }
 
 QTEST_GUILESS_MAIN(tst_UserGuide)
