@@ -34,23 +34,14 @@ QString topLevelHelp()
         text += QStringLiteral("  %1  %2\n")
                     .arg(c.name, -10)
                     .arg(c.brief.isEmpty() ? c.summary.section(u'\n', 0, 0) : c.brief);
-    text += QStringLiteral("  %1  %2\n")
-                .arg(QStringLiteral("open"), -10)
-                .arg(QStringLiteral("Open the window on a project: trainyard open [--run] [--view VIEW] [DIR]"));
+    const app::Command open = app::openCommand({});
+    text += QStringLiteral("  %1  %2\n").arg(open.name, -10).arg(open.brief);
     text += QStringLiteral("\nOptions:\n  -h, --help     Show this help.\n  -v, --version  Show the version.\n\n"
                            "Run 'trainyard SUBCOMMAND --help' for a subcommand's options.\n");
     return text;
 }
 
-struct OpenOptions
-{
-    bool run = false;
-    QString view;     ///< pipeline, compare or lineage
-    QString artifact; ///< show its lineage
-    bool review = false;
-};
-
-int runGui(int argc, char **argv, const QString &projectDir, const OpenOptions &open = {})
+int runGui(int argc, char **argv, const QString &projectDir, const app::OpenRequest &open = {})
 {
     QApplication app(argc, argv);
     setIdentity();
@@ -82,55 +73,14 @@ int main(int argc, char **argv)
     if (first.isEmpty())
         return runGui(argc, argv, {});
     if (first == QLatin1String("open")) {
-        QString dir;
-        OpenOptions open;
-        QString usage;
-        bool help = false;
-        for (int i = 2; i < argc; ++i) {
-            const QString arg = QString::fromLocal8Bit(argv[i]);
-            auto value = [&]() -> QString {
-                if (i + 1 >= argc) {
-                    usage = QStringLiteral("%1 needs a value").arg(arg);
-                    return {};
-                }
-                return QString::fromLocal8Bit(argv[++i]);
-            };
-            if (arg == QLatin1String("--help") || arg == QLatin1String("-h"))
-                help = true;
-            else if (arg == QLatin1String("--run"))
-                open.run = true;
-            else if (arg == QLatin1String("--view"))
-                open.view = value();
-            else if (arg == QLatin1String("--artifact"))
-                open.artifact = value();
-            else if (arg == QLatin1String("--review"))
-                open.review = true;
-            else if (arg.startsWith(u'-'))
-                usage = QStringLiteral("unknown option %1").arg(arg);
-            else if (!dir.isEmpty())
-                usage = QStringLiteral("one project folder only");
-            else
-                dir = arg;
-        }
-        if (usage.isEmpty() && !open.view.isEmpty() &&
-            !QStringList{QStringLiteral("pipeline"), QStringLiteral("compare"), QStringLiteral("lineage")}.contains(
-                open.view))
-            usage = QStringLiteral("--view must be pipeline, compare or lineage, not '%1'").arg(open.view);
-        if (usage.isEmpty() && open.review && open.artifact.isEmpty())
-            usage = QStringLiteral("--review needs --artifact");
-        if (help || !usage.isEmpty()) {
-            if (!usage.isEmpty())
-                std::fprintf(stderr, "trainyard open: %s\n", qPrintable(usage));
-            std::fputs("Usage: trainyard open [--run] [--view VIEW] [--artifact PATH [--review]] [DIR]\n"
-                       "Opens the workbench window on the project in DIR (default: the current folder).\n"
-                       "  --run              start the pipeline as soon as it is shown\n"
-                       "  --view VIEW        show the pipeline, compare or lineage view\n"
-                       "  --artifact PATH    show the lineage of an artifact (path, sha256 or file)\n"
-                       "  --review           with --artifact: open its release review\n",
-                       help ? stdout : stderr);
-            return help ? 0 : 2;
-        }
-        return runGui(argc, argv, dir.isEmpty() ? QStringLiteral(".") : dir, open);
+        // Parsed before any application object: `--help` and a bad option need no display.
+        QStringList args{QStringLiteral("trainyard")};
+        for (int i = 2; i < argc; ++i)
+            args << QString::fromLocal8Bit(argv[i]);
+        const app::Command open = app::openCommand([argc, argv](const app::OpenRequest &request) {
+            return runGui(argc, argv, request.dir, request);
+        });
+        return app::executeCommand(open, args);
     }
 
     // A folder, or its .gitlab-ci.yml (a file manager's "Open with", the desktop entry's %F).

@@ -55,4 +55,17 @@ Command lineageCommand();
 Command reviewCommand();
 Command reproduceCommand();
 
+/// What `trainyard open` asks the window to do.
+struct OpenRequest
+{
+    QString dir; ///< the project (DIR or -C DIR; default ".")
+    bool run = false;
+    QString view;     ///< pipeline, compare or lineage; empty: as it opens
+    QString artifact; ///< show its lineage
+    bool review = false;
+};
+/// `trainyard open`: parsed and checked like every subcommand (it runs before any application
+/// object exists, so a bad option never needs a display); `show` opens the window.
+Command openCommand(std::function<int(const OpenRequest &)> show);
+
 } // namespace trainyard::app

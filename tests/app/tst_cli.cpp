@@ -131,9 +131,14 @@ void tst_Cli::openRefusesBadOptions_data()
     QTest::addColumn<QString>("reason");
     QTest::newRow("view") << QStringList{QStringLiteral("--view"), QStringLiteral("charts")}
                           << QStringLiteral("--view must be pipeline, compare or lineage, not 'charts'");
-    QTest::newRow("value") << QStringList{QStringLiteral("--artifact")} << QStringLiteral("--artifact needs a value");
+    QTest::newRow("value") << QStringList{QStringLiteral("--artifact")}
+                           << QStringLiteral("Missing value after '--artifact'.");
     QTest::newRow("review") << QStringList{QStringLiteral("--review")} << QStringLiteral("--review needs --artifact");
-    QTest::newRow("option") << QStringList{QStringLiteral("--fast")} << QStringLiteral("unknown option --fast");
+    QTest::newRow("option") << QStringList{QStringLiteral("--fast")} << QStringLiteral("Unknown option 'fast'.");
+    QTest::newRow("two folders") << QStringList{QStringLiteral("a"), QStringLiteral("b")}
+                                 << QStringLiteral("one project folder only");
+    QTest::newRow("DIR and -C") << QStringList{QStringLiteral("-C"), QStringLiteral("a"), QStringLiteral("b")}
+                                << QStringLiteral("give the project as DIR or as -C DIR, not both");
 }
 
 void tst_Cli::openRefusesBadOptions()
@@ -142,11 +147,15 @@ void tst_Cli::openRefusesBadOptions()
     QFETCH(QString, reason);
     const RunResult r = runTrainyard(QStringList{QStringLiteral("open")} + args);
     QCOMPARE(r.exitCode, 2);
-    QVERIFY2(r.err.startsWith(QStringLiteral("trainyard open: ") + reason + u'\n'), qPrintable(r.err));
-    QVERIFY(r.err.contains(QStringLiteral("Usage: trainyard open")));
+    QCOMPARE(r.err, QStringLiteral("trainyard open: ") + reason + QStringLiteral("\nTry 'trainyard open --help'.\n"));
+    // --help in the format of every subcommand, -C included.
     const RunResult help = runTrainyard({QStringLiteral("open"), QStringLiteral("--help")});
     QCOMPARE(help.exitCode, 0);
-    QVERIFY(help.out.contains(QStringLiteral("--view VIEW")));
+    QVERIFY2(help.out.startsWith(QStringLiteral("Usage: trainyard open [options] [DIR]\n")), qPrintable(help.out));
+    QVERIFY(help.out.contains(QStringLiteral("--view <VIEW>")));
+    QVERIFY(help.out.contains(QStringLiteral("-C, --project <DIR>")));
+    QVERIFY(help.out.contains(QStringLiteral("\nOptions:\n")));
+    QVERIFY(help.out.contains(QStringLiteral("\nArguments:\n")));
 }
 
 void tst_Cli::validateExample_data()
