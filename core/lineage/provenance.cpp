@@ -534,6 +534,8 @@ Result<LineageUses> Provenance::uses(const QString &rawKey) const
             found = tryKind(LineageUses::Kind::Commit, m_store.jobsAtCommit(lower));
         if (!found)
             return tl::unexpected(found.error());
+        if (*found && lower.size() == 40)
+            return uses; // a whole commit SHA: exact keys win over what they are a prefix of
         const auto keys = m_store.keysWithPrefix(lower);
         if (!keys)
             return tl::unexpected(keys.error());

@@ -480,6 +480,20 @@ void tst_Provenance::usesShortHashes()
                  ambiguous.error().message.contains(hex64('5')) &&
                  ambiguous.error().message.contains(QString(63, u'5') + u'0'),
              qPrintable(ambiguous.error().message));
+
+    // An exact key wins over the prefix of a longer one: a full commit SHA that also starts an
+    // artifact's sha256 is the commit (bench_lineage's case); one digit less is ambiguous.
+    const QString commit(40, u'7');
+    trainyard::test::writeSampleRun(*f.store, QStringLiteral("20240501-120000-00c4"), commit, hex64('6'), hex64('7'));
+    const auto exact = p.uses(commit);
+    QVERIFY2(exact, qPrintable(exact ? QString() : exact.error().message));
+    QCOMPARE(exact->kind, LineageUses::Kind::Commit);
+    QCOMPARE(exact->runs.size(), size_t(1));
+    QCOMPARE(exact->runs.front().id, QStringLiteral("20240501-120000-00c4"));
+    QCOMPARE(p.uses(commit.toUpper())->kind, LineageUses::Kind::Commit);
+    const auto shorter = p.uses(commit.left(39));
+    QVERIFY(!shorter);
+    QVERIFY(shorter.error().message.contains(QStringLiteral("is ambiguous")));
 }
 
 void tst_Provenance::checklistAllPassed()
