@@ -1,6 +1,7 @@
 #include "lineageschema.h"
 
 #include <QElapsedTimer>
+#include <QFile>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStringList>
@@ -272,10 +273,12 @@ Result<void> schemaV4(QSqlDatabase &db)
             });
 }
 
-// Version 5: a reproduction is a run of its own number that says which run it reproduces.
+// Version 5: a reproduction is a run of its own number that says which run it reproduces; the
+// runs still running are found through an index (each open looks for those of dead processes).
 Result<void> schemaV5(QSqlDatabase &db)
 {
     return execAll(db, {
+                           QStringLiteral("CREATE INDEX runs_running ON runs (host) WHERE status = 'running'"),
                            QStringLiteral("ALTER TABLE runs ADD COLUMN reproduces TEXT NOT NULL DEFAULT ''"),
                            QStringLiteral("UPDATE runs SET reproduces = COALESCE((SELECT original_run_id FROM "
                                           "reproductions WHERE reproduction_run_id = runs.id), '') "
@@ -292,7 +295,7 @@ const std::vector<LineageMigration> &LineageSchema::migrations()
         {2, QStringLiteral("image digests as rows, build context and DVC hashes, stat cache"), schemaV2},
         {3, QStringLiteral("reproductions, append-only sign-offs"), schemaV3},
         {4, QStringLiteral("one store of runs: process start, reasons, warnings, pipeline numbers"), schemaV4},
-        {5, QStringLiteral("reproductions numbered, with the run they reproduce"), schemaV5},
+        {5, QStringLiteral("reproductions numbered, with the run they reproduce; an index of running runs"), schemaV5},
     };
     return all;
 }
@@ -379,15 +382,45 @@ Result<void> LineageSchema::configure(QSqlDatabase &db, bool readOnly, int busyT
     return exec(db, QStringLiteral("PRAGMA synchronous = NORMAL"));
 }
 
-Result<QString> LineageSchema::integrityCheck(QSqlDatabase &db)
+Result<QString> LineageSchema::integrityCheck(QSqlDatabase &db, bool quick)
 {
+    const QString pragma = quick ? QStringLiteral("quick_check") : QStringLiteral("integrity_check");
     QSqlQuery q(db);
-    if (!q.exec(QStringLiteral("PRAGMA integrity_check")))
-        return tl::unexpected(sqlError(db, QStringLiteral("integrity_check"), q.lastError()));
+    if (!q.exec(QStringLiteral("PRAGMA %1").arg(pragma)))
+        return tl::unexpected(sqlError(db, pragma, q.lastError()));
     QStringList lines;
     while (q.next() && lines.size() < 5)
         lines << q.value(0).toString();
     return lines.join(QStringLiteral("; "));
+}
+
+QString LineageSchema::headerProblem(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    const QByteArray header = file.read(100);
+    if (header.size() < 100 || !header.startsWith(QByteArrayLiteral("SQLite format 3\0")))
+        return {}; // not SQLite's: opening it says so
+    const auto be32 = [&](int at) {
+        return quint32(quint8(header[at])) << 24 | quint32(quint8(header[at + 1])) << 16 |
+               quint32(quint8(header[at + 2])) << 8 | quint32(quint8(header[at + 3]));
+    };
+    const quint32 rawPageSize = quint32(quint8(header[16])) << 8 | quint8(header[17]);
+    const qint64 pageSize = rawPageSize == 1 ? 65536 : rawPageSize;
+    // The page count in the header is valid when "version-valid-for" is the change counter.
+    const quint32 pages = be32(28);
+    if (pageSize < 512 || be32(92) != be32(24) || pages == 0)
+        return {};
+    const qint64 expected = pageSize * pages;
+    if (file.size() < expected)
+        return QStringLiteral("the file has %1 bytes where its header counts %2 pages of %3 (%4 bytes): it was "
+                              "truncated")
+            .arg(file.size())
+            .arg(pages)
+            .arg(pageSize)
+            .arg(expected);
+    return {};
 }
 
 QString LineageSchema::beginWriteStatement(const QSqlDatabase &db)

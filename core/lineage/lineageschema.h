@@ -41,7 +41,12 @@ public:
     /// transaction survives a killed process; only a power loss may drop the last ones).
     static Result<void> configure(QSqlDatabase &db, bool readOnly, int busyTimeoutMs);
     /// `PRAGMA integrity_check`: "ok", or what it found (first lines).
-    static Result<QString> integrityCheck(QSqlDatabase &db);
+    /// `PRAGMA integrity_check`, or `quick_check` (no index contents: several times faster):
+    /// "ok", or the first problems found.
+    static Result<QString> integrityCheck(QSqlDatabase &db, bool quick = false);
+    /// What the first 100 bytes of an SQLite file say against its size, without SQLite: empty
+    /// when they agree; else the damage, e.g. that the file is shorter than its pages (truncated).
+    static QString headerProblem(const QString &path);
     /// The statement that starts a write transaction: SQLite's `BEGIN IMMEDIATE` takes the write
     /// lock up front (waiting out busy_timeout), so a transaction never fails half-way on a lock.
     static QString beginWriteStatement(const QSqlDatabase &db);

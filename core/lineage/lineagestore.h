@@ -25,9 +25,20 @@ namespace trainyard::core {
 class LineageStore
 {
 public:
+    /// How much of the file opening it checks. Opening costs the same at 10 runs as at a million:
+    /// the whole file is read only on demand (`trainyard doctor --check-db`) or after an unclean end.
+    enum class IntegrityCheck {
+        /// The file's header (a truncated file is found at once), and `PRAGMA quick_check` after an
+        /// unclean end: a hot rollback journal, or a run of this host whose process died (the
+        /// project's interrupted-run marker). A page damaged otherwise is found when it is read:
+        /// the error says so and names `trainyard doctor --check-db`.
+        WhenUnclean,
+        Full, ///< `PRAGMA integrity_check`: every page and index (doctor --check-db)
+        None, ///< nothing beyond what SQLite checks itself
+    };
     struct Options
     {
-        bool checkIntegrity = true;     ///< `PRAGMA integrity_check` on open
+        IntegrityCheck integrity = IntegrityCheck::WhenUnclean;
         bool recoverInterrupted = true; ///< mark runs of dead processes (this host) interrupted
         int busyTimeoutMs = 30000;
         int schemaVersion = -1; ///< migrate up to this version (tests); -1 = latest
@@ -37,8 +48,8 @@ public:
     static QString defaultPath(const QString &projectDir);
     /// Opens (creating it and its folder if needed) and migrates the database at `path`. An Error
     /// when the file cannot be opened at all (not a database, no permission to create it); a
-    /// store in read-only mode, with readOnlyReason(), when integrity_check fails or the file was
-    /// written by a newer Trainyard. An empty file where the project has run before (a truncated
+    /// store in read-only mode, with readOnlyReason(), when the integrity check (Options::integrity)
+    /// finds damage or the file was written by a newer Trainyard. An empty file where the project has run before (a truncated
     /// database) is an Error that says how to rebuild it, never silently a new database.
     static Result<std::unique_ptr<LineageStore>> open(const QString &path, const Options &options);
     static Result<std::unique_ptr<LineageStore>> open(const QString &path) { return open(path, Options{}); }

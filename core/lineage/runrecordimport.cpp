@@ -87,6 +87,7 @@ Result<RunRecordImport::Rebuilt> RunRecordImport::rebuildDatabase(const QString 
     if (QFileInfo::exists(path)) {
         LineageStore::Options check;
         check.recoverInterrupted = false;
+        check.integrity = LineageStore::IntegrityCheck::Full; // every page: damage anywhere is worth a rebuild
         if (auto store = LineageStore::open(path, check); store && !(*store)->isReadOnly())
             return tl::unexpected(Error::error(
                 QStringLiteral("the lineage database opens fine: nothing to rebuild (a rebuild keeps only what the run "

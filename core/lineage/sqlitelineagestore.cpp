@@ -76,8 +76,16 @@ Error Query::failure(const QString &what) const
 {
     const QSqlError e = m_query.lastError();
     setLastFailureBusy(LineageSchema::isBusy(e.nativeErrorCode()));
-    return Error::error(QStringLiteral("lineage database %1: %2 failed: %3 (in: %4)")
-                            .arg(m_dbName, what, e.text(), m_sql.simplified().left(100)),
+    // SQLITE_CORRUPT (11) and SQLITE_NOTADB (26): a damaged page met on the way (opening does
+    // not read the whole file); say what checks and what mends it.
+    const int code = e.nativeErrorCode().toInt() & 0xff;
+    const QString damage = code == 11 || code == 26
+                               ? QStringLiteral(". The database is damaged: `trainyard doctor --check-db` checks all "
+                                                "of it, `trainyard doctor --rebuild-db` makes a new one from the run "
+                                                "records")
+                               : QString();
+    return Error::error(QStringLiteral("lineage database %1: %2 failed: %3 (in: %4)%5")
+                            .arg(m_dbName, what, e.text(), m_sql.simplified().left(100), damage),
                         SourceLocation{m_dbName});
 }
 
@@ -143,19 +151,38 @@ Result<void> SqliteLineageStore::initialise()
 
     // Each step holds the connection only inside its block: it is closed and opened again
     // read-only (reopenReadOnly) when a step finds the file must not be written.
+    // The cost of opening does not grow with the file: the whole of it is read only on demand
+    // (IntegrityCheck::Full) or after an unclean end (a hot journal, a run whose process died).
+    using Check = LineageStore::IntegrityCheck;
+    const bool hotJournal = exists && QFileInfo(m_path + QStringLiteral("-journal")).size() > 0;
+    if (exists && m_options.integrity != Check::None && !hotJournal) {
+        if (const QString problem = LineageSchema::headerProblem(m_path); !problem.isEmpty())
+            return damaged(QStringLiteral("header"), problem);
+    }
     if (auto ok = openConnection(exists); !ok)
         return ok;
-    if (m_options.checkIntegrity && exists) {
-        if (auto ok = checkIntegrity(); !ok)
+    const bool unclean = hotJournal;
+    if (exists && (m_options.integrity == Check::Full || (m_options.integrity == Check::WhenUnclean && unclean))) {
+        if (auto ok = checkIntegrity(m_options.integrity != Check::Full); !ok)
             return ok;
     }
     if (auto ok = migrateSchema(); !ok)
         return ok;
     if (!m_openReadOnly && m_options.recoverInterrupted) {
-        auto marked = markInterruptedRuns();
-        if (!marked)
-            return tl::unexpected(marked.error());
-        m_interrupted = *marked;
+        auto dead = deadRuns();
+        if (!dead)
+            return tl::unexpected(dead.error());
+        // A process died in the middle of a run: what it was writing is worth a look first.
+        if (!dead->isEmpty() && !unclean && m_options.integrity == Check::WhenUnclean) {
+            if (auto ok = checkIntegrity(true); !ok)
+                return ok;
+        }
+        if (!dead->isEmpty() && !m_openReadOnly) {
+            auto marked = markInterruptedRuns();
+            if (!marked)
+                return tl::unexpected(marked.error());
+            m_interrupted = *marked;
+        }
     }
     return {};
 }
@@ -228,28 +255,30 @@ Result<void> SqliteLineageStore::openConnection(bool exists)
     return {};
 }
 
-Result<void> SqliteLineageStore::checkIntegrity()
+Result<void> SqliteLineageStore::checkIntegrity(bool quick)
 {
     QString problem;
     {
         auto db = database();
-        auto check = LineageSchema::integrityCheck(*db);
+        auto check = LineageSchema::integrityCheck(*db, quick);
         if (!check)
             problem =
                 check.error().message.section(QStringLiteral(": "), -1); // e.g. "database disk image is malformed"
         else if (*check != QLatin1String("ok"))
             problem = *check;
     }
-    if (!problem.isEmpty()) {
-        if (auto ok =
-                reopenReadOnly(QStringLiteral("lineage database %1 is damaged (integrity_check: %2): opened read-only, "
-                                              "nothing new is recorded. Move the file away to start a new one; "
-                                              "it still holds what was recorded before.")
-                                   .arg(m_path, problem));
-            !ok)
-            return ok;
-    }
+    if (!problem.isEmpty())
+        return damaged(quick ? QStringLiteral("quick_check") : QStringLiteral("integrity_check"), problem);
     return {};
+}
+
+Result<void> SqliteLineageStore::damaged(const QString &check, const QString &problem)
+{
+    return reopenReadOnly(QStringLiteral("lineage database %1 is damaged (%2: %3): opened read-only, nothing new is "
+                                         "recorded. Move the file away to start a new one; it still holds what was "
+                                         "recorded before (`trainyard doctor --rebuild-db` makes a new one from the "
+                                         "run records).")
+                              .arg(m_path, check, problem));
 }
 
 Result<void> SqliteLineageStore::migrateSchema()
@@ -389,7 +418,7 @@ Result<void> SqliteLineageStore::setSetting(const QString &key, const QString &v
     });
 }
 
-Result<QStringList> SqliteLineageStore::markInterruptedRuns()
+Result<QStringList> SqliteLineageStore::deadRuns() const
 {
     auto db = database();
     if (!db)
@@ -413,6 +442,15 @@ Result<QStringList> SqliteLineageStore::markInterruptedRuns()
                 dead << q.value(0).toString();
         }
     }
+    return dead;
+}
+
+Result<QStringList> SqliteLineageStore::markInterruptedRuns()
+{
+    auto found = deadRuns();
+    if (!found)
+        return found;
+    const QStringList dead = *found;
     if (dead.isEmpty())
         return dead;
     const QVariant now = fromTime(QDateTime::currentDateTimeUtc());

@@ -97,8 +97,12 @@ private:
     Result<void> prepareFile(const QFileInfo &info, bool exists) const;
     /// Opens this thread's connection; an existing file that cannot be written is opened read-only.
     Result<void> openConnection(bool exists);
-    /// Runs `PRAGMA integrity_check`; a damaged file is opened read-only, saying why.
-    Result<void> checkIntegrity();
+    /// Runs `PRAGMA integrity_check` (or quick_check); a damaged file is opened read-only, saying why.
+    Result<void> checkIntegrity(bool quick);
+    /// Runs still "running" on this host whose process is gone (what markInterruptedRuns marks).
+    Result<QStringList> deadRuns() const;
+    /// Opens the file read-only, saying it is damaged and what `check` found.
+    Result<void> damaged(const QString &check, const QString &problem);
     /// Migrates the schema (when writable) and notes its version; a newer one is opened read-only.
     Result<void> migrateSchema();
     /// Closes this thread's connection and opens it again read-only, with `reason` as readOnlyReason().

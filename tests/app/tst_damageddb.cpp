@@ -22,6 +22,7 @@ private Q_SLOTS:
     void truncatedDatabaseIsRefusedAndRebuilt();
     void garbageDatabaseIsRebuilt();
     void newProjectStillStartsEmpty();
+    void checkDbFindsDamageAnywhere();
 
 private:
     static bool makeProject(const QString &dir);
@@ -126,6 +127,49 @@ void tst_DamagedDb::newProjectStillStartsEmpty()
     QVERIFY(writeFile(project + QStringLiteral("/.trainyard/lineage.db"), QByteArray()));
     const CliResult runs = runTrainyard({QStringLiteral("runs"), QStringLiteral("-C"), project});
     QVERIFY2(runs.exitCode == 0, qPrintable(runs.err));
+}
+
+void tst_DamagedDb::checkDbFindsDamageAnywhere()
+{
+    // Opening reads the header only; `doctor --check-db` reads every page.
+    QTemporaryDir tmp;
+    const QString project = tmp.path();
+    QVERIFY(makeProject(project));
+    const QStringList run{QStringLiteral("run"), QStringLiteral("-C"), project, QStringLiteral("--engine"),
+                          QStringLiteral("shell")};
+    for (int i = 0; i < 3; ++i)
+        QCOMPARE(runTrainyard(run).exitCode, 0);
+    const QStringList check{QStringLiteral("doctor"), QStringLiteral("--check-db"), QStringLiteral("-C"), project};
+    const CliResult fine = runTrainyard(check);
+    QVERIFY2(fine.exitCode == 0, qPrintable(fine.err));
+    QVERIFY2(fine.out.contains(QLatin1String("lineage.db: ok (integrity_check of ")), qPrintable(fine.out));
+
+    const QString db = project + QStringLiteral("/.trainyard/lineage.db");
+    QVERIFY(!QFileInfo::exists(db + QStringLiteral("-wal")) || QFileInfo(db + QStringLiteral("-wal")).size() == 0);
+    const qint64 pageSize = 4096;
+    const qint64 pages = QFileInfo(db).size() / pageSize;
+    QVERIFY(pages > 4);
+    {
+        QFile f(db);
+        QVERIFY(f.open(QIODevice::ReadWrite));
+        for (qint64 page = 1; page < pages; ++page) { // every page but the first (the schema)
+            f.seek(page * pageSize);
+            f.write(QByteArray(64, '\x7f'));
+        }
+    }
+    const CliResult damaged = runTrainyard(check);
+    QCOMPARE(damaged.exitCode, 1);
+    QVERIFY2(damaged.err.contains(QLatin1String("is damaged (integrity_check:")), qPrintable(damaged.err));
+    QVERIFY(damaged.err.contains(QLatin1String("--rebuild-db")));
+    // A command that meets a damaged page says what checks it.
+    const CliResult runs = runTrainyard({QStringLiteral("runs"), QStringLiteral("-C"), project});
+    QVERIFY(runs.exitCode != 0);
+    QVERIFY2(runs.err.contains(QLatin1String("trainyard doctor --check-db")), qPrintable(runs.err));
+    // And the rebuild agrees it is damaged.
+    const CliResult rebuilt =
+        runTrainyard({QStringLiteral("doctor"), QStringLiteral("--rebuild-db"), QStringLiteral("-C"), project});
+    QVERIFY2(rebuilt.exitCode == 0, qPrintable(rebuilt.err));
+    QVERIFY2(rebuilt.out.contains(QLatin1String(": 3 run(s) from .trainyard/runs/")), qPrintable(rebuilt.out));
 }
 
 QTEST_GUILESS_MAIN(tst_DamagedDb)

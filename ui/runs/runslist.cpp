@@ -380,7 +380,7 @@ void RunsList::lookUpLineage(const QString &image, const QString &data)
             if (!QFileInfo::exists(dbPath))
                 return QSet<QString>{}; // nothing recorded yet: nothing matches
             core::LineageStore::Options options;
-            options.checkIntegrity = false; // a read; the window's lineage view checks it
+            options.integrity = core::LineageStore::IntegrityCheck::None; // a read; the lineage view checks it
             options.recoverInterrupted = false;
             auto store = core::LineageStore::open(dbPath, options);
             if (!store)

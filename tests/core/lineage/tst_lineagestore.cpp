@@ -149,6 +149,8 @@ private Q_SLOTS:
     void migratesFrozenFixtures_data();
     void migratesFrozenFixtures();
     void integrityFailureOpensReadOnly();
+    void damageAfterAnUncleanEndIsFoundAtOpen();
+    void truncatedFileIsFoundAtOpen();
     void notADatabaseIsAnError();
     void newerSchemaIsReadOnly();
     void interruptedRunIsMarkedAtOpen();
@@ -613,7 +615,29 @@ void tst_LineageStore::integrityFailureOpensReadOnly()
             f.write(QByteArray(64, '\x7f'));
         }
     }
-    auto store = LineageStore::open(path);
+    {
+        // Opening does not read every page (it costs the same at 10 runs as at a million): a
+        // damaged page is met when it is read, and the error names the check and the mend.
+        auto cheap = LineageStore::open(path);
+        QVERIFY(cheap);
+        QVERIFY(!(*cheap)->isReadOnly());
+        QStringList errors;
+        auto runs = (*cheap)->runs();
+        if (!runs)
+            errors << runs.error().message;
+        for (int i = 0; runs && i < int(runs->size()); ++i) {
+            if (auto a = (*cheap)->artifacts(runs->at(i).id); !a)
+                errors << a.error().message;
+            if (auto j = (*cheap)->jobs(runs->at(i).id); !j)
+                errors << j.error().message;
+        }
+        QVERIFY(!errors.isEmpty());
+        QVERIFY2(errors.front().contains(QStringLiteral("`trainyard doctor --check-db`")), qPrintable(errors.front()));
+    }
+    // The full check (doctor --check-db) finds it at once.
+    LineageStore::Options full;
+    full.integrity = LineageStore::IntegrityCheck::Full;
+    auto store = LineageStore::open(path, full);
     QVERIFY2(store, store ? "" : qPrintable(store.error().toString()));
     QVERIFY((*store)->isReadOnly());
     QVERIFY2((*store)->readOnlyReason().contains(QStringLiteral("integrity_check")),
@@ -627,6 +651,67 @@ void tst_LineageStore::integrityFailureOpensReadOnly()
     const auto refused = (*store)->recordRun(run);
     QVERIFY(!refused);
     QCOMPARE(refused.error().message, (*store)->readOnlyReason());
+}
+
+void tst_LineageStore::damageAfterAnUncleanEndIsFoundAtOpen()
+{
+    // A run whose process died (the project's interrupted-run marker): the next open runs
+    // quick_check before marking it, and finds the damage.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("lineage.db"));
+    {
+        auto store = openStore(path);
+        QVERIFY(store);
+        for (int i = 0; i < 40; ++i)
+            trainyard::test::writeSampleRun(*store,
+                                            QStringLiteral("20240501-120000-%1").arg(i, 4, 16, QLatin1Char('0')),
+                                            QString(40, u'1'), hex64('d'), hex64('5'));
+        LineageRun run;
+        run.id = QStringLiteral("dead");
+        run.status = QStringLiteral("running");
+        run.pid = 2147483; // beyond pid_max: no such process
+        run.host = QSysInfo::machineHostName();
+        QVERIFY(store->recordRun(run));
+    }
+    const qint64 pageSize = scalarQuery(path, QStringLiteral("PRAGMA page_size")).toLongLong();
+    const qint64 pages = QFileInfo(path).size() / pageSize;
+    {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadWrite));
+        for (qint64 page = pages / 2; page < pages / 2 + 3; ++page) {
+            f.seek(page * pageSize);
+            f.write(QByteArray(64, '\x7f'));
+        }
+    }
+    auto store = LineageStore::open(path);
+    QVERIFY2(store, store ? "" : qPrintable(store.error().toString()));
+    QVERIFY2((*store)->readOnlyReason().contains(QStringLiteral("damaged (quick_check")),
+             qPrintable((*store)->readOnlyReason()));
+    QVERIFY((*store)->interruptedRuns().isEmpty()); // nothing written into a damaged file
+}
+
+void tst_LineageStore::truncatedFileIsFoundAtOpen()
+{
+    // A copy cut short: its header counts more pages than the file holds. Found from the header
+    // alone, whatever the size.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("lineage.db"));
+    {
+        auto store = openStore(path);
+        QVERIFY(store);
+        for (int i = 0; i < 40; ++i)
+            trainyard::test::writeSampleRun(*store,
+                                            QStringLiteral("20240501-120000-%1").arg(i, 4, 16, QLatin1Char('0')),
+                                            QString(40, u'1'), hex64('d'), hex64('5'));
+    }
+    QVERIFY(LineageSchema::headerProblem(path).isEmpty());
+    const qint64 pageSize = scalarQuery(path, QStringLiteral("PRAGMA page_size")).toLongLong();
+    QVERIFY(QFile::resize(path, QFileInfo(path).size() - 3 * pageSize));
+    auto store = LineageStore::open(path);
+    QVERIFY2(store, store ? "" : qPrintable(store.error().toString()));
+    QVERIFY2((*store)->readOnlyReason().contains(QStringLiteral("damaged (header:")) &&
+                 (*store)->readOnlyReason().contains(QStringLiteral("truncated")),
+             qPrintable((*store)->readOnlyReason()));
 }
 
 void tst_LineageStore::notADatabaseIsAnError()
