@@ -155,15 +155,18 @@ Result<void> SqliteLineageStore::initialise()
     // (IntegrityCheck::Full) or after an unclean end (a hot journal, a run whose process died).
     using Check = LineageStore::IntegrityCheck;
     const bool hotJournal = exists && QFileInfo(m_path + QStringLiteral("-journal")).size() > 0;
-    if (exists && m_options.integrity != Check::None && !hotJournal) {
-        if (const QString problem = LineageSchema::headerProblem(m_path); !problem.isEmpty())
-            return damaged(QStringLiteral("header"), problem);
-    }
+    // A header that counts more pages than the file holds: a copy cut short. Confirmed by
+    // quick_check before it is called damage (another process checkpointing may have written the
+    // new page 1 before the pages that follow it).
+    QString header;
+    if (exists && m_options.integrity != Check::None && !hotJournal)
+        header = LineageSchema::headerProblem(m_path);
     if (auto ok = openConnection(exists); !ok)
         return ok;
     const bool unclean = hotJournal;
-    if (exists && (m_options.integrity == Check::Full || (m_options.integrity == Check::WhenUnclean && unclean))) {
-        if (auto ok = checkIntegrity(m_options.integrity != Check::Full); !ok)
+    if (exists && (m_options.integrity == Check::Full ||
+                   (m_options.integrity == Check::WhenUnclean && (unclean || !header.isEmpty())))) {
+        if (auto ok = checkIntegrity(m_options.integrity != Check::Full, header); !ok)
             return ok;
     }
     if (auto ok = migrateSchema(); !ok)
@@ -255,7 +258,7 @@ Result<void> SqliteLineageStore::openConnection(bool exists)
     return {};
 }
 
-Result<void> SqliteLineageStore::checkIntegrity(bool quick)
+Result<void> SqliteLineageStore::checkIntegrity(bool quick, const QString &header)
 {
     QString problem;
     {
@@ -267,13 +270,17 @@ Result<void> SqliteLineageStore::checkIntegrity(bool quick)
         else if (*check != QLatin1String("ok"))
             problem = *check;
     }
-    if (!problem.isEmpty())
-        return damaged(quick ? QStringLiteral("quick_check") : QStringLiteral("integrity_check"), problem);
+    if (!problem.isEmpty()) {
+        const QString check = quick ? QStringLiteral("quick_check") : QStringLiteral("integrity_check");
+        return header.isEmpty() ? damaged(check, problem)
+                                : damaged(QStringLiteral("header"), QStringLiteral("%1; %2: %3").arg(header, check, problem));
+    }
     return {};
 }
 
 Result<void> SqliteLineageStore::damaged(const QString &check, const QString &problem)
 {
+    m_damaged = true;
     return reopenReadOnly(QStringLiteral("lineage database %1 is damaged (%2: %3): opened read-only, nothing new is "
                                          "recorded. Move the file away to start a new one; it still holds what was "
                                          "recorded before (`trainyard doctor --rebuild-db` makes a new one from the "
@@ -291,6 +298,11 @@ Result<void> SqliteLineageStore::migrateSchema()
                 return tl::unexpected(migrated.error());
         }
         auto version = LineageSchema::userVersion(*db);
+        if (!version && m_damaged) {
+            // Found damaged already, and said so: reads fail with SQLite's own words.
+            m_schemaVersion = LineageSchema::latestVersion();
+            return {};
+        }
         if (!version)
             return tl::unexpected(version.error());
         m_schemaVersion = *version;

@@ -97,8 +97,9 @@ private:
     Result<void> prepareFile(const QFileInfo &info, bool exists) const;
     /// Opens this thread's connection; an existing file that cannot be written is opened read-only.
     Result<void> openConnection(bool exists);
-    /// Runs `PRAGMA integrity_check` (or quick_check); a damaged file is opened read-only, saying why.
-    Result<void> checkIntegrity(bool quick);
+    /// Runs `PRAGMA integrity_check` (or quick_check); a damaged file is opened read-only, saying
+    /// why (`header`: what the file's header said was wrong, if that is why it is checked).
+    Result<void> checkIntegrity(bool quick, const QString &header = {});
     /// Runs still "running" on this host whose process is gone (what markInterruptedRuns marks).
     Result<QStringList> deadRuns() const;
     /// Opens the file read-only, saying it is damaged and what `check` found.
@@ -123,6 +124,7 @@ private:
     Options m_options;
     quint64 m_serial;
     bool m_openReadOnly = false;
+    bool m_damaged = false; ///< an integrity check found damage (read-only, saying so)
     QString m_readOnlyReason;
     int m_schemaVersion = 0;
     QStringList m_interrupted;
