@@ -10,7 +10,7 @@
 
 namespace trainyard::core {
 
-Result<std::vector<RunHistory::Run>> RunHistory::read(const QString &projectDir)
+Result<std::vector<RunHistory::Run>> RunHistory::read(const QString &projectDir, int newest)
 {
     const QString path = LineageStore::defaultPath(projectDir);
     if (!QFileInfo::exists(path))
@@ -20,12 +20,14 @@ Result<std::vector<RunHistory::Run>> RunHistory::read(const QString &projectDir)
     auto store = LineageStore::open(path, options);
     if (!store)
         return tl::unexpected(store.error());
-    return read(**store);
+    return read(**store, newest);
 }
 
-Result<std::vector<RunHistory::Run>> RunHistory::read(LineageStore &store)
+Result<std::vector<RunHistory::Run>> RunHistory::read(LineageStore &store, int newest)
 {
-    auto runs = store.runs();
+    LineageRunFilter filter;
+    filter.limit = std::max(0, newest);
+    auto runs = store.runs(filter);
     if (!runs)
         return tl::unexpected(runs.error());
     QStringList ids;

@@ -23,17 +23,22 @@ public:
     /// pipeline's, then the job's own, by name.
     using Variables = std::vector<std::pair<QString, QString>>;
 
+    /// How many runs a list in the window reads (the newest): enough for months of a desk's work;
+    /// `trainyard runs` and the lineage queries reach every one.
+    static constexpr int kListed = 500;
+
     struct Run
     {
         RunRecord record;
         QHash<QString, Variables> variables; ///< by job name
     };
 
-    /// Every run of the project by number (then start), oldest first; none when nothing is
-    /// recorded yet.
-    static Result<std::vector<Run>> read(const QString &projectDir);
+    /// The project's runs by number (then start), oldest first; none when nothing is recorded
+    /// yet. `newest` > 0: only the newest that many (by start), so that what a list shows costs
+    /// the same at 100 runs as at 100,000.
+    static Result<std::vector<Run>> read(const QString &projectDir, int newest = 0);
     /// The same from an open store.
-    static Result<std::vector<Run>> read(LineageStore &store);
+    static Result<std::vector<Run>> read(LineageStore &store, int newest = 0);
 };
 
 } // namespace trainyard::core

@@ -302,7 +302,7 @@ Result<RecordedScalarRuns> RunScalarsLocator::list(const QString &projectDir)
     GitlabCiReader::Options options;
     options.projectDir = projectDir;
     const Pipeline pipeline = GitlabCiReader::read(options);
-    auto runs = RunHistory::read(projectDir);
+    auto runs = RunHistory::read(projectDir, RunHistory::kListed); // what the Runs list shows too
     if (!runs)
         return tl::make_unexpected(runs.error());
     return list(projectDir, pipeline, *runs);

@@ -5,6 +5,8 @@
 #include "console/runconsole.h"
 #include "engine/joblogfile.h"
 #include "lineage/lineagestore.h"
+#include "lineage/runhistory.h"
+#include "lineage/runrecordimport.h"
 #include "runs/runlogloader.h"
 #include "runs/runslist.h"
 
@@ -13,6 +15,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QGuiApplication>
+#include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
 #include <QMenu>
@@ -94,6 +97,7 @@ private Q_SLOTS:
     void init();
     void emptyProject();
     void newestFirstWithJobs();
+    void listsTheNewestOfMany();
     void filter();
     void filterTerms();
     void filterByImageAndDataFromLineage();
@@ -173,6 +177,7 @@ void tst_RunsList::newestFirstWithJobs()
     QCOMPARE(list.recordOf(tree->topLevelItem(1))->id, m_second.id);
     QCOMPARE(list.recordOf(tree->topLevelItem(2))->id, m_first.id);
     QVERIFY(list.emptyStateText().isEmpty());
+    QVERIFY(!list.findChild<QLabel *>(QStringLiteral("moreRuns"))->isVisibleTo(&list)); // all of them are listed
 
     const QTreeWidgetItem *second = tree->topLevelItem(1);
     QCOMPARE(second->text(RunsList::RunColumn), QStringLiteral("#2")); // the id is in the tooltip
@@ -199,6 +204,38 @@ void tst_RunsList::newestFirstWithJobs()
     QVERIFY(report->text(RunsList::ExitCodeColumn).isEmpty());
     QVERIFY(report->text(RunsList::DurationColumn).isEmpty());
     QCOMPARE(second->child(0)->text(RunsList::ExitCodeColumn), QStringLiteral("0"));
+}
+
+void tst_RunsList::listsTheNewestOfMany()
+{
+    // What the list reads does not grow with the store: the newest kListed runs, and a line
+    // saying where the others are.
+    QTemporaryDir project;
+    const int total = RunHistory::kListed + 3;
+    {
+        auto store = LineageStore::open(LineageStore::defaultPath(project.path()));
+        QVERIFY(store);
+        QVERIFY((*store)->transaction([&]() -> Result<void> {
+            for (int i = 1; i <= total; ++i) {
+                const RunRecord r = run(QStringLiteral("20240501-000000-%1").arg(i, 4, 10, QLatin1Char('0')), i,
+                                        RunStatus::Success, i * 60, {});
+                if (!RunRecordImport::write(**store, r))
+                    return tl::unexpected(Error::error(QStringLiteral("not written")));
+            }
+            return {};
+        }));
+    }
+    RunsList list;
+    QSignalSpy refreshed(&list, &RunsList::refreshed);
+    list.setProjectDir(project.path());
+    QVERIFY(refreshed.wait(20000));
+    QCOMPARE(refreshed.at(0).at(0).toInt(), RunHistory::kListed);
+    QCOMPARE(list.tree()->topLevelItemCount(), RunHistory::kListed);
+    QCOMPARE(list.tree()->topLevelItem(0)->text(RunsList::RunColumn), QStringLiteral("#%1").arg(total));
+    QCOMPARE(list.tree()->topLevelItem(RunHistory::kListed - 1)->text(RunsList::RunColumn), QStringLiteral("#4"));
+    auto *more = list.findChild<QLabel *>(QStringLiteral("moreRuns"));
+    QVERIFY(more->isVisibleTo(&list));
+    QVERIFY(more->text().contains(QStringLiteral("trainyard runs")));
 }
 
 void tst_RunsList::filter()

@@ -88,6 +88,16 @@ RunsList::RunsList(QWidget *parent)
     m_tree->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
     layout->addWidget(m_tree, 1);
 
+    m_more = new QLabel(this);
+    m_more->setObjectName(QStringLiteral("moreRuns"));
+    m_more->setWordWrap(true);
+    m_more->setForegroundRole(QPalette::PlaceholderText);
+    m_more->setText(tr("The newest %1 runs are shown. <code>trainyard runs</code> lists every one, and the "
+                       "commit:, image: and data: terms find older runs in the lineage.")
+                        .arg(core::RunHistory::kListed));
+    m_more->hide();
+    layout->addWidget(m_more);
+
     m_empty = new QLabel(this);
     m_empty->setObjectName(QStringLiteral("emptyState"));
     m_empty->setAlignment(Qt::AlignCenter);
@@ -117,6 +127,7 @@ void RunsList::setProjectDir(const QString &dir)
     m_loading = false;
     m_refreshAgain = false;
     m_runs.clear();
+    m_more->hide();
     m_lineageQuery.clear();
     m_lineageIdsFor.clear(); // the other project's answer is not this one's
     if (!dir.isEmpty())
@@ -139,7 +150,8 @@ void RunsList::refresh()
             // The lineage store is the one record of runs (those of the CLI too); an unreadable
             // one shows as no runs here, and says why in the Lineage view.
             std::vector<core::RunRecord> runs;
-            if (auto history = core::RunHistory::read(dir)) {
+            // One more than is listed: whether there are older ones to mention.
+            if (auto history = core::RunHistory::read(dir, core::RunHistory::kListed + 1)) {
                 for (core::RunHistory::Run &run : *history)
                     runs.push_back(std::move(run.record));
             }
@@ -154,6 +166,10 @@ void RunsList::apply(quint64 generation, std::vector<core::RunRecord> runs)
         return;
     m_loading = false;
     std::reverse(runs.begin(), runs.end()); // RunHistory lists the oldest first
+    const bool more = runs.size() > size_t(core::RunHistory::kListed);
+    if (more)
+        runs.resize(size_t(core::RunHistory::kListed));
+    m_more->setVisible(more);
     m_runs = std::move(runs);
     m_lineageStale = true; // new runs may match an image: or data: term: ask again
     rebuild();

@@ -104,6 +104,7 @@ private:
     QLineEdit *m_filter = nullptr;
     QTreeWidget *m_tree = nullptr;
     QLabel *m_empty = nullptr;
+    QLabel *m_more = nullptr; ///< says that older runs are not listed
 };
 
 } // namespace trainyard::ui
