@@ -49,6 +49,9 @@ struct RunOptions
     QHash<QString, QString> secrets; ///< masked everywhere they appear
     QString trigger = QStringLiteral("cli");
     QString reproduces; ///< a reproduction: the id of the run it reproduces
+    /// > 0: the number jobs see as CI_PIPELINE_ID/IID (and CI_JOB_ID's base) instead of the run's
+    /// own. A reproduction gives its jobs the original's, so what they make from it is the same.
+    qint64 jobPipelineIid = 0;
     /// Images pinned for this run: reference as written → what jobs run in instead (an image ID
     /// `sha256:…` or `name@sha256:…`). A pinned reference is prepared by its pin (pulled if
     /// missing, never built from `.trainyard: images`); a reproduction pins the recorded IDs.

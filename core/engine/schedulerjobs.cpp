@@ -118,7 +118,8 @@ JobExecution Scheduler::prepareExecution(const Node &node, QString &error)
     // The shell executor runs the job in its workspace; a container sees it at /builds/<project>.
     e.projectDirInJob =
         m_executor.name() == QLatin1String("shell") ? e.workspaceDir : QStringLiteral("/builds/") + m_projectName;
-    JobEnvironment::Run run{m_predefined, m_record.id, m_record.pipelineIid, e.projectDirInJob, m_options.secrets, {}};
+    const qint64 iid = m_options.jobPipelineIid > 0 ? m_options.jobPipelineIid : m_record.pipelineIid;
+    JobEnvironment::Run run{m_predefined, m_record.id, iid, e.projectDirInJob, m_options.secrets, {}};
     // Data inputs as checked by HostAccess (symbolic links resolved): what was checked is what is mounted.
     const HostAccess access(m_projectDir, m_pipeline.dataRoots);
     QHash<QString, QString> dataSources;

@@ -459,7 +459,7 @@ Result<ReproductionReport> RunReproducer::reproduce(Context &c)
 
     if (!m_options.execute)
         return tl::unexpected(Error::error(QStringLiteral("nothing executes the reproduction of run %1").arg(m_runId)));
-    ReproductionRun prepared{c.pipeline,       c.engine, m_options.dockerEndpoint, run, events,
+    ReproductionRun prepared{c.pipeline,      c.engine, m_options.dockerEndpoint, run, events,
                              c.store->path(), // the project's database, not one in the worktree
                              m_projectDir};   // numbered among the project's runs
     const auto [record, failure] = m_options.execute(prepared);
@@ -493,6 +493,7 @@ RunOptions RunReproducer::runOptions(const Context &c, const QHash<QString, QStr
     run.secrets = secrets;
     run.trigger = QStringLiteral("reproduce");
     run.reproduces = m_runId;
+    run.jobPipelineIid = c.run.pipelineIid; // its jobs see the original's CI_PIPELINE_IID
     run.imageOverrides = c.pins;
     return run;
 }

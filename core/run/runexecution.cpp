@@ -25,15 +25,16 @@ Result<RunRecord> RunExecution::run()
     const QString databasePath =
         m_setup.databasePath.isEmpty() ? LineageStore::defaultPath(m_setup.pipeline.projectDir) : m_setup.databasePath;
     RunOptions options = m_setup.options;
-    const QString projectDir = m_setup.numberIn.isEmpty() ? m_setup.pipeline.projectDir : m_setup.numberIn;
+    const QString projectDir = m_setup.pipeline.projectDir;
+    const QString numberIn = m_setup.numberIn.isEmpty() ? projectDir : m_setup.numberIn;
     if (m_setup.record) {
         // The number is handed out by the store, in one transaction: runs started at the same
         // moment, by any process, never share one.
-        options.numberRun = [databasePath, projectDir](const RunRecord &record) -> Result<qint64> {
+        options.numberRun = [databasePath, numberIn](const RunRecord &record) -> Result<qint64> {
             auto store = LineageStore::open(databasePath);
             if (!store)
                 return tl::unexpected(store.error());
-            return (*store)->allocatePipelineIid(record.id, QDir(projectDir).absolutePath());
+            return (*store)->allocatePipelineIid(record.id, QDir(numberIn).absolutePath());
         };
     }
 

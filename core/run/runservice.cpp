@@ -221,8 +221,16 @@ void RunService::Worker::run()
     for (const QString &warning : std::as_const(secrets->warnings))
         warn(warning);
     options.secrets = secrets->values;
-    const auto [record, error] = execute(RunExecution::Setup{
-        pipeline, request.engine, request.dockerEndpoint, options, request.record, {}, {}, events(), message, progress});
+    const auto [record, error] = execute(RunExecution::Setup{pipeline,
+                                                             request.engine,
+                                                             request.dockerEndpoint,
+                                                             options,
+                                                             request.record,
+                                                             {},
+                                                             {},
+                                                             events(),
+                                                             message,
+                                                             progress});
     finish(record, error);
 }
 

@@ -16,6 +16,7 @@
 #include "pipeline/gitlabcireader.h"
 #include <QSignalSpy>
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -124,6 +125,7 @@ class tst_RunReproducer final : public QObject
 private Q_SLOTS:
     void reproducesIdentically();
     void reportsDifferentArtifacts();
+    void jobsSeeTheOriginalsPipelineNumber();
     void removesTheWorktreeWhenAsked();
     void untrackedDataIsVerifiedWhereItWasRead();
     void refusesChangedData();
@@ -220,6 +222,24 @@ void tst_RunReproducer::reportsDifferentArtifacts()
     QCOMPARE(rows.size(), size_t(1));
     QVERIFY(!rows.front().identical);
     QCOMPARE(rows.front().differences, text);
+}
+
+void tst_RunReproducer::jobsSeeTheOriginalsPipelineNumber()
+{
+    // The reproduction is run #3, but a job that writes CI_PIPELINE_IID into what it makes must
+    // make the same bytes as in #2: its jobs see the original's number.
+    Project p("build:\n  stage: build\n  script: ['echo $CI_PIPELINE_IID $CI_PIPELINE_ID > iid.txt']\n"
+              "  artifacts:\n    paths: [iid.txt]\n");
+    (void)p.run();                    // #1
+    const QString original = p.run(); // #2
+    const auto report = p.reproduce(original);
+    QVERIFY2(report && report->identical, qPrintable(report ? report->toText() : report.error().toString()));
+    QCOMPARE(report->comparedArtifacts, 1);
+    QCOMPARE((**p.store()->run(report->reproductionRunId)).pipelineIid, 3);
+    const auto made = *p.store()->artifacts(report->reproductionRunId);
+    QCOMPARE(made.size(), size_t(1));
+    QCOMPARE(made.front().sha256,
+             QString::fromLatin1(QCryptographicHash::hash("2 2\n", QCryptographicHash::Sha256).toHex()));
 }
 
 void tst_RunReproducer::removesTheWorktreeWhenAsked()
