@@ -42,12 +42,13 @@ Command doctorCommand()
         if (p.isSet(QStringLiteral("check-db"))) {
             const QString path = LineageStore::defaultPath(p.value(QStringLiteral("C")));
             if (!QFileInfo::exists(path)) {
-                err << "trainyard doctor --check-db: " << path << " does not exist: this project has no runs recorded\n";
+                err << "trainyard doctor --check-db: " << path
+                    << " does not exist: this project has no runs recorded\n";
                 return int(ExitFailed);
             }
             LineageStore::Options options;
             options.integrity = LineageStore::IntegrityCheck::Full;
-            options.recoverInterrupted = false; // a check changes nothing
+            options.recoverInterrupted = false; // a check marks no run
             QElapsedTimer timer;
             timer.start();
             auto store = LineageStore::open(path, options);
@@ -55,12 +56,14 @@ Command doctorCommand()
                 err << "trainyard doctor --check-db: " << store.error().toString() << "\n";
                 return int(ExitFailed);
             }
-            if ((*store)->isReadOnly()) {
+            if ((*store)->isDamaged()) {
                 err << "trainyard doctor --check-db: " << (*store)->readOnlyReason() << "\n";
                 return int(ExitFailed);
             }
             out << path << ": ok (integrity_check of " << QFileInfo(path).size() << " bytes in " << timer.elapsed()
                 << " ms)\n";
+            if ((*store)->isReadOnly()) // not damaged, but not writable here (permissions, a newer schema)
+                out << "note: " << (*store)->readOnlyReason() << "\n";
             return int(ExitOk);
         }
         if (p.isSet(QStringLiteral("rebuild-db"))) {

@@ -40,7 +40,6 @@ public:
     /// Per-connection settings: WAL, foreign keys, busy timeout, synchronous=NORMAL (a committed
     /// transaction survives a killed process; only a power loss may drop the last ones).
     static Result<void> configure(QSqlDatabase &db, bool readOnly, int busyTimeoutMs);
-    /// `PRAGMA integrity_check`: "ok", or what it found (first lines).
     /// `PRAGMA integrity_check`, or `quick_check` (no index contents: several times faster):
     /// "ok", or the first problems found.
     static Result<QString> integrityCheck(QSqlDatabase &db, bool quick = false);

@@ -29,9 +29,9 @@ public:
     /// the whole file is read only on demand (`trainyard doctor --check-db`) or after an unclean end.
     enum class IntegrityCheck {
         /// The file's header (a truncated file is found at once), and `PRAGMA quick_check` after an
-        /// unclean end: a hot rollback journal, or a run of this host whose process died (the
-        /// project's interrupted-run marker). A page damaged otherwise is found when it is read:
-        /// the error says so and names `trainyard doctor --check-db`.
+        /// unclean end: a run of this host whose process died (the project's interrupted-run
+        /// marker), or a hot rollback journal (a database not yet switched to WAL). A page damaged
+        /// otherwise is found when it is read: the error says so and names `doctor --check-db`.
         WhenUnclean,
         Full, ///< `PRAGMA integrity_check`: every page and index (doctor --check-db)
         None, ///< nothing beyond what SQLite checks itself
@@ -49,8 +49,8 @@ public:
     /// Opens (creating it and its folder if needed) and migrates the database at `path`. An Error
     /// when the file cannot be opened at all (not a database, no permission to create it); a
     /// store in read-only mode, with readOnlyReason(), when the integrity check (Options::integrity)
-    /// finds damage or the file was written by a newer Trainyard. An empty file where the project has run before (a truncated
-    /// database) is an Error that says how to rebuild it, never silently a new database.
+    /// finds damage or the file was written by a newer Trainyard. An empty file where the project has run before (a
+    /// truncated database) is an Error that says how to rebuild it, never silently a new database.
     static Result<std::unique_ptr<LineageStore>> open(const QString &path, const Options &options);
     static Result<std::unique_ptr<LineageStore>> open(const QString &path) { return open(path, Options{}); }
     virtual ~LineageStore() = default;
@@ -58,6 +58,8 @@ public:
     /// Where the store is: a file path (SQLite), or a server and database.
     virtual QString path() const = 0;
     bool isReadOnly() const { return !readOnlyReason().isEmpty(); }
+    /// Opened read-only because a check found the file damaged (readOnlyReason() says what).
+    virtual bool isDamaged() const = 0;
     /// Why the store is read-only, in words for the user; empty when it is writable.
     virtual QString readOnlyReason() const = 0;
     virtual int schemaVersion() const = 0;

@@ -173,6 +173,13 @@ Result<void> SqliteLineageStore::initialise()
         return ok;
     if (!m_openReadOnly && m_options.recoverInterrupted) {
         auto dead = deadRuns();
+        if (!dead && m_options.integrity == Check::WhenUnclean) {
+            // A damaged page met on the way: say so the way a check would, read-only.
+            if (auto ok = checkIntegrity(true); !ok)
+                return ok;
+            if (m_damaged)
+                return {};
+        }
         if (!dead)
             return tl::unexpected(dead.error());
         // A process died in the middle of a run: what it was writing is worth a look first.
@@ -272,8 +279,9 @@ Result<void> SqliteLineageStore::checkIntegrity(bool quick, const QString &heade
     }
     if (!problem.isEmpty()) {
         const QString check = quick ? QStringLiteral("quick_check") : QStringLiteral("integrity_check");
-        return header.isEmpty() ? damaged(check, problem)
-                                : damaged(QStringLiteral("header"), QStringLiteral("%1; %2: %3").arg(header, check, problem));
+        return header.isEmpty()
+                   ? damaged(check, problem)
+                   : damaged(QStringLiteral("header"), QStringLiteral("%1; %2: %3").arg(header, check, problem));
     }
     return {};
 }

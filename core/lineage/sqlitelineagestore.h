@@ -14,7 +14,8 @@ namespace trainyard::core {
 /// The lineage database of a project, `<project>/.trainyard/lineage.db`: SQLite through Qt SQL
 /// (QSQLITE) in WAL mode with foreign keys on and a busy timeout, so several threads and processes
 /// can record at once. The schema is migrated on open (LineageSchema, `PRAGMA user_version`);
-/// `PRAGMA integrity_check` runs on open and a damaged file is opened read-only, saying why.
+/// opening checks the file's header, and runs `quick_check` after an unclean end (see
+/// LineageStore::IntegrityCheck); a damaged file is opened read-only, saying why.
 ///
 /// Each thread gets its own named connection (Qt SQL connections belong to the thread that
 /// opened them), made on first use and closed when the thread or the store ends. A write that
@@ -28,6 +29,7 @@ public:
 
     QString path() const override { return m_path; }
     QString readOnlyReason() const override { return m_readOnlyReason; }
+    bool isDamaged() const override { return m_damaged; }
     int schemaVersion() const override { return m_schemaVersion; }
     QStringList interruptedRuns() const override { return m_interrupted; }
     Result<void> transaction(const std::function<Result<void>()> &body) override;

@@ -12,11 +12,17 @@ using namespace lineagesql;
 
 namespace {
 
-const QString kRunColumns = QStringLiteral(
-    "r.id, r.pipeline_iid, r.project_dir, r.pipeline_file, r.branch, r.commit_sha, r.dirty, r.diff_hash, r.user_name, "
-    "r.host, "
-    "r.pid, r.trigger_source, r.engine, r.status, r.started_at, r.finished_at, r.duration_ms, r.protected_branches, "
-    "r.process_start, r.reason, r.reproduces");
+/// The columns readRun() reads. A store opened read-only is not migrated: columns its schema
+/// version does not have yet read as empty.
+QString runColumns(int schemaVersion)
+{
+    return QStringLiteral(
+               "r.id, r.pipeline_iid, r.project_dir, r.pipeline_file, r.branch, r.commit_sha, r.dirty, "
+               "r.diff_hash, r.user_name, r.host, r.pid, r.trigger_source, r.engine, r.status, r.started_at, "
+               "r.finished_at, r.duration_ms, r.protected_branches, %1, %2")
+        .arg(schemaVersion >= 4 ? QStringLiteral("r.process_start, r.reason") : QStringLiteral("'', ''"),
+             schemaVersion >= 5 ? QStringLiteral("r.reproduces") : QStringLiteral("''"));
+}
 
 LineageRun readRun(const Query &q)
 {
@@ -107,7 +113,7 @@ template <typename T> Result<std::optional<T>> first(Result<std::vector<T>> rows
 
 Result<std::vector<LineageRun>> SqliteLineageStore::runs(const LineageRunFilter &f) const
 {
-    QString sql = QStringLiteral("SELECT %1 FROM runs r WHERE 1 = 1").arg(kRunColumns);
+    QString sql = QStringLiteral("SELECT %1 FROM runs r WHERE 1 = 1").arg(runColumns(m_schemaVersion));
     QVariantList values;
     if (!f.branch.isEmpty()) {
         sql += QStringLiteral(" AND r.branch = ?");
@@ -142,7 +148,8 @@ Result<std::vector<LineageRun>> SqliteLineageStore::runs(const LineageRunFilter 
 Result<std::optional<LineageRun>> SqliteLineageStore::run(const QString &runId) const
 {
     return first(selectAll<LineageRun>(
-        database(), QStringLiteral("SELECT %1 FROM runs r WHERE r.id = ?").arg(kRunColumns), {runId}, readRun));
+        database(), QStringLiteral("SELECT %1 FROM runs r WHERE r.id = ?").arg(runColumns(m_schemaVersion)), {runId},
+        readRun));
 }
 
 Result<std::optional<LineageCommit>> SqliteLineageStore::commit(const QString &sha) const
@@ -353,10 +360,10 @@ Result<std::vector<LineageRun>> SqliteLineageStore::runsById(const QStringList &
     std::vector<LineageRun> out;
     for (qsizetype from = 0; from < ids.size(); from += kInListChunk) {
         const QStringList chunk = ids.mid(from, kInListChunk);
-        auto rows = selectAll<LineageRun>(
-            database(),
-            QStringLiteral("SELECT %1 FROM runs r WHERE r.id IN (%2)").arg(kRunColumns, placeholders(chunk.size())),
-            QVariantList(chunk.cbegin(), chunk.cend()), readRun);
+        auto rows = selectAll<LineageRun>(database(),
+                                          QStringLiteral("SELECT %1 FROM runs r WHERE r.id IN (%2)")
+                                              .arg(runColumns(m_schemaVersion), placeholders(chunk.size())),
+                                          QVariantList(chunk.cbegin(), chunk.cend()), readRun);
         if (!rows)
             return rows;
         out.insert(out.end(), std::make_move_iterator(rows->begin()), std::make_move_iterator(rows->end()));

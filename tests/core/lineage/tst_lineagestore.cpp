@@ -833,6 +833,18 @@ void tst_LineageStore::reproductionsKnowWhatTheyReproduce()
                            QStringLiteral("INSERT INTO reproductions (original_run_id, reproduction_run_id, "
                                           "identical, compared_at) VALUES ('orig', 'copy', 1, '2026-01-01')"),
                        4));
+    {
+        // A store left at version 4 (opened read-only, it is not migrated) still reads its runs.
+        LineageStore::Options options;
+        options.schemaVersion = 4;
+        auto old = openStore(path, options);
+        QVERIFY(old);
+        QCOMPARE(old->schemaVersion(), 4);
+        auto copy = old->run(QStringLiteral("copy"));
+        QVERIFY2(copy && *copy, copy ? "" : qPrintable(copy.error().toString()));
+        QCOMPARE((*copy)->reproduces, QString());
+        QCOMPARE(old->runs()->size(), size_t(2));
+    }
     auto store = openStore(path);
     QVERIFY(store);
     QCOMPARE((*store->run(QStringLiteral("copy")))->reproduces, QStringLiteral("orig"));
