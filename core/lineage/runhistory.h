@@ -24,7 +24,7 @@ public:
     using Variables = std::vector<std::pair<QString, QString>>;
 
     /// How many runs a list in the window reads (the newest): enough for months of a desk's work;
-    /// `trainyard runs` and the lineage queries reach every one.
+    /// the CLI (`trainyard runs`, `scalars --recorded`) and the lineage queries reach every one.
     static constexpr int kListed = 500;
 
     struct Run

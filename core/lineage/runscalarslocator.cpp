@@ -294,7 +294,7 @@ QString RunScalarsLocator::displayName(qint64 pipelineIid, const QString &job, c
     return name;
 }
 
-Result<RecordedScalarRuns> RunScalarsLocator::list(const QString &projectDir)
+Result<RecordedScalarRuns> RunScalarsLocator::list(const QString &projectDir, int newest)
 {
     if (!QFileInfo(projectDir).isDir())
         return tl::make_unexpected(
@@ -302,7 +302,7 @@ Result<RecordedScalarRuns> RunScalarsLocator::list(const QString &projectDir)
     GitlabCiReader::Options options;
     options.projectDir = projectDir;
     const Pipeline pipeline = GitlabCiReader::read(options);
-    auto runs = RunHistory::read(projectDir, RunHistory::kListed); // what the Runs list shows too
+    auto runs = RunHistory::read(projectDir, newest);
     if (!runs)
         return tl::make_unexpected(runs.error());
     return list(projectDir, pipeline, *runs);

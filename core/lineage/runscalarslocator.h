@@ -92,7 +92,8 @@ public:
     /// Each run's tensorboard directory and variables come from the pipeline file as committed
     /// at the run's commit (read with libgit2; local includes resolve against today's files),
     /// else from `pipeline`, today's file. Variables the run record carries win over both.
-    static Result<RecordedScalarRuns> list(const QString &projectDir);
+    /// `newest` > 0: only the newest that many runs (the window's Compare view); 0: all of them.
+    static Result<RecordedScalarRuns> list(const QString &projectDir, int newest = 0);
     /// The same with today's pipeline and the runs given (the window has the pipeline).
     static RecordedScalarRuns list(const QString &projectDir, const Pipeline &pipeline,
                                    const std::vector<RunHistory::Run> &runs);

@@ -1,6 +1,7 @@
 #include "comparemodel.h"
 
 #include "async/onworker.h"
+#include "lineage/runhistory.h"
 #include "metrics/scalarwatcher.h"
 
 #include <QDir>
@@ -93,7 +94,7 @@ void CompareModel::refreshProject()
     QThreadPool::globalInstance()->start([self = QPointer(this), dir, generation, cancel = m_cancel] {
         if (*cancel)
             return;
-        const auto listed = core::RunScalarsLocator::list(dir);
+        const auto listed = core::RunScalarsLocator::list(dir, core::RunHistory::kListed); // as the Runs list
         postTo(self, [generation, listed](CompareModel *model) { model->projectListed(generation, listed); });
     });
 }

@@ -92,8 +92,8 @@ RunsList::RunsList(QWidget *parent)
     m_more->setObjectName(QStringLiteral("moreRuns"));
     m_more->setWordWrap(true);
     m_more->setForegroundRole(QPalette::PlaceholderText);
-    m_more->setText(tr("The newest %1 runs are shown. <code>trainyard runs</code> lists every one, and the "
-                       "commit:, image: and data: terms find older runs in the lineage.")
+    m_more->setText(tr("The newest %1 runs are listed here (and in Compare). <code>trainyard runs</code> lists "
+                       "every one, with --commit, --image and --data to find older ones.")
                         .arg(core::RunHistory::kListed));
     m_more->hide();
     layout->addWidget(m_more);
@@ -225,9 +225,8 @@ void RunsList::rebuild()
         if (!run.reproduces.isEmpty()) {
             // "#5 ↻ #2": a run of its own that reproduces #2 (checked out in a worktree).
             const auto original = m_byId.find(run.reproduces);
-            const QString of = original == m_byId.end()
-                                   ? run.reproduces
-                                   : tr("#%1").arg(m_runs[original.value()].pipelineIid);
+            const QString of =
+                original == m_byId.end() ? run.reproduces : tr("#%1").arg(m_runs[original.value()].pipelineIid);
             item->setText(RunColumn, tr("#%1 \u21bb %2").arg(run.pipelineIid).arg(of));
             item->setToolTip(RunColumn, tr("Run %1 (pipeline #%2) reproduces run %3 (%4): its commit, images and "
                                            "data, run again in a worktree")
@@ -396,7 +395,7 @@ void RunsList::lookUpLineage(const QString &image, const QString &data)
             if (!QFileInfo::exists(dbPath))
                 return QSet<QString>{}; // nothing recorded yet: nothing matches
             core::LineageStore::Options options;
-            options.integrity = core::LineageStore::IntegrityCheck::None; // a read; the lineage view checks it
+            options.integrity = core::LineageStore::IntegrityCheck::None; // a read: the run service's open checks
             options.recoverInterrupted = false;
             auto store = core::LineageStore::open(dbPath, options);
             if (!store)
