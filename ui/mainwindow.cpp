@@ -185,7 +185,7 @@ void MainWindow::wireProject()
         setWindowModified(modified);
         if (!modified)
             m_project->watchPipelineFile(); // a pipeline made with "Create pipeline", once saved
-        probeGit(); // saved (or undone back to what is on disk): the tree's state changed
+        probeGit();                         // saved (or undone back to what is on disk): the tree's state changed
     });
 }
 

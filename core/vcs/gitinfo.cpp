@@ -221,6 +221,22 @@ void addDeltaPaths(const git_diff_delta *delta, QSet<QString> &paths)
 
 } // namespace
 
+QStringList GitInfo::gitDirectories(const QString &dir)
+{
+    auto opened = openRepository(dir);
+    if (!opened || !opened->get())
+        return {};
+    QStringList out;
+    for (const char *path : {git_repository_path(opened->get()), git_repository_commondir(opened->get())}) {
+        QString folder = path ? fromGit(path) : QString();
+        while (folder.endsWith(u'/') && folder.size() > 1)
+            folder.chop(1);
+        if (!folder.isEmpty() && !out.contains(folder))
+            out << folder;
+    }
+    return out;
+}
+
 Result<GitState> GitInfo::read(const QString &dir)
 {
     auto opened = openRepository(dir);

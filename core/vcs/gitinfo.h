@@ -53,6 +53,12 @@ public:
     /// the tree is clean; the same changes give the same hash. Records what a "dirty" run ran.
     static Result<QString> diffHash(const QString &dir);
 
+    /// The folders of the repository containing `dir` that change when git commits, checks out or
+    /// stages: its git directory (`.git`, or `.git/worktrees/NAME` for a worktree) and the common
+    /// one whose `refs/heads` the branches live in, each once, without a trailing '/'. Empty when
+    /// `dir` is in no repository.
+    static QStringList gitDirectories(const QString &dir);
+
     /// True when `ref` (anything `git rev-parse` accepts) resolves in the repository at dir.
     static bool refExists(const QString &dir, const QString &ref);
 

@@ -80,6 +80,7 @@ private Q_SLOTS:
     void opensDroppedFolder();
     void restoresDockLayout();
     void statusBarShowsEngineGpusAndCommit();
+    void commitMarkerOfAProjectInASubfolder();
     void shortcutsAndIcons();
     void tryTheDemoAndMachineCheck();
     void reloadsWhenTheFileChangesOnDisk();
@@ -438,6 +439,26 @@ void tst_MainWindow::statusBarShowsEngineGpusAndCommit()
     QCOMPARE(commit->text(), QStringLiteral("main @ %1").arg(second)); // not saved yet: the tree is clean
     edit->saveAction()->trigger();
     QTRY_COMPARE_WITH_TIMEOUT(commit->text(), QStringLiteral("main @ %1*").arg(second), 10000);
+}
+
+void tst_MainWindow::commitMarkerOfAProjectInASubfolder()
+{
+    // The project is a folder inside the repository: the window watches the repository's .git,
+    // found by libgit2, not a .git beside the pipeline.
+    QTemporaryDir dir;
+    trainyard::test::shell(
+        dir.path(), QStringLiteral("mkdir -p ml/train && printf 'x:\n  script: [echo]\n' > ml/train/.gitlab-ci.yml && "
+                                   "git init -q -b main && git add -A && "
+                                   "git -c user.name=t -c user.email=t@t commit -qm one && "
+                                   "echo change >> ml/train/.gitlab-ci.yml"));
+    MainWindow w;
+    w.show();
+    w.openProject(dir.filePath(QStringLiteral("ml/train")));
+    auto *commit = w.findChild<QLabel *>(QStringLiteral("commitLabel"));
+    QTRY_VERIFY_WITH_TIMEOUT(commit->text().endsWith(u'*'), 10000);
+    trainyard::test::shell(dir.path(), QStringLiteral("git -c user.name=t -c user.email=t@t commit -qam two"));
+    QTRY_VERIFY_WITH_TIMEOUT(commit->text().startsWith(QStringLiteral("main @ ")) && !commit->text().endsWith(u'*'),
+                             10000);
 }
 
 void tst_MainWindow::shortcutsAndIcons()

@@ -5,6 +5,7 @@
 
 #include "pipeline/gitlabcireader.h"
 #include "pipeline/pipelinelinter.h"
+#include "vcs/gitinfo.h"
 
 #include <QFileInfo>
 #include <QFileSystemWatcher>
@@ -27,7 +28,9 @@ ProjectSession::ProjectSession(QObject *parent)
             m_gitSettle->start(); // a commit touches many files: one notice when it has settled
     });
     connect(m_gitSettle, &QTimer::timeout, this, [this] {
-        watchGit(); // a repository made since (git init), or refs/heads created by the first commit
+        if (m_gitDirectories.isEmpty() && QFileInfo::exists(m_dir + QStringLiteral("/.git")))
+            m_gitDirectories = core::GitInfo::gitDirectories(m_dir); // `git init` here: a few stat()s
+        watchGit();                                                  // and refs/heads, created by the first commit
         Q_EMIT gitChanged();
     });
     connect(m_lineage, &LineageWatcher::changed, this, &ProjectSession::recordsChanged);
@@ -61,11 +64,13 @@ void ProjectSession::watchGit()
 {
     QStringList wanted;
     if (!m_dir.isEmpty()) {
-        const QString git = m_dir + QStringLiteral("/.git");
-        // The project folder until .git exists (a worktree's .git is a file: the folder then).
-        wanted << (QFileInfo(git).isDir() ? git : m_dir);
-        if (QFileInfo(git + QStringLiteral("/refs/heads")).isDir())
-            wanted << git + QStringLiteral("/refs/heads");
+        if (m_gitDirectories.isEmpty())
+            wanted << m_dir;
+        for (const QString &git : std::as_const(m_gitDirectories)) {
+            wanted << git;
+            if (QFileInfo(git + QStringLiteral("/refs/heads")).isDir())
+                wanted << git + QStringLiteral("/refs/heads");
+        }
     }
     const QStringList watched = m_gitWatcher->directories();
     QStringList gone;
@@ -84,6 +89,7 @@ void ProjectSession::watchGit()
 void ProjectSession::open(const QString &dir)
 {
     m_dir = dir;
+    m_gitDirectories.clear();
     m_gitSettle->stop();
     watchGit();
     m_lineage->setProjectDir(dir);
@@ -99,6 +105,7 @@ void ProjectSession::open(const QString &dir)
             if (!read.exists)
                 return read;
             read.context = core::EvaluationContext::fromProject(dir);
+            read.gitDirectories = core::GitInfo::gitDirectories(dir);
             (void)read.context.projectFiles(); // list the tree and the changes here, not on the GUI thread
             (void)read.context.changedFiles();
             if (!read.hasFile)
@@ -115,6 +122,8 @@ void ProjectSession::open(const QString &dir)
                 return; // another project was opened meanwhile
             if (read.hasFile)
                 m_watcher->addPath(pipelineFile());
+            m_gitDirectories = read.gitDirectories;
+            watchGit(); // the repository's folders, wherever they are (a project in a subfolder, a worktree)
             Q_EMIT this->read(read);
         });
 }

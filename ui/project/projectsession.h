@@ -26,6 +26,7 @@ struct ProjectRead
     core::Pipeline pipeline;
     std::vector<core::Error> lint;
     core::EvaluationContext context;
+    QStringList gitDirectories; ///< see core::GitInfo::gitDirectories
 };
 
 /// The open project: reads it on a worker (walking the tree and the git state never blocks the
@@ -57,12 +58,13 @@ Q_SIGNALS:
 
 private:
     QString pipelineFile() const;
-
-    QString m_dir;
-    /// Watches `.git` and `.git/refs/heads` (git replaces files there by renaming them, which the
-    /// folders notice; a file watch would be lost).
+    /// Watches the repository's git directory and its `refs/heads` (git replaces files there by
+    /// renaming them, which the folders notice; a file watch would be lost); the project folder
+    /// until one is known (a repository made with `git init` is then noticed).
     void watchGit();
 
+    QString m_dir;
+    QStringList m_gitDirectories; ///< GitInfo::gitDirectories of m_dir, found with the project
     QFileSystemWatcher *m_watcher;
     QTimer *m_settle;
     QFileSystemWatcher *m_gitWatcher;

@@ -79,9 +79,12 @@ void StatusProbe::checkMachine()
 
 void StatusProbe::probeProject(const QString &dir)
 {
+    const quint64 probe = ++m_projectProbes;
     onWorker(
         this, [dir] { return core::GitInfo::read(dir); },
-        [this, dir](core::Result<core::GitState> state) {
+        [this, dir, probe](core::Result<core::GitState> state) {
+            if (probe != m_projectProbes)
+                return; // a later probe is on its way: answers may arrive out of order
             if (!state) {
                 Q_EMIT projectProbed(dir, {}, tr("git: error"), state.error().toString());
                 return;

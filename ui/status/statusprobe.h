@@ -44,6 +44,7 @@ Q_SIGNALS:
 private:
     QString m_nvidiaSmi;
     QString m_dockerEndpoint;
+    quint64 m_projectProbes = 0; ///< the last probeProject(): only its answer is said
 };
 
 } // namespace trainyard::ui
