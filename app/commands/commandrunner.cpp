@@ -72,7 +72,7 @@ int executeCommand(const Command &command, const QStringList &arguments)
             << "Try 'trainyard " << command.name << " --help'.\n";
         return ExitUsage;
     }
-    if (parser.isSet(QStringLiteral("help"))) {
+    if (parser.isSet(QStringLiteral("help")) || parser.isSet(QStringLiteral("help-all"))) {
         // QCommandLineParser names the binary's path; say "trainyard SUBCOMMAND" instead.
         QString text = parser.helpText();
         const qsizetype endOfFirstLine = text.indexOf(u'\n');

@@ -156,6 +156,10 @@ void tst_Cli::openRefusesBadOptions()
     QVERIFY(help.out.contains(QStringLiteral("-C, --project <DIR>")));
     QVERIFY(help.out.contains(QStringLiteral("\nOptions:\n")));
     QVERIFY(help.out.contains(QStringLiteral("\nArguments:\n")));
+    // --help-all (offered by every subcommand's help) is help too, not a window.
+    const RunResult all = runTrainyard({QStringLiteral("open"), QStringLiteral("--help-all")});
+    QCOMPARE(all.exitCode, 0);
+    QVERIFY(all.out.startsWith(QStringLiteral("Usage: trainyard open [options] [DIR]\n")));
 }
 
 void tst_Cli::validateExample_data()
