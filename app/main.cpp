@@ -77,9 +77,8 @@ int main(int argc, char **argv)
         QStringList args{QStringLiteral("trainyard")};
         for (int i = 2; i < argc; ++i)
             args << QString::fromLocal8Bit(argv[i]);
-        const app::Command open = app::openCommand([argc, argv](const app::OpenRequest &request) {
-            return runGui(argc, argv, request.dir, request);
-        });
+        const app::Command open = app::openCommand(
+            [argc, argv](const app::OpenRequest &request) { return runGui(argc, argv, request.dir, request); });
         return app::executeCommand(open, args);
     }
 

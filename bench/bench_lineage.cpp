@@ -367,7 +367,9 @@ bool commandsAtScale(const QString &project, int runs)
                "\"pipeline_iid\"") &&
            timed(
                QStringLiteral("trainyard lineage --json ARTIFACT"),
-               [](int i) { return QStringList{QStringLiteral("lineage"), QStringLiteral("--json"), artifactSha(i, 9)}; },
+               [](int i) {
+                   return QStringList{QStringLiteral("lineage"), QStringLiteral("--json"), artifactSha(i, 9)};
+               },
                "\"commit\"") &&
            timed(
                QStringLiteral("trainyard lineage --uses COMMIT (40 hex)"),

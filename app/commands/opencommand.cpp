@@ -14,15 +14,16 @@ Command openCommand(std::function<int(const OpenRequest &)> show)
     c.arguments = QStringLiteral("[DIR]");
     c.addOptions = [](QCommandLineParser &p) {
         addProjectOption(p);
-        p.addOption(QCommandLineOption(QStringLiteral("run"), QStringLiteral("Start the pipeline as soon as it is shown.")));
+        p.addOption(
+            QCommandLineOption(QStringLiteral("run"), QStringLiteral("Start the pipeline as soon as it is shown.")));
         p.addOption(QCommandLineOption(QStringLiteral("view"),
                                        QStringLiteral("Show the pipeline, compare or lineage view."),
                                        QStringLiteral("VIEW")));
         p.addOption(QCommandLineOption(QStringLiteral("artifact"),
                                        QStringLiteral("Show the lineage of an artifact (path, sha256 or file)."),
                                        QStringLiteral("PATH")));
-        p.addOption(QCommandLineOption(QStringLiteral("review"),
-                                       QStringLiteral("With --artifact: open its release review.")));
+        p.addOption(
+            QCommandLineOption(QStringLiteral("review"), QStringLiteral("With --artifact: open its release review.")));
         p.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("Project directory (the same as -C DIR)."));
     };
     c.run = [show = std::move(show)](const QCommandLineParser &p, QTextStream &, QTextStream &err) {

@@ -101,7 +101,7 @@ Error syntaxError(const QByteArray &text, const QString &fileName, const YAML::E
                                sequence ? QStringLiteral("]") : QStringLiteral("}"),
                                text.mid(m.pos).trimmed().isEmpty() ? QStringLiteral("the file ends")
                                : m.line + 1 == where.line          ? QStringLiteral("the line ends")
-                                                                    : QStringLiteral("line %1").arg(m.line + 1));
+                                                                   : QStringLiteral("line %1").arg(m.line + 1));
         }
     }
     const QString line = lineOf(text, where.line);

@@ -22,9 +22,9 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTableWidget>
-#include <QTreeWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTreeWidget>
 
 using trainyard::test::git;
 using trainyard::test::writeFile;

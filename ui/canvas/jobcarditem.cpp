@@ -218,9 +218,9 @@ void JobCardItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *optio
     painter->setFont(small);
     painter->setPen(palette.color(QPalette::PlaceholderText));
     const QString second = statusLine();
-    painter->drawText(text.adjusted(0, 20, 0, 0), Qt::AlignLeft | Qt::AlignTop,
-                      painter->fontMetrics().elidedText(second, Qt::ElideMiddle,
-                                                        int(text.width()) - (m_approvable ? 80 : 0)));
+    painter->drawText(
+        text.adjusted(0, 20, 0, 0), Qt::AlignLeft | Qt::AlignTop,
+        painter->fontMetrics().elidedText(second, Qt::ElideMiddle, int(text.width()) - (m_approvable ? 80 : 0)));
     painter->drawText(badgesRect(), Qt::AlignLeft | Qt::AlignBottom,
                       painter->fontMetrics().elidedText(badges().join(QStringLiteral("  ·  ")), Qt::ElideRight,
                                                         int(badgesRect().width())));

@@ -80,8 +80,7 @@ SetVariablesCommand::SetVariablesCommand(PipelineDocument *document, const QStri
                                                     : QStringLiteral("Set variables of %1").arg(scope))
     , m_scope(scope)
     , m_entries(entries)
-{
-}
+{}
 
 QString SetVariablesCommand::added(const QString &name) const
 {
@@ -98,9 +97,9 @@ void SetVariablesCommand::describe(const QMap<QString, QString> &before, const Q
     for (int row = 0; row < m_entries.size(); ++row) {
         const auto &[name, value] = m_entries[row];
         kept.insert(name);
-        const auto was = before.contains(name) ? std::optional(before.value(name))
+        const auto was = before.contains(name)      ? std::optional(before.value(name))
                          : inherited.contains(name) ? std::optional(inherited.value(name))
-                                                     : std::nullopt;
+                                                    : std::nullopt;
         if (!was) {
             gained << name;
             gainedRow = row;

@@ -116,7 +116,8 @@ public:
 
 protected:
     /// `scope`: the job, or empty for the pipeline's own variables; `entries`: the variables wanted.
-    SetVariablesCommand(PipelineDocument *document, const QString &scope, const core::YamlEditor::ScalarEntries &entries);
+    SetVariablesCommand(PipelineDocument *document, const QString &scope,
+                        const core::YamlEditor::ScalarEntries &entries);
     /// Names the command after the difference between `before` (the variables as they are) and the
     /// entries. `inherited`: what the scope sees without setting it (a job, the pipeline's
     /// variables); setting one of those is a change, not an addition, and leaving it out no removal.

@@ -232,7 +232,8 @@ void tst_GitlabCiReader::errors_data()
     QTest::addColumn<QByteArray>("yaml");
     QTest::addColumn<QString>("expected");
 
-    QTest::newRow("invalid yaml") << QByteArray("a:\n  script: [x\n") << "t.yml:2:11: error: invalid YAML: this '[' is never closed";
+    QTest::newRow("invalid yaml") << QByteArray("a:\n  script: [x\n")
+                                  << "t.yml:2:11: error: invalid YAML: this '[' is never closed";
     QTest::newRow("job without script") << QByteArray("stages: [test]\nbuild:\n  stage: test\n")
                                         << "t.yml:2:1: error: job 'build' has no script";
     QTest::newRow("needs undefined") << QByteArray("a:\n  needs: [nope]\n  script: x\n")

@@ -96,8 +96,8 @@ void tst_YamlLoader::invalidYaml_data()
                                          << "bad.yml:3:5: error: invalid YAML: this '[' is never closed";
     QTest::newRow("unclosed flow map") << QByteArray("a:\n  variables: {A: \"[\", B: 1  # }\n  script: [x]\n")
                                        << "bad.yml:2:14: error: invalid YAML: this '{' is never closed";
-    QTest::newRow("other errors show the line") << QByteArray("x: 1\na: b: c\n")
-                                                << "bad.yml:2:5: error: invalid YAML: illegal map value: a: b: c";
+    QTest::newRow("other errors show the line")
+        << QByteArray("x: 1\na: b: c\n") << "bad.yml:2:5: error: invalid YAML: illegal map value: a: b: c";
     QTest::newRow("unknown alias") << QByteArray("a: *nope\n") << "bad.yml:1:";
     QTest::newRow("tab indentation") << QByteArray("a:\n\tb: 1\n") << "bad.yml:2:";
 }
