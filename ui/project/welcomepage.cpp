@@ -54,7 +54,9 @@ void WelcomePage::showNoPipeline(const QString &dir)
 
 void WelcomePage::showUnreadable(const QString &name, const QStringList &problems)
 {
-    setText(tr("<h3>%1 cannot be read</h3><pre>%2</pre><p>Fix it in your editor: Trainyard reads it again "
+    // Wrapped (an error names the file, the line and the line's text): nothing runs off the page.
+    setText(tr("<h3>%1 cannot be read</h3><p style=\"white-space:pre-wrap; font-family:monospace\">%2</p>"
+               "<p>Fix it in your editor: Trainyard reads it again "
                "when it is saved. <a href=\"reload\">Reload now</a> &nbsp;·&nbsp; "
                "<a href=\"open\">Open another project…</a></p>")
                 .arg(name, problems.join(u'\n').toHtmlEscaped()));
