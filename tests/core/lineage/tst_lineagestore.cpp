@@ -75,6 +75,29 @@ QVariant scalarQuery(const QString &path, const QString &sql)
     return v;
 }
 
+/// `count` sample runs (one commit, one data version, one artifact sha256).
+void writeSampleRuns(LineageStore &store, int count)
+{
+    for (int i = 0; i < count; ++i)
+        trainyard::test::writeSampleRun(store, QStringLiteral("20240501-120000-%1").arg(i, 4, 16, QLatin1Char('0')),
+                                        QString(40, u'1'), hex64('d'), hex64('5'));
+}
+
+/// Scribbles over the b-tree page headers of three pages in the middle of the database at `path`.
+bool scribbleOverMiddlePages(const QString &path)
+{
+    const qint64 pageSize = scalarQuery(path, QStringLiteral("PRAGMA page_size")).toLongLong();
+    const qint64 pages = pageSize > 0 ? QFileInfo(path).size() / pageSize : 0;
+    QFile f(path);
+    if (pages <= 6 || !f.open(QIODevice::ReadWrite))
+        return false;
+    for (qint64 page = pages / 2; page < pages / 2 + 3; ++page) {
+        if (!f.seek(page * pageSize) || f.write(QByteArray(64, '\x7f')) != 64)
+            return false;
+    }
+    return true;
+}
+
 /// The writer process of concurrentProcessesWrite: `--writer DB PREFIX COUNT`.
 int writerMain(const QString &db, const QString &prefix, int count)
 {
@@ -597,24 +620,10 @@ void tst_LineageStore::integrityFailureOpensReadOnly()
     {
         auto store = openStore(path);
         QVERIFY(store);
-        for (int i = 0; i < 40; ++i)
-            trainyard::test::writeSampleRun(*store,
-                                            QStringLiteral("20240501-120000-%1").arg(i, 4, 16, QLatin1Char('0')),
-                                            QString(40, u'1'), hex64('d'), hex64('5'));
+        writeSampleRuns(*store, 40);
     } // the last connection checkpoints the WAL into the file
     QVERIFY(!QFile::exists(path + QStringLiteral("-wal")) || QFileInfo(path + QStringLiteral("-wal")).size() == 0);
-    const qint64 pageSize = scalarQuery(path, QStringLiteral("PRAGMA page_size")).toLongLong();
-    const qint64 pages = QFileInfo(path).size() / pageSize;
-    QVERIFY(pages > 6);
-    {
-        // Scribble over the b-tree page headers of a few pages in the middle.
-        QFile f(path);
-        QVERIFY(f.open(QIODevice::ReadWrite));
-        for (qint64 page = pages / 2; page < pages / 2 + 3; ++page) {
-            f.seek(page * pageSize);
-            f.write(QByteArray(64, '\x7f'));
-        }
-    }
+    QVERIFY(scribbleOverMiddlePages(path));
     {
         // Opening does not read every page (it costs the same at 10 runs as at a million): a
         // damaged page is met when it is read, and the error names the check and the mend.
@@ -662,10 +671,7 @@ void tst_LineageStore::damageAfterAnUncleanEndIsFoundAtOpen()
     {
         auto store = openStore(path);
         QVERIFY(store);
-        for (int i = 0; i < 40; ++i)
-            trainyard::test::writeSampleRun(*store,
-                                            QStringLiteral("20240501-120000-%1").arg(i, 4, 16, QLatin1Char('0')),
-                                            QString(40, u'1'), hex64('d'), hex64('5'));
+        writeSampleRuns(*store, 40);
         LineageRun run;
         run.id = QStringLiteral("dead");
         run.status = QStringLiteral("running");
@@ -673,16 +679,7 @@ void tst_LineageStore::damageAfterAnUncleanEndIsFoundAtOpen()
         run.host = QSysInfo::machineHostName();
         QVERIFY(store->recordRun(run));
     }
-    const qint64 pageSize = scalarQuery(path, QStringLiteral("PRAGMA page_size")).toLongLong();
-    const qint64 pages = QFileInfo(path).size() / pageSize;
-    {
-        QFile f(path);
-        QVERIFY(f.open(QIODevice::ReadWrite));
-        for (qint64 page = pages / 2; page < pages / 2 + 3; ++page) {
-            f.seek(page * pageSize);
-            f.write(QByteArray(64, '\x7f'));
-        }
-    }
+    QVERIFY(scribbleOverMiddlePages(path));
     auto store = LineageStore::open(path);
     QVERIFY2(store, store ? "" : qPrintable(store.error().toString()));
     QVERIFY2((*store)->readOnlyReason().contains(QStringLiteral("damaged (quick_check")),
@@ -699,10 +696,7 @@ void tst_LineageStore::truncatedFileIsFoundAtOpen()
     {
         auto store = openStore(path);
         QVERIFY(store);
-        for (int i = 0; i < 40; ++i)
-            trainyard::test::writeSampleRun(*store,
-                                            QStringLiteral("20240501-120000-%1").arg(i, 4, 16, QLatin1Char('0')),
-                                            QString(40, u'1'), hex64('d'), hex64('5'));
+        writeSampleRuns(*store, 40);
     }
     QVERIFY(LineageSchema::headerProblem(path).isEmpty());
     const qint64 pageSize = scalarQuery(path, QStringLiteral("PRAGMA page_size")).toLongLong();
