@@ -3,6 +3,7 @@
 // x-axis modes, log y with non-positive values, outliers, zoom/pan/reset, the hover readout,
 // the table (last/min/max, steps, baseline difference, parameters), CSV/PNG/SVG exports, live
 // updates while a file grows, and an event loop that keeps turning while a large logdir loads.
+#include "compare/chartaxes.h"
 #include "compare/chartline.h"
 #include "compare/comparemodel.h"
 #include "compare/comparerunlist.h"
@@ -149,6 +150,8 @@ private Q_SLOTS:
     void oneLinePerRunPlusRaw();
     void smoothingMatchesCore();
     void xAxisModes();
+    void yAxisHasEnoughTicks_data();
+    void yAxisHasEnoughTicks();
     void logYHidesNonPositiveValues();
     void ignoreOutliersNarrowsTheYRange();
     void zoomPanAndReset();
@@ -323,6 +326,36 @@ void tst_CompareView::smoothingMatchesCore()
     QVERIFY(slider);
     slider->setValue(250);
     QCOMPARE(view->smoothing(), 0.25);
+}
+
+void tst_CompareView::yAxisHasEnoughTicks_data()
+{
+    QTest::addColumn<double>("lo");
+    QTest::addColumn<double>("hi");
+    QTest::addColumn<double>("height");
+    // learning_rate of the demo: 0.1 decaying to 0.05 showed only "0.1" and "0.05".
+    QTest::newRow("learning_rate") << 0.05 << 0.1 << 200.0;
+    QTest::newRow("accuracy") << 0.5 << 1.0 << 200.0;
+    QTest::newRow("loss, tall") << 0.0 << 2.5 << 400.0;
+    QTest::newRow("small chart") << 0.0 << 1.0 << 120.0;
+}
+
+void tst_CompareView::yAxisHasEnoughTicks()
+{
+    // Labelled lines a reader can interpolate between: at least 4 intervals, about one per 32 px,
+    // at 1, 2 or 5 × 10^n.
+    QFETCH(double, lo);
+    QFETCH(double, hi);
+    QFETCH(double, height);
+    QValueAxis x;
+    QValueAxis y;
+    y.setRange(lo, hi);
+    ChartAxes::updateTicks(&x, &y, QRectF(0, 0, 600, height), true);
+    const double ticks = (hi - lo) / y.tickInterval();
+    const double mantissa = y.tickInterval() / std::pow(10.0, std::floor(std::log10(y.tickInterval())));
+    QVERIFY(qFuzzyCompare(mantissa, 1.0) || qFuzzyCompare(mantissa, 2.0) || qFuzzyCompare(mantissa, 5.0));
+    QVERIFY2(ticks >= 4 - 1e-9 && ticks <= std::max(10.0, height / 25),
+             qPrintable(QStringLiteral("%1 intervals of %2").arg(ticks).arg(y.tickInterval())));
 }
 
 void tst_CompareView::xAxisModes()

@@ -68,6 +68,23 @@ double ChartAxes::niceStep(double raw)
     return 10 * magnitude;
 }
 
+double ChartAxes::niceStepNear(double span, double intervals)
+{
+    if (!(span > 0) || !std::isfinite(span) || !(intervals > 0))
+        return 1;
+    // 1, 2 or 5 × 10^n: the one that cuts `span` into the number of intervals nearest `intervals`.
+    const double magnitude = std::pow(10.0, std::floor(std::log10(span / intervals)));
+    double best = niceStep(span / intervals);
+    for (const double scale : {0.1, 1.0, 10.0}) {
+        for (const double m : {1.0, 2.0, 5.0}) {
+            const double step = m * magnitude * scale;
+            if (std::abs(span / step - intervals) < std::abs(span / best - intervals))
+                best = step;
+        }
+    }
+    return best;
+}
+
 void ChartAxes::updateTicks(QAbstractAxis *xAxis, QAbstractAxis *yAxis, const QRectF &plot, bool steps)
 {
     const double width = std::max(100.0, plot.width());
@@ -88,7 +105,9 @@ void ChartAxes::updateTicks(QAbstractAxis *xAxis, QAbstractAxis *yAxis, const QR
     }
     if (auto *y = qobject_cast<QValueAxis *>(yAxis)) {
         const double span = y->max() - y->min();
-        const double step = niceStep(span / std::max(2.0, height / 45));
+        // A labelled line every ~32 px: about six on a chart of 200 px (TensorBoard's density),
+        // never fewer than four intervals.
+        const double step = niceStepNear(span, std::max(4.0, height / 32));
         y->setTickInterval(step);
         y->setTickAnchor(std::floor(y->min() / step) * step);
         y->setLabelFormat(QStringLiteral("%.4g"));

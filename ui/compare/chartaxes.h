@@ -23,7 +23,9 @@ public:
     static void setRange(QAbstractAxis *axis, double lo, double hi);
     /// 1, 2 or 5 times a power of ten, at least `raw`.
     static double niceStep(double raw);
-    /// Round tick intervals for the plot's size (about one per 110 px across, 45 px up);
+    /// The round step (1, 2 or 5 × 10^n) that cuts `span` into the number of intervals nearest `intervals`.
+    static double niceStepNear(double span, double intervals);
+    /// Round tick intervals for the plot's size (about one per 110 px across, 32 px up);
     /// `steps`: x shows whole steps.
     static void updateTicks(QAbstractAxis *xAxis, QAbstractAxis *yAxis, const QRectF &plot, bool steps);
 };
