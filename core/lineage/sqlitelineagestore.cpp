@@ -163,36 +163,29 @@ Result<void> SqliteLineageStore::initialise()
         header = LineageSchema::headerProblem(m_path);
     if (auto ok = openConnection(exists); !ok)
         return ok;
-    const bool unclean = hotJournal;
     if (exists && (m_options.integrity == Check::Full ||
-                   (m_options.integrity == Check::WhenUnclean && (unclean || !header.isEmpty())))) {
+                   (m_options.integrity == Check::WhenUnclean && (hotJournal || !header.isEmpty())))) {
         if (auto ok = checkIntegrity(m_options.integrity != Check::Full, header); !ok)
             return ok;
     }
     if (auto ok = migrateSchema(); !ok)
         return ok;
     if (!m_openReadOnly && m_options.recoverInterrupted) {
+        // A process died in the middle of a run (or looking for one met a damaged page): what it
+        // was writing is worth a look before anything is written.
         auto dead = deadRuns();
-        if (!dead && m_options.integrity == Check::WhenUnclean) {
-            // A damaged page met on the way: say so the way a check would, read-only.
+        if ((!dead || !dead->isEmpty()) && !hotJournal && m_options.integrity == Check::WhenUnclean) {
             if (auto ok = checkIntegrity(true); !ok)
                 return ok;
             if (m_damaged)
-                return {};
+                return {}; // read-only, saying why
         }
         if (!dead)
             return tl::unexpected(dead.error());
-        // A process died in the middle of a run: what it was writing is worth a look first.
-        if (!dead->isEmpty() && !unclean && m_options.integrity == Check::WhenUnclean) {
-            if (auto ok = checkIntegrity(true); !ok)
-                return ok;
-        }
-        if (!dead->isEmpty() && !m_openReadOnly) {
-            auto marked = markInterruptedRuns();
-            if (!marked)
-                return tl::unexpected(marked.error());
-            m_interrupted = *marked;
-        }
+        auto marked = markInterrupted(*dead);
+        if (!marked)
+            return tl::unexpected(marked.error());
+        m_interrupted = *marked;
     }
     return {};
 }
@@ -467,10 +460,14 @@ Result<QStringList> SqliteLineageStore::deadRuns() const
 
 Result<QStringList> SqliteLineageStore::markInterruptedRuns()
 {
-    auto found = deadRuns();
-    if (!found)
-        return found;
-    const QStringList dead = *found;
+    auto dead = deadRuns();
+    if (!dead)
+        return dead;
+    return markInterrupted(*dead);
+}
+
+Result<QStringList> SqliteLineageStore::markInterrupted(const QStringList &dead)
+{
     if (dead.isEmpty())
         return dead;
     const QVariant now = fromTime(QDateTime::currentDateTimeUtc());

@@ -104,6 +104,8 @@ private:
     Result<void> checkIntegrity(bool quick, const QString &header = {});
     /// Runs still "running" on this host whose process is gone (what markInterruptedRuns marks).
     Result<QStringList> deadRuns() const;
+    /// Marks `dead` (of deadRuns()) interrupted, those still running; returns them.
+    Result<QStringList> markInterrupted(const QStringList &dead);
     /// Opens the file read-only, saying it is damaged and what `check` found.
     Result<void> damaged(const QString &check, const QString &problem);
     /// Migrates the schema (when writable) and notes its version; a newer one is opened read-only.
