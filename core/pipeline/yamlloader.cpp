@@ -65,6 +65,13 @@ qsizetype unclosedFlowOpener(const QByteArray &text, qsizetype end, char open)
     return -1;
 }
 
+/// Line and column (1-based) of the byte at `offset` of `text`.
+SourceLocation locationAt(const QByteArray &text, const QString &fileName, qsizetype offset)
+{
+    const qsizetype lineStart = text.lastIndexOf('\n', offset) + 1;
+    return SourceLocation{fileName, int(text.left(offset).count('\n')) + 1, int(offset - lineStart) + 1};
+}
+
 /// The text of line `line` (1-based) of `text`, without its line break.
 QString lineOf(const QByteArray &text, int line)
 {
@@ -92,9 +99,7 @@ Error syntaxError(const QByteArray &text, const QString &fileName, const YAML::E
     if (!m.is_null() && (sequence || e.msg == YAML::ErrorMsg::END_OF_MAP_FLOW)) {
         const qsizetype opener = unclosedFlowOpener(text, m.pos, sequence ? '[' : '{');
         if (opener >= 0) {
-            const qsizetype lineStart = text.lastIndexOf('\n', opener) + 1;
-            where.line = int(text.left(opener).count('\n')) + 1;
-            where.column = int(opener - lineStart) + 1;
+            where = locationAt(text, fileName, opener);
             message = QStringLiteral("this '%1' is never closed (a flow %2 needs its '%3' before %4)")
                           .arg(sequence ? QStringLiteral("[") : QStringLiteral("{"),
                                sequence ? QStringLiteral("sequence") : QStringLiteral("mapping"),
@@ -329,10 +334,9 @@ Result<YamlLoader::Document> YamlLoader::read(const QByteArray &text, const QStr
 {
     if (const qsizetype nul = text.indexOf('\0'); nul >= 0) {
         // yaml-cpp would read it as something else (a NUL and an 'n' become a line break).
-        const qsizetype lineStart = text.lastIndexOf('\n', nul) + 1;
         return tl::unexpected(
             Error::error(QStringLiteral("invalid YAML: the file contains a NUL byte, which YAML does not allow"),
-                         SourceLocation{fileName, int(text.left(nul).count('\n')) + 1, int(nul - lineStart) + 1}));
+                         locationAt(text, fileName, nul)));
     }
     try {
         const YAML::Node root = YAML::Load(text.toStdString());
