@@ -1,5 +1,7 @@
 #include "project/lineagewatcher.h"
 
+#include "project/watchedpaths.h"
+
 #include <QDir>
 #include <QFileInfo>
 #include <QFileSystemWatcher>
@@ -15,17 +17,6 @@ QString stateOf(const QString &path, bool emptyIsNone)
     if (!info.exists() || (emptyIsNone && info.size() == 0))
         return QStringLiteral("-");
     return QStringLiteral("%1@%2").arg(info.size()).arg(info.lastModified().toMSecsSinceEpoch());
-}
-
-/// The paths of `paths` that `others` does not hold.
-QStringList notIn(const QStringList &paths, const QStringList &others)
-{
-    QStringList out;
-    for (const QString &path : paths) {
-        if (!others.contains(path))
-            out << path;
-    }
-    return out;
 }
 
 } // namespace
@@ -79,11 +70,7 @@ void LineageWatcher::watch()
                 wanted << store + file;
         }
     }
-    const QStringList watched = m_watcher->files() + m_watcher->directories();
-    if (const QStringList gone = notIn(watched, wanted); !gone.isEmpty())
-        m_watcher->removePaths(gone);
-    if (const QStringList added = notIn(wanted, watched); !added.isEmpty())
-        m_watcher->addPaths(added);
+    watchExactly(m_watcher, wanted);
 }
 
 QString LineageWatcher::signature() const

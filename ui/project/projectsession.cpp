@@ -2,6 +2,7 @@
 
 #include "async/onworker.h"
 #include "project/lineagewatcher.h"
+#include "project/watchedpaths.h"
 
 #include "pipeline/gitlabcireader.h"
 #include "pipeline/pipelinelinter.h"
@@ -72,18 +73,7 @@ void ProjectSession::watchGit()
                 wanted << git + QStringLiteral("/refs/heads");
         }
     }
-    const QStringList watched = m_gitWatcher->directories();
-    QStringList gone;
-    for (const QString &path : watched) {
-        if (!wanted.contains(path))
-            gone << path;
-    }
-    if (!gone.isEmpty())
-        m_gitWatcher->removePaths(gone);
-    for (const QString &path : std::as_const(wanted)) {
-        if (!watched.contains(path))
-            m_gitWatcher->addPath(path);
-    }
+    watchExactly(m_gitWatcher, wanted);
 }
 
 void ProjectSession::open(const QString &dir)
