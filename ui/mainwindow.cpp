@@ -183,9 +183,10 @@ void MainWindow::wireProject()
     connect(m_pipelines, &PipelinePresenter::reloadRequested, this, [this] { reloadPipeline(true); });
     connect(m_edit, &EditController::modifiedChanged, this, [this, probeGit](bool modified) {
         setWindowModified(modified);
-        if (!modified)
-            m_project->watchPipelineFile(); // a pipeline made with "Create pipeline", once saved
-        probeGit();                         // saved (or undone back to what is on disk): the tree's state changed
+        if (modified)
+            return;                     // nothing on disk changed yet
+        m_project->watchPipelineFile(); // a pipeline made with "Create pipeline", once saved
+        probeGit();                     // saved: the working tree changed
     });
 }
 

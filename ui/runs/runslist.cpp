@@ -217,12 +217,13 @@ void RunsList::rebuild()
         auto *item = new QTreeWidgetItem(m_tree);
         item->setData(RunColumn, RunIdRole, run.id);
         // The number is what people say ("run #3"); the id (for the CLI) is in the tooltip and "Copy run id".
-        item->setText(RunColumn, tr("#%1").arg(run.pipelineIid));
-        item->setToolTip(RunColumn, tr("Run %1 (pipeline #%2), triggered from %3 by %4")
-                                        .arg(run.id)
-                                        .arg(run.pipelineIid)
-                                        .arg(run.trigger, run.user.isEmpty() ? tr("unknown") : run.user));
-        if (!run.reproduces.isEmpty()) {
+        if (run.reproduces.isEmpty()) {
+            item->setText(RunColumn, tr("#%1").arg(run.pipelineIid));
+            item->setToolTip(RunColumn, tr("Run %1 (pipeline #%2), triggered from %3 by %4")
+                                            .arg(run.id)
+                                            .arg(run.pipelineIid)
+                                            .arg(run.trigger, run.user.isEmpty() ? tr("unknown") : run.user));
+        } else {
             // "#5 ↻ #2": a run of its own that reproduces #2 (checked out in a worktree).
             const auto original = m_byId.find(run.reproduces);
             const QString of =
