@@ -85,10 +85,21 @@ bool runAttempts(JobExecutor &executor, const JobRunner::Input &in, const Execut
     }
 }
 
+/// What the job collects: its artifacts' paths, then the report files it reads metrics from.
+QStringList collectedPaths(const Job &job)
+{
+    QStringList paths = job.artifacts.paths;
+    for (const Artifacts::ReportFile &r : job.artifacts.reportFiles()) {
+        if (!paths.contains(r.path))
+            paths << r.path;
+    }
+    return paths;
+}
+
 /// Whether the job's artifacts are collected after `outcome`, as `artifacts:when` says.
 bool artifactsWanted(const Job &job, const JobOutcome &outcome)
 {
-    if (outcome.cancelled || job.artifacts.paths.isEmpty())
+    if (outcome.cancelled || collectedPaths(job).isEmpty())
         return false;
     const bool success = outcome.exitCode == 0 && !outcome.timedOut;
     const QString when = job.artifacts.when;
@@ -139,7 +150,8 @@ void collectArtifacts(const Job &job, const JobExecution &execution, const Artif
 {
     // GitLab expands the job's variables in artifacts:paths and exclude.
     const QHash<QString, QString> variables = variablesOf(execution.env);
-    const QStringList paths = expandAll(job.artifacts.paths, variables);
+    const QStringList written = collectedPaths(job);
+    const QStringList paths = expandAll(written, variables);
     auto set = store.collect(job.name, execution.workspaceDir, paths, expandAll(job.artifacts.exclude, variables));
     if (!set) {
         note(callbacks, LogLine::Stream::Stderr, set.error().message);
@@ -151,7 +163,7 @@ void collectArtifacts(const Job &job, const JobExecution &execution, const Artif
     out.produced = ArtifactStore::toJson(*set);
     note(callbacks, LogLine::Stream::System,
          QStringLiteral("artifacts collected: %1 file(s), %2 bytes").arg(set->files.size()).arg(set->totalBytes));
-    out.warnings += collectionWarnings(job.artifacts.paths, paths, *set);
+    out.warnings += collectionWarnings(written, paths, *set);
     for (const QString &w : std::as_const(out.warnings))
         note(callbacks, LogLine::Stream::Stderr, QStringLiteral("warning: ") + w);
 }

@@ -1,7 +1,9 @@
 #pragma once
 
+#include "engine/artifactstore.h"
 #include "engine/runrecord.h"
 #include "engine/scheduler.h"
+#include "metrics/jobmetricsfile.h"
 #include "pipeline/pipeline.h"
 
 #include <QHash>
@@ -120,6 +122,10 @@ private:
     std::optional<std::vector<LineageConsumption>> stagedArtifacts(const JobRecord &record, const Job *job);
     /// What a final job produced (remembered for its consumers); nothing while it is not final.
     JobOutputs producedOutputs(const JobRecord &record, const Job *job, const QString &projectDir);
+    /// Reads the artifact `file` of `job` (stored at `objectPath`) for metrics into `outputs`;
+    /// its problems are reported as warnings.
+    void readMetrics(const QString &objectPath, const ArtifactStore::StoredFile &file, JobMetricsFile::Format format,
+                     const QString &job, JobOutputs &outputs);
     /// Notes the image as the engine resolved it; true when it changed and is to be written.
     bool resolveImage(const JobRecord &record);
     /// Writes the job's state and what the steps above found (in the caller's transaction).

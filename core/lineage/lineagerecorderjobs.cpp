@@ -11,6 +11,7 @@
 #include "engine/jobscript.h"
 #include "engine/jobstatus.h"
 #include "engine/runrecord.h"
+#include "metrics/jobmetricsfile.h"
 #include "pipeline/job.h"
 #include "pipeline/planner.h"
 
@@ -23,6 +24,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <algorithm>
 #include <optional>
 #include <vector>
 
@@ -30,8 +32,8 @@ namespace trainyard::core {
 
 namespace {
 
-/// The largest JSON artifact whose numbers gates may read.
-constexpr qint64 kMaxMetricsFile = qint64(1) << 20;
+/// The largest file read for metrics.
+constexpr qint64 kMaxMetricsFile = JobMetricsFile::kMaxBytes;
 
 /// When the artifacts of a job that ended with `record` expire (`artifacts: expire_in`); invalid
 /// when they do not.
@@ -45,21 +47,34 @@ QDateTime artifactExpiry(const JobRecord &record, const Job *job)
     return expires;
 }
 
-/// Adds the numbers at the top level of the JSON file `objectPath` (artifact `path`) to `metrics`
-/// (a name already there is kept); the first artifact that holds any is `metricsSource`.
-void readArtifactMetrics(const QString &objectPath, const QString &path, QMap<QString, double> &metrics,
-                         QString &metricsSource)
+/// How the artifact `path` of `job` is read for metrics: as a report the job declares
+/// (`artifacts:reports:metrics` or `dotenv`), as a JSON file named for metrics, or not at all.
+std::optional<JobMetricsFile::Format> metricsFormat(const Job *job, const QString &path)
+{
+    if (job) {
+        for (const Artifacts::ReportFile &r : job->artifacts.reportFiles()) {
+            if (QDir::cleanPath(r.path) == path)
+                return r.kind == QLatin1String("dotenv") ? JobMetricsFile::Format::Dotenv
+                                                         : JobMetricsFile::Format::OpenMetricsText;
+        }
+    }
+    if (JobMetricsFile::isMetricsJsonName(path))
+        return JobMetricsFile::Format::Json;
+    return std::nullopt;
+}
+
+/// The numbers at the top level of the JSON file `objectPath`, for gates only (an artifact not
+/// named for metrics); a name already in `values` is kept.
+void readGateValues(const QString &objectPath, QMap<QString, double> &values)
 {
     QFile file(objectPath);
     if (!file.open(QIODevice::ReadOnly))
         return;
     const QJsonObject o = QJsonDocument::fromJson(file.readAll()).object();
     for (auto it = o.begin(); it != o.end(); ++it) {
-        if (it.value().isDouble() && !metrics.contains(it.key()))
-            metrics.insert(it.key(), it.value().toDouble());
+        if (it.value().isDouble() && !values.contains(it.key()))
+            values.insert(it.key(), it.value().toDouble());
     }
-    if (!o.isEmpty() && metricsSource.isEmpty())
-        metricsSource = path;
 }
 
 } // namespace
@@ -68,8 +83,9 @@ void readArtifactMetrics(const QString &objectPath, const QString &path, QMap<QS
 struct LineageRecorder::JobOutputs
 {
     std::optional<std::vector<LineageArtifact>> artifacts; ///< set once the job is final
-    QMap<QString, double> metrics;
-    QString metricsSource;
+    std::vector<LineageMetric> metrics;                    ///< reported in files (reports, metrics.json)
+    QMap<QString, double> gateValues;                      ///< other JSON artifacts' numbers, for the job's gates only
+    QString gateValuesSource;                              ///< the first of those artifacts
 };
 
 void LineageRecorder::doJobChanged(const JobRecord &record)
@@ -141,16 +157,46 @@ LineageRecorder::JobOutputs LineageRecorder::producedOutputs(const JobRecord &re
             for (const auto &f : set->files) {
                 outputs.artifacts->push_back(
                     LineageArtifact{s.runId, record.name, f.path, f.sha256, f.size, f.executable, expires});
-                // Gates may read numbers at the top level of a small JSON artifact (metrics.json).
-                if (job && !job->trainyard.gates.empty() && f.path.endsWith(QLatin1String(".json")) &&
-                    f.size <= kMaxMetricsFile)
-                    readArtifactMetrics(ArtifactStore::objectPath(storeRoot, f.sha256), f.path, outputs.metrics,
-                                        outputs.metricsSource);
+                const QString object = ArtifactStore::objectPath(storeRoot, f.sha256);
+                if (const auto format = metricsFormat(job, f.path)) {
+                    readMetrics(object, f, *format, record.name, outputs);
+                } else if (job && !job->trainyard.gates.empty() && f.path.endsWith(QLatin1String(".json")) &&
+                           f.size <= kMaxMetricsFile) {
+                    // Gates may also read the numbers of any small JSON artifact.
+                    readGateValues(object, outputs.gateValues);
+                    if (outputs.gateValuesSource.isEmpty())
+                        outputs.gateValuesSource = f.path;
+                }
             }
         }
     }
     s.produced.insert(record.name, *outputs.artifacts);
     return outputs;
+}
+
+void LineageRecorder::readMetrics(const QString &objectPath, const ArtifactStore::StoredFile &file,
+                                  JobMetricsFile::Format format, const QString &job, JobOutputs &outputs)
+{
+    if (file.size > kMaxMetricsFile) {
+        report(QStringLiteral("lineage: job %1: %2 is %3 bytes, too big to read for metrics")
+                   .arg(job, file.path)
+                   .arg(file.size));
+        return;
+    }
+    QFile in(objectPath);
+    if (!in.open(QIODevice::ReadOnly)) {
+        report(QStringLiteral("lineage: job %1: cannot read %2 for metrics: %3").arg(job, file.path, in.errorString()));
+        return;
+    }
+    const JobMetricsFile::Read read = JobMetricsFile::parse(in.readAll(), format, file.path);
+    for (const Error &e : read.problems)
+        report(QStringLiteral("lineage: job %1: %2").arg(job, e.toString()));
+    for (const JobMetric &m : read.metrics) {
+        auto same = std::find_if(outputs.metrics.begin(), outputs.metrics.end(),
+                                 [&](const LineageMetric &earlier) { return earlier.name == m.name; });
+        if (same == outputs.metrics.end())
+            outputs.metrics.push_back(LineageMetric{m_state->runId, job, m.name, m.value, m.source});
+    }
 }
 
 bool LineageRecorder::resolveImage(const JobRecord &record)
@@ -187,8 +233,12 @@ Result<void> LineageRecorder::writeJobChange(const JobRecord &record, const Job 
         if (auto r = s.store->recordImage(s.images.value(record.image)); !r)
             return r;
     }
-    if (!outputs.metrics.isEmpty()) {
-        if (auto r = s.store->recordGateValues(s.runId, record.name, outputs.metrics, outputs.metricsSource); !r)
+    if (!outputs.metrics.empty()) {
+        if (auto r = s.store->recordMetrics(s.runId, record.name, outputs.metrics); !r)
+            return r;
+    }
+    if (!outputs.gateValues.isEmpty()) {
+        if (auto r = s.store->recordGateValues(s.runId, record.name, outputs.gateValues, outputs.gateValuesSource); !r)
             return r;
     }
     return {};

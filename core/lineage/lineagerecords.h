@@ -137,6 +137,17 @@ struct LineageScalar
     double value = 0;
 };
 
+/// A number a job reported in a file rather than as a TensorBoard scalar: a line of its GitLab
+/// metrics report, a numeric variable of its dotenv report, a top-level number of its metrics.json.
+struct LineageMetric
+{
+    QString runId;
+    QString job;
+    QString name;
+    double value = 0; ///< NaN and infinities as written
+    QString source;   ///< the file as the job collected it ("metrics.json")
+};
+
 /// A metric gate of a job (`.trainyard: jobs: NAME: gates:`) and how it came out.
 struct LineageGate
 {

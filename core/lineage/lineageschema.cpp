@@ -286,6 +286,23 @@ Result<void> schemaV5(QSqlDatabase &db)
                        });
 }
 
+// Version 6: numbers jobs report in files (GitLab's metrics and dotenv reports, metrics.json),
+// beside their TensorBoard scalars. A NaN is kept as NULL.
+Result<void> schemaV6(QSqlDatabase &db)
+{
+    return execAll(db,
+                   {
+                       QStringLiteral("CREATE TABLE job_metrics ("
+                                      " run_id TEXT NOT NULL,"
+                                      " job TEXT NOT NULL,"
+                                      " name TEXT NOT NULL,"
+                                      " value REAL,"
+                                      " source TEXT NOT NULL DEFAULT '',"
+                                      " PRIMARY KEY (run_id, job, name),"
+                                      " FOREIGN KEY (run_id, job) REFERENCES jobs(run_id, name) ON DELETE CASCADE)"),
+                   });
+}
+
 } // namespace
 
 const std::vector<LineageMigration> &LineageSchema::migrations()
@@ -296,6 +313,7 @@ const std::vector<LineageMigration> &LineageSchema::migrations()
         {3, QStringLiteral("reproductions, append-only sign-offs"), schemaV3},
         {4, QStringLiteral("one store of runs: process start, reasons, warnings, pipeline numbers"), schemaV4},
         {5, QStringLiteral("reproductions numbered, with the run they reproduce; an index of running runs"), schemaV5},
+        {6, QStringLiteral("metrics jobs report in files (metrics and dotenv reports, metrics.json)"), schemaV6},
     };
     return all;
 }

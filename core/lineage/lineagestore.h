@@ -95,7 +95,11 @@ public:
     /// then evaluates the job's gates against them (source "scalars").
     virtual Result<void> recordScalars(const QString &runId, const QString &job,
                                        const QMap<QString, double> &finalValues) = 0;
-    /// Metric values from elsewhere (e.g. a job's metrics.json): evaluates the job's gates only.
+    /// The numbers a job reported in files (replaces the job's earlier set), then evaluates the
+    /// job's gates against them (source: the metric's file).
+    virtual Result<void> recordMetrics(const QString &runId, const QString &job,
+                                       const std::vector<LineageMetric> &metrics) = 0;
+    /// Metric values from elsewhere (e.g. a JSON artifact): evaluates the job's gates only.
     virtual Result<void> recordGateValues(const QString &runId, const QString &job, const QMap<QString, double> &values,
                                           const QString &source) = 0;
     /// Gates of the run still "pending" become "not measured" (at the end of a run).
@@ -139,6 +143,8 @@ public:
     virtual Result<std::vector<LineageVariable>> variables(const QString &runId) const = 0;
     virtual Result<std::vector<LineageScalar>> scalars(const QString &runId) const = 0;
     virtual Result<std::vector<LineageGate>> gates(const QString &runId) const = 0;
+    /// The numbers the run's jobs reported in files, by job and name.
+    virtual Result<std::vector<LineageMetric>> metrics(const QString &runId) const = 0;
     virtual Result<std::vector<LineageReproduction>> reproductions(const QString &runId) const = 0;
     /// Sign-offs of an artifact, oldest first.
     virtual Result<std::vector<LineageSignOff>> signOffs(const QString &artifactSha256) const = 0;

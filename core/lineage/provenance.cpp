@@ -11,6 +11,7 @@
 #include <QSet>
 
 #include <algorithm>
+#include <cmath>
 
 namespace trainyard::core {
 
@@ -172,6 +173,15 @@ QJsonObject toJson(const LineageDataVersion &d)
                        {QStringLiteral("dvc_md5"), d.dvcMd5},  {QStringLiteral("dvc_source"), d.dvcSource}};
 }
 
+QJsonObject toJson(const LineageMetric &m)
+{
+    return QJsonObject{{QStringLiteral("run"), m.runId},
+                       {QStringLiteral("job"), m.job},
+                       {QStringLiteral("name"), m.name},
+                       {QStringLiteral("value"), std::isfinite(m.value) ? QJsonValue(m.value) : QJsonValue()},
+                       {QStringLiteral("source"), m.source}};
+}
+
 QJsonObject toJson(const LineageGate &g)
 {
     return QJsonObject{{QStringLiteral("run"), g.runId},
@@ -219,17 +229,22 @@ QJsonObject ArtifactProvenance::toJson() const
     QJsonArray commitArray;
     for (const LineageCommit &c : commits)
         commitArray.append(trainyard::core::toJson(c));
-    return QJsonObject{{QStringLiteral("artifact"), trainyard::core::toJson(artifact)},
-                       {QStringLiteral("runs"), arrayOf(runs)},
-                       {QStringLiteral("commits"), commitArray},
-                       {QStringLiteral("jobs"), arrayOf(jobs)},
-                       {QStringLiteral("inputs"), arrayOf(inputs)},
-                       {QStringLiteral("images"), arrayOf(images)},
-                       {QStringLiteral("data"), arrayOf(data)},
-                       {QStringLiteral("variables"), arrayOf(variables)},
-                       {QStringLiteral("scalars"), arrayOf(scalars)},
-                       {QStringLiteral("gates"), arrayOf(gates)},
-                       {QStringLiteral("reproductions"), arrayOf(reproductions)}};
+    QJsonObject json{{QStringLiteral("artifact"), trainyard::core::toJson(artifact)},
+                     {QStringLiteral("runs"), arrayOf(runs)},
+                     {QStringLiteral("commits"), commitArray},
+                     {QStringLiteral("jobs"), arrayOf(jobs)},
+                     {QStringLiteral("inputs"), arrayOf(inputs)},
+                     {QStringLiteral("images"), arrayOf(images)},
+                     {QStringLiteral("data"), arrayOf(data)},
+                     {QStringLiteral("variables"), arrayOf(variables)},
+                     {QStringLiteral("scalars"), arrayOf(scalars)},
+                     {QStringLiteral("gates"), arrayOf(gates)},
+                     {QStringLiteral("reproductions"), arrayOf(reproductions)}};
+    // Only when there are any: lineage recorded before metrics were kept keeps its fingerprint,
+    // so its sign-offs do not turn stale.
+    if (!metrics.empty())
+        json.insert(QStringLiteral("metrics"), arrayOf(metrics));
+    return json;
 }
 
 QString ArtifactProvenance::fingerprint() const
@@ -261,6 +276,7 @@ QJsonObject RunLineage::toJson() const
                        {QStringLiteral("variables"), arrayOf(variables)},
                        {QStringLiteral("scalars"), arrayOf(scalars)},
                        {QStringLiteral("gates"), arrayOf(gates)},
+                       {QStringLiteral("metrics"), arrayOf(metrics)},
                        {QStringLiteral("reproductions"), arrayOf(reproductions)}};
 }
 
@@ -413,14 +429,20 @@ Result<ArtifactProvenance> Provenance::ofArtifact(const LineageArtifact &artifac
         auto variables = m_store.variables(runId);
         auto scalars = m_store.scalars(runId);
         auto gates = m_store.gates(runId);
-        if (!variables || !scalars || !gates)
-            return tl::unexpected(!variables ? variables.error() : !scalars ? scalars.error() : gates.error());
+        auto metrics = m_store.metrics(runId);
+        if (!variables || !scalars || !gates || !metrics)
+            return tl::unexpected(!variables ? variables.error()
+                                  : !scalars ? scalars.error()
+                                  : !gates   ? gates.error()
+                                             : metrics.error());
         std::copy_if(variables->begin(), variables->end(), std::back_inserter(p.variables),
                      [&](const LineageVariable &v) { return ofJob(v.job); });
         std::copy_if(scalars->begin(), scalars->end(), std::back_inserter(p.scalars),
                      [&](const LineageScalar &s) { return ofJob(s.job); });
         std::copy_if(gates->begin(), gates->end(), std::back_inserter(p.gates),
                      [&](const LineageGate &g) { return ofJob(g.job); });
+        std::copy_if(metrics->begin(), metrics->end(), std::back_inserter(p.metrics),
+                     [&](const LineageMetric &m) { return ofJob(m.job); });
     }
     if (auto ok = append(p.reproductions, m_store.reproductions(artifact.runId)); !ok)
         return tl::unexpected(ok.error());
@@ -468,6 +490,8 @@ Result<RunLineage> Provenance::ofRun(const QString &runId) const
         ok = append(r.scalars, m_store.scalars(runId));
     if (ok)
         ok = append(r.gates, m_store.gates(runId));
+    if (ok)
+        ok = append(r.metrics, m_store.metrics(runId));
     if (ok)
         ok = append(r.reproductions, m_store.reproductions(runId));
     if (!ok)

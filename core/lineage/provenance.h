@@ -29,6 +29,7 @@ struct ArtifactProvenance
     std::vector<LineageVariable> variables; ///< run-wide ones, and those of the jobs
     std::vector<LineageScalar> scalars;
     std::vector<LineageGate> gates;
+    std::vector<LineageMetric> metrics;             ///< numbers those jobs reported in files
     std::vector<LineageReproduction> reproductions; ///< of the artifact's run
     /// "RUN/JOB" → the jobs of that run it waited for (its needs, or the stages before it), for
     /// drawing; recorded once at the run's start, so not part of toJson() or the fingerprint.
@@ -57,6 +58,7 @@ struct RunLineage
     std::vector<LineageVariable> variables;
     std::vector<LineageScalar> scalars;
     std::vector<LineageGate> gates;
+    std::vector<LineageMetric> metrics;
     std::vector<LineageReproduction> reproductions;
 
     QJsonObject toJson() const;
@@ -113,6 +115,7 @@ QJsonObject toJson(const LineageCommit &c);
 QJsonObject toJson(const LineageConsumption &c);
 QJsonObject toJson(const LineageVariable &v);
 QJsonObject toJson(const LineageScalar &s);
+QJsonObject toJson(const LineageMetric &m);
 QJsonObject toJson(const LineageReproduction &r);
 QJsonObject toJson(const LineageJobRef &j);
 

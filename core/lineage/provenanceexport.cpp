@@ -116,6 +116,14 @@ std::vector<Section> sections(const ArtifactProvenance &p, const ReleaseChecklis
                               g.value ? QString::number(*g.value) : QStringLiteral("-"), g.outcome});
     out.push_back(gates);
 
+    Section metrics{QStringLiteral("Metrics reported in files"),
+                    {QStringLiteral("Job"), QStringLiteral("Metric"), QStringLiteral("Value"), QStringLiteral("File")},
+                    {}};
+    for (const LineageMetric &m : p.metrics)
+        metrics.rows.push_back({m.job, m.name, QString::number(m.value, 'g', 10), m.source});
+    if (!metrics.rows.empty())
+        out.push_back(metrics);
+
     Section signs{QStringLiteral("Sign-offs"),
                   {QStringLiteral("When"), QStringLiteral("Reviewer"), QStringLiteral("Decision"),
                    QStringLiteral("Comment"), QStringLiteral("Current")},

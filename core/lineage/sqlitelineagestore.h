@@ -47,6 +47,8 @@ public:
     Result<void> recordVariables(const QString &runId, const QString &job,
                                  const std::vector<LineageVariable> &variables) override;
     Result<void> recordGates(const QString &runId, const QString &job, const std::vector<LineageGate> &gates) override;
+    Result<void> recordMetrics(const QString &runId, const QString &job,
+                               const std::vector<LineageMetric> &metrics) override;
     Result<void> recordScalars(const QString &runId, const QString &job,
                                const QMap<QString, double> &finalValues) override;
     Result<void> recordGateValues(const QString &runId, const QString &job, const QMap<QString, double> &values,
@@ -74,6 +76,7 @@ public:
     Result<std::vector<LineageConsumption>> consumptions(const QString &runId, const QString &job = {}) const override;
     Result<std::vector<LineageVariable>> variables(const QString &runId) const override;
     Result<std::vector<LineageScalar>> scalars(const QString &runId) const override;
+    Result<std::vector<LineageMetric>> metrics(const QString &runId) const override;
     Result<std::vector<LineageGate>> gates(const QString &runId) const override;
     Result<std::vector<LineageReproduction>> reproductions(const QString &runId) const override;
     Result<std::vector<LineageSignOff>> signOffs(const QString &artifactSha256) const override;

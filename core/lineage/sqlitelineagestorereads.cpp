@@ -5,6 +5,7 @@
 #include "lineagesql.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace trainyard::core {
 
@@ -305,6 +306,18 @@ Result<std::vector<LineageScalar>> SqliteLineageStore::scalars(const QString &ru
         {runId}, [](const Query &q) {
             return LineageScalar{q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
                                  q.value(3).toDouble()};
+        });
+}
+
+Result<std::vector<LineageMetric>> SqliteLineageStore::metrics(const QString &runId) const
+{
+    return selectAll<LineageMetric>(
+        database(),
+        QStringLiteral("SELECT run_id, job, name, value, source FROM job_metrics WHERE run_id = ? ORDER BY job, name"),
+        {runId}, [](const Query &q) {
+            const QVariant value = q.value(3);
+            return LineageMetric{q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
+                                 value.isNull() ? std::nan("") : value.toDouble(), q.value(4).toString()};
         });
 }
 

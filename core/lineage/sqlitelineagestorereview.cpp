@@ -6,6 +6,9 @@
 #include "lineagesql.h"
 
 #include <QDateTime>
+#include <QMap>
+
+#include <cmath>
 
 #include <optional>
 #include <vector>
@@ -53,6 +56,33 @@ Result<void> SqliteLineageStore::recordScalars(const QString &runId, const QStri
                 return ok;
         }
         return evaluateGates(*db, runId, job, finalValues, QStringLiteral("scalars"));
+    });
+}
+
+Result<void> SqliteLineageStore::recordMetrics(const QString &runId, const QString &job,
+                                               const std::vector<LineageMetric> &metrics)
+{
+    return transaction([&]() -> Result<void> {
+        auto db = database();
+        Query del(*db, QStringLiteral("DELETE FROM job_metrics WHERE run_id = ? AND job = ?"));
+        if (auto ok = del.exec({runId, job}); !ok)
+            return ok;
+        Query ins(*db,
+                  QStringLiteral("INSERT INTO job_metrics (run_id, job, name, value, source) VALUES (?, ?, ?, ?, ?) "
+                                 "ON CONFLICT (run_id, job, name) DO UPDATE SET value = excluded.value, "
+                                 "source = excluded.source"));
+        QMap<QString, QMap<QString, double>> bySource; // gates say which file their value came from
+        for (const LineageMetric &m : metrics) {
+            const QVariant value = std::isnan(m.value) ? sqlNull() : QVariant(m.value);
+            if (auto ok = ins.exec({runId, job, m.name, value, m.source}); !ok)
+                return ok;
+            bySource[m.source].insert(m.name, m.value);
+        }
+        for (auto it = bySource.cbegin(); it != bySource.cend(); ++it) {
+            if (auto ok = evaluateGates(*db, runId, job, it.value(), it.key()); !ok)
+                return ok;
+        }
+        return {};
     });
 }
 

@@ -4,6 +4,24 @@
 
 namespace trainyard::core {
 
+std::vector<Artifacts::ReportFile> Artifacts::reportFiles() const
+{
+    std::vector<ReportFile> files;
+    if (!reports.isMap())
+        return files;
+    for (const QString &kind : {QStringLiteral("metrics"), QStringLiteral("dotenv")}) {
+        const YamlNode *node = reports.find(kind);
+        if (!node)
+            continue;
+        const QStringList paths = node->isScalar() ? QStringList{node->toString()} : node->toStringList();
+        for (const QString &p : paths) {
+            if (!p.trimmed().isEmpty())
+                files.push_back(ReportFile{kind, p.trimmed()});
+        }
+    }
+    return files;
+}
+
 QString whenToString(When when)
 {
     switch (when) {

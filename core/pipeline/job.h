@@ -63,6 +63,15 @@ struct Artifacts
     bool untracked = false;
     YamlNode reports; ///< kept as data
     bool isEmpty() const { return paths.isEmpty() && !untracked && reports.isNull(); }
+    /// A file of `reports:` that Trainyard reads: `metrics` (OpenMetrics text) or `dotenv`.
+    struct ReportFile
+    {
+        QString kind;
+        QString path;
+    };
+    /// The `metrics` and `dotenv` report files, as written: collected with the artifacts (as
+    /// GitLab uploads them), then read for the numbers they hold.
+    std::vector<ReportFile> reportFiles() const;
 };
 
 struct Retry

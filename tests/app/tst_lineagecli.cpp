@@ -215,7 +215,17 @@ void tst_LineageCli::shellRunThenQueries()
     const QJsonObject runJson =
         json(runTrainyard(QStringList{QStringLiteral("lineage"), QStringLiteral("--json"), runId} + project)).object();
     QCOMPARE(runJson.value(QStringLiteral("jobs")).toArray().size(), 4);
-    QCOMPARE(runJson.value(QStringLiteral("artifacts")).toArray().size(), 3);
+    // models/model.txt, out/clean.csv, and evaluate's metrics.json with its two report files.
+    QCOMPARE(runJson.value(QStringLiteral("artifacts")).toArray().size(), 5);
+    QStringList metrics;
+    for (const QJsonValue &m : runJson.value(QStringLiteral("metrics")).toArray())
+        metrics << m[QStringLiteral("name")].toString() + u'=' +
+                       QString::number(m[QStringLiteral("value")].toDouble()) + u'@' +
+                       m[QStringLiteral("source")].toString();
+    QCOMPARE(
+        metrics,
+        (QStringList{QStringLiteral("HELD_OUT_ACCURACY=0.885@eval.env"), QStringLiteral("accuracy=0.9@metrics.json"),
+                     QStringLiteral("accuracy_top5=0.97@metrics.txt"), QStringLiteral("loss=0.2@metrics.json")}));
     const QString dataHash =
         runJson.value(QStringLiteral("data")).toArray().first().toObject().value(QStringLiteral("sha256")).toString();
     QCOMPARE(dataHash, DataVersioner().version(dir.filePath(QStringLiteral("data")))->hash);

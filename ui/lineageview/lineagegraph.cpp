@@ -337,6 +337,18 @@ void LineageGraph::addJobNode(const core::LineageJob &j, const core::ArtifactPro
         if (s.runId == j.runId && s.job == j.name)
             scalars += QStringLiteral("%1=%2 ").arg(s.tag).arg(s.value, 0, 'g', 6);
     }
+    // The job's gates with how they came out, and the numbers it reported in files beside them.
+    QString gates;
+    for (const core::LineageGate &g : p.gates) {
+        if (g.runId == j.runId && g.job == j.name)
+            gates += row(QStringLiteral("%1 %2 %3").arg(g.metric, g.op).arg(g.threshold),
+                         g.value ? tr("%1: %2 (%3)").arg(g.outcome).arg(*g.value, 0, 'g', 6).arg(g.source) : g.outcome);
+    }
+    QString metrics;
+    for (const core::LineageMetric &m : p.metrics) {
+        if (m.runId == j.runId && m.job == j.name)
+            metrics += row(m.name, QStringLiteral("%1 (%2)").arg(m.value, 0, 'g', 6).arg(m.source));
+    }
     const QString rows =
         row(tr("run"), j.runId) + row(tr("stage"), j.stage) + row(tr("status"), j.status) +
         row(tr("exit code"), QString::number(j.exitCode)) + row(tr("attempts"), QString::number(j.attempts)) +
@@ -345,7 +357,9 @@ void LineageGraph::addJobNode(const core::LineageJob &j, const core::ArtifactPro
         row(tr("image"), j.image) + row(tr("GPUs"), j.gpus.isEmpty() ? tr("none") : j.gpus.join(u',')) +
         (j.reusedFrom.isEmpty() ? QString() : row(tr("reused from run"), j.reusedFrom)) +
         (vars.isEmpty() ? QString() : row(tr("variables"), QString()) + vars) +
-        (scalars.isEmpty() ? QString() : row(tr("final scalars"), scalars.trimmed()));
+        (scalars.isEmpty() ? QString() : row(tr("final scalars"), scalars.trimmed())) +
+        (gates.isEmpty() ? QString() : row(tr("gates"), QString()) + gates) +
+        (metrics.isEmpty() ? QString() : row(tr("metrics"), QString()) + metrics);
     const QString key = QStringLiteral("job:%1/%2").arg(j.runId, j.name);
     addNode(key, Kind::Job, j.name, QStringLiteral("%1 · %2").arg(j.status, j.stage), table(tr("Job"), rows), column);
 }

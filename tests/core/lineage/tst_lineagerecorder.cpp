@@ -232,6 +232,25 @@ void tst_LineageRecorder::recordsEveryField()
     QVERIFY2(names.contains(QStringLiteral("EPOCHS=3")), qPrintable(names.join(u' ')));
     QVERIFY2(names.contains(QStringLiteral("train:LR=0.1")), qPrintable(names.join(u' ')));
 
+    // Numbers evaluate reported in files: its metrics.json, and its GitLab metrics and dotenv
+    // reports (collected although `paths` does not name them); text values are not metrics.
+    auto metrics = store->metrics(record.id);
+    QVERIFY(metrics);
+    QStringList reported;
+    for (const LineageMetric &m : *metrics)
+        reported << QStringLiteral("%1:%2=%3 (%4)").arg(m.job, m.name).arg(m.value).arg(m.source);
+    QCOMPARE(reported.join(QStringLiteral("; ")), QStringLiteral("evaluate:HELD_OUT_ACCURACY=0.885 (eval.env); "
+                                                                 "evaluate:accuracy=0.9 (metrics.json); "
+                                                                 "evaluate:accuracy_top5=0.97 (metrics.txt); "
+                                                                 "evaluate:loss=0.2 (metrics.json)"));
+    QStringList evaluatePaths;
+    const auto evaluated = store->artifacts(record.id, QStringLiteral("evaluate"));
+    QVERIFY(evaluated);
+    for (const LineageArtifact &a : *evaluated)
+        evaluatePaths << a.path;
+    QCOMPARE(evaluatePaths,
+             (QStringList{QStringLiteral("eval.env"), QStringLiteral("metrics.json"), QStringLiteral("metrics.txt")}));
+
     // Gates, from the numbers of evaluate's metrics.json.
     auto gates = store->gates(record.id);
     QVERIFY(gates && gates->size() == 2);

@@ -17,7 +17,10 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <atomic>
+#include <cmath>
+#include <limits>
 #include <thread>
 
 using namespace trainyard::core;
@@ -165,6 +168,7 @@ private Q_SLOTS:
     void gatesAreEvaluated_data();
     void gatesAreEvaluated();
     void gatesRecordedAfterScalars();
+    void metricsReplaceAJobsSetAndEvaluateGates();
     void signOffsAreAppendOnly();
     void runFilters();
     void migratesEveryEarlierVersion_data();
@@ -459,6 +463,41 @@ void tst_LineageStore::gatesRecordedAfterScalars()
                                  [](const LineageGate &g) { return g.job == QLatin1String("train"); });
     QCOMPARE(it->outcome, QStringLiteral("failed"));
     QCOMPARE(it->value, std::optional<double>(0.25));
+}
+
+void tst_LineageStore::metricsReplaceAJobsSetAndEvaluateGates()
+{
+    QTemporaryDir dir;
+    auto store = openStore(dir.filePath(QStringLiteral("lineage.db")));
+    QVERIFY(store);
+    const QString run = QStringLiteral("20240501-120000-0004");
+    trainyard::test::writeSampleRun(*store, run, QString(40, u'1'), hex64('d'), hex64('5'));
+    const QString train = QStringLiteral("train");
+    QVERIFY(store->recordGates(
+        run, train, {LineageGate{run, train, QStringLiteral("f1"), QStringLiteral(">="), 0.8, std::nullopt, {}, {}}}));
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    QVERIFY(store->recordMetrics(run, train,
+                                 {LineageMetric{run, train, QStringLiteral("f1"), 0.7, QStringLiteral("metrics.txt")},
+                                  LineageMetric{run, train, QStringLiteral("old"), 1, QStringLiteral("build.env")}}));
+    // Recording the job's metrics again replaces its set; NaN survives the round trip.
+    QVERIFY(store->recordMetrics(
+        run, train,
+        {LineageMetric{run, train, QStringLiteral("f1"), 0.85, QStringLiteral("metrics.txt")},
+         LineageMetric{run, train, QStringLiteral("diverged"), nan, QStringLiteral("build.env")}}));
+    const auto metrics = store->metrics(run);
+    QVERIFY(metrics);
+    QCOMPARE(metrics->size(), size_t(2));
+    QCOMPARE(metrics->at(0).name, QStringLiteral("diverged"));
+    QVERIFY(std::isnan(metrics->at(0).value));
+    QCOMPARE(metrics->at(1).name, QStringLiteral("f1"));
+    QCOMPARE(metrics->at(1).value, 0.85);
+    QCOMPARE(metrics->at(1).source, QStringLiteral("metrics.txt"));
+    const auto gates = store->gates(run);
+    const auto it = std::find_if(gates->begin(), gates->end(),
+                                 [](const LineageGate &g) { return g.metric == QLatin1String("f1"); });
+    QVERIFY(it != gates->end());
+    QCOMPARE(it->outcome, QStringLiteral("passed"));
+    QCOMPARE(it->source, QStringLiteral("metrics.txt"));
 }
 
 void tst_LineageStore::signOffsAreAppendOnly()

@@ -155,6 +155,7 @@ private Q_SLOTS:
     void effectiveVariablesOfAJob();
     void upstreamOfAnArtifact();
     void upstreamStopsAtTheArtifactsJob();
+    void metricsBesideTheGates();
     void upstreamThroughAReusedJob();
     void resolveArtifact();
     void runLineage();
@@ -226,6 +227,37 @@ void tst_Provenance::upstreamOfAnArtifact()
     // Nothing of run B leaks in.
     for (const LineageJob &j : p.jobs)
         QCOMPARE(j.runId, f.a.runId);
+}
+
+void tst_Provenance::metricsBesideTheGates()
+{
+    Fixture f;
+    const ArtifactProvenance before = f.provenanceOf(QStringLiteral("export/model.tar"), f.a.runId);
+    QVERIFY(before.metrics.empty());
+    // Lineage recorded without metrics keeps its fingerprint: its sign-offs stay current.
+    QVERIFY(!before.toJson().contains(QStringLiteral("metrics")));
+
+    const QString evaluate = QStringLiteral("evaluate");
+    QVERIFY(f.store->recordMetrics(f.a.runId, evaluate,
+                                   {LineageMetric{f.a.runId, evaluate, QStringLiteral("held_out_accuracy"), 0.885,
+                                                  QStringLiteral("metrics.txt")}}));
+    QVERIFY(f.store->recordMetrics(f.b.runId, evaluate,
+                                   {LineageMetric{f.b.runId, evaluate, QStringLiteral("held_out_accuracy"), 0.88,
+                                                  QStringLiteral("metrics.txt")}}));
+    const ArtifactProvenance after = f.provenanceOf(QStringLiteral("export/model.tar"), f.a.runId);
+    QCOMPARE(after.metrics.size(), size_t(1)); // run B's stays out
+    QCOMPARE(after.metrics.front().value, 0.885);
+    QVERIFY(after.fingerprint() != before.fingerprint());
+
+    // The review lists them next to the gates.
+    const QString markdown = ProvenanceExport::markdown(after, ReleaseReview::checklist(after), {});
+    QVERIFY2(markdown.contains(QStringLiteral("Metrics reported in files")), qPrintable(markdown));
+    QVERIFY(markdown.indexOf(QStringLiteral("held_out_accuracy")) > markdown.indexOf(QStringLiteral("Gates")));
+
+    const auto run = Provenance(*f.store).ofRun(f.a.runId);
+    QVERIFY(run);
+    QCOMPARE(run->metrics.size(), size_t(1));
+    QCOMPARE(run->toJson().value(QStringLiteral("metrics")).toArray().size(), 1);
 }
 
 void tst_Provenance::upstreamStopsAtTheArtifactsJob()
