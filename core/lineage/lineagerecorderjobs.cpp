@@ -192,6 +192,17 @@ void LineageRecorder::readMetrics(const QString &objectPath, const ArtifactStore
     for (const Error &e : read.problems)
         report(QStringLiteral("lineage: job %1: %2").arg(job, e.toString()));
     for (const JobMetric &m : read.metrics) {
+        // A dotenv report holds variables: a secret's (by name, or a number that is a secret's value)
+        // never reaches the database.
+        if (m_pipeline.trainyard.secrets.contains(m.name) || m_options.secrets.contains(m.name))
+            continue;
+        if (format == JobMetricsFile::Format::Dotenv &&
+            std::any_of(m_options.secrets.cbegin(), m_options.secrets.cend(), [&](const QString &secret) {
+                bool number = false;
+                const double v = secret.trimmed().toDouble(&number);
+                return number && v == m.value;
+            }))
+            continue;
         auto same = std::find_if(outputs.metrics.begin(), outputs.metrics.end(),
                                  [&](const LineageMetric &earlier) { return earlier.name == m.name; });
         if (same == outputs.metrics.end())

@@ -75,6 +75,8 @@ Result<std::vector<RunHistory::Run>> RunHistory::read(LineageStore &store, int n
                 run.variables.insert(job, std::move(seen));
             }
         }
+        if (auto metrics = store.metrics(it->id))
+            run.metrics = std::move(*metrics);
         out.push_back(std::move(run));
     }
     // By number, as GitLab lists pipelines (a reproduction made before version 5 of the store

@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "engine/runrecord.h"
+#include "lineagerecords.h"
 
 #include <QHash>
 #include <QString>
@@ -31,6 +32,7 @@ public:
     {
         RunRecord record;
         QHash<QString, Variables> variables; ///< by job name
+        std::vector<LineageMetric> metrics;  ///< numbers its jobs reported in files, by job and name
     };
 
     /// The project's runs by number (then start), oldest first; none when nothing is recorded

@@ -69,10 +69,12 @@ SecretFilter secretFilter(const QString &projectDir, const Pipeline &pipeline, s
 }
 
 RunParameters parametersOf(const RunRecord &record, const JobRecord &job, const Pipeline &pipeline,
-                           RunParameters::VariablesSource source, const QHash<QString, RunHistory::Variables> &recorded,
+                           RunParameters::VariablesSource source, const RunHistory::Run &run,
                            const SecretFilter &secrets)
 {
+    const QHash<QString, RunHistory::Variables> &recorded = run.variables;
     RunParameters p;
+    p.metrics = run.metrics;
     p.image = job.image;
     p.imageDigest = job.repoDigests.isEmpty() ? job.imageId : job.repoDigests.first();
     p.commit = record.commitSha.left(8);
@@ -319,7 +321,6 @@ RecordedScalarRuns RunScalarsLocator::list(const QString &projectDir, const Pipe
 
     for (const RunHistory::Run &run : runs) {
         const RunRecord &record = run.record;
-        const QHash<QString, RunHistory::Variables> &recorded = run.variables;
         const Pipeline *committed = committedPipelines.at(record.commitSha);
         const Pipeline &runPipeline = committed ? *committed : pipeline;
         const auto source =
@@ -336,14 +337,14 @@ RecordedScalarRuns RunScalarsLocator::list(const QString &projectDir, const Pipe
             if (!groups)
                 continue;
             if (!groups->empty()) {
-                base.parameters = parametersOf(record, job, runPipeline, source, recorded, secrets);
+                base.parameters = parametersOf(record, job, runPipeline, source, run, secrets);
                 addCollectedRuns(base, *groups, storeRoot, result.runs);
                 continue;
             }
             const auto logdir = workspaceLogdirToScan(projectDir, record.id, jobName, tensorboardDir, base.running);
             if (!logdir)
                 continue;
-            base.parameters = parametersOf(record, job, runPipeline, source, recorded, secrets);
+            base.parameters = parametersOf(record, job, runPipeline, source, run, secrets);
             base.workspaceLogdir = *logdir;
             base.displayName = displayName(record.pipelineIid, jobName, {});
             result.runs.push_back(std::move(base));

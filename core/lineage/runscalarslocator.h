@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "engine/jobstatus.h"
 #include "engine/runrecord.h"
+#include "lineagerecords.h"
 #include "metrics/eventfilereader.h"
 #include "metrics/scalarseries.h"
 #include "runhistory.h"
@@ -46,6 +47,9 @@ struct RunParameters
     QString commit;      ///< short sha (8 hex digits); empty outside git
     bool dirty = false;  ///< uncommitted changes were part of the run
     QString branch;
+    /// Numbers the pipeline run's jobs (any of them: often an evaluate job after the one that
+    /// wrote the scalars) reported in files: metrics and dotenv reports, metrics.json.
+    std::vector<LineageMetric> metrics;
 };
 
 /// One TensorBoard run that Trainyard recorded: a folder of event files written by a job of a

@@ -13,6 +13,7 @@
 #include "compare/scalarchart.h"
 #include "engine/artifactstore.h"
 #include "engine/runrecord.h"
+#include "lineage/lineagestore.h"
 #include "metrics/downsample.h"
 #include "metrics/smoothing.h"
 #include "support/eventfilewriter.h"
@@ -727,6 +728,12 @@ void tst_CompareView::recordedRunsShowTheirParameters()
         r.jobs[j.name] = j;
         r.jobOrder << j.name;
         QVERIFY(trainyard::test::recordRun(project, r));
+        // The held-out accuracy train reported in its GitLab metrics report.
+        auto store = core::LineageStore::open(core::LineageStore::defaultPath(project));
+        QVERIFY(store);
+        QVERIFY((*store)->recordMetrics(r.id, j.name,
+                                        {core::LineageMetric{r.id, j.name, QStringLiteral("held_out_accuracy"),
+                                                             iid == 1 ? 0.885 : 0.88, QStringLiteral("metrics.txt")}}));
     }
     auto view = showView({});
     view->setProjectDir(project);
@@ -754,6 +761,15 @@ void tst_CompareView::recordedRunsShowTheirParameters()
     QCOMPARE(table->parameterRow(QStringLiteral("API_KEY")), -1);                       // a secret is never shown
     QVERIFY(t->item(table->parameterRow(QStringLiteral("Commit")), c1)->font().bold()); // runs differ there
     QVERIFY(!t->item(table->parameterRow(QStringLiteral("Image")), c1)->font().bold());
+    // Beside the scalars, what the jobs reported in files: held-out accuracy 0.885 vs 0.88.
+    const int accuracy =
+        table->parameterRow(CompareTable::metricRowName(QStringLiteral("train"), QStringLiteral("held_out_accuracy")));
+    QVERIFY(accuracy >= 0);
+    QCOMPARE(t->verticalHeaderItem(accuracy)->text(), QStringLiteral("held_out_accuracy (train)"));
+    QCOMPARE(t->item(accuracy, c1)->data(CompareTable::ValueRole).toDouble(), 0.885);
+    QCOMPARE(t->item(accuracy, c2)->text(), QLocale().toString(0.88, 'g', 6));
+    QVERIFY(t->item(accuracy, c1)->font().bold());
+    QVERIFY(t->item(accuracy, c1)->toolTip().contains(QStringLiteral("metrics.txt")));
     // The table's last values are the stored files' values.
     QCOMPARE(t->item(table->row(QStringLiteral("loss"), CompareTable::Stat::Last), c2)
                  ->data(CompareTable::ValueRole)

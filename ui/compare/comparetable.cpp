@@ -7,6 +7,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLocale>
 #include <QPainter>
 #include <QSet>
 #include <QTableWidget>
@@ -14,6 +15,8 @@
 
 #include <array>
 #include <cmath>
+#include <map>
+#include <utility>
 
 namespace trainyard::ui {
 
@@ -189,12 +192,40 @@ CompareTable::ParamRows CompareTable::parameterRows(const std::vector<CompareRun
         for (const QString &name : std::as_const(variableNames))
             params.rows.push_back({name, name});
     }
+    // Then the numbers the runs' jobs reported in files, by name and job, after the parameters.
+    std::map<std::pair<QString, QString>, bool> metrics;
+    for (const CompareRun &run : runs) {
+        for (const core::LineageMetric &m : run.parameters.metrics)
+            metrics[{m.name, m.job}] = true;
+    }
+    for (const auto &[key, unused] : metrics) {
+        Q_UNUSED(unused)
+        params.rows.push_back({metricRowName(key.second, key.first), tr("%1 (%2)").arg(key.first, key.second)});
+    }
     return params;
+}
+
+QString CompareTable::metricRowName(const QString &job, const QString &metric)
+{
+    return QStringLiteral("metric:%1/%2").arg(job, metric);
+}
+
+const core::LineageMetric *CompareTable::metricOf(const CompareRun &run, const QString &rowName)
+{
+    for (const core::LineageMetric &m : run.parameters.metrics) {
+        if (metricRowName(m.job, m.name) == rowName)
+            return &m;
+    }
+    return nullptr;
 }
 
 QString CompareTable::parameterValue(const CompareRun &run, const QString &name)
 {
     const core::RunParameters &p = run.parameters;
+    if (name.startsWith(QLatin1String("metric:"))) {
+        const core::LineageMetric *m = metricOf(run, name);
+        return m ? QLocale().toString(m->value, 'g', 6) : QString();
+    }
     if (name == QLatin1String("Commit"))
         return p.commit.isEmpty() ? QString() : p.commit + (p.dirty ? tr(" (dirty)") : QString());
     if (name == QLatin1String("Image"))
@@ -252,6 +283,12 @@ QTableWidgetItem *CompareTable::parameterItem(const CompareRun &run, const QStri
                                           : value);
     item->setToolTip(value);
     item->setBackground(paramBackground);
+    if (const core::LineageMetric *m = run.recorded ? metricOf(run, name) : nullptr) {
+        item->setData(ValueRole, m->value);
+        item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+        item->setToolTip(tr("%1 = %2, reported by job %3 in %4")
+                             .arg(m->name, QString::number(m->value, 'g', 17), m->job, m->source));
+    }
     QFont font = item->font();
     font.setBold(runsDiffer && run.recorded); // the runs differ here
     const bool uncertain = variable && run.recorded && run.parameters.variablesUncertain();

@@ -16,8 +16,9 @@ namespace trainyard::ui {
 
 /// The compare view's table: runs as columns, tags as rows. For each tag the last, lowest and
 /// highest value with its step, and the last value's difference to a chosen baseline run; above
-/// them the parameters of the runs Trainyard recorded (commit, image, job variables), with the
-/// rows where runs differ in bold.
+/// them the parameters of the runs Trainyard recorded (commit, image, job variables) and the numbers
+/// their pipeline runs' jobs reported in files (metrics.txt, dotenv, metrics.json), with the rows
+/// where runs differ in bold.
 class CompareTable final : public QWidget
 {
     Q_OBJECT
@@ -42,6 +43,8 @@ public:
     int column(const QString &key) const;
     int row(const QString &tag, Stat stat) const;
     int parameterRow(const QString &name) const;
+    /// The parameterRow() name of a number `job` reported in a file (`metric:JOB/NAME`).
+    static QString metricRowName(const QString &job, const QString &metric);
     static QString statLabel(Stat stat);
 
 private:
@@ -65,6 +68,8 @@ private:
     void fillBaselineBox();
     /// The parameter rows of `runs`: none unless some run was recorded by Trainyard.
     static ParamRows parameterRows(const std::vector<CompareRun> &runs);
+    /// The reported metric a row (metricRowName()) shows of `run`; null when it has none.
+    static const core::LineageMetric *metricOf(const CompareRun &run, const QString &rowName);
     /// The value of the parameter `name` (a row's name) of `run`, as the table shows it.
     static QString parameterValue(const CompareRun &run, const QString &name);
     /// Empties the table and sets it up for the runs (a column each, with its header) and `rowCount` rows.
