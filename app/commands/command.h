@@ -51,6 +51,7 @@ Command doctorCommand();
 Command runCommand();
 Command scalarsCommand();
 Command runsCommand();
+Command annotateCommand();
 Command lineageCommand();
 Command reviewCommand();
 Command reproduceCommand();

@@ -5,6 +5,7 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 
 namespace trainyard::app {
 
@@ -29,6 +30,8 @@ void addRunsOptions(QCommandLineParser &p)
     p.addOption(QCommandLineOption(QStringLiteral("data"),
                                    QStringLiteral("Only runs that used this data version (hash or DVC md5)."),
                                    QStringLiteral("HASH")));
+    p.addOption(QCommandLineOption(QStringLiteral("tag"), QStringLiteral("Only runs tagged so (`trainyard annotate`)."),
+                                   QStringLiteral("TAG")));
     p.addOption(QCommandLineOption(QStringLiteral("limit"), QStringLiteral("At most N runs."), QStringLiteral("N")));
 }
 
@@ -46,6 +49,7 @@ std::optional<LineageRunFilter> runFilter(const QCommandLineParser &p, QTextStre
     filter.commit = p.value(QStringLiteral("commit"));
     filter.image = p.value(QStringLiteral("image"));
     filter.dataHash = p.value(QStringLiteral("data"));
+    filter.tag = p.value(QStringLiteral("tag"));
     if (p.isSet(QStringLiteral("limit"))) {
         bool ok = false;
         filter.limit = p.value(QStringLiteral("limit")).toInt(&ok);
@@ -61,8 +65,14 @@ std::optional<LineageRunFilter> runFilter(const QCommandLineParser &p, QTextStre
 void printJson(QTextStream &out, const std::vector<LineageRun> &runs)
 {
     QJsonArray array;
-    for (const LineageRun &r : runs)
-        array.append(toJson(r));
+    for (const LineageRun &r : runs) {
+        // What people said about the run (not part of its lineage, so not in toJson()).
+        QJsonObject o = toJson(r);
+        o.insert(QStringLiteral("name"), r.annotation.name);
+        o.insert(QStringLiteral("notes"), r.annotation.notes);
+        o.insert(QStringLiteral("tags"), QJsonArray::fromStringList(r.annotation.tags));
+        array.append(o);
+    }
     out << QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Indented));
 }
 
@@ -100,6 +110,13 @@ void printTable(QTextStream &out, const std::vector<LineageRun> &runs)
                    .arg(durationText(r.durationMs), -8)
                    .arg(r.trigger, -triggerWidth)
                    .arg(r.user);
+        if (!r.annotation.name.isEmpty() || !r.annotation.tags.isEmpty())
+            out << QStringLiteral("%1  %2%3\n")
+                       .arg(QString(), 26)
+                       .arg(r.annotation.name.isEmpty() ? QString() : QStringLiteral("\"%1\" ").arg(r.annotation.name))
+                       .arg(r.annotation.tags.isEmpty()
+                                ? QString()
+                                : QStringLiteral("[%1]").arg(r.annotation.tags.join(QStringLiteral(", "))));
     }
     out << runs.size() << " run(s)\n";
 }

@@ -12,6 +12,17 @@
 namespace trainyard::core {
 
 /// One pipeline run: who started it, when, on what, and how it ended.
+/// What people say about a run: a name, notes and tags. Not part of its lineage: changing them
+/// leaves sign-offs current.
+struct LineageRunAnnotation
+{
+    QString name;     ///< one line; empty: the run is known by its number
+    QString notes;    ///< free text
+    QStringList tags; ///< sorted, each once, one line each
+    bool isEmpty() const { return name.isEmpty() && notes.isEmpty() && tags.isEmpty(); }
+    bool operator==(const LineageRunAnnotation &) const = default;
+};
+
 struct LineageRun
 {
     QString id;             ///< the run id of RunRecord (`yyyyMMdd-HHmmss-xxxx`)
@@ -33,8 +44,9 @@ struct LineageRun
     QString reason; ///< why the run did not start (engine unreachable, image not pulled…)
     QDateTime started;
     QDateTime finished;
-    qint64 durationMs = -1;        ///< -1 while running
-    QStringList protectedBranches; ///< `.trainyard: protected_branches` when the run started
+    qint64 durationMs = -1;          ///< -1 while running
+    QStringList protectedBranches;   ///< `.trainyard: protected_branches` when the run started
+    LineageRunAnnotation annotation; ///< read with the run; written by LineageStore::annotateRun only
 };
 
 /// The commit a run was made from (libgit2).
@@ -201,6 +213,7 @@ struct LineageRunFilter
     QString commit;   ///< a sha or a prefix of one
     QString image;    ///< a reference, image ID or repo digest
     QString dataHash; ///< a data version hash or DVC md5
+    QString tag;      ///< runs people tagged so
     int limit = 0;    ///< 0 = all
 };
 

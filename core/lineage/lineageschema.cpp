@@ -303,6 +303,20 @@ Result<void> schemaV6(QSqlDatabase &db)
                    });
 }
 
+// Version 7: a run's name, notes and tags, as people gave them.
+Result<void> schemaV7(QSqlDatabase &db)
+{
+    return execAll(db, {
+                           QStringLiteral("ALTER TABLE runs ADD COLUMN title TEXT NOT NULL DEFAULT ''"),
+                           QStringLiteral("ALTER TABLE runs ADD COLUMN notes TEXT NOT NULL DEFAULT ''"),
+                           QStringLiteral("CREATE TABLE run_tags ("
+                                          " run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+                                          " tag TEXT NOT NULL,"
+                                          " PRIMARY KEY (run_id, tag))"),
+                           QStringLiteral("CREATE INDEX run_tags_tag ON run_tags(tag)"),
+                       });
+}
+
 } // namespace
 
 const std::vector<LineageMigration> &LineageSchema::migrations()
@@ -314,6 +328,7 @@ const std::vector<LineageMigration> &LineageSchema::migrations()
         {4, QStringLiteral("one store of runs: process start, reasons, warnings, pipeline numbers"), schemaV4},
         {5, QStringLiteral("reproductions numbered, with the run they reproduce; an index of running runs"), schemaV5},
         {6, QStringLiteral("metrics jobs report in files (metrics and dotenv reports, metrics.json)"), schemaV6},
+        {7, QStringLiteral("run names, notes and tags"), schemaV7},
     };
     return all;
 }

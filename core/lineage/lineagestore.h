@@ -104,6 +104,10 @@ public:
                                           const QString &source) = 0;
     /// Gates of the run still "pending" become "not measured" (at the end of a run).
     virtual Result<void> closePendingGates(const QString &runId) = 0;
+    /// Gives run `runId` a name, notes and tags (replacing earlier ones). An Error names the run
+    /// when it is not recorded, or the field when a name or tag is not one line (tags are trimmed,
+    /// sorted, each kept once; a name is at most 200 characters, a tag 64).
+    virtual Result<void> annotateRun(const QString &runId, const LineageRunAnnotation &annotation) = 0;
     virtual Result<void> recordReproduction(const LineageReproduction &reproduction) = 0;
     /// Appends a sign-off; returns its id. Sign-offs are never changed or removed.
     virtual Result<qint64> addSignOff(const LineageSignOff &signOff) = 0;

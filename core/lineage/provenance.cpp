@@ -265,7 +265,11 @@ QJsonObject RunLineage::toJson() const
     QJsonArray edgeArray;
     for (const auto &[job, upstream] : edges)
         edgeArray.append(QJsonObject{{QStringLiteral("job"), job}, {QStringLiteral("upstream"), upstream}});
-    return QJsonObject{{QStringLiteral("run"), trainyard::core::toJson(run)},
+    QJsonObject runJson = trainyard::core::toJson(run);
+    runJson.insert(QStringLiteral("name"), run.annotation.name); // what people said: not in fingerprints
+    runJson.insert(QStringLiteral("notes"), run.annotation.notes);
+    runJson.insert(QStringLiteral("tags"), QJsonArray::fromStringList(run.annotation.tags));
+    return QJsonObject{{QStringLiteral("run"), runJson},
                        {QStringLiteral("commit"), commit ? QJsonValue(trainyard::core::toJson(*commit)) : QJsonValue()},
                        {QStringLiteral("jobs"), arrayOf(jobs)},
                        {QStringLiteral("edges"), edgeArray},

@@ -54,6 +54,7 @@ public:
     Result<void> recordGateValues(const QString &runId, const QString &job, const QMap<QString, double> &values,
                                   const QString &source) override;
     Result<void> closePendingGates(const QString &runId) override;
+    Result<void> annotateRun(const QString &runId, const LineageRunAnnotation &annotation) override;
     Result<void> recordReproduction(const LineageReproduction &reproduction) override;
     Result<qint64> addSignOff(const LineageSignOff &signOff) override;
     Result<qint64> allocatePipelineIid(const QString &runId, const QString &projectDir) override;

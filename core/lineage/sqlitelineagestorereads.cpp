@@ -20,9 +20,12 @@ QString runColumns(int schemaVersion)
     return QStringLiteral(
                "r.id, r.pipeline_iid, r.project_dir, r.pipeline_file, r.branch, r.commit_sha, r.dirty, "
                "r.diff_hash, r.user_name, r.host, r.pid, r.trigger_source, r.engine, r.status, r.started_at, "
-               "r.finished_at, r.duration_ms, r.protected_branches, %1, %2")
+               "r.finished_at, r.duration_ms, r.protected_branches, %1, %2, %3")
         .arg(schemaVersion >= 4 ? QStringLiteral("r.process_start, r.reason") : QStringLiteral("'', ''"),
-             schemaVersion >= 5 ? QStringLiteral("r.reproduces") : QStringLiteral("''"));
+             schemaVersion >= 5 ? QStringLiteral("r.reproduces") : QStringLiteral("''"),
+             schemaVersion >= 7 ? QStringLiteral("r.title, r.notes, (SELECT group_concat(t.tag, char(10)) FROM "
+                                                 "run_tags t WHERE t.run_id = r.id)")
+                                : QStringLiteral("'', '', ''"));
 }
 
 LineageRun readRun(const Query &q)
@@ -49,6 +52,10 @@ LineageRun readRun(const Query &q)
     r.processStart = q.value(18).toString();
     r.reason = q.value(19).toString();
     r.reproduces = q.value(20).toString();
+    r.annotation.name = q.value(21).toString();
+    r.annotation.notes = q.value(22).toString();
+    r.annotation.tags = q.value(23).toString().split(u'\n', Qt::SkipEmptyParts);
+    r.annotation.tags.sort();
     return r;
 }
 
@@ -139,6 +146,12 @@ Result<std::vector<LineageRun>> SqliteLineageStore::runs(const LineageRunFilter 
         sql += QStringLiteral(
             " AND EXISTS (SELECT 1 FROM data_versions d WHERE d.run_id = r.id AND (d.hash = ? OR d.dvc_md5 = ?))");
         values << f.dataHash << f.dataHash;
+    }
+    if (!f.tag.isEmpty()) {
+        if (m_schemaVersion < 7)
+            return std::vector<LineageRun>{}; // no run is tagged yet
+        sql += QStringLiteral(" AND EXISTS (SELECT 1 FROM run_tags t WHERE t.run_id = r.id AND t.tag = ?)");
+        values << f.tag.trimmed();
     }
     sql += QStringLiteral(" ORDER BY r.started_at DESC, r.id DESC");
     if (f.limit > 0)
@@ -311,6 +324,8 @@ Result<std::vector<LineageScalar>> SqliteLineageStore::scalars(const QString &ru
 
 Result<std::vector<LineageMetric>> SqliteLineageStore::metrics(const QString &runId) const
 {
+    if (m_schemaVersion < 6) // read-only and older: none kept yet
+        return std::vector<LineageMetric>{};
     return selectAll<LineageMetric>(
         database(),
         QStringLiteral("SELECT run_id, job, name, value, source FROM job_metrics WHERE run_id = ? ORDER BY job, name"),

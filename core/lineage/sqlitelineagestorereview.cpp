@@ -86,6 +86,45 @@ Result<void> SqliteLineageStore::recordMetrics(const QString &runId, const QStri
     });
 }
 
+Result<void> SqliteLineageStore::annotateRun(const QString &runId, const LineageRunAnnotation &annotation)
+{
+    const auto problem = [&](const QString &what) {
+        return tl::unexpected(Error::error(QStringLiteral("run %1: %2").arg(runId, what), SourceLocation{path()}));
+    };
+    const QString name = annotation.name.trimmed();
+    if (name.contains(u'\n'))
+        return problem(QStringLiteral("a run's name is one line"));
+    if (name.size() > 200)
+        return problem(QStringLiteral("a run's name is at most 200 characters (this one has %1)").arg(name.size()));
+    QStringList tags;
+    for (const QString &t : annotation.tags) {
+        const QString tag = t.trimmed();
+        if (tag.isEmpty())
+            continue;
+        if (tag.contains(u'\n') || tag.size() > 64)
+            return problem(QStringLiteral("tag '%1' is not one line of at most 64 characters").arg(tag.left(64)));
+        if (!tags.contains(tag))
+            tags << tag;
+    }
+    return transaction([&]() -> Result<void> {
+        auto db = database();
+        Query update(*db, QStringLiteral("UPDATE runs SET title = ?, notes = ? WHERE id = ?"));
+        if (auto ok = update.exec({name, annotation.notes, runId}); !ok)
+            return ok;
+        if (update.raw().numRowsAffected() == 0)
+            return problem(QStringLiteral("no such run in the lineage database"));
+        Query del(*db, QStringLiteral("DELETE FROM run_tags WHERE run_id = ?"));
+        if (auto ok = del.exec({runId}); !ok)
+            return ok;
+        Query ins(*db, QStringLiteral("INSERT INTO run_tags (run_id, tag) VALUES (?, ?)"));
+        for (const QString &tag : std::as_const(tags)) {
+            if (auto ok = ins.exec({runId, tag}); !ok)
+                return ok;
+        }
+        return {};
+    });
+}
+
 Result<void> SqliteLineageStore::recordGateValues(const QString &runId, const QString &job,
                                                   const QMap<QString, double> &values, const QString &source)
 {

@@ -186,6 +186,60 @@ void tst_LineageCli::shellRunThenQueries()
                  .out.trimmed(),
              QStringLiteral("[\n]"));
 
+    // A name, notes and tags for the run: `annotate #N`, listed by `runs`, found by --tag.
+    const QString fingerprintBefore = json(runTrainyard(QStringList{QStringLiteral("lineage"), QStringLiteral("--json"),
+                                                                    QStringLiteral("models/model.txt")} +
+                                                        project))
+                                          .object()
+                                          .value(QStringLiteral("fingerprint"))
+                                          .toString();
+    const CliResult annotated =
+        runTrainyard(QStringList{QStringLiteral("annotate"), QStringLiteral("#1"), QStringLiteral("--name"),
+                                 QStringLiteral("lr sweep baseline"), QStringLiteral("--tag"), QStringLiteral("sweep"),
+                                 QStringLiteral("--tag"), QStringLiteral(" baseline "), QStringLiteral("--notes"),
+                                 QStringLiteral("first try"), QStringLiteral("--json")} +
+                     project);
+    QCOMPARE(annotated.exitCode, 0);
+    const QJsonObject note = json(annotated).object();
+    QCOMPARE(note.value(QStringLiteral("id")).toString(), runId);
+    QCOMPARE(note.value(QStringLiteral("name")).toString(), QStringLiteral("lr sweep baseline"));
+    QCOMPARE(note.value(QStringLiteral("tags")).toArray(),
+             QJsonArray({QStringLiteral("baseline"), QStringLiteral("sweep")}));
+    const CliResult untagged = runTrainyard(
+        QStringList{QStringLiteral("annotate"), runId, QStringLiteral("--untag"), QStringLiteral("sweep")} + project);
+    QCOMPARE(untagged.exitCode, 0);
+    QVERIFY2(untagged.out.contains(QStringLiteral("tags:  baseline\n")), qPrintable(untagged.out));
+    QVERIFY(untagged.out.contains(QStringLiteral("notes: first try")));
+    const QJsonArray tagged = json(runTrainyard(QStringList{QStringLiteral("runs"), QStringLiteral("--json"),
+                                                            QStringLiteral("--tag"), QStringLiteral("baseline")} +
+                                                project))
+                                  .array();
+    QCOMPARE(tagged.size(), 1);
+    QCOMPARE(tagged.first()[QStringLiteral("name")].toString(), QStringLiteral("lr sweep baseline"));
+    QCOMPARE(runTrainyard(QStringList{QStringLiteral("runs"), QStringLiteral("--json"), QStringLiteral("--tag"),
+                                      QStringLiteral("sweep")} +
+                          project)
+                 .out.trimmed(),
+             QStringLiteral("[\n]"));
+    QVERIFY(runTrainyard(QStringList{QStringLiteral("runs")} + project)
+                .out.contains(QStringLiteral("\"lr sweep baseline\" [baseline]")));
+    const CliResult badTag = runTrainyard(
+        QStringList{QStringLiteral("annotate"), runId, QStringLiteral("--tag"), QString(65, u'x')} + project);
+    QCOMPARE(badTag.exitCode, 1);
+    QVERIFY2(badTag.err.contains(QStringLiteral("run ") + runId) && badTag.err.contains(QStringLiteral("64")),
+             qPrintable(badTag.err));
+    const CliResult noRun = runTrainyard(QStringList{QStringLiteral("annotate"), QStringLiteral("#99")} + project);
+    QCOMPARE(noRun.exitCode, 1);
+    QVERIFY(noRun.err.contains(QStringLiteral("no run '#99'")));
+    // Names and notes are not lineage: a sign-off given before stays current.
+    QCOMPARE(json(runTrainyard(QStringList{QStringLiteral("lineage"), QStringLiteral("--json"),
+                                           QStringLiteral("models/model.txt")} +
+                               project))
+                 .object()
+                 .value(QStringLiteral("fingerprint"))
+                 .toString(),
+             fingerprintBefore);
+
     // lineage of an artifact, of the run, and the reverse
     const CliResult model =
         runTrainyard(QStringList{QStringLiteral("lineage"), QStringLiteral("models/model.txt")} + project);
