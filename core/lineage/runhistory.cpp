@@ -48,6 +48,7 @@ Result<std::vector<RunHistory::Run>> RunHistory::read(LineageStore &store, int n
             return tl::unexpected(jobs.error());
         Run run;
         run.record = RunRecordMapping::toRunRecord(*it, *jobs, artifactsByRun[it->id]);
+        run.annotation = it->annotation;
         if (auto images = store.images(it->id)) {
             for (auto &[name, job] : run.record.jobs) {
                 for (const LineageImage &image : *images)

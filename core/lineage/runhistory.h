@@ -33,6 +33,7 @@ public:
         RunRecord record;
         QHash<QString, Variables> variables; ///< by job name
         std::vector<LineageMetric> metrics;  ///< numbers its jobs reported in files, by job and name
+        LineageRunAnnotation annotation;     ///< its name, notes and tags
     };
 
     /// The project's runs by number (then start), oldest first; none when nothing is recorded

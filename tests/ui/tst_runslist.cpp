@@ -7,9 +7,11 @@
 #include "lineage/lineagestore.h"
 #include "lineage/runhistory.h"
 #include "lineage/runrecordimport.h"
+#include "runs/runannotationdialog.h"
 #include "runs/runlogloader.h"
 #include "runs/runslist.h"
 
+#include <QApplication>
 #include <QClipboard>
 #include <QDir>
 #include <QElapsedTimer>
@@ -19,6 +21,7 @@
 #include <QLineEdit>
 #include <QLocale>
 #include <QMenu>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -101,6 +104,7 @@ private Q_SLOTS:
     void filter();
     void filterTerms();
     void filterByImageAndDataFromLineage();
+    void nameTagsAndNotes();
     void compareAndReproduceActions();
     void doubleClickOpensLogs();
     void contextMenuOffersRetryOnFailedJobs();
@@ -274,6 +278,66 @@ void tst_RunsList::filter()
     QCOMPARE(visibleIds(), QStringList{m_second.id});
     box->clear();
     QCOMPARE(visibleIds().size(), 3);
+}
+
+void tst_RunsList::nameTagsAndNotes()
+{
+    RunsList list;
+    list.show();
+    list.setProjectDir(m_project->path());
+    QTRY_COMPARE(list.runs().size(), size_t(3));
+    QTreeWidget *tree = list.tree();
+    auto rowOf = [&](const QString &id) -> QTreeWidgetItem * {
+        for (int i = 0; i < tree->topLevelItemCount(); ++i) {
+            if (list.recordOf(tree->topLevelItem(i))->id == id)
+                return tree->topLevelItem(i);
+        }
+        return nullptr;
+    };
+    // The context menu offers it.
+    std::unique_ptr<QMenu> menu(list.createContextMenu(rowOf(m_first.id), nullptr));
+    QVERIFY(menu->findChild<QAction *>(QStringLiteral("annotateRun")));
+
+    // The dialog's tags are a comma-separated list.
+    RunAnnotationDialog dialog(QStringLiteral("Run #1"), {});
+    dialog.nameEdit()->setText(QStringLiteral("  lr sweep baseline "));
+    dialog.tagsEdit()->setText(QStringLiteral("sweep, baseline,, sweep "));
+    dialog.notesEdit()->setPlainText(QStringLiteral("first try\n"));
+    const trainyard::core::LineageRunAnnotation a = dialog.annotation();
+    QCOMPARE(a.name, QStringLiteral("lr sweep baseline"));
+    QCOMPARE(a.tags, (QStringList{QStringLiteral("sweep"), QStringLiteral("baseline")}));
+    QCOMPARE(a.notes, QStringLiteral("first try"));
+
+    // Written on a worker thread, then shown after the number; notes in the tooltip.
+    QSignalSpy annotated(&list, &RunsList::annotated);
+    list.annotate(m_first.id, a);
+    QVERIFY(annotated.wait(10000));
+    QCOMPARE(rowOf(m_first.id)->text(RunsList::RunColumn), QStringLiteral("#1 lr sweep baseline  [baseline, sweep]"));
+    QVERIFY(rowOf(m_first.id)->toolTip(RunsList::RunColumn).endsWith(QStringLiteral("first try")));
+    list.setFilterText(QStringLiteral("tag:baseline"));
+    QCOMPARE(list.visibleRunIds(), QStringList{m_first.id});
+    list.setFilterText(QStringLiteral("sweep")); // a free word finds names and tags
+    QCOMPARE(list.visibleRunIds(), QStringList{m_first.id});
+    list.setFilterText(QString());
+
+    // Kept in the lineage database: a new list (or the CLI) reads them back.
+    RunsList again;
+    again.setProjectDir(m_project->path());
+    QTRY_COMPARE(again.runs().size(), size_t(3));
+    QCOMPARE(again.annotationOf(m_first.id),
+             (trainyard::core::LineageRunAnnotation{QStringLiteral("lr sweep baseline"), QStringLiteral("first try"),
+                                                    QStringList{QStringLiteral("baseline"), QStringLiteral("sweep")}}));
+
+    // A tag that is too long is refused with the reason; nothing changes.
+    QSignalSpy failed(&list, &RunsList::annotationFailed);
+    list.annotate(m_first.id, trainyard::core::LineageRunAnnotation{{}, {}, QStringList{QString(65, u'x')}});
+    QVERIFY(failed.wait(10000));
+    QVERIFY(failed.front().at(1).toString().contains(QStringLiteral("64")));
+    QCOMPARE(list.annotationOf(m_first.id).name, QStringLiteral("lr sweep baseline"));
+    for (QWidget *w : QApplication::topLevelWidgets()) {
+        if (auto *box = qobject_cast<QMessageBox *>(w))
+            box->close();
+    }
 }
 
 void tst_RunsList::filterTerms()

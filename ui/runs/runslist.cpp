@@ -5,6 +5,7 @@
 #include "console/runconsole.h"
 #include "lineage/lineagestore.h"
 #include "lineage/runhistory.h"
+#include "runannotationdialog.h"
 #include "style/statuscolors.h"
 
 #include <QClipboard>
@@ -16,6 +17,7 @@
 #include <QLineEdit>
 #include <QLocale>
 #include <QMenu>
+#include <QMessageBox>
 #include <QPainter>
 #include <QPointer>
 #include <QSet>
@@ -149,22 +151,27 @@ void RunsList::refresh()
         [dir = m_projectDir] {
             // The lineage store is the one record of runs (those of the CLI too); an unreadable
             // one shows as no runs here, and says why in the Lineage view.
-            std::vector<core::RunRecord> runs;
+            Listing listing;
             // One more than is listed: whether there are older ones to mention.
             if (auto history = core::RunHistory::read(dir, core::RunHistory::kListed + 1)) {
-                for (core::RunHistory::Run &run : *history)
-                    runs.push_back(std::move(run.record));
+                for (core::RunHistory::Run &run : *history) {
+                    if (!run.annotation.isEmpty())
+                        listing.annotations.insert(run.record.id, run.annotation);
+                    listing.runs.push_back(std::move(run.record));
+                }
             }
-            return runs;
+            return listing;
         },
-        [this, generation = m_generation](std::vector<core::RunRecord> runs) { apply(generation, std::move(runs)); });
+        [this, generation = m_generation](Listing listing) { apply(generation, std::move(listing)); });
 }
 
-void RunsList::apply(quint64 generation, std::vector<core::RunRecord> runs)
+void RunsList::apply(quint64 generation, Listing listing)
 {
     if (generation != m_generation)
         return;
     m_loading = false;
+    std::vector<core::RunRecord> runs = std::move(listing.runs);
+    m_annotations = std::move(listing.annotations);
     std::reverse(runs.begin(), runs.end()); // RunHistory lists the oldest first
     const bool more = runs.size() > size_t(core::RunHistory::kListed);
     if (more)
@@ -235,6 +242,17 @@ void RunsList::rebuild()
                                             .arg(run.pipelineIid)
                                             .arg(of, run.reproduces));
         }
+        // A name and tags people gave the run follow its number; notes are in the tooltip.
+        if (const auto a = m_annotations.constFind(run.id); a != m_annotations.cend()) {
+            QString text = item->text(RunColumn);
+            if (!a->name.isEmpty())
+                text += u' ' + a->name;
+            if (!a->tags.isEmpty())
+                text += QStringLiteral("  [%1]").arg(a->tags.join(QStringLiteral(", ")));
+            item->setText(RunColumn, text);
+            if (!a->notes.isEmpty())
+                item->setToolTip(RunColumn, item->toolTip(RunColumn) + QStringLiteral("\n\n") + a->notes);
+        }
         item->setText(StartedColumn, startedText(run.started));
         const QColor color = runStatusColor(run.status, pal);
         item->setText(StatusColumn, core::runStatusToString(run.status));
@@ -298,7 +316,7 @@ namespace {
 
 struct RunFilterTerms
 {
-    QString branch, status, commit, image, data;
+    QString branch, status, commit, tag, image, data;
     QStringList words;
 };
 
@@ -315,6 +333,8 @@ RunFilterTerms parseFilter(const QString &text)
             t.status = value;
         else if (key == QLatin1String("commit"))
             t.commit = value;
+        else if (key == QLatin1String("tag"))
+            t.tag = value;
         else if (key == QLatin1String("image"))
             t.image = value;
         else if (key == QLatin1String("data"))
@@ -354,6 +374,8 @@ void RunsList::applyFilter()
             match = core::runStatusToString(run->status).startsWith(terms.status, Qt::CaseInsensitive);
         if (match && !terms.commit.isEmpty())
             match = run->commitSha.startsWith(terms.commit, Qt::CaseInsensitive);
+        if (match && !terms.tag.isEmpty())
+            match = m_annotations.value(run->id).tags.contains(terms.tag, Qt::CaseInsensitive);
         if (match && !m_lineageQuery.isEmpty())
             match = m_lineageIdsFor == m_lineageQuery && m_lineageIds.contains(run->id); // else still looking
         for (const QString &word : terms.words) {
@@ -475,6 +497,52 @@ void RunsList::activate(QTreeWidgetItem *item)
         Q_EMIT openRunLogs(*record);
 }
 
+void RunsList::editAnnotation(const QString &runId)
+{
+    const auto it = m_byId.constFind(runId);
+    if (it == m_byId.cend())
+        return;
+    RunAnnotationDialog dialog(tr("Run #%1").arg(m_runs[it.value()].pipelineIid), annotationOf(runId), this);
+    if (dialog.exec() == QDialog::Accepted)
+        annotate(runId, dialog.annotation());
+}
+
+void RunsList::annotate(const QString &runId, const core::LineageRunAnnotation &annotation)
+{
+    if (m_projectDir.isEmpty())
+        return;
+    onWorker(
+        this,
+        [dir = m_projectDir, runId, annotation]() -> QString {
+            auto store = core::LineageStore::open(core::LineageStore::defaultPath(dir));
+            if (!store)
+                return store.error().message;
+            if ((*store)->isReadOnly())
+                return (*store)->readOnlyReason();
+            auto ok = (*store)->annotateRun(runId, annotation);
+            return ok ? QString() : ok.error().message;
+        },
+        [this, runId, annotation](const QString &error) {
+            if (!error.isEmpty()) {
+                Q_EMIT annotationFailed(runId, error);
+                auto *box = new QMessageBox(QMessageBox::Warning, tr("Run not annotated"),
+                                            tr("The run's name, tags and notes could not be saved:\n%1").arg(error),
+                                            QMessageBox::Ok, this);
+                box->setAttribute(Qt::WA_DeleteOnClose);
+                box->open(); // not exec(): the list goes on
+                return;
+            }
+            core::LineageRunAnnotation saved = annotation;
+            saved.tags.sort();
+            if (saved.isEmpty())
+                m_annotations.remove(runId);
+            else
+                m_annotations.insert(runId, saved);
+            rebuild();
+            Q_EMIT annotated(runId);
+        });
+}
+
 QMenu *RunsList::createContextMenu(QTreeWidgetItem *item, QWidget *parent)
 {
     auto *menu = new QMenu(parent);
@@ -504,6 +572,9 @@ QMenu *RunsList::createContextMenu(QTreeWidgetItem *item, QWidget *parent)
                               : run.commitSha.isEmpty()
                                   ? tr("The run has no commit: it was not made in a git repository")
                                   : tr("The run was made from uncommitted changes"));
+    QAction *annotate =
+        menu->addAction(tr("Name, tags and notes\u2026"), this, [this, id = run.id] { editAnnotation(id); });
+    annotate->setObjectName(QStringLiteral("annotateRun"));
     const QString job = item->data(RunColumn, JobRole).toString();
     if (job.isEmpty())
         return menu;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "engine/runrecord.h"
+#include "lineage/lineagerecords.h"
 
 #include <QHash>
 #include <QSet>
@@ -20,9 +21,10 @@ namespace trainyard::ui {
 /// The past runs of the project, newest first, from the engine's run records: when, status,
 /// duration, commit and jobs; a run expands to its jobs. Double-clicking a run (or "Open logs")
 /// asks for its logs; a failed job offers "Retry"; selected runs can be compared (their scalars)
-/// or a run reproduced. The filter takes free text and `branch:`, `status:`, `commit:`,
-/// `image:` and `data:` terms; the last two are looked up in the lineage database. Records and
-/// lineage are read on worker threads.
+/// or a run reproduced, or named, tagged and given notes. The filter takes free text (a run's
+/// name and tags too) and `branch:`, `status:`, `commit:`, `tag:`, `image:` and `data:` terms;
+/// the last two are looked up in the lineage database. Records and lineage are read, and names
+/// written, on worker threads.
 class RunsList final : public QWidget
 {
     Q_OBJECT
@@ -48,6 +50,13 @@ public:
 
     /// Every run read, newest first (the filter does not apply).
     const std::vector<core::RunRecord> &runs() const { return m_runs; }
+    /// A run's name, notes and tags (empty when it has none).
+    core::LineageRunAnnotation annotationOf(const QString &runId) const { return m_annotations.value(runId); }
+    /// Writes a run's name, notes and tags to the lineage database on a worker thread; the list
+    /// shows them once written (annotated()), or says why not (annotationFailed()).
+    void annotate(const QString &runId, const core::LineageRunAnnotation &annotation);
+    /// Asks for a run's name, notes and tags in a dialog, then annotate()s.
+    void editAnnotation(const QString &runId);
     /// Run `runId` used the host shell, not a container engine (a retry of it runs there too).
     bool ranInShell(const QString &runId) const;
     QTreeWidget *tree() const { return m_tree; }
@@ -77,11 +86,20 @@ Q_SIGNALS:
     void compareRequested(const QStringList &runIds);
     /// The user wants run `runId` reproduced (same commit, images and data; artifacts compared).
     void reproduceRequested(const QString &runId);
+    /// A run's name, notes or tags were written.
+    void annotated(const QString &runId);
+    /// They could not be (`message` says why); the list is unchanged.
+    void annotationFailed(const QString &runId, const QString &message);
     /// A refresh has been shown; `runs` records were read.
     void refreshed(int runs);
 
 private:
-    void apply(quint64 generation, std::vector<core::RunRecord> runs);
+    struct Listing
+    {
+        std::vector<core::RunRecord> runs;
+        QHash<QString, core::LineageRunAnnotation> annotations;
+    };
+    void apply(quint64 generation, Listing listing);
     void rebuild();
     void applyFilter();
     void lookUpLineage(const QString &image, const QString &data);
@@ -89,6 +107,7 @@ private:
 
     QString m_projectDir;
     std::vector<core::RunRecord> m_runs; // newest first
+    QHash<QString, core::LineageRunAnnotation> m_annotations;
     QHash<QString, size_t> m_byId;
     quint64 m_generation = 0;
     bool m_loading = false;
