@@ -207,6 +207,8 @@ void MainWindow::wireDocks()
         say(tr("Logs of run #%1 (%2)").arg(record.pipelineIid).arg(record.id), 8000);
     });
     connect(runs, &RunsList::compareRequested, this, &MainWindow::compareRuns);
+    // A run's new name labels its curves and columns in Compare.
+    connect(runs, &RunsList::annotated, m_views->compare(), &CompareView::refreshRuns);
     connect(runs, &RunsList::reproduceRequested, this, [this](const QString &runId) { reproduceRun(runId); });
     connect(runs, &RunsList::retryJobRequested, this, [this, runs](const QString &runId, const QString &job) {
         runPipeline(job, runs->ranInShell(runId), runId); // a run made in the host shell is retried there too

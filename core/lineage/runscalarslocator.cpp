@@ -332,6 +332,7 @@ RecordedScalarRuns RunScalarsLocator::list(const QString &projectDir, const Pipe
             const JobRecord &job = jobIt->second;
             const QString tensorboardDir = runTensorboardDir(runPipeline, pipeline, jobName);
             RecordedScalarRun base = jobScalarRun(record, jobName, job);
+            base.annotation = run.annotation;
             const auto groups =
                 collectedEventFiles(record, jobName, job, base.running, tensorboardDir, database, result.problems);
             if (!groups)

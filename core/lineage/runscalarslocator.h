@@ -75,6 +75,7 @@ struct RecordedScalarRun
     QString workspaceLogdir;
     bool running = false; ///< the job is running now: its scalars are still growing
     RunParameters parameters;
+    LineageRunAnnotation annotation; ///< the pipeline run's name, notes and tags
 };
 
 /// The recorded runs of a project with their problems (unreadable records, artifact lists).

@@ -162,6 +162,7 @@ private Q_SLOTS:
     void sortedDownsampleMatchesCore();
     void tableLastMinMaxAndBaseline();
     void recordedRunsShowTheirParameters();
+    void labelsSayWhatDiffers();
     void csvExportIsExact();
     void pngAndSvgExports();
     void liveUpdateWhileTheFileGrows();
@@ -697,6 +698,44 @@ void tst_CompareView::tableLastMinMaxAndBaseline()
     QCOMPARE(table->column(b), -1);
 }
 
+void tst_CompareView::labelsSayWhatDiffers()
+{
+    const auto recorded = [](const QString &name, const QString &lr, const QString &seed) {
+        CompareRun run;
+        run.key = QStringLiteral("project:") + name;
+        run.name = name;
+        run.recorded = true;
+        run.parameters.variables = {{QStringLiteral("LEARNING_RATE"), lr}, {QStringLiteral("SEED"), seed}};
+        return run;
+    };
+    std::vector<CompareRun> runs{recorded(QStringLiteral("#1 train"), QStringLiteral("0.1"), QStringLiteral("1")),
+                                 recorded(QStringLiteral("#2 train"), QStringLiteral("0.05"), QStringLiteral("1"))};
+    CompareRun logdir;
+    logdir.name = QStringLiteral("logs/lr_0.1");
+    runs.push_back(logdir);
+    CompareModel::labelByDifferences(runs);
+    QCOMPARE(runs[0].label, QStringLiteral("LEARNING_RATE=0.1")); // SEED is the same in both: left out
+    QCOMPARE(runs[1].label, QStringLiteral("LEARNING_RATE=0.05"));
+    QCOMPARE(runs[2].label, QStringLiteral("logs/lr_0.1")); // not recorded: its own name
+
+    // A third run with #2's values: the two are told apart by their numbers; a seed that now
+    // differs joins the label.
+    runs.push_back(recorded(QStringLiteral("#3 train"), QStringLiteral("0.05"), QStringLiteral("2")));
+    runs.push_back(recorded(QStringLiteral("#4 train"), QStringLiteral("0.05"), QStringLiteral("2")));
+    runs.push_back(recorded(QStringLiteral("#5 eval/test"), QStringLiteral("0.1"), QStringLiteral("1")));
+    runs.back().givenName = QStringLiteral("held-out check");
+    CompareModel::labelByDifferences(runs);
+    QCOMPARE(runs[1].label, QStringLiteral("train, LEARNING_RATE=0.05, SEED=1"));
+    QCOMPARE(runs[3].label, QStringLiteral("train, LEARNING_RATE=0.05, SEED=2 (#3)"));
+    QCOMPARE(runs[4].label, QStringLiteral("train, LEARNING_RATE=0.05, SEED=2 (#4)"));
+    QCOMPARE(runs[5].label, QStringLiteral("held-out check/test")); // the name people gave it wins
+
+    // One run differs from nothing: its name.
+    std::vector<CompareRun> one{recorded(QStringLiteral("#1 train"), QStringLiteral("0.1"), QStringLiteral("1"))};
+    CompareModel::labelByDifferences(one);
+    QCOMPARE(one[0].label, QStringLiteral("#1 train"));
+}
+
 void tst_CompareView::recordedRunsShowTheirParameters()
 {
     // A project with two recorded runs of `train` (as the offline demo makes them, with two
@@ -731,6 +770,8 @@ void tst_CompareView::recordedRunsShowTheirParameters()
         // The held-out accuracy train reported in its GitLab metrics report.
         auto store = core::LineageStore::open(core::LineageStore::defaultPath(project));
         QVERIFY(store);
+        if (iid == 1) // a name people gave the run labels it everywhere
+            QVERIFY((*store)->annotateRun(r.id, core::LineageRunAnnotation{QStringLiteral("baseline"), {}, {}}));
         QVERIFY((*store)->recordMetrics(r.id, j.name,
                                         {core::LineageMetric{r.id, j.name, QStringLiteral("held_out_accuracy"),
                                                              iid == 1 ? 0.885 : 0.88, QStringLiteral("metrics.txt")}}));
@@ -744,6 +785,9 @@ void tst_CompareView::recordedRunsShowTheirParameters()
     QCOMPARE(first->group, CompareModel::projectGroup());
     QCOMPARE(first->scalars->series.at(QStringLiteral("loss")).size(), 100);
     QCOMPARE(view->chart(QStringLiteral("loss"))->lines().lines.size(), size_t(2));
+    QCOMPARE(first->label, QStringLiteral("baseline"));
+    QCOMPARE(view->model()->run(QStringLiteral("project:#2 train"))->label, QStringLiteral("#2 train"));
+    QCOMPARE(view->chart(QStringLiteral("loss"))->lines().lines.front()->run.name, QStringLiteral("baseline"));
 
     CompareTable *table = view->table();
     QTableWidget *t = table->table();

@@ -10,6 +10,7 @@
 #include <QSet>
 
 #include <algorithm>
+#include <map>
 
 namespace trainyard::ui {
 
@@ -125,6 +126,7 @@ void CompareModel::projectListed(quint64 generation, const core::Result<core::Re
     }
     forgetRunsNotListed(storedKeys, workspacePaths);
     sortRuns();
+    labelByDifferences(m_runs);
     Q_EMIT runsChanged();
 }
 
@@ -144,6 +146,7 @@ void CompareModel::showStoredRun(quint64 generation, const core::RecordedScalarR
     run->recorded = true;
     run->runId = recorded.runId;
     run->parameters = recorded.parameters;
+    run->givenName = recorded.annotation.name;
     run->live = false;
     m_runSource.remove(key);
     if (m_storedFiles.value(key) == recorded.eventFiles)
@@ -385,6 +388,7 @@ void CompareModel::watcherRead(quint64 sourceId, const std::vector<Snapshot> &sn
             run->recorded = src->workspace;
             run->runId = src->workspace ? src->recorded.runId : QString();
             run->parameters = src->recorded.parameters;
+            run->givenName = src->workspace ? src->recorded.annotation.name : QString();
             run->live = src->workspace && src->recorded.running;
             m_runSource.insert(key, sourceId);
             added = true;
@@ -396,6 +400,7 @@ void CompareModel::watcherRead(quint64 sourceId, const std::vector<Snapshot> &sn
     report(readReport);
     if (added) {
         sortRuns();
+        labelByDifferences(m_runs);
         Q_EMIT runsChanged();
     }
     if (!keys.isEmpty())
@@ -481,6 +486,70 @@ void CompareModel::sortRuns()
             return ra.index < rb.index;
         return a.name < b.name;
     });
+}
+
+void CompareModel::labelByDifferences(std::vector<CompareRun> &runs)
+{
+    // The values of each recorded run: its variables, job and sub-run; "" where it has none.
+    std::vector<std::map<QString, QString>> values(runs.size());
+    std::map<QString, QSet<QString>> seen; // name → the values the runs have
+    for (size_t i = 0; i < runs.size(); ++i) {
+        const CompareRun &run = runs[i];
+        if (!run.recorded)
+            continue;
+        for (const auto &[name, value] : run.parameters.variables)
+            values[i][name] = value;
+        // "#3 train/eval": the job and the sub-run, set apart from variables by what cannot be a
+        // variable's name.
+        const QString rest = run.name.section(u' ', 1);
+        values[i][QStringLiteral(" job")] = rest.section(u'/', 0, 0);
+        values[i][QStringLiteral(" sub-run")] = rest.section(u'/', 1);
+    }
+    for (size_t i = 0; i < runs.size(); ++i) {
+        if (runs[i].recorded) {
+            for (const auto &[name, value] : values[i])
+                seen[name];
+        }
+    }
+    for (size_t i = 0; i < runs.size(); ++i) {
+        if (!runs[i].recorded)
+            continue;
+        for (auto &[name, set] : seen) {
+            const auto it = values[i].find(name);
+            set.insert(it == values[i].end() ? QString() : it->second);
+        }
+    }
+    QHash<QString, int> uses;
+    for (size_t i = 0; i < runs.size(); ++i) {
+        CompareRun &run = runs[i];
+        if (!run.recorded) {
+            run.label = run.name;
+            continue;
+        }
+        QStringList parts;
+        const QString job = values[i][QStringLiteral(" job")];
+        const QString subRun = values[i][QStringLiteral(" sub-run")];
+        if (seen[QStringLiteral(" job")].size() > 1)
+            parts << job;
+        for (const auto &[name, set] : seen) {
+            if (name.startsWith(u' ') || set.size() < 2)
+                continue;
+            const auto it = values[i].find(name);
+            parts << QStringLiteral("%1=%2").arg(name, it == values[i].end() ? QStringLiteral("—") : it->second);
+        }
+        QString label = parts.join(QStringLiteral(", "));
+        if (!subRun.isEmpty() && seen[QStringLiteral(" sub-run")].size() > 1)
+            label = label.isEmpty() ? subRun : label + u'/' + subRun;
+        if (!run.givenName.isEmpty())
+            label = run.givenName + (subRun.isEmpty() ? QString() : u'/' + subRun);
+        run.label = label;
+        uses[label] += 1;
+    }
+    for (CompareRun &run : runs) {
+        if (run.recorded && (run.label.isEmpty() || uses.value(run.label) > 1))
+            run.label =
+                run.label.isEmpty() ? run.name : QStringLiteral("%1 (%2)").arg(run.label, run.name.section(u' ', 0, 0));
+    }
 }
 
 void CompareModel::addProblem(const core::Error &problem)

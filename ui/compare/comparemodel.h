@@ -28,8 +28,13 @@ namespace trainyard::ui {
 /// a run of a logdir the user opened.
 struct CompareRun
 {
-    QString key;           ///< unique and stable: "project:#3 train", "logdir:/abs/path|lr_0.1"
-    QString name;          ///< what the user sees ("#3 train", "logs/lr_0.1"); the run's colour comes from it
+    QString key;  ///< unique and stable: "project:#3 train", "logdir:/abs/path|lr_0.1"
+    QString name; ///< the run's own name ("#3 train", "logs/lr_0.1"); its colour comes from it
+    /// What charts, lists and the table call it: the pipeline run's name if people gave it one,
+    /// else what sets it apart from the other recorded runs ("LEARNING_RATE=0.05"), else `name`.
+    QString label;
+    QString givenName; ///< the name people gave the pipeline run (`trainyard annotate`, the Runs list)
+    QString shownName() const { return label.isEmpty() ? name : label; }
     QString group;         ///< "Project runs", or the logdir's path
     bool recorded = false; ///< recorded by Trainyard: `parameters` are known
     QString runId;         ///< the pipeline run (RunRecord id) of a recorded run; empty for logdirs
@@ -80,6 +85,11 @@ public:
     const std::vector<core::Error> &problems() const { return m_problems; }
 
     static QString projectGroup();
+    /// Labels `runs` (CompareRun::label) by what differs between the recorded ones: the name
+    /// people gave a run, else the job variables (and job, sub-run) whose values are not the same
+    /// in all of them ("LEARNING_RATE=0.05, SEED=2"); a label two runs share, or none, falls back
+    /// to the run's name. Runs that are not recorded keep their name.
+    static void labelByDifferences(std::vector<CompareRun> &runs);
 
 Q_SIGNALS:
     /// Runs were added or removed, or their names, groups or parameters changed.

@@ -37,7 +37,8 @@ protected:
             return false;
         }
         return m_pattern.pattern().isEmpty() ||
-               m_pattern.match(index.data(CompareRunList::NameRole).toString()).hasMatch();
+               m_pattern.match(index.data(CompareRunList::NameRole).toString()).hasMatch() ||
+               m_pattern.match(index.data(Qt::DisplayRole).toString()).hasMatch(); // its label
     }
 
 private:
@@ -61,7 +62,7 @@ QIcon swatch(const QColor &color)
 
 QString tooltipOf(const CompareRun &run)
 {
-    QStringList lines{run.name};
+    QStringList lines{run.shownName() == run.name ? run.name : QStringLiteral("%1: %2").arg(run.name, run.shownName())};
     if (run.recorded) {
         const core::RunParameters &p = run.parameters;
         if (!p.commit.isEmpty())
@@ -134,7 +135,7 @@ void CompareRunList::setRuns(const std::vector<CompareRun> &runs)
             m_model->appendRow(group);
             groups.insert(run.group, group);
         }
-        auto *item = new QStandardItem(run.live ? tr("%1 — live").arg(run.name) : run.name);
+        auto *item = new QStandardItem(run.live ? tr("%1 — live").arg(run.shownName()) : run.shownName());
         item->setData(run.key, KeyRole);
         item->setData(run.name, NameRole);
         item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable);

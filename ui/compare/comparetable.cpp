@@ -164,7 +164,7 @@ void CompareTable::fillBaselineBox()
     m_baselineBox->blockSignals(true);
     m_baselineBox->clear();
     for (const CompareRun &run : m_runs)
-        m_baselineBox->addItem(swatch(RunColors::colorFor(run.name)), run.name, run.key);
+        m_baselineBox->addItem(swatch(RunColors::colorFor(run.name)), run.shownName(), run.key);
     m_baselineBox->setCurrentIndex(m_baselineBox->findData(m_baseline));
     m_baselineBox->blockSignals(false);
 }
@@ -248,8 +248,8 @@ void CompareTable::resetTable(int rowCount)
     m_rows.clear();
     for (int c = 0; c < int(m_runs.size()); ++c) {
         const CompareRun &run = m_runs[size_t(c)];
-        auto *header = new QTableWidgetItem(swatch(RunColors::colorFor(run.name)), run.name);
-        header->setToolTip(run.name);
+        auto *header = new QTableWidgetItem(swatch(RunColors::colorFor(run.name)), run.shownName());
+        header->setToolTip(run.shownName() == run.name ? run.name : run.name + QStringLiteral(": ") + run.shownName());
         m_table->setHorizontalHeaderItem(c, header);
         m_columns.insert(run.key, c);
     }

@@ -296,7 +296,7 @@ void CompareView::updateCharts()
         const CompareRun *run = m_model->run(key);
         if (!run || !run->scalars)
             continue;
-        runs.push_back(ChartRun{run->key, run->name, RunColors::colorFor(run->name), run->scalars});
+        runs.push_back(ChartRun{run->key, run->shownName(), RunColors::colorFor(run->name), run->scalars});
         for (const auto &[tag, series] : run->scalars->series) {
             if (!series.isEmpty() && !tags.contains(tag) && m_tagRegex.match(tag).hasMatch())
                 tags << tag;
