@@ -392,6 +392,31 @@ void tst_CompareView::xAxisModes()
     QCOMPARE(dates->min().toMSecsSinceEpoch(), qint64(1000 * 1000));
     QCOMPARE(dates->max().toMSecsSinceEpoch(), qint64(1198 * 1000));
 
+    // A true log-scale x axis (tensorboard#1147): lines are laid out in decades, so steps 1, 10
+    // and 100 are evenly spaced; step 0 cannot be drawn and the chart says so.
+    view->setXAxisMode(XAxisMode::LogStep);
+    QVERIFY(settle(*view));
+    auto *logAxis = qobject_cast<QLogValueAxis *>(loss->chart()->axes(Qt::Horizontal).value(0));
+    QVERIFY(logAxis);
+    QCOMPARE(logAxis->titleText(), QStringLiteral("Step (log scale)"));
+    QCOMPARE(xsOf().at(0), 0.0); // step 1: step 0 is left out
+    QCOMPARE(xsOf().at(9), 1.0); // step 10
+    QVERIFY(qFuzzyCompare(loss->xRange().first, 1.0));
+    QVERIFY2(loss->noteText().contains(QStringLiteral("step ≤ 0 hidden on the log x axis")),
+             qPrintable(loss->noteText()));
+    const auto readout = loss->readoutAt(10);
+    const auto at10 = std::find_if(readout.begin(), readout.end(),
+                                   [&](const ScalarChart::ReadoutEntry &e) { return e.key == run.key; });
+    QVERIFY(at10 != readout.end());
+    QCOMPARE(at10->step, qint64(10));
+    QVERIFY(qFuzzyCompare(at10->x, 10.0));
+    // Zooming scales the decades either side of the cursor alike.
+    const double decades = std::log10(loss->xRange().second) - std::log10(loss->xRange().first);
+    loss->zoomX(0.5, 10);
+    QVERIFY(qFuzzyCompare(std::log10(loss->xRange().first), 1 - 0.5));
+    QVERIFY(qFuzzyCompare(std::log10(loss->xRange().second) - std::log10(loss->xRange().first), decades / 2));
+    QVERIFY(!loss->grab().isNull());
+
     view->setXAxisMode(XAxisMode::Step);
     QVERIFY(settle(*view));
     QCOMPARE(xsOf().at(10), 10.0);

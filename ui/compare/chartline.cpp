@@ -78,7 +78,7 @@ std::vector<size_t> PreparedLine::visibleIndices(double lo, double hi, int colum
     const size_t begin = size_t(std::lower_bound(xs.begin(), xs.end(), lo) - xs.begin());
     const size_t end = size_t(std::upper_bound(xs.begin(), xs.end(), hi) - xs.begin());
     // The nearest point beyond each end, so the line runs to the plot's edges.
-    if (begin > 0)
+    if (begin > 0 && std::isfinite(xs[begin - 1])) // a step <= 0 on a log axis is nowhere to run to
         chosen.insert(chosen.begin(), begin - 1);
     if (end < n)
         chosen.push_back(end);
@@ -152,6 +152,8 @@ QString LineSet::axisTitle() const
     }
     case XAxisMode::WallTime:
         return QCoreApplication::translate("trainyard::ui::ScalarChart", "Wall time");
+    case XAxisMode::LogStep:
+        return QCoreApplication::translate("trainyard::ui::ScalarChart", "Step (log scale)");
     }
     return {};
 }
@@ -238,6 +240,10 @@ std::shared_ptr<const PreparedLine> prepare(const ChartRun &run, const core::Sca
         case XAxisMode::WallTime:
             line->xs[i] = walls[i] * 1000.0;
             break;
+        case XAxisMode::LogStep:
+            line->xs[i] = steps[i] > 0 ? std::log10(double(steps[i])) : -qInf();
+            line->xHidden += steps[i] > 0 ? 0 : 1;
+            break;
         }
     }
     bool sorted = true;
@@ -245,7 +251,8 @@ std::shared_ptr<const PreparedLine> prepare(const ChartRun &run, const core::Sca
     double yMin = qInf(), yMax = -qInf(), yMinPositive = qInf();
     for (size_t i = 0; i < n; ++i) {
         const double x = line->xs[i];
-        if (!std::isfinite(x) || (i > 0 && x < line->xs[i - 1]))
+        // -inf (a step <= 0 on a log axis) sorts first: binary searches still hold.
+        if (std::isnan(x) || x == qInf() || (i > 0 && x < line->xs[i - 1]))
             sorted = false;
         if (std::isfinite(x)) {
             xMin = std::min(xMin, x);

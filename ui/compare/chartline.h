@@ -19,6 +19,9 @@ enum class XAxisMode {
     Step,         ///< the step, as written
     RelativeTime, ///< time since the series' first point, in seconds, minutes or hours
     WallTime,     ///< date and time of day (QDateTimeAxis: milliseconds since the epoch)
+    /// The step on a logarithmic axis (QLogValueAxis). Lines keep log10(step) as their x, so that
+    /// a pixel column holds the same share of decades everywhere; steps <= 0 cannot be drawn.
+    LogStep,
 };
 
 /// One run as a chart gets it: its series of the chart's tag are drawn in its colour.
@@ -36,14 +39,15 @@ struct PreparedLine
 {
     ChartRun run;
     const core::ScalarSeries *series = nullptr; ///< the tag's series inside run.scalars
-    std::vector<double> xs;                     ///< in axis units, point by point
-    std::vector<double> smoothed;               ///< core::smoothTensorBoard of the values
-    bool xSorted = true;                        ///< xs never go back (binary searches allowed)
-    double xMin = 0, xMax = 0;                  ///< extent of xs
-    double yMin = qQNaN(), yMax = qQNaN();      ///< finite values; NaN when there are none
-    double yMinPositive = qQNaN();              ///< smallest value > 0, for a log scale
-    qsizetype nonPositive = 0;                  ///< finite values <= 0: not drawable on a log scale
-    qsizetype nonFinite = 0;                    ///< NaN and infinite values: never drawn
+    std::vector<double> xs;       ///< in axis units (LogStep: log10 of the step, -inf for steps <= 0), point by point
+    std::vector<double> smoothed; ///< core::smoothTensorBoard of the values
+    bool xSorted = true;          ///< xs never go back (binary searches allowed)
+    double xMin = 0, xMax = 0;    ///< extent of xs
+    double yMin = qQNaN(), yMax = qQNaN(); ///< finite values; NaN when there are none
+    double yMinPositive = qQNaN();         ///< smallest value > 0, for a log scale
+    qsizetype nonPositive = 0;             ///< finite values <= 0: not drawable on a log scale
+    qsizetype nonFinite = 0;               ///< NaN and infinite values: never drawn
+    qsizetype xHidden = 0;                 ///< LogStep: points at steps <= 0, not drawn
 
     std::span<const double> values() const { return series->values(); }
     size_t size() const { return xs.size(); }

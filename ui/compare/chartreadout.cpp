@@ -31,7 +31,7 @@ QString formatRelative(double x, double unitSeconds)
 QString readoutHtml(const std::vector<ReadoutEntry> &entries, XAxisMode mode, double unitSeconds)
 {
     const auto tr = [](const char *text) { return QCoreApplication::translate("trainyard::ui::ScalarChart", text); };
-    const bool showTime = mode != XAxisMode::Step;
+    const bool showTime = mode != XAxisMode::Step && mode != XAxisMode::LogStep;
     QString html =
         QStringLiteral("<table cellspacing='0' cellpadding='2'><tr><th></th><th align='left'>%1</th>"
                        "<th align='right'>&nbsp;%2</th><th align='right'>&nbsp;%3</th><th align='right'>&nbsp;%4</th>")

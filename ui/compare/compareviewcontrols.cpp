@@ -54,6 +54,7 @@ void CompareView::createControls(QWidget *bar, QLayout *row)
     m_xAxis->addItem(tr("Step"), int(XAxisMode::Step));
     m_xAxis->addItem(tr("Relative time"), int(XAxisMode::RelativeTime));
     m_xAxis->addItem(tr("Wall time"), int(XAxisMode::WallTime));
+    m_xAxis->addItem(tr("Step (log)"), int(XAxisMode::LogStep));
     connect(m_xAxis, &QComboBox::activated, this,
             [this](int index) { setXAxisMode(XAxisMode(m_xAxis->itemData(index).toInt())); });
     xAxis->layout()->addWidget(m_xAxis);
@@ -147,7 +148,7 @@ void CompareView::restoreSettings(const QSettings &settings)
     if (settings.contains(SmoothingKey))
         setSmoothing(std::clamp(settings.value(SmoothingKey).toDouble(), 0.0, 0.999));
     const int xAxis = settings.value(XAxisKey, int(XAxisMode::Step)).toInt();
-    if (xAxis >= int(XAxisMode::Step) && xAxis <= int(XAxisMode::WallTime))
+    if (xAxis >= int(XAxisMode::Step) && xAxis <= int(XAxisMode::LogStep))
         setXAxisMode(XAxisMode(xAxis));
     setLogY(settings.value(LogYKey, false).toBool());
     setIgnoreOutliers(settings.value(OutliersKey, false).toBool());

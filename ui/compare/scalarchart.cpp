@@ -216,6 +216,12 @@ void ScalarChart::rebuildAxes()
         auto *axis = new QDateTimeAxis;
         axis->setFormat(QStringLiteral("hh:mm"));
         x = axis;
+    } else if (m_axisMode == XAxisMode::LogStep) {
+        auto *axis = new QLogValueAxis;
+        axis->setBase(10);
+        axis->setLabelFormat(QStringLiteral("%g"));
+        axis->setMinorTickCount(8); // 2…9 between the decades, as on log paper
+        x = axis;
     } else {
         auto *axis = new QValueAxis;
         axis->setTickInterval(0.2); // for the default range 0..1: never an interval of 0
@@ -287,8 +293,25 @@ std::pair<double, double> ScalarChart::autoYRange() const
     return m_lines.autoYRange(m_logY, m_ignoreOutliers);
 }
 
+double ScalarChart::toDrawX(double axisX) const
+{
+    return isLogX() ? std::log10(std::max(axisX, 1e-300)) : axisX;
+}
+
+double ScalarChart::fromDrawX(double drawX) const
+{
+    return isLogX() ? std::pow(10.0, drawX) : drawX;
+}
+
+std::pair<double, double> ScalarChart::drawXRange() const
+{
+    const auto [lo, hi] = xRange();
+    return {toDrawX(lo), toDrawX(hi)};
+}
+
 void ScalarChart::fitRange()
 {
+    // In drawing units (decades on a log x axis); a point's xMin/xMax are finite ones only.
     double x0 = qInf(), x1 = -qInf();
     for (const auto &line : m_lines.lines) {
         x0 = std::min(x0, line->xMin);
@@ -305,7 +328,7 @@ void ScalarChart::fitRange()
     }
     const auto [y0, y1] = autoYRange();
     m_settingRange = true;
-    ChartAxes::setRange(m_xAxis, x0, x1);
+    ChartAxes::setRange(m_xAxis, fromDrawX(x0), fromDrawX(x1));
     ChartAxes::setRange(m_yAxis, y0, y1);
     m_settingRange = false;
     m_autoRange = true;
@@ -342,11 +365,13 @@ std::pair<double, double> ScalarChart::yRange() const
 
 void ScalarChart::zoomX(double factor, double anchor)
 {
-    const auto [lo, hi] = xRange();
-    const double newLo = anchor - (anchor - lo) * factor;
-    const double newHi = anchor + (hi - anchor) * factor;
-    if (newHi - newLo > 1e-9 * std::max(1.0, std::abs(anchor)))
-        setXRange(newLo, newHi);
+    // In drawing units: on a log axis the decades either side of the anchor scale alike.
+    const auto [lo, hi] = drawXRange();
+    const double a = toDrawX(anchor);
+    const double newLo = a - (a - lo) * factor;
+    const double newHi = a + (hi - a) * factor;
+    if (newHi - newLo > 1e-9 * std::max(1.0, std::abs(a)))
+        setXRange(fromDrawX(newLo), fromDrawX(newHi));
 }
 
 void ScalarChart::zoomY(double factor, double anchor)
@@ -381,6 +406,12 @@ void ScalarChart::updateNote()
         nonPositive += line->nonPositive;
         nonFinite += line->nonFinite;
     }
+    qsizetype xHidden = 0;
+    for (const auto &line : m_lines.lines)
+        xHidden += line->xHidden;
+    if (isLogX() && xHidden > 0)
+        notes << (xHidden == 1 ? tr("1 point at step ≤ 0 hidden on the log x axis")
+                               : tr("%1 points at step ≤ 0 hidden on the log x axis").arg(xHidden));
     if (m_logY && nonPositive > 0)
         notes << (nonPositive == 1 ? tr("1 value ≤ 0 hidden on the log scale")
                                    : tr("%1 values ≤ 0 hidden on the log scale").arg(nonPositive));

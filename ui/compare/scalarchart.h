@@ -84,7 +84,8 @@ public:
     void panBy(qreal dx, qreal dy);
 
     enum class Layer { Raw, Smoothed };
-    /// The points drawn now for a run, as (x in axis units, value): empty when the run has no
+    /// The points drawn now for a run, as (x in drawing units: axis units, or log10 of them on a
+    /// log x axis; value): empty when the run has no
     /// line here. The raw layer is empty when smoothing is 0: the smoothed line is the raw one.
     QList<QPointF> drawnPoints(const QString &key, Layer layer) const;
     /// The pen a run's line is drawn with; Qt::NoPen when the run has no line here.
@@ -133,6 +134,12 @@ private:
     void remap();
     /// A point (x in axis units, value) in the chart's pixel coordinates.
     QPointF toPixel(const QPointF &value) const;
+    /// Lines are drawn in "drawing units" of x: axis units, or their log10 on a log x axis.
+    bool isLogX() const { return m_axisMode == XAxisMode::LogStep; }
+    double toDrawX(double axisX) const;
+    double fromDrawX(double drawX) const;
+    /// The visible x range in drawing units.
+    std::pair<double, double> drawXRange() const;
     QPen penFor(const DrawnLine &drawn, Layer layer) const;
     void fitRange();
     void refresh(bool force);

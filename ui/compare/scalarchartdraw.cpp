@@ -39,7 +39,7 @@ void ScalarChart::refresh(bool force)
 {
     const QRectF plot = chart()->plotArea();
     const int columns = plot.width() >= 1 ? int(plot.width()) : DefaultColumns;
-    const auto range = xRange();
+    const auto range = drawXRange();
     if (force || range != m_drawnX || columns != m_drawnColumns) {
         m_drawnX = range;
         m_drawnColumns = columns;
@@ -74,9 +74,10 @@ void ScalarChart::refresh(bool force)
 QPointF ScalarChart::toPixel(const QPointF &value) const
 {
     const QRectF plot = chart()->plotArea();
-    const auto [x0, x1] = xRange();
+    const auto [x0, x1] = drawXRange();
     auto [y0, y1] = yRange();
     double y = value.y();
+    const double x = toDrawX(value.x());
     if (m_axisLog) {
         y0 = std::log10(std::max(y0, 1e-300));
         y1 = std::log10(std::max(y1, 1e-300));
@@ -86,7 +87,7 @@ QPointF ScalarChart::toPixel(const QPointF &value) const
     const double sy = y1 > y0 ? plot.height() / (y1 - y0) : 0;
     // Far-off points are pulled in: the raster engine's coordinates are not unbounded.
     constexpr double Limit = 1e6;
-    return QPointF(std::clamp(plot.left() + (value.x() - x0) * sx, -Limit, Limit),
+    return QPointF(std::clamp(plot.left() + (x - x0) * sx, -Limit, Limit),
                    std::clamp(plot.bottom() - (y - y0) * sy, -Limit, Limit));
 }
 
@@ -94,7 +95,7 @@ void ScalarChart::remap()
 {
     const QRectF plot = chart()->plotArea();
     // Plain variables, not structured bindings: the lambda below captures them (clang 14).
-    const std::pair<double, double> xr = xRange();
+    const std::pair<double, double> xr = drawXRange();
     const std::pair<double, double> yr = yRange();
     const double x0 = xr.first, x1 = xr.second;
     double y0 = yr.first, y1 = yr.second;

@@ -23,12 +23,13 @@ std::vector<ScalarChart::ReadoutEntry> ScalarChart::readoutAt(double x) const
 {
     std::vector<ReadoutEntry> entries;
     for (const auto &line : m_lines.lines) {
-        const qsizetype i = line->nearestIndex(x);
-        if (i < 0)
+        const qsizetype i = line->nearestIndex(toDrawX(x));
+        if (i < 0 || !std::isfinite(line->xs[size_t(i)]))
             continue;
         const core::ScalarPoint point = line->series->at(i);
-        entries.push_back(ReadoutEntry{line->run.key, line->run.name, line->run.color, point.step, line->xs[size_t(i)],
-                                       point.wallTime, point.value, line->smoothed[size_t(i)]});
+        entries.push_back(ReadoutEntry{line->run.key, line->run.name, line->run.color, point.step,
+                                       fromDrawX(line->xs[size_t(i)]), point.wallTime, point.value,
+                                       line->smoothed[size_t(i)]});
     }
     return entries;
 }
@@ -172,7 +173,8 @@ void ScalarChart::mouseDoubleClickEvent(QMouseEvent *event)
 void ScalarChart::keyPressEvent(QKeyEvent *event)
 {
     const QRectF plot = chart()->plotArea();
-    const auto [lo, hi] = xRange();
+    const auto [lo, hi] = drawXRange();
+    const double center = fromDrawX((lo + hi) / 2);
     switch (event->key()) {
     case Qt::Key_Left:
         panBy(-plot.width() / 10, 0);
@@ -188,10 +190,10 @@ void ScalarChart::keyPressEvent(QKeyEvent *event)
         break;
     case Qt::Key_Plus:
     case Qt::Key_Equal:
-        zoomX(0.8, (lo + hi) / 2);
+        zoomX(0.8, center);
         break;
     case Qt::Key_Minus:
-        zoomX(1.25, (lo + hi) / 2);
+        zoomX(1.25, center);
         break;
     case Qt::Key_Home:
     case Qt::Key_0:
