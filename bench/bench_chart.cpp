@@ -6,7 +6,7 @@
 //
 // Usage: bench_chart [Qt Test options, e.g. -iterations 50]
 #include "compare/chartline.h"
-#include "compare/runcolors.h"
+#include "style/runcolors.h"
 #include "compare/scalarchart.h"
 
 #include <QApplication>

@@ -9,7 +9,7 @@
 #include "compare/comparerunlist.h"
 #include "compare/comparetable.h"
 #include "compare/compareview.h"
-#include "compare/runcolors.h"
+#include "style/runcolors.h"
 #include "compare/scalarchart.h"
 #include "engine/artifactstore.h"
 #include "engine/runrecord.h"

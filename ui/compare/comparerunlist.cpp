@@ -1,6 +1,6 @@
 #include "comparerunlist.h"
 
-#include "runcolors.h"
+#include "style/runcolors.h"
 
 #include <QHeaderView>
 #include <QLineEdit>

@@ -1,7 +1,7 @@
 #include "comparetable.h"
 
 #include "chartreadout.h"
-#include "runcolors.h"
+#include "style/runcolors.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>

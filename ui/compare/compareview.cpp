@@ -7,7 +7,7 @@
 #include "comparerunlist.h"
 #include "comparetable.h"
 #include "metrics/logdirscanner.h"
-#include "runcolors.h"
+#include "style/runcolors.h"
 #include "scalarchart.h"
 
 #include <QDragEnterEvent>

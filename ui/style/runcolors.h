@@ -6,7 +6,7 @@
 
 namespace trainyard::ui {
 
-/// The colour of a run in every chart and table of the compare view, derived from the run's
+/// The colour of a run in every view (Compare, the Runs list, Lineage), derived from the run's
 /// name alone, so a run keeps its colour across sessions, filters and other runs coming and
 /// going. The name's first number is taken out and added back as an offset: names that differ
 /// only there ("#1 train", "#2 train"; "run7", "run8") get neighbouring colours of the palette,
