@@ -49,6 +49,11 @@ Result<std::vector<RunHistory::Run>> RunHistory::read(LineageStore &store, int n
         Run run;
         run.record = RunRecordMapping::toRunRecord(*it, *jobs, artifactsByRun[it->id]);
         run.annotation = it->annotation;
+        for (const QString &job : std::as_const(run.record.jobOrder)) {
+            const auto j = std::find_if(jobs->begin(), jobs->end(), [&](const LineageJob &l) { return l.name == job; });
+            if (j != jobs->end() && !j->tensorboardDir.isEmpty())
+                run.tensorboardJobs << job;
+        }
         if (auto images = store.images(it->id)) {
             for (auto &[name, job] : run.record.jobs) {
                 for (const LineageImage &image : *images)

@@ -34,6 +34,7 @@ public:
         QHash<QString, Variables> variables; ///< by job name
         std::vector<LineageMetric> metrics;  ///< numbers its jobs reported in files, by job and name
         LineageRunAnnotation annotation;     ///< its name, notes and tags
+        QStringList tensorboardJobs;         ///< jobs that write TensorBoard scalars, in run order
     };
 
     /// The project's runs by number (then start), oldest first; none when nothing is recorded

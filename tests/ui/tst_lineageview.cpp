@@ -11,6 +11,7 @@
 #include "engine/artifactstore.h"
 
 #include "graphics/zoomableview.h"
+#include "style/runcolors.h"
 #include <QApplication>
 #include <QCryptographicHash>
 #include <QDir>
@@ -130,6 +131,10 @@ void tst_LineageView::listsArtifactsAndShowsGraph()
     QVERIFY(keys.contains(QStringLiteral("usedby:%1/evaluate").arg(m_a.runId)));
     QVERIFY(keys.contains(QStringLiteral("usedby:%1/export").arg(m_a.runId)));
     QVERIFY(graph->edgeCount() >= 6);
+    // train wrote scalars: its node carries its run's colour, the one Compare draws its curves in.
+    QCOMPARE(graph->runColor(QStringLiteral("job:%1/train").arg(m_a.runId)),
+             RunColors::colorFor(QStringLiteral("#7 train"))); // the sample's runs are pipeline #7
+    QVERIFY(!graph->runColor(QStringLiteral("job:%1/prepare").arg(m_a.runId)).isValid());
     // A job's variables: each once, the value it saw and where that came from.
     QTextDocument trainDetails;
     trainDetails.setHtml(graph->details(QStringLiteral("job:%1/train").arg(m_a.runId)));

@@ -10,6 +10,7 @@
 #include "runs/runannotationdialog.h"
 #include "runs/runlogloader.h"
 #include "runs/runslist.h"
+#include "style/runcolors.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -327,6 +328,24 @@ void tst_RunsList::nameTagsAndNotes()
     QCOMPARE(again.annotationOf(m_first.id),
              (trainyard::core::LineageRunAnnotation{QStringLiteral("lr sweep baseline"), QStringLiteral("first try"),
                                                     QStringList{QStringLiteral("baseline"), QStringLiteral("sweep")}}));
+
+    // A job that writes scalars wears the colour Compare draws its curves in, and so does its run.
+    {
+        auto store = LineageStore::open(LineageStore::defaultPath(m_project->path()));
+        QVERIFY(store);
+        auto build = (*store)->job(m_first.id, QStringLiteral("build"));
+        QVERIFY(build && *build);
+        LineageJob withScalars = **build;
+        withScalars.tensorboardDir = QStringLiteral("logs");
+        QVERIFY((*store)->recordJob(withScalars));
+    }
+    QSignalSpy refreshed(&list, &RunsList::refreshed);
+    list.refresh();
+    QVERIFY(refreshed.wait(10000));
+    const QColor color = RunColors::colorFor(QStringLiteral("#1 build"));
+    QCOMPARE(rowOf(m_first.id)->data(RunsList::RunColumn, RunsList::RunColorRole).value<QColor>(), color);
+    QCOMPARE(rowOf(m_first.id)->child(0)->data(RunsList::RunColumn, RunsList::RunColorRole).value<QColor>(), color);
+    QVERIFY(!rowOf(m_second.id)->data(RunsList::RunColumn, RunsList::RunColorRole).isValid());
 
     // A tag that is too long is refused with the reason; nothing changes.
     QSignalSpy failed(&list, &RunsList::annotationFailed);

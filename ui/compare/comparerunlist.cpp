@@ -47,19 +47,6 @@ private:
 
 namespace {
 
-QIcon swatch(const QColor &color)
-{
-    QPixmap pixmap(QSize(24, 24));
-    pixmap.setDevicePixelRatio(2);
-    pixmap.fill(Qt::transparent);
-    QPainter p(&pixmap);
-    p.setRenderHint(QPainter::Antialiasing);
-    p.setPen(color.darker(130));
-    p.setBrush(color);
-    p.drawRoundedRect(QRectF(1.5, 1.5, 9, 9), 2, 2);
-    return QIcon(pixmap);
-}
-
 QString tooltipOf(const CompareRun &run)
 {
     QStringList lines{run.shownName() == run.name ? run.name : QStringLiteral("%1: %2").arg(run.name, run.shownName())};
@@ -140,7 +127,7 @@ void CompareRunList::setRuns(const std::vector<CompareRun> &runs)
         item->setData(run.name, NameRole);
         item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable);
         item->setCheckState(m_checked.value(run.key, true) ? Qt::Checked : Qt::Unchecked);
-        item->setIcon(swatch(RunColors::colorFor(run.name)));
+        item->setIcon(RunColors::swatch(RunColors::colorFor(run.name)));
         item->setToolTip(tooltipOf(run));
         if (!run.scalars)
             item->setForeground(palette().color(QPalette::Disabled, QPalette::Text));

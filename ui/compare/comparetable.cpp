@@ -27,18 +27,6 @@ QString signedNumber(double v)
     return (v > 0 ? QStringLiteral("+") : QString()) + formatValue(v);
 }
 
-QIcon swatch(const QColor &color)
-{
-    QPixmap pixmap(QSize(20, 20));
-    pixmap.setDevicePixelRatio(2);
-    pixmap.fill(Qt::transparent);
-    QPainter p(&pixmap);
-    p.setPen(Qt::NoPen);
-    p.setBrush(color);
-    p.drawRoundedRect(QRectF(1, 1, 8, 8), 2, 2);
-    return QIcon(pixmap);
-}
-
 QString statKey(const QString &tag, CompareTable::Stat stat)
 {
     return tag + u'\n' + QString::number(int(stat));
@@ -164,7 +152,7 @@ void CompareTable::fillBaselineBox()
     m_baselineBox->blockSignals(true);
     m_baselineBox->clear();
     for (const CompareRun &run : m_runs)
-        m_baselineBox->addItem(swatch(RunColors::colorFor(run.name)), run.shownName(), run.key);
+        m_baselineBox->addItem(RunColors::swatch(RunColors::colorFor(run.name)), run.shownName(), run.key);
     m_baselineBox->setCurrentIndex(m_baselineBox->findData(m_baseline));
     m_baselineBox->blockSignals(false);
 }
@@ -248,7 +236,7 @@ void CompareTable::resetTable(int rowCount)
     m_rows.clear();
     for (int c = 0; c < int(m_runs.size()); ++c) {
         const CompareRun &run = m_runs[size_t(c)];
-        auto *header = new QTableWidgetItem(swatch(RunColors::colorFor(run.name)), run.shownName());
+        auto *header = new QTableWidgetItem(RunColors::swatch(RunColors::colorFor(run.name)), run.shownName());
         header->setToolTip(run.shownName() == run.name ? run.name : run.name + QStringLiteral(": ") + run.shownName());
         m_table->setHorizontalHeaderItem(c, header);
         m_columns.insert(run.key, c);

@@ -1,6 +1,7 @@
 #include "lineagegraph.h"
 
 #include "lineage/effectivevariables.h"
+#include "style/runcolors.h"
 
 #include <QApplication>
 #include <QGraphicsPathItem>
@@ -108,6 +109,8 @@ public:
         setZValue(1);
     }
     QString key() const { return m_key; }
+    /// A job that wrote scalars is marked with its run's colour, as Compare draws it.
+    void setRunColor(const QColor &color) { m_runColor = color; }
     QRectF boundingRect() const override { return QRectF(-1, -1, NodeWidth + 2, NodeHeight + 2); }
     void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *) override
     {
@@ -141,6 +144,11 @@ public:
         painter->setPen(palette.color(QPalette::PlaceholderText));
         painter->drawText(text, Qt::AlignLeft | Qt::AlignBottom,
                           painter->fontMetrics().elidedText(m_subtitle, Qt::ElideMiddle, int(text.width())));
+        if (m_runColor.isValid()) {
+            painter->setPen(m_runColor.darker(130));
+            painter->setBrush(m_runColor);
+            painter->drawRoundedRect(QRectF(NodeWidth - 16, 6, 10, 10), 2, 2);
+        }
     }
 
 protected:
@@ -153,6 +161,7 @@ protected:
 
 private:
     QString m_key;
+    QColor m_runColor;
     LineageGraph::Kind m_kind;
     QString m_title;
     QString m_subtitle;
@@ -209,6 +218,7 @@ void LineageGraph::reset(const QString &hint)
     }
     m_nodes.clear();
     m_details.clear();
+    m_runColors.clear();
     m_columns.clear();
     m_edges = 0;
     m_hint = hint;
@@ -361,7 +371,17 @@ void LineageGraph::addJobNode(const core::LineageJob &j, const core::ArtifactPro
         (gates.isEmpty() ? QString() : row(tr("gates"), QString()) + gates) +
         (metrics.isEmpty() ? QString() : row(tr("metrics"), QString()) + metrics);
     const QString key = QStringLiteral("job:%1/%2").arg(j.runId, j.name);
-    addNode(key, Kind::Job, j.name, QStringLiteral("%1 · %2").arg(j.status, j.stage), table(tr("Job"), rows), column);
+    QGraphicsItem *node = addNode(key, Kind::Job, j.name, QStringLiteral("%1 · %2").arg(j.status, j.stage),
+                                  table(tr("Job"), rows), column);
+    if (!j.tensorboardDir.isEmpty()) {
+        const auto run =
+            std::find_if(p.runs.begin(), p.runs.end(), [&](const core::LineageRun &r) { return r.id == j.runId; });
+        if (run != p.runs.end()) {
+            const QColor color = RunColors::colorFor(QStringLiteral("#%1 %2").arg(run->pipelineIid).arg(j.name));
+            static_cast<NodeItem *>(node)->setRunColor(color);
+            m_runColors.insert(key, color);
+        }
+    }
 }
 
 void LineageGraph::addSubjectNode(const core::LineageArtifact &a, const QLocale &locale, int column)

@@ -2,6 +2,7 @@
 
 #include "lineagequery.h"
 
+#include <QColor>
 #include <QGraphicsScene>
 #include <QHash>
 #include <QMap>
@@ -37,6 +38,9 @@ public:
     /// The details of a node as HTML (what the details pane shows when it is clicked).
     QString details(const QString &key) const { return m_details.value(key); }
     QGraphicsItem *node(const QString &key) const { return m_nodes.value(key); }
+    /// The run colour a job node is marked with (its run's curves in Compare); invalid for nodes
+    /// of jobs that wrote no scalars.
+    QColor runColor(const QString &key) const { return m_runColors.value(key); }
 
 Q_SIGNALS:
     void nodeActivated(const QString &key, const QString &detailsHtml);
@@ -78,6 +82,7 @@ private:
     void addUseLinks(const core::LineageUses &uses, const core::LineageArtifact &a);
 
     QHash<QString, QGraphicsItem *> m_nodes;
+    QHash<QString, QColor> m_runColors;
     QHash<QString, QString> m_details;
     QMap<int, QStringList> m_columns; ///< column → node keys, top to bottom
     QString m_hint;

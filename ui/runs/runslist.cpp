@@ -6,6 +6,7 @@
 #include "lineage/lineagestore.h"
 #include "lineage/runhistory.h"
 #include "runannotationdialog.h"
+#include "style/runcolors.h"
 #include "style/statuscolors.h"
 
 #include <QClipboard>
@@ -157,6 +158,8 @@ void RunsList::refresh()
                 for (core::RunHistory::Run &run : *history) {
                     if (!run.annotation.isEmpty())
                         listing.annotations.insert(run.record.id, run.annotation);
+                    if (!run.tensorboardJobs.isEmpty())
+                        listing.tensorboardJobs.insert(run.record.id, run.tensorboardJobs);
                     listing.runs.push_back(std::move(run.record));
                 }
             }
@@ -172,6 +175,7 @@ void RunsList::apply(quint64 generation, Listing listing)
     m_loading = false;
     std::vector<core::RunRecord> runs = std::move(listing.runs);
     m_annotations = std::move(listing.annotations);
+    m_tensorboardJobs = std::move(listing.tensorboardJobs);
     std::reverse(runs.begin(), runs.end()); // RunHistory lists the oldest first
     const bool more = runs.size() > size_t(core::RunHistory::kListed);
     if (more)
@@ -253,6 +257,12 @@ void RunsList::rebuild()
             if (!a->notes.isEmpty())
                 item->setToolTip(RunColumn, item->toolTip(RunColumn) + QStringLiteral("\n\n") + a->notes);
         }
+        if (const QStringList scalarJobs = m_tensorboardJobs.value(run.id); !scalarJobs.isEmpty()) {
+            const QColor runColor =
+                RunColors::colorFor(QStringLiteral("#%1 %2").arg(run.pipelineIid).arg(scalarJobs.front()));
+            item->setIcon(RunColumn, RunColors::swatch(runColor));
+            item->setData(RunColumn, RunColorRole, runColor);
+        }
         item->setText(StartedColumn, startedText(run.started));
         const QColor color = runStatusColor(run.status, pal);
         item->setText(StatusColumn, core::runStatusToString(run.status));
@@ -278,6 +288,13 @@ void RunsList::rebuild()
             child->setData(RunColumn, RunIdRole, run.id);
             child->setData(RunColumn, JobRole, job.name);
             child->setText(RunColumn, job.name);
+            if (m_tensorboardJobs.value(run.id).contains(job.name)) {
+                // The colour Compare draws this job's curves with ("#3 train").
+                const QColor runColor =
+                    RunColors::colorFor(QStringLiteral("#%1 %2").arg(run.pipelineIid).arg(job.name));
+                child->setIcon(RunColumn, RunColors::swatch(runColor));
+                child->setData(RunColumn, RunColorRole, runColor);
+            }
             child->setToolTip(RunColumn, job.stage.isEmpty() ? job.name : tr("%1 (stage %2)").arg(job.name, job.stage));
             child->setText(StartedColumn, startedText(job.started));
             child->setText(StatusColumn,

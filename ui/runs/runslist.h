@@ -74,6 +74,9 @@ public:
     /// True while the lineage database is asked which runs match an image: or data: term.
     bool isFilterLoading() const { return m_lineageLoading; }
 
+    /// The colour a run row (the first job with scalars) or a job row with scalars is drawn with,
+    /// as Compare draws its curves (RunColors of "#N job"); invalid for rows without scalars.
+    static constexpr int RunColorRole = Qt::UserRole + 20;
     /// "4 min 05 s", or "running" for a run without an end.
     static QString durationText(const QDateTime &started, const QDateTime &finished);
 
@@ -98,6 +101,7 @@ private:
     {
         std::vector<core::RunRecord> runs;
         QHash<QString, core::LineageRunAnnotation> annotations;
+        QHash<QString, QStringList> tensorboardJobs; ///< by run id
     };
     void apply(quint64 generation, Listing listing);
     void rebuild();
@@ -108,6 +112,7 @@ private:
     QString m_projectDir;
     std::vector<core::RunRecord> m_runs; // newest first
     QHash<QString, core::LineageRunAnnotation> m_annotations;
+    QHash<QString, QStringList> m_tensorboardJobs; ///< jobs with scalars, by run: they get the run's colour
     QHash<QString, size_t> m_byId;
     quint64 m_generation = 0;
     bool m_loading = false;

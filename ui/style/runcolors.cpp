@@ -1,5 +1,8 @@
 #include "runcolors.h"
 
+#include <QPainter>
+#include <QPixmap>
+
 namespace trainyard::ui {
 
 const QList<QColor> &RunColors::palette()
@@ -43,6 +46,19 @@ int RunColors::paletteIndex(const QString &runName)
     }
     const QString pattern = runName.left(first) + u'#' + runName.mid(end);
     return int((stableHash(pattern) % quint32(size) + number) % quint32(size));
+}
+
+QIcon RunColors::swatch(const QColor &color)
+{
+    QPixmap pixmap(QSize(24, 24));
+    pixmap.setDevicePixelRatio(2);
+    pixmap.fill(Qt::transparent);
+    QPainter p(&pixmap);
+    p.setRenderHint(QPainter::Antialiasing);
+    p.setPen(color.darker(130));
+    p.setBrush(color);
+    p.drawRoundedRect(QRectF(1.5, 1.5, 9, 9), 2, 2);
+    return QIcon(pixmap);
 }
 
 QColor RunColors::colorFor(const QString &runName)

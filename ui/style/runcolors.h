@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QColor>
+#include <QIcon>
 #include <QList>
 #include <QString>
 
@@ -16,6 +17,8 @@ class RunColors final
 {
 public:
     static QColor colorFor(const QString &runName);
+    /// A small rounded square of `color` (12 × 12 logical pixels), as lists and headers show a run.
+    static QIcon swatch(const QColor &color);
     /// Ten colours that stay distinct from their neighbours and readable as thin lines on white.
     static const QList<QColor> &palette();
     /// 32-bit FNV-1a of the UTF-8 bytes: stable across processes and platforms.
