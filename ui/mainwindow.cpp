@@ -209,6 +209,9 @@ void MainWindow::wireDocks()
     connect(runs, &RunsList::compareRequested, this, &MainWindow::compareRuns);
     // A run's new name labels its curves and columns in Compare.
     connect(runs, &RunsList::annotated, m_views->compare(), &CompareView::refreshRuns);
+    // Hovering a run in either highlights it in the other.
+    connect(runs, &RunsList::runHovered, m_views->compare(), &CompareView::highlightPipelineRun);
+    connect(m_views->compare(), &CompareView::pipelineRunsHovered, runs, &RunsList::setHighlightedRuns);
     connect(runs, &RunsList::reproduceRequested, this, [this](const QString &runId) { reproduceRun(runId); });
     connect(runs, &RunsList::retryJobRequested, this, [this, runs](const QString &runId, const QString &job) {
         runPipeline(job, runs->ranInShell(runId), runId); // a run made in the host shell is retried there too

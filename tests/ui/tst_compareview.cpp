@@ -9,13 +9,13 @@
 #include "compare/comparerunlist.h"
 #include "compare/comparetable.h"
 #include "compare/compareview.h"
-#include "style/runcolors.h"
 #include "compare/scalarchart.h"
 #include "engine/artifactstore.h"
 #include "engine/runrecord.h"
 #include "lineage/lineagestore.h"
 #include "metrics/downsample.h"
 #include "metrics/smoothing.h"
+#include "style/runcolors.h"
 #include "support/eventfilewriter.h"
 
 #include <QApplication>
@@ -28,6 +28,7 @@
 #include <QLineEdit>
 #include <QLogValueAxis>
 #include <QMimeData>
+#include <QMouseEvent>
 #include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QSlider>
@@ -163,6 +164,7 @@ private Q_SLOTS:
     void tableLastMinMaxAndBaseline();
     void recordedRunsShowTheirParameters();
     void labelsSayWhatDiffers();
+    void hoveringARunHighlightsItEverywhere();
     void csvExportIsExact();
     void pngAndSvgExports();
     void liveUpdateWhileTheFileGrows();
@@ -721,6 +723,53 @@ void tst_CompareView::tableLastMinMaxAndBaseline()
     QVERIFY(settle(*view));
     QCOMPARE(t->columnCount(), 1);
     QCOMPARE(table->column(b), -1);
+}
+
+void tst_CompareView::hoveringARunHighlightsItEverywhere()
+{
+    auto view = showView(standardLogdir());
+    ScalarChart *loss = view->chart(QStringLiteral("loss"));
+    QVERIFY(loss);
+    const QString fast = keyOf(view->model(), QStringLiteral("logs/lr_0.1"));
+    const QString slow = keyOf(view->model(), QStringLiteral("logs/lr_0.01"));
+    const auto smoothed = ScalarChart::Layer::Smoothed;
+    const qreal normal = loss->linePen(fast, smoothed).widthF();
+    QCOMPARE(loss->linePen(slow, smoothed).widthF(), normal);
+
+    // Hovering a column of the table highlights that run in every chart, the list and the table.
+    CompareTable *table = view->table();
+    Q_EMIT table->table()->cellEntered(0, table->column(fast));
+    QCOMPARE(view->highlightedRuns(), QSet<QString>{fast});
+    QVERIFY(loss->linePen(fast, smoothed).widthF() > normal);
+    QVERIFY(loss->linePen(slow, smoothed).color().alphaF() < 0.5); // the others step back
+    QVERIFY(view->chart(QStringLiteral("accuracy"))->linePen(fast, smoothed).widthF() > normal);
+    QVERIFY(table->table()->horizontalHeaderItem(table->column(fast))->font().bold());
+    QVERIFY(!table->table()->horizontalHeaderItem(table->column(slow))->font().bold());
+    const QModelIndexList rows =
+        view->runList()->view()->model()->match(view->runList()->view()->model()->index(0, 0), CompareRunList::KeyRole,
+                                                fast, 1, Qt::MatchExactly | Qt::MatchRecursive);
+    QCOMPARE(rows.size(), 1);
+    QVERIFY(rows.front().data(Qt::FontRole).value<QFont>().bold());
+    // Leaving clears it.
+    QEvent leave(QEvent::Leave);
+    QCoreApplication::sendEvent(table->table()->viewport(), &leave);
+    QVERIFY(view->highlightedRuns().isEmpty());
+    QCOMPARE(loss->linePen(slow, smoothed).widthF(), normal);
+
+    // Hovering a line in a chart highlights its run: the pointer on lr_0.01's last point.
+    const QList<QPointF> points = loss->drawnPoints(slow, smoothed);
+    QVERIFY(!points.isEmpty());
+    const QPointF last = points.at(points.size() * 3 / 4);
+    const QPoint at = loss->chart()->mapToPosition(last).toPoint();
+    QMouseEvent move(QEvent::MouseMove, at, loss->viewport()->mapToGlobal(at), Qt::NoButton, Qt::NoButton,
+                     Qt::NoModifier);
+    QCoreApplication::sendEvent(loss->viewport(), &move);
+    QCOMPARE(view->highlightedRuns(), QSet<QString>{slow});
+    QSignalSpy pipelineRuns(view.get(), &CompareView::pipelineRunsHovered);
+    QCoreApplication::sendEvent(loss, &leave);
+    QVERIFY(view->highlightedRuns().isEmpty());
+    QCOMPARE(pipelineRuns.size(), 1); // a logdir run has no pipeline run: an empty list
+    QVERIFY(pipelineRuns.front().at(0).toStringList().isEmpty());
 }
 
 void tst_CompareView::labelsSayWhatDiffers()

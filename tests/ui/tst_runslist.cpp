@@ -347,6 +347,20 @@ void tst_RunsList::nameTagsAndNotes()
     QCOMPARE(rowOf(m_first.id)->child(0)->data(RunsList::RunColumn, RunsList::RunColorRole).value<QColor>(), color);
     QVERIFY(!rowOf(m_second.id)->data(RunsList::RunColumn, RunsList::RunColorRole).isValid());
 
+    // Hovering a run tells Compare (which highlights its curves); Compare's hover marks it here.
+    QSignalSpy hovered(&list, &RunsList::runHovered);
+    Q_EMIT tree->itemEntered(rowOf(m_second.id)->child(0), 0);
+    QCOMPARE(hovered.size(), 1);
+    QCOMPARE(hovered.front().at(0).toString(), m_second.id);
+    list.setHighlightedRuns({m_first.id});
+    QVERIFY(rowOf(m_first.id)->font(RunsList::RunColumn).bold());
+    QVERIFY(!rowOf(m_second.id)->font(RunsList::RunColumn).bold());
+    list.refresh(); // a refresh keeps it
+    QVERIFY(refreshed.wait(10000));
+    QVERIFY(rowOf(m_first.id)->font(RunsList::RunColumn).bold());
+    list.setHighlightedRuns({});
+    QVERIFY(!rowOf(m_first.id)->font(RunsList::RunColumn).bold());
+
     // A tag that is too long is refused with the reason; nothing changes.
     QSignalSpy failed(&list, &RunsList::annotationFailed);
     list.annotate(m_first.id, trainyard::core::LineageRunAnnotation{{}, {}, QStringList{QString(65, u'x')}});

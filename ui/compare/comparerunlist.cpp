@@ -2,6 +2,7 @@
 
 #include "style/runcolors.h"
 
+#include <QEvent>
 #include <QHeaderView>
 #include <QLineEdit>
 #include <QPainter>
@@ -96,6 +97,34 @@ CompareRunList::CompareRunList(QWidget *parent)
 
     connect(m_filter, &QLineEdit::textChanged, this, [this](const QString &text) { setFilter(text); });
     connect(m_model, &QStandardItemModel::itemChanged, this, &CompareRunList::itemChanged);
+    m_view->setMouseTracking(true);
+    m_view->viewport()->installEventFilter(this);
+    connect(m_view, &QTreeView::entered, this,
+            [this](const QModelIndex &index) { Q_EMIT runHovered(index.data(KeyRole).toString()); });
+}
+
+bool CompareRunList::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_view->viewport() && event->type() == QEvent::Leave)
+        Q_EMIT runHovered(QString());
+    return QWidget::eventFilter(watched, event);
+}
+
+void CompareRunList::setHighlightedRuns(const QSet<QString> &keys)
+{
+    m_highlight = keys;
+    m_rebuilding = true; // font changes are not check changes
+    for (int g = 0; g < m_model->rowCount(); ++g) {
+        QStandardItem *group = m_model->item(g);
+        for (int r = 0; r < group->rowCount(); ++r) {
+            QStandardItem *item = group->child(r);
+            QFont font = item->font();
+            font.setBold(keys.contains(item->data(KeyRole).toString()));
+            if (font != item->font())
+                item->setFont(font);
+        }
+    }
+    m_rebuilding = false;
 }
 
 CompareRunList::~CompareRunList() = default;
@@ -128,6 +157,11 @@ void CompareRunList::setRuns(const std::vector<CompareRun> &runs)
         item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable);
         item->setCheckState(m_checked.value(run.key, true) ? Qt::Checked : Qt::Unchecked);
         item->setIcon(RunColors::swatch(RunColors::colorFor(run.name)));
+        if (m_highlight.contains(run.key)) {
+            QFont bold = item->font();
+            bold.setBold(true);
+            item->setFont(bold);
+        }
         item->setToolTip(tooltipOf(run));
         if (!run.scalars)
             item->setForeground(palette().color(QPalette::Disabled, QPalette::Text));

@@ -3,6 +3,7 @@
 #include "comparemodel.h"
 
 #include <QHash>
+#include <QSet>
 #include <QStringList>
 #include <QWidget>
 
@@ -45,12 +46,20 @@ public:
     /// Runs that pass the filter, checked or not.
     QStringList visibleKeys() const;
 
+    /// Runs hovered somewhere else: their rows are shown in bold.
+    void setHighlightedRuns(const QSet<QString> &keys);
+
     QLineEdit *filterEdit() const { return m_filter; }
     QTreeView *view() const { return m_view; }
 
 Q_SIGNALS:
     /// selectedKeys() changed (a check box, the filter, runs coming or going).
     void selectionChanged();
+    /// The pointer is over run `key`'s row; empty when it left the list.
+    void runHovered(const QString &key);
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     void itemChanged(QStandardItem *item);
@@ -62,6 +71,7 @@ private:
     RunFilterProxy *m_proxy = nullptr;
     QHash<QString, bool> m_checked; ///< by key, kept across setRuns
     QStringList m_lastSelected;
+    QSet<QString> m_highlight;
     bool m_rebuilding = false;
 };
 

@@ -4,6 +4,7 @@
 #include "style/runcolors.h"
 
 #include <QComboBox>
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -63,6 +64,11 @@ CompareTable::CompareTable(QWidget *parent)
     layout->addWidget(m_table, 1);
     m_baselineBox->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->setMouseTracking(true);
+    m_table->viewport()->installEventFilter(this);
+    connect(m_table, &QTableWidget::cellEntered, this, [this](int, int column) {
+        Q_EMIT runHovered(column >= 0 && column < int(m_runs.size()) ? m_runs[size_t(column)].key : QString());
+    });
     m_table->setSelectionMode(QAbstractItemView::ContiguousSelection);
     m_table->setAlternatingRowColors(true);
     m_table->setWordWrap(false);
@@ -117,6 +123,26 @@ int CompareTable::parameterRow(const QString &name) const
     return m_rows.value(QStringLiteral("param\n") + name, -1);
 }
 
+bool CompareTable::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_table->viewport() && event->type() == QEvent::Leave)
+        Q_EMIT runHovered(QString());
+    return QWidget::eventFilter(watched, event);
+}
+
+void CompareTable::setHighlightedRuns(const QSet<QString> &keys)
+{
+    m_highlight = keys;
+    for (int c = 0; c < int(m_runs.size()); ++c) {
+        QTableWidgetItem *header = m_table->horizontalHeaderItem(c);
+        if (!header)
+            continue;
+        QFont font = header->font();
+        font.setBold(keys.contains(m_runs[size_t(c)].key));
+        header->setFont(font);
+    }
+}
+
 void CompareTable::rebuild()
 {
     const CompareRun *baseline = resolveBaseline();
@@ -131,6 +157,7 @@ void CompareTable::rebuild()
     for (const QString &tag : std::as_const(m_tags))
         row = addStatRows(row, tag, baseline);
     fitColumns();
+    setHighlightedRuns(m_highlight);
 }
 
 const CompareRun *CompareTable::resolveBaseline()

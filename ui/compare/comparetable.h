@@ -3,6 +3,7 @@
 #include "comparemodel.h"
 
 #include <QHash>
+#include <QSet>
 #include <QStringList>
 #include <QWidget>
 
@@ -46,6 +47,15 @@ public:
     /// The parameterRow() name of a number `job` reported in a file (`metric:JOB/NAME`).
     static QString metricRowName(const QString &job, const QString &metric);
     static QString statLabel(Stat stat);
+    /// Runs hovered somewhere else: their columns' headers are shown in bold.
+    void setHighlightedRuns(const QSet<QString> &keys);
+
+Q_SIGNALS:
+    /// The pointer is over a cell of run `key`'s column; empty when it left the table.
+    void runHovered(const QString &key);
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     /// A parameter row: the name parameterRow() finds it by, and the label shown.
@@ -92,6 +102,7 @@ private:
     QStringList m_tags;
     QString m_baseline;
     QHash<QString, int> m_columns;
+    QSet<QString> m_highlight;
     QHash<QString, int> m_rows; ///< "tag\nstat" or "param\nname"
 };
 

@@ -7,8 +7,8 @@
 #include "comparerunlist.h"
 #include "comparetable.h"
 #include "metrics/logdirscanner.h"
-#include "style/runcolors.h"
 #include "scalarchart.h"
+#include "style/runcolors.h"
 
 #include <QDragEnterEvent>
 #include <QDropEvent>
@@ -180,6 +180,8 @@ void CompareView::connectSignals()
     });
     connect(m_model, &CompareModel::problemFound, this, &CompareView::showProblem);
     connect(m_runList, &CompareRunList::selectionChanged, this, &CompareView::updateCharts);
+    connect(m_runList, &CompareRunList::runHovered, this, &CompareView::runHovered);
+    connect(m_table, &CompareTable::runHovered, this, &CompareView::runHovered);
 }
 
 CompareView::~CompareView() = default;
@@ -217,6 +219,32 @@ void CompareView::applyFocus()
         m_focus.clear();
         m_focusSeen.clear();
     }
+}
+
+void CompareView::setHighlightedRuns(const QSet<QString> &keys)
+{
+    m_highlight = keys;
+    for (ScalarChart *chart : std::as_const(m_charts))
+        chart->setHighlightedRuns(keys);
+    m_runList->setHighlightedRuns(keys);
+    m_table->setHighlightedRuns(keys);
+}
+
+void CompareView::highlightPipelineRun(const QString &runId)
+{
+    QSet<QString> keys;
+    for (const CompareRun &run : m_model->runs()) {
+        if (!runId.isEmpty() && run.runId == runId)
+            keys.insert(run.key);
+    }
+    setHighlightedRuns(keys);
+}
+
+void CompareView::runHovered(const QString &key)
+{
+    setHighlightedRuns(key.isEmpty() ? QSet<QString>{} : QSet<QString>{key});
+    const CompareRun *run = key.isEmpty() ? nullptr : m_model->run(key);
+    Q_EMIT pipelineRunsHovered(run && !run->runId.isEmpty() ? QStringList{run->runId} : QStringList{});
 }
 
 void CompareView::refreshRuns()
@@ -323,6 +351,8 @@ void CompareView::updateCharts()
             chart->setXAxisMode(m_mode);
             chart->setLogY(m_logY);
             chart->setIgnoreOutliers(m_ignoreOutliers);
+            chart->setHighlightedRuns(m_highlight);
+            connect(chart, &ScalarChart::runHovered, this, &CompareView::runHovered);
             connect(chart, &ScalarChart::activated, this, [this, tag] { m_currentTag = tag; });
             connect(chart, &ScalarChart::exportRequested, this,
                     [this, tag](const QString &format) { exportInteractively(format, tag); });

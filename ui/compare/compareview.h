@@ -86,6 +86,12 @@ public:
     ScalarChart *chart(const QString &tag) const { return m_charts.value(tag); }
     /// The runs drawn: checked and passing the run filter, in list order.
     QStringList selectedRunKeys() const;
+    /// Highlights these runs (CompareRun keys) in every chart, the run list and the table; empty
+    /// clears. Hovering a run in any of them does this.
+    void setHighlightedRuns(const QSet<QString> &keys);
+    QSet<QString> highlightedRuns() const { return m_highlight; }
+    /// Highlights the recorded runs of pipeline run `runId` (hovered in the Runs list); empty clears.
+    void highlightPipelineRun(const QString &runId);
     /// The chart the toolbar's exports act on: the one last clicked, else the first.
     QString currentTag() const;
     /// True while runs load, charts prepare their lines or the table waits to be rebuilt.
@@ -102,6 +108,8 @@ Q_SIGNALS:
     /// A damaged record, an unreadable logdir, a failed export: for the window's Problems list.
     void problemFound(const trainyard::core::Error &problem);
     void loadingChanged(bool loading);
+    /// The user hovers the runs of these pipeline runs here (empty: none): the Runs list marks them.
+    void pipelineRunsHovered(const QStringList &runIds);
 
 protected:
     void dragEnterEvent(QDragEnterEvent *event) override;
@@ -168,6 +176,9 @@ private:
     QSet<QString> m_loaded;    ///< runs whose first data arrived
     QSet<QString> m_focus;     ///< showPipelineRuns(): run ids to draw, until all are listed
     QSet<QString> m_focusSeen; ///< keys whose check state the focus has set
+    QSet<QString> m_highlight; ///< runs highlighted (hovered) now
+    /// A run hovered in one of the panes: highlight it everywhere, and tell the window.
+    void runHovered(const QString &key);
 };
 
 } // namespace trainyard::ui

@@ -293,6 +293,14 @@ std::pair<double, double> ScalarChart::autoYRange() const
     return m_lines.autoYRange(m_logY, m_ignoreOutliers);
 }
 
+void ScalarChart::setHighlightedRuns(const QSet<QString> &keys)
+{
+    if (keys == m_highlight)
+        return;
+    m_highlight = keys;
+    remap();
+}
+
 double ScalarChart::toDrawX(double axisX) const
 {
     return isLogX() ? std::log10(std::max(axisX, 1e-300)) : axisX;

@@ -7,6 +7,7 @@
 #include <QFutureWatcher>
 #include <QList>
 #include <QPen>
+#include <QSet>
 #include <QTimer>
 
 #include <utility>
@@ -88,6 +89,10 @@ public:
     /// log x axis; value): empty when the run has no
     /// line here. The raw layer is empty when smoothing is 0: the smoothed line is the raw one.
     QList<QPointF> drawnPoints(const QString &key, Layer layer) const;
+    /// Runs hovered somewhere (here, in the run list, the table or the Runs list): their lines
+    /// are drawn wider and on top, the others faded. Empty: none.
+    void setHighlightedRuns(const QSet<QString> &keys);
+    QSet<QString> highlightedRuns() const { return m_highlight; }
     /// The pen a run's line is drawn with; Qt::NoPen when the run has no line here.
     QPen linePen(const QString &key, Layer layer) const;
     /// The keys of the runs drawn, in drawing order.
@@ -111,6 +116,8 @@ Q_SIGNALS:
     void linesChanged();
     /// The user clicked this chart: it is the one the toolbar's exports act on.
     void activated();
+    /// The pointer is over (within a few pixels of) the line of run `key`; empty when it left.
+    void runHovered(const QString &key);
     /// The user chose "Export as PNG/SVG/CSV…" in the chart's menu: "png", "svg" or "csv".
     void exportRequested(const QString &format);
 
@@ -185,6 +192,8 @@ private:
     QGraphicsLineItem *m_marker = nullptr;
     QList<QGraphicsEllipseItem *> m_dots; ///< the readout's dots, one per run, reused
     QLabel *m_readout = nullptr;
+    QSet<QString> m_highlight;
+    QString m_hovered; ///< the run under the pointer, as last told by runHovered()
 };
 
 } // namespace trainyard::ui

@@ -115,9 +115,20 @@ void ScalarChart::remap()
     };
     std::vector<ChartLinesItem::Line> lines;
     lines.reserve(m_drawn.size() * 2);
-    // Every raw line first, so that no run's faint line is drawn over another's smoothed one.
+    // Every raw line first, so that no run's faint line is drawn over another's smoothed one;
+    // highlighted runs' lines last, on top.
+    std::vector<const DrawnLine *> order;
+    for (const DrawnLine &drawn : m_drawn) {
+        if (!m_highlight.contains(drawn.key))
+            order.push_back(&drawn);
+    }
+    for (const DrawnLine &drawn : m_drawn) {
+        if (m_highlight.contains(drawn.key))
+            order.push_back(&drawn);
+    }
     for (const Layer layer : {Layer::Raw, Layer::Smoothed}) {
-        for (const DrawnLine &drawn : m_drawn) {
+        for (const DrawnLine *next : order) {
+            const DrawnLine &drawn = *next;
             const QList<QPointF> &points = layer == Layer::Raw ? drawn.raw : drawn.smoothed;
             if (points.size() < 1)
                 continue;
@@ -135,9 +146,12 @@ void ScalarChart::remap()
 
 QPen ScalarChart::penFor(const DrawnLine &drawn, Layer layer) const
 {
+    // While some run is highlighted, the others step back.
+    const bool highlighted = m_highlight.contains(drawn.key);
+    const bool dimmed = !m_highlight.isEmpty() && !highlighted;
     if (layer == Layer::Raw) {
         QColor faint = drawn.color;
-        faint.setAlphaF(0.3f);
+        faint.setAlphaF(dimmed ? 0.08f : 0.3f);
         QPen pen(faint, 1);
         pen.setCosmetic(true);
         return pen;
@@ -148,7 +162,10 @@ QPen ScalarChart::penFor(const DrawnLine &drawn, Layer layer) const
     qsizetype points = 0;
     for (const DrawnLine &d : m_drawn)
         points += d.smoothed.size();
-    QPen pen(drawn.color, points <= 2500 ? 1.7 : 1.0);
+    QColor color = drawn.color;
+    if (dimmed)
+        color.setAlphaF(0.25f);
+    QPen pen(color, highlighted ? 2.6 : points <= 2500 ? 1.7 : 1.0);
     pen.setCosmetic(true);
     pen.setCapStyle(Qt::RoundCap);
     pen.setJoinStyle(Qt::RoundJoin);

@@ -52,6 +52,20 @@ void ScalarChart::updateReadout(const QPoint &pos)
         hideReadout();
         return;
     }
+    // The run whose line passes nearest the pointer (within 10 pixels) is the one hovered.
+    QString nearest;
+    double best = 10;
+    for (const ReadoutEntry &e : entries) {
+        const double y = toPixel(QPointF(e.x, m_lines.weight > 0 ? e.smoothed : e.value)).y();
+        if (std::abs(y - pos.y()) <= best) {
+            best = std::abs(y - pos.y());
+            nearest = e.key;
+        }
+    }
+    if (nearest != m_hovered) {
+        m_hovered = nearest;
+        Q_EMIT runHovered(nearest);
+    }
     m_readout->setText(readoutHtml(entries, m_axisMode, m_lines.unitSeconds));
     m_readout->adjustSize();
     QPoint at = pos + QPoint(16, 16);
@@ -210,6 +224,10 @@ void ScalarChart::leaveEvent(QEvent *event)
 {
     m_wheelZooms = false;
     hideReadout();
+    if (!m_hovered.isEmpty()) {
+        m_hovered.clear();
+        Q_EMIT runHovered(QString());
+    }
     QChartView::leaveEvent(event);
 }
 

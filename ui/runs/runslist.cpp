@@ -11,6 +11,7 @@
 
 #include <QClipboard>
 #include <QCoreApplication>
+#include <QEvent>
 #include <QFileInfo>
 #include <QGuiApplication>
 #include <QHeaderView>
@@ -88,6 +89,11 @@ RunsList::RunsList(QWidget *parent)
     m_tree->setUniformRowHeights(true);
     m_tree->setSelectionMode(QAbstractItemView::ExtendedSelection); // several runs to compare
     m_tree->setContextMenuPolicy(Qt::CustomContextMenu);
+    // Hovering a run highlights its curves in Compare.
+    m_tree->setMouseTracking(true);
+    m_tree->viewport()->installEventFilter(this);
+    connect(m_tree, &QTreeWidget::itemEntered, this,
+            [this](QTreeWidgetItem *item) { Q_EMIT runHovered(item->data(RunColumn, RunIdRole).toString()); });
     m_tree->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
     layout->addWidget(m_tree, 1);
 
@@ -316,6 +322,7 @@ void RunsList::rebuild()
     }
     if (toSelect)
         m_tree->setCurrentItem(toSelect);
+    setHighlightedRuns(m_highlight);
     applyFilter();
 }
 
@@ -512,6 +519,25 @@ void RunsList::activate(QTreeWidgetItem *item)
 {
     if (const core::RunRecord *record = recordOf(item))
         Q_EMIT openRunLogs(*record);
+}
+
+bool RunsList::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_tree->viewport() && event->type() == QEvent::Leave)
+        Q_EMIT runHovered(QString());
+    return QWidget::eventFilter(watched, event);
+}
+
+void RunsList::setHighlightedRuns(const QStringList &runIds)
+{
+    m_highlight = runIds;
+    for (int i = 0; i < m_tree->topLevelItemCount(); ++i) {
+        QTreeWidgetItem *item = m_tree->topLevelItem(i);
+        QFont font = item->font(RunColumn);
+        font.setBold(runIds.contains(item->data(RunColumn, RunIdRole).toString()));
+        if (font != item->font(RunColumn))
+            item->setFont(RunColumn, font);
+    }
 }
 
 void RunsList::editAnnotation(const QString &runId)

@@ -77,6 +77,9 @@ public:
     /// The colour a run row (the first job with scalars) or a job row with scalars is drawn with,
     /// as Compare draws its curves (RunColors of "#N job"); invalid for rows without scalars.
     static constexpr int RunColorRole = Qt::UserRole + 20;
+    /// Runs hovered elsewhere (Compare): their rows are shown in bold. Empty clears.
+    void setHighlightedRuns(const QStringList &runIds);
+    QStringList highlightedRuns() const { return m_highlight; }
     /// "4 min 05 s", or "running" for a run without an end.
     static QString durationText(const QDateTime &started, const QDateTime &finished);
 
@@ -93,8 +96,13 @@ Q_SIGNALS:
     void annotated(const QString &runId);
     /// They could not be (`message` says why); the list is unchanged.
     void annotationFailed(const QString &runId, const QString &message);
+    /// The pointer is over run `runId`'s row (or one of its jobs); empty when it left the list.
+    void runHovered(const QString &runId);
     /// A refresh has been shown; `runs` records were read.
     void refreshed(int runs);
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     struct Listing
@@ -112,6 +120,7 @@ private:
     QString m_projectDir;
     std::vector<core::RunRecord> m_runs; // newest first
     QHash<QString, core::LineageRunAnnotation> m_annotations;
+    QStringList m_highlight;
     QHash<QString, QStringList> m_tensorboardJobs; ///< jobs with scalars, by run: they get the run's colour
     QHash<QString, size_t> m_byId;
     quint64 m_generation = 0;
