@@ -6,8 +6,8 @@
 //
 // Usage: bench_chart [Qt Test options, e.g. -iterations 50]
 #include "compare/chartline.h"
-#include "style/runcolors.h"
 #include "compare/scalarchart.h"
+#include "style/runcolors.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
