@@ -110,6 +110,7 @@ Command annotateCommand()
     c.summary = QStringLiteral("Name a recorded run, and give it notes and tags (kept in the lineage database; the\n"
                                "window's Runs list edits the same). Without options, prints them.\n"
                                "Exit status: 0 done, 1 no such run or it cannot be written, 2 invalid arguments.");
+    c.brief = QStringLiteral("Name a recorded run, and give it notes and tags.");
     c.arguments = QStringLiteral("RUN");
     c.addOptions = addAnnotateOptions;
     c.run = runAnnotate;
