@@ -2,7 +2,7 @@
 # Screenshots of the window under Xvfb on the offline demo: the default layout at 1024×700 and
 # at 1920×1080, the pipeline canvas, a running
 # pipeline (cards live, the manual export waiting with its Approve button), the run console, two
-# training runs with different learning rates compared, the lineage of the exported model and
+# training runs with different learning rates compared (charts and table), the lineage of the exported model and
 # its release review with a sign-off. The README shows them.
 #
 #   bash tests/ui/screenshots.sh [BUILD_DIR] [OUT_DIR]     (defaults: build, docs/screenshots)
@@ -49,12 +49,15 @@ xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
 
   # Two complete runs from the command line, learning rate 0.1 and then 0.01 (committed), compared.
   "$APP" run -C "$DEMO" --approve export > "$OUT/.run1.log" 2>&1 || { cat "$OUT/.run1.log"; exit 1; }
+  "$APP" annotate -C "$DEMO" "#1" --name baseline --tag sweep > /dev/null # labels it in Compare
   sed -i "s/LEARNING_RATE: \"0.1\"/LEARNING_RATE: \"0.01\"/" "$DEMO/.gitlab-ci.yml"
   (cd "$DEMO" && git -c user.name=demo -c user.email=demo@example.com commit -qam "Learning rate 0.01")
   "$APP" run -C "$DEMO" --approve export > "$OUT/.run2.log" 2>&1 || { cat "$OUT/.run2.log"; exit 1; }
   rm -f "$OUT/.run1.log" "$OUT/.run2.log"
   "$APP" open --view compare "$DEMO" & pid=$!
   sleep 5; shoot window-compare.png
+  xdotool mousemove 330 138 click 1 # the Table tab: parameters, metrics.json beside the scalars
+  sleep 1; shoot window-compare-table.png
   kill $pid; wait $pid 2>/dev/null || true
 
   # The exported model: its lineage, then its release review after a lead signed it off.
