@@ -5,7 +5,8 @@
 #include <QFileInfo>
 #include <QIODevice>
 
-#include <cstring>
+#include <archive.h>
+#include <archive_entry.h>
 
 #ifdef Q_OS_UNIX
 #include <unistd.h>
@@ -14,33 +15,6 @@
 namespace trainyard::core {
 
 namespace {
-
-constexpr int BlockSize = 512;
-constexpr qint64 MaxOctal11 = (qint64(1) << 33) - 1; // 11 octal digits
-
-// Field offsets and lengths of the ustar header.
-constexpr int NameOffset = 0, NameLength = 100;
-constexpr int ModeOffset = 100, UidOffset = 108, GidOffset = 116, SizeOffset = 124, MtimeOffset = 136;
-constexpr int ChecksumOffset = 148, TypeOffset = 156, LinkOffset = 157, LinkLength = 100;
-constexpr int MagicOffset = 257, PrefixOffset = 345, PrefixLength = 155;
-
-void putBytes(QByteArray &header, int offset, int length, const QByteArray &value)
-{
-    std::memcpy(header.data() + offset, value.constData(), size_t(qMin<qsizetype>(length, value.size())));
-}
-
-/// Octal, zero-padded, NUL-terminated; base-256 (GNU) when the value does not fit.
-void putNumber(QByteArray &header, int offset, int length, qint64 value)
-{
-    const int digits = length - 1;
-    if (value >= 0 && (digits >= 21 || value < (qint64(1) << (3 * digits)))) {
-        putBytes(header, offset, digits, QByteArray::number(value, 8).rightJustified(digits, '0'));
-        return;
-    }
-    header[offset] = char(0x80);
-    for (int i = length - 1; i > 0; --i, value >>= 8)
-        header[offset + i] = char(value & 0xff);
-}
 
 QString cleanArchivePath(const QString &path)
 {
@@ -75,7 +49,31 @@ QString readLinkTarget(const QString &path)
 
 TarWriter::TarWriter(QIODevice *device)
     : m_device(device)
-{}
+    , m_archive(archive_write_new())
+{
+    archive_write_set_format_pax_restricted(m_archive);
+    // The output ends right after the two zero blocks, not padded to tar's 10 KiB records.
+    archive_write_set_bytes_per_block(m_archive, 512);
+    archive_write_set_bytes_in_last_block(m_archive, 1);
+    archive_write_open2(m_archive, this, nullptr, &TarWriter::deviceWrite, nullptr, nullptr);
+}
+
+TarWriter::~TarWriter()
+{
+    archive_write_free(m_archive); // closes it first: an unfinished archive still ends properly
+}
+
+ssize_t TarWriter::deviceWrite(struct archive *, void *self, const void *buffer, size_t length)
+{
+    auto *writer = static_cast<TarWriter *>(self);
+    const qint64 written = writer->m_device->write(static_cast<const char *>(buffer), qint64(length));
+    if (written != qint64(length)) {
+        writer->m_deviceError = writer->m_device->errorString();
+        return -1;
+    }
+    writer->m_written += written;
+    return la_ssize_t(written);
+}
 
 int TarWriter::unixMode(const QString &path)
 {
@@ -93,103 +91,59 @@ int TarWriter::unixMode(const QString &path)
     return mode;
 }
 
-Result<void> TarWriter::write(const QByteArray &bytes)
+Result<void> TarWriter::failure(const QString &what) const
 {
-    if (m_finished)
-        return tl::make_unexpected(Error::error(QStringLiteral("tar: entry added after finish()")));
-    if (m_device->write(bytes) != bytes.size())
-        return tl::make_unexpected(Error::error(QStringLiteral("tar: write failed: %1").arg(m_device->errorString())));
-    m_written += bytes.size();
-    return {};
-}
-
-Result<void> TarWriter::pad(qint64 size)
-{
-    const qint64 rest = size % BlockSize;
-    return rest == 0 ? Result<void>{} : write(QByteArray(int(BlockSize - rest), '\0'));
-}
-
-Result<void> TarWriter::writeLongRecord(Type type, const QByteArray &value)
-{
-    QByteArray data = value;
-    data.append('\0');
-    if (auto r = writeHeader(QStringLiteral("././@LongLink"), type, data.size(), 0, {}); !r)
-        return r;
-    if (auto r = write(data); !r)
-        return r;
-    return pad(data.size());
+    const char *reason = archive_error_string(m_archive);
+    QString message =
+        QStringLiteral("tar: %1: %2").arg(what, reason ? QString::fromUtf8(reason) : QStringLiteral("failed"));
+    if (!m_deviceError.isEmpty())
+        message += QStringLiteral(" (%1)").arg(m_deviceError);
+    return tl::make_unexpected(Error::error(message));
 }
 
 Result<void> TarWriter::writeHeader(const QString &archivePath, Type type, qint64 size, int mode,
                                     const QDateTime &mtime, const QString &linkTarget)
 {
+    if (m_finished)
+        return tl::make_unexpected(Error::error(QStringLiteral("tar: entry added after finish()")));
     QByteArray path = archivePath.toUtf8();
     if (type == Type::Directory && !path.endsWith('/'))
         path.append('/');
-    QByteArray name = path;
-    QByteArray prefix;
-    bool gnu = type == Type::LongName || type == Type::LongLink;
+    archive_entry *entry = archive_entry_new();
+    archive_entry_set_pathname_utf8(entry, path.constData());
+    const int fileType = type == Type::File ? AE_IFREG : type == Type::Directory ? AE_IFDIR : AE_IFLNK;
+    archive_entry_set_filetype(entry, unsigned(fileType));
+    archive_entry_set_perm(entry, mode_t(mode & 07777));
+    archive_entry_set_size(entry, type == Type::File ? size : 0);
+    archive_entry_set_uid(entry, 0);
+    archive_entry_set_gid(entry, 0);
+    archive_entry_set_mtime(entry, time_t(epochSeconds(mtime)), 0);
+    if (type == Type::Symlink)
+        archive_entry_set_symlink_utf8(entry, linkTarget.toUtf8().constData());
+    const int status = archive_write_header(m_archive, entry);
+    archive_entry_free(entry);
+    if (status < ARCHIVE_WARN)
+        return failure(QStringLiteral("writing the entry %1").arg(archivePath));
+    return {};
+}
 
-    if (path.size() > NameLength) {
-        // ustar: the earliest '/' that leaves a name of at most 100 bytes, if the prefix fits.
-        qsizetype split = -1;
-        for (qsizetype i = path.indexOf('/'); i >= 0 && i < path.size() - 1; i = path.indexOf('/', i + 1)) {
-            if (path.size() - i - 1 <= NameLength) {
-                split = i;
-                break;
-            }
-        }
-        if (split >= 0 && split <= PrefixLength) {
-            prefix = path.left(split);
-            name = path.mid(split + 1);
-        } else {
-            if (auto r = writeLongRecord(Type::LongName, path); !r)
-                return r;
-            name = path.left(NameLength);
-            gnu = true;
-        }
+Result<void> TarWriter::writeData(const char *data, qint64 size)
+{
+    while (size > 0) {
+        const la_ssize_t n = archive_write_data(m_archive, data, size_t(size));
+        if (n <= 0)
+            return failure(QStringLiteral("writing data"));
+        data += n;
+        size -= n;
     }
-    QByteArray link = linkTarget.toUtf8();
-    if (link.size() > LinkLength) {
-        if (auto r = writeLongRecord(Type::LongLink, link); !r)
-            return r;
-        link = link.left(LinkLength);
-        gnu = true;
-    }
-
-    QByteArray header(BlockSize, '\0');
-    putBytes(header, NameOffset, NameLength, name);
-    putNumber(header, ModeOffset, 8, mode & 07777);
-    putNumber(header, UidOffset, 8, 0);
-    putNumber(header, GidOffset, 8, 0);
-    putNumber(header, SizeOffset, 12, size);
-    putNumber(header, MtimeOffset, 12, epochSeconds(mtime));
-    header[TypeOffset] = char(type);
-    putBytes(header, LinkOffset, LinkLength, link);
-    // GNU headers (which a long-name record makes this one) have no prefix field: "ustar  \0".
-    putBytes(header, MagicOffset, 8,
-             gnu ? QByteArray("ustar  \0", 8)
-                 : QByteArray("ustar\0"
-                              "00",
-                              8));
-    if (!gnu)
-        putBytes(header, PrefixOffset, PrefixLength, prefix);
-
-    std::memset(header.data() + ChecksumOffset, ' ', 8);
-    unsigned checksum = 0;
-    for (char c : std::as_const(header))
-        checksum += static_cast<unsigned char>(c);
-    putBytes(header, ChecksumOffset, 7, QByteArray::number(checksum, 8).rightJustified(6, '0') + '\0');
-    return write(header);
+    return {};
 }
 
 Result<void> TarWriter::addData(const QString &archivePath, const QByteArray &data, int mode, const QDateTime &mtime)
 {
     if (auto r = writeHeader(cleanArchivePath(archivePath), Type::File, data.size(), mode, mtime); !r)
         return r;
-    if (auto r = write(data); !r)
-        return r;
-    return pad(data.size());
+    return writeData(data.constData(), data.size());
 }
 
 Result<void> TarWriter::addDirectory(const QString &archivePath, int mode, const QDateTime &mtime)
@@ -221,11 +175,11 @@ Result<void> TarWriter::addFile(const QString &archivePath, const QString &sourc
         chunk = file.read(qMin<qint64>(remaining, 256 * 1024));
         if (chunk.isEmpty())
             chunk = QByteArray(int(qMin<qint64>(remaining, 256 * 1024)), '\0');
-        if (auto r = write(chunk); !r)
+        if (auto r = writeData(chunk.constData(), chunk.size()); !r)
             return r;
         remaining -= chunk.size();
     }
-    return pad(size);
+    return {};
 }
 
 Result<void> TarWriter::addTree(const QString &dir, const Filter &filter)
@@ -263,9 +217,11 @@ Result<void> TarWriter::addTreeRecursive(const QString &dir, const QString &rela
 
 Result<void> TarWriter::finish()
 {
-    if (auto r = write(QByteArray(2 * BlockSize, '\0')); !r)
-        return r;
+    if (m_finished)
+        return tl::make_unexpected(Error::error(QStringLiteral("tar: finish() called twice")));
     m_finished = true;
+    if (archive_write_close(m_archive) != ARCHIVE_OK)
+        return failure(QStringLiteral("ending the archive"));
     return {};
 }
 
