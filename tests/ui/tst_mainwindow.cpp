@@ -168,6 +168,17 @@ void tst_MainWindow::canvasGroupsParallelJobsAndDrawsImplicitOrder()
     QVERIFY(!scene.card(QStringLiteral("n"))); // when: never is not drawn
     QCOMPARE(scene.implicitEdgeCount(), 1);    // t waits for the build stage
     QCOMPARE(scene.needsEdgeCount(), 0);
+
+    // A stage of many jobs: the next stage's jobs get no dashed edge from each of them (the lanes'
+    // order says it); the count of those left out is kept.
+    QByteArray wide = "stages: [build, test]\n";
+    for (int i = 0; i < PipelineScene::kMaxImplicitFanIn + 1; ++i)
+        wide += "b" + QByteArray::number(i) + ":\n  stage: build\n  script: x\n";
+    wide += "t1:\n  stage: test\n  script: x\nt2:\n  stage: test\n  script: x\n  needs: [b0]\n";
+    scene.setPipeline(trainyard::core::GitlabCiReader::readText(wide, QStringLiteral("w.yml"), ctx));
+    QCOMPARE(scene.implicitEdgeCount(), 0);
+    QCOMPARE(scene.implicitEdgesOmitted(), PipelineScene::kMaxImplicitFanIn + 1);
+    QCOMPARE(scene.needsEdgeCount(), 1); // needs edges are always drawn
 }
 
 void tst_MainWindow::editUndoRedoSave()

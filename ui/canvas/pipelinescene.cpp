@@ -462,6 +462,7 @@ void PipelineScene::resetScene()
     m_dragging = false;
     m_needsEdges = 0;
     m_implicitEdges = 0;
+    m_implicitOmitted = 0;
 }
 
 QHash<QString, int> PipelineScene::addLaneTitles(const QPalette &palette)
@@ -529,6 +530,19 @@ void PipelineScene::addLaneBackgrounds(const QHash<int, int> &rowsInLane, const 
 void PipelineScene::addEdges(const core::Pipeline &pipeline, const QHash<QString, int> &laneOf,
                              const QHash<int, int> &rowsInLane)
 {
+    Q_UNUSED(rowsInLane)
+    // The cards of each lane, in the order they were added, looked up once (not per job).
+    QHash<int, QList<const JobCardItem *>> cardsByLane;
+    QSet<const JobCardItem *> placed; // parallel instances share their card
+    for (const core::Job &job : pipeline.jobs) {
+        const JobCardItem *c = card(job.name);
+        if (!c || placed.contains(c))
+            continue;
+        placed.insert(c);
+        const int lane = laneOf.value(m_stageOf.value(c->jobName()), -1);
+        if (lane >= 0)
+            cardsByLane[lane].append(c);
+    }
     QSet<QPair<QString, QString>> drawn;
     for (const core::Job &job : pipeline.jobs) {
         const JobCardItem *to = card(job.name);
@@ -538,7 +552,7 @@ void PipelineScene::addEdges(const core::Pipeline &pipeline, const QHash<QString
             addNeedsEdges(job, to, drawn);
             continue;
         }
-        addImplicitEdges(to, laneOf.value(job.stage, 0), laneOf, rowsInLane, drawn);
+        addImplicitEdges(to, laneOf.value(job.stage, 0), cardsByLane, drawn);
     }
 }
 
@@ -553,18 +567,22 @@ void PipelineScene::addNeedsEdges(const core::Job &job, const JobCardItem *to, Q
     }
 }
 
-void PipelineScene::addImplicitEdges(const JobCardItem *to, int lane, const QHash<QString, int> &laneOf,
-                                     const QHash<int, int> &rowsInLane, QSet<QPair<QString, QString>> &drawn)
+void PipelineScene::addImplicitEdges(const JobCardItem *to, int lane,
+                                     const QHash<int, QList<const JobCardItem *>> &cardsByLane,
+                                     QSet<QPair<QString, QString>> &drawn)
 {
     for (int prev = lane - 1; prev >= 0; --prev) {
-        if (!rowsInLane.value(prev))
+        const QList<const JobCardItem *> from = cardsByLane.value(prev);
+        if (from.isEmpty())
             continue;
-        for (auto it = m_cards.cbegin(); it != m_cards.cend(); ++it) {
-            const JobCardItem *from = it.value();
-            if (laneOf.value(m_stageOf.value(from->jobName()), -1) == prev &&
-                !drawn.contains({from->jobName(), to->jobName()})) {
-                drawn.insert({from->jobName(), to->jobName()});
-                addEdge(from, to, true);
+        if (from.size() > kMaxImplicitFanIn) {
+            m_implicitOmitted += int(from.size());
+            break;
+        }
+        for (const JobCardItem *f : from) {
+            if (f != to && !drawn.contains({f->jobName(), to->jobName()})) {
+                drawn.insert({f->jobName(), to->jobName()});
+                addEdge(f, to, true);
             }
         }
         break;

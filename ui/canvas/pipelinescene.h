@@ -44,6 +44,9 @@ public:
     QStringList lanes() const { return m_lanes; }
     int needsEdgeCount() const { return m_needsEdges; }
     int implicitEdgeCount() const { return m_implicitEdges; }
+    /// Implicit edges not drawn because the earlier lane holds too many jobs.
+    int implicitEdgesOmitted() const { return m_implicitOmitted; }
+    static constexpr int kMaxImplicitFanIn = 12;
     /// The needs edge `job` ← `need`, or nullptr.
     QGraphicsPathItem *needsEdge(const QString &job, const QString &need) const;
     /// The lane (background) of `stage`, or nullptr.
@@ -122,9 +125,11 @@ private:
     void addEdges(const core::Pipeline &pipeline, const QHash<QString, int> &laneOf, const QHash<int, int> &rowsInLane);
     /// Adds an edge into `to` from each of `job`'s needs not `drawn` yet.
     void addNeedsEdges(const core::Job &job, const JobCardItem *to, QSet<QPair<QString, QString>> &drawn);
-    /// Adds an implicit edge into `to` from every card of the nearest used lane before `lane` not `drawn` yet.
-    void addImplicitEdges(const JobCardItem *to, int lane, const QHash<QString, int> &laneOf,
-                          const QHash<int, int> &rowsInLane, QSet<QPair<QString, QString>> &drawn);
+    /// Adds an implicit edge into `to` from every card of the nearest used lane before `lane` not
+    /// `drawn` yet; none when that lane holds more than kMaxImplicitFanIn cards (the lanes' order
+    /// says it, and thousands of dashed lines would hide the needs edges and cost seconds an edit).
+    void addImplicitEdges(const JobCardItem *to, int lane, const QHash<int, QList<const JobCardItem *>> &cardsByLane,
+                          QSet<QPair<QString, QString>> &drawn);
     /// Selects the card of `selected` again, or says the current job is gone.
     void restoreSelection(const QString &selected);
 
@@ -139,6 +144,7 @@ private:
     std::vector<Edge> m_edges;
     int m_needsEdges = 0;
     int m_implicitEdges = 0;
+    int m_implicitOmitted = 0;
     bool m_editable = false;
     bool m_approvals = false;
     // Drawing a needs edge from a card's port.
