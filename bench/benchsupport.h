@@ -30,6 +30,10 @@ bool git(const QString &repo, const QStringList &arguments);
 bool stageRepo(const QString &repo, const QByteArray &pipeline);
 double median(std::vector<double> values);
 /// GITLAB_CI_LOCAL from the environment, else `defaultPath`.
+/// A pipeline shaped like a large monorepo's (bench_list, bench_edit): `stages` stages, a
+/// template hierarchy reached by `extends`, `needs` on the previous stage, `rules`, job variables
+/// and `parallel: matrix` on a few jobs; only what gitlab-ci-local also understands.
+QString generatedPipeline(int jobCount, int stages = 10);
 QString gitlabCiLocalPath(const QString &defaultPath);
 
 } // namespace trainyard::bench
