@@ -10,6 +10,7 @@
 #include "canvas/pipelinescene.h"
 #include "document/pipelinecommands.h"
 #include "document/pipelinedocument.h"
+#include "support/branchcontext.h"
 
 #include <QApplication>
 #include <QDir>
@@ -25,20 +26,6 @@ using namespace trainyard::bench;
 
 namespace {
 
-core::EvaluationContext contextFor(const QString &dir)
-{
-    core::EvaluationContext ctx;
-    ctx.projectDir = dir;
-    ctx.branch = QStringLiteral("main");
-    ctx.predefined.insert(QStringLiteral("CI_COMMIT_BRANCH"), ctx.branch);
-    ctx.predefined.insert(QStringLiteral("CI_COMMIT_REF_NAME"), ctx.branch);
-    ctx.predefined.insert(QStringLiteral("CI_DEFAULT_BRANCH"), QStringLiteral("main"));
-    ctx.predefined.insert(QStringLiteral("CI_PIPELINE_SOURCE"), QStringLiteral("push"));
-    ctx.setProjectFiles({});
-    ctx.setChangedFiles(std::nullopt);
-    return ctx;
-}
-
 /// Times `edits` edits of one job's image on `pipeline`; false on a setup error.
 bool benchInput(const QString &label, const QByteArray &pipeline, double targetMs, int edits, bool &met)
 {
@@ -47,7 +34,7 @@ bool benchInput(const QString &label, const QByteArray &pipeline, double targetM
     if (!file.open(QIODevice::WriteOnly) || file.write(pipeline) != pipeline.size())
         return false;
     file.close();
-    auto doc = ui::PipelineDocument::load(dir.path(), contextFor(dir.path()));
+    auto doc = ui::PipelineDocument::load(dir.path(), trainyard::test::pushToMainContext(dir.path()));
     if (!doc) {
         err() << "bench_edit: " << label << ": " << doc.error().toString() << "\n";
         return false;

@@ -71,14 +71,23 @@ qsizetype endOfName(QByteArrayView line)
     return -1;
 }
 
-void parseOpenMetrics(const QByteArray &bytes, const QString &source, JobMetricsFile::Read &out)
+/// The lines of a text file, without their line ends (LF or CRLF).
+QList<QByteArray> linesOf(const QByteArray &bytes)
 {
-    const QList<QByteArray> lines = bytes.split('\n');
-    for (qsizetype n = 0; n < lines.size(); ++n) {
-        const int lineNo = int(n) + 1;
-        QByteArray line = lines[n];
+    QList<QByteArray> lines = bytes.split('\n');
+    for (QByteArray &line : lines) {
         if (line.endsWith('\r'))
             line.chop(1);
+    }
+    return lines;
+}
+
+void parseOpenMetrics(const QByteArray &bytes, const QString &source, JobMetricsFile::Read &out)
+{
+    const QList<QByteArray> lines = linesOf(bytes);
+    for (qsizetype n = 0; n < lines.size(); ++n) {
+        const int lineNo = int(n) + 1;
+        const QByteArray &line = lines[n];
         qsizetype start = 0;
         while (start < line.size() && (line[start] == ' ' || line[start] == '\t'))
             ++start;
@@ -114,12 +123,10 @@ void parseOpenMetrics(const QByteArray &bytes, const QString &source, JobMetrics
 
 void parseDotenv(const QByteArray &bytes, const QString &source, JobMetricsFile::Read &out)
 {
-    const QList<QByteArray> lines = bytes.split('\n');
+    const QList<QByteArray> lines = linesOf(bytes);
     for (qsizetype n = 0; n < lines.size(); ++n) {
         const int lineNo = int(n) + 1;
-        QByteArray line = lines[n];
-        if (line.endsWith('\r'))
-            line.chop(1);
+        const QByteArray &line = lines[n];
         const QByteArray trimmed = line.trimmed();
         if (trimmed.isEmpty() || trimmed.startsWith('#'))
             continue;

@@ -4,6 +4,7 @@
 #include "document/pipelinedocument.h"
 
 #include "pipeline/yamlblockscanner.h"
+#include "support/branchcontext.h"
 
 #include <QFile>
 #include <QSignalSpy>
@@ -18,16 +19,7 @@ namespace {
 
 core::EvaluationContext testContext(const QString &dir)
 {
-    core::EvaluationContext ctx;
-    ctx.projectDir = dir;
-    ctx.branch = QStringLiteral("main");
-    ctx.predefined.insert(QStringLiteral("CI_COMMIT_BRANCH"), ctx.branch);
-    ctx.predefined.insert(QStringLiteral("CI_COMMIT_REF_NAME"), ctx.branch);
-    ctx.predefined.insert(QStringLiteral("CI_DEFAULT_BRANCH"), QStringLiteral("main"));
-    ctx.predefined.insert(QStringLiteral("CI_PIPELINE_SOURCE"), QStringLiteral("push"));
-    ctx.setProjectFiles({});
-    ctx.setChangedFiles(std::nullopt);
-    return ctx;
+    return trainyard::test::pushToMainContext(dir);
 }
 
 QStringList needsOf(const core::Pipeline &p, const QString &job)
