@@ -85,12 +85,13 @@ bool runAttempts(JobExecutor &executor, const JobRunner::Input &in, const Execut
     }
 }
 
-/// What the job collects: its artifacts' paths, then the report files it reads metrics from.
+/// What the job collects: its artifacts' paths, then its metrics reports (numbers only). A dotenv
+/// report holds variables, maybe secrets: it is kept only when `paths` names it.
 QStringList collectedPaths(const Job &job)
 {
     QStringList paths = job.artifacts.paths;
     for (const Artifacts::ReportFile &r : job.artifacts.reportFiles()) {
-        if (!paths.contains(r.path))
+        if (r.kind == QLatin1String("metrics") && !paths.contains(r.path))
             paths << r.path;
     }
     return paths;

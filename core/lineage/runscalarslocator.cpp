@@ -74,7 +74,11 @@ RunParameters parametersOf(const RunRecord &record, const JobRecord &job, const 
 {
     const QHash<QString, RunHistory::Variables> &recorded = run.variables;
     RunParameters p;
-    p.metrics = run.metrics;
+    // A metric named as a secret (a dotenv variable declared secret since) is never shown.
+    for (const LineageMetric &m : run.metrics) {
+        if (!secrets.isSecret(m.name) && !pipeline.trainyard.secrets.contains(m.name))
+            p.metrics.push_back(m);
+    }
     p.image = job.image;
     p.imageDigest = job.repoDigests.isEmpty() ? job.imageId : job.repoDigests.first();
     p.commit = record.commitSha.left(8);

@@ -69,8 +69,9 @@ struct Artifacts
         QString kind;
         QString path;
     };
-    /// The `metrics` and `dotenv` report files, as written: collected with the artifacts (as
-    /// GitLab uploads them), then read for the numbers they hold.
+    /// The `metrics` and `dotenv` report files, as written, read for the numbers they hold. Metrics
+    /// reports are collected with the artifacts (as GitLab uploads them); a dotenv report, which
+    /// holds variables and maybe secrets, only when `paths` names it too.
     std::vector<ReportFile> reportFiles() const;
 };
 
