@@ -14,6 +14,7 @@
 #include "metrics/jobmetricsfile.h"
 #include "pipeline/job.h"
 #include "pipeline/planner.h"
+#include "pipeline/secretmasker.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -64,17 +65,21 @@ std::optional<JobMetricsFile::Format> metricsFormat(const Job *job, const QStrin
 }
 
 /// The numbers at the top level of the JSON file `objectPath`, for gates only (an artifact not
-/// named for metrics); a name already in `values` is kept.
-void readGateValues(const QString &objectPath, QMap<QString, double> &values)
+/// named for metrics); a name already in `values` is kept. True when it held any.
+bool readGateValues(const QString &objectPath, QMap<QString, double> &values)
 {
     QFile file(objectPath);
     if (!file.open(QIODevice::ReadOnly))
-        return;
+        return false;
     const QJsonObject o = QJsonDocument::fromJson(file.readAll()).object();
+    bool any = false;
     for (auto it = o.begin(); it != o.end(); ++it) {
-        if (it.value().isDouble() && !values.contains(it.key()))
+        if (it.value().isDouble() && !values.contains(it.key())) {
             values.insert(it.key(), it.value().toDouble());
+            any = true;
+        }
     }
+    return any;
 }
 
 } // namespace
@@ -163,8 +168,7 @@ LineageRecorder::JobOutputs LineageRecorder::producedOutputs(const JobRecord &re
                 } else if (job && !job->trainyard.gates.empty() && f.path.endsWith(QLatin1String(".json")) &&
                            f.size <= kMaxMetricsFile) {
                     // Gates may also read the numbers of any small JSON artifact.
-                    readGateValues(object, outputs.gateValues);
-                    if (outputs.gateValuesSource.isEmpty())
+                    if (readGateValues(object, outputs.gateValues) && outputs.gateValuesSource.isEmpty())
                         outputs.gateValuesSource = f.path;
                 }
             }
@@ -189,8 +193,10 @@ void LineageRecorder::readMetrics(const QString &objectPath, const ArtifactStore
         return;
     }
     const JobMetricsFile::Read read = JobMetricsFile::parse(in.readAll(), format, file.path);
+    // A warning quotes the line it could not read: a secret in it is masked.
+    const SecretMasker masker(m_options.secrets.values());
     for (const Error &e : read.problems)
-        report(QStringLiteral("lineage: job %1: %2").arg(job, e.toString()));
+        report(masker.mask(QStringLiteral("lineage: job %1: %2").arg(job, e.toString())));
     for (const JobMetric &m : read.metrics) {
         // A dotenv report holds variables: a secret's (by name, or a number that is a secret's value)
         // never reaches the database.
@@ -244,12 +250,13 @@ Result<void> LineageRecorder::writeJobChange(const JobRecord &record, const Job 
         if (auto r = s.store->recordImage(s.images.value(record.image)); !r)
             return r;
     }
-    if (!outputs.metrics.empty()) {
-        if (auto r = s.store->recordMetrics(s.runId, record.name, outputs.metrics); !r)
-            return r;
-    }
+    // Other JSON artifacts' numbers first: the files named for metrics, recorded next, have the last word.
     if (!outputs.gateValues.isEmpty()) {
         if (auto r = s.store->recordGateValues(s.runId, record.name, outputs.gateValues, outputs.gateValuesSource); !r)
+            return r;
+    }
+    if (!outputs.metrics.empty()) {
+        if (auto r = s.store->recordMetrics(s.runId, record.name, outputs.metrics); !r)
             return r;
     }
     return {};
