@@ -110,13 +110,13 @@ void printTable(QTextStream &out, const std::vector<LineageRun> &runs)
                    .arg(durationText(r.durationMs), -8)
                    .arg(r.trigger, -triggerWidth)
                    .arg(r.user);
+        // Names and tags are people's text: concatenated, never run through arg() again.
         if (!r.annotation.name.isEmpty() || !r.annotation.tags.isEmpty())
-            out << QStringLiteral("%1  %2%3\n")
-                       .arg(QString(), 26)
-                       .arg(r.annotation.name.isEmpty() ? QString() : QStringLiteral("\"%1\" ").arg(r.annotation.name))
-                       .arg(r.annotation.tags.isEmpty()
-                                ? QString()
-                                : QStringLiteral("[%1]").arg(r.annotation.tags.join(QStringLiteral(", "))));
+            out << QString(28, u' ')
+                << (r.annotation.name.isEmpty() ? QString() : u'"' + r.annotation.name + QStringLiteral("\" "))
+                << (r.annotation.tags.isEmpty() ? QString()
+                                                : u'[' + r.annotation.tags.join(QStringLiteral(", ")) + u']')
+                << "\n";
     }
     out << runs.size() << " run(s)\n";
 }

@@ -258,6 +258,8 @@ std::shared_ptr<const PreparedLine> prepare(const ChartRun &run, const core::Sca
             xMin = std::min(xMin, x);
             xMax = std::max(xMax, x);
         }
+        if (std::isinf(x))
+            continue; // a step <= 0 on a log axis: never drawn, so not in the y range
         const double y = values[i];
         if (!std::isfinite(y)) {
             ++line->nonFinite;

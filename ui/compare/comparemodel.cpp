@@ -541,7 +541,8 @@ void CompareModel::labelByDifferences(std::vector<CompareRun> &runs)
         if (!subRun.isEmpty() && seen[QStringLiteral(" sub-run")].size() > 1)
             label = label.isEmpty() ? subRun : label + u'/' + subRun;
         if (!run.givenName.isEmpty())
-            label = run.givenName + (subRun.isEmpty() ? QString() : u'/' + subRun);
+            label = run.givenName + (seen[QStringLiteral(" job")].size() > 1 ? u' ' + job : QString()) +
+                    (subRun.isEmpty() ? QString() : u'/' + subRun);
         run.label = label;
         uses[label] += 1;
     }

@@ -582,6 +582,7 @@ void RunsList::annotate(const QString &runId, const core::LineageRunAnnotation &
             else
                 m_annotations.insert(runId, saved);
             rebuild();
+            refresh(); // a listing read before the write must not bring the old name back
             Q_EMIT annotated(runId);
         });
 }
