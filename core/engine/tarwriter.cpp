@@ -53,7 +53,7 @@ TarWriter::TarWriter(QIODevice *device)
 {
     archive_write_set_format_pax_restricted(m_archive);
     // The output ends right after the two zero blocks, not padded to tar's 10 KiB records.
-    archive_write_set_bytes_per_block(m_archive, 512);
+    archive_write_set_bytes_per_block(m_archive, 64 * 1024);
     archive_write_set_bytes_in_last_block(m_archive, 1);
     archive_write_open2(m_archive, this, nullptr, &TarWriter::deviceWrite, nullptr, nullptr);
 }
