@@ -802,7 +802,8 @@ void tst_CompareView::labelsSayWhatDiffers()
     QCOMPARE(runs[1].label, QStringLiteral("train, LEARNING_RATE=0.05, SEED=1"));
     QCOMPARE(runs[3].label, QStringLiteral("train, LEARNING_RATE=0.05, SEED=2 (#3)"));
     QCOMPARE(runs[4].label, QStringLiteral("train, LEARNING_RATE=0.05, SEED=2 (#4)"));
-    QCOMPARE(runs[5].label, QStringLiteral("held-out check/test")); // the name people gave it wins
+    // The name people gave it wins; the job stays, since the runs' jobs differ.
+    QCOMPARE(runs[5].label, QStringLiteral("held-out check eval/test"));
 
     // One run differs from nothing: its name.
     std::vector<CompareRun> one{recorded(QStringLiteral("#1 train"), QStringLiteral("0.1"), QStringLiteral("1"))};
