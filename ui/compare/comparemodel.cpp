@@ -504,13 +504,10 @@ void CompareModel::labelByDifferences(std::vector<CompareRun> &runs)
         const QString rest = run.name.section(u' ', 1);
         values[i][QStringLiteral(" job")] = rest.section(u'/', 0, 0);
         values[i][QStringLiteral(" sub-run")] = rest.section(u'/', 1);
+        for (const auto &[name, value] : values[i])
+            seen[name];
     }
-    for (size_t i = 0; i < runs.size(); ++i) {
-        if (runs[i].recorded) {
-            for (const auto &[name, value] : values[i])
-                seen[name];
-        }
-    }
+    // Then what each run has of every name any run has ("" where it has none).
     for (size_t i = 0; i < runs.size(); ++i) {
         if (!runs[i].recorded)
             continue;

@@ -16,7 +16,7 @@
 
 #include <array>
 #include <cmath>
-#include <map>
+#include <set>
 #include <utility>
 
 namespace trainyard::ui {
@@ -208,15 +208,13 @@ CompareTable::ParamRows CompareTable::parameterRows(const std::vector<CompareRun
             params.rows.push_back({name, name});
     }
     // Then the numbers the runs' jobs reported in files, by name and job, after the parameters.
-    std::map<std::pair<QString, QString>, bool> metrics;
+    std::set<std::pair<QString, QString>> metrics; // (name, job), sorted
     for (const CompareRun &run : runs) {
         for (const core::LineageMetric &m : run.parameters.metrics)
-            metrics[{m.name, m.job}] = true;
+            metrics.insert({m.name, m.job});
     }
-    for (const auto &[key, unused] : metrics) {
-        Q_UNUSED(unused)
-        params.rows.push_back({metricRowName(key.second, key.first), tr("%1 (%2)").arg(key.first, key.second)});
-    }
+    for (const auto &[name, job] : metrics)
+        params.rows.push_back({metricRowName(job, name), tr("%1 (%2)").arg(name, job)});
     return params;
 }
 
