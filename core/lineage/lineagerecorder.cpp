@@ -190,14 +190,14 @@ void LineageRecorder::doRunStarted(const QString &runId, const QString &engine)
     describeRun(runId, engine, projectDir, git);
     planRun();
 
-    const QSet<QString> secretNames = secretNamesOf(m_pipeline, m_options.secrets);
-    const SecretMasker masker(m_options.secrets.values());
+    s.secretNames = secretNamesOf(m_pipeline, m_options.secrets);
+    s.masker = SecretMasker(m_options.secrets.values());
 
     // Images built here are identified by their build context as well.
     identifyImages(runId, projectDir);
 
     auto recorded =
-        s.store->transaction([&]() -> Result<void> { return writeRunStart(runId, git, secretNames, masker); });
+        s.store->transaction([&]() -> Result<void> { return writeRunStart(runId, git, s.secretNames, s.masker); });
     if (!recorded) {
         report(QStringLiteral("lineage is not recorded: %1").arg(recorded.error().toString()));
         s.enabled = false;

@@ -14,7 +14,6 @@
 #include "metrics/jobmetricsfile.h"
 #include "pipeline/job.h"
 #include "pipeline/planner.h"
-#include "pipeline/secretmasker.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -194,13 +193,12 @@ void LineageRecorder::readMetrics(const QString &objectPath, const ArtifactStore
     }
     const JobMetricsFile::Read read = JobMetricsFile::parse(in.readAll(), format, file.path);
     // A warning quotes the line it could not read: a secret in it is masked.
-    const SecretMasker masker(m_options.secrets.values());
     for (const Error &e : read.problems)
-        report(masker.mask(QStringLiteral("lineage: job %1: %2").arg(job, e.toString())));
+        report(m_state->masker.mask(QStringLiteral("lineage: job %1: %2").arg(job, e.toString())));
     for (const JobMetric &m : read.metrics) {
         // A dotenv report holds variables: a secret's (by name, or a number that is a secret's value)
         // never reaches the database.
-        if (m_pipeline.trainyard.secrets.contains(m.name) || m_options.secrets.contains(m.name))
+        if (m_state->secretNames.contains(m.name))
             continue;
         if (format == JobMetricsFile::Format::Dotenv &&
             std::any_of(m_options.secrets.cbegin(), m_options.secrets.cend(), [&](const QString &secret) {

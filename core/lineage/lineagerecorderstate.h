@@ -8,6 +8,7 @@
 
 #include "engine/runrecord.h"
 #include "pipeline/planner.h"
+#include "pipeline/secretmasker.h"
 
 #include <QHash>
 #include <QSet>
@@ -30,6 +31,8 @@ struct LineageRecorder::State
     QHash<QString, std::vector<LineageArtifact>> produced; ///< per job, once final
     QSet<QString> consumptionRecorded;
     QHash<QString, LineageImage> images; ///< by reference
+    QSet<QString> secretNames;           ///< variables never recorded (secretNamesOf), set at the run's start
+    SecretMasker masker;                 ///< the run's secret values, masked in what is reported
 };
 
 } // namespace trainyard::core
