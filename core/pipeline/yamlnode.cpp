@@ -68,61 +68,80 @@ std::optional<long long> YamlNode::toInt() const
     return v;
 }
 
+qsizetype YamlNode::indexOf(const QString &key) const
+{
+    if (!m_index.isEmpty()) {
+        const auto it = m_index.constFind(key);
+        return it == m_index.cend() ? -1 : *it;
+    }
+    for (size_t i = 0; i < m_entries.size(); ++i) {
+        if (m_entries[i].first == key)
+            return qsizetype(i);
+    }
+    return -1;
+}
+
+void YamlNode::rebuildIndex()
+{
+    m_index.clear();
+    m_index.reserve(qsizetype(m_entries.size()));
+    for (size_t i = 0; i < m_entries.size(); ++i) {
+        if (!m_index.contains(m_entries[i].first)) // the first occurrence, as a scan finds
+            m_index.insert(m_entries[i].first, qsizetype(i));
+    }
+}
+
 const YamlNode *YamlNode::find(const QString &key) const
 {
-    for (const auto &e : m_entries) {
-        if (e.first == key)
-            return &e.second;
-    }
-    return nullptr;
+    const qsizetype i = indexOf(key);
+    return i < 0 ? nullptr : &m_entries[size_t(i)].second;
 }
 
 YamlNode *YamlNode::find(const QString &key)
 {
-    for (auto &e : m_entries) {
-        if (e.first == key)
-            return &e.second;
-    }
-    return nullptr;
+    const qsizetype i = indexOf(key);
+    return i < 0 ? nullptr : &m_entries[size_t(i)].second;
 }
 
 SourceLocation YamlNode::keyLocation(const QString &key) const
 {
-    for (size_t i = 0; i < m_entries.size(); ++i) {
-        if (m_entries[i].first == key)
-            return i < m_keyLocations.size() && m_keyLocations[i].isValid() ? m_keyLocations[i]
-                                                                            : m_entries[i].second.location();
-    }
-    return m_location;
+    const qsizetype i = indexOf(key);
+    if (i < 0)
+        return m_location;
+    return size_t(i) < m_keyLocations.size() && m_keyLocations[size_t(i)].isValid()
+               ? m_keyLocations[size_t(i)]
+               : m_entries[size_t(i)].second.location();
 }
 
 void YamlNode::insert(const QString &key, YamlNode value, SourceLocation keyLoc)
 {
     m_kind = Kind::Map;
     m_keyLocations.resize(m_entries.size());
-    for (size_t i = 0; i < m_entries.size(); ++i) {
-        if (m_entries[i].first == key) {
-            m_entries[i].second = std::move(value);
-            if (keyLoc.isValid())
-                m_keyLocations[i] = std::move(keyLoc);
-            return;
-        }
+    if (const qsizetype i = indexOf(key); i >= 0) {
+        m_entries[size_t(i)].second = std::move(value);
+        if (keyLoc.isValid())
+            m_keyLocations[size_t(i)] = std::move(keyLoc);
+        return;
     }
     m_entries.emplace_back(key, std::move(value));
     m_keyLocations.push_back(std::move(keyLoc));
+    if (!m_index.isEmpty())
+        m_index.insert(key, qsizetype(m_entries.size() - 1));
+    else if (m_entries.size() > kIndexedSize)
+        rebuildIndex();
 }
 
 bool YamlNode::remove(const QString &key)
 {
     m_keyLocations.resize(m_entries.size());
-    for (size_t i = 0; i < m_entries.size(); ++i) {
-        if (m_entries[i].first == key) {
-            m_entries.erase(m_entries.begin() + static_cast<long>(i));
-            m_keyLocations.erase(m_keyLocations.begin() + static_cast<long>(i));
-            return true;
-        }
-    }
-    return false;
+    const qsizetype i = indexOf(key);
+    if (i < 0)
+        return false;
+    m_entries.erase(m_entries.begin() + i);
+    m_keyLocations.erase(m_keyLocations.begin() + i);
+    if (!m_index.isEmpty())
+        rebuildIndex(); // positions after `i` moved
+    return true;
 }
 
 QStringList YamlNode::keys() const

@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 
+#include <QHash>
 #include <QString>
 #include <QStringList>
 
@@ -54,7 +55,13 @@ public:
 
     // Maps (insertion ordered)
     const std::vector<Entry> &entries() const { return m_entries; }
-    std::vector<Entry> &entries() { return m_entries; }
+    /// Write access to a map's entries; the key index (see m_index) is dropped, and made again by
+    /// the next insert().
+    std::vector<Entry> &entries()
+    {
+        m_index.clear();
+        return m_entries;
+    }
     const YamlNode *find(const QString &key) const;
     YamlNode *find(const QString &key);
     bool contains(const QString &key) const { return find(key) != nullptr; }
@@ -80,6 +87,15 @@ private:
     std::vector<YamlNode> m_items;
     std::vector<Entry> m_entries;
     std::vector<SourceLocation> m_keyLocations;
+    /// Key → position in m_entries, kept by insert() once a map holds more than kIndexedSize
+    /// entries (a pipeline's top level holds every job: without it, reading one is quadratic).
+    /// Either empty or complete; const lookups only read it, so they stay safe across threads.
+    QHash<QString, qsizetype> m_index;
+    static constexpr size_t kIndexedSize = 16;
+
+    /// The position of `key` in m_entries (its first occurrence), or -1.
+    qsizetype indexOf(const QString &key) const;
+    void rebuildIndex();
 };
 
 } // namespace trainyard::core

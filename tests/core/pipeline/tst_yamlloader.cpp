@@ -21,6 +21,7 @@ private Q_SLOTS:
     void aliasBombIsRefused();
     void silentFixesAreWarnings();
     void deepMergeReplacesArrays();
+    void largeMapsFindEveryKeyInOrder();
 };
 
 // Renders a map as "k=v,k=v" (one level) for compact expectations.
@@ -182,6 +183,42 @@ void tst_YamlLoader::deepMergeReplacesArrays()
     const YamlNode merged = YamlNode::deepMerge(*base, *over);
     QCOMPARE(flat(*merged.find(QStringLiteral("v"))), QStringLiteral("A=1,B=3"));
     QCOMPARE(merged.find(QStringLiteral("s"))->toStringList(), QStringList{QStringLiteral("c")});
+}
+
+// A pipeline's top level holds every job: past 16 entries a map keeps a key index. Lookups,
+// replacement in place, removal and write access through entries() behave as the plain scan did.
+void tst_YamlLoader::largeMapsFindEveryKeyInOrder()
+{
+    QByteArray text;
+    for (int i = 0; i < 2000; ++i)
+        text += "job_" + QByteArray::number(i) + ": {stage: s" + QByteArray::number(i % 7) + "}\n";
+    text += "job_1500: {stage: again}\n"; // a duplicate: the last one wins, in the first one's place
+    auto doc = YamlLoader::parse(text, QStringLiteral("big.yml"));
+    QVERIFY(doc);
+    YamlNode root = *doc;
+    const YamlNode &r = root; // reads through const: entries() would drop the index
+    QCOMPARE(r.entries().size(), size_t(2000));
+    QCOMPARE(r.entries()[1500].first, QStringLiteral("job_1500"));
+    QCOMPARE(r.find(QStringLiteral("job_1500"))->find(QStringLiteral("stage"))->text(), QStringLiteral("again"));
+    QCOMPARE(r.keyLocation(QStringLiteral("job_1999")).line, 2000);
+    QCOMPARE(r.keyLocation(QStringLiteral("job_1500")).line, 2001);
+    for (int i = 0; i < 2000; i += 37)
+        QCOMPARE(r.find(QStringLiteral("job_%1").arg(i))->find(QStringLiteral("stage"))->text(),
+                 QStringLiteral("s%1").arg(i % 7));
+    QVERIFY(!r.find(QStringLiteral("job_2000")));
+
+    QVERIFY(root.remove(QStringLiteral("job_10")));
+    QVERIFY(!r.find(QStringLiteral("job_10")));
+    QCOMPARE(r.entries()[10].first, QStringLiteral("job_11"));
+    QCOMPARE(r.find(QStringLiteral("job_11"))->find(QStringLiteral("stage"))->text(), QStringLiteral("s4"));
+
+    root.entries()[0].first = QStringLiteral("renamed"); // write access: the index is dropped
+    QVERIFY(root.find(QStringLiteral("renamed")));
+    QVERIFY(!root.find(QStringLiteral("job_0")));
+    root.insert(QStringLiteral("job_0"), YamlNode::scalar(QStringLiteral("back")));
+    QCOMPARE(root.entries().back().first, QStringLiteral("job_0"));
+    QCOMPARE(root.find(QStringLiteral("job_0"))->text(), QStringLiteral("back"));
+    QCOMPARE(root.find(QStringLiteral("renamed"))->find(QStringLiteral("stage"))->text(), QStringLiteral("s0"));
 }
 
 QTEST_GUILESS_MAIN(tst_YamlLoader)
