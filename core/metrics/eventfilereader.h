@@ -11,7 +11,7 @@ namespace trainyard::core {
 /// What one read of event files did.
 struct ReadReport
 {
-    qint64 pointsAdded = 0;
+    qint64 pointsAdded = 0; ///< points decoded (with those of tags a ScalarTailer does not keep)
     qint64 recordsRead = 0;
     qint64 bytesRead = 0; ///< bytes of whole records consumed
     /// CRC mismatches, undecodable records, unreadable files: each names the file and byte

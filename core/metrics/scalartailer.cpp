@@ -16,6 +16,7 @@ struct ScalarTailer::RunState
     EventDecoder decoder; ///< one per run: a tag's metadata may be in an earlier file of the run
     std::vector<EventFileReader> files;
     std::vector<ScalarSeries *> seriesByTag; ///< by the decoder's tag id; null until a first point
+    std::vector<bool> tagRefused;            ///< by the decoder's tag id: Options::acceptTag said no
 
     bool hasFile(const QString &path) const
     {
@@ -70,12 +71,22 @@ Result<ReadReport> ScalarTailer::readNew()
             newBytes += std::max<qint64>(0, QFileInfo(file.path()).size() - file.offset());
         const bool bulk = newBytes >= BulkReadBytes;
 
-        const EventDecoder::Sink sink = [&run, bulk](int tagId, const ScalarPoint &point) {
-            if (size_t(tagId) >= run.seriesByTag.size())
+        const EventDecoder::Sink sink = [&run, bulk, this](int tagId, const ScalarPoint &point) {
+            if (size_t(tagId) >= run.seriesByTag.size()) {
                 run.seriesByTag.resize(size_t(tagId) + 1, nullptr);
+                run.tagRefused.resize(size_t(tagId) + 1, false);
+            }
             ScalarSeries *&series = run.seriesByTag[size_t(tagId)];
-            if (!series)
-                series = &run.scalars.series[QString::fromUtf8(run.decoder.tag(tagId))];
+            if (!series) {
+                if (run.tagRefused[size_t(tagId)])
+                    return;
+                const QString tag = QString::fromUtf8(run.decoder.tag(tagId));
+                if (m_options.acceptTag && !m_options.acceptTag(tag)) {
+                    run.tagRefused[size_t(tagId)] = true;
+                    return;
+                }
+                series = &run.scalars.series[tag];
+            }
             if (bulk && series->size() == series->capacity())
                 series->reserve(2 * series->size() + 1024);
             series->append(point);

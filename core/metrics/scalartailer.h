@@ -29,6 +29,9 @@ public:
         bool checkCrc = true;
         /// Runs (by name) to read; all when unset.
         std::function<bool(const QString &runName)> acceptRun;
+        /// Tags to keep; all when unset. Asked once per tag and run; the points of other tags
+        /// are decoded (their records are checked as before) but not stored.
+        std::function<bool(const QString &tag)> acceptTag;
     };
 
     explicit ScalarTailer(QString logdir, Options options);

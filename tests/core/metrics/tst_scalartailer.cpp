@@ -68,6 +68,7 @@ private Q_SLOTS:
     void fileGrowingWhileTailed();
     void newRunsAndFilesAppear();
     void runFilter();
+    void tagFilterKeepsOnlyTheAskedTags();
     void missingLogdirFails();
     void memoryPerPoint();
     void watcherEmitsWhenSeriesGrow();
@@ -264,6 +265,40 @@ void tst_ScalarTailer::runFilter()
     QCOMPARE(tailer.readNew()->pointsAdded, 2);
     QCOMPARE(tailer.runs().size(), size_t(2));
     QVERIFY(!tailer.run(QStringLiteral("skip")));
+}
+
+// `trainyard scalars --tag` reads only what it prints: the other tags are decoded (their metadata
+// still fixes their kind) but not stored; the filter is asked once per tag.
+void tst_ScalarTailer::tagFilterKeepsOnlyTheAskedTags()
+{
+    QTemporaryDir dir;
+    QList<QByteArray> payloads;
+    for (int s = 0; s < 3; ++s)
+        payloads.append(summaryEvent(s, s,
+                                     {simpleValue("train/loss", float(s)), simpleValue("train/accuracy", 0.5f),
+                                      tensorValue("eval/loss", tensor(DType::Float, Encoding::Content, float(s) / 2),
+                                                  s == 0 ? "scalars" : "")}));
+    QVERIFY(writeFile(dir.filePath(QStringLiteral("events.out.tfevents.1.x")), records(payloads)));
+    ScalarTailer::Options options;
+    QStringList asked;
+    options.acceptTag = [&asked](const QString &tag) {
+        asked << tag;
+        return tag.endsWith(QLatin1String("loss"));
+    };
+    ScalarTailer tailer(dir.path(), options);
+    const Result<ReadReport> report = tailer.readNew();
+    QVERIFY(report && !report->isDamaged());
+    const RunScalars *run = tailer.run(QString());
+    QVERIFY(run);
+    QCOMPARE(run->series.size(), size_t(2));
+    QCOMPARE(stepsOf(run, QStringLiteral("train/loss")), (QList<qint64>{0, 1, 2}));
+    // The TF2 tag's later values (no metadata) are still known to be scalars.
+    QCOMPARE(stepsOf(run, QStringLiteral("eval/loss")), (QList<qint64>{0, 1, 2}));
+    QCOMPARE(run->series.at(QStringLiteral("eval/loss")).values()[2], 1.0);
+    QVERIFY(!run->series.count(QStringLiteral("train/accuracy")));
+    asked.sort();
+    QCOMPARE(asked, (QStringList{QStringLiteral("eval/loss"), QStringLiteral("train/accuracy"),
+                                 QStringLiteral("train/loss")}));
 }
 
 void tst_ScalarTailer::missingLogdirFails()
