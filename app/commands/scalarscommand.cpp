@@ -58,6 +58,18 @@ std::string jsonString(const QString &text)
     return s;
 }
 
+/// Writes UTF-8 `bytes` to `out`: straight to its device when it has one (after what it holds),
+/// as the points are many and already encoded.
+void writeUtf8(const std::string &bytes, QTextStream &out)
+{
+    if (QIODevice *device = out.device()) {
+        out.flush();
+        device->write(bytes.data(), qint64(bytes.size()));
+    } else {
+        out << QString::fromUtf8(bytes.data(), qsizetype(bytes.size()));
+    }
+}
+
 /// Prints the points of one series; `prefix` is the run and tag fields, already encoded.
 void printPoints(const ScalarSeries &series, Format format, const std::string &prefix, QTextStream &out)
 {
@@ -85,11 +97,11 @@ void printPoints(const ScalarSeries &series, Format format, const std::string &p
             chunk += '\n';
         }
         if (chunk.size() > (1 << 16) - 256) {
-            out << QString::fromUtf8(chunk.data(), qsizetype(chunk.size()));
+            writeUtf8(chunk, out);
             chunk.clear();
         }
     }
-    out << QString::fromUtf8(chunk.data(), qsizetype(chunk.size()));
+    writeUtf8(chunk, out);
 }
 
 /// A value for the summary line, which people read: TensorBoard's scalars are float32, good for
@@ -296,6 +308,9 @@ void printLogdir(const QString &logdir, bool severalLogdirs, const QRegularExpre
     ScalarTailer::Options options;
     if (!runFilter.pattern().isEmpty())
         options.acceptRun = [&](const QString &run) { return runFilter.match(displayName(run)).hasMatch(); };
+    // Only the asked tags are kept: the others are decoded and checked, not stored.
+    if (!printer.tagFilter.pattern().isEmpty())
+        options.acceptTag = [&](const QString &tag) { return printer.tagFilter.match(tag).hasMatch(); };
     ScalarTailer tailer(logdir, options);
     const Result<ReadReport> readResult = tailer.readNew();
     if (!readResult) {
