@@ -1,10 +1,9 @@
 // trainyard: with a subcommand it runs headless on QCoreApplication (no display needed);
 // with none (or `open DIR`) it opens the workbench window.
+#include "applicationidentity.h"
 #include "commands/command.h"
+#include "window/windowmain.h"
 
-#include "mainwindow.h"
-
-#include <QApplication>
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFileInfo>
@@ -16,13 +15,6 @@
 using namespace trainyard;
 
 namespace {
-
-void setIdentity()
-{
-    QCoreApplication::setApplicationName(QStringLiteral("trainyard"));
-    QCoreApplication::setOrganizationName(QStringLiteral("Trainyard"));
-    QCoreApplication::setApplicationVersion(QStringLiteral(TRAINYARD_VERSION));
-}
 
 QString topLevelHelp()
 {
@@ -41,28 +33,17 @@ QString topLevelHelp()
     return text;
 }
 
+// The window lives in its own module, loaded here: the subcommands start without Qt's GUI
+// libraries.
 int runGui(int argc, char **argv, const QString &projectDir, const app::OpenRequest &open = {})
 {
-    QApplication app(argc, argv);
-    setIdentity();
-    QGuiApplication::setDesktopFileName(QStringLiteral("org.trainyard.Trainyard"));
-    ui::MainWindow window;
-    window.show();
-    // Once, when the pipeline is shown (it is read on a worker thread).
-    QObject::connect(
-        &window, &ui::MainWindow::projectShown, &window,
-        [&window, open] {
-            if (!open.view.isEmpty())
-                window.showView(open.view);
-            if (!open.artifact.isEmpty())
-                window.showArtifactLineage(open.artifact, open.review);
-            if (open.run)
-                window.runPipeline();
-        },
-        Qt::SingleShotConnection);
-    if (!projectDir.isEmpty())
-        window.openProject(projectDir);
-    return app.exec();
+    QString error;
+    const app::WindowMain windowMain = app::loadWindowMain(error);
+    if (!windowMain) {
+        std::fprintf(stderr, "trainyard: cannot open the window: %s\n", qPrintable(error));
+        return 1;
+    }
+    return windowMain(argc, argv, projectDir, open);
 }
 
 } // namespace
@@ -89,7 +70,7 @@ int main(int argc, char **argv)
         return runGui(argc, argv, path.isDir() ? path.absoluteFilePath() : path.absolutePath());
 
     QCoreApplication app(argc, argv);
-    setIdentity();
+    app::setApplicationIdentity();
     const QStringList args = QCoreApplication::arguments();
     if (first == QLatin1String("-h") || first == QLatin1String("--help") || first == QLatin1String("help")) {
         std::fputs(qPrintable(topLevelHelp()), stdout);
