@@ -11,7 +11,12 @@ CRCs are checked only with --crc, in pure Python, as TensorBoard's own reader do
 TensorFlow is not installed (tensorboard/compat/tensorflow_stub). Without --crc the Python side
 does less work than the C++ reader, so the ratio it gives is a lower bound.
 
-Usage: eventreader_protobuf.py [--crc] PROTO_FILE EVENT_FILE
+With --json-tag TAG it then prints that tag's points as JSON Lines, as `trainyard scalars --json
+--tag` does ({"run", "tag", "step", "wall_time", "value"}), for the end-to-end comparison; the
+summary line goes to stderr then. --pb-dir DIR keeps the module protoc generates in DIR (made on
+the first call), as an installed tool would have it, so that later calls do not run protoc.
+
+Usage: eventreader_protobuf.py [--crc] [--json-tag TAG] [--pb-dir DIR] PROTO_FILE EVENT_FILE
 """
 
 import array
@@ -27,12 +32,17 @@ import tempfile
 import time
 
 
-def load_module(proto):
-    out = tempfile.mkdtemp(prefix="trainyard-bench-pb-")
-    atexit.register(shutil.rmtree, out, True)
-    subprocess.run(["protoc", "-I", os.path.dirname(proto), "--python_out", out, proto], check=True)
+def load_module(proto, pb_dir):
+    name = os.path.splitext(os.path.basename(proto))[0] + "_pb2"
+    if pb_dir is None:
+        out = tempfile.mkdtemp(prefix="trainyard-bench-pb-")
+        atexit.register(shutil.rmtree, out, True)
+    else:
+        out = pb_dir
+    if not os.path.exists(os.path.join(out, name + ".py")):
+        subprocess.run(["protoc", "-I", os.path.dirname(proto), "--python_out", out, proto], check=True)
     sys.path.insert(0, out)
-    return importlib.import_module(os.path.splitext(os.path.basename(proto))[0] + "_pb2")
+    return importlib.import_module(name)
 
 
 _CRC_TABLE = []
@@ -112,20 +122,48 @@ def read(pb, path, check_crc):
             s[1].append(event.wall_time)
             s[2].append(value)
             points += 1
-    return points
+    return points, series
+
+
+def print_tag(tag, s):
+    prefix = '{"run":"","tag":' + json.dumps(tag) + ',"step":'
+    out = sys.stdout
+    lines = []
+    for step, wall_time, value in zip(s[0], s[1], s[2]):
+        lines.append("%s%d,\"wall_time\":%r,\"value\":%s}\n"
+                     % (prefix, step, wall_time, "null" if value != value else repr(value)))
+        if len(lines) >= 4096:
+            out.write("".join(lines))
+            lines.clear()
+    out.write("".join(lines))
 
 
 def main():
     args = sys.argv[1:]
     check_crc = "--crc" in args
-    proto, path = [a for a in args if a != "--crc"]
-    pb = load_module(proto)
+    if check_crc:
+        args.remove("--crc")
+    json_tag = pb_dir = None
+    if "--json-tag" in args:
+        i = args.index("--json-tag")
+        json_tag = args[i + 1]
+        del args[i:i + 2]
+    if "--pb-dir" in args:
+        i = args.index("--pb-dir")
+        pb_dir = args[i + 1]
+        del args[i:i + 2]
+    proto, path = args
+    pb = load_module(proto, pb_dir)
     start = time.perf_counter()
-    points = read(pb, path, check_crc)
+    points, series = read(pb, path, check_crc)
+    # event.proto declares tags as bytes (a damaged tag must not stop the reader): keys are bytes.
+    if json_tag is not None and json_tag.encode() in series:
+        print_tag(json_tag, series[json_tag.encode()])
     seconds = time.perf_counter() - start
     from google.protobuf.internal import api_implementation
 
-    print(json.dumps({"points": points, "seconds": seconds, "protobuf": api_implementation.Type()}))
+    summary = json.dumps({"points": points, "seconds": seconds, "protobuf": api_implementation.Type()})
+    print(summary, file=sys.stderr if json_tag is not None else sys.stdout)
 
 
 if __name__ == "__main__":
