@@ -115,7 +115,7 @@ Result<void> YamlEditor::renameTrainyardJob(const QString &oldName, const QStrin
         --keyEnd;
     const QByteArray candidate = m_text.left(e.keyBegin) + quoteScalar(newName) + m_text.mid(keyEnd);
     YamlNode expected = *m_tree.find(kTrainyard);
-    for (auto &[name, value] : expected.find(kJobs)->entries()) {
+    for (auto &[name, value] : expected.find(kJobs)->mutableEntries()) {
         if (name == oldName)
             name = newName;
     }

@@ -56,8 +56,8 @@ public:
     // Maps (insertion ordered)
     const std::vector<Entry> &entries() const { return m_entries; }
     /// Write access to a map's entries; the key index (see m_index) is dropped, and made again by
-    /// the next insert().
-    std::vector<Entry> &entries()
+    /// the next insert(). (Not an overload of entries(): reading a non-const node would drop it.)
+    std::vector<Entry> &mutableEntries()
     {
         m_index.clear();
         return m_entries;
