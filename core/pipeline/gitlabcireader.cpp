@@ -347,22 +347,32 @@ const QStringList &GitlabCiReader::globalKeywords()
 
 Pipeline GitlabCiReader::readText(const QByteArray &text, const QString &fileName, const EvaluationContext &context)
 {
+    auto document = YamlLoader::read(text, fileName);
+    if (!document) {
+        Pipeline pipeline;
+        pipeline.fileName = fileName;
+        pipeline.projectDir = context.projectDir;
+        pipeline.branch = context.branch;
+        pipeline.problems.push_back(document.error());
+        return pipeline;
+    }
+    return readDocument(document->root, std::move(document->warnings), fileName, context);
+}
+
+Pipeline GitlabCiReader::readDocument(const YamlNode &root, std::vector<Error> warnings, const QString &fileName,
+                                      const EvaluationContext &context)
+{
     Pipeline pipeline;
     pipeline.fileName = fileName;
     pipeline.projectDir = context.projectDir;
     pipeline.branch = context.branch;
-    auto document = YamlLoader::read(text, fileName);
-    if (!document) {
-        pipeline.problems.push_back(document.error());
-        return pipeline;
-    }
-    pipeline.problems = std::move(document->warnings);
+    pipeline.problems = std::move(warnings);
     // Secrets are the project's CI/CD variables: GitLab expands them in `variables:` and tests
     // them in `rules:`, as it does predefined ones. Their values never leave the evaluation.
     EvaluationContext evaluation = context;
     if (!context.projectDir.isEmpty()) {
         QStringList names;
-        if (const YamlNode *settings = document->root.find(QStringLiteral(".trainyard")))
+        if (const YamlNode *settings = root.find(QStringLiteral(".trainyard")))
             if (const YamlNode *secrets = settings->find(QStringLiteral("secrets")))
                 names = secrets->toStringList();
         if (auto secrets = SecretSource::load(context.projectDir, names); !secrets)
@@ -372,7 +382,7 @@ Pipeline GitlabCiReader::readText(const QByteArray &text, const QString &fileNam
                 evaluation.predefined.insert(it.key(), it.value());
     }
     Reader reader(pipeline, evaluation);
-    reader.read(document->root);
+    reader.read(root);
     pipeline.dataRoots = context.dataRoots;
     if (!context.projectDir.isEmpty()) {
         // What of this machine the file may reach is decided here, so validate, the window and a

@@ -25,6 +25,10 @@ public:
     static Pipeline read(const Options &options);
     /// Reads from text with a prepared context (tests and the fuzzer use this).
     static Pipeline readText(const QByteArray &text, const QString &fileName, const EvaluationContext &context);
+    /// readText() of a text already read into `root` with these `warnings` (YamlLoader::read), as
+    /// an editor holds it after an edit.
+    static Pipeline readDocument(const YamlNode &root, std::vector<Error> warnings, const QString &fileName,
+                                 const EvaluationContext &context);
 
     /// Top-level keys that are keywords, not jobs.
     static const QStringList &globalKeywords();

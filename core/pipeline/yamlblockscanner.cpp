@@ -271,4 +271,11 @@ std::vector<YamlBlockScanner::Anchor> YamlBlockScanner::anchors(const QByteArray
     return collector.anchors;
 }
 
+const std::vector<YamlBlockScanner::Anchor> &YamlBlockScanner::textAnchors() const
+{
+    if (!m_anchors)
+        m_anchors = anchors(m_text);
+    return *m_anchors;
+}
+
 } // namespace trainyard::core

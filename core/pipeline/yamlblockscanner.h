@@ -71,6 +71,9 @@ public:
 
     /// Anchors of the (first) document with their aliases; empty when yaml-cpp cannot parse it.
     static std::vector<Anchor> anchors(const QByteArray &text);
+    /// anchors() of this scanner's text, found once (it parses the whole text). Not thread-safe:
+    /// a scanner belongs to one edit.
+    const std::vector<Anchor> &textAnchors() const;
     /// Where the trailing comment of [begin, end) starts (respecting quotes), or `end`.
     static qsizetype commentStart(const QByteArray &text, qsizetype begin, qsizetype end);
 
@@ -80,6 +83,7 @@ private:
     QByteArray m_text;
     QByteArray m_eol = "\n";
     std::vector<Line> m_lines;
+    mutable std::optional<std::vector<Anchor>> m_anchors; ///< textAnchors(), once asked
 };
 
 } // namespace trainyard::core

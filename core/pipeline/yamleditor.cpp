@@ -12,18 +12,19 @@ namespace trainyard::core {
 
 using namespace yamleditortext;
 
-YamlEditor::YamlEditor(QByteArray text, QString fileName, YamlNode tree)
+YamlEditor::YamlEditor(QByteArray text, QString fileName, YamlLoader::Document document)
     : m_text(std::move(text))
     , m_fileName(std::move(fileName))
-    , m_tree(std::move(tree))
+    , m_tree(std::move(document.root))
+    , m_readWarnings(std::move(document.warnings))
 {}
 
 Result<YamlEditor> YamlEditor::fromText(QByteArray text, QString fileName)
 {
-    auto tree = YamlLoader::parse(text, fileName);
-    if (!tree)
-        return tl::unexpected(tree.error());
-    return YamlEditor(std::move(text), std::move(fileName), std::move(*tree));
+    auto document = YamlLoader::read(text, fileName);
+    if (!document)
+        return tl::unexpected(document.error());
+    return YamlEditor(std::move(text), std::move(fileName), std::move(*document));
 }
 
 Error YamlEditor::error(const QString &message, int line0, int column1, const QString &job) const
@@ -49,7 +50,7 @@ Result<YamlBlockScanner::Entry> YamlEditor::editableJob(const Scanner &s, const 
     if (!value.isEmpty() || (ci >= 0 && s.entries(e->keyLine + 1, e->lastLine, ci).empty()))
         return tl::unexpected(error(QStringLiteral("job '%1' is not a block mapping").arg(job), e->keyLine, 1, job));
     // An anchor on the job itself: every `<<: *it` elsewhere would change with the edit.
-    for (const auto &a : Scanner::anchors(m_text)) {
+    for (const auto &a : s.textAnchors()) {
         if (a.line != e->keyLine)
             continue;
         int outside = 0;
@@ -66,9 +67,9 @@ Result<YamlBlockScanner::Entry> YamlEditor::editableJob(const Scanner &s, const 
     return *e;
 }
 
-Result<void> YamlEditor::checkAnchors(const Scanner &, int from, int to, const QString &job, const QString &what) const
+Result<void> YamlEditor::checkAnchors(const Scanner &s, int from, int to, const QString &job, const QString &what) const
 {
-    for (const auto &a : Scanner::anchors(m_text)) {
+    for (const auto &a : s.textAnchors()) {
         if (a.line < from || a.line > to)
             continue;
         int outside = 0;
@@ -87,12 +88,13 @@ Result<void> YamlEditor::checkAnchors(const Scanner &, int from, int to, const Q
 
 Result<void> YamlEditor::commit(QByteArray candidate, const QStringList &changing, const Check &check)
 {
-    auto parsed = YamlLoader::parse(candidate, m_fileName);
-    if (!parsed) {
-        Error e = parsed.error();
+    auto read = YamlLoader::read(candidate, m_fileName);
+    if (!read) {
+        Error e = read.error();
         e.message = QStringLiteral("the edit would make the file invalid, so it was not made: ") + e.message;
         return tl::unexpected(e);
     }
+    const YamlNode *parsed = &read->root;
     QStringList before;
     QStringList after;
     for (const auto &[key, value] : m_tree.entries()) {
@@ -118,7 +120,8 @@ Result<void> YamlEditor::commit(QByteArray candidate, const QStringList &changin
         return tl::unexpected(Error::error(QStringLiteral("the edit did not read back as intended, so it was not made"),
                                            SourceLocation{m_fileName}));
     m_text = std::move(candidate);
-    m_tree = std::move(*parsed);
+    m_tree = std::move(read->root);
+    m_readWarnings = std::move(read->warnings);
     return {};
 }
 

@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "yamlblockscanner.h"
+#include "yamlloader.h"
 #include "yamlnode.h"
 
 #include <QByteArray>
@@ -29,6 +30,10 @@ public:
     /// The current text; exactly the input when no edit was made.
     QByteArray text() const { return m_text; }
     const QString &fileName() const { return m_fileName; }
+    /// The text as read (after every edit it is read again): its tree and the warnings reading
+    /// gave, for GitlabCiReader::readDocument() without reading the text once more.
+    const YamlNode &tree() const { return m_tree; }
+    const std::vector<Error> &readWarnings() const { return m_readWarnings; }
 
     /// Sets or adds a scalar key of a top-level job, quoting the value when YAML would misread it.
     Result<void> setJobScalar(const QString &job, const QString &key, const QString &value);
@@ -84,7 +89,7 @@ private:
     using Scanner = YamlBlockScanner;
     using Check = std::function<bool(const YamlNode &root)>;
 
-    YamlEditor(QByteArray text, QString fileName, YamlNode tree);
+    YamlEditor(QByteArray text, QString fileName, YamlLoader::Document document);
 
     /// The job's entry if it is a block mapping that can be edited here; a refusal otherwise.
     Result<Scanner::Entry> editableJob(const Scanner &s, const QString &job) const;
@@ -153,6 +158,7 @@ private:
     QByteArray m_text;
     QString m_fileName;
     YamlNode m_tree;
+    std::vector<Error> m_readWarnings;
 };
 
 } // namespace trainyard::core
