@@ -3,6 +3,7 @@
 #include "document/pipelinecommands.h"
 #include "document/pipelinedocument.h"
 
+#include "pipeline/gitlabcireader.h"
 #include "pipeline/yamlblockscanner.h"
 #include "support/branchcontext.h"
 
@@ -11,6 +12,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUndoStack>
+
+#include <algorithm>
 
 using namespace trainyard;
 using namespace trainyard::ui;
@@ -31,6 +34,29 @@ QStringList needsOf(const core::Pipeline &p, const QString &job)
             names << n.job;
     }
     return names;
+}
+
+/// Every job with its stage, needs, image and script, and every problem: what the canvas shows.
+QStringList shapeOf(const core::Pipeline &p)
+{
+    QStringList shape;
+    for (const core::Job &j : p.jobs)
+        shape << j.name + u'@' + j.stage + u'<' + needsOf(p, j.name).join(u',') + u' ' + j.image.name + u' ' +
+                     j.script.join(u';');
+    for (const core::Error &e : p.problems)
+        shape << e.toString();
+    return shape;
+}
+
+/// True when the document's pipeline is what reading its text afresh gives: an edit, undo or
+/// redo that takes an editor it holds (instead of reading the text) must not differ.
+bool pipelineMatchesText(const PipelineDocument &doc, const core::EvaluationContext &context)
+{
+    const QStringList held = shapeOf(doc.pipeline());
+    const QStringList fresh = shapeOf(core::GitlabCiReader::readText(doc.text(), doc.filePath(), context));
+    if (held != fresh)
+        qWarning("held:  %s\nfresh: %s", qPrintable(held.join(u'|')), qPrintable(fresh.join(u'|')));
+    return held == fresh;
 }
 
 QString errorsOf(const core::Pipeline &p)
@@ -119,6 +145,7 @@ private Q_SLOTS:
     void singleEdits_data();
     void singleEdits();
     void undoToAnyDepth();
+    void readWarningsSurviveEdits();
     void fieldEditsMerge();
     void saveWritesBytesAndClearsModified();
     void changedOnDiskSeesOtherEditors();
@@ -394,9 +421,11 @@ void tst_PipelineDocument::undoToAnyDepth()
     QVERIFY(doc);
     QSignalSpy problems(doc.get(), &PipelineDocument::problem);
     QList<QByteArray> snapshots{doc->text()};
+    const core::EvaluationContext context = testContext(m_dir->path());
     const auto step = [&](QUndoCommand *command) {
         doc->push(command);
         snapshots << doc->text();
+        QVERIFY(pipelineMatchesText(*doc, context));
     };
     step(new SetJobFieldCommand(doc.get(), QStringLiteral("train"), QStringLiteral("image"), QStringLiteral("x:1")));
     step(new AddJobCommand(doc.get(), QStringLiteral("lint"), QStringLiteral("test")));
@@ -416,12 +445,42 @@ void tst_PipelineDocument::undoToAnyDepth()
     for (int i = 10; i > 0; --i) {
         QCOMPARE(doc->text(), snapshots[i]);
         doc->undoStack()->undo();
+        QVERIFY(pipelineMatchesText(*doc, context));
     }
     QCOMPARE(doc->text(), m_original);
     QVERIFY(!doc->isModified());
-    for (int i = 0; i < 10; ++i)
+    for (int i = 0; i < 10; ++i) {
         doc->undoStack()->redo();
+        QVERIFY(pipelineMatchesText(*doc, context));
+    }
     QCOMPARE(doc->text(), snapshots.last());
+}
+
+// The document takes the editor's reading of its text (tree and warnings) instead of reading the
+// text again: a warning of that reading (a duplicate key) stays among the pipeline's problems.
+void tst_PipelineDocument::readWarningsSurviveEdits()
+{
+    QFile file(m_dir->filePath(QStringLiteral(".gitlab-ci.yml")));
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    file.write("stages: [build]\nbuild:\n  stage: build\n  image: a:1\n  script: [make]\n  script: [make all]\n");
+    file.close();
+    auto doc = loadDemo();
+    QVERIFY(doc);
+    const core::EvaluationContext context = testContext(m_dir->path());
+    const auto hasDuplicateWarning = [&doc] {
+        return std::any_of(doc->pipeline().problems.begin(), doc->pipeline().problems.end(),
+                           [](const core::Error &e) { return e.message.contains(QLatin1String("duplicate key")); });
+    };
+    QVERIFY(hasDuplicateWarning());
+    doc->push(
+        new SetJobFieldCommand(doc.get(), QStringLiteral("build"), QStringLiteral("image"), QStringLiteral("b:2")));
+    QCOMPARE(doc->pipeline().job(QStringLiteral("build"))->image.name, QStringLiteral("b:2"));
+    QVERIFY(hasDuplicateWarning());
+    QVERIFY(pipelineMatchesText(*doc, context));
+    doc->undoStack()->undo();
+    QCOMPARE(doc->pipeline().job(QStringLiteral("build"))->image.name, QStringLiteral("a:1"));
+    QVERIFY(hasDuplicateWarning());
+    QVERIFY(pipelineMatchesText(*doc, context));
 }
 
 void tst_PipelineDocument::fieldEditsMerge()

@@ -49,6 +49,8 @@ void PipelineEditCommand::prepare(Edit edit)
     // An edit that changes nothing is no undo step.
     if (m_after == m_before)
         setObsolete(true);
+    else
+        m_document->offerEditor(std::move(editor)); // redo() sets m_after: the document need not read it again
 }
 
 void PipelineEditCommand::redo()

@@ -168,15 +168,32 @@ Result<QByteArray> PipelineDocument::jobBody(const QString &job) const
     return text.mid(begin, lines[size_t(last)].end - begin);
 }
 
+void PipelineDocument::offerEditor(core::YamlEditor editor)
+{
+    m_offered = std::move(editor);
+}
+
 Result<void> PipelineDocument::setText(const QByteArray &text)
 {
-    auto editor = core::YamlEditor::fromText(text, m_filePath);
-    if (!editor) {
-        // Commands only hand over texts an editor produced or held, so this is a bug: keep the old text.
-        qWarning("PipelineDocument::setText: %s", qPrintable(editor.error().toString()));
-        return tl::unexpected(editor.error());
+    // A text an editor already holds (a redo's prepared edit, an undo's previous text) is not
+    // read again: on a large file reading is most of an edit's time.
+    std::optional<core::YamlEditor> next;
+    if (m_offered && m_offered->text() == text)
+        next = std::move(m_offered);
+    else if (m_replaced && m_replaced->text() == text)
+        next = std::move(m_replaced);
+    m_offered.reset();
+    if (!next) {
+        auto editor = core::YamlEditor::fromText(text, m_filePath);
+        if (!editor) {
+            // Commands only hand over texts an editor produced or held, so this is a bug: keep the old text.
+            qWarning("PipelineDocument::setText: %s", qPrintable(editor.error().toString()));
+            return tl::unexpected(editor.error());
+        }
+        next = std::move(*editor);
     }
-    m_editor = std::move(*editor);
+    m_replaced = std::move(m_editor);
+    m_editor = std::move(*next);
     reread();
     Q_EMIT changed();
     return {};
@@ -189,7 +206,8 @@ void PipelineDocument::reportProblem(const Error &error)
 
 void PipelineDocument::reread()
 {
-    m_pipeline = core::GitlabCiReader::readText(m_editor.text(), m_filePath, m_context);
+    // The editor has read its text already (every edit reads the result back): not again here.
+    m_pipeline = core::GitlabCiReader::readDocument(m_editor.tree(), m_editor.readWarnings(), m_filePath, m_context);
     m_lint = core::PipelineLinter::lint(m_pipeline);
 }
 

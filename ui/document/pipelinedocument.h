@@ -60,6 +60,9 @@ public:
     /// Replaces the whole text and re-reads the pipeline. For commands' redo()/undo() only: it is
     /// not an undoable edit by itself.
     core::Result<void> setText(const QByteArray &text);
+    /// The editor a command's prepared edit left (its text is the one the command's redo() will
+    /// set): setText() of that text takes it instead of reading the text again.
+    void offerEditor(core::YamlEditor editor);
     /// Tells the user an edit could not be made.
     void reportProblem(const core::Error &error);
 
@@ -79,6 +82,10 @@ private:
     std::optional<QByteArray> m_diskText; ///< what was read or last written; nullopt: no file yet
     core::EvaluationContext m_context;
     core::YamlEditor m_editor;
+    /// Editors setText() may take instead of reading a text again: the one a command offered, and
+    /// the one the last setText() replaced (an undo sets its text back). At most two trees more.
+    std::optional<core::YamlEditor> m_offered;
+    std::optional<core::YamlEditor> m_replaced;
     core::Pipeline m_pipeline;
     std::vector<core::Error> m_lint;
     QUndoStack *m_undoStack = nullptr;
