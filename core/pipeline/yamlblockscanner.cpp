@@ -260,6 +260,9 @@ int YamlBlockScanner::sequenceOffset(int from, int to) const
 
 std::vector<YamlBlockScanner::Anchor> YamlBlockScanner::anchors(const QByteArray &text)
 {
+    // An anchor is written `&name`: a text without '&' has none, and is not parsed for them.
+    if (!text.contains('&'))
+        return {};
     AnchorCollector collector;
     try {
         std::istringstream in(text.toStdString());
