@@ -419,7 +419,7 @@ void PipelineScene::setPipeline(const core::Pipeline &pipeline, const std::vecto
     // Lane backgrounds, sized to the tallest lane.
     addLaneBackgrounds(rowsInLane, palette);
     // Edges: needs, or the implicit order after every job of the previous used lane.
-    addEdges(pipeline, laneOf, rowsInLane);
+    addEdges(pipeline, laneOf);
     setSceneRect(itemsBoundingRect().adjusted(-20, -20, 20, 20));
     restoreSelection(selected);
 }
@@ -527,10 +527,8 @@ void PipelineScene::addLaneBackgrounds(const QHash<int, int> &rowsInLane, const 
     }
 }
 
-void PipelineScene::addEdges(const core::Pipeline &pipeline, const QHash<QString, int> &laneOf,
-                             const QHash<int, int> &rowsInLane)
+void PipelineScene::addEdges(const core::Pipeline &pipeline, const QHash<QString, int> &laneOf)
 {
-    Q_UNUSED(rowsInLane)
     // The cards of each lane, in the order they were added, looked up once (not per job).
     QHash<int, QList<const JobCardItem *>> cardsByLane;
     QSet<const JobCardItem *> placed; // parallel instances share their card

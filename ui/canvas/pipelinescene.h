@@ -122,7 +122,7 @@ private:
     /// Adds the lane backgrounds, sized to the tallest lane.
     void addLaneBackgrounds(const QHash<int, int> &rowsInLane, const QPalette &palette);
     /// Adds the edges into each job's card: its needs, or the implicit order after the previous used lane.
-    void addEdges(const core::Pipeline &pipeline, const QHash<QString, int> &laneOf, const QHash<int, int> &rowsInLane);
+    void addEdges(const core::Pipeline &pipeline, const QHash<QString, int> &laneOf);
     /// Adds an edge into `to` from each of `job`'s needs not `drawn` yet.
     void addNeedsEdges(const core::Job &job, const JobCardItem *to, QSet<QPair<QString, QString>> &drawn);
     /// Adds an implicit edge into `to` from every card of the nearest used lane before `lane` not
