@@ -345,28 +345,33 @@ const QStringList &GitlabCiReader::globalKeywords()
     return keys;
 }
 
+namespace {
+
+/// A pipeline of `fileName` read in `context`, before its jobs: `problems` so far and nothing else.
+Pipeline pipelineOf(const QString &fileName, const EvaluationContext &context, std::vector<Error> problems)
+{
+    Pipeline pipeline;
+    pipeline.fileName = fileName;
+    pipeline.projectDir = context.projectDir;
+    pipeline.branch = context.branch;
+    pipeline.problems = std::move(problems);
+    return pipeline;
+}
+
+} // namespace
+
 Pipeline GitlabCiReader::readText(const QByteArray &text, const QString &fileName, const EvaluationContext &context)
 {
     auto document = YamlLoader::read(text, fileName);
-    if (!document) {
-        Pipeline pipeline;
-        pipeline.fileName = fileName;
-        pipeline.projectDir = context.projectDir;
-        pipeline.branch = context.branch;
-        pipeline.problems.push_back(document.error());
-        return pipeline;
-    }
+    if (!document)
+        return pipelineOf(fileName, context, {document.error()});
     return readDocument(document->root, std::move(document->warnings), fileName, context);
 }
 
 Pipeline GitlabCiReader::readDocument(const YamlNode &root, std::vector<Error> warnings, const QString &fileName,
                                       const EvaluationContext &context)
 {
-    Pipeline pipeline;
-    pipeline.fileName = fileName;
-    pipeline.projectDir = context.projectDir;
-    pipeline.branch = context.branch;
-    pipeline.problems = std::move(warnings);
+    Pipeline pipeline = pipelineOf(fileName, context, std::move(warnings));
     // Secrets are the project's CI/CD variables: GitLab expands them in `variables:` and tests
     // them in `rules:`, as it does predefined ones. Their values never leave the evaluation.
     EvaluationContext evaluation = context;

@@ -94,14 +94,14 @@ Result<void> YamlEditor::commit(QByteArray candidate, const QStringList &changin
         e.message = QStringLiteral("the edit would make the file invalid, so it was not made: ") + e.message;
         return tl::unexpected(e);
     }
-    const YamlNode *parsed = &read->root;
+    const YamlNode &parsed = read->root;
     QStringList before;
     QStringList after;
     for (const auto &[key, value] : m_tree.entries()) {
         if (!changing.contains(key))
             before.append(key);
     }
-    for (const auto &[key, value] : parsed->entries()) {
+    for (const auto &[key, value] : parsed.entries()) {
         if (changing.contains(key))
             continue;
         after.append(key);
@@ -110,13 +110,13 @@ Result<void> YamlEditor::commit(QByteArray candidate, const QStringList &changin
             return tl::unexpected(Error::error(
                 QStringLiteral("the edit would also change '%1' (through an anchor or alias), so it was not made")
                     .arg(key),
-                parsed->keyLocation(key)));
+                parsed.keyLocation(key)));
     }
     if (before != after)
         return tl::unexpected(
             Error::error(QStringLiteral("the edit would change other top-level keys, so it was not made"),
                          SourceLocation{m_fileName}));
-    if (check && !check(*parsed))
+    if (check && !check(parsed))
         return tl::unexpected(Error::error(QStringLiteral("the edit did not read back as intended, so it was not made"),
                                            SourceLocation{m_fileName}));
     m_text = std::move(candidate);
