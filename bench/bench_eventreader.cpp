@@ -29,6 +29,7 @@
 
 #include <cmath>
 #include <ctime>
+#include <functional>
 
 using namespace trainyard;
 using namespace trainyard::bench;
@@ -137,33 +138,13 @@ QString megabytes(double bytes)
     return QString::number(bytes / 1e6, 'f', 1);
 }
 
-struct ProcessTimes
+/// A check for timeRuns(): the output has `lines` lines.
+std::function<QString(const QByteArray &)> printsLines(qint64 lines)
 {
-    double medianSeconds = 0; ///< 0 when a run failed
-    QByteArray output;        ///< what the last run printed
-};
-
-/// Runs `program` `runs` times (after one warm-up run) and returns the median wall time and the
-/// output; a zero time when a run failed or printed other than `lines` lines.
-ProcessTimes timeProcess(const QString &program, const QStringList &args, const QString &dir, qint64 lines,
-                         int runs = kRuns)
-{
-    std::vector<double> walls;
-    ProcessTimes times;
-    for (int i = 0; i <= runs; ++i) {
-        ProcessResult r = runProcess(program, args, dir);
-        if (!r.ok || r.stdOut.count('\n') != lines) {
-            err() << program << " " << args.join(u' ') << ": " << (r.ok ? "printed " : "failed; printed ")
-                  << r.stdOut.count('\n') << " lines, expected " << lines << "\n"
-                  << QString::fromUtf8(r.stdErr.left(2000)) << "\n";
-            return {};
-        }
-        if (i > 0) // the first run warms the page cache (and writes Python's protoc module)
-            walls.push_back(r.seconds);
-        times.output = std::move(r.stdOut);
-    }
-    times.medianSeconds = median(walls);
-    return times;
+    return [lines](const QByteArray &output) {
+        const qint64 printed = output.count('\n');
+        return printed == lines ? QString() : QStringLiteral("printed %1 lines, expected %2").arg(printed).arg(lines);
+    };
 }
 
 /// True when two JSON Lines outputs hold the same points (numbers compared as doubles: Python
@@ -199,13 +180,13 @@ bool endToEnd(const QString &pythonExe)
     out() << "end to end, one tag of " << megabytes(bytes) << " MB (" << kSteps << " steps x " << kTags
           << " tags) printed as JSON Lines, processes timed from outside, median of " << kRuns << ":\n";
     const QString tag = QStringLiteral("train/loss");
-    const ProcessTimes trainyard = timeProcess(
-        QStringLiteral(TRAINYARD_EXE),
+    const TimedRuns trainyard = timeRuns(
+        QStringLiteral("trainyard scalars"), QStringLiteral(TRAINYARD_EXE),
         {QStringLiteral("scalars"), QStringLiteral("--json"), QStringLiteral("--tag"), u'^' + tag + u'$', dir.path()},
-        dir.path(), kSteps);
-    const double ours = trainyard.medianSeconds;
-    if (ours <= 0)
+        dir.path(), kRuns, printsLines(kSteps));
+    if (!trainyard.ok)
         return false;
+    const double ours = trainyard.medianSeconds;
     out() << "  trainyard scalars --json --tag (CRC on): " << QString::number(ours, 'f', 3) << " s\n";
     out().flush();
     bool met = true;
@@ -217,10 +198,12 @@ bool endToEnd(const QString &pythonExe)
         if (crc)
             args << QStringLiteral("--crc");
         args << QStringLiteral(TRAINYARD_SOURCE_DIR "/core/metrics/event.proto") << file;
-        const ProcessTimes python = timeProcess(pythonExe, args, dir.path(), kSteps, crc ? 3 : kRuns);
-        const double py = python.medianSeconds;
-        if (py <= 0)
+        // The warm-up run also writes Python's protoc module.
+        const TimedRuns python = timeRuns(QStringLiteral("the Python reader"), pythonExe, args, dir.path(),
+                                          crc ? 3 : kRuns, printsLines(kSteps));
+        if (!python.ok)
             return false;
+        const double py = python.medianSeconds;
         if (!samePoints(trainyard.output, python.output)) {
             err() << "trainyard and the Python reader printed different points\n";
             return false;

@@ -34,38 +34,11 @@ constexpr int kGitlabCiLocalRuns = 3;
 // projects, which gitlab-ci-local cannot fetch offline; this is the largest one it lists.
 const char *const kRealFile = "25-data-table.gitlab-ci.yml";
 
-struct Measurement
+/// The number of jobs `trainyard list --json` or `gitlab-ci-local --list-json` printed, or -1.
+qsizetype jobsListed(const QByteArray &output)
 {
-    bool ok = false;
-    double median = 0;
-    qsizetype jobs = -1; ///< length of the JSON array printed, from the warm-up run
-};
-
-// One untimed warm-up run (its output is checked), then `runs` timed runs; the median is kept.
-Measurement measure(const QString &label, const QString &program, const QStringList &arguments, const QString &cwd,
-                    int runs)
-{
-    Measurement m;
-    const ProcessResult warmUp = runProcess(program, arguments, cwd);
-    if (!warmUp.ok) {
-        err() << "  " << label << " failed:\n" << QString::fromUtf8(warmUp.stdErr.right(2000)) << "\n";
-        return m;
-    }
-    const QJsonDocument json = QJsonDocument::fromJson(warmUp.stdOut);
-    m.jobs = json.isArray() ? json.array().size() : -1;
-    std::vector<double> times;
-    for (int i = 0; i < runs; ++i) {
-        const ProcessResult r = runProcess(program, arguments, cwd);
-        if (!r.ok) {
-            err() << "  " << label << " failed on run " << i + 1 << ":\n"
-                  << QString::fromUtf8(r.stdErr.right(2000)) << "\n";
-            return m;
-        }
-        times.push_back(r.seconds);
-    }
-    m.median = median(times);
-    m.ok = true;
-    return m;
+    const QJsonDocument json = QJsonDocument::fromJson(output);
+    return json.isArray() ? json.array().size() : -1;
 }
 
 bool benchInput(const QString &title, const QByteArray &pipeline, const QString &trainyard,
@@ -80,27 +53,26 @@ bool benchInput(const QString &title, const QByteArray &pipeline, const QString 
         repo.setAutoRemove(false);
         out() << "  repository kept: " << repo.path() << "\n";
     }
-    const Measurement ty =
-        measure(QStringLiteral("trainyard list --json"), trainyard,
-                {QStringLiteral("list"), QStringLiteral("--json"), QStringLiteral("-C"), repo.path()}, repo.path(),
-                kTrainyardRuns);
-    const Measurement gcl = measure(QStringLiteral("gitlab-ci-local --list-json"), gitlabCiLocal,
-                                    {QStringLiteral("--list-json")}, repo.path(), kGitlabCiLocalRuns);
+    const TimedRuns ty = timeRuns(QStringLiteral("trainyard list --json"), trainyard,
+                                  {QStringLiteral("list"), QStringLiteral("--json"), QStringLiteral("-C"), repo.path()},
+                                  repo.path(), kTrainyardRuns);
+    const TimedRuns gcl = timeRuns(QStringLiteral("gitlab-ci-local --list-json"), gitlabCiLocal,
+                                   {QStringLiteral("--list-json")}, repo.path(), kGitlabCiLocalRuns);
     if (ty.ok)
         out() << QStringLiteral("  trainyard list --json        median %1 s of %2 runs, %3 jobs\n")
-                     .arg(ty.median, 0, 'f', 3)
+                     .arg(ty.medianSeconds, 0, 'f', 3)
                      .arg(kTrainyardRuns)
-                     .arg(ty.jobs);
+                     .arg(jobsListed(ty.output));
     if (gcl.ok)
         out() << QStringLiteral("  gitlab-ci-local --list-json  median %1 s of %2 runs, %3 jobs\n")
-                     .arg(gcl.median, 0, 'f', 3)
+                     .arg(gcl.medianSeconds, 0, 'f', 3)
                      .arg(kGitlabCiLocalRuns)
-                     .arg(gcl.jobs);
+                     .arg(jobsListed(gcl.output));
     if (!ty.ok || !gcl.ok)
         return false;
-    if (ty.jobs != gcl.jobs)
+    if (jobsListed(ty.output) != jobsListed(gcl.output))
         out() << "  note: the two tools list a different number of jobs; the times compare unequal work\n";
-    const double ratio = gcl.median / std::max(ty.median, 1e-9);
+    const double ratio = gcl.medianSeconds / std::max(ty.medianSeconds, 1e-9);
     out() << QStringLiteral("  trainyard is %1\u00d7 faster than gitlab-ci-local (target \u2265 20\u00d7)%2\n")
                  .arg(ratio, 0, 'f', 1)
                  .arg(ratio >= 20 ? QString() : QStringLiteral(": BELOW TARGET"));

@@ -47,6 +47,29 @@ ProcessResult runProcess(const QString &program, const QStringList &arguments, c
     return r;
 }
 
+TimedRuns timeRuns(const QString &label, const QString &program, const QStringList &arguments, const QString &cwd,
+                   int runs, const std::function<QString(const QByteArray &output)> &check)
+{
+    TimedRuns timed;
+    std::vector<double> times;
+    for (int i = 0; i <= runs; ++i) {
+        ProcessResult r = runProcess(program, arguments, cwd);
+        const QString wrong = r.ok && check ? check(r.stdOut) : QString();
+        if (!r.ok || !wrong.isEmpty()) {
+            err() << "  " << label << (i == 0 ? QStringLiteral(" (warm-up run)") : QStringLiteral(" (run %1)").arg(i))
+                  << (r.ok ? QString(QStringLiteral(": ") + wrong) : QStringLiteral(" failed")) << "\n"
+                  << QString::fromUtf8(r.stdErr.right(2000)) << "\n";
+            return {};
+        }
+        if (i > 0)
+            times.push_back(r.seconds);
+        timed.output = std::move(r.stdOut);
+    }
+    timed.medianSeconds = median(times);
+    timed.ok = true;
+    return timed;
+}
+
 bool git(const QString &repo, const QStringList &arguments)
 {
     const QStringList identity{QStringLiteral("-c"), QStringLiteral("user.name=bench"),

@@ -125,13 +125,22 @@ def read(pb, path, check_crc):
     return points, series
 
 
+def json_number(v):
+    """As trainyard writes numbers in JSON: null for NaN, the strings "inf" and "-inf"."""
+    if v != v:
+        return "null"
+    if v in (float("inf"), float("-inf")):
+        return '"inf"' if v > 0 else '"-inf"'
+    return repr(v)
+
+
 def print_tag(tag, s):
     prefix = '{"run":"","tag":' + json.dumps(tag) + ',"step":'
     out = sys.stdout
     lines = []
     for step, wall_time, value in zip(s[0], s[1], s[2]):
-        lines.append("%s%d,\"wall_time\":%r,\"value\":%s}\n"
-                     % (prefix, step, wall_time, "null" if value != value else repr(value)))
+        lines.append("%s%d,\"wall_time\":%s,\"value\":%s}\n"
+                     % (prefix, step, json_number(wall_time), json_number(value)))
         if len(lines) >= 4096:
             out.write("".join(lines))
             lines.clear()
