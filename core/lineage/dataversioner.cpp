@@ -11,6 +11,7 @@
 #include <QThreadPool>
 
 #include <algorithm>
+#include <future>
 #include <memory>
 #include <optional>
 
@@ -391,16 +392,18 @@ Result<DataVersion> DataVersioner::version(const QString &path, const Progress &
     // Files changed after this moment (less the window) are hashed but not trusted by the cache.
     const qint64 trustBeforeNs = (QDateTime::currentMSecsSinceEpoch() - kRacyWindowMs) * 1'000'000;
 
+    // What the cache knows is read on another thread while this one walks the tree: the walk waits on
+    // the kernel (one stat per file), the cache read on the database; each about as long as the other.
+    std::future<QHash<QString, CachedFileHash>> fromCache;
+    if (m_cache)
+        fromCache = std::async(std::launch::async, [this, root = result.path] { return m_cache->entriesUnder(root); });
     Result<Listing> listing = listFiles(result.path, encoded, filter);
+    QHash<QString, CachedFileHash> cached = fromCache.valid() ? fromCache.get() : QHash<QString, CachedFileHash>();
     if (!listing)
         return tl::unexpected(listing.error());
     result.isDirectory = listing->isDirectory;
     std::vector<Found> &found = listing->found;
 
-    // What the cache already knows.
-    QHash<QString, CachedFileHash> cached;
-    if (m_cache)
-        cached = m_cache->entriesUnder(result.path);
     const HashPlan plan = planHashing(found, cached);
     result.totalBytes = plan.totalBytes;
 

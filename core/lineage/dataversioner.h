@@ -29,7 +29,8 @@ class HashCache
 {
 public:
     virtual ~HashCache() = default;
-    /// Every entry whose path is `root` or below it.
+    /// Every entry whose path is `root` or below it. Called on a thread of DataVersioner's own while it
+    /// walks the files, never at the same time as update().
     virtual QHash<QString, CachedFileHash> entriesUnder(const QString &root) = 0;
     /// Adds or replaces `changed`, and forgets `removed` (files gone from below the root).
     virtual Result<void> update(const QHash<QString, CachedFileHash> &changed, const QStringList &removed) = 0;

@@ -347,7 +347,8 @@ Result<QSqlDatabase> SqliteLineageStore::database() const
         }
         entry.name = name;
         std::lock_guard lock(m_namesMutex);
-        m_connectionNames << name;
+        if (!m_connectionNames.contains(name)) // a thread id comes back once its thread has ended
+            m_connectionNames << name;
     }
     return QSqlDatabase::database(entry.name, false);
 }
