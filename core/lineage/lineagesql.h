@@ -2,7 +2,7 @@
 
 // Internal to LineageStore: a prepared statement that reports errors as values, the
 // conversions between record fields and portable column values (text times, integer booleans),
-// and the helpers the SqliteLineageStore queries share (selectAll, prefix ranges, IN lists).
+// and the helpers the SqlLineageStore queries share (selectAll, prefix ranges, IN lists).
 
 #include "common/error.h"
 

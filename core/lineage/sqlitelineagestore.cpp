@@ -1,8 +1,8 @@
-// SqliteLineageStore: opening, schema migration, per-thread connections, transactions, settings and
-// interrupted runs. Its other parts: sqlitelineagestore{writes,review,reads,graph,hashcache}.cpp.
+// SqliteLineageStore: opening a project's file, its checks (header, quick_check after an unclean
+// end), read-only fallbacks and its connections' pragmas. What it shares with the team's store is
+// SqlLineageStore (sqllineagestore*.cpp).
 #include "sqlitelineagestore.h"
 
-#include "common/processidentity.h"
 #include "pipeline/hostaccess.h"
 
 #include "lineageschema.h"
@@ -10,123 +10,31 @@
 
 #include <QDir>
 #include <QFileInfo>
-#include <QHash>
-#include <QSysInfo>
-#include <QThread>
-
-#include <atomic>
-#include <cerrno>
-#include <chrono>
-#include <csignal>
-#include <thread>
-#include <unistd.h>
+#include <QSqlDatabase>
 
 namespace trainyard::core {
 
 using namespace lineagesql;
 
-namespace {
-
-std::atomic<quint64> g_serial{0};
-thread_local bool t_lastBusy = false;
-
-/// This thread's connections, one per store; closed when the thread ends.
-struct ThreadConnections
-{
-    struct Entry
-    {
-        QString name;
-        int depth = 0; ///< nesting of transaction() on this thread
-    };
-    QHash<quint64, Entry> byStore;
-
-    ~ThreadConnections()
-    {
-        for (const Entry &e : std::as_const(byStore))
-            QSqlDatabase::removeDatabase(e.name); // a no-op when the store removed it already
-    }
-};
-
-thread_local ThreadConnections t_connections;
-
-} // namespace
-
-namespace lineagesql {
-
-bool lastFailureWasBusy()
-{
-    return t_lastBusy;
-}
-
-void setLastFailureBusy(bool busy)
-{
-    t_lastBusy = busy;
-}
-
-Query::Query(const QSqlDatabase &db, const QString &sql)
-    : m_sql(sql)
-    , m_dbName(db.databaseName())
-    , m_query(db)
-{
-    m_query.setForwardOnly(true);
-    m_prepared = m_query.prepare(sql);
-}
-
-Error Query::failure(const QString &what) const
-{
-    const QSqlError e = m_query.lastError();
-    setLastFailureBusy(LineageSchema::isBusy(e.nativeErrorCode()));
-    // SQLITE_CORRUPT (11) and SQLITE_NOTADB (26): a damaged page met on the way (opening does
-    // not read the whole file); say what checks and what mends it.
-    const int code = e.nativeErrorCode().toInt() & 0xff;
-    const QString damage = code == 11 || code == 26
-                               ? QStringLiteral(". The database is damaged: `trainyard doctor --check-db` checks all "
-                                                "of it, `trainyard doctor --rebuild-db` makes a new one from the run "
-                                                "records")
-                               : QString();
-    return Error::error(QStringLiteral("lineage database %1: %2 failed: %3 (in: %4)%5")
-                            .arg(m_dbName, what, e.text(), m_sql.simplified().left(100), damage),
-                        SourceLocation{m_dbName});
-}
-
-Result<void> Query::exec(std::initializer_list<QVariant> values)
-{
-    return execList(QVariantList(values));
-}
-
-Result<void> Query::execList(const QVariantList &values)
-{
-    if (!m_prepared)
-        return tl::unexpected(failure(QStringLiteral("preparing a statement")));
-    for (int i = 0; i < values.size(); ++i) {
-        // Qt binds a null QString as NULL; our text columns mean "" by it (NULL is sqlNull()).
-        const QVariant &v = values[i];
-        if (v.metaType().id() == QMetaType::QString && v.toString().isNull())
-            m_query.bindValue(i, QStringLiteral(""));
-        else
-            m_query.bindValue(i, v);
-    }
-    if (!m_query.exec())
-        return tl::unexpected(failure(QStringLiteral("a statement")));
-    return {};
-}
-
-} // namespace lineagesql
-
 SqliteLineageStore::SqliteLineageStore(QString path, Options options)
-    : m_path(std::move(path))
-    , m_options(options)
-    , m_serial(++g_serial)
+    : SqlLineageStore(std::move(path), options)
 {}
 
-SqliteLineageStore::~SqliteLineageStore()
+QString SqliteLineageStore::driverName() const
 {
-    // Connections of this thread and of threads still alive; theirs would otherwise be closed
-    // when they end (ThreadConnections), which is harmless after this.
-    t_connections.byStore.remove(m_serial);
-    std::lock_guard lock(m_namesMutex);
-    for (const QString &name : std::as_const(m_connectionNames))
-        QSqlDatabase::removeDatabase(name);
+    return QStringLiteral("QSQLITE");
+}
+
+void SqliteLineageStore::setConnectionParameters(QSqlDatabase &db) const
+{
+    db.setDatabaseName(m_path);
+    if (m_openReadOnly)
+        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
+}
+
+Result<void> SqliteLineageStore::configureConnection(QSqlDatabase &db) const
+{
+    return LineageSchema::configure(db, m_openReadOnly, m_options.busyTimeoutMs);
 }
 
 Result<std::unique_ptr<LineageStore>> SqliteLineageStore::open(const QString &path, const Options &options)
@@ -168,7 +76,7 @@ Result<void> SqliteLineageStore::initialise()
         if (auto ok = checkIntegrity(m_options.integrity != Check::Full, header); !ok)
             return ok;
     }
-    if (auto ok = migrateSchema(); !ok)
+    if (auto ok = migrateFile(); !ok)
         return ok;
     if (!m_openReadOnly && m_options.recoverInterrupted) {
         // A process died in the middle of a run (or looking for one met a damaged page): what it
@@ -289,24 +197,14 @@ Result<void> SqliteLineageStore::damaged(const QString &check, const QString &pr
                               .arg(m_path, check, problem));
 }
 
-Result<void> SqliteLineageStore::migrateSchema()
+Result<void> SqliteLineageStore::migrateFile()
 {
-    {
-        auto db = database();
-        if (!m_openReadOnly) {
-            auto migrated = LineageSchema::migrate(*db, m_options.schemaVersion);
-            if (!migrated)
-                return tl::unexpected(migrated.error());
-        }
-        auto version = LineageSchema::userVersion(*db);
-        if (!version && m_damaged) {
-            // Found damaged already, and said so: reads fail with SQLite's own words.
-            m_schemaVersion = LineageSchema::latestVersion();
-            return {};
-        }
-        if (!version)
-            return tl::unexpected(version.error());
-        m_schemaVersion = *version;
+    if (auto ok = migrateSchema(); !ok) {
+        if (!m_damaged)
+            return ok;
+        // Found damaged already, and said so: reads fail with SQLite's own words.
+        m_schemaVersion = LineageSchema::latestVersion();
+        return {};
     }
     if (m_schemaVersion > LineageSchema::latestVersion() && !m_openReadOnly) {
         if (auto ok = reopenReadOnly(
@@ -319,180 +217,6 @@ Result<void> SqliteLineageStore::migrateSchema()
             return ok;
     }
     return {};
-}
-
-Result<QSqlDatabase> SqliteLineageStore::database() const
-{
-    ThreadConnections::Entry &entry = t_connections.byStore[m_serial];
-    if (entry.name.isEmpty()) {
-        const QString name =
-            QStringLiteral("trainyard-lineage-%1-%2").arg(m_serial).arg(quintptr(QThread::currentThreadId()), 0, 16);
-        Result<void> opened;
-        {
-            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-            db.setDatabaseName(m_path);
-            if (m_openReadOnly)
-                db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
-            if (!db.open())
-                opened = tl::unexpected(Error::error(
-                    QStringLiteral("cannot open the lineage database %1: %2").arg(m_path, db.lastError().text()),
-                    SourceLocation{m_path}));
-            else
-                opened = LineageSchema::configure(db, m_openReadOnly, m_options.busyTimeoutMs);
-        }
-        if (!opened) {
-            QSqlDatabase::removeDatabase(name);
-            t_connections.byStore.remove(m_serial);
-            return tl::unexpected(opened.error());
-        }
-        entry.name = name;
-        std::lock_guard lock(m_namesMutex);
-        if (!m_connectionNames.contains(name)) // a thread id comes back once its thread has ended
-            m_connectionNames << name;
-    }
-    return QSqlDatabase::database(entry.name, false);
-}
-
-void SqliteLineageStore::closeConnection() const
-{
-    const QString name = t_connections.byStore.take(m_serial).name;
-    if (name.isEmpty())
-        return;
-    QSqlDatabase::removeDatabase(name);
-    std::lock_guard lock(m_namesMutex);
-    m_connectionNames.removeAll(name);
-}
-
-Result<void> SqliteLineageStore::requireWritable() const
-{
-    if (isReadOnly())
-        return tl::unexpected(Error::error(m_readOnlyReason, SourceLocation{m_path}));
-    return {};
-}
-
-Result<void> SqliteLineageStore::transaction(const std::function<Result<void>()> &body)
-{
-    if (auto ok = requireWritable(); !ok)
-        return ok;
-    auto db = database();
-    if (!db)
-        return tl::unexpected(db.error());
-    ThreadConnections::Entry &entry = t_connections.byStore[m_serial];
-    if (entry.depth > 0) { // inside an outer transaction: join it
-        ++entry.depth;
-        auto result = body();
-        --entry.depth;
-        return result;
-    }
-    // busy_timeout already waits for the lock; this retries what still fails on contention
-    // (a checkpoint, a lock upgrade), so a concurrent writer never shows the user an error.
-    constexpr int kAttempts = 20;
-    for (int attempt = 1;; ++attempt) {
-        setLastFailureBusy(false);
-        Query begin(*db, LineageSchema::beginWriteStatement(*db));
-        Result<void> result = begin.exec();
-        if (result) {
-            entry.depth = 1;
-            result = body();
-            entry.depth = 0;
-            if (result) {
-                Query commit(*db, QStringLiteral("COMMIT"));
-                result = commit.exec();
-                if (result)
-                    return {};
-            }
-            const bool busy = lastFailureWasBusy();
-            Query rollback(*db, QStringLiteral("ROLLBACK"));
-            (void)rollback.exec();
-            setLastFailureBusy(busy);
-        }
-        if (!lastFailureWasBusy() || attempt == kAttempts)
-            return result;
-        std::this_thread::sleep_for(std::chrono::milliseconds(10 * attempt));
-    }
-}
-
-Result<QString> SqliteLineageStore::setting(const QString &key) const
-{
-    auto db = database();
-    if (!db)
-        return tl::unexpected(db.error());
-    Query q(*db, QStringLiteral("SELECT value FROM store_settings WHERE key = ?"));
-    if (auto ok = q.exec({key}); !ok)
-        return tl::unexpected(ok.error());
-    return q.next() ? q.value(0).toString() : QString();
-}
-
-Result<void> SqliteLineageStore::setSetting(const QString &key, const QString &value)
-{
-    return transaction([&]() -> Result<void> {
-        Query q(*database(), QStringLiteral("INSERT INTO store_settings (key, value) VALUES (?, ?) "
-                                            "ON CONFLICT (key) DO UPDATE SET value = excluded.value"));
-        return q.exec({key, value});
-    });
-}
-
-Result<QStringList> SqliteLineageStore::deadRuns() const
-{
-    auto db = database();
-    if (!db)
-        return tl::unexpected(db.error());
-    const QString host = QSysInfo::machineHostName();
-    QStringList dead;
-    {
-        // Before version 4 no start time was kept: the pid is all there is.
-        Query q(*db,
-                m_schemaVersion >= 4
-                    ? QStringLiteral("SELECT id, pid, process_start FROM runs WHERE status = 'running' AND host = ?")
-                    : QStringLiteral("SELECT id, pid, '' FROM runs WHERE status = 'running' AND host = ?"));
-        if (auto ok = q.exec({host}); !ok)
-            return tl::unexpected(ok.error());
-        const QString self = ProcessIdentity::current();
-        while (q.next()) {
-            const qint64 pid = q.value(1).toLongLong();
-            const QString start = q.value(2).toString();
-            const bool thisProcess = pid == ::getpid() && (start.isEmpty() || start == self);
-            if (!thisProcess && !ProcessIdentity::isAlive(pid, start))
-                dead << q.value(0).toString();
-        }
-    }
-    return dead;
-}
-
-Result<QStringList> SqliteLineageStore::markInterruptedRuns()
-{
-    auto dead = deadRuns();
-    if (!dead)
-        return dead;
-    return markInterrupted(*dead);
-}
-
-Result<QStringList> SqliteLineageStore::markInterrupted(const QStringList &dead)
-{
-    if (dead.isEmpty())
-        return dead;
-    const QVariant now = fromTime(QDateTime::currentDateTimeUtc());
-    auto ok = transaction([&]() -> Result<void> {
-        auto d = database();
-        // Only what is still running: another process may have marked it meanwhile.
-        Query run(*d, QStringLiteral("UPDATE runs SET status = 'interrupted', finished_at = COALESCE(finished_at, ?) "
-                                     "WHERE id = ? AND status = 'running'"));
-        Query jobs(*d,
-                   QStringLiteral(
-                       "UPDATE jobs SET status = 'cancelled', reason = 'the run was interrupted', "
-                       "finished_at = CASE WHEN started_at IS NULL THEN finished_at ELSE COALESCE(finished_at, ?) END "
-                       "WHERE run_id = ? AND status IN ('pending', 'running', 'manual')"));
-        for (const QString &id : std::as_const(dead)) {
-            if (auto r = run.exec({now, id}); !r)
-                return r;
-            if (auto r = jobs.exec({now, id}); !r)
-                return r;
-        }
-        return {};
-    });
-    if (!ok)
-        return tl::unexpected(ok.error());
-    return dead;
 }
 
 } // namespace trainyard::core

@@ -1,5 +1,5 @@
-// SqliteLineageStore's graph queries: jobs by data, image, commit or artifact, key prefixes, up- and downstream.
-#include "sqlitelineagestore.h"
+// SqlLineageStore's graph queries: jobs by data, image, commit or artifact, key prefixes, up- and downstream.
+#include "sqllineagestore.h"
 
 #include "common/error.h"
 
@@ -26,7 +26,7 @@ LineageJobRef readRef(const Query &q)
 
 } // namespace
 
-Result<std::vector<LineageJobRef>> SqliteLineageStore::jobsUsingData(const QString &hash) const
+Result<std::vector<LineageJobRef>> SqlLineageStore::jobsUsingData(const QString &hash) const
 {
     return selectAll<LineageJobRef>(
         database(),
@@ -36,7 +36,7 @@ Result<std::vector<LineageJobRef>> SqliteLineageStore::jobsUsingData(const QStri
         {hash, hash}, readRef);
 }
 
-Result<std::vector<LineageJobRef>> SqliteLineageStore::jobsUsingImage(const QString &digest) const
+Result<std::vector<LineageJobRef>> SqlLineageStore::jobsUsingImage(const QString &digest) const
 {
     // "name@sha256:…" names the content by its digest part. Each branch is one index lookup (an OR
     // across columns would scan).
@@ -50,7 +50,7 @@ Result<std::vector<LineageJobRef>> SqliteLineageStore::jobsUsingImage(const QStr
         {key, key}, readRef);
 }
 
-Result<std::vector<LineageJobRef>> SqliteLineageStore::jobsAtCommit(const QString &sha) const
+Result<std::vector<LineageJobRef>> SqlLineageStore::jobsAtCommit(const QString &sha) const
 {
     const QString prefix = sha.toLower();
     if (prefix.size() < 4)
@@ -64,7 +64,7 @@ Result<std::vector<LineageJobRef>> SqliteLineageStore::jobsAtCommit(const QStrin
         {prefix, prefixEnd(prefix)}, readRef);
 }
 
-Result<std::vector<LineageJobRef>> SqliteLineageStore::jobsConsuming(const QString &sha256) const
+Result<std::vector<LineageJobRef>> SqlLineageStore::jobsConsuming(const QString &sha256) const
 {
     return selectAll<LineageJobRef>(
         database(),
@@ -72,8 +72,8 @@ Result<std::vector<LineageJobRef>> SqliteLineageStore::jobsConsuming(const QStri
         {sha256.toLower()}, readRef);
 }
 
-Result<std::vector<std::pair<QString, QString>>> SqliteLineageStore::keysWithPrefix(const QString &rawPrefix,
-                                                                                    int limit) const
+Result<std::vector<std::pair<QString, QString>>> SqlLineageStore::keysWithPrefix(const QString &rawPrefix,
+                                                                                 int limit) const
 {
     const QString prefix = rawPrefix.toLower();
     if (prefix.isEmpty())
@@ -95,7 +95,7 @@ Result<std::vector<std::pair<QString, QString>>> SqliteLineageStore::keysWithPre
         });
 }
 
-Result<std::vector<LineageJobRef>> SqliteLineageStore::downstreamOf(const std::vector<LineageJobRef> &seeds) const
+Result<std::vector<LineageJobRef>> SqlLineageStore::downstreamOf(const std::vector<LineageJobRef> &seeds) const
 {
     auto db = database();
     if (!db)
@@ -161,7 +161,7 @@ Result<std::vector<LineageJobRef>> SqliteLineageStore::downstreamOf(const std::v
     return out;
 }
 
-Result<std::vector<LineageJobRef>> SqliteLineageStore::upstreamOf(const LineageJobRef &job) const
+Result<std::vector<LineageJobRef>> SqlLineageStore::upstreamOf(const LineageJobRef &job) const
 {
     auto db = database();
     if (!db)

@@ -1,5 +1,5 @@
-// SqliteLineageStore's stat cache for DataVersioner: the `file_hashes` table behind hashCache().
-#include "sqlitelineagestore.h"
+// SqlLineageStore's stat cache for DataVersioner: the `file_hashes` table behind hashCache().
+#include "sqllineagestore.h"
 
 #include "lineagesql.h"
 
@@ -14,10 +14,10 @@ using namespace lineagesql;
 
 /// DataVersioner's stat cache in the `file_hashes` table. Paths are compared as text: the
 /// entries below ROOT are those from "ROOT/" up to (not including) "ROOT0" ('0' follows '/').
-class SqliteHashCache final : public HashCache
+class SqlHashCache final : public HashCache
 {
 public:
-    explicit SqliteHashCache(SqliteLineageStore &store)
+    explicit SqlHashCache(SqlLineageStore &store)
         : m_store(store)
     {}
 
@@ -38,10 +38,10 @@ public:
     }
 
 private:
-    SqliteLineageStore &m_store;
+    SqlLineageStore &m_store;
 };
 
-Result<QHash<QString, CachedFileHash>> SqliteLineageStore::selectFileHashes(const QString &root) const
+Result<QHash<QString, CachedFileHash>> SqlLineageStore::selectFileHashes(const QString &root) const
 {
     auto db = database();
     if (!db)
@@ -58,8 +58,7 @@ Result<QHash<QString, CachedFileHash>> SqliteLineageStore::selectFileHashes(cons
     return out;
 }
 
-Result<void> SqliteLineageStore::storeFileHashes(const QHash<QString, CachedFileHash> &changed,
-                                                 const QStringList &removed)
+Result<void> SqlLineageStore::storeFileHashes(const QHash<QString, CachedFileHash> &changed, const QStringList &removed)
 {
     return transaction([&]() -> Result<void> {
         auto db = database();
@@ -80,9 +79,9 @@ Result<void> SqliteLineageStore::storeFileHashes(const QHash<QString, CachedFile
     });
 }
 
-std::unique_ptr<HashCache> SqliteLineageStore::hashCache()
+std::unique_ptr<HashCache> SqlLineageStore::hashCache()
 {
-    return std::make_unique<SqliteHashCache>(*this);
+    return std::make_unique<SqlHashCache>(*this);
 }
 
 } // namespace trainyard::core

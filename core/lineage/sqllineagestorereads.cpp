@@ -1,6 +1,6 @@
-// SqliteLineageStore's reads of recorded runs: runs, jobs, images, data, artifacts, gates, sign-offs
-// (graph queries are in sqlitelineagestoregraph.cpp, the stat cache in sqlitelineagestorehashcache.cpp).
-#include "sqlitelineagestore.h"
+// SqlLineageStore's reads of recorded runs: runs, jobs, images, data, artifacts, gates, sign-offs
+// (graph queries are in sqllineagestoregraph.cpp, the stat cache in sqllineagestorehashcache.cpp).
+#include "sqllineagestore.h"
 
 #include "lineagesql.h"
 
@@ -119,7 +119,7 @@ template <typename T> Result<std::optional<T>> first(Result<std::vector<T>> rows
 
 } // namespace
 
-Result<std::vector<LineageRun>> SqliteLineageStore::runs(const LineageRunFilter &f) const
+Result<std::vector<LineageRun>> SqlLineageStore::runs(const LineageRunFilter &f) const
 {
     QString sql = QStringLiteral("SELECT %1 FROM runs r WHERE 1 = 1").arg(runColumns(m_schemaVersion));
     QVariantList values;
@@ -159,14 +159,14 @@ Result<std::vector<LineageRun>> SqliteLineageStore::runs(const LineageRunFilter 
     return selectAll<LineageRun>(database(), sql, values, readRun);
 }
 
-Result<std::optional<LineageRun>> SqliteLineageStore::run(const QString &runId) const
+Result<std::optional<LineageRun>> SqlLineageStore::run(const QString &runId) const
 {
     return first(selectAll<LineageRun>(
         database(), QStringLiteral("SELECT %1 FROM runs r WHERE r.id = ?").arg(runColumns(m_schemaVersion)), {runId},
         readRun));
 }
 
-Result<std::optional<LineageCommit>> SqliteLineageStore::commit(const QString &sha) const
+Result<std::optional<LineageCommit>> SqlLineageStore::commit(const QString &sha) const
 {
     return first(selectAll<LineageCommit>(
         database(),
@@ -177,7 +177,7 @@ Result<std::optional<LineageCommit>> SqliteLineageStore::commit(const QString &s
         }));
 }
 
-Result<std::vector<LineageJob>> SqliteLineageStore::jobs(const QString &runId) const
+Result<std::vector<LineageJob>> SqlLineageStore::jobs(const QString &runId) const
 {
     // In pipeline order: a run writes its planned jobs in the plan's order (stages, then needs)
     // before any starts, and an update keeps a row's place, so skipped jobs stay where they belong.
@@ -186,14 +186,14 @@ Result<std::vector<LineageJob>> SqliteLineageStore::jobs(const QString &runId) c
                                  {runId}, readJob);
 }
 
-Result<std::optional<LineageJob>> SqliteLineageStore::job(const QString &runId, const QString &name) const
+Result<std::optional<LineageJob>> SqlLineageStore::job(const QString &runId, const QString &name) const
 {
     return first(selectAll<LineageJob>(
         database(), QStringLiteral("SELECT %1 FROM jobs WHERE run_id = ? AND name = ?").arg(kJobColumns), {runId, name},
         readJob));
 }
 
-Result<QStringList> SqliteLineageStore::jobEdges(const QString &runId, const QString &job) const
+Result<QStringList> SqlLineageStore::jobEdges(const QString &runId, const QString &job) const
 {
     auto rows = selectAll<QString>(
         database(), QStringLiteral("SELECT upstream FROM job_edges WHERE run_id = ? AND job = ? ORDER BY upstream"),
@@ -203,7 +203,7 @@ Result<QStringList> SqliteLineageStore::jobEdges(const QString &runId, const QSt
     return QStringList(rows->begin(), rows->end());
 }
 
-Result<std::vector<LineageImage>> SqliteLineageStore::images(const QString &runId) const
+Result<std::vector<LineageImage>> SqlLineageStore::images(const QString &runId) const
 {
     auto images = selectAll<LineageImage>(
         database(),
@@ -234,7 +234,7 @@ Result<std::vector<LineageImage>> SqliteLineageStore::images(const QString &runI
     return images;
 }
 
-Result<std::vector<LineageDataVersion>> SqliteLineageStore::dataVersions(const QString &runId) const
+Result<std::vector<LineageDataVersion>> SqlLineageStore::dataVersions(const QString &runId) const
 {
     return selectAll<LineageDataVersion>(
         database(),
@@ -248,7 +248,7 @@ Result<std::vector<LineageDataVersion>> SqliteLineageStore::dataVersions(const Q
         });
 }
 
-Result<std::vector<LineageArtifact>> SqliteLineageStore::artifacts(const QString &runId, const QString &job) const
+Result<std::vector<LineageArtifact>> SqlLineageStore::artifacts(const QString &runId, const QString &job) const
 {
     if (job.isEmpty())
         return selectAll<LineageArtifact>(
@@ -263,7 +263,7 @@ Result<std::vector<LineageArtifact>> SqliteLineageStore::artifacts(const QString
         {runId, job}, readArtifact);
 }
 
-Result<std::vector<LineageArtifact>> SqliteLineageStore::artifactsBySha(const QString &sha256) const
+Result<std::vector<LineageArtifact>> SqlLineageStore::artifactsBySha(const QString &sha256) const
 {
     // Run ids start with their UTC start time, so they sort like it.
     return selectAll<LineageArtifact>(
@@ -273,7 +273,7 @@ Result<std::vector<LineageArtifact>> SqliteLineageStore::artifactsBySha(const QS
         {sha256.toLower()}, readArtifact);
 }
 
-Result<std::vector<LineageArtifact>> SqliteLineageStore::artifactsByPath(const QString &path) const
+Result<std::vector<LineageArtifact>> SqlLineageStore::artifactsByPath(const QString &path) const
 {
     return selectAll<LineageArtifact>(
         database(),
@@ -282,7 +282,7 @@ Result<std::vector<LineageArtifact>> SqliteLineageStore::artifactsByPath(const Q
         {path}, readArtifact);
 }
 
-Result<std::vector<LineageConsumption>> SqliteLineageStore::consumptions(const QString &runId, const QString &job) const
+Result<std::vector<LineageConsumption>> SqlLineageStore::consumptions(const QString &runId, const QString &job) const
 {
     const auto map = [](const Query &q) {
         return LineageConsumption{q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
@@ -301,7 +301,7 @@ Result<std::vector<LineageConsumption>> SqliteLineageStore::consumptions(const Q
         {runId, job}, map);
 }
 
-Result<std::vector<LineageVariable>> SqliteLineageStore::variables(const QString &runId) const
+Result<std::vector<LineageVariable>> SqlLineageStore::variables(const QString &runId) const
 {
     return selectAll<LineageVariable>(
         database(),
@@ -312,7 +312,7 @@ Result<std::vector<LineageVariable>> SqliteLineageStore::variables(const QString
         });
 }
 
-Result<std::vector<LineageScalar>> SqliteLineageStore::scalars(const QString &runId) const
+Result<std::vector<LineageScalar>> SqlLineageStore::scalars(const QString &runId) const
 {
     return selectAll<LineageScalar>(
         database(), QStringLiteral("SELECT run_id, job, tag, value FROM scalars WHERE run_id = ? ORDER BY job, tag"),
@@ -322,7 +322,7 @@ Result<std::vector<LineageScalar>> SqliteLineageStore::scalars(const QString &ru
         });
 }
 
-Result<std::vector<LineageMetric>> SqliteLineageStore::metrics(const QString &runId) const
+Result<std::vector<LineageMetric>> SqlLineageStore::metrics(const QString &runId) const
 {
     if (m_schemaVersion < 6) // read-only and older: none kept yet
         return std::vector<LineageMetric>{};
@@ -336,7 +336,7 @@ Result<std::vector<LineageMetric>> SqliteLineageStore::metrics(const QString &ru
         });
 }
 
-Result<std::vector<LineageGate>> SqliteLineageStore::gates(const QString &runId) const
+Result<std::vector<LineageGate>> SqlLineageStore::gates(const QString &runId) const
 {
     return selectAll<LineageGate>(
         database(),
@@ -357,7 +357,7 @@ Result<std::vector<LineageGate>> SqliteLineageStore::gates(const QString &runId)
         });
 }
 
-Result<std::vector<LineageReproduction>> SqliteLineageStore::reproductions(const QString &runId) const
+Result<std::vector<LineageReproduction>> SqlLineageStore::reproductions(const QString &runId) const
 {
     return selectAll<LineageReproduction>(
         database(),
@@ -369,7 +369,7 @@ Result<std::vector<LineageReproduction>> SqliteLineageStore::reproductions(const
         });
 }
 
-Result<std::vector<LineageSignOff>> SqliteLineageStore::signOffs(const QString &artifactSha256) const
+Result<std::vector<LineageSignOff>> SqlLineageStore::signOffs(const QString &artifactSha256) const
 {
     return selectAll<LineageSignOff>(
         database(),
@@ -383,7 +383,7 @@ Result<std::vector<LineageSignOff>> SqliteLineageStore::signOffs(const QString &
         });
 }
 
-Result<std::vector<LineageRun>> SqliteLineageStore::runsById(const QStringList &ids) const
+Result<std::vector<LineageRun>> SqlLineageStore::runsById(const QStringList &ids) const
 {
     std::vector<LineageRun> out;
     for (qsizetype from = 0; from < ids.size(); from += kInListChunk) {
@@ -402,7 +402,7 @@ Result<std::vector<LineageRun>> SqliteLineageStore::runsById(const QStringList &
     return out;
 }
 
-Result<std::vector<LineageArtifact>> SqliteLineageStore::artifactsOfRuns(const QStringList &runIds) const
+Result<std::vector<LineageArtifact>> SqlLineageStore::artifactsOfRuns(const QStringList &runIds) const
 {
     std::vector<LineageArtifact> out;
     for (qsizetype from = 0; from < runIds.size(); from += kInListChunk) {

@@ -1,5 +1,5 @@
-// SqliteLineageStore's writes for review: scalars and quality gates, reproductions and sign-offs.
-#include "sqlitelineagestore.h"
+// SqlLineageStore's writes for review: scalars and quality gates, reproductions and sign-offs.
+#include "sqllineagestore.h"
 
 #include "common/error.h"
 
@@ -17,8 +17,8 @@ namespace trainyard::core {
 
 using namespace lineagesql;
 
-Result<void> SqliteLineageStore::recordGates(const QString &runId, const QString &job,
-                                             const std::vector<LineageGate> &gates)
+Result<void> SqlLineageStore::recordGates(const QString &runId, const QString &job,
+                                          const std::vector<LineageGate> &gates)
 {
     return transaction([&]() -> Result<void> {
         auto db = database();
@@ -44,8 +44,8 @@ Result<void> SqliteLineageStore::recordGates(const QString &runId, const QString
     });
 }
 
-Result<void> SqliteLineageStore::recordScalars(const QString &runId, const QString &job,
-                                               const QMap<QString, double> &finalValues)
+Result<void> SqlLineageStore::recordScalars(const QString &runId, const QString &job,
+                                            const QMap<QString, double> &finalValues)
 {
     return transaction([&]() -> Result<void> {
         auto db = database();
@@ -59,8 +59,8 @@ Result<void> SqliteLineageStore::recordScalars(const QString &runId, const QStri
     });
 }
 
-Result<void> SqliteLineageStore::recordMetrics(const QString &runId, const QString &job,
-                                               const std::vector<LineageMetric> &metrics)
+Result<void> SqlLineageStore::recordMetrics(const QString &runId, const QString &job,
+                                            const std::vector<LineageMetric> &metrics)
 {
     return transaction([&]() -> Result<void> {
         auto db = database();
@@ -86,7 +86,7 @@ Result<void> SqliteLineageStore::recordMetrics(const QString &runId, const QStri
     });
 }
 
-Result<void> SqliteLineageStore::annotateRun(const QString &runId, const LineageRunAnnotation &annotation)
+Result<void> SqlLineageStore::annotateRun(const QString &runId, const LineageRunAnnotation &annotation)
 {
     const auto problem = [&](const QString &what) {
         return tl::unexpected(Error::error(QStringLiteral("run %1: %2").arg(runId, what), SourceLocation{path()}));
@@ -125,14 +125,14 @@ Result<void> SqliteLineageStore::annotateRun(const QString &runId, const Lineage
     });
 }
 
-Result<void> SqliteLineageStore::recordGateValues(const QString &runId, const QString &job,
-                                                  const QMap<QString, double> &values, const QString &source)
+Result<void> SqlLineageStore::recordGateValues(const QString &runId, const QString &job,
+                                               const QMap<QString, double> &values, const QString &source)
 {
     return transaction([&]() -> Result<void> { return evaluateGates(*database(), runId, job, values, source); });
 }
 
-Result<void> SqliteLineageStore::evaluateGates(const QSqlDatabase &db, const QString &runId, const QString &job,
-                                               const QMap<QString, double> &values, const QString &source)
+Result<void> SqlLineageStore::evaluateGates(const QSqlDatabase &db, const QString &runId, const QString &job,
+                                            const QMap<QString, double> &values, const QString &source)
 {
     Query gates(db, QStringLiteral("SELECT metric, op, threshold FROM gates WHERE run_id = ? AND job = ?"));
     if (auto ok = gates.exec({runId, job}); !ok)
@@ -180,7 +180,7 @@ Result<void> SqliteLineageStore::evaluateGates(const QSqlDatabase &db, const QSt
     return {};
 }
 
-Result<void> SqliteLineageStore::closePendingGates(const QString &runId)
+Result<void> SqlLineageStore::closePendingGates(const QString &runId)
 {
     return transaction([&]() -> Result<void> {
         Query q(*database(),
@@ -189,7 +189,7 @@ Result<void> SqliteLineageStore::closePendingGates(const QString &runId)
     });
 }
 
-Result<void> SqliteLineageStore::recordReproduction(const LineageReproduction &r)
+Result<void> SqlLineageStore::recordReproduction(const LineageReproduction &r)
 {
     return transaction([&]() -> Result<void> {
         Query q(
@@ -205,7 +205,7 @@ Result<void> SqliteLineageStore::recordReproduction(const LineageReproduction &r
     });
 }
 
-Result<qint64> SqliteLineageStore::addSignOff(const LineageSignOff &s)
+Result<qint64> SqlLineageStore::addSignOff(const LineageSignOff &s)
 {
     if (s.decision != QLatin1String("approve") && s.decision != QLatin1String("reject"))
         return tl::unexpected(

@@ -1,6 +1,6 @@
-// SqliteLineageStore's writes of what a run is: its commit, run and jobs, job edges, images, data
+// SqlLineageStore's writes of what a run is: its commit, run and jobs, job edges, images, data
 // versions, artifacts, consumptions, variables, and its pipeline number.
-#include "sqlitelineagestore.h"
+#include "sqllineagestore.h"
 
 #include "common/error.h"
 
@@ -12,7 +12,7 @@ namespace trainyard::core {
 
 using namespace lineagesql;
 
-Result<void> SqliteLineageStore::recordCommit(const LineageCommit &c)
+Result<void> SqlLineageStore::recordCommit(const LineageCommit &c)
 {
     return transaction([&]() -> Result<void> {
         auto db = database();
@@ -27,7 +27,7 @@ Result<void> SqliteLineageStore::recordCommit(const LineageCommit &c)
     });
 }
 
-Result<void> SqliteLineageStore::recordRun(const LineageRun &r)
+Result<void> SqlLineageStore::recordRun(const LineageRun &r)
 {
     return transaction([&]() -> Result<void> {
         auto db = database();
@@ -76,7 +76,7 @@ Result<void> SqliteLineageStore::recordRun(const LineageRun &r)
     });
 }
 
-Result<void> SqliteLineageStore::recordJob(const LineageJob &j)
+Result<void> SqlLineageStore::recordJob(const LineageJob &j)
 {
     return transaction([&]() -> Result<void> {
         Query q(
@@ -120,7 +120,7 @@ Result<void> SqliteLineageStore::recordJob(const LineageJob &j)
     });
 }
 
-Result<void> SqliteLineageStore::recordJobEdges(const QString &runId, const QString &job, const QStringList &upstream)
+Result<void> SqlLineageStore::recordJobEdges(const QString &runId, const QString &job, const QStringList &upstream)
 {
     return transaction([&]() -> Result<void> {
         auto db = database();
@@ -137,7 +137,7 @@ Result<void> SqliteLineageStore::recordJobEdges(const QString &runId, const QStr
     });
 }
 
-Result<void> SqliteLineageStore::recordImage(const LineageImage &image)
+Result<void> SqlLineageStore::recordImage(const LineageImage &image)
 {
     return transaction([&]() -> Result<void> {
         auto db = database();
@@ -161,7 +161,7 @@ Result<void> SqliteLineageStore::recordImage(const LineageImage &image)
     });
 }
 
-Result<void> SqliteLineageStore::recordDataVersion(const LineageDataVersion &d)
+Result<void> SqlLineageStore::recordDataVersion(const LineageDataVersion &d)
 {
     return transaction([&]() -> Result<void> {
         Query q(
@@ -175,8 +175,8 @@ Result<void> SqliteLineageStore::recordDataVersion(const LineageDataVersion &d)
     });
 }
 
-Result<void> SqliteLineageStore::recordArtifacts(const QString &runId, const QString &job,
-                                                 const std::vector<LineageArtifact> &artifacts)
+Result<void> SqlLineageStore::recordArtifacts(const QString &runId, const QString &job,
+                                              const std::vector<LineageArtifact> &artifacts)
 {
     return transaction([&]() -> Result<void> {
         auto db = database();
@@ -194,8 +194,8 @@ Result<void> SqliteLineageStore::recordArtifacts(const QString &runId, const QSt
     });
 }
 
-Result<void> SqliteLineageStore::recordConsumption(const QString &runId, const QString &job,
-                                                   const std::vector<LineageConsumption> &consumed)
+Result<void> SqlLineageStore::recordConsumption(const QString &runId, const QString &job,
+                                                const std::vector<LineageConsumption> &consumed)
 {
     return transaction([&]() -> Result<void> {
         auto db = database();
@@ -213,8 +213,8 @@ Result<void> SqliteLineageStore::recordConsumption(const QString &runId, const Q
     });
 }
 
-Result<void> SqliteLineageStore::recordVariables(const QString &runId, const QString &job,
-                                                 const std::vector<LineageVariable> &variables)
+Result<void> SqlLineageStore::recordVariables(const QString &runId, const QString &job,
+                                              const std::vector<LineageVariable> &variables)
 {
     return transaction([&]() -> Result<void> {
         auto db = database();
@@ -231,7 +231,7 @@ Result<void> SqliteLineageStore::recordVariables(const QString &runId, const QSt
     });
 }
 
-Result<qint64> SqliteLineageStore::allocatePipelineIid(const QString &runId, const QString &projectDir)
+Result<qint64> SqlLineageStore::allocatePipelineIid(const QString &runId, const QString &projectDir)
 {
     qint64 iid = 0;
     auto ok = transaction([&]() -> Result<void> {
