@@ -1,8 +1,9 @@
 #pragma once
 
 // The lineage database's schema, its migrations, and the few statements that must speak one
-// database's dialect. Everything SQLite-specific lives here; LineageStore's own SQL is portable
-// (PostgreSQL understands it too), so a team can later point Qt SQL at a shared server.
+// database's dialect: SQLite (a project's file) or PostgreSQL (a team's server, QPSQL). The
+// migrations are written once, in SQLite's words; a table definition is said in PostgreSQL's
+// when the connection is to a server (64-bit integers, double precision, byte-order text).
 
 #include "common/error.h"
 
@@ -14,7 +15,8 @@
 
 namespace trainyard::core {
 
-/// One step of the schema: applied once, in its own transaction, recorded in `PRAGMA user_version`.
+/// One step of the schema: applied once, in its own transaction, recorded in the schema version
+/// (LineageSchema::userVersion).
 struct LineageMigration
 {
     int version = 0; ///< the user_version after this step
@@ -30,15 +32,17 @@ public:
     static const std::vector<LineageMigration> &migrations();
     static int latestVersion();
 
-    /// `PRAGMA user_version`.
+    /// `PRAGMA user_version` (SQLite); the `trainyard_schema` table (PostgreSQL).
     static Result<int> userVersion(QSqlDatabase &db);
+    static Result<void> setUserVersion(QSqlDatabase &db, int version);
     /// Applies the migrations above the database's version up to `target` (default: all), each in
     /// one write transaction that re-reads the version first, so two processes opening an old
     /// database at once migrate it once. Returns the version reached.
     static Result<int> migrate(QSqlDatabase &db, int target = -1);
 
-    /// Per-connection settings: WAL, foreign keys, busy timeout, synchronous=NORMAL (a committed
-    /// transaction survives a killed process; only a power loss may drop the last ones).
+    /// Per-connection settings. SQLite: WAL, foreign keys, busy timeout, synchronous=NORMAL (a
+    /// committed transaction survives a killed process; only a power loss may drop the last ones).
+    /// PostgreSQL: the lock timeout (as busy timeout).
     static Result<void> configure(QSqlDatabase &db, bool readOnly, int busyTimeoutMs);
     /// `PRAGMA integrity_check`, or `quick_check` (no index contents: several times faster):
     /// "ok", or the first problems found.
@@ -49,7 +53,14 @@ public:
     /// The statement that starts a write transaction: SQLite's `BEGIN IMMEDIATE` takes the write
     /// lock up front (waiting out busy_timeout), so a transaction never fails half-way on a lock.
     static QString beginWriteStatement(const QSqlDatabase &db);
-    /// True when the last error of a statement was "database is locked/busy" (worth a retry).
+    /// What a write transaction runs after beginWriteStatement: on PostgreSQL a transaction-level
+    /// advisory lock, so writers take turns as they do on SQLite. Empty for SQLite.
+    static QString writeLockStatement(const QSqlDatabase &db);
+    /// The advisory lock's key (any constant of our own: "TRNY").
+    static constexpr qint64 kWriteLockKey = 0x54524e59;
+    static bool isPostgres(const QSqlDatabase &db);
+    /// True when the last error of a statement was "database is locked/busy" or, on PostgreSQL, a
+    /// serialization failure, deadlock or lock timeout (worth a retry).
     static bool isBusy(const QString &nativeErrorCode);
 };
 

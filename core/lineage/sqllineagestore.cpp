@@ -193,6 +193,15 @@ Result<void> SqlLineageStore::transaction(const std::function<Result<void>()> &b
         setLastFailureBusy(false);
         Query begin(*db, LineageSchema::beginWriteStatement(*db));
         Result<void> result = begin.exec();
+        if (const QString lock = LineageSchema::writeLockStatement(*db); result && !lock.isEmpty()) {
+            Query take(*db, lock);
+            if (result = take.exec(); !result) {
+                const bool busy = lastFailureWasBusy();
+                Query rollback(*db, QStringLiteral("ROLLBACK"));
+                (void)rollback.exec();
+                setLastFailureBusy(busy);
+            }
+        }
         if (result) {
             entry.depth = 1;
             result = body();

@@ -99,6 +99,8 @@ protected:
     /// Configures a connection just opened (pragmas, session settings).
     virtual Result<void> configureConnection(QSqlDatabase &db) const = 0;
 
+    /// True for a server's SQL (PostgreSQL), where a query must differ from SQLite's.
+    bool onServer() const { return driverName() == QLatin1String("QPSQL"); }
     /// This thread's connection, opened on first use.
     Result<QSqlDatabase> database() const;
     /// Closes this thread's connection (to reopen it read-only).

@@ -15,17 +15,19 @@ namespace {
 
 /// The columns readRun() reads. A store opened read-only is not migrated: columns its schema
 /// version does not have yet read as empty.
-QString runColumns(int schemaVersion)
+QString runColumns(int schemaVersion, bool onServer)
 {
+    const QString tags =
+        onServer ? QStringLiteral("string_agg(t.tag, chr(10))") : QStringLiteral("group_concat(t.tag, char(10))");
     return QStringLiteral(
                "r.id, r.pipeline_iid, r.project_dir, r.pipeline_file, r.branch, r.commit_sha, r.dirty, "
                "r.diff_hash, r.user_name, r.host, r.pid, r.trigger_source, r.engine, r.status, r.started_at, "
                "r.finished_at, r.duration_ms, r.protected_branches, %1, %2, %3")
         .arg(schemaVersion >= 4 ? QStringLiteral("r.process_start, r.reason") : QStringLiteral("'', ''"),
              schemaVersion >= 5 ? QStringLiteral("r.reproduces") : QStringLiteral("''"),
-             schemaVersion >= 7 ? QStringLiteral("r.title, r.notes, (SELECT group_concat(t.tag, char(10)) FROM "
-                                                 "run_tags t WHERE t.run_id = r.id)")
-                                : QStringLiteral("'', '', ''"));
+             schemaVersion >= 7
+                 ? QStringLiteral("r.title, r.notes, (SELECT %1 FROM run_tags t WHERE t.run_id = r.id)").arg(tags)
+                 : QStringLiteral("'', '', ''"));
 }
 
 LineageRun readRun(const Query &q)
@@ -121,7 +123,7 @@ template <typename T> Result<std::optional<T>> first(Result<std::vector<T>> rows
 
 Result<std::vector<LineageRun>> SqlLineageStore::runs(const LineageRunFilter &f) const
 {
-    QString sql = QStringLiteral("SELECT %1 FROM runs r WHERE 1 = 1").arg(runColumns(m_schemaVersion));
+    QString sql = QStringLiteral("SELECT %1 FROM runs r WHERE 1 = 1").arg(runColumns(m_schemaVersion, onServer()));
     QVariantList values;
     if (!f.branch.isEmpty()) {
         sql += QStringLiteral(" AND r.branch = ?");
@@ -162,8 +164,8 @@ Result<std::vector<LineageRun>> SqlLineageStore::runs(const LineageRunFilter &f)
 Result<std::optional<LineageRun>> SqlLineageStore::run(const QString &runId) const
 {
     return first(selectAll<LineageRun>(
-        database(), QStringLiteral("SELECT %1 FROM runs r WHERE r.id = ?").arg(runColumns(m_schemaVersion)), {runId},
-        readRun));
+        database(), QStringLiteral("SELECT %1 FROM runs r WHERE r.id = ?").arg(runColumns(m_schemaVersion, onServer())),
+        {runId}, readRun));
 }
 
 Result<std::optional<LineageCommit>> SqlLineageStore::commit(const QString &sha) const
@@ -181,9 +183,11 @@ Result<std::vector<LineageJob>> SqlLineageStore::jobs(const QString &runId) cons
 {
     // In pipeline order: a run writes its planned jobs in the plan's order (stages, then needs)
     // before any starts, and an update keeps a row's place, so skipped jobs stay where they belong.
-    return selectAll<LineageJob>(database(),
-                                 QStringLiteral("SELECT %1 FROM jobs WHERE run_id = ? ORDER BY rowid").arg(kJobColumns),
-                                 {runId}, readJob);
+    return selectAll<LineageJob>(
+        database(),
+        QStringLiteral("SELECT %1 FROM jobs WHERE run_id = ? ORDER BY %2")
+            .arg(kJobColumns, m_schemaVersion >= 8 ? QStringLiteral("position") : QStringLiteral("rowid")),
+        {runId}, readJob);
 }
 
 Result<std::optional<LineageJob>> SqlLineageStore::job(const QString &runId, const QString &name) const
@@ -390,7 +394,7 @@ Result<std::vector<LineageRun>> SqlLineageStore::runsById(const QStringList &ids
         const QStringList chunk = ids.mid(from, kInListChunk);
         auto rows = selectAll<LineageRun>(database(),
                                           QStringLiteral("SELECT %1 FROM runs r WHERE r.id IN (%2)")
-                                              .arg(runColumns(m_schemaVersion), placeholders(chunk.size())),
+                                              .arg(runColumns(m_schemaVersion, onServer()), placeholders(chunk.size())),
                                           QVariantList(chunk.cbegin(), chunk.cend()), readRun);
         if (!rows)
             return rows;

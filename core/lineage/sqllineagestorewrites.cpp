@@ -84,9 +84,9 @@ Result<void> SqlLineageStore::recordJob(const LineageJob &j)
             QStringLiteral(
                 "INSERT INTO jobs (run_id, name, stage, status, exit_code, attempts, started_at, finished_at, engine, "
                 "isolation, image, image_id, gpus, cpu_fallback, timed_out, oom_killed, allow_failure, reason, "
-                "log_file, tensorboard_dir, reused_from, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                "?, "
-                "?, ?, ?, ?, ?, ?, ?) "
+                "log_file, tensorboard_dir, reused_from, warnings, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                "(SELECT COALESCE(MAX(position), 0) + 1 FROM jobs WHERE run_id = ?)) "
                 "ON CONFLICT (run_id, name) DO UPDATE SET stage = excluded.stage, status = excluded.status, "
                 "exit_code = excluded.exit_code, attempts = excluded.attempts, started_at = excluded.started_at, "
                 "finished_at = excluded.finished_at, engine = excluded.engine, isolation = excluded.isolation, "
@@ -116,7 +116,8 @@ Result<void> SqlLineageStore::recordJob(const LineageJob &j)
                        j.logFile,
                        j.tensorboardDir,
                        j.reusedFrom,
-                       j.warnings.join(u'\n')});
+                       j.warnings.join(u'\n'),
+                       j.runId});
     });
 }
 
