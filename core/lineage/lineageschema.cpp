@@ -385,7 +385,12 @@ Result<int> LineageSchema::userVersion(QSqlDatabase &db)
     if (isPostgres(db)) {
         // A server keeps the version in a table of its own; no table yet is version 0.
         QSqlQuery q(db);
-        if (!q.exec(QStringLiteral("SELECT to_regclass('trainyard_schema') IS NOT NULL")) || !q.next())
+        // Asked of the catalog with a fresh snapshot: to_regclass() may answer from this session's
+        // cache, which taking the advisory lock does not refresh (another writer's new table unseen).
+        if (!q.exec(QStringLiteral("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+                                   "ON n.oid = c.relnamespace WHERE c.relname = 'trainyard_schema' "
+                                   "AND n.nspname = current_schema())")) ||
+            !q.next())
             return tl::unexpected(sqlError(db, QStringLiteral("reading the schema version"), q.lastError()));
         if (!q.value(0).toBool())
             return 0;

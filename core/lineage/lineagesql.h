@@ -79,11 +79,14 @@ public:
 
 private:
     Error failure(const QString &what) const;
+    /// The statement with each `?` replaced by the driver's literal of the value in its place.
+    QString withValues(const QVariantList &values) const;
 
     QString m_sql;
     QString m_dbName;
     QSqlQuery m_query;
     bool m_prepared = false;
+    bool m_direct = false; ///< executed as text (values written in by withValues), not prepared
 };
 
 /// Runs `sql` with `values` and maps every row.

@@ -1,5 +1,6 @@
 #include "lineagestore.h"
 
+#include "postgreslineagestore.h"
 #include "sqlitelineagestore.h"
 
 #include <QDir>
@@ -13,6 +14,8 @@ QString LineageStore::defaultPath(const QString &projectDir)
 
 Result<std::unique_ptr<LineageStore>> LineageStore::open(const QString &path, const Options &options)
 {
+    if (PostgresLineageStore::isUrl(path))
+        return PostgresLineageStore::open(path, options);
     return SqliteLineageStore::open(path, options);
 }
 

@@ -17,8 +17,8 @@ namespace trainyard::core {
 
 /// Where the lineage of runs is kept, and every query and write the app makes of it: the one
 /// interface the recorder, the run service, the CLI and the window use, whatever the backend.
-/// Today's backend is SQLite in the project (SqliteLineageStore); a team's store on a server
-/// plugs in behind the same interface.
+/// Two backends share one schema and one set of queries (SqlLineageStore): SQLite in the project
+/// (SqliteLineageStore) and a team's PostgreSQL server (PostgresLineageStore).
 ///
 /// Implementations are thread-safe. Every write method is one transaction; transaction() groups
 /// several into one. Secret values must never be passed in: the store records what it is given.
@@ -51,6 +51,7 @@ public:
     /// store in read-only mode, with readOnlyReason(), when the integrity check (Options::integrity)
     /// finds damage or the file was written by a newer Trainyard. An empty file where the project has run before (a
     /// truncated database) is an Error that says how to rebuild it, never silently a new database.
+    /// A `postgresql://` URL opens a team's server instead (PostgresLineageStore::open).
     static Result<std::unique_ptr<LineageStore>> open(const QString &path, const Options &options);
     static Result<std::unique_ptr<LineageStore>> open(const QString &path) { return open(path, Options{}); }
     virtual ~LineageStore() = default;

@@ -8,7 +8,9 @@
 #include "lineagesql.h"
 
 #include <QHash>
+#include <QSqlDriver>
 #include <QSqlError>
+#include <QSqlField>
 #include <QSysInfo>
 #include <QThread>
 
@@ -65,7 +67,36 @@ Query::Query(const QSqlDatabase &db, const QString &sql)
     , m_query(db)
 {
     m_query.setForwardOnly(true);
-    m_prepared = m_query.prepare(sql);
+    // A statement without parameters runs as it is (PostgreSQL cannot PREPARE BEGIN or COMMIT).
+    // On PostgreSQL every statement does: its values are written into the text by the driver's
+    // own quoting, one round trip where QPSQL's PREPARE, EXECUTE and DEALLOCATE take three (and
+    // a DEALLOCATE after a failed statement of a transaction fails again, with a warning).
+    m_direct = !sql.contains(u'?') || LineageSchema::isPostgres(db);
+    m_prepared = m_direct || m_query.prepare(sql);
+}
+
+QString Query::withValues(const QVariantList &values) const
+{
+    const QSqlDriver *driver = m_query.driver();
+    QString text;
+    text.reserve(m_sql.size() + 24 * values.size());
+    qsizetype next = 0;
+    for (const QChar c : m_sql) {
+        if (c != u'?' || next >= values.size()) {
+            text += c;
+            continue;
+        }
+        const QVariant &v = values[next++];
+        QSqlField field(QString(), v.metaType());
+        if (v.metaType().id() == QMetaType::QString && v.toString().isNull())
+            field.setValue(QStringLiteral("")); // our text columns mean "" by a null QString, as when bound
+        else if (v.isNull())
+            field.clear();
+        else
+            field.setValue(v);
+        text += driver->formatValue(field);
+    }
+    return text;
 }
 
 Error Query::failure(const QString &what) const
@@ -94,6 +125,11 @@ Result<void> Query::execList(const QVariantList &values)
 {
     if (!m_prepared)
         return tl::unexpected(failure(QStringLiteral("preparing a statement")));
+    if (m_direct) {
+        if (!m_query.exec(values.isEmpty() ? m_sql : withValues(values)))
+            return tl::unexpected(failure(QStringLiteral("a statement")));
+        return {};
+    }
     for (int i = 0; i < values.size(); ++i) {
         // Qt binds a null QString as NULL; our text columns mean "" by it (NULL is sqlNull()).
         const QVariant &v = values[i];
