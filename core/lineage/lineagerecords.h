@@ -173,6 +173,13 @@ struct LineageGate
     QString source;              ///< where the value came from, e.g. "scalars" or "metrics.json"
 };
 
+/// A run waiting in a project's store to be pushed to the team's store.
+struct LineageOutboxEntry
+{
+    QString runId;
+    qint64 revision = 0; ///< counts the writes of the run's records since it was last pushed
+};
+
 /// A reproduction of a run and whether its artifacts came out identical.
 struct LineageReproduction
 {

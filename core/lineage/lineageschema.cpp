@@ -358,6 +358,18 @@ Result<void> schemaV8(QSqlDatabase &db)
     return exec(db, QStringLiteral("UPDATE jobs SET position = rowid"));
 }
 
+// Version 9: the outbox of runs a project's store has yet to push to the team's store (every
+// write of a run's records queues it; LineageSync takes it off once pushed). Runs recorded
+// before are queued too: a project that joins a team brings its history.
+Result<void> schemaV9(QSqlDatabase &db)
+{
+    return execAll(db,
+                   {
+                       QStringLiteral("CREATE TABLE team_outbox (run_id TEXT PRIMARY KEY, revision INTEGER NOT NULL)"),
+                       QStringLiteral("INSERT INTO team_outbox (run_id, revision) SELECT id, 1 FROM runs"),
+                   });
+}
+
 } // namespace
 
 const std::vector<LineageMigration> &LineageSchema::migrations()
@@ -371,6 +383,7 @@ const std::vector<LineageMigration> &LineageSchema::migrations()
         {6, QStringLiteral("metrics jobs report in files (metrics and dotenv reports, metrics.json)"), schemaV6},
         {7, QStringLiteral("run names, notes and tags"), schemaV7},
         {8, QStringLiteral("jobs keep their place in a column"), schemaV8},
+        {9, QStringLiteral("the outbox of runs to push to the team store"), schemaV9},
     };
     return all;
 }

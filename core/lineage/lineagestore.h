@@ -177,6 +177,14 @@ public:
     /// A HashCache in this database, for DataVersioner (valid while the store lives).
     virtual std::unique_ptr<HashCache> hashCache() = 0;
 
+    // --- the team store's outbox (a project's store) ---
+    /// Runs whose records changed since they were last pushed to a team store, oldest first
+    /// (at most `limit`; -1: all). Every write of a run's records queues it.
+    virtual Result<std::vector<LineageOutboxEntry>> outbox(int limit = -1) const = 0;
+    /// Takes `entry` off the outbox after a push; false (and kept) when the run changed again
+    /// meanwhile (its revision moved on), so the next sync pushes it again.
+    virtual Result<bool> markPushed(const LineageOutboxEntry &entry) = 0;
+
 protected:
     LineageStore() = default;
     Q_DISABLE_COPY_MOVE(LineageStore)

@@ -16,6 +16,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <limits>
 #include <thread>
 #include <unistd.h>
 
@@ -340,6 +341,48 @@ Result<QStringList> SqlLineageStore::markInterrupted(const QStringList &dead)
     if (!ok)
         return tl::unexpected(ok.error());
     return dead;
+}
+
+Result<void> SqlLineageStore::runTransaction(const QString &runId, const std::function<Result<void>()> &body)
+{
+    return transaction([&]() -> Result<void> {
+        if (auto ok = body(); !ok)
+            return ok;
+        if (onServer() || m_schemaVersion < 9 || runId.isEmpty())
+            return {};
+        Query queue(*database(),
+                    QStringLiteral("INSERT INTO team_outbox (run_id, revision) VALUES (?, 1) "
+                                   "ON CONFLICT (run_id) DO UPDATE SET revision = team_outbox.revision + 1"));
+        return queue.exec({runId});
+    });
+}
+
+Result<std::vector<LineageOutboxEntry>> SqlLineageStore::outbox(int limit) const
+{
+    if (m_schemaVersion < 9)
+        return std::vector<LineageOutboxEntry>{};
+    return selectAll<LineageOutboxEntry>(
+        database(),
+        QStringLiteral("SELECT o.run_id, o.revision FROM team_outbox o LEFT JOIN runs r ON r.id = o.run_id "
+                       "ORDER BY r.started_at, o.run_id LIMIT ?"),
+        {limit < 0 ? std::numeric_limits<qint64>::max() : qint64(limit)}, [](const Query &q) {
+            return LineageOutboxEntry{q.value(0).toString(), q.value(1).toLongLong()};
+        });
+}
+
+Result<bool> SqlLineageStore::markPushed(const LineageOutboxEntry &entry)
+{
+    bool taken = false;
+    auto ok = transaction([&]() -> Result<void> {
+        Query q(*database(), QStringLiteral("DELETE FROM team_outbox WHERE run_id = ? AND revision = ?"));
+        if (auto r = q.exec({entry.runId, entry.revision}); !r)
+            return r;
+        taken = q.raw().numRowsAffected() > 0;
+        return {};
+    });
+    if (!ok)
+        return tl::unexpected(ok.error());
+    return taken;
 }
 
 Result<void> SqlLineageStore::migrateSchema()

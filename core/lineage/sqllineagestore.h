@@ -87,6 +87,8 @@ public:
     Result<std::vector<LineageJobRef>> downstreamOf(const std::vector<LineageJobRef> &seeds) const override;
     Result<std::vector<LineageJobRef>> upstreamOf(const LineageJobRef &job) const override;
     std::unique_ptr<HashCache> hashCache() override;
+    Result<std::vector<LineageOutboxEntry>> outbox(int limit = -1) const override;
+    Result<bool> markPushed(const LineageOutboxEntry &entry) override;
 
 protected:
     /// `path` names the store in messages and errors (a file, or a URL without its password).
@@ -121,6 +123,9 @@ protected:
     QStringList m_interrupted;
 
 private:
+    /// transaction(), noting that `runId`'s records changed: a project's store queues the run for
+    /// the team store (team_outbox; LineageSync pushes it). A team's server queues nothing.
+    Result<void> runTransaction(const QString &runId, const std::function<Result<void>()> &body);
     Result<void> evaluateGates(const QSqlDatabase &db, const QString &runId, const QString &job,
                                const QMap<QString, double> &values, const QString &source);
     Result<QHash<QString, CachedFileHash>> selectFileHashes(const QString &root) const;

@@ -20,7 +20,7 @@ using namespace lineagesql;
 Result<void> SqlLineageStore::recordGates(const QString &runId, const QString &job,
                                           const std::vector<LineageGate> &gates)
 {
-    return transaction([&]() -> Result<void> {
+    return runTransaction(runId, [&]() -> Result<void> {
         auto db = database();
         Query del(*db, QStringLiteral("DELETE FROM gates WHERE run_id = ? AND job = ?"));
         if (auto ok = del.exec({runId, job}); !ok)
@@ -47,7 +47,7 @@ Result<void> SqlLineageStore::recordGates(const QString &runId, const QString &j
 Result<void> SqlLineageStore::recordScalars(const QString &runId, const QString &job,
                                             const QMap<QString, double> &finalValues)
 {
-    return transaction([&]() -> Result<void> {
+    return runTransaction(runId, [&]() -> Result<void> {
         auto db = database();
         Query ins(*db, QStringLiteral("INSERT INTO scalars (run_id, job, tag, value) VALUES (?, ?, ?, ?) "
                                       "ON CONFLICT (run_id, job, tag) DO UPDATE SET value = excluded.value"));
@@ -62,7 +62,7 @@ Result<void> SqlLineageStore::recordScalars(const QString &runId, const QString 
 Result<void> SqlLineageStore::recordMetrics(const QString &runId, const QString &job,
                                             const std::vector<LineageMetric> &metrics)
 {
-    return transaction([&]() -> Result<void> {
+    return runTransaction(runId, [&]() -> Result<void> {
         auto db = database();
         Query del(*db, QStringLiteral("DELETE FROM job_metrics WHERE run_id = ? AND job = ?"));
         if (auto ok = del.exec({runId, job}); !ok)
@@ -106,7 +106,7 @@ Result<void> SqlLineageStore::annotateRun(const QString &runId, const LineageRun
         if (!tags.contains(tag))
             tags << tag;
     }
-    return transaction([&]() -> Result<void> {
+    return runTransaction(runId, [&]() -> Result<void> {
         auto db = database();
         Query update(*db, QStringLiteral("UPDATE runs SET title = ?, notes = ? WHERE id = ?"));
         if (auto ok = update.exec({name, annotation.notes, runId}); !ok)
@@ -128,7 +128,8 @@ Result<void> SqlLineageStore::annotateRun(const QString &runId, const LineageRun
 Result<void> SqlLineageStore::recordGateValues(const QString &runId, const QString &job,
                                                const QMap<QString, double> &values, const QString &source)
 {
-    return transaction([&]() -> Result<void> { return evaluateGates(*database(), runId, job, values, source); });
+    return runTransaction(runId,
+                          [&]() -> Result<void> { return evaluateGates(*database(), runId, job, values, source); });
 }
 
 Result<void> SqlLineageStore::evaluateGates(const QSqlDatabase &db, const QString &runId, const QString &job,
@@ -182,7 +183,7 @@ Result<void> SqlLineageStore::evaluateGates(const QSqlDatabase &db, const QStrin
 
 Result<void> SqlLineageStore::closePendingGates(const QString &runId)
 {
-    return transaction([&]() -> Result<void> {
+    return runTransaction(runId, [&]() -> Result<void> {
         Query q(*database(),
                 QStringLiteral("UPDATE gates SET outcome = 'not measured' WHERE run_id = ? AND outcome = 'pending'"));
         return q.exec({runId});
@@ -191,7 +192,7 @@ Result<void> SqlLineageStore::closePendingGates(const QString &runId)
 
 Result<void> SqlLineageStore::recordReproduction(const LineageReproduction &r)
 {
-    return transaction([&]() -> Result<void> {
+    return runTransaction(r.originalRunId, [&]() -> Result<void> {
         Query q(
             *database(),
             QStringLiteral(
@@ -213,7 +214,7 @@ Result<qint64> SqlLineageStore::addSignOff(const LineageSignOff &s)
     if (s.reviewer.trimmed().isEmpty())
         return tl::unexpected(Error::error(QStringLiteral("a sign-off needs the reviewer's name")));
     qint64 id = 0;
-    auto ok = transaction([&]() -> Result<void> {
+    auto ok = runTransaction(s.runId, [&]() -> Result<void> {
         Query q(*database(),
                 QStringLiteral("INSERT INTO signoffs (artifact_sha256, run_id, reviewer, decision, comment, signed_at, "
                                "fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"));

@@ -29,7 +29,7 @@ Result<void> SqlLineageStore::recordCommit(const LineageCommit &c)
 
 Result<void> SqlLineageStore::recordRun(const LineageRun &r)
 {
-    return transaction([&]() -> Result<void> {
+    return runTransaction(r.id, [&]() -> Result<void> {
         auto db = database();
         if (!r.commitSha.isEmpty()) {
             Query commit(*db, QStringLiteral("INSERT INTO commits (sha) VALUES (?) ON CONFLICT DO NOTHING"));
@@ -78,7 +78,7 @@ Result<void> SqlLineageStore::recordRun(const LineageRun &r)
 
 Result<void> SqlLineageStore::recordJob(const LineageJob &j)
 {
-    return transaction([&]() -> Result<void> {
+    return runTransaction(j.runId, [&]() -> Result<void> {
         Query q(
             *database(),
             QStringLiteral(
@@ -123,7 +123,7 @@ Result<void> SqlLineageStore::recordJob(const LineageJob &j)
 
 Result<void> SqlLineageStore::recordJobEdges(const QString &runId, const QString &job, const QStringList &upstream)
 {
-    return transaction([&]() -> Result<void> {
+    return runTransaction(runId, [&]() -> Result<void> {
         auto db = database();
         Query del(*db, QStringLiteral("DELETE FROM job_edges WHERE run_id = ? AND job = ?"));
         if (auto ok = del.exec({runId, job}); !ok)
@@ -140,7 +140,7 @@ Result<void> SqlLineageStore::recordJobEdges(const QString &runId, const QString
 
 Result<void> SqlLineageStore::recordImage(const LineageImage &image)
 {
-    return transaction([&]() -> Result<void> {
+    return runTransaction(image.runId, [&]() -> Result<void> {
         auto db = database();
         Query q(*db, QStringLiteral(
                          "INSERT INTO images (run_id, reference, image_id, build_context_hash) VALUES (?, ?, ?, ?) "
@@ -164,7 +164,7 @@ Result<void> SqlLineageStore::recordImage(const LineageImage &image)
 
 Result<void> SqlLineageStore::recordDataVersion(const LineageDataVersion &d)
 {
-    return transaction([&]() -> Result<void> {
+    return runTransaction(d.runId, [&]() -> Result<void> {
         Query q(
             *database(),
             QStringLiteral(
@@ -179,7 +179,7 @@ Result<void> SqlLineageStore::recordDataVersion(const LineageDataVersion &d)
 Result<void> SqlLineageStore::recordArtifacts(const QString &runId, const QString &job,
                                               const std::vector<LineageArtifact> &artifacts)
 {
-    return transaction([&]() -> Result<void> {
+    return runTransaction(runId, [&]() -> Result<void> {
         auto db = database();
         Query del(*db, QStringLiteral("DELETE FROM artifacts WHERE run_id = ? AND job = ?"));
         if (auto ok = del.exec({runId, job}); !ok)
@@ -198,7 +198,7 @@ Result<void> SqlLineageStore::recordArtifacts(const QString &runId, const QStrin
 Result<void> SqlLineageStore::recordConsumption(const QString &runId, const QString &job,
                                                 const std::vector<LineageConsumption> &consumed)
 {
-    return transaction([&]() -> Result<void> {
+    return runTransaction(runId, [&]() -> Result<void> {
         auto db = database();
         Query del(*db, QStringLiteral("DELETE FROM consumptions WHERE run_id = ? AND job = ?"));
         if (auto ok = del.exec({runId, job}); !ok)
@@ -217,7 +217,7 @@ Result<void> SqlLineageStore::recordConsumption(const QString &runId, const QStr
 Result<void> SqlLineageStore::recordVariables(const QString &runId, const QString &job,
                                               const std::vector<LineageVariable> &variables)
 {
-    return transaction([&]() -> Result<void> {
+    return runTransaction(runId, [&]() -> Result<void> {
         auto db = database();
         Query del(*db, QStringLiteral("DELETE FROM variables WHERE run_id = ? AND job = ?"));
         if (auto ok = del.exec({runId, job}); !ok)
@@ -235,7 +235,7 @@ Result<void> SqlLineageStore::recordVariables(const QString &runId, const QStrin
 Result<qint64> SqlLineageStore::allocatePipelineIid(const QString &runId, const QString &projectDir)
 {
     qint64 iid = 0;
-    auto ok = transaction([&]() -> Result<void> {
+    auto ok = runTransaction(runId, [&]() -> Result<void> {
         auto db = database();
         // One statement, under the write lock: two processes never get the same number.
         // Past every number handed out and every run recorded with one (imported, or recorded
