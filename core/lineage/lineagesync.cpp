@@ -1,0 +1,238 @@
+// LineageSync: pushing a project's runs to the team's lineage store.
+#include "lineagesync.h"
+
+#include <QMap>
+
+#include <algorithm>
+#include <iterator>
+#include <map>
+#include <optional>
+
+namespace trainyard::core {
+
+namespace {
+
+/// Groups `items` by their job, in the order met.
+template <typename T> std::map<QString, std::vector<T>> byJob(const std::vector<T> &items)
+{
+    std::map<QString, std::vector<T>> out;
+    for (const T &item : items)
+        out[item.job].push_back(item);
+    return out;
+}
+
+/// The same sign-off: given by the same person, the same way, at the same moment, on the same
+/// provenance (sign-offs are append-only: one is never pushed twice).
+bool sameSignOff(const LineageSignOff &a, const LineageSignOff &b)
+{
+    return a.artifactSha256 == b.artifactSha256 && a.runId == b.runId && a.reviewer == b.reviewer &&
+           a.decision == b.decision && a.comment == b.comment && a.fingerprint == b.fingerprint &&
+           a.signedAt.toMSecsSinceEpoch() == b.signedAt.toMSecsSinceEpoch();
+}
+
+/// Everything recorded of one run, read from the project's store.
+struct RunRecords
+{
+    LineageRun run;
+    std::optional<LineageCommit> commit;
+    std::vector<LineageJob> jobs;
+    std::map<QString, QStringList> edges;
+    std::vector<LineageImage> images;
+    std::vector<LineageDataVersion> data;
+    std::vector<LineageArtifact> artifacts;
+    std::vector<LineageConsumption> consumed;
+    std::vector<LineageVariable> variables;
+    std::vector<LineageScalar> scalars;
+    std::vector<LineageMetric> metrics;
+    std::vector<LineageGate> gates;
+    std::vector<LineageReproduction> reproductions;
+    QMap<QString, std::vector<LineageSignOff>> signOffs; ///< of this run's artifacts, by sha256
+};
+
+/// Moves what `r` read into `into`, or says which part of run `runId` could not be read.
+template <typename T> Result<void> read(Result<T> r, T &into, const QString &what, const QString &runId)
+{
+    if (!r)
+        return tl::unexpected(Error::error(QStringLiteral("reading the %1 of run %2 from the project's store: %3")
+                                               .arg(what, runId, r.error().message)));
+    into = std::move(*r);
+    return {};
+}
+
+Result<RunRecords> readRun(const LineageStore &from, const QString &runId)
+{
+    RunRecords rec;
+    std::optional<LineageRun> run;
+    if (auto ok = read(from.run(runId), run, QStringLiteral("run"), runId); !ok)
+        return tl::unexpected(ok.error());
+    if (!run)
+        return tl::unexpected(Error::error(QStringLiteral("run %1 is not in the project's store").arg(runId)));
+    rec.run = *run;
+    if (!rec.run.commitSha.isEmpty()) {
+        if (auto ok = read(from.commit(rec.run.commitSha), rec.commit, QStringLiteral("commit"), runId); !ok)
+            return tl::unexpected(ok.error());
+    }
+    for (const Result<void> &ok :
+         {read(from.jobs(runId), rec.jobs, QStringLiteral("jobs"), runId),
+          read(from.images(runId), rec.images, QStringLiteral("images"), runId),
+          read(from.dataVersions(runId), rec.data, QStringLiteral("data versions"), runId),
+          read(from.artifacts(runId), rec.artifacts, QStringLiteral("artifacts"), runId),
+          read(from.consumptions(runId), rec.consumed, QStringLiteral("consumptions"), runId),
+          read(from.variables(runId), rec.variables, QStringLiteral("variables"), runId),
+          read(from.scalars(runId), rec.scalars, QStringLiteral("scalars"), runId),
+          read(from.metrics(runId), rec.metrics, QStringLiteral("metrics"), runId),
+          read(from.gates(runId), rec.gates, QStringLiteral("gates"), runId),
+          read(from.reproductions(runId), rec.reproductions, QStringLiteral("reproductions"), runId)}) {
+        if (!ok)
+            return tl::unexpected(ok.error());
+    }
+    for (const LineageJob &j : rec.jobs) {
+        if (auto ok = read(from.jobEdges(runId, j.name), rec.edges[j.name], QStringLiteral("job edges"), runId); !ok)
+            return tl::unexpected(ok.error());
+    }
+    for (const LineageArtifact &a : rec.artifacts) {
+        if (rec.signOffs.contains(a.sha256))
+            continue;
+        std::vector<LineageSignOff> given;
+        if (auto ok = read(from.signOffs(a.sha256), given, QStringLiteral("sign-offs"), runId); !ok)
+            return tl::unexpected(ok.error());
+        std::vector<LineageSignOff> ofThisRun;
+        std::copy_if(given.cbegin(), given.cend(), std::back_inserter(ofThisRun),
+                     [&](const LineageSignOff &s) { return s.runId == runId; });
+        rec.signOffs.insert(a.sha256, ofThisRun);
+    }
+    return rec;
+}
+
+/// Writes `rec` to the team store `to`, in one transaction.
+Result<void> writeRun(LineageStore &to, const RunRecords &rec)
+{
+    const QString &runId = rec.run.id;
+    return to.transaction([&]() -> Result<void> {
+        if (rec.commit) {
+            if (auto ok = to.recordCommit(*rec.commit); !ok)
+                return ok;
+        }
+        if (auto ok = to.recordRun(rec.run); !ok)
+            return ok;
+        if (auto ok = to.annotateRun(runId, rec.run.annotation); !ok)
+            return ok;
+        for (const LineageJob &j : rec.jobs) {
+            if (auto ok = to.recordJob(j); !ok)
+                return ok;
+        }
+        for (const auto &[job, upstream] : rec.edges) {
+            if (auto ok = to.recordJobEdges(runId, job, upstream); !ok)
+                return ok;
+        }
+        for (const LineageImage &i : rec.images) {
+            if (auto ok = to.recordImage(i); !ok)
+                return ok;
+        }
+        for (const LineageDataVersion &d : rec.data) {
+            if (auto ok = to.recordDataVersion(d); !ok)
+                return ok;
+        }
+        // Each set replaces the job's set in the team store, as it does in the project's.
+        for (const auto &[job, list] : byJob(rec.artifacts)) {
+            if (auto ok = to.recordArtifacts(runId, job, list); !ok)
+                return ok;
+        }
+        for (const auto &[job, list] : byJob(rec.consumed)) {
+            if (auto ok = to.recordConsumption(runId, job, list); !ok)
+                return ok;
+        }
+        for (const auto &[job, list] : byJob(rec.variables)) {
+            if (auto ok = to.recordVariables(runId, job, list); !ok)
+                return ok;
+        }
+        for (const auto &[job, list] : byJob(rec.scalars)) {
+            QMap<QString, double> finalValues;
+            for (const LineageScalar &s : list)
+                finalValues.insert(s.tag, s.value);
+            if (auto ok = to.recordScalars(runId, job, finalValues); !ok)
+                return ok;
+        }
+        for (const auto &[job, list] : byJob(rec.metrics)) {
+            if (auto ok = to.recordMetrics(runId, job, list); !ok)
+                return ok;
+        }
+        // Gates last, with their values and outcomes as the project's store has them.
+        for (const auto &[job, list] : byJob(rec.gates)) {
+            if (auto ok = to.recordGates(runId, job, list); !ok)
+                return ok;
+        }
+        for (const LineageReproduction &rep : rec.reproductions) {
+            if (auto ok = to.recordReproduction(rep); !ok)
+                return ok;
+        }
+        for (auto it = rec.signOffs.cbegin(); it != rec.signOffs.cend(); ++it) {
+            if (it->empty())
+                continue;
+            auto there = to.signOffs(it.key());
+            if (!there)
+                return tl::unexpected(there.error());
+            for (const LineageSignOff &s : *it) {
+                const bool known = std::any_of(there->cbegin(), there->cend(),
+                                               [&](const LineageSignOff &t) { return sameSignOff(s, t); });
+                if (known)
+                    continue;
+                if (auto id = to.addSignOff(s); !id)
+                    return tl::unexpected(id.error());
+            }
+        }
+        return {};
+    });
+}
+
+} // namespace
+
+Result<void> LineageSync::pushRun(const LineageStore &from, LineageStore &to, const QString &runId)
+{
+    // Everything is read first: the team store's transaction holds its lock only while it writes.
+    auto records = readRun(from, runId);
+    if (!records)
+        return tl::unexpected(records.error());
+    return writeRun(to, *records);
+}
+
+Result<LineageSync::Report> LineageSync::pushQueued(LineageStore &from, LineageStore &to, const Progress &progress,
+                                                    const std::atomic_bool *cancel)
+{
+    auto queued = from.outbox();
+    if (!queued)
+        return tl::unexpected(queued.error());
+    Report report;
+    const int total = int(queued->size());
+    if (progress)
+        progress(0, total);
+    for (int i = 0; i < total; ++i) {
+        if (cancel && cancel->load())
+            break;
+        const LineageOutboxEntry &entry = (*queued)[size_t(i)];
+        auto records = readRun(from, entry.runId);
+        if (!records) { // this run's own problem: the others are still pushed
+            report.failed << QStringLiteral("%1: %2").arg(entry.runId, records.error().message);
+            continue;
+        }
+        if (auto written = writeRun(to, *records); !written) {
+            // The team store's (gone, refusing): every other run would fail the same way.
+            report.failed << QStringLiteral("%1: %2").arg(entry.runId, written.error().message);
+            break;
+        }
+        auto taken = from.markPushed(entry);
+        if (!taken) {
+            report.failed << QStringLiteral("%1: %2").arg(entry.runId, taken.error().message);
+            break;
+        }
+        if (*taken)
+            ++report.pushed;
+        else
+            ++report.requeued;
+        if (progress)
+            progress(i + 1, total);
+    }
+    return report;
+}
+
+} // namespace trainyard::core

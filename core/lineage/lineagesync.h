@@ -1,0 +1,42 @@
+#pragma once
+
+#include "common/error.h"
+#include "lineagestore.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <atomic>
+#include <functional>
+
+namespace trainyard::core {
+
+/// Pushes a project's runs from its own store to the team's store (LineageStore::open of a
+/// `postgresql://` URL). Offline first: every run is recorded in the project's store, which queues
+/// it (LineageStore::outbox); a push copies all of a run's records in one transaction of the team
+/// store, then takes the run off the outbox. Pushes are idempotent, by natural keys (run id, job
+/// name, artifact path and sha256, …): a push cut short (server gone, process killed) leaves the
+/// run queued and the team store unchanged, and the next push completes it; a run pushed twice is
+/// there once.
+class LineageSync final
+{
+public:
+    /// (runs pushed so far, runs to push)
+    using Progress = std::function<void(int done, int total)>;
+    struct Report
+    {
+        int pushed = 0;     ///< runs pushed and taken off the outbox
+        int requeued = 0;   ///< pushed, but written again locally meanwhile: still queued
+        QStringList failed; ///< "RUN: why", for runs that could not be pushed (still queued)
+    };
+
+    /// Copies every record of `runId` from `from` to `to`, in one transaction of `to`.
+    static Result<void> pushRun(const LineageStore &from, LineageStore &to, const QString &runId);
+    /// Pushes the runs queued in `from`, oldest first. Stops at the first run that fails for a
+    /// reason of the team store's (unreachable, refused): the rest stay queued. An Error only when
+    /// the outbox cannot be read.
+    static Result<Report> pushQueued(LineageStore &from, LineageStore &to, const Progress &progress = {},
+                                     const std::atomic_bool *cancel = nullptr);
+};
+
+} // namespace trainyard::core
