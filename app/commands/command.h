@@ -55,6 +55,7 @@ Command annotateCommand();
 Command lineageCommand();
 Command reviewCommand();
 Command reproduceCommand();
+Command syncCommand();
 
 /// What `trainyard open` asks the window to do.
 struct OpenRequest

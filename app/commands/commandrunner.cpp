@@ -8,9 +8,9 @@ namespace trainyard::app {
 
 const std::vector<Command> &commands()
 {
-    static const std::vector<Command> all{validateCommand(), listCommand(),    runCommand(),      gpusCommand(),
-                                          doctorCommand(),   scalarsCommand(), runsCommand(),     annotateCommand(),
-                                          lineageCommand(),  reviewCommand(),  reproduceCommand()};
+    static const std::vector<Command> all{validateCommand(), listCommand(),    runCommand(),       gpusCommand(),
+                                          doctorCommand(),   scalarsCommand(), runsCommand(),      annotateCommand(),
+                                          lineageCommand(),  reviewCommand(),  reproduceCommand(), syncCommand()};
     return all;
 }
 

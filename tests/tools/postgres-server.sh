@@ -3,6 +3,8 @@
 #   postgres-server.sh start DIR PORT   make a cluster in DIR (once), start it on 127.0.0.1:PORT,
 #                                       with a database `lineage`; the superuser `postgres` has
 #                                       the password `postgres` (scram-sha-256)
+#   postgres-server.sh halt DIR         stop it, keeping DIR (start starts it again: a server
+#                                       that goes away and comes back)
 #   postgres-server.sh stop DIR         stop it and remove DIR
 # The server runs as the user `postgres` when this runs as root (it refuses root), else as the
 # user who runs it. CTest starts and stops it around the tests that need it (the fixture
@@ -21,6 +23,9 @@ as_owner() {
 }
 
 case $cmd in
+halt)
+  as_owner "$bin/pg_ctl" -D "$dir/data" stop -m fast >/dev/null
+  ;;
 stop)
   if [ -f "$dir/data/PG_VERSION" ]; then as_owner "$bin/pg_ctl" -D "$dir/data" stop -m fast >/dev/null 2>&1 || true; fi
   rm -rf "$dir"

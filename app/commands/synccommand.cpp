@@ -1,0 +1,92 @@
+#include "command.h"
+#include "lineagecli.h"
+
+#include "lineage/lineagesync.h"
+#include "lineage/postgreslineagestore.h"
+
+#include <QUrl>
+
+namespace trainyard::app {
+
+using namespace trainyard::core;
+
+namespace {
+
+void addSyncOptions(QCommandLineParser &p)
+{
+    addProjectOption(p);
+    p.addOption(QCommandLineOption(QStringLiteral("team"),
+                                   QStringLiteral("The team's lineage store (default: $TRAINYARD_LINEAGE_URL), "
+                                                  "postgresql://USER@HOST:PORT/DATABASE. The password comes from "
+                                                  "PGPASSWORD, ~/.pgpass or PGSERVICE."),
+                                   QStringLiteral("URL")));
+}
+
+/// `trainyard sync`: pushes the project's queued runs to the team store.
+int runSync(const QCommandLineParser &p, QTextStream &out, QTextStream &err)
+{
+    if (!p.positionalArguments().isEmpty()) {
+        err << "trainyard sync: takes no arguments\n";
+        return int(ExitUsage);
+    }
+    const QString url = p.isSet(QStringLiteral("team")) ? p.value(QStringLiteral("team"))
+                                                        : qEnvironmentVariable("TRAINYARD_LINEAGE_URL");
+    if (url.isEmpty()) {
+        err << "trainyard sync: no team store is set: give --team postgresql://USER@HOST:PORT/DATABASE or set "
+               "TRAINYARD_LINEAGE_URL\n";
+        return int(ExitUsage);
+    }
+    const QString shown = PostgresLineageStore::displayUrl(QUrl(url));
+    if (!PostgresLineageStore::isUrl(url)) {
+        err << "trainyard sync: '" << shown << "' is not a team store: write postgresql://USER@HOST:PORT/DATABASE\n";
+        return int(ExitUsage);
+    }
+    const auto local = openLineage(p, err, QStringLiteral("sync"));
+    if (!local)
+        return int(ExitFailed);
+    auto team = LineageStore::open(url);
+    if (!team) {
+        err << "trainyard sync: " << team.error().toString()
+            << "\nNothing was pushed: the runs stay queued in the project, and `trainyard sync` pushes them once the "
+               "team store answers.\n";
+        return int(ExitFailed);
+    }
+    if ((*team)->isReadOnly()) {
+        err << "trainyard sync: " << (*team)->readOnlyReason() << "\n";
+        return int(ExitFailed);
+    }
+    auto report = LineageSync::pushQueued(*local, **team);
+    if (!report) {
+        err << "trainyard sync: " << report.error().toString() << "\n";
+        return int(ExitFailed);
+    }
+    out << "pushed " << report->pushed << " run(s) to " << shown << "\n";
+    if (report->requeued > 0)
+        out << report->requeued << " run(s) changed while they were pushed: `trainyard sync` pushes them again\n";
+    for (const QString &f : std::as_const(report->failed))
+        err << "trainyard sync: " << f << "\n";
+    const auto left = local->outbox();
+    if (left && !left->empty())
+        out << left->size() << " run(s) still queued\n";
+    return report->failed.isEmpty() ? int(ExitOk) : int(ExitFailed);
+}
+
+} // namespace
+
+Command syncCommand()
+{
+    Command c;
+    c.name = QStringLiteral("sync");
+    c.summary = QStringLiteral(
+        "Push the project's runs to the team's lineage store (PostgreSQL).\n"
+        "Every run is recorded in the project first and queued; sync pushes what is queued, each run in one "
+        "transaction, so a push cut short is completed by the next and no run is there twice.\n"
+        "Exit status: 0 all pushed, 1 a run could not be pushed (it stays queued) or a store cannot be opened, "
+        "2 invalid options.");
+    c.brief = QStringLiteral("Push the project's runs to the team's lineage store.");
+    c.addOptions = addSyncOptions;
+    c.run = runSync;
+    return c;
+}
+
+} // namespace trainyard::app

@@ -1,0 +1,302 @@
+// LineageSync and `trainyard sync`: a project's runs pushed to a real PostgreSQL server (the
+// fixture `postgres` starts it): every record arrives as recorded, a second push doubles nothing,
+// a server that goes away leaves the runs queued and the next sync completes them.
+#include "lineage/lineagestore.h"
+#include "lineage/lineagesync.h"
+#include "lineage/provenance.h"
+
+#include "lineagesample.h"
+
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUrl>
+
+using namespace trainyard::core;
+using trainyard::test::hex64;
+
+namespace {
+
+QString teamUrl()
+{
+    return qEnvironmentVariable("TRAINYARD_TEST_POSTGRES_URL");
+}
+
+/// Empties the test server's database.
+void resetTeamStore()
+{
+    const QUrl url(teamUrl());
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), QStringLiteral("reset"));
+        db.setHostName(url.host());
+        db.setPort(url.port());
+        db.setDatabaseName(url.path().mid(1));
+        db.setUserName(url.userName());
+        if (!db.open())
+            qFatal("cannot reach the test server: %s", qPrintable(db.lastError().text()));
+        QSqlQuery q(db);
+        q.exec(QStringLiteral("SET client_min_messages = warning"));
+        if (!q.exec(QStringLiteral("DROP SCHEMA IF EXISTS public CASCADE")) ||
+            !q.exec(QStringLiteral("CREATE SCHEMA public")))
+            qFatal("cannot empty the test database: %s", qPrintable(q.lastError().text()));
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("reset"));
+}
+
+/// Runs the test server's script: `halt` (the server goes away) or `start` (it comes back).
+bool serverScript(const QString &command)
+{
+    QStringList args{QStringLiteral(TRAINYARD_SOURCE_DIR "/tests/tools/postgres-server.sh"), command,
+                     qEnvironmentVariable("TRAINYARD_TEST_POSTGRES_DIR")};
+    if (command == QLatin1String("start"))
+        args << QString::number(QUrl(teamUrl()).port());
+    return QProcess::execute(QStringLiteral("bash"), args) == 0;
+}
+
+/// Everything a store holds of a run, as JSON (toJson of each record), to compare two stores.
+QJsonObject snapshot(const LineageStore &store, const QString &runId)
+{
+    QJsonObject o;
+    const auto run = store.run(runId);
+    if (!run || !*run)
+        return o;
+    QJsonObject r = toJson(**run);
+    r.insert(QStringLiteral("name"), (*run)->annotation.name);
+    r.insert(QStringLiteral("tags"), QJsonArray::fromStringList((*run)->annotation.tags));
+    o.insert(QStringLiteral("run"), r);
+    if (const auto c = store.commit((*run)->commitSha); c && *c)
+        o.insert(QStringLiteral("commit"), toJson(**c));
+    const auto add = [&](const QString &key, const auto &list) {
+        QJsonArray a;
+        for (const auto &item : list)
+            a.append(toJson(item));
+        o.insert(key, a);
+    };
+    // (Each result is held before a loop walks it: a temporary's contents die with it.)
+    const auto jobs = store.jobs(runId);
+    const auto artifacts = store.artifacts(runId);
+    QJsonObject edges;
+    for (const LineageJob &j : *jobs)
+        edges.insert(j.name, QJsonArray::fromStringList(*store.jobEdges(runId, j.name)));
+    o.insert(QStringLiteral("edges"), edges);
+    add(QStringLiteral("jobs"), *store.jobs(runId));
+    add(QStringLiteral("images"), *store.images(runId));
+    add(QStringLiteral("data"), *store.dataVersions(runId));
+    add(QStringLiteral("artifacts"), *store.artifacts(runId));
+    add(QStringLiteral("consumptions"), *store.consumptions(runId));
+    add(QStringLiteral("variables"), *store.variables(runId));
+    add(QStringLiteral("scalars"), *store.scalars(runId));
+    add(QStringLiteral("metrics"), *store.metrics(runId));
+    add(QStringLiteral("gates"), *store.gates(runId));
+    add(QStringLiteral("reproductions"), *store.reproductions(runId));
+    std::vector<LineageSignOff> signOffs;
+    for (const LineageArtifact &a : *artifacts) {
+        const auto given = store.signOffs(a.sha256);
+        for (LineageSignOff s : *given) {
+            s.id = 0; // the team store numbers its own
+            signOffs.push_back(s);
+        }
+    }
+    add(QStringLiteral("signoffs"), signOffs);
+    return o;
+}
+
+struct Cli
+{
+    int code = -1;
+    QString out;
+    QString err;
+};
+
+Cli runCli(const QStringList &args)
+{
+    QProcess p;
+    p.start(QStringLiteral(TRAINYARD_EXE), args);
+    Cli r;
+    if (!p.waitForFinished(60000))
+        return r;
+    r.code = p.exitCode();
+    r.out = QString::fromUtf8(p.readAllStandardOutput());
+    r.err = QString::fromUtf8(p.readAllStandardError());
+    return r;
+}
+
+} // namespace
+
+class tst_LineageSync final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init() { resetTeamStore(); }
+    void everyRecordArrivesOnce();
+    void changedRunIsPushedAgain();
+    void serverGoneLeavesRunsQueued();
+    void syncCommand();
+};
+
+void tst_LineageSync::everyRecordArrivesOnce()
+{
+    QTemporaryDir dir;
+    auto local = LineageStore::open(dir.filePath(QStringLiteral("lineage.db")));
+    QVERIFY(local);
+    QStringList ids;
+    for (int i = 0; i < 3; ++i) {
+        ids << QStringLiteral("20240501-120000-%1").arg(i, 4, 10, QLatin1Char('0'));
+        trainyard::test::writeSampleRun(**local, ids.last(), QString(40, QChar(u'a' + i)), hex64('d'),
+                                        hex64(char('1' + i)));
+    }
+    QVERIFY((*local)->annotateRun(
+        ids[0], LineageRunAnnotation{QStringLiteral("baseline"), QStringLiteral("n"), {QStringLiteral("keep")}}));
+    QVERIFY((*local)->addSignOff(LineageSignOff{0,
+                                                hex64('1'),
+                                                ids[0],
+                                                QStringLiteral("Lead"),
+                                                QStringLiteral("approve"),
+                                                QStringLiteral("ok"),
+                                                {},
+                                                hex64('f')}));
+    QCOMPARE((*local)->outbox()->size(), size_t(3));
+
+    auto team = LineageStore::open(teamUrl());
+    QVERIFY2(team, team ? "" : qPrintable(team.error().toString()));
+    int lastDone = -1;
+    auto report = LineageSync::pushQueued(**local, **team, [&](int done, int total) {
+        QCOMPARE(total, 3);
+        lastDone = done;
+    });
+    QVERIFY(report);
+    QVERIFY2(report->failed.isEmpty(), qPrintable(report->failed.join(u'\n')));
+    QCOMPARE(report->pushed, 3);
+    QCOMPARE(lastDone, 3);
+    QVERIFY((*local)->outbox()->empty());
+    QCOMPARE((*team)->runs()->size(), size_t(3));
+    for (const QString &id : std::as_const(ids))
+        QCOMPARE(QJsonDocument(snapshot(**team, id)).toJson(), QJsonDocument(snapshot(**local, id)).toJson());
+
+    // Pushed again on purpose (a push cut short before its run left the outbox): nothing doubles.
+    for (const QString &id : std::as_const(ids))
+        QVERIFY(LineageSync::pushRun(**local, **team, id));
+    QCOMPARE((*team)->runs()->size(), size_t(3));
+    QCOMPARE((*team)->signOffs(hex64('1'))->size(), size_t(1));
+    QCOMPARE((*team)->artifactsBySha(hex64('1'))->size(), size_t(1));
+    QCOMPARE(QJsonDocument(snapshot(**team, ids[0])).toJson(), QJsonDocument(snapshot(**local, ids[0])).toJson());
+    // The team store answers the reverse queries across what was pushed.
+    QCOMPARE((*team)->jobsUsingData(hex64('d'))->size(), (*local)->jobsUsingData(hex64('d'))->size());
+}
+
+void tst_LineageSync::changedRunIsPushedAgain()
+{
+    QTemporaryDir dir;
+    auto local = LineageStore::open(dir.filePath(QStringLiteral("lineage.db")));
+    QVERIFY(local);
+    const QString id = QStringLiteral("20240501-120000-0001");
+    trainyard::test::writeSampleRun(**local, id, QString(40, u'a'), hex64('d'), hex64('5'));
+    auto team = LineageStore::open(teamUrl());
+    QVERIFY(team);
+    QVERIFY(LineageSync::pushQueued(**local, **team));
+    QVERIFY((*local)->outbox()->empty());
+
+    // A run changes after its push (renamed; a job's artifacts replaced): it is queued again, and
+    // the team store ends as the project's store is, the replaced artifact gone there too.
+    QVERIFY((*local)->annotateRun(id, LineageRunAnnotation{QStringLiteral("renamed"), {}, {}}));
+    QVERIFY((*local)->recordArtifacts(
+        id, QStringLiteral("train"),
+        {LineageArtifact{id, QStringLiteral("train"), QStringLiteral("models/v2.txt"), hex64('6'), 1, false, {}}}));
+    const auto queued = (*local)->outbox();
+    QCOMPARE(queued->size(), size_t(1));
+    QVERIFY(queued->front().revision >= 2);
+    // A push that read the run before a later write does not take it off the outbox.
+    LineageOutboxEntry stale = queued->front();
+    stale.revision -= 1;
+    QCOMPARE(*(*local)->markPushed(stale), false);
+    QCOMPARE((*local)->outbox()->size(), size_t(1));
+
+    auto report = LineageSync::pushQueued(**local, **team);
+    QVERIFY(report && report->pushed == 1);
+    QCOMPARE((*(*team)->run(id))->annotation.name, QStringLiteral("renamed"));
+    QVERIFY((*team)->artifactsBySha(hex64('5'))->empty());
+    QCOMPARE((*team)->artifactsBySha(hex64('6'))->size(), size_t(1));
+    QCOMPARE(QJsonDocument(snapshot(**team, id)).toJson(), QJsonDocument(snapshot(**local, id)).toJson());
+}
+
+void tst_LineageSync::serverGoneLeavesRunsQueued()
+{
+    QTemporaryDir dir;
+    auto local = LineageStore::open(dir.filePath(QStringLiteral("lineage.db")));
+    QVERIFY(local);
+    trainyard::test::writeSampleRun(**local, QStringLiteral("r1"), QString(40, u'a'), hex64('d'), hex64('5'));
+    {
+        auto team = LineageStore::open(teamUrl());
+        QVERIFY(team);
+        QVERIFY(LineageSync::pushQueued(**local, **team));
+    }
+    trainyard::test::writeSampleRun(**local, QStringLiteral("r2"), QString(40, u'b'), hex64('d'), hex64('6'));
+    trainyard::test::writeSampleRun(**local, QStringLiteral("r3"), QString(40, u'c'), hex64('d'), hex64('7'));
+
+    QVERIFY(serverScript(QStringLiteral("halt")));
+    struct Restart
+    {
+        ~Restart() { serverScript(QStringLiteral("start")); }
+    } restart;
+    auto gone = LineageStore::open(teamUrl());
+    QVERIFY(!gone);
+    QVERIFY2(gone.error().message.contains(QStringLiteral("127.0.0.1")), qPrintable(gone.error().message));
+    QVERIFY(!gone.error().message.contains(QStringLiteral("postgres@")) ||
+            !gone.error().message.contains(QStringLiteral(":postgres@"))); // no password shown
+    QCOMPARE((*local)->outbox()->size(), size_t(2));                       // nothing lost
+
+    QVERIFY(serverScript(QStringLiteral("start")));
+    auto back = LineageStore::open(teamUrl());
+    QVERIFY2(back, back ? "" : qPrintable(back.error().toString()));
+    auto report = LineageSync::pushQueued(**local, **back);
+    QVERIFY(report && report->failed.isEmpty());
+    QCOMPARE(report->pushed, 2);
+    QCOMPARE((*back)->runs()->size(), size_t(3)); // nothing doubled
+}
+
+void tst_LineageSync::syncCommand()
+{
+    QTemporaryDir project;
+    {
+        auto local = LineageStore::open(LineageStore::defaultPath(project.path()));
+        QVERIFY(local);
+        trainyard::test::writeSampleRun(**local, QStringLiteral("r1"), QString(40, u'a'), hex64('d'), hex64('5'));
+    }
+    // No team store set: a usage error that says how to set one.
+    qunsetenv("TRAINYARD_LINEAGE_URL");
+    Cli r = runCli({QStringLiteral("sync"), QStringLiteral("-C"), project.path()});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains(QStringLiteral("TRAINYARD_LINEAGE_URL")), qPrintable(r.err));
+
+    // A wrong password: refused by the server, the password never printed.
+    QUrl wrong(teamUrl());
+    wrong.setPassword(QStringLiteral("not-the-password"));
+    r = runCli(
+        {QStringLiteral("sync"), QStringLiteral("-C"), project.path(), QStringLiteral("--team"), wrong.toString()});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains(QStringLiteral("password authentication failed")), qPrintable(r.err));
+    QVERIFY2(!r.err.contains(QStringLiteral("not-the-password")) && !r.out.contains(QStringLiteral("not-the-password")),
+             qPrintable(r.err));
+    QVERIFY2(r.err.contains(QStringLiteral("stay queued")), qPrintable(r.err));
+
+    qputenv("TRAINYARD_LINEAGE_URL", teamUrl().toUtf8());
+    r = runCli({QStringLiteral("sync"), QStringLiteral("-C"), project.path()});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QVERIFY2(r.out.contains(QStringLiteral("pushed 1 run(s)")), qPrintable(r.out));
+    r = runCli({QStringLiteral("sync"), QStringLiteral("-C"), project.path()});
+    QVERIFY2(r.code == 0 && r.out.contains(QStringLiteral("pushed 0 run(s)")), qPrintable(r.out + r.err));
+    auto team = LineageStore::open(teamUrl());
+    QVERIFY(team);
+    QCOMPARE((*team)->runs()->size(), size_t(1));
+}
+
+QTEST_GUILESS_MAIN(tst_LineageSync)
+#include "tst_lineagesync.moc"
