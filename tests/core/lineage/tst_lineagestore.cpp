@@ -236,6 +236,7 @@ private Q_SLOTS:
     void newerSchemaIsReadOnly();
     void interruptedRunIsMarkedAtOpen();
     void hashCacheKeepsEntriesUnderRoot();
+    void everyWriteQueuesTheRunForTheTeam();
     void concurrentThreadsWrite();
     void concurrentFirstOpens();
     void reproductionsKnowWhatTheyReproduce();
@@ -971,6 +972,58 @@ void tst_LineageStore::hashCacheKeepsEntriesUnderRoot()
     QCOMPARE(under.value(QStringLiteral("/data/a/sub/y")).inode, quint64(6));
     QVERIFY(cache->update({}, {QStringLiteral("/data/a/x")}));
     QCOMPARE(cache->entriesUnder(QStringLiteral("/data/a")).size(), 2);
+}
+
+void tst_LineageStore::everyWriteQueuesTheRunForTheTeam()
+{
+    SKIP_ON_SERVER("a team's server pushes nowhere: it queues nothing");
+    QTemporaryDir dir;
+    const QString path = storeAt(dir);
+    {
+        // Runs recorded before the outbox existed are queued by the migration that makes it.
+        LineageStore::Options options;
+        options.schemaVersion = 8;
+        auto old = openStore(path, options);
+        QVERIFY(old);
+        trainyard::test::writeSampleRun(*old, QStringLiteral("old"), QString(40, u'1'), hex64('d'), hex64('5'));
+        QVERIFY(old->outbox()->empty()); // no outbox at version 8
+    }
+    auto store = openStore(path);
+    QVERIFY(store);
+    auto queued = store->outbox();
+    QCOMPARE(queued->size(), size_t(1));
+    QCOMPARE(queued->front().runId, QStringLiteral("old"));
+    QVERIFY(*store->markPushed(queued->front()));
+    QVERIFY(store->outbox()->empty());
+
+    // Each kind of write queues its run once, counting the writes.
+    LineageRun run;
+    run.id = QStringLiteral("new");
+    run.status = QStringLiteral("running");
+    QVERIFY(store->recordRun(run));
+    QCOMPARE(store->outbox()->front().revision, 1);
+    LineageJob job;
+    job.runId = run.id;
+    job.name = QStringLiteral("train");
+    job.status = QStringLiteral("success");
+    QVERIFY(store->recordJob(job));
+    QVERIFY(store->recordScalars(run.id, job.name, {{QStringLiteral("loss"), 0.5}}));
+    QVERIFY(store->annotateRun(run.id, LineageRunAnnotation{QStringLiteral("n"), {}, {}}));
+    QVERIFY(store->addSignOff(
+        LineageSignOff{0, hex64('7'), run.id, QStringLiteral("Lead"), QStringLiteral("approve"), {}, {}, hex64('f')}));
+    queued = store->outbox();
+    QCOMPARE(queued->size(), size_t(1));
+    QCOMPARE(queued->front().revision, 5);
+    // Written again after it was read for a push: it stays queued.
+    QVERIFY(store->recordJob(job));
+    QCOMPARE(*store->markPushed(queued->front()), false);
+    QCOMPARE(store->outbox()->front().revision, 6);
+    // A write that fails queues nothing.
+    LineageJob orphan = job;
+    orphan.runId = QStringLiteral("no-such-run");
+    QVERIFY(!store->recordJob(orphan));
+    QCOMPARE(store->outbox()->size(), size_t(1));
+    QCOMPARE(store->outbox(0)->size(), size_t(0)); // limit
 }
 
 void tst_LineageStore::reproductionsKnowWhatTheyReproduce()
