@@ -37,6 +37,12 @@ inline std::unique_ptr<core::LineageStore> openLineage(const QCommandLineParser 
     return std::move(*store);
 }
 
+/// Pushes the runs queued in `local` to the team store at `url` (`trainyard sync`, and `trainyard
+/// run` when TRAINYARD_LINEAGE_URL is set), saying on out what was pushed and on err, after
+/// `errorPrefix`, what was not; false when something stays queued for a reason of the stores'.
+bool pushToTeamStore(core::LineageStore &local, const QString &url, QTextStream &out, QTextStream &err,
+                     const QString &errorPrefix);
+
 /// A time for people: local, to the second; "-" when unknown.
 inline QString localTime(const QDateTime &t)
 {

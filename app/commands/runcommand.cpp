@@ -1,6 +1,7 @@
 #include "command.h"
 #include "consoleevents.h"
 #include "consolerun.h"
+#include "lineagecli.h"
 
 #include "engine/engines.h"
 #include "engine/runrecord.h"
@@ -205,6 +206,7 @@ int runPipeline(const QCommandLineParser &p, QTextStream &out, QTextStream &err)
     if (!request->record)
         err << "warning: --no-record: this run's lineage is not recorded\n";
 
+    const bool recorded = request->record;
     const bool tty = ::isatty(STDOUT_FILENO) == 1;
     const bool interactive = ::isatty(STDIN_FILENO) == 1;
     std::mutex printMutex;
@@ -221,6 +223,13 @@ int runPipeline(const QCommandLineParser &p, QTextStream &out, QTextStream &err)
     }
     printRunSummary(ran.record, out);
     printWaitingManualJobs(ran.record, interactive, out);
+    // Recorded in the project first; pushed to the team's store when one is set. A store that
+    // cannot be reached changes nothing of the run: its records wait for `trainyard sync`.
+    const QString team = qEnvironmentVariable("TRAINYARD_LINEAGE_URL");
+    if (recorded && !team.isEmpty()) {
+        if (auto local = LineageStore::open(LineageStore::defaultPath(p.value(QStringLiteral("C")))); local)
+            (void)pushToTeamStore(**local, team, out, err, QStringLiteral("warning: team store: "));
+    }
     return exitFor(ran.record.status);
 }
 

@@ -36,42 +36,49 @@ int runSync(const QCommandLineParser &p, QTextStream &out, QTextStream &err)
                "TRAINYARD_LINEAGE_URL\n";
         return int(ExitUsage);
     }
-    const QString shown = PostgresLineageStore::displayUrl(QUrl(url));
     if (!PostgresLineageStore::isUrl(url)) {
+        const QString shown = PostgresLineageStore::displayUrl(QUrl(url));
         err << "trainyard sync: '" << shown << "' is not a team store: write postgresql://USER@HOST:PORT/DATABASE\n";
         return int(ExitUsage);
     }
     const auto local = openLineage(p, err, QStringLiteral("sync"));
     if (!local)
         return int(ExitFailed);
+    return pushToTeamStore(*local, url, out, err, QStringLiteral("trainyard sync: ")) ? int(ExitOk) : int(ExitFailed);
+}
+
+} // namespace
+
+bool pushToTeamStore(LineageStore &local, const QString &url, QTextStream &out, QTextStream &err,
+                     const QString &errorPrefix)
+{
+    const QString shown = PostgresLineageStore::displayUrl(QUrl(url));
     auto team = LineageStore::open(url);
     if (!team) {
-        err << "trainyard sync: " << team.error().toString()
+        err << errorPrefix << team.error().toString()
             << "\nNothing was pushed: the runs stay queued in the project, and `trainyard sync` pushes them once the "
                "team store answers.\n";
-        return int(ExitFailed);
+        return false;
     }
     if ((*team)->isReadOnly()) {
-        err << "trainyard sync: " << (*team)->readOnlyReason() << "\n";
-        return int(ExitFailed);
+        err << errorPrefix << (*team)->readOnlyReason() << "\n";
+        return false;
     }
-    auto report = LineageSync::pushQueued(*local, **team);
+    auto report = LineageSync::pushQueued(local, **team);
     if (!report) {
-        err << "trainyard sync: " << report.error().toString() << "\n";
-        return int(ExitFailed);
+        err << errorPrefix << report.error().toString() << "\n";
+        return false;
     }
     out << "pushed " << report->pushed << " run(s) to " << shown << "\n";
     if (report->requeued > 0)
         out << report->requeued << " run(s) changed while they were pushed: `trainyard sync` pushes them again\n";
     for (const QString &f : std::as_const(report->failed))
-        err << "trainyard sync: " << f << "\n";
-    const auto left = local->outbox();
+        err << errorPrefix << f << "\n";
+    const auto left = local.outbox();
     if (left && !left->empty())
         out << left->size() << " run(s) still queued\n";
-    return report->failed.isEmpty() ? int(ExitOk) : int(ExitFailed);
+    return report->failed.isEmpty();
 }
-
-} // namespace
 
 Command syncCommand()
 {

@@ -6,6 +6,7 @@
 #include "lineage/provenance.h"
 
 #include "lineagesample.h"
+#include "support/files.h"
 
 #include <QDir>
 #include <QJsonArray>
@@ -115,9 +116,14 @@ struct Cli
     QString err;
 };
 
-Cli runCli(const QStringList &args)
+Cli runCli(const QStringList &args, const QString &teamUrl = {})
 {
     QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("TRAINYARD_LINEAGE_URL"));
+    if (!teamUrl.isEmpty())
+        env.insert(QStringLiteral("TRAINYARD_LINEAGE_URL"), teamUrl);
+    p.setProcessEnvironment(env);
     p.start(QStringLiteral(TRAINYARD_EXE), args);
     Cli r;
     if (!p.waitForFinished(60000))
@@ -140,6 +146,7 @@ private Q_SLOTS:
     void changedRunIsPushedAgain();
     void serverGoneLeavesRunsQueued();
     void syncCommand();
+    void runPushesAsItEnds();
 };
 
 void tst_LineageSync::everyRecordArrivesOnce()
@@ -271,7 +278,6 @@ void tst_LineageSync::syncCommand()
         trainyard::test::writeSampleRun(**local, QStringLiteral("r1"), QString(40, u'a'), hex64('d'), hex64('5'));
     }
     // No team store set: a usage error that says how to set one.
-    qunsetenv("TRAINYARD_LINEAGE_URL");
     Cli r = runCli({QStringLiteral("sync"), QStringLiteral("-C"), project.path()});
     QCOMPARE(r.code, 2);
     QVERIFY2(r.err.contains(QStringLiteral("TRAINYARD_LINEAGE_URL")), qPrintable(r.err));
@@ -287,15 +293,67 @@ void tst_LineageSync::syncCommand()
              qPrintable(r.err));
     QVERIFY2(r.err.contains(QStringLiteral("stay queued")), qPrintable(r.err));
 
-    qputenv("TRAINYARD_LINEAGE_URL", teamUrl().toUtf8());
-    r = runCli({QStringLiteral("sync"), QStringLiteral("-C"), project.path()});
+    r = runCli({QStringLiteral("sync"), QStringLiteral("-C"), project.path()}, teamUrl());
     QVERIFY2(r.code == 0, qPrintable(r.err));
     QVERIFY2(r.out.contains(QStringLiteral("pushed 1 run(s)")), qPrintable(r.out));
-    r = runCli({QStringLiteral("sync"), QStringLiteral("-C"), project.path()});
+    r = runCli({QStringLiteral("sync"), QStringLiteral("-C"), project.path()}, teamUrl());
     QVERIFY2(r.code == 0 && r.out.contains(QStringLiteral("pushed 0 run(s)")), qPrintable(r.out + r.err));
     auto team = LineageStore::open(teamUrl());
     QVERIFY(team);
     QCOMPARE((*team)->runs()->size(), size_t(1));
+}
+
+void tst_LineageSync::runPushesAsItEnds()
+{
+    // The shell-engine project of tst_lineagerecorder, with a masked secret.
+    QTemporaryDir project;
+    const QString dir = project.path();
+    trainyard::test::writeFile(dir + QStringLiteral("/.gitlab-ci.yml"), [] {
+        QFile f(QStringLiteral(TRAINYARD_TEST_DATA "/lineage/recorder-pipeline.yml"));
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    }());
+    trainyard::test::writeFile(dir + QStringLiteral("/.gitignore"), ".trainyard/\n");
+    trainyard::test::writeFile(dir + QStringLiteral("/data/train.csv"), "x,y\n1,0\n2,1\n");
+    trainyard::test::writeFile(dir + QStringLiteral("/.trainyard/secrets.env"), "API_TOKEN=team-secret-value\n");
+    QCOMPARE(
+        QProcess::execute(QStringLiteral("sh"),
+                          {QStringLiteral("-c"), QStringLiteral("cd '%1' && git init -q -b main && git add -A && "
+                                                                "git -c user.name=t -c user.email=t@t commit -qm init")
+                                                     .arg(dir)}),
+        0);
+    const QStringList run{QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("shell"),
+                          QStringLiteral("-C"), dir};
+
+    // The team store cannot be reached: the run runs and is recorded; it waits in the outbox.
+    Cli r = runCli(run, QStringLiteral("postgresql://nobody@127.0.0.1:1/lineage?connect_timeout=2"));
+    QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+    QVERIFY2(r.err.contains(QStringLiteral("warning: team store:")) && r.err.contains(QStringLiteral("stay queued")),
+             qPrintable(r.err));
+    {
+        auto local = LineageStore::open(LineageStore::defaultPath(dir));
+        QVERIFY(local);
+        QCOMPARE((*local)->outbox()->size(), size_t(1));
+    }
+
+    // Reachable: the next run is pushed as it ends, with the one that waited.
+    r = runCli(run, teamUrl());
+    QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+    QVERIFY2(r.out.contains(QStringLiteral("pushed 2 run(s)")), qPrintable(r.out + r.err));
+    auto team = LineageStore::open(teamUrl());
+    QVERIFY(team);
+    const auto runs = (*team)->runs();
+    QCOMPARE(runs->size(), size_t(2));
+    for (const LineageRun &pushed : *runs) {
+        QCOMPARE(pushed.engine, QStringLiteral("shell"));
+        QVERIFY(!(*team)->jobs(pushed.id)->empty());
+        // A masked secret never reaches the team's store.
+        const auto variables = (*team)->variables(pushed.id);
+        QVERIFY(!variables->empty());
+        for (const LineageVariable &v : *variables)
+            QVERIFY2(!v.value.contains(QStringLiteral("team-secret-value")), qPrintable(v.name));
+    }
+    auto local = LineageStore::open(LineageStore::defaultPath(dir));
+    QVERIFY((*local)->outbox()->empty());
 }
 
 QTEST_GUILESS_MAIN(tst_LineageSync)
