@@ -10,18 +10,24 @@
 //      < 50 ms), medians and 95th percentiles over random keys; then `trainyard runs --json
 //      --limit 50`, `lineage --json ARTIFACT` and `lineage --uses COMMIT` as processes, end to end
 //      (target < 100 ms each).
+//   4. Pushing 1,000 recorded runs (the runs of part 3's shape) from a project's store to a team's
+//      PostgreSQL store over loopback with LineageSync (target < 10 s), against the same push
+//      into a new SQLite file (the baseline, measured in the same run). Needs BENCH_POSTGRES_URL
+//      (bench/run.sh starts a server with tests/tools/postgres-server.sh); without it, not measured.
 //
 // Usage: bench_lineage
 //   BENCH_LINEAGE_BYTES=N   bytes to hash in part 1 (default 2000000000; e.g. 200000000 for a quick check)
 //   BENCH_LINEAGE_FILES=N   files in part 2 (default 100000)
 //   BENCH_LINEAGE_RUNS=N    runs in part 3, 10 artifacts each (default 100000)
 //   BENCH_LINEAGE_DIR=DIR   where to write (default: a temporary folder, removed at the end)
-//   BENCH_LINEAGE_PARTS=123 which parts to run (default all three)
+//   BENCH_LINEAGE_PARTS=1234 which parts to run (default all four)
+//   BENCH_POSTGRES_URL=URL  the team store of part 4 (emptied first: a server of the bench's own)
 // Exit: 0 when everything ran (targets are reported, not enforced), 1 when something failed.
 #include "benchsupport.h"
 
 #include "lineage/dataversioner.h"
 #include "lineage/lineagestore.h"
+#include "lineage/lineagesync.h"
 #include "lineage/provenance.h"
 #include "lineage/runhistory.h"
 
@@ -31,9 +37,12 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QRandomGenerator>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QThread>
 #include <QTimeZone>
+#include <QUrl>
 
 #include <algorithm>
 #include <vector>
@@ -512,6 +521,91 @@ bool queriesAtScale(const QString &dir, int runs)
 
 } // namespace
 
+// --- 4. pushing runs to a team store ---
+
+/// Empties the bench's PostgreSQL database (its own server: bench/run.sh starts it).
+bool emptyServer(const QString &url)
+{
+    const QUrl u(url);
+    bool ok = false;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), QStringLiteral("bench-reset"));
+        db.setHostName(u.host());
+        db.setPort(u.port());
+        db.setDatabaseName(u.path().mid(1));
+        db.setUserName(u.userName());
+        if (!u.password().isEmpty())
+            db.setPassword(u.password());
+        QSqlQuery q(db);
+        ok = db.open() && q.exec(QStringLiteral("SET client_min_messages = warning")) &&
+             q.exec(QStringLiteral("DROP SCHEMA IF EXISTS public CASCADE")) &&
+             q.exec(QStringLiteral("CREATE SCHEMA public"));
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("bench-reset"));
+    return ok;
+}
+
+/// Pushes every queued run of a copy of `source` to `target`; seconds, or -1 on failure.
+double timePush(const QString &source, const QString &copy, const QString &target)
+{
+    QFile::remove(copy);
+    if (!QFile::copy(source, copy))
+        return -1;
+    auto from = LineageStore::open(copy);
+    auto to = LineageStore::open(target);
+    if (!from || !to) {
+        err() << (from ? to.error().toString() : from.error().toString()) << "\n";
+        return -1;
+    }
+    QElapsedTimer t;
+    t.start();
+    auto report = LineageSync::pushQueued(**from, **to);
+    const double seconds = double(t.nsecsElapsed()) / 1e9;
+    if (!report || !report->failed.isEmpty() || !(*from)->outbox()->empty()) {
+        err() << "push failed: " << (report ? report->failed.join(u'\n') : report.error().toString()) << "\n";
+        return -1;
+    }
+    return seconds;
+}
+
+bool pushToTeamStore(const QString &dir, int runs)
+{
+    out() << "## 4. Pushing " << runs << " recorded runs to a team store (LineageSync)\n" << Qt::flush;
+    const QString url = qEnvironmentVariable("BENCH_POSTGRES_URL");
+    if (url.isEmpty()) {
+        out() << "   not measured: BENCH_POSTGRES_URL is not set (bench/run.sh starts a server)\n\n";
+        return true;
+    }
+    QDir().mkpath(dir);
+    const QString source = dir + QStringLiteral("/project.db");
+    {
+        QFile::remove(source);
+        auto store = LineageStore::open(source);
+        if (!store || !generate(**store, runs))
+            return false;
+    }
+    std::vector<double> sqlite, server;
+    for (int i = 0; i < 3; ++i) {
+        const QString file = dir + QStringLiteral("/team-%1.db").arg(i);
+        QFile::remove(file);
+        sqlite.push_back(timePush(source, dir + QStringLiteral("/copy.db"), file));
+        if (!emptyServer(url)) {
+            err() << "cannot empty the bench's PostgreSQL database\n";
+            return false;
+        }
+        server.push_back(timePush(source, dir + QStringLiteral("/copy.db"), url));
+        if (sqlite.back() < 0 || server.back() < 0)
+            return false;
+    }
+    const double s = median(sqlite), p = median(server);
+    out() << QStringLiteral("   into a new SQLite file (baseline): median %1 s\n").arg(s, 0, 'f', 2);
+    out() << QStringLiteral("   into PostgreSQL over loopback: median %1 s (%2x the baseline; target < 10 s: %3)\n\n")
+                 .arg(p, 0, 'f', 2)
+                 .arg(p / s, 0, 'f', 1)
+                 .arg(p < 10 ? QStringLiteral("met") : QStringLiteral("missed"));
+    return true;
+}
+
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
@@ -522,7 +616,7 @@ int main(int argc, char **argv)
     const QString dir = qEnvironmentVariable("BENCH_LINEAGE_DIR", temp.path());
     QDir().mkpath(dir);
     out() << "# bench_lineage in " << dir << "\n\n" << Qt::flush;
-    const QString parts = qEnvironmentVariable("BENCH_LINEAGE_PARTS", QStringLiteral("123"));
+    const QString parts = qEnvironmentVariable("BENCH_LINEAGE_PARTS", QStringLiteral("1234"));
     bool ok = true;
     if (parts.contains(u'1'))
         ok = hashingThroughput(dir + QStringLiteral("/hash"), bytes) && ok;
@@ -532,6 +626,9 @@ int main(int argc, char **argv)
     out() << Qt::flush;
     if (parts.contains(u'3'))
         ok = queriesAtScale(dir + QStringLiteral("/queries"), runs) && ok;
+    out() << Qt::flush;
+    if (parts.contains(u'4'))
+        ok = pushToTeamStore(dir + QStringLiteral("/push"), int(envNumber("BENCH_PUSH_RUNS", 1000))) && ok;
     out() << Qt::flush;
     if (!qEnvironmentVariableIsSet("BENCH_LINEAGE_DIR"))
         QDir(dir).removeRecursively();

@@ -31,6 +31,13 @@ if [[ -z ${GITLAB_CI_LOCAL:-} ]]; then
   fi
 fi
 
+# A PostgreSQL server of the benchmarks' own, on loopback, for bench_lineage's team-store push.
+pgdir=$(mktemp -d /tmp/trainyard-bench-pg.XXXXXX)
+trap 'bash "$root/tests/tools/postgres-server.sh" stop "$pgdir"' EXIT
+if bash "$root/tests/tools/postgres-server.sh" start "$pgdir" 55434; then
+  export BENCH_POSTGRES_URL=postgresql://postgres@127.0.0.1:55434/lineage PGPASSWORD=postgres
+fi
+
 status=0
 for bench in "$build"/bench/bench_*; do
   [[ -f $bench && -x $bench ]] || continue
