@@ -74,6 +74,8 @@ bool pushToTeamStore(LineageStore &local, const QString &url, QTextStream &out, 
         out << report->requeued << " run(s) changed while they were pushed: `trainyard sync` pushes them again\n";
     for (const QString &f : std::as_const(report->failed))
         err << errorPrefix << f << "\n";
+    for (const QString &r : std::as_const(report->refused))
+        err << "warning: " << r << "\n";
     const auto left = local.outbox();
     if (left && !left->empty())
         out << left->size() << " run(s) still queued\n";

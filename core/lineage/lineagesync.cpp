@@ -166,34 +166,57 @@ Result<void> writeRun(LineageStore &to, const RunRecords &rec)
             if (auto ok = to.recordReproduction(rep); !ok)
                 return ok;
         }
-        for (auto it = rec.signOffs.cbegin(); it != rec.signOffs.cend(); ++it) {
-            if (it->empty())
-                continue;
-            auto there = to.signOffs(it.key());
-            if (!there)
-                return tl::unexpected(there.error());
-            for (const LineageSignOff &s : *it) {
-                const bool known = std::any_of(there->cbegin(), there->cend(),
-                                               [&](const LineageSignOff &t) { return sameSignOff(s, t); });
-                if (known)
-                    continue;
-                if (auto id = to.addSignOff(s); !id)
-                    return tl::unexpected(id.error());
-            }
-        }
         return {};
     });
 }
 
+/// Adds the run's sign-offs the team store does not have yet, each in its own transaction: the
+/// team store decides who may sign off, and a sign-off it refuses (given locally by someone who
+/// is not a lead there) must not keep the run's lineage from being pushed. Returns the refusals.
+QStringList writeSignOffs(LineageStore &to, const RunRecords &rec)
+{
+    QStringList refused;
+    for (auto it = rec.signOffs.cbegin(); it != rec.signOffs.cend(); ++it) {
+        if (it->empty())
+            continue;
+        auto there = to.signOffs(it.key());
+        if (!there) {
+            refused << there.error().message;
+            continue;
+        }
+        for (const LineageSignOff &s : *it) {
+            const bool known =
+                std::any_of(there->cbegin(), there->cend(), [&](const LineageSignOff &t) { return sameSignOff(s, t); });
+            if (known)
+                continue;
+            if (auto id = to.addSignOff(s); !id)
+                refused << QStringLiteral("the sign-off of %1 by %2 was not pushed: %3")
+                               .arg(it.key().left(12), s.reviewer, id.error().message);
+        }
+    }
+    return refused;
+}
+
+/// Writes `rec` to `to`: the run's lineage in one transaction, then its sign-offs.
+Result<QStringList> pushRecords(LineageStore &to, const RunRecords &rec)
+{
+    if (auto ok = writeRun(to, rec); !ok)
+        return tl::unexpected(ok.error());
+    return writeSignOffs(to, rec);
+}
+
 } // namespace
 
-Result<void> LineageSync::pushRun(const LineageStore &from, LineageStore &to, const QString &runId)
+Result<QStringList> LineageSync::pushRun(const LineageStore &from, LineageStore &to, const QString &runId)
 {
     // Everything is read first: the team store's transaction holds its lock only while it writes.
     auto records = readRun(from, runId);
     if (!records)
         return tl::unexpected(records.error());
-    return writeRun(to, *records);
+    auto refused = pushRecords(to, *records);
+    if (!refused)
+        return tl::unexpected(refused.error());
+    return *refused;
 }
 
 Result<LineageSync::Report> LineageSync::pushQueued(LineageStore &from, LineageStore &to, const Progress &progress,
@@ -215,11 +238,14 @@ Result<LineageSync::Report> LineageSync::pushQueued(LineageStore &from, LineageS
             report.failed << QStringLiteral("%1: %2").arg(entry.runId, records.error().message);
             continue;
         }
-        if (auto written = writeRun(to, *records); !written) {
+        auto written = pushRecords(to, *records);
+        if (!written) {
             // The team store's (gone, refusing): every other run would fail the same way.
             report.failed << QStringLiteral("%1: %2").arg(entry.runId, written.error().message);
             break;
         }
+        for (const QString &refusal : std::as_const(*written))
+            report.refused << QStringLiteral("%1: %2").arg(entry.runId, refusal);
         auto taken = from.markPushed(entry);
         if (!taken) {
             report.failed << QStringLiteral("%1: %2").arg(entry.runId, taken.error().message);

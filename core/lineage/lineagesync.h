@@ -25,13 +25,16 @@ public:
     using Progress = std::function<void(int done, int total)>;
     struct Report
     {
-        int pushed = 0;     ///< runs pushed and taken off the outbox
-        int requeued = 0;   ///< pushed, but written again locally meanwhile: still queued
-        QStringList failed; ///< "RUN: why", for runs that could not be pushed (still queued)
+        int pushed = 0;      ///< runs pushed and taken off the outbox
+        int requeued = 0;    ///< pushed, but written again locally meanwhile: still queued
+        QStringList failed;  ///< "RUN: why", for runs that could not be pushed (still queued)
+        QStringList refused; ///< "RUN: why", sign-offs the team store refused (the run is pushed)
     };
 
-    /// Copies every record of `runId` from `from` to `to`, in one transaction of `to`.
-    static Result<void> pushRun(const LineageStore &from, LineageStore &to, const QString &runId);
+    /// Copies every record of `runId` from `from` to `to`, in one transaction of `to`; then its
+    /// sign-offs, each on its own: the team store decides who may sign off (only its leads), and
+    /// returns what it refused (which does not keep the run's lineage from being pushed).
+    static Result<QStringList> pushRun(const LineageStore &from, LineageStore &to, const QString &runId);
     /// Pushes the runs queued in `from`, oldest first. Stops at the first run that fails for a
     /// reason of the team store's (unreachable, refused): the rest stay queued. An Error only when
     /// the outbox cannot be read.
