@@ -56,6 +56,7 @@ Command lineageCommand();
 Command reviewCommand();
 Command reproduceCommand();
 Command syncCommand();
+Command storeCommand();
 
 /// What `trainyard open` asks the window to do.
 struct OpenRequest

@@ -10,7 +10,8 @@ const std::vector<Command> &commands()
 {
     static const std::vector<Command> all{validateCommand(), listCommand(),    runCommand(),       gpusCommand(),
                                           doctorCommand(),   scalarsCommand(), runsCommand(),      annotateCommand(),
-                                          lineageCommand(),  reviewCommand(),  reproduceCommand(), syncCommand()};
+                                          lineageCommand(),  reviewCommand(),  reproduceCommand(), syncCommand(),
+                                          storeCommand()};
     return all;
 }
 

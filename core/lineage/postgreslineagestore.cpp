@@ -5,6 +5,9 @@
 
 #include <QRegularExpression>
 #include <QSqlDatabase>
+#include <QSqlDriver>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QUrlQuery>
 
 namespace trainyard::core {
@@ -76,6 +79,67 @@ Result<std::unique_ptr<LineageStore>> PostgresLineageStore::open(const QString &
                                       .arg(store->m_schemaVersion)
                                       .arg(LineageSchema::latestVersion());
     return std::unique_ptr<LineageStore>(std::move(store));
+}
+
+Result<QStringList> PostgresLineageStore::initialise(const QString &url, const QStringList &engineers,
+                                                     const QStringList &leads)
+{
+    auto opened = open(url, Options{});
+    if (!opened)
+        return tl::unexpected(opened.error());
+    auto *store = static_cast<PostgresLineageStore *>(opened->get());
+    QStringList done{QStringLiteral("schema at version %1").arg(store->schemaVersion())};
+    auto db = store->database();
+    if (!db)
+        return tl::unexpected(db.error());
+    const QString engineer = QString::fromLatin1(kEngineerRole);
+    const QString lead = QString::fromLatin1(kLeadRole);
+    const auto quoted = [&](const QString &name) {
+        return db->driver()->escapeIdentifier(name, QSqlDriver::TableName);
+    };
+    QStringList statements;
+    for (const QString &role : {engineer, lead})
+        statements << QStringLiteral("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '%1') THEN "
+                                     "CREATE ROLE %1 NOLOGIN; END IF; END $$")
+                          .arg(role);
+    statements << QStringLiteral("GRANT %1 TO %2").arg(engineer, lead)
+               << QStringLiteral("GRANT USAGE ON SCHEMA current_schema TO %1").arg(engineer)
+               // Engineers record everything of a run (a set is replaced: delete, then insert)...
+               << QStringLiteral("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA current_schema TO %1")
+                      .arg(engineer)
+               << QStringLiteral("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA current_schema TO %1").arg(engineer)
+               // ...but only the server's owner changes the schema, and only leads sign off.
+               << QStringLiteral("REVOKE INSERT, UPDATE, DELETE ON trainyard_schema FROM %1").arg(engineer)
+               << QStringLiteral("REVOKE INSERT, UPDATE, DELETE ON signoffs FROM %1").arg(engineer)
+               << QStringLiteral("GRANT INSERT ON signoffs TO %1").arg(lead);
+    for (const QString &user : engineers)
+        statements << QStringLiteral("GRANT %1 TO %2").arg(engineer, quoted(user));
+    for (const QString &user : leads)
+        statements << QStringLiteral("GRANT %1 TO %2").arg(lead, quoted(user));
+    // GRANT ... ON SCHEMA current_schema is not PostgreSQL's: name the schema.
+    QSqlQuery schema(*db);
+    if (!schema.exec(QStringLiteral("SELECT current_schema()")) || !schema.next())
+        return tl::unexpected(Error::error(QStringLiteral("the team store %1: cannot read its schema: %2")
+                                               .arg(store->path(), schema.lastError().text())));
+    const QString schemaName = quoted(schema.value(0).toString());
+    auto ok = store->transaction([&]() -> Result<void> {
+        for (QString sql : std::as_const(statements)) {
+            sql.replace(QLatin1String("SCHEMA current_schema"), QStringLiteral("SCHEMA ") + schemaName);
+            QSqlQuery q(*db);
+            if (!q.exec(sql))
+                return tl::unexpected(Error::error(
+                    QStringLiteral("the team store %1: %2 failed: %3").arg(store->path(), sql, q.lastError().text())));
+        }
+        return {};
+    });
+    if (!ok)
+        return tl::unexpected(ok.error());
+    done << QStringLiteral("roles %1 (record runs) and %2 (may also sign off)").arg(engineer, lead);
+    if (!engineers.isEmpty())
+        done << QStringLiteral("engineers: %1").arg(engineers.join(QStringLiteral(", ")));
+    if (!leads.isEmpty())
+        done << QStringLiteral("leads: %1").arg(leads.join(QStringLiteral(", ")));
+    return done;
 }
 
 PostgresLineageStore::PostgresLineageStore(QUrl url, QString connectOptions, const Options &options)

@@ -27,6 +27,17 @@ public:
     /// `url` without its password, as it may be shown.
     static QString displayUrl(const QUrl &url);
 
+    /// The roles a team store's rights are given to: members of the first record runs,
+    /// artifacts and reproductions; members of the second may also sign off a release.
+    static constexpr const char *kEngineerRole = "trainyard_engineer";
+    static constexpr const char *kLeadRole = "trainyard_lead";
+    /// `trainyard store init`, by the person who runs the server (a role that may create tables
+    /// and roles): creates or migrates the schema at `url`, the two roles if missing, and gives
+    /// them their rights as GRANTs, so the server itself refuses what a role may not do (a
+    /// modified client included); then makes `engineers` and `leads` (existing login roles)
+    /// members. Safe to run again, e.g. after an upgrade. Returns what it did, a line each.
+    static Result<QStringList> initialise(const QString &url, const QStringList &engineers, const QStringList &leads);
+
     std::unique_ptr<HashCache> hashCache() override;
 
 protected:

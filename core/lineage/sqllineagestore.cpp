@@ -112,8 +112,17 @@ Error Query::failure(const QString &what) const
                                                 "of it, `trainyard doctor --rebuild-db` makes a new one from the run "
                                                 "records")
                                : QString();
-    return Error::error(QStringLiteral("lineage database %1: %2 failed: %3 (in: %4)%5")
-                            .arg(m_dbName, what, e.text(), m_sql.simplified().left(100), damage),
+    // PostgreSQL's insufficient_privilege: the team's server decides who may do what.
+    QString refused;
+    if (e.nativeErrorCode() == QLatin1String("42501")) {
+        refused = m_sql.startsWith(QLatin1String("INSERT INTO signoffs"))
+                      ? QStringLiteral(". Only leads may sign off in the team store: the person who runs it makes "
+                                       "you one with `trainyard store init URL --lead USER`")
+                      : QStringLiteral(". The team store does not let your role do this: the person who runs it "
+                                       "gives rights with `trainyard store init URL --engineer USER`");
+    }
+    return Error::error(QStringLiteral("lineage database %1: %2 failed: %3 (in: %4)%5%6")
+                            .arg(m_dbName, what, e.text(), m_sql.simplified().left(100), damage, refused),
                         SourceLocation{m_dbName});
 }
 

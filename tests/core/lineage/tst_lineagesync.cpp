@@ -3,6 +3,7 @@
 // a server that goes away leaves the runs queued and the next sync completes them.
 #include "lineage/lineagestore.h"
 #include "lineage/lineagesync.h"
+#include "lineage/postgreslineagestore.h"
 #include "lineage/provenance.h"
 
 #include "lineagesample.h"
@@ -147,6 +148,7 @@ private Q_SLOTS:
     void serverGoneLeavesRunsQueued();
     void syncCommand();
     void runPushesAsItEnds();
+    void onlyLeadsSignOffTheServerSays();
 };
 
 void tst_LineageSync::everyRecordArrivesOnce()
@@ -354,6 +356,84 @@ void tst_LineageSync::runPushesAsItEnds()
     }
     auto local = LineageStore::open(LineageStore::defaultPath(dir));
     QVERIFY((*local)->outbox()->empty());
+}
+
+void tst_LineageSync::onlyLeadsSignOffTheServerSays()
+{
+    // Two people with their own logins on the server (roles are the cluster's: made once).
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), QStringLiteral("admin"));
+        const QUrl url(teamUrl());
+        db.setHostName(url.host());
+        db.setPort(url.port());
+        db.setDatabaseName(url.path().mid(1));
+        db.setUserName(url.userName());
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        for (const char *who : {"alice", "lena"})
+            QVERIFY2(q.exec(QStringLiteral("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '%1') "
+                                           "THEN CREATE ROLE %1 LOGIN PASSWORD '%1-pw'; END IF; END $$")
+                                .arg(QLatin1String(who))),
+                     qPrintable(q.lastError().text()));
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("admin"));
+    const auto as = [](const QString &who) {
+        QUrl url(teamUrl());
+        url.setUserName(who);
+        url.setPassword(who + QStringLiteral("-pw"));
+        return url.toString();
+    };
+
+    // The administrator sets the store up: alice an engineer, lena a lead.
+    Cli init = runCli({QStringLiteral("store"), QStringLiteral("init"), teamUrl(), QStringLiteral("--engineer"),
+                       QStringLiteral("alice"), QStringLiteral("--lead"), QStringLiteral("lena")});
+    QVERIFY2(init.code == 0, qPrintable(init.out + init.err));
+    QVERIFY2(init.out.contains(QStringLiteral("leads: lena")), qPrintable(init.out));
+    // Run again (after an upgrade): the same, no error.
+    QCOMPARE(runCli({QStringLiteral("store"), QStringLiteral("init"), teamUrl()}).code, 0);
+
+    QTemporaryDir dir;
+    auto local = LineageStore::open(dir.filePath(QStringLiteral("lineage.db")));
+    QVERIFY(local);
+    const QString runId = QStringLiteral("20240501-120000-0001");
+    trainyard::test::writeSampleRun(**local, runId, QString(40, u'a'), hex64('d'), hex64('5'));
+    // alice signed off in her own project (where no one stops her).
+    QVERIFY((*local)->addSignOff(
+        LineageSignOff{0, hex64('5'), runId, QStringLiteral("alice"), QStringLiteral("approve"), {}, {}, hex64('f')}));
+
+    // Pushed as alice: the run's lineage arrives; the server refuses her sign-off, and says why.
+    auto alice = LineageStore::open(as(QStringLiteral("alice")));
+    QVERIFY2(alice, alice ? "" : qPrintable(alice.error().toString()));
+    auto report = LineageSync::pushQueued(**local, **alice);
+    QVERIFY(report);
+    QVERIFY2(report->failed.isEmpty(), qPrintable(report->failed.join(u'\n')));
+    QCOMPARE(report->pushed, 1);
+    QCOMPARE(report->refused.size(), 1);
+    QVERIFY2(report->refused.front().contains(QStringLiteral("permission denied")) &&
+                 report->refused.front().contains(QStringLiteral("Only leads may sign off")),
+             qPrintable(report->refused.front()));
+    QVERIFY((*alice)->run(runId)->has_value());
+    QVERIFY((*alice)->signOffs(hex64('5'))->empty());
+    // Nor can she by hand: the server, not the client, decides.
+    const auto direct = (*alice)->addSignOff(
+        LineageSignOff{0, hex64('5'), runId, QStringLiteral("alice"), QStringLiteral("approve"), {}, {}, hex64('f')});
+    QVERIFY(!direct);
+    QVERIFY2(direct.error().message.contains(QStringLiteral("Only leads may sign off")),
+             qPrintable(direct.error().message));
+
+    // lena, a lead, may.
+    auto lena = LineageStore::open(as(QStringLiteral("lena")));
+    QVERIFY(lena);
+    QVERIFY((*lena)->addSignOff(LineageSignOff{0,
+                                               hex64('5'),
+                                               runId,
+                                               QStringLiteral("lena"),
+                                               QStringLiteral("approve"),
+                                               QStringLiteral("ok"),
+                                               {},
+                                               hex64('f')}));
+    QCOMPARE((*alice)->signOffs(hex64('5'))->size(), size_t(1)); // everyone reads it
+    // (Sign-offs stay append-only for everyone: tst_lineagestore_postgres signOffsAreAppendOnly.)
 }
 
 QTEST_GUILESS_MAIN(tst_LineageSync)
