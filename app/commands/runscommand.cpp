@@ -2,6 +2,7 @@
 #include "lineagecli.h"
 
 #include "lineage/provenance.h"
+#include "vcs/gitinfo.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -33,6 +34,10 @@ void addRunsOptions(QCommandLineParser &p)
     p.addOption(QCommandLineOption(QStringLiteral("tag"), QStringLiteral("Only runs tagged so (`trainyard annotate`)."),
                                    QStringLiteral("TAG")));
     p.addOption(QCommandLineOption(QStringLiteral("limit"), QStringLiteral("At most N runs."), QStringLiteral("N")));
+    p.addOption(QCommandLineOption(
+        QStringLiteral("team"),
+        QStringLiteral("The project's runs from every machine, in the team's store ($TRAINYARD_LINEAGE_URL): the "
+                       "project is known by its git remote (origin's namespace/name).")));
 }
 
 /// Checks the arguments and reads the filter the options ask for; nullopt (after saying why on
@@ -78,14 +83,20 @@ void printJson(QTextStream &out, const std::vector<LineageRun> &runs)
 
 /// Prints the runs for people: a table with a header line (the branch and trigger columns as
 /// wide as their longest value), then the number of runs.
-void printTable(QTextStream &out, const std::vector<LineageRun> &runs)
+void printTable(QTextStream &out, const std::vector<LineageRun> &runs, bool withHost)
 {
     int branchWidth = 6;
     int triggerWidth = 7;
+    int userWidth = 4;
     for (const LineageRun &r : runs) {
         branchWidth = std::max(branchWidth, int(r.branch.size()));
         triggerWidth = std::max(triggerWidth, int(r.trigger.size()));
+        userWidth = std::max(userWidth, int(r.user.size()));
     }
+    // A team's runs come from several machines: who ran each, and where.
+    const auto userAndHost = [&](const QString &user, const QString &host) {
+        return withHost ? QStringLiteral("%1  %2").arg(user, -userWidth).arg(host) : user;
+    };
     out << QStringLiteral("%1  %2  %3  %4  %5  %6  %7  %8  %9\n")
                .arg(QStringLiteral("RUN"), -20)
                .arg(QStringLiteral("#"), 4)
@@ -95,7 +106,7 @@ void printTable(QTextStream &out, const std::vector<LineageRun> &runs)
                .arg(QStringLiteral("STARTED"), -19)
                .arg(QStringLiteral("DURATION"), -8)
                .arg(QStringLiteral("TRIGGER"), -triggerWidth)
-               .arg(QStringLiteral("USER"));
+               .arg(userAndHost(QStringLiteral("USER"), QStringLiteral("HOST")));
     for (const LineageRun &r : runs) {
         const QString commit = r.commitSha.isEmpty()
                                    ? QStringLiteral("-")
@@ -109,7 +120,7 @@ void printTable(QTextStream &out, const std::vector<LineageRun> &runs)
                    .arg(localTime(r.started), -19)
                    .arg(durationText(r.durationMs), -8)
                    .arg(r.trigger, -triggerWidth)
-                   .arg(r.user);
+                   .arg(userAndHost(r.user, r.host));
         // Names and tags are people's text: concatenated, never run through arg() again.
         if (!r.annotation.name.isEmpty() || !r.annotation.tags.isEmpty())
             out << QString(28, u' ')
@@ -124,10 +135,34 @@ void printTable(QTextStream &out, const std::vector<LineageRun> &runs)
 /// `trainyard runs`: checks the options, reads the runs they select, prints them.
 int runRuns(const QCommandLineParser &p, QTextStream &out, QTextStream &err)
 {
-    const auto filter = runFilter(p, err);
+    auto filter = runFilter(p, err);
     if (!filter)
         return int(ExitUsage);
-    const auto store = openLineage(p, err, QStringLiteral("runs"));
+    const bool team = p.isSet(QStringLiteral("team"));
+    std::unique_ptr<LineageStore> store;
+    if (team) {
+        const QString url = qEnvironmentVariable("TRAINYARD_LINEAGE_URL");
+        if (url.isEmpty()) {
+            err << "trainyard runs --team: no team store is set: set TRAINYARD_LINEAGE_URL to "
+                   "postgresql://USER@HOST:PORT/DATABASE\n";
+            return int(ExitUsage);
+        }
+        const auto git = GitInfo::read(p.value(QStringLiteral("C")));
+        filter->project = git ? git->projectPath : QString();
+        if (filter->project.isEmpty()) {
+            err << "trainyard runs --team: the project has no git remote \"origin\" to know it by on other machines "
+                   "(git remote add origin URL)\n";
+            return int(ExitFailed);
+        }
+        auto opened = LineageStore::open(url);
+        if (!opened) {
+            err << "trainyard runs --team: " << opened.error().toString() << "\n";
+            return int(ExitFailed);
+        }
+        store = std::move(*opened);
+    } else {
+        store = openLineage(p, err, QStringLiteral("runs"));
+    }
     if (!store)
         return int(ExitFailed);
     const auto runs = store->runs(*filter);
@@ -138,7 +173,7 @@ int runRuns(const QCommandLineParser &p, QTextStream &out, QTextStream &err)
     if (p.isSet(QStringLiteral("json")))
         printJson(out, *runs);
     else
-        printTable(out, *runs);
+        printTable(out, *runs, team);
     return int(ExitOk);
 }
 

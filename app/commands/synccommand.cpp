@@ -15,7 +15,7 @@ namespace {
 void addSyncOptions(QCommandLineParser &p)
 {
     addProjectOption(p);
-    p.addOption(QCommandLineOption(QStringLiteral("team"),
+    p.addOption(QCommandLineOption(QStringLiteral("team-url"),
                                    QStringLiteral("The team's lineage store (default: $TRAINYARD_LINEAGE_URL), "
                                                   "postgresql://USER@HOST:PORT/DATABASE. The password comes from "
                                                   "PGPASSWORD, ~/.pgpass or PGSERVICE."),
@@ -29,10 +29,10 @@ int runSync(const QCommandLineParser &p, QTextStream &out, QTextStream &err)
         err << "trainyard sync: takes no arguments\n";
         return int(ExitUsage);
     }
-    const QString url = p.isSet(QStringLiteral("team")) ? p.value(QStringLiteral("team"))
-                                                        : qEnvironmentVariable("TRAINYARD_LINEAGE_URL");
+    const QString url = p.isSet(QStringLiteral("team-url")) ? p.value(QStringLiteral("team-url"))
+                                                            : qEnvironmentVariable("TRAINYARD_LINEAGE_URL");
     if (url.isEmpty()) {
-        err << "trainyard sync: no team store is set: give --team postgresql://USER@HOST:PORT/DATABASE or set "
+        err << "trainyard sync: no team store is set: give --team-url postgresql://USER@HOST:PORT/DATABASE or set "
                "TRAINYARD_LINEAGE_URL\n";
         return int(ExitUsage);
     }

@@ -233,6 +233,7 @@ void LineageRecorder::describeRun(const QString &runId, const QString &engine, c
     run.pipelineFile = QDir(projectDir).relativeFilePath(m_pipeline.fileName);
     run.branch = git.isRepository ? m_pipeline.branch : QString(); // no branch that does not exist
     run.commitSha = git.sha;
+    run.projectPath = git.projectPath;
     run.dirty = git.dirty;
     if (git.dirty) {
         // Dirty means changes that went into the run: not Trainyard's own .trainyard/ files.

@@ -28,6 +28,7 @@ struct LineageRun
     QString id;             ///< the run id of RunRecord (`yyyyMMdd-HHmmss-xxxx`)
     qint64 pipelineIid = 0; ///< CI_PIPELINE_ID within the project
     QString projectDir;
+    QString projectPath;  ///< "namespace/name" of the git remote "origin" (GitState::projectPath); may be empty
     QString pipelineFile; ///< e.g. ".gitlab-ci.yml"
     QString branch;
     QString commitSha;  ///< empty outside a git repository
@@ -221,6 +222,7 @@ struct LineageRunFilter
     QString image;    ///< a reference, image ID or repo digest
     QString dataHash; ///< a data version hash or DVC md5
     QString tag;      ///< runs people tagged so
+    QString project;  ///< runs of this project (LineageRun::projectPath), from any machine
     int limit = 0;    ///< 0 = all
 };
 

@@ -370,6 +370,16 @@ Result<void> schemaV9(QSqlDatabase &db)
                    });
 }
 
+// Version 10: a run names its project as its git remote does ("namespace/name", never the URL,
+// which may carry a token), so a team's store shows one project's runs from every machine.
+Result<void> schemaV10(QSqlDatabase &db)
+{
+    return execAll(db, {
+                           QStringLiteral("ALTER TABLE runs ADD COLUMN project_path TEXT NOT NULL DEFAULT ''"),
+                           QStringLiteral("CREATE INDEX runs_project ON runs (project_path, started_at)"),
+                       });
+}
+
 } // namespace
 
 const std::vector<LineageMigration> &LineageSchema::migrations()
@@ -384,6 +394,7 @@ const std::vector<LineageMigration> &LineageSchema::migrations()
         {7, QStringLiteral("run names, notes and tags"), schemaV7},
         {8, QStringLiteral("jobs keep their place in a column"), schemaV8},
         {9, QStringLiteral("the outbox of runs to push to the team store"), schemaV9},
+        {10, QStringLiteral("runs name their project as its git remote does"), schemaV10},
     };
     return all;
 }

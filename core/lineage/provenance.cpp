@@ -102,6 +102,7 @@ QJsonObject toJson(const LineageRun &r)
     return QJsonObject{{QStringLiteral("id"), r.id},
                        {QStringLiteral("pipeline_iid"), r.pipelineIid},
                        {QStringLiteral("project_dir"), r.projectDir},
+                       {QStringLiteral("project"), r.projectPath},
                        {QStringLiteral("pipeline_file"), r.pipelineFile},
                        {QStringLiteral("branch"), r.branch},
                        {QStringLiteral("commit"), r.commitSha},

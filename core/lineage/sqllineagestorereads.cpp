@@ -22,12 +22,13 @@ QString runColumns(int schemaVersion, bool onServer)
     return QStringLiteral(
                "r.id, r.pipeline_iid, r.project_dir, r.pipeline_file, r.branch, r.commit_sha, r.dirty, "
                "r.diff_hash, r.user_name, r.host, r.pid, r.trigger_source, r.engine, r.status, r.started_at, "
-               "r.finished_at, r.duration_ms, r.protected_branches, %1, %2, %3")
+               "r.finished_at, r.duration_ms, r.protected_branches, %1, %2, %3, %4")
         .arg(schemaVersion >= 4 ? QStringLiteral("r.process_start, r.reason") : QStringLiteral("'', ''"),
              schemaVersion >= 5 ? QStringLiteral("r.reproduces") : QStringLiteral("''"),
              schemaVersion >= 7
                  ? QStringLiteral("r.title, r.notes, (SELECT %1 FROM run_tags t WHERE t.run_id = r.id)").arg(tags)
-                 : QStringLiteral("'', '', ''"));
+                 : QStringLiteral("'', '', ''"),
+             schemaVersion >= 10 ? QStringLiteral("r.project_path") : QStringLiteral("''"));
 }
 
 LineageRun readRun(const Query &q)
@@ -58,6 +59,7 @@ LineageRun readRun(const Query &q)
     r.annotation.notes = q.value(22).toString();
     r.annotation.tags = q.value(23).toString().split(u'\n', Qt::SkipEmptyParts);
     r.annotation.tags.sort();
+    r.projectPath = q.value(24).toString();
     return r;
 }
 
@@ -154,6 +156,12 @@ Result<std::vector<LineageRun>> SqlLineageStore::runs(const LineageRunFilter &f)
             return std::vector<LineageRun>{}; // no run is tagged yet
         sql += QStringLiteral(" AND EXISTS (SELECT 1 FROM run_tags t WHERE t.run_id = r.id AND t.tag = ?)");
         values << f.tag.trimmed();
+    }
+    if (!f.project.isEmpty()) {
+        if (m_schemaVersion < 10)
+            return std::vector<LineageRun>{}; // no run names its project yet
+        sql += QStringLiteral(" AND r.project_path = ?");
+        values << f.project;
     }
     sql += QStringLiteral(" ORDER BY r.started_at DESC, r.id DESC");
     if (f.limit > 0)

@@ -41,8 +41,8 @@ Result<void> SqlLineageStore::recordRun(const LineageRun &r)
             QStringLiteral(
                 "INSERT INTO runs (id, pipeline_iid, project_dir, pipeline_file, branch, commit_sha, dirty, diff_hash, "
                 "user_name, host, pid, trigger_source, engine, status, started_at, finished_at, duration_ms, "
-                "protected_branches, process_start, reason, reproduces) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                "?, ?, ?, ?, ?, ?, ?, ?) "
+                "protected_branches, process_start, reason, reproduces, project_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+                "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (id) DO UPDATE SET pipeline_iid = excluded.pipeline_iid, project_dir = "
                 "excluded.project_dir, "
                 "pipeline_file = excluded.pipeline_file, branch = excluded.branch, commit_sha = excluded.commit_sha, "
@@ -51,7 +51,7 @@ Result<void> SqlLineageStore::recordRun(const LineageRun &r)
                 "engine = excluded.engine, status = excluded.status, started_at = excluded.started_at, "
                 "finished_at = excluded.finished_at, duration_ms = excluded.duration_ms, "
                 "protected_branches = excluded.protected_branches, process_start = excluded.process_start, "
-                "reason = excluded.reason, reproduces = excluded.reproduces"));
+                "reason = excluded.reason, reproduces = excluded.reproduces, project_path = excluded.project_path"));
         return q.exec({r.id,
                        r.pipelineIid,
                        r.projectDir,
@@ -72,7 +72,8 @@ Result<void> SqlLineageStore::recordRun(const LineageRun &r)
                        fromList(r.protectedBranches),
                        r.processStart,
                        r.reason,
-                       r.reproduces});
+                       r.reproduces,
+                       r.projectPath});
     });
 }
 

@@ -985,9 +985,12 @@ void tst_LineageStore::everyWriteQueuesTheRunForTheTeam()
         options.schemaVersion = 8;
         auto old = openStore(path, options);
         QVERIFY(old);
-        trainyard::test::writeSampleRun(*old, QStringLiteral("old"), QString(40, u'1'), hex64('d'), hex64('5'));
         QVERIFY(old->outbox()->empty()); // no outbox at version 8
     }
+    QVERIFY(execScript(path,
+                       QStringLiteral("INSERT INTO runs (id, pipeline_iid, project_dir, trigger_source, status) "
+                                      "VALUES ('old', 1, '/p', 'cli', 'success')"),
+                       8));
     auto store = openStore(path);
     QVERIFY(store);
     auto queued = store->outbox();

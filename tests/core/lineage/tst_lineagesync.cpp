@@ -288,7 +288,7 @@ void tst_LineageSync::syncCommand()
     QUrl wrong(teamUrl());
     wrong.setPassword(QStringLiteral("not-the-password"));
     r = runCli(
-        {QStringLiteral("sync"), QStringLiteral("-C"), project.path(), QStringLiteral("--team"), wrong.toString()});
+        {QStringLiteral("sync"), QStringLiteral("-C"), project.path(), QStringLiteral("--team-url"), wrong.toString()});
     QCOMPARE(r.code, 1);
     QVERIFY2(r.err.contains(QStringLiteral("password authentication failed")), qPrintable(r.err));
     QVERIFY2(!r.err.contains(QStringLiteral("not-the-password")) && !r.out.contains(QStringLiteral("not-the-password")),
@@ -305,11 +305,10 @@ void tst_LineageSync::syncCommand()
     QCOMPARE((*team)->runs()->size(), size_t(1));
 }
 
-void tst_LineageSync::runPushesAsItEnds()
+/// The shell-engine project of tst_lineagerecorder in `dir`, with a masked secret, committed, its
+/// remote "origin" at ml/demo.
+bool shellProject(const QString &dir)
 {
-    // The shell-engine project of tst_lineagerecorder, with a masked secret.
-    QTemporaryDir project;
-    const QString dir = project.path();
     trainyard::test::writeFile(dir + QStringLiteral("/.gitlab-ci.yml"), [] {
         QFile f(QStringLiteral(TRAINYARD_TEST_DATA "/lineage/recorder-pipeline.yml"));
         return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
@@ -317,12 +316,19 @@ void tst_LineageSync::runPushesAsItEnds()
     trainyard::test::writeFile(dir + QStringLiteral("/.gitignore"), ".trainyard/\n");
     trainyard::test::writeFile(dir + QStringLiteral("/data/train.csv"), "x,y\n1,0\n2,1\n");
     trainyard::test::writeFile(dir + QStringLiteral("/.trainyard/secrets.env"), "API_TOKEN=team-secret-value\n");
-    QCOMPARE(
-        QProcess::execute(QStringLiteral("sh"),
-                          {QStringLiteral("-c"), QStringLiteral("cd '%1' && git init -q -b main && git add -A && "
-                                                                "git -c user.name=t -c user.email=t@t commit -qm init")
-                                                     .arg(dir)}),
-        0);
+    return QProcess::execute(QStringLiteral("sh"),
+                             {QStringLiteral("-c"),
+                              QStringLiteral("cd '%1' && git init -q -b main && git add -A && git -c user.name=t -c "
+                                             "user.email=t@t commit -qm init && git remote add origin "
+                                             "https://gitlab.example.org/ml/demo.git")
+                                  .arg(dir)}) == 0;
+}
+
+void tst_LineageSync::runPushesAsItEnds()
+{
+    QTemporaryDir project;
+    const QString dir = project.path();
+    QVERIFY(shellProject(dir));
     const QStringList run{QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("shell"),
                           QStringLiteral("-C"), dir};
 
@@ -356,6 +362,31 @@ void tst_LineageSync::runPushesAsItEnds()
     }
     auto local = LineageStore::open(LineageStore::defaultPath(dir));
     QVERIFY((*local)->outbox()->empty());
+    QCOMPARE(runs->front().projectPath, QStringLiteral("ml/demo"));
+
+    // A colleague's clone of the same project, on another machine (another project store).
+    QTemporaryDir colleague;
+    QVERIFY(shellProject(colleague.path()));
+    r = runCli({QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("shell"), QStringLiteral("-C"),
+                colleague.path()},
+               teamUrl());
+    QVERIFY2(r.code == 0 && r.out.contains(QStringLiteral("pushed 1 run(s)")), qPrintable(r.out + r.err));
+    // The project's own store has its two runs; the team's view has all three, with where they ran.
+    r = runCli({QStringLiteral("runs"), QStringLiteral("-C"), dir});
+    QVERIFY2(r.out.contains(QStringLiteral("2 run(s)")), qPrintable(r.out));
+    r = runCli({QStringLiteral("runs"), QStringLiteral("--team"), QStringLiteral("-C"), dir}, teamUrl());
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QVERIFY2(r.out.contains(QStringLiteral("3 run(s)")) && r.out.contains(QStringLiteral("HOST")), qPrintable(r.out));
+    r = runCli({QStringLiteral("runs"), QStringLiteral("--team"), QStringLiteral("--json"), QStringLiteral("-C"), dir},
+               teamUrl());
+    const QJsonArray teamRuns = QJsonDocument::fromJson(r.out.toUtf8()).array();
+    QCOMPARE(teamRuns.size(), 3);
+    for (const QJsonValue &v : teamRuns)
+        QCOMPARE(v[QStringLiteral("project")].toString(), QStringLiteral("ml/demo"));
+    // Without a team store set, --team says how to set one.
+    r = runCli({QStringLiteral("runs"), QStringLiteral("--team"), QStringLiteral("-C"), dir});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains(QStringLiteral("TRAINYARD_LINEAGE_URL")), qPrintable(r.err));
 }
 
 void tst_LineageSync::onlyLeadsSignOffTheServerSays()
