@@ -37,6 +37,10 @@ inline std::unique_ptr<core::LineageStore> openLineage(const QCommandLineParser 
     return std::move(*store);
 }
 
+/// The team store's URL: `given` (an option), else $TRAINYARD_LINEAGE_URL, else the project's
+/// `.trainyard: lineage: url:`; empty when none is set.
+QString teamStoreUrl(const QString &projectDir, const QString &given = {});
+
 /// Pushes the runs queued in `local` to the team store at `url` (`trainyard sync`, and `trainyard
 /// run` when TRAINYARD_LINEAGE_URL is set), saying on out what was pushed and on err, after
 /// `errorPrefix`, what was not; false when something stays queued for a reason of the stores'.

@@ -141,10 +141,11 @@ int runRuns(const QCommandLineParser &p, QTextStream &out, QTextStream &err)
     const bool team = p.isSet(QStringLiteral("team"));
     std::unique_ptr<LineageStore> store;
     if (team) {
-        const QString url = qEnvironmentVariable("TRAINYARD_LINEAGE_URL");
+        const QString url = teamStoreUrl(p.value(QStringLiteral("C")));
         if (url.isEmpty()) {
             err << "trainyard runs --team: no team store is set: set TRAINYARD_LINEAGE_URL to "
-                   "postgresql://USER@HOST:PORT/DATABASE\n";
+                   "postgresql://USER@HOST:PORT/DATABASE, or write it in the pipeline file as .trainyard: lineage: "
+                   "url:\n";
             return int(ExitUsage);
         }
         const auto git = GitInfo::read(p.value(QStringLiteral("C")));

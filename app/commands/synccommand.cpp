@@ -3,6 +3,7 @@
 
 #include "lineage/lineagesync.h"
 #include "lineage/postgreslineagestore.h"
+#include "pipeline/gitlabcireader.h"
 
 #include <QUrl>
 
@@ -29,11 +30,10 @@ int runSync(const QCommandLineParser &p, QTextStream &out, QTextStream &err)
         err << "trainyard sync: takes no arguments\n";
         return int(ExitUsage);
     }
-    const QString url = p.isSet(QStringLiteral("team-url")) ? p.value(QStringLiteral("team-url"))
-                                                            : qEnvironmentVariable("TRAINYARD_LINEAGE_URL");
+    const QString url = teamStoreUrl(p.value(QStringLiteral("C")), p.value(QStringLiteral("team-url")));
     if (url.isEmpty()) {
-        err << "trainyard sync: no team store is set: give --team-url postgresql://USER@HOST:PORT/DATABASE or set "
-               "TRAINYARD_LINEAGE_URL\n";
+        err << "trainyard sync: no team store is set: give --team-url postgresql://USER@HOST:PORT/DATABASE, set "
+               "TRAINYARD_LINEAGE_URL, or write it in the pipeline file as .trainyard: lineage: url:\n";
         return int(ExitUsage);
     }
     if (!PostgresLineageStore::isUrl(url)) {
@@ -48,6 +48,17 @@ int runSync(const QCommandLineParser &p, QTextStream &out, QTextStream &err)
 }
 
 } // namespace
+
+QString teamStoreUrl(const QString &projectDir, const QString &given)
+{
+    if (!given.isEmpty())
+        return given;
+    if (const QString env = qEnvironmentVariable("TRAINYARD_LINEAGE_URL"); !env.isEmpty())
+        return env;
+    GitlabCiReader::Options options;
+    options.projectDir = projectDir;
+    return GitlabCiReader::read(options).trainyard.lineageUrl;
+}
 
 bool pushToTeamStore(LineageStore &local, const QString &url, QTextStream &out, QTextStream &err,
                      const QString &errorPrefix)

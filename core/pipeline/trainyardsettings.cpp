@@ -1,6 +1,8 @@
 #include "trainyardsettings.h"
 
 #include <QRegularExpression>
+#include <QUrl>
+#include <QUrlQuery>
 
 namespace trainyard::core {
 
@@ -119,12 +121,31 @@ TrainyardSettings TrainyardSettings::fromYaml(const YamlNode &node, std::vector<
     warnUnknown(node,
                 {QStringLiteral("protected_branches"), QStringLiteral("data"), QStringLiteral("images"),
                  QStringLiteral("jobs"), QStringLiteral("allow_privileged_services"),
-                 QStringLiteral("mount_docker_socket"), QStringLiteral("secrets")},
+                 QStringLiteral("mount_docker_socket"), QStringLiteral("secrets"), QStringLiteral("lineage")},
                 QStringLiteral(".trainyard"), problems);
     if (const YamlNode *secrets = node.find(QStringLiteral("secrets")))
         s.secrets = secrets->toStringList();
     if (const YamlNode *pb = node.find(QStringLiteral("protected_branches")))
         s.protectedBranches = pb->toStringList();
+    if (const YamlNode *lineage = node.find(QStringLiteral("lineage"));
+        lineage && expectMap(*lineage, QStringLiteral(".trainyard lineage"), problems)) {
+        warnUnknown(*lineage, {QStringLiteral("url")}, QStringLiteral(".trainyard lineage"), problems);
+        if (const YamlNode *u = lineage->find(QStringLiteral("url"))) {
+            const QUrl url(u->text());
+            // The message never repeats the URL: it would show the password it refuses.
+            if (!url.password().isEmpty() || QUrlQuery(url).hasQueryItem(QStringLiteral("password")))
+                problems.push_back(Error::error(
+                    QStringLiteral(".trainyard lineage url carries a password, which would be committed with this "
+                                   "file: write the URL without it, and keep the password in PGPASSWORD or ~/.pgpass"),
+                    u->location()));
+            else if (url.scheme() != QLatin1String("postgresql") && url.scheme() != QLatin1String("postgres"))
+                problems.push_back(Error::error(QStringLiteral(".trainyard lineage url is not a PostgreSQL URL: write "
+                                                               "postgresql://USER@HOST:PORT/DATABASE"),
+                                                u->location()));
+            else
+                s.lineageUrl = u->text();
+        }
+    }
     if (const YamlNode *p = node.find(QStringLiteral("allow_privileged_services")))
         s.allowPrivilegedServices = p->toBool().value_or(false);
     if (const YamlNode *d = node.find(QStringLiteral("mount_docker_socket")))

@@ -40,6 +40,9 @@ struct TrainyardSettings
     bool allowPrivilegedServices = false;
     bool mountDockerSocket = false;
     QStringList secrets; ///< names of secret variables, taken from the environment or .trainyard/secrets.env
+    /// `lineage: url:` the team's lineage store (postgresql://USER@HOST:PORT/DATABASE). Never a
+    /// password: the file is committed; one in the URL is an error.
+    QString lineageUrl;
 
     /// Reads the `.trainyard` node; unknown keys and bad values become warnings/errors in `problems`.
     static TrainyardSettings fromYaml(const YamlNode &node, std::vector<Error> &problems);

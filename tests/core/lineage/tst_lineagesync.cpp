@@ -309,6 +309,17 @@ void tst_LineageSync::syncCommand()
     auto team = LineageStore::open(teamUrl());
     QVERIFY(team);
     QCOMPARE((*team)->runs()->size(), size_t(1));
+
+    // Or the pipeline file names the store (never with a password).
+    trainyard::test::writeFile(project.filePath(QStringLiteral(".gitlab-ci.yml")),
+                               ".trainyard:\n  lineage:\n    url: " + teamUrl().toUtf8() + "\ntrain:\n  script: x\n");
+    {
+        auto local = LineageStore::open(LineageStore::defaultPath(project.path()));
+        trainyard::test::writeSampleRun(**local, QStringLiteral("r2"), QString(40, u'b'), hex64('d'), hex64('6'));
+    }
+    r = runCli({QStringLiteral("sync"), QStringLiteral("-C"), project.path()});
+    QVERIFY2(r.code == 0 && r.out.contains(QStringLiteral("pushed 1 run(s)")), qPrintable(r.out + r.err));
+    QCOMPARE((*team)->runs()->size(), size_t(2));
 }
 
 /// The shell-engine project of tst_lineagerecorder in `dir`, with a masked secret, committed, its

@@ -72,6 +72,7 @@ private Q_SLOTS:
     void includesLocalAndReportsRemote();
     void rulesChangesAndExists();
     void trainyardSettings();
+    void teamStoreUrlNeverCarriesAPassword();
     void keywordsKeptAsData();
     void inheritVariables();
     void readsProjectFromDisk();
@@ -422,6 +423,30 @@ void tst_GitlabCiReader::trainyardSettings()
     // Unknown keys under .trainyard are warnings that name the place.
     QVERIFY2(problems(p).contains(QStringLiteral("t.yml:13:3: warning: unknown key 'colour' in .trainyard")),
              qPrintable(problems(p)));
+}
+
+void tst_GitlabCiReader::teamStoreUrlNeverCarriesAPassword()
+{
+    const auto read = [](const QByteArray &url) {
+        return GitlabCiReader::readText(".trainyard:\n  lineage:\n    url: " + url + "\ntrain:\n  script: x\n",
+                                        QStringLiteral("t.yml"), context());
+    };
+    const Pipeline ok = read("postgresql://ada@db.example.org:5432/lineage?sslmode=require");
+    QVERIFY2(!ok.hasErrors(), qPrintable(problems(ok)));
+    QCOMPARE(ok.trainyard.lineageUrl, QStringLiteral("postgresql://ada@db.example.org:5432/lineage?sslmode=require"));
+    // A password would be committed with the file: refused where it is written, and not repeated.
+    for (const QByteArray &secret : {QByteArray("postgresql://ada:s3cr3t-pw@db.example.org/lineage"),
+                                     QByteArray("postgresql://ada@db.example.org/lineage?password=s3cr3t-pw")}) {
+        const Pipeline refused = read(secret);
+        QVERIFY(refused.hasErrors());
+        QVERIFY(refused.trainyard.lineageUrl.isEmpty());
+        QVERIFY2(problems(refused).contains(QStringLiteral("t.yml:3:10: error: .trainyard lineage url carries a "
+                                                           "password")),
+                 qPrintable(problems(refused)));
+        QVERIFY(!problems(refused).contains(QStringLiteral("s3cr3t-pw")));
+    }
+    const Pipeline other = read("mysql://ada@db/lineage");
+    QVERIFY2(problems(other).contains(QStringLiteral("not a PostgreSQL URL")), qPrintable(problems(other)));
 }
 
 void tst_GitlabCiReader::readsProjectFromDisk()
