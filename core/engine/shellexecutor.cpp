@@ -54,6 +54,10 @@ ScriptResult runScript(const QString &shell, const QString &script, const JobExe
     QProcess process;
     process.setWorkingDirectory(e.workspaceDir);
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    // What reaches Trainyard's own team store is Trainyard's, not the job's (a job that prints
+    // its environment would log the password).
+    for (const char *own : {"TRAINYARD_LINEAGE_URL", "PGPASSWORD", "PGPASSFILE", "PGSERVICE", "PGSERVICEFILE"})
+        env.remove(QString::fromLatin1(own));
     for (const QString &kv : e.env) {
         const qsizetype eq = kv.indexOf(u'=');
         if (eq > 0)

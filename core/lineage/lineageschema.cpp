@@ -583,10 +583,19 @@ bool LineageSchema::isBusy(const QString &nativeErrorCode)
     if (nativeErrorCode == QLatin1String("40001") || nativeErrorCode == QLatin1String("40P01") ||
         nativeErrorCode == QLatin1String("55P03"))
         return true;
+    if (isSqlState(nativeErrorCode))
+        return false;
     // SQLITE_BUSY (5) and SQLITE_LOCKED (6), also as extended codes (5 | n << 8).
     bool ok = false;
     const int code = nativeErrorCode.toInt(&ok);
     return ok && ((code & 0xff) == 5 || (code & 0xff) == 6);
+}
+
+bool LineageSchema::isSqlState(const QString &nativeErrorCode)
+{
+    // PostgreSQL's codes are five characters, letters and digits (SQLite's are numbers; none of
+    // its primary or extended codes has five digits).
+    return nativeErrorCode.size() == 5;
 }
 
 } // namespace trainyard::core

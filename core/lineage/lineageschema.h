@@ -62,6 +62,8 @@ public:
     /// True when the last error of a statement was "database is locked/busy" or, on PostgreSQL, a
     /// serialization failure, deadlock or lock timeout (worth a retry).
     static bool isBusy(const QString &nativeErrorCode);
+    /// True when `nativeErrorCode` is PostgreSQL's (an SQLSTATE), not SQLite's number.
+    static bool isSqlState(const QString &nativeErrorCode);
 };
 
 } // namespace trainyard::core

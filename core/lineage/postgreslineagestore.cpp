@@ -5,10 +5,11 @@
 
 #include <QRegularExpression>
 #include <QSqlDatabase>
-#include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QUrlQuery>
+
+#include <algorithm>
 
 namespace trainyard::core {
 
@@ -25,13 +26,19 @@ bool PostgresLineageStore::isUrl(const QString &location)
 
 QString PostgresLineageStore::displayUrl(const QUrl &url)
 {
-    QUrl shown = url;
-    QUrlQuery query(shown);
-    if (query.hasQueryItem(QStringLiteral("password"))) {
-        query.removeAllQueryItems(QStringLiteral("password"));
-        shown.setQuery(query);
+    if (!url.isValid())
+        return QStringLiteral("(a URL that cannot be read)");
+    // Without anything that may be a secret: the password, any option whose name says password
+    // (password, sslpassword, in any case), the fragment.
+    QUrlQuery query(url);
+    QUrlQuery kept;
+    for (const auto &[key, value] : query.queryItems(QUrl::FullyDecoded)) {
+        if (!key.contains(QLatin1String("password"), Qt::CaseInsensitive))
+            kept.addQueryItem(key, value);
     }
-    return shown.toString(QUrl::RemovePassword);
+    QUrl shown = url;
+    shown.setQuery(kept.isEmpty() ? QString() : kept.query(QUrl::FullyEncoded), QUrl::StrictMode);
+    return shown.toString(QUrl::RemovePassword | QUrl::RemoveFragment);
 }
 
 Result<std::unique_ptr<LineageStore>> PostgresLineageStore::open(const QString &location, const Options &options)
@@ -52,14 +59,21 @@ Result<std::unique_ptr<LineageStore>> PostgresLineageStore::open(const QString &
     QStringList connectOptions;
     bool timeoutGiven = false;
     for (const auto &[key, value] : QUrlQuery(url).queryItems(QUrl::FullyDecoded)) {
-        if (!keyword.match(key).hasMatch() || value.contains(u';'))
-            return tl::unexpected(Error::error(
-                QStringLiteral("the team store URL %1 has an option PostgreSQL does not take: '%2'").arg(shown, key)));
-        if (key == QLatin1String("password"))
+        // Qt joins the options with spaces, unquoted: a value with a space or ';' could add an
+        // option of its own (host=…), so none is taken.
+        const bool plainValue = !value.isEmpty() && std::none_of(value.cbegin(), value.cend(), [](QChar c) {
+            return c.isSpace() || c == u';' || c == u'\'' || c == u'\\';
+        });
+        if (key.contains(QLatin1String("password"), Qt::CaseInsensitive))
             return tl::unexpected(Error::error(
                 QStringLiteral("the team store URL %1 carries a password as an option: put it in PGPASSWORD or "
                                "~/.pgpass instead")
                     .arg(shown)));
+        if (!keyword.match(key).hasMatch() || !plainValue)
+            return tl::unexpected(Error::error(
+                QStringLiteral("the team store URL %1 has an option PostgreSQL does not take as written: '%2' (an "
+                               "option is letters and underscores, its value one word)")
+                    .arg(shown, key)));
         timeoutGiven = timeoutGiven || key == QLatin1String("connect_timeout");
         connectOptions << QStringLiteral("%1=%2").arg(key, value);
     }
@@ -70,8 +84,20 @@ Result<std::unique_ptr<LineageStore>> PostgresLineageStore::open(const QString &
     std::unique_ptr<PostgresLineageStore> store(new PostgresLineageStore(url, connectOptions.join(u';'), options));
     if (auto db = store->database(); !db)
         return tl::unexpected(db.error());
-    if (auto ok = store->migrateSchema(); !ok)
+    if (auto ok = store->migrateSchema(); !ok) {
+        // An engineer may not change the schema: the server's owner upgrades it.
+        if (ok.error().message.contains(QLatin1String("permission denied"))) {
+            auto db = store->database();
+            const auto version = db ? LineageSchema::userVersion(*db) : Result<int>(0);
+            return tl::unexpected(Error::error(
+                QStringLiteral("the team store %1 is at schema version %2, and this Trainyard needs %3: the person who "
+                               "runs the server upgrades it with `trainyard store init URL` (your role may not)")
+                    .arg(shown)
+                    .arg(version ? *version : 0)
+                    .arg(LineageSchema::latestVersion())));
+        }
         return tl::unexpected(ok.error());
+    }
     if (store->m_schemaVersion > LineageSchema::latestVersion())
         store->m_readOnlyReason = QStringLiteral("the team store %1 was written by a newer Trainyard (schema version "
                                                  "%2; this one knows up to %3): opened read-only")
@@ -94,8 +120,13 @@ Result<QStringList> PostgresLineageStore::initialise(const QString &url, const Q
         return tl::unexpected(db.error());
     const QString engineer = QString::fromLatin1(kEngineerRole);
     const QString lead = QString::fromLatin1(kLeadRole);
-    const auto quoted = [&](const QString &name) {
-        return db->driver()->escapeIdentifier(name, QSqlDriver::TableName);
+    // A role's name as an SQL identifier: in double quotes, a double quote in it doubled (the
+    // driver's escapeIdentifier leaves a name that already starts with a quote alone, and splits
+    // "jane.doe" at the dot).
+    const auto quoted = [](const QString &name) -> QString {
+        QString inner = name;
+        inner.replace(u'"', QStringLiteral("\"\""));
+        return u'"' + inner + u'"';
     };
     QStringList statements;
     for (const QString &role : {engineer, lead})
