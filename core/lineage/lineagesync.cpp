@@ -1,6 +1,7 @@
 // LineageSync: pushing a project's runs to the team's lineage store.
 #include "lineagesync.h"
 
+#include <QLockFile>
 #include <QMap>
 
 #include <algorithm>
@@ -170,28 +171,37 @@ Result<void> writeRun(LineageStore &to, const RunRecords &rec)
     });
 }
 
+/// True when `to` still answers a read: a write it failed was its answer (a refusal, a value it
+/// cannot take), not a connection gone.
+bool answers(const LineageStore &to)
+{
+    return bool(to.setting(QStringLiteral("trainyard.ping")));
+}
+
 /// Adds the run's sign-offs the team store does not have yet, each in its own transaction: the
 /// team store decides who may sign off, and a sign-off it refuses (given locally by someone who
 /// is not a lead there) must not keep the run's lineage from being pushed. Returns the refusals.
-QStringList writeSignOffs(LineageStore &to, const RunRecords &rec)
+Result<QStringList> writeSignOffs(LineageStore &to, const RunRecords &rec)
 {
     QStringList refused;
     for (auto it = rec.signOffs.cbegin(); it != rec.signOffs.cend(); ++it) {
         if (it->empty())
             continue;
         auto there = to.signOffs(it.key());
-        if (!there) {
-            refused << there.error().message;
-            continue;
-        }
+        if (!there)
+            return tl::unexpected(there.error());
         for (const LineageSignOff &s : *it) {
             const bool known =
                 std::any_of(there->cbegin(), there->cend(), [&](const LineageSignOff &t) { return sameSignOff(s, t); });
             if (known)
                 continue;
-            if (auto id = to.addSignOff(s); !id)
+            if (auto id = to.addSignOff(s); !id) {
+                // Refused, or the store gone? Only a store that still answers refused it.
+                if (!answers(to))
+                    return tl::unexpected(id.error());
                 refused << QStringLiteral("the sign-off of %1 by %2 was not pushed: %3")
                                .arg(it.key().left(12), s.reviewer, id.error().message);
+            }
         }
     }
     return refused;
@@ -222,6 +232,16 @@ Result<QStringList> LineageSync::pushRun(const LineageStore &from, LineageStore 
 Result<LineageSync::Report> LineageSync::pushQueued(LineageStore &from, LineageStore &to, const Progress &progress,
                                                     const std::atomic_bool *cancel)
 {
+    // One push of a project at a time (two runs ending together, a sync beside them): a push that
+    // read a run before another wrote a newer revision of it would write the older one last.
+    QLockFile pushing(from.path() + QStringLiteral(".push.lock"));
+    pushing.setStaleLockTime(0); // a lock of a process that died is taken over (QLockFile checks its pid)
+    if (!pushing.tryLock(kPushLockWaitMs))
+        return tl::unexpected(Error::error(
+            QStringLiteral("another push of this project's runs is still going (%1): nothing was pushed; the runs "
+                           "stay queued")
+                .arg(pushing.fileName()),
+            SourceLocation{from.path()}));
     auto queued = from.outbox();
     if (!queued)
         return tl::unexpected(queued.error());
@@ -233,6 +253,12 @@ Result<LineageSync::Report> LineageSync::pushQueued(LineageStore &from, LineageS
         if (cancel && cancel->load())
             break;
         const LineageOutboxEntry &entry = (*queued)[size_t(i)];
+        if (auto run = from.run(entry.runId); run && !*run) {
+            // Queued by a write that came before its run's row (a number handed out), and the
+            // run never recorded: nothing to push.
+            (void)from.markPushed(entry);
+            continue;
+        }
         auto records = readRun(from, entry.runId);
         if (!records) { // this run's own problem: the others are still pushed
             report.failed << QStringLiteral("%1: %2").arg(entry.runId, records.error().message);
@@ -240,12 +266,23 @@ Result<LineageSync::Report> LineageSync::pushQueued(LineageStore &from, LineageS
         }
         auto written = pushRecords(to, *records);
         if (!written) {
-            // The team store's (gone, refusing): every other run would fail the same way.
             report.failed << QStringLiteral("%1: %2").arg(entry.runId, written.error().message);
-            break;
+            // The team store gone: every other run would fail the same way. A store that still
+            // answers refused this run only (a value it cannot take): the others are pushed.
+            if (!answers(to))
+                break;
+            continue;
         }
         for (const QString &refusal : std::as_const(*written))
             report.refused << QStringLiteral("%1: %2").arg(entry.runId, refusal);
+        if (!written->isEmpty()) {
+            // A refused sign-off stays queued with its run: pushed again by each sync (by a lead's,
+            // or once its author is made one), said again each time.
+            ++report.pushed;
+            if (progress)
+                progress(i + 1, total);
+            continue;
+        }
         auto taken = from.markPushed(entry);
         if (!taken) {
             report.failed << QStringLiteral("%1: %2").arg(entry.runId, taken.error().message);

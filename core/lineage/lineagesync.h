@@ -28,16 +28,21 @@ public:
         int pushed = 0;      ///< runs pushed and taken off the outbox
         int requeued = 0;    ///< pushed, but written again locally meanwhile: still queued
         QStringList failed;  ///< "RUN: why", for runs that could not be pushed (still queued)
-        QStringList refused; ///< "RUN: why", sign-offs the team store refused (the run is pushed)
+        QStringList refused; ///< "RUN: why", sign-offs the team store refused (the run is pushed, and stays
+                             ///< queued so that the sign-off is tried again)
     };
 
     /// Copies every record of `runId` from `from` to `to`, in one transaction of `to`; then its
     /// sign-offs, each on its own: the team store decides who may sign off (only its leads), and
     /// returns what it refused (which does not keep the run's lineage from being pushed).
     static Result<QStringList> pushRun(const LineageStore &from, LineageStore &to, const QString &runId);
-    /// Pushes the runs queued in `from`, oldest first. Stops at the first run that fails for a
-    /// reason of the team store's (unreachable, refused): the rest stay queued. An Error only when
-    /// the outbox cannot be read.
+    /// How long a push waits for another push of the same project to end.
+    static constexpr int kPushLockWaitMs = 120000;
+    /// Pushes the runs queued in `from`, oldest first, one push of a project at a time (a lock file
+    /// beside its store; another push is waited for up to kPushLockWaitMs). Stops at the first run
+    /// the team store fails to take while it does not answer (gone): the rest stay queued; a run
+    /// it refuses while answering is reported and the others are pushed. An Error when the outbox
+    /// cannot be read or another push holds the project.
     static Result<Report> pushQueued(LineageStore &from, LineageStore &to, const Progress &progress = {},
                                      const std::atomic_bool *cancel = nullptr);
 };

@@ -106,8 +106,9 @@ Error Query::failure(const QString &what) const
     setLastFailureBusy(LineageSchema::isBusy(e.nativeErrorCode()));
     // SQLITE_CORRUPT (11) and SQLITE_NOTADB (26): a damaged page met on the way (opening does
     // not read the whole file); say what checks and what mends it.
+    const bool sqlite = !LineageSchema::isSqlState(e.nativeErrorCode());
     const int code = e.nativeErrorCode().toInt() & 0xff;
-    const QString damage = code == 11 || code == 26
+    const QString damage = sqlite && (code == 11 || code == 26)
                                ? QStringLiteral(". The database is damaged: `trainyard doctor --check-db` checks all "
                                                 "of it, `trainyard doctor --rebuild-db` makes a new one from the run "
                                                 "records")
@@ -225,11 +226,13 @@ Result<void> SqlLineageStore::transaction(const std::function<Result<void>()> &b
     auto db = database();
     if (!db)
         return tl::unexpected(db.error());
-    ThreadConnections::Entry &entry = t_connections.byStore[m_serial];
-    if (entry.depth > 0) { // inside an outer transaction: join it
-        ++entry.depth;
+    // The entry is looked up again after body(): a body that opens another store's connection on
+    // this thread inserts into the same hash, which may move the entries.
+    const auto depth = [this]() -> int & { return t_connections.byStore[m_serial].depth; };
+    if (depth() > 0) { // inside an outer transaction: join it
+        ++depth();
         auto result = body();
-        --entry.depth;
+        --depth();
         return result;
     }
     // busy_timeout already waits for the lock; this retries what still fails on contention
@@ -249,9 +252,9 @@ Result<void> SqlLineageStore::transaction(const std::function<Result<void>()> &b
             }
         }
         if (result) {
-            entry.depth = 1;
+            depth() = 1;
             result = body();
-            entry.depth = 0;
+            depth() = 0;
             if (result) {
                 Query commit(*db, QStringLiteral("COMMIT"));
                 result = commit.exec();
@@ -344,6 +347,9 @@ Result<QStringList> SqlLineageStore::markInterrupted(const QStringList &dead)
                 return r;
             if (auto r = jobs.exec({now, id}); !r)
                 return r;
+            // A run pushed while it ran must not stay "running" in the team's store.
+            if (auto r = queueForTeam(id); !r)
+                return r;
         }
         return {};
     });
@@ -357,13 +363,17 @@ Result<void> SqlLineageStore::runTransaction(const QString &runId, const std::fu
     return transaction([&]() -> Result<void> {
         if (auto ok = body(); !ok)
             return ok;
-        if (onServer() || m_schemaVersion < 9 || runId.isEmpty())
-            return {};
-        Query queue(*database(),
-                    QStringLiteral("INSERT INTO team_outbox (run_id, revision) VALUES (?, 1) "
-                                   "ON CONFLICT (run_id) DO UPDATE SET revision = team_outbox.revision + 1"));
-        return queue.exec({runId});
+        return queueForTeam(runId);
     });
+}
+
+Result<void> SqlLineageStore::queueForTeam(const QString &runId)
+{
+    if (onServer() || m_schemaVersion < 9 || runId.isEmpty())
+        return {};
+    Query queue(*database(), QStringLiteral("INSERT INTO team_outbox (run_id, revision) VALUES (?, 1) "
+                                            "ON CONFLICT (run_id) DO UPDATE SET revision = team_outbox.revision + 1"));
+    return queue.exec({runId});
 }
 
 Result<std::vector<LineageOutboxEntry>> SqlLineageStore::outbox(int limit) const

@@ -237,6 +237,7 @@ private Q_SLOTS:
     void interruptedRunIsMarkedAtOpen();
     void hashCacheKeepsEntriesUnderRoot();
     void everyWriteQueuesTheRunForTheTeam();
+    void teamStoreUrlsNeverShowASecret();
     void concurrentThreadsWrite();
     void concurrentFirstOpens();
     void reproductionsKnowWhatTheyReproduce();
@@ -935,9 +936,17 @@ void tst_LineageStore::interruptedRunIsMarkedAtOpen()
         record(QStringLiteral("alive"), QCoreApplication::applicationPid(), QSysInfo::machineHostName());
         record(QStringLiteral("remote"), 2147483, QStringLiteral("another-host"));
         Q_UNUSED(deadPid);
+        // All pushed to the team's store while they ran.
+        const auto pushed = store->outbox();
+        for (const LineageOutboxEntry &e : *pushed)
+            QVERIFY(*store->markPushed(e));
     }
     auto store = openStore(path);
     QVERIFY(store);
+    // The one marked interrupted is queued again: the team's store must not keep it "running".
+    const auto queued = store->outbox();
+    QCOMPARE(queued->size(), size_t(1));
+    QCOMPARE(queued->front().runId, QStringLiteral("dead"));
     QCOMPARE(store->interruptedRuns(), QStringList{QStringLiteral("dead")});
     QCOMPARE((*store->run(QStringLiteral("dead")))->status, QStringLiteral("interrupted"));
     QVERIFY((*store->run(QStringLiteral("dead")))->finished.isValid());
@@ -1027,6 +1036,31 @@ void tst_LineageStore::everyWriteQueuesTheRunForTheTeam()
     QVERIFY(!store->recordJob(orphan));
     QCOMPARE(store->outbox()->size(), size_t(1));
     QCOMPARE(store->outbox(0)->size(), size_t(0)); // limit
+}
+
+void tst_LineageStore::teamStoreUrlsNeverShowASecret()
+{
+    SKIP_ON_SERVER("needs no server: runs in tst_lineagestore");
+    const auto shown = [](const QString &url) { return PostgresLineageStore::displayUrl(QUrl(url)); };
+    QCOMPARE(shown(QStringLiteral("postgresql://ada:pw-1@db:5432/lineage?sslmode=require")),
+             QStringLiteral("postgresql://ada@db:5432/lineage?sslmode=require"));
+    QCOMPARE(
+        shown(QStringLiteral("postgresql://ada@db/lineage?sslpassword=pw-2&PASSWORD=pw-3&sslmode=verify-full#pw-4")),
+        QStringLiteral("postgresql://ada@db/lineage?sslmode=verify-full"));
+    QCOMPARE(shown(QStringLiteral("postgresql://ada:p@ss@db/lineage")).contains(QStringLiteral("p@ss")), false);
+    // Refused before any connection, the secret not repeated.
+    for (const QString &url : {QStringLiteral("postgresql://ada@127.0.0.1:1/lineage?Password=pw-5"),
+                               QStringLiteral("postgresql://ada@127.0.0.1:1/lineage?sslpassword=pw-5")}) {
+        const auto opened = LineageStore::open(url);
+        QVERIFY(!opened);
+        QVERIFY2(opened.error().message.contains(QStringLiteral("PGPASSWORD")), qPrintable(opened.error().message));
+        QVERIFY(!opened.error().message.contains(QStringLiteral("pw-5")));
+    }
+    // An option value that would add an option of its own (Qt joins them with spaces).
+    const auto smuggled =
+        LineageStore::open(QStringLiteral("postgresql://ada@127.0.0.1:1/lineage?sslmode=disable%20host=evil"));
+    QVERIFY(!smuggled);
+    QVERIFY2(smuggled.error().message.contains(QStringLiteral("'sslmode'")), qPrintable(smuggled.error().message));
 }
 
 void tst_LineageStore::reproductionsKnowWhatTheyReproduce()
