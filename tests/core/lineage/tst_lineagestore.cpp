@@ -9,6 +9,7 @@
 #include "lineage/postgreslineagestore.h"
 
 #include "lineagesample.h"
+#include "support/testserver.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -47,17 +48,10 @@ constexpr bool kServer = false;
 /// A plain connection named `name` to a store's `location`: a file, or a server's URL.
 QSqlDatabase rawDatabase(const QString &location, const QString &name)
 {
-    if (!PostgresLineageStore::isUrl(location)) {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-        db.setDatabaseName(location);
-        return db;
-    }
-    const QUrl url(location);
-    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
-    db.setHostName(url.host());
-    db.setPort(url.port());
-    db.setDatabaseName(url.path().mid(1));
-    db.setUserName(url.userName()); // the password comes from PGPASSWORD, as the store's does
+    if (PostgresLineageStore::isUrl(location))
+        return trainyard::test::serverConnection(location, name);
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+    db.setDatabaseName(location);
     return db;
 }
 
@@ -67,19 +61,8 @@ QString storeAt(const QTemporaryDir &dir, const QString &file = QStringLiteral("
 {
     if (!kServer)
         return dir.filePath(file);
-    const QString url = qEnvironmentVariable("TRAINYARD_TEST_POSTGRES_URL");
-    {
-        QSqlDatabase db = rawDatabase(url, QStringLiteral("reset"));
-        if (!db.open())
-            qFatal("cannot reach the test server %s: %s", qPrintable(url), qPrintable(db.lastError().text()));
-        QSqlQuery q(db);
-        q.exec(QStringLiteral("SET client_min_messages = warning"));
-        if (!q.exec(QStringLiteral("DROP SCHEMA IF EXISTS public CASCADE")) ||
-            !q.exec(QStringLiteral("CREATE SCHEMA public")))
-            qFatal("cannot empty the test database: %s", qPrintable(q.lastError().text()));
-    }
-    QSqlDatabase::removeDatabase(QStringLiteral("reset"));
-    return url;
+    trainyard::test::emptyTestServer();
+    return trainyard::test::testServerUrl();
 }
 
 std::unique_ptr<LineageStore> openStore(const QString &path, LineageStore::Options options = {})

@@ -8,6 +8,7 @@
 
 #include "lineagesample.h"
 #include "support/files.h"
+#include "support/testserver.h"
 
 #include <QDir>
 #include <QJsonArray>
@@ -32,28 +33,7 @@ namespace {
 
 QString teamUrl()
 {
-    return qEnvironmentVariable("TRAINYARD_TEST_POSTGRES_URL");
-}
-
-/// Empties the test server's database.
-void resetTeamStore()
-{
-    const QUrl url(teamUrl());
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), QStringLiteral("reset"));
-        db.setHostName(url.host());
-        db.setPort(url.port());
-        db.setDatabaseName(url.path().mid(1));
-        db.setUserName(url.userName());
-        if (!db.open())
-            qFatal("cannot reach the test server: %s", qPrintable(db.lastError().text()));
-        QSqlQuery q(db);
-        q.exec(QStringLiteral("SET client_min_messages = warning"));
-        if (!q.exec(QStringLiteral("DROP SCHEMA IF EXISTS public CASCADE")) ||
-            !q.exec(QStringLiteral("CREATE SCHEMA public")))
-            qFatal("cannot empty the test database: %s", qPrintable(q.lastError().text()));
-    }
-    QSqlDatabase::removeDatabase(QStringLiteral("reset"));
+    return trainyard::test::testServerUrl();
 }
 
 /// Runs the test server's script: `halt` (the server goes away) or `start` (it comes back).
@@ -146,7 +126,7 @@ class tst_LineageSync final : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    void init() { resetTeamStore(); }
+    void init() { trainyard::test::emptyTestServer(); }
     void everyRecordArrivesOnce();
     void changedRunIsPushedAgain();
     void serverGoneLeavesRunsQueued();
@@ -412,12 +392,7 @@ void tst_LineageSync::onlyLeadsSignOffTheServerSays()
 {
     // Two people with their own logins on the server (roles are the cluster's: made once).
     {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), QStringLiteral("admin"));
-        const QUrl url(teamUrl());
-        db.setHostName(url.host());
-        db.setPort(url.port());
-        db.setDatabaseName(url.path().mid(1));
-        db.setUserName(url.userName());
+        QSqlDatabase db = trainyard::test::serverConnection(teamUrl(), QStringLiteral("admin"));
         QVERIFY(db.open());
         QSqlQuery q(db);
         for (const char *who : {"alice", "lena"})
