@@ -47,6 +47,20 @@ QString teamStoreUrl(const QString &projectDir, const QString &given = {});
 bool pushToTeamStore(core::LineageStore &local, const QString &url, QTextStream &out, QTextStream &err,
                      const QString &errorPrefix);
 
+/// Adds `--team`: read (and sign off in) the team's store instead of the project's.
+inline void addTeamOption(QCommandLineParser &p, const QString &what)
+{
+    p.addOption(QCommandLineOption(QStringLiteral("team"),
+                                   what + QStringLiteral(" in the team's store ($TRAINYARD_LINEAGE_URL, or the "
+                                                         "pipeline file's .trainyard: lineage: url:), not the "
+                                                         "project's.")));
+}
+
+/// The team's store when `--team` is set (see addTeamOption), else the project's (openLineage);
+/// null (after saying why on err) when it cannot be opened.
+std::unique_ptr<core::LineageStore> openLineageOrTeam(const QCommandLineParser &p, QTextStream &err,
+                                                      const QString &command);
+
 /// A time for people: local, to the second; "-" when unknown.
 inline QString localTime(const QDateTime &t)
 {

@@ -164,6 +164,7 @@ void addLineageOptions(QCommandLineParser &p)
 {
     addProjectOption(p);
     p.addOption(QCommandLineOption(QStringLiteral("json"), QStringLiteral("Print JSON.")));
+    addTeamOption(p, QStringLiteral("Look across every machine's runs"));
     p.addOption(
         QCommandLineOption(QStringLiteral("uses"),
                            QStringLiteral("Reverse lineage: what was made from this data hash, image digest or commit "
@@ -270,7 +271,7 @@ int runLineage(const QCommandLineParser &p, QTextStream &out, QTextStream &err)
     const bool uses = p.isSet(QStringLiteral("uses"));
     if (!checkArguments(args, uses, err))
         return int(ExitUsage);
-    const auto store = openLineage(p, err, QStringLiteral("lineage"));
+    const auto store = openLineageOrTeam(p, err, QStringLiteral("lineage"));
     if (!store)
         return int(ExitFailed);
     const Provenance provenance(*store);

@@ -39,6 +39,8 @@ void addReviewOptions(QCommandLineParser &p)
 {
     addProjectOption(p);
     p.addOption(QCommandLineOption(QStringLiteral("approve"), QStringLiteral("Sign off: approve the release.")));
+    addTeamOption(p, QStringLiteral("Review an artifact of any engineer's run, and sign off (leads only: the server "
+                                    "decides),"));
     p.addOption(QCommandLineOption(QStringLiteral("reject"), QStringLiteral("Sign off: reject the release.")));
     p.addOption(QCommandLineOption(QStringLiteral("comment"), QStringLiteral("A comment with the sign-off."),
                                    QStringLiteral("TEXT")));
@@ -190,7 +192,7 @@ int runReview(const QCommandLineParser &p, QTextStream &out, QTextStream &err)
     const auto request = signOffRequest(p, err);
     if (!request)
         return int(ExitUsage);
-    const auto store = openLineage(p, err, QStringLiteral("review"));
+    const auto store = openLineageOrTeam(p, err, QStringLiteral("review"));
     if (!store)
         return int(ExitFailed);
     const Provenance provenance(*store);

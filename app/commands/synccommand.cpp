@@ -60,6 +60,25 @@ QString teamStoreUrl(const QString &projectDir, const QString &given)
     return GitlabCiReader::read(options).trainyard.lineageUrl;
 }
 
+std::unique_ptr<LineageStore> openLineageOrTeam(const QCommandLineParser &p, QTextStream &err, const QString &command)
+{
+    if (!p.isSet(QStringLiteral("team")))
+        return openLineage(p, err, command);
+    const QString url = teamStoreUrl(p.value(QStringLiteral("C")));
+    if (url.isEmpty()) {
+        err << "trainyard " << command
+            << " --team: no team store is set: set TRAINYARD_LINEAGE_URL to postgresql://USER@HOST:PORT/DATABASE, "
+               "or write it in the pipeline file as .trainyard: lineage: url:\n";
+        return nullptr;
+    }
+    auto store = LineageStore::open(url);
+    if (!store) {
+        err << "trainyard " << command << " --team: " << store.error().toString() << "\n";
+        return nullptr;
+    }
+    return std::move(*store);
+}
+
 bool pushToTeamStore(LineageStore &local, const QString &url, QTextStream &out, QTextStream &err,
                      const QString &errorPrefix)
 {

@@ -475,6 +475,23 @@ void tst_LineageSync::onlyLeadsSignOffTheServerSays()
                                                {},
                                                hex64('f')}));
     QCOMPARE((*alice)->signOffs(hex64('5'))->size(), size_t(2)); // everyone reads them
+
+    // The same from the command line, on the team's store: reverse lineage across the team, and
+    // the review of an artifact of any engineer's run, signed off where the server allows it.
+    QTemporaryDir elsewhere; // a machine with no project store at all
+    Cli uses = runCli({QStringLiteral("lineage"), QStringLiteral("--team"), QStringLiteral("--uses"), hex64('d'),
+                       QStringLiteral("-C"), elsewhere.path()},
+                      as(QStringLiteral("alice")));
+    QVERIFY2(uses.code == 0 && uses.out.contains(runId), qPrintable(uses.out + uses.err));
+    const QStringList review{QStringLiteral("review"),    QStringLiteral("--team"), hex64('5'),
+                             QStringLiteral("--approve"), QStringLiteral("-C"),     elsewhere.path()};
+    Cli refusedCli = runCli(review, as(QStringLiteral("alice")));
+    QCOMPARE(refusedCli.code, 1);
+    QVERIFY2(refusedCli.err.contains(QStringLiteral("Only leads may sign off")), qPrintable(refusedCli.err));
+    QVERIFY(!refusedCli.err.contains(QStringLiteral("alice-pw")));
+    Cli accepted = runCli(review, as(QStringLiteral("lena")));
+    QVERIFY2(accepted.code == 0 || accepted.code == 3, qPrintable(accepted.out + accepted.err)); // 3: a check failed
+    QCOMPARE((*alice)->signOffs(hex64('5'))->size(), size_t(3));
     // (Sign-offs stay append-only for everyone: tst_lineagestore_postgres signOffsAreAppendOnly.)
 }
 
