@@ -15,6 +15,7 @@
 #include <QTest>
 
 #include "support/files.h"
+#include "support/scopedenv.h"
 #include <mutex>
 #include <thread>
 
@@ -102,6 +103,7 @@ class tst_Scheduler final : public QObject
 private Q_SLOTS:
     void initTestCase();
     void needsRunInParallel();
+    void teamStoreCredentialsStayOutOfJobs();
     void failuresSkipAndAllow();
     void retryThenSuccess();
     void timeoutStopsJob();
@@ -176,6 +178,24 @@ void tst_Scheduler::needsRunInParallel()
     QVERIFY(p.log(*r, QStringLiteral("a")).contains(QStringLiteral("a-done")));
     QCOMPARE(a.exitCode, 0);
     QCOMPARE(a.isolation, kDocker ? QStringLiteral("docker container") : QStringLiteral("none (host shell)"));
+}
+
+void tst_Scheduler::teamStoreCredentialsStayOutOfJobs()
+{
+    // What reaches Trainyard's team store is Trainyard's: a job that prints its environment must
+    // not log the password (the shell engine starts jobs from Trainyard's own environment).
+    trainyard::test::ScopedEnv password("PGPASSWORD", "pg-secret-value");
+    trainyard::test::ScopedEnv url("TRAINYARD_LINEAGE_URL", "postgresql://ada:url-secret-value@db/lineage");
+    Project p("show:\n  script: ['echo \"pw=[$PGPASSWORD] url=[$TRAINYARD_LINEAGE_URL]\"']\n");
+    const Pipeline pipeline = p.pipeline();
+    auto executor = makeExecutor(p);
+    Scheduler s(pipeline, *executor, {}, {});
+    const auto r = s.run();
+    QVERIFY(r);
+    QCOMPARE(r->status, RunStatus::Success);
+    const QString log = p.log(*r, QStringLiteral("show"));
+    QVERIFY2(log.contains(QStringLiteral("pw=[] url=[]")), qPrintable(log));
+    QVERIFY(!log.contains(QStringLiteral("secret-value")));
 }
 
 // The hardening issue's M2: `a/b`, `a_b` and `a\b` once shared a workspace, a log file and a
