@@ -1,7 +1,8 @@
 #pragma once
 
-// What `trainyard runs`, `lineage` and `review` share: opening the project's lineage database
-// (never creating it) and printing times and hashes the same way.
+// What `trainyard runs`, `lineage`, `review` and `sync` share: opening the project's lineage
+// database (never creating it) or the team's store (lineagecli.cpp), and printing times and hashes
+// the same way.
 
 #include "command.h"
 
@@ -57,9 +58,10 @@ inline void addTeamOption(QCommandLineParser &p, const QString &what)
 }
 
 /// The team's store when `--team` is set (see addTeamOption), else the project's (openLineage);
-/// null (after saying why on err) when it cannot be opened.
+/// null (after saying why on err) when it cannot be opened, `exitCode` then ExitUsage when no team
+/// store is set, else ExitFailed.
 std::unique_ptr<core::LineageStore> openLineageOrTeam(const QCommandLineParser &p, QTextStream &err,
-                                                      const QString &command);
+                                                      const QString &command, int &exitCode);
 
 /// A time for people: local, to the second; "-" when unknown.
 inline QString localTime(const QDateTime &t)

@@ -271,9 +271,10 @@ int runLineage(const QCommandLineParser &p, QTextStream &out, QTextStream &err)
     const bool uses = p.isSet(QStringLiteral("uses"));
     if (!checkArguments(args, uses, err))
         return int(ExitUsage);
-    const auto store = openLineageOrTeam(p, err, QStringLiteral("lineage"));
+    int failed = 0;
+    const auto store = openLineageOrTeam(p, err, QStringLiteral("lineage"), failed);
     if (!store)
-        return int(ExitFailed);
+        return failed;
     const Provenance provenance(*store);
     const bool json = p.isSet(QStringLiteral("json"));
     if (uses)

@@ -192,9 +192,10 @@ int runReview(const QCommandLineParser &p, QTextStream &out, QTextStream &err)
     const auto request = signOffRequest(p, err);
     if (!request)
         return int(ExitUsage);
-    const auto store = openLineageOrTeam(p, err, QStringLiteral("review"));
+    int failed = 0;
+    const auto store = openLineageOrTeam(p, err, QStringLiteral("review"), failed);
     if (!store)
-        return int(ExitFailed);
+        return failed;
     const Provenance provenance(*store);
     const auto reviewed = reviewedArtifact(provenance, p, err);
     if (!reviewed)

@@ -139,15 +139,8 @@ int runRuns(const QCommandLineParser &p, QTextStream &out, QTextStream &err)
     if (!filter)
         return int(ExitUsage);
     const bool team = p.isSet(QStringLiteral("team"));
-    std::unique_ptr<LineageStore> store;
     if (team) {
-        const QString url = teamStoreUrl(p.value(QStringLiteral("C")));
-        if (url.isEmpty()) {
-            err << "trainyard runs --team: no team store is set: set TRAINYARD_LINEAGE_URL to "
-                   "postgresql://USER@HOST:PORT/DATABASE, or write it in the pipeline file as .trainyard: lineage: "
-                   "url:\n";
-            return int(ExitUsage);
-        }
+        // The project is known on other machines by its git remote.
         const auto git = GitInfo::read(p.value(QStringLiteral("C")));
         filter->project = git ? git->projectPath : QString();
         if (filter->project.isEmpty()) {
@@ -155,17 +148,11 @@ int runRuns(const QCommandLineParser &p, QTextStream &out, QTextStream &err)
                    "(git remote add origin URL)\n";
             return int(ExitFailed);
         }
-        auto opened = LineageStore::open(url);
-        if (!opened) {
-            err << "trainyard runs --team: " << opened.error().toString() << "\n";
-            return int(ExitFailed);
-        }
-        store = std::move(*opened);
-    } else {
-        store = openLineage(p, err, QStringLiteral("runs"));
     }
+    int failed = 0;
+    const auto store = openLineageOrTeam(p, err, QStringLiteral("runs"), failed);
     if (!store)
-        return int(ExitFailed);
+        return failed;
     const auto runs = store->runs(*filter);
     if (!runs) {
         err << "trainyard runs: " << runs.error().toString() << "\n";
