@@ -12,15 +12,21 @@ namespace trainyard::app {
 
 using namespace trainyard::core;
 
+QString teamStoreUrl(const Pipeline &pipeline)
+{
+    const QString env = qEnvironmentVariable("TRAINYARD_LINEAGE_URL");
+    return env.isEmpty() ? pipeline.trainyard.lineageUrl : env;
+}
+
 QString teamStoreUrl(const QString &projectDir, const QString &given)
 {
     if (!given.isEmpty())
         return given;
     if (const QString env = qEnvironmentVariable("TRAINYARD_LINEAGE_URL"); !env.isEmpty())
-        return env;
+        return env; // the pipeline file is read only when it is needed
     GitlabCiReader::Options options;
     options.projectDir = projectDir;
-    return GitlabCiReader::read(options).trainyard.lineageUrl;
+    return teamStoreUrl(GitlabCiReader::read(options));
 }
 
 std::unique_ptr<LineageStore> openLineageOrTeam(const QCommandLineParser &p, QTextStream &err, const QString &command,

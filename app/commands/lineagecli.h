@@ -41,6 +41,8 @@ inline std::unique_ptr<core::LineageStore> openLineage(const QCommandLineParser 
 /// The team store's URL: `given` (an option), else $TRAINYARD_LINEAGE_URL, else the project's
 /// `.trainyard: lineage: url:`; empty when none is set.
 QString teamStoreUrl(const QString &projectDir, const QString &given = {});
+/// The same for a pipeline already read: $TRAINYARD_LINEAGE_URL, else its `.trainyard: lineage: url:`.
+QString teamStoreUrl(const core::Pipeline &pipeline);
 
 /// Pushes the runs queued in `local` to the team store at `url` (`trainyard sync`, and `trainyard
 /// run` when TRAINYARD_LINEAGE_URL is set), saying on out what was pushed and on err, after

@@ -225,9 +225,7 @@ int runPipeline(const QCommandLineParser &p, QTextStream &out, QTextStream &err)
     printWaitingManualJobs(ran.record, interactive, out);
     // Recorded in the project first; pushed to the team's store when one is set. A store that
     // cannot be reached changes nothing of the run: its records wait for `trainyard sync`.
-    QString team = qEnvironmentVariable("TRAINYARD_LINEAGE_URL");
-    if (team.isEmpty())
-        team = pipeline.trainyard.lineageUrl;
+    const QString team = teamStoreUrl(pipeline);
     if (recorded && !team.isEmpty()) {
         if (auto local = LineageStore::open(LineageStore::defaultPath(p.value(QStringLiteral("C")))); local)
             (void)pushToTeamStore(**local, team, out, err, QStringLiteral("warning: team store: "));
