@@ -10,6 +10,7 @@
 #include "support/demoproject.h"
 
 #include "support/files.h"
+#include "support/shellproject.h"
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -68,15 +69,7 @@ QByteArray readFile(const QString &path)
 /// The shell-engine project of tst_lineagerecorder, committed in a fresh repository.
 bool shellProject(const QString &dir)
 {
-    writeFile(dir + QStringLiteral("/.gitlab-ci.yml"),
-              readFile(QStringLiteral(TRAINYARD_TEST_DATA "/lineage/recorder-pipeline.yml")));
-    writeFile(dir + QStringLiteral("/.gitignore"), ".trainyard/\n");
-    writeFile(dir + QStringLiteral("/data/train.csv"), "x,y\n1,0\n2,1\n");
-    writeFile(dir + QStringLiteral("/.trainyard/secrets.env"), "API_TOKEN=cli-secret-value\n");
-    trainyard::test::shell(
-        dir,
-        QStringLiteral("git init -q -b main && git add -A && git -c user.name=t -c user.email=t@t commit -qm init"));
-    return QFile::exists(dir + QStringLiteral("/.git"));
+    return trainyard::test::writeShellProject(dir, "cli-secret-value");
 }
 
 } // namespace

@@ -8,6 +8,7 @@
 
 #include "lineagesample.h"
 #include "support/files.h"
+#include "support/shellproject.h"
 #include "support/testserver.h"
 
 #include <QDir>
@@ -308,19 +309,8 @@ void tst_LineageSync::syncCommand()
 /// remote "origin" at ml/demo.
 bool shellProject(const QString &dir)
 {
-    trainyard::test::writeFile(dir + QStringLiteral("/.gitlab-ci.yml"), [] {
-        QFile f(QStringLiteral(TRAINYARD_TEST_DATA "/lineage/recorder-pipeline.yml"));
-        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-    }());
-    trainyard::test::writeFile(dir + QStringLiteral("/.gitignore"), ".trainyard/\n");
-    trainyard::test::writeFile(dir + QStringLiteral("/data/train.csv"), "x,y\n1,0\n2,1\n");
-    trainyard::test::writeFile(dir + QStringLiteral("/.trainyard/secrets.env"), "API_TOKEN=team-secret-value\n");
-    return QProcess::execute(QStringLiteral("sh"),
-                             {QStringLiteral("-c"),
-                              QStringLiteral("cd '%1' && git init -q -b main && git add -A && git -c user.name=t -c "
-                                             "user.email=t@t commit -qm init && git remote add origin "
-                                             "https://gitlab.example.org/ml/demo.git")
-                                  .arg(dir)}) == 0;
+    return trainyard::test::writeShellProject(dir, "team-secret-value",
+                                              QStringLiteral("https://gitlab.example.org/ml/demo.git"));
 }
 
 void tst_LineageSync::runPushesAsItEnds()
