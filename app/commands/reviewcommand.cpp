@@ -177,6 +177,9 @@ void printText(QTextStream &out, const LineageArtifact &artifact, const ReleaseC
     out << "\nSign-offs:" << (signOffs.empty() ? " none yet\n" : "\n");
     for (const SignOffStatus &s : signOffs) {
         out << "  " << localTime(s.signOff.signedAt) << "  " << s.signOff.decision << " by " << s.signOff.reviewer
+            << (s.signOff.signedInAs.isEmpty() || s.signOff.signedInAs == s.signOff.reviewer
+                    ? QString()
+                    : QStringLiteral(" (signed in to the team store as %1)").arg(s.signOff.signedInAs))
             << (s.signOff.comment.isEmpty() ? QString() : QStringLiteral(": ") + s.signOff.comment)
             << (s.otherRun ? QStringLiteral("  (given for run %1, which made the same bytes)").arg(s.signOff.runId)
                            : QString())

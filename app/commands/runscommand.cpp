@@ -76,6 +76,8 @@ void printJson(QTextStream &out, const std::vector<LineageRun> &runs)
         o.insert(QStringLiteral("name"), r.annotation.name);
         o.insert(QStringLiteral("notes"), r.annotation.notes);
         o.insert(QStringLiteral("tags"), QJsonArray::fromStringList(r.annotation.tags));
+        if (!r.pushedBy.isEmpty()) // on a team store: the login that pushed it, as the server knows it
+            o.insert(QStringLiteral("pushed_by"), r.pushedBy);
         array.append(o);
     }
     out << QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Indented));

@@ -48,6 +48,7 @@ struct LineageRun
     qint64 durationMs = -1;          ///< -1 while running
     QStringList protectedBranches;   ///< `.trainyard: protected_branches` when the run started
     LineageRunAnnotation annotation; ///< read with the run; written by LineageStore::annotateRun only
+    QString pushedBy;                ///< a team store's login that pushed the run (stamped by the server; read only)
 };
 
 /// The commit a run was made from (libgit2).
@@ -202,7 +203,8 @@ struct LineageSignOff
     QString decision; ///< "approve" or "reject"
     QString comment;
     QDateTime signedAt;
-    QString fingerprint; ///< Provenance fingerprint when signed: a later change makes it stale
+    QString fingerprint;  ///< Provenance fingerprint when signed: a later change makes it stale
+    QString signedInAs{}; ///< a team store's login that gave it (stamped by the server; read only)
 };
 
 /// A job of a run, by name.

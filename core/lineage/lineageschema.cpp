@@ -380,6 +380,34 @@ Result<void> schemaV10(QSqlDatabase &db)
                        });
 }
 
+// Version 11: who wrote a run and a sign-off, as the team's server knows them. A client says who
+// ran a run (user_name) and who signs (reviewer); on PostgreSQL, triggers stamp the login that
+// pushed the run and the login that signed, whatever the client sent, and row-level security
+// (set up by `trainyard store init`) lets only the run's pusher change its records. A project's
+// SQLite store leaves both empty.
+Result<void> schemaV11(QSqlDatabase &db)
+{
+    auto ok = execAll(db, {
+                              QStringLiteral("ALTER TABLE runs ADD COLUMN pushed_by TEXT NOT NULL DEFAULT ''"),
+                              QStringLiteral("ALTER TABLE signoffs ADD COLUMN signed_in_as TEXT NOT NULL DEFAULT ''"),
+                          });
+    if (!ok || !LineageSchema::isPostgres(db))
+        return ok;
+    return execAll(
+        db, {
+                QStringLiteral("CREATE FUNCTION runs_pushed_by() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                               "IF TG_OP = 'INSERT' THEN NEW.pushed_by := session_user; "
+                               "ELSE NEW.pushed_by := OLD.pushed_by; END IF; RETURN NEW; END $$"),
+                QStringLiteral("CREATE TRIGGER runs_pushed_by BEFORE INSERT OR UPDATE ON runs "
+                               "FOR EACH ROW EXECUTE FUNCTION runs_pushed_by()"),
+                QStringLiteral("CREATE FUNCTION signoffs_signed_in_as() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                               "NEW.signed_in_as := session_user; RETURN NEW; END $$"),
+                QStringLiteral("CREATE TRIGGER signoffs_signed_in_as BEFORE INSERT ON signoffs "
+                               "FOR EACH ROW EXECUTE FUNCTION signoffs_signed_in_as()"),
+                QStringLiteral("CREATE INDEX runs_pushed_by ON runs (pushed_by)"),
+            });
+}
+
 } // namespace
 
 const std::vector<LineageMigration> &LineageSchema::migrations()
@@ -395,6 +423,7 @@ const std::vector<LineageMigration> &LineageSchema::migrations()
         {8, QStringLiteral("jobs keep their place in a column"), schemaV8},
         {9, QStringLiteral("the outbox of runs to push to the team store"), schemaV9},
         {10, QStringLiteral("runs name their project as its git remote does"), schemaV10},
+        {11, QStringLiteral("the server's login that pushed a run and that signed off"), schemaV11},
     };
     return all;
 }

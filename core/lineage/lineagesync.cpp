@@ -210,8 +210,14 @@ Result<QStringList> writeSignOffs(LineageStore &to, const RunRecords &rec)
 /// Writes `rec` to `to`: the run's lineage in one transaction, then its sign-offs.
 Result<QStringList> pushRecords(LineageStore &to, const RunRecords &rec)
 {
-    if (auto ok = writeRun(to, rec); !ok)
-        return tl::unexpected(ok.error());
+    if (auto ok = writeRun(to, rec); !ok) {
+        // Refused by a server that holds the run as someone else's? Say whose.
+        Error e = ok.error();
+        if (auto there = to.run(rec.run.id); there && *there && !(*there)->pushedBy.isEmpty())
+            e.message += QStringLiteral(" (the team store has run %1 as pushed by %2: only %2 may change it)")
+                             .arg(rec.run.id, (*there)->pushedBy);
+        return tl::unexpected(e);
+    }
     return writeSignOffs(to, rec);
 }
 

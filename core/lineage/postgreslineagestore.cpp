@@ -143,6 +143,40 @@ Result<QStringList> PostgresLineageStore::initialise(const QString &url, const Q
                << QStringLiteral("REVOKE INSERT, UPDATE, DELETE ON trainyard_schema FROM %1").arg(engineer)
                << QStringLiteral("REVOKE INSERT, UPDATE, DELETE ON signoffs FROM %1").arg(engineer)
                << QStringLiteral("GRANT INSERT ON signoffs TO %1").arg(lead);
+    // Row-level security: everyone reads every run; a run's records are changed only by the login
+    // that pushed it (runs.pushed_by, stamped by the server: schema 11). The owner of the tables,
+    // who runs this, is not bound by it.
+    const auto ownedBy = [](const QString &runColumn) {
+        return QStringLiteral("EXISTS (SELECT 1 FROM runs o WHERE o.id = %1 AND o.pushed_by = session_user)")
+            .arg(runColumn);
+    };
+    const QList<std::pair<QString, QString>> rowRules{
+        {QStringLiteral("runs"), QStringLiteral("pushed_by = session_user")},
+        {QStringLiteral("jobs"), ownedBy(QStringLiteral("jobs.run_id"))},
+        {QStringLiteral("job_edges"), ownedBy(QStringLiteral("job_edges.run_id"))},
+        {QStringLiteral("images"), ownedBy(QStringLiteral("images.run_id"))},
+        {QStringLiteral("image_digests"), ownedBy(QStringLiteral("image_digests.run_id"))},
+        {QStringLiteral("data_versions"), ownedBy(QStringLiteral("data_versions.run_id"))},
+        {QStringLiteral("artifacts"), ownedBy(QStringLiteral("artifacts.run_id"))},
+        {QStringLiteral("consumptions"), ownedBy(QStringLiteral("consumptions.run_id"))},
+        {QStringLiteral("variables"), ownedBy(QStringLiteral("variables.run_id"))},
+        {QStringLiteral("scalars"), ownedBy(QStringLiteral("scalars.run_id"))},
+        {QStringLiteral("gates"), ownedBy(QStringLiteral("gates.run_id"))},
+        {QStringLiteral("job_metrics"), ownedBy(QStringLiteral("job_metrics.run_id"))},
+        {QStringLiteral("run_tags"), ownedBy(QStringLiteral("run_tags.run_id"))},
+        // A reproduction is recorded by whoever ran either side of it.
+        {QStringLiteral("reproductions"), ownedBy(QStringLiteral("reproductions.original_run_id")) +
+                                              QStringLiteral(" OR ") +
+                                              ownedBy(QStringLiteral("reproductions.reproduction_run_id"))},
+    };
+    for (const auto &[table, own] : rowRules)
+        statements
+            << QStringLiteral("ALTER TABLE %1 ENABLE ROW LEVEL SECURITY").arg(table)
+            << QStringLiteral("DROP POLICY IF EXISTS trainyard_read ON %1").arg(table)
+            << QStringLiteral("CREATE POLICY trainyard_read ON %1 FOR SELECT TO %2 USING (true)").arg(table, engineer)
+            << QStringLiteral("DROP POLICY IF EXISTS trainyard_own ON %1").arg(table)
+            << QStringLiteral("CREATE POLICY trainyard_own ON %1 FOR ALL TO %2 USING (%3) WITH CHECK (%3)")
+                   .arg(table, engineer, own);
     for (const QString &user : engineers)
         statements << QStringLiteral("GRANT %1 TO %2").arg(engineer, quoted(user));
     for (const QString &user : leads)
@@ -165,7 +199,8 @@ Result<QStringList> PostgresLineageStore::initialise(const QString &url, const Q
     });
     if (!ok)
         return tl::unexpected(ok.error());
-    done << QStringLiteral("roles %1 (record runs) and %2 (may also sign off)").arg(engineer, lead);
+    done << QStringLiteral("roles %1 (record runs, change only their own) and %2 (may also sign off)")
+                .arg(engineer, lead);
     if (!engineers.isEmpty())
         done << QStringLiteral("engineers: %1").arg(engineers.join(QStringLiteral(", ")));
     if (!leads.isEmpty())

@@ -197,14 +197,17 @@ QJsonObject toJson(const LineageGate &g)
 
 QJsonObject toJson(const LineageSignOff &s)
 {
-    return QJsonObject{{QStringLiteral("id"), s.id},
-                       {QStringLiteral("artifact_sha256"), s.artifactSha256},
-                       {QStringLiteral("run"), s.runId},
-                       {QStringLiteral("reviewer"), s.reviewer},
-                       {QStringLiteral("decision"), s.decision},
-                       {QStringLiteral("comment"), s.comment},
-                       {QStringLiteral("signed"), isoTime(s.signedAt)},
-                       {QStringLiteral("fingerprint"), s.fingerprint}};
+    QJsonObject json{{QStringLiteral("id"), s.id},
+                     {QStringLiteral("artifact_sha256"), s.artifactSha256},
+                     {QStringLiteral("run"), s.runId},
+                     {QStringLiteral("reviewer"), s.reviewer},
+                     {QStringLiteral("decision"), s.decision},
+                     {QStringLiteral("comment"), s.comment},
+                     {QStringLiteral("signed"), isoTime(s.signedAt)},
+                     {QStringLiteral("fingerprint"), s.fingerprint}};
+    if (!s.signedInAs.isEmpty()) // the team store's login, stamped by its server
+        json.insert(QStringLiteral("signed_in_as"), s.signedInAs);
+    return json;
 }
 
 const LineageCommit *ArtifactProvenance::commitOf(const LineageRun &run) const
@@ -270,6 +273,8 @@ QJsonObject RunLineage::toJson() const
     runJson.insert(QStringLiteral("name"), run.annotation.name); // what people said: not in fingerprints
     runJson.insert(QStringLiteral("notes"), run.annotation.notes);
     runJson.insert(QStringLiteral("tags"), QJsonArray::fromStringList(run.annotation.tags));
+    if (!run.pushedBy.isEmpty()) // the team store's login, stamped by its server: not in fingerprints either
+        runJson.insert(QStringLiteral("pushed_by"), run.pushedBy);
     return QJsonObject{{QStringLiteral("run"), runJson},
                        {QStringLiteral("commit"), commit ? QJsonValue(trainyard::core::toJson(*commit)) : QJsonValue()},
                        {QStringLiteral("jobs"), arrayOf(jobs)},

@@ -22,13 +22,14 @@ QString runColumns(int schemaVersion, bool onServer)
     return QStringLiteral(
                "r.id, r.pipeline_iid, r.project_dir, r.pipeline_file, r.branch, r.commit_sha, r.dirty, "
                "r.diff_hash, r.user_name, r.host, r.pid, r.trigger_source, r.engine, r.status, r.started_at, "
-               "r.finished_at, r.duration_ms, r.protected_branches, %1, %2, %3, %4")
+               "r.finished_at, r.duration_ms, r.protected_branches, %1, %2, %3, %4, %5")
         .arg(schemaVersion >= 4 ? QStringLiteral("r.process_start, r.reason") : QStringLiteral("'', ''"),
              schemaVersion >= 5 ? QStringLiteral("r.reproduces") : QStringLiteral("''"),
              schemaVersion >= 7
                  ? QStringLiteral("r.title, r.notes, (SELECT %1 FROM run_tags t WHERE t.run_id = r.id)").arg(tags)
                  : QStringLiteral("'', '', ''"),
-             schemaVersion >= 10 ? QStringLiteral("r.project_path") : QStringLiteral("''"));
+             schemaVersion >= 10 ? QStringLiteral("r.project_path") : QStringLiteral("''"),
+             schemaVersion >= 11 ? QStringLiteral("r.pushed_by") : QStringLiteral("''"));
 }
 
 LineageRun readRun(const Query &q)
@@ -60,6 +61,7 @@ LineageRun readRun(const Query &q)
     r.annotation.tags = q.value(23).toString().split(u'\n', Qt::SkipEmptyParts);
     r.annotation.tags.sort();
     r.projectPath = q.value(24).toString();
+    r.pushedBy = q.value(25).toString();
     return r;
 }
 
@@ -385,13 +387,15 @@ Result<std::vector<LineageSignOff>> SqlLineageStore::signOffs(const QString &art
 {
     return selectAll<LineageSignOff>(
         database(),
-        QStringLiteral(
-            "SELECT id, artifact_sha256, run_id, reviewer, decision, comment, signed_at, fingerprint FROM signoffs "
-            "WHERE artifact_sha256 = ? ORDER BY id"),
+        QStringLiteral("SELECT id, artifact_sha256, run_id, reviewer, decision, comment, signed_at, fingerprint, %1 "
+                       "FROM signoffs WHERE artifact_sha256 = ? ORDER BY id")
+            .arg(m_schemaVersion >= 11 ? QStringLiteral("signed_in_as") : QStringLiteral("''")),
         {artifactSha256.toLower()}, [](const Query &q) {
-            return LineageSignOff{q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toString(),
-                                  q.value(3).toString(),   q.value(4).toString(), q.value(5).toString(),
-                                  toTime(q.value(6)),      q.value(7).toString()};
+            LineageSignOff s{q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toString(),
+                             q.value(3).toString(),   q.value(4).toString(), q.value(5).toString(),
+                             toTime(q.value(6)),      q.value(7).toString()};
+            s.signedInAs = q.value(8).toString();
+            return s;
         });
 }
 

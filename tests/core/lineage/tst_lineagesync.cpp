@@ -87,7 +87,8 @@ QJsonObject snapshot(const LineageStore &store, const QString &runId)
     for (const LineageArtifact &a : *artifacts) {
         const auto given = store.signOffs(a.sha256);
         for (LineageSignOff s : *given) {
-            s.id = 0; // the team store numbers its own
+            s.id = 0;             // the team store numbers its own
+            s.signedInAs.clear(); // and records the login that pushed it (onlyLeadsSignOffTheServerSays)
             signOffs.push_back(s);
         }
     }
@@ -449,22 +450,50 @@ void tst_LineageSync::onlyLeadsSignOffTheServerSays()
     QVERIFY2(direct.error().message.contains(QStringLiteral("Only leads may sign off")),
              qPrintable(direct.error().message));
 
-    // lena, a lead, may; her push of the project carries the waiting sign-off too.
+    // The server stamped who pushed the run, whatever the client says.
+    QCOMPARE((*alice)->run(runId)->value().pushedBy, QStringLiteral("alice"));
+
+    // lena, a lead, may sign off, but alice's run stays alice's: lena's push of the same project
+    // is refused by the server (row-level security), with whose run it is.
     auto lena = LineageStore::open(as(QStringLiteral("lena")));
     QVERIFY(lena);
     report = LineageSync::pushQueued(**local, **lena);
-    QVERIFY(report && report->refused.isEmpty() && report->pushed == 1);
-    QVERIFY((*local)->outbox()->empty());
-    QCOMPARE((*lena)->signOffs(hex64('5'))->size(), size_t(1));
-    QVERIFY((*lena)->addSignOff(LineageSignOff{0,
-                                               hex64('5'),
-                                               runId,
-                                               QStringLiteral("lena"),
-                                               QStringLiteral("approve"),
-                                               QStringLiteral("ok"),
-                                               {},
-                                               hex64('f')}));
-    QCOMPARE((*alice)->signOffs(hex64('5'))->size(), size_t(2)); // everyone reads them
+    QVERIFY(report);
+    QCOMPARE(report->pushed, 0);
+    QCOMPARE(report->failed.size(), 1);
+    QVERIFY2(report->failed.front().contains(QStringLiteral("row-level security")) &&
+                 report->failed.front().contains(QStringLiteral("pushed by alice: only alice may change it")),
+             qPrintable(report->failed.front()));
+    QCOMPARE((*local)->outbox()->size(), size_t(1));
+    // Nor by hand: a job of alice's run cannot be rewritten, her artifacts cannot be taken away,
+    // and an UPDATE of her run changes nothing.
+    LineageJob job = (*alice)->jobs(runId)->front();
+    job.status = QStringLiteral("failed");
+    QVERIFY(!(*lena)->recordJob(job));
+    const auto aliceArtifacts = (*alice)->artifacts(runId);
+    QVERIFY(!aliceArtifacts->empty());
+    (void)(*lena)->recordArtifacts(runId, aliceArtifacts->front().job, {});
+    QCOMPARE((*alice)->artifacts(runId)->size(), aliceArtifacts->size());
+    {
+        QSqlDatabase db = trainyard::test::serverConnection(as(QStringLiteral("lena")), QStringLiteral("lena-sql"));
+        db.setPassword(QStringLiteral("lena-pw"));
+        QVERIFY2(db.open(), qPrintable(db.lastError().text()));
+        QSqlQuery q(db);
+        QVERIFY2(q.exec(QStringLiteral("UPDATE runs SET status = 'failed', pushed_by = 'lena'")),
+                 qPrintable(q.lastError().text()));
+        QCOMPARE(q.numRowsAffected(), 0);
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("lena-sql"));
+    QCOMPARE((*alice)->run(runId)->value().status, QStringLiteral("success"));
+    QCOMPARE((*alice)->jobs(runId)->front().status, QStringLiteral("success"));
+
+    // lena signs off; the name she gives is hers to choose, the login the server records is not.
+    QVERIFY((*lena)->addSignOff(LineageSignOff{
+        0, hex64('5'), runId, QStringLiteral("bob"), QStringLiteral("approve"), QStringLiteral("ok"), {}, hex64('f')}));
+    const auto given = (*alice)->signOffs(hex64('5')); // everyone reads them
+    QVERIFY(given && given->size() == 1);
+    QCOMPARE(given->front().reviewer, QStringLiteral("bob"));
+    QCOMPARE(given->front().signedInAs, QStringLiteral("lena"));
 
     // The same from the command line, on the team's store: reverse lineage across the team, and
     // the review of an artifact of any engineer's run, signed off where the server allows it.
@@ -481,7 +510,9 @@ void tst_LineageSync::onlyLeadsSignOffTheServerSays()
     QVERIFY(!refusedCli.err.contains(QStringLiteral("alice-pw")));
     Cli accepted = runCli(review, as(QStringLiteral("lena")));
     QVERIFY2(accepted.code == 0 || accepted.code == 3, qPrintable(accepted.out + accepted.err)); // 3: a check failed
-    QCOMPARE((*alice)->signOffs(hex64('5'))->size(), size_t(3));
+    QCOMPARE((*alice)->signOffs(hex64('5'))->size(), size_t(2));
+    QVERIFY2(accepted.out.contains(QStringLiteral("approve by bob (signed in to the team store as lena)")),
+             qPrintable(accepted.out));
     // (Sign-offs stay append-only for everyone: tst_lineagestore_postgres signOffsAreAppendOnly.)
 }
 
