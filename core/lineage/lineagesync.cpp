@@ -13,10 +13,17 @@ namespace trainyard::core {
 
 namespace {
 
-/// Groups `items` by their job, in the order met.
-template <typename T> std::map<QString, std::vector<T>> byJob(const std::vector<T> &items)
+/// `items` by job, every job of `jobs` (and `alsoEmpty`) there even without any: a set emptied in
+/// the project is emptied in the team's store too.
+template <typename T>
+std::map<QString, std::vector<T>> byJob(const std::vector<T> &items, const std::vector<LineageJob> &jobs,
+                                        const QStringList &alsoEmpty = {})
 {
     std::map<QString, std::vector<T>> out;
+    for (const LineageJob &j : jobs)
+        out[j.name];
+    for (const QString &name : alsoEmpty)
+        out[name];
     for (const T &item : items)
         out[item.job].push_back(item);
     return out;
@@ -135,31 +142,32 @@ Result<void> writeRun(LineageStore &to, const RunRecords &rec)
                 return ok;
         }
         // Each set replaces the job's set in the team store, as it does in the project's.
-        for (const auto &[job, list] : byJob(rec.artifacts)) {
+        for (const auto &[job, list] : byJob(rec.artifacts, rec.jobs)) {
             if (auto ok = to.recordArtifacts(runId, job, list); !ok)
                 return ok;
         }
-        for (const auto &[job, list] : byJob(rec.consumed)) {
+        for (const auto &[job, list] : byJob(rec.consumed, rec.jobs)) {
             if (auto ok = to.recordConsumption(runId, job, list); !ok)
                 return ok;
         }
-        for (const auto &[job, list] : byJob(rec.variables)) {
+        // (The pipeline's own variables are kept under the job "".)
+        for (const auto &[job, list] : byJob(rec.variables, rec.jobs, {QString()})) {
             if (auto ok = to.recordVariables(runId, job, list); !ok)
                 return ok;
         }
-        for (const auto &[job, list] : byJob(rec.scalars)) {
+        for (const auto &[job, list] : byJob(rec.scalars, {})) { // final values: never removed, only updated
             QMap<QString, double> finalValues;
             for (const LineageScalar &s : list)
                 finalValues.insert(s.tag, s.value);
             if (auto ok = to.recordScalars(runId, job, finalValues); !ok)
                 return ok;
         }
-        for (const auto &[job, list] : byJob(rec.metrics)) {
+        for (const auto &[job, list] : byJob(rec.metrics, rec.jobs)) {
             if (auto ok = to.recordMetrics(runId, job, list); !ok)
                 return ok;
         }
         // Gates last, with their values and outcomes as the project's store has them.
-        for (const auto &[job, list] : byJob(rec.gates)) {
+        for (const auto &[job, list] : byJob(rec.gates, rec.jobs)) {
             if (auto ok = to.recordGates(runId, job, list); !ok)
                 return ok;
         }

@@ -223,6 +223,15 @@ void tst_LineageSync::changedRunIsPushedAgain()
     QVERIFY((*team)->artifactsBySha(hex64('5'))->empty());
     QCOMPARE((*team)->artifactsBySha(hex64('6'))->size(), size_t(1));
     QCOMPARE(QJsonDocument(snapshot(**team, id)).toJson(), QJsonDocument(snapshot(**local, id)).toJson());
+
+    // A set emptied in the project (the job's artifacts all gone, its variables too) is emptied
+    // in the team's store, not left as it was.
+    QVERIFY((*local)->recordArtifacts(id, QStringLiteral("train"), {}));
+    QVERIFY((*local)->recordVariables(id, QStringLiteral("train"), {}));
+    report = LineageSync::pushQueued(**local, **team);
+    QVERIFY(report && report->pushed == 1);
+    QVERIFY((*team)->artifactsBySha(hex64('6'))->empty());
+    QCOMPARE(QJsonDocument(snapshot(**team, id)).toJson(), QJsonDocument(snapshot(**local, id)).toJson());
 }
 
 void tst_LineageSync::serverGoneLeavesRunsQueued()
