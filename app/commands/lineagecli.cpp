@@ -2,10 +2,13 @@
 // project's, and pushing the project's queued runs to it.
 #include "lineagecli.h"
 
+#include "lineage/artifactregistry.h"
 #include "lineage/lineagesync.h"
 #include "lineage/postgreslineagestore.h"
 #include "pipeline/gitlabcireader.h"
 
+#include <QFileInfo>
+#include <QLocale>
 #include <QUrl>
 
 namespace trainyard::app {
@@ -27,6 +30,16 @@ QString teamStoreUrl(const QString &projectDir, const QString &given)
     GitlabCiReader::Options options;
     options.projectDir = projectDir;
     return teamStoreUrl(GitlabCiReader::read(options));
+}
+
+QString teamRegistryUrl(const Pipeline &pipeline)
+{
+    return ArtifactRegistry::configuredUrl(pipeline);
+}
+
+QString teamRegistryUrl(const QString &projectDir, const QString &given)
+{
+    return given.isEmpty() ? ArtifactRegistry::configuredUrl(projectDir) : given;
 }
 
 std::unique_ptr<LineageStore> openLineageOrTeam(const QCommandLineParser &p, QTextStream &err, const QString &command,
@@ -51,10 +64,46 @@ std::unique_ptr<LineageStore> openLineageOrTeam(const QCommandLineParser &p, QTe
     return std::move(*store);
 }
 
-bool pushToTeamStore(LineageStore &local, const QString &url, QTextStream &out, QTextStream &err,
-                     const QString &errorPrefix)
+bool pushToTeamStore(LineageStore &local, const QString &url, const QString &registryUrl, QTextStream &out,
+                     QTextStream &err, const QString &errorPrefix)
 {
     const QString shown = PostgresLineageStore::displayUrl(QUrl(url));
+    const QString keepQueued = QStringLiteral(
+        "\nNothing was pushed: the runs stay queued in the project, and `trainyard sync` pushes them once the team "
+        "store and registry answer.\n");
+    // The team's registry first: a run's lineage is pushed only once its artifacts are there.
+    std::unique_ptr<OciRegistryClient> registry;
+    ArtifactRegistry::Pushed sent;
+    int runsWithArtifacts = 0;
+    if (!registryUrl.isEmpty()) {
+        auto repository = ArtifactRegistry::repositoryFor(registryUrl);
+        if (!repository) {
+            err << errorPrefix << repository.error().message << keepQueued;
+            return false;
+        }
+        registry = std::make_unique<OciRegistryClient>(*repository);
+        if (auto there = registry->hasBlob(OciRegistryClient::emptyConfig().digest); !there) {
+            err << errorPrefix << there.error().message << keepQueued;
+            return false;
+        }
+    }
+    const QString storeRoot = QFileInfo(local.path()).absolutePath() + QStringLiteral("/artifacts");
+    LineageSync::BeforeRun pushArtifacts;
+    if (registry)
+        pushArtifacts = [&](const QString &runId, const std::vector<LineageArtifact> &artifacts,
+                            bool &stopAll) -> Result<void> {
+            auto pushed = ArtifactRegistry::pushRun(*registry, storeRoot, runId, artifacts);
+            if (!pushed) {
+                stopAll = !registry->hasBlob(OciRegistryClient::emptyConfig().digest); // gone, not refused
+                return tl::unexpected(pushed.error());
+            }
+            if (!artifacts.empty())
+                ++runsWithArtifacts;
+            sent.blobsSent += pushed->blobsSent;
+            sent.blobsThere += pushed->blobsThere;
+            sent.bytesSent += pushed->bytesSent;
+            return {};
+        };
     auto team = LineageStore::open(url);
     if (!team) {
         err << errorPrefix << team.error().toString()
@@ -66,11 +115,15 @@ bool pushToTeamStore(LineageStore &local, const QString &url, QTextStream &out, 
         err << errorPrefix << (*team)->readOnlyReason() << "\n";
         return false;
     }
-    auto report = LineageSync::pushQueued(local, **team);
+    auto report = LineageSync::pushQueued(local, **team, {}, nullptr, pushArtifacts);
     if (!report) {
         err << errorPrefix << report.error().toString() << "\n";
         return false;
     }
+    if (registry && runsWithArtifacts > 0)
+        out << "pushed the artifacts of " << runsWithArtifacts << " run(s) to " << registry->repository().toString()
+            << ": " << sent.blobsSent << " file(s) sent (" << QLocale::c().formattedDataSize(sent.bytesSent) << "), "
+            << sent.blobsThere << " there already\n";
     out << "pushed " << report->pushed << " run(s) to " << shown << "\n";
     if (report->requeued > 0)
         out << report->requeued << " run(s) changed while they were pushed: `trainyard sync` pushes them again\n";

@@ -44,11 +44,18 @@ QString teamStoreUrl(const QString &projectDir, const QString &given = {});
 /// The same for a pipeline already read: $TRAINYARD_LINEAGE_URL, else its `.trainyard: lineage: url:`.
 QString teamStoreUrl(const core::Pipeline &pipeline);
 
+/// The team registry's repository prefix: `given`, else $TRAINYARD_REGISTRY, else the project's
+/// `.trainyard: registry: url:`; empty when none is set.
+QString teamRegistryUrl(const QString &projectDir, const QString &given = {});
+/// The same for a pipeline already read: $TRAINYARD_REGISTRY, else its `.trainyard: registry: url:`.
+QString teamRegistryUrl(const core::Pipeline &pipeline);
+
 /// Pushes the runs queued in `local` to the team store at `url` (`trainyard sync`, and `trainyard
-/// run` when TRAINYARD_LINEAGE_URL is set), saying on out what was pushed and on err, after
+/// run` when a team store is set), each run's artifacts first to the team's registry at
+/// `registryUrl` when one is set (ArtifactRegistry); says on out what was pushed and on err, after
 /// `errorPrefix`, what was not; false when something stays queued for a reason of the stores'.
-bool pushToTeamStore(core::LineageStore &local, const QString &url, QTextStream &out, QTextStream &err,
-                     const QString &errorPrefix);
+bool pushToTeamStore(core::LineageStore &local, const QString &url, const QString &registryUrl, QTextStream &out,
+                     QTextStream &err, const QString &errorPrefix);
 
 /// Adds `--team`: read (and sign off in) the team's store instead of the project's.
 inline void addTeamOption(QCommandLineParser &p, const QString &what)

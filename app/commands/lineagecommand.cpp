@@ -2,6 +2,7 @@
 #include "lineagecli.h"
 
 #include "engine/artifactstore.h"
+#include "lineage/artifactregistry.h"
 #include "lineage/provenance.h"
 
 #include <QDir>
@@ -173,6 +174,12 @@ void addLineageOptions(QCommandLineParser &p)
     p.addOption(QCommandLineOption(QStringLiteral("run"),
                                    QStringLiteral("The artifact as this run produced it (default: the newest)."),
                                    QStringLiteral("RUN_ID")));
+    p.addOption(QCommandLineOption(
+        QStringLiteral("fetch"),
+        QStringLiteral("Save a copy of the artifact TARGET names to FILE: from the project's artifact store, else "
+                       "downloaded by its sha256 from the team's registry ($TRAINYARD_REGISTRY, or the pipeline "
+                       "file's .trainyard: registry: url:); its sha256 is checked either way."),
+        QStringLiteral("FILE")));
     p.addPositionalArgument(QStringLiteral("TARGET"),
                             QStringLiteral("An artifact path, an artifact sha256, a file, or a run id."));
 }
@@ -263,6 +270,26 @@ int showArtifact(const Provenance &provenance, const QString &target, const QStr
     return int(ExitOk);
 }
 
+/// `--fetch FILE`: saves a copy of the artifact `target` names to `destination`, from the
+/// project's artifact store or else the team's registry, checked.
+int fetchArtifact(const Provenance &provenance, const QString &target, const QString &runId, const QString &projectDir,
+                  const QString &destination, QTextStream &out, QTextStream &err)
+{
+    const auto artifact = provenance.resolveArtifact(target, runId);
+    if (!artifact) {
+        err << "trainyard lineage: " << artifact.error().message << "\n";
+        return int(ExitFailed);
+    }
+    const auto saved = ArtifactRegistry::saveCopy(projectDir, *artifact, destination, teamRegistryUrl(projectDir));
+    if (!saved) {
+        err << "trainyard lineage: " << saved.error().message << "\n";
+        return int(ExitFailed);
+    }
+    out << "Saved " << artifact->path << " (sha256:" << artifact->sha256 << ") to " << destination << " from "
+        << saved->source << " (" << saved->bytes << " bytes, sha256 checked)\n";
+    return int(ExitOk);
+}
+
 /// `trainyard lineage`: checks the arguments, then shows what --uses KEY made, or what the run or
 /// the artifact TARGET names was made from.
 int runLineage(const QCommandLineParser &p, QTextStream &out, QTextStream &err)
@@ -277,11 +304,18 @@ int runLineage(const QCommandLineParser &p, QTextStream &out, QTextStream &err)
         return failed;
     const Provenance provenance(*store);
     const bool json = p.isSet(QStringLiteral("json"));
+    if (uses && p.isSet(QStringLiteral("fetch"))) {
+        err << "trainyard lineage: --fetch saves one artifact: give it with TARGET, not --uses\n";
+        return int(ExitUsage);
+    }
     if (uses)
         return showUses(provenance, p.value(QStringLiteral("uses")), json, out, err);
 
     const QString target = args.first();
     const QString projectDir = QDir(p.value(QStringLiteral("C"))).absolutePath();
+    if (p.isSet(QStringLiteral("fetch")))
+        return fetchArtifact(provenance, target, p.value(QStringLiteral("run")), projectDir,
+                             p.value(QStringLiteral("fetch")), out, err);
     if (isRecordedRun(*store, target))
         return showRun(provenance, target, json, out, err);
     return showArtifact(provenance, target, p.value(QStringLiteral("run")), projectDir, json, out, err);

@@ -228,7 +228,8 @@ int runPipeline(const QCommandLineParser &p, QTextStream &out, QTextStream &err)
     const QString team = teamStoreUrl(pipeline);
     if (recorded && !team.isEmpty()) {
         if (auto local = LineageStore::open(LineageStore::defaultPath(p.value(QStringLiteral("C")))); local)
-            (void)pushToTeamStore(**local, team, out, err, QStringLiteral("warning: team store: "));
+            (void)pushToTeamStore(**local, team, teamRegistryUrl(pipeline), out, err,
+                                  QStringLiteral("warning: team store: "));
     }
     return exitFor(ran.record.status);
 }

@@ -19,6 +19,12 @@ void addSyncOptions(QCommandLineParser &p)
                                                   "postgresql://USER@HOST:PORT/DATABASE. The password comes from "
                                                   "PGPASSWORD, ~/.pgpass or PGSERVICE."),
                                    QStringLiteral("URL")));
+    p.addOption(QCommandLineOption(QStringLiteral("registry"),
+                                   QStringLiteral("The team's OCI registry, HOST[:PORT]/team/project (default: "
+                                                  "$TRAINYARD_REGISTRY, or the pipeline file's .trainyard: registry: "
+                                                  "url:): each run's artifacts are pushed there first. The login "
+                                                  "comes from `docker login` (~/.docker/config.json)."),
+                                   QStringLiteral("REPOSITORY")));
 }
 
 /// `trainyard sync`: pushes the project's queued runs to the team store.
@@ -42,7 +48,9 @@ int runSync(const QCommandLineParser &p, QTextStream &out, QTextStream &err)
     const auto local = openLineage(p, err, QStringLiteral("sync"));
     if (!local)
         return int(ExitFailed);
-    return pushToTeamStore(*local, url, out, err, QStringLiteral("trainyard sync: ")) ? int(ExitOk) : int(ExitFailed);
+    const QString registry = teamRegistryUrl(p.value(QStringLiteral("C")), p.value(QStringLiteral("registry")));
+    return pushToTeamStore(*local, url, registry, out, err, QStringLiteral("trainyard sync: ")) ? int(ExitOk)
+                                                                                                : int(ExitFailed);
 }
 
 } // namespace
@@ -52,7 +60,8 @@ Command syncCommand()
     Command c;
     c.name = QStringLiteral("sync");
     c.summary = QStringLiteral(
-        "Push the project's runs to the team's lineage store (PostgreSQL).\n"
+        "Push the project's runs to the team's lineage store (PostgreSQL), and their artifacts to the team's OCI "
+        "registry when one is set.\n"
         "Every run is recorded in the project first and queued; sync pushes what is queued, each run in one "
         "transaction, so a push cut short is completed by the next and no run is there twice.\n"
         "Exit status: 0 all pushed, 1 a run could not be pushed (it stays queued) or a store cannot be opened, "

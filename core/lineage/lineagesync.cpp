@@ -244,7 +244,7 @@ Result<QStringList> LineageSync::pushRun(const LineageStore &from, LineageStore 
 }
 
 Result<LineageSync::Report> LineageSync::pushQueued(LineageStore &from, LineageStore &to, const Progress &progress,
-                                                    const std::atomic_bool *cancel)
+                                                    const std::atomic_bool *cancel, const BeforeRun &beforeRun)
 {
     // One push of a project at a time (two runs ending together, a sync beside them): a push that
     // read a run before another wrote a newer revision of it would write the older one last.
@@ -277,6 +277,15 @@ Result<LineageSync::Report> LineageSync::pushQueued(LineageStore &from, LineageS
         if (!records) { // this run's own problem: the others are still pushed
             report.failed << QStringLiteral("%1: %2").arg(entry.runId, records.error().message);
             continue;
+        }
+        if (beforeRun) {
+            bool stopAll = false;
+            if (auto ok = beforeRun(entry.runId, records->artifacts, stopAll); !ok) {
+                report.failed << QStringLiteral("%1: %2").arg(entry.runId, ok.error().message);
+                if (stopAll)
+                    break;
+                continue;
+            }
         }
         auto written = pushRecords(to, *records);
         if (!written) {

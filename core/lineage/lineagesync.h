@@ -43,8 +43,14 @@ public:
     /// the team store fails to take while it does not answer (gone): the rest stay queued; a run
     /// it refuses while answering is reported and the others are pushed. An Error when the outbox
     /// cannot be read or another push holds the project.
+    /// Called for each run before its lineage is pushed, with the run's artifacts (to push their
+    /// bytes to the team's registry first: the team store never names an artifact no one can
+    /// fetch). An Error keeps the run queued and is reported; setting `stopAll` leaves the rest
+    /// queued too (the registry gone).
+    using BeforeRun =
+        std::function<Result<void>(const QString &runId, const std::vector<LineageArtifact> &artifacts, bool &stopAll)>;
     static Result<Report> pushQueued(LineageStore &from, LineageStore &to, const Progress &progress = {},
-                                     const std::atomic_bool *cancel = nullptr);
+                                     const std::atomic_bool *cancel = nullptr, const BeforeRun &beforeRun = {});
 };
 
 } // namespace trainyard::core

@@ -121,7 +121,8 @@ TrainyardSettings TrainyardSettings::fromYaml(const YamlNode &node, std::vector<
     warnUnknown(node,
                 {QStringLiteral("protected_branches"), QStringLiteral("data"), QStringLiteral("images"),
                  QStringLiteral("jobs"), QStringLiteral("allow_privileged_services"),
-                 QStringLiteral("mount_docker_socket"), QStringLiteral("secrets"), QStringLiteral("lineage")},
+                 QStringLiteral("mount_docker_socket"), QStringLiteral("secrets"), QStringLiteral("lineage"),
+                 QStringLiteral("registry")},
                 QStringLiteral(".trainyard"), problems);
     if (const YamlNode *secrets = node.find(QStringLiteral("secrets")))
         s.secrets = secrets->toStringList();
@@ -144,6 +145,26 @@ TrainyardSettings TrainyardSettings::fromYaml(const YamlNode &node, std::vector<
                                                 u->location()));
             else
                 s.lineageUrl = u->text();
+        }
+    }
+    if (const YamlNode *registry = node.find(QStringLiteral("registry"));
+        registry && expectMap(*registry, QStringLiteral(".trainyard registry"), problems)) {
+        warnUnknown(*registry, {QStringLiteral("url")}, QStringLiteral(".trainyard registry"), problems);
+        if (const YamlNode *u = registry->find(QStringLiteral("url"))) {
+            const QString text = u->text().trimmed();
+            const QString hostPart = text.section(QLatin1String("://"), -1).section(u'/', 0, 0);
+            if (hostPart.contains(u'@'))
+                problems.push_back(Error::error(
+                    QStringLiteral(".trainyard registry url carries a login, which would be committed with this file: "
+                                   "write HOST[:PORT]/team/project, and log in with `docker login HOST`"),
+                    u->location()));
+            else if (!text.section(QLatin1String("://"), -1).contains(u'/'))
+                problems.push_back(Error::error(
+                    QStringLiteral(".trainyard registry url \"%1\" names no repository: write HOST[:PORT]/team/project")
+                        .arg(text),
+                    u->location()));
+            else
+                s.registryUrl = text;
         }
     }
     if (const YamlNode *p = node.find(QStringLiteral("allow_privileged_services")))

@@ -43,6 +43,9 @@ struct TrainyardSettings
     /// `lineage: url:` the team's lineage store (postgresql://USER@HOST:PORT/DATABASE). Never a
     /// password: the file is committed; one in the URL is an error.
     QString lineageUrl;
+    /// `registry: url:` the team's OCI registry ("HOST[:PORT]/team/project"), where runs' artifacts
+    /// are pushed with their lineage. Never a login: the file is committed; `docker login` keeps it.
+    QString registryUrl;
 
     /// Reads the `.trainyard` node; unknown keys and bad values become warnings/errors in `problems`.
     static TrainyardSettings fromYaml(const YamlNode &node, std::vector<Error> &problems);

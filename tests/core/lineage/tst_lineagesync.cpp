@@ -1,6 +1,7 @@
 // LineageSync and `trainyard sync`: a project's runs pushed to a real PostgreSQL server (the
 // fixture `postgres` starts it): every record arrives as recorded, a second push doubles nothing,
 // a server that goes away leaves the runs queued and the next sync completes them.
+#include "lineage/artifactregistry.h"
 #include "lineage/lineagestore.h"
 #include "lineage/lineagesync.h"
 #include "lineage/postgreslineagestore.h"
@@ -8,6 +9,7 @@
 
 #include "lineagesample.h"
 #include "support/files.h"
+#include "support/registryserver.h"
 #include "support/shellproject.h"
 #include "support/testserver.h"
 
@@ -103,13 +105,16 @@ struct Cli
     QString err;
 };
 
-Cli runCli(const QStringList &args, const QString &teamUrl = {})
+Cli runCli(const QStringList &args, const QString &teamUrl = {}, const QMap<QString, QString> &extraEnv = {})
 {
     QProcess p;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.remove(QStringLiteral("TRAINYARD_LINEAGE_URL"));
+    env.remove(QStringLiteral("TRAINYARD_REGISTRY"));
     if (!teamUrl.isEmpty())
         env.insert(QStringLiteral("TRAINYARD_LINEAGE_URL"), teamUrl);
+    for (auto it = extraEnv.cbegin(); it != extraEnv.cend(); ++it)
+        env.insert(it.key(), it.value());
     p.setProcessEnvironment(env);
     p.start(QStringLiteral(TRAINYARD_EXE), args);
     Cli r;
@@ -135,6 +140,7 @@ private Q_SLOTS:
     void syncCommand();
     void runPushesAsItEnds();
     void onlyLeadsSignOffTheServerSays();
+    void artifactsGoToTheTeamRegistry();
     void fourMachinesPushAtOnce();
     void killedPushIsCompletedByTheNext();
     void twoPushesOfOneProjectTakeTurns();
@@ -523,6 +529,80 @@ void tst_LineageSync::onlyLeadsSignOffTheServerSays()
     QVERIFY2(accepted.out.contains(QStringLiteral("approve by bob (signed in to the team store as lena)")),
              qPrintable(accepted.out));
     // (Sign-offs stay append-only for everyone: tst_lineagestore_postgres signOffsAreAppendOnly.)
+}
+
+void tst_LineageSync::artifactsGoToTheTeamRegistry()
+{
+    QTemporaryDir tmp;
+    QDir().mkpath(tmp.filePath(QStringLiteral("docker"))); // no login of the tester's is read
+    auto registry = std::make_unique<trainyard::test::RegistryServer>(tmp.filePath(QStringLiteral("registry")));
+    QVERIFY2(registry->error().isEmpty(), qPrintable(registry->error()));
+    const auto withRegistry = [&] {
+        return QMap<QString, QString>{
+            {QStringLiteral("TRAINYARD_REGISTRY"), registry->host() + QStringLiteral("/ml/demo")},
+            {QStringLiteral("DOCKER_CONFIG"), tmp.filePath(QStringLiteral("docker"))}};
+    };
+    const QString dir = tmp.filePath(QStringLiteral("project"));
+    QVERIFY(shellProject(dir));
+    const QStringList run{QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("shell"),
+                          QStringLiteral("-C"), dir};
+    Cli r = runCli(run, teamUrl(), withRegistry());
+    QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+    QVERIFY2(r.out.contains(QStringLiteral("pushed the artifacts of 1 run(s) to %1/ml/demo/artifacts: 5 file(s) sent")
+                                .arg(registry->host())) &&
+                 r.out.contains(QStringLiteral("pushed 1 run(s)")),
+             qPrintable(r.out.right(1500) + r.err));
+
+    // In the registry: the run's manifest, an OCI artifact of Trainyard's type, one layer a file.
+    auto team = LineageStore::open(teamUrl());
+    QVERIFY(team);
+    const QString runId = (*team)->runs()->front().id;
+    const auto artifacts = (*team)->artifacts(runId);
+    // out/clean.csv, models/model.txt, metrics.json, eval.env and the metrics report metrics.txt
+    QCOMPARE(artifacts->size(), size_t(5));
+    OciRegistryClient client(*ArtifactRegistry::repositoryFor(registry->host() + QStringLiteral("/ml/demo")));
+    const auto manifest = client.manifest(runId);
+    QVERIFY2(manifest, manifest ? "" : qPrintable(manifest.error().message));
+    const QJsonObject m = QJsonDocument::fromJson(*manifest).object();
+    QCOMPARE(m.value(QLatin1String("artifactType")).toString(), QString(ArtifactRegistry::kRunArtifactType));
+    const QJsonArray layers = m.value(QLatin1String("layers")).toArray();
+    QCOMPARE(layers.size(), 5);
+    QStringList titles;
+    for (const QJsonValue &l : layers)
+        titles << l[QStringLiteral("annotations")][QStringLiteral("org.opencontainers.image.title")].toString();
+    QVERIFY2(titles.contains(QStringLiteral("train/models/model.txt")), qPrintable(titles.join(u' ')));
+
+    // Another machine, no project there: the artifact is downloaded by its sha256 and checked.
+    QTemporaryDir elsewhere;
+    const QString copy = elsewhere.filePath(QStringLiteral("model.txt"));
+    r = runCli({QStringLiteral("lineage"), QStringLiteral("--team"), QStringLiteral("models/model.txt"),
+                QStringLiteral("--fetch"), copy, QStringLiteral("-C"), elsewhere.path()},
+               teamUrl(), withRegistry());
+    QVERIFY2(r.code == 0 && r.out.contains(QStringLiteral("sha256 checked")), qPrintable(r.out + r.err));
+    QFile model(copy);
+    QVERIFY(model.open(QIODevice::ReadOnly));
+    QCOMPARE(model.readAll(), QByteArray("x,y\n1,0\n2,1\nlr=0.1\n"));
+    // Without a registry set, it says how to set one.
+    r = runCli({QStringLiteral("lineage"), QStringLiteral("--team"), QStringLiteral("models/model.txt"),
+                QStringLiteral("--fetch"), copy, QStringLiteral("-C"), elsewhere.path()},
+               teamUrl());
+    QVERIFY2(r.code == 1 && r.err.contains(QStringLiteral("TRAINYARD_REGISTRY")), qPrintable(r.err));
+
+    // The registry gone: the run runs and is recorded, and its lineage waits with its artifacts
+    // (the team store never names an artifact no one can fetch).
+    registry->stop();
+    r = runCli(run, teamUrl(), withRegistry());
+    QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+    QVERIFY2(r.err.contains(QStringLiteral("cannot be reached")) && r.err.contains(QStringLiteral("stay queued")),
+             qPrintable(r.err));
+    QCOMPARE((*team)->runs()->size(), size_t(1));
+    // Back (same storage, another port): sync pushes both; the unchanged files are there already.
+    registry = std::make_unique<trainyard::test::RegistryServer>(tmp.filePath(QStringLiteral("registry")));
+    QVERIFY2(registry->error().isEmpty(), qPrintable(registry->error()));
+    r = runCli({QStringLiteral("sync"), QStringLiteral("-C"), dir}, teamUrl(), withRegistry());
+    QVERIFY2(r.code == 0 && r.out.contains(QStringLiteral("pushed 1 run(s)")), qPrintable(r.out + r.err));
+    QVERIFY2(r.out.contains(QStringLiteral("5 there already")), qPrintable(r.out));
+    QCOMPARE((*team)->runs()->size(), size_t(2));
 }
 
 /// A project folder in `dir` whose store holds `count` sample runs, their ids starting `prefix`.

@@ -73,6 +73,7 @@ private Q_SLOTS:
     void rulesChangesAndExists();
     void trainyardSettings();
     void teamStoreUrlNeverCarriesAPassword();
+    void teamRegistryUrlNeverCarriesALogin();
     void keywordsKeptAsData();
     void inheritVariables();
     void readsProjectFromDisk();
@@ -447,6 +448,27 @@ void tst_GitlabCiReader::teamStoreUrlNeverCarriesAPassword()
     }
     const Pipeline other = read("mysql://ada@db/lineage");
     QVERIFY2(problems(other).contains(QStringLiteral("not a PostgreSQL URL")), qPrintable(problems(other)));
+}
+
+void tst_GitlabCiReader::teamRegistryUrlNeverCarriesALogin()
+{
+    const auto read = [](const QByteArray &url) {
+        return GitlabCiReader::readText(".trainyard:\n  registry:\n    url: " + url + "\ntrain:\n  script: x\n",
+                                        QStringLiteral("t.yml"), context());
+    };
+    const Pipeline ok = read("127.0.0.1:5000/team/project");
+    QVERIFY2(!ok.hasErrors(), qPrintable(problems(ok)));
+    QCOMPARE(ok.trainyard.registryUrl, QStringLiteral("127.0.0.1:5000/team/project"));
+    const Pipeline login = read("https://ada:s3cr3t-pw@registry.example.org/team/project");
+    QVERIFY(login.trainyard.registryUrl.isEmpty());
+    QVERIFY2(problems(login).contains(QStringLiteral("t.yml:3:10: error: .trainyard registry url carries a login")),
+             qPrintable(problems(login)));
+    QVERIFY(!problems(login).contains(QStringLiteral("s3cr3t-pw")));
+    const Pipeline bare = read("registry.example.org");
+    QVERIFY2(
+        problems(bare).contains(QStringLiteral("t.yml:3:10: error: .trainyard registry url \"registry.example.org\" "
+                                               "names no repository")),
+        qPrintable(problems(bare)));
 }
 
 void tst_GitlabCiReader::readsProjectFromDisk()
