@@ -9,6 +9,8 @@
 #include "core/lineage/lineagesample.h"
 
 #include "engine/artifactstore.h"
+#include "lineage/artifactregistry.h"
+#include "support/registryserver.h"
 
 #include "graphics/zoomableview.h"
 #include "style/runcolors.h"
@@ -270,9 +272,37 @@ void tst_LineageView::saveACopyOfTheArtifact()
     QSignalSpy saved(&view, &LineageView::copySaved);
     view.saveCopy(destination); // not in the store yet
     QTRY_COMPARE_WITH_TIMEOUT(saved.count(), 1, 10000);
-    QVERIFY2(saved.last().at(1).toString().contains(QStringLiteral("not in the artifact store")),
+    QVERIFY2(saved.last().at(1).toString().contains(QStringLiteral("not in this project's artifact store")) &&
+                 saved.last().at(1).toString().contains(QStringLiteral("TRAINYARD_REGISTRY")),
              qPrintable(saved.last().at(1).toString()));
     QVERIFY(!QFile::exists(destination));
+
+    { // Not here, but in the team's registry: downloaded by its sha256, checked, on a worker.
+        QTemporaryDir registryDir;
+        QDir().mkpath(registryDir.filePath(QStringLiteral("docker")));
+        qputenv("DOCKER_CONFIG", registryDir.filePath(QStringLiteral("docker")).toUtf8());
+        test::RegistryServer registry(registryDir.filePath(QStringLiteral("registry")));
+        QVERIFY2(registry.error().isEmpty(), qPrintable(registry.error()));
+        const QString prefix = registry.host() + QStringLiteral("/ml/demo");
+        QFile upload(registryDir.filePath(QStringLiteral("model")));
+        QVERIFY(upload.open(QIODevice::WriteOnly));
+        upload.write(bytes);
+        upload.close();
+        core::OciRegistryClient client(*core::ArtifactRegistry::repositoryFor(prefix));
+        QVERIFY(client.pushBlob(QStringLiteral("sha256:") + sha, upload.fileName()));
+        qputenv("TRAINYARD_REGISTRY", prefix.toUtf8());
+        const QString fetched = registryDir.filePath(QStringLiteral("fetched.txt"));
+        view.saveCopy(fetched);
+        QTRY_COMPARE_WITH_TIMEOUT(saved.count(), 2, 10000);
+        qunsetenv("TRAINYARD_REGISTRY");
+        qunsetenv("DOCKER_CONFIG");
+        QCOMPARE(saved.last().at(1).toString(), QString());
+        QFile copy(fetched);
+        QVERIFY(copy.open(QIODevice::ReadOnly));
+        QCOMPARE(copy.readAll(), bytes);
+        QVERIFY2(view.statusLabel()->text().contains(QStringLiteral("from ") + prefix + QStringLiteral("/artifacts")),
+                 qPrintable(view.statusLabel()->text()));
+    }
 
     QVERIFY(QDir().mkpath(QFileInfo(object).path()));
     QFile f(object);
@@ -280,7 +310,7 @@ void tst_LineageView::saveACopyOfTheArtifact()
     f.write(bytes.left(bytes.size() - 1) + 'X'); // damaged
     f.close();
     view.saveCopy(destination);
-    QTRY_COMPARE_WITH_TIMEOUT(saved.count(), 2, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(saved.count(), 3, 10000);
     QVERIFY2(saved.last().at(1).toString().contains(QStringLiteral("artifact store is damaged")),
              qPrintable(saved.last().at(1).toString()));
     QVERIFY(!QFile::exists(destination));
@@ -290,7 +320,7 @@ void tst_LineageView::saveACopyOfTheArtifact()
     f.write(bytes);
     f.close();
     view.saveCopy(destination);
-    QTRY_COMPARE_WITH_TIMEOUT(saved.count(), 3, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(saved.count(), 4, 10000);
     QCOMPARE(saved.last().at(1).toString(), QString());
     QFile copy(destination);
     QVERIFY(copy.open(QIODevice::ReadOnly));
@@ -300,14 +330,14 @@ void tst_LineageView::saveACopyOfTheArtifact()
     // One copy at a time: the button is off while one runs.
     view.saveCopy(out.filePath(QStringLiteral("second.txt")));
     QVERIFY(!button->isEnabled());
-    QTRY_COMPARE_WITH_TIMEOUT(saved.count(), 4, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(saved.count(), 5, 10000);
     QVERIFY(button->isEnabled());
     // A damaged store file never replaces a good copy already there.
     QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
     f.write("not the model");
     f.close();
     view.saveCopy(destination);
-    QTRY_COMPARE_WITH_TIMEOUT(saved.count(), 5, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(saved.count(), 6, 10000);
     QVERIFY(!saved.last().at(1).toString().isEmpty());
     QVERIFY(copy.open(QIODevice::ReadOnly));
     QCOMPARE(copy.readAll(), bytes);

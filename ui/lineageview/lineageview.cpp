@@ -7,6 +7,7 @@
 
 #include "engine/artifactstore.h"
 #include "graphics/zoomableview.h"
+#include "lineage/artifactregistry.h"
 
 #include <QDir>
 #include <QFileDialog>
@@ -304,22 +305,25 @@ void LineageView::saveCopy(const QString &destination)
     if (!m_review || m_copying)
         return;
     const core::LineageArtifact artifact = m_review->provenance.artifact;
-    const QString store = m_query->projectDir() + QStringLiteral("/.trainyard/artifacts");
+    const QString projectDir = m_query->projectDir();
     m_copying = true; // one copy at a time
     m_saveButton->setEnabled(false);
     m_status->setText(tr("Saving a copy of %1 to %2…").arg(artifact.path.toHtmlEscaped(), destination.toHtmlEscaped()));
+    // From the project's artifact store, else downloaded from the team's registry (both checked).
     onWorker(
         this,
-        [store, destination, artifact]() -> QString {
-            const auto copied = core::ArtifactStore(store).copyOut(artifact.sha256, destination, artifact.path);
-            return copied ? QString() : copied.error().message;
+        [projectDir, destination, artifact]() -> std::pair<QString, QString> {
+            const auto saved = core::ArtifactRegistry::saveCopy(projectDir, artifact, destination,
+                                                                core::ArtifactRegistry::configuredUrl(projectDir));
+            return saved ? std::pair{saved->source, QString()} : std::pair{QString(), saved.error().message};
         },
-        [this, destination, artifact](const QString &error) {
+        [this, destination, artifact](const std::pair<QString, QString> &result) {
+            const auto &[source, error] = result;
             m_copying = false;
             m_saveButton->setEnabled(m_review.has_value());
-            m_status->setText(error.isEmpty() ? tr("Saved a copy of %1 (sha256 %2) to %3")
+            m_status->setText(error.isEmpty() ? tr("Saved a copy of %1 (sha256 %2, checked) from %3 to %4")
                                                     .arg(artifact.path.toHtmlEscaped(), artifact.sha256.left(12),
-                                                         destination.toHtmlEscaped())
+                                                         source.toHtmlEscaped(), destination.toHtmlEscaped())
                                               : error.toHtmlEscaped());
             Q_EMIT copySaved(destination, error);
         });
