@@ -19,6 +19,7 @@
 #include "run/projectsetup.h"
 #include "runcontrol/reproductionresult.h"
 #include "runcontrol/runsession.h"
+#include "runcontrol/teamsync.h"
 #include "runs/runslist.h"
 #include "status/statusprobe.h"
 #include "window/confirm.h"
@@ -68,6 +69,9 @@ MainWindow::MainWindow(QWidget *parent)
     m_docks = new WorkbenchDocks(this);
     m_runs = new RunSession(m_views->canvas()->pipelineScene(), m_docks->console(), m_docks->logs(), m_docks->gpus(),
                             m_views->compare(), this);
+    m_team = new TeamSync(this);
+    connect(m_team, &TeamSync::message, this,
+            [this](const QString &text, bool problem) { say(text, problem ? 20000 : 8000); });
     m_help = new HelpCommands(this, m_probe);
     m_layout = new WindowLayout(this, m_docks, m_views->compare());
     m_menus = createMenus();
@@ -127,6 +131,7 @@ WorkbenchMenus *MainWindow::createMenus()
             say(tr("No log to search yet: run the pipeline first."), 5000);
     };
     h.dataFoldersChanged = [this] { reloadPipeline(true); };
+    h.teamStoreChanged = [this] { m_team->pushNow(); }; // what waits goes to the new place
     h.tryDemo = [this] { m_demo->chooseFolder(); };
     h.checkMachine = [this] { m_help->checkMachine(); };
     h.userGuide = [this] { m_help->showUserGuide(); };
@@ -289,6 +294,7 @@ void MainWindow::recordsChanged()
 void MainWindow::runEnded(const core::RunRecord &record, const QString &error)
 {
     recordsChanged();
+    m_team->pushNow(); // recorded in the project; now to the team, when one is set
     if (error.isEmpty()) {
         QStringList waiting; // manual jobs the run stopped at
         for (const QString &job : record.jobOrder) {
@@ -402,6 +408,7 @@ void MainWindow::openProject(const QString &dir, bool again)
     m_probe->probeProject(absolute);
     m_docks->runs()->setProjectDir(absolute);
     m_views->setProjectDir(absolute);
+    m_team->setProjectDir(absolute);
     m_project->open(absolute); // projectRead() follows
 }
 
@@ -417,6 +424,7 @@ void MainWindow::projectRead(const ProjectRead &read)
     }
     m_recent->add(read.dir);
     m_pipelines->present(read);
+    m_team->pushNow(); // runs that waited for the team (made offline, or by the command line)
     Q_EMIT projectShown(read.dir);
 }
 

@@ -21,6 +21,7 @@ class ProjectSession;
 struct ProjectRead;
 class RecentProjects;
 class RunSession;
+class TeamSync;
 class StatusProbe;
 class WindowLayout;
 class WorkbenchDocks;
@@ -103,6 +104,7 @@ private:
     WorkbenchMenus *m_menus = nullptr;
     ProjectSession *m_project = nullptr;
     RunSession *m_runs = nullptr;
+    TeamSync *m_team = nullptr; ///< pushes the project's runs to the team as they end
     RecentProjects *m_recent = nullptr;
     DemoSetup *m_demo = nullptr;
     StatusProbe *m_probe = nullptr;

@@ -1,6 +1,7 @@
 #include "workbenchmenus.h"
 
 #include "settings/datarootsdialog.h"
+#include "settings/teamstoredialog.h"
 
 #include "document/editcontroller.h"
 #include "project/recentprojects.h"
@@ -157,6 +158,11 @@ void WorkbenchMenus::createMenus()
     settings->addAction(tr("&Data folders…"), this, [this] {
         DataRootsDialog dialog(m_window);
         connect(&dialog, &DataRootsDialog::changed, this, m_handlers.dataFoldersChanged);
+        dialog.exec();
+    });
+    settings->addAction(tr("&Team store…"), this, [this] {
+        TeamStoreDialog dialog(m_window);
+        connect(&dialog, &TeamStoreDialog::changed, this, m_handlers.teamStoreChanged);
         dialog.exec();
     });
 

@@ -35,6 +35,7 @@ public:
         std::function<void()> cancel;
         std::function<void()> findInLog;
         std::function<void()> dataFoldersChanged; ///< after Settings ▸ Data folders changed them
+        std::function<void()> teamStoreChanged;   ///< after Settings ▸ Team store changed it
         std::function<void()> tryDemo;
         std::function<void()> checkMachine;
         std::function<void()> userGuide;

@@ -1,0 +1,185 @@
+// The window's team store: Settings ▸ Team store (what it refuses, what it saves, its Test), and
+// TeamSync pushing a project's queued runs to a real PostgreSQL server, and again once it answers.
+#include "runcontrol/teamsync.h"
+#include "settings/teamstoredialog.h"
+
+#include "core/lineage/lineagesample.h"
+#include "lineage/lineagestore.h"
+#include "support/testserver.h"
+
+#include <QApplication>
+#include <QLabel>
+#include <QLineEdit>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace trainyard;
+using namespace trainyard::core;
+using ui::TeamStoreDialog;
+using ui::TeamSync;
+
+namespace {
+
+const QString kUnreachable = QStringLiteral("postgresql://nobody@127.0.0.1:1/lineage?connect_timeout=2");
+
+QString hex64(char c)
+{
+    return QString(64, QLatin1Char(c));
+}
+
+/// Records a sample run `id` in the project `dir` (which queues it for the team).
+bool recordRun(const QString &dir, const QString &id, char model)
+{
+    auto store = LineageStore::open(LineageStore::defaultPath(dir));
+    if (!store)
+        return false;
+    test::writeSampleRun(**store, id, QString(40, u'a'), hex64('d'), hex64(model));
+    return true;
+}
+
+size_t teamRuns()
+{
+    auto team = LineageStore::open(test::testServerUrl());
+    return team ? (*team)->runs()->size() : 0;
+}
+
+} // namespace
+
+class tst_TeamSync final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_settings.isValid());
+        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settings.path());
+        QCoreApplication::setOrganizationName(QStringLiteral("TrainyardTests"));
+        qunsetenv("TRAINYARD_LINEAGE_URL");
+        qunsetenv("TRAINYARD_REGISTRY");
+    }
+    void init()
+    {
+        test::emptyTestServer();
+        TeamStoreDialog::save({});
+    }
+    void dialogRefusesSecretsAndSaves();
+    void dialogTestsTheStore();
+    void pushesAsRunsEndAndAgainOnceTheStoreAnswers();
+
+private:
+    QTemporaryDir m_settings;
+};
+
+void tst_TeamSync::dialogRefusesSecretsAndSaves()
+{
+    TeamStoreDialog dialog;
+    QSignalSpy changed(&dialog, &TeamStoreDialog::changed);
+    // A password would be kept in the settings file: refused, and not repeated.
+    dialog.storeEdit()->setText(QStringLiteral("postgresql://ada:s3cr3t-pw@db.example.org/lineage"));
+    QVERIFY(!dialog.apply());
+    QVERIFY2(dialog.resultLabel()->text().contains(QStringLiteral("carries a password")),
+             qPrintable(dialog.resultLabel()->text()));
+    QVERIFY(!dialog.resultLabel()->text().contains(QStringLiteral("s3cr3t-pw")));
+    dialog.storeEdit()->setText(QStringLiteral("mysql://ada@db.example.org/lineage"));
+    QVERIFY(!dialog.apply());
+    QVERIFY(dialog.resultLabel()->text().contains(QStringLiteral("not a PostgreSQL URL")));
+    dialog.storeEdit()->setText(QStringLiteral("postgresql://ada@db.example.org/lineage"));
+    dialog.registryEdit()->setText(QStringLiteral("ada:pw@registry.example.org/ml/demo"));
+    QVERIFY(!dialog.apply());
+    QVERIFY(dialog.resultLabel()->text().contains(QStringLiteral("carries a login")));
+    dialog.registryEdit()->setText(QStringLiteral("registry.example.org/ML"));
+    QVERIFY(!dialog.apply());
+    QVERIFY2(dialog.resultLabel()->text().contains(QStringLiteral("lower-case")),
+             qPrintable(dialog.resultLabel()->text()));
+    QCOMPARE(changed.count(), 0);
+    QVERIFY(TeamStoreDialog::saved().storeUrl.isEmpty());
+
+    dialog.registryEdit()->setText(QStringLiteral("registry.example.org/ml/demo"));
+    QVERIFY(dialog.apply());
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(TeamStoreDialog::saved().storeUrl, QStringLiteral("postgresql://ada@db.example.org/lineage"));
+    QCOMPARE(TeamStoreDialog::saved().registryUrl, QStringLiteral("registry.example.org/ml/demo"));
+    // The saved setting is where the window pushes, unless the environment says otherwise.
+    QTemporaryDir project;
+    QCOMPARE(TeamPush::configured(project.path(), TeamStoreDialog::saved()).storeUrl,
+             QStringLiteral("postgresql://ada@db.example.org/lineage"));
+    qputenv("TRAINYARD_LINEAGE_URL", "postgresql://env@db.example.org/lineage");
+    QCOMPARE(TeamPush::configured(project.path(), TeamStoreDialog::saved()).storeUrl,
+             QStringLiteral("postgresql://env@db.example.org/lineage"));
+    qunsetenv("TRAINYARD_LINEAGE_URL");
+    // A new dialog shows what was saved.
+    TeamStoreDialog again;
+    QCOMPARE(again.storeEdit()->text(), QStringLiteral("postgresql://ada@db.example.org/lineage"));
+}
+
+void tst_TeamSync::dialogTestsTheStore()
+{
+    TeamStoreDialog dialog;
+    QSignalSpy tested(&dialog, &TeamStoreDialog::tested);
+    dialog.storeEdit()->setText(test::testServerUrl());
+    dialog.test();
+    QTRY_COMPARE_WITH_TIMEOUT(tested.count(), 1, 20000);
+    QVERIFY2(tested.last().at(1).toBool(), qPrintable(tested.last().at(0).toString()));
+    QVERIFY2(tested.last().at(0).toString().contains(QStringLiteral("answers: schema version")),
+             qPrintable(tested.last().at(0).toString()));
+    dialog.storeEdit()->setText(kUnreachable);
+    dialog.test();
+    QTRY_COMPARE_WITH_TIMEOUT(tested.count(), 2, 20000);
+    QVERIFY(!tested.last().at(1).toBool());
+    QVERIFY2(dialog.resultLabel()->text().contains(QStringLiteral("127.0.0.1")),
+             qPrintable(dialog.resultLabel()->text()));
+}
+
+void tst_TeamSync::pushesAsRunsEndAndAgainOnceTheStoreAnswers()
+{
+    QTemporaryDir project;
+    TeamSync sync;
+    QSignalSpy pushed(&sync, &TeamSync::pushed);
+    QSignalSpy said(&sync, &TeamSync::message);
+    sync.setProjectDir(project.path());
+
+    // No team store set: nothing is asked, nothing said.
+    QVERIFY(recordRun(project.path(), QStringLiteral("20240501-120000-0001"), '5'));
+    sync.pushNow();
+    QTRY_VERIFY_WITH_TIMEOUT(!sync.isPushing(), 10000);
+    QCOMPARE(pushed.count(), 0);
+    QCOMPARE(said.count(), 0);
+
+    // The store cannot be reached: the run stays queued, the window says so and tries again.
+    TeamStoreDialog::save({kUnreachable, {}});
+    sync.setRetryInterval(60000);
+    sync.pushNow();
+    QTRY_COMPARE_WITH_TIMEOUT(pushed.count(), 1, 20000);
+    QVERIFY(!pushed.last().at(0).value<TeamPush::Outcome>().ok);
+    QVERIFY(said.last().at(1).toBool());
+    QVERIFY2(said.last().at(0).toString().contains(QStringLiteral("1 run(s) stay queued")) &&
+                 said.last().at(0).toString().contains(QStringLiteral("Trying again")),
+             qPrintable(said.last().at(0).toString()));
+    QVERIFY(sync.isRetryPending());
+
+    // It answers (here: the setting is mended); the retry pushes what waited, with the next run.
+    TeamStoreDialog::save({test::testServerUrl(), {}});
+    QVERIFY(recordRun(project.path(), QStringLiteral("20240501-120000-0002"), '6'));
+    sync.setRetryInterval(100);
+    sync.pushNow(); // as a run's end does; the pending retry is folded into it
+    QTRY_COMPARE_WITH_TIMEOUT(pushed.count(), 2, 20000);
+    const auto outcome = pushed.last().at(0).value<TeamPush::Outcome>();
+    QVERIFY2(outcome.ok, qPrintable(outcome.problems.join(u'\n')));
+    QCOMPARE(outcome.pushed, 2);
+    QCOMPARE(teamRuns(), size_t(2));
+    QVERIFY(!said.last().at(1).toBool());
+    QVERIFY2(said.last().at(0).toString().contains(QStringLiteral("pushed 2 run(s)")),
+             qPrintable(said.last().at(0).toString()));
+    QVERIFY(!sync.isRetryPending());
+
+    // Nothing waits: the next push asks nothing and says nothing.
+    sync.pushNow();
+    QTRY_VERIFY_WITH_TIMEOUT(!sync.isPushing(), 10000);
+    QCOMPARE(pushed.count(), 2);
+}
+
+QTEST_MAIN(tst_TeamSync)
+#include "tst_teamsync.moc"
