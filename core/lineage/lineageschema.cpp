@@ -383,8 +383,9 @@ Result<void> schemaV10(QSqlDatabase &db)
 // Version 11: who wrote a run and a sign-off, as the team's server knows them. A client says who
 // ran a run (user_name) and who signs (reviewer); on PostgreSQL, triggers stamp the login that
 // pushed the run and the login that signed, whatever the client sent, and row-level security
-// (set up by `trainyard store init`) lets only the run's pusher change its records. A project's
-// SQLite store leaves both empty.
+// (set up by `trainyard store init`) lets only the run's pusher change its records. A run pushed
+// before has no pusher: whoever pushes it next makes it theirs. A project's SQLite store leaves
+// both empty.
 Result<void> schemaV11(QSqlDatabase &db)
 {
     auto ok = execAll(db, {
@@ -396,7 +397,7 @@ Result<void> schemaV11(QSqlDatabase &db)
     return execAll(
         db, {
                 QStringLiteral("CREATE FUNCTION runs_pushed_by() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                               "IF TG_OP = 'INSERT' THEN NEW.pushed_by := session_user; "
+                               "IF TG_OP = 'INSERT' OR OLD.pushed_by = '' THEN NEW.pushed_by := session_user; "
                                "ELSE NEW.pushed_by := OLD.pushed_by; END IF; RETURN NEW; END $$"),
                 QStringLiteral("CREATE TRIGGER runs_pushed_by BEFORE INSERT OR UPDATE ON runs "
                                "FOR EACH ROW EXECUTE FUNCTION runs_pushed_by()"),

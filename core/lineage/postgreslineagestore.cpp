@@ -151,7 +151,8 @@ Result<QStringList> PostgresLineageStore::initialise(const QString &url, const Q
             .arg(runColumn);
     };
     const QList<std::pair<QString, QString>> rowRules{
-        {QStringLiteral("runs"), QStringLiteral("pushed_by = session_user")},
+        // (A run pushed before schema 11 has no pusher: whoever pushes it next makes it theirs.)
+        {QStringLiteral("runs"), QStringLiteral("pushed_by = session_user OR pushed_by = ''")},
         {QStringLiteral("jobs"), ownedBy(QStringLiteral("jobs.run_id"))},
         {QStringLiteral("job_edges"), ownedBy(QStringLiteral("job_edges.run_id"))},
         {QStringLiteral("images"), ownedBy(QStringLiteral("images.run_id"))},
@@ -164,11 +165,28 @@ Result<QStringList> PostgresLineageStore::initialise(const QString &url, const Q
         {QStringLiteral("gates"), ownedBy(QStringLiteral("gates.run_id"))},
         {QStringLiteral("job_metrics"), ownedBy(QStringLiteral("job_metrics.run_id"))},
         {QStringLiteral("run_tags"), ownedBy(QStringLiteral("run_tags.run_id"))},
-        // A reproduction is recorded by whoever ran either side of it.
-        {QStringLiteral("reproductions"), ownedBy(QStringLiteral("reproductions.original_run_id")) +
-                                              QStringLiteral(" OR ") +
-                                              ownedBy(QStringLiteral("reproductions.reproduction_run_id"))},
+        // A reproduction is pushed with the run it reproduces, by that run's pusher, and names a
+        // reproduction run of theirs (or one not pushed yet): no one vouches with another's run.
+        {QStringLiteral("reproductions"),
+         ownedBy(QStringLiteral("reproductions.original_run_id")) +
+             QStringLiteral(" AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.id = reproductions.reproduction_run_id "
+                            "AND r.pushed_by <> session_user)")},
     };
+    // A commit's details are its sha's: anyone adds one, fills a bare one in (a run names its
+    // commit before the details come), and no one but the owner changes or removes one.
+    const QString bareCommit = QStringLiteral("author_name = '' AND author_email = '' AND message = '' AND "
+                                              "committed_at IS NULL");
+    statements << QStringLiteral("ALTER TABLE commits ENABLE ROW LEVEL SECURITY");
+    for (const QString &policy :
+         {QStringLiteral("trainyard_read"), QStringLiteral("trainyard_add"), QStringLiteral("trainyard_fill")})
+        statements << QStringLiteral("DROP POLICY IF EXISTS %1 ON commits").arg(policy);
+    statements
+        << QStringLiteral("CREATE POLICY trainyard_read ON commits FOR SELECT TO %1 USING (true)").arg(engineer)
+        << QStringLiteral("CREATE POLICY trainyard_add ON commits FOR INSERT TO %1 WITH CHECK (true)").arg(engineer)
+        << QStringLiteral("CREATE POLICY trainyard_fill ON commits FOR UPDATE TO %1 USING (%2) WITH CHECK (true)")
+               .arg(engineer, bareCommit)
+        // Pipeline numbers are a project store's; the store's settings are its owner's.
+        << QStringLiteral("REVOKE INSERT, UPDATE, DELETE ON pipeline_numbers, store_settings FROM %1").arg(engineer);
     for (const auto &[table, own] : rowRules)
         statements
             << QStringLiteral("ALTER TABLE %1 ENABLE ROW LEVEL SECURITY").arg(table)

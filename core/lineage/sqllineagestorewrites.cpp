@@ -22,7 +22,11 @@ Result<void> SqlLineageStore::recordCommit(const LineageCommit &c)
                 "INSERT INTO commits (sha, author_name, author_email, message, committed_at) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT (sha) DO UPDATE SET author_name = excluded.author_name, "
                 "author_email = excluded.author_email, message = excluded.message, "
-                "committed_at = excluded.committed_at"));
+                "committed_at = excluded.committed_at "
+                // A commit's details are its sha's: filled once (a run's bare row), never rewritten
+                // (on a team's server, row-level security refuses that to everyone but the owner).
+                "WHERE commits.author_name = '' AND commits.author_email = '' AND commits.message = '' "
+                "AND commits.committed_at IS NULL"));
         return q.exec({c.sha, c.authorName, c.authorEmail, c.message, fromTime(c.committed)});
     });
 }

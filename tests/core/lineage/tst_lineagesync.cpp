@@ -501,6 +501,29 @@ void tst_LineageSync::onlyLeadsSignOffTheServerSays()
     QSqlDatabase::removeDatabase(QStringLiteral("lena-sql"));
     QCOMPARE((*alice)->run(runId)->value().status, QStringLiteral("success"));
     QCOMPARE((*alice)->jobs(runId)->front().status, QStringLiteral("success"));
+    // Nor the commit the run was made from (its details are its sha's: filled once, never
+    // rewritten), nor a reproduction of alice's run that vouches for it.
+    const QString commitSha = (*alice)->run(runId)->value().commitSha;
+    const QString author = (*alice)->commit(commitSha)->value().authorName;
+    QVERIFY((*lena)->recordCommit(LineageCommit{
+        commitSha, QStringLiteral("Mallory"), QStringLiteral("m@x"), QStringLiteral("not what was built"), {}}));
+    QCOMPARE((*alice)->commit(commitSha)->value().authorName, author);
+    {
+        QSqlDatabase db = trainyard::test::serverConnection(as(QStringLiteral("lena")), QStringLiteral("lena-sql"));
+        db.setPassword(QStringLiteral("lena-pw"));
+        QVERIFY2(db.open(), qPrintable(db.lastError().text()));
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("UPDATE commits SET message = 'rewritten'")));
+        QCOMPARE(q.numRowsAffected(), 0);
+        QVERIFY(q.exec(QStringLiteral("DELETE FROM commits")));
+        QCOMPARE(q.numRowsAffected(), 0);
+        QVERIFY(!q.exec(QStringLiteral("UPDATE pipeline_numbers SET iid = 1")));
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("lena-sql"));
+    QCOMPARE((*alice)->commit(commitSha)->value().authorName, author);
+    QVERIFY(!(*lena)->recordReproduction(LineageReproduction{
+        runId, QStringLiteral("20240501-130000-0001"), true, {}, QDateTime::currentDateTimeUtc(), false}));
+    QVERIFY((*alice)->reproductions(runId)->empty());
 
     // lena signs off; the name she gives is hers to choose, the login the server records is not.
     QVERIFY((*lena)->addSignOff(LineageSignOff{
@@ -529,6 +552,22 @@ void tst_LineageSync::onlyLeadsSignOffTheServerSays()
     QVERIFY2(accepted.out.contains(QStringLiteral("approve by bob (signed in to the team store as lena)")),
              qPrintable(accepted.out));
     // (Sign-offs stay append-only for everyone: tst_lineagestore_postgres signOffsAreAppendOnly.)
+
+    // A run pushed before the server knew pushers (schema < 11) is made theirs by whoever pushes
+    // it next.
+    {
+        QSqlDatabase db = trainyard::test::serverConnection(teamUrl(), QStringLiteral("admin"));
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        for (const char *sql : {"ALTER TABLE runs DISABLE TRIGGER runs_pushed_by", "UPDATE runs SET pushed_by = ''",
+                                "ALTER TABLE runs ENABLE TRIGGER runs_pushed_by"})
+            QVERIFY2(q.exec(QLatin1String(sql)), qPrintable(q.lastError().text()));
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("admin"));
+    report = LineageSync::pushQueued(**local, **lena);
+    QVERIFY2(report && report->failed.isEmpty() && report->pushed == 1,
+             report ? qPrintable(report->failed.join(u'\n')) : "");
+    QCOMPARE((*alice)->run(runId)->value().pushedBy, QStringLiteral("lena"));
 }
 
 void tst_LineageSync::artifactsGoToTheTeamRegistry()
