@@ -4,6 +4,7 @@
 #include "dockerclient.h"
 #include "dockerclienthttp.h"
 
+#include "curlglobal.h"
 #include "dockerjson.h"
 
 #include <QFile>
@@ -162,8 +163,7 @@ Error requestError(CURLcode rc, const QString &endpoint, const QString &call, lo
 DockerClient::DockerClient(const QString &endpoint)
     : m_endpoint(endpoint)
 {
-    static std::once_flag curlInit;
-    std::call_once(curlInit, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+    initCurlOnce();
     m_curl = curl_easy_init();
 
     if (endpoint.startsWith(QLatin1String("unix://"))) {

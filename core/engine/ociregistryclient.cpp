@@ -2,6 +2,7 @@
 #include "ociregistryclient.h"
 
 #include "common/sha256.h"
+#include "curlglobal.h"
 
 #include <QBuffer>
 #include <QFile>
@@ -60,6 +61,14 @@ Result<RegistryRepository> RegistryRepository::parse(const QString &text)
     }
     while (rest.endsWith(u'/'))
         rest.chop(1);
+    if (const qsizetype at = rest.lastIndexOf(u'@'); at >= 0) {
+        // A login, perhaps: what comes before the '@' is never repeated (it may hold a password).
+        return tl::unexpected(Error::error(
+            QStringLiteral("\"…@%1\" is not a registry repository (HOST[:PORT]/NAME): no '@' in it (a login is kept "
+                           "by `docker login HOST` in ~/.docker/config.json; a digest names an image, not a "
+                           "repository)")
+                .arg(rest.mid(at + 1))));
+    }
     const qsizetype slash = rest.indexOf(u'/');
     r.host = slash > 0 ? rest.left(slash) : rest;
     r.name = slash > 0 ? rest.mid(slash + 1) : QString();
@@ -69,16 +78,14 @@ Result<RegistryRepository> RegistryRepository::parse(const QString &text)
     };
     if (r.host.isEmpty() || r.name.isEmpty())
         return bad(QStringLiteral("it needs a host and a repository name, as in 127.0.0.1:5000/team/project"));
-    if (r.host.contains(u'@'))
-        return bad(QStringLiteral("no login in it: `docker login HOST` keeps the login in ~/.docker/config.json"));
+    if (r.name.contains(u':') || r.name.contains(u'@'))
+        return bad(QStringLiteral("a repository, not an image: no tag or digest"));
     // The Distribution spec's name grammar: lower-case components separated by '/'.
     static const QRegularExpression nameRe(
         QStringLiteral("^[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*)*$"));
     if (!nameRe.match(r.name).hasMatch())
         return bad(
             QStringLiteral("the name \"%1\" must be lower-case letters, digits and . _ - between slashes").arg(r.name));
-    if (r.name.contains(u':') || r.name.contains(u'@'))
-        return bad(QStringLiteral("a repository, not an image: no tag or digest"));
     if (r.scheme.isEmpty())
         r.scheme = isLoopback(r.host) ? QStringLiteral("http") : QStringLiteral("https");
     return r;
@@ -123,6 +130,8 @@ struct OciRegistryClient::Call
     const std::atomic_bool *cancel = nullptr;
     bool longTransfer = false; ///< no overall timeout: a stall ends it instead
     QString what;              ///< for messages: "uploading blob sha256:…"
+    /// Sent as the Authorization header instead of the registry's login (the token service's).
+    QByteArray authorization;
 };
 
 struct OciRegistryClient::Reply
@@ -209,13 +218,24 @@ QString challengeParameter(const QByteArray &challenge, const QByteArray &key)
 
 OciRegistryClient::OciRegistryClient(RegistryRepository repository)
     : m_repository(std::move(repository))
-    , m_curl(curl_easy_init())
-{}
+{
+    initCurlOnce();
+    m_curl = curl_easy_init();
+}
 
 OciRegistryClient::~OciRegistryClient()
 {
     if (m_curl)
         curl_easy_cleanup(static_cast<CURL *>(m_curl));
+}
+
+bool OciRegistryClient::isRegistry(const QByteArray &url) const
+{
+    const QUrl u = QUrl::fromEncoded(url);
+    const QUrl registry(m_repository.scheme + QStringLiteral("://") + m_repository.host);
+    return u.scheme() == registry.scheme() && u.host() == registry.host() &&
+           u.port(u.scheme() == QLatin1String("https") ? 443 : 80) ==
+               registry.port(registry.scheme() == QLatin1String("https") ? 443 : 80);
 }
 
 QByteArray OciRegistryClient::url(const QString &path) const
@@ -244,8 +264,9 @@ Result<OciRegistryClient::Reply> OciRegistryClient::perform(Call &call)
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, kConnectTimeoutMs);
     if (call.longTransfer) {
+        // (An upload's stall counts on after its last byte, while the registry checks the blob.)
         curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-        curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, kStallSeconds);
+        curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, call.upload ? kStallSeconds * 10 : kStallSeconds);
     } else {
         curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, kShortCallTimeoutMs);
     }
@@ -253,6 +274,8 @@ Result<OciRegistryClient::Reply> OciRegistryClient::perform(Call &call)
     curl_easy_setopt(curl, CURLOPT_USERAGENT, "trainyard");
     // Blobs may be served from elsewhere (a redirect to storage); the login is not sent there.
     curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR,
+                     m_repository.scheme == QLatin1String("https") ? "https" : "http,https");
     curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 5L);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, onWrite);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &t);
@@ -285,13 +308,24 @@ Result<OciRegistryClient::Reply> OciRegistryClient::perform(Call &call)
     headers = curl_slist_append(headers, "Expect:");
     for (const QByteArray &h : std::as_const(call.headers))
         headers = curl_slist_append(headers, h.constData());
-    if (!m_authorization.isEmpty())
-        headers = curl_slist_append(headers, QByteArray("Authorization: " + m_authorization).constData());
+    // The registry's login goes to the registry only: an upload location or a redirect elsewhere
+    // gets none (libcurl itself drops it on a redirect to another host).
+    const QByteArray authorization = !call.authorization.isEmpty() ? call.authorization
+                                     : isRegistry(call.url)        ? m_authorization
+                                                                   : QByteArray();
+    if (!authorization.isEmpty())
+        headers = curl_slist_append(headers, QByteArray("Authorization: " + authorization).constData());
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
     const CURLcode rc = curl_easy_perform(curl);
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply.status);
     curl_slist_free_all(headers);
+    // Nothing of this call's stack stays in the handle kept for its connection.
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, nullptr);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, nullptr);
+    curl_easy_setopt(curl, CURLOPT_READDATA, nullptr);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, nullptr);
     reply.cancelled = t.cancelled;
     if (t.cancelled)
         return tl::unexpected(Error::error(call.what + QStringLiteral(" cancelled")));
@@ -359,6 +393,13 @@ Result<void> OciRegistryClient::authorise(const QByteArray &challenge)
         return tl::unexpected(Error::error(
             QStringLiteral("the registry %1 asks for a token without saying where to get one").arg(m_repository.host)));
     QUrl tokenUrl(realm);
+    // The login goes to a token service over https only (or on this machine, or the registry's own host).
+    if (login && tokenUrl.scheme() != QLatin1String("https") && !isLoopback(tokenUrl.host()) &&
+        tokenUrl.authority() != m_repository.host)
+        return tl::unexpected(Error::error(
+            QStringLiteral(
+                "the registry %1 sends its logins to %2, which is not https: the login of %3 is not sent there")
+                .arg(m_repository.host, tokenUrl.toString(QUrl::RemoveQuery | QUrl::RemoveUserInfo), login->username)));
     QUrlQuery query(tokenUrl);
     if (const QString service = challengeParameter(challenge, "service"); !service.isEmpty())
         query.addQueryItem(QStringLiteral("service"), service);
@@ -369,10 +410,8 @@ Result<void> OciRegistryClient::authorise(const QByteArray &challenge)
     Call call;
     call.url = tokenUrl.toEncoded();
     call.what = QStringLiteral("getting a token");
-    const QByteArray previous = m_authorization;
-    m_authorization = basic; // the token service takes the login (none: an anonymous token)
+    call.authorization = basic; // the token service takes the login (none: an anonymous token)
     auto reply = perform(call);
-    m_authorization = previous;
     if (!reply)
         return tl::unexpected(reply.error());
     if (reply->status == 401)

@@ -98,6 +98,8 @@ private:
     /// Uploads `body` as the blob `digest` (`what` names it in messages).
     Result<void> upload(const QString &digest, QIODevice &body, const std::atomic_bool *cancel, const QString &what);
     QByteArray url(const QString &path) const;
+    /// Whether `url` is on the registry itself (scheme, host and port): only there is its login sent.
+    bool isRegistry(const QByteArray &url) const;
 
     RegistryRepository m_repository;
     void *m_curl = nullptr;     ///< CURL*, kept for its connection

@@ -152,8 +152,7 @@ TrainyardSettings TrainyardSettings::fromYaml(const YamlNode &node, std::vector<
         warnUnknown(*registry, {QStringLiteral("url")}, QStringLiteral(".trainyard registry"), problems);
         if (const YamlNode *u = registry->find(QStringLiteral("url"))) {
             const QString text = u->text().trimmed();
-            const QString hostPart = text.section(QLatin1String("://"), -1).section(u'/', 0, 0);
-            if (hostPart.contains(u'@'))
+            if (text.contains(u'@')) // a login (a repository has no '@'); never repeated
                 problems.push_back(Error::error(
                     QStringLiteral(".trainyard registry url carries a login, which would be committed with this file: "
                                    "write HOST[:PORT]/team/project, and log in with `docker login HOST`"),

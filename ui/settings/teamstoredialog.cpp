@@ -114,7 +114,7 @@ QString TeamStoreDialog::problem(const core::TeamPush::Target &target)
     }
     const QString registry = target.registryUrl.trimmed();
     if (!registry.isEmpty()) {
-        if (registry.section(QLatin1String("://"), -1).section(u'/', 0, 0).contains(u'@'))
+        if (registry.contains(u'@'))
             return tr("The registry carries a login. Write HOST[:PORT]/team/project, and log in with `docker login`.");
         if (auto repository = core::ArtifactRegistry::repositoryFor(registry); !repository)
             return repository.error().message;

@@ -464,6 +464,12 @@ void tst_GitlabCiReader::teamRegistryUrlNeverCarriesALogin()
     QVERIFY2(problems(login).contains(QStringLiteral("t.yml:3:10: error: .trainyard registry url carries a login")),
              qPrintable(problems(login)));
     QVERIFY(!problems(login).contains(QStringLiteral("s3cr3t-pw")));
+    // A password with a slash in it is a login all the same.
+    const Pipeline slash = read("ada:s3cr3t/pw@registry.example.org/team/project");
+    QVERIFY(slash.trainyard.registryUrl.isEmpty());
+    QVERIFY2(problems(slash).contains(QStringLiteral("carries a login")) &&
+                 !problems(slash).contains(QStringLiteral("s3cr3t")),
+             qPrintable(problems(slash)));
     const Pipeline bare = read("registry.example.org");
     QVERIFY2(
         problems(bare).contains(QStringLiteral("t.yml:3:10: error: .trainyard registry url \"registry.example.org\" "
