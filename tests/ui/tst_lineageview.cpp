@@ -277,7 +277,15 @@ void tst_LineageView::saveACopyOfTheArtifact()
              qPrintable(saved.last().at(1).toString()));
     QVERIFY(!QFile::exists(destination));
 
-    { // Not here, but in the team's registry: downloaded by its sha256, checked, on a worker.
+    {                // Not here, but in the team's registry: downloaded by its sha256, checked, on a worker.
+        struct Unset // the environment is put back however the block ends
+        {
+            ~Unset()
+            {
+                qunsetenv("TRAINYARD_REGISTRY");
+                qunsetenv("DOCKER_CONFIG");
+            }
+        } unset;
         QTemporaryDir registryDir;
         QDir().mkpath(registryDir.filePath(QStringLiteral("docker")));
         qputenv("DOCKER_CONFIG", registryDir.filePath(QStringLiteral("docker")).toUtf8());
@@ -294,8 +302,6 @@ void tst_LineageView::saveACopyOfTheArtifact()
         const QString fetched = registryDir.filePath(QStringLiteral("fetched.txt"));
         view.saveCopy(fetched);
         QTRY_COMPARE_WITH_TIMEOUT(saved.count(), 2, 10000);
-        qunsetenv("TRAINYARD_REGISTRY");
-        qunsetenv("DOCKER_CONFIG");
         QCOMPARE(saved.last().at(1).toString(), QString());
         QFile copy(fetched);
         QVERIFY(copy.open(QIODevice::ReadOnly));

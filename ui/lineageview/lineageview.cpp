@@ -8,6 +8,7 @@
 #include "engine/artifactstore.h"
 #include "graphics/zoomableview.h"
 #include "lineage/artifactregistry.h"
+#include "settings/teamstoredialog.h"
 
 #include <QDir>
 #include <QFileDialog>
@@ -185,7 +186,10 @@ QTreeWidgetItem *LineageView::addRunHeading(const QString &runId, const core::Li
     return group;
 }
 
-LineageView::~LineageView() = default;
+LineageView::~LineageView()
+{
+    m_stopCopy->store(true); // a download still going ends now (its result is dropped)
+}
 
 void LineageView::setProjectDir(const QString &dir)
 {
@@ -312,9 +316,11 @@ void LineageView::saveCopy(const QString &destination)
     // From the project's artifact store, else downloaded from the team's registry (both checked).
     onWorker(
         this,
-        [projectDir, destination, artifact]() -> std::pair<QString, QString> {
-            const auto saved = core::ArtifactRegistry::saveCopy(projectDir, artifact, destination,
-                                                                core::ArtifactRegistry::configuredUrl(projectDir));
+        [projectDir, destination, artifact, stop = m_stopCopy,
+         preferred = TeamStoreDialog::saved()]() -> std::pair<QString, QString> {
+            const QString registry = core::TeamPush::configured(projectDir, preferred).registryUrl;
+            const auto saved =
+                core::ArtifactRegistry::saveCopy(projectDir, artifact, destination, registry, stop.get());
             return saved ? std::pair{saved->source, QString()} : std::pair{QString(), saved.error().message};
         },
         [this, destination, artifact](const std::pair<QString, QString> &result) {

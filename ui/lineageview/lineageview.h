@@ -4,6 +4,8 @@
 
 #include <QWidget>
 
+#include <atomic>
+#include <memory>
 #include <optional>
 
 class QGraphicsView;
@@ -102,6 +104,8 @@ private:
     QPushButton *m_reviewButton;
     QPushButton *m_saveButton;
     bool m_copying = false; ///< a Save a copy… is running
+    /// Set when the view goes: a download from the team's registry stops then, not at its end.
+    std::shared_ptr<std::atomic_bool> m_stopCopy = std::make_shared<std::atomic_bool>(false);
     ReleaseReviewDialog *m_dialog = nullptr;
     std::optional<ArtifactReview> m_review;
 };

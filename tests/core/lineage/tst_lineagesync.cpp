@@ -635,7 +635,8 @@ void tst_LineageSync::artifactsGoToTheTeamRegistry()
     QVERIFY2(r.err.contains(QStringLiteral("cannot be reached")) && r.err.contains(QStringLiteral("stay queued")),
              qPrintable(r.err));
     QCOMPARE((*team)->runs()->size(), size_t(1));
-    // Back (same storage, another port): sync pushes both; the unchanged files are there already.
+    // Back (same storage, another port): sync pushes the run that waited; its files, the same
+    // bytes as the first run's, are there already.
     registry = std::make_unique<trainyard::test::RegistryServer>(tmp.filePath(QStringLiteral("registry")));
     QVERIFY2(registry->error().isEmpty(), qPrintable(registry->error()));
     r = runCli({QStringLiteral("sync"), QStringLiteral("-C"), dir}, teamUrl(), withRegistry());
