@@ -22,8 +22,9 @@ void addSyncOptions(QCommandLineParser &p)
     p.addOption(QCommandLineOption(QStringLiteral("registry"),
                                    QStringLiteral("The team's OCI registry, HOST[:PORT]/team/project (default: "
                                                   "$TRAINYARD_REGISTRY, or the pipeline file's .trainyard: registry: "
-                                                  "url:): each run's artifacts are pushed there first. The login "
-                                                  "comes from `docker login` (~/.docker/config.json)."),
+                                                  "url:): each run's artifacts are pushed there first; none: the "
+                                                  "lineage alone. The login comes from `docker login` "
+                                                  "(~/.docker/config.json)."),
                                    QStringLiteral("REPOSITORY")));
 }
 

@@ -58,12 +58,22 @@ Result<ArtifactRegistry::Pushed> ArtifactRegistry::pushRun(OciRegistryClient &re
             continue;
         sent.insert(digest);
         const QString object = ArtifactStore::objectPath(storeRoot, a.sha256);
-        if (!QFileInfo::exists(object))
+        if (!QFileInfo::exists(object)) {
+            // Gone here (cleaned, or a run imported without its files): fine if the registry has it.
+            auto there = registry.hasBlob(digest);
+            if (!there)
+                return tl::unexpected(there.error());
+            if (*there) {
+                ++pushed.blobsThere;
+                continue;
+            }
             return tl::unexpected(Error::error(
-                QStringLiteral("run %1: the bytes of %2 (job %3, sha256:%4) are not in the artifact store: %5 is "
-                               "missing, so it cannot be pushed to the team's registry")
+                QStringLiteral("run %1: the bytes of %2 (job %3, sha256:%4) are neither in the artifact store (%5 is "
+                               "missing) nor in the team's registry, so the run's lineage waits in the queue: put the "
+                               "file back, or share the lineage without its files: trainyard sync --registry none")
                     .arg(runId, a.path, a.job, a.sha256, object),
                 SourceLocation{object}, a.job));
+        }
         auto uploaded = registry.pushBlob(digest, object, cancel);
         if (!uploaded)
             return tl::unexpected(uploaded.error());

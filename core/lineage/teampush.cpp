@@ -50,7 +50,7 @@ TeamPush::Outcome TeamPush::push(LineageStore &local, const Target &target, cons
     std::unique_ptr<OciRegistryClient> registry;
     ArtifactRegistry::Pushed sent;
     int runsWithArtifacts = 0;
-    if (!target.registryUrl.isEmpty()) {
+    if (!target.registryUrl.isEmpty() && target.registryUrl != QLatin1String("none")) {
         auto repository = ArtifactRegistry::repositoryFor(target.registryUrl);
         if (!repository)
             return nothingPushed(repository.error().message, false);

@@ -21,7 +21,7 @@ public:
     struct Target
     {
         QString storeUrl;    ///< postgresql://USER@HOST:PORT/DATABASE; empty: no team store
-        QString registryUrl; ///< HOST[:PORT]/team/project; empty: artifacts stay in the project
+        QString registryUrl; ///< HOST[:PORT]/team/project; empty or "none": artifacts stay in the project
     };
     /// The target set for the project in `projectDir`: $TRAINYARD_LINEAGE_URL and
     /// $TRAINYARD_REGISTRY, else `preferred` (the window's Settings ▸ Team store), else the

@@ -1,6 +1,7 @@
 // LineageSync and `trainyard sync`: a project's runs pushed to a real PostgreSQL server (the
 // fixture `postgres` starts it): every record arrives as recorded, a second push doubles nothing,
 // a server that goes away leaves the runs queued and the next sync completes them.
+#include "engine/artifactstore.h"
 #include "lineage/artifactregistry.h"
 #include "lineage/lineagestore.h"
 #include "lineage/lineagesync.h"
@@ -643,6 +644,33 @@ void tst_LineageSync::artifactsGoToTheTeamRegistry()
     QVERIFY2(r.code == 0 && r.out.contains(QStringLiteral("pushed 1 run(s)")), qPrintable(r.out + r.err));
     QVERIFY2(r.out.contains(QStringLiteral("5 there already")), qPrintable(r.out));
     QCOMPARE((*team)->runs()->size(), size_t(2));
+
+    // A run whose model is gone from the project (cleaned) and was never in the registry: its
+    // lineage waits, the message says why and how to share it without the file.
+    trainyard::test::writeFile(dir + QStringLiteral("/data/train.csv"), "x,y\n3,1\n");
+    registry->stop();
+    r = runCli(run, teamUrl(), withRegistry());
+    QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+    auto local = LineageStore::open(LineageStore::defaultPath(dir));
+    const QString third = (*local)->outbox()->front().runId;
+    const auto thirdArtifacts = (*local)->artifacts(third);
+    for (const LineageArtifact &a : *thirdArtifacts) {
+        if (a.path == QLatin1String("models/model.txt"))
+            QVERIFY(QFile::remove(ArtifactStore::objectPath(dir + QStringLiteral("/.trainyard/artifacts"), a.sha256)));
+    }
+    registry = std::make_unique<trainyard::test::RegistryServer>(tmp.filePath(QStringLiteral("registry")));
+    QVERIFY2(registry->error().isEmpty(), qPrintable(registry->error()));
+    r = runCli({QStringLiteral("sync"), QStringLiteral("-C"), dir}, teamUrl(), withRegistry());
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains(QStringLiteral("models/model.txt")) &&
+                 r.err.contains(QStringLiteral("trainyard sync --registry none")),
+             qPrintable(r.err));
+    QCOMPARE((*team)->runs()->size(), size_t(2));
+    r = runCli(
+        {QStringLiteral("sync"), QStringLiteral("-C"), dir, QStringLiteral("--registry"), QStringLiteral("none")},
+        teamUrl(), withRegistry());
+    QVERIFY2(r.code == 0 && r.out.contains(QStringLiteral("pushed 1 run(s)")), qPrintable(r.out + r.err));
+    QCOMPARE((*team)->runs()->size(), size_t(3));
 }
 
 /// A project folder in `dir` whose store holds `count` sample runs, their ids starting `prefix`.
