@@ -131,7 +131,10 @@ WorkbenchMenus *MainWindow::createMenus()
             say(tr("No log to search yet: run the pipeline first."), 5000);
     };
     h.dataFoldersChanged = [this] { reloadPipeline(true); };
-    h.teamStoreChanged = [this] { m_team->pushNow(); }; // what waits goes to the new place
+    h.teamStoreChanged = [this] {
+        m_team->pushNow(); // what waits goes to the new place
+        m_views->lineage()->checkTeamStore();
+    };
     h.tryDemo = [this] { m_demo->chooseFolder(); };
     h.checkMachine = [this] { m_help->checkMachine(); };
     h.userGuide = [this] { m_help->showUserGuide(); };

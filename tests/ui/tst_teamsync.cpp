@@ -1,19 +1,23 @@
 // The window's team store: Settings ▸ Team store (what it refuses, what it saves, its Test), and
 // TeamSync pushing a project's queued runs to a real PostgreSQL server, and again once it answers.
+#include "lineageview/lineageview.h"
 #include "runcontrol/teamsync.h"
 #include "settings/teamstoredialog.h"
 
 #include "core/lineage/lineagesample.h"
 #include "lineage/lineagestore.h"
+#include "support/demoproject.h"
 #include "support/testserver.h"
 
 #include <QApplication>
+#include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTreeWidget>
 
 using namespace trainyard;
 using namespace trainyard::core;
@@ -68,6 +72,7 @@ private Q_SLOTS:
     void dialogRefusesSecretsAndSaves();
     void dialogTestsTheStore();
     void pushesAsRunsEndAndAgainOnceTheStoreAnswers();
+    void lineageViewShowsTheTeamsRuns();
 
 private:
     QTemporaryDir m_settings;
@@ -179,6 +184,56 @@ void tst_TeamSync::pushesAsRunsEndAndAgainOnceTheStoreAnswers()
     sync.pushNow();
     QTRY_VERIFY_WITH_TIMEOUT(!sync.isPushing(), 10000);
     QCOMPARE(pushed.count(), 2);
+}
+
+void tst_TeamSync::lineageViewShowsTheTeamsRuns()
+{
+    // On the team's store: a run of this project (ml/demo) from another machine, and one of another project.
+    {
+        auto team = LineageStore::open(test::testServerUrl());
+        QVERIFY(team);
+        for (const auto &[id, project] :
+             {std::pair{QStringLiteral("20240501-120000-0001"), QStringLiteral("ml/demo")},
+              std::pair{QStringLiteral("20240501-120000-0002"), QStringLiteral("ml/other")}}) {
+            test::writeSampleRun(**team, id, QString(40, u'a'), hex64('d'), hex64(project.endsWith(u'o') ? '5' : '6'));
+            LineageRun run = (*team)->run(id)->value();
+            run.projectPath = project;
+            QVERIFY((*team)->recordRun(run));
+        }
+    }
+    QTemporaryDir project;
+    test::shell(project.path(), QStringLiteral("git init -q -b main && git remote add origin "
+                                               "https://gitlab.example.org/ml/demo.git"));
+    ui::LineageView view;
+    QSignalSpy checked(&view, &ui::LineageView::teamStoreChecked);
+    view.setProjectDir(project.path());
+    QTRY_COMPARE_WITH_TIMEOUT(checked.count(), 1, 10000);
+    QVERIFY(!checked.last().at(0).toBool()); // no team store set: the Team scope is off
+    QVERIFY(!view.scopeBox()->isEnabled());
+    QVERIFY(!view.setTeamScope(true));
+
+    TeamStoreDialog::save({test::testServerUrl(), {}});
+    view.checkTeamStore();
+    QTRY_COMPARE_WITH_TIMEOUT(checked.count(), 2, 10000);
+    QVERIFY(view.scopeBox()->isEnabled());
+    view.scopeBox()->setCurrentIndex(1); // Team
+    QVERIFY(view.isTeamScope());
+    QTRY_COMPARE_WITH_TIMEOUT(view.artifactList()->topLevelItemCount(), 1, 10000); // ml/other's run is not shown
+    const QString heading = view.artifactList()->topLevelItem(0)->text(0);
+    QVERIFY2(heading.contains(QStringLiteral("ada on elsewhere")), qPrintable(heading)); // who ran it, where
+    QVERIFY2(view.statusLabel()->text().contains(QStringLiteral("in the team's store")),
+             qPrintable(view.statusLabel()->text()));
+    // The review of an artifact of that run, from the team's store.
+    QSignalSpy shown(&view, &ui::LineageView::reviewShown);
+    view.showArtifact(hex64('5'));
+    QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 1, 10000);
+    QCOMPARE(view.current()->provenance.artifact.runId, QStringLiteral("20240501-120000-0001"));
+
+    // Back to the project's own store, which has recorded nothing.
+    view.scopeBox()->setCurrentIndex(0);
+    QVERIFY(!view.isTeamScope());
+    QTRY_VERIFY_WITH_TIMEOUT(view.statusLabel()->text().contains(QStringLiteral("No lineage is recorded")), 10000);
+    QCOMPARE(view.artifactList()->topLevelItemCount(), 0);
 }
 
 QTEST_MAIN(tst_TeamSync)

@@ -3,6 +3,7 @@
 #include "async/onworker.h"
 #include "lineage/lineagestore.h"
 #include "lineage/provenanceexport.h"
+#include "vcs/gitinfo.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -14,10 +15,13 @@ namespace trainyard::ui {
 
 namespace {
 
-/// Opens the project's store in the calling (worker) thread; a project that never recorded a run
-/// has no database, which is said as such rather than creating an empty one.
-core::Result<std::unique_ptr<core::LineageStore>> openStore(const QString &projectDir)
+/// Opens the project's store (or the team's, at `teamUrl`) in the calling (worker) thread; a
+/// project that never recorded a run has no database, which is said as such rather than creating
+/// an empty one.
+core::Result<std::unique_ptr<core::LineageStore>> openStore(const QString &projectDir, const QString &teamUrl)
 {
+    if (!teamUrl.isEmpty())
+        return core::LineageStore::open(teamUrl);
     const QString path = core::LineageStore::defaultPath(projectDir);
     if (!QFileInfo::exists(path))
         return tl::unexpected(core::Error::error(
@@ -69,14 +73,26 @@ void LineageQuery::listArtifacts()
     };
     onWorker(
         this,
-        [dir = m_projectDir] {
+        [dir = m_projectDir, team = m_teamUrl] {
             Listing out;
-            auto store = openStore(dir);
+            auto store = openStore(dir, team);
             if (!store) {
                 out.error = store.error().message;
                 return out;
             }
-            auto runs = (*store)->runs();
+            core::LineageRunFilter filter;
+            if (!team.isEmpty()) {
+                // On the team's store, this project's runs from every machine: known by its git remote.
+                const auto git = core::GitInfo::read(dir);
+                filter.project = git ? git->projectPath : QString();
+                if (filter.project.isEmpty()) {
+                    out.error = QObject::tr("This project has no git remote \"origin\" to know it by on other "
+                                            "machines (git remote add origin URL): the team's runs of it cannot be "
+                                            "told from others'.");
+                    return out;
+                }
+            }
+            auto runs = (*store)->runs(filter);
             if (!runs) {
                 out.error = runs.error().toString();
                 return out;
@@ -113,8 +129,8 @@ void LineageQuery::review(const QString &target, const QString &runId)
 {
     onWorker(
         this,
-        [dir = m_projectDir, target, runId]() -> core::Result<ArtifactReview> {
-            auto store = openStore(dir);
+        [dir = m_projectDir, team = m_teamUrl, target, runId]() -> core::Result<ArtifactReview> {
+            auto store = openStore(dir, team);
             if (!store)
                 return tl::unexpected(store.error());
             return computeReview(**store, target, runId);
@@ -137,8 +153,9 @@ void LineageQuery::signOff(const ArtifactReview &review, const QString &reviewer
     };
     onWorker(
         this,
-        [dir = m_projectDir, provenance = review.provenance, reviewer, decision, comment]() -> Outcome {
-            auto store = openStore(dir);
+        [dir = m_projectDir, team = m_teamUrl, provenance = review.provenance, reviewer, decision,
+         comment]() -> Outcome {
+            auto store = openStore(dir, team);
             if (!store)
                 return {tl::unexpected(store.error()), tl::unexpected(store.error())};
             if ((*store)->isReadOnly()) {

@@ -32,6 +32,10 @@ public:
 
     void setProjectDir(const QString &dir) { m_projectDir = dir; }
     QString projectDir() const { return m_projectDir; }
+    /// Asks the team's store at `url` (postgresql://…) instead of the project's: the project's runs
+    /// from every machine (matched by its git remote); empty: the project's own store again.
+    void setTeamStore(const QString &url) { m_teamUrl = url; }
+    QString teamStore() const { return m_teamUrl; }
 
     /// The artifacts of the project's runs, newest run first → artifactsListed.
     void listArtifacts();
@@ -56,6 +60,7 @@ Q_SIGNALS:
 
 private:
     QString m_projectDir;
+    QString m_teamUrl;
 };
 
 } // namespace trainyard::ui

@@ -10,6 +10,7 @@
 #include "lineage/artifactregistry.h"
 #include "settings/teamstoredialog.h"
 
+#include <QComboBox>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -21,6 +22,7 @@
 #include <QLineEdit>
 #include <QLocale>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QSplitter>
 #include <QTextBrowser>
 #include <QTimer>
@@ -51,6 +53,13 @@ LineageView::LineageView(QWidget *parent)
 QPushButton *LineageView::createToolBar(QVBoxLayout *layout)
 {
     auto *bar = new QHBoxLayout;
+    m_scope = new QComboBox(this);
+    m_scope->setObjectName(QStringLiteral("lineageScope"));
+    m_scope->addItem(tr("This project"));
+    m_scope->addItem(tr("Team"));
+    m_scope->setToolTip(tr("Team: this project's runs from every machine, in the team's store (Settings ▸ Team "
+                           "store)"));
+    m_scope->setEnabled(false); // until a team store is found set
     m_search = new QLineEdit(this);
     m_search->setObjectName(QStringLiteral("lineageSearch"));
     m_search->setPlaceholderText(tr("Artifact sha256, path (models/model.txt) or file — Enter shows its lineage"));
@@ -62,6 +71,7 @@ QPushButton *LineageView::createToolBar(QVBoxLayout *layout)
     m_saveButton->setObjectName(QStringLiteral("saveArtifactCopy"));
     m_saveButton->setToolTip(tr("Save the artifact's file out of the project's artifact store"));
     m_saveButton->setEnabled(false);
+    bar->addWidget(m_scope);
     bar->addWidget(m_search, 1);
     bar->addWidget(refresh);
     bar->addWidget(m_saveButton);
@@ -118,6 +128,7 @@ void LineageView::createStatusLabel(QVBoxLayout *layout)
 void LineageView::connectSignals(QPushButton *refreshButton)
 {
     connect(refreshButton, &QPushButton::clicked, this, &LineageView::refresh);
+    connect(m_scope, &QComboBox::currentIndexChanged, this, [this](int index) { setTeamScope(index == 1); });
     connect(m_search, &QLineEdit::returnPressed, this, [this] {
         if (!m_search->text().trimmed().isEmpty())
             showArtifact(m_search->text().trimmed());
@@ -161,19 +172,22 @@ void LineageView::fillArtifactList(const std::vector<core::LineageArtifact> &art
         item->setToolTip(0, a.path + u'\n' + a.sha256);
     }
     if (!artifacts.empty())
-        m_status->setText(
-            tr("%n artifact(s) from %1 run(s). Choose one, or search by hash or path.", nullptr, int(artifacts.size()))
-                .arg(groups.size()));
+        m_status->setText(tr("%n artifact(s) from %1 run(s)%2. Choose one, or search by hash or path.", nullptr,
+                             int(artifacts.size()))
+                              .arg(groups.size())
+                              .arg(isTeamScope() ? tr(" in the team's store, from every machine") : QString()));
 }
 
 QTreeWidgetItem *LineageView::addRunHeading(const QString &runId, const core::LineageRun *run)
 {
     auto *group = new QTreeWidgetItem(m_list);
     group->setText(0,
-                   run ? tr("#%1 · %2 · %3%4")
+                   run ? tr("#%1 · %2 · %3%4%5")
                              .arg(run->pipelineIid)
                              .arg(run->started.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")), run->status,
-                                  run->trigger == QLatin1String("reproduce") ? tr(" · reproduction") : QString())
+                                  run->trigger == QLatin1String("reproduce") ? tr(" · reproduction") : QString(),
+                                  // The team's runs come from several machines: whose, and where.
+                                  isTeamScope() ? tr(" · %1 on %2").arg(run->user, run->host) : QString())
                        : runId);
     group->setToolTip(0, tr("Run %1").arg(runId));
     group->setData(0, RunIdRole, runId);
@@ -194,6 +208,41 @@ LineageView::~LineageView()
 void LineageView::setProjectDir(const QString &dir)
 {
     m_query->setProjectDir(dir);
+    setTeamScope(false);
+    m_teamUrl.clear();
+    checkTeamStore();
+}
+
+void LineageView::checkTeamStore()
+{
+    const QString dir = m_query->projectDir();
+    if (dir.isEmpty())
+        return;
+    onWorker(
+        this,
+        [dir, preferred = TeamStoreDialog::saved()] { return core::TeamPush::configured(dir, preferred).storeUrl; },
+        [this, dir](const QString &url) {
+            if (dir != m_query->projectDir())
+                return; // another project since
+            m_teamUrl = url;
+            m_scope->setEnabled(!url.isEmpty());
+            if (url.isEmpty() && isTeamScope())
+                setTeamScope(false); // the team store was unset: back to the project's
+            else if (isTeamScope() && m_query->teamStore() != url)
+                setTeamScope(true); // the setting changed: the new store
+            Q_EMIT teamStoreChecked(!url.isEmpty());
+        });
+}
+
+bool LineageView::setTeamScope(bool team)
+{
+    if (team && m_teamUrl.isEmpty())
+        return false;
+    {
+        const QSignalBlocker quiet(m_scope);
+        m_scope->setCurrentIndex(team ? 1 : 0);
+    }
+    m_query->setTeamStore(team ? m_teamUrl : QString());
     m_review.reset();
     m_graph->showHint(emptyGraphHint());
     m_list->clear();
@@ -201,6 +250,7 @@ void LineageView::setProjectDir(const QString &dir)
     m_reviewButton->setEnabled(false);
     m_saveButton->setEnabled(false);
     refresh();
+    return true;
 }
 
 QString LineageView::emptyGraphHint()

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 
+class QComboBox;
 class QGraphicsView;
 class QLabel;
 class QLineEdit;
@@ -36,6 +37,13 @@ public:
     ~LineageView() override;
 
     void setProjectDir(const QString &dir);
+    /// Looks again (on a worker) whether a team store is set, which enables the Team scope.
+    void checkTeamStore();
+    /// Shows the team's lineage of this project (its runs from every machine) instead of the
+    /// project's own; false when no team store is set.
+    bool setTeamScope(bool team);
+    bool isTeamScope() const { return !m_query->teamStore().isEmpty(); }
+    QComboBox *scopeBox() const { return m_scope; }
     /// Re-reads the list of artifacts (after a run).
     void refresh();
     /// Shows the lineage of `target` (sha256, path as collected, or a file).
@@ -62,6 +70,8 @@ public:
     LineageQuery *query() const { return m_query; }
 
 Q_SIGNALS:
+    /// checkTeamStore() found out whether a team store is set.
+    void teamStoreChecked(bool available);
     /// A review was shown (a search, a click in the list, or after a sign-off).
     void reviewShown();
     /// A copy of an artifact was written to `destination`, or failed with `error`.
@@ -92,6 +102,8 @@ private:
     void showReview(const ArtifactReview &review);
 
     LineageQuery *m_query;
+    QComboBox *m_scope; ///< This project | Team
+    QString m_teamUrl;  ///< the team store set for the project (TeamPush::configured); empty: none
     QLineEdit *m_search;
     QTreeWidget *m_list;
     QSplitter *m_split = nullptr;
