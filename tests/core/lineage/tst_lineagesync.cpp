@@ -138,6 +138,7 @@ private Q_SLOTS:
     void everyRecordArrivesOnce();
     void changedRunIsPushedAgain();
     void serverGoneLeavesRunsQueued();
+    void serverStoppedInsideARun();
     void syncCommand();
     void runPushesAsItEnds();
     void onlyLeadsSignOffTheServerSays();
@@ -275,6 +276,80 @@ void tst_LineageSync::serverGoneLeavesRunsQueued()
     QVERIFY(report && report->failed.isEmpty());
     QCOMPARE(report->pushed, 2);
     QCOMPARE((*back)->runs()->size(), size_t(3)); // nothing doubled
+}
+
+void tst_LineageSync::serverStoppedInsideARun()
+{
+    // A project whose second job waits for a signal of the test's, so the server can be stopped
+    // while the run is in the middle of it.
+    QTemporaryDir project;
+    const QString dir = project.path();
+    const QString go = project.filePath(QStringLiteral("go"));
+    trainyard::test::writeFile(dir + QStringLiteral("/.gitlab-ci.yml"),
+                               "stages: [prepare, train]\n"
+                               "prepare:\n  stage: prepare\n  script: [mkdir -p out, echo data > out/clean.csv]\n"
+                               "  artifacts:\n    paths: [out/]\n"
+                               "train:\n  stage: train\n  script:\n    - echo waiting\n"
+                               "    - while [ ! -f '" +
+                                   go.toUtf8() +
+                                   "' ]; do sleep 0.1; done\n    - mkdir -p models && echo weights > models/m.txt\n"
+                                   "  artifacts:\n    paths: [models/]\n");
+    trainyard::test::writeFile(dir + QStringLiteral("/.gitignore"), ".trainyard/\ngo\n");
+    trainyard::test::shell(dir, QStringLiteral("git init -q -b main && git add -A && git -c user.name=t -c "
+                                               "user.email=t@t commit -qm init && git remote add origin "
+                                               "https://gitlab.example.org/ml/demo.git"));
+    const QStringList run{QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("shell"),
+                          QStringLiteral("-C"), dir};
+    // One run pushed while all is well.
+    trainyard::test::writeFile(go, "");
+    Cli r = runCli(run, teamUrl());
+    QVERIFY2(r.code == 0 && r.out.contains(QStringLiteral("pushed 1 run(s)")), qPrintable(r.out + r.err));
+    QFile::remove(go);
+
+    // The next: the server goes away while its second job runs.
+    QProcess second;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("TRAINYARD_LINEAGE_URL"), teamUrl());
+    second.setProcessEnvironment(env);
+    second.start(QStringLiteral(TRAINYARD_EXE), run);
+    QByteArray seen;
+    QTRY_VERIFY_WITH_TIMEOUT((seen += second.readAllStandardOutput()).contains("[train] waiting") ||
+                                 second.state() == QProcess::NotRunning,
+                             30000);
+    QVERIFY(second.state() == QProcess::Running);
+    struct Restart
+    {
+        ~Restart() { serverScript(QStringLiteral("start")); }
+    } restart;
+    QVERIFY(serverScript(QStringLiteral("halt")));
+    trainyard::test::writeFile(go, "");
+    QVERIFY(second.waitForFinished(60000));
+    const QString err = QString::fromUtf8(second.readAllStandardError());
+    QCOMPARE(second.exitCode(), 0); // the run ran: the team store is not needed for that
+    QVERIFY2(err.contains(QStringLiteral("stay queued")), qPrintable(err));
+    {
+        auto local = LineageStore::open(LineageStore::defaultPath(dir));
+        QVERIFY(local);
+        QCOMPARE((*local)->outbox()->size(), size_t(1));
+        QCOMPARE((*local)->runs()->size(), size_t(2));
+    }
+
+    // Back: sync pushes the run that waited, whole; again pushes nothing; no run is there twice.
+    QVERIFY(serverScript(QStringLiteral("start")));
+    r = runCli({QStringLiteral("sync"), QStringLiteral("-C"), dir}, teamUrl());
+    QVERIFY2(r.code == 0 && r.out.contains(QStringLiteral("pushed 1 run(s)")), qPrintable(r.out + r.err));
+    r = runCli({QStringLiteral("sync"), QStringLiteral("-C"), dir}, teamUrl());
+    QVERIFY2(r.code == 0 && r.out.contains(QStringLiteral("pushed 0 run(s)")), qPrintable(r.out + r.err));
+    auto team = LineageStore::open(teamUrl());
+    QVERIFY(team);
+    auto local = LineageStore::open(LineageStore::defaultPath(dir));
+    const auto teamRuns = (*team)->runs();
+    QCOMPARE(teamRuns->size(), size_t(2));
+    for (const LineageRun &pushed : *teamRuns) {
+        QCOMPARE(pushed.status, QStringLiteral("success"));
+        QCOMPARE(QJsonDocument(snapshot(**team, pushed.id)).toJson(),
+                 QJsonDocument(snapshot(**local, pushed.id)).toJson());
+    }
 }
 
 void tst_LineageSync::syncCommand()
