@@ -101,7 +101,7 @@ public:
                             const OutputCallback &output = {}, const std::atomic_bool *cancel = nullptr);
     /// Gives image `source` the additional reference `target` ("repo[:tag]").
     Result<void> tagImage(const QString &source, const QString &target);
-    /// Pushes `ref` to its registry, without credentials.
+    /// Pushes `ref` to its registry, with the login Docker keeps for it (~/.docker/config.json).
     Result<void> pushImage(const QString &ref, const ProgressCallback &progress = {},
                            const std::atomic_bool *cancel = nullptr);
     /// Removes the reference `ref` (the image itself once no reference is left).
@@ -147,9 +147,12 @@ private:
                               const QByteArray &json = {}, long alsoOk = 0);
     Result<void> streamJson(Request &request, const QString &what,
                             const std::function<void(const QJsonObject &)> &onMessage);
-    /// A pull or a push at `path` (versioned): no time limit, the daemon's progress streamed.
-    Result<void> registryTransfer(const QByteArray &path, const QString &what, const ProgressCallback &progress,
-                                  const std::atomic_bool *cancel);
+    /// A pull or a push at `path` (versioned) of `repository`: no time limit, the daemon's progress
+    /// streamed, the registry's login (RegistryCredentials) sent along.
+    Result<void> registryTransfer(const QByteArray &path, const QString &what, const QString &repository,
+                                  const ProgressCallback &progress, const std::atomic_bool *cancel);
+    /// The X-Registry-Auth value for `repository`'s registry: base64url JSON of its login, or of "{}".
+    static Result<QByteArray> registryAuth(const QString &repository);
     Error httpError(const QString &what, const Response &response) const;
 
     QString m_endpoint;

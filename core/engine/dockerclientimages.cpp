@@ -1,6 +1,7 @@
 // DockerClient's image calls: inspect, pull, push, tag, remove and build.
 #include "dockerclient.h"
 #include "dockerclienthttp.h"
+#include "registrycredentials.h"
 
 #include "buildcontext.h"
 #include "dockerjson.h"
@@ -34,7 +35,7 @@ Result<void> DockerClient::pullImage(const QString &ref, const ProgressCallback 
         return r;
     const auto [repository, tag] = DockerJson::splitReference(ref);
     return registryTransfer(versioned("/images/create?fromImage=" + enc(repository) + "&tag=" + enc(tag)),
-                            QStringLiteral("Pull of %1").arg(ref), progress, cancel);
+                            QStringLiteral("Pull of %1").arg(ref), repository, progress, cancel);
 }
 
 Result<void> DockerClient::pushImage(const QString &ref, const ProgressCallback &progress,
@@ -44,16 +45,39 @@ Result<void> DockerClient::pushImage(const QString &ref, const ProgressCallback 
         return r;
     const auto [repository, tag] = DockerJson::splitReference(ref);
     return registryTransfer(versioned("/images/" + encImage(repository) + "/push?tag=" + enc(tag)),
-                            QStringLiteral("Push of %1").arg(ref), progress, cancel);
+                            QStringLiteral("Push of %1").arg(ref), repository, progress, cancel);
 }
 
-Result<void> DockerClient::registryTransfer(const QByteArray &path, const QString &what,
+Result<QByteArray> DockerClient::registryAuth(const QString &repository)
+{
+    // The registry is the reference's first component when it looks like a host (a dot, a port,
+    // localhost), as Docker reads references; else Docker Hub, whose logins are not looked up here.
+    const QString first = repository.section(u'/', 0, 0);
+    const bool hasHost = repository.contains(u'/') &&
+                         (first.contains(u'.') || first.contains(u':') || first == QLatin1String("localhost"));
+    QJsonObject auth; // "{}": no credentials; the daemon wants the header all the same
+    if (hasHost) {
+        auto login = RegistryCredentials::forHost(first);
+        if (!login)
+            return tl::unexpected(login.error());
+        if (*login)
+            auth = QJsonObject{{QStringLiteral("username"), (*login)->username},
+                               {QStringLiteral("password"), (*login)->secret},
+                               {QStringLiteral("serveraddress"), first}};
+    }
+    return QJsonDocument(auth).toJson(QJsonDocument::Compact).toBase64(QByteArray::Base64UrlEncoding);
+}
+
+Result<void> DockerClient::registryTransfer(const QByteArray &path, const QString &what, const QString &repository,
                                             const ProgressCallback &progress, const std::atomic_bool *cancel)
 {
+    auto auth = registryAuth(repository);
+    if (!auth)
+        return tl::unexpected(auth.error());
     Request request;
     request.method = "POST";
     request.path = path;
-    request.headers = {"X-Registry-Auth: e30="}; // "{}": no credentials; the daemon wants the header
+    request.headers = {"X-Registry-Auth: " + *auth}; // the login for the reference's registry (never logged)
     request.cancel = cancel;
     request.timeoutMs = 0;
     return streamJson(request, what, [&](const QJsonObject &message) {

@@ -572,7 +572,9 @@ Result<QByteArray> OciRegistryClient::manifest(const QString &reference)
 {
     Call get;
     get.url = url(QStringLiteral("manifests/") + QString::fromLatin1(QUrl::toPercentEncoding(reference)));
-    get.headers = {QByteArray("Accept: ") + QByteArray(kManifestMediaType.data(), kManifestMediaType.size())};
+    // OCI's manifests, and Docker's (what `docker push` writes).
+    get.headers = {QByteArray("Accept: ") + QByteArray(kManifestMediaType.data(), kManifestMediaType.size()) +
+                   ", application/vnd.docker.distribution.manifest.v2+json"};
     get.what = QStringLiteral("reading manifest %1").arg(reference);
     QByteArray body;
     get.sink = [&](const char *data, size_t n) {

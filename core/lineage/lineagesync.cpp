@@ -286,7 +286,7 @@ Result<LineageSync::Report> LineageSync::pushQueued(LineageStore &from, LineageS
         }
         if (beforeRun) {
             bool stopAll = false;
-            if (auto ok = beforeRun(entry.runId, records->artifacts, stopAll); !ok) {
+            if (auto ok = beforeRun(entry.runId, records->artifacts, records->images, stopAll); !ok) {
                 report.failed << QStringLiteral("%1: %2").arg(entry.runId, ok.error().message);
                 if (stopAll)
                     break;

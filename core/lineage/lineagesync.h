@@ -36,6 +36,13 @@ public:
     /// sign-offs, each on its own: the team store decides who may sign off (only its leads), and
     /// returns what it refused (which does not keep the run's lineage from being pushed).
     static Result<QStringList> pushRun(const LineageStore &from, LineageStore &to, const QString &runId);
+    /// Called for each run before its lineage is pushed, with the run's artifacts (to push their
+    /// bytes to the team's registry first: the team store never names an artifact no one can
+    /// fetch) and its images (which it may give the digests they were pushed under: the team's
+    /// store records them). An Error keeps the run queued and is reported; setting `stopAll`
+    /// leaves the rest queued too (the registry gone).
+    using BeforeRun = std::function<Result<void>(const QString &runId, const std::vector<LineageArtifact> &artifacts,
+                                                 std::vector<LineageImage> &images, bool &stopAll)>;
     /// How long a push waits for another push of the same project to end.
     static constexpr int kPushLockWaitMs = 120000;
     /// Pushes the runs queued in `from`, oldest first, one push of a project at a time (a lock file
@@ -43,12 +50,6 @@ public:
     /// the team store fails to take while it does not answer (gone): the rest stay queued; a run
     /// it refuses while answering is reported and the others are pushed. An Error when the outbox
     /// cannot be read or another push holds the project.
-    /// Called for each run before its lineage is pushed, with the run's artifacts (to push their
-    /// bytes to the team's registry first: the team store never names an artifact no one can
-    /// fetch). An Error keeps the run queued and is reported; setting `stopAll` leaves the rest
-    /// queued too (the registry gone).
-    using BeforeRun =
-        std::function<Result<void>(const QString &runId, const std::vector<LineageArtifact> &artifacts, bool &stopAll)>;
     static Result<Report> pushQueued(LineageStore &from, LineageStore &to, const Progress &progress = {},
                                      const std::atomic_bool *cancel = nullptr, const BeforeRun &beforeRun = {});
 };

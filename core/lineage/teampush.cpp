@@ -2,6 +2,8 @@
 #include "teampush.h"
 
 #include "artifactregistry.h"
+#include "engine/dockerclient.h"
+#include "engine/dockerjson.h"
 #include "pipeline/gitlabcireader.h"
 #include "postgreslineagestore.h"
 
@@ -12,6 +14,64 @@
 #include <memory>
 
 namespace trainyard::core {
+
+namespace {
+
+/// Pushes the images the run built locally (a build context recorded) to `prefix`/REFERENCE in
+/// the team's registry, through the local engine, so their digests resolve on every machine,
+/// and adds the digest each got to `images` (which the team store then records). What cannot be
+/// pushed is a warning: the lineage still goes, with the image ID.
+void pushBuiltImages(std::vector<LineageImage> &images, const QString &prefix, std::unique_ptr<DockerClient> &docker,
+                     QStringList &warnings, int &pushedImages)
+{
+    for (LineageImage &image : images) {
+        if (image.buildContextHash.isEmpty() || image.imageId.isEmpty())
+            continue; // pulled from a registry: its digest resolves already
+        const auto [repository, tag] = DockerJson::splitReference(image.reference);
+        const QString target = prefix + u'/' + repository;
+        const auto ours = [&](const QStringList &digests) {
+            for (const QString &d : digests) {
+                if (d.startsWith(target + u'@'))
+                    return d;
+            }
+            return QString();
+        };
+        if (!ours(image.repoDigests).isEmpty())
+            continue;
+        if (!docker)
+            docker = std::make_unique<DockerClient>();
+        // Pushed before (by an earlier run of the same image): the engine knows its digest there.
+        auto local = docker->inspectImage(image.imageId);
+        if (!local || !local->exists) {
+            warnings << QStringLiteral("image %1 (%2) was not pushed to the team's registry: %3")
+                            .arg(image.reference, image.imageId.left(19),
+                                 local ? QStringLiteral("it is no longer in the local Docker engine")
+                                       : local.error().message);
+            continue;
+        }
+        QString digest = ours(local->repoDigests);
+        if (digest.isEmpty()) {
+            const QString ref = target + u':' + tag;
+            auto pushed = docker->tagImage(image.imageId, ref);
+            if (pushed)
+                pushed = docker->pushImage(ref);
+            auto after = pushed ? docker->inspectImage(ref) : Result<ImageInfo>(tl::unexpected(pushed.error()));
+            if (after && after->exists)
+                digest = ours(after->repoDigests);
+            if (digest.isEmpty()) {
+                warnings << QStringLiteral("image %1 was not pushed to the team's registry as %2: %3")
+                                .arg(image.reference, ref,
+                                     after ? QStringLiteral("the engine reported no digest for it")
+                                           : after.error().message);
+                continue;
+            }
+            ++pushedImages;
+        }
+        image.repoDigests << digest;
+    }
+}
+
+} // namespace
 
 TeamPush::Target TeamPush::configured(const QString &projectDir, const Target &preferred)
 {
@@ -60,9 +120,17 @@ TeamPush::Outcome TeamPush::push(LineageStore &local, const Target &target, cons
     }
     const QString storeRoot = QFileInfo(local.path()).absolutePath() + QStringLiteral("/artifacts");
     LineageSync::BeforeRun pushArtifacts;
+    std::unique_ptr<DockerClient> docker; // made when a run built an image
+    int pushedImages = 0;
+    QStringList imageWarnings;
+    QString prefix = target.registryUrl.trimmed();
+    while (prefix.endsWith(u'/'))
+        prefix.chop(1);
+    prefix = prefix.section(QLatin1String("://"), -1);
     if (registry)
         pushArtifacts = [&](const QString &runId, const std::vector<LineageArtifact> &artifacts,
-                            bool &stopAll) -> Result<void> {
+                            std::vector<LineageImage> &images, bool &stopAll) -> Result<void> {
+            pushBuiltImages(images, prefix, docker, imageWarnings, pushedImages);
             auto pushed = ArtifactRegistry::pushRun(*registry, storeRoot, runId, artifacts, cancel);
             if (!pushed) {
                 stopAll = !registry->hasBlob(OciRegistryClient::emptyConfig().digest); // gone, not refused
@@ -90,6 +158,8 @@ TeamPush::Outcome TeamPush::push(LineageStore &local, const Target &target, cons
                       .arg(sent.blobsSent)
                       .arg(QLocale::c().formattedDataSize(sent.bytesSent))
                       .arg(sent.blobsThere);
+    if (pushedImages > 0)
+        o.said << QStringLiteral("pushed %1 image(s) built here to %2").arg(pushedImages).arg(prefix);
     o.pushed = report->pushed;
     o.said << QStringLiteral("pushed %1 run(s) to %2")
                   .arg(report->pushed)
@@ -98,7 +168,7 @@ TeamPush::Outcome TeamPush::push(LineageStore &local, const Target &target, cons
         o.said << QStringLiteral("%1 run(s) changed while they were pushed: `trainyard sync` pushes them again")
                       .arg(report->requeued);
     o.problems = report->failed;
-    o.warnings = report->refused;
+    o.warnings = report->refused + imageWarnings;
     o.ok = report->failed.isEmpty();
     const auto left = local.outbox();
     o.stillQueued = left ? int(left->size()) : 0;

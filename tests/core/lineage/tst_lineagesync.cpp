@@ -2,11 +2,13 @@
 // fixture `postgres` starts it): every record arrives as recorded, a second push doubles nothing,
 // a server that goes away leaves the runs queued and the next sync completes them.
 #include "engine/artifactstore.h"
+#include "engine/dockerclient.h"
 #include "lineage/artifactregistry.h"
 #include "lineage/lineagestore.h"
 #include "lineage/lineagesync.h"
 #include "lineage/postgreslineagestore.h"
 #include "lineage/provenance.h"
+#include "lineage/teampush.h"
 
 #include "lineagesample.h"
 #include "support/files.h"
@@ -26,6 +28,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUrl>
+#include <QUuid>
 
 #include <csignal>
 #include <sys/types.h>
@@ -143,6 +146,7 @@ private Q_SLOTS:
     void runPushesAsItEnds();
     void onlyLeadsSignOffTheServerSays();
     void artifactsGoToTheTeamRegistry();
+    void builtImagesGoToTheTeamRegistry();
     void fourMachinesPushAtOnce();
     void killedPushIsCompletedByTheNext();
     void twoPushesOfOneProjectTakeTurns();
@@ -746,6 +750,72 @@ void tst_LineageSync::artifactsGoToTheTeamRegistry()
         teamUrl(), withRegistry());
     QVERIFY2(r.code == 0 && r.out.contains(QStringLiteral("pushed 1 run(s)")), qPrintable(r.out + r.err));
     QCOMPARE((*team)->runs()->size(), size_t(3));
+}
+
+void tst_LineageSync::builtImagesGoToTheTeamRegistry()
+{
+    // An image built on this machine (FROM scratch, a static busybox, a stamp of this test's).
+    DockerClient docker;
+    if (!docker.ping())
+        QSKIP("no Docker engine (bash .ci/start-docker)");
+    QTemporaryDir tmp;
+    const QString context = tmp.filePath(QStringLiteral("context"));
+    QVERIFY(QDir().mkpath(context));
+    QVERIFY(QFile::copy(QStringLiteral("/bin/busybox"), context + QStringLiteral("/busybox")));
+    trainyard::test::writeFile(context + QStringLiteral("/Dockerfile"), "FROM scratch\nCOPY busybox /bin/busybox\n"
+                                                                        "COPY stamp /stamp\n");
+    trainyard::test::writeFile(context + QStringLiteral("/stamp"), QUuid::createUuid().toByteArray());
+    const QString reference = QStringLiteral("trainyard-test/teamimage:1");
+    QVERIFY(docker.buildImage(context, QString(), reference, {}));
+    struct Remove
+    {
+        DockerClient &docker;
+        QString ref;
+        ~Remove() { (void)docker.removeImage(ref, true); }
+    } remove{docker, reference};
+    const QString imageId = docker.inspectImage(reference)->id;
+
+    QDir().mkpath(tmp.filePath(QStringLiteral("docker")));
+    qputenv("DOCKER_CONFIG", tmp.filePath(QStringLiteral("docker")).toUtf8());
+    trainyard::test::RegistryServer registry(tmp.filePath(QStringLiteral("registry")));
+    QVERIFY2(registry.error().isEmpty(), qPrintable(registry.error()));
+    const QString prefix = registry.host() + QStringLiteral("/ml/demo");
+
+    // Two runs that used it, recorded in the project (their files left out: this is about images).
+    auto local = LineageStore::open(tmp.filePath(QStringLiteral("lineage.db")));
+    QVERIFY(local);
+    for (const QString &id : {QStringLiteral("20240501-120000-0001"), QStringLiteral("20240501-120000-0002")}) {
+        trainyard::test::writeSampleRun(**local, id, QString(40, u'a'), hex64('d'), hex64('5'));
+        const auto jobs = (*local)->jobs(id); // held: a temporary's contents die with it
+        for (const LineageJob &j : *jobs)
+            QVERIFY((*local)->recordArtifacts(id, j.name, {}));
+        QVERIFY((*local)->recordImage(LineageImage{id, reference, imageId, {}, hex64('c')}));
+    }
+    const TeamPush::Outcome outcome = TeamPush::push(**local, TeamPush::Target{teamUrl(), prefix});
+    qunsetenv("DOCKER_CONFIG");
+    QVERIFY2(outcome.ok, qPrintable(outcome.problems.join(u'\n') + outcome.warnings.join(u'\n')));
+    QVERIFY2(outcome.said.join(u'\n').contains(QStringLiteral("pushed 1 image(s) built here to ") + prefix),
+             qPrintable(outcome.said.join(u'\n')));
+    QCOMPARE(outcome.pushed, 2);
+
+    // Both runs name the digest it has in the team's registry, which resolves there.
+    auto team = LineageStore::open(teamUrl());
+    QVERIFY(team);
+    QString digest;
+    for (const QString &id : {QStringLiteral("20240501-120000-0001"), QStringLiteral("20240501-120000-0002")}) {
+        const auto images = (*team)->images(id);
+        const auto it = std::find_if(images->cbegin(), images->cend(),
+                                     [&](const LineageImage &i) { return i.reference == reference; });
+        QVERIFY(it != images->cend());
+        QCOMPARE(it->imageId, imageId);
+        const QStringList ours = it->repoDigests.filter(prefix + QStringLiteral("/trainyard-test/teamimage@sha256:"));
+        QCOMPARE(ours.size(), 1);
+        QVERIFY(digest.isEmpty() || digest == ours.front());
+        digest = ours.front();
+    }
+    OciRegistryClient client(*RegistryRepository::parse(prefix + QStringLiteral("/trainyard-test/teamimage")));
+    const auto manifest = client.manifest(digest.section(u'@', 1));
+    QVERIFY2(manifest, manifest ? "" : qPrintable(manifest.error().message));
 }
 
 /// A project folder in `dir` whose store holds `count` sample runs, their ids starting `prefix`.
