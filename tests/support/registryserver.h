@@ -14,7 +14,9 @@
 #include <memory>
 
 #include <arpa/inet.h>
+#include <csignal>
 #include <netinet/in.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -98,6 +100,8 @@ public:
         config.close();
         m_process = std::make_unique<QProcess>();
         m_process->setProcessChannelMode(QProcess::MergedChannels);
+        // A test that crashes takes its registry with it (no server left behind on the machine).
+        m_process->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
         m_process->start(exe, {QStringLiteral("serve"), config.fileName()});
         if (!m_process->waitForStarted(5000)) {
             m_error = QStringLiteral("docker-registry did not start: ") + m_process->errorString();
