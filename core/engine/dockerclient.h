@@ -148,9 +148,10 @@ private:
     Result<void> streamJson(Request &request, const QString &what,
                             const std::function<void(const QJsonObject &)> &onMessage);
     /// A pull or a push at `path` (versioned) of `repository`: no time limit, the daemon's progress
-    /// streamed, the registry's login (RegistryCredentials) sent along.
+    /// streamed, the registry's login (RegistryCredentials) sent along; when it cannot be read, a
+    /// push (`loginNeeded`) fails and a pull goes on without one.
     Result<void> registryTransfer(const QByteArray &path, const QString &what, const QString &repository,
-                                  const ProgressCallback &progress, const std::atomic_bool *cancel);
+                                  const ProgressCallback &progress, const std::atomic_bool *cancel, bool loginNeeded);
     /// The X-Registry-Auth value for `repository`'s registry: base64url JSON of its login, or of "{}".
     static Result<QByteArray> registryAuth(const QString &repository);
     Error httpError(const QString &what, const Response &response) const;

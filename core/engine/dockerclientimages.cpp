@@ -35,7 +35,7 @@ Result<void> DockerClient::pullImage(const QString &ref, const ProgressCallback 
         return r;
     const auto [repository, tag] = DockerJson::splitReference(ref);
     return registryTransfer(versioned("/images/create?fromImage=" + enc(repository) + "&tag=" + enc(tag)),
-                            QStringLiteral("Pull of %1").arg(ref), repository, progress, cancel);
+                            QStringLiteral("Pull of %1").arg(ref), repository, progress, cancel, false);
 }
 
 Result<void> DockerClient::pushImage(const QString &ref, const ProgressCallback &progress,
@@ -45,7 +45,7 @@ Result<void> DockerClient::pushImage(const QString &ref, const ProgressCallback 
         return r;
     const auto [repository, tag] = DockerJson::splitReference(ref);
     return registryTransfer(versioned("/images/" + encImage(repository) + "/push?tag=" + enc(tag)),
-                            QStringLiteral("Push of %1").arg(ref), repository, progress, cancel);
+                            QStringLiteral("Push of %1").arg(ref), repository, progress, cancel, true);
 }
 
 Result<QByteArray> DockerClient::registryAuth(const QString &repository)
@@ -69,11 +69,14 @@ Result<QByteArray> DockerClient::registryAuth(const QString &repository)
 }
 
 Result<void> DockerClient::registryTransfer(const QByteArray &path, const QString &what, const QString &repository,
-                                            const ProgressCallback &progress, const std::atomic_bool *cancel)
+                                            const ProgressCallback &progress, const std::atomic_bool *cancel,
+                                            bool loginNeeded)
 {
     auto auth = registryAuth(repository);
-    if (!auth)
+    if (!auth && loginNeeded)
         return tl::unexpected(auth.error());
+    if (!auth) // a pull goes on without a login, as it did before logins were read (public images)
+        auth = QJsonDocument(QJsonObject()).toJson(QJsonDocument::Compact).toBase64(QByteArray::Base64UrlEncoding);
     Request request;
     request.method = "POST";
     request.path = path;

@@ -30,10 +30,8 @@ Result<RegistryRepository> ArtifactRegistry::repositoryFor(const QString &url)
     while (prefix.endsWith(u'/'))
         prefix.chop(1);
     auto repository = RegistryRepository::parse(prefix + QStringLiteral("/artifacts"));
-    if (!repository)
-        return tl::unexpected(
-            Error::error(QStringLiteral("the team's registry \"%1\": %2")
-                             .arg(url, repository.error().message.section(QStringLiteral(": "), 1, -1))));
+    if (!repository) // (the parser's message never repeats a login; `url` is not shown again)
+        return tl::unexpected(Error::error(QStringLiteral("the team's registry: ") + repository.error().message));
     return repository;
 }
 

@@ -228,7 +228,8 @@ Result<QStringList> pushRecords(LineageStore &to, const RunRecords &rec)
         Error e = ok.error();
         if (auto there = to.run(rec.run.id);
             e.message.contains(QLatin1String("row-level security")) && there && *there && !(*there)->pushedBy.isEmpty())
-            e.message += QStringLiteral(" (the team store has run %1 as pushed by %2: only %2 may change it)")
+            e.message += QStringLiteral(" (the team store has run %1 as pushed by %2: a run is changed only by the "
+                                        "login that pushed it)")
                              .arg(rec.run.id, (*there)->pushedBy);
         return tl::unexpected(e);
     }

@@ -151,8 +151,7 @@ Result<QStringList> PostgresLineageStore::initialise(const QString &url, const Q
             .arg(runColumn);
     };
     const QList<std::pair<QString, QString>> rowRules{
-        // (A run pushed before schema 11 has no pusher: whoever pushes it next makes it theirs.)
-        {QStringLiteral("runs"), QStringLiteral("pushed_by = session_user OR pushed_by = ''")},
+        {QStringLiteral("runs"), QStringLiteral("pushed_by = session_user")},
         {QStringLiteral("jobs"), ownedBy(QStringLiteral("jobs.run_id"))},
         {QStringLiteral("job_edges"), ownedBy(QStringLiteral("job_edges.run_id"))},
         {QStringLiteral("images"), ownedBy(QStringLiteral("images.run_id"))},
@@ -170,7 +169,7 @@ Result<QStringList> PostgresLineageStore::initialise(const QString &url, const Q
         {QStringLiteral("reproductions"),
          ownedBy(QStringLiteral("reproductions.original_run_id")) +
              QStringLiteral(" AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.id = reproductions.reproduction_run_id "
-                            "AND r.pushed_by <> session_user)")},
+                            "AND r.pushed_by NOT IN (session_user, ''))")},
     };
     // A commit's details are its sha's: anyone adds one, fills a bare one in (a run names its
     // commit before the details come), and no one but the owner changes or removes one.
@@ -195,6 +194,12 @@ Result<QStringList> PostgresLineageStore::initialise(const QString &url, const Q
             << QStringLiteral("DROP POLICY IF EXISTS trainyard_own ON %1").arg(table)
             << QStringLiteral("CREATE POLICY trainyard_own ON %1 FOR ALL TO %2 USING (%3) WITH CHECK (%3)")
                    .arg(table, engineer, own);
+    // A run pushed before schema 11 has no pusher: whoever pushes it next makes it theirs (an
+    // update only: it is never deleted by anyone but the owner).
+    statements << QStringLiteral("DROP POLICY IF EXISTS trainyard_claim ON runs")
+               << QStringLiteral("CREATE POLICY trainyard_claim ON runs FOR UPDATE TO %1 USING (pushed_by = '') "
+                                 "WITH CHECK (pushed_by = session_user)")
+                      .arg(engineer);
     for (const QString &user : engineers)
         statements << QStringLiteral("GRANT %1 TO %2").arg(engineer, quoted(user));
     for (const QString &user : leads)

@@ -22,13 +22,21 @@ namespace {
 /// and adds the digest each got to `images` (which the team store then records). What cannot be
 /// pushed is a warning: the lineage still goes, with the image ID.
 void pushBuiltImages(std::vector<LineageImage> &images, const QString &prefix, std::unique_ptr<DockerClient> &docker,
-                     QStringList &warnings, int &pushedImages)
+                     QStringList &warnings, int &pushedImages, const std::atomic_bool *cancel)
 {
     for (LineageImage &image : images) {
         if (image.buildContextHash.isEmpty() || image.imageId.isEmpty())
             continue; // pulled from a registry: its digest resolves already
-        const auto [repository, tag] = DockerJson::splitReference(image.reference);
+        QString repository = DockerJson::splitReference(image.reference).first;
+        // A registry of its own in the name (host.domain/…, host:port/…) is not repeated under ours.
+        if (const QString first = repository.section(u'/', 0, 0);
+            repository.contains(u'/') &&
+            (first.contains(u'.') || first.contains(u':') || first == QLatin1String("localhost")))
+            repository = repository.section(u'/', 1);
         const QString target = prefix + u'/' + repository;
+        // Tagged by content, never moved: a later build of the same name does not take an earlier
+        // run's image away (a registry may remove manifests no tag names).
+        const QString tag = QStringLiteral("id-") + image.imageId.section(u':', -1).left(16);
         const auto ours = [&](const QStringList &digests) {
             for (const QString &d : digests) {
                 if (d.startsWith(target + u'@'))
@@ -54,7 +62,7 @@ void pushBuiltImages(std::vector<LineageImage> &images, const QString &prefix, s
             const QString ref = target + u':' + tag;
             auto pushed = docker->tagImage(image.imageId, ref);
             if (pushed)
-                pushed = docker->pushImage(ref);
+                pushed = docker->pushImage(ref, {}, cancel);
             auto after = pushed ? docker->inspectImage(ref) : Result<ImageInfo>(tl::unexpected(pushed.error()));
             if (after && after->exists)
                 digest = ours(after->repoDigests);
@@ -100,8 +108,8 @@ TeamPush::Outcome TeamPush::push(LineageStore &local, const Target &target, cons
         o.ok = false;
         o.unreachable = unreachable;
         o.problems << why
-                   << QStringLiteral("Nothing was pushed: the runs stay queued in the project, and `trainyard sync` "
-                                     "pushes them once the team store and registry answer.");
+                   << QStringLiteral("Nothing was pushed: the runs stay queued in the project, and are pushed once "
+                                     "this is mended (by `trainyard sync`, the next run, or the window).");
         const auto left = local.outbox();
         o.stillQueued = left ? int(left->size()) : 0;
         return o;
@@ -130,7 +138,7 @@ TeamPush::Outcome TeamPush::push(LineageStore &local, const Target &target, cons
     if (registry)
         pushArtifacts = [&](const QString &runId, const std::vector<LineageArtifact> &artifacts,
                             std::vector<LineageImage> &images, bool &stopAll) -> Result<void> {
-            pushBuiltImages(images, prefix, docker, imageWarnings, pushedImages);
+            pushBuiltImages(images, prefix, docker, imageWarnings, pushedImages, cancel);
             auto pushed = ArtifactRegistry::pushRun(*registry, storeRoot, runId, artifacts, cancel);
             if (!pushed) {
                 stopAll = !registry->hasBlob(OciRegistryClient::emptyConfig().digest); // gone, not refused
@@ -170,6 +178,9 @@ TeamPush::Outcome TeamPush::push(LineageStore &local, const Target &target, cons
     o.problems = report->failed;
     o.warnings = report->refused + imageWarnings;
     o.ok = report->failed.isEmpty();
+    // Gone in the middle of the push (the rest left queued), not refused: try again later.
+    o.unreachable = !o.ok && (!(*team)->setting(QStringLiteral("trainyard.ping")) ||
+                              (registry && !registry->hasBlob(OciRegistryClient::emptyConfig().digest)));
     const auto left = local.outbox();
     o.stillQueued = left ? int(left->size()) : 0;
     if (o.stillQueued > 0)

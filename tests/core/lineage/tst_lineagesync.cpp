@@ -557,7 +557,7 @@ void tst_LineageSync::onlyLeadsSignOffTheServerSays()
     QCOMPARE(report->pushed, 0);
     QCOMPARE(report->failed.size(), 1);
     QVERIFY2(report->failed.front().contains(QStringLiteral("row-level security")) &&
-                 report->failed.front().contains(QStringLiteral("pushed by alice: only alice may change it")),
+                 report->failed.front().contains(QStringLiteral("as pushed by alice: a run is changed only by the")),
              qPrintable(report->failed.front()));
     QCOMPARE((*local)->outbox()->size(), size_t(1));
     // Nor by hand: a job of alice's run cannot be rewritten, her artifacts cannot be taken away,
@@ -644,6 +644,15 @@ void tst_LineageSync::onlyLeadsSignOffTheServerSays()
             QVERIFY2(q.exec(QLatin1String(sql)), qPrintable(q.lastError().text()));
     }
     QSqlDatabase::removeDatabase(QStringLiteral("admin"));
+    { // Claimed by a push, never deleted: lena's DELETE of the unclaimed run removes nothing.
+        QSqlDatabase db = trainyard::test::serverConnection(as(QStringLiteral("lena")), QStringLiteral("lena-sql"));
+        db.setPassword(QStringLiteral("lena-pw"));
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY2(q.exec(QStringLiteral("DELETE FROM runs")), qPrintable(q.lastError().text()));
+        QCOMPARE(q.numRowsAffected(), 0);
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("lena-sql"));
     report = LineageSync::pushQueued(**local, **lena);
     QVERIFY2(report && report->failed.isEmpty() && report->pushed == 1,
              report ? qPrintable(report->failed.join(u'\n')) : "");
@@ -777,6 +786,10 @@ void tst_LineageSync::builtImagesGoToTheTeamRegistry()
 
     QDir().mkpath(tmp.filePath(QStringLiteral("docker")));
     qputenv("DOCKER_CONFIG", tmp.filePath(QStringLiteral("docker")).toUtf8());
+    struct Unset // put back however the test ends
+    {
+        ~Unset() { qunsetenv("DOCKER_CONFIG"); }
+    } unset;
     trainyard::test::RegistryServer registry(tmp.filePath(QStringLiteral("registry")));
     QVERIFY2(registry.error().isEmpty(), qPrintable(registry.error()));
     const QString prefix = registry.host() + QStringLiteral("/ml/demo");
@@ -792,7 +805,6 @@ void tst_LineageSync::builtImagesGoToTheTeamRegistry()
         QVERIFY((*local)->recordImage(LineageImage{id, reference, imageId, {}, hex64('c')}));
     }
     const TeamPush::Outcome outcome = TeamPush::push(**local, TeamPush::Target{teamUrl(), prefix});
-    qunsetenv("DOCKER_CONFIG");
     QVERIFY2(outcome.ok, qPrintable(outcome.problems.join(u'\n') + outcome.warnings.join(u'\n')));
     QVERIFY2(outcome.said.join(u'\n').contains(QStringLiteral("pushed 1 image(s) built here to ") + prefix),
              qPrintable(outcome.said.join(u'\n')));
