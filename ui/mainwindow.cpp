@@ -427,7 +427,10 @@ void MainWindow::projectRead(const ProjectRead &read)
     }
     m_recent->add(read.dir);
     m_pipelines->present(read);
-    m_team->pushNow(); // runs that waited for the team (made offline, or by the command line)
+    if (read.dir != m_teamPushedFor) { // once per project opened, not on each reload of its file
+        m_teamPushedFor = read.dir;
+        m_team->pushNow(); // runs that waited for the team (made offline, or by the command line)
+    }
     Q_EMIT projectShown(read.dir);
 }
 

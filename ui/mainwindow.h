@@ -105,6 +105,7 @@ private:
     ProjectSession *m_project = nullptr;
     RunSession *m_runs = nullptr;
     TeamSync *m_team = nullptr; ///< pushes the project's runs to the team as they end
+    QString m_teamPushedFor;    ///< the project whose waiting runs were pushed when it opened
     RecentProjects *m_recent = nullptr;
     DemoSetup *m_demo = nullptr;
     StatusProbe *m_probe = nullptr;

@@ -88,6 +88,12 @@ void tst_TeamSync::dialogRefusesSecretsAndSaves()
     QVERIFY2(dialog.resultLabel()->text().contains(QStringLiteral("carries a password")),
              qPrintable(dialog.resultLabel()->text()));
     QVERIFY(!dialog.resultLabel()->text().contains(QStringLiteral("s3cr3t-pw")));
+    for (const char *secret : {"postgresql://ada:s3cr3t#pw@db.example.org/lineage",
+                               "postgresql://ada@db.example.org/lineage?sslpassword=s3cr3t-pw"}) {
+        dialog.storeEdit()->setText(QString::fromLatin1(secret));
+        QVERIFY(!dialog.apply());
+        QVERIFY2(dialog.resultLabel()->text().contains(QStringLiteral("carries a password")), secret);
+    }
     dialog.storeEdit()->setText(QStringLiteral("mysql://ada@db.example.org/lineage"));
     QVERIFY(!dialog.apply());
     QVERIFY(dialog.resultLabel()->text().contains(QStringLiteral("not a PostgreSQL URL")));
@@ -168,8 +174,7 @@ void tst_TeamSync::pushesAsRunsEndAndAgainOnceTheStoreAnswers()
     // It answers (here: the setting is mended); the retry pushes what waited, with the next run.
     TeamStoreDialog::save({test::testServerUrl(), {}});
     QVERIFY(recordRun(project.path(), QStringLiteral("20240501-120000-0002"), '6'));
-    sync.setRetryInterval(100);
-    sync.pushNow(); // as a run's end does; the pending retry is folded into it
+    sync.setRetryInterval(100); // the waiting retry, due sooner: nothing else asks for a push
     QTRY_COMPARE_WITH_TIMEOUT(pushed.count(), 2, 20000);
     const auto outcome = pushed.last().at(0).value<TeamPush::Outcome>();
     QVERIFY2(outcome.ok, qPrintable(outcome.problems.join(u'\n')));

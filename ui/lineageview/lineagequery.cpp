@@ -118,7 +118,9 @@ void LineageQuery::listArtifacts()
             out.runs = std::move(*runs);
             return out;
         },
-        [this](Listing listing) {
+        [this, asked = m_generation](Listing listing) {
+            if (asked != m_generation)
+                return; // of another project or store
             if (!listing.error.isEmpty())
                 Q_EMIT failed(listing.error);
             Q_EMIT artifactsListed(listing.artifacts, listing.runs);
@@ -135,7 +137,9 @@ void LineageQuery::review(const QString &target, const QString &runId)
                 return tl::unexpected(store.error());
             return computeReview(**store, target, runId);
         },
-        [this](core::Result<ArtifactReview> review) {
+        [this, asked = m_generation](core::Result<ArtifactReview> review) {
+            if (asked != m_generation)
+                return;
             if (review)
                 Q_EMIT reviewed(*review);
             else

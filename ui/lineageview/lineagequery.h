@@ -30,11 +30,20 @@ public:
     explicit LineageQuery(QObject *parent = nullptr);
     ~LineageQuery() override;
 
-    void setProjectDir(const QString &dir) { m_projectDir = dir; }
+    /// Answers still coming for another project or store are dropped from then on.
+    void setProjectDir(const QString &dir)
+    {
+        m_projectDir = dir;
+        ++m_generation;
+    }
     QString projectDir() const { return m_projectDir; }
     /// Asks the team's store at `url` (postgresql://…) instead of the project's: the project's runs
     /// from every machine (matched by its git remote); empty: the project's own store again.
-    void setTeamStore(const QString &url) { m_teamUrl = url; }
+    void setTeamStore(const QString &url)
+    {
+        m_teamUrl = url;
+        ++m_generation;
+    }
     QString teamStore() const { return m_teamUrl; }
 
     /// The artifacts of the project's runs, newest run first → artifactsListed.
@@ -61,6 +70,7 @@ Q_SIGNALS:
 private:
     QString m_projectDir;
     QString m_teamUrl;
+    quint64 m_generation = 0; ///< which project and store the answers being waited for are of
 };
 
 } // namespace trainyard::ui

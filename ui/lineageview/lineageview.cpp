@@ -207,6 +207,11 @@ LineageView::~LineageView()
 
 void LineageView::setProjectDir(const QString &dir)
 {
+    if (dir == m_query->projectDir() && !dir.isEmpty()) {
+        refresh(); // the same project read again: its scope stays
+        checkTeamStore();
+        return;
+    }
     m_query->setProjectDir(dir);
     setTeamScope(false);
     m_teamUrl.clear();
@@ -243,6 +248,8 @@ bool LineageView::setTeamScope(bool team)
         m_scope->setCurrentIndex(team ? 1 : 0);
     }
     m_query->setTeamStore(team ? m_teamUrl : QString());
+    if (m_dialog)
+        m_dialog->hide(); // its review is of the other store: a sign-off must not go astray
     m_review.reset();
     m_graph->showHint(emptyGraphHint());
     m_list->clear();

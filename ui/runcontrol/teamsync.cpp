@@ -15,6 +15,11 @@ TeamSync::TeamSync(QObject *parent)
     connect(&m_retry, &QTimer::timeout, this, &TeamSync::pushNow);
 }
 
+TeamSync::~TeamSync()
+{
+    m_stop->store(true); // a push still going stops at its next step (the window is closing)
+}
+
 void TeamSync::setProjectDir(const QString &dir)
 {
     if (dir == m_projectDir)
@@ -22,6 +27,7 @@ void TeamSync::setProjectDir(const QString &dir)
     m_projectDir = dir;
     m_retry.stop();
     m_again = false;
+    m_lastProblem.clear();
 }
 
 void TeamSync::pushNow()
@@ -42,7 +48,7 @@ void TeamSync::pushNow()
     };
     onWorker(
         this,
-        [dir = m_projectDir, preferred = TeamStoreDialog::saved()] {
+        [dir = m_projectDir, preferred = TeamStoreDialog::saved(), stop = m_stop] {
             Result r;
             r.dir = dir;
             const core::TeamPush::Target target = core::TeamPush::configured(dir, preferred);
@@ -61,7 +67,7 @@ void TeamSync::pushNow()
             const auto queued = (*local)->outbox();
             if (queued && queued->empty())
                 return r; // nothing waits: the team is not even asked
-            r.outcome = core::TeamPush::push(**local, target);
+            r.outcome = core::TeamPush::push(**local, target, {}, stop.get());
             return r;
         },
         [this](const Result &r) {
@@ -83,22 +89,25 @@ void TeamSync::finished(const core::TeamPush::Outcome &outcome, bool configured)
         return; // nothing was waiting
     Q_EMIT pushed(outcome);
     if (!outcome.ok) {
-        const QString first = outcome.problems.isEmpty() ? QString() : outcome.problems.first();
-        if (!outcome.unreachable) { // refused: trying again would say the same
-            Q_EMIT message(tr("Team store: %1 run(s) stay queued: %2").arg(outcome.stillQueued).arg(first), true);
+        // Tried again every interval (a refusal too: a password or a role may be mended meanwhile),
+        // said once while it stays the same.
+        const QString problem = outcome.problems.isEmpty() ? QString() : outcome.problems.first();
+        m_retry.start();
+        if (problem == m_lastProblem)
             return;
-        }
-        Q_EMIT message(tr("Team store: %1 run(s) stay queued (%2). Trying again in %3 s.")
+        m_lastProblem = problem;
+        Q_EMIT message(tr("Team store: %1 run(s) stay queued (%2). Trying again every %3 s.")
                            .arg(outcome.stillQueued)
-                           .arg(first)
+                           .arg(problem)
                            .arg(m_retry.interval() / 1000),
                        true);
-        m_retry.start();
         return;
     }
-    Q_EMIT message(tr("Team store: %1").arg(outcome.said.join(QStringLiteral("; "))), false);
-    for (const QString &w : outcome.warnings)
-        Q_EMIT message(tr("Team store: %1").arg(w), true);
+    m_lastProblem.clear();
+    QStringList lines = outcome.said;
+    if (!outcome.warnings.isEmpty())
+        lines << outcome.warnings;
+    Q_EMIT message(tr("Team store: %1").arg(lines.join(QStringLiteral("; "))), !outcome.warnings.isEmpty());
 }
 
 } // namespace trainyard::ui

@@ -6,12 +6,15 @@
 #include <QString>
 #include <QTimer>
 
+#include <atomic>
+#include <memory>
+
 namespace trainyard::ui {
 
 /// The window's push to the team: after each run ends, and when a project opens, the project's
 /// queued runs go to the team's registry and store (core::TeamPush, on a worker). While the
-/// team cannot be reached, it tries again every retryInterval() until it can ("on reconnect");
-/// a run the team refuses is said once.
+/// team cannot be reached (or refuses), it tries again every retryInterval() until it can ("on
+/// reconnect"), saying a problem once while it stays the same.
 /// Where the team is: TeamPush::configured (the environment, Settings ▸ Team store, the pipeline
 /// file). Nothing happens when no team store is set.
 class TeamSync final : public QObject
@@ -20,6 +23,7 @@ class TeamSync final : public QObject
 
 public:
     explicit TeamSync(QObject *parent = nullptr);
+    ~TeamSync() override;
 
     void setProjectDir(const QString &dir);
     QString projectDir() const { return m_projectDir; }
@@ -43,7 +47,9 @@ private:
     QString m_projectDir;
     QTimer m_retry;
     bool m_pushing = false;
-    bool m_again = false; ///< pushNow() came while a push ran
+    bool m_again = false;  ///< pushNow() came while a push ran
+    QString m_lastProblem; ///< said already: not said again while it stays
+    std::shared_ptr<std::atomic_bool> m_stop = std::make_shared<std::atomic_bool>(false);
 };
 
 } // namespace trainyard::ui

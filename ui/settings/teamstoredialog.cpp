@@ -105,8 +105,12 @@ QString TeamStoreDialog::problem(const core::TeamPush::Target &target)
     const QString store = target.storeUrl.trimmed();
     if (!store.isEmpty()) {
         const QUrl url(store);
-        // Never repeated: it would show the password it refuses.
-        if (!url.password().isEmpty() || QUrlQuery(url).hasQueryItem(QStringLiteral("password")))
+        // Never repeated: it would show the password it refuses. Read from the text as well as
+        // from QUrl (which gives up on a password holding '#' or '/').
+        const QString login = store.section(QLatin1String("://"), 1).section(u'@', 0, -2);
+        const bool optionNamesPassword =
+            store.section(u'?', 1).contains(QLatin1String("password"), Qt::CaseInsensitive);
+        if (!url.password().isEmpty() || login.contains(u':') || optionNamesPassword)
             return tr("The lineage store's URL carries a password. Write it without one, and keep the password in "
                       "~/.pgpass or PGPASSWORD.");
         if (!core::PostgresLineageStore::isUrl(store))
