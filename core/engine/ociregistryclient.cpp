@@ -393,9 +393,10 @@ Result<void> OciRegistryClient::authorise(const QByteArray &challenge)
         return tl::unexpected(Error::error(
             QStringLiteral("the registry %1 asks for a token without saying where to get one").arg(m_repository.host)));
     QUrl tokenUrl(realm);
-    // The login goes to a token service over https only (or on this machine, or the registry's own host).
+    // The login goes to a token service over https only (or on this machine, or the host of a
+    // registry that is itself plain http: no downgrade from an https registry).
     if (login && tokenUrl.scheme() != QLatin1String("https") && !isLoopback(tokenUrl.host()) &&
-        tokenUrl.authority() != m_repository.host)
+        !(m_repository.scheme == QLatin1String("http") && tokenUrl.authority() == m_repository.host))
         return tl::unexpected(Error::error(
             QStringLiteral(
                 "the registry %1 sends its logins to %2, which is not https: the login of %3 is not sent there")
