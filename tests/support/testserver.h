@@ -3,6 +3,7 @@
 // The PostgreSQL server the `postgres` CTest fixture starts (tests/tools/postgres-server.sh):
 // its URL, a plain connection to it, and emptying it between tests.
 
+#include <QFile>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -11,10 +12,15 @@
 
 namespace trainyard::test {
 
-/// postgresql://postgres@127.0.0.1:PORT/lineage; the password comes from PGPASSWORD.
+/// postgresql://postgres@127.0.0.1:PORT/lineage; the password comes from PGPASSWORD. The port is
+/// the one the fixture's script chose (TRAINYARD_TEST_POSTGRES_DIR/port) when it chose one.
 inline QString testServerUrl()
 {
-    return qEnvironmentVariable("TRAINYARD_TEST_POSTGRES_URL");
+    QUrl url(qEnvironmentVariable("TRAINYARD_TEST_POSTGRES_URL"));
+    QFile port(qEnvironmentVariable("TRAINYARD_TEST_POSTGRES_DIR") + QStringLiteral("/port"));
+    if (port.open(QIODevice::ReadOnly))
+        url.setPort(QString::fromLatin1(port.readAll()).trimmed().toInt());
+    return url.toString();
 }
 
 /// A plain connection named `name` to the server at `url` (its password from PGPASSWORD, as the

@@ -2,7 +2,9 @@
 # A real PostgreSQL server for the tests that need one (Debian's postgresql-15), on loopback only:
 #   postgres-server.sh start DIR PORT   make a cluster in DIR (once), start it on 127.0.0.1:PORT,
 #                                       with a database `lineage`; the superuser `postgres` has
-#                                       the password `postgres` (scram-sha-256)
+#                                       the password `postgres` (scram-sha-256). PORT `free`: a
+#                                       free port, chosen once and kept in DIR/port (a restart
+#                                       takes the same one)
 #   postgres-server.sh halt DIR         stop it, keeping DIR (start starts it again: a server
 #                                       that goes away and comes back)
 #   postgres-server.sh stop DIR         stop it and remove DIR
@@ -33,6 +35,14 @@ stop)
 start)
   port=${3:?the port}
   mkdir -p "$dir"
+  if [ "$port" = free ]; then
+    if [ -s "$dir/port" ]; then
+      port=$(cat "$dir/port")
+    else
+      port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+      echo "$port" >"$dir/port"
+    fi
+  fi
   [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$dir"
   if [ ! -f "$dir/data/PG_VERSION" ]; then
     echo postgres >"$dir/password"
