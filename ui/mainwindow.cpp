@@ -134,6 +134,7 @@ WorkbenchMenus *MainWindow::createMenus()
     h.teamStoreChanged = [this] {
         m_team->pushNow(); // what waits goes to the new place
         m_views->lineage()->checkTeamStore();
+        m_docks->runs()->checkTeamStore();
     };
     h.tryDemo = [this] { m_demo->chooseFolder(); };
     h.checkMachine = [this] { m_help->checkMachine(); };

@@ -23,10 +23,11 @@ Result<std::vector<RunHistory::Run>> RunHistory::read(const QString &projectDir,
     return read(**store, newest);
 }
 
-Result<std::vector<RunHistory::Run>> RunHistory::read(LineageStore &store, int newest)
+Result<std::vector<RunHistory::Run>> RunHistory::read(LineageStore &store, int newest, const QString &project)
 {
     LineageRunFilter filter;
     filter.limit = std::max(0, newest);
+    filter.project = project;
     auto runs = store.runs(filter);
     if (!runs)
         return tl::unexpected(runs.error());
@@ -49,6 +50,7 @@ Result<std::vector<RunHistory::Run>> RunHistory::read(LineageStore &store, int n
         Run run;
         run.record = RunRecordMapping::toRunRecord(*it, *jobs, artifactsByRun[it->id]);
         run.annotation = it->annotation;
+        run.host = it->host;
         for (const QString &job : std::as_const(run.record.jobOrder)) {
             const auto j = std::find_if(jobs->begin(), jobs->end(), [&](const LineageJob &l) { return l.name == job; });
             if (j != jobs->end() && !j->tensorboardDir.isEmpty())

@@ -35,14 +35,16 @@ public:
         std::vector<LineageMetric> metrics;  ///< numbers its jobs reported in files, by job and name
         LineageRunAnnotation annotation;     ///< its name, notes and tags
         QStringList tensorboardJobs;         ///< jobs that write TensorBoard scalars, in run order
+        QString host;                        ///< the machine it ran on (a team's store holds several)
     };
 
     /// The project's runs by number (then start), oldest first; none when nothing is recorded
     /// yet. `newest` > 0: only the newest that many (by start), so that what a list shows costs
     /// the same at 100 runs as at 100,000.
     static Result<std::vector<Run>> read(const QString &projectDir, int newest = 0);
-    /// The same from an open store.
-    static Result<std::vector<Run>> read(LineageStore &store, int newest = 0);
+    /// The same from an open store; `project` set: only the runs of that project (its git remote's
+    /// "namespace/name"), as a team's store holds many projects.
+    static Result<std::vector<Run>> read(LineageStore &store, int newest = 0, const QString &project = {});
 };
 
 } // namespace trainyard::core

@@ -2,6 +2,7 @@
 // TeamSync pushing a project's queued runs to a real PostgreSQL server, and again once it answers.
 #include "lineageview/lineageview.h"
 #include "runcontrol/teamsync.h"
+#include "runs/runslist.h"
 #include "settings/teamstoredialog.h"
 
 #include "core/lineage/lineagesample.h"
@@ -13,6 +14,7 @@
 #include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -73,6 +75,7 @@ private Q_SLOTS:
     void dialogTestsTheStore();
     void pushesAsRunsEndAndAgainOnceTheStoreAnswers();
     void lineageViewShowsTheTeamsRuns();
+    void runsListShowsTheTeamsRuns();
 
 private:
     QTemporaryDir m_settings;
@@ -239,6 +242,59 @@ void tst_TeamSync::lineageViewShowsTheTeamsRuns()
     QVERIFY(!view.isTeamScope());
     QTRY_VERIFY_WITH_TIMEOUT(view.statusLabel()->text().contains(QStringLiteral("No lineage is recorded")), 10000);
     QCOMPARE(view.artifactList()->topLevelItemCount(), 0);
+}
+
+void tst_TeamSync::runsListShowsTheTeamsRuns()
+{
+    {
+        auto team = LineageStore::open(test::testServerUrl());
+        QVERIFY(team);
+        for (const auto &[id, project] :
+             {std::pair{QStringLiteral("20240501-120000-0001"), QStringLiteral("ml/demo")},
+              std::pair{QStringLiteral("20240501-120000-0002"), QStringLiteral("ml/other")}}) {
+            test::writeSampleRun(**team, id, QString(40, u'a'), hex64('d'), hex64('5'));
+            LineageRun run = (*team)->run(id)->value();
+            run.projectPath = project;
+            QVERIFY((*team)->recordRun(run));
+        }
+    }
+    QTemporaryDir project;
+    test::shell(project.path(), QStringLiteral("git init -q -b main && git remote add origin "
+                                               "https://gitlab.example.org/ml/demo.git"));
+    QVERIFY(recordRun(project.path(), QStringLiteral("20240601-120000-0009"), '7')); // one of this machine's
+    ui::RunsList list;
+    QSignalSpy checked(&list, &ui::RunsList::teamStoreChecked);
+    QSignalSpy refreshed(&list, &ui::RunsList::refreshed);
+    list.setProjectDir(project.path());
+    QTRY_COMPARE_WITH_TIMEOUT(checked.count(), 1, 10000);
+    QVERIFY(!list.scopeBox()->isEnabled()); // no team store set
+    QTRY_COMPARE_WITH_TIMEOUT(list.tree()->topLevelItemCount(), 1, 10000);
+
+    TeamStoreDialog::save({test::testServerUrl(), {}});
+    list.checkTeamStore();
+    QTRY_COMPARE_WITH_TIMEOUT(checked.count(), 2, 10000);
+    QVERIFY(list.scopeBox()->isEnabled());
+    list.scopeBox()->setCurrentIndex(1);
+    QVERIFY(list.isTeamScope());
+    // The team's run of ml/demo, with who ran it and where; not ml/other's, not this machine's own.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        list.tree()->topLevelItemCount() == 1 &&
+            list.tree()->topLevelItem(0)->text(ui::RunsList::RunColumn).contains(QStringLiteral("ada on elsewhere")),
+        10000);
+    // Read only: logs, Compare, Reproduce and names need the run recorded here.
+    std::unique_ptr<QMenu> menu(list.createContextMenu(list.tree()->topLevelItem(0), nullptr));
+    for (const char *name : {"openLogs", "compareRuns", "reproduceRun", "annotateRun"}) {
+        auto *action = menu->findChild<QAction *>(QLatin1String(name));
+        QVERIFY2(action && !action->isEnabled(), name);
+    }
+    QVERIFY(menu->findChild<QAction *>(QStringLiteral("copyRunId"))->isEnabled());
+
+    // Back to this machine's runs.
+    list.scopeBox()->setCurrentIndex(0);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        list.tree()->topLevelItemCount() == 1 &&
+            !list.tree()->topLevelItem(0)->text(ui::RunsList::RunColumn).contains(QStringLiteral(" on ")),
+        10000);
 }
 
 QTEST_MAIN(tst_TeamSync)

@@ -5,15 +5,20 @@
 #include "console/runconsole.h"
 #include "lineage/lineagestore.h"
 #include "lineage/runhistory.h"
+#include "lineage/teampush.h"
 #include "runannotationdialog.h"
+#include "settings/teamstoredialog.h"
 #include "style/runcolors.h"
 #include "style/statuscolors.h"
+#include "vcs/gitinfo.h"
 
 #include <QClipboard>
+#include <QComboBox>
 #include <QCoreApplication>
 #include <QEvent>
 #include <QFileInfo>
 #include <QGuiApplication>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
@@ -23,6 +28,7 @@
 #include <QPainter>
 #include <QPointer>
 #include <QSet>
+#include <QSignalBlocker>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
@@ -78,7 +84,18 @@ RunsList::RunsList(QWidget *parent)
                             "hash or DVC md5</p><p>Other words are looked for in the columns and the jobs' "
                             "names.</p>"));
     m_filter->setClearButtonEnabled(true);
-    layout->addWidget(m_filter);
+    m_scope = new QComboBox(this);
+    m_scope->setObjectName(QStringLiteral("runsScope"));
+    m_scope->addItem(tr("This project"));
+    m_scope->addItem(tr("Team"));
+    m_scope->setToolTip(tr("Team: this project's runs from every machine, in the team's store (Settings \u25b8 Team "
+                           "store)"));
+    m_scope->setEnabled(false); // until a team store is found set
+    connect(m_scope, &QComboBox::currentIndexChanged, this, [this](int index) { setTeamScope(index == 1); });
+    auto *row = new QHBoxLayout;
+    row->addWidget(m_scope);
+    row->addWidget(m_filter, 1);
+    layout->addLayout(row);
 
     m_tree = new QTreeWidget(this);
     m_tree->setObjectName(QStringLiteral("runs"));
@@ -131,7 +148,15 @@ RunsList::~RunsList() = default;
 
 void RunsList::setProjectDir(const QString &dir)
 {
+    if (dir != m_projectDir) {
+        m_teamUrl.clear();
+        m_teamScope = false;
+        const QSignalBlocker quiet(m_scope);
+        m_scope->setCurrentIndex(0);
+        m_scope->setEnabled(false);
+    }
     m_projectDir = dir;
+    checkTeamStore();
     ++m_generation; // a scan of the previous project is not shown
     m_loading = false;
     m_refreshAgain = false;
@@ -142,6 +167,51 @@ void RunsList::setProjectDir(const QString &dir)
     if (!dir.isEmpty())
         refresh();
     rebuild();
+}
+
+void RunsList::checkTeamStore()
+{
+    if (m_projectDir.isEmpty())
+        return;
+    onWorker(
+        this,
+        [dir = m_projectDir, preferred = TeamStoreDialog::saved()] {
+            return core::TeamPush::configured(dir, preferred).storeUrl;
+        },
+        [this, dir = m_projectDir](const QString &url) {
+            if (dir != m_projectDir)
+                return; // another project since
+            const bool changed = url != m_teamUrl;
+            m_teamUrl = url;
+            m_scope->setEnabled(!url.isEmpty());
+            if (url.isEmpty()) {
+                const QSignalBlocker quiet(m_scope);
+                m_scope->setCurrentIndex(0);
+            }
+            if (changed && m_teamScope) // the list shown was of another store
+                setTeamScope(!url.isEmpty());
+            Q_EMIT teamStoreChecked(!url.isEmpty());
+        });
+}
+
+bool RunsList::setTeamScope(bool team)
+{
+    if (team && m_teamUrl.isEmpty())
+        return false;
+    {
+        const QSignalBlocker quiet(m_scope);
+        m_scope->setCurrentIndex(team ? 1 : 0);
+    }
+    m_teamScope = team;
+    ++m_generation; // a scan of the other scope is not shown
+    m_loading = false;
+    m_refreshAgain = false;
+    m_runs.clear();
+    m_hosts.clear();
+    m_more->hide();
+    refresh();
+    rebuild();
+    return true;
 }
 
 void RunsList::refresh()
@@ -155,13 +225,32 @@ void RunsList::refresh()
     m_loading = true;
     onWorker(
         this,
-        [dir = m_projectDir] {
+        [dir = m_projectDir, team = isTeamScope() ? m_teamUrl : QString()] {
             // The lineage store is the one record of runs (those of the CLI too); an unreadable
             // one shows as no runs here, and says why in the Lineage view.
             Listing listing;
-            // One more than is listed: whether there are older ones to mention.
-            if (auto history = core::RunHistory::read(dir, core::RunHistory::kListed + 1)) {
+            core::Result<std::vector<core::RunHistory::Run>> history = std::vector<core::RunHistory::Run>{};
+            if (team.isEmpty()) {
+                // One more than is listed: whether there are older ones to mention.
+                history = core::RunHistory::read(dir, core::RunHistory::kListed + 1);
+            } else {
+                // The team's store: this project's runs from every machine, known by its git remote.
+                const auto git = core::GitInfo::read(dir);
+                const QString project = git ? git->projectPath : QString();
+                auto store = core::LineageStore::open(team);
+                if (project.isEmpty())
+                    listing.error = tr("This project has no git remote \"origin\" to know it by on other machines "
+                                       "(git remote add origin URL).");
+                else if (!store)
+                    listing.error = store.error().message;
+                else
+                    history = core::RunHistory::read(**store, core::RunHistory::kListed + 1, project);
+                if (!history)
+                    listing.error = history.error().message;
+            }
+            if (history) {
                 for (core::RunHistory::Run &run : *history) {
+                    listing.hosts.insert(run.record.id, run.host);
                     if (!run.annotation.isEmpty())
                         listing.annotations.insert(run.record.id, run.annotation);
                     if (!run.tensorboardJobs.isEmpty())
@@ -182,6 +271,8 @@ void RunsList::apply(quint64 generation, Listing listing)
     std::vector<core::RunRecord> runs = std::move(listing.runs);
     m_annotations = std::move(listing.annotations);
     m_tensorboardJobs = std::move(listing.tensorboardJobs);
+    m_hosts = std::move(listing.hosts);
+    m_readError = listing.error;
     std::reverse(runs.begin(), runs.end()); // RunHistory lists the oldest first
     const bool more = runs.size() > size_t(core::RunHistory::kListed);
     if (more)
@@ -234,7 +325,14 @@ void RunsList::rebuild()
         auto *item = new QTreeWidgetItem(m_tree);
         item->setData(RunColumn, RunIdRole, run.id);
         // The number is what people say ("run #3"); the id (for the CLI) is in the tooltip and "Copy run id".
-        if (run.reproduces.isEmpty()) {
+        if (isTeamScope()) {
+            // A team's runs come from several machines (each numbers its own): whose, and where.
+            item->setText(RunColumn, tr("#%1 · %2 on %3").arg(run.pipelineIid).arg(run.user, m_hosts.value(run.id)));
+            item->setToolTip(RunColumn, tr("Run %1 (pipeline #%2 on %3), by %4, in the team's store")
+                                            .arg(run.id)
+                                            .arg(run.pipelineIid)
+                                            .arg(m_hosts.value(run.id), run.user));
+        } else if (run.reproduces.isEmpty()) {
             item->setText(RunColumn, tr("#%1").arg(run.pipelineIid));
             item->setToolTip(RunColumn, tr("Run %1 (pipeline #%2), triggered from %3 by %4")
                                             .arg(run.id)
@@ -417,9 +515,11 @@ void RunsList::applyFilter()
         visible += match ? 1 : 0;
     }
     if (m_runs.empty()) {
-        m_empty->setText(m_projectDir.isEmpty() ? tr("Open a project to see its runs")
-                         : m_loading            ? tr("Reading runs\u2026")
-                                                : tr("No runs yet \u2014 press Run (F5)"));
+        m_empty->setText(m_projectDir.isEmpty()   ? tr("Open a project to see its runs")
+                         : m_loading              ? tr("Reading runs\u2026")
+                         : !m_readError.isEmpty() ? m_readError
+                         : isTeamScope()          ? tr("No runs of this project in the team's store yet")
+                                                  : tr("No runs yet \u2014 press Run (F5)"));
     } else if (visible == 0) {
         m_empty->setText(m_lineageLoading && m_lineageIdsFor != m_lineageQuery
                              ? tr("Looking up the lineage of the runs\u2026")
@@ -517,6 +617,8 @@ const core::RunRecord *RunsList::recordOf(const QTreeWidgetItem *item) const
 
 void RunsList::activate(QTreeWidgetItem *item)
 {
+    if (isTeamScope())
+        return; // its logs are on the machine it ran on
     if (const core::RunRecord *record = recordOf(item))
         Q_EMIT openRunLogs(*record);
 }
@@ -619,6 +721,16 @@ QMenu *RunsList::createContextMenu(QTreeWidgetItem *item, QWidget *parent)
     QAction *annotate =
         menu->addAction(tr("Name, tags and notes\u2026"), this, [this, id = run.id] { editAnnotation(id); });
     annotate->setObjectName(QStringLiteral("annotateRun"));
+    if (isTeamScope()) {
+        // A run of the team's store: its logs, scalars and workspace are on the machine it ran on.
+        const QString elsewhere = tr("A run of the team's store: this needs it recorded on this machine (the "
+                                     "Lineage view's Team scope shows its lineage)");
+        for (QAction *a : {open, compare, reproduce, annotate}) {
+            a->setEnabled(false);
+            a->setToolTip(elsewhere);
+        }
+        return menu;
+    }
     const QString job = item->data(RunColumn, JobRole).toString();
     if (job.isEmpty())
         return menu;

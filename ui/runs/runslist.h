@@ -10,6 +10,7 @@
 
 #include <vector>
 
+class QComboBox;
 class QLabel;
 class QLineEdit;
 class QMenu;
@@ -37,6 +38,13 @@ public:
 
     /// Shows the runs of the project in `dir` (reads them at once); empty clears the list.
     void setProjectDir(const QString &dir);
+    /// Looks again (on a worker) whether a team store is set, which enables the Team scope.
+    void checkTeamStore();
+    /// Lists this project's runs from every machine, in the team's store (read only: logs,
+    /// Compare, Retry and Reproduce need a run recorded here); false when no team store is set.
+    bool setTeamScope(bool team);
+    bool isTeamScope() const { return !m_teamUrl.isEmpty() && m_teamScope; }
+    QComboBox *scopeBox() const { return m_scope; }
     QString projectDir() const { return m_projectDir; }
     /// Reads the run records again, on a worker thread; refreshed() tells when they are shown.
     void refresh();
@@ -84,6 +92,8 @@ public:
     static QString durationText(const QDateTime &started, const QDateTime &finished);
 
 Q_SIGNALS:
+    /// checkTeamStore() found out whether a team store is set.
+    void teamStoreChecked(bool available);
     /// The user wants to see the logs of `record` (double click, Enter, or "Open logs").
     void openRunLogs(const trainyard::core::RunRecord &record);
     /// The user wants to run `job` of run `runId` again (it failed or was cancelled there).
@@ -110,6 +120,8 @@ private:
         std::vector<core::RunRecord> runs;
         QHash<QString, core::LineageRunAnnotation> annotations;
         QHash<QString, QStringList> tensorboardJobs; ///< by run id
+        QHash<QString, QString> hosts;               ///< the machine each ran on, by run id
+        QString error;                               ///< why the runs could not be read (team scope)
     };
     void apply(quint64 generation, Listing listing);
     void rebuild();
@@ -134,6 +146,11 @@ private:
     bool m_lineageLoading = false;
     quint64 m_lineageGeneration = 0;
 
+    QComboBox *m_scope = nullptr; ///< This project | Team
+    QString m_teamUrl;            ///< the team store set for the project; empty: none
+    bool m_teamScope = false;
+    QHash<QString, QString> m_hosts;
+    QString m_readError;
     QLineEdit *m_filter = nullptr;
     QTreeWidget *m_tree = nullptr;
     QLabel *m_empty = nullptr;
