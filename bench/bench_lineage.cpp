@@ -14,13 +14,16 @@
 //      PostgreSQL store over loopback with LineageSync (target < 10 s), against the same push
 //      into a new SQLite file (the baseline, measured in the same run). Needs BENCH_POSTGRES_URL
 //      (bench/run.sh starts a server with tests/tools/postgres-server.sh); without it, not measured.
+//   5. Part 3's provenance (target < 20 ms) and reverse queries (< 50 ms) on a team's PostgreSQL
+//      store holding as many runs (1,000,000 artifacts by default), filled on the server from one
+//      run recorded through LineageStore. Needs BENCH_POSTGRES_URL too.
 //
 // Usage: bench_lineage
 //   BENCH_LINEAGE_BYTES=N   bytes to hash in part 1 (default 2000000000; e.g. 200000000 for a quick check)
 //   BENCH_LINEAGE_FILES=N   files in part 2 (default 100000)
 //   BENCH_LINEAGE_RUNS=N    runs in part 3, 10 artifacts each (default 100000)
 //   BENCH_LINEAGE_DIR=DIR   where to write (default: a temporary folder, removed at the end)
-//   BENCH_LINEAGE_PARTS=1234 which parts to run (default all four)
+//   BENCH_LINEAGE_PARTS=12345 which parts to run (default all five)
 //   BENCH_POSTGRES_URL=URL  the team store of part 4 (emptied first: a server of the bench's own)
 // Exit: 0 when everything ran (targets are reported, not enforced), 1 when something failed.
 #include "benchsupport.h"
@@ -32,12 +35,14 @@
 #include "lineage/runhistory.h"
 
 #include <QCoreApplication>
+#include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QRandomGenerator>
 #include <QSqlDatabase>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QThread>
@@ -606,6 +611,202 @@ bool pushToTeamStore(const QString &dir, int runs)
     return true;
 }
 
+// --- 5. the same queries on a team's PostgreSQL store at scale ---
+
+/// Keys of the runs part 5 makes on the server, as its SQL makes them (md5 hex, which both sides
+/// compute alike): run `i`'s artifact at `path`, its commit, image and data version.
+QString md5Hex(const QString &text)
+{
+    return QString::fromLatin1(QCryptographicHash::hash(text.toUtf8(), QCryptographicHash::Md5).toHex());
+}
+QString serverSha(int i, const QString &path)
+{
+    return md5Hex(QStringLiteral("a%1%2").arg(i).arg(path)) + md5Hex(QStringLiteral("b%1%2").arg(i).arg(path));
+}
+QString serverCommit(int i)
+{
+    const QString both =
+        md5Hex(QStringLiteral("c%1").arg(i / kRunsPerCommit)) + md5Hex(QStringLiteral("d%1").arg(i / kRunsPerCommit));
+    return both.left(40);
+}
+QString serverImage(int i)
+{
+    return QStringLiteral("sha256:") + md5Hex(QStringLiteral("i%1").arg(i / kRunsPerImage)) +
+           md5Hex(QStringLiteral("j%1").arg(i / kRunsPerImage));
+}
+QString serverData(int i)
+{
+    return md5Hex(QStringLiteral("v%1").arg(i % kDataVersions)) + md5Hex(QStringLiteral("w%1").arg(i % kDataVersions));
+}
+
+/// Fills the team store at `url` with `runs` runs of part 3's shape: one recorded through
+/// LineageStore (the template: every column as Trainyard writes it), copied on the server for
+/// the others with their own keys (INSERT … SELECT over generate_series: generating a million
+/// artifacts through the client would take the better part of an hour).
+bool fillServer(const QString &url, int runs)
+{
+    {
+        auto store = LineageStore::open(url);
+        if (!store || !generate(**store, 1)) {
+            if (!store)
+                err() << store.error().toString() << "\n";
+            return false;
+        }
+    }
+    const QUrl u(url);
+    bool ok = true;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), QStringLiteral("bench-fill"));
+        db.setHostName(u.host());
+        db.setPort(u.port());
+        db.setDatabaseName(u.path().mid(1));
+        db.setUserName(u.userName());
+        ok = db.open();
+        const QString run = QStringLiteral("'r' || lpad(i::text, 7, '0')");
+        const QString sha = QStringLiteral("md5('a' || i || t.path) || md5('b' || i || t.path)");
+        const QString image =
+            QStringLiteral("'sha256:' || md5('i' || (i / %1)) || md5('j' || (i / %1))").arg(kRunsPerImage);
+        const QString time = QStringLiteral("to_char(timestamp '2024-01-01' + i * interval '1 minute' + interval '%1 "
+                                            "second', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')");
+        // Each table: the columns given a value of run i's own; the others are the template's.
+        const std::vector<std::pair<QString, QMap<QString, QString>>> tables{
+            {QStringLiteral("runs"),
+             {{QStringLiteral("id"), run},
+              {QStringLiteral("pipeline_iid"), QStringLiteral("i + 1")},
+              {QStringLiteral("commit_sha"),
+               QStringLiteral("substr(md5('c' || (i / %1)) || md5('d' || (i / %1)), 1, 40)").arg(kRunsPerCommit)},
+              {QStringLiteral("started_at"), time.arg(0)},
+              {QStringLiteral("finished_at"), time.arg(50)}}},
+            {QStringLiteral("jobs"), {{QStringLiteral("run_id"), run}, {QStringLiteral("image_id"), image}}},
+            {QStringLiteral("job_edges"), {{QStringLiteral("run_id"), run}}},
+            {QStringLiteral("images"),
+             {{QStringLiteral("run_id"), run},
+              {QStringLiteral("image_id"), image},
+              {QStringLiteral("repo_digests"), QStringLiteral("'registry.example/trainer@' || ") + image}}},
+            {QStringLiteral("image_digests"),
+             {{QStringLiteral("run_id"), run},
+              {QStringLiteral("repo_digest"), QStringLiteral("'registry.example/trainer@' || ") + image},
+              {QStringLiteral("digest"), image}}},
+            {QStringLiteral("data_versions"),
+             {{QStringLiteral("run_id"), run},
+              {QStringLiteral("hash"),
+               QStringLiteral("md5('v' || (i % %1)) || md5('w' || (i % %1))").arg(kDataVersions)}}},
+            {QStringLiteral("artifacts"), {{QStringLiteral("run_id"), run}, {QStringLiteral("sha256"), sha}}},
+            {QStringLiteral("consumptions"), {{QStringLiteral("run_id"), run}, {QStringLiteral("sha256"), sha}}},
+        };
+        QSqlQuery q(db);
+        const auto exec = [&](const QString &sql) {
+            if (ok && !q.exec(sql)) {
+                err() << "part 5: " << q.lastError().text() << "\n   " << sql.left(300) << "\n";
+                ok = false;
+            }
+        };
+        exec(QStringLiteral("INSERT INTO commits (sha, author_name, author_email, message) SELECT DISTINCT "
+                            "substr(md5('c' || (i / %1)) || md5('d' || (i / %1)), 1, 40), 'Ada', 'ada@example.org', "
+                            "'commit' FROM generate_series(1, %2) i ON CONFLICT DO NOTHING")
+                 .arg(kRunsPerCommit)
+                 .arg(runs - 1));
+        const QString templateRun = runId(0);
+        for (const auto &[table, own] : tables) {
+            QStringList columns, values;
+            QSqlQuery c(db);
+            if (!ok || !c.exec(QStringLiteral("SELECT column_name FROM information_schema.columns WHERE table_name = "
+                                              "'%1' AND table_schema = current_schema() ORDER BY ordinal_position")
+                                   .arg(table)))
+                return false;
+            while (c.next()) {
+                const QString column = c.value(0).toString();
+                columns << column;
+                values << own.value(column, QStringLiteral("t.") + column);
+            }
+            const QString key = table == QLatin1String("runs") ? QStringLiteral("id") : QStringLiteral("run_id");
+            exec(QStringLiteral("INSERT INTO %1 (%2) SELECT %3 FROM %1 t, generate_series(1, %4) i WHERE t.%5 = '%6'")
+                     .arg(table, columns.join(QStringLiteral(", ")), values.join(QStringLiteral(", ")))
+                     .arg(runs - 1)
+                     .arg(key, templateRun));
+        }
+        exec(QStringLiteral("ANALYZE"));
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("bench-fill"));
+    return ok;
+}
+
+bool serverQueriesAtScale(int runs)
+{
+    out() << "## 5. Queries on a team's PostgreSQL store with " << runs << " runs and "
+          << qint64(runs) * kArtifactsPerRun << " artifacts\n"
+          << Qt::flush;
+    const QString url = qEnvironmentVariable("BENCH_POSTGRES_URL");
+    if (url.isEmpty()) {
+        out() << "   not measured: BENCH_POSTGRES_URL is not set (bench/run.sh starts a server)\n\n";
+        return true;
+    }
+    if (!emptyServer(url))
+        return false;
+    QElapsedTimer t;
+    t.start();
+    if (!fillServer(url, runs))
+        return false;
+    out() << QStringLiteral("   filled on the server in %1 s\n").arg(t.elapsed() / 1000.0, 0, 'f', 1);
+    auto opened = LineageStore::open(url);
+    if (!opened) {
+        err() << opened.error().toString() << "\n";
+        return false;
+    }
+    const Provenance provenance(**opened);
+    auto *rng = QRandomGenerator::global();
+    std::vector<double> prov;
+    for (int n = 0; n < 200; ++n) {
+        const int i = 1 + int(rng->bounded(runs - 1));
+        t.restart();
+        const auto artifact = provenance.resolveArtifact(serverSha(i, QStringLiteral("export/file-9")));
+        const auto p =
+            artifact ? provenance.ofArtifact(*artifact) : Result<ArtifactProvenance>(tl::unexpected(artifact.error()));
+        prov.push_back(double(t.nsecsElapsed()) / 1e6);
+        if (!p || p->jobs.size() != 4 || p->inputs.size() != 8) {
+            err() << "provenance of run " << i << " on the server is wrong: "
+                  << (p ? QStringLiteral("%1 jobs, %2 inputs").arg(p->jobs.size()).arg(p->inputs.size())
+                        : p.error().toString())
+                  << "\n";
+            return false;
+        }
+    }
+    out() << QStringLiteral("   provenance of one artifact (4 jobs, 8 inputs): median %1 ms, p95 %2 ms (target < 20 "
+                            "ms: %3)\n")
+                 .arg(median(prov), 0, 'f', 2)
+                 .arg(percentile(prov, 0.95), 0, 'f', 2)
+                 .arg(median(prov) < 20 ? QStringLiteral("met") : QStringLiteral("missed"));
+    const auto reverse = [&](const QString &what, const std::function<QString(int)> &key) {
+        std::vector<double> times;
+        size_t found = 0;
+        for (int n = 0; n < 50; ++n) {
+            const int i = 1 + int(rng->bounded(runs - 1));
+            t.restart();
+            const auto uses = provenance.uses(key(i));
+            times.push_back(double(t.nsecsElapsed()) / 1e6);
+            if (!uses || uses->runs.empty()) {
+                err() << what << " " << key(i) << ": " << (uses ? QStringLiteral("no run") : uses.error().toString())
+                      << "\n";
+                return false;
+            }
+            found = std::max(found, uses->runs.size());
+        }
+        out() << QStringLiteral("   reverse by %1 (up to %2 runs): median %3 ms, p95 %4 ms (target < 50 ms: %5)\n")
+                     .arg(what)
+                     .arg(found)
+                     .arg(median(times), 0, 'f', 2)
+                     .arg(percentile(times, 0.95), 0, 'f', 2)
+                     .arg(median(times) < 50 ? QStringLiteral("met") : QStringLiteral("missed"));
+        return true;
+    };
+    const bool ok = reverse(QStringLiteral("data version"), serverData) &&
+                    reverse(QStringLiteral("image digest"),
+                            [](int i) { return QStringLiteral("registry.example/trainer@") + serverImage(i); }) &&
+                    reverse(QStringLiteral("commit"), serverCommit);
+    out() << "\n";
+    return ok;
+}
+
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
@@ -616,7 +817,7 @@ int main(int argc, char **argv)
     const QString dir = qEnvironmentVariable("BENCH_LINEAGE_DIR", temp.path());
     QDir().mkpath(dir);
     out() << "# bench_lineage in " << dir << "\n\n" << Qt::flush;
-    const QString parts = qEnvironmentVariable("BENCH_LINEAGE_PARTS", QStringLiteral("1234"));
+    const QString parts = qEnvironmentVariable("BENCH_LINEAGE_PARTS", QStringLiteral("12345"));
     bool ok = true;
     if (parts.contains(u'1'))
         ok = hashingThroughput(dir + QStringLiteral("/hash"), bytes) && ok;
@@ -629,6 +830,9 @@ int main(int argc, char **argv)
     out() << Qt::flush;
     if (parts.contains(u'4'))
         ok = pushToTeamStore(dir + QStringLiteral("/push"), int(envNumber("BENCH_PUSH_RUNS", 1000))) && ok;
+    out() << Qt::flush;
+    if (parts.contains(u'5'))
+        ok = serverQueriesAtScale(runs) && ok;
     out() << Qt::flush;
     if (!qEnvironmentVariableIsSet("BENCH_LINEAGE_DIR"))
         QDir(dir).removeRecursively();
