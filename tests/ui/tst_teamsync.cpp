@@ -19,7 +19,9 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+
 #include <QTreeWidget>
+#include <tuple>
 
 using namespace trainyard;
 using namespace trainyard::core;
@@ -49,6 +51,28 @@ size_t teamRuns()
 {
     auto team = LineageStore::open(test::testServerUrl());
     return team ? (*team)->runs()->size() : 0;
+}
+
+/// On the team's store: a run of this project (ml/demo) from another machine ("ada on
+/// elsewhere"), and one of another project (ml/other), with artifacts of their own.
+bool teamRunsOfTwoProjects()
+{
+    auto team = LineageStore::open(test::testServerUrl());
+    if (!team)
+        return false;
+    for (const auto &[id, project, model] :
+         {std::tuple{QStringLiteral("20240501-120000-0001"), QStringLiteral("ml/demo"), '5'},
+          std::tuple{QStringLiteral("20240501-120000-0002"), QStringLiteral("ml/other"), '6'}}) {
+        test::writeSampleRun(**team, id, QString(40, u'a'), hex64('d'), hex64(model));
+        auto run = (*team)->run(id);
+        if (!run || !*run)
+            return false;
+        LineageRun changed = **run;
+        changed.projectPath = project;
+        if (!(*team)->recordRun(changed))
+            return false;
+    }
+    return true;
 }
 
 } // namespace
@@ -196,19 +220,7 @@ void tst_TeamSync::pushesAsRunsEndAndAgainOnceTheStoreAnswers()
 
 void tst_TeamSync::lineageViewShowsTheTeamsRuns()
 {
-    // On the team's store: a run of this project (ml/demo) from another machine, and one of another project.
-    {
-        auto team = LineageStore::open(test::testServerUrl());
-        QVERIFY(team);
-        for (const auto &[id, project] :
-             {std::pair{QStringLiteral("20240501-120000-0001"), QStringLiteral("ml/demo")},
-              std::pair{QStringLiteral("20240501-120000-0002"), QStringLiteral("ml/other")}}) {
-            test::writeSampleRun(**team, id, QString(40, u'a'), hex64('d'), hex64(project.endsWith(u'o') ? '5' : '6'));
-            LineageRun run = (*team)->run(id)->value();
-            run.projectPath = project;
-            QVERIFY((*team)->recordRun(run));
-        }
-    }
+    QVERIFY(teamRunsOfTwoProjects());
     QTemporaryDir project;
     test::shell(project.path(), QStringLiteral("git init -q -b main && git remote add origin "
                                                "https://gitlab.example.org/ml/demo.git"));
@@ -246,18 +258,7 @@ void tst_TeamSync::lineageViewShowsTheTeamsRuns()
 
 void tst_TeamSync::runsListShowsTheTeamsRuns()
 {
-    {
-        auto team = LineageStore::open(test::testServerUrl());
-        QVERIFY(team);
-        for (const auto &[id, project] :
-             {std::pair{QStringLiteral("20240501-120000-0001"), QStringLiteral("ml/demo")},
-              std::pair{QStringLiteral("20240501-120000-0002"), QStringLiteral("ml/other")}}) {
-            test::writeSampleRun(**team, id, QString(40, u'a'), hex64('d'), hex64('5'));
-            LineageRun run = (*team)->run(id)->value();
-            run.projectPath = project;
-            QVERIFY((*team)->recordRun(run));
-        }
-    }
+    QVERIFY(teamRunsOfTwoProjects());
     QTemporaryDir project;
     test::shell(project.path(), QStringLiteral("git init -q -b main && git remote add origin "
                                                "https://gitlab.example.org/ml/demo.git"));
