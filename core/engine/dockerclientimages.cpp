@@ -50,20 +50,17 @@ Result<void> DockerClient::pushImage(const QString &ref, const ProgressCallback 
 
 Result<QByteArray> DockerClient::registryAuth(const QString &repository)
 {
-    // The registry is the reference's first component when it looks like a host (a dot, a port,
-    // localhost), as Docker reads references; else Docker Hub, whose logins are not looked up here.
-    const QString first = repository.section(u'/', 0, 0);
-    const bool hasHost = repository.contains(u'/') &&
-                         (first.contains(u'.') || first.contains(u':') || first == QLatin1String("localhost"));
+    // Docker Hub's logins (a short name: no registry host) are not looked up here.
+    const QString host = DockerJson::registryHost(repository);
     QJsonObject auth; // "{}": no credentials; the daemon wants the header all the same
-    if (hasHost) {
-        auto login = RegistryCredentials::forHost(first);
+    if (!host.isEmpty()) {
+        auto login = RegistryCredentials::forHost(host);
         if (!login)
             return tl::unexpected(login.error());
         if (*login)
             auth = QJsonObject{{QStringLiteral("username"), (*login)->username},
                                {QStringLiteral("password"), (*login)->secret},
-                               {QStringLiteral("serveraddress"), first}};
+                               {QStringLiteral("serveraddress"), host}};
     }
     return QJsonDocument(auth).toJson(QJsonDocument::Compact).toBase64(QByteArray::Base64UrlEncoding);
 }

@@ -188,6 +188,14 @@ std::pair<QString, QString> DockerJson::splitReference(const QString &ref)
     return {ref, QStringLiteral("latest")};
 }
 
+QString DockerJson::registryHost(const QString &repository)
+{
+    const QString first = repository.section(u'/', 0, 0);
+    const bool isHost = repository.contains(u'/') &&
+                        (first.contains(u'.') || first.contains(u':') || first == QLatin1String("localhost"));
+    return isHost ? first : QString();
+}
+
 QString DockerJson::negotiateApiVersion(const QString &server, const QString &serverMin, const QString &clientMax)
 {
     const QVersionNumber max = QVersionNumber::fromString(clientMax);

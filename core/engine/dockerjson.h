@@ -40,6 +40,9 @@ public:
     /// Repository and tag (or digest) of an image reference: "a/b:1" → {"a/b", "1"},
     /// "a@sha256:…" → {"a", "sha256:…"}, "host:5000/a" → {"host:5000/a", "latest"}.
     static std::pair<QString, QString> splitReference(const QString &ref);
+    /// The registry a repository names in its first component ("host.domain", "host:port",
+    /// "localhost"), as Docker reads references; empty for Docker Hub's short names.
+    static QString registryHost(const QString &repository);
 
     /// The API version to speak: the server's, capped at `clientMax`, but not below `serverMin`.
     static QString negotiateApiVersion(const QString &server, const QString &serverMin, const QString &clientMax);

@@ -28,10 +28,7 @@ void pushBuiltImages(std::vector<LineageImage> &images, const QString &prefix, s
         if (image.buildContextHash.isEmpty() || image.imageId.isEmpty())
             continue; // pulled from a registry: its digest resolves already
         QString repository = DockerJson::splitReference(image.reference).first;
-        // A registry of its own in the name (host.domain/…, host:port/…) is not repeated under ours.
-        if (const QString first = repository.section(u'/', 0, 0);
-            repository.contains(u'/') &&
-            (first.contains(u'.') || first.contains(u':') || first == QLatin1String("localhost")))
+        if (!DockerJson::registryHost(repository).isEmpty()) // a registry of its own is not repeated under ours
             repository = repository.section(u'/', 1);
         const QString target = prefix + u'/' + repository;
         // Tagged by content, never moved: a later build of the same name does not take an earlier

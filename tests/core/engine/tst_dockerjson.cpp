@@ -21,6 +21,7 @@ private Q_SLOTS:
     void takeMessagesKeepsIncompleteTail();
     void splitReference_data();
     void splitReference();
+    void registryHost();
     void negotiateApiVersion_data();
     void negotiateApiVersion();
     void engineInfo();
@@ -211,6 +212,17 @@ void tst_DockerJson::splitReference()
     const auto [r, t] = DockerJson::splitReference(ref);
     QCOMPARE(r, repository);
     QCOMPARE(t, tag);
+}
+
+void tst_DockerJson::registryHost()
+{
+    QCOMPARE(DockerJson::registryHost(QStringLiteral("busybox")), QString());
+    QCOMPARE(DockerJson::registryHost(QStringLiteral("ml/train")), QString()); // Docker Hub
+    QCOMPARE(DockerJson::registryHost(QStringLiteral("127.0.0.1:5000/x/y")), QStringLiteral("127.0.0.1:5000"));
+    QCOMPARE(DockerJson::registryHost(QStringLiteral("registry.example.org/ml/x")),
+             QStringLiteral("registry.example.org"));
+    QCOMPARE(DockerJson::registryHost(QStringLiteral("localhost/x")), QStringLiteral("localhost"));
+    QCOMPARE(DockerJson::registryHost(QStringLiteral("localhost")), QString()); // a name, not a host
 }
 
 void tst_DockerJson::negotiateApiVersion_data()
