@@ -2,27 +2,15 @@
 // project's, and pushing the project's queued runs to it.
 #include "lineagecli.h"
 
-#include "lineage/artifactregistry.h"
 #include "lineage/teampush.h"
 
 namespace trainyard::app {
 
 using namespace trainyard::core;
 
-QString teamStoreUrl(const Pipeline &pipeline)
-{
-    const QString env = qEnvironmentVariable("TRAINYARD_LINEAGE_URL");
-    return env.isEmpty() ? pipeline.trainyard.lineageUrl : env;
-}
-
 QString teamStoreUrl(const QString &projectDir, const QString &given)
 {
     return given.isEmpty() ? TeamPush::configured(projectDir).storeUrl : given;
-}
-
-QString teamRegistryUrl(const Pipeline &pipeline)
-{
-    return ArtifactRegistry::configuredUrl(pipeline);
 }
 
 QString teamRegistryUrl(const QString &projectDir, const QString &given)

@@ -41,14 +41,10 @@ inline std::unique_ptr<core::LineageStore> openLineage(const QCommandLineParser 
 /// The team store's URL: `given` (an option), else $TRAINYARD_LINEAGE_URL, else the project's
 /// `.trainyard: lineage: url:`; empty when none is set.
 QString teamStoreUrl(const QString &projectDir, const QString &given = {});
-/// The same for a pipeline already read: $TRAINYARD_LINEAGE_URL, else its `.trainyard: lineage: url:`.
-QString teamStoreUrl(const core::Pipeline &pipeline);
 
 /// The team registry's repository prefix: `given`, else $TRAINYARD_REGISTRY, else the project's
 /// `.trainyard: registry: url:`; empty when none is set.
 QString teamRegistryUrl(const QString &projectDir, const QString &given = {});
-/// The same for a pipeline already read: $TRAINYARD_REGISTRY, else its `.trainyard: registry: url:`.
-QString teamRegistryUrl(const core::Pipeline &pipeline);
 
 /// Pushes the runs queued in `local` to the team store at `url` (`trainyard sync`, and `trainyard
 /// run` when a team store is set), each run's artifacts first to the team's registry at

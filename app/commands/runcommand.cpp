@@ -5,6 +5,7 @@
 
 #include "engine/engines.h"
 #include "engine/runrecord.h"
+#include "lineage/teampush.h"
 #include "pipeline/planner.h"
 #include "run/runservice.h"
 
@@ -225,10 +226,10 @@ int runPipeline(const QCommandLineParser &p, QTextStream &out, QTextStream &err)
     printWaitingManualJobs(ran.record, interactive, out);
     // Recorded in the project first; pushed to the team's store when one is set. A store that
     // cannot be reached changes nothing of the run: its records wait for `trainyard sync`.
-    const QString team = teamStoreUrl(pipeline);
-    if (recorded && !team.isEmpty()) {
+    const TeamPush::Target team = TeamPush::configured(pipeline);
+    if (recorded && !team.storeUrl.isEmpty()) {
         if (auto local = LineageStore::open(LineageStore::defaultPath(p.value(QStringLiteral("C")))); local)
-            (void)pushToTeamStore(**local, team, teamRegistryUrl(pipeline), out, err,
+            (void)pushToTeamStore(**local, team.storeUrl, team.registryUrl, out, err,
                                   QStringLiteral("warning: team store: "));
     }
     return exitFor(ran.record.status);

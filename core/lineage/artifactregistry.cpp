@@ -2,27 +2,11 @@
 #include "artifactregistry.h"
 
 #include "engine/artifactstore.h"
-#include "pipeline/gitlabcireader.h"
 
 #include <QFileInfo>
 #include <QSet>
 
 namespace trainyard::core {
-
-QString ArtifactRegistry::configuredUrl(const Pipeline &pipeline)
-{
-    const QString env = qEnvironmentVariable("TRAINYARD_REGISTRY");
-    return env.isEmpty() ? pipeline.trainyard.registryUrl : env;
-}
-
-QString ArtifactRegistry::configuredUrl(const QString &projectDir)
-{
-    if (const QString env = qEnvironmentVariable("TRAINYARD_REGISTRY"); !env.isEmpty())
-        return env;
-    GitlabCiReader::Options options;
-    options.projectDir = projectDir;
-    return configuredUrl(GitlabCiReader::read(options));
-}
 
 Result<RegistryRepository> ArtifactRegistry::repositoryFor(const QString &url)
 {

@@ -11,25 +11,17 @@
 
 namespace trainyard::core {
 
-struct Pipeline;
-
 /// A team's artifacts in its OCI registry. Each run's artifacts are pushed as blobs (their digest
 /// is their sha256, as the lineage records it) under one small manifest per run: an OCI artifact
 /// of type kRunArtifactType, tagged with the run id, one layer per file (titled "JOB/PATH"), so
 /// the registry keeps them. Any machine then downloads an artifact by its sha256 and checks it.
-/// Where: `.trainyard: registry: url:` or $TRAINYARD_REGISTRY names a repository prefix
-/// ("HOST[:PORT]/team/project"); the artifacts are in its "artifacts" repository. Blocking: call
+/// Where: a repository prefix ("HOST[:PORT]/team/project", TeamPush::configured); the artifacts
+/// are in its "artifacts" repository. Blocking: call
 /// it from a worker thread.
 class ArtifactRegistry final
 {
 public:
     static constexpr QLatin1StringView kRunArtifactType{"application/vnd.trainyard.run.artifacts.v1+json"};
-
-    /// The team registry's repository prefix set for a project: $TRAINYARD_REGISTRY, else the
-    /// pipeline file's `.trainyard: registry: url:` (the file read from `projectDir` only when the
-    /// variable is not set); empty when none is set.
-    static QString configuredUrl(const QString &projectDir);
-    static QString configuredUrl(const Pipeline &pipeline);
 
     /// The artifacts' repository under the prefix `url`; an Error says what is wrong with `url`.
     static Result<RegistryRepository> repositoryFor(const QString &url);

@@ -78,23 +78,44 @@ void pushBuiltImages(std::vector<LineageImage> &images, const QString &prefix, s
 
 } // namespace
 
-TeamPush::Target TeamPush::configured(const QString &projectDir, const Target &preferred)
+namespace {
+
+/// The environment's target, then `preferred`'s, part by part.
+TeamPush::Target fromEnvironment(const TeamPush::Target &preferred)
 {
-    Target t{qEnvironmentVariable("TRAINYARD_LINEAGE_URL"), qEnvironmentVariable("TRAINYARD_REGISTRY")};
+    TeamPush::Target t{qEnvironmentVariable("TRAINYARD_LINEAGE_URL"), qEnvironmentVariable("TRAINYARD_REGISTRY")};
     if (t.storeUrl.isEmpty())
         t.storeUrl = preferred.storeUrl;
     if (t.registryUrl.isEmpty())
         t.registryUrl = preferred.registryUrl;
-    if (t.storeUrl.isEmpty() || t.registryUrl.isEmpty()) {
-        GitlabCiReader::Options options;
-        options.projectDir = projectDir;
-        const Pipeline pipeline = GitlabCiReader::read(options);
-        if (t.storeUrl.isEmpty())
-            t.storeUrl = pipeline.trainyard.lineageUrl;
-        if (t.registryUrl.isEmpty())
-            t.registryUrl = pipeline.trainyard.registryUrl;
-    }
     return t;
+}
+
+/// Fills what `t` lacks from the pipeline file's `.trainyard:` settings.
+TeamPush::Target withPipeline(TeamPush::Target t, const Pipeline &pipeline)
+{
+    if (t.storeUrl.isEmpty())
+        t.storeUrl = pipeline.trainyard.lineageUrl;
+    if (t.registryUrl.isEmpty())
+        t.registryUrl = pipeline.trainyard.registryUrl;
+    return t;
+}
+
+} // namespace
+
+TeamPush::Target TeamPush::configured(const QString &projectDir, const Target &preferred)
+{
+    const Target t = fromEnvironment(preferred);
+    if (!t.storeUrl.isEmpty() && !t.registryUrl.isEmpty())
+        return t; // the pipeline file is read only when it is needed
+    GitlabCiReader::Options options;
+    options.projectDir = projectDir;
+    return withPipeline(t, GitlabCiReader::read(options));
+}
+
+TeamPush::Target TeamPush::configured(const Pipeline &pipeline, const Target &preferred)
+{
+    return withPipeline(fromEnvironment(preferred), pipeline);
 }
 
 TeamPush::Outcome TeamPush::push(LineageStore &local, const Target &target, const LineageSync::Progress &progress,

@@ -10,6 +10,8 @@
 
 namespace trainyard::core {
 
+struct Pipeline;
+
 /// Pushes a project's queued runs to the team: each run's artifacts to the team's registry (when
 /// one is set; ArtifactRegistry), then its lineage to the team's store (LineageSync). What
 /// `trainyard sync`, the end of `trainyard run` and the window do, in one place. Blocking: call it
@@ -27,6 +29,8 @@ public:
     /// $TRAINYARD_REGISTRY, else `preferred` (the window's Settings ▸ Team store), else the
     /// pipeline file's `.trainyard: lineage: url:` and `registry: url:` (read only when needed).
     static Target configured(const QString &projectDir, const Target &preferred = {});
+    /// The same for a pipeline already read.
+    static Target configured(const Pipeline &pipeline, const Target &preferred = {});
 
     /// What a push did, in sentences for people.
     struct Outcome

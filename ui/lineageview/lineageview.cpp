@@ -224,8 +224,7 @@ void LineageView::checkTeamStore()
     if (dir.isEmpty())
         return;
     onWorker(
-        this,
-        [dir, preferred = TeamStoreDialog::saved()] { return core::TeamPush::configured(dir, preferred).storeUrl; },
+        this, [dir] { return TeamStoreDialog::target(dir).storeUrl; },
         [this, dir](const QString &url) {
             if (dir != m_query->projectDir())
                 return; // another project since
@@ -373,9 +372,8 @@ void LineageView::saveCopy(const QString &destination)
     // From the project's artifact store, else downloaded from the team's registry (both checked).
     onWorker(
         this,
-        [projectDir, destination, artifact, stop = m_stopCopy,
-         preferred = TeamStoreDialog::saved()]() -> std::pair<QString, QString> {
-            const QString registry = core::TeamPush::configured(projectDir, preferred).registryUrl;
+        [projectDir, destination, artifact, stop = m_stopCopy]() -> std::pair<QString, QString> {
+            const QString registry = TeamStoreDialog::target(projectDir).registryUrl;
             const auto saved =
                 core::ArtifactRegistry::saveCopy(projectDir, artifact, destination, registry, stop.get());
             return saved ? std::pair{saved->source, QString()} : std::pair{QString(), saved.error().message};

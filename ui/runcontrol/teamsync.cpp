@@ -48,10 +48,10 @@ void TeamSync::pushNow()
     };
     onWorker(
         this,
-        [dir = m_projectDir, preferred = TeamStoreDialog::saved(), stop = m_stop] {
+        [dir = m_projectDir, stop = m_stop] {
             Result r;
             r.dir = dir;
-            const core::TeamPush::Target target = core::TeamPush::configured(dir, preferred);
+            const core::TeamPush::Target target = TeamStoreDialog::target(dir);
             const QString path = core::LineageStore::defaultPath(dir);
             if (target.storeUrl.isEmpty() || !QFileInfo::exists(path))
                 return r; // no team, or nothing recorded yet

@@ -5,7 +5,6 @@
 #include "console/runconsole.h"
 #include "lineage/lineagestore.h"
 #include "lineage/runhistory.h"
-#include "lineage/teampush.h"
 #include "runannotationdialog.h"
 #include "settings/teamstoredialog.h"
 #include "style/runcolors.h"
@@ -174,10 +173,7 @@ void RunsList::checkTeamStore()
     if (m_projectDir.isEmpty())
         return;
     onWorker(
-        this,
-        [dir = m_projectDir, preferred = TeamStoreDialog::saved()] {
-            return core::TeamPush::configured(dir, preferred).storeUrl;
-        },
+        this, [dir = m_projectDir] { return TeamStoreDialog::target(dir).storeUrl; },
         [this, dir = m_projectDir](const QString &url) {
             if (dir != m_projectDir)
                 return; // another project since

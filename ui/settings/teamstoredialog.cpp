@@ -87,6 +87,11 @@ core::TeamPush::Target TeamStoreDialog::saved()
     return {settings.value(kStoreKey).toString(), settings.value(kRegistryKey).toString()};
 }
 
+core::TeamPush::Target TeamStoreDialog::target(const QString &projectDir)
+{
+    return core::TeamPush::configured(projectDir, saved());
+}
+
 void TeamStoreDialog::save(const core::TeamPush::Target &target)
 {
     QSettings settings;

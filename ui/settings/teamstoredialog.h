@@ -25,6 +25,10 @@ public:
 
     /// What the user saved (either part may be empty).
     static core::TeamPush::Target saved();
+    /// Where the window pushes the project in `projectDir` and reads its team: the environment,
+    /// then saved(), then the pipeline file (TeamPush::configured). Reads the file: call it from a
+    /// worker.
+    static core::TeamPush::Target target(const QString &projectDir);
     /// Saves `target` as the user's (an empty part removes it).
     static void save(const core::TeamPush::Target &target);
     /// Why `target` cannot be saved (a password in the URL, not a PostgreSQL URL, not a registry
