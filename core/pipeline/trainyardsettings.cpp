@@ -1,8 +1,9 @@
 #include "trainyardsettings.h"
 
+#include "common/urlsecrets.h"
+
 #include <QRegularExpression>
 #include <QUrl>
-#include <QUrlQuery>
 
 namespace trainyard::core {
 
@@ -134,7 +135,7 @@ TrainyardSettings TrainyardSettings::fromYaml(const YamlNode &node, std::vector<
         if (const YamlNode *u = lineage->find(QStringLiteral("url"))) {
             const QUrl url(u->text());
             // The message never repeats the URL: it would show the password it refuses.
-            if (!url.password().isEmpty() || QUrlQuery(url).hasQueryItem(QStringLiteral("password")))
+            if (urlCarriesPassword(u->text()))
                 problems.push_back(Error::error(
                     QStringLiteral(".trainyard lineage url carries a password, which would be committed with this "
                                    "file: write the URL without it, and keep the password in PGPASSWORD or ~/.pgpass"),

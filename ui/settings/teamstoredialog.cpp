@@ -1,6 +1,7 @@
 #include "teamstoredialog.h"
 
 #include "async/onworker.h"
+#include "common/urlsecrets.h"
 #include "lineage/artifactregistry.h"
 #include "lineage/postgreslineagestore.h"
 
@@ -11,7 +12,6 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QUrl>
-#include <QUrlQuery>
 #include <QVBoxLayout>
 
 namespace trainyard::ui {
@@ -109,13 +109,7 @@ QString TeamStoreDialog::problem(const core::TeamPush::Target &target)
 {
     const QString store = target.storeUrl.trimmed();
     if (!store.isEmpty()) {
-        const QUrl url(store);
-        // Never repeated: it would show the password it refuses. Read from the text as well as
-        // from QUrl (which gives up on a password holding '#' or '/').
-        const QString login = store.section(QLatin1String("://"), 1).section(u'@', 0, -2);
-        const bool optionNamesPassword =
-            store.section(u'?', 1).contains(QLatin1String("password"), Qt::CaseInsensitive);
-        if (!url.password().isEmpty() || login.contains(u':') || optionNamesPassword)
+        if (core::urlCarriesPassword(store)) // never repeated: it would show the password it refuses
             return tr("The lineage store's URL carries a password. Write it without one, and keep the password in "
                       "~/.pgpass or PGPASSWORD.");
         if (!core::PostgresLineageStore::isUrl(store))

@@ -437,7 +437,9 @@ void tst_GitlabCiReader::teamStoreUrlNeverCarriesAPassword()
     QCOMPARE(ok.trainyard.lineageUrl, QStringLiteral("postgresql://ada@db.example.org:5432/lineage?sslmode=require"));
     // A password would be committed with the file: refused where it is written, and not repeated.
     for (const QByteArray &secret : {QByteArray("postgresql://ada:s3cr3t-pw@db.example.org/lineage"),
-                                     QByteArray("postgresql://ada@db.example.org/lineage?password=s3cr3t-pw")}) {
+                                     QByteArray("postgresql://ada@db.example.org/lineage?password=s3cr3t-pw"),
+                                     QByteArray("postgresql://ada@db.example.org/lineage?sslpassword=s3cr3t-pw"),
+                                     QByteArray("postgresql://ada:s3cr3t-pw#x@db.example.org/lineage")}) {
         const Pipeline refused = read(secret);
         QVERIFY(refused.hasErrors());
         QVERIFY(refused.trainyard.lineageUrl.isEmpty());
