@@ -118,6 +118,11 @@ public:
     /// Removes the container and its anonymous volumes; `force` kills it first if running.
     Result<void> removeContainer(const QString &id, bool force);
     Result<ContainerState> inspectContainer(const QString &id);
+    /// The state of a container that exited with `exitCode`. On cgroup v2 the daemon may handle
+    /// containerd's OOM event after the exit event, so a container killed for memory can read
+    /// "OOMKilled": false for a moment: a SIGKILL (137) nobody sent (`killedByUs` false) under a
+    /// memory limit is read again for up to a second before it is taken for anything else.
+    Result<ContainerState> exitedState(const QString &id, int exitCode, bool memoryLimited, bool killedByUs);
     /// Follows stdout and stderr from the start until the container's output ends. Setting
     /// `cancel` stops following; that is a success, not an error.
     Result<void> followLogs(const QString &id, const LogCallback &onLine, const std::atomic_bool *cancel = nullptr);

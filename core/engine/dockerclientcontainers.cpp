@@ -10,6 +10,9 @@
 #include <QJsonObject>
 #include <QJsonValue>
 
+#include <chrono>
+#include <thread>
+
 namespace trainyard::core {
 
 using namespace dockerhttp;
@@ -85,6 +88,18 @@ Result<ContainerState> DockerClient::inspectContainer(const QString &id)
     if (!body)
         return tl::make_unexpected(body.error());
     return DockerJson::containerState(QJsonDocument::fromJson(*body).object());
+}
+
+Result<ContainerState> DockerClient::exitedState(const QString &id, int exitCode, bool memoryLimited, bool killedByUs)
+{
+    auto state = inspectContainer(id);
+    if (exitCode != 137 || !memoryLimited || killedByUs)
+        return state;
+    for (int i = 0; i < 10 && state && !state->oomKilled; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        state = inspectContainer(id);
+    }
+    return state;
 }
 
 Result<void> DockerClient::followLogs(const QString &id, const LogCallback &onLine, const std::atomic_bool *cancel)

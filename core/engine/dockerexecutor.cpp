@@ -196,17 +196,7 @@ Result<int> DockerExecutor::runContainer(DockerClient &client, const ContainerSp
     auto code = client.waitContainer(*id);
     finished = true;
     watchdog.join();
-    auto state = client.inspectContainer(*id);
-    // On cgroup v2 the daemon may handle containerd's OOM event after the exit event, so a container
-    // killed for memory can read "OOMKilled": false for a moment. A SIGKILL nobody sent (exit 137, not
-    // cancelled or timed out) under a memory limit is read again for up to a second before it is
-    // called anything else.
-    if (code && *code == 137 && spec.memoryBytes > 0 && !cancel && !timedOut) {
-        for (int i = 0; i < 10 && state && !state->oomKilled; ++i) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(100));
-            state = client.inspectContainer(*id);
-        }
-    }
+    auto state = client.exitedState(*id, code ? *code : -1, spec.memoryBytes > 0, cancel || timedOut);
     cleanup();
     if (!logs && callbacks.log)
         callbacks.log(

@@ -128,7 +128,7 @@ RunResult tst_DockerClient::run(const ContainerSpec &spec)
         result.exitCode = *code;
     else
         fail(code.error());
-    if (const auto state = m_client.inspectContainer(*id))
+    if (const auto state = m_client.exitedState(*id, result.exitCode, spec.memoryBytes > 0, false))
         result.state = *state;
     else
         fail(state.error());
