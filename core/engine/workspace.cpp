@@ -290,6 +290,15 @@ struct TreeWriter
             auto made = makeSymlink(linkTarget, dest);
             return made ? 0 : fail(made.error());
         }
+        // A binary blob is written as it is: git_blob_filter() leaves it out altogether (an empty
+        // buffer) under GIT_BLOB_FILTER_CHECK_FOR_BINARY, which its default options set, and no
+        // checkout filter applies to one anyway.
+        if (git_blob_is_binary(blob.get())) {
+            auto written = writeFile(dest, static_cast<const char *>(git_blob_rawcontent(blob.get())),
+                                     qint64(git_blob_rawsize(blob.get())),
+                                     git_tree_entry_filemode(entry) == GIT_FILEMODE_BLOB_EXECUTABLE);
+            return written ? 0 : fail(written.error());
+        }
         // Apply the checkout filters (eol, ident) as a clone would, with attributes from HEAD so
         // the copy depends on the commit, not on a dirty .gitattributes.
         GitBuf content;

@@ -42,6 +42,7 @@ private Q_SLOTS:
     void init();
 
     void cleanRepository();
+    void binaryFilesCopiedWhole();
     void dirtyRepository_data();
     void dirtyRepository();
     void dirtyRepositoryListsEveryChange();
@@ -168,6 +169,26 @@ void tst_Workspace::cleanRepository()
     QVERIFY(link.isSymLink());
     QCOMPARE(link.symLinkTarget(), wsDir() + QStringLiteral("/README.md"));
     QVERIFY(!QFileInfo::exists(wsDir() + QStringLiteral("/.git")));
+}
+
+// A committed binary file (model weights, an event file, an image) arrives byte for byte, while
+// text files still get the checkout filters their attributes ask for.
+void tst_Workspace::binaryFilesCopiedWhole()
+{
+    QVERIFY(makeRepository(repoDir()));
+    QByteArray weights;
+    for (int i = 0; i < 70000; ++i)
+        weights.append(char(i * 7 % 256)); // NULs and high bytes: binary to git
+    QVERIFY(writeFile(repoDir() + QStringLiteral("/model/weights.bin"), weights));
+    QVERIFY(writeFile(repoDir() + QStringLiteral("/.gitattributes"), "*.txt text eol=crlf\n"));
+    QVERIFY(writeFile(repoDir() + QStringLiteral("/notes.txt"), "a\nb\n"));
+    QVERIFY(git(repoDir(), {QStringLiteral("add"), QStringLiteral(".")}));
+    QVERIFY(git(repoDir(), {QStringLiteral("commit"), QStringLiteral("-q"), QStringLiteral("-m"), QStringLiteral("bin")}));
+
+    const auto info = Workspace::create(repoDir(), wsDir());
+    QVERIFY2(info, qPrintable(info ? QString() : info.error().toString()));
+    QCOMPARE(readFile(wsDir() + QStringLiteral("/model/weights.bin")), weights);
+    QCOMPARE(readFile(wsDir() + QStringLiteral("/notes.txt")), QByteArray("a\r\nb\r\n"));
 }
 
 void tst_Workspace::dirtyRepository_data()
