@@ -2,7 +2,9 @@
 
 #include "common/safename.h"
 
+#include "artifactregistry.h"
 #include "engine/artifactstore.h"
+#include "engine/ociregistryclient.h"
 #include "lineagestore.h"
 #include "metrics/logdirscanner.h"
 #include "pipeline/evaluationcontext.h"
@@ -11,6 +13,7 @@
 #include "pipeline/secretmasker.h"
 #include "pipeline/secretsource.h"
 #include "vcs/githandles.h"
+#include "vcs/gitinfo.h"
 
 #include <QDir>
 #include <QFile>
@@ -233,8 +236,12 @@ void addCollectedRuns(const RecordedScalarRun &base, const EventFileGroups &grou
         RecordedScalarRun run = base;
         run.subRun = subRun;
         run.displayName = RunScalarsLocator::displayName(base.pipelineIid, base.job, subRun);
-        for (const ArtifactStore::StoredFile &file : files)
+        if (!base.host.isEmpty() || !base.user.isEmpty()) // a team's run: whose, and where
+            run.displayName += QStringLiteral(" (%1 on %2)").arg(base.user, base.host);
+        for (const ArtifactStore::StoredFile &file : files) {
             run.eventFiles << ArtifactStore::objectPath(storeRoot, file.sha256);
+            run.eventFileSha256 << file.sha256;
+        }
         runs.push_back(std::move(run));
     }
 }
@@ -314,8 +321,12 @@ Result<RecordedScalarRuns> RunScalarsLocator::list(const QString &projectDir, in
     return list(projectDir, pipeline, *runs);
 }
 
-RecordedScalarRuns RunScalarsLocator::list(const QString &projectDir, const Pipeline &pipeline,
-                                           const std::vector<RunHistory::Run> &runs)
+namespace {
+
+/// RunScalarsLocator::list() and listTeam(): `team` runs were made on any machine, so their
+/// workspaces are not looked for here.
+RecordedScalarRuns listRuns(const QString &projectDir, const Pipeline &pipeline,
+                            const std::vector<RunHistory::Run> &runs, bool team)
 {
     RecordedScalarRuns result;
     const SecretFilter secrets = secretFilter(projectDir, pipeline, result.problems);
@@ -337,6 +348,10 @@ RecordedScalarRuns RunScalarsLocator::list(const QString &projectDir, const Pipe
             const QString tensorboardDir = runTensorboardDir(runPipeline, pipeline, jobName);
             RecordedScalarRun base = jobScalarRun(record, jobName, job);
             base.annotation = run.annotation;
+            if (team) {
+                base.user = record.user;
+                base.host = run.host;
+            }
             const auto groups =
                 collectedEventFiles(record, jobName, job, base.running, tensorboardDir, database, result.problems);
             if (!groups)
@@ -346,16 +361,92 @@ RecordedScalarRuns RunScalarsLocator::list(const QString &projectDir, const Pipe
                 addCollectedRuns(base, *groups, storeRoot, result.runs);
                 continue;
             }
+            if (team)
+                continue; // its workspace is on the machine that ran it
             const auto logdir = workspaceLogdirToScan(projectDir, record.id, jobName, tensorboardDir, base.running);
             if (!logdir)
                 continue;
             base.parameters = parametersOf(record, job, runPipeline, source, run, secrets);
             base.workspaceLogdir = *logdir;
-            base.displayName = displayName(record.pipelineIid, jobName, {});
+            base.displayName = RunScalarsLocator::displayName(record.pipelineIid, jobName, {});
             result.runs.push_back(std::move(base));
         }
     }
     return result;
+}
+
+} // namespace
+
+RecordedScalarRuns RunScalarsLocator::list(const QString &projectDir, const Pipeline &pipeline,
+                                           const std::vector<RunHistory::Run> &runs)
+{
+    return listRuns(projectDir, pipeline, runs, false);
+}
+
+RecordedScalarRuns RunScalarsLocator::listTeam(const QString &projectDir, const Pipeline &pipeline,
+                                               const std::vector<RunHistory::Run> &runs)
+{
+    return listRuns(projectDir, pipeline, runs, true);
+}
+
+Result<RecordedScalarRuns> RunScalarsLocator::listTeam(const QString &projectDir, const QString &storeUrl, int newest)
+{
+    const auto git = GitInfo::read(projectDir);
+    if (!git || git->projectPath.isEmpty())
+        return tl::unexpected(
+            Error::error(QStringLiteral("this project has no git remote \"origin\" to know it by on other machines "
+                                        "(git remote add origin URL)"),
+                         SourceLocation{projectDir}));
+    auto store = LineageStore::open(storeUrl);
+    if (!store)
+        return tl::unexpected(store.error());
+    auto runs = RunHistory::read(**store, newest, git->projectPath);
+    if (!runs)
+        return tl::unexpected(runs.error());
+    GitlabCiReader::Options options;
+    options.projectDir = projectDir;
+    return listTeam(projectDir, GitlabCiReader::read(options), *runs);
+}
+
+Result<int> RunScalarsLocator::fetchEventFiles(const QString &projectDir, const RecordedScalarRun &run,
+                                               const QString &registryUrl, const std::atomic_bool *cancel)
+{
+    const QString storeRoot = projectDir + QStringLiteral("/.trainyard/artifacts");
+    std::optional<OciRegistryClient> registry;
+    int fetched = 0;
+    for (const QString &sha256 : run.eventFileSha256) {
+        const QString path = ArtifactStore::objectPath(storeRoot, sha256);
+        if (QFileInfo::exists(path))
+            continue;
+        if (cancel && cancel->load())
+            return tl::unexpected(Error::error(QStringLiteral("stopped")));
+        if (!registry) {
+            if (registryUrl.isEmpty() || registryUrl == QLatin1String("none"))
+                return tl::unexpected(Error::error(
+                    QStringLiteral("the event files of %1 are on the machine that ran it: set the team's registry "
+                                   "(Settings \u25b8 Team store, or TRAINYARD_REGISTRY) to download them")
+                        .arg(run.displayName),
+                    SourceLocation{}, run.job));
+            auto repository = ArtifactRegistry::repositoryFor(registryUrl);
+            if (!repository)
+                return tl::unexpected(repository.error());
+            registry.emplace(*repository);
+        }
+        if (!QDir().mkpath(QFileInfo(path).path()))
+            return tl::unexpected(
+                Error::error(QStringLiteral("cannot create %1").arg(QFileInfo(path).path()), SourceLocation{path}));
+        auto got = ArtifactRegistry::fetch(*registry, sha256, path, cancel);
+        if (!got) {
+            Error e = got.error();
+            e.message = QStringLiteral("event file of %1 (sha256:%2): %3").arg(run.displayName, sha256, e.message);
+            e.job = run.job;
+            return tl::unexpected(e);
+        }
+        // Objects are read-only, as the artifact store keeps them.
+        QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::ReadGroup | QFileDevice::ReadOther);
+        ++fetched;
+    }
+    return fetched;
 }
 
 RunScalars RunScalarsLocator::read(const RecordedScalarRun &run, ReadReport &report, bool checkCrc)

@@ -13,6 +13,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <atomic>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -69,6 +70,7 @@ struct RecordedScalarRun
     /// The event files as collected: paths in the artifact store (content-addressed, so they do
     /// not carry the event-file name), ordered by their original names.
     QStringList eventFiles;
+    QStringList eventFileSha256; ///< the sha256 of each of eventFiles, in the same order
     /// Set instead of eventFiles when the artifacts hold none but the job's workspace does: a
     /// job still running (follow it with a ScalarWatcher: its sub-runs are "" and below), or a
     /// failed run whose workspace was kept.
@@ -76,6 +78,9 @@ struct RecordedScalarRun
     bool running = false; ///< the job is running now: its scalars are still growing
     RunParameters parameters;
     LineageRunAnnotation annotation; ///< the pipeline run's name, notes and tags
+    /// For a run of a team's store (listTeam): who ran it and on which machine.
+    QString user;
+    QString host;
 };
 
 /// The recorded runs of a project with their problems (unreadable records, artifact lists).
@@ -102,6 +107,24 @@ public:
     /// The same with today's pipeline and the runs given (the window has the pipeline).
     static RecordedScalarRuns list(const QString &projectDir, const Pipeline &pipeline,
                                    const std::vector<RunHistory::Run> &runs);
+    /// The same for runs read from a team's store (RunHistory::read with a project): this
+    /// project's runs from every machine. Their event files are named where this project's
+    /// artifact store keeps them (fetchEventFiles() downloads those it lacks). A job still running,
+    /// and a workspace, are on the machine that runs it: left out. Display names say whose run it
+    /// is, as several machines number their runs alike: "#3 train (alice on vm)".
+    static RecordedScalarRuns listTeam(const QString &projectDir, const Pipeline &pipeline,
+                                       const std::vector<RunHistory::Run> &runs);
+    /// Reads the newest `newest` (0: all) runs of the project in `projectDir` (known by its git
+    /// remote, as on every machine) from the team's store at `storeUrl`, and today's pipeline,
+    /// then lists them as above. An Error when the project has no git remote or the store cannot
+    /// be read.
+    static Result<RecordedScalarRuns> listTeam(const QString &projectDir, const QString &storeUrl, int newest = 0);
+    /// Downloads the event files of `run` that this project's artifact store (`projectDir`) lacks
+    /// from the team's registry at `registryUrl`, each checked against its sha256, into the store.
+    /// Returns how many were downloaded. An Error names the run and the file, or says how to set a
+    /// registry when none is set.
+    static Result<int> fetchEventFiles(const QString &projectDir, const RecordedScalarRun &run,
+                                       const QString &registryUrl, const std::atomic_bool *cancel = nullptr);
     /// The project's `.gitlab-ci.yml` as committed at `commit`; nullopt outside git, for an
     /// unknown commit, or when the file is not in it.
     static std::optional<QByteArray> pipelineFileAt(const QString &projectDir, const QString &commit);

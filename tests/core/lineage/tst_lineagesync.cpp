@@ -8,11 +8,13 @@
 #include "lineage/lineagesync.h"
 #include "lineage/postgreslineagestore.h"
 #include "lineage/provenance.h"
+#include "lineage/runscalarslocator.h"
 #include "lineage/teampush.h"
 
 #include "lineagesample.h"
 #include "support/files.h"
 #include "support/registryserver.h"
+#include "support/scalarsproject.h"
 #include "support/shellproject.h"
 #include "support/testserver.h"
 
@@ -147,6 +149,7 @@ private Q_SLOTS:
     void onlyLeadsSignOffTheServerSays();
     void artifactsGoToTheTeamRegistry();
     void builtImagesGoToTheTeamRegistry();
+    void teamRunsScalarsComeFromTheRegistry();
     void fourMachinesPushAtOnce();
     void killedPushIsCompletedByTheNext();
     void twoPushesOfOneProjectTakeTurns();
@@ -949,6 +952,77 @@ void tst_LineageSync::twoPushesOfOneProjectTakeTurns()
     QCOMPARE((*team)->signOffs(hex64('a'))->size(), size_t(1));
     auto local = LineageStore::open(LineageStore::defaultPath(dir.path()));
     QVERIFY((*local)->outbox()->empty());
+}
+
+// Two clones of one project: a run on machine A (its train job collects TensorBoard scalars)
+// is pushed with its files; machine B, which ran nothing, lists it from the team's store for
+// Compare and reads its scalars, downloaded from the team's registry and checked.
+void tst_LineageSync::teamRunsScalarsComeFromTheRegistry()
+{
+    QTemporaryDir tmp;
+    QDir().mkpath(tmp.filePath(QStringLiteral("docker"))); // no login of the tester's is read
+    trainyard::test::RegistryServer registry(tmp.filePath(QStringLiteral("registry")));
+    QVERIFY2(registry.error().isEmpty(), qPrintable(registry.error()));
+    const QString prefix = registry.host() + QStringLiteral("/ml/demo");
+    const QString a = tmp.filePath(QStringLiteral("a"));
+    const QString b = tmp.filePath(QStringLiteral("b"));
+    const QString remote = QStringLiteral("https://gitlab.example.org/ml/demo.git");
+    QVERIFY(trainyard::test::writeScalarsProject(a, remote));
+    QVERIFY(trainyard::test::writeScalarsProject(b, remote));
+    Cli r =
+        runCli({QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("shell"), QStringLiteral("-C"), a},
+               teamUrl(),
+               {{QStringLiteral("TRAINYARD_REGISTRY"), prefix},
+                {QStringLiteral("DOCKER_CONFIG"), tmp.filePath(QStringLiteral("docker"))}});
+    QVERIFY2(r.code == 0 && r.out.contains(QStringLiteral("pushed 1 run(s)")), qPrintable(r.out + r.err));
+
+    const auto listed = RunScalarsLocator::listTeam(b, teamUrl());
+    QVERIFY2(listed, listed ? "" : qPrintable(listed.error().toString()));
+    QCOMPARE(listed->runs.size(), size_t(1));
+    const RecordedScalarRun &run = listed->runs[0];
+    // Whose run, and where: every machine numbers its own runs.
+    QVERIFY2(run.displayName.startsWith(QStringLiteral("#1 train (")) &&
+                 run.displayName.contains(QStringLiteral(" on ")),
+             qPrintable(run.displayName));
+    QVERIFY(!run.host.isEmpty());
+    QCOMPARE(run.eventFiles.size(), 1);
+    QVERIFY2(run.eventFiles[0].startsWith(b + QStringLiteral("/.trainyard/artifacts/")), qPrintable(run.eventFiles[0]));
+    QVERIFY(!QFileInfo::exists(run.eventFiles[0])); // B has not got it yet
+    // The job's variables, as the team's store recorded them.
+    QCOMPARE(run.parameters.variablesSource, RunParameters::VariablesSource::Recorded);
+    QVERIFY(std::find(run.parameters.variables.cbegin(), run.parameters.variables.cend(),
+                      std::pair{QStringLiteral("LEARNING_RATE"), QStringLiteral("0.05")}) !=
+            run.parameters.variables.cend());
+
+    // Without a registry: says how to get the files.
+    const auto none = RunScalarsLocator::fetchEventFiles(b, run, QString());
+    QVERIFY(!none);
+    QVERIFY2(none.error().message.contains(QStringLiteral("set the team's registry")) &&
+                 none.error().message.contains(run.displayName),
+             qPrintable(none.error().message));
+    // From the registry: downloaded, checked, kept in B's artifact store; the scalars read.
+    const auto fetched = RunScalarsLocator::fetchEventFiles(b, run, prefix);
+    QVERIFY2(fetched, fetched ? "" : qPrintable(fetched.error().toString()));
+    QCOMPARE(*fetched, 1);
+    QCOMPARE(QString::fromLatin1(*ArtifactStore::sha256File(run.eventFiles[0])), run.eventFileSha256[0]);
+    ReadReport report;
+    const RunScalars scalars = RunScalarsLocator::read(run, report);
+    QVERIFY(!report.isDamaged());
+    QVERIFY(scalars.series.count(QStringLiteral("loss")));
+    QCOMPARE(scalars.series.at(QStringLiteral("loss")).size(), qsizetype(5));
+    QCOMPARE(*RunScalarsLocator::fetchEventFiles(b, run, prefix), 0); // kept: nothing downloaded again
+
+    // A reads its own run from its own artifact store, without a registry.
+    const auto own = RunScalarsLocator::listTeam(a, teamUrl());
+    QVERIFY(own && own->runs.size() == 1);
+    QCOMPARE(*RunScalarsLocator::fetchEventFiles(a, own->runs[0], QString()), 0);
+
+    // A folder without a git remote cannot be matched with the team's runs: said.
+    const QString lone = tmp.filePath(QStringLiteral("lone"));
+    QVERIFY(QDir().mkpath(lone));
+    const auto unmatched = RunScalarsLocator::listTeam(lone, teamUrl());
+    QVERIFY(!unmatched);
+    QVERIFY2(unmatched.error().message.contains(QStringLiteral("git remote")), qPrintable(unmatched.error().message));
 }
 
 QTEST_GUILESS_MAIN(tst_LineageSync)
