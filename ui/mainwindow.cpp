@@ -135,6 +135,7 @@ WorkbenchMenus *MainWindow::createMenus()
         m_team->pushNow(); // what waits goes to the new place
         m_views->lineage()->checkTeamStore();
         m_docks->runs()->checkTeamStore();
+        m_views->compare()->checkTeamStore();
     };
     h.tryDemo = [this] { m_demo->chooseFolder(); };
     h.checkMachine = [this] { m_help->checkMachine(); };

@@ -1,5 +1,7 @@
 // The window's team store: Settings ▸ Team store (what it refuses, what it saves, its Test), and
 // TeamSync pushing a project's queued runs to a real PostgreSQL server, and again once it answers.
+#include "compare/comparemodel.h"
+#include "compare/compareview.h"
 #include "lineageview/lineageview.h"
 #include "runcontrol/teamsync.h"
 #include "runs/runslist.h"
@@ -7,7 +9,10 @@
 
 #include "core/lineage/lineagesample.h"
 #include "lineage/lineagestore.h"
+#include "support/cli.h"
 #include "support/demoproject.h"
+#include "support/registryserver.h"
+#include "support/scalarsproject.h"
 #include "support/testserver.h"
 
 #include <QApplication>
@@ -100,6 +105,7 @@ private Q_SLOTS:
     void pushesAsRunsEndAndAgainOnceTheStoreAnswers();
     void lineageViewShowsTheTeamsRuns();
     void runsListShowsTheTeamsRuns();
+    void compareViewShowsTheTeamsRuns();
 
 private:
     QTemporaryDir m_settings;
@@ -296,6 +302,85 @@ void tst_TeamSync::runsListShowsTheTeamsRuns()
         list.tree()->topLevelItemCount() == 1 &&
             !list.tree()->topLevelItem(0)->text(ui::RunsList::RunColumn).contains(QStringLiteral(" on ")),
         10000);
+}
+
+// Compare in Team scope on the clone of an engineer who ran nothing: the other engineer's run,
+// its parameters from the team's store, its curves from the team's registry once one is set.
+void tst_TeamSync::compareViewShowsTheTeamsRuns()
+{
+    QTemporaryDir tmp;
+    QVERIFY(QDir().mkpath(tmp.filePath(QStringLiteral("docker")))); // no login of the tester's is read
+    qputenv("DOCKER_CONFIG", QFile::encodeName(tmp.filePath(QStringLiteral("docker"))));
+    test::RegistryServer registry(tmp.filePath(QStringLiteral("registry")));
+    QVERIFY2(registry.error().isEmpty(), qPrintable(registry.error()));
+    const QString prefix = registry.host() + QStringLiteral("/ml/demo");
+    const QString a = tmp.filePath(QStringLiteral("a"));
+    const QString b = tmp.filePath(QStringLiteral("b"));
+    const QString remote = QStringLiteral("https://gitlab.example.org/ml/demo.git");
+    QVERIFY(test::writeScalarsProject(a, remote));
+    QVERIFY(test::writeScalarsProject(b, remote));
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("TRAINYARD_LINEAGE_URL"), test::testServerUrl());
+    env.insert(QStringLiteral("TRAINYARD_REGISTRY"), prefix);
+    const auto ran = test::runTrainyard(
+        {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("shell"), QStringLiteral("-C"), a}, env);
+    QVERIFY2(ran.exitCode == 0, qPrintable(ran.out + ran.err));
+
+    ui::CompareView view;
+    QSignalSpy checked(&view, &ui::CompareView::teamStoreChecked);
+    QSignalSpy problems(&view, &ui::CompareView::problemFound);
+    view.setProjectDir(b);
+    QTRY_COMPARE_WITH_TIMEOUT(checked.count(), 1, 10000);
+    QVERIFY(!view.scopeBox()->isEnabled()); // no team store set
+    QVERIFY(!view.setTeamScope(true));
+    QTRY_VERIFY_WITH_TIMEOUT(!view.model()->isLoading(), 10000);
+    QVERIFY(view.model()->runs().empty()); // B ran nothing
+
+    // A team store but no registry: A's run is listed with its parameters; its curves cannot be had.
+    TeamStoreDialog::save({test::testServerUrl(), {}});
+    view.checkTeamStore();
+    QTRY_COMPARE_WITH_TIMEOUT(checked.count(), 2, 10000);
+    QVERIFY(view.scopeBox()->isEnabled());
+    view.scopeBox()->setCurrentIndex(1); // Team
+    QVERIFY(view.isTeamScope());
+    const auto problemSaid = [&](const QString &words) {
+        for (const QList<QVariant> &args : std::as_const(problems)) {
+            if (args.at(0).value<Error>().message.contains(words))
+                return true;
+        }
+        return false;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(view.model()->runs().size() == 1 && !view.model()->isLoading(), 20000);
+    {
+        const ui::CompareRun &run = view.model()->runs().front();
+        QCOMPARE(run.group, ui::CompareModel::teamGroup());
+        QVERIFY2(run.name.startsWith(QStringLiteral("#1 train (")) && run.name.contains(QStringLiteral(" on ")),
+                 qPrintable(run.name));
+        QVERIFY(run.recorded);
+        QVERIFY(std::find(run.parameters.variables.cbegin(), run.parameters.variables.cend(),
+                          std::pair{QStringLiteral("LEARNING_RATE"), QStringLiteral("0.05")}) !=
+                run.parameters.variables.cend());
+        QVERIFY(run.scalars && run.scalars->series.empty());
+    }
+    QVERIFY(problemSaid(QStringLiteral("set the team's registry")));
+    QTRY_VERIFY_WITH_TIMEOUT(view.placeholderText().contains(QStringLiteral("team's registry")), 10000);
+
+    // The registry set: the curve arrives, downloaded into B's artifact store.
+    TeamStoreDialog::save({test::testServerUrl(), prefix});
+    view.checkTeamStore();
+    QTRY_COMPARE_WITH_TIMEOUT(checked.count(), 3, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(view.model()->runs().size() == 1 && view.model()->runs().front().scalars &&
+                                 view.model()->runs().front().scalars->series.count(QStringLiteral("loss")),
+                             20000);
+    QCOMPARE(view.model()->runs().front().scalars->series.at(QStringLiteral("loss")).size(), qsizetype(5));
+    QTRY_VERIFY_WITH_TIMEOUT(view.shownTags().contains(QStringLiteral("loss")), 10000);
+
+    // Back to this machine's runs: none.
+    view.scopeBox()->setCurrentIndex(0);
+    QVERIFY(!view.isTeamScope());
+    QTRY_VERIFY_WITH_TIMEOUT(!view.model()->isLoading(), 10000);
+    QVERIFY(view.model()->runs().empty());
+    qunsetenv("DOCKER_CONFIG");
 }
 
 QTEST_MAIN(tst_TeamSync)

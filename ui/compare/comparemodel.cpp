@@ -69,9 +69,27 @@ void CompareModel::setProjectDir(const QString &dir)
     if (clean == m_projectDir)
         return;
     m_projectDir = clean;
+    m_teamStore.clear(); // a new project starts with its own runs
+    m_teamRegistry.clear();
+    forgetRecordedRuns();
+    refreshProject();
+}
+
+void CompareModel::setTeamStore(const QString &storeUrl, const QString &registryUrl)
+{
+    if (storeUrl == m_teamStore && registryUrl == m_teamRegistry)
+        return;
+    m_teamStore = storeUrl;
+    m_teamRegistry = registryUrl;
+    forgetRecordedRuns();
+    refreshProject();
+}
+
+void CompareModel::forgetRecordedRuns()
+{
     ++m_projectGeneration;
     m_recorded.clear();
-    // Everything of the old project goes: its stored runs and its workspaces.
+    // Everything of the old project or scope goes: its stored runs and its workspaces.
     std::vector<quint64> workspaces;
     for (const auto &source : m_sources) {
         if (source->workspace)
@@ -82,7 +100,18 @@ void CompareModel::setProjectDir(const QString &dir)
     std::erase_if(m_runs, [](const CompareRun &run) { return run.recorded; });
     m_storedFiles.clear();
     Q_EMIT runsChanged();
-    refreshProject();
+}
+
+QString CompareModel::teamGroup()
+{
+    return tr("Team runs");
+}
+
+QString CompareModel::storedKey(const core::RecordedScalarRun &recorded) const
+{
+    if (m_teamStore.isEmpty())
+        return QStringLiteral("project:") + recorded.displayName;
+    return QStringLiteral("team:") + recorded.runId + u':' + recorded.job + u'/' + recorded.subRun;
 }
 
 void CompareModel::refreshProject()
@@ -92,10 +121,13 @@ void CompareModel::refreshProject()
     const quint64 generation = ++m_projectGeneration;
     const QString dir = m_projectDir;
     beginTask();
-    QThreadPool::globalInstance()->start([self = QPointer(this), dir, generation, cancel = m_cancel] {
+    QThreadPool::globalInstance()->start([self = QPointer(this), dir, generation, team = m_teamStore,
+                                          cancel = m_cancel] {
         if (*cancel)
             return;
-        const auto listed = core::RunScalarsLocator::list(dir, core::RunHistory::kListed); // as the Runs list
+        // As many as the Runs list shows.
+        const auto listed = team.isEmpty() ? core::RunScalarsLocator::list(dir, core::RunHistory::kListed)
+                                           : core::RunScalarsLocator::listTeam(dir, team, core::RunHistory::kListed);
         postTo(self, [generation, listed](CompareModel *model) { model->projectListed(generation, listed); });
     });
 }
@@ -117,7 +149,7 @@ void CompareModel::projectListed(quint64 generation, const core::Result<core::Re
     QSet<QString> workspacePaths;
     for (const core::RecordedScalarRun &recorded : m_recorded) {
         if (!recorded.eventFiles.isEmpty()) {
-            storedKeys.insert(QStringLiteral("project:") + recorded.displayName);
+            storedKeys.insert(storedKey(recorded));
             showStoredRun(generation, recorded);
         } else if (!recorded.workspaceLogdir.isEmpty()) {
             workspacePaths.insert(recorded.workspaceLogdir);
@@ -132,7 +164,7 @@ void CompareModel::projectListed(quint64 generation, const core::Result<core::Re
 
 void CompareModel::showStoredRun(quint64 generation, const core::RecordedScalarRun &recorded)
 {
-    const QString key = QStringLiteral("project:") + recorded.displayName;
+    const QString key = storedKey(recorded);
     CompareRun *run = findRun(key);
     if (!run) {
         m_runs.push_back(CompareRun{});
@@ -142,7 +174,7 @@ void CompareModel::showStoredRun(quint64 generation, const core::RecordedScalarR
     // A job that ran live keeps its curves (and key, so its colour and check state)
     // until its artifacts are read.
     run->name = recorded.displayName;
-    run->group = projectGroup();
+    run->group = m_teamStore.isEmpty() ? projectGroup() : teamGroup();
     run->recorded = true;
     run->runId = recorded.runId;
     run->parameters = recorded.parameters;
@@ -153,11 +185,28 @@ void CompareModel::showStoredRun(quint64 generation, const core::RecordedScalarR
         return;
     m_storedFiles.insert(key, recorded.eventFiles);
     beginTask();
-    QThreadPool::globalInstance()->start([self = QPointer(this), recorded, key, generation, cancel = m_cancel] {
+    QThreadPool::globalInstance()->start([self = QPointer(this), recorded, key, generation, cancel = m_cancel,
+                                          dir = m_projectDir, team = m_teamStore, registry = m_teamRegistry] {
         if (*cancel)
             return;
         core::ReadReport report;
-        auto scalars = std::make_shared<const core::RunScalars>(core::RunScalarsLocator::read(recorded, report));
+        bool readable = true;
+        if (!team.isEmpty()) {
+            // A run of another machine: its event files come from the team's registry. Without
+            // them it keeps its row (parameters and final metrics, from the team's store).
+            const auto fetched = core::RunScalarsLocator::fetchEventFiles(dir, recorded, registry, cancel.get());
+            if (!fetched) {
+                readable = false;
+                if (!*cancel)
+                    report.damage.push_back(fetched.error());
+            }
+        }
+        core::RunScalars read;
+        if (readable)
+            read = core::RunScalarsLocator::read(recorded, report);
+        else
+            read.name = recorded.displayName;
+        auto scalars = std::make_shared<const core::RunScalars>(std::move(read));
         const Snapshot snapshot{recorded.displayName, scalars,
                                 std::make_shared<const std::map<QString, SeriesStats>>(SeriesStats::of(*scalars))};
         postTo(self, [generation, key, files = recorded.eventFiles, snapshot, report](CompareModel *model) {

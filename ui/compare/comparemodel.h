@@ -65,6 +65,13 @@ public:
     /// its workspace and, once finished, read from its artifacts. Call when a run or job starts
     /// or ends.
     void refreshProject();
+    /// Shows this project's runs from every machine, read from the team's lineage store at
+    /// `storeUrl`, instead of this machine's (empty: this machine's again). Their event files come
+    /// from this project's artifact store, else from the team's registry at `registryUrl`
+    /// (downloaded on the read's worker, checked, and kept in the artifact store). Runs being
+    /// followed on this machine (running jobs) are not shown meanwhile; logdirs stay.
+    void setTeamStore(const QString &storeUrl, const QString &registryUrl);
+    QString teamStore() const { return m_teamStore; }
 
     /// Adds a TensorBoard logdir (a folder, or one event file): read, then followed as it grows.
     /// Adding one already there does nothing.
@@ -85,6 +92,8 @@ public:
     const std::vector<core::Error> &problems() const { return m_problems; }
 
     static QString projectGroup();
+    /// The group of the runs of a team's store (setTeamStore()).
+    static QString teamGroup();
     /// Labels `runs` (CompareRun::label) by what differs between the recorded ones: the name
     /// people gave a run, else the job variables (and job, sub-run) whose values are not the same
     /// in all of them ("LEARNING_RATE=0.05, SEED=2"); a label two runs share, or none, falls back
@@ -132,8 +141,15 @@ private:
     void beginTask();
     void endTask();
     CompareRun *findRun(const QString &key);
+    /// The key of a run read from the artifact store: by name in the project, by run id too in
+    /// a team's store (every machine numbers its own runs).
+    QString storedKey(const core::RecordedScalarRun &recorded) const;
+    /// Drops every recorded run (stored and followed): the project or the scope changed.
+    void forgetRecordedRuns();
 
     QString m_projectDir;
+    QString m_teamStore;    ///< set: the project's runs come from this team store
+    QString m_teamRegistry; ///< where a team's run's event files are downloaded from
     quint64 m_projectGeneration = 0;
     std::vector<core::RecordedScalarRun> m_recorded; ///< the latest listing
     std::vector<std::unique_ptr<Source>> m_sources;  ///< logdirs in the order added, then workspaces

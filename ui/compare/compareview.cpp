@@ -1,7 +1,9 @@
 // CompareView: its layout, the runs, the chart grid, the table, the status and drops (see also compareview*.cpp).
 #include "compareview.h"
 
+#include "async/onworker.h"
 #include "layout/flowlayout.h"
+#include "settings/teamstoredialog.h"
 
 #include "comparemodel.h"
 #include "comparerunlist.h"
@@ -10,6 +12,7 @@
 #include "scalarchart.h"
 #include "style/runcolors.h"
 
+#include <QComboBox>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileDialog>
@@ -67,6 +70,15 @@ QWidget *CompareView::createRunsPane()
     auto *left = new QWidget(this);
     auto *leftLayout = new QVBoxLayout(left);
     leftLayout->setContentsMargins(6, 6, 0, 6);
+    m_scope = new QComboBox(left);
+    m_scope->setObjectName(QStringLiteral("compareScope"));
+    m_scope->addItem(tr("This project"));
+    m_scope->addItem(tr("Team"));
+    m_scope->setToolTip(tr("Team: this project's runs from every machine, in the team's store, their event files "
+                           "downloaded from the team's registry (Settings \u25b8 Team store)"));
+    m_scope->setEnabled(false); // until a team store is found set
+    connect(m_scope, &QComboBox::currentIndexChanged, this, [this](int index) { setTeamScope(index == 1); });
+    leftLayout->addWidget(m_scope);
     leftLayout->addWidget(m_runList, 1);
     // Which charts: beside the runs, so the controls above fit a window that leaves room for docks.
     m_tagFilter = new QLineEdit(left);
@@ -188,11 +200,56 @@ CompareView::~CompareView() = default;
 
 void CompareView::setProjectDir(const QString &dir)
 {
+    if (dir != m_model->projectDir()) {
+        const QSignalBlocker quiet(m_scope);
+        m_scope->setCurrentIndex(0); // a project opens with its own runs
+        m_teamUrl.clear();
+        m_teamRegistry.clear();
+        m_scope->setEnabled(false);
+    }
     m_model->setProjectDir(dir);
+    checkTeamStore();
+}
+
+void CompareView::checkTeamStore()
+{
+    const QString dir = m_model->projectDir();
+    if (dir.isEmpty())
+        return;
+    onWorker(
+        this, [dir] { return TeamStoreDialog::target(dir); },
+        [this, dir](const core::TeamPush::Target &target) {
+            if (dir != m_model->projectDir())
+                return; // another project since
+            m_teamUrl = target.storeUrl;
+            m_teamRegistry = target.registryUrl;
+            m_scope->setEnabled(!m_teamUrl.isEmpty());
+            if (isTeamScope())
+                setTeamScope(!m_teamUrl.isEmpty()); // unset: back to the project's; changed: the new store
+            Q_EMIT teamStoreChecked(!m_teamUrl.isEmpty());
+        });
+}
+
+bool CompareView::setTeamScope(bool team)
+{
+    if (team && m_teamUrl.isEmpty())
+        return false;
+    {
+        const QSignalBlocker quiet(m_scope);
+        m_scope->setCurrentIndex(team ? 1 : 0);
+    }
+    m_model->setTeamStore(team ? m_teamUrl : QString(), team ? m_teamRegistry : QString());
+    return true;
+}
+
+bool CompareView::isTeamScope() const
+{
+    return !m_model->teamStore().isEmpty();
 }
 
 void CompareView::showPipelineRuns(const QStringList &runIds)
 {
+    setTeamScope(false); // runs recorded here (the Runs list's own scope)
     m_focus = QSet<QString>(runIds.cbegin(), runIds.cend());
     m_focusSeen.clear();
     setRunFilter(QString());
@@ -366,15 +423,24 @@ void CompareView::updateCharts()
 
     QString placeholder;
     if (m_charts.isEmpty()) {
-        if (m_model->runs().empty())
-            placeholder =
-                m_model->isLoading()
-                    ? tr("Reading runs…")
-                    : tr("No scalars yet.\n\nRuns of jobs that set `.trainyard: jobs: <job>: tensorboard: <dir>` "
-                         "appear here once they write event files. Or open a TensorBoard logdir — or drop a "
-                         "folder on this view.");
+        if (m_model->runs().empty() && m_model->isLoading())
+            placeholder = tr("Reading runs…");
+        else if (m_model->runs().empty() && isTeamScope())
+            placeholder = tr("No run of this project in the team's store has collected TensorBoard scalars yet.");
+        else if (m_model->runs().empty())
+            placeholder = tr("No scalars yet.\n\nRuns of jobs that set `.trainyard: jobs: <job>: tensorboard: <dir>` "
+                             "appear here once they write event files. Or open a TensorBoard logdir — or drop a "
+                             "folder on this view.");
         else if (runs.empty())
             placeholder = tr("No run selected: check runs in the list (or clear its filter).");
+        else if (m_model->tags().isEmpty() && m_model->isLoading())
+            placeholder = tr("Reading scalars…");
+        else if (m_model->tags().isEmpty())
+            placeholder = isTeamScope() ? tr("No scalars could be read for these runs: the event files of another "
+                                             "machine's run come from the team's registry (Settings \u25b8 Team "
+                                             "store). The problems are listed on the left; the Table tab shows "
+                                             "their parameters and final metrics.")
+                                        : tr("The selected runs have no scalars.");
         else
             placeholder = tr("No tag of the selected runs matches the tag filter.");
     }

@@ -59,6 +59,15 @@ public:
     void showPipelineRuns(const QStringList &runIds);
     /// Adds a TensorBoard logdir (a folder or an event file), read and then followed.
     void addLogdir(const QString &path);
+    /// Looks again (on a worker) whether a team store is set for the project, which enables the
+    /// Team scope (Settings \u25b8 Team store changed).
+    void checkTeamStore();
+    /// Shows this project's runs from every machine (true), from the team's lineage store, their
+    /// event files from the team's registry; or this machine's (false). False when no team store
+    /// is set.
+    bool setTeamScope(bool team);
+    bool isTeamScope() const;
+    QComboBox *scopeBox() const { return m_scope; }
 
     /// Filters runs / tags by a case-insensitive regular expression; false for a bad pattern
     /// (the field is marked, the last good filter stays).
@@ -105,6 +114,8 @@ public:
     core::Result<void> exportChart(const QString &tag, const QString &path);
 
 Q_SIGNALS:
+    /// checkTeamStore() found out whether a team store is set.
+    void teamStoreChecked(bool available);
     /// A damaged record, an unreadable logdir, a failed export: for the window's Problems list.
     void problemFound(const trainyard::core::Error &problem);
     void loadingChanged(bool loading);
@@ -147,6 +158,9 @@ private:
     void showProblem(const core::Error &problem);
 
     CompareModel *m_model = nullptr;
+    QComboBox *m_scope = nullptr; ///< This project | Team
+    QString m_teamUrl;            ///< the team store set for the project; empty: none
+    QString m_teamRegistry;       ///< the team's registry set for the project; empty: none
     CompareRunList *m_runList = nullptr;
     CompareTable *m_table = nullptr;
     QLabel *m_status = nullptr;
