@@ -47,6 +47,7 @@ int reportProblems(const core::Pipeline &pipeline, QTextStream &err, const QStri
 Command validateCommand();
 Command listCommand();
 Command gpusCommand();
+Command clusterCommand();
 Command doctorCommand();
 Command runCommand();
 Command scalarsCommand();
