@@ -123,7 +123,7 @@ TrainyardSettings TrainyardSettings::fromYaml(const YamlNode &node, std::vector<
                 {QStringLiteral("protected_branches"), QStringLiteral("data"), QStringLiteral("images"),
                  QStringLiteral("jobs"), QStringLiteral("allow_privileged_services"),
                  QStringLiteral("mount_docker_socket"), QStringLiteral("secrets"), QStringLiteral("lineage"),
-                 QStringLiteral("registry")},
+                 QStringLiteral("registry"), QStringLiteral("slurm")},
                 QStringLiteral(".trainyard"), problems);
     if (const YamlNode *secrets = node.find(QStringLiteral("secrets")))
         s.secrets = secrets->toStringList();
@@ -165,6 +165,45 @@ TrainyardSettings TrainyardSettings::fromYaml(const YamlNode &node, std::vector<
                     u->location()));
             else
                 s.registryUrl = text;
+        }
+    }
+    if (const YamlNode *slurm = node.find(QStringLiteral("slurm"));
+        slurm && expectMap(*slurm, QStringLiteral(".trainyard slurm"), problems)) {
+        s.slurm.location = node.keyLocation(QStringLiteral("slurm"));
+        warnUnknown(*slurm,
+                    {QStringLiteral("url"), QStringLiteral("partition"), QStringLiteral("account"),
+                     QStringLiteral("qos"), QStringLiteral("work_dir"), QStringLiteral("runtime")},
+                    QStringLiteral(".trainyard slurm"), problems);
+        const auto text = [&](const char *key) {
+            const YamlNode *n = slurm->find(QLatin1String(key));
+            return n ? n->text().trimmed() : QString();
+        };
+        s.slurm.partition = text("partition");
+        s.slurm.account = text("account");
+        s.slurm.qos = text("qos");
+        s.slurm.workDir = text("work_dir");
+        if (const YamlNode *u = slurm->find(QStringLiteral("url"))) {
+            const QUrl url(u->text().trimmed());
+            if (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))
+                problems.push_back(Error::error(
+                    QStringLiteral(".trainyard slurm url is not slurmrestd's address: write http(s)://HOST:PORT"),
+                    u->location()));
+            else if (!url.userInfo().isEmpty())
+                problems.push_back(Error::error(QStringLiteral(".trainyard slurm url carries a login, which would be "
+                                                               "committed with this file: the token goes in SLURM_JWT"),
+                                                u->location()));
+            else
+                s.slurm.url = u->text().trimmed();
+        }
+        if (const YamlNode *r = slurm->find(QStringLiteral("runtime"))) {
+            const QString runtime = r->text().trimmed();
+            if (runtime != QLatin1String("docker") && runtime != QLatin1String("podman") &&
+                runtime != QLatin1String("none"))
+                problems.push_back(Error::error(
+                    QStringLiteral(".trainyard slurm runtime \"%1\" is not one of docker, podman, none").arg(runtime),
+                    r->location()));
+            else
+                s.slurm.runtime = runtime;
         }
     }
     if (const YamlNode *p = node.find(QStringLiteral("allow_privileged_services")))

@@ -30,6 +30,23 @@ struct ImageBuild
     SourceLocation location;
 };
 
+/// Where `--engine slurm` sends jobs: `.trainyard: slurm:`.
+struct SlurmSettings
+{
+    QString url;       ///< slurmrestd, http(s)://HOST:PORT; empty: $SLURMRESTD_URL, else the Slurm commands
+    QString partition; ///< empty: the cluster's default
+    QString account;
+    QString qos;
+    /// A folder every node sees, where each job's workspace is placed while it runs (and copied
+    /// back from); empty: the project's own `.trainyard/workspaces`, for nodes that see the
+    /// project folder (a shared home).
+    QString workDir;
+    /// How a job's image runs on the node: "docker", "podman", or "none" (the script runs on the
+    /// node itself, which the job's record calls not isolated).
+    QString runtime = QStringLiteral("docker");
+    SourceLocation location;
+};
+
 /// Trainyard's own settings from the hidden top-level key `.trainyard:` (GitLab ignores it).
 struct TrainyardSettings
 {
@@ -46,6 +63,7 @@ struct TrainyardSettings
     /// `registry: url:` the team's OCI registry ("HOST[:PORT]/team/project"), where runs' artifacts
     /// are pushed with their lineage. Never a login: the file is committed; `docker login` keeps it.
     QString registryUrl;
+    SlurmSettings slurm;
 
     /// Reads the `.trainyard` node; unknown keys and bad values become warnings/errors in `problems`.
     static TrainyardSettings fromYaml(const YamlNode &node, std::vector<Error> &problems);

@@ -74,6 +74,7 @@ private Q_SLOTS:
     void trainyardSettings();
     void teamStoreUrlNeverCarriesAPassword();
     void teamRegistryUrlNeverCarriesALogin();
+    void slurmSettings();
     void keywordsKeptAsData();
     void inheritVariables();
     void readsProjectFromDisk();
@@ -477,6 +478,39 @@ void tst_GitlabCiReader::teamRegistryUrlNeverCarriesALogin()
         problems(bare).contains(QStringLiteral("t.yml:3:10: error: .trainyard registry url \"registry.example.org\" "
                                                "names no repository")),
         qPrintable(problems(bare)));
+}
+
+void tst_GitlabCiReader::slurmSettings()
+{
+    const auto read = [](const QByteArray &slurm) {
+        return GitlabCiReader::readText(".trainyard:\n  slurm:\n" + slurm + "train:\n  script: x\n",
+                                        QStringLiteral("t.yml"), context());
+    };
+    const Pipeline none = read("    {}\n");
+    QCOMPARE(none.trainyard.slurm.runtime, QStringLiteral("docker")); // the default
+    QVERIFY(none.trainyard.slurm.url.isEmpty());
+    const Pipeline ok = read("    url: http://slurm.example.org:6820\n    partition: gpu\n    account: ml\n"
+                             "    qos: high\n    work_dir: /shared/trainyard\n    runtime: none\n");
+    QVERIFY2(!ok.hasErrors() && !problems(ok).contains(QStringLiteral("warning")), qPrintable(problems(ok)));
+    const SlurmSettings &s = ok.trainyard.slurm;
+    QCOMPARE(s.url, QStringLiteral("http://slurm.example.org:6820"));
+    QCOMPARE(s.partition, QStringLiteral("gpu"));
+    QCOMPARE(s.account, QStringLiteral("ml"));
+    QCOMPARE(s.qos, QStringLiteral("high"));
+    QCOMPARE(s.workDir, QStringLiteral("/shared/trainyard"));
+    QCOMPARE(s.runtime, QStringLiteral("none"));
+    const Pipeline bad = read("    runtime: singularity\n    url: slurm.example.org\n    queue: x\n");
+    QVERIFY2(problems(bad).contains(QStringLiteral("t.yml:3:14: error: .trainyard slurm runtime \"singularity\" is not "
+                                                   "one of docker, podman, none")),
+             qPrintable(problems(bad)));
+    QVERIFY2(
+        problems(bad).contains(QStringLiteral("t.yml:4:10: error: .trainyard slurm url is not slurmrestd's address")),
+        qPrintable(problems(bad)));
+    QVERIFY2(problems(bad).contains(QStringLiteral("queue")), qPrintable(problems(bad)));
+    const Pipeline login = read("    url: http://ada:pw@slurm.example.org:6820\n");
+    QVERIFY2(problems(login).contains(QStringLiteral("carries a login")) &&
+                 !problems(login).contains(QStringLiteral("pw@")),
+             qPrintable(problems(login)));
 }
 
 void tst_GitlabCiReader::readsProjectFromDisk()
