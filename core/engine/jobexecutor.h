@@ -25,6 +25,7 @@ struct JobExecution
     QString script;                ///< before_script + script, built by JobScript
     QString afterScript;           ///< may be empty
     QStringList gpuIds;            ///< GPUs assigned by the scheduler
+    int gpuCount = 0;              ///< GPUs the job asks for (an engine that allocatesGpus() gets them itself)
     std::vector<Mount> dataMounts; ///< `.trainyard: data:` inputs, read-only
     struct ServiceSpec
     {
@@ -51,6 +52,9 @@ struct JobOutcome
     QString imageId;         ///< the resolved image ID (docker)
     QStringList repoDigests; ///< the image's registry digests, if any
     QString isolation;       ///< "docker container" or "none (host shell)"
+    /// The GPUs an engine with a scheduler of its own gave the job, as it names them
+    /// ("gpu:1(IDX:0)"); its isolation then also says where it ran (cluster, job id, node).
+    QStringList gpus;
 };
 
 /// Receives what an executor reports while it runs. Called from the executor's thread.
@@ -67,6 +71,13 @@ class JobExecutor
 public:
     virtual ~JobExecutor() = default;
     virtual QString name() const = 0;
+    /// True when a job's script runs in a shell of the machine it lands on, not in a container:
+    /// it sees its workspace and the data inputs where they are (the shell engine; Slurm with
+    /// the runtime `none`).
+    virtual bool runsOnHost() const { return false; }
+    /// True when the engine's own scheduler gives jobs their GPUs (a cluster): this machine's
+    /// GPUs are neither looked for nor assigned; JobExecution::gpuCount says how many a job asks.
+    virtual bool allocatesGpus() const { return false; }
     /// Checks the executor can work at all (e.g. the Docker engine answers) before a run starts.
     virtual Result<QString> preflight() = 0;
     /// Prepares an image (pull or build) once per run before jobs use it; a no-op for the shell.

@@ -34,8 +34,9 @@ Scheduler::Scheduler(const Pipeline &pipeline, JobExecutor &executor, RunOptions
     m_projectName = QFileInfo(m_projectDir).fileName();
     for (const QString &a : m_options.approvals)
         m_approved.insert(a);
+    // A cluster queues and places jobs itself: every job whose needs are met goes to it.
     if (m_options.concurrency <= 0)
-        m_options.concurrency = std::max(1, QThread::idealThreadCount());
+        m_options.concurrency = m_executor.allocatesGpus() ? 256 : std::max(1, QThread::idealThreadCount());
     m_record.id = RunExport::newRunId();
 }
 

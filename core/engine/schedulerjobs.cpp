@@ -116,8 +116,7 @@ JobExecution Scheduler::prepareExecution(const Node &node, QString &error)
     e.image = m_options.imageOverrides.value(job.image.name, job.image.name);
     e.workspaceDir = Workspace::runFolder(m_projectDir, m_record.id) + u'/' + safeName(job.name);
     // The shell executor runs the job in its workspace; a container sees it at /builds/<project>.
-    e.projectDirInJob =
-        m_executor.name() == QLatin1String("shell") ? e.workspaceDir : QStringLiteral("/builds/") + m_projectName;
+    e.projectDirInJob = m_executor.runsOnHost() ? e.workspaceDir : QStringLiteral("/builds/") + m_projectName;
     const qint64 iid = m_options.jobPipelineIid > 0 ? m_options.jobPipelineIid : m_record.pipelineIid;
     JobEnvironment::Run run{m_predefined, m_record.id, iid, e.projectDirInJob, m_options.secrets, {}};
     // Data inputs as checked by HostAccess (symbolic links resolved): what was checked is what is mounted.
@@ -131,11 +130,12 @@ JobExecution Scheduler::prepareExecution(const Node &node, QString &error)
         }
         dataSources.insert(d.name, *source);
     }
-    if (m_executor.name() == QLatin1String("shell"))
+    if (m_executor.runsOnHost())
         run.dataPaths = dataSources; // no mounts in the host shell: a data input is where it is
     e.env = JobEnvironment::build(m_pipeline, job, run, int(m_record.jobOrder.indexOf(job.name)) + 1);
     QStringList commands = job.beforeScript + job.script;
-    if (!node.gpus.isEmpty()) {
+    const bool clusterGpus = m_executor.allocatesGpus() && job.gpuCount() > 0 && !m_options.cpuFallback;
+    if (!node.gpus.isEmpty() || clusterGpus) {
         // Trainyard's own GPU preflight: fail in seconds if the assigned GPU is not visible.
         commands.prepend(
             QStringLiteral("nvidia-smi -L || { echo 'Trainyard GPU preflight: the assigned GPU is not visible "
@@ -146,7 +146,10 @@ JobExecution Scheduler::prepareExecution(const Node &node, QString &error)
         e.afterScript = JobScript::build(job.afterScript);
     for (int g : node.gpus)
         e.gpuIds << QString::number(g);
-    e.env << GpuAllocator::environmentFor(node.gpus, m_executor.name() == QLatin1String("shell"));
+    if (clusterGpus)
+        e.gpuCount = job.gpuCount(); // the cluster sets CUDA_VISIBLE_DEVICES itself
+    else
+        e.env << GpuAllocator::environmentFor(node.gpus, m_executor.runsOnHost());
     for (const DataInput &d : m_pipeline.trainyard.data) {
         const QString source = dataSources.value(d.name);
         if (!QFileInfo::exists(source)) {
@@ -168,7 +171,7 @@ JobExecution Scheduler::prepareExecution(const Node &node, QString &error)
 
 bool Scheduler::startJob(Node &node)
 {
-    const int count = node.job->gpuCount();
+    const int count = m_executor.allocatesGpus() ? 0 : node.job->gpuCount();
     if (count != 0 && !m_options.cpuFallback) {
         auto acquired = m_gpus->tryAcquire(GpuRequest{node.job->name, count});
         if (!acquired) {
@@ -274,6 +277,8 @@ void Scheduler::recordResult(Node &node, const JobRunner::Output &result, const 
     node.record.imageId = outcome.imageId;
     node.record.repoDigests = outcome.repoDigests;
     node.record.isolation = outcome.isolation;
+    if (!outcome.gpus.isEmpty())
+        node.record.gpus = outcome.gpus;
     node.record.finished = QDateTime::currentDateTimeUtc();
 }
 

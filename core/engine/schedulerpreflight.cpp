@@ -83,7 +83,7 @@ Result<void> Scheduler::checkJobs() const
         const Job &job = *n->job;
         if (auto ok = checkArtifactPaths(job); !ok)
             return ok;
-        if (m_executor.name() == QLatin1String("shell") || m_pipeline.trainyard.allowPrivilegedServices)
+        if (m_executor.runsOnHost() || m_pipeline.trainyard.allowPrivilegedServices)
             continue;
         if (auto ok = checkPrivilegedServices(job); !ok)
             return ok;
@@ -125,7 +125,8 @@ Result<void> Scheduler::setUpGpus()
     // GPU jobs are checked before any work starts.
     const GpuDemand demand = gpuDemand();
     std::vector<GpuInfo> gpus;
-    if (!demand.jobs.isEmpty()) {
+    // A cluster's scheduler gives jobs the GPUs of its nodes: this machine's are not asked.
+    if (!demand.jobs.isEmpty() && !m_executor.allocatesGpus()) {
         auto inventory = GpuInventory::query();
         if (!inventory)
             return tl::unexpected(inventory.error());

@@ -10,6 +10,7 @@ class ShellExecutor final : public JobExecutor
 {
 public:
     QString name() const override { return QStringLiteral("shell"); }
+    bool runsOnHost() const override { return true; }
     Result<QString> preflight() override;
     Result<void> prepareImage(const QString &, const ExecutionCallbacks &, const std::atomic_bool &) override
     {
