@@ -85,6 +85,7 @@ SlurmJobState jobFromRest(const QJsonObject &j)
     for (const QJsonValue &g : j.value(QLatin1String("gres_detail")).toArray())
         gres << g.toString();
     s.gpus = gres.join(u',');
+    s.gpusAsked = gpuCount(j.value(QLatin1String("tres_per_node")).toString());
     s.cluster = j.value(QLatin1String("cluster")).toString();
     s.partition = j.value(QLatin1String("partition")).toString();
     // 22.05 reports the wait status's exit code; a signal shows in the state (CANCELLED, …).
@@ -142,7 +143,7 @@ QString SlurmJobState::waitingWhy() const
         return {};
     QString what;
     if (reason == QLatin1String("Resources"))
-        what = gpus.isEmpty() ? QStringLiteral("waiting for resources") : QStringLiteral("waiting for GPUs");
+        what = gpusAsked > 0 ? QStringLiteral("waiting for GPUs") : QStringLiteral("waiting for resources");
     else if (reason == QLatin1String("Priority"))
         what = QStringLiteral("waiting for its turn");
     else if (reason == QLatin1String("Dependency"))
@@ -468,6 +469,7 @@ SlurmJobState SlurmClient::parseScontrolJob(const QString &line)
     s.reason = kv.value(QStringLiteral("Reason"));
     s.nodes = nullToEmpty(kv.value(QStringLiteral("NodeList")));
     s.gpus = nullToEmpty(kv.value(QStringLiteral("GRES")));
+    s.gpusAsked = gpuCount(kv.value(QStringLiteral("TresPerNode")));
     s.partition = kv.value(QStringLiteral("Partition"));
     const QString exit = kv.value(QStringLiteral("ExitCode"));
     s.exitCode = exit.section(u':', 0, 0).toInt();

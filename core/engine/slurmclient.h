@@ -39,10 +39,11 @@ struct SlurmJobState
     /// PENDING, CONFIGURING, RUNNING, COMPLETING, COMPLETED, FAILED, CANCELLED, TIMEOUT,
     /// NODE_FAIL, OUT_OF_MEMORY, PREEMPTED, BOOT_FAIL, DEADLINE, REQUEUED, SUSPENDED…
     QString state;
-    QString reason;  ///< why it waits or ended: "Resources", "Priority", "None"
-    QString nodes;   ///< where it runs or ran ("vm", "gpu[01-02]")
-    QString gpus;    ///< the GPUs allocated, as Slurm says them ("gpu:1(IDX:0)"); empty: none or not known
-    QString cluster; ///< the cluster's name
+    QString reason;    ///< why it waits or ended: "Resources", "Priority", "None"
+    QString nodes;     ///< where it runs or ran ("vm", "gpu[01-02]")
+    QString gpus;      ///< the GPUs allocated, as Slurm says them ("gpu:1(IDX:0)"); empty: none or not known
+    int gpusAsked = 0; ///< the GPUs it asks for (per node)
+    QString cluster;   ///< the cluster's name
     QString partition;
     int exitCode = 0; ///< the batch script's exit status
     int signal = 0;   ///< the signal that ended it, 0: none

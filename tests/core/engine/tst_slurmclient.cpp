@@ -170,7 +170,8 @@ void tst_SlurmClient::parsesScontrolWords()
     QCOMPARE(job.restarts, 1);
     QVERIFY(job.nodes.isEmpty());
     QVERIFY(job.isPending() && !job.isFinished());
-    QCOMPARE(job.waitingWhy(), QStringLiteral("waiting for resources (Resources)"));
+    QCOMPARE(job.gpusAsked, 1);
+    QCOMPARE(job.waitingWhy(), QStringLiteral("waiting for GPUs (Resources)"));
     const SlurmJobState ended =
         SlurmClient::parseScontrolJob(QStringLiteral("JobId=13 JobState=FAILED Reason=NonZeroExitCode ExitCode=3:0 "
                                                      "NodeList=vm GRES=gpu:1(IDX:1)"));
@@ -311,7 +312,7 @@ void tst_SlurmClient::threeJobsOnTwoGpus()
     QVERIFY(third);
     QCOMPARE(third->state, QStringLiteral("PENDING"));
     QCOMPARE(third->reason, QStringLiteral("Resources"));
-    QVERIFY2(third->waitingWhy().contains(QStringLiteral("(Resources)")), qPrintable(third->waitingWhy()));
+    QCOMPARE(third->waitingWhy(), QStringLiteral("waiting for GPUs (Resources)"));
     // …then runs, once a GPU is free.
     for (const QString &id : std::as_const(ids))
         QCOMPARE(waitFor(client, id, finished).state, QStringLiteral("COMPLETED"));
