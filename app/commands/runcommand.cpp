@@ -61,10 +61,13 @@ void addRunOptions(QCommandLineParser &p)
     p.addOption(QCommandLineOption(QStringLiteral("approve"),
                                    QStringLiteral("Approve this manual job up front (repeatable)."),
                                    QStringLiteral("NAME")));
-    p.addOption(QCommandLineOption(QStringLiteral("engine"),
-                                   QStringLiteral("docker (default) or shell (no isolation)."),
-                                   QStringLiteral("ENGINE"), QStringLiteral("docker")));
-    p.addOption(QCommandLineOption(QStringLiteral("concurrency"), QStringLiteral("Jobs at once (default: CPU cores)."),
+    p.addOption(
+        QCommandLineOption(QStringLiteral("engine"),
+                           QStringLiteral("docker (default), shell (no isolation), or slurm (batch jobs "
+                                          "on a Slurm cluster: .trainyard: slurm:, SLURMRESTD_URL, SLURM_JWT)."),
+                           QStringLiteral("ENGINE"), QStringLiteral("docker")));
+    p.addOption(QCommandLineOption(QStringLiteral("concurrency"),
+                                   QStringLiteral("Jobs at once (default: CPU cores; every ready job on slurm)."),
                                    QStringLiteral("N")));
     p.addOption(QCommandLineOption(QStringLiteral("cpu-fallback"),
                                    QStringLiteral("Run GPU jobs without a GPU when none is found, marked so.")));
@@ -242,8 +245,11 @@ Command runCommand()
     Command c;
     c.name = QStringLiteral("run");
     c.summary = QStringLiteral(
-        "Run a pipeline on the local Docker engine (or the host shell), job by job as GitLab runners would.\n"
+        "Run a pipeline on the local Docker engine (or the host shell, or a Slurm cluster), job by job as GitLab\n"
+        "runners would.\n"
         "Exit status: 0 success, 1 failed, 2 invalid input, 130 cancelled (Ctrl-C).");
+    c.brief = QStringLiteral("Run a pipeline on Docker, the host shell or a Slurm cluster, job by job as GitLab "
+                             "runners would.");
     c.arguments = QStringLiteral("[FILE]");
     c.addOptions = addRunOptions;
     c.run = runPipeline;

@@ -14,7 +14,8 @@ struct Pipeline;
 
 /// The engines jobs run on, by the name `--engine` and the window use: "docker" (the Docker Engine
 /// API at DOCKER_HOST or the local socket; Podman's compatible socket too) and "shell" (the host
-/// shell: no isolation, and the run's record says so). A cluster engine joins here.
+/// shell: no isolation, and the run's record says so) and "slurm" (a Slurm cluster's batch jobs:
+/// SlurmExecutor, set under `.trainyard: slurm:`).
 class Engines final
 {
 public:

@@ -1,0 +1,56 @@
+#pragma once
+
+#include "jobexecutor.h"
+#include "pipeline/trainyardsettings.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+
+namespace trainyard::core {
+
+/// Runs each job of a pipeline as one batch job on a Slurm cluster (SlurmClient: slurmrestd or
+/// the Slurm commands). The Scheduler keeps GitLab's semantics and submits a job when its needs
+/// are met; Slurm places it, gives it its GPUs (GRES) and runs it. In the batch job, the script
+/// runs in the job's image with the node's container runtime (docker, podman: the allocated
+/// GPUs become the container's, CUDA_VISIBLE_DEVICES as Slurm set it), or on the node itself
+/// (runtime none: not isolated, and the record says so).
+///
+/// The job's workspace is where the nodes see it: the project's own (default: the nodes see the
+/// project folder, as on a shared home), or copied to `.trainyard: slurm: work_dir:` and back.
+/// Its variables (secrets too) reach the node in a file only its user reads, removed as the job
+/// starts: they never go to slurmctld. The output file is followed as the job's live log, the
+/// state polled (why it waits is said), cancel is scancel, and Slurm's failures are named.
+class SlurmExecutor final : public JobExecutor
+{
+public:
+    /// `docker`: the local Docker engine that builds the images `builds` (the pipeline's
+    /// `.trainyard: images:`) for a runtime docker or podman; null when there are none.
+    SlurmExecutor(SlurmSettings settings, std::unique_ptr<JobExecutor> docker = {}, QStringList builds = {});
+
+    QString name() const override { return QStringLiteral("slurm"); }
+    bool runsOnHost() const override { return m_settings.runtime == QLatin1String("none"); }
+    bool allocatesGpus() const override { return true; }
+    Result<QString> preflight() override;
+    /// An image the pipeline builds (`.trainyard: images:`) is built here, by the local Docker
+    /// engine: nodes that share it (a one-machine cluster) run it as built; other nodes need it
+    /// in a registry they reach. Any other image is pulled by the node's runtime.
+    Result<void> prepareImage(const QString &image, const ExecutionCallbacks &callbacks,
+                              const std::atomic_bool &cancel) override;
+    Result<JobOutcome> run(const JobExecution &execution, const ExecutionCallbacks &callbacks,
+                           const std::atomic_bool &cancel) override;
+    int cleanupRun(const QString &) override { return 0; }
+
+    /// The batch script of `execution` whose side files (script, variables, output) are in
+    /// `sideDir` and whose workspace on the node is `workDir`.
+    QString batchScript(const JobExecution &execution, const QString &sideDir, const QString &workDir) const;
+
+private:
+    SlurmSettings m_settings;
+    std::unique_ptr<JobExecutor> m_docker;
+    QStringList m_builds;
+    QString m_clusterName;
+};
+
+} // namespace trainyard::core

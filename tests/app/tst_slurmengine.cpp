@@ -1,0 +1,354 @@
+// `trainyard run --engine slurm` end to end on a real one-node Slurm cluster (the CTest fixture
+// `slurm`: tests/tools/slurm-cluster.sh, two stand-in GPUs as GRES), through slurmrestd and
+// through the Slurm commands: the offline demo in Docker on the node, GPU jobs taking turns on
+// two GPUs, cancel, a node that goes down under a job, a REST daemon that is gone, and
+// `trainyard cluster`.
+#include "support/cli.h"
+#include "support/demoproject.h"
+#include "support/files.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSet>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+
+#include <csignal>
+
+using trainyard::test::runTrainyard;
+using trainyard::test::shell;
+using trainyard::test::writeFile;
+
+namespace {
+
+const QString kClusterDir = QStringLiteral(TRAINYARD_TEST_SLURM_DIR);
+const QString kClusterScript = QStringLiteral(TRAINYARD_SOURCE_DIR "/tests/tools/slurm-cluster.sh");
+
+QString readAll(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
+}
+
+QString run(const QString &program, const QStringList &args)
+{
+    QProcess p;
+    p.start(program, args);
+    p.waitForFinished(60000);
+    return QString::fromUtf8(p.readAllStandardOutput());
+}
+
+/// A pipeline on the node's own shell (runtime none): a stand-in `nvidia-smi` for the stand-in
+/// GPUs (it lists those in CUDA_VISIBLE_DEVICES), three one-GPU jobs, one report after them.
+bool writeGpuProject(const QString &dir, const QString &extraJob = {})
+{
+    const bool ok = writeFile(dir + QStringLiteral("/bin/nvidia-smi"),
+                              "#!/bin/sh\n"
+                              "for i in $(echo \"${CUDA_VISIBLE_DEVICES:-}\" | tr ',' ' '); do\n"
+                              "  echo \"GPU $i: Stand-in GPU (UUID: GPU-standin-$i)\"\n"
+                              "done\n",
+                              true) &&
+                    writeFile(dir + QStringLiteral("/.gitignore"), ".trainyard/\n") &&
+                    writeFile(dir + QStringLiteral("/.gitlab-ci.yml"),
+                              QStringLiteral("variables:\n"
+                                             "  PATH: \"%1/bin:/usr/local/bin:/usr/bin:/bin\"\n"
+                                             ".trainyard:\n"
+                                             "  slurm:\n"
+                                             "    runtime: none\n"
+                                             "  jobs:\n"
+                                             "    train-a: {gpus: 1}\n"
+                                             "    train-b: {gpus: 1}\n"
+                                             "    train-c: {gpus: 1}\n"
+                                             "stages: [train, report]\n"
+                                             "train-a: &t\n"
+                                             "  stage: train\n"
+                                             "  script:\n"
+                                             "    - echo \"visible=$CUDA_VISIBLE_DEVICES\"\n"
+                                             "    - sleep 4\n"
+                                             "    - echo \"$CI_JOB_NAME\" > \"$CI_JOB_NAME.txt\"\n"
+                                             "  artifacts: {paths: [\"$CI_JOB_NAME.txt\"]}\n"
+                                             "train-b: *t\n"
+                                             "train-c: *t\n"
+                                             "report:\n"
+                                             "  stage: report\n"
+                                             "  script: [cat train-a.txt train-b.txt train-c.txt]\n")
+                                      .arg(dir)
+                                      .toUtf8() +
+                                  extraJob.toUtf8());
+    shell(dir,
+          QStringLiteral("git init -q -b main && git add -A && git -c user.name=t -c user.email=t@t commit -qm i"));
+    return ok && QFile::exists(dir + QStringLiteral("/.git"));
+}
+
+/// The jobs of `artifact`'s lineage (the producing one first), as `trainyard lineage --json` says.
+QJsonArray lineageJobs(const QString &dir, const QString &artifact, const QProcessEnvironment &env)
+{
+    const auto r =
+        runTrainyard({QStringLiteral("lineage"), QStringLiteral("--json"), QStringLiteral("-C"), dir, artifact}, env);
+    return QJsonDocument::fromJson(r.out.toUtf8()).object().value(QLatin1String("jobs")).toArray();
+}
+
+} // namespace
+
+class tst_SlurmEngine final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void demoRunsOnTheCluster_data();
+    void demoRunsOnTheCluster();
+    void gpuJobsTakeTurnsOnTwoGpus_data();
+    void gpuJobsTakeTurnsOnTwoGpus();
+    void cancelStopsTheClusterJob();
+    void nodeDownFailsTheJob();
+    void restDaemonDownIsSaid();
+    void clusterCommandShowsGpus();
+
+private:
+    static void bothPaths();
+    /// The environment of `trainyard` for this row's path: slurmrestd's address and token, or neither.
+    QProcessEnvironment environment() const;
+    QProcessEnvironment environment(bool rest) const;
+
+    QMap<QString, QString> m_env;
+    QString m_node;
+};
+
+void tst_SlurmEngine::initTestCase()
+{
+    const QString env = readAll(kClusterDir + QStringLiteral("/env"));
+    QVERIFY2(!env.isEmpty(),
+             qPrintable(QStringLiteral("no cluster at %1 (the fixture `slurm` starts one)").arg(kClusterDir)));
+    for (const QString &line : env.split(u'\n', Qt::SkipEmptyParts))
+        m_env.insert(line.section(u'=', 0, 0), line.section(u'=', 1));
+    qputenv("SLURM_CONF", m_env.value(QStringLiteral("SLURM_CONF")).toUtf8());
+    m_node = run(QStringLiteral("sinfo"), {QStringLiteral("-h"), QStringLiteral("-o"), QStringLiteral("%n")}).trimmed();
+    QVERIFY(!m_node.isEmpty());
+}
+
+void tst_SlurmEngine::bothPaths()
+{
+    QTest::addColumn<bool>("rest");
+    QTest::newRow("slurmrestd") << true;
+    QTest::newRow("commands") << false;
+}
+
+QProcessEnvironment tst_SlurmEngine::environment() const
+{
+    QFETCH(bool, rest);
+    return environment(rest);
+}
+
+QProcessEnvironment tst_SlurmEngine::environment(bool rest) const
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("SLURM_CONF"), m_env.value(QStringLiteral("SLURM_CONF")));
+    env.remove(QStringLiteral("SLURMRESTD_URL"));
+    env.remove(QStringLiteral("SLURM_JWT"));
+    env.remove(QStringLiteral("TRAINYARD_LINEAGE_URL"));
+    if (rest) {
+        env.insert(QStringLiteral("SLURMRESTD_URL"), m_env.value(QStringLiteral("SLURMRESTD_URL")));
+        env.insert(QStringLiteral("SLURM_JWT"), m_env.value(QStringLiteral("SLURM_JWT")));
+    }
+    return env;
+}
+
+void tst_SlurmEngine::demoRunsOnTheCluster_data()
+{
+    bothPaths();
+}
+
+// The defaults: only the cluster's address (or its commands) set; the nodes see the project
+// folder; the demo's image built here and run by Docker on the node.
+void tst_SlurmEngine::demoRunsOnTheCluster()
+{
+    QTemporaryDir dir;
+    QVERIFY(trainyard::test::copyOfflineDemo(dir.path()));
+    const auto r =
+        runTrainyard({QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("slurm"),
+                      QStringLiteral("--approve"), QStringLiteral("export"), QStringLiteral("-C"), dir.path()},
+                     environment());
+    QVERIFY2(r.exitCode == 0, qPrintable(r.out.right(3000) + r.err.right(2000)));
+    QVERIFY2(QString(r.out + r.err).contains(QStringLiteral("engine: Slurm cluster")), qPrintable(r.out.left(2000)));
+    QVERIFY2(r.out.contains(QStringLiteral("evaluate: accuracy")), qPrintable(r.out.right(2000)));
+    // The model's lineage names the cluster, the Slurm job and the node, and the image it ran in.
+    const QJsonArray jobs = lineageJobs(dir.path(), QStringLiteral("models/model.txt"), environment());
+    QVERIFY(!jobs.isEmpty());
+    const QJsonObject train = jobs.first().toObject();
+    QCOMPARE(train.value(QLatin1String("name")).toString(), QStringLiteral("train"));
+    QCOMPARE(train.value(QLatin1String("engine")).toString(), QStringLiteral("slurm"));
+    const QString isolation = train.value(QLatin1String("isolation")).toString();
+    QVERIFY2(
+        QRegularExpression(
+            QStringLiteral("^docker container \\(Slurm cluster trainyard-test, job \\d+ on node %1\\)$").arg(m_node))
+            .match(isolation)
+            .hasMatch(),
+        qPrintable(isolation));
+    QVERIFY2(train.value(QLatin1String("image_id")).toString().startsWith(QStringLiteral("sha256:")),
+             QJsonDocument(train).toJson().constData());
+}
+
+void tst_SlurmEngine::gpuJobsTakeTurnsOnTwoGpus_data()
+{
+    bothPaths();
+}
+
+// Three one-GPU jobs on two GPUs: each runs with a GPU of its own (the GPU preflight sees it),
+// one waits and says why, then runs; the records name the GPU each was given.
+void tst_SlurmEngine::gpuJobsTakeTurnsOnTwoGpus()
+{
+    QTemporaryDir dir;
+    QVERIFY(writeGpuProject(dir.path()));
+    const auto r = runTrainyard(
+        {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("slurm"), QStringLiteral("-C"), dir.path()},
+        environment());
+    QVERIFY2(r.exitCode == 0, qPrintable(r.out.right(3000) + r.err.right(2000)));
+    QVERIFY2(r.out.contains(QStringLiteral("waiting for GPUs (Resources)")), qPrintable(r.out));
+    QSet<QString> given;
+    for (const QString &job : {QStringLiteral("train-a"), QStringLiteral("train-b"), QStringLiteral("train-c")}) {
+        // What the job saw is what Slurm gave it and what its record says.
+        const QRegularExpressionMatch seen =
+            QRegularExpression(QStringLiteral("\\[%1\\] visible=(\\d)\\n").arg(job)).match(r.out);
+        QVERIFY2(seen.hasMatch(), qPrintable(job + u'\n' + r.out));
+        QVERIFY2(r.out.contains(QStringLiteral("[%1] GPU %2: Stand-in GPU").arg(job, seen.captured(1))),
+                 qPrintable(r.out)); // the nvidia-smi preflight ran on the node
+        const QJsonArray jobs = lineageJobs(dir.path(), job + QStringLiteral(".txt"), environment());
+        QVERIFY(!jobs.isEmpty());
+        const QJsonArray gpus = jobs.first().toObject().value(QLatin1String("gpus")).toArray();
+        QCOMPARE(gpus.size(), 1);
+        QCOMPARE(gpus.first().toString(), QStringLiteral("gpu:1(IDX:%1)").arg(seen.captured(1)));
+        given.insert(seen.captured(1));
+    }
+    QCOMPARE(given, (QSet<QString>{QStringLiteral("0"), QStringLiteral("1")}));
+}
+
+void tst_SlurmEngine::cancelStopsTheClusterJob()
+{
+    QTemporaryDir dir;
+    QVERIFY(writeGpuProject(dir.path()));
+    writeFile(dir.path() + QStringLiteral("/.gitlab-ci.yml"), ".trainyard:\n"
+                                                              "  slurm: {runtime: none}\n"
+                                                              "long:\n"
+                                                              "  script: [echo started, sleep 300]\n");
+    shell(dir.path(), QStringLiteral("git -c user.name=t -c user.email=t@t commit -qam long"));
+    QProcess p;
+    QProcessEnvironment env = environment(true);
+    env.remove(QStringLiteral("DISPLAY"));
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral(TRAINYARD_EXE), {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("slurm"),
+                                            QStringLiteral("-C"), dir.path()});
+    QVERIFY(p.waitForStarted());
+    QTRY_VERIFY_WITH_TIMEOUT(
+        run(QStringLiteral("squeue"), {QStringLiteral("-h"), QStringLiteral("-o"), QStringLiteral("%T")})
+            .contains(QStringLiteral("RUNNING")),
+        30000);
+    ::kill(pid_t(p.processId()), SIGINT); // Ctrl-C
+    QVERIFY(p.waitForFinished(60000));
+    const QString out = QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError());
+    QVERIFY2(p.exitCode() == 130, qPrintable(out.right(2000)));
+    QVERIFY2(out.contains(QStringLiteral("Cancelling Slurm job")), qPrintable(out.right(2000)));
+    // Cancelled on the cluster, not left running there.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        run(QStringLiteral("squeue"), {QStringLiteral("-h"), QStringLiteral("-o"), QStringLiteral("%i")})
+            .trimmed()
+            .isEmpty(),
+        30000);
+    const QString jobs =
+        run(QStringLiteral("scontrol"), {QStringLiteral("show"), QStringLiteral("job"), QStringLiteral("-o")});
+    QVERIFY2(
+        QRegularExpression(QStringLiteral("JobName=trainyard-long [^\n]*JobState=CANCELLED")).match(jobs).hasMatch(),
+        qPrintable(jobs.right(1500)));
+}
+
+// A node that goes down under a running job: the job fails, saying so, and the run with it.
+void tst_SlurmEngine::nodeDownFailsTheJob()
+{
+    QTemporaryDir dir;
+    QVERIFY(writeGpuProject(dir.path()));
+    writeFile(dir.path() + QStringLiteral("/.gitlab-ci.yml"), ".trainyard:\n"
+                                                              "  slurm: {runtime: none}\n"
+                                                              "doomed:\n"
+                                                              "  script: [echo started, sleep 300]\n");
+    shell(dir.path(), QStringLiteral("git -c user.name=t -c user.email=t@t commit -qam doomed"));
+    QProcess p;
+    QProcessEnvironment env = environment(false);
+    env.remove(QStringLiteral("DISPLAY"));
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral(TRAINYARD_EXE), {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("slurm"),
+                                            QStringLiteral("-C"), dir.path()});
+    QVERIFY(p.waitForStarted());
+    QTRY_VERIFY_WITH_TIMEOUT(
+        run(QStringLiteral("squeue"), {QStringLiteral("-h"), QStringLiteral("-o"), QStringLiteral("%T")})
+            .contains(QStringLiteral("RUNNING")),
+        30000);
+    QProcess::execute(QStringLiteral("scontrol"),
+                      {QStringLiteral("update"), QStringLiteral("nodename=") + m_node, QStringLiteral("state=down"),
+                       QStringLiteral("reason=trainyard-test")});
+    const bool ended = p.waitForFinished(60000);
+    // The node comes back for the next cases, whatever happened here.
+    QProcess::execute(QStringLiteral("scontrol"),
+                      {QStringLiteral("update"), QStringLiteral("nodename=") + m_node, QStringLiteral("state=resume")});
+    QTRY_VERIFY_WITH_TIMEOUT(
+        run(QStringLiteral("sinfo"), {QStringLiteral("-h"), QStringLiteral("-o"), QStringLiteral("%T")}).trimmed() ==
+            QLatin1String("idle"),
+        30000);
+    QVERIFY(ended);
+    const QString out = QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError());
+    QCOMPARE(p.exitCode(), 1);
+    QVERIFY2(out.contains(QStringLiteral("the node %1 failed (NodeDown)").arg(m_node)), qPrintable(out.right(2000)));
+}
+
+void tst_SlurmEngine::restDaemonDownIsSaid()
+{
+    QVERIFY(QProcess::execute(QStringLiteral("bash"), {kClusterScript, QStringLiteral("rest-stop"), kClusterDir}) == 0);
+    QTemporaryDir dir;
+    QVERIFY(writeGpuProject(dir.path()));
+    QElapsedTimer timer;
+    timer.start();
+    const auto r = runTrainyard(
+        {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("slurm"), QStringLiteral("-C"), dir.path()},
+        environment(true), 60000);
+    const qint64 took = timer.elapsed();
+    QVERIFY(QProcess::execute(QStringLiteral("bash"), {kClusterScript, QStringLiteral("rest-start"), kClusterDir}) ==
+            0);
+    QVERIFY2(r.exitCode != 0 && r.exitCode != -1, qPrintable(r.out + r.err));
+    const QString said = r.out + r.err;
+    QVERIFY2(
+        said.contains(
+            QStringLiteral("slurmrestd at %1 does not answer").arg(m_env.value(QStringLiteral("SLURMRESTD_URL")))) &&
+            said.contains(QStringLiteral("no job ran")),
+        qPrintable(said));
+    QVERIFY2(took < 20000, "no hang");
+}
+
+void tst_SlurmEngine::clusterCommandShowsGpus()
+{
+    for (const bool rest : {true, false}) {
+        const auto json = runTrainyard({QStringLiteral("cluster"), QStringLiteral("--json")}, environment(rest));
+        QVERIFY2(json.exitCode == 0, qPrintable(json.err));
+        const QJsonObject o = QJsonDocument::fromJson(json.out.toUtf8()).object();
+        QCOMPARE(o.value(QLatin1String("cluster")).toString(), QStringLiteral("trainyard-test"));
+        const QJsonObject node = o.value(QLatin1String("nodes")).toArray().first().toObject();
+        QCOMPARE(node.value(QLatin1String("name")).toString(), m_node);
+        QCOMPARE(node.value(QLatin1String("gpus")).toInt(), 2);
+        QCOMPARE(node.value(QLatin1String("gpus_free")).toInt(), 2);
+        QVERIFY(o.value(QLatin1String("via"))
+                    .toString()
+                    .startsWith(rest ? QStringLiteral("slurmrestd v0.0.38") : QStringLiteral("the Slurm commands")));
+        const auto text = runTrainyard({QStringLiteral("cluster")}, environment(rest));
+        QVERIFY2(text.exitCode == 0 && text.out.contains(QStringLiteral("GPUS FREE/ALL")) &&
+                     text.out.contains(QStringLiteral("2/2")),
+                 qPrintable(text.out));
+    }
+}
+
+QTEST_GUILESS_MAIN(tst_SlurmEngine)
+#include "tst_slurmengine.moc"
