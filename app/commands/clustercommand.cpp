@@ -105,6 +105,7 @@ Command clusterCommand()
 {
     Command c;
     c.name = QStringLiteral("cluster");
+    c.brief = QStringLiteral("Show the Slurm cluster: partitions, nodes, GPUs free and in use, and its queue.");
     c.summary = QStringLiteral(
         "Show the Slurm cluster jobs can be sent to: its partitions, nodes, GPUs free and in use, and the\n"
         "jobs queued or running (with why they wait). Through slurmrestd when SLURMRESTD_URL (or --url)\n"

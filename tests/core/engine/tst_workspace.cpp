@@ -183,7 +183,8 @@ void tst_Workspace::binaryFilesCopiedWhole()
     QVERIFY(writeFile(repoDir() + QStringLiteral("/.gitattributes"), "*.txt text eol=crlf\n"));
     QVERIFY(writeFile(repoDir() + QStringLiteral("/notes.txt"), "a\nb\n"));
     QVERIFY(git(repoDir(), {QStringLiteral("add"), QStringLiteral(".")}));
-    QVERIFY(git(repoDir(), {QStringLiteral("commit"), QStringLiteral("-q"), QStringLiteral("-m"), QStringLiteral("bin")}));
+    QVERIFY(
+        git(repoDir(), {QStringLiteral("commit"), QStringLiteral("-q"), QStringLiteral("-m"), QStringLiteral("bin")}));
 
     const auto info = Workspace::create(repoDir(), wsDir());
     QVERIFY2(info, qPrintable(info ? QString() : info.error().toString()));
