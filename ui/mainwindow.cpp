@@ -4,6 +4,7 @@
 #include "canvas/canvasmenus.h"
 #include "canvas/pipelinecanvas.h"
 #include "canvas/pipelinescene.h"
+#include "cluster/clusterpanel.h"
 #include "compare/compareview.h"
 #include "document/editcontroller.h"
 #include "document/pipelinedocument.h"
@@ -79,7 +80,9 @@ MainWindow::MainWindow(QWidget *parent)
     m_pipelines = new PipelinePresenter(this, m_views, m_edit, m_docks, m_status, m_project);
     new CanvasMenus(
         m_views->canvas(), m_edit, m_runs, m_docks, [this] { return m_menus->runAction()->isEnabled(); },
-        [this](const QString &job, bool shell, const QString &retryOf) { runPipeline(job, shell, retryOf); });
+        [this](const QString &job, const QString &engine, const QString &retryOf) {
+            runPipeline(job, engine, retryOf);
+        });
     wireProject();
     wireDocks();
     wireRuns();
@@ -124,7 +127,8 @@ WorkbenchMenus *MainWindow::createMenus()
     h.reload = [this] { reloadPipeline(); };
     h.run = [this] { runPipeline(); };
     h.runSelected = [this] { runPipeline(m_views->selectedJob()); };
-    h.runInShell = [this] { runPipeline({}, true); };
+    h.runInShell = [this] { runPipeline({}, QStringLiteral("shell")); };
+    h.runOnSlurm = [this] { runPipeline({}, QStringLiteral("slurm")); };
     h.cancel = [this] { m_runs->cancel(); };
     h.findInLog = [this] {
         if (!m_docks->findInLog(m_views->selectedJob()))
@@ -224,7 +228,8 @@ void MainWindow::wireDocks()
     connect(m_views->compare(), &CompareView::pipelineRunsHovered, runs, &RunsList::setHighlightedRuns);
     connect(runs, &RunsList::reproduceRequested, this, [this](const QString &runId) { reproduceRun(runId); });
     connect(runs, &RunsList::retryJobRequested, this, [this, runs](const QString &runId, const QString &job) {
-        runPipeline(job, runs->ranInShell(runId), runId); // a run made in the host shell is retried there too
+        runPipeline(job, runs->engineOf(runId),
+                    runId); // a run made in the host shell (or on Slurm) is retried there too
     });
     connect(m_views->compare(), &CompareView::problemFound, this,
             [this](const core::Error &problem) { say(problem.toString(), 10000); });
@@ -277,14 +282,18 @@ void MainWindow::updateActions()
     m_views->canvas()->pipelineScene()->setEditable(editable);
 }
 
-void MainWindow::runPipeline(const QString &job, bool shellEngine, const QString &retryOf)
+void MainWindow::runPipeline(const QString &job, const QString &engine, const QString &retryOf)
 {
     if (!m_pipelines->canRun() || isRunning() || !m_edit->maybeSave())
         return;
     say(!retryOf.isEmpty() ? tr("Retrying '%1' of run %2…").arg(job, retryOf)
         : job.isEmpty()    ? tr("Running %1…").arg(QFileInfo(m_project->dir()).fileName())
                            : tr("Running '%1' with its needs…").arg(job));
-    m_runs->run(*m_pipelines->pipeline(), job, shellEngine, retryOf);
+    if (engine == QLatin1String("slurm")) {
+        m_docks->cluster()->setPolling(true); // the queue and the GPUs while the run is on the cluster
+        m_docks->showCluster();
+    }
+    m_runs->run(*m_pipelines->pipeline(), job, engine, retryOf);
 }
 
 void MainWindow::recordsChanged()
@@ -298,6 +307,7 @@ void MainWindow::recordsChanged()
 
 void MainWindow::runEnded(const core::RunRecord &record, const QString &error)
 {
+    m_docks->cluster()->setPolling(false);
     recordsChanged();
     m_team->pushNow(); // recorded in the project; now to the team, when one is set
     if (error.isEmpty()) {
@@ -317,7 +327,7 @@ void MainWindow::runEnded(const core::RunRecord &record, const QString &error)
         confirmAction(this, tr("Docker engine not reachable"),
                       tr("%1\n\nRun with the host shell instead? Jobs then run without isolation.").arg(error),
                       tr("Run in the host &shell")))
-        return runPipeline({}, true);
+        return runPipeline({}, QStringLiteral("shell"));
     QMessageBox::warning(this, tr("The run could not start"), error);
 }
 

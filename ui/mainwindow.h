@@ -50,7 +50,8 @@ public:
     void tryDemo(const QString &targetDir);
     /// Runs the whole pipeline, or `job` and what it needs.
     /// With `retryOf`, jobs `job` needs that succeeded in that run are reused, not run again.
-    void runPipeline(const QString &job = {}, bool shellEngine = false, const QString &retryOf = {});
+    /// Runs the pipeline (or `job` with its needs) on `engine` (docker when empty, shell, slurm).
+    void runPipeline(const QString &job = {}, const QString &engine = {}, const QString &retryOf = {});
     /// Shows a central view by name: "pipeline", "compare" or "lineage"; false for another name.
     bool showView(const QString &name);
     /// Shows the lineage of an artifact (a path as collected, a sha256, or a file) in the Lineage

@@ -794,7 +794,7 @@ void tst_MainWindow::folderOutsideGitSaysSoAndOffersARepository()
     QVERIFY(notice->actionButton()->isVisible());
 
     // A run there is recorded with no branch and no commit.
-    w.runPipeline({}, true);
+    w.runPipeline({}, QStringLiteral("shell"));
     auto *runs = w.findChild<RunsList *>();
     QTRY_VERIFY_WITH_TIMEOUT(!w.isRunning() && runs->runs().size() == 1 &&
                                  runs->runs().front().status == trainyard::core::RunStatus::Success,

@@ -148,7 +148,7 @@ void tst_RunFromWindow::retryFailedJobReusesItsNeeds()
     w.openProject(dir.path());
     PipelineScene *scene = w.findChild<PipelineCanvas *>()->pipelineScene();
     QTRY_VERIFY_WITH_TIMEOUT(scene->card(QStringLiteral("flaky")), 10000);
-    w.runPipeline({}, true);
+    w.runPipeline({}, QStringLiteral("shell"));
     QTRY_COMPARE_WITH_TIMEOUT(statusOf(scene, QStringLiteral("flaky")), std::optional(core::JobStatus::Failed), 60000);
     QTRY_VERIFY_WITH_TIMEOUT(!w.isRunning(), 30000);
     RunsList *runs = w.findChild<RunsList *>();
@@ -186,7 +186,7 @@ void tst_RunFromWindow::secretsReachTheJobMasked()
     w.openProject(dir.path());
     PipelineScene *scene = w.findChild<PipelineCanvas *>()->pipelineScene();
     QTRY_VERIFY_WITH_TIMEOUT(scene->card(QStringLiteral("deploy")), 10000);
-    w.runPipeline({}, true);
+    w.runPipeline({}, QStringLiteral("shell"));
     QTRY_COMPARE_WITH_TIMEOUT(statusOf(scene, QStringLiteral("deploy")), std::optional(core::JobStatus::Success),
                               60000);
     QTRY_VERIFY_WITH_TIMEOUT(!w.isRunning(), 30000);
@@ -227,7 +227,7 @@ void tst_RunFromWindow::nextProjectStartsClean()
     w.openProject(first.path());
     PipelineScene *scene = w.findChild<PipelineCanvas *>()->pipelineScene();
     QTRY_VERIFY_WITH_TIMEOUT(scene->card(QStringLiteral("train")), 10000);
-    w.runPipeline({}, true);
+    w.runPipeline({}, QStringLiteral("shell"));
     QTRY_COMPARE_WITH_TIMEOUT(statusOf(scene, QStringLiteral("train")), std::optional(core::JobStatus::Success), 60000);
     QTRY_VERIFY_WITH_TIMEOUT(!w.isRunning(), 30000);
     auto *console = w.findChild<RunConsole *>();
@@ -263,7 +263,7 @@ void tst_RunFromWindow::manualJobEndsTheRunAndStaysPlayable()
     PipelineScene *scene = w.findChild<PipelineCanvas *>()->pipelineScene();
     QTRY_VERIFY_WITH_TIMEOUT(scene->card(QStringLiteral("deploy")), 10000);
     QAction *run = action(w, QStringLiteral("&Run pipeline"));
-    w.runPipeline({}, true);
+    w.runPipeline({}, QStringLiteral("shell"));
     QTRY_COMPARE_WITH_TIMEOUT(statusOf(scene, QStringLiteral("deploy")), std::optional(core::JobStatus::Manual), 60000);
     QTRY_VERIFY_WITH_TIMEOUT(!w.isRunning(), 10000); // not "running" while the job waits
     QVERIFY(run->isEnabled());

@@ -51,11 +51,11 @@ void CanvasMenus::showJobMenu(const QString &job, const QPoint &at)
         if ((status == core::JobStatus::Failed || status == core::JobStatus::Cancelled) &&
             !m_runs->lastRunId().isEmpty())
             menu.addAction(appIcon("retry"), tr("Retry '%1'").arg(job), this,
-                           [this, job] { m_run(job, m_runs->lastRunInShell(), m_runs->lastRunId()); })
+                           [this, job] { m_run(job, m_runs->lastRunEngine(), m_runs->lastRunId()); })
                 ->setToolTip(tr("Runs the job again; what it needs is reused from the last run where it succeeded"));
         else
             menu.addAction(appIcon("run-from"), tr("Run '%1' with its needs").arg(job), this,
-                           [this, job] { m_run(job, false, {}); });
+                           [this, job] { m_run(job, {}, {}); });
     }
     menu.addAction(tr("Show log"), this, [this, job] {
         m_docks->console()->setCurrentWidget(m_docks->console()->viewFor(job));

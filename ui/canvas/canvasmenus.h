@@ -22,7 +22,7 @@ class CanvasMenus final : public QObject
 
 public:
     /// Runs `job` with its needs (in the host shell, reusing `retryOf`'s results when given).
-    using Run = std::function<void(const QString &job, bool shell, const QString &retryOf)>;
+    using Run = std::function<void(const QString &job, const QString &engine, const QString &retryOf)>;
 
     CanvasMenus(PipelineCanvas *canvas, EditController *edit, RunSession *runs, WorkbenchDocks *docks,
                 std::function<bool()> canRun, Run run);

@@ -8,11 +8,11 @@
 
 namespace trainyard::ui {
 
-RunController::RunController(core::Pipeline pipeline, Engine engine, core::RunOptions options, LogBatcher *logs,
+RunController::RunController(core::Pipeline pipeline, QString engine, core::RunOptions options, LogBatcher *logs,
                              QObject *parent, QString retryOf)
     : QObject(parent)
     , m_pipeline(std::move(pipeline))
-    , m_engine(engine)
+    , m_engine(std::move(engine))
     , m_options(std::move(options))
     , m_retryOf(std::move(retryOf))
     , m_logs(logs)
@@ -44,7 +44,7 @@ void RunController::start()
     core::RunService::Request request;
     request.projectDir = m_pipeline.projectDir;
     request.pipeline = m_pipeline;
-    request.engine = m_engine == Engine::Docker ? QStringLiteral("docker") : QStringLiteral("shell");
+    request.engine = m_engine.isEmpty() ? QStringLiteral("docker") : m_engine;
     request.options = m_options;
     request.retryOf = m_retryOf;
     request.log = [logs = m_logs](const QString &job, const core::LogLine &line) { logs->push(job, line); };

@@ -23,9 +23,8 @@ class RunController final : public QObject
     Q_OBJECT
 
 public:
-    enum class Engine { Docker, Shell };
-
-    RunController(core::Pipeline pipeline, Engine engine, core::RunOptions options, LogBatcher *logs,
+    /// `engine`: an engine's name (core::Engines::names(): docker, shell, slurm).
+    RunController(core::Pipeline pipeline, QString engine, core::RunOptions options, LogBatcher *logs,
                   QObject *parent = nullptr, QString retryOf = {});
     ~RunController() override;
 
@@ -50,7 +49,7 @@ private:
     void end(const core::RunRecord &record, const QString &error);
 
     core::Pipeline m_pipeline;
-    Engine m_engine;
+    QString m_engine;
     core::RunOptions m_options;
     QString m_retryOf;
     LogBatcher *m_logs;

@@ -34,7 +34,7 @@ void RunSession::forgetProject()
 {
     m_lastRunId.clear();
     m_lastJobs.clear();
-    m_lastRunShell = false;
+    m_lastRunEngine.clear();
     m_scene->setApprovalsEnabled(false);
     m_scene->clearJobStatus();
     m_logs->flush(); // lines of the last run still batched go now, and with the console's tabs
@@ -61,12 +61,12 @@ void RunSession::showJob(const core::JobRecord &job, bool onCanvas)
         m_compare->refreshRuns();
 }
 
-void RunSession::run(const core::Pipeline &pipeline, const QString &job, bool shell, const QString &retryOf)
+void RunSession::run(const core::Pipeline &pipeline, const QString &job, const QString &engine, const QString &retryOf)
 {
     core::RunOptions options;
     if (!job.isEmpty())
         options.onlyJobs = QStringList{job};
-    start(pipeline, std::move(options), shell, retryOf);
+    start(pipeline, std::move(options), engine, retryOf);
 }
 
 bool RunSession::canPlay(const QString &job) const
@@ -90,19 +90,18 @@ void RunSession::play(const core::Pipeline &pipeline, const QString &job)
                 options.onlyJobs << after;
         }
     }
-    start(pipeline, std::move(options), m_lastRunShell, m_lastRunId);
+    start(pipeline, std::move(options), m_lastRunEngine, m_lastRunId);
 }
 
-void RunSession::start(const core::Pipeline &pipeline, core::RunOptions options, bool shell, const QString &retryOf)
+void RunSession::start(const core::Pipeline &pipeline, core::RunOptions options, const QString &engine,
+                       const QString &retryOf)
 {
     if (isActive())
         return;
     m_scene->clearJobStatus();
     m_console->reset();
     m_consoleFollowsRun = true;
-    m_run =
-        std::make_unique<RunController>(pipeline, shell ? RunController::Engine::Shell : RunController::Engine::Docker,
-                                        options, m_logs, nullptr, retryOf);
+    m_run = std::make_unique<RunController>(pipeline, engine, options, m_logs, nullptr, retryOf);
     connect(m_run.get(), &RunController::runStarted, this, [this](const core::RunRecord &record) {
         m_console->setRunTitle(tr("Run #%1 · running · %2").arg(record.pipelineIid).arg(record.id));
     });
@@ -118,7 +117,7 @@ void RunSession::start(const core::Pipeline &pipeline, core::RunOptions options,
         m_gpus->clearAssignments();
         if (!record.id.isEmpty()) {
             m_lastRunId = record.id;
-            m_lastRunShell = record.engine == QLatin1String("shell");
+            m_lastRunEngine = record.engine;
             m_lastJobs.clear();
             for (const auto &[name, j] : record.jobs)
                 m_lastJobs[name] = j.status;

@@ -35,13 +35,14 @@ public:
     bool isRunning() const { return m_run != nullptr; }
     /// The last run of this project that ended, for Retry; empty after another project opened.
     QString lastRunId() const { return m_lastRunId; }
-    bool lastRunInShell() const { return m_lastRunShell; }
+    /// The engine the last run used ("docker", "shell", "slurm"): a retry uses it too.
+    QString lastRunEngine() const { return m_lastRunEngine; }
     /// Another project opens: nothing of this one's runs stays in view (the cards' states, the
     /// console's logs, the GPUs' assignments) and Retry forgets its last run.
     void forgetProject();
 
     /// Runs `pipeline` (or `job` and what it needs; with `retryOf`, reusing what succeeded there).
-    void run(const core::Pipeline &pipeline, const QString &job, bool shell, const QString &retryOf);
+    void run(const core::Pipeline &pipeline, const QString &job, const QString &engine, const QString &retryOf);
     /// Whether the last run ended with `job` waiting as a manual job: approving it plays it.
     bool canPlay(const QString &job) const;
     /// Plays manual job `job` of the last run, as GitLab's Run button does once its pipeline has
@@ -67,7 +68,7 @@ Q_SIGNALS:
 
 private:
     void showJob(const core::JobRecord &job, bool onCanvas);
-    void start(const core::Pipeline &pipeline, core::RunOptions options, bool shell, const QString &retryOf);
+    void start(const core::Pipeline &pipeline, core::RunOptions options, const QString &engine, const QString &retryOf);
 
     PipelineScene *m_scene;
     RunConsole *m_console;
@@ -78,7 +79,7 @@ private:
     std::unique_ptr<ReproduceController> m_reproduce;
     QString m_lastRunId;
     std::map<QString, core::JobStatus> m_lastJobs; ///< how each job of the last run ended
-    bool m_lastRunShell = false;
+    QString m_lastRunEngine;
     bool m_consoleFollowsRun = true; ///< until the user picks a tab himself
 };
 

@@ -568,10 +568,10 @@ void RunsList::lookUpLineage(const QString &image, const QString &data)
         });
 }
 
-bool RunsList::ranInShell(const QString &runId) const
+QString RunsList::engineOf(const QString &runId) const
 {
-    return std::any_of(m_runs.begin(), m_runs.end(),
-                       [&](const core::RunRecord &r) { return r.id == runId && r.engine == QLatin1String("shell"); });
+    const auto it = std::find_if(m_runs.begin(), m_runs.end(), [&](const core::RunRecord &r) { return r.id == runId; });
+    return it == m_runs.end() ? QString() : it->engine;
 }
 
 QStringList RunsList::selectedRunIds() const

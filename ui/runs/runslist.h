@@ -66,7 +66,8 @@ public:
     /// Asks for a run's name, notes and tags in a dialog, then annotate()s.
     void editAnnotation(const QString &runId);
     /// Run `runId` used the host shell, not a container engine (a retry of it runs there too).
-    bool ranInShell(const QString &runId) const;
+    /// The engine run `runId` used ("docker", "shell", "slurm"); empty when it is not listed.
+    QString engineOf(const QString &runId) const;
     QTreeWidget *tree() const { return m_tree; }
     /// The message shown instead of the list ("No runs yet — press Run (F5)"), or empty.
     QString emptyStateText() const;

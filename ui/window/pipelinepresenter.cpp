@@ -2,6 +2,7 @@
 
 #include "canvas/pipelinecanvas.h"
 #include "canvas/pipelinescene.h"
+#include "cluster/clusterpanel.h"
 #include "document/editcontroller.h"
 #include "document/pipelinedocument.h"
 #include "inspector/messagebar.h"
@@ -120,6 +121,7 @@ void PipelinePresenter::show(const QString &dir, const core::Pipeline &pipeline,
     if (m_pipeline.get() != &pipeline)
         m_pipeline = std::make_unique<core::Pipeline>(pipeline);
     const QStringList lines = m_docks->showProblems(pipeline.problems, lint);
+    m_docks->cluster()->setUrl(pipeline.trainyard.slurm.url);
     const int errors = int(
         std::count_if(pipeline.problems.begin(), pipeline.problems.end(), [](const auto &p) { return p.isError(); }));
     m_status->showProblems(errors, int(pipeline.jobs.size()), int(lint.size()), lines.join(u'\n'));

@@ -1,5 +1,6 @@
 #include "workbenchdocks.h"
 
+#include "cluster/clusterpanel.h"
 #include "console/joblogview.h"
 #include "console/logbatcher.h"
 #include "console/runconsole.h"
@@ -27,6 +28,7 @@ WorkbenchDocks::WorkbenchDocks(QMainWindow *window)
     , m_runs(new RunsList(window))
     , m_logLoader(new RunLogLoader(m_console, window))
     , m_gpus(new GpuPanel({}, window))
+    , m_cluster(new ClusterPanel(window))
 {
     window->setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks | QMainWindow::AllowNestedDocks);
     m_problems->setObjectName(QStringLiteral("problemsList"));
@@ -44,6 +46,9 @@ WorkbenchDocks::WorkbenchDocks(QMainWindow *window)
     QDockWidget *gpus = addDock(tr("GPUs"), QStringLiteral("gpuDock"), m_gpus);
     window->addDockWidget(Qt::RightDockWidgetArea, gpus);
     window->tabifyDockWidget(m_runsDock, gpus);
+    m_clusterDock = addDock(tr("Cluster"), QStringLiteral("clusterDock"), m_cluster); // the Slurm cluster's
+    window->addDockWidget(Qt::RightDockWidgetArea, m_clusterDock);
+    window->tabifyDockWidget(gpus, m_clusterDock);
     m_runsDock->raise();
     window->resizeDocks({m_inspectorDock}, {360}, Qt::Horizontal);
     window->resizeDocks({m_inspectorDock, m_runsDock}, {480, 220}, Qt::Vertical);
@@ -78,6 +83,12 @@ void WorkbenchDocks::showProblemsDock()
     auto *dock = m_window->findChild<QDockWidget *>(QStringLiteral("problemsDock"));
     dock->show();
     dock->raise();
+}
+
+void WorkbenchDocks::showCluster()
+{
+    m_clusterDock->show();
+    m_clusterDock->raise();
 }
 
 void WorkbenchDocks::showConsole()

@@ -14,6 +14,7 @@ class QMainWindow;
 
 namespace trainyard::ui {
 
+class ClusterPanel;
 class GpuPanel;
 class JobInspector;
 class LogBatcher;
@@ -37,6 +38,9 @@ public:
     RunsList *runs() const { return m_runs; }
     RunLogLoader *logLoader() const { return m_logLoader; }
     GpuPanel *gpus() const { return m_gpus; }
+    ClusterPanel *cluster() const { return m_cluster; }
+    /// Brings the Cluster dock to the front (a run on the Slurm cluster starts).
+    void showCluster();
 
     /// Lists the pipeline's problems and the linter's warnings (each item knows its job); the
     /// lines listed.
@@ -71,6 +75,8 @@ private:
     RunsList *m_runs;
     RunLogLoader *m_logLoader;
     GpuPanel *m_gpus;
+    ClusterPanel *m_cluster;
+    QDockWidget *m_clusterDock = nullptr;
     QDockWidget *m_consoleDock = nullptr;
     QDockWidget *m_inspectorDock = nullptr;
     QDockWidget *m_runsDock = nullptr;

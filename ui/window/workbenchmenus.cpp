@@ -66,6 +66,10 @@ void WorkbenchMenus::createActions()
     m_runSelected = action("run-from", tr("Run &selected job with its needs"), m_handlers.runSelected);
     m_runSelected->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_F5));
     m_runInShell = action(nullptr, tr("Run in &host shell (no isolation)"), m_handlers.runInShell);
+    m_runOnSlurm = action(nullptr, tr("Run on the S&lurm cluster"), m_handlers.runOnSlurm);
+    m_runOnSlurm->setObjectName(QStringLiteral("runOnSlurm"));
+    m_runOnSlurm->setStatusTip(tr("Each job becomes a batch job of the Slurm cluster (.trainyard: slurm:, "
+                                  "SLURMRESTD_URL and SLURM_JWT, or this machine's Slurm commands)"));
     m_cancel = action("cancel", tr("&Cancel run"), m_handlers.cancel);
     m_cancel->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F5));
     m_find = action("find", tr("&Find in log…"), m_handlers.findInLog);
@@ -151,6 +155,7 @@ void WorkbenchMenus::createMenus()
     run->addAction(m_run);
     run->addAction(m_runSelected);
     run->addAction(m_runInShell);
+    run->addAction(m_runOnSlurm);
     run->addSeparator();
     run->addAction(m_cancel);
 
@@ -187,6 +192,7 @@ void WorkbenchMenus::update(bool canRun, bool running, bool editable, const QStr
 {
     m_run->setEnabled(canRun && !running);
     m_runInShell->setEnabled(canRun && !running);
+    m_runOnSlurm->setEnabled(canRun && !running);
     m_runSelected->setEnabled(canRun && !running && !job.isEmpty());
     m_runSelected->setText(job.isEmpty() ? tr("Run &selected job with its needs")
                                          : tr("Run '%1' with its &needs").arg(job));

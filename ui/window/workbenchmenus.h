@@ -32,6 +32,7 @@ public:
         std::function<void()> run;
         std::function<void()> runSelected;
         std::function<void()> runInShell;
+        std::function<void()> runOnSlurm;
         std::function<void()> cancel;
         std::function<void()> findInLog;
         std::function<void()> dataFoldersChanged; ///< after Settings ▸ Data folders changed them
@@ -71,6 +72,7 @@ private:
     QAction *m_run = nullptr;
     QAction *m_runSelected = nullptr;
     QAction *m_runInShell = nullptr;
+    QAction *m_runOnSlurm = nullptr;
     QAction *m_cancel = nullptr;
     QAction *m_find = nullptr;
 };
