@@ -307,7 +307,10 @@ void MainWindow::recordsChanged()
 
 void MainWindow::runEnded(const core::RunRecord &record, const QString &error)
 {
-    m_docks->cluster()->setPolling(false);
+    if (m_docks->cluster()->isPolling()) {
+        m_docks->cluster()->setPolling(false);
+        m_docks->cluster()->refresh(); // the queue as the run leaves it
+    }
     recordsChanged();
     m_team->pushNow(); // recorded in the project; now to the team, when one is set
     if (error.isEmpty()) {

@@ -18,6 +18,7 @@ set -euo pipefail
 
 cmd=${1:?start, stop, rest-stop or rest-start}
 dir=${2:?the folder of the cluster}
+dir=$(realpath -m "$dir") # the daemons run elsewhere: every path in slurm.conf is absolute
 plugins=${3:-openapi/v0.0.36,openapi/v0.0.37,openapi/v0.0.38}
 
 for exe in slurmctld slurmd slurmrestd munged; do

@@ -98,8 +98,8 @@ void ClusterPanel::refresh()
         [url = m_url] {
             Answer answer;
             const core::SlurmClient::Options options = core::SlurmClient::fromEnvironment(url);
-            answer.configured = !options.restUrl.isEmpty() ||
-                                !QStandardPaths::findExecutable(QStringLiteral("scontrol")).isEmpty();
+            answer.configured =
+                !options.restUrl.isEmpty() || !QStandardPaths::findExecutable(QStringLiteral("scontrol")).isEmpty();
             if (answer.configured) {
                 core::SlurmClient client(options);
                 client.connect(); // (its error, if any, comes again from cluster())
@@ -149,18 +149,17 @@ void ClusterPanel::apply(quint64 generation, const Answer &answer)
             item->setText(0, j.id);
             item->setText(1, j.name);
             item->setText(2, j.state);
-            item->setText(3, j.isPending() ? j.waitingWhy()
-                                           : j.nodes + (j.gpus.isEmpty() ? QString() : u' ' + j.gpus));
+            item->setText(3, j.isPending() ? j.waitingWhy() : j.nodes + (j.gpus.isEmpty() ? QString() : u' ' + j.gpus));
         }
-        m_summary->setText(tr("Cluster %1 · Slurm %2 · %3 node(s) · %4 of %5 GPU(s) free · %6 job(s) queued or "
-                              "running\nthrough %7")
-                               .arg(m_info.clusterName.isEmpty() ? tr("(unnamed)") : m_info.clusterName,
-                                    m_info.slurmVersion)
-                               .arg(m_info.nodes.size())
+        m_summary->setText(tr("%1 · %2 of %3 GPU(s) free · %4 job(s) queued or running")
+                               .arg(m_info.clusterName.isEmpty() ? tr("Slurm cluster") : m_info.clusterName)
                                .arg(free)
                                .arg(gpus)
-                               .arg(m_info.queue.size())
-                               .arg(m_info.via));
+                               .arg(m_info.queue.size()));
+        m_summary->setToolTip(tr("Cluster %1, Slurm %2, %3 node(s), asked through %4")
+                                  .arg(m_info.clusterName, m_info.slurmVersion)
+                                  .arg(m_info.nodes.size())
+                                  .arg(m_info.via));
     }
     Q_EMIT refreshed();
 }
