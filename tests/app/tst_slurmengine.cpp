@@ -6,6 +6,7 @@
 #include "support/cli.h"
 #include "support/demoproject.h"
 #include "support/files.h"
+#include "support/slurmproject.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -25,6 +26,7 @@
 using trainyard::test::runTrainyard;
 using trainyard::test::shell;
 using trainyard::test::writeFile;
+using trainyard::test::writeGpuProject;
 
 namespace {
 
@@ -43,48 +45,6 @@ QString run(const QString &program, const QStringList &args)
     p.start(program, args);
     p.waitForFinished(60000);
     return QString::fromUtf8(p.readAllStandardOutput());
-}
-
-/// A pipeline on the node's own shell (runtime none): a stand-in `nvidia-smi` for the stand-in
-/// GPUs (it lists those in CUDA_VISIBLE_DEVICES), three one-GPU jobs, one report after them.
-bool writeGpuProject(const QString &dir, const QString &extraJob = {})
-{
-    const bool ok = writeFile(dir + QStringLiteral("/bin/nvidia-smi"),
-                              "#!/bin/sh\n"
-                              "for i in $(echo \"${CUDA_VISIBLE_DEVICES:-}\" | tr ',' ' '); do\n"
-                              "  echo \"GPU $i: Stand-in GPU (UUID: GPU-standin-$i)\"\n"
-                              "done\n",
-                              true) &&
-                    writeFile(dir + QStringLiteral("/.gitignore"), ".trainyard/\n") &&
-                    writeFile(dir + QStringLiteral("/.gitlab-ci.yml"),
-                              QStringLiteral("variables:\n"
-                                             "  PATH: \"%1/bin:/usr/local/bin:/usr/bin:/bin\"\n"
-                                             ".trainyard:\n"
-                                             "  slurm:\n"
-                                             "    runtime: none\n"
-                                             "  jobs:\n"
-                                             "    train-a: {gpus: 1}\n"
-                                             "    train-b: {gpus: 1}\n"
-                                             "    train-c: {gpus: 1}\n"
-                                             "stages: [train, report]\n"
-                                             "train-a: &t\n"
-                                             "  stage: train\n"
-                                             "  script:\n"
-                                             "    - echo \"visible=$CUDA_VISIBLE_DEVICES\"\n"
-                                             "    - sleep 4\n"
-                                             "    - echo \"$CI_JOB_NAME\" > \"$CI_JOB_NAME.txt\"\n"
-                                             "  artifacts: {paths: [\"$CI_JOB_NAME.txt\"]}\n"
-                                             "train-b: *t\n"
-                                             "train-c: *t\n"
-                                             "report:\n"
-                                             "  stage: report\n"
-                                             "  script: [cat train-a.txt train-b.txt train-c.txt]\n")
-                                      .arg(dir)
-                                      .toUtf8() +
-                                  extraJob.toUtf8());
-    shell(dir,
-          QStringLiteral("git init -q -b main && git add -A && git -c user.name=t -c user.email=t@t commit -qm i"));
-    return ok && QFile::exists(dir + QStringLiteral("/.git"));
 }
 
 /// The jobs of `artifact`'s lineage (the producing one first), as `trainyard lineage --json` says.

@@ -11,6 +11,7 @@
 
 #include "engine/slurmclient.h"
 #include "support/demoproject.h"
+#include "support/slurmproject.h"
 
 #include <QAction>
 #include <QDockWidget>
@@ -55,6 +56,7 @@ private Q_SLOTS:
     void panelShowsNodesGpusAndQueue();
     void panelSaysWhyTheClusterCannotBeAsked();
     void demoRunsOnTheClusterFromTheWindow();
+    void cardsSayWhereTheClusterHasAJob();
 };
 
 void tst_ClusterWindow::panelShowsNodesGpusAndQueue()
@@ -147,6 +149,37 @@ void tst_ClusterWindow::demoRunsOnTheClusterFromTheWindow()
     }
     if (qEnvironmentVariableIsSet("TRAINYARD_SCREENSHOT"))
         w.grab().save(qEnvironmentVariable("TRAINYARD_SCREENSHOT"));
+}
+
+// Three one-GPU jobs on two GPUs: the card of the one that waits says why, as Slurm says it.
+void tst_ClusterWindow::cardsSayWhereTheClusterHasAJob()
+{
+    QTemporaryDir dir;
+    QVERIFY(test::writeGpuProject(dir.path()));
+    MainWindow w;
+    w.show();
+    w.openProject(dir.path());
+    PipelineScene *scene = w.findChild<PipelineCanvas *>()->pipelineScene();
+    QTRY_VERIFY_WITH_TIMEOUT(scene->card(QStringLiteral("report")), 10000);
+    w.runPipeline({}, QStringLiteral("slurm"));
+    QStringList seen;
+    const auto cardsSay = [&](const QString &words) {
+        for (const char *job : {"train-a", "train-b", "train-c"}) {
+            const QString line = scene->card(QLatin1String(job))->statusLine();
+            if (!seen.contains(line))
+                seen << line;
+            if (line.contains(words))
+                return true;
+        }
+        return false;
+    };
+    QTRY_VERIFY2_WITH_TIMEOUT(cardsSay(QStringLiteral("running · ")) && cardsSay(QStringLiteral("running on ")),
+                              qPrintable(seen.join(u'\n')), 60000);
+    QTRY_VERIFY2_WITH_TIMEOUT(cardsSay(QStringLiteral("waiting for GPUs (Resources)")), qPrintable(seen.join(u'\n')),
+                              60000);
+    QTRY_COMPARE_WITH_TIMEOUT(statusOf(scene, QStringLiteral("report")), std::optional(core::JobStatus::Success),
+                              120000);
+    QTRY_VERIFY_WITH_TIMEOUT(!w.isRunning(), 30000);
 }
 
 QTEST_MAIN(tst_ClusterWindow)

@@ -176,6 +176,12 @@ QString PipelineScene::stageAt(const QPointF &scenePos) const
     return i < m_lanes.size() ? m_lanes[i] : QString();
 }
 
+void PipelineScene::setJobDetail(const QString &job, const QString &detail)
+{
+    if (JobCardItem *c = card(job); c && c->status() == core::JobStatus::Running)
+        c->setStatus(core::JobStatus::Running, detail);
+}
+
 void PipelineScene::setJobStatus(const QString &job, core::JobStatus status, const QString &detail,
                                  const QDateTime &started, const QDateTime &finished)
 {

@@ -60,6 +60,9 @@ public:
     void setJobNotes(const QString &job, const QString &reason, const QStringList &warnings);
     /// A job's status in the run shown; `started` and `finished` give a running card its elapsed
     /// time and a finished one its duration.
+    /// What a running job's card says after its time: where an engine with a queue has it
+    /// ("waiting for GPUs (Resources)", "running on gpu01"). Ignored for a card not running.
+    void setJobDetail(const QString &job, const QString &detail);
     void setJobStatus(const QString &job, core::JobStatus status, const QString &detail = {},
                       const QDateTime &started = {}, const QDateTime &finished = {});
     /// Forgets every card's live status (a new run, or back to editing).

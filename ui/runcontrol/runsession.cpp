@@ -107,6 +107,11 @@ void RunSession::start(const core::Pipeline &pipeline, core::RunOptions options,
     });
     connect(m_run.get(), &RunController::jobChanged, this, [this](const core::JobRecord &j) { showJob(j, true); });
     connect(m_run.get(), &RunController::progress, m_console, &RunConsole::setProgress);
+    // Where a cluster has the job (SlurmExecutor says "Slurm: waiting for GPUs (Resources)"): on its card.
+    connect(m_run.get(), &RunController::progress, this, [this](const QString &job, const QString &label) {
+        if (label.startsWith(QLatin1String("Slurm: ")))
+            m_scene->setJobDetail(job, label.mid(7));
+    });
     connect(m_run.get(), &RunController::message, this, &RunSession::message);
     connect(m_run.get(), &RunController::finished, this, [this](const core::RunRecord &record, const QString &error) {
         m_run.release()->deleteLater(); // delete once this signal returns
