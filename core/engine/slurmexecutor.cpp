@@ -224,10 +224,10 @@ Result<JobOutcome> SlurmExecutor::run(const JobExecution &e, const ExecutionCall
     const QString sideDir = workDir + QStringLiteral(".slurm");
     if (!QDir().mkpath(sideDir))
         return tl::unexpected(Error::error(QStringLiteral("cannot create %1").arg(sideDir), {}, e.job));
-    // The job's scripts are read in its container, perhaps by another user; its variables only by its own.
+    // The job's scripts are read in its container, perhaps by another user (the folder can be
+    // passed, not listed); its variables and its raw output (unmasked) only by its own user.
     QFile::setPermissions(sideDir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner |
-                                       QFileDevice::ReadOther | QFileDevice::ExeOther | QFileDevice::ReadGroup |
-                                       QFileDevice::ExeGroup);
+                                       QFileDevice::ExeOther | QFileDevice::ExeGroup);
     QString env;
     for (const QString &kv : e.env) {
         const qsizetype eq = kv.indexOf(u'=');
@@ -237,12 +237,16 @@ Result<JobOutcome> SlurmExecutor::run(const JobExecution &e, const ExecutionCall
     const auto ownerOnly = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
     const QString outputFile = sideDir + QStringLiteral("/output.log");
     QFile::remove(outputFile);
+    if (auto made = writeFile(outputFile, QString(), QFileDevice::ReadOwner | QFileDevice::WriteOwner); !made)
+        return tl::unexpected(Error::error(made.error().message, {}, e.job)); // Slurm keeps its mode
     for (const auto &[name, text] :
          {std::pair{QStringLiteral("env"), env}, std::pair{QStringLiteral("script.sh"), e.script},
           std::pair{QStringLiteral("after.sh"), e.afterScript}}) {
         if (name == QLatin1String("after.sh") && text.isEmpty())
             continue;
-        if (auto written = writeFile(sideDir + u'/' + name, text, ownerOnly | QFileDevice::ReadOther); !written)
+        if (auto written =
+                writeFile(sideDir + u'/' + name, text, ownerOnly | QFileDevice::ReadGroup | QFileDevice::ReadOther);
+            !written)
             return tl::unexpected(Error::error(written.error().message, {}, e.job));
     }
     QFile::setPermissions(sideDir + QStringLiteral("/env"), ownerOnly);
@@ -336,12 +340,6 @@ Result<JobOutcome> SlurmExecutor::run(const JobExecution &e, const ExecutionCall
         QThread::msleep(300);
     }
     tail.finish(cb.log);
-    QFile::remove(sideDir + QStringLiteral("/env")); // a job that never started left it
-
-    if (!m_settings.workDir.isEmpty()) {
-        if (auto back = copyTree(workDir, e.workspaceDir); !back)
-            return tl::unexpected(Error::error(back.error().message, {}, e.job));
-    }
     JobOutcome outcome;
     const QString cluster = state.cluster.isEmpty() ? m_clusterName : state.cluster;
     const QString where = QStringLiteral("Slurm cluster %1, job %2 on node %3")
@@ -360,6 +358,16 @@ Result<JobOutcome> SlurmExecutor::run(const JobExecution &e, const ExecutionCall
             for (qsizetype i = 1; i < words.size(); ++i)
                 outcome.repoDigests << words[i].trimmed();
         }
+        image.close();
+    }
+    // The job's log is in the project now, masked: its raw output (and the variables' file of a
+    // job that never started) go. A work folder's copy comes back to the project, then goes.
+    QDir(sideDir).removeRecursively();
+    if (!m_settings.workDir.isEmpty()) {
+        if (auto back = copyTree(workDir, e.workspaceDir); !back)
+            return tl::unexpected(Error::error(back.error().message, {}, e.job));
+        QDir(workDir).removeRecursively();
+        QDir().rmdir(QFileInfo(workDir).path()); // the run's folder, once its last job is back
     }
     outcome.exitCode = state.exitCode;
     outcome.cancelled = cancelSent || state.state == QLatin1String("CANCELLED");

@@ -70,6 +70,7 @@ private Q_SLOTS:
     void cancelStopsTheClusterJob();
     void nodeDownFailsTheJob();
     void restDaemonDownIsSaid();
+    void workFolderAndSecrets();
     void clusterCommandShowsGpus();
 
 private:
@@ -308,6 +309,58 @@ void tst_SlurmEngine::clusterCommandShowsGpus()
                      text.out.contains(QStringLiteral("2/2")),
                  qPrintable(text.out));
     }
+}
+
+// `.trainyard: slurm: work_dir:` (a folder the nodes see): the job runs in a copy there and its
+// artifacts come back. A secret reaches the job, masked in every log, and never goes to
+// slurmctld (its copy of the batch script) nor stays in the work folder.
+void tst_SlurmEngine::workFolderAndSecrets()
+{
+    QTemporaryDir dir;
+    QTemporaryDir shared;
+    QVERIFY(writeGpuProject(dir.path()));
+    writeFile(dir.path() + QStringLiteral("/.gitlab-ci.yml"),
+              QStringLiteral(".trainyard:\n"
+                             "  secrets: [API_TOKEN]\n"
+                             "  slurm:\n"
+                             "    runtime: none\n"
+                             "    work_dir: %1\n"
+                             "train:\n"
+                             "  script:\n"
+                             "    - pwd\n"
+                             "    - echo \"token=$API_TOKEN\"\n"
+                             "    - test \"$API_TOKEN\" = s3cret-t0ken-value && echo has-the-value\n"
+                             "    - mkdir -p models && echo weights > models/model.txt\n"
+                             "  artifacts: {paths: [models/]}\n")
+                  .arg(shared.path())
+                  .toUtf8());
+    writeFile(dir.path() + QStringLiteral("/.trainyard/secrets.env"), "API_TOKEN=s3cret-t0ken-value\n");
+    shell(dir.path(), QStringLiteral("git -c user.name=t -c user.email=t@t commit -qam workdir"));
+    const auto r = runTrainyard(
+        {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("slurm"), QStringLiteral("-C"), dir.path()},
+        environment(true));
+    QVERIFY2(r.exitCode == 0, qPrintable(r.out.right(3000) + r.err.right(2000)));
+    const QRegularExpressionMatch pwd = QRegularExpression(QStringLiteral("\\[train\\] (/\\S+)\\n")).match(r.out);
+    QVERIFY2(pwd.hasMatch() && pwd.captured(1).startsWith(shared.path() + u'/'), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QStringLiteral("has-the-value")) && r.out.contains(QStringLiteral("token=[MASKED]")),
+             qPrintable(r.out));
+    QVERIFY(!r.out.contains(QStringLiteral("s3cret-t0ken-value")) &&
+            !r.err.contains(QStringLiteral("s3cret-t0ken-value")));
+    // The artifact came back into the project's store and lineage.
+    const QJsonArray jobs = lineageJobs(dir.path(), QStringLiteral("models/model.txt"), environment(true));
+    QVERIFY(!jobs.isEmpty());
+    QCOMPARE(jobs.first().toObject().value(QLatin1String("name")).toString(), QStringLiteral("train"));
+    // Not in slurmctld's copy of the batch script, not left in the work folder.
+    const QRegularExpressionMatch id = QRegularExpression(QStringLiteral("Submitted as Slurm job (\\d+)")).match(r.out);
+    QVERIFY(id.hasMatch());
+    const QString script = run(QStringLiteral("scontrol"), {QStringLiteral("write"), QStringLiteral("batch_script"),
+                                                            id.captured(1), QStringLiteral("-")});
+    QVERIFY2(script.contains(QStringLiteral("# Trainyard: job train")), qPrintable(script));
+    QVERIFY(!script.contains(QStringLiteral("s3cret-t0ken-value")));
+    const QString left =
+        run(QStringLiteral("grep"), {QStringLiteral("-rl"), QStringLiteral("s3cret-t0ken-value"), shared.path()});
+    QVERIFY2(left.trimmed().isEmpty(), qPrintable(left));
+    QVERIFY2(QDir(shared.path()).isEmpty(), qPrintable(run(QStringLiteral("ls"), {QStringLiteral("-R"), shared.path()})));
 }
 
 QTEST_GUILESS_MAIN(tst_SlurmEngine)
