@@ -85,6 +85,12 @@ public:
                                       const std::atomic_bool &cancel) = 0;
     virtual Result<JobOutcome> run(const JobExecution &execution, const ExecutionCallbacks &callbacks,
                                    const std::atomic_bool &cancel) = 0;
+    /// Makes an image built on this machine reachable where the engine runs its jobs (a
+    /// cluster's nodes): returns the reference they pull ("REGISTRY/…@sha256:…").
+    using ImagePublisher = std::function<Result<QString>(const QString &image, const std::atomic_bool &cancel)>;
+    /// Engines whose jobs run on other machines publish the images built here through this
+    /// (the team's registry); others ignore it.
+    virtual void setImagePublisher(ImagePublisher) {}
     /// Removes what a (crashed) run left behind, found by its label; returns how many things.
     virtual int cleanupRun(const QString &runId) = 0;
 };

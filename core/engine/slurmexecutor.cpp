@@ -120,7 +120,22 @@ Result<void> SlurmExecutor::prepareImage(const QString &image, const ExecutionCa
 {
     if (!m_docker || m_settings.runtime == QLatin1String("none") || !m_builds.contains(image))
         return {};
-    return m_docker->prepareImage(image, callbacks, cancel);
+    if (auto built = m_docker->prepareImage(image, callbacks, cancel); !built)
+        return built;
+    if (!m_publisher) {
+        say(callbacks, QStringLiteral("%1 is built on this machine and in no registry: the cluster's nodes run it by "
+                                      "name, which only nodes sharing this Docker engine find (set the team's registry "
+                                      "to publish it)")
+                           .arg(image));
+        return {};
+    }
+    auto published = m_publisher(image, cancel);
+    if (!published)
+        return tl::unexpected(published.error());
+    say(callbacks, QStringLiteral("%1 published for the cluster's nodes as %2").arg(image, *published));
+    QMutexLocker lock(&m_pullMutex);
+    m_pullAs.insert(image, *published);
+    return {};
 }
 
 Result<QString> SlurmExecutor::preflight()
@@ -168,7 +183,12 @@ QString SlurmExecutor::batchScript(const JobExecution &e, const QString &sideDir
         return s;
     }
     const QString rt = m_settings.runtime;
-    const QString image = quote(e.image);
+    QString pulled;
+    {
+        QMutexLocker lock(&m_pullMutex);
+        pulled = m_pullAs.value(e.image, e.image); // by digest, once published
+    }
+    const QString image = quote(pulled);
     s += QStringLiteral("rt=%1\nname=trainyard-slurm-${SLURM_JOB_ID:-$$}\n").arg(rt);
     // scancel signals this script, not the container the runtime's daemon runs: stop it too.
     s += QStringLiteral(

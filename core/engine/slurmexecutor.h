@@ -3,6 +3,8 @@
 #include "jobexecutor.h"
 #include "pipeline/trainyardsettings.h"
 
+#include <QHash>
+#include <QMutex>
 #include <QString>
 #include <QStringList>
 
@@ -41,6 +43,9 @@ public:
     Result<JobOutcome> run(const JobExecution &execution, const ExecutionCallbacks &callbacks,
                            const std::atomic_bool &cancel) override;
     int cleanupRun(const QString &) override { return 0; }
+    /// Built images go through `publisher` (the team's registry) and the nodes pull them by
+    /// digest; without one, the nodes run them by name (a one-machine cluster shares this engine).
+    void setImagePublisher(ImagePublisher publisher) override { m_publisher = std::move(publisher); }
 
     /// The batch script of `execution` whose side files (script, variables, output) are in
     /// `sideDir` and whose workspace on the node is `workDir`.
@@ -50,6 +55,9 @@ private:
     SlurmSettings m_settings;
     std::unique_ptr<JobExecutor> m_docker;
     QStringList m_builds;
+    ImagePublisher m_publisher;
+    mutable QMutex m_pullMutex;
+    QHash<QString, QString> m_pullAs; ///< a built image → the reference the nodes pull
     QString m_clusterName;
 };
 

@@ -27,56 +27,73 @@ void pushBuiltImages(std::vector<LineageImage> &images, const QString &prefix, s
     for (LineageImage &image : images) {
         if (image.buildContextHash.isEmpty() || image.imageId.isEmpty())
             continue; // pulled from a registry: its digest resolves already
-        QString repository = DockerJson::splitReference(image.reference).first;
-        if (!DockerJson::registryHost(repository).isEmpty()) // a registry of its own is not repeated under ours
-            repository = repository.section(u'/', 1);
-        const QString target = prefix + u'/' + repository;
-        // Tagged by content, never moved: a later build of the same name does not take an earlier
-        // run's image away (a registry may remove manifests no tag names).
-        const QString tag = QStringLiteral("id-") + image.imageId.section(u':', -1).left(16);
-        const auto ours = [&](const QStringList &digests) {
-            for (const QString &d : digests) {
-                if (d.startsWith(target + u'@'))
-                    return d;
-            }
-            return QString();
-        };
-        if (!ours(image.repoDigests).isEmpty())
+        const QString target = TeamPush::imageRepository(image.reference, prefix);
+        if (std::any_of(image.repoDigests.cbegin(), image.repoDigests.cend(),
+                        [&](const QString &d) { return d.startsWith(target + u'@'); }))
             continue;
         if (!docker)
             docker = std::make_unique<DockerClient>();
-        // Pushed before (by an earlier run of the same image): the engine knows its digest there.
-        auto local = docker->inspectImage(image.imageId);
-        if (!local || !local->exists) {
-            warnings << QStringLiteral("image %1 (%2) was not pushed to the team's registry: %3")
-                            .arg(image.reference, image.imageId.left(19),
-                                 local ? QStringLiteral("it is no longer in the local Docker engine")
-                                       : local.error().message);
+        bool sent = false;
+        auto digest = TeamPush::publishImage(*docker, image.imageId, image.reference, prefix, cancel, &sent);
+        if (!digest) {
+            warnings << digest.error().message;
             continue;
         }
-        QString digest = ours(local->repoDigests);
-        if (digest.isEmpty()) {
-            const QString ref = target + u':' + tag;
-            auto pushed = docker->tagImage(image.imageId, ref);
-            if (pushed)
-                pushed = docker->pushImage(ref, {}, cancel);
-            auto after = pushed ? docker->inspectImage(ref) : Result<ImageInfo>(tl::unexpected(pushed.error()));
-            if (after && after->exists)
-                digest = ours(after->repoDigests);
-            if (digest.isEmpty()) {
-                warnings << QStringLiteral("image %1 was not pushed to the team's registry as %2: %3")
-                                .arg(image.reference, ref,
-                                     after ? QStringLiteral("the engine reported no digest for it")
-                                           : after.error().message);
-                continue;
-            }
+        if (sent)
             ++pushedImages;
-        }
-        image.repoDigests << digest;
+        image.repoDigests << *digest;
     }
 }
 
 } // namespace
+
+QString TeamPush::imageRepository(const QString &reference, const QString &prefix)
+{
+    QString repository = DockerJson::splitReference(reference).first;
+    if (!DockerJson::registryHost(repository).isEmpty()) // a registry of its own is not repeated under ours
+        repository = repository.section(u'/', 1);
+    return prefix + u'/' + repository;
+}
+
+Result<QString> TeamPush::publishImage(DockerClient &docker, const QString &image, const QString &reference,
+                                       const QString &prefix, const std::atomic_bool *cancel, bool *sent)
+{
+    if (sent)
+        *sent = false;
+    const QString target = imageRepository(reference, prefix);
+    const auto ours = [&](const QStringList &digests) {
+        for (const QString &d : digests) {
+            if (d.startsWith(target + u'@'))
+                return d;
+        }
+        return QString();
+    };
+    // Pushed before (by an earlier run of the same image): the engine knows its digest there.
+    auto local = docker.inspectImage(image);
+    if (!local || !local->exists)
+        return tl::unexpected(Error::error(
+            QStringLiteral("image %1 (%2) was not pushed to the team's registry: %3")
+                .arg(reference, image.left(19),
+                     local ? QStringLiteral("it is no longer in the local Docker engine") : local.error().message)));
+    if (const QString there = ours(local->repoDigests); !there.isEmpty())
+        return there;
+    // Tagged by content, never moved: a later build of the same name does not take an earlier
+    // run's image away (a registry may remove manifests no tag names).
+    const QString ref = target + QStringLiteral(":id-") + local->id.section(u':', -1).left(16);
+    auto pushed = docker.tagImage(local->id, ref);
+    if (pushed)
+        pushed = docker.pushImage(ref, {}, cancel);
+    auto after = pushed ? docker.inspectImage(ref) : Result<ImageInfo>(tl::unexpected(pushed.error()));
+    const QString digest = after && after->exists ? ours(after->repoDigests) : QString();
+    if (digest.isEmpty())
+        return tl::unexpected(Error::error(
+            QStringLiteral("image %1 was not pushed to the team's registry as %2: %3")
+                .arg(reference, ref,
+                     after ? QStringLiteral("the engine reported no digest for it") : after.error().message)));
+    if (sent)
+        *sent = true;
+    return digest;
+}
 
 namespace {
 

@@ -10,6 +10,7 @@
 
 namespace trainyard::core {
 
+class DockerClient;
 struct Pipeline;
 
 /// Pushes a project's queued runs to the team: each run's artifacts to the team's registry (when
@@ -43,6 +44,16 @@ public:
         QStringList problems;     ///< why runs stay queued (one line each; a password is never in them)
         QStringList warnings;     ///< sign-offs the team store refused
     };
+    /// Where images built locally go in the team's registry at `prefix` (HOST[:PORT]/team/project):
+    /// `prefix`/REPOSITORY, the repository of `reference` without a registry of its own.
+    static QString imageRepository(const QString &reference, const QString &prefix);
+    /// Pushes the local image `image` (an ID or a reference), built as `reference`, to the team's
+    /// registry at `prefix` through `docker`, tagged by its content ("id-" and 16 hex digits of
+    /// its ID, never moved), unless it is there already; returns "REPOSITORY@sha256:…", what
+    /// every machine pulls. `sent`: whether it was pushed now.
+    static Result<QString> publishImage(DockerClient &docker, const QString &image, const QString &reference,
+                                        const QString &prefix, const std::atomic_bool *cancel = nullptr,
+                                        bool *sent = nullptr);
     /// Pushes what `local` has queued to `target` (whose storeUrl must be set).
     static Outcome push(LineageStore &local, const Target &target, const LineageSync::Progress &progress = {},
                         const std::atomic_bool *cancel = nullptr);

@@ -1,9 +1,11 @@
 #include "runexecution.h"
 
+#include "engine/dockerclient.h"
 #include "engine/engines.h"
 #include "engine/jobexecutor.h"
 #include "lineage/lineagerecorder.h"
 #include "lineage/lineagestore.h"
+#include "lineage/teampush.h"
 
 #include <QDir>
 
@@ -21,6 +23,15 @@ Result<RunRecord> RunExecution::run()
     if (!executor)
         return tl::unexpected(executor.error());
     m_executor = std::move(*executor);
+    // Images built here reach a cluster's nodes through the team's registry, when one is set.
+    const QString registry = TeamPush::configured(m_setup.pipeline).registryUrl;
+    if (!registry.isEmpty() && registry != QLatin1String("none")) {
+        m_executor->setImagePublisher([registry, endpoint = m_setup.dockerEndpoint](
+                                          const QString &image, const std::atomic_bool &cancel) -> Result<QString> {
+            DockerClient docker(endpoint.isEmpty() ? DockerClient::defaultEndpoint() : endpoint);
+            return TeamPush::publishImage(docker, image, image, registry, &cancel);
+        });
+    }
 
     const QString databasePath =
         m_setup.databasePath.isEmpty() ? LineageStore::defaultPath(m_setup.pipeline.projectDir) : m_setup.databasePath;

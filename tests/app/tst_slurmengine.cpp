@@ -6,6 +6,7 @@
 #include "support/cli.h"
 #include "support/demoproject.h"
 #include "support/files.h"
+#include "support/registryserver.h"
 #include "support/slurmproject.h"
 
 #include <QDir>
@@ -71,6 +72,7 @@ private Q_SLOTS:
     void nodeDownFailsTheJob();
     void restDaemonDownIsSaid();
     void workFolderAndSecrets();
+    void builtImagesReachTheNodesByDigest();
     void clusterCommandShowsGpus();
 
 private:
@@ -360,7 +362,50 @@ void tst_SlurmEngine::workFolderAndSecrets()
     const QString left =
         run(QStringLiteral("grep"), {QStringLiteral("-rl"), QStringLiteral("s3cret-t0ken-value"), shared.path()});
     QVERIFY2(left.trimmed().isEmpty(), qPrintable(left));
-    QVERIFY2(QDir(shared.path()).isEmpty(), qPrintable(run(QStringLiteral("ls"), {QStringLiteral("-R"), shared.path()})));
+    QVERIFY2(QDir(shared.path()).isEmpty(),
+             qPrintable(run(QStringLiteral("ls"), {QStringLiteral("-R"), shared.path()})));
+}
+
+// With a team registry set, an image the pipeline builds is pushed there first and every job
+// pulls it by digest (not by a name only this machine knows); the record names that digest.
+void tst_SlurmEngine::builtImagesReachTheNodesByDigest()
+{
+    QTemporaryDir tmp;
+    QVERIFY(QDir().mkpath(tmp.filePath(QStringLiteral("docker")))); // no login of the tester's is read
+    trainyard::test::RegistryServer registry(tmp.filePath(QStringLiteral("registry")));
+    QVERIFY2(registry.error().isEmpty(), qPrintable(registry.error()));
+    const QString dir = tmp.filePath(QStringLiteral("demo"));
+    QVERIFY(QDir().mkpath(dir));
+    QVERIFY(trainyard::test::copyOfflineDemo(dir));
+    QProcessEnvironment env = environment(true);
+    const QString prefix = registry.host() + QStringLiteral("/ml/demo");
+    env.insert(QStringLiteral("TRAINYARD_REGISTRY"), prefix);
+    env.insert(QStringLiteral("DOCKER_CONFIG"), tmp.filePath(QStringLiteral("docker")));
+    const auto r = runTrainyard(
+        {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("slurm"), QStringLiteral("-C"), dir}, env);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.out.right(3000) + r.err.right(2000)));
+    const QString pulled = prefix + QStringLiteral("/trainyard-demo/trainer@sha256:");
+    QVERIFY2(r.out.contains(QStringLiteral("published for the cluster's nodes as ") + pulled),
+             qPrintable(r.out.left(3000)));
+    // The train job's batch script, as slurmctld keeps it, pulls the digest.
+    const QRegularExpressionMatch id =
+        QRegularExpression(QStringLiteral("\\[train\\] Submitted as Slurm job (\\d+)")).match(r.out);
+    QVERIFY(id.hasMatch());
+    const QString script = run(QStringLiteral("scontrol"), {QStringLiteral("write"), QStringLiteral("batch_script"),
+                                                            id.captured(1), QStringLiteral("-")});
+    QVERIFY2(script.contains(pulled), qPrintable(script));
+    const auto lineage = runTrainyard({QStringLiteral("lineage"), QStringLiteral("--json"), QStringLiteral("-C"), dir,
+                                       QStringLiteral("models/model.txt")},
+                                      env);
+    const QJsonArray images =
+        QJsonDocument::fromJson(lineage.out.toUtf8()).object().value(QLatin1String("images")).toArray();
+    QVERIFY2(std::any_of(images.cbegin(), images.cend(),
+                         [&](const QJsonValue &image) {
+                             const QJsonArray digests = image.toObject().value(QLatin1String("repo_digests")).toArray();
+                             return std::any_of(digests.cbegin(), digests.cend(),
+                                                [&](const QJsonValue &d) { return d.toString().startsWith(pulled); });
+                         }),
+             qPrintable(lineage.out.left(3000)));
 }
 
 QTEST_GUILESS_MAIN(tst_SlurmEngine)
