@@ -70,6 +70,7 @@ private Q_SLOTS:
     void gpuJobsTakeTurnsOnTwoGpus();
     void cancelStopsTheClusterJob();
     void nodeDownFailsTheJob();
+    void timeLimitEndsTheJob();
     void restDaemonDownIsSaid();
     void workFolderAndSecrets();
     void builtImagesReachTheNodesByDigest();
@@ -267,6 +268,32 @@ void tst_SlurmEngine::nodeDownFailsTheJob()
     const QString out = QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError());
     QCOMPARE(p.exitCode(), 1);
     QVERIFY2(out.contains(QStringLiteral("the node %1 failed (NodeDown)").arg(m_node)), qPrintable(out.right(2000)));
+}
+
+// GitLab's `timeout` is the Slurm job's time limit (in minutes, Slurm's unit): a job past it
+// ends TIMEOUT, recorded as timed out.
+void tst_SlurmEngine::timeLimitEndsTheJob()
+{
+    QTemporaryDir dir;
+    QVERIFY(writeGpuProject(dir.path()));
+    writeFile(dir.path() + QStringLiteral("/.gitlab-ci.yml"), ".trainyard:\n"
+                                                              "  slurm: {runtime: none}\n"
+                                                              "slow:\n"
+                                                              "  timeout: 1 minute\n"
+                                                              "  script: [echo started, sleep 300]\n"
+                                                              "  artifacts: {paths: [nothing/]}\n");
+    shell(dir.path(), QStringLiteral("git -c user.name=t -c user.email=t@t commit -qam slow"));
+    const auto r = runTrainyard(
+        {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("slurm"), QStringLiteral("-C"), dir.path()},
+        environment(false), 240000);
+    QVERIFY2(r.exitCode == 1, qPrintable(r.out.right(2000) + r.err.right(1000)));
+    QVERIFY2(r.out.contains(QStringLiteral("the time limit was reached")), qPrintable(r.out.right(2000)));
+    const QRegularExpressionMatch runId = QRegularExpression(QStringLiteral("Run (\\S+) \\(#1\\)")).match(r.out);
+    QVERIFY(runId.hasMatch());
+    const QJsonArray jobs = lineageJobs(dir.path(), runId.captured(1), environment(false));
+    QVERIFY(!jobs.isEmpty());
+    QVERIFY2(jobs.first().toObject().value(QLatin1String("timed_out")).toBool(),
+             QJsonDocument(jobs.first().toObject()).toJson().constData());
 }
 
 void tst_SlurmEngine::restDaemonDownIsSaid()
