@@ -257,7 +257,8 @@ Result<QString> SlurmClient::command(const QString &program, const QStringList &
     return out;
 }
 
-Result<QByteArray> SlurmClient::rest(const QByteArray &method, const QString &path, const QByteArray &body)
+Result<QByteArray> SlurmClient::rest(const QByteArray &method, const QString &path, const QByteArray &body,
+                                     bool retried)
 {
     initCurlOnce();
     if (!m_curl)
@@ -307,8 +308,22 @@ Result<QByteArray> SlurmClient::rest(const QByteArray &method, const QString &pa
                 .arg(m_options.restUrl, m_options.userName)
                 .arg(status)));
     const QJsonObject object = QJsonDocument::fromJson(reply).object();
-    if (const QString errors = restErrors(object); !errors.isEmpty())
+    if (const QString errors = restErrors(object); !errors.isEmpty()) {
+        // 22.05 says a token slurmctld refuses (expired, another cluster's) in these words.
+        if (errors.contains(QLatin1String("Unspecified error")) && path != QLatin1String("/openapi")) {
+            if (m_tokenFetched && !retried) { // ours, from `scontrol token`: a fresh one, once
+                if (auto token = command(QStringLiteral("scontrol"), {QStringLiteral("token")}); token) {
+                    m_options.token = token->trimmed().section(u'=', 1);
+                    return rest(method, path, body, true);
+                }
+            }
+            return tl::unexpected(Error::error(
+                QStringLiteral("slurmrestd at %1: slurmctld refused the token for %2 (expired?): set SLURM_JWT to a "
+                               "fresh one (`scontrol token` on a machine of the cluster)")
+                    .arg(m_options.restUrl, m_options.userName)));
+        }
         return tl::unexpected(Error::error(QStringLiteral("slurmrestd: %1").arg(errors)));
+    }
     if (status >= 400)
         return tl::unexpected(Error::error(QStringLiteral("slurmrestd at %1: HTTP %2 for %3 %4")
                                                .arg(m_options.restUrl)
@@ -339,6 +354,7 @@ Result<void> SlurmClient::connect()
                                "cluster) (%2)")
                     .arg(m_options.restUrl, token.error().message)));
         m_options.token = token->trimmed().section(u'=', 1);
+        m_tokenFetched = true;
     }
     auto document = rest("GET", QStringLiteral("/openapi"));
     if (!document)
@@ -351,15 +367,8 @@ Result<void> SlurmClient::connect()
                 .arg(m_options.restUrl, supportedVersions().join(QStringLiteral(", ")))));
     // The daemon passes any token on: slurmctld checks it, and a refusal reads "Unspecified
     // error" (22.05). A ping tells a bad token from a cluster that is down.
-    auto ping = rest("GET", QStringLiteral("/slurm/%1/ping").arg(m_version));
-    if (!ping) {
-        if (ping.error().message.contains(QLatin1String("Unspecified error")))
-            return tl::unexpected(Error::error(
-                QStringLiteral("slurmrestd at %1: slurmctld refused the token for %2: set SLURM_JWT to a fresh one "
-                               "(`scontrol token` on a machine of the cluster)")
-                    .arg(m_options.restUrl, m_options.userName)));
+    if (auto ping = rest("GET", QStringLiteral("/slurm/%1/ping").arg(m_version)); !ping)
         return tl::unexpected(ping.error());
-    }
     m_connected = true;
     return {};
 }
@@ -384,8 +393,10 @@ Result<QString> SlurmClient::submitRest(const SlurmJobRequest &request)
     const QString output =
         m_version == QLatin1String("v0.0.36") ? QStringLiteral("standard_out") : QStringLiteral("standard_output");
     if (!request.outputFile.isEmpty()) {
-        job.insert(output, request.outputFile);
-        job.insert(QStringLiteral("standard_error"), request.outputFile);
+        QString file = request.outputFile;
+        file.replace(u'%', QStringLiteral("%%")); // Slurm expands %j, %u… in these names
+        job.insert(output, file);
+        job.insert(QStringLiteral("standard_error"), file);
     }
     if (!request.partition.isEmpty())
         job.insert(QStringLiteral("partition"), request.partition);
@@ -420,8 +431,11 @@ Result<QString> SlurmClient::submitCommand(const SlurmJobRequest &request)
     QStringList args{QStringLiteral("--parsable"), QStringLiteral("--job-name=") + request.name,
                      QStringLiteral("--chdir=") + request.workDir,
                      request.requeue ? QStringLiteral("--requeue") : QStringLiteral("--no-requeue")};
-    if (!request.outputFile.isEmpty())
-        args << QStringLiteral("--output=") + request.outputFile << QStringLiteral("--error=") + request.outputFile;
+    if (!request.outputFile.isEmpty()) {
+        QString file = request.outputFile;
+        file.replace(u'%', QStringLiteral("%%")); // sbatch expands %j, %u… in these names
+        args << QStringLiteral("--output=") + file << QStringLiteral("--error=") + file;
+    }
     if (!request.partition.isEmpty())
         args << QStringLiteral("--partition=") + request.partition;
     if (!request.account.isEmpty())

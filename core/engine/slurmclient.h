@@ -143,7 +143,9 @@ public:
 
 private:
     struct Http;
-    Result<QByteArray> rest(const QByteArray &method, const QString &path, const QByteArray &body = {});
+    /// `retried`: a call made again with a fresh token (once).
+    Result<QByteArray> rest(const QByteArray &method, const QString &path, const QByteArray &body = {},
+                            bool retried = false);
     Result<QString> command(const QString &program, const QStringList &args, const QByteArray &input = {});
     Result<QString> submitRest(const SlurmJobRequest &request);
     Result<QString> submitCommand(const SlurmJobRequest &request);
@@ -153,6 +155,7 @@ private:
     Options m_options;
     QString m_version;
     bool m_connected = false;
+    bool m_tokenFetched = false; ///< the token came from `scontrol token`: a fresh one may be asked
     void *m_curl = nullptr;
 };
 

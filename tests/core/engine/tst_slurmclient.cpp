@@ -83,6 +83,7 @@ private Q_SLOTS:
     void clusterShowsNodesAndGpus_data();
     void clusterShowsNodesAndGpus();
     void restDaemonDownIsAClearError();
+    void tokenFromScontrolWhenNoneIsSet();
 
 private:
     static void bothPaths();
@@ -421,6 +422,18 @@ void tst_SlurmClient::restDaemonDownIsAClearError()
     QVERIFY2(info.error().message.contains(QStringLiteral("SLURM_JWT")) &&
                  !info.error().message.contains(QStringLiteral("not-a-token")),
              qPrintable(info.error().message));
+}
+
+// No SLURM_JWT: on a machine of the cluster, the client asks `scontrol token` for one.
+void tst_SlurmClient::tokenFromScontrolWhenNoneIsSet()
+{
+    SlurmClient::Options o;
+    o.restUrl = m_env.value(QStringLiteral("SLURMRESTD_URL"));
+    SlurmClient client(o);
+    const auto info = client.cluster();
+    QVERIFY2(info, info ? "" : qPrintable(info.error().message));
+    QCOMPARE(info->nodes.size(), size_t(1));
+    QVERIFY(info->via.startsWith(QStringLiteral("slurmrestd")));
 }
 
 QTEST_GUILESS_MAIN(tst_SlurmClient)
