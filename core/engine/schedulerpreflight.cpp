@@ -83,6 +83,12 @@ Result<void> Scheduler::checkJobs() const
         const Job &job = *n->job;
         if (auto ok = checkArtifactPaths(job); !ok)
             return ok;
+        if (m_executor.allocatesGpus() && job.gpuCount() < 0)
+            return tl::unexpected(Error::error(
+                QStringLiteral("job '%1': `gpus: all` means this machine's GPUs; on a cluster, give how many "
+                               "(gpus: 2). No job ran")
+                    .arg(job.name),
+                job.location, job.name));
         if (m_executor.runsOnHost() || m_pipeline.trainyard.allowPrivilegedServices)
             continue;
         if (auto ok = checkPrivilegedServices(job); !ok)

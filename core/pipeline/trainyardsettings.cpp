@@ -2,6 +2,7 @@
 
 #include "common/urlsecrets.h"
 
+#include <QDir>
 #include <QRegularExpression>
 #include <QUrl>
 
@@ -182,6 +183,13 @@ TrainyardSettings TrainyardSettings::fromYaml(const YamlNode &node, std::vector<
         s.slurm.account = text("account");
         s.slurm.qos = text("qos");
         s.slurm.workDir = text("work_dir");
+        if (!s.slurm.workDir.isEmpty() && !QDir::isAbsolutePath(s.slurm.workDir)) {
+            problems.push_back(Error::error(QStringLiteral(".trainyard slurm work_dir \"%1\" is not an absolute path: "
+                                                           "write the folder as every node sees it (/shared/…)")
+                                                .arg(s.slurm.workDir),
+                                            slurm->find(QStringLiteral("work_dir"))->location()));
+            s.slurm.workDir.clear();
+        }
         if (const YamlNode *u = slurm->find(QStringLiteral("url"))) {
             const QUrl url(u->text().trimmed());
             if (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))

@@ -128,6 +128,7 @@ CONF
   fi
   [ -s "$dir/slurmrestd.pid" ] && kill -0 "$(cat "$dir/slurmrestd.pid")" 2>/dev/null || start_rest
   token=$(scontrol token username="$(id -un)" lifespan=86400 | sed 's/^SLURM_JWT=//')
+  (umask 077; : >"$dir/env") # the token is root's, for a day
   cat >"$dir/env" <<ENV
 SLURM_CONF=$SLURM_CONF
 SLURMRESTD_URL=http://127.0.0.1:$(cat "$dir/rest-port")
