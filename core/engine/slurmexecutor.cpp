@@ -12,15 +12,19 @@
 #include <QFileInfo>
 #include <QProcess>
 #include <QSaveFile>
+#include <QScopeGuard>
 #include <QThread>
 
+#include <algorithm>
 #include <cmath>
+#include <tuple>
 
 namespace trainyard::core {
 
 namespace {
 
-constexpr int kPollMs = 500;
+/// How often a job's state is asked (its output file is read as often).
+constexpr int kPollMs = 1000;
 /// How long a cluster that stops answering is waited for in the middle of a job.
 constexpr int kUnreachableLimitMs = 5 * 60 * 1000;
 
@@ -29,15 +33,17 @@ QString quote(const QString &text)
     return JobScript::shellQuote(text);
 }
 
+/// Writes a new file created with `permissions` from the start (never readable by others, not
+/// even for a moment, when they say so).
 Result<void> writeFile(const QString &path, const QString &text, QFileDevice::Permissions permissions)
 {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
+    QFile::remove(path);
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly, permissions))
         return tl::unexpected(Error::error(QStringLiteral("cannot write %1: %2").arg(path, file.errorString())));
-    file.write(text.toUtf8());
-    if (!file.commit())
+    const QByteArray bytes = text.toUtf8();
+    if (file.write(bytes) != bytes.size() || !file.flush())
         return tl::unexpected(Error::error(QStringLiteral("cannot write %1: %2").arg(path, file.errorString())));
-    QFile::setPermissions(path, permissions);
     return {};
 }
 
@@ -165,65 +171,143 @@ Result<QString> SlurmExecutor::preflight()
                             : m_settings.runtime + QStringLiteral(" containers"));
 }
 
+QString SlurmExecutor::jobName(const QString &runId, const QString &job)
+{
+    return QStringLiteral("trainyard-%1-%2").arg(safeName(job), runId);
+}
+
+int SlurmExecutor::cleanupRun(const QString &runId)
+{
+    // The jobs a crashed run left queued or running on the cluster, known by their names.
+    SlurmClient client(SlurmClient::fromEnvironment(m_settings.url));
+    const auto info = client.cluster();
+    if (!info)
+        return 0;
+    int cancelled = 0;
+    for (const SlurmJobState &job : info->queue) {
+        if (job.name.startsWith(QLatin1String("trainyard-")) && job.name.endsWith(u'-' + runId) &&
+            client.cancel(job.id))
+            ++cancelled;
+    }
+    return cancelled;
+}
+
+bool SlurmExecutor::isShellName(const QString &name)
+{
+    if (name.isEmpty() || !(name.at(0).isLetter() || name.at(0) == u'_') || name.at(0).unicode() > 127)
+        return false;
+    return std::all_of(name.cbegin(), name.cend(),
+                       [](QChar c) { return c.unicode() < 128 && (c.isLetterOrNumber() || c == u'_'); });
+}
+
 QString SlurmExecutor::batchScript(const JobExecution &e, const QString &sideDir, const QString &workDir) const
 {
-    QString s = QStringLiteral("#!/bin/bash\n# Trainyard: job %1 of run %2\n").arg(e.job, e.runId);
-    s += QStringLiteral("side=%1\n").arg(quote(sideDir));
-    // The variables (secrets among them) are read, then their file goes.
-    s += QStringLiteral(". \"$side/env\"; rm -f \"$side/env\"\n");
-    s += QStringLiteral("cd %1 || { echo \"Trainyard: this node (${SLURMD_NODENAME:-?}) does not see the workspace "
-                        "%2\" >&2; exit 1; }\n")
-             .arg(quote(workDir), workDir);
+    // The script's own variables are __ty_* and read-only: the job's variables are loaded only in
+    // the subshell that runs its script (or the runtime's client), never here, so none of them
+    // (PATH, DOCKER_HOST, a variable named like ours) steers what this script does.
+    QString job = e.job;
+    job.replace(u'\n', u' ').replace(u'\r', u' ');
+    QString s = QStringLiteral("#!/bin/bash\n# Trainyard: job %1 of run %2\n").arg(job, e.runId);
+    s += QStringLiteral("__ty_side=%1\n__ty_work=%2\nreadonly __ty_side __ty_work\n")
+             .arg(quote(sideDir), quote(workDir));
+    // The variables (secrets among them) are opened, then their files go at once: a requeued
+    // job (its second start) finds none, and says so.
+    s += QStringLiteral(
+        "exec 3<\"$__ty_side/env\" 4<\"$__ty_side/container.env\" || { echo \"Trainyard: this job's variables are "
+        "gone (a requeued job runs again without them): it counts as failed\" >&2; exit 1; }\n"
+        "rm -f \"$__ty_side/env\" \"$__ty_side/container.env\"\n");
+    s += QStringLiteral("cd \"$__ty_work\" || { echo \"Trainyard: this node (${SLURMD_NODENAME:-?}) does not see the "
+                        "workspace $__ty_work\" >&2; exit 1; }\n");
     const bool after = !e.afterScript.isEmpty();
+    // scancel (or the time limit) signals this script: the job's processes go too, and it ends.
     if (m_settings.runtime == QLatin1String("none")) {
-        s += QStringLiteral("bash \"$side/script.sh\"\nstatus=$?\n");
+        s += QStringLiteral("trap 'kill -TERM $__ty_pid 2>/dev/null; wait $__ty_pid; exit 143' TERM INT\n"
+                            "( . /dev/fd/3; exec 3<&- 4<&-; exec bash \"$__ty_side/script.sh\" ) &\n"
+                            "__ty_pid=$!\nwait $__ty_pid\n__ty_status=$?\n");
         if (after)
-            s += QStringLiteral("echo 'Running after_script'\ntimeout 300 bash \"$side/after.sh\"\n");
-        s += QStringLiteral("exit $status\n");
+            s += QStringLiteral("echo 'Running after_script'\n"
+                                "( . /dev/fd/3; exec 3<&- 4<&-; exec timeout 300 bash \"$__ty_side/after.sh\" ) &\n"
+                                "__ty_pid=$!\nwait $__ty_pid\n");
+        s += QStringLiteral("exit $__ty_status\n");
         return s;
     }
-    const QString rt = m_settings.runtime;
     QString pulled;
+    bool published = false;
     {
         QMutexLocker lock(&m_pullMutex);
+        published = m_pullAs.contains(e.image);
         pulled = m_pullAs.value(e.image, e.image); // by digest, once published
     }
     const QString image = quote(pulled);
-    s += QStringLiteral("rt=%1\nname=trainyard-slurm-${SLURM_JOB_ID:-$$}\n").arg(rt);
-    // scancel signals this script, not the container the runtime's daemon runs: stop it too.
+    s += QStringLiteral("__ty_rt=$(command -v %1) || { echo \"Trainyard: %1 is not installed on node "
+                        "${SLURMD_NODENAME:-?}\" >&2; exit 1; }\n"
+                        "__ty_name=trainyard-slurm-${SLURM_JOB_ID:-$$}\nreadonly __ty_rt __ty_name\n")
+             .arg(m_settings.runtime);
     s += QStringLiteral(
-        "trap '$rt kill \"$name\" >/dev/null 2>&1; $rt kill \"$name-after\" >/dev/null 2>&1' TERM INT\n");
-    s += QStringLiteral("args=(run --rm --name \"$name\" -v %1:%2 -v \"$side\":/.trainyard-slurm:ro -w %2)\n")
-             .arg(quote(workDir), quote(e.projectDirInJob));
-    QStringList names;
-    for (const QString &kv : e.env)
-        names << kv.section(u'=', 0, 0);
-    s += QStringLiteral("for v in %1; do args+=(-e \"$v\"); done\n").arg(names.join(u' '));
+        "trap '\"$__ty_rt\" rm -f \"$__ty_name\" \"$__ty_name-after\" >/dev/null 2>&1; exit 143' TERM INT\n");
+    // Kept until its state is read (killed for memory?), then removed.
+    s += QStringLiteral(
+             "__ty_args=(run --name \"$__ty_name\" -v \"$__ty_work\":%1 -v \"$__ty_side\":/.trainyard-slurm:ro "
+             "-w %1 --env-file /dev/fd/4)\n")
+             .arg(quote(e.projectDirInJob));
+    // Values over several lines do not fit an env file: those come from the subshell's environment.
+    QStringList multiLine;
+    for (const QString &kv : e.env) {
+        const QString name = kv.section(u'=', 0, 0);
+        if (kv.mid(name.size() + 1).contains(u'\n') && isShellName(name))
+            multiLine << quote(name);
+    }
+    if (!multiLine.isEmpty())
+        s += QStringLiteral("for __ty_v in %1; do __ty_args+=(-e \"$__ty_v\"); done\n").arg(multiLine.join(u' '));
     for (const Mount &m : e.dataMounts)
-        s += QStringLiteral("args+=(-v %1)\n").arg(quote(m.source + u':' + m.target + QStringLiteral(":ro")));
+        s += QStringLiteral("__ty_args+=(-v %1)\n").arg(quote(m.source + u':' + m.target + QStringLiteral(":ro")));
     if (!e.shmSize.isEmpty())
-        s += QStringLiteral("args+=(--shm-size %1)\n").arg(quote(e.shmSize));
-    // The GPUs Slurm gave the job become the container's: through the NVIDIA runtime where the
-    // node has it, else as their device nodes (numbered as on the node, so CUDA_VISIBLE_DEVICES holds).
+        s += QStringLiteral("__ty_args+=(--shm-size %1)\n").arg(quote(e.shmSize));
+    // The container runs outside the job's cgroup: it gets the job's CPUs and memory as limits.
+    s += QStringLiteral("[ -n \"${SLURM_CPUS_ON_NODE:-}\" ] && __ty_args+=(--cpus \"$SLURM_CPUS_ON_NODE\")\n"
+                        "[ -n \"${SLURM_MEM_PER_NODE:-}\" ] && __ty_args+=(--memory \"${SLURM_MEM_PER_NODE}m\")\n");
+    // The GPUs Slurm gave the job become the container's, by their numbers on the node
+    // (SLURM_JOB_GPUS; CUDA_VISIBLE_DEVICES may count from 0 within the job): through the NVIDIA
+    // runtime where the node has it, else as their device nodes.
     s += QStringLiteral(
-        "if [ -n \"${CUDA_VISIBLE_DEVICES:-}\" ]; then\n"
-        "  if $rt info 2>/dev/null | grep -qi nvidia; then args+=(--gpus \"\\\"device=$CUDA_VISIBLE_DEVICES\\\"\")\n"
+        "__ty_gpus=${SLURM_JOB_GPUS:-${CUDA_VISIBLE_DEVICES:-}}\n"
+        "if [ -n \"$__ty_gpus\" ]; then\n"
+        "  if \"$__ty_rt\" info 2>/dev/null | grep -qi nvidia; then __ty_args+=(--gpus \"\\\"device=$__ty_gpus\\\"\")\n"
         "  else\n"
-        "    for i in ${CUDA_VISIBLE_DEVICES//,/ }; do [ -e /dev/nvidia$i ] && args+=(--device /dev/nvidia$i); done\n"
-        "    for d in /dev/nvidiactl /dev/nvidia-uvm /dev/nvidia-uvm-tools; do [ -e $d ] && args+=(--device $d); done\n"
-        "    args+=(-e CUDA_VISIBLE_DEVICES)\n"
+        "    for __ty_i in ${__ty_gpus//,/ }; do [ -e /dev/nvidia$__ty_i ] && __ty_args+=(--device "
+        "/dev/nvidia$__ty_i); done\n"
+        "    for __ty_d in /dev/nvidiactl /dev/nvidia-uvm /dev/nvidia-uvm-tools; do [ -e $__ty_d ] && "
+        "__ty_args+=(--device $__ty_d); done\n"
+        "    __ty_args+=(-e \"CUDA_VISIBLE_DEVICES=$__ty_gpus\")\n"
         "  fi\n"
         "fi\n");
-    s += QStringLiteral("$rt image inspect %1 >/dev/null 2>&1 || $rt pull %1 || exit 1\n").arg(image);
-    s += QStringLiteral(
-             "$rt image inspect -f '{{.Id}}{{range .RepoDigests}} {{.}}{{end}}' %1 >\"$side/image\" 2>/dev/null\n")
-             .arg(image);
-    s += QStringLiteral("$rt \"${args[@]}\" %1 sh /.trainyard-slurm/script.sh &\nwait $!\nstatus=$?\n").arg(image);
-    if (after)
-        s += QStringLiteral("echo 'Running after_script'\nargs[3]=\"$name-after\"\n"
-                            "timeout 300 $rt \"${args[@]}\" %1 sh /.trainyard-slurm/after.sh &\nwait $!\n")
+    if (m_builds.contains(e.image) && !published) {
+        // Built on this machine and in no registry: only a node that shares this Docker engine
+        // has it. Never pulled by its name (that would fetch whatever a public registry has).
+        s += QStringLiteral("\"$__ty_rt\" image inspect %1 >/dev/null 2>&1 || { echo \"Trainyard: %2 was built on "
+                            "the machine that started the run, not on node ${SLURMD_NODENAME:-?}: set the team's "
+                            "registry (TRAINYARD_REGISTRY) so that every node pulls it\" >&2; exit 1; }\n")
+                 .arg(image, pulled);
+    } else {
+        s += QStringLiteral("\"$__ty_rt\" image inspect %1 >/dev/null 2>&1 || \"$__ty_rt\" pull %1 || exit 1\n")
                  .arg(image);
-    s += QStringLiteral("exit $status\n");
+    }
+    s += QStringLiteral("\"$__ty_rt\" image inspect -f '{{.Id}}{{range .RepoDigests}} {{.}}{{end}}' %1 "
+                        ">\"$__ty_side/image\" 2>/dev/null\n")
+             .arg(image);
+    s += QStringLiteral(
+             "( . /dev/fd/3; exec 3<&-; exec \"$__ty_rt\" \"${__ty_args[@]}\" %1 sh /.trainyard-slurm/script.sh ) &\n"
+             "wait $!\n__ty_status=$?\n"
+             "\"$__ty_rt\" inspect -f '{{.State.OOMKilled}}' \"$__ty_name\" >\"$__ty_side/oom\" 2>/dev/null\n"
+             "\"$__ty_rt\" rm -f \"$__ty_name\" >/dev/null 2>&1\n")
+             .arg(image);
+    if (after)
+        s += QStringLiteral("echo 'Running after_script'\n__ty_args[2]=\"$__ty_name-after\"\n"
+                            "( . /dev/fd/3; exec 3<&-; exec timeout 300 \"$__ty_rt\" \"${__ty_args[@]}\" %1 sh "
+                            "/.trainyard-slurm/after.sh ) &\nwait $!\n"
+                            "\"$__ty_rt\" rm -f \"$__ty_name-after\" >/dev/null 2>&1\n")
+                 .arg(image);
+    s += QStringLiteral("exit $__ty_status\n");
     return s;
 }
 
@@ -234,45 +318,84 @@ Result<JobOutcome> SlurmExecutor::run(const JobExecution &e, const ExecutionCall
         return tl::unexpected(Error::error(
             QStringLiteral("services are not run on the Slurm engine yet: run this job with --engine docker"), {},
             e.job));
+    if (cancel.load()) { // nothing written yet
+        JobOutcome outcome;
+        outcome.cancelled = true;
+        return outcome;
+    }
     // Where the node finds the job: its workspace in the project, or a copy in the work folder.
     QString workDir = e.workspaceDir;
+    const QString sideDir =
+        (m_settings.workDir.isEmpty() ? e.workspaceDir
+                                      : QDir(m_settings.workDir).filePath(e.runId + u'/' + safeName(e.job))) +
+        QStringLiteral(".slurm");
+    // Whatever happens, the raw output, the variables and the work folder's copy do not stay.
+    const auto cleanUp = qScopeGuard([&] {
+        QDir(sideDir).removeRecursively();
+        if (workDir != e.workspaceDir) {
+            QDir(workDir).removeRecursively();
+            QDir().rmdir(QFileInfo(workDir).path()); // the run's folder, once its last job is back
+        }
+    });
     if (!m_settings.workDir.isEmpty()) {
         workDir = QDir(m_settings.workDir).filePath(e.runId + u'/' + safeName(e.job));
         if (auto copied = copyTree(e.workspaceDir, workDir); !copied)
             return tl::unexpected(Error::error(copied.error().message, {}, e.job));
     }
-    const QString sideDir = workDir + QStringLiteral(".slurm");
-    if (!QDir().mkpath(sideDir))
-        return tl::unexpected(Error::error(QStringLiteral("cannot create %1").arg(sideDir), {}, e.job));
     // The job's scripts are read in its container, perhaps by another user (the folder can be
-    // passed, not listed); its variables and its raw output (unmasked) only by its own user.
-    QFile::setPermissions(sideDir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner |
-                                       QFileDevice::ExeOther | QFileDevice::ExeGroup);
+    // passed, not listed, once it is ready); its variables and raw output only by its own user.
+    QDir(sideDir).removeRecursively();
+    if (!QDir().mkpath(sideDir) ||
+        !QFile::setPermissions(sideDir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner))
+        return tl::unexpected(Error::error(QStringLiteral("cannot create %1").arg(sideDir), {}, e.job));
+    // The variables: for the job's shell (runtime none; values over several lines under a
+    // runtime) and for the container's env file. A job in the work folder's copy is there.
     QString env;
+    QString containerEnv;
     for (const QString &kv : e.env) {
         const qsizetype eq = kv.indexOf(u'=');
-        if (eq > 0)
-            env += QStringLiteral("export %1=%2\n").arg(kv.left(eq), quote(kv.mid(eq + 1)));
+        if (eq <= 0)
+            continue;
+        const QString name = kv.left(eq);
+        QString value = kv.mid(eq + 1);
+        if (workDir != e.workspaceDir && runsOnHost() &&
+            (value == e.workspaceDir || value.startsWith(e.workspaceDir + u'/')))
+            value = workDir + value.mid(e.workspaceDir.size());
+        const bool shellName = isShellName(name) && !name.startsWith(QLatin1String("__ty_"));
+        const bool oneLine = !value.contains(u'\n');
+        if (runsOnHost() || !oneLine) {
+            if (shellName)
+                env += QStringLiteral("export %1=%2\n").arg(name, quote(value));
+            else
+                say(cb, (name.startsWith(QLatin1String("__ty_"))
+                             ? QStringLiteral("variable '%1' is named as the Slurm engine's own (__ty_*): the job does "
+                                              "not get it on Slurm")
+                             : QStringLiteral("variable '%1' is not a shell variable's name: the job does not get it "
+                                              "on Slurm"))
+                            .arg(name));
+        }
+        if (!runsOnHost() && oneLine && !name.contains(u'\n'))
+            containerEnv += name + u'=' + value + u'\n';
     }
     const auto ownerOnly = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
+    const auto readable = ownerOnly | QFileDevice::ReadGroup | QFileDevice::ReadOther;
     const QString outputFile = sideDir + QStringLiteral("/output.log");
-    QFile::remove(outputFile);
-    if (auto made = writeFile(outputFile, QString(), QFileDevice::ReadOwner | QFileDevice::WriteOwner); !made)
-        return tl::unexpected(Error::error(made.error().message, {}, e.job)); // Slurm keeps its mode
-    for (const auto &[name, text] :
-         {std::pair{QStringLiteral("env"), env}, std::pair{QStringLiteral("script.sh"), e.script},
-          std::pair{QStringLiteral("after.sh"), e.afterScript}}) {
+    for (const auto &[name, text, permissions] :
+         {std::tuple{QStringLiteral("env"), env, ownerOnly},
+          std::tuple{QStringLiteral("container.env"), containerEnv, ownerOnly},
+          std::tuple{QStringLiteral("output.log"), QString(), ownerOnly}, // Slurm keeps its mode
+          std::tuple{QStringLiteral("script.sh"), e.script, readable},
+          std::tuple{QStringLiteral("after.sh"), e.afterScript, readable}}) {
         if (name == QLatin1String("after.sh") && text.isEmpty())
             continue;
-        if (auto written =
-                writeFile(sideDir + u'/' + name, text, ownerOnly | QFileDevice::ReadGroup | QFileDevice::ReadOther);
-            !written)
+        if (auto written = writeFile(sideDir + u'/' + name, text, permissions); !written)
             return tl::unexpected(Error::error(written.error().message, {}, e.job));
     }
-    QFile::setPermissions(sideDir + QStringLiteral("/env"), ownerOnly);
+    QFile::setPermissions(sideDir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner |
+                                       QFileDevice::ExeGroup | QFileDevice::ExeOther);
 
     SlurmJobRequest request;
-    request.name = QStringLiteral("trainyard-") + safeName(e.job);
+    request.name = jobName(e.runId, e.job);
     request.script = batchScript(e, sideDir, workDir);
     request.workDir = workDir;
     request.outputFile = outputFile;
@@ -281,22 +404,15 @@ Result<JobOutcome> SlurmExecutor::run(const JobExecution &e, const ExecutionCall
     request.qos = m_settings.qos;
     request.gpus = e.gpuCount;
     request.cpus = e.cpus > 0 ? int(std::ceil(e.cpus)) : 0;
-    if (!e.memory.isEmpty())
-        request.memoryMiB = std::max<qint64>(1, parseByteSize(e.memory) / (1024 * 1024));
-    // GitLab's timeout, in Slurm's minutes; an after_script gets its own 5 minutes.
-    request.timeLimitMin = (e.timeoutSeconds + 59) / 60 + (e.afterScript.isEmpty() ? 0 : 5);
+    if (const qint64 bytes = e.memory.isEmpty() ? -1 : parseByteSize(e.memory); bytes > 0)
+        request.memoryMiB = std::max<qint64>(1, bytes / (1024 * 1024));
+    // GitLab's timeout, in Slurm's minutes.
+    request.timeLimitMin = (e.timeoutSeconds + 59) / 60;
 
     SlurmClient client(SlurmClient::fromEnvironment(m_settings.url));
-    if (cancel.load()) {
-        JobOutcome outcome;
-        outcome.cancelled = true;
-        return outcome;
-    }
     const auto id = client.submit(request);
-    if (!id) {
-        QFile::remove(sideDir + QStringLiteral("/env"));
+    if (!id)
         return tl::unexpected(Error::error(id.error().message, {}, e.job));
-    }
     say(cb, QStringLiteral("Submitted as Slurm job %1%2")
                 .arg(*id, e.gpuCount > 0 ? QStringLiteral(" (%1 GPU(s))").arg(e.gpuCount) : QString()));
 
@@ -304,15 +420,22 @@ Result<JobOutcome> SlurmExecutor::run(const JobExecution &e, const ExecutionCall
     SlurmJobState state;
     QString lastSaid;
     bool cancelSent = false;
+    bool cancelAsked = false;
+    bool cancelFailureSaid = false;
     int restarts = 0;
     QString allocated;
     QElapsedTimer unreachable;
     while (true) {
         if (cancel.load() && !cancelSent) {
-            cancelSent = true;
-            say(cb, QStringLiteral("Cancelling Slurm job %1").arg(*id));
-            if (auto cancelled = client.cancel(*id); !cancelled)
-                say(cb, QStringLiteral("scancel %1: %2").arg(*id, cancelled.error().message));
+            if (!cancelAsked) {
+                cancelAsked = true;
+                say(cb, QStringLiteral("Cancelling Slurm job %1").arg(*id));
+            }
+            // Asked again at every look until Slurm takes it (a daemon away for a moment).
+            if (auto cancelled = client.cancel(*id); cancelled)
+                cancelSent = true;
+            else if (!cancelFailureSaid && (cancelFailureSaid = true))
+                say(cb, QStringLiteral("scancel %1: %2; asking again").arg(*id, cancelled.error().message));
         }
         tail.read(cb.log);
         const auto now = client.job(*id);
@@ -380,19 +503,19 @@ Result<JobOutcome> SlurmExecutor::run(const JobExecution &e, const ExecutionCall
         }
         image.close();
     }
-    // The job's log is in the project now, masked: its raw output (and the variables' file of a
-    // job that never started) go. A work folder's copy comes back to the project, then goes.
-    QDir(sideDir).removeRecursively();
-    if (!m_settings.workDir.isEmpty()) {
+    // The job's log is in the project now, masked (its raw output goes with cleanUp). A work
+    // folder's copy comes back to the project.
+    if (workDir != e.workspaceDir) {
         if (auto back = copyTree(workDir, e.workspaceDir); !back)
             return tl::unexpected(Error::error(back.error().message, {}, e.job));
-        QDir(workDir).removeRecursively();
-        QDir().rmdir(QFileInfo(workDir).path()); // the run's folder, once its last job is back
     }
     outcome.exitCode = state.exitCode;
-    outcome.cancelled = cancelSent || state.state == QLatin1String("CANCELLED");
+    outcome.cancelled = cancelAsked || state.state == QLatin1String("CANCELLED");
     outcome.timedOut = state.state == QLatin1String("TIMEOUT");
-    outcome.oomKilled = state.state == QLatin1String("OUT_OF_MEMORY");
+    QFile oom(sideDir + QStringLiteral("/oom")); // the container's own word, under a runtime
+    outcome.oomKilled = state.state == QLatin1String("OUT_OF_MEMORY") ||
+                        (oom.open(QIODevice::ReadOnly) && oom.readAll().trimmed() == "true");
+    oom.close();
     if (outcome.cancelled || outcome.timedOut || outcome.oomKilled) {
         if (outcome.exitCode == 0)
             outcome.exitCode = outcome.oomKilled ? 137 : 143;

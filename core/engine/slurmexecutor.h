@@ -42,7 +42,8 @@ public:
                               const std::atomic_bool &cancel) override;
     Result<JobOutcome> run(const JobExecution &execution, const ExecutionCallbacks &callbacks,
                            const std::atomic_bool &cancel) override;
-    int cleanupRun(const QString &) override { return 0; }
+    /// Cancels the cluster's jobs of run `runId` (a run that crashed), known by their names.
+    int cleanupRun(const QString &runId) override;
     /// Built images go through `publisher` (the team's registry) and the nodes pull them by
     /// digest; without one, the nodes run them by name (a one-machine cluster shares this engine).
     void setImagePublisher(ImagePublisher publisher) override { m_publisher = std::move(publisher); }
@@ -50,6 +51,10 @@ public:
     /// The batch script of `execution` whose side files (script, variables, output) are in
     /// `sideDir` and whose workspace on the node is `workDir`.
     QString batchScript(const JobExecution &execution, const QString &sideDir, const QString &workDir) const;
+    /// The Slurm job's name for `job` of run `runId`: "trainyard-JOB-RUNID".
+    static QString jobName(const QString &runId, const QString &job);
+    /// Whether `name` can be a shell variable's ([A-Za-z_][A-Za-z0-9_]*).
+    static bool isShellName(const QString &name);
 
 private:
     SlurmSettings m_settings;

@@ -73,6 +73,7 @@ private Q_SLOTS:
     void timeLimitEndsTheJob();
     void restDaemonDownIsSaid();
     void workFolderAndSecrets();
+    void variablesArriveAsWritten();
     void builtImagesReachTheNodesByDigest();
     void clusterCommandShowsGpus();
 
@@ -211,8 +212,9 @@ void tst_SlurmEngine::cancelStopsTheClusterJob()
                                             QStringLiteral("-C"), dir.path()});
     QVERIFY(p.waitForStarted());
     QTRY_VERIFY_WITH_TIMEOUT(
-        run(QStringLiteral("squeue"), {QStringLiteral("-h"), QStringLiteral("-o"), QStringLiteral("%T")})
-            .contains(QStringLiteral("RUNNING")),
+        run(QStringLiteral("squeue"), {QStringLiteral("-h"), QStringLiteral("-o"), QStringLiteral("%j %T")})
+            .contains(QRegularExpression(QStringLiteral("^trainyard-long-\\S+ RUNNING$"),
+                                         QRegularExpression::MultilineOption)),
         30000);
     ::kill(pid_t(p.processId()), SIGINT); // Ctrl-C
     QVERIFY(p.waitForFinished(60000));
@@ -227,9 +229,10 @@ void tst_SlurmEngine::cancelStopsTheClusterJob()
         30000);
     const QString jobs =
         run(QStringLiteral("scontrol"), {QStringLiteral("show"), QStringLiteral("job"), QStringLiteral("-o")});
-    QVERIFY2(
-        QRegularExpression(QStringLiteral("JobName=trainyard-long [^\n]*JobState=CANCELLED")).match(jobs).hasMatch(),
-        qPrintable(jobs.right(1500)));
+    QVERIFY2(QRegularExpression(QStringLiteral("JobName=trainyard-long-\\S+ [^\n]*JobState=CANCELLED"))
+                 .match(jobs)
+                 .hasMatch(),
+             qPrintable(jobs.right(1500)));
 }
 
 // A node that goes down under a running job: the job fails, saying so, and the run with it.
@@ -250,8 +253,9 @@ void tst_SlurmEngine::nodeDownFailsTheJob()
                                             QStringLiteral("-C"), dir.path()});
     QVERIFY(p.waitForStarted());
     QTRY_VERIFY_WITH_TIMEOUT(
-        run(QStringLiteral("squeue"), {QStringLiteral("-h"), QStringLiteral("-o"), QStringLiteral("%T")})
-            .contains(QStringLiteral("RUNNING")),
+        run(QStringLiteral("squeue"), {QStringLiteral("-h"), QStringLiteral("-o"), QStringLiteral("%j %T")})
+            .contains(QRegularExpression(QStringLiteral("^trainyard-doomed-\\S+ RUNNING$"),
+                                         QRegularExpression::MultilineOption)),
         30000);
     QProcess::execute(QStringLiteral("scontrol"),
                       {QStringLiteral("update"), QStringLiteral("nodename=") + m_node, QStringLiteral("state=down"),
@@ -394,6 +398,40 @@ void tst_SlurmEngine::workFolderAndSecrets()
 }
 
 // With a team registry set, an image the pipeline builds is pushed there first and every job
+// The job's variables reach its script as written, whatever they hold, and none of them steers
+// the batch script around it (one named like its own variables, PATH, a name no shell takes).
+void tst_SlurmEngine::variablesArriveAsWritten()
+{
+    QTemporaryDir dir;
+    QVERIFY(writeGpuProject(dir.path()));
+    writeFile(dir.path() + QStringLiteral("/.gitlab-ci.yml"), ".trainyard:\n"
+                                                              "  slurm: {runtime: none}\n"
+                                                              "variables:\n"
+                                                              "  __ty_side: /etc\n"
+                                                              "  side: /etc\n"
+                                                              "  QUOTED: \"it's \\\"$(date)\\\" `id` $$HOME\"\n"
+                                                              "  MULTI: \"line one\\nline two\"\n"
+                                                              "  dotted.name: x\n"
+                                                              "show:\n"
+                                                              "  script:\n"
+                                                              "    - 'echo \"side=$side\"'\n"
+                                                              "    - 'printf \"quoted=%s\\n\" \"$QUOTED\"'\n"
+                                                              "    - 'printf \"multi=%s\\n\" \"$MULTI\"'\n"
+                                                              "    - echo done > done.txt\n"
+                                                              "  artifacts: {paths: [done.txt]}\n");
+    shell(dir.path(), QStringLiteral("git -c user.name=t -c user.email=t@t commit -qam vars"));
+    const auto r = runTrainyard(
+        {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("slurm"), QStringLiteral("-C"), dir.path()},
+        environment(true));
+    QVERIFY2(r.exitCode == 0, qPrintable(r.out.right(3000) + r.err.right(2000)));
+    QVERIFY2(r.out.contains(QStringLiteral("[show] side=/etc\n")), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QStringLiteral("[show] quoted=it's \"$(date)\" `id` $HOME\n")), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QStringLiteral("[show] multi=line one\n[show] line two\n")), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QStringLiteral("variable 'dotted.name' is not a shell variable's name")) &&
+                 r.out.contains(QStringLiteral("variable '__ty_side' is named as the Slurm engine's own")),
+             qPrintable(r.out));
+}
+
 // pulls it by digest (not by a name only this machine knows); the record names that digest.
 void tst_SlurmEngine::builtImagesReachTheNodesByDigest()
 {
