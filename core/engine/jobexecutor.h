@@ -55,6 +55,10 @@ struct JobOutcome
     /// The GPUs an engine with a scheduler of its own gave the job, as it names them
     /// ("gpu:1(IDX:0)"); its isolation then also says where it ran (cluster, job id, node).
     QStringList gpus;
+    /// Set when the engine's machinery ended the job, not its script (a cluster's node failed, a
+    /// preemption): why, in words. `retry: when: runner_system_failure` counts it; the job has no
+    /// exit code of its own then (-1).
+    QString systemFailure;
 };
 
 /// Receives what an executor reports while it runs. Called from the executor's thread.

@@ -181,6 +181,9 @@ bool JobRunner::retryAllowed(const Job &job, const JobOutcome &outcome, int atte
         return true;
     if (outcome.timedOut)
         return job.retry.when.contains(QStringLiteral("job_execution_timeout"));
+    if (!outcome.systemFailure.isEmpty())
+        return job.retry.when.contains(QStringLiteral("runner_system_failure")) ||
+               job.retry.when.contains(QStringLiteral("unknown_failure"));
     return job.retry.when.contains(QStringLiteral("script_failure")) ||
            job.retry.when.contains(QStringLiteral("unknown_failure"));
 }

@@ -96,7 +96,8 @@ JobEnd jobEnd(const Job &job, const JobRunner::Output &result, const std::atomic
     if (outcome.exitCode == 0 && error.isEmpty())
         return JobEnd{JobStatus::Success, QString(), false};
     const bool allowed = job.allowFailure || job.allowFailureExitCodes.contains(outcome.exitCode);
-    QString reason = outcome.timedOut    ? QStringLiteral("timed out after %1 s").arg(timeoutSeconds)
+    QString reason = !outcome.systemFailure.isEmpty() ? masker.mask(outcome.systemFailure)
+                     : outcome.timedOut               ? QStringLiteral("timed out after %1 s").arg(timeoutSeconds)
                      : outcome.oomKilled ? QStringLiteral("killed: out of memory (exit code %1)").arg(outcome.exitCode)
                                          : QStringLiteral("exit code %1").arg(outcome.exitCode);
     if (!error.isEmpty())

@@ -422,7 +422,7 @@ Result<JobOutcome> SlurmExecutor::run(const JobExecution &e, const ExecutionCall
     bool cancelSent = false;
     bool cancelAsked = false;
     bool cancelFailureSaid = false;
-    int restarts = 0;
+    const int restarts = 0;
     QString allocated;
     QElapsedTimer unreachable;
     while (true) {
@@ -467,10 +467,19 @@ Result<JobOutcome> SlurmExecutor::run(const JobExecution &e, const ExecutionCall
                     cb.progress(QStringLiteral("Slurm: ") + what, 0, 0);
             }
             if (state.restarts > restarts) {
-                restarts = state.restarts;
-                say(cb, QStringLiteral("Slurm requeued job %1 (restart %2): it runs again from the start")
-                            .arg(*id)
-                            .arg(restarts));
+                // Requeued by the cluster (its node failed, or it was preempted; slurmrestd of
+                // 22.05 ignores `requeue: false`): it would start again without its variables.
+                // It ends here as a system failure, which `retry` counts: a new attempt is a new job.
+                tail.finish(cb.log);
+                (void)client.cancel(*id);
+                JobOutcome outcome;
+                outcome.exitCode = -1;
+                outcome.systemFailure =
+                    QStringLiteral("Slurm requeued job %1 (its node failed, or it was preempted): it ends here, and "
+                                   "counts as an attempt")
+                        .arg(*id);
+                say(cb, outcome.systemFailure);
+                return outcome;
             }
             if (state.isFinished())
                 break;
@@ -530,8 +539,13 @@ Result<JobOutcome> SlurmExecutor::run(const JobExecution &e, const ExecutionCall
             outcome.exitCode = 1;
         return outcome;
     }
-    // The cluster ended it, not its script: a node failure, preemption, a boot failure.
-    return tl::unexpected(Error::error(QStringLiteral("Slurm job %1 on %2: %3").arg(*id, where, failure), {}, e.job));
+    // The cluster ended it, not its script: a node failure, preemption, a boot failure. Slurm is
+    // asked never to requeue a job (it would run again without its variables): Trainyard's own
+    // retry (`retry: when: runner_system_failure`) submits it again instead.
+    outcome.exitCode = -1;
+    outcome.systemFailure = QStringLiteral("Slurm job %1 on %2: %3").arg(*id, where, failure);
+    say(cb, outcome.systemFailure);
+    return outcome;
 }
 
 } // namespace trainyard::core

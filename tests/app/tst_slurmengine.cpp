@@ -17,6 +17,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
@@ -70,6 +71,7 @@ private Q_SLOTS:
     void gpuJobsTakeTurnsOnTwoGpus();
     void cancelStopsTheClusterJob();
     void nodeDownFailsTheJob();
+    void nodeFailureIsRetried();
     void timeLimitEndsTheJob();
     void restDaemonDownIsSaid();
     void workFolderAndSecrets();
@@ -272,6 +274,60 @@ void tst_SlurmEngine::nodeDownFailsTheJob()
     const QString out = QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError());
     QCOMPARE(p.exitCode(), 1);
     QVERIFY2(out.contains(QStringLiteral("the node %1 failed (NodeDown)").arg(m_node)), qPrintable(out.right(2000)));
+}
+
+// Slurm is asked not to requeue a job; a node that fails under it is a system failure, which
+// `retry: when: runner_system_failure` counts: the job is submitted again and runs once the
+// node is back.
+void tst_SlurmEngine::nodeFailureIsRetried()
+{
+    QTemporaryDir dir;
+    QTemporaryDir marks;
+    QVERIFY(writeGpuProject(dir.path()));
+    writeFile(
+        dir.path() + QStringLiteral("/.gitlab-ci.yml"),
+        QStringLiteral(".trainyard:\n"
+                       "  slurm: {runtime: none}\n"
+                       "sturdy:\n"
+                       "  retry: {max: 1, when: [runner_system_failure]}\n"
+                       "  script:\n"
+                       "    - 'if [ -e %1/first ]; then echo second attempt; else touch %1/first; sleep 300; fi'\n")
+            .arg(marks.path())
+            .toUtf8());
+    shell(dir.path(), QStringLiteral("git -c user.name=t -c user.email=t@t commit -qam sturdy"));
+    QProcess p;
+    QProcessEnvironment env = environment(true);
+    env.remove(QStringLiteral("DISPLAY"));
+    p.setProcessEnvironment(env);
+    p.setProcessChannelMode(QProcess::MergedChannels);
+    p.start(QStringLiteral(TRAINYARD_EXE), {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("slurm"),
+                                            QStringLiteral("-C"), dir.path()});
+    QVERIFY(p.waitForStarted());
+    QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(marks.filePath(QStringLiteral("first"))), 30000);
+    const auto resume = qScopeGuard([this] { // the node comes back for the next cases, whatever happens here
+        QProcess::execute(QStringLiteral("scontrol"), {QStringLiteral("update"), QStringLiteral("nodename=") + m_node,
+                                                       QStringLiteral("state=resume")});
+    });
+    QProcess::execute(QStringLiteral("scontrol"),
+                      {QStringLiteral("update"), QStringLiteral("nodename=") + m_node, QStringLiteral("state=down"),
+                       QStringLiteral("reason=trainyard-test")});
+    QString out;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (out += QString::fromUtf8(p.readAll())).contains(QStringLiteral("retrying (attempt 2 of 2)")), 60000);
+    QProcess::execute(QStringLiteral("scontrol"),
+                      {QStringLiteral("update"), QStringLiteral("nodename=") + m_node, QStringLiteral("state=resume")});
+    QVERIFY(p.waitForFinished(90000));
+    out += QString::fromUtf8(p.readAll());
+    QVERIFY2(p.exitCode() == 0, qPrintable(out.right(3000)));
+    // Through slurmrestd Slurm requeues it (22.05 ignores `requeue: false` there): the same.
+    QVERIFY2((out.contains(QStringLiteral("the node %1 failed (NodeDown)").arg(m_node)) ||
+              out.contains(QStringLiteral("its node failed, or it was preempted"))) &&
+                 out.contains(QStringLiteral("[sturdy] second attempt")),
+             qPrintable(out.right(3000)));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        run(QStringLiteral("sinfo"), {QStringLiteral("-h"), QStringLiteral("-o"), QStringLiteral("%T")}).trimmed() ==
+            QLatin1String("idle"),
+        30000);
 }
 
 // GitLab's `timeout` is the Slurm job's time limit (in minutes, Slurm's unit): a job past it
