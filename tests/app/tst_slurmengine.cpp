@@ -7,6 +7,7 @@
 #include "support/demoproject.h"
 #include "support/files.h"
 #include "support/registryserver.h"
+#include "support/slurmcluster.h"
 #include "support/slurmproject.h"
 
 #include <QDir>
@@ -31,15 +32,6 @@ using trainyard::test::writeFile;
 using trainyard::test::writeGpuProject;
 
 namespace {
-
-const QString kClusterDir = QStringLiteral(TRAINYARD_TEST_SLURM_DIR);
-const QString kClusterScript = QStringLiteral(TRAINYARD_SOURCE_DIR "/tests/tools/slurm-cluster.sh");
-
-QString readAll(const QString &path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
-}
 
 QString run(const QString &program, const QStringList &args)
 {
@@ -84,6 +76,9 @@ private:
     /// The environment of `trainyard` for this row's path: slurmrestd's address and token, or neither.
     QProcessEnvironment environment() const;
     QProcessEnvironment environment(bool rest) const;
+    /// Starts `trainyard run --engine slurm -C dir` in `p` (through slurmrestd, or the commands)
+    /// and waits until its job `job` runs on the cluster; false when it does not within 30 s.
+    bool startRunUntilItsJobRuns(QProcess &p, const QString &dir, const QString &job, bool rest) const;
 
     QMap<QString, QString> m_env;
     QString m_node;
@@ -91,11 +86,8 @@ private:
 
 void tst_SlurmEngine::initTestCase()
 {
-    const QString env = readAll(kClusterDir + QStringLiteral("/env"));
-    QVERIFY2(!env.isEmpty(),
-             qPrintable(QStringLiteral("no cluster at %1 (the fixture `slurm` starts one)").arg(kClusterDir)));
-    for (const QString &line : env.split(u'\n', Qt::SkipEmptyParts))
-        m_env.insert(line.section(u'=', 0, 0), line.section(u'=', 1));
+    m_env = trainyard::test::slurmClusterEnvironment();
+    QVERIFY2(!m_env.isEmpty(), "no test cluster (the fixture `slurm` starts one)");
     qputenv("SLURM_CONF", m_env.value(QStringLiteral("SLURM_CONF")).toUtf8());
     m_node = run(QStringLiteral("sinfo"), {QStringLiteral("-h"), QStringLiteral("-o"), QStringLiteral("%n")}).trimmed();
     QVERIFY(!m_node.isEmpty());
@@ -126,6 +118,28 @@ QProcessEnvironment tst_SlurmEngine::environment(bool rest) const
         env.insert(QStringLiteral("SLURM_JWT"), m_env.value(QStringLiteral("SLURM_JWT")));
     }
     return env;
+}
+
+bool tst_SlurmEngine::startRunUntilItsJobRuns(QProcess &p, const QString &dir, const QString &job, bool rest) const
+{
+    QProcessEnvironment env = environment(rest);
+    env.remove(QStringLiteral("DISPLAY"));
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral(TRAINYARD_EXE),
+            {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("slurm"), QStringLiteral("-C"), dir});
+    if (!p.waitForStarted())
+        return false;
+    const QRegularExpression running(QStringLiteral("^trainyard-%1-\\S+ RUNNING$").arg(job),
+                                     QRegularExpression::MultilineOption);
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < 30000) {
+        if (run(QStringLiteral("squeue"), {QStringLiteral("-h"), QStringLiteral("-o"), QStringLiteral("%j %T")})
+                .contains(running))
+            return true;
+        QTest::qWait(200);
+    }
+    return false;
 }
 
 void tst_SlurmEngine::demoRunsOnTheCluster_data()
@@ -207,17 +221,7 @@ void tst_SlurmEngine::cancelStopsTheClusterJob()
                                                               "  script: [echo started, sleep 300]\n");
     shell(dir.path(), QStringLiteral("git -c user.name=t -c user.email=t@t commit -qam long"));
     QProcess p;
-    QProcessEnvironment env = environment(true);
-    env.remove(QStringLiteral("DISPLAY"));
-    p.setProcessEnvironment(env);
-    p.start(QStringLiteral(TRAINYARD_EXE), {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("slurm"),
-                                            QStringLiteral("-C"), dir.path()});
-    QVERIFY(p.waitForStarted());
-    QTRY_VERIFY_WITH_TIMEOUT(
-        run(QStringLiteral("squeue"), {QStringLiteral("-h"), QStringLiteral("-o"), QStringLiteral("%j %T")})
-            .contains(QRegularExpression(QStringLiteral("^trainyard-long-\\S+ RUNNING$"),
-                                         QRegularExpression::MultilineOption)),
-        30000);
+    QVERIFY(startRunUntilItsJobRuns(p, dir.path(), QStringLiteral("long"), true));
     ::kill(pid_t(p.processId()), SIGINT); // Ctrl-C
     QVERIFY(p.waitForFinished(60000));
     const QString out = QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError());
@@ -248,17 +252,7 @@ void tst_SlurmEngine::nodeDownFailsTheJob()
                                                               "  script: [echo started, sleep 300]\n");
     shell(dir.path(), QStringLiteral("git -c user.name=t -c user.email=t@t commit -qam doomed"));
     QProcess p;
-    QProcessEnvironment env = environment(false);
-    env.remove(QStringLiteral("DISPLAY"));
-    p.setProcessEnvironment(env);
-    p.start(QStringLiteral(TRAINYARD_EXE), {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("slurm"),
-                                            QStringLiteral("-C"), dir.path()});
-    QVERIFY(p.waitForStarted());
-    QTRY_VERIFY_WITH_TIMEOUT(
-        run(QStringLiteral("squeue"), {QStringLiteral("-h"), QStringLiteral("-o"), QStringLiteral("%j %T")})
-            .contains(QRegularExpression(QStringLiteral("^trainyard-doomed-\\S+ RUNNING$"),
-                                         QRegularExpression::MultilineOption)),
-        30000);
+    QVERIFY(startRunUntilItsJobRuns(p, dir.path(), QStringLiteral("doomed"), false));
     QProcess::execute(QStringLiteral("scontrol"),
                       {QStringLiteral("update"), QStringLiteral("nodename=") + m_node, QStringLiteral("state=down"),
                        QStringLiteral("reason=trainyard-test")});
@@ -358,7 +352,7 @@ void tst_SlurmEngine::timeLimitEndsTheJob()
 
 void tst_SlurmEngine::restDaemonDownIsSaid()
 {
-    QVERIFY(QProcess::execute(QStringLiteral("bash"), {kClusterScript, QStringLiteral("rest-stop"), kClusterDir}) == 0);
+    QVERIFY(trainyard::test::slurmCluster(QStringLiteral("rest-stop")));
     QTemporaryDir dir;
     QVERIFY(writeGpuProject(dir.path()));
     QElapsedTimer timer;
@@ -367,8 +361,7 @@ void tst_SlurmEngine::restDaemonDownIsSaid()
         {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("slurm"), QStringLiteral("-C"), dir.path()},
         environment(true), 60000);
     const qint64 took = timer.elapsed();
-    QVERIFY(QProcess::execute(QStringLiteral("bash"), {kClusterScript, QStringLiteral("rest-start"), kClusterDir}) ==
-            0);
+    QVERIFY(trainyard::test::slurmCluster(QStringLiteral("rest-start")));
     QVERIFY2(r.exitCode != 0 && r.exitCode != -1, qPrintable(r.out + r.err));
     const QString said = r.out + r.err;
     QVERIFY2(

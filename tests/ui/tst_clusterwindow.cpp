@@ -11,6 +11,7 @@
 
 #include "engine/slurmclient.h"
 #include "support/demoproject.h"
+#include "support/slurmcluster.h"
 #include "support/slurmproject.h"
 
 #include <QAction>
@@ -27,9 +28,6 @@ using namespace trainyard::ui;
 
 namespace {
 
-const QString kClusterDir = QStringLiteral(TRAINYARD_TEST_SLURM_DIR);
-const QString kClusterScript = QStringLiteral(TRAINYARD_SOURCE_DIR "/tests/tools/slurm-cluster.sh");
-
 std::optional<core::JobStatus> statusOf(PipelineScene *scene, const QString &job)
 {
     JobCardItem *card = scene->card(job);
@@ -45,13 +43,10 @@ class tst_ClusterWindow final : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        QFile env(kClusterDir + QStringLiteral("/env"));
-        QVERIFY2(env.open(QIODevice::ReadOnly), "no test cluster (the fixture `slurm` starts one)");
-        for (const QByteArray &line : env.readAll().split('\n')) {
-            const qsizetype eq = line.indexOf('=');
-            if (eq > 0)
-                qputenv(line.left(eq).constData(), line.mid(eq + 1));
-        }
+        const auto env = test::slurmClusterEnvironment();
+        QVERIFY2(!env.isEmpty(), "no test cluster (the fixture `slurm` starts one)");
+        for (auto it = env.cbegin(); it != env.cend(); ++it)
+            qputenv(it.key().toUtf8().constData(), it.value().toUtf8());
     }
     void panelShowsNodesGpusAndQueue();
     void panelSaysWhyTheClusterCannotBeAsked();
@@ -94,12 +89,12 @@ void tst_ClusterWindow::panelShowsNodesGpusAndQueue()
 
 void tst_ClusterWindow::panelSaysWhyTheClusterCannotBeAsked()
 {
-    QCOMPARE(QProcess::execute(QStringLiteral("bash"), {kClusterScript, QStringLiteral("rest-stop"), kClusterDir}), 0);
+    QVERIFY(test::slurmCluster(QStringLiteral("rest-stop")));
     ClusterPanel panel;
     QSignalSpy refreshed(&panel, &ClusterPanel::refreshed);
     panel.refresh();
     QTRY_COMPARE_WITH_TIMEOUT(refreshed.count(), 1, 20000);
-    QCOMPARE(QProcess::execute(QStringLiteral("bash"), {kClusterScript, QStringLiteral("rest-start"), kClusterDir}), 0);
+    QVERIFY(test::slurmCluster(QStringLiteral("rest-start")));
     QVERIFY2(panel.placeholderText().contains(QStringLiteral("cannot be asked")) &&
                  panel.placeholderText().contains(QStringLiteral("does not answer")),
              qPrintable(panel.placeholderText()));

@@ -4,6 +4,7 @@
 #include "engine/slurmclient.h"
 
 #include "support/files.h"
+#include "support/slurmcluster.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -19,20 +20,10 @@ using namespace trainyard::core;
 
 namespace {
 
-const QString kClusterDir = QStringLiteral(TRAINYARD_TEST_SLURM_DIR);
-const QString kScript = QStringLiteral(TRAINYARD_SOURCE_DIR "/tests/tools/slurm-cluster.sh");
-
 QString readAll(const QString &path)
 {
     QFile f(path);
     return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
-}
-
-bool cluster(const QStringList &args)
-{
-    QProcess p;
-    p.start(QStringLiteral("bash"), QStringList{kScript} + args);
-    return p.waitForFinished(60000) && p.exitCode() == 0;
 }
 
 /// Polls `client` for job `id` until `done` says so (or 60 s pass); the last state seen.
@@ -98,11 +89,8 @@ private:
 
 void tst_SlurmClient::initTestCase()
 {
-    const QString env = readAll(kClusterDir + QStringLiteral("/env"));
-    QVERIFY2(!env.isEmpty(),
-             qPrintable(QStringLiteral("no cluster at %1 (the fixture `slurm` starts one)").arg(kClusterDir)));
-    for (const QString &line : env.split(u'\n', Qt::SkipEmptyParts))
-        m_env.insert(line.section(u'=', 0, 0), line.section(u'=', 1));
+    m_env = trainyard::test::slurmClusterEnvironment();
+    QVERIFY2(!m_env.isEmpty(), "no test cluster (the fixture `slurm` starts one)");
     qputenv("SLURM_CONF", m_env.value(QStringLiteral("SLURM_CONF")).toUtf8());
     qunsetenv("SLURMRESTD_URL");
     qunsetenv("SLURM_JWT");
@@ -205,8 +193,8 @@ void tst_SlurmClient::choosesTheNewestVersionOffered()
         QVERIFY2(client.connect(), "connect");
         QCOMPARE(client.apiVersion(), QStringLiteral("v0.0.38"));
     }
-    QVERIFY(cluster({QStringLiteral("rest-stop"), kClusterDir}));
-    QVERIFY(cluster({QStringLiteral("rest-start"), kClusterDir, QStringLiteral("openapi/v0.0.36")}));
+    QVERIFY(trainyard::test::slurmCluster(QStringLiteral("rest-stop")));
+    QVERIFY(trainyard::test::slurmCluster(QStringLiteral("rest-start"), {QStringLiteral("openapi/v0.0.36")}));
     {
         SlurmClient client(o);
         const auto ok = client.connect();
@@ -221,8 +209,8 @@ void tst_SlurmClient::choosesTheNewestVersionOffered()
         QCOMPARE(s.state, QStringLiteral("COMPLETED"));
         QCOMPARE(readAll(r.outputFile), QStringLiteral("spoke v36\n"));
     }
-    QVERIFY(cluster({QStringLiteral("rest-stop"), kClusterDir}));
-    QVERIFY(cluster({QStringLiteral("rest-start"), kClusterDir}));
+    QVERIFY(trainyard::test::slurmCluster(QStringLiteral("rest-stop")));
+    QVERIFY(trainyard::test::slurmCluster(QStringLiteral("rest-start")));
 }
 
 void tst_SlurmClient::submitsAndReportsAJob_data()
@@ -400,7 +388,7 @@ void tst_SlurmClient::clusterShowsNodesAndGpus()
 
 void tst_SlurmClient::restDaemonDownIsAClearError()
 {
-    QVERIFY(cluster({QStringLiteral("rest-stop"), kClusterDir}));
+    QVERIFY(trainyard::test::slurmCluster(QStringLiteral("rest-stop")));
     SlurmClient::Options o;
     o.restUrl = m_env.value(QStringLiteral("SLURMRESTD_URL"));
     o.token = m_env.value(QStringLiteral("SLURM_JWT"));
@@ -414,7 +402,7 @@ void tst_SlurmClient::restDaemonDownIsAClearError()
              qPrintable(submitted.error().message));
     QVERIFY2(timer.elapsed() < 10000, "no hang"); // the connection is refused at once
     // A wrong token is refused with how to get a good one; the token itself is never repeated.
-    QVERIFY(cluster({QStringLiteral("rest-start"), kClusterDir}));
+    QVERIFY(trainyard::test::slurmCluster(QStringLiteral("rest-start")));
     o.token = QStringLiteral("not-a-token");
     SlurmClient refused(o);
     const auto info = refused.cluster();
