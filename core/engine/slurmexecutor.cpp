@@ -422,7 +422,6 @@ Result<JobOutcome> SlurmExecutor::run(const JobExecution &e, const ExecutionCall
     bool cancelSent = false;
     bool cancelAsked = false;
     bool cancelFailureSaid = false;
-    const int restarts = 0;
     QString allocated;
     QElapsedTimer unreachable;
     while (true) {
@@ -466,7 +465,7 @@ Result<JobOutcome> SlurmExecutor::run(const JobExecution &e, const ExecutionCall
                 if (cb.progress && !state.isFinished())
                     cb.progress(QStringLiteral("Slurm: ") + what, 0, 0);
             }
-            if (state.restarts > restarts) {
+            if (state.restarts > 0) {
                 // Requeued by the cluster (its node failed, or it was preempted; slurmrestd of
                 // 22.05 ignores `requeue: false`): it would start again without its variables.
                 // It ends here as a system failure, which `retry` counts: a new attempt is a new job.

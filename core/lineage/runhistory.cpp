@@ -2,6 +2,7 @@
 
 #include "lineagestore.h"
 #include "runrecordmapping.h"
+#include "vcs/gitinfo.h"
 
 #include <QFileInfo>
 
@@ -21,6 +22,21 @@ Result<std::vector<RunHistory::Run>> RunHistory::read(const QString &projectDir,
     if (!store)
         return tl::unexpected(store.error());
     return read(**store, newest);
+}
+
+Result<std::vector<RunHistory::Run>> RunHistory::readTeam(const QString &projectDir, const QString &storeUrl,
+                                                          int newest)
+{
+    const auto git = GitInfo::read(projectDir);
+    if (!git || git->projectPath.isEmpty())
+        return tl::unexpected(
+            Error::error(QStringLiteral("this project has no git remote \"origin\" to know it by on other machines "
+                                        "(git remote add origin URL)"),
+                         SourceLocation{projectDir}));
+    auto store = LineageStore::open(storeUrl);
+    if (!store)
+        return tl::unexpected(store.error());
+    return read(**store, newest, git->projectPath);
 }
 
 Result<std::vector<RunHistory::Run>> RunHistory::read(LineageStore &store, int newest, const QString &project)

@@ -45,6 +45,10 @@ public:
     /// The same from an open store; `project` set: only the runs of that project (its git remote's
     /// "namespace/name"), as a team's store holds many projects.
     static Result<std::vector<Run>> read(LineageStore &store, int newest = 0, const QString &project = {});
+    /// The runs of the project in `projectDir` from every machine, in the team's store at
+    /// `storeUrl`: the project is known by its git remote, as on every machine. An Error when it
+    /// has none, or when the store cannot be read.
+    static Result<std::vector<Run>> readTeam(const QString &projectDir, const QString &storeUrl, int newest = 0);
 };
 
 } // namespace trainyard::core

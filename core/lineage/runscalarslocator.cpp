@@ -13,7 +13,6 @@
 #include "pipeline/secretmasker.h"
 #include "pipeline/secretsource.h"
 #include "vcs/githandles.h"
-#include "vcs/gitinfo.h"
 
 #include <QDir>
 #include <QFile>
@@ -391,16 +390,7 @@ RecordedScalarRuns RunScalarsLocator::listTeam(const QString &projectDir, const 
 
 Result<RecordedScalarRuns> RunScalarsLocator::listTeam(const QString &projectDir, const QString &storeUrl, int newest)
 {
-    const auto git = GitInfo::read(projectDir);
-    if (!git || git->projectPath.isEmpty())
-        return tl::unexpected(
-            Error::error(QStringLiteral("this project has no git remote \"origin\" to know it by on other machines "
-                                        "(git remote add origin URL)"),
-                         SourceLocation{projectDir}));
-    auto store = LineageStore::open(storeUrl);
-    if (!store)
-        return tl::unexpected(store.error());
-    auto runs = RunHistory::read(**store, newest, git->projectPath);
+    auto runs = RunHistory::readTeam(projectDir, storeUrl, newest);
     if (!runs)
         return tl::unexpected(runs.error());
     GitlabCiReader::Options options;

@@ -102,7 +102,6 @@ void ClusterPanel::refresh()
                 !options.restUrl.isEmpty() || !QStandardPaths::findExecutable(QStringLiteral("scontrol")).isEmpty();
             if (answer.configured) {
                 core::SlurmClient client(options);
-                client.connect(); // (its error, if any, comes again from cluster())
                 answer.info = client.cluster();
             }
             return answer;

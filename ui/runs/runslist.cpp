@@ -9,7 +9,6 @@
 #include "settings/teamstoredialog.h"
 #include "style/runcolors.h"
 #include "style/statuscolors.h"
-#include "vcs/gitinfo.h"
 
 #include <QClipboard>
 #include <QComboBox>
@@ -231,16 +230,7 @@ void RunsList::refresh()
                 history = core::RunHistory::read(dir, core::RunHistory::kListed + 1);
             } else {
                 // The team's store: this project's runs from every machine, known by its git remote.
-                const auto git = core::GitInfo::read(dir);
-                const QString project = git ? git->projectPath : QString();
-                auto store = core::LineageStore::open(team);
-                if (project.isEmpty())
-                    listing.error = tr("This project has no git remote \"origin\" to know it by on other machines "
-                                       "(git remote add origin URL).");
-                else if (!store)
-                    listing.error = store.error().message;
-                else
-                    history = core::RunHistory::read(**store, core::RunHistory::kListed + 1, project);
+                history = core::RunHistory::readTeam(dir, team, core::RunHistory::kListed + 1);
                 if (!history)
                     listing.error = history.error().message;
             }
