@@ -2,6 +2,20 @@
 
 namespace trainyard::core {
 
+SourceLocation SourceLocation::atOffset(const QString &file, const QByteArrayView &text, qsizetype offset)
+{
+    SourceLocation at{file, 1, 1};
+    for (qsizetype i = 0; i < offset && i < text.size(); ++i) {
+        if (text[i] == '\n') {
+            ++at.line;
+            at.column = 1;
+        } else {
+            ++at.column;
+        }
+    }
+    return at;
+}
+
 QString SourceLocation::toString() const
 {
     if (line <= 0)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QByteArrayView>
 #include <QString>
 
 #include <tl/expected.hpp>
@@ -17,6 +18,9 @@ struct SourceLocation
     bool operator==(const SourceLocation &) const = default;
     /// "FILE:LINE:COLUMN", or "FILE" when the position is unknown.
     QString toString() const;
+    /// The location of byte `offset` of `text` (a parser's error offset) in `file`: its 1-based
+    /// line and column.
+    static SourceLocation atOffset(const QString &file, const QByteArrayView &text, qsizetype offset);
 };
 
 /// An error or warning that names where it happened. Core returns these as values, never throws.

@@ -151,18 +151,9 @@ void parseJson(const QByteArray &bytes, const QString &source, JobMetricsFile::R
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(bytes, &error);
     if (error.error != QJsonParseError::NoError) {
-        // The line and column of the offset, for the message.
-        int line = 1;
-        int column = 1;
-        for (int i = 0; i < error.offset && i < bytes.size(); ++i) {
-            if (bytes[i] == '\n') {
-                ++line;
-                column = 1;
-            } else {
-                ++column;
-            }
-        }
-        out.problems.push_back(problem(source, line, column, QStringLiteral("not JSON: %1").arg(error.errorString())));
+        const SourceLocation at = SourceLocation::atOffset(source, bytes, error.offset);
+        out.problems.push_back(
+            problem(source, at.line, at.column, QStringLiteral("not JSON: %1").arg(error.errorString())));
         return;
     }
     if (!doc.isObject()) {
