@@ -1,0 +1,256 @@
+#include "osvdatabase.h"
+
+#include <QDirIterator>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSet>
+
+#include <algorithm>
+
+namespace trainyard::core {
+
+namespace {
+
+QString indexKey(Ecosystem ecosystem, const QString &name)
+{
+    const QString n = ecosystem == Ecosystem::PyPI ? normalisedPythonName(name) : name;
+    return ecosystemName(ecosystem) + QChar(0x1f) + n;
+}
+
+Severity severityOf(const QJsonObject &specific)
+{
+    return severityFromText(specific.value(QLatin1String("severity")).toString());
+}
+
+/// Whether an advisory for `osvEcosystem` ("Debian:12") is about the release `distribution` is.
+bool sameRelease(const QString &osvEcosystem, Ecosystem ecosystem, const Distribution &distribution)
+{
+    if (ecosystem == Ecosystem::PyPI || distribution.id.isEmpty())
+        return true;
+    const QString base = osvEcosystem.section(u':', 0, 0).toLower();
+    if (base != distribution.id)
+        return false; // Ubuntu's advisories are not Debian's
+    const QString release = osvEcosystem.section(u':', 1);
+    if (release.isEmpty() || distribution.versionId.isEmpty())
+        return true;
+    if (ecosystem == Ecosystem::Alpine) // "Alpine:v3.18" for VERSION_ID=3.18.4
+        return release == u'v' + distribution.versionId.section(u'.', 0, 1);
+    if (base == QLatin1String("ubuntu")) // "Ubuntu:22.04", "Ubuntu:22.04:LTS", "Ubuntu:Pro:22.04:LTS"
+        return osvEcosystem.split(u':').contains(distribution.versionId);
+    return release == distribution.versionId;
+}
+
+} // namespace
+
+Result<OsvAdvisory> OsvAdvisory::fromJson(const QByteArray &json, const QString &file)
+{
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(json, &parseError);
+    if (parseError.error != QJsonParseError::NoError)
+        return tl::make_unexpected(Error::error(QStringLiteral("not JSON: %1").arg(parseError.errorString()),
+                                                SourceLocation::atOffset(file, json, parseError.offset)));
+    const QJsonObject o = doc.object();
+    OsvAdvisory a;
+    a.file = file;
+    a.id = o.value(QLatin1String("id")).toString();
+    if (a.id.isEmpty() || !o.value(QLatin1String("affected")).isArray())
+        return tl::make_unexpected(
+            Error::error(QStringLiteral("not an OSV advisory (it needs \"id\" and \"affected\")"), {file, 1, 1}));
+    for (const QJsonValue &v : o.value(QLatin1String("aliases")).toArray())
+        a.aliases << v.toString();
+    a.summary = o.value(QLatin1String("summary")).toString();
+    if (a.summary.isEmpty())
+        a.summary = o.value(QLatin1String("details")).toString().section(u'\n', 0, 0).left(200);
+    a.severity = severityOf(o.value(QLatin1String("database_specific")).toObject());
+    if (a.severity == Severity::Unknown) {
+        double worst = -1;
+        for (const QJsonValue &v : o.value(QLatin1String("severity")).toArray())
+            worst = std::max(worst, cvss3BaseScore(v.toObject().value(QLatin1String("score")).toString()));
+        a.severity = severityFromScore(worst);
+    }
+    for (const QJsonValue &v : o.value(QLatin1String("affected")).toArray()) {
+        const QJsonObject ao = v.toObject();
+        const QJsonObject package = ao.value(QLatin1String("package")).toObject();
+        Affected affected;
+        affected.ecosystem = package.value(QLatin1String("ecosystem")).toString();
+        affected.name = package.value(QLatin1String("name")).toString();
+        if (affected.name.isEmpty())
+            continue;
+        for (const QJsonValue &ver : ao.value(QLatin1String("versions")).toArray())
+            affected.versions << ver.toString();
+        for (const QJsonValue &rv : ao.value(QLatin1String("ranges")).toArray()) {
+            const QJsonObject ro = rv.toObject();
+            Range range;
+            range.type = ro.value(QLatin1String("type")).toString();
+            for (const QJsonValue &ev : ro.value(QLatin1String("events")).toArray()) {
+                const QJsonObject eo = ev.toObject();
+                static const std::pair<const char *, Event::Kind> kinds[] = {
+                    {"introduced", Event::Kind::Introduced},
+                    {"fixed", Event::Kind::Fixed},
+                    {"last_affected", Event::Kind::LastAffected},
+                    {"limit", Event::Kind::Limit}};
+                for (const auto &[key, kind] : kinds) {
+                    if (eo.contains(QLatin1String(key)))
+                        range.events.append({kind, eo.value(QLatin1String(key)).toString()});
+                }
+            }
+            affected.ranges.append(range);
+        }
+        affected.severity = severityOf(ao.value(QLatin1String("ecosystem_specific")).toObject());
+        if (affected.severity == Severity::Unknown)
+            affected.severity = severityOf(ao.value(QLatin1String("database_specific")).toObject());
+        a.affected.append(affected);
+    }
+    return a;
+}
+
+Result<OsvDatabase> OsvDatabase::load(const QString &dir, QList<Error> *warnings,
+                                      const std::function<void(int, int)> &progress, const std::atomic_bool *cancel)
+{
+    if (!QFileInfo(dir).isDir())
+        return tl::make_unexpected(Error::error(
+            QStringLiteral("The OSV database %1 is not a folder: unpack osv.dev's exports (one JSON file per "
+                           "advisory) into one")
+                .arg(dir)));
+    QStringList files;
+    QDirIterator it(dir, {QStringLiteral("*.json")}, QDir::Files, QDirIterator::Subdirectories);
+    while (it.hasNext())
+        files << it.next();
+    files.sort();
+    if (files.isEmpty())
+        return tl::make_unexpected(Error::error(
+            QStringLiteral("The OSV database %1 has no advisories (*.json files): unpack osv.dev's exports into it")
+                .arg(dir)));
+    OsvDatabase db;
+    for (qsizetype i = 0; i < files.size(); ++i) {
+        if (cancel && cancel->load())
+            return tl::make_unexpected(Error::error(QStringLiteral("Reading the OSV database %1 cancelled").arg(dir)));
+        QFile f(files.at(i));
+        if (!f.open(QIODevice::ReadOnly)) {
+            if (warnings)
+                warnings->append(
+                    Error::warning(QStringLiteral("cannot be read: %1").arg(f.errorString()), {files.at(i), 0, 0}));
+            continue;
+        }
+        auto advisory = OsvAdvisory::fromJson(f.readAll(), files.at(i));
+        if (advisory)
+            db.add(std::move(*advisory));
+        else if (warnings)
+            warnings->append(Error::warning(advisory.error().message, advisory.error().location));
+        if (progress && (i % 256 == 0 || i + 1 == files.size()))
+            progress(int(i + 1), int(files.size()));
+    }
+    return db;
+}
+
+void OsvDatabase::add(OsvAdvisory advisory)
+{
+    const int index = int(m_advisories.size());
+    for (qsizetype k = 0; k < advisory.affected.size(); ++k) {
+        const OsvAdvisory::Affected &affected = advisory.affected.at(k);
+        const Ecosystem ecosystem = ecosystemOf(affected.ecosystem);
+        if (ecosystem != Ecosystem::Unknown)
+            m_index[indexKey(ecosystem, affected.name)].append({index, int(k)});
+    }
+    m_advisories.append(std::move(advisory));
+}
+
+bool OsvDatabase::affects(const OsvAdvisory::Affected &affected, Ecosystem ecosystem, const QString &version,
+                          QString *fixed)
+{
+    if (fixed)
+        fixed->clear();
+    if (affected.versions.contains(version))
+        return true;
+    const auto compare = [&](const QString &a, const QString &b) {
+        if (a == QLatin1String("0")) // "introduced": "0" is before every version
+            return b == QLatin1String("0") ? 0 : -1;
+        if (b == QLatin1String("0"))
+            return 1;
+        return compareVersions(ecosystem, a, b);
+    };
+    for (const OsvAdvisory::Range &range : affected.ranges) {
+        if (range.type != QLatin1String("ECOSYSTEM") && range.type != QLatin1String("SEMVER"))
+            continue;
+        QList<OsvAdvisory::Event> events = range.events;
+        std::stable_sort(events.begin(), events.end(),
+                         [&](const auto &a, const auto &b) { return compare(a.version, b.version) < 0; });
+        bool affectedNow = false;
+        QString nextFix;
+        for (const OsvAdvisory::Event &e : events) {
+            const int c = compare(version, e.version); // the installed version against the event's
+            switch (e.kind) {
+            case OsvAdvisory::Event::Kind::Introduced:
+                if (c >= 0)
+                    affectedNow = true;
+                break;
+            case OsvAdvisory::Event::Kind::Fixed:
+                if (c >= 0)
+                    affectedNow = false;
+                else if (nextFix.isEmpty())
+                    nextFix = e.version;
+                break;
+            case OsvAdvisory::Event::Kind::LastAffected:
+                if (c > 0)
+                    affectedNow = false;
+                break;
+            case OsvAdvisory::Event::Kind::Limit:
+                if (c >= 0)
+                    affectedNow = false;
+                break;
+            }
+            if (c < 0 && !affectedNow)
+                break; // later events are all after the installed version
+        }
+        if (affectedNow) {
+            if (fixed)
+                *fixed = nextFix;
+            return true;
+        }
+    }
+    return false;
+}
+
+QList<Finding> OsvDatabase::match(const Sbom &sbom) const
+{
+    QList<Finding> findings;
+    for (const InstalledPackage &p : sbom.packages) {
+        // Debian's and Alpine's advisories name the source package; a binary one of the same
+        // name is looked for too (an advisory written against it).
+        QList<std::pair<QString, QString>> names{{p.source(), p.versionOfSource()}};
+        if (p.source() != p.name)
+            names.append({p.name, p.version});
+        QSet<QString> seen;
+        for (const auto &[name, version] : names) {
+            const auto hits = m_index.constFind(indexKey(p.ecosystem, name));
+            if (hits == m_index.constEnd())
+                continue;
+            for (const auto &[a, k] : *hits) {
+                const OsvAdvisory &advisory = m_advisories.at(a);
+                const OsvAdvisory::Affected &affected = advisory.affected.at(k);
+                if (seen.contains(advisory.id) || !sameRelease(affected.ecosystem, p.ecosystem, sbom.distribution))
+                    continue;
+                QString fixed;
+                if (!affects(affected, p.ecosystem, version, &fixed))
+                    continue;
+                seen.insert(advisory.id);
+                Finding f;
+                f.id = advisory.id;
+                f.aliases = advisory.aliases;
+                f.summary = advisory.summary;
+                f.ecosystem = p.ecosystem;
+                f.package = p.name;
+                f.installedVersion = version; // the one compared: the source's when matched by it
+                f.fixedVersion = fixed;
+                f.severity = affected.severity != Severity::Unknown ? affected.severity : advisory.severity;
+                f.source = QStringLiteral("osv");
+                findings.append(f);
+            }
+        }
+    }
+    return findings;
+}
+
+} // namespace trainyard::core
