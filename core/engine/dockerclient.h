@@ -126,6 +126,11 @@ public:
     /// Follows stdout and stderr from the start until the container's output ends. Setting
     /// `cancel` stops following; that is a success, not an error.
     Result<void> followLogs(const QString &id, const LogCallback &onLine, const std::atomic_bool *cancel = nullptr);
+    /// Streams the container's whole file system as a tar archive (`GET /containers/{id}/export`;
+    /// the container need not have run), chunk by chunk to `onData`. Setting `cancel` stops it:
+    /// an error saying so.
+    Result<void> exportContainer(const QString &id, const std::function<void(const QByteArray &)> &onData,
+                                 const std::atomic_bool *cancel = nullptr);
     /// IDs of all containers (running or not) with the label `labelFilter` ("key" or "key=value";
     /// empty: all containers).
     Result<QStringList> listContainers(const QString &labelFilter);

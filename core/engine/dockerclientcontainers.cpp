@@ -122,6 +122,27 @@ Result<void> DockerClient::followLogs(const QString &id, const LogCallback &onLi
     return {};
 }
 
+Result<void> DockerClient::exportContainer(const QString &id, const std::function<void(const QByteArray &)> &onData,
+                                           const std::atomic_bool *cancel)
+{
+    if (auto r = negotiate(); !r)
+        return r;
+    Request request;
+    request.path = versioned("/containers/" + enc(id) + "/export");
+    request.cancel = cancel;
+    request.timeoutMs = 0;
+    request.onData = onData;
+    auto response = perform(request);
+    const QString what = QStringLiteral("Exporting the file system of container %1").arg(id);
+    if (!response)
+        return tl::make_unexpected(response.error());
+    if (response->cancelled)
+        return tl::make_unexpected(dockerhttp::cancelledError(what));
+    if (!response->ok())
+        return tl::make_unexpected(httpError(what + QStringLiteral(" failed"), *response));
+    return {};
+}
+
 Result<QStringList> DockerClient::listContainers(const QString &labelFilter)
 {
     const QByteArray filters =
