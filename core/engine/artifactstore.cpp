@@ -299,6 +299,36 @@ Result<ArtifactStore::StoredFile> ArtifactStore::store(const QString &source, co
     return stored;
 }
 
+Result<QString> ArtifactStore::storeBytes(const QByteArray &content) const
+{
+    const QString sha = QString::fromLatin1(Sha256::hexOf(content));
+    const QString object = objectPath(m_root, sha);
+    if (QFileInfo::exists(object))
+        return sha;
+    if (!QDir().mkpath(QFileInfo(object).path()))
+        return tl::unexpected(Error::error(QStringLiteral("cannot create %1").arg(QFileInfo(object).path())));
+    QSaveFile file(object); // complete under its final name, or not there
+    if (!file.open(QIODevice::WriteOnly) || file.write(content) != content.size() || !file.commit())
+        return tl::unexpected(Error::error(QStringLiteral("cannot write %1: %2").arg(object, file.errorString())));
+    QFile::setPermissions(object, QFileDevice::ReadOwner | QFileDevice::ReadGroup | QFileDevice::ReadOther);
+    return sha;
+}
+
+Result<QByteArray> ArtifactStore::readBytes(const QString &sha256, const QString &label) const
+{
+    const QString object = objectPath(m_root, sha256);
+    QFile file(object);
+    if (!file.open(QIODevice::ReadOnly))
+        return tl::unexpected(Error::error(QStringLiteral("%1 (sha256 %2) is not in the artifact store %3: %4")
+                                               .arg(label, sha256, m_root, file.errorString())));
+    const QByteArray content = file.readAll();
+    if (QString::fromLatin1(Sha256::hexOf(content)) != sha256.toLower())
+        return tl::unexpected(
+            Error::error(QStringLiteral("%1 in the artifact store (%2) is damaged: its content no longer has its hash")
+                             .arg(label, object)));
+    return content;
+}
+
 Result<ArtifactStore::ArtifactSet> ArtifactStore::collect(const QString &job, const QString &workspaceDir,
                                                           const QStringList &paths, const QStringList &exclude) const
 {

@@ -71,6 +71,13 @@ public:
     /// `label` names the artifact in messages (its path as collected).
     Result<void> copyOut(const QString &sha256, const QString &destination, const QString &label) const;
 
+    /// Keeps `content` (a document Trainyard made, e.g. an image's SBOM) as an object; gives its
+    /// SHA-256 (lowercase hex). Content already there costs no write.
+    Result<QString> storeBytes(const QByteArray &content) const;
+    /// The content of object `sha256`, checked against its hash; an Error naming `label` when it is
+    /// missing or damaged.
+    Result<QByteArray> readBytes(const QString &sha256, const QString &label) const;
+
     /// `<root>/sha256/<first 2 hex>/<remaining 62 hex>`.
     static QString objectPath(const QString &root, const QString &sha256);
     /// SHA-256 of a file's content as lowercase hex, read in 1 MiB chunks.

@@ -3,7 +3,10 @@
 // The rows of the lineage database as plain values: what LineageStore writes and reads back.
 // Times are UTC; text columns never hold secret values (the recorder filters them out).
 
+#include "supplychain/vulnerability.h"
+
 #include <QDateTime>
+#include <QList>
 #include <QString>
 #include <QStringList>
 
@@ -96,6 +99,26 @@ struct LineageImage
     QString imageId;          ///< `sha256:…` as the engine resolved it
     QStringList repoDigests;  ///< `name@sha256:…` from the engine's RepoDigests
     QString buildContextHash; ///< DataVersioner hash of the build context, for images built locally
+};
+
+/// The bill of materials of an image, made once per image ID (ImageSecurity); the CycloneDX
+/// document is in the project's artifact store under its SHA-256.
+struct LineageImageSbom
+{
+    QString imageId;      ///< `sha256:…`
+    QString sbomSha256;   ///< the CycloneDX document's SHA-256 (lowercase hex)
+    QString distribution; ///< "debian-12", "alpine-3.18.4"; empty when the image does not say
+    int packageCount = 0;
+    QDateTime createdAt;
+};
+
+/// The latest vulnerability scan of an image: what it was matched against and what it found.
+struct LineageImageScan
+{
+    QString imageId;
+    QDateTime scannedAt;
+    QStringList sources; ///< e.g. "osv: /srv/osv (12,345 advisories)", "trivy: report.json"
+    QList<Finding> findings;
 };
 
 /// The version of one declared `.trainyard: data:` input in a run.

@@ -409,6 +409,36 @@ Result<void> schemaV11(QSqlDatabase &db)
             });
 }
 
+// Version 12: what is inside the images runs used, and the vulnerabilities known in it, kept per
+// image ID (the same image in many runs is read and scanned once): the SBOM's SHA-256 (the
+// document is in the artifact store), and the latest scan's findings (a newer scan replaces them).
+Result<void> schemaV12(QSqlDatabase &db)
+{
+    return execAll(db, {
+                           QStringLiteral("CREATE TABLE image_sboms ("
+                                          " image_id TEXT PRIMARY KEY,"
+                                          " sbom_sha256 TEXT NOT NULL,"
+                                          " distribution TEXT NOT NULL DEFAULT '',"
+                                          " package_count INTEGER NOT NULL DEFAULT 0,"
+                                          " created_at TEXT NOT NULL)"),
+                           QStringLiteral("CREATE TABLE image_scans ("
+                                          " image_id TEXT PRIMARY KEY,"
+                                          " scanned_at TEXT NOT NULL,"
+                                          " sources TEXT NOT NULL DEFAULT '')"),
+                           QStringLiteral("CREATE TABLE image_findings ("
+                                          " image_id TEXT NOT NULL REFERENCES image_scans(image_id) ON DELETE CASCADE,"
+                                          " vulnerability_id TEXT NOT NULL,"
+                                          " package TEXT NOT NULL,"
+                                          " ecosystem TEXT NOT NULL DEFAULT '',"
+                                          " installed_version TEXT NOT NULL DEFAULT '',"
+                                          " fixed_version TEXT NOT NULL DEFAULT '',"
+                                          " severity TEXT NOT NULL,"
+                                          " source TEXT NOT NULL,"
+                                          " summary TEXT NOT NULL DEFAULT '',"
+                                          " PRIMARY KEY (image_id, vulnerability_id, package, source))"),
+                       });
+}
+
 } // namespace
 
 const std::vector<LineageMigration> &LineageSchema::migrations()
@@ -425,6 +455,7 @@ const std::vector<LineageMigration> &LineageSchema::migrations()
         {9, QStringLiteral("the outbox of runs to push to the team store"), schemaV9},
         {10, QStringLiteral("runs name their project as its git remote does"), schemaV10},
         {11, QStringLiteral("the server's login that pushed a run and that signed off"), schemaV11},
+        {12, QStringLiteral("images' bills of materials and vulnerability findings"), schemaV12},
     };
     return all;
 }

@@ -124,6 +124,11 @@ public:
     /// unfinished jobs cancelled); returns their ids. open() does this unless told not to.
     virtual Result<QStringList> markInterruptedRuns() = 0;
 
+    /// The bill of materials of an image (replaces an earlier one of the same image ID).
+    virtual Result<void> recordImageSbom(const LineageImageSbom &sbom) = 0;
+    /// A scan of an image: replaces its earlier scan and findings (a newer scan updates the verdict).
+    virtual Result<void> recordImageScan(const LineageImageScan &scan) = 0;
+
     // --- reads ---
     /// Runs, newest first.
     virtual Result<std::vector<LineageRun>> runs(const LineageRunFilter &filter = {}) const = 0;
@@ -153,6 +158,11 @@ public:
     virtual Result<std::vector<LineageReproduction>> reproductions(const QString &runId) const = 0;
     /// Sign-offs of an artifact, oldest first.
     virtual Result<std::vector<LineageSignOff>> signOffs(const QString &artifactSha256) const = 0;
+
+    /// The bill of materials made for an image ID; nullopt when none was made.
+    virtual Result<std::optional<LineageImageSbom>> imageSbom(const QString &imageId) const = 0;
+    /// The latest scan of an image ID with its findings (worst first); nullopt when never scanned.
+    virtual Result<std::optional<LineageImageScan>> imageScan(const QString &imageId) const = 0;
 
     // --- graph queries (reverse lineage) ---
     /// Jobs of runs that mounted a data version (DataVersioner hash or DVC md5).

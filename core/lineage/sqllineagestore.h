@@ -53,6 +53,10 @@ public:
     Result<void> closePendingGates(const QString &runId) override;
     Result<void> annotateRun(const QString &runId, const LineageRunAnnotation &annotation) override;
     Result<void> recordReproduction(const LineageReproduction &reproduction) override;
+    Result<void> recordImageSbom(const LineageImageSbom &sbom) override;
+    Result<void> recordImageScan(const LineageImageScan &scan) override;
+    Result<std::optional<LineageImageSbom>> imageSbom(const QString &imageId) const override;
+    Result<std::optional<LineageImageScan>> imageScan(const QString &imageId) const override;
     Result<qint64> addSignOff(const LineageSignOff &signOff) override;
     Result<qint64> allocatePipelineIid(const QString &runId, const QString &projectDir) override;
     Result<QString> setting(const QString &key) const override;

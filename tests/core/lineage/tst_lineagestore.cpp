@@ -207,6 +207,7 @@ private Q_SLOTS:
     void gatesRecordedAfterScalars();
     void metricsReplaceAJobsSetAndEvaluateGates();
     void signOffsAreAppendOnly();
+    void imageScansReplaceEarlierOnes();
     void runFilters();
     void migratesEveryEarlierVersion_data();
     void migratesEveryEarlierVersion();
@@ -602,6 +603,60 @@ void tst_LineageStore::metricsReplaceAJobsSetAndEvaluateGates()
     QVERIFY(it != gates->end());
     QCOMPARE(it->outcome, QStringLiteral("passed"));
     QCOMPARE(it->source, QStringLiteral("metrics.txt"));
+}
+
+void tst_LineageStore::imageScansReplaceEarlierOnes()
+{
+    QTemporaryDir dir;
+    auto store = openStore(storeAt(dir));
+    QVERIFY(store);
+    const QString image = QStringLiteral("sha256:") + hex64('a');
+    QVERIFY(store->imageSbom(image) && !*store->imageSbom(image));
+    QVERIFY(store->imageScan(image) && !*store->imageScan(image));
+
+    QVERIFY(store->recordImageSbom({image, hex64('b').toUpper(), QStringLiteral("debian-12"), 120, {}}));
+    const auto sbom = store->imageSbom(image);
+    QVERIFY(sbom && *sbom);
+    QCOMPARE((*sbom)->sbomSha256, hex64('b')); // lower case, as hashes are kept
+    QCOMPARE((*sbom)->distribution, QStringLiteral("debian-12"));
+    QCOMPARE((*sbom)->packageCount, 120);
+    QVERIFY((*sbom)->createdAt.isValid());
+
+    const auto finding = [](const char *id, const char *package, Severity severity) {
+        Finding f;
+        f.id = QString::fromLatin1(id);
+        f.package = QString::fromLatin1(package);
+        f.ecosystem = Ecosystem::Debian;
+        f.installedVersion = QStringLiteral("1.0-1");
+        f.fixedVersion = QStringLiteral("1.0-2");
+        f.severity = severity;
+        f.source = QStringLiteral("osv");
+        f.summary = QStringLiteral("a flaw");
+        return f;
+    };
+    LineageImageScan first{image,
+                           QDateTime::currentDateTimeUtc().addSecs(-60),
+                           {QStringLiteral("osv: /a (2 advisories)")},
+                           {finding("DSA-1", "libssl3", Severity::Medium),
+                            finding("DSA-2", "libc6", Severity::Critical),
+                            finding("DSA-2", "libc6", Severity::Critical)}}; // a report listing a pair twice
+    QVERIFY(store->recordImageScan(first));
+    auto read = store->imageScan(image);
+    QVERIFY(read && *read);
+    QCOMPARE((*read)->findings.size(), 2);
+    QCOMPARE((*read)->findings.first().id, QStringLiteral("DSA-2")); // worst first
+    QCOMPARE((*read)->findings.first().severity, Severity::Critical);
+    QCOMPARE((*read)->findings.first().ecosystem, Ecosystem::Debian);
+    QCOMPARE((*read)->findings.first().fixedVersion, QStringLiteral("1.0-2"));
+    QCOMPARE((*read)->sources, first.sources);
+
+    // A newer scan replaces the findings: the verdict is the latest one's.
+    LineageImageScan newer{image, QDateTime::currentDateTimeUtc(), {QStringLiteral("osv: /b (1 advisory)")}, {}};
+    QVERIFY(store->recordImageScan(newer));
+    read = store->imageScan(image);
+    QVERIFY(read && *read);
+    QVERIFY((*read)->findings.isEmpty());
+    QCOMPARE((*read)->sources, newer.sources);
 }
 
 void tst_LineageStore::signOffsAreAppendOnly()
