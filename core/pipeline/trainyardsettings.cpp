@@ -124,7 +124,7 @@ TrainyardSettings TrainyardSettings::fromYaml(const YamlNode &node, std::vector<
                 {QStringLiteral("protected_branches"), QStringLiteral("data"), QStringLiteral("images"),
                  QStringLiteral("jobs"), QStringLiteral("allow_privileged_services"),
                  QStringLiteral("mount_docker_socket"), QStringLiteral("secrets"), QStringLiteral("lineage"),
-                 QStringLiteral("registry"), QStringLiteral("slurm")},
+                 QStringLiteral("registry"), QStringLiteral("slurm"), QStringLiteral("scan")},
                 QStringLiteral(".trainyard"), problems);
     if (const YamlNode *secrets = node.find(QStringLiteral("secrets")))
         s.secrets = secrets->toStringList();
@@ -213,6 +213,32 @@ TrainyardSettings TrainyardSettings::fromYaml(const YamlNode &node, std::vector<
             else
                 s.slurm.runtime = runtime;
         }
+    }
+    if (const YamlNode *scan = node.find(QStringLiteral("scan"));
+        scan && expectMap(*scan, QStringLiteral(".trainyard scan"), problems)) {
+        s.scan.location = node.keyLocation(QStringLiteral("scan"));
+        warnUnknown(*scan, {QStringLiteral("osv"), QStringLiteral("fail_on"), QStringLiteral("on_run")},
+                    QStringLiteral(".trainyard scan"), problems);
+        if (const YamlNode *o = scan->find(QStringLiteral("osv")))
+            s.scan.osv = o->text().trimmed();
+        if (const YamlNode *f = scan->find(QStringLiteral("fail_on"))) {
+            const QString level = f->text().trimmed().toLower();
+            static const QStringList levels{QStringLiteral("critical"), QStringLiteral("high"),
+                                            QStringLiteral("medium"), QStringLiteral("low")};
+            if (!levels.contains(level))
+                problems.push_back(Error::error(
+                    QStringLiteral(".trainyard scan fail_on \"%1\" is not one of critical, high, medium, low")
+                        .arg(f->text().trimmed()),
+                    f->location()));
+            else
+                s.scan.failOn = level;
+        }
+        if (const YamlNode *r = scan->find(QStringLiteral("on_run")))
+            s.scan.onRun = r->toBool().value_or(false);
+        if (s.scan.onRun && s.scan.osv.isEmpty())
+            problems.push_back(Error::warning(
+                QStringLiteral(".trainyard scan on_run needs osv: the folder of OSV advisories to match against"),
+                scan->find(QStringLiteral("on_run"))->location()));
     }
     if (const YamlNode *p = node.find(QStringLiteral("allow_privileged_services")))
         s.allowPrivilegedServices = p->toBool().value_or(false);

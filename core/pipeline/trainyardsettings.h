@@ -47,6 +47,20 @@ struct SlurmSettings
     SourceLocation location;
 };
 
+/// Vulnerability scans of the images runs use: `.trainyard: scan:`.
+struct ScanSettings
+{
+    /// A folder of OSV advisories (osv.dev's exports, unpacked), relative to the project or
+    /// absolute; empty: none (`trainyard scan --osv DIR` names one).
+    QString osv;
+    /// The severity from which findings make a release review not ready: "critical", "high",
+    /// "medium" or "low"; empty: findings are shown, never blocking.
+    QString failOn;
+    /// Scan every image a run used once the run ends (with `osv`).
+    bool onRun = false;
+    SourceLocation location;
+};
+
 /// Trainyard's own settings from the hidden top-level key `.trainyard:` (GitLab ignores it).
 struct TrainyardSettings
 {
@@ -64,6 +78,7 @@ struct TrainyardSettings
     /// are pushed with their lineage. Never a login: the file is committed; `docker login` keeps it.
     QString registryUrl;
     SlurmSettings slurm;
+    ScanSettings scan;
 
     /// Reads the `.trainyard` node; unknown keys and bad values become warnings/errors in `problems`.
     static TrainyardSettings fromYaml(const YamlNode &node, std::vector<Error> &problems);

@@ -75,6 +75,7 @@ private Q_SLOTS:
     void teamStoreUrlNeverCarriesAPassword();
     void teamRegistryUrlNeverCarriesALogin();
     void slurmSettings();
+    void scanSettings();
     void keywordsKeptAsData();
     void inheritVariables();
     void readsProjectFromDisk();
@@ -511,6 +512,28 @@ void tst_GitlabCiReader::slurmSettings()
     QVERIFY2(problems(login).contains(QStringLiteral("carries a login")) &&
                  !problems(login).contains(QStringLiteral("pw@")),
              qPrintable(problems(login)));
+}
+
+void tst_GitlabCiReader::scanSettings()
+{
+    const auto read = [](const QByteArray &scan) {
+        return GitlabCiReader::readText(".trainyard:\n  scan:\n" + scan + "train:\n  script: x\n",
+                                        QStringLiteral("t.yml"), context());
+    };
+    const Pipeline ok = read("    osv: security/osv\n    fail_on: High\n    on_run: true\n");
+    QVERIFY2(!ok.hasErrors() && !problems(ok).contains(QStringLiteral("warning")), qPrintable(problems(ok)));
+    QCOMPARE(ok.trainyard.scan.osv, QStringLiteral("security/osv"));
+    QCOMPARE(ok.trainyard.scan.failOn, QStringLiteral("high"));
+    QVERIFY(ok.trainyard.scan.onRun);
+    const Pipeline none = read("    {}\n");
+    QVERIFY(none.trainyard.scan.failOn.isEmpty()); // findings shown, never blocking
+    QVERIFY(!none.trainyard.scan.onRun);
+    const Pipeline bad = read("    fail_on: severe\n    on_run: true\n    trivy: yes\n");
+    QVERIFY2(problems(bad).contains(QStringLiteral(
+                 "t.yml:3:14: error: .trainyard scan fail_on \"severe\" is not one of critical, high, medium, low")),
+             qPrintable(problems(bad)));
+    QVERIFY2(problems(bad).contains(QStringLiteral("on_run needs osv")), qPrintable(problems(bad)));
+    QVERIFY2(problems(bad).contains(QStringLiteral("trivy")), qPrintable(problems(bad)));
 }
 
 void tst_GitlabCiReader::readsProjectFromDisk()
