@@ -58,6 +58,8 @@ Command reviewCommand();
 Command reproduceCommand();
 Command syncCommand();
 Command storeCommand();
+Command sbomCommand();
+Command scanCommand();
 
 /// What `trainyard open` asks the window to do.
 struct OpenRequest

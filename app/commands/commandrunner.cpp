@@ -8,10 +8,10 @@ namespace trainyard::app {
 
 const std::vector<Command> &commands()
 {
-    static const std::vector<Command> all{validateCommand(), listCommand(),    runCommand(),     gpusCommand(),
-                                          clusterCommand(),  doctorCommand(),  scalarsCommand(), runsCommand(),
-                                          annotateCommand(), lineageCommand(), reviewCommand(),  reproduceCommand(),
-                                          syncCommand(),     storeCommand()};
+    static const std::vector<Command> all{validateCommand(), listCommand(),      runCommand(),     gpusCommand(),
+                                          clusterCommand(),  doctorCommand(),    scalarsCommand(), runsCommand(),
+                                          annotateCommand(), lineageCommand(),   reviewCommand(),  sbomCommand(),
+                                          scanCommand(),     reproduceCommand(), syncCommand(),    storeCommand()};
     return all;
 }
 

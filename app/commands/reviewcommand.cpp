@@ -204,7 +204,8 @@ int runReview(const QCommandLineParser &p, QTextStream &out, QTextStream &err)
     if (!reviewed)
         return int(ExitFailed);
     const ArtifactProvenance &lineage = reviewed->lineage;
-    const ReleaseChecklist checklist = ReleaseReview::checklist(lineage);
+    const ReleaseChecklist checklist =
+        ReleaseReview::checklist(lineage, ReleasePolicy::ofProject(p.value(QStringLiteral("C"))));
     ReleaseReview review(*store);
 
     if (!signOffIfAsked(review, lineage, checklist, *request, err))

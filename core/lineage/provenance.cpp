@@ -433,6 +433,13 @@ Result<ArtifactProvenance> Provenance::ofArtifact(const LineageArtifact &artifac
             if (used && !imageKeys.contains(runId + u'\x1f' + image.reference)) {
                 imageKeys.insert(runId + u'\x1f' + image.reference);
                 p.images.push_back(image);
+                if (!image.imageId.isEmpty() && !p.imageScans.contains(image.imageId)) {
+                    auto scan = m_store.imageScan(image.imageId);
+                    if (!scan)
+                        return tl::unexpected(scan.error());
+                    if (*scan)
+                        p.imageScans.insert(image.imageId, **scan);
+                }
             }
         }
         const auto ofJob = [&](const QString &job) { return job.isEmpty() || jobKeys.contains(runId + u'\x1f' + job); };

@@ -34,6 +34,10 @@ struct ArtifactProvenance
     /// "RUN/JOB" → the jobs of that run it waited for (its needs, or the stages before it), for
     /// drawing; recorded once at the run's start, so not part of toJson() or the fingerprint.
     QHash<QString, QStringList> jobNeeds;
+    /// The latest vulnerability scan of each image those jobs ran in, by image ID (images never
+    /// scanned have none). About the image, not the lineage: not part of toJson() or the
+    /// fingerprint, so a newer scan changes the review's verdict without making sign-offs stale.
+    QHash<QString, LineageImageScan> imageScans;
 
     const LineageRun &run() const { return runs.front(); }
     const LineageCommit *commitOf(const LineageRun &run) const;

@@ -1,5 +1,8 @@
 #include "releasereview.h"
 
+#include "imagesecurity.h"
+#include "pipeline/gitlabcireader.h"
+
 #include "lineagestore.h"
 #include "provenance.h"
 
@@ -177,7 +180,64 @@ ChecklistItem reproducible(const ArtifactProvenance &p)
     return item;
 }
 
+ChecklistItem imagesScanned(const ArtifactProvenance &p, const ReleasePolicy &policy)
+{
+    ChecklistItem item{QStringLiteral("images-scanned"),
+                       QStringLiteral("Images scanned for known vulnerabilities"),
+                       State::Passed,
+                       {}};
+    QStringList seen;
+    bool unscanned = false;
+    for (const LineageImage &image : p.images) {
+        if (image.imageId.isEmpty() || seen.contains(image.imageId))
+            continue;
+        seen << image.imageId;
+        const auto scan = p.imageScans.constFind(image.imageId);
+        if (scan == p.imageScans.constEnd()) {
+            unscanned = true;
+            item.details << QStringLiteral("%1 (%2): not scanned (trainyard scan --osv DIR %1, or .trainyard: scan: "
+                                           "osv: and on_run: true)")
+                                .arg(image.reference, image.imageId);
+            continue;
+        }
+        const QList<Finding> blocking = ImageSecurity::blocking(scan->findings, policy.scanFailOn);
+        QString line =
+            QStringLiteral("%1: %2 finding(s): %3 (scanned %4)")
+                .arg(image.reference)
+                .arg(scan->findings.size())
+                .arg(SeverityCounts::of(scan->findings).toString(), scan->scannedAt.toUTC().toString(Qt::ISODate));
+        if (!blocking.isEmpty()) {
+            item.state = State::Failed;
+            QStringList ids;
+            for (const Finding &f : blocking)
+                ids << QStringLiteral("%1 in %2 %3").arg(f.id, f.package, f.installedVersion);
+            ids.removeDuplicates();
+            line +=
+                QStringLiteral("; at or above fail_on %1: %2").arg(policy.scanFailOn, ids.join(QStringLiteral(", ")));
+        }
+        item.details << line;
+    }
+    if (seen.isEmpty())
+        item.details << QStringLiteral("no job ran in an image");
+    else if (unscanned && item.state != State::Failed && policy.scanFailOn.isEmpty())
+        item.state = State::Unknown;
+    else if (unscanned) { // the project's gate cannot judge an image nobody scanned
+        item.state = State::Failed;
+        item.details << QStringLiteral("fail_on %1 is set: every image must be scanned").arg(policy.scanFailOn);
+    }
+    return item;
+}
+
 } // namespace
+
+ReleasePolicy ReleasePolicy::ofProject(const QString &projectDir)
+{
+    GitlabCiReader::Options options;
+    options.projectDir = projectDir;
+    ReleasePolicy policy;
+    policy.scanFailOn = GitlabCiReader::read(options).trainyard.scan.failOn;
+    return policy;
+}
 
 QString ChecklistItem::stateName(State state)
 {
@@ -222,10 +282,10 @@ ReleaseReview::ReleaseReview(LineageStore &store)
     : m_store(store)
 {}
 
-ReleaseChecklist ReleaseReview::checklist(const ArtifactProvenance &p)
+ReleaseChecklist ReleaseReview::checklist(const ArtifactProvenance &p, const ReleasePolicy &policy)
 {
-    return ReleaseChecklist{
-        {cleanCommit(p), pinnedImages(p), versionedData(p), gatesPassed(p), noAllowedFailures(p), reproducible(p)}};
+    return ReleaseChecklist{{cleanCommit(p), pinnedImages(p), versionedData(p), gatesPassed(p), noAllowedFailures(p),
+                             reproducible(p), imagesScanned(p, policy)}};
 }
 
 Result<std::vector<SignOffStatus>> ReleaseReview::signOffs(const ArtifactProvenance &p) const

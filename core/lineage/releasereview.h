@@ -22,12 +22,23 @@ struct ChecklistItem
         Unknown, ///< cannot be told yet (e.g. no reproduction tried): does not block a release
     };
     QString id;    ///< stable key: clean-commit, pinned-images, versioned-data, gates-passed,
-                   ///< no-allowed-failures, reproducible
+                   ///< no-allowed-failures, reproducible, images-scanned
     QString title; ///< what is checked, in words
     State state = State::Unknown;
     QStringList details; ///< one line per thing checked, saying why it passed or failed
 
     static QString stateName(State state); ///< "passed", "failed", "unknown"
+};
+
+/// The project's rules a review applies beyond the lineage itself.
+struct ReleasePolicy
+{
+    /// `.trainyard: scan: fail_on:` — findings at or above it (critical, high, medium, low) in an
+    /// image the artifact's jobs ran in fail "images scanned"; empty: findings never fail it.
+    QString scanFailOn;
+    /// The project's pipeline settings' policy, read from `projectDir`'s pipeline file (none: the
+    /// default policy).
+    static ReleasePolicy ofProject(const QString &projectDir);
 };
 
 /// What a lead checks before releasing an artifact, computed from its lineage.
@@ -59,8 +70,10 @@ public:
     /// The checklist: every run made from a clean commit on a protected branch; every image pinned
     /// by digest (or built here from a recorded build context, under a tag that is not `latest`);
     /// every data input versioned; every gate passed; no job upstream that failed but was allowed
-    /// to; and a reproduction with identical hashes (unknown when none was tried).
-    static ReleaseChecklist checklist(const ArtifactProvenance &provenance);
+    /// to; a reproduction with identical hashes (unknown when none was tried); and every image
+    /// scanned for vulnerabilities (unknown when one was not; failed when findings reach the
+    /// policy's scan fail_on).
+    static ReleaseChecklist checklist(const ArtifactProvenance &provenance, const ReleasePolicy &policy = {});
 
     /// Sign-offs of the artifact's bytes, oldest first. Each is judged against the lineage of the
     /// run it was given for: stale when that changed after it (a sign-off for another run that

@@ -33,7 +33,8 @@ core::Result<std::unique_ptr<core::LineageStore>> openStore(const QString &proje
     return core::LineageStore::open(path, options);
 }
 
-core::Result<ArtifactReview> computeReview(core::LineageStore &store, const QString &target, const QString &runId)
+core::Result<ArtifactReview> computeReview(core::LineageStore &store, const QString &projectDir, const QString &target,
+                                           const QString &runId)
 {
     const core::Provenance provenance(store);
     auto artifact = provenance.resolveArtifact(target, runId);
@@ -44,7 +45,7 @@ core::Result<ArtifactReview> computeReview(core::LineageStore &store, const QStr
         return tl::unexpected(prov.error());
     ArtifactReview review;
     review.provenance = std::move(*prov);
-    review.checklist = core::ReleaseReview::checklist(review.provenance);
+    review.checklist = core::ReleaseReview::checklist(review.provenance, core::ReleasePolicy::ofProject(projectDir));
     auto signOffs = core::ReleaseReview(store).signOffs(review.provenance);
     if (!signOffs)
         return tl::unexpected(signOffs.error());
@@ -135,7 +136,7 @@ void LineageQuery::review(const QString &target, const QString &runId)
             auto store = openStore(dir, team);
             if (!store)
                 return tl::unexpected(store.error());
-            return computeReview(**store, target, runId);
+            return computeReview(**store, dir, target, runId);
         },
         [this, asked = m_generation](core::Result<ArtifactReview> review) {
             if (asked != m_generation)
@@ -169,7 +170,7 @@ void LineageQuery::signOff(const ArtifactReview &review, const QString &reviewer
                 return {tl::unexpected(e), tl::unexpected(e)};
             }
             auto signedOff = core::ReleaseReview(**store).signOff(provenance, reviewer, decision, comment);
-            auto fresh = computeReview(**store, provenance.artifact.sha256, provenance.artifact.runId);
+            auto fresh = computeReview(**store, dir, provenance.artifact.sha256, provenance.artifact.runId);
             return {std::move(signedOff), std::move(fresh)};
         },
         [this](Outcome outcome) {

@@ -532,7 +532,7 @@ void tst_Provenance::checklistAllPassed()
 {
     Fixture f;
     const ReleaseChecklist c = ReleaseReview::checklist(f.provenanceOf(f.a.exportSha));
-    QCOMPARE(c.items.size(), size_t(6));
+    QCOMPARE(c.items.size(), size_t(7));
     for (const QString &id :
          {QStringLiteral("clean-commit"), QStringLiteral("pinned-images"), QStringLiteral("versioned-data"),
           QStringLiteral("gates-passed"), QStringLiteral("no-allowed-failures")}) {
@@ -542,6 +542,11 @@ void tst_Provenance::checklistAllPassed()
     }
     QCOMPARE(c.item(QStringLiteral("reproducible"))->state, ChecklistItem::State::Unknown);
     QVERIFY(c.item(QStringLiteral("reproducible"))->details.first().contains(QStringLiteral("not yet tried")));
+    // No image was scanned and the policy sets no gate: unknown, with how to scan; not blocking.
+    QCOMPARE(c.item(QStringLiteral("images-scanned"))->state, ChecklistItem::State::Unknown);
+    QVERIFY(c.item(QStringLiteral("images-scanned"))
+                ->details.first()
+                .contains(QStringLiteral("not scanned (trainyard scan")));
     QVERIFY(c.passed());
     QVERIFY(c.item(QStringLiteral("pinned-images"))->details.join(u' ').contains(QStringLiteral("built here")));
 }

@@ -1,0 +1,178 @@
+#include "imagesecurity.h"
+
+#include "engine/artifactstore.h"
+#include "engine/dockerclient.h"
+
+#include "supplychain/imagesbomreader.h"
+#include "supplychain/osvdatabase.h"
+#include "supplychain/scannerreport.h"
+
+#include <QDateTime>
+#include <QFile>
+#include <QLocale>
+
+namespace trainyard::core {
+
+namespace {
+
+QString megabytes(qint64 bytes)
+{
+    return QStringLiteral("%1 MB").arg(double(bytes) / 1e6, 0, 'f', 0);
+}
+
+} // namespace
+
+ImageSecurity::ImageSecurity(LineageStore &store, const QString &artifactRoot)
+    : m_store(store)
+    , m_artifactRoot(artifactRoot)
+{}
+
+Result<ImageSecurity::SbomResult> ImageSecurity::sbom(DockerClient &docker, const QString &image,
+                                                      const Progress &progress, const std::atomic_bool *cancel)
+{
+    auto info = docker.inspectImage(image);
+    if (!info)
+        return tl::make_unexpected(info.error());
+    if (!info->exists)
+        return tl::make_unexpected(Error::error(
+            QStringLiteral("Image %1 is not on this machine's Docker engine: pull or build it first").arg(image)));
+    ArtifactStore artifacts(m_artifactRoot);
+    auto stored = m_store.imageSbom(info->id);
+    if (!stored)
+        return tl::make_unexpected(stored.error());
+    if (*stored) {
+        auto document = artifacts.readBytes((*stored)->sbomSha256, QStringLiteral("The SBOM of image %1").arg(image));
+        if (document) {
+            auto sbom =
+                Sbom::fromCycloneDx(*document, ArtifactStore::objectPath(m_artifactRoot, (*stored)->sbomSha256));
+            if (sbom)
+                return SbomResult{*sbom, (*stored)->sbomSha256, false};
+        }
+        // A stored document gone or damaged is made again from the image.
+    }
+    if (progress)
+        progress(QStringLiteral("Reading the file system of %1").arg(image));
+    ImageSbomReader reader(docker);
+    auto sbom = reader.read(
+        info->id,
+        [&](qint64 bytes) {
+            if (progress)
+                progress(QStringLiteral("Reading the file system of %1: %2").arg(image, megabytes(bytes)));
+        },
+        cancel);
+    if (!sbom)
+        return tl::make_unexpected(sbom.error());
+    sbom->imageName = image;
+    auto sha = artifacts.storeBytes(sbom->toCycloneDx());
+    if (!sha)
+        return tl::make_unexpected(sha.error());
+    LineageImageSbom row;
+    row.imageId = sbom->imageId;
+    row.sbomSha256 = *sha;
+    if (!sbom->distribution.id.isEmpty())
+        row.distribution = sbom->distribution.id + u'-' + sbom->distribution.versionId;
+    row.packageCount = int(sbom->packages.size());
+    if (auto ok = m_store.recordImageSbom(row); !ok)
+        return tl::make_unexpected(ok.error());
+    return SbomResult{*sbom, *sha, true};
+}
+
+Result<QByteArray> ImageSecurity::sbomDocument(const QString &imageId) const
+{
+    auto stored = m_store.imageSbom(imageId);
+    if (!stored)
+        return tl::make_unexpected(stored.error());
+    if (!*stored)
+        return tl::make_unexpected(Error::error(
+            QStringLiteral("No SBOM was made for image %1: `trainyard sbom IMAGE` makes one").arg(imageId)));
+    return ArtifactStore(m_artifactRoot)
+        .readBytes((*stored)->sbomSha256, QStringLiteral("The SBOM of image %1").arg(imageId));
+}
+
+Result<ImageSecurity::ScanResult> ImageSecurity::scan(DockerClient &docker, const QString &image,
+                                                      const ScanRequest &request, const Progress &progress,
+                                                      const std::atomic_bool *cancel)
+{
+    if (request.osvDir.isEmpty() && request.reportFiles.isEmpty())
+        return tl::make_unexpected(Error::error(
+            QStringLiteral("Nothing to scan %1 against: name a folder of OSV advisories (--osv DIR, or .trainyard: "
+                           "scan: osv:) or a trivy/grype report (--report FILE)")
+                .arg(image)));
+    ScanResult result;
+    // Reports first: a wrong file is said before the image is read.
+    QList<ScannerReport> reports;
+    for (const QString &file : request.reportFiles) {
+        QFile f(file);
+        if (!f.open(QIODevice::ReadOnly))
+            return tl::make_unexpected(
+                Error::error(QStringLiteral("cannot read the report: %1").arg(f.errorString()), {file, 0, 0}));
+        auto report = ScannerReport::fromJson(f.readAll(), file);
+        if (!report)
+            return tl::make_unexpected(report.error());
+        reports.append(*report);
+    }
+    auto sbom = this->sbom(docker, image, progress, cancel);
+    if (!sbom)
+        return tl::make_unexpected(sbom.error());
+    LineageImageScan &scan = result.scan;
+    scan.imageId = sbom->sbom.imageId;
+    scan.scannedAt = QDateTime::currentDateTimeUtc();
+    for (qsizetype i = 0; i < reports.size(); ++i) {
+        const ScannerReport &report = reports.at(i);
+        if (!report.imageId.isEmpty() && report.imageId != scan.imageId)
+            return tl::make_unexpected(Error::error(
+                QStringLiteral("the %1 report is about image %2, not %3 (%4): scan this image with %1 again")
+                    .arg(report.scanner, report.imageId, image, scan.imageId),
+                {request.reportFiles.at(i), 0, 0}));
+        scan.findings += report.findings;
+        scan.sources << QStringLiteral("%1: %2").arg(report.scanner, request.reportFiles.at(i));
+    }
+    if (!request.osvDir.isEmpty()) {
+        if (progress)
+            progress(QStringLiteral("Reading the OSV advisories in %1").arg(request.osvDir));
+        auto db = OsvDatabase::load(
+            request.osvDir, &result.warnings,
+            [&](int done, int total) {
+                if (progress)
+                    progress(QStringLiteral("Reading the OSV advisories in %1: %2 of %3")
+                                 .arg(request.osvDir)
+                                 .arg(done)
+                                 .arg(total));
+            },
+            cancel);
+        if (!db)
+            return tl::make_unexpected(db.error());
+        result.advisories = db->size();
+        scan.findings += db->match(sbom->sbom);
+        scan.sources << QStringLiteral("osv: %1 (%2 %3)")
+                            .arg(request.osvDir, QLocale(QLocale::English).toString(db->size()),
+                                 db->size() == 1 ? QStringLiteral("advisory") : QStringLiteral("advisories"));
+    }
+    if (auto ok = m_store.recordImageScan(scan); !ok)
+        return tl::make_unexpected(ok.error());
+    // Read back: one row per vulnerability, package and source, worst first.
+    auto stored = m_store.imageScan(scan.imageId);
+    if (stored && *stored)
+        scan = **stored;
+    return result;
+}
+
+QList<Finding> ImageSecurity::blocking(const QList<Finding> &findings, const QString &failOn)
+{
+    QList<Finding> out;
+    const Severity threshold = severityFromText(failOn);
+    if (threshold == Severity::Unknown)
+        return out;
+    for (const Finding &f : findings) {
+        if (f.severity >= threshold)
+            out.append(f);
+    }
+    return out;
+}
+
+bool ImageSecurity::blocks(const QList<Finding> &findings, const QString &failOn)
+{
+    return !blocking(findings, failOn).isEmpty();
+}
+
+} // namespace trainyard::core

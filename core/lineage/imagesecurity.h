@@ -1,0 +1,76 @@
+#pragma once
+
+// What is inside the images runs use, and which known vulnerabilities it carries, kept in the
+// lineage: the bill of materials is made once per image ID (ImageSbomReader) and kept in the
+// project's artifact store by its SHA-256; a scan matches it against OSV advisories (and reads
+// trivy's or grype's reports of the same image) and replaces the image's earlier findings.
+
+#include "lineagestore.h"
+
+#include "supplychain/sbom.h"
+#include "supplychain/vulnerability.h"
+
+#include "common/error.h"
+
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <atomic>
+#include <functional>
+
+namespace trainyard::core {
+
+class DockerClient;
+
+class ImageSecurity
+{
+public:
+    /// What a long step is doing, in words ("reading the file system of IMAGE: 120 MB").
+    using Progress = std::function<void(const QString &message)>;
+
+    /// `artifactRoot`: the project's artifact store (`<project>/.trainyard/artifacts`).
+    ImageSecurity(LineageStore &store, const QString &artifactRoot);
+
+    struct SbomResult
+    {
+        Sbom sbom;
+        QString sha256;    ///< of the CycloneDX document in the artifact store
+        bool made = false; ///< read from the image now (false: this image ID's stored one)
+    };
+    /// The SBOM of `image` (a reference or an ID, present on `docker`'s engine): the one stored for
+    /// its image ID, else read from the image, stored and recorded.
+    Result<SbomResult> sbom(DockerClient &docker, const QString &image, const Progress &progress = {},
+                            const std::atomic_bool *cancel = nullptr);
+    /// The CycloneDX document of a stored SBOM (by image ID); an Error when none was made.
+    Result<QByteArray> sbomDocument(const QString &imageId) const;
+
+    struct ScanRequest
+    {
+        QString osvDir;          ///< a folder of OSV advisories; empty: none
+        QStringList reportFiles; ///< trivy or grype JSON reports of the same image
+    };
+    struct ScanResult
+    {
+        LineageImageScan scan;
+        QList<Error> warnings; ///< advisories that could not be read, by file
+        int advisories = 0;    ///< read from osvDir
+    };
+    /// Scans `image`: its SBOM against the OSV advisories, and the reports (each must be about
+    /// this image, when it says which), all findings recorded as the image's latest scan. At
+    /// least one of osvDir and reportFiles is needed.
+    Result<ScanResult> scan(DockerClient &docker, const QString &image, const ScanRequest &request,
+                            const Progress &progress = {}, const std::atomic_bool *cancel = nullptr);
+
+    /// Whether findings block a release under `.trainyard: scan: fail_on:` (`failOn`: critical,
+    /// high, medium, low; empty: never).
+    static bool blocks(const QList<Finding> &findings, const QString &failOn);
+    /// The findings at or above `failOn`.
+    static QList<Finding> blocking(const QList<Finding> &findings, const QString &failOn);
+
+private:
+    LineageStore &m_store;
+    QString m_artifactRoot;
+};
+
+} // namespace trainyard::core

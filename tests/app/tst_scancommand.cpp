@@ -1,0 +1,218 @@
+// `trainyard sbom` and `trainyard scan` as users run them, and what the release review makes of
+// the findings: a model trained (by the Docker engine) in an image whose dpkg status lists OpenSSL
+// below an advisory's fixed version; the scan reports it, the review shows it, the project's gate
+// blocks the release, and a newer scan of the same image updates the verdict.
+#include "support/cli.h"
+#include "support/files.h"
+#include "support/scannedimage.h"
+
+#include "engine/dockerclient.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace trainyard::core;
+using namespace trainyard::test;
+
+class tst_ScanCommand final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void sbomOncePerImage();
+    void scanReportsTheAdvisoryBelowItsFix();
+    void reviewShowsFindingsAndTheGateBlocks();
+    void reportsOfTheImageAreRead();
+    void clearErrors();
+
+private:
+    QJsonObject checklistItem(const QString &id);
+
+    QTemporaryDir m_tmp;
+    QString m_project;
+    QString m_osv;
+    QString m_imageId;
+};
+
+void tst_ScanCommand::initTestCase()
+{
+    DockerClient docker;
+    if (const auto info = docker.ping(); !info)
+        QFAIL(qPrintable(
+            QStringLiteral("These tests need a Docker engine (bash .ci/start-docker): %1").arg(info.error().message)));
+    const QString error = buildScannedImage(docker, m_tmp.filePath(QStringLiteral("context")));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    m_imageId = docker.inspectImage(kScannedImage)->id;
+    m_osv = m_tmp.filePath(QStringLiteral("osv"));
+    QVERIFY(writeScannedImageAdvisories(m_osv));
+
+    // A project whose model is trained in the image, by the Docker engine.
+    m_project = m_tmp.filePath(QStringLiteral("project"));
+    QVERIFY(writeFile(m_project + QStringLiteral("/.gitignore"), ".trainyard/\n"));
+    QVERIFY(writeFile(m_project + QStringLiteral("/.gitlab-ci.yml"),
+                      QStringLiteral(".trainyard:\n  scan:\n    fail_on: high\n"
+                                     "train:\n  image: %1\n  script:\n    - mkdir -p models\n"
+                                     "    - echo weights > models/model.txt\n"
+                                     "  artifacts: {paths: [models/]}\n")
+                          .arg(kScannedImage)
+                          .toUtf8()));
+    QVERIFY(!git(m_project, {QStringLiteral("init"), QStringLiteral("-q")}).isNull());
+    QVERIFY(!git(m_project, {QStringLiteral("add"), QStringLiteral("-A")}).isNull());
+    QVERIFY(!git(m_project, {QStringLiteral("commit"), QStringLiteral("-qm"), QStringLiteral("i")}).isNull());
+    const CliResult run = runTrainyard({QStringLiteral("run"), QStringLiteral("-C"), m_project});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.out + run.err));
+}
+
+QJsonObject tst_ScanCommand::checklistItem(const QString &id)
+{
+    const CliResult review = runTrainyard({QStringLiteral("review"), QStringLiteral("-C"), m_project,
+                                           QStringLiteral("models/model.txt"), QStringLiteral("--json")});
+    const QJsonObject root = QJsonDocument::fromJson(review.out.toUtf8()).object();
+    for (const QJsonValue &item : root.value(QLatin1String("checklist")).toArray()) {
+        if (item.toObject().value(QLatin1String("id")).toString() == id)
+            return item.toObject();
+    }
+    qWarning("no checklist item %s in: %s %s", qPrintable(id), qPrintable(review.out), qPrintable(review.err));
+    return {};
+}
+
+void tst_ScanCommand::sbomOncePerImage()
+{
+    const CliResult first = runTrainyard({QStringLiteral("sbom"), QStringLiteral("-C"), m_project, kScannedImage});
+    QVERIFY2(first.exitCode == 0, qPrintable(first.out + first.err));
+    QVERIFY2(first.out.contains(QLatin1String("Debian GNU/Linux 12 (bookworm): 4 package(s)")), qPrintable(first.out));
+    QVERIFY2(first.out.contains(QLatin1String("libssl3  3.0.11-1~deb12u1  /var/lib/dpkg/status")),
+             qPrintable(first.out));
+    // The second time it is the stored one (read once per image ID), by the same SHA-256.
+    const CliResult json =
+        runTrainyard({QStringLiteral("sbom"), QStringLiteral("-C"), m_project, m_imageId, QStringLiteral("--json")});
+    QCOMPARE(json.exitCode, 0);
+    const QJsonObject bom = QJsonDocument::fromJson(json.out.toUtf8()).object();
+    QCOMPARE(bom.value(QLatin1String("specVersion")).toString(), QStringLiteral("1.5"));
+    QCOMPARE(bom.value(QLatin1String("components")).toArray().size(), 5); // the OS and 4 packages
+    const CliResult again = runTrainyard({QStringLiteral("sbom"), QStringLiteral("-C"), m_project, kScannedImage});
+    QVERIFY2(again.out.contains(QLatin1String("as read before")), qPrintable(again.out));
+    const QString sha = first.out.section(QLatin1String("sha256 "), 1).section(u'\n', 0, 0);
+    QVERIFY(!sha.isEmpty());
+    QVERIFY2(again.out.contains(sha), qPrintable(again.out));
+    QVERIFY(
+        QFile::exists(m_project + QStringLiteral("/.trainyard/artifacts/sha256/") + sha.left(2) + u'/' + sha.mid(2)));
+}
+
+void tst_ScanCommand::scanReportsTheAdvisoryBelowItsFix()
+{
+    // Before any scan, the review says the image was not scanned and how to scan it; the project's
+    // gate (fail_on: high) cannot pass an image nobody scanned.
+    QJsonObject item = checklistItem(QStringLiteral("images-scanned"));
+    QCOMPARE(item.value(QLatin1String("state")).toString(), QStringLiteral("failed"));
+    QVERIFY2(item.value(QLatin1String("details"))
+                 .toArray()
+                 .first()
+                 .toString()
+                 .contains(QLatin1String("not scanned (trainyard scan --osv DIR")),
+             QJsonDocument(item).toJson().constData());
+
+    const CliResult scan = runTrainyard(
+        {QStringLiteral("scan"), QStringLiteral("-C"), m_project, QStringLiteral("--osv"), m_osv, kScannedImage});
+    QCOMPARE(scan.exitCode, 3); // findings at or above fail_on: high
+    QVERIFY2(scan.out.contains(QLatin1String("2 finding(s): 1 critical, 1 high")), qPrintable(scan.out));
+    QVERIFY2(scan.out.contains(QLatin1String("critical  DSA-9001-1")) &&
+                 scan.out.contains(QLatin1String("libssl3  3.0.11-1~deb12u1  3.0.11-1~deb12u2  osv")),
+             qPrintable(scan.out));
+    QVERIFY2(scan.out.contains(QLatin1String("GHSA-test-pill-0001")), qPrintable(scan.out));
+    // Fixed at exactly the installed version, another release, fixed long ago: not reported.
+    QVERIFY2(!scan.out.contains(QLatin1String("DSA-9002-1")), qPrintable(scan.out));
+    QVERIFY2(!scan.out.contains(QLatin1String("DLA-9003-1")), qPrintable(scan.out));
+    QVERIFY2(!scan.out.contains(QLatin1String("DSA-9004-1")), qPrintable(scan.out));
+    QVERIFY2(scan.out.contains(QLatin1String("osv: ") + m_osv + QLatin1String(" (5 advisories)")),
+             qPrintable(scan.out));
+
+    const CliResult json = runTrainyard({QStringLiteral("scan"), QStringLiteral("-C"), m_project,
+                                         QStringLiteral("--osv"), m_osv, kScannedImage, QStringLiteral("--json"),
+                                         QStringLiteral("--fail-on"), QStringLiteral("critical")});
+    QCOMPARE(json.exitCode, 3);
+    const QJsonObject root = QJsonDocument::fromJson(json.out.toUtf8()).object();
+    QCOMPARE(root.value(QLatin1String("image_id")).toString(), m_imageId);
+    QCOMPARE(root.value(QLatin1String("blocking")).toInt(), 1);
+    QCOMPARE(root.value(QLatin1String("counts")).toObject().value(QLatin1String("high")).toInt(), 1);
+}
+
+void tst_ScanCommand::reviewShowsFindingsAndTheGateBlocks()
+{
+    QJsonObject item = checklistItem(QStringLiteral("images-scanned"));
+    QCOMPARE(item.value(QLatin1String("state")).toString(), QStringLiteral("failed"));
+    const QString details = item.value(QLatin1String("details")).toArray().first().toString();
+    QVERIFY2(details.contains(QLatin1String("2 finding(s): 1 critical, 1 high")) &&
+                 details.contains(QLatin1String("at or above fail_on high: DSA-9001-1 in libssl3 3.0.11-1~deb12u1")),
+             qPrintable(details));
+    const CliResult review =
+        runTrainyard({QStringLiteral("review"), QStringLiteral("-C"), m_project, QStringLiteral("models/model.txt")});
+    QCOMPARE(review.exitCode, 3); // not ready
+    QVERIFY2(review.out.contains(QLatin1String("Images scanned for known vulnerabilities")), qPrintable(review.out));
+
+    // A newer scan of the same image, against advisories it is not affected by, updates the verdict.
+    const QString newer = m_tmp.filePath(QStringLiteral("osv-newer"));
+    QVERIFY(writeFile(newer + QStringLiteral("/DSA-9002-1.json"),
+                      osvAdvisory(QStringLiteral("DSA-9002-1"), QStringLiteral("Debian:12"), QStringLiteral("openssl"),
+                                  QStringLiteral("0"), QStringLiteral("3.0.11-1~deb12u1"), QStringLiteral("high"))));
+    const CliResult scan = runTrainyard(
+        {QStringLiteral("scan"), QStringLiteral("-C"), m_project, QStringLiteral("--osv"), newer, kScannedImage});
+    QCOMPARE(scan.exitCode, 0);
+    QVERIFY2(scan.out.contains(QLatin1String("0 finding(s): none")), qPrintable(scan.out));
+    item = checklistItem(QStringLiteral("images-scanned"));
+    QCOMPARE(item.value(QLatin1String("state")).toString(), QStringLiteral("passed"));
+    QVERIFY2(
+        item.value(QLatin1String("details")).toArray().first().toString().contains(QLatin1String("0 finding(s): none")),
+        QJsonDocument(item).toJson().constData());
+}
+
+void tst_ScanCommand::reportsOfTheImageAreRead()
+{
+    // A trivy report of this image (the format of tests/data/scanners, with this image's ID).
+    const QString report = m_tmp.filePath(QStringLiteral("trivy.json"));
+    QVERIFY(writeFile(report, QStringLiteral("{\"SchemaVersion\": 2, \"ArtifactName\": \"%1\", \"Metadata\": "
+                                             "{\"ImageID\": \"%2\"}, \"Results\": [{\"Target\": \"%1 (debian 12)\", "
+                                             "\"Class\": \"os-pkgs\", \"Type\": \"debian\", \"Vulnerabilities\": "
+                                             "[{\"VulnerabilityID\": \"CVE-2024-0001\", \"PkgName\": \"libssl3\", "
+                                             "\"InstalledVersion\": \"3.0.11-1~deb12u1\", \"FixedVersion\": "
+                                             "\"3.0.11-1~deb12u2\", \"Severity\": \"MEDIUM\"}]}]}\n")
+                                  .arg(kScannedImage, m_imageId)
+                                  .toUtf8()));
+    const CliResult scan = runTrainyard(
+        {QStringLiteral("scan"), QStringLiteral("-C"), m_project, QStringLiteral("--report"), report, kScannedImage});
+    QCOMPARE(scan.exitCode, 0); // medium is below fail_on: high
+    QVERIFY2(scan.out.contains(QLatin1String("medium    CVE-2024-0001")) && scan.out.contains(QLatin1String("trivy")),
+             qPrintable(scan.out));
+    // The recorded report of another image is refused, naming the file and both images.
+    const QString other = QStringLiteral(TRAINYARD_TEST_DATA "/scanners/trivy-alpine-310.json");
+    const CliResult wrong = runTrainyard(
+        {QStringLiteral("scan"), QStringLiteral("-C"), m_project, QStringLiteral("--report"), other, kScannedImage});
+    QCOMPARE(wrong.exitCode, 1);
+    QVERIFY2(wrong.err.contains(other) && wrong.err.contains(QLatin1String("is about image sha256:9617696764")) &&
+                 wrong.err.contains(m_imageId),
+             qPrintable(wrong.err));
+}
+
+void tst_ScanCommand::clearErrors()
+{
+    const CliResult nothing = runTrainyard({QStringLiteral("scan"), QStringLiteral("-C"), m_tmp.path(), kScannedImage});
+    QCOMPARE(nothing.exitCode, 2);
+    QVERIFY2(nothing.err.contains(QLatin1String("--osv DIR")), qPrintable(nothing.err));
+    const CliResult missing = runTrainyard(
+        {QStringLiteral("sbom"), QStringLiteral("-C"), m_project, QStringLiteral("trainyard-test/not-here:1")});
+    QCOMPARE(missing.exitCode, 1);
+    QVERIFY2(missing.err.contains(QLatin1String("trainyard-test/not-here:1 is not on this machine's Docker engine")),
+             qPrintable(missing.err));
+    const CliResult noOsv =
+        runTrainyard({QStringLiteral("scan"), QStringLiteral("-C"), m_project, QStringLiteral("--osv"),
+                      m_tmp.filePath(QStringLiteral("nowhere")), kScannedImage});
+    QCOMPARE(noOsv.exitCode, 1);
+    QVERIFY2(noOsv.err.contains(QLatin1String("is not a folder")), qPrintable(noOsv.err));
+}
+
+QTEST_GUILESS_MAIN(tst_ScanCommand)
+#include "tst_scancommand.moc"
