@@ -439,6 +439,11 @@ Result<ArtifactProvenance> Provenance::ofArtifact(const LineageArtifact &artifac
                         return tl::unexpected(scan.error());
                     if (*scan)
                         p.imageScans.insert(image.imageId, **scan);
+                    auto sbom = m_store.imageSbom(image.imageId);
+                    if (!sbom)
+                        return tl::unexpected(sbom.error());
+                    if (*sbom)
+                        p.imageSboms.insert(image.imageId, **sbom);
                 }
             }
         }

@@ -38,6 +38,9 @@ struct ArtifactProvenance
     /// scanned have none). About the image, not the lineage: not part of toJson() or the
     /// fingerprint, so a newer scan changes the review's verdict without making sign-offs stale.
     QHash<QString, LineageImageScan> imageScans;
+    /// The bill of materials of each image those jobs ran in, by image ID, when one was made (not
+    /// in toJson() or the fingerprint either).
+    QHash<QString, LineageImageSbom> imageSboms;
 
     const LineageRun &run() const { return runs.front(); }
     const LineageCommit *commitOf(const LineageRun &run) const;

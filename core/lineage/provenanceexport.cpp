@@ -165,8 +165,9 @@ QJsonObject commitDependency(const LineageRun &r)
         {QStringLiteral("annotations"), annotations}};
 }
 
-/// The resolved dependency of an image (its digest: the sha256 of the image ID).
-QJsonObject imageDependency(const LineageImage &i)
+/// The resolved dependency of an image (its digest: the sha256 of the image ID), with its bill of
+/// materials by digest when one was made (`sbom`, else null).
+QJsonObject imageDependency(const LineageImage &i, const LineageImageSbom *sbom)
 {
     QJsonObject digest;
     if (i.imageId.startsWith(QLatin1String("sha256:")))
@@ -175,6 +176,12 @@ QJsonObject imageDependency(const LineageImage &i)
                             {QStringLiteral("repoDigests"), QJsonArray::fromStringList(i.repoDigests)}};
     if (!i.buildContextHash.isEmpty())
         annotations.insert(QStringLiteral("buildContextSha256"), i.buildContextHash);
+    if (sbom)
+        annotations.insert(
+            QStringLiteral("sbom"),
+            QJsonObject{{QStringLiteral("mediaType"), QStringLiteral("application/vnd.cyclonedx+json")},
+                        {QStringLiteral("specVersion"), QStringLiteral("1.5")},
+                        {QStringLiteral("digest"), QJsonObject{{QStringLiteral("sha256"), sbom->sbomSha256}}}});
     QJsonObject dep{{QStringLiteral("name"), i.reference},
                     {QStringLiteral("uri"), QString(QStringLiteral("docker-image://") + i.reference)},
                     {QStringLiteral("annotations"), annotations}};
@@ -221,8 +228,10 @@ QJsonArray resolvedDependencies(const ArtifactProvenance &p)
             continue;
         dependencies.append(commitDependency(r));
     }
-    for (const LineageImage &i : p.images)
-        dependencies.append(imageDependency(i));
+    for (const LineageImage &i : p.images) {
+        const auto sbom = p.imageSboms.constFind(i.imageId);
+        dependencies.append(imageDependency(i, sbom == p.imageSboms.constEnd() ? nullptr : &*sbom));
+    }
     for (const LineageDataVersion &d : p.data)
         dependencies.append(dataDependency(d, run.projectDir));
     for (const LineageConsumption &c : p.inputs)

@@ -27,6 +27,7 @@ private Q_SLOTS:
     void scanReportsTheAdvisoryBelowItsFix();
     void reviewShowsFindingsAndTheGateBlocks();
     void reportsOfTheImageAreRead();
+    void provenanceNamesTheSbom();
     void clearErrors();
 
 private:
@@ -195,6 +196,39 @@ void tst_ScanCommand::reportsOfTheImageAreRead()
     QVERIFY2(wrong.err.contains(other) && wrong.err.contains(QLatin1String("is about image sha256:9617696764")) &&
                  wrong.err.contains(m_imageId),
              qPrintable(wrong.err));
+}
+
+void tst_ScanCommand::provenanceNamesTheSbom()
+{
+    // The SLSA provenance of the model references its image's SBOM by digest.
+    const CliResult sbom = runTrainyard({QStringLiteral("sbom"), QStringLiteral("-C"), m_project, kScannedImage});
+    const QString sha = sbom.out.section(QLatin1String("sha256 "), 1).section(u'\n', 0, 0);
+    QVERIFY2(sha.size() == 64, qPrintable(sbom.out));
+    const QString file = m_tmp.filePath(QStringLiteral("provenance.json"));
+    const CliResult review = runTrainyard({QStringLiteral("review"), QStringLiteral("-C"), m_project,
+                                           QStringLiteral("models/model.txt"), QStringLiteral("--export"), file});
+    QVERIFY2(review.exitCode == 0 || review.exitCode == 3, qPrintable(review.out + review.err));
+    QFile f(file);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QJsonObject statement = QJsonDocument::fromJson(f.readAll()).object();
+    const QJsonArray dependencies = statement.value(QLatin1String("predicate"))
+                                        .toObject()
+                                        .value(QLatin1String("buildDefinition"))
+                                        .toObject()
+                                        .value(QLatin1String("resolvedDependencies"))
+                                        .toArray();
+    bool found = false;
+    for (const QJsonValue &d : dependencies) {
+        const QJsonObject dep = d.toObject();
+        if (dep.value(QLatin1String("name")).toString() != kScannedImage)
+            continue;
+        found = true;
+        const QJsonObject bom =
+            dep.value(QLatin1String("annotations")).toObject().value(QLatin1String("sbom")).toObject();
+        QCOMPARE(bom.value(QLatin1String("mediaType")).toString(), QStringLiteral("application/vnd.cyclonedx+json"));
+        QCOMPARE(bom.value(QLatin1String("digest")).toObject().value(QLatin1String("sha256")).toString(), sha);
+    }
+    QVERIFY2(found, QJsonDocument(dependencies).toJson().constData());
 }
 
 void tst_ScanCommand::clearErrors()
