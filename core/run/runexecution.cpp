@@ -3,6 +3,7 @@
 #include "engine/dockerclient.h"
 #include "engine/engines.h"
 #include "engine/jobexecutor.h"
+#include "lineage/imagesecurity.h"
 #include "lineage/lineagerecorder.h"
 #include "lineage/lineagestore.h"
 #include "lineage/teampush.h"
@@ -78,8 +79,50 @@ Result<RunRecord> RunExecution::run()
         // The export: for other tools and `trainyard doctor --rebuild-db`; never read as the truth.
         if (auto saved = RunExport(projectDir).save(record); !saved && m_setup.message)
             m_setup.message(saved.error().toString());
+        const ScanSettings &scan = m_setup.pipeline.trainyard.scan;
+        if (scan.onRun && !scan.osv.isEmpty() && !m_cancelled)
+            scanImages(databasePath, record.id);
     }
     return result;
+}
+
+void RunExecution::scanImages(const QString &databasePath, const QString &runId)
+{
+    const auto say = [this](const QString &text) {
+        if (m_setup.message)
+            m_setup.message(text);
+    };
+    auto store = LineageStore::open(databasePath);
+    if (!store) {
+        say(QStringLiteral("The images were not scanned: %1").arg(store.error().toString()));
+        return;
+    }
+    auto images = (*store)->images(runId);
+    if (!images) {
+        say(QStringLiteral("The images were not scanned: %1").arg(images.error().toString()));
+        return;
+    }
+    const QString projectDir = m_setup.pipeline.projectDir;
+    ImageSecurity security(**store, QDir(projectDir).absoluteFilePath(QStringLiteral(".trainyard/artifacts")));
+    DockerClient docker(m_setup.dockerEndpoint.isEmpty() ? DockerClient::defaultEndpoint() : m_setup.dockerEndpoint);
+    ImageSecurity::ScanRequest request;
+    request.osvDir = QDir(projectDir).absoluteFilePath(m_setup.pipeline.trainyard.scan.osv);
+    QStringList seen;
+    for (const LineageImage &image : *images) {
+        if (image.imageId.isEmpty() || seen.contains(image.imageId))
+            continue;
+        seen << image.imageId;
+        auto scanned = security.scan(docker, image.imageId, request);
+        if (!scanned) {
+            say(QStringLiteral("Image %1 was not scanned: %2").arg(image.reference, scanned.error().toString()));
+            continue;
+        }
+        if (m_setup.note)
+            m_setup.note(QStringLiteral("Scanned image %1: %2 finding(s): %3")
+                             .arg(image.reference)
+                             .arg(scanned->scan.findings.size())
+                             .arg(SeverityCounts::of(scanned->scan.findings).toString()));
+    }
 }
 
 RunRecord RunExecution::snapshot() const

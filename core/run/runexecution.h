@@ -39,6 +39,8 @@ public:
         /// Notes and data-hashing progress of the recorder, from its thread.
         std::function<void(const QString &message)> message;
         std::function<void(const QString &label, qint64 current, qint64 total)> progress;
+        /// What the run did once its jobs ended (the images it scanned), for the user.
+        std::function<void(const QString &text)> note;
     };
 
     explicit RunExecution(Setup setup);
@@ -55,6 +57,9 @@ public:
     void approve(const QString &job);
 
 private:
+    /// `.trainyard: scan: on_run:` — the images run `runId` used, scanned against the project's
+    /// OSV advisories once it ended; what was found (or why not) said through Setup::message.
+    void scanImages(const QString &databasePath, const QString &runId);
     Setup m_setup;
     std::unique_ptr<JobExecutor> m_executor;
     std::unique_ptr<LineageRecorder> m_recorder; ///< outlives the scheduler that feeds it

@@ -151,6 +151,8 @@ bool RunService::Worker::prepareStore(RunOptions &options)
 
 std::pair<RunRecord, QString> RunService::Worker::execute(RunExecution::Setup setup)
 {
+    if (!setup.note)
+        setup.note = [this](const QString &text) { note(text); };
     RunExecution execution(std::move(setup));
     {
         std::lock_guard lock(mutex);
@@ -187,9 +189,17 @@ void RunService::Worker::run()
         RunRecord reproduction;
         QString failure;
         o.execute = [&](const ReproductionRun &r) {
-            std::tie(reproduction, failure) =
-                execute(RunExecution::Setup{r.pipeline, r.engine, r.dockerEndpoint, r.options, true, r.databasePath,
-                                            r.numberIn, r.events, message, progress});
+            std::tie(reproduction, failure) = execute(RunExecution::Setup{r.pipeline,
+                                                                          r.engine,
+                                                                          r.dockerEndpoint,
+                                                                          r.options,
+                                                                          true,
+                                                                          r.databasePath,
+                                                                          r.numberIn,
+                                                                          r.events,
+                                                                          message,
+                                                                          progress,
+                                                                          {}});
             return std::pair{reproduction, failure};
         };
         RunReproducer reproducer(pipeline.projectDir, request.reproduce, std::move(o));
@@ -230,7 +240,8 @@ void RunService::Worker::run()
                                                              {},
                                                              events(),
                                                              message,
-                                                             progress});
+                                                             progress,
+                                                             {}});
     finish(record, error);
 }
 

@@ -28,6 +28,7 @@ private Q_SLOTS:
     void reviewShowsFindingsAndTheGateBlocks();
     void reportsOfTheImageAreRead();
     void provenanceNamesTheSbom();
+    void onRunScansTheImagesARunUsed();
     void clearErrors();
 
 private:
@@ -229,6 +230,42 @@ void tst_ScanCommand::provenanceNamesTheSbom()
         QCOMPARE(bom.value(QLatin1String("digest")).toObject().value(QLatin1String("sha256")).toString(), sha);
     }
     QVERIFY2(found, QJsonDocument(dependencies).toJson().constData());
+}
+
+void tst_ScanCommand::onRunScansTheImagesARunUsed()
+{
+    // .trainyard: scan: on_run: the run's images are scanned once it ends, against the project's
+    // advisories, and the review needs no scan by hand.
+    const QString project = m_tmp.filePath(QStringLiteral("on-run"));
+    QVERIFY(writeScannedImageAdvisories(project + QStringLiteral("/security/osv")));
+    QVERIFY(writeFile(project + QStringLiteral("/.gitignore"), ".trainyard/\n"));
+    QVERIFY(writeFile(project + QStringLiteral("/.gitlab-ci.yml"),
+                      QStringLiteral(".trainyard:\n  scan: {osv: security/osv, on_run: true, fail_on: critical}\n"
+                                     "train:\n  image: %1\n  script: [\"echo w > model.txt\"]\n"
+                                     "  artifacts: {paths: [model.txt]}\n")
+                          .arg(kScannedImage)
+                          .toUtf8()));
+    QVERIFY(!git(project, {QStringLiteral("init"), QStringLiteral("-q")}).isNull());
+    QVERIFY(!git(project, {QStringLiteral("add"), QStringLiteral("-A")}).isNull());
+    QVERIFY(!git(project, {QStringLiteral("commit"), QStringLiteral("-qm"), QStringLiteral("i")}).isNull());
+    const CliResult run = runTrainyard({QStringLiteral("run"), QStringLiteral("-C"), project});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.out + run.err));
+    const QString said = run.out + run.err;
+    QVERIFY2(said.contains(QStringLiteral("Scanned image %1: 2 finding(s): 1 critical, 1 high").arg(kScannedImage)),
+             qPrintable(run.out + run.err));
+    const CliResult review = runTrainyard({QStringLiteral("review"), QStringLiteral("-C"), project,
+                                           QStringLiteral("model.txt"), QStringLiteral("--json")});
+    QCOMPARE(review.exitCode, 3);
+    for (const QJsonValue &item :
+         QJsonDocument::fromJson(review.out.toUtf8()).object().value(QLatin1String("checklist")).toArray()) {
+        if (item.toObject().value(QLatin1String("id")).toString() != QLatin1String("images-scanned"))
+            continue;
+        QCOMPARE(item.toObject().value(QLatin1String("state")).toString(), QStringLiteral("failed"));
+        const QString details = item.toObject().value(QLatin1String("details")).toArray().first().toString();
+        QVERIFY2(details.contains(QLatin1String("at or above fail_on critical: DSA-9001-1")), qPrintable(details));
+        return;
+    }
+    QFAIL(qPrintable(review.out + review.err));
 }
 
 void tst_ScanCommand::clearErrors()

@@ -41,7 +41,7 @@ namespace {
 std::pair<RunRecord, QString> execute(const ReproductionRun &r)
 {
     RunExecution execution(RunExecution::Setup{
-        r.pipeline, r.engine, r.dockerEndpoint, r.options, true, r.databasePath, r.numberIn, r.events, {}, {}});
+        r.pipeline, r.engine, r.dockerEndpoint, r.options, true, r.databasePath, r.numberIn, r.events, {}, {}, {}});
     const auto result = execution.run();
     return {result ? *result : execution.snapshot(), result ? QString() : result.error().toString()};
 }
