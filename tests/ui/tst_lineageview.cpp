@@ -54,6 +54,7 @@ private Q_SLOTS:
     void projectWithoutLineageSaysSo();
     void saveACopyOfTheArtifact();
     void graphIsLaidOutByLayerAndZooms();
+    void imageNodeShowsItsBillOfMaterialsAndFindings();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -396,6 +397,54 @@ void tst_LineageView::graphIsLaidOutByLayerAndZooms()
     gv->zoomToFit(ZoomableView::minimumZoom());
     QVERIFY(gv->zoom() <= 1.0);
     QVERIFY(gv->mapFromScene(graph->sceneRect()).boundingRect().width() <= gv->viewport()->width() + 2);
+}
+
+void tst_LineageView::imageNodeShowsItsBillOfMaterialsAndFindings()
+{
+    {
+        auto store = core::LineageStore::open(core::LineageStore::defaultPath(m_dir->path()));
+        QVERIFY(store);
+        QVERIFY((*store)->recordImageSbom({m_a.imageId, test::hex64('c'), QStringLiteral("debian-12"), 412, {}}));
+        core::Finding f;
+        f.id = QStringLiteral("DSA-9001-1");
+        f.package = QStringLiteral("libssl3");
+        f.ecosystem = core::Ecosystem::Debian;
+        f.installedVersion = QStringLiteral("3.0.11-1~deb12u1");
+        f.fixedVersion = QStringLiteral("3.0.11-1~deb12u2");
+        f.severity = core::Severity::Critical;
+        f.source = QStringLiteral("osv");
+        QVERIFY((*store)->recordImageScan(
+            {m_a.imageId, QDateTime::currentDateTimeUtc(), {QStringLiteral("osv: /srv/osv (1 advisory)")}, {f}}));
+    }
+    LineageView view;
+    view.resize(1200, 700);
+    view.show();
+    view.setProjectDir(m_dir->path());
+    QSignalSpy shown(&view, &LineageView::reviewShown);
+    view.showArtifact(m_a.modelSha, m_a.runId);
+    QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 1, 10000);
+    QTextDocument details;
+    details.setHtml(view.graph()->details(QStringLiteral("image:") + m_a.imageId));
+    const QString text = details.toPlainText();
+    QVERIFY2(text.contains(QStringLiteral("412 package(s), debian-12")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("1 critical (scanned")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("DSA-9001-1")) && text.contains(QStringLiteral("fixed in 3.0.11-1~deb12u2")),
+             qPrintable(text));
+    // The other image of the run was never read: the node says how to.
+    details.setHtml(view.graph()->details(QStringLiteral("image:sha256:") + test::hex64('a')));
+    QVERIFY2(details.toPlainText().contains(QStringLiteral("not made (trainyard sbom")) &&
+                 details.toPlainText().contains(QStringLiteral("not scanned (trainyard scan --osv DIR")),
+             qPrintable(details.toPlainText()));
+    // The review's checklist has the line, the findings by severity.
+    const core::ChecklistItem *item = view.current()->checklist.item(QStringLiteral("images-scanned"));
+    QVERIFY(item);
+    QVERIFY2(item->details.join(u' ').contains(QStringLiteral("1 finding(s): 1 critical")),
+             qPrintable(item->details.join(u' ')));
+    if (const QByteArray shot = qgetenv("TRAINYARD_SCREENSHOT"); !shot.isEmpty()) {
+        view.detailsPane()->setHtml(view.graph()->details(QStringLiteral("image:") + m_a.imageId));
+        QTest::qWait(200);
+        view.grab().save(QString::fromLocal8Bit(shot));
+    }
 }
 
 QTEST_MAIN(tst_LineageView)

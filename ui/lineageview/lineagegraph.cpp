@@ -261,7 +261,7 @@ void LineageGraph::addSourceNodes(const core::ArtifactProvenance &p, const QLoca
     for (const core::LineageDataVersion &d : p.data)
         addDataNode(d, locale);
     for (const core::LineageImage &i : p.images)
-        addImageNode(i);
+        addImageNode(i, p);
 }
 
 void LineageGraph::addCommitNode(const core::LineageCommit &c, const std::vector<core::LineageRun> &runs)
@@ -289,15 +289,47 @@ void LineageGraph::addDataNode(const core::LineageDataVersion &d, const QLocale 
             d.hash.isEmpty() ? tr("not versioned") : shortHash(d.hash), table(tr("Data version"), rows), 0);
 }
 
-void LineageGraph::addImageNode(const core::LineageImage &i)
+void LineageGraph::addImageNode(const core::LineageImage &i, const core::ArtifactProvenance &p)
 {
-    const QString rows = row(tr("reference"), i.reference) + row(tr("image ID"), i.imageId) +
-                         row(tr("digests"), i.repoDigests.join(QStringLiteral(", "))) +
-                         (i.buildContextHash.isEmpty() ? QString() : row(tr("built from context"), i.buildContextHash));
+    QString rows = row(tr("reference"), i.reference) + row(tr("image ID"), i.imageId) +
+                   row(tr("digests"), i.repoDigests.join(QStringLiteral(", "))) +
+                   (i.buildContextHash.isEmpty() ? QString() : row(tr("built from context"), i.buildContextHash));
+    const auto sbom = p.imageSboms.constFind(i.imageId);
+    rows += row(tr("bill of materials"),
+                sbom == p.imageSboms.constEnd()
+                    ? tr("not made (trainyard sbom %1)").arg(i.reference)
+                    : tr("%n package(s), %1, CycloneDX sha256 %2", nullptr, sbom->packageCount)
+                          .arg(sbom->distribution.isEmpty() ? tr("no os-release") : sbom->distribution,
+                               shortHash(sbom->sbomSha256)));
+    const auto scan = p.imageScans.constFind(i.imageId);
+    QString findings;
+    if (scan == p.imageScans.constEnd()) {
+        rows += row(tr("vulnerabilities"), tr("not scanned (trainyard scan --osv DIR %1)").arg(i.reference));
+    } else {
+        rows += row(tr("vulnerabilities"), tr("%1 (scanned %2 against %3)")
+                                               .arg(core::SeverityCounts::of(scan->findings).toString(),
+                                                    when(scan->scannedAt), scan->sources.join(QStringLiteral("; "))));
+        // The worst first, as the store keeps them; a long list is cut with a count of the rest.
+        constexpr qsizetype kShown = 25;
+        QString list;
+        for (qsizetype n = 0; n < scan->findings.size() && n < kShown; ++n) {
+            const core::Finding &f = scan->findings.at(n);
+            list += QStringLiteral("<tr><td>%1</td><td>%2</td><td>%3</td><td>%4</td><td>%5</td></tr>")
+                        .arg(core::severityName(f.severity), f.id.toHtmlEscaped(), f.package.toHtmlEscaped(),
+                             f.installedVersion.toHtmlEscaped(),
+                             f.fixedVersion.isEmpty() ? tr("no fix")
+                                                      : tr("fixed in %1").arg(f.fixedVersion.toHtmlEscaped()));
+        }
+        if (scan->findings.size() > kShown)
+            list += QStringLiteral("<tr><td colspan=\"5\">%1</td></tr>")
+                        .arg(tr("… and %n more (trainyard scan --json)", nullptr, int(scan->findings.size() - kShown)));
+        if (!list.isEmpty())
+            findings = QStringLiteral("<h3>%1</h3><table cellspacing=\"6\">%2</table>").arg(tr("Findings"), list);
+    }
     addNode(QStringLiteral("image:") + (i.imageId.isEmpty() ? i.reference : i.imageId), Kind::Image, i.reference,
             i.repoDigests.isEmpty() ? (i.imageId.isEmpty() ? tr("not resolved") : shortHash(i.imageId))
                                     : i.repoDigests.first().section(u'@', 1).left(19),
-            table(tr("Image"), rows), 0);
+            table(tr("Image"), rows) + findings, 0);
 }
 
 int LineageGraph::addJobNodes(const core::ArtifactProvenance &p)

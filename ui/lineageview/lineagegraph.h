@@ -63,7 +63,8 @@ private:
     /// Adds the node of data version `d`.
     void addDataNode(const core::LineageDataVersion &d, const QLocale &locale);
     /// Adds the node of image `i`.
-    void addImageNode(const core::LineageImage &i);
+    /// An image and, when made, its bill of materials and its latest vulnerability scan.
+    void addImageNode(const core::LineageImage &i, const core::ArtifactProvenance &p);
     /// Adds the jobs from column 1 on, a column per step of their needs (the jobs they waited
     /// for to the left); returns the last job column.
     int addJobNodes(const core::ArtifactProvenance &p);
