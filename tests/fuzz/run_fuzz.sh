@@ -6,6 +6,9 @@
 #   gitlabcireader  GitlabCiReader, RuleExpression, GlobPattern; seeds tests/data/gitlab-ci
 #   eventreader     TfRecordReader, EventDecoder; seeds the real event files of tests/data/tfevents
 #                   (libFuzzer reads their first -max_len bytes)
+#   supplychain     PackageInventory, Sbom, OsvAdvisory/OsvDatabase, ScannerReport, the version
+#                   orderings; seeds the scanners' reports of tests/data/scanners and the package
+#                   databases of tests/fuzz/seeds/supplychain
 # Inputs in tests/fuzz/regressions/HARNESS/ (earlier crashes) join the corpus.
 # Exits non-zero on any crash, leak, timeout or out-of-memory; the input that did it is left in
 # build-fuzz/fuzz-run-HARNESS/artifacts/.
@@ -22,7 +25,8 @@ lock=/tmp/trainyard-build.lock
 case $harness in
   gitlabcireader) data=gitlab-ci; pattern='*.yml'; extra=(-dict="$root/tests/fuzz/gitlab-ci.dict") ;;
   eventreader) data=tfevents; pattern='events.out.tfevents.*'; extra=() ;;
-  *) echo "run_fuzz.sh: unknown harness '$harness' (gitlabcireader, eventreader)" >&2; exit 2 ;;
+  supplychain) data=scanners; pattern='*.json'; extra=() ;;
+  *) echo "run_fuzz.sh: unknown harness '$harness' (gitlabcireader, eventreader, supplychain)" >&2; exit 2 ;;
 esac
 target=fuzz_$harness
 
@@ -48,6 +52,12 @@ i=0
 while IFS= read -r -d '' f; do
   cp "$f" "$run/corpus/seed-$((i++))-$(basename "$f")"
 done < <(find "$seeds" -name "$pattern" -type f -print0 | sort -z)
+# Seeds written for a harness whose inputs no tool of tests/data wrote (package databases).
+if [[ -d $root/tests/fuzz/seeds/$harness ]]; then
+  while IFS= read -r -d '' f; do
+    cp "$f" "$run/corpus/seed-$((i++))-$(basename "$f")"
+  done < <(find "$root/tests/fuzz/seeds/$harness" -type f -print0 | sort -z)
+fi
 # Inputs that once crashed a harness stay in its corpus, so a regression fails at start-up.
 regressions=$root/tests/fuzz/regressions/$harness
 r=0
