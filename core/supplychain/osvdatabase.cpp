@@ -63,12 +63,19 @@ Result<OsvAdvisory> OsvAdvisory::fromJson(const QByteArray &json, const QString 
     a.summary = o.value(QLatin1String("summary")).toString();
     if (a.summary.isEmpty())
         a.summary = o.value(QLatin1String("details")).toString().section(u'\n', 0, 0).left(200);
+    a.withdrawn = !o.value(QLatin1String("withdrawn")).toString().isEmpty();
     a.severity = severityOf(o.value(QLatin1String("database_specific")).toObject());
     if (a.severity == Severity::Unknown) {
-        double worst = -1;
-        for (const QJsonValue &v : o.value(QLatin1String("severity")).toArray())
-            worst = std::max(worst, cvss3BaseScore(v.toObject().value(QLatin1String("score")).toString()));
-        a.severity = severityFromScore(worst);
+        for (const QJsonValue &v : o.value(QLatin1String("severity")).toArray()) {
+            const QJsonObject score = v.toObject();
+            const QString type = score.value(QLatin1String("type")).toString();
+            const QString value = score.value(QLatin1String("score")).toString();
+            // CVSS v3 vectors are computed; Ubuntu gives its priority as a word.
+            const Severity found = type.startsWith(QLatin1String("CVSS_V3")) ? severityFromScore(cvss3BaseScore(value))
+                                   : type == QLatin1String("Ubuntu")         ? severityFromText(value)
+                                                                             : Severity::Unknown;
+            a.severity = std::max(a.severity, found);
+        }
     }
     for (const QJsonValue &v : o.value(QLatin1String("affected")).toArray()) {
         const QJsonObject ao = v.toObject();
@@ -147,7 +154,18 @@ Result<OsvDatabase> OsvDatabase::load(const QString &dir, QList<Error> *warnings
 
 void OsvDatabase::add(OsvAdvisory advisory)
 {
+    if (advisory.withdrawn)
+        return; // withdrawn by its publisher: never a finding
     const int index = int(m_advisories.size());
+    Severity worst = advisory.severity;
+    for (const OsvAdvisory::Affected &affected : advisory.affected)
+        worst = std::max(worst, affected.severity);
+    if (worst != Severity::Unknown) {
+        for (const QString &key : QStringList{advisory.id} + advisory.aliases) {
+            Severity &known = m_severityOfAlias[key];
+            known = std::max(known, worst);
+        }
+    }
     for (qsizetype k = 0; k < advisory.affected.size(); ++k) {
         const OsvAdvisory::Affected &affected = advisory.affected.at(k);
         const Ecosystem ecosystem = ecosystemOf(affected.ecosystem);
@@ -174,7 +192,24 @@ bool OsvDatabase::affects(const OsvAdvisory::Affected &affected, Ecosystem ecosy
     for (const OsvAdvisory::Range &range : affected.ranges) {
         if (range.type != QLatin1String("ECOSYSTEM") && range.type != QLatin1String("SEMVER"))
             continue;
-        QList<OsvAdvisory::Event> events = range.events;
+        // Limits bound the range from above ("*": none); the other events are walked in order.
+        QList<OsvAdvisory::Event> events;
+        bool belowALimit = true;
+        for (const OsvAdvisory::Event &e : range.events) {
+            if (e.kind != OsvAdvisory::Event::Kind::Limit) {
+                events.append(e);
+            } else if (e.version != QLatin1String("*")) {
+                if (belowALimit && compare(version, e.version) >= 0)
+                    belowALimit = false;
+            }
+        }
+        for (const OsvAdvisory::Event &e : range.events) { // any one limit above it is enough
+            if (e.kind == OsvAdvisory::Event::Kind::Limit &&
+                (e.version == QLatin1String("*") || compare(version, e.version) < 0))
+                belowALimit = true;
+        }
+        if (!belowALimit)
+            continue;
         std::stable_sort(events.begin(), events.end(),
                          [&](const auto &a, const auto &b) { return compare(a.version, b.version) < 0; });
         bool affectedNow = false;
@@ -197,8 +232,6 @@ bool OsvDatabase::affects(const OsvAdvisory::Affected &affected, Ecosystem ecosy
                     affectedNow = false;
                 break;
             case OsvAdvisory::Event::Kind::Limit:
-                if (c >= 0)
-                    affectedNow = false;
                 break;
             }
             if (c < 0 && !affectedNow)
@@ -222,7 +255,9 @@ QList<Finding> OsvDatabase::match(const Sbom &sbom) const
         QList<std::pair<QString, QString>> names{{p.source(), p.versionOfSource()}};
         if (p.source() != p.name)
             names.append({p.name, p.version});
-        QSet<QString> seen;
+        // This package's findings, and the ids and aliases each stands for.
+        QList<Finding> found;
+        QList<QSet<QString>> keysOf;
         for (const auto &[name, version] : names) {
             const auto hits = m_index.constFind(indexKey(p.ecosystem, name));
             if (hits == m_index.constEnd())
@@ -230,12 +265,36 @@ QList<Finding> OsvDatabase::match(const Sbom &sbom) const
             for (const auto &[a, k] : *hits) {
                 const OsvAdvisory &advisory = m_advisories.at(a);
                 const OsvAdvisory::Affected &affected = advisory.affected.at(k);
-                if (seen.contains(advisory.id) || !sameRelease(affected.ecosystem, p.ecosystem, sbom.distribution))
+                if (!sameRelease(affected.ecosystem, p.ecosystem, sbom.distribution))
                     continue;
                 QString fixed;
                 if (!affects(affected, p.ecosystem, version, &fixed))
                     continue;
-                seen.insert(advisory.id);
+                QSet<QString> keys{advisory.id};
+                for (const QString &alias : advisory.aliases)
+                    keys.insert(alias);
+                Severity severity = affected.severity != Severity::Unknown ? affected.severity : advisory.severity;
+                if (severity == Severity::Unknown) { // what an alias's advisory says (a DSA's CVE record)
+                    for (const QString &key : std::as_const(keys))
+                        severity = std::max(severity, m_severityOfAlias.value(key, Severity::Unknown));
+                }
+                qsizetype same = -1;
+                for (qsizetype i = 0; i < keysOf.size() && same < 0; ++i) {
+                    if (keysOf.at(i).intersects(keys))
+                        same = i;
+                }
+                if (same >= 0) { // the same flaw under another name: one finding
+                    Finding &f = found[same];
+                    f.severity = std::max(f.severity, severity);
+                    if (f.fixedVersion.isEmpty())
+                        f.fixedVersion = fixed;
+                    keysOf[same].unite(keys);
+                    for (const QString &key : std::as_const(keys)) {
+                        if (key != f.id && !f.aliases.contains(key))
+                            f.aliases.append(key);
+                    }
+                    continue;
+                }
                 Finding f;
                 f.id = advisory.id;
                 f.aliases = advisory.aliases;
@@ -244,11 +303,13 @@ QList<Finding> OsvDatabase::match(const Sbom &sbom) const
                 f.package = p.name;
                 f.installedVersion = version; // the one compared: the source's when matched by it
                 f.fixedVersion = fixed;
-                f.severity = affected.severity != Severity::Unknown ? affected.severity : advisory.severity;
+                f.severity = severity;
                 f.source = QStringLiteral("osv");
-                findings.append(f);
+                found.append(f);
+                keysOf.append(keys);
             }
         }
+        findings += found;
     }
     return findings;
 }

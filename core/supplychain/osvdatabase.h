@@ -44,7 +44,11 @@ struct OsvAdvisory
     QString id;
     QStringList aliases;
     QString summary;
-    Severity severity = Severity::Unknown; ///< database_specific.severity, else the worst CVSS v3 score
+    /// database_specific.severity, else the worst of its `severity` scores (CVSS v3 vectors,
+    /// Ubuntu's priorities); Unknown when it gives none (Debian's records often do not: match()
+    /// then takes the severity an alias's advisory gives).
+    Severity severity = Severity::Unknown;
+    bool withdrawn = false; ///< "withdrawn" is set: it never matches
     QList<Affected> affected;
     QString file; ///< where it was read
 
@@ -65,7 +69,9 @@ public:
     void add(OsvAdvisory advisory);
     int size() const { return int(m_advisories.size()); }
 
-    /// The advisories that affect a package of `sbom`, one finding per advisory and package.
+    /// The advisories that affect a package of `sbom`: one finding per flaw and package (advisories
+    /// that name each other as aliases, e.g. a DSA and the CVE it fixes, are one finding, with the
+    /// worst severity either gives; one of unknown severity takes its aliases').
     /// An advisory for a release ("Debian:12", "Alpine:v3.18") matches only images of that
     /// release when the image says which it is; Debian's and Alpine's advisories name source
     /// packages, PyPI's normalised project names.
@@ -80,6 +86,8 @@ private:
     QList<OsvAdvisory> m_advisories;
     /// "ecosystem\x1fname" → (advisory, affected) indexes
     QHash<QString, QList<std::pair<int, int>>> m_index;
+    /// An advisory's id or alias → the worst severity an advisory with it gives.
+    QHash<QString, Severity> m_severityOfAlias;
 };
 
 } // namespace trainyard::core

@@ -97,9 +97,10 @@ void PackageInventory::readDpkgStatus(const QString &location, const QByteArray 
         package.architecture = field(paragraph, QLatin1String("Architecture"));
         package.location = location;
         // "install ok installed"; a package removed but not purged ("deinstall ok config-files")
-        // is no longer there. status.d/ files (distroless) have no Status: they are installed.
-        const QString status = field(paragraph, QLatin1String("Status"));
-        if (!status.isEmpty() && status.section(u' ', 2, 2) != QLatin1String("installed"))
+        // or never installed is not there. One unpacked, half-configured or waiting for triggers
+        // has its files on disk: it is. status.d/ files (distroless) have no Status: installed.
+        const QString state = field(paragraph, QLatin1String("Status")).section(u' ', 2, 2);
+        if (state == QLatin1String("not-installed") || state == QLatin1String("config-files"))
             continue;
         if (package.name.isEmpty() || package.version.isEmpty())
             continue;

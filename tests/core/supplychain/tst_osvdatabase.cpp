@@ -17,6 +17,11 @@ private Q_SLOTS:
     void matchesAndMisses_data();
     void matchesAndMisses();
     void releasesAndSources();
+    void rangesAndLimits_data();
+    void rangesAndLimits();
+    void withdrawnNeverMatches();
+    void aliasesAreOneFindingWithTheirSeverity();
+    void ubuntuReleasesAndPriorities();
     void severityFromTheAdvisory();
     void loadsAFolderAndNamesBadFiles();
     void trivyReport();
@@ -190,6 +195,109 @@ void tst_OsvDatabase::releasesAndSources()
     sbom.distribution = {};
     findings = db.match(sbom);
     QCOMPARE(findings.size(), 4);
+}
+
+void tst_OsvDatabase::rangesAndLimits_data()
+{
+    QTest::addColumn<QString>("installed");
+    QTest::addColumn<bool>("affected");
+    QTest::addColumn<QString>("fixed");
+    // Two ranges: [0, 1.0) and [2.0, 3.0), the second bounded by limit 2.5; a third [4.0, *) with
+    // limit "*" (no limit).
+    QTest::newRow("first range") << "0.5" << true << "1.0";
+    QTest::newRow("between the ranges") << "1.5" << false << "";
+    QTest::newRow("second range, below its limit") << "2.2" << true << "3.0";
+    QTest::newRow("second range, at its limit") << "2.5" << false << "";
+    QTest::newRow("third range, limit *") << "4.2" << true << "";
+}
+
+void tst_OsvDatabase::rangesAndLimits()
+{
+    QFETCH(QString, installed);
+    QFETCH(bool, affected);
+    QFETCH(QString, fixed);
+    const QByteArray json =
+        "{\"id\": \"PYSEC-1\", \"affected\": [{\"package\": {\"ecosystem\": \"PyPI\", \"name\": \"p\"},"
+        " \"ranges\": ["
+        "{\"type\": \"ECOSYSTEM\", \"events\": [{\"introduced\": \"0\"}, {\"fixed\": \"1.0\"}]},"
+        "{\"type\": \"ECOSYSTEM\", \"events\": [{\"introduced\": \"2.0\"}, {\"fixed\": \"3.0\"},"
+        " {\"limit\": \"2.5\"}]},"
+        "{\"type\": \"ECOSYSTEM\", \"events\": [{\"introduced\": \"4.0\"}, {\"limit\": \"*\"}]},"
+        "{\"type\": \"GIT\", \"repo\": \"https://example.org/p\", \"events\": [{\"introduced\": \"0\"}]}"
+        "]}]}";
+    const auto a = OsvAdvisory::fromJson(json, QStringLiteral("PYSEC-1.json"));
+    QVERIFY2(a, a ? "" : qPrintable(a.error().toString()));
+    QString fix;
+    QCOMPARE(OsvDatabase::affects(a->affected.first(), Ecosystem::PyPI, installed, &fix), affected);
+    if (affected)
+        QCOMPARE(fix, fixed);
+}
+
+void tst_OsvDatabase::withdrawnNeverMatches()
+{
+    OsvDatabase db;
+    auto a = OsvAdvisory::fromJson(advisory(QStringLiteral("GHSA-gone"), QStringLiteral("PyPI"), QStringLiteral("p"),
+                                            {QStringLiteral("introduced:0")}, {},
+                                            QStringLiteral(", \"withdrawn\": \"2024-01-01T00:00:00Z\"")),
+                                   QStringLiteral("w.json"));
+    QVERIFY(a && a->withdrawn);
+    db.add(*a);
+    QCOMPARE(db.size(), 0);
+    QVERIFY(db.match(imageWith(Ecosystem::PyPI, QStringLiteral("p"), QStringLiteral("1.0"))).isEmpty());
+}
+
+void tst_OsvDatabase::aliasesAreOneFindingWithTheirSeverity()
+{
+    // Debian's DSA names no severity; the DEBIAN-CVE record of the same CVE has a CVSS vector.
+    OsvDatabase db;
+    const QStringList events{QStringLiteral("introduced:0"), QStringLiteral("fixed:3.0.11-1~deb12u2")};
+    db.add(*OsvAdvisory::fromJson(advisory(QStringLiteral("DSA-5532-1"), QStringLiteral("Debian:12"),
+                                           QStringLiteral("openssl"), events, {},
+                                           QStringLiteral(", \"aliases\": [\"CVE-2023-5363\"]")),
+                                  QStringLiteral("1.json")));
+    db.add(*OsvAdvisory::fromJson(
+        advisory(QStringLiteral("DEBIAN-CVE-2023-5363"), QStringLiteral("Debian:12"), QStringLiteral("openssl"), events,
+                 {},
+                 QStringLiteral(", \"aliases\": [\"CVE-2023-5363\"], \"severity\": [{\"type\": \"CVSS_V3\", "
+                                "\"score\": \"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:N\"}]")),
+        QStringLiteral("2.json")));
+    // An advisory of unknown severity with no alias known stays unknown.
+    db.add(*OsvAdvisory::fromJson(
+        advisory(QStringLiteral("DSA-9999-1"), QStringLiteral("Debian:12"), QStringLiteral("openssl"), events),
+        QStringLiteral("3.json")));
+    Sbom sbom = imageWith(Ecosystem::Debian, QStringLiteral("libssl3"), QStringLiteral("3.0.11-1~deb12u1"));
+    sbom.packages.first().sourceName = QStringLiteral("openssl");
+    const QList<Finding> findings = db.match(sbom);
+    QCOMPARE(findings.size(), 2);
+    QCOMPARE(findings.at(0).id, QStringLiteral("DSA-5532-1"));
+    QVERIFY2(findings.at(0).aliases.contains(QStringLiteral("DEBIAN-CVE-2023-5363")) &&
+                 findings.at(0).aliases.contains(QStringLiteral("CVE-2023-5363")),
+             qPrintable(findings.at(0).aliases.join(u' ')));
+    QCOMPARE(findings.at(0).severity, Severity::Critical); // 9.1, from the CVE record's vector
+    QCOMPARE(findings.at(1).id, QStringLiteral("DSA-9999-1"));
+    QCOMPARE(findings.at(1).severity, Severity::Unknown);
+}
+
+void tst_OsvDatabase::ubuntuReleasesAndPriorities()
+{
+    OsvDatabase db;
+    db.add(*OsvAdvisory::fromJson(
+        advisory(QStringLiteral("UBUNTU-CVE-2024-1"), QStringLiteral("Ubuntu:22.04:LTS"), QStringLiteral("openssl"),
+                 {QStringLiteral("introduced:0"), QStringLiteral("fixed:3.0.2-0ubuntu1.15")}, {},
+                 QStringLiteral(", \"severity\": [{\"type\": \"Ubuntu\", \"score\": \"high\"}]")),
+        QStringLiteral("u.json")));
+    Sbom jammy = imageWith(Ecosystem::Debian, QStringLiteral("libssl3"), QStringLiteral("3.0.2-0ubuntu1.10"),
+                           {QStringLiteral("ubuntu"), QStringLiteral("22.04"), {}});
+    jammy.packages.first().sourceName = QStringLiteral("openssl");
+    const QList<Finding> findings = db.match(jammy);
+    QCOMPARE(findings.size(), 1);
+    QCOMPARE(findings.first().severity, Severity::High);
+    Sbom focal = jammy;
+    focal.distribution.versionId = QStringLiteral("20.04");
+    QVERIFY(db.match(focal).isEmpty());
+    Sbom debian = jammy;
+    debian.distribution = {QStringLiteral("debian"), QStringLiteral("12"), {}};
+    QVERIFY(db.match(debian).isEmpty());
 }
 
 void tst_OsvDatabase::severityFromTheAdvisory()

@@ -48,6 +48,10 @@ const QByteArray kDpkgStatus = "Package: libssl3\n"
                                "Status: deinstall ok config-files\n"
                                "Version: 1.0-1\n"
                                "\n"
+                               "Package: half-there\n"
+                               "Status: install ok half-configured\n"
+                               "Version: 2.0-1\n"
+                               "\n"
                                "Package: tzdata\n"
                                "Status: install ok installed\n"
                                "Architecture: all\n"
@@ -60,20 +64,21 @@ void tst_Sbom::dpkgStatus()
     PackageInventory inventory;
     inventory.addFile(QStringLiteral("var/lib/dpkg/status"), kDpkgStatus);
     const QList<InstalledPackage> packages = inventory.packages();
-    QCOMPARE(packages.size(), 3); // the removed one is not there
-    QCOMPARE(packages.at(0).name, QStringLiteral("libc6"));
-    QCOMPARE(packages.at(0).version, QStringLiteral("2.36-9+deb12u3+b1"));
-    QCOMPARE(packages.at(0).source(), QStringLiteral("glibc"));
-    QCOMPARE(packages.at(0).versionOfSource(), QStringLiteral("2.36-9+deb12u3"));
-    QCOMPARE(packages.at(1).name, QStringLiteral("libssl3"));
-    QCOMPARE(packages.at(1).version, QStringLiteral("3.0.11-1~deb12u1"));
-    QCOMPARE(packages.at(1).source(), QStringLiteral("openssl"));
-    QCOMPARE(packages.at(1).versionOfSource(), QStringLiteral("3.0.11-1~deb12u1"));
-    QCOMPARE(packages.at(1).architecture, QStringLiteral("amd64"));
-    QCOMPARE(packages.at(1).location, QStringLiteral("/var/lib/dpkg/status"));
-    QCOMPARE(packages.at(2).name, QStringLiteral("tzdata"));
-    QCOMPARE(packages.at(2).source(), QStringLiteral("tzdata"));
-    QCOMPARE(packages.at(2).ecosystem, Ecosystem::Debian);
+    QCOMPARE(packages.size(), 4); // the removed one is not there; the half-configured one is
+    QCOMPARE(packages.at(1).name, QStringLiteral("libc6"));
+    QCOMPARE(packages.at(1).version, QStringLiteral("2.36-9+deb12u3+b1"));
+    QCOMPARE(packages.at(1).source(), QStringLiteral("glibc"));
+    QCOMPARE(packages.at(1).versionOfSource(), QStringLiteral("2.36-9+deb12u3"));
+    QCOMPARE(packages.at(2).name, QStringLiteral("libssl3"));
+    QCOMPARE(packages.at(2).version, QStringLiteral("3.0.11-1~deb12u1"));
+    QCOMPARE(packages.at(2).source(), QStringLiteral("openssl"));
+    QCOMPARE(packages.at(2).versionOfSource(), QStringLiteral("3.0.11-1~deb12u1"));
+    QCOMPARE(packages.at(2).architecture, QStringLiteral("amd64"));
+    QCOMPARE(packages.at(2).location, QStringLiteral("/var/lib/dpkg/status"));
+    QCOMPARE(packages.at(0).name, QStringLiteral("half-there"));
+    QCOMPARE(packages.at(3).name, QStringLiteral("tzdata"));
+    QCOMPARE(packages.at(3).source(), QStringLiteral("tzdata"));
+    QCOMPARE(packages.at(3).ecosystem, Ecosystem::Debian);
 }
 
 void tst_Sbom::dpkgStatusD()
@@ -163,7 +168,7 @@ void tst_Sbom::cycloneDxRoundTrip()
     QCOMPARE(bom.value(QLatin1String("specVersion")).toString(), QStringLiteral("1.5"));
     QVERIFY(bom.value(QLatin1String("serialNumber")).toString().startsWith(QLatin1String("urn:uuid:")));
     const QJsonArray components = bom.value(QLatin1String("components")).toArray();
-    QCOMPARE(components.size(), 5); // the OS and four packages
+    QCOMPARE(components.size(), 6); // the OS and five packages
     QCOMPARE(components.at(0).toObject().value(QLatin1String("type")).toString(), QStringLiteral("operating-system"));
     QStringList purls;
     for (const QJsonValue &c : components)
