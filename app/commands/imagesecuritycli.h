@@ -11,6 +11,8 @@
 #include <QDir>
 #include <QFileInfo>
 
+#include <atomic>
+#include <csignal>
 #include <functional>
 #include <memory>
 
@@ -58,6 +60,32 @@ inline void endProgress(QTextStream &err)
     if (isatty(STDERR_FILENO))
         err << "\r\x1b[K";
 }
+
+/// While it lives, Ctrl-C (SIGINT) or SIGTERM sets flag(): the long step (an image's export, the
+/// advisories being read) stops at its next check and cleans up (the container it made is
+/// removed) instead of the process dying with it.
+class CancelOnInterrupt final
+{
+public:
+    CancelOnInterrupt()
+    {
+        s_flag = false;
+        std::signal(SIGINT, &CancelOnInterrupt::onSignal);
+        std::signal(SIGTERM, &CancelOnInterrupt::onSignal);
+    }
+    ~CancelOnInterrupt()
+    {
+        std::signal(SIGINT, SIG_DFL);
+        std::signal(SIGTERM, SIG_DFL);
+    }
+    CancelOnInterrupt(const CancelOnInterrupt &) = delete;
+    CancelOnInterrupt &operator=(const CancelOnInterrupt &) = delete;
+    const std::atomic_bool *flag() const { return &s_flag; }
+
+private:
+    static void onSignal(int) { s_flag = true; } // a lock-free atomic store is async-signal-safe
+    static inline std::atomic_bool s_flag{false};
+};
 
 /// `<project>/.trainyard/artifacts`.
 inline QString artifactRootOf(const QCommandLineParser &p)

@@ -37,7 +37,8 @@ Command sbomCommand()
             return ExitFailed;
         DockerClient docker;
         ImageSecurity security(*store, artifactRootOf(p));
-        auto made = security.sbom(docker, image, terminalProgress(err));
+        const CancelOnInterrupt interrupt;
+        auto made = security.sbom(docker, image, terminalProgress(err), interrupt.flag());
         endProgress(err);
         if (!made) {
             err << "trainyard sbom: " << made.error().toString() << "\n";

@@ -120,7 +120,8 @@ Command scanCommand()
             return ExitFailed;
         DockerClient docker;
         ImageSecurity security(*store, artifactRootOf(p));
-        auto scanned = security.scan(docker, image, request, terminalProgress(err));
+        const CancelOnInterrupt interrupt;
+        auto scanned = security.scan(docker, image, request, terminalProgress(err), interrupt.flag());
         endProgress(err);
         if (!scanned) {
             err << "trainyard scan: " << scanned.error().toString() << "\n";

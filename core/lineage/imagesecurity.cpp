@@ -11,6 +11,8 @@
 #include <QFile>
 #include <QLocale>
 
+#include <optional>
+
 namespace trainyard::core {
 
 namespace {
@@ -54,7 +56,7 @@ Result<ImageSecurity::SbomResult> ImageSecurity::sbom(DockerClient &docker, cons
         progress(QStringLiteral("Reading the file system of %1").arg(image));
     ImageSbomReader reader(docker);
     auto sbom = reader.read(
-        info->id,
+        image,
         [&](qint64 bytes) {
             if (progress)
                 progress(QStringLiteral("Reading the file system of %1: %2").arg(image, megabytes(bytes)));
@@ -117,9 +119,16 @@ Result<ImageSecurity::ScanResult> ImageSecurity::scan(DockerClient &docker, cons
     LineageImageScan &scan = result.scan;
     scan.imageId = sbom->sbom.imageId;
     scan.scannedAt = QDateTime::currentDateTimeUtc();
+    // What a report may call this image: its ID, or a digest a registry gave it (an engine with
+    // containerd's image store names images by their manifest's digest).
+    QStringList names{scan.imageId};
+    if (auto info = docker.inspectImage(scan.imageId); info && info->exists) {
+        for (const QString &repoDigest : info->repoDigests)
+            names << repoDigest.section(u'@', -1);
+    }
     for (qsizetype i = 0; i < reports.size(); ++i) {
         const ScannerReport &report = reports.at(i);
-        if (!report.imageId.isEmpty() && report.imageId != scan.imageId)
+        if (!report.imageId.isEmpty() && !names.contains(report.imageId))
             return tl::make_unexpected(Error::error(
                 QStringLiteral("the %1 report is about image %2, not %3 (%4): scan this image with %1 again")
                     .arg(report.scanner, report.imageId, image, scan.imageId),
@@ -128,20 +137,26 @@ Result<ImageSecurity::ScanResult> ImageSecurity::scan(DockerClient &docker, cons
         scan.sources << QStringLiteral("%1: %2").arg(report.scanner, request.reportFiles.at(i));
     }
     if (!request.osvDir.isEmpty()) {
-        if (progress)
-            progress(QStringLiteral("Reading the OSV advisories in %1").arg(request.osvDir));
-        auto db = OsvDatabase::load(
-            request.osvDir, &result.warnings,
-            [&](int done, int total) {
-                if (progress)
-                    progress(QStringLiteral("Reading the OSV advisories in %1: %2 of %3")
-                                 .arg(request.osvDir)
-                                 .arg(done)
-                                 .arg(total));
-            },
-            cancel);
-        if (!db)
-            return tl::make_unexpected(db.error());
+        std::optional<OsvDatabase> loaded;
+        const OsvDatabase *db = request.advisories;
+        if (!db) {
+            if (progress)
+                progress(QStringLiteral("Reading the OSV advisories in %1").arg(request.osvDir));
+            auto read = OsvDatabase::load(
+                request.osvDir, &result.warnings,
+                [&](int done, int total) {
+                    if (progress)
+                        progress(QStringLiteral("Reading the OSV advisories in %1: %2 of %3")
+                                     .arg(request.osvDir)
+                                     .arg(done)
+                                     .arg(total));
+                },
+                cancel);
+            if (!read)
+                return tl::make_unexpected(read.error());
+            loaded = std::move(*read);
+            db = &*loaded;
+        }
         result.advisories = db->size();
         scan.findings += db->match(sbom->sbom);
         scan.sources << QStringLiteral("osv: %1 (%2 %3)")

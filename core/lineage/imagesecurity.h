@@ -22,6 +22,7 @@
 namespace trainyard::core {
 
 class DockerClient;
+class OsvDatabase;
 
 class ImageSecurity
 {
@@ -49,6 +50,8 @@ public:
     {
         QString osvDir;          ///< a folder of OSV advisories; empty: none
         QStringList reportFiles; ///< trivy or grype JSON reports of the same image
+        /// The advisories of osvDir already read (several images scanned at once); null: read them.
+        const OsvDatabase *advisories = nullptr;
     };
     struct ScanResult
     {
@@ -57,8 +60,9 @@ public:
         int advisories = 0;    ///< read from osvDir
     };
     /// Scans `image`: its SBOM against the OSV advisories, and the reports (each must be about
-    /// this image, when it says which), all findings recorded as the image's latest scan. At
-    /// least one of osvDir and reportFiles is needed.
+    /// this image, when it says which: its ID or one of its repository digests), all findings
+    /// recorded as the image's latest scan. At least one of osvDir and reportFiles is needed.
+    /// `progress` is called on this thread and on the thread reading the image's archive.
     Result<ScanResult> scan(DockerClient &docker, const QString &image, const ScanRequest &request,
                             const Progress &progress = {}, const std::atomic_bool *cancel = nullptr);
 

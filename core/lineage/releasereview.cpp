@@ -217,13 +217,17 @@ ChecklistItem imagesScanned(const ArtifactProvenance &p, const ReleasePolicy &po
         }
         item.details << line;
     }
-    if (seen.isEmpty())
+    for (const QString &problem : policy.problems) {
+        item.state = State::Failed;
+        item.details << QStringLiteral("the project's scan policy cannot be read: %1").arg(problem);
+    }
+    if (seen.isEmpty()) {
         item.details << QStringLiteral("no job ran in an image");
-    else if (unscanned && item.state != State::Failed && policy.scanFailOn.isEmpty())
-        item.state = State::Unknown;
-    else if (unscanned) { // the project's gate cannot judge an image nobody scanned
+    } else if (unscanned && !policy.scanFailOn.isEmpty()) { // a gate cannot judge an image nobody scanned
         item.state = State::Failed;
         item.details << QStringLiteral("fail_on %1 is set: every image must be scanned").arg(policy.scanFailOn);
+    } else if (unscanned && item.state != State::Failed) {
+        item.state = State::Unknown;
     }
     return item;
 }
@@ -235,7 +239,12 @@ ReleasePolicy ReleasePolicy::ofProject(const QString &projectDir)
     GitlabCiReader::Options options;
     options.projectDir = projectDir;
     ReleasePolicy policy;
-    policy.scanFailOn = GitlabCiReader::read(options).trainyard.scan.failOn;
+    const Pipeline pipeline = GitlabCiReader::read(options);
+    policy.scanFailOn = pipeline.trainyard.scan.failOn;
+    for (const Error &e : pipeline.problems) {
+        if (e.isError() && e.message.startsWith(QLatin1String(".trainyard scan")))
+            policy.problems << e.toString();
+    }
     return policy;
 }
 

@@ -36,6 +36,9 @@ struct ReleasePolicy
     /// `.trainyard: scan: fail_on:` — findings at or above it (critical, high, medium, low) in an
     /// image the artifact's jobs ran in fail "images scanned"; empty: findings never fail it.
     QString scanFailOn;
+    /// Why the project's `.trainyard: scan:` could not be read (FILE:LINE:COL: …); a gate that
+    /// cannot be read fails "images scanned" rather than silently not applying.
+    QStringList problems;
     /// The project's pipeline settings' policy, read from `projectDir`'s pipeline file (none: the
     /// default policy).
     static ReleasePolicy ofProject(const QString &projectDir);

@@ -7,8 +7,10 @@
 #include "lineage/lineagerecorder.h"
 #include "lineage/lineagestore.h"
 #include "lineage/teampush.h"
+#include "supplychain/osvdatabase.h"
 
 #include <QDir>
+#include <QFileInfo>
 
 namespace trainyard::core {
 
@@ -80,7 +82,7 @@ Result<RunRecord> RunExecution::run()
         if (auto saved = RunExport(projectDir).save(record); !saved && m_setup.message)
             m_setup.message(saved.error().toString());
         const ScanSettings &scan = m_setup.pipeline.trainyard.scan;
-        if (scan.onRun && !scan.osv.isEmpty() && !m_cancelled)
+        if (scan.onRun && !scan.osv.isEmpty() && !m_stopScans)
             scanImages(databasePath, record.id);
     }
     return result;
@@ -102,17 +104,33 @@ void RunExecution::scanImages(const QString &databasePath, const QString &runId)
         say(QStringLiteral("The images were not scanned: %1").arg(images.error().toString()));
         return;
     }
-    const QString projectDir = m_setup.pipeline.projectDir;
-    ImageSecurity security(**store, QDir(projectDir).absoluteFilePath(QStringLiteral(".trainyard/artifacts")));
+    // The project the run belongs to: a reproduction runs in a worktree but is recorded (and
+    // keeps its documents) in the project it reproduces.
+    const QString projectDir = m_setup.numberIn.isEmpty() ? m_setup.pipeline.projectDir : m_setup.numberIn;
+    ImageSecurity security(**store,
+                           QFileInfo(databasePath).absoluteDir().absoluteFilePath(QStringLiteral("artifacts")));
     DockerClient docker(m_setup.dockerEndpoint.isEmpty() ? DockerClient::defaultEndpoint() : m_setup.dockerEndpoint);
     ImageSecurity::ScanRequest request;
     request.osvDir = QDir(projectDir).absoluteFilePath(m_setup.pipeline.trainyard.scan.osv);
+    QList<Error> warnings;
+    auto advisories = OsvDatabase::load(request.osvDir, &warnings, {}, &m_stopScans); // once for every image
+    if (!advisories) {
+        say(QStringLiteral("The images were not scanned: %1").arg(advisories.error().toString()));
+        return;
+    }
+    if (!warnings.isEmpty())
+        say(QStringLiteral("%1 file(s) of %2 are no OSV advisories, the first: %3")
+                .arg(warnings.size())
+                .arg(request.osvDir, warnings.first().toString()));
+    request.advisories = &*advisories;
     QStringList seen;
     for (const LineageImage &image : *images) {
         if (image.imageId.isEmpty() || seen.contains(image.imageId))
             continue;
         seen << image.imageId;
-        auto scanned = security.scan(docker, image.imageId, request);
+        if (m_stopScans)
+            return;
+        auto scanned = security.scan(docker, image.imageId, request, {}, &m_stopScans);
         if (!scanned) {
             say(QStringLiteral("Image %1 was not scanned: %2").arg(image.reference, scanned.error().toString()));
             continue;
@@ -135,6 +153,7 @@ void RunExecution::cancel()
 {
     std::lock_guard lock(m_mutex);
     m_cancelled = true;
+    m_stopScans = true;
     if (m_scheduler)
         m_scheduler->cancel();
 }

@@ -7,6 +7,7 @@
 
 #include <QString>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -66,6 +67,8 @@ private:
     std::unique_ptr<Scheduler> m_scheduler;
     mutable std::mutex m_mutex; ///< guards m_cancelled with the scheduler's creation
     bool m_cancelled = false;
+    /// Set by cancel(): stops the scans of `.trainyard: scan: on_run:` (read without the mutex).
+    std::atomic_bool m_stopScans{false};
 };
 
 } // namespace trainyard::core

@@ -9,6 +9,7 @@
 #include <archive_entry.h>
 
 #include <cerrno>
+#include <cstring>
 #include <fcntl.h>
 #include <memory>
 #include <thread>
@@ -129,7 +130,8 @@ Result<Sbom> ImageSbomReader::read(const QString &image, const Progress &progres
 
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0)
-        return tl::make_unexpected(Error::error(QStringLiteral("Cannot read image %1: no pipe").arg(image)));
+        return tl::make_unexpected(Error::error(QStringLiteral("Cannot read image %1: no pipe (%2)")
+                                                    .arg(image, QString::fromLocal8Bit(std::strerror(errno)))));
     PackageInventory inventory;
     Result<qint64> read = 0;
     const QString what = QStringLiteral("The file system of image %1").arg(image);

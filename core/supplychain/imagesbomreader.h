@@ -21,7 +21,8 @@ class DockerClient;
 class ImageSbomReader
 {
 public:
-    /// Bytes of the file system read so far.
+    /// Bytes of the file system read so far; called on the thread that reads the archive (not
+    /// the caller's), every 16 MB and at the end.
     using Progress = std::function<void(qint64 bytesRead)>;
 
     explicit ImageSbomReader(DockerClient &docker);

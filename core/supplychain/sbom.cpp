@@ -143,9 +143,9 @@ Result<Sbom> Sbom::fromCycloneDx(const QByteArray &json, const QString &what)
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(json, &parseError);
     if (parseError.error != QJsonParseError::NoError)
-        return tl::make_unexpected(Error::error(QStringLiteral("%1 is not JSON: %2 (at byte %3)")
-                                                    .arg(what, parseError.errorString())
-                                                    .arg(parseError.offset)));
+        return tl::make_unexpected(
+            Error::error(QStringLiteral("%1 is not JSON: %2").arg(what, parseError.errorString()),
+                         SourceLocation::atOffset(what, json, parseError.offset)));
     const QJsonObject bom = doc.object();
     if (bom.value(QLatin1String("bomFormat")).toString() != QLatin1String("CycloneDX"))
         return tl::make_unexpected(Error::error(QStringLiteral("%1 is not a CycloneDX document").arg(what)));

@@ -167,6 +167,7 @@ private Q_SLOTS:
     void usesRejectsGarbage();
     void usesShortHashes();
     void checklistAllPassed();
+    void checklistImagesScanned();
     void checklistFailures_data();
     void checklistFailures();
     void reproducibility();
@@ -549,6 +550,50 @@ void tst_Provenance::checklistAllPassed()
                 .contains(QStringLiteral("not scanned (trainyard scan")));
     QVERIFY(c.passed());
     QVERIFY(c.item(QStringLiteral("pinned-images"))->details.join(u' ').contains(QStringLiteral("built here")));
+}
+
+void tst_Provenance::checklistImagesScanned()
+{
+    Fixture f;
+    const auto item = [&](const ReleasePolicy &policy) {
+        const ReleaseChecklist c = ReleaseReview::checklist(f.provenanceOf(f.a.exportSha), policy);
+        return *c.item(QStringLiteral("images-scanned"));
+    };
+    // The sample's jobs ran in two images, neither scanned: unknown without a gate, failed with one.
+    QCOMPARE(item({}).state, ChecklistItem::State::Unknown);
+    ReleasePolicy high;
+    high.scanFailOn = QStringLiteral("high");
+    ChecklistItem gated = item(high);
+    QCOMPARE(gated.state, ChecklistItem::State::Failed);
+    QVERIFY2(gated.details.last().contains(QStringLiteral("fail_on high is set: every image must be scanned")),
+             qPrintable(gated.details.join(u'\n')));
+
+    // Both scanned: one with a medium finding (below the gate), one clean.
+    Finding medium;
+    medium.id = QStringLiteral("DSA-1");
+    medium.package = QStringLiteral("libc6");
+    medium.severity = Severity::Medium;
+    medium.source = QStringLiteral("osv");
+    QVERIFY(
+        f.store->recordImageScan({f.a.imageId, QDateTime::currentDateTimeUtc(), {QStringLiteral("osv: x")}, {medium}}));
+    QVERIFY(f.store->recordImageScan(
+        {QStringLiteral("sha256:") + hex64('a'), QDateTime::currentDateTimeUtc(), {QStringLiteral("osv: x")}, {}}));
+    gated = item(high);
+    QCOMPARE(gated.state, ChecklistItem::State::Passed);
+    QVERIFY2(gated.details.join(u' ').contains(QStringLiteral("1 finding(s): 1 medium")),
+             qPrintable(gated.details.join(u'\n')));
+    ReleasePolicy medium_;
+    medium_.scanFailOn = QStringLiteral("medium");
+    QCOMPARE(item(medium_).state, ChecklistItem::State::Failed);
+
+    // A gate the project's file cannot state fails the item, saying why.
+    ReleasePolicy unreadable;
+    unreadable.problems << QStringLiteral(
+        ".gitlab-ci.yml:3:14: error: .trainyard scan fail_on \"severe\" is not one of "
+        "critical, high, medium, low");
+    gated = item(unreadable);
+    QCOMPARE(gated.state, ChecklistItem::State::Failed);
+    QVERIFY(gated.details.join(u' ').contains(QStringLiteral("scan policy cannot be read: .gitlab-ci.yml:3:14")));
 }
 
 void tst_Provenance::checklistFailures_data()

@@ -22,6 +22,7 @@ private Q_SLOTS:
     void readsTheImagesPackages();
     void leavesNoContainer();
     void missingImageNamed();
+    void cancelledLeavesNothing();
     void notAnArchiveNamed();
 
 private:
@@ -83,6 +84,17 @@ void tst_ImageSbomReader::missingImageNamed()
     QVERIFY2(sbom.error().message.contains(QLatin1String("trainyard-test/no-such-image:0")) &&
                  sbom.error().message.contains(QLatin1String("pull or build it first")),
              qPrintable(sbom.error().message));
+}
+
+void tst_ImageSbomReader::cancelledLeavesNothing()
+{
+    ImageSbomReader reader(m_docker);
+    const std::atomic_bool cancel{true}; // Ctrl-C before the export's first chunk
+    const auto sbom = reader.read(kScannedImage, {}, &cancel);
+    QVERIFY(!sbom);
+    QVERIFY2(sbom.error().message.contains(QLatin1String("cancelled")), qPrintable(sbom.error().message));
+    const auto left = m_docker.listContainers(QStringLiteral("trainyard.sbom"));
+    QVERIFY(left && left->isEmpty());
 }
 
 void tst_ImageSbomReader::notAnArchiveNamed()

@@ -215,6 +215,9 @@ void tst_Sbom::badCycloneDxNamed()
     const auto notJson = Sbom::fromCycloneDx("{\"bomFormat\": ", QStringLiteral("/store/ab/cd.json"));
     QVERIFY(!notJson);
     QVERIFY2(notJson.error().message.contains(QLatin1String("/store/ab/cd.json")), qPrintable(notJson.error().message));
+    QCOMPARE(notJson.error().location.file, QStringLiteral("/store/ab/cd.json"));
+    QCOMPARE(notJson.error().location.line, 1);
+    QCOMPARE(notJson.error().location.column, 15);
     const auto other = Sbom::fromCycloneDx("{\"spdxVersion\": \"SPDX-2.3\"}", QStringLiteral("x.json"));
     QVERIFY(!other);
     QVERIFY(other.error().message.contains(QLatin1String("not a CycloneDX")));
