@@ -55,6 +55,8 @@ struct RunRecords
     std::vector<LineageGate> gates;
     std::vector<LineageReproduction> reproductions;
     QMap<QString, std::vector<LineageSignOff>> signOffs; ///< of this run's artifacts, by sha256
+    std::vector<LineageImageSbom> imageSboms;            ///< of this run's images, when made
+    std::vector<LineageImageScan> imageScans;            ///< the latest scan of each, when scanned
 };
 
 /// Moves what `r` read into `into`, or says which part of run `runId` could not be read.
@@ -97,6 +99,22 @@ Result<RunRecords> readRun(const LineageStore &from, const QString &runId)
     for (const LineageJob &j : rec.jobs) {
         if (auto ok = read(from.jobEdges(runId, j.name), rec.edges[j.name], QStringLiteral("job edges"), runId); !ok)
             return tl::unexpected(ok.error());
+    }
+    QStringList imageIds;
+    for (const LineageImage &i : rec.images) {
+        if (i.imageId.isEmpty() || imageIds.contains(i.imageId))
+            continue;
+        imageIds << i.imageId;
+        std::optional<LineageImageSbom> sbom;
+        std::optional<LineageImageScan> scan;
+        if (auto ok = read(from.imageSbom(i.imageId), sbom, QStringLiteral("image SBOMs"), runId); !ok)
+            return tl::unexpected(ok.error());
+        if (auto ok = read(from.imageScan(i.imageId), scan, QStringLiteral("image scans"), runId); !ok)
+            return tl::unexpected(ok.error());
+        if (sbom)
+            rec.imageSboms.push_back(*sbom);
+        if (scan)
+            rec.imageScans.push_back(*scan);
     }
     for (const LineageArtifact &a : rec.artifacts) {
         if (rec.signOffs.contains(a.sha256))
@@ -144,6 +162,22 @@ Result<void> writeRun(LineageStore &to, const RunRecords &rec)
         }
         for (const LineageDataVersion &d : rec.data) {
             if (auto ok = to.recordDataVersion(d); !ok)
+                return ok;
+        }
+        // What is inside the images: a newer scan (from any machine) is not replaced by an older one.
+        // A team store its owner has not yet brought to schema 12 takes the run without them.
+        const bool imagesThere = to.schemaVersion() >= 12;
+        for (const LineageImageSbom &sbom : imagesThere ? rec.imageSboms : std::vector<LineageImageSbom>{}) {
+            if (auto ok = to.recordImageSbom(sbom); !ok)
+                return ok;
+        }
+        for (const LineageImageScan &scan : imagesThere ? rec.imageScans : std::vector<LineageImageScan>{}) {
+            const auto theirs = to.imageScan(scan.imageId);
+            if (!theirs)
+                return tl::unexpected(theirs.error());
+            if (*theirs && (*theirs)->scannedAt > scan.scannedAt)
+                continue;
+            if (auto ok = to.recordImageScan(scan); !ok)
                 return ok;
         }
         // Each set replaces the job's set in the team store, as it does in the project's.

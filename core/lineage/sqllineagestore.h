@@ -130,6 +130,8 @@ private:
     /// transaction(), noting that `runId`'s records changed: a project's store queues the run for
     /// the team store (team_outbox; LineageSync pushes it). A team's server queues nothing.
     Result<void> runTransaction(const QString &runId, const std::function<Result<void>()> &body);
+    /// Queues every run that used image `imageId` for the team's store (its SBOM or scan changed).
+    Result<void> queueRunsOfImage(const QString &imageId);
     /// Queues `runId` for the team store (in the caller's transaction); nothing on a server.
     Result<void> queueForTeam(const QString &runId);
     Result<void> evaluateGates(const QSqlDatabase &db, const QString &runId, const QString &job,

@@ -32,8 +32,11 @@ Result<void> SqlLineageStore::recordImageSbom(const LineageImageSbom &sbom)
                            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (image_id) DO UPDATE SET "
                            "sbom_sha256 = excluded.sbom_sha256, distribution = excluded.distribution, "
                            "package_count = excluded.package_count, created_at = excluded.created_at"));
-        return q.exec({sbom.imageId, sbom.sbomSha256.toLower(), sbom.distribution, sbom.packageCount,
-                       fromTime(sbom.createdAt.isValid() ? sbom.createdAt : QDateTime::currentDateTimeUtc())});
+        if (auto ok = q.exec({sbom.imageId, sbom.sbomSha256.toLower(), sbom.distribution, sbom.packageCount,
+                              fromTime(sbom.createdAt.isValid() ? sbom.createdAt : QDateTime::currentDateTimeUtc())});
+            !ok)
+            return ok;
+        return queueRunsOfImage(sbom.imageId);
     });
 }
 
@@ -64,8 +67,20 @@ Result<void> SqlLineageStore::recordImageScan(const LineageImageScan &scan)
                 !ok)
                 return ok;
         }
-        return {};
+        return queueRunsOfImage(scan.imageId);
     });
+}
+
+Result<void> SqlLineageStore::queueRunsOfImage(const QString &imageId)
+{
+    // The runs that used the image go to the team's store again, taking the image's SBOM and
+    // scan with them (LineageSync): a scan made after a run was pushed reaches the team too.
+    if (onServer() || m_schemaVersion < 9)
+        return {};
+    Query queue(*database(), QStringLiteral("INSERT INTO team_outbox (run_id, revision) "
+                                            "SELECT DISTINCT run_id, 1 FROM images WHERE image_id = ? "
+                                            "ON CONFLICT (run_id) DO UPDATE SET revision = team_outbox.revision + 1"));
+    return queue.exec({imageId});
 }
 
 Result<std::optional<LineageImageSbom>> SqlLineageStore::imageSbom(const QString &imageId) const

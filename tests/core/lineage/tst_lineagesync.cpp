@@ -142,6 +142,7 @@ private Q_SLOTS:
     void init() { trainyard::test::emptyTestServer(); }
     void everyRecordArrivesOnce();
     void changedRunIsPushedAgain();
+    void imageScansFollowTheirRuns();
     void serverGoneLeavesRunsQueued();
     void serverStoppedInsideARun();
     void syncCommand();
@@ -247,6 +248,46 @@ void tst_LineageSync::changedRunIsPushedAgain()
     QVERIFY(report && report->pushed == 1);
     QVERIFY((*team)->artifactsBySha(hex64('6'))->empty());
     QCOMPARE(QJsonDocument(snapshot(**team, id)).toJson(), QJsonDocument(snapshot(**local, id)).toJson());
+}
+
+void tst_LineageSync::imageScansFollowTheirRuns()
+{
+    QTemporaryDir dir;
+    auto local = LineageStore::open(dir.filePath(QStringLiteral("lineage.db")));
+    QVERIFY(local);
+    const QString id = QStringLiteral("20240501-120000-0002");
+    const auto sample = trainyard::test::writeSampleRun(**local, id, QString(40, u'b'), hex64('d'), hex64('5'));
+    auto team = LineageStore::open(teamUrl());
+    QVERIFY(team);
+    QVERIFY(LineageSync::pushQueued(**local, **team));
+    QVERIFY((*local)->outbox()->empty());
+
+    // A scan made after the run was pushed queues the run again, and reaches the team with it.
+    Finding f;
+    f.id = QStringLiteral("DSA-1");
+    f.package = QStringLiteral("libssl3");
+    f.ecosystem = Ecosystem::Debian;
+    f.severity = Severity::Critical;
+    f.source = QStringLiteral("osv");
+    const QDateTime earlier = QDateTime::currentDateTimeUtc().addSecs(-3600);
+    QVERIFY((*local)->recordImageSbom({sample.imageId, hex64('c'), QStringLiteral("debian-12"), 12, {}}));
+    QVERIFY((*local)->recordImageScan({sample.imageId, earlier, {QStringLiteral("osv: a")}, {f}}));
+    QCOMPARE((*local)->outbox()->size(), size_t(1));
+    QVERIFY(LineageSync::pushQueued(**local, **team));
+    auto there = (*team)->imageScan(sample.imageId);
+    QVERIFY(there && *there);
+    QCOMPARE((*there)->findings.size(), 1);
+    QCOMPARE((*there)->findings.first().severity, Severity::Critical);
+    QCOMPARE((*(*team)->imageSbom(sample.imageId))->sbomSha256, hex64('c'));
+
+    // Another machine's newer scan on the team's store is not replaced by this older one.
+    QVERIFY(
+        (*team)->recordImageScan({sample.imageId, QDateTime::currentDateTimeUtc(), {QStringLiteral("osv: b")}, {}}));
+    QVERIFY((*local)->recordImageScan({sample.imageId, earlier.addSecs(60), {QStringLiteral("osv: a2")}, {f}}));
+    QVERIFY(LineageSync::pushQueued(**local, **team));
+    there = (*team)->imageScan(sample.imageId);
+    QCOMPARE((*there)->sources, QStringList{QStringLiteral("osv: b")});
+    QVERIFY((*there)->findings.isEmpty());
 }
 
 void tst_LineageSync::serverGoneLeavesRunsQueued()
