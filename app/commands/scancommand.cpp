@@ -4,6 +4,7 @@
 #include "engine/dockerclient.h"
 #include "lineage/imagesecurity.h"
 #include "pipeline/gitlabcireader.h"
+#include "supplychain/installedscanners.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -67,7 +68,8 @@ Command scanCommand()
         "Find known vulnerabilities in an image: its bill of materials (see `trainyard sbom`) matched against\n"
         "OSV advisories kept as files (osv.dev's exports, unpacked: --osv DIR, or .trainyard: scan: osv:),\n"
         "with Debian's, Alpine's and Python's own version ordering, and/or the JSON report of trivy or grype\n"
-        "for the same image (--report). The findings are recorded in the lineage as the image's latest scan;\n"
+        "for the same image (--report); trivy and grype are run on the image when installed (--no-scanners:\n"
+        "not). The findings are recorded in the lineage as the image's latest scan;\n"
         "the release review of a model trained in the image shows them, and .trainyard: scan: fail_on:\n"
         "makes it not ready. Exits 3 when findings reach fail_on.");
     c.arguments = QStringLiteral("IMAGE");
@@ -84,6 +86,9 @@ Command scanCommand()
             QStringLiteral(
                 "critical, high, medium or low: exit 3 at or above it (default: .trainyard: scan: fail_on:)."),
             QStringLiteral("LEVEL")));
+        p.addOption(QCommandLineOption(
+            QStringLiteral("no-scanners"),
+            QStringLiteral("Do not run trivy or grype on the image, even when installed (they are by default).")));
         p.addOption(QCommandLineOption(QStringLiteral("json"), QStringLiteral("Print the findings as JSON.")));
         p.addPositionalArgument(QStringLiteral("IMAGE"), QStringLiteral("An image on this machine: a name or an ID."));
     };
@@ -109,10 +114,12 @@ Command scanCommand()
         if (request.osvDir.isEmpty() && !settings.osv.isEmpty())
             request.osvDir = QDir(project).absoluteFilePath(settings.osv);
         request.reportFiles = p.values(QStringLiteral("report"));
-        if (request.osvDir.isEmpty() && request.reportFiles.isEmpty()) {
+        if (!p.isSet(QStringLiteral("no-scanners")))
+            request.scanners = InstalledScanners::available();
+        if (request.osvDir.isEmpty() && request.reportFiles.isEmpty() && request.scanners.isEmpty()) {
             err << "trainyard scan: nothing to scan " << image
                 << " against: name a folder of OSV advisories (--osv DIR, or .trainyard: scan: osv: in the "
-                   "pipeline file) or a trivy/grype report (--report FILE)\n";
+                   "pipeline file) or a trivy/grype report (--report FILE), or install trivy or grype\n";
             return ExitUsage;
         }
         auto store = openLineageForImages(p, err, QStringLiteral("scan"));

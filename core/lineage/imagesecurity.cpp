@@ -4,6 +4,7 @@
 #include "engine/dockerclient.h"
 
 #include "supplychain/imagesbomreader.h"
+#include "supplychain/installedscanners.h"
 #include "supplychain/osvdatabase.h"
 #include "supplychain/scannerreport.h"
 
@@ -95,7 +96,7 @@ Result<ImageSecurity::ScanResult> ImageSecurity::scan(DockerClient &docker, cons
                                                       const ScanRequest &request, const Progress &progress,
                                                       const std::atomic_bool *cancel)
 {
-    if (request.osvDir.isEmpty() && request.reportFiles.isEmpty())
+    if (request.osvDir.isEmpty() && request.reportFiles.isEmpty() && request.scanners.isEmpty())
         return tl::make_unexpected(Error::error(
             QStringLiteral("Nothing to scan %1 against: name a folder of OSV advisories (--osv DIR, or .trainyard: "
                            "scan: osv:) or a trivy/grype report (--report FILE)")
@@ -116,6 +117,16 @@ Result<ImageSecurity::ScanResult> ImageSecurity::scan(DockerClient &docker, cons
     auto sbom = this->sbom(docker, image, progress, cancel);
     if (!sbom)
         return tl::make_unexpected(sbom.error());
+    QStringList reportSources = request.reportFiles;
+    for (const QString &tool : request.scanners) {
+        if (progress)
+            progress(QStringLiteral("Scanning %1 with %2").arg(image, tool));
+        auto report = InstalledScanners::run(tool, image, 1800, cancel);
+        if (!report)
+            return tl::make_unexpected(report.error());
+        reports.append(*report);
+        reportSources << QStringLiteral("%1 run here on %2").arg(tool, image);
+    }
     LineageImageScan &scan = result.scan;
     scan.imageId = sbom->sbom.imageId;
     scan.scannedAt = QDateTime::currentDateTimeUtc();
@@ -132,9 +143,9 @@ Result<ImageSecurity::ScanResult> ImageSecurity::scan(DockerClient &docker, cons
             return tl::make_unexpected(Error::error(
                 QStringLiteral("the %1 report is about image %2, not %3 (%4): scan this image with %1 again")
                     .arg(report.scanner, report.imageId, image, scan.imageId),
-                {request.reportFiles.at(i), 0, 0}));
+                {reportSources.at(i), 0, 0}));
         scan.findings += report.findings;
-        scan.sources << QStringLiteral("%1: %2").arg(report.scanner, request.reportFiles.at(i));
+        scan.sources << QStringLiteral("%1: %2").arg(report.scanner, reportSources.at(i));
     }
     if (!request.osvDir.isEmpty()) {
         std::optional<OsvDatabase> loaded;

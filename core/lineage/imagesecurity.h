@@ -50,6 +50,8 @@ public:
     {
         QString osvDir;          ///< a folder of OSV advisories; empty: none
         QStringList reportFiles; ///< trivy or grype JSON reports of the same image
+        /// Scanners to run on the image here ("trivy", "grype"; InstalledScanners::available()).
+        QStringList scanners;
         /// The advisories of osvDir already read (several images scanned at once); null: read them.
         const OsvDatabase *advisories = nullptr;
     };
@@ -61,7 +63,8 @@ public:
     };
     /// Scans `image`: its SBOM against the OSV advisories, and the reports (each must be about
     /// this image, when it says which: its ID or one of its repository digests), all findings
-    /// recorded as the image's latest scan. At least one of osvDir and reportFiles is needed.
+    /// recorded as the image's latest scan; the scanners named are run on it and read as reports.
+    /// At least one of osvDir, reportFiles and scanners is needed.
     /// `progress` is called on this thread and on the thread reading the image's archive.
     Result<ScanResult> scan(DockerClient &docker, const QString &image, const ScanRequest &request,
                             const Progress &progress = {}, const std::atomic_bool *cancel = nullptr);

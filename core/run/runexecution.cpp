@@ -7,6 +7,7 @@
 #include "lineage/lineagerecorder.h"
 #include "lineage/lineagestore.h"
 #include "lineage/teampush.h"
+#include "supplychain/installedscanners.h"
 #include "supplychain/osvdatabase.h"
 
 #include <QDir>
@@ -123,6 +124,7 @@ void RunExecution::scanImages(const QString &databasePath, const QString &runId)
                 .arg(warnings.size())
                 .arg(request.osvDir, warnings.first().toString()));
     request.advisories = &*advisories;
+    request.scanners = InstalledScanners::available(); // trivy, grype: when installed, read as well
     QStringList seen;
     for (const LineageImage &image : *images) {
         if (image.imageId.isEmpty() || seen.contains(image.imageId))

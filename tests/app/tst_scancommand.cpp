@@ -29,6 +29,7 @@ private Q_SLOTS:
     void reportsOfTheImageAreRead();
     void provenanceNamesTheSbom();
     void onRunScansTheImagesARunUsed();
+    void installedScannersAreRun();
     void clearErrors();
 
 private:
@@ -266,6 +267,72 @@ void tst_ScanCommand::onRunScansTheImagesARunUsed()
         return;
     }
     QFAIL(qPrintable(review.out + review.err));
+}
+
+void tst_ScanCommand::installedScannersAreRun()
+{
+    // Stand-ins for trivy and grype (neither is packaged for Debian 12): each writes a report of
+    // this image where it is told to, in its tool's format, and records how it was called.
+    const QString bin = m_tmp.filePath(QStringLiteral("scanners-bin"));
+    const QString calls = m_tmp.filePath(QStringLiteral("scanner-calls.txt"));
+    const QByteArray trivyReport =
+        QStringLiteral("{\"SchemaVersion\": 2, \"ArtifactName\": \"%1\", \"Metadata\": {\"ImageID\": \"%2\"}, "
+                       "\"Results\": [{\"Target\": \"x\", \"Class\": \"os-pkgs\", \"Type\": \"debian\", "
+                       "\"Vulnerabilities\": [{\"VulnerabilityID\": \"CVE-2024-1111\", \"PkgName\": \"tzdata\", "
+                       "\"InstalledVersion\": \"2024a-0+deb12u1\", \"Severity\": \"LOW\"}]}]}")
+            .arg(kScannedImage, m_imageId)
+            .toUtf8();
+    const QByteArray grypeReport =
+        QStringLiteral("{\"matches\": [{\"vulnerability\": {\"id\": \"GHSA-xxxx-2222\", \"severity\": \"Critical\", "
+                       "\"fix\": {\"versions\": [\"10.0.1\"], \"state\": \"fixed\"}}, \"artifact\": {\"name\": "
+                       "\"Pillow\", \"version\": \"9.5.0\", \"type\": \"python\"}}], \"source\": {\"type\": "
+                       "\"image\", \"target\": {\"userInput\": \"%1\", \"imageID\": \"%2\"}}}")
+            .arg(kScannedImage, m_imageId)
+            .toUtf8();
+    QVERIFY(writeFile(bin + QStringLiteral("/trivy.json"), trivyReport));
+    QVERIFY(writeFile(bin + QStringLiteral("/grype.json"), grypeReport));
+    // Both take the report's path after --output / --file.
+    const auto standIn = [&](const char *tool, const char *fileOption) {
+        return QStringLiteral("#!/bin/sh\necho \"%1 $*\" >> '%2'\nout=\nprev=\nfor a in \"$@\"; do\n"
+                              "  [ \"$prev\" = %3 ] && out=$a\n  prev=$a\ndone\n"
+                              "[ -n \"$FAIL_SCANNER\" ] && { echo 'FATAL: the vulnerability DB is missing'; exit 1; }\n"
+                              "cp '%4/%1.json' \"$out\"\n")
+            .arg(QLatin1String(tool), calls, QLatin1String(fileOption), bin)
+            .toUtf8();
+    };
+    QVERIFY(writeFile(bin + QStringLiteral("/trivy"), standIn("trivy", "--output"), true));
+    QVERIFY(writeFile(bin + QStringLiteral("/grype"), standIn("grype", "--file"), true));
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("PATH"), bin + u':' + env.value(QStringLiteral("PATH")));
+
+    const CliResult scan = runTrainyard({QStringLiteral("scan"), QStringLiteral("-C"), m_project, kScannedImage}, env);
+    QCOMPARE(scan.exitCode, 3); // grype's critical is over fail_on: high
+    QVERIFY2(scan.out.contains(QLatin1String("low       CVE-2024-1111")) &&
+                 scan.out.contains(QLatin1String("critical  GHSA-xxxx-2222")),
+             qPrintable(scan.out));
+    QVERIFY2(scan.out.contains(QStringLiteral("trivy: trivy run here on %1").arg(kScannedImage)) &&
+                 scan.out.contains(QStringLiteral("grype: grype run here on %1").arg(kScannedImage)),
+             qPrintable(scan.out));
+    QFile called(calls);
+    QVERIFY(called.open(QIODevice::ReadOnly));
+    const QString how = QString::fromUtf8(called.readAll());
+    QVERIFY2(how.contains(QStringLiteral("trivy image --quiet --format json --output")) &&
+                 how.contains(QStringLiteral("grype docker:%1").arg(kScannedImage)),
+             qPrintable(how));
+
+    // A scanner that fails is named, with what it said; --no-scanners leaves them out.
+    env.insert(QStringLiteral("FAIL_SCANNER"), QStringLiteral("1"));
+    const CliResult failed =
+        runTrainyard({QStringLiteral("scan"), QStringLiteral("-C"), m_project, kScannedImage}, env);
+    QCOMPARE(failed.exitCode, 1);
+    QVERIFY2(failed.err.contains(QLatin1String("trivy image")) &&
+                 failed.err.contains(QLatin1String("FATAL: the vulnerability DB is missing")),
+             qPrintable(failed.err));
+    const CliResult none = runTrainyard(
+        {QStringLiteral("scan"), QStringLiteral("-C"), m_tmp.path(), QStringLiteral("--no-scanners"), kScannedImage},
+        env);
+    QCOMPARE(none.exitCode, 2);
+    QVERIFY2(none.err.contains(QLatin1String("nothing to scan")), qPrintable(none.err));
 }
 
 void tst_ScanCommand::clearErrors()
