@@ -326,10 +326,14 @@ void LineageGraph::addImageNode(const core::LineageImage &i, const core::Artifac
         if (!list.isEmpty())
             findings = QStringLiteral("<h3>%1</h3><table cellspacing=\"6\">%2</table>").arg(tr("Findings"), list);
     }
+    QString subtitle = i.repoDigests.isEmpty() ? (i.imageId.isEmpty() ? tr("not resolved") : shortHash(i.imageId))
+                                               : i.repoDigests.first().section(u'@', 1).left(19);
+    if (scan != p.imageScans.constEnd()) // the worst it carries, on the card itself (the ID is in the details)
+        subtitle = scan->findings.isEmpty() ? tr("no known vulnerability")
+                                            : tr("%n finding(s), worst %1", nullptr, int(scan->findings.size()))
+                                                  .arg(core::severityName(scan->findings.first().severity));
     addNode(QStringLiteral("image:") + (i.imageId.isEmpty() ? i.reference : i.imageId), Kind::Image, i.reference,
-            i.repoDigests.isEmpty() ? (i.imageId.isEmpty() ? tr("not resolved") : shortHash(i.imageId))
-                                    : i.repoDigests.first().section(u'@', 1).left(19),
-            table(tr("Image"), rows) + findings, 0);
+            subtitle, table(tr("Image"), rows) + findings, 0);
 }
 
 int LineageGraph::addJobNodes(const core::ArtifactProvenance &p)

@@ -1,10 +1,15 @@
 #include "lineagequery.h"
 
 #include "async/onworker.h"
+#include "engine/dockerclient.h"
+#include "lineage/imagesecurity.h"
 #include "lineage/lineagestore.h"
 #include "lineage/provenanceexport.h"
+#include "pipeline/gitlabcireader.h"
+#include "supplychain/installedscanners.h"
 #include "vcs/gitinfo.h"
 
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QSaveFile>
@@ -145,6 +150,55 @@ void LineageQuery::review(const QString &target, const QString &runId)
                 Q_EMIT reviewed(*review);
             else
                 Q_EMIT failed(review.error().message);
+        });
+}
+
+void LineageQuery::scanImage(const QString &imageId, const QString &reference, const QString &osvDir)
+{
+    struct Outcome
+    {
+        QString summary;
+        QString error;
+        bool needsAdvisories = false;
+    };
+    onWorker(
+        this,
+        [dir = m_projectDir, imageId, reference, osvDir]() -> Outcome {
+            core::ImageSecurity::ScanRequest request;
+            request.osvDir = osvDir;
+            if (request.osvDir.isEmpty()) {
+                core::GitlabCiReader::Options options;
+                options.projectDir = dir;
+                const QString configured = core::GitlabCiReader::read(options).trainyard.scan.osv;
+                if (!configured.isEmpty())
+                    request.osvDir = QDir(dir).absoluteFilePath(configured);
+            }
+            request.scanners = core::InstalledScanners::available();
+            if (request.osvDir.isEmpty() && request.scanners.isEmpty())
+                return {{}, {}, true};
+            auto store = core::LineageStore::open(core::LineageStore::defaultPath(dir));
+            if (!store)
+                return {{}, store.error().message, false};
+            core::DockerClient docker;
+            core::ImageSecurity security(**store, QDir(dir).absoluteFilePath(QStringLiteral(".trainyard/artifacts")));
+            auto scanned = security.scan(docker, imageId, request);
+            if (!scanned)
+                return {{}, scanned.error().toString(), false};
+            return {QObject::tr("%1 finding(s): %2")
+                        .arg(scanned->scan.findings.size())
+                        .arg(core::SeverityCounts::of(scanned->scan.findings).toString()),
+                    {},
+                    false};
+        },
+        [this, asked = m_generation, imageId, reference](Outcome outcome) {
+            if (asked != m_generation)
+                return;
+            if (outcome.needsAdvisories)
+                Q_EMIT needsAdvisories(imageId, reference);
+            else if (!outcome.error.isEmpty())
+                Q_EMIT failed(outcome.error);
+            else
+                Q_EMIT imageScanned(imageId, reference, outcome.summary);
         });
 }
 

@@ -54,6 +54,10 @@ public:
     /// Appends a sign-off bound to the provenance as it is now → signedOff, then a fresh review.
     void signOff(const ArtifactReview &review, const QString &reviewer, const QString &decision,
                  const QString &comment);
+    /// Scans image `imageId` of the project (its SBOM made once) on a worker: against `osvDir`, or
+    /// the project's `.trainyard: scan: osv:` when empty, and the installed trivy/grype →
+    /// imageScanned; needsAdvisories when there is nothing to match it against.
+    void scanImage(const QString &imageId, const QString &reference, const QString &osvDir = {});
     /// Writes a report (.md, .html) or the in-toto statement (.json) → exported.
     void exportReport(const ArtifactReview &review, const QString &fileName);
 
@@ -63,6 +67,11 @@ Q_SIGNALS:
     void reviewed(const trainyard::ui::ArtifactReview &review);
     void signedOff(const trainyard::core::LineageSignOff &signOff);
     void exported(const QString &fileName);
+    /// scanImage() recorded a scan; `summary` says what it found ("2 finding(s): 1 critical, …").
+    void imageScanned(const QString &imageId, const QString &reference, const QString &summary);
+    /// scanImage() found no advisories to use: the project sets no `.trainyard: scan: osv:` and
+    /// no scanner is installed (the view asks for a folder).
+    void needsAdvisories(const QString &imageId, const QString &reference);
     /// Something could not be answered; `message` is meant for the user (names the database,
     /// the artifact or the file).
     void failed(const QString &message);

@@ -31,6 +31,7 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
+#include <utility>
 
 namespace trainyard::ui {
 
@@ -74,7 +75,13 @@ QPushButton *LineageView::createToolBar(QVBoxLayout *layout)
     bar->addWidget(m_scope);
     bar->addWidget(m_search, 1);
     bar->addWidget(refresh);
+    m_scanButton = new QPushButton(tr("Scan &image…"), this);
+    m_scanButton->setObjectName(QStringLiteral("scanImage"));
+    m_scanButton->setToolTip(tr("Click an image in the graph, then scan it for known vulnerabilities (OSV advisories, "
+                                "and trivy or grype when installed)"));
+    m_scanButton->setEnabled(false);
     bar->addWidget(m_saveButton);
+    bar->addWidget(m_scanButton);
     bar->addWidget(m_reviewButton);
     layout->addLayout(bar);
     return refresh;
@@ -139,11 +146,45 @@ void LineageView::connectSignals(QPushButton *refreshButton)
     });
     connect(m_reviewButton, &QPushButton::clicked, this, &LineageView::openReview);
     connect(m_saveButton, &QPushButton::clicked, this, &LineageView::chooseCopyDestination);
-    connect(m_graph, &LineageGraph::nodeActivated, this,
-            [this](const QString &, const QString &html) { m_details->setHtml(html); });
+    connect(m_graph, &LineageGraph::nodeActivated, this, [this](const QString &key, const QString &html) {
+        m_details->setHtml(html);
+        m_selectedImage = key.startsWith(QLatin1String("image:sha256:")) ? key.mid(6) : QString();
+        m_scanButton->setEnabled(!m_selectedImage.isEmpty() && !m_scanning && !isTeamScope());
+    });
+    connect(m_scanButton, &QPushButton::clicked, this, [this] { scanSelectedImage(); });
+    connect(m_query, &LineageQuery::needsAdvisories, this, [this](const QString &, const QString &reference) {
+        m_scanning = false;
+        m_scanButton->setEnabled(!m_selectedImage.isEmpty());
+        const QString dir = QFileDialog::getExistingDirectory(
+            this, tr("OSV advisories to scan %1 against (osv.dev's exports, unpacked)").arg(reference));
+        if (dir.isEmpty()) {
+            m_status->setText(tr("Not scanned: the project sets no .trainyard: scan: osv: folder and neither trivy "
+                                 "nor grype is installed."));
+            Q_EMIT imageScanDone({}, m_status->text());
+            return;
+        }
+        scanSelectedImage(dir);
+    });
+    connect(m_query, &LineageQuery::imageScanned, this,
+            [this](const QString &, const QString &reference, const QString &summary) {
+                m_scanning = false;
+                m_scanButton->setEnabled(!m_selectedImage.isEmpty());
+                m_status->setText(tr("Scanned %1: %2").arg(reference.toHtmlEscaped(), summary.toHtmlEscaped()));
+                if (m_review) { // the node and the checklist show the new scan; the status keeps the news
+                    m_scanNote = QStringLiteral(" · ") + m_status->text();
+                    m_query->review(m_review->provenance.artifact.sha256, m_review->provenance.artifact.runId);
+                }
+                Q_EMIT imageScanDone(summary, {});
+            });
     connect(m_query, &LineageQuery::reviewed, this, &LineageView::showReview);
-    connect(m_query, &LineageQuery::failed, this,
-            [this](const QString &message) { m_status->setText(message.toHtmlEscaped()); });
+    connect(m_query, &LineageQuery::failed, this, [this](const QString &message) {
+        m_status->setText(message.toHtmlEscaped());
+        if (m_scanning) {
+            m_scanning = false;
+            m_scanButton->setEnabled(!m_selectedImage.isEmpty());
+            Q_EMIT imageScanDone({}, message);
+        }
+    });
     connect(m_query, &LineageQuery::artifactsListed, this, &LineageView::fillArtifactList);
     connect(m_query, &LineageQuery::signedOff, this, [this](const core::LineageSignOff &s) {
         m_status->setText(tr("%1 signed off: %2").arg(s.reviewer.toHtmlEscaped(), s.decision));
@@ -271,6 +312,23 @@ void LineageView::refresh()
         m_query->listArtifacts();
 }
 
+void LineageView::scanSelectedImage(const QString &osvDir)
+{
+    if (m_selectedImage.isEmpty() || m_scanning || isTeamScope())
+        return;
+    QString reference = m_selectedImage;
+    if (m_review) {
+        for (const core::LineageImage &i : m_review->provenance.images) {
+            if (i.imageId == m_selectedImage)
+                reference = i.reference;
+        }
+    }
+    m_scanning = true;
+    m_scanButton->setEnabled(false);
+    m_status->setText(tr("Scanning %1 (reading its file system the first time)…").arg(reference.toHtmlEscaped()));
+    m_query->scanImage(m_selectedImage, reference, osvDir);
+}
+
 void LineageView::showArtifact(const QString &target, const QString &runId)
 {
     m_status->setText(tr("Reading the lineage of %1…").arg(target.toHtmlEscaped()));
@@ -285,6 +343,11 @@ void LineageView::showReview(const ArtifactReview &review)
     m_details->setHtml(m_graph->details(QStringLiteral("subject")));
     m_reviewButton->setEnabled(true);
     m_saveButton->setEnabled(!m_copying);
+    if (!m_review || m_selectedImage.isEmpty() ||
+        !m_graph->nodeKeys().contains(QStringLiteral("image:") + m_selectedImage)) {
+        m_selectedImage.clear(); // the image clicked is not in this graph
+        m_scanButton->setEnabled(false);
+    }
     const core::ArtifactProvenance &p = review.provenance;
     m_status->setText(
         tr("%1 — made by %2 in run %3 from %4 commit(s), %5 image(s), %6 data version(s); %7")
@@ -292,7 +355,8 @@ void LineageView::showReview(const ArtifactReview &review)
             .arg(p.commits.size())
             .arg(p.images.size())
             .arg(p.data.size())
-            .arg(review.checklist.passed() ? tr("release checklist passes") : tr("release checklist fails")));
+            .arg(review.checklist.passed() ? tr("release checklist passes") : tr("release checklist fails")) +
+        std::exchange(m_scanNote, QString()));
     if (m_dialog)
         m_dialog->setReview(review);
     Q_EMIT reviewShown();

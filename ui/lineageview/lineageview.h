@@ -50,6 +50,13 @@ public:
     void showArtifact(const QString &target, const QString &runId = {});
     /// Opens the release review of the artifact shown.
     void openReview();
+    /// Scans the image whose node was clicked last (Scan image…): against `osvDir`, else the
+    /// project's `.trainyard: scan: osv:` and the installed trivy/grype, else a folder asked for;
+    /// on a worker, the review shown again when it is recorded (imageScanDone).
+    void scanSelectedImage(const QString &osvDir = {});
+    /// The image ID of the image node clicked last in the graph shown; empty: none.
+    QString selectedImage() const { return m_selectedImage; }
+    QPushButton *scanImageButton() const { return m_scanButton; }
     /// Asks where, then saves a copy of the artifact shown (see saveCopy).
     void chooseCopyDestination();
     /// Copies the artifact shown out of the content-addressed store to `destination` on a worker
@@ -76,6 +83,8 @@ Q_SIGNALS:
     void reviewShown();
     /// A copy of an artifact was written to `destination`, or failed with `error`.
     void copySaved(const QString &destination, const QString &error);
+    /// scanSelectedImage() ended: `summary` says what was found, or `error` why it was not scanned.
+    void imageScanDone(const QString &summary, const QString &error);
 
 protected:
     void resizeEvent(QResizeEvent *event) override;
@@ -115,7 +124,11 @@ private:
     QLabel *m_status;
     QPushButton *m_reviewButton;
     QPushButton *m_saveButton;
-    bool m_copying = false; ///< a Save a copy… is running
+    QPushButton *m_scanButton;
+    QString m_selectedImage; ///< the image ID of the image node clicked last
+    bool m_scanning = false; ///< a Scan image… is running
+    QString m_scanNote;      ///< what the last scan found, added to the status of the review it asked for
+    bool m_copying = false;  ///< a Save a copy… is running
     /// Set when the view goes: a download from the team's registry stops then, not at its end.
     std::shared_ptr<std::atomic_bool> m_stopCopy = std::make_shared<std::atomic_bool>(false);
     ReleaseReviewDialog *m_dialog = nullptr;
