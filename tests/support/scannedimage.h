@@ -50,7 +50,8 @@ inline QString buildScannedImage(trainyard::core::DockerClient &docker, const QS
         if (!writeFile(contextDir + QStringLiteral("/rootfs/") + path, content, path == QLatin1String("bin/busybox")))
             return QStringLiteral("cannot write %1 in %2").arg(path, contextDir);
     }
-    if (!writeFile(contextDir + QStringLiteral("/Dockerfile"), "FROM scratch\nCOPY rootfs/ /\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n"))
+    if (!writeFile(contextDir + QStringLiteral("/Dockerfile"),
+                   "FROM scratch\nCOPY rootfs/ /\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n"))
         return QStringLiteral("cannot write the Dockerfile");
     QStringList output;
     const auto built = docker.buildImage(contextDir, QString(), tag, [&](const QString &line) { output << line; });
