@@ -35,7 +35,7 @@ Result<std::unique_ptr<JobExecutor>> Engines::make(const QString &name, const Pi
         QStringList tags;
         for (const ImageBuild &b : builds.images)
             tags << b.tag;
-        return std::make_unique<SlurmExecutor>(pipeline.trainyard.slurm, std::move(docker), tags);
+        return std::make_unique<SlurmExecutor>(pipeline.trainyard.slurm, std::move(docker), tags, dockerEndpoint);
     }
     return tl::unexpected(
         Error::error(QStringLiteral("no engine '%1' (engines: %2)").arg(name, names().join(QStringLiteral(", ")))));

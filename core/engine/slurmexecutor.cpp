@@ -1,5 +1,7 @@
 #include "slurmexecutor.h"
 
+#include "dockerclient.h"
+
 #include "common/safename.h"
 #include "containerspec.h"
 #include "jobscript.h"
@@ -115,16 +117,51 @@ void say(const ExecutionCallbacks &cb, const QString &text)
 
 } // namespace
 
-SlurmExecutor::SlurmExecutor(SlurmSettings settings, std::unique_ptr<JobExecutor> docker, QStringList builds)
+SlurmExecutor::SlurmExecutor(SlurmSettings settings, std::unique_ptr<JobExecutor> docker, QStringList builds,
+                             QString dockerEndpoint)
     : m_settings(std::move(settings))
     , m_docker(std::move(docker))
     , m_builds(std::move(builds))
+    , m_dockerEndpoint(dockerEndpoint.isEmpty() ? DockerClient::defaultEndpoint() : std::move(dockerEndpoint))
 {}
+
+void SlurmExecutor::pinPulledImage(const QString &image, const ExecutionCallbacks &callbacks)
+{
+    if (image.contains(QLatin1String("@sha256:")))
+        return; // pinned in the pipeline file already
+    // "host:5000/team/name:tag" → "host:5000/team/name": the tag is after the last '/'.
+    const qsizetype slash = image.lastIndexOf(u'/');
+    const qsizetype colon = image.indexOf(u':', slash + 1);
+    const QString repository = colon < 0 ? image : image.left(colon);
+    QString pinned;
+    DockerClient docker(m_dockerEndpoint);
+    if (auto info = docker.inspectImage(image); info && info->exists) {
+        for (const QString &repoDigest : info->repoDigests) {
+            if (repoDigest.section(u'@', 0, 0) == repository)
+                pinned = repoDigest;
+        }
+    }
+    if (pinned.isEmpty()) {
+        say(callbacks, QStringLiteral("%1: no digest of it is known on this machine, so the nodes pull it by its name "
+                                      "(pull it here once, or write it as NAME@sha256:…, to pin it)")
+                           .arg(image));
+        return;
+    }
+    say(callbacks, QStringLiteral("%1 pinned for the cluster's nodes as %2").arg(image, pinned));
+    QMutexLocker lock(&m_pullMutex);
+    m_pullAs.insert(image, pinned);
+}
 
 Result<void> SlurmExecutor::prepareImage(const QString &image, const ExecutionCallbacks &callbacks,
                                          const std::atomic_bool &cancel)
 {
-    if (!m_docker || m_settings.runtime == QLatin1String("none") || !m_builds.contains(image))
+    if (m_settings.runtime == QLatin1String("none"))
+        return {};
+    if (!m_builds.contains(image)) {
+        pinPulledImage(image, callbacks);
+        return {};
+    }
+    if (!m_docker)
         return {};
     if (auto built = m_docker->prepareImage(image, callbacks, cancel); !built)
         return built;
@@ -334,6 +371,7 @@ Result<JobOutcome> SlurmExecutor::run(const JobExecution &e, const ExecutionCall
         QDir(sideDir).removeRecursively();
         if (workDir != e.workspaceDir) {
             QDir(workDir).removeRecursively();
+            QDir(workDir + QStringLiteral(".data")).removeRecursively();
             QDir().rmdir(QFileInfo(workDir).path()); // the run's folder, once its last job is back
         }
     });
@@ -341,6 +379,34 @@ Result<JobOutcome> SlurmExecutor::run(const JobExecution &e, const ExecutionCall
         workDir = QDir(m_settings.workDir).filePath(e.runId + u'/' + safeName(e.job));
         if (auto copied = copyTree(e.workspaceDir, workDir); !copied)
             return tl::unexpected(Error::error(copied.error().message, {}, e.job));
+    }
+    // The data inputs too: the nodes may not see where they are on this machine. What the node is
+    // told (mounts, TRAINYARD_DATA_<NAME> on the node's shell) names the copies.
+    JobExecution placed = e;
+    if (workDir != e.workspaceDir) {
+        const QString dataDir = workDir + QStringLiteral(".data");
+        for (size_t i = 0; i < placed.dataMounts.size(); ++i) {
+            Mount &m = placed.dataMounts[i];
+            const QString copy = dataDir + u'/' + QString::number(i);
+            const bool folder = QFileInfo(m.source).isDir();
+            if (folder) {
+                if (auto copied = copyTree(m.source, copy); !copied)
+                    return tl::unexpected(Error::error(copied.error().message, {}, e.job));
+            } else if (!QDir().mkpath(dataDir) || !QFile::copy(m.source, copy)) {
+                return tl::unexpected(
+                    Error::error(QStringLiteral("cannot copy data input %1 to %2").arg(m.source, copy), {}, e.job));
+            }
+            for (QString &kv : placed.env) {
+                const qsizetype eq = kv.indexOf(u'=');
+                const QString value = kv.mid(eq + 1);
+                if (eq > 0 && (value == m.source || (folder && value.startsWith(m.source + u'/'))))
+                    kv = kv.left(eq + 1) + copy + value.mid(m.source.size());
+            }
+            m.source = copy;
+        }
+        if (!placed.dataMounts.empty())
+            say(cb, QStringLiteral("%1 data input(s) copied to the work folder for the node")
+                        .arg(placed.dataMounts.size()));
     }
     // The job's scripts are read in its container, perhaps by another user (the folder can be
     // passed, not listed, once it is ready); its variables and raw output only by its own user.
@@ -352,7 +418,7 @@ Result<JobOutcome> SlurmExecutor::run(const JobExecution &e, const ExecutionCall
     // runtime) and for the container's env file. A job in the work folder's copy is there.
     QString env;
     QString containerEnv;
-    for (const QString &kv : e.env) {
+    for (const QString &kv : placed.env) {
         const qsizetype eq = kv.indexOf(u'=');
         if (eq <= 0)
             continue;
@@ -396,7 +462,7 @@ Result<JobOutcome> SlurmExecutor::run(const JobExecution &e, const ExecutionCall
 
     SlurmJobRequest request;
     request.name = jobName(e.runId, e.job);
-    request.script = batchScript(e, sideDir, workDir);
+    request.script = batchScript(placed, sideDir, workDir);
     request.workDir = workDir;
     request.outputFile = outputFile;
     request.partition = m_settings.partition;

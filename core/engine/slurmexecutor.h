@@ -29,7 +29,10 @@ class SlurmExecutor final : public JobExecutor
 public:
     /// `docker`: the local Docker engine that builds the images `builds` (the pipeline's
     /// `.trainyard: images:`) for a runtime docker or podman; null when there are none.
-    SlurmExecutor(SlurmSettings settings, std::unique_ptr<JobExecutor> docker = {}, QStringList builds = {});
+    /// `dockerEndpoint`: this machine's engine, asked for the digests of the other images (empty:
+    /// the default one).
+    SlurmExecutor(SlurmSettings settings, std::unique_ptr<JobExecutor> docker = {}, QStringList builds = {},
+                  QString dockerEndpoint = {});
 
     QString name() const override { return QStringLiteral("slurm"); }
     bool runsOnHost() const override { return m_settings.runtime == QLatin1String("none"); }
@@ -37,7 +40,9 @@ public:
     Result<QString> preflight() override;
     /// An image the pipeline builds (`.trainyard: images:`) is built here, by the local Docker
     /// engine: nodes that share it (a one-machine cluster) run it as built; other nodes need it
-    /// in a registry they reach. Any other image is pulled by the node's runtime.
+    /// in a registry they reach. Any other image is pinned to the digest this machine's engine
+    /// knows for its repository (it was pulled or pushed here), which the nodes then pull; one
+    /// this machine does not know is pulled by its name, and said so.
     Result<void> prepareImage(const QString &image, const ExecutionCallbacks &callbacks,
                               const std::atomic_bool &cancel) override;
     Result<JobOutcome> run(const JobExecution &execution, const ExecutionCallbacks &callbacks,
@@ -57,12 +62,16 @@ public:
     static bool isShellName(const QString &name);
 
 private:
+    /// Pins `image` (not built here) to the digest this machine's engine knows for its repository.
+    void pinPulledImage(const QString &image, const ExecutionCallbacks &callbacks);
+
     SlurmSettings m_settings;
     std::unique_ptr<JobExecutor> m_docker;
     QStringList m_builds;
     ImagePublisher m_publisher;
     mutable QMutex m_pullMutex;
-    QHash<QString, QString> m_pullAs; ///< a built image → the reference the nodes pull
+    QHash<QString, QString> m_pullAs; ///< an image → the reference the nodes pull (by digest)
+    QString m_dockerEndpoint;
     QString m_clusterName;
 };
 

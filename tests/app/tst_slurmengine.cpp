@@ -69,6 +69,7 @@ private Q_SLOTS:
     void workFolderAndSecrets();
     void variablesArriveAsWritten();
     void builtImagesReachTheNodesByDigest();
+    void pulledImagesArePinnedByDigest();
     void clusterCommandShowsGpus();
 
 private:
@@ -407,9 +408,13 @@ void tst_SlurmEngine::workFolderAndSecrets()
                              "  slurm:\n"
                              "    runtime: none\n"
                              "    work_dir: %1\n"
+                             "  data:\n"
+                             "    labels: {path: labels}\n"
                              "train:\n"
                              "  script:\n"
                              "    - pwd\n"
+                             "    - echo \"data=$TRAINYARD_DATA_LABELS\"\n"
+                             "    - cat \"$TRAINYARD_DATA_LABELS/labels.csv\"\n"
                              "    - echo \"token=$API_TOKEN\"\n"
                              "    - test \"$API_TOKEN\" = s3cret-t0ken-value && echo has-the-value\n"
                              "    - mkdir -p models && echo weights > models/model.txt\n"
@@ -417,6 +422,9 @@ void tst_SlurmEngine::workFolderAndSecrets()
                   .arg(shared.path())
                   .toUtf8());
     writeFile(dir.path() + QStringLiteral("/.trainyard/secrets.env"), "API_TOKEN=s3cret-t0ken-value\n");
+    // A data input outside git (as data is): the nodes may not see the project, so it is copied.
+    writeFile(dir.path() + QStringLiteral("/labels/labels.csv"), "id,label\n1,cat-label-row\n");
+    writeFile(dir.path() + QStringLiteral("/.gitignore"), ".trainyard/\nlabels/\n");
     shell(dir.path(), QStringLiteral("git -c user.name=t -c user.email=t@t commit -qam workdir"));
     const auto r = runTrainyard(
         {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("slurm"), QStringLiteral("-C"), dir.path()},
@@ -426,6 +434,10 @@ void tst_SlurmEngine::workFolderAndSecrets()
     QVERIFY2(pwd.hasMatch() && pwd.captured(1).startsWith(shared.path() + u'/'), qPrintable(r.out));
     QVERIFY2(r.out.contains(QStringLiteral("has-the-value")) && r.out.contains(QStringLiteral("token=[MASKED]")),
              qPrintable(r.out));
+    // The data input was read from its copy in the work folder (gone afterwards, as checked below).
+    const QRegularExpressionMatch data = QRegularExpression(QStringLiteral("\\[train\\] data=(/\\S+)\\n")).match(r.out);
+    QVERIFY2(data.hasMatch() && data.captured(1).startsWith(shared.path() + u'/'), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QStringLiteral("[train] 1,cat-label-row")), qPrintable(r.out));
     QVERIFY(!r.out.contains(QStringLiteral("s3cret-t0ken-value")) &&
             !r.err.contains(QStringLiteral("s3cret-t0ken-value")));
     // The artifact came back into the project's store and lineage.
@@ -520,6 +532,58 @@ void tst_SlurmEngine::builtImagesReachTheNodesByDigest()
                                                 [&](const QJsonValue &d) { return d.toString().startsWith(pulled); });
                          }),
              qPrintable(lineage.out.left(3000)));
+}
+
+// An image the pipeline does not build, known here with a digest (pushed to, or pulled from, a
+// registry), is pinned to that digest: the nodes pull exactly that, whatever its tag says later.
+void tst_SlurmEngine::pulledImagesArePinnedByDigest()
+{
+    QTemporaryDir tmp;
+    QVERIFY(QDir().mkpath(tmp.filePath(QStringLiteral("docker"))));
+    trainyard::test::RegistryServer registry(tmp.filePath(QStringLiteral("registry")));
+    QVERIFY2(registry.error().isEmpty(), qPrintable(registry.error()));
+    const QString context = tmp.filePath(QStringLiteral("context"));
+    QVERIFY(QDir().mkpath(context));
+    QVERIFY(QFile::copy(QStringLiteral("/bin/busybox"), context + QStringLiteral("/busybox")));
+    writeFile(context + QStringLiteral("/Dockerfile"),
+              "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n");
+    const QString image = registry.host() + QStringLiteral("/ml/tools:1");
+    const QString docker = QStringLiteral("DOCKER_CONFIG=%1 docker").arg(tmp.filePath(QStringLiteral("docker")));
+    const auto sh = [&](const QString &command) {
+        QProcess p;
+        p.setWorkingDirectory(context);
+        p.setProcessChannelMode(QProcess::MergedChannels);
+        p.start(QStringLiteral("bash"), {QStringLiteral("-c"), command});
+        const bool ok = p.waitForFinished(120000) && p.exitCode() == 0;
+        if (!ok)
+            qWarning("%s: %s", qPrintable(command), p.readAll().constData());
+        return ok;
+    };
+    QVERIFY(sh(QStringLiteral("%1 build -q -t %2 . && %1 push -q %2").arg(docker, image)));
+    const auto cleanup = qScopeGuard([&] { sh(QStringLiteral("%1 rmi -f %2").arg(docker, image)); });
+
+    QTemporaryDir dir;
+    writeFile(dir.path() + QStringLiteral("/.gitignore"), ".trainyard/\n");
+    writeFile(dir.path() + QStringLiteral("/.gitlab-ci.yml"),
+              QStringLiteral("tool:\n  image: %1\n  script: [\"echo tool-ran\"]\n").arg(image).toUtf8());
+    shell(dir.path(),
+          QStringLiteral("git init -q -b main && git add -A && git -c user.name=t -c user.email=t@t commit -qm i"));
+    QProcessEnvironment env = environment(true);
+    env.insert(QStringLiteral("DOCKER_CONFIG"), tmp.filePath(QStringLiteral("docker")));
+    const auto r = runTrainyard(
+        {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("slurm"), QStringLiteral("-C"), dir.path()},
+        env);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.out.right(3000) + r.err.right(2000)));
+    const QString pinned = registry.host() + QStringLiteral("/ml/tools@sha256:");
+    QVERIFY2(r.out.contains(image + QStringLiteral(" pinned for the cluster's nodes as ") + pinned),
+             qPrintable(r.out.left(3000)));
+    QVERIFY2(r.out.contains(QStringLiteral("[tool] tool-ran")), qPrintable(r.out));
+    const QRegularExpressionMatch id =
+        QRegularExpression(QStringLiteral("\\[tool\\] Submitted as Slurm job (\\d+)")).match(r.out);
+    QVERIFY(id.hasMatch());
+    const QString script = run(QStringLiteral("scontrol"), {QStringLiteral("write"), QStringLiteral("batch_script"),
+                                                            id.captured(1), QStringLiteral("-")});
+    QVERIFY2(script.contains(pinned) && !script.contains(QStringLiteral(" pull '") + image), qPrintable(script));
 }
 
 QTEST_GUILESS_MAIN(tst_SlurmEngine)
