@@ -65,6 +65,7 @@ private Q_SLOTS:
     void nodeDownFailsTheJob();
     void nodeFailureIsRetried();
     void timeLimitEndsTheJob();
+    void outOfMemoryInTheContainerIsNamed();
     void restDaemonDownIsSaid();
     void workFolderAndSecrets();
     void variablesArriveAsWritten();
@@ -349,6 +350,47 @@ void tst_SlurmEngine::timeLimitEndsTheJob()
     QVERIFY(!jobs.isEmpty());
     QVERIFY2(jobs.first().toObject().value(QLatin1String("timed_out")).toBool(),
              QJsonDocument(jobs.first().toObject()).toJson().constData());
+}
+
+// A job over the memory it asked for (`.trainyard: jobs: JOB: memory:`): the container on the node
+// gets the Slurm job's memory as its limit, is killed for it, and the job fails saying so.
+void tst_SlurmEngine::outOfMemoryInTheContainerIsNamed()
+{
+    QTemporaryDir tmp;
+    const QString context = tmp.filePath(QStringLiteral("context"));
+    QVERIFY(QDir().mkpath(context));
+    QVERIFY(QFile::copy(QStringLiteral("/bin/busybox"), context + QStringLiteral("/busybox")));
+    writeFile(context + QStringLiteral("/Dockerfile"),
+              "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n");
+    const QString image = QStringLiteral("trainyard-test/slurm-busybox:1");
+    QProcess build;
+    build.setProcessChannelMode(QProcess::MergedChannels);
+    build.start(QStringLiteral("docker"),
+                {QStringLiteral("build"), QStringLiteral("-q"), QStringLiteral("-t"), image, context});
+    QVERIFY2(build.waitForFinished(120000) && build.exitCode() == 0, build.readAll().constData());
+
+    QTemporaryDir dir;
+    writeFile(dir.path() + QStringLiteral("/.gitignore"), ".trainyard/\n");
+    writeFile(dir.path() + QStringLiteral("/.gitlab-ci.yml"),
+              QStringLiteral(".trainyard:\n  jobs:\n    hog: {memory: 8m}\n"
+                             "hog:\n  image: %1\n"
+                             "  script: ['x=$(head -c 64000000 /dev/zero | tr \"\\\\0\" a); echo done']\n")
+                  .arg(image)
+                  .toUtf8());
+    shell(dir.path(),
+          QStringLiteral("git init -q -b main && git add -A && git -c user.name=t -c user.email=t@t commit -qm i"));
+    const auto r = runTrainyard(
+        {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("slurm"), QStringLiteral("-C"), dir.path()},
+        environment(true), 240000);
+    if (r.out.contains(QStringLiteral("[hog] done")))
+        QSKIP("This kernel does not enforce container memory limits (64 MB allocated under an 8 MiB limit)");
+    QVERIFY2(r.exitCode == 1, qPrintable(r.out.right(2000) + r.err.right(1000)));
+    QVERIFY2(r.out.contains(QStringLiteral("out of memory")), qPrintable(r.out.right(2000)));
+    const QRegularExpressionMatch runId = QRegularExpression(QStringLiteral("Run (\\S+) \\(#1\\)")).match(r.out);
+    QVERIFY(runId.hasMatch());
+    const QJsonArray jobs = lineageJobs(dir.path(), runId.captured(1), environment(true));
+    QVERIFY(!jobs.isEmpty());
+    QCOMPARE(jobs.first().toObject().value(QLatin1String("exit_code")).toInt(), 137);
 }
 
 void tst_SlurmEngine::restDaemonDownIsSaid()
