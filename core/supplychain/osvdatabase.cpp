@@ -1,5 +1,7 @@
 #include "osvdatabase.h"
 
+#include "jsonfile.h"
+
 #include <QDirIterator>
 #include <QFile>
 #include <QJsonArray>
@@ -46,12 +48,10 @@ bool sameRelease(const QString &osvEcosystem, Ecosystem ecosystem, const Distrib
 
 Result<OsvAdvisory> OsvAdvisory::fromJson(const QByteArray &json, const QString &file)
 {
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(json, &parseError);
-    if (parseError.error != QJsonParseError::NoError)
-        return tl::make_unexpected(Error::error(QStringLiteral("not JSON: %1").arg(parseError.errorString()),
-                                                SourceLocation::atOffset(file, json, parseError.offset)));
-    const QJsonObject o = doc.object();
+    const auto read = readJsonObject(json, file);
+    if (!read)
+        return tl::make_unexpected(read.error());
+    const QJsonObject &o = *read;
     OsvAdvisory a;
     a.file = file;
     a.id = o.value(QLatin1String("id")).toString();

@@ -1,5 +1,7 @@
 #include "sbom.h"
 
+#include "jsonfile.h"
+
 #include <QCoreApplication>
 #include <QCryptographicHash>
 #include <QJsonArray>
@@ -140,13 +142,11 @@ QByteArray Sbom::toCycloneDx() const
 
 Result<Sbom> Sbom::fromCycloneDx(const QByteArray &json, const QString &what)
 {
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(json, &parseError);
-    if (parseError.error != QJsonParseError::NoError)
+    const auto read = readJsonObject(json, what);
+    if (!read)
         return tl::make_unexpected(
-            Error::error(QStringLiteral("%1 is not JSON: %2").arg(what, parseError.errorString()),
-                         SourceLocation::atOffset(what, json, parseError.offset)));
-    const QJsonObject bom = doc.object();
+            Error::error(QStringLiteral("%1 is %2").arg(what, read.error().message), read.error().location));
+    const QJsonObject &bom = *read;
     if (bom.value(QLatin1String("bomFormat")).toString() != QLatin1String("CycloneDX"))
         return tl::make_unexpected(Error::error(QStringLiteral("%1 is not a CycloneDX document").arg(what)));
     Sbom sbom;

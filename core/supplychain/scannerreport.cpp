@@ -1,5 +1,7 @@
 #include "scannerreport.h"
 
+#include "jsonfile.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -85,12 +87,10 @@ ScannerReport readGrype(const QJsonObject &o)
 
 Result<ScannerReport> ScannerReport::fromJson(const QByteArray &json, const QString &file)
 {
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(json, &parseError);
-    if (parseError.error != QJsonParseError::NoError)
-        return tl::make_unexpected(Error::error(QStringLiteral("not JSON: %1").arg(parseError.errorString()),
-                                                SourceLocation::atOffset(file, json, parseError.offset)));
-    const QJsonObject o = doc.object();
+    const auto read = readJsonObject(json, file);
+    if (!read)
+        return tl::make_unexpected(read.error());
+    const QJsonObject &o = *read;
     if (o.contains(QLatin1String("SchemaVersion")) && o.contains(QLatin1String("Results")))
         return readTrivy(o);
     if (o.value(QLatin1String("matches")).isArray())

@@ -55,17 +55,7 @@ void tst_ScanCommand::initTestCase()
 
     // A project whose model is trained in the image, by the Docker engine.
     m_project = m_tmp.filePath(QStringLiteral("project"));
-    QVERIFY(writeFile(m_project + QStringLiteral("/.gitignore"), ".trainyard/\n"));
-    QVERIFY(writeFile(m_project + QStringLiteral("/.gitlab-ci.yml"),
-                      QStringLiteral(".trainyard:\n  scan:\n    fail_on: high\n"
-                                     "train:\n  image: %1\n  script:\n    - mkdir -p models\n"
-                                     "    - echo weights > models/model.txt\n"
-                                     "  artifacts: {paths: [models/]}\n")
-                          .arg(kScannedImage)
-                          .toUtf8()));
-    QVERIFY(!git(m_project, {QStringLiteral("init"), QStringLiteral("-q")}).isNull());
-    QVERIFY(!git(m_project, {QStringLiteral("add"), QStringLiteral("-A")}).isNull());
-    QVERIFY(!git(m_project, {QStringLiteral("commit"), QStringLiteral("-qm"), QStringLiteral("i")}).isNull());
+    QVERIFY(writeScannedProject(m_project, "  scan:\n    fail_on: high\n"));
     const CliResult run = runTrainyard({QStringLiteral("run"), QStringLiteral("-C"), m_project});
     QVERIFY2(run.exitCode == 0, qPrintable(run.out + run.err));
 }
@@ -73,7 +63,7 @@ void tst_ScanCommand::initTestCase()
 QJsonObject tst_ScanCommand::checklistItem(const QString &id)
 {
     const CliResult review = runTrainyard({QStringLiteral("review"), QStringLiteral("-C"), m_project,
-                                           QStringLiteral("models/model.txt"), QStringLiteral("--json")});
+                                           QStringLiteral("model.txt"), QStringLiteral("--json")});
     const QJsonObject root = QJsonDocument::fromJson(review.out.toUtf8()).object();
     for (const QJsonValue &item : root.value(QLatin1String("checklist")).toArray()) {
         if (item.toObject().value(QLatin1String("id")).toString() == id)
@@ -153,7 +143,7 @@ void tst_ScanCommand::reviewShowsFindingsAndTheGateBlocks()
                  details.contains(QLatin1String("at or above fail_on high: DSA-9001-1 in libssl3 3.0.11-1~deb12u1")),
              qPrintable(details));
     const CliResult review =
-        runTrainyard({QStringLiteral("review"), QStringLiteral("-C"), m_project, QStringLiteral("models/model.txt")});
+        runTrainyard({QStringLiteral("review"), QStringLiteral("-C"), m_project, QStringLiteral("model.txt")});
     QCOMPARE(review.exitCode, 3); // not ready
     QVERIFY2(review.out.contains(QLatin1String("Images scanned for known vulnerabilities")), qPrintable(review.out));
 
@@ -208,7 +198,7 @@ void tst_ScanCommand::provenanceNamesTheSbom()
     QVERIFY2(sha.size() == 64, qPrintable(sbom.out));
     const QString file = m_tmp.filePath(QStringLiteral("provenance.json"));
     const CliResult review = runTrainyard({QStringLiteral("review"), QStringLiteral("-C"), m_project,
-                                           QStringLiteral("models/model.txt"), QStringLiteral("--export"), file});
+                                           QStringLiteral("model.txt"), QStringLiteral("--export"), file});
     QVERIFY2(review.exitCode == 0 || review.exitCode == 3, qPrintable(review.out + review.err));
     QFile f(file);
     QVERIFY(f.open(QIODevice::ReadOnly));
@@ -239,16 +229,7 @@ void tst_ScanCommand::onRunScansTheImagesARunUsed()
     // advisories, and the review needs no scan by hand.
     const QString project = m_tmp.filePath(QStringLiteral("on-run"));
     QVERIFY(writeScannedImageAdvisories(project + QStringLiteral("/security/osv")));
-    QVERIFY(writeFile(project + QStringLiteral("/.gitignore"), ".trainyard/\n"));
-    QVERIFY(writeFile(project + QStringLiteral("/.gitlab-ci.yml"),
-                      QStringLiteral(".trainyard:\n  scan: {osv: security/osv, on_run: true, fail_on: critical}\n"
-                                     "train:\n  image: %1\n  script: [\"echo w > model.txt\"]\n"
-                                     "  artifacts: {paths: [model.txt]}\n")
-                          .arg(kScannedImage)
-                          .toUtf8()));
-    QVERIFY(!git(project, {QStringLiteral("init"), QStringLiteral("-q")}).isNull());
-    QVERIFY(!git(project, {QStringLiteral("add"), QStringLiteral("-A")}).isNull());
-    QVERIFY(!git(project, {QStringLiteral("commit"), QStringLiteral("-qm"), QStringLiteral("i")}).isNull());
+    QVERIFY(writeScannedProject(project, "  scan: {osv: security/osv, on_run: true, fail_on: critical}\n"));
     const CliResult run = runTrainyard({QStringLiteral("run"), QStringLiteral("-C"), project});
     QVERIFY2(run.exitCode == 0, qPrintable(run.out + run.err));
     const QString said = run.out + run.err;

@@ -96,4 +96,21 @@ inline bool writeScannedImageAdvisories(const QString &dir)
                                  QStringLiteral("HIGH")));
 }
 
+/// A git project (committed, `.trainyard/` ignored) whose `train` job makes `model.txt` in
+/// kScannedImage; `trainyard` is the `.trainyard:` block (e.g. "  scan: {fail_on: high}\n").
+inline bool writeScannedProject(const QString &dir, const QByteArray &trainyard)
+{
+    return writeFile(dir + QStringLiteral("/.gitignore"), ".trainyard/\n") &&
+           writeFile(dir + QStringLiteral("/.gitlab-ci.yml"),
+                     ".trainyard:\n" + trainyard +
+                         QStringLiteral("train:\n  image: %1\n  script: [\"echo w > model.txt\"]\n"
+                                        "  artifacts: {paths: [model.txt]}\n")
+                             .arg(kScannedImage)
+                             .toUtf8()) &&
+           !git(dir, {QStringLiteral("init"), QStringLiteral("-q")}).isNull() &&
+           !git(dir, {QStringLiteral("add"), QStringLiteral("-A")}).isNull() &&
+           !git(dir, {QStringLiteral("commit"), QStringLiteral("-qm"), QStringLiteral("a model trained in the image")})
+                .isNull();
+}
+
 } // namespace trainyard::test

@@ -48,16 +48,7 @@ void tst_ScanFromWindow::initTestCase()
     m_imageId = docker.inspectImage(kScannedImage)->id;
     m_project = m_tmp.filePath(QStringLiteral("project"));
     QVERIFY(writeScannedImageAdvisories(m_project + QStringLiteral("/security/osv")));
-    QVERIFY(writeFile(m_project + QStringLiteral("/.gitignore"), ".trainyard/\n"));
-    QVERIFY(writeFile(m_project + QStringLiteral("/.gitlab-ci.yml"),
-                      QStringLiteral(".trainyard:\n  scan: {osv: security/osv, fail_on: high}\n"
-                                     "train:\n  image: %1\n  script: [\"echo w > model.txt\"]\n"
-                                     "  artifacts: {paths: [model.txt]}\n")
-                          .arg(kScannedImage)
-                          .toUtf8()));
-    QVERIFY(!git(m_project, {QStringLiteral("init"), QStringLiteral("-q")}).isNull());
-    QVERIFY(!git(m_project, {QStringLiteral("add"), QStringLiteral("-A")}).isNull());
-    QVERIFY(!git(m_project, {QStringLiteral("commit"), QStringLiteral("-qm"), QStringLiteral("i")}).isNull());
+    QVERIFY(writeScannedProject(m_project, "  scan: {osv: security/osv, fail_on: high}\n"));
     const CliResult run = runTrainyard({QStringLiteral("run"), QStringLiteral("-C"), m_project});
     QVERIFY2(run.exitCode == 0, qPrintable(run.out + run.err));
 }
