@@ -118,12 +118,18 @@ Result<ImageSecurity::ScanResult> ImageSecurity::scan(DockerClient &docker, cons
     if (!sbom)
         return tl::make_unexpected(sbom.error());
     QStringList reportSources = request.reportFiles;
+    QStringList failedScanners;
     for (const QString &tool : request.scanners) {
         if (progress)
             progress(QStringLiteral("Scanning %1 with %2").arg(image, tool));
-        auto report = InstalledScanners::run(tool, image, 1800, cancel);
-        if (!report)
-            return tl::make_unexpected(report.error());
+        auto report = InstalledScanners::run(tool, image, docker.endpoint(), 1800, cancel);
+        if (cancel && cancel->load())
+            return tl::make_unexpected(Error::error(QStringLiteral("The scan of %1 was cancelled").arg(image)));
+        if (!report) { // a scanner without its database (offline): the other sources still count
+            result.warnings.append(Error::warning(report.error().message));
+            failedScanners << tool;
+            continue;
+        }
         reports.append(*report);
         reportSources << QStringLiteral("%1 run here on %2").arg(tool, image);
     }
@@ -174,6 +180,11 @@ Result<ImageSecurity::ScanResult> ImageSecurity::scan(DockerClient &docker, cons
                             .arg(request.osvDir, QLocale(QLocale::English).toString(db->size()),
                                  db->size() == 1 ? QStringLiteral("advisory") : QStringLiteral("advisories"));
     }
+    for (const QString &tool : std::as_const(failedScanners))
+        scan.sources << QStringLiteral("%1: failed (not counted)").arg(tool);
+    if (scan.sources.size() == failedScanners.size()) // nothing was matched: no verdict to record
+        return tl::make_unexpected(
+            Error::error(QStringLiteral("%1 could not be scanned: %2").arg(image, result.warnings.last().message)));
     if (auto ok = m_store.recordImageScan(scan); !ok)
         return tl::make_unexpected(ok.error());
     // Read back: one row per vulnerability, package and source, worst first.

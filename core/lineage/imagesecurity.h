@@ -58,8 +58,10 @@ public:
     struct ScanResult
     {
         LineageImageScan scan;
-        QList<Error> warnings; ///< advisories that could not be read, by file
-        int advisories = 0;    ///< read from osvDir
+        /// Advisories that could not be read (by file), and scanners that failed: the scan is
+        /// recorded from the other sources, and its sources say which failed.
+        QList<Error> warnings;
+        int advisories = 0; ///< read from osvDir
     };
     /// Scans `image`: its SBOM against the OSV advisories, and the reports (each must be about
     /// this image, when it says which: its ID or one of its repository digests), all findings

@@ -18,8 +18,8 @@ QStringList InstalledScanners::available()
     return found;
 }
 
-Result<ScannerReport> InstalledScanners::run(const QString &tool, const QString &image, int timeoutSeconds,
-                                             const std::atomic_bool *cancel)
+Result<ScannerReport> InstalledScanners::run(const QString &tool, const QString &image, const QString &dockerEndpoint,
+                                             int timeoutSeconds, const std::atomic_bool *cancel)
 {
     const QString exe = QStandardPaths::findExecutable(tool);
     if (exe.isEmpty())
@@ -29,11 +29,19 @@ Result<ScannerReport> InstalledScanners::run(const QString &tool, const QString 
         return tl::make_unexpected(Error::error(QStringLiteral("cannot make a folder for %1's report").arg(tool)));
     const QString report = dir.filePath(QStringLiteral("report.json"));
     QStringList args;
+    // trivy's own time limit (5 minutes by default) would stop a large image before ours; the
+    // engine's copy of the image is scanned, never the registry's, for vulnerabilities only.
     if (tool == QLatin1String("trivy"))
         args = {QStringLiteral("image"),
                 QStringLiteral("--quiet"),
                 QStringLiteral("--format"),
                 QStringLiteral("json"),
+                QStringLiteral("--scanners"),
+                QStringLiteral("vuln"),
+                QStringLiteral("--image-src"),
+                QStringLiteral("docker"),
+                QStringLiteral("--timeout"),
+                QStringLiteral("%1s").arg(timeoutSeconds),
                 QStringLiteral("--output"),
                 report,
                 image};
@@ -49,6 +57,11 @@ Result<ScannerReport> InstalledScanners::run(const QString &tool, const QString 
             Error::error(QStringLiteral("%1 is not a scanner Trainyard runs (trivy, grype)").arg(tool)));
     QProcess p;
     p.setProcessChannelMode(QProcess::MergedChannels);
+    if (!dockerEndpoint.isEmpty()) {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("DOCKER_HOST"), dockerEndpoint);
+        p.setProcessEnvironment(env);
+    }
     p.start(exe, args);
     if (!p.waitForStarted(10000))
         return tl::make_unexpected(Error::error(QStringLiteral("%1 did not start: %2").arg(exe, p.errorString())));

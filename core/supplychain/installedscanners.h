@@ -21,11 +21,12 @@ class InstalledScanners
 public:
     /// "trivy", "grype": those found on PATH, in that order.
     static QStringList available();
-    /// Runs `tool` (trivy or grype) on `image` of the local Docker engine and reads its report;
-    /// an Error naming the tool when it is missing, fails (with the last lines it printed), runs
-    /// past `timeoutSeconds` or is cancelled.
-    static Result<ScannerReport> run(const QString &tool, const QString &image, int timeoutSeconds = 1800,
-                                     const std::atomic_bool *cancel = nullptr);
+    /// Runs `tool` (trivy or grype) on `image` of the Docker engine at `dockerEndpoint` (empty:
+    /// the default; given to the tool as DOCKER_HOST) and reads its report: vulnerabilities only,
+    /// from the engine's copy (never the registry's). An Error naming the tool when it is missing,
+    /// fails (with the last lines it printed), runs past `timeoutSeconds` or is cancelled.
+    static Result<ScannerReport> run(const QString &tool, const QString &image, const QString &dockerEndpoint = {},
+                                     int timeoutSeconds = 1800, const std::atomic_bool *cancel = nullptr);
 };
 
 } // namespace trainyard::core

@@ -297,16 +297,26 @@ void tst_ScanCommand::installedScannersAreRun()
     QFile called(calls);
     QVERIFY(called.open(QIODevice::ReadOnly));
     const QString how = QString::fromUtf8(called.readAll());
-    QVERIFY2(how.contains(QStringLiteral("trivy image --quiet --format json --output")) &&
+    QVERIFY2(how.contains(QStringLiteral("trivy image --quiet --format json --scanners vuln --image-src docker")) &&
                  how.contains(QStringLiteral("grype docker:%1").arg(kScannedImage)),
              qPrintable(how));
 
-    // A scanner that fails is named, with what it said; --no-scanners leaves them out.
+    // A scanner that fails (offline, without its database) is named with what it said, and the
+    // scan is recorded from the other sources; with no other source, nothing is recorded.
     env.insert(QStringLiteral("FAIL_SCANNER"), QStringLiteral("1"));
+    const CliResult partly = runTrainyard(
+        {QStringLiteral("scan"), QStringLiteral("-C"), m_project, QStringLiteral("--osv"), m_osv, kScannedImage}, env);
+    QCOMPARE(partly.exitCode, 3); // the OSV findings still count (critical over fail_on: high)
+    QVERIFY2(partly.err.contains(QLatin1String("trivy image")) &&
+                 partly.err.contains(QLatin1String("FATAL: the vulnerability DB is missing")),
+             qPrintable(partly.err));
+    QVERIFY2(partly.out.contains(QLatin1String("trivy: failed (not counted)")) &&
+                 partly.out.contains(QLatin1String("critical  DSA-9001-1")),
+             qPrintable(partly.out));
     const CliResult failed =
         runTrainyard({QStringLiteral("scan"), QStringLiteral("-C"), m_project, kScannedImage}, env);
     QCOMPARE(failed.exitCode, 1);
-    QVERIFY2(failed.err.contains(QLatin1String("trivy image")) &&
+    QVERIFY2(failed.err.contains(QLatin1String("could not be scanned")) &&
                  failed.err.contains(QLatin1String("FATAL: the vulnerability DB is missing")),
              qPrintable(failed.err));
     const CliResult none = runTrainyard(
