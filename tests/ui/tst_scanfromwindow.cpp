@@ -77,14 +77,29 @@ void tst_ScanFromWindow::scanTheImageOfAModel()
     QTRY_COMPARE(view.selectedImage(), m_imageId);
     QVERIFY(view.scanImageButton()->isEnabled());
 
+    // Leaving the scope (or the project) during a scan forgets it: the button does not stay
+    // waiting for an answer, and the image is picked again.
+    QTest::mouseClick(view.scanImageButton(), Qt::LeftButton);
+    QVERIFY(!view.scanImageButton()->isEnabled()); // one scan at a time
+    view.setTeamScope(false);
+    QVERIFY(view.selectedImage().isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 1, 10000); // (no review asked by it)
+    view.showArtifact(QStringLiteral("model.txt"));
+    QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 2, 10000);
+    node = view.graph()->node(key);
+    QVERIFY(node);
+    gv->ensureVisible(node);
+    QTest::mouseClick(gv->viewport(), Qt::LeftButton, {}, gv->mapFromScene(node->sceneBoundingRect().center()));
+    QTRY_COMPARE(view.selectedImage(), m_imageId);
+    QTRY_VERIFY(view.scanImageButton()->isEnabled());
+
     QSignalSpy done(&view, &ui::LineageView::imageScanDone);
     QTest::mouseClick(view.scanImageButton(), Qt::LeftButton); // the project's security/osv
-    QVERIFY(!view.scanImageButton()->isEnabled());             // one scan at a time
     QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 60000);
     QCOMPARE(done.first().at(1).toString(), QString());
     QCOMPARE(done.first().at(0).toString(), QStringLiteral("2 finding(s): 1 critical, 1 high"));
     // The review is read again: the node lists the finding, the checklist fails on it.
-    QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 2, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 3, 10000);
     QTextDocument details;
     details.setHtml(view.graph()->details(key));
     QVERIFY2(details.toPlainText().contains(QStringLiteral("critical\nDSA-9001-1\nlibssl3\n3.0.11-1~deb12u1\nfixed in "

@@ -153,7 +153,8 @@ void LineageQuery::review(const QString &target, const QString &runId)
         });
 }
 
-void LineageQuery::scanImage(const QString &imageId, const QString &reference, const QString &osvDir)
+void LineageQuery::scanImage(const QString &imageId, const QString &reference, const QString &osvDir,
+                             std::shared_ptr<std::atomic_bool> stop)
 {
     struct Outcome
     {
@@ -163,7 +164,7 @@ void LineageQuery::scanImage(const QString &imageId, const QString &reference, c
     };
     onWorker(
         this,
-        [dir = m_projectDir, imageId, reference, osvDir]() -> Outcome {
+        [dir = m_projectDir, imageId, reference, osvDir, stop]() -> Outcome {
             core::ImageSecurity::ScanRequest request;
             request.osvDir = osvDir;
             if (request.osvDir.isEmpty()) {
@@ -181,7 +182,7 @@ void LineageQuery::scanImage(const QString &imageId, const QString &reference, c
                 return {{}, store.error().message, false};
             core::DockerClient docker;
             core::ImageSecurity security(**store, QDir(dir).absoluteFilePath(QStringLiteral(".trainyard/artifacts")));
-            auto scanned = security.scan(docker, imageId, request);
+            auto scanned = security.scan(docker, imageId, request, {}, stop ? stop.get() : nullptr);
             if (!scanned)
                 return {{}, scanned.error().toString(), false};
             return {QObject::tr("%1 finding(s): %2")
@@ -190,13 +191,11 @@ void LineageQuery::scanImage(const QString &imageId, const QString &reference, c
                     {},
                     false};
         },
-        [this, asked = m_generation, imageId, reference](Outcome outcome) {
-            if (asked != m_generation)
-                return;
+        [this, imageId, reference](Outcome outcome) {
             if (outcome.needsAdvisories)
                 Q_EMIT needsAdvisories(imageId, reference);
             else if (!outcome.error.isEmpty())
-                Q_EMIT failed(outcome.error);
+                Q_EMIT scanFailed(imageId, outcome.error);
             else
                 Q_EMIT imageScanned(imageId, reference, outcome.summary);
         });

@@ -6,6 +6,9 @@
 #include <QObject>
 #include <QString>
 
+#include <atomic>
+#include <memory>
+
 #include <vector>
 
 namespace trainyard::ui {
@@ -57,7 +60,10 @@ public:
     /// Scans image `imageId` of the project (its SBOM made once) on a worker: against `osvDir`, or
     /// the project's `.trainyard: scan: osv:` when empty, and the installed trivy/grype →
     /// imageScanned; needsAdvisories when there is nothing to match it against.
-    void scanImage(const QString &imageId, const QString &reference, const QString &osvDir = {});
+    /// Every answer names the image; answers come even after another project or store was set
+    /// (the asker decides whether it still waits). `stop` (optional) stops the scan.
+    void scanImage(const QString &imageId, const QString &reference, const QString &osvDir = {},
+                   std::shared_ptr<std::atomic_bool> stop = {});
     /// Writes a report (.md, .html) or the in-toto statement (.json) → exported.
     void exportReport(const ArtifactReview &review, const QString &fileName);
 
@@ -72,6 +78,8 @@ Q_SIGNALS:
     /// scanImage() found no advisories to use: the project sets no `.trainyard: scan: osv:` and
     /// no scanner is installed (the view asks for a folder).
     void needsAdvisories(const QString &imageId, const QString &reference);
+    /// scanImage() could not scan `imageId`; `message` says why.
+    void scanFailed(const QString &imageId, const QString &message);
     /// Something could not be answered; `message` is meant for the user (names the database,
     /// the artifact or the file).
     void failed(const QString &message);

@@ -149,26 +149,32 @@ void LineageView::connectSignals(QPushButton *refreshButton)
     connect(m_graph, &LineageGraph::nodeActivated, this, [this](const QString &key, const QString &html) {
         m_details->setHtml(html);
         m_selectedImage = key.startsWith(QLatin1String("image:sha256:")) ? key.mid(6) : QString();
-        m_scanButton->setEnabled(!m_selectedImage.isEmpty() && !m_scanning && !isTeamScope());
+        m_scanButton->setEnabled(!m_selectedImage.isEmpty() && m_scanningImage.isEmpty() && !isTeamScope());
     });
     connect(m_scanButton, &QPushButton::clicked, this, [this] { scanSelectedImage(); });
-    connect(m_query, &LineageQuery::needsAdvisories, this, [this](const QString &, const QString &reference) {
-        m_scanning = false;
-        m_scanButton->setEnabled(!m_selectedImage.isEmpty());
-        const QString dir = QFileDialog::getExistingDirectory(
-            this, tr("OSV advisories to scan %1 against (osv.dev's exports, unpacked)").arg(reference));
-        if (dir.isEmpty()) {
+    connect(m_query, &LineageQuery::needsAdvisories, this, [this](const QString &imageId, const QString &reference) {
+        if (!endScan(imageId))
+            return;
+        // Asked without a nested event loop: the view may go while the dialog is open.
+        auto *dialog =
+            new QFileDialog(this, tr("OSV advisories to scan %1 against (osv.dev's exports, unpacked)").arg(reference));
+        dialog->setObjectName(QStringLiteral("osvFolderDialog"));
+        dialog->setFileMode(QFileDialog::Directory);
+        dialog->setOption(QFileDialog::ShowDirsOnly);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(dialog, &QFileDialog::fileSelected, this,
+                [this, imageId, reference](const QString &dir) { startScan(imageId, reference, dir); });
+        connect(dialog, &QFileDialog::rejected, this, [this] {
             m_status->setText(tr("Not scanned: the project sets no .trainyard: scan: osv: folder and neither trivy "
                                  "nor grype is installed."));
             Q_EMIT imageScanDone({}, m_status->text());
-            return;
-        }
-        scanSelectedImage(dir);
+        });
+        dialog->open();
     });
     connect(m_query, &LineageQuery::imageScanned, this,
-            [this](const QString &, const QString &reference, const QString &summary) {
-                m_scanning = false;
-                m_scanButton->setEnabled(!m_selectedImage.isEmpty());
+            [this](const QString &imageId, const QString &reference, const QString &summary) {
+                if (!endScan(imageId))
+                    return;
                 m_status->setText(tr("Scanned %1: %2").arg(reference.toHtmlEscaped(), summary.toHtmlEscaped()));
                 if (m_review) { // the node and the checklist show the new scan; the status keeps the news
                     m_scanNote = QStringLiteral(" · ") + m_status->text();
@@ -176,15 +182,15 @@ void LineageView::connectSignals(QPushButton *refreshButton)
                 }
                 Q_EMIT imageScanDone(summary, {});
             });
-    connect(m_query, &LineageQuery::reviewed, this, &LineageView::showReview);
-    connect(m_query, &LineageQuery::failed, this, [this](const QString &message) {
+    connect(m_query, &LineageQuery::scanFailed, this, [this](const QString &imageId, const QString &message) {
+        if (!endScan(imageId))
+            return;
         m_status->setText(message.toHtmlEscaped());
-        if (m_scanning) {
-            m_scanning = false;
-            m_scanButton->setEnabled(!m_selectedImage.isEmpty());
-            Q_EMIT imageScanDone({}, message);
-        }
+        Q_EMIT imageScanDone({}, message);
     });
+    connect(m_query, &LineageQuery::reviewed, this, &LineageView::showReview);
+    connect(m_query, &LineageQuery::failed, this,
+            [this](const QString &message) { m_status->setText(message.toHtmlEscaped()); });
     connect(m_query, &LineageQuery::artifactsListed, this, &LineageView::fillArtifactList);
     connect(m_query, &LineageQuery::signedOff, this, [this](const core::LineageSignOff &s) {
         m_status->setText(tr("%1 signed off: %2").arg(s.reviewer.toHtmlEscaped(), s.decision));
@@ -244,6 +250,7 @@ QTreeWidgetItem *LineageView::addRunHeading(const QString &runId, const core::Li
 LineageView::~LineageView()
 {
     m_stopCopy->store(true); // a download still going ends now (its result is dropped)
+    m_stopScan->store(true); // so does a scan (a trivy run may take minutes)
 }
 
 void LineageView::setProjectDir(const QString &dir)
@@ -288,6 +295,7 @@ bool LineageView::setTeamScope(bool team)
         m_scope->setCurrentIndex(team ? 1 : 0);
     }
     m_query->setTeamStore(team ? m_teamUrl : QString());
+    forgetScan(); // its image is of the other store's graph
     if (m_dialog)
         m_dialog->hide(); // its review is of the other store: a sign-off must not go astray
     m_review.reset();
@@ -314,7 +322,7 @@ void LineageView::refresh()
 
 void LineageView::scanSelectedImage(const QString &osvDir)
 {
-    if (m_selectedImage.isEmpty() || m_scanning || isTeamScope())
+    if (m_selectedImage.isEmpty())
         return;
     QString reference = m_selectedImage;
     if (m_review) {
@@ -323,10 +331,33 @@ void LineageView::scanSelectedImage(const QString &osvDir)
                 reference = i.reference;
         }
     }
-    m_scanning = true;
+    startScan(m_selectedImage, reference, osvDir);
+}
+
+void LineageView::startScan(const QString &imageId, const QString &reference, const QString &osvDir)
+{
+    if (!m_scanningImage.isEmpty() || isTeamScope())
+        return; // one scan at a time, of the project's own images
+    m_scanningImage = imageId;
     m_scanButton->setEnabled(false);
     m_status->setText(tr("Scanning %1 (reading its file system the first time)…").arg(reference.toHtmlEscaped()));
-    m_query->scanImage(m_selectedImage, reference, osvDir);
+    m_query->scanImage(imageId, reference, osvDir, m_stopScan);
+}
+
+bool LineageView::endScan(const QString &imageId)
+{
+    if (m_scanningImage.isEmpty() || imageId != m_scanningImage)
+        return false; // of a scan the view no longer waits for (another project or scope)
+    m_scanningImage.clear();
+    m_scanButton->setEnabled(!m_selectedImage.isEmpty() && !isTeamScope());
+    return true;
+}
+
+void LineageView::forgetScan()
+{
+    m_scanningImage.clear(); // its answer is dropped; the scan itself goes on to record its result
+    m_selectedImage.clear();
+    m_scanButton->setEnabled(false);
 }
 
 void LineageView::showArtifact(const QString &target, const QString &runId)

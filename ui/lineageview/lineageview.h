@@ -106,6 +106,13 @@ private:
     /// Adds the list's heading of the run `runId` (`run` its record, null when unknown).
     QTreeWidgetItem *addRunHeading(const QString &runId, const core::LineageRun *run);
 
+    /// Scans `imageId` on a worker (one at a time; never in the Team scope).
+    void startScan(const QString &imageId, const QString &reference, const QString &osvDir);
+    /// A scan of `imageId` answered: false when the view no longer waits for it.
+    bool endScan(const QString &imageId);
+    /// Another project or scope: the scan's answer is not waited for, the selection goes.
+    void forgetScan();
+
     void sizeSplitOnce();
     void fitGraph();
     void showReview(const ArtifactReview &review);
@@ -126,9 +133,11 @@ private:
     QPushButton *m_saveButton;
     QPushButton *m_scanButton;
     QString m_selectedImage; ///< the image ID of the image node clicked last
-    bool m_scanning = false; ///< a Scan image… is running
-    QString m_scanNote;      ///< what the last scan found, added to the status of the review it asked for
-    bool m_copying = false;  ///< a Save a copy… is running
+    QString m_scanningImage; ///< the image a Scan image… runs for; empty: none
+    /// Set when the view goes: a scan (its export, a scanner) stops then.
+    std::shared_ptr<std::atomic_bool> m_stopScan = std::make_shared<std::atomic_bool>(false);
+    QString m_scanNote;     ///< what the last scan found, added to the status of the review it asked for
+    bool m_copying = false; ///< a Save a copy… is running
     /// Set when the view goes: a download from the team's registry stops then, not at its end.
     std::shared_ptr<std::atomic_bool> m_stopCopy = std::make_shared<std::atomic_bool>(false);
     ReleaseReviewDialog *m_dialog = nullptr;
