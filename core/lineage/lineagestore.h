@@ -128,6 +128,9 @@ public:
     virtual Result<void> recordImageSbom(const LineageImageSbom &sbom) = 0;
     /// A scan of an image: replaces its earlier scan and findings (a newer scan updates the verdict).
     virtual Result<void> recordImageScan(const LineageImageScan &scan) = 0;
+    /// The same, unless a scan of the image made later is recorded (two machines pushing theirs
+    /// take turns on the image's row); whether it was recorded.
+    virtual Result<bool> recordImageScanIfNewer(const LineageImageScan &scan) = 0;
 
     // --- reads ---
     /// Runs, newest first.

@@ -172,13 +172,8 @@ Result<void> writeRun(LineageStore &to, const RunRecords &rec)
                 return ok;
         }
         for (const LineageImageScan &scan : imagesThere ? rec.imageScans : std::vector<LineageImageScan>{}) {
-            const auto theirs = to.imageScan(scan.imageId);
-            if (!theirs)
-                return tl::unexpected(theirs.error());
-            if (*theirs && (*theirs)->scannedAt > scan.scannedAt)
-                continue;
-            if (auto ok = to.recordImageScan(scan); !ok)
-                return ok;
+            if (auto ok = to.recordImageScanIfNewer(scan); !ok)
+                return tl::unexpected(ok.error());
         }
         // Each set replaces the job's set in the team store, as it does in the project's.
         for (const auto &[job, list] : byJob(rec.artifacts, emptied)) {

@@ -55,6 +55,7 @@ public:
     Result<void> recordReproduction(const LineageReproduction &reproduction) override;
     Result<void> recordImageSbom(const LineageImageSbom &sbom) override;
     Result<void> recordImageScan(const LineageImageScan &scan) override;
+    Result<bool> recordImageScanIfNewer(const LineageImageScan &scan) override;
     Result<std::optional<LineageImageSbom>> imageSbom(const QString &imageId) const override;
     Result<std::optional<LineageImageScan>> imageScan(const QString &imageId) const override;
     Result<qint64> addSignOff(const LineageSignOff &signOff) override;
@@ -130,6 +131,8 @@ private:
     /// transaction(), noting that `runId`'s records changed: a project's store queues the run for
     /// the team store (team_outbox; LineageSync pushes it). A team's server queues nothing.
     Result<void> runTransaction(const QString &runId, const std::function<Result<void>()> &body);
+    /// recordImageScan(), or (onlyIfNewer) only over an older scan; whether it was written.
+    Result<bool> writeImageScan(const LineageImageScan &scan, bool onlyIfNewer);
     /// Queues every run that used image `imageId` for the team's store (its SBOM or scan changed).
     Result<void> queueRunsOfImage(const QString &imageId);
     /// Queues `runId` for the team store (in the caller's transaction); nothing on a server.

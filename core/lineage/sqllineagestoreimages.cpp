@@ -42,33 +42,55 @@ Result<void> SqlLineageStore::recordImageSbom(const LineageImageSbom &sbom)
 
 Result<void> SqlLineageStore::recordImageScan(const LineageImageScan &scan)
 {
+    auto written = writeImageScan(scan, false);
+    return written ? Result<void>{} : tl::unexpected(written.error());
+}
+
+Result<bool> SqlLineageStore::recordImageScanIfNewer(const LineageImageScan &scan)
+{
+    return writeImageScan(scan, true);
+}
+
+Result<bool> SqlLineageStore::writeImageScan(const LineageImageScan &scan, bool onlyIfNewer)
+{
     if (m_schemaVersion < 12)
         return tl::unexpected(needsSchema12(path()));
-    return transaction([&]() -> Result<void> {
+    bool written = false;
+    auto ok = transaction([&]() -> Result<void> {
         auto db = database();
-        Query del(*db, QStringLiteral("DELETE FROM image_findings WHERE image_id = ?"));
-        if (auto ok = del.exec({scan.imageId}); !ok)
-            return ok;
+        // The scan's row first: it locks the image's row, so two writers take turns, and (when
+        // asked) a newer scan already there keeps its place: nothing returned, nothing written.
         Query q(*db, QStringLiteral("INSERT INTO image_scans (image_id, scanned_at, sources) VALUES (?, ?, ?) "
                                     "ON CONFLICT (image_id) DO UPDATE SET scanned_at = excluded.scanned_at, "
-                                    "sources = excluded.sources"));
-        if (auto ok = q.exec({scan.imageId,
-                              fromTime(scan.scannedAt.isValid() ? scan.scannedAt : QDateTime::currentDateTimeUtc()),
-                              scan.sources.join(u'\n')});
-            !ok)
-            return ok;
+                                    "sources = excluded.sources%1 RETURNING image_id")
+                         .arg(onlyIfNewer ? QStringLiteral(" WHERE image_scans.scanned_at <= excluded.scanned_at")
+                                          : QString()));
+        if (auto done = q.exec({scan.imageId,
+                                fromTime(scan.scannedAt.isValid() ? scan.scannedAt : QDateTime::currentDateTimeUtc()),
+                                scan.sources.join(u'\n')});
+            !done)
+            return done;
+        written = q.next();
+        if (!written)
+            return {};
+        Query del(*db, QStringLiteral("DELETE FROM image_findings WHERE image_id = ?"));
+        if (auto done = del.exec({scan.imageId}); !done)
+            return done;
         // One row per vulnerability, package and source: a report listing a pair twice keeps one.
         Query ins(*db, QStringLiteral("INSERT INTO image_findings (image_id, vulnerability_id, package, ecosystem, "
                                       "installed_version, fixed_version, severity, source, summary) "
                                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"));
         for (const Finding &f : scan.findings) {
-            if (auto ok = ins.exec({scan.imageId, f.id, f.package, ecosystemName(f.ecosystem), f.installedVersion,
-                                    f.fixedVersion, severityName(f.severity), f.source, f.summary});
-                !ok)
-                return ok;
+            if (auto done = ins.exec({scan.imageId, f.id, f.package, ecosystemName(f.ecosystem), f.installedVersion,
+                                      f.fixedVersion, severityName(f.severity), f.source, f.summary});
+                !done)
+                return done;
         }
         return queueRunsOfImage(scan.imageId);
     });
+    if (!ok)
+        return tl::unexpected(ok.error());
+    return written;
 }
 
 Result<void> SqlLineageStore::queueRunsOfImage(const QString &imageId)

@@ -650,9 +650,15 @@ void tst_LineageStore::imageScansReplaceEarlierOnes()
     QCOMPARE((*read)->findings.first().fixedVersion, QStringLiteral("1.0-2"));
     QCOMPARE((*read)->sources, first.sources);
 
+    // An older scan offered "if newer" (another machine's push) leaves the recorded one.
+    LineageImageScan older{image, first.scannedAt.addSecs(-600), {QStringLiteral("osv: old")}, {}};
+    const auto kept = store->recordImageScanIfNewer(older);
+    QVERIFY(kept && !*kept);
+    QCOMPARE((*store->imageScan(image))->findings.size(), 2);
     // A newer scan replaces the findings: the verdict is the latest one's.
     LineageImageScan newer{image, QDateTime::currentDateTimeUtc(), {QStringLiteral("osv: /b (1 advisory)")}, {}};
-    QVERIFY(store->recordImageScan(newer));
+    const auto replaced = store->recordImageScanIfNewer(newer);
+    QVERIFY(replaced && *replaced);
     read = store->imageScan(image);
     QVERIFY(read && *read);
     QVERIFY((*read)->findings.isEmpty());
