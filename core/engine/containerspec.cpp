@@ -7,6 +7,26 @@
 
 namespace trainyard::core {
 
+QString normalisedRepository(const QString &reference)
+{
+    QString name = reference.trimmed().section(u'@', 0, 0);
+    const qsizetype slash = name.lastIndexOf(u'/');
+    const qsizetype colon = name.indexOf(u':', slash + 1);
+    if (colon >= 0)
+        name.truncate(colon);
+    QStringList parts = name.split(u'/');
+    const QString first = parts.first();
+    const bool host =
+        parts.size() > 1 && (first.contains(u'.') || first.contains(u':') || first == QLatin1String("localhost"));
+    if (!host)
+        parts.prepend(QStringLiteral("docker.io"));
+    else if (first == QLatin1String("index.docker.io") || first == QLatin1String("registry-1.docker.io"))
+        parts[0] = QStringLiteral("docker.io");
+    if (parts.first() == QLatin1String("docker.io") && parts.size() == 2)
+        parts.insert(1, QStringLiteral("library"));
+    return parts.join(u'/');
+}
+
 qint64 parseByteSize(const QString &text)
 {
     // The grammar of Docker's go-units RAMInBytes: binary units, an optional "i" and "b"

@@ -49,6 +49,12 @@ struct LogLine
     QString text; ///< without the trailing newline
 };
 
+/// The repository of an image reference as registries name it: tag and digest dropped, Docker
+/// Hub's short names written out ("busybox:1" → "docker.io/library/busybox", "user/x" →
+/// "docker.io/user/x", "index.docker.io/…" → "docker.io/…"), other registries as written
+/// ("host:5000/team/x:1" → "host:5000/team/x"). Two references name one repository when these are equal.
+QString normalisedRepository(const QString &reference);
+
 /// Parses Docker-style sizes: "512m", "2g", "1.5G", "64k", "1024" (bytes). Returns -1 if invalid.
 qint64 parseByteSize(const QString &text);
 

@@ -49,14 +49,25 @@ Result<void> writeFile(const QString &path, const QString &text, QFileDevice::Pe
     return {};
 }
 
-/// `cp -a` of a folder's contents (its files, links and modes), for a work folder the nodes see.
-Result<void> copyTree(const QString &from, const QString &to)
+/// `cp -a` of a folder's contents (its files, links and modes), or of one file into the folder
+/// `to`, for a work folder the nodes see. As long as it takes (data can be large); `cancel` stops it.
+Result<void> copyTree(const QString &from, const QString &to, const std::atomic_bool *cancel = nullptr)
 {
     if (!QDir().mkpath(to))
         return tl::unexpected(Error::error(QStringLiteral("cannot create %1").arg(to)));
     QProcess cp;
-    cp.start(QStringLiteral("cp"), {QStringLiteral("-a"), from + QStringLiteral("/."), to});
-    if (!cp.waitForFinished(600000) || cp.exitCode() != 0)
+    cp.start(QStringLiteral("cp"),
+             {QStringLiteral("-a"), QFileInfo(from).isDir() ? from + QStringLiteral("/.") : from, to});
+    while (!cp.waitForFinished(500)) {
+        if (cp.state() == QProcess::NotRunning)
+            break;
+        if (cancel && cancel->load()) {
+            cp.kill();
+            cp.waitForFinished(5000);
+            return tl::unexpected(Error::error(QStringLiteral("copying %1 to %2 was cancelled").arg(from, to)));
+        }
+    }
+    if (cp.exitStatus() != QProcess::NormalExit || cp.exitCode() != 0)
         return tl::unexpected(Error::error(QStringLiteral("cannot copy %1 to %2: %3")
                                                .arg(from, to, QString::fromUtf8(cp.readAllStandardError()).trimmed())));
     return {};
@@ -129,15 +140,20 @@ void SlurmExecutor::pinPulledImage(const QString &image, const ExecutionCallback
 {
     if (image.contains(QLatin1String("@sha256:")))
         return; // pinned in the pipeline file already
-    // "host:5000/team/name:tag" → "host:5000/team/name": the tag is after the last '/'.
-    const qsizetype slash = image.lastIndexOf(u'/');
-    const qsizetype colon = image.indexOf(u':', slash + 1);
-    const QString repository = colon < 0 ? image : image.left(colon);
+    const QString repository = normalisedRepository(image);
     QString pinned;
     DockerClient docker(m_dockerEndpoint);
-    if (auto info = docker.inspectImage(image); info && info->exists) {
+    const auto info = docker.inspectImage(image);
+    if (!info) {
+        say(callbacks, QStringLiteral("%1: this machine's Docker engine could not be asked for its digest (%2), so the "
+                                      "nodes pull it by its name")
+                           .arg(image, info.error().message));
+        return;
+    }
+    if (info->exists) {
+        // Docker writes Docker Hub's short names ("busybox@sha256:…"), Podman full ones.
         for (const QString &repoDigest : info->repoDigests) {
-            if (repoDigest.section(u'@', 0, 0) == repository)
+            if (normalisedRepository(repoDigest) == repository)
                 pinned = repoDigest;
         }
     }
@@ -362,6 +378,11 @@ Result<JobOutcome> SlurmExecutor::run(const JobExecution &e, const ExecutionCall
     }
     // Where the node finds the job: its workspace in the project, or a copy in the work folder.
     QString workDir = e.workspaceDir;
+    // Its data inputs' copies, in a folder no job's name makes (safeName never starts with '.').
+    const QString dataDir =
+        m_settings.workDir.isEmpty()
+            ? QString()
+            : QDir(m_settings.workDir).filePath(e.runId + QStringLiteral("/.data/") + safeName(e.job));
     const QString sideDir =
         (m_settings.workDir.isEmpty() ? e.workspaceDir
                                       : QDir(m_settings.workDir).filePath(e.runId + u'/' + safeName(e.job))) +
@@ -371,31 +392,30 @@ Result<JobOutcome> SlurmExecutor::run(const JobExecution &e, const ExecutionCall
         QDir(sideDir).removeRecursively();
         if (workDir != e.workspaceDir) {
             QDir(workDir).removeRecursively();
-            QDir(workDir + QStringLiteral(".data")).removeRecursively();
+            if (!dataDir.isEmpty()) {
+                QDir(dataDir).removeRecursively();
+                QDir().rmdir(QFileInfo(dataDir).path());
+            }
             QDir().rmdir(QFileInfo(workDir).path()); // the run's folder, once its last job is back
         }
     });
     if (!m_settings.workDir.isEmpty()) {
         workDir = QDir(m_settings.workDir).filePath(e.runId + u'/' + safeName(e.job));
-        if (auto copied = copyTree(e.workspaceDir, workDir); !copied)
+        if (auto copied = copyTree(e.workspaceDir, workDir, &cancel); !copied)
             return tl::unexpected(Error::error(copied.error().message, {}, e.job));
     }
     // The data inputs too: the nodes may not see where they are on this machine. What the node is
     // told (mounts, TRAINYARD_DATA_<NAME> on the node's shell) names the copies.
     JobExecution placed = e;
     if (workDir != e.workspaceDir) {
-        const QString dataDir = workDir + QStringLiteral(".data");
         for (size_t i = 0; i < placed.dataMounts.size(); ++i) {
             Mount &m = placed.dataMounts[i];
-            const QString copy = dataDir + u'/' + QString::number(i);
+            // A folder's contents go to DIR/i, a file to DIR/i/NAME (its name and extension kept).
+            const QString into = dataDir + u'/' + QString::number(i);
             const bool folder = QFileInfo(m.source).isDir();
-            if (folder) {
-                if (auto copied = copyTree(m.source, copy); !copied)
-                    return tl::unexpected(Error::error(copied.error().message, {}, e.job));
-            } else if (!QDir().mkpath(dataDir) || !QFile::copy(m.source, copy)) {
-                return tl::unexpected(
-                    Error::error(QStringLiteral("cannot copy data input %1 to %2").arg(m.source, copy), {}, e.job));
-            }
+            const QString copy = folder ? into : into + u'/' + QFileInfo(m.source).fileName();
+            if (auto copied = copyTree(m.source, into, &cancel); !copied)
+                return tl::unexpected(Error::error(copied.error().message, {}, e.job));
             for (QString &kv : placed.env) {
                 const qsizetype eq = kv.indexOf(u'=');
                 const QString value = kv.mid(eq + 1);

@@ -369,6 +369,18 @@ void tst_SlurmEngine::outOfMemoryInTheContainerIsNamed()
                 {QStringLiteral("build"), QStringLiteral("-q"), QStringLiteral("-t"), image, context});
     QVERIFY2(build.waitForFinished(120000) && build.exitCode() == 0, build.readAll().constData());
 
+    // Whether this kernel enforces a container's memory limit at all, asked of Docker directly: if
+    // not, nothing here can be killed for memory (the Slurm run below must be, when it does).
+    QProcess direct;
+    direct.setProcessChannelMode(QProcess::MergedChannels);
+    direct.start(QStringLiteral("docker"),
+                 {QStringLiteral("run"), QStringLiteral("--rm"), QStringLiteral("--memory"), QStringLiteral("8m"),
+                  image, QStringLiteral("sh"), QStringLiteral("-c"),
+                  QStringLiteral("x=$(head -c 64000000 /dev/zero | tr \"\\0\" a); echo done")});
+    QVERIFY(direct.waitForFinished(120000));
+    if (direct.exitCode() == 0 && direct.readAll().contains("done"))
+        QSKIP("This kernel does not enforce container memory limits (64 MB allocated under an 8 MiB limit)");
+
     QTemporaryDir dir;
     writeFile(dir.path() + QStringLiteral("/.gitignore"), ".trainyard/\n");
     writeFile(dir.path() + QStringLiteral("/.gitlab-ci.yml"),
@@ -382,8 +394,6 @@ void tst_SlurmEngine::outOfMemoryInTheContainerIsNamed()
     const auto r = runTrainyard(
         {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("slurm"), QStringLiteral("-C"), dir.path()},
         environment(true), 240000);
-    if (r.out.contains(QStringLiteral("[hog] done")))
-        QSKIP("This kernel does not enforce container memory limits (64 MB allocated under an 8 MiB limit)");
     QVERIFY2(r.exitCode == 1, qPrintable(r.out.right(2000) + r.err.right(1000)));
     QVERIFY2(r.out.contains(QStringLiteral("out of memory")), qPrintable(r.out.right(2000)));
     const QRegularExpressionMatch runId = QRegularExpression(QStringLiteral("Run (\\S+) \\(#1\\)")).match(r.out);
@@ -444,29 +454,33 @@ void tst_SlurmEngine::workFolderAndSecrets()
     QTemporaryDir dir;
     QTemporaryDir shared;
     QVERIFY(writeGpuProject(dir.path()));
-    writeFile(dir.path() + QStringLiteral("/.gitlab-ci.yml"),
-              QStringLiteral(".trainyard:\n"
-                             "  secrets: [API_TOKEN]\n"
-                             "  slurm:\n"
-                             "    runtime: none\n"
-                             "    work_dir: %1\n"
-                             "  data:\n"
-                             "    labels: {path: labels}\n"
-                             "train:\n"
-                             "  script:\n"
-                             "    - pwd\n"
-                             "    - echo \"data=$TRAINYARD_DATA_LABELS\"\n"
-                             "    - cat \"$TRAINYARD_DATA_LABELS/labels.csv\"\n"
-                             "    - echo \"token=$API_TOKEN\"\n"
-                             "    - test \"$API_TOKEN\" = s3cret-t0ken-value && echo has-the-value\n"
-                             "    - mkdir -p models && echo weights > models/model.txt\n"
-                             "  artifacts: {paths: [models/]}\n")
-                  .arg(shared.path())
-                  .toUtf8());
+    writeFile(
+        dir.path() + QStringLiteral("/.gitlab-ci.yml"),
+        QStringLiteral(".trainyard:\n"
+                       "  secrets: [API_TOKEN]\n"
+                       "  slurm:\n"
+                       "    runtime: none\n"
+                       "    work_dir: %1\n"
+                       "  data:\n"
+                       "    labels: {path: labels}\n"
+                       "    vocab: {path: vocab.txt}\n"
+                       "train:\n"
+                       "  script:\n"
+                       "    - pwd\n"
+                       "    - echo \"data=$TRAINYARD_DATA_LABELS\"\n"
+                       "    - cat \"$TRAINYARD_DATA_LABELS/labels.csv\"\n"
+                       "    - echo \"vocab=$(basename \"$TRAINYARD_DATA_VOCAB\") $(cat \"$TRAINYARD_DATA_VOCAB\")\"\n"
+                       "    - echo \"token=$API_TOKEN\"\n"
+                       "    - test \"$API_TOKEN\" = s3cret-t0ken-value && echo has-the-value\n"
+                       "    - mkdir -p models && echo weights > models/model.txt\n"
+                       "  artifacts: {paths: [models/]}\n")
+            .arg(shared.path())
+            .toUtf8());
     writeFile(dir.path() + QStringLiteral("/.trainyard/secrets.env"), "API_TOKEN=s3cret-t0ken-value\n");
     // A data input outside git (as data is): the nodes may not see the project, so it is copied.
     writeFile(dir.path() + QStringLiteral("/labels/labels.csv"), "id,label\n1,cat-label-row\n");
-    writeFile(dir.path() + QStringLiteral("/.gitignore"), ".trainyard/\nlabels/\n");
+    writeFile(dir.path() + QStringLiteral("/vocab.txt"), "the-vocabulary\n");
+    writeFile(dir.path() + QStringLiteral("/.gitignore"), ".trainyard/\nlabels/\nvocab.txt\n");
     shell(dir.path(), QStringLiteral("git -c user.name=t -c user.email=t@t commit -qam workdir"));
     const auto r = runTrainyard(
         {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("slurm"), QStringLiteral("-C"), dir.path()},
@@ -480,6 +494,8 @@ void tst_SlurmEngine::workFolderAndSecrets()
     const QRegularExpressionMatch data = QRegularExpression(QStringLiteral("\\[train\\] data=(/\\S+)\\n")).match(r.out);
     QVERIFY2(data.hasMatch() && data.captured(1).startsWith(shared.path() + u'/'), qPrintable(r.out));
     QVERIFY2(r.out.contains(QStringLiteral("[train] 1,cat-label-row")), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QStringLiteral("[train] vocab=vocab.txt the-vocabulary")),
+             qPrintable(r.out)); // a file keeps its name
     QVERIFY(!r.out.contains(QStringLiteral("s3cret-t0ken-value")) &&
             !r.err.contains(QStringLiteral("s3cret-t0ken-value")));
     // The artifact came back into the project's store and lineage.

@@ -14,6 +14,7 @@ private Q_SLOTS:
     void createBodyMapsEveryField();
     void createBodyMinimal();
     void createBodyAllGpus();
+    void normalisedRepositories();
     void parseByteSize_data();
     void parseByteSize();
     void takeMessages_data();
@@ -115,6 +116,22 @@ void tst_DockerJson::createBodyAllGpus()
     QVERIFY(!request.contains(QLatin1String("DeviceIDs")));
     QCOMPARE(request.value(QLatin1String("Driver")).toString(), QStringLiteral("nvidia"));
     QCOMPARE(host.value(QLatin1String("NanoCpus")).toInteger(), 250000000LL);
+}
+
+void tst_DockerJson::normalisedRepositories()
+{
+    const auto r = [](const char *reference) { return normalisedRepository(QString::fromLatin1(reference)); };
+    QCOMPARE(r("busybox"), QStringLiteral("docker.io/library/busybox"));
+    QCOMPARE(r("busybox:1"), QStringLiteral("docker.io/library/busybox"));
+    QCOMPARE(r("busybox@sha256:abcd"), QStringLiteral("docker.io/library/busybox"));
+    QCOMPARE(r("docker.io/library/busybox:1"), QStringLiteral("docker.io/library/busybox"));
+    QCOMPARE(r("docker.io/busybox"), QStringLiteral("docker.io/library/busybox"));
+    QCOMPARE(r("index.docker.io/library/busybox"), QStringLiteral("docker.io/library/busybox"));
+    QCOMPARE(r("user/tool:2"), QStringLiteral("docker.io/user/tool"));
+    QCOMPARE(r("127.0.0.1:5000/ml/tools:1"), QStringLiteral("127.0.0.1:5000/ml/tools"));
+    QCOMPARE(r("127.0.0.1:5000/ml/tools@sha256:ef01"), QStringLiteral("127.0.0.1:5000/ml/tools"));
+    QCOMPARE(r("localhost/trainyard-test/x:1"), QStringLiteral("localhost/trainyard-test/x"));
+    QCOMPARE(r("registry.example.org/a/b/c"), QStringLiteral("registry.example.org/a/b/c"));
 }
 
 void tst_DockerJson::parseByteSize_data()
