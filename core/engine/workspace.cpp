@@ -501,7 +501,7 @@ qint64 Workspace::removeRun(const QString &projectDir, const QString &runId)
 {
     const QString folder = runFolder(projectDir, runId);
     if (runId.isEmpty() || !QFileInfo(folder).isDir() || QFileInfo(folder).isSymLink())
-        return 0;
+        return -1;
     qint64 bytes = 0;
     QDirIterator it(folder, QDir::Files | QDir::Hidden | QDir::System | QDir::NoSymLinks, QDirIterator::Subdirectories);
     while (it.hasNext())

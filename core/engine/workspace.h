@@ -43,8 +43,8 @@ public:
 
     /// `<projectDir>/.trainyard/workspaces/<runId>`, the workspaces of one run's jobs.
     static QString runFolder(const QString &projectDir, const QString &runId);
-    /// Removes the workspaces of a run (an interrupted one leaves them); the bytes freed, 0 when
-    /// there were none.
+    /// Removes the workspaces of a run (an interrupted one leaves them); the bytes freed (0 for a
+    /// run killed before its first file was written), -1 when the run left no workspace folder.
     static qint64 removeRun(const QString &projectDir, const QString &runId);
 };
 

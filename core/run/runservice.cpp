@@ -106,7 +106,7 @@ void RunService::Worker::cleanUpInterrupted(LineageStore &store)
         text += QStringLiteral(" was interrupted; marked so");
         if (removed)
             text += QStringLiteral(", removed %1 container(s)/network(s) it left").arg(removed);
-        if (freed)
+        if (freed >= 0) // (0 bytes: killed before its workspaces were written)
             text += QStringLiteral(", removed its job workspaces (%1 MB)").arg(double(freed) / 1e6, 0, 'f', 1);
         note(text);
     }
