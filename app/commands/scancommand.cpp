@@ -110,9 +110,7 @@ Command scanCommand()
             return ExitUsage;
         }
         ImageSecurity::ScanRequest request;
-        request.osvDir = p.value(QStringLiteral("osv"));
-        if (request.osvDir.isEmpty() && !settings.osv.isEmpty())
-            request.osvDir = QDir(project).absoluteFilePath(settings.osv);
+        request.osvDir = p.isSet(QStringLiteral("osv")) ? p.value(QStringLiteral("osv")) : settings.osvFolder(project);
         request.reportFiles = p.values(QStringLiteral("report"));
         if (!p.isSet(QStringLiteral("no-scanners")))
             request.scanners = InstalledScanners::available();

@@ -207,9 +207,4 @@ QList<Finding> ImageSecurity::blocking(const QList<Finding> &findings, const QSt
     return out;
 }
 
-bool ImageSecurity::blocks(const QList<Finding> &findings, const QString &failOn)
-{
-    return !blocking(findings, failOn).isEmpty();
-}
-
 } // namespace trainyard::core

@@ -71,10 +71,8 @@ public:
     Result<ScanResult> scan(DockerClient &docker, const QString &image, const ScanRequest &request,
                             const Progress &progress = {}, const std::atomic_bool *cancel = nullptr);
 
-    /// Whether findings block a release under `.trainyard: scan: fail_on:` (`failOn`: critical,
-    /// high, medium, low; empty: never).
-    static bool blocks(const QList<Finding> &findings, const QString &failOn);
-    /// The findings at or above `failOn`.
+    /// The findings that block a release under `.trainyard: scan: fail_on:`: those at or above
+    /// `failOn` (critical, high, medium, low; empty: none).
     static QList<Finding> blocking(const QList<Finding> &findings, const QString &failOn);
 
 private:

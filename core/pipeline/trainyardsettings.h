@@ -4,6 +4,7 @@
 #include "job.h"
 #include "yamlnode.h"
 
+#include <QDir>
 #include <QMap>
 #include <QString>
 #include <QStringList>
@@ -53,6 +54,11 @@ struct ScanSettings
     /// A folder of OSV advisories (osv.dev's exports, unpacked), relative to the project or
     /// absolute; empty: none (`trainyard scan --osv DIR` names one).
     QString osv;
+    /// `osv` as a path: relative to `projectDir` unless absolute; empty when none is set.
+    QString osvFolder(const QString &projectDir) const
+    {
+        return osv.isEmpty() ? QString() : QDir(projectDir).absoluteFilePath(osv);
+    }
     /// The severity from which findings make a release review not ready: "critical", "high",
     /// "medium" or "low"; empty: findings are shown, never blocking.
     QString failOn;

@@ -112,7 +112,7 @@ void RunExecution::scanImages(const QString &databasePath, const QString &runId)
                            QFileInfo(databasePath).absoluteDir().absoluteFilePath(QStringLiteral("artifacts")));
     DockerClient docker(m_setup.dockerEndpoint.isEmpty() ? DockerClient::defaultEndpoint() : m_setup.dockerEndpoint);
     ImageSecurity::ScanRequest request;
-    request.osvDir = QDir(projectDir).absoluteFilePath(m_setup.pipeline.trainyard.scan.osv);
+    request.osvDir = m_setup.pipeline.trainyard.scan.osvFolder(projectDir);
     QList<Error> warnings;
     auto advisories = OsvDatabase::load(request.osvDir, &warnings, {}, &m_stopScans); // once for every image
     if (!advisories) {

@@ -170,9 +170,7 @@ void LineageQuery::scanImage(const QString &imageId, const QString &reference, c
             if (request.osvDir.isEmpty()) {
                 core::GitlabCiReader::Options options;
                 options.projectDir = dir;
-                const QString configured = core::GitlabCiReader::read(options).trainyard.scan.osv;
-                if (!configured.isEmpty())
-                    request.osvDir = QDir(dir).absoluteFilePath(configured);
+                request.osvDir = core::GitlabCiReader::read(options).trainyard.scan.osvFolder(dir);
             }
             request.scanners = core::InstalledScanners::available();
             if (request.osvDir.isEmpty() && request.scanners.isEmpty())

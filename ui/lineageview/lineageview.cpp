@@ -320,7 +320,7 @@ void LineageView::refresh()
         m_query->listArtifacts();
 }
 
-void LineageView::scanSelectedImage(const QString &osvDir)
+void LineageView::scanSelectedImage()
 {
     if (m_selectedImage.isEmpty())
         return;
@@ -331,7 +331,7 @@ void LineageView::scanSelectedImage(const QString &osvDir)
                 reference = i.reference;
         }
     }
-    startScan(m_selectedImage, reference, osvDir);
+    startScan(m_selectedImage, reference, {});
 }
 
 void LineageView::startScan(const QString &imageId, const QString &reference, const QString &osvDir)

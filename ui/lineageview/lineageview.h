@@ -50,10 +50,10 @@ public:
     void showArtifact(const QString &target, const QString &runId = {});
     /// Opens the release review of the artifact shown.
     void openReview();
-    /// Scans the image whose node was clicked last (Scan image…): against `osvDir`, else the
-    /// project's `.trainyard: scan: osv:` and the installed trivy/grype, else a folder asked for;
-    /// on a worker, the review shown again when it is recorded (imageScanDone).
-    void scanSelectedImage(const QString &osvDir = {});
+    /// Scans the image whose node was clicked last (Scan image…): against the project's
+    /// `.trainyard: scan: osv:` and the installed trivy/grype, else a folder asked for; on a
+    /// worker, the review shown again when it is recorded (imageScanDone).
+    void scanSelectedImage();
     /// The image ID of the image node clicked last in the graph shown; empty: none.
     QString selectedImage() const { return m_selectedImage; }
     QPushButton *scanImageButton() const { return m_scanButton; }
