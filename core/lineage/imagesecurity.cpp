@@ -49,7 +49,7 @@ Result<ImageSecurity::SbomResult> ImageSecurity::sbom(DockerClient &docker, cons
             auto sbom =
                 Sbom::fromCycloneDx(*document, ArtifactStore::objectPath(m_artifactRoot, (*stored)->sbomSha256));
             if (sbom)
-                return SbomResult{*sbom, (*stored)->sbomSha256, false};
+                return SbomResult{*sbom, (*stored)->sbomSha256, false, info->repoDigests};
         }
         // A stored document gone or damaged is made again from the image.
     }
@@ -77,7 +77,7 @@ Result<ImageSecurity::SbomResult> ImageSecurity::sbom(DockerClient &docker, cons
     row.packageCount = int(sbom->packages.size());
     if (auto ok = m_store.recordImageSbom(row); !ok)
         return tl::make_unexpected(ok.error());
-    return SbomResult{*sbom, *sha, true};
+    return SbomResult{*sbom, *sha, true, info->repoDigests};
 }
 
 Result<QByteArray> ImageSecurity::sbomDocument(const QString &imageId) const
@@ -139,10 +139,8 @@ Result<ImageSecurity::ScanResult> ImageSecurity::scan(DockerClient &docker, cons
     // What a report may call this image: its ID, or a digest a registry gave it (an engine with
     // containerd's image store names images by their manifest's digest).
     QStringList names{scan.imageId};
-    if (auto info = docker.inspectImage(scan.imageId); info && info->exists) {
-        for (const QString &repoDigest : info->repoDigests)
-            names << repoDigest.section(u'@', -1);
-    }
+    for (const QString &repoDigest : std::as_const(sbom->repoDigests))
+        names << repoDigest.section(u'@', -1);
     for (qsizetype i = 0; i < reports.size(); ++i) {
         const ScannerReport &report = reports.at(i);
         if (!report.imageId.isEmpty() && !names.contains(report.imageId))

@@ -36,8 +36,9 @@ public:
     struct SbomResult
     {
         Sbom sbom;
-        QString sha256;    ///< of the CycloneDX document in the artifact store
-        bool made = false; ///< read from the image now (false: this image ID's stored one)
+        QString sha256;          ///< of the CycloneDX document in the artifact store
+        bool made = false;       ///< read from the image now (false: this image ID's stored one)
+        QStringList repoDigests; ///< the image's "repo@sha256:…" names, as the engine said them
     };
     /// The SBOM of `image` (a reference or an ID, present on `docker`'s engine): the one stored for
     /// its image ID, else read from the image, stored and recorded.
