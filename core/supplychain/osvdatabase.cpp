@@ -193,22 +193,20 @@ bool OsvDatabase::affects(const OsvAdvisory::Affected &affected, Ecosystem ecosy
         if (range.type != QLatin1String("ECOSYSTEM") && range.type != QLatin1String("SEMVER"))
             continue;
         // Limits bound the range from above ("*": none); the other events are walked in order.
+        // Under limits, the version must be below one of them.
         QList<OsvAdvisory::Event> events;
-        bool belowALimit = true;
+        bool limited = false;
+        bool belowALimit = false;
         for (const OsvAdvisory::Event &e : range.events) {
             if (e.kind != OsvAdvisory::Event::Kind::Limit) {
                 events.append(e);
-            } else if (e.version != QLatin1String("*")) {
-                if (belowALimit && compare(version, e.version) >= 0)
-                    belowALimit = false;
+                continue;
             }
-        }
-        for (const OsvAdvisory::Event &e : range.events) { // any one limit above it is enough
-            if (e.kind == OsvAdvisory::Event::Kind::Limit &&
-                (e.version == QLatin1String("*") || compare(version, e.version) < 0))
+            limited = true;
+            if (e.version == QLatin1String("*") || compare(version, e.version) < 0)
                 belowALimit = true;
         }
-        if (!belowALimit)
+        if (limited && !belowALimit)
             continue;
         std::stable_sort(events.begin(), events.end(),
                          [&](const auto &a, const auto &b) { return compare(a.version, b.version) < 0; });
