@@ -166,14 +166,15 @@ Result<void> writeRun(LineageStore &to, const RunRecords &rec)
         }
         // What is inside the images: a newer scan (from any machine) is not replaced by an older one.
         // A team store its owner has not yet brought to schema 12 takes the run without them.
-        const bool imagesThere = to.schemaVersion() >= 12;
-        for (const LineageImageSbom &sbom : imagesThere ? rec.imageSboms : std::vector<LineageImageSbom>{}) {
-            if (auto ok = to.recordImageSbom(sbom); !ok)
-                return ok;
-        }
-        for (const LineageImageScan &scan : imagesThere ? rec.imageScans : std::vector<LineageImageScan>{}) {
-            if (auto ok = to.recordImageScanIfNewer(scan); !ok)
-                return tl::unexpected(ok.error());
+        if (to.schemaVersion() >= 12) {
+            for (const LineageImageSbom &sbom : rec.imageSboms) {
+                if (auto ok = to.recordImageSbom(sbom); !ok)
+                    return ok;
+            }
+            for (const LineageImageScan &scan : rec.imageScans) {
+                if (auto ok = to.recordImageScanIfNewer(scan); !ok)
+                    return tl::unexpected(ok.error());
+            }
         }
         // Each set replaces the job's set in the team store, as it does in the project's.
         for (const auto &[job, list] : byJob(rec.artifacts, emptied)) {
