@@ -322,13 +322,16 @@ QString SlurmExecutor::batchScript(const JobExecution &e, const QString &sideDir
     // The GPUs Slurm gave the job become the container's, by their numbers on the node
     // (SLURM_JOB_GPUS; CUDA_VISIBLE_DEVICES may count from 0 within the job): through the NVIDIA
     // runtime where the node has it, else as their device nodes.
+    s += QStringLiteral("__ty_gpudev=%1\n").arg(quote(m_settings.gpuDevices));
     s += QStringLiteral(
         "__ty_gpus=${SLURM_JOB_GPUS:-${CUDA_VISIBLE_DEVICES:-}}\n"
         "if [ -n \"$__ty_gpus\" ]; then\n"
         "  if \"$__ty_rt\" info 2>/dev/null | grep -qi nvidia; then __ty_args+=(--gpus \"\\\"device=$__ty_gpus\\\"\")\n"
         "  else\n"
-        "    for __ty_i in ${__ty_gpus//,/ }; do [ -e /dev/nvidia$__ty_i ] && __ty_args+=(--device "
-        "/dev/nvidia$__ty_i); done\n"
+        "    for __ty_i in ${__ty_gpus//,/ }; do __ty_d=${__ty_gpudev//\\{\\}/$__ty_i}\n"
+        "      [ -e \"$__ty_d\" ] || { echo \"Trainyard: GPU $__ty_i has no device node $__ty_d on node "
+        "${SLURMD_NODENAME:-?} (.trainyard: slurm: gpu_devices: names them)\" >&2; exit 1; }\n"
+        "      __ty_args+=(--device \"$__ty_d\"); done\n"
         "    for __ty_d in /dev/nvidiactl /dev/nvidia-uvm /dev/nvidia-uvm-tools; do [ -e $__ty_d ] && "
         "__ty_args+=(--device $__ty_d); done\n"
         "    __ty_args+=(-e \"CUDA_VISIBLE_DEVICES=$__ty_gpus\")\n"
@@ -591,9 +594,17 @@ Result<JobOutcome> SlurmExecutor::run(const JobExecution &e, const ExecutionCall
     if (image.open(QIODevice::ReadOnly)) {
         const QStringList words = QString::fromUtf8(image.readAll()).split(u' ', Qt::SkipEmptyParts);
         if (!words.isEmpty()) {
+            // Podman writes the bare hex of the ID, and `localhost/…@sha256:` for an image that
+            // no registry holds (loaded or built there): the record keeps Docker's form, and
+            // only digests a node could pull.
             outcome.imageId = words.first().trimmed();
-            for (qsizetype i = 1; i < words.size(); ++i)
-                outcome.repoDigests << words[i].trimmed();
+            if (!outcome.imageId.contains(u':') && outcome.imageId.size() == 64)
+                outcome.imageId.prepend(QLatin1String("sha256:"));
+            for (qsizetype i = 1; i < words.size(); ++i) {
+                const QString digest = words[i].trimmed();
+                if (!digest.startsWith(QLatin1String("localhost/")))
+                    outcome.repoDigests << digest;
+            }
         }
         image.close();
     }

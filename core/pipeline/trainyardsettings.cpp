@@ -173,7 +173,8 @@ TrainyardSettings TrainyardSettings::fromYaml(const YamlNode &node, std::vector<
         s.slurm.location = node.keyLocation(QStringLiteral("slurm"));
         warnUnknown(*slurm,
                     {QStringLiteral("url"), QStringLiteral("partition"), QStringLiteral("account"),
-                     QStringLiteral("qos"), QStringLiteral("work_dir"), QStringLiteral("runtime")},
+                     QStringLiteral("qos"), QStringLiteral("work_dir"), QStringLiteral("runtime"),
+                     QStringLiteral("gpu_devices")},
                     QStringLiteral(".trainyard slurm"), problems);
         const auto text = [&](const char *key) {
             const YamlNode *n = slurm->find(QLatin1String(key));
@@ -189,6 +190,17 @@ TrainyardSettings TrainyardSettings::fromYaml(const YamlNode &node, std::vector<
                                                 .arg(s.slurm.workDir),
                                             slurm->find(QStringLiteral("work_dir"))->location()));
             s.slurm.workDir.clear();
+        }
+        if (const YamlNode *g = slurm->find(QStringLiteral("gpu_devices"))) {
+            const QString pattern = g->text().trimmed();
+            if (!QDir::isAbsolutePath(pattern) || !pattern.contains(QLatin1String("{}")))
+                problems.push_back(Error::error(
+                    QStringLiteral(".trainyard slurm gpu_devices \"%1\" is not a device path with {} for the GPU's "
+                                   "number on the node (as in /dev/nvidia{})")
+                        .arg(pattern),
+                    g->location()));
+            else
+                s.slurm.gpuDevices = pattern;
         }
         if (const YamlNode *u = slurm->find(QStringLiteral("url"))) {
             const QUrl url(u->text().trimmed());

@@ -45,6 +45,10 @@ struct SlurmSettings
     /// How a job's image runs on the node: "docker", "podman", or "none" (the script runs on the
     /// node itself, which the job's record calls not isolated).
     QString runtime = QStringLiteral("docker");
+    /// The device node of a GPU on the nodes, `{}` standing for its number there (SLURM_JOB_GPUS),
+    /// given to a container when the node has no NVIDIA container runtime: /dev/nvidia{} on NVIDIA
+    /// nodes; another layout names its own (GRES `File=` in the nodes' gres.conf).
+    QString gpuDevices = QStringLiteral("/dev/nvidia{}");
     SourceLocation location;
 };
 

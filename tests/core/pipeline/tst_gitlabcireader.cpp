@@ -489,9 +489,11 @@ void tst_GitlabCiReader::slurmSettings()
     };
     const Pipeline none = read("    {}\n");
     QCOMPARE(none.trainyard.slurm.runtime, QStringLiteral("docker")); // the default
+    QCOMPARE(none.trainyard.slurm.gpuDevices, QStringLiteral("/dev/nvidia{}"));
     QVERIFY(none.trainyard.slurm.url.isEmpty());
     const Pipeline ok = read("    url: http://slurm.example.org:6820\n    partition: gpu\n    account: ml\n"
-                             "    qos: high\n    work_dir: /shared/trainyard\n    runtime: none\n");
+                             "    qos: high\n    work_dir: /shared/trainyard\n    runtime: none\n"
+                             "    gpu_devices: /dev/dri/renderD{}\n");
     QVERIFY2(!ok.hasErrors() && !problems(ok).contains(QStringLiteral("warning")), qPrintable(problems(ok)));
     const SlurmSettings &s = ok.trainyard.slurm;
     QCOMPARE(s.url, QStringLiteral("http://slurm.example.org:6820"));
@@ -500,6 +502,7 @@ void tst_GitlabCiReader::slurmSettings()
     QCOMPARE(s.qos, QStringLiteral("high"));
     QCOMPARE(s.workDir, QStringLiteral("/shared/trainyard"));
     QCOMPARE(s.runtime, QStringLiteral("none"));
+    QCOMPARE(s.gpuDevices, QStringLiteral("/dev/dri/renderD{}"));
     const Pipeline bad = read("    runtime: singularity\n    url: slurm.example.org\n    queue: x\n");
     QVERIFY2(problems(bad).contains(QStringLiteral("t.yml:3:14: error: .trainyard slurm runtime \"singularity\" is not "
                                                    "one of docker, podman, none")),
@@ -508,6 +511,14 @@ void tst_GitlabCiReader::slurmSettings()
         problems(bad).contains(QStringLiteral("t.yml:4:10: error: .trainyard slurm url is not slurmrestd's address")),
         qPrintable(problems(bad)));
     QVERIFY2(problems(bad).contains(QStringLiteral("queue")), qPrintable(problems(bad)));
+    for (const QByteArray &devices : {QByteArray("/dev/nvidia0"), QByteArray("nvidia{}")}) {
+        const Pipeline wrong = read("    gpu_devices: " + devices + "\n");
+        QVERIFY2(problems(wrong).contains(QStringLiteral("t.yml:3:18: error: .trainyard slurm gpu_devices \"%1\" is "
+                                                         "not a device path with {} for the GPU's number")
+                                              .arg(QString::fromUtf8(devices))),
+                 qPrintable(problems(wrong)));
+        QCOMPARE(wrong.trainyard.slurm.gpuDevices, QStringLiteral("/dev/nvidia{}"));
+    }
     const Pipeline login = read("    url: http://ada:pw@slurm.example.org:6820\n");
     QVERIFY2(problems(login).contains(QStringLiteral("carries a login")) &&
                  !problems(login).contains(QStringLiteral("pw@")),
