@@ -43,13 +43,15 @@ QString run(const QString &program, const QStringList &args)
 
 /// Builds `tag` (FROM scratch: a static busybox, nothing pulled) in `contextDir` with the docker
 /// command; what went wrong, or empty when built.
-QString buildBusyboxImage(const QString &contextDir, const QString &tag)
+/// `more`: Dockerfile lines after busybox's (files they copy are written to `contextDir` first).
+QString buildBusyboxImage(const QString &contextDir, const QString &tag, const QByteArray &more = {})
 {
     if (!QDir().mkpath(contextDir) ||
         !QFile::copy(QStringLiteral("/bin/busybox"), contextDir + QStringLiteral("/busybox")))
         return QStringLiteral("cannot copy /bin/busybox into %1").arg(contextDir);
     writeFile(contextDir + QStringLiteral("/Dockerfile"),
-              "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n");
+              "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n" +
+                  more);
     QProcess build;
     build.setProcessChannelMode(QProcess::MergedChannels);
     build.start(QStringLiteral("docker"),
@@ -82,6 +84,10 @@ private Q_SLOTS:
     void cancelStopsTheClusterJob();
     void nodeDownFailsTheJob();
     void nodeFailureIsRetried();
+    void preemptionIsRetried_data();
+    void preemptionIsRetried();
+    void gpusReachTheContainerAsDevices();
+    void podmanRunsTheJob();
     void timeLimitEndsTheJob();
     void outOfMemoryInTheContainerIsNamed();
     void restDaemonDownIsSaid();
@@ -344,6 +350,212 @@ void tst_SlurmEngine::nodeFailureIsRetried()
         30000);
 }
 
+void tst_SlurmEngine::preemptionIsRetried_data()
+{
+    bothPaths();
+}
+
+// A job in the test cluster's partition `urgent` preempts one in `gpu` (the default) that holds
+// the GPUs it needs. Slurm requeues (or, asked not to, ends) the preempted job: a system failure,
+// which `retry: when: runner_system_failure` counts; the second attempt runs once the GPUs are free.
+void tst_SlurmEngine::preemptionIsRetried()
+{
+    QFETCH(bool, rest);
+    QTemporaryDir dir;
+    QTemporaryDir marks;
+    QVERIFY(writeGpuProject(dir.path()));
+    writeFile(
+        dir.path() + QStringLiteral("/.gitlab-ci.yml"),
+        QStringLiteral("variables:\n"
+                       "  PATH: \"%1/bin:/usr/local/bin:/usr/bin:/bin\"\n"
+                       ".trainyard:\n"
+                       "  slurm: {runtime: none}\n"
+                       "  jobs:\n"
+                       "    yielding: {gpus: 2}\n"
+                       "yielding:\n"
+                       "  retry: {max: 1, when: [runner_system_failure]}\n"
+                       "  script:\n"
+                       "    - 'if [ -e %2/first ]; then echo second attempt; else touch %2/first; sleep 300; fi'\n")
+            .arg(dir.path(), marks.path())
+            .toUtf8());
+    shell(dir.path(), QStringLiteral("git -c user.name=t -c user.email=t@t commit -qam yielding"));
+    QProcess p;
+    QProcessEnvironment env = environment(rest);
+    env.remove(QStringLiteral("DISPLAY"));
+    p.setProcessEnvironment(env);
+    p.setProcessChannelMode(QProcess::MergedChannels);
+    p.start(QStringLiteral(TRAINYARD_EXE), {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("slurm"),
+                                            QStringLiteral("-C"), dir.path()});
+    QVERIFY(p.waitForStarted());
+    const auto stop = qScopeGuard([&p] {
+        if (p.state() != QProcess::NotRunning) {
+            p.kill();
+            p.waitForFinished();
+        }
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(marks.filePath(QStringLiteral("first"))), 30000);
+    const QString urgent =
+        run(QStringLiteral("sbatch"),
+            {QStringLiteral("--parsable"), QStringLiteral("-p"), QStringLiteral("urgent"),
+             QStringLiteral("--gres=gpu:2"), QStringLiteral("-J"), QStringLiteral("urgent"), QStringLiteral("-o"),
+             QStringLiteral("/dev/null"), QStringLiteral("--wrap"), QStringLiteral("sleep 3")})
+            .trimmed();
+    QVERIFY2(!urgent.isEmpty(), "sbatch -p urgent submitted nothing");
+    QVERIFY(p.waitForFinished(120000));
+    const QString out = QString::fromUtf8(p.readAll());
+    QVERIFY2(p.exitCode() == 0, qPrintable(out.right(3000)));
+    QVERIFY2(out.contains(QStringLiteral("retrying (attempt 2 of 2)")) &&
+                 out.contains(QStringLiteral("[yielding] second attempt")),
+             qPrintable(out.right(3000)));
+    QVERIFY2(out.contains(QStringLiteral("it was preempted")), qPrintable(out.right(3000)));
+    // The urgent job ran to its end in between.
+    const QString state =
+        run(QStringLiteral("sacct"), {QStringLiteral("-n"), QStringLiteral("-X"), QStringLiteral("-j"), urgent,
+                                      QStringLiteral("-o"), QStringLiteral("State")})
+            .trimmed();
+    QVERIFY2(state.isEmpty() || state == QLatin1String("COMPLETED"), qPrintable(state)); // no accounting here: empty
+}
+
+// A node without the NVIDIA container runtime: the GPUs Slurm allocated reach the container as
+// their device nodes (`.trainyard: slurm: gpu_devices:`, here the stand-ins the test cluster's
+// gres.conf names), each job only its own, and the nvidia-smi preflight runs in the container.
+void tst_SlurmEngine::gpusReachTheContainerAsDevices()
+{
+    QTemporaryDir tmp;
+    const QString devices = QStringLiteral(TRAINYARD_TEST_SLURM_DIR);
+    const QString context = tmp.filePath(QStringLiteral("context"));
+    QVERIFY(QDir().mkpath(context));
+    // A stand-in nvidia-smi in the image: it lists the GPUs whose device nodes the container has.
+    QVERIFY(writeFile(context + QStringLiteral("/nvidia-smi"),
+                      QStringLiteral("#!/bin/sh\nn=0\n"
+                                     "for i in $(echo \"${CUDA_VISIBLE_DEVICES:-}\" | tr ',' ' '); do\n"
+                                     "  [ -e %1/fakegpu$i ] && { echo \"GPU $i: Stand-in GPU (UUID: GPU-standin-$i)\"; "
+                                     "n=$((n+1)); }\n"
+                                     "done\n[ $n -gt 0 ]\n")
+                          .arg(devices)
+                          .toUtf8(),
+                      true));
+    const QString image = QStringLiteral("trainyard-test/slurm-gpu:1");
+    const QString built = buildBusyboxImage(context, image, "COPY nvidia-smi /bin/nvidia-smi\n");
+    QVERIFY2(built.isEmpty(), qPrintable(built));
+    const auto removeImage = qScopeGuard([&] { run(QStringLiteral("docker"), {QStringLiteral("rmi"), image}); });
+
+    QTemporaryDir dir;
+    writeFile(dir.path() + QStringLiteral("/.gitignore"), ".trainyard/\n");
+    writeFile(dir.path() + QStringLiteral("/.gitlab-ci.yml"),
+              QStringLiteral(".trainyard:\n"
+                             "  slurm: {gpu_devices: \"%1/fakegpu{}\"}\n"
+                             "  jobs:\n"
+                             "    train-a: {gpus: 1}\n"
+                             "    train-b: {gpus: 1}\n"
+                             "train-a: &t\n"
+                             "  image: %2\n"
+                             "  script:\n"
+                             "    - echo \"devices=$(ls %1 | grep fakegpu | xargs) cuda=$CUDA_VISIBLE_DEVICES\"\n"
+                             "    - sleep 3\n"
+                             "train-b: *t\n")
+                  .arg(devices, image)
+                  .toUtf8());
+    shell(dir.path(),
+          QStringLiteral("git init -q -b main && git add -A && git -c user.name=t -c user.email=t@t commit -qm i"));
+    const auto r = runTrainyard(
+        {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("slurm"), QStringLiteral("-C"), dir.path()},
+        environment(true), 240000);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.out.right(3000) + r.err.right(2000)));
+    QSet<QString> given;
+    for (const QString &job : {QStringLiteral("train-a"), QStringLiteral("train-b")}) {
+        // Only its own GPU's device node, and the preflight in the container saw that one.
+        const QRegularExpressionMatch seen =
+            QRegularExpression(QStringLiteral("\\[%1\\] devices=fakegpu(\\d) cuda=(\\d)\\n").arg(job)).match(r.out);
+        QVERIFY2(seen.hasMatch(), qPrintable(job + u'\n' + r.out));
+        QCOMPARE(seen.captured(1), seen.captured(2));
+        QVERIFY2(r.out.contains(QStringLiteral("[%1] GPU %2: Stand-in GPU").arg(job, seen.captured(1))),
+                 qPrintable(r.out));
+        given.insert(seen.captured(1));
+    }
+    QCOMPARE(given, (QSet<QString>{QStringLiteral("0"), QStringLiteral("1")}));
+
+    // A node without the device node the setting names: the job fails saying which.
+    writeFile(dir.path() + QStringLiteral("/.gitlab-ci.yml"),
+              QStringLiteral(".trainyard:\n"
+                             "  slurm: {gpu_devices: \"/dev/trainyard-no-such-gpu{}\"}\n"
+                             "  jobs:\n"
+                             "    train-a: {gpus: 1}\n"
+                             "train-a:\n"
+                             "  image: %1\n"
+                             "  script: [echo never]\n")
+                  .arg(image)
+                  .toUtf8());
+    shell(dir.path(), QStringLiteral("git -c user.name=t -c user.email=t@t commit -qam missing"));
+    const auto missing = runTrainyard(
+        {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("slurm"), QStringLiteral("-C"), dir.path()},
+        environment(false), 240000);
+    QVERIFY2(missing.exitCode == 1, qPrintable(missing.out.right(3000) + missing.err.right(2000)));
+    QVERIFY2(QRegularExpression(
+                 QStringLiteral("GPU \\d has no device node /dev/trainyard-no-such-gpu\\d on node %1").arg(m_node))
+                 .match(missing.out)
+                 .hasMatch(),
+             qPrintable(missing.out.right(3000)));
+    QVERIFY(!missing.out.contains(QStringLiteral("[train-a] never")));
+}
+
+// `.trainyard: slurm: runtime: podman`: the job's image runs with the node's podman (the test
+// cluster's TaskProlog gives jobs the containers.conf this sandbox needs), recorded as such.
+void tst_SlurmEngine::podmanRunsTheJob()
+{
+    QTemporaryDir tmp;
+    const QString image = QStringLiteral("trainyard-test/slurm-podman:1");
+    const QString built = buildBusyboxImage(tmp.filePath(QStringLiteral("context")), image);
+    QVERIFY2(built.isEmpty(), qPrintable(built));
+    // Podman keeps images of its own: this one is loaded there, as a node would have pulled it.
+    QProcess load;
+    load.setProcessChannelMode(QProcess::MergedChannels);
+    load.start(QStringLiteral("bash"),
+               {QStringLiteral("-c"), QStringLiteral("docker save %1 | podman load && docker rmi %1").arg(image)});
+    QVERIFY(load.waitForFinished(120000));
+    QVERIFY2(load.exitCode() == 0, load.readAll().constData());
+    const auto removeImage = qScopeGuard([&] { run(QStringLiteral("podman"), {QStringLiteral("rmi"), image}); });
+
+    QTemporaryDir dir;
+    writeFile(dir.path() + QStringLiteral("/.gitignore"), ".trainyard/\n");
+    writeFile(dir.path() + QStringLiteral("/.gitlab-ci.yml"), QStringLiteral(".trainyard:\n"
+                                                                             "  slurm: {runtime: podman}\n"
+                                                                             "  jobs:\n"
+                                                                             "    contained: {cpus: 1}\n"
+                                                                             "contained:\n"
+                                                                             "  image: %1\n"
+                                                                             "  script:\n"
+                                                                             "    - echo \"container=$container\"\n"
+                                                                             "    - echo made > made.txt\n"
+                                                                             "  artifacts: {paths: [made.txt]}\n")
+                                                                  .arg(image)
+                                                                  .toUtf8());
+    shell(dir.path(),
+          QStringLiteral("git init -q -b main && git add -A && git -c user.name=t -c user.email=t@t commit -qm i"));
+    const auto r = runTrainyard(
+        {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("slurm"), QStringLiteral("-C"), dir.path()},
+        environment(true), 240000);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.out.right(3000) + r.err.right(2000)));
+    // Podman tells its containers so (the variable `container`); Docker does not.
+    QVERIFY2(r.out.contains(QStringLiteral("[contained] container=podman")), qPrintable(r.out.right(3000)));
+    const QJsonArray jobs = lineageJobs(dir.path(), QStringLiteral("made.txt"), environment(true));
+    QVERIFY(!jobs.isEmpty());
+    const QJsonObject job = jobs.first().toObject();
+    const QString isolation = job.value(QLatin1String("isolation")).toString();
+    QVERIFY2(
+        QRegularExpression(
+            QStringLiteral("^podman container \\(Slurm cluster trainyard-test, job \\d+ on node %1\\)$").arg(m_node))
+            .match(isolation)
+            .hasMatch(),
+        qPrintable(isolation));
+    // Podman's bare hex ID is recorded in Docker's form; its local digest is no registry's.
+    QVERIFY2(QRegularExpression(QStringLiteral("^sha256:[0-9a-f]{64}$"))
+                 .match(job.value(QLatin1String("image_id")).toString())
+                 .hasMatch(),
+             QJsonDocument(job).toJson().constData());
+    QVERIFY2(!QJsonDocument(job).toJson().contains("localhost/"), QJsonDocument(job).toJson().constData());
+}
+
 // GitLab's `timeout` is the Slurm job's time limit (in minutes, Slurm's unit): a job past it
 // ends TIMEOUT, recorded as timed out.
 void tst_SlurmEngine::timeLimitEndsTheJob()
@@ -575,6 +787,12 @@ void tst_SlurmEngine::builtImagesReachTheNodesByDigest()
     const QString prefix = registry.host() + QStringLiteral("/ml/demo");
     env.insert(QStringLiteral("TRAINYARD_REGISTRY"), prefix);
     env.insert(QStringLiteral("DOCKER_CONFIG"), tmp.filePath(QStringLiteral("docker")));
+    const auto untag = qScopeGuard([&prefix] { // the tags the push gave the demo's image, in this registry
+        QProcess::execute(QStringLiteral("bash"),
+                          {QStringLiteral("-c"), QStringLiteral("docker images --format '{{.Repository}}:{{.Tag}}' | "
+                                                                "grep -F '%1/' | xargs -r docker rmi >/dev/null")
+                                                     .arg(prefix)});
+    });
     const auto r = runTrainyard(
         {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("slurm"), QStringLiteral("-C"), dir}, env);
     QVERIFY2(r.exitCode == 0, qPrintable(r.out.right(3000) + r.err.right(2000)));

@@ -6,6 +6,8 @@
 #       backed by stand-in device nodes (DIR/fakegpu0-1: there is no GPU here), starts munged
 #       (when none runs), slurmctld, slurmd, and slurmrestd on a free 127.0.0.1 port, and writes
 #       DIR/env: SLURM_CONF, SLURMRESTD_URL, SLURM_JWT (a token for this user, a day long).
+#       Jobs in the partition `urgent` preempt those in `gpu` (the default), which Slurm requeues.
+#       A TaskProlog gives jobs CONTAINERS_CONF (podman on the node: DIR/etc/containers.conf).
 #       REST_PLUGINS: the OpenAPI versions slurmrestd offers (default
 #       openapi/v0.0.36,openapi/v0.0.37,openapi/v0.0.38).
 #   slurm-cluster.sh rest-stop DIR      stops slurmrestd only (a REST daemon that went away)
@@ -105,9 +107,18 @@ JobCompType=jobcomp/filetxt
 JobCompLoc=$dir/jobcomp.log
 MinJobAge=3600
 SchedulerParameters=sched_interval=1
+TaskProlog=$dir/etc/task-prolog.sh
+PreemptType=preempt/partition_prio
+PreemptMode=REQUEUE
 NodeName=$host CPUs=$(nproc) RealMemory=4000 Gres=gpu:2 State=UNKNOWN
-PartitionName=gpu Nodes=ALL Default=YES MaxTime=INFINITE State=UP
+PartitionName=gpu Nodes=ALL Default=YES MaxTime=INFINITE State=UP PriorityTier=1
+PartitionName=urgent Nodes=ALL MaxTime=INFINITE State=UP PriorityTier=10
 CONF
+  # The node's podman: runc refuses podman's default rlimits in this sandbox. A site sets its
+  # nodes' environment the same way (TaskProlog), since jobs start with --export=NONE.
+  printf '[containers]\ndefault_ulimits = []\n' >"$dir/etc/containers.conf"
+  printf '#!/bin/sh\necho "export CONTAINERS_CONF=%s"\n' "$dir/etc/containers.conf" >"$dir/etc/task-prolog.sh"
+  chmod 755 "$dir/etc/task-prolog.sh"
   echo "Name=gpu File=$dir/fakegpu[0-1]" >"$dir/etc/gres.conf"
   export SLURM_CONF="$dir/etc/slurm.conf"
   if ! pgrep -x munged >/dev/null; then

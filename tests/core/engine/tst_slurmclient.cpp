@@ -375,9 +375,13 @@ void tst_SlurmClient::clusterShowsNodesAndGpus()
     QVERIFY2(info, info ? "" : qPrintable(info.error().message));
     QCOMPARE(info->clusterName, QStringLiteral("trainyard-test"));
     QVERIFY(info->slurmVersion.startsWith(QStringLiteral("22.05")));
-    QCOMPARE(info->partitions.size(), size_t(1));
-    QCOMPARE(info->partitions[0].name, QStringLiteral("gpu"));
-    QVERIFY(info->partitions[0].isDefault);
+    // The test cluster's two partitions (`urgent` preempts `gpu`), the default one said so.
+    QCOMPARE(info->partitions.size(), size_t(2));
+    for (const SlurmPartition &p : info->partitions) {
+        QVERIFY2(p.name == QLatin1String("gpu") || p.name == QLatin1String("urgent"), qPrintable(p.name));
+        QCOMPARE(p.isDefault, p.name == QLatin1String("gpu"));
+        QCOMPARE(p.state, QStringLiteral("UP"));
+    }
     QCOMPARE(info->nodes.size(), size_t(1));
     QCOMPARE(info->nodes[0].gpus, 2);
     QCOMPARE(info->nodes[0].gpusUsed, 1);
