@@ -827,6 +827,7 @@ void tst_LineageSync::builtImagesGoToTheTeamRegistry()
         ~Remove() { (void)docker.removeImage(ref, true); }
     } remove{docker, reference};
     const QString imageId = docker.inspectImage(reference)->id;
+    remove.ref = imageId; // with the tag the push gives it
 
     QDir().mkpath(tmp.filePath(QStringLiteral("docker")));
     qputenv("DOCKER_CONFIG", tmp.filePath(QStringLiteral("docker")).toUtf8());
