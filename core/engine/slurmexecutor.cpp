@@ -321,20 +321,26 @@ QString SlurmExecutor::batchScript(const JobExecution &e, const QString &sideDir
                         "[ -n \"${SLURM_MEM_PER_NODE:-}\" ] && __ty_args+=(--memory \"${SLURM_MEM_PER_NODE}m\")\n");
     // The GPUs Slurm gave the job become the container's, by their numbers on the node
     // (SLURM_JOB_GPUS; CUDA_VISIBLE_DEVICES may count from 0 within the job): through the NVIDIA
-    // runtime where the node has it, else as their device nodes.
+    // runtime where the node has it, else as their device nodes, which CUDA in the container
+    // numbers from 0 (the only ones it sees). A node whose gres.conf names no device files
+    // (SLURM_JOB_GPUS=NoDevFiles) has none to give.
     s += QStringLiteral("__ty_gpudev=%1\n").arg(quote(m_settings.gpuDevices));
     s += QStringLiteral(
         "__ty_gpus=${SLURM_JOB_GPUS:-${CUDA_VISIBLE_DEVICES:-}}\n"
         "if [ -n \"$__ty_gpus\" ]; then\n"
         "  if \"$__ty_rt\" info 2>/dev/null | grep -qi nvidia; then __ty_args+=(--gpus \"\\\"device=$__ty_gpus\\\"\")\n"
         "  else\n"
-        "    for __ty_i in ${__ty_gpus//,/ }; do __ty_d=${__ty_gpudev//\\{\\}/$__ty_i}\n"
+        "    __ty_n=0\n"
+        "    for __ty_i in ${__ty_gpus//,/ }; do\n"
+        "      [[ $__ty_i =~ ^[0-9]+$ ]] || { echo \"Trainyard: Slurm names no device files for the GPUs of node "
+        "${SLURMD_NODENAME:-?} ($__ty_i; gres.conf File=) and it has no NVIDIA container runtime\" >&2; exit 1; }\n"
+        "      __ty_d=${__ty_gpudev//\\{\\}/$__ty_i}\n"
         "      [ -e \"$__ty_d\" ] || { echo \"Trainyard: GPU $__ty_i has no device node $__ty_d on node "
         "${SLURMD_NODENAME:-?} (.trainyard: slurm: gpu_devices: names them)\" >&2; exit 1; }\n"
-        "      __ty_args+=(--device \"$__ty_d\"); done\n"
+        "      __ty_args+=(--device \"$__ty_d\"); __ty_cuda+=${__ty_cuda:+,}$__ty_n; __ty_n=$((__ty_n+1)); done\n"
         "    for __ty_d in /dev/nvidiactl /dev/nvidia-uvm /dev/nvidia-uvm-tools; do [ -e $__ty_d ] && "
         "__ty_args+=(--device $__ty_d); done\n"
-        "    __ty_args+=(-e \"CUDA_VISIBLE_DEVICES=$__ty_gpus\")\n"
+        "    __ty_args+=(-e \"CUDA_VISIBLE_DEVICES=$__ty_cuda\")\n"
         "  fi\n"
         "fi\n");
     if (m_builds.contains(e.image) && !published) {
@@ -590,19 +596,25 @@ Result<JobOutcome> SlurmExecutor::run(const JobExecution &e, const ExecutionCall
                             : QStringLiteral("%1 container (%2)").arg(m_settings.runtime, where);
     if (!allocated.isEmpty())
         outcome.gpus = allocated.split(u',');
+    QString pulledAs;
+    {
+        QMutexLocker lock(&m_pullMutex);
+        pulledAs = m_pullAs.value(e.image, e.image);
+    }
     QFile image(sideDir + QStringLiteral("/image"));
     if (image.open(QIODevice::ReadOnly)) {
         const QStringList words = QString::fromUtf8(image.readAll()).split(u' ', Qt::SkipEmptyParts);
         if (!words.isEmpty()) {
-            // Podman writes the bare hex of the ID, and `localhost/…@sha256:` for an image that
-            // no registry holds (loaded or built there): the record keeps Docker's form, and
-            // only digests a node could pull.
+            // Podman writes the bare hex of the ID (the record keeps Docker's form), and
+            // digests of its own for images no registry gave it (`localhost/…`, or `docker.io/…`
+            // for one loaded from an archive): of podman's, only the digest the node pulled counts.
             outcome.imageId = words.first().trimmed();
             if (!outcome.imageId.contains(u':') && outcome.imageId.size() == 64)
                 outcome.imageId.prepend(QLatin1String("sha256:"));
+            const bool podman = m_settings.runtime == QLatin1String("podman");
             for (qsizetype i = 1; i < words.size(); ++i) {
                 const QString digest = words[i].trimmed();
-                if (!digest.startsWith(QLatin1String("localhost/")))
+                if (!podman || digest == pulledAs)
                     outcome.repoDigests << digest;
             }
         }

@@ -193,10 +193,11 @@ TrainyardSettings TrainyardSettings::fromYaml(const YamlNode &node, std::vector<
         }
         if (const YamlNode *g = slurm->find(QStringLiteral("gpu_devices"))) {
             const QString pattern = g->text().trimmed();
-            if (!QDir::isAbsolutePath(pattern) || !pattern.contains(QLatin1String("{}")))
+            static const QRegularExpression unsafe(QStringLiteral("[\\s:,]"));
+            if (!QDir::isAbsolutePath(pattern) || !pattern.contains(QLatin1String("{}")) || pattern.contains(unsafe))
                 problems.push_back(Error::error(
                     QStringLiteral(".trainyard slurm gpu_devices \"%1\" is not a device path with {} for the GPU's "
-                                   "number on the node (as in /dev/nvidia{})")
+                                   "number on the node (as in /dev/nvidia{}), without spaces, ':' or ','")
                         .arg(pattern),
                     g->location()));
             else

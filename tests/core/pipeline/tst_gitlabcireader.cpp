@@ -511,7 +511,8 @@ void tst_GitlabCiReader::slurmSettings()
         problems(bad).contains(QStringLiteral("t.yml:4:10: error: .trainyard slurm url is not slurmrestd's address")),
         qPrintable(problems(bad)));
     QVERIFY2(problems(bad).contains(QStringLiteral("queue")), qPrintable(problems(bad)));
-    for (const QByteArray &devices : {QByteArray("/dev/nvidia0"), QByteArray("nvidia{}")}) {
+    for (const QByteArray &devices :
+         {QByteArray("/dev/nvidia0"), QByteArray("nvidia{}"), QByteArray("/dev/nvidia{}:/dev/sda")}) {
         const Pipeline wrong = read("    gpu_devices: " + devices + "\n");
         QVERIFY2(problems(wrong).contains(QStringLiteral("t.yml:3:18: error: .trainyard slurm gpu_devices \"%1\" is "
                                                          "not a device path with {} for the GPU's number")
