@@ -12,6 +12,13 @@
 
 namespace trainyard::core {
 
+/// Where the jobs stand that a job queued ahead of them needs (JobExecution::needsVerdict).
+enum class NeedsVerdict {
+    Waiting, ///< one has not ended yet, as the run sees it (its artifacts are still being collected)
+    Passed,  ///< all ended as they must: the job may start
+    Failed,  ///< one did not succeed: the job never runs
+};
+
 /// One attempt of one job, fully prepared by the Scheduler: what an executor needs to run it.
 struct JobExecution
 {
@@ -40,6 +47,12 @@ struct JobExecution
     int timeoutSeconds = 3600;
     bool privilegedServicesAllowed = false;
     bool mountDockerSocket = false;
+    /// Queued ahead (JobExecutor::queuesAhead): the engine's ids of the jobs it needs that were
+    /// still running when it was started. The engine holds it until they succeeded there, then
+    /// until `needsVerdict` says Passed; Failed ends it as never run (JobOutcome::skipped).
+    QStringList after;
+    /// With `after`: how the jobs it needs ended, as the run sees them; Failed names one in `*job`.
+    std::function<NeedsVerdict(QString *job)> needsVerdict;
 };
 
 /// What came of an attempt.
@@ -59,6 +72,9 @@ struct JobOutcome
     /// preemption): why, in words. `retry: when: runner_system_failure` counts it; the job has no
     /// exit code of its own then (-1).
     QString systemFailure;
+    /// Set when a job queued ahead never ran because a job it needs did not succeed: why, in
+    /// words (it is then skipped, as GitLab skips it, and never retried).
+    QString skipped;
 };
 
 /// Receives what an executor reports while it runs. Called from the executor's thread.
@@ -82,6 +98,17 @@ public:
     /// True when the engine's own scheduler gives jobs their GPUs (a cluster): this machine's
     /// GPUs are neither looked for nor assigned; JobExecution::gpuCount says how many a job asks.
     virtual bool allocatesGpus() const { return false; }
+    /// True when the engine can queue a job before the jobs it needs have ended (a cluster's
+    /// job dependencies): the Scheduler then starts such a job early, with JobExecution::after.
+    virtual bool queuesAhead() const { return false; }
+    /// The engine's id of the attempt of `job` (run `runId`) it submitted last; empty when it has
+    /// none (yet). Only for engines that queuesAhead().
+    virtual QString submittedId(const QString &runId, const QString &job) const
+    {
+        (void)runId;
+        (void)job;
+        return {};
+    }
     /// Checks the executor can work at all (e.g. the Docker engine answers) before a run starts.
     virtual Result<QString> preflight() = 0;
     /// Prepares an image (pull or build) once per run before jobs use it; a no-op for the shell.

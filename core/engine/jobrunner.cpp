@@ -80,7 +80,8 @@ bool runAttempts(JobExecutor &executor, const JobRunner::Input &in, const Execut
             return false;
         }
         out.outcome = *result;
-        if (out.outcome.exitCode == 0 || !JobRunner::retryAllowed(in.job, out.outcome, out.attempts))
+        if (out.outcome.exitCode == 0 || !out.outcome.skipped.isEmpty() ||
+            !JobRunner::retryAllowed(in.job, out.outcome, out.attempts))
             return true;
     }
 }
@@ -100,7 +101,7 @@ QStringList collectedPaths(const Job &job)
 /// Whether the job's artifacts are collected after `outcome`, as `artifacts:when` says.
 bool artifactsWanted(const Job &job, const JobOutcome &outcome)
 {
-    if (outcome.cancelled || collectedPaths(job).isEmpty())
+    if (outcome.cancelled || !outcome.skipped.isEmpty() || collectedPaths(job).isEmpty())
         return false;
     const bool success = outcome.exitCode == 0 && !outcome.timedOut;
     const QString when = job.artifacts.when;

@@ -205,8 +205,19 @@ void Scheduler::schedule()
                 if (d && !isFinal(d->record.status) && d->record.status != JobStatus::Manual)
                     ready = false;
             }
-            if (!ready)
+            if (!ready) {
+                // A cluster may hold it in its queue until they end (their successor sooner there).
+                if (n->record.status == JobStatus::Pending && !m_cancelAll && m_running < m_options.concurrency) {
+                    if (QStringList behind = queueAheadOf(*n); !behind.isEmpty()) {
+                        n->queuedBehind = std::move(behind);
+                        if (startJob(*n))
+                            progress = true;
+                        else
+                            n->queuedBehind.clear();
+                    }
+                }
                 continue;
+            }
             JobStatus status = JobStatus::Pending;
             const QString reason = decide(*n, status);
             if (status == JobStatus::Manual) {

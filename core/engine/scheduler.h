@@ -139,6 +139,13 @@ private:
     void tidyWorkspaces();
     void schedule();
     bool startJob(Node &node);
+    /// The jobs `node` needs that still run, when the engine may queue it ahead of them
+    /// (JobExecutor::queuesAhead) without changing what runs: each submitted there, neither
+    /// retried nor allowed to fail, and passing it no artifacts; every other job it needs passed.
+    /// Empty when it may not (the caller holds m_mutex).
+    QStringList queueAheadOf(const Node &node) const;
+    /// How the jobs `node` was queued ahead of ended (takes m_mutex).
+    NeedsVerdict needsVerdict(const Node &node, QString *failedJob) const;
     void runJob(Node *node);
     /// Runs the prepared job to its end with the artifacts it gets (the job's thread; takes m_mutex only briefly).
     JobRunner::Output executeJob(Node &node, const JobExecution &execution, const ExecutionCallbacks &callbacks);

@@ -91,6 +91,8 @@ JobEnd jobEnd(const Job &job, const JobRunner::Output &result, const std::atomic
     const QString &error = result.error;
     if (outcome.cancelled || (cancel && !result.ok))
         return JobEnd{JobStatus::Cancelled, QStringLiteral("cancelled"), false};
+    if (result.ok && !outcome.skipped.isEmpty()) // queued ahead of a job that did not succeed
+        return JobEnd{JobStatus::Skipped, masker.mask(outcome.skipped), false};
     if (!result.ok)
         return JobEnd{job.allowFailure ? JobStatus::FailedAllowed : JobStatus::Failed, masker.mask(error), true};
     if (outcome.exitCode == 0 && error.isEmpty())
@@ -167,7 +169,58 @@ JobExecution Scheduler::prepareExecution(const Node &node, QString &error)
     e.timeoutSeconds = JobScript::parseDurationSeconds(job.timeout).value_or(3600);
     e.privilegedServicesAllowed = m_pipeline.trainyard.allowPrivilegedServices;
     e.mountDockerSocket = m_pipeline.trainyard.mountDockerSocket;
+    for (const QString &dep : node.queuedBehind)
+        e.after << m_executor.submittedId(m_record.id, dep);
+    if (!node.queuedBehind.isEmpty())
+        e.needsVerdict = [this, n = &node](QString *job) { return needsVerdict(*n, job); };
     return e;
+}
+
+QStringList Scheduler::queueAheadOf(const Node &node) const
+{
+    const Job &job = *node.job;
+    if (!m_executor.queuesAhead() || job.when != When::OnSuccess || job.isTrigger())
+        return {};
+    const QStringList sources = artifactSources(job, node.plan.dependsOn);
+    QStringList running;
+    for (const QString &dep : node.plan.dependsOn) {
+        const Node *d = m_byName.value(dep);
+        if (!d)
+            continue;
+        const JobStatus s = d->record.status;
+        if (isFinal(s)) {
+            if (!isPassed(s))
+                return {}; // decide() says what it does once the rest have ended
+            continue;
+        }
+        // Running there under its one attempt, ending as Slurm's afterok reads it, and handing
+        // this job nothing: what it would have got by waiting is what it gets.
+        if (s != JobStatus::Running || d->job->retry.max > 0 || d->job->allowFailure ||
+            !d->job->allowFailureExitCodes.isEmpty() || sources.contains(dep) ||
+            m_executor.submittedId(m_record.id, dep).isEmpty())
+            return {};
+        running << dep;
+    }
+    return running;
+}
+
+NeedsVerdict Scheduler::needsVerdict(const Node &node, QString *failedJob) const
+{
+    std::lock_guard lock(m_mutex);
+    NeedsVerdict verdict = NeedsVerdict::Passed;
+    for (const QString &dep : node.queuedBehind) {
+        const Node *d = m_byName.value(dep);
+        if (!d)
+            continue;
+        if (!isFinal(d->record.status)) {
+            verdict = NeedsVerdict::Waiting;
+        } else if (!isPassed(d->record.status)) {
+            if (failedJob)
+                *failedJob = dep;
+            return NeedsVerdict::Failed;
+        }
+    }
+    return verdict;
 }
 
 bool Scheduler::startJob(Node &node)

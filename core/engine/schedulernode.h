@@ -25,8 +25,9 @@ struct Scheduler::Node
     std::atomic_bool cancel{false};
     std::thread thread;
     QList<int> gpus;
-    QJsonObject artifacts; // the ArtifactSet this job produced
-    bool reused = false;   // a retry took this job's result from the earlier run
+    QJsonObject artifacts;    // the ArtifactSet this job produced
+    bool reused = false;      // a retry took this job's result from the earlier run
+    QStringList queuedBehind; // started before these jobs it needs ended (JobExecutor::queuesAhead)
 };
 
 } // namespace trainyard::core

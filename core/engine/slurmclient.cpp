@@ -148,6 +148,8 @@ QString SlurmJobState::waitingWhy() const
         what = QStringLiteral("waiting for its turn");
     else if (reason == QLatin1String("Dependency"))
         what = QStringLiteral("waiting for the jobs it needs");
+    else if (reason == QLatin1String("DependencyNeverSatisfied"))
+        what = QStringLiteral("a job it needs did not succeed");
     else if (reason.startsWith(QLatin1String("QOS")) || reason.startsWith(QLatin1String("AssocGrp")) ||
              reason.startsWith(QLatin1String("AssocMax")))
         what = QStringLiteral("waiting for the account's or QoS's limits");

@@ -224,6 +224,12 @@ Result<QString> SlurmExecutor::preflight()
                             : m_settings.runtime + QStringLiteral(" containers"));
 }
 
+QString SlurmExecutor::submittedId(const QString &runId, const QString &job) const
+{
+    QMutexLocker lock(&m_submittedMutex);
+    return m_submitted.value(runId + u'/' + job);
+}
+
 QString SlurmExecutor::jobName(const QString &runId, const QString &job)
 {
     return QStringLiteral("trainyard-%1-%2").arg(safeName(job), runId);
@@ -263,6 +269,10 @@ QString SlurmExecutor::batchScript(const JobExecution &e, const QString &sideDir
     QString s = QStringLiteral("#!/bin/bash\n# Trainyard: job %1 of run %2\n").arg(job, e.runId);
     s += QStringLiteral("__ty_side=%1\n__ty_work=%2\nreadonly __ty_side __ty_work\n")
              .arg(quote(sideDir), quote(workDir));
+    // Queued ahead of jobs it needs: Slurm starts it once they succeeded there (afterok), and
+    // Trainyard says when the run has their results too (their artifacts collected).
+    if (!e.after.isEmpty())
+        s += QStringLiteral("until [ -e \"$__ty_side/go\" ]; do sleep 1; done\n");
     // The variables (secrets among them) are opened, then their files go at once: a requeued
     // job (its second start) finds none, and says so.
     s += QStringLiteral(
@@ -503,13 +513,22 @@ Result<JobOutcome> SlurmExecutor::run(const JobExecution &e, const ExecutionCall
         request.memoryMiB = std::max<qint64>(1, bytes / (1024 * 1024));
     // GitLab's timeout, in Slurm's minutes.
     request.timeLimitMin = (e.timeoutSeconds + 59) / 60;
+    request.afterOk = e.after;
 
     SlurmClient client(SlurmClient::fromEnvironment(m_settings.url));
     const auto id = client.submit(request);
     if (!id)
         return tl::unexpected(Error::error(id.error().message, {}, e.job));
-    say(cb, QStringLiteral("Submitted as Slurm job %1%2")
-                .arg(*id, e.gpuCount > 0 ? QStringLiteral(" (%1 GPU(s))").arg(e.gpuCount) : QString()));
+    say(cb,
+        QStringLiteral("Submitted as Slurm job %1%2%3")
+            .arg(*id, e.gpuCount > 0 ? QStringLiteral(" (%1 GPU(s))").arg(e.gpuCount) : QString(),
+                 e.after.isEmpty() ? QString()
+                                   : QStringLiteral(", queued behind job(s) %1 (afterok)").arg(e.after.join(u','))));
+    {
+        QMutexLocker lock(&m_submittedMutex);
+        m_submitted.insert(e.runId + u'/' + e.job, *id);
+    }
+    bool held = !e.after.isEmpty() && e.needsVerdict; // until the run has what it needs
 
     OutputTail tail(outputFile);
     SlurmJobState state;
@@ -530,6 +549,23 @@ Result<JobOutcome> SlurmExecutor::run(const JobExecution &e, const ExecutionCall
                 cancelSent = true;
             else if (!cancelFailureSaid && (cancelFailureSaid = true))
                 say(cb, QStringLiteral("scancel %1: %2; asking again").arg(*id, cancelled.error().message));
+        }
+        if (held && !cancelAsked) {
+            QString failed;
+            const NeedsVerdict verdict = e.needsVerdict(&failed);
+            if (verdict == NeedsVerdict::Passed) {
+                if (auto go = writeFile(sideDir + QStringLiteral("/go"), QString(), QFileDevice::ReadOwner); !go)
+                    return tl::unexpected(Error::error(go.error().message, {}, e.job));
+                held = false;
+            } else if (verdict == NeedsVerdict::Failed) {
+                // GitLab skips it: it never runs, and Slurm is not left holding it.
+                (void)client.cancel(*id);
+                tail.finish(cb.log);
+                JobOutcome outcome;
+                outcome.skipped = QStringLiteral("'%1' did not succeed").arg(failed);
+                say(cb, QStringLiteral("Slurm job %1 withdrawn: %2").arg(*id, outcome.skipped));
+                return outcome;
+            }
         }
         tail.read(cb.log);
         const auto now = client.job(*id);

@@ -37,6 +37,10 @@ public:
     QString name() const override { return QStringLiteral("slurm"); }
     bool runsOnHost() const override { return m_settings.runtime == QLatin1String("none"); }
     bool allocatesGpus() const override { return true; }
+    /// A job is submitted with `--dependency=afterok:` on the jobs it needs that still run, and
+    /// starts its script once the run has their results too (JobExecution::after).
+    bool queuesAhead() const override { return true; }
+    QString submittedId(const QString &runId, const QString &job) const override;
     Result<QString> preflight() override;
     /// An image the pipeline builds (`.trainyard: images:`) is built here, by the local Docker
     /// engine: nodes that share it (a one-machine cluster) run it as built; other nodes need it
@@ -71,6 +75,8 @@ private:
     ImagePublisher m_publisher;
     mutable QMutex m_pullMutex;
     QHash<QString, QString> m_pullAs; ///< an image → the reference the nodes pull (by digest)
+    mutable QMutex m_submittedMutex;
+    QHash<QString, QString> m_submitted; ///< "RUN/JOB" → the Slurm job id of its latest attempt
     QString m_dockerEndpoint;
     QString m_clusterName;
 };

@@ -84,6 +84,8 @@ private Q_SLOTS:
     void cancelStopsTheClusterJob();
     void nodeDownFailsTheJob();
     void nodeFailureIsRetried();
+    void queuedAheadWithAfterok_data();
+    void queuedAheadWithAfterok();
     void preemptionIsRetried_data();
     void preemptionIsRetried();
     void gpusReachTheContainerAsDevices();
@@ -348,6 +350,103 @@ void tst_SlurmEngine::nodeFailureIsRetried()
         run(QStringLiteral("sinfo"), {QStringLiteral("-h"), QStringLiteral("-o"), QStringLiteral("%T")}).trimmed() ==
             QLatin1String("idle"),
         30000);
+}
+
+void tst_SlurmEngine::queuedAheadWithAfterok_data()
+{
+    bothPaths();
+}
+
+// A job that needs another but none of its artifacts is submitted while that one still runs,
+// with --dependency=afterok: Slurm queues it ahead and starts it once the other succeeded. One
+// that takes artifacts, or needs a job allowed to fail, waits for it as before. When the job it needs fails, the queued
+// one is withdrawn from Slurm and skipped, as GitLab skips it.
+void tst_SlurmEngine::queuedAheadWithAfterok()
+{
+    QFETCH(bool, rest);
+    QTemporaryDir dir;
+    QVERIFY(writeGpuProject(dir.path()));
+    const auto pipeline = [&](const char *prepEnd) {
+        writeFile(dir.path() + QStringLiteral("/.gitlab-ci.yml"),
+                  QByteArray(".trainyard:\n"
+                             "  slurm: {runtime: none}\n"
+                             "stages: [prep, train]\n"
+                             "prep:\n"
+                             "  stage: prep\n"
+                             "  script: [echo prep-start, sleep 5, ") +
+                      prepEnd +
+                      "]\n"
+                      "  artifacts: {paths: [prep.txt]}\n"
+                      "train:\n"
+                      "  stage: train\n"
+                      "  needs: [{job: prep, artifacts: false}]\n"
+                      "  script: ['test ! -e prep.txt && echo train-ran-without-artifacts']\n"
+                      "report:\n"
+                      "  stage: train\n"
+                      "  needs: [prep]\n"
+                      "  script: ['cat prep.txt']\n"
+                      "lenient:\n"
+                      "  stage: prep\n"
+                      "  allow_failure: true\n"
+                      "  script: [sleep 5]\n"
+                      "after-lenient:\n"
+                      "  stage: train\n"
+                      "  needs: [{job: lenient, artifacts: false}]\n"
+                      "  script: [echo after-lenient]\n");
+        shell(dir.path(), QStringLiteral("git -c user.name=t -c user.email=t@t commit -qam pipeline"));
+    };
+    pipeline("'echo prep-end | tee prep.txt'");
+    const auto r = runTrainyard(
+        {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("slurm"), QStringLiteral("-C"), dir.path()},
+        environment(rest), 240000);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.out.right(3000) + r.err.right(2000)));
+    const QRegularExpressionMatch prep =
+        QRegularExpression(QStringLiteral("\\[prep\\] Submitted as Slurm job (\\d+)\\n")).match(r.out);
+    QVERIFY2(prep.hasMatch(), qPrintable(r.out));
+    const QRegularExpressionMatch train =
+        QRegularExpression(QStringLiteral("\\[train\\] Submitted as Slurm job (\\d+), queued behind job\\(s\\) %1 "
+                                          "\\(afterok\\)\\n")
+                               .arg(prep.captured(1)))
+            .match(r.out);
+    QVERIFY2(train.hasMatch(), qPrintable(r.out));
+    // Submitted while prep still ran; ran after it; the one that takes prep's artifacts waited.
+    QVERIFY2(r.out.indexOf(train.captured(0)) < r.out.indexOf(QStringLiteral("[prep] prep-end")), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QStringLiteral("[train] train-ran-without-artifacts")), qPrintable(r.out));
+    const QRegularExpressionMatch report =
+        QRegularExpression(QStringLiteral("\\[report\\] Submitted as Slurm job \\d+\\n")).match(r.out);
+    QVERIFY2(report.hasMatch(), qPrintable(r.out));
+    QVERIFY2(r.out.indexOf(report.captured(0)) > r.out.indexOf(QStringLiteral("[prep] prep-end")), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QStringLiteral("[report] prep-end")), qPrintable(r.out));
+    // A job it needs may fail (allow_failure), which Slurm's afterok cannot say: not queued ahead.
+    QVERIFY2(QRegularExpression(QStringLiteral("\\[after-lenient\\] Submitted as Slurm job \\d+\\n"))
+                 .match(r.out)
+                 .hasMatch(),
+             qPrintable(r.out));
+
+    // prep fails: train, queued behind it, never runs; Slurm holds nothing of it.
+    pipeline("exit 3");
+    const auto failed = runTrainyard(
+        {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("slurm"), QStringLiteral("-C"), dir.path()},
+        environment(rest), 240000);
+    QVERIFY2(failed.exitCode == 1, qPrintable(failed.out.right(3000) + failed.err.right(2000)));
+    const QRegularExpressionMatch withdrawn =
+        QRegularExpression(QStringLiteral("\\[train\\] Slurm job (\\d+) withdrawn: 'prep' did not succeed"))
+            .match(failed.out);
+    QVERIFY2(withdrawn.hasMatch(), qPrintable(failed.out));
+    QVERIFY2(!failed.out.contains(QStringLiteral("train-ran")), qPrintable(failed.out));
+    const QString state =
+        run(QStringLiteral("scontrol"), {QStringLiteral("show"), QStringLiteral("job"), withdrawn.captured(1)});
+    QVERIFY2(state.contains(QStringLiteral("JobState=CANCELLED")), qPrintable(state));
+    const QRegularExpressionMatch runId = QRegularExpression(QStringLiteral("Run (\\S+) \\(#2\\)")).match(failed.out);
+    QVERIFY2(runId.hasMatch(), qPrintable(failed.out.left(2000)));
+    const QJsonArray jobs = lineageJobs(dir.path(), runId.captured(1), environment(rest));
+    const auto it = std::find_if(jobs.begin(), jobs.end(), [](const QJsonValue &j) {
+        return j.toObject().value(QLatin1String("name")).toString() == QLatin1String("train");
+    });
+    QVERIFY2(it != jobs.end(), QJsonDocument(jobs).toJson().constData());
+    QCOMPARE(it->toObject().value(QLatin1String("status")).toString(), QStringLiteral("skipped"));
+    QVERIFY2(QJsonDocument(it->toObject()).toJson().contains("'prep' did not succeed"),
+             QJsonDocument(it->toObject()).toJson().constData());
 }
 
 void tst_SlurmEngine::preemptionIsRetried_data()
