@@ -126,6 +126,13 @@ void say(const ExecutionCallbacks &cb, const QString &text)
         cb.log(LogLine{LogLine::Stream::System, text});
 }
 
+/// The text of a small file the job's script wrote; empty when there is none.
+QString readSmallFile(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.read(4096)) : QString();
+}
+
 } // namespace
 
 SlurmExecutor::SlurmExecutor(SlurmSettings settings, std::unique_ptr<JobExecutor> docker, QStringList builds,
@@ -224,6 +231,49 @@ Result<QString> SlurmExecutor::preflight()
                             : m_settings.runtime + QStringLiteral(" containers"));
 }
 
+QString SlurmExecutor::gresOfJobGpus(const QString &jobGpus)
+{
+    QList<int> ids;
+    for (const QString &word : jobGpus.trimmed().split(u',', Qt::SkipEmptyParts)) {
+        bool ok = false;
+        const int id = word.toInt(&ok);
+        if (!ok)
+            return {};
+        ids << id;
+    }
+    if (ids.isEmpty())
+        return {};
+    std::sort(ids.begin(), ids.end());
+    QStringList ranges;
+    for (qsizetype i = 0; i < ids.size();) {
+        qsizetype j = i;
+        while (j + 1 < ids.size() && ids[j + 1] == ids[j] + 1)
+            ++j;
+        ranges << (j == i ? QString::number(ids[i]) : QStringLiteral("%1-%2").arg(ids[i]).arg(ids[j]));
+        i = j + 1;
+    }
+    return QStringLiteral("gpu:%1(IDX:%2)").arg(ids.size()).arg(ranges.join(u','));
+}
+
+QStringList SlurmExecutor::splitGres(const QString &gres)
+{
+    QStringList parts;
+    int depth = 0;
+    QString part;
+    for (const QChar c : gres) {
+        if (c == u',' && depth == 0) {
+            parts << part;
+            part.clear();
+            continue;
+        }
+        depth += c == u'(' ? 1 : c == u')' ? -1 : 0;
+        part += c;
+    }
+    if (!part.isEmpty())
+        parts << part;
+    return parts;
+}
+
 QString SlurmExecutor::submittedId(const QString &runId, const QString &job) const
 {
     QMutexLocker lock(&m_submittedMutex);
@@ -279,6 +329,8 @@ QString SlurmExecutor::batchScript(const JobExecution &e, const QString &sideDir
         "exec 3<\"$__ty_side/env\" 4<\"$__ty_side/container.env\" || { echo \"Trainyard: this job's variables are "
         "gone (a requeued job runs again without them): it counts as failed\" >&2; exit 1; }\n"
         "rm -f \"$__ty_side/env\" \"$__ty_side/container.env\"\n");
+    // The GPUs' numbers, for the record of a job too short to be seen running with them.
+    s += QStringLiteral("[ -n \"${SLURM_JOB_GPUS:-}\" ] && echo \"$SLURM_JOB_GPUS\" >\"$__ty_side/gpus\"\n");
     s += QStringLiteral("cd \"$__ty_work\" || { echo \"Trainyard: this node (${SLURMD_NODENAME:-?}) does not see the "
                         "workspace $__ty_work\" >&2; exit 1; }\n");
     const bool after = !e.afterScript.isEmpty();
@@ -630,8 +682,9 @@ Result<JobOutcome> SlurmExecutor::run(const JobExecution &e, const ExecutionCall
     outcome.isolation = m_settings.runtime == QLatin1String("none")
                             ? QStringLiteral("none (host shell of the node; %1)").arg(where)
                             : QStringLiteral("%1 container (%2)").arg(m_settings.runtime, where);
-    if (!allocated.isEmpty())
-        outcome.gpus = allocated.split(u',');
+    if (allocated.isEmpty()) // never seen running: the numbers its script was given
+        allocated = SlurmExecutor::gresOfJobGpus(readSmallFile(sideDir + QStringLiteral("/gpus")));
+    outcome.gpus = splitGres(allocated);
     QString pulledAs;
     {
         QMutexLocker lock(&m_pullMutex);

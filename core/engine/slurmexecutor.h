@@ -62,6 +62,11 @@ public:
     QString batchScript(const JobExecution &execution, const QString &sideDir, const QString &workDir) const;
     /// The Slurm job's name for `job` of run `runId`: "trainyard-JOB-RUNID".
     static QString jobName(const QString &runId, const QString &job);
+    /// "gpu:N(IDX:…)" as Slurm writes a job's GPUs, from SLURM_JOB_GPUS ("0,1,3" →
+    /// "gpu:3(IDX:0-1,3)"); empty for none, or a node without device files ("NoDevFiles").
+    static QString gresOfJobGpus(const QString &jobGpus);
+    /// A job's GRES list ("gpu:1(IDX:0),gpu:a100:2(IDX:0,2)") split at the commas between entries.
+    static QStringList splitGres(const QString &gres);
     /// Whether `name` can be a shell variable's ([A-Za-z_][A-Za-z0-9_]*).
     static bool isShellName(const QString &name);
 

@@ -2,6 +2,7 @@
 // fixture `slurm`): two stand-in GPUs as GRES, slurmrestd with JWT. Each case runs through
 // slurmrestd and through the Slurm commands.
 #include "engine/slurmclient.h"
+#include "engine/slurmexecutor.h"
 
 #include "support/files.h"
 #include "support/slurmcluster.h"
@@ -60,6 +61,7 @@ private Q_SLOTS:
     void init();
     void cleanup();
     void parsesScontrolWords();
+    void gresOfAJobsGpus();
     void choosesTheNewestVersionOffered();
     void submitsAndReportsAJob_data();
     void submitsAndReportsAJob();
@@ -147,6 +149,20 @@ SlurmJobRequest tst_SlurmClient::request(const QString &name, const QString &bod
     r.workDir = m_work->path();
     r.outputFile = m_work->filePath(name + QStringLiteral(".out"));
     return r;
+}
+
+// The record of a job too short to be seen running names its GPUs as Slurm does, from the
+// numbers its script was given; a GRES list splits between entries, not inside IDX lists.
+void tst_SlurmClient::gresOfAJobsGpus()
+{
+    QCOMPARE(SlurmExecutor::gresOfJobGpus(QStringLiteral("1\n")), QStringLiteral("gpu:1(IDX:1)"));
+    QCOMPARE(SlurmExecutor::gresOfJobGpus(QStringLiteral("3,0,1")), QStringLiteral("gpu:3(IDX:0-1,3)"));
+    QCOMPARE(SlurmExecutor::gresOfJobGpus(QStringLiteral("0,1,2,3")), QStringLiteral("gpu:4(IDX:0-3)"));
+    QVERIFY(SlurmExecutor::gresOfJobGpus(QStringLiteral("NoDevFiles")).isEmpty());
+    QVERIFY(SlurmExecutor::gresOfJobGpus(QString()).isEmpty());
+    QCOMPARE(SlurmExecutor::splitGres(QStringLiteral("gpu:1(IDX:0),gpu:a100:2(IDX:0,2)")),
+             (QStringList{QStringLiteral("gpu:1(IDX:0)"), QStringLiteral("gpu:a100:2(IDX:0,2)")}));
+    QVERIFY(SlurmExecutor::splitGres(QString()).isEmpty());
 }
 
 void tst_SlurmClient::parsesScontrolWords()
