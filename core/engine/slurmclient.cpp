@@ -64,6 +64,9 @@ QString restErrors(const QJsonObject &reply)
     QStringList messages;
     for (const QJsonValue &e : reply.value(QLatin1String("errors")).toArray()) {
         const QJsonObject o = e.toObject();
+        // ESLURM_JOB_HELD: a job submitted held says so, "pending scheduler release"; not an error.
+        if (o.value(QLatin1String("error_code")).toInt() == 2042)
+            continue;
         QString text = o.value(QLatin1String("error")).toString();
         if (text.isEmpty())
             text = o.value(QLatin1String("description")).toString();
@@ -147,7 +150,9 @@ QString SlurmJobState::waitingWhy() const
     else if (reason == QLatin1String("Priority"))
         what = QStringLiteral("waiting for its turn");
     else if (reason == QLatin1String("Dependency"))
-        what = QStringLiteral("waiting for the jobs it needs");
+        what = QStringLiteral("waiting for its needs");
+    else if (reason == QLatin1String("JobHeldUser"))
+        what = QStringLiteral("held until its needs have ended");
     else if (reason == QLatin1String("DependencyNeverSatisfied"))
         what = QStringLiteral("a job it needs did not succeed");
     else if (reason.startsWith(QLatin1String("QOS")) || reason.startsWith(QLatin1String("AssocGrp")) ||
@@ -416,6 +421,8 @@ Result<QString> SlurmClient::submitRest(const SlurmJobRequest &request)
         job.insert(QStringLiteral("time_limit"), request.timeLimitMin);
     if (!request.afterOk.isEmpty())
         job.insert(QStringLiteral("dependency"), QString(QStringLiteral("afterok:") + request.afterOk.join(u':')));
+    if (request.hold)
+        job.insert(QStringLiteral("hold"), true);
     const QJsonObject body{{QStringLiteral("script"), request.script}, {QStringLiteral("job"), job}};
     auto reply = rest("POST", QStringLiteral("/slurm/%1/job/submit").arg(m_version),
                       QJsonDocument(body).toJson(QJsonDocument::Compact));
@@ -454,6 +461,8 @@ Result<QString> SlurmClient::submitCommand(const SlurmJobRequest &request)
         args << QStringLiteral("--time=%1").arg(request.timeLimitMin);
     if (!request.afterOk.isEmpty())
         args << QStringLiteral("--dependency=afterok:") + request.afterOk.join(u':');
+    if (request.hold)
+        args << QStringLiteral("--hold");
     // The variables travel in the script (sbatch's --export cannot carry a comma); the job
     // starts with the node's PATH, as through slurmrestd.
     args << QStringLiteral("--export=NONE");
@@ -545,6 +554,24 @@ Result<void> SlurmClient::cancel(const QString &id)
         return {};
     }
     auto out = command(QStringLiteral("scancel"), {id});
+    if (!out)
+        return tl::unexpected(out.error());
+    return {};
+}
+
+Result<void> SlurmClient::release(const QString &id)
+{
+    if (auto ok = connect(); !ok)
+        return tl::unexpected(ok.error());
+    if (usesRest()) {
+        const QJsonObject body{{QStringLiteral("hold"), false}};
+        auto reply = rest("POST", QStringLiteral("/slurm/%1/job/%2").arg(m_version, id),
+                          QJsonDocument(body).toJson(QJsonDocument::Compact));
+        if (!reply)
+            return tl::unexpected(reply.error());
+        return {};
+    }
+    auto out = command(QStringLiteral("scontrol"), {QStringLiteral("release"), id});
     if (!out)
         return tl::unexpected(out.error());
     return {};

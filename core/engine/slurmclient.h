@@ -28,6 +28,7 @@ struct SlurmJobRequest
     qint64 memoryMiB = 0; ///< `--mem`; 0: the cluster's default
     int timeLimitMin = 0; ///< `--time`; 0: the partition's limit
     QStringList afterOk;  ///< `--dependency=afterok:ID:…`
+    bool hold = false;    ///< `--hold`: it waits in the queue until release()
     bool requeue = false; ///< may Slurm requeue it (a node failure, preemption)
 };
 
@@ -129,6 +130,8 @@ public:
     Result<QString> submit(const SlurmJobRequest &request);
     Result<SlurmJobState> job(const QString &id);
     Result<void> cancel(const QString &id);
+    /// Lets a job submitted with `hold` be scheduled (`scontrol release`).
+    Result<void> release(const QString &id);
     Result<SlurmClusterInfo> cluster();
 
     /// The REST API versions this client speaks, newest first.

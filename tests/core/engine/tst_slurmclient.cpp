@@ -73,6 +73,8 @@ private Q_SLOTS:
     void cancelEndsAJob();
     void dependencyWaitsForItsJob_data();
     void dependencyWaitsForItsJob();
+    void heldJobWaitsForItsRelease_data();
+    void heldJobWaitsForItsRelease();
     void clusterShowsNodesAndGpus_data();
     void clusterShowsNodesAndGpus();
     void restDaemonDownIsAClearError();
@@ -370,6 +372,36 @@ void tst_SlurmClient::dependencyWaitsForItsJob()
              qPrintable(waiting->reason));
     QCOMPARE(waitFor(client, *second, finished).state, QStringLiteral("COMPLETED"));
     QCOMPARE(readAll(after.outputFile), QStringLiteral("after\n"));
+}
+
+void tst_SlurmClient::heldJobWaitsForItsRelease_data()
+{
+    bothPaths();
+}
+
+// Submitted held behind a job (afterok): it stays in the queue after that one ended, until released.
+void tst_SlurmClient::heldJobWaitsForItsRelease()
+{
+    SlurmClient client(options());
+    const auto first = client.submit(request(QStringLiteral("first"), QStringLiteral("true")));
+    QVERIFY(first);
+    m_submitted << *first;
+    SlurmJobRequest held = request(QStringLiteral("held"), QStringLiteral("echo released"));
+    held.afterOk = {*first};
+    held.hold = true;
+    const auto id = client.submit(held);
+    QVERIFY2(id, id ? "" : qPrintable(id.error().message));
+    m_submitted << *id;
+    QCOMPARE(waitFor(client, *first, finished).state, QStringLiteral("COMPLETED"));
+    QThread::sleep(2); // slurmctld schedules every second here: it would have started by now
+    const auto waiting = client.job(*id);
+    QVERIFY(waiting);
+    QCOMPARE(waiting->state, QStringLiteral("PENDING"));
+    QCOMPARE(waiting->reason, QStringLiteral("JobHeldUser"));
+    QCOMPARE(waiting->waitingWhy(), QStringLiteral("held until its needs have ended (JobHeldUser)"));
+    QVERIFY(client.release(*id));
+    QCOMPARE(waitFor(client, *id, finished).state, QStringLiteral("COMPLETED"));
+    QCOMPARE(readAll(held.outputFile), QStringLiteral("released\n"));
 }
 
 void tst_SlurmClient::clusterShowsNodesAndGpus_data()
