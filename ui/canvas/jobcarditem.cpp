@@ -220,7 +220,9 @@ void JobCardItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *optio
     const QString second = statusLine();
     painter->drawText(
         text.adjusted(0, 20, 0, 0), Qt::AlignLeft | Qt::AlignTop,
-        painter->fontMetrics().elidedText(second, Qt::ElideMiddle, int(text.width()) - (m_approvable ? 80 : 0)));
+        // Cut at the end: what a job waits for reads from its first words ("held until its n…"),
+        // and a cluster's reason code in parentheses comes last.
+        painter->fontMetrics().elidedText(second, Qt::ElideRight, int(text.width()) - (m_approvable ? 80 : 0)));
     painter->drawText(badgesRect(), Qt::AlignLeft | Qt::AlignBottom,
                       painter->fontMetrics().elidedText(badges().join(QStringLiteral("  ·  ")), Qt::ElideRight,
                                                         int(badgesRect().width())));
