@@ -191,6 +191,7 @@ void Scheduler::schedule()
     std::unique_lock lock(m_mutex);
     for (;;) {
         bool progress = false;
+        std::vector<Node *> waiting; // pending on jobs that have not ended
         for (auto &n : m_nodes) {
             if (m_cancelAll && (n->record.status == JobStatus::Pending || n->record.status == JobStatus::Manual)) {
                 setStatus(*n, JobStatus::Cancelled, QStringLiteral("the run was cancelled"));
@@ -206,16 +207,8 @@ void Scheduler::schedule()
                     ready = false;
             }
             if (!ready) {
-                // A cluster may hold it in its queue until they end (their successor sooner there).
-                if (n->record.status == JobStatus::Pending && !m_cancelAll && m_running < m_options.concurrency) {
-                    if (QStringList behind = queueAheadOf(*n); !behind.isEmpty()) {
-                        n->queuedBehind = std::move(behind);
-                        if (startJob(*n))
-                            progress = true;
-                        else
-                            n->queuedBehind.clear();
-                    }
-                }
+                if (n->record.status == JobStatus::Pending)
+                    waiting.push_back(n.get());
                 continue;
             }
             JobStatus status = JobStatus::Pending;
@@ -247,6 +240,19 @@ void Scheduler::schedule()
                 continue;
             if (startJob(*n))
                 progress = true;
+        }
+        // Once the jobs that may start have: an engine with a queue of its own (a cluster) may
+        // hold some of those still waiting there, behind the jobs they need.
+        for (Node *n : waiting) {
+            if (m_cancelAll || m_running >= m_options.concurrency)
+                break;
+            if (QStringList behind = queueAheadOf(*n); !behind.isEmpty()) {
+                n->queuedBehind = std::move(behind);
+                if (startJob(*n))
+                    progress = true;
+                else
+                    n->queuedBehind.clear();
+            }
         }
         if (progress)
             continue;

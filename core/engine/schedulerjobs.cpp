@@ -195,7 +195,7 @@ QStringList Scheduler::queueAheadOf(const Node &node) const
         }
         // Running there under its one attempt, ending as Slurm's afterok reads it, and handing
         // this job nothing: what it would have got by waiting is what it gets.
-        if (s != JobStatus::Running || d->job->retry.max > 0 || d->job->allowFailure ||
+        if (s != JobStatus::Running || d->cancel.load() || d->job->retry.max > 0 || d->job->allowFailure ||
             !d->job->allowFailureExitCodes.isEmpty() || sources.contains(dep) ||
             m_executor.submittedId(m_record.id, dep).isEmpty())
             return {};

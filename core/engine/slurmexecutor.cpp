@@ -126,6 +126,15 @@ void say(const ExecutionCallbacks &cb, const QString &text)
         cb.log(LogLine{LogLine::Stream::System, text});
 }
 
+/// The outcome of a job queued ahead that never runs: `need` did not succeed (GitLab skips it).
+JobOutcome skippedFor(const QString &need, const ExecutionCallbacks &cb)
+{
+    JobOutcome outcome;
+    outcome.skipped = QStringLiteral("'%1' did not succeed").arg(need);
+    say(cb, QStringLiteral("not run: %1").arg(outcome.skipped));
+    return outcome;
+}
+
 /// The text of a small file the job's script wrote; empty when there is none.
 QString readSmallFile(const QString &path)
 {
@@ -319,10 +328,6 @@ QString SlurmExecutor::batchScript(const JobExecution &e, const QString &sideDir
     QString s = QStringLiteral("#!/bin/bash\n# Trainyard: job %1 of run %2\n").arg(job, e.runId);
     s += QStringLiteral("__ty_side=%1\n__ty_work=%2\nreadonly __ty_side __ty_work\n")
              .arg(quote(sideDir), quote(workDir));
-    // Queued ahead of jobs it needs: Slurm starts it once they succeeded there (afterok), and
-    // Trainyard says when the run has their results too (their artifacts collected).
-    if (!e.after.isEmpty())
-        s += QStringLiteral("until [ -e \"$__ty_side/go\" ]; do sleep 1; done\n");
     // The variables (secrets among them) are opened, then their files go at once: a requeued
     // job (its second start) finds none, and says so.
     s += QStringLiteral(
@@ -447,6 +452,21 @@ Result<JobOutcome> SlurmExecutor::run(const JobExecution &e, const ExecutionCall
         outcome.cancelled = true;
         return outcome;
     }
+    // Queued ahead of jobs it needs: behind them on the cluster (afterok), and held there until
+    // the run has their results too (their artifacts collected), so that it never sits on an
+    // allocation waiting. Those that have ended already (a retry of it; one that ended while it
+    // was being prepared) are not waited for.
+    QStringList after = e.after;
+    if (!after.isEmpty() && e.needsVerdict) {
+        QString failed;
+        const NeedsVerdict verdict = e.needsVerdict(&failed);
+        if (verdict == NeedsVerdict::Failed)
+            return skippedFor(failed, cb);
+        if (verdict == NeedsVerdict::Passed)
+            after.clear();
+    } else {
+        after.clear();
+    }
     // Where the node finds the job: its workspace in the project, or a copy in the work folder.
     QString workDir = e.workspaceDir;
     // Its data inputs' copies, in a folder no job's name makes (safeName never starts with '.').
@@ -565,22 +585,47 @@ Result<JobOutcome> SlurmExecutor::run(const JobExecution &e, const ExecutionCall
         request.memoryMiB = std::max<qint64>(1, bytes / (1024 * 1024));
     // GitLab's timeout, in Slurm's minutes.
     request.timeLimitMin = (e.timeoutSeconds + 59) / 60;
-    request.afterOk = e.after;
+    request.afterOk = after;
+    request.hold = !after.isEmpty();
 
     SlurmClient client(SlurmClient::fromEnvironment(m_settings.url));
-    const auto id = client.submit(request);
+    auto id = client.submit(request);
+    if (!id && request.hold) {
+        // Slurm may have forgotten a job it needs (ended a while ago): submitted once they have
+        // ended, as without queueing ahead.
+        say(cb, QStringLiteral("Slurm did not queue it behind job(s) %1 (%2): it is submitted once they have ended")
+                    .arg(after.join(u','), id.error().message));
+        QString failed;
+        NeedsVerdict verdict = NeedsVerdict::Waiting;
+        while (!cancel.load() && (verdict = e.needsVerdict(&failed)) == NeedsVerdict::Waiting)
+            QThread::msleep(kPollMs);
+        if (cancel.load()) {
+            JobOutcome outcome;
+            outcome.cancelled = true;
+            return outcome;
+        }
+        if (verdict == NeedsVerdict::Failed)
+            return skippedFor(failed, cb);
+        after.clear();
+        request.afterOk.clear();
+        request.hold = false;
+        id = client.submit(request);
+    }
     if (!id)
         return tl::unexpected(Error::error(id.error().message, {}, e.job));
     say(cb,
         QStringLiteral("Submitted as Slurm job %1%2%3")
             .arg(*id, e.gpuCount > 0 ? QStringLiteral(" (%1 GPU(s))").arg(e.gpuCount) : QString(),
-                 e.after.isEmpty() ? QString()
-                                   : QStringLiteral(", queued behind job(s) %1 (afterok)").arg(e.after.join(u','))));
+                 after.isEmpty() ? QString()
+                                 : QStringLiteral(", queued behind job(s) %1 (afterok) and held until the run has them")
+                                       .arg(after.join(u','))));
     {
         QMutexLocker lock(&m_submittedMutex);
         m_submitted.insert(e.runId + u'/' + e.job, *id);
     }
-    bool held = !e.after.isEmpty() && e.needsVerdict; // until the run has what it needs
+    bool held = request.hold; // until released, when the run has what it needs
+    QString withdrawn;        // why it never runs: cancelled until Slurm takes it
+    bool releaseFailureSaid = false;
 
     OutputTail tail(outputFile);
     SlurmJobState state;
@@ -604,19 +649,24 @@ Result<JobOutcome> SlurmExecutor::run(const JobExecution &e, const ExecutionCall
         }
         if (held && !cancelAsked) {
             QString failed;
-            const NeedsVerdict verdict = e.needsVerdict(&failed);
+            const NeedsVerdict verdict = withdrawn.isEmpty() ? e.needsVerdict(&failed) : NeedsVerdict::Failed;
             if (verdict == NeedsVerdict::Passed) {
-                if (auto go = writeFile(sideDir + QStringLiteral("/go"), QString(), QFileDevice::ReadOwner); !go)
-                    return tl::unexpected(Error::error(go.error().message, {}, e.job));
-                held = false;
+                if (auto released = client.release(*id); released) {
+                    held = false;
+                    say(cb, QStringLiteral("Slurm job %1 released: the jobs it needs have ended").arg(*id));
+                } else if (!releaseFailureSaid && (releaseFailureSaid = true)) {
+                    say(cb, QStringLiteral("scontrol release %1: %2; asking again").arg(*id, released.error().message));
+                }
             } else if (verdict == NeedsVerdict::Failed) {
-                // GitLab skips it: it never runs, and Slurm is not left holding it.
-                (void)client.cancel(*id);
-                tail.finish(cb.log);
-                JobOutcome outcome;
-                outcome.skipped = QStringLiteral("'%1' did not succeed").arg(failed);
-                say(cb, QStringLiteral("Slurm job %1 withdrawn: %2").arg(*id, outcome.skipped));
-                return outcome;
+                // GitLab skips it: it never runs, and Slurm is not left holding it (asked
+                // again at every look until it takes the cancel).
+                if (withdrawn.isEmpty())
+                    withdrawn = failed;
+                if (client.cancel(*id)) {
+                    tail.finish(cb.log);
+                    say(cb, QStringLiteral("Slurm job %1 withdrawn").arg(*id));
+                    return skippedFor(withdrawn, cb);
+                }
             }
         }
         tail.read(cb.log);
@@ -667,6 +717,18 @@ Result<JobOutcome> SlurmExecutor::run(const JobExecution &e, const ExecutionCall
                 break;
         }
         QThread::msleep(kPollMs);
+    }
+    if (held && !cancelAsked) {
+        // Ended by the cluster while held (a dependency it says can never be met, an
+        // administrator's scancel): skipped if a job it needs failed, as the run sees it.
+        QString failed;
+        NeedsVerdict verdict = NeedsVerdict::Waiting;
+        while (!cancel.load() && (verdict = e.needsVerdict(&failed)) == NeedsVerdict::Waiting)
+            QThread::msleep(kPollMs);
+        if (verdict == NeedsVerdict::Failed) {
+            tail.finish(cb.log);
+            return skippedFor(failed, cb);
+        }
     }
     // The node may write its last lines a moment after the state changes (a shared file system).
     for (qint64 size = -1, waited = 0; waited < 3000 && tail.size() != size; waited += 300) {

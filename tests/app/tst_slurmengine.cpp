@@ -405,12 +405,15 @@ void tst_SlurmEngine::queuedAheadWithAfterok()
     QVERIFY2(prep.hasMatch(), qPrintable(r.out));
     const QRegularExpressionMatch train =
         QRegularExpression(QStringLiteral("\\[train\\] Submitted as Slurm job (\\d+), queued behind job\\(s\\) %1 "
-                                          "\\(afterok\\)\\n")
+                                          "\\(afterok\\) and held until the run has them\\n")
                                .arg(prep.captured(1)))
             .match(r.out);
     QVERIFY2(train.hasMatch(), qPrintable(r.out));
     // Submitted while prep still ran; ran after it; the one that takes prep's artifacts waited.
     QVERIFY2(r.out.indexOf(train.captured(0)) < r.out.indexOf(QStringLiteral("[prep] prep-end")), qPrintable(r.out));
+    QVERIFY2(r.out.contains(
+                 QStringLiteral("[train] Slurm job %1 released: the jobs it needs have ended").arg(train.captured(1))),
+             qPrintable(r.out));
     QVERIFY2(r.out.contains(QStringLiteral("[train] train-ran-without-artifacts")), qPrintable(r.out));
     const QRegularExpressionMatch report =
         QRegularExpression(QStringLiteral("\\[report\\] Submitted as Slurm job \\d+\\n")).match(r.out);
@@ -430,7 +433,8 @@ void tst_SlurmEngine::queuedAheadWithAfterok()
         environment(rest), 240000);
     QVERIFY2(failed.exitCode == 1, qPrintable(failed.out.right(3000) + failed.err.right(2000)));
     const QRegularExpressionMatch withdrawn =
-        QRegularExpression(QStringLiteral("\\[train\\] Slurm job (\\d+) withdrawn: 'prep' did not succeed"))
+        QRegularExpression(
+            QStringLiteral("\\[train\\] Slurm job (\\d+) withdrawn\\n\\[train\\] not run: 'prep' did not succeed"))
             .match(failed.out);
     QVERIFY2(withdrawn.hasMatch(), qPrintable(failed.out));
     QVERIFY2(!failed.out.contains(QStringLiteral("train-ran")), qPrintable(failed.out));

@@ -11,6 +11,7 @@
 
 #include "engine/slurmclient.h"
 #include "support/demoproject.h"
+#include "support/files.h"
 #include "support/slurmcluster.h"
 #include "support/slurmproject.h"
 
@@ -52,6 +53,7 @@ private Q_SLOTS:
     void panelSaysWhyTheClusterCannotBeAsked();
     void demoRunsOnTheClusterFromTheWindow();
     void cardsSayWhereTheClusterHasAJob();
+    void cardSaysAJobIsQueuedAhead();
 };
 
 void tst_ClusterWindow::panelShowsNodesGpusAndQueue()
@@ -174,6 +176,45 @@ void tst_ClusterWindow::cardsSayWhereTheClusterHasAJob()
                               60000);
     QTRY_COMPARE_WITH_TIMEOUT(statusOf(scene, QStringLiteral("report")), std::optional(core::JobStatus::Success),
                               120000);
+    QTRY_VERIFY_WITH_TIMEOUT(!w.isRunning(), 30000);
+}
+
+// A job queued ahead of the one it needs (no artifacts from it): its card says the cluster holds
+// it for that one, then it runs.
+void tst_ClusterWindow::cardSaysAJobIsQueuedAhead()
+{
+    QTemporaryDir dir;
+    QVERIFY(test::writeGpuProject(dir.path()));
+    test::writeFile(dir.path() + QStringLiteral("/.gitlab-ci.yml"), ".trainyard:\n"
+                                                                    "  slurm: {runtime: none}\n"
+                                                                    "stages: [prep, train]\n"
+                                                                    "prep:\n"
+                                                                    "  stage: prep\n"
+                                                                    "  script: [sleep 8]\n"
+                                                                    "train:\n"
+                                                                    "  stage: train\n"
+                                                                    "  needs: [{job: prep, artifacts: false}]\n"
+                                                                    "  script: [echo trained]\n");
+    test::shell(dir.path(), QStringLiteral("git -c user.name=t -c user.email=t@t commit -qam ahead"));
+    MainWindow w;
+    w.show();
+    w.openProject(dir.path());
+    PipelineScene *scene = w.findChild<PipelineCanvas *>()->pipelineScene();
+    QTRY_VERIFY_WITH_TIMEOUT(scene->card(QStringLiteral("train")), 10000);
+    w.runPipeline({}, QStringLiteral("slurm"));
+    QStringList seen;
+    const auto trainSays = [&](const QString &words) {
+        const QString line = scene->card(QStringLiteral("train"))->statusLine();
+        if (!seen.contains(line))
+            seen << line;
+        return line.contains(words);
+    };
+    QTRY_VERIFY2_WITH_TIMEOUT(trainSays(QStringLiteral("held until its needs have ended (JobHeldUser)")),
+                              qPrintable(seen.join(u'\n')), 60000);
+    QCOMPARE(statusOf(scene, QStringLiteral("prep")), std::optional(core::JobStatus::Running));
+    if (qEnvironmentVariableIsSet("TRAINYARD_SCREENSHOT"))
+        w.grab().save(qEnvironmentVariable("TRAINYARD_SCREENSHOT"));
+    QTRY_COMPARE_WITH_TIMEOUT(statusOf(scene, QStringLiteral("train")), std::optional(core::JobStatus::Success), 60000);
     QTRY_VERIFY_WITH_TIMEOUT(!w.isRunning(), 30000);
 }
 
