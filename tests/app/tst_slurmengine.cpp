@@ -61,6 +61,24 @@ QString buildBusyboxImage(const QString &contextDir, const QString &tag, const Q
     return {};
 }
 
+/// `trainyard run --engine slurm -C dir` with `env`.
+trainyard::test::CliResult runOnCluster(const QString &dir, const QProcessEnvironment &env, int timeoutMs = 300000)
+{
+    return runTrainyard(
+        {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("slurm"), QStringLiteral("-C"), dir}, env,
+        timeoutMs);
+}
+
+/// A git project in `dir` (branch main, one commit) whose pipeline is `pipeline`; false when not made.
+bool writeCommittedProject(const QString &dir, const QByteArray &pipeline)
+{
+    const bool ok = writeFile(dir + QStringLiteral("/.gitignore"), ".trainyard/\n") &&
+                    writeFile(dir + QStringLiteral("/.gitlab-ci.yml"), pipeline);
+    shell(dir,
+          QStringLiteral("git init -q -b main && git add -A && git -c user.name=t -c user.email=t@t commit -qm i"));
+    return ok && QFile::exists(dir + QStringLiteral("/.git"));
+}
+
 /// The jobs of `artifact`'s lineage (the producing one first), as `trainyard lineage --json` says.
 QJsonArray lineageJobs(const QString &dir, const QString &artifact, const QProcessEnvironment &env)
 {
@@ -104,6 +122,9 @@ private:
     /// The environment of `trainyard` for this row's path: slurmrestd's address and token, or neither.
     QProcessEnvironment environment() const;
     QProcessEnvironment environment(bool rest) const;
+    /// Starts `trainyard run --engine slurm -C dir` in `p` (through slurmrestd, or the commands),
+    /// its output and errors in one channel; false when it does not start.
+    bool startRun(QProcess &p, const QString &dir, bool rest) const;
     /// Starts `trainyard run --engine slurm -C dir` in `p` (through slurmrestd, or the commands)
     /// and waits until its job `job` runs on the cluster; false when it does not within 30 s.
     bool startRunUntilItsJobRuns(QProcess &p, const QString &dir, const QString &job, bool rest) const;
@@ -146,6 +167,17 @@ QProcessEnvironment tst_SlurmEngine::environment(bool rest) const
         env.insert(QStringLiteral("SLURM_JWT"), m_env.value(QStringLiteral("SLURM_JWT")));
     }
     return env;
+}
+
+bool tst_SlurmEngine::startRun(QProcess &p, const QString &dir, bool rest) const
+{
+    QProcessEnvironment env = environment(rest);
+    env.remove(QStringLiteral("DISPLAY"));
+    p.setProcessEnvironment(env);
+    p.setProcessChannelMode(QProcess::MergedChannels);
+    p.start(QStringLiteral(TRAINYARD_EXE),
+            {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("slurm"), QStringLiteral("-C"), dir});
+    return p.waitForStarted();
 }
 
 bool tst_SlurmEngine::startRunUntilItsJobRuns(QProcess &p, const QString &dir, const QString &job, bool rest) const
@@ -216,9 +248,7 @@ void tst_SlurmEngine::gpuJobsTakeTurnsOnTwoGpus()
 {
     QTemporaryDir dir;
     QVERIFY(writeGpuProject(dir.path()));
-    const auto r = runTrainyard(
-        {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("slurm"), QStringLiteral("-C"), dir.path()},
-        environment());
+    const auto r = runOnCluster(dir.path(), environment());
     QVERIFY2(r.exitCode == 0, qPrintable(r.out.right(3000) + r.err.right(2000)));
     QVERIFY2(r.out.contains(QStringLiteral("waiting for GPUs (Resources)")), qPrintable(r.out));
     QSet<QString> given;
@@ -318,13 +348,7 @@ void tst_SlurmEngine::nodeFailureIsRetried()
             .toUtf8());
     shell(dir.path(), QStringLiteral("git -c user.name=t -c user.email=t@t commit -qam sturdy"));
     QProcess p;
-    QProcessEnvironment env = environment(true);
-    env.remove(QStringLiteral("DISPLAY"));
-    p.setProcessEnvironment(env);
-    p.setProcessChannelMode(QProcess::MergedChannels);
-    p.start(QStringLiteral(TRAINYARD_EXE), {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("slurm"),
-                                            QStringLiteral("-C"), dir.path()});
-    QVERIFY(p.waitForStarted());
+    QVERIFY(startRun(p, dir.path(), true));
     QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(marks.filePath(QStringLiteral("first"))), 30000);
     const auto resume = qScopeGuard([this] { // the node comes back for the next cases, whatever happens here
         QProcess::execute(QStringLiteral("scontrol"), {QStringLiteral("update"), QStringLiteral("nodename=") + m_node,
@@ -396,9 +420,7 @@ void tst_SlurmEngine::queuedAheadWithAfterok()
         shell(dir.path(), QStringLiteral("git -c user.name=t -c user.email=t@t commit -qam pipeline"));
     };
     pipeline("'echo prep-end | tee prep.txt'");
-    const auto r = runTrainyard(
-        {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("slurm"), QStringLiteral("-C"), dir.path()},
-        environment(rest), 240000);
+    const auto r = runOnCluster(dir.path(), environment(rest), 240000);
     QVERIFY2(r.exitCode == 0, qPrintable(r.out.right(3000) + r.err.right(2000)));
     const QRegularExpressionMatch prep =
         QRegularExpression(QStringLiteral("\\[prep\\] Submitted as Slurm job (\\d+)\\n")).match(r.out);
@@ -428,9 +450,7 @@ void tst_SlurmEngine::queuedAheadWithAfterok()
 
     // prep fails: train, queued behind it, never runs; Slurm holds nothing of it.
     pipeline("exit 3");
-    const auto failed = runTrainyard(
-        {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("slurm"), QStringLiteral("-C"), dir.path()},
-        environment(rest), 240000);
+    const auto failed = runOnCluster(dir.path(), environment(rest), 240000);
     QVERIFY2(failed.exitCode == 1, qPrintable(failed.out.right(3000) + failed.err.right(2000)));
     const QRegularExpressionMatch withdrawn =
         QRegularExpression(
@@ -483,13 +503,7 @@ void tst_SlurmEngine::preemptionIsRetried()
             .toUtf8());
     shell(dir.path(), QStringLiteral("git -c user.name=t -c user.email=t@t commit -qam yielding"));
     QProcess p;
-    QProcessEnvironment env = environment(rest);
-    env.remove(QStringLiteral("DISPLAY"));
-    p.setProcessEnvironment(env);
-    p.setProcessChannelMode(QProcess::MergedChannels);
-    p.start(QStringLiteral(TRAINYARD_EXE), {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("slurm"),
-                                            QStringLiteral("-C"), dir.path()});
-    QVERIFY(p.waitForStarted());
+    QVERIFY(startRun(p, dir.path(), rest));
     const auto stop = qScopeGuard([&p] { // nothing left holding the GPUs for the next cases
         if (p.state() != QProcess::NotRunning) {
             p.kill();
@@ -549,27 +563,22 @@ void tst_SlurmEngine::gpusReachTheContainerAsDevices()
     const auto removeImage = qScopeGuard([&] { run(QStringLiteral("docker"), {QStringLiteral("rmi"), image}); });
 
     QTemporaryDir dir;
-    writeFile(dir.path() + QStringLiteral("/.gitignore"), ".trainyard/\n");
-    writeFile(dir.path() + QStringLiteral("/.gitlab-ci.yml"),
-              QStringLiteral(".trainyard:\n"
-                             "  slurm: {gpu_devices: \"%1/fakegpu{}\"}\n"
-                             "  jobs:\n"
-                             "    train-a: {gpus: 1}\n"
-                             "    train-b: {gpus: 1}\n"
-                             "train-a: &t\n"
-                             "  image: %2\n"
-                             "  script:\n"
-                             "    - echo \"devices=$(ls %1 | grep fakegpu | xargs) cuda=$CUDA_VISIBLE_DEVICES\"\n"
-                             "    - echo \"$CI_JOB_NAME\" > \"$CI_JOB_NAME.txt\"\n"
-                             "  artifacts: {paths: [\"$CI_JOB_NAME.txt\"]}\n"
-                             "train-b: *t\n")
-                  .arg(devices, image)
-                  .toUtf8());
-    shell(dir.path(),
-          QStringLiteral("git init -q -b main && git add -A && git -c user.name=t -c user.email=t@t commit -qm i"));
-    const auto r = runTrainyard(
-        {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("slurm"), QStringLiteral("-C"), dir.path()},
-        environment(true), 240000);
+    QVERIFY(writeCommittedProject(
+        dir.path(), QStringLiteral(".trainyard:\n"
+                                   "  slurm: {gpu_devices: \"%1/fakegpu{}\"}\n"
+                                   "  jobs:\n"
+                                   "    train-a: {gpus: 1}\n"
+                                   "    train-b: {gpus: 1}\n"
+                                   "train-a: &t\n"
+                                   "  image: %2\n"
+                                   "  script:\n"
+                                   "    - echo \"devices=$(ls %1 | grep fakegpu | xargs) cuda=$CUDA_VISIBLE_DEVICES\"\n"
+                                   "    - echo \"$CI_JOB_NAME\" > \"$CI_JOB_NAME.txt\"\n"
+                                   "  artifacts: {paths: [\"$CI_JOB_NAME.txt\"]}\n"
+                                   "train-b: *t\n")
+                        .arg(devices, image)
+                        .toUtf8()));
+    const auto r = runOnCluster(dir.path(), environment(true), 240000);
     QVERIFY2(r.exitCode == 0, qPrintable(r.out.right(3000) + r.err.right(2000)));
     for (const QString &job : {QStringLiteral("train-a"), QStringLiteral("train-b")}) {
         // Only the device node of the GPU Slurm gave it (its record says which), seen by CUDA as
@@ -598,9 +607,7 @@ void tst_SlurmEngine::gpusReachTheContainerAsDevices()
                   .arg(image)
                   .toUtf8());
     shell(dir.path(), QStringLiteral("git -c user.name=t -c user.email=t@t commit -qam missing"));
-    const auto missing = runTrainyard(
-        {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("slurm"), QStringLiteral("-C"), dir.path()},
-        environment(false), 240000);
+    const auto missing = runOnCluster(dir.path(), environment(false), 240000);
     QVERIFY2(missing.exitCode == 1, qPrintable(missing.out.right(3000) + missing.err.right(2000)));
     QVERIFY2(QRegularExpression(
                  QStringLiteral("GPU \\d has no device node /dev/trainyard-no-such-gpu\\d on node %1").arg(m_node))
@@ -643,9 +650,7 @@ void tst_SlurmEngine::podmanRunsTheJob()
                                                                   .toUtf8());
     shell(dir.path(),
           QStringLiteral("git init -q -b main && git add -A && git -c user.name=t -c user.email=t@t commit -qm i"));
-    const auto r = runTrainyard(
-        {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("slurm"), QStringLiteral("-C"), dir.path()},
-        environment(true), 240000);
+    const auto r = runOnCluster(dir.path(), environment(true), 240000);
     QVERIFY2(r.exitCode == 0, qPrintable(r.out.right(3000) + r.err.right(2000)));
     // Podman tells its containers so (the variable `container`); Docker does not.
     QVERIFY2(r.out.contains(QStringLiteral("[contained] container=podman")), qPrintable(r.out.right(3000)));
@@ -689,9 +694,7 @@ void tst_SlurmEngine::timeLimitEndsTheJob()
                                                               "  script: [echo started, sleep 300]\n"
                                                               "  artifacts: {paths: [nothing/]}\n");
     shell(dir.path(), QStringLiteral("git -c user.name=t -c user.email=t@t commit -qam slow"));
-    const auto r = runTrainyard(
-        {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("slurm"), QStringLiteral("-C"), dir.path()},
-        environment(false), 240000);
+    const auto r = runOnCluster(dir.path(), environment(false), 240000);
     QVERIFY2(r.exitCode == 1, qPrintable(r.out.right(2000) + r.err.right(1000)));
     QVERIFY2(r.out.contains(QStringLiteral("the time limit was reached")), qPrintable(r.out.right(2000)));
     const QRegularExpressionMatch runId = QRegularExpression(QStringLiteral("Run (\\S+) \\(#1\\)")).match(r.out);
@@ -724,18 +727,13 @@ void tst_SlurmEngine::outOfMemoryInTheContainerIsNamed()
         QSKIP("This kernel does not enforce container memory limits (64 MB allocated under an 8 MiB limit)");
 
     QTemporaryDir dir;
-    writeFile(dir.path() + QStringLiteral("/.gitignore"), ".trainyard/\n");
-    writeFile(dir.path() + QStringLiteral("/.gitlab-ci.yml"),
-              QStringLiteral(".trainyard:\n  jobs:\n    hog: {memory: 8m}\n"
-                             "hog:\n  image: %1\n"
-                             "  script: ['x=$(head -c 64000000 /dev/zero | tr \"\\\\0\" a); echo done']\n")
-                  .arg(image)
-                  .toUtf8());
-    shell(dir.path(),
-          QStringLiteral("git init -q -b main && git add -A && git -c user.name=t -c user.email=t@t commit -qm i"));
-    const auto r = runTrainyard(
-        {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("slurm"), QStringLiteral("-C"), dir.path()},
-        environment(true), 240000);
+    QVERIFY(writeCommittedProject(
+        dir.path(), QStringLiteral(".trainyard:\n  jobs:\n    hog: {memory: 8m}\n"
+                                   "hog:\n  image: %1\n"
+                                   "  script: ['x=$(head -c 64000000 /dev/zero | tr \"\\\\0\" a); echo done']\n")
+                        .arg(image)
+                        .toUtf8()));
+    const auto r = runOnCluster(dir.path(), environment(true), 240000);
     QVERIFY2(r.exitCode == 1, qPrintable(r.out.right(2000) + r.err.right(1000)));
     QVERIFY2(r.out.contains(QStringLiteral("out of memory")), qPrintable(r.out.right(2000)));
     const QRegularExpressionMatch runId = QRegularExpression(QStringLiteral("Run (\\S+) \\(#1\\)")).match(r.out);
@@ -752,9 +750,7 @@ void tst_SlurmEngine::restDaemonDownIsSaid()
     QVERIFY(writeGpuProject(dir.path()));
     QElapsedTimer timer;
     timer.start();
-    const auto r = runTrainyard(
-        {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("slurm"), QStringLiteral("-C"), dir.path()},
-        environment(true), 60000);
+    const auto r = runOnCluster(dir.path(), environment(true), 60000);
     const qint64 took = timer.elapsed();
     QVERIFY(trainyard::test::slurmCluster(QStringLiteral("rest-start")));
     QVERIFY2(r.exitCode != 0 && r.exitCode != -1, qPrintable(r.out + r.err));
@@ -824,9 +820,7 @@ void tst_SlurmEngine::workFolderAndSecrets()
     writeFile(dir.path() + QStringLiteral("/vocab.txt"), "the-vocabulary\n");
     writeFile(dir.path() + QStringLiteral("/.gitignore"), ".trainyard/\nlabels/\nvocab.txt\n");
     shell(dir.path(), QStringLiteral("git -c user.name=t -c user.email=t@t commit -qam workdir"));
-    const auto r = runTrainyard(
-        {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("slurm"), QStringLiteral("-C"), dir.path()},
-        environment(true));
+    const auto r = runOnCluster(dir.path(), environment(true));
     QVERIFY2(r.exitCode == 0, qPrintable(r.out.right(3000) + r.err.right(2000)));
     const QRegularExpressionMatch pwd = QRegularExpression(QStringLiteral("\\[train\\] (/\\S+)\\n")).match(r.out);
     QVERIFY2(pwd.hasMatch() && pwd.captured(1).startsWith(shared.path() + u'/'), qPrintable(r.out));
@@ -881,9 +875,7 @@ void tst_SlurmEngine::variablesArriveAsWritten()
                                                               "    - echo done > done.txt\n"
                                                               "  artifacts: {paths: [done.txt]}\n");
     shell(dir.path(), QStringLiteral("git -c user.name=t -c user.email=t@t commit -qam vars"));
-    const auto r = runTrainyard(
-        {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("slurm"), QStringLiteral("-C"), dir.path()},
-        environment(true));
+    const auto r = runOnCluster(dir.path(), environment(true));
     QVERIFY2(r.exitCode == 0, qPrintable(r.out.right(3000) + r.err.right(2000)));
     QVERIFY2(r.out.contains(QStringLiteral("[show] side=/etc\n")), qPrintable(r.out));
     QVERIFY2(r.out.contains(QStringLiteral("[show] quoted=it's \"$(date)\" `id` $HOME\n")), qPrintable(r.out));
@@ -967,16 +959,11 @@ void tst_SlurmEngine::pulledImagesArePinnedByDigest()
     const auto cleanup = qScopeGuard([&] { sh(QStringLiteral("%1 rmi -f %2").arg(docker, image)); });
 
     QTemporaryDir dir;
-    writeFile(dir.path() + QStringLiteral("/.gitignore"), ".trainyard/\n");
-    writeFile(dir.path() + QStringLiteral("/.gitlab-ci.yml"),
-              QStringLiteral("tool:\n  image: %1\n  script: [\"echo tool-ran\"]\n").arg(image).toUtf8());
-    shell(dir.path(),
-          QStringLiteral("git init -q -b main && git add -A && git -c user.name=t -c user.email=t@t commit -qm i"));
+    QVERIFY(writeCommittedProject(
+        dir.path(), QStringLiteral("tool:\n  image: %1\n  script: [\"echo tool-ran\"]\n").arg(image).toUtf8()));
     QProcessEnvironment env = environment(true);
     env.insert(QStringLiteral("DOCKER_CONFIG"), tmp.filePath(QStringLiteral("docker")));
-    const auto r = runTrainyard(
-        {QStringLiteral("run"), QStringLiteral("--engine"), QStringLiteral("slurm"), QStringLiteral("-C"), dir.path()},
-        env);
+    const auto r = runOnCluster(dir.path(), env);
     QVERIFY2(r.exitCode == 0, qPrintable(r.out.right(3000) + r.err.right(2000)));
     const QString pinned = registry.host() + QStringLiteral("/ml/tools@sha256:");
     QVERIFY2(r.out.contains(image + QStringLiteral(" pinned for the cluster's nodes as ") + pinned),
