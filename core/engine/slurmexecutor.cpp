@@ -135,6 +135,16 @@ JobOutcome skippedFor(const QString &need, const ExecutionCallbacks &cb)
     return outcome;
 }
 
+/// Waits until the jobs a job queued ahead needs have ended, as the run sees them (or it is
+/// cancelled: Waiting then); `*failed` names one that did not succeed.
+NeedsVerdict awaitNeeds(const JobExecution &e, const std::atomic_bool &cancel, QString *failed)
+{
+    NeedsVerdict verdict = NeedsVerdict::Waiting;
+    while (!cancel.load() && (verdict = e.needsVerdict(failed)) == NeedsVerdict::Waiting)
+        QThread::msleep(kPollMs);
+    return verdict;
+}
+
 /// The text of a small file the job's script wrote; empty when there is none.
 QString readSmallFile(const QString &path)
 {
@@ -283,6 +293,12 @@ QStringList SlurmExecutor::splitGres(const QString &gres)
     return parts;
 }
 
+QString SlurmExecutor::pullReference(const QString &image) const
+{
+    QMutexLocker lock(&m_pullMutex);
+    return m_pullAs.value(image, image);
+}
+
 QString SlurmExecutor::submittedId(const QString &runId, const QString &job) const
 {
     QMutexLocker lock(&m_submittedMutex);
@@ -351,13 +367,8 @@ QString SlurmExecutor::batchScript(const JobExecution &e, const QString &sideDir
         s += QStringLiteral("exit $__ty_status\n");
         return s;
     }
-    QString pulled;
-    bool published = false;
-    {
-        QMutexLocker lock(&m_pullMutex);
-        published = m_pullAs.contains(e.image);
-        pulled = m_pullAs.value(e.image, e.image); // by digest, once published
-    }
+    const QString pulled = pullReference(e.image);
+    const bool published = pulled != e.image; // by digest, once published
     const QString image = quote(pulled);
     s += QStringLiteral("__ty_rt=$(command -v %1) || { echo \"Trainyard: %1 is not installed on node "
                         "${SLURMD_NODENAME:-?}\" >&2; exit 1; }\n"
@@ -596,16 +607,14 @@ Result<JobOutcome> SlurmExecutor::run(const JobExecution &e, const ExecutionCall
         say(cb, QStringLiteral("Slurm did not queue it behind job(s) %1 (%2): it is submitted once they have ended")
                     .arg(after.join(u','), id.error().message));
         QString failed;
-        NeedsVerdict verdict = NeedsVerdict::Waiting;
-        while (!cancel.load() && (verdict = e.needsVerdict(&failed)) == NeedsVerdict::Waiting)
-            QThread::msleep(kPollMs);
-        if (cancel.load()) {
+        const NeedsVerdict verdict = awaitNeeds(e, cancel, &failed);
+        if (verdict == NeedsVerdict::Failed)
+            return skippedFor(failed, cb);
+        if (verdict == NeedsVerdict::Waiting) { // cancelled
             JobOutcome outcome;
             outcome.cancelled = true;
             return outcome;
         }
-        if (verdict == NeedsVerdict::Failed)
-            return skippedFor(failed, cb);
         after.clear();
         request.afterOk.clear();
         request.hold = false;
@@ -647,27 +656,26 @@ Result<JobOutcome> SlurmExecutor::run(const JobExecution &e, const ExecutionCall
             else if (!cancelFailureSaid && (cancelFailureSaid = true))
                 say(cb, QStringLiteral("scancel %1: %2; asking again").arg(*id, cancelled.error().message));
         }
-        if (held && !cancelAsked) {
+        if (held && !cancelAsked && withdrawn.isEmpty()) {
             QString failed;
-            const NeedsVerdict verdict = withdrawn.isEmpty() ? e.needsVerdict(&failed) : NeedsVerdict::Failed;
-            if (verdict == NeedsVerdict::Passed) {
+            const NeedsVerdict verdict = e.needsVerdict(&failed);
+            if (verdict == NeedsVerdict::Failed) {
+                withdrawn = failed;
+            } else if (verdict == NeedsVerdict::Passed) {
                 if (auto released = client.release(*id); released) {
                     held = false;
                     say(cb, QStringLiteral("Slurm job %1 released: the jobs it needs have ended").arg(*id));
                 } else if (!releaseFailureSaid && (releaseFailureSaid = true)) {
                     say(cb, QStringLiteral("scontrol release %1: %2; asking again").arg(*id, released.error().message));
                 }
-            } else if (verdict == NeedsVerdict::Failed) {
-                // GitLab skips it: it never runs, and Slurm is not left holding it (asked
-                // again at every look until it takes the cancel).
-                if (withdrawn.isEmpty())
-                    withdrawn = failed;
-                if (client.cancel(*id)) {
-                    tail.finish(cb.log);
-                    say(cb, QStringLiteral("Slurm job %1 withdrawn").arg(*id));
-                    return skippedFor(withdrawn, cb);
-                }
             }
+        }
+        // GitLab skips it: it never runs, and Slurm is not left holding it (asked again at
+        // every look until it takes the cancel).
+        if (!withdrawn.isEmpty() && !cancelAsked && client.cancel(*id)) {
+            tail.finish(cb.log);
+            say(cb, QStringLiteral("Slurm job %1 withdrawn").arg(*id));
+            return skippedFor(withdrawn, cb);
         }
         tail.read(cb.log);
         const auto now = client.job(*id);
@@ -722,10 +730,7 @@ Result<JobOutcome> SlurmExecutor::run(const JobExecution &e, const ExecutionCall
         // Ended by the cluster while held (a dependency it says can never be met, an
         // administrator's scancel): skipped if a job it needs failed, as the run sees it.
         QString failed;
-        NeedsVerdict verdict = NeedsVerdict::Waiting;
-        while (!cancel.load() && (verdict = e.needsVerdict(&failed)) == NeedsVerdict::Waiting)
-            QThread::msleep(kPollMs);
-        if (verdict == NeedsVerdict::Failed) {
+        if (awaitNeeds(e, cancel, &failed) == NeedsVerdict::Failed) {
             tail.finish(cb.log);
             return skippedFor(failed, cb);
         }
@@ -745,13 +750,9 @@ Result<JobOutcome> SlurmExecutor::run(const JobExecution &e, const ExecutionCall
                             ? QStringLiteral("none (host shell of the node; %1)").arg(where)
                             : QStringLiteral("%1 container (%2)").arg(m_settings.runtime, where);
     if (allocated.isEmpty()) // never seen running: the numbers its script was given
-        allocated = SlurmExecutor::gresOfJobGpus(readSmallFile(sideDir + QStringLiteral("/gpus")));
+        allocated = gresOfJobGpus(readSmallFile(sideDir + QStringLiteral("/gpus")));
     outcome.gpus = splitGres(allocated);
-    QString pulledAs;
-    {
-        QMutexLocker lock(&m_pullMutex);
-        pulledAs = m_pullAs.value(e.image, e.image);
-    }
+    const QString pulledAs = pullReference(e.image);
     QFile image(sideDir + QStringLiteral("/image"));
     if (image.open(QIODevice::ReadOnly)) {
         const QStringList words = QString::fromUtf8(image.readAll()).split(u' ', Qt::SkipEmptyParts);

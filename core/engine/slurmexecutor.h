@@ -71,6 +71,8 @@ public:
     static bool isShellName(const QString &name);
 
 private:
+    /// The reference the nodes pull `image` by: its digest once pinned or published, else itself.
+    QString pullReference(const QString &image) const;
     /// Pins `image` (not built here) to the digest this machine's engine knows for its repository.
     void pinPulledImage(const QString &image, const ExecutionCallbacks &callbacks);
 
