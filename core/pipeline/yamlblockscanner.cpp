@@ -92,6 +92,12 @@ YamlBlockScanner::YamlBlockScanner(const QByteArray &text)
     }
 }
 
+YamlBlockScanner::YamlBlockScanner(const QByteArray &text, std::vector<Anchor> anchors)
+    : YamlBlockScanner(text)
+{
+    m_anchors = std::move(anchors);
+}
+
 bool YamlBlockScanner::isContent(int line) const
 {
     const Line &l = m_lines[size_t(line)];

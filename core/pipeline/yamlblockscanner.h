@@ -48,6 +48,8 @@ public:
     };
 
     explicit YamlBlockScanner(const QByteArray &text);
+    /// A scanner of `text` whose anchors() were already found (textAnchors() returns them).
+    YamlBlockScanner(const QByteArray &text, std::vector<Anchor> anchors);
 
     const QByteArray &text() const { return m_text; }
     const std::vector<Line> &lines() const { return m_lines; }

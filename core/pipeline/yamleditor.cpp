@@ -6,6 +6,7 @@
 #include "yamleditortext.h"
 #include "yamlloader.h"
 
+#include <algorithm>
 #include <optional>
 
 namespace trainyard::core {
@@ -86,8 +87,155 @@ Result<void> YamlEditor::checkAnchors(const Scanner &s, int from, int to, const 
     return {};
 }
 
+const std::vector<YamlBlockScanner::Anchor> &YamlEditor::anchors() const
+{
+    if (!m_anchors)
+        m_anchors = Scanner::anchors(m_text);
+    return *m_anchors;
+}
+
+YamlBlockScanner YamlEditor::scan() const
+{
+    return Scanner(m_text, anchors());
+}
+
+namespace {
+
+/// True when a line of `text` is a document marker or a directive: `---`, `...` or `%` at its
+/// start. Read alone, such a text is not what it is inside the file.
+bool hasDocumentMarker(const QByteArray &text)
+{
+    for (qsizetype at = 0; at < text.size();) {
+        const QByteArrayView line = QByteArrayView(text).sliced(at);
+        if (line.startsWith("---") || line.startsWith("...") || line.startsWith('%'))
+            return true;
+        const qsizetype nl = text.indexOf('\n', at);
+        if (nl < 0)
+            break;
+        at = nl + 1;
+    }
+    return false;
+}
+
+#ifndef NDEBUG
+/// Same values, tags and positions (keys' included): what a full reading would have given.
+bool samePositions(const YamlNode &a, const YamlNode &b)
+{
+    if (!yamleditortext::sameTree(a, b) || a.location() != b.location())
+        return false;
+    for (size_t i = 0; i < a.items().size(); ++i) {
+        if (!samePositions(a.items()[i], b.items()[i]))
+            return false;
+    }
+    for (size_t i = 0; i < a.entries().size(); ++i) {
+        const QString &key = a.entries()[i].first;
+        if (a.keyLocation(key) != b.keyLocation(key) || !samePositions(a.entries()[i].second, b.entries()[i].second))
+            return false;
+    }
+    return true;
+}
+#endif
+
+} // namespace
+
+std::optional<YamlEditor::EntryRead> YamlEditor::readEntryAlone(const QByteArray &candidate, const QString &key) const
+{
+    // Warnings carry line numbers (and some name other lines in their text): keep the simple case.
+    if (!m_readWarnings.empty() || !m_tree.isMap() || !m_tree.find(key))
+        return std::nullopt;
+    const Scanner s = scan();
+    std::optional<Entry> entry;
+    int written = 0;
+    for (const Entry &e : s.topLevel()) {
+        if (e.key == key) {
+            entry = e;
+            ++written;
+        }
+    }
+    if (written != 1)
+        return std::nullopt;
+    for (const Scanner::Anchor &a : s.textAnchors()) {
+        if (a.line >= entry->keyLine && a.line <= entry->lastLine)
+            return std::nullopt;
+        for (int l : a.aliasLines) {
+            if (l >= entry->keyLine && l <= entry->lastLine)
+                return std::nullopt;
+        }
+    }
+    // The candidate must be the text with only bytes of the entry's lines changed.
+    const auto &lines = s.lines();
+    const qsizetype begin = lines[size_t(entry->keyLine)].begin;
+    const qsizetype end = lines[size_t(entry->lastLine)].next;
+    const qsizetype oldSize = m_text.size();
+    const qsizetype newSize = candidate.size();
+    const qsizetype common = std::min(oldSize, newSize);
+    const qsizetype prefix =
+        std::mismatch(m_text.cbegin(), m_text.cbegin() + common, candidate.cbegin()).first - m_text.cbegin();
+    qsizetype suffix = 0;
+    while (suffix < common - prefix && m_text[oldSize - 1 - suffix] == candidate[newSize - 1 - suffix])
+        ++suffix;
+    if (prefix < begin || oldSize - suffix > end)
+        return std::nullopt;
+    const qsizetype newEnd = end + (newSize - oldSize);
+    if (newEnd <= begin)
+        return std::nullopt;
+    const QByteArray entryText = candidate.sliced(begin, newEnd - begin);
+    if ((newEnd < newSize && !entryText.endsWith('\n')) || hasDocumentMarker(entryText) ||
+        !Scanner::anchors(entryText).empty())
+        return std::nullopt;
+    auto read = YamlLoader::read(entryText, m_fileName);
+    if (!read || !read->warnings.empty() || !read->root.isMap() || read->root.entries().size() != 1 ||
+        read->root.entries().front().first != key)
+        return std::nullopt;
+
+    // Positions: the entry's lines start at its key line; the lines after it move by the lines gained.
+    const int delta = int(entryText.count('\n') - QByteArrayView(m_text).sliced(begin, end - begin).count('\n'));
+    EntryRead out{m_tree, s.textAnchors()};
+    if (delta != 0) {
+        out.tree.shiftLines(entry->lastLine + 2, delta);
+        for (Scanner::Anchor &a : out.anchors) {
+            if (a.line > entry->lastLine)
+                a.line += delta;
+            for (int &l : a.aliasLines) {
+                if (l > entry->lastLine)
+                    l += delta;
+            }
+        }
+    }
+    YamlNode value = std::move(read->root.mutableEntries().front().second);
+    value.shiftLines(1, entry->keyLine);
+    SourceLocation keyLocation = read->root.keyLocation(key);
+    keyLocation.line += entry->keyLine;
+    out.tree.insert(key, std::move(value), std::move(keyLocation));
+    // A file read whole refuses more nodes than this; such a file is read whole, to say so.
+    if (out.tree.nodeCount() > YamlLoader::kMaxNodes / 2)
+        return std::nullopt;
+#ifndef NDEBUG
+    // Debug builds (the tests') check every such reading against the whole text's.
+    const auto whole = YamlLoader::read(candidate, m_fileName);
+    Q_ASSERT_X(whole && whole->warnings.empty() && samePositions(out.tree, whole->root) &&
+                   out.anchors.size() == Scanner::anchors(candidate).size(),
+               "YamlEditor::readEntryAlone",
+               qPrintable(QStringLiteral("differs from reading the whole text, at '%1'").arg(key)));
+#endif
+    return out;
+}
+
 Result<void> YamlEditor::commit(QByteArray candidate, const QStringList &changing, const Check &check)
 {
+    if (changing.size() == 1) {
+        if (std::optional<EntryRead> entry = readEntryAlone(candidate, changing.front())) {
+            if (check && !check(entry->tree))
+                return tl::unexpected(
+                    Error::error(QStringLiteral("the edit did not read back as intended, so it was not made"),
+                                 SourceLocation{m_fileName}));
+            m_text = std::move(candidate);
+            m_tree = std::move(entry->tree);
+            m_anchors = std::move(entry->anchors);
+            m_lastReadBack = ReadBack::Entry;
+            return {};
+        }
+    }
     auto read = YamlLoader::read(candidate, m_fileName);
     if (!read) {
         Error e = read.error();
@@ -122,6 +270,8 @@ Result<void> YamlEditor::commit(QByteArray candidate, const QStringList &changin
     m_text = std::move(candidate);
     m_tree = std::move(read->root);
     m_readWarnings = std::move(read->warnings);
+    m_anchors.reset();
+    m_lastReadBack = ReadBack::Whole;
     return {};
 }
 
@@ -142,7 +292,7 @@ QByteArray YamlEditor::sequenceLines(const Scanner &s, int from, int to, int key
 
 Result<void> YamlEditor::writeKey(const QString &job, const QString &key, const ValueText &value, const Check &check)
 {
-    const Scanner s(m_text);
+    const Scanner s = scan();
     auto e = editableJob(s, job);
     if (!e)
         return tl::unexpected(e.error());
@@ -202,7 +352,7 @@ Result<void> YamlEditor::setJobList(const QString &job, const QString &key, cons
 
 Result<void> YamlEditor::removeJobKey(const QString &job, const QString &key)
 {
-    const Scanner s(m_text);
+    const Scanner s = scan();
     auto e = editableJob(s, job);
     if (!e)
         return tl::unexpected(e.error());
@@ -222,7 +372,7 @@ Result<void> YamlEditor::removeJobKey(const QString &job, const QString &key)
         QString from = QStringLiteral("a '<<' merge key");
         if (merge && merge->inlineValue.startsWith('*')) {
             const QString name = QString::fromUtf8(merge->inlineValue.mid(1));
-            for (const auto &a : Scanner::anchors(m_text)) {
+            for (const auto &a : anchors()) {
                 if (a.name == name && a.line < merge->keyLine)
                     from = QStringLiteral("anchor &%1 (line %2) through '<<', shared by %3 places")
                                .arg(name)
@@ -246,7 +396,7 @@ Result<void> YamlEditor::removeJobKey(const QString &job, const QString &key)
 
 Result<void> YamlEditor::inlineKey(const QString &job, const QString &key)
 {
-    const Scanner s(m_text);
+    const Scanner s = scan();
     const auto e = s.topLevelEntry(job);
     const YamlNode *jobNode = m_tree.find(job);
     const YamlNode *value = jobNode ? jobNode->find(key) : nullptr;

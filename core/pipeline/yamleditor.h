@@ -20,8 +20,10 @@ namespace trainyard::core {
 /// Edits the text of one block-style YAML file in place: each edit replaces only the lines of
 /// the job or key it concerns, so comments, key order and anchors elsewhere survive and an
 /// unedited file is written back byte for byte. Edits that cannot stay local (an anchor shared
-/// with other places) are refused with an Error saying where and why. After every edit the whole
-/// text is re-read; an edit that breaks the YAML or changes any other top-level key is undone.
+/// with other places) are refused with an Error saying where and why. After every edit the text is
+/// read back: only the edited top-level entry when the edit stayed inside its lines and no anchor,
+/// alias or warning is involved (a large file's edit then costs what its entry costs), else the
+/// whole text. An edit that breaks the YAML or changes any other top-level key is undone.
 class YamlEditor final
 {
 public:
@@ -34,6 +36,9 @@ public:
     /// gave, for GitlabCiReader::readDocument() without reading the text once more.
     const YamlNode &tree() const { return m_tree; }
     const std::vector<Error> &readWarnings() const { return m_readWarnings; }
+    /// How the last edit was read back: the edited top-level entry alone, or the whole text.
+    enum class ReadBack { None, Entry, Whole };
+    ReadBack lastReadBack() const { return m_lastReadBack; }
 
     /// Sets or adds a scalar key of a top-level job, quoting the value when YAML would misread it.
     Result<void> setJobScalar(const QString &job, const QString &key, const QString &value);
@@ -90,6 +95,23 @@ private:
     using Check = std::function<bool(const YamlNode &root)>;
 
     YamlEditor(QByteArray text, QString fileName, YamlLoader::Document document);
+
+    /// The anchors of the text and the lines of their aliases, found once per text (reading them
+    /// parses the whole text).
+    const std::vector<Scanner::Anchor> &anchors() const;
+    /// A scanner of the text that knows its anchors.
+    Scanner scan() const;
+
+    /// A commit's reading of `candidate` made from the one top-level entry `key` it changes.
+    struct EntryRead
+    {
+        YamlNode tree;
+        std::vector<Scanner::Anchor> anchors;
+    };
+    /// The tree of `candidate` when it differs from the text only within the lines of the
+    /// top-level entry `key` and reading that entry alone is reading the whole text (no anchors,
+    /// aliases, warnings, duplicate keys or document markers there); nullopt otherwise.
+    std::optional<EntryRead> readEntryAlone(const QByteArray &candidate, const QString &key) const;
 
     /// The job's entry if it is a block mapping that can be edited here; a refusal otherwise.
     Result<Scanner::Entry> editableJob(const Scanner &s, const QString &job) const;
@@ -159,6 +181,8 @@ private:
     QString m_fileName;
     YamlNode m_tree;
     std::vector<Error> m_readWarnings;
+    mutable std::optional<std::vector<Scanner::Anchor>> m_anchors; ///< anchors(), once asked
+    ReadBack m_lastReadBack = ReadBack::None;
 };
 
 } // namespace trainyard::core

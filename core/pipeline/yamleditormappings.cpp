@@ -157,7 +157,7 @@ Result<void> YamlEditor::setPipelineVariables(const ScalarEntries &entries)
     const QString key = QStringLiteral("variables");
     if (auto ok = checkMappingEntries(QStringLiteral("(pipeline)"), key, entries); !ok)
         return ok;
-    const Scanner s(m_text);
+    const Scanner s = scan();
     const auto &lines = s.lines();
     const auto e = s.topLevelEntry(key);
     const auto check = [&](const YamlNode &root) {
@@ -424,7 +424,7 @@ Result<void> YamlEditor::setJobNestedList(const QString &job, const QStringList 
 {
     if (path.size() < 2)
         return setJobList(job, path.value(0), items);
-    const Scanner s(m_text);
+    const Scanner s = scan();
     auto e = editableJob(s, job);
     if (!e)
         return tl::unexpected(e.error());

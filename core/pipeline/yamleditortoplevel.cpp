@@ -9,7 +9,7 @@ using namespace yamleditortext;
 
 Result<void> YamlEditor::addJob(const QString &name, const QByteArray &yamlBody, const QString &afterJob)
 {
-    const Scanner s(m_text);
+    const Scanner s = scan();
     if (m_tree.contains(name))
         return tl::unexpected(
             error(QStringLiteral("there is already a job '%1'").arg(name), m_tree.keyLocation(name).line - 1, 1, name));
@@ -49,7 +49,7 @@ Result<void> YamlEditor::addJob(const QString &name, const QByteArray &yamlBody,
 
 Result<void> YamlEditor::removeJob(const QString &name)
 {
-    const Scanner s(m_text);
+    const Scanner s = scan();
     const auto e = s.topLevelEntry(name);
     if (!e)
         return tl::unexpected(Error::error(QStringLiteral("no job '%1'").arg(name), SourceLocation{m_fileName}, name));
@@ -78,7 +78,7 @@ QByteArray YamlEditor::cutTopLevel(const Scanner &s, const Scanner::Entry &entry
 
 Result<void> YamlEditor::renameJob(const QString &oldName, const QString &newName)
 {
-    const Scanner s(m_text);
+    const Scanner s = scan();
     const auto e = s.topLevelEntry(oldName);
     if (!e)
         return tl::unexpected(
@@ -99,7 +99,7 @@ Result<void> YamlEditor::renameJob(const QString &oldName, const QString &newNam
 
 Result<void> YamlEditor::setStages(const QStringList &stages)
 {
-    const Scanner s(m_text);
+    const Scanner s = scan();
     const auto &lines = s.lines();
     const auto e = s.topLevelEntry(QStringLiteral("stages"));
     QByteArray candidate;

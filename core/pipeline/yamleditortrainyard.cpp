@@ -22,7 +22,7 @@ const QString kJobs = QStringLiteral("jobs");
 Result<void> YamlEditor::writeTrainyardJobSetting(const QString &job, const QString &key, const QByteArray &afterColon,
                                                   const std::function<bool(const YamlNode &leaf)> &leafOk)
 {
-    const Scanner s(m_text);
+    const Scanner s = scan();
     const QStringList path{kJobs, job, key};
     const auto top = s.topLevelEntry(kTrainyard);
     QByteArray candidate;
@@ -74,7 +74,7 @@ Result<void> YamlEditor::setTrainyardJobSetting(const QString &job, const QStrin
 
 Result<void> YamlEditor::removeTrainyardJobSetting(const QString &job, const QString &key)
 {
-    const Scanner s(m_text);
+    const Scanner s = scan();
     const auto top = s.topLevelEntry(kTrainyard);
     if (!top)
         return {};
@@ -96,7 +96,7 @@ Result<void> YamlEditor::removeTrainyardJobSetting(const QString &job, const QSt
 
 Result<void> YamlEditor::renameTrainyardJob(const QString &oldName, const QString &newName)
 {
-    const Scanner s(m_text);
+    const Scanner s = scan();
     const auto top = s.topLevelEntry(kTrainyard);
     if (!top || oldName == newName)
         return {};

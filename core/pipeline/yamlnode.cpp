@@ -131,6 +131,31 @@ void YamlNode::insert(const QString &key, YamlNode value, SourceLocation keyLoc)
         rebuildIndex();
 }
 
+void YamlNode::shiftLines(int fromLine, int delta)
+{
+    const auto shift = [&](SourceLocation &loc) {
+        if (loc.line >= fromLine)
+            loc.line += delta;
+    };
+    shift(m_location);
+    for (SourceLocation &loc : m_keyLocations)
+        shift(loc);
+    for (YamlNode &item : m_items)
+        item.shiftLines(fromLine, delta);
+    for (Entry &entry : m_entries)
+        entry.second.shiftLines(fromLine, delta);
+}
+
+qsizetype YamlNode::nodeCount() const
+{
+    qsizetype count = 1;
+    for (const YamlNode &item : m_items)
+        count += item.nodeCount();
+    for (const Entry &entry : m_entries)
+        count += 1 + entry.second.nodeCount();
+    return count;
+}
+
 bool YamlNode::remove(const QString &key)
 {
     m_keyLocations.resize(m_entries.size());

@@ -75,6 +75,12 @@ public:
     /// Scalars or (nested) sequences of scalars flattened into a list, as GitLab flattens scripts.
     QStringList toStringList() const;
 
+    /// Moves every position at or below line `fromLine` (1-based) by `delta` lines: this node's,
+    /// its keys' and its children's. For a tree kept in step with a text that gained or lost lines.
+    void shiftLines(int fromLine, int delta);
+    /// How many nodes the tree holds, keys of maps included.
+    qsizetype nodeCount() const;
+
     /// GitLab's deep merge: hashes merge recursively, everything else (arrays too) is replaced by `over`.
     static YamlNode deepMerge(const YamlNode &base, const YamlNode &over);
 

@@ -49,6 +49,29 @@ QString treeDiff(const YamlNode &a, const YamlNode &b, const QString &path)
     return {};
 }
 
+/// An empty string when equal with every position (keys' too), else where the trees first differ.
+QString positionDiff(const YamlNode &a, const YamlNode &b, const QString &path)
+{
+    if (const QString d = treeDiff(a, b, path); !d.isEmpty())
+        return d;
+    if (a.location() != b.location())
+        return path + u": at "_s + a.location().toString() + u", not "_s + b.location().toString();
+    for (size_t i = 0; i < a.items().size(); ++i) {
+        const QString d = positionDiff(a.items()[i], b.items()[i], path + u'[' + QString::number(i) + u']');
+        if (!d.isEmpty())
+            return d;
+    }
+    for (size_t i = 0; i < a.entries().size(); ++i) {
+        const QString &key = a.entries()[i].first;
+        if (a.keyLocation(key) != b.keyLocation(key))
+            return path + u'.' + key + u": key at "_s + a.keyLocation(key).toString();
+        const QString d = positionDiff(a.entries()[i].second, b.entries()[i].second, path + u'.' + key);
+        if (!d.isEmpty())
+            return d;
+    }
+    return {};
+}
+
 const QStringList kKeywords{u"stages"_s, u"variables"_s, u"default"_s, u"include"_s,       u"workflow"_s,
                             u"image"_s,  u"services"_s,  u"cache"_s,   u"before_script"_s, u"after_script"_s};
 
@@ -116,6 +139,8 @@ private Q_SLOTS:
     void aliasJobInline();
     void flowJobRefused();
     void invalidEditRolledBack();
+    void editReadsOnlyItsEntry();
+    void editReadsWholeTextWhenItMust();
 
     void setBoolAndInt();
     void setMappingKeepsWhatReadsTheSame();
@@ -774,6 +799,99 @@ void tst_YamlEditor::nestedListEveryFile()
                             .arg(job)
                             .arg(firstLine)
                             .arg(nextKeyLine - 1)));
+}
+
+void tst_YamlEditor::editReadsOnlyItsEntry()
+{
+    // Anchors and aliases elsewhere, `&&` in a script (not an anchor), comments and CRLF-free text.
+    const QByteArray text = "stages: [build, test]\n"
+                            ".base: &base\n"
+                            "  tags: [docker]\n"
+                            "build:\n"
+                            "  stage: build\n"
+                            "  script:\n"
+                            "    - make && make check # both\n"
+                            "\n"
+                            "# the tests\n"
+                            "test:\n"
+                            "  <<: *base\n"
+                            "  stage: test\n"
+                            "  script: [ctest]\n"
+                            ".late: &late\n"
+                            "  image: alpine\n"
+                            "late-user:\n"
+                            "  <<: *late\n"
+                            "  script: [true]\n"
+                            "last:\n"
+                            "  script: [done]\n";
+    auto editor = YamlEditor::fromText(text, kFile);
+    QVERIFY(editor);
+    QCOMPARE(editor->lastReadBack(), YamlEditor::ReadBack::None);
+    const auto check = [&](const char *what) {
+        QVERIFY2(editor->lastReadBack() == YamlEditor::ReadBack::Entry, what);
+        auto whole = YamlLoader::read(editor->text(), kFile);
+        QVERIFY(whole);
+        const QString diff = positionDiff(editor->tree(), whole->root, u"(root)"_s);
+        QVERIFY2(diff.isEmpty(), qPrintable(QString::fromLatin1(what) + u": "_s + diff));
+    };
+    QVERIFY(editor->setJobScalar(u"build"_s, u"image"_s, u"gcc:13"_s)); // a line more in 'build'
+    check("add a key");
+    QCOMPARE(editor->tree().keyLocation(u"test"_s).line, 11);
+    QCOMPARE(editor->tree().find(u"late-user"_s)->find(u"script"_s)->location().line, 19);
+    QVERIFY(editor->setJobScalar(u"build"_s, u"image"_s, u"gcc:14"_s)); // the same lines
+    check("set a key");
+    QVERIFY(editor->setJobList(u"build"_s, u"script"_s, {u"make"_s, u"make check"_s, u"make install"_s}));
+    check("set a list");
+    QCOMPARE(editor->tree().keyLocation(u"test"_s).line, 13);
+    QVERIFY(editor->removeJobKey(u"build"_s, u"image"_s));
+    check("remove a key");
+    QVERIFY(editor->setJobMapping(u"last"_s, u"variables"_s, {{u"A"_s, u"1"_s}}));
+    check("set a mapping in the last job");
+    QVERIFY(editor->setJobNestedList(u"build"_s, {u"artifacts"_s, u"paths"_s}, {u"dist/"_s}));
+    check("set a nested list");
+
+    // The anchors moved with their lines: a refusal names where &late now is.
+    const int lateLine = int(editor->text().left(editor->text().indexOf(".late:")).count('\n')) + 1;
+    QCOMPARE(lateLine, 19); // 14, then +1, +2, -1 and +3 lines in build
+    const auto refused = editor->setJobScalar(u".late"_s, u"image"_s, u"debian"_s);
+    QVERIFY(!refused);
+    QVERIFY2(refused.error().message.contains(u"&late (line 19)"_s), qPrintable(refused.error().message));
+}
+
+void tst_YamlEditor::editReadsWholeTextWhenItMust()
+{
+    const QByteArray text = ".base: &base\n"
+                            "  tags: [docker]\n"
+                            "a:\n"
+                            "  <<: *base\n"
+                            "  script: [x]\n"
+                            "b:\n"
+                            "  script: [y]\n";
+    auto editor = YamlEditor::fromText(text, kFile);
+    QVERIFY(editor);
+    // An alias in the edited job: read whole (alone it would not read).
+    QVERIFY(editor->setJobScalar(u"a"_s, u"image"_s, u"alpine"_s));
+    QCOMPARE(editor->lastReadBack(), YamlEditor::ReadBack::Whole);
+    QVERIFY(editor->setJobScalar(u"b"_s, u"image"_s, u"alpine"_s));
+    QCOMPARE(editor->lastReadBack(), YamlEditor::ReadBack::Entry);
+    // An edit of more than one top-level key (a rename changes the file's keys) is read whole.
+    QVERIFY(editor->renameJob(u"b"_s, u"c"_s));
+    QCOMPARE(editor->lastReadBack(), YamlEditor::ReadBack::Whole);
+
+    // A file that read with warnings (a duplicate key, with its line in the message): whole.
+    auto warned = YamlEditor::fromText("a:\n  script: [x]\n  script: [y]\nb:\n  script: [z]\n", kFile);
+    QVERIFY(warned);
+    QCOMPARE(warned->readWarnings().size(), size_t(1));
+    QVERIFY(warned->setJobScalar(u"b"_s, u"image"_s, u"alpine"_s));
+    QCOMPARE(warned->lastReadBack(), YamlEditor::ReadBack::Whole);
+
+    // A job written twice at the top level (YAML keeps the last): whole, and the last one changes.
+    auto twice = YamlEditor::fromText("j:\n  script: [x]\nk:\n  script: [k]\nj:\n  script: [y]\n", kFile);
+    QVERIFY(twice);
+    QVERIFY(twice->setJobScalar(u"j"_s, u"image"_s, u"alpine"_s));
+    QCOMPARE(twice->lastReadBack(), YamlEditor::ReadBack::Whole);
+    QVERIFY(twice->text().endsWith("j:\n  script: [y]\n  image: alpine\n"));
+    QCOMPARE(twice->tree().find(u"j"_s)->find(u"image"_s)->text(), u"alpine"_s);
 }
 
 QTEST_GUILESS_MAIN(tst_YamlEditor)
