@@ -7,6 +7,7 @@
 #include "canvas/pipelinecanvas.h"
 #include "canvas/pipelinescene.h"
 #include "document/editcontroller.h"
+#include "document/pipelinecommands.h"
 #include "document/pipelinedocument.h"
 #include "inspector/jobinspector.h"
 
@@ -18,6 +19,7 @@
 #include <QGraphicsRectItem>
 #include <QMenu>
 #include <QMouseEvent>
+#include <QPointer>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -91,6 +93,7 @@ private Q_SLOTS:
     void readOnlyWhileNotEditable();
     void followsPaletteChange();
     void inspectorFollowsTheSelectedCard();
+    void editThatMovesNothingKeepsTheItems();
 
 private:
     QTemporaryDir m_settings;
@@ -379,6 +382,42 @@ void tst_CanvasEditing::inspectorFollowsTheSelectedCard()
     // Clicking the empty canvas clears the inspector.
     QTest::mouseClick(m_view->viewport(), Qt::LeftButton, {}, m_view->mapFromScene(QPointF(5, 700)));
     QVERIFY(inspector->job().isEmpty());
+}
+
+void tst_CanvasEditing::editThatMovesNothingKeepsTheItems()
+{
+    // An image edited: the cards stay the same items and only the edited one says something new;
+    // the selection and a card's live status stay too.
+    PipelineDocument *doc = m_edit->document();
+    const QPointer<JobCardItem> train = m_scene->card(QStringLiteral("train"));
+    const QPointer<JobCardItem> evaluate = m_scene->card(QStringLiteral("evaluate"));
+    QVERIFY(train && evaluate);
+    const int items = int(m_scene->items().size());
+    const JobCardItem::Content evaluateBefore = evaluate->content();
+    train->setSelected(true);
+    evaluate->setStatus(JobStatus::Running);
+    doc->push(new SetJobFieldCommand(doc, QStringLiteral("train"), QStringLiteral("image"),
+                                     QStringLiteral("python:3.12-slim")));
+    QCOMPARE(m_scene->card(QStringLiteral("train")), train.data());
+    QCOMPARE(train->content().image, QStringLiteral("python:3.12-slim"));
+    QVERIFY(train->toolTip().contains(QStringLiteral("python:3.12-slim")));
+    QVERIFY(train->isSelected());
+    QCOMPARE(evaluate->content(), evaluateBefore);
+    QCOMPARE(evaluate->status(), std::optional(JobStatus::Running));
+    QCOMPARE(int(m_scene->items().size()), items);
+    doc->undoStack()->undo();
+    QCOMPARE(m_scene->card(QStringLiteral("train")), train.data());
+    QVERIFY(train->content().image != QStringLiteral("python:3.12-slim"));
+
+    // A new stage moves cards: the scene is laid out again (the control case).
+    doc->push(
+        new SetJobFieldCommand(doc, QStringLiteral("evaluate"), QStringLiteral("stage"), QStringLiteral("train")));
+    QCOMPARE(jobStage(doc, QStringLiteral("evaluate")), QStringLiteral("train"));
+    QVERIFY(!train);
+    QVERIFY(m_scene->card(QStringLiteral("evaluate"))
+                ->sceneBoundingRect()
+                .intersects(m_scene->lane(QStringLiteral("train"))->sceneBoundingRect()));
+    QCOMPARE(m_scene->card(QStringLiteral("evaluate"))->status(), std::optional(JobStatus::Running));
 }
 
 QTEST_MAIN(tst_CanvasEditing)

@@ -20,6 +20,15 @@ JobCardItem::JobCardItem(Content content, QGraphicsItem *parent)
     updateToolTip();
 }
 
+void JobCardItem::setContent(Content content)
+{
+    if (content == m_content)
+        return;
+    m_content = std::move(content);
+    updateToolTip();
+    update();
+}
+
 void JobCardItem::updateToolTip()
 {
     QStringList tip{m_content.name};

@@ -33,12 +33,16 @@ public:
         bool artifacts = false;
         int instances = 1;    ///< parallel / matrix instances
         QStringList problems; ///< validator and linter messages for this job
+
+        bool operator==(const Content &) const = default;
     };
 
     explicit JobCardItem(Content content, QGraphicsItem *parent = nullptr);
 
     const QString &jobName() const { return m_content.name; }
     const Content &content() const { return m_content; }
+    /// What the card says, changed in place (an edit that moved nothing on the canvas).
+    void setContent(Content content);
     void setStatus(std::optional<core::JobStatus> status, const QString &detail = {});
     std::optional<core::JobStatus> status() const { return m_status; }
     /// The run's words on this job: why it failed or was skipped (`reason`, in full) and what it

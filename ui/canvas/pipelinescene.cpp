@@ -91,6 +91,31 @@ QStringList shownStages(const core::Pipeline &pipeline)
 }
 
 /// How many shown instances each job key has (parallel jobs: one card per job key).
+/// What the scene's items are laid out from: the lanes and, job by job, its names, stage, whether
+/// it is shown and what it needs. Pipelines with the same key differ only in what their cards say.
+QString layoutKey(const core::Pipeline &pipeline, const QStringList &lanes)
+{
+    QString key = lanes.join(u'\x1e');
+    for (const core::Job &job : pipeline.jobs) {
+        key += u'\n';
+        key += job.name;
+        key += u'\x1f';
+        key += job.baseName;
+        key += u'\x1f';
+        key += job.stage;
+        key += job.when == core::When::Never ? u'0' : u'1';
+        if (!job.needs) {
+            key += u'-';
+            continue;
+        }
+        for (const core::Need &n : *job.needs) {
+            key += u'\x1e';
+            key += n.job;
+        }
+    }
+    return key;
+}
+
 QHash<QString, int> instanceCounts(const core::Pipeline &pipeline)
 {
     QHash<QString, int> instances;
@@ -411,15 +436,24 @@ void PipelineScene::keyPressEvent(QKeyEvent *event)
 void PipelineScene::setPipeline(const core::Pipeline &pipeline, const std::vector<core::Error> &lint)
 {
     // The selection and live status survive a rebuild (an edit, undo or redo).
+    // Problems by job, shown on the cards.
+    const QHash<QString, QStringList> problems = problemsByJob(pipeline, lint);
+    QStringList lanes = shownStages(pipeline);
+    const QPalette palette = QApplication::palette();
+    // A new palette (a dark theme) paints every item anew.
+    QString layout = QString::number(palette.cacheKey()) + layoutKey(pipeline, lanes);
+    if (!m_cards.isEmpty() && layout == m_layout) {
+        // An edit that moves nothing (an image, a script): on a pipeline of thousands of jobs,
+        // building every item again would take most of a frame.
+        updateCards(pipeline, problems);
+        return;
+    }
     const QString selected = selectedJob();
     const QHash<QString, std::optional<core::JobStatus>> statuses = cardStatuses();
     resetScene();
-    const QPalette palette = QApplication::palette();
 
-    // Problems by job, shown on the cards.
-    const QHash<QString, QStringList> problems = problemsByJob(pipeline, lint);
-
-    m_lanes = shownStages(pipeline);
+    m_lanes = std::move(lanes);
+    m_layout = std::move(layout);
     const QHash<QString, int> laneOf = addLaneTitles(palette);
     const QHash<int, int> rowsInLane = addCards(pipeline, problems, laneOf, statuses);
     // Lane backgrounds, sized to the tallest lane.
@@ -428,6 +462,19 @@ void PipelineScene::setPipeline(const core::Pipeline &pipeline, const std::vecto
     addEdges(pipeline, laneOf);
     setSceneRect(itemsBoundingRect().adjusted(-20, -20, 20, 20));
     restoreSelection(selected);
+}
+
+void PipelineScene::updateCards(const core::Pipeline &pipeline, const QHash<QString, QStringList> &problems)
+{
+    const QHash<QString, int> instances = instanceCounts(pipeline);
+    QSet<QString> done; // parallel instances share their card, which shows the first
+    for (const core::Job &job : pipeline.jobs) {
+        if (job.when == core::When::Never || done.contains(job.baseName))
+            continue;
+        done.insert(job.baseName);
+        if (JobCardItem *c = m_cards.value(job.baseName))
+            c->setContent(cardContent(job, instances, problems));
+    }
 }
 
 QString PipelineScene::selectedJob() const
@@ -458,6 +505,7 @@ void PipelineScene::resetScene()
         }
         clear();
     }
+    m_layout.clear();
     m_cards.clear();
     m_baseOf.clear();
     m_stageOf.clear();

@@ -114,6 +114,8 @@ private:
     QString selectedJob() const;
     /// Each card's live status, by job name.
     QHash<QString, std::optional<core::JobStatus>> cardStatuses() const;
+    /// Gives each card what its job says now; for a pipeline laid out as the scene is (m_layout).
+    void updateCards(const core::Pipeline &pipeline, const QHash<QString, QStringList> &problems);
     /// Removes every item (without signals) and forgets the cards, lanes and edges.
     void resetScene();
     /// Adds a title over each lane of m_lanes; returns each stage's lane index.
@@ -139,6 +141,9 @@ private:
     /// Emits after the current mouse event has returned: the edit rebuilds the scene.
     template <typename F> void later(F emitter);
 
+    /// What the items were laid out from (see layoutKey() in the .cpp): an edit that leaves it
+    /// as it is changes the cards' words, and nothing is built again.
+    QString m_layout;
     QHash<QString, JobCardItem *> m_cards; // by base name
     QHash<QString, QString> m_baseOf;      // instance name -> base name
     QHash<QString, QString> m_stageOf;     // base name -> stage
