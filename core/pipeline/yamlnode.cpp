@@ -68,39 +68,53 @@ std::optional<long long> YamlNode::toInt() const
     return v;
 }
 
+const YamlNode::Children &YamlNode::children() const
+{
+    static const Children none;
+    return m_children ? *m_children.constData() : none;
+}
+
+YamlNode::Children &YamlNode::ownChildren()
+{
+    if (!m_children)
+        m_children = new Children;
+    return *m_children.data(); // data() copies children shared with another node first
+}
+
 qsizetype YamlNode::indexOf(const QString &key) const
 {
-    if (!m_index.isEmpty()) {
-        const auto it = m_index.constFind(key);
-        return it == m_index.cend() ? -1 : *it;
+    const Children &c = children();
+    if (!c.index.isEmpty()) {
+        const auto it = c.index.constFind(key);
+        return it == c.index.cend() ? -1 : *it;
     }
-    for (size_t i = 0; i < m_entries.size(); ++i) {
-        if (m_entries[i].first == key)
+    for (size_t i = 0; i < c.entries.size(); ++i) {
+        if (c.entries[i].first == key)
             return qsizetype(i);
     }
     return -1;
 }
 
-void YamlNode::rebuildIndex()
+void YamlNode::rebuildIndex(Children &c)
 {
-    m_index.clear();
-    m_index.reserve(qsizetype(m_entries.size()));
-    for (size_t i = 0; i < m_entries.size(); ++i) {
-        if (!m_index.contains(m_entries[i].first)) // the first occurrence, as a scan finds
-            m_index.insert(m_entries[i].first, qsizetype(i));
+    c.index.clear();
+    c.index.reserve(qsizetype(c.entries.size()));
+    for (size_t i = 0; i < c.entries.size(); ++i) {
+        if (!c.index.contains(c.entries[i].first)) // the first occurrence, as a scan finds
+            c.index.insert(c.entries[i].first, qsizetype(i));
     }
 }
 
 const YamlNode *YamlNode::find(const QString &key) const
 {
     const qsizetype i = indexOf(key);
-    return i < 0 ? nullptr : &m_entries[size_t(i)].second;
+    return i < 0 ? nullptr : &children().entries[size_t(i)].second;
 }
 
 YamlNode *YamlNode::find(const QString &key)
 {
     const qsizetype i = indexOf(key);
-    return i < 0 ? nullptr : &m_entries[size_t(i)].second;
+    return i < 0 ? nullptr : &ownChildren().entries[size_t(i)].second; // written through: not shared
 }
 
 SourceLocation YamlNode::keyLocation(const QString &key) const
@@ -108,72 +122,101 @@ SourceLocation YamlNode::keyLocation(const QString &key) const
     const qsizetype i = indexOf(key);
     if (i < 0)
         return m_location;
-    return size_t(i) < m_keyLocations.size() && m_keyLocations[size_t(i)].isValid()
-               ? m_keyLocations[size_t(i)]
-               : m_entries[size_t(i)].second.location();
+    const Children &c = children();
+    return size_t(i) < c.keyLocations.size() && c.keyLocations[size_t(i)].isValid()
+               ? c.keyLocations[size_t(i)]
+               : c.entries[size_t(i)].second.location();
 }
 
 void YamlNode::insert(const QString &key, YamlNode value, SourceLocation keyLoc)
 {
     m_kind = Kind::Map;
-    m_keyLocations.resize(m_entries.size());
-    if (const qsizetype i = indexOf(key); i >= 0) {
-        m_entries[size_t(i)].second = std::move(value);
+    const qsizetype i = indexOf(key);
+    Children &c = ownChildren();
+    c.keyLocations.resize(c.entries.size());
+    if (i >= 0) {
+        c.entries[size_t(i)].second = std::move(value);
         if (keyLoc.isValid())
-            m_keyLocations[size_t(i)] = std::move(keyLoc);
+            c.keyLocations[size_t(i)] = std::move(keyLoc);
         return;
     }
-    m_entries.emplace_back(key, std::move(value));
-    m_keyLocations.push_back(std::move(keyLoc));
-    if (!m_index.isEmpty())
-        m_index.insert(key, qsizetype(m_entries.size() - 1));
-    else if (m_entries.size() > kIndexedSize)
-        rebuildIndex();
+    c.entries.emplace_back(key, std::move(value));
+    c.keyLocations.push_back(std::move(keyLoc));
+    if (!c.index.isEmpty())
+        c.index.insert(key, qsizetype(c.entries.size() - 1));
+    else if (c.entries.size() > kIndexedSize)
+        rebuildIndex(c);
+}
+
+bool YamlNode::reaches(int fromLine) const
+{
+    if (m_location.line >= fromLine)
+        return true;
+    const Children &c = children();
+    for (const SourceLocation &loc : c.keyLocations) {
+        if (loc.line >= fromLine)
+            return true;
+    }
+    for (const YamlNode &item : c.items) {
+        if (item.reaches(fromLine))
+            return true;
+    }
+    for (const Entry &entry : c.entries) {
+        if (entry.second.reaches(fromLine))
+            return true;
+    }
+    return false;
 }
 
 void YamlNode::shiftLines(int fromLine, int delta)
 {
-    const auto shift = [&](SourceLocation &loc) {
+    if (!reaches(fromLine))
+        return; // nothing to move: shared children stay shared
+    if (m_location.line >= fromLine)
+        m_location.line += delta;
+    if (!m_children)
+        return;
+    Children &c = ownChildren();
+    for (SourceLocation &loc : c.keyLocations) {
         if (loc.line >= fromLine)
             loc.line += delta;
-    };
-    shift(m_location);
-    for (SourceLocation &loc : m_keyLocations)
-        shift(loc);
-    for (YamlNode &item : m_items)
+    }
+    for (YamlNode &item : c.items)
         item.shiftLines(fromLine, delta);
-    for (Entry &entry : m_entries)
+    for (Entry &entry : c.entries)
         entry.second.shiftLines(fromLine, delta);
 }
 
 qsizetype YamlNode::nodeCount() const
 {
     qsizetype count = 1;
-    for (const YamlNode &item : m_items)
+    const Children &c = children();
+    for (const YamlNode &item : c.items)
         count += item.nodeCount();
-    for (const Entry &entry : m_entries)
+    for (const Entry &entry : c.entries)
         count += 1 + entry.second.nodeCount();
     return count;
 }
 
 bool YamlNode::remove(const QString &key)
 {
-    m_keyLocations.resize(m_entries.size());
     const qsizetype i = indexOf(key);
     if (i < 0)
         return false;
-    m_entries.erase(m_entries.begin() + i);
-    m_keyLocations.erase(m_keyLocations.begin() + i);
-    if (!m_index.isEmpty())
-        rebuildIndex(); // positions after `i` moved
+    Children &c = ownChildren();
+    c.keyLocations.resize(c.entries.size());
+    c.entries.erase(c.entries.begin() + i);
+    c.keyLocations.erase(c.keyLocations.begin() + i);
+    if (!c.index.isEmpty())
+        rebuildIndex(c); // positions after `i` moved
     return true;
 }
 
 QStringList YamlNode::keys() const
 {
     QStringList out;
-    out.reserve(static_cast<qsizetype>(m_entries.size()));
-    for (const auto &e : m_entries)
+    out.reserve(static_cast<qsizetype>(children().entries.size()));
+    for (const auto &e : children().entries)
         out << e.first;
     return out;
 }
@@ -188,7 +231,7 @@ QStringList YamlNode::toStringList() const
         out << m_text;
         break;
     case Kind::Sequence:
-        for (const auto &i : m_items)
+        for (const auto &i : children().items)
             out << i.toStringList();
         break;
     case Kind::Map:
@@ -202,9 +245,10 @@ YamlNode YamlNode::deepMerge(const YamlNode &base, const YamlNode &over)
     if (!base.isMap() || !over.isMap())
         return over;
     YamlNode out = base;
-    for (size_t i = 0; i < over.m_entries.size(); ++i) {
-        const auto &[key, value] = over.m_entries[i];
-        const SourceLocation keyLoc = i < over.m_keyLocations.size() ? over.m_keyLocations[i] : SourceLocation{};
+    const Children &c = over.children();
+    for (size_t i = 0; i < c.entries.size(); ++i) {
+        const auto &[key, value] = c.entries[i];
+        const SourceLocation keyLoc = i < c.keyLocations.size() ? c.keyLocations[i] : SourceLocation{};
         if (const YamlNode *existing = out.find(key))
             out.insert(key, deepMerge(*existing, value), keyLoc);
         else

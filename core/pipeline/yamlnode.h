@@ -3,6 +3,8 @@
 #include "common/error.h"
 
 #include <QHash>
+#include <QSharedData>
+#include <QSharedDataPointer>
 #include <QString>
 #include <QStringList>
 
@@ -49,18 +51,19 @@ public:
     QString toString() const { return m_text; }
 
     // Sequences
-    const std::vector<YamlNode> &items() const { return m_items; }
-    std::vector<YamlNode> &items() { return m_items; }
-    void append(YamlNode node) { m_items.push_back(std::move(node)); }
+    const std::vector<YamlNode> &items() const { return children().items; }
+    std::vector<YamlNode> &items() { return ownChildren().items; }
+    void append(YamlNode node) { ownChildren().items.push_back(std::move(node)); }
 
     // Maps (insertion ordered)
-    const std::vector<Entry> &entries() const { return m_entries; }
-    /// Write access to a map's entries; the key index (see m_index) is dropped, and made again by
+    const std::vector<Entry> &entries() const { return children().entries; }
+    /// Write access to a map's entries; the key index (see Children) is dropped, and made again by
     /// the next insert(). (Not an overload of entries(): reading a non-const node would drop it.)
     std::vector<Entry> &mutableEntries()
     {
-        m_index.clear();
-        return m_entries;
+        Children &c = ownChildren();
+        c.index.clear();
+        return c.entries;
     }
     const YamlNode *find(const QString &key) const;
     YamlNode *find(const QString &key);
@@ -90,18 +93,31 @@ private:
     bool m_quoted = false;
     QString m_tag;
     SourceLocation m_location;
-    std::vector<YamlNode> m_items;
-    std::vector<Entry> m_entries;
-    std::vector<SourceLocation> m_keyLocations;
-    /// Key → position in m_entries, kept by insert() once a map holds more than kIndexedSize
-    /// entries (a pipeline's top level holds every job: without it, reading one is quadratic).
-    /// Either empty or complete; const lookups only read it, so they stay safe across threads.
-    QHash<QString, qsizetype> m_index;
+    /// A node's items, entries and key index, shared between copies until one of them changes
+    /// (copy on write): reading a pipeline copies trees (extends, defaults) that it rarely changes,
+    /// and a copy is then a reference count, not the whole subtree.
+    struct Children : QSharedData
+    {
+        std::vector<YamlNode> items;
+        std::vector<Entry> entries;
+        std::vector<SourceLocation> keyLocations;
+        /// Key → position in entries, kept by insert() once a map holds more than kIndexedSize
+        /// entries (a pipeline's top level holds every job: without it, reading one is quadratic).
+        /// Either empty or complete; const lookups only read it, so they stay safe across threads.
+        QHash<QString, qsizetype> index;
+    };
+    /// Null for a node without items or entries (a scalar's, a null's).
+    QSharedDataPointer<Children> m_children;
+    const Children &children() const;
+    /// The children this node alone holds (made, or copied from those it shares), to change.
+    Children &ownChildren();
     static constexpr size_t kIndexedSize = 16;
 
-    /// The position of `key` in m_entries (its first occurrence), or -1.
+    /// The position of `key` in the entries (its first occurrence), or -1.
     qsizetype indexOf(const QString &key) const;
-    void rebuildIndex();
+    static void rebuildIndex(Children &c);
+    /// True when a position in this tree is at or below line `fromLine`.
+    bool reaches(int fromLine) const;
 };
 
 } // namespace trainyard::core

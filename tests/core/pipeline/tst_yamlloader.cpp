@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 
 using namespace trainyard::core;
+using namespace Qt::StringLiterals;
 
 class tst_YamlLoader final : public QObject
 {
@@ -22,6 +23,8 @@ private Q_SLOTS:
     void silentFixesAreWarnings();
     void deepMergeReplacesArrays();
     void largeMapsFindEveryKeyInOrder();
+    void copiesChangeApart();
+    void shiftLinesMovesOnlyLaterPositions();
 };
 
 // Renders a map as "k=v,k=v" (one level) for compact expectations.
@@ -219,6 +222,56 @@ void tst_YamlLoader::largeMapsFindEveryKeyInOrder()
     QCOMPARE(root.entries().back().first, QStringLiteral("job_0"));
     QCOMPARE(root.find(QStringLiteral("job_0"))->text(), QStringLiteral("back"));
     QCOMPARE(root.find(QStringLiteral("renamed"))->find(QStringLiteral("stage"))->text(), QStringLiteral("s0"));
+}
+
+// Copies share their children until one changes (copy on write): a change through either copy,
+// however deep and by whichever write access, leaves the other as it was.
+void tst_YamlLoader::copiesChangeApart()
+{
+    auto doc = YamlLoader::parse("j:\n  v: {A: 1}\n  s: [a, b]\nk: x\n", QStringLiteral("c.yml"));
+    QVERIFY(doc);
+    const YamlNode original = *doc;
+    YamlNode copy = original;
+    copy.find(QStringLiteral("j"))->find(QStringLiteral("v"))->insert(QStringLiteral("B"), YamlNode::scalar(u"2"_s));
+    copy.find(QStringLiteral("j"))->find(QStringLiteral("s"))->items().front() = YamlNode::scalar(u"z"_s);
+    copy.find(QStringLiteral("j"))->find(QStringLiteral("s"))->append(YamlNode::scalar(u"c"_s));
+    copy.remove(QStringLiteral("k"));
+    copy.find(QStringLiteral("j"))->mutableEntries().front().first = u"w"_s;
+    QCOMPARE(flat(*original.find(QStringLiteral("j"))->find(QStringLiteral("v"))), u"A=1"_s);
+    QCOMPARE(original.find(QStringLiteral("j"))->find(QStringLiteral("s"))->toStringList(),
+             QStringList({u"a"_s, u"b"_s}));
+    QCOMPARE(flat(original), u"j=hash,k=x"_s);
+    QCOMPARE(flat(*original.find(QStringLiteral("j"))), u"v=hash,s=array"_s);
+    QCOMPARE(flat(copy), u"j=hash"_s);
+    QCOMPARE(flat(*copy.find(QStringLiteral("j"))), u"w=hash,s=array"_s);
+    QCOMPARE(copy.find(QStringLiteral("j"))->find(QStringLiteral("s"))->toStringList(),
+             QStringList({u"z"_s, u"b"_s, u"c"_s}));
+
+    // And the other way round: the original changed, the copy is as it was.
+    YamlNode source = *doc;
+    const YamlNode kept = source;
+    source.find(QStringLiteral("j"))->find(QStringLiteral("v"))->insert(QStringLiteral("A"), YamlNode::scalar(u"9"_s));
+    QCOMPARE(flat(*kept.find(QStringLiteral("j"))->find(QStringLiteral("v"))), u"A=1"_s);
+    QCOMPARE(flat(*source.find(QStringLiteral("j"))->find(QStringLiteral("v"))), u"A=9"_s);
+}
+
+void tst_YamlLoader::shiftLinesMovesOnlyLaterPositions()
+{
+    auto doc = YamlLoader::parse("a:\n  x: 1\nb:\n  y: [2]\n", QStringLiteral("s.yml"));
+    QVERIFY(doc);
+    const YamlNode before = *doc;
+    YamlNode moved = before;
+    moved.shiftLines(3, 5); // from b's line on
+    QCOMPARE(moved.keyLocation(u"a"_s).line, 1);
+    QCOMPARE(moved.find(u"a"_s)->find(u"x"_s)->location().line, 2);
+    QCOMPARE(moved.keyLocation(u"b"_s).line, 8);
+    QCOMPARE(moved.find(u"b"_s)->keyLocation(u"y"_s).line, 9);
+    QCOMPARE(moved.find(u"b"_s)->find(u"y"_s)->items().front().location().line, 9);
+    QCOMPARE(before.keyLocation(u"b"_s).line, 3); // the copy it came from is as it was
+    QCOMPARE(before.find(u"b"_s)->find(u"y"_s)->items().front().location().line, 4);
+    QCOMPARE(moved.nodeCount(), before.nodeCount());
+    // The root; a and its map; x and 1; b and its map; y, its list and 2.
+    QCOMPARE(before.nodeCount(), qsizetype(10));
 }
 
 QTEST_GUILESS_MAIN(tst_YamlLoader)
