@@ -99,6 +99,11 @@ void tst_LineageView::listsArtifactsAndShowsGraph()
         QTreeWidgetItem *group = list->topLevelItem(g);
         QVERIFY(group->childCount() >= 4);
         QVERIFY(group->data(0, Qt::UserRole).toString().isEmpty()); // a heading, not an artifact
+        // Headings span the row, open, bold and not to be picked.
+        QVERIFY(group->isFirstColumnSpanned());
+        QVERIFY(group->isExpanded());
+        QVERIFY(group->font(0).bold());
+        QVERIFY(!(group->flags() & Qt::ItemIsSelectable));
         for (int i = 0; i < group->childCount(); ++i)
             QCOMPARE(group->child(i)->data(0, roleRun).toString(), group->data(0, roleRun).toString());
     }

@@ -208,16 +208,26 @@ void LineageView::fillArtifactList(const std::vector<core::LineageArtifact> &art
     const QLocale locale(QLocale::English);
     // Grouped by run, newest first (the order they come in): the same path made by two
     // runs is told apart by its run.
+    // The items are made apart and given to the view at once, then spanned and expanded: one by
+    // one in the view, each heading had it lay out and measure every row again (at the newest
+    // 500 runs of a large store, half a minute on the GUI thread).
     QHash<QString, QTreeWidgetItem *> groups;
+    QList<QTreeWidgetItem *> headings;
     for (const core::LineageArtifact &a : artifacts) {
         QTreeWidgetItem *&group = groups[a.runId];
-        if (!group)
-            group = addRunHeading(a.runId, byId.value(a.runId));
+        if (!group) {
+            group = runHeading(a.runId, byId.value(a.runId));
+            headings.append(group);
+        }
         auto *item = new QTreeWidgetItem(group, {a.path, a.job, locale.formattedDataSize(a.size)});
         item->setData(0, ArtifactShaRole, a.sha256);
         item->setData(0, RunIdRole, a.runId);
         item->setToolTip(0, a.path + u'\n' + a.sha256);
     }
+    m_list->addTopLevelItems(headings);
+    for (QTreeWidgetItem *heading : std::as_const(headings))
+        heading->setFirstColumnSpanned(true); // only an item in a view can span
+    m_list->expandAll();
     if (!artifacts.empty())
         m_status->setText(tr("%n artifact(s) from %1 run(s)%2. Choose one, or search by hash or path.", nullptr,
                              int(artifacts.size()))
@@ -225,9 +235,9 @@ void LineageView::fillArtifactList(const std::vector<core::LineageArtifact> &art
                               .arg(isTeamScope() ? tr(" in the team's store, from every machine") : QString()));
 }
 
-QTreeWidgetItem *LineageView::addRunHeading(const QString &runId, const core::LineageRun *run)
+QTreeWidgetItem *LineageView::runHeading(const QString &runId, const core::LineageRun *run) const
 {
-    auto *group = new QTreeWidgetItem(m_list);
+    auto *group = new QTreeWidgetItem;
     group->setText(0,
                    run ? tr("#%1 · %2 · %3%4%5")
                              .arg(run->pipelineIid)
@@ -238,12 +248,10 @@ QTreeWidgetItem *LineageView::addRunHeading(const QString &runId, const core::Li
                        : runId);
     group->setToolTip(0, tr("Run %1").arg(runId));
     group->setData(0, RunIdRole, runId);
-    group->setFirstColumnSpanned(true);
-    QFont bold = group->font(0);
+    QFont bold = m_list->font();
     bold.setBold(true);
     group->setFont(0, bold);
     group->setFlags(group->flags() & ~Qt::ItemIsSelectable);
-    group->setExpanded(true);
     return group;
 }
 

@@ -103,8 +103,9 @@ private:
     /// Lists `artifacts` under a heading for each of their runs (newest first) and says how many there are.
     void fillArtifactList(const std::vector<core::LineageArtifact> &artifacts,
                           const std::vector<core::LineageRun> &runs);
-    /// Adds the list's heading of the run `runId` (`run` its record, null when unknown).
-    QTreeWidgetItem *addRunHeading(const QString &runId, const core::LineageRun *run);
+    /// A new heading for the list, of the run `runId` (`run` its record, null when unknown), not
+    /// yet in the list.
+    QTreeWidgetItem *runHeading(const QString &runId, const core::LineageRun *run) const;
 
     /// Scans `imageId` on a worker (one at a time; never in the Team scope).
     void startScan(const QString &imageId, const QString &reference, const QString &osvDir);
