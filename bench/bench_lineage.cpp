@@ -799,10 +799,11 @@ bool serverQueriesAtScale(int runs)
                      .arg(median(times) < 50 ? QStringLiteral("met") : QStringLiteral("missed"));
         return true;
     };
-    const bool ok = reverse(QStringLiteral("data version"), serverData) &&
-                    reverse(QStringLiteral("image digest"),
-                            [](int i) { return QStringLiteral("registry.example/trainer@") + serverImage(i); }) &&
-                    reverse(QStringLiteral("commit"), serverCommit);
+    const bool ok =
+        reverse(QStringLiteral("data version"), serverData) &&
+        reverse(QStringLiteral("image digest"),
+                [](int i) -> QString { return QStringLiteral("registry.example/trainer@") + serverImage(i); }) &&
+        reverse(QStringLiteral("commit"), serverCommit);
     out() << "\n";
     return ok;
 }
