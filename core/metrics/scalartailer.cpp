@@ -61,7 +61,7 @@ Result<ReadReport> ScalarTailer::readNew()
         // Files appear in name order; one that shows up later is read after those already known.
         for (const QString &path : location.eventFiles) {
             if (!run.hasFile(path))
-                run.files.emplace_back(path, m_options.checkCrc);
+                run.files.emplace_back(path, m_options.checkCrc, m_options.readAheadFromBytes);
         }
         // A bulk read (a finished run, or a first look at a long one) grows series by doubling,
         // which copies each point about once, and gives the slack back at the end; the small

@@ -32,6 +32,9 @@ public:
         /// Tags to keep; all when unset. Asked once per tag and run; the points of other tags
         /// are decoded (their records are checked as before) but not stored.
         std::function<bool(const QString &tag)> acceptTag;
+        /// New bytes of a file from which its records are framed on a second thread, ahead of
+        /// the decoding (EventFileReader; 0: always).
+        qint64 readAheadFromBytes = EventFileReader::kReadAheadBytes;
     };
 
     explicit ScalarTailer(QString logdir, Options options);

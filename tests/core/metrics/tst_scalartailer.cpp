@@ -10,6 +10,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <limits>
+
 using namespace trainyard::core;
 using namespace trainyard::test;
 
@@ -44,6 +46,16 @@ QList<qint64> stepsOf(const RunScalars *run, const QString &tag)
     return QList<qint64>(steps.begin(), steps.end());
 }
 
+/// Options reading every file in order on one thread, or with its records framed ahead on a
+/// second one (EventFileReader's read-ahead, which large files get), as the test's data says.
+ScalarTailer::Options readingOptions()
+{
+    QFETCH_GLOBAL(bool, readAhead);
+    ScalarTailer::Options options;
+    options.readAheadFromBytes = readAhead ? 0 : std::numeric_limits<qint64>::max();
+    return options;
+}
+
 QList<qint64> range(qint64 first, qint64 count)
 {
     QList<qint64> r;
@@ -59,6 +71,7 @@ class tst_ScalarTailer final : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase_data();
     void nestedRunsAreNamedByPath();
     void resumedRunWithSeveralFiles();
     void emptyFile();
@@ -66,6 +79,7 @@ private Q_SLOTS:
     void crcErrorMidFileKeepsTheRest();
     void lengthCrcErrorKeepsWhatCameBefore();
     void fileGrowingWhileTailed();
+    void readAheadAcrossBatchesWithDamage();
     void newRunsAndFilesAppear();
     void runFilter();
     void tagFilterKeepsOnlyTheAskedTags();
@@ -73,6 +87,14 @@ private Q_SLOTS:
     void memoryPerPoint();
     void watcherEmitsWhenSeriesGrow();
 };
+
+// Every case reads both ways: in order, and with the records framed ahead on a second thread.
+void tst_ScalarTailer::initTestCase_data()
+{
+    QTest::addColumn<bool>("readAhead");
+    QTest::newRow("in order") << false;
+    QTest::newRow("read ahead") << true;
+}
 
 void tst_ScalarTailer::nestedRunsAreNamedByPath()
 {
@@ -82,7 +104,7 @@ void tst_ScalarTailer::nestedRunsAreNamedByPath()
     QVERIFY(writeFile(dir.filePath(QStringLiteral("events.out.tfevents.1.top")), lossFile(0, 2)));
     QVERIFY(writeFile(dir.filePath(QStringLiteral("lr_0.1/train/events.out.tfevents.1.a")), lossFile(0, 3)));
     QVERIFY(writeFile(dir.filePath(QStringLiteral("lr_0.1/.hidden/eval/events.out.tfevents.1.b")), lossFile(0, 4)));
-    ScalarTailer tailer(dir.path());
+    ScalarTailer tailer(dir.path(), readingOptions());
     const Result<ReadReport> report = tailer.readNew();
     QVERIFY(report);
     QCOMPARE(report->pointsAdded, 9);
@@ -108,7 +130,7 @@ void tst_ScalarTailer::resumedRunWithSeveralFiles()
     // Written second-file-first: name order, not creation order, decides.
     QVERIFY(writeFile(dir.filePath(QStringLiteral("events.out.tfevents.1700000200.host.2.0.v2")), records(second)));
     QVERIFY(writeFile(dir.filePath(QStringLiteral("events.out.tfevents.1700000100.host.1.0.v2")), records(first)));
-    ScalarTailer tailer(dir.path());
+    ScalarTailer tailer(dir.path(), readingOptions());
     const Result<ReadReport> report = tailer.readNew();
     QVERIFY(report && !report->isDamaged());
     QCOMPARE(stepsOf(tailer.run(QString()), QStringLiteral("acc")), (QList<qint64>{0, 1, 2, 3, 4, 3, 4, 5, 6, 7}));
@@ -122,7 +144,7 @@ void tst_ScalarTailer::emptyFile()
     QTemporaryDir dir;
     QVERIFY(writeFile(dir.filePath(QStringLiteral("events.out.tfevents.1.empty")), QByteArray()));
     QVERIFY(writeFile(dir.filePath(QStringLiteral("events.out.tfevents.2.full")), lossFile(0, 3)));
-    ScalarTailer tailer(dir.path());
+    ScalarTailer tailer(dir.path(), readingOptions());
     const Result<ReadReport> report = tailer.readNew();
     QVERIFY(report);
     QVERIFY(!report->isDamaged());
@@ -140,7 +162,7 @@ void tst_ScalarTailer::unfinishedTailIsResumed()
     const qint64 lastStart = whole.size() - lastRecord.size();
     QVERIFY(writeFile(path, whole.left(whole.size() - 5)));
 
-    ScalarTailer tailer(dir.path());
+    ScalarTailer tailer(dir.path(), readingOptions());
     Result<ReadReport> report = tailer.readNew();
     QVERIFY(report);
     QVERIFY(!report->isDamaged());
@@ -172,7 +194,7 @@ void tst_ScalarTailer::crcErrorMidFileKeepsTheRest()
     bytes[offset + 14] = char(bytes[offset + 14] ^ 0x10); // step 2's data
     QVERIFY(writeFile(path, bytes));
 
-    ScalarTailer tailer(dir.path());
+    ScalarTailer tailer(dir.path(), readingOptions());
     const Result<ReadReport> report = tailer.readNew();
     QVERIFY(report);
     QCOMPARE(report->damage.size(), size_t(1));
@@ -194,7 +216,7 @@ void tst_ScalarTailer::lengthCrcErrorKeepsWhatCameBefore()
     bytes[offset + 8] = char(bytes[offset + 8] ^ 0x01);
     QVERIFY(writeFile(path, bytes));
     QVERIFY(writeFile(dir.filePath(QStringLiteral("events.out.tfevents.2.host")), lossFile(100, 2)));
-    ScalarTailer tailer(dir.path());
+    ScalarTailer tailer(dir.path(), readingOptions());
     const Result<ReadReport> report = tailer.readNew();
     QVERIFY(report);
     QCOMPARE(report->damage.size(), size_t(1));
@@ -212,7 +234,7 @@ void tst_ScalarTailer::fileGrowingWhileTailed()
     const QString path = dir.filePath(QStringLiteral("events.out.tfevents.1.host"));
     const QByteArray whole = lossFile(0, 200);
     QVERIFY(writeFile(path, QByteArray()));
-    ScalarTailer tailer(dir.path());
+    ScalarTailer tailer(dir.path(), readingOptions());
     qint64 written = 0;
     qint64 total = 0;
     int step = 1;
@@ -232,10 +254,45 @@ void tst_ScalarTailer::fileGrowingWhileTailed()
     QCOMPARE(tailer.run(QString())->series.at(QStringLiteral("loss")).values()[199], 99.5);
 }
 
+// A file of several read-ahead batches (1 MiB each) with a damaged record deep inside one and an
+// unfinished tail: the points, the damage and the place to resume are those of reading in order.
+void tst_ScalarTailer::readAheadAcrossBatchesWithDamage()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("events.out.tfevents.1.host"));
+    const QList<QByteArray> payloads = lossEvents(0, 100'000);
+    QByteArray bytes = records(payloads);
+    const qint64 damaged = offsetOf(payloads, 75'001); // step 75000, in the third batch or later
+    QVERIFY(damaged > 2 * (1 << 20));
+    bytes[damaged + 14] = char(bytes[damaged + 14] ^ 0x10);
+    QVERIFY(writeFile(path, bytes.left(bytes.size() - 3)));
+
+    ScalarTailer tailer(dir.path(), readingOptions());
+    const Result<ReadReport> report = tailer.readNew();
+    QVERIFY(report);
+    QCOMPARE(report->pointsAdded, 100'000 - 2); // the damaged one, and the unfinished last
+    QCOMPARE(report->damage.size(), size_t(1));
+    QVERIFY2(report->damage[0].message.contains(QStringLiteral("offset %1").arg(damaged)),
+             qPrintable(report->damage[0].toString()));
+    const qint64 last = offsetOf(payloads, 100'000);
+    QCOMPARE(report->unfinished.size(), size_t(1));
+    QVERIFY2(report->unfinished[0].message.contains(QStringLiteral("offset %1").arg(last)),
+             qPrintable(report->unfinished[0].toString()));
+    QList<qint64> expected = range(0, 99'999);
+    expected.removeAll(75'000);
+    QCOMPARE(stepsOf(tailer.run(QString()), QStringLiteral("loss")), expected);
+
+    QVERIFY(appendFile(path, bytes.right(3)));
+    const Result<ReadReport> again = tailer.readNew();
+    QVERIFY(again && !again->isDamaged() && again->unfinished.empty());
+    QCOMPARE(again->pointsAdded, 1);
+    QCOMPARE(again->bytesRead, bytes.size() - last);
+}
+
 void tst_ScalarTailer::newRunsAndFilesAppear()
 {
     QTemporaryDir dir;
-    ScalarTailer tailer(dir.path());
+    ScalarTailer tailer(dir.path(), readingOptions());
     QVERIFY(tailer.readNew());
     QVERIFY(tailer.runs().empty());
     QVERIFY(QDir(dir.path()).mkpath(QStringLiteral("b")));
@@ -318,7 +375,7 @@ void tst_ScalarTailer::memoryPerPoint()
     for (int s = 0; s < 100000; ++s)
         payloads.append(summaryEvent(s, s, {simpleValue("a", 1), simpleValue("b", 2)}));
     QVERIFY(writeFile(dir.filePath(QStringLiteral("events.out.tfevents.1.x")), records(payloads)));
-    ScalarTailer tailer(dir.path());
+    ScalarTailer tailer(dir.path(), readingOptions());
     QCOMPARE(tailer.readNew()->pointsAdded, 200000);
     for (const auto &[tag, series] : tailer.run(QString())->series) {
         QCOMPARE(series.size(), 100000);
