@@ -97,7 +97,8 @@ private:
     YamlEditor(QByteArray text, QString fileName, YamlLoader::Document document);
 
     /// The anchors of the text and the lines of their aliases, found once per text (reading them
-    /// parses the whole text).
+    /// parses the whole text) and moved with the lines by an edit read back alone. Not
+    /// thread-safe, as the scanner's: an editor belongs to one thread.
     const std::vector<Scanner::Anchor> &anchors() const;
     /// A scanner of the text that knows its anchors.
     Scanner scan() const;
