@@ -49,6 +49,7 @@ class tst_LineageView final : public QObject
 private Q_SLOTS:
     void init();
     void listsArtifactsAndShowsGraph();
+    void listsOnlyTheNewestRuns();
     void searchByPathAndUnknownTarget();
     void reviewSignOffStaleAndExport();
     void projectWithoutLineageSaysSo();
@@ -159,6 +160,27 @@ void tst_LineageView::listsArtifactsAndShowsGraph()
     QTest::mouseClick(gv->viewport(), Qt::LeftButton, {}, gv->mapFromScene(commit->sceneBoundingRect().center()));
     QTRY_VERIFY(view.detailsPane()->toPlainText().contains(QStringLiteral("ada@example.org")));
     QVERIFY(view.detailsPane()->toPlainText().contains(kCommitA));
+}
+
+void tst_LineageView::listsOnlyTheNewestRuns()
+{
+    // A store of a million artifacts is no list: only the newest runs' are listed (as many as the
+    // Runs list shows; one here), and the status says that search finds the older ones.
+    LineageView view;
+    view.query()->setListedRuns(1);
+    view.setProjectDir(m_dir->path());
+    QTRY_VERIFY_WITH_TIMEOUT(view.artifactList()->topLevelItemCount() > 0, 10000);
+    QTreeWidget *list = view.artifactList();
+    QCOMPARE(list->topLevelItemCount(), 1);
+    QCOMPARE(list->topLevelItem(0)->data(0, Qt::UserRole + 1).toString(), m_b.runId);
+    QVERIFY2(view.statusLabel()->text().contains(QStringLiteral("from the newest 1 runs")) &&
+                 view.statusLabel()->text().contains(QStringLiteral("older runs' artifacts")),
+             qPrintable(view.statusLabel()->text()));
+    // With room for both, both are listed and nothing is said to be left out (the control case).
+    view.query()->setListedRuns(2);
+    view.refresh();
+    QTRY_COMPARE(list->topLevelItemCount(), 2);
+    QVERIFY(!view.statusLabel()->text().contains(QStringLiteral("older runs")));
 }
 
 void tst_LineageView::searchByPathAndUnknownTarget()

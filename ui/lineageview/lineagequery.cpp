@@ -75,11 +75,12 @@ void LineageQuery::listArtifacts()
     {
         std::vector<core::LineageArtifact> artifacts;
         std::vector<core::LineageRun> runs;
+        bool olderRuns = false;
         QString error;
     };
     onWorker(
         this,
-        [dir = m_projectDir, team = m_teamUrl] {
+        [dir = m_projectDir, team = m_teamUrl, listed = m_listedRuns] {
             Listing out;
             auto store = openStore(dir, team);
             if (!store) {
@@ -98,12 +99,17 @@ void LineageQuery::listArtifacts()
                     return out;
                 }
             }
+            filter.limit = listed + 1; // newest first: one more says there are older ones
             auto runs = (*store)->runs(filter);
             if (!runs) {
                 out.error = runs.error().toString();
                 return out;
             }
             std::sort(runs->begin(), runs->end(), [](const auto &a, const auto &b) { return a.started > b.started; });
+            if (runs->size() > size_t(listed)) {
+                out.olderRuns = true;
+                runs->resize(size_t(listed));
+            }
             QStringList ids;
             for (const core::LineageRun &r : *runs)
                 ids << r.id;
@@ -129,7 +135,7 @@ void LineageQuery::listArtifacts()
                 return; // of another project or store
             if (!listing.error.isEmpty())
                 Q_EMIT failed(listing.error);
-            Q_EMIT artifactsListed(listing.artifacts, listing.runs);
+            Q_EMIT artifactsListed(listing.artifacts, listing.runs, listing.olderRuns);
         });
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "lineage/runhistory.h"
+
 #include "lineage/provenance.h"
 #include "lineage/releasereview.h"
 
@@ -49,8 +51,12 @@ public:
     }
     QString teamStore() const { return m_teamUrl; }
 
-    /// The artifacts of the project's runs, newest run first → artifactsListed.
+    /// The artifacts of the project's newest listedRuns() runs, newest run first → artifactsListed.
     void listArtifacts();
+    /// How many runs listArtifacts() lists: the newest, as the Runs list shows them (a store of a
+    /// million artifacts is not a list to scroll; older ones are found by hash or path).
+    int listedRuns() const { return m_listedRuns; }
+    void setListedRuns(int runs) { m_listedRuns = runs; }
     /// Resolves `target` (a sha256, a path as collected, or a file on disk; the newest recorded,
     /// or the one of `runId`) and computes its provenance, checklist, sign-offs and uses → reviewed.
     void review(const QString &target, const QString &runId = {});
@@ -68,8 +74,9 @@ public:
     void exportReport(const ArtifactReview &review, const QString &fileName);
 
 Q_SIGNALS:
+    /// `olderRuns`: the project has runs older than those listed.
     void artifactsListed(const std::vector<trainyard::core::LineageArtifact> &artifacts,
-                         const std::vector<trainyard::core::LineageRun> &runs);
+                         const std::vector<trainyard::core::LineageRun> &runs, bool olderRuns);
     void reviewed(const trainyard::ui::ArtifactReview &review);
     void signedOff(const trainyard::core::LineageSignOff &signOff);
     void exported(const QString &fileName);
@@ -88,6 +95,7 @@ private:
     QString m_projectDir;
     QString m_teamUrl;
     quint64 m_generation = 0; ///< which project and store the answers being waited for are of
+    int m_listedRuns = core::RunHistory::kListed;
 };
 
 } // namespace trainyard::ui

@@ -198,7 +198,7 @@ void LineageView::connectSignals(QPushButton *refreshButton)
 }
 
 void LineageView::fillArtifactList(const std::vector<core::LineageArtifact> &artifacts,
-                                   const std::vector<core::LineageRun> &runs)
+                                   const std::vector<core::LineageRun> &runs, bool olderRuns)
 {
     QHash<QString, const core::LineageRun *> byId;
     for (const core::LineageRun &r : runs)
@@ -228,11 +228,20 @@ void LineageView::fillArtifactList(const std::vector<core::LineageArtifact> &art
     for (QTreeWidgetItem *heading : std::as_const(headings))
         heading->setFirstColumnSpanned(true); // only an item in a view can span
     m_list->expandAll();
-    if (!artifacts.empty())
+    const QString where = isTeamScope() ? tr(" in the team's store, from every machine") : QString();
+    if (artifacts.empty())
+        return;
+    if (olderRuns)
+        m_status->setText(tr("%n artifact(s) from the newest %1 runs%2. Choose one, or search by hash or path (which "
+                             "finds older runs' artifacts too).",
+                             nullptr, int(artifacts.size()))
+                              .arg(m_query->listedRuns())
+                              .arg(where));
+    else
         m_status->setText(tr("%n artifact(s) from %1 run(s)%2. Choose one, or search by hash or path.", nullptr,
                              int(artifacts.size()))
                               .arg(groups.size())
-                              .arg(isTeamScope() ? tr(" in the team's store, from every machine") : QString()));
+                              .arg(where));
 }
 
 QTreeWidgetItem *LineageView::runHeading(const QString &runId, const core::LineageRun *run) const

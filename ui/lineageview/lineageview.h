@@ -100,9 +100,10 @@ private:
     void createStatusLabel(QVBoxLayout *layout);
     /// Connects the search, the list, the buttons (`refreshButton` among them), the graph and the query.
     void connectSignals(QPushButton *refreshButton);
-    /// Lists `artifacts` under a heading for each of their runs (newest first) and says how many there are.
+    /// Lists `artifacts` under a heading for each of their runs (newest first) and says how many
+    /// there are, and where older runs' are when the list leaves them out.
     void fillArtifactList(const std::vector<core::LineageArtifact> &artifacts,
-                          const std::vector<core::LineageRun> &runs);
+                          const std::vector<core::LineageRun> &runs, bool olderRuns);
     /// A new heading for the list, of the run `runId` (`run` its record, null when unknown), not
     /// yet in the list.
     QTreeWidgetItem *runHeading(const QString &runId, const core::LineageRun *run) const;
