@@ -112,6 +112,21 @@ struct EventFileReader::Step
     qint64 resumeOffset = 0;
 };
 
+EventFileReader::Step EventFileReader::nextStep(TfRecordReader &records)
+{
+    Step step;
+    step.status = records.next();
+    if (step.status == TfRecordReader::Status::Record) {
+        step.offset = records.recordOffset();
+        step.record = records.record();
+    } else if (step.status != TfRecordReader::Status::End && step.status != TfRecordReader::Status::Unfinished) {
+        step.error = &records.error();
+    }
+    if (stops(step.status))
+        step.resumeOffset = records.resumeOffset();
+    return step;
+}
+
 EventFileReader::EventFileReader(QString path, bool checkCrc, qint64 readAheadFrom)
     : m_path(std::move(path))
     , m_checkCrc(checkCrc)
@@ -144,18 +159,7 @@ void EventFileReader::readNew(EventDecoder &decoder, const EventDecoder::Sink &s
         m_readAheadFrom == 0 || (fileSize - m_offset >= m_readAheadFrom && QThread::idealThreadCount() > 1);
     if (!ahead) {
         for (;;) {
-            Step step;
-            step.status = records.next();
-            if (step.status == TfRecordReader::Status::Record) {
-                step.offset = records.recordOffset();
-                step.record = records.record();
-            } else if (step.status != TfRecordReader::Status::End &&
-                       step.status != TfRecordReader::Status::Unfinished) {
-                step.error = &records.error();
-            }
-            if (stops(step.status))
-                step.resumeOffset = records.resumeOffset();
-            if (!take(step, decoder, sink, report, file))
+            if (!take(nextStep(records), decoder, sink, report, file))
                 break;
         }
     } else {
@@ -165,22 +169,17 @@ void EventFileReader::readNew(EventDecoder &decoder, const EventDecoder::Sink &s
         std::thread framer([&] {
             Batch batch = queue.fresh();
             for (;;) {
-                Batch::Item item;
-                item.status = records.next();
-                if (item.status == TfRecordReader::Status::Record) {
-                    item.offset = records.recordOffset();
-                    item.begin = batch.bytes.size();
-                    item.size = records.record().size();
-                    batch.bytes.append(records.record());
-                } else if (item.status != TfRecordReader::Status::End &&
-                           item.status != TfRecordReader::Status::Unfinished) {
+                // The step's record and error live in the reader until its next step: copied here.
+                const Step step = nextStep(records);
+                Batch::Item item{step.status,        step.offset, batch.bytes.size(),
+                                 step.record.size(), -1,          step.resumeOffset};
+                batch.bytes.append(step.record);
+                if (step.error) {
                     item.error = int(batch.errors.size());
-                    batch.errors.push_back(records.error());
+                    batch.errors.push_back(*step.error);
                 }
                 const bool last = stops(item.status);
-                if (last)
-                    item.resumeOffset = records.resumeOffset();
-                batch.items.push_back(std::move(item));
+                batch.items.push_back(item);
                 if (last || batch.bytes.size() >= kBatchBytes) {
                     queue.push(std::move(batch));
                     if (last)

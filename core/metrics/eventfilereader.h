@@ -8,6 +8,10 @@ QT_BEGIN_NAMESPACE
 class QFile;
 QT_END_NAMESPACE
 
+namespace trainyard::core {
+class TfRecordReader;
+}
+
 #include <vector>
 
 namespace trainyard::core {
@@ -55,6 +59,8 @@ public:
 
 private:
     struct Step;
+    /// The reader's next step; its record and error stay the reader's until the step after.
+    static Step nextStep(TfRecordReader &records);
     /// Takes one step of the record reader into `report` (a record decoded, or damage); false
     /// when reading stopped there (m_offset and m_broken then say where and why). `file` is the
     /// one read, no longer read by another thread when reading stops.
