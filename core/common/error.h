@@ -36,6 +36,7 @@ struct Error
     /// "FILE:LINE:COLUMN: error: MESSAGE" (or "warning:"), as compilers print it.
     QString toString() const;
     bool isError() const { return severity == Severity::Error; }
+    bool operator==(const Error &) const = default;
 
     static Error error(QString message, SourceLocation location = {}, QString job = {});
     static Error warning(QString message, SourceLocation location = {}, QString job = {});

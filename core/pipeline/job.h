@@ -37,6 +37,7 @@ struct Image
     QStringList entrypoint;
     QString pullPolicy;
     bool isEmpty() const { return name.isEmpty(); }
+    bool operator==(const Image &) const = default;
 };
 
 struct Service
@@ -51,6 +52,7 @@ struct Service
     QStringList command;
     QMap<QString, QString> variables;
     SourceLocation location;
+    bool operator==(const Service &) const = default;
 };
 
 struct Artifacts
@@ -73,6 +75,7 @@ struct Artifacts
     /// reports are collected with the artifacts (as GitLab uploads them); a dotenv report, which
     /// holds variables and maybe secrets, only when `paths` names it too.
     std::vector<ReportFile> reportFiles() const;
+    bool operator==(const Artifacts &) const = default;
 };
 
 struct Retry
@@ -80,6 +83,7 @@ struct Retry
     int max = 0;
     QStringList when; ///< failure reasons; empty = always
     QList<int> exitCodes;
+    bool operator==(const Retry &) const = default;
 };
 
 /// A variable as written: `KEY: value` or `KEY: {value:, description:, expand:}`.
@@ -89,6 +93,7 @@ struct Variable
     QString value;
     bool expand = true;
     QString description;
+    bool operator==(const Variable &) const = default;
 };
 using Variables = std::vector<Variable>;
 
@@ -106,8 +111,10 @@ struct JobTrainyardSettings
         QString op; ///< >=, >, <=, <, ==
         double value = 0;
         SourceLocation location;
+        bool operator==(const Gate &) const = default;
     };
     std::vector<Gate> gates;
+    bool operator==(const JobTrainyardSettings &) const = default;
 };
 
 /// A job after includes, `extends`, `default`, `!reference`, `parallel` and rules are applied.
@@ -157,6 +164,8 @@ struct Job
     bool needsGpu() const;
     /// GPUs the job asks for: `.trainyard` gpus (-1 = all), else 1 for a GPU-tagged job, else 0.
     int gpuCount() const;
+    /// Every field the same (positions included): a job read again reads as it did.
+    bool operator==(const Job &) const = default;
 };
 
 } // namespace trainyard::core

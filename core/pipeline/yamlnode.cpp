@@ -68,6 +68,18 @@ std::optional<long long> YamlNode::toInt() const
     return v;
 }
 
+bool YamlNode::operator==(const YamlNode &other) const
+{
+    if (m_kind != other.m_kind || m_text != other.m_text || m_quoted != other.m_quoted || m_tag != other.m_tag ||
+        m_location != other.m_location)
+        return false;
+    if (m_children == other.m_children)
+        return true; // the same children, shared
+    const Children &a = children();
+    const Children &b = other.children();
+    return a.items == b.items && a.entries == b.entries && a.keyLocations == b.keyLocations;
+}
+
 const YamlNode::Children &YamlNode::children() const
 {
     static const Children none;

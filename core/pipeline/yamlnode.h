@@ -84,6 +84,9 @@ public:
     /// How many nodes the tree holds, keys of maps included.
     qsizetype nodeCount() const;
 
+    /// Same kind, text, tag and children, positions (of keys too) included.
+    bool operator==(const YamlNode &other) const;
+
     /// GitLab's deep merge: hashes merge recursively, everything else (arrays too) is replaced by `over`.
     static YamlNode deepMerge(const YamlNode &base, const YamlNode &over);
 
