@@ -1,6 +1,60 @@
 #include "extendsresolver.h"
 
+#include <algorithm>
+
 namespace trainyard::core {
+
+bool ExtendsResolver::holdsReference(const YamlNode &node)
+{
+    if (node.isReference())
+        return true;
+    if (node.isSequence())
+        return std::any_of(node.items().begin(), node.items().end(), holdsReference);
+    if (node.isMap())
+        return std::any_of(node.entries().begin(), node.entries().end(),
+                           [](const auto &entry) { return holdsReference(entry.second); });
+    return false;
+}
+
+std::optional<ExtendsResolver::Extended> ExtendsResolver::resolveEntry(const YamlNode &resolved,
+                                                                       const QHash<QString, QStringList> &chains,
+                                                                       const QString &key, const YamlNode &node)
+{
+    if (holdsReference(node))
+        return std::nullopt;
+    const YamlNode *extendsNode = node.isMap() ? node.find(QStringLiteral("extends")) : nullptr;
+    if (!extendsNode)
+        return Extended{node, {}};
+    QStringList bases;
+    if (extendsNode->isScalar()) {
+        bases << extendsNode->text();
+    } else if (extendsNode->isSequence()) {
+        for (const auto &item : extendsNode->items()) {
+            if (!item.isScalar())
+                return std::nullopt;
+            bases << item.text();
+        }
+    } else {
+        return std::nullopt;
+    }
+    // As mergeBases() and applyOwnEntries() do; the bases in `resolved` no longer extend anything.
+    Extended out{YamlNode::map(), {}};
+    for (const QString &base : bases) {
+        const YamlNode *baseNode = resolved.find(base);
+        if (base == key || !baseNode || !baseNode->isMap())
+            return std::nullopt;
+        out.chain << base << chains.value(base);
+        out.node = YamlNode::deepMerge(out.node, *baseNode);
+    }
+    // The nesting is at most the chain's length: a chain that short cannot be too deep.
+    if (out.chain.size() + 1 > kMaxExtendsDepth)
+        return std::nullopt;
+    YamlNode own = node;
+    own.remove(QStringLiteral("extends"));
+    out.node = YamlNode::deepMerge(out.node, own);
+    out.node.setLocation(node.location());
+    return out;
+}
 
 ExtendsResolver::ExtendsResolver(std::vector<Error> &problems, QStringList unavailableIncludes)
     : m_problems(problems)
@@ -22,9 +76,10 @@ YamlNode ExtendsResolver::resolve(const YamlNode &root)
         QStringList visiting;
         resolveExtends(out, key, visiting);
     }
+    // Most entries hold no !reference: they stay as they are, their nodes shared with `out`.
     YamlNode resolved = YamlNode::map(out.location());
     for (const auto &[key, value] : out.entries())
-        resolved.insert(key, resolveReferences(value, out, 0), out.keyLocation(key));
+        resolved.insert(key, holdsReference(value) ? resolveReferences(value, out, 0) : value, out.keyLocation(key));
     return resolved;
 }
 

@@ -29,6 +29,22 @@ public:
 
     const QHash<QString, QStringList> &chains() const { return m_chains; }
 
+    /// One entry extended alone, for reading an edited entry again: `node` (entry `key` as
+    /// written) with `extends` applied, its bases taken from `resolved` (a root resolve() returned
+    /// without problems, `chains` its chains()), and its own chain. nullopt when it cannot be done
+    /// alone: `extends` is not a string or strings, a base is missing, not a hash or the entry
+    /// itself, the chain may pass the depth limit, or a `!reference` is involved. Resolving the
+    /// whole root then says what is wrong.
+    struct Extended
+    {
+        YamlNode node;
+        QStringList chain;
+    };
+    static std::optional<Extended> resolveEntry(const YamlNode &resolved, const QHash<QString, QStringList> &chains,
+                                                const QString &key, const YamlNode &node);
+    /// Whether `node` or a node inside it is a `!reference`.
+    static bool holdsReference(const YamlNode &node);
+
 private:
     /// What the bases of one entry give when merged in order, and whether they all resolved.
     struct MergedBases
