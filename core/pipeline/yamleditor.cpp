@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <utility>
 
 namespace trainyard::core {
 
@@ -229,10 +230,11 @@ Result<void> YamlEditor::commit(QByteArray candidate, const QStringList &changin
                 return tl::unexpected(
                     Error::error(QStringLiteral("the edit did not read back as intended, so it was not made"),
                                  SourceLocation{m_fileName}));
-            m_text = std::move(candidate);
+            m_textBeforeLastEdit = std::exchange(m_text, std::move(candidate));
             m_tree = std::move(entry->tree);
             m_anchors = std::move(entry->anchors);
             m_lastReadBack = ReadBack::Entry;
+            m_lastEntryKey = changing.front();
             return {};
         }
     }
@@ -272,6 +274,8 @@ Result<void> YamlEditor::commit(QByteArray candidate, const QStringList &changin
     m_readWarnings = std::move(read->warnings);
     m_anchors.reset();
     m_lastReadBack = ReadBack::Whole;
+    m_lastEntryKey.clear();
+    m_textBeforeLastEdit.clear();
     return {};
 }
 

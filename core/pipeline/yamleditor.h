@@ -39,6 +39,10 @@ public:
     /// How the last edit was read back: the edited top-level entry alone, or the whole text.
     enum class ReadBack { None, Entry, Whole };
     ReadBack lastReadBack() const { return m_lastReadBack; }
+    /// After an edit read back as ReadBack::Entry: that entry's key, and the text before the edit
+    /// (only that entry's lines differ), for GitlabCiReader::rereadEntry(). Empty otherwise.
+    const QString &lastEntryKey() const { return m_lastEntryKey; }
+    QByteArray textBeforeLastEdit() const { return m_textBeforeLastEdit; }
 
     /// Sets or adds a scalar key of a top-level job, quoting the value when YAML would misread it.
     Result<void> setJobScalar(const QString &job, const QString &key, const QString &value);
@@ -184,6 +188,8 @@ private:
     std::vector<Error> m_readWarnings;
     mutable std::optional<std::vector<Scanner::Anchor>> m_anchors; ///< anchors(), once asked
     ReadBack m_lastReadBack = ReadBack::None;
+    QString m_lastEntryKey;
+    QByteArray m_textBeforeLastEdit;
 };
 
 } // namespace trainyard::core
