@@ -14,6 +14,10 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QSet>
+
+#include <iterator>
+#include <utility>
 
 namespace trainyard::core {
 
@@ -53,12 +57,45 @@ Inheritance readInherit(const YamlNode &job, const QString &key)
     return in;
 }
 
+} // namespace
+
+struct GitlabCiReader::Memo
+{
+    /// False when an edit cannot be read alone in this document: it has includes (their files
+    /// may change) or `!reference`, or reading it found problems with `extends` or the secrets.
+    bool rereadable = false;
+    EvaluationContext evaluation; ///< the context rules saw (secrets included)
+    YamlNode root;                ///< the document with `extends` applied
+    YamlNode defaults;            ///< what jobs take from `default:`
+    QHash<QString, QStringList> chains;
+    QSet<QString> bases; ///< every entry that another extends
+    QHash<QString, QStringList> parallelNames;
+    std::vector<Error> headProblems; ///< problems found before the first entry was read
+    /// Each top-level entry that is not a keyword, in file order: how many jobs it gave and the
+    /// problems reading it found.
+    struct Entry
+    {
+        QString key;
+        qsizetype jobs = 0;
+        std::vector<Error> problems;
+    };
+    std::vector<Entry> entries;
+    QHash<QString, qsizetype> entryIndex;
+    /// Each top-level key's line, and the key after it ("" for the last): an edit that moved the
+    /// next key moved everything after it, which a reading of one entry does not follow.
+    QHash<QString, int> keyLines;
+    QHash<QString, QString> nextKey;
+};
+
+namespace {
+
 class Reader
 {
 public:
-    Reader(Pipeline &pipeline, const EvaluationContext &context)
+    Reader(Pipeline &pipeline, const EvaluationContext &context, GitlabCiReader::Memo *memo = nullptr)
         : m_pipeline(pipeline)
         , m_context(context)
+        , m_memo(memo)
         , m_rules(context, pipeline.problems)
         , m_builder(pipeline.problems)
     {}
@@ -85,8 +122,10 @@ public:
         IncludeResolver includes(
             m_context, [&](const YamlNode &rules) { return includeRulesMatch(rules, globals); }, m_pipeline.problems);
         const YamlNode merged = includes.resolve(document);
+        const size_t problemsBeforeExtends = m_pipeline.problems.size();
         ExtendsResolver extends(m_pipeline.problems, includes.unavailable());
         const YamlNode root = extends.resolve(merged);
+        const bool extendsProblems = m_pipeline.problems.size() != problemsBeforeExtends;
 
         if (const YamlNode *vars = root.find(QStringLiteral("variables")))
             m_pipeline.variables = m_builder.parseVariables(*vars, QStringLiteral("variables"), {});
@@ -95,28 +134,81 @@ public:
         readStages(root);
         readDefaults(root);
         readWorkflow(root);
+        if (m_memo)
+            startMemo(document, root, extends.chains(), extendsProblems);
 
         for (const auto &[key, value] : root.entries()) {
             if (GitlabCiReader::globalKeywords().contains(key))
                 continue;
-            if (key.startsWith(u'.')) {
-                m_pipeline.templates.push_back(key);
-                continue;
+            const size_t problemsBefore = m_pipeline.problems.size();
+            const size_t jobsBefore = m_pipeline.jobs.size();
+            readEntry(key, value, root.keyLocation(key), extends.chains().value(key));
+            if (m_memo) {
+                m_memo->entryIndex.insert(key, qsizetype(m_memo->entries.size()));
+                m_memo->entries.push_back({key, qsizetype(m_pipeline.jobs.size() - jobsBefore),
+                                           std::vector<Error>(m_pipeline.problems.begin() + qsizetype(problemsBefore),
+                                                              m_pipeline.problems.end())});
             }
-            if (!value.isMap()) {
-                m_pipeline.problems.push_back(Error::error(
-                    QStringLiteral("'%1' is not a keyword, so it is a job, but its value is %2, not a hash")
-                        .arg(key, value.typeName()),
-                    root.keyLocation(key), key));
-                continue;
-            }
-            addJob(key, value, root.keyLocation(key), extends.chains().value(key));
         }
         resolveParallelNeeds();
+        if (m_memo)
+            m_memo->parallelNames = m_parallelNames;
         PipelineValidator::validate(m_pipeline);
     }
 
+    /// Reads the top-level entry `key` alone (`value` with `extends` applied) into m_pipeline,
+    /// whose jobs and problems are empty, with what a whole reading of the document kept in `memo`.
+    void readEntryAlone(const GitlabCiReader::Memo &memo, const QString &key, const YamlNode &value,
+                        const SourceLocation &keyLocation, const QStringList &chain)
+    {
+        m_defaults = memo.defaults;
+        m_parallelNames = memo.parallelNames;
+        readEntry(key, value, keyLocation, chain);
+        resolveParallelNeeds();
+    }
+
 private:
+    /// A top-level entry that is not a keyword: a template, or a job (maybe several, parallel).
+    void readEntry(const QString &key, const YamlNode &value, const SourceLocation &keyLocation,
+                   const QStringList &chain)
+    {
+        if (key.startsWith(u'.')) {
+            m_pipeline.templates.push_back(key);
+            return;
+        }
+        if (!value.isMap()) {
+            m_pipeline.problems.push_back(
+                Error::error(QStringLiteral("'%1' is not a keyword, so it is a job, but its value is %2, not a hash")
+                                 .arg(key, value.typeName()),
+                             keyLocation, key));
+            return;
+        }
+        addJob(key, value, keyLocation, chain);
+    }
+
+    /// What the memo keeps of the document before its entries are read.
+    void startMemo(const YamlNode &document, const YamlNode &root, const QHash<QString, QStringList> &chains,
+                   bool extendsProblems)
+    {
+        m_memo->rereadable = m_memo->rereadable && !extendsProblems && !document.contains(QStringLiteral("include")) &&
+                             !ExtendsResolver::holdsReference(document);
+        m_memo->evaluation = m_context;
+        m_memo->root = root;
+        m_memo->defaults = m_defaults;
+        m_memo->chains = chains;
+        for (const QStringList &chain : chains)
+            for (const QString &base : chain)
+                m_memo->bases.insert(base);
+        m_memo->headProblems = m_pipeline.problems;
+        QString previous;
+        for (const auto &[key, value] : document.entries()) {
+            m_memo->keyLines.insert(key, document.keyLocation(key).line);
+            if (!previous.isNull())
+                m_memo->nextKey.insert(previous, key);
+            previous = key;
+        }
+    }
+
     bool includeRulesMatch(const YamlNode &rules, const QHash<QString, QString> &variables)
     {
         auto match = m_rules.firstMatch(rules, variables);
@@ -327,6 +419,7 @@ private:
 
     Pipeline &m_pipeline;
     const EvaluationContext &m_context;
+    GitlabCiReader::Memo *m_memo;
     RulesEvaluator m_rules;
     JobBuilder m_builder;
     YamlNode m_defaults;
@@ -358,6 +451,40 @@ Pipeline pipelineOf(const QString &fileName, const EvaluationContext &context, s
     return pipeline;
 }
 
+/// `context` with the project's secrets added: they are its CI/CD variables, which GitLab expands
+/// in `variables:` and tests in `rules:` as it does predefined ones. Their values never leave the
+/// evaluation. A problem loading them goes to `problems`.
+EvaluationContext withSecrets(const YamlNode &root, const EvaluationContext &context, std::vector<Error> &problems)
+{
+    EvaluationContext evaluation = context;
+    if (context.projectDir.isEmpty())
+        return evaluation;
+    QStringList names;
+    if (const YamlNode *settings = root.find(QStringLiteral(".trainyard")))
+        if (const YamlNode *secrets = settings->find(QStringLiteral("secrets")))
+            names = secrets->toStringList();
+    if (auto secrets = SecretSource::load(context.projectDir, names); !secrets)
+        problems.push_back(secrets.error());
+    else
+        for (auto it = secrets->values.cbegin(); it != secrets->values.cend(); ++it)
+            evaluation.predefined.insert(it.key(), it.value());
+    return evaluation;
+}
+
+/// What every reading ends with: the data roots, and what of this machine the file may reach.
+void finish(Pipeline &pipeline, const EvaluationContext &context)
+{
+    pipeline.dataRoots = context.dataRoots;
+    if (!context.projectDir.isEmpty()) {
+        // What of this machine the file may reach is decided here, so validate, the window and a
+        // run all refuse the same settings, each at its line.
+        for (Error &e : HostAccess(context.projectDir, context.dataRoots).check(pipeline.trainyard))
+            pipeline.problems.push_back(std::move(e));
+        if (auto state = HostAccess::checkStateFolder(context.projectDir); !state)
+            pipeline.problems.push_back(state.error());
+    }
+}
+
 } // namespace
 
 Pipeline GitlabCiReader::readText(const QByteArray &text, const QString &fileName, const EvaluationContext &context)
@@ -371,33 +498,90 @@ Pipeline GitlabCiReader::readText(const QByteArray &text, const QString &fileNam
 Pipeline GitlabCiReader::readDocument(const YamlNode &root, std::vector<Error> warnings, const QString &fileName,
                                       const EvaluationContext &context)
 {
+    std::shared_ptr<Memo> memo;
+    return readDocument(root, std::move(warnings), fileName, context, memo, false);
+}
+
+Pipeline GitlabCiReader::readDocument(const YamlNode &root, std::vector<Error> warnings, const QString &fileName,
+                                      const EvaluationContext &context, std::shared_ptr<Memo> &memo)
+{
+    return readDocument(root, std::move(warnings), fileName, context, memo, true);
+}
+
+Pipeline GitlabCiReader::readDocument(const YamlNode &root, std::vector<Error> warnings, const QString &fileName,
+                                      const EvaluationContext &context, std::shared_ptr<Memo> &memo, bool remember)
+{
     Pipeline pipeline = pipelineOf(fileName, context, std::move(warnings));
-    // Secrets are the project's CI/CD variables: GitLab expands them in `variables:` and tests
-    // them in `rules:`, as it does predefined ones. Their values never leave the evaluation.
-    EvaluationContext evaluation = context;
-    if (!context.projectDir.isEmpty()) {
-        QStringList names;
-        if (const YamlNode *settings = root.find(QStringLiteral(".trainyard")))
-            if (const YamlNode *secrets = settings->find(QStringLiteral("secrets")))
-                names = secrets->toStringList();
-        if (auto secrets = SecretSource::load(context.projectDir, names); !secrets)
-            pipeline.problems.push_back(secrets.error());
-        else
-            for (auto it = secrets->values.cbegin(); it != secrets->values.cend(); ++it)
-                evaluation.predefined.insert(it.key(), it.value());
-    }
-    Reader reader(pipeline, evaluation);
+    const size_t problemsBefore = pipeline.problems.size();
+    const EvaluationContext evaluation = withSecrets(root, context, pipeline.problems);
+    auto next = remember ? std::make_shared<Memo>() : nullptr;
+    if (next)
+        next->rereadable = pipeline.problems.size() == problemsBefore;
+    Reader reader(pipeline, evaluation, next.get());
     reader.read(root);
-    pipeline.dataRoots = context.dataRoots;
-    if (!context.projectDir.isEmpty()) {
-        // What of this machine the file may reach is decided here, so validate, the window and a
-        // run all refuse the same settings, each at its line.
-        for (Error &e : HostAccess(context.projectDir, context.dataRoots).check(pipeline.trainyard))
-            pipeline.problems.push_back(std::move(e));
-        if (auto state = HostAccess::checkStateFolder(context.projectDir); !state)
-            pipeline.problems.push_back(state.error());
-    }
+    finish(pipeline, context);
+    memo = std::move(next);
     return pipeline;
+}
+
+bool GitlabCiReader::rereadEntry(Pipeline &pipeline, Memo &memo, const YamlNode &root, const QString &key,
+                                 const EvaluationContext &context)
+{
+    const auto at = memo.entryIndex.constFind(key);
+    if (!memo.rereadable || at == memo.entryIndex.constEnd() || key.startsWith(u'.') || memo.bases.contains(key) ||
+        memo.parallelNames.contains(key))
+        return false;
+    const YamlNode *value = root.find(key);
+    if (!value || !value->isMap() || root.keyLocation(key).line != memo.keyLines.value(key, -1))
+        return false;
+    if (const QString next = memo.nextKey.value(key);
+        !next.isEmpty() && root.keyLocation(next).line != memo.keyLines.value(next, -1))
+        return false; // the edit gained or lost lines: every later position moved
+    std::vector<Error> secretProblems;
+    const EvaluationContext evaluation = withSecrets(root, context, secretProblems);
+    if (!secretProblems.empty() || evaluation.predefined != memo.evaluation.predefined)
+        return false;
+    auto extended = ExtendsResolver::resolveEntry(memo.root, memo.chains, key, *value);
+    if (!extended || extended->node.contains(QStringLiteral("parallel")))
+        return false;
+
+    // The entry's jobs and problems, read as a whole reading reads them.
+    Pipeline alone = pipelineOf(pipeline.fileName, context, {});
+    alone.variables = pipeline.variables;
+    alone.trainyard = pipeline.trainyard;
+    Reader(alone, evaluation).readEntryAlone(memo, key, extended->node, root.keyLocation(key), extended->chain);
+
+    Memo::Entry &entry = memo.entries[size_t(*at)];
+    qsizetype first = 0;
+    for (qsizetype i = 0; i < *at; ++i)
+        first += memo.entries[size_t(i)].jobs;
+    const auto begin = pipeline.jobs.begin() + first;
+    pipeline.jobs.erase(begin, begin + entry.jobs);
+    pipeline.jobs.insert(pipeline.jobs.begin() + first, std::make_move_iterator(alone.jobs.begin()),
+                         std::make_move_iterator(alone.jobs.end()));
+    entry.jobs = qsizetype(alone.jobs.size());
+    entry.problems = std::move(alone.problems);
+
+    memo.root.insert(key, extended->node, root.keyLocation(key));
+    if (extended->chain.isEmpty())
+        memo.chains.remove(key);
+    else
+        memo.chains.insert(key, extended->chain);
+    for (const QString &base : std::as_const(extended->chain))
+        memo.bases.insert(base);
+
+    pipeline.problems = memo.headProblems;
+    for (const Memo::Entry &e : memo.entries)
+        pipeline.problems.insert(pipeline.problems.end(), e.problems.begin(), e.problems.end());
+    PipelineValidator::validate(pipeline);
+    finish(pipeline, context);
+#ifndef NDEBUG
+    // Debug builds (the tests') check every such reading against a whole reading.
+    const Pipeline whole = readDocument(root, {}, pipeline.fileName, context);
+    Q_ASSERT_X(whole.jobs == pipeline.jobs && whole.problems == pipeline.problems, "GitlabCiReader::rereadEntry",
+               qPrintable(QStringLiteral("differs from reading the whole document, at '%1'").arg(key)));
+#endif
+    return true;
 }
 
 Pipeline GitlabCiReader::read(const Options &options)

@@ -6,6 +6,9 @@
 #include <QByteArray>
 #include <QString>
 
+#include <memory>
+#include <optional>
+
 namespace trainyard::core {
 
 /// Reads a project's `.gitlab-ci.yml` into a Pipeline the way GitLab does for a push pipeline
@@ -30,8 +33,27 @@ public:
     static Pipeline readDocument(const YamlNode &root, std::vector<Error> warnings, const QString &fileName,
                                  const EvaluationContext &context);
 
+    /// What a reading keeps so that the document can be read again after an edit inside one
+    /// entry, for that entry alone (rereadEntry()). Opaque.
+    struct Memo;
+    /// readDocument(), also filling `memo` for rereadEntry().
+    static Pipeline readDocument(const YamlNode &root, std::vector<Error> warnings, const QString &fileName,
+                                 const EvaluationContext &context, std::shared_ptr<Memo> &memo);
+    /// After an edit that changed only the top-level entry `key` of the document `pipeline` and
+    /// `memo` were read from (by readDocument() or this), with no warnings read: makes `pipeline`
+    /// what readDocument() would give for `root`, reading that entry alone, and updates `memo`.
+    /// False, with both unchanged, when the entry cannot be read alone (the file has includes or
+    /// `!reference`, `key` is a keyword, a template, a base of `extends`, parallel, not a hash, or
+    /// the project's secrets changed): then read it whole.
+    static bool rereadEntry(Pipeline &pipeline, Memo &memo, const YamlNode &root, const QString &key,
+                            const EvaluationContext &context);
+
     /// Top-level keys that are keywords, not jobs.
     static const QStringList &globalKeywords();
+
+private:
+    static Pipeline readDocument(const YamlNode &root, std::vector<Error> warnings, const QString &fileName,
+                                 const EvaluationContext &context, std::shared_ptr<Memo> &memo, bool remember);
 };
 
 } // namespace trainyard::core

@@ -1,4 +1,5 @@
 #include "pipeline/gitlabcireader.h"
+#include "pipeline/yamlloader.h"
 
 #include "support/files.h"
 #include <QDir>
@@ -80,6 +81,10 @@ private Q_SLOTS:
     void inheritVariables();
     void readsProjectFromDisk();
     void runtimeOnlyFailuresAreReported();
+    void rereadEntryReadsAsAWholeReading_data();
+    void rereadEntryReadsAsAWholeReading();
+    void rereadEntryRefusesWhatItCannotReadAlone_data();
+    void rereadEntryRefusesWhatItCannotReadAlone();
 };
 
 void tst_GitlabCiReader::jobs_data()
@@ -655,6 +660,132 @@ void tst_GitlabCiReader::runtimeOnlyFailuresAreReported()
     const Pipeline q = GitlabCiReader::readText(nul, QStringLiteral("t.yml"), context());
     QCOMPARE(problems(q),
              QStringLiteral("t.yml:3:4: error: invalid YAML: the file contains a NUL byte, which YAML does not allow"));
+}
+
+// What a job's reading depends on: global variables, default:, a chain of templates, rules,
+// needs, a parallel job. Edits below replace one line of job `test` (or `deploy`) in place.
+static const char kRereadBase[] = "stages: [build, test, deploy]\n"
+                                  "variables:\n"
+                                  "  GLOBAL: \"1\"\n"
+                                  "default:\n"
+                                  "  image: alpine:3.19\n"
+                                  ".base:\n"
+                                  "  tags: [docker]\n"
+                                  ".tpl:\n"
+                                  "  extends: .base\n"
+                                  "  script: [echo tpl]\n"
+                                  "build:\n"
+                                  "  stage: build\n"
+                                  "  parallel: 2\n"
+                                  "  script: [make]\n"
+                                  "test:\n"
+                                  "  extends: .tpl\n"
+                                  "  stage: test\n"
+                                  "  image: python:3.11\n"
+                                  "  needs: [build]\n"
+                                  "  rules:\n"
+                                  "    - if: $CI_COMMIT_BRANCH == \"main\"\n"
+                                  "deploy:\n"
+                                  "  stage: deploy\n"
+                                  "  script: [deploy]\n"
+                                  "  needs: [test]\n";
+
+static YamlNode rootOf(const QByteArray &text)
+{
+    auto read = YamlLoader::read(text, QStringLiteral("t.yml"));
+    Q_ASSERT(read && read->warnings.empty());
+    return read ? read->root : YamlNode();
+}
+
+void tst_GitlabCiReader::rereadEntryReadsAsAWholeReading_data()
+{
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<QByteArrayList>("edits"); // pairs: a line of the text, and its replacement, in turn
+
+    QTest::newRow("a value") << "test" << QByteArrayList{"  image: python:3.11\n", "  image: python:3.12\n"};
+    QTest::newRow("an unknown stage, then fixed")
+        << "test" << QByteArrayList{"  stage: test\n", "  stage: nowhere\n", "  stage: nowhere\n", "  stage: test\n"};
+    QTest::newRow("needs a job that is not there")
+        << "test" << QByteArrayList{"  needs: [build]\n", "  needs: [missing]\n"};
+    QTest::newRow("a bad when, then fixed")
+        << "test"
+        << QByteArrayList{"  image: python:3.11\n", "  when: sometimes\n", "  when: sometimes\n", "  when: manual\n"};
+    QTest::newRow("rules leave it out, so what needs it fails")
+        << "test"
+        << QByteArrayList{"    - if: $CI_COMMIT_BRANCH == \"main\"\n", "    - if: $CI_COMMIT_BRANCH == \"dev\"\n"};
+    QTest::newRow("another chain") << "test" << QByteArrayList{"  extends: .tpl\n", "  extends: .base\n"};
+    QTest::newRow("the last entry") << "deploy"
+                                    << QByteArrayList{"  script: [deploy]\n", "  script: [deploy, again]\n"};
+}
+
+void tst_GitlabCiReader::rereadEntryReadsAsAWholeReading()
+{
+    QFETCH(QString, key);
+    QFETCH(QByteArrayList, edits);
+    const EvaluationContext ctx = context();
+    QByteArray text = kRereadBase;
+    std::shared_ptr<GitlabCiReader::Memo> memo;
+    Pipeline pipeline = GitlabCiReader::readDocument(rootOf(text), {}, QStringLiteral("t.yml"), ctx, memo);
+    QVERIFY(memo);
+    for (qsizetype i = 0; i + 1 < edits.size(); i += 2) {
+        QVERIFY2(text.contains(edits[i]), edits[i].constData());
+        text.replace(edits[i], edits[i + 1]);
+        const YamlNode root = rootOf(text);
+        QVERIFY(GitlabCiReader::rereadEntry(pipeline, *memo, root, key, ctx));
+        const Pipeline whole = GitlabCiReader::readDocument(root, {}, QStringLiteral("t.yml"), ctx);
+        QCOMPARE(describe(pipeline), describe(whole));
+        QCOMPARE(problems(pipeline), problems(whole));
+        QVERIFY(pipeline.jobs == whole.jobs); // every field, positions included
+        QVERIFY(pipeline.problems == whole.problems);
+    }
+}
+
+void tst_GitlabCiReader::rereadEntryRefusesWhatItCannotReadAlone_data()
+{
+    QTest::addColumn<QByteArray>("base");
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<QByteArray>("from");
+    QTest::addColumn<QByteArray>("to");
+
+    const QByteArray base = kRereadBase;
+    QTest::newRow("a template") << base << ".base" << QByteArray("  tags: [docker]\n") << QByteArray("  tags: [gpu]\n");
+    QTest::newRow("a keyword") << base << "variables" << QByteArray("  GLOBAL: \"1\"\n")
+                               << QByteArray("  GLOBAL: \"2\"\n");
+    QTest::newRow("a parallel job") << base << "build" << QByteArray("  parallel: 2\n")
+                                    << QByteArray("  parallel: 3\n");
+    QTest::newRow("becomes parallel") << base << "test" << QByteArray("  image: python:3.11\n")
+                                      << QByteArray("  parallel: 3\n");
+    QTest::newRow("lines gained") << base << "test" << QByteArray("  image: python:3.11\n")
+                                  << QByteArray("  image: python:3.11\n  tags: [gpu]\n");
+    QTest::newRow("a job another extends")
+        << base + "late:\n  extends: test\n"
+        << "test" << QByteArray("  image: python:3.11\n") << QByteArray("  image: python:3.12\n");
+    QTest::newRow("extends what is not there")
+        << base << "test" << QByteArray("  extends: .tpl\n") << QByteArray("  extends: .nowhere\n");
+    QTest::newRow("a file with includes")
+        << base + "include:\n  - local: other.yml\n"
+        << "test" << QByteArray("  image: python:3.11\n") << QByteArray("  image: python:3.12\n");
+    QTest::newRow("a file with !reference")
+        << base + "ref:\n  script: !reference [.tpl, script]\n"
+        << "test" << QByteArray("  image: python:3.11\n") << QByteArray("  image: python:3.12\n");
+}
+
+void tst_GitlabCiReader::rereadEntryRefusesWhatItCannotReadAlone()
+{
+    QFETCH(QByteArray, base);
+    QFETCH(QString, key);
+    QFETCH(QByteArray, from);
+    QFETCH(QByteArray, to);
+    const EvaluationContext ctx = context();
+    std::shared_ptr<GitlabCiReader::Memo> memo;
+    Pipeline pipeline = GitlabCiReader::readDocument(rootOf(base), {}, QStringLiteral("t.yml"), ctx, memo);
+    const Pipeline before = pipeline;
+    QByteArray edited = base;
+    QVERIFY(edited.contains(from));
+    edited.replace(from, to);
+    QVERIFY(!GitlabCiReader::rereadEntry(pipeline, *memo, rootOf(edited), key, ctx));
+    QVERIFY(pipeline.jobs == before.jobs); // unchanged, to be read whole
+    QVERIFY(pipeline.problems == before.problems);
 }
 
 QTEST_GUILESS_MAIN(tst_GitlabCiReader)
