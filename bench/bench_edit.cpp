@@ -93,7 +93,7 @@ int main(int argc, char **argv)
     }
     if (!benchInput(QStringLiteral("real (11-apex)"), real.readAll(), 16, 40, met))
         return 2;
-    if (!benchInput(QStringLiteral("generated"), generatedPipeline(2000).toUtf8(), 100, 5, met))
+    if (!benchInput(QStringLiteral("generated"), generatedPipeline(2000).toUtf8(), 100, 21, met))
         return 2;
     return met ? 0 : 1;
 }

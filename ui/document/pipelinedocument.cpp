@@ -207,7 +207,16 @@ void PipelineDocument::reportProblem(const Error &error)
 void PipelineDocument::reread()
 {
     // The editor has read its text already (every edit reads the result back): not again here.
-    m_pipeline = core::GitlabCiReader::readDocument(m_editor.tree(), m_editor.readWarnings(), m_filePath, m_context);
+    // An edit inside one job of the text last read is read again for that job alone, the rest of
+    // the pipeline kept: on a file of thousands of jobs that is most of an edit's time.
+    const bool alone =
+        m_memo && m_editor.lastReadBack() == core::YamlEditor::ReadBack::Entry &&
+        m_editor.textBeforeLastEdit() == m_memoText &&
+        core::GitlabCiReader::rereadEntry(m_pipeline, *m_memo, m_editor.tree(), m_editor.lastEntryKey(), m_context);
+    if (!alone)
+        m_pipeline =
+            core::GitlabCiReader::readDocument(m_editor.tree(), m_editor.readWarnings(), m_filePath, m_context, m_memo);
+    m_memoText = m_editor.text();
     m_lint = core::PipelineLinter::lint(m_pipeline);
 }
 

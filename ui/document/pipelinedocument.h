@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "pipeline/evaluationcontext.h"
+#include "pipeline/gitlabcireader.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/yamleditor.h"
 
@@ -87,6 +88,10 @@ private:
     std::optional<core::YamlEditor> m_offered;
     std::optional<core::YamlEditor> m_replaced;
     core::Pipeline m_pipeline;
+    /// What reading m_pipeline kept, and the text it was read from: an edit inside one job of that
+    /// text is read again for that job alone (GitlabCiReader::rereadEntry()).
+    std::shared_ptr<core::GitlabCiReader::Memo> m_memo;
+    QByteArray m_memoText;
     std::vector<core::Error> m_lint;
     QUndoStack *m_undoStack = nullptr;
 };
