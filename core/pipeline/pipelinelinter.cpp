@@ -2,6 +2,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QHash>
 #include <QRegularExpression>
 #include <QSet>
 
@@ -186,13 +187,20 @@ void PipelineLinter::checkGpuCheck(const Pipeline &pipeline, std::vector<Error> 
 
 void PipelineLinter::checkNeededArtifacts(const Pipeline &pipeline, std::vector<Error> &out)
 {
+    // By name, found once: a pipeline of thousands of jobs has thousands of needs.
+    QHash<QString, const Job *> byName;
+    byName.reserve(qsizetype(pipeline.jobs.size()));
+    for (const Job &job : pipeline.jobs) {
+        if (!byName.contains(job.name)) // the first of a name, as Pipeline::job() finds it
+            byName.insert(job.name, &job);
+    }
     for (const Job &job : pipeline.jobs) {
         if (job.when == When::Never || !job.needs)
             continue;
         for (const Need &need : *job.needs) {
             if (!need.isLocal() || !need.artifacts)
                 continue;
-            const Job *target = pipeline.job(need.job);
+            const Job *target = byName.value(need.job);
             // Missing or uncreated targets are the validator's errors, not a lint.
             if (!target || target->when == When::Never || target->isTrigger() || !target->artifacts.isEmpty())
                 continue;
