@@ -16,6 +16,7 @@
 #include <QFileInfo>
 #include <QSet>
 
+#include <algorithm>
 #include <iterator>
 #include <utility>
 
@@ -40,6 +41,18 @@ struct Inheritance
     QStringList only;
     bool allows(const QString &key) const { return all || only.contains(key); }
 };
+
+/// Whether `node`, or a hash inside it, has the key `key`.
+bool holdsKey(const YamlNode &node, const QString &key)
+{
+    if (node.isSequence())
+        return std::any_of(node.items().begin(), node.items().end(),
+                           [&](const YamlNode &item) { return holdsKey(item, key); });
+    if (!node.isMap())
+        return false;
+    return node.contains(key) || std::any_of(node.entries().begin(), node.entries().end(),
+                                             [&](const auto &entry) { return holdsKey(entry.second, key); });
+}
 
 Inheritance readInherit(const YamlNode &job, const QString &key)
 {
@@ -190,8 +203,10 @@ private:
     void startMemo(const YamlNode &document, const YamlNode &root, const QHash<QString, QStringList> &chains,
                    bool extendsProblems)
     {
+        // `rules:changes:compare_to` asks git at each reading: a job read before would keep an old answer.
         m_memo->rereadable = m_memo->rereadable && !extendsProblems && !document.contains(QStringLiteral("include")) &&
-                             !ExtendsResolver::holdsReference(document);
+                             !ExtendsResolver::holdsReference(document) &&
+                             !holdsKey(document, QStringLiteral("compare_to"));
         m_memo->evaluation = m_context;
         m_memo->root = root;
         m_memo->defaults = m_defaults;
@@ -200,12 +215,19 @@ private:
             for (const QString &base : chain)
                 m_memo->bases.insert(base);
         m_memo->headProblems = m_pipeline.problems;
-        QString previous;
+        // The key after an entry must be the next one down the file: a top-level `<<` merge gives
+        // its keys the anchor's lines, which an edit in between does not move.
+        const QString *previous = nullptr;
+        int previousLine = 0;
         for (const auto &[key, value] : document.entries()) {
-            m_memo->keyLines.insert(key, document.keyLocation(key).line);
-            if (!previous.isNull())
-                m_memo->nextKey.insert(previous, key);
-            previous = key;
+            const int line = document.keyLocation(key).line;
+            m_memo->keyLines.insert(key, line);
+            if (previous) {
+                m_memo->nextKey.insert(*previous, key);
+                m_memo->rereadable = m_memo->rereadable && line > previousLine;
+            }
+            previous = &key;
+            previousLine = line;
         }
     }
 
@@ -534,15 +556,16 @@ bool GitlabCiReader::rereadEntry(Pipeline &pipeline, Memo &memo, const YamlNode 
     const YamlNode *value = root.find(key);
     if (!value || !value->isMap() || root.keyLocation(key).line != memo.keyLines.value(key, -1))
         return false;
-    if (const QString next = memo.nextKey.value(key);
-        !next.isEmpty() && root.keyLocation(next).line != memo.keyLines.value(next, -1))
+    if (const auto next = memo.nextKey.constFind(key);
+        next != memo.nextKey.constEnd() && root.keyLocation(*next).line != memo.keyLines.value(*next, -1))
         return false; // the edit gained or lost lines: every later position moved
     std::vector<Error> secretProblems;
     const EvaluationContext evaluation = withSecrets(root, context, secretProblems);
     if (!secretProblems.empty() || evaluation.predefined != memo.evaluation.predefined)
         return false;
     auto extended = ExtendsResolver::resolveEntry(memo.root, memo.chains, key, *value);
-    if (!extended || extended->node.contains(QStringLiteral("parallel")))
+    if (!extended || extended->node.contains(QStringLiteral("parallel")) ||
+        holdsKey(extended->node, QStringLiteral("compare_to")))
         return false;
 
     // The entry's jobs and problems, read as a whole reading reads them.

@@ -674,6 +674,8 @@ static const char kRereadBase[] = "stages: [build, test, deploy]\n"
                                   ".tpl:\n"
                                   "  extends: .base\n"
                                   "  script: [echo tpl]\n"
+                                  ".unused:\n"
+                                  "  script: [echo unused]\n"
                                   "build:\n"
                                   "  stage: build\n"
                                   "  parallel: 2\n"
@@ -693,7 +695,8 @@ static const char kRereadBase[] = "stages: [build, test, deploy]\n"
 static YamlNode rootOf(const QByteArray &text)
 {
     auto read = YamlLoader::read(text, QStringLiteral("t.yml"));
-    Q_ASSERT(read && read->warnings.empty());
+    if (!read || !read->warnings.empty())
+        QTest::qFail("the test's YAML should read without warnings", __FILE__, __LINE__);
     return read ? read->root : YamlNode();
 }
 
@@ -716,6 +719,8 @@ void tst_GitlabCiReader::rereadEntryReadsAsAWholeReading_data()
     QTest::newRow("another chain") << "test" << QByteArrayList{"  extends: .tpl\n", "  extends: .base\n"};
     QTest::newRow("the last entry") << "deploy"
                                     << QByteArrayList{"  script: [deploy]\n", "  script: [deploy, again]\n"};
+    QTest::newRow("the last entry gains lines: nothing after it moves")
+        << "deploy" << QByteArrayList{"  script: [deploy]\n", "  script:\n    - deploy\n    - again\n"};
 }
 
 void tst_GitlabCiReader::rereadEntryReadsAsAWholeReading()
@@ -746,28 +751,41 @@ void tst_GitlabCiReader::rereadEntryRefusesWhatItCannotReadAlone_data()
     QTest::addColumn<QString>("key");
     QTest::addColumn<QByteArray>("from");
     QTest::addColumn<QByteArray>("to");
+    QTest::addColumn<bool>("rereadable"); // whether other edits of `base` are still read alone
 
     const QByteArray base = kRereadBase;
-    QTest::newRow("a template") << base << ".base" << QByteArray("  tags: [docker]\n") << QByteArray("  tags: [gpu]\n");
+    const QByteArray image = "  image: python:3.11\n";
+    QTest::newRow("a template") << base << ".unused" << QByteArray("  script: [echo unused]\n")
+                                << QByteArray("  script: [echo used]\n") << true;
+    QTest::newRow("a base of extends") << base << ".base" << QByteArray("  tags: [docker]\n")
+                                       << QByteArray("  tags: [gpu]\n") << true;
     QTest::newRow("a keyword") << base << "variables" << QByteArray("  GLOBAL: \"1\"\n")
-                               << QByteArray("  GLOBAL: \"2\"\n");
-    QTest::newRow("a parallel job") << base << "build" << QByteArray("  parallel: 2\n")
-                                    << QByteArray("  parallel: 3\n");
-    QTest::newRow("becomes parallel") << base << "test" << QByteArray("  image: python:3.11\n")
-                                      << QByteArray("  parallel: 3\n");
-    QTest::newRow("lines gained") << base << "test" << QByteArray("  image: python:3.11\n")
-                                  << QByteArray("  image: python:3.11\n  tags: [gpu]\n");
-    QTest::newRow("a job another extends")
-        << base + "late:\n  extends: test\n"
-        << "test" << QByteArray("  image: python:3.11\n") << QByteArray("  image: python:3.12\n");
+                               << QByteArray("  GLOBAL: \"2\"\n") << true;
+    QTest::newRow("a parallel job") << base << "build" << QByteArray("  parallel: 2\n") << QByteArray("  parallel: 3\n")
+                                    << true;
+    QTest::newRow("becomes parallel") << base << "test" << image << QByteArray("  parallel: 3\n") << true;
+    QTest::newRow("lines gained") << base << "test" << image << QByteArray("  image: python:3.11\n  tags: [gpu]\n")
+                                  << true;
+    QTest::newRow("lines lost") << base << "test" << image + "  needs: [build]\n"
+                                << QByteArray("  needs: [build]\n") << true;
+    QTest::newRow("a job another extends") << base + "late:\n  extends: test\n"
+                                           << "test" << image << QByteArray("  image: python:3.12\n") << true;
     QTest::newRow("extends what is not there")
-        << base << "test" << QByteArray("  extends: .tpl\n") << QByteArray("  extends: .nowhere\n");
-    QTest::newRow("a file with includes")
-        << base + "include:\n  - local: other.yml\n"
-        << "test" << QByteArray("  image: python:3.11\n") << QByteArray("  image: python:3.12\n");
-    QTest::newRow("a file with !reference")
-        << base + "ref:\n  script: !reference [.tpl, script]\n"
-        << "test" << QByteArray("  image: python:3.11\n") << QByteArray("  image: python:3.12\n");
+        << base << "test" << QByteArray("  extends: .tpl\n") << QByteArray("  extends: .nowhere\n") << true;
+    QTest::newRow("a file with includes") << base + "include:\n  - local: other.yml\n"
+                                          << "test" << image << QByteArray("  image: python:3.12\n") << false;
+    QTest::newRow("a file with !reference") << base + "ref:\n  script: !reference [.tpl, script]\n"
+                                            << "test" << image << QByteArray("  image: python:3.12\n") << false;
+    // A top-level `<<` gives `lint` the anchor's line, at the top: lines gained in `deploy` would
+    // not move it, though `after` moves.
+    QTest::newRow("a top-level merge") << QByteArray(".shared: &shared\n  lint:\n    script: [lint]\n") + base +
+                                              "<<: *shared\nafter:\n  script: [x]\n"
+                                       << "deploy" << QByteArray("  script: [deploy]\n")
+                                       << QByteArray("  script:\n    - deploy\n    - again\n") << false;
+    // compare_to asks git at every reading: a job read before would keep an old answer.
+    QTest::newRow("compare_to") << base + "lint:\n  script: [lint]\n  rules:\n    - changes: {paths: [a.yml], "
+                                          "compare_to: refs/heads/main}\n"
+                                << "test" << image << QByteArray("  image: python:3.12\n") << false;
 }
 
 void tst_GitlabCiReader::rereadEntryRefusesWhatItCannotReadAlone()
@@ -786,6 +804,18 @@ void tst_GitlabCiReader::rereadEntryRefusesWhatItCannotReadAlone()
     QVERIFY(!GitlabCiReader::rereadEntry(pipeline, *memo, rootOf(edited), key, ctx));
     QVERIFY(pipeline.jobs == before.jobs); // unchanged, to be read whole
     QVERIFY(pipeline.problems == before.problems);
+
+    // The memo still serves the text it was made from: another edit of it is read alone, when the file allows.
+    QFETCH(bool, rereadable);
+    QByteArray other = base;
+    other.replace("  needs: [test]\n", "  needs: []\n");
+    const YamlNode otherRoot = rootOf(other);
+    QCOMPARE(GitlabCiReader::rereadEntry(pipeline, *memo, otherRoot, QStringLiteral("deploy"), ctx), rereadable);
+    if (rereadable) {
+        const Pipeline whole = GitlabCiReader::readDocument(otherRoot, {}, QStringLiteral("t.yml"), ctx);
+        QVERIFY(pipeline.jobs == whole.jobs);
+        QVERIFY(pipeline.problems == whole.problems);
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_GitlabCiReader)
