@@ -145,6 +145,7 @@ private Q_SLOTS:
     void singleEdits_data();
     void singleEdits();
     void undoToAnyDepth();
+    void editsInsideOneJobReadAsTheWholeText();
     void readWarningsSurviveEdits();
     void fieldEditsMerge();
     void saveWritesBytesAndClearsModified();
@@ -454,6 +455,40 @@ void tst_PipelineDocument::undoToAnyDepth()
         QVERIFY(pipelineMatchesText(*doc, context));
     }
     QCOMPARE(doc->text(), snapshots.last());
+}
+
+// Edits inside one job are read again for that job alone (GitlabCiReader::rereadEntry): through
+// edits of two jobs, undo and redo, the pipeline stays what reading the text whole gives, every
+// field of every job and every problem.
+void tst_PipelineDocument::editsInsideOneJobReadAsTheWholeText()
+{
+    auto doc = loadDemo();
+    QVERIFY(doc);
+    const core::EvaluationContext context = testContext(m_dir->path());
+    const auto matches = [&] {
+        const core::Pipeline fresh = core::GitlabCiReader::readText(doc->text(), doc->filePath(), context);
+        return !doc->pipeline().jobs.empty() && doc->pipeline().jobs == fresh.jobs &&
+               doc->pipeline().problems == fresh.problems;
+    };
+    for (int i = 0; i < 3; ++i) {
+        doc->push(new SetJobFieldCommand(doc.get(), QStringLiteral("train"), QStringLiteral("image"),
+                                         QStringLiteral("python:3.1%1").arg(i)));
+        QVERIFY(matches());
+    }
+    doc->push(new SetJobFieldCommand(doc.get(), QStringLiteral("evaluate"), QStringLiteral("stage"),
+                                     QStringLiteral("nowhere")));
+    QVERIFY(matches());
+    QVERIFY(doc->pipeline().hasErrors()); // the unknown stage, found by validating the whole pipeline
+    doc->undoStack()->undo();
+    QVERIFY(matches());
+    QVERIFY(!doc->pipeline().hasErrors());
+    doc->undoStack()->undo();
+    QVERIFY(matches());
+    doc->undoStack()->redo();
+    QVERIFY(matches());
+    doc->undoStack()->redo();
+    QVERIFY(matches());
+    QVERIFY(doc->pipeline().hasErrors());
 }
 
 // The document takes the editor's reading of its text (tree and warnings) instead of reading the
