@@ -496,9 +496,12 @@ void tst_MainWindow::shortcutsAndIcons()
     }
     QVERIFY(w.findChild<QToolBar *>(QStringLiteral("mainToolBar")));
 
-    // Ctrl+1/2/3 show the pipeline, the compare view and the lineage.
+    // Ctrl+1/2/3 show the pipeline, the compare view and the lineage. The window must be active
+    // for its shortcuts (a bare X server, without a window manager, does not make it so).
     w.show();
     QVERIFY(QTest::qWaitForWindowExposed(&w));
+    w.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&w));
     auto *views = w.findChild<QTabWidget *>(QStringLiteral("views"));
     QVERIFY(views);
     QCOMPARE(views->count(), 3);
