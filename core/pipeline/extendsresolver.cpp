@@ -1,19 +1,10 @@
 #include "extendsresolver.h"
 
-#include <algorithm>
-
 namespace trainyard::core {
 
 bool ExtendsResolver::holdsReference(const YamlNode &node)
 {
-    if (node.isReference())
-        return true;
-    if (node.isSequence())
-        return std::any_of(node.items().begin(), node.items().end(), holdsReference);
-    if (node.isMap())
-        return std::any_of(node.entries().begin(), node.entries().end(),
-                           [](const auto &entry) { return holdsReference(entry.second); });
-    return false;
+    return node.holds([](const YamlNode &n) { return n.isReference(); });
 }
 
 std::optional<ExtendsResolver::Extended> ExtendsResolver::resolveEntry(const YamlNode &resolved,

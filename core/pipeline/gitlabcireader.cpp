@@ -45,13 +45,7 @@ struct Inheritance
 /// Whether `node`, or a hash inside it, has the key `key`.
 bool holdsKey(const YamlNode &node, const QString &key)
 {
-    if (node.isSequence())
-        return std::any_of(node.items().begin(), node.items().end(),
-                           [&](const YamlNode &item) { return holdsKey(item, key); });
-    if (!node.isMap())
-        return false;
-    return node.contains(key) || std::any_of(node.entries().begin(), node.entries().end(),
-                                             [&](const auto &entry) { return holdsKey(entry.second, key); });
+    return node.holds([&](const YamlNode &n) { return n.isMap() && n.contains(key); });
 }
 
 Inheritance readInherit(const YamlNode &job, const QString &key)

@@ -1,5 +1,7 @@
 #include "yamlnode.h"
 
+#include <algorithm>
+
 namespace trainyard::core {
 
 YamlNode YamlNode::scalar(QString value, SourceLocation loc, bool quoted)
@@ -66,6 +68,15 @@ std::optional<long long> YamlNode::toInt() const
     if (!ok)
         return std::nullopt;
     return v;
+}
+
+bool YamlNode::holds(const std::function<bool(const YamlNode &)> &test) const
+{
+    if (test(*this))
+        return true;
+    const Children &c = children();
+    return std::any_of(c.items.begin(), c.items.end(), [&](const YamlNode &item) { return item.holds(test); }) ||
+           std::any_of(c.entries.begin(), c.entries.end(), [&](const Entry &e) { return e.second.holds(test); });
 }
 
 bool YamlNode::operator==(const YamlNode &other) const

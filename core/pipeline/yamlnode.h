@@ -8,6 +8,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -83,6 +84,9 @@ public:
     void shiftLines(int fromLine, int delta);
     /// How many nodes the tree holds, keys of maps included.
     qsizetype nodeCount() const;
+
+    /// Whether this node or a node inside it (an item, a value) passes `test`.
+    bool holds(const std::function<bool(const YamlNode &)> &test) const;
 
     /// Same kind, text, tag and children, positions (of keys too) included.
     bool operator==(const YamlNode &other) const;
