@@ -501,6 +501,21 @@ void finish(Pipeline &pipeline, const EvaluationContext &context)
     }
 }
 
+/// readDocument(), filling `memo` when there is one.
+Pipeline readWith(const YamlNode &root, std::vector<Error> warnings, const QString &fileName,
+                  const EvaluationContext &context, GitlabCiReader::Memo *memo)
+{
+    Pipeline pipeline = pipelineOf(fileName, context, std::move(warnings));
+    const size_t problemsBefore = pipeline.problems.size();
+    const EvaluationContext evaluation = withSecrets(root, context, pipeline.problems);
+    if (memo)
+        memo->rereadable = pipeline.problems.size() == problemsBefore;
+    Reader reader(pipeline, evaluation, memo);
+    reader.read(root);
+    finish(pipeline, context);
+    return pipeline;
+}
+
 } // namespace
 
 Pipeline GitlabCiReader::readText(const QByteArray &text, const QString &fileName, const EvaluationContext &context)
@@ -514,28 +529,14 @@ Pipeline GitlabCiReader::readText(const QByteArray &text, const QString &fileNam
 Pipeline GitlabCiReader::readDocument(const YamlNode &root, std::vector<Error> warnings, const QString &fileName,
                                       const EvaluationContext &context)
 {
-    std::shared_ptr<Memo> memo;
-    return readDocument(root, std::move(warnings), fileName, context, memo, false);
+    return readWith(root, std::move(warnings), fileName, context, nullptr);
 }
 
 Pipeline GitlabCiReader::readDocument(const YamlNode &root, std::vector<Error> warnings, const QString &fileName,
                                       const EvaluationContext &context, std::shared_ptr<Memo> &memo)
 {
-    return readDocument(root, std::move(warnings), fileName, context, memo, true);
-}
-
-Pipeline GitlabCiReader::readDocument(const YamlNode &root, std::vector<Error> warnings, const QString &fileName,
-                                      const EvaluationContext &context, std::shared_ptr<Memo> &memo, bool remember)
-{
-    Pipeline pipeline = pipelineOf(fileName, context, std::move(warnings));
-    const size_t problemsBefore = pipeline.problems.size();
-    const EvaluationContext evaluation = withSecrets(root, context, pipeline.problems);
-    auto next = remember ? std::make_shared<Memo>() : nullptr;
-    if (next)
-        next->rereadable = pipeline.problems.size() == problemsBefore;
-    Reader reader(pipeline, evaluation, next.get());
-    reader.read(root);
-    finish(pipeline, context);
+    auto next = std::make_shared<Memo>();
+    Pipeline pipeline = readWith(root, std::move(warnings), fileName, context, next.get());
     memo = std::move(next);
     return pipeline;
 }

@@ -50,10 +50,6 @@ public:
 
     /// Top-level keys that are keywords, not jobs.
     static const QStringList &globalKeywords();
-
-private:
-    static Pipeline readDocument(const YamlNode &root, std::vector<Error> warnings, const QString &fileName,
-                                 const EvaluationContext &context, std::shared_ptr<Memo> &memo, bool remember);
 };
 
 } // namespace trainyard::core
