@@ -99,13 +99,12 @@ void LineageQuery::listArtifacts()
                     return out;
                 }
             }
-            filter.limit = listed + 1; // newest first: one more says there are older ones
-            auto runs = (*store)->runs(filter);
+            filter.limit = listed + 1;          // one more says there are older ones
+            auto runs = (*store)->runs(filter); // newest first, as the limit takes them
             if (!runs) {
                 out.error = runs.error().toString();
                 return out;
             }
-            std::sort(runs->begin(), runs->end(), [](const auto &a, const auto &b) { return a.started > b.started; });
             if (runs->size() > size_t(listed)) {
                 out.olderRuns = true;
                 runs->resize(size_t(listed));
