@@ -2,13 +2,13 @@
 // with none (or `open DIR`) it opens the workbench window.
 #include "applicationidentity.h"
 #include "commands/command.h"
+#include "commands/commandcatalog.h"
+#include "modules/appmodule.h"
 #include "window/windowmain.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFileInfo>
-
-#include <algorithm>
 
 #include <cstdio>
 
@@ -16,18 +16,32 @@ using namespace trainyard;
 
 namespace {
 
+QString helpLine(const app::Command &c)
+{
+    return QStringLiteral("  %1  %2\n")
+        .arg(c.name, -10)
+        .arg(c.brief.isEmpty() ? c.summary.section(u'\n', 0, 0) : c.brief);
+}
+
 QString topLevelHelp()
 {
     QString text = QStringLiteral("Usage: trainyard [SUBCOMMAND] [options]\n"
                                   "Trainyard: a workbench for ML training pipelines written as .gitlab-ci.yml.\n"
                                   "Without a subcommand, opens the workbench window.\n\n"
                                   "Subcommands:\n");
-    for (const auto &c : app::commands())
-        text += QStringLiteral("  %1  %2\n")
-                    .arg(c.name, -10)
-                    .arg(c.brief.isEmpty() ? c.summary.section(u'\n', 0, 0) : c.brief);
+    QString error;
+    if (const std::vector<app::Command> *all = app::allCommands(error)) {
+        for (const app::Command &c : *all)
+            text += helpLine(c);
+    } else {
+        for (const QString &name : app::commandNames()) {
+            if (const app::Command *c = app::builtInCommand(name))
+                text += helpLine(*c);
+        }
+        text += QStringLiteral("  (the other subcommands cannot be listed: %1)\n").arg(error);
+    }
     const app::Command open = app::openCommand({});
-    text += QStringLiteral("  %1  %2\n").arg(open.name, -10).arg(open.brief);
+    text += helpLine(open);
     text += QStringLiteral("\nOptions:\n  -h, --help     Show this help.\n  -v, --version  Show the version.\n\n"
                            "Run 'trainyard SUBCOMMAND --help' for a subcommand's options.\n");
     return text;
@@ -38,7 +52,8 @@ QString topLevelHelp()
 int runGui(int argc, char **argv, const QString &projectDir, const app::OpenRequest &open = {})
 {
     QString error;
-    const app::WindowMain windowMain = app::loadWindowMain(error);
+    const auto windowMain = reinterpret_cast<app::WindowMain>(
+        app::resolveModuleSymbol(app::kWindowModuleName, app::kWindowMainSymbol, error));
     if (!windowMain) {
         std::fprintf(stderr, "trainyard: cannot open the window: %s\n", qPrintable(error));
         return 1;
@@ -64,8 +79,7 @@ int main(int argc, char **argv)
     }
 
     // A folder, or its .gitlab-ci.yml (a file manager's "Open with", the desktop entry's %F).
-    const bool isSubcommand = std::any_of(app::commands().cbegin(), app::commands().cend(),
-                                          [&](const app::Command &c) { return c.name == first; });
+    const bool isSubcommand = app::commandNames().contains(first);
     if (const QFileInfo path(first); argc == 2 && !isSubcommand && !first.startsWith(u'-') && path.exists())
         return runGui(argc, argv, path.isDir() ? path.absoluteFilePath() : path.absolutePath());
 
@@ -80,9 +94,20 @@ int main(int argc, char **argv)
         std::printf("trainyard %s\n", TRAINYARD_VERSION);
         return 0;
     }
-    for (const auto &command : app::commands()) {
-        if (command.name == first)
-            return app::executeCommand(command, QStringList{args[0]} + args.mid(2));
+    // validate, list and scalars run from the executable; the others from trainyard-commands.so.
+    if (const app::Command *builtIn = app::builtInCommand(first))
+        return app::executeCommand(*builtIn, QStringList{args[0]} + args.mid(2));
+    if (isSubcommand) {
+        QString error;
+        const std::vector<app::Command> *all = app::allCommands(error);
+        if (!all) {
+            std::fprintf(stderr, "trainyard %s: %s\n", qPrintable(first), qPrintable(error));
+            return 1;
+        }
+        for (const app::Command &command : *all) {
+            if (command.name == first)
+                return app::executeCommand(command, QStringList{args[0]} + args.mid(2));
+        }
     }
     std::fprintf(stderr, "trainyard: unknown subcommand or option '%s'\n\n%s", qPrintable(first),
                  qPrintable(topLevelHelp()));

@@ -27,9 +27,6 @@ struct Command
     std::function<int(const QCommandLineParser &, QTextStream &out, QTextStream &err)> run;
 };
 
-/// The subcommands, in the order `trainyard --help` lists them.
-const std::vector<Command> &commands();
-
 /// Runs `trainyard SUBCOMMAND …` on a QCoreApplication; returns the exit status.
 int executeCommand(const Command &command, const QStringList &arguments);
 

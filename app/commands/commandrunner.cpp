@@ -6,15 +6,6 @@
 
 namespace trainyard::app {
 
-const std::vector<Command> &commands()
-{
-    static const std::vector<Command> all{validateCommand(), listCommand(),      runCommand(),     gpusCommand(),
-                                          clusterCommand(),  doctorCommand(),    scalarsCommand(), runsCommand(),
-                                          annotateCommand(), lineageCommand(),   reviewCommand(),  sbomCommand(),
-                                          scanCommand(),     reproduceCommand(), syncCommand(),    storeCommand()};
-    return all;
-}
-
 void addProjectOption(QCommandLineParser &parser)
 {
     parser.addOption(QCommandLineOption(QStringList{QStringLiteral("C"), QStringLiteral("project")},

@@ -15,12 +15,7 @@ inline constexpr char kWindowMainSymbol[] = "trainyardWindowMain";
 /// asks once the project is shown, and runs the event loop; returns its exit code.
 using WindowMain = int (*)(int argc, char **argv, const QString &projectDir, const OpenRequest &open);
 
-/// The module's file name and where it is looked for, next to the executable (a build tree) and
-/// in the install's library folder; see loadWindowMain().
+/// The module's file name (see resolveModuleSymbol() for where it is looked for).
 inline constexpr char kWindowModuleName[] = "trainyard-window.so";
-
-/// Loads the window module and resolves its entry point; nullptr, with the reason in `error`
-/// (the paths tried), when it is missing or broken.
-WindowMain loadWindowMain(QString &error);
 
 } // namespace trainyard::app

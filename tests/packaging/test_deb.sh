@@ -27,7 +27,8 @@ for lib in libqt6widgets6 libqt6charts6 libqt6sql6-sqlite libgit2 libyaml-cpp li
   grep -q "$lib" <<<"$depends" || fail "Depends lacks $lib"
 done
 contents=$(dpkg-deb -c "$deb")
-for path in ./usr/bin/trainyard ./usr/lib/trainyard/trainyard-window.so ./usr/lib/trainyard/libtrainyard-run.so \
+for path in ./usr/bin/trainyard ./usr/lib/trainyard/trainyard-window.so ./usr/lib/trainyard/trainyard-commands.so \
+            ./usr/lib/trainyard/libtrainyard-run.so \
             ./usr/share/applications/org.trainyard.Trainyard.desktop \
             ./usr/share/metainfo/org.trainyard.Trainyard.metainfo.xml ./usr/share/man/man1/trainyard.1.gz \
             ./usr/share/icons/hicolor/scalable/apps/org.trainyard.Trainyard.svg \
@@ -47,6 +48,8 @@ work=$(mktemp -d -p "$out")
 cp -a /usr/share/trainyard/examples/offline-demo "$work/"
 /usr/bin/trainyard validate -C "$work/offline-demo" || fail "validate failed on the installed example"
 /usr/bin/trainyard list -C "$work/offline-demo" | grep -q '^train' || fail "list does not show the train job"
+# runs lives in trainyard-commands.so, found in /usr/lib/trainyard
+/usr/bin/trainyard runs --help | grep -q '^Usage: trainyard runs' || fail "runs (in the commands module) does not start"
 # The window is a module the executable loads: it opens (and runs until stopped) on the
 # offscreen platform; a module that cannot load makes `open` exit at once with status 1.
 set +e
@@ -55,6 +58,7 @@ rc=$?
 set -e
 [ "$rc" -eq 124 ] || { cat "$out/open.log"; fail "the installed window did not open (exit $rc)"; }
 ldd /usr/bin/trainyard | grep -q 'libQt6Widgets' && fail "the executable links Qt Widgets: the subcommands would load the GUI"
+ldd /usr/bin/trainyard | grep -q 'libtrainyard-engine' && fail "the executable links the engine: validate, list and scalars would load Docker's libraries"
 zcat /usr/share/man/man1/trainyard.1.gz | grep -q '^\.SS trainyard doctor' || fail "the man page lacks a subcommand"
 if command -v appstreamcli >/dev/null; then
   appstreamcli validate --no-net /usr/share/metainfo/org.trainyard.Trainyard.metainfo.xml >/dev/null || fail "AppStream metainfo does not validate"

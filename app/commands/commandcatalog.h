@@ -1,0 +1,23 @@
+#pragma once
+
+#include "command.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <vector>
+
+namespace trainyard::app {
+
+/// The subcommands' names, in the order `trainyard --help` lists them, known without loading
+/// trainyard-commands.so.
+const QStringList &commandNames();
+
+/// A subcommand built into the executable (validate, list, scalars); nullptr for another name.
+const Command *builtInCommand(const QString &name);
+
+/// Every subcommand, in help order: the built-in ones and those of trainyard-commands.so, which
+/// the first call loads; nullptr, with the reason in `error`, when the module cannot be loaded.
+const std::vector<Command> *allCommands(QString &error);
+
+} // namespace trainyard::app

@@ -1,0 +1,17 @@
+// The entry point of trainyard-commands.so: the subcommands it holds (see commandsmodule.h).
+#include "commandsmodule.h"
+
+#include <type_traits>
+
+extern "C" Q_DECL_EXPORT const std::vector<trainyard::app::Command> *trainyardCommands()
+{
+    using namespace trainyard::app;
+    static const std::vector<Command> all{runCommand(),  gpusCommand(),     clusterCommand(),   doctorCommand(),
+                                          runsCommand(), annotateCommand(), lineageCommand(),   reviewCommand(),
+                                          sbomCommand(), scanCommand(),     reproduceCommand(), syncCommand(),
+                                          storeCommand()};
+    return &all;
+}
+
+// The entry point has the type `trainyard` expects.
+static_assert(std::is_same_v<decltype(&trainyardCommands), trainyard::app::ModuleCommands>);
