@@ -508,18 +508,37 @@ int EventDecoder::lookUpTag(std::string_view tag)
     return m_lastTag = id;
 }
 
-Result<int> EventDecoder::decode(std::string_view record, const Sink &sink)
+bool EventDecoder::readValues(std::string_view record, EventFields &fields)
 {
     static_assert(Q_BYTE_ORDER == Q_LITTLE_ENDIAN, "event files are little-endian; so is every host we build for");
-    const EventFields fields = scanEvent(record);
+    fields = scanEvent(record);
     if (!fields.valid)
-        return tl::make_unexpected(Error::error(QStringLiteral("not a valid Event protobuf")));
+        return false;
+    m_values.clear();
     if (fields.summaries == 0)
-        return 0;
-    if ((!m_wireFastPath || fields.summaries != 1 || !readSummary(fields.summary, m_values)) &&
-        !parseSummary(record, fields.summary, fields.summaries))
-        return tl::make_unexpected(Error::error(QStringLiteral("not a valid Event protobuf")));
+        return true;
+    return (m_wireFastPath && fields.summaries == 1 && readSummary(fields.summary, m_values)) ||
+           parseSummary(record, fields.summary, fields.summaries);
+}
 
+bool EventDecoder::admit(int id, bool hasSimple, bool hasMetadata, bool scalarsPlugin, bool tensorIsScalar)
+{
+    TagInfo &info = m_tags[size_t(id)];
+    if (info.kind == Kind::Unknown) {
+        // TensorBoard turns a simple_value into a `scalars` tensor, metadata included.
+        if (hasSimple)
+            info.kind = Kind::Scalars;
+        else if (hasMetadata)
+            info.kind = scalarsPlugin ? Kind::Scalars : Kind::Other;
+    }
+    return hasSimple || (tensorIsScalar && info.kind == Kind::Scalars);
+}
+
+Result<int> EventDecoder::decode(std::string_view record, const Sink &sink)
+{
+    EventFields fields;
+    if (!readValues(record, fields))
+        return tl::make_unexpected(Error::error(QStringLiteral("not a valid Event protobuf")));
     ScalarPoint point;
     point.step = fields.step;
     point.wallTime = fields.wallTime;
@@ -528,25 +547,69 @@ Result<int> EventDecoder::decode(std::string_view record, const Sink &sink)
         if (!v.hasSimple && !v.hasTensor && !v.hasMetadata)
             continue; // histograms, images, audio: nothing to learn about the tag
         const int id = tagId(v.tag);
-        TagInfo &info = m_tags[size_t(id)];
-        if (info.kind == Kind::Unknown) {
-            // TensorBoard turns a simple_value into a `scalars` tensor, metadata included.
-            if (v.hasSimple)
-                info.kind = Kind::Scalars;
-            else if (v.hasMetadata)
-                info.kind = v.pluginName == "scalars" ? Kind::Scalars : Kind::Other;
-        }
-        if (v.hasSimple) {
-            point.value = double(v.simpleValue);
-        } else if (v.hasTensor && info.kind == Kind::Scalars && v.tensorIsScalar) {
-            point.value = v.tensorValue;
-        } else {
+        if (!admit(id, v.hasSimple, v.hasMetadata, v.pluginName == "scalars", v.hasTensor && v.tensorIsScalar))
             continue;
-        }
+        point.value = v.hasSimple ? double(v.simpleValue) : v.tensorValue;
         ++count;
         sink(id, point);
     }
     return count;
+}
+
+Result<int> EventDecoder::read(std::string_view record, PendingValues &out)
+{
+    EventFields fields;
+    if (!readValues(record, fields))
+        return tl::make_unexpected(Error::error(QStringLiteral("not a valid Event protobuf")));
+    int count = 0;
+    for (const ValueFields &v : m_values) {
+        // Only what can make a point or fix a tag's kind (see decode()).
+        const bool tensorIsScalar = v.hasTensor && v.tensorIsScalar;
+        if (!v.hasSimple && !tensorIsScalar && !v.hasMetadata)
+            continue;
+        out.push_back(PendingValue{
+            ScalarPoint{fields.step, fields.wallTime, v.hasSimple ? double(v.simpleValue) : v.tensorValue},
+            PendingKind{tagId(v.tag), v.hasSimple, v.hasMetadata, v.pluginName == "scalars", tensorIsScalar}});
+        ++count;
+    }
+    return count;
+}
+
+int EventDecoder::apply(const EventDecoder &reader, const PendingValue &value, const Sink &sink)
+{
+    const int id = tagId(reader.tag(value.kind.tagId));
+    if (!admit(id, value.kind.hasSimple, value.kind.hasMetadata, value.kind.scalarsPlugin, value.kind.tensorIsScalar))
+        return 0;
+    sink(id, value.point);
+    return 1;
+}
+
+void EventDecoder::PendingTally::add(const PendingKind &kind)
+{
+    // As admit(): the first simple value or metadata fixes the kind, then the value is judged.
+    if (fixes == 0 && (kind.hasSimple || kind.hasMetadata))
+        fixes = kind.hasSimple || kind.scalarsPlugin ? 1 : -1;
+    if (kind.hasSimple)
+        ++simple;
+    else if (kind.tensorIsScalar)
+        ++(fixes == 0 ? tensorsBefore : tensorsAfter);
+}
+
+qint64 EventDecoder::settle(const EventDecoder &reader, int readerTagId, const PendingTally &tally)
+{
+    TagInfo &info = m_tags[size_t(tagId(reader.tag(readerTagId)))];
+    qint64 points = tally.simple;
+    if (info.kind != Kind::Unknown) {
+        // Known before the tally's values: it judged them all.
+        if (info.kind == Kind::Scalars)
+            points += tally.tensorsBefore + tally.tensorsAfter;
+        return points;
+    }
+    if (tally.fixes != 0)
+        info.kind = tally.fixes > 0 ? Kind::Scalars : Kind::Other;
+    if (info.kind == Kind::Scalars)
+        points += tally.tensorsAfter;
+    return points;
 }
 
 } // namespace trainyard::core

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "common/error.h"
+#include "hugepageallocator.h"
 
 #include <QtGlobal>
 
@@ -17,6 +18,10 @@ class Summary;
 } // namespace trainyard::tensorboard
 
 namespace trainyard::core {
+
+namespace eventdecoderfields {
+struct EventFields;
+}
 
 /// One scalar of a series: TensorBoard's step, wall time (seconds since the epoch) and value.
 struct ScalarPoint
@@ -56,6 +61,44 @@ public:
     /// message and no location (the caller knows file and offset), when the record is not an Event.
     Result<int> decode(std::string_view record, const Sink &sink);
 
+    /// What decides whether one value of a record as read() is a scalar, once the tag's kind
+    /// (the state of the decoder that applies it) is known.
+    struct PendingKind
+    {
+        int tagId = -1; ///< the reading decoder's
+        bool hasSimple = false;
+        bool hasMetadata = false;
+        bool scalarsPlugin = false; ///< the metadata names the `scalars` plugin
+        bool tensorIsScalar = false;
+    };
+    /// One value of a record as read(): its point (the simple value, else the tensor's).
+    struct PendingValue
+    {
+        ScalarPoint point;
+        PendingKind kind;
+    };
+    using PendingValues = std::vector<PendingValue, HugePageAllocator<PendingValue>>;
+    /// decode() in two steps, for a later part of a run read ahead on another thread: read()
+    /// appends a record's values to `out` and returns how many (failing as decode() fails),
+    /// deciding nothing; later, in order, apply() gives each value to a decoder that has seen
+    /// everything before, which hands it to `sink` as its decode() would have (1) or not (0).
+    Result<int> read(std::string_view record, PendingValues &out);
+    int apply(const EventDecoder &reader, const PendingValue &value, const Sink &sink);
+
+    /// The values of one tag whose points nobody keeps, read() and tallied in order instead of
+    /// kept: enough for settle() to learn the tag's kind and count its points as apply() would
+    /// have, value by value.
+    struct PendingTally
+    {
+        qint64 simple = 0;        ///< simple values: always points
+        qint64 tensorsBefore = 0; ///< scalar tensors before the first value that fixes a kind
+        qint64 tensorsAfter = 0;  ///< from that value on
+        signed char fixes = 0;    ///< the kind that value fixes: 0 none yet, 1 scalars, -1 another
+        void add(const PendingKind &kind);
+    };
+    /// Returns how many points the tally holds.
+    qint64 settle(const EventDecoder &reader, int readerTagId, const PendingTally &tally);
+
     /// The tag (UTF-8 bytes as written) of an id given to a sink.
     const std::string &tag(int tagId) const { return m_tags[size_t(tagId)].name; }
     /// True when the tag's series is TensorBoard `scalars` (known once a value or metadata was seen).
@@ -87,6 +130,11 @@ private:
     int tagId(std::string_view tag);
     int lookUpTag(std::string_view tag);
     bool parseSummary(std::string_view record, std::string_view summaryBytes, int summaries);
+    /// Reads the record's Event into `fields` and its values into m_values; false when it is not one.
+    bool readValues(std::string_view record, eventdecoderfields::EventFields &fields);
+    /// Learns a tag's kind from a value (the first simple value or metadata fixes it) and says
+    /// whether the value is one of its scalars.
+    bool admit(int id, bool hasSimple, bool hasMetadata, bool scalarsPlugin, bool tensorIsScalar);
 
     // Reused for every record: no allocation once warm.
     std::unique_ptr<tensorboard::Event> m_event;

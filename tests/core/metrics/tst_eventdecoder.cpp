@@ -6,9 +6,11 @@
 
 #include <QTest>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <map>
 
 using namespace trainyard::core;
 using namespace trainyard::test;
@@ -76,6 +78,7 @@ private Q_SLOTS:
     void repeatedSummaryFieldsAreMerged();
     void malformedRecordsFail_data();
     void malformedRecordsFail();
+    void readThenApplyIsDecode();
 };
 
 void tst_EventDecoder::simpleValues()
@@ -368,6 +371,102 @@ void tst_EventDecoder::malformedRecordsFail()
     QVERIFY2(error.contains(QStringLiteral("Event")), qPrintable(error));
     // The decoder carries on with the next record.
     QCOMPARE(d.decode(summaryEvent(1, 1, {simpleValue("loss", 1)})).size(), 1);
+}
+
+namespace {
+
+std::string_view viewOf(const QByteArray &bytes)
+{
+    return {bytes.constData(), size_t(bytes.size())};
+}
+
+QByteArray pointText(const EventDecoder &decoder, int tagId, const ScalarPoint &p)
+{
+    return QByteArray::fromStdString(decoder.tag(tagId)) + ' ' + QByteArray::number(p.step) + ' ' +
+           QByteArray::number(p.value);
+}
+
+QByteArrayList scalarTags(const EventDecoder &decoder)
+{
+    QByteArrayList tags;
+    for (int id = 0; id < decoder.tagCount(); ++id) {
+        if (decoder.isScalarTag(id))
+            tags << QByteArray::fromStdString(decoder.tag(id));
+    }
+    std::sort(tags.begin(), tags.end());
+    return tags;
+}
+
+} // namespace
+
+// A run decoded in two parts (EventFileReader's second thread): the second part read() by
+// another decoder, then its values applied (the tags kept) or tallied and settled (the others)
+// by the decoder of the first. Wherever the run is split, the points, their count and the tags'
+// kinds are those of decoding it in one, including tags whose kind is fixed in the other part.
+void tst_EventDecoder::readThenApplyIsDecode()
+{
+    const auto scalarTensor = [](const QByteArray &tag, double v, const QByteArray &plugin = {}) {
+        return tensorValue(tag, tensor(DType::Float, Encoding::Content, v), plugin);
+    };
+    const QList<QByteArray> records{
+        fileVersionEvent(1),
+        summaryEvent(1, 0, {scalarTensor("late", 0)}), // no kind yet: not a point
+        summaryEvent(1, 1, {simpleValue("loss", 1), scalarTensor("tf2", 1, "scalars")}),
+        summaryEvent(1, 2, {scalarTensor("late", 2), scalarTensor("tf2", 2), scalarTensor("text", 2, "text")}),
+        summaryEvent(1, 3, {scalarTensor("late", 3, "scalars"), scalarTensor("text", 3)}), // "late" fixed here
+        summaryEvent(1, 4,
+                     {scalarTensor("late", 4), simpleValue("loss", 4), scalarTensor("tf2", 4), histogramValue("h")}),
+        summaryEvent(1, 5, {scalarTensor("text", 5, "scalars"), scalarTensor("late", 5), simpleValue("text", 5)}),
+    };
+    const auto kept = [](const std::string &tag) { return tag == "loss" || tag == "late"; };
+
+    EventDecoder whole;
+    QList<std::pair<int, QByteArray>> reference; // record index, point
+    qint64 referenceCount = 0;
+    for (int i = 0; i < records.size(); ++i) {
+        const Result<int> n = whole.decode(viewOf(records[i]), [&](int id, const ScalarPoint &p) {
+            reference.append({i, pointText(whole, id, p)});
+        });
+        QVERIFY(n);
+        referenceCount += *n;
+    }
+    QCOMPARE(referenceCount, 9);
+
+    for (int split = 0; split <= records.size(); ++split) {
+        for (const bool filtered : {false, true}) {
+            const QByteArray row = "split " + QByteArray::number(split) + (filtered ? " filtered" : "");
+            EventDecoder first;
+            EventDecoder second;
+            QByteArrayList points;
+            const EventDecoder::Sink sink = [&](int id, const ScalarPoint &p) { points << pointText(first, id, p); };
+            qint64 count = 0;
+            for (int i = 0; i < split; ++i)
+                count += *first.decode(viewOf(records[i]), sink);
+            EventDecoder::PendingValues values;
+            for (int i = split; i < records.size(); ++i)
+                QVERIFY(second.read(viewOf(records[i]), values));
+            std::map<int, EventDecoder::PendingTally> tallies;
+            for (const EventDecoder::PendingValue &v : values) {
+                if (!filtered || kept(second.tag(v.kind.tagId)))
+                    count += first.apply(second, v, sink);
+                else
+                    tallies[v.kind.tagId].add(v.kind);
+            }
+            for (const auto &[id, tally] : tallies)
+                count += first.settle(second, id, tally);
+
+            QByteArrayList expected;
+            for (const auto &[index, point] : reference) {
+                if (index < split || !filtered || kept(point.left(point.indexOf(' ')).toStdString()))
+                    expected << point;
+            }
+            QVERIFY2(points == expected,
+                     QByteArray(row + ": " + points.join(", ") + " | " + expected.join(", ")).constData());
+            QVERIFY2(count == referenceCount, row.constData());
+            QVERIFY2(scalarTags(first) == scalarTags(whole),
+                     QByteArray(row + ": " + scalarTags(first).join(", ")).constData());
+        }
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_EventDecoder)
