@@ -2,6 +2,7 @@
 
 #include "crc32c.h"
 
+#include <QByteArray>
 #include <QIODevice>
 
 #include <algorithm>
@@ -84,6 +85,37 @@ TfRecordReader::Status TfRecordReader::fail(Status status, const QString &what)
     m_error =
         Error::error(QStringLiteral("record at offset %1: %2").arg(m_recordOffset).arg(what), SourceLocation{m_name});
     return status;
+}
+
+qint64 TfRecordReader::findRecordStart(QIODevice &device, qint64 from, qint64 scanBytes)
+{
+    const qint64 size = device.size();
+    if (from < 0 || from >= size || !device.seek(from))
+        return -1;
+    const QByteArray window = device.read(std::min(scanBytes + HeaderSize, size - from));
+    for (qint64 pos = 0; pos + HeaderSize <= window.size() && pos < scanBytes; ++pos) {
+        const qint64 room = size - from - pos - HeaderSize - FooterSize; // for the data
+        if (room < 0)
+            break;
+        const char *header = window.constData() + pos;
+        const std::uint64_t length = readLittleEndian64(header);
+        if (length > std::uint64_t(std::min(MaxRecordBytes, room)) ||
+            crc32c::mask(crc32c::value(header, 8)) != readLittleEndian32(header + 8))
+            continue;
+        // The length passes: the data must too (read again when it runs past the window).
+        QByteArray record = window.mid(pos + HeaderSize, qsizetype(length) + FooterSize);
+        if (record.size() < qsizetype(length) + FooterSize) {
+            if (!device.seek(from + pos + HeaderSize))
+                return -1;
+            record = device.read(qint64(length) + FooterSize);
+            if (record.size() < qsizetype(length) + FooterSize)
+                return -1;
+        }
+        if (crc32c::mask(crc32c::value(record.constData(), size_t(length))) ==
+            readLittleEndian32(record.constData() + length))
+            return from + pos;
+    }
+    return -1;
 }
 
 TfRecordReader::Status TfRecordReader::next()

@@ -45,6 +45,12 @@ public:
     /// What went wrong, for BadRecord and BadFraming: file and offset in the message.
     const Error &error() const { return m_error; }
 
+    /// The first offset in [from, from + scanBytes) of `device` where a whole record starts whose
+    /// length and data both pass their CRCs; -1 when there is none (or the device cannot be
+    /// read). A false match needs 64 bits of CRC to agree by chance; a reader that starts there
+    /// must still check that the records before lead to it (EventFileReader does).
+    static qint64 findRecordStart(QIODevice &device, qint64 from, qint64 scanBytes);
+
     static constexpr qint64 HeaderSize = 12;
     /// The most a record may hold. TensorBoard's scalars, histograms and images take kilobytes to
     /// a few megabytes; a larger claim is a damaged or hostile file, never allocated.

@@ -71,6 +71,7 @@ private Q_SLOTS:
     void resumesFromAnOffset();
     void recordLargerThanTheBuffer();
     void growingFile();
+    void findRecordStartFromAnywhere();
 };
 
 void tst_TfRecordReader::readsRecordsAndOffsets()
@@ -244,6 +245,42 @@ void tst_TfRecordReader::growingFile()
         rest.append(QByteArray(second.record().data(), qsizetype(second.record().size())));
     QCOMPARE(rest, payloads.mid(1));
     QCOMPARE(second.resumeOffset(), whole.size());
+}
+
+// Where a second thread starts reading a file (EventFileReader): the first whole record at or
+// after any offset, skipping records whose data fails its CRC, none past the end or the scan.
+void tst_TfRecordReader::findRecordStartFromAnywhere()
+{
+    QList<QByteArray> payloads;
+    for (int i = 0; i < 6; ++i)
+        payloads.append(QByteArray(20 + i, char('a' + i)));
+    QByteArray bytes = records(payloads);
+    QList<qint64> starts{0};
+    for (const QByteArray &p : payloads)
+        starts.append(starts.last() + TfRecordReader::HeaderSize + p.size() + TfRecordReader::FooterSize);
+    // Record 3's data fails its CRC: never a place to start.
+    bytes[starts[3] + TfRecordReader::HeaderSize + 2] = 'X';
+    QBuffer buffer(&bytes);
+    QVERIFY(buffer.open(QIODevice::ReadOnly));
+    for (qint64 from = 0; from < bytes.size(); ++from) {
+        qint64 expected = -1;
+        for (int r = 0; r < payloads.size(); ++r) {
+            if (starts[r] >= from && r != 3) {
+                expected = starts[r];
+                break;
+            }
+        }
+        QCOMPARE(TfRecordReader::findRecordStart(buffer, from, 1 << 20), expected);
+    }
+    // The scan looks no further than asked.
+    QCOMPARE(TfRecordReader::findRecordStart(buffer, starts[0] + 1, starts[1] - starts[0] - 1), qint64(-1));
+    QCOMPARE(TfRecordReader::findRecordStart(buffer, starts[0] + 1, starts[1] - starts[0]), starts[1]);
+    // A length that passes its CRC but claims more than the file holds is no record.
+    const QByteArray cut = records({QByteArray(100, 'z')}).left(60);
+    QByteArray cutCopy = cut;
+    QBuffer cutBuffer(&cutCopy);
+    QVERIFY(cutBuffer.open(QIODevice::ReadOnly));
+    QCOMPARE(TfRecordReader::findRecordStart(cutBuffer, 0, 1 << 20), qint64(-1));
 }
 
 QTEST_GUILESS_MAIN(tst_TfRecordReader)
