@@ -5,10 +5,8 @@
 #include <QFile>
 #include <QThread>
 
-#include <condition_variable>
-#include <deque>
-#include <mutex>
-#include <string>
+#include <atomic>
+#include <future>
 #include <thread>
 
 namespace trainyard::core {
@@ -24,76 +22,11 @@ void ReadReport::add(const ReadReport &other)
 
 namespace {
 
-/// Records framed and checked by the read-ahead thread, with where reading stopped at the end.
-struct Batch
-{
-    struct Item
-    {
-        TfRecordReader::Status status = TfRecordReader::Status::End;
-        qint64 offset = 0; ///< the record's
-        size_t begin = 0;  ///< its bytes in Batch::bytes
-        size_t size = 0;
-        int error = -1;          ///< BadRecord, BadFraming: in Batch::errors
-        qint64 resumeOffset = 0; ///< the last item's
-    };
-    std::string bytes;
-    std::vector<Item> items; ///< a million records make a million items: kept small
-    std::vector<Error> errors;
-};
-
-constexpr size_t kBatchBytes = size_t(1) << 20;
-constexpr size_t kBatchesAhead = 4; ///< at most this many wait: the read-ahead stays a few MiB
-
-/// The batches between the read-ahead thread and the decoding one, in order.
-class BatchQueue
-{
-public:
-    void push(Batch batch)
-    {
-        std::unique_lock lock(m_mutex);
-        m_notFull.wait(lock, [&] { return m_batches.size() < kBatchesAhead; });
-        m_batches.push_back(std::move(batch));
-        m_notEmpty.notify_one();
-    }
-    Batch pop()
-    {
-        std::unique_lock lock(m_mutex);
-        m_notEmpty.wait(lock, [&] { return !m_batches.empty(); });
-        Batch batch = std::move(m_batches.front());
-        m_batches.pop_front();
-        m_notFull.notify_one();
-        return batch;
-    }
-    /// A batch decoded, given back so that its memory is filled again (fresh pages cost a fault each).
-    void recycle(Batch batch)
-    {
-        batch.bytes.clear();
-        batch.items.clear();
-        batch.errors.clear();
-        std::lock_guard lock(m_mutex);
-        m_spare.push_back(std::move(batch));
-    }
-    /// An empty batch, with the memory of a recycled one when there is one.
-    Batch fresh()
-    {
-        std::lock_guard lock(m_mutex);
-        if (m_spare.empty()) {
-            Batch batch;
-            batch.bytes.reserve(kBatchBytes + 4096);
-            return batch;
-        }
-        Batch batch = std::move(m_spare.back());
-        m_spare.pop_back();
-        return batch;
-    }
-
-private:
-    std::vector<Batch> m_spare;
-    std::mutex m_mutex;
-    std::condition_variable m_notFull;
-    std::condition_variable m_notEmpty;
-    std::deque<Batch> m_batches;
-};
+/// Where a read in two parts starts looking for the second part's first record, as a share of
+/// the new bytes: the first part's thread also hands the second part's values to the sink.
+constexpr double kFirstPartShare = 0.45;
+/// How far it looks (a record is rarely larger; when none starts there, one thread reads all).
+constexpr qint64 kSplitScanBytes = qint64(1) << 20;
 
 bool stops(TfRecordReader::Status status)
 {
@@ -133,7 +66,8 @@ EventFileReader::EventFileReader(QString path, bool checkCrc, qint64 readAheadFr
     , m_readAheadFrom(readAheadFrom)
 {}
 
-void EventFileReader::readNew(EventDecoder &decoder, const EventDecoder::Sink &sink, ReadReport &report)
+void EventFileReader::readNew(EventDecoder &decoder, const EventDecoder::Sink &sink, ReadReport &report,
+                              const TagFilter &keepTag)
 {
     if (m_broken)
         return;
@@ -154,55 +88,144 @@ void EventFileReader::readNew(EventDecoder &decoder, const EventDecoder::Sink &s
         return;
 
     const qint64 start = m_offset;
-    TfRecordReader records(file, m_offset, m_path, m_checkCrc);
     const bool ahead =
         m_readAheadFrom == 0 || (fileSize - m_offset >= m_readAheadFrom && QThread::idealThreadCount() > 1);
     if (!ahead) {
+        TfRecordReader records(file, m_offset, m_path, m_checkCrc);
         for (;;) {
             if (!take(nextStep(records), decoder, sink, report, file))
                 break;
         }
     } else {
-        // Framing, CRCs and reading the file on a second thread; decoding (the decoder and the
-        // sink are this thread's) here, in the same order.
-        BatchQueue queue;
-        std::thread framer([&] {
-            Batch batch = queue.fresh();
-            for (;;) {
-                // The step's record and error live in the reader until its next step: copied here.
-                const Step step = nextStep(records);
-                Batch::Item item{step.status,        step.offset, batch.bytes.size(),
-                                 step.record.size(), -1,          step.resumeOffset};
-                batch.bytes.append(step.record);
-                if (step.error) {
-                    item.error = int(batch.errors.size());
-                    batch.errors.push_back(*step.error);
-                }
-                const bool last = stops(item.status);
-                batch.items.push_back(item);
-                if (last || batch.bytes.size() >= kBatchBytes) {
-                    queue.push(std::move(batch));
-                    if (last)
-                        return;
-                    batch = queue.fresh();
-                }
-            }
-        });
-        for (bool more = true; more;) {
-            Batch batch = queue.pop();
-            for (const Batch::Item &item : batch.items) {
-                const Step step{item.status, item.offset, std::string_view(batch.bytes).substr(item.begin, item.size),
-                                item.error >= 0 ? &batch.errors[size_t(item.error)] : nullptr, item.resumeOffset};
-                if (!take(step, decoder, sink, report, file)) {
-                    more = false; // the framer's last item: it has returned
-                    break;
-                }
-            }
-            queue.recycle(std::move(batch));
-        }
-        framer.join();
+        readInTwoParts(file, fileSize, decoder, sink, report, keepTag);
     }
     report.bytesRead += m_offset - start;
+}
+
+/// The second part of a file read in two: read on its own thread, by its own decoder, up to
+/// where reading stops; its values wait there for the first part's decoder (EventDecoder::apply).
+struct EventFileReader::SecondPart
+{
+    qint64 begin = -1; ///< its first record; -1: none found, the first part reads the whole file
+    EventDecoder reader;
+    EventDecoder::PendingValues values;             ///< of the tags kept
+    std::vector<signed char> keeps;                 ///< by the reader's tag id: 1 kept, -1 not, 0 not asked yet
+    std::vector<EventDecoder::PendingTally> others; ///< by the reader's tag id, of the tags not kept
+    ReadReport report;                              ///< records read, damage; points are counted as they are applied
+    Step last;                                      ///< where it stopped (not a record)
+    Error lastError;                                ///< last.error points here
+    std::atomic<bool> cancelled{false};
+
+    void setAsideOthers(size_t n, const TagFilter &keepTag);
+
+    void read(const QString &path, bool checkCrc, qint64 from, qint64 fileSize, const TagFilter &keepTag,
+              std::promise<qint64> &found)
+    {
+        QFile own(path);
+        if (own.open(QIODevice::ReadOnly | QIODevice::Unbuffered))
+            begin = TfRecordReader::findRecordStart(own, from, kSplitScanBytes);
+        found.set_value(begin);
+        if (begin < 0)
+            return;
+        // About a value per 50 bytes when the file holds scalars only (a guess, not a limit).
+        values.reserve(size_t(std::min<qint64>(fileSize - begin, qint64(128) << 20) / 48));
+        TfRecordReader records(own, begin, path, checkCrc);
+        for (qint64 n = 0;; ++n) {
+            if (n % 4096 == 0 && cancelled.load(std::memory_order_relaxed))
+                return;
+            const Step step = nextStep(records);
+            if (step.status == TfRecordReader::Status::Record) {
+                ++report.recordsRead;
+                const Result<int> read = reader.read(step.record, values);
+                if (!read)
+                    report.damage.push_back(undecodable(step.offset, read.error(), path));
+                else if (keepTag && *read > 0)
+                    setAsideOthers(size_t(*read), keepTag);
+            } else if (step.status == TfRecordReader::Status::BadRecord) {
+                report.damage.push_back(*step.error);
+            } else {
+                last = step;
+                if (step.error) {
+                    lastError = *step.error;
+                    last.error = &lastError;
+                }
+                return;
+            }
+        }
+    }
+};
+
+/// Tallies the last `n` values read whose tags are not kept in `others`, instead of keeping them.
+void EventFileReader::SecondPart::setAsideOthers(size_t n, const TagFilter &keepTag)
+{
+    size_t kept = values.size() - n;
+    for (size_t i = values.size() - n; i < values.size(); ++i) {
+        const int id = values[i].kind.tagId;
+        if (size_t(id) >= keeps.size()) {
+            keeps.resize(size_t(id) + 1, 0);
+            others.resize(size_t(id) + 1);
+        }
+        if (keeps[size_t(id)] == 0)
+            keeps[size_t(id)] = keepTag(reader.tag(id)) ? 1 : -1;
+        if (keeps[size_t(id)] > 0)
+            values[kept++] = values[i];
+        else
+            others[size_t(id)].add(values[i].kind);
+    }
+    values.resize(kept);
+}
+
+void EventFileReader::readInTwoParts(QFile &file, qint64 fileSize, EventDecoder &decoder,
+                                     const EventDecoder::Sink &sink, ReadReport &report, const TagFilter &keepTag)
+{
+    const qint64 start = m_offset;
+    const qint64 middle = start + qint64(double(fileSize - start) * kFirstPartShare);
+    SecondPart second;
+    std::promise<qint64> found;
+    std::future<qint64> secondBegins = found.get_future();
+    std::thread thread([&] { second.read(m_path, m_checkCrc, middle, fileSize, keepTag, found); });
+
+    // The first part, up to where the second begins. Records framed from the start decide
+    // where the second part really begins: when they step over its first record (that was a
+    // chance match inside a record), this thread reads on alone and the second part is dropped.
+    TfRecordReader records(file, start, m_path, m_checkCrc);
+    qint64 splitAt = -2; // not known yet
+    bool merge = false;
+    for (;;) {
+        const qint64 next = records.resumeOffset();
+        if (splitAt == -2 && next >= middle)
+            splitAt = secondBegins.get();
+        if (splitAt >= 0 && next >= splitAt) {
+            merge = next == splitAt;
+            if (merge)
+                break;
+            second.cancelled = true;
+            splitAt = -1;
+        }
+        if (!take(nextStep(records), decoder, sink, report, file))
+            break;
+    }
+    if (!merge)
+        second.cancelled = true;
+    thread.join();
+    if (!merge)
+        return;
+    // A tag's values are all kept or all tallied: the two are independent.
+    for (const EventDecoder::PendingValue &value : second.values)
+        report.pointsAdded += decoder.apply(second.reader, value, sink);
+    for (size_t id = 0; id < second.others.size(); ++id) {
+        if (second.keeps[id] < 0)
+            report.pointsAdded += decoder.settle(second.reader, int(id), second.others[id]);
+    }
+    report.recordsRead += second.report.recordsRead;
+    report.damage.insert(report.damage.end(), std::make_move_iterator(second.report.damage.begin()),
+                         std::make_move_iterator(second.report.damage.end()));
+    take(second.last, decoder, sink, report, file);
+}
+
+Error EventFileReader::undecodable(qint64 offset, const Error &error, const QString &path)
+{
+    return Error::error(QStringLiteral("record at offset %1: %2").arg(offset).arg(error.message), SourceLocation{path});
 }
 
 bool EventFileReader::take(const Step &step, EventDecoder &decoder, const EventDecoder::Sink &sink, ReadReport &report,
@@ -215,9 +238,7 @@ bool EventFileReader::take(const Step &step, EventDecoder &decoder, const EventD
         if (decoded)
             report.pointsAdded += *decoded;
         else
-            report.damage.push_back(
-                Error::error(QStringLiteral("record at offset %1: %2").arg(step.offset).arg(decoded.error().message),
-                             SourceLocation{m_path}));
+            report.damage.push_back(undecodable(step.offset, decoded.error(), m_path));
         return true;
     }
     case TfRecordReader::Status::BadRecord:

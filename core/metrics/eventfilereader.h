@@ -12,6 +12,8 @@ namespace trainyard::core {
 class TfRecordReader;
 }
 
+#include <functional>
+#include <string>
 #include <vector>
 
 namespace trainyard::core {
@@ -39,17 +41,22 @@ struct ReadReport
 class EventFileReader final
 {
 public:
-    /// New bytes from which a read frames and checks records on a second thread, ahead of the
-    /// decoding on the calling one (with more than one core): a large file reads in about two
-    /// thirds of the time.
+    /// New bytes from which a read is split in two parts, the second read on another thread
+    /// (with more than one core) while the calling one reads the first.
     static constexpr qint64 kReadAheadBytes = qint64(4) << 20;
 
-    /// `readAheadFrom`: new bytes from which records are framed ahead (0: always, even on one core).
+    /// `readAheadFrom`: new bytes from which a read is split (0: always, even on one core).
     explicit EventFileReader(QString path, bool checkCrc = true, qint64 readAheadFrom = kReadAheadBytes);
 
+    /// The tags whose points a sink keeps (UTF-8 bytes as written). A read in two parts asks it
+    /// from its second thread too, so the points of the others need not wait there; the sink may
+    /// still be given some of them.
+    using TagFilter = std::function<bool(const std::string &tag)>;
+
     /// Reads the new records of the file, hands its scalars to `sink` through `decoder`, and
-    /// adds what happened to `report`.
-    void readNew(EventDecoder &decoder, const EventDecoder::Sink &sink, ReadReport &report);
+    /// adds what happened to `report`. `keepTag`: see TagFilter; empty: all are kept.
+    void readNew(EventDecoder &decoder, const EventDecoder::Sink &sink, ReadReport &report,
+                 const TagFilter &keepTag = {});
 
     const QString &path() const { return m_path; }
     /// Where the next read starts.
@@ -59,8 +66,15 @@ public:
 
 private:
     struct Step;
+    struct SecondPart;
     /// The reader's next step; its record and error stay the reader's until the step after.
     static Step nextStep(TfRecordReader &records);
+    /// readNew() in two parts, the second read on another thread and its values handed to
+    /// `sink` once the first part is done; in one when no second part can be found.
+    void readInTwoParts(QFile &file, qint64 fileSize, EventDecoder &decoder, const EventDecoder::Sink &sink,
+                        ReadReport &report, const TagFilter &keepTag);
+    /// The damage of a record that is no Event.
+    static Error undecodable(qint64 offset, const Error &error, const QString &path);
     /// Takes one step of the record reader into `report` (a record decoded, or damage); false
     /// when reading stopped there (m_offset and m_broken then say where and why). `file` is the
     /// one read, no longer read by another thread when reading stops.

@@ -3,6 +3,9 @@
 #include <QFileInfo>
 
 #include <algorithm>
+#include <mutex>
+#include <string>
+#include <unordered_map>
 
 namespace trainyard::core {
 
@@ -17,6 +20,19 @@ struct ScalarTailer::RunState
     std::vector<EventFileReader> files;
     std::vector<ScalarSeries *> seriesByTag; ///< by the decoder's tag id; null until a first point
     std::vector<bool> tagRefused;            ///< by the decoder's tag id: Options::acceptTag said no
+
+    /// Options::acceptTag's answer for a tag, asked once per tag and run: from the decoding
+    /// thread, or from a file's second reading thread (EventFileReader), one at a time.
+    bool accepts(const std::function<bool(const QString &)> &acceptTag, const std::string &tag)
+    {
+        std::lock_guard lock(acceptedMutex);
+        const auto [it, added] = accepted.try_emplace(tag, false);
+        if (added)
+            it->second = acceptTag(QString::fromStdString(tag));
+        return it->second;
+    }
+    std::mutex acceptedMutex;
+    std::unordered_map<std::string, bool> accepted;
 
     bool hasFile(const QString &path) const
     {
@@ -80,20 +96,23 @@ Result<ReadReport> ScalarTailer::readNew()
             if (!series) {
                 if (run.tagRefused[size_t(tagId)])
                     return;
-                const QString tag = QString::fromUtf8(run.decoder.tag(tagId));
-                if (m_options.acceptTag && !m_options.acceptTag(tag)) {
+                const std::string &tag = run.decoder.tag(tagId);
+                if (m_options.acceptTag && !run.accepts(m_options.acceptTag, tag)) {
                     run.tagRefused[size_t(tagId)] = true;
                     return;
                 }
-                series = &run.scalars.series[tag];
+                series = &run.scalars.series[QString::fromStdString(tag)];
             }
             if (bulk && series->size() == series->capacity())
                 series->reserve(2 * series->size() + 1024);
             series->append(point);
         };
+        EventFileReader::TagFilter keepTag;
+        if (m_options.acceptTag)
+            keepTag = [&run, this](const std::string &tag) { return run.accepts(m_options.acceptTag, tag); };
         const qint64 pointsBefore = report.pointsAdded;
         for (EventFileReader &file : run.files)
-            file.readNew(run.decoder, sink, report);
+            file.readNew(run.decoder, sink, report, keepTag);
         if (!bulk || report.pointsAdded == pointsBefore)
             continue;
         for (ScalarSeries *series : run.seriesByTag) {

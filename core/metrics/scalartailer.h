@@ -29,11 +29,12 @@ public:
         bool checkCrc = true;
         /// Runs (by name) to read; all when unset.
         std::function<bool(const QString &runName)> acceptRun;
-        /// Tags to keep; all when unset. Asked once per tag and run; the points of other tags
-        /// are decoded (their records are checked as before) but not stored.
+        /// Tags to keep; all when unset. Asked once per tag and run, maybe from a reading thread
+        /// (never two calls at once); the points of other tags are decoded (their records are
+        /// checked as before) but not stored.
         std::function<bool(const QString &tag)> acceptTag;
-        /// New bytes of a file from which its records are framed on a second thread, ahead of
-        /// the decoding (EventFileReader; 0: always).
+        /// New bytes of a file from which it is read in two parts, the second on another thread
+        /// (EventFileReader; 0: always).
         qint64 readAheadFromBytes = EventFileReader::kReadAheadBytes;
     };
 

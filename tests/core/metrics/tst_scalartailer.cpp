@@ -46,8 +46,8 @@ QList<qint64> stepsOf(const RunScalars *run, const QString &tag)
     return QList<qint64>(steps.begin(), steps.end());
 }
 
-/// Options reading every file in order on one thread, or with its records framed ahead on a
-/// second one (EventFileReader's read-ahead, which large files get), as the test's data says.
+/// Options reading every file in order on one thread, or in two parts, the second on another
+/// thread (EventFileReader's read-ahead, which large files get), as the test's data says.
 ScalarTailer::Options readingOptions()
 {
     QFETCH_GLOBAL(bool, readAhead);
@@ -79,7 +79,8 @@ private Q_SLOTS:
     void crcErrorMidFileKeepsTheRest();
     void lengthCrcErrorKeepsWhatCameBefore();
     void fileGrowingWhileTailed();
-    void readAheadAcrossBatchesWithDamage();
+    void readInTwoPartsWithDamage();
+    void recordInsideARecordIsNoPlaceToSplit();
     void newRunsAndFilesAppear();
     void runFilter();
     void tagFilterKeepsOnlyTheAskedTags();
@@ -254,31 +255,37 @@ void tst_ScalarTailer::fileGrowingWhileTailed()
     QCOMPARE(tailer.run(QString())->series.at(QStringLiteral("loss")).values()[199], 99.5);
 }
 
-// A file of several read-ahead batches (1 MiB each) with a damaged record deep inside one and an
-// unfinished tail: the points, the damage and the place to resume are those of reading in order.
-void tst_ScalarTailer::readAheadAcrossBatchesWithDamage()
+// A large file (read in two parts when read ahead: the second on another thread from about the
+// middle) with a damaged record in each part and an unfinished tail: the points, the damage (in
+// file order) and the place to resume are those of reading in order.
+void tst_ScalarTailer::readInTwoPartsWithDamage()
 {
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("events.out.tfevents.1.host"));
     const QList<QByteArray> payloads = lossEvents(0, 100'000);
     QByteArray bytes = records(payloads);
-    const qint64 damaged = offsetOf(payloads, 75'001); // step 75000, in the third batch or later
-    QVERIFY(damaged > 2 * (1 << 20));
-    bytes[damaged + 14] = char(bytes[damaged + 14] ^ 0x10);
+    const qint64 early = offsetOf(payloads, 25'001); // step 25000, in the first part
+    const qint64 late = offsetOf(payloads, 75'001);  // step 75000, in the second
+    for (const qint64 damaged : {early, late})
+        bytes[damaged + 14] = char(bytes[damaged + 14] ^ 0x10);
     QVERIFY(writeFile(path, bytes.left(bytes.size() - 3)));
 
     ScalarTailer tailer(dir.path(), readingOptions());
     const Result<ReadReport> report = tailer.readNew();
     QVERIFY(report);
-    QCOMPARE(report->pointsAdded, 100'000 - 2); // the damaged one, and the unfinished last
-    QCOMPARE(report->damage.size(), size_t(1));
-    QVERIFY2(report->damage[0].message.contains(QStringLiteral("offset %1").arg(damaged)),
+    QCOMPARE(report->pointsAdded, 100'000 - 3); // the damaged two, and the unfinished last
+    QCOMPARE(report->recordsRead, 1 + 100'000 - 3);
+    QCOMPARE(report->damage.size(), size_t(2));
+    QVERIFY2(report->damage[0].message.contains(QStringLiteral("offset %1").arg(early)),
              qPrintable(report->damage[0].toString()));
+    QVERIFY2(report->damage[1].message.contains(QStringLiteral("offset %1").arg(late)),
+             qPrintable(report->damage[1].toString()));
     const qint64 last = offsetOf(payloads, 100'000);
     QCOMPARE(report->unfinished.size(), size_t(1));
     QVERIFY2(report->unfinished[0].message.contains(QStringLiteral("offset %1").arg(last)),
              qPrintable(report->unfinished[0].toString()));
     QList<qint64> expected = range(0, 99'999);
+    expected.removeAll(25'000);
     expected.removeAll(75'000);
     QCOMPARE(stepsOf(tailer.run(QString()), QStringLiteral("loss")), expected);
 
@@ -287,6 +294,29 @@ void tst_ScalarTailer::readAheadAcrossBatchesWithDamage()
     QVERIFY(again && !again->isDamaged() && again->unfinished.empty());
     QCOMPARE(again->pointsAdded, 1);
     QCOMPARE(again->bytesRead, bytes.size() - last);
+}
+
+// The second part starts at the first whole record found after the middle. Here the middle
+// falls inside a graph whose bytes hold whole records of their own (a "fake" tag): they pass
+// every CRC, but reading from the start steps over them, so they are no records of the file.
+void tst_ScalarTailer::recordInsideARecordIsNoPlaceToSplit()
+{
+    QTemporaryDir dir;
+    QByteArray inner;
+    for (int i = 0; i < 2000; ++i)
+        inner += record(summaryEvent(5, i, {simpleValue("fake", 42)}));
+    QList<QByteArray> payloads = lossEvents(0, 10);
+    payloads.append(ProtoMessage().fixed64(field::EventWallTime, 1).bytes(field::EventGraphDef, inner).data());
+    payloads.append(lossEvents(10, 10).mid(1));
+    QVERIFY(writeFile(dir.filePath(QStringLiteral("events.out.tfevents.1.host")), records(payloads)));
+
+    ScalarTailer tailer(dir.path(), readingOptions());
+    const Result<ReadReport> report = tailer.readNew();
+    QVERIFY(report && !report->isDamaged() && report->unfinished.empty());
+    QCOMPARE(report->recordsRead, payloads.size());
+    QCOMPARE(report->pointsAdded, 20);
+    QCOMPARE(stepsOf(tailer.run(QString()), QStringLiteral("loss")), range(0, 20));
+    QCOMPARE(tailer.run(QString())->series.size(), size_t(1));
 }
 
 void tst_ScalarTailer::newRunsAndFilesAppear()
