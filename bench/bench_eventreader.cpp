@@ -1,13 +1,13 @@
 // bench_eventreader: parse throughput of the event-file reader on a generated file of 8 tags and
 // 10,000,000 points (half legacy simple_value, half TF2 scalar tensors with their metadata on the
-// first value only, as torch and tf.summary write them), CRC checks on, single thread; then the
-// same file through a Python reader built on Debian's python3-protobuf (bench/eventreader_protobuf.py),
-// with and without CRC checks on the Python side, and the ratios (against our best and our median
-// run). Targets: >= 500 MB/s, >= 50x Python.
+// first value only, as torch and tf.summary write them), CRC checks on, on one thread and as the
+// CLI and the window read it (in two parts, one per core); then the same file through a Python
+// reader built on Debian's python3-protobuf (bench/eventreader_protobuf.py), with and without CRC
+// checks on the Python side, and the ratios (against our best and our median run). Targets, on
+// one thread: >= 500 MB/s, >= 50x Python.
 // Then end to end, as users meet it: `trainyard scalars --json --tag` printing one tag of an 87 MB
-// file (200,000 steps x 8 tags; a file that large is framed and checked on a second core, ahead of
-// the decoding) against the Python reader printing the same tag, both processes timed from
-// outside. Target: >= 50x Python.
+// file (200,000 steps x 8 tags; a file that large is read in two parts, one per core) against the Python reader
+// printing the same tag, both processes timed from outside. Target: >= 50x Python.
 //
 // Usage: bench_eventreader [POINTS]   (default 10000000; TRAINYARD_PYTHON=PATH picks the Python)
 // Exit: 0 when both readers read every point and every target is met, 1 otherwise, 2 when no Python with
@@ -90,14 +90,17 @@ struct CppResult
     bool damaged = false;
 };
 
-CppResult readWithTrainyard(const QString &dir)
+/// Reads the logdir with a ScalarTailer: on one thread (the decoding's own speed), or as the
+/// window and the CLI read (a large file in two parts, one per core).
+CppResult readWithTrainyard(const QString &dir, bool oneThread)
 {
     CppResult r;
     const double cpu0 = cpuSeconds();
     QElapsedTimer timer;
     timer.start();
     core::ScalarTailer::Options options;
-    options.readAheadFromBytes = std::numeric_limits<qint64>::max(); // one thread: the decoding's own speed
+    if (oneThread)
+        options.readAheadFromBytes = std::numeric_limits<qint64>::max();
     core::ScalarTailer tailer(dir, options);
     const core::Result<core::ReadReport> report = tailer.readNew();
     r.seconds = double(timer.nsecsElapsed()) / 1e9;
@@ -251,34 +254,48 @@ int main(int argc, char **argv)
     out().flush();
 
     const double framing = framingOnly(file);
-    std::vector<double> walls;
-    CppResult best;
-    for (int i = 0; i < kRuns; ++i) {
-        const CppResult r = readWithTrainyard(dir.path());
-        if (r.points != expected || r.damaged) {
-            err() << "trainyard read " << r.points << " points (expected " << expected << ")"
-                  << (r.damaged ? ", damaged" : "") << "\n";
-            return 1;
-        }
-        walls.push_back(r.seconds);
-        if (i == 0 || r.seconds < best.seconds)
-            best = r;
-    }
-    const double cppRate = bytes / best.seconds / 1e6;
-    const double cppMedian = median(walls);
     out() << "  framing + CRC-32C only:     " << QString::number(framing, 'f', 3) << " s  "
           << megabytes(bytes / framing) << " MB/s\n";
-    out() << "  trainyard (CRC on, 1 core): " << QString::number(best.seconds, 'f', 3) << " s  "
-          << QString::number(cppRate, 'f', 1) << " MB/s  (best of " << kRuns << "; median "
-          << QString::number(cppMedian, 'f', 3) << " s, " << megabytes(bytes / cppMedian) << " MB/s; CPU "
-          << QString::number(best.cpu, 'f', 3) << " s)\n";
+    struct Timed
+    {
+        double best = 0;
+        double median = 0;
+    };
+    // kRuns reads each way, alternating, so that both meet the machine in the same state.
+    std::vector<double> walls[2];
+    CppResult best[2];
+    for (int i = 0; i < kRuns; ++i) {
+        for (const int way : {0, 1}) {
+            const CppResult r = readWithTrainyard(dir.path(), way == 0);
+            if (r.points != expected || r.damaged) {
+                err() << "trainyard read " << r.points << " points (expected " << expected << ")"
+                      << (r.damaged ? ", damaged" : "") << "\n";
+                return 1;
+            }
+            walls[way].push_back(r.seconds);
+            if (i == 0 || r.seconds < best[way].seconds)
+                best[way] = r;
+        }
+    }
+    const Timed oneCore{best[0].seconds, median(walls[0])};
+    const Timed asUsed{best[1].seconds, median(walls[1])};
+    for (const int way : {0, 1}) {
+        const Timed t = way == 0 ? oneCore : asUsed;
+        out() << (way == 0 ? "  trainyard (CRC on, 1 thread):                "
+                           : "  trainyard (CRC on, as the CLI and window read): ")
+              << QString::number(t.best, 'f', 3) << " s  " << QString::number(bytes / t.best / 1e6, 'f', 1)
+              << " MB/s  (best of " << kRuns << "; median " << QString::number(t.median, 'f', 3) << " s, "
+              << megabytes(bytes / t.median) << " MB/s; CPU " << QString::number(best[way].cpu, 'f', 3) << " s)\n";
+    }
     out().flush();
 
     // Python twice: without CRC checks (less work than ours: a lower bound of the ratio), and
     // with them in pure Python, as TensorBoard reads event files when TensorFlow is not installed.
     // Python runs once, so each ratio is also given against our median, not only our best; the
-    // targets must hold for both.
-    bool metBoth = cppRate >= 500 && bytes / cppMedian / 1e6 >= 500;
+    // targets must hold for both. The targets are the decoding's own speed, on one thread (as
+    // Python's); the reading users get (a large file in two parts, one per core) is printed
+    // beside it.
+    bool metBoth = bytes / oneCore.best / 1e6 >= 500 && bytes / oneCore.median / 1e6 >= 500;
     for (const bool crc : {false, true}) {
         QStringList args{QStringLiteral(TRAINYARD_SOURCE_DIR "/bench/eventreader_protobuf.py")};
         if (crc)
@@ -292,17 +309,19 @@ int main(int argc, char **argv)
                   << "\n";
             return 1;
         }
-        const double ratio = pySeconds / best.seconds;
-        const double medianRatio = pySeconds / cppMedian;
+        const double ratio = pySeconds / oneCore.best;
+        const double medianRatio = pySeconds / oneCore.median;
         out() << "  python3-protobuf (" << result.value(QStringLiteral("protobuf")).toString() << " backend, "
               << (crc ? "CRC in Python, as TensorBoard without TF" : "no CRC check")
               << "): " << QString::number(pySeconds, 'f', 2) << " s  "
               << QString::number(bytes / pySeconds / 1e6, 'f', 1) << " MB/s  ratio " << QString::number(ratio, 'f', 1)
-              << "x (" << QString::number(medianRatio, 'f', 1) << "x against the median)\n";
+              << "x (" << QString::number(medianRatio, 'f', 1)
+              << "x against the median; as read: " << QString::number(pySeconds / asUsed.best, 'f', 1) << "x)\n";
         out().flush();
         metBoth = metBoth && ratio >= 50 && medianRatio >= 50;
     }
-    out() << "  targets (>= 500 MB/s, >= 50x Python): " << (metBoth ? "met" : "NOT met on every line above") << "\n";
+    out() << "  targets (>= 500 MB/s, >= 50x Python, on one thread): "
+          << (metBoth ? "met" : "NOT met on every line above") << "\n";
     out().flush();
     const bool endToEndMet = endToEnd(python);
     return metBoth && endToEndMet ? 0 : 1;
