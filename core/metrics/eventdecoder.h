@@ -108,9 +108,12 @@ public:
     /// Off: every record with a summary goes through the generated message classes, so that a
     /// test or a fuzzer can compare both paths; the results are the same either way.
     void setWireFastPath(bool enabled) { m_wireFastPath = enabled; }
+    bool wireFastPath() const { return m_wireFastPath; }
     /// Records with a summary that went through the generated classes (the wire path did not
     /// take their shape, or was off).
     qint64 messageParses() const { return m_messageParses; }
+    /// Adds those of a decoder that read() a part of this one's run.
+    void countMessageParsesOf(const EventDecoder &reader) { m_messageParses += reader.m_messageParses; }
 
 private:
     enum class Kind : quint8 { Unknown, Scalars, Other };

@@ -5,6 +5,7 @@
 #include <QFile>
 #include <QThread>
 
+#include <algorithm>
 #include <atomic>
 #include <future>
 #include <thread>
@@ -128,10 +129,11 @@ struct EventFileReader::SecondPart
         if (begin < 0)
             return;
         // About a value per 50 bytes when the file holds scalars only (a guess, not a limit).
-        values.reserve(size_t(std::min<qint64>(fileSize - begin, qint64(128) << 20) / 48));
+        // The file may have grown past the size the reading started with: never negative.
+        values.reserve(size_t(std::clamp<qint64>(fileSize - begin, 0, qint64(128) << 20) / 48));
         TfRecordReader records(own, begin, path, checkCrc);
         for (qint64 n = 0;; ++n) {
-            if (n % 4096 == 0 && cancelled.load(std::memory_order_relaxed))
+            if (n % 256 == 0 && cancelled.load(std::memory_order_relaxed))
                 return;
             const Step step = nextStep(records);
             if (step.status == TfRecordReader::Status::Record) {
@@ -181,6 +183,7 @@ void EventFileReader::readInTwoParts(QFile &file, qint64 fileSize, EventDecoder 
     const qint64 start = m_offset;
     const qint64 middle = start + qint64(double(fileSize - start) * kFirstPartShare);
     SecondPart second;
+    second.reader.setWireFastPath(decoder.wireFastPath());
     std::promise<qint64> found;
     std::future<qint64> secondBegins = found.get_future();
     std::thread thread([&] { second.read(m_path, m_checkCrc, middle, fileSize, keepTag, found); });
@@ -217,6 +220,7 @@ void EventFileReader::readInTwoParts(QFile &file, qint64 fileSize, EventDecoder 
         if (second.keeps[id] < 0)
             report.pointsAdded += decoder.settle(second.reader, int(id), second.others[id]);
     }
+    decoder.countMessageParsesOf(second.reader);
     report.recordsRead += second.report.recordsRead;
     report.damage.insert(report.damage.end(), std::make_move_iterator(second.report.damage.begin()),
                          std::make_move_iterator(second.report.damage.end()));
