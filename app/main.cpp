@@ -38,7 +38,7 @@ QString topLevelHelp()
             if (const app::Command *c = app::builtInCommand(name))
                 text += helpLine(*c);
         }
-        text += QStringLiteral("  (the other subcommands cannot be listed: %1)\n").arg(error);
+        std::fprintf(stderr, "trainyard: only the built-in subcommands are listed: %s\n", qPrintable(error));
     }
     const app::Command open = app::openCommand({});
     text += helpLine(open);

@@ -46,6 +46,10 @@ const std::vector<Command> *allCommands(QString &error)
     all = builtInCommands();
     const std::vector<Command> &loaded = *moduleCommands();
     all.insert(all.end(), loaded.cbegin(), loaded.cend());
+    // A command missing from commandNames() could not be run: `trainyard NAME` would call it
+    // unknown. Debug builds (every test's) stop here.
+    for ([[maybe_unused]] const Command &c : all)
+        Q_ASSERT_X(commandNames().contains(c.name), "allCommands", "a subcommand is missing from commandNames()");
     // In commandNames()' order; a name missing there (a module built from other sources) last.
     const auto rank = [](const Command &c) {
         const qsizetype i = commandNames().indexOf(c.name);
