@@ -1,15 +1,13 @@
 #include "scalarseries.h"
 
+#include "hugepageallocator.h"
+
 #include <algorithm>
 #include <array>
 #include <cstdlib>
 #include <cstring>
 #include <new>
 #include <utility>
-
-#ifdef __linux__
-#include <sys/mman.h>
-#endif
 
 namespace trainyard::core {
 
@@ -18,63 +16,20 @@ namespace {
 static_assert(sizeof(qint64) == 8 && sizeof(double) == 8, "the three columns share one element size");
 constexpr size_t ElementBytes = 8;
 
-#ifdef __linux__
-// A column of at least a huge page lives in a mapping of its own: it grows with mremap(), which
-// moves page tables instead of copying points (realloc() copies whenever malloc placed the block
-// on its heap, which it does for blocks up to 32 MiB once a large one was freed), and it may be
-// backed by transparent huge pages, so filling it takes one page fault per 2 MiB instead of per
-// 4 KiB. A bulk read of a long run spends a good part of its time in exactly those two.
-constexpr size_t MappedBytes = size_t(2) << 20;
-
+// A column of at least a huge page lives in a mapping of its own (hugepages): it grows with
+// mremap(), which moves page tables instead of copying points (realloc() copies whenever malloc
+// placed the block on its heap, which it does for blocks up to 32 MiB once a large one was freed),
+// and it may be backed by transparent huge pages, so filling it takes one page fault per 2 MiB
+// instead of per 4 KiB. A bulk read of a long run spends a good part of its time in exactly those two.
 bool isMapped(qsizetype count)
 {
-    return size_t(count) * ElementBytes >= MappedBytes;
+    return hugepages::Available && size_t(count) * ElementBytes >= hugepages::MappedBytes;
 }
-
-void *mapBytes(size_t bytes)
-{
-    void *p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED)
-        throw std::bad_alloc();         // as std::vector would
-    ::madvise(p, bytes, MADV_HUGEPAGE); // a hint: without THP (or with it off) nothing changes
-    return p;
-}
-
-// nullptr when the mapping cannot grow (it is left as it was).
-void *remapBytes(void *data, size_t oldBytes, size_t newBytes)
-{
-    void *p = ::mremap(data, oldBytes, newBytes, MREMAP_MAYMOVE);
-    if (p == MAP_FAILED)
-        return nullptr;
-    if (newBytes > oldBytes)
-        ::madvise(p, newBytes, MADV_HUGEPAGE);
-    return p;
-}
-
-void unmapBytes(void *data, size_t bytes)
-{
-    ::munmap(data, bytes);
-}
-#else
-bool isMapped(qsizetype)
-{
-    return false;
-}
-void *mapBytes(size_t)
-{
-    return nullptr;
-}
-void *remapBytes(void *, size_t, size_t)
-{
-    return nullptr;
-}
-void unmapBytes(void *, size_t) {}
-#endif
 
 void release(void *data, qsizetype capacity)
 {
     if (data && isMapped(capacity))
-        unmapBytes(data, size_t(capacity) * ElementBytes);
+        hugepages::unmap(data, size_t(capacity) * ElementBytes);
     else
         std::free(data);
 }
@@ -82,7 +37,7 @@ void release(void *data, qsizetype capacity)
 void *allocate(qsizetype count)
 {
     if (isMapped(count))
-        return mapBytes(size_t(count) * ElementBytes);
+        return hugepages::map(size_t(count) * ElementBytes);
     void *p = std::malloc(size_t(count) * ElementBytes);
     if (!p)
         throw std::bad_alloc(); // as std::vector would
@@ -111,11 +66,11 @@ void resizeColumns(std::array<void *, 3> &columns, qsizetype used, qsizetype cap
     }
     if (wasMapped && mapped) {
         for (size_t i = 0; i < columns.size(); ++i) {
-            if (void *moved = remapBytes(columns[i], oldBytes, bytes)) {
+            if (void *moved = hugepages::remap(columns[i], oldBytes, bytes)) {
                 columns[i] = moved;
             } else if (count > capacity) {
                 for (size_t done = 0; done < i; ++done) { // back to their size (in place)
-                    if (void *back = remapBytes(columns[done], bytes, oldBytes))
+                    if (void *back = hugepages::remap(columns[done], bytes, oldBytes))
                         columns[done] = back;
                 }
                 throw std::bad_alloc();
