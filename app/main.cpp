@@ -95,19 +95,14 @@ int main(int argc, char **argv)
         return 0;
     }
     // validate, list and scalars run from the executable; the others from trainyard-commands.so.
-    if (const app::Command *builtIn = app::builtInCommand(first))
-        return app::executeCommand(*builtIn, QStringList{args[0]} + args.mid(2));
     if (isSubcommand) {
         QString error;
-        const std::vector<app::Command> *all = app::allCommands(error);
-        if (!all) {
+        const app::Command *command = app::findCommand(first, error);
+        if (!command) {
             std::fprintf(stderr, "trainyard %s: %s\n", qPrintable(first), qPrintable(error));
             return 1;
         }
-        for (const app::Command &command : *all) {
-            if (command.name == first)
-                return app::executeCommand(command, QStringList{args[0]} + args.mid(2));
-        }
+        return app::executeCommand(*command, QStringList{args[0]} + args.mid(2));
     }
     std::fprintf(stderr, "trainyard: unknown subcommand or option '%s'\n\n%s", qPrintable(first),
                  qPrintable(topLevelHelp()));

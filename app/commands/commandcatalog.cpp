@@ -43,20 +43,34 @@ const std::vector<Command> *allCommands(QString &error)
         reinterpret_cast<ModuleCommands>(resolveModuleSymbol(kCommandsModuleName, kCommandsSymbol, error));
     if (!moduleCommands)
         return nullptr;
-    all = builtInCommands();
     const std::vector<Command> &loaded = *moduleCommands();
-    all.insert(all.end(), loaded.cbegin(), loaded.cend());
-    // A command missing from commandNames() could not be run: `trainyard NAME` would call it
-    // unknown. Debug builds (every test's) stop here.
-    for ([[maybe_unused]] const Command &c : all)
-        Q_ASSERT_X(commandNames().contains(c.name), "allCommands", "a subcommand is missing from commandNames()");
-    // In commandNames()' order; a name missing there (a module built from other sources) last.
-    const auto rank = [](const Command &c) {
-        const qsizetype i = commandNames().indexOf(c.name);
-        return i < 0 ? commandNames().size() : i;
-    };
-    std::stable_sort(all.begin(), all.end(), [&](const Command &a, const Command &b) { return rank(a) < rank(b); });
+    // In commandNames()' order. A command missing there could not be run (`trainyard NAME` would
+    // call it unknown): debug builds (every test's) stop.
+    Q_ASSERT_X(builtInCommands().size() + loaded.size() == size_t(commandNames().size()), "allCommands",
+               "the subcommands and commandNames() differ");
+    for (const QString &name : commandNames()) {
+        const auto found =
+            std::find_if(loaded.cbegin(), loaded.cend(), [&](const Command &c) { return c.name == name; });
+        if (found != loaded.cend())
+            all.push_back(*found);
+        else if (const Command *builtIn = builtInCommand(name))
+            all.push_back(*builtIn);
+    }
     return &all;
+}
+
+const Command *findCommand(const QString &name, QString &error)
+{
+    if (const Command *builtIn = builtInCommand(name))
+        return builtIn;
+    const std::vector<Command> *all = allCommands(error);
+    if (!all)
+        return nullptr;
+    const auto found = std::find_if(all->cbegin(), all->cend(), [&](const Command &c) { return c.name == name; });
+    if (found != all->cend())
+        return &*found;
+    error = QStringLiteral("no such subcommand");
+    return nullptr;
 }
 
 } // namespace trainyard::app

@@ -20,4 +20,8 @@ const Command *builtInCommand(const QString &name);
 /// the first call loads; nullptr, with the reason in `error`, when the module cannot be loaded.
 const std::vector<Command> *allCommands(QString &error);
 
+/// The subcommand `name` (one of commandNames()): built in, or from trainyard-commands.so, which
+/// it then loads; nullptr, with the reason in `error`, when it cannot be.
+const Command *findCommand(const QString &name, QString &error);
+
 } // namespace trainyard::app
