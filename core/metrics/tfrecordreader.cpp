@@ -103,16 +103,18 @@ qint64 TfRecordReader::findRecordStart(QIODevice &device, qint64 from, qint64 sc
             crc32c::mask(crc32c::value(header, 8)) != readLittleEndian32(header + 8))
             continue;
         // The length passes: the data must too (read again when it runs past the window).
-        QByteArray record = window.mid(pos + HeaderSize, qsizetype(length) + FooterSize);
-        if (record.size() < qsizetype(length) + FooterSize) {
+        const qint64 recordBytes = qint64(length) + FooterSize;
+        QByteArray beyond;
+        const char *data = header + HeaderSize;
+        if (pos + HeaderSize + recordBytes > window.size()) {
             if (!device.seek(from + pos + HeaderSize))
                 return -1;
-            record = device.read(qint64(length) + FooterSize);
-            if (record.size() < qsizetype(length) + FooterSize)
+            beyond = device.read(recordBytes);
+            if (beyond.size() < recordBytes)
                 return -1;
+            data = beyond.constData();
         }
-        if (crc32c::mask(crc32c::value(record.constData(), size_t(length))) ==
-            readLittleEndian32(record.constData() + length))
+        if (crc32c::mask(crc32c::value(data, size_t(length))) == readLittleEndian32(data + length))
             return from + pos;
     }
     return -1;
