@@ -544,10 +544,10 @@ Result<int> EventDecoder::decode(std::string_view record, const Sink &sink)
     point.wallTime = fields.wallTime;
     int count = 0;
     for (const ValueFields &v : m_values) {
-        if (!v.hasSimple && !v.hasTensor && !v.hasMetadata)
-            continue; // histograms, images, audio: nothing to learn about the tag
+        if (!v.matters())
+            continue;
         const int id = tagId(v.tag);
-        if (!admit(id, v.hasSimple, v.hasMetadata, v.pluginName == "scalars", v.hasTensor && v.tensorIsScalar))
+        if (!admit(id, v.hasSimple, v.hasMetadata, v.scalarsPlugin(), v.scalarTensor()))
             continue;
         point.value = v.hasSimple ? double(v.simpleValue) : v.tensorValue;
         ++count;
@@ -563,13 +563,11 @@ Result<int> EventDecoder::read(std::string_view record, PendingValues &out)
         return tl::make_unexpected(Error::error(QStringLiteral("not a valid Event protobuf")));
     int count = 0;
     for (const ValueFields &v : m_values) {
-        // Only what can make a point or fix a tag's kind (see decode()).
-        const bool tensorIsScalar = v.hasTensor && v.tensorIsScalar;
-        if (!v.hasSimple && !tensorIsScalar && !v.hasMetadata)
+        if (!v.matters())
             continue;
-        out.push_back(PendingValue{
-            ScalarPoint{fields.step, fields.wallTime, v.hasSimple ? double(v.simpleValue) : v.tensorValue},
-            PendingKind{tagId(v.tag), v.hasSimple, v.hasMetadata, v.pluginName == "scalars", tensorIsScalar}});
+        out.push_back(
+            PendingValue{ScalarPoint{fields.step, fields.wallTime, v.hasSimple ? double(v.simpleValue) : v.tensorValue},
+                         PendingKind{tagId(v.tag), v.hasSimple, v.hasMetadata, v.scalarsPlugin(), v.scalarTensor()}});
         ++count;
     }
     return count;

@@ -114,6 +114,12 @@ struct EventDecoder::ValueFields
     bool hasTensor = false;
     bool hasMetadata = false;
     bool tensorIsScalar = false; ///< a rank-0 number, in tensorValue
+
+    bool scalarTensor() const { return hasTensor && tensorIsScalar; }
+    bool scalarsPlugin() const { return pluginName == "scalars"; }
+    /// Whether the value can be a point or fix its tag's kind: histograms, images, audio and
+    /// other tensors without metadata cannot (their tags are not even looked up).
+    bool matters() const { return hasSimple || hasMetadata || scalarTensor(); }
 };
 
 } // namespace trainyard::core
