@@ -9,7 +9,8 @@
 // file (200,000 steps x 8 tags; a file that large is read in two parts, one per core) against the Python reader
 // printing the same tag, both processes timed from outside. Target: >= 50x Python.
 //
-// Usage: bench_eventreader [POINTS]   (default 10000000; TRAINYARD_PYTHON=PATH picks the Python)
+// Usage: bench_eventreader [--ours-only] [POINTS]   (default 10000000; TRAINYARD_PYTHON=PATH picks the
+// Python; --ours-only times trainyard's in-process reading alone, e.g. under perf, and exits 0)
 // Exit: 0 when both readers read every point and every target is met, 1 otherwise, 2 when no Python with
 // google.protobuf (python3-protobuf) or no protoc is found.
 #include "benchsupport.h"
@@ -229,13 +230,15 @@ bool endToEnd(const QString &pythonExe)
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
-    const qint64 points = argc > 1 ? QByteArray(argv[1]).toLongLong() : 10'000'000;
-    if (points < kTags) {
-        err() << "usage: bench_eventreader [POINTS]\n";
+    QStringList args = app.arguments().mid(1);
+    const bool oursOnly = args.removeAll(QStringLiteral("--ours-only")) > 0;
+    const qint64 points = args.isEmpty() ? 10'000'000 : args.first().toLongLong();
+    if (points < kTags || args.size() > 1) {
+        err() << "usage: bench_eventreader [--ours-only] [POINTS]\n";
         return 2;
     }
-    const QString python = findPython();
-    if (python.isEmpty() || QStandardPaths::findExecutable(QStringLiteral("protoc")).isEmpty()) {
+    const QString python = oursOnly ? QString() : findPython();
+    if (!oursOnly && (python.isEmpty() || QStandardPaths::findExecutable(QStringLiteral("protoc")).isEmpty())) {
         err() << "bench_eventreader: needs python3 with google.protobuf (apt install python3-protobuf) and protoc "
                  "(protobuf-compiler); set TRAINYARD_PYTHON to pick the interpreter\n";
         return 2;
@@ -288,6 +291,8 @@ int main(int argc, char **argv)
               << megabytes(bytes / t.median) << " MB/s; CPU " << QString::number(best[way].cpu, 'f', 3) << " s)\n";
     }
     out().flush();
+    if (oursOnly)
+        return 0;
 
     // Python twice: without CRC checks (less work than ours: a lower bound of the ratio), and
     // with them in pure Python, as TensorBoard reads event files when TensorFlow is not installed.
