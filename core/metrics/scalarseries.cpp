@@ -21,22 +21,24 @@ constexpr size_t ElementBytes = 8;
 // placed the block on its heap, which it does for blocks up to 32 MiB once a large one was freed),
 // and it may be backed by transparent huge pages, so filling it takes one page fault per 2 MiB
 // instead of per 4 KiB. A bulk read of a long run spends a good part of its time in exactly those two.
-bool isMapped(qsizetype count)
+// A column once in a mapping stays there when it shrinks (mremap() in place), so a bulk read can
+// reserve far ahead and squeeze the rest away without copying a point.
+bool isLarge(qsizetype count)
 {
     return hugepages::Available && size_t(count) * ElementBytes >= hugepages::MappedBytes;
 }
 
-void release(void *data, qsizetype capacity)
+void release(void *data, qsizetype capacity, bool mapped)
 {
-    if (data && isMapped(capacity))
+    if (data && mapped)
         hugepages::unmap(data, size_t(capacity) * ElementBytes);
     else
         std::free(data);
 }
 
-void *allocate(qsizetype count)
+void *allocate(qsizetype count, bool mapped)
 {
-    if (isMapped(count))
+    if (mapped)
         return hugepages::map(size_t(count) * ElementBytes);
     void *p = std::malloc(size_t(count) * ElementBytes);
     if (!p)
@@ -44,17 +46,16 @@ void *allocate(qsizetype count)
     return p;
 }
 
-// Resizes the three columns of `capacity` elements (`used` of them set) to `count` elements.
-// The kind of block (heap or mapping) follows from the capacity, so the columns must never
-// disagree about it, even when an allocation fails part way: then the columns are left as they
-// were, or at least as large as they were (which only wastes room), and bad_alloc is thrown.
-void resizeColumns(std::array<void *, 3> &columns, qsizetype used, qsizetype capacity, qsizetype count)
+// Resizes the three columns of `capacity` elements (`used` of them set, in a mapping when
+// `mapped`) to `count` elements, and says where they are now in `mapped`. The columns never
+// disagree about where they are, even when an allocation fails part way: then the columns are
+// left as they were, or at least as large as they were (which only wastes room), and bad_alloc
+// is thrown.
+void resizeColumns(std::array<void *, 3> &columns, qsizetype used, qsizetype capacity, qsizetype count, bool &mapped)
 {
-    const bool wasMapped = capacity > 0 && isMapped(capacity);
-    const bool mapped = count > 0 && isMapped(count);
     const size_t oldBytes = size_t(capacity) * ElementBytes;
     const size_t bytes = size_t(count) * ElementBytes;
-    if (count > 0 && capacity > 0 && !wasMapped && !mapped) {
+    if (count > 0 && capacity > 0 && !mapped && !isLarge(count)) {
         for (void *&column : columns) {
             if (void *moved = std::realloc(column, bytes))
                 column = moved;
@@ -64,7 +65,7 @@ void resizeColumns(std::array<void *, 3> &columns, qsizetype used, qsizetype cap
         }
         return;
     }
-    if (wasMapped && mapped) {
+    if (count > 0 && capacity > 0 && mapped) {
         for (size_t i = 0; i < columns.size(); ++i) {
             if (void *moved = hugepages::remap(columns[i], oldBytes, bytes)) {
                 columns[i] = moved;
@@ -78,32 +79,34 @@ void resizeColumns(std::array<void *, 3> &columns, qsizetype used, qsizetype cap
         }
         return;
     }
-    // From nothing, to nothing, or across the threshold: new blocks first, then the points
-    // copied once and the old blocks released.
+    // From nothing, to nothing, or from the heap into mappings: new blocks first, then the
+    // points copied once and the old blocks released.
+    const bool toMapped = count > 0 && isLarge(count);
     std::array<void *, 3> fresh{};
     if (count > 0) {
         try {
             for (void *&column : fresh)
-                column = allocate(count);
+                column = allocate(count, toMapped);
         } catch (...) {
             for (void *column : fresh)
-                release(column, count);
+                release(column, count, toMapped);
             throw;
         }
     }
     for (size_t i = 0; i < columns.size(); ++i) {
         if (fresh[i] && columns[i])
             std::memcpy(fresh[i], columns[i], size_t(std::min(used, count)) * ElementBytes);
-        release(columns[i], capacity);
+        release(columns[i], capacity, mapped);
         columns[i] = fresh[i];
     }
+    mapped = toMapped;
 }
 
 template <typename T> T *duplicate(const T *data, qsizetype count)
 {
     if (count == 0)
         return nullptr;
-    T *copy = static_cast<T *>(allocate(count));
+    T *copy = static_cast<T *>(allocate(count, isLarge(count)));
     std::memcpy(copy, data, size_t(count) * sizeof(T));
     return copy;
 }
@@ -116,6 +119,7 @@ ScalarSeries::ScalarSeries(const ScalarSeries &other)
     , m_values(duplicate(other.m_values, other.m_size))
     , m_size(other.m_size)
     , m_capacity(other.m_size)
+    , m_mapped(isLarge(other.m_size))
 {}
 
 ScalarSeries::ScalarSeries(ScalarSeries &&other) noexcept
@@ -124,6 +128,7 @@ ScalarSeries::ScalarSeries(ScalarSeries &&other) noexcept
     , m_values(std::exchange(other.m_values, nullptr))
     , m_size(std::exchange(other.m_size, 0))
     , m_capacity(std::exchange(other.m_capacity, 0))
+    , m_mapped(std::exchange(other.m_mapped, false))
 {}
 
 ScalarSeries &ScalarSeries::operator=(ScalarSeries other) noexcept
@@ -133,14 +138,15 @@ ScalarSeries &ScalarSeries::operator=(ScalarSeries other) noexcept
     std::swap(m_values, other.m_values);
     std::swap(m_size, other.m_size);
     std::swap(m_capacity, other.m_capacity);
+    std::swap(m_mapped, other.m_mapped);
     return *this;
 }
 
 ScalarSeries::~ScalarSeries()
 {
-    release(m_steps, m_capacity);
-    release(m_wallTimes, m_capacity);
-    release(m_values, m_capacity);
+    release(m_steps, m_capacity, m_mapped);
+    release(m_wallTimes, m_capacity, m_mapped);
+    release(m_values, m_capacity, m_mapped);
 }
 
 void ScalarSeries::setCapacity(qsizetype points)
@@ -152,7 +158,7 @@ void ScalarSeries::setCapacity(qsizetype points)
         m_values = static_cast<double *>(columns[2]);
     };
     try {
-        resizeColumns(columns, m_size, m_capacity, points);
+        resizeColumns(columns, m_size, m_capacity, points, m_mapped);
     } catch (...) {
         keep(); // a column may have moved before the failure; m_capacity still fits them all
         throw;

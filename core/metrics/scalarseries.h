@@ -15,7 +15,9 @@ namespace trainyard::core {
 /// The columns are plain arrays grown and shrunk in place where the system allows, where
 /// std::vector always copies: small ones malloc'ed and resized with realloc, large ones (2 MiB
 /// and up, on Linux) in mappings of their own, resized with mremap and backed by huge pages
-/// when the system offers them.
+/// when the system offers them. A column in a mapping stays there when it shrinks, so room
+/// reserved far ahead (of which only the pages written are ever backed) is squeezed away in
+/// place.
 class ScalarSeries final
 {
 public:
@@ -62,6 +64,7 @@ private:
     double *m_values = nullptr;
     qsizetype m_size = 0;
     qsizetype m_capacity = 0;
+    bool m_mapped = false; ///< the columns are mappings of their own (hugepages), not malloc'ed
 };
 
 /// The scalars of one run: every tag's series, by tag (ordered by name).

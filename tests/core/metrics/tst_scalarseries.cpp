@@ -2,6 +2,7 @@
 
 #include <QTest>
 
+#include <cstdint>
 #include <utility>
 
 using namespace trainyard::core;
@@ -41,6 +42,8 @@ private Q_SLOTS:
     void growthSlackIsBoundedAndSqueezeIsExact();
     void copyMoveAssign();
     void clearAndEmpty();
+    void roomReservedFarAheadIsSqueezedInPlace();
+    void crossingIntoAMappingAndBack();
 };
 
 void tst_ScalarSeries::appendKeepsColumnsInStep()
@@ -91,6 +94,56 @@ void tst_ScalarSeries::clearAndEmpty()
     QVERIFY(s.steps().empty());
     s.append({5, 6, 7});
     QCOMPARE(s.at(0).value, 7.0);
+}
+
+// A bulk read reserves room for millions of points and squeezes the rest away (ScalarTailer):
+// the columns stay where they are, keep every point, and hold exactly 24 bytes a point after.
+void tst_ScalarSeries::roomReservedFarAheadIsSqueezedInPlace()
+{
+    ScalarSeries s;
+    s.reserve(4'000'000); // 32 MB a column: a mapping of its own
+    QCOMPARE(s.capacity(), 4'000'000);
+    const qint64 *steps = s.steps().data();
+#ifdef __linux__
+    // Aligned to a huge page, so that every whole 2 MiB of the column can be one.
+    QCOMPARE(reinterpret_cast<std::uintptr_t>(steps) % (std::uintptr_t(2) << 20), std::uintptr_t(0));
+#endif
+    for (int i = 0; i < 100000; ++i)
+        s.append({qint64(i) * 10, 1000.0 + i, i * 0.5});
+    QCOMPARE(s.steps().data(), steps); // never moved while it had room
+    s.squeeze();
+    QCOMPARE(s.capacity(), 100000);
+    QCOMPARE(s.memoryBytes(), 24 * 100000);
+    QVERIFY(isRamp(s, 100000));
+    // Tailing on from there grows it by a quarter, squeezed again exactly.
+    for (int i = 100000; i < 130000; ++i)
+        s.append({qint64(i) * 10, 1000.0 + i, i * 0.5});
+    QVERIFY(s.capacity() <= 130000 + 130000 / 4 + 64);
+    s.squeeze();
+    QCOMPARE(s.memoryBytes(), 24 * 130000);
+    QVERIFY(isRamp(s, 130000));
+    const ScalarSeries copy = s; // a copy of a series under 2 MiB a column is an ordinary block
+    QVERIFY(isRamp(copy, 130000));
+    s.clear();
+    QCOMPARE(s.memoryBytes(), 0);
+    QVERIFY(isRamp(copy, 130000));
+}
+
+// Appends one by one past 2 MiB a column (262,144 points) move the columns from the heap into
+// mappings once; a copy and a move of the long series keep every point.
+void tst_ScalarSeries::crossingIntoAMappingAndBack()
+{
+    ScalarSeries s = ramp(300000);
+    QVERIFY(isRamp(s, 300000));
+    s.squeeze();
+    QVERIFY(isRamp(s, 300000));
+    ScalarSeries copy = s;
+    QVERIFY(isRamp(copy, 300000));
+    ScalarSeries moved = std::move(copy);
+    QVERIFY(isRamp(moved, 300000));
+    moved = ramp(10); // the mapping given back, an ordinary block taken
+    QVERIFY(isRamp(moved, 10));
+    QVERIFY(isRamp(s, 300000));
 }
 
 QTEST_GUILESS_MAIN(tst_ScalarSeries)
