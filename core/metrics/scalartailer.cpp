@@ -11,7 +11,13 @@ namespace trainyard::core {
 
 namespace {
 constexpr qint64 BulkReadBytes = 1 << 20;
-}
+// A point takes at least about this many bytes of an event file (a record's 16 bytes of framing
+// and an event of a step, a wall time and a value), so new bytes give a bound of new points: not
+// a limit (a series grows on past it), an estimate of room to reserve.
+constexpr qint64 BytesPerPointAtLeast = 32;
+// A series this long in a bulk read gets room for its share of the bound at once.
+constexpr qsizetype LongSeriesPoints = 16384;
+} // namespace
 
 struct ScalarTailer::RunState
 {
@@ -64,6 +70,22 @@ ScalarTailer::RunState &ScalarTailer::runState(const RunLocation &location)
     return **m_runs.insert(it, std::move(state));
 }
 
+// Room for a series that is full in a bulk read. Short ones double (each point copied about
+// once); a long one gets room for its share of every point the new bytes could hold, at once:
+// that much room is a mapping of its own (ScalarSeries), in which only the pages written are
+// ever backed, so it costs address space, not memory; the series never moves or copies again,
+// its pages can be huge ones, and the squeeze after the read gives the rest back in place.
+void ScalarTailer::reserveAhead(const RunState &run, ScalarSeries &series, qint64 newBytes)
+{
+    qsizetype room = 2 * series.size() + 1024;
+    if (series.size() >= LongSeriesPoints) {
+        const qint64 seriesCount = std::max<qint64>(
+            1, std::count_if(run.seriesByTag.begin(), run.seriesByTag.end(), [](const ScalarSeries *s) { return s; }));
+        room = std::max(room, series.size() + qsizetype(newBytes / BytesPerPointAtLeast / seriesCount));
+    }
+    series.reserve(room);
+}
+
 Result<ReadReport> ScalarTailer::readNew()
 {
     const Result<std::vector<RunLocation>> locations = LogdirScanner::scan(m_logdir);
@@ -87,7 +109,7 @@ Result<ReadReport> ScalarTailer::readNew()
             newBytes += std::max<qint64>(0, QFileInfo(file.path()).size() - file.offset());
         const bool bulk = newBytes >= BulkReadBytes;
 
-        const EventDecoder::Sink sink = [&run, bulk, this](int tagId, const ScalarPoint &point) {
+        const EventDecoder::Sink sink = [&run, bulk, newBytes, this](int tagId, const ScalarPoint &point) {
             if (size_t(tagId) >= run.seriesByTag.size()) {
                 run.seriesByTag.resize(size_t(tagId) + 1, nullptr);
                 run.tagRefused.resize(size_t(tagId) + 1, false);
@@ -104,7 +126,7 @@ Result<ReadReport> ScalarTailer::readNew()
                 series = &run.scalars.series[QString::fromStdString(tag)];
             }
             if (bulk && series->size() == series->capacity())
-                series->reserve(2 * series->size() + 1024);
+                reserveAhead(run, *series, newBytes);
             series->append(point);
         };
         EventFileReader::TagFilter keepTag;

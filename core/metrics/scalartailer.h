@@ -59,6 +59,7 @@ public:
 private:
     struct RunState;
     RunState &runState(const RunLocation &location);
+    static void reserveAhead(const RunState &run, ScalarSeries &series, qint64 newBytes);
 
     QString m_logdir;
     Options m_options;
