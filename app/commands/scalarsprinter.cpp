@@ -4,9 +4,14 @@
 #include "metrics/scalarscsv.h"
 #include "metrics/scalarseries.h"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
+#include <condition_variable>
 #include <cstdio>
+#include <mutex>
 #include <string>
+#include <thread>
 
 namespace trainyard::app {
 
@@ -58,38 +63,100 @@ void writeUtf8(const std::string &bytes, QTextStream &out)
     }
 }
 
-/// Prints the points of one series; `prefix` is the run and tag fields, already encoded.
-void printPoints(const ScalarSeries &series, ScalarsFormat format, const std::string &prefix, QTextStream &out)
+// Points are formatted a block at a time into a buffer that is written and reused: fresh memory
+// is dear to fault in, a block's text (about 90 bytes a point as JSON) is not.
+constexpr size_t kBlockPoints = 2048;
+// From this many points, a helper thread formats every other block.
+constexpr size_t kTwoThreadPoints = 32768;
+
+/// Appends the points [begin, end) of `series` to `text`; `prefix` is the run and tag fields,
+/// already encoded.
+void formatPoints(const ScalarSeries &series, size_t begin, size_t end, ScalarsFormat format, const std::string &prefix,
+                  std::string &text)
 {
-    std::string chunk;
-    chunk.reserve(1 << 16);
     const auto steps = series.steps();
     const auto wallTimes = series.wallTimes();
     const auto values = series.values();
-    for (size_t i = 0; i < steps.size(); ++i) {
-        chunk += prefix;
+    for (size_t i = begin; i < end; ++i) {
+        text += prefix;
         if (format == ScalarsFormat::Json) {
-            chunk += ",\"step\":";
-            ScalarsCsv::appendInteger(chunk, steps[i]);
-            chunk += ",\"wall_time\":";
-            appendJsonNumber(chunk, wallTimes[i]);
-            chunk += ",\"value\":";
-            appendJsonNumber(chunk, values[i]);
-            chunk += "}\n";
+            text += ",\"step\":";
+            ScalarsCsv::appendInteger(text, steps[i]);
+            text += ",\"wall_time\":";
+            appendJsonNumber(text, wallTimes[i]);
+            text += ",\"value\":";
+            appendJsonNumber(text, values[i]);
+            text += "}\n";
         } else {
-            ScalarsCsv::appendInteger(chunk, steps[i]);
-            chunk += ',';
-            ScalarsCsv::appendNumber(chunk, wallTimes[i]);
-            chunk += ',';
-            ScalarsCsv::appendNumber(chunk, values[i]);
-            chunk += '\n';
-        }
-        if (chunk.size() > (1 << 16) - 256) {
-            writeUtf8(chunk, out);
-            chunk.clear();
+            ScalarsCsv::appendInteger(text, steps[i]);
+            text += ',';
+            ScalarsCsv::appendNumber(text, wallTimes[i]);
+            text += ',';
+            ScalarsCsv::appendNumber(text, values[i]);
+            text += '\n';
         }
     }
-    writeUtf8(chunk, out);
+}
+
+/// Prints the points of one series, in order. Formatting numbers is most of the work, so a long
+/// series is formatted on two threads: a helper formats the odd blocks, each into one of two
+/// buffers, while this thread formats the even ones and writes every block as its turn comes.
+void printPoints(const ScalarSeries &series, ScalarsFormat format, const std::string &prefix, QTextStream &out)
+{
+    const size_t n = size_t(series.size());
+    const size_t blocks = (n + kBlockPoints - 1) / kBlockPoints;
+    const auto blockEnd = [n](size_t block) { return std::min(n, (block + 1) * kBlockPoints); };
+    std::string own;
+    if (n < kTwoThreadPoints || std::thread::hardware_concurrency() < 2) {
+        for (size_t b = 0; b < blocks; ++b) {
+            own.clear();
+            formatPoints(series, b * kBlockPoints, blockEnd(b), format, prefix, own);
+            writeUtf8(own, out);
+        }
+        return;
+    }
+    // The helper's block b (odd) goes to slot (b / 2) % 2, which is full from when the helper
+    // filled it until this thread wrote it out.
+    std::array<std::string, 2> slots;
+    std::array<bool, 2> full{false, false};
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::thread helper([&] {
+        for (size_t b = 1; b < blocks; b += 2) {
+            const size_t slot = (b / 2) % 2;
+            {
+                std::unique_lock lock(mutex);
+                changed.wait(lock, [&] { return !full[slot]; });
+            }
+            slots[slot].clear();
+            formatPoints(series, b * kBlockPoints, blockEnd(b), format, prefix, slots[slot]);
+            {
+                std::lock_guard lock(mutex);
+                full[slot] = true;
+            }
+            changed.notify_all();
+        }
+    });
+    for (size_t b = 0; b < blocks; ++b) {
+        if (b % 2 == 0) {
+            own.clear();
+            formatPoints(series, b * kBlockPoints, blockEnd(b), format, prefix, own);
+            writeUtf8(own, out);
+            continue;
+        }
+        const size_t slot = (b / 2) % 2;
+        {
+            std::unique_lock lock(mutex);
+            changed.wait(lock, [&] { return full[slot]; });
+        }
+        writeUtf8(slots[slot], out);
+        {
+            std::lock_guard lock(mutex);
+            full[slot] = false;
+        }
+        changed.notify_all();
+    }
+    helper.join();
 }
 
 /// A value for the summary line, which people read: TensorBoard's scalars are float32, good for

@@ -73,6 +73,7 @@ private Q_SLOTS:
     void summaryLines();
     void filtersAndRunNames();
     void nonFiniteValuesAndOddTags();
+    void longSeriesPrintedInOrder();
     void damagedFileExitsThree();
     void lengthClaimingGigabytesIsDamage();
     void usageAndMissingLogdir();
@@ -210,6 +211,47 @@ void tst_ScalarsCommand::nonFiniteValuesAndOddTags()
     QVERIFY2(csv.out.contains(QStringLiteral(",") + quoted + QStringLiteral(",1,1.5,nan\n")), qPrintable(csv.out));
     QVERIFY2(csv.out.contains(quoted + QStringLiteral(",2,2.5,inf\n")), qPrintable(csv.out));
     QVERIFY2(csv.out.contains(quoted + QStringLiteral(",3,3.5,-inf\n")), qPrintable(csv.out));
+}
+
+// Long series are formatted on two threads, block by block (scalarsprinter.cpp): every line
+// must still come once, in order, tag after tag, in both formats.
+void tst_ScalarsCommand::longSeriesPrintedInOrder()
+{
+    constexpr int kSteps = 70001; // past the two-thread threshold, not a whole number of blocks
+    QTemporaryDir dir;
+    QByteArray bytes;
+    for (int step = 0; step < kSteps; ++step)
+        bytes += record(summaryEvent(1000.0 + step * 0.5, step,
+                                     {simpleValue("b", float(step) * 0.25f), simpleValue("a", float(-step))}));
+    QVERIFY(writeFile(dir.filePath(QStringLiteral("events.out.tfevents.1.x")), bytes));
+    const RunResult csv = scalars({QStringLiteral("--csv"), dir.path()});
+    QVERIFY2(csv.exitCode == 0, qPrintable(csv.err));
+    const QStringList lines = csv.out.split(u'\n', Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 1 + 2 * kSteps);
+    for (int i = 0; i < 2 * kSteps; ++i) {
+        const int step = i % kSteps;
+        const bool a = i < kSteps;
+        const QString expected = QStringLiteral(",%1,%2,%3,%4")
+                                     .arg(a ? QStringLiteral("a") : QStringLiteral("b"))
+                                     .arg(step)
+                                     .arg(1000.0 + step * 0.5, 0, 'g', 17)
+                                     .arg(a ? double(-step) : step * 0.25, 0, 'g', 17);
+        const QStringList got = lines[i + 1].split(u',');
+        const QStringList want = expected.split(u',');
+        if (got.size() != 5 || got[1] != want[1] || got[2] != want[2] || got[3].toDouble() != want[3].toDouble() ||
+            got[4].toDouble() != want[4].toDouble())
+            QFAIL(qPrintable(QStringLiteral("line %1: %2, expected %3").arg(i + 2).arg(lines[i + 1], expected)));
+    }
+    const RunResult json =
+        scalars({QStringLiteral("--json"), QStringLiteral("--tag"), QStringLiteral("^b$"), dir.path()});
+    QVERIFY2(json.exitCode == 0, qPrintable(json.err));
+    const QList<QJsonObject> objects = jsonLines(json.out);
+    QCOMPARE(objects.size(), kSteps);
+    for (int step = 0; step < kSteps; ++step) {
+        if (objects[step].value(QStringLiteral("step")).toInteger() != step ||
+            objects[step].value(QStringLiteral("value")).toDouble() != step * 0.25)
+            QFAIL(qPrintable(QStringLiteral("point %1 is out of place").arg(step)));
+    }
 }
 
 // A flipped bit in the middle of a real file: that record is reported with file and offset,
