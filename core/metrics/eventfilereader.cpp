@@ -105,7 +105,11 @@ void EventFileReader::readNew(EventDecoder &decoder, const EventDecoder::Sink &s
 
 /// The second part of a file read in two: read on its own thread, by its own decoder, up to
 /// where reading stops; its values wait there for the first part's decoder (EventDecoder::apply).
-struct EventFileReader::SecondPart
+/// It lives on the heap, on cache lines of its own: what either thread writes for each record
+/// must share no line with what the other touches, or every record waits for the line to come
+/// back from the other core (on this project's 2-core machine that made both parts about twice
+/// as slow as one thread alone).
+struct alignas(128) EventFileReader::SecondPart
 {
     qint64 begin = -1; ///< its first record; -1: none found, the first part reads the whole file
     EventDecoder reader;
@@ -132,6 +136,9 @@ struct EventFileReader::SecondPart
         // The file may have grown past the size the reading started with: never negative.
         values.reserve(size_t(std::clamp<qint64>(fileSize - begin, 0, qint64(128) << 20) / 48));
         TfRecordReader records(own, begin, path, checkCrc);
+        // The filter as a flag of this thread's own: the caller's TagFilter may share a line
+        // with what the first part writes for each record.
+        const bool filtering = static_cast<bool>(keepTag);
         for (qint64 n = 0;; ++n) {
             if (n % 256 == 0 && cancelled.load(std::memory_order_relaxed))
                 return;
@@ -141,7 +148,7 @@ struct EventFileReader::SecondPart
                 const Result<int> read = reader.read(step.record, values);
                 if (!read)
                     report.damage.push_back(undecodable(step.offset, read.error(), path));
-                else if (keepTag && *read > 0)
+                else if (filtering && *read > 0)
                     setAsideOthers(size_t(*read), keepTag);
             } else if (step.status == TfRecordReader::Status::BadRecord) {
                 report.damage.push_back(*step.error);
@@ -182,7 +189,8 @@ void EventFileReader::readInTwoParts(QFile &file, qint64 fileSize, EventDecoder 
 {
     const qint64 start = m_offset;
     const qint64 middle = start + qint64(double(fileSize - start) * kFirstPartShare);
-    SecondPart second;
+    const auto secondPart = std::make_unique<SecondPart>();
+    SecondPart &second = *secondPart;
     second.reader.setWireFastPath(decoder.wireFastPath());
     std::promise<qint64> found;
     std::future<qint64> secondBegins = found.get_future();
@@ -192,6 +200,7 @@ void EventFileReader::readInTwoParts(QFile &file, qint64 fileSize, EventDecoder 
     // where the second part really begins: when they step over its first record (that was a
     // chance match inside a record), this thread reads on alone and the second part is dropped.
     TfRecordReader records(file, start, m_path, m_checkCrc);
+    ReadReport first;    // counted apart from `report`, which may share a line with what the second part reads
     qint64 splitAt = -2; // not known yet
     bool merge = false;
     for (;;) {
@@ -205,12 +214,13 @@ void EventFileReader::readInTwoParts(QFile &file, qint64 fileSize, EventDecoder 
             second.cancelled = true;
             splitAt = -1;
         }
-        if (!take(nextStep(records), decoder, sink, report, file))
+        if (!take(nextStep(records), decoder, sink, first, file))
             break;
     }
     if (!merge)
         second.cancelled = true;
     thread.join();
+    report.add(first);
     if (!merge)
         return;
     // A tag's values are all kept or all tallied: the two are independent.
