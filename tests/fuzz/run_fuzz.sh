@@ -36,7 +36,8 @@ command -v ninja >/dev/null && generator=(-G Ninja)
 (
   flock 9
   if [[ ! -f $build/CMakeCache.txt ]] || $configure_only; then
-    cmake -S "$root" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ \
+    cmake -S "$root" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-gline-tables-only \
+      -DCMAKE_CXX_COMPILER=clang++ \
       -DTRAINYARD_FUZZ=ON -DTRAINYARD_BUILD_GUI=OFF -DTRAINYARD_BUILD_TESTS=OFF -DTRAINYARD_BUILD_BENCH=OFF >/dev/null
   fi
   $configure_only && exit 0
