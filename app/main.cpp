@@ -94,7 +94,7 @@ int main(int argc, char **argv)
         std::printf("trainyard %s\n", TRAINYARD_VERSION);
         return 0;
     }
-    // validate, list and scalars run from the executable; the others from trainyard-commands.so.
+    // scalars runs from the executable; the others from their modules (commandsmodule.h).
     if (isSubcommand) {
         QString error;
         const app::Command *command = app::findCommand(first, error);

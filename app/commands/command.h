@@ -1,7 +1,5 @@
 #pragma once
 
-#include "pipeline/pipeline.h"
-
 #include <QCommandLineParser>
 #include <QString>
 #include <QStringList>
@@ -32,14 +30,6 @@ int executeCommand(const Command &command, const QStringList &arguments);
 
 /// Adds `-C DIR` (the project directory) to a parser.
 void addProjectOption(QCommandLineParser &parser);
-/// Adds `-C DIR`, `--branch NAME` and the optional FILE argument of commands that read a pipeline.
-void addPipelineOptions(QCommandLineParser &parser);
-/// Reads the pipeline that -C, --branch and FILE name; nullopt (with the usage error printed) when
-/// more than one FILE is given.
-std::optional<core::Pipeline> readPipeline(const QCommandLineParser &parser, QTextStream &err, const QString &command);
-/// Prints the pipeline's problems; returns 0 when it can be used, else `failCode` after saying why
-/// (not valid, or not created by `workflow: rules`).
-int reportProblems(const core::Pipeline &pipeline, QTextStream &err, const QString &command, int failCode);
 
 Command validateCommand();
 Command listCommand();

@@ -1,9 +1,11 @@
 #pragma once
 
-// trainyard-commands.so: the subcommands that need core's upper layers (engine, supplychain,
-// lineage, run), loaded by `trainyard` only when one of them runs (or --help lists them all).
-// validate, list and scalars are built into the executable: they need the pipeline and metrics
-// layers only, so they start without mapping Docker's, SQL's or the registry's libraries.
+// The subcommands' modules, each loaded by `trainyard` only when one of its subcommands runs
+// (or --help lists them all):
+// - trainyard-pipeline-commands.so: validate and list, on the pipeline layer (libgit2, yaml-cpp);
+// - trainyard-commands.so: those that need core's upper layers (engine, supplychain, lineage,
+//   run): Docker's, SQL's and the registry's libraries.
+// scalars is built into the executable, on the metrics layer alone, so it starts quickest.
 
 #include "command.h"
 
@@ -16,10 +18,11 @@ namespace trainyard::app {
 
 struct ScalarsPrinter;
 
-/// The module's file name (see resolveModuleSymbol() for where it is looked for).
+/// The modules' file names (see resolveModuleSymbol() for where they are looked for).
 inline constexpr char kCommandsModuleName[] = "trainyard-commands.so";
+inline constexpr char kPipelineCommandsModuleName[] = "trainyard-pipeline-commands.so";
 
-/// The module's subcommands, in the order `trainyard --help` lists them.
+/// A module's subcommands (the same symbol in each module).
 inline constexpr char kCommandsSymbol[] = "trainyardCommands";
 using ModuleCommands = const std::vector<Command> *(*)();
 

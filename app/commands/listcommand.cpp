@@ -1,4 +1,4 @@
-#include "command.h"
+#include "pipelineoptions.h"
 
 #include "pipeline/gitlabcireader.h"
 #include "pipeline/pipelinejson.h"

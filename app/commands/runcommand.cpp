@@ -1,7 +1,7 @@
-#include "command.h"
 #include "consoleevents.h"
 #include "consolerun.h"
 #include "lineagecli.h"
+#include "pipelineoptions.h"
 
 #include "engine/engines.h"
 #include "engine/runrecord.h"

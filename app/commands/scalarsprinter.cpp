@@ -4,6 +4,8 @@
 #include "metrics/scalarscsv.h"
 #include "metrics/scalarseries.h"
 
+#include <QIODevice>
+
 #include <algorithm>
 #include <array>
 #include <cmath>

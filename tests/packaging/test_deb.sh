@@ -28,6 +28,7 @@ for lib in libqt6widgets6 libqt6charts6 libqt6sql6-sqlite libgit2 libyaml-cpp li
 done
 contents=$(dpkg-deb -c "$deb")
 for path in ./usr/bin/trainyard ./usr/lib/trainyard/trainyard-window.so ./usr/lib/trainyard/trainyard-commands.so \
+            ./usr/lib/trainyard/trainyard-pipeline-commands.so \
             ./usr/lib/trainyard/libtrainyard-run.so \
             ./usr/share/applications/org.trainyard.Trainyard.desktop \
             ./usr/share/metainfo/org.trainyard.Trainyard.metainfo.xml ./usr/share/man/man1/trainyard.1.gz \
@@ -46,6 +47,7 @@ dpkg -s trainyard >/dev/null || fail "the package did not install"
 /usr/bin/trainyard --version | grep -qx "trainyard $(dpkg-deb -f "$deb" Version)" || fail "--version does not match the package"
 work=$(mktemp -d -p "$out")
 cp -a /usr/share/trainyard/examples/offline-demo "$work/"
+# validate and list live in trainyard-pipeline-commands.so, found in /usr/lib/trainyard
 /usr/bin/trainyard validate -C "$work/offline-demo" || fail "validate failed on the installed example"
 /usr/bin/trainyard list -C "$work/offline-demo" | grep -q '^train' || fail "list does not show the train job"
 # runs lives in trainyard-commands.so, found in /usr/lib/trainyard
@@ -58,7 +60,8 @@ rc=$?
 set -e
 [ "$rc" -eq 124 ] || { cat "$out/open.log"; fail "the installed window did not open (exit $rc)"; }
 ldd /usr/bin/trainyard | grep -q 'libQt6Widgets' && fail "the executable links Qt Widgets: the subcommands would load the GUI"
-ldd /usr/bin/trainyard | grep -q 'libtrainyard-engine' && fail "the executable links the engine: validate, list and scalars would load Docker's libraries"
+ldd /usr/bin/trainyard | grep -q 'libtrainyard-engine' && fail "the executable links the engine: scalars would load Docker's libraries"
+ldd /usr/bin/trainyard | grep -qE 'libtrainyard-pipeline|libgit2' && fail "the executable links the pipeline layer: scalars would load libgit2"
 zcat /usr/share/man/man1/trainyard.1.gz | grep -q '^\.SS trainyard doctor' || fail "the man page lacks a subcommand"
 if command -v appstreamcli >/dev/null; then
   appstreamcli validate --no-net /usr/share/metainfo/org.trainyard.Trainyard.metainfo.xml >/dev/null || fail "AppStream metainfo does not validate"
