@@ -17,6 +17,9 @@ constexpr qint64 BulkReadBytes = 1 << 20;
 constexpr qint64 BytesPerPointAtLeast = 32;
 // A series this long in a bulk read gets room for its share of the bound at once.
 constexpr qsizetype LongSeriesPoints = 16384;
+// At most this much room ahead (256 MiB of address space a column): a file of tens of GB must not
+// ask for mappings a strict overcommit policy refuses; past it a series grows on as before.
+constexpr qint64 MaxRoomAheadPoints = qint64(32) << 20;
 } // namespace
 
 struct ScalarTailer::RunState
@@ -81,7 +84,8 @@ void ScalarTailer::reserveAhead(const RunState &run, ScalarSeries &series, qint6
     if (series.size() >= LongSeriesPoints) {
         const qint64 seriesCount = std::max<qint64>(
             1, std::count_if(run.seriesByTag.begin(), run.seriesByTag.end(), [](const ScalarSeries *s) { return s; }));
-        room = std::max(room, series.size() + qsizetype(newBytes / BytesPerPointAtLeast / seriesCount));
+        const qint64 share = std::min(newBytes / BytesPerPointAtLeast / seriesCount, MaxRoomAheadPoints);
+        room = std::max(room, series.size() + qsizetype(share));
     }
     series.reserve(room);
 }
